@@ -1,0 +1,344 @@
+# SPDX-License-Identifier: MIT
+# shellcheck shell=bash
+# lib.sh - helpers for zt's end-to-end tests: real binaries (build/ztd,
+# build/zt-cli, build/zt-root) in network namespaces that the test builds
+# and tears down itself.  Sourced by test/e2e/t_*.sh and demo.sh.
+#
+# What a test gets:
+#   - a prefix unique to this run ($P = zte<pid>), used for every namespace
+#     name; veths are created directly inside their namespaces, so their
+#     (short, fixed) names never appear in the host namespace and cannot
+#     clash with another run or with anything else on the machine;
+#   - an "internet" router namespace ($P-inet, ip_forward=1, no NAT) with
+#     members on 198.18.<n>.0/24 and roots on 203.0.113.<16k>/28;
+#   - zt-root / ztd started in namespaces, each with its own home dir and
+#     log under $T (a temp dir, printed with the logs when a test fails);
+#   - bounded waits (wait_until TIMEOUT CMD... polls every 0.2 s);
+#   - pass / fail printing "PASS <name>" / "FAIL <name>: why";
+#   - cleanup on EXIT/INT/TERM: kills only the PIDs it started (and
+#     whatever is still running inside the namespaces it created), deletes
+#     only the namespaces it created, even when the test fails.
+#
+# Underlay addresses:
+#   member n (1..)  198.18.n.2/24, gateway 198.18.n.1 (on $P-inet, dev m<n>)
+#   root k (0..)    203.0.113.(16k+2)/28, gateway 203.0.113.(16k+1) (dev r<k>)
+# Every program listens on UDP 9993 in its own namespace; ztd's API is on
+# 127.0.0.1:9993 (TCP) of its namespace's own loopback.
+set -u
+
+# ---- where things are ----------------------------------------------------
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$E2E_DIR/../.." && pwd)
+B=${B:-build}
+case $B in /*) ;; *) if [ -d "$B" ]; then B=$(cd "$B" && pwd); else B=$TOP/$B; fi ;; esac
+ZTD=$B/ztd
+ZTCLI=$B/zt-cli
+ZTROOT=$B/zt-root
+TNAME=${TNAME:-$(basename "$0" .sh)}
+NWID=${NWID:-ff00000000000001}
+ZT_PORT=9993
+
+# ---- output --------------------------------------------------------------
+FAILED=0
+say() { echo "# $*"; }                            # progress (not a PASS/FAIL line)
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+T0=$(now_ms)
+elapsed() { local d=$(( $(now_ms) - T0 )); printf '%d.%01ds' $((d / 1000)) $(((d % 1000) / 100)); }
+pass() { echo "PASS $TNAME.$1${2:+ ($2)}"; }
+# fail WHAT WHY: print the FAIL line and stop the test (cleanup prints the logs)
+fail() { FAILED=1; echo "FAIL $TNAME.$1: $2"; exit 1; }
+skip() { echo "SKIP $TNAME: $*"; SKIPPED=1; exit 0; }
+SKIPPED=0
+
+# ---- dependencies --------------------------------------------------------
+lab_deps() {
+	local missing="" t
+	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
+	for t in ip:iproute2 nft:nftables tcpdump:tcpdump python3:python3 ping:iputils-ping \
+		timeout:coreutils; do
+		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
+	done
+	if [ -n "$missing" ]; then
+		say "installing:$missing"
+		export DEBIAN_FRONTEND=noninteractive
+		# shellcheck disable=SC2086
+		apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1 ||
+			{ apt-get update -qq >/dev/null 2>&1;
+			  apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1; }
+		for t in ip nft tcpdump python3 ping timeout; do
+			command -v "$t" >/dev/null 2>&1 || { echo "FAIL $TNAME: missing tool $t (apt-get install$missing)"; exit 1; }
+		done
+	fi
+	[ -e /dev/net/tun ] || { echo "FAIL $TNAME: /dev/net/tun missing"; exit 1; }
+	for t in "$ZTD" "$ZTCLI" "$ZTROOT"; do
+		[ -x "$t" ] || { echo "FAIL $TNAME: $t not built (run make)"; exit 1; }
+	done
+}
+
+# ---- state and cleanup ---------------------------------------------------
+P=zte$$                 # unique per run; namespace names are $P-<name>
+T=""                    # temp dir: homes, logs, captures
+PIDS=()                 # every background process we started
+NSS=()                  # every namespace we created
+KEEP_LOGS=${KEEP_LOGS:-0}
+
+show_logs() {
+	local f
+	echo "  logs and state kept in $T"
+	for f in "$T"/*.log; do
+		[ -f "$f" ] || continue
+		echo "log| ==== $(basename "$f") (last 40 lines)"
+		tail -n 40 "$f" | sed 's/^/log| /'
+	done
+}
+
+cleanup() {
+	local rc=$? p ns i
+	trap - EXIT INT TERM
+	[ "$FAILED" = 1 ] && rc=1
+	if [ -n "$T" ] && [ "$rc" != 0 ] && [ "$SKIPPED" = 0 ]; then
+		[ "$FAILED" = 1 ] || echo "FAIL $TNAME: exited with status $rc"
+		show_logs
+	fi
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for i in $(seq 20); do
+		local alive=0
+		for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+		[ $alive = 0 ] && break
+		sleep 0.1
+	done
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	# whatever still runs inside our own namespaces was started by this test
+	for ns in "${NSS[@]}"; do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+	done
+	for ns in "${NSS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	if [ -n "$T" ] && [ "$rc" = 0 ] && [ "$KEEP_LOGS" = 0 ]; then rm -rf "$T"; fi
+	[ "$rc" = 0 ] && [ -n "${ON_CLEAN_MSG:-}" ] && echo "$ON_CLEAN_MSG"
+	exit "$rc"
+}
+
+lab_init() {
+	lab_deps
+	T=$(mktemp -d "/tmp/$P.XXXXXX") || { echo "FAIL $TNAME: mktemp"; exit 1; }
+	trap cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	lab_ns inet
+	x inet sysctl -qw net.ipv4.ip_forward=1
+}
+
+# ---- namespaces and links ------------------------------------------------
+x() { local n=$1; shift; ip netns exec "$P-$n" "$@"; }
+
+lab_ns() { # NAME
+	ip netns add "$P-$1" || fail setup "ip netns add $P-$1"
+	NSS+=("$P-$1")
+	ip -n "$P-$1" link set lo up
+	return 0
+}
+
+# a veth between NS (dev $2) and inet (dev $3), created inside the namespaces.
+# The underlay is IPv4-only (no IPv6 noise on the veths); the overlay TAPs
+# keep IPv6, it is a real Ethernet.
+lab_link() { # NS IFNAME INET_IFNAME HOST_CIDR GW_CIDR
+	local gw=${5%/*}
+	ip link add "$2" netns "$P-$1" type veth peer name "$3" netns "$P-inet" ||
+		fail setup "veth $1/$2"
+	x "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
+	x inet sysctl -qw "net.ipv6.conf.$3.disable_ipv6=1"
+	ip -n "$P-$1" addr add "$4" dev "$2"
+	ip -n "$P-inet" addr add "$5" dev "$3"
+	ip -n "$P-$1" link set "$2" up
+	ip -n "$P-inet" link set "$3" up
+	ip -n "$P-$1" route add default via "$gw"
+}
+
+declare -A IP HOME_OF
+member_ip() { echo "198.18.$1.2"; }
+root_ip() { echo "203.0.113.$((16 * $1 + 2))"; }
+
+lab_member_ns() { # NAME N    (N = 1.., its subnet 198.18.N.0/24)
+	lab_ns "$1"
+	lab_link "$1" zeth0 "m$2" "198.18.$2.2/24" "198.18.$2.1/24"
+	IP[$1]=198.18.$2.2
+}
+lab_root_ns() { # NAME K     (K = 0.., its subnet 203.0.113.16K/28)
+	lab_ns "$1"
+	lab_link "$1" zeth0 "r$2" "203.0.113.$((16 * $2 + 2))/28" "203.0.113.$((16 * $2 + 1))/28"
+	IP[$1]=203.0.113.$((16 * $2 + 2))
+}
+
+# ---- background processes ------------------------------------------------
+LAST_PID=""
+# bg NS LOGNAME CMD...: run CMD in namespace NS, output to $T/LOGNAME.log
+bg() {
+	local n=$1 lg=$2; shift 2
+	ip netns exec "$P-$n" "$@" >>"$T/$lg.log" 2>&1 &
+	LAST_PID=$!
+	PIDS+=("$LAST_PID")
+}
+
+# ---- waiting -------------------------------------------------------------
+# wait_until TIMEOUT_S CMD...: poll CMD every 0.2 s until it succeeds; 1 on timeout
+wait_until() {
+	local to=$1; shift
+	local end=$(( $(now_ms) + ${to%.*} * 1000 ))
+	while :; do
+		"$@" >/dev/null 2>&1 && return 0
+		[ "$(now_ms)" -ge "$end" ] && return 1
+		sleep 0.2
+	done
+}
+# wait_exit PID TIMEOUT_S: wait for a process to end; 1 if still alive
+wait_exit() {
+	local end=$(( $(now_ms) + $2 * 1000 ))
+	while kill -0 "$1" 2>/dev/null; do
+		[ "$(now_ms)" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# ---- zt-root -------------------------------------------------------------
+declare -A ZPID ROOTID
+start_root() { # NAME
+	local n=$1
+	HOME_OF[$n]=$T/$n
+	mkdir -p "$T/$n"
+	bg "$n" "$n" "$ZTROOT" -p "$ZT_PORT" -b "${IP[$n]}" "$T/$n"
+	ZPID[$n]=$LAST_PID
+	wait_until 15 grep -q '^identity ' "$T/$n.log" ||
+		fail setup "zt-root $n printed no identity line within 15 s"
+	ROOTID[$n]=$(sed -n 's/^identity //p' "$T/$n.log" | head -n 1)
+	[ -n "${ROOTID[$n]}" ] || fail setup "zt-root $n: empty identity"
+}
+
+# make_roots FILE ROOTNAME...: a roots file signed by a fresh signer
+make_roots() {
+	local f=$1 spec=() r
+	shift
+	"$ZTROOT" genid "$T/signer.secret" >"$T/signer.public" 2>>"$T/mkroots.log" ||
+		fail setup "zt-root genid failed: $(tail -n 3 "$T/mkroots.log")"
+	for r in "$@"; do spec+=("${ROOTID[$r]}@${IP[$r]}/$ZT_PORT"); done
+	"$ZTROOT" mkroots -s "$T/signer.secret" "${spec[@]}" >"$f" 2>>"$T/mkroots.log" ||
+		fail setup "zt-root mkroots failed: $(tail -n 3 "$T/mkroots.log")"
+	"$ZTROOT" verifyroots "$f" >>"$T/mkroots.log" 2>&1 ||
+		fail setup "zt-root verifyroots rejects the file mkroots wrote"
+}
+
+# ---- ztd / zt-cli --------------------------------------------------------
+start_ztd() { # NAME [extra ztd args...]
+	local n=$1
+	shift
+	HOME_OF[$n]=$T/$n
+	mkdir -p "$T/$n"
+	echo "---- ztd start $(date +%T.%N)" >>"$T/$n.log"
+	bg "$n" "$n" "$ZTD" -p "$ZT_PORT" -r "$T/roots" -v "$@" "$T/$n"
+	ZPID[$n]=$LAST_PID
+}
+cli() { local n=$1; shift; x "$n" "$ZTCLI" -D "${HOME_OF[$n]}" "$@"; }
+is_online() { cli "$1" info 2>/dev/null | grep -q '^200 info .* ONLINE'; }
+zt_addr() { cli "$1" info 2>/dev/null | awk '$1 == "200" && $2 == "info" { print $3; exit }'; }
+
+# wait_online NAME...: each answers `info` with ONLINE within 20 s
+wait_online() {
+	local n
+	for n in "$@"; do
+		wait_until 20 is_online "$n" ||
+			fail online "$n not ONLINE within 20 s: zt-cli info says '$(cli "$n" info 2>&1 | head -n 2 | tr '\n' ' ')'"
+	done
+}
+
+# tap_of NAME NWID: the TAP device name from `zt-cli listnetworks`
+tap_of() {
+	cli "$1" listnetworks 2>/dev/null |
+		awk -v nw="$2" '$1 == "200" && $2 == "listnetworks" && $3 == nw { print $8; exit }'
+}
+tap_exists() { local t; t=$(tap_of "$1" "$2"); [ -n "$t" ] && [ "$t" != - ] && ip -n "$P-$1" link show dev "$t" >/dev/null 2>&1; }
+
+declare -A TAP
+# join_net NAME NWID OVERLAY_CIDR: join, wait for the TAP, put the address on
+join_net() {
+	local n=$1 nw=$2 cidr=$3 out
+	out=$(cli "$n" join "$nw" 2>&1) || fail join "$n: zt-cli join $nw: $out"
+	wait_until 15 tap_exists "$n" "$nw" ||
+		fail join "$n: no TAP for $nw within 15 s; listnetworks: $(cli "$n" listnetworks 2>&1 | tr '\n' ' ')"
+	TAP[$n]=$(tap_of "$n" "$nw")
+	ip -n "$P-$n" addr add "$cidr" dev "${TAP[$n]}" ||
+		fail join "$n: ip addr add $cidr dev ${TAP[$n]}"
+	ip -n "$P-$n" link set "${TAP[$n]}" up
+}
+
+# peer_path NAME PEERADDR: DIRECT | RELAY | NONE | "" (not listed)
+peer_path() {
+	cli "$1" listpeers 2>/dev/null |
+		awk -v a="$2" '$1 == "200" && $2 == "listpeers" && $3 == a { print $4; exit }'
+}
+path_is() { [ "$(peer_path "$1" "$2")" = "$3" ]; }
+
+# counter NAME CTR: a counter from /status (zt-cli -j info), e.g. rx_replay
+counter() {
+	cli "$1" -j info 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(int(d.get("counters", {}).get(sys.argv[1], -1)))' "$2"
+}
+counters_all() { # NAME: every counter, one line
+	cli "$1" -j info 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin).get("counters", {})
+print(" ".join("%s=%s" % kv for kv in sorted(d.items())))'
+}
+
+# ping_ok NAME DST: one echo, 1 s timeout
+ping_ok() { x "$1" ping -n -c 1 -W 1 -q "$2" >/dev/null 2>&1; }
+
+# kill_ztd NAME SIGNAL: stop a daemon we started, wait (5 s) until it is gone
+kill_proc() {
+	local n=$1 sig=$2 p=${ZPID[$1]}
+	kill "-$sig" "$p" 2>/dev/null
+	wait_exit "$p" 5 || fail stop "$n (pid $p) still running 5 s after SIG$sig"
+	wait "$p" 2>/dev/null
+	return 0
+}
+
+# capture NS IFACE FILE FILTER...: tcpdump in the background (at most 120 s),
+# returns when it is listening; the pid is in LAST_PID
+capture() {
+	local n=$1 dev=$2 f=$3 lg
+	shift 3
+	lg=tcpdump-$n-$(basename "$f" .pcap)
+	bg "$n" "$lg" timeout 120 tcpdump -n -U -i "$dev" -w "$f" "$@"
+	local pid=$LAST_PID
+	wait_until 10 grep -q 'listening on' "$T/$lg.log" ||
+		fail capture "tcpdump in $n on $dev did not start: $(tail -n 2 "$T/$lg.log")"
+	LAST_PID=$pid
+}
+# stop_capture PID: let tcpdump flush and exit
+stop_capture() {
+	sleep 0.3
+	kill -TERM "$1" 2>/dev/null   # (background jobs ignore SIGINT)
+	wait_exit "$1" 5 || kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+# pcap_count FILE FILTER...: number of packets matching a tcpdump filter
+pcap_count() { local f=$1; shift; tcpdump -n -r "$f" "$@" 2>/dev/null | wc -l; }
+
+# ---- the common topology -------------------------------------------------
+#   root0 (203.0.113.2) --r0-- inet --m1-- a (198.18.1.2)
+#                                   --m2-- b (198.18.2.2)
+# lab_basic MEMBERS...: one root, the named members (subnets 1, 2, ...),
+# all started, online, joined to $NWID with 10.9.0.<i>/24.
+lab_basic() {
+	local i=1 m
+	lab_root_ns root0 0
+	for m in "$@"; do lab_member_ns "$m" "$i"; i=$((i + 1)); done
+	start_root root0
+	make_roots "$T/roots" root0
+	for m in "$@"; do start_ztd "$m"; done
+	wait_online "$@"
+	i=1
+	for m in "$@"; do join_net "$m" "$NWID" "10.9.0.$i/24"; i=$((i + 1)); done
+}

@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# t_roots: with two roots in the roots file, losing one (SIGKILL) loses
+# nothing: an ongoing ping keeps going, a new ping session works, and a
+# member that starts only after the kill comes ONLINE through the surviving
+# root and reaches members it never talked to before.
+#
+#   root0 203.0.113.2 (killed)   root1 203.0.113.18
+#              | r0                 | r1
+#   inet  router (ip_forward=1, no NAT, no filter)
+#       | m1              | m2              | m3
+#   a  198.18.1.2      b  198.18.2.2      c  198.18.3.2 (ztd started after the kill)
+#      10.9.0.1           10.9.0.2           10.9.0.3     (ff00000000000001)
+. "$(dirname "$0")/lib.sh"
+
+lab_init
+lab_root_ns root0 0
+lab_root_ns root1 1
+lab_member_ns a 1
+lab_member_ns b 2
+lab_member_ns c 3
+start_root root0
+start_root root1
+make_roots "$T/roots" root0 root1
+start_ztd a
+start_ztd b
+wait_online a b
+join_net a "$NWID" 10.9.0.1/24
+join_net b "$NWID" 10.9.0.2/24
+ADDR_A=$(zt_addr a)
+ADDR_B=$(zt_addr b)
+R0=${ROOTID[root0]%%:*}
+R1=${ROOTID[root1]%%:*}
+
+# every node keeps a session with every root
+role_of() { cli "$1" listpeers 2>/dev/null | awk -v p="$2" '$3 == p { print $8 }'; }
+both_roots() { [ "$(role_of "$1" "$R0")" = ROOT ] && [ "$(role_of "$1" "$R1")" = ROOT ]; }
+for m in a b; do
+	wait_until 15 both_roots "$m" ||
+		fail roots "$m does not list both roots ($R0, $R1) as ROOT: $(cli "$m" listpeers 2>&1 | tr '\n' ' ')"
+done
+pass roots "a and b each list both roots as ROOT"
+
+wait_until 20 ping_ok a 10.9.0.2 || fail ping "no overlay echo a -> b within 20 s"
+wait_until 10 ping_ok b 10.9.0.1 || fail ping "no overlay echo b -> a within 10 s"
+pass ping "a <-> b before the kill ($(elapsed))"
+
+# an ongoing ping session across the kill: 40 echoes, 0.25 s apart (10 s)
+x a ping -n -c 40 -i 0.25 -W 1 10.9.0.2 >"$T/ping-across-kill.log" 2>&1 &
+PING_PID=$!
+PIDS+=("$PING_PID")
+sleep 2
+kill -KILL "${ZPID[root0]}"
+wait_exit "${ZPID[root0]}" 5 || fail kill "root0 still alive after SIGKILL"
+wait "${ZPID[root0]}" 2>/dev/null
+say "root0 ($R0) killed with SIGKILL"
+wait_exit "$PING_PID" 20 || fail ongoing "the 10 s ping session did not end within 20 s"
+got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$T/ping-across-kill.log")
+[ "${got:-0}" -ge 37 ] ||
+	fail ongoing "ongoing ping across the kill: ${got:-0}/40 replies: $(tail -n 2 "$T/ping-across-kill.log" | tr '\n' ' ')"
+pass ongoing "$got/40 echoes of a session running across the kill"
+
+# a new session between members that had talked before
+wait_until 10 ping_ok b 10.9.0.1 || fail new_session "no overlay echo b -> a within 10 s after the kill"
+pass new_session "fresh ping b -> a after the kill"
+
+# the nodes stay ONLINE with one root left
+for m in a b; do is_online "$m" || fail online "$m OFFLINE after losing one of two roots"; done
+pass online "a and b still ONLINE"
+
+# a member that never talked to anyone: started now, with root0 dead
+start_ztd c
+wait_until 30 is_online c ||
+	fail late_online "c not ONLINE within 30 s with root0 dead: $(cli c info 2>&1 | tr '\n' ' ')"
+pass late_online "c ONLINE through root1 alone"
+join_net c "$NWID" 10.9.0.3/24
+t_join=$(now_ms)
+wait_until 30 ping_ok c 10.9.0.1 ||
+	fail new_pair "c -> a: no overlay echo within 30 s; c's peers: $(cli c listpeers 2>&1 | tr '\n' ' ')"
+wait_until 10 ping_ok a 10.9.0.3 || fail new_pair "a -> c: no overlay echo within 10 s"
+wait_until 10 ping_ok c 10.9.0.2 || fail new_pair "c -> b: no overlay echo within 10 s"
+pass new_pair "c reaches a and b (new pairs) $(( $(now_ms) - t_join )) ms after joining"
