@@ -202,16 +202,21 @@ wait_exit() {
 
 # ---- zt-root -------------------------------------------------------------
 declare -A ZPID ROOTID
+udp_bound() { [ -n "$(x "$1" ss -Hlun "sport = :$2" 2>/dev/null)" ]; }
 start_root() { # NAME
-	local n=$1
+	local n=$1 out
 	HOME_OF[$n]=$T/$n
 	mkdir -p "$T/$n"
+	# the identity first (created on first use), so that nothing depends on
+	# when the daemon flushes its stdout
+	out=$("$ZTROOT" identity "$T/$n" 2>&1) || fail setup "zt-root identity $n: $out"
+	ROOTID[$n]=$(echo "$out" | tail -n 1)
+	[ -n "${ROOTID[$n]}" ] || fail setup "zt-root identity $n printed nothing"
 	bg "$n" "$n" "$ZTROOT" -p "$ZT_PORT" -b "${IP[$n]}" "$T/$n"
 	ZPID[$n]=$LAST_PID
-	wait_until 15 grep -q '^identity ' "$T/$n.log" ||
-		fail setup "zt-root $n printed no identity line within 15 s"
-	ROOTID[$n]=$(sed -n 's/^identity //p' "$T/$n.log" | head -n 1)
-	[ -n "${ROOTID[$n]}" ] || fail setup "zt-root $n: empty identity"
+	wait_until 15 udp_bound "$n" "$ZT_PORT" ||
+		fail setup "zt-root $n not listening on UDP $ZT_PORT within 15 s: $(tail -n 3 "$T/$n.log")"
+	kill -0 "$LAST_PID" 2>/dev/null || fail setup "zt-root $n exited: $(tail -n 3 "$T/$n.log")"
 }
 
 # make_roots FILE ROOTNAME...: a roots file signed by a fresh signer
