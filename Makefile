@@ -1,0 +1,175 @@
+# SPDX-License-Identifier: MIT
+# zt - one plain Makefile.
+#
+#   make            build/ztd build/zt-cli build/zt-root build/libztnode.a
+#   make test       unit + simulation + fuzz smoke + netns e2e (root); last line "N passed, N failed"
+#   make demo       two members and a root in network namespaces, ping across the overlay
+#   make SAN=1      the same with ASan+UBSan (objects go to build-san/)
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS each (clang)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make format / format-check
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+CC ?= cc
+FUZZ_SECONDS ?= 60
+
+ifeq ($(SAN),1)
+B := build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+OPT ?= -O1 -g
+else
+B := build
+SANFLAGS :=
+OPT ?= -O2 -g
+endif
+
+PKGS := libsodium jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wold-style-definition -Wwrite-strings -Wvla -Wformat=2
+CFLAGS_COMMON := -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP -I. -Inode
+# node/ is portable C11; the shells use Linux and GNU interfaces.
+CFLAGS_NODE := $(CFLAGS_COMMON) -D_POSIX_C_SOURCE=200809L
+CFLAGS_OS := $(CFLAGS_COMMON) -D_GNU_SOURCE
+LDFLAGS += $(SANFLAGS)
+LIBS := $(PKG_LIBS) -lpthread
+
+NODE_SRCS := $(wildcard node/*.c)
+OSDEP_SRCS := $(wildcard osdep/*.c)
+ZTD_SRCS := $(filter-out service/cli.c,$(wildcard service/*.c))
+CLI_SRCS := service/cli.c
+ROOT_SRCS := $(wildcard root/*.c)
+UNIT_SRCS := $(wildcard test/unit/*_test.c)
+SIM_SRCS := $(filter-out test/sim/sim_main.c,$(wildcard test/sim/*.c))
+
+NODE_OBJS := $(NODE_SRCS:%.c=$(B)/%.o)
+OSDEP_OBJS := $(OSDEP_SRCS:%.c=$(B)/%.o)
+ZTD_OBJS := $(ZTD_SRCS:%.c=$(B)/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
+ROOT_OBJS := $(ROOT_SRCS:%.c=$(B)/%.o)
+UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(B)/test/%)
+SIM_BIN := $(B)/test/sim
+
+PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root
+
+.PHONY: all deps test test-unit test-e2e demo fuzz fuzz-smoke install uninstall clean \
+	format format-check check-layering bench
+all: $(PROGS) $(B)/libztnode.a
+
+deps:
+	@sh ext/deps.sh build
+
+$(B)/node/%.o: node/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_NODE) -c -o $@ $<
+$(B)/test/unit/%.o: test/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_NODE) -c -o $@ $<
+$(B)/test/sim/%.o: test/sim/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_NODE) -c -o $@ $<
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_OS) -c -o $@ $<
+
+$(B)/libztnode.a: $(NODE_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+$(B)/libztos.a: $(OSDEP_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/ztd: $(ZTD_OBJS) $(B)/libztos.a $(B)/libztnode.a
+	$(CC) $(LDFLAGS) -o $@ $(ZTD_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS)
+$(B)/zt-cli: $(CLI_OBJS) $(B)/libztos.a $(B)/libztnode.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS)
+$(B)/zt-root: $(ROOT_OBJS) $(B)/libztos.a $(B)/libztnode.a
+	$(CC) $(LDFLAGS) -o $@ $(ROOT_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS)
+
+$(B)/test/%_test: $(B)/test/unit/%_test.o $(B)/libztnode.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(SIM_BIN): $(SIM_SRCS:%.c=$(B)/%.o) $(B)/libztnode.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# ---- tests ----
+# test/run.sh runs every test program and script and prints the totals last.
+test:
+	@sh ext/deps.sh test
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(SIM_BIN) fuzz-build
+	@B=$(B) sh test/run.sh
+
+test-unit: $(UNIT_BINS) $(SIM_BIN)
+	@B=$(B) ZT_SKIP_E2E=1 ZT_SKIP_FUZZ=1 sh test/run.sh
+
+test-e2e: all
+	@B=$(B) ZT_ONLY=e2e sh test/run.sh
+
+demo:
+	@sh ext/deps.sh demo
+	@$(MAKE) --no-print-directory all
+	@B=$(B) sh test/e2e/demo.sh
+
+# ---- fuzzing (clang/libFuzzer) ----
+FUZZ_SRCS := $(wildcard test/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:test/fuzz/%.c=build-fuzz/%)
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+	-I. -Inode $(PKG_CFLAGS)
+FUZZ_LIB_SRCS := $(NODE_SRCS) service/http.c service/api_json.c
+
+build-fuzz/%: test/fuzz/%.c $(FUZZ_LIB_SRCS)
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS)
+
+fuzz-build:
+	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory $(FUZZ_BINS); \
+	else echo "fuzz: $(FUZZ_CC) not found, skipping fuzz build"; fi
+
+fuzz: fuzz-build
+	@for f in $(FUZZ_BINS); do \
+		n=$$(basename $$f); mkdir -p build-fuzz/corpus/$$n; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus/$$n \
+			test/fuzz/corpus/$$n 2>&1 | tail -n 2 || exit 1; \
+	done
+
+# ---- benchmarks ----
+bench: all
+	@sh bench/run.sh
+
+# ---- install ----
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -m 0755 $(B)/ztd $(B)/zt-root $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(B)/zt-cli $(DESTDIR)$(BINDIR)/
+	@if [ -d doc/man ]; then install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8; \
+		for m in doc/man/*.1; do [ -f "$$m" ] && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man1/; done; \
+		for m in doc/man/*.8; do [ -f "$$m" ] && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man8/; done; \
+	fi; true
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/ztd $(DESTDIR)$(SBINDIR)/zt-root $(DESTDIR)$(BINDIR)/zt-cli
+
+# ---- style ----
+FMT_SRCS = $(wildcard node/*.[ch] osdep/*.[ch] service/*.[ch] root/*.[ch] test/unit/*.[ch] \
+	test/sim/*.[ch] test/fuzz/*.[ch])
+format:
+	clang-format -i $(FMT_SRCS)
+format-check:
+	@clang-format --dry-run --Werror $(FMT_SRCS) && echo "format-check: ok"
+
+# node/ must stay pure: no syscalls, clock, threads or files (see DESIGN.md).
+check-layering: $(B)/libztnode.a
+	@sh test/check-layering.sh $(B)/libztnode.a
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find build build-san -name '*.d' 2>/dev/null)

@@ -1,0 +1,32 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Install what the build (and, with "test", the test suite) needs, on Debian,
+# only when it is missing.  Libraries are looked up with pkg-config first;
+# apt-get runs only when something is not found and we are root.
+set -eu
+want=${1:-build}
+missing=""
+have_pc() { pkg-config --exists "$1" 2>/dev/null; }
+command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+command -v cc >/dev/null 2>&1 || missing="$missing gcc"
+have_pc libsodium || missing="$missing libsodium-dev"
+have_pc jansson || missing="$missing libjansson-dev"
+if [ "$want" = test ] || [ "$want" = demo ]; then
+	for t in ip:iproute2 nft:nftables tcpdump:tcpdump ping:iputils-ping \
+		 python3:python3 timeout:coreutils; do
+		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
+	done
+fi
+if [ "$want" = test ]; then
+	command -v clang >/dev/null 2>&1 || missing="$missing clang"
+fi
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing:$missing -- install them (apt-get install$missing) or run as root" >&2
+	exit 1
+fi
+echo "deps: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null 2>&1 || true
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

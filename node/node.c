@@ -1,0 +1,1260 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * node.c - the node: entry points, handshakes, packet dispatch and timers.
+ *
+ * Pure: time arrives as `now`, packets as arguments, and everything leaves
+ * through the host callbacks.  Hostile input is dropped and counted, never
+ * returned as an error.  See doc/PROTOCOL.md for the state machines.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "identity.h"
+#include "node_int.h"
+#include "util.h"
+
+#define SCAN_INTERVAL 500
+
+static const char *const counter_names[ZT_CTR_COUNT] = {
+	[ZT_CTR_RX_PACKETS] = "rx_packets",
+	[ZT_CTR_RX_MALFORMED] = "rx_malformed",
+	[ZT_CTR_RX_AUTH_FAIL] = "rx_auth_fail",
+	[ZT_CTR_RX_REPLAY] = "rx_replay",
+	[ZT_CTR_RX_NO_SESSION] = "rx_no_session",
+	[ZT_CTR_RX_UNKNOWN_PEER] = "rx_unknown_peer",
+	[ZT_CTR_HS_INIT_RX] = "hs_init_rx",
+	[ZT_CTR_HS_COOKIE_SENT] = "hs_cookie_sent",
+	[ZT_CTR_HS_REJECTED] = "hs_rejected",
+	[ZT_CTR_FRAG_DROPPED] = "frag_dropped",
+	[ZT_CTR_RELAYED] = "relayed",
+	[ZT_CTR_FRAMES_IN] = "frames_in",
+	[ZT_CTR_FRAMES_OUT] = "frames_out",
+	[ZT_CTR_FRAMES_DROPPED] = "frames_dropped",
+	[ZT_CTR_FORGED_SRC_MAC] = "forged_src_mac",
+};
+
+const char *zt_counter_name(enum zt_counter c)
+{
+	if ((int)c < 0 || c >= ZT_CTR_COUNT)
+		return "unknown";
+	return counter_names[c];
+}
+
+uint64_t zt_node_counter(const struct zt_node *n, enum zt_counter c)
+{
+	if ((int)c < 0 || c >= ZT_CTR_COUNT)
+		return 0;
+	if (c == ZT_CTR_FRAG_DROPPED)
+		return n->counters[c] + n->frag.dropped;
+	return n->counters[c];
+}
+
+void zt_node_log(struct zt_node *n, enum zt_log_level lvl, const char *msg)
+{
+	if (n->host.log != NULL)
+		n->host.log(n->host.ctx, lvl, msg);
+}
+
+void zt_node_random(struct zt_node *n, void *buf, size_t len)
+{
+	n->host.random(n->host.ctx, buf, len);
+}
+
+static uint32_t random_u32(struct zt_node *n)
+{
+	uint8_t b[4];
+	zt_node_random(n, b, sizeof b);
+	return zt_get_u32(b);
+}
+
+static void log_peer(struct zt_node *n, enum zt_log_level lvl, const char *what, uint64_t addr)
+{
+	char buf[96];
+	struct zt_strbuf sb = {buf, sizeof buf, 0};
+	if (n->host.log == NULL)
+		return;
+	zt_strbuf_put(&sb, what);
+	zt_strbuf_put(&sb, " ");
+	zt_strbuf_hex(&sb, addr, 10);
+	zt_node_log(n, lvl, buf);
+}
+
+/* ---- sending ---- */
+
+static void raw_send(struct zt_node *n, int64_t sock, const struct zt_endpoint *to,
+		     const uint8_t *pkt, size_t len)
+{
+	unsigned count;
+	uint8_t frag[ZT_UDP_MAX];
+	uint32_t id;
+
+	if (n->host.wire_send == NULL)
+		return;
+	count = zt_frag_count(len, ZT_UDP_MAX);
+	if (count == 1) {
+		(void)n->host.wire_send(n->host.ctx, sock, to, pkt, len);
+		return;
+	}
+	if (count > ZT_FRAG_MAX)
+		return;
+	id = n->next_frag_id++;
+	for (unsigned i = 0; i < count; i++) {
+		size_t fl = zt_frag_build(pkt, len, ZT_UDP_MAX, id, i, count, frag);
+		(void)n->host.wire_send(n->host.ctx, sock, to, frag, fl);
+	}
+}
+
+struct zt_peer *zt_node_best_root(struct zt_node *n, int64_t now)
+{
+	struct zt_peer *best = NULL;
+	int best_rtt = 0;
+
+	for (unsigned i = 0; i < n->roots.count; i++) {
+		struct zt_peer *r = n->root_peers[i];
+		int rtt;
+		if (r == NULL || zt_peer_send_keypair(r, now) == NULL ||
+		    zt_peer_best_path(n, r, now) == NULL)
+			continue;
+		rtt = r->rtt >= 0 ? r->rtt : 100000;
+		if (best == NULL || rtt < best_rtt) {
+			best = r;
+			best_rtt = rtt;
+		}
+	}
+	return best;
+}
+
+/* Send a whole packet to p: direct if a path is alive, else via a root. */
+static void transmit(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *pkt,
+		     size_t len)
+{
+	struct zt_path *path = zt_peer_best_path(n, p, now);
+
+	if (path != NULL) {
+		raw_send(n, path->sock, &path->ep, pkt, len);
+		path->last_tx = now;
+	} else if (p->is_root) {
+		/* Not heard yet: try every endpoint the roots file gives. */
+		for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
+			if (p->paths[i].used) {
+				raw_send(n, p->paths[i].sock, &p->paths[i].ep, pkt, len);
+				p->paths[i].last_tx = now;
+			}
+		}
+	} else {
+		struct zt_peer *r = zt_node_best_root(n, now);
+		struct zt_path *rp = r != NULL ? zt_peer_best_path(n, r, now) : NULL;
+		if (rp == NULL) {
+			n->counters[ZT_CTR_FRAMES_DROPPED]++;
+			return;
+		}
+		raw_send(n, rp->sock, &rp->ep, pkt, len);
+	}
+	p->last_tx = now;
+	p->tx_packets++;
+}
+
+static void queue_msg(struct zt_peer *p, const uint8_t *msg, size_t len)
+{
+	struct zt_qmsg *q;
+	uint8_t *copy = malloc(len);
+
+	if (copy == NULL)
+		return;
+	memcpy(copy, msg, len);
+	if (p->qcount == ZT_PEER_QUEUE) {
+		/* Full: the oldest message goes. */
+		q = &p->queue[p->qhead];
+		free(q->data);
+		p->qhead = (p->qhead + 1) % ZT_PEER_QUEUE;
+		p->qcount--;
+	}
+	q = &p->queue[(p->qhead + p->qcount) % ZT_PEER_QUEUE];
+	q->data = copy;
+	q->len = (uint16_t)len;
+	p->qcount++;
+}
+
+static void start_handshake(struct zt_node *n, int64_t now, struct zt_peer *p);
+
+int zt_node_send_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
+		     size_t len)
+{
+	struct zt_keypair *kp;
+	size_t plen;
+
+	if (len + ZT_DATA_OVERHEAD > ZT_PACKET_MAX)
+		return ZT_ERANGE;
+	kp = zt_peer_send_keypair(p, now);
+	if (kp == NULL) {
+		queue_msg(p, msg, len);
+		zt_node_want_peer(n, now, p);
+		return ZT_OK;
+	}
+	plen = zt_session_seal(kp, p->address, n->id.address, msg, len, n->pkt);
+	transmit(n, now, p, n->pkt, plen);
+	/* The initiator rekeys when its keys get old or well used. */
+	if (kp == &p->kp_cur && kp->initiator && !p->hs_pending &&
+	    (now - kp->born >= ZT_REKEY_AFTER_TIME || kp->send_counter >= ZT_REKEY_AFTER_MESSAGES))
+		start_handshake(n, now, p);
+	return ZT_OK;
+}
+
+int zt_node_send_msg_to(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
+			const struct zt_endpoint *to, const uint8_t *msg, size_t len)
+{
+	struct zt_keypair *kp = zt_peer_send_keypair(p, now);
+	size_t plen;
+
+	if (kp == NULL)
+		return ZT_ENOTFOUND;
+	if (len + ZT_DATA_OVERHEAD > ZT_PACKET_MAX)
+		return ZT_ERANGE;
+	plen = zt_session_seal(kp, p->address, n->id.address, msg, len, n->pkt);
+	raw_send(n, sock, to, n->pkt, plen);
+	p->last_tx = now;
+	p->tx_packets++;
+	return ZT_OK;
+}
+
+static void flush_queue(struct zt_node *n, int64_t now, struct zt_peer *p)
+{
+	while (p->qcount > 0 && zt_peer_send_keypair(p, now) != NULL) {
+		struct zt_qmsg q = p->queue[p->qhead];
+		p->queue[p->qhead].data = NULL;
+		p->qhead = (p->qhead + 1) % ZT_PEER_QUEUE;
+		p->qcount--;
+		(void)zt_node_send_msg(n, now, p, q.data, q.len);
+		free(q.data);
+	}
+}
+
+static void send_echo(struct zt_node *n, int64_t now, struct zt_peer *p, struct zt_path *x)
+{
+	uint8_t msg[13];
+	msg[0] = ZT_MSG_ECHO;
+	zt_put_u32(msg + 1, random_u32(n));
+	zt_put_u64(msg + 5, (uint64_t)now);
+	x->last_echo = now;
+	if (zt_node_send_msg_to(n, now, p, x->sock, &x->ep, msg, sizeof msg) == ZT_OK)
+		x->last_tx = now;
+}
+
+static void send_register(struct zt_node *n, int64_t now, struct zt_peer *r)
+{
+	uint8_t msg[9];
+	msg[0] = ZT_MSG_REGISTER;
+	zt_put_u64(msg + 1, (uint64_t)now);
+	r->register_sent = now;
+	(void)zt_node_send_msg(n, now, r, msg, sizeof msg);
+}
+
+static void send_to_roots(struct zt_node *n, int64_t now, const uint8_t *msg, size_t len)
+{
+	struct zt_peer *r = zt_node_best_root(n, now);
+	if (r != NULL) {
+		(void)zt_node_send_msg(n, now, r, msg, len);
+		return;
+	}
+	/* None is up yet: ask them all (queued until their sessions are). */
+	for (unsigned i = 0; i < n->roots.count; i++)
+		if (n->root_peers[i] != NULL)
+			(void)zt_node_send_msg(n, now, n->root_peers[i], msg, len);
+}
+
+static void send_whois(struct zt_node *n, int64_t now, struct zt_peer *p)
+{
+	uint8_t msg[6];
+	if (p->whois_sent != 0 && now - p->whois_sent < ZT_WHOIS_RETRY)
+		return;
+	msg[0] = ZT_MSG_WHOIS;
+	zt_put_u40(msg + 1, p->address);
+	p->whois_sent = now;
+	send_to_roots(n, now, msg, sizeof msg);
+}
+
+static void send_rendezvous_req(struct zt_node *n, int64_t now, struct zt_peer *p)
+{
+	uint8_t msg[6];
+	struct zt_peer *r = zt_node_best_root(n, now);
+	if (r == NULL)
+		return;
+	msg[0] = ZT_MSG_RENDEZVOUS_REQ;
+	zt_put_u40(msg + 1, p->address);
+	p->rendezvous_sent = now;
+	(void)zt_node_send_msg(n, now, r, msg, sizeof msg);
+}
+
+void zt_node_want_peer(struct zt_node *n, int64_t now, struct zt_peer *p)
+{
+	if (!p->has_identity) {
+		if (!n->is_root)
+			send_whois(n, now, p);
+		return;
+	}
+	if (zt_peer_send_keypair(p, now) == NULL) {
+		start_handshake(n, now, p);
+		if (!p->is_root && !n->is_root && zt_peer_best_path(n, p, now) == NULL &&
+		    (p->rendezvous_sent == 0 || now - p->rendezvous_sent >= 1000))
+			send_rendezvous_req(n, now, p);
+	}
+}
+
+/* ---- handshakes ---- */
+
+static void send_initiation(struct zt_node *n, int64_t now, struct zt_peer *p)
+{
+	uint8_t pkt[ZT_HS_INIT_LEN], e_seed[32], payload[ZT_NOISE_INIT_PAYLOAD], key[32];
+	struct zt_hdr h = {ZT_PT_HS_INIT, 0, p->address, n->id.address};
+	size_t mac1_off = ZT_HS_INIT_LEN - 2 * ZT_MAC_LEN;
+
+	p->hs_index = random_u32(n);
+	zt_node_random(n, e_seed, sizeof e_seed);
+	zt_put_u64(payload, (uint64_t)now);
+	zt_put_u32(payload + 8, 0); /* flags: none defined yet */
+	zt_wire_hdr_encode(pkt, &h);
+	zt_put_u32(pkt + ZT_HDR_LEN, p->hs_index);
+	if (zt_noise_init_create(&p->hs, &n->id, p->pk, e_seed, payload, pkt + ZT_HDR_LEN + 4) !=
+	    ZT_OK)
+		goto out;
+	zt_cookie_mac1_key(key, p->pk);
+	zt_cookie_mac(pkt + mac1_off, key, 32, pkt, mac1_off);
+	memcpy(p->hs_mac1, pkt + mac1_off, 16);
+	if (p->has_cookie && now - p->cookie_at < ZT_COOKIE_VALID)
+		zt_cookie_mac(pkt + mac1_off + 16, p->cookie, 16, pkt, mac1_off + 16);
+	else
+		memset(pkt + mac1_off + 16, 0, 16);
+	p->hs_last_sent = now;
+	transmit(n, now, p, pkt, sizeof pkt);
+out:
+	sodium_memzero(e_seed, sizeof e_seed);
+}
+
+static void start_handshake(struct zt_node *n, int64_t now, struct zt_peer *p)
+{
+	if (p->hs_pending || !p->has_identity)
+		return;
+	p->hs_pending = true;
+	p->hs_started = now;
+	send_initiation(n, now, p);
+}
+
+static bool under_load(struct zt_node *n, int64_t now)
+{
+	if (now - n->load_window_start >= 1000) {
+		n->load_window_start = now;
+		n->load_inits = 0;
+	}
+	return ++n->load_inits > ZT_HS_LOAD_PER_SEC;
+}
+
+static void send_cookie(struct zt_node *n, int64_t now, int64_t sock,
+			const struct zt_endpoint *from, const uint8_t *init)
+{
+	uint8_t pkt[ZT_COOKIE_LEN], fresh[32], cookie[16];
+	struct zt_hdr h = {ZT_PT_COOKIE, 0, zt_get_u40(init + 7), n->id.address};
+	const uint8_t *mac1 = init + ZT_HS_INIT_LEN - 2 * ZT_MAC_LEN;
+
+	zt_node_random(n, fresh, sizeof fresh);
+	zt_cookie_make(&n->cookies, now, fresh, from, cookie);
+	zt_wire_hdr_encode(pkt, &h);
+	memcpy(pkt + ZT_HDR_LEN, init + ZT_HDR_LEN, 4); /* their sender index */
+	zt_node_random(n, pkt + ZT_HDR_LEN + 4, 24);
+	zt_cookie_seal(pkt + ZT_HDR_LEN + 28, pkt + ZT_HDR_LEN + 4, cookie, n->cookies.cookie_key,
+		       mac1);
+	sodium_memzero(fresh, sizeof fresh);
+	n->counters[ZT_CTR_HS_COOKIE_SENT]++;
+	raw_send(n, sock, from, pkt, sizeof pkt);
+}
+
+static void handle_init(struct zt_node *n, int64_t now, int64_t sock,
+			const struct zt_endpoint *from, const struct zt_hdr *h, const uint8_t *pkt,
+			size_t len)
+{
+	struct zt_noise_hs hs;
+	uint8_t payload[ZT_NOISE_INIT_PAYLOAD], rpayload[ZT_NOISE_RESP_PAYLOAD];
+	uint8_t e_seed[32], k1[32], k2[32], key[32];
+	uint8_t out[ZT_HS_RESP_LEN];
+	struct zt_hdr rh = {ZT_PT_HS_RESP, 0, h->src, n->id.address};
+	struct zt_peer *p;
+	struct zt_keypair *kp;
+	uint64_t ts;
+	size_t mac1_off = ZT_HS_INIT_LEN - 2 * ZT_MAC_LEN;
+	size_t rmac1_off = ZT_HS_RESP_LEN - 2 * ZT_MAC_LEN;
+
+	memset(&hs, 0, sizeof hs);
+	if (len != ZT_HS_INIT_LEN) {
+		n->counters[ZT_CTR_RX_MALFORMED]++;
+		return;
+	}
+	if (!zt_cookie_mac1_ok(&n->cookies, pkt, mac1_off)) {
+		n->counters[ZT_CTR_HS_REJECTED]++;
+		return;
+	}
+	if (under_load(n, now) &&
+	    !zt_cookie_mac2_ok(&n->cookies, now, from, pkt, mac1_off + ZT_MAC_LEN)) {
+		send_cookie(n, now, sock, from, pkt);
+		return;
+	}
+	if (zt_noise_init_consume(&hs, &n->id, pkt + ZT_HDR_LEN + 4, payload) != ZT_OK) {
+		n->counters[ZT_CTR_RX_AUTH_FAIL]++;
+		return;
+	}
+	p = zt_peer_find(n, h->src);
+	if (p != NULL && p->has_identity) {
+		if (sodium_memcmp(p->pk, hs.rs_ed, 32) != 0) {
+			n->counters[ZT_CTR_HS_REJECTED]++;
+			goto out;
+		}
+	} else {
+		/* First contact: the address must be the one its key gives
+		 * (the memory-hard check, done once per peer). */
+		struct zt_identity claimed;
+		memset(&claimed, 0, sizeof claimed);
+		claimed.address = h->src;
+		memcpy(claimed.pk, hs.rs_ed, 32);
+		if (zt_identity_verify(&claimed) != ZT_OK) {
+			n->counters[ZT_CTR_HS_REJECTED]++;
+			goto out;
+		}
+		if (p == NULL)
+			p = zt_peer_get(n, now, h->src);
+		if (p == NULL) {
+			n->counters[ZT_CTR_HS_REJECTED]++;
+			goto out;
+		}
+		memcpy(p->pk, hs.rs_ed, 32);
+		p->has_identity = true;
+	}
+	ts = zt_get_u64(payload);
+	if (ts <= p->last_init_ts) {
+		/* A replayed (or stale) initiation. */
+		n->counters[ZT_CTR_RX_REPLAY]++;
+		goto out;
+	}
+	p->last_init_ts = ts;
+	n->counters[ZT_CTR_HS_INIT_RX]++;
+
+	zt_node_random(n, e_seed, sizeof e_seed);
+	memset(rpayload, 0, sizeof rpayload);
+	if (zt_noise_resp_create(&hs, e_seed, rpayload, out + ZT_HDR_LEN + 8) != ZT_OK) {
+		n->counters[ZT_CTR_HS_REJECTED]++;
+		goto out;
+	}
+	zt_noise_split(&hs, k1, k2);
+	kp = &p->kp_next;
+	zt_keypair_wipe(kp);
+	kp->valid = true;
+	kp->initiator = false;
+	kp->confirmed = false;
+	kp->local_index = random_u32(n);
+	kp->remote_index = zt_get_u32(pkt + ZT_HDR_LEN);
+	memcpy(kp->send_key, k2, 32);
+	memcpy(kp->recv_key, k1, 32);
+	kp->born = now;
+	zt_replay_init(&kp->replay);
+
+	zt_wire_hdr_encode(out, &rh);
+	zt_put_u32(out + ZT_HDR_LEN, kp->local_index);
+	zt_put_u32(out + ZT_HDR_LEN + 4, kp->remote_index);
+	zt_cookie_mac1_key(key, p->pk);
+	zt_cookie_mac(out + rmac1_off, key, 32, out, rmac1_off);
+	memset(out + rmac1_off + 16, 0, 16);
+	zt_peer_learn_path(n, p, now, sock, from, h->hops);
+	/* Answer the way it came: a relayed initiation goes back through the
+	 * same root, which forwards by destination address. */
+	raw_send(n, sock, from, out, sizeof out);
+	p->last_tx = now;
+	log_peer(n, ZT_LOG_DEBUG, "handshake: responded to", p->address);
+out:
+	zt_noise_wipe(&hs);
+	sodium_memzero(e_seed, sizeof e_seed);
+	sodium_memzero(k1, sizeof k1);
+	sodium_memzero(k2, sizeof k2);
+}
+
+static void handle_resp(struct zt_node *n, int64_t now, int64_t sock,
+			const struct zt_endpoint *from, const struct zt_hdr *h, const uint8_t *pkt,
+			size_t len)
+{
+	struct zt_peer *p;
+	struct zt_noise_hs saved;
+	uint8_t payload[ZT_NOISE_RESP_PAYLOAD], k1[32], k2[32];
+	struct zt_keypair kp;
+	size_t mac1_off = ZT_HS_RESP_LEN - 2 * ZT_MAC_LEN;
+
+	if (len != ZT_HS_RESP_LEN) {
+		n->counters[ZT_CTR_RX_MALFORMED]++;
+		return;
+	}
+	if (!zt_cookie_mac1_ok(&n->cookies, pkt, mac1_off)) {
+		n->counters[ZT_CTR_HS_REJECTED]++;
+		return;
+	}
+	p = zt_peer_find(n, h->src);
+	if (p == NULL || !p->hs_pending || zt_get_u32(pkt + ZT_HDR_LEN + 4) != p->hs_index) {
+		n->counters[ZT_CTR_RX_NO_SESSION]++;
+		return;
+	}
+	saved = p->hs;
+	if (zt_noise_resp_consume(&p->hs, &n->id, pkt + ZT_HDR_LEN + 8, payload) != ZT_OK) {
+		n->counters[ZT_CTR_RX_AUTH_FAIL]++;
+		sodium_memzero(&saved, sizeof saved);
+		return;
+	}
+	sodium_memzero(&saved, sizeof saved);
+	zt_noise_split(&p->hs, k1, k2);
+	memset(&kp, 0, sizeof kp);
+	kp.valid = true;
+	kp.initiator = true;
+	kp.confirmed = true;
+	kp.local_index = p->hs_index;
+	kp.remote_index = zt_get_u32(pkt + ZT_HDR_LEN);
+	memcpy(kp.send_key, k1, 32);
+	memcpy(kp.recv_key, k2, 32);
+	kp.born = now;
+	zt_replay_init(&kp.replay);
+	zt_keypair_wipe(&p->kp_prev);
+	p->kp_prev = p->kp_cur;
+	p->kp_cur = kp;
+	sodium_memzero(&kp, sizeof kp);
+	sodium_memzero(k1, sizeof k1);
+	sodium_memzero(k2, sizeof k2);
+	p->hs_pending = false;
+	zt_peer_learn_path(n, p, now, sock, from, h->hops);
+	log_peer(n, ZT_LOG_DEBUG, "handshake: session up with", p->address);
+
+	/* The responder may send only once it has heard from us with the new
+	 * keys: say something at once. */
+	if (p->is_root) {
+		send_register(n, now, p);
+	} else if (p->qcount > 0) {
+		flush_queue(n, now, p);
+	} else {
+		uint8_t ka = ZT_MSG_KEEPALIVE;
+		(void)zt_node_send_msg(n, now, p, &ka, 1);
+	}
+	flush_queue(n, now, p);
+	zt_peer_update_kind(n, p, now);
+}
+
+static void handle_cookie(struct zt_node *n, int64_t now, const struct zt_hdr *h,
+			  const uint8_t *pkt, size_t len)
+{
+	struct zt_peer *p;
+	uint8_t key[32], cookie[16];
+
+	if (len != ZT_COOKIE_LEN) {
+		n->counters[ZT_CTR_RX_MALFORMED]++;
+		return;
+	}
+	p = zt_peer_find(n, h->src);
+	if (p == NULL || !p->hs_pending || !p->has_identity ||
+	    zt_get_u32(pkt + ZT_HDR_LEN) != p->hs_index) {
+		n->counters[ZT_CTR_RX_NO_SESSION]++;
+		return;
+	}
+	zt_cookie_cookie_key(key, p->pk);
+	if (zt_cookie_open(cookie, pkt + ZT_HDR_LEN + 4, pkt + ZT_HDR_LEN + 28, key, p->hs_mac1) !=
+	    ZT_OK) {
+		n->counters[ZT_CTR_RX_AUTH_FAIL]++;
+		return;
+	}
+	memcpy(p->cookie, cookie, 16);
+	p->has_cookie = true;
+	p->cookie_at = now;
+	/* Retry at the next timer tick, now with mac2. */
+	p->hs_last_sent = now - ZT_REKEY_TIMEOUT + 200;
+}
+
+/* ---- inner messages ---- */
+
+static void handle_whois_ok(struct zt_node *n, int64_t now, const uint8_t *msg, size_t len)
+{
+	struct zt_identity claimed;
+	struct zt_peer *q;
+	size_t off;
+	unsigned count;
+	uint64_t a;
+
+	if (len < 39) {
+		n->counters[ZT_CTR_RX_MALFORMED]++;
+		return;
+	}
+	a = zt_get_u40(msg + 1);
+	q = zt_peer_get(n, now, a);
+	if (q == NULL)
+		return;
+	if (!q->has_identity) {
+		memset(&claimed, 0, sizeof claimed);
+		claimed.address = a;
+		memcpy(claimed.pk, msg + 6, 32);
+		/* Roots are not trusted with identities: check it ourselves. */
+		if (zt_identity_verify(&claimed) != ZT_OK) {
+			n->counters[ZT_CTR_HS_REJECTED]++;
+			return;
+		}
+		memcpy(q->pk, msg + 6, 32);
+		q->has_identity = true;
+	} else if (sodium_memcmp(q->pk, msg + 6, 32) != 0) {
+		return;
+	}
+	count = msg[38];
+	off = 39;
+	for (unsigned i = 0; i < count; i++) {
+		struct zt_endpoint ep;
+		size_t used = zt_endpoint_decode(&ep, msg + off, len - off);
+		if (used == 0) {
+			n->counters[ZT_CTR_RX_MALFORMED]++;
+			break;
+		}
+		off += used;
+		(void)zt_peer_add_candidate(n, q, now, &ep);
+	}
+	if (q->qcount > 0)
+		zt_node_want_peer(n, now, q);
+}
+
+static void handle_rendezvous(struct zt_node *n, int64_t now, const uint8_t *msg, size_t len)
+{
+	struct zt_peer *q;
+	size_t off = 7;
+	unsigned count;
+
+	if (len < 7) {
+		n->counters[ZT_CTR_RX_MALFORMED]++;
+		return;
+	}
+	q = zt_peer_get(n, now, zt_get_u40(msg + 1));
+	if (q == NULL)
+		return;
+	count = msg[6];
+	for (unsigned i = 0; i < count; i++) {
+		struct zt_endpoint ep;
+		struct zt_path *x;
+		size_t used = zt_endpoint_decode(&ep, msg + off, len - off);
+		if (used == 0) {
+			n->counters[ZT_CTR_RX_MALFORMED]++;
+			break;
+		}
+		off += used;
+		x = zt_peer_add_candidate(n, q, now, &ep);
+		/* Punch now: both ends got the rendezvous at about the same time. */
+		if (x != NULL && zt_peer_send_keypair(q, now) != NULL)
+			send_echo(n, now, q, x);
+	}
+	if (zt_peer_send_keypair(q, now) == NULL)
+		zt_node_want_peer(n, now, q);
+}
+
+static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
+		       const struct zt_endpoint *from, unsigned hops, const uint8_t *msg,
+		       size_t len)
+{
+	if (len == 0) {
+		n->counters[ZT_CTR_RX_MALFORMED]++;
+		return;
+	}
+	if (n->is_root && zt_relay_handle_msg(n, now, p, sock, from, msg, len))
+		return;
+	switch (msg[0]) {
+	case ZT_MSG_KEEPALIVE:
+		break;
+	case ZT_MSG_FRAME:
+		zt_switch_frame_from_peer(n, now, p, msg, len);
+		break;
+	case ZT_MSG_ECHO: {
+		uint8_t reply[13 + 19];
+		size_t rl;
+		if (len != 13)
+			goto bad;
+		memcpy(reply, msg, 13);
+		reply[0] = ZT_MSG_ECHO_REPLY;
+		rl = 13 + zt_endpoint_encode(from, reply + 13);
+		(void)zt_node_send_msg_to(n, now, p, sock, from, reply, rl);
+		break;
+	}
+	case ZT_MSG_ECHO_REPLY: {
+		int64_t sent;
+		if (len < 13)
+			goto bad;
+		sent = (int64_t)zt_get_u64(msg + 5);
+		if (hops == 0 && sent <= now && now - sent < 60000) {
+			for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
+				struct zt_path *x = &p->paths[i];
+				int s = (int)(now - sent);
+				if (!x->used || !zt_endpoint_eq(&x->ep, from))
+					continue;
+				x->rtt = x->rtt < 0 ? s : (x->rtt * 7 + s) / 8;
+			}
+		}
+		break;
+	}
+	case ZT_MSG_REGISTER_OK: {
+		int64_t sent;
+		struct zt_endpoint ep;
+		if (!p->is_root || len < 9)
+			goto bad;
+		sent = (int64_t)zt_get_u64(msg + 1);
+		if (sent <= now && now - sent < 60000) {
+			int s = (int)(now - sent);
+			p->rtt = p->rtt < 0 ? s : (p->rtt * 7 + s) / 8;
+			for (int i = 0; i < ZT_PEER_MAX_PATHS; i++)
+				if (p->paths[i].used && zt_endpoint_eq(&p->paths[i].ep, from))
+					p->paths[i].rtt = p->rtt;
+		}
+		if (zt_endpoint_decode(&ep, msg + 9, len - 9) != 0)
+			p->reflected = ep;
+		break;
+	}
+	case ZT_MSG_WHOIS_OK:
+		if (!p->is_root)
+			goto bad;
+		handle_whois_ok(n, now, msg, len);
+		break;
+	case ZT_MSG_WHOIS_NONE:
+		break;
+	case ZT_MSG_RENDEZVOUS:
+		if (!p->is_root)
+			goto bad;
+		handle_rendezvous(n, now, msg, len);
+		break;
+	case ZT_MSG_NET_MEMBERS:
+		if (!p->is_root)
+			goto bad;
+		zt_switch_members_msg(n, now, p, msg, len);
+		break;
+	default:
+		/* Unknown messages are ignored, so newer nodes can add some. */
+		break;
+	}
+	return;
+bad:
+	n->counters[ZT_CTR_RX_MALFORMED]++;
+}
+
+static void handle_data(struct zt_node *n, int64_t now, int64_t sock,
+			const struct zt_endpoint *from, const struct zt_hdr *h, const uint8_t *pkt,
+			size_t len)
+{
+	struct zt_peer *p;
+	struct zt_keypair *kp = NULL;
+	uint32_t idx;
+	size_t mlen;
+	int r;
+
+	if (len < ZT_DATA_OVERHEAD) {
+		n->counters[ZT_CTR_RX_MALFORMED]++;
+		return;
+	}
+	p = zt_peer_find(n, h->src);
+	idx = zt_get_u32(pkt + ZT_HDR_LEN);
+	if (p != NULL) {
+		if (p->kp_cur.valid && p->kp_cur.local_index == idx)
+			kp = &p->kp_cur;
+		else if (p->kp_next.valid && p->kp_next.local_index == idx)
+			kp = &p->kp_next;
+		else if (p->kp_prev.valid && p->kp_prev.local_index == idx)
+			kp = &p->kp_prev;
+	}
+	if (kp == NULL || now - kp->born >= ZT_REJECT_AFTER_TIME) {
+		n->counters[ZT_CTR_RX_NO_SESSION]++;
+		return;
+	}
+	r = zt_session_open(kp, pkt, len, n->pkt2, &mlen);
+	if (r == ZT_EINVAL) {
+		n->counters[ZT_CTR_RX_REPLAY]++;
+		return;
+	}
+	if (r != ZT_OK) {
+		n->counters[ZT_CTR_RX_AUTH_FAIL]++;
+		return;
+	}
+	if (kp == &p->kp_next) {
+		/* The initiator used the new keys: they become current. */
+		zt_keypair_wipe(&p->kp_prev);
+		p->kp_prev = p->kp_cur;
+		p->kp_cur = p->kp_next;
+		p->kp_cur.confirmed = true;
+		memset(&p->kp_next, 0, sizeof p->kp_next);
+		if (p->qcount > 0)
+			flush_queue(n, now, p);
+	}
+	zt_peer_learn_path(n, p, now, sock, from, h->hops);
+	handle_msg(n, now, p, sock, from, h->hops, n->pkt2, mlen);
+}
+
+static void process_packet(struct zt_node *n, int64_t now, int64_t sock,
+			   const struct zt_endpoint *from, uint8_t *pkt, size_t len, bool inner)
+{
+	struct zt_hdr h;
+
+	if (!zt_wire_hdr_decode(&h, pkt, len)) {
+		n->counters[ZT_CTR_RX_MALFORMED]++;
+		return;
+	}
+	if (h.dst != n->id.address) {
+		if (n->is_root && !inner)
+			zt_relay_forward(n, now, &h, sock, from, pkt, len);
+		else
+			n->counters[ZT_CTR_RX_MALFORMED]++;
+		return;
+	}
+	if (h.src == n->id.address || !zt_identity_address_valid(h.src)) {
+		n->counters[ZT_CTR_RX_MALFORMED]++;
+		return;
+	}
+	switch (h.type) {
+	case ZT_PT_HS_INIT:
+		handle_init(n, now, sock, from, &h, pkt, len);
+		break;
+	case ZT_PT_HS_RESP:
+		handle_resp(n, now, sock, from, &h, pkt, len);
+		break;
+	case ZT_PT_COOKIE:
+		handle_cookie(n, now, &h, pkt, len);
+		break;
+	case ZT_PT_DATA:
+		handle_data(n, now, sock, from, &h, pkt, len);
+		break;
+	case ZT_PT_FRAG: {
+		uint8_t *whole = n->rbuf;
+		size_t wlen = 0;
+		int r;
+		if (inner) {
+			n->counters[ZT_CTR_RX_MALFORMED]++;
+			break;
+		}
+		r = zt_frag_add(&n->frag, now, pkt, len, whole, &wlen);
+		if (r < 0)
+			n->counters[ZT_CTR_RX_MALFORMED]++;
+		else if (r == 1)
+			process_packet(n, now, sock, from, whole, wlen, true);
+		break;
+	}
+	default:
+		n->counters[ZT_CTR_RX_MALFORMED]++;
+		break;
+	}
+}
+
+/* ---- timers ---- */
+
+static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
+{
+	struct zt_keypair *kps[3] = {&p->kp_cur, &p->kp_prev, &p->kp_next};
+	bool active = zt_peer_is_active(p, now);
+	bool warm = p->last_frame != 0 && now - p->last_frame < ZT_PEER_EXPIRE;
+	struct zt_keypair *skp;
+
+	for (int i = 0; i < 3; i++)
+		if (kps[i]->valid && now - kps[i]->born >= ZT_REJECT_AFTER_TIME)
+			zt_keypair_wipe(kps[i]); /* old keys are wiped, not kept */
+
+	if (p->hs_pending) {
+		if (now - p->hs_started >= ZT_REKEY_ATTEMPT_TIME) {
+			p->hs_pending = false;
+			zt_noise_wipe(&p->hs);
+			for (unsigned i = 0; i < ZT_PEER_QUEUE; i++) {
+				free(p->queue[i].data);
+				p->queue[i].data = NULL;
+			}
+			p->qcount = 0;
+			p->qhead = 0;
+		} else if (now - p->hs_last_sent >= ZT_REKEY_TIMEOUT) {
+			send_initiation(n, now, p);
+		}
+	}
+	if (!p->has_identity && p->qcount > 0 && !n->is_root)
+		send_whois(n, now, p);
+
+	/* Rekey: the initiator after REKEY_AFTER_TIME; the responder a bit
+	 * later, so that both never start at once but keys never run out. */
+	if (p->kp_cur.valid && !p->hs_pending && (active || p->is_root) && !n->is_root) {
+		int64_t age = now - p->kp_cur.born;
+		if (age >= ZT_REKEY_AFTER_TIME + (p->kp_cur.initiator ? 0 : 15000))
+			start_handshake(n, now, p);
+	}
+
+	skp = zt_peer_send_keypair(p, now);
+	if (skp != NULL && !p->is_root && (active || warm)) {
+		int64_t interval = active ? ZT_ECHO_ACTIVE : ZT_ECHO_IDLE;
+		for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
+			struct zt_path *x = &p->paths[i];
+			if (x->used && now - x->last_echo >= interval)
+				send_echo(n, now, p, x);
+		}
+	}
+	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
+		struct zt_path *x = &p->paths[i];
+		int64_t heard = x->last_rx != 0 ? x->last_rx : x->discovered;
+		if (x->used && !p->is_root && now - heard >= ZT_PATH_FORGET)
+			memset(x, 0, sizeof *x);
+	}
+	if (!n->is_root && !p->is_root && active && skp != NULL &&
+	    zt_peer_best_path(n, p, now) == NULL &&
+	    (p->rendezvous_sent == 0 || now - p->rendezvous_sent >= ZT_RENDEZVOUS_RETRY))
+		send_rendezvous_req(n, now, p);
+	if (!n->is_root)
+		zt_peer_update_kind(n, p, now);
+}
+
+static bool peer_expired(const struct zt_node *n, const struct zt_peer *p, int64_t now)
+{
+	int64_t last = p->created;
+	if (p->is_root || p->hs_pending || p->qcount > 0)
+		return false;
+	if (p->last_rx > last)
+		last = p->last_rx;
+	if (n->is_root)
+		return now - last >= ZT_ROOT_PEER_EXPIRE;
+	if (p->last_frame > last)
+		last = p->last_frame;
+	if (p->last_tx > last)
+		last = p->last_tx;
+	return now - last >= ZT_PEER_EXPIRE;
+}
+
+static void roots_background(struct zt_node *n, int64_t now)
+{
+	bool online = false;
+
+	for (unsigned i = 0; i < n->roots.count; i++) {
+		struct zt_peer *r = n->root_peers[i];
+		bool up;
+		if (r == NULL)
+			continue;
+		/* Endpoints from the roots file are always candidates. */
+		for (unsigned j = 0; j < n->roots.roots[i].endpoint_count; j++)
+			(void)zt_peer_add_candidate(n, r, now, &n->roots.roots[i].endpoints[j]);
+		up = zt_peer_send_keypair(r, now) != NULL && zt_peer_best_path(n, r, now) != NULL;
+		if (zt_peer_send_keypair(r, now) == NULL) {
+			start_handshake(n, now, r);
+		} else if (now - r->register_sent >= (up ? ZT_REGISTER_INTERVAL : ZT_ROOT_RETRY)) {
+			send_register(n, now, r);
+		}
+		online = online || up;
+	}
+	if (online != n->online) {
+		n->online = online;
+		zt_node_log(n, online ? ZT_LOG_INFO : ZT_LOG_WARN,
+			    online ? "online: a root answers" : "offline: no root answers");
+		if (n->host.event != NULL)
+			n->host.event(n->host.ctx, online ? ZT_EVENT_ONLINE : ZT_EVENT_OFFLINE,
+				      NULL);
+	}
+}
+
+static void background(struct zt_node *n, int64_t now)
+{
+	n->last_scan = now;
+	if (!n->is_root)
+		roots_background(n, now);
+	for (size_t b = 0; b < n->bucket_count; b++) {
+		struct zt_peer *p = n->buckets[b], *next;
+		for (; p != NULL; p = next) {
+			next = p->hnext;
+			if (peer_expired(n, p, now)) {
+				zt_peer_free(n, p);
+				continue;
+			}
+			peer_background(n, now, p);
+		}
+	}
+	zt_frag_expire(&n->frag, now);
+	if (n->is_root)
+		zt_relay_background(n, now);
+	else
+		zt_switch_background(n, now);
+}
+
+static void set_deadline(const struct zt_node *n, int64_t *next_deadline)
+{
+	if (next_deadline != NULL)
+		*next_deadline = n->last_scan + (n->is_root ? 2 * SCAN_INTERVAL : SCAN_INTERVAL);
+}
+
+static void maybe_background(struct zt_node *n, int64_t now)
+{
+	if (now - n->last_scan >= (n->is_root ? 2 * SCAN_INTERVAL : SCAN_INTERVAL))
+		background(n, now);
+}
+
+/* ---- API ---- */
+
+int zt_node_new(struct zt_node **out, const struct zt_host *host, const struct zt_identity *id,
+		unsigned flags, int64_t now)
+{
+	struct zt_node *n = NULL;
+	int r;
+
+	*out = NULL;
+	if (host == NULL || host->version != ZT_HOST_VERSION || host->random == NULL ||
+	    id == NULL || !id->has_secret || !zt_identity_address_valid(id->address))
+		return ZT_EINVAL;
+	n = calloc(1, sizeof *n);
+	if (n == NULL)
+		return ZT_ENOMEM;
+	n->host = *host;
+	n->id = *id;
+	n->flags = flags;
+	n->is_root = (flags & ZT_NODE_ROOT) != 0;
+	n->max_peers = n->is_root ? ZT_ROOT_MAX_PEERS : ZT_NODE_MAX_PEERS;
+	n->bucket_count = n->is_root ? 4096 : 256;
+	n->buckets = calloc(n->bucket_count, sizeof *n->buckets);
+	n->rbuf = malloc(ZT_PACKET_MAX + 64);
+	if (n->buckets == NULL || n->rbuf == NULL) {
+		r = ZT_ENOMEM;
+		goto err;
+	}
+	zt_cookie_checker_init(&n->cookies, n->id.pk);
+	zt_frag_init(&n->frag);
+	n->next_frag_id = random_u32(n);
+	n->last_scan = now - SCAN_INTERVAL * 4;
+	n->load_window_start = now;
+	*out = n; /* owned by the caller */
+	return ZT_OK;
+err:
+	free(n->buckets);
+	free(n->rbuf);
+	sodium_memzero(n, sizeof *n);
+	free(n);
+	return r;
+}
+
+void zt_node_free(struct zt_node *n)
+{
+	if (n == NULL)
+		return;
+	zt_peer_free_all(n);
+	for (size_t i = 0; i < ZT_MAX_NETWORKS; i++)
+		free(n->networks[i].members);
+	zt_relay_cleanup(n);
+	zt_frag_cleanup(&n->frag);
+	free(n->buckets);
+	free(n->rbuf);
+	sodium_memzero(n, sizeof *n);
+	free(n);
+}
+
+int zt_node_add_socket(struct zt_node *n, int64_t sock, int family)
+{
+	if (family != 4 && family != 6)
+		return ZT_EINVAL;
+	if (n->socket_count >= ZT_ARRAY_LEN(n->sockets))
+		return ZT_EFULL;
+	n->sockets[n->socket_count].sock = sock;
+	n->sockets[n->socket_count].family = family;
+	n->socket_count++;
+	return ZT_OK;
+}
+
+int zt_node_set_roots(struct zt_node *n, int64_t now, const struct zt_roots *roots)
+{
+	if (roots->count > ZT_MAX_ROOTS)
+		return ZT_EINVAL;
+	/* Roots no longer listed become ordinary peers (and expire). */
+	for (unsigned i = 0; i < n->roots.count; i++)
+		if (n->root_peers[i] != NULL)
+			n->root_peers[i]->is_root = false;
+	memset(n->root_peers, 0, sizeof n->root_peers);
+	n->roots = *roots;
+	for (unsigned i = 0; i < roots->count; i++) {
+		const struct zt_root_def *rd = &roots->roots[i];
+		struct zt_peer *p;
+		if (rd->id.address == n->id.address)
+			continue; /* a root listing itself */
+		p = zt_peer_get(n, now, rd->id.address);
+		if (p == NULL)
+			return ZT_ENOMEM;
+		if (p->has_identity && sodium_memcmp(p->pk, rd->id.pk, 32) != 0) {
+			/* The roots file is signed: it wins over what we learnt. */
+			zt_keypair_wipe(&p->kp_cur);
+			zt_keypair_wipe(&p->kp_prev);
+			zt_keypair_wipe(&p->kp_next);
+			p->hs_pending = false;
+		}
+		memcpy(p->pk, rd->id.pk, 32);
+		p->has_identity = true;
+		p->is_root = true;
+		for (unsigned j = 0; j < rd->endpoint_count; j++)
+			(void)zt_peer_add_candidate(n, p, now, &rd->endpoints[j]);
+		n->root_peers[i] = p;
+	}
+	n->last_scan = now - SCAN_INTERVAL * 4;
+	return ZT_OK;
+}
+
+int zt_node_process_wire(struct zt_node *n, int64_t now, int64_t sock,
+			 const struct zt_endpoint *from, const void *pkt, size_t len,
+			 int64_t *next_deadline)
+{
+	n->counters[ZT_CTR_RX_PACKETS]++;
+	if (len > ZT_UDP_MAX + 64 || len < ZT_HDR_LEN) {
+		n->counters[ZT_CTR_RX_MALFORMED]++;
+	} else {
+		/* Work on a copy: a root rewrites the hop count in place. */
+		memcpy(n->pktin, pkt, len);
+		process_packet(n, now, sock, from, n->pktin, len, false);
+	}
+	maybe_background(n, now);
+	set_deadline(n, next_deadline);
+	return ZT_OK;
+}
+
+int zt_node_process_wire_batch(struct zt_node *n, int64_t now, const struct zt_wire_pkt *pkts,
+			       size_t count, int64_t *next_deadline)
+{
+	for (size_t i = 0; i < count; i++)
+		(void)zt_node_process_wire(n, now, pkts[i].sock, &pkts[i].from, pkts[i].data,
+					   pkts[i].len, NULL);
+	maybe_background(n, now);
+	set_deadline(n, next_deadline);
+	return ZT_OK;
+}
+
+int zt_node_process_frame(struct zt_node *n, int64_t now, uint64_t nwid, const uint8_t *frame,
+			  size_t len, int64_t *next_deadline)
+{
+	struct zt_network *net = zt_switch_find(n, nwid);
+	int r = ZT_ENOTFOUND;
+
+	if (net != NULL)
+		r = zt_switch_frame_from_tap(n, now, net, frame, len);
+	maybe_background(n, now);
+	set_deadline(n, next_deadline);
+	return r;
+}
+
+int zt_node_process_background(struct zt_node *n, int64_t now, int64_t *next_deadline)
+{
+	maybe_background(n, now);
+	set_deadline(n, next_deadline);
+	return ZT_OK;
+}
+
+int zt_node_join(struct zt_node *n, int64_t now, uint64_t nwid)
+{
+	struct zt_network *net = zt_switch_find(n, nwid);
+	struct zt_network_info info;
+
+	if (net != NULL)
+		return ZT_OK;
+	if (nwid == 0 || n->is_root)
+		return ZT_EINVAL;
+	for (size_t i = 0; i < ZT_MAX_NETWORKS && net == NULL; i++)
+		if (!n->networks[i].used)
+			net = &n->networks[i];
+	if (net == NULL)
+		return ZT_EFULL;
+	memset(net, 0, sizeof *net);
+	net->used = true;
+	net->nwid = nwid;
+	zt_mac_from_address(nwid, n->id.address, net->mac);
+	zt_wire_nethash(nwid, net->nethash);
+	net->mtu = ZT_DEFAULT_MTU;
+	if (zt_nwid_is_adhoc(nwid)) {
+		/* Ad-hoc: no controller, anyone who knows the id is a member. */
+		net->status = ZT_NET_OK;
+		net->type = ZT_NET_PUBLIC;
+	} else {
+		/* Managed networks wait for their controller's config. */
+		net->status = ZT_NET_REQUESTING_CONFIGURATION;
+		net->type = ZT_NET_PRIVATE;
+	}
+	zt_switch_info(net, &info);
+	if (n->host.net_update != NULL)
+		n->host.net_update(n->host.ctx, ZT_NET_UP, &info);
+	if (n->online)
+		zt_switch_announce(n, now, net, false);
+	return ZT_OK;
+}
+
+int zt_node_leave(struct zt_node *n, int64_t now, uint64_t nwid)
+{
+	struct zt_network *net = zt_switch_find(n, nwid);
+	struct zt_network_info info;
+
+	if (net == NULL)
+		return ZT_ENOTFOUND;
+	if (n->online)
+		zt_switch_announce(n, now, net, true);
+	zt_switch_info(net, &info);
+	free(net->members);
+	memset(net, 0, sizeof *net);
+	if (n->host.net_update != NULL)
+		n->host.net_update(n->host.ctx, ZT_NET_DOWN, &info);
+	return ZT_OK;
+}
+
+size_t zt_node_networks(const struct zt_node *n, struct zt_network_info *out, size_t cap)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < ZT_MAX_NETWORKS; i++) {
+		if (!n->networks[i].used)
+			continue;
+		if (count < cap)
+			zt_switch_info(&n->networks[i], &out[count]);
+		count++;
+	}
+	return count;
+}
+
+int zt_node_network(const struct zt_node *n, uint64_t nwid, struct zt_network_info *out)
+{
+	for (size_t i = 0; i < ZT_MAX_NETWORKS; i++) {
+		if (n->networks[i].used && n->networks[i].nwid == nwid) {
+			zt_switch_info(&n->networks[i], out);
+			return ZT_OK;
+		}
+	}
+	return ZT_ENOTFOUND;
+}
+
+uint64_t zt_node_address(const struct zt_node *n)
+{
+	return n->id.address;
+}
+
+const struct zt_identity *zt_node_identity(const struct zt_node *n)
+{
+	return &n->id;
+}
+
+bool zt_node_online(const struct zt_node *n)
+{
+	return n->online;
+}
+
+size_t zt_node_reflected(const struct zt_node *n, struct zt_endpoint *out, size_t cap)
+{
+	size_t count = 0;
+	for (unsigned i = 0; i < n->roots.count; i++) {
+		const struct zt_peer *r = n->root_peers[i];
+		bool dup = false;
+		if (r == NULL || r->reflected.family == 0)
+			continue;
+		for (size_t j = 0; j < count && j < cap; j++)
+			dup = dup || zt_endpoint_eq(&out[j], &r->reflected);
+		if (dup)
+			continue;
+		if (count < cap)
+			out[count] = r->reflected;
+		count++;
+	}
+	return count;
+}
+
+size_t zt_node_peers(const struct zt_node *n, int64_t now, struct zt_peer_info *out, size_t cap)
+{
+	size_t count = 0;
+	for (size_t b = 0; b < n->bucket_count; b++) {
+		for (const struct zt_peer *p = n->buckets[b]; p != NULL; p = p->hnext) {
+			if (count < cap)
+				zt_peer_info(n, p, now, &out[count]);
+			count++;
+		}
+	}
+	return count;
+}

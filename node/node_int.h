@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * node_int.h - the node's internal state, shared by the core modules
+ * (peer.c, session.c, switch.c, relay.c, node.c).  Nothing outside node/
+ * and test/unit includes this.
+ */
+#ifndef ZT_NODE_NODE_INT_H
+#define ZT_NODE_NODE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cookie.h"
+#include "frag.h"
+#include "noise.h"
+#include "replay.h"
+#include "wire.h"
+#include "zt.h"
+
+/* Transport keys from one handshake. */
+struct zt_keypair {
+	bool valid;
+	bool initiator;
+	bool confirmed; /* the responder may send only after the initiator did */
+	uint32_t local_index, remote_index;
+	uint8_t send_key[32], recv_key[32];
+	uint64_t send_counter;
+	int64_t born;
+	struct zt_replay replay;
+};
+
+/* A direct underlay path to a peer. */
+struct zt_path {
+	bool used;
+	struct zt_endpoint ep;
+	int64_t sock;
+	int64_t discovered;
+	int64_t last_rx, last_tx, last_echo;
+	int rtt; /* ms, -1 unknown */
+};
+
+struct zt_qmsg {
+	uint16_t len;
+	uint8_t *data; /* an inner message (plaintext) */
+};
+
+struct zt_peer {
+	struct zt_peer *hnext; /* hash chain */
+	uint64_t address;
+	bool has_identity; /* pk verified against address */
+	uint8_t pk[32];
+	bool is_root;
+
+	struct zt_keypair kp_cur, kp_prev, kp_next;
+
+	/* Our pending initiation, if any. */
+	bool hs_pending;
+	struct zt_noise_hs hs;
+	uint32_t hs_index;
+	int64_t hs_started, hs_last_sent;
+	uint8_t hs_mac1[16]; /* of the last initiation sent (cookie AD) */
+	bool has_cookie;
+	uint8_t cookie[16];
+	int64_t cookie_at;
+	uint64_t last_init_ts; /* newest initiation timestamp accepted */
+
+	struct zt_path paths[ZT_PEER_MAX_PATHS];
+	enum zt_path_kind kind;
+	int64_t kind_since;
+	uint64_t via;
+
+	int64_t created, last_rx, last_tx, last_frame;
+	int64_t whois_sent, rendezvous_sent, rendezvous_served, register_sent;
+	int rtt; /* roots: from REGISTER round trips */
+	struct zt_endpoint reflected; /* roots: how this root sees us */
+
+	struct zt_qmsg queue[ZT_PEER_QUEUE];
+	unsigned qhead, qcount;
+	uint64_t rx_packets, tx_packets;
+};
+
+struct zt_member {
+	uint64_t address;
+	int64_t last_seen;
+};
+
+struct zt_network {
+	bool used;
+	uint64_t nwid;
+	uint8_t mac[6];
+	uint8_t nethash[8];
+	enum zt_net_status status;
+	enum zt_net_type type;
+	unsigned mtu;
+	int64_t last_announce;
+	struct zt_member *members;
+	unsigned member_count, member_cap;
+};
+
+/* Roots keep, per announced network hash, who announced it. */
+struct zt_dir_net {
+	struct zt_dir_net *next;
+	uint8_t nethash[8];
+	struct zt_member *members;
+	unsigned count, cap;
+};
+
+struct zt_socket {
+	int64_t sock;
+	int family;
+};
+
+struct zt_node {
+	struct zt_host host;
+	struct zt_identity id;
+	unsigned flags;
+	bool is_root;
+	struct zt_cookie_checker cookies;
+
+	struct zt_socket sockets[8];
+	unsigned socket_count;
+
+	struct zt_peer **buckets;
+	size_t bucket_count, peer_count, max_peers;
+
+	struct zt_roots roots;
+	struct zt_peer *root_peers[ZT_MAX_ROOTS];
+	bool online;
+
+	struct zt_network networks[ZT_MAX_NETWORKS];
+
+	struct zt_dir_net **dir; /* roots: network directory */
+	size_t dir_buckets;
+
+	struct zt_frag frag;
+	uint32_t next_frag_id;
+
+	int64_t load_window_start;
+	unsigned load_inits;
+
+	int64_t last_scan;
+	uint64_t counters[ZT_CTR_COUNT];
+
+	/* Scratch buffers; each has one job so that handlers can nest. */
+	uint8_t pkt[ZT_PACKET_MAX + 64];  /* outgoing packet being sealed */
+	uint8_t pkt2[ZT_PACKET_MAX + 64]; /* incoming plaintext, or outgoing frame message */
+	uint8_t pktin[ZT_UDP_MAX + 64];	  /* incoming datagram (a root rewrites hops in place) */
+	uint8_t *rbuf;			  /* reassembled packet (ZT_PACKET_MAX + 64) */
+};
+
+/* ---- node.c ---- */
+void zt_node_log(struct zt_node *n, enum zt_log_level lvl, const char *msg);
+void zt_node_random(struct zt_node *n, void *buf, size_t len);
+/* Encrypt an inner message for `p` and send it on the best path; queue it
+ * and start a handshake when there is no session. */
+int zt_node_send_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
+		     size_t len);
+/* Same, but to a specific endpoint (path probes and replies). */
+int zt_node_send_msg_to(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
+			const struct zt_endpoint *to, const uint8_t *msg, size_t len);
+/* Peer `p` is wanted: make sure we know its identity and have a session. */
+void zt_node_want_peer(struct zt_node *n, int64_t now, struct zt_peer *p);
+/* The root to relay through (best up root), or NULL. */
+struct zt_peer *zt_node_best_root(struct zt_node *n, int64_t now);
+
+/* ---- peer.c ---- */
+struct zt_peer *zt_peer_find(const struct zt_node *n, uint64_t address);
+/* Find or create (NULL if the table is full or allocation fails). */
+struct zt_peer *zt_peer_get(struct zt_node *n, int64_t now, uint64_t address);
+void zt_peer_free(struct zt_node *n, struct zt_peer *p);
+void zt_peer_free_all(struct zt_node *n);
+void zt_keypair_wipe(struct zt_keypair *kp);
+/* A keypair we may send with now, or NULL. */
+struct zt_keypair *zt_peer_send_keypair(struct zt_peer *p, int64_t now);
+/* Record an authenticated packet from `from` (hops 0 means direct). */
+void zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,
+			const struct zt_endpoint *from, unsigned hops);
+/* Add a candidate endpoint (from WHOIS/RENDEZVOUS); returns the path. */
+struct zt_path *zt_peer_add_candidate(struct zt_node *n, struct zt_peer *p, int64_t now,
+				      const struct zt_endpoint *ep);
+/* The direct path to use now, or NULL. */
+struct zt_path *zt_peer_best_path(const struct zt_node *n, const struct zt_peer *p, int64_t now);
+bool zt_peer_is_active(const struct zt_peer *p, int64_t now);
+void zt_peer_info(const struct zt_node *n, const struct zt_peer *p, int64_t now,
+		  struct zt_peer_info *out);
+/* Update p->kind (DIRECT/RELAY) and emit events on change. */
+void zt_peer_update_kind(struct zt_node *n, struct zt_peer *p, int64_t now);
+int64_t zt_node_pick_socket(const struct zt_node *n, int family);
+
+/* ---- session.c ---- */
+/* Build a DATA packet in out (cap >= len + ZT_DATA_OVERHEAD). */
+size_t zt_session_seal(struct zt_keypair *kp, uint64_t dst, uint64_t src, const uint8_t *msg,
+		       size_t len, uint8_t *out);
+/* Open a DATA packet with kp; 0 = ok (plaintext in out, *out_len), or
+ * ZT_EINVAL (replayed/too old), ZT_ECRYPTO (does not authenticate). */
+int zt_session_open(struct zt_keypair *kp, const uint8_t *pkt, size_t len, uint8_t *out,
+		    size_t *out_len);
+
+/* ---- switch.c ---- */
+struct zt_network *zt_switch_find(struct zt_node *n, uint64_t nwid);
+void zt_switch_info(const struct zt_network *net, struct zt_network_info *out);
+int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *net,
+			     const uint8_t *frame, size_t len);
+void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p,
+			       const uint8_t *msg, size_t len);
+void zt_switch_add_member(struct zt_network *net, uint64_t address, int64_t now);
+void zt_switch_announce(struct zt_node *n, int64_t now, struct zt_network *net, bool leaving);
+void zt_switch_members_msg(struct zt_node *n, int64_t now, struct zt_peer *root,
+			   const uint8_t *msg, size_t len);
+void zt_switch_background(struct zt_node *n, int64_t now);
+
+/* ---- relay.c (roots) ---- */
+void zt_relay_forward(struct zt_node *n, int64_t now, const struct zt_hdr *h, int64_t sock,
+		      const struct zt_endpoint *from, uint8_t *pkt, size_t len);
+/* Handle a root-only inner message from p; false if not a root message. */
+bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
+			 const struct zt_endpoint *from, const uint8_t *msg, size_t len);
+void zt_relay_background(struct zt_node *n, int64_t now);
+void zt_relay_cleanup(struct zt_node *n);
+
+#endif

@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * relay.c - what a root does beyond being a node: forward packets for
+ * others by their clear destination address (it cannot read or forge
+ * them), answer REGISTER with the endpoint it sees (address reflection),
+ * answer WHOIS, introduce peers to each other (RENDEZVOUS), and keep the
+ * directory of who announced which ad-hoc network.
+ *
+ * Memory per registered peer is one struct zt_peer; the directory holds
+ * 13 bytes per announcement.  Both are bounded (ZT_ROOT_MAX_PEERS,
+ * ZT_NET_MAX_MEMBERS per network) and expire when not refreshed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "node_int.h"
+#include "util.h"
+
+static size_t dir_bucket(const struct zt_node *n, const uint8_t h[8])
+{
+	return (size_t)zt_get_u64(h) & (n->dir_buckets - 1);
+}
+
+static struct zt_dir_net *dir_find(struct zt_node *n, const uint8_t h[8], bool create)
+{
+	struct zt_dir_net *d;
+	size_t b;
+
+	if (n->dir == NULL) {
+		if (!create)
+			return NULL;
+		n->dir_buckets = 1024;
+		n->dir = calloc(n->dir_buckets, sizeof *n->dir);
+		if (n->dir == NULL)
+			return NULL;
+	}
+	b = dir_bucket(n, h);
+	for (d = n->dir[b]; d != NULL; d = d->next)
+		if (memcmp(d->nethash, h, 8) == 0)
+			return d;
+	if (!create)
+		return NULL;
+	d = calloc(1, sizeof *d);
+	if (d == NULL)
+		return NULL;
+	memcpy(d->nethash, h, 8);
+	d->next = n->dir[b];
+	n->dir[b] = d;
+	return d;
+}
+
+static void dir_add(struct zt_dir_net *d, uint64_t a, int64_t now)
+{
+	struct zt_network tmp;
+	/* Reuse the switch's bounded member list logic. */
+	memset(&tmp, 0, sizeof tmp);
+	tmp.members = d->members;
+	tmp.member_count = d->count;
+	tmp.member_cap = d->cap;
+	zt_switch_add_member(&tmp, a, now);
+	d->members = tmp.members;
+	d->count = tmp.member_count;
+	d->cap = tmp.member_cap;
+}
+
+static void dir_remove(struct zt_dir_net *d, uint64_t a)
+{
+	for (unsigned i = 0; i < d->count; i++) {
+		if (d->members[i].address == a) {
+			d->members[i] = d->members[--d->count];
+			return;
+		}
+	}
+}
+
+void zt_relay_cleanup(struct zt_node *n)
+{
+	if (n->dir == NULL)
+		return;
+	for (size_t i = 0; i < n->dir_buckets; i++) {
+		struct zt_dir_net *d = n->dir[i], *next;
+		for (; d != NULL; d = next) {
+			next = d->next;
+			free(d->members);
+			free(d);
+		}
+	}
+	free(n->dir);
+	n->dir = NULL;
+}
+
+void zt_relay_background(struct zt_node *n, int64_t now)
+{
+	if (n->dir == NULL)
+		return;
+	for (size_t i = 0; i < n->dir_buckets; i++) {
+		struct zt_dir_net **dp = &n->dir[i];
+		while (*dp != NULL) {
+			struct zt_dir_net *d = *dp;
+			for (unsigned j = 0; j < d->count;) {
+				if (now - d->members[j].last_seen >= ZT_NET_MEMBER_EXPIRE)
+					d->members[j] = d->members[--d->count];
+				else
+					j++;
+			}
+			if (d->count == 0) {
+				*dp = d->next;
+				free(d->members);
+				free(d);
+			} else {
+				dp = &d->next;
+			}
+		}
+	}
+}
+
+/* The path a registered peer was last heard on. */
+static struct zt_path *freshest_path(struct zt_peer *p)
+{
+	struct zt_path *best = NULL;
+	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
+		struct zt_path *x = &p->paths[i];
+		if (x->used && x->last_rx != 0 && (best == NULL || x->last_rx > best->last_rx))
+			best = x;
+	}
+	return best;
+}
+
+void zt_relay_forward(struct zt_node *n, int64_t now, const struct zt_hdr *h, int64_t sock,
+		      const struct zt_endpoint *from, uint8_t *pkt, size_t len)
+{
+	struct zt_peer *src, *dst;
+	struct zt_path *to;
+	bool src_ok = false;
+	(void)sock;
+
+	if (h->hops >= ZT_MAX_HOPS) {
+		n->counters[ZT_CTR_RX_MALFORMED]++;
+		return;
+	}
+	/* Relay only for registered peers, and only from where they were
+	 * heard: a root is no anonymous reflector for spoofed sources. */
+	src = zt_peer_find(n, h->src);
+	dst = zt_peer_find(n, h->dst);
+	if (src != NULL) {
+		for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
+			const struct zt_path *x = &src->paths[i];
+			if (x->used && x->last_rx != 0 && now - x->last_rx < ZT_ROOT_PEER_EXPIRE &&
+			    zt_endpoint_eq(&x->ep, from))
+				src_ok = true;
+		}
+	}
+	if (!src_ok || dst == NULL || (to = freshest_path(dst)) == NULL ||
+	    now - to->last_rx >= ZT_ROOT_PEER_EXPIRE) {
+		n->counters[ZT_CTR_FRAMES_DROPPED]++;
+		return;
+	}
+	pkt[1] = (uint8_t)((pkt[1] & ~ZT_HOPS_MASK) | (h->hops + 1));
+	n->counters[ZT_CTR_RELAYED]++;
+	if (n->host.wire_send != NULL)
+		(void)n->host.wire_send(n->host.ctx, to->sock, &to->ep, pkt, len);
+}
+
+static size_t put_endpoints(struct zt_peer *p, uint8_t *out, size_t cap, int64_t now)
+{
+	size_t off = 1;
+	unsigned count = 0;
+	/* Freshest first, at most 4. */
+	struct zt_path *sorted[ZT_PEER_MAX_PATHS];
+	unsigned ns = 0;
+	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
+		struct zt_path *x = &p->paths[i];
+		if (x->used && x->last_rx != 0 && now - x->last_rx < ZT_ROOT_PEER_EXPIRE)
+			sorted[ns++] = x;
+	}
+	for (unsigned i = 1; i < ns; i++)
+		for (unsigned j = i; j > 0 && sorted[j]->last_rx > sorted[j - 1]->last_rx; j--) {
+			struct zt_path *t = sorted[j];
+			sorted[j] = sorted[j - 1];
+			sorted[j - 1] = t;
+		}
+	for (unsigned i = 0; i < ns && count < 4; i++) {
+		if (off + zt_endpoint_wire_len(&sorted[i]->ep) > cap)
+			break;
+		off += zt_endpoint_encode(&sorted[i]->ep, out + off);
+		count++;
+	}
+	out[0] = (uint8_t)count;
+	return off;
+}
+
+static void send_rendezvous(struct zt_node *n, int64_t now, struct zt_peer *to,
+			    struct zt_peer *about)
+{
+	uint8_t msg[6 + 1 + 4 * 19];
+	size_t len;
+	msg[0] = ZT_MSG_RENDEZVOUS;
+	zt_put_u40(msg + 1, about->address);
+	len = 6 + put_endpoints(about, msg + 6, sizeof msg - 6, now);
+	if (msg[6] > 0)
+		(void)zt_node_send_msg(n, now, to, msg, len);
+}
+
+static void send_members(struct zt_node *n, int64_t now, struct zt_peer *to,
+			 const struct zt_dir_net *d)
+{
+	uint8_t msg[11 + 5 * ZT_NET_MEMBERS_PER_MSG];
+	unsigned count = 0;
+
+	msg[0] = ZT_MSG_NET_MEMBERS;
+	memcpy(msg + 1, d->nethash, 8);
+	/* The most recently announced first would be nicer; the list is
+	 * bounded either way and refreshed every announce interval. */
+	for (unsigned i = 0; i < d->count && count < ZT_NET_MEMBERS_PER_MSG; i++) {
+		if (d->members[i].address == to->address)
+			continue;
+		zt_put_u40(msg + 11 + 5 * count, d->members[i].address);
+		count++;
+	}
+	zt_put_u16(msg + 9, (uint16_t)count);
+	(void)zt_node_send_msg(n, now, to, msg, 11 + 5 * (size_t)count);
+}
+
+bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
+			 const struct zt_endpoint *from, const uint8_t *msg, size_t len)
+{
+	switch (msg[0]) {
+	case ZT_MSG_REGISTER: {
+		uint8_t reply[9 + 19];
+		size_t off;
+		if (len != 9)
+			break;
+		reply[0] = ZT_MSG_REGISTER_OK;
+		memcpy(reply + 1, msg + 1, 8);
+		off = 9 + zt_endpoint_encode(from, reply + 9);
+		/* Reply where it came from: that is what reflection means. */
+		(void)zt_node_send_msg_to(n, now, p, sock, from, reply, off);
+		return true;
+	}
+	case ZT_MSG_WHOIS: {
+		uint8_t reply[6 + 32 + 1 + 4 * 19];
+		struct zt_peer *q;
+		size_t off;
+		if (len != 6)
+			break;
+		q = zt_peer_find(n, zt_get_u40(msg + 1));
+		if (q == NULL || !q->has_identity) {
+			reply[0] = ZT_MSG_WHOIS_NONE;
+			memcpy(reply + 1, msg + 1, 5);
+			(void)zt_node_send_msg(n, now, p, reply, 6);
+			return true;
+		}
+		reply[0] = ZT_MSG_WHOIS_OK;
+		memcpy(reply + 1, msg + 1, 5);
+		memcpy(reply + 6, q->pk, 32);
+		off = 38 + put_endpoints(q, reply + 38, sizeof reply - 38, now);
+		(void)zt_node_send_msg(n, now, p, reply, off);
+		return true;
+	}
+	case ZT_MSG_RENDEZVOUS_REQ: {
+		struct zt_peer *q;
+		if (len != 6)
+			break;
+		/* At most one introduction per requester per second. */
+		if (p->rendezvous_served != 0 && now - p->rendezvous_served < 1000)
+			return true;
+		p->rendezvous_served = now;
+		q = zt_peer_find(n, zt_get_u40(msg + 1));
+		if (q == NULL || !q->has_identity || q == p)
+			return true;
+		send_rendezvous(n, now, p, q);
+		send_rendezvous(n, now, q, p);
+		return true;
+	}
+	case ZT_MSG_NET_ANNOUNCE: {
+		struct zt_dir_net *d;
+		if (len != 10)
+			break;
+		if (msg[9] & 1) {
+			d = dir_find(n, msg + 1, false);
+			if (d != NULL)
+				dir_remove(d, p->address);
+			return true;
+		}
+		d = dir_find(n, msg + 1, true);
+		if (d == NULL)
+			return true;
+		dir_add(d, p->address, now);
+		send_members(n, now, p, d);
+		return true;
+	}
+	default:
+		return false;
+	}
+	n->counters[ZT_CTR_RX_MALFORMED]++;
+	return true;
+}

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * roots.c - the signed roots file: which roots a deployment has and where
+ * they listen.  A line-based text format (doc/PROTOCOL.md, "Roots file"):
+ *
+ *   zt-roots 1
+ *   timestamp <ms since epoch>
+ *   signer <ed25519 public key, 64 hex>
+ *   root <identity public text> <ip/port> [<ip/port> ...]
+ *   signature <ed25519 signature, 128 hex>
+ *
+ * The signature covers every byte before the "signature" line.  Lines
+ * starting with '#' are comments (and are signed like the rest).
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "identity.h"
+#include "util.h"
+
+#define ROOTS_MAX_FILE 16384
+#define ROOTS_MAX_LINE 512
+
+/* Split a line into at most `max` space-separated tokens (in place). */
+static int split(char *line, char **tok, int max)
+{
+	int n = 0;
+	char *p = line;
+	while (*p) {
+		while (*p == ' ' || *p == '\t')
+			*p++ = '\0';
+		if (!*p)
+			break;
+		if (n == max)
+			return -1;
+		tok[n++] = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+	}
+	return n;
+}
+
+static int parse_u64_dec(const char *s, int64_t *out)
+{
+	int64_t v = 0;
+	if (!*s || strlen(s) > 18)
+		return ZT_EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return ZT_EINVAL;
+		v = v * 10 + (*s - '0');
+	}
+	*out = v;
+	return ZT_OK;
+}
+
+int zt_roots_parse(struct zt_roots *out, const char *text, size_t len,
+		   const uint8_t *pinned_signer)
+{
+	char line[ROOTS_MAX_LINE];
+	char *tok[2 + ZT_MAX_ROOT_ENDPOINTS + 1];
+	uint8_t sig[64];
+	size_t pos = 0, signed_len = 0;
+	bool have_magic = false, have_ts = false, have_signer = false, have_sig = false;
+	int r = ZT_EINVAL;
+
+	memset(out, 0, sizeof *out);
+	if (len > ROOTS_MAX_FILE)
+		return ZT_ERANGE;
+	while (pos < len && !have_sig) {
+		size_t start = pos, ll;
+		int n;
+		while (pos < len && text[pos] != '\n')
+			pos++;
+		ll = pos - start;
+		if (pos < len)
+			pos++; /* the newline */
+		if (ll >= sizeof line)
+			goto out;
+		memcpy(line, text + start, ll);
+		line[ll] = '\0';
+		if (ll > 0 && line[ll - 1] == '\r')
+			line[--ll] = '\0';
+		if (memchr(line, '\0', ll) != NULL)
+			goto out;
+		if (line[0] == '#' || ll == 0)
+			continue;
+		n = split(line, tok, (int)ZT_ARRAY_LEN(tok));
+		if (n <= 0)
+			goto out;
+		if (!have_magic) {
+			if (n != 2 || strcmp(tok[0], "zt-roots") != 0 || strcmp(tok[1], "1") != 0)
+				goto out;
+			have_magic = true;
+		} else if (strcmp(tok[0], "timestamp") == 0) {
+			if (n != 2 || have_ts || parse_u64_dec(tok[1], &out->timestamp) != ZT_OK)
+				goto out;
+			have_ts = true;
+		} else if (strcmp(tok[0], "signer") == 0) {
+			if (n != 2 || have_signer ||
+			    zt_hex_decode(tok[1], strlen(tok[1]), out->signer, 32) != ZT_OK)
+				goto out;
+			have_signer = true;
+		} else if (strcmp(tok[0], "root") == 0) {
+			struct zt_root_def *rd;
+			if (n < 3 || out->count >= ZT_MAX_ROOTS)
+				goto out;
+			rd = &out->roots[out->count];
+			if (zt_identity_from_text(&rd->id, tok[1], strlen(tok[1])) != ZT_OK ||
+			    rd->id.has_secret)
+				goto out;
+			for (int i = 2; i < n; i++) {
+				if (zt_endpoint_parse(tok[i], &rd->endpoints[rd->endpoint_count]) !=
+				    ZT_OK)
+					goto out;
+				rd->endpoint_count++;
+			}
+			for (unsigned i = 0; i < out->count; i++)
+				if (out->roots[i].id.address == rd->id.address)
+					goto out;
+			out->count++;
+		} else if (strcmp(tok[0], "signature") == 0) {
+			if (n != 2 || zt_hex_decode(tok[1], strlen(tok[1]), sig, 64) != ZT_OK)
+				goto out;
+			signed_len = start;
+			have_sig = true;
+		} else {
+			goto out;
+		}
+	}
+	if (!have_magic || !have_ts || !have_signer || !have_sig || out->count == 0)
+		goto out;
+	/* Only blank lines may follow the signature. */
+	for (; pos < len; pos++)
+		if (text[pos] != '\n' && text[pos] != '\r' && text[pos] != ' ')
+			goto out;
+	if (crypto_sign_verify_detached(sig, (const unsigned char *)text, signed_len,
+					out->signer) != 0) {
+		r = ZT_ESIG;
+		goto out;
+	}
+	if (pinned_signer != NULL && sodium_memcmp(pinned_signer, out->signer, 32) != 0) {
+		r = ZT_ESIG;
+		goto out;
+	}
+	r = ZT_OK;
+out:
+	if (r != ZT_OK)
+		memset(out, 0, sizeof *out);
+	return r;
+}
+
+int zt_roots_write(struct zt_roots *roots, const struct zt_identity *signer, char *out,
+		   size_t cap)
+{
+	struct zt_strbuf sb = {out, cap, 0};
+	char idtext[ZT_IDENTITY_PUBLIC_TEXT];
+	char hex[129];
+	uint8_t sig[64];
+
+	if (!signer->has_secret || roots->count == 0 || roots->count > ZT_MAX_ROOTS || cap < 64)
+		return ZT_EINVAL;
+	memcpy(roots->signer, signer->pk, 32);
+	zt_strbuf_put(&sb, "# zt roots file: who the roots are and where they listen.\n");
+	zt_strbuf_put(&sb, "zt-roots 1\ntimestamp ");
+	zt_strbuf_dec(&sb, roots->timestamp);
+	zt_strbuf_put(&sb, "\nsigner ");
+	zt_hex_encode(roots->signer, 32, hex);
+	zt_strbuf_put(&sb, hex);
+	zt_strbuf_put(&sb, "\n");
+	for (unsigned i = 0; i < roots->count; i++) {
+		const struct zt_root_def *rd = &roots->roots[i];
+		if (rd->endpoint_count == 0 || rd->endpoint_count > ZT_MAX_ROOT_ENDPOINTS)
+			return ZT_EINVAL;
+		if (zt_identity_to_text(&rd->id, false, idtext, sizeof idtext) != ZT_OK)
+			return ZT_EINVAL;
+		zt_strbuf_put(&sb, "root ");
+		zt_strbuf_put(&sb, idtext);
+		for (unsigned j = 0; j < rd->endpoint_count; j++) {
+			zt_strbuf_put(&sb, " ");
+			zt_strbuf_ep(&sb, &rd->endpoints[j]);
+		}
+		zt_strbuf_put(&sb, "\n");
+	}
+	if (sb.len + 11 + 128 + 2 >= cap)
+		return ZT_ERANGE;
+	crypto_sign_detached(sig, NULL, (const unsigned char *)out, sb.len, signer->sk);
+	zt_hex_encode(sig, 64, hex);
+	zt_strbuf_put(&sb, "signature ");
+	zt_strbuf_put(&sb, hex);
+	zt_strbuf_put(&sb, "\n");
+	return (int)sb.len;
+}

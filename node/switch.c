@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * switch.c - one virtual switch per joined network.
+ *
+ * A member's MAC is derived from its address (zt_mac_from_address), so a
+ * unicast frame to a member MAC goes straight to that member with no
+ * learning.  Broadcast and multicast go to every member known on the
+ * network (learnt from the roots' directory and from frames received),
+ * bounded by ZT_NET_MAX_MEMBERS.  Frames whose source MAC is not the
+ * sender's own are dropped and counted (bridging comes with its own issue).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "node_int.h"
+#include "util.h"
+
+#define ETH_HDR 14
+
+struct zt_network *zt_switch_find(struct zt_node *n, uint64_t nwid)
+{
+	for (size_t i = 0; i < ZT_MAX_NETWORKS; i++)
+		if (n->networks[i].used && n->networks[i].nwid == nwid)
+			return &n->networks[i];
+	return NULL;
+}
+
+void zt_switch_info(const struct zt_network *net, struct zt_network_info *out)
+{
+	memset(out, 0, sizeof *out);
+	out->nwid = net->nwid;
+	memcpy(out->mac, net->mac, 6);
+	out->status = net->status;
+	out->type = net->type;
+	out->mtu = net->mtu;
+	out->members_known = net->member_count;
+	out->adhoc = zt_nwid_is_adhoc(net->nwid);
+}
+
+void zt_switch_add_member(struct zt_network *net, uint64_t address, int64_t now)
+{
+	unsigned oldest = 0;
+
+	for (unsigned i = 0; i < net->member_count; i++) {
+		if (net->members[i].address == address) {
+			net->members[i].last_seen = now;
+			return;
+		}
+		if (net->members[i].last_seen < net->members[oldest].last_seen)
+			oldest = i;
+	}
+	if (net->member_count == net->member_cap) {
+		unsigned nc = net->member_cap ? net->member_cap * 2 : 16;
+		struct zt_member *m;
+		if (nc > ZT_NET_MAX_MEMBERS)
+			nc = ZT_NET_MAX_MEMBERS;
+		if (nc == net->member_cap) {
+			/* Full: the member heard from longest ago makes room. */
+			net->members[oldest].address = address;
+			net->members[oldest].last_seen = now;
+			return;
+		}
+		m = realloc(net->members, nc * sizeof *m);
+		if (m == NULL)
+			return;
+		net->members = m;
+		net->member_cap = nc;
+	}
+	net->members[net->member_count].address = address;
+	net->members[net->member_count].last_seen = now;
+	net->member_count++;
+}
+
+static uint64_t mac_to_address(const struct zt_network *net, const uint8_t *mac)
+{
+	uint64_t x = 0;
+	if (mac[0] != net->mac[0])
+		return 0;
+	for (int i = 1; i < 6; i++)
+		x = (x << 8) | mac[i];
+	return (x ^ (net->nwid >> 8)) & 0xffffffffffULL;
+}
+
+static void send_frame(struct zt_node *n, int64_t now, struct zt_network *net, uint64_t dst,
+		       const uint8_t *frame, size_t len)
+{
+	struct zt_peer *p = zt_peer_get(n, now, dst);
+	uint8_t *msg = n->pkt2;
+
+	if (p == NULL) {
+		n->counters[ZT_CTR_FRAMES_DROPPED]++;
+		return;
+	}
+	msg[0] = ZT_MSG_FRAME;
+	zt_put_u64(msg + 1, net->nwid);
+	memcpy(msg + 9, frame, len);
+	p->last_frame = now;
+	(void)zt_node_send_msg(n, now, p, msg, len + 9);
+}
+
+int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *net,
+			     const uint8_t *frame, size_t len)
+{
+	const uint8_t *dst = frame, *src = frame + 6;
+
+	if (len < ETH_HDR || len > net->mtu + 18 || len > ZT_PACKET_MAX - 256) {
+		n->counters[ZT_CTR_FRAMES_DROPPED]++;
+		return ZT_OK;
+	}
+	if (memcmp(src, net->mac, 6) != 0) {
+		n->counters[ZT_CTR_FORGED_SRC_MAC]++;
+		return ZT_OK;
+	}
+	n->counters[ZT_CTR_FRAMES_OUT]++;
+	if (dst[0] & 1) {
+		/* Broadcast / multicast: to every known member.  The member
+		 * list is copied first because sending may reorder nothing
+		 * here but may allocate peers. */
+		for (unsigned i = 0; i < net->member_count; i++) {
+			uint64_t a = net->members[i].address;
+			if (a != n->id.address)
+				send_frame(n, now, net, a, frame, len);
+		}
+		return ZT_OK;
+	}
+	{
+		uint64_t a = mac_to_address(net, dst);
+		if (a == 0 || a == n->id.address) {
+			n->counters[ZT_CTR_FRAMES_DROPPED]++;
+			return ZT_OK;
+		}
+		send_frame(n, now, net, a, frame, len);
+	}
+	return ZT_OK;
+}
+
+void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p,
+			       const uint8_t *msg, size_t len)
+{
+	struct zt_network *net;
+	const uint8_t *frame;
+	size_t flen;
+	uint8_t want[6];
+
+	if (len < 9 + ETH_HDR) {
+		n->counters[ZT_CTR_RX_MALFORMED]++;
+		return;
+	}
+	net = zt_switch_find(n, zt_get_u64(msg + 1));
+	frame = msg + 9;
+	flen = len - 9;
+	if (net == NULL || net->status != ZT_NET_OK || flen > net->mtu + 18) {
+		n->counters[ZT_CTR_FRAMES_DROPPED]++;
+		return;
+	}
+	zt_mac_from_address(net->nwid, p->address, want);
+	if (memcmp(frame + 6, want, 6) != 0) {
+		n->counters[ZT_CTR_FORGED_SRC_MAC]++;
+		return;
+	}
+	if (!(frame[0] & 1) && memcmp(frame, net->mac, 6) != 0) {
+		n->counters[ZT_CTR_FRAMES_DROPPED]++;
+		return;
+	}
+	p->last_frame = now;
+	zt_switch_add_member(net, p->address, now);
+	n->counters[ZT_CTR_FRAMES_IN]++;
+	if (n->host.frame_out != NULL)
+		n->host.frame_out(n->host.ctx, net->nwid, frame, flen);
+}
+
+void zt_switch_announce(struct zt_node *n, int64_t now, struct zt_network *net, bool leaving)
+{
+	uint8_t msg[10];
+
+	msg[0] = ZT_MSG_NET_ANNOUNCE;
+	memcpy(msg + 1, net->nethash, 8);
+	msg[9] = leaving ? 1 : 0;
+	for (unsigned i = 0; i < n->roots.count; i++) {
+		struct zt_peer *r = n->root_peers[i];
+		if (r != NULL)
+			(void)zt_node_send_msg(n, now, r, msg, sizeof msg);
+	}
+	net->last_announce = now;
+}
+
+void zt_switch_members_msg(struct zt_node *n, int64_t now, struct zt_peer *root,
+			   const uint8_t *msg, size_t len)
+{
+	unsigned count;
+	(void)root;
+
+	if (len < 11) {
+		n->counters[ZT_CTR_RX_MALFORMED]++;
+		return;
+	}
+	count = zt_get_u16(msg + 9);
+	if (len != 11 + (size_t)count * 5) {
+		n->counters[ZT_CTR_RX_MALFORMED]++;
+		return;
+	}
+	for (size_t i = 0; i < ZT_MAX_NETWORKS; i++) {
+		struct zt_network *net = &n->networks[i];
+		if (!net->used || memcmp(net->nethash, msg + 1, 8) != 0)
+			continue;
+		for (unsigned j = 0; j < count; j++) {
+			uint64_t a = zt_get_u40(msg + 11 + 5 * j);
+			if (a != n->id.address && a != 0)
+				zt_switch_add_member(net, a, now);
+		}
+	}
+}
+
+void zt_switch_background(struct zt_node *n, int64_t now)
+{
+	for (size_t i = 0; i < ZT_MAX_NETWORKS; i++) {
+		struct zt_network *net = &n->networks[i];
+		if (!net->used)
+			continue;
+		if (n->online && (net->last_announce == 0 ||
+				  now - net->last_announce >= ZT_NET_ANNOUNCE_INTERVAL))
+			zt_switch_announce(n, now, net, false);
+	}
+}

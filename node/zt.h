@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * zt.h - the public API of the zt core (libztnode.a).
+ *
+ * The core is a pure state machine: it makes no syscalls, reads no clock,
+ * owns no socket, file or thread.  The caller ("the shell": ztd, zt-root,
+ * the simulator) hands it packets, frames and the current time, and the core
+ * answers through the callbacks in struct zt_host and through a deadline by
+ * which it wants to be called again.
+ *
+ * Time: every entry point takes `now`, milliseconds since the Unix epoch,
+ * which the caller must keep monotone (ztd derives it from the monotonic
+ * clock plus the wall clock at start).  Nothing in the core reads time.
+ *
+ * Re-entrancy: callbacks are invoked synchronously from inside a zt_node_*
+ * call and must not call back into the same node.  Data passed to a
+ * callback is borrowed for the duration of that call.  A node is not
+ * thread-safe; the shell serialises calls.
+ */
+#ifndef ZT_NODE_ZT_H
+#define ZT_NODE_ZT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ZT_VERSION_MAJOR 0
+#define ZT_VERSION_MINOR 1
+#define ZT_VERSION_PATCH 0
+#define ZT_VERSION_STRING "0.1.0"
+
+/* Sizes of the text forms (including the terminating NUL). */
+#define ZT_ADDRESS_TEXT 11  /* 10 hex digits */
+#define ZT_NWID_TEXT 17	    /* 16 hex digits */
+#define ZT_IDENTITY_PUBLIC_TEXT 76  /* "aaaaaaaaaa:" + 64 hex */
+#define ZT_IDENTITY_SECRET_TEXT 141 /* public + ":" + 64 hex */
+
+#define ZT_MAX_ROOTS 8
+#define ZT_MAX_ROOT_ENDPOINTS 4
+
+/* An underlay UDP endpoint.  family is 4 or 6 (0: none); for IPv4 the
+ * address is in ip[0..3].  port is in host byte order. */
+struct zt_endpoint {
+	uint8_t family;
+	uint16_t port;
+	uint8_t ip[16];
+};
+
+/* A node identity: Ed25519 signing key pair; the X25519 key used for key
+ * agreement is derived from it.  secret[] is all zero for a public-only
+ * identity.  Wipe with zt_identity_wipe(). */
+struct zt_identity {
+	uint64_t address; /* 40 bits */
+	uint8_t pk[32];	  /* Ed25519 public key */
+	uint8_t sk[64];	  /* Ed25519 secret key (seed || pk), or zero */
+	bool has_secret;
+};
+
+/* A signed roots file, parsed and verified (see zt_roots_parse). */
+struct zt_root_def {
+	struct zt_identity id; /* public only */
+	struct zt_endpoint endpoints[ZT_MAX_ROOT_ENDPOINTS];
+	unsigned endpoint_count;
+};
+struct zt_roots {
+	int64_t timestamp;
+	uint8_t signer[32]; /* Ed25519 key that signed the file */
+	struct zt_root_def roots[ZT_MAX_ROOTS];
+	unsigned count;
+};
+
+enum zt_log_level { ZT_LOG_ERROR = 0, ZT_LOG_WARN, ZT_LOG_INFO, ZT_LOG_DEBUG };
+
+/* Network status, as shown by zt-cli listnetworks (ZeroTier's names). */
+enum zt_net_status {
+	ZT_NET_REQUESTING_CONFIGURATION = 0,
+	ZT_NET_OK,
+	ZT_NET_ACCESS_DENIED,
+	ZT_NET_NOT_FOUND,
+};
+enum zt_net_type { ZT_NET_PRIVATE = 0, ZT_NET_PUBLIC };
+
+struct zt_network_info {
+	uint64_t nwid;
+	uint8_t mac[6]; /* this node's MAC on the network */
+	enum zt_net_status status;
+	enum zt_net_type type;
+	unsigned mtu;
+	unsigned members_known; /* peers known to be on this network */
+	bool adhoc;
+};
+
+enum zt_net_op { ZT_NET_UP = 1, ZT_NET_UPDATE, ZT_NET_DOWN };
+
+enum zt_path_kind { ZT_PATH_NONE = 0, ZT_PATH_DIRECT, ZT_PATH_RELAY };
+enum zt_peer_role { ZT_ROLE_LEAF = 0, ZT_ROLE_ROOT };
+
+struct zt_peer_info {
+	uint64_t address;
+	enum zt_peer_role role;
+	enum zt_path_kind path;
+	struct zt_endpoint endpoint; /* direct endpoint, or the relaying root's */
+	uint64_t via;		     /* relaying root's address (RELAY only) */
+	int latency_ms;		     /* smoothed RTT of the path in use, -1 unknown */
+	int64_t path_since;	     /* when the current path kind began (ms) */
+	int64_t last_rx;	     /* last authenticated packet (ms), 0 never */
+	int64_t last_tx;
+	bool session; /* an established session with current keys */
+	unsigned direct_paths; /* direct endpoints known */
+	uint64_t rx_packets, tx_packets;
+};
+
+/* Drop and event counters (hostile input is counted, never an error). */
+enum zt_counter {
+	ZT_CTR_RX_PACKETS = 0,	 /* UDP datagrams handed in */
+	ZT_CTR_RX_MALFORMED,	 /* failed length/format checks */
+	ZT_CTR_RX_AUTH_FAIL,	 /* failed decryption/authentication */
+	ZT_CTR_RX_REPLAY,	 /* counter seen before or too old */
+	ZT_CTR_RX_NO_SESSION,	 /* transport for an unknown key index */
+	ZT_CTR_RX_UNKNOWN_PEER,	 /* from an address we cannot verify */
+	ZT_CTR_HS_INIT_RX,	 /* handshake initiations accepted */
+	ZT_CTR_HS_COOKIE_SENT,	 /* cookie replies sent under load */
+	ZT_CTR_HS_REJECTED,	 /* handshakes rejected (mac, timestamp, identity) */
+	ZT_CTR_FRAG_DROPPED,	 /* reassembly buffers evicted or expired */
+	ZT_CTR_RELAYED,		 /* packets forwarded for others (roots) */
+	ZT_CTR_FRAMES_IN,	 /* frames delivered to the TAP */
+	ZT_CTR_FRAMES_OUT,	 /* frames sent from the TAP */
+	ZT_CTR_FRAMES_DROPPED,	 /* frames not deliverable (no peer, no net) */
+	ZT_CTR_FORGED_SRC_MAC,	 /* frames dropped for a foreign source MAC */
+	ZT_CTR_COUNT
+};
+
+enum zt_event {
+	ZT_EVENT_ONLINE = 1,  /* first root session up */
+	ZT_EVENT_OFFLINE,     /* no root reachable */
+	ZT_EVENT_PATH_DIRECT, /* info: const struct zt_peer_info * */
+	ZT_EVENT_PATH_RELAY,  /* info: const struct zt_peer_info * */
+};
+
+/* What the core needs from the world.  Fields are only ever appended;
+ * version must be ZT_HOST_VERSION. */
+#define ZT_HOST_VERSION 1
+struct zt_host {
+	int version;
+	void *ctx;
+	/* Send one UDP datagram from local socket `sock` (an id the shell
+	 * gave in zt_node_add_socket).  Returns 0 or a negative error. */
+	int (*wire_send)(void *ctx, int64_t sock, const struct zt_endpoint *to,
+			 const void *pkt, size_t len);
+	/* Deliver an Ethernet frame (dst, src, ethertype, payload) to the
+	 * network's TAP. */
+	void (*frame_out)(void *ctx, uint64_t nwid, const uint8_t *frame, size_t len);
+	/* A joined network came up, changed or went away. */
+	void (*net_update)(void *ctx, enum zt_net_op op, const struct zt_network_info *info);
+	/* Fill buf with cryptographically secure random bytes. */
+	void (*random)(void *ctx, void *buf, size_t len);
+	/* Optional. */
+	void (*event)(void *ctx, enum zt_event ev, const void *info);
+	void (*log)(void *ctx, enum zt_log_level level, const char *msg);
+};
+
+/* Node options. */
+#define ZT_NODE_ROOT 0x1u /* act as a root: register, relay, WHOIS, rendezvous */
+
+struct zt_node;
+
+/* Error codes (0 = success).  See zt_strerror(). */
+enum zt_err {
+	ZT_OK = 0,
+	ZT_EINVAL = -1,	   /* bad argument or malformed input */
+	ZT_ENOMEM = -2,	   /* allocation failed */
+	ZT_ERANGE = -3,	   /* buffer too small / value out of range */
+	ZT_ENOTFOUND = -4, /* no such peer / network */
+	ZT_EEXIST = -5,	   /* already there */
+	ZT_ECRYPTO = -6,   /* verification or decryption failed */
+	ZT_EFULL = -7,	   /* a configured limit was reached */
+	ZT_ECALLBACK = -8, /* a host callback failed */
+	ZT_EIDENTITY = -9, /* identity invalid (address does not match key) */
+	ZT_ESIG = -10,	   /* bad signature */
+};
+const char *zt_strerror(int err);
+
+/* ---- identities (node/identity.c) ---- */
+
+/* Make a new identity from 32 random bytes per attempt; `random` is called
+ * until a key pair with a valid address is found (a few tries). */
+int zt_identity_generate(struct zt_identity *out,
+			 void (*random)(void *ctx, void *buf, size_t len), void *ctx);
+/* Text forms: "aaaaaaaaaa:<pk hex>" and "aaaaaaaaaa:<pk hex>:<seed hex>". */
+int zt_identity_to_text(const struct zt_identity *id, bool with_secret, char *out, size_t cap);
+/* Parse and verify (the address is recomputed from the key: ~1 ms). */
+int zt_identity_from_text(struct zt_identity *out, const char *text, size_t len);
+void zt_identity_wipe(struct zt_identity *id);
+
+/* ---- roots files (node/roots.c) ---- */
+
+/* Parse and verify a signed roots file.  If `pinned_signer` is not NULL the
+ * file must be signed by that key. */
+int zt_roots_parse(struct zt_roots *out, const char *text, size_t len,
+		   const uint8_t *pinned_signer);
+/* Write a signed roots file for `roots` (whose timestamp and roots are set)
+ * signed with `signer` (an identity with secret). Returns length or error. */
+int zt_roots_write(struct zt_roots *roots, const struct zt_identity *signer, char *out,
+		   size_t cap);
+
+/* ---- the node (node/node.c) ---- */
+
+/* Create a node.  `id` must have its secret.  host is copied. */
+int zt_node_new(struct zt_node **out, const struct zt_host *host, const struct zt_identity *id,
+		unsigned flags, int64_t now);
+void zt_node_free(struct zt_node *n);
+
+/* Tell the node about a local UDP socket it may send from.  family 4 or 6. */
+int zt_node_add_socket(struct zt_node *n, int64_t sock, int family);
+
+/* Set (or replace) the roots.  Sessions with roots no longer listed end. */
+int zt_node_set_roots(struct zt_node *n, int64_t now, const struct zt_roots *roots);
+
+/* One received UDP datagram.  Hostile input is dropped and counted;
+ * the return value is an error only for resource or callback failures. */
+int zt_node_process_wire(struct zt_node *n, int64_t now, int64_t sock,
+			 const struct zt_endpoint *from, const void *pkt, size_t len,
+			 int64_t *next_deadline);
+
+/* A batch of received datagrams (same semantics as one by one). */
+struct zt_wire_pkt {
+	int64_t sock;
+	struct zt_endpoint from;
+	const void *data;
+	size_t len;
+};
+int zt_node_process_wire_batch(struct zt_node *n, int64_t now, const struct zt_wire_pkt *pkts,
+			       size_t count, int64_t *next_deadline);
+
+/* One Ethernet frame read from a network's TAP. */
+int zt_node_process_frame(struct zt_node *n, int64_t now, uint64_t nwid, const uint8_t *frame,
+			  size_t len, int64_t *next_deadline);
+
+/* Timers.  Call no later than the deadline last returned. */
+int zt_node_process_background(struct zt_node *n, int64_t now, int64_t *next_deadline);
+
+/* Networks. */
+int zt_node_join(struct zt_node *n, int64_t now, uint64_t nwid);
+int zt_node_leave(struct zt_node *n, int64_t now, uint64_t nwid);
+/* Fill up to `cap` entries; returns how many networks there are. */
+size_t zt_node_networks(const struct zt_node *n, struct zt_network_info *out, size_t cap);
+int zt_node_network(const struct zt_node *n, uint64_t nwid, struct zt_network_info *out);
+
+/* Status. */
+uint64_t zt_node_address(const struct zt_node *n);
+const struct zt_identity *zt_node_identity(const struct zt_node *n);
+bool zt_node_online(const struct zt_node *n);
+/* Our address as the roots see it (address reflection); returns how many
+ * distinct endpoints were filled. */
+size_t zt_node_reflected(const struct zt_node *n, struct zt_endpoint *out, size_t cap);
+/* Fill up to `cap` peers; returns how many peers there are. */
+size_t zt_node_peers(const struct zt_node *n, int64_t now, struct zt_peer_info *out, size_t cap);
+uint64_t zt_node_counter(const struct zt_node *n, enum zt_counter c);
+const char *zt_counter_name(enum zt_counter c);
+
+/* ---- helpers shared with the shells (node/util.c) ---- */
+
+/* MAC of `address` on network `nwid`. */
+void zt_mac_from_address(uint64_t nwid, uint64_t address, uint8_t mac[6]);
+/* An ad-hoc network id starts with the byte 0xff (no controller). */
+bool zt_nwid_is_adhoc(uint64_t nwid);
+/* Parse exactly 10 / 16 hex digits; 0 on success. */
+int zt_address_parse(const char *s, uint64_t *out);
+int zt_nwid_parse(const char *s, uint64_t *out);
+/* Endpoint text "1.2.3.4/9993" or "2001:db8::1/9993". */
+int zt_endpoint_parse(const char *s, struct zt_endpoint *out);
+int zt_endpoint_to_text(const struct zt_endpoint *ep, char *out, size_t cap);
+bool zt_endpoint_eq(const struct zt_endpoint *a, const struct zt_endpoint *b);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,69 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Runs every test program and script; each prints "PASS name" / "FAIL name"
+# lines (a program that exits non-zero without a FAIL line counts as one
+# failure).  The last line is "N passed, N failed".
+#   ZT_SKIP_E2E=1   skip the network-namespace tests (they need root)
+#   ZT_SKIP_FUZZ=1  skip the fuzz smoke pass
+#   ZT_ONLY=unit|sim|e2e|fuzz   run one group
+B=${B:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+log=$(mktemp -d /tmp/zt-test.XXXXXX)
+pass=0
+fail=0
+skip=0
+
+run_one() { # name cmd...
+	name=$1; shift
+	out="$log/$(echo "$name" | tr '/ ' '__').log"
+	start=$(date +%s)
+	"$@" >"$out" 2>&1
+	rc=$?
+	t=$(( $(date +%s) - start ))
+	p=$(grep -c '^PASS ' "$out")
+	f=$(grep -c '^FAIL ' "$out")
+	s=$(grep -c '^SKIP ' "$out")
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		f=1
+		echo "FAIL $name: exited with $rc" >>"$out"
+	fi
+	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
+	if [ "$f" != 0 ]; then
+		echo "== $name: $p passed, $f failed (${t}s) =="
+		grep -E '^(FAIL|  )' "$out" | head -40
+		echo "   (full log: $out)"
+	else
+		echo "== $name: $p passed${s:+, $s skipped} (${t}s)"
+	fi
+}
+
+want() { [ -z "${ZT_ONLY:-}" ] || [ "$ZT_ONLY" = "$1" ]; }
+
+if want unit; then
+	for t in "$B"/test/*_test; do
+		[ -x "$t" ] && run_one "unit/$(basename "$t")" "$t"
+	done
+fi
+if want sim && [ -x "$B/test/sim" ]; then
+	run_one sim "$B/test/sim"
+fi
+if want fuzz && [ -z "${ZT_SKIP_FUZZ:-}" ] && [ -d build-fuzz ]; then
+	for f in build-fuzz/fuzz_*; do
+		[ -x "$f" ] || continue
+		n=$(basename "$f")
+		run_one "fuzz/$n" sh -c "'$f' -runs=20000 -max_len=4096 test/fuzz/corpus/$n >/dev/null 2>&1 && echo 'PASS $n'"
+	done
+fi
+if want e2e && [ -z "${ZT_SKIP_E2E:-}" ]; then
+	if [ "$(id -u)" = 0 ]; then
+		for t in test/e2e/t_*.sh; do
+			[ -f "$t" ] && run_one "e2e/$(basename "$t" .sh)" env B="$B" timeout 600 bash "$t"
+		done
+	else
+		echo "SKIP e2e: not root"; skip=$((skip + 1))
+	fi
+fi
+[ "$fail" = 0 ] && rm -rf "$log" 2>/dev/null
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
