@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * node_test.c - one root and a few nodes wired together in-process through
+ * a FIFO "network" with zero delay: sessions, relay, rendezvous, direct
+ * paths, replay rejection and frames end to end.
+ */
+#include <string.h>
+
+#include "node_int.h"
+#include "test.h"
+#include "zt.h"
+
+#define MAXN 4
+#define QMAX 4096
+
+struct pkt {
+	int from, to;
+	unsigned len;
+	uint8_t data[1500];
+};
+
+struct net {
+	struct zt_node *node[MAXN];
+	struct test_rng rng[MAXN];
+	struct zt_identity id[MAXN];
+	int count;
+	struct pkt q[QMAX];
+	int qh, qt;
+	int64_t now;
+	bool block_direct; /* drop node<->node packets that are not via the root */
+	int frames[MAXN];
+	uint8_t last_frame[MAXN][64];
+	struct pkt last_data[MAXN]; /* last DATA datagram each node received */
+};
+
+struct hctx {
+	struct net *net;
+	int idx;
+};
+static struct hctx hctx[MAXN];
+
+static void ep_of(int i, struct zt_endpoint *ep)
+{
+	memset(ep, 0, sizeof *ep);
+	ep->family = 4;
+	ep->ip[0] = 198;
+	ep->ip[1] = 18;
+	ep->ip[2] = (uint8_t)i;
+	ep->ip[3] = 2;
+	ep->port = 9993;
+}
+
+static int idx_of(const struct zt_endpoint *ep)
+{
+	return ep->ip[2];
+}
+
+static int h_send(void *ctx, int64_t sock, const struct zt_endpoint *to, const void *pkt,
+		  size_t len)
+{
+	struct hctx *h = ctx;
+	struct net *net = h->net;
+	int dst = idx_of(to);
+	(void)sock;
+	if (len > 1500 || dst >= net->count)
+		return -1;
+	if (net->block_direct && h->idx != 0 && dst != 0)
+		return 0;
+	if ((net->qt + 1) % QMAX == net->qh)
+		return -1;
+	net->q[net->qt].from = h->idx;
+	net->q[net->qt].to = dst;
+	net->q[net->qt].len = (unsigned)len;
+	memcpy(net->q[net->qt].data, pkt, len);
+	net->qt = (net->qt + 1) % QMAX;
+	return 0;
+}
+
+static void h_frame(void *ctx, uint64_t nwid, const uint8_t *frame, size_t len)
+{
+	struct hctx *h = ctx;
+	(void)nwid;
+	h->net->frames[h->idx]++;
+	memcpy(h->net->last_frame[h->idx], frame, len < 64 ? len : 64);
+}
+
+static void h_random(void *ctx, void *buf, size_t len)
+{
+	struct hctx *h = ctx;
+	test_rng_bytes(&h->net->rng[h->idx], buf, len);
+}
+
+static void deliver(struct net *net)
+{
+	int guard = 0;
+	while (net->qh != net->qt && guard++ < 100000) {
+		struct pkt *p = &net->q[net->qh];
+		struct zt_endpoint from;
+		int64_t dl;
+		net->qh = (net->qh + 1) % QMAX;
+		ep_of(p->from, &from);
+		if (p->len > 0 && (p->data[0] & 0x0f) == 4)
+			net->last_data[p->to] = *p;
+		zt_node_process_wire(net->node[p->to], net->now, 1, &from, p->data, p->len, &dl);
+	}
+}
+
+static void run(struct net *net, int64_t ms)
+{
+	int64_t end = net->now + ms;
+	while (net->now < end) {
+		net->now += 100;
+		for (int i = 0; i < net->count; i++) {
+			int64_t dl;
+			zt_node_process_background(net->node[i], net->now, &dl);
+		}
+		deliver(net);
+	}
+}
+
+static void setup(struct net *net, int count)
+{
+	struct zt_roots roots;
+	memset(net, 0, sizeof *net);
+	net->count = count;
+	net->now = 1700000000000LL;
+	for (int i = 0; i < count; i++) {
+		struct zt_host host = {0};
+		hctx[i].net = net;
+		hctx[i].idx = i;
+		test_rng_seed(&net->rng[i], 1000 + (unsigned)i);
+		CHECK_EQ(zt_identity_generate(&net->id[i], test_rng_bytes, &net->rng[i]), ZT_OK);
+		host.version = ZT_HOST_VERSION;
+		host.ctx = &hctx[i];
+		host.wire_send = h_send;
+		host.frame_out = h_frame;
+		host.random = h_random;
+		CHECK_EQ(zt_node_new(&net->node[i], &host, &net->id[i], i == 0 ? ZT_NODE_ROOT : 0,
+				     net->now),
+			 ZT_OK);
+		CHECK_EQ(zt_node_add_socket(net->node[i], 1, 4), ZT_OK);
+	}
+	memset(&roots, 0, sizeof roots);
+	roots.count = 1;
+	roots.roots[0].id = net->id[0];
+	roots.roots[0].id.has_secret = false;
+	memset(roots.roots[0].id.sk, 0, 64);
+	ep_of(0, &roots.roots[0].endpoints[0]);
+	roots.roots[0].endpoint_count = 1;
+	for (int i = 1; i < count; i++)
+		CHECK_EQ(zt_node_set_roots(net->node[i], net->now, &roots), ZT_OK);
+}
+
+static void teardown(struct net *net)
+{
+	for (int i = 0; i < net->count; i++) {
+		zt_node_free(net->node[i]);
+		zt_identity_wipe(&net->id[i]);
+	}
+}
+
+static void send_frame(struct net *net, int from, int to, uint64_t nwid, const char *text)
+{
+	uint8_t f[64];
+	int64_t dl;
+	memset(f, 0, sizeof f);
+	zt_mac_from_address(nwid, net->id[to].address, f);
+	zt_mac_from_address(nwid, net->id[from].address, f + 6);
+	f[12] = 0x08;
+	memcpy(f + 14, text, strlen(text));
+	CHECK_EQ(zt_node_process_frame(net->node[from], net->now, nwid, f, sizeof f, &dl), ZT_OK);
+	deliver(net);
+}
+
+static enum zt_path_kind path_to(struct net *net, int from, int to)
+{
+	struct zt_peer_info info[8];
+	size_t n = zt_node_peers(net->node[from], net->now, info, 8);
+	for (size_t i = 0; i < n && i < 8; i++)
+		if (info[i].address == net->id[to].address)
+			return info[i].path;
+	return ZT_PATH_NONE;
+}
+
+static struct net g;
+
+static void test_online_and_frames(void)
+{
+	uint64_t nwid = 0xff00000000000001ULL;
+	setup(&g, 3);
+	run(&g, 2000);
+	CHECK(zt_node_online(g.node[1]));
+	CHECK(zt_node_online(g.node[2]));
+	CHECK_EQ(zt_node_join(g.node[1], g.now, nwid), ZT_OK);
+	CHECK_EQ(zt_node_join(g.node[2], g.now, nwid), ZT_OK);
+	run(&g, 1000);
+	send_frame(&g, 1, 2, nwid, "hello-1-to-2");
+	run(&g, 1000);
+	CHECK_EQ(g.frames[2], 1);
+	CHECK(memcmp(g.last_frame[2] + 14, "hello-1-to-2", 12) == 0);
+	send_frame(&g, 2, 1, nwid, "hello-2-to-1");
+	run(&g, 500);
+	CHECK_EQ(g.frames[1], 1);
+	run(&g, 5000);
+	CHECK_EQ(path_to(&g, 1, 2), ZT_PATH_DIRECT);
+	CHECK_EQ(path_to(&g, 2, 1), ZT_PATH_DIRECT);
+	{
+		struct zt_endpoint refl[4];
+		CHECK_EQ(zt_node_reflected(g.node[1], refl, 4), 1);
+		CHECK_EQ(refl[0].ip[2], 1);
+	}
+}
+
+static void test_replay_rejected(void)
+{
+	uint64_t nwid = 0xff00000000000001ULL;
+	struct pkt saved;
+	struct zt_endpoint from;
+	int64_t dl;
+	uint64_t before;
+	int frames;
+
+	send_frame(&g, 1, 2, nwid, "replay-me");
+	saved = g.last_data[2];
+	CHECK(saved.len > 0);
+	frames = g.frames[2];
+	before = zt_node_counter(g.node[2], ZT_CTR_RX_REPLAY);
+	ep_of(saved.from, &from);
+	zt_node_process_wire(g.node[2], g.now, 1, &from, saved.data, saved.len, &dl);
+	CHECK_EQ(zt_node_counter(g.node[2], ZT_CTR_RX_REPLAY), before + 1);
+	CHECK_EQ(g.frames[2], frames);
+	/* A flipped bit fails authentication. */
+	saved.data[saved.len - 1] ^= 1;
+	saved.data[20] ^= 0x40; /* new counter, so it is not just a replay */
+	before = zt_node_counter(g.node[2], ZT_CTR_RX_AUTH_FAIL);
+	zt_node_process_wire(g.node[2], g.now, 1, &from, saved.data, saved.len, &dl);
+	CHECK_EQ(zt_node_counter(g.node[2], ZT_CTR_RX_AUTH_FAIL), before + 1);
+}
+
+static void test_broadcast(void)
+{
+	uint8_t f[60];
+	int64_t dl;
+	int before = g.frames[2];
+	memset(f, 0xff, 6);
+	zt_mac_from_address(0xff00000000000001ULL, g.id[1].address, f + 6);
+	f[12] = 0x08;
+	f[13] = 0x06;
+	zt_node_process_frame(g.node[1], g.now, 0xff00000000000001ULL, f, sizeof f, &dl);
+	deliver(&g);
+	CHECK_EQ(g.frames[2], before + 1);
+}
+
+static void test_relay_fallback(void)
+{
+	uint64_t nwid = 0xff00000000000001ULL;
+	int before;
+	g.block_direct = true;
+	run(&g, 15000);
+	before = g.frames[2];
+	for (int i = 0; i < 5; i++) {
+		send_frame(&g, 1, 2, nwid, "via-root");
+		run(&g, 1000);
+	}
+	CHECK(g.frames[2] >= before + 4);
+	CHECK_EQ(path_to(&g, 1, 2), ZT_PATH_RELAY);
+	CHECK(zt_node_counter(g.node[0], ZT_CTR_RELAYED) > 0);
+	g.block_direct = false;
+	for (int i = 0; i < 15; i++) {
+		send_frame(&g, 1, 2, nwid, "direct-again");
+		run(&g, 1000);
+	}
+	CHECK_EQ(path_to(&g, 1, 2), ZT_PATH_DIRECT);
+}
+
+static void test_rekey(void)
+{
+	uint64_t nwid = 0xff00000000000001ULL;
+	struct zt_node *n1 = g.node[1];
+	struct zt_peer *p = zt_peer_find(n1, g.id[2].address);
+	uint32_t first;
+	int before;
+	CHECK(p != NULL);
+	if (p == NULL)
+		return;
+	first = p->kp_cur.local_index;
+	/* Keep traffic flowing for longer than the rekey time. */
+	for (int i = 0; i < 150; i++) {
+		send_frame(&g, 1, 2, nwid, "keep-going");
+		send_frame(&g, 2, 1, nwid, "and-back");
+		run(&g, 1000);
+	}
+	CHECK(p->kp_cur.local_index != first);
+	CHECK(g.now - p->kp_cur.born < ZT_REKEY_AFTER_TIME + 20000);
+	before = g.frames[2];
+	send_frame(&g, 1, 2, nwid, "after-rekey");
+	run(&g, 200);
+	CHECK_EQ(g.frames[2], before + 1);
+	teardown(&g);
+}
+
+int main(void)
+{
+	if (sodium_init() < 0)
+		return 1;
+	RUN(test_online_and_frames);
+	RUN(test_replay_rejected);
+	RUN(test_broadcast);
+	RUN(test_relay_fallback);
+	RUN(test_rekey);
+	TEST_EXIT();
+}
