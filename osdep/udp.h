@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * udp.h - the underlay: one UDP socket per address family, batched
+ * receive (recvmmsg), conversion to and from struct zt_endpoint.
+ *
+ * A socket's id towards the core (zt_node_add_socket, wire_send) is its
+ * file descriptor.  Errors are negative errno values.
+ */
+#ifndef ZT_OSDEP_UDP_H
+#define ZT_OSDEP_UDP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "node/zt.h"
+
+#define ZT_UDP_BATCH        32   /* datagrams per recvmmsg */
+#define ZT_UDP_MAX_DATAGRAM 9216 /* jumbo frame; longer ones are dropped */
+#define ZT_UDP_SOCKBUF      (4 * 1024 * 1024)
+
+struct zt_udp_sock {
+	int fd;
+	int family; /* 4 or 6 */
+};
+
+struct zt_udp {
+	struct zt_udp_sock socks[2];
+	unsigned count;
+	uint16_t port; /* the bound port (useful when 0 was asked for) */
+	int v6_error;  /* why there is no IPv6 socket (-errno), 0 if there is one */
+};
+
+/*
+ * Bind the sockets on `port` (0: any free port, the same for both
+ * families).  bind_addr NULL (or "") binds the wildcard of both families,
+ * IPv6 with IPV6_V6ONLY; an unavailable IPv6 stack is not an error, the
+ * node then runs IPv4 only (u->v6_error says why).  A literal bind_addr
+ * binds one socket of its family.  Sockets are non-blocking with large
+ * buffers.  Returns 0, -EADDRINUSE, -EADDRNOTAVAIL, -EINVAL (bind_addr is
+ * not an IP address) or another -errno; on error nothing stays open.
+ */
+int zt_udp_open(struct zt_udp *u, const char *bind_addr, uint16_t port);
+void zt_udp_close(struct zt_udp *u);
+
+/* Receive buffers for one batch, heap allocated (about 300 KiB). */
+struct zt_udp_batch;
+int zt_udp_batch_new(struct zt_udp_batch **out);
+void zt_udp_batch_free(struct zt_udp_batch *b);
+
+/*
+ * Receive up to ZT_UDP_BATCH datagrams from fd without blocking.  Returns
+ * how many (0: nothing waiting) or -errno; *pkts then points at that many
+ * entries (sock = fd, borrowed from b until the next call).  Truncated
+ * datagrams and unknown address families are skipped.
+ */
+int zt_udp_recv(int fd, struct zt_udp_batch *b, const struct zt_wire_pkt **pkts);
+
+/* Send one datagram: 0, or -errno (-EAGAIN when the socket buffer is
+ * full: the datagram is dropped, as the network might). */
+int zt_udp_send(int fd, const struct zt_endpoint *to, const void *buf, size_t len);
+
+/* Conversions.  IPv4-mapped IPv6 addresses become family 4. */
+int zt_udp_to_sockaddr(const struct zt_endpoint *ep, struct sockaddr_storage *ss, socklen_t *len);
+int zt_udp_from_sockaddr(const struct sockaddr *sa, socklen_t len, struct zt_endpoint *ep);
+
+#endif

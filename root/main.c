@@ -1,0 +1,473 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c - zt-root: the core in the root role (ZT_NODE_ROOT: register,
+ * relay, WHOIS, rendezvous) behind UDP sockets.  No TAP, no API: it
+ * prints its identity and endpoints at start, logs, and stops on
+ * SIGINT/SIGTERM.  The offline subcommands are in tools.c.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <ifaddrs.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "node/zt.h"
+#include "osdep/clock.h"
+#include "osdep/evloop.h"
+#include "osdep/home.h"
+#include "osdep/idfile.h"
+#include "osdep/log.h"
+#include "osdep/random.h"
+#include "osdep/udp.h"
+#include "root/tools.h"
+
+#define DEFAULT_PORT         9993
+#define MAX_ENDPOINTS        16
+#define MAX_SLEEP_MS         1000
+#define UDP_BATCHES_PER_WAKE 4
+#define COUNTERS_EVERY_MS    30000
+
+struct root {
+	const char *home;
+	const char *bind_addr;
+	uint16_t port;
+	struct zt_endpoint eps[MAX_ENDPOINTS];
+	unsigned ep_count;
+	struct zt_evloop *loop;
+	struct zt_node *node;
+	struct zt_identity id;
+	struct zt_udp udp;
+	struct zt_udp_batch *batch;
+	int lock_fd;
+	int64_t deadline;
+	uint64_t send_drops;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "usage: zt-root [-p PORT] [-b BINDADDR] [-e ENDPOINT]... [-v] HOMEDIR\n"
+	    "       zt-root identity HOMEDIR\n"
+	    "       zt-root genid FILE\n"
+	    "       zt-root mkroots -s SIGNER_SECRET_FILE [-t TIMESTAMP_MS] ROOTSPEC... > roots\n"
+	    "       zt-root verifyroots FILE\n"
+	    "\n"
+	    "  a zt root: peers register with it, find each other through it, and\n"
+	    "  relay through it when no direct path works\n"
+	    "\n"
+	    "  -p PORT      UDP port (default %d)\n"
+	    "  -b BINDADDR  bind to this local address only (default: all)\n"
+	    "  -e ENDPOINT  a public IP/PORT to advertise (repeatable); default: the\n"
+	    "               bound address, or every non-loopback interface address\n"
+	    "  -v           debug logging, counters every %d s\n"
+	    "\n"
+	    "  At start it prints 'identity <public identity>', one 'endpoint <ip/port>'\n"
+	    "  line per endpoint and 'rootspec <identity>@<ep>,...' for mkroots.\n"
+	    "  ROOTSPEC = <identity public text>@<ip/port>[,<ip/port>...]\n",
+	    DEFAULT_PORT, COUNTERS_EVERY_MS / 1000);
+}
+
+/* ---- host callbacks ---- */
+
+static int host_wire_send(void *ctx, int64_t sock, const struct zt_endpoint *to, const void *pkt,
+                          size_t len)
+{
+	struct root *rt = ctx;
+	int r;
+
+	for (unsigned i = 0; i < rt->udp.count; i++) {
+		if (rt->udp.socks[i].fd != sock)
+			continue;
+		r = zt_udp_send((int)sock, to, pkt, len);
+		if (r == -EAGAIN) {
+			rt->send_drops++; /* as a congested link would */
+			return 0;
+		}
+		return r;
+	}
+	return -EBADF;
+}
+
+static void host_frame_out(void *ctx, uint64_t nwid, const uint8_t *frame, size_t len)
+{
+	(void)ctx;
+	(void)nwid;
+	(void)frame;
+	(void)len;
+}
+
+static void host_net_update(void *ctx, enum zt_net_op op, const struct zt_network_info *info)
+{
+	(void)ctx;
+	(void)op;
+	(void)info;
+}
+
+static void host_event(void *ctx, enum zt_event ev, const void *info)
+{
+	const struct zt_peer_info *p = info;
+
+	(void)ctx;
+	if ((ev == ZT_EVENT_PATH_DIRECT || ev == ZT_EVENT_PATH_RELAY) && p)
+		zt_log_debug("peer %010" PRIx64 ": %s", p->address,
+		             ev == ZT_EVENT_PATH_DIRECT ? "direct" : "relayed");
+}
+
+static void host_log(void *ctx, enum zt_log_level level, const char *msg)
+{
+	(void)ctx;
+	zt_logf(level, "core: %s", msg);
+}
+
+/* ---- loop ---- */
+
+static void on_udp(void *ctx, int fd, unsigned events)
+{
+	struct root *rt = ctx;
+
+	(void)events;
+	for (int i = 0; i < UDP_BATCHES_PER_WAKE; i++) {
+		const struct zt_wire_pkt *pkts;
+		int64_t dl = rt->deadline;
+		int n, r;
+
+		n = zt_udp_recv(fd, rt->batch, &pkts);
+		if (n <= 0) {
+			if (n < 0)
+				zt_log_debug("udp: receive: %s", strerror(-n));
+			return;
+		}
+		r = zt_node_process_wire_batch(rt->node, zt_clock_now(), pkts, (size_t)n, &dl);
+		if (r < 0)
+			zt_log_debug("core: process_wire_batch: %s", zt_strerror(r));
+		rt->deadline = dl;
+	}
+}
+
+static void log_counters(struct root *rt, int64_t now)
+{
+	char line[768];
+	size_t used = 0;
+
+	for (int c = 0; c < ZT_CTR_COUNT; c++) {
+		uint64_t v = zt_node_counter(rt->node, (enum zt_counter)c);
+		const char *name = zt_counter_name((enum zt_counter)c);
+		int w;
+
+		if (!v || !name)
+			continue;
+		w = snprintf(line + used, sizeof line - used, " %s=%" PRIu64, name, v);
+		if (w < 0 || (size_t)w >= sizeof line - used)
+			break;
+		used += (size_t)w;
+	}
+	zt_log_debug("counters: peers=%zu%s", zt_node_peers(rt->node, now, NULL, 0),
+	             used ? line : " (all zero)");
+}
+
+static void run_loop(struct root *rt)
+{
+	int64_t next_counters = zt_clock_now() + COUNTERS_EVERY_MS;
+
+	while (!zt_evloop_stopped(rt->loop)) {
+		int64_t now = zt_clock_now(), timeout;
+		int r;
+
+		if (now >= rt->deadline) {
+			int64_t dl = now + MAX_SLEEP_MS;
+
+			r = zt_node_process_background(rt->node, now, &dl);
+			if (r < 0)
+				zt_log_debug("core: process_background: %s", zt_strerror(r));
+			rt->deadline = dl > now ? dl : now + 1;
+		}
+		if (now >= next_counters) {
+			if (zt_log_level() >= ZT_LOG_DEBUG)
+				log_counters(rt, now);
+			next_counters = now + COUNTERS_EVERY_MS;
+		}
+		timeout = rt->deadline - now;
+		if (timeout > MAX_SLEEP_MS)
+			timeout = MAX_SLEEP_MS;
+		if (timeout < 0)
+			timeout = 0;
+		r = zt_evloop_wait(rt->loop, (int)timeout);
+		if (r < 0) {
+			zt_log_error("event loop: %s", strerror(-r));
+			break;
+		}
+	}
+}
+
+/* ---- start ---- */
+
+static void add_ep(struct root *rt, const struct zt_endpoint *ep)
+{
+	for (unsigned i = 0; i < rt->ep_count; i++)
+		if (zt_endpoint_eq(&rt->eps[i], ep))
+			return;
+	if (rt->ep_count < MAX_ENDPOINTS)
+		rt->eps[rt->ep_count++] = *ep;
+}
+
+/* Without -e: the bound address, or each usable interface address. */
+static void default_endpoints(struct root *rt)
+{
+	struct ifaddrs *ifa, *i;
+	struct zt_endpoint ep;
+
+	if (rt->bind_addr) {
+		char text[80];
+
+		snprintf(text, sizeof text, "%s/%u", rt->bind_addr, rt->udp.port);
+		if (zt_endpoint_parse(text, &ep) == ZT_OK)
+			add_ep(rt, &ep);
+		return;
+	}
+	if (getifaddrs(&ifa) < 0)
+		return;
+	for (i = ifa; i; i = i->ifa_next) {
+		if (!i->ifa_addr || (i->ifa_flags & IFF_LOOPBACK) || !(i->ifa_flags & IFF_UP))
+			continue;
+		if (zt_udp_from_sockaddr(i->ifa_addr,
+		                         i->ifa_addr->sa_family == AF_INET6
+		                             ? (socklen_t)sizeof(struct sockaddr_in6)
+		                             : (socklen_t)sizeof(struct sockaddr_in),
+		                         &ep) < 0)
+			continue;
+		/* Link-local IPv6 needs a scope a roots file cannot carry. */
+		if (ep.family == 6 && ep.ip[0] == 0xfe && (ep.ip[1] & 0xc0) == 0x80)
+			continue;
+		if (ep.family == 6 && rt->udp.count < 2)
+			continue;
+		ep.port = rt->udp.port;
+		add_ep(rt, &ep);
+	}
+	freeifaddrs(ifa);
+}
+
+static void print_banner(struct root *rt)
+{
+	char idt[ZT_IDENTITY_PUBLIC_TEXT], ep[64], spec[1024];
+	size_t used;
+
+	if (zt_identity_to_text(&rt->id, false, idt, sizeof idt) != ZT_OK)
+		return;
+	printf("identity %s\n", idt);
+	used = (size_t)snprintf(spec, sizeof spec, "%s", idt);
+	for (unsigned i = 0; i < rt->ep_count; i++) {
+		if (zt_endpoint_to_text(&rt->eps[i], ep, sizeof ep) != ZT_OK)
+			continue;
+		printf("endpoint %s\n", ep);
+		/* A root file line takes at most ZT_MAX_ROOT_ENDPOINTS. */
+		if (i < ZT_MAX_ROOT_ENDPOINTS && used < sizeof spec) {
+			int w =
+			    snprintf(spec + used, sizeof spec - used, "%c%s", i ? ',' : '@', ep);
+
+			if (w > 0)
+				used += (size_t)w;
+		}
+	}
+	if (rt->ep_count)
+		printf("rootspec %s\n", spec);
+	fflush(stdout);
+}
+
+static int start(struct root *rt)
+{
+	struct zt_host host;
+	char path[ZT_HOME_PATH_MAX];
+	bool created;
+	long other = 0;
+	int r;
+
+	r = zt_home_mkdir(rt->home);
+	if (r < 0) {
+		fprintf(stderr, "zt-root: cannot create %s: %s\n", rt->home, strerror(-r));
+		return r;
+	}
+	r = zt_home_path(path, sizeof path, rt->home, "zt-root.pid");
+	if (r == 0)
+		r = zt_home_lock(path, &rt->lock_fd, &other);
+	if (r == -EWOULDBLOCK) {
+		fprintf(stderr, "zt-root: another zt-root (pid %ld) is using %s: stop it first\n",
+		        other, rt->home);
+		return r;
+	}
+	if (r < 0) {
+		fprintf(stderr, "zt-root: cannot lock %s: %s\n", path, strerror(-r));
+		return r;
+	}
+	r = zt_idfile_load_home(rt->home, &rt->id, &created);
+	if (r == -EINVAL) {
+		fprintf(stderr,
+		        "zt-root: %s/" ZT_IDFILE_SECRET " is not a valid identity: restore it "
+		        "or move it away to make a new one\n",
+		        rt->home);
+		return r;
+	}
+	if (r < 0) {
+		fprintf(stderr, "zt-root: cannot read or create %s/" ZT_IDFILE_SECRET ": %s\n",
+		        rt->home, strerror(-r));
+		return r;
+	}
+	r = zt_udp_open(&rt->udp, rt->bind_addr, rt->port);
+	if (r < 0) {
+		if (r == -EADDRINUSE)
+			fprintf(stderr,
+			        "zt-root: UDP port %u is already in use: choose another "
+			        "with -p\n",
+			        rt->port);
+		else if (r == -EINVAL)
+			fprintf(stderr, "zt-root: -b %s: not an IP address\n", rt->bind_addr);
+		else
+			fprintf(stderr, "zt-root: cannot open UDP port %u%s%s: %s\n", rt->port,
+			        rt->bind_addr ? " on " : "", rt->bind_addr ? rt->bind_addr : "",
+			        strerror(-r));
+		return r;
+	}
+	r = zt_udp_batch_new(&rt->batch);
+	if (r < 0) {
+		fprintf(stderr, "zt-root: out of memory\n");
+		return r;
+	}
+	memset(&host, 0, sizeof host);
+	host.version = ZT_HOST_VERSION;
+	host.ctx = rt;
+	host.wire_send = host_wire_send;
+	host.frame_out = host_frame_out;
+	host.net_update = host_net_update;
+	host.random = zt_random_fill;
+	host.event = host_event;
+	host.log = host_log;
+	r = zt_node_new(&rt->node, &host, &rt->id, ZT_NODE_ROOT, zt_clock_now());
+	if (r < 0) {
+		fprintf(stderr, "zt-root: cannot start the node: %s\n", zt_strerror(r));
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < rt->udp.count; i++) {
+		r = zt_node_add_socket(rt->node, rt->udp.socks[i].fd, rt->udp.socks[i].family);
+		if (r < 0) {
+			fprintf(stderr, "zt-root: cannot add a socket: %s\n", zt_strerror(r));
+			return -EINVAL;
+		}
+		r = zt_evloop_add(rt->loop, rt->udp.socks[i].fd, ZT_EV_READ, on_udp, rt);
+		if (r < 0) {
+			fprintf(stderr, "zt-root: cannot watch a socket: %s\n", strerror(-r));
+			return r;
+		}
+	}
+	rt->deadline = zt_clock_now();
+	if (rt->ep_count == 0)
+		default_endpoints(rt);
+	print_banner(rt);
+	zt_log_info("zt-root " ZT_VERSION_STRING " address %010" PRIx64 "%s, UDP port %u%s",
+	            rt->id.address, created ? " (new)" : "", rt->udp.port,
+	            rt->udp.count > 1 ? " (IPv4+IPv6)" : "");
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
+	struct root rt;
+	struct zt_endpoint ep;
+	bool verbose = false;
+	int opt, r, rc = 1, sig;
+
+	memset(&rt, 0, sizeof rt);
+	rt.port = DEFAULT_PORT;
+	rt.lock_fd = -1;
+	while ((opt = getopt_long(argc, argv, "p:b:e:vh", longopts, NULL)) != -1) {
+		char *end;
+		long v;
+
+		switch (opt) {
+		case 'p':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 0 || v > 65535) {
+				fprintf(stderr, "zt-root: -p %s: expected a port number 0-65535\n",
+				        optarg);
+				return 1;
+			}
+			rt.port = (uint16_t)v;
+			break;
+		case 'b': rt.bind_addr = optarg; break;
+		case 'e':
+			if (zt_endpoint_parse(optarg, &ep) != ZT_OK) {
+				fprintf(stderr,
+				        "zt-root: -e %s: expected IP/PORT (1.2.3.4/9993 or "
+				        "2001:db8::1/9993)\n",
+				        optarg);
+				return 1;
+			}
+			add_ep(&rt, &ep);
+			break;
+		case 'v': verbose = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 1;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "zt-root: %s (see zt-root --help)\n",
+		        optind >= argc ? "missing HOMEDIR" : "too many arguments");
+		return 1;
+	}
+	rt.home = argv[optind];
+	zt_log_init("zt-root", verbose ? ZT_LOG_DEBUG : ZT_LOG_INFO);
+	r = zt_evloop_new(&rt.loop);
+	if (r == 0)
+		r = zt_evloop_catch_signals(rt.loop);
+	if (r < 0) {
+		fprintf(stderr, "zt-root: cannot create the event loop: %s\n", strerror(-r));
+		goto out;
+	}
+	if (start(&rt) < 0)
+		goto out;
+	run_loop(&rt);
+	sig = zt_evloop_stopped(rt.loop);
+	zt_log_info("stopping (%s)", sig > 0 ? strsignal(sig) : "error");
+	rc = 0;
+out:
+	zt_node_free(rt.node);
+	zt_udp_close(&rt.udp);
+	zt_udp_batch_free(rt.batch);
+	zt_evloop_free(rt.loop);
+	zt_identity_wipe(&rt.id);
+	if (rt.lock_fd >= 0)
+		close(rt.lock_fd);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (sodium_init() < 0) {
+		fprintf(stderr, "zt-root: cannot initialise libsodium\n");
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (argc >= 2) {
+		const char *cmd = argv[1];
+
+		if (strcmp(cmd, "identity") == 0)
+			return zt_tools_identity(argc - 1, argv + 1);
+		if (strcmp(cmd, "genid") == 0)
+			return zt_tools_genid(argc - 1, argv + 1);
+		if (strcmp(cmd, "mkroots") == 0)
+			return zt_tools_mkroots(argc - 1, argv + 1);
+		if (strcmp(cmd, "verifyroots") == 0)
+			return zt_tools_verifyroots(argc - 1, argv + 1);
+	}
+	return run(argc, argv);
+}

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * api.c - routes of the local API (see api.h): authenticate, dispatch,
+ * answer JSON built by api_json.c.
+ */
+#include "service/api.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "osdep/clock.h"
+#include "service/api_json.h"
+#include "service/daemon.h"
+
+#define MAX_PEERS_SHOWN 4096
+#define SEGMENT_MAX     64
+#define ERR_MAX         512
+
+static const char allow_get[] = "Allow: GET\r\n";
+static const char allow_net[] = "Allow: GET, POST, DELETE\r\n";
+
+/* Answer j (consumed); a failed serialisation becomes a bare 500. */
+static void reply_json(struct zt_httpd_reply *reply, int status, json_t *j)
+{
+	reply->status = status;
+	reply->body = j ? zt_api_json_dump(j, &reply->body_len) : NULL;
+	json_decref(j);
+	if (!reply->body) {
+		reply->status = 500;
+		reply->body = strdup("{\"error\":\"out of memory\"}");
+		reply->body_len = reply->body ? strlen(reply->body) : 0;
+	}
+}
+
+static void reply_error(struct zt_httpd_reply *reply, int status, const char *msg)
+{
+	reply_json(reply, status, zt_api_json_error(msg));
+}
+
+static bool authorized(const struct zt_daemon *d, const struct zt_http_request *req)
+{
+	const struct zt_http_str *v = zt_http_header(req, "X-ZT1-Auth");
+	struct zt_http_str tok;
+	size_t want = strlen(d->token);
+
+	if (v) {
+		tok = *v;
+	} else {
+		v = zt_http_header(req, "Authorization");
+		if (!v || v->len < 7 || strncasecmp(v->p, "Bearer ", 7) != 0)
+			return false;
+		tok.p = v->p + 7;
+		tok.len = v->len - 7;
+		while (tok.len > 0 && *tok.p == ' ') {
+			tok.p++;
+			tok.len--;
+		}
+	}
+	/* The length is not secret (it is fixed); the bytes are compared in
+	 * constant time. */
+	return tok.len == want && sodium_memcmp(tok.p, d->token, want) == 0;
+}
+
+/* The path segment after prefix as a C string in out; false if the path
+ * does not start with prefix.  A too-long segment is cut (and then fails
+ * to parse, with its start echoed in the message). */
+static bool segment(const struct zt_http_str *path, const char *prefix, char *out, size_t cap)
+{
+	size_t pl = strlen(prefix), n;
+
+	if (path->len < pl || memcmp(path->p, prefix, pl) != 0)
+		return false;
+	n = path->len - pl;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, path->p + pl, n);
+	out[n] = '\0';
+	return true;
+}
+
+/* Printable for an error message: the segment came from the client. */
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if (*s < ' ' || *s > '~')
+			*s = '?';
+}
+
+static void get_status(struct zt_daemon *d, struct zt_httpd_reply *reply)
+{
+	struct zt_endpoint refl[ZT_API_MAX_REFLECTED];
+	uint64_t counters[ZT_CTR_COUNT];
+	struct zt_api_status st;
+	size_t nrefl;
+
+	nrefl = zt_node_reflected(d->node, refl, ZT_API_MAX_REFLECTED);
+	if (nrefl > ZT_API_MAX_REFLECTED)
+		nrefl = ZT_API_MAX_REFLECTED;
+	for (int c = 0; c < ZT_CTR_COUNT; c++)
+		counters[c] = zt_node_counter(d->node, (enum zt_counter)c);
+	memset(&st, 0, sizeof st);
+	st.address = zt_node_address(d->node);
+	st.public_identity = d->public_text;
+	st.online = zt_node_online(d->node);
+	st.clock = zt_clock_now();
+	st.primary_port = d->udp.port;
+	st.reflected = refl;
+	st.reflected_count = nrefl;
+	st.counters = counters;
+	reply_json(reply, 200, zt_api_json_status(&st));
+}
+
+/* The network object; a network the core does not list (yet) is shown
+ * from what the daemon knows. */
+static json_t *network_json(struct zt_daemon *d, uint64_t nwid)
+{
+	struct zt_network_info info;
+
+	if (zt_node_network(d->node, nwid, &info) != ZT_OK) {
+		memset(&info, 0, sizeof info);
+		info.nwid = nwid;
+		info.status = ZT_NET_REQUESTING_CONFIGURATION;
+		info.type = zt_nwid_is_adhoc(nwid) ? ZT_NET_PUBLIC : ZT_NET_PRIVATE;
+		info.mtu = ZT_DAEMON_DEFAULT_MTU;
+		info.adhoc = zt_nwid_is_adhoc(nwid);
+		zt_mac_from_address(nwid, zt_node_address(d->node), info.mac);
+	}
+	return zt_api_json_network(&info, zt_daemon_dev(d, nwid));
+}
+
+static void get_networks(struct zt_daemon *d, struct zt_httpd_reply *reply)
+{
+	struct zt_network_info infos[ZT_DAEMON_MAX_NETWORKS];
+	size_t n = zt_node_networks(d->node, infos, ZT_DAEMON_MAX_NETWORKS);
+	json_t *arr = json_array();
+
+	if (n > ZT_DAEMON_MAX_NETWORKS)
+		n = ZT_DAEMON_MAX_NETWORKS;
+	for (size_t i = 0; i < n && arr; i++) {
+		json_t *o = zt_api_json_network(&infos[i], zt_daemon_dev(d, infos[i].nwid));
+
+		if (!o || json_array_append_new(arr, o) < 0) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	}
+	reply_json(reply, 200, arr);
+}
+
+static void network(struct zt_daemon *d, const struct zt_http_request *req, const char *seg,
+                    struct zt_httpd_reply *reply)
+{
+	char msg[ERR_MAX], shown[SEGMENT_MAX];
+	struct zt_api_join_req jr;
+	struct zt_network_info info;
+	uint64_t nwid;
+
+	if (zt_nwid_parse(seg, &nwid) != 0) {
+		snprintf(shown, sizeof shown, "%s", seg);
+		printable(shown);
+		snprintf(msg, sizeof msg, "invalid network id '%.32s': expected 16 hex digits",
+		         shown);
+		reply_error(reply, 400, msg);
+		return;
+	}
+	if (zt_http_str_eq(&req->method, "GET")) {
+		if (zt_node_network(d->node, nwid, &info) != ZT_OK &&
+		    zt_daemon_dev(d, nwid)[0] == '\0') {
+			snprintf(msg, sizeof msg, "not a member of network %016" PRIx64, nwid);
+			reply_error(reply, 404, msg);
+			return;
+		}
+		reply_json(reply, 200, network_json(d, nwid));
+	} else if (zt_http_str_eq(&req->method, "POST")) {
+		if (zt_api_json_parse_join(req->body.p, req->body.len, &jr, msg, sizeof msg) < 0) {
+			reply_error(reply, 400, msg);
+			return;
+		}
+		if (zt_daemon_join(d, nwid, true, msg, sizeof msg) < 0) {
+			reply_error(reply, 500, msg);
+			return;
+		}
+		reply_json(reply, 200, network_json(d, nwid));
+	} else if (zt_http_str_eq(&req->method, "DELETE")) {
+		if (zt_daemon_leave(d, nwid, msg, sizeof msg) < 0) {
+			reply_error(reply, 404, msg);
+			return;
+		}
+		reply_json(reply, 200, zt_api_json_result());
+	} else {
+		reply->extra_headers = allow_net;
+		reply_error(reply, 405, "method not allowed: use GET, POST or DELETE");
+	}
+}
+
+/* All peers, or only `only` (a 40-bit address) if has_only. */
+static void get_peers(struct zt_daemon *d, bool has_only, uint64_t only,
+                      struct zt_httpd_reply *reply)
+{
+	int64_t now = zt_clock_now();
+	struct zt_peer_info *peers;
+	size_t n, cap;
+	json_t *out = NULL;
+
+	n = zt_node_peers(d->node, now, NULL, 0);
+	cap = n < MAX_PEERS_SHOWN ? n : MAX_PEERS_SHOWN;
+	peers = calloc(cap ? cap : 1, sizeof *peers);
+	if (!peers) {
+		reply_error(reply, 500, "out of memory");
+		return;
+	}
+	n = zt_node_peers(d->node, now, peers, cap);
+	if (n > cap)
+		n = cap;
+	if (has_only) {
+		for (size_t i = 0; i < n; i++)
+			if (peers[i].address == only)
+				out = zt_api_json_peer(&peers[i]);
+		free(peers);
+		if (!out) {
+			char msg[ERR_MAX];
+
+			snprintf(msg, sizeof msg, "no peer %010" PRIx64 " known", only);
+			reply_error(reply, 404, msg);
+			return;
+		}
+		reply_json(reply, 200, out);
+		return;
+	}
+	out = json_array();
+	for (size_t i = 0; i < n && out; i++) {
+		json_t *o = zt_api_json_peer(&peers[i]);
+
+		if (!o || json_array_append_new(out, o) < 0) {
+			json_decref(out);
+			out = NULL;
+		}
+	}
+	free(peers);
+	reply_json(reply, 200, out);
+}
+
+static void peer(struct zt_daemon *d, const struct zt_http_request *req, const char *seg,
+                 struct zt_httpd_reply *reply)
+{
+	char msg[ERR_MAX], shown[SEGMENT_MAX];
+	uint64_t addr;
+
+	if (!zt_http_str_eq(&req->method, "GET")) {
+		reply->extra_headers = allow_get;
+		reply_error(reply, 405, "method not allowed: use GET");
+		return;
+	}
+	if (zt_address_parse(seg, &addr) != 0) {
+		snprintf(shown, sizeof shown, "%s", seg);
+		printable(shown);
+		snprintf(msg, sizeof msg, "invalid address '%.32s': expected 10 hex digits", shown);
+		reply_error(reply, 400, msg);
+		return;
+	}
+	get_peers(d, true, addr, reply);
+}
+
+void zt_api_handle(void *ctx, const struct zt_http_request *req, struct zt_httpd_reply *reply)
+{
+	struct zt_daemon *d = ctx;
+	const struct zt_http_str *p = &req->path;
+	bool get = zt_http_str_eq(&req->method, "GET");
+	char seg[SEGMENT_MAX];
+
+	if (!authorized(d, req)) {
+		reply_error(reply, 401,
+		            "missing or wrong auth token: send the token of authtoken.secret "
+		            "in X-ZT1-Auth");
+		return;
+	}
+	if (zt_http_str_eq(p, "/status") || zt_http_str_eq(p, "/network") ||
+	    zt_http_str_eq(p, "/network/") || zt_http_str_eq(p, "/peer") ||
+	    zt_http_str_eq(p, "/peer/")) {
+		if (!get) {
+			reply->extra_headers = allow_get;
+			reply_error(reply, 405, "method not allowed: use GET");
+		} else if (p->p[1] == 's') {
+			get_status(d, reply);
+		} else if (p->p[1] == 'n') {
+			get_networks(d, reply);
+		} else {
+			get_peers(d, false, 0, reply);
+		}
+	} else if (segment(p, "/network/", seg, sizeof seg)) {
+		network(d, req, seg, reply);
+	} else if (segment(p, "/peer/", seg, sizeof seg)) {
+		peer(d, req, seg, reply);
+	} else {
+		reply_error(reply, 404, "no such API path: try /status, /network or /peer");
+	}
+	/* The core may have been called (join, leave): let the loop catch up. */
+	if (!get)
+		zt_daemon_after_core_call(d);
+}

@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * api_json.c - JSON for the local API (see api_json.h).
+ *
+ * Builders collect allocation failures in one flag instead of checking
+ * every jansson call, and give up (NULL) at the end if any failed.
+ */
+#include "service/api_json.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TEXT_MAX 64
+
+struct builder {
+	json_t *obj;
+	bool failed;
+};
+
+static void put(struct builder *b, const char *key, json_t *v)
+{
+	if (!v || !b->obj || json_object_set_new(b->obj, key, v) < 0)
+		b->failed = true;
+}
+
+static void put_str(struct builder *b, const char *key, const char *s)
+{
+	put(b, key, json_string(s));
+}
+
+static void put_int(struct builder *b, const char *key, int64_t v)
+{
+	put(b, key, json_integer((json_int_t)v));
+}
+
+static json_t *finish(struct builder *b)
+{
+	if (b->failed) {
+		json_decref(b->obj);
+		return NULL;
+	}
+	return b->obj;
+}
+
+/* An array member; *arr stays borrowed by the object. */
+static json_t *put_array(struct builder *b, const char *key)
+{
+	json_t *a = json_array();
+
+	put(b, key, a);
+	return b->failed ? NULL : a;
+}
+
+static void append(struct builder *b, json_t *arr, json_t *v)
+{
+	if (!v || !arr || json_array_append_new(arr, v) < 0)
+		b->failed = true;
+}
+
+static void hex40(uint64_t a, char out[ZT_ADDRESS_TEXT])
+{
+	snprintf(out, ZT_ADDRESS_TEXT, "%010" PRIx64, a & UINT64_C(0xffffffffff));
+}
+
+static void endpoint_text(const struct zt_endpoint *ep, char *out, size_t cap)
+{
+	if (zt_endpoint_to_text(ep, out, cap) != ZT_OK)
+		snprintf(out, cap, "-");
+}
+
+void zt_api_json_mac(const uint8_t mac[6], char *out, size_t cap)
+{
+	snprintf(out, cap, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+	         mac[5]);
+}
+
+const char *zt_api_json_status_name(enum zt_net_status s)
+{
+	switch (s) {
+	case ZT_NET_REQUESTING_CONFIGURATION: return "REQUESTING_CONFIGURATION";
+	case ZT_NET_OK: return "OK";
+	case ZT_NET_ACCESS_DENIED: return "ACCESS_DENIED";
+	case ZT_NET_NOT_FOUND: return "NOT_FOUND";
+	}
+	return "UNKNOWN";
+}
+
+const char *zt_api_json_type_name(enum zt_net_type t)
+{
+	return t == ZT_NET_PUBLIC ? "PUBLIC" : "PRIVATE";
+}
+
+const char *zt_api_json_path_name(enum zt_path_kind k)
+{
+	switch (k) {
+	case ZT_PATH_DIRECT: return "DIRECT";
+	case ZT_PATH_RELAY: return "RELAY";
+	case ZT_PATH_NONE: return "NONE";
+	}
+	return "NONE";
+}
+
+const char *zt_api_json_role_name(enum zt_peer_role r)
+{
+	return r == ZT_ROLE_ROOT ? "ROOT" : "LEAF";
+}
+
+json_t *zt_api_json_status(const struct zt_api_status *s)
+{
+	struct builder b = {json_object(), false};
+	char addr[ZT_ADDRESS_TEXT], ep[TEXT_MAX];
+	json_t *arr, *config, *settings, *counters;
+
+	hex40(s->address, addr);
+	put_str(&b, "address", addr);
+	put_str(&b, "publicIdentity", s->public_identity ? s->public_identity : "");
+	put(&b, "online", json_boolean(s->online));
+	put_str(&b, "version", ZT_VERSION_STRING);
+	put_int(&b, "versionMajor", ZT_VERSION_MAJOR);
+	put_int(&b, "versionMinor", ZT_VERSION_MINOR);
+	put_int(&b, "versionRev", ZT_VERSION_PATCH);
+	put_int(&b, "clock", s->clock);
+
+	config = json_object();
+	settings = json_object();
+	put(&b, "config", config);
+	if (!b.failed && (!settings || json_object_set_new(config, "settings", settings) < 0))
+		b.failed = true;
+	if (!b.failed &&
+	    json_object_set_new(settings, "primaryPort", json_integer(s->primary_port)) < 0)
+		b.failed = true;
+
+	arr = put_array(&b, "reflectedAddresses");
+	for (size_t i = 0; i < s->reflected_count && !b.failed; i++) {
+		endpoint_text(&s->reflected[i], ep, sizeof ep);
+		append(&b, arr, json_string(ep));
+	}
+
+	counters = json_object();
+	put(&b, "counters", counters);
+	for (int c = 0; c < ZT_CTR_COUNT && !b.failed && s->counters; c++) {
+		const char *name = zt_counter_name((enum zt_counter)c);
+		uint64_t v = s->counters[c];
+
+		if (!name)
+			continue;
+		/* JSON integers here are signed 64-bit; a counter never gets
+		 * that far, but do not wrap if one did. */
+		if (json_object_set_new(counters, name,
+		                        json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v)) <
+		    0)
+			b.failed = true;
+	}
+	return finish(&b);
+}
+
+json_t *zt_api_json_network(const struct zt_network_info *n, const char *dev)
+{
+	struct builder b = {json_object(), false};
+	char id[ZT_NWID_TEXT], mac[24];
+
+	snprintf(id, sizeof id, "%016" PRIx64, n->nwid);
+	zt_api_json_mac(n->mac, mac, sizeof mac);
+	put_str(&b, "id", id);
+	put_str(&b, "nwid", id);
+	put_str(&b, "name", "");
+	put_str(&b, "mac", mac);
+	put_str(&b, "status", zt_api_json_status_name(n->status));
+	put_str(&b, "type", zt_api_json_type_name(n->type));
+	put_int(&b, "mtu", n->mtu);
+	put_str(&b, "portDeviceName", dev ? dev : "");
+	put_array(&b, "assignedAddresses");
+	put_array(&b, "routes");
+	put(&b, "adhoc", json_boolean(n->adhoc));
+	put_int(&b, "membersKnown", n->members_known);
+	return finish(&b);
+}
+
+json_t *zt_api_json_peer(const struct zt_peer_info *p)
+{
+	struct builder b = {json_object(), false};
+	char addr[ZT_ADDRESS_TEXT], via[ZT_ADDRESS_TEXT], ep[TEXT_MAX];
+	json_t *paths;
+
+	hex40(p->address, addr);
+	put_str(&b, "address", addr);
+	put_str(&b, "role", zt_api_json_role_name(p->role));
+	put_int(&b, "latency", p->latency_ms < 0 ? -1 : p->latency_ms);
+	put_str(&b, "version", "");
+	put_str(&b, "pathType", zt_api_json_path_name(p->path));
+	if (p->path == ZT_PATH_RELAY) {
+		hex40(p->via, via);
+		put_str(&b, "via", via);
+	} else {
+		put_str(&b, "via", "");
+	}
+	put_int(&b, "pathSince", p->path_since);
+	paths = put_array(&b, "paths");
+	/* Only a direct path is a physical path to this peer; a relayed
+	 * peer's endpoint is the root's, shown as "via". */
+	if (p->path == ZT_PATH_DIRECT && !b.failed) {
+		struct builder pb = {json_object(), false};
+
+		endpoint_text(&p->endpoint, ep, sizeof ep);
+		put_str(&pb, "address", ep);
+		put(&pb, "active", json_true());
+		put(&pb, "preferred", json_true());
+		put_int(&pb, "lastReceive", p->last_rx);
+		put_int(&pb, "lastSend", p->last_tx);
+		append(&b, paths, finish(&pb));
+	}
+	return finish(&b);
+}
+
+json_t *zt_api_json_error(const char *msg)
+{
+	struct builder b = {json_object(), false};
+
+	put_str(&b, "error", msg);
+	return finish(&b);
+}
+
+json_t *zt_api_json_result(void)
+{
+	struct builder b = {json_object(), false};
+
+	put(&b, "result", json_true());
+	return finish(&b);
+}
+
+static bool only_blanks(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return false;
+	return true;
+}
+
+static int get_bool(json_t *obj, const char *key, bool *out, char *err, size_t errcap)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v)) {
+		snprintf(err, errcap, "invalid request body: \"%s\" must be true or false", key);
+		return -1;
+	}
+	*out = json_is_true(v);
+	return 0;
+}
+
+int zt_api_json_parse_join(const char *body, size_t len, struct zt_api_join_req *out, char *err,
+                           size_t errcap)
+{
+	json_error_t je;
+	json_t *j;
+	int r = -1;
+
+	memset(out, 0, sizeof *out);
+	/* ZeroTier's defaults: managed addresses on, the rest off. */
+	out->allow_managed = true;
+	if (len == 0 || only_blanks(body, len))
+		return 0;
+	j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+	if (!j) {
+		snprintf(err, errcap, "invalid request body: %s (line %d)", je.text, je.line);
+		return -1;
+	}
+	if (!json_is_object(j)) {
+		snprintf(err, errcap, "invalid request body: expected a JSON object");
+		goto out;
+	}
+	if (get_bool(j, "allowManaged", &out->allow_managed, err, errcap) < 0 ||
+	    get_bool(j, "allowGlobal", &out->allow_global, err, errcap) < 0 ||
+	    get_bool(j, "allowDefault", &out->allow_default, err, errcap) < 0 ||
+	    get_bool(j, "allowDNS", &out->allow_dns, err, errcap) < 0)
+		goto out;
+	r = 0;
+out:
+	json_decref(j);
+	return r;
+}
+
+char *zt_api_json_dump(const json_t *j, size_t *len)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+
+	*len = s ? strlen(s) : 0;
+	return s;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * api_json.h - the JSON of the local API (ZeroTier's service API shapes),
+ * built from the core's info structs, and the decoding of request bodies.
+ * No sockets and no daemon state here, so a fuzz target can link it with
+ * node/ alone.
+ */
+#ifndef ZT_SERVICE_API_JSON_H
+#define ZT_SERVICE_API_JSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "node/zt.h"
+
+#define ZT_API_MAX_REFLECTED 8
+
+/* Everything GET /status shows (borrowed for the call). */
+struct zt_api_status {
+	uint64_t address;
+	const char *public_identity;
+	bool online;
+	int64_t clock;
+	unsigned primary_port;
+	const struct zt_endpoint *reflected;
+	size_t reflected_count;
+	const uint64_t *counters; /* ZT_CTR_COUNT values, by enum zt_counter */
+};
+
+/* Options a client may send with POST /network/<nwid> (ZeroTier's names).
+ * XXX: accepted and validated, not acted upon: they only matter once
+ * managed networks push addresses, routes and DNS. */
+struct zt_api_join_req {
+	bool allow_managed, allow_global, allow_default, allow_dns;
+};
+
+/* The builders return a new reference, or NULL when out of memory.
+ * dev is the TAP name ("" if none). */
+json_t *zt_api_json_status(const struct zt_api_status *s);
+json_t *zt_api_json_network(const struct zt_network_info *n, const char *dev);
+json_t *zt_api_json_peer(const struct zt_peer_info *p);
+/* {"error": msg} */
+json_t *zt_api_json_error(const char *msg);
+/* {"result": true} */
+json_t *zt_api_json_result(void);
+
+/*
+ * Decode the body of POST /network/<nwid>: empty, or a JSON object whose
+ * known members have the right types (unknown members are ignored).
+ * Returns 0, or -1 with a one-line reason in err.
+ */
+int zt_api_json_parse_join(const char *body, size_t len, struct zt_api_join_req *out, char *err,
+                           size_t errcap);
+
+/* Compact text of j (caller frees with free()), or NULL. */
+char *zt_api_json_dump(const json_t *j, size_t *len);
+
+/* "aa:bb:cc:dd:ee:ff" into out (at least 18 bytes). */
+void zt_api_json_mac(const uint8_t mac[6], char *out, size_t cap);
+
+/* Names of the enums as the API and zt-cli show them. */
+const char *zt_api_json_status_name(enum zt_net_status s);
+const char *zt_api_json_type_name(enum zt_net_type t);
+const char *zt_api_json_path_name(enum zt_path_kind k);
+const char *zt_api_json_role_name(enum zt_peer_role r);
+
+#endif

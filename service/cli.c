@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli.c - zt-cli: talks to ztd's local API on 127.0.0.1 and prints the
+ * answers in zerotier-cli's shapes ("200 <command> ..."), or the JSON
+ * with -j.  Errors are one line on stderr and exit status 1.
+ *
+ * Its own tiny HTTP client: one request per connection, the response
+ * read to EOF (ztd closes after answering), bounded in size and time.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "node/zt.h"
+#include "osdep/home.h"
+
+#define DEFAULT_HOME "/var/lib/zt"
+#define DEFAULT_PORT 9993
+#define RESPONSE_MAX (16 * 1024 * 1024)
+#define TIMEOUT_S    15
+#define TOKEN_MAX    256
+
+struct cli {
+	const char *home;
+	int port;
+	char token[TOKEN_MAX];
+	char token_err[2 * ZT_HOME_PATH_MAX + 256]; /* why there is no token, if there is none */
+	bool json;
+};
+
+struct response {
+	int status;
+	char *buf; /* whole response, NUL-terminated */
+	const char *body;
+	size_t body_len;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: zt-cli [-D HOMEDIR] [-p APIPORT] [-T TOKEN] [-j] COMMAND [ARGS]\n"
+	        "\n"
+	        "  talk to the local ztd\n"
+	        "\n"
+	        "  -D HOMEDIR  ztd's home directory (default %s): API port from\n"
+	        "              HOMEDIR/ztd.port, token from HOMEDIR/authtoken.secret\n"
+	        "  -p APIPORT  the API's TCP port (default: HOMEDIR/ztd.port, else %d)\n"
+	        "  -T TOKEN    the API token (default: HOMEDIR/authtoken.secret)\n"
+	        "  -j          print the API's JSON\n"
+	        "\n"
+	        "commands:\n"
+	        "  info                 address, version, ONLINE or OFFLINE\n"
+	        "  join <nwid>          join a network (16 hex digits)\n"
+	        "  leave <nwid>         leave a network\n"
+	        "  listnetworks         joined networks\n"
+	        "  listpeers | peers    known peers and their paths\n",
+	        DEFAULT_HOME, DEFAULT_PORT);
+}
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("zt-cli: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void load_defaults(struct cli *c, bool port_given, bool token_given)
+{
+	char path[ZT_HOME_PATH_MAX], buf[TOKEN_MAX];
+	size_t len;
+	int r;
+
+	if (!port_given) {
+		c->port = DEFAULT_PORT;
+		if (zt_home_path(path, sizeof path, c->home, "ztd.port") == 0 &&
+		    zt_home_read(path, buf, sizeof buf, &len) == 0) {
+			char *end;
+			long v = strtol(buf, &end, 10);
+
+			if (end != buf && v > 0 && v <= 65535)
+				c->port = (int)v;
+		}
+	}
+	if (token_given)
+		return;
+	if (zt_home_path(path, sizeof path, c->home, "authtoken.secret") < 0) {
+		snprintf(c->token_err, sizeof c->token_err, "HOMEDIR path too long");
+		return;
+	}
+	r = zt_home_read(path, buf, sizeof buf, &len);
+	if (r == 0) {
+		while (len > 0 &&
+		       (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))
+			buf[--len] = '\0';
+		memcpy(c->token, buf, len + 1);
+	} else if (r == -EACCES || r == -EPERM) {
+		snprintf(c->token_err, sizeof c->token_err,
+		         "cannot read %s: permission denied (run as root, or pass the token "
+		         "with -T)",
+		         path);
+	} else {
+		snprintf(c->token_err, sizeof c->token_err,
+		         "cannot read %s: %s (is ztd's home %s? use -D HOMEDIR or -T TOKEN)", path,
+		         strerror(-r), c->home);
+	}
+	sodium_memzero(buf, sizeof buf);
+}
+
+static int send_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Parse "HTTP/1.x NNN ...\r\n...\r\n\r\nbody". */
+static int parse_response(struct response *r, size_t len)
+{
+	char *hdr_end = strstr(r->buf, "\r\n\r\n");
+	char *cl;
+
+	if (len < 12 || strncmp(r->buf, "HTTP/1.", 7) != 0 || !hdr_end)
+		return -1;
+	r->status = (int)strtol(r->buf + 9, NULL, 10);
+	if (r->status < 100 || r->status > 599)
+		return -1;
+	r->body = hdr_end + 4;
+	r->body_len = len - (size_t)(r->body - r->buf);
+	*hdr_end = '\0'; /* so that the header search stays in the head */
+	cl = strcasestr(r->buf, "\r\nContent-Length:");
+	if (cl) {
+		unsigned long long v = strtoull(cl + 17, NULL, 10);
+
+		if (v < r->body_len)
+			r->body_len = (size_t)v;
+	}
+	return 0;
+}
+
+static void request(const struct cli *c, const char *method, const char *path, const char *body,
+                    struct response *r)
+{
+	struct sockaddr_in sin;
+	struct timeval tv = {TIMEOUT_S, 0};
+	char head[1024];
+	size_t blen = body ? strlen(body) : 0, len = 0, cap = 8192;
+	int fd, n;
+
+	memset(r, 0, sizeof *r);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("socket: %s", strerror(errno));
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)c->port);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0)
+		die("cannot connect to ztd at 127.0.0.1:%d (is ztd running?)", c->port);
+	if (c->token[0] == '\0')
+		die("%s", c->token_err[0] ? c->token_err : "no auth token: use -T TOKEN");
+	n = snprintf(head, sizeof head,
+	             "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nX-ZT1-Auth: %s\r\n"
+	             "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+	             "Connection: close\r\n\r\n",
+	             method, path, c->token, blen);
+	if (n < 0 || (size_t)n >= sizeof head)
+		die("request too long");
+	if (send_all(fd, head, (size_t)n) < 0 || (blen && send_all(fd, body, blen) < 0))
+		die("lost the connection to ztd at 127.0.0.1:%d while sending", c->port);
+	sodium_memzero(head, sizeof head);
+	r->buf = malloc(cap);
+	if (!r->buf)
+		die("out of memory");
+	for (;;) {
+		ssize_t got;
+
+		if (len + 1 == cap) {
+			char *p;
+
+			if (cap >= RESPONSE_MAX)
+				die("ztd's answer is larger than %d bytes", RESPONSE_MAX);
+			cap *= 2;
+			p = realloc(r->buf, cap);
+			if (!p)
+				die("out of memory");
+			r->buf = p;
+		}
+		got = recv(fd, r->buf + len, cap - 1 - len, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			die("ztd at 127.0.0.1:%d did not answer within %d s", c->port, TIMEOUT_S);
+		if (got < 0)
+			die("reading ztd's answer: %s", strerror(errno));
+		if (got == 0)
+			break;
+		len += (size_t)got;
+	}
+	close(fd);
+	r->buf[len] = '\0';
+	if (parse_response(r, len) < 0)
+		die("127.0.0.1:%d did not answer like ztd (wrong -p?)", c->port);
+}
+
+/* The JSON body of a 200 answer; anything else ends the program with the
+ * API's error message. */
+static json_t *call(const struct cli *c, const char *method, const char *path, const char *body)
+{
+	struct response r;
+	json_error_t je;
+	json_t *j;
+
+	request(c, method, path, body, &r);
+	j = json_loadb(r.body, r.body_len, 0, &je);
+	if (r.status == 401)
+		die("ztd refused the auth token (check %s/authtoken.secret or -T)", c->home);
+	if (r.status != 200) {
+		const char *msg = j ? json_string_value(json_object_get(j, "error")) : NULL;
+
+		if (msg)
+			die("%s", msg);
+		die("ztd answered %s %s with HTTP status %d", method, path, r.status);
+	}
+	if (!j)
+		die("ztd's answer to %s %s is not JSON: %s", method, path, je.text);
+	free(r.buf);
+	return j;
+}
+
+static void print_json(const json_t *j)
+{
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	if (!s)
+		die("out of memory");
+	puts(s);
+	free(s);
+}
+
+static const char *str(const json_t *o, const char *key, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s && *s ? s : dflt;
+}
+
+static long long num(const json_t *o, const char *key, long long dflt)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
+}
+
+static void cmd_info(const struct cli *c)
+{
+	json_t *j = call(c, "GET", "/status", NULL);
+
+	if (c->json)
+		print_json(j);
+	else
+		printf("200 info %s %s %s\n", str(j, "address", "-"), str(j, "version", "-"),
+		       json_is_true(json_object_get(j, "online")) ? "ONLINE" : "OFFLINE");
+	json_decref(j);
+}
+
+static void nwid_path(const char *arg, char *path, size_t cap)
+{
+	uint64_t nwid;
+
+	if (!arg)
+		die("missing network id (16 hex digits)");
+	if (zt_nwid_parse(arg, &nwid) != 0)
+		die("invalid network id '%.32s': expected 16 hex digits", arg);
+	snprintf(path, cap, "/network/%016" PRIx64, nwid);
+}
+
+static void cmd_join(const struct cli *c, const char *arg, bool leave)
+{
+	char path[64];
+	json_t *j;
+
+	nwid_path(arg, path, sizeof path);
+	j = call(c, leave ? "DELETE" : "POST", path, leave ? NULL : "{}");
+	if (c->json)
+		print_json(j);
+	else
+		printf("200 %s OK\n", leave ? "leave" : "join");
+	json_decref(j);
+}
+
+static void cmd_listnetworks(const struct cli *c)
+{
+	json_t *j = call(c, "GET", "/network", NULL), *n;
+	size_t i;
+
+	if (c->json) {
+		print_json(j);
+		json_decref(j);
+		return;
+	}
+	printf("200 listnetworks <nwid> <name> <mac> <status> <type> <dev> <ZT assigned ips>\n");
+	json_array_foreach(j, i, n)
+	{
+		const json_t *ips = json_object_get(n, "assignedAddresses");
+		char ipbuf[1024] = "";
+		size_t k, used = 0;
+		json_t *ip;
+
+		json_array_foreach(ips, k, ip)
+		{
+			const char *s = json_string_value(ip);
+			int w;
+
+			if (!s)
+				continue;
+			w = snprintf(ipbuf + used, sizeof ipbuf - used, "%s%s", used ? "," : "", s);
+			if (w < 0 || (size_t)w >= sizeof ipbuf - used)
+				break;
+			used += (size_t)w;
+		}
+		printf("200 listnetworks %s %s %s %s %s %s %s\n", str(n, "nwid", "-"),
+		       str(n, "name", "-"), str(n, "mac", "-"), str(n, "status", "-"),
+		       str(n, "type", "-"), str(n, "portDeviceName", "-"), used ? ipbuf : "-");
+	}
+	json_decref(j);
+}
+
+static void cmd_listpeers(const struct cli *c)
+{
+	json_t *j = call(c, "GET", "/peer", NULL), *p, *st;
+	long long clock;
+	size_t i;
+
+	if (c->json) {
+		print_json(j);
+		json_decref(j);
+		return;
+	}
+	/* "since" is measured on ztd's clock, which /status reports. */
+	st = call(c, "GET", "/status", NULL);
+	clock = num(st, "clock", 0);
+	json_decref(st);
+	printf("200 listpeers <ztaddr> <path> <link> <latency> <version> <role> <since>\n");
+	json_array_foreach(j, i, p)
+	{
+		const char *type = str(p, "pathType", "NONE");
+		const json_t *paths = json_object_get(p, "paths");
+		char link[96];
+		long long since = num(p, "pathSince", 0);
+
+		if (strcmp(type, "DIRECT") == 0 && json_array_size(paths) > 0)
+			snprintf(link, sizeof link, "%s",
+			         str(json_array_get(paths, 0), "address", "-"));
+		else if (strcmp(type, "RELAY") == 0)
+			snprintf(link, sizeof link, "via:%s", str(p, "via", "-"));
+		else
+			snprintf(link, sizeof link, "-");
+		printf("200 listpeers %s %s %s %lld %s %s %lld\n", str(p, "address", "-"), type,
+		       link, num(p, "latency", -1), str(p, "version", "-"), str(p, "role", "-"),
+		       since > 0 && clock > since ? (clock - since) / 1000 : 0);
+	}
+	json_decref(j);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
+	struct cli c;
+	bool port_given = false, token_given = false;
+	const char *cmd, *arg;
+	int opt;
+
+	memset(&c, 0, sizeof c);
+	c.home = DEFAULT_HOME;
+	while ((opt = getopt_long(argc, argv, "D:p:T:jh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'D': c.home = optarg; break;
+		case 'p': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (end == optarg || *end || v <= 0 || v > 65535)
+				die("-p %s: expected a port number 1-65535", optarg);
+			c.port = (int)v;
+			port_given = true;
+			break;
+		}
+		case 'T':
+			if (strlen(optarg) >= sizeof c.token)
+				die("-T: token too long");
+			snprintf(c.token, sizeof c.token, "%s", optarg);
+			token_given = true;
+			break;
+		case 'j': c.json = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 1;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	cmd = argv[optind++];
+	arg = optind < argc ? argv[optind++] : NULL;
+	if (strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	load_defaults(&c, port_given, token_given);
+	if (strcmp(cmd, "info") == 0)
+		cmd_info(&c);
+	else if (strcmp(cmd, "join") == 0)
+		cmd_join(&c, arg, false);
+	else if (strcmp(cmd, "leave") == 0)
+		cmd_join(&c, arg, true);
+	else if (strcmp(cmd, "listnetworks") == 0)
+		cmd_listnetworks(&c);
+	else if (strcmp(cmd, "listpeers") == 0 || strcmp(cmd, "peers") == 0)
+		cmd_listpeers(&c);
+	else
+		die("unknown command '%s' (see zt-cli --help)", cmd);
+	sodium_memzero(c.token, sizeof c.token);
+	return 0;
+}

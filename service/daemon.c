@@ -1,0 +1,701 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * daemon.c - ztd's run time (see daemon.h): start-up from the home
+ * directory, the host callbacks of the core, the event loop.
+ *
+ * Never calls the core from inside a core callback (zt.h forbids it):
+ * what a callback cannot finish (leaving a network whose TAP failed) is
+ * marked and done by zt_daemon_after_core_call().
+ */
+#include "service/daemon.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "osdep/clock.h"
+#include "osdep/evloop.h"
+#include "osdep/home.h"
+#include "osdep/idfile.h"
+#include "osdep/log.h"
+#include "osdep/random.h"
+#include "service/api.h"
+#include "service/httpd.h"
+
+/* Frames read from one TAP, datagrams batches from one socket, per
+ * wake-up: bounded so that one busy descriptor cannot starve the others. */
+#define TAP_READS_PER_WAKE   64
+#define UDP_BATCHES_PER_WAKE 4
+/* Never sleep longer than this, whatever the core's deadline says. */
+#define MAX_SLEEP_MS 1000
+
+/*
+ * The TAP of network nwid is "zt" followed by 8 lowercase RFC 4648 base32
+ * characters (a-z, 2-7), most significant first, of the 40-bit fold
+ * (nwid ^ (nwid >> 40)) & 0xffffffffff.  Deterministic, so that scripts
+ * and firewall rules can name it before the join; 10 characters fit
+ * IFNAMSIZ.  The fold keeps networks of one controller apart: they differ
+ * only in the low 24 bits, which the fold maps one-to-one.
+ * Example: ff00000000000001 -> "zt" + base32(0x0000ff0001) = "ztaaab6aab".
+ */
+void zt_daemon_tap_name(uint64_t nwid, char out[ZT_TAP_NAME_MAX])
+{
+	static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
+	uint64_t f = (nwid ^ (nwid >> 40)) & UINT64_C(0xffffffffff);
+
+	out[0] = 'z';
+	out[1] = 't';
+	for (int i = 0; i < 8; i++)
+		out[2 + i] = b32[(f >> (35 - 5 * i)) & 31];
+	out[10] = '\0';
+}
+
+static struct zt_daemon_net *net_find(struct zt_daemon *d, uint64_t nwid)
+{
+	for (size_t i = 0; i < ZT_DAEMON_MAX_NETWORKS; i++)
+		if (d->nets[i].used && d->nets[i].nwid == nwid)
+			return &d->nets[i];
+	return NULL;
+}
+
+static struct zt_daemon_net *net_alloc(struct zt_daemon *d, uint64_t nwid)
+{
+	for (size_t i = 0; i < ZT_DAEMON_MAX_NETWORKS; i++) {
+		struct zt_daemon_net *net = &d->nets[i];
+
+		if (!net->used) {
+			memset(net, 0, sizeof *net);
+			net->used = true;
+			net->nwid = nwid;
+			net->tap.fd = -1;
+			net->d = d;
+			return net;
+		}
+	}
+	return NULL;
+}
+
+static void net_close_tap(struct zt_daemon_net *net)
+{
+	if (net->tap.fd < 0)
+		return;
+	zt_evloop_del(net->d->loop, net->tap.fd);
+	zt_log_info("network %016" PRIx64 ": removed device %s", net->nwid, net->tap.name);
+	zt_tap_close(&net->tap);
+}
+
+static void net_free(struct zt_daemon_net *net)
+{
+	net_close_tap(net);
+	net->used = false;
+}
+
+const char *zt_daemon_dev(const struct zt_daemon *d, uint64_t nwid)
+{
+	for (size_t i = 0; i < ZT_DAEMON_MAX_NETWORKS; i++)
+		if (d->nets[i].used && d->nets[i].nwid == nwid && d->nets[i].tap.fd >= 0)
+			return d->nets[i].tap.name;
+	return "";
+}
+
+/* ---- the core's results ---- */
+
+/* Leave the networks a callback marked (their TAP failed). */
+static void flush_pending(struct zt_daemon *d)
+{
+	int64_t now = zt_clock_now();
+
+	if (!d->pending)
+		return;
+	d->pending = false;
+	for (size_t i = 0; i < ZT_DAEMON_MAX_NETWORKS; i++) {
+		struct zt_daemon_net *net = &d->nets[i];
+
+		if (!net->used || !net->leave_pending)
+			continue;
+		zt_log_error("network %016" PRIx64 ": leaving it (no device; see above)",
+		             net->nwid);
+		(void)zt_node_leave(d->node, now, net->nwid);
+		(void)zt_state_net_remove(d->cfg.home, net->nwid);
+		net_free(net);
+	}
+}
+
+void zt_daemon_after_core_call(struct zt_daemon *d)
+{
+	flush_pending(d);
+	/* join, leave and set_roots return no deadline: let the core look at
+	 * its timers on the next turn of the loop. */
+	d->deadline = zt_clock_now();
+}
+
+static void core_result(struct zt_daemon *d, int r, int64_t deadline, const char *what)
+{
+	if (r < 0)
+		zt_log_debug("core: %s: %s", what, zt_strerror(r));
+	d->deadline = deadline;
+	flush_pending(d);
+}
+
+/* ---- TAP ---- */
+
+static void on_tap(void *ctx, int fd, unsigned events)
+{
+	struct zt_daemon_net *net = ctx;
+	struct zt_daemon *d = net->d;
+
+	(void)fd;
+	(void)events;
+	for (int i = 0; i < TAP_READS_PER_WAKE && net->used && net->tap.fd >= 0; i++) {
+		ssize_t n = zt_tap_read(&net->tap, d->frame, sizeof d->frame);
+		int64_t dl = d->deadline;
+		int r;
+
+		if (n == 0)
+			break;
+		if (n < 0) {
+			zt_log_warn("network %016" PRIx64 ": reading %s: %s", net->nwid,
+			            net->tap.name, strerror((int)-n));
+			break;
+		}
+		r = zt_node_process_frame(d->node, zt_clock_now(), net->nwid, d->frame, (size_t)n,
+		                          &dl);
+		core_result(d, r, dl, "process_frame");
+	}
+}
+
+/* Open the TAP of a network; on failure the message goes to err. */
+static int net_open_tap(struct zt_daemon_net *net, const uint8_t mac[6], unsigned mtu, char *err,
+                        size_t errcap)
+{
+	char name[ZT_TAP_NAME_MAX], macs[24];
+	int r;
+
+	zt_daemon_tap_name(net->nwid, name);
+	if (mtu > ZT_DAEMON_MAX_MTU)
+		mtu = ZT_DAEMON_MAX_MTU;
+	r = zt_tap_open(&net->tap, name, mac, mtu);
+	if (r < 0) {
+		snprintf(err, errcap, "cannot create TAP device %s for network %016" PRIx64 ": %s",
+		         name, net->nwid, zt_tap_strerror(r));
+		return r;
+	}
+	r = zt_evloop_add(net->d->loop, net->tap.fd, ZT_EV_READ, on_tap, net);
+	if (r < 0) {
+		snprintf(err, errcap, "cannot watch TAP device %s: %s", name, strerror(-r));
+		zt_tap_close(&net->tap);
+		return r;
+	}
+	snprintf(macs, sizeof macs, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+	         mac[4], mac[5]);
+	zt_log_info("network %016" PRIx64 ": device %s mac %s mtu %u%s", net->nwid, name, macs, mtu,
+	            net->tap.running ? "" : " (not RUNNING after 1 s; continuing)");
+	return 0;
+}
+
+/* ---- host callbacks ---- */
+
+static int host_wire_send(void *ctx, int64_t sock, const struct zt_endpoint *to, const void *pkt,
+                          size_t len)
+{
+	struct zt_daemon *d = ctx;
+	int r;
+
+	for (unsigned i = 0; i < d->udp.count; i++) {
+		if (d->udp.socks[i].fd != sock)
+			continue;
+		r = zt_udp_send((int)sock, to, pkt, len);
+		if (r == -EAGAIN) {
+			/* A full socket buffer drops the datagram, as a
+			 * congested link would; not the core's problem. */
+			d->udp_send_drops++;
+			return 0;
+		}
+		if (r < 0) {
+			char ep[64];
+
+			if (zt_endpoint_to_text(to, ep, sizeof ep) != ZT_OK)
+				snprintf(ep, sizeof ep, "?");
+			zt_log_debug("udp: send to %s: %s", ep, strerror(-r));
+		}
+		return r;
+	}
+	return -EBADF;
+}
+
+static void host_frame_out(void *ctx, uint64_t nwid, const uint8_t *frame, size_t len)
+{
+	struct zt_daemon *d = ctx;
+	struct zt_daemon_net *net = net_find(d, nwid);
+	int r;
+
+	if (!net || net->tap.fd < 0)
+		return;
+	r = zt_tap_write(&net->tap, frame, len);
+	if (r == -EAGAIN) {
+		d->tap_write_drops++;
+	} else if (r < 0) {
+		zt_log_debug("network %016" PRIx64 ": write to %s: %s", nwid, net->tap.name,
+		             strerror(-r));
+	}
+}
+
+static void host_net_update(void *ctx, enum zt_net_op op, const struct zt_network_info *info)
+{
+	struct zt_daemon *d = ctx;
+	struct zt_daemon_net *net = net_find(d, info->nwid);
+	char err[ZT_STATE_ERR_MAX];
+	unsigned mtu = info->mtu;
+	int r;
+
+	if (mtu > ZT_DAEMON_MAX_MTU)
+		mtu = ZT_DAEMON_MAX_MTU;
+	switch (op) {
+	case ZT_NET_UP:
+	case ZT_NET_UPDATE:
+		if (!net) {
+			/* Normally the TAP exists since zt_daemon_join; this is
+			 * a network the core brought up on its own. */
+			net = net_alloc(d, info->nwid);
+			if (!net) {
+				zt_log_error("network %016" PRIx64 ": more than %d networks",
+				             info->nwid, ZT_DAEMON_MAX_NETWORKS);
+				return;
+			}
+		}
+		if (net->tap.fd < 0) {
+			if (net_open_tap(net, info->mac, mtu, err, sizeof err) < 0) {
+				zt_log_error("%s", err);
+				net->leave_pending = true;
+				d->pending = true;
+			}
+			return;
+		}
+		if (memcmp(net->tap.mac, info->mac, 6) != 0) {
+			r = zt_tap_set_mac(&net->tap, info->mac);
+			if (r < 0)
+				zt_log_warn("network %016" PRIx64 ": cannot set the MAC of %s: %s",
+				            info->nwid, net->tap.name, strerror(-r));
+		}
+		if (mtu && net->tap.mtu != mtu) {
+			r = zt_tap_set_mtu(&net->tap, mtu);
+			if (r < 0)
+				zt_log_warn("network %016" PRIx64 ": cannot set MTU %u on %s: %s",
+				            info->nwid, mtu, net->tap.name, strerror(-r));
+			else
+				zt_log_info("network %016" PRIx64 ": mtu %u", info->nwid, mtu);
+		}
+		return;
+	case ZT_NET_DOWN:
+		if (net)
+			net_close_tap(net);
+		return;
+	}
+}
+
+static void host_event(void *ctx, enum zt_event ev, const void *info)
+{
+	const struct zt_peer_info *p = info;
+	char ep[64];
+
+	(void)ctx;
+	switch (ev) {
+	case ZT_EVENT_ONLINE: zt_log_info("online: a root answered"); return;
+	case ZT_EVENT_OFFLINE: zt_log_info("offline: no root reachable"); return;
+	case ZT_EVENT_PATH_DIRECT:
+	case ZT_EVENT_PATH_RELAY:
+		if (!p)
+			return;
+		if (zt_endpoint_to_text(&p->endpoint, ep, sizeof ep) != ZT_OK)
+			snprintf(ep, sizeof ep, "-");
+		if (ev == ZT_EVENT_PATH_DIRECT)
+			zt_log_info("peer %010" PRIx64 ": direct path %s", p->address, ep);
+		else
+			zt_log_info("peer %010" PRIx64 ": relayed via %010" PRIx64, p->address,
+			            p->via);
+		return;
+	}
+}
+
+static void host_log(void *ctx, enum zt_log_level level, const char *msg)
+{
+	(void)ctx;
+	zt_logf(level, "core: %s", msg);
+}
+
+/* ---- join / leave ---- */
+
+int zt_daemon_join(struct zt_daemon *d, uint64_t nwid, bool persist, char *err, size_t errcap)
+{
+	struct zt_daemon_net *net = net_find(d, nwid);
+	uint8_t mac[6];
+	int r;
+
+	if (net)
+		return 0;
+	net = net_alloc(d, nwid);
+	if (!net) {
+		snprintf(err, errcap, "cannot join network %016" PRIx64 ": already in %d networks",
+		         nwid, ZT_DAEMON_MAX_NETWORKS);
+		return -1;
+	}
+	/* The TAP first, with the MAC the core will give us: a failure here
+	 * is reported to the caller and the core never hears of the network. */
+	zt_mac_from_address(nwid, zt_node_address(d->node), mac);
+	if (net_open_tap(net, mac, ZT_DAEMON_DEFAULT_MTU, err, errcap) < 0) {
+		net_free(net);
+		return -1;
+	}
+	r = zt_node_join(d->node, zt_clock_now(), nwid);
+	if (r < 0 && r != ZT_EEXIST) {
+		snprintf(err, errcap, "cannot join network %016" PRIx64 ": %s", nwid,
+		         zt_strerror(r));
+		net_free(net);
+		zt_daemon_after_core_call(d);
+		return -1;
+	}
+	if (net->leave_pending) {
+		/* The core brought it up with settings the TAP refused. */
+		snprintf(err, errcap,
+		         "cannot join network %016" PRIx64 ": the device failed (see the ztd log)",
+		         nwid);
+		zt_daemon_after_core_call(d);
+		return -1;
+	}
+	if (persist && zt_state_net_save(d->cfg.home, nwid, err, errcap) < 0) {
+		(void)zt_node_leave(d->node, zt_clock_now(), nwid);
+		net_free(net);
+		zt_daemon_after_core_call(d);
+		return -1;
+	}
+	zt_log_info("joined network %016" PRIx64, nwid);
+	zt_daemon_after_core_call(d);
+	return 0;
+}
+
+int zt_daemon_leave(struct zt_daemon *d, uint64_t nwid, char *err, size_t errcap)
+{
+	struct zt_daemon_net *net = net_find(d, nwid);
+	int r;
+
+	if (!net) {
+		snprintf(err, errcap, "not a member of network %016" PRIx64, nwid);
+		return -ENOENT;
+	}
+	r = zt_node_leave(d->node, zt_clock_now(), nwid);
+	if (r < 0 && r != ZT_ENOTFOUND)
+		zt_log_warn("network %016" PRIx64 ": the core says %s on leave", nwid,
+		            zt_strerror(r));
+	net_free(net);
+	r = zt_state_net_remove(d->cfg.home, nwid);
+	if (r < 0)
+		zt_log_warn("network %016" PRIx64 ": cannot remove its file: %s (it will be "
+		            "rejoined at the next start)",
+		            nwid, strerror(-r));
+	zt_log_info("left network %016" PRIx64, nwid);
+	zt_daemon_after_core_call(d);
+	return 0;
+}
+
+/* ---- UDP ---- */
+
+static void on_udp(void *ctx, int fd, unsigned events)
+{
+	struct zt_daemon *d = ctx;
+
+	(void)events;
+	for (int i = 0; i < UDP_BATCHES_PER_WAKE; i++) {
+		const struct zt_wire_pkt *pkts;
+		int64_t dl = d->deadline;
+		int n, r;
+
+		n = zt_udp_recv(fd, d->batch, &pkts);
+		if (n < 0) {
+			zt_log_debug("udp: receive: %s", strerror(-n));
+			return;
+		}
+		if (n == 0)
+			return;
+		r = zt_node_process_wire_batch(d->node, zt_clock_now(), pkts, (size_t)n, &dl);
+		core_result(d, r, dl, "process_wire_batch");
+	}
+}
+
+/* ---- start, loop, stop ---- */
+
+static int start_files(struct zt_daemon *d, struct zt_roots *roots, bool *have_roots, char *err,
+                       size_t errcap)
+{
+	const char *home = d->cfg.home;
+	bool created;
+	long other = 0;
+	char path[ZT_HOME_PATH_MAX];
+	int r;
+
+	r = zt_home_mkdir(home);
+	if (r < 0) {
+		snprintf(err, errcap, "cannot create home directory %s: %s", home, strerror(-r));
+		return r;
+	}
+	r = zt_home_path(path, sizeof path, home, "ztd.pid");
+	if (r == 0)
+		r = zt_home_lock(path, &d->lock_fd, &other);
+	if (r == -EWOULDBLOCK) {
+		snprintf(err, errcap, "another ztd (pid %ld) is using %s: stop it first", other,
+		         home);
+		return r;
+	}
+	if (r < 0) {
+		snprintf(err, errcap, "cannot lock %s/ztd.pid: %s", home, strerror(-r));
+		return r;
+	}
+	r = zt_idfile_load_home(home, &d->id, &created);
+	if (r == -EINVAL) {
+		snprintf(err, errcap,
+		         "%s/" ZT_IDFILE_SECRET " is not a valid identity: restore it from a "
+		         "backup, or move it away to make a new one (with a new address)",
+		         home);
+		return r;
+	}
+	if (r < 0) {
+		snprintf(err, errcap, "cannot read or create %s/" ZT_IDFILE_SECRET ": %s", home,
+		         strerror(-r));
+		return r;
+	}
+	if (zt_identity_to_text(&d->id, false, d->public_text, sizeof d->public_text) != ZT_OK) {
+		snprintf(err, errcap, "cannot format the identity of %s", home);
+		return -EINVAL;
+	}
+	zt_log_info("%s identity %010" PRIx64, created ? "created" : "loaded", d->id.address);
+	r = zt_state_token(home, d->token, sizeof d->token, err, errcap);
+	if (r < 0)
+		return r;
+	return zt_state_roots(home, d->cfg.roots_file, roots, have_roots, err, errcap);
+}
+
+static int start_udp(struct zt_daemon *d, char *err, size_t errcap)
+{
+	const char *ba = d->cfg.bind_addr;
+	int r;
+
+	r = zt_udp_open(&d->udp, ba, d->cfg.udp_port);
+	if (r == -EADDRINUSE)
+		snprintf(err, errcap,
+		         "UDP port %u is already in use (another ztd or zt-root?): choose "
+		         "another with -p",
+		         d->cfg.udp_port);
+	else if (r == -EINVAL)
+		snprintf(err, errcap, "-b %s: not an IPv4 or IPv6 address", ba ? ba : "");
+	else if (r == -EADDRNOTAVAIL)
+		snprintf(err, errcap, "-b %s: no interface has that address", ba ? ba : "");
+	else if (r < 0)
+		snprintf(err, errcap, "cannot open UDP port %u: %s", d->cfg.udp_port, strerror(-r));
+	if (r < 0)
+		return r;
+	if (!ba && d->udp.v6_error)
+		zt_log_info("IPv6 unavailable (%s): running on IPv4 only",
+		            strerror(-d->udp.v6_error));
+	r = zt_udp_batch_new(&d->batch);
+	if (r < 0) {
+		snprintf(err, errcap, "out of memory");
+		return r;
+	}
+	for (unsigned i = 0; i < d->udp.count; i++) {
+		r = zt_evloop_add(d->loop, d->udp.socks[i].fd, ZT_EV_READ, on_udp, d);
+		if (r < 0) {
+			snprintf(err, errcap, "cannot watch the UDP socket: %s", strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+static int start_api(struct zt_daemon *d, char *err, size_t errcap)
+{
+	int r;
+
+	d->api_port = d->cfg.api_port < 0 ? d->udp.port : (uint16_t)d->cfg.api_port;
+	r = zt_httpd_new(&d->httpd, d->loop, d->api_port, zt_api_handle, d);
+	if (r == -EADDRINUSE)
+		snprintf(err, errcap,
+		         "API port %u (TCP on 127.0.0.1) is already in use: choose another "
+		         "with -P",
+		         d->api_port);
+	else if (r == -EADDRNOTAVAIL)
+		snprintf(err, errcap,
+		         "cannot listen on 127.0.0.1:%u: the loopback interface is down "
+		         "(ip link set lo up)",
+		         d->api_port);
+	else if (r < 0)
+		snprintf(err, errcap, "cannot listen on 127.0.0.1:%u: %s", d->api_port,
+		         strerror(-r));
+	if (r < 0)
+		return r;
+	return zt_state_write_port(d->cfg.home, d->api_port, err, errcap);
+}
+
+static int start_node(struct zt_daemon *d, const struct zt_roots *roots, bool have_roots, char *err,
+                      size_t errcap)
+{
+	struct zt_host host;
+	int64_t now = zt_clock_now();
+	int r;
+
+	memset(&host, 0, sizeof host);
+	host.version = ZT_HOST_VERSION;
+	host.ctx = d;
+	host.wire_send = host_wire_send;
+	host.frame_out = host_frame_out;
+	host.net_update = host_net_update;
+	host.random = zt_random_fill;
+	host.event = host_event;
+	host.log = host_log;
+	r = zt_node_new(&d->node, &host, &d->id, 0, now);
+	if (r < 0) {
+		snprintf(err, errcap, "cannot start the node: %s", zt_strerror(r));
+		return r;
+	}
+	for (unsigned i = 0; i < d->udp.count; i++) {
+		r = zt_node_add_socket(d->node, d->udp.socks[i].fd, d->udp.socks[i].family);
+		if (r < 0) {
+			snprintf(err, errcap, "cannot add a socket to the node: %s",
+			         zt_strerror(r));
+			return r;
+		}
+	}
+	if (have_roots) {
+		r = zt_node_set_roots(d->node, now, roots);
+		if (r < 0) {
+			snprintf(err, errcap, "the node refused the roots: %s", zt_strerror(r));
+			return r;
+		}
+		zt_log_info("%u root%s, signed at %" PRId64, roots->count,
+		            roots->count == 1 ? "" : "s", roots->timestamp);
+	} else {
+		zt_log_warn("no roots: pass -r ROOTSFILE (made with zt-root mkroots); until "
+		            "then no peer can be reached");
+	}
+	d->deadline = now;
+	return 0;
+}
+
+static void rejoin(struct zt_daemon *d)
+{
+	uint64_t ids[ZT_DAEMON_MAX_NETWORKS];
+	char err[ZT_STATE_ERR_MAX];
+	size_t n = zt_state_net_list(d->cfg.home, ids, ZT_DAEMON_MAX_NETWORKS);
+
+	if (n > ZT_DAEMON_MAX_NETWORKS) {
+		zt_log_warn("%zu networks in %s/networks.d: rejoining the first %d", n, d->cfg.home,
+		            ZT_DAEMON_MAX_NETWORKS);
+		n = ZT_DAEMON_MAX_NETWORKS;
+	}
+	for (size_t i = 0; i < n; i++) {
+		/* A failure leaves the file in place: the cause (no tun
+		 * module yet, say) may be gone at the next start. */
+		if (zt_daemon_join(d, ids[i], false, err, sizeof err) < 0)
+			zt_log_error("%s (still in networks.d: retried at the next start)", err);
+	}
+}
+
+static void run_loop(struct zt_daemon *d)
+{
+	while (!zt_evloop_stopped(d->loop)) {
+		int64_t now = zt_clock_now(), next, api_next;
+		int64_t timeout;
+		int r;
+
+		if (now >= d->deadline) {
+			int64_t dl = now + MAX_SLEEP_MS;
+
+			r = zt_node_process_background(d->node, now, &dl);
+			core_result(d, r, dl, "process_background");
+			/* A deadline in the past would spin the loop. */
+			if (d->deadline <= now)
+				d->deadline = now + 1;
+		}
+		api_next = zt_httpd_expire(d->httpd, now);
+		next = d->deadline < api_next ? d->deadline : api_next;
+		timeout = next - now;
+		if (timeout < 0)
+			timeout = 0;
+		if (timeout > MAX_SLEEP_MS)
+			timeout = MAX_SLEEP_MS;
+		r = zt_evloop_wait(d->loop, (int)timeout);
+		if (r < 0) {
+			zt_log_error("event loop: %s", strerror(-r));
+			break;
+		}
+	}
+}
+
+static void stop(struct zt_daemon *d)
+{
+	for (size_t i = 0; i < ZT_DAEMON_MAX_NETWORKS; i++)
+		if (d->nets[i].used)
+			net_free(&d->nets[i]);
+	zt_httpd_free(d->httpd);
+	zt_node_free(d->node);
+	zt_udp_close(&d->udp);
+	zt_udp_batch_free(d->batch);
+	zt_evloop_free(d->loop);
+	zt_identity_wipe(&d->id);
+	sodium_memzero(d->token, sizeof d->token);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
+}
+
+int zt_daemon_run(const struct zt_daemon_config *cfg)
+{
+	struct zt_daemon *d;
+	struct zt_roots roots;
+	bool have_roots = false;
+	char err[ZT_STATE_ERR_MAX] = "";
+	int r, sig;
+
+	d = calloc(1, sizeof *d);
+	if (!d) {
+		fprintf(stderr, "ztd: out of memory\n");
+		return 1;
+	}
+	d->cfg = *cfg;
+	d->lock_fd = -1;
+	r = zt_evloop_new(&d->loop);
+	if (r == 0)
+		r = zt_evloop_catch_signals(d->loop);
+	if (r < 0) {
+		snprintf(err, sizeof err, "cannot create the event loop: %s", strerror(-r));
+		goto out;
+	}
+	r = start_files(d, &roots, &have_roots, err, sizeof err);
+	if (r < 0)
+		goto out;
+	r = start_udp(d, err, sizeof err);
+	if (r < 0)
+		goto out;
+	r = start_api(d, err, sizeof err);
+	if (r < 0)
+		goto out;
+	r = start_node(d, &roots, have_roots, err, sizeof err);
+	if (r < 0)
+		goto out;
+	zt_log_info("ztd " ZT_VERSION_STRING " address %010" PRIx64 ", UDP port %u%s, API "
+	            "127.0.0.1:%u, home %s",
+	            d->id.address, d->udp.port, d->udp.count > 1 ? " (IPv4+IPv6)" : "", d->api_port,
+	            cfg->home);
+	rejoin(d);
+	run_loop(d);
+	sig = zt_evloop_stopped(d->loop);
+	zt_log_info("stopping (%s)", sig > 0 ? strsignal(sig) : "error");
+	r = 0;
+out:
+	if (r < 0)
+		fprintf(stderr, "ztd: %s\n", err);
+	stop(d);
+	free(d);
+	return r < 0 ? 1 : 0;
+}

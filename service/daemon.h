@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * daemon.h - ztd at run time: the core, its UDP sockets, one TAP per
+ * joined network, the local API, all in one event loop.  Single-threaded:
+ * every zt_node_* call comes from the loop, so none can overlap.
+ */
+#ifndef ZT_SERVICE_DAEMON_H
+#define ZT_SERVICE_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "node/zt.h"
+#include "osdep/tap.h"
+#include "osdep/udp.h"
+#include "service/state.h"
+
+#define ZT_DAEMON_MAX_NETWORKS 32
+#define ZT_DAEMON_DEFAULT_MTU  2800
+/* Frames read from a TAP: the largest MTU we set plus an Ethernet header
+ * with a VLAN tag. */
+#define ZT_DAEMON_MAX_MTU   9000
+#define ZT_DAEMON_FRAME_MAX (ZT_DAEMON_MAX_MTU + 18)
+
+struct zt_daemon_config {
+	const char *home;
+	const char *bind_addr;  /* NULL: all addresses */
+	const char *roots_file; /* NULL: HOMEDIR/roots if present */
+	uint16_t udp_port;
+	int api_port; /* -1: the UDP port */
+};
+
+struct zt_daemon_net {
+	bool used;
+	uint64_t nwid;
+	struct zt_tap tap; /* tap.fd < 0: no device */
+	/* Set from inside a core callback, which must not re-enter the core:
+	 * the network is left right after the core call returns. */
+	bool leave_pending;
+	struct zt_daemon *d;
+};
+
+struct zt_evloop;
+struct zt_httpd;
+struct zt_udp_batch;
+
+struct zt_daemon {
+	struct zt_daemon_config cfg;
+	struct zt_evloop *loop;
+	struct zt_node *node;
+	struct zt_identity id;
+	char public_text[ZT_IDENTITY_PUBLIC_TEXT];
+	char token[ZT_STATE_TOKEN_MAX + 1];
+	struct zt_udp udp;
+	struct zt_udp_batch *batch;
+	struct zt_httpd *httpd;
+	uint16_t api_port;
+	int lock_fd;
+	int64_t deadline; /* the core's: call process_background by then */
+	bool pending;     /* some net has leave_pending */
+	struct zt_daemon_net nets[ZT_DAEMON_MAX_NETWORKS];
+	uint8_t frame[ZT_DAEMON_FRAME_MAX];
+	uint64_t udp_send_drops, tap_write_drops;
+};
+
+/* Run ztd until SIGINT/SIGTERM; returns the process exit status.  Errors
+ * at start are printed as one line on stderr. */
+int zt_daemon_run(const struct zt_daemon_config *cfg);
+
+/* Join nwid: create its TAP, tell the core, remember it in networks.d
+ * (if persist).  0, or -1 with a one-line reason in err. */
+int zt_daemon_join(struct zt_daemon *d, uint64_t nwid, bool persist, char *err, size_t errcap);
+/* Leave nwid: -ENOENT if not joined (message in err). */
+int zt_daemon_leave(struct zt_daemon *d, uint64_t nwid, char *err, size_t errcap);
+
+/* The TAP device name of a joined network, "" if it has none. */
+const char *zt_daemon_dev(const struct zt_daemon *d, uint64_t nwid);
+
+/* The TAP name of a network: "zt" + the nwid folded to 40 bits in
+ * base32 (see daemon.c). */
+void zt_daemon_tap_name(uint64_t nwid, char out[ZT_TAP_NAME_MAX]);
+
+/* Tell the daemon that the core was called outside the loop's own
+ * paths (the API): run background work soon and act on pending leaves. */
+void zt_daemon_after_core_call(struct zt_daemon *d);
+
+#endif

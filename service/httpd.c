@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * httpd.c - the API's non-blocking HTTP server (see httpd.h).
+ *
+ * A connection goes READ -> WRITE -> LINGER -> closed.  LINGER half-closes
+ * and drains what the client still sends before closing: closing a socket
+ * with unread input makes the kernel send RST, which can destroy the
+ * response (a 413 to a client still sending its body) before the client
+ * reads it.
+ */
+#include "service/httpd.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "osdep/clock.h"
+#include "osdep/evloop.h"
+#include "osdep/log.h"
+
+#define CONN_IN_MAX   (ZT_HTTP_MAX_HEAD + ZT_HTTP_MAX_BODY)
+#define CONN_IN_FIRST 4096
+#define LINGER_MS     1000
+
+enum conn_state { CONN_FREE = 0, CONN_READ, CONN_WRITE, CONN_LINGER };
+
+struct conn {
+	struct zt_httpd *h;
+	enum conn_state state;
+	int fd;
+	int64_t deadline;
+	char *in;
+	size_t in_len, in_cap;
+	char *out;
+	size_t out_len, out_off;
+};
+
+struct zt_httpd {
+	struct zt_evloop *loop;
+	int lfd;
+	zt_httpd_handler_fn fn;
+	void *ctx;
+	struct conn conns[ZT_HTTPD_MAX_CONNS];
+};
+
+static void conn_close(struct conn *c)
+{
+	if (c->state == CONN_FREE)
+		return;
+	zt_evloop_del(c->h->loop, c->fd);
+	close(c->fd);
+	free(c->in);
+	free(c->out);
+	c->in = c->out = NULL;
+	c->in_len = c->in_cap = c->out_len = c->out_off = 0;
+	c->fd = -1;
+	c->state = CONN_FREE;
+}
+
+static void conn_linger(struct conn *c)
+{
+	shutdown(c->fd, SHUT_WR);
+	c->state = CONN_LINGER;
+	c->deadline = zt_clock_now() + LINGER_MS;
+	if (zt_evloop_mod(c->h->loop, c->fd, ZT_EV_READ) < 0)
+		conn_close(c);
+}
+
+static void conn_flush(struct conn *c)
+{
+	while (c->out_off < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+		                 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return; /* wait for ZT_EV_WRITE */
+		if (n <= 0) {
+			conn_close(c);
+			return;
+		}
+		c->out_off += (size_t)n;
+	}
+	conn_linger(c);
+}
+
+/* Queue head + body and start writing.  Takes ownership of body. */
+static void conn_respond(struct conn *c, int status, char *body, size_t body_len, const char *extra)
+{
+	char head[512];
+	int hn;
+
+	hn = zt_http_format_head(head, sizeof head, status, body_len, extra);
+	if (hn < 0 || body_len > SIZE_MAX - (size_t)hn) {
+		free(body);
+		conn_close(c);
+		return;
+	}
+	c->out = malloc((size_t)hn + body_len);
+	if (!c->out) {
+		free(body);
+		conn_close(c);
+		return;
+	}
+	memcpy(c->out, head, (size_t)hn);
+	if (body_len)
+		memcpy(c->out + hn, body, body_len);
+	free(body);
+	c->out_len = (size_t)hn + body_len;
+	c->out_off = 0;
+	c->state = CONN_WRITE;
+	c->deadline = zt_clock_now() + ZT_HTTPD_TIMEOUT_MS;
+	if (zt_evloop_mod(c->h->loop, c->fd, ZT_EV_WRITE) < 0) {
+		conn_close(c);
+		return;
+	}
+	conn_flush(c);
+}
+
+/* A parse error: the reasons are static strings from http.c without
+ * quotes or backslashes, so they need no JSON escaping. */
+static void conn_error(struct conn *c, int status, const char *why)
+{
+	char *body = malloc(256);
+	int n;
+
+	if (!body) {
+		conn_close(c);
+		return;
+	}
+	n = snprintf(body, 256, "{\"error\":\"%s\"}", why);
+	if (n < 0 || n >= 256)
+		n = snprintf(body, 256, "{\"error\":\"bad request\"}");
+	conn_respond(c, status, body, (size_t)n, NULL);
+}
+
+static void conn_request(struct conn *c)
+{
+	struct zt_http_request req;
+	struct zt_httpd_reply reply;
+
+	switch (zt_http_parse_request(c->in, c->in_len, &req)) {
+	case ZT_HTTP_NEED_MORE: return;
+	case ZT_HTTP_ERROR:
+		zt_log_debug("api: %d %s", req.error_status, req.error);
+		conn_error(c, req.error_status, req.error);
+		return;
+	case ZT_HTTP_COMPLETE: break;
+	}
+	memset(&reply, 0, sizeof reply);
+	c->h->fn(c->h->ctx, &req, &reply);
+	if (reply.status == 0) {
+		free(reply.body);
+		conn_error(c, 500, "internal error");
+		return;
+	}
+	zt_log_debug("api: %.*s %.*s -> %d", (int)req.method.len, req.method.p, (int)req.path.len,
+	             req.path.p, reply.status);
+	conn_respond(c, reply.status, reply.body, reply.body_len, reply.extra_headers);
+}
+
+static void conn_read(struct conn *c)
+{
+	for (;;) {
+		ssize_t n;
+
+		if (c->in_len == c->in_cap) {
+			size_t cap = c->in_cap ? c->in_cap * 2 : CONN_IN_FIRST;
+			char *p;
+
+			if (cap > CONN_IN_MAX)
+				cap = CONN_IN_MAX;
+			if (cap == c->in_cap) {
+				/* The parser rejects anything this long. */
+				conn_request(c);
+				if (c->state == CONN_READ)
+					conn_error(c, 413, "request too large");
+				return;
+			}
+			p = realloc(c->in, cap);
+			if (!p) {
+				conn_close(c);
+				return;
+			}
+			c->in = p;
+			c->in_cap = cap;
+		}
+		n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0) {
+			/* EOF or error before a whole request. */
+			conn_close(c);
+			return;
+		}
+		c->in_len += (size_t)n;
+	}
+	conn_request(c);
+}
+
+static void conn_drain(struct conn *c)
+{
+	char sink[1024];
+
+	for (;;) {
+		ssize_t n = recv(c->fd, sink, sizeof sink, MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		conn_close(c); /* EOF or error: the client has our response */
+		return;
+	}
+}
+
+static void on_conn(void *ctx, int fd, unsigned events)
+{
+	struct conn *c = ctx;
+
+	(void)fd;
+	switch (c->state) {
+	case CONN_READ:
+		if (events & (ZT_EV_READ | ZT_EV_ERROR))
+			conn_read(c);
+		break;
+	case CONN_WRITE:
+		if (events & ZT_EV_ERROR)
+			conn_close(c);
+		else if (events & ZT_EV_WRITE)
+			conn_flush(c);
+		break;
+	case CONN_LINGER: conn_drain(c); break;
+	case CONN_FREE: break;
+	}
+}
+
+static void on_accept(void *ctx, int lfd, unsigned events)
+{
+	struct zt_httpd *h = ctx;
+
+	(void)events;
+	for (;;) {
+		struct conn *c = NULL;
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				zt_log_warn("api: accept: %s", strerror(errno));
+			return;
+		}
+		for (size_t i = 0; i < ZT_HTTPD_MAX_CONNS; i++) {
+			if (h->conns[i].state == CONN_FREE) {
+				c = &h->conns[i];
+				break;
+			}
+		}
+		if (!c) {
+			zt_log_warn("api: %d connections open, refusing another",
+			            ZT_HTTPD_MAX_CONNS);
+			close(fd);
+			continue;
+		}
+		memset(c, 0, sizeof *c);
+		c->h = h;
+		c->fd = fd;
+		c->state = CONN_READ;
+		c->deadline = zt_clock_now() + ZT_HTTPD_TIMEOUT_MS;
+		if (zt_evloop_add(h->loop, fd, ZT_EV_READ, on_conn, c) < 0) {
+			close(fd);
+			c->state = CONN_FREE;
+		}
+	}
+}
+
+int zt_httpd_new(struct zt_httpd **out, struct zt_evloop *loop, uint16_t port,
+                 zt_httpd_handler_fn fn, void *ctx)
+{
+	struct sockaddr_in sin;
+	struct zt_httpd *h;
+	int one = 1, r;
+
+	*out = NULL;
+	h = calloc(1, sizeof *h);
+	if (!h)
+		return -ENOMEM;
+	h->loop = loop;
+	h->fn = fn;
+	h->ctx = ctx;
+	h->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (h->lfd < 0) {
+		r = -errno;
+		goto out;
+	}
+	/* Restarting ztd must not fail on the old socket's TIME_WAIT. */
+	(void)setsockopt(h->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(port);
+	if (bind(h->lfd, (struct sockaddr *)&sin, sizeof sin) < 0 || listen(h->lfd, 16) < 0) {
+		r = -errno;
+		goto out;
+	}
+	r = zt_evloop_add(loop, h->lfd, ZT_EV_READ, on_accept, h);
+	if (r < 0)
+		goto out;
+	*out = h;
+	h = NULL; /* owned by caller */
+out:
+	if (h) {
+		if (h->lfd >= 0)
+			close(h->lfd);
+		free(h);
+	}
+	return r;
+}
+
+void zt_httpd_free(struct zt_httpd *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < ZT_HTTPD_MAX_CONNS; i++)
+		conn_close(&h->conns[i]);
+	zt_evloop_del(h->loop, h->lfd);
+	close(h->lfd);
+	free(h);
+}
+
+int64_t zt_httpd_expire(struct zt_httpd *h, int64_t now)
+{
+	int64_t next = INT64_MAX;
+
+	for (size_t i = 0; i < ZT_HTTPD_MAX_CONNS; i++) {
+		struct conn *c = &h->conns[i];
+
+		if (c->state == CONN_FREE)
+			continue;
+		if (now >= c->deadline) {
+			if (c->state == CONN_READ)
+				zt_log_debug("api: closing a connection idle for %d ms",
+				             ZT_HTTPD_TIMEOUT_MS);
+			conn_close(c);
+			continue;
+		}
+		if (c->deadline < next)
+			next = c->deadline;
+	}
+	return next;
+}

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * state.c - ztd's home directory files (see state.h).
+ */
+#include "service/state.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "osdep/home.h"
+#include "osdep/log.h"
+
+#define NETWORKS_DIR "networks.d"
+
+static void trim(char *s, size_t *len)
+{
+	while (*len > 0 && (s[*len - 1] == '\n' || s[*len - 1] == '\r' || s[*len - 1] == ' ' ||
+	                    s[*len - 1] == '\t'))
+		s[--*len] = '\0';
+}
+
+int zt_state_read_file(const char *path, const char *what, char *buf, size_t cap, size_t *len,
+                       char *err, size_t errcap)
+{
+	int r = zt_home_read(path, buf, cap, len);
+
+	if (r == -EFBIG)
+		snprintf(err, errcap, "%s %s is too large (over %zu bytes): is it the right file?",
+		         what, path, cap - 1);
+	else if (r < 0)
+		snprintf(err, errcap, "cannot read %s %s: %s", what, path, strerror(-r));
+	return r;
+}
+
+static bool token_ok(const char *t, size_t len)
+{
+	if (len == 0 || len > ZT_STATE_TOKEN_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (t[i] <= ' ' || t[i] > '~')
+			return false;
+	return true;
+}
+
+int zt_state_token(const char *home, char *token, size_t cap, char *err, size_t errcap)
+{
+	static const char alnum[] =
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	char path[ZT_HOME_PATH_MAX], buf[ZT_STATE_TOKEN_MAX + 8];
+	size_t len;
+	int r;
+
+	if (cap < ZT_STATE_TOKEN_MAX + 1)
+		return -EINVAL;
+	r = zt_home_path(path, sizeof path, home, "authtoken.secret");
+	if (r < 0)
+		goto fail;
+	r = zt_home_read(path, buf, sizeof buf, &len);
+	if (r == -ENOENT) {
+		for (size_t i = 0; i < ZT_STATE_TOKEN_LEN; i++)
+			buf[i] = alnum[randombytes_uniform(sizeof alnum - 1)];
+		buf[ZT_STATE_TOKEN_LEN] = '\n';
+		r = zt_home_create(path, buf, ZT_STATE_TOKEN_LEN + 1, 0600);
+		if (r < 0)
+			goto fail;
+		len = ZT_STATE_TOKEN_LEN;
+		buf[len] = '\0';
+		zt_log_info("created %s", path);
+	} else if (r == -EFBIG || (r == 0 && (trim(buf, &len), !token_ok(buf, len)))) {
+		snprintf(err, errcap,
+		         "%s is not a valid token (1 to %d printable characters): delete it "
+		         "and restart ztd to make a new one",
+		         path, ZT_STATE_TOKEN_MAX);
+		r = -EINVAL;
+		goto out;
+	} else if (r < 0) {
+		goto fail;
+	}
+	memcpy(token, buf, len + 1);
+	r = 0;
+	goto out;
+fail:
+	snprintf(err, errcap, "cannot create or read %s: %s", path, strerror(-r));
+out:
+	sodium_memzero(buf, sizeof buf);
+	return r;
+}
+
+static int parse_signer(const char *hex, size_t len, uint8_t key[32])
+{
+	size_t bin_len;
+
+	if (len != 64 || sodium_hex2bin(key, 32, hex, len, NULL, &bin_len, NULL) != 0 ||
+	    bin_len != 32)
+		return -EINVAL;
+	return 0;
+}
+
+/* Verify text against the pin (if any) and explain a failure. */
+static int verify_roots(const char *name, const char *text, size_t len, const uint8_t *pin,
+                        const char *pin_path, struct zt_roots *out, char *err, size_t errcap)
+{
+	char got[65], want[65];
+	int r;
+
+	r = zt_roots_parse(out, text, len, pin);
+	if (r == ZT_OK)
+		return 0;
+	/* Was it only the pin?  Then say which keys differ and how to re-pin. */
+	if (pin && zt_roots_parse(out, text, len, NULL) == ZT_OK) {
+		sodium_bin2hex(got, sizeof got, out->signer, 32);
+		sodium_bin2hex(want, sizeof want, pin, 32);
+		snprintf(err, errcap,
+		         "roots file %s is signed by %.16s... but %s pins %.16s...: delete %s "
+		         "to trust the new signer",
+		         name, got, pin_path, want, pin_path);
+		memset(out, 0, sizeof *out);
+		return -EPERM;
+	}
+	snprintf(err, errcap,
+	         "roots file %s is invalid (%s): make it with zt-root mkroots and check it "
+	         "with zt-root verifyroots",
+	         name, zt_strerror(r));
+	memset(out, 0, sizeof *out);
+	return -EINVAL;
+}
+
+int zt_state_roots(const char *home, const char *roots_file, struct zt_roots *out, bool *have,
+                   char *err, size_t errcap)
+{
+	char home_roots[ZT_HOME_PATH_MAX], pin_path[ZT_HOME_PATH_MAX];
+	char pin_hex[80], old[256];
+	uint8_t pin[32];
+	bool pinned = false;
+	char *text = NULL;
+	size_t len, pin_len;
+	int r;
+
+	*have = false;
+	memset(out, 0, sizeof *out);
+	if (zt_home_path(home_roots, sizeof home_roots, home, "roots") < 0 ||
+	    zt_home_path(pin_path, sizeof pin_path, home, "roots.signer") < 0) {
+		snprintf(err, errcap, "home directory path %s is too long", home);
+		return -ENAMETOOLONG;
+	}
+	text = malloc(ZT_STATE_ROOTS_MAX);
+	if (!text) {
+		snprintf(err, errcap, "out of memory");
+		return -ENOMEM;
+	}
+	r = zt_home_read(pin_path, pin_hex, sizeof pin_hex, &pin_len);
+	if (r == 0) {
+		trim(pin_hex, &pin_len);
+		if (parse_signer(pin_hex, pin_len, pin) < 0) {
+			snprintf(err, errcap,
+			         "%s is corrupt (expected 64 hex digits): delete it to pin the "
+			         "signer of the next roots file",
+			         pin_path);
+			r = -EINVAL;
+			goto out;
+		}
+		pinned = true;
+	} else if (r != -ENOENT) {
+		snprintf(err, errcap, "cannot read %s: %s", pin_path, strerror(-r));
+		goto out;
+	}
+
+	if (roots_file) {
+		r = zt_state_read_file(roots_file, "roots file", text, ZT_STATE_ROOTS_MAX, &len,
+		                       err, errcap);
+		if (r < 0)
+			goto out;
+		r = verify_roots(roots_file, text, len, pinned ? pin : NULL, pin_path, out, err,
+		                 errcap);
+		if (r < 0)
+			goto out;
+		r = zt_home_write(home_roots, text, len, 0644);
+		if (r < 0) {
+			snprintf(err, errcap, "cannot write %s: %s", home_roots, strerror(-r));
+			goto out;
+		}
+	} else {
+		r = zt_home_read(home_roots, text, ZT_STATE_ROOTS_MAX, &len);
+		if (r == -ENOENT) {
+			r = 0; /* no roots: the caller warns */
+			goto out;
+		}
+		if (r < 0) {
+			snprintf(err, errcap, "cannot read %s: %s", home_roots, strerror(-r));
+			goto out;
+		}
+		r = verify_roots(home_roots, text, len, pinned ? pin : NULL, pin_path, out, err,
+		                 errcap);
+		if (r < 0)
+			goto out;
+	}
+	if (!pinned) {
+		sodium_bin2hex(old, sizeof old, out->signer, 32);
+		len = strlen(old);
+		old[len++] = '\n';
+		r = zt_home_write(pin_path, old, len, 0644);
+		if (r < 0) {
+			snprintf(err, errcap, "cannot write %s: %s", pin_path, strerror(-r));
+			goto out;
+		}
+		zt_log_info("pinned the roots signer in %s", pin_path);
+	}
+	*have = true;
+	r = 0;
+out:
+	free(text);
+	return r;
+}
+
+int zt_state_write_port(const char *home, unsigned port, char *err, size_t errcap)
+{
+	char path[ZT_HOME_PATH_MAX], buf[16];
+	int n, r;
+
+	r = zt_home_path(path, sizeof path, home, "ztd.port");
+	if (r == 0) {
+		n = snprintf(buf, sizeof buf, "%u\n", port);
+		r = zt_home_write(path, buf, (size_t)n, 0644);
+	}
+	if (r < 0)
+		snprintf(err, errcap, "cannot write %s: %s", path, strerror(-r));
+	return r;
+}
+
+static int net_path(char *out, size_t cap, const char *home, uint64_t nwid)
+{
+	char name[64];
+
+	snprintf(name, sizeof name, NETWORKS_DIR "/%016" PRIx64 ".conf", nwid);
+	return zt_home_path(out, cap, home, name);
+}
+
+int zt_state_net_save(const char *home, uint64_t nwid, char *err, size_t errcap)
+{
+	char dir[ZT_HOME_PATH_MAX], path[ZT_HOME_PATH_MAX], buf[64];
+	int n, r;
+
+	r = zt_home_path(dir, sizeof dir, home, NETWORKS_DIR);
+	if (r == 0)
+		r = net_path(path, sizeof path, home, nwid);
+	if (r < 0) {
+		snprintf(err, errcap, "home directory path %s is too long", home);
+		return r;
+	}
+	r = zt_home_mkdir(dir);
+	if (r < 0) {
+		snprintf(err, errcap, "cannot create %s: %s", dir, strerror(-r));
+		return r;
+	}
+	n = snprintf(buf, sizeof buf, "nwid=%016" PRIx64 "\n", nwid);
+	r = zt_home_write(path, buf, (size_t)n, 0644);
+	if (r < 0)
+		snprintf(err, errcap, "cannot write %s: %s", path, strerror(-r));
+	return r;
+}
+
+int zt_state_net_remove(const char *home, uint64_t nwid)
+{
+	char path[ZT_HOME_PATH_MAX];
+	int r = net_path(path, sizeof path, home, nwid);
+
+	return r < 0 ? r : zt_home_remove(path);
+}
+
+struct net_list {
+	const char *dir;
+	uint64_t *out;
+	size_t cap, count;
+};
+
+static int net_list_one(void *ctx, const char *name)
+{
+	struct net_list *l = ctx;
+	char id[ZT_NWID_TEXT];
+	uint64_t nwid;
+
+	if (strlen(name) != 16 + 5 || strcmp(name + 16, ".conf") != 0) {
+		if (strstr(name, ".tmp") == NULL)
+			zt_log_warn("ignoring %s/%s: not <16 hex digits>.conf", l->dir, name);
+		return 0;
+	}
+	memcpy(id, name, 16);
+	id[16] = '\0';
+	if (zt_nwid_parse(id, &nwid) != 0) {
+		zt_log_warn("ignoring %s/%s: not <16 hex digits>.conf", l->dir, name);
+		return 0;
+	}
+	if (l->count < l->cap)
+		l->out[l->count] = nwid;
+	l->count++;
+	return 0;
+}
+
+size_t zt_state_net_list(const char *home, uint64_t *out, size_t cap)
+{
+	char dir[ZT_HOME_PATH_MAX];
+	struct net_list l = {dir, out, cap, 0};
+	int r;
+
+	if (zt_home_path(dir, sizeof dir, home, NETWORKS_DIR) < 0)
+		return 0;
+	r = zt_home_list(dir, net_list_one, &l);
+	if (r < 0)
+		zt_log_warn("cannot list %s: %s", dir, strerror(-r));
+	return l.count;
+}
