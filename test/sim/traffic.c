@@ -151,6 +151,8 @@ void sim_traffic_send_at(struct sim_traffic *t, int64_t at, unsigned from, unsig
 	e->t = t;
 	e->from = from;
 	e->to = to;
+	if (to != SIM_BROADCAST)
+		t->want[(size_t)from * t->n + to] = 1; /* pending from now on */
 	if (sim_clock_at(&t->w->clock, at, on_send, e) != 0) {
 		fprintf(stderr, "sim: out of memory\n");
 		abort();
@@ -167,7 +169,9 @@ static void on_retry(struct sim_clock *c, void *arg, bool cancelled)
 	for (unsigned i = 0; i < t->n; i++) {
 		for (unsigned j = 0; j < t->n; j++) {
 			size_t k = (size_t)i * t->n + j;
-			if (!t->want[k] || t->got[k] > 0)
+			if (!t->want[k] || t->got[k] > 0 || t->tries[k] == 0)
+				continue; /* not wanted, arrived, or not sent yet */
+			if (t->retry_pick != NULL && !t->retry_pick(i, j))
 				continue;
 			if (t->tries[k] < t->max_tries) {
 				sim_traffic_send(t, i, j);
@@ -175,7 +179,7 @@ static void on_retry(struct sim_clock *c, void *arg, bool cancelled)
 			}
 		}
 	}
-	if (more)
+	if (more || sim_traffic_pending(t) > 0)
 		sim_clock_at(c, c->now + t->retry_ms, on_retry, t);
 	else
 		t->retry_ms = 0;

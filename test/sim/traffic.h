@@ -38,9 +38,11 @@ struct sim_traffic {
 	size_t *cursor;	 /* per member: frames already examined */
 	uint64_t corrupt, misdelivered, stale, foreign;
 	char first_problem[160];
-	/* resend pending pairs every `retry_ms` up to `max_tries` (0: off) */
+	/* resend pending pairs every `retry_ms` up to `max_tries` (0: off),
+	 * only those retry_pick allows if it is set */
 	int64_t retry_ms;
 	unsigned max_tries;
+	bool (*retry_pick)(unsigned from, unsigned to);
 };
 
 int sim_traffic_init(struct sim_traffic *t, struct sim_world *w, uint64_t nwid);
@@ -55,7 +57,7 @@ size_t sim_traffic_frame(const struct sim_traffic *t, unsigned round, unsigned f
 
 /* Send now from member `from` to member `to` (or SIM_BROADCAST). */
 void sim_traffic_send(struct sim_traffic *t, unsigned from, unsigned to);
-/* Send at virtual time `at` (absolute). */
+/* Send at virtual time `at` (absolute); the pair counts as pending now. */
 void sim_traffic_send_at(struct sim_traffic *t, int64_t at, unsigned from, unsigned to);
 /* Start resending: every retry_ms, every wanted pair not yet received is
  * sent again (new try number), up to max_tries sends in all. */

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * scenarios.h - the simulation scenarios run by test/sim/main.c.  Each one
+ * builds its own world from the seed and reports PASS or FAIL with a
+ * reason; diagnostic lines (two-space indent) say what the nodes saw.
+ */
+#ifndef ZT_SIM_SCENARIOS_H
+#define ZT_SIM_SCENARIOS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sim_result {
+	bool failed;
+	char why[480];
+};
+
+/* Record a failure (the first reason is kept; later ones are printed as
+ * detail lines). */
+void sim_fail(struct sim_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The simulator's own parts, checked before anything leans on them
+ * (selftest.c). */
+void sim_selftest_vclock(struct sim_result *r, uint64_t seed);
+void sim_selftest_nat(struct sim_result *r, uint64_t seed);
+
+/* The foundation scenarios (scenarios.c). */
+void sim_pairs(struct sim_result *r, uint64_t seed);
+void sim_root_dies(struct sim_result *r, uint64_t seed);
+void sim_deterministic(struct sim_result *r, uint64_t seed);
+void sim_loss(struct sim_result *r, uint64_t seed);
+void sim_direct(struct sim_result *r, uint64_t seed);
+
+/* Calls to libsodium's randombytes_* made after sodium_init (main.c
+ * installs a counting backstop: the core must take randomness only from
+ * host->random). */
+extern unsigned long long sim_randombytes_calls;
+
+#endif
