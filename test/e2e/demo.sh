@@ -15,7 +15,7 @@ TNAME=demo
 . "$(dirname "$0")/lib.sh"
 
 if [ -t 1 ]; then H=$'\e[1;36m' C=$'\e[1;33m' D=$'\e[2m' N=$'\e[0m'; else H="" C="" D="" N=""; fi
-step() { echo; echo "${H}==> $*${N}"; }
+step() { [ -t 1 ] && sleep 0.7; echo; echo "${H}==> $*${N}"; }
 note() { echo "${D}    $*${N}"; }
 run() { # NS CMD...: show the command, then its output, indented
 	local n=$1; shift
@@ -68,7 +68,8 @@ wait_until 15 tap_exists b "$NWID" || demo_fail "no TAP on b"
 TAP[a]=$(tap_of a "$NWID")
 TAP[b]=$(tap_of b "$NWID")
 run a "$ZTCLI" -D "$T/a" listnetworks
-note "nwid, name, this node's MAC on the network, status, type, the TAP device"
+note "the MAC is derived from the node's address and the network id; the TAP is the"
+note "network's Ethernet device in this namespace"
 
 step "Giving the TAPs addresses: 10.9.0.1 on a, 10.9.0.2 on b"
 ip -n "$P-a" addr add 10.9.0.1/24 dev "${TAP[a]}" && ip -n "$P-a" link set "${TAP[a]}" up
@@ -83,10 +84,10 @@ note "ARP, ICMP and everything else travel as Ethernet frames, encrypted end to 
 step "Peers as a sees them"
 wait_until 5 path_is a "$(zt_addr b)" DIRECT
 run a "$ZTCLI" -D "$T/a" listpeers
-note "address, path (DIRECT = straight to the peer's UDP endpoint; RELAY = via a root),"
-note "endpoint, latency ms, version, role (LEAF member / ROOT), seconds since last packet"
+note "DIRECT = straight to the peer's UDP endpoint; RELAY would read via:<root address>"
+note "role: ROOT (rendezvous and relay) or LEAF (a member); since: seconds on this path"
 note "the first packet went through the root, which told both sides where the other is;"
-note "then they talked directly"
+note "then they punched through to each other and talked directly"
 
 step "Tearing everything down"
 ON_CLEAN_MSG="    stopped every process the demo started, deleted its namespaces: done in $(elapsed)"

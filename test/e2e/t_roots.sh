@@ -7,7 +7,7 @@
 #
 #   root0 203.0.113.2 (killed)   root1 203.0.113.18
 #              | r0                 | r1
-#   inet  router (ip_forward=1, no NAT, no filter)
+#   inet  router; last step: nft drops udp 198.18.1.2 <-> 198.18.3.2
 #       | m1              | m2              | m3
 #   a  198.18.1.2      b  198.18.2.2      c  198.18.3.2 (ztd started after the kill)
 #      10.9.0.1           10.9.0.2           10.9.0.3     (ff00000000000001)
@@ -50,9 +50,11 @@ x a ping -n -c 40 -i 0.25 -W 1 10.9.0.2 >"$T/ping-across-kill.log" 2>&1 &
 PING_PID=$!
 PIDS+=("$PING_PID")
 sleep 2
-kill -KILL "${ZPID[root0]}"
-wait_exit "${ZPID[root0]}" 5 || fail kill "root0 still alive after SIGKILL"
-wait "${ZPID[root0]}" 2>/dev/null
+{
+	kill -KILL "${ZPID[root0]}"
+	wait_exit "${ZPID[root0]}" 5 || fail kill "root0 still alive after SIGKILL"
+	wait "${ZPID[root0]}"
+} 2>/dev/null
 say "root0 ($R0) killed with SIGKILL"
 wait_exit "$PING_PID" 20 || fail ongoing "the 10 s ping session did not end within 20 s"
 got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$T/ping-across-kill.log")
@@ -80,3 +82,22 @@ wait_until 30 ping_ok c 10.9.0.1 ||
 wait_until 10 ping_ok a 10.9.0.3 || fail new_pair "a -> c: no overlay echo within 10 s"
 wait_until 10 ping_ok c 10.9.0.2 || fail new_pair "c -> b: no overlay echo within 10 s"
 pass new_pair "c reaches a and b (new pairs) $(( $(now_ms) - t_join )) ms after joining"
+
+# relaying needs a root too: block a <-> c direct, the surviving root relays
+x inet nft -f - <<EOF || fail block "nft rejected the block ruleset"
+table inet zteblock {
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		ip saddr ${IP[a]} ip daddr ${IP[c]} meta l4proto udp drop
+		ip saddr ${IP[c]} ip daddr ${IP[a]} meta l4proto udp drop
+	}
+}
+EOF
+ADDR_C=$(zt_addr c)
+t_block=$(now_ms)
+c_sees_a() { cli c listpeers 2>/dev/null | awk -v p="$ADDR_A" '$3 == p { print $4, $5 }'; }
+relayed_r1() { ping_ok c 10.9.0.1 && [ "$(c_sees_a)" = "RELAY via:$R1" ]; }
+wait_until 30 relayed_r1 ||
+	fail relay "c -> a with the direct path blocked: ping $(ping_ok c 10.9.0.1 && echo ok || echo fails), c lists a as '$(c_sees_a)' (expected RELAY via:$R1)"
+wait_until 5 ping_ok a 10.9.0.3 || fail relay "a -> c does not get through while relayed"
+pass relay "c <-> a relayed via the surviving root $R1, $(( $(now_ms) - t_block )) ms after the block"
