@@ -104,7 +104,10 @@ int zt_roots_parse(struct zt_roots *out, const char *text, size_t len,
 			have_signer = true;
 		} else if (strcmp(tok[0], "root") == 0) {
 			struct zt_root_def *rd;
-			if (n < 3 || out->count >= ZT_MAX_ROOTS)
+			/* tok[] has room for one token more than a root line may
+			 * have, so that too many endpoints are seen, not stored
+			 * past endpoints[]. */
+			if (n < 3 || n > 2 + ZT_MAX_ROOT_ENDPOINTS || out->count >= ZT_MAX_ROOTS)
 				goto out;
 			rd = &out->roots[out->count];
 			if (zt_identity_from_text(&rd->id, tok[1], strlen(tok[1])) != ZT_OK ||
