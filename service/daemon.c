@@ -40,7 +40,7 @@
  * and firewall rules can name it before the join; 10 characters fit
  * IFNAMSIZ.  The fold keeps networks of one controller apart: they differ
  * only in the low 24 bits, which the fold maps one-to-one.
- * Example: ff00000000000001 -> "zt" + base32(0x0000ff0001) = "ztaaab6aab".
+ * Example: ff00000000000001 -> "zt" + base32(0x0000ff0001) = "ztaaap6aab".
  */
 void zt_daemon_tap_name(uint64_t nwid, char out[ZT_TAP_NAME_MAX])
 {
@@ -297,26 +297,23 @@ static void host_net_update(void *ctx, enum zt_net_op op, const struct zt_networ
 	}
 }
 
+/* The core logs these events itself; here they only go to the debug log,
+ * a place for the daemon's own reactions later (hooks, metrics). */
 static void host_event(void *ctx, enum zt_event ev, const void *info)
 {
 	const struct zt_peer_info *p = info;
-	char ep[64];
 
 	(void)ctx;
 	switch (ev) {
-	case ZT_EVENT_ONLINE: zt_log_info("online: a root answered"); return;
-	case ZT_EVENT_OFFLINE: zt_log_info("offline: no root reachable"); return;
+	case ZT_EVENT_ONLINE:
+	case ZT_EVENT_OFFLINE:
+		zt_log_debug("event: %s", ev == ZT_EVENT_ONLINE ? "online" : "offline");
+		return;
 	case ZT_EVENT_PATH_DIRECT:
 	case ZT_EVENT_PATH_RELAY:
-		if (!p)
-			return;
-		if (zt_endpoint_to_text(&p->endpoint, ep, sizeof ep) != ZT_OK)
-			snprintf(ep, sizeof ep, "-");
-		if (ev == ZT_EVENT_PATH_DIRECT)
-			zt_log_info("peer %010" PRIx64 ": direct path %s", p->address, ep);
-		else
-			zt_log_info("peer %010" PRIx64 ": relayed via %010" PRIx64, p->address,
-			            p->via);
+		if (p)
+			zt_log_debug("event: peer %010" PRIx64 " %s", p->address,
+			             ev == ZT_EVENT_PATH_DIRECT ? "direct" : "relayed");
 		return;
 	}
 }
