@@ -32,6 +32,10 @@ void sim_deterministic(struct sim_result *r, uint64_t seed);
 void sim_loss(struct sim_result *r, uint64_t seed);
 void sim_direct(struct sim_result *r, uint64_t seed);
 
+/* Members behind NATs (scen_nat.c). */
+void sim_nat_cone(struct sim_result *r, uint64_t seed);
+void sim_nat_symmetric(struct sim_result *r, uint64_t seed);
+
 /* Calls to libsodium's randombytes_* made after sodium_init (main.c
  * installs a counting backstop: the core must take randomness only from
  * host->random). */

@@ -4,6 +4,8 @@
  */
 #include "world.h"
 
+#include "nat.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +122,18 @@ struct sim_host *sim_world_add_member(struct sim_world *w, unsigned realm,
 	if (w->nwid != 0 && sim_host_join(h, w->nwid) != ZT_OK)
 		return NULL;
 	return h;
+}
+
+struct sim_host *sim_world_add_natted_member(struct sim_world *w, const struct sim_nat_cfg *cfg,
+					     const struct sim_link *nat_link)
+{
+	unsigned k = (unsigned)w->fabric.nnats;
+	struct zt_endpoint pub = sim_ep4(198, 19, (uint8_t)(k / 250), (uint8_t)(k % 250 + 1), 0);
+	struct zt_endpoint inside = sim_ep4(10, 0, 0, 2, SIM_PORT);
+	unsigned realm = sim_nat_add(&w->fabric, 0, &pub, nat_link, cfg, w->seed);
+	if (realm == 0)
+		return NULL;
+	return sim_world_add_member(w, realm, &inside);
 }
 
 int sim_world_new(struct sim_world **out, const struct sim_world_cfg *cfg, char *err,

@@ -63,6 +63,12 @@ void sim_world_free(struct sim_world *w);
 struct sim_host *sim_world_add_member(struct sim_world *w, unsigned realm,
 				      const struct zt_endpoint *ep);
 
+/* Add a member alone behind a new NAT box `cfg` (nat.h) whose public
+ * address is the next 198.19.x.y; the member is 10.0.0.2:9993 inside. */
+struct sim_nat_cfg;
+struct sim_host *sim_world_add_natted_member(struct sim_world *w, const struct sim_nat_cfg *cfg,
+					     const struct sim_link *nat_link);
+
 unsigned sim_world_members(const struct sim_world *w);
 struct sim_host *sim_world_member(const struct sim_world *w, unsigned i);
 struct sim_host *sim_world_root(const struct sim_world *w, unsigned i);
