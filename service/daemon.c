@@ -450,6 +450,10 @@ static int start_files(struct zt_daemon *d, struct zt_roots *roots, bool *have_r
 		snprintf(err, errcap, "cannot lock %s/ztd.pid: %s", home, strerror(-r));
 		return r;
 	}
+	/* Roots first: a bad -r file is refused before anything is created. */
+	r = zt_state_roots(home, d->cfg.roots_file, roots, have_roots, err, errcap);
+	if (r < 0)
+		return r;
 	r = zt_idfile_load_home(home, &d->id, &created);
 	if (r == -EINVAL) {
 		snprintf(err, errcap,
@@ -471,7 +475,7 @@ static int start_files(struct zt_daemon *d, struct zt_roots *roots, bool *have_r
 	r = zt_state_token(home, d->token, sizeof d->token, err, errcap);
 	if (r < 0)
 		return r;
-	return zt_state_roots(home, d->cfg.roots_file, roots, have_roots, err, errcap);
+	return 0;
 }
 
 static int start_udp(struct zt_daemon *d, char *err, size_t errcap)
