@@ -20,23 +20,18 @@ struct pkt {
 	int src_host;
 	int dst_host;
 	int64_t dst_sock;
-	unsigned realm;	   /* realm the datagram is travelling in */
-	int nat;	   /* box for AT_NAT_*, else -1 */
-	int last_out_nat;  /* box it last left through (hairpin check) */
+	unsigned realm;   /* realm the datagram is travelling in */
+	int nat;          /* box for AT_NAT_*, else -1 */
+	int last_out_nat; /* box it last left through (hairpin check) */
 	struct zt_endpoint from, to;
 	size_t len;
 	uint8_t data[];
 };
 
 static const char *const fate_names[SIM_FATE_COUNT] = {
-	[SIM_SENT] = "sent",
-	[SIM_DELIVERED] = "delivered",
-	[SIM_LOST] = "lost",
-	[SIM_NO_ROUTE] = "no-route",
-	[SIM_NAT_DROP] = "nat-drop",
-	[SIM_HOST_DOWN] = "host-down",
-	[SIM_FILTERED] = "filtered",
-	[SIM_DUPLICATED] = "duplicated",
+    [SIM_SENT] = "sent",         [SIM_DELIVERED] = "delivered",   [SIM_LOST] = "lost",
+    [SIM_NO_ROUTE] = "no-route", [SIM_NAT_DROP] = "nat-drop",     [SIM_HOST_DOWN] = "host-down",
+    [SIM_FILTERED] = "filtered", [SIM_DUPLICATED] = "duplicated",
 };
 
 const char *sim_fate_name(enum sim_fate fate)
@@ -64,8 +59,7 @@ static size_t ip_len(const struct zt_endpoint *ep)
 
 static bool same_ip(const struct zt_endpoint *a, const struct zt_endpoint *b)
 {
-	return a->family == b->family && a->family != 0 &&
-	       memcmp(a->ip, b->ip, ip_len(a)) == 0;
+	return a->family == b->family && a->family != 0 && memcmp(a->ip, b->ip, ip_len(a)) == 0;
 }
 
 static bool same_ep(const struct zt_endpoint *a, const struct zt_endpoint *b)
@@ -74,7 +68,7 @@ static bool same_ep(const struct zt_endpoint *a, const struct zt_endpoint *b)
 }
 
 void sim_fabric_init(struct sim_fabric *f, struct sim_clock *clock, uint64_t seed,
-		     const struct sim_fabric_hooks *hooks)
+                     const struct sim_fabric_hooks *hooks)
 {
 	memset(f, 0, sizeof *f);
 	f->clock = clock;
@@ -121,7 +115,7 @@ int sim_fabric_add_host(struct sim_fabric *f, const struct sim_link *link)
 }
 
 static struct sim_iface *find_iface(struct sim_fabric *f, unsigned realm,
-				    const struct zt_endpoint *ep)
+                                    const struct zt_endpoint *ep)
 {
 	for (size_t i = 0; i < f->nifaces; i++)
 		if (f->ifaces[i].realm == realm && same_ep(&f->ifaces[i].ep, ep))
@@ -129,8 +123,7 @@ static struct sim_iface *find_iface(struct sim_fabric *f, unsigned realm,
 	return NULL;
 }
 
-static int find_nat_public(const struct sim_fabric *f, unsigned realm,
-			   const struct zt_endpoint *ep)
+static int find_nat_public(const struct sim_fabric *f, unsigned realm, const struct zt_endpoint *ep)
 {
 	for (size_t i = 0; i < f->nnats; i++)
 		if (f->nats[i].outside == realm && same_ip(&f->nats[i].pub, ep))
@@ -147,7 +140,7 @@ const struct sim_iface *sim_fabric_iface(const struct sim_fabric *f, int host, i
 }
 
 int sim_fabric_add_iface(struct sim_fabric *f, int host, int64_t sock, unsigned realm,
-			 const struct zt_endpoint *ep)
+                         const struct zt_endpoint *ep)
 {
 	if (host < 0 || (size_t)host >= f->nhosts || realm > f->nnats)
 		return -1;
@@ -164,7 +157,7 @@ int sim_fabric_add_iface(struct sim_fabric *f, int host, int64_t sock, unsigned 
 }
 
 int sim_fabric_move_iface(struct sim_fabric *f, int host, int64_t sock, unsigned realm,
-			  const struct zt_endpoint *ep)
+                          const struct zt_endpoint *ep)
 {
 	struct sim_iface *i = (struct sim_iface *)sim_fabric_iface(f, host, sock);
 	if (i == NULL || realm > f->nnats)
@@ -190,8 +183,8 @@ void sim_fabric_set_link(struct sim_fabric *f, int host, const struct sim_link *
 }
 
 unsigned sim_fabric_add_nat(struct sim_fabric *f, unsigned outside, const struct zt_endpoint *pub,
-			    const struct sim_link *link, bool hairpin,
-			    const struct sim_nat_ops *ops, void *state)
+                            const struct sim_link *link, bool hairpin,
+                            const struct sim_nat_ops *ops, void *state)
 {
 	if (outside > f->nnats || find_nat_public(f, outside, pub) >= 0)
 		return 0;
@@ -332,8 +325,7 @@ static void on_event(struct sim_clock *c, void *arg, bool cancelled)
 		p->nat = -1;
 		forward(p, c->now);
 		return;
-	case AT_HOST:
-		break;
+	case AT_HOST: break;
 	}
 	if (f->hosts[p->dst_host].down) {
 		drop(p, SIM_HOST_DOWN);
@@ -354,7 +346,7 @@ static void on_event(struct sim_clock *c, void *arg, bool cancelled)
 }
 
 static int launch(struct sim_fabric *f, const struct sim_iface *src, const struct zt_endpoint *to,
-		  const void *pkt, size_t len, bool is_dup)
+                  const void *pkt, size_t len, bool is_dup)
 {
 	struct pkt *p = malloc(sizeof *p + len);
 	if (p == NULL)
@@ -387,7 +379,7 @@ static int launch(struct sim_fabric *f, const struct sim_iface *src, const struc
 }
 
 int sim_fabric_send(struct sim_fabric *f, int host, int64_t sock, const struct zt_endpoint *to,
-		    const void *pkt, size_t len)
+                    const void *pkt, size_t len)
 {
 	const struct sim_iface *src = sim_fabric_iface(f, host, sock);
 	if (src == NULL)

@@ -35,8 +35,8 @@
 
 /* One element's link characteristics. */
 struct sim_link {
-	int latency_ms;	   /* one way */
-	int jitter_ms;	   /* plus uniform 0..jitter_ms (reorders packets) */
+	int latency_ms;    /* one way */
+	int jitter_ms;     /* plus uniform 0..jitter_ms (reorders packets) */
 	uint32_t loss_ppm; /* parts per million lost */
 	uint32_t dup_ppm;  /* parts per million duplicated (sender side) */
 };
@@ -48,11 +48,11 @@ struct sim_nat_ops {
 	 * through the box: rewrite *from to the public mapping.  Return false
 	 * to drop it. */
 	bool (*outbound)(void *state, int64_t now, struct zt_endpoint *from,
-			 const struct zt_endpoint *to);
+	                 const struct zt_endpoint *to);
 	/* A datagram from outside `from` reached the box's public address
 	 * *to: rewrite *to to the inside endpoint, or return false to drop. */
 	bool (*inbound)(void *state, int64_t now, const struct zt_endpoint *from,
-			struct zt_endpoint *to);
+	                struct zt_endpoint *to);
 	void (*free)(void *state);
 };
 
@@ -60,11 +60,11 @@ struct sim_nat_ops {
 enum sim_fate {
 	SIM_SENT = 0,
 	SIM_DELIVERED,
-	SIM_LOST,	/* link loss */
-	SIM_NO_ROUTE,	/* nobody has that address */
-	SIM_NAT_DROP,	/* a NAT refused it (filtering, no mapping, hairpin) */
-	SIM_HOST_DOWN,	/* sender or receiver is down */
-	SIM_FILTERED,	/* the scenario's filter dropped it */
+	SIM_LOST,       /* link loss */
+	SIM_NO_ROUTE,   /* nobody has that address */
+	SIM_NAT_DROP,   /* a NAT refused it (filtering, no mapping, hairpin) */
+	SIM_HOST_DOWN,  /* sender or receiver is down */
+	SIM_FILTERED,   /* the scenario's filter dropped it */
 	SIM_DUPLICATED, /* an extra copy was made */
 	SIM_FATE_COUNT
 };
@@ -72,7 +72,7 @@ enum sim_fate {
 /* The fabric's view of a datagram, for the observer and the filter. */
 struct sim_dgram {
 	int src_host;
-	int dst_host; /* -1 until known */
+	int dst_host;                /* -1 until known */
 	struct zt_endpoint from, to; /* as currently rewritten */
 	const uint8_t *data;
 	size_t len;
@@ -82,7 +82,7 @@ struct sim_fabric_hooks {
 	void *ctx;
 	/* Hand a datagram to host's socket `sock` (called from an event). */
 	void (*deliver)(void *ctx, int host, int64_t sock, const struct zt_endpoint *from,
-			const void *pkt, size_t len);
+	                const void *pkt, size_t len);
 	/* Optional: see every datagram's fate. */
 	void (*observe)(void *ctx, enum sim_fate fate, const struct sim_dgram *d);
 	/* Optional: return false to drop a datagram about to be delivered. */
@@ -103,7 +103,7 @@ struct sim_iface {
 
 struct sim_natbox {
 	unsigned outside, inside; /* realms */
-	struct zt_endpoint pub;	  /* public address (port ignored) */
+	struct zt_endpoint pub;   /* public address (port ignored) */
 	struct sim_link link;
 	bool hairpin;
 	const struct sim_nat_ops *ops;
@@ -125,7 +125,7 @@ struct sim_fabric {
 };
 
 void sim_fabric_init(struct sim_fabric *f, struct sim_clock *clock, uint64_t seed,
-		     const struct sim_fabric_hooks *hooks);
+                     const struct sim_fabric_hooks *hooks);
 void sim_fabric_destroy(struct sim_fabric *f);
 
 /* Add a host with access link `link`; returns its index or -1. */
@@ -133,10 +133,10 @@ int sim_fabric_add_host(struct sim_fabric *f, const struct sim_link *link);
 /* Give host a UDP socket bound to `ep` in `realm`.  0, or -1 if the
  * address is taken in that realm or memory ran out. */
 int sim_fabric_add_iface(struct sim_fabric *f, int host, int64_t sock, unsigned realm,
-			 const struct zt_endpoint *ep);
+                         const struct zt_endpoint *ep);
 /* Move an existing socket to a new address (roaming); 0 or -1. */
 int sim_fabric_move_iface(struct sim_fabric *f, int host, int64_t sock, unsigned realm,
-			  const struct zt_endpoint *ep);
+                          const struct zt_endpoint *ep);
 const struct sim_iface *sim_fabric_iface(const struct sim_fabric *f, int host, int64_t sock);
 void sim_fabric_set_down(struct sim_fabric *f, int host, bool down);
 void sim_fabric_set_link(struct sim_fabric *f, int host, const struct sim_link *link);
@@ -145,13 +145,13 @@ void sim_fabric_set_link(struct sim_fabric *f, int host, const struct sim_link *
  * the new inside realm (> 0), or 0 on failure.  The box owns `state` and
  * frees it with ops->free. */
 unsigned sim_fabric_add_nat(struct sim_fabric *f, unsigned outside, const struct zt_endpoint *pub,
-			    const struct sim_link *link, bool hairpin,
-			    const struct sim_nat_ops *ops, void *state);
+                            const struct sim_link *link, bool hairpin,
+                            const struct sim_nat_ops *ops, void *state);
 
 /* Send a datagram from host's socket.  Returns 0 (even if the network
  * then drops it), or -1 if the host has no such socket or memory ran out. */
 int sim_fabric_send(struct sim_fabric *f, int host, int64_t sock, const struct zt_endpoint *to,
-		    const void *pkt, size_t len);
+                    const void *pkt, size_t len);
 
 /* An IPv4 endpoint a.b.c.d:port. */
 struct zt_endpoint sim_ep4(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port);

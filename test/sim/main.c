@@ -47,21 +47,22 @@ static uint32_t bs_random(void)
 }
 
 static struct randombytes_implementation backstop = {
-	.implementation_name = bs_name,
-	.random = bs_random,
-	.stir = NULL,
-	.uniform = NULL,
-	.buf = bs_buf,
-	.close = NULL,
+    .implementation_name = bs_name,
+    .random = bs_random,
+    .stir = NULL,
+    .uniform = NULL,
+    .buf = bs_buf,
+    .close = NULL,
 };
 
 static void check_randombytes(struct sim_result *r, uint64_t seed)
 {
 	(void)seed;
 	if (sim_randombytes_calls > 0)
-		sim_fail(r, "libsodium randombytes was called %llu time(s) during the scenarios; "
-			    "node/ must use host->random only",
-			 sim_randombytes_calls);
+		sim_fail(r,
+		         "libsodium randombytes was called %llu time(s) during the scenarios; "
+		         "node/ must use host->random only",
+		         sim_randombytes_calls);
 }
 
 struct scenario {
@@ -70,16 +71,16 @@ struct scenario {
 };
 
 static const struct scenario scenarios[] = {
-	{"sim_selftest_vclock", sim_selftest_vclock},
-	{"sim_selftest_nat", sim_selftest_nat},
-	{"sim_pairs", sim_pairs},
-	{"sim_root_dies", sim_root_dies},
-	{"sim_deterministic", sim_deterministic},
-	{"sim_loss", sim_loss},
-	{"sim_direct", sim_direct},
-	{"sim_nat_cone", sim_nat_cone},
-	{"sim_nat_symmetric", sim_nat_symmetric},
-	{"sim_randombytes_unused", check_randombytes},
+    {"sim_selftest_vclock", sim_selftest_vclock},
+    {"sim_selftest_nat", sim_selftest_nat},
+    {"sim_pairs", sim_pairs},
+    {"sim_root_dies", sim_root_dies},
+    {"sim_deterministic", sim_deterministic},
+    {"sim_loss", sim_loss},
+    {"sim_direct", sim_direct},
+    {"sim_nat_cone", sim_nat_cone},
+    {"sim_nat_symmetric", sim_nat_symmetric},
+    {"sim_randombytes_unused", check_randombytes},
 };
 
 static double cpu_seconds(void)

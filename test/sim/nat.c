@@ -13,8 +13,8 @@
 struct session {
 	struct zt_endpoint inner;  /* inside endpoint */
 	struct zt_endpoint remote; /* outside endpoint it talks to */
-	uint16_t port;		   /* public port */
-	int64_t last;		   /* last packet either way */
+	uint16_t port;             /* public port */
+	int64_t last;              /* last packet either way */
 };
 
 struct nat {
@@ -88,7 +88,7 @@ static struct session *add_session(struct nat *t)
 }
 
 static bool nat_outbound(void *state, int64_t now, struct zt_endpoint *from,
-			 const struct zt_endpoint *to)
+                         const struct zt_endpoint *to)
 {
 	struct nat *t = state;
 	expire(t, now);
@@ -125,7 +125,7 @@ rewrite:
 }
 
 static bool nat_inbound(void *state, int64_t now, const struct zt_endpoint *from,
-			struct zt_endpoint *to)
+                        struct zt_endpoint *to)
 {
 	struct nat *t = state;
 	expire(t, now);
@@ -135,9 +135,7 @@ static bool nat_inbound(void *state, int64_t now, const struct zt_endpoint *from
 		if (s->port != to->port)
 			continue;
 		switch (t->cfg.kind) {
-		case SIM_NAT_FULL_CONE:
-			hit = s;
-			break;
+		case SIM_NAT_FULL_CONE: hit = s; break;
 		case SIM_NAT_RESTRICTED:
 			if (ip_eq(&s->remote, from))
 				hit = s;
@@ -166,14 +164,14 @@ static void nat_free(void *state)
 }
 
 const struct sim_nat_ops sim_nat_ops = {
-	.name = "nat",
-	.outbound = nat_outbound,
-	.inbound = nat_inbound,
-	.free = nat_free,
+    .name = "nat",
+    .outbound = nat_outbound,
+    .inbound = nat_inbound,
+    .free = nat_free,
 };
 
 void *sim_nat_new(const struct sim_nat_cfg *cfg, const struct zt_endpoint *pub, uint64_t seed,
-		  unsigned index)
+                  unsigned index)
 {
 	struct nat *t = calloc(1, sizeof *t);
 	if (t == NULL)
@@ -189,7 +187,7 @@ void *sim_nat_new(const struct sim_nat_cfg *cfg, const struct zt_endpoint *pub, 
 }
 
 unsigned sim_nat_add(struct sim_fabric *f, unsigned outside, const struct zt_endpoint *pub,
-		     const struct sim_link *link, const struct sim_nat_cfg *cfg, uint64_t seed)
+                     const struct sim_link *link, const struct sim_nat_cfg *cfg, uint64_t seed)
 {
 	void *t = sim_nat_new(cfg, pub, seed, (unsigned)f->nnats);
 	if (t == NULL)
@@ -210,14 +208,10 @@ unsigned sim_nat_sessions(void *state, int64_t now)
 const char *sim_nat_kind_name(enum sim_nat_kind kind)
 {
 	switch (kind) {
-	case SIM_NAT_FULL_CONE:
-		return "full-cone";
-	case SIM_NAT_RESTRICTED:
-		return "restricted-cone";
-	case SIM_NAT_PORT_RESTRICTED:
-		return "port-restricted-cone";
-	case SIM_NAT_SYMMETRIC:
-		return "symmetric";
+	case SIM_NAT_FULL_CONE: return "full-cone";
+	case SIM_NAT_RESTRICTED: return "restricted-cone";
+	case SIM_NAT_PORT_RESTRICTED: return "port-restricted-cone";
+	case SIM_NAT_SYMMETRIC: return "symmetric";
 	}
 	return "?";
 }

@@ -44,12 +44,12 @@ extern const struct sim_nat_ops sim_nat_ops;
  * sim_nat_ops.free, or let the fabric).  `seed` and `index` pick its port
  * stream. */
 void *sim_nat_new(const struct sim_nat_cfg *cfg, const struct zt_endpoint *pub, uint64_t seed,
-		  unsigned index);
+                  unsigned index);
 
 /* Put a NAT of this kind with public address `pub` into realm `outside`;
  * returns the inside realm, 0 on failure. */
 unsigned sim_nat_add(struct sim_fabric *f, unsigned outside, const struct zt_endpoint *pub,
-		     const struct sim_link *link, const struct sim_nat_cfg *cfg, uint64_t seed);
+                     const struct sim_link *link, const struct sim_nat_cfg *cfg, uint64_t seed);
 
 /* Live mappings (sessions) right now, for tests of the model itself. */
 unsigned sim_nat_sessions(void *state, int64_t now);

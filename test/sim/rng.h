@@ -30,10 +30,10 @@ uint64_t sim_rng_below(struct sim_rng *r, uint64_t n);
 int sim_rng_chance(struct sim_rng *r, uint32_t ppm);
 
 /* Stream ids, combined with a host index where one applies. */
-#define SIM_STREAM_NODE 0x100000000ull /* + host index */
-#define SIM_STREAM_FABRIC 1ull
-#define SIM_STREAM_WORLD 2ull
+#define SIM_STREAM_NODE    0x100000000ull /* + host index */
+#define SIM_STREAM_FABRIC  1ull
+#define SIM_STREAM_WORLD   2ull
 #define SIM_STREAM_TRAFFIC 3ull
-#define SIM_STREAM_NAT 0x200000000ull /* + nat index */
+#define SIM_STREAM_NAT     0x200000000ull /* + nat index */
 
 #endif

@@ -13,7 +13,7 @@
 #include "scenlib.h"
 
 static struct sim_world *build_natted(struct sim_result *r, const char *name, uint64_t seed,
-				      unsigned members, const struct sim_nat_cfg *nat)
+                                      unsigned members, const struct sim_nat_cfg *nat)
 {
 	struct sim_link link = {.latency_ms = 5, .jitter_ms = 2};
 	struct sim_link lan = {.latency_ms = 1};
@@ -26,7 +26,7 @@ static struct sim_world *build_natted(struct sim_result *r, const char *name, ui
 			char e[160];
 			sim_world_api_errors(w, e, sizeof e);
 			sim_fail(r, "adding member %u behind a %s NAT: %s", i,
-				 sim_nat_kind_name(nat->kind), e);
+			         sim_nat_kind_name(nat->kind), e);
 			sim_world_free(w);
 			return NULL;
 		}
@@ -83,7 +83,7 @@ void sim_nat_symmetric(struct sim_result *r, uint64_t seed)
 {
 	const unsigned members = 4;
 	struct sim_nat_cfg nat = {
-		.kind = SIM_NAT_SYMMETRIC, .timeout_ms = 60000, .random_ports = true};
+	    .kind = SIM_NAT_SYMMETRIC, .timeout_ms = 60000, .random_ports = true};
 	struct sim_traffic t;
 	struct sim_world *w = build_natted(r, "sim_nat_symmetric", seed, members, &nat);
 	if (w == NULL)
@@ -115,7 +115,7 @@ void sim_nat_symmetric(struct sim_result *r, uint64_t seed)
 			if (i == j)
 				continue;
 			if (!sim_host_peer(sim_world_member(w, i),
-					   sim_host_address(sim_world_member(w, j)), &p) ||
+			                   sim_host_address(sim_world_member(w, j)), &p) ||
 			    p.path == ZT_PATH_NONE) {
 				sim_fail(r, "member %u has no path to member %u", i, j);
 				sim_show_pair(w, i, j);

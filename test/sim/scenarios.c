@@ -134,9 +134,10 @@ void sim_root_dies(struct sim_result *r, uint64_t seed)
 		size_t pe = pending_where(&t, pick_even), po = pending_where(&t, pick_odd);
 		char list[200];
 		sim_traffic_describe_pending(&t, list, sizeof list, 12);
-		sim_fail(r, "%zu old-pair frame(s) lost and %zu new pair(s) still not through "
-			    "30 s after the root died (resending every second): %s",
-			 pe, po, list);
+		sim_fail(r,
+		         "%zu old-pair frame(s) lost and %zu new pair(s) still not through "
+		         "30 s after the root died (resending every second): %s",
+		         pe, po, list);
 		sim_show_pending(&t, 3);
 		sim_show_fabric(w);
 		goto out;
@@ -153,8 +154,8 @@ void sim_root_dies(struct sim_result *r, uint64_t seed)
 	if (!sim_check_frames(r, &t, "after") || !sim_check_api(r, w))
 		goto out;
 	if (sim_world_online(w) != members)
-		sim_fail(r, "only %u of %u members online with one root left",
-			 sim_world_online(w), members);
+		sim_fail(r, "only %u of %u members online with one root left", sim_world_online(w),
+		         members);
 out:
 	sim_world_free(w);
 	sim_traffic_destroy(&t);
@@ -162,8 +163,7 @@ out:
 
 /* ---- sim_deterministic: same seed, same trace ---- */
 
-static bool det_run(struct sim_result *r, uint64_t seed, char hex[SIM_TRACE_HEX],
-		    uint64_t *records)
+static bool det_run(struct sim_result *r, uint64_t seed, char hex[SIM_TRACE_HEX], uint64_t *records)
 {
 	struct sim_link link = {.latency_ms = 5, .jitter_ms = 4, .loss_ppm = 10000};
 	struct sim_traffic t;
@@ -201,12 +201,13 @@ void sim_deterministic(struct sim_result *r, uint64_t seed)
 	printf("  seed %llu: trace %s (%llu records)\n", (unsigned long long)other, c,
 	       (unsigned long long)rc);
 	if (strcmp(a, b) != 0)
-		sim_fail(r, "two runs with seed %llu gave different traces (%llu vs %llu "
-			    "records); diff them with ZT_SIM_TRACE=file ZT_SIM_ONLY=sim_deterministic",
-			 (unsigned long long)seed, (unsigned long long)ra, (unsigned long long)rb);
+		sim_fail(r,
+		         "two runs with seed %llu gave different traces (%llu vs %llu "
+		         "records); diff them with ZT_SIM_TRACE=file ZT_SIM_ONLY=sim_deterministic",
+		         (unsigned long long)seed, (unsigned long long)ra, (unsigned long long)rb);
 	else if (strcmp(a, c) == 0)
 		sim_fail(r, "seeds %llu and %llu gave the same trace", (unsigned long long)seed,
-			 (unsigned long long)other);
+		         (unsigned long long)other);
 }
 
 /* ---- sim_loss: 5% loss, jitter and duplication on every link ---- */
@@ -215,7 +216,7 @@ void sim_loss(struct sim_result *r, uint64_t seed)
 {
 	const unsigned members = 10;
 	struct sim_link link = {
-		.latency_ms = 10, .jitter_ms = 10, .loss_ppm = 50000, .dup_ppm = 10000};
+	    .latency_ms = 10, .jitter_ms = 10, .loss_ppm = 50000, .dup_ppm = 10000};
 	struct sim_traffic t;
 	struct sim_world *w = sim_build(r, "sim_loss", seed, members, &link);
 	if (w == NULL)
@@ -281,7 +282,7 @@ void sim_direct(struct sim_result *r, uint64_t seed)
 		char list[200];
 		sim_traffic_describe_pending(&t, list, sizeof list, 12);
 		sim_fail(r, "%zu frame(s) not delivered within 10 s: %s", sim_traffic_pending(&t),
-			 list);
+		         list);
 		sim_show_pending(&t, 3);
 		goto out;
 	}

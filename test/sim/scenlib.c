@@ -31,12 +31,9 @@ void sim_fail(struct sim_result *r, const char *fmt, ...)
 const char *sim_path_name(enum zt_path_kind k)
 {
 	switch (k) {
-	case ZT_PATH_NONE:
-		return "none";
-	case ZT_PATH_DIRECT:
-		return "direct";
-	case ZT_PATH_RELAY:
-		return "relay";
+	case ZT_PATH_NONE: return "none";
+	case ZT_PATH_DIRECT: return "direct";
+	case ZT_PATH_RELAY: return "relay";
 	}
 	return "?";
 }
@@ -76,7 +73,7 @@ void sim_show_counters(const struct sim_host *h)
 		if (v == 0)
 			continue;
 		int n = snprintf(line + off, sizeof line - off, " %s=%llu",
-				 zt_counter_name((enum zt_counter)c), (unsigned long long)v);
+		                 zt_counter_name((enum zt_counter)c), (unsigned long long)v);
 		if (n < 0 || (size_t)n >= sizeof line - off)
 			break;
 		off += (size_t)n;
@@ -127,17 +124,17 @@ void sim_show_fabric(const struct sim_world *w)
 
 /* ---- building blocks ---- */
 
-struct sim_world *sim_build(struct sim_result *r, const char *name, uint64_t seed,
-			       unsigned members, const struct sim_link *link)
+struct sim_world *sim_build(struct sim_result *r, const char *name, uint64_t seed, unsigned members,
+                            const struct sim_link *link)
 {
 	struct sim_world_cfg cfg = {
-		.name = name,
-		.seed = seed,
-		.roots = 2,
-		.members = members,
-		.root_link = *link,
-		.member_link = *link,
-		.nwid = NWID,
+	    .name = name,
+	    .seed = seed,
+	    .roots = 2,
+	    .members = members,
+	    .root_link = *link,
+	    .member_link = *link,
+	    .nwid = NWID,
 	};
 	struct sim_world *w = NULL;
 	char err[160];
@@ -178,13 +175,14 @@ bool sim_settle(struct sim_result *r, struct sim_world *w, int64_t limit_ms, int
 	int64_t start = w->clock.now;
 	if (!sim_world_run_until(w, limit_ms, all_online, &o)) {
 		sim_fail(r, "only %u of %u members online after %lld ms", sim_world_online(w),
-			 o.want, (long long)limit_ms);
+		         o.want, (long long)limit_ms);
 		for (unsigned i = 0; i < sim_world_members(w); i++) {
 			struct sim_host *h = sim_world_member(w, i);
 			if (zt_node_online(h->node))
 				continue;
 			for (unsigned k = 0; k < w->nroots; k++)
-				sim_show_view(w, "offline", i, sim_host_address(sim_world_root(w, k)));
+				sim_show_view(w, "offline", i,
+				              sim_host_address(sim_world_root(w, k)));
 			sim_show_counters(h);
 			break;
 		}
@@ -211,8 +209,8 @@ bool sim_check_frames(struct sim_result *r, struct sim_traffic *t, const char *w
 	bool ok = true;
 	if (!sim_traffic_clean(t)) {
 		sim_fail(r, "%s: %llu corrupt, %llu misdelivered, %llu foreign frames; first: %s",
-			 what, (unsigned long long)t->corrupt, (unsigned long long)t->misdelivered,
-			 (unsigned long long)t->foreign, t->first_problem);
+		         what, (unsigned long long)t->corrupt, (unsigned long long)t->misdelivered,
+		         (unsigned long long)t->foreign, t->first_problem);
 		ok = false;
 	}
 	size_t dups = sim_traffic_duplicates(t);
@@ -230,8 +228,7 @@ bool sim_check_frames(struct sim_result *r, struct sim_traffic *t, const char *w
 	return ok;
 }
 
-bool sim_wait_pairs(struct sim_result *r, struct sim_traffic *t, int64_t limit_ms,
-		       const char *what)
+bool sim_wait_pairs(struct sim_result *r, struct sim_traffic *t, int64_t limit_ms, const char *what)
 {
 	int64_t start = t->w->clock.now;
 	if (!sim_deliver_all(t, limit_ms)) {
@@ -239,7 +236,7 @@ bool sim_wait_pairs(struct sim_result *r, struct sim_traffic *t, int64_t limit_m
 		size_t pend = sim_traffic_pending(t);
 		sim_traffic_describe_pending(t, list, sizeof list, 12);
 		sim_fail(r, "%s: %zu frame(s) not delivered within %lld ms: %s", what, pend,
-			 (long long)limit_ms, list);
+		         (long long)limit_ms, list);
 		sim_show_pending(t, 3);
 		sim_show_fabric(t->w);
 		return false;
@@ -251,7 +248,7 @@ bool sim_wait_pairs(struct sim_result *r, struct sim_traffic *t, int64_t limit_m
 
 /* Member i sends to every j (that `pick` allows) at start + i * step. */
 unsigned sim_send_pairs(struct sim_traffic *t, int64_t start, int64_t step,
-			   bool (*pick)(unsigned i, unsigned j))
+                        bool (*pick)(unsigned i, unsigned j))
 {
 	unsigned n = 0;
 	for (unsigned i = 0; i < t->n; i++) {
@@ -266,7 +263,7 @@ unsigned sim_send_pairs(struct sim_traffic *t, int64_t start, int64_t step,
 }
 
 bool sim_wait_broadcast(struct sim_result *r, struct sim_traffic *t, unsigned from,
-			   int64_t limit_ms)
+                        int64_t limit_ms)
 {
 	int64_t end = t->w->clock.now + limit_ms;
 	do {
@@ -284,15 +281,16 @@ bool sim_wait_broadcast(struct sim_result *r, struct sim_traffic *t, unsigned fr
 		struct zt_network_info ni;
 		memset(&ni, 0, sizeof ni);
 		zt_node_network(sim_world_member(t->w, from)->node, t->nwid, &ni);
-		sim_fail(r, "broadcast from member %u reached %zu of %u members (sender knows "
-			    "%u members); missing:%s",
-			 from, (size_t)(t->n - 1) - missing, t->n - 1, ni.members_known, list);
+		sim_fail(r,
+		         "broadcast from member %u reached %zu of %u members (sender knows "
+		         "%u members); missing:%s",
+		         from, (size_t)(t->n - 1) - missing, t->n - 1, ni.members_known, list);
 		return false;
 	}
 	for (unsigned j = 0; j < t->n; j++) {
 		if (t->bcast[j] > 1) {
 			sim_fail(r, "broadcast from member %u arrived %u times at member %u", from,
-				 t->bcast[j], j);
+			         t->bcast[j], j);
 			return false;
 		}
 	}
@@ -304,7 +302,7 @@ bool sim_wait_broadcast(struct sim_result *r, struct sim_traffic *t, unsigned fr
 /* Does member a see member b directly at b's Internet-facing address?
  * Fills *p (b as a sees it; path NONE if unknown) and *want. */
 static bool direct_ok(const struct sim_world *w, unsigned a, unsigned b, struct zt_peer_info *p,
-		      struct zt_endpoint *want)
+                      struct zt_endpoint *want)
 {
 	struct sim_host *hb = sim_world_member(w, b);
 	const struct sim_iface *ifc = sim_fabric_iface(&w->fabric, hb->index, SIM_SOCK);
@@ -333,9 +331,10 @@ bool sim_check_direct(struct sim_result *r, struct sim_world *w, unsigned i, uns
 		zt_endpoint_to_text(&want, ws, sizeof ws);
 		if (p.address != 0)
 			zt_endpoint_to_text(&p.endpoint, gs, sizeof gs);
-		sim_fail(r, "at %.3fs member %u sees member %u on path %s at %s (want direct at %s)",
-			 sim_secs(w->clock.now), a, b,
-			 p.address != 0 ? sim_path_name(p.path) : "(no peer)", gs, ws);
+		sim_fail(r,
+		         "at %.3fs member %u sees member %u on path %s at %s (want direct at %s)",
+		         sim_secs(w->clock.now), a, b,
+		         p.address != 0 ? sim_path_name(p.path) : "(no peer)", gs, ws);
 		sim_show_pair(w, i, j);
 		sim_show_counters(sim_world_member(w, i));
 		sim_show_counters(sim_world_member(w, j));
@@ -344,8 +343,8 @@ bool sim_check_direct(struct sim_result *r, struct sim_world *w, unsigned i, uns
 	return true;
 }
 
-bool sim_wait_direct(struct sim_result *r, struct sim_world *w, bool (*pick)(unsigned i, unsigned j),
-		     int64_t limit_ms)
+bool sim_wait_direct(struct sim_result *r, struct sim_world *w,
+                     bool (*pick)(unsigned i, unsigned j), int64_t limit_ms)
 {
 	unsigned n = sim_world_members(w);
 	int64_t start = w->clock.now, end = start + limit_ms;
@@ -356,7 +355,8 @@ bool sim_wait_direct(struct sim_result *r, struct sim_world *w, bool (*pick)(uns
 				struct zt_peer_info p;
 				struct zt_endpoint want;
 				if ((pick == NULL || pick(i, j) || pick(j, i)) &&
-				    (!direct_ok(w, i, j, &p, &want) || !direct_ok(w, j, i, &p, &want)))
+				    (!direct_ok(w, i, j, &p, &want) ||
+				     !direct_ok(w, j, i, &p, &want)))
 					all = false;
 			}
 		}
@@ -370,7 +370,8 @@ bool sim_wait_direct(struct sim_result *r, struct sim_world *w, bool (*pick)(uns
 	}
 	for (unsigned i = 0; i < n; i++)
 		for (unsigned j = i + 1; j < n; j++)
-			if ((pick == NULL || pick(i, j) || pick(j, i)) && !sim_check_direct(r, w, i, j))
+			if ((pick == NULL || pick(i, j) || pick(j, i)) &&
+			    !sim_check_direct(r, w, i, j))
 				return false;
 	return true;
 }

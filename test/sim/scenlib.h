@@ -29,21 +29,21 @@ void sim_show_pending(struct sim_traffic *t, unsigned max);
 void sim_show_fabric(const struct sim_world *w);
 
 /* Two roots and `members` public members on NWID, every link `link`. */
-struct sim_world *sim_build(struct sim_result *r, const char *name, uint64_t seed,
-			    unsigned members, const struct sim_link *link);
+struct sim_world *sim_build(struct sim_result *r, const char *name, uint64_t seed, unsigned members,
+                            const struct sim_link *link);
 bool sim_check_api(struct sim_result *r, const struct sim_world *w);
 /* Run up to limit_ms until every member is online, then rest_ms more. */
 bool sim_settle(struct sim_result *r, struct sim_world *w, int64_t limit_ms, int64_t rest_ms);
 
 /* Member i sends to every j that pick allows (NULL: all) at start + i*step. */
 unsigned sim_send_pairs(struct sim_traffic *t, int64_t start, int64_t step,
-			bool (*pick)(unsigned i, unsigned j));
+                        bool (*pick)(unsigned i, unsigned j));
 /* Run in 50 ms steps until nothing is pending or limit_ms passed. */
 bool sim_deliver_all(struct sim_traffic *t, int64_t limit_ms);
 bool sim_wait_pairs(struct sim_result *r, struct sim_traffic *t, int64_t limit_ms,
-		    const char *what);
+                    const char *what);
 bool sim_wait_broadcast(struct sim_result *r, struct sim_traffic *t, unsigned from,
-			int64_t limit_ms);
+                        int64_t limit_ms);
 /* Intact, right member, no more copies than sends. */
 bool sim_check_frames(struct sim_result *r, struct sim_traffic *t, const char *what);
 /* Both ends see each other on a direct path at the other's address as
@@ -51,7 +51,7 @@ bool sim_check_frames(struct sim_result *r, struct sim_traffic *t, const char *w
 bool sim_check_direct(struct sim_result *r, struct sim_world *w, unsigned i, unsigned j);
 /* Poll every 500 ms for up to limit_ms until every pair that pick allows
  * (either way round; NULL: all) is direct both ways at the same moment. */
-bool sim_wait_direct(struct sim_result *r, struct sim_world *w, bool (*pick)(unsigned i, unsigned j),
-		     int64_t limit_ms);
+bool sim_wait_direct(struct sim_result *r, struct sim_world *w,
+                     bool (*pick)(unsigned i, unsigned j), int64_t limit_ms);
 
 #endif

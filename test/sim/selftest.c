@@ -86,7 +86,8 @@ void sim_selftest_vclock(struct sim_result *r, uint64_t seed)
 	for (int i = 0; i < 2000 && !r->failed; i++) {
 		int64_t next = sim_clock_peek(&c);
 		if (next < last)
-			sim_fail(r, "heap gave time %lld after %lld", (long long)next, (long long)last);
+			sim_fail(r, "heap gave time %lld after %lld", (long long)next,
+			         (long long)last);
 		last = next;
 		o2.n = 0;
 		sim_clock_run_until(&c, next);
@@ -104,7 +105,7 @@ struct rx {
 };
 
 static void st_deliver(void *ctx, int host, int64_t sock, const struct zt_endpoint *from,
-		       const void *pkt, size_t len)
+                       const void *pkt, size_t len)
 {
 	struct rx *x = ctx;
 	(void)sock;
@@ -117,7 +118,7 @@ static void st_deliver(void *ctx, int host, int64_t sock, const struct zt_endpoi
 
 /* Send one datagram and run 1 s; returns the receiving host or -1. */
 static int hop(struct sim_fabric *f, struct rx *x, int from, struct zt_endpoint to,
-	       struct zt_endpoint *seen_from)
+               struct zt_endpoint *seen_from)
 {
 	x->n = 0;
 	x->host = -1;
@@ -143,8 +144,8 @@ void sim_selftest_nat(struct sim_result *r, uint64_t seed)
 	sim_fabric_init(&f, &c, seed, &hooks);
 	/* A and D public; B and B2 behind a port-restricted cone with
 	 * hairpin; S behind a symmetric NAT with a 30 s timeout. */
-	struct sim_nat_cfg cone = {.kind = SIM_NAT_PORT_RESTRICTED, .hairpin = true,
-				   .preserve_ports = true};
+	struct sim_nat_cfg cone = {
+	    .kind = SIM_NAT_PORT_RESTRICTED, .hairpin = true, .preserve_ports = true};
 	struct sim_nat_cfg sym = {.kind = SIM_NAT_SYMMETRIC, .timeout_ms = 30000};
 	struct zt_endpoint pub1 = sim_ep4(203, 0, 113, 101, 0), pub2 = sim_ep4(203, 0, 113, 102, 0);
 	unsigned r1 = sim_nat_add(&f, 0, &pub1, &wan, &cone, seed);
@@ -168,9 +169,8 @@ void sim_selftest_nat(struct sim_result *r, uint64_t seed)
 	if (hop(&f, &x, a, sim_ep4(203, 0, 113, 101, 9993), NULL) != -1)
 		sim_fail(r, "cone NAT accepted an unsolicited datagram");
 	/* B -> A opens a mapping; A sees the public address, port preserved. */
-	if (hop(&f, &x, b, ea, &seen) != a || !zt_endpoint_eq(&seen, &(struct zt_endpoint){
-								    .family = 4, .port = 9993,
-								    .ip = {203, 0, 113, 101}}))
+	struct zt_endpoint want = sim_ep4(203, 0, 113, 101, 9993);
+	if (hop(&f, &x, b, ea, &seen) != a || !zt_endpoint_eq(&seen, &want))
 		sim_fail(r, "B behind the cone did not reach A from 203.0.113.101/9993");
 	/* A answers through the mapping; D (never contacted) is filtered. */
 	if (hop(&f, &x, a, seen, NULL) != b)
@@ -191,9 +191,9 @@ void sim_selftest_nat(struct sim_result *r, uint64_t seed)
 	if (hop(&f, &x, b2, seen, NULL) != b || hop(&f, &x, b, seen2, NULL) != b2)
 		sim_fail(r, "hairpin through the cone NAT failed");
 	/* Symmetric: new port per destination. */
-	if (hop(&f, &x, s, ea, &seen) != a || hop(&f, &x, s, ed, &seen2) != d ||
-	    seen.port == seen2.port || !zt_endpoint_eq(&(struct zt_endpoint){.family = 4,
-			.ip = {203, 0, 113, 102}, .port = seen.port}, &seen))
+	bool ok = hop(&f, &x, s, ea, &seen) == a && hop(&f, &x, s, ed, &seen2) == d;
+	want = sim_ep4(203, 0, 113, 102, seen.port);
+	if (!ok || seen.port == seen2.port || !zt_endpoint_eq(&seen, &want))
 		sim_fail(r, "symmetric NAT did not map per destination");
 	/* D cannot use the mapping S made for A. */
 	if (hop(&f, &x, d, seen, NULL) != -1)

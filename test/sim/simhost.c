@@ -11,7 +11,7 @@
 /* ---- the callbacks the node sees ---- */
 
 static int cb_wire_send(void *ctx, int64_t sock, const struct zt_endpoint *to, const void *pkt,
-			size_t len)
+                        size_t len)
 {
 	struct sim_host *h = ctx;
 	if (h->dead)
@@ -96,7 +96,8 @@ static void cb_log(void *ctx, enum zt_log_level level, const char *msg)
 {
 	struct sim_host *h = ctx;
 	if (h->log)
-		printf("  [%lld.%03lld %s L%d] %s\n", (long long)((h->clock->now - SIM_EPOCH) / 1000),
+		printf("  [%lld.%03lld %s L%d] %s\n",
+		       (long long)((h->clock->now - SIM_EPOCH) / 1000),
 		       (long long)((h->clock->now - SIM_EPOCH) % 1000), h->name, (int)level, msg);
 }
 
@@ -125,7 +126,7 @@ static void on_bg(struct sim_clock *c, void *arg, bool cancelled)
 	for (int i = 0; i < 8; i++)
 		rec[i] = (unsigned char)((uint64_t)(next - c->now) >> (8 * i));
 	sim_trace_add(h->trace, c->now, h->index, SIM_TR_BACKGROUND, (unsigned)-rc, rec,
-		      sizeof rec);
+	              sizeof rec);
 	if (rc != ZT_OK) {
 		h->api_errors++;
 		h->last_error = rc;
@@ -167,8 +168,8 @@ static int after_call(struct sim_host *h, const char *call, int rc, int64_t dead
 /* ---- lifecycle ---- */
 
 int sim_host_new(struct sim_host **out, struct sim_clock *clock, struct sim_fabric *fabric,
-		 struct sim_trace *trace, uint64_t seed, unsigned flags,
-		 const struct sim_link *link)
+                 struct sim_trace *trace, uint64_t seed, unsigned flags,
+                 const struct sim_link *link)
 {
 	*out = NULL;
 	struct sim_host *h = calloc(1, sizeof *h);
@@ -194,14 +195,14 @@ int sim_host_new(struct sim_host **out, struct sim_clock *clock, struct sim_fabr
 	}
 	snprintf(h->name, sizeof h->name, "%s%d", h->is_root ? "r" : "n", h->index);
 	struct zt_host host = {
-		.version = ZT_HOST_VERSION,
-		.ctx = h,
-		.wire_send = cb_wire_send,
-		.frame_out = cb_frame_out,
-		.net_update = cb_net_update,
-		.random = cb_random,
-		.event = cb_event,
-		.log = cb_log,
+	    .version = ZT_HOST_VERSION,
+	    .ctx = h,
+	    .wire_send = cb_wire_send,
+	    .frame_out = cb_frame_out,
+	    .net_update = cb_net_update,
+	    .random = cb_random,
+	    .event = cb_event,
+	    .log = cb_log,
 	};
 	rc = zt_node_new(&h->node, &host, &h->id, flags, clock->now);
 	if (rc != ZT_OK) {
@@ -228,7 +229,7 @@ void sim_host_free(struct sim_host *h)
 }
 
 int sim_host_add_socket(struct sim_host *h, int64_t sock, unsigned realm,
-			const struct zt_endpoint *ep)
+                        const struct zt_endpoint *ep)
 {
 	if (sim_fabric_add_iface(h->fabric, h->index, sock, realm, ep) != 0)
 		return ZT_EEXIST;
@@ -274,7 +275,7 @@ int sim_host_send_frame(struct sim_host *h, uint64_t nwid, const uint8_t *frame,
 }
 
 void sim_host_wire_in(struct sim_host *h, int64_t sock, const struct zt_endpoint *from,
-		      const void *pkt, size_t len)
+                      const void *pkt, size_t len)
 {
 	if (h->dead)
 		return;

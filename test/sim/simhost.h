@@ -46,8 +46,8 @@ struct sim_host {
 	struct sim_rng rng;
 	struct zt_identity id;
 	struct zt_node *node;
-	bool dead;	/* removed: no more calls into the node */
-	int64_t bg_at;	/* background call scheduled for; INT64_MAX none */
+	bool dead;     /* removed: no more calls into the node */
+	int64_t bg_at; /* background call scheduled for; INT64_MAX none */
 	uint64_t bg_calls;
 
 	struct sim_frame_rec *frames; /* frames the node output, in order */
@@ -66,15 +66,15 @@ struct sim_host {
 /* Create a host on the fabric with access link `link`, generate its
  * identity from (seed, index) and start its node.  0 or a zt error. */
 int sim_host_new(struct sim_host **out, struct sim_clock *clock, struct sim_fabric *fabric,
-		 struct sim_trace *trace, uint64_t seed, unsigned flags,
-		 const struct sim_link *link);
+                 struct sim_trace *trace, uint64_t seed, unsigned flags,
+                 const struct sim_link *link);
 /* Release the node and everything recorded.  Call after the clock is
  * destroyed or while no background event can still fire for it. */
 void sim_host_free(struct sim_host *h);
 
 /* Bind socket `sock` at `ep` in `realm` and tell the node about it. */
 int sim_host_add_socket(struct sim_host *h, int64_t sock, unsigned realm,
-			const struct zt_endpoint *ep);
+                        const struct zt_endpoint *ep);
 
 /* Calls into the node at the clock's current time.  They record errors in
  * api_errors and keep the background timer scheduled. */
@@ -84,7 +84,7 @@ int sim_host_leave(struct sim_host *h, uint64_t nwid);
 int sim_host_send_frame(struct sim_host *h, uint64_t nwid, const uint8_t *frame, size_t len);
 /* The fabric delivered a datagram to this host. */
 void sim_host_wire_in(struct sim_host *h, int64_t sock, const struct zt_endpoint *from,
-		      const void *pkt, size_t len);
+                      const void *pkt, size_t len);
 
 /* Take the host off the network for good: the fabric drops everything to
  * and from it and the node is not called again (it stays inspectable). */

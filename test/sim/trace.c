@@ -33,7 +33,7 @@ void sim_trace_close(struct sim_trace *t)
 }
 
 void sim_trace_add(struct sim_trace *t, int64_t now, int node, enum sim_trace_kind kind,
-		   unsigned sub, const void *data, size_t len)
+                   unsigned sub, const void *data, size_t len)
 {
 	unsigned char rec[8 + 4 + 1 + 4 + 4 + SIM_TRACE_PREFIX];
 	size_t n = len < SIM_TRACE_PREFIX ? len : SIM_TRACE_PREFIX;

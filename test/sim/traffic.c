@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HDR 14
+#define HDR   14
 #define MAGIC "ZTSIM1"
 #define FIXED 16 /* magic + five u16 */
 
@@ -78,16 +78,17 @@ static uint64_t member_addr(const struct sim_traffic *t, unsigned i)
 }
 
 size_t sim_traffic_frame(const struct sim_traffic *t, unsigned round, unsigned from, unsigned to,
-			 unsigned try_no, uint8_t *buf, size_t cap)
+                         unsigned try_no, uint8_t *buf, size_t cap)
 {
 	char text[64];
 	uint64_t src = member_addr(t, from);
 	uint64_t dst = to == SIM_BROADCAST ? 0xffffffffffull : member_addr(t, to);
 	int tl = snprintf(text, sizeof text, " from %010llx to %010llx", (unsigned long long)src,
-			  (unsigned long long)dst);
+	                  (unsigned long long)dst);
 	/* Payload length depends on the pair so sizes spread over the range. */
 	size_t span = t->max_payload - t->min_payload + 1;
-	size_t plen = t->min_payload + ((size_t)round * 7919u + from * 104729u + to * 1299709u) % span;
+	size_t plen =
+	    t->min_payload + ((size_t)round * 7919u + from * 104729u + to * 1299709u) % span;
 	if (plen < FIXED + (size_t)tl)
 		plen = FIXED + (size_t)tl;
 	if (HDR + plen > cap)
@@ -195,7 +196,7 @@ void sim_traffic_start_retries(struct sim_traffic *t, int64_t retry_ms, unsigned
 }
 
 static void problem(struct sim_traffic *t, unsigned at, const char *what, const uint8_t *f,
-		    size_t len)
+                    size_t len)
 {
 	if (t->first_problem[0] != '\0')
 		return;
@@ -205,8 +206,8 @@ static void problem(struct sim_traffic *t, unsigned at, const char *what, const 
 		snprintf(hex + 2 * i, 3, "%02x", f[i]);
 	hex[2 * n] = '\0';
 	snprintf(t->first_problem, sizeof t->first_problem,
-		 "member %u at t=%lldms got %s frame (len %zu, %s...)", at,
-		 (long long)sim_world_elapsed(t->w), what, len, hex);
+	         "member %u at t=%lldms got %s frame (len %zu, %s...)", at,
+	         (long long)sim_world_elapsed(t->w), what, len, hex);
 }
 
 static void examine(struct sim_traffic *t, unsigned j, const struct sim_frame_rec *r)

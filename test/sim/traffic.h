@@ -27,15 +27,15 @@
 struct sim_traffic {
 	struct sim_world *w;
 	uint64_t nwid;
-	unsigned n;	 /* members */
-	unsigned round;	 /* frames of other rounds are counted as stale */
+	unsigned n;     /* members */
+	unsigned round; /* frames of other rounds are counted as stale */
 	size_t min_payload, max_payload;
-	uint8_t *want;	 /* [from * n + to]: a frame of this round was sent */
-	uint16_t *got;	 /* [from * n + to]: copies received this round */
-	uint16_t *tries; /* [from * n + to]: sends this round */
+	uint8_t *want;             /* [from * n + to]: a frame of this round was sent */
+	uint16_t *got;             /* [from * n + to]: copies received this round */
+	uint16_t *tries;           /* [from * n + to]: sends this round */
 	int64_t *sent_at, *got_at; /* first send, first receipt */
-	uint16_t *bcast; /* [to]: this round's broadcasts received */
-	size_t *cursor;	 /* per member: frames already examined */
+	uint16_t *bcast;           /* [to]: this round's broadcasts received */
+	size_t *cursor;            /* per member: frames already examined */
 	uint64_t corrupt, misdelivered, stale, foreign;
 	char first_problem[160];
 	/* resend pending pairs every `retry_ms` up to `max_tries` (0: off),
@@ -53,7 +53,7 @@ void sim_traffic_new_round(struct sim_traffic *t);
 
 /* Build the test frame (round, from, to, try) into buf; returns length. */
 size_t sim_traffic_frame(const struct sim_traffic *t, unsigned round, unsigned from, unsigned to,
-			 unsigned try_no, uint8_t *buf, size_t cap);
+                         unsigned try_no, uint8_t *buf, size_t cap);
 
 /* Send now from member `from` to member `to` (or SIM_BROADCAST). */
 void sim_traffic_send(struct sim_traffic *t, unsigned from, unsigned to);

@@ -42,10 +42,10 @@ int sim_clock_at(struct sim_clock *c, int64_t at, sim_event_fn fn, void *arg)
 		c->cap = ncap;
 	}
 	struct sim_event ev = {
-		.at = at < c->now ? c->now : at,
-		.seq = c->next_seq++,
-		.fn = fn,
-		.arg = arg,
+	    .at = at < c->now ? c->now : at,
+	    .seq = c->next_seq++,
+	    .fn = fn,
+	    .arg = arg,
 	};
 	size_t i = c->len++;
 	while (i > 0) {

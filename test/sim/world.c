@@ -13,7 +13,7 @@
 /* ---- fabric hooks ---- */
 
 static void hook_deliver(void *ctx, int host, int64_t sock, const struct zt_endpoint *from,
-			 const void *pkt, size_t len)
+                         const void *pkt, size_t len)
 {
 	struct sim_world *w = ctx;
 	if (host >= 0 && (unsigned)host < w->nhosts)
@@ -87,7 +87,7 @@ static int make_roots_file(struct sim_world *w, char *err, size_t errlen)
 	}
 	if (w->roots.count != w->nroots) {
 		snprintf(err, errlen, "roots file round trip: %u roots, wanted %u", w->roots.count,
-			 w->nroots);
+		         w->nroots);
 		return ZT_EINVAL;
 	}
 	for (unsigned i = 0; i < w->nroots; i++) {
@@ -101,13 +101,13 @@ static int make_roots_file(struct sim_world *w, char *err, size_t errlen)
 }
 
 struct sim_host *sim_world_add_member(struct sim_world *w, unsigned realm,
-				      const struct zt_endpoint *ep)
+                                      const struct zt_endpoint *ep)
 {
 	struct sim_host *h;
 	unsigned m = w->nhosts - w->nroots;
-	struct zt_endpoint auto_ep = sim_ep4(198, (uint8_t)(18 + m / 50000),
-					     (uint8_t)(m / 200 % 250), (uint8_t)(m % 200 + 1),
-					     SIM_PORT);
+	struct zt_endpoint auto_ep =
+	    sim_ep4(198, (uint8_t)(18 + m / 50000), (uint8_t)(m / 200 % 250),
+	            (uint8_t)(m % 200 + 1), SIM_PORT);
 	if (sim_host_new(&h, &w->clock, &w->fabric, &w->trace, w->seed, 0, &w->member_link) !=
 	    ZT_OK)
 		return NULL;
@@ -125,7 +125,7 @@ struct sim_host *sim_world_add_member(struct sim_world *w, unsigned realm,
 }
 
 struct sim_host *sim_world_add_natted_member(struct sim_world *w, const struct sim_nat_cfg *cfg,
-					     const struct sim_link *nat_link)
+                                             const struct sim_link *nat_link)
 {
 	unsigned k = (unsigned)w->fabric.nnats;
 	struct zt_endpoint pub = sim_ep4(198, 19, (uint8_t)(k / 250), (uint8_t)(k % 250 + 1), 0);
@@ -136,8 +136,7 @@ struct sim_host *sim_world_add_natted_member(struct sim_world *w, const struct s
 	return sim_world_add_member(w, realm, &inside);
 }
 
-int sim_world_new(struct sim_world **out, const struct sim_world_cfg *cfg, char *err,
-		  size_t errlen)
+int sim_world_new(struct sim_world **out, const struct sim_world_cfg *cfg, char *err, size_t errlen)
 {
 	struct sim_world *w = calloc(1, sizeof *w);
 	int rc;
@@ -153,10 +152,10 @@ int sim_world_new(struct sim_world **out, const struct sim_world_cfg *cfg, char 
 	w->member_link = cfg->member_link;
 	sim_clock_init(&w->clock, SIM_EPOCH);
 	struct sim_fabric_hooks hooks = {
-		.ctx = w,
-		.deliver = hook_deliver,
-		.observe = hook_observe,
-		.filter = hook_filter,
+	    .ctx = w,
+	    .deliver = hook_deliver,
+	    .observe = hook_observe,
+	    .filter = hook_filter,
 	};
 	sim_fabric_init(&w->fabric, &w->clock, cfg->seed, &hooks);
 	char label[64];
@@ -173,7 +172,7 @@ int sim_world_new(struct sim_world **out, const struct sim_world_cfg *cfg, char 
 		struct sim_host *h;
 		struct zt_endpoint ep = sim_ep4(203, 0, 113, (uint8_t)(i + 1), SIM_PORT);
 		rc = sim_host_new(&h, &w->clock, &w->fabric, &w->trace, cfg->seed, ZT_NODE_ROOT,
-				  &cfg->root_link);
+		                  &cfg->root_link);
 		if (rc != ZT_OK) {
 			snprintf(err, errlen, "root %u: %s", i, zt_strerror(rc));
 			goto fail;
@@ -265,8 +264,7 @@ void sim_world_run_for(struct sim_world *w, int64_t ms)
 	sim_clock_run_until(&w->clock, w->clock.now + ms);
 }
 
-bool sim_world_run_until(struct sim_world *w, int64_t limit_ms, bool (*done)(void *ctx),
-			 void *ctx)
+bool sim_world_run_until(struct sim_world *w, int64_t limit_ms, bool (*done)(void *ctx), void *ctx)
 {
 	return sim_clock_run_while(&w->clock, w->clock.now + limit_ms, done, ctx);
 }
@@ -285,8 +283,8 @@ uint64_t sim_world_api_errors(const struct sim_world *w, char *buf, size_t len)
 		const struct sim_host *h = w->hosts[i];
 		if (h->api_errors > 0 && total == 0 && len > 0)
 			snprintf(buf, len, "%s: %s returned %s", h->name,
-				 h->last_error_call ? h->last_error_call : "?",
-				 zt_strerror(h->last_error));
+			         h->last_error_call ? h->last_error_call : "?",
+			         zt_strerror(h->last_error));
 		total += h->api_errors;
 	}
 	return total;

@@ -26,11 +26,11 @@ struct sim_world_cfg {
 	const char *name;
 	uint64_t seed;
 	unsigned roots;
-	unsigned members;	  /* public members made right away */
+	unsigned members; /* public members made right away */
 	struct sim_link root_link;
 	struct sim_link member_link;
-	uint64_t nwid;		  /* joined by every member at birth; 0 none */
-	bool set_roots_on_roots;  /* also give the roots file to the roots */
+	uint64_t nwid;           /* joined by every member at birth; 0 none */
+	bool set_roots_on_roots; /* also give the roots file to the roots */
 };
 
 struct sim_world {
@@ -55,19 +55,19 @@ struct sim_world {
 /* Build the world at SIM_EPOCH.  On failure returns a zt error and puts a
  * reason in err. */
 int sim_world_new(struct sim_world **out, const struct sim_world_cfg *cfg, char *err,
-		  size_t errlen);
+                  size_t errlen);
 void sim_world_free(struct sim_world *w);
 
 /* Add a member in `realm` at `ep` (NULL: the next public address); it
  * gets the roots and joins w->nwid.  Returns the host or NULL. */
 struct sim_host *sim_world_add_member(struct sim_world *w, unsigned realm,
-				      const struct zt_endpoint *ep);
+                                      const struct zt_endpoint *ep);
 
 /* Add a member alone behind a new NAT box `cfg` (nat.h) whose public
  * address is the next 198.19.x.y; the member is 10.0.0.2:9993 inside. */
 struct sim_nat_cfg;
 struct sim_host *sim_world_add_natted_member(struct sim_world *w, const struct sim_nat_cfg *cfg,
-					     const struct sim_link *nat_link);
+                                             const struct sim_link *nat_link);
 
 unsigned sim_world_members(const struct sim_world *w);
 struct sim_host *sim_world_member(const struct sim_world *w, unsigned i);
@@ -78,8 +78,7 @@ int sim_world_member_by_address(const struct sim_world *w, uint64_t address);
 /* Advance virtual time by `ms`, running everything due. */
 void sim_world_run_for(struct sim_world *w, int64_t ms);
 /* Run until done(ctx) or `limit_ms` from now; true if done. */
-bool sim_world_run_until(struct sim_world *w, int64_t limit_ms, bool (*done)(void *ctx),
-			 void *ctx);
+bool sim_world_run_until(struct sim_world *w, int64_t limit_ms, bool (*done)(void *ctx), void *ctx);
 /* Virtual ms since the epoch. */
 int64_t sim_world_elapsed(const struct sim_world *w);
 
