@@ -113,6 +113,14 @@ cleanup() {
 		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
 	done
 	for ns in "${NSS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	# a sanitizer build (B=build-san) reports into the daemons' logs
+	if [ -n "$T" ] && [ "$rc" = 0 ] &&
+		grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T"/*.log >/dev/null 2>&1; then
+		echo "FAIL $TNAME.sanitizer: $(grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T"/*.log | xargs -n1 basename | tr '\n' ' ')"
+		grep -hE -A12 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T"/*.log | head -n 40 | sed 's/^/  /'
+		rc=1
+		show_logs
+	fi
 	if [ -n "$T" ] && [ "$rc" = 0 ] && [ "$KEEP_LOGS" = 0 ]; then rm -rf "$T"; fi
 	[ "$rc" = 0 ] && [ -n "${ON_CLEAN_MSG:-}" ] && echo "$ON_CLEAN_MSG"
 	exit "$rc"

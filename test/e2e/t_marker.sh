@@ -13,6 +13,7 @@
 #   a  198.18.1.2 (ztd)         b  198.18.2.2 (ztd)
 #      tap 10.9.0.1  ==== overlay ====>  tap 10.9.0.2  <-- tcpdump (marker present)
 #      ping -p MARKER, UDP sender         UDP listener 10.9.0.2:5555
+set -u
 . "$(dirname "$0")/lib.sh"
 
 lab_init

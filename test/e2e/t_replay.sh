@@ -16,6 +16,7 @@
 #         source address and port are a's real ones: a pure replay;
 #   port  the captured UDP payloads from a socket on a's address but another
 #         port: a replay that also tries to move b's path to a new endpoint.
+set -u
 . "$(dirname "$0")/lib.sh"
 
 lab_init

@@ -10,6 +10,7 @@
 #       | m1                       | m2
 #   a  198.18.1.2 (ztd)         b  198.18.2.2 (ztd: SIGTERM, then started again)
 #      tap 10.9.0.1/24  <== ff00000000000001 ==>  tap 10.9.0.2/24
+set -u
 . "$(dirname "$0")/lib.sh"
 
 lab_init

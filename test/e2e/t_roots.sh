@@ -11,6 +11,7 @@
 #       | m1              | m2              | m3
 #   a  198.18.1.2      b  198.18.2.2      c  198.18.3.2 (ztd started after the kill)
 #      10.9.0.1           10.9.0.2           10.9.0.3     (ff00000000000001)
+set -u
 . "$(dirname "$0")/lib.sh"
 
 lab_init
@@ -28,7 +29,6 @@ wait_online a b
 join_net a "$NWID" 10.9.0.1/24
 join_net b "$NWID" 10.9.0.2/24
 ADDR_A=$(zt_addr a)
-ADDR_B=$(zt_addr b)
 R0=${ROOTID[root0]%%:*}
 R1=${ROOTID[root1]%%:*}
 
@@ -93,7 +93,6 @@ table inet zteblock {
 	}
 }
 EOF
-ADDR_C=$(zt_addr c)
 t_block=$(now_ms)
 c_sees_a() { cli c listpeers 2>/dev/null | awk -v p="$ADDR_A" '$3 == p { print $4, $5 }'; }
 relayed_r1() { ping_ok c 10.9.0.1 && [ "$(c_sees_a)" = "RELAY via:$R1" ]; }
