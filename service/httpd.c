@@ -196,8 +196,15 @@ static void conn_read(struct conn *c)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
-		if (n <= 0) {
-			/* EOF or error before a whole request. */
+		if (n == 0) {
+			/* The client half-closed after its request (nc -N does):
+			 * answer what is there, or give up on a partial one. */
+			conn_request(c);
+			if (c->state == CONN_READ)
+				conn_close(c);
+			return;
+		}
+		if (n < 0) {
 			conn_close(c);
 			return;
 		}
