@@ -45,6 +45,7 @@ struct zt_httpd {
 	int lfd;
 	zt_httpd_handler_fn fn;
 	void *ctx;
+	int64_t last_full_log;
 	struct conn conns[ZT_HTTPD_MAX_CONNS];
 };
 
@@ -273,8 +274,14 @@ static void on_accept(void *ctx, int lfd, unsigned events)
 			}
 		}
 		if (!c) {
-			zt_log_warn("api: %d connections open, refusing another",
-			            ZT_HTTPD_MAX_CONNS);
+			int64_t now = zt_clock_now();
+
+			/* Once per second at most: a flood must not flood the log. */
+			if (now - h->last_full_log >= 1000) {
+				zt_log_warn("api: %d connections open, refusing more",
+				            ZT_HTTPD_MAX_CONNS);
+				h->last_full_log = now;
+			}
 			close(fd);
 			continue;
 		}
