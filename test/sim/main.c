@@ -1,12 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * main.c - run the simulation scenarios; each prints "PASS name" or
- * "FAIL name: why (seed N)" for test/run.sh.
+ * "FAIL name: why (seed N)" for test/run.sh, followed by its notes
+ * (indented under a FAIL, "# " comments after a PASS).
  *
  *   ZT_SIM_SEED=<n>        the seed (decimal or 0x hex); default fixed
- *   ZT_SIM_ONLY=<name>     run only scenarios whose name contains this
+ *   ZT_SIM_ONLY=<text>     run only scenarios whose name contains <text>
  *   ZT_SIM_LOG=1           print the nodes' log lines
  *   ZT_SIM_TRACE=<file>    append every trace record to <file> as text
+ *
+ * The simulator, one job per file:
+ *   vclock.c    virtual time: the event queue
+ *   rng.c       deterministic random streams
+ *   fabric.c    the underlay: hosts, endpoints, links, realms, NAT hook
+ *   nat.c       NAT models (cone kinds, symmetric; timeouts, hairpin)
+ *   trace.c     the running trace hash
+ *   simhost.c   a zt_node and the zt_host it sees
+ *   world.c     roots + roots file + members on one clock and fabric
+ *   traffic.c   test frames and exactly-once bookkeeping
+ *   scenlib.c   what scenarios share (settle, wait, check, diagnose)
+ *   selftest.c  checks of the simulator itself
+ *   scenarios.c, scen_nat.c   the scenarios
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -83,6 +97,17 @@ static const struct scenario scenarios[] = {
     {"sim_randombytes_unused", check_randombytes},
 };
 
+static void print_notes(const char *notes, const char *prefix)
+{
+	const char *p = notes;
+	while (p != NULL && *p != '\0') {
+		const char *nl = strchr(p, '\n');
+		int n = nl != NULL ? (int)(nl - p) : (int)strlen(p);
+		printf("%s%.*s\n", prefix, n, p);
+		p = nl != NULL ? nl + 1 : p + n;
+	}
+}
+
 static double cpu_seconds(void)
 {
 	return (double)clock() / CLOCKS_PER_SEC;
@@ -118,7 +143,9 @@ int main(void)
 		struct sim_result r;
 		memset(&r, 0, sizeof r);
 		double t0 = cpu_seconds();
+		sim_note_begin();
 		scenarios[i].run(&r, seed);
+		char *notes = sim_note_end();
 		double dt = cpu_seconds() - t0;
 		if (r.failed) {
 			printf("FAIL %s: %s (seed %llu, %.1fs cpu)\n", scenarios[i].name, r.why,
@@ -127,6 +154,10 @@ int main(void)
 		} else {
 			printf("PASS %s (%.1fs cpu)\n", scenarios[i].name, dt);
 		}
+		/* Under a FAIL the notes are indented (test/run.sh shows them);
+		 * after a PASS they are comments, kept for the full log. */
+		print_notes(notes, r.failed ? "  " : "# ");
+		free(notes);
 	}
 	return failed ? 1 : 0;
 }

@@ -38,7 +38,7 @@ void sim_pairs(struct sim_result *r, uint64_t seed)
 	sim_world_run_for(w, 2000); /* late duplicates would show up here */
 	if (!sim_check_frames(r, &t, "all pairs"))
 		goto out;
-	printf("  %u unicast frames each arrived exactly once, intact\n", n);
+	sim_note("%u unicast frames each arrived exactly once, intact\n", n);
 
 	sim_traffic_new_round(&t);
 	sim_traffic_send_at(&t, w->clock.now, 0, SIM_BROADCAST);
@@ -69,10 +69,10 @@ static void on_kill(struct sim_clock *c, void *arg, bool cancelled)
 	struct sim_host *h = arg;
 	if (cancelled)
 		return;
-	printf("  t=%.3fs: root %s (%010llx) removed; it relayed %llu packets\n",
-	       (double)(c->now - SIM_EPOCH) / 1000.0, h->name,
-	       (unsigned long long)sim_host_address(h),
-	       (unsigned long long)zt_node_counter(h->node, ZT_CTR_RELAYED));
+	sim_note("t=%.3fs: root %s (%010llx) removed; it relayed %llu packets\n",
+	         (double)(c->now - SIM_EPOCH) / 1000.0, h->name,
+	         (unsigned long long)sim_host_address(h),
+	         (unsigned long long)zt_node_counter(h->node, ZT_CTR_RELAYED));
 	sim_host_kill(h);
 }
 
@@ -147,9 +147,9 @@ void sim_root_dies(struct sim_result *r, uint64_t seed)
 		for (unsigned j = 0; j < members; j++)
 			if (pick_odd(i, j) && t.tries[(size_t)i * members + j] > 1)
 				resends++;
-	printf("  after the root died: every old-pair frame arrived; all new pairs through "
-	       "%.3fs after its death (%u of them needed resends)\n",
-	       (double)(w->clock.now - death) / 1000.0, resends);
+	sim_note("after the root died: every old-pair frame arrived; all new pairs through "
+	         "%.3fs after its death (%u of them needed resends)\n",
+	         (double)(w->clock.now - death) / 1000.0, resends);
 	sim_world_run_for(w, 2000);
 	if (!sim_check_frames(r, &t, "after") || !sim_check_api(r, w))
 		goto out;
@@ -194,12 +194,12 @@ void sim_deterministic(struct sim_result *r, uint64_t seed)
 	uint64_t other = seed ^ UINT64_C(0x9e3779b97f4a7c15);
 	if (!det_run(r, seed, a, &ra) || !det_run(r, seed, b, &rb) || !det_run(r, other, c, &rc))
 		return;
-	printf("  seed %llu: trace %s (%llu records)\n", (unsigned long long)seed, a,
-	       (unsigned long long)ra);
-	printf("  seed %llu: trace %s (%llu records)\n", (unsigned long long)seed, b,
-	       (unsigned long long)rb);
-	printf("  seed %llu: trace %s (%llu records)\n", (unsigned long long)other, c,
-	       (unsigned long long)rc);
+	sim_note("seed %llu: trace %s (%llu records)\n", (unsigned long long)seed, a,
+	         (unsigned long long)ra);
+	sim_note("seed %llu: trace %s (%llu records)\n", (unsigned long long)seed, b,
+	         (unsigned long long)rb);
+	sim_note("seed %llu: trace %s (%llu records)\n", (unsigned long long)other, c,
+	         (unsigned long long)rc);
 	if (strcmp(a, b) != 0)
 		sim_fail(r,
 		         "two runs with seed %llu gave different traces (%llu vs %llu "
@@ -235,7 +235,7 @@ void sim_loss(struct sim_result *r, uint64_t seed)
 	unsigned sends = 0;
 	for (size_t k = 0; k < (size_t)t.n * t.n; k++)
 		sends += t.tries[k];
-	printf("  %u frames needed %u sends\n", n, sends);
+	sim_note("%u frames needed %u sends\n", n, sends);
 	sim_world_run_for(w, 2000);
 	if (!sim_check_frames(r, &t, "under loss") || !sim_check_api(r, w))
 		goto out;
@@ -277,7 +277,7 @@ void sim_direct(struct sim_result *r, uint64_t seed)
 	sim_send_pairs(&t, t0, 10, pick_chords);
 	if (!sim_wait_direct(r, w, pick_chords, 10000))
 		goto out;
-	printf("  (%lld ms after traffic began)\n", (long long)(w->clock.now - t0));
+	sim_note("(%lld ms after traffic began)\n", (long long)(w->clock.now - t0));
 	if (!sim_deliver_all(&t, t0 + 10000 - w->clock.now)) {
 		char list[200];
 		sim_traffic_describe_pending(&t, list, sizeof list, 12);

@@ -20,6 +20,14 @@ struct sim_result {
  * detail lines). */
 void sim_fail(struct sim_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A scenario's commentary and diagnostics (one line per call, ending in
+ * a newline).  main.c collects them per scenario with sim_note_begin and
+ * sim_note_end (which returns a malloc'd string), and shows them under a
+ * FAIL line, or as "# " comments after a PASS. */
+void sim_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void sim_note_begin(void);
+char *sim_note_end(void);
+
 /* The simulator's own parts, checked before anything leans on them
  * (selftest.c). */
 void sim_selftest_vclock(struct sim_result *r, uint64_t seed);

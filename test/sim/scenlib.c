@@ -11,6 +11,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Where sim_note writes: a buffer per scenario (main.c decides what to
+ * show), or stdout. */
+static FILE *note_out;
+static char *note_buf;
+static size_t note_len;
+
+void sim_note_begin(void)
+{
+	note_buf = NULL;
+	note_len = 0;
+	note_out = open_memstream(&note_buf, &note_len);
+}
+
+char *sim_note_end(void)
+{
+	if (note_out == NULL)
+		return NULL;
+	fclose(note_out);
+	note_out = NULL;
+	return note_buf;
+}
+
+void sim_note(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(note_out != NULL ? note_out : stdout, fmt, ap);
+	va_end(ap);
+}
+
 void sim_fail(struct sim_result *r, const char *fmt, ...)
 {
 	char buf[sizeof r->why];
@@ -22,7 +52,7 @@ void sim_fail(struct sim_result *r, const char *fmt, ...)
 		r->failed = true;
 		snprintf(r->why, sizeof r->why, "%s", buf);
 	} else {
-		printf("  also: %s\n", buf);
+		sim_note("also: %s\n", buf);
 	}
 }
 
@@ -49,18 +79,18 @@ void sim_show_view(const struct sim_world *w, const char *label, unsigned a, uin
 	struct sim_host *h = sim_world_member(w, a);
 	struct zt_peer_info p;
 	if (!sim_host_peer(h, b_addr, &p)) {
-		printf("    %s: member %u has no peer %010llx\n", label, a,
-		       (unsigned long long)b_addr);
+		sim_note("  %s: member %u has no peer %010llx\n", label, a,
+		         (unsigned long long)b_addr);
 		return;
 	}
 	char ep[64] = "-";
 	zt_endpoint_to_text(&p.endpoint, ep, sizeof ep);
-	printf("    %s: member %u sees %010llx: path=%s ep=%s via=%010llx session=%d "
-	       "direct_paths=%u last_rx=%.3fs last_tx=%.3fs rx=%llu tx=%llu\n",
-	       label, a, (unsigned long long)b_addr, sim_path_name(p.path), ep,
-	       (unsigned long long)p.via, (int)p.session, p.direct_paths, sim_secs(p.last_rx),
-	       sim_secs(p.last_tx), (unsigned long long)p.rx_packets,
-	       (unsigned long long)p.tx_packets);
+	sim_note("  %s: member %u sees %010llx: path=%s ep=%s via=%010llx session=%d "
+	         "direct_paths=%u last_rx=%.3fs last_tx=%.3fs rx=%llu tx=%llu\n",
+	         label, a, (unsigned long long)b_addr, sim_path_name(p.path), ep,
+	         (unsigned long long)p.via, (int)p.session, p.direct_paths, sim_secs(p.last_rx),
+	         sim_secs(p.last_tx), (unsigned long long)p.rx_packets,
+	         (unsigned long long)p.tx_packets);
 }
 
 void sim_show_counters(const struct sim_host *h)
@@ -78,7 +108,7 @@ void sim_show_counters(const struct sim_host *h)
 			break;
 		off += (size_t)n;
 	}
-	printf("    %s counters:%s\n", h->name, line);
+	sim_note("  %s counters:%s\n", h->name, line);
 }
 
 void sim_show_pair(const struct sim_world *w, unsigned i, unsigned j)
@@ -98,8 +128,8 @@ void sim_show_pending(struct sim_traffic *t, unsigned max)
 			size_t k = (size_t)i * t->n + j;
 			if (!t->want[k] || t->got[k] > 0)
 				continue;
-			printf("  pending %u->%u (sent %u time(s), first at %.3fs):\n", i, j,
-			       t->tries[k], sim_secs(t->sent_at[k]));
+			sim_note("pending %u->%u (sent %u time(s), first at %.3fs):\n", i, j,
+			         t->tries[k], sim_secs(t->sent_at[k]));
 			sim_show_pair(t->w, i, j);
 			if (shown == 0) {
 				sim_show_counters(sim_world_member(t->w, i));
@@ -115,11 +145,18 @@ void sim_show_pending(struct sim_traffic *t, unsigned max)
 
 void sim_show_fabric(const struct sim_world *w)
 {
-	printf("  fabric:");
-	for (int f = 0; f < SIM_FATE_COUNT; f++)
-		printf(" %s=%llu", sim_fate_name((enum sim_fate)f),
-		       (unsigned long long)w->fabric.count[f]);
-	printf("\n");
+	char line[400];
+	size_t off = 0;
+	line[0] = '\0';
+	for (int f = 0; f < SIM_FATE_COUNT && off < sizeof line; f++) {
+		int n = snprintf(line + off, sizeof line - off, " %s=%llu",
+		                 sim_fate_name((enum sim_fate)f),
+		                 (unsigned long long)w->fabric.count[f]);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	sim_note("fabric:%s\n", line);
 }
 
 /* ---- building blocks ---- */
@@ -188,7 +225,7 @@ bool sim_settle(struct sim_result *r, struct sim_world *w, int64_t limit_ms, int
 		}
 		return false;
 	}
-	printf("  %u members online after %lld ms\n", o.want, (long long)(w->clock.now - start));
+	sim_note("%u members online after %lld ms\n", o.want, (long long)(w->clock.now - start));
 	sim_world_run_for(w, rest_ms);
 	return sim_check_api(r, w);
 }
@@ -217,8 +254,8 @@ bool sim_check_frames(struct sim_result *r, struct sim_traffic *t, const char *w
 	if (dups > 0) {
 		for (size_t k = 0; k < (size_t)t->n * t->n; k++) {
 			if (t->got[k] > t->tries[k]) {
-				printf("  duplicate: %zu->%zu received %u times, sent %u\n",
-				       k / t->n, k % t->n, t->got[k], t->tries[k]);
+				sim_note("duplicate: %zu->%zu received %u times, sent %u\n",
+				         k / t->n, k % t->n, t->got[k], t->tries[k]);
 				break;
 			}
 		}
@@ -241,8 +278,8 @@ bool sim_wait_pairs(struct sim_result *r, struct sim_traffic *t, int64_t limit_m
 		sim_show_fabric(t->w);
 		return false;
 	}
-	printf("  %s: all delivered %lld ms after the first send (worst frame %lld ms)\n", what,
-	       (long long)(t->w->clock.now - start), (long long)sim_traffic_worst_latency(t));
+	sim_note("%s: all delivered %lld ms after the first send (worst frame %lld ms)\n", what,
+	         (long long)(t->w->clock.now - start), (long long)sim_traffic_worst_latency(t));
 	return true;
 }
 
@@ -294,7 +331,7 @@ bool sim_wait_broadcast(struct sim_result *r, struct sim_traffic *t, unsigned fr
 			return false;
 		}
 	}
-	printf("  broadcast from member %u reached all %u others\n", from, t->n - 1);
+	sim_note("broadcast from member %u reached all %u others\n", from, t->n - 1);
 	return true;
 }
 
@@ -361,7 +398,7 @@ bool sim_wait_direct(struct sim_result *r, struct sim_world *w,
 			}
 		}
 		if (all) {
-			printf("  direct both ways at t=%.3fs\n", sim_secs(w->clock.now));
+			sim_note("direct both ways at t=%.3fs\n", sim_secs(w->clock.now));
 			return true;
 		}
 		if (w->clock.now >= end)
