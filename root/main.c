@@ -388,7 +388,7 @@ static int run(int argc, char **argv)
 	memset(&rt, 0, sizeof rt);
 	rt.port = DEFAULT_PORT;
 	rt.lock_fd = -1;
-	while ((opt = getopt_long(argc, argv, "p:b:e:vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":p:b:e:vh", longopts, NULL)) != -1) {
 		char *end;
 		long v;
 
@@ -416,7 +416,20 @@ static int run(int argc, char **argv)
 			break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
+		case ':':
+			fprintf(stderr,
+			        "zt-root: option -%c needs an argument (see zt-root --help)\n",
+			        optopt);
+			return 1;
+		default:
+			if (optopt)
+				fprintf(stderr,
+				        "zt-root: unknown option -%c (see zt-root --help)\n",
+				        optopt);
+			else
+				fprintf(stderr, "zt-root: unknown option %s (see zt-root --help)\n",
+				        argv[optind - 1]);
+			return 1;
 		}
 	}
 	if (optind != argc - 1) {

@@ -401,7 +401,7 @@ int main(int argc, char **argv)
 
 	memset(&c, 0, sizeof c);
 	c.home = DEFAULT_HOME;
-	while ((opt = getopt_long(argc, argv, "D:p:T:jh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":D:p:T:jh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'D': c.home = optarg; break;
 		case 'p': {
@@ -422,7 +422,11 @@ int main(int argc, char **argv)
 			break;
 		case 'j': c.json = true; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
+		case ':': die("option -%c needs an argument (see zt-cli --help)", optopt);
+		default:
+			if (optopt)
+				die("unknown option -%c (see zt-cli --help)", optopt);
+			die("unknown option %s (see zt-cli --help)", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc) {

@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 	cfg.home = DEFAULT_HOME;
 	cfg.udp_port = DEFAULT_PORT;
 	cfg.api_port = -1;
-	while ((c = getopt_long(argc, argv, "p:P:r:b:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:P:r:b:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			v = parse_port("-p", optarg);
@@ -78,7 +78,18 @@ int main(int argc, char **argv)
 		case 'b': cfg.bind_addr = optarg; break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
+		case ':':
+			fprintf(stderr, "ztd: option -%c needs an argument (see ztd --help)\n",
+			        optopt);
+			return 1;
+		default:
+			if (optopt)
+				fprintf(stderr, "ztd: unknown option -%c (see ztd --help)\n",
+				        optopt);
+			else
+				fprintf(stderr, "ztd: unknown option %s (see ztd --help)\n",
+				        argv[optind - 1]);
+			return 1;
 		}
 	}
 	if (optind < argc)
