@@ -153,6 +153,14 @@ void sim_root_dies(struct sim_result *r, uint64_t seed)
 	sim_world_run_for(w, 2000);
 	if (!sim_check_frames(r, &t, "after") || !sim_check_api(r, w))
 		goto out;
+	/* One root is left: nobody may have gone offline. */
+	for (unsigned i = 0; i < members; i++) {
+		struct sim_host *h = sim_world_member(w, i);
+		if (h->events[ZT_EVENT_OFFLINE] > 0) {
+			sim_fail(r, "member %u reported OFFLINE with a root still up", i);
+			goto out;
+		}
+	}
 	if (sim_world_online(w) != members)
 		sim_fail(r, "only %u of %u members online with one root left", sim_world_online(w),
 		         members);

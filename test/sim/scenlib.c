@@ -227,7 +227,27 @@ bool sim_settle(struct sim_result *r, struct sim_world *w, int64_t limit_ms, int
 	}
 	sim_note("%u members online after %lld ms\n", o.want, (long long)(w->clock.now - start));
 	sim_world_run_for(w, rest_ms);
-	return sim_check_api(r, w);
+	if (!sim_check_api(r, w))
+		return false;
+	/* Every member's network is up: the node says so, and told the host
+	 * through net_update. */
+	for (unsigned i = 0; w->nwid != 0 && i < sim_world_members(w); i++) {
+		struct sim_host *h = sim_world_member(w, i);
+		struct zt_network_info ni;
+		bool told = false;
+		for (size_t k = 0; k < h->nnets; k++)
+			if (h->nets[k].info.nwid == w->nwid && h->nets[k].op == ZT_NET_UP)
+				told = true;
+		int rc = zt_node_network(h->node, w->nwid, &ni);
+		if (rc != ZT_OK || ni.status != ZT_NET_OK || !told) {
+			sim_fail(r, "member %u: network %016llx %s (status %d, net_update UP %s)",
+			         i, (unsigned long long)w->nwid,
+			         rc == ZT_OK ? "not OK" : zt_strerror(rc),
+			         rc == ZT_OK ? (int)ni.status : -1, told ? "seen" : "never seen");
+			return false;
+		}
+	}
+	return true;
 }
 
 /* Run in 50 ms steps until every wanted pair arrived or `limit_ms`. */
