@@ -54,7 +54,7 @@ ZTD_OBJS := $(ZTD_SRCS:%.c=$(B)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
 ROOT_OBJS := $(ROOT_SRCS:%.c=$(B)/%.o)
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(B)/test/%)
-SIM_BIN := $(B)/test/sim
+SIM_BIN := $(B)/test/zt-sim
 
 PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root
 

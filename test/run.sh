@@ -45,8 +45,8 @@ if want unit; then
 		[ -x "$t" ] && run_one "unit/$(basename "$t")" "$t"
 	done
 fi
-if want sim && [ -x "$B/test/sim" ]; then
-	run_one sim "$B/test/sim"
+if want sim && [ -x "$B/test/zt-sim" ]; then
+	run_one sim "$B/test/zt-sim"
 fi
 if want fuzz && [ -z "${ZT_SKIP_FUZZ:-}" ] && [ -d build-fuzz ]; then
 	for f in build-fuzz/fuzz_*; do
