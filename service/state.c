@@ -60,6 +60,8 @@ int zt_state_token(const char *home, char *token, size_t cap, char *err, size_t 
 	if (r < 0)
 		goto fail;
 	r = zt_home_read(path, buf, sizeof buf, &len);
+	if (r == 0)
+		trim(buf, &len);
 	if (r == -ENOENT) {
 		for (size_t i = 0; i < ZT_STATE_TOKEN_LEN; i++)
 			buf[i] = alnum[randombytes_uniform(sizeof alnum - 1)];
@@ -70,7 +72,7 @@ int zt_state_token(const char *home, char *token, size_t cap, char *err, size_t 
 		len = ZT_STATE_TOKEN_LEN;
 		buf[len] = '\0';
 		zt_log_info("created %s", path);
-	} else if (r == -EFBIG || (r == 0 && (trim(buf, &len), !token_ok(buf, len)))) {
+	} else if (r == -EFBIG || (r == 0 && !token_ok(buf, len))) {
 		snprintf(err, errcap,
 		         "%s is not a valid token (1 to %d printable characters): delete it "
 		         "and restart ztd to make a new one",
