@@ -92,6 +92,7 @@ static const struct scenario scenarios[] = {
     {"sim_deterministic", sim_deterministic},
     {"sim_loss", sim_loss},
     {"sim_direct", sim_direct},
+    {"sim_mtu", sim_mtu},
     {"sim_nat_cone", sim_nat_cone},
     {"sim_nat_symmetric", sim_nat_symmetric},
     {"sim_randombytes_unused", check_randombytes},

@@ -39,6 +39,7 @@ void sim_root_dies(struct sim_result *r, uint64_t seed);
 void sim_deterministic(struct sim_result *r, uint64_t seed);
 void sim_loss(struct sim_result *r, uint64_t seed);
 void sim_direct(struct sim_result *r, uint64_t seed);
+void sim_mtu(struct sim_result *r, uint64_t seed);
 
 /* Members behind NATs (scen_nat.c). */
 void sim_nat_cone(struct sim_result *r, uint64_t seed);
