@@ -69,16 +69,45 @@ static void usage(FILE *f)
 	        DEFAULT_HOME, DEFAULT_PORT);
 }
 
+/* What is allocated while a command runs, so that die() can release it:
+ * every exit stays leak-free under LeakSanitizer. */
+#define HELD_MAX 4
+static json_t *held_json[HELD_MAX];
+static char *held_buf;
+
+static json_t *hold(json_t *j)
+{
+	for (size_t i = 0; i < HELD_MAX; i++) {
+		if (!held_json[i]) {
+			held_json[i] = j;
+			break;
+		}
+	}
+	return j;
+}
+
+static void release(json_t *j)
+{
+	for (size_t i = 0; i < HELD_MAX; i++)
+		if (held_json[i] == j)
+			held_json[i] = NULL;
+	json_decref(j);
+}
+
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	fputs("zt-cli: ", stderr);
+	/* Format first: the arguments may point into what is released. */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	for (size_t i = 0; i < HELD_MAX; i++)
+		release(held_json[i]);
+	free(held_buf);
+	fprintf(stderr, "zt-cli: %s\n", msg);
 	exit(1);
 }
 
@@ -196,7 +225,7 @@ static void request(const struct cli *c, const char *method, const char *path, c
 	if (send_all(fd, head, (size_t)n) < 0 || (blen && send_all(fd, body, blen) < 0))
 		die("lost the connection to ztd at 127.0.0.1:%d while sending", c->port);
 	sodium_memzero(head, sizeof head);
-	r->buf = malloc(cap);
+	r->buf = held_buf = malloc(cap);
 	if (!r->buf)
 		die("out of memory");
 	for (;;) {
@@ -211,7 +240,7 @@ static void request(const struct cli *c, const char *method, const char *path, c
 			p = realloc(r->buf, cap);
 			if (!p)
 				die("out of memory");
-			r->buf = p;
+			r->buf = held_buf = p;
 		}
 		got = recv(fd, r->buf + len, cap - 1 - len, 0);
 		if (got < 0 && errno == EINTR)
@@ -239,7 +268,7 @@ static json_t *call(const struct cli *c, const char *method, const char *path, c
 	json_t *j;
 
 	request(c, method, path, body, &r);
-	j = json_loadb(r.body, r.body_len, 0, &je);
+	j = hold(json_loadb(r.body, r.body_len, 0, &je));
 	if (r.status == 401)
 		die("ztd refused the auth token (check %s/authtoken.secret or -T)", c->home);
 	if (r.status != 200) {
@@ -252,6 +281,7 @@ static json_t *call(const struct cli *c, const char *method, const char *path, c
 	if (!j)
 		die("ztd's answer to %s %s is not JSON: %s", method, path, je.text);
 	free(r.buf);
+	held_buf = NULL;
 	return j;
 }
 
@@ -288,7 +318,7 @@ static void cmd_info(const struct cli *c)
 	else
 		printf("200 info %s %s %s\n", str(j, "address", "-"), str(j, "version", "-"),
 		       json_is_true(json_object_get(j, "online")) ? "ONLINE" : "OFFLINE");
-	json_decref(j);
+	release(j);
 }
 
 static void nwid_path(const char *arg, char *path, size_t cap)
@@ -313,7 +343,7 @@ static void cmd_join(const struct cli *c, const char *arg, bool leave)
 		print_json(j);
 	else
 		printf("200 %s OK\n", leave ? "leave" : "join");
-	json_decref(j);
+	release(j);
 }
 
 static void cmd_listnetworks(const struct cli *c)
@@ -323,7 +353,7 @@ static void cmd_listnetworks(const struct cli *c)
 
 	if (c->json) {
 		print_json(j);
-		json_decref(j);
+		release(j);
 		return;
 	}
 	printf("200 listnetworks <nwid> <name> <mac> <status> <type> <dev> <ZT assigned ips>\n");
@@ -350,7 +380,7 @@ static void cmd_listnetworks(const struct cli *c)
 		       str(n, "name", "-"), str(n, "mac", "-"), str(n, "status", "-"),
 		       str(n, "type", "-"), str(n, "portDeviceName", "-"), used ? ipbuf : "-");
 	}
-	json_decref(j);
+	release(j);
 }
 
 static void cmd_listpeers(const struct cli *c)
@@ -361,13 +391,13 @@ static void cmd_listpeers(const struct cli *c)
 
 	if (c->json) {
 		print_json(j);
-		json_decref(j);
+		release(j);
 		return;
 	}
 	/* "since" is measured on ztd's clock, which /status reports. */
 	st = call(c, "GET", "/status", NULL);
 	clock = num(st, "clock", 0);
-	json_decref(st);
+	release(st);
 	printf("200 listpeers <ztaddr> <path> <link> <latency> <version> <role> <since>\n");
 	json_array_foreach(j, i, p)
 	{
@@ -387,7 +417,7 @@ static void cmd_listpeers(const struct cli *c)
 		       link, num(p, "latency", -1), str(p, "version", "-"), str(p, "role", "-"),
 		       since > 0 && clock > since ? (clock - since) / 1000 : 0);
 	}
-	json_decref(j);
+	release(j);
 }
 
 int main(int argc, char **argv)
