@@ -105,6 +105,25 @@ static void raw_send(struct zt_node *n, int64_t sock, const struct zt_endpoint *
 	}
 }
 
+bool zt_node_root_is_up(const struct zt_node *n, const struct zt_peer *r, int64_t now)
+{
+	struct zt_peer *rp = (struct zt_peer *)r;
+	if (zt_peer_send_keypair(rp, now) == NULL || zt_peer_best_path(n, r, now) == NULL)
+		return false;
+	/* Heard recently is not enough: a root that died keeps looking alive
+	 * for ZT_ROOT_DEAD_AFTER.  One that leaves a request unanswered for
+	 * ZT_ROOT_REPLY_TIMEOUT is down at once, so failover takes seconds. */
+	return !(r->awaiting_since != 0 && r->last_rx < r->awaiting_since &&
+		 now - r->awaiting_since >= ZT_ROOT_REPLY_TIMEOUT);
+}
+
+/* We sent a root something it always answers (REGISTER, WHOIS). */
+static void root_request_sent(struct zt_peer *r, int64_t now)
+{
+	if (r->awaiting_since == 0 || r->last_rx >= r->awaiting_since)
+		r->awaiting_since = now;
+}
+
 struct zt_peer *zt_node_best_root(struct zt_node *n, int64_t now)
 {
 	struct zt_peer *best = NULL;
@@ -113,8 +132,7 @@ struct zt_peer *zt_node_best_root(struct zt_node *n, int64_t now)
 	for (unsigned i = 0; i < n->roots.count; i++) {
 		struct zt_peer *r = n->root_peers[i];
 		int rtt;
-		if (r == NULL || zt_peer_send_keypair(r, now) == NULL ||
-		    zt_peer_best_path(n, r, now) == NULL)
+		if (r == NULL || !zt_node_root_is_up(n, r, now))
 			continue;
 		rtt = r->rtt >= 0 ? r->rtt : 100000;
 		if (best == NULL || rtt < best_rtt) {
@@ -124,6 +142,8 @@ struct zt_peer *zt_node_best_root(struct zt_node *n, int64_t now)
 	}
 	return best;
 }
+
+static void send_register(struct zt_node *n, int64_t now, struct zt_peer *r);
 
 /* Send a whole packet to p: direct if a path is alive, else via a root. */
 static void transmit(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *pkt,
@@ -150,6 +170,10 @@ static void transmit(struct zt_node *n, int64_t now, struct zt_peer *p, const ui
 			return;
 		}
 		raw_send(n, rp->sock, &rp->ep, pkt, len);
+		/* Relaying through a root that has been quiet: ask it something,
+		 * so that a dead root is noticed within seconds. */
+		if (now - r->last_rx > 5000 && now - r->register_sent > 1000)
+			send_register(n, now, r);
 	}
 	p->last_tx = now;
 	p->tx_packets++;
@@ -247,20 +271,22 @@ static void send_register(struct zt_node *n, int64_t now, struct zt_peer *r)
 	msg[0] = ZT_MSG_REGISTER;
 	zt_put_u64(msg + 1, (uint64_t)now);
 	r->register_sent = now;
+	root_request_sent(r, now);
 	(void)zt_node_send_msg(n, now, r, msg, sizeof msg);
 }
 
+/* A question for the roots: asked of every root that is up (the first
+ * answer wins, and a dead root costs nothing), or of all when none is. */
 static void send_to_roots(struct zt_node *n, int64_t now, const uint8_t *msg, size_t len)
 {
-	struct zt_peer *r = zt_node_best_root(n, now);
-	if (r != NULL) {
+	bool any_up = zt_node_best_root(n, now) != NULL;
+	for (unsigned i = 0; i < n->roots.count; i++) {
+		struct zt_peer *r = n->root_peers[i];
+		if (r == NULL || (any_up && !zt_node_root_is_up(n, r, now)))
+			continue;
+		root_request_sent(r, now);
 		(void)zt_node_send_msg(n, now, r, msg, len);
-		return;
 	}
-	/* None is up yet: ask them all (queued until their sessions are). */
-	for (unsigned i = 0; i < n->roots.count; i++)
-		if (n->root_peers[i] != NULL)
-			(void)zt_node_send_msg(n, now, n->root_peers[i], msg, len);
 }
 
 static void send_whois(struct zt_node *n, int64_t now, struct zt_peer *p)
@@ -878,6 +904,11 @@ static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
 	}
 
 	skp = zt_peer_send_keypair(p, now);
+	/* We keep sending but hear nothing: the peer may have restarted and
+	 * lost the session.  A fresh handshake costs little and heals it. */
+	if (skp != NULL && !p->is_root && !n->is_root && !p->hs_pending && active &&
+	    p->last_tx - p->last_rx >= ZT_PEER_SILENT && now - p->kp_cur.born >= ZT_PEER_SILENT)
+		start_handshake(n, now, p);
 	if (skp != NULL && !p->is_root && (active || warm)) {
 		int64_t interval = active ? ZT_ECHO_ACTIVE : ZT_ECHO_IDLE;
 		for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
@@ -928,8 +959,13 @@ static void roots_background(struct zt_node *n, int64_t now)
 		/* Endpoints from the roots file are always candidates. */
 		for (unsigned j = 0; j < n->roots.roots[i].endpoint_count; j++)
 			(void)zt_peer_add_candidate(n, r, now, &n->roots.roots[i].endpoints[j]);
-		up = zt_peer_send_keypair(r, now) != NULL && zt_peer_best_path(n, r, now) != NULL;
+		up = zt_node_root_is_up(n, r, now);
 		if (zt_peer_send_keypair(r, now) == NULL) {
+			start_handshake(n, now, r);
+		} else if (!up && !r->hs_pending && r->awaiting_since != 0 &&
+			   r->last_rx < r->awaiting_since &&
+			   now - r->awaiting_since >= ZT_ROOT_REHANDSHAKE) {
+			/* It may have restarted and lost our session. */
 			start_handshake(n, now, r);
 		} else if (now - r->register_sent >= (up ? ZT_REGISTER_INTERVAL : ZT_ROOT_RETRY)) {
 			send_register(n, now, r);

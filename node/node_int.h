@@ -71,6 +71,7 @@ struct zt_peer {
 
 	int64_t created, last_rx, last_tx, last_frame;
 	int64_t whois_sent, rendezvous_sent, rendezvous_served, register_sent;
+	int64_t awaiting_since; /* roots: first request not answered yet (0: none) */
 	int rtt; /* roots: from REGISTER round trips */
 	struct zt_endpoint reflected; /* roots: how this root sees us */
 
@@ -162,6 +163,8 @@ int zt_node_send_msg_to(struct zt_node *n, int64_t now, struct zt_peer *p, int64
 void zt_node_want_peer(struct zt_node *n, int64_t now, struct zt_peer *p);
 /* The root to relay through (best up root), or NULL. */
 struct zt_peer *zt_node_best_root(struct zt_node *n, int64_t now);
+/* A root is up while it has a session, was heard recently and answers. */
+bool zt_node_root_is_up(const struct zt_node *n, const struct zt_peer *r, int64_t now);
 
 /* ---- peer.c ---- */
 struct zt_peer *zt_peer_find(const struct zt_node *n, uint64_t address);

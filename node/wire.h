@@ -91,6 +91,9 @@ enum zt_msg {
 #define ZT_REGISTER_INTERVAL 20000    /* node -> each root; also the NAT keepalive */
 #define ZT_ROOT_DEAD_AFTER 45000      /* no packet from a root for this long: down */
 #define ZT_ROOT_RETRY 2000	      /* re-register with a down root */
+#define ZT_ROOT_REPLY_TIMEOUT 4000    /* a root that leaves a request unanswered this long is down */
+#define ZT_ROOT_REHANDSHAKE 10000     /* ... and after this long it gets a new handshake */
+#define ZT_PEER_SILENT 10000	      /* sent to a peer but heard nothing: new handshake */
 #define ZT_ECHO_ACTIVE 4000	      /* probe direct paths this often while in use */
 #define ZT_ECHO_IDLE 25000	      /* ... and this often otherwise (NAT keepalive) */
 #define ZT_PATH_ALIVE_ACTIVE 11000    /* a direct path in use is alive if heard within */

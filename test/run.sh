@@ -34,7 +34,11 @@ run_one() { # name cmd...
 		grep -E '^(FAIL|  )' "$out" | head -40
 		echo "   (full log: $out)"
 	else
-		echo "== $name: $p passed${s:+, $s skipped} (${t}s)"
+		if [ "$s" != 0 ]; then
+			echo "== $name: $p passed, $s skipped (${t}s)"
+		else
+			echo "== $name: $p passed (${t}s)"
+		fi
 	fi
 }
 
