@@ -158,8 +158,12 @@ static void on_tap(void *ctx, int fd, unsigned events)
 		if (n == 0)
 			break;
 		if (n < 0) {
-			zt_log_warn("network %016" PRIx64 ": reading %s: %s", net->nwid,
-			            net->tap.name, strerror((int)-n));
+			/* The device is gone (ip link del) or broken: reading
+			 * again would fail forever, so stop watching it. */
+			zt_log_error("network %016" PRIx64 ": reading %s: %s; the network has no "
+			             "device now (leave and join it again to recreate it)",
+			             net->nwid, net->tap.name, strerror((int)-n));
+			net_close_tap(net);
 			break;
 		}
 		r = zt_node_process_frame(d->node, zt_clock_now(), net->nwid, d->frame, (size_t)n,
