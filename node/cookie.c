@@ -36,7 +36,7 @@ void zt_cookie_checker_init(struct zt_cookie_checker *c, const uint8_t our_pk[32
 }
 
 void zt_cookie_mac(uint8_t out[16], const uint8_t key[], size_t key_len, const uint8_t *msg,
-		   size_t len)
+                   size_t len)
 {
 	crypto_generichash_state st;
 	uint8_t hdr[ZT_HDR_LEN];
@@ -56,7 +56,7 @@ bool zt_cookie_mac1_ok(const struct zt_cookie_checker *c, const uint8_t *pkt, si
 }
 
 static void cookie_for(const struct zt_cookie_checker *c, const struct zt_endpoint *src,
-		       uint8_t cookie[16])
+                       uint8_t cookie[16])
 {
 	uint8_t buf[19];
 	size_t n = zt_endpoint_encode(src, buf);
@@ -64,7 +64,7 @@ static void cookie_for(const struct zt_cookie_checker *c, const struct zt_endpoi
 }
 
 void zt_cookie_make(struct zt_cookie_checker *c, int64_t now, const uint8_t fresh[32],
-		    const struct zt_endpoint *src, uint8_t cookie[16])
+                    const struct zt_endpoint *src, uint8_t cookie[16])
 {
 	if (c->secret_born < 0 || now - c->secret_born >= ZT_COOKIE_SECRET_LIFE) {
 		memcpy(c->secret, fresh, 32);
@@ -74,7 +74,7 @@ void zt_cookie_make(struct zt_cookie_checker *c, int64_t now, const uint8_t fres
 }
 
 bool zt_cookie_mac2_ok(struct zt_cookie_checker *c, int64_t now, const struct zt_endpoint *src,
-		       const uint8_t *pkt, size_t mac2_off)
+                       const uint8_t *pkt, size_t mac2_off)
 {
 	uint8_t cookie[16], m[16];
 	if (c->secret_born < 0 || now - c->secret_born >= ZT_COOKIE_SECRET_LIFE)
@@ -85,17 +85,17 @@ bool zt_cookie_mac2_ok(struct zt_cookie_checker *c, int64_t now, const struct zt
 }
 
 void zt_cookie_seal(uint8_t out[32], const uint8_t nonce[24], const uint8_t cookie[16],
-		    const uint8_t key[32], const uint8_t mac1[16])
+                    const uint8_t key[32], const uint8_t mac1[16])
 {
 	crypto_aead_xchacha20poly1305_ietf_encrypt(out, NULL, cookie, 16, mac1, 16, NULL, nonce,
-						   key);
+	                                           key);
 }
 
 int zt_cookie_open(uint8_t cookie[16], const uint8_t nonce[24], const uint8_t sealed[32],
-		   const uint8_t key[32], const uint8_t mac1[16])
+                   const uint8_t key[32], const uint8_t mac1[16])
 {
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(cookie, NULL, NULL, sealed, 32, mac1, 16,
-						       nonce, key) != 0)
+	                                               nonce, key) != 0)
 		return ZT_ECRYPTO;
 	return ZT_OK;
 }

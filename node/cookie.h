@@ -16,9 +16,9 @@
 #include "zt.h"
 
 struct zt_cookie_checker {
-	uint8_t mac1_key[32];	/* H("mac1" || our pk) */
+	uint8_t mac1_key[32];   /* H("mac1" || our pk) */
 	uint8_t cookie_key[32]; /* H("cookie" || our pk) */
-	uint8_t secret[32];	/* rotates every ZT_COOKIE_SECRET_LIFE */
+	uint8_t secret[32];     /* rotates every ZT_COOKIE_SECRET_LIFE */
 	int64_t secret_born;
 };
 
@@ -30,21 +30,21 @@ void zt_cookie_cookie_key(uint8_t key[32], const uint8_t pk[32]);
 /* mac over `msg` (len bytes, the packet up to the mac; the outer header's
  * hops are masked).  */
 void zt_cookie_mac(uint8_t out[16], const uint8_t key[], size_t key_len, const uint8_t *msg,
-		   size_t len);
+                   size_t len);
 bool zt_cookie_mac1_ok(const struct zt_cookie_checker *c, const uint8_t *pkt, size_t mac1_off);
 
 /* The cookie for a source endpoint (needs a fresh secret: `random_secret` is
  * used to rotate it when it is older than ZT_COOKIE_SECRET_LIFE). */
 void zt_cookie_make(struct zt_cookie_checker *c, int64_t now, const uint8_t fresh[32],
-		    const struct zt_endpoint *src, uint8_t cookie[16]);
+                    const struct zt_endpoint *src, uint8_t cookie[16]);
 bool zt_cookie_mac2_ok(struct zt_cookie_checker *c, int64_t now, const struct zt_endpoint *src,
-		       const uint8_t *pkt, size_t mac2_off);
+                       const uint8_t *pkt, size_t mac2_off);
 
 /* Seal/open the cookie for the reply: XChaCha20-Poly1305 keyed by the
  * responder's cookie key, with the triggering mac1 as associated data. */
 void zt_cookie_seal(uint8_t out[32], const uint8_t nonce[24], const uint8_t cookie[16],
-		    const uint8_t key[32], const uint8_t mac1[16]);
+                    const uint8_t key[32], const uint8_t mac1[16]);
 int zt_cookie_open(uint8_t cookie[16], const uint8_t nonce[24], const uint8_t sealed[32],
-		   const uint8_t key[32], const uint8_t mac1[16]);
+                   const uint8_t key[32], const uint8_t mac1[16]);
 
 #endif

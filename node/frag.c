@@ -36,7 +36,7 @@ void zt_frag_expire(struct zt_frag *f, int64_t now)
 }
 
 int zt_frag_add(struct zt_frag *f, int64_t now, const uint8_t *pkt, size_t len, uint8_t *out,
-		size_t *out_len)
+                size_t *out_len)
 {
 	struct zt_hdr h, inner;
 	struct zt_frag_slot *s = NULL, *oldest = NULL;
@@ -125,7 +125,7 @@ unsigned zt_frag_count(size_t len, size_t udp_max)
 }
 
 size_t zt_frag_build(const uint8_t *pkt, size_t len, size_t udp_max, uint32_t id, unsigned i,
-		     unsigned count, uint8_t *out)
+                     unsigned count, uint8_t *out)
 {
 	size_t chunk = udp_max - ZT_FRAG_HDR_LEN;
 	size_t off = (size_t)i * chunk;

@@ -37,7 +37,7 @@ void zt_frag_cleanup(struct zt_frag *f);
  * packet in out (cap >= ZT_PACKET_MAX) when complete, 0 while incomplete,
  * ZT_EINVAL if malformed, ZT_ENOMEM if no buffer could be had. */
 int zt_frag_add(struct zt_frag *f, int64_t now, const uint8_t *pkt, size_t len, uint8_t *out,
-		size_t *out_len);
+                size_t *out_len);
 /* Drop partial packets older than ZT_FRAG_TIMEOUT. */
 void zt_frag_expire(struct zt_frag *f, int64_t now);
 
@@ -46,6 +46,6 @@ void zt_frag_expire(struct zt_frag *f, int64_t now);
 unsigned zt_frag_count(size_t len, size_t udp_max);
 /* Build fragment i of `count` into out (cap >= udp_max); returns its length. */
 size_t zt_frag_build(const uint8_t *pkt, size_t len, size_t udp_max, uint32_t id, unsigned i,
-		     unsigned count, uint8_t *out);
+                     unsigned count, uint8_t *out);
 
 #endif

@@ -23,7 +23,7 @@ int zt_identity_derive_address(const uint8_t pk[32], uint64_t *address)
 	int r = ZT_OK;
 
 	if (crypto_pwhash(out, sizeof out, (const char *)pk, 32, addr_salt, ZT_ID_PWHASH_OPS,
-			  ZT_ID_PWHASH_MEM, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+	                  ZT_ID_PWHASH_MEM, crypto_pwhash_ALG_ARGON2ID13) != 0) {
 		r = ZT_ENOMEM;
 		goto out;
 	}
@@ -46,8 +46,8 @@ int zt_identity_verify(const struct zt_identity *id)
 	return a == id->address ? ZT_OK : ZT_EIDENTITY;
 }
 
-int zt_identity_generate(struct zt_identity *out,
-			 void (*random)(void *ctx, void *buf, size_t len), void *ctx)
+int zt_identity_generate(struct zt_identity *out, void (*random)(void *ctx, void *buf, size_t len),
+                         void *ctx)
 {
 	uint8_t seed[32];
 	int r = ZT_EIDENTITY;
@@ -108,8 +108,8 @@ int zt_identity_from_text(struct zt_identity *out, const char *text, size_t len)
 
 	memset(out, 0, sizeof *out);
 	/* Tolerate trailing whitespace (files end with a newline). */
-	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r' ||
-			   text[len - 1] == ' ' || text[len - 1] == '\t'))
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' ' ||
+	                   text[len - 1] == '\t'))
 		len--;
 	if (len != ZT_IDENTITY_PUBLIC_TEXT - 1 && len != ZT_IDENTITY_SECRET_TEXT - 1)
 		goto out;

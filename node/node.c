@@ -17,21 +17,21 @@
 #define SCAN_INTERVAL 500
 
 static const char *const counter_names[ZT_CTR_COUNT] = {
-	[ZT_CTR_RX_PACKETS] = "rx_packets",
-	[ZT_CTR_RX_MALFORMED] = "rx_malformed",
-	[ZT_CTR_RX_AUTH_FAIL] = "rx_auth_fail",
-	[ZT_CTR_RX_REPLAY] = "rx_replay",
-	[ZT_CTR_RX_NO_SESSION] = "rx_no_session",
-	[ZT_CTR_RX_UNKNOWN_PEER] = "rx_unknown_peer",
-	[ZT_CTR_HS_INIT_RX] = "hs_init_rx",
-	[ZT_CTR_HS_COOKIE_SENT] = "hs_cookie_sent",
-	[ZT_CTR_HS_REJECTED] = "hs_rejected",
-	[ZT_CTR_FRAG_DROPPED] = "frag_dropped",
-	[ZT_CTR_RELAYED] = "relayed",
-	[ZT_CTR_FRAMES_IN] = "frames_in",
-	[ZT_CTR_FRAMES_OUT] = "frames_out",
-	[ZT_CTR_FRAMES_DROPPED] = "frames_dropped",
-	[ZT_CTR_FORGED_SRC_MAC] = "forged_src_mac",
+    [ZT_CTR_RX_PACKETS] = "rx_packets",
+    [ZT_CTR_RX_MALFORMED] = "rx_malformed",
+    [ZT_CTR_RX_AUTH_FAIL] = "rx_auth_fail",
+    [ZT_CTR_RX_REPLAY] = "rx_replay",
+    [ZT_CTR_RX_NO_SESSION] = "rx_no_session",
+    [ZT_CTR_RX_UNKNOWN_PEER] = "rx_unknown_peer",
+    [ZT_CTR_HS_INIT_RX] = "hs_init_rx",
+    [ZT_CTR_HS_COOKIE_SENT] = "hs_cookie_sent",
+    [ZT_CTR_HS_REJECTED] = "hs_rejected",
+    [ZT_CTR_FRAG_DROPPED] = "frag_dropped",
+    [ZT_CTR_RELAYED] = "relayed",
+    [ZT_CTR_FRAMES_IN] = "frames_in",
+    [ZT_CTR_FRAMES_OUT] = "frames_out",
+    [ZT_CTR_FRAMES_DROPPED] = "frames_dropped",
+    [ZT_CTR_FORGED_SRC_MAC] = "forged_src_mac",
 };
 
 const char *zt_counter_name(enum zt_counter c)
@@ -83,7 +83,7 @@ static void log_peer(struct zt_node *n, enum zt_log_level lvl, const char *what,
 /* ---- sending ---- */
 
 static void raw_send(struct zt_node *n, int64_t sock, const struct zt_endpoint *to,
-		     const uint8_t *pkt, size_t len)
+                     const uint8_t *pkt, size_t len)
 {
 	unsigned count;
 	uint8_t frag[ZT_UDP_MAX];
@@ -114,7 +114,7 @@ bool zt_node_root_is_up(const struct zt_node *n, const struct zt_peer *r, int64_
 	 * for ZT_ROOT_DEAD_AFTER.  One that leaves a request unanswered for
 	 * ZT_ROOT_REPLY_TIMEOUT is down at once, so failover takes seconds. */
 	return !(r->awaiting_since != 0 && r->last_rx < r->awaiting_since &&
-		 now - r->awaiting_since >= ZT_ROOT_REPLY_TIMEOUT);
+	         now - r->awaiting_since >= ZT_ROOT_REPLY_TIMEOUT);
 }
 
 /* We sent a root something it always answers (REGISTER, WHOIS). */
@@ -147,7 +147,7 @@ static void send_register(struct zt_node *n, int64_t now, struct zt_peer *r);
 
 /* Send a whole packet to p: direct if a path is alive, else via a root. */
 static void transmit(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *pkt,
-		     size_t len)
+                     size_t len)
 {
 	struct zt_path *path = zt_peer_best_path(n, p, now);
 
@@ -203,7 +203,7 @@ static void queue_msg(struct zt_peer *p, const uint8_t *msg, size_t len)
 static void start_handshake(struct zt_node *n, int64_t now, struct zt_peer *p);
 
 int zt_node_send_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
-		     size_t len)
+                     size_t len)
 {
 	struct zt_keypair *kp;
 	size_t plen;
@@ -226,7 +226,7 @@ int zt_node_send_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const ui
 }
 
 int zt_node_send_msg_to(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
-			const struct zt_endpoint *to, const uint8_t *msg, size_t len)
+                        const struct zt_endpoint *to, const uint8_t *msg, size_t len)
 {
 	struct zt_keypair *kp = zt_peer_send_keypair(p, now);
 	size_t plen;
@@ -376,7 +376,7 @@ static bool under_load(struct zt_node *n, int64_t now)
 }
 
 static void send_cookie(struct zt_node *n, int64_t now, int64_t sock,
-			const struct zt_endpoint *from, const uint8_t *init)
+                        const struct zt_endpoint *from, const uint8_t *init)
 {
 	uint8_t pkt[ZT_COOKIE_LEN], fresh[32], cookie[16];
 	struct zt_hdr h = {ZT_PT_COOKIE, 0, zt_get_u40(init + 7), n->id.address};
@@ -388,15 +388,15 @@ static void send_cookie(struct zt_node *n, int64_t now, int64_t sock,
 	memcpy(pkt + ZT_HDR_LEN, init + ZT_HDR_LEN, 4); /* their sender index */
 	zt_node_random(n, pkt + ZT_HDR_LEN + 4, 24);
 	zt_cookie_seal(pkt + ZT_HDR_LEN + 28, pkt + ZT_HDR_LEN + 4, cookie, n->cookies.cookie_key,
-		       mac1);
+	               mac1);
 	sodium_memzero(fresh, sizeof fresh);
 	n->counters[ZT_CTR_HS_COOKIE_SENT]++;
 	raw_send(n, sock, from, pkt, sizeof pkt);
 }
 
 static void handle_init(struct zt_node *n, int64_t now, int64_t sock,
-			const struct zt_endpoint *from, const struct zt_hdr *h, const uint8_t *pkt,
-			size_t len)
+                        const struct zt_endpoint *from, const struct zt_hdr *h, const uint8_t *pkt,
+                        size_t len)
 {
 	struct zt_noise_hs hs;
 	uint8_t payload[ZT_NOISE_INIT_PAYLOAD], rpayload[ZT_NOISE_RESP_PAYLOAD];
@@ -501,8 +501,8 @@ out:
 }
 
 static void handle_resp(struct zt_node *n, int64_t now, int64_t sock,
-			const struct zt_endpoint *from, const struct zt_hdr *h, const uint8_t *pkt,
-			size_t len)
+                        const struct zt_endpoint *from, const struct zt_hdr *h, const uint8_t *pkt,
+                        size_t len)
 {
 	struct zt_peer *p;
 	struct zt_noise_hs saved;
@@ -566,7 +566,7 @@ static void handle_resp(struct zt_node *n, int64_t now, int64_t sock,
 }
 
 static void handle_cookie(struct zt_node *n, int64_t now, const struct zt_hdr *h,
-			  const uint8_t *pkt, size_t len)
+                          const uint8_t *pkt, size_t len)
 {
 	struct zt_peer *p;
 	uint8_t key[32], cookie[16];
@@ -675,8 +675,8 @@ static void handle_rendezvous(struct zt_node *n, int64_t now, const uint8_t *msg
 }
 
 static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
-		       const struct zt_endpoint *from, unsigned hops, const uint8_t *msg,
-		       size_t len)
+                       const struct zt_endpoint *from, unsigned hops, const uint8_t *msg,
+                       size_t len)
 {
 	if (len == 0) {
 		n->counters[ZT_CTR_RX_MALFORMED]++;
@@ -685,11 +685,8 @@ static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_
 	if (n->is_root && zt_relay_handle_msg(n, now, p, sock, from, msg, len))
 		return;
 	switch (msg[0]) {
-	case ZT_MSG_KEEPALIVE:
-		break;
-	case ZT_MSG_FRAME:
-		zt_switch_frame_from_peer(n, now, p, msg, len);
-		break;
+	case ZT_MSG_KEEPALIVE: break;
+	case ZT_MSG_FRAME: zt_switch_frame_from_peer(n, now, p, msg, len); break;
 	case ZT_MSG_ECHO: {
 		uint8_t reply[13 + 19];
 		size_t rl;
@@ -739,8 +736,7 @@ static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_
 			goto bad;
 		handle_whois_ok(n, now, msg, len);
 		break;
-	case ZT_MSG_WHOIS_NONE:
-		break;
+	case ZT_MSG_WHOIS_NONE: break;
 	case ZT_MSG_RENDEZVOUS:
 		if (!p->is_root)
 			goto bad;
@@ -761,8 +757,8 @@ bad:
 }
 
 static void handle_data(struct zt_node *n, int64_t now, int64_t sock,
-			const struct zt_endpoint *from, const struct zt_hdr *h, const uint8_t *pkt,
-			size_t len)
+                        const struct zt_endpoint *from, const struct zt_hdr *h, const uint8_t *pkt,
+                        size_t len)
 {
 	struct zt_peer *p;
 	struct zt_keypair *kp = NULL;
@@ -812,7 +808,7 @@ static void handle_data(struct zt_node *n, int64_t now, int64_t sock,
 }
 
 static void process_packet(struct zt_node *n, int64_t now, int64_t sock,
-			   const struct zt_endpoint *from, uint8_t *pkt, size_t len, bool inner)
+                           const struct zt_endpoint *from, uint8_t *pkt, size_t len, bool inner)
 {
 	struct zt_hdr h;
 
@@ -832,18 +828,10 @@ static void process_packet(struct zt_node *n, int64_t now, int64_t sock,
 		return;
 	}
 	switch (h.type) {
-	case ZT_PT_HS_INIT:
-		handle_init(n, now, sock, from, &h, pkt, len);
-		break;
-	case ZT_PT_HS_RESP:
-		handle_resp(n, now, sock, from, &h, pkt, len);
-		break;
-	case ZT_PT_COOKIE:
-		handle_cookie(n, now, &h, pkt, len);
-		break;
-	case ZT_PT_DATA:
-		handle_data(n, now, sock, from, &h, pkt, len);
-		break;
+	case ZT_PT_HS_INIT: handle_init(n, now, sock, from, &h, pkt, len); break;
+	case ZT_PT_HS_RESP: handle_resp(n, now, sock, from, &h, pkt, len); break;
+	case ZT_PT_COOKIE: handle_cookie(n, now, &h, pkt, len); break;
+	case ZT_PT_DATA: handle_data(n, now, sock, from, &h, pkt, len); break;
 	case ZT_PT_FRAG: {
 		uint8_t *whole = n->rbuf;
 		size_t wlen = 0;
@@ -859,9 +847,7 @@ static void process_packet(struct zt_node *n, int64_t now, int64_t sock,
 			process_packet(n, now, sock, from, whole, wlen, true);
 		break;
 	}
-	default:
-		n->counters[ZT_CTR_RX_MALFORMED]++;
-		break;
+	default: n->counters[ZT_CTR_RX_MALFORMED]++; break;
 	}
 }
 
@@ -963,8 +949,8 @@ static void roots_background(struct zt_node *n, int64_t now)
 		if (zt_peer_send_keypair(r, now) == NULL) {
 			start_handshake(n, now, r);
 		} else if (!up && !r->hs_pending && r->awaiting_since != 0 &&
-			   r->last_rx < r->awaiting_since &&
-			   now - r->awaiting_since >= ZT_ROOT_REHANDSHAKE) {
+		           r->last_rx < r->awaiting_since &&
+		           now - r->awaiting_since >= ZT_ROOT_REHANDSHAKE) {
 			/* It may have restarted and lost our session. */
 			start_handshake(n, now, r);
 		} else if (now - r->register_sent >= (up ? ZT_REGISTER_INTERVAL : ZT_ROOT_RETRY)) {
@@ -975,10 +961,10 @@ static void roots_background(struct zt_node *n, int64_t now)
 	if (online != n->online) {
 		n->online = online;
 		zt_node_log(n, online ? ZT_LOG_INFO : ZT_LOG_WARN,
-			    online ? "online: a root answers" : "offline: no root answers");
+		            online ? "online: a root answers" : "offline: no root answers");
 		if (n->host.event != NULL)
 			n->host.event(n->host.ctx, online ? ZT_EVENT_ONLINE : ZT_EVENT_OFFLINE,
-				      NULL);
+			              NULL);
 	}
 }
 
@@ -1020,7 +1006,7 @@ static void maybe_background(struct zt_node *n, int64_t now)
 /* ---- API ---- */
 
 int zt_node_new(struct zt_node **out, const struct zt_host *host, const struct zt_identity *id,
-		unsigned flags, int64_t now)
+                unsigned flags, int64_t now)
 {
 	struct zt_node *n = NULL;
 	int r;
@@ -1123,8 +1109,8 @@ int zt_node_set_roots(struct zt_node *n, int64_t now, const struct zt_roots *roo
 }
 
 int zt_node_process_wire(struct zt_node *n, int64_t now, int64_t sock,
-			 const struct zt_endpoint *from, const void *pkt, size_t len,
-			 int64_t *next_deadline)
+                         const struct zt_endpoint *from, const void *pkt, size_t len,
+                         int64_t *next_deadline)
 {
 	n->counters[ZT_CTR_RX_PACKETS]++;
 	if (len > ZT_UDP_MAX + 64 || len < ZT_HDR_LEN) {
@@ -1140,18 +1126,18 @@ int zt_node_process_wire(struct zt_node *n, int64_t now, int64_t sock,
 }
 
 int zt_node_process_wire_batch(struct zt_node *n, int64_t now, const struct zt_wire_pkt *pkts,
-			       size_t count, int64_t *next_deadline)
+                               size_t count, int64_t *next_deadline)
 {
 	for (size_t i = 0; i < count; i++)
 		(void)zt_node_process_wire(n, now, pkts[i].sock, &pkts[i].from, pkts[i].data,
-					   pkts[i].len, NULL);
+		                           pkts[i].len, NULL);
 	maybe_background(n, now);
 	set_deadline(n, next_deadline);
 	return ZT_OK;
 }
 
 int zt_node_process_frame(struct zt_node *n, int64_t now, uint64_t nwid, const uint8_t *frame,
-			  size_t len, int64_t *next_deadline)
+                          size_t len, int64_t *next_deadline)
 {
 	struct zt_network *net = zt_switch_find(n, nwid);
 	int r = ZT_ENOTFOUND;

@@ -71,8 +71,8 @@ struct zt_peer {
 
 	int64_t created, last_rx, last_tx, last_frame;
 	int64_t whois_sent, rendezvous_sent, rendezvous_served, register_sent;
-	int64_t awaiting_since; /* roots: first request not answered yet (0: none) */
-	int rtt; /* roots: from REGISTER round trips */
+	int64_t awaiting_since;       /* roots: first request not answered yet (0: none) */
+	int rtt;                      /* roots: from REGISTER round trips */
 	struct zt_endpoint reflected; /* roots: how this root sees us */
 
 	struct zt_qmsg queue[ZT_PEER_QUEUE];
@@ -145,8 +145,8 @@ struct zt_node {
 	/* Scratch buffers; each has one job so that handlers can nest. */
 	uint8_t pkt[ZT_PACKET_MAX + 64];  /* outgoing packet being sealed */
 	uint8_t pkt2[ZT_PACKET_MAX + 64]; /* incoming plaintext, or outgoing frame message */
-	uint8_t pktin[ZT_UDP_MAX + 64];	  /* incoming datagram (a root rewrites hops in place) */
-	uint8_t *rbuf;			  /* reassembled packet (ZT_PACKET_MAX + 64) */
+	uint8_t pktin[ZT_UDP_MAX + 64];   /* incoming datagram (a root rewrites hops in place) */
+	uint8_t *rbuf;                    /* reassembled packet (ZT_PACKET_MAX + 64) */
 };
 
 /* ---- node.c ---- */
@@ -155,10 +155,10 @@ void zt_node_random(struct zt_node *n, void *buf, size_t len);
 /* Encrypt an inner message for `p` and send it on the best path; queue it
  * and start a handshake when there is no session. */
 int zt_node_send_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
-		     size_t len);
+                     size_t len);
 /* Same, but to a specific endpoint (path probes and replies). */
 int zt_node_send_msg_to(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
-			const struct zt_endpoint *to, const uint8_t *msg, size_t len);
+                        const struct zt_endpoint *to, const uint8_t *msg, size_t len);
 /* Peer `p` is wanted: make sure we know its identity and have a session. */
 void zt_node_want_peer(struct zt_node *n, int64_t now, struct zt_peer *p);
 /* The root to relay through (best up root), or NULL. */
@@ -177,15 +177,15 @@ void zt_keypair_wipe(struct zt_keypair *kp);
 struct zt_keypair *zt_peer_send_keypair(struct zt_peer *p, int64_t now);
 /* Record an authenticated packet from `from` (hops 0 means direct). */
 void zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,
-			const struct zt_endpoint *from, unsigned hops);
+                        const struct zt_endpoint *from, unsigned hops);
 /* Add a candidate endpoint (from WHOIS/RENDEZVOUS); returns the path. */
 struct zt_path *zt_peer_add_candidate(struct zt_node *n, struct zt_peer *p, int64_t now,
-				      const struct zt_endpoint *ep);
+                                      const struct zt_endpoint *ep);
 /* The direct path to use now, or NULL. */
 struct zt_path *zt_peer_best_path(const struct zt_node *n, const struct zt_peer *p, int64_t now);
 bool zt_peer_is_active(const struct zt_peer *p, int64_t now);
 void zt_peer_info(const struct zt_node *n, const struct zt_peer *p, int64_t now,
-		  struct zt_peer_info *out);
+                  struct zt_peer_info *out);
 /* Update p->kind (DIRECT/RELAY) and emit events on change. */
 void zt_peer_update_kind(struct zt_node *n, struct zt_peer *p, int64_t now);
 int64_t zt_node_pick_socket(const struct zt_node *n, int family);
@@ -193,31 +193,31 @@ int64_t zt_node_pick_socket(const struct zt_node *n, int family);
 /* ---- session.c ---- */
 /* Build a DATA packet in out (cap >= len + ZT_DATA_OVERHEAD). */
 size_t zt_session_seal(struct zt_keypair *kp, uint64_t dst, uint64_t src, const uint8_t *msg,
-		       size_t len, uint8_t *out);
+                       size_t len, uint8_t *out);
 /* Open a DATA packet with kp; 0 = ok (plaintext in out, *out_len), or
  * ZT_EINVAL (replayed/too old), ZT_ECRYPTO (does not authenticate). */
 int zt_session_open(struct zt_keypair *kp, const uint8_t *pkt, size_t len, uint8_t *out,
-		    size_t *out_len);
+                    size_t *out_len);
 
 /* ---- switch.c ---- */
 struct zt_network *zt_switch_find(struct zt_node *n, uint64_t nwid);
 void zt_switch_info(const struct zt_network *net, struct zt_network_info *out);
 int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *net,
-			     const uint8_t *frame, size_t len);
+                             const uint8_t *frame, size_t len);
 void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p,
-			       const uint8_t *msg, size_t len);
+                               const uint8_t *msg, size_t len);
 void zt_switch_add_member(struct zt_network *net, uint64_t address, int64_t now);
 void zt_switch_announce(struct zt_node *n, int64_t now, struct zt_network *net, bool leaving);
-void zt_switch_members_msg(struct zt_node *n, int64_t now, struct zt_peer *root,
-			   const uint8_t *msg, size_t len);
+void zt_switch_members_msg(struct zt_node *n, int64_t now, struct zt_peer *root, const uint8_t *msg,
+                           size_t len);
 void zt_switch_background(struct zt_node *n, int64_t now);
 
 /* ---- relay.c (roots) ---- */
 void zt_relay_forward(struct zt_node *n, int64_t now, const struct zt_hdr *h, int64_t sock,
-		      const struct zt_endpoint *from, uint8_t *pkt, size_t len);
+                      const struct zt_endpoint *from, uint8_t *pkt, size_t len);
 /* Handle a root-only inner message from p; false if not a root message. */
 bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
-			 const struct zt_endpoint *from, const uint8_t *msg, size_t len);
+                         const struct zt_endpoint *from, const uint8_t *msg, size_t len);
 void zt_relay_background(struct zt_node *n, int64_t now);
 void zt_relay_cleanup(struct zt_node *n);
 

@@ -16,7 +16,7 @@ static const char prologue[] = "zt v1";
 #define BLOCKLEN 128
 
 void zt_noise_hmac(uint8_t out[ZT_NOISE_HASHLEN], const uint8_t *key, size_t key_len,
-		   const uint8_t *data, size_t data_len)
+                   const uint8_t *data, size_t data_len)
 {
 	uint8_t k[BLOCKLEN], pad[BLOCKLEN], inner[ZT_NOISE_HASHLEN];
 	crypto_generichash_state st;
@@ -45,7 +45,7 @@ void zt_noise_hmac(uint8_t out[ZT_NOISE_HASHLEN], const uint8_t *key, size_t key
 }
 
 void zt_noise_hkdf2(uint8_t o1[ZT_NOISE_HASHLEN], uint8_t o2[ZT_NOISE_HASHLEN],
-		    const uint8_t ck[ZT_NOISE_HASHLEN], const uint8_t *ikm, size_t ikm_len)
+                    const uint8_t ck[ZT_NOISE_HASHLEN], const uint8_t *ikm, size_t ikm_len)
 {
 	uint8_t temp[ZT_NOISE_HASHLEN], buf[ZT_NOISE_HASHLEN + 1];
 
@@ -79,8 +79,7 @@ static void mix_key(struct zt_noise_hs *hs, uint8_t k[32], const uint8_t *ikm, s
 	sodium_memzero(o2, sizeof o2);
 }
 
-static int mix_dh(struct zt_noise_hs *hs, uint8_t k[32], const uint8_t sk[32],
-		  const uint8_t pk[32])
+static int mix_dh(struct zt_noise_hs *hs, uint8_t k[32], const uint8_t sk[32], const uint8_t pk[32])
 {
 	uint8_t dh[32];
 	/* crypto_scalarmult fails on an all-zero result (low-order point). */
@@ -95,20 +94,20 @@ static int mix_dh(struct zt_noise_hs *hs, uint8_t k[32], const uint8_t sk[32],
 
 /* Each key is used for exactly one message in a handshake: nonce 0. */
 static void encrypt_and_hash(struct zt_noise_hs *hs, const uint8_t k[32], const uint8_t *pt,
-			     size_t len, uint8_t *ct)
+                             size_t len, uint8_t *ct)
 {
 	uint8_t nonce[12] = {0};
-	crypto_aead_chacha20poly1305_ietf_encrypt(ct, NULL, pt, len, hs->h, ZT_NOISE_HASHLEN,
-						  NULL, nonce, k);
+	crypto_aead_chacha20poly1305_ietf_encrypt(ct, NULL, pt, len, hs->h, ZT_NOISE_HASHLEN, NULL,
+	                                          nonce, k);
 	mix_hash(hs, ct, len + ZT_NOISE_TAGLEN);
 }
 
 static int decrypt_and_hash(struct zt_noise_hs *hs, const uint8_t k[32], const uint8_t *ct,
-			    size_t len, uint8_t *pt)
+                            size_t len, uint8_t *pt)
 {
 	uint8_t nonce[12] = {0};
 	if (crypto_aead_chacha20poly1305_ietf_decrypt(pt, NULL, NULL, ct, len + ZT_NOISE_TAGLEN,
-						      hs->h, ZT_NOISE_HASHLEN, nonce, k) != 0)
+	                                              hs->h, ZT_NOISE_HASHLEN, nonce, k) != 0)
 		return ZT_ECRYPTO;
 	mix_hash(hs, ct, len + ZT_NOISE_TAGLEN);
 	return ZT_OK;
@@ -125,8 +124,9 @@ static void hs_start(struct zt_noise_hs *hs, const uint8_t responder_x[32])
 }
 
 int zt_noise_init_create(struct zt_noise_hs *hs, const struct zt_identity *s,
-			 const uint8_t rs_ed[32], const uint8_t e_seed[32],
-			 const uint8_t payload[ZT_NOISE_INIT_PAYLOAD], uint8_t out[ZT_NOISE_INIT_LEN])
+                         const uint8_t rs_ed[32], const uint8_t e_seed[32],
+                         const uint8_t payload[ZT_NOISE_INIT_PAYLOAD],
+                         uint8_t out[ZT_NOISE_INIT_LEN])
 {
 	uint8_t k[32], s_x[32], rs_x[32];
 	int r;
@@ -161,8 +161,8 @@ out:
 }
 
 int zt_noise_init_consume(struct zt_noise_hs *hs, const struct zt_identity *s,
-			  const uint8_t in[ZT_NOISE_INIT_LEN],
-			  uint8_t payload[ZT_NOISE_INIT_PAYLOAD])
+                          const uint8_t in[ZT_NOISE_INIT_LEN],
+                          uint8_t payload[ZT_NOISE_INIT_PAYLOAD])
 {
 	uint8_t k[32], s_x[32], s_xpk[32];
 	int r;
@@ -192,8 +192,8 @@ out:
 }
 
 int zt_noise_resp_create(struct zt_noise_hs *hs, const uint8_t e_seed[32],
-			 const uint8_t payload[ZT_NOISE_RESP_PAYLOAD],
-			 uint8_t out[ZT_NOISE_RESP_LEN])
+                         const uint8_t payload[ZT_NOISE_RESP_PAYLOAD],
+                         uint8_t out[ZT_NOISE_RESP_LEN])
 {
 	uint8_t k[32];
 	int r;
@@ -215,8 +215,8 @@ out:
 }
 
 int zt_noise_resp_consume(struct zt_noise_hs *hs, const struct zt_identity *s,
-			  const uint8_t in[ZT_NOISE_RESP_LEN],
-			  uint8_t payload[ZT_NOISE_RESP_PAYLOAD])
+                          const uint8_t in[ZT_NOISE_RESP_LEN],
+                          uint8_t payload[ZT_NOISE_RESP_PAYLOAD])
 {
 	uint8_t k[32], s_x[32];
 	struct zt_noise_hs saved = *hs;

@@ -166,7 +166,7 @@ int64_t zt_node_pick_socket(const struct zt_node *n, int family)
 }
 
 struct zt_path *zt_peer_add_candidate(struct zt_node *n, struct zt_peer *p, int64_t now,
-				      const struct zt_endpoint *ep)
+                                      const struct zt_endpoint *ep)
 {
 	struct zt_path *x = path_find(p, ep);
 	int64_t sock;
@@ -187,7 +187,7 @@ struct zt_path *zt_peer_add_candidate(struct zt_node *n, struct zt_peer *p, int6
 }
 
 void zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,
-			const struct zt_endpoint *from, unsigned hops)
+                        const struct zt_endpoint *from, unsigned hops)
 {
 	struct zt_path *x;
 
@@ -268,16 +268,17 @@ void zt_peer_update_kind(struct zt_node *n, struct zt_peer *p, int64_t now)
 		zt_peer_info(n, p, now, &info);
 		if (n->host.event != NULL && kind != ZT_PATH_NONE)
 			n->host.event(n->host.ctx,
-				      kind == ZT_PATH_DIRECT ? ZT_EVENT_PATH_DIRECT : ZT_EVENT_PATH_RELAY,
-				      &info);
+			              kind == ZT_PATH_DIRECT ? ZT_EVENT_PATH_DIRECT
+			                                     : ZT_EVENT_PATH_RELAY,
+			              &info);
 		if (n->host.log != NULL) {
 			char buf[128];
 			struct zt_strbuf sb = {buf, sizeof buf, 0};
 			zt_strbuf_put(&sb, "peer ");
 			zt_strbuf_hex(&sb, p->address, 10);
 			zt_strbuf_put(&sb, kind == ZT_PATH_DIRECT  ? " path DIRECT "
-					   : kind == ZT_PATH_RELAY ? " path RELAY via "
-								   : " path NONE");
+			                   : kind == ZT_PATH_RELAY ? " path RELAY via "
+			                                           : " path NONE");
 			if (kind == ZT_PATH_DIRECT)
 				zt_strbuf_ep(&sb, &best->ep);
 			else if (kind == ZT_PATH_RELAY)
@@ -291,7 +292,7 @@ void zt_peer_update_kind(struct zt_node *n, struct zt_peer *p, int64_t now)
 }
 
 void zt_peer_info(const struct zt_node *n, const struct zt_peer *p, int64_t now,
-		  struct zt_peer_info *out)
+                  struct zt_peer_info *out)
 {
 	struct zt_path *best = zt_peer_best_path(n, p, now);
 

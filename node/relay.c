@@ -127,7 +127,7 @@ static struct zt_path *freshest_path(struct zt_peer *p)
 }
 
 void zt_relay_forward(struct zt_node *n, int64_t now, const struct zt_hdr *h, int64_t sock,
-		      const struct zt_endpoint *from, uint8_t *pkt, size_t len)
+                      const struct zt_endpoint *from, uint8_t *pkt, size_t len)
 {
 	struct zt_peer *src, *dst;
 	struct zt_path *to;
@@ -190,7 +190,7 @@ static size_t put_endpoints(struct zt_peer *p, uint8_t *out, size_t cap, int64_t
 }
 
 static void send_rendezvous(struct zt_node *n, int64_t now, struct zt_peer *to,
-			    struct zt_peer *about)
+                            struct zt_peer *about)
 {
 	uint8_t msg[6 + 1 + 4 * 19];
 	size_t len;
@@ -202,7 +202,7 @@ static void send_rendezvous(struct zt_node *n, int64_t now, struct zt_peer *to,
 }
 
 static void send_members(struct zt_node *n, int64_t now, struct zt_peer *to,
-			 const struct zt_dir_net *d)
+                         const struct zt_dir_net *d)
 {
 	uint8_t msg[11 + 5 * ZT_NET_MEMBERS_PER_MSG];
 	unsigned count = 0;
@@ -222,7 +222,7 @@ static void send_members(struct zt_node *n, int64_t now, struct zt_peer *to,
 }
 
 bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
-			 const struct zt_endpoint *from, const uint8_t *msg, size_t len)
+                         const struct zt_endpoint *from, const uint8_t *msg, size_t len)
 {
 	switch (msg[0]) {
 	case ZT_MSG_REGISTER: {
@@ -289,8 +289,7 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 		send_members(n, now, p, d);
 		return true;
 	}
-	default:
-		return false;
+	default: return false;
 	}
 	n->counters[ZT_CTR_RX_MALFORMED]++;
 	return true;

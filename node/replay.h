@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ZT_REPLAY_WORDS 33 /* one word more than the window, for word-wise clearing */
+#define ZT_REPLAY_WORDS  33 /* one word more than the window, for word-wise clearing */
 #define ZT_REPLAY_WINDOW ((ZT_REPLAY_WORDS - 1) * 64) /* 2048 packets */
 
 struct zt_replay {

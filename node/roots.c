@@ -55,8 +55,7 @@ static int parse_u64_dec(const char *s, int64_t *out)
 	return ZT_OK;
 }
 
-int zt_roots_parse(struct zt_roots *out, const char *text, size_t len,
-		   const uint8_t *pinned_signer)
+int zt_roots_parse(struct zt_roots *out, const char *text, size_t len, const uint8_t *pinned_signer)
 {
 	char line[ROOTS_MAX_LINE];
 	char *tok[2 + ZT_MAX_ROOT_ENDPOINTS + 1];
@@ -139,7 +138,7 @@ int zt_roots_parse(struct zt_roots *out, const char *text, size_t len,
 		if (text[pos] != '\n' && text[pos] != '\r' && text[pos] != ' ')
 			goto out;
 	if (crypto_sign_verify_detached(sig, (const unsigned char *)text, signed_len,
-					out->signer) != 0) {
+	                                out->signer) != 0) {
 		r = ZT_ESIG;
 		goto out;
 	}
@@ -154,8 +153,7 @@ out:
 	return r;
 }
 
-int zt_roots_write(struct zt_roots *roots, const struct zt_identity *signer, char *out,
-		   size_t cap)
+int zt_roots_write(struct zt_roots *roots, const struct zt_identity *signer, char *out, size_t cap)
 {
 	struct zt_strbuf sb = {out, cap, 0};
 	char idtext[ZT_IDENTITY_PUBLIC_TEXT];

@@ -18,7 +18,7 @@ static void make_nonce(uint8_t nonce[12], uint64_t counter)
 }
 
 size_t zt_session_seal(struct zt_keypair *kp, uint64_t dst, uint64_t src, const uint8_t *msg,
-		       size_t len, uint8_t *out)
+                       size_t len, uint8_t *out)
 {
 	struct zt_hdr h = {ZT_PT_DATA, 0, dst, src};
 	uint8_t nonce[12];
@@ -30,12 +30,12 @@ size_t zt_session_seal(struct zt_keypair *kp, uint64_t dst, uint64_t src, const 
 	zt_put_u64(out + ZT_HDR_LEN + 4, ctr);
 	make_nonce(nonce, ctr);
 	crypto_aead_chacha20poly1305_ietf_encrypt(out + ZT_DATA_HDR_LEN, &clen, msg, len, out,
-						  ZT_DATA_HDR_LEN, NULL, nonce, kp->send_key);
+	                                          ZT_DATA_HDR_LEN, NULL, nonce, kp->send_key);
 	return ZT_DATA_HDR_LEN + (size_t)clen;
 }
 
 int zt_session_open(struct zt_keypair *kp, const uint8_t *pkt, size_t len, uint8_t *out,
-		    size_t *out_len)
+                    size_t *out_len)
 {
 	uint8_t ad[ZT_DATA_HDR_LEN], nonce[12];
 	uint64_t ctr;
@@ -51,8 +51,8 @@ int zt_session_open(struct zt_keypair *kp, const uint8_t *pkt, size_t len, uint8
 	memcpy(ad + ZT_HDR_LEN, pkt + ZT_HDR_LEN, 12);
 	make_nonce(nonce, ctr);
 	if (crypto_aead_chacha20poly1305_ietf_decrypt(out, &mlen, NULL, pkt + ZT_DATA_HDR_LEN,
-						      len - ZT_DATA_HDR_LEN, ad, sizeof ad, nonce,
-						      kp->recv_key) != 0)
+	                                              len - ZT_DATA_HDR_LEN, ad, sizeof ad, nonce,
+	                                              kp->recv_key) != 0)
 		return ZT_ECRYPTO;
 	/* Only now may the window move: a forged counter never advances it. */
 	if (!zt_replay_update(&kp->replay, ctr))

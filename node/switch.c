@@ -82,7 +82,7 @@ static uint64_t mac_to_address(const struct zt_network *net, const uint8_t *mac)
 }
 
 static void send_frame(struct zt_node *n, int64_t now, struct zt_network *net, uint64_t dst,
-		       const uint8_t *frame, size_t len)
+                       const uint8_t *frame, size_t len)
 {
 	struct zt_peer *p = zt_peer_get(n, now, dst);
 	uint8_t *msg = n->pkt2;
@@ -99,7 +99,7 @@ static void send_frame(struct zt_node *n, int64_t now, struct zt_network *net, u
 }
 
 int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *net,
-			     const uint8_t *frame, size_t len)
+                             const uint8_t *frame, size_t len)
 {
 	const uint8_t *dst = frame, *src = frame + 6;
 
@@ -135,7 +135,7 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
 }
 
 void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p,
-			       const uint8_t *msg, size_t len)
+                               const uint8_t *msg, size_t len)
 {
 	struct zt_network *net;
 	const uint8_t *frame;
@@ -184,8 +184,8 @@ void zt_switch_announce(struct zt_node *n, int64_t now, struct zt_network *net, 
 	net->last_announce = now;
 }
 
-void zt_switch_members_msg(struct zt_node *n, int64_t now, struct zt_peer *root,
-			   const uint8_t *msg, size_t len)
+void zt_switch_members_msg(struct zt_node *n, int64_t now, struct zt_peer *root, const uint8_t *msg,
+                           size_t len)
 {
 	unsigned count;
 	(void)root;
@@ -218,7 +218,7 @@ void zt_switch_background(struct zt_node *n, int64_t now)
 		if (!net->used)
 			continue;
 		if (n->online && (net->last_announce == 0 ||
-				  now - net->last_announce >= ZT_NET_ANNOUNCE_INTERVAL))
+		                  now - net->last_announce >= ZT_NET_ANNOUNCE_INTERVAL))
 			zt_switch_announce(n, now, net, false);
 	}
 }

@@ -12,7 +12,7 @@
 
 #include "zt.h"
 
-#define ZT_MUST_CHECK __attribute__((warn_unused_result))
+#define ZT_MUST_CHECK   __attribute__((warn_unused_result))
 #define ZT_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static inline void zt_put_u16(uint8_t *p, uint16_t v)

@@ -32,9 +32,9 @@
 #include "noise.h"
 
 #define ZT_WIRE_VERSION 1
-#define ZT_HDR_LEN 12
-#define ZT_HOPS_MASK 0x07
-#define ZT_MAX_HOPS 2 /* a packet is relayed by at most this many roots */
+#define ZT_HDR_LEN      12
+#define ZT_HOPS_MASK    0x07
+#define ZT_MAX_HOPS     2 /* a packet is relayed by at most this many roots */
 
 enum zt_ptype {
 	ZT_PT_HS_INIT = 1,
@@ -44,76 +44,77 @@ enum zt_ptype {
 	ZT_PT_FRAG = 5,
 };
 
-#define ZT_MAC_LEN 16
-#define ZT_HS_INIT_LEN (ZT_HDR_LEN + 4 + ZT_NOISE_INIT_LEN + 2 * ZT_MAC_LEN)	/* 156 */
-#define ZT_HS_RESP_LEN (ZT_HDR_LEN + 8 + ZT_NOISE_RESP_LEN + 2 * ZT_MAC_LEN)	/* 104 */
-#define ZT_COOKIE_LEN (ZT_HDR_LEN + 4 + 24 + 16 + 16)				/* 72 */
-#define ZT_DATA_HDR_LEN (ZT_HDR_LEN + 4 + 8)					/* 24 */
+#define ZT_MAC_LEN       16
+#define ZT_HS_INIT_LEN   (ZT_HDR_LEN + 4 + ZT_NOISE_INIT_LEN + 2 * ZT_MAC_LEN) /* 156 */
+#define ZT_HS_RESP_LEN   (ZT_HDR_LEN + 8 + ZT_NOISE_RESP_LEN + 2 * ZT_MAC_LEN) /* 104 */
+#define ZT_COOKIE_LEN    (ZT_HDR_LEN + 4 + 24 + 16 + 16)                       /* 72 */
+#define ZT_DATA_HDR_LEN  (ZT_HDR_LEN + 4 + 8)                                  /* 24 */
 #define ZT_DATA_OVERHEAD (ZT_DATA_HDR_LEN + 16)
-#define ZT_FRAG_HDR_LEN (ZT_HDR_LEN + 4 + 1 + 1)				/* 18 */
+#define ZT_FRAG_HDR_LEN  (ZT_HDR_LEN + 4 + 1 + 1) /* 18 */
 
 /* Inner messages: the plaintext of a DATA packet starts with one of these. */
 enum zt_msg {
-	ZT_MSG_KEEPALIVE = 0x00,   /* (empty) also confirms a new session */
-	ZT_MSG_FRAME = 0x01,	   /* nwid u64 | Ethernet frame (dst, src, type, payload) */
-	ZT_MSG_ECHO = 0x02,	   /* id u32 | sent_at u64 */
-	ZT_MSG_ECHO_REPLY = 0x03,  /* id u32 | sent_at u64 | your endpoint */
-	ZT_MSG_REGISTER = 0x10,	   /* sent_at u64           (node -> root, every ZT_REGISTER_INTERVAL) */
-	ZT_MSG_REGISTER_OK = 0x11, /* sent_at u64 | your endpoint (root -> node: reflection) */
-	ZT_MSG_WHOIS = 0x12,	   /* address u40           (node -> root) */
-	ZT_MSG_WHOIS_OK = 0x13,	   /* address u40 | pk (32) | n u8 | n endpoints */
-	ZT_MSG_WHOIS_NONE = 0x14,  /* address u40           (root does not know it) */
+	ZT_MSG_KEEPALIVE = 0x00,  /* (empty) also confirms a new session */
+	ZT_MSG_FRAME = 0x01,      /* nwid u64 | Ethernet frame (dst, src, type, payload) */
+	ZT_MSG_ECHO = 0x02,       /* id u32 | sent_at u64 */
+	ZT_MSG_ECHO_REPLY = 0x03, /* id u32 | sent_at u64 | your endpoint */
+	ZT_MSG_REGISTER =
+	    0x10, /* sent_at u64           (node -> root, every ZT_REGISTER_INTERVAL) */
+	ZT_MSG_REGISTER_OK = 0x11,    /* sent_at u64 | your endpoint (root -> node: reflection) */
+	ZT_MSG_WHOIS = 0x12,          /* address u40           (node -> root) */
+	ZT_MSG_WHOIS_OK = 0x13,       /* address u40 | pk (32) | n u8 | n endpoints */
+	ZT_MSG_WHOIS_NONE = 0x14,     /* address u40           (root does not know it) */
 	ZT_MSG_RENDEZVOUS_REQ = 0x15, /* address u40        (node -> root: introduce us) */
-	ZT_MSG_RENDEZVOUS = 0x16,  /* address u40 | n u8 | n endpoints (root -> node) */
-	ZT_MSG_NET_ANNOUNCE = 0x17, /* nethash (8) | flags u8 (bit0: leaving) (node -> root) */
-	ZT_MSG_NET_MEMBERS = 0x18, /* nethash (8) | n u16 | n addresses u40 (root -> node) */
+	ZT_MSG_RENDEZVOUS = 0x16,     /* address u40 | n u8 | n endpoints (root -> node) */
+	ZT_MSG_NET_ANNOUNCE = 0x17,   /* nethash (8) | flags u8 (bit0: leaving) (node -> root) */
+	ZT_MSG_NET_MEMBERS = 0x18,    /* nethash (8) | n u16 | n addresses u40 (root -> node) */
 };
 
 /* Limits and timers (ms). */
-#define ZT_UDP_MAX 1452		      /* largest datagram we send (fits 1500 over IPv6) */
-#define ZT_PACKET_MAX 16384	      /* largest reassembled packet */
-#define ZT_FRAG_MAX 12		      /* fragments per packet */
-#define ZT_FRAG_TIMEOUT 3000	      /* a partial packet is dropped after this */
-#define ZT_FRAG_SLOTS 64	      /* packets in reassembly at once, per node */
-#define ZT_DEFAULT_MTU 2800	      /* overlay (TAP) MTU */
-#define ZT_ETH_MAX (ZT_DEFAULT_MTU + 18)
+#define ZT_UDP_MAX      1452  /* largest datagram we send (fits 1500 over IPv6) */
+#define ZT_PACKET_MAX   16384 /* largest reassembled packet */
+#define ZT_FRAG_MAX     12    /* fragments per packet */
+#define ZT_FRAG_TIMEOUT 3000  /* a partial packet is dropped after this */
+#define ZT_FRAG_SLOTS   64    /* packets in reassembly at once, per node */
+#define ZT_DEFAULT_MTU  2800  /* overlay (TAP) MTU */
+#define ZT_ETH_MAX      (ZT_DEFAULT_MTU + 18)
 
-#define ZT_REKEY_AFTER_TIME 120000    /* initiator starts a new handshake */
-#define ZT_REJECT_AFTER_TIME 180000   /* keys older than this are wiped */
-#define ZT_REKEY_AFTER_MESSAGES (1ULL << 48)
+#define ZT_REKEY_AFTER_TIME      120000 /* initiator starts a new handshake */
+#define ZT_REJECT_AFTER_TIME     180000 /* keys older than this are wiped */
+#define ZT_REKEY_AFTER_MESSAGES  (1ULL << 48)
 #define ZT_REJECT_AFTER_MESSAGES ((1ULL << 48) + (1ULL << 20))
-#define ZT_REKEY_TIMEOUT 3000	      /* retry an unanswered initiation */
-#define ZT_REKEY_ATTEMPT_TIME 90000   /* give up after this long */
-#define ZT_HS_LOAD_PER_SEC 100	      /* initiations/s before cookies are required */
-#define ZT_COOKIE_SECRET_LIFE 120000
-#define ZT_COOKIE_VALID 110000
+#define ZT_REKEY_TIMEOUT         3000  /* retry an unanswered initiation */
+#define ZT_REKEY_ATTEMPT_TIME    90000 /* give up after this long */
+#define ZT_HS_LOAD_PER_SEC       100   /* initiations/s before cookies are required */
+#define ZT_COOKIE_SECRET_LIFE    120000
+#define ZT_COOKIE_VALID          110000
 
-#define ZT_REGISTER_INTERVAL 20000    /* node -> each root; also the NAT keepalive */
-#define ZT_ROOT_DEAD_AFTER 45000      /* no packet from a root for this long: down */
-#define ZT_ROOT_RETRY 2000	      /* re-register with a down root */
-#define ZT_ROOT_REPLY_TIMEOUT 4000    /* a root that leaves a request unanswered this long is down */
-#define ZT_ROOT_REHANDSHAKE 10000     /* ... and after this long it gets a new handshake */
-#define ZT_PEER_SILENT 10000	      /* sent to a peer but heard nothing: new handshake */
-#define ZT_ECHO_ACTIVE 4000	      /* probe direct paths this often while in use */
-#define ZT_ECHO_IDLE 25000	      /* ... and this often otherwise (NAT keepalive) */
-#define ZT_PATH_ALIVE_ACTIVE 11000    /* a direct path in use is alive if heard within */
-#define ZT_PATH_ALIVE_IDLE 60000
-#define ZT_PATH_FORGET 600000	      /* unheard candidate paths are forgotten */
-#define ZT_PEER_ACTIVE 30000	      /* a peer is active if it had frames this recently */
-#define ZT_RENDEZVOUS_RETRY 10000     /* ask for a rendezvous while relayed and active */
-#define ZT_WHOIS_RETRY 2000
+#define ZT_REGISTER_INTERVAL     20000 /* node -> each root; also the NAT keepalive */
+#define ZT_ROOT_DEAD_AFTER       45000 /* no packet from a root for this long: down */
+#define ZT_ROOT_RETRY            2000  /* re-register with a down root */
+#define ZT_ROOT_REPLY_TIMEOUT    4000 /* a root that leaves a request unanswered this long is down */
+#define ZT_ROOT_REHANDSHAKE      10000 /* ... and after this long it gets a new handshake */
+#define ZT_PEER_SILENT           10000 /* sent to a peer but heard nothing: new handshake */
+#define ZT_ECHO_ACTIVE           4000  /* probe direct paths this often while in use */
+#define ZT_ECHO_IDLE             25000 /* ... and this often otherwise (NAT keepalive) */
+#define ZT_PATH_ALIVE_ACTIVE     11000 /* a direct path in use is alive if heard within */
+#define ZT_PATH_ALIVE_IDLE       60000
+#define ZT_PATH_FORGET           600000 /* unheard candidate paths are forgotten */
+#define ZT_PEER_ACTIVE           30000  /* a peer is active if it had frames this recently */
+#define ZT_RENDEZVOUS_RETRY      10000  /* ask for a rendezvous while relayed and active */
+#define ZT_WHOIS_RETRY           2000
 #define ZT_NET_ANNOUNCE_INTERVAL 30000
-#define ZT_NET_MEMBER_EXPIRE 120000   /* roots forget announcements after this */
-#define ZT_PEER_EXPIRE 300000	      /* unused peers (no session, no traffic) freed */
-#define ZT_ROOT_PEER_EXPIRE 120000    /* roots free registrations unheard this long */
+#define ZT_NET_MEMBER_EXPIRE     120000 /* roots forget announcements after this */
+#define ZT_PEER_EXPIRE           300000 /* unused peers (no session, no traffic) freed */
+#define ZT_ROOT_PEER_EXPIRE      120000 /* roots free registrations unheard this long */
 
-#define ZT_PEER_MAX_PATHS 8
-#define ZT_PEER_QUEUE 16	      /* frames held while a session is set up */
-#define ZT_NET_MAX_MEMBERS 1024	      /* known members per network */
+#define ZT_PEER_MAX_PATHS      8
+#define ZT_PEER_QUEUE          16   /* frames held while a session is set up */
+#define ZT_NET_MAX_MEMBERS     1024 /* known members per network */
 #define ZT_NET_MEMBERS_PER_MSG 256
-#define ZT_MAX_NETWORKS 64
-#define ZT_NODE_MAX_PEERS 65536
-#define ZT_ROOT_MAX_PEERS 1048576
+#define ZT_MAX_NETWORKS        64
+#define ZT_NODE_MAX_PEERS      65536
+#define ZT_ROOT_MAX_PEERS      1048576
 
 /* Outer header. */
 struct zt_hdr {

@@ -28,18 +28,18 @@
 extern "C" {
 #endif
 
-#define ZT_VERSION_MAJOR 0
-#define ZT_VERSION_MINOR 1
-#define ZT_VERSION_PATCH 0
+#define ZT_VERSION_MAJOR  0
+#define ZT_VERSION_MINOR  1
+#define ZT_VERSION_PATCH  0
 #define ZT_VERSION_STRING "0.1.0"
 
 /* Sizes of the text forms (including the terminating NUL). */
-#define ZT_ADDRESS_TEXT 11  /* 10 hex digits */
-#define ZT_NWID_TEXT 17	    /* 16 hex digits */
+#define ZT_ADDRESS_TEXT         11  /* 10 hex digits */
+#define ZT_NWID_TEXT            17  /* 16 hex digits */
 #define ZT_IDENTITY_PUBLIC_TEXT 76  /* "aaaaaaaaaa:" + 64 hex */
 #define ZT_IDENTITY_SECRET_TEXT 141 /* public + ":" + 64 hex */
 
-#define ZT_MAX_ROOTS 8
+#define ZT_MAX_ROOTS          8
 #define ZT_MAX_ROOT_ENDPOINTS 4
 
 /* An underlay UDP endpoint.  family is 4 or 6 (0: none); for IPv4 the
@@ -55,8 +55,8 @@ struct zt_endpoint {
  * identity.  Wipe with zt_identity_wipe(). */
 struct zt_identity {
 	uint64_t address; /* 40 bits */
-	uint8_t pk[32];	  /* Ed25519 public key */
-	uint8_t sk[64];	  /* Ed25519 secret key (seed || pk), or zero */
+	uint8_t pk[32];   /* Ed25519 public key */
+	uint8_t sk[64];   /* Ed25519 secret key (seed || pk), or zero */
 	bool has_secret;
 };
 
@@ -104,33 +104,33 @@ struct zt_peer_info {
 	enum zt_peer_role role;
 	enum zt_path_kind path;
 	struct zt_endpoint endpoint; /* direct endpoint, or the relaying root's */
-	uint64_t via;		     /* relaying root's address (RELAY only) */
-	int latency_ms;		     /* smoothed RTT of the path in use, -1 unknown */
-	int64_t path_since;	     /* when the current path kind began (ms) */
-	int64_t last_rx;	     /* last authenticated packet (ms), 0 never */
+	uint64_t via;                /* relaying root's address (RELAY only) */
+	int latency_ms;              /* smoothed RTT of the path in use, -1 unknown */
+	int64_t path_since;          /* when the current path kind began (ms) */
+	int64_t last_rx;             /* last authenticated packet (ms), 0 never */
 	int64_t last_tx;
-	bool session; /* an established session with current keys */
+	bool session;          /* an established session with current keys */
 	unsigned direct_paths; /* direct endpoints known */
 	uint64_t rx_packets, tx_packets;
 };
 
 /* Drop and event counters (hostile input is counted, never an error). */
 enum zt_counter {
-	ZT_CTR_RX_PACKETS = 0,	 /* UDP datagrams handed in */
-	ZT_CTR_RX_MALFORMED,	 /* failed length/format checks */
-	ZT_CTR_RX_AUTH_FAIL,	 /* failed decryption/authentication */
-	ZT_CTR_RX_REPLAY,	 /* counter seen before or too old */
-	ZT_CTR_RX_NO_SESSION,	 /* transport for an unknown key index */
-	ZT_CTR_RX_UNKNOWN_PEER,	 /* from an address we cannot verify */
-	ZT_CTR_HS_INIT_RX,	 /* handshake initiations accepted */
-	ZT_CTR_HS_COOKIE_SENT,	 /* cookie replies sent under load */
-	ZT_CTR_HS_REJECTED,	 /* handshakes rejected (mac, timestamp, identity) */
-	ZT_CTR_FRAG_DROPPED,	 /* reassembly buffers evicted or expired */
-	ZT_CTR_RELAYED,		 /* packets forwarded for others (roots) */
-	ZT_CTR_FRAMES_IN,	 /* frames delivered to the TAP */
-	ZT_CTR_FRAMES_OUT,	 /* frames sent from the TAP */
-	ZT_CTR_FRAMES_DROPPED,	 /* frames not deliverable (no peer, no net) */
-	ZT_CTR_FORGED_SRC_MAC,	 /* frames dropped for a foreign source MAC */
+	ZT_CTR_RX_PACKETS = 0,  /* UDP datagrams handed in */
+	ZT_CTR_RX_MALFORMED,    /* failed length/format checks */
+	ZT_CTR_RX_AUTH_FAIL,    /* failed decryption/authentication */
+	ZT_CTR_RX_REPLAY,       /* counter seen before or too old */
+	ZT_CTR_RX_NO_SESSION,   /* transport for an unknown key index */
+	ZT_CTR_RX_UNKNOWN_PEER, /* from an address we cannot verify */
+	ZT_CTR_HS_INIT_RX,      /* handshake initiations accepted */
+	ZT_CTR_HS_COOKIE_SENT,  /* cookie replies sent under load */
+	ZT_CTR_HS_REJECTED,     /* handshakes rejected (mac, timestamp, identity) */
+	ZT_CTR_FRAG_DROPPED,    /* reassembly buffers evicted or expired */
+	ZT_CTR_RELAYED,         /* packets forwarded for others (roots) */
+	ZT_CTR_FRAMES_IN,       /* frames delivered to the TAP */
+	ZT_CTR_FRAMES_OUT,      /* frames sent from the TAP */
+	ZT_CTR_FRAMES_DROPPED,  /* frames not deliverable (no peer, no net) */
+	ZT_CTR_FORGED_SRC_MAC,  /* frames dropped for a foreign source MAC */
 	ZT_CTR_COUNT
 };
 
@@ -149,8 +149,8 @@ struct zt_host {
 	void *ctx;
 	/* Send one UDP datagram from local socket `sock` (an id the shell
 	 * gave in zt_node_add_socket).  Returns 0 or a negative error. */
-	int (*wire_send)(void *ctx, int64_t sock, const struct zt_endpoint *to,
-			 const void *pkt, size_t len);
+	int (*wire_send)(void *ctx, int64_t sock, const struct zt_endpoint *to, const void *pkt,
+	                 size_t len);
 	/* Deliver an Ethernet frame (dst, src, ethertype, payload) to the
 	 * network's TAP. */
 	void (*frame_out)(void *ctx, uint64_t nwid, const uint8_t *frame, size_t len);
@@ -171,16 +171,16 @@ struct zt_node;
 /* Error codes (0 = success).  See zt_strerror(). */
 enum zt_err {
 	ZT_OK = 0,
-	ZT_EINVAL = -1,	   /* bad argument or malformed input */
-	ZT_ENOMEM = -2,	   /* allocation failed */
-	ZT_ERANGE = -3,	   /* buffer too small / value out of range */
+	ZT_EINVAL = -1,    /* bad argument or malformed input */
+	ZT_ENOMEM = -2,    /* allocation failed */
+	ZT_ERANGE = -3,    /* buffer too small / value out of range */
 	ZT_ENOTFOUND = -4, /* no such peer / network */
-	ZT_EEXIST = -5,	   /* already there */
+	ZT_EEXIST = -5,    /* already there */
 	ZT_ECRYPTO = -6,   /* verification or decryption failed */
-	ZT_EFULL = -7,	   /* a configured limit was reached */
+	ZT_EFULL = -7,     /* a configured limit was reached */
 	ZT_ECALLBACK = -8, /* a host callback failed */
 	ZT_EIDENTITY = -9, /* identity invalid (address does not match key) */
-	ZT_ESIG = -10,	   /* bad signature */
+	ZT_ESIG = -10,     /* bad signature */
 };
 const char *zt_strerror(int err);
 
@@ -188,8 +188,8 @@ const char *zt_strerror(int err);
 
 /* Make a new identity from 32 random bytes per attempt; `random` is called
  * until a key pair with a valid address is found (a few tries). */
-int zt_identity_generate(struct zt_identity *out,
-			 void (*random)(void *ctx, void *buf, size_t len), void *ctx);
+int zt_identity_generate(struct zt_identity *out, void (*random)(void *ctx, void *buf, size_t len),
+                         void *ctx);
 /* Text forms: "aaaaaaaaaa:<pk hex>" and "aaaaaaaaaa:<pk hex>:<seed hex>". */
 int zt_identity_to_text(const struct zt_identity *id, bool with_secret, char *out, size_t cap);
 /* Parse and verify (the address is recomputed from the key: ~1 ms). */
@@ -201,17 +201,16 @@ void zt_identity_wipe(struct zt_identity *id);
 /* Parse and verify a signed roots file.  If `pinned_signer` is not NULL the
  * file must be signed by that key. */
 int zt_roots_parse(struct zt_roots *out, const char *text, size_t len,
-		   const uint8_t *pinned_signer);
+                   const uint8_t *pinned_signer);
 /* Write a signed roots file for `roots` (whose timestamp and roots are set)
  * signed with `signer` (an identity with secret). Returns length or error. */
-int zt_roots_write(struct zt_roots *roots, const struct zt_identity *signer, char *out,
-		   size_t cap);
+int zt_roots_write(struct zt_roots *roots, const struct zt_identity *signer, char *out, size_t cap);
 
 /* ---- the node (node/node.c) ---- */
 
 /* Create a node.  `id` must have its secret.  host is copied. */
 int zt_node_new(struct zt_node **out, const struct zt_host *host, const struct zt_identity *id,
-		unsigned flags, int64_t now);
+                unsigned flags, int64_t now);
 void zt_node_free(struct zt_node *n);
 
 /* Tell the node about a local UDP socket it may send from.  family 4 or 6. */
@@ -223,8 +222,8 @@ int zt_node_set_roots(struct zt_node *n, int64_t now, const struct zt_roots *roo
 /* One received UDP datagram.  Hostile input is dropped and counted;
  * the return value is an error only for resource or callback failures. */
 int zt_node_process_wire(struct zt_node *n, int64_t now, int64_t sock,
-			 const struct zt_endpoint *from, const void *pkt, size_t len,
-			 int64_t *next_deadline);
+                         const struct zt_endpoint *from, const void *pkt, size_t len,
+                         int64_t *next_deadline);
 
 /* A batch of received datagrams (same semantics as one by one). */
 struct zt_wire_pkt {
@@ -234,11 +233,11 @@ struct zt_wire_pkt {
 	size_t len;
 };
 int zt_node_process_wire_batch(struct zt_node *n, int64_t now, const struct zt_wire_pkt *pkts,
-			       size_t count, int64_t *next_deadline);
+                               size_t count, int64_t *next_deadline);
 
 /* One Ethernet frame read from a network's TAP. */
 int zt_node_process_frame(struct zt_node *n, int64_t now, uint64_t nwid, const uint8_t *frame,
-			  size_t len, int64_t *next_deadline);
+                          size_t len, int64_t *next_deadline);
 
 /* Timers.  Call no later than the deadline last returned. */
 int zt_node_process_background(struct zt_node *n, int64_t now, int64_t *next_deadline);

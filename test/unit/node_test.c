@@ -56,7 +56,7 @@ static int idx_of(const struct zt_endpoint *ep)
 }
 
 static int h_send(void *ctx, int64_t sock, const struct zt_endpoint *to, const void *pkt,
-		  size_t len)
+                  size_t len)
 {
 	struct hctx *h = ctx;
 	struct net *net = h->net;
@@ -136,8 +136,8 @@ static void setup(struct net *net, int count)
 		host.frame_out = h_frame;
 		host.random = h_random;
 		CHECK_EQ(zt_node_new(&net->node[i], &host, &net->id[i], i == 0 ? ZT_NODE_ROOT : 0,
-				     net->now),
-			 ZT_OK);
+		                     net->now),
+		         ZT_OK);
 		CHECK_EQ(zt_node_add_socket(net->node[i], 1, 4), ZT_OK);
 	}
 	memset(&roots, 0, sizeof roots);

@@ -14,31 +14,31 @@
 static int test_failed_total;
 static int test_case_failed;
 
-#define CHECK(cond)                                                                    \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
-			printf("  check failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-			test_case_failed = 1;                                          \
-		}                                                                      \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			printf("  check failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__);         \
+			test_case_failed = 1;                                                      \
+		}                                                                                  \
 	} while (0)
 
-#define CHECK_EQ(a, b)                                                                 \
-	do {                                                                           \
-		long long _a = (long long)(a), _b = (long long)(b);                    \
-		if (_a != _b) {                                                        \
-			printf("  check failed: %s == %s (%lld != %lld) (%s:%d)\n", #a, #b, \
-			       _a, _b, __FILE__, __LINE__);                            \
-			test_case_failed = 1;                                          \
-		}                                                                      \
+#define CHECK_EQ(a, b)                                                                             \
+	do {                                                                                       \
+		long long _a = (long long)(a), _b = (long long)(b);                                \
+		if (_a != _b) {                                                                    \
+			printf("  check failed: %s == %s (%lld != %lld) (%s:%d)\n", #a, #b, _a,    \
+			       _b, __FILE__, __LINE__);                                            \
+			test_case_failed = 1;                                                      \
+		}                                                                                  \
 	} while (0)
 
-#define RUN(fn)                                                                        \
-	do {                                                                           \
-		test_case_failed = 0;                                                  \
-		fn();                                                                  \
-		printf("%s %s\n", test_case_failed ? "FAIL" : "PASS", #fn);            \
-		fflush(stdout);                                                        \
-		test_failed_total += test_case_failed;                                 \
+#define RUN(fn)                                                                                    \
+	do {                                                                                       \
+		test_case_failed = 0;                                                              \
+		fn();                                                                              \
+		printf("%s %s\n", test_case_failed ? "FAIL" : "PASS", #fn);                        \
+		fflush(stdout);                                                                    \
+		test_failed_total += test_case_failed;                                             \
 	} while (0)
 
 #define TEST_EXIT() return test_failed_total ? 1 : 0
