@@ -242,7 +242,8 @@ int zt_node_process_frame(struct zt_node *n, int64_t now, uint64_t nwid, const u
 /* Timers.  Call no later than the deadline last returned. */
 int zt_node_process_background(struct zt_node *n, int64_t now, int64_t *next_deadline);
 
-/* Networks. */
+/* Networks.  join/leave/set_roots/add_socket return no deadline: after
+ * calling them, call zt_node_process_background on the next loop turn. */
 int zt_node_join(struct zt_node *n, int64_t now, uint64_t nwid);
 int zt_node_leave(struct zt_node *n, int64_t now, uint64_t nwid);
 /* Fill up to `cap` entries; returns how many networks there are. */
@@ -256,7 +257,8 @@ bool zt_node_online(const struct zt_node *n);
 /* Our address as the roots see it (address reflection); returns how many
  * distinct endpoints were filled. */
 size_t zt_node_reflected(const struct zt_node *n, struct zt_endpoint *out, size_t cap);
-/* Fill up to `cap` peers; returns how many peers there are. */
+/* Fill up to `cap` peers; returns how many peers there are (out may be NULL
+ * with cap 0 to count them). */
 size_t zt_node_peers(const struct zt_node *n, int64_t now, struct zt_peer_info *out, size_t cap);
 uint64_t zt_node_counter(const struct zt_node *n, enum zt_counter c);
 const char *zt_counter_name(enum zt_counter c);
