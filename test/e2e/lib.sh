@@ -24,6 +24,11 @@
 #   root k (0..)    203.0.113.(16k+2)/28, gateway 203.0.113.(16k+1) (dev r<k>)
 # Every program listens on UDP 9993 in its own namespace; ztd's API is on
 # 127.0.0.1:9993 (TCP) of its namespace's own loopback.
+#
+# Run one test by hand (as root, from the top of the tree):
+#   B=build bash test/e2e/t_basic.sh        # B=build-san: sanitizer build;
+#   KEEP_LOGS=1 B=build bash test/e2e/...   # keep $T even when it passes
+# A daemon's log that shows an ASan/UBSan/LSan report fails the test.
 set -u
 
 # ---- where things are ----------------------------------------------------
@@ -250,7 +255,8 @@ start_ztd() { # NAME [extra ztd args...]
 	bg "$n" "$n" "$ZTD" -p "$ZT_PORT" -r "$T/roots" -v "$@" "$T/$n"
 	ZPID[$n]=$LAST_PID
 }
-cli() { local n=$1; shift; x "$n" "$ZTCLI" -D "${HOME_OF[$n]}" "$@"; }
+# (bounded: a daemon that stops answering must not hang the test)
+cli() { local n=$1; shift; x "$n" timeout 10 "$ZTCLI" -D "${HOME_OF[$n]}" "$@"; }
 is_online() { cli "$1" info 2>/dev/null | grep -q '^200 info .* ONLINE'; }
 zt_addr() { cli "$1" info 2>/dev/null | awk '$1 == "200" && $2 == "info" { print $3; exit }'; }
 

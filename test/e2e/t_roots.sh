@@ -29,7 +29,6 @@ start_ztd b
 wait_online a b
 join_net a "$NWID" 10.9.0.1/24
 join_net b "$NWID" 10.9.0.2/24
-ADDR_A=$(zt_addr a)
 R0=${ROOTID[root0]%%:*}
 R1=${ROOTID[root1]%%:*}
 
