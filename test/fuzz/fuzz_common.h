@@ -31,13 +31,13 @@
 #define FZ_T0 1700000000000LL
 
 /* Stop with a message: libFuzzer reports abort() as a crash. */
-#define FZ_ASSERT(cond)                                                                    \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "assertion failed: %s (%s:%d)\n", #cond, __FILE__, \
-				__LINE__);                                                 \
-			abort();                                                           \
-		}                                                                          \
+#define FZ_ASSERT(cond)                                                                            \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "assertion failed: %s (%s:%d)\n", #cond, __FILE__,         \
+			        __LINE__);                                                         \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 /* ---- deterministic randomness (BLAKE2b in counter mode) ---- */
@@ -158,14 +158,14 @@ struct fz_sent {
 struct fz_host {
 	struct fz_rng rng;
 	struct fz_sent sent[FZ_SENT_MAX]; /* a ring of the latest datagrams */
-	unsigned nsent;			  /* total ever sent */
-	unsigned frames;		  /* frames delivered to the TAP */
+	unsigned nsent;                   /* total ever sent */
+	unsigned frames;                  /* frames delivered to the TAP */
 	uint8_t last_frame[64];
 	size_t last_frame_len;
 };
 
-static inline int fz_h_send(void *ctx, int64_t sock, const struct zt_endpoint *to,
-			    const void *pkt, size_t len)
+static inline int fz_h_send(void *ctx, int64_t sock, const struct zt_endpoint *to, const void *pkt,
+                            size_t len)
 {
 	struct fz_host *h = ctx;
 	struct fz_sent *s = &h->sent[h->nsent % FZ_SENT_MAX];
@@ -231,7 +231,7 @@ struct fz_peer {
 /* Run a handshake with node n as the initiator; true if a session is up.
  * The node's reply is taken from its host's record of sent datagrams. */
 static inline bool fz_peer_connect(struct fz_peer *pe, struct zt_node *n, struct fz_host *h,
-				   int64_t now)
+                                   int64_t now)
 {
 	uint8_t pkt[ZT_HS_INIT_LEN], e_seed[32], payload[ZT_NOISE_INIT_PAYLOAD], key[32];
 	uint8_t rpay[ZT_NOISE_RESP_PAYLOAD], k1[32], k2[32];
@@ -283,8 +283,8 @@ static inline bool fz_peer_connect(struct fz_peer *pe, struct zt_node *n, struct
 }
 
 /* Seal an inner message as the peer; returns the DATA packet's length. */
-static inline size_t fz_peer_seal(struct fz_peer *pe, uint64_t dst, const uint8_t *msg,
-				  size_t len, uint8_t *out)
+static inline size_t fz_peer_seal(struct fz_peer *pe, uint64_t dst, const uint8_t *msg, size_t len,
+                                  uint8_t *out)
 {
 	return zt_session_seal(&pe->kp, dst, pe->id->address, msg, len, out);
 }
@@ -292,7 +292,7 @@ static inline size_t fz_peer_seal(struct fz_peer *pe, uint64_t dst, const uint8_
 /* Send a whole packet to n from the peer's endpoint, fragmenting it like
  * the core does when it is larger than a datagram. */
 static inline void fz_deliver(struct zt_node *n, int64_t now, const struct zt_endpoint *from,
-			      const uint8_t *pkt, size_t len, unsigned hops)
+                              const uint8_t *pkt, size_t len, unsigned hops)
 {
 	uint8_t frag[ZT_UDP_MAX];
 	unsigned count = zt_frag_count(len, ZT_UDP_MAX);
@@ -310,7 +310,7 @@ static inline void fz_deliver(struct zt_node *n, int64_t now, const struct zt_en
 		return;
 	for (unsigned i = 0; i < count; i++) {
 		size_t fl = zt_frag_build(pkt, len, ZT_UDP_MAX, 0x77000000u + (uint32_t)len, i,
-					  count, frag);
+		                          count, frag);
 		frag[1] = (uint8_t)(hops & ZT_HOPS_MASK);
 		zt_node_process_wire(n, now, 1, from, frag, fl, &dl);
 	}

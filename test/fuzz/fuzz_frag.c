@@ -21,12 +21,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define ASSERT(c)                                                                         \
-	do {                                                                              \
-		if (!(c)) {                                                               \
+#define ASSERT(c)                                                                                  \
+	do {                                                                                       \
+		if (!(c)) {                                                                        \
 			fprintf(stderr, "assertion failed: %s (%s:%d)\n", #c, __FILE__, __LINE__); \
-			abort();                                                          \
-		}                                                                         \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 static uint8_t out[ZT_PACKET_MAX];

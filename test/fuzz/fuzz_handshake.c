@@ -18,7 +18,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NWID 0xff00000000000042ULL
-#define NN 3 /* 0: the root, 1: A, 2: B */
+#define NN   3 /* 0: the root, 1: A, 2: B */
 #define QMAX 256
 #define HIST 32
 #define PORT 9993
@@ -86,7 +86,7 @@ static bool q_pop(struct world *w, struct qpkt *p)
 }
 
 static int h_send(void *ctx, int64_t sock, const struct zt_endpoint *to, const void *pkt,
-		  size_t len)
+                  size_t len)
 {
 	struct wnode *wn = ctx;
 	struct qpkt p;
@@ -197,7 +197,7 @@ static void setup(struct world *w)
 		host.frame_out = h_frame;
 		host.random = h_random;
 		FZ_ASSERT(zt_node_new(&wn->n, &host, ident(i), i == 0 ? ZT_NODE_ROOT : 0, w->now) ==
-			  ZT_OK);
+		          ZT_OK);
 		FZ_ASSERT(zt_node_add_socket(wn->n, 1, 4) == ZT_OK);
 	}
 	/* Who knows whom, as after earlier verification (saves Argon2id). */
@@ -251,16 +251,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!tamper && k >= 10)
 			k = 0;
 		switch (k) {
-		default: /* 0..5 */
-			deliver(w, &p);
-			break;
+		default: /* 0..5 */ deliver(w, &p); break;
 		case 6: /* duplicate */
 			deliver(w, &p);
 			(void)q_push(w, &p);
 			break;
-		case 7: /* reorder: to the back of the queue */
-			(void)q_push(w, &p);
-			break;
+		case 7: /* reorder: to the back of the queue */ (void)q_push(w, &p); break;
 		case 8: /* delay: time passes while it is in flight */
 			if (w->now < time_cap)
 				tick(w, 250 * (int64_t)((op >> 4) + 1));
@@ -278,9 +274,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			(void)q_push_front(w, &p);
 			break;
-		case 10: /* drop */
-			tampered = true;
-			break;
+		case 10: /* drop */ tampered = true; break;
 		case 11: { /* flip a bit */
 			uint16_t pos = fz_u16(&in);
 			p.data[pos % p.len] ^= (uint8_t)(1 << (op >> 5));
@@ -346,7 +340,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (w->tagged[2][1] == 0 || w->tagged[1][2] == 0)
 		fprintf(stderr, "after recovery: A->B %u, B->A %u (tampered %d)\n", w->tagged[2][1],
-			w->tagged[1][2], tampered);
+		        w->tagged[1][2], tampered);
 	FZ_ASSERT(w->tagged[2][1] > 0);
 	FZ_ASSERT(w->tagged[1][2] > 0);
 	FZ_ASSERT(w->tagged[2][0] <= 1); /* never twice, whatever happened */

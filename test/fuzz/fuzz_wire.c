@@ -47,9 +47,7 @@ static void pick_from(struct zt_endpoint *ep, const struct fz_peer *pe, unsigned
 	case 0: *ep = pe[0].ep; break;
 	case 1: *ep = pe[1].ep; break;
 	case 2: fz_ep(ep, 9, 4444); break;
-	default:
-		zt_endpoint_parse("2001:db8::9/9993", ep);
-		break;
+	default: zt_endpoint_parse("2001:db8::9/9993", ep); break;
 	}
 }
 
@@ -123,7 +121,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 2: {
 			struct fz_peer *p = &pe[(op >> 3) & 1];
-			uint64_t dst = (op >> 4) & 1 ? pe[((op >> 3) & 1) ^ 1].id->address : me->address;
+			uint64_t dst =
+			    (op >> 4) & 1 ? pe[((op >> 3) & 1) ^ 1].id->address : me->address;
 			len = fz_bytes(&in, ZT_PACKET_MAX - ZT_DATA_OVERHEAD, &b);
 			if (!p->up)
 				break;
@@ -192,11 +191,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uint64_t v = zt_node_counter(n, (enum zt_counter)c);
 			if (verbose && v != 0)
 				fprintf(stderr, "  %s %llu\n", zt_counter_name((enum zt_counter)c),
-					(unsigned long long)v);
+				        (unsigned long long)v);
 		}
 		if (verbose)
-			fprintf(stderr, "  sessions %d %d, peers %zu, networks %zu, sent %u, frames %u\n",
-				pe[0].up, pe[1].up, np, nn, h.nsent, h.frames);
+			fprintf(stderr,
+			        "  sessions %d %d, peers %zu, networks %zu, sent %u, frames %u\n",
+			        pe[0].up, pe[1].up, np, nn, h.nsent, h.frames);
 	}
 	zt_node_free(n);
 	return 0;

@@ -78,7 +78,7 @@ static void test_count_and_build(void)
 	CHECK(memcmp(frag + ZT_FRAG_HDR_LEN, pkt + chunk, chunk) == 0);
 	/* The last one carries the rest. */
 	CHECK_EQ(zt_frag_build(pkt, 3000, ZT_UDP_MAX, 0xdeadbeef, 2, 3, frag),
-		 ZT_FRAG_HDR_LEN + 3000 - 2 * chunk);
+	         ZT_FRAG_HDR_LEN + 3000 - 2 * chunk);
 }
 
 static void test_random_sizes_any_order(void)
@@ -97,8 +97,9 @@ static void test_random_sizes_any_order(void)
 		int r = 0;
 
 		if (iter < 4) /* the edges first */
-			len = (size_t[]){ZT_UDP_MAX + 1, ZT_PACKET_MAX, 2 * (ZT_UDP_MAX - ZT_FRAG_HDR_LEN),
-					 2 * (ZT_UDP_MAX - ZT_FRAG_HDR_LEN) + 1}[iter];
+			len = (size_t[]){ZT_UDP_MAX + 1, ZT_PACKET_MAX,
+			                 2 * (ZT_UDP_MAX - ZT_FRAG_HDR_LEN),
+			                 2 * (ZT_UDP_MAX - ZT_FRAG_HDR_LEN) + 1}[iter];
 		make_packet(pkt, len, 0x0a0a0a0a0aULL, 0x0b0b0b0b00ULL + (uint64_t)(iter % 7));
 		split(&fr, pkt, len, (uint32_t)iter * 7919u);
 		CHECK(fr.count >= 2 && fr.count <= ZT_FRAG_MAX);
@@ -355,13 +356,11 @@ static void test_inner_header_mismatch(void)
 	struct {
 		const char *what;
 		size_t off;
-		uint8_t xor;
+		uint8_t xor ;
 	} cases[] = {
-		{"inner dst", 2, 0x01},
-		{"inner src", 11, 0x80},
-		{"inner version", 0, 0x30},
-		{"inner type FRAG", 0, ZT_PT_DATA ^ ZT_PT_FRAG},
-		{"inner reserved bits", 1, 0x10},
+	    {"inner dst", 2, 0x01},           {"inner src", 11, 0x80},
+	    {"inner version", 0, 0x30},       {"inner type FRAG", 0, ZT_PT_DATA ^ ZT_PT_FRAG},
+	    {"inner reserved bits", 1, 0x10},
 	};
 
 	test_rng_seed(&rng, 7);
@@ -369,7 +368,7 @@ static void test_inner_header_mismatch(void)
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
 		int r = 0;
 		make_packet(pkt, sizeof pkt, 0x0a0a0a0a0aULL, 0x0b0b0b0b0bULL);
-		pkt[cases[c].off] ^= cases[c].xor;
+		pkt[cases[c].off] ^= cases[c].xor ;
 		split(&fr, pkt, sizeof pkt, 20 + (uint32_t)c);
 		/* Outer header of each fragment from the genuine header. */
 		for (unsigned i = 0; i < fr.count; i++) {

@@ -20,17 +20,17 @@ struct id_vector {
 
 /* From `python3 test/vectors/identity_ref.py`. */
 static const struct id_vector id_vectors[] = {
-	{"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
-	 "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8", 0x9d1030fcd3ULL},
-	{"0000000000000000000000000000000000000000000000000000000000000000",
-	 "3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29", 0x079d208115ULL},
-	{"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
-	 "76a1592044a6e4f511265bca73a604d90b0529d1df602be30a19a9257660d1f5", 0x2e146679eaULL},
+    {"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+     "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8", 0x9d1030fcd3ULL},
+    {"0000000000000000000000000000000000000000000000000000000000000000",
+     "3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29", 0x079d208115ULL},
+    {"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+     "76a1592044a6e4f511265bca73a604d90b0529d1df602be30a19a9257660d1f5", 0x2e146679eaULL},
 };
 /* A seed whose address is reserved (starts with 0xff). */
 static const struct id_vector reserved = {
-	"d208adef5e8eab4043913a4d232b5c5f57876757426d36fa42bf994f45054e16",
-	"14f9f6984d2bf66e357b3b8c149322b1914ef312ccf87438d93366e8ab7c85ed", 0xfff1d07c01ULL};
+    "d208adef5e8eab4043913a4d232b5c5f57876757426d36fa42bf994f45054e16",
+    "14f9f6984d2bf66e357b3b8c149322b1914ef312ccf87438d93366e8ab7c85ed", 0xfff1d07c01ULL};
 
 static void unhex(const char *s, uint8_t *out, size_t len)
 {
@@ -235,7 +235,9 @@ static void test_tamper_rejected(void)
 	 * must be rejected: the address, the key, or the seed's key would no
 	 * longer match.  The only exception is a case change. */
 	for (size_t i = 0; i < len; i++) {
-		char c = sec[i] == 'f' ? '0' : sec[i] == ':' ? '0' : (char)(sec[i] == '9' ? 'a' : sec[i] + 1);
+		char c = sec[i] == 'f'   ? '0'
+		         : sec[i] == ':' ? '0'
+		                         : (char)(sec[i] == '9' ? 'a' : sec[i] + 1);
 		int r;
 		memcpy(t, sec, len + 1);
 		t[i] = c;

@@ -57,42 +57,42 @@ static void test_table(void)
 {
 	reset();
 	test_num = 0;
-	T(0, 1);		/*  1 */
-	T(1, 1);		/*  2 */
-	T(1, 0);		/*  3 */
-	T(9, 1);		/*  4 */
-	T(8, 1);		/*  5 */
-	T(7, 1);		/*  6 */
-	T(7, 0);		/*  7 */
-	T(W, 1);		/*  8 */
-	T(W - 1, 1);		/*  9 */
-	T(W - 1, 0);		/* 10 */
-	T(W - 2, 1);		/* 11 */
-	T(2, 1);		/* 12: highest W, so 1..W still in the window */
-	T(2, 0);		/* 13 */
-	T(W + 16, 1);		/* 14 */
-	T(3, 0);		/* 15: W+16 - 3 >= W: too old */
-	T(W + 16, 0);		/* 16 */
-	T(W * 4, 1);		/* 17: a jump of many words */
-	T(W * 4 - (W - 1), 1);	/* 18: the oldest still in the window */
-	T(10, 0);		/* 19 */
-	T(W * 4 - W, 0);	/* 20: one older than that */
-	T(W * 4 - (W - 1), 0);	/* 21 */
-	T(W * 4 - 1, 1);	/* 22 */
-	T(0, 0);		/* 23 */
-	T(W * 4 - 2, 1);	/* 24: bits of the old words were cleared */
-	T(W * 4 - W + 64, 1);	/* 25 */
-	T(W * 4 + 1, 1);	/* 26 */
-	T(W * 4 - W + 1, 0);	/* 27: exactly W behind the new top */
-	T(W * 4 - W + 2, 1);	/* 28: exactly W-1 behind */
-	T(UINT64_MAX, 0);	/* 29: never a valid counter */
-	T(UINT64_MAX - 1, 1);	/* 30: the largest valid counter */
-	T(UINT64_MAX - 1, 0);	/* 31 */
-	T(UINT64_MAX - 2, 1);	/* 32 */
-	T(UINT64_MAX - W, 1);	/* 33: exactly W-1 behind the top */
+	T(0, 1);                  /*  1 */
+	T(1, 1);                  /*  2 */
+	T(1, 0);                  /*  3 */
+	T(9, 1);                  /*  4 */
+	T(8, 1);                  /*  5 */
+	T(7, 1);                  /*  6 */
+	T(7, 0);                  /*  7 */
+	T(W, 1);                  /*  8 */
+	T(W - 1, 1);              /*  9 */
+	T(W - 1, 0);              /* 10 */
+	T(W - 2, 1);              /* 11 */
+	T(2, 1);                  /* 12: highest W, so 1..W still in the window */
+	T(2, 0);                  /* 13 */
+	T(W + 16, 1);             /* 14 */
+	T(3, 0);                  /* 15: W+16 - 3 >= W: too old */
+	T(W + 16, 0);             /* 16 */
+	T(W * 4, 1);              /* 17: a jump of many words */
+	T(W * 4 - (W - 1), 1);    /* 18: the oldest still in the window */
+	T(10, 0);                 /* 19 */
+	T(W * 4 - W, 0);          /* 20: one older than that */
+	T(W * 4 - (W - 1), 0);    /* 21 */
+	T(W * 4 - 1, 1);          /* 22 */
+	T(0, 0);                  /* 23 */
+	T(W * 4 - 2, 1);          /* 24: bits of the old words were cleared */
+	T(W * 4 - W + 64, 1);     /* 25 */
+	T(W * 4 + 1, 1);          /* 26 */
+	T(W * 4 - W + 1, 0);      /* 27: exactly W behind the new top */
+	T(W * 4 - W + 2, 1);      /* 28: exactly W-1 behind */
+	T(UINT64_MAX, 0);         /* 29: never a valid counter */
+	T(UINT64_MAX - 1, 1);     /* 30: the largest valid counter */
+	T(UINT64_MAX - 1, 0);     /* 31 */
+	T(UINT64_MAX - 2, 1);     /* 32 */
+	T(UINT64_MAX - W, 1);     /* 33: exactly W-1 behind the top */
 	T(UINT64_MAX - W - 1, 0); /* 34 */
-	T(UINT64_MAX, 0);	/* 35 */
-	T(0, 0);		/* 36 */
+	T(UINT64_MAX, 0);         /* 35 */
+	T(0, 0);                  /* 36 */
 
 	/* Fill the window completely, in order: 1..W-1 then 0 is the oldest
 	 * still inside. */
@@ -201,8 +201,8 @@ static uint64_t rnd(void)
 }
 
 /* Offsets that sit on the window's and the words' edges. */
-static const int64_t edges[] = {W - 1, W, W + 1, W - 64, W + 64, 64, 63, 65, 1, 0, 2 * W, 33 * 64,
-				33 * 64 + 1, 32 * 64 - 1};
+static const int64_t edges[] = {W - 1, W, W + 1, W - 64, W + 64,  64,          63,
+                                65,    1, 0,     2 * W,  33 * 64, 33 * 64 + 1, 32 * 64 - 1};
 #define NEDGES (sizeof edges / sizeof edges[0])
 
 struct delayed {
@@ -272,7 +272,8 @@ static void test_differential(void)
 			accepted += want;
 			if (got != want || c != got) {
 				if (mismatches++ < 5)
-					printf("  round %d step %zu: counter %llu (max %llu): got %d/%d "
+					printf("  round %d step %zu: counter %llu (max %llu): got "
+					       "%d/%d "
 					       "want %d\n",
 					       round, i, (unsigned long long)seq[i],
 					       (unsigned long long)nv.max, c, got, want);

@@ -42,7 +42,7 @@ static void ep(struct zt_endpoint *e, const char *text)
 static void make_roots(struct zt_roots *r, unsigned count)
 {
 	static const char *eps[] = {"192.0.2.1/9993", "2001:db8::1/9993", "198.51.100.7/443",
-				    "::ffff:203.0.113.9/1", "10.0.0.1/65535"};
+	                            "::ffff:203.0.113.9/1", "10.0.0.1/65535"};
 	memset(r, 0, sizeof *r);
 	r->timestamp = 1700000000123LL;
 	r->count = count;
@@ -65,7 +65,8 @@ static int same_roots(const struct zt_roots *a, const struct zt_roots *b)
 	for (unsigned i = 0; i < a->count && i < ZT_MAX_ROOTS; i++) {
 		const struct zt_root_def *x = &a->roots[i], *y = &b->roots[i];
 		if (x->id.address != y->id.address || memcmp(x->id.pk, y->id.pk, 32) != 0 ||
-		    x->id.has_secret || y->id.has_secret || x->endpoint_count != y->endpoint_count ||
+		    x->id.has_secret || y->id.has_secret ||
+		    x->endpoint_count != y->endpoint_count ||
 		    x->endpoint_count > ZT_MAX_ROOT_ENDPOINTS)
 			return 0;
 		for (unsigned j = 0; j < x->endpoint_count; j++)
@@ -217,7 +218,8 @@ static void test_too_many_endpoints(void)
 	len = sign_text(file, sizeof file, body, &ids[0]);
 	r = zt_roots_parse(&g.r, file, len, NULL);
 	if (r == ZT_OK)
-		printf("  five endpoints accepted: endpoint_count %u\n", g.r.roots[0].endpoint_count);
+		printf("  five endpoints accepted: endpoint_count %u\n",
+		       g.r.roots[0].endpoint_count);
 	CHECK_EQ(r, ZT_EINVAL);
 
 	/* Five on the last of ZT_MAX_ROOTS roots: the write would land past
@@ -229,7 +231,7 @@ static void test_too_many_endpoints(void)
 	for (int i = 1; i < ZT_MAX_ROOTS; i++)
 		off += root_line(body + off, sizeof body - off, &ids[i], "192.0.2.1/9993");
 	root_line(body + off, sizeof body - off, &ids[ZT_MAX_ROOTS],
-		  "::2/1 2001:db8::1/2 2001:db8::2/3 2001:db8::3/4 2001:db8:ffff:ffff::/5");
+	          "::2/1 2001:db8::1/2 2001:db8::2/3 2001:db8::3/4 2001:db8:ffff:ffff::/5");
 	len = (size_t)snprintf(file, sizeof file, "%ssignature %0128d\n", body, 0);
 	r = zt_roots_parse(&g.r, file, len, NULL);
 	CHECK(r != ZT_OK);
@@ -247,10 +249,10 @@ static void test_malformed_files(void)
 	struct zt_roots back;
 	size_t off, len;
 	const char *bad_bodies[] = {
-		"zt-roots 2\n",		     /* version */
-		"zt-roots 1 x\n",	     /* extra token */
-		"zt-roots\n",		     /* missing version */
-		"timestamp 1\nzt-roots 1\n", /* magic not first */
+	    "zt-roots 2\n",              /* version */
+	    "zt-roots 1 x\n",            /* extra token */
+	    "zt-roots\n",                /* missing version */
+	    "timestamp 1\nzt-roots 1\n", /* magic not first */
 	};
 
 	/* The minimal valid file, and variations of the body around it. */
@@ -280,21 +282,21 @@ static void test_malformed_files(void)
 	/* Missing or repeated fields, unknown keywords. */
 	{
 		const char *edits[][2] = {
-			{"timestamp 1700000000000\n", ""},
-			{"timestamp 1700000000000\n", "timestamp 1\ntimestamp 2\n"},
-			{"timestamp 1700000000000\n", "timestamp -1\n"},
-			{"timestamp 1700000000000\n", "timestamp 1234567890123456789\n"},
-			{"timestamp 1700000000000\n", "timestamp 12a\n"},
-			{"timestamp 1700000000000\n", "timestamp\n"},
-			{"timestamp 1700000000000\n", "timestamp 1700000000000\nfrobnicate 1\n"},
-			{"timestamp 1700000000000\n", "timestamp 1700000000000\n   \n"},
-			{"signer ", "signer 00"},
-			{"signer ", "signer x"},
-			{"root ", "root x"},
-			{"/9993", "/0"},
-			{"/9993", "/65536"},
-			{"/9993", ""},
-			{" 192.0.2.1/9993", ""},
+		    {"timestamp 1700000000000\n", ""},
+		    {"timestamp 1700000000000\n", "timestamp 1\ntimestamp 2\n"},
+		    {"timestamp 1700000000000\n", "timestamp -1\n"},
+		    {"timestamp 1700000000000\n", "timestamp 1234567890123456789\n"},
+		    {"timestamp 1700000000000\n", "timestamp 12a\n"},
+		    {"timestamp 1700000000000\n", "timestamp\n"},
+		    {"timestamp 1700000000000\n", "timestamp 1700000000000\nfrobnicate 1\n"},
+		    {"timestamp 1700000000000\n", "timestamp 1700000000000\n   \n"},
+		    {"signer ", "signer 00"},
+		    {"signer ", "signer x"},
+		    {"root ", "root x"},
+		    {"/9993", "/0"},
+		    {"/9993", "/65536"},
+		    {"/9993", ""},
+		    {" 192.0.2.1/9993", ""},
 		};
 		for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
 			char b2[4096];
@@ -304,7 +306,7 @@ static void test_malformed_files(void)
 			if (p == NULL)
 				continue;
 			snprintf(b2, sizeof b2, "%.*s%s%s", (int)(p - body), body, edits[i][1],
-				 p + strlen(edits[i][0]));
+			         p + strlen(edits[i][0]));
 			len = sign_text(file, sizeof file, b2, &ids[0]);
 			r = zt_roots_parse(&back, file, len, NULL);
 			if (r == ZT_OK)
@@ -392,8 +394,10 @@ static void test_single_byte_mutations(void)
 			else if (k < (int)sizeof telling)
 				v = telling[k];
 			else /* flip one bit of the original: 0x01, 0x20, 0x40, 0x80 */
-				v = (uint8_t)file[i] ^ (uint8_t)(k == (int)sizeof telling ? 0x01
-								 : 0x10 << (k - (int)sizeof telling));
+				v = (uint8_t)file[i] ^
+				    (uint8_t)(k == (int)sizeof telling
+				                  ? 0x01
+				                  : 0x10 << (k - (int)sizeof telling));
 			if (v == (uint8_t)file[i])
 				continue;
 			memcpy(m, file, (size_t)len);
@@ -408,7 +412,8 @@ static void test_single_byte_mutations(void)
 			accepted++;
 			if (!same_roots(&orig, &back)) {
 				if (bad++ < 5)
-					printf("  byte %d = 0x%02x parses to different content\n", i, v);
+					printf("  byte %d = 0x%02x parses to different content\n",
+					       i, v);
 			}
 		}
 	}

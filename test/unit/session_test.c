@@ -37,7 +37,7 @@ static void test_known_answer(void)
 	 *     data = b"\x01hello, zt",
 	 *     ad = header (hops 0) + receiver index u32 BE + counter u64 BE) */
 	static const char want_hex[] = "140001020304050a0b0c0d0edeadbeef0000000000000005"
-				       "2260f366294a6b1ef1de8fa1750c47111854cb2f037d514dc279";
+	                               "2260f366294a6b1ef1de8fa1750c47111854cb2f037d514dc279";
 	static const uint8_t msg[] = "\x01hello, zt";
 	struct zt_keypair a, b;
 	uint8_t want[64], out[64], pt[64];

@@ -35,7 +35,7 @@ static void test_layout(void)
 	struct zt_hdr h = {ZT_PT_DATA, 3, 0x0102030405ULL, 0xa0b0c0d0e0ULL};
 	uint8_t b[ZT_HDR_LEN];
 	static const uint8_t want[ZT_HDR_LEN] = {0x14, 0x03, 0x01, 0x02, 0x03, 0x04,
-						 0x05, 0xa0, 0xb0, 0xc0, 0xd0, 0xe0};
+	                                         0x05, 0xa0, 0xb0, 0xc0, 0xd0, 0xe0};
 	zt_wire_hdr_encode(b, &h);
 	CHECK(memcmp(b, want, sizeof want) == 0);
 }
@@ -114,10 +114,10 @@ static void test_nethash(void)
 		uint64_t nwid;
 		const char *hex;
 	} v[] = {
-		{0xff00000000000001ULL, "abcf591715044fb7"},
-		{0x8056c2e21c000001ULL, "53260c3c792d3e32"},
-		{0x0000000000000000ULL, "2310f4bdadff413c"},
-		{0xffffffffffffffffULL, "37eb89b1d6a5c7bc"},
+	    {0xff00000000000001ULL, "abcf591715044fb7"},
+	    {0x8056c2e21c000001ULL, "53260c3c792d3e32"},
+	    {0x0000000000000000ULL, "2310f4bdadff413c"},
+	    {0xffffffffffffffffULL, "37eb89b1d6a5c7bc"},
 	};
 	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
 		uint8_t got[8], want[8];
