@@ -627,6 +627,8 @@ static void handle_whois_ok(struct zt_node *n, int64_t now, const uint8_t *msg, 
 		return;
 	}
 	count = msg[38];
+	if (count > 4)
+		count = 4; /* roots send at most 4: no amplification by a root */
 	off = 39;
 	for (unsigned i = 0; i < count; i++) {
 		struct zt_endpoint ep;
@@ -656,6 +658,8 @@ static void handle_rendezvous(struct zt_node *n, int64_t now, const uint8_t *msg
 	if (q == NULL)
 		return;
 	count = msg[6];
+	if (count > 4)
+		count = 4; /* roots send at most 4: no amplification by a root */
 	for (unsigned i = 0; i < count; i++) {
 		struct zt_endpoint ep;
 		struct zt_path *x;

@@ -72,6 +72,7 @@ struct zt_peer {
 	int64_t created, last_rx, last_tx, last_frame;
 	int64_t whois_sent, rendezvous_sent, rendezvous_served, register_sent;
 	int64_t awaiting_since;       /* roots: first request not answered yet (0: none) */
+	unsigned dir_count;           /* roots: directory entries this peer announced */
 	int rtt;                      /* roots: from REGISTER round trips */
 	struct zt_endpoint reflected; /* roots: how this root sees us */
 
@@ -131,7 +132,7 @@ struct zt_node {
 	struct zt_network networks[ZT_MAX_NETWORKS];
 
 	struct zt_dir_net **dir; /* roots: network directory */
-	size_t dir_buckets;
+	size_t dir_buckets, dir_nets;
 
 	struct zt_frag frag;
 	uint32_t next_frag_id;
@@ -206,7 +207,8 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
                              const uint8_t *frame, size_t len);
 void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p,
                                const uint8_t *msg, size_t len);
-void zt_switch_add_member(struct zt_network *net, uint64_t address, int64_t now);
+/* Add or refresh a member; true if it was not there before. */
+bool zt_switch_add_member(struct zt_network *net, uint64_t address, int64_t now);
 void zt_switch_announce(struct zt_node *n, int64_t now, struct zt_network *net, bool leaving);
 void zt_switch_members_msg(struct zt_node *n, int64_t now, struct zt_peer *root, const uint8_t *msg,
                            size_t len);

@@ -16,6 +16,10 @@
 #include "node_int.h"
 #include "util.h"
 
+/* A node joins at most ZT_MAX_NETWORKS networks, so a root keeps no more
+ * announcements than that per peer, and no more networks than this. */
+#define DIR_MAX_NETS 65536
+
 static size_t dir_bucket(const struct zt_node *n, const uint8_t h[8])
 {
 	return (size_t)zt_get_u64(h) & (n->dir_buckets - 1);
@@ -38,7 +42,7 @@ static struct zt_dir_net *dir_find(struct zt_node *n, const uint8_t h[8], bool c
 	for (d = n->dir[b]; d != NULL; d = d->next)
 		if (memcmp(d->nethash, h, 8) == 0)
 			return d;
-	if (!create)
+	if (!create || n->dir_nets >= DIR_MAX_NETS)
 		return NULL;
 	d = calloc(1, sizeof *d);
 	if (d == NULL)
@@ -46,28 +50,47 @@ static struct zt_dir_net *dir_find(struct zt_node *n, const uint8_t h[8], bool c
 	memcpy(d->nethash, h, 8);
 	d->next = n->dir[b];
 	n->dir[b] = d;
+	n->dir_nets++;
 	return d;
 }
 
-static void dir_add(struct zt_dir_net *d, uint64_t a, int64_t now)
+static bool dir_has(const struct zt_dir_net *d, uint64_t a)
+{
+	for (unsigned i = 0; i < d->count; i++)
+		if (d->members[i].address == a)
+			return true;
+	return false;
+}
+
+static void dir_uncount(struct zt_node *n, uint64_t a)
+{
+	struct zt_peer *p = zt_peer_find(n, a);
+	if (p != NULL && p->dir_count > 0)
+		p->dir_count--;
+}
+
+static bool dir_add(struct zt_dir_net *d, uint64_t a, int64_t now)
 {
 	struct zt_network tmp;
+	bool added;
 	/* Reuse the switch's bounded member list logic. */
 	memset(&tmp, 0, sizeof tmp);
 	tmp.members = d->members;
 	tmp.member_count = d->count;
 	tmp.member_cap = d->cap;
-	zt_switch_add_member(&tmp, a, now);
+	added = zt_switch_add_member(&tmp, a, now);
 	d->members = tmp.members;
 	d->count = tmp.member_count;
 	d->cap = tmp.member_cap;
+	return added;
 }
 
-static void dir_remove(struct zt_dir_net *d, uint64_t a)
+static void dir_remove(struct zt_node *n, struct zt_dir_net *d, uint64_t a)
 {
 	for (unsigned i = 0; i < d->count; i++) {
 		if (d->members[i].address == a) {
 			d->members[i] = d->members[--d->count];
+			dir_uncount(n, a);
 			return;
 		}
 	}
@@ -87,6 +110,7 @@ void zt_relay_cleanup(struct zt_node *n)
 	}
 	free(n->dir);
 	n->dir = NULL;
+	n->dir_nets = 0;
 }
 
 void zt_relay_background(struct zt_node *n, int64_t now)
@@ -98,15 +122,18 @@ void zt_relay_background(struct zt_node *n, int64_t now)
 		while (*dp != NULL) {
 			struct zt_dir_net *d = *dp;
 			for (unsigned j = 0; j < d->count;) {
-				if (now - d->members[j].last_seen >= ZT_NET_MEMBER_EXPIRE)
+				if (now - d->members[j].last_seen >= ZT_NET_MEMBER_EXPIRE) {
+					dir_uncount(n, d->members[j].address);
 					d->members[j] = d->members[--d->count];
-				else
+				} else {
 					j++;
+				}
 			}
 			if (d->count == 0) {
 				*dp = d->next;
 				free(d->members);
 				free(d);
+				n->dir_nets--;
 			} else {
 				dp = &d->next;
 			}
@@ -279,13 +306,18 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 		if (msg[9] & 1) {
 			d = dir_find(n, msg + 1, false);
 			if (d != NULL)
-				dir_remove(d, p->address);
+				dir_remove(n, d, p->address);
 			return true;
 		}
-		d = dir_find(n, msg + 1, true);
+		d = dir_find(n, msg + 1, false);
+		if ((d == NULL || !dir_has(d, p->address)) && p->dir_count >= ZT_MAX_NETWORKS)
+			return true; /* more networks than a node can join */
+		if (d == NULL)
+			d = dir_find(n, msg + 1, true);
 		if (d == NULL)
 			return true;
-		dir_add(d, p->address, now);
+		if (dir_add(d, p->address, now))
+			p->dir_count++;
 		send_members(n, now, p, d);
 		return true;
 	}

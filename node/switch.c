@@ -37,14 +37,14 @@ void zt_switch_info(const struct zt_network *net, struct zt_network_info *out)
 	out->adhoc = zt_nwid_is_adhoc(net->nwid);
 }
 
-void zt_switch_add_member(struct zt_network *net, uint64_t address, int64_t now)
+bool zt_switch_add_member(struct zt_network *net, uint64_t address, int64_t now)
 {
 	unsigned oldest = 0;
 
 	for (unsigned i = 0; i < net->member_count; i++) {
 		if (net->members[i].address == address) {
 			net->members[i].last_seen = now;
-			return;
+			return false;
 		}
 		if (net->members[i].last_seen < net->members[oldest].last_seen)
 			oldest = i;
@@ -58,17 +58,18 @@ void zt_switch_add_member(struct zt_network *net, uint64_t address, int64_t now)
 			/* Full: the member heard from longest ago makes room. */
 			net->members[oldest].address = address;
 			net->members[oldest].last_seen = now;
-			return;
+			return true;
 		}
 		m = realloc(net->members, nc * sizeof *m);
 		if (m == NULL)
-			return;
+			return false;
 		net->members = m;
 		net->member_cap = nc;
 	}
 	net->members[net->member_count].address = address;
 	net->members[net->member_count].last_seen = now;
 	net->member_count++;
+	return true;
 }
 
 static uint64_t mac_to_address(const struct zt_network *net, const uint8_t *mac)

@@ -56,7 +56,9 @@ if want fuzz && [ -z "${ZT_SKIP_FUZZ:-}" ] && [ -d build-fuzz ]; then
 	for f in build-fuzz/fuzz_*; do
 		[ -x "$f" ] || continue
 		n=$(basename "$f")
-		run_one "fuzz/$n" sh -c "'$f' -runs=20000 -max_len=4096 test/fuzz/corpus/$n >/dev/null 2>&1 && echo 'PASS $n'"
+		# New inputs go to build-fuzz/ (the first corpus dir), never into the tree.
+		mkdir -p "build-fuzz/corpus/$n"
+		run_one "fuzz/$n" sh -c "'$f' -max_total_time=${ZT_FUZZ_SECONDS:-10} -max_len=4096 build-fuzz/corpus/$n test/fuzz/corpus/$n >/dev/null 2>&1 && echo 'PASS $n'"
 	done
 fi
 if want e2e && [ -z "${ZT_SKIP_E2E:-}" ]; then
