@@ -17,6 +17,10 @@
 
 #define ETH_HDR 14
 
+/* A FRAME message is type (1) + nwid (8) + the frame, sealed in DATA. */
+_Static_assert(ZT_FRAME_UNFRAGMENTED + 9 + ZT_DATA_OVERHEAD == ZT_UDP_MAX,
+               "ZT_FRAME_UNFRAGMENTED must fill exactly one datagram");
+
 struct zt_network *zt_switch_find(struct zt_node *n, uint64_t nwid)
 {
 	for (size_t i = 0; i < ZT_MAX_NETWORKS; i++)

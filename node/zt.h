@@ -39,6 +39,10 @@ extern "C" {
 #define ZT_IDENTITY_PUBLIC_TEXT 76  /* "aaaaaaaaaa:" + 64 hex */
 #define ZT_IDENTITY_SECRET_TEXT 141 /* public + ":" + 64 hex */
 
+/* The largest Ethernet frame that travels in one datagram (no
+ * fragmentation): a shell cutting TCP super-frames aims at this. */
+#define ZT_FRAME_UNFRAGMENTED 1403
+
 #define ZT_MAX_ROOTS          8
 #define ZT_MAX_ROOT_ENDPOINTS 4
 

@@ -22,6 +22,10 @@ struct zt_tap {
 	uint8_t mac[6];
 	unsigned mtu;
 	bool running; /* IFF_RUNNING was seen within the wait after open */
+	bool vnet;    /* IFF_VNET_HDR: every read and write starts with a
+	               * 10-byte virtio-net header (node/gso.h) */
+	bool offload; /* TUNSETOFFLOAD(CSUM|TSO4|TSO6) accepted: reads may be
+	               * TCP super-frames, writes may be coalesced frames */
 };
 
 /*
@@ -35,6 +39,12 @@ struct zt_tap {
  */
 int zt_tap_open(struct zt_tap *t, const char *name, const uint8_t mac[6], unsigned mtu);
 
+/* The same with offloads: IFF_VNET_HDR and TSO4/TSO6/checksum offload
+ * when `offload` is true and the kernel accepts them (t->vnet, t->offload
+ * say what was granted; without them this is zt_tap_open). */
+int zt_tap_open_ex(struct zt_tap *t, const char *name, const uint8_t mac[6], unsigned mtu,
+                   bool offload);
+
 /* Change the MAC or MTU of an open TAP; 0 or -errno. */
 int zt_tap_set_mac(struct zt_tap *t, const uint8_t mac[6]);
 int zt_tap_set_mtu(struct zt_tap *t, unsigned mtu);
@@ -44,8 +54,11 @@ int zt_tap_set_mtu(struct zt_tap *t, unsigned mtu);
  * for the MTU plus the Ethernet header. */
 ssize_t zt_tap_read(struct zt_tap *t, void *buf, size_t cap);
 
-/* Write one frame: 0, -EAGAIN (queue full, frame dropped) or -errno. */
+/* Write one frame: 0, -EAGAIN (queue full, frame dropped) or -errno.
+ * On a vnet TAP a zero header (plain frame) goes first. */
 int zt_tap_write(struct zt_tap *t, const void *frame, size_t len);
+/* Write one frame after its 10-byte virtio-net header (vnet TAPs only). */
+int zt_tap_write_vnet(struct zt_tap *t, const uint8_t *hdr, const void *frame, size_t len);
 
 /* Close (and so remove) the device.  Safe on a closed TAP. */
 void zt_tap_close(struct zt_tap *t);

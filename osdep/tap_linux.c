@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -126,6 +127,27 @@ static bool wait_running(const char *name)
 
 int zt_tap_open(struct zt_tap *t, const char *name, const uint8_t mac[6], unsigned mtu)
 {
+	return zt_tap_open_ex(t, name, mac, mtu, false);
+}
+
+/* Ask for the offloads: the kernel then hands us TCP super-frames (TSO)
+ * and frames with the checksum left to do (CSUM), with a header saying
+ * so.  Debian 12's headers may lack some of these names. */
+static bool set_offload(int fd)
+{
+	int sz = 10;
+	unsigned long off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+
+	if (ioctl(fd, TUNSETVNETHDRSZ, &sz) < 0)
+		return false;
+	if (ioctl(fd, TUNSETOFFLOAD, off) < 0)
+		return false;
+	return true;
+}
+
+int zt_tap_open_ex(struct zt_tap *t, const char *name, const uint8_t mac[6], unsigned mtu,
+                   bool offload)
+{
 	struct ifreq ifr;
 	int fd = -1, r;
 
@@ -141,11 +163,14 @@ int zt_tap_open(struct zt_tap *t, const char *name, const uint8_t mac[6], unsign
 	}
 	/* IFF_TUN_EXCL: never attach to an existing device of the same name,
 	 * which would be another process's network. */
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL | (offload ? IFF_VNET_HDR : 0);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		r = -errno;
 		goto out;
 	}
+	t->vnet = offload;
+	/* Without offloads the header still works (always "plain frame"). */
+	t->offload = offload && set_offload(fd);
 	memcpy(t->name, ifr.ifr_name, sizeof t->name);
 	t->name[sizeof t->name - 1] = '\0';
 	t->fd = fd;
@@ -183,14 +208,30 @@ ssize_t zt_tap_read(struct zt_tap *t, void *buf, size_t cap)
 
 int zt_tap_write(struct zt_tap *t, const void *frame, size_t len)
 {
+	static const uint8_t zero[10];
 	ssize_t n;
 
+	if (t->vnet)
+		return zt_tap_write_vnet(t, zero, frame, len);
 	do
 		n = write(t->fd, frame, len);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	return (size_t)n == len ? 0 : -EIO;
+}
+
+int zt_tap_write_vnet(struct zt_tap *t, const uint8_t *hdr, const void *frame, size_t len)
+{
+	struct iovec iov[2] = {{(void *)hdr, 10}, {(void *)frame, len}};
+	ssize_t n;
+
+	do
+		n = writev(t->fd, iov, 2);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	return (size_t)n == len + 10 ? 0 : -EIO;
 }
 
 void zt_tap_close(struct zt_tap *t)

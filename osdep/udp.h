@@ -9,6 +9,7 @@
 #ifndef ZT_OSDEP_UDP_H
 #define ZT_OSDEP_UDP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -16,12 +17,19 @@
 #include "node/zt.h"
 
 #define ZT_UDP_BATCH        32   /* datagrams per recvmmsg */
+#define ZT_UDP_GRO_BATCH    16   /* 64 KiB GRO trains per recvmmsg */
+#define ZT_UDP_GSO_MAX_SEGS 64   /* the kernel's UDP_MAX_SEGMENTS */
+#define ZT_UDP_GSO_MAX_BYTES 65000 /* payload of one UDP_SEGMENT send */
+#define ZT_UDP_TXQ_LEN      128  /* datagrams queued before a flush */
+#define ZT_UDP_TXQ_DGRAM    1500 /* larger ones are sent alone */
 #define ZT_UDP_MAX_DATAGRAM 9216 /* jumbo frame; longer ones are dropped */
 #define ZT_UDP_SOCKBUF      (4 * 1024 * 1024)
 
 struct zt_udp_sock {
 	int fd;
 	int family; /* 4 or 6 */
+	bool gso;   /* UDP_SEGMENT works (cleared when a send refuses it) */
+	bool gro;   /* UDP_GRO is on: reads may hold trains of datagrams */
 };
 
 struct zt_udp {
@@ -54,7 +62,31 @@ void zt_udp_batch_free(struct zt_udp_batch *b);
  * entries (sock = fd, borrowed from b until the next call).  Truncated
  * datagrams and unknown address families are skipped.
  */
-int zt_udp_recv(int fd, struct zt_udp_batch *b, const struct zt_wire_pkt **pkts);
+int zt_udp_recv(const struct zt_udp_sock *s, struct zt_udp_batch *b,
+                const struct zt_wire_pkt **pkts);
+
+/* Turn UDP GSO (UDP_SEGMENT on send) and GRO (UDP_GRO on receive) on where
+ * the kernel has them; false for either forces it off.  Without them every
+ * datagram costs its own trip through the stack, nothing else changes. */
+void zt_udp_offload(struct zt_udp *u, bool gso, bool gro);
+
+/*
+ * The send queue: datagrams are copied in by zt_udp_txq_add and go out at
+ * zt_udp_txq_flush (or when the queue is full) with one sendmmsg per
+ * socket; consecutive datagrams to one destination with equal sizes (the
+ * last may be shorter) travel as one UDP_SEGMENT message when the socket
+ * has GSO.  A GSO send the kernel refuses turns GSO off for that socket and
+ * is sent again one by one.  Full socket buffers drop, as a link would.
+ */
+struct zt_udp_txq;
+int zt_udp_txq_new(struct zt_udp_txq **out);
+void zt_udp_txq_free(struct zt_udp_txq *q);
+int zt_udp_txq_add(struct zt_udp_txq *q, struct zt_udp *u, int fd, const struct zt_endpoint *to,
+                   const void *buf, size_t len);
+void zt_udp_txq_flush(struct zt_udp_txq *q, struct zt_udp *u);
+bool zt_udp_txq_empty(const struct zt_udp_txq *q);
+void zt_udp_txq_stats(const struct zt_udp_txq *q, uint64_t *sent, uint64_t *dropped,
+                      uint64_t *gso_msgs);
 
 /* Send one datagram: 0, or -errno (-EAGAIN when the socket buffer is
  * full: the datagram is dropped, as the network might). */

@@ -46,6 +46,7 @@ struct root {
 	struct zt_identity id;
 	struct zt_udp udp;
 	struct zt_udp_batch *batch;
+	struct zt_udp_txq *txq; /* relayed datagrams go out in batches */
 	int lock_fd;
 	int64_t deadline;
 	uint64_t send_drops;
@@ -87,7 +88,7 @@ static int host_wire_send(void *ctx, int64_t sock, const struct zt_endpoint *to,
 	for (unsigned i = 0; i < rt->udp.count; i++) {
 		if (rt->udp.socks[i].fd != sock)
 			continue;
-		r = zt_udp_send((int)sock, to, pkt, len);
+		r = zt_udp_txq_add(rt->txq, &rt->udp, (int)sock, to, pkt, len);
 		if (r == -EAGAIN) {
 			rt->send_drops++; /* as a congested link would */
 			return 0;
@@ -133,14 +134,20 @@ static void host_log(void *ctx, enum zt_log_level level, const char *msg)
 static void on_udp(void *ctx, int fd, unsigned events)
 {
 	struct root *rt = ctx;
+	const struct zt_udp_sock *sock = NULL;
 
 	(void)events;
+	for (unsigned i = 0; i < rt->udp.count; i++)
+		if (rt->udp.socks[i].fd == fd)
+			sock = &rt->udp.socks[i];
+	if (!sock)
+		return;
 	for (int i = 0; i < UDP_BATCHES_PER_WAKE; i++) {
 		const struct zt_wire_pkt *pkts;
 		int64_t dl = rt->deadline;
 		int n, r;
 
-		n = zt_udp_recv(fd, rt->batch, &pkts);
+		n = zt_udp_recv(sock, rt->batch, &pkts);
 		if (n <= 0) {
 			if (n < 0)
 				zt_log_debug("udp: receive: %s", strerror(-n));
@@ -150,6 +157,7 @@ static void on_udp(void *ctx, int fd, unsigned events)
 		if (r < 0)
 			zt_log_debug("core: process_wire_batch: %s", zt_strerror(r));
 		rt->deadline = dl;
+		zt_udp_txq_flush(rt->txq, &rt->udp);
 	}
 }
 
@@ -200,6 +208,7 @@ static void run_loop(struct root *rt)
 			timeout = MAX_SLEEP_MS;
 		if (timeout < 0)
 			timeout = 0;
+		zt_udp_txq_flush(rt->txq, &rt->udp);
 		r = zt_evloop_wait(rt->loop, (int)timeout);
 		if (r < 0) {
 			zt_log_error("event loop: %s", strerror(-r));
@@ -335,7 +344,18 @@ static int start(struct root *rt)
 			        strerror(-r));
 		return r;
 	}
+	/* GRO in, GSO out: a train of a member's datagrams is relayed as a
+	 * train (ZT_OFFLOAD=off or nogso/nogro turns them off). */
+	{
+		const char *e = getenv("ZT_OFFLOAD");
+		bool off = e && strcmp(e, "off") == 0;
+
+		zt_udp_offload(&rt->udp, !(off || (e && strstr(e, "nogso"))),
+		               !(off || (e && strstr(e, "nogro"))));
+	}
 	r = zt_udp_batch_new(&rt->batch);
+	if (r == 0)
+		r = zt_udp_txq_new(&rt->txq);
 	if (r < 0) {
 		fprintf(stderr, "zt-root: out of memory\n");
 		return r;
@@ -456,6 +476,7 @@ out:
 	zt_node_free(rt.node);
 	zt_udp_close(&rt.udp);
 	zt_udp_batch_free(rt.batch);
+	zt_udp_txq_free(rt.txq);
 	zt_evloop_free(rt.loop);
 	zt_identity_wipe(&rt.id);
 	if (rt.lock_fd >= 0)

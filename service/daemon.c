@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "node/gso.h"
 #include "osdep/clock.h"
 #include "osdep/evloop.h"
 #include "osdep/home.h"
@@ -83,6 +84,7 @@ static void net_close_tap(struct zt_daemon_net *net)
 {
 	if (net->tap.fd < 0)
 		return;
+	zt_gro_flush(&net->gro);
 	zt_evloop_del(net->d->loop, net->tap.fd);
 	zt_log_info("network %016" PRIx64 ": removed device %s", net->nwid, net->tap.name);
 	zt_tap_close(&net->tap);
@@ -91,6 +93,7 @@ static void net_close_tap(struct zt_daemon_net *net)
 static void net_free(struct zt_daemon_net *net)
 {
 	net_close_tap(net);
+	zt_gro_free(&net->gro);
 	net->used = false;
 }
 
@@ -143,6 +146,22 @@ static void core_result(struct zt_daemon *d, int r, int64_t deadline, const char
 
 /* ---- TAP ---- */
 
+struct seg_ctx {
+	struct zt_daemon *d;
+	struct zt_daemon_net *net;
+	int64_t now;
+};
+
+/* One frame (or one segment of a super-frame) into the core. */
+static void frame_to_core(void *ctx, const uint8_t *frame, size_t len)
+{
+	struct seg_ctx *c = ctx;
+	int64_t dl = c->d->deadline;
+	int r = zt_node_process_frame(c->d->node, c->now, c->net->nwid, frame, len, &dl);
+
+	core_result(c->d, r, dl, "process_frame");
+}
+
 static void on_tap(void *ctx, int fd, unsigned events)
 {
 	struct zt_daemon_net *net = ctx;
@@ -151,9 +170,10 @@ static void on_tap(void *ctx, int fd, unsigned events)
 	(void)fd;
 	(void)events;
 	for (int i = 0; i < TAP_READS_PER_WAKE && net->used && net->tap.fd >= 0; i++) {
-		ssize_t n = zt_tap_read(&net->tap, d->frame, sizeof d->frame);
-		int64_t dl = d->deadline;
-		int r;
+		ssize_t n = zt_tap_read(&net->tap, d->frame, ZT_VNET_HDR_LEN + ZT_GSO_MAX_FRAME);
+		struct seg_ctx c = {d, net, zt_clock_now()};
+		struct zt_vnet_hdr vh;
+		size_t off = net->tap.vnet ? ZT_VNET_HDR_LEN : 0;
 
 		if (n == 0)
 			break;
@@ -166,10 +186,46 @@ static void on_tap(void *ctx, int fd, unsigned events)
 			net_close_tap(net);
 			break;
 		}
-		r = zt_node_process_frame(d->node, zt_clock_now(), net->nwid, d->frame, (size_t)n,
-		                          &dl);
-		core_result(d, r, dl, "process_frame");
+		if ((size_t)n <= off)
+			continue;
+		if (!net->tap.vnet) {
+			frame_to_core(&c, d->frame, (size_t)n);
+			continue;
+		}
+		/* A super-frame is cut into segments that each fit one
+		 * datagram (no fragmentation); see doc/PROTOCOL.md. */
+		zt_vnet_hdr_decode(&vh, d->frame);
+		if (zt_gso_split(&vh, d->frame + off, (size_t)n - off, ZT_FRAME_UNFRAGMENTED, d->scratch,
+		                 frame_to_core, &c) < 0)
+			d->tap_gso_errors++;
 	}
+	zt_udp_txq_flush(d->txq, &d->udp);
+}
+
+/* A frame (plain or coalesced) from the receive side into the TAP. */
+static void gro_out(void *ctx, const struct zt_vnet_hdr *vh, const uint8_t *frame, size_t len)
+{
+	struct zt_daemon_net *net = ctx;
+	uint8_t hdr[ZT_VNET_HDR_LEN];
+	int r;
+
+	if (net->tap.fd < 0)
+		return;
+	zt_vnet_hdr_encode(hdr, vh);
+	r = zt_tap_write_vnet(&net->tap, hdr, frame, len);
+	if (r == -EAGAIN) {
+		net->d->tap_write_drops++;
+	} else if (r < 0) {
+		zt_log_debug("network %016" PRIx64 ": write to %s: %s", net->nwid, net->tap.name,
+		             strerror(-r));
+	}
+}
+
+static void flush_taps(struct zt_daemon *d)
+{
+	for (size_t i = 0; i < ZT_DAEMON_MAX_NETWORKS; i++)
+		if (d->nets[i].used)
+			zt_gro_flush(&d->nets[i].gro);
 }
 
 /* Open the TAP of a network; on failure the message goes to err. */
@@ -182,7 +238,9 @@ static int net_open_tap(struct zt_daemon_net *net, const uint8_t mac[6], unsigne
 	zt_daemon_tap_name(net->nwid, name);
 	if (mtu > ZT_DAEMON_MAX_MTU)
 		mtu = ZT_DAEMON_MAX_MTU;
-	r = zt_tap_open(&net->tap, name, mac, mtu);
+	zt_gro_free(&net->gro);
+	zt_gro_init(&net->gro, gro_out, net);
+	r = zt_tap_open_ex(&net->tap, name, mac, mtu, !net->d->off_tap);
 	if (r < 0) {
 		snprintf(err, errcap, "cannot create TAP device %s for network %016" PRIx64 ": %s",
 		         name, net->nwid, zt_tap_strerror(r));
@@ -196,7 +254,8 @@ static int net_open_tap(struct zt_daemon_net *net, const uint8_t mac[6], unsigne
 	}
 	snprintf(macs, sizeof macs, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
 	         mac[4], mac[5]);
-	zt_log_info("network %016" PRIx64 ": device %s mac %s mtu %u%s", net->nwid, name, macs, mtu,
+	zt_log_info("network %016" PRIx64 ": device %s mac %s mtu %u%s%s", net->nwid, name, macs,
+	            mtu, net->tap.offload ? " (TSO/checksum offload)" : "",
 	            net->tap.running ? "" : " (not RUNNING after 1 s; continuing)");
 	return 0;
 }
@@ -212,10 +271,10 @@ static int host_wire_send(void *ctx, int64_t sock, const struct zt_endpoint *to,
 	for (unsigned i = 0; i < d->udp.count; i++) {
 		if (d->udp.socks[i].fd != sock)
 			continue;
-		r = zt_udp_send((int)sock, to, pkt, len);
+		/* Queued: sent at the end of this turn of the loop, in one
+		 * sendmmsg (and UDP_SEGMENT trains) with its neighbours. */
+		r = zt_udp_txq_add(d->txq, &d->udp, (int)sock, to, pkt, len);
 		if (r == -EAGAIN) {
-			/* A full socket buffer drops the datagram, as a
-			 * congested link would; not the core's problem. */
 			d->udp_send_drops++;
 			return 0;
 		}
@@ -239,6 +298,10 @@ static void host_frame_out(void *ctx, uint64_t nwid, const uint8_t *frame, size_
 
 	if (!net || net->tap.fd < 0)
 		return;
+	if (net->tap.offload) {
+		zt_gro_add(&net->gro, frame, len); /* written at the end of the batch */
+		return;
+	}
 	r = zt_tap_write(&net->tap, frame, len);
 	if (r == -EAGAIN) {
 		d->tap_write_drops++;
@@ -407,14 +470,20 @@ int zt_daemon_leave(struct zt_daemon *d, uint64_t nwid, char *err, size_t errcap
 static void on_udp(void *ctx, int fd, unsigned events)
 {
 	struct zt_daemon *d = ctx;
+	const struct zt_udp_sock *sock = NULL;
 
 	(void)events;
+	for (unsigned i = 0; i < d->udp.count; i++)
+		if (d->udp.socks[i].fd == fd)
+			sock = &d->udp.socks[i];
+	if (!sock)
+		return;
 	for (int i = 0; i < UDP_BATCHES_PER_WAKE; i++) {
 		const struct zt_wire_pkt *pkts;
 		int64_t dl = d->deadline;
 		int n, r;
 
-		n = zt_udp_recv(fd, d->batch, &pkts);
+		n = zt_udp_recv(sock, d->batch, &pkts);
 		if (n < 0) {
 			zt_log_debug("udp: receive: %s", strerror(-n));
 			return;
@@ -423,6 +492,8 @@ static void on_udp(void *ctx, int fd, unsigned events)
 			return;
 		r = zt_node_process_wire_batch(d->node, zt_clock_now(), pkts, (size_t)n, &dl);
 		core_result(d, r, dl, "process_wire_batch");
+		flush_taps(d);
+		zt_udp_txq_flush(d->txq, &d->udp);
 	}
 }
 
@@ -504,7 +575,10 @@ static int start_udp(struct zt_daemon *d, char *err, size_t errcap)
 	if (!ba && d->udp.v6_error)
 		zt_log_info("IPv6 unavailable (%s): running on IPv4 only",
 		            strerror(-d->udp.v6_error));
+	zt_udp_offload(&d->udp, !d->off_gso, !d->off_gro);
 	r = zt_udp_batch_new(&d->batch);
+	if (r == 0)
+		r = zt_udp_txq_new(&d->txq);
 	if (r < 0) {
 		snprintf(err, errcap, "out of memory");
 		return r;
@@ -630,12 +704,30 @@ static void run_loop(struct zt_daemon *d)
 			timeout = 0;
 		if (timeout > MAX_SLEEP_MS)
 			timeout = MAX_SLEEP_MS;
+		zt_udp_txq_flush(d->txq, &d->udp);
 		r = zt_evloop_wait(d->loop, (int)timeout);
 		if (r < 0) {
 			zt_log_error("event loop: %s", strerror(-r));
 			break;
 		}
 	}
+}
+
+/* ZT_OFFLOAD=off turns every offload off; "notap", "nogso", "nogro"
+ * (comma separated) single ones: for tests and for measuring. */
+static void offload_config(struct zt_daemon *d)
+{
+	const char *e = getenv("ZT_OFFLOAD");
+
+	if (!e)
+		return;
+	if (strcmp(e, "off") == 0) {
+		d->off_tap = d->off_gso = d->off_gro = true;
+		return;
+	}
+	d->off_tap = strstr(e, "notap") != NULL;
+	d->off_gso = strstr(e, "nogso") != NULL;
+	d->off_gro = strstr(e, "nogro") != NULL;
 }
 
 static void stop(struct zt_daemon *d)
@@ -647,6 +739,9 @@ static void stop(struct zt_daemon *d)
 	zt_node_free(d->node);
 	zt_udp_close(&d->udp);
 	zt_udp_batch_free(d->batch);
+	zt_udp_txq_free(d->txq);
+	free(d->frame);
+	free(d->scratch);
 	zt_evloop_free(d->loop);
 	zt_identity_wipe(&d->id);
 	sodium_memzero(d->token, sizeof d->token);
@@ -669,6 +764,16 @@ int zt_daemon_run(const struct zt_daemon_config *cfg)
 	}
 	d->cfg = *cfg;
 	d->lock_fd = -1;
+	offload_config(d);
+	d->frame = malloc(ZT_VNET_HDR_LEN + ZT_GSO_MAX_FRAME);
+	d->scratch = malloc(ZT_DAEMON_FRAME_MAX);
+	if (!d->frame || !d->scratch) {
+		fprintf(stderr, "ztd: out of memory\n");
+		free(d->frame);
+		free(d->scratch);
+		free(d);
+		return 1;
+	}
 	r = zt_evloop_new(&d->loop);
 	if (r == 0)
 		r = zt_evloop_catch_signals(d->loop);

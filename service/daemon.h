@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "node/gro.h"
 #include "node/zt.h"
 #include "osdep/tap.h"
 #include "osdep/udp.h"
@@ -39,11 +40,13 @@ struct zt_daemon_net {
 	 * the network is left right after the core call returns. */
 	bool leave_pending;
 	struct zt_daemon *d;
+	struct zt_gro gro; /* received TCP segments joined for the TAP */
 };
 
 struct zt_evloop;
 struct zt_httpd;
 struct zt_udp_batch;
+struct zt_udp_txq;
 
 struct zt_daemon {
 	struct zt_daemon_config cfg;
@@ -54,14 +57,19 @@ struct zt_daemon {
 	char token[ZT_STATE_TOKEN_MAX + 1];
 	struct zt_udp udp;
 	struct zt_udp_batch *batch;
+	struct zt_udp_txq *txq; /* datagrams the core sent, flushed per turn */
 	struct zt_httpd *httpd;
 	uint16_t api_port;
 	int lock_fd;
 	int64_t deadline; /* the core's: call process_background by then */
 	bool pending;     /* some net has leave_pending */
 	struct zt_daemon_net nets[ZT_DAEMON_MAX_NETWORKS];
-	uint8_t frame[ZT_DAEMON_FRAME_MAX];
-	uint64_t udp_send_drops, tap_write_drops;
+	/* Offloads (environment ZT_OFFLOAD: "off", or any of "notap",
+	 * "nogso", "nogro"): TAP TSO/checksum, UDP GSO, UDP GRO. */
+	bool off_tap, off_gso, off_gro;
+	uint8_t *frame;   /* a TAP read: vnet header + up to 64 KiB */
+	uint8_t *scratch; /* one segment being cut from it */
+	uint64_t udp_send_drops, tap_write_drops, tap_gso_errors;
 };
 
 /* Run ztd until SIGINT/SIGTERM; returns the process exit status.  Errors

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * gso.c - TCP segmentation of TAP super-frames and Internet checksums
+ * (see gso.h).  Every read of the frame is bounds-checked: the frame comes
+ * from the local kernel, but a bridged TAP may carry anything.
+ */
+#include "gso.h"
+
+#include <string.h>
+
+#define TCP_FIN 0x01
+#define TCP_PSH 0x08
+#define TCP_CWR 0x80
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* The virtio header of a TAP is in the host's byte order (no TUNSETVNETLE). */
+void zt_vnet_hdr_decode(struct zt_vnet_hdr *h, const uint8_t in[ZT_VNET_HDR_LEN])
+{
+	h->flags = in[0];
+	h->gso_type = in[1];
+	memcpy(&h->hdr_len, in + 2, 2);
+	memcpy(&h->gso_size, in + 4, 2);
+	memcpy(&h->csum_start, in + 6, 2);
+	memcpy(&h->csum_offset, in + 8, 2);
+}
+
+void zt_vnet_hdr_encode(uint8_t out[ZT_VNET_HDR_LEN], const struct zt_vnet_hdr *h)
+{
+	out[0] = h->flags;
+	out[1] = h->gso_type;
+	memcpy(out + 2, &h->hdr_len, 2);
+	memcpy(out + 4, &h->gso_size, 2);
+	memcpy(out + 6, &h->csum_start, 2);
+	memcpy(out + 8, &h->csum_offset, 2);
+}
+
+uint64_t zt_csum_add(uint64_t sum, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	uint32_t w0, w1, w2, w3;
+
+	/* 32-bit words into a 64-bit accumulator: no carry is lost for any
+	 * length below 16 GiB, and the fold takes the carries around. */
+	while (len >= 16) {
+		memcpy(&w0, p, 4);
+		memcpy(&w1, p + 4, 4);
+		memcpy(&w2, p + 8, 4);
+		memcpy(&w3, p + 12, 4);
+		sum += (uint64_t)w0 + w1 + w2 + w3;
+		p += 16;
+		len -= 16;
+	}
+	while (len >= 4) {
+		memcpy(&w0, p, 4);
+		sum += w0;
+		p += 4;
+		len -= 4;
+	}
+	if (len > 0) {
+		uint8_t tail[4] = {0, 0, 0, 0};
+		memcpy(tail, p, len);
+		memcpy(&w0, tail, 4);
+		sum += w0;
+	}
+	return sum;
+}
+
+uint16_t zt_csum_fold(uint64_t sum)
+{
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+uint64_t zt_csum_pseudo(const uint8_t *src, const uint8_t *dst, size_t alen, uint8_t proto,
+                        uint32_t l4len)
+{
+	/* IPv4: src, dst, 0, proto, length (16 bits); IPv6: src, dst, length
+	 * (32 bits), 3 zeros, next header.  With length < 64 KiB both sum to
+	 * the same 16-bit words. */
+	uint8_t tail[8] = {0, proto, (uint8_t)(l4len >> 8), (uint8_t)l4len,
+	                   0, 0,     (uint8_t)(l4len >> 24), (uint8_t)(l4len >> 16)};
+	uint64_t sum = zt_csum_add(0, src, alen);
+	sum = zt_csum_add(sum, dst, alen);
+	return zt_csum_add(sum, tail, sizeof tail);
+}
+
+static void store_csum(uint8_t *p, uint16_t folded)
+{
+	uint16_t c = (uint16_t)~folded;
+	memcpy(p, &c, 2);
+}
+
+bool zt_tcp_frame_parse(const uint8_t *f, size_t len, struct zt_tcp_frame *t)
+{
+	uint16_t type;
+	size_t doff;
+
+	memset(t, 0, sizeof *t);
+	if (len < 14)
+		return false;
+	type = be16(f + 12);
+	t->l3 = 14;
+	if (type == 0x0800) {
+		size_t ihl;
+		if (len < t->l3 + 20 || (f[t->l3] >> 4) != 4)
+			return false;
+		ihl = (size_t)(f[t->l3] & 0x0f) * 4;
+		t->iplen = be16(f + t->l3 + 2);
+		/* TCP, not a fragment (no MF, offset 0) */
+		if (ihl < 20 || f[t->l3 + 9] != 6 || (be16(f + t->l3 + 6) & 0x3fff) != 0)
+			return false;
+		if (t->iplen < ihl + 20 || t->iplen > len - t->l3)
+			return false;
+		t->l4 = t->l3 + ihl;
+	} else if (type == 0x86dd) {
+		if (len < t->l3 + 40 || (f[t->l3] >> 4) != 6 || f[t->l3 + 6] != 6)
+			return false;
+		t->v6 = true;
+		t->iplen = 40 + (size_t)be16(f + t->l3 + 4);
+		if (t->iplen < 60 || t->iplen > len - t->l3)
+			return false;
+		t->l4 = t->l3 + 40;
+	} else {
+		return false;
+	}
+	doff = (size_t)(f[t->l4 + 12] >> 4) * 4;
+	if (doff < 20 || t->l4 + doff > t->l3 + t->iplen)
+		return false;
+	t->hlen = t->l4 + doff;
+	return true;
+}
+
+static uint64_t tcp_pseudo(const uint8_t *f, const struct zt_tcp_frame *t, size_t l4len)
+{
+	if (t->v6)
+		return zt_csum_pseudo(f + t->l3 + 8, f + t->l3 + 24, 16, 6, (uint32_t)l4len);
+	return zt_csum_pseudo(f + t->l3 + 12, f + t->l3 + 16, 4, 6, (uint32_t)l4len);
+}
+
+bool zt_tcp_csum_ok(const uint8_t *f, const struct zt_tcp_frame *t)
+{
+	size_t l4len = t->l3 + t->iplen - t->l4;
+	uint64_t sum = tcp_pseudo(f, t, l4len);
+	return zt_csum_fold(zt_csum_add(sum, f + t->l4, l4len)) == 0xffff;
+}
+
+/* Complete a partial checksum as the kernel's skb_checksum_help does: the
+ * field holds the pseudo-header sum, the rest is summed from csum_start. */
+static int finish_csum(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len)
+{
+	size_t at = (size_t)vh->csum_start + vh->csum_offset;
+	uint16_t c;
+
+	if (vh->csum_start >= len || at + 2 > len)
+		return ZT_GSO_EINVAL;
+	memset(&c, 0, sizeof c);
+	c = (uint16_t)~zt_csum_fold(zt_csum_add(0, frame + vh->csum_start, len - vh->csum_start));
+	if (c == 0)
+		c = 0xffff; /* UDP: 0 would mean "no checksum" */
+	memcpy(frame + at, &c, 2);
+	return 0;
+}
+
+int zt_gso_split(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len, size_t max_frame,
+                 uint8_t *scratch, void (*emit)(void *ctx, const uint8_t *f, size_t l),
+                 void *ctx)
+{
+	struct zt_tcp_frame t;
+	uint8_t type = vh->gso_type & (uint8_t)~ZT_VNET_GSO_ECN;
+	size_t plen, mss, off, l4hdr;
+	uint32_t seq;
+	uint16_t id;
+	uint8_t flags;
+	int count = 0;
+
+	if (type == ZT_VNET_GSO_NONE) {
+		if ((vh->flags & ZT_VNET_F_NEEDS_CSUM) && finish_csum(vh, frame, len) != 0)
+			return ZT_GSO_EINVAL;
+		emit(ctx, frame, len);
+		return 1;
+	}
+	if (type != ZT_VNET_GSO_TCPV4 && type != ZT_VNET_GSO_TCPV6)
+		return ZT_GSO_EUNSUPP;
+	if (!zt_tcp_frame_parse(frame, len, &t) || t.v6 != (type == ZT_VNET_GSO_TCPV6) ||
+	    vh->gso_size == 0 || max_frame <= t.hlen)
+		return ZT_GSO_EINVAL;
+	plen = t.l3 + t.iplen - t.hlen;
+	mss = max_frame - t.hlen;
+	if (mss > vh->gso_size)
+		mss = vh->gso_size;
+	l4hdr = t.hlen - t.l4;
+	seq = be32(frame + t.l4 + 4);
+	flags = frame[t.l4 + 13];
+	id = t.v6 ? 0 : be16(frame + t.l3 + 4);
+	off = 0;
+	do {
+		size_t n = plen - off < mss ? plen - off : mss;
+		bool last = off + n >= plen;
+		uint8_t f = flags;
+		uint8_t *ip = scratch + t.l3, *tcp = scratch + t.l4;
+		uint64_t sum;
+
+		memcpy(scratch, frame, t.hlen);
+		memcpy(scratch + t.hlen, frame + t.hlen + off, n);
+		if (t.v6) {
+			put_be16(ip + 4, (uint16_t)(t.hlen - t.l3 - 40 + n));
+		} else {
+			put_be16(ip + 2, (uint16_t)(t.hlen - t.l3 + n));
+			put_be16(ip + 4, (uint16_t)(id + count));
+			memset(ip + 10, 0, 2);
+			store_csum(ip + 10, zt_csum_fold(zt_csum_add(0, ip, t.l4 - t.l3)));
+		}
+		put_be32(tcp + 4, seq + (uint32_t)off);
+		if (!last)
+			f &= (uint8_t)~(TCP_FIN | TCP_PSH);
+		if (count > 0)
+			f &= (uint8_t)~TCP_CWR;
+		tcp[13] = f;
+		memset(tcp + 16, 0, 2);
+		sum = tcp_pseudo(scratch, &t, l4hdr + n);
+		store_csum(tcp + 16, zt_csum_fold(zt_csum_add(sum, tcp, l4hdr + n)));
+		emit(ctx, scratch, t.hlen + n);
+		count++;
+		off += n;
+	} while (off < plen);
+	return count;
+}
