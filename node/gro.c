@@ -139,8 +139,7 @@ void zt_gro_add(struct zt_gro *g, const uint8_t *frame, size_t len)
 	}
 	plen = t.l3 + t.iplen - t.hlen;
 	/* data with ACK (and maybe PSH) only; no Ethernet padding */
-	ok = plen > 0 && (frame[t.l4 + 13] & (uint8_t)~TCP_PSH) == TCP_ACK &&
-	     len == t.l3 + t.iplen;
+	ok = plen > 0 && (frame[t.l4 + 13] & (uint8_t)~TCP_PSH) == TCP_ACK && len == t.l3 + t.iplen;
 	if (ok && !zt_tcp_csum_ok(frame, &t)) {
 		g->bad_csum++;
 		ok = false;

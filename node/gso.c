@@ -104,7 +104,7 @@ uint64_t zt_csum_pseudo(const uint8_t *src, const uint8_t *dst, size_t alen, uin
 	/* IPv4: src, dst, 0, proto, length (16 bits); IPv6: src, dst, length
 	 * (32 bits), 3 zeros, next header.  With length < 64 KiB both sum to
 	 * the same 16-bit words. */
-	uint8_t tail[8] = {0, proto, (uint8_t)(l4len >> 8), (uint8_t)l4len,
+	uint8_t tail[8] = {0, proto, (uint8_t)(l4len >> 8),  (uint8_t)l4len,
 	                   0, 0,     (uint8_t)(l4len >> 24), (uint8_t)(l4len >> 16)};
 	uint64_t sum = zt_csum_add(0, src, alen);
 	sum = zt_csum_add(sum, dst, alen);
@@ -189,8 +189,7 @@ static int finish_csum(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len)
 }
 
 int zt_gso_split(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len, size_t max_frame,
-                 uint8_t *scratch, void (*emit)(void *ctx, const uint8_t *f, size_t l),
-                 void *ctx)
+                 uint8_t *scratch, void (*emit)(void *ctx, const uint8_t *f, size_t l), void *ctx)
 {
 	struct zt_tcp_frame t;
 	uint8_t type = vh->gso_type & (uint8_t)~ZT_VNET_GSO_ECN;
@@ -239,7 +238,7 @@ int zt_gso_split(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len, size_
 		}
 		put_be32(tcp + 4, seq + (uint32_t)off);
 		if (!last)
-			f &= (uint8_t)~(TCP_FIN | TCP_PSH);
+			f &= (uint8_t) ~(TCP_FIN | TCP_PSH);
 		if (count > 0)
 			f &= (uint8_t)~TCP_CWR;
 		tcp[13] = f;

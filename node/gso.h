@@ -21,16 +21,16 @@
 #include <stdint.h>
 
 /* struct virtio_net_hdr (10 bytes, native byte order on a TAP). */
-#define ZT_VNET_HDR_LEN       10
-#define ZT_VNET_F_NEEDS_CSUM  1
-#define ZT_VNET_F_DATA_VALID  2
-#define ZT_VNET_GSO_NONE      0
-#define ZT_VNET_GSO_TCPV4     1
-#define ZT_VNET_GSO_UDP       3
-#define ZT_VNET_GSO_TCPV6     4
-#define ZT_VNET_GSO_UDP_L4    5
-#define ZT_VNET_GSO_ECN       0x80
-#define ZT_GSO_MAX_FRAME      65550 /* 64 KiB of IP plus an Ethernet header */
+#define ZT_VNET_HDR_LEN      10
+#define ZT_VNET_F_NEEDS_CSUM 1
+#define ZT_VNET_F_DATA_VALID 2
+#define ZT_VNET_GSO_NONE     0
+#define ZT_VNET_GSO_TCPV4    1
+#define ZT_VNET_GSO_UDP      3
+#define ZT_VNET_GSO_TCPV6    4
+#define ZT_VNET_GSO_UDP_L4   5
+#define ZT_VNET_GSO_ECN      0x80
+#define ZT_GSO_MAX_FRAME     65550 /* 64 KiB of IP plus an Ethernet header */
 
 struct zt_vnet_hdr {
 	uint8_t flags;
@@ -57,9 +57,9 @@ uint64_t zt_csum_pseudo(const uint8_t *src, const uint8_t *dst, size_t alen, uin
 
 /* Where the IP and TCP headers of an Ethernet frame are. */
 struct zt_tcp_frame {
-	size_t l3;    /* offset of the IP header */
-	size_t l4;    /* offset of the TCP header */
-	size_t hlen;  /* offset of the payload (all headers) */
+	size_t l3;   /* offset of the IP header */
+	size_t l4;   /* offset of the TCP header */
+	size_t hlen; /* offset of the payload (all headers) */
 	bool v6;
 	size_t iplen; /* IP packet length as its header says (<= frame length - l3) */
 };
@@ -83,7 +83,6 @@ enum {
  * emitted or a negative ZT_GSO_* error (nothing emitted).
  */
 int zt_gso_split(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len, size_t max_frame,
-                 uint8_t *scratch, void (*emit)(void *ctx, const uint8_t *f, size_t l),
-                 void *ctx);
+                 uint8_t *scratch, void (*emit)(void *ctx, const uint8_t *f, size_t l), void *ctx);
 
 #endif

@@ -41,7 +41,7 @@ struct zt_udp_batch {
 	uint8_t *pool;
 };
 
-_Static_assert(ZT_UDP_BATCH * ZT_UDP_MAX_DATAGRAM <= POOL_BYTES, "pool too small");
+_Static_assert(ZT_UDP_BATCH *ZT_UDP_MAX_DATAGRAM <= POOL_BYTES, "pool too small");
 _Static_assert(ZT_UDP_GRO_BATCH <= ZT_UDP_BATCH, "GRO batch too large");
 
 int zt_udp_to_sockaddr(const struct zt_endpoint *ep, struct sockaddr_storage *ss, socklen_t *len)

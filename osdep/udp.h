@@ -16,14 +16,14 @@
 
 #include "node/zt.h"
 
-#define ZT_UDP_BATCH        32   /* datagrams per recvmmsg */
-#define ZT_UDP_GRO_BATCH    16   /* 64 KiB GRO trains per recvmmsg */
-#define ZT_UDP_GSO_MAX_SEGS 64   /* the kernel's UDP_MAX_SEGMENTS */
+#define ZT_UDP_BATCH         32    /* datagrams per recvmmsg */
+#define ZT_UDP_GRO_BATCH     16    /* 64 KiB GRO trains per recvmmsg */
+#define ZT_UDP_GSO_MAX_SEGS  64    /* the kernel's UDP_MAX_SEGMENTS */
 #define ZT_UDP_GSO_MAX_BYTES 65000 /* payload of one UDP_SEGMENT send */
-#define ZT_UDP_TXQ_LEN      128  /* datagrams queued before a flush */
-#define ZT_UDP_TXQ_DGRAM    1500 /* larger ones are sent alone */
-#define ZT_UDP_MAX_DATAGRAM 9216 /* jumbo frame; longer ones are dropped */
-#define ZT_UDP_SOCKBUF      (4 * 1024 * 1024)
+#define ZT_UDP_TXQ_LEN       128   /* datagrams queued before a flush */
+#define ZT_UDP_TXQ_DGRAM     1500  /* larger ones are sent alone */
+#define ZT_UDP_MAX_DATAGRAM  9216  /* jumbo frame; longer ones are dropped */
+#define ZT_UDP_SOCKBUF       (4 * 1024 * 1024)
 
 struct zt_udp_sock {
 	int fd;

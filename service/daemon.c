@@ -195,8 +195,8 @@ static void on_tap(void *ctx, int fd, unsigned events)
 		/* A super-frame is cut into segments that each fit one
 		 * datagram (no fragmentation); see doc/PROTOCOL.md. */
 		zt_vnet_hdr_decode(&vh, d->frame);
-		if (zt_gso_split(&vh, d->frame + off, (size_t)n - off, ZT_FRAME_UNFRAGMENTED, d->scratch,
-		                 frame_to_core, &c) < 0)
+		if (zt_gso_split(&vh, d->frame + off, (size_t)n - off, ZT_FRAME_UNFRAGMENTED,
+		                 d->scratch, frame_to_core, &c) < 0)
 			d->tap_gso_errors++;
 	}
 	zt_udp_txq_flush(d->txq, &d->udp);
