@@ -338,7 +338,7 @@ static void send_initiation(struct zt_node *n, int64_t now, struct zt_peer *p)
 	p->hs_index = random_u32(n);
 	zt_node_random(n, e_seed, sizeof e_seed);
 	zt_put_u64(payload, (uint64_t)now);
-	zt_put_u32(payload + 8, 0); /* flags: none defined yet */
+	zt_put_u32(payload + 8, n->aes_ok ? ZT_HS_FLAG_AES256GCM : 0);
 	zt_wire_hdr_encode(pkt, &h);
 	zt_put_u32(pkt + ZT_HDR_LEN, p->hs_index);
 	if (zt_noise_init_create(&p->hs, &n->id, p->pk, e_seed, payload, pkt + ZT_HDR_LEN + 4) !=
@@ -464,6 +464,10 @@ static void handle_init(struct zt_node *n, int64_t now, int64_t sock,
 
 	zt_node_random(n, e_seed, sizeof e_seed);
 	memset(rpayload, 0, sizeof rpayload);
+	/* AES-256-GCM if both can; the payloads are encrypted and bound to
+	 * the handshake hash, so nobody on the path can downgrade this. */
+	if (n->aes_ok && (zt_get_u32(payload + 8) & ZT_HS_FLAG_AES256GCM))
+		zt_put_u32(rpayload, ZT_HS_FLAG_AES256GCM);
 	if (zt_noise_resp_create(&hs, e_seed, rpayload, out + ZT_HDR_LEN + 8) != ZT_OK) {
 		n->counters[ZT_CTR_HS_REJECTED]++;
 		goto out;
@@ -476,8 +480,11 @@ static void handle_init(struct zt_node *n, int64_t now, int64_t sock,
 	kp->confirmed = false;
 	kp->local_index = random_u32(n);
 	kp->remote_index = zt_get_u32(pkt + ZT_HDR_LEN);
-	memcpy(kp->send_key, k2, 32);
-	memcpy(kp->recv_key, k1, 32);
+	zt_session_set_keys(kp,
+	                    (zt_get_u32(rpayload) & ZT_HS_FLAG_AES256GCM)
+	                        ? ZT_CIPHER_AES256GCM
+	                        : ZT_CIPHER_CHACHA20POLY1305,
+	                    k2, k1);
 	kp->born = now;
 	zt_replay_init(&kp->replay);
 
@@ -537,13 +544,17 @@ static void handle_resp(struct zt_node *n, int64_t now, int64_t sock,
 	kp.confirmed = true;
 	kp.local_index = p->hs_index;
 	kp.remote_index = zt_get_u32(pkt + ZT_HDR_LEN);
-	memcpy(kp.send_key, k1, 32);
-	memcpy(kp.recv_key, k2, 32);
+	/* The responder chose; it may only choose what we offered. */
+	zt_session_set_keys(&kp,
+	                    (n->aes_ok && (zt_get_u32(payload) & ZT_HS_FLAG_AES256GCM))
+	                        ? ZT_CIPHER_AES256GCM
+	                        : ZT_CIPHER_CHACHA20POLY1305,
+	                    k1, k2);
 	kp.born = now;
 	zt_replay_init(&kp.replay);
 	zt_keypair_wipe(&p->kp_prev);
 	p->kp_prev = p->kp_cur;
-	p->kp_cur = kp;
+	p->kp_cur = kp; /* owns kp.aes now */
 	sodium_memzero(&kp, sizeof kp);
 	sodium_memzero(k1, sizeof k1);
 	sodium_memzero(k2, sizeof k2);
@@ -1026,6 +1037,10 @@ int zt_node_new(struct zt_node **out, const struct zt_host *host, const struct z
 	n->id = *id;
 	n->flags = flags;
 	n->is_root = (flags & ZT_NODE_ROOT) != 0;
+	/* Roots keep a session with every registered node and carry little
+	 * traffic on it: the expanded AES keys (1 KiB) are not worth it. */
+	n->aes_ok = !n->is_root && (flags & ZT_NODE_NO_AES) == 0 &&
+	            crypto_aead_aes256gcm_is_available() == 1;
 	n->max_peers = n->is_root ? ZT_ROOT_MAX_PEERS : ZT_NODE_MAX_PEERS;
 	n->bucket_count = n->is_root ? 4096 : 256;
 	n->buckets = calloc(n->bucket_count, sizeof *n->buckets);

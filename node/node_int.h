@@ -7,6 +7,7 @@
 #ifndef ZT_NODE_NODE_INT_H
 #define ZT_NODE_NODE_INT_H
 
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -17,11 +18,23 @@
 #include "wire.h"
 #include "zt.h"
 
+/* Transport ciphers (negotiated in the handshake, doc/PROTOCOL.md §4). */
+enum zt_cipher { ZT_CIPHER_CHACHA20POLY1305 = 0, ZT_CIPHER_AES256GCM = 1 };
+
+struct zt_aes_keys {
+	crypto_aead_aes256gcm_state send, recv;
+};
+
 /* Transport keys from one handshake. */
 struct zt_keypair {
 	bool valid;
 	bool initiator;
 	bool confirmed; /* the responder may send only after the initiator did */
+	uint8_t cipher; /* enum zt_cipher */
+	/* AES-256-GCM: the expanded keys (send, recv), allocated with the
+	 * keypair so that no packet pays for key expansion; NULL otherwise
+	 * (or if allocation failed: then each packet expands the key). */
+	struct zt_aes_keys *aes;
 	uint32_t local_index, remote_index;
 	uint8_t send_key[32], recv_key[32];
 	uint64_t send_counter;
@@ -117,6 +130,7 @@ struct zt_node {
 	struct zt_identity id;
 	unsigned flags;
 	bool is_root;
+	bool aes_ok; /* offer AES-256-GCM: the CPU has AES-NI, not a root */
 	struct zt_cookie_checker cookies;
 
 	struct zt_socket sockets[8];
@@ -192,6 +206,9 @@ void zt_peer_update_kind(struct zt_node *n, struct zt_peer *p, int64_t now);
 int64_t zt_node_pick_socket(const struct zt_node *n, int family);
 
 /* ---- session.c ---- */
+/* Install transport keys with their cipher (allocates AES state). */
+void zt_session_set_keys(struct zt_keypair *kp, uint8_t cipher, const uint8_t send_key[32],
+                         const uint8_t recv_key[32]);
 /* Build a DATA packet in out (cap >= len + ZT_DATA_OVERHEAD). */
 size_t zt_session_seal(struct zt_keypair *kp, uint64_t dst, uint64_t src, const uint8_t *msg,
                        size_t len, uint8_t *out);

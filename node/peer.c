@@ -78,6 +78,10 @@ struct zt_peer *zt_peer_get(struct zt_node *n, int64_t now, uint64_t address)
 
 void zt_keypair_wipe(struct zt_keypair *kp)
 {
+	if (kp->aes != NULL) {
+		sodium_memzero(kp->aes, sizeof *kp->aes);
+		free(kp->aes);
+	}
 	sodium_memzero(kp, sizeof *kp);
 }
 
@@ -100,6 +104,9 @@ void zt_peer_free(struct zt_node *n, struct zt_peer *p)
 		*pp = p->hnext;
 	n->peer_count--;
 	peer_clear_queue(p);
+	zt_keypair_wipe(&p->kp_cur);
+	zt_keypair_wipe(&p->kp_prev);
+	zt_keypair_wipe(&p->kp_next);
 	/* Keys and handshake state die with the peer. */
 	sodium_memzero(p, sizeof *p);
 	free(p);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * session.c - the transport: DATA packets sealed with ChaCha20-Poly1305
- * (IETF), nonce = 32 zero bits || 64-bit little-endian counter, associated
- * data = outer header (hops zeroed) || receiver index || counter.
+ * (IETF) or, when both ends negotiated it, AES-256-GCM; nonce = 32 zero
+ * bits || 64-bit little-endian counter, associated data = outer header
+ * (hops zeroed) || receiver index || counter.
  */
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "node_int.h"
@@ -15,6 +17,25 @@ static void make_nonce(uint8_t nonce[12], uint64_t counter)
 	memset(nonce, 0, 4);
 	for (int i = 0; i < 8; i++)
 		nonce[4 + i] = (uint8_t)(counter >> (8 * i));
+}
+
+void zt_session_set_keys(struct zt_keypair *kp, uint8_t cipher, const uint8_t send_key[32],
+                         const uint8_t recv_key[32])
+{
+	kp->cipher = cipher;
+	memcpy(kp->send_key, send_key, 32);
+	memcpy(kp->recv_key, recv_key, 32);
+	kp->aes = NULL;
+	if (cipher != ZT_CIPHER_AES256GCM)
+		return;
+	/* Expanded once per keypair: libsodium's one-shot AES-GCM expands
+	 * the key (and the GHASH powers) on every call.  malloc gives the
+	 * 16-byte alignment the state needs. */
+	kp->aes = malloc(sizeof *kp->aes);
+	if (kp->aes == NULL)
+		return; /* works without: slower */
+	crypto_aead_aes256gcm_beforenm(&kp->aes->send, send_key);
+	crypto_aead_aes256gcm_beforenm(&kp->aes->recv, recv_key);
 }
 
 size_t zt_session_seal(struct zt_keypair *kp, uint64_t dst, uint64_t src, const uint8_t *msg,
@@ -29,8 +50,16 @@ size_t zt_session_seal(struct zt_keypair *kp, uint64_t dst, uint64_t src, const 
 	zt_put_u32(out + ZT_HDR_LEN, kp->remote_index);
 	zt_put_u64(out + ZT_HDR_LEN + 4, ctr);
 	make_nonce(nonce, ctr);
-	crypto_aead_chacha20poly1305_ietf_encrypt(out + ZT_DATA_HDR_LEN, &clen, msg, len, out,
-	                                          ZT_DATA_HDR_LEN, NULL, nonce, kp->send_key);
+	if (kp->cipher == ZT_CIPHER_AES256GCM && kp->aes != NULL)
+		crypto_aead_aes256gcm_encrypt_afternm(out + ZT_DATA_HDR_LEN, &clen, msg, len, out,
+		                                      ZT_DATA_HDR_LEN, NULL, nonce, &kp->aes->send);
+	else if (kp->cipher == ZT_CIPHER_AES256GCM)
+		crypto_aead_aes256gcm_encrypt(out + ZT_DATA_HDR_LEN, &clen, msg, len, out,
+		                              ZT_DATA_HDR_LEN, NULL, nonce, kp->send_key);
+	else
+		crypto_aead_chacha20poly1305_ietf_encrypt(out + ZT_DATA_HDR_LEN, &clen, msg, len,
+		                                          out, ZT_DATA_HDR_LEN, NULL, nonce,
+		                                          kp->send_key);
 	return ZT_DATA_HDR_LEN + (size_t)clen;
 }
 
@@ -40,6 +69,7 @@ int zt_session_open(struct zt_keypair *kp, const uint8_t *pkt, size_t len, uint8
 	uint8_t ad[ZT_DATA_HDR_LEN], nonce[12];
 	uint64_t ctr;
 	unsigned long long mlen = 0;
+	int r;
 
 	*out_len = 0;
 	if (len < ZT_DATA_OVERHEAD)
@@ -50,9 +80,19 @@ int zt_session_open(struct zt_keypair *kp, const uint8_t *pkt, size_t len, uint8
 	zt_wire_hdr_auth(ad, pkt);
 	memcpy(ad + ZT_HDR_LEN, pkt + ZT_HDR_LEN, 12);
 	make_nonce(nonce, ctr);
-	if (crypto_aead_chacha20poly1305_ietf_decrypt(out, &mlen, NULL, pkt + ZT_DATA_HDR_LEN,
-	                                              len - ZT_DATA_HDR_LEN, ad, sizeof ad, nonce,
-	                                              kp->recv_key) != 0)
+	if (kp->cipher == ZT_CIPHER_AES256GCM && kp->aes != NULL)
+		r = crypto_aead_aes256gcm_decrypt_afternm(out, &mlen, NULL, pkt + ZT_DATA_HDR_LEN,
+		                                          len - ZT_DATA_HDR_LEN, ad, sizeof ad,
+		                                          nonce, &kp->aes->recv);
+	else if (kp->cipher == ZT_CIPHER_AES256GCM)
+		r = crypto_aead_aes256gcm_decrypt(out, &mlen, NULL, pkt + ZT_DATA_HDR_LEN,
+		                                  len - ZT_DATA_HDR_LEN, ad, sizeof ad, nonce,
+		                                  kp->recv_key);
+	else
+		r = crypto_aead_chacha20poly1305_ietf_decrypt(
+		    out, &mlen, NULL, pkt + ZT_DATA_HDR_LEN, len - ZT_DATA_HDR_LEN, ad, sizeof ad,
+		    nonce, kp->recv_key);
+	if (r != 0)
 		return ZT_ECRYPTO;
 	/* Only now may the window move: a forged counter never advances it. */
 	if (!zt_replay_update(&kp->replay, ctr))

@@ -44,6 +44,9 @@ enum zt_ptype {
 	ZT_PT_FRAG = 5,
 };
 
+/* Handshake payload flags (initiation and response `flags u32`). */
+#define ZT_HS_FLAG_AES256GCM 0x1u /* initiation: I can; response: we both use it */
+
 #define ZT_MAC_LEN       16
 #define ZT_HS_INIT_LEN   (ZT_HDR_LEN + 4 + ZT_NOISE_INIT_LEN + 2 * ZT_MAC_LEN) /* 156 */
 #define ZT_HS_RESP_LEN   (ZT_HDR_LEN + 8 + ZT_NOISE_RESP_LEN + 2 * ZT_MAC_LEN) /* 104 */

@@ -168,7 +168,8 @@ struct zt_host {
 };
 
 /* Node options. */
-#define ZT_NODE_ROOT 0x1u /* act as a root: register, relay, WHOIS, rendezvous */
+#define ZT_NODE_ROOT   0x1u /* act as a root: register, relay, WHOIS, rendezvous */
+#define ZT_NODE_NO_AES 0x2u /* never negotiate AES-256-GCM (ChaCha20-Poly1305 only) */
 
 struct zt_node;
 

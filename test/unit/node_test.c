@@ -38,6 +38,7 @@ struct hctx {
 	int idx;
 };
 static struct hctx hctx[MAXN];
+static unsigned extra_flags[MAXN]; /* node options per index (test_cipher) */
 
 static void ep_of(int i, struct zt_endpoint *ep)
 {
@@ -135,8 +136,8 @@ static void setup(struct net *net, int count)
 		host.wire_send = h_send;
 		host.frame_out = h_frame;
 		host.random = h_random;
-		CHECK_EQ(zt_node_new(&net->node[i], &host, &net->id[i], i == 0 ? ZT_NODE_ROOT : 0,
-		                     net->now),
+		CHECK_EQ(zt_node_new(&net->node[i], &host, &net->id[i],
+		                     (i == 0 ? ZT_NODE_ROOT : 0) | extra_flags[i], net->now),
 		         ZT_OK);
 		CHECK_EQ(zt_node_add_socket(net->node[i], 1, 4), ZT_OK);
 	}
@@ -299,6 +300,53 @@ static void test_rekey(void)
 	teardown(&g);
 }
 
+/* AES-256-GCM when both ends offer it (and the CPU has it), ChaCha20-
+ * Poly1305 when either does not; roots always use ChaCha20-Poly1305. */
+static void cipher_case(bool b_no_aes)
+{
+	uint64_t nwid = 0xff00000000000001ULL;
+	struct zt_peer *p12, *p21, *root;
+	uint8_t want = ZT_CIPHER_CHACHA20POLY1305;
+
+	if (!b_no_aes && crypto_aead_aes256gcm_is_available())
+		want = ZT_CIPHER_AES256GCM;
+	memset(extra_flags, 0, sizeof extra_flags);
+	extra_flags[2] = b_no_aes ? ZT_NODE_NO_AES : 0;
+	setup(&g, 3);
+	run(&g, 2000);
+	CHECK_EQ(zt_node_join(g.node[1], g.now, nwid), ZT_OK);
+	CHECK_EQ(zt_node_join(g.node[2], g.now, nwid), ZT_OK);
+	run(&g, 1000);
+	send_frame(&g, 1, 2, nwid, "cipher-1-to-2");
+	run(&g, 1000);
+	send_frame(&g, 2, 1, nwid, "cipher-2-to-1");
+	run(&g, 500);
+	CHECK_EQ(g.frames[2], 1);
+	CHECK_EQ(g.frames[1], 1);
+	p12 = zt_peer_find(g.node[1], g.id[2].address);
+	p21 = zt_peer_find(g.node[2], g.id[1].address);
+	root = zt_peer_find(g.node[1], g.id[0].address);
+	CHECK(p12 != NULL && p21 != NULL && root != NULL);
+	if (p12 && p21 && root) {
+		CHECK_EQ(p12->kp_cur.cipher, want);
+		CHECK_EQ(p21->kp_cur.cipher, want);
+		CHECK_EQ(root->kp_cur.cipher, ZT_CIPHER_CHACHA20POLY1305);
+		CHECK((p12->kp_cur.aes != NULL) == (want == ZT_CIPHER_AES256GCM));
+	}
+	teardown(&g);
+	memset(extra_flags, 0, sizeof extra_flags);
+}
+
+static void test_cipher_negotiated(void)
+{
+	cipher_case(false);
+}
+
+static void test_cipher_fallback_chacha(void)
+{
+	cipher_case(true);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -308,5 +356,7 @@ int main(void)
 	RUN(test_broadcast);
 	RUN(test_relay_fallback);
 	RUN(test_rekey);
+	RUN(test_cipher_negotiated);
+	RUN(test_cipher_fallback_chacha);
 	TEST_EXIT();
 }
