@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # zt - one plain Makefile.
 #
-#   make            build/ztd build/zt-cli build/zt-root build/libztnode.a
+#   make            build/ztd build/zt-cli build/zt-root build/zt-controller build/libztnode.a
 #   make test       unit + simulation + fuzz smoke + netns e2e (root); last line "N passed, N failed"
 #   make demo       two members and a root in network namespaces, ping across the overlay
 #   make SAN=1      the same with ASan+UBSan (objects go to build-san/)
@@ -28,7 +28,9 @@ OPT ?= -O2 -g
 endif
 
 PKGS := libsodium jansson
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# SQLite only for the controller (and the tests and simulator that run it).
+CTL_PKGS := sqlite3
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(CTL_PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -39,12 +41,17 @@ CFLAGS_NODE := $(CFLAGS_COMMON) -D_POSIX_C_SOURCE=200809L
 CFLAGS_OS := $(CFLAGS_COMMON) -D_GNU_SOURCE
 LDFLAGS += $(SANFLAGS)
 LIBS := $(PKG_LIBS) -lpthread
+CTL_LIBS := $(shell pkg-config --libs $(CTL_PKGS) 2>/dev/null)
 
 NODE_SRCS := $(wildcard node/*.c)
 OSDEP_SRCS := $(wildcard osdep/*.c)
 ZTD_SRCS := $(filter-out service/cli.c,$(wildcard service/*.c))
 CLI_SRCS := service/cli.c
 ROOT_SRCS := $(wildcard root/*.c)
+# controller/: libztctl.a (logic, store, API) + the program's main.
+CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c,$(wildcard controller/*.c))
+CTL_SRCS := controller/main.c controller/ctld.c
+CTL_SHARED := service/http.c service/httpd.c service/state.c
 UNIT_SRCS := $(wildcard test/unit/*_test.c)
 SIM_SRCS := $(filter-out test/sim/sim_main.c,$(wildcard test/sim/*.c))
 
@@ -53,10 +60,12 @@ OSDEP_OBJS := $(OSDEP_SRCS:%.c=$(B)/%.o)
 ZTD_OBJS := $(ZTD_SRCS:%.c=$(B)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
 ROOT_OBJS := $(ROOT_SRCS:%.c=$(B)/%.o)
+CTL_LIB_OBJS := $(CTL_LIB_SRCS:%.c=$(B)/%.o)
+CTL_OBJS := $(CTL_SRCS:%.c=$(B)/%.o) $(CTL_SHARED:%.c=$(B)/%.o)
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(B)/test/%)
 SIM_BIN := $(B)/test/zt-sim
 
-PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root
+PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
 .PHONY: all deps test test-unit test-e2e demo fuzz fuzz-smoke install uninstall clean \
 	format format-check check-layering bench
@@ -92,10 +101,20 @@ $(B)/zt-cli: $(CLI_OBJS) $(B)/libztos.a $(B)/libztnode.a
 $(B)/zt-root: $(ROOT_OBJS) $(B)/libztos.a $(B)/libztnode.a
 	$(CC) $(LDFLAGS) -o $@ $(ROOT_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS)
 
+$(B)/libztctl.a: $(CTL_LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+$(B)/zt-controller: $(CTL_OBJS) $(B)/libztctl.a $(B)/libztos.a $(B)/libztnode.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CTL_LIBS)
+
 $(B)/test/%_test: $(B)/test/unit/%_test.o $(B)/libztnode.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
-$(SIM_BIN): $(SIM_SRCS:%.c=$(B)/%.o) $(B)/libztnode.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+# ctl_*_test: the controller's tests (store, policy, API) also link libztctl.
+$(B)/test/ctl_%_test: $(B)/test/unit/ctl_%_test.o $(B)/service/http.o $(B)/libztctl.a \
+		$(B)/libztnode.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CTL_LIBS)
+$(SIM_BIN): $(SIM_SRCS:%.c=$(B)/%.o) $(B)/libztctl.a $(B)/libztnode.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CTL_LIBS)
 
 # ---- tests ----
 # test/run.sh runs every test program and script and prints the totals last.
@@ -121,7 +140,7 @@ FUZZ_BINS := $(FUZZ_SRCS:test/fuzz/%.c=build-fuzz/%)
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 	-I. -Inode $(PKG_CFLAGS)
-FUZZ_LIB_SRCS := $(NODE_SRCS) service/http.c service/api_json.c
+FUZZ_LIB_SRCS := $(NODE_SRCS) service/http.c service/api_json.c controller/ctl_json.c
 
 build-fuzz/%: test/fuzz/%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p build-fuzz
@@ -147,7 +166,7 @@ bench: all
 # ---- install ----
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
-	install -m 0755 $(B)/ztd $(B)/zt-root $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(B)/ztd $(B)/zt-root $(B)/zt-controller $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(B)/zt-cli $(DESTDIR)$(BINDIR)/
 	@if [ -d doc/man ]; then install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8; \
 		for m in doc/man/*.1; do [ -f "$$m" ] && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man1/; done; \
@@ -155,10 +174,12 @@ install: all
 	fi; true
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/ztd $(DESTDIR)$(SBINDIR)/zt-root $(DESTDIR)$(BINDIR)/zt-cli
+	rm -f $(DESTDIR)$(SBINDIR)/ztd $(DESTDIR)$(SBINDIR)/zt-root $(DESTDIR)$(SBINDIR)/zt-controller \
+		$(DESTDIR)$(BINDIR)/zt-cli
 
 # ---- style ----
-FMT_SRCS = $(wildcard node/*.[ch] osdep/*.[ch] service/*.[ch] root/*.[ch] test/unit/*.[ch] \
+FMT_SRCS = $(wildcard node/*.[ch] osdep/*.[ch] service/*.[ch] root/*.[ch] controller/*.[ch] \
+	test/unit/*.[ch] \
 	test/sim/*.[ch] test/fuzz/*.[ch])
 format:
 	clang-format -i $(FMT_SRCS)

@@ -32,6 +32,8 @@ static const char *const counter_names[ZT_CTR_COUNT] = {
     [ZT_CTR_FRAMES_OUT] = "frames_out",
     [ZT_CTR_FRAMES_DROPPED] = "frames_dropped",
     [ZT_CTR_FORGED_SRC_MAC] = "forged_src_mac",
+    [ZT_CTR_COM_REJECTED] = "com_rejected",
+    [ZT_CTR_NETCONF_BAD] = "netconf_bad",
 };
 
 const char *zt_counter_name(enum zt_counter c)
@@ -366,6 +368,15 @@ static void start_handshake(struct zt_node *n, int64_t now, struct zt_peer *p)
 	send_initiation(n, now, p);
 }
 
+void zt_node_rehandshake(struct zt_node *n, int64_t now, struct zt_peer *p)
+{
+	if (!p->has_identity) {
+		zt_node_want_peer(n, now, p);
+		return;
+	}
+	start_handshake(n, now, p);
+}
+
 static bool under_load(struct zt_node *n, int64_t now)
 {
 	if (now - n->load_window_start >= 1000) {
@@ -698,6 +709,8 @@ static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_
 		return;
 	}
 	if (n->is_root && zt_relay_handle_msg(n, now, p, sock, from, msg, len))
+		return;
+	if (!n->is_root && (msg[0] & 0xf0) == 0x20 && zt_member_handle_msg(n, now, p, msg, len))
 		return;
 	switch (msg[0]) {
 	case ZT_MSG_KEEPALIVE: break;
@@ -1069,8 +1082,10 @@ void zt_node_free(struct zt_node *n)
 	if (n == NULL)
 		return;
 	zt_peer_free_all(n);
-	for (size_t i = 0; i < ZT_MAX_NETWORKS; i++)
-		free(n->networks[i].members);
+	for (size_t i = 0; i < ZT_MAX_NETWORKS; i++) {
+		zt_switch_free_members(&n->networks[i]);
+		free(n->networks[i].conf);
+	}
 	zt_relay_cleanup(n);
 	zt_frag_cleanup(&n->frag);
 	free(n->buckets);
@@ -1222,7 +1237,9 @@ int zt_node_leave(struct zt_node *n, int64_t now, uint64_t nwid)
 	if (n->online)
 		zt_switch_announce(n, now, net, true);
 	zt_switch_info(net, &info);
-	free(net->members);
+	info.conf = NULL;
+	zt_switch_free_members(net);
+	free(net->conf);
 	memset(net, 0, sizeof *net);
 	if (n->host.net_update != NULL)
 		n->host.net_update(n->host.ctx, ZT_NET_DOWN, &info);

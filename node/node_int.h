@@ -94,9 +94,18 @@ struct zt_peer {
 	uint64_t rx_packets, tx_packets;
 };
 
+/* Managed networks: what we know of a member's certificate (allocated
+ * only on managed networks; roots' directories never have one). */
+struct zt_memcom {
+	struct zt_com com;    /* its newest verified COM; timestamp 0: none */
+	int64_t revoked_upto; /* its COMs up to this timestamp are revoked */
+	int64_t com_sent, com_sent_ts, com_asked;
+};
+
 struct zt_member {
 	uint64_t address;
 	int64_t last_seen;
+	struct zt_memcom *mc; /* NULL until needed */
 };
 
 struct zt_network {
@@ -110,6 +119,12 @@ struct zt_network {
 	int64_t last_announce;
 	struct zt_member *members;
 	unsigned member_count, member_cap;
+	/* Managed networks (netconf.c). */
+	struct zt_netconf *conf; /* in force while status is OK */
+	int64_t conf_requested, conf_received;
+	int64_t conf_awaiting; /* first unanswered request (0: none) */
+	uint8_t token[ZT_NETCONF_TOKEN_MAX];
+	size_t token_len;
 };
 
 /* Roots keep, per announced network hash, who announced it. */
@@ -224,12 +239,38 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
                              const uint8_t *frame, size_t len);
 void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p,
                                const uint8_t *msg, size_t len);
-/* Add or refresh a member; true if it was not there before. */
-bool zt_switch_add_member(struct zt_network *net, uint64_t address, int64_t now);
+/* Add or refresh a member; returns its entry (NULL if out of memory) and
+ * whether it was not there before in *added (may be NULL). */
+struct zt_member *zt_switch_add_member(struct zt_network *net, uint64_t address, int64_t now,
+                                       bool *added);
+/* Free a network's member list and what hangs off it. */
+void zt_switch_free_members(struct zt_network *net);
 void zt_switch_announce(struct zt_node *n, int64_t now, struct zt_network *net, bool leaving);
 void zt_switch_members_msg(struct zt_node *n, int64_t now, struct zt_peer *root, const uint8_t *msg,
                            size_t len);
 void zt_switch_background(struct zt_node *n, int64_t now);
+
+/* ---- netconf.c ---- */
+size_t zt_com_encode(const struct zt_com *c, uint8_t out[ZT_COM_LEN]);
+int zt_com_decode(struct zt_com *c, const uint8_t *in, size_t len);
+
+/* ---- member.c: the managed-network state machines ---- */
+/* Member side: request / refresh configs (from switch background). */
+void zt_member_background(struct zt_node *n, int64_t now, struct zt_network *net);
+/* Handle 0x20-0x24; false if msg is none of them. */
+bool zt_member_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
+                          size_t len);
+/* Does the network need COMs (managed, private, configured)? */
+bool zt_member_needs_com(const struct zt_network *net);
+/* May we exchange frames with member m now (its COM agrees with ours)?
+ * On false the caller drops the frame. */
+bool zt_member_com_ok(const struct zt_network *net, const struct zt_member *m);
+/* Show our COM to p if it has not seen the current one (ask for its
+ * COM too if we lack it). */
+void zt_member_show_com(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_member *m,
+                        struct zt_peer *p);
+/* Start a new session with p even if keys exist (a silent controller). */
+void zt_node_rehandshake(struct zt_node *n, int64_t now, struct zt_peer *p);
 
 /* ---- relay.c (roots) ---- */
 void zt_relay_forward(struct zt_node *n, int64_t now, const struct zt_hdr *h, int64_t sock,

@@ -78,7 +78,7 @@ static bool dir_add(struct zt_dir_net *d, uint64_t a, int64_t now)
 	tmp.members = d->members;
 	tmp.member_count = d->count;
 	tmp.member_cap = d->cap;
-	added = zt_switch_add_member(&tmp, a, now);
+	(void)zt_switch_add_member(&tmp, a, now, &added);
 	d->members = tmp.members;
 	d->count = tmp.member_count;
 	d->cap = tmp.member_cap;

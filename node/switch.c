@@ -39,16 +39,30 @@ void zt_switch_info(const struct zt_network *net, struct zt_network_info *out)
 	out->mtu = net->mtu;
 	out->members_known = net->member_count;
 	out->adhoc = zt_nwid_is_adhoc(net->nwid);
+	out->conf = net->status == ZT_NET_OK ? net->conf : NULL;
 }
 
-bool zt_switch_add_member(struct zt_network *net, uint64_t address, int64_t now)
+void zt_switch_free_members(struct zt_network *net)
+{
+	for (unsigned i = 0; i < net->member_count; i++)
+		free(net->members[i].mc);
+	free(net->members);
+	net->members = NULL;
+	net->member_count = net->member_cap = 0;
+}
+
+struct zt_member *zt_switch_add_member(struct zt_network *net, uint64_t address, int64_t now,
+                                       bool *added)
 {
 	unsigned oldest = 0;
+
+	if (added != NULL)
+		*added = false;
 
 	for (unsigned i = 0; i < net->member_count; i++) {
 		if (net->members[i].address == address) {
 			net->members[i].last_seen = now;
-			return false;
+			return &net->members[i];
 		}
 		if (net->members[i].last_seen < net->members[oldest].last_seen)
 			oldest = i;
@@ -60,20 +74,26 @@ bool zt_switch_add_member(struct zt_network *net, uint64_t address, int64_t now)
 			nc = ZT_NET_MAX_MEMBERS;
 		if (nc == net->member_cap) {
 			/* Full: the member heard from longest ago makes room. */
+			free(net->members[oldest].mc);
+			net->members[oldest].mc = NULL;
 			net->members[oldest].address = address;
 			net->members[oldest].last_seen = now;
-			return true;
+			if (added != NULL)
+				*added = true;
+			return &net->members[oldest];
 		}
 		m = realloc(net->members, nc * sizeof *m);
 		if (m == NULL)
-			return false;
+			return NULL;
 		net->members = m;
 		net->member_cap = nc;
 	}
 	net->members[net->member_count].address = address;
 	net->members[net->member_count].last_seen = now;
-	net->member_count++;
-	return true;
+	net->members[net->member_count].mc = NULL;
+	if (added != NULL)
+		*added = true;
+	return &net->members[net->member_count++];
 }
 
 static uint64_t mac_to_address(const struct zt_network *net, const uint8_t *mac)
@@ -96,6 +116,20 @@ static void send_frame(struct zt_node *n, int64_t now, struct zt_network *net, u
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return;
 	}
+	if (zt_member_needs_com(net)) {
+		/* A member whose certificate we know to be stale or revoked
+		 * gets nothing; one we have not seen yet is shown ours (and
+		 * asked for its own) before the frame. */
+		struct zt_member *m = zt_switch_add_member(net, dst, now, NULL);
+		if (m == NULL ||
+		    (m->mc != NULL && m->mc->com.timestamp != 0 && !zt_member_com_ok(net, m))) {
+			n->counters[ZT_CTR_COM_REJECTED]++;
+			if (m != NULL)
+				zt_member_show_com(n, now, net, m, p);
+			return;
+		}
+		zt_member_show_com(n, now, net, m, p);
+	}
 	msg[0] = ZT_MSG_FRAME;
 	zt_put_u64(msg + 1, net->nwid);
 	memcpy(msg + 9, frame, len);
@@ -114,6 +148,11 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
 	}
 	if (memcmp(src, net->mac, 6) != 0) {
 		n->counters[ZT_CTR_FORGED_SRC_MAC]++;
+		return ZT_OK;
+	}
+	if (net->status != ZT_NET_OK) {
+		/* A managed network without a config sends nothing. */
+		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return ZT_OK;
 	}
 	n->counters[ZT_CTR_FRAMES_OUT]++;
@@ -167,8 +206,17 @@ void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return;
 	}
+	if (zt_member_needs_com(net)) {
+		struct zt_member *m = zt_switch_add_member(net, p->address, now, NULL);
+		if (m == NULL || !zt_member_com_ok(net, m)) {
+			n->counters[ZT_CTR_COM_REJECTED]++;
+			if (m != NULL)
+				zt_member_show_com(n, now, net, m, p);
+			return;
+		}
+	}
 	p->last_frame = now;
-	zt_switch_add_member(net, p->address, now);
+	(void)zt_switch_add_member(net, p->address, now, NULL);
 	n->counters[ZT_CTR_FRAMES_IN]++;
 	if (n->host.frame_out != NULL)
 		n->host.frame_out(n->host.ctx, net->nwid, frame, flen);
@@ -211,7 +259,7 @@ void zt_switch_members_msg(struct zt_node *n, int64_t now, struct zt_peer *root,
 		for (unsigned j = 0; j < count; j++) {
 			uint64_t a = zt_get_u40(msg + 11 + 5 * j);
 			if (a != n->id.address && a != 0)
-				zt_switch_add_member(net, a, now);
+				(void)zt_switch_add_member(net, a, now, NULL);
 		}
 	}
 }
@@ -225,5 +273,7 @@ void zt_switch_background(struct zt_node *n, int64_t now)
 		if (n->online && (net->last_announce == 0 ||
 		                  now - net->last_announce >= ZT_NET_ANNOUNCE_INTERVAL))
 			zt_switch_announce(n, now, net, false);
+		if (n->online)
+			zt_member_background(n, now, net);
 	}
 }

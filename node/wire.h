@@ -71,7 +71,19 @@ enum zt_msg {
 	ZT_MSG_RENDEZVOUS = 0x16,     /* address u40 | n u8 | n endpoints (root -> node) */
 	ZT_MSG_NET_ANNOUNCE = 0x17,   /* nethash (8) | flags u8 (bit0: leaving) (node -> root) */
 	ZT_MSG_NET_MEMBERS = 0x18,    /* nethash (8) | n u16 | n addresses u40 (root -> node) */
+	/* Managed networks (doc/PROTOCOL.md "Managed networks"). */
+	ZT_MSG_NETCONF_REQ =
+	    0x20,              /* nwid u64 | have_revision u64 | tlen u8 | token (member -> ctl) */
+	ZT_MSG_NETCONF = 0x21, /* config (netconf.c) | sig (64)            (ctl -> member) */
+	ZT_MSG_NETCONF_ERR = 0x22, /* nwid u64 | code u8 (1 ACCESS_DENIED, 2 NOT_FOUND) */
+	ZT_MSG_NET_COM = 0x23, /* flags u8 (bit0: send me yours) | COM (93)  (member <-> member) */
+	ZT_MSG_NET_REVOKE =
+	    0x24, /* nwid u64 | member u40 | threshold u64 | sig (64) (ctl -> members) */
 };
+
+#define ZT_COM_LEN              (29 + 64) /* nwid | issued_to u40 | timestamp | max_delta | sig */
+#define ZT_NETCONF_ERR_DENIED   1
+#define ZT_NETCONF_ERR_NOTFOUND 2
 
 /* Limits and timers (ms). */
 #define ZT_UDP_MAX      1452  /* largest datagram we send (fits 1500 over IPv6) */
@@ -110,6 +122,16 @@ enum zt_msg {
 #define ZT_NET_MEMBER_EXPIRE     120000 /* roots forget announcements after this */
 #define ZT_PEER_EXPIRE           300000 /* unused peers (no session, no traffic) freed */
 #define ZT_ROOT_PEER_EXPIRE      120000 /* roots free registrations unheard this long */
+
+/* Managed networks.  A deauthorized member is refused by every member
+ * within ZT_NETCONF_REFRESH + ZT_COM_MAX_DELTA (45 s) of its last
+ * certificate, at once when the controller's revocation arrives. */
+#define ZT_NETCONF_RETRY       2000  /* resend an unanswered config request */
+#define ZT_NETCONF_REFRESH     15000 /* ask for a fresh config (and COM) this often */
+#define ZT_NETCONF_REHANDSHAKE 6000  /* controller silent this long: new session */
+#define ZT_COM_MAX_DELTA       30000 /* COMs this far apart still agree */
+#define ZT_COM_PUSH_INTERVAL   30000 /* re-show our COM to a peer we send to */
+#define ZT_COM_ASK_INTERVAL    1000  /* ask a peer for its COM at most this often */
 
 #define ZT_PEER_MAX_PATHS      8
 #define ZT_PEER_QUEUE          16   /* frames held while a session is set up */

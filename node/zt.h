@@ -88,6 +88,84 @@ enum zt_net_status {
 };
 enum zt_net_type { ZT_NET_PRIVATE = 0, ZT_NET_PUBLIC };
 
+/* ---- managed networks: configs and certificates of membership ----
+ * (node/netconf.c; the wire format is in doc/PROTOCOL.md) */
+
+#define ZT_NETCONF_NAME_MAX   128 /* including the NUL */
+#define ZT_NETCONF_MAX_ADDRS  16
+#define ZT_NETCONF_MAX_ROUTES 32
+#define ZT_NETCONF_MAX_DNS    4
+#define ZT_NETCONF_RULES_MAX  4096 /* the rules as JSON text */
+#define ZT_NETCONF_TOKEN_MAX  64   /* an invite token in a config request */
+
+/* An IP address with a prefix length (bits); family 4 or 6, 0: none. */
+struct zt_inetaddr {
+	uint8_t family;
+	uint8_t bits;
+	uint8_t ip[16];
+};
+
+struct zt_route {
+	struct zt_inetaddr target; /* network/bits */
+	struct zt_inetaddr via;    /* family 0: on the network itself */
+	uint16_t flags, metric;
+};
+
+/* A certificate of membership: the controller says that issued_to is a
+ * member of nwid at `timestamp` (the controller's clock).  Two members
+ * accept each other while their timestamps differ by at most max_delta. */
+struct zt_com {
+	uint64_t nwid;
+	uint64_t issued_to;
+	int64_t timestamp;
+	int64_t max_delta;
+	uint8_t sig[64]; /* Ed25519 by the controller */
+};
+
+#define ZT_NETCONF_F_PRIVATE   0x1u /* members need a current COM */
+#define ZT_NETCONF_F_BROADCAST 0x2u /* ff:ff:ff:ff:ff:ff is delivered */
+#define ZT_NETCONF_F_BRIDGE    0x4u /* this member is an active bridge */
+
+/* A member's network config, as the controller signed it. */
+struct zt_netconf {
+	uint64_t nwid;
+	uint64_t issued_to;
+	int64_t timestamp;
+	uint64_t revision;
+	uint32_t flags; /* ZT_NETCONF_F_* */
+	uint16_t mtu;
+	uint32_t multicast_limit;
+	char name[ZT_NETCONF_NAME_MAX];
+	unsigned addr_count;
+	struct zt_inetaddr addrs[ZT_NETCONF_MAX_ADDRS]; /* assigned to this member */
+	unsigned route_count;
+	struct zt_route routes[ZT_NETCONF_MAX_ROUTES];
+	char dns_domain[ZT_NETCONF_NAME_MAX];
+	unsigned dns_count;
+	struct zt_inetaddr dns[ZT_NETCONF_MAX_DNS];
+	uint16_t rules_len;
+	char rules[ZT_NETCONF_RULES_MAX]; /* stored and delivered, not enforced yet */
+	struct zt_com com;
+};
+
+/* What a controller answers a config request with. */
+enum zt_netconf_verdict {
+	ZT_NETCONF_OK = 0,
+	ZT_NETCONF_ACCESS_DENIED,
+	ZT_NETCONF_NOT_FOUND,
+	ZT_NETCONF_IGNORE, /* send nothing (e.g. the store failed) */
+};
+
+struct zt_netconf_request {
+	uint64_t nwid;
+	uint64_t member;
+	const uint8_t *member_pk; /* 32 bytes, verified against member */
+	uint64_t have_revision;
+	const uint8_t *token; /* an invite token, or NULL */
+	size_t token_len;
+	bool is_push; /* zt_node_netconf_push, not the member asking */
+};
+
 struct zt_network_info {
 	uint64_t nwid;
 	uint8_t mac[6]; /* this node's MAC on the network */
@@ -96,6 +174,10 @@ struct zt_network_info {
 	unsigned mtu;
 	unsigned members_known; /* peers known to be on this network */
 	bool adhoc;
+	/* The config in force (managed networks with status OK), or NULL.
+	 * Borrowed: valid during the callback, or until the next call into
+	 * the node for zt_node_network(s). */
+	const struct zt_netconf *conf;
 };
 
 enum zt_net_op { ZT_NET_UP = 1, ZT_NET_UPDATE, ZT_NET_DOWN };
@@ -135,6 +217,8 @@ enum zt_counter {
 	ZT_CTR_FRAMES_OUT,      /* frames sent from the TAP */
 	ZT_CTR_FRAMES_DROPPED,  /* frames not deliverable (no peer, no net) */
 	ZT_CTR_FORGED_SRC_MAC,  /* frames dropped for a foreign source MAC */
+	ZT_CTR_COM_REJECTED,    /* frames from/to members without a current COM */
+	ZT_CTR_NETCONF_BAD,     /* configs, COMs, revocations that did not verify */
 	ZT_CTR_COUNT
 };
 
@@ -165,6 +249,14 @@ struct zt_host {
 	/* Optional. */
 	void (*event)(void *ctx, enum zt_event ev, const void *info);
 	void (*log)(void *ctx, enum zt_log_level level, const char *msg);
+	/* Controllers only (optional): member req->member asks for its config
+	 * of req->nwid, whose top 40 bits are our address.  Fill *conf (the
+	 * core sets nwid, issued_to, timestamp and the COM, then signs it)
+	 * and return a verdict.  May run from zt_node_process_wire and from
+	 * zt_node_netconf_push. */
+	enum zt_netconf_verdict (*netconf_request)(void *ctx, int64_t now,
+	                                           const struct zt_netconf_request *req,
+	                                           struct zt_netconf *conf);
 };
 
 /* Node options. */
@@ -250,10 +342,22 @@ int zt_node_process_background(struct zt_node *n, int64_t now, int64_t *next_dea
 /* Networks.  join/leave/set_roots/add_socket return no deadline: after
  * calling them, call zt_node_process_background on the next loop turn. */
 int zt_node_join(struct zt_node *n, int64_t now, uint64_t nwid);
+/* Join with an invite token, sent with config requests until the network
+ * is OK (token_len <= ZT_NETCONF_TOKEN_MAX). */
+int zt_node_join_token(struct zt_node *n, int64_t now, uint64_t nwid, const uint8_t *token,
+                       size_t token_len);
 int zt_node_leave(struct zt_node *n, int64_t now, uint64_t nwid);
 /* Fill up to `cap` entries; returns how many networks there are. */
 size_t zt_node_networks(const struct zt_node *n, struct zt_network_info *out, size_t cap);
 int zt_node_network(const struct zt_node *n, uint64_t nwid, struct zt_network_info *out);
+
+/* Controllers: send member its current config now (asks the
+ * netconf_request callback), e.g. after an admin changed it. */
+int zt_node_netconf_push(struct zt_node *n, int64_t now, uint64_t nwid, uint64_t member);
+/* Controllers: revoke member's certificates issued up to now and tell the
+ * `count` members in notify[] at once (signed; they forward nothing). */
+int zt_node_netconf_revoke(struct zt_node *n, int64_t now, uint64_t nwid, uint64_t member,
+                           const uint64_t *notify, size_t count);
 
 /* Status. */
 uint64_t zt_node_address(const struct zt_node *n);
@@ -267,6 +371,21 @@ size_t zt_node_reflected(const struct zt_node *n, struct zt_endpoint *out, size_
 size_t zt_node_peers(const struct zt_node *n, int64_t now, struct zt_peer_info *out, size_t cap);
 uint64_t zt_node_counter(const struct zt_node *n, enum zt_counter c);
 const char *zt_counter_name(enum zt_counter c);
+
+/* ---- config codec (node/netconf.c), for shells and tests ---- */
+
+/* Encode conf (without signature) into out; returns the length or
+ * ZT_ERANGE. */
+int zt_netconf_encode(const struct zt_netconf *conf, uint8_t *out, size_t cap);
+/* Decode exactly len bytes; ZT_EINVAL if malformed. */
+int zt_netconf_decode(struct zt_netconf *conf, const uint8_t *in, size_t len);
+/* Sign the COM with the controller's identity / verify it with its key. */
+int zt_com_sign(struct zt_com *com, const struct zt_identity *controller);
+int zt_com_verify(const struct zt_com *com, const uint8_t controller_pk[32]);
+/* Do two members holding these COMs accept each other? */
+bool zt_com_agree(const struct zt_com *a, const struct zt_com *b);
+/* The controller of a network: its top 40 bits. */
+uint64_t zt_nwid_controller(uint64_t nwid);
 
 /* ---- helpers shared with the shells (node/util.c) ---- */
 

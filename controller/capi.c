@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * capi.c - the controller's admin API (see capi.h).  Requests are checked
+ * completely before the store is touched; a write is one transaction.
+ */
+#include "controller/capi.h"
+
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "controller/ctl_json.h"
+
+#define SEG_MAX         80
+#define ERR_MAX         512
+#define INVITE_MAX_USES 1000000
+#define INVITE_MAX_TTL  (366LL * 24 * 3600) /* seconds */
+
+static void reply_json(struct zt_httpd_reply *reply, int status, json_t *j)
+{
+	reply->status = status;
+	reply->body = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(j);
+	if (!reply->body) {
+		reply->status = 500;
+		reply->body = strdup("{\"error\":\"out of memory\"}");
+	}
+	reply->body_len = reply->body ? strlen(reply->body) : 0;
+}
+
+static void reply_error(struct zt_httpd_reply *reply, int status, const char *msg)
+{
+	reply_json(reply, status, json_pack("{s:s}", "error", msg));
+}
+
+static bool authorized(const struct zt_capi *a, const struct zt_http_request *req)
+{
+	const struct zt_http_str *v = zt_http_header(req, "X-ZT1-Auth");
+	struct zt_http_str tok;
+	size_t want = strlen(a->token);
+
+	if (v) {
+		tok = *v;
+	} else {
+		v = zt_http_header(req, "Authorization");
+		if (!v || v->len < 7 || strncasecmp(v->p, "Bearer ", 7) != 0)
+			return false;
+		tok.p = v->p + 7;
+		tok.len = v->len - 7;
+		while (tok.len > 0 && *tok.p == ' ') {
+			tok.p++;
+			tok.len--;
+		}
+	}
+	return want > 0 && tok.len == want && sodium_memcmp(tok.p, a->token, want) == 0;
+}
+
+static bool method(const struct zt_http_request *req, const char *m)
+{
+	return zt_http_str_eq(&req->method, m);
+}
+
+static void bad_method(struct zt_httpd_reply *reply, const char *allow)
+{
+	static char hdr[64];
+	snprintf(hdr, sizeof hdr, "Allow: %s\r\n", allow);
+	reply->extra_headers = hdr;
+	reply_error(reply, 405, "method not allowed");
+}
+
+/* Printable copy of a client-sent segment for a message. */
+static void shown(const char *s, char *out, size_t cap)
+{
+	size_t i;
+	for (i = 0; s[i] && i + 1 < cap && i < 32; i++)
+		out[i] = (s[i] < ' ' || s[i] > '~') ? '?' : s[i];
+	out[i] = '\0';
+}
+
+static void get_status(struct zt_capi *a, struct zt_httpd_reply *reply)
+{
+	char addr[16];
+	snprintf(addr, sizeof addr, "%010" PRIx64, a->ctl->address);
+	reply_json(reply, 200,
+	           json_pack("{s:s, s:s, s:b, s:s, s:i, s:i, s:i, s:I, s:b}", "address", addr,
+	                     "publicIdentity", a->public_identity ? a->public_identity : "",
+	                     "online", a->ctl->node ? zt_node_online(a->ctl->node) : 0, "version",
+	                     ZT_VERSION_STRING, "versionMajor", ZT_VERSION_MAJOR, "versionMinor",
+	                     ZT_VERSION_MINOR, "versionRev", ZT_VERSION_PATCH, "clock",
+	                     (json_int_t)a->now(a->ctx), "controller", 1));
+}
+
+static int list_nets_each(void *ctx, const char *id, const char *json)
+{
+	(void)json;
+	return json_array_append_new(ctx, json_string(id)) < 0;
+}
+
+static int list_members_each(void *ctx, const char *id, const char *json)
+{
+	json_t *m = json_loads(json, 0, NULL);
+	json_object_set_new(ctx, id, json_integer(zt_ctl_int(m, "revision")));
+	json_decref(m);
+	return 0;
+}
+
+static void changed(struct zt_capi *a)
+{
+	if (a->after_change)
+		a->after_change(a->ctx);
+}
+
+/* A fresh network id of ours that is not in use. */
+static int random_nwid(struct zt_capi *a, uint64_t *out)
+{
+	for (int tries = 0; tries < 64; tries++) {
+		uint8_t b[3];
+		uint64_t n;
+		json_t *j;
+		a->random(a->ctx, b, sizeof b);
+		n = (a->ctl->address << 24) | ((uint64_t)b[0] << 16) | ((uint64_t)b[1] << 8) | b[2];
+		if ((n & 0xffffff) == 0)
+			continue;
+		j = zt_ctl_load_net(a->ctl, n);
+		if (j == NULL) {
+			*out = n;
+			return 0;
+		}
+		json_decref(j);
+	}
+	return -1;
+}
+
+static void network_post(struct zt_capi *a, const struct zt_http_request *req, uint64_t nwid,
+                         struct zt_httpd_reply *reply)
+{
+	char err[ERR_MAX];
+	int64_t now = a->now(a->ctx);
+	json_t *body = zt_ctl_parse_body(req->body.p, req->body.len, err, sizeof err), *net;
+
+	if (body == NULL) {
+		reply_error(reply, 400, err);
+		return;
+	}
+	net = zt_ctl_load_net(a->ctl, nwid);
+	if (net == NULL)
+		net = zt_ctl_net_new(nwid, now);
+	if (net == NULL) {
+		json_decref(body);
+		reply_error(reply, 500, "out of memory");
+		return;
+	}
+	if (zt_ctl_net_update(net, body, err, sizeof err) < 0) {
+		reply_error(reply, 400, err);
+	} else if (zt_ctl_save_net(a->ctl, nwid, net) != ZT_OK) {
+		reply_error(reply, 500, "the database refused the write (see the log)");
+	} else {
+		zt_ctl_changed(a->ctl, now, nwid, 0, false);
+		changed(a);
+		reply_json(reply, 200, json_incref(net));
+	}
+	json_decref(body);
+	json_decref(net);
+}
+
+static void member_post(struct zt_capi *a, const struct zt_http_request *req, uint64_t nwid,
+                        uint64_t addr, struct zt_httpd_reply *reply)
+{
+	char err[ERR_MAX];
+	int64_t now = a->now(a->ctx);
+	json_t *body = zt_ctl_parse_body(req->body.p, req->body.len, err, sizeof err), *m;
+	bool was;
+
+	if (body == NULL) {
+		reply_error(reply, 400, err);
+		return;
+	}
+	m = zt_ctl_load_member(a->ctl, nwid, addr);
+	if (m == NULL)
+		m = zt_ctl_member_new(nwid, addr, now);
+	if (m == NULL) {
+		json_decref(body);
+		reply_error(reply, 500, "out of memory");
+		return;
+	}
+	was = zt_ctl_bool(m, "authorized");
+	if (zt_ctl_member_update(m, body, now, err, sizeof err) < 0) {
+		reply_error(reply, 400, err);
+	} else if (zt_ctl_save_member(a->ctl, nwid, addr, m) != ZT_OK) {
+		reply_error(reply, 500, "the database refused the write (see the log)");
+	} else {
+		zt_ctl_changed(a->ctl, now, nwid, addr, was && !zt_ctl_bool(m, "authorized"));
+		changed(a);
+		reply_json(reply, 200, json_incref(m));
+	}
+	json_decref(body);
+	json_decref(m);
+}
+
+static void invite_post(struct zt_capi *a, const struct zt_http_request *req, uint64_t nwid,
+                        struct zt_httpd_reply *reply)
+{
+	char err[ERR_MAX], hex[2 * ZT_CTL_TOKEN_LEN + 1], id[24];
+	uint8_t token[ZT_CTL_TOKEN_LEN];
+	int64_t now = a->now(a->ctx), uses = 1, ttl = 86400;
+	json_t *body = zt_ctl_parse_body(req->body.p, req->body.len, err, sizeof err), *v;
+
+	if (body == NULL) {
+		reply_error(reply, 400, err);
+		return;
+	}
+	if ((v = json_object_get(body, "uses")) != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > INVITE_MAX_USES) {
+			json_decref(body);
+			reply_error(reply, 400, "field 'uses': expected an integer 1-1000000");
+			return;
+		}
+		uses = json_integer_value(v);
+	}
+	if ((v = json_object_get(body, "ttl")) != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > INVITE_MAX_TTL) {
+			json_decref(body);
+			reply_error(reply, 400, "field 'ttl': expected seconds, 1 to a year");
+			return;
+		}
+		ttl = json_integer_value(v);
+	}
+	json_decref(body);
+	a->random(a->ctx, token, sizeof token);
+	if (zt_ctl_invite_create(a->ctl, nwid, token, (unsigned)uses, now + ttl * 1000, now) !=
+	    ZT_OK) {
+		sodium_memzero(token, sizeof token);
+		reply_error(reply, 500, "the database refused the write (see the log)");
+		return;
+	}
+	changed(a);
+	for (size_t i = 0; i < sizeof token; i++)
+		snprintf(hex + 2 * i, 3, "%02x", token[i]);
+	sodium_memzero(token, sizeof token);
+	snprintf(id, sizeof id, "%016" PRIx64, nwid);
+	reply_json(reply, 200,
+	           json_pack("{s:s, s:s, s:I, s:I}", "nwid", id, "token", hex, "uses",
+	                     (json_int_t)uses, "expires", (json_int_t)(now + ttl * 1000)));
+	sodium_memzero(hex, sizeof hex);
+}
+
+/* /controller/network/<nwid>[/member[/<addr>]|/invite] */
+static void network_path(struct zt_capi *a, const struct zt_http_request *req, const char *rest,
+                         struct zt_httpd_reply *reply)
+{
+	char seg[SEG_MAX], msg[ERR_MAX], sh[40];
+	const char *slash = strchr(rest, '/');
+	size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
+	uint64_t nwid, addr;
+	json_t *net;
+
+	if (n >= sizeof seg)
+		n = sizeof seg - 1;
+	memcpy(seg, rest, n);
+	seg[n] = '\0';
+	/* <our address>______ : a new network with a random id. */
+	if (slash == NULL && n == 16 && strcmp(seg + 10, "______") == 0) {
+		char a10[11];
+		memcpy(a10, seg, 10);
+		a10[10] = '\0';
+		if (zt_address_parse(a10, &addr) != ZT_OK || addr != a->ctl->address) {
+			shown(seg, sh, sizeof sh);
+			snprintf(msg, sizeof msg,
+			         "'%s': the first 10 digits must be this controller's address "
+			         "%010" PRIx64,
+			         sh, a->ctl->address);
+			reply_error(reply, 400, msg);
+			return;
+		}
+		if (!method(req, "POST")) {
+			bad_method(reply, "POST");
+			return;
+		}
+		if (random_nwid(a, &nwid) < 0) {
+			reply_error(reply, 500, "no free network id found");
+			return;
+		}
+		network_post(a, req, nwid, reply);
+		return;
+	}
+	if (zt_nwid_parse(seg, &nwid) != ZT_OK) {
+		shown(seg, sh, sizeof sh);
+		snprintf(msg, sizeof msg, "invalid network id '%s': expected 16 hex digits", sh);
+		reply_error(reply, 400, msg);
+		return;
+	}
+	if (zt_nwid_controller(nwid) != a->ctl->address) {
+		snprintf(msg, sizeof msg,
+		         "network %016" PRIx64 " does not belong to this controller (%010" PRIx64
+		         "): its first 10 digits must be the controller's address",
+		         nwid, a->ctl->address);
+		reply_error(reply, method(req, "GET") || method(req, "DELETE") ? 404 : 400, msg);
+		return;
+	}
+	net = zt_ctl_load_net(a->ctl, nwid);
+	if (slash == NULL) {
+		if (method(req, "GET") || method(req, "DELETE")) {
+			if (net == NULL) {
+				snprintf(msg, sizeof msg, "no network %016" PRIx64, nwid);
+				reply_error(reply, 404, msg);
+				return;
+			}
+			if (method(req, "DELETE")) {
+				uint64_t *list = NULL;
+				int cnt = zt_ctl_members(a->ctl, nwid, true, &list);
+				if (a->ctl->store->ops->net_delete(a->ctl->store, nwid) != ZT_OK) {
+					free(list);
+					json_decref(net);
+					reply_error(reply, 500, "the database refused the delete");
+					return;
+				}
+				if (cnt > 0)
+					zt_ctl_push_list(a->ctl, a->now(a->ctx), nwid, list,
+					                 (size_t)cnt);
+				free(list);
+				changed(a);
+			}
+			reply_json(reply, 200, net);
+		} else if (method(req, "POST")) {
+			json_decref(net);
+			network_post(a, req, nwid, reply);
+		} else {
+			json_decref(net);
+			bad_method(reply, "GET, POST, DELETE");
+		}
+		return;
+	}
+	if (net == NULL) {
+		snprintf(msg, sizeof msg, "no network %016" PRIx64, nwid);
+		reply_error(reply, 404, msg);
+		return;
+	}
+	json_decref(net);
+	rest = slash + 1;
+	if (strcmp(rest, "invite") == 0) {
+		if (!method(req, "POST"))
+			bad_method(reply, "POST");
+		else
+			invite_post(a, req, nwid, reply);
+		return;
+	}
+	if (strcmp(rest, "member") == 0 || strcmp(rest, "member/") == 0) {
+		json_t *o;
+		if (!method(req, "GET")) {
+			bad_method(reply, "GET");
+			return;
+		}
+		o = json_object();
+		if (a->ctl->store->ops->member_list(a->ctl->store, nwid, list_members_each, o) !=
+		    ZT_OK) {
+			json_decref(o);
+			reply_error(reply, 500, "the database could not be read");
+			return;
+		}
+		reply_json(reply, 200, o);
+		return;
+	}
+	if (strncmp(rest, "member/", 7) != 0) {
+		reply_error(reply, 404, "no such API path: try .../member or .../member/<address>");
+		return;
+	}
+	if (zt_address_parse(rest + 7, &addr) != ZT_OK || addr == 0) {
+		shown(rest + 7, sh, sizeof sh);
+		snprintf(msg, sizeof msg, "invalid member address '%s': expected 10 hex digits",
+		         sh);
+		reply_error(reply, 400, msg);
+		return;
+	}
+	if (method(req, "POST")) {
+		member_post(a, req, nwid, addr, reply);
+	} else if (method(req, "GET") || method(req, "DELETE")) {
+		json_t *m = zt_ctl_load_member(a->ctl, nwid, addr);
+		if (m == NULL) {
+			snprintf(msg, sizeof msg, "no member %010" PRIx64 " in network %016" PRIx64,
+			         addr, nwid);
+			reply_error(reply, 404, msg);
+			return;
+		}
+		if (method(req, "DELETE")) {
+			if (a->ctl->store->ops->member_delete(a->ctl->store, nwid, addr) != ZT_OK) {
+				json_decref(m);
+				reply_error(reply, 500, "the database refused the delete");
+				return;
+			}
+			zt_ctl_changed(a->ctl, a->now(a->ctx), nwid, addr,
+			               zt_ctl_bool(m, "authorized"));
+			changed(a);
+		}
+		reply_json(reply, 200, m);
+	} else {
+		bad_method(reply, "GET, POST, DELETE");
+	}
+}
+
+void zt_capi_handle(void *ctx, const struct zt_http_request *req, struct zt_httpd_reply *reply)
+{
+	struct zt_capi *a = ctx;
+	const struct zt_http_str *p = &req->path;
+	char path[ZT_HTTP_MAX_TARGET + 1];
+
+	if (!authorized(a, req)) {
+		reply_error(reply, 401,
+		            "missing or wrong auth token: send the token of authtoken.secret in "
+		            "X-ZT1-Auth");
+		return;
+	}
+	if (p->len >= sizeof path || memchr(p->p, '\0', p->len) != NULL) {
+		reply_error(reply, 400, "malformed path");
+		return;
+	}
+	memcpy(path, p->p, p->len);
+	path[p->len] = '\0';
+	if (strcmp(path, "/status") == 0 || strcmp(path, "/controller") == 0 ||
+	    strcmp(path, "/controller/") == 0 || strcmp(path, "/controller/network") == 0 ||
+	    strcmp(path, "/controller/network/") == 0) {
+		if (!method(req, "GET")) {
+			bad_method(reply, "GET");
+		} else if (path[1] == 's') {
+			get_status(a, reply);
+		} else if (strncmp(path, "/controller/network", 19) == 0) {
+			json_t *arr = json_array();
+			if (a->ctl->store->ops->net_list(a->ctl->store, list_nets_each, arr) !=
+			    ZT_OK) {
+				json_decref(arr);
+				reply_error(reply, 500, "the database could not be read");
+				return;
+			}
+			reply_json(reply, 200, arr);
+		} else {
+			reply_json(reply, 200,
+			           json_pack("{s:b, s:i, s:I}", "controller", 1, "apiVersion", 4,
+			                     "clock", (json_int_t)a->now(a->ctx)));
+		}
+		return;
+	}
+	if (strncmp(path, "/controller/network/", 20) == 0) {
+		network_path(a, req, path + 20, reply);
+		return;
+	}
+	reply_error(reply, 404, "no such API path: try /status or /controller/network");
+}

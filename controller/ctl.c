@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ctl.c - the controller's logic (see ctl.h).
+ */
+#include "controller/ctl.h"
+
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/ctl_json.h"
+#include "controller/policy.h"
+
+/* lastSeen is written back at most this often (ms): a config request
+ * every 15 s per member must not become a disk write each time. */
+#define LAST_SEEN_RESOLUTION 60000
+
+static json_t *load(char *text)
+{
+	json_t *j = text != NULL ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	if (j != NULL && !json_is_object(j)) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+json_t *zt_ctl_load_net(struct zt_ctl *c, uint64_t nwid)
+{
+	char *t = NULL;
+	if (c->store->ops->net_get(c->store, nwid, &t) != ZT_OK)
+		return NULL;
+	return load(t);
+}
+
+json_t *zt_ctl_load_member(struct zt_ctl *c, uint64_t nwid, uint64_t address)
+{
+	char *t = NULL;
+	if (c->store->ops->member_get(c->store, nwid, address, &t) != ZT_OK)
+		return NULL;
+	return load(t);
+}
+
+static int save(struct zt_ctl *c, uint64_t nwid, uint64_t address, bool member, const json_t *j)
+{
+	char *t = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	int r;
+	if (t == NULL)
+		return ZT_ENOMEM;
+	r = member ? c->store->ops->member_put(c->store, nwid, address, t)
+	           : c->store->ops->net_put(c->store, nwid, t);
+	free(t);
+	if (r != ZT_OK)
+		c->store_errors++;
+	return r;
+}
+
+int zt_ctl_save_net(struct zt_ctl *c, uint64_t nwid, const json_t *net)
+{
+	return save(c, nwid, 0, false, net);
+}
+
+int zt_ctl_save_member(struct zt_ctl *c, uint64_t nwid, uint64_t address, const json_t *m)
+{
+	return save(c, nwid, address, true, m);
+}
+
+/* ---- addresses in use ---- */
+
+struct used_ctx {
+	struct zt_ctl *c;
+	uint64_t nwid, self;
+	const struct zt_inetaddr *ip;
+	bool found;
+};
+
+static int used_each(void *ctx, const char *id, const char *text)
+{
+	struct used_ctx *u = ctx;
+	json_t *m, *x;
+	uint64_t a;
+	size_t i;
+
+	if (zt_address_parse(id, &a) != ZT_OK || a == u->self)
+		return 0;
+	m = json_loads(text, 0, NULL);
+	json_array_foreach(json_object_get(m, "ipAssignments"), i, x)
+	{
+		struct zt_inetaddr b;
+		if (json_is_string(x) && zt_ctl_parse_ip(json_string_value(x), &b) == ZT_OK &&
+		    b.family == u->ip->family &&
+		    memcmp(b.ip, u->ip->ip, b.family == 4 ? 4 : 16) == 0)
+			u->found = true;
+	}
+	json_decref(m);
+	return u->found ? 1 : 0;
+}
+
+static bool ip_used(void *ctx, const struct zt_inetaddr *ip)
+{
+	struct used_ctx *u = ctx;
+	u->ip = ip;
+	u->found = false;
+	(void)u->c->store->ops->member_list(u->c->store, u->nwid, used_each, u);
+	return u->found;
+}
+
+/* ---- config requests ---- */
+
+static bool invite_ok(struct zt_ctl *c, const struct zt_netconf_request *req, int64_t now)
+{
+	uint8_t h[32];
+	uint64_t nwid = 0;
+
+	if (req->token == NULL || req->token_len == 0)
+		return false;
+	crypto_generichash(h, sizeof h, req->token, req->token_len, NULL, 0);
+	if (c->store->ops->invite_use(c->store, h, now, &nwid) != ZT_OK)
+		return false;
+	return nwid == req->nwid;
+}
+
+enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
+                                               const struct zt_netconf_request *req,
+                                               struct zt_netconf *conf)
+{
+	struct zt_ctl *c = ctx;
+	struct used_ctx u = {c, req->nwid, req->member, NULL, false};
+	json_t *net = NULL, *m = NULL;
+	enum zt_netconf_verdict v = ZT_NETCONF_IGNORE;
+	bool changed = false, invited = false, created = false;
+
+	net = zt_ctl_load_net(c, req->nwid);
+	if (net == NULL) {
+		v = ZT_NETCONF_NOT_FOUND;
+		goto out;
+	}
+	/* One transaction: the invite's use and the member it authorizes
+	 * commit together or not at all. */
+	if (c->store->ops->begin(c->store) != ZT_OK) {
+		c->store_errors++;
+		goto out;
+	}
+	m = zt_ctl_load_member(c, req->nwid, req->member);
+	if (m == NULL) {
+		m = zt_ctl_member_new(req->nwid, req->member, now);
+		created = true;
+	}
+	if (m == NULL)
+		goto rollback;
+	if (req->member_pk != NULL && !json_is_string(json_object_get(m, "identity"))) {
+		json_object_set_new(m, "identity", json_string(""));
+	}
+	if (req->member_pk != NULL && json_string_length(json_object_get(m, "identity")) == 0) {
+		struct zt_identity id;
+		char text[ZT_IDENTITY_PUBLIC_TEXT];
+		memset(&id, 0, sizeof id);
+		id.address = req->member;
+		memcpy(id.pk, req->member_pk, 32);
+		if (zt_identity_to_text(&id, false, text, sizeof text) == ZT_OK) {
+			json_object_set_new(m, "identity", json_string(text));
+			changed = true;
+		}
+	}
+	if (!req->is_push && now - zt_ctl_int(m, "lastSeen") >= LAST_SEEN_RESOLUTION) {
+		json_object_set_new(m, "lastSeen", json_integer(now));
+		changed = true;
+	}
+	if (!zt_ctl_bool(m, "authorized"))
+		invited = invite_ok(c, req, now);
+	{
+		bool pch = false;
+		v = zt_policy_decide(net, m, req->member, invited, now, ip_used, &u, conf, &pch);
+		changed = changed || pch || created;
+	}
+	if (changed && zt_ctl_save_member(c, req->nwid, req->member, m) != ZT_OK)
+		goto rollback;
+	if (c->store->ops->commit(c->store) != ZT_OK) {
+		c->store_errors++;
+		v = ZT_NETCONF_IGNORE;
+	}
+	goto out;
+rollback:
+	c->store->ops->rollback(c->store);
+	v = ZT_NETCONF_IGNORE;
+out:
+	json_decref(net);
+	json_decref(m);
+	return v;
+}
+
+/* ---- pushes ---- */
+
+struct list_ctx {
+	uint64_t *a;
+	size_t n, cap;
+	bool authorized_only, oom;
+};
+
+static int list_each(void *ctx, const char *id, const char *text)
+{
+	struct list_ctx *l = ctx;
+	uint64_t a;
+	if (zt_address_parse(id, &a) != ZT_OK)
+		return 0;
+	if (l->authorized_only) {
+		json_t *m = json_loads(text, 0, NULL);
+		bool au = zt_ctl_bool(m, "authorized");
+		json_decref(m);
+		if (!au)
+			return 0;
+	}
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 64;
+		uint64_t *p = realloc(l->a, nc * sizeof *p);
+		if (p == NULL) {
+			l->oom = true;
+			return 1;
+		}
+		l->a = p;
+		l->cap = nc;
+	}
+	l->a[l->n++] = a;
+	return 0;
+}
+
+int zt_ctl_members(struct zt_ctl *c, uint64_t nwid, bool authorized_only, uint64_t **out)
+{
+	struct list_ctx l = {NULL, 0, 0, authorized_only, false};
+	int r = c->store->ops->member_list(c->store, nwid, list_each, &l);
+	*out = NULL;
+	if (r != ZT_OK || l.oom) {
+		free(l.a);
+		return r != ZT_OK ? r : ZT_ENOMEM;
+	}
+	*out = l.a;
+	return (int)l.n;
+}
+
+void zt_ctl_push_list(struct zt_ctl *c, int64_t now, uint64_t nwid, const uint64_t *members,
+                      size_t count)
+{
+	if (c->node == NULL)
+		return;
+	for (size_t i = 0; i < count; i++)
+		(void)zt_node_netconf_push(c->node, now, nwid, members[i]);
+}
+
+void zt_ctl_changed(struct zt_ctl *c, int64_t now, uint64_t nwid, uint64_t member,
+                    bool deauthorized)
+{
+	uint64_t *list = NULL;
+	int n;
+
+	if (c->node == NULL)
+		return;
+	if (member != 0 && !deauthorized) {
+		(void)zt_node_netconf_push(c->node, now, nwid, member);
+		return;
+	}
+	n = zt_ctl_members(c, nwid, true, &list);
+	if (n < 0)
+		return;
+	if (member != 0) {
+		/* Cut it off now rather than when its certificate ages out. */
+		(void)zt_node_netconf_revoke(c->node, now, nwid, member, list, (size_t)n);
+		(void)zt_node_netconf_push(c->node, now, nwid, member);
+	} else {
+		zt_ctl_push_list(c, now, nwid, list, (size_t)n);
+	}
+	free(list);
+}
+
+int zt_ctl_invite_create(struct zt_ctl *c, uint64_t nwid, const uint8_t *token, unsigned uses,
+                         int64_t expires, int64_t now)
+{
+	uint8_t h[32];
+	json_t *net = zt_ctl_load_net(c, nwid);
+	if (net == NULL)
+		return ZT_ENOTFOUND;
+	json_decref(net);
+	crypto_generichash(h, sizeof h, token, ZT_CTL_TOKEN_LEN, NULL, 0);
+	return c->store->ops->invite_put(c->store, h, nwid, uses, expires, now);
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ctl_json.h - the controller's objects as JSON, with ZeroTier's controller
+ * field names and meanings: new objects with defaults, and validated
+ * updates from API request bodies.  No I/O, no store: a fuzz target links
+ * this with node/ alone.
+ *
+ * An update either applies every field of the request or none: on error
+ * the object is unchanged and err holds one line naming the field.
+ * Unknown fields are ignored (as ZeroTier does); read-only ones (id, nwid,
+ * revision, creationTime, ...) too.
+ */
+#ifndef ZT_CONTROLLER_CTL_JSON_H
+#define ZT_CONTROLLER_CTL_JSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "node/zt.h"
+
+#define ZT_CTL_MAX_POOLS 32
+#define ZT_CTL_RULES_MAX (ZT_NETCONF_RULES_MAX - 96) /* compact JSON text of "rules" */
+#define ZT_CTL_NAME_MAX  (ZT_NETCONF_NAME_MAX - 1)
+
+/* The body of a request: empty means {}; anything but an object, or more
+ * than 64 KiB, or nesting deeper than 32 is an error (NULL, err set). */
+json_t *zt_ctl_parse_body(const char *body, size_t len, char *err, size_t errcap);
+
+json_t *zt_ctl_net_new(uint64_t nwid, int64_t now);
+int zt_ctl_net_update(json_t *net, const json_t *req, char *err, size_t errcap);
+
+json_t *zt_ctl_member_new(uint64_t nwid, uint64_t address, int64_t now);
+int zt_ctl_member_update(json_t *m, const json_t *req, int64_t now, char *err, size_t errcap);
+
+/* Integers of an object (0 if absent or not an integer). */
+int64_t zt_ctl_int(const json_t *obj, const char *key);
+bool zt_ctl_bool(const json_t *obj, const char *key);
+
+/* "10.1.2.3" / "fd00::1" (bits = 32 / 128), and "10.1.0.0/16". */
+int zt_ctl_parse_ip(const char *s, struct zt_inetaddr *out);
+int zt_ctl_parse_cidr(const char *s, struct zt_inetaddr *out);
+/* Text of an address without (cidr=false) or with "/bits". */
+void zt_ctl_ip_text(const struct zt_inetaddr *a, bool cidr, char *out, size_t cap);
+
+#endif

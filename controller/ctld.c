@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ctld.c - zt-controller's run time (see ctld.h).  Single-threaded: the
+ * core, the store and the API all run from the event loop, so a config
+ * request and an admin write never overlap.
+ */
+#include "controller/ctld.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "controller/capi.h"
+#include "controller/ctl.h"
+#include "controller/store.h"
+#include "osdep/clock.h"
+#include "osdep/evloop.h"
+#include "osdep/home.h"
+#include "osdep/idfile.h"
+#include "osdep/log.h"
+#include "osdep/random.h"
+#include "osdep/udp.h"
+#include "service/httpd.h"
+#include "service/state.h"
+
+#define MAX_SLEEP_MS 1000
+
+struct ctld {
+	struct zt_ctld_config cfg;
+	struct zt_evloop *loop;
+	struct zt_node *node;
+	struct zt_identity id;
+	char public_text[ZT_IDENTITY_PUBLIC_TEXT];
+	char token[ZT_STATE_TOKEN_MAX + 1];
+	struct zt_udp udp;
+	struct zt_udp_batch *batch;
+	struct zt_httpd *httpd;
+	struct zt_ctl ctl;
+	struct zt_capi api;
+	uint16_t api_port;
+	int lock_fd;
+	int64_t deadline;
+};
+
+static int host_wire_send(void *ctx, int64_t sock, const struct zt_endpoint *to, const void *pkt,
+                          size_t len)
+{
+	struct ctld *d = ctx;
+	int r;
+	for (unsigned i = 0; i < d->udp.count; i++) {
+		if (d->udp.socks[i].fd != sock)
+			continue;
+		r = zt_udp_send((int)sock, to, pkt, len);
+		return r == -EAGAIN ? 0 : r;
+	}
+	return -EBADF;
+}
+
+static void host_log(void *ctx, enum zt_log_level level, const char *msg)
+{
+	(void)ctx;
+	zt_logf(level, "core: %s", msg);
+}
+
+static enum zt_netconf_verdict
+host_netconf(void *ctx, int64_t now, const struct zt_netconf_request *req, struct zt_netconf *conf)
+{
+	struct ctld *d = ctx;
+	uint64_t errs = d->ctl.store_errors;
+	enum zt_netconf_verdict v = zt_ctl_netconf_request(&d->ctl, now, req, conf);
+	static const char *const names[] = {"OK", "ACCESS_DENIED", "NOT_FOUND", "no answer"};
+
+	if (d->ctl.store_errors != errs)
+		zt_log_error("network %016" PRIx64
+		             ": the database failed while answering %010" PRIx64
+		             " (disk full or read-only?)",
+		             req->nwid, req->member);
+	zt_log_debug("network %016" PRIx64 ": member %010" PRIx64 " asked (revision %" PRIu64
+	             "): %s",
+	             req->nwid, req->member, req->have_revision, names[v]);
+	return v;
+}
+
+static int64_t api_now(void *ctx)
+{
+	(void)ctx;
+	return zt_clock_now();
+}
+
+static void api_changed(void *ctx)
+{
+	struct ctld *d = ctx;
+	/* Pushes were sent from the API handler: let the core's timers run. */
+	d->deadline = zt_clock_now();
+}
+
+static void on_udp(void *ctx, int fd, unsigned events)
+{
+	struct ctld *d = ctx;
+	(void)events;
+	for (int i = 0; i < 4; i++) {
+		const struct zt_wire_pkt *pkts;
+		int64_t dl = d->deadline;
+		int n = zt_udp_recv(fd, d->batch, &pkts);
+		if (n <= 0)
+			return;
+		(void)zt_node_process_wire_batch(d->node, zt_clock_now(), pkts, (size_t)n, &dl);
+		d->deadline = dl;
+	}
+}
+
+static int start(struct ctld *d, char *err, size_t errcap)
+{
+	const struct zt_ctld_config *cfg = &d->cfg;
+	char path[ZT_HOME_PATH_MAX], dbpath[ZT_HOME_PATH_MAX];
+	struct zt_roots roots;
+	bool have_roots = false, created;
+	struct zt_host host;
+	long other = 0;
+	int64_t now = zt_clock_now();
+	int r;
+
+	r = zt_home_mkdir(cfg->home);
+	if (r < 0) {
+		snprintf(err, errcap, "cannot create home directory %s: %s", cfg->home,
+		         strerror(-r));
+		return r;
+	}
+	r = zt_home_path(path, sizeof path, cfg->home, "controller.pid");
+	if (r == 0)
+		r = zt_home_lock(path, &d->lock_fd, &other);
+	if (r == -EWOULDBLOCK) {
+		snprintf(err, errcap, "another zt-controller (pid %ld) is using %s: stop it first",
+		         other, cfg->home);
+		return r;
+	}
+	if (r < 0) {
+		snprintf(err, errcap, "cannot lock %s/controller.pid: %s", cfg->home, strerror(-r));
+		return r;
+	}
+	r = zt_state_roots(cfg->home, cfg->roots_file, &roots, &have_roots, err, errcap);
+	if (r < 0)
+		return r;
+	r = zt_idfile_load_home(cfg->home, &d->id, &created);
+	if (r < 0) {
+		snprintf(err, errcap,
+		         "cannot read or create %s/" ZT_IDFILE_SECRET ": %s (a damaged identity "
+		         "must be restored from a backup: its address is in every network id)",
+		         cfg->home, strerror(-r));
+		return r;
+	}
+	(void)zt_identity_to_text(&d->id, false, d->public_text, sizeof d->public_text);
+	r = zt_state_token(cfg->home, d->token, sizeof d->token, err, errcap);
+	if (r < 0)
+		return r;
+	if (cfg->db == NULL) {
+		if (zt_home_path(dbpath, sizeof dbpath, cfg->home, "controller.db") < 0) {
+			snprintf(err, errcap, "home directory path too long");
+			return -ENAMETOOLONG;
+		}
+	} else {
+		snprintf(dbpath, sizeof dbpath, "%s", cfg->db);
+	}
+	if (zt_store_sqlite_open(&d->ctl.store, dbpath, err, errcap) != ZT_OK)
+		return -EINVAL;
+	d->ctl.address = d->id.address;
+
+	r = zt_udp_open(&d->udp, cfg->bind_addr, cfg->udp_port);
+	if (r == -EADDRINUSE)
+		snprintf(err, errcap, "UDP port %u is already in use: choose another with -p",
+		         cfg->udp_port);
+	else if (r < 0)
+		snprintf(err, errcap, "cannot open UDP port %u: %s", cfg->udp_port, strerror(-r));
+	if (r < 0)
+		return r;
+	r = zt_udp_batch_new(&d->batch);
+	if (r < 0) {
+		snprintf(err, errcap, "out of memory");
+		return r;
+	}
+	for (unsigned i = 0; i < d->udp.count; i++) {
+		r = zt_evloop_add(d->loop, d->udp.socks[i].fd, ZT_EV_READ, on_udp, d);
+		if (r < 0) {
+			snprintf(err, errcap, "cannot watch the UDP socket: %s", strerror(-r));
+			return r;
+		}
+	}
+
+	memset(&host, 0, sizeof host);
+	host.version = ZT_HOST_VERSION;
+	host.ctx = d;
+	host.wire_send = host_wire_send;
+	host.random = zt_random_fill;
+	host.log = host_log;
+	host.netconf_request = host_netconf;
+	r = zt_node_new(&d->node, &host, &d->id, 0, now);
+	if (r < 0) {
+		snprintf(err, errcap, "cannot start the node: %s", zt_strerror(r));
+		return -EINVAL;
+	}
+	d->ctl.node = d->node;
+	for (unsigned i = 0; i < d->udp.count; i++)
+		(void)zt_node_add_socket(d->node, d->udp.socks[i].fd, d->udp.socks[i].family);
+	if (have_roots)
+		(void)zt_node_set_roots(d->node, now, &roots);
+	else
+		zt_log_warn("no roots: pass -r ROOTSFILE; until then no member can reach this "
+		            "controller");
+
+	d->api.ctl = &d->ctl;
+	d->api.token = d->token;
+	d->api.public_identity = d->public_text;
+	d->api.now = api_now;
+	d->api.random = zt_random_fill;
+	d->api.ctx = d;
+	d->api.after_change = api_changed;
+	d->api_port = cfg->api_port < 0 ? d->udp.port : (uint16_t)cfg->api_port;
+	r = zt_httpd_new(&d->httpd, d->loop, d->api_port, zt_capi_handle, &d->api);
+	if (r == -EADDRINUSE)
+		snprintf(err, errcap,
+		         "API port %u (TCP on 127.0.0.1) is already in use: choose another with -P",
+		         d->api_port);
+	else if (r < 0)
+		snprintf(err, errcap, "cannot listen on 127.0.0.1:%u: %s", d->api_port,
+		         strerror(-r));
+	if (r < 0)
+		return r;
+	r = zt_state_write_port(cfg->home, d->api_port, err, errcap);
+	if (r < 0)
+		return r;
+	d->deadline = now;
+	zt_log_info("zt-controller " ZT_VERSION_STRING " address %010" PRIx64
+	            ", UDP port %u, API 127.0.0.1:%u, database %s",
+	            d->id.address, d->udp.port, d->api_port, dbpath);
+	printf("%010" PRIx64 "\n", d->id.address);
+	fflush(stdout);
+	return 0;
+}
+
+static void run_loop(struct ctld *d)
+{
+	while (!zt_evloop_stopped(d->loop)) {
+		int64_t now = zt_clock_now(), next, api_next, timeout;
+		int r;
+
+		if (now >= d->deadline) {
+			int64_t dl = now + MAX_SLEEP_MS;
+			(void)zt_node_process_background(d->node, now, &dl);
+			d->deadline = dl <= now ? now + 1 : dl;
+		}
+		api_next = zt_httpd_expire(d->httpd, now);
+		next = d->deadline < api_next ? d->deadline : api_next;
+		timeout = next - now;
+		if (timeout < 0)
+			timeout = 0;
+		if (timeout > MAX_SLEEP_MS)
+			timeout = MAX_SLEEP_MS;
+		r = zt_evloop_wait(d->loop, (int)timeout);
+		if (r < 0) {
+			zt_log_error("event loop: %s", strerror(-r));
+			break;
+		}
+	}
+}
+
+int zt_ctld_run(const struct zt_ctld_config *cfg)
+{
+	struct ctld *d = calloc(1, sizeof *d);
+	char err[ZT_STATE_ERR_MAX] = "";
+	int r, sig;
+
+	if (d == NULL) {
+		fprintf(stderr, "zt-controller: out of memory\n");
+		return 1;
+	}
+	d->cfg = *cfg;
+	d->lock_fd = -1;
+	r = zt_evloop_new(&d->loop);
+	if (r == 0)
+		r = zt_evloop_catch_signals(d->loop);
+	if (r < 0)
+		snprintf(err, sizeof err, "cannot create the event loop: %s", strerror(-r));
+	if (r == 0)
+		r = start(d, err, sizeof err);
+	if (r == 0) {
+		run_loop(d);
+		sig = zt_evloop_stopped(d->loop);
+		zt_log_info("stopping (%s)", sig > 0 ? strsignal(sig) : "error");
+	}
+	if (r < 0)
+		fprintf(stderr, "zt-controller: %s\n", err);
+	zt_httpd_free(d->httpd);
+	zt_node_free(d->node);
+	zt_store_close(d->ctl.store);
+	zt_udp_close(&d->udp);
+	zt_udp_batch_free(d->batch);
+	if (d->loop)
+		zt_evloop_free(d->loop);
+	zt_identity_wipe(&d->id);
+	sodium_memzero(d->token, sizeof d->token);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
+	free(d);
+	return r < 0 ? 1 : 0;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ctld.h - zt-controller at run time: a node (its own identity in HOMEDIR,
+ * the roots, UDP) that answers config requests from the store, and the
+ * admin API on loopback, in one event loop.
+ */
+#ifndef ZT_CONTROLLER_CTLD_H
+#define ZT_CONTROLLER_CTLD_H
+
+#include <stdint.h>
+
+struct zt_ctld_config {
+	const char *home;
+	const char *db;         /* NULL: HOMEDIR/controller.db */
+	const char *bind_addr;  /* UDP; NULL: all */
+	const char *roots_file; /* NULL: HOMEDIR/roots */
+	const char *api_addr;   /* NULL: 127.0.0.1 */
+	uint16_t udp_port;
+	int api_port; /* -1: the UDP port */
+};
+
+/* Run until SIGINT/SIGTERM; returns the exit status. */
+int zt_ctld_run(const struct zt_ctld_config *cfg);
+
+#endif

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c - zt-controller's command line (run time in ctld.c, invites in
+ * invite.c).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/ctld.h"
+#include "osdep/log.h"
+
+#define DEFAULT_HOME "/var/lib/zt-controller"
+#define DEFAULT_PORT 9994
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: zt-controller [-p UDPPORT] [-P APIPORT] [-r ROOTSFILE] [-b BINDADDR]\n"
+	        "                     [--db FILE] [-v] [HOMEDIR]\n"
+	        "\n"
+	        "  the zt network controller: answers members' config requests from its\n"
+	        "  SQLite database; admin API (ZeroTier's /controller paths) on 127.0.0.1\n"
+	        "\n"
+	        "  -p UDPPORT   UDP port for peers and roots (default %d)\n"
+	        "  -P APIPORT   TCP port of the admin API on 127.0.0.1 (default: the UDP port)\n"
+	        "  -r ROOTSFILE signed roots file; copied to HOMEDIR/roots\n"
+	        "  -b BINDADDR  bind UDP to this local address only\n"
+	        "  --db FILE    the database (default HOMEDIR/controller.db)\n"
+	        "  -v           debug logging\n"
+	        "  HOMEDIR      state directory (default %s): identity, API token\n",
+	        DEFAULT_PORT, DEFAULT_HOME);
+}
+
+static int parse_port(const char *opt, const char *s)
+{
+	char *end;
+	long v;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > 65535) {
+		fprintf(stderr, "zt-controller: %s %s: expected a port number 0-65535\n", opt, s);
+		return -1;
+	}
+	return (int)v;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+	                                         {"db", required_argument, NULL, 'd'},
+	                                         {NULL, 0, NULL, 0}};
+	struct zt_ctld_config cfg;
+	bool verbose = false;
+	int c, v;
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.home = DEFAULT_HOME;
+	cfg.udp_port = DEFAULT_PORT;
+	cfg.api_port = -1;
+	while ((c = getopt_long(argc, argv, ":p:P:r:b:d:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			v = parse_port("-p", optarg);
+			if (v < 0)
+				return 1;
+			cfg.udp_port = (uint16_t)v;
+			break;
+		case 'P':
+			v = parse_port("-P", optarg);
+			if (v < 0)
+				return 1;
+			cfg.api_port = v;
+			break;
+		case 'r': cfg.roots_file = optarg; break;
+		case 'b': cfg.bind_addr = optarg; break;
+		case 'd': cfg.db = optarg; break;
+		case 'v': verbose = true; break;
+		case 'h': usage(stdout); return 0;
+		case ':':
+			fprintf(stderr,
+			        "zt-controller: option %s needs an argument (see zt-controller "
+			        "--help)\n",
+			        argv[optind - 1]);
+			return 1;
+		default:
+			fprintf(stderr,
+			        "zt-controller: unknown option %s (see zt-controller --help)\n",
+			        argv[optind - 1]);
+			return 1;
+		}
+	}
+	if (optind < argc)
+		cfg.home = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr,
+		        "zt-controller: unexpected argument '%s' (see zt-controller --help)\n",
+		        argv[optind]);
+		return 1;
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, "zt-controller: cannot initialise libsodium\n");
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	zt_log_init("zt-controller", verbose ? ZT_LOG_DEBUG : ZT_LOG_INFO);
+	return zt_ctld_run(&cfg);
+}

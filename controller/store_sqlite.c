@@ -1,0 +1,505 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store_sqlite.c - the controller's store on SQLite (see store.h).
+ *
+ * WAL journal with synchronous=FULL: a committed transaction is on disk
+ * before the call returns, so an acknowledged API change survives kill -9
+ * and power loss, and a crash at any moment leaves the last committed
+ * state (SQLite's journal does the atomicity; we only never write outside
+ * a transaction).  The schema version lives in PRAGMA user_version and is
+ * raised one migration at a time, each migration in its own transaction.
+ */
+#include "controller/store.h"
+
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sq_store {
+	struct zt_store base;
+	sqlite3 *db;
+	int depth; /* >0 inside a caller's begin/commit */
+};
+
+/* Migration i brings the schema from version i to i+1. */
+static const char *const migrations[] = {
+    /* 0 -> 1: networks and members, as JSON objects. */
+    "CREATE TABLE network (id TEXT PRIMARY KEY NOT NULL, json TEXT NOT NULL);"
+    "CREATE TABLE member (nwid TEXT NOT NULL REFERENCES network(id) ON DELETE CASCADE,"
+    " address TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (nwid, address));",
+    /* 1 -> 2: invites, by the hash of their token. */
+    "CREATE TABLE invite (hash BLOB PRIMARY KEY NOT NULL,"
+    " nwid TEXT NOT NULL REFERENCES network(id) ON DELETE CASCADE,"
+    " uses_left INTEGER NOT NULL, expires INTEGER NOT NULL, created INTEGER NOT NULL);",
+};
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+int zt_store_sqlite_schema_version(void)
+{
+	return SCHEMA_VERSION;
+}
+
+static struct sq_store *sq(struct zt_store *s)
+{
+	return (struct sq_store *)s;
+}
+
+static void id_text(uint64_t v, int digits, char *out, size_t cap)
+{
+	snprintf(out, cap, "%0*" PRIx64, digits, v);
+}
+
+static int exec(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? ZT_OK : ZT_ECALLBACK;
+}
+
+/* A single write: its own transaction unless the caller holds one. */
+static int step_write(struct sq_store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	(void)s;
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? ZT_OK : ZT_ECALLBACK;
+}
+
+static int sq_begin(struct zt_store *b)
+{
+	struct sq_store *s = sq(b);
+	if (s->depth++ > 0)
+		return ZT_OK;
+	/* IMMEDIATE: take the write lock now, so a read-then-write inside
+	 * the transaction cannot fail half way on a busy database. */
+	if (exec(s->db, "BEGIN IMMEDIATE") != ZT_OK) {
+		s->depth--;
+		return ZT_ECALLBACK;
+	}
+	return ZT_OK;
+}
+
+static int sq_commit(struct zt_store *b)
+{
+	struct sq_store *s = sq(b);
+	if (s->depth == 0)
+		return ZT_EINVAL;
+	if (--s->depth > 0)
+		return ZT_OK;
+	if (exec(s->db, "COMMIT") != ZT_OK) {
+		(void)exec(s->db, "ROLLBACK");
+		return ZT_ECALLBACK;
+	}
+	return ZT_OK;
+}
+
+static void sq_rollback(struct zt_store *b)
+{
+	struct sq_store *s = sq(b);
+	if (s->depth == 0)
+		return;
+	s->depth = 0;
+	(void)exec(s->db, "ROLLBACK");
+}
+
+static int prepare(struct sq_store *s, const char *sql, sqlite3_stmt **st)
+{
+	return sqlite3_prepare_v2(s->db, sql, -1, st, NULL) == SQLITE_OK ? ZT_OK : ZT_ECALLBACK;
+}
+
+static int get_text(sqlite3_stmt *st, char **out)
+{
+	int rc = sqlite3_step(st), r;
+	*out = NULL;
+	if (rc == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+		*out = strdup(t != NULL ? (const char *)t : "");
+		r = *out != NULL ? ZT_OK : ZT_ENOMEM;
+	} else {
+		r = rc == SQLITE_DONE ? ZT_ENOTFOUND : ZT_ECALLBACK;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int sq_net_get(struct zt_store *b, uint64_t nwid, char **json)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+	char id[24];
+
+	*json = NULL;
+	if (prepare(s, "SELECT json FROM network WHERE id = ?", &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	id_text(nwid, 16, id, sizeof id);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	return get_text(st, json);
+}
+
+static int sq_net_put(struct zt_store *b, uint64_t nwid, const char *json)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+	char id[24];
+
+	if (prepare(s,
+	            "INSERT INTO network (id, json) VALUES (?, ?) "
+	            "ON CONFLICT(id) DO UPDATE SET json = excluded.json",
+	            &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	id_text(nwid, 16, id, sizeof id);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, json, -1, SQLITE_TRANSIENT);
+	return step_write(s, st);
+}
+
+static int sq_net_delete(struct zt_store *b, uint64_t nwid)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+	char id[24];
+	int r;
+
+	if (prepare(s, "DELETE FROM network WHERE id = ?", &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	id_text(nwid, 16, id, sizeof id);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	r = step_write(s, st);
+	if (r == ZT_OK && sqlite3_changes(s->db) == 0)
+		r = ZT_ENOTFOUND;
+	return r;
+}
+
+static int each(sqlite3_stmt *st, zt_store_each_fn fn, void *ctx)
+{
+	int rc, r = ZT_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *id = sqlite3_column_text(st, 0);
+		const unsigned char *js = sqlite3_column_text(st, 1);
+		if (fn(ctx, id != NULL ? (const char *)id : "",
+		       js != NULL ? (const char *)js : "") != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = ZT_ECALLBACK;
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int sq_net_list(struct zt_store *b, zt_store_each_fn fn, void *ctx)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+	if (prepare(s, "SELECT id, json FROM network ORDER BY id", &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	return each(st, fn, ctx);
+}
+
+static int sq_member_get(struct zt_store *b, uint64_t nwid, uint64_t addr, char **json)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+	char id[24], a[16];
+
+	*json = NULL;
+	if (prepare(s, "SELECT json FROM member WHERE nwid = ? AND address = ?", &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	id_text(nwid, 16, id, sizeof id);
+	id_text(addr, 10, a, sizeof a);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, a, -1, SQLITE_TRANSIENT);
+	return get_text(st, json);
+}
+
+static int sq_member_put(struct zt_store *b, uint64_t nwid, uint64_t addr, const char *json)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+	char id[24], a[16];
+
+	if (prepare(s,
+	            "INSERT INTO member (nwid, address, json) VALUES (?, ?, ?) "
+	            "ON CONFLICT(nwid, address) DO UPDATE SET json = excluded.json",
+	            &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	id_text(nwid, 16, id, sizeof id);
+	id_text(addr, 10, a, sizeof a);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, a, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, json, -1, SQLITE_TRANSIENT);
+	/* A member of a network that does not exist fails the foreign key. */
+	return step_write(s, st);
+}
+
+static int sq_member_delete(struct zt_store *b, uint64_t nwid, uint64_t addr)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+	char id[24], a[16];
+	int r;
+
+	if (prepare(s, "DELETE FROM member WHERE nwid = ? AND address = ?", &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	id_text(nwid, 16, id, sizeof id);
+	id_text(addr, 10, a, sizeof a);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, a, -1, SQLITE_TRANSIENT);
+	r = step_write(s, st);
+	if (r == ZT_OK && sqlite3_changes(s->db) == 0)
+		r = ZT_ENOTFOUND;
+	return r;
+}
+
+static int sq_member_list(struct zt_store *b, uint64_t nwid, zt_store_each_fn fn, void *ctx)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+	char id[24];
+	if (prepare(s, "SELECT address, json FROM member WHERE nwid = ? ORDER BY address", &st) !=
+	    ZT_OK)
+		return ZT_ECALLBACK;
+	id_text(nwid, 16, id, sizeof id);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	return each(st, fn, ctx);
+}
+
+static int sq_invite_put(struct zt_store *b, const uint8_t hash[32], uint64_t nwid, unsigned uses,
+                         int64_t expires, int64_t now)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+	char id[24];
+
+	if (prepare(s,
+	            "INSERT INTO invite (hash, nwid, uses_left, expires, created) "
+	            "VALUES (?, ?, ?, ?, ?)",
+	            &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	id_text(nwid, 16, id, sizeof id);
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, uses);
+	sqlite3_bind_int64(st, 4, expires);
+	sqlite3_bind_int64(st, 5, now);
+	return step_write(s, st);
+}
+
+static int sq_invite_use(struct zt_store *b, const uint8_t hash[32], int64_t now, uint64_t *nwid)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st = NULL;
+	char *id = NULL;
+	int r;
+
+	*nwid = 0;
+	r = sq_begin(b);
+	if (r != ZT_OK)
+		return r;
+	if (prepare(s, "SELECT nwid FROM invite WHERE hash = ? AND uses_left > 0 AND expires > ?",
+	            &st) != ZT_OK) {
+		r = ZT_ECALLBACK;
+		goto out;
+	}
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, now);
+	r = get_text(st, &id);
+	if (r != ZT_OK)
+		goto out;
+	if (prepare(s, "UPDATE invite SET uses_left = uses_left - 1 WHERE hash = ?", &st) !=
+	    ZT_OK) {
+		r = ZT_ECALLBACK;
+		goto out;
+	}
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+	r = step_write(s, st);
+	if (r == ZT_OK && zt_nwid_parse(id, nwid) != ZT_OK)
+		r = ZT_EINVAL;
+out:
+	free(id);
+	/* Not found changed nothing: end our part of the transaction without
+	 * rolling back a caller's enclosing one. */
+	if (r == ZT_OK || r == ZT_ENOTFOUND) {
+		int cr = sq_commit(b);
+		if (r == ZT_OK)
+			r = cr;
+	} else {
+		sq_rollback(b);
+	}
+	return r;
+}
+
+/* Append to a growing string; false when out of memory. */
+struct sbuf {
+	char *p;
+	size_t len, cap;
+};
+static bool sb_add(struct sbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+	if (b->len + n + 1 > b->cap) {
+		size_t nc = (b->cap + n + 1) * 2;
+		char *p = realloc(b->p, nc);
+		if (p == NULL)
+			return false;
+		b->p = p;
+		b->cap = nc;
+	}
+	memcpy(b->p + b->len, s, n + 1);
+	b->len += n;
+	return true;
+}
+
+static int sq_dump(struct zt_store *b, char **text)
+{
+	static const char *const queries[] = {
+	    "SELECT 'network ' || id || ' ' || json FROM network ORDER BY id",
+	    "SELECT 'member ' || nwid || ' ' || address || ' ' || json FROM member "
+	    "ORDER BY nwid, address",
+	    "SELECT 'invite ' || hex(hash) || ' ' || nwid || ' ' || uses_left || ' ' || expires "
+	    "FROM invite ORDER BY hash",
+	};
+	struct sq_store *s = sq(b);
+	struct sbuf sb = {NULL, 0, 0};
+	int r = ZT_OK;
+
+	*text = NULL;
+	if (!sb_add(&sb, ""))
+		return ZT_ENOMEM;
+	for (size_t i = 0; i < sizeof queries / sizeof queries[0] && r == ZT_OK; i++) {
+		sqlite3_stmt *st;
+		int rc;
+		if (prepare(s, queries[i], &st) != ZT_OK) {
+			r = ZT_ECALLBACK;
+			break;
+		}
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const unsigned char *t = sqlite3_column_text(st, 0);
+			if (!sb_add(&sb, t != NULL ? (const char *)t : "") || !sb_add(&sb, "\n")) {
+				r = ZT_ENOMEM;
+				break;
+			}
+		}
+		if (r == ZT_OK && rc != SQLITE_DONE)
+			r = ZT_ECALLBACK;
+		sqlite3_finalize(st);
+	}
+	if (r != ZT_OK) {
+		free(sb.p);
+		return r;
+	}
+	*text = sb.p;
+	return ZT_OK;
+}
+
+static void sq_close(struct zt_store *b)
+{
+	struct sq_store *s = sq(b);
+	if (s->depth > 0)
+		sq_rollback(b);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+static const struct zt_store_ops sq_ops = {
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .net_get = sq_net_get,
+    .net_put = sq_net_put,
+    .net_delete = sq_net_delete,
+    .net_list = sq_net_list,
+    .member_get = sq_member_get,
+    .member_put = sq_member_put,
+    .member_delete = sq_member_delete,
+    .member_list = sq_member_list,
+    .invite_put = sq_invite_put,
+    .invite_use = sq_invite_use,
+    .dump = sq_dump,
+};
+
+static int user_version(sqlite3 *db, int *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return ZT_ECALLBACK;
+	rc = sqlite3_step(st);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? ZT_OK : ZT_ECALLBACK;
+}
+
+static int migrate(sqlite3 *db, const char *path, char *err, size_t errcap)
+{
+	int v;
+
+	if (user_version(db, &v) != ZT_OK) {
+		snprintf(err, errcap, "%s: cannot read the schema version: %s", path,
+		         sqlite3_errmsg(db));
+		return ZT_ECALLBACK;
+	}
+	if (v > SCHEMA_VERSION) {
+		snprintf(err, errcap,
+		         "%s has schema version %d, newer than this zt-controller knows (%d): "
+		         "use a newer zt-controller",
+		         path, v, SCHEMA_VERSION);
+		return ZT_EINVAL;
+	}
+	for (; v < SCHEMA_VERSION; v++) {
+		char sql[64];
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		/* The schema change and the version bump commit together. */
+		if (exec(db, "BEGIN IMMEDIATE") != ZT_OK || exec(db, migrations[v]) != ZT_OK ||
+		    exec(db, sql) != ZT_OK || exec(db, "COMMIT") != ZT_OK) {
+			snprintf(err, errcap, "%s: migrating the schema to version %d failed: %s",
+			         path, v + 1, sqlite3_errmsg(db));
+			(void)exec(db, "ROLLBACK");
+			return ZT_ECALLBACK;
+		}
+	}
+	return ZT_OK;
+}
+
+int zt_store_sqlite_open(struct zt_store **out, const char *path, char *err, size_t errcap)
+{
+	struct sq_store *s;
+	int rc, r;
+
+	*out = NULL;
+	s = calloc(1, sizeof *s);
+	if (s == NULL) {
+		snprintf(err, errcap, "out of memory");
+		return ZT_ENOMEM;
+	}
+	s->base.ops = &sq_ops;
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errcap, "cannot open database %s: %s", path,
+		         s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		r = ZT_ECALLBACK;
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	/* A file that is not a database fails here, before anything is
+	 * written to it. */
+	if (exec(s->db, "PRAGMA journal_mode = WAL") != ZT_OK ||
+	    exec(s->db, "PRAGMA synchronous = FULL") != ZT_OK ||
+	    exec(s->db, "PRAGMA foreign_keys = ON") != ZT_OK) {
+		snprintf(err, errcap,
+		         "%s is not a usable SQLite database (%s): move it away or give another "
+		         "--db",
+		         path, sqlite3_errmsg(s->db));
+		r = ZT_EINVAL;
+		goto fail;
+	}
+	r = migrate(s->db, path, err, errcap);
+	if (r != ZT_OK)
+		goto fail;
+	*out = &s->base;
+	return ZT_OK;
+fail:
+	sqlite3_close(s->db);
+	free(s);
+	return r;
+}

@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * member.c - managed networks in the core: the member's config state
+ * machine (request, apply, refresh), the controller's answers (through the
+ * host's netconf_request callback), and certificates of membership shown
+ * between members and checked by the switch (doc/PROTOCOL.md, "Managed
+ * networks").
+ *
+ * Trust: a config, a COM and a revocation are signed by the controller's
+ * Ed25519 key; the controller's identity is the peer whose address is the
+ * top 40 bits of the network id, verified against its key like any peer.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "identity.h"
+#include "node_int.h"
+#include "util.h"
+
+#define CONF_MSG_MAX 8192 /* an encoded config + signature fits */
+#define MIN_MTU      1280
+#define MAX_MTU      9000
+
+static bool is_managed(const struct zt_network *net)
+{
+	return !zt_nwid_is_adhoc(net->nwid);
+}
+
+bool zt_member_needs_com(const struct zt_network *net)
+{
+	return is_managed(net) && net->status == ZT_NET_OK && net->conf != NULL &&
+	       (net->conf->flags & ZT_NETCONF_F_PRIVATE) != 0;
+}
+
+bool zt_member_com_ok(const struct zt_network *net, const struct zt_member *m)
+{
+	const struct zt_memcom *mc;
+	if (!zt_member_needs_com(net))
+		return true;
+	mc = m != NULL ? m->mc : NULL;
+	if (mc == NULL || mc->com.timestamp == 0 || mc->com.timestamp <= mc->revoked_upto)
+		return false;
+	return zt_com_agree(&net->conf->com, &mc->com);
+}
+
+static struct zt_memcom *memcom(struct zt_member *m)
+{
+	if (m->mc == NULL)
+		m->mc = calloc(1, sizeof *m->mc);
+	return m->mc;
+}
+
+static void send_com(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_memcom *mc,
+                     struct zt_peer *p, bool want)
+{
+	uint8_t msg[2 + ZT_COM_LEN];
+	msg[0] = ZT_MSG_NET_COM;
+	msg[1] = want ? 1 : 0;
+	zt_com_encode(&net->conf->com, msg + 2);
+	mc->com_sent = now;
+	mc->com_sent_ts = net->conf->com.timestamp;
+	if (want)
+		mc->com_asked = now;
+	(void)zt_node_send_msg(n, now, p, msg, sizeof msg);
+}
+
+void zt_member_show_com(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_member *m,
+                        struct zt_peer *p)
+{
+	struct zt_memcom *mc;
+	bool want, stale;
+
+	if (!zt_member_needs_com(net) || (mc = memcom(m)) == NULL)
+		return;
+	want = !zt_member_com_ok(net, m);
+	stale = mc->com_sent_ts != net->conf->com.timestamp ||
+	        now - mc->com_sent >= ZT_COM_PUSH_INTERVAL;
+	if (stale || (want && now - mc->com_asked >= ZT_COM_ASK_INTERVAL))
+		send_com(n, now, net, mc, p, want);
+}
+
+/* ---- member side: requests ---- */
+
+static void notify(struct zt_node *n, struct zt_network *net)
+{
+	struct zt_network_info info;
+	zt_switch_info(net, &info);
+	if (n->host.net_update != NULL)
+		n->host.net_update(n->host.ctx, ZT_NET_UPDATE, &info);
+}
+
+static void send_request(struct zt_node *n, int64_t now, struct zt_network *net)
+{
+	uint8_t msg[18 + ZT_NETCONF_TOKEN_MAX];
+	uint64_t ctl = zt_nwid_controller(net->nwid);
+	struct zt_peer *p;
+
+	if (ctl == n->id.address || !zt_identity_address_valid(ctl))
+		return;
+	p = zt_peer_get(n, now, ctl);
+	if (p == NULL)
+		return;
+	if (net->conf_awaiting == 0) {
+		net->conf_awaiting = now;
+	} else if (p->last_rx < net->conf_awaiting &&
+	           now - net->conf_awaiting >= ZT_NETCONF_REHANDSHAKE) {
+		/* The controller does not answer on this session: it may have
+		 * restarted and lost it.  A new handshake heals that. */
+		zt_node_rehandshake(n, now, p);
+		net->conf_awaiting = now;
+	}
+	msg[0] = ZT_MSG_NETCONF_REQ;
+	zt_put_u64(msg + 1, net->nwid);
+	zt_put_u64(msg + 9, net->conf != NULL ? net->conf->revision : 0);
+	msg[17] = (uint8_t)net->token_len;
+	memcpy(msg + 18, net->token, net->token_len);
+	net->conf_requested = now;
+	(void)zt_node_send_msg(n, now, p, msg, 18 + net->token_len);
+}
+
+void zt_member_background(struct zt_node *n, int64_t now, struct zt_network *net)
+{
+	int64_t every;
+
+	if (!is_managed(net))
+		return;
+	switch (net->status) {
+	case ZT_NET_OK: every = ZT_NETCONF_REFRESH; break;
+	case ZT_NET_REQUESTING_CONFIGURATION: every = ZT_NETCONF_RETRY; break;
+	default: every = ZT_NETCONF_REFRESH / 3; break; /* the controller pushes changes */
+	}
+	if (net->status == ZT_NET_OK && now - net->conf_received < every)
+		return;
+	if (net->conf_requested != 0 && now - net->conf_requested < ZT_NETCONF_RETRY)
+		return;
+	if (net->status != ZT_NET_OK && net->conf_requested != 0 &&
+	    now - net->conf_requested < every)
+		return;
+	send_request(n, now, net);
+}
+
+/* ---- member side: answers ---- */
+
+static struct zt_peer *controller_of(struct zt_node *n, uint64_t nwid)
+{
+	struct zt_peer *c = zt_peer_find(n, zt_nwid_controller(nwid));
+	return c != NULL && c->has_identity ? c : NULL;
+}
+
+static void handle_netconf(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
+                           size_t len)
+{
+	struct zt_netconf *c = NULL;
+	struct zt_network *net;
+	size_t body;
+	bool changed;
+
+	if (len < 1 + 9 + 64)
+		goto bad;
+	body = len - 1 - 64;
+	net = zt_switch_find(n, zt_get_u64(msg + 2));
+	if (net == NULL || !is_managed(net) || p->address != zt_nwid_controller(net->nwid))
+		goto bad;
+	if (crypto_sign_verify_detached(msg + 1 + body, msg + 1, body, p->pk) != 0)
+		goto bad;
+	c = malloc(sizeof *c);
+	if (c == NULL)
+		return;
+	if (zt_netconf_decode(c, msg + 1, body) != ZT_OK || c->nwid != net->nwid ||
+	    c->issued_to != n->id.address || zt_com_verify(&c->com, p->pk) != ZT_OK)
+		goto bad;
+	net->conf_awaiting = 0;
+	/* A push and an answer may cross: never go back in time. */
+	if (net->conf != NULL && c->timestamp < net->conf->timestamp) {
+		free(c);
+		return;
+	}
+	if (c->mtu < MIN_MTU)
+		c->mtu = MIN_MTU;
+	if (c->mtu > MAX_MTU)
+		c->mtu = MAX_MTU;
+	changed = net->conf == NULL || net->status != ZT_NET_OK ||
+	          net->conf->revision != c->revision || net->conf->mtu != c->mtu;
+	free(net->conf);
+	net->conf = c;
+	net->conf_received = now;
+	net->status = ZT_NET_OK;
+	net->type = (c->flags & ZT_NETCONF_F_PRIVATE) ? ZT_NET_PRIVATE : ZT_NET_PUBLIC;
+	net->mtu = c->mtu;
+	net->token_len = 0; /* an invite is spent once we are in */
+	if (changed)
+		notify(n, net);
+	return;
+bad:
+	free(c);
+	n->counters[ZT_CTR_NETCONF_BAD]++;
+}
+
+static void handle_netconf_err(struct zt_node *n, struct zt_peer *p, const uint8_t *msg, size_t len)
+{
+	struct zt_network *net;
+	enum zt_net_status st;
+
+	if (len != 10)
+		goto bad;
+	net = zt_switch_find(n, zt_get_u64(msg + 1));
+	if (net == NULL || !is_managed(net) || p->address != zt_nwid_controller(net->nwid))
+		goto bad;
+	if (msg[9] == ZT_NETCONF_ERR_DENIED)
+		st = ZT_NET_ACCESS_DENIED;
+	else if (msg[9] == ZT_NETCONF_ERR_NOTFOUND)
+		st = ZT_NET_NOT_FOUND;
+	else
+		goto bad;
+	net->conf_awaiting = 0;
+	if (net->status == st && net->conf == NULL)
+		return;
+	net->status = st;
+	free(net->conf);
+	net->conf = NULL;
+	notify(n, net);
+	return;
+bad:
+	n->counters[ZT_CTR_NETCONF_BAD]++;
+}
+
+static void handle_com(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
+                       size_t len)
+{
+	struct zt_com com;
+	struct zt_network *net;
+	struct zt_peer *ctl;
+	struct zt_member *m;
+	struct zt_memcom *mc;
+
+	if (len != 2 + ZT_COM_LEN || zt_com_decode(&com, msg + 2, ZT_COM_LEN) != ZT_OK ||
+	    com.issued_to != p->address)
+		goto bad;
+	net = zt_switch_find(n, com.nwid);
+	if (net == NULL || !is_managed(net))
+		return;
+	ctl = controller_of(n, net->nwid);
+	if (ctl == NULL) {
+		/* We have not met our controller yet; the peer will show its
+		 * certificate again. */
+		return;
+	}
+	if (zt_com_verify(&com, ctl->pk) != ZT_OK)
+		goto bad;
+	m = zt_switch_add_member(net, p->address, now, NULL);
+	if (m == NULL || (mc = memcom(m)) == NULL)
+		return;
+	if (com.timestamp > mc->com.timestamp)
+		mc->com = com;
+	if ((msg[1] & 1) && zt_member_needs_com(net) &&
+	    (mc->com_sent_ts != net->conf->com.timestamp ||
+	     now - mc->com_sent >= ZT_COM_ASK_INTERVAL))
+		send_com(n, now, net, mc, p, !zt_member_com_ok(net, m));
+	return;
+bad:
+	n->counters[ZT_CTR_NETCONF_BAD]++;
+}
+
+/* nwid u64 | member u40 | threshold u64, signed. */
+#define REVOKE_BODY 21
+
+static void handle_revoke(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
+                          size_t len)
+{
+	struct zt_network *net;
+	struct zt_member *m;
+	struct zt_memcom *mc;
+	uint64_t target;
+	int64_t upto;
+
+	if (len != 1 + REVOKE_BODY + 64)
+		goto bad;
+	net = zt_switch_find(n, zt_get_u64(msg + 1));
+	if (net == NULL || !is_managed(net) || p->address != zt_nwid_controller(net->nwid))
+		goto bad;
+	if (crypto_sign_verify_detached(msg + 1 + REVOKE_BODY, msg + 1, REVOKE_BODY, p->pk) != 0)
+		goto bad;
+	target = zt_get_u40(msg + 9);
+	upto = (int64_t)zt_get_u64(msg + 14);
+	if (target == n->id.address || upto < 0)
+		return;
+	m = zt_switch_add_member(net, target, now, NULL);
+	if (m == NULL || (mc = memcom(m)) == NULL)
+		return;
+	if (upto > mc->revoked_upto)
+		mc->revoked_upto = upto;
+	return;
+bad:
+	n->counters[ZT_CTR_NETCONF_BAD]++;
+}
+
+/* ---- controller side ---- */
+
+static void send_err(struct zt_node *n, int64_t now, struct zt_peer *p, uint64_t nwid, uint8_t code)
+{
+	uint8_t msg[10];
+	msg[0] = ZT_MSG_NETCONF_ERR;
+	zt_put_u64(msg + 1, nwid);
+	msg[9] = code;
+	(void)zt_node_send_msg(n, now, p, msg, sizeof msg);
+}
+
+static int answer(struct zt_node *n, int64_t now, struct zt_peer *p,
+                  const struct zt_netconf_request *req)
+{
+	struct zt_netconf *c = NULL;
+	uint8_t *msg = NULL;
+	enum zt_netconf_verdict v;
+	int len, r = ZT_OK;
+
+	if (n->host.netconf_request == NULL)
+		return ZT_EINVAL;
+	c = calloc(1, sizeof *c);
+	msg = malloc(CONF_MSG_MAX);
+	if (c == NULL || msg == NULL) {
+		r = ZT_ENOMEM;
+		goto out;
+	}
+	v = n->host.netconf_request(n->host.ctx, now, req, c);
+	if (v == ZT_NETCONF_ACCESS_DENIED || v == ZT_NETCONF_NOT_FOUND) {
+		send_err(n, now, p, req->nwid,
+		         v == ZT_NETCONF_ACCESS_DENIED ? ZT_NETCONF_ERR_DENIED
+		                                       : ZT_NETCONF_ERR_NOTFOUND);
+		goto out;
+	}
+	if (v != ZT_NETCONF_OK)
+		goto out;
+	c->nwid = req->nwid;
+	c->issued_to = req->member;
+	c->timestamp = now;
+	c->com.nwid = req->nwid;
+	c->com.issued_to = req->member;
+	c->com.timestamp = now;
+	c->com.max_delta = ZT_COM_MAX_DELTA;
+	if (zt_com_sign(&c->com, &n->id) != ZT_OK) {
+		r = ZT_EINVAL;
+		goto out;
+	}
+	msg[0] = ZT_MSG_NETCONF;
+	len = zt_netconf_encode(c, msg + 1, CONF_MSG_MAX - 1 - 64);
+	if (len < 0) {
+		zt_node_log(n, ZT_LOG_WARN, "netconf: a config does not fit a message; not sent");
+		r = len;
+		goto out;
+	}
+	crypto_sign_detached(msg + 1 + len, NULL, msg + 1, (size_t)len, n->id.sk);
+	r = zt_node_send_msg(n, now, p, msg, 1 + (size_t)len + 64);
+out:
+	free(c);
+	free(msg);
+	return r;
+}
+
+static void handle_request(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
+                           size_t len)
+{
+	struct zt_netconf_request req;
+
+	if (len < 18 || len != 18 + (size_t)msg[17] || msg[17] > ZT_NETCONF_TOKEN_MAX)
+		goto bad;
+	memset(&req, 0, sizeof req);
+	req.nwid = zt_get_u64(msg + 1);
+	req.have_revision = zt_get_u64(msg + 9);
+	req.member = p->address;
+	req.member_pk = p->pk;
+	req.token = msg[17] ? msg + 18 : NULL;
+	req.token_len = msg[17];
+	if (zt_nwid_controller(req.nwid) != n->id.address || n->host.netconf_request == NULL)
+		return; /* not ours to answer */
+	(void)answer(n, now, p, &req);
+	return;
+bad:
+	n->counters[ZT_CTR_RX_MALFORMED]++;
+}
+
+bool zt_member_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
+                          size_t len)
+{
+	switch (msg[0]) {
+	case ZT_MSG_NETCONF_REQ: handle_request(n, now, p, msg, len); return true;
+	case ZT_MSG_NETCONF: handle_netconf(n, now, p, msg, len); return true;
+	case ZT_MSG_NETCONF_ERR: handle_netconf_err(n, p, msg, len); return true;
+	case ZT_MSG_NET_COM: handle_com(n, now, p, msg, len); return true;
+	case ZT_MSG_NET_REVOKE: handle_revoke(n, now, p, msg, len); return true;
+	default: return false;
+	}
+}
+
+int zt_node_netconf_push(struct zt_node *n, int64_t now, uint64_t nwid, uint64_t member)
+{
+	struct zt_netconf_request req;
+	struct zt_peer *p;
+
+	if (zt_nwid_controller(nwid) != n->id.address || !zt_identity_address_valid(member) ||
+	    member == n->id.address)
+		return ZT_EINVAL;
+	p = zt_peer_get(n, now, member);
+	if (p == NULL)
+		return ZT_EFULL;
+	memset(&req, 0, sizeof req);
+	req.nwid = nwid;
+	req.member = member;
+	req.member_pk = p->has_identity ? p->pk : NULL;
+	req.is_push = true;
+	return answer(n, now, p, &req);
+}
+
+int zt_node_netconf_revoke(struct zt_node *n, int64_t now, uint64_t nwid, uint64_t member,
+                           const uint64_t *notify_list, size_t count)
+{
+	uint8_t msg[1 + REVOKE_BODY + 64];
+
+	if (zt_nwid_controller(nwid) != n->id.address || !zt_identity_address_valid(member))
+		return ZT_EINVAL;
+	msg[0] = ZT_MSG_NET_REVOKE;
+	zt_put_u64(msg + 1, nwid);
+	zt_put_u40(msg + 9, member);
+	zt_put_u64(msg + 14, (uint64_t)now);
+	crypto_sign_detached(msg + 1 + REVOKE_BODY, NULL, msg + 1, REVOKE_BODY, n->id.sk);
+	for (size_t i = 0; i < count; i++) {
+		struct zt_peer *p;
+		if (notify_list[i] == member || notify_list[i] == n->id.address ||
+		    !zt_identity_address_valid(notify_list[i]))
+			continue;
+		p = zt_peer_get(n, now, notify_list[i]);
+		if (p != NULL)
+			(void)zt_node_send_msg(n, now, p, msg, sizeof msg);
+	}
+	return ZT_OK;
+}
+
+int zt_node_join_token(struct zt_node *n, int64_t now, uint64_t nwid, const uint8_t *token,
+                       size_t token_len)
+{
+	struct zt_network *net;
+	int r;
+
+	if (token_len > ZT_NETCONF_TOKEN_MAX || zt_nwid_is_adhoc(nwid))
+		return ZT_EINVAL;
+	r = zt_node_join(n, now, nwid);
+	if (r != ZT_OK)
+		return r;
+	net = zt_switch_find(n, nwid);
+	if (net == NULL)
+		return ZT_ENOTFOUND;
+	memcpy(net->token, token, token_len);
+	net->token_len = token_len;
+	net->conf_requested = 0; /* ask at once, with the token */
+	return ZT_OK;
+}

@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * netconf.c - network configs and certificates of membership: the byte
+ * codec, Ed25519 signing and verification (doc/PROTOCOL.md, "Managed
+ * networks").  Pure: no state, no I/O.  The decoder takes hostile bytes:
+ * every read is bounds-checked and every count capped.
+ */
+#include <sodium.h>
+#include <string.h>
+
+#include "node_int.h"
+#include "util.h"
+
+#define NETCONF_VERSION 1
+
+uint64_t zt_nwid_controller(uint64_t nwid)
+{
+	return nwid >> 24;
+}
+
+/* ---- writer / reader ---- */
+
+struct wr {
+	uint8_t *p;
+	size_t len, cap;
+	bool full;
+};
+
+static uint8_t *wr_take(struct wr *w, size_t n)
+{
+	uint8_t *at;
+	if (w->full || w->cap - w->len < n) {
+		w->full = true;
+		return NULL;
+	}
+	at = w->p + w->len;
+	w->len += n;
+	return at;
+}
+static void wr_u8(struct wr *w, uint8_t v)
+{
+	uint8_t *a = wr_take(w, 1);
+	if (a)
+		a[0] = v;
+}
+static void wr_u16(struct wr *w, uint16_t v)
+{
+	uint8_t *a = wr_take(w, 2);
+	if (a)
+		zt_put_u16(a, v);
+}
+static void wr_u32(struct wr *w, uint32_t v)
+{
+	uint8_t *a = wr_take(w, 4);
+	if (a)
+		zt_put_u32(a, v);
+}
+static void wr_u40(struct wr *w, uint64_t v)
+{
+	uint8_t *a = wr_take(w, 5);
+	if (a)
+		zt_put_u40(a, v);
+}
+static void wr_u64(struct wr *w, uint64_t v)
+{
+	uint8_t *a = wr_take(w, 8);
+	if (a)
+		zt_put_u64(a, v);
+}
+static void wr_bytes(struct wr *w, const void *b, size_t n)
+{
+	uint8_t *a = wr_take(w, n);
+	if (a && n)
+		memcpy(a, b, n);
+}
+
+struct rd {
+	const uint8_t *p;
+	size_t len, off;
+	bool bad;
+};
+
+static const uint8_t *rd_take(struct rd *r, size_t n)
+{
+	const uint8_t *at;
+	if (r->bad || r->len - r->off < n) {
+		r->bad = true;
+		return NULL;
+	}
+	at = r->p + r->off;
+	r->off += n;
+	return at;
+}
+static uint8_t rd_u8(struct rd *r)
+{
+	const uint8_t *a = rd_take(r, 1);
+	return a ? a[0] : 0;
+}
+static uint16_t rd_u16(struct rd *r)
+{
+	const uint8_t *a = rd_take(r, 2);
+	return a ? zt_get_u16(a) : 0;
+}
+static uint32_t rd_u32(struct rd *r)
+{
+	const uint8_t *a = rd_take(r, 4);
+	return a ? zt_get_u32(a) : 0;
+}
+static uint64_t rd_u40(struct rd *r)
+{
+	const uint8_t *a = rd_take(r, 5);
+	return a ? zt_get_u40(a) : 0;
+}
+static uint64_t rd_u64(struct rd *r)
+{
+	const uint8_t *a = rd_take(r, 8);
+	return a ? zt_get_u64(a) : 0;
+}
+
+/* An address: family u8 (0, 4, 6) | bits u8 | 0, 4 or 16 bytes. */
+static void wr_inet(struct wr *w, const struct zt_inetaddr *a)
+{
+	uint8_t fam = a->family == 4 || a->family == 6 ? a->family : 0;
+	wr_u8(w, fam);
+	wr_u8(w, a->bits);
+	wr_bytes(w, a->ip, fam == 4 ? 4 : fam == 6 ? 16 : 0);
+}
+static void rd_inet(struct rd *r, struct zt_inetaddr *a)
+{
+	const uint8_t *ip;
+	memset(a, 0, sizeof *a);
+	a->family = rd_u8(r);
+	a->bits = rd_u8(r);
+	if (a->family == 0)
+		return;
+	if ((a->family != 4 && a->family != 6) || a->bits > (a->family == 4 ? 32 : 128)) {
+		r->bad = true;
+		return;
+	}
+	ip = rd_take(r, a->family == 4 ? 4 : 16);
+	if (ip)
+		memcpy(a->ip, ip, a->family == 4 ? 4 : 16);
+}
+
+/* A string: len u8 | bytes (no NUL inside; fits cap with its NUL). */
+static void wr_str(struct wr *w, const char *s, size_t cap)
+{
+	size_t n = 0;
+	while (n < cap - 1 && s[n] != '\0')
+		n++;
+	if (n > 255)
+		n = 255;
+	wr_u8(w, (uint8_t)n);
+	wr_bytes(w, s, n);
+}
+static void rd_str(struct rd *r, char *out, size_t cap)
+{
+	size_t n = rd_u8(r);
+	const uint8_t *b = rd_take(r, n);
+	out[0] = '\0';
+	if (b == NULL)
+		return;
+	if (n >= cap || memchr(b, 0, n) != NULL) {
+		r->bad = true;
+		return;
+	}
+	memcpy(out, b, n);
+	out[n] = '\0';
+}
+
+/* ---- certificates of membership ---- */
+
+/* nwid u64 | issued_to u40 | timestamp u64 | max_delta u64 */
+#define COM_BODY 29
+
+static void com_body(const struct zt_com *c, uint8_t out[COM_BODY])
+{
+	zt_put_u64(out, c->nwid);
+	zt_put_u40(out + 8, c->issued_to);
+	zt_put_u64(out + 13, (uint64_t)c->timestamp);
+	zt_put_u64(out + 21, (uint64_t)c->max_delta);
+}
+
+int zt_com_sign(struct zt_com *com, const struct zt_identity *controller)
+{
+	uint8_t body[COM_BODY];
+	if (!controller->has_secret)
+		return ZT_EINVAL;
+	com_body(com, body);
+	crypto_sign_detached(com->sig, NULL, body, sizeof body, controller->sk);
+	return ZT_OK;
+}
+
+int zt_com_verify(const struct zt_com *com, const uint8_t controller_pk[32])
+{
+	uint8_t body[COM_BODY];
+	com_body(com, body);
+	if (com->max_delta < 0 || com->timestamp < 0)
+		return ZT_EINVAL;
+	return crypto_sign_verify_detached(com->sig, body, sizeof body, controller_pk) == 0
+	           ? ZT_OK
+	           : ZT_ESIG;
+}
+
+bool zt_com_agree(const struct zt_com *a, const struct zt_com *b)
+{
+	int64_t d, md;
+	if (a->nwid != b->nwid || a->timestamp <= 0 || b->timestamp <= 0)
+		return false;
+	d = a->timestamp > b->timestamp ? a->timestamp - b->timestamp : b->timestamp - a->timestamp;
+	/* The stricter of the two windows applies. */
+	md = a->max_delta < b->max_delta ? a->max_delta : b->max_delta;
+	return d <= md;
+}
+
+size_t zt_com_encode(const struct zt_com *c, uint8_t out[ZT_COM_LEN])
+{
+	com_body(c, out);
+	memcpy(out + COM_BODY, c->sig, 64);
+	return ZT_COM_LEN;
+}
+
+int zt_com_decode(struct zt_com *c, const uint8_t *in, size_t len)
+{
+	if (len < ZT_COM_LEN)
+		return ZT_EINVAL;
+	c->nwid = zt_get_u64(in);
+	c->issued_to = zt_get_u40(in + 8);
+	c->timestamp = (int64_t)zt_get_u64(in + 13);
+	c->max_delta = (int64_t)zt_get_u64(in + 21);
+	memcpy(c->sig, in + COM_BODY, 64);
+	if (c->timestamp < 0 || c->max_delta < 0)
+		return ZT_EINVAL;
+	return ZT_OK;
+}
+
+/* ---- configs ---- */
+
+int zt_netconf_encode(const struct zt_netconf *c, uint8_t *out, size_t cap)
+{
+	struct wr w = {out, 0, cap, false};
+	unsigned na = c->addr_count < ZT_NETCONF_MAX_ADDRS ? c->addr_count : ZT_NETCONF_MAX_ADDRS;
+	unsigned nr =
+	    c->route_count < ZT_NETCONF_MAX_ROUTES ? c->route_count : ZT_NETCONF_MAX_ROUTES;
+	unsigned nd = c->dns_count < ZT_NETCONF_MAX_DNS ? c->dns_count : ZT_NETCONF_MAX_DNS;
+	size_t rl = c->rules_len < ZT_NETCONF_RULES_MAX ? c->rules_len : ZT_NETCONF_RULES_MAX;
+	uint8_t com[ZT_COM_LEN];
+
+	wr_u8(&w, NETCONF_VERSION);
+	wr_u64(&w, c->nwid);
+	wr_u40(&w, c->issued_to);
+	wr_u64(&w, (uint64_t)c->timestamp);
+	wr_u64(&w, c->revision);
+	wr_u32(&w, c->flags);
+	wr_u16(&w, c->mtu);
+	wr_u32(&w, c->multicast_limit);
+	wr_str(&w, c->name, sizeof c->name);
+	wr_u8(&w, (uint8_t)na);
+	for (unsigned i = 0; i < na; i++)
+		wr_inet(&w, &c->addrs[i]);
+	wr_u8(&w, (uint8_t)nr);
+	for (unsigned i = 0; i < nr; i++) {
+		wr_inet(&w, &c->routes[i].target);
+		wr_inet(&w, &c->routes[i].via);
+		wr_u16(&w, c->routes[i].flags);
+		wr_u16(&w, c->routes[i].metric);
+	}
+	wr_str(&w, c->dns_domain, sizeof c->dns_domain);
+	wr_u8(&w, (uint8_t)nd);
+	for (unsigned i = 0; i < nd; i++)
+		wr_inet(&w, &c->dns[i]);
+	wr_u16(&w, (uint16_t)rl);
+	wr_bytes(&w, c->rules, rl);
+	zt_com_encode(&c->com, com);
+	wr_bytes(&w, com, sizeof com);
+	return w.full ? ZT_ERANGE : (int)w.len;
+}
+
+int zt_netconf_decode(struct zt_netconf *c, const uint8_t *in, size_t len)
+{
+	struct rd r = {in, len, 0, false};
+	const uint8_t *b;
+	unsigned n;
+
+	memset(c, 0, sizeof *c);
+	if (rd_u8(&r) != NETCONF_VERSION)
+		return ZT_EINVAL;
+	c->nwid = rd_u64(&r);
+	c->issued_to = rd_u40(&r);
+	c->timestamp = (int64_t)rd_u64(&r);
+	c->revision = rd_u64(&r);
+	c->flags = rd_u32(&r);
+	c->mtu = rd_u16(&r);
+	c->multicast_limit = rd_u32(&r);
+	rd_str(&r, c->name, sizeof c->name);
+	n = rd_u8(&r);
+	if (n > ZT_NETCONF_MAX_ADDRS)
+		return ZT_EINVAL;
+	c->addr_count = n;
+	for (unsigned i = 0; i < n && !r.bad; i++)
+		rd_inet(&r, &c->addrs[i]);
+	n = rd_u8(&r);
+	if (n > ZT_NETCONF_MAX_ROUTES)
+		return ZT_EINVAL;
+	c->route_count = n;
+	for (unsigned i = 0; i < n && !r.bad; i++) {
+		rd_inet(&r, &c->routes[i].target);
+		rd_inet(&r, &c->routes[i].via);
+		c->routes[i].flags = rd_u16(&r);
+		c->routes[i].metric = rd_u16(&r);
+	}
+	rd_str(&r, c->dns_domain, sizeof c->dns_domain);
+	n = rd_u8(&r);
+	if (n > ZT_NETCONF_MAX_DNS)
+		return ZT_EINVAL;
+	c->dns_count = n;
+	for (unsigned i = 0; i < n && !r.bad; i++)
+		rd_inet(&r, &c->dns[i]);
+	n = rd_u16(&r);
+	if (n >= ZT_NETCONF_RULES_MAX)
+		return ZT_EINVAL;
+	b = rd_take(&r, n);
+	if (b != NULL) {
+		memcpy(c->rules, b, n);
+		c->rules[n] = '\0';
+		c->rules_len = (uint16_t)n;
+	}
+	b = rd_take(&r, ZT_COM_LEN);
+	if (r.bad || r.off != len || b == NULL)
+		return ZT_EINVAL;
+	if (zt_com_decode(&c->com, b, ZT_COM_LEN) != ZT_OK || c->timestamp < 0)
+		return ZT_EINVAL;
+	/* The certificate must be about this config's member and network. */
+	if (c->com.nwid != c->nwid || c->com.issued_to != c->issued_to)
+		return ZT_EINVAL;
+	return ZT_OK;
+}

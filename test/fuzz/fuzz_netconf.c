@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_netconf.c - libFuzzer target for the config and certificate
+ * decoders (node/netconf.c).  Beyond "no crash": whatever decodes must
+ * encode back to exactly the same bytes (the codec is canonical, so a
+ * signature over the bytes is a signature over the meaning).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/node_int.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct zt_netconf c;
+	static uint8_t out[16384];
+	struct zt_com com;
+
+	if (zt_netconf_decode(&c, data, size) == ZT_OK) {
+		int n = zt_netconf_encode(&c, out, sizeof out);
+		if (n < 0 || (size_t)n != size || memcmp(out, data, size) != 0)
+			abort();
+		if (c.rules_len >= ZT_NETCONF_RULES_MAX || c.addr_count > ZT_NETCONF_MAX_ADDRS ||
+		    c.route_count > ZT_NETCONF_MAX_ROUTES || c.dns_count > ZT_NETCONF_MAX_DNS)
+			abort();
+	}
+	if (zt_com_decode(&com, data, size) == ZT_OK) {
+		uint8_t e[ZT_COM_LEN];
+		zt_com_encode(&com, e);
+		if (memcmp(e, data, ZT_COM_LEN) != 0)
+			abort();
+		(void)zt_com_agree(&com, &com);
+	}
+	return 0;
+}

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * netconf_test.c - network configs and certificates of membership
+ * (node/netconf.c): round trip of the codec, every truncation refused,
+ * signatures that catch any flipped byte and the wrong key, and the
+ * certificate window (COMs agree within max_delta and not beyond).
+ */
+#include <sodium.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "node/node_int.h"
+#include "test.h"
+
+#define NWID UINT64_C(0x8056c2e21c000001)
+
+static struct zt_identity ctl, other;
+
+static void make_ids(void)
+{
+	struct test_rng r;
+	test_rng_seed(&r, 33);
+	CHECK_EQ(zt_identity_generate(&ctl, test_rng_bytes, &r), ZT_OK);
+	CHECK_EQ(zt_identity_generate(&other, test_rng_bytes, &r), ZT_OK);
+}
+
+static void sample(struct zt_netconf *c)
+{
+	memset(c, 0, sizeof *c);
+	c->nwid = NWID;
+	c->issued_to = 0x0102030405;
+	c->timestamp = 1700000000000;
+	c->revision = 42;
+	c->flags = ZT_NETCONF_F_PRIVATE | ZT_NETCONF_F_BROADCAST;
+	c->mtu = 2800;
+	c->multicast_limit = 32;
+	strcpy(c->name, "lab");
+	c->addr_count = 2;
+	c->addrs[0].family = 4;
+	c->addrs[0].bits = 24;
+	memcpy(c->addrs[0].ip, "\x0a\x09\x00\x0b", 4);
+	c->addrs[1].family = 6;
+	c->addrs[1].bits = 88;
+	c->addrs[1].ip[0] = 0xfd;
+	c->route_count = 2;
+	c->routes[0].target = c->addrs[0];
+	c->routes[1].target.family = 4;
+	c->routes[1].via.family = 4;
+	memcpy(c->routes[1].via.ip, "\x0a\x09\x00\x01", 4);
+	strcpy(c->dns_domain, "lab.zt");
+	c->dns_count = 1;
+	c->dns[0] = c->addrs[0];
+	strcpy(c->rules, "[{\"type\":\"ACTION_ACCEPT\"}]");
+	c->rules_len = (uint16_t)strlen(c->rules);
+	c->com.nwid = NWID;
+	c->com.issued_to = c->issued_to;
+	c->com.timestamp = c->timestamp;
+	c->com.max_delta = ZT_COM_MAX_DELTA;
+}
+
+static void test_roundtrip(void)
+{
+	static struct zt_netconf a, b;
+	uint8_t buf[8192];
+	int n;
+
+	make_ids();
+	sample(&a);
+	CHECK_EQ(zt_com_sign(&a.com, &ctl), ZT_OK);
+	n = zt_netconf_encode(&a, buf, sizeof buf);
+	CHECK(n > 0);
+	CHECK_EQ(zt_netconf_decode(&b, buf, (size_t)n), ZT_OK);
+	CHECK(memcmp(&a, &b, sizeof a) == 0);
+	/* Every shorter prefix and a longer input are refused. */
+	for (int i = 0; i < n; i++)
+		CHECK_EQ(zt_netconf_decode(&b, buf, (size_t)i), ZT_EINVAL);
+	buf[n] = 0;
+	CHECK_EQ(zt_netconf_decode(&b, buf, (size_t)n + 1), ZT_EINVAL);
+	/* Too small an output buffer. */
+	CHECK_EQ(zt_netconf_encode(&a, buf, 10), ZT_ERANGE);
+	/* A COM about someone else inside the config. */
+	a.com.issued_to++;
+	n = zt_netconf_encode(&a, buf, sizeof buf);
+	CHECK_EQ(zt_netconf_decode(&b, buf, (size_t)n), ZT_EINVAL);
+}
+
+static void test_signatures(void)
+{
+	struct zt_com com, copy;
+	uint8_t enc[ZT_COM_LEN];
+
+	memset(&com, 0, sizeof com);
+	com.nwid = NWID;
+	com.issued_to = 0x0102030405;
+	com.timestamp = 1000;
+	com.max_delta = ZT_COM_MAX_DELTA;
+	CHECK_EQ(zt_com_sign(&com, &ctl), ZT_OK);
+	CHECK_EQ(zt_com_verify(&com, ctl.pk), ZT_OK);
+	CHECK_EQ(zt_com_verify(&com, other.pk), ZT_ESIG);
+	zt_com_encode(&com, enc);
+	for (size_t i = 0; i < sizeof enc; i++) {
+		uint8_t t[ZT_COM_LEN];
+		memcpy(t, enc, sizeof t);
+		t[i] ^= 0x20;
+		if (zt_com_decode(&copy, t, sizeof t) == ZT_OK)
+			CHECK(zt_com_verify(&copy, ctl.pk) != ZT_OK);
+	}
+	CHECK_EQ(zt_com_decode(&copy, enc, sizeof enc - 1), ZT_EINVAL);
+	{
+		struct zt_identity pub = ctl;
+		memset(pub.sk, 0, sizeof pub.sk);
+		pub.has_secret = false;
+		CHECK_EQ(zt_com_sign(&com, &pub), ZT_EINVAL);
+	}
+}
+
+static void test_com_window(void)
+{
+	struct zt_com a, b;
+
+	memset(&a, 0, sizeof a);
+	a.nwid = NWID;
+	a.timestamp = 100000;
+	a.max_delta = ZT_COM_MAX_DELTA;
+	b = a;
+	CHECK(zt_com_agree(&a, &b));
+	b.timestamp = a.timestamp + ZT_COM_MAX_DELTA;
+	CHECK(zt_com_agree(&a, &b) && zt_com_agree(&b, &a));
+	/* One ms beyond the window: the older member has expired for us. */
+	b.timestamp = a.timestamp + ZT_COM_MAX_DELTA + 1;
+	CHECK(!zt_com_agree(&a, &b) && !zt_com_agree(&b, &a));
+	/* The stricter window of the two applies. */
+	b.timestamp = a.timestamp + 1000;
+	b.max_delta = 500;
+	CHECK(!zt_com_agree(&a, &b));
+	/* Other network, or no certificate. */
+	b = a;
+	b.nwid++;
+	CHECK(!zt_com_agree(&a, &b));
+	b = a;
+	b.timestamp = 0;
+	CHECK(!zt_com_agree(&a, &b));
+	CHECK_EQ(zt_nwid_controller(NWID), UINT64_C(0x8056c2e21c));
+}
+
+int main(void)
+{
+	if (sodium_init() < 0)
+		return 1;
+	RUN(test_roundtrip);
+	RUN(test_signatures);
+	RUN(test_com_window);
+	TEST_EXIT();
+}
