@@ -225,8 +225,8 @@ bad:
 	n->counters[ZT_CTR_NETCONF_BAD]++;
 }
 
-static void handle_com(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
-                       size_t len)
+/* msg: flags u8 | COM; len at least 1 + ZT_COM_LEN. */
+static void take_com(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg)
 {
 	struct zt_com com;
 	struct zt_network *net;
@@ -234,8 +234,7 @@ static void handle_com(struct zt_node *n, int64_t now, struct zt_peer *p, const 
 	struct zt_member *m;
 	struct zt_memcom *mc;
 
-	if (len != 2 + ZT_COM_LEN || zt_com_decode(&com, msg + 2, ZT_COM_LEN) != ZT_OK ||
-	    com.issued_to != p->address)
+	if (zt_com_decode(&com, msg + 1, ZT_COM_LEN) != ZT_OK || com.issued_to != p->address)
 		goto bad;
 	net = zt_switch_find(n, com.nwid);
 	if (net == NULL || !is_managed(net))
@@ -253,13 +252,60 @@ static void handle_com(struct zt_node *n, int64_t now, struct zt_peer *p, const 
 		return;
 	if (com.timestamp > mc->com.timestamp)
 		mc->com = com;
-	if ((msg[1] & 1) && zt_member_needs_com(net) &&
+	if ((msg[0] & 1) && zt_member_needs_com(net) &&
 	    (mc->com_sent_ts != net->conf->com.timestamp ||
 	     now - mc->com_sent >= ZT_COM_ASK_INTERVAL))
 		send_com(n, now, net, mc, p, !zt_member_com_ok(net, m));
 	return;
 bad:
 	n->counters[ZT_CTR_NETCONF_BAD]++;
+}
+
+static void handle_com(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
+                       size_t len)
+{
+	if (len != 2 + ZT_COM_LEN) {
+		n->counters[ZT_CTR_NETCONF_BAD]++;
+		return;
+	}
+	take_com(n, now, p, msg + 1);
+}
+
+static void handle_frame_com(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
+                             size_t len)
+{
+	if (len < 2 + ZT_COM_LEN + 8) {
+		n->counters[ZT_CTR_RX_MALFORMED]++;
+		return;
+	}
+	take_com(n, now, p, msg + 1);
+	/* The rest is a FRAME message without its type byte: hand the
+	 * switch a view whose byte 0 it does not read. */
+	zt_switch_frame_from_peer(n, now, p, msg + 1 + ZT_COM_LEN, len - 1 - ZT_COM_LEN);
+}
+
+size_t zt_member_attach_com(struct zt_node *n, int64_t now, struct zt_network *net,
+                            struct zt_member *m, uint8_t *msg)
+{
+	struct zt_memcom *mc;
+	bool want;
+
+	(void)n;
+	if (!zt_member_needs_com(net) || (mc = memcom(m)) == NULL)
+		return 0;
+	want = !zt_member_com_ok(net, m);
+	if (mc->com_sent_ts == net->conf->com.timestamp &&
+	    now - mc->com_sent < ZT_COM_PUSH_INTERVAL &&
+	    !(want && now - mc->com_asked >= ZT_COM_ASK_INTERVAL))
+		return 0;
+	msg[0] = ZT_MSG_FRAME_COM;
+	msg[1] = want ? 1 : 0;
+	zt_com_encode(&net->conf->com, msg + 2);
+	mc->com_sent = now;
+	mc->com_sent_ts = net->conf->com.timestamp;
+	if (want)
+		mc->com_asked = now;
+	return 2 + ZT_COM_LEN;
 }
 
 /* nwid u64 | member u40 | threshold u64, signed. */
@@ -388,6 +434,7 @@ bool zt_member_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, con
 	case ZT_MSG_NETCONF_ERR: handle_netconf_err(n, p, msg, len); return true;
 	case ZT_MSG_NET_COM: handle_com(n, now, p, msg, len); return true;
 	case ZT_MSG_NET_REVOKE: handle_revoke(n, now, p, msg, len); return true;
+	case ZT_MSG_FRAME_COM: handle_frame_com(n, now, p, msg, len); return true;
 	default: return false;
 	}
 }

@@ -265,6 +265,10 @@ bool zt_member_needs_com(const struct zt_network *net);
 /* May we exchange frames with member m now (its COM agrees with ours)?
  * On false the caller drops the frame. */
 bool zt_member_com_ok(const struct zt_network *net, const struct zt_member *m);
+/* If m has not seen our current COM, write the head of a FRAME_COM
+ * message (type, flags, COM) into msg and return its length, else 0. */
+size_t zt_member_attach_com(struct zt_node *n, int64_t now, struct zt_network *net,
+                            struct zt_member *m, uint8_t *msg);
 /* Show our COM to p if it has not seen the current one (ask for its
  * COM too if we lack it). */
 void zt_member_show_com(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_member *m,

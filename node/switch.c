@@ -116,10 +116,13 @@ static void send_frame(struct zt_node *n, int64_t now, struct zt_network *net, u
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return;
 	}
+	size_t off = 0;
+
 	if (zt_member_needs_com(net)) {
 		/* A member whose certificate we know to be stale or revoked
-		 * gets nothing; one we have not seen yet is shown ours (and
-		 * asked for its own) before the frame. */
+		 * gets nothing; one that has not seen our current certificate
+		 * gets it in the same message as the frame, so that no
+		 * reordering can make it refuse the frame. */
 		struct zt_member *m = zt_switch_add_member(net, dst, now, NULL);
 		if (m == NULL ||
 		    (m->mc != NULL && m->mc->com.timestamp != 0 && !zt_member_com_ok(net, m))) {
@@ -128,13 +131,14 @@ static void send_frame(struct zt_node *n, int64_t now, struct zt_network *net, u
 				zt_member_show_com(n, now, net, m, p);
 			return;
 		}
-		zt_member_show_com(n, now, net, m, p);
+		off = zt_member_attach_com(n, now, net, m, msg);
 	}
-	msg[0] = ZT_MSG_FRAME;
-	zt_put_u64(msg + 1, net->nwid);
-	memcpy(msg + 9, frame, len);
+	if (off == 0)
+		msg[off++] = ZT_MSG_FRAME;
+	zt_put_u64(msg + off, net->nwid);
+	memcpy(msg + off + 8, frame, len);
 	p->last_frame = now;
-	(void)zt_node_send_msg(n, now, p, msg, len + 9);
+	(void)zt_node_send_msg(n, now, p, msg, off + 8 + len);
 }
 
 int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *net,

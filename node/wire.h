@@ -71,14 +71,19 @@ enum zt_msg {
 	ZT_MSG_RENDEZVOUS = 0x16,     /* address u40 | n u8 | n endpoints (root -> node) */
 	ZT_MSG_NET_ANNOUNCE = 0x17,   /* nethash (8) | flags u8 (bit0: leaving) (node -> root) */
 	ZT_MSG_NET_MEMBERS = 0x18,    /* nethash (8) | n u16 | n addresses u40 (root -> node) */
-	/* Managed networks (doc/PROTOCOL.md "Managed networks"). */
-	ZT_MSG_NETCONF_REQ =
-	    0x20,              /* nwid u64 | have_revision u64 | tlen u8 | token (member -> ctl) */
-	ZT_MSG_NETCONF = 0x21, /* config (netconf.c) | sig (64)            (ctl -> member) */
-	ZT_MSG_NETCONF_ERR = 0x22, /* nwid u64 | code u8 (1 ACCESS_DENIED, 2 NOT_FOUND) */
-	ZT_MSG_NET_COM = 0x23, /* flags u8 (bit0: send me yours) | COM (93)  (member <-> member) */
-	ZT_MSG_NET_REVOKE =
-	    0x24, /* nwid u64 | member u40 | threshold u64 | sig (64) (ctl -> members) */
+	/* Managed networks (doc/PROTOCOL.md "Managed networks"):
+	 * NETCONF_REQ  nwid u64 | have_revision u64 | tlen u8 | token  (member -> controller)
+	 * NETCONF      config (netconf.c) | sig (64)                  (controller -> member)
+	 * NETCONF_ERR  nwid u64 | code u8 (1 ACCESS_DENIED, 2 NOT_FOUND)
+	 * NET_COM      flags u8 (bit0: send me yours) | COM (93)      (member <-> member)
+	 * NET_REVOKE   nwid u64 | member u40 | threshold u64 | sig (64) (controller -> members)
+	 * FRAME_COM    flags u8 | COM (93) | nwid u64 | frame  (a FRAME carrying our COM) */
+	ZT_MSG_NETCONF_REQ = 0x20,
+	ZT_MSG_NETCONF = 0x21,
+	ZT_MSG_NETCONF_ERR = 0x22,
+	ZT_MSG_NET_COM = 0x23,
+	ZT_MSG_NET_REVOKE = 0x24,
+	ZT_MSG_FRAME_COM = 0x25,
 };
 
 #define ZT_COM_LEN              (29 + 64) /* nwid | issued_to u40 | timestamp | max_delta | sig */

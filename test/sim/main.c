@@ -20,7 +20,7 @@
  *   traffic.c   test frames and exactly-once bookkeeping
  *   scenlib.c   what scenarios share (settle, wait, check, diagnose)
  *   selftest.c  checks of the simulator itself
- *   scenarios.c, scen_nat.c   the scenarios
+ *   scenarios.c, scen_nat.c, scen_ctl.c   the scenarios
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -95,6 +95,7 @@ static const struct scenario scenarios[] = {
     {"sim_mtu", sim_mtu},
     {"sim_nat_cone", sim_nat_cone},
     {"sim_nat_symmetric", sim_nat_symmetric},
+    {"sim_ctl", sim_ctl},
     {"sim_randombytes_unused", check_randombytes},
 };
 

@@ -45,6 +45,9 @@ void sim_mtu(struct sim_result *r, uint64_t seed);
 void sim_nat_cone(struct sim_result *r, uint64_t seed);
 void sim_nat_symmetric(struct sim_result *r, uint64_t seed);
 
+/* Managed networks with a controller (scen_ctl.c). */
+void sim_ctl(struct sim_result *r, uint64_t seed);
+
 /* Calls to libsodium's randombytes_* made after sodium_init (main.c
  * installs a counting backstop: the core must take randomness only from
  * host->random). */

@@ -101,6 +101,16 @@ static void cb_log(void *ctx, enum zt_log_level level, const char *msg)
 		       (long long)((h->clock->now - SIM_EPOCH) % 1000), h->name, (int)level, msg);
 }
 
+static enum zt_netconf_verdict
+cb_netconf(void *ctx, int64_t now, const struct zt_netconf_request *req, struct zt_netconf *conf)
+{
+	struct sim_host *h = ctx;
+	if (h->netconf == NULL)
+		return ZT_NETCONF_IGNORE;
+	h->netconf_requests++;
+	return h->netconf(h->netconf_ctx, now, req, conf);
+}
+
 /* ---- background timer ---- */
 
 struct bg_ev {
@@ -203,6 +213,7 @@ int sim_host_new(struct sim_host **out, struct sim_clock *clock, struct sim_fabr
 	    .random = cb_random,
 	    .event = cb_event,
 	    .log = cb_log,
+	    .netconf_request = cb_netconf,
 	};
 	rc = zt_node_new(&h->node, &host, &h->id, flags, clock->now);
 	if (rc != ZT_OK) {

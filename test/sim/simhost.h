@@ -61,6 +61,12 @@ struct sim_host {
 	int last_error;
 	const char *last_error_call;
 	bool log; /* print the node's log lines (ZT_SIM_LOG=1) */
+	/* A controller's answers (netconf_request), if this host is one. */
+	enum zt_netconf_verdict (*netconf)(void *ctx, int64_t now,
+	                                   const struct zt_netconf_request *req,
+	                                   struct zt_netconf *conf);
+	void *netconf_ctx;
+	uint64_t netconf_requests;
 };
 
 /* Create a host on the fabric with access link `link`, generate its
