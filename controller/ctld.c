@@ -101,11 +101,18 @@ static void api_changed(void *ctx)
 static void on_udp(void *ctx, int fd, unsigned events)
 {
 	struct ctld *d = ctx;
+	const struct zt_udp_sock *sock = NULL;
+
 	(void)events;
+	for (unsigned i = 0; i < d->udp.count; i++)
+		if (d->udp.socks[i].fd == fd)
+			sock = &d->udp.socks[i];
+	if (sock == NULL)
+		return;
 	for (int i = 0; i < 4; i++) {
 		const struct zt_wire_pkt *pkts;
 		int64_t dl = d->deadline;
-		int n = zt_udp_recv(fd, d->batch, &pkts);
+		int n = zt_udp_recv(sock, d->batch, &pkts);
 		if (n <= 0)
 			return;
 		(void)zt_node_process_wire_batch(d->node, zt_clock_now(), pkts, (size_t)n, &dl);
