@@ -116,17 +116,23 @@ $(B)/test/ctl_%_test: $(B)/test/unit/ctl_%_test.o $(B)/service/http.o $(B)/libzt
 $(SIM_BIN): $(SIM_SRCS:%.c=$(B)/%.o) $(B)/libztctl.a $(B)/libztnode.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CTL_LIBS)
 
+# The NAT lab's NFQUEUE delay/jitter/loss helper (test/netlab/netlab.sh).
+NETLAB_BINS := $(B)/test/ztqdelay
+$(B)/test/ztqdelay: test/netlab/ztqdelay.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_OS) $(LDFLAGS) -o $@ $< $$(pkg-config --libs libnetfilter_queue)
+
 # ---- tests ----
 # test/run.sh runs every test program and script and prints the totals last.
 test:
 	@sh ext/deps.sh test
-	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(SIM_BIN) fuzz-build
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(SIM_BIN) $(NETLAB_BINS) fuzz-build
 	@B=$(B) sh test/run.sh
 
 test-unit: $(UNIT_BINS) $(SIM_BIN)
 	@B=$(B) ZT_SKIP_E2E=1 ZT_SKIP_FUZZ=1 sh test/run.sh
 
-test-e2e: all
+test-e2e: all $(NETLAB_BINS)
 	@B=$(B) ZT_ONLY=e2e sh test/run.sh
 
 demo:
@@ -180,7 +186,7 @@ uninstall:
 # ---- style ----
 FMT_SRCS = $(wildcard node/*.[ch] osdep/*.[ch] service/*.[ch] root/*.[ch] controller/*.[ch] \
 	test/unit/*.[ch] \
-	test/sim/*.[ch] test/fuzz/*.[ch])
+	test/sim/*.[ch] test/fuzz/*.[ch] test/netlab/*.[ch])
 format:
 	clang-format -i $(FMT_SRCS)
 format-check:

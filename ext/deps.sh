@@ -20,6 +20,12 @@ if [ "$want" = test ] || [ "$want" = demo ]; then
 fi
 if [ "$want" = test ]; then
 	command -v clang >/dev/null 2>&1 || missing="$missing clang"
+	# the NAT lab (test/netlab): NFQUEUE delay helper, conntrack, miniupnpd
+	have_pc libnetfilter_queue || missing="$missing libnetfilter-queue-dev"
+	for t in conntrack:conntrack iptables:iptables miniupnpd:miniupnpd-nftables \
+		 upnpc:miniupnpc natpmpc:natpmp-utils; do
+		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
+	done
 fi
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then

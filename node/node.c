@@ -34,6 +34,8 @@ static const char *const counter_names[ZT_CTR_COUNT] = {
     [ZT_CTR_FORGED_SRC_MAC] = "forged_src_mac",
     [ZT_CTR_COM_REJECTED] = "com_rejected",
     [ZT_CTR_NETCONF_BAD] = "netconf_bad",
+    [ZT_CTR_PUNCH_PROBES] = "punch_probes",
+    [ZT_CTR_PATH_LOST] = "path_lost",
 };
 
 const char *zt_counter_name(enum zt_counter c)
@@ -256,25 +258,45 @@ static void flush_queue(struct zt_node *n, int64_t now, struct zt_peer *p)
 	}
 }
 
-static void send_echo(struct zt_node *n, int64_t now, struct zt_peer *p, struct zt_path *x)
+void zt_node_send_echo_to(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
+                          const struct zt_endpoint *to)
 {
 	uint8_t msg[13];
 	msg[0] = ZT_MSG_ECHO;
 	zt_put_u32(msg + 1, random_u32(n));
 	zt_put_u64(msg + 5, (uint64_t)now);
+	(void)zt_node_send_msg_to(n, now, p, sock, to, msg, sizeof msg);
+}
+
+void zt_node_send_echo(struct zt_node *n, int64_t now, struct zt_peer *p, struct zt_path *x)
+{
+	if (zt_peer_send_keypair(p, now) == NULL)
+		return;
+	if (x->last_rx == 0)
+		n->counters[ZT_CTR_PUNCH_PROBES]++;
+	/* An ECHO is always answered: count the ones that are not. */
+	if (x->last_echo > x->last_rx)
+		x->unanswered++;
 	x->last_echo = now;
-	if (zt_node_send_msg_to(n, now, p, x->sock, &x->ep, msg, sizeof msg) == ZT_OK)
-		x->last_tx = now;
+	zt_node_send_echo_to(n, now, p, x->sock, &x->ep);
+	x->last_tx = now;
 }
 
 static void send_register(struct zt_node *n, int64_t now, struct zt_peer *r)
 {
-	uint8_t msg[9];
+	uint8_t msg[11 + ZT_MAX_LOCAL_ENDPOINTS * 19];
+	size_t off = 11;
 	msg[0] = ZT_MSG_REGISTER;
 	zt_put_u64(msg + 1, (uint64_t)now);
+	/* Our NAT type and LAN endpoints: the root passes them on to peers
+	 * (the LAN ones only to peers behind the same public address). */
+	msg[9] = (uint8_t)zt_node_nat_type(n);
+	msg[10] = (uint8_t)n->nlocals;
+	for (unsigned i = 0; i < n->nlocals; i++)
+		off += zt_endpoint_encode(&n->locals[i], msg + off);
 	r->register_sent = now;
 	root_request_sent(r, now);
-	(void)zt_node_send_msg(n, now, r, msg, sizeof msg);
+	(void)zt_node_send_msg(n, now, r, msg, off);
 }
 
 /* A question for the roots: asked of every root that is up (the first
@@ -680,8 +702,9 @@ static void handle_rendezvous(struct zt_node *n, int64_t now, const uint8_t *msg
 	if (q == NULL)
 		return;
 	count = msg[6];
-	if (count > 4)
-		count = 4; /* roots send at most 4: no amplification by a root */
+	if (count > ZT_RENDEZVOUS_MAX_EPS)
+		count = ZT_RENDEZVOUS_MAX_EPS; /* roots send at most that: no amplification */
+	q->punch_until = now + ZT_PUNCH_TIME;
 	for (unsigned i = 0; i < count; i++) {
 		struct zt_endpoint ep;
 		struct zt_path *x;
@@ -691,13 +714,20 @@ static void handle_rendezvous(struct zt_node *n, int64_t now, const uint8_t *msg
 			break;
 		}
 		off += used;
+		if (i == 0)
+			q->pub = ep; /* the freshest public endpoint comes first */
 		x = zt_peer_add_candidate(n, q, now, &ep);
 		/* Punch now: both ends got the rendezvous at about the same time. */
 		if (x != NULL && zt_peer_send_keypair(q, now) != NULL)
-			send_echo(n, now, q, x);
+			zt_node_send_echo(n, now, q, x);
 	}
+	/* A newer root appends the peer's NAT type. */
+	if (off < len)
+		q->nat_type = msg[off] <= ZT_NAT_SYMMETRIC ? msg[off] : ZT_NAT_UNKNOWN;
 	if (zt_peer_send_keypair(q, now) == NULL)
 		zt_node_want_peer(n, now, q);
+	else
+		zt_nat_maybe_birthday(n, now, q);
 }
 
 static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
@@ -769,6 +799,11 @@ static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_
 		if (!p->is_root)
 			goto bad;
 		handle_rendezvous(n, now, msg, len);
+		break;
+	case ZT_MSG_BIRTHDAY:
+		if (p->is_root)
+			goto bad;
+		zt_nat_birthday_msg(n, now, p, msg, len);
 		break;
 	case ZT_MSG_NET_MEMBERS:
 		if (!p->is_root)
@@ -881,6 +916,8 @@ static void process_packet(struct zt_node *n, int64_t now, int64_t sock,
 
 /* ---- timers ---- */
 
+static void path_lost(struct zt_node *n, int64_t now, struct zt_peer *p);
+
 static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
 {
 	struct zt_keypair *kps[3] = {&p->kp_cur, &p->kp_prev, &p->kp_next};
@@ -923,13 +960,25 @@ static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
 	if (skp != NULL && !p->is_root && !n->is_root && !p->hs_pending && active &&
 	    p->last_tx - p->last_rx >= ZT_PEER_SILENT && now - p->kp_cur.born >= ZT_PEER_SILENT)
 		start_handshake(n, now, p);
-	if (skp != NULL && !p->is_root && (active || warm)) {
-		int64_t interval = active ? ZT_ECHO_ACTIVE : ZT_ECHO_IDLE;
+	if (skp != NULL && !p->is_root && (active || warm || now < p->punch_until)) {
 		for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
 			struct zt_path *x = &p->paths[i];
-			if (x->used && now - x->last_echo >= interval)
-				send_echo(n, now, p, x);
+			int64_t interval = active ? ZT_ECHO_ACTIVE : ZT_ECHO_IDLE;
+			if (!x->used)
+				continue;
+			/* Right after a rendezvous: punch every second, so
+			 * that one side's probe finds the other's hole. */
+			if (x->last_rx == 0 && now < p->punch_until)
+				interval = ZT_PUNCH_INTERVAL;
+			/* A path in use that went quiet: find out fast whether
+			 * the NAT lost its mapping. */
+			if (active && x->last_rx != 0 && now - x->last_rx >= ZT_PATH_QUIET)
+				interval = ZT_PATH_PROBE_INTERVAL;
+			if (now - x->last_echo >= interval)
+				zt_node_send_echo(n, now, p, x);
 		}
+		if (now < p->punch_until)
+			zt_nat_maybe_birthday(n, now, p);
 	}
 	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
 		struct zt_path *x = &p->paths[i];
@@ -939,10 +988,31 @@ static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
 	}
 	if (!n->is_root && !p->is_root && active && skp != NULL &&
 	    zt_peer_best_path(n, p, now) == NULL &&
-	    (p->rendezvous_sent == 0 || now - p->rendezvous_sent >= ZT_RENDEZVOUS_RETRY))
+	    (p->rendezvous_sent == 0 ||
+	     now - p->rendezvous_sent >=
+	         (now - p->kind_since < ZT_PUNCH_TIME ? ZT_RENDEZVOUS_FAST : ZT_RENDEZVOUS_RETRY)))
 		send_rendezvous_req(n, now, p);
-	if (!n->is_root)
+	if (!n->is_root) {
+		enum zt_path_kind was = p->kind;
 		zt_peer_update_kind(n, p, now);
+		if (was == ZT_PATH_DIRECT && p->kind == ZT_PATH_RELAY)
+			path_lost(n, now, p);
+	}
+}
+
+/* The direct path died (probes unanswered).  Maybe our own NAT rebound:
+ * tell every root where we are now (their relaying needs it, and their
+ * answer reflects the new mapping), and ask for a fresh rendezvous. */
+static void path_lost(struct zt_node *n, int64_t now, struct zt_peer *p)
+{
+	n->counters[ZT_CTR_PATH_LOST]++;
+	log_peer(n, ZT_LOG_INFO, "direct path lost to", p->address);
+	for (unsigned i = 0; i < n->roots.count; i++) {
+		struct zt_peer *r = n->root_peers[i];
+		if (r != NULL && now - r->register_sent >= 1000)
+			send_register(n, now, r);
+	}
+	send_rendezvous_req(n, now, p);
 }
 
 static bool peer_expired(const struct zt_node *n, const struct zt_peer *p, int64_t now)
@@ -964,6 +1034,13 @@ static bool peer_expired(const struct zt_node *n, const struct zt_peer *p, int64
 static void roots_background(struct zt_node *n, int64_t now)
 {
 	bool online = false;
+	uint8_t nat = (uint8_t)zt_node_nat_type(n);
+	/* Our NAT type (or LAN addresses) changed: the roots pass it on in
+	 * rendezvous, so tell them now rather than at the next REGISTER. */
+	bool tell = nat != n->nat_reported || n->locals_changed;
+
+	n->nat_reported = nat;
+	n->locals_changed = false;
 
 	for (unsigned i = 0; i < n->roots.count; i++) {
 		struct zt_peer *r = n->root_peers[i];
@@ -981,7 +1058,8 @@ static void roots_background(struct zt_node *n, int64_t now)
 		           now - r->awaiting_since >= ZT_ROOT_REHANDSHAKE) {
 			/* It may have restarted and lost our session. */
 			start_handshake(n, now, r);
-		} else if (now - r->register_sent >= (up ? ZT_REGISTER_INTERVAL : ZT_ROOT_RETRY)) {
+		} else if (now - r->register_sent >= (up ? ZT_REGISTER_INTERVAL : ZT_ROOT_RETRY) ||
+		           (tell && up)) {
 			send_register(n, now, r);
 		}
 		online = online || up;
@@ -1013,10 +1091,12 @@ static void background(struct zt_node *n, int64_t now)
 		}
 	}
 	zt_frag_expire(&n->frag, now);
-	if (n->is_root)
+	if (n->is_root) {
 		zt_relay_background(n, now);
-	else
+	} else {
 		zt_switch_background(n, now);
+		zt_nat_background(n, now);
+	}
 }
 
 static void set_deadline(const struct zt_node *n, int64_t *next_deadline)
@@ -1081,6 +1161,7 @@ void zt_node_free(struct zt_node *n)
 {
 	if (n == NULL)
 		return;
+	zt_nat_cleanup(n);
 	zt_peer_free_all(n);
 	for (size_t i = 0; i < ZT_MAX_NETWORKS; i++) {
 		zt_switch_free_members(&n->networks[i]);
@@ -1103,6 +1184,21 @@ int zt_node_add_socket(struct zt_node *n, int64_t sock, int family)
 	n->sockets[n->socket_count].sock = sock;
 	n->sockets[n->socket_count].family = family;
 	n->socket_count++;
+	return ZT_OK;
+}
+
+int zt_node_set_local_endpoints(struct zt_node *n, const struct zt_endpoint *eps, size_t count)
+{
+	struct zt_endpoint old[ZT_MAX_LOCAL_ENDPOINTS];
+	unsigned had = n->nlocals;
+
+	memcpy(old, n->locals, sizeof old);
+	n->nlocals = 0;
+	for (size_t i = 0; i < count && n->nlocals < ZT_MAX_LOCAL_ENDPOINTS; i++)
+		if (eps[i].family == 4 || eps[i].family == 6)
+			n->locals[n->nlocals++] = eps[i];
+	if (had != n->nlocals || memcmp(old, n->locals, had * sizeof old[0]) != 0)
+		n->locals_changed = true;
 	return ZT_OK;
 }
 

@@ -49,7 +49,8 @@ struct zt_path {
 	int64_t sock;
 	int64_t discovered;
 	int64_t last_rx, last_tx, last_echo;
-	int rtt; /* ms, -1 unknown */
+	int rtt;             /* ms, -1 unknown */
+	unsigned unanswered; /* ECHOs sent since we last heard on this path */
 };
 
 struct zt_qmsg {
@@ -84,10 +85,19 @@ struct zt_peer {
 
 	int64_t created, last_rx, last_tx, last_frame;
 	int64_t whois_sent, rendezvous_sent, rendezvous_served, register_sent;
+	unsigned rendezvous_count;    /* roots: introductions served in this second */
 	int64_t awaiting_since;       /* roots: first request not answered yet (0: none) */
 	unsigned dir_count;           /* roots: directory entries this peer announced */
 	int rtt;                      /* roots: from REGISTER round trips */
 	struct zt_endpoint reflected; /* roots: how this root sees us */
+
+	/* NAT traversal (nat.c). */
+	int64_t punch_until;    /* probe candidates fast until then */
+	int64_t birthday_at;    /* last birthday attempt with this peer */
+	uint8_t nat_type;       /* enum zt_nat_type, as its REGISTER said */
+	struct zt_endpoint pub; /* its public endpoint from the last RENDEZVOUS */
+	struct zt_endpoint locals[ZT_MAX_LOCAL_ENDPOINTS]; /* roots: its LAN endpoints */
+	unsigned nlocals;
 
 	struct zt_qmsg queue[ZT_PEER_QUEUE];
 	unsigned qhead, qcount;
@@ -140,6 +150,28 @@ struct zt_socket {
 	int family;
 };
 
+/* A birthday attempt through a symmetric NAT (nat.c): the hard side (our
+ * NAT is symmetric) opens many sockets and sends from each to the peer's
+ * public endpoint; the easy side sprays probes at random ports of the
+ * peer's public address until one lands in a mapping the hard side made. */
+struct zt_burst {
+	bool active;
+	uint64_t peer;
+	int64_t started, last_round;
+	struct zt_endpoint target;
+	int64_t socks[ZT_BIRTHDAY_SOCKETS];
+	unsigned nsocks;
+};
+/* The easy side of one attempt (several at once: they cost no sockets). */
+struct zt_spray {
+	bool active;
+	uint64_t peer;
+	int64_t started;
+	struct zt_endpoint target;
+	unsigned sent;
+};
+#define ZT_KEPT_SOCKETS 8
+
 struct zt_node {
 	struct zt_host host;
 	struct zt_identity id;
@@ -150,6 +182,15 @@ struct zt_node {
 
 	struct zt_socket sockets[8];
 	unsigned socket_count;
+	struct zt_endpoint locals[ZT_MAX_LOCAL_ENDPOINTS];
+	unsigned nlocals;
+	bool locals_changed;  /* tell the roots at the next tick */
+	uint8_t nat_reported; /* the NAT type the roots were told */
+	struct zt_burst burst;
+	struct zt_spray sprays[ZT_BIRTHDAY_SPRAYS];
+	int64_t kept[ZT_KEPT_SOCKETS]; /* burst sockets a path still uses */
+	uint64_t kept_peer[ZT_KEPT_SOCKETS];
+	unsigned nkept;
 
 	struct zt_peer **buckets;
 	size_t bucket_count, peer_count, max_peers;
@@ -195,6 +236,22 @@ void zt_node_want_peer(struct zt_node *n, int64_t now, struct zt_peer *p);
 struct zt_peer *zt_node_best_root(struct zt_node *n, int64_t now);
 /* A root is up while it has a session, was heard recently and answers. */
 bool zt_node_root_is_up(const struct zt_node *n, const struct zt_peer *r, int64_t now);
+
+/* ECHO on one path (or any socket/endpoint: probes). */
+void zt_node_send_echo(struct zt_node *n, int64_t now, struct zt_peer *p, struct zt_path *x);
+void zt_node_send_echo_to(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
+                          const struct zt_endpoint *to);
+
+/* ---- nat.c ---- */
+/* Start a birthday attempt with p if our NATs call for one. */
+void zt_nat_maybe_birthday(struct zt_node *n, int64_t now, struct zt_peer *p);
+/* A peer's ZT_MSG_BIRTHDAY: spray probes at its public address. */
+void zt_nat_birthday_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
+                         size_t len);
+/* Timers: probe rounds, end of attempts, closing unused sockets. */
+void zt_nat_background(struct zt_node *n, int64_t now);
+/* Close every extra socket (node teardown). */
+void zt_nat_cleanup(struct zt_node *n);
 
 /* ---- peer.c ---- */
 struct zt_peer *zt_peer_find(const struct zt_node *n, uint64_t address);

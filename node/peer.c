@@ -215,6 +215,7 @@ void zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64
 	 * path at once, and it is the freshest. */
 	x->sock = sock;
 	x->last_rx = now;
+	x->unanswered = 0;
 	(void)n;
 }
 
@@ -234,6 +235,10 @@ struct zt_path *zt_peer_best_path(const struct zt_node *n, const struct zt_peer 
 	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
 		const struct zt_path *x = &p->paths[i];
 		if (!x->used || x->last_rx == 0 || now - x->last_rx >= window)
+			continue;
+		/* Probes keep going unanswered: the NAT lost the mapping (or
+		 * the link died); fall back to relaying within seconds. */
+		if (!p->is_root && x->unanswered >= ZT_PATH_PROBES_LOST)
 			continue;
 		if (best == NULL) {
 			best = x;

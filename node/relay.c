@@ -188,11 +188,11 @@ void zt_relay_forward(struct zt_node *n, int64_t now, const struct zt_hdr *h, in
 		(void)n->host.wire_send(n->host.ctx, to->sock, &to->ep, pkt, len);
 }
 
-static size_t put_endpoints(struct zt_peer *p, uint8_t *out, size_t cap, int64_t now)
+static size_t put_endpoints(struct zt_peer *p, uint8_t *out, size_t cap, int64_t now, unsigned max)
 {
 	size_t off = 1;
 	unsigned count = 0;
-	/* Freshest first, at most 4. */
+	/* Freshest first, at most `max`. */
 	struct zt_path *sorted[ZT_PEER_MAX_PATHS];
 	unsigned ns = 0;
 	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
@@ -206,7 +206,7 @@ static size_t put_endpoints(struct zt_peer *p, uint8_t *out, size_t cap, int64_t
 			sorted[j] = sorted[j - 1];
 			sorted[j - 1] = t;
 		}
-	for (unsigned i = 0; i < ns && count < 4; i++) {
+	for (unsigned i = 0; i < ns && count < max; i++) {
 		if (off + zt_endpoint_wire_len(&sorted[i]->ep) > cap)
 			break;
 		off += zt_endpoint_encode(&sorted[i]->ep, out + off);
@@ -216,16 +216,37 @@ static size_t put_endpoints(struct zt_peer *p, uint8_t *out, size_t cap, int64_t
 	return off;
 }
 
+/* Both were last heard from the same public address: one NAT (or one
+ * host), so their LAN endpoints may reach each other directly. */
+static bool same_site(struct zt_peer *a, struct zt_peer *b)
+{
+	struct zt_path *x = freshest_path(a), *y = freshest_path(b);
+	return x != NULL && y != NULL && x->ep.family == y->ep.family &&
+	       memcmp(x->ep.ip, y->ep.ip, x->ep.family == 6 ? 16 : 4) == 0;
+}
+
 static void send_rendezvous(struct zt_node *n, int64_t now, struct zt_peer *to,
                             struct zt_peer *about)
 {
-	uint8_t msg[6 + 1 + 4 * 19];
+	uint8_t msg[6 + 1 + ZT_RENDEZVOUS_MAX_EPS * 19 + 1];
 	size_t len;
 	msg[0] = ZT_MSG_RENDEZVOUS;
 	zt_put_u40(msg + 1, about->address);
-	len = 6 + put_endpoints(about, msg + 6, sizeof msg - 6, now);
-	if (msg[6] > 0)
-		(void)zt_node_send_msg(n, now, to, msg, len);
+	len = 6 + put_endpoints(about, msg + 6, sizeof msg - 7, now, 4);
+	if (msg[6] == 0)
+		return;
+	/* Behind one NAT that may not hairpin: offer the LAN endpoints too
+	 * (after the public ones, which stay first). */
+	if (same_site(to, about)) {
+		for (unsigned i = 0; i < about->nlocals && msg[6] < ZT_RENDEZVOUS_MAX_EPS; i++) {
+			if (len + zt_endpoint_wire_len(&about->locals[i]) > sizeof msg - 1)
+				break;
+			len += zt_endpoint_encode(&about->locals[i], msg + len);
+			msg[6]++;
+		}
+	}
+	msg[len++] = about->nat_type;
+	(void)zt_node_send_msg(n, now, to, msg, len);
 }
 
 static void send_members(struct zt_node *n, int64_t now, struct zt_peer *to,
@@ -255,8 +276,26 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 	case ZT_MSG_REGISTER: {
 		uint8_t reply[9 + 19];
 		size_t off;
-		if (len != 9)
+		if (len < 9)
 			break;
+		/* The optional tail: NAT type and LAN endpoints. */
+		if (len >= 11) {
+			unsigned count = msg[10];
+			size_t in = 11;
+			p->nat_type = msg[9] <= ZT_NAT_SYMMETRIC ? msg[9] : ZT_NAT_UNKNOWN;
+			p->nlocals = 0;
+			for (unsigned i = 0; i < count; i++) {
+				struct zt_endpoint ep;
+				size_t used = zt_endpoint_decode(&ep, msg + in, len - in);
+				if (used == 0) {
+					n->counters[ZT_CTR_RX_MALFORMED]++;
+					break;
+				}
+				in += used;
+				if (p->nlocals < ZT_MAX_LOCAL_ENDPOINTS)
+					p->locals[p->nlocals++] = ep;
+			}
+		}
 		reply[0] = ZT_MSG_REGISTER_OK;
 		memcpy(reply + 1, msg + 1, 8);
 		off = 9 + zt_endpoint_encode(from, reply + 9);
@@ -280,7 +319,7 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 		reply[0] = ZT_MSG_WHOIS_OK;
 		memcpy(reply + 1, msg + 1, 5);
 		memcpy(reply + 6, q->pk, 32);
-		off = 38 + put_endpoints(q, reply + 38, sizeof reply - 38, now);
+		off = 38 + put_endpoints(q, reply + 38, sizeof reply - 38, now, 4);
 		(void)zt_node_send_msg(n, now, p, reply, off);
 		return true;
 	}
@@ -288,10 +327,14 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 		struct zt_peer *q;
 		if (len != 6)
 			break;
-		/* At most one introduction per requester per second. */
-		if (p->rendezvous_served != 0 && now - p->rendezvous_served < 1000)
+		/* At most ZT_RENDEZVOUS_PER_SEC introductions per requester per
+		 * second (a node meeting a whole network asks for many at once). */
+		if (p->rendezvous_served == 0 || now - p->rendezvous_served >= 1000) {
+			p->rendezvous_served = now;
+			p->rendezvous_count = 0;
+		}
+		if (++p->rendezvous_count > ZT_RENDEZVOUS_PER_SEC)
 			return true;
-		p->rendezvous_served = now;
 		q = zt_peer_find(n, zt_get_u40(msg + 1));
 		if (q == NULL || !q->has_identity || q == p)
 			return true;

@@ -61,16 +61,19 @@ enum zt_msg {
 	ZT_MSG_FRAME = 0x01,      /* nwid u64 | Ethernet frame (dst, src, type, payload) */
 	ZT_MSG_ECHO = 0x02,       /* id u32 | sent_at u64 */
 	ZT_MSG_ECHO_REPLY = 0x03, /* id u32 | sent_at u64 | your endpoint */
-	ZT_MSG_REGISTER =
-	    0x10, /* sent_at u64           (node -> root, every ZT_REGISTER_INTERVAL) */
+	/* sent_at u64 [| nat u8 | n u8 | n local endpoints]   (node -> root, every
+	 * ZT_REGISTER_INTERVAL; the optional tail since issue 4) */
+	ZT_MSG_REGISTER = 0x10,
 	ZT_MSG_REGISTER_OK = 0x11,    /* sent_at u64 | your endpoint (root -> node: reflection) */
 	ZT_MSG_WHOIS = 0x12,          /* address u40           (node -> root) */
 	ZT_MSG_WHOIS_OK = 0x13,       /* address u40 | pk (32) | n u8 | n endpoints */
 	ZT_MSG_WHOIS_NONE = 0x14,     /* address u40           (root does not know it) */
 	ZT_MSG_RENDEZVOUS_REQ = 0x15, /* address u40        (node -> root: introduce us) */
-	ZT_MSG_RENDEZVOUS = 0x16,     /* address u40 | n u8 | n endpoints (root -> node) */
-	ZT_MSG_NET_ANNOUNCE = 0x17,   /* nethash (8) | flags u8 (bit0: leaving) (node -> root) */
-	ZT_MSG_NET_MEMBERS = 0x18,    /* nethash (8) | n u16 | n addresses u40 (root -> node) */
+	/* address u40 | n u8 | n endpoints [| nat u8] (root -> node); the
+	 * endpoints include the peer's local ones when both share a public IP */
+	ZT_MSG_RENDEZVOUS = 0x16,
+	ZT_MSG_NET_ANNOUNCE = 0x17, /* nethash (8) | flags u8 (bit0: leaving) (node -> root) */
+	ZT_MSG_NET_MEMBERS = 0x18,  /* nethash (8) | n u16 | n addresses u40 (root -> node) */
 	/* Managed networks (doc/PROTOCOL.md "Managed networks"):
 	 * NETCONF_REQ  nwid u64 | have_revision u64 | tlen u8 | token  (member -> controller)
 	 * NETCONF      config (netconf.c) | sig (64)                  (controller -> member)
@@ -84,6 +87,10 @@ enum zt_msg {
 	ZT_MSG_NET_COM = 0x23,
 	ZT_MSG_NET_REVOKE = 0x24,
 	ZT_MSG_FRAME_COM = 0x25,
+	/* our public endpoint (node -> peer, over any path): "I, behind a
+	 * symmetric NAT, have opened many mappings towards you: probe ports
+	 * of this address now" (birthday probing, node/nat.c) */
+	ZT_MSG_BIRTHDAY = 0x30,
 };
 
 #define ZT_COM_LEN              (29 + 64) /* nwid | issued_to u40 | timestamp | max_delta | sig */
@@ -139,8 +146,23 @@ enum zt_msg {
 #define ZT_COM_ASK_INTERVAL    1000  /* ask a peer for its COM at most this often */
 
 #define ZT_PEER_MAX_PATHS      8
-#define ZT_PEER_QUEUE          16   /* frames held while a session is set up */
-#define ZT_NET_MAX_MEMBERS     1024 /* known members per network */
+#define ZT_RENDEZVOUS_MAX_EPS  8     /* endpoints in one RENDEZVOUS */
+#define ZT_RENDEZVOUS_PER_SEC  16    /* roots: introductions per requester and second */
+#define ZT_PUNCH_TIME          10000 /* after a RENDEZVOUS, probe candidates ... */
+#define ZT_PUNCH_INTERVAL      1000  /* ... this often */
+#define ZT_RENDEZVOUS_FAST     2000  /* rendezvous retry in the first seconds of RELAY */
+#define ZT_PATH_QUIET          1500  /* an in-use path silent this long is probed ... */
+#define ZT_PATH_PROBE_INTERVAL 1000  /* ... this often */
+#define ZT_PATH_PROBES_LOST    3     /* unanswered probes in a row: the path is down */
+#define ZT_BIRTHDAY_SOCKETS    256   /* hard side: extra sockets */
+#define ZT_BIRTHDAY_PROBES     2048  /* easy side: probes to random ports, at most */
+#define ZT_BIRTHDAY_PER_TICK   512   /* ... per background tick */
+#define ZT_BIRTHDAY_TIME       6000  /* one attempt lasts this long */
+#define ZT_BIRTHDAY_SPRAYS     4     /* easy-side attempts at once */
+#define ZT_BIRTHDAY_RETRY      60000 /* per peer, at most one attempt this often */
+#define ZT_BIRTHDAY_PREDICT    16    /* ports after each reflected one tried first */
+#define ZT_PEER_QUEUE          16    /* frames held while a session is set up */
+#define ZT_NET_MAX_MEMBERS     1024  /* known members per network */
 #define ZT_NET_MEMBERS_PER_MSG 256
 #define ZT_MAX_NETWORKS        64
 #define ZT_NODE_MAX_PEERS      65536

@@ -183,6 +183,15 @@ struct zt_network_info {
 enum zt_net_op { ZT_NET_UP = 1, ZT_NET_UPDATE, ZT_NET_DOWN };
 
 enum zt_path_kind { ZT_PATH_NONE = 0, ZT_PATH_DIRECT, ZT_PATH_RELAY };
+
+/* How this node's NAT maps, as the roots' reflections show it (see
+ * zt_node_nat_type). */
+enum zt_nat_type {
+	ZT_NAT_UNKNOWN = 0, /* fewer than two roots answered yet */
+	ZT_NAT_NONE,        /* a root sees one of our own addresses */
+	ZT_NAT_CONE,        /* same external endpoint towards every root */
+	ZT_NAT_SYMMETRIC,   /* the external port depends on the destination */
+};
 enum zt_peer_role { ZT_ROLE_LEAF = 0, ZT_ROLE_ROOT };
 
 struct zt_peer_info {
@@ -219,6 +228,8 @@ enum zt_counter {
 	ZT_CTR_FORGED_SRC_MAC,  /* frames dropped for a foreign source MAC */
 	ZT_CTR_COM_REJECTED,    /* frames from/to members without a current COM */
 	ZT_CTR_NETCONF_BAD,     /* configs, COMs, revocations that did not verify */
+	ZT_CTR_PUNCH_PROBES,    /* hole-punching and birthday probes sent */
+	ZT_CTR_PATH_LOST,       /* direct paths that stopped answering */
 	ZT_CTR_COUNT
 };
 
@@ -257,6 +268,14 @@ struct zt_host {
 	enum zt_netconf_verdict (*netconf_request)(void *ctx, int64_t now,
 	                                           const struct zt_netconf_request *req,
 	                                           struct zt_netconf *conf);
+	/* Optional (NULL: no birthday probing).  Open up to `count` extra
+	 * UDP sockets of `family` on ephemeral ports, for probing through a
+	 * symmetric NAT; store their ids in out[] and return how many were
+	 * opened.  Packets they receive come back through
+	 * zt_node_process_wire with their id. */
+	unsigned (*sockets_open)(void *ctx, int family, unsigned count, int64_t *out);
+	/* Close one socket that sockets_open gave. */
+	void (*socket_close)(void *ctx, int64_t sock);
 };
 
 /* Node options. */
@@ -313,6 +332,13 @@ void zt_node_free(struct zt_node *n);
 /* Tell the node about a local UDP socket it may send from.  family 4 or 6. */
 int zt_node_add_socket(struct zt_node *n, int64_t sock, int family);
 
+/* The addresses of our own interfaces, each with the port of a socket we
+ * listen on (the shell refreshes them when they change).  They are shared
+ * with peers behind the same NAT through the roots, for LAN paths. At most
+ * ZT_MAX_LOCAL_ENDPOINTS are kept. */
+#define ZT_MAX_LOCAL_ENDPOINTS 4
+int zt_node_set_local_endpoints(struct zt_node *n, const struct zt_endpoint *eps, size_t count);
+
 /* Set (or replace) the roots.  Sessions with roots no longer listed end. */
 int zt_node_set_roots(struct zt_node *n, int64_t now, const struct zt_roots *roots);
 
@@ -366,6 +392,9 @@ bool zt_node_online(const struct zt_node *n);
 /* Our address as the roots see it (address reflection); returns how many
  * distinct endpoints were filled. */
 size_t zt_node_reflected(const struct zt_node *n, struct zt_endpoint *out, size_t cap);
+/* This node's NAT as classified from the roots' reflections. */
+enum zt_nat_type zt_node_nat_type(const struct zt_node *n);
+const char *zt_nat_type_name(enum zt_nat_type t);
 /* Fill up to `cap` peers; returns how many peers there are (out may be NULL
  * with cap 0 to count them). */
 size_t zt_node_peers(const struct zt_node *n, int64_t now, struct zt_peer_info *out, size_t cap);

@@ -92,6 +92,16 @@ void zt_udp_txq_stats(const struct zt_udp_txq *q, uint64_t *sent, uint64_t *drop
  * full: the datagram is dropped, as the network might). */
 int zt_udp_send(int fd, const struct zt_endpoint *to, const void *buf, size_t len);
 
+/* One extra socket on an ephemeral port (birthday probing): non-blocking,
+ * default buffers, bound to bind_addr (NULL: the wildcard).  Returns the
+ * descriptor or -errno. */
+int zt_udp_open_ephemeral(int family, const char *bind_addr);
+
+/* Our interface addresses (up, not loopback, not IPv6 link-local), each
+ * with `port`; IPv6 ones only if v6.  Returns how many were found (at most
+ * cap are filled). */
+size_t zt_udp_local_endpoints(uint16_t port, bool v6, struct zt_endpoint *out, size_t cap);
+
 /* Conversions.  IPv4-mapped IPv6 addresses become family 4. */
 int zt_udp_to_sockaddr(const struct zt_endpoint *ep, struct sockaddr_storage *ss, socklen_t *len);
 int zt_udp_from_sockaddr(const struct sockaddr *sa, socklen_t len, struct zt_endpoint *ep);

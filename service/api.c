@@ -112,6 +112,7 @@ static void get_status(struct zt_daemon *d, struct zt_httpd_reply *reply)
 	st.reflected = refl;
 	st.reflected_count = nrefl;
 	st.counters = counters;
+	st.nat_type = zt_node_nat_type(d->node);
 	reply_json(reply, 200, zt_api_json_status(&st));
 }
 

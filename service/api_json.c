@@ -132,6 +132,7 @@ json_t *zt_api_json_status(const struct zt_api_status *s)
 	    json_object_set_new(settings, "primaryPort", json_integer(s->primary_port)) < 0)
 		b.failed = true;
 
+	put_str(&b, "natType", zt_nat_type_name(s->nat_type));
 	arr = put_array(&b, "reflectedAddresses");
 	for (size_t i = 0; i < s->reflected_count && !b.failed; i++) {
 		endpoint_text(&s->reflected[i], ep, sizeof ep);

@@ -27,6 +27,7 @@ struct zt_api_status {
 	const struct zt_endpoint *reflected;
 	size_t reflected_count;
 	const uint64_t *counters; /* ZT_CTR_COUNT values, by enum zt_counter */
+	enum zt_nat_type nat_type;
 };
 
 /* Options a client may send with POST /network/<nwid> (ZeroTier's names).

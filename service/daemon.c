@@ -33,6 +33,8 @@
 #define UDP_BATCHES_PER_WAKE 4
 /* Never sleep longer than this, whatever the core's deadline says. */
 #define MAX_SLEEP_MS 1000
+/* Interface addresses are looked at this often (DHCP, roaming). */
+#define LOCALS_EVERY_MS 30000
 
 /*
  * The TAP of network nwid is "zt" followed by 8 lowercase RFC 4648 base32
@@ -262,32 +264,105 @@ static int net_open_tap(struct zt_daemon_net *net, const uint8_t mac[6], unsigne
 
 /* ---- host callbacks ---- */
 
+static bool sock_is_main(const struct zt_daemon *d, int64_t sock)
+{
+	for (unsigned i = 0; i < d->udp.count; i++)
+		if (d->udp.socks[i].fd == sock)
+			return true;
+	return false;
+}
+
+static bool is_our_sock(const struct zt_daemon *d, int64_t sock)
+{
+	for (unsigned i = 0; i < d->udp.count; i++)
+		if (d->udp.socks[i].fd == sock)
+			return true;
+	for (unsigned i = 0; i < d->nextra; i++)
+		if (d->extra[i] == sock)
+			return true;
+	return false;
+}
+
 static int host_wire_send(void *ctx, int64_t sock, const struct zt_endpoint *to, const void *pkt,
                           size_t len)
 {
 	struct zt_daemon *d = ctx;
 	int r;
 
-	for (unsigned i = 0; i < d->udp.count; i++) {
-		if (d->udp.socks[i].fd != sock)
-			continue;
+	if (!is_our_sock(d, sock))
+		return -EBADF;
+	if (sock_is_main(d, sock))
 		/* Queued: sent at the end of this turn of the loop, in one
 		 * sendmmsg (and UDP_SEGMENT trains) with its neighbours. */
 		r = zt_udp_txq_add(d->txq, &d->udp, (int)sock, to, pkt, len);
-		if (r == -EAGAIN) {
-			d->udp_send_drops++;
-			return 0;
-		}
-		if (r < 0) {
-			char ep[64];
-
-			if (zt_endpoint_to_text(to, ep, sizeof ep) != ZT_OK)
-				snprintf(ep, sizeof ep, "?");
-			zt_log_debug("udp: send to %s: %s", ep, strerror(-r));
-		}
-		return r;
+	else
+		r = zt_udp_send((int)sock, to, pkt, len); /* a probing socket */
+	if (r == -EAGAIN) {
+		/* A full queue or socket buffer drops the datagram, as a
+		 * congested link would; not the core's problem. */
+		d->udp_send_drops++;
+		return 0;
 	}
-	return -EBADF;
+	if (r < 0) {
+		char ep[64];
+
+		if (zt_endpoint_to_text(to, ep, sizeof ep) != ZT_OK)
+			snprintf(ep, sizeof ep, "?");
+		zt_log_debug("udp: send to %s: %s", ep, strerror(-r));
+	}
+	return r;
+}
+
+static void on_udp(void *ctx, int fd, unsigned events);
+
+static unsigned host_sockets_open(void *ctx, int family, unsigned count, int64_t *out)
+{
+	struct zt_daemon *d = ctx;
+	unsigned got = 0;
+
+	while (got < count && d->nextra < ZT_DAEMON_MAX_EXTRA) {
+		int fd = zt_udp_open_ephemeral(family, d->cfg.bind_addr);
+		if (fd < 0) {
+			zt_log_debug("udp: extra socket: %s", strerror(-fd));
+			break;
+		}
+		if (zt_evloop_add(d->loop, fd, ZT_EV_READ, on_udp, d) < 0) {
+			close(fd);
+			break;
+		}
+		d->extra[d->nextra++] = fd;
+		out[got++] = fd;
+	}
+	zt_log_debug("udp: opened %u extra sockets for probing", got);
+	return got;
+}
+
+static void host_socket_close(void *ctx, int64_t sock)
+{
+	struct zt_daemon *d = ctx;
+
+	for (unsigned i = 0; i < d->nextra; i++) {
+		if (d->extra[i] != sock)
+			continue;
+		zt_evloop_del(d->loop, d->extra[i]);
+		close(d->extra[i]);
+		d->extra[i] = d->extra[--d->nextra];
+		return;
+	}
+}
+
+/* The core shares our LAN addresses with peers behind the same NAT. */
+static void give_locals(struct zt_daemon *d, int64_t now)
+{
+	struct zt_endpoint eps[ZT_MAX_LOCAL_ENDPOINTS];
+	size_t n;
+
+	d->locals_at = now;
+	n = zt_udp_local_endpoints(d->udp.port, d->udp.count > 1, eps, ZT_MAX_LOCAL_ENDPOINTS);
+	if (d->cfg.bind_addr)
+		return; /* bound to one address: only that one is reachable */
+	(void)zt_node_set_local_endpoints(d->node, eps,
+	                                  n < ZT_MAX_LOCAL_ENDPOINTS ? n : ZT_MAX_LOCAL_ENDPOINTS);
 }
 
 static void host_frame_out(void *ctx, uint64_t nwid, const uint8_t *frame, size_t len)
@@ -471,11 +546,19 @@ static void on_udp(void *ctx, int fd, unsigned events)
 {
 	struct zt_daemon *d = ctx;
 	const struct zt_udp_sock *sock = NULL;
+	struct zt_udp_sock probe;
 
 	(void)events;
 	for (unsigned i = 0; i < d->udp.count; i++)
 		if (d->udp.socks[i].fd == fd)
 			sock = &d->udp.socks[i];
+	if (!sock && is_our_sock(d, fd)) {
+		/* A probing socket (birthday): plain datagrams, no GRO. */
+		memset(&probe, 0, sizeof probe);
+		probe.fd = fd;
+		probe.family = 4;
+		sock = &probe;
+	}
 	if (!sock)
 		return;
 	for (int i = 0; i < UDP_BATCHES_PER_WAKE; i++) {
@@ -633,6 +716,8 @@ static int start_node(struct zt_daemon *d, const struct zt_roots *roots, bool ha
 	host.random = zt_random_fill;
 	host.event = host_event;
 	host.log = host_log;
+	host.sockets_open = host_sockets_open;
+	host.socket_close = host_socket_close;
 	/* ZT_CIPHER=chacha: never AES-256-GCM (for tests and measurements). */
 	r = zt_node_new(
 	    &d->node, &host, &d->id,
@@ -662,6 +747,7 @@ static int start_node(struct zt_daemon *d, const struct zt_roots *roots, bool ha
 		zt_log_warn("no roots: pass -r ROOTSFILE (made with zt-root mkroots); until "
 		            "then no peer can be reached");
 	}
+	give_locals(d, now);
 	d->deadline = now;
 	return 0;
 }
@@ -692,6 +778,8 @@ static void run_loop(struct zt_daemon *d)
 		int64_t timeout;
 		int r;
 
+		if (now - d->locals_at >= LOCALS_EVERY_MS)
+			give_locals(d, now);
 		if (now >= d->deadline) {
 			int64_t dl = now + MAX_SLEEP_MS;
 
@@ -740,7 +828,9 @@ static void stop(struct zt_daemon *d)
 		if (d->nets[i].used)
 			net_free(&d->nets[i]);
 	zt_httpd_free(d->httpd);
-	zt_node_free(d->node);
+	zt_node_free(d->node); /* closes the extra sockets through the callback */
+	while (d->nextra > 0)
+		host_socket_close(d, d->extra[d->nextra - 1]);
 	zt_udp_close(&d->udp);
 	zt_udp_batch_free(d->batch);
 	zt_udp_txq_free(d->txq);

@@ -24,6 +24,8 @@
 #define ZT_DAEMON_MAX_MTU   9000
 #define ZT_DAEMON_FRAME_MAX (ZT_DAEMON_MAX_MTU + 18)
 
+#define ZT_DAEMON_MAX_EXTRA 264
+
 struct zt_daemon_config {
 	const char *home;
 	const char *bind_addr;  /* NULL: all addresses */
@@ -70,6 +72,10 @@ struct zt_daemon {
 	uint8_t *frame;   /* a TAP read: vnet header + up to 64 KiB */
 	uint8_t *scratch; /* one segment being cut from it */
 	uint64_t udp_send_drops, tap_write_drops, tap_gso_errors;
+	/* Extra sockets the core asked for (birthday probing). */
+	int extra[ZT_DAEMON_MAX_EXTRA];
+	unsigned nextra;
+	int64_t locals_at; /* when the interface addresses were last given */
 };
 
 /* Run ztd until SIGINT/SIGTERM; returns the process exit status.  Errors

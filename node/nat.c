@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nat.c - what this node knows about its NAT, and birthday probing.
+ *
+ * Classification: every root reflects the endpoint it sees us at
+ * (REGISTER_OK).  The same endpoint from two roots means the NAT maps
+ * independently of the destination ("cone": a hole punched towards one
+ * peer is the endpoint every other peer sees); different ports mean a
+ * symmetric NAT; a reflection equal to one of our own addresses means no
+ * NAT at all.
+ *
+ * Birthday probing (symmetric <-> port-restricted cone, where ordinary
+ * punching cannot work: the symmetric side's port towards the peer is
+ * unknown, and the cone side only lets in what it has sent to): the hard
+ * (symmetric) side opens ZT_BIRTHDAY_SOCKETS extra sockets through the
+ * shell and sends an ECHO from each to the peer's public endpoint, which
+ * opens as many mappings, each with its own random port.  The easy side
+ * sends ECHOs to ports of the hard side's public address: first the few
+ * after the port its roots see (sequential NATs), then random ones.  With
+ * 256 mappings among ~64512 ports, 2048 probes hit one with probability
+ * 1 - (1 - 256/64512)^2048 > 99.9%.  The probe that lands opens the cone
+ * side's filter for that port (the probe went out through it) and reaches
+ * the hard side's socket, whose ECHO_REPLY makes the path on both sides.
+ * Bounded: one attempt at a time per node, ZT_BIRTHDAY_PROBES packets and
+ * ZT_BIRTHDAY_TIME ms at most, per peer at most every ZT_BIRTHDAY_RETRY.
+ */
+#include <string.h>
+
+#include "node_int.h"
+#include "util.h"
+
+const char *zt_nat_type_name(enum zt_nat_type t)
+{
+	switch (t) {
+	case ZT_NAT_NONE: return "NONE";
+	case ZT_NAT_CONE: return "CONE";
+	case ZT_NAT_SYMMETRIC: return "SYMMETRIC";
+	case ZT_NAT_UNKNOWN: break;
+	}
+	return "UNKNOWN";
+}
+
+static bool ip_eq(const struct zt_endpoint *a, const struct zt_endpoint *b)
+{
+	return a->family == b->family && memcmp(a->ip, b->ip, a->family == 6 ? 16 : 4) == 0;
+}
+
+enum zt_nat_type zt_node_nat_type(const struct zt_node *n)
+{
+	const struct zt_endpoint *first = NULL;
+	unsigned seen = 0;
+	bool differ = false;
+
+	/* IPv4 only: that is where NATs are. */
+	for (unsigned i = 0; i < n->roots.count; i++) {
+		const struct zt_peer *r = n->root_peers[i];
+		if (r == NULL || r->reflected.family != 4)
+			continue;
+		for (unsigned j = 0; j < n->nlocals; j++)
+			if (ip_eq(&n->locals[j], &r->reflected))
+				return ZT_NAT_NONE;
+		if (first == NULL)
+			first = &r->reflected;
+		else if (!zt_endpoint_eq(first, &r->reflected))
+			differ = true;
+		seen++;
+	}
+	if (seen < 2)
+		return ZT_NAT_UNKNOWN;
+	return differ ? ZT_NAT_SYMMETRIC : ZT_NAT_CONE;
+}
+
+static void close_sock(struct zt_node *n, int64_t sock)
+{
+	if (n->host.socket_close != NULL)
+		n->host.socket_close(n->host.ctx, sock);
+}
+
+static bool peer_uses_sock(const struct zt_peer *p, int64_t sock)
+{
+	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++)
+		if (p->paths[i].used && p->paths[i].last_rx != 0 && p->paths[i].sock == sock)
+			return true;
+	return false;
+}
+
+static void log_attempt(struct zt_node *n, uint64_t peer, const char *what)
+{
+	char buf[128];
+	struct zt_strbuf sb = {buf, sizeof buf, 0};
+	zt_strbuf_put(&sb, "birthday probing with ");
+	zt_strbuf_hex(&sb, peer, 10);
+	zt_strbuf_put(&sb, what);
+	zt_node_log(n, ZT_LOG_INFO, buf);
+}
+
+static void burst_end(struct zt_node *n, const char *why)
+{
+	struct zt_burst *b = &n->burst;
+	struct zt_peer *p = zt_peer_find(n, b->peer);
+
+	for (unsigned i = 0; i < b->nsocks; i++) {
+		if (p != NULL && peer_uses_sock(p, b->socks[i]) && n->nkept < ZT_KEPT_SOCKETS) {
+			/* The socket that got through carries the path now. */
+			n->kept[n->nkept] = b->socks[i];
+			n->kept_peer[n->nkept] = b->peer;
+			n->nkept++;
+		} else {
+			close_sock(n, b->socks[i]);
+		}
+	}
+	log_attempt(n, b->peer, why);
+	memset(b, 0, sizeof *b);
+}
+
+static uint16_t random_port(struct zt_node *n)
+{
+	uint8_t r[2];
+	zt_node_random(n, r, sizeof r);
+	return (uint16_t)(1024 + ((unsigned)r[0] << 8 | r[1]) % (65536 - 1024));
+}
+
+/* Hard side: one ECHO from every socket, every 2 s, so that a lost probe
+ * does not lose its mapping and the mappings outlive the peer's spray. */
+static void burst_round(struct zt_node *n, int64_t now, struct zt_peer *p)
+{
+	struct zt_burst *b = &n->burst;
+
+	if (b->last_round != 0 && now - b->last_round < 2000)
+		return;
+	b->last_round = now;
+	for (unsigned i = 0; i < b->nsocks; i++)
+		zt_node_send_echo_to(n, now, p, b->socks[i], &b->target);
+	n->counters[ZT_CTR_PUNCH_PROBES] += b->nsocks;
+}
+
+/* Easy side: the ports after the one the roots see first (sequential
+ * NATs), then random ones; ZT_BIRTHDAY_PER_TICK per background tick. */
+static void spray_round(struct zt_node *n, int64_t now, struct zt_spray *s, struct zt_peer *p)
+{
+	int64_t sock = zt_node_pick_socket(n, 4);
+	(void)now;
+	for (unsigned k = 0; k < ZT_BIRTHDAY_PER_TICK && s->sent < ZT_BIRTHDAY_PROBES; k++) {
+		struct zt_endpoint to = s->target;
+		if (s->sent < ZT_BIRTHDAY_PREDICT && s->target.port != 0 &&
+		    s->target.port + 1u + s->sent <= 65535u)
+			to.port = (uint16_t)(s->target.port + 1 + s->sent);
+		else
+			to.port = random_port(n);
+		zt_node_send_echo_to(n, now, p, sock, &to);
+		s->sent++;
+		n->counters[ZT_CTR_PUNCH_PROBES]++;
+	}
+}
+
+void zt_nat_maybe_birthday(struct zt_node *n, int64_t now, struct zt_peer *p)
+{
+	struct zt_burst *b = &n->burst;
+	struct zt_endpoint me_ep;
+	uint8_t msg[1 + 19];
+	size_t len;
+
+	/* Only the hard side starts (and tells the easy side when). */
+	if (n->is_root || p->is_root || b->active || p->pub.family != 4 ||
+	    n->host.sockets_open == NULL)
+		return;
+	if (p->birthday_at != 0 && now - p->birthday_at < ZT_BIRTHDAY_RETRY)
+		return;
+	if (zt_peer_send_keypair(p, now) == NULL || zt_peer_best_path(n, p, now) != NULL)
+		return;
+	/* Symmetric towards port-restricted cone: ordinary punching cannot
+	 * work (towards no NAT or a full cone it does; symmetric on both
+	 * sides stays relayed). */
+	if (zt_node_nat_type(n) != ZT_NAT_SYMMETRIC || p->nat_type != ZT_NAT_CONE)
+		return;
+	if (zt_node_reflected(n, &me_ep, 1) == 0 || me_ep.family != 4)
+		return;
+	p->birthday_at = now;
+	memset(b, 0, sizeof *b);
+	b->peer = p->address;
+	b->started = now;
+	b->target = p->pub;
+	b->nsocks = n->host.sockets_open(n->host.ctx, 4, ZT_BIRTHDAY_SOCKETS, b->socks);
+	if (b->nsocks > ZT_BIRTHDAY_SOCKETS)
+		b->nsocks = ZT_BIRTHDAY_SOCKETS;
+	if (b->nsocks == 0)
+		return;
+	b->active = true;
+	log_attempt(n, p->address, " (we are the symmetric side)");
+	burst_round(n, now, p);
+	/* The mappings exist now: let the peer spray. */
+	msg[0] = ZT_MSG_BIRTHDAY;
+	len = 1 + zt_endpoint_encode(&me_ep, msg + 1);
+	(void)zt_node_send_msg(n, now, p, msg, len);
+}
+
+void zt_nat_birthday_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
+                         size_t len)
+{
+	struct zt_endpoint ep;
+	struct zt_spray *s = NULL;
+
+	if (len < 2 || zt_endpoint_decode(&ep, msg + 1, len - 1) == 0 || ep.family != 4) {
+		n->counters[ZT_CTR_RX_MALFORMED]++;
+		return;
+	}
+	if (n->is_root || zt_node_nat_type(n) == ZT_NAT_SYMMETRIC ||
+	    zt_peer_best_path(n, p, now) != NULL)
+		return;
+	for (unsigned i = 0; i < ZT_BIRTHDAY_SPRAYS; i++) {
+		struct zt_spray *x = &n->sprays[i];
+		if (x->active && x->peer == p->address)
+			return; /* already spraying for this one */
+		if (!x->active && s == NULL)
+			s = x;
+	}
+	if (s == NULL)
+		return; /* bounded: the peer retries later */
+	memset(s, 0, sizeof *s);
+	s->active = true;
+	s->peer = p->address;
+	s->started = now;
+	s->target = ep;
+	log_attempt(n, p->address, " (we are the cone side)");
+	spray_round(n, now, s, p);
+}
+
+void zt_nat_background(struct zt_node *n, int64_t now)
+{
+	struct zt_burst *b = &n->burst;
+
+	if (b->active) {
+		struct zt_peer *p = zt_peer_find(n, b->peer);
+		if (p == NULL)
+			burst_end(n, ": peer gone");
+		else if (zt_peer_best_path(n, p, now) != NULL)
+			burst_end(n, ": direct path found");
+		else if (now - b->started >= ZT_BIRTHDAY_TIME)
+			burst_end(n, ": no hit, staying relayed");
+		else
+			burst_round(n, now, p);
+	}
+	for (unsigned i = 0; i < ZT_BIRTHDAY_SPRAYS; i++) {
+		struct zt_spray *s = &n->sprays[i];
+		struct zt_peer *p;
+		if (!s->active)
+			continue;
+		p = zt_peer_find(n, s->peer);
+		if (p == NULL || zt_peer_best_path(n, p, now) != NULL ||
+		    now - s->started >= ZT_BIRTHDAY_TIME || s->sent >= ZT_BIRTHDAY_PROBES)
+			memset(s, 0, sizeof *s);
+		else
+			spray_round(n, now, s, p);
+	}
+	/* A kept socket goes when its path is gone. */
+	for (unsigned i = 0; i < n->nkept;) {
+		struct zt_peer *p = zt_peer_find(n, n->kept_peer[i]);
+		if (p != NULL && peer_uses_sock(p, n->kept[i])) {
+			i++;
+			continue;
+		}
+		close_sock(n, n->kept[i]);
+		n->nkept--;
+		n->kept[i] = n->kept[n->nkept];
+		n->kept_peer[i] = n->kept_peer[n->nkept];
+	}
+}
+
+void zt_nat_cleanup(struct zt_node *n)
+{
+	for (unsigned i = 0; i < n->burst.nsocks; i++)
+		close_sock(n, n->burst.socks[i]);
+	for (unsigned i = 0; i < n->nkept; i++)
+		close_sock(n, n->kept[i]);
+	memset(&n->burst, 0, sizeof n->burst);
+	memset(n->sprays, 0, sizeof n->sprays);
+	n->nkept = 0;
+}
