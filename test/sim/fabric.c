@@ -170,6 +170,15 @@ int sim_fabric_move_iface(struct sim_fabric *f, int host, int64_t sock, unsigned
 	return 0;
 }
 
+int sim_fabric_del_iface(struct sim_fabric *f, int host, int64_t sock)
+{
+	struct sim_iface *i = (struct sim_iface *)sim_fabric_iface(f, host, sock);
+	if (i == NULL)
+		return -1;
+	*i = f->ifaces[--f->nifaces];
+	return 0;
+}
+
 void sim_fabric_set_down(struct sim_fabric *f, int host, bool down)
 {
 	if (host >= 0 && (size_t)host < f->nhosts)

@@ -137,6 +137,8 @@ int sim_fabric_add_iface(struct sim_fabric *f, int host, int64_t sock, unsigned 
 /* Move an existing socket to a new address (roaming); 0 or -1. */
 int sim_fabric_move_iface(struct sim_fabric *f, int host, int64_t sock, unsigned realm,
                           const struct zt_endpoint *ep);
+/* Remove a socket (closed by its host); 0 or -1. */
+int sim_fabric_del_iface(struct sim_fabric *f, int host, int64_t sock);
 const struct sim_iface *sim_fabric_iface(const struct sim_fabric *f, int host, int64_t sock);
 void sim_fabric_set_down(struct sim_fabric *f, int host, bool down);
 void sim_fabric_set_link(struct sim_fabric *f, int host, const struct sim_link *link);

@@ -96,6 +96,9 @@ static const struct scenario scenarios[] = {
     {"sim_nat_cone", sim_nat_cone},
     {"sim_nat_symmetric", sim_nat_symmetric},
     {"sim_ctl", sim_ctl},
+    {"sim_nat_birthday", sim_nat_birthday},
+    {"sim_nat_same_lan", sim_nat_same_lan},
+    {"sim_nat_rebind", sim_nat_rebind},
     {"sim_randombytes_unused", check_randombytes},
 };
 

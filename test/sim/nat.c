@@ -205,6 +205,12 @@ unsigned sim_nat_sessions(void *state, int64_t now)
 	return (unsigned)t->n;
 }
 
+void sim_nat_flush(void *state)
+{
+	struct nat *t = state;
+	t->n = 0;
+}
+
 const char *sim_nat_kind_name(enum sim_nat_kind kind)
 {
 	switch (kind) {

@@ -53,6 +53,9 @@ unsigned sim_nat_add(struct sim_fabric *f, unsigned outside, const struct zt_end
 
 /* Live mappings (sessions) right now, for tests of the model itself. */
 unsigned sim_nat_sessions(void *state, int64_t now);
+/* The box loses every mapping (reboot, conntrack flush); with
+ * preserve_ports off, new mappings get new ports: a rebinding. */
+void sim_nat_flush(void *state);
 const char *sim_nat_kind_name(enum sim_nat_kind kind);
 
 #endif

@@ -2,7 +2,9 @@
 /*
  * scen_nat.c - scenarios with members behind NATs: hole punching through
  * cone NATs (the relay is abandoned for a direct path), keepalives against
- * mapping timeouts, and relaying between symmetric NATs.
+ * mapping timeouts, relaying between symmetric NATs, birthday probing
+ * between a symmetric and a cone NAT, two members behind one NAT without
+ * hairpinning (LAN endpoints), and a NAT that loses its mappings.
  */
 #include "scenarios.h"
 
@@ -124,6 +126,197 @@ void sim_nat_symmetric(struct sim_result *r, uint64_t seed)
 		}
 	}
 	sim_show_fabric(w);
+out:
+	sim_world_free(w);
+	sim_traffic_destroy(&t);
+}
+
+/* Run a world with traffic between every pair until all pairs are direct;
+ * fails with `what` otherwise. */
+static bool pairs_direct(struct sim_result *r, struct sim_world *w, struct sim_traffic *t,
+                         int64_t limit_ms, const char *what)
+{
+	sim_send_pairs(t, w->clock.now, 10, NULL);
+	if (!sim_wait_pairs(r, t, 10000, what))
+		return false;
+	/* Keep the peers active (frames every 2 s) while they punch. */
+	for (int64_t waited = 0; waited < limit_ms; waited += 2000) {
+		if (sim_wait_direct(r, w, NULL, 0)) {
+			r->failed = false; /* a poll, not yet a verdict */
+			r->why[0] = '\0';
+			return true;
+		}
+		r->failed = false;
+		r->why[0] = '\0';
+		sim_traffic_new_round(t);
+		sim_send_pairs(t, w->clock.now, 10, NULL);
+		sim_world_run_for(w, 2000);
+	}
+	return sim_wait_direct(r, w, NULL, 0);
+}
+
+/* A member behind a symmetric NAT with random ports and one behind a
+ * port-restricted cone: ordinary punching cannot work, birthday probing
+ * (256 sockets on the symmetric side, up to 2048 probes from the cone
+ * side) must find a direct path, and it must be bounded. */
+void sim_nat_birthday(struct sim_result *r, uint64_t seed)
+{
+	struct sim_nat_cfg sym = {
+	    .kind = SIM_NAT_SYMMETRIC, .timeout_ms = 60000, .random_ports = true};
+	struct sim_nat_cfg cone = {.kind = SIM_NAT_PORT_RESTRICTED, .timeout_ms = 60000};
+	struct sim_link link = {.latency_ms = 5, .jitter_ms = 2};
+	struct sim_traffic t;
+	struct sim_world *w = sim_build(r, "sim_nat_birthday", seed, 0, &link);
+	if (w == NULL)
+		return;
+	w->member_link = (struct sim_link){.latency_ms = 1};
+	if (sim_world_add_natted_member(w, &sym, &link) == NULL ||
+	    sim_world_add_natted_member(w, &cone, &link) == NULL) {
+		sim_fail(r, "adding the members");
+		sim_world_free(w);
+		return;
+	}
+	if (sim_traffic_init(&t, w, NWID) != ZT_OK) {
+		sim_fail(r, "out of memory");
+		sim_world_free(w);
+		return;
+	}
+	if (!sim_settle(r, w, 10000, 2000))
+		goto out;
+	if (zt_node_nat_type(sim_world_member(w, 0)->node) != ZT_NAT_SYMMETRIC ||
+	    zt_node_nat_type(sim_world_member(w, 1)->node) != ZT_NAT_CONE) {
+		sim_fail(r, "NAT types: member 0 %s (want SYMMETRIC), member 1 %s (want CONE)",
+		         zt_nat_type_name(zt_node_nat_type(sim_world_member(w, 0)->node)),
+		         zt_nat_type_name(zt_node_nat_type(sim_world_member(w, 1)->node)));
+		goto out;
+	}
+	if (!pairs_direct(r, w, &t, 30000, "symmetric <-> cone"))
+		goto out;
+	sim_note(
+	    "direct at %.1fs; probes sent: %llu + %llu; extra sockets opened %u, still open %u",
+	    sim_secs(w->clock.now),
+	    (unsigned long long)zt_node_counter(sim_world_member(w, 0)->node, ZT_CTR_PUNCH_PROBES),
+	    (unsigned long long)zt_node_counter(sim_world_member(w, 1)->node, ZT_CTR_PUNCH_PROBES),
+	    sim_world_member(w, 0)->extra_opened, sim_world_member(w, 0)->extra_open);
+	if (sim_world_member(w, 0)->extra_open > 8) {
+		sim_fail(r, "%u extra sockets still open after the attempt (at most 8 kept)",
+		         sim_world_member(w, 0)->extra_open);
+		goto out;
+	}
+	/* It stays direct for a minute of traffic. */
+	for (int k = 0; k < 6; k++) {
+		sim_traffic_new_round(&t);
+		sim_send_pairs(&t, w->clock.now, 10, NULL);
+		if (!sim_wait_pairs(r, &t, 5000, "after going direct"))
+			goto out;
+		sim_world_run_for(w, 10000);
+	}
+	if (!sim_wait_direct(r, w, NULL, 0) || !sim_check_frames(r, &t, "birthday") ||
+	    !sim_check_api(r, w))
+		goto out;
+out:
+	sim_world_free(w);
+	sim_traffic_destroy(&t);
+}
+
+/* Two members behind one port-restricted NAT that does not hairpin: the
+ * public endpoints cannot reach each other, the LAN endpoints the roots
+ * pass on (both were heard from the same public address) must. */
+void sim_nat_same_lan(struct sim_result *r, uint64_t seed)
+{
+	struct sim_nat_cfg cone = {
+	    .kind = SIM_NAT_PORT_RESTRICTED, .timeout_ms = 60000, .hairpin = false};
+	struct sim_link link = {.latency_ms = 5, .jitter_ms = 2};
+	struct zt_endpoint pub = sim_ep4(198, 19, 9, 1, 0);
+	struct zt_endpoint a = sim_ep4(10, 0, 0, 2, SIM_PORT), b = sim_ep4(10, 0, 0, 3, SIM_PORT);
+	struct sim_traffic t;
+	unsigned realm;
+	struct sim_world *w = sim_build(r, "sim_nat_same_lan", seed, 0, &link);
+	if (w == NULL)
+		return;
+	w->member_link = (struct sim_link){.latency_ms = 1};
+	realm = sim_nat_add(&w->fabric, 0, &pub, &link, &cone, seed);
+	if (realm == 0 || sim_world_add_member(w, realm, &a) == NULL ||
+	    sim_world_add_member(w, realm, &b) == NULL) {
+		sim_fail(r, "adding the NAT and its members");
+		sim_world_free(w);
+		return;
+	}
+	if (sim_traffic_init(&t, w, NWID) != ZT_OK) {
+		sim_fail(r, "out of memory");
+		sim_world_free(w);
+		return;
+	}
+	if (!sim_settle(r, w, 10000, 2000))
+		goto out;
+	/* direct_ok wants the LAN address for members behind one NAT */
+	if (!pairs_direct(r, w, &t, 20000, "behind one NAT"))
+		goto out;
+	sim_note("direct over the LAN at %.1fs\n", sim_secs(w->clock.now));
+	sim_world_run_for(w, 2000);
+	if (!sim_check_frames(r, &t, "same LAN") || !sim_check_api(r, w))
+		goto out;
+out:
+	sim_world_free(w);
+	sim_traffic_destroy(&t);
+}
+
+/* Two members behind port-restricted NATs, direct; then one NAT loses all
+ * its mappings and hands out new ports (a rebinding).  Frames must flow
+ * again within 10 s, on the same session (no new handshake), and the pair
+ * must go direct again. */
+void sim_nat_rebind(struct sim_result *r, uint64_t seed)
+{
+	struct sim_nat_cfg cone = {.kind = SIM_NAT_PORT_RESTRICTED, .timeout_ms = 60000};
+	struct sim_link link = {.latency_ms = 5, .jitter_ms = 2};
+	struct sim_traffic t;
+	uint64_t hs0, hs1;
+	int64_t t0;
+	struct sim_world *w = sim_build(r, "sim_nat_rebind", seed, 0, &link);
+	if (w == NULL)
+		return;
+	w->member_link = (struct sim_link){.latency_ms = 1};
+	if (sim_world_add_natted_member(w, &cone, &link) == NULL ||
+	    sim_world_add_natted_member(w, &cone, &link) == NULL) {
+		sim_fail(r, "adding the members");
+		sim_world_free(w);
+		return;
+	}
+	if (sim_traffic_init(&t, w, NWID) != ZT_OK) {
+		sim_fail(r, "out of memory");
+		sim_world_free(w);
+		return;
+	}
+	if (!sim_settle(r, w, 10000, 2000))
+		goto out;
+	if (!pairs_direct(r, w, &t, 20000, "before the rebinding"))
+		goto out;
+	hs0 = zt_node_counter(sim_world_member(w, 0)->node, ZT_CTR_HS_INIT_RX);
+	hs1 = zt_node_counter(sim_world_member(w, 1)->node, ZT_CTR_HS_INIT_RX);
+	sim_nat_flush(w->fabric.nats[0].state);
+	t0 = w->clock.now;
+	/* Frames every 200 ms (like a ping) until both directions get
+	 * through again. */
+	sim_traffic_new_round(&t);
+	sim_traffic_start_retries(&t, 200, 60);
+	sim_send_pairs(&t, w->clock.now, 10, NULL);
+	if (!sim_wait_pairs(r, &t, 12000, "after the rebinding"))
+		goto out;
+	sim_note("frames flow again %lld ms after the rebinding\n",
+	         (long long)(sim_traffic_worst_latency(&t)));
+	if (w->clock.now - t0 > 10000) {
+		sim_fail(r, "frames flowed again only %lld ms after the rebinding",
+		         (long long)(w->clock.now - t0));
+		goto out;
+	}
+	if (zt_node_counter(sim_world_member(w, 0)->node, ZT_CTR_HS_INIT_RX) != hs0 ||
+	    zt_node_counter(sim_world_member(w, 1)->node, ZT_CTR_HS_INIT_RX) != hs1) {
+		sim_fail(r, "a new handshake was needed after the rebinding");
+		goto out;
+	}
+	if (!pairs_direct(r, w, &t, 20000, "after the rebinding"))
+		goto out;
+	sim_note("direct again %lld ms after the rebinding\n", (long long)(w->clock.now - t0));
 out:
 	sim_world_free(w);
 	sim_traffic_destroy(&t);

@@ -44,6 +44,9 @@ void sim_mtu(struct sim_result *r, uint64_t seed);
 /* Members behind NATs (scen_nat.c). */
 void sim_nat_cone(struct sim_result *r, uint64_t seed);
 void sim_nat_symmetric(struct sim_result *r, uint64_t seed);
+void sim_nat_birthday(struct sim_result *r, uint64_t seed);
+void sim_nat_same_lan(struct sim_result *r, uint64_t seed);
+void sim_nat_rebind(struct sim_result *r, uint64_t seed);
 
 /* Managed networks with a controller (scen_ctl.c). */
 void sim_ctl(struct sim_result *r, uint64_t seed);

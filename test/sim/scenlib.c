@@ -368,7 +368,11 @@ static bool direct_ok(const struct sim_world *w, unsigned a, unsigned b, struct 
 		memset(p, 0, sizeof *p);
 		return false;
 	}
-	if (ifc->realm != 0) {
+	const struct sim_iface *ifa =
+	    sim_fabric_iface(&w->fabric, sim_world_member(w, a)->index, SIM_SOCK);
+	if (ifc->realm != 0 && ifa != NULL && ifa->realm == ifc->realm) {
+		/* Behind the same NAT: over the LAN, at its own address. */
+	} else if (ifc->realm != 0) {
 		/* Behind a NAT: its box's public address, any port. */
 		*want = w->fabric.nats[ifc->realm - 1].pub;
 		want->port = p->endpoint.port;

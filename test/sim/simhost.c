@@ -111,6 +111,41 @@ cb_netconf(void *ctx, int64_t now, const struct zt_netconf_request *req, struct 
 	return h->netconf(h->netconf_ctx, now, req, conf);
 }
 
+/* Extra sockets: same address as the host's first socket, the next
+ * ephemeral ports, ids from 100 up. */
+static unsigned cb_sockets_open(void *ctx, int family, unsigned count, int64_t *out)
+{
+	struct sim_host *h = ctx;
+	const struct sim_iface *base = sim_fabric_iface(h->fabric, h->index, 1);
+	unsigned got = 0;
+
+	if (base == NULL || base->ep.family != family)
+		return 0;
+	if (h->next_sock == 0) {
+		h->next_sock = 100;
+		h->next_port = 40000;
+	}
+	while (got < count) {
+		struct zt_endpoint ep = base->ep;
+		ep.port = h->next_port++;
+		if (h->next_port < 40000)
+			h->next_port = 40000;
+		if (sim_fabric_add_iface(h->fabric, h->index, h->next_sock, base->realm, &ep) != 0)
+			break;
+		out[got++] = h->next_sock++;
+	}
+	h->extra_open += got;
+	h->extra_opened += got;
+	return got;
+}
+
+static void cb_socket_close(void *ctx, int64_t sock)
+{
+	struct sim_host *h = ctx;
+	if (sim_fabric_del_iface(h->fabric, h->index, sock) == 0)
+		h->extra_open--;
+}
+
 /* ---- background timer ---- */
 
 struct bg_ev {
@@ -214,6 +249,10 @@ int sim_host_new(struct sim_host **out, struct sim_clock *clock, struct sim_fabr
 	    .event = cb_event,
 	    .log = cb_log,
 	    .netconf_request = cb_netconf,
+}
+
+	    .sockets_open = cb_sockets_open,
+	    .socket_close = cb_socket_close,
 	};
 	rc = zt_node_new(&h->node, &host, &h->id, flags, clock->now);
 	if (rc != ZT_OK) {
@@ -245,6 +284,9 @@ int sim_host_add_socket(struct sim_host *h, int64_t sock, unsigned realm,
 	if (sim_fabric_add_iface(h->fabric, h->index, sock, realm, ep) != 0)
 		return ZT_EEXIST;
 	int rc = zt_node_add_socket(h->node, sock, ep->family);
+	/* Its own address is what the shell would find on its interface. */
+	if (rc == ZT_OK)
+		rc = zt_node_set_local_endpoints(h->node, ep, 1);
 	return after_call(h, "zt_node_add_socket", rc, h->clock->now);
 }
 

@@ -67,6 +67,10 @@ struct sim_host {
 	                                   struct zt_netconf *conf);
 	void *netconf_ctx;
 	uint64_t netconf_requests;
+	/* Extra sockets the node asked for (birthday probing). */
+	int64_t next_sock;
+	uint16_t next_port;
+	unsigned extra_open, extra_opened;
 };
 
 /* Create a host on the fabric with access link `link`, generate its
