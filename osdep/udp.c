@@ -554,64 +554,64 @@ void zt_udp_txq_stats(const struct zt_udp_txq *q, uint64_t *sent, uint64_t *drop
 	*sent = q->sent;
 	*dropped = q->dropped;
 	*gso_msgs = q->gso_msgs;
+}
 
-	int zt_udp_open_ephemeral(int family, const char *bind_addr)
-	{
-		struct sockaddr_storage ss;
-		socklen_t len;
+int zt_udp_open_ephemeral(int family, const char *bind_addr)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct zt_endpoint ep;
+	int fd;
+
+	memset(&ep, 0, sizeof ep);
+	ep.family = (uint8_t)family;
+	if (bind_addr != NULL && bind_addr[0] != '\0') {
+		int r = inet_pton(family == 6 ? AF_INET6 : AF_INET, bind_addr, ep.ip);
+		if (r != 1)
+			return -EINVAL;
+	}
+	if (zt_udp_to_sockaddr(&ep, &ss, &len) < 0)
+		return -EAFNOSUPPORT;
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (const struct sockaddr *)&ss, len) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+size_t zt_udp_local_endpoints(uint16_t port, bool v6, struct zt_endpoint *out, size_t cap)
+{
+	struct ifaddrs *ifa, *i;
+	size_t count = 0;
+
+	if (getifaddrs(&ifa) < 0)
+		return 0;
+	for (i = ifa; i; i = i->ifa_next) {
 		struct zt_endpoint ep;
-		int fd;
+		socklen_t sl;
 
-		memset(&ep, 0, sizeof ep);
-		ep.family = (uint8_t)family;
-		if (bind_addr != NULL && bind_addr[0] != '\0') {
-			int r = inet_pton(family == 6 ? AF_INET6 : AF_INET, bind_addr, ep.ip);
-			if (r != 1)
-				return -EINVAL;
-		}
-		if (zt_udp_to_sockaddr(&ep, &ss, &len) < 0)
-			return -EAFNOSUPPORT;
-		fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return -errno;
-		if (bind(fd, (const struct sockaddr *)&ss, len) < 0) {
-			int e = errno;
-			close(fd);
-			return -e;
-		}
-		return fd;
+		if (!i->ifa_addr || (i->ifa_flags & IFF_LOOPBACK) || !(i->ifa_flags & IFF_UP))
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET)
+			sl = sizeof(struct sockaddr_in);
+		else if (i->ifa_addr->sa_family == AF_INET6 && v6)
+			sl = sizeof(struct sockaddr_in6);
+		else
+			continue;
+		if (zt_udp_from_sockaddr(i->ifa_addr, sl, &ep) < 0)
+			continue;
+		/* Link-local IPv6 needs a scope an endpoint cannot carry. */
+		if (ep.family == 6 && ep.ip[0] == 0xfe && (ep.ip[1] & 0xc0) == 0x80)
+			continue;
+		ep.port = port;
+		if (count < cap)
+			out[count] = ep;
+		count++;
 	}
-
-	size_t zt_udp_local_endpoints(uint16_t port, bool v6, struct zt_endpoint *out, size_t cap)
-	{
-		struct ifaddrs *ifa, *i;
-		size_t count = 0;
-
-		if (getifaddrs(&ifa) < 0)
-			return 0;
-		for (i = ifa; i; i = i->ifa_next) {
-			struct zt_endpoint ep;
-			socklen_t sl;
-
-			if (!i->ifa_addr || (i->ifa_flags & IFF_LOOPBACK) ||
-			    !(i->ifa_flags & IFF_UP))
-				continue;
-			if (i->ifa_addr->sa_family == AF_INET)
-				sl = sizeof(struct sockaddr_in);
-			else if (i->ifa_addr->sa_family == AF_INET6 && v6)
-				sl = sizeof(struct sockaddr_in6);
-			else
-				continue;
-			if (zt_udp_from_sockaddr(i->ifa_addr, sl, &ep) < 0)
-				continue;
-			/* Link-local IPv6 needs a scope an endpoint cannot carry. */
-			if (ep.family == 6 && ep.ip[0] == 0xfe && (ep.ip[1] & 0xc0) == 0x80)
-				continue;
-			ep.port = port;
-			if (count < cap)
-				out[count] = ep;
-			count++;
-		}
-		freeifaddrs(ifa);
-		return count;
-	}
+	freeifaddrs(ifa);
+	return count;
+}

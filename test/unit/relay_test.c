@@ -314,7 +314,12 @@ static void test_rendezvous(void)
 	n = recv_msg(&L[1], &p1, ZT_MSG_RENDEZVOUS, out, NULL);
 	CHECK(n >= 7 + 7);
 	CHECK_EQ(zt_get_u40(out + 1), L[0].id.address);
-	/* At most one introduction per requester per second. */
+	/* At most ZT_RENDEZVOUS_PER_SEC introductions per requester per
+	 * second (one is used above). */
+	for (int i = 1; i < ZT_RENDEZVOUS_PER_SEC; i++) {
+		send_msg(&L[0], msg, sizeof msg);
+		CHECK(recv_msg(&L[0], &p0, ZT_MSG_RENDEZVOUS, out, NULL) > 0);
+	}
 	send_msg(&L[0], msg, sizeof msg);
 	CHECK_EQ(recv_msg(&L[0], &p0, ZT_MSG_RENDEZVOUS, out, NULL), 0);
 	now += 1000;
