@@ -249,8 +249,6 @@ int sim_host_new(struct sim_host **out, struct sim_clock *clock, struct sim_fabr
 	    .event = cb_event,
 	    .log = cb_log,
 	    .netconf_request = cb_netconf,
-}
-
 	    .sockets_open = cb_sockets_open,
 	    .socket_close = cb_socket_close,
 	};
