@@ -166,8 +166,11 @@ fuzz: fuzz-build
 	done
 
 # ---- benchmarks ----
-bench: all
-	@sh bench/run.sh
+$(B)/bench/hsrate: $(B)/bench/hsrate.o $(B)/libztnode.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+bench: all $(B)/bench/hsrate
+	@bash bench/run.sh
 
 # ---- install ----
 install: all

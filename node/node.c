@@ -190,6 +190,13 @@ static void queue_msg(struct zt_peer *p, const uint8_t *msg, size_t len)
 
 	if (copy == NULL)
 		return;
+	if (p->queue == NULL) {
+		p->queue = calloc(ZT_PEER_QUEUE, sizeof *p->queue);
+		if (p->queue == NULL) {
+			free(copy);
+			return;
+		}
+	}
 	memcpy(copy, msg, len);
 	if (p->qcount == ZT_PEER_QUEUE) {
 		/* Full: the oldest message goes. */
@@ -365,7 +372,9 @@ static void send_initiation(struct zt_node *n, int64_t now, struct zt_peer *p)
 	zt_put_u32(payload + 8, n->aes_ok ? ZT_HS_FLAG_AES256GCM : 0);
 	zt_wire_hdr_encode(pkt, &h);
 	zt_put_u32(pkt + ZT_HDR_LEN, p->hs_index);
-	if (zt_noise_init_create(&p->hs, &n->id, p->pk, e_seed, payload, pkt + ZT_HDR_LEN + 4) !=
+	if (p->hs == NULL)
+		goto out;
+	if (zt_noise_init_create(p->hs, &n->id, p->pk, e_seed, payload, pkt + ZT_HDR_LEN + 4) !=
 	    ZT_OK)
 		goto out;
 	zt_cookie_mac1_key(key, p->pk);
@@ -383,9 +392,8 @@ out:
 
 static void start_handshake(struct zt_node *n, int64_t now, struct zt_peer *p)
 {
-	if (p->hs_pending || !p->has_identity)
+	if (p->hs_pending || !p->has_identity || !zt_peer_hs_begin(p))
 		return;
-	p->hs_pending = true;
 	p->hs_started = now;
 	send_initiation(n, now, p);
 }
@@ -563,14 +571,15 @@ static void handle_resp(struct zt_node *n, int64_t now, int64_t sock,
 		n->counters[ZT_CTR_RX_NO_SESSION]++;
 		return;
 	}
-	saved = p->hs;
-	if (zt_noise_resp_consume(&p->hs, &n->id, pkt + ZT_HDR_LEN + 8, payload) != ZT_OK) {
+	saved = *p->hs;
+	if (zt_noise_resp_consume(p->hs, &n->id, pkt + ZT_HDR_LEN + 8, payload) != ZT_OK) {
 		n->counters[ZT_CTR_RX_AUTH_FAIL]++;
+		*p->hs = saved; /* a forged response must not spoil the real one */
 		sodium_memzero(&saved, sizeof saved);
 		return;
 	}
 	sodium_memzero(&saved, sizeof saved);
-	zt_noise_split(&p->hs, k1, k2);
+	zt_noise_split(p->hs, k1, k2);
 	memset(&kp, 0, sizeof kp);
 	kp.valid = true;
 	kp.initiator = true;
@@ -591,7 +600,7 @@ static void handle_resp(struct zt_node *n, int64_t now, int64_t sock,
 	sodium_memzero(&kp, sizeof kp);
 	sodium_memzero(k1, sizeof k1);
 	sodium_memzero(k2, sizeof k2);
-	p->hs_pending = false;
+	zt_peer_hs_end(p);
 	zt_peer_learn_path(n, p, now, sock, from, h->hops);
 	log_peer(n, ZT_LOG_DEBUG, "handshake: session up with", p->address);
 
@@ -931,14 +940,8 @@ static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
 
 	if (p->hs_pending) {
 		if (now - p->hs_started >= ZT_REKEY_ATTEMPT_TIME) {
-			p->hs_pending = false;
-			zt_noise_wipe(&p->hs);
-			for (unsigned i = 0; i < ZT_PEER_QUEUE; i++) {
-				free(p->queue[i].data);
-				p->queue[i].data = NULL;
-			}
-			p->qcount = 0;
-			p->qhead = 0;
+			zt_peer_hs_end(p);
+			zt_peer_clear_queue(p);
 		} else if (now - p->hs_last_sent >= ZT_REKEY_TIMEOUT) {
 			send_initiation(n, now, p);
 		}
@@ -1225,7 +1228,7 @@ int zt_node_set_roots(struct zt_node *n, int64_t now, const struct zt_roots *roo
 			zt_keypair_wipe(&p->kp_cur);
 			zt_keypair_wipe(&p->kp_prev);
 			zt_keypair_wipe(&p->kp_next);
-			p->hs_pending = false;
+			zt_peer_hs_end(p);
 		}
 		memcpy(p->pk, rd->id.pk, 32);
 		p->has_identity = true;

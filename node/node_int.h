@@ -67,9 +67,11 @@ struct zt_peer {
 
 	struct zt_keypair kp_cur, kp_prev, kp_next;
 
-	/* Our pending initiation, if any. */
+	/* Our pending initiation, if any.  The Noise state is allocated while
+	 * one is pending (zt_peer_hs_begin/_end): most peers, and every node
+	 * registered at a root, have none most of the time. */
 	bool hs_pending;
-	struct zt_noise_hs hs;
+	struct zt_noise_hs *hs;
 	uint32_t hs_index;
 	int64_t hs_started, hs_last_sent;
 	uint8_t hs_mac1[16]; /* of the last initiation sent (cookie AD) */
@@ -99,7 +101,7 @@ struct zt_peer {
 	struct zt_endpoint locals[ZT_MAX_LOCAL_ENDPOINTS]; /* roots: its LAN endpoints */
 	unsigned nlocals;
 
-	struct zt_qmsg queue[ZT_PEER_QUEUE];
+	struct zt_qmsg *queue; /* ZT_PEER_QUEUE entries, allocated on first use */
 	unsigned qhead, qcount;
 	uint64_t rx_packets, tx_packets;
 };
@@ -260,6 +262,12 @@ struct zt_peer *zt_peer_get(struct zt_node *n, int64_t now, uint64_t address);
 void zt_peer_free(struct zt_node *n, struct zt_peer *p);
 void zt_peer_free_all(struct zt_node *n);
 void zt_keypair_wipe(struct zt_keypair *kp);
+/* Start / end our handshake with p: hs_pending and its Noise state
+ * (false if the state cannot be allocated). */
+bool zt_peer_hs_begin(struct zt_peer *p);
+/* Drop the queued messages and the queue. */
+void zt_peer_clear_queue(struct zt_peer *p);
+void zt_peer_hs_end(struct zt_peer *p);
 /* A keypair we may send with now, or NULL. */
 struct zt_keypair *zt_peer_send_keypair(struct zt_peer *p, int64_t now);
 /* Record an authenticated packet from `from` (hops 0 means direct). */

@@ -85,12 +85,35 @@ void zt_keypair_wipe(struct zt_keypair *kp)
 	sodium_memzero(kp, sizeof *kp);
 }
 
-static void peer_clear_queue(struct zt_peer *p)
+bool zt_peer_hs_begin(struct zt_peer *p)
 {
-	for (unsigned i = 0; i < ZT_PEER_QUEUE; i++) {
+	if (p->hs == NULL) {
+		p->hs = calloc(1, sizeof *p->hs);
+		if (p->hs == NULL)
+			return false;
+	}
+	p->hs_pending = true;
+	return true;
+}
+
+void zt_peer_hs_end(struct zt_peer *p)
+{
+	p->hs_pending = false;
+	if (p->hs != NULL) {
+		zt_noise_wipe(p->hs);
+		free(p->hs);
+		p->hs = NULL;
+	}
+}
+
+void zt_peer_clear_queue(struct zt_peer *p)
+{
+	for (unsigned i = 0; p->queue != NULL && i < ZT_PEER_QUEUE; i++) {
 		free(p->queue[i].data);
 		p->queue[i].data = NULL;
 	}
+	free(p->queue);
+	p->queue = NULL;
 	p->qcount = 0;
 	p->qhead = 0;
 }
@@ -103,7 +126,8 @@ void zt_peer_free(struct zt_node *n, struct zt_peer *p)
 	if (*pp == p)
 		*pp = p->hnext;
 	n->peer_count--;
-	peer_clear_queue(p);
+	zt_peer_clear_queue(p);
+	zt_peer_hs_end(p);
 	zt_keypair_wipe(&p->kp_cur);
 	zt_keypair_wipe(&p->kp_prev);
 	zt_keypair_wipe(&p->kp_next);
