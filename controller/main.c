@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "controller/ctld.h"
+#include "controller/invite.h"
 #include "osdep/log.h"
 
 #define DEFAULT_HOME "/var/lib/zt-controller"
@@ -22,6 +23,7 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: zt-controller [-p UDPPORT] [-P APIPORT] [-r ROOTSFILE] [-b BINDADDR]\n"
 	        "                     [--db FILE] [-v] [HOMEDIR]\n"
+	        "       zt-controller invite [-D HOMEDIR] [-n USES] [-t SECONDS] NWID\n"
 	        "\n"
 	        "  the zt network controller: answers members' config requests from its\n"
 	        "  SQLite database; admin API (ZeroTier's /controller paths) on 127.0.0.1\n"
@@ -32,7 +34,11 @@ static void usage(FILE *f)
 	        "  -b BINDADDR  bind UDP to this local address only\n"
 	        "  --db FILE    the database (default HOMEDIR/controller.db)\n"
 	        "  -v           debug logging\n"
-	        "  HOMEDIR      state directory (default %s): identity, API token\n",
+	        "  HOMEDIR      state directory (default %s): identity, API token\n"
+	        "\n"
+	        "  invite       print a one-line invite code for network NWID, good for USES\n"
+	        "               joins (default 1) within SECONDS (default 86400); the\n"
+	        "               controller of HOMEDIR must be running\n",
 	        DEFAULT_PORT, DEFAULT_HOME);
 }
 
@@ -58,6 +64,8 @@ int main(int argc, char **argv)
 	bool verbose = false;
 	int c, v;
 
+	if (argc > 1 && strcmp(argv[1], "invite") == 0)
+		return zt_invite_main(argc - 1, argv + 1, DEFAULT_HOME);
 	memset(&cfg, 0, sizeof cfg);
 	cfg.home = DEFAULT_HOME;
 	cfg.udp_port = DEFAULT_PORT;

@@ -416,6 +416,26 @@ bool zt_com_agree(const struct zt_com *a, const struct zt_com *b);
 /* The controller of a network: its top 40 bits. */
 uint64_t zt_nwid_controller(uint64_t nwid);
 
+/* ---- invite codes (node/invite.c) ---- */
+
+/* What `zt-controller invite` prints and `zt-cli join` takes. */
+struct zt_invite {
+	uint64_t nwid;
+	uint8_t token[ZT_NETCONF_TOKEN_MAX];
+	size_t token_len;
+	unsigned root_count;
+	struct {
+		uint64_t address;
+		uint8_t pk[32];
+		struct zt_endpoint endpoint;
+	} roots[ZT_MAX_ROOTS];
+};
+#define ZT_INVITE_TEXT_MAX 1024
+/* Text form into out (NUL-terminated); returns its length or an error. */
+int zt_invite_encode(const struct zt_invite *inv, char *out, size_t cap);
+/* Parse a text form; ZT_EINVAL if it is not a valid invite code. */
+int zt_invite_decode(struct zt_invite *inv, const char *text, size_t len);
+
 /* ---- helpers shared with the shells (node/util.c) ---- */
 
 /* MAC of `address` on network `nwid`. */

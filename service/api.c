@@ -131,7 +131,17 @@ static json_t *network_json(struct zt_daemon *d, uint64_t nwid)
 		info.adhoc = zt_nwid_is_adhoc(nwid);
 		zt_mac_from_address(nwid, zt_node_address(d->node), info.mac);
 	}
-	return zt_api_json_network(&info, zt_daemon_dev(d, nwid));
+	{
+		json_t *j = zt_api_json_network(&info, zt_daemon_dev(d, nwid));
+		const struct zt_net_settings *s = zt_daemon_settings(d, nwid);
+		if (j != NULL && s != NULL) {
+			json_object_set_new(j, "allowManaged", json_boolean(s->allow_managed));
+			json_object_set_new(j, "allowGlobal", json_boolean(s->allow_global));
+			json_object_set_new(j, "allowDefault", json_boolean(s->allow_default));
+			json_object_set_new(j, "allowDNS", json_boolean(s->allow_dns));
+		}
+		return j;
+	}
 }
 
 static void get_networks(struct zt_daemon *d, struct zt_httpd_reply *reply)
@@ -184,6 +194,10 @@ static void network(struct zt_daemon *d, const struct zt_http_request *req, cons
 		}
 		if (zt_daemon_join(d, nwid, true, msg, sizeof msg) < 0) {
 			reply_error(reply, 500, msg);
+			return;
+		}
+		if (zt_daemon_set(d, nwid, &jr, msg, sizeof msg) < 0) {
+			reply_error(reply, 400, msg);
 			return;
 		}
 		reply_json(reply, 200, network_json(d, nwid));

@@ -7,6 +7,7 @@
  */
 #include "service/api_json.h"
 
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +158,18 @@ json_t *zt_api_json_status(const struct zt_api_status *s)
 	return finish(&b);
 }
 
+/* "10.1.2.3" or with "/bits". */
+static void inet_text(const struct zt_inetaddr *a, bool bits, char *out, size_t cap)
+{
+	char ip[INET6_ADDRSTRLEN];
+	if (inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->ip, ip, sizeof ip) == NULL)
+		snprintf(ip, sizeof ip, "?");
+	if (bits)
+		snprintf(out, cap, "%s/%u", ip, a->bits);
+	else
+		snprintf(out, cap, "%s", ip);
+}
+
 json_t *zt_api_json_network(const struct zt_network_info *n, const char *dev)
 {
 	struct builder b = {json_object(), false};
@@ -166,14 +179,50 @@ json_t *zt_api_json_network(const struct zt_network_info *n, const char *dev)
 	zt_api_json_mac(n->mac, mac, sizeof mac);
 	put_str(&b, "id", id);
 	put_str(&b, "nwid", id);
-	put_str(&b, "name", "");
+	put_str(&b, "name", n->conf ? n->conf->name : "");
 	put_str(&b, "mac", mac);
 	put_str(&b, "status", zt_api_json_status_name(n->status));
 	put_str(&b, "type", zt_api_json_type_name(n->type));
 	put_int(&b, "mtu", n->mtu);
 	put_str(&b, "portDeviceName", dev ? dev : "");
-	put_array(&b, "assignedAddresses");
-	put_array(&b, "routes");
+	{
+		json_t *addrs = put_array(&b, "assignedAddresses");
+		json_t *routes = put_array(&b, "routes");
+		json_t *dns = json_object(), *servers = json_array();
+		const struct zt_netconf *c = n->conf;
+		char t[INET6_ADDRSTRLEN + 8], v[INET6_ADDRSTRLEN + 8];
+
+		for (unsigned i = 0; c && addrs && i < c->addr_count; i++) {
+			inet_text(&c->addrs[i], true, t, sizeof t);
+			if (json_array_append_new(addrs, json_string(t)) < 0)
+				b.failed = true;
+		}
+		for (unsigned i = 0; c && routes && i < c->route_count; i++) {
+			inet_text(&c->routes[i].target, true, t, sizeof t);
+			if (c->routes[i].via.family)
+				inet_text(&c->routes[i].via, false, v, sizeof v);
+			if (json_array_append_new(
+			        routes,
+			        json_pack("{s:s, s:o, s:i, s:i}", "target", t, "via",
+			                  c->routes[i].via.family ? json_string(v) : json_null(),
+			                  "flags", c->routes[i].flags, "metric",
+			                  c->routes[i].metric)) < 0)
+				b.failed = true;
+		}
+		for (unsigned i = 0; c && servers && i < c->dns_count; i++) {
+			inet_text(&c->dns[i], false, t, sizeof t);
+			if (json_array_append_new(servers, json_string(t)) < 0)
+				b.failed = true;
+		}
+		if (dns && servers) {
+			json_object_set_new(dns, "domain", json_string(c ? c->dns_domain : ""));
+			json_object_set_new(dns, "servers", servers);
+			servers = NULL;
+		}
+		json_decref(servers);
+		put(&b, "dns", dns);
+		put_int(&b, "netconfRevision", c ? (json_int_t)c->revision : 0);
+	}
 	put(&b, "adhoc", json_boolean(n->adhoc));
 	put_int(&b, "membersKnown", n->members_known);
 	return finish(&b);
@@ -239,17 +288,37 @@ static bool only_blanks(const char *s, size_t len)
 	return true;
 }
 
-static int get_bool(json_t *obj, const char *key, bool *out, char *err, size_t errcap)
+static int get_bool(json_t *obj, const char *key, bool *out, bool *has, char *err, size_t errcap)
 {
 	json_t *v = json_object_get(obj, key);
 
 	if (!v)
 		return 0;
+	*has = true;
 	if (!json_is_boolean(v)) {
 		snprintf(err, errcap, "invalid request body: \"%s\" must be true or false", key);
 		return -1;
 	}
 	*out = json_is_true(v);
+	return 0;
+}
+
+/* Hex digits (even count) to bytes; -1 on a non-hex digit. */
+static int hex_bytes(const char *h, size_t hl, uint8_t *out)
+{
+	for (size_t i = 0; i < hl; i++) {
+		char c = h[i];
+		int v = c >= '0' && c <= '9'   ? c - '0'
+		        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+		                               : -1;
+		if (v < 0)
+			return -1;
+		if (i % 2 == 0)
+			out[i / 2] = (uint8_t)(v << 4);
+		else
+			out[i / 2] |= (uint8_t)v;
+	}
 	return 0;
 }
 
@@ -274,11 +343,55 @@ int zt_api_json_parse_join(const char *body, size_t len, struct zt_api_join_req 
 		snprintf(err, errcap, "invalid request body: expected a JSON object");
 		goto out;
 	}
-	if (get_bool(j, "allowManaged", &out->allow_managed, err, errcap) < 0 ||
-	    get_bool(j, "allowGlobal", &out->allow_global, err, errcap) < 0 ||
-	    get_bool(j, "allowDefault", &out->allow_default, err, errcap) < 0 ||
-	    get_bool(j, "allowDNS", &out->allow_dns, err, errcap) < 0)
+	if (get_bool(j, "allowManaged", &out->allow_managed, &out->has_managed, err, errcap) < 0 ||
+	    get_bool(j, "allowGlobal", &out->allow_global, &out->has_global, err, errcap) < 0 ||
+	    get_bool(j, "allowDefault", &out->allow_default, &out->has_default, err, errcap) < 0 ||
+	    get_bool(j, "allowDNS", &out->allow_dns, &out->has_dns, err, errcap) < 0)
 		goto out;
+	{
+		json_t *t = json_object_get(j, "inviteToken");
+		const char *h = json_string_value(t);
+		size_t hl = h ? strlen(h) : 0;
+		if (t != NULL &&
+		    (!json_is_string(t) || hl == 0 || hl % 2 != 0 ||
+		     hl / 2 > ZT_NETCONF_TOKEN_MAX || hex_bytes(h, hl, out->token) < 0)) {
+			snprintf(err, errcap,
+			         "invalid request body: \"inviteToken\" must be hex, at most %d "
+			         "bytes",
+			         ZT_NETCONF_TOKEN_MAX);
+			goto out;
+		}
+		out->token_len = hl / 2;
+	}
+	{
+		json_t *rs = json_object_get(j, "inviteRoots"), *x;
+		size_t i;
+		if (rs != NULL && (!json_is_array(rs) || json_array_size(rs) > ZT_MAX_ROOTS)) {
+			snprintf(err, errcap,
+			         "invalid request body: \"inviteRoots\" must be an array "
+			         "of at most %d roots",
+			         ZT_MAX_ROOTS);
+			goto out;
+		}
+		json_array_foreach(rs, i, x)
+		{
+			struct zt_root_def *rd = &out->roots.roots[i];
+			const char *a = json_string_value(json_object_get(x, "address"));
+			const char *pk = json_string_value(json_object_get(x, "publicKey"));
+			const char *ep = json_string_value(json_object_get(x, "endpoint"));
+			if (!a || !pk || !ep || zt_address_parse(a, &rd->id.address) != 0 ||
+			    strlen(pk) != 64 || hex_bytes(pk, 64, rd->id.pk) < 0 ||
+			    zt_endpoint_parse(ep, &rd->endpoints[0]) != 0) {
+				snprintf(err, errcap,
+				         "invalid request body: \"inviteRoots\"[%zu] needs "
+				         "\"address\", \"publicKey\" (64 hex) and \"endpoint\"",
+				         i);
+				goto out;
+			}
+			rd->endpoint_count = 1;
+			out->roots.count++;
+		}
+	}
 	r = 0;
 out:
 	json_decref(j);

@@ -30,16 +30,25 @@ struct zt_api_status {
 	enum zt_nat_type nat_type;
 };
 
-/* Options a client may send with POST /network/<nwid> (ZeroTier's names).
- * XXX: accepted and validated, not acted upon: they only matter once
- * managed networks push addresses, routes and DNS. */
+/* Options a client may send with POST /network/<nwid> (ZeroTier's names),
+ * and which of them it sent (has_*); plus an invite token ("inviteToken",
+ * hex) for a managed network. */
 struct zt_api_join_req {
 	bool allow_managed, allow_global, allow_default, allow_dns;
+	bool has_managed, has_global, has_default, has_dns;
+	uint8_t token[ZT_NETCONF_TOKEN_MAX];
+	size_t token_len;
+	/* "inviteRoots": [{"address","publicKey","endpoint"}] from an invite
+	 * code: used by a ztd that has no roots yet (identities unverified
+	 * here: the daemon checks them). */
+	struct zt_roots roots;
 };
 
 /* The builders return a new reference, or NULL when out of memory.
  * dev is the TAP name ("" if none). */
 json_t *zt_api_json_status(const struct zt_api_status *s);
+/* The network object; its name, assignedAddresses, routes and dns come
+ * from n->conf when there is one. */
 json_t *zt_api_json_network(const struct zt_network_info *n, const char *dev);
 json_t *zt_api_json_peer(const struct zt_peer_info *p);
 /* {"error": msg} */

@@ -63,7 +63,9 @@ static void usage(FILE *f)
 	        "commands:\n"
 	        "  info                 address, version, ONLINE or OFFLINE\n"
 	        "  join <nwid>          join a network (16 hex digits)\n"
+	        "  join <invite code>   join with a code from zt-controller invite\n"
 	        "  leave <nwid>         leave a network\n"
+	        "  set <nwid> key=0|1   allowManaged, allowGlobal, allowDefault, allowDNS\n"
 	        "  listnetworks         joined networks\n"
 	        "  listpeers | peers    known peers and their paths\n",
 	        DEFAULT_HOME, DEFAULT_PORT);
@@ -332,11 +334,95 @@ static void nwid_path(const char *arg, char *path, size_t cap)
 	snprintf(path, cap, "/network/%016" PRIx64, nwid);
 }
 
+/* join <invite code>: the network id, the token and the roots' hints go
+ * to ztd, which asks the controller with the token. */
+static void cmd_join_invite(const struct cli *c, const char *arg)
+{
+	struct zt_invite inv;
+	char path[64], hex[2 * ZT_NETCONF_TOKEN_MAX + 1], *body;
+	json_t *req, *roots, *j;
+
+	if (zt_invite_decode(&inv, arg, strlen(arg)) != ZT_OK)
+		die("invalid invite code '%.24s...': copy the whole line zt-controller invite "
+		    "printed",
+		    arg);
+	for (size_t i = 0; i < inv.token_len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", inv.token[i]);
+	roots = json_array();
+	for (unsigned i = 0; i < inv.root_count && roots; i++) {
+		char addr[ZT_ADDRESS_TEXT], pk[65], ep[64];
+		snprintf(addr, sizeof addr, "%010" PRIx64, inv.roots[i].address);
+		for (int k = 0; k < 32; k++)
+			snprintf(pk + 2 * k, 3, "%02x", inv.roots[i].pk[k]);
+		if (zt_endpoint_to_text(&inv.roots[i].endpoint, ep, sizeof ep) != ZT_OK)
+			continue;
+		json_array_append_new(roots, json_pack("{s:s, s:s, s:s}", "address", addr,
+		                                       "publicKey", pk, "endpoint", ep));
+	}
+	req = json_pack("{s:s, s:o}", "inviteToken", hex, "inviteRoots", roots);
+	sodium_memzero(hex, sizeof hex);
+	body = req ? json_dumps(req, JSON_COMPACT) : NULL;
+	json_decref(req);
+	if (!body)
+		die("out of memory");
+	snprintf(path, sizeof path, "/network/%016" PRIx64, inv.nwid);
+	j = call(c, "POST", path, body);
+	sodium_memzero(body, strlen(body));
+	free(body);
+	if (c->json)
+		print_json(j);
+	else
+		printf("200 join OK %016" PRIx64 "\n", inv.nwid);
+	release(j);
+}
+
+/* set <nwid> allowDefault=1 (ZeroTier's keys; 1/0 or true/false). */
+static void cmd_set(const struct cli *c, const char *arg, const char *kv)
+{
+	static const char *const keys[] = {"allowManaged", "allowGlobal", "allowDefault",
+	                                   "allowDNS"};
+	char path[64], body[96];
+	const char *eq;
+	bool val;
+	size_t kl;
+	json_t *j;
+
+	nwid_path(arg, path, sizeof path);
+	if (!kv || !(eq = strchr(kv, '=')))
+		die("set needs key=value: allowManaged, allowGlobal, allowDefault or allowDNS = 0 "
+		    "or 1");
+	kl = (size_t)(eq - kv);
+	if (strcmp(eq + 1, "1") == 0 || strcmp(eq + 1, "true") == 0)
+		val = true;
+	else if (strcmp(eq + 1, "0") == 0 || strcmp(eq + 1, "false") == 0)
+		val = false;
+	else
+		die("set %.*s: value '%.16s' must be 0 or 1", (int)kl, kv, eq + 1);
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if (strlen(keys[i]) != kl || strncmp(keys[i], kv, kl) != 0)
+			continue;
+		snprintf(body, sizeof body, "{\"%s\":%s}", keys[i], val ? "true" : "false");
+		j = call(c, "POST", path, body);
+		if (c->json)
+			print_json(j);
+		else
+			printf("200 set %s=%d\n", keys[i], val ? 1 : 0);
+		release(j);
+		return;
+	}
+	die("set: unknown key '%.*s': use allowManaged, allowGlobal, allowDefault or allowDNS",
+	    (int)(kl > 32 ? 32 : kl), kv);
+}
+
 static void cmd_join(const struct cli *c, const char *arg, bool leave)
 {
 	char path[64];
 	json_t *j;
 
+	if (!leave && arg && strncmp(arg, "zti1", 4) == 0) {
+		cmd_join_invite(c, arg);
+		return;
+	}
 	nwid_path(arg, path, sizeof path);
 	j = call(c, leave ? "DELETE" : "POST", path, leave ? NULL : "{}");
 	if (c->json)
@@ -480,6 +566,8 @@ int main(int argc, char **argv)
 		cmd_listnetworks(&c);
 	else if (strcmp(cmd, "listpeers") == 0 || strcmp(cmd, "peers") == 0)
 		cmd_listpeers(&c);
+	else if (strcmp(cmd, "set") == 0)
+		cmd_set(&c, arg, optind < argc ? argv[optind] : NULL);
 	else
 		die("unknown command '%s' (see zt-cli --help)", cmd);
 	sodium_memzero(c.token, sizeof c.token);

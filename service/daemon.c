@@ -25,6 +25,7 @@
 #include "osdep/log.h"
 #include "osdep/random.h"
 #include "service/api.h"
+#include "service/api_json.h"
 #include "service/httpd.h"
 
 /* Frames read from one TAP, datagrams batches from one socket, per
@@ -76,6 +77,7 @@ static struct zt_daemon_net *net_alloc(struct zt_daemon *d, uint64_t nwid)
 			net->nwid = nwid;
 			net->tap.fd = -1;
 			net->d = d;
+			zt_net_settings_default(&net->set);
 			return net;
 		}
 	}
@@ -90,6 +92,18 @@ static void net_close_tap(struct zt_daemon_net *net)
 	zt_evloop_del(net->d->loop, net->tap.fd);
 	zt_log_info("network %016" PRIx64 ": removed device %s", net->nwid, net->tap.name);
 	zt_tap_close(&net->tap);
+}
+
+/* Make the TAP show the config in force (conf NULL: none). */
+static void net_apply(struct zt_daemon_net *net, const struct zt_netconf *conf)
+{
+	struct zt_netapply want;
+
+	if (net->tap.fd < 0)
+		return;
+	zt_netapply_want(conf, &net->set, &want);
+	zt_netapply_sync(net->nwid, net->tap.name, &net->applied, &want);
+	zt_netapply_dns(net->nwid, net->tap.name, &net->applied, conf, &net->set);
 }
 
 static void net_free(struct zt_daemon_net *net)
@@ -431,6 +445,7 @@ static void host_net_update(void *ctx, enum zt_net_op op, const struct zt_networ
 			else
 				zt_log_info("network %016" PRIx64 ": mtu %u", info->nwid, mtu);
 		}
+		net_apply(net, info->conf);
 		return;
 	case ZT_NET_DOWN:
 		if (net)
@@ -482,6 +497,7 @@ int zt_daemon_join(struct zt_daemon *d, uint64_t nwid, bool persist, char *err, 
 		         nwid, ZT_DAEMON_MAX_NETWORKS);
 		return -1;
 	}
+	zt_state_net_load_settings(d->cfg.home, nwid, &net->set);
 	/* The TAP first, with the MAC the core will give us: a failure here
 	 * is reported to the caller and the core never hears of the network. */
 	zt_mac_from_address(nwid, zt_node_address(d->node), mac);
@@ -505,7 +521,7 @@ int zt_daemon_join(struct zt_daemon *d, uint64_t nwid, bool persist, char *err, 
 		zt_daemon_after_core_call(d);
 		return -1;
 	}
-	if (persist && zt_state_net_save(d->cfg.home, nwid, err, errcap) < 0) {
+	if (persist && zt_state_net_save_settings(d->cfg.home, nwid, &net->set, err, errcap) < 0) {
 		(void)zt_node_leave(d->node, zt_clock_now(), nwid);
 		net_free(net);
 		zt_daemon_after_core_call(d);
@@ -513,6 +529,132 @@ int zt_daemon_join(struct zt_daemon *d, uint64_t nwid, bool persist, char *err, 
 	}
 	zt_log_info("joined network %016" PRIx64, nwid);
 	zt_daemon_after_core_call(d);
+	return 0;
+}
+
+#define INVITE_ROOTS "roots.invite"
+
+/* Roots from an invite, for a ztd started without any: the identities are
+ * verified (address from key) and kept in HOMEDIR/roots.invite, one
+ * "<address>:<key hex> <ip/port>" per line, used at start while there is
+ * no signed roots file. */
+static int adopt_roots(struct zt_daemon *d, const struct zt_roots *in, char *err, size_t errcap)
+{
+	struct zt_roots roots = *in;
+	char path[ZT_HOME_PATH_MAX], text[ZT_MAX_ROOTS * 160];
+	size_t used = 0;
+	int r;
+
+	for (unsigned i = 0; i < roots.count; i++) {
+		char idt[ZT_IDENTITY_PUBLIC_TEXT], ep[64];
+		struct zt_identity id;
+		if (zt_identity_to_text(&roots.roots[i].id, false, idt, sizeof idt) != ZT_OK ||
+		    zt_identity_from_text(&id, idt, strlen(idt)) != ZT_OK ||
+		    zt_endpoint_to_text(&roots.roots[i].endpoints[0], ep, sizeof ep) != ZT_OK) {
+			snprintf(err, errcap,
+			         "the invite's root %u is not a valid identity: ask for a "
+			         "new invite",
+			         i);
+			return -1;
+		}
+		used += (size_t)snprintf(text + used, sizeof text - used, "%s %s\n", idt, ep);
+	}
+	r = zt_node_set_roots(d->node, zt_clock_now(), &roots);
+	if (r < 0) {
+		snprintf(err, errcap, "the node refused the invite's roots: %s", zt_strerror(r));
+		return -1;
+	}
+	d->have_roots = true;
+	zt_log_info("using %u root%s from the invite (kept in %s/" INVITE_ROOTS ")", roots.count,
+	            roots.count == 1 ? "" : "s", d->cfg.home);
+	if (zt_home_path(path, sizeof path, d->cfg.home, INVITE_ROOTS) == 0 &&
+	    (r = zt_home_write(path, text, used, 0644)) < 0)
+		zt_log_warn("cannot write %s: %s (the invite's roots are lost at restart)", path,
+		            strerror(-r));
+	return 0;
+}
+
+/* The roots kept from an invite, if any. */
+static bool load_invite_roots(const char *home, struct zt_roots *out)
+{
+	char path[ZT_HOME_PATH_MAX], buf[ZT_MAX_ROOTS * 160];
+	size_t len;
+
+	memset(out, 0, sizeof *out);
+	if (zt_home_path(path, sizeof path, home, INVITE_ROOTS) < 0 ||
+	    zt_home_read(path, buf, sizeof buf, &len) < 0)
+		return false;
+	for (char *line = strtok(buf, "\n"); line && out->count < ZT_MAX_ROOTS;
+	     line = strtok(NULL, "\n")) {
+		char *sp = strchr(line, ' ');
+		struct zt_root_def *rd = &out->roots[out->count];
+		if (!sp)
+			continue;
+		*sp = '\0';
+		if (zt_identity_from_text(&rd->id, line, strlen(line)) != ZT_OK ||
+		    zt_endpoint_parse(sp + 1, &rd->endpoints[0]) != ZT_OK) {
+			zt_log_warn("ignoring a bad line in %s", path);
+			continue;
+		}
+		rd->endpoint_count = 1;
+		out->count++;
+	}
+	return out->count > 0;
+}
+
+const struct zt_net_settings *zt_daemon_settings(const struct zt_daemon *d, uint64_t nwid)
+{
+	for (size_t i = 0; i < ZT_DAEMON_MAX_NETWORKS; i++)
+		if (d->nets[i].used && d->nets[i].nwid == nwid)
+			return &d->nets[i].set;
+	return NULL;
+}
+
+int zt_daemon_set(struct zt_daemon *d, uint64_t nwid, const struct zt_api_join_req *jr, char *err,
+                  size_t errcap)
+{
+	struct zt_daemon_net *net = net_find(d, nwid);
+	struct zt_network_info info;
+	struct zt_net_settings old;
+
+	if (!net) {
+		snprintf(err, errcap, "not a member of network %016" PRIx64, nwid);
+		return -1;
+	}
+	old = net->set;
+	if (jr->has_managed)
+		net->set.allow_managed = jr->allow_managed;
+	if (jr->has_global)
+		net->set.allow_global = jr->allow_global;
+	if (jr->has_default)
+		net->set.allow_default = jr->allow_default;
+	if (jr->has_dns)
+		net->set.allow_dns = jr->allow_dns;
+	if (memcmp(&old, &net->set, sizeof old) != 0) {
+		if (zt_state_net_save_settings(d->cfg.home, nwid, &net->set, err, errcap) < 0) {
+			net->set = old;
+			return -1;
+		}
+		zt_log_info("network %016" PRIx64
+		            ": allowManaged=%d allowGlobal=%d allowDefault=%d "
+		            "allowDNS=%d",
+		            nwid, net->set.allow_managed, net->set.allow_global,
+		            net->set.allow_default, net->set.allow_dns);
+		if (zt_node_network(d->node, nwid, &info) == ZT_OK)
+			net_apply(net, info.conf);
+	}
+	if (jr->roots.count > 0 && !d->have_roots && adopt_roots(d, &jr->roots, err, errcap) < 0)
+		return -1;
+	if (jr->token_len > 0) {
+		int r = zt_node_join_token(d->node, zt_clock_now(), nwid, jr->token, jr->token_len);
+		if (r < 0) {
+			snprintf(err, errcap, "network %016" PRIx64 ": the invite was refused: %s",
+			         nwid, zt_strerror(r));
+			zt_daemon_after_core_call(d);
+			return -1;
+		}
+		zt_daemon_after_core_call(d);
+	}
 	return 0;
 }
 
@@ -735,6 +877,12 @@ static int start_node(struct zt_daemon *d, const struct zt_roots *roots, bool ha
 			return r;
 		}
 	}
+	if (!have_roots && load_invite_roots(d->cfg.home, &d->invite_roots)) {
+		roots = &d->invite_roots;
+		have_roots = true;
+		zt_log_info("using the roots from an invite (%s/" INVITE_ROOTS ")", d->cfg.home);
+	}
+	d->have_roots = have_roots;
 	if (have_roots) {
 		r = zt_node_set_roots(d->node, now, roots);
 		if (r < 0) {

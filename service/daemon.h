@@ -15,6 +15,7 @@
 #include "node/zt.h"
 #include "osdep/tap.h"
 #include "osdep/udp.h"
+#include "service/netapply.h"
 #include "service/state.h"
 
 #define ZT_DAEMON_MAX_NETWORKS 32
@@ -43,6 +44,9 @@ struct zt_daemon_net {
 	bool leave_pending;
 	struct zt_daemon *d;
 	struct zt_gro gro; /* received TCP segments joined for the TAP */
+	/* Managed networks: the settings and what is applied to the TAP. */
+	struct zt_net_settings set;
+	struct zt_netapply applied;
 };
 
 struct zt_evloop;
@@ -63,8 +67,10 @@ struct zt_daemon {
 	struct zt_httpd *httpd;
 	uint16_t api_port;
 	int lock_fd;
-	int64_t deadline; /* the core's: call process_background by then */
-	bool pending;     /* some net has leave_pending */
+	bool have_roots;
+	struct zt_roots invite_roots; /* from HOMEDIR/roots.invite */
+	int64_t deadline;             /* the core's: call process_background by then */
+	bool pending;                 /* some net has leave_pending */
 	struct zt_daemon_net nets[ZT_DAEMON_MAX_NETWORKS];
 	/* Offloads (environment ZT_OFFLOAD: "off", or any of "notap",
 	 * "nogso", "nogro"): TAP TSO/checksum, UDP GSO, UDP GRO. */
@@ -85,6 +91,13 @@ int zt_daemon_run(const struct zt_daemon_config *cfg);
 /* Join nwid: create its TAP, tell the core, remember it in networks.d
  * (if persist).  0, or -1 with a one-line reason in err. */
 int zt_daemon_join(struct zt_daemon *d, uint64_t nwid, bool persist, char *err, size_t errcap);
+/* Change the settings of a joined network (only those jr has) and apply
+ * them; an invite token in jr is handed to the core.  0 or -1 + err. */
+struct zt_api_join_req;
+int zt_daemon_set(struct zt_daemon *d, uint64_t nwid, const struct zt_api_join_req *jr, char *err,
+                  size_t errcap);
+/* The settings of a joined network, or NULL. */
+const struct zt_net_settings *zt_daemon_settings(const struct zt_daemon *d, uint64_t nwid);
 /* Leave nwid: -ENOENT if not joined (message in err). */
 int zt_daemon_leave(struct zt_daemon *d, uint64_t nwid, char *err, size_t errcap);
 

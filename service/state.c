@@ -243,7 +243,34 @@ static int net_path(char *out, size_t cap, const char *home, uint64_t nwid)
 
 int zt_state_net_save(const char *home, uint64_t nwid, char *err, size_t errcap)
 {
-	char dir[ZT_HOME_PATH_MAX], path[ZT_HOME_PATH_MAX], buf[64];
+	struct zt_net_settings s;
+	zt_net_settings_default(&s);
+	return zt_state_net_save_settings(home, nwid, &s, err, errcap);
+}
+
+void zt_state_net_load_settings(const char *home, uint64_t nwid, struct zt_net_settings *out)
+{
+	static const char *const keys[] = {
+	    "allowManaged=", "allowGlobal=", "allowDefault=", "allowDNS="};
+	bool *vals[] = {&out->allow_managed, &out->allow_global, &out->allow_default,
+	                &out->allow_dns};
+	char path[ZT_HOME_PATH_MAX], buf[512];
+	size_t len;
+
+	zt_net_settings_default(out);
+	if (net_path(path, sizeof path, home, nwid) < 0 ||
+	    zt_home_read(path, buf, sizeof buf, &len) < 0)
+		return;
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+			if (strncmp(line, keys[i], strlen(keys[i])) == 0)
+				*vals[i] = line[strlen(keys[i])] == '1';
+}
+
+int zt_state_net_save_settings(const char *home, uint64_t nwid, const struct zt_net_settings *st,
+                               char *err, size_t errcap)
+{
+	char dir[ZT_HOME_PATH_MAX], path[ZT_HOME_PATH_MAX], buf[256];
 	int n, r;
 
 	r = zt_home_path(dir, sizeof dir, home, NETWORKS_DIR);
@@ -258,7 +285,10 @@ int zt_state_net_save(const char *home, uint64_t nwid, char *err, size_t errcap)
 		snprintf(err, errcap, "cannot create %s: %s", dir, strerror(-r));
 		return r;
 	}
-	n = snprintf(buf, sizeof buf, "nwid=%016" PRIx64 "\n", nwid);
+	n = snprintf(buf, sizeof buf,
+	             "nwid=%016" PRIx64 "\nallowManaged=%d\nallowGlobal=%d\nallowDefault=%d\n"
+	             "allowDNS=%d\n",
+	             nwid, st->allow_managed, st->allow_global, st->allow_default, st->allow_dns);
 	r = zt_home_write(path, buf, (size_t)n, 0644);
 	if (r < 0)
 		snprintf(err, errcap, "cannot write %s: %s", path, strerror(-r));

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "node/zt.h"
+#include "service/netapply.h"
 
 #define ZT_STATE_TOKEN_LEN 24
 #define ZT_STATE_TOKEN_MAX 128
@@ -48,6 +49,11 @@ int zt_state_write_port(const char *home, unsigned port, char *err, size_t errca
  * (fills up to cap ids, returns how many files there are; files with
  * other names are logged and skipped). */
 int zt_state_net_save(const char *home, uint64_t nwid, char *err, size_t errcap);
+/* The same with the network's settings (allowManaged=1 ... lines); load
+ * fills defaults for a missing file or line. */
+int zt_state_net_save_settings(const char *home, uint64_t nwid, const struct zt_net_settings *s,
+                               char *err, size_t errcap);
+void zt_state_net_load_settings(const char *home, uint64_t nwid, struct zt_net_settings *out);
 int zt_state_net_remove(const char *home, uint64_t nwid);
 size_t zt_state_net_list(const char *home, uint64_t *out, size_t cap);
 

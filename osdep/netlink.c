@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * netlink.c - rtnetlink requests (see netlink.h).
+ */
+#include "osdep/netlink.h"
+
+#include <errno.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#define REQ_MAX 512
+
+/* A request: header, family message, attributes, in one aligned buffer. */
+struct req {
+	union {
+		struct nlmsghdr nh;
+		uint8_t raw[REQ_MAX];
+	} b;
+};
+
+static int add_attr(struct req *q, unsigned short type, const void *data, size_t len)
+{
+	size_t alen = RTA_LENGTH(len), off = NLMSG_ALIGN(q->b.nh.nlmsg_len);
+	struct rtattr rta;
+
+	if (off + RTA_ALIGN(alen) > sizeof q->b.raw)
+		return -ENOBUFS;
+	rta.rta_type = type;
+	rta.rta_len = (unsigned short)alen;
+	memcpy(q->b.raw + off, &rta, sizeof rta);
+	memcpy(q->b.raw + off + RTA_LENGTH(0), data, len);
+	q->b.nh.nlmsg_len = (uint32_t)(off + RTA_ALIGN(alen));
+	return 0;
+}
+
+/* Send one request and wait for its acknowledgement. */
+static int talk(struct nlmsghdr *nh)
+{
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	struct timeval tv = {.tv_sec = 2};
+	char buf[4096];
+	int fd, r = -EIO;
+	ssize_t n;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	nh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nh->nlmsg_seq = 1;
+	if (sendto(fd, nh, nh->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		r = -errno;
+		goto out;
+	}
+	for (;;) {
+		n = recv(fd, buf, sizeof buf, 0);
+		if (n < 0) {
+			r = errno == EAGAIN ? -ETIMEDOUT : -errno;
+			goto out;
+		}
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned)n);
+		     h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(h);
+				if (h->nlmsg_len < NLMSG_LENGTH(sizeof *e))
+					goto out;
+				r = e->error; /* 0 is the acknowledgement */
+				goto out;
+			}
+		}
+	}
+out:
+	close(fd);
+	return r;
+}
+
+static int ifindex(const char *ifname)
+{
+	unsigned i = if_nametoindex(ifname);
+	return i == 0 ? -ENODEV : (int)i;
+}
+
+int zt_nl_addr(const char *ifname, const struct zt_inetaddr *a, bool add)
+{
+	struct req q;
+	struct ifaddrmsg ifa;
+	size_t alen = a->family == 4 ? 4 : 16;
+	int idx = ifindex(ifname), r;
+
+	if (idx < 0)
+		return idx;
+	if (a->family != 4 && a->family != 6)
+		return -EINVAL;
+	memset(&q, 0, sizeof q);
+	memset(&ifa, 0, sizeof ifa);
+	q.b.nh.nlmsg_len = NLMSG_LENGTH(sizeof ifa);
+	q.b.nh.nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
+	q.b.nh.nlmsg_flags = add ? (NLM_F_CREATE | NLM_F_REPLACE) : 0;
+	ifa.ifa_family = a->family == 4 ? AF_INET : AF_INET6;
+	ifa.ifa_prefixlen = a->bits;
+	ifa.ifa_index = (unsigned)idx;
+	ifa.ifa_scope = RT_SCOPE_UNIVERSE;
+	memcpy(q.b.raw + NLMSG_HDRLEN, &ifa, sizeof ifa);
+	r = add_attr(&q, IFA_LOCAL, a->ip, alen);
+	if (r == 0)
+		r = add_attr(&q, IFA_ADDRESS, a->ip, alen);
+	if (r == 0 && a->family == 4 && a->bits < 31) {
+		uint8_t bc[4];
+		uint32_t mask = a->bits ? ~0u << (32 - a->bits) : 0;
+		uint32_t ip = ((uint32_t)a->ip[0] << 24) | ((uint32_t)a->ip[1] << 16) |
+		              ((uint32_t)a->ip[2] << 8) | a->ip[3];
+		ip |= ~mask;
+		bc[0] = (uint8_t)(ip >> 24);
+		bc[1] = (uint8_t)(ip >> 16);
+		bc[2] = (uint8_t)(ip >> 8);
+		bc[3] = (uint8_t)ip;
+		r = add_attr(&q, IFA_BROADCAST, bc, 4);
+	}
+	if (r == 0 && a->family == 6) {
+		/* No duplicate address detection: the controller assigned it,
+		 * and DAD would hold it "tentative" for a second or two. */
+		uint32_t flags = IFA_F_NODAD;
+		r = add_attr(&q, IFA_FLAGS, &flags, sizeof flags);
+	}
+	if (r < 0)
+		return r;
+	r = talk(&q.b.nh);
+	if (!add && (r == -EADDRNOTAVAIL || r == -ENOENT || r == -ESRCH))
+		r = 0;
+	return r;
+}
+
+int zt_nl_route(const char *ifname, const struct zt_inetaddr *target, const struct zt_inetaddr *via,
+                unsigned metric, bool add)
+{
+	struct req q;
+	struct rtmsg rt;
+	size_t alen = target->family == 4 ? 4 : 16;
+	int idx = ifindex(ifname), r;
+	uint32_t oif, prio = metric;
+	uint8_t dst[16];
+
+	if (idx < 0)
+		return idx;
+	if (target->family != 4 && target->family != 6)
+		return -EINVAL;
+	/* The kernel wants the network address: clear the host bits. */
+	memcpy(dst, target->ip, 16);
+	for (unsigned b = target->bits; b < alen * 8; b++)
+		dst[b / 8] &= (uint8_t) ~(0x80 >> (b % 8));
+	memset(&q, 0, sizeof q);
+	memset(&rt, 0, sizeof rt);
+	q.b.nh.nlmsg_len = NLMSG_LENGTH(sizeof rt);
+	q.b.nh.nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
+	q.b.nh.nlmsg_flags = add ? (NLM_F_CREATE | NLM_F_REPLACE) : 0;
+	rt.rtm_family = target->family == 4 ? AF_INET : AF_INET6;
+	rt.rtm_dst_len = target->bits;
+	rt.rtm_table = RT_TABLE_MAIN;
+	rt.rtm_protocol = RTPROT_STATIC;
+	rt.rtm_scope = via != NULL && via->family != 0 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	rt.rtm_type = RTN_UNICAST;
+	memcpy(q.b.raw + NLMSG_HDRLEN, &rt, sizeof rt);
+	oif = (uint32_t)idx;
+	r = add_attr(&q, RTA_DST, dst, alen);
+	if (r == 0)
+		r = add_attr(&q, RTA_OIF, &oif, sizeof oif);
+	if (r == 0 && metric)
+		r = add_attr(&q, RTA_PRIORITY, &prio, sizeof prio);
+	if (r == 0 && via != NULL && via->family != 0) {
+		if (via->family != target->family)
+			return -EINVAL;
+		r = add_attr(&q, RTA_GATEWAY, via->ip, alen);
+	}
+	if (r < 0)
+		return r;
+	r = talk(&q.b.nh);
+	if (!add && (r == -ESRCH || r == -ENOENT))
+		r = 0;
+	return r;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * netlink.h - addresses and routes on an interface through rtnetlink
+ * (Linux), for the configs of managed networks.  One request per call,
+ * acknowledged synchronously on a fresh NETLINK_ROUTE socket, so that an
+ * error is the kernel's answer to exactly that change.  Errors are
+ * negative errno values; adding what exists is 0, removing what is
+ * absent is 0 (both are the state asked for).
+ */
+#ifndef ZT_OSDEP_NETLINK_H
+#define ZT_OSDEP_NETLINK_H
+
+#include <stdbool.h>
+
+#include "node/zt.h"
+
+/* Add or remove ip/bits on interface ifname. */
+int zt_nl_addr(const char *ifname, const struct zt_inetaddr *a, bool add);
+/* Add or remove the route target (network/bits) via `via` (family 0: on
+ * the link) on ifname, with metric. */
+int zt_nl_route(const char *ifname, const struct zt_inetaddr *target, const struct zt_inetaddr *via,
+                unsigned metric, bool add);
+
+#endif

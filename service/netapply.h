@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * netapply.h - ztd applies a managed network's config to its TAP:
+ * addresses and routes through netlink, DNS through resolvectl where the
+ * system has it, filtered by the per-network settings ZeroTier users know
+ * (zt-cli set <nwid> allowManaged|allowGlobal|allowDefault|allowDNS=0|1).
+ *
+ *   allowManaged (default 1)  addresses and routes from the controller
+ *   allowGlobal  (default 0)  ... also those outside private ranges
+ *   allowDefault (default 0)  a default route (an exit node), installed as
+ *                             two halves (0.0.0.0/1 + 128.0.0.0/1, ::/1 +
+ *                             8000::/1) so the underlay's own default stays
+ *   allowDNS     (default 0)  the pushed DNS servers and search domain
+ */
+#ifndef ZT_SERVICE_NETAPPLY_H
+#define ZT_SERVICE_NETAPPLY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "node/zt.h"
+
+struct zt_net_settings {
+	bool allow_managed, allow_global, allow_default, allow_dns;
+};
+
+#define ZT_NETAPPLY_MAX_ROUTES (ZT_NETCONF_MAX_ROUTES + 2)
+
+/* What is (to be) on the device. */
+struct zt_netapply {
+	unsigned addr_count, route_count;
+	struct zt_inetaddr addrs[ZT_NETCONF_MAX_ADDRS];
+	struct zt_route routes[ZT_NETAPPLY_MAX_ROUTES];
+	bool dns; /* resolvectl was told about this link */
+};
+
+/* ZeroTier's defaults: managed addresses and routes on, the rest off. */
+static inline void zt_net_settings_default(struct zt_net_settings *s)
+{
+	s->allow_managed = true;
+	s->allow_global = false;
+	s->allow_default = false;
+	s->allow_dns = false;
+}
+
+/* Pure: what the config asks for, filtered by the settings (conf NULL:
+ * nothing). */
+void zt_netapply_want(const struct zt_netconf *conf, const struct zt_net_settings *s,
+                      struct zt_netapply *out);
+
+/* Make the device match `want`: remove what is applied and no longer
+ * wanted, add what is missing; *cur becomes what is on the device now.
+ * Failures are logged (one line each) and the rest goes on. */
+void zt_netapply_sync(uint64_t nwid, const char *dev, struct zt_netapply *cur,
+                      const struct zt_netapply *want);
+
+/* DNS: tell resolvectl (if present and allowed), or revert. */
+void zt_netapply_dns(uint64_t nwid, const char *dev, struct zt_netapply *cur,
+                     const struct zt_netconf *conf, const struct zt_net_settings *s);
+
+#endif

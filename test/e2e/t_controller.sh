@@ -1,0 +1,178 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# t_controller: a managed network with the real zt-controller.
+#
+#   root0 203.0.113.2 (zt-root)          ctl 198.18.1.2 (zt-controller, SQLite)
+#   a 198.18.2.2   b 198.18.3.2   c 198.18.4.2   d 198.18.5.2   (ztd each)
+#
+# create a network through the admin API -> a, b, c join: ACCESS_DENIED ->
+# authorized: OK, a pool address on each TAP, ping by those addresses ->
+# c's controller traffic is dropped (so it keeps its config and goes on
+# sending) and c is deauthorized: a and b refuse it within the bound ->
+# the controller restarts: everything persists and changes still reach the
+# members -> d joins with an invite code -> a default route via a (exit
+# node) appears on b only with allowDefault=1.
+set -u
+. "$(dirname "$0")/lib.sh"
+ZTCTL=$B/zt-controller
+[ -x "$ZTCTL" ] || { echo "FAIL $TNAME: $ZTCTL not built (run make)"; exit 1; }
+
+lab_init
+lab_root_ns root0 0
+lab_member_ns ctl 1
+lab_member_ns a 2
+lab_member_ns b 3
+lab_member_ns c 4
+lab_member_ns d 5
+start_root root0
+make_roots "$T/roots" root0
+
+start_ctl() {
+	rm -f "$T/ctl/ztd.port"
+	bg ctl ctl "$ZTCTL" -p "$ZT_PORT" -r "$T/roots" -v "$T/ctl"
+	ZPID[ctl]=$LAST_PID
+	wait_until 15 test -s "$T/ctl/ztd.port" ||
+		fail setup "zt-controller did not start within 15 s: $(tail -n 3 "$T/ctl.log")"
+}
+mkdir -p "$T/ctl"
+start_ctl
+CTL=$(cut -c1-10 "$T/ctl/identity.public")
+
+# api METHOD PATH [BODY]: the admin API on ctl's loopback; prints
+# "<status> <body>"
+api() {
+	x ctl timeout 10 python3 - "$1" "$2" "${3:-}" "$(cat "$T/ctl/ztd.port")" \
+		"$(cat "$T/ctl/authtoken.secret")" <<'PY'
+import sys, urllib.request, urllib.error
+m, path, body, port, tok = sys.argv[1:6]
+req = urllib.request.Request("http://127.0.0.1:%s%s" % (port, path), method=m,
+                             data=body.encode() if body else None,
+                             headers={"X-ZT1-Auth": tok})
+try:
+    r = urllib.request.urlopen(req, timeout=5)
+    print(r.status, r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code, e.read().decode())
+PY
+}
+jget() { python3 -c 'import json,sys; d=json.loads(sys.stdin.read().split(" ",1)[1]); print(eval(sys.argv[1]))' "$1"; }
+
+out=$(api POST "/controller/network/${CTL}______" '{"name":"lab","ipAssignmentPools":[{"ipRangeStart":"10.9.0.10","ipRangeEnd":"10.9.0.250"}],"routes":[{"target":"10.9.0.0/24"}],"v4AssignMode":{"zt":true},"dns":{"domain":"lab.zt","servers":["10.9.0.53"]}}')
+case $out in "200 "*) ;; *) fail create "POST /controller/network/${CTL}______: $out" ;; esac
+NW=$(echo "$out" | jget 'd["id"]')
+pass create "network $NW (controller $CTL)"
+
+start_ztd a; start_ztd b; start_ztd c
+wait_online a b c
+status_of() { # NAME: the network's status
+	cli "$1" listnetworks 2>/dev/null | awk -v nw="$NW" '$1 == "200" && $3 == nw { print $6; exit }'
+}
+ips_of() { cli "$1" listnetworks 2>/dev/null | awk -v nw="$NW" '$1 == "200" && $3 == nw { print $9; exit }'; }
+st_is() { [ "$(status_of "$1")" = "$2" ]; }
+for m in a b c; do
+	out=$(cli "$m" join "$NW" 2>&1) || fail join "$m: zt-cli join $NW: $out"
+done
+for m in a b c; do
+	wait_until 20 st_is "$m" ACCESS_DENIED ||
+		fail denied "$m: not ACCESS_DENIED within 20 s: $(cli "$m" listnetworks | tr '\n' ' ')"
+done
+pass denied "a, b, c ACCESS_DENIED before authorization"
+
+declare -A ZA
+for m in a b c; do
+	ZA[$m]=$(zt_addr "$m")
+	out=$(api POST "/controller/network/$NW/member/${ZA[$m]}" '{"authorized":true}')
+	case $out in "200 "*) ;; *) fail authorize "$m: $out" ;; esac
+done
+t0=$(now_ms)
+declare -A ZIP
+has_addr() { # NAME: an address from the pool on its TAP
+	local tap ip
+	tap=$(tap_of "$1" "$NW"); ip=$(ips_of "$1"); ip=${ip%%/*}
+	[ "$(status_of "$1")" = OK ] && [ -n "$ip" ] && [ "$ip" != - ] &&
+		ip -n "$P-$1" -4 addr show dev "$tap" | grep -q "inet $ip/24"
+}
+for m in a b c; do
+	wait_until 15 has_addr "$m" ||
+		fail assigned "$m: no pool address on its TAP within 15 s of authorization: $(cli "$m" listnetworks | tr '\n' ' ')"
+	ZIP[$m]=$(ips_of "$m"); ZIP[$m]=${ZIP[$m]%%/*}
+	TAP[$m]=$(tap_of "$m" "$NW")
+done
+pass assigned "OK with ${ZIP[a]} ${ZIP[b]} ${ZIP[c]} on the TAPs $(( $(now_ms) - t0 )) ms after authorization"
+cli a -j listnetworks | grep -q '"domain": "lab.zt"' || fail dns "listnetworks -j does not show the pushed DNS domain"
+pass dns "pushed DNS shown (allowDNS=0: not applied)"
+
+for p in "a b" "b c" "c a"; do
+	set -- $p
+	wait_until 20 ping_ok "$1" "${ZIP[$2]}" || fail ping "$1 -> $2 (${ZIP[$2]}) no reply within 20 s"
+done
+pass ping "a, b, c ping each other by their assigned addresses"
+
+# c stops hearing its controller (the overlay source address, bytes 7-11 of
+# every zt datagram, is the controller's): it keeps its config and its
+# certificate and goes on sending.  Then the admin deauthorizes it.
+x c nft -f - <<EOF2 || fail setup "nft in c"
+table inet ztblock {
+	chain in {
+		type filter hook input priority 0;
+		udp dport $ZT_PORT @th,120,40 0x$CTL drop
+	}
+}
+EOF2
+out=$(api POST "/controller/network/$NW/member/${ZA[c]}" '{"authorized":false}')
+case $out in "200 "*) ;; *) fail deauthorize "$out" ;; esac
+t0=$(now_ms)
+c_cut() { ! ping_ok c "${ZIP[a]}" && ! ping_ok c "${ZIP[b]}"; }
+wait_until 60 c_cut || fail cutoff "c still reaches a or b 60 s after its deauthorization"
+cut_ms=$(( $(now_ms) - t0 ))
+kill -0 "${ZPID[c]}" || fail cutoff "c's ztd is not running"
+[ "$(status_of c)" = OK ] || fail cutoff "c learnt of its deauthorization (the block failed): $(status_of c)"
+ping_ok a "${ZIP[b]}" || wait_until 10 ping_ok a "${ZIP[b]}" || fail cutoff "a no longer reaches b"
+pass cutoff "deauthorized c (ztd running, config kept) cut off by a and b after ${cut_ms} ms (bound 45 s)"
+rej=$(counter a com_rejected)
+say "a: com_rejected=$rej"
+
+# restart the controller: the database keeps everything
+kill_proc ctl TERM
+start_ctl
+out=$(api GET "/controller/network/$NW/member/${ZA[a]}")
+[ "$(echo "$out" | jget 'd["authorized"]')" = True ] || fail persist "a not authorized after the restart: $out"
+out=$(api GET "/controller/network/$NW/member/${ZA[c]}")
+[ "$(echo "$out" | jget 'd["authorized"]')" = False ] || fail persist "c authorized after the restart: $out"
+out=$(api GET "/controller/network/$NW")
+[ "$(echo "$out" | jget 'd["name"]')" = lab ] || fail persist "network lost its name: $out"
+# a change after the restart still reaches the members (new sessions)
+api POST "/controller/network/$NW" '{"name":"lab2","mtu":2000}' >/dev/null
+name_is() { cli "$1" listnetworks | awk -v nw="$NW" '$3 == nw { print $4 }' | grep -qx lab2; }
+wait_until 30 name_is a || fail persist "a did not get the renamed network within 30 s of the controller's restart"
+mtu_is() { ip -n "$P-$1" link show dev "${TAP[$1]}" | grep -q "mtu $2 "; }
+wait_until 10 mtu_is b 2000 || fail mtu "b's TAP did not get MTU 2000: $(ip -n "$P-b" link show dev "${TAP[b]}" | head -1)"
+ping_ok a "${ZIP[b]}" || wait_until 10 ping_ok a "${ZIP[b]}" || fail persist "a -> b broken after the restart"
+pass persist "controller restarted: members, authorization, network kept; pushes reach members (name, MTU 2000)"
+
+# invite: d joins with a code and is authorized without an admin step
+code=$(x ctl "$ZTCTL" invite -D "$T/ctl" "$NW" 2>"$T/invite.err") ||
+	fail invite "zt-controller invite: $(cat "$T/invite.err")"
+case $code in zti1*) ;; *) fail invite "not an invite code: '$code'" ;; esac
+start_ztd d
+wait_online d
+out=$(cli d join "$code" 2>&1) || fail invite "zt-cli join <code>: $out"
+wait_until 15 has_addr d || fail invite "d not OK with an address within 15 s: $(cli d listnetworks | tr '\n' ' ')"
+ZIP[d]=$(ips_of d); ZIP[d]=${ZIP[d]%%/*}
+wait_until 20 ping_ok d "${ZIP[a]}" || fail invite "d -> a (${ZIP[a]}) no reply"
+out=$(api GET "/controller/network/$NW/member/$(zt_addr d)")
+[ "$(echo "$out" | jget 'd["authorized"]')" = True ] || fail invite "d not authorized in the API: $out"
+pass invite "d joined with a ${#code}-character code, got ${ZIP[d]}, pings a"
+
+# an exit node: 0.0.0.0/0 via a; b installs it only with allowDefault=1
+api POST "/controller/network/$NW" "{\"routes\":[{\"target\":\"10.9.0.0/24\"},{\"target\":\"0.0.0.0/0\",\"via\":\"${ZIP[a]}\"}]}" >/dev/null
+has_default() { ip -n "$P-$1" route show dev "${TAP[$1]}" | grep -q "^0.0.0.0/1 via ${ZIP[a]}"; }
+routes_seen() { cli b -j listnetworks | grep -q '"0.0.0.0/0"'; }
+wait_until 15 routes_seen || fail exit "b did not get the new routes within 15 s"
+sleep 1
+has_default b && fail exit "b installed the default route with allowDefault=0"
+out=$(cli b set "$NW" allowDefault=1 2>&1) || fail exit "zt-cli set allowDefault=1: $out"
+wait_until 10 has_default b || fail exit "no 0.0.0.0/1 via ${ZIP[a]} on b with allowDefault=1: $(ip -n "$P-b" route | tr '\n' ';')"
+out=$(cli b set "$NW" allowDefault=0 2>&1) || fail exit "zt-cli set allowDefault=0: $out"
+wait_until 10 eval '! has_default b' || fail exit "the default route stayed after allowDefault=0"
+pass exit "default route via ${ZIP[a]} on b only while allowDefault=1"
