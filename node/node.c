@@ -36,6 +36,11 @@ static const char *const counter_names[ZT_CTR_COUNT] = {
     [ZT_CTR_NETCONF_BAD] = "netconf_bad",
     [ZT_CTR_PUNCH_PROBES] = "punch_probes",
     [ZT_CTR_PATH_LOST] = "path_lost",
+    [ZT_CTR_MC_REFUSED] = "mc_refused",
+    [ZT_CTR_MC_UNWANTED] = "mc_unwanted",
+    [ZT_CTR_BRIDGE_LOOP] = "bridge_loop",
+    [ZT_CTR_NOT_FOR_US] = "not_for_us",
+    [ZT_CTR_PMTU_PROBES] = "pmtu_probes",
 };
 
 const char *zt_counter_name(enum zt_counter c)
@@ -819,6 +824,8 @@ static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_
 			goto bad;
 		zt_switch_members_msg(n, now, p, msg, len);
 		break;
+	case ZT_MSG_MC_LIKE:
+	case ZT_MSG_MC_UNLIKE: zt_mc_handle_msg(n, now, p, msg, len); break;
 	default:
 		/* Unknown messages are ignored, so newer nodes can add some. */
 		break;
@@ -1309,6 +1316,10 @@ int zt_node_join(struct zt_node *n, int64_t now, uint64_t nwid)
 	zt_mac_from_address(nwid, n->id.address, net->mac);
 	zt_wire_nethash(nwid, net->nethash);
 	net->mtu = ZT_DEFAULT_MTU;
+	zt_mc_net_init(net);
+	zt_mact_init(&net->macs, ZT_BRIDGE_MAX_MACS);
+	zt_mact_init(&net->lanmacs, ZT_BRIDGE_MAX_MACS);
+	net->mc_query_at = now + 1000;
 	if (zt_nwid_is_adhoc(nwid)) {
 		/* Ad-hoc: no controller, anyone who knows the id is a member. */
 		net->status = ZT_NET_OK;
@@ -1339,6 +1350,9 @@ int zt_node_leave(struct zt_node *n, int64_t now, uint64_t nwid)
 	info.conf = NULL;
 	zt_switch_free_members(net);
 	free(net->conf);
+	zt_mc_net_free(net);
+	zt_mact_free(&net->macs);
+	zt_mact_free(&net->lanmacs);
 	memset(net, 0, sizeof *net);
 	if (n->host.net_update != NULL)
 		n->host.net_update(n->host.ctx, ZT_NET_DOWN, &info);
@@ -1367,6 +1381,42 @@ int zt_node_network(const struct zt_node *n, uint64_t nwid, struct zt_network_in
 		}
 	}
 	return ZT_ENOTFOUND;
+}
+
+int zt_node_get_ethernet(const struct zt_node *n, uint64_t nwid, struct zt_ethernet *out)
+{
+	const struct zt_network *net = zt_switch_find((struct zt_node *)n, nwid);
+	if (net == NULL)
+		return ZT_ENOTFOUND;
+	memset(out, 0, sizeof *out);
+	out->multicast_limit = net->multicast_limit;
+	out->enable_broadcast = net->enable_broadcast;
+	out->active_bridge = net->active_bridge;
+	out->mac_age_s = (unsigned)((net->mac_age > 0 ? net->mac_age : ZT_BRIDGE_AGE) / 1000);
+	out->mss_clamp = net->mss_clamp;
+	return ZT_OK;
+}
+
+int zt_node_set_ethernet(struct zt_node *n, int64_t now, uint64_t nwid, const struct zt_ethernet *e)
+{
+	struct zt_network *net = zt_switch_find(n, nwid);
+	bool was_bridge;
+	if (net == NULL)
+		return ZT_ENOTFOUND;
+	if (e->multicast_limit > ZT_NET_MAX_MEMBERS || e->mac_age_s > 86400 ||
+	    (e->mss_clamp != 0 && (e->mss_clamp < 536 || e->mss_clamp > 65535)))
+		return ZT_ERANGE;
+	if (e->bridges != NULL && zt_mc_set_bridges(net, e->bridges, e->bridge_count) != ZT_OK)
+		return ZT_ERANGE;
+	was_bridge = net->active_bridge;
+	net->multicast_limit = e->multicast_limit;
+	net->enable_broadcast = e->enable_broadcast;
+	net->active_bridge = e->active_bridge;
+	net->mac_age = e->mac_age_s > 0 ? (int64_t)e->mac_age_s * 1000 : ZT_BRIDGE_AGE;
+	net->mss_clamp = e->mss_clamp;
+	if (was_bridge != net->active_bridge)
+		net->mc_like_at = now; /* tell the others at the next turn */
+	return ZT_OK;
 }
 
 uint64_t zt_node_address(const struct zt_node *n)

@@ -11,8 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bridge.h"
 #include "cookie.h"
 #include "frag.h"
+#include "multicast.h"
 #include "noise.h"
 #include "replay.h"
 #include "wire.h"
@@ -137,6 +139,27 @@ struct zt_network {
 	int64_t conf_awaiting; /* first unanswered request (0: none) */
 	uint8_t token[ZT_NETCONF_TOKEN_MAX];
 	size_t token_len;
+	/* Ethernet behaviour (multicast.c, bridge.c): defaults for ad-hoc
+	 * networks, zt_node_set_ethernet() for the shell; on managed
+	 * networks the controller's config is the authority. */
+	unsigned multicast_limit;
+	bool enable_broadcast;
+	bool active_bridge;      /* we bridge a LAN segment into this network */
+	bool was_bridge;         /* ... at the last full MC_LIKE (to say we stopped) */
+	unsigned mss_clamp;      /* 0: off */
+	int64_t mac_age;         /* ms */
+	struct zt_mctable subs;  /* who subscribes to what */
+	struct zt_mctable local; /* our host's (and LAN's) groups */
+	struct {
+		uint64_t address;
+		int64_t expires; /* 0: configured */
+	} bridges[ZT_NET_MAX_BRIDGES];
+	unsigned bridge_count;
+	struct zt_mactable macs;    /* MACs behind other members' bridges */
+	struct zt_mactable lanmacs; /* MACs seen on our TAP (we bridge) */
+	int64_t blocked_until;      /* bridge loop: we stand back until */
+	int64_t mc_query_at, mc_like_at;
+	unsigned mc_queries;
 };
 
 /* Roots keep, per announced network hash, who announced it. */
@@ -340,6 +363,24 @@ void zt_member_show_com(struct zt_node *n, int64_t now, struct zt_network *net, 
                         struct zt_peer *p);
 /* Start a new session with p even if keys exist (a silent controller). */
 void zt_node_rehandshake(struct zt_node *n, int64_t now, struct zt_peer *p);
+
+/* ---- multicast.c ---- */
+void zt_mc_net_init(struct zt_network *net);
+void zt_mc_net_free(struct zt_network *net);
+/* Snoop a frame from the TAP; true if it is a report to keep local. */
+bool zt_mc_tap_frame(struct zt_node *n, int64_t now, struct zt_network *net, const uint8_t *frame,
+                     size_t len);
+/* Members a broadcast/multicast frame goes to (see PROTOCOL.md). */
+size_t zt_mc_recipients(struct zt_node *n, int64_t now, struct zt_network *net,
+                        const uint8_t *frame, size_t len, uint64_t *out, size_t cap);
+/* Does this member want a group frame that arrived from the network? */
+bool zt_mc_wanted(const struct zt_network *net, const uint8_t *frame, size_t len, int64_t now);
+void zt_mc_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
+                      size_t len);
+void zt_mc_member_new(struct zt_node *n, int64_t now, struct zt_network *net, uint64_t address);
+void zt_mc_background(struct zt_node *n, int64_t now, struct zt_network *net);
+bool zt_bridge_member(const struct zt_network *net, uint64_t address, int64_t now);
+int zt_mc_set_bridges(struct zt_network *net, const uint64_t *addresses, size_t count);
 
 /* ---- relay.c (roots) ---- */
 void zt_relay_forward(struct zt_node *n, int64_t now, const struct zt_hdr *h, int64_t sock,

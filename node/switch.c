@@ -4,10 +4,11 @@
  *
  * A member's MAC is derived from its address (zt_mac_from_address), so a
  * unicast frame to a member MAC goes straight to that member with no
- * learning.  Broadcast and multicast go to every member known on the
- * network (learnt from the roots' directory and from frames received),
- * bounded by ZT_NET_MAX_MEMBERS.  Frames whose source MAC is not the
- * sender's own are dropped and counted (bridging comes with its own issue).
+ * learning.  Broadcast and multicast go where multicast.c says (the
+ * subscribers, up to the network's limit; ARP/ND to the owner of the
+ * address).  Frames with a foreign source MAC are accepted only from and
+ * to active bridges, whose LAN hosts' MACs are learnt (bridge.c) with
+ * loop protection; everyone else's are dropped and counted.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,10 @@ void zt_switch_info(const struct zt_network *net, struct zt_network_info *out)
 	out->members_known = net->member_count;
 	out->adhoc = zt_nwid_is_adhoc(net->nwid);
 	out->conf = net->status == ZT_NET_OK ? net->conf : NULL;
+	out->active_bridge = net->active_bridge;
+	out->enable_broadcast = net->enable_broadcast;
+	out->multicast_limit = net->multicast_limit;
+	out->multicast_groups = (unsigned)net->local.n;
 }
 
 void zt_switch_free_members(struct zt_network *net)
@@ -141,45 +146,135 @@ static void send_frame(struct zt_node *n, int64_t now, struct zt_network *net, u
 	(void)zt_node_send_msg(n, now, p, msg, off + 8 + len);
 }
 
+/* Is `mac` a member's derived MAC (one we know as a member)? */
+static uint64_t member_of_mac(const struct zt_network *net, const uint8_t *mac)
+{
+	uint64_t a = mac_to_address(net, mac);
+	if (a == 0)
+		return 0;
+	for (unsigned i = 0; i < net->member_count; i++)
+		if (net->members[i].address == a)
+			return a;
+	return 0;
+}
+
+static int64_t mac_age(const struct zt_network *net)
+{
+	return net->mac_age > 0 ? net->mac_age : ZT_BRIDGE_AGE;
+}
+
+/* A frame from our TAP with a foreign source MAC: a host on the LAN
+ * segment we bridge.  false if it must not go out (we do not bridge, or
+ * it is our own traffic coming back round a loop). */
+static bool bridge_ingress(struct zt_node *n, int64_t now, struct zt_network *net,
+                           const uint8_t *src)
+{
+	const struct zt_macent *e;
+
+	if (!net->active_bridge) {
+		n->counters[ZT_CTR_FORGED_SRC_MAC]++;
+		return false;
+	}
+	if (src[0] & 1) {
+		n->counters[ZT_CTR_FRAMES_DROPPED]++;
+		return false;
+	}
+	/* Split horizon: a MAC that lives on the network (a member, or a
+	 * host behind another bridge heard just now) seen on our LAN means
+	 * the frame went network -> LAN -> us: never send it back. */
+	e = zt_mact_lookup(&net->macs, src, now, ZT_BRIDGE_LOOP_HOLD);
+	if (member_of_mac(net, src) != 0 || e != NULL) {
+		n->counters[ZT_CTR_BRIDGE_LOOP]++;
+		return false;
+	}
+	(void)zt_mact_learn(&net->lanmacs, src, 0, now);
+	if (net->blocked_until > now) {
+		/* Another bridge serves our segment: it forwards, we don't. */
+		n->counters[ZT_CTR_BRIDGE_LOOP]++;
+		return false;
+	}
+	return true;
+}
+
 int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *net,
                              const uint8_t *frame, size_t len)
 {
 	const uint8_t *dst = frame, *src = frame + 6;
+	uint64_t to[ZT_NET_MAX_MEMBERS];
+	size_t k;
 
 	if (len < ETH_HDR || len > net->mtu + 18 || len > ZT_PACKET_MAX - 256) {
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return ZT_OK;
 	}
-	if (memcmp(src, net->mac, 6) != 0) {
-		n->counters[ZT_CTR_FORGED_SRC_MAC]++;
+	if (memcmp(src, net->mac, 6) != 0 && !bridge_ingress(n, now, net, src))
 		return ZT_OK;
-	}
 	if (net->status != ZT_NET_OK) {
 		/* A managed network without a config sends nothing. */
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return ZT_OK;
 	}
+	if (((dst[0] & 1) || zt_get_u16(frame + 12) == 0x0806) &&
+	    zt_mc_tap_frame(n, now, net, frame, len))
+		return ZT_OK; /* an IGMP/MLD report: ours to know, not to flood */
 	n->counters[ZT_CTR_FRAMES_OUT]++;
 	if (dst[0] & 1) {
-		/* Broadcast / multicast: to every known member.  The member
-		 * list is copied first because sending may reorder nothing
-		 * here but may allocate peers. */
-		for (unsigned i = 0; i < net->member_count; i++) {
-			uint64_t a = net->members[i].address;
-			if (a != n->id.address)
-				send_frame(n, now, net, a, frame, len);
-		}
+		k = zt_mc_recipients(n, now, net, frame, len, to, ZT_ARRAY_LEN(to));
+		for (size_t i = 0; i < k; i++)
+			send_frame(n, now, net, to[i], frame, len);
 		return ZT_OK;
 	}
 	{
-		uint64_t a = mac_to_address(net, dst);
-		if (a == 0 || a == n->id.address) {
+		const struct zt_macent *e = zt_mact_lookup(&net->macs, dst, now, mac_age(net));
+		uint64_t a;
+		if (e != NULL && e->address != n->id.address) {
+			send_frame(n, now, net, e->address, frame, len);
+			return ZT_OK;
+		}
+		a = mac_to_address(net, dst);
+		if (a == n->id.address) {
 			n->counters[ZT_CTR_FRAMES_DROPPED]++;
 			return ZT_OK;
 		}
-		send_frame(n, now, net, a, frame, len);
+		if (a != 0 && e == NULL) {
+			send_frame(n, now, net, a, frame, len);
+			return ZT_OK;
+		}
+		/* Unknown unicast: only bridges can have it behind them. */
+		k = 0;
+		for (unsigned i = 0; i < net->bridge_count && k < ZT_ARRAY_LEN(to); i++)
+			if (net->bridges[i].address != n->id.address &&
+			    zt_bridge_member(net, net->bridges[i].address, now))
+				to[k++] = net->bridges[i].address;
+		if (k == 0)
+			n->counters[ZT_CTR_FRAMES_DROPPED]++;
+		for (size_t i = 0; i < k; i++)
+			send_frame(n, now, net, to[i], frame, len);
 	}
 	return ZT_OK;
+}
+
+/* A frame from bridge `p` with a foreign source MAC. false: drop it. */
+static bool bridge_egress(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_peer *p,
+                          const uint8_t *src)
+{
+	if (!zt_bridge_member(net, p->address, now) || (src[0] & 1) ||
+	    memcmp(src, net->mac, 6) == 0) {
+		n->counters[ZT_CTR_FORGED_SRC_MAC]++;
+		return false;
+	}
+	if (net->active_bridge && zt_mact_lookup(&net->lanmacs, src, now, ZT_BRIDGE_LOOP_HOLD)) {
+		/* A host on our own segment, forwarded by another bridge:
+		 * two bridges on one segment.  The one with the larger
+		 * address stands back (forwards nothing from its LAN) while
+		 * the loop lasts; neither delivers this copy. */
+		n->counters[ZT_CTR_BRIDGE_LOOP]++;
+		if (n->id.address > p->address)
+			net->blocked_until = now + ZT_BRIDGE_BLOCK;
+		return false;
+	}
+	(void)zt_mact_learn(&net->macs, src, p->address, now);
+	return true;
 }
 
 void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p,
@@ -202,12 +297,17 @@ void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p
 		return;
 	}
 	zt_mac_from_address(net->nwid, p->address, want);
-	if (memcmp(frame + 6, want, 6) != 0) {
-		n->counters[ZT_CTR_FORGED_SRC_MAC]++;
+	if (memcmp(frame + 6, want, 6) != 0 && !bridge_egress(n, now, net, p, frame + 6))
 		return;
-	}
-	if (!(frame[0] & 1) && memcmp(frame, net->mac, 6) != 0) {
-		n->counters[ZT_CTR_FRAMES_DROPPED]++;
+	if (frame[0] & 1) {
+		/* A bridge standing back leaves its segment to the other
+		 * bridge (our own host is on that segment too). */
+		if (!zt_mc_wanted(net, frame, flen, now) || net->blocked_until > now) {
+			n->counters[ZT_CTR_MC_UNWANTED]++;
+			return;
+		}
+	} else if (memcmp(frame, net->mac, 6) != 0 && !net->active_bridge) {
+		n->counters[ZT_CTR_NOT_FOR_US]++;
 		return;
 	}
 	if (zt_member_needs_com(net)) {
@@ -220,7 +320,12 @@ void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p
 		}
 	}
 	p->last_frame = now;
-	(void)zt_switch_add_member(net, p->address, now, NULL);
+	{
+		bool added = false;
+		(void)zt_switch_add_member(net, p->address, now, &added);
+		if (added)
+			zt_mc_member_new(n, now, net, p->address);
+	}
 	n->counters[ZT_CTR_FRAMES_IN]++;
 	if (n->host.frame_out != NULL)
 		n->host.frame_out(n->host.ctx, net->nwid, frame, flen);
@@ -262,8 +367,10 @@ void zt_switch_members_msg(struct zt_node *n, int64_t now, struct zt_peer *root,
 			continue;
 		for (unsigned j = 0; j < count; j++) {
 			uint64_t a = zt_get_u40(msg + 11 + 5 * j);
-			if (a != n->id.address && a != 0)
-				(void)zt_switch_add_member(net, a, now, NULL);
+			bool added = false;
+			if (a != n->id.address && a != 0 &&
+			    zt_switch_add_member(net, a, now, &added) != NULL && added)
+				zt_mc_member_new(n, now, net, a);
 		}
 	}
 }
@@ -279,5 +386,8 @@ void zt_switch_background(struct zt_node *n, int64_t now)
 			zt_switch_announce(n, now, net, false);
 		if (n->online)
 			zt_member_background(n, now, net);
+		zt_mc_background(n, now, net);
+		(void)zt_mact_age(&net->macs, now, mac_age(net));
+		(void)zt_mact_age(&net->lanmacs, now, mac_age(net));
 	}
 }

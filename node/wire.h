@@ -91,6 +91,11 @@ enum zt_msg {
 	 * symmetric NAT, have opened many mappings towards you: probe ports
 	 * of this address now" (birthday probing, node/nat.c) */
 	ZT_MSG_BIRTHDAY = 0x30,
+	/* Ethernet (doc/PROTOCOL.md "Multicast", "Bridging", "Path MTU"). */
+	ZT_MSG_MC_LIKE = 0x40,    /* nwid u64 | flags u8 | n u16 | n x (group MAC (6) | adi u32) */
+	ZT_MSG_MC_UNLIKE = 0x41,  /* same layout: the sender left these groups */
+	ZT_MSG_PMTU_PROBE = 0x42, /* id u32 | size u16 | padding         (to one path) */
+	ZT_MSG_PMTU_ACK = 0x43,   /* id u32 | size u16                   (the way it came) */
 };
 
 #define ZT_COM_LEN              (29 + 64) /* nwid | issued_to u40 | timestamp | max_delta | sig */
@@ -144,6 +149,24 @@ enum zt_msg {
 #define ZT_COM_MAX_DELTA       30000 /* COMs this far apart still agree */
 #define ZT_COM_PUSH_INTERVAL   30000 /* re-show our COM to a peer we send to */
 #define ZT_COM_ASK_INTERVAL    1000  /* ask a peer for its COM at most this often */
+/* Multicast and bridging (multicast.c, bridge.c). */
+#define ZT_MC_F_FULL         0x01  /* MC_LIKE: replaces the sender's groups */
+#define ZT_MC_F_BRIDGE       0x02  /* MC_LIKE: the sender bridges (ad-hoc networks) */
+#define ZT_MC_F_ASK          0x04  /* MC_LIKE: send me yours */
+#define ZT_MC_PER_MSG        128   /* groups per MC_LIKE / MC_UNLIKE */
+#define ZT_MC_DEFAULT_LIMIT  32    /* multicastLimit of ad-hoc networks */
+#define ZT_MC_MAX_SUBS       16384 /* subscriptions known per network */
+#define ZT_MC_MAX_LOCAL      1024  /* our host's (and LAN's) groups */
+#define ZT_MC_MAX_PER_MEMBER 1024  /* groups one member may have */
+#define ZT_MC_QUERY_INTERVAL 60000 /* IGMP/MLD general queries into the TAP */
+#define ZT_MC_LOCAL_EXPIRE   (3 * ZT_MC_QUERY_INTERVAL + 5000) /* unreported group gone */
+#define ZT_MC_LIKE_INTERVAL  60000                             /* full set to every member */
+#define ZT_MC_EXPIRE         (3 * ZT_MC_LIKE_INTERVAL)         /* others' groups unrefreshed */
+#define ZT_NET_MAX_BRIDGES   32
+#define ZT_BRIDGE_MAX_MACS   8192   /* remote MACs per network */
+#define ZT_BRIDGE_AGE        300000 /* default MAC ageing */
+#define ZT_BRIDGE_LOOP_HOLD  1500   /* a MAC seen on both sides this close: loop */
+#define ZT_BRIDGE_BLOCK      6000   /* a bridge that lost the election stands back */
 
 #define ZT_PEER_MAX_PATHS      8
 #define ZT_RENDEZVOUS_MAX_EPS  8     /* endpoints in one RENDEZVOUS */

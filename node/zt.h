@@ -178,6 +178,10 @@ struct zt_network_info {
 	 * Borrowed: valid during the callback, or until the next call into
 	 * the node for zt_node_network(s). */
 	const struct zt_netconf *conf;
+	/* Ethernet (see struct zt_ethernet). */
+	bool active_bridge, enable_broadcast;
+	unsigned multicast_limit;
+	unsigned multicast_groups; /* our host's groups (snooped) */
 };
 
 enum zt_net_op { ZT_NET_UP = 1, ZT_NET_UPDATE, ZT_NET_DOWN };
@@ -230,6 +234,11 @@ enum zt_counter {
 	ZT_CTR_NETCONF_BAD,     /* configs, COMs, revocations that did not verify */
 	ZT_CTR_PUNCH_PROBES,    /* hole-punching and birthday probes sent */
 	ZT_CTR_PATH_LOST,       /* direct paths that stopped answering */
+	ZT_CTR_MC_REFUSED,      /* subscriptions refused (table or member limit) */
+	ZT_CTR_MC_UNWANTED,     /* group frames we do not subscribe to */
+	ZT_CTR_BRIDGE_LOOP,     /* frames dropped to break a bridging loop */
+	ZT_CTR_NOT_FOR_US,      /* unicast frames for another MAC (not a bridge) */
+	ZT_CTR_PMTU_PROBES,     /* path MTU probes sent */
 	ZT_CTR_COUNT
 };
 
@@ -384,6 +393,23 @@ int zt_node_netconf_push(struct zt_node *n, int64_t now, uint64_t nwid, uint64_t
  * `count` members in notify[] at once (signed; they forward nothing). */
 int zt_node_netconf_revoke(struct zt_node *n, int64_t now, uint64_t nwid, uint64_t member,
                            const uint64_t *notify, size_t count);
+/* Ethernet settings of a joined network (multicast, broadcast, bridging,
+ * MSS clamping).  Ad-hoc networks start with multicast_limit 32,
+ * enable_broadcast true, no bridges, mac_age 300 s, no clamping; the shell
+ * may change them (ztd: `zt-cli set <nwid> key=value`).  On a managed
+ * network the controller's config is the authority. */
+struct zt_ethernet {
+	unsigned multicast_limit; /* group recipients per frame (0: only ARP/ND) */
+	bool enable_broadcast;
+	bool active_bridge;      /* this member bridges a LAN segment */
+	unsigned mac_age_s;      /* ageing of MACs learnt behind bridges (0: 300) */
+	unsigned mss_clamp;      /* clamp TCP MSS in SYNs to this (0: off) */
+	const uint64_t *bridges; /* members that bridge (managed networks) */
+	size_t bridge_count;
+};
+int zt_node_get_ethernet(const struct zt_node *n, uint64_t nwid, struct zt_ethernet *out);
+int zt_node_set_ethernet(struct zt_node *n, int64_t now, uint64_t nwid,
+                         const struct zt_ethernet *e);
 
 /* Status. */
 uint64_t zt_node_address(const struct zt_node *n);

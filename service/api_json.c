@@ -225,6 +225,10 @@ json_t *zt_api_json_network(const struct zt_network_info *n, const char *dev)
 	}
 	put(&b, "adhoc", json_boolean(n->adhoc));
 	put_int(&b, "membersKnown", n->members_known);
+	put(&b, "bridge", json_boolean(n->active_bridge));
+	put(&b, "broadcastEnabled", json_boolean(n->enable_broadcast));
+	put_int(&b, "multicastLimit", n->multicast_limit);
+	put_int(&b, "multicastSubscriptions", n->multicast_groups);
 	return finish(&b);
 }
 
@@ -322,6 +326,23 @@ static int hex_bytes(const char *h, size_t hl, uint8_t *out)
 	return 0;
 }
 
+static int get_uint(json_t *obj, const char *key, bool *has, unsigned *out, unsigned max, char *err,
+                    size_t errcap)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v)
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max) {
+		snprintf(err, errcap, "invalid request body: \"%s\" must be an integer 0..%u", key,
+		         max);
+		return -1;
+	}
+	*has = true;
+	*out = (unsigned)json_integer_value(v);
+	return 0;
+}
+
 int zt_api_json_parse_join(const char *body, size_t len, struct zt_api_join_req *out, char *err,
                            size_t errcap)
 {
@@ -346,7 +367,18 @@ int zt_api_json_parse_join(const char *body, size_t len, struct zt_api_join_req 
 	if (get_bool(j, "allowManaged", &out->allow_managed, &out->has_managed, err, errcap) < 0 ||
 	    get_bool(j, "allowGlobal", &out->allow_global, &out->has_global, err, errcap) < 0 ||
 	    get_bool(j, "allowDefault", &out->allow_default, &out->has_default, err, errcap) < 0 ||
-	    get_bool(j, "allowDNS", &out->allow_dns, &out->has_dns, err, errcap) < 0)
+	    get_bool(j, "allowDNS", &out->allow_dns, &out->has_dns, err, errcap) < 0 ||
+	    get_bool(j, "bridge", &out->active_bridge, &out->has_bridge, err, errcap) < 0 ||
+	    get_bool(j, "activeBridge", &out->active_bridge, &out->has_bridge, err, errcap) < 0 ||
+	    get_bool(j, "broadcastEnabled", &out->enable_broadcast, &out->has_broadcast, err,
+	             errcap) < 0 ||
+	    get_bool(j, "enableBroadcast", &out->enable_broadcast, &out->has_broadcast, err,
+	             errcap) < 0 ||
+	    get_uint(j, "multicastLimit", &out->has_mlimit, &out->multicast_limit, 1024, err,
+	             errcap) < 0 ||
+	    get_uint(j, "macAgeSeconds", &out->has_mac_age, &out->mac_age_s, 86400, err, errcap) <
+	        0 ||
+	    get_uint(j, "mssClamp", &out->has_mss, &out->mss_clamp, 65535, err, errcap) < 0)
 		goto out;
 	{
 		json_t *t = json_object_get(j, "inviteToken");

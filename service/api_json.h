@@ -42,6 +42,12 @@ struct zt_api_join_req {
 	 * code: used by a ztd that has no roots yet (identities unverified
 	 * here: the daemon checks them). */
 	struct zt_roots roots;
+	/* Ethernet settings of an ad-hoc network (doc/API.md); each has_*
+	 * says the body set it. */
+	bool has_bridge, active_bridge;
+	bool has_broadcast, enable_broadcast;
+	bool has_mlimit, has_mac_age, has_mss;
+	unsigned multicast_limit, mac_age_s, mss_clamp;
 };
 
 /* The builders return a new reference, or NULL when out of memory.

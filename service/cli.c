@@ -67,6 +67,9 @@ static void usage(FILE *f)
 	        "  leave <nwid>         leave a network\n"
 	        "  set <nwid> key=0|1   allowManaged, allowGlobal, allowDefault, allowDNS\n"
 	        "  listnetworks         joined networks\n"
+	        "  set <nwid> key=value an ad-hoc network's Ethernet setting: bridge=0|1,\n"
+	        "                       broadcastEnabled=0|1, multicastLimit=N,\n"
+	        "                       macAgeSeconds=N, mssClamp=N (0: off)\n"
 	        "  listpeers | peers    known peers and their paths\n",
 	        DEFAULT_HOME, DEFAULT_PORT);
 }
@@ -376,44 +379,6 @@ static void cmd_join_invite(const struct cli *c, const char *arg)
 	release(j);
 }
 
-/* set <nwid> allowDefault=1 (ZeroTier's keys; 1/0 or true/false). */
-static void cmd_set(const struct cli *c, const char *arg, const char *kv)
-{
-	static const char *const keys[] = {"allowManaged", "allowGlobal", "allowDefault",
-	                                   "allowDNS"};
-	char path[64], body[96];
-	const char *eq;
-	bool val;
-	size_t kl;
-	json_t *j;
-
-	nwid_path(arg, path, sizeof path);
-	if (!kv || !(eq = strchr(kv, '=')))
-		die("set needs key=value: allowManaged, allowGlobal, allowDefault or allowDNS = 0 "
-		    "or 1");
-	kl = (size_t)(eq - kv);
-	if (strcmp(eq + 1, "1") == 0 || strcmp(eq + 1, "true") == 0)
-		val = true;
-	else if (strcmp(eq + 1, "0") == 0 || strcmp(eq + 1, "false") == 0)
-		val = false;
-	else
-		die("set %.*s: value '%.16s' must be 0 or 1", (int)kl, kv, eq + 1);
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		if (strlen(keys[i]) != kl || strncmp(keys[i], kv, kl) != 0)
-			continue;
-		snprintf(body, sizeof body, "{\"%s\":%s}", keys[i], val ? "true" : "false");
-		j = call(c, "POST", path, body);
-		if (c->json)
-			print_json(j);
-		else
-			printf("200 set %s=%d\n", keys[i], val ? 1 : 0);
-		release(j);
-		return;
-	}
-	die("set: unknown key '%.*s': use allowManaged, allowGlobal, allowDefault or allowDNS",
-	    (int)(kl > 32 ? 32 : kl), kv);
-}
-
 static void cmd_join(const struct cli *c, const char *arg, bool leave)
 {
 	char path[64];
@@ -429,6 +394,59 @@ static void cmd_join(const struct cli *c, const char *arg, bool leave)
 		print_json(j);
 	else
 		printf("200 %s OK\n", leave ? "leave" : "join");
+	release(j);
+}
+
+/* set <nwid> key=value: ZeroTier's allow* keys (1/0 or true/false) and the
+ * Ethernet settings of ad-hoc networks. */
+static void cmd_set(const struct cli *c, const char *arg, const char *kv)
+{
+	static const char *const bools[] = {"allowManaged",     "allowGlobal",    "allowDefault",
+	                                    "allowDNS",         "bridge",         "activeBridge",
+	                                    "broadcastEnabled", "enableBroadcast"};
+	static const char *const ints[] = {"multicastLimit", "macAgeSeconds", "mssClamp"};
+	char path[64], body[128], key[32];
+	const char *eq;
+	json_t *j;
+	bool done = false;
+
+	nwid_path(arg, path, sizeof path);
+	if (!kv || !(eq = strchr(kv, '=')) || (size_t)(eq - kv) >= sizeof key || eq == kv)
+		die("set: expected key=value (see zt-cli --help)");
+	memcpy(key, kv, (size_t)(eq - kv));
+	key[eq - kv] = '\0';
+	eq++;
+	for (size_t i = 0; i < sizeof bools / sizeof bools[0] && !done; i++) {
+		if (strcmp(key, bools[i]) != 0)
+			continue;
+		if (strcmp(eq, "1") == 0 || strcmp(eq, "true") == 0)
+			snprintf(body, sizeof body, "{\"%s\":true}", key);
+		else if (strcmp(eq, "0") == 0 || strcmp(eq, "false") == 0)
+			snprintf(body, sizeof body, "{\"%s\":false}", key);
+		else
+			die("set %s: value '%.16s' must be 0 or 1", key, eq);
+		done = true;
+	}
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0] && !done; i++) {
+		char *end;
+		unsigned long v;
+		if (strcmp(key, ints[i]) != 0)
+			continue;
+		v = strtoul(eq, &end, 10);
+		if (end == eq || *end || v > 1000000)
+			die("set: %s must be a number", key);
+		snprintf(body, sizeof body, "{\"%s\":%lu}", key, v);
+		done = true;
+	}
+	if (!done)
+		die("set: unknown setting '%.31s' (see zt-cli --help)", key);
+	j = call(c, "POST", path, body);
+	if (c->json)
+		print_json(j);
+	else
+		printf("200 set %s=%s\n", key, strcmp(eq, "true") == 0    ? "1"
+		                                : strcmp(eq, "false") == 0 ? "0"
+		                                                           : eq);
 	release(j);
 }
 

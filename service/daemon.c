@@ -483,6 +483,26 @@ static void host_log(void *ctx, enum zt_log_level level, const char *msg)
 
 /* ---- join / leave ---- */
 
+/* An ad-hoc network's Ethernet settings to the core (managed networks get
+ * theirs from the controller). */
+static void apply_ethernet(struct zt_daemon *d, uint64_t nwid, const struct zt_net_settings *s)
+{
+	struct zt_ethernet e;
+	int r;
+
+	if (!zt_nwid_is_adhoc(nwid) || zt_node_get_ethernet(d->node, nwid, &e) != ZT_OK)
+		return;
+	e.active_bridge = s->bridge;
+	e.enable_broadcast = s->broadcast;
+	e.multicast_limit = s->multicast_limit;
+	e.mac_age_s = s->mac_age_s;
+	e.mss_clamp = s->mss_clamp;
+	r = zt_node_set_ethernet(d->node, zt_clock_now(), nwid, &e);
+	if (r != ZT_OK)
+		zt_log_warn("network %016" PRIx64 ": Ethernet settings refused: %s", nwid,
+		            zt_strerror(r));
+}
+
 int zt_daemon_join(struct zt_daemon *d, uint64_t nwid, bool persist, char *err, size_t errcap)
 {
 	struct zt_daemon_net *net = net_find(d, nwid);
@@ -527,6 +547,7 @@ int zt_daemon_join(struct zt_daemon *d, uint64_t nwid, bool persist, char *err, 
 		zt_daemon_after_core_call(d);
 		return -1;
 	}
+	apply_ethernet(d, nwid, &net->set);
 	zt_log_info("joined network %016" PRIx64, nwid);
 	zt_daemon_after_core_call(d);
 	return 0;
@@ -621,7 +642,31 @@ int zt_daemon_set(struct zt_daemon *d, uint64_t nwid, const struct zt_api_join_r
 		snprintf(err, errcap, "not a member of network %016" PRIx64, nwid);
 		return -1;
 	}
+	if ((jr->has_bridge || jr->has_broadcast || jr->has_mlimit || jr->has_mac_age ||
+	     jr->has_mss) &&
+	    !zt_nwid_is_adhoc(nwid)) {
+		snprintf(err, errcap,
+		         "network %016" PRIx64 " is managed: its controller sets bridge, broadcast "
+		         "and multicast settings",
+		         nwid);
+		return -1;
+	}
+	if (jr->has_mss && jr->mss_clamp != 0 && jr->mss_clamp < 536) {
+		snprintf(err, errcap, "mssClamp %u is too small: use 0 (off) or 536..65535",
+		         jr->mss_clamp);
+		return -1;
+	}
 	old = net->set;
+	if (jr->has_bridge)
+		net->set.bridge = jr->active_bridge;
+	if (jr->has_broadcast)
+		net->set.broadcast = jr->enable_broadcast;
+	if (jr->has_mlimit)
+		net->set.multicast_limit = jr->multicast_limit;
+	if (jr->has_mac_age)
+		net->set.mac_age_s = jr->mac_age_s;
+	if (jr->has_mss)
+		net->set.mss_clamp = jr->mss_clamp;
 	if (jr->has_managed)
 		net->set.allow_managed = jr->allow_managed;
 	if (jr->has_global)
@@ -642,6 +687,8 @@ int zt_daemon_set(struct zt_daemon *d, uint64_t nwid, const struct zt_api_join_r
 		            net->set.allow_default, net->set.allow_dns);
 		if (zt_node_network(d->node, nwid, &info) == ZT_OK)
 			net_apply(net, info.conf);
+		apply_ethernet(d, nwid, &net->set);
+		zt_daemon_after_core_call(d);
 	}
 	if (jr->roots.count > 0 && !d->have_roots && adopt_roots(d, &jr->roots, err, errcap) < 0)
 		return -1;

@@ -22,6 +22,10 @@
 
 struct zt_net_settings {
 	bool allow_managed, allow_global, allow_default, allow_dns;
+	/* Ethernet settings of an ad-hoc network (struct zt_ethernet); on
+	 * managed networks the controller's config decides. */
+	bool bridge, broadcast;
+	unsigned multicast_limit, mac_age_s, mss_clamp;
 };
 
 #define ZT_NETAPPLY_MAX_ROUTES (ZT_NETCONF_MAX_ROUTES + 2)
@@ -41,6 +45,11 @@ static inline void zt_net_settings_default(struct zt_net_settings *s)
 	s->allow_global = false;
 	s->allow_default = false;
 	s->allow_dns = false;
+	s->bridge = false;
+	s->broadcast = true;
+	s->multicast_limit = 32;
+	s->mac_age_s = 300;
+	s->mss_clamp = 0;
 }
 
 /* Pure: what the config asks for, filtered by the settings (conf NULL:

@@ -254,6 +254,8 @@ void zt_state_net_load_settings(const char *home, uint64_t nwid, struct zt_net_s
 	    "allowManaged=", "allowGlobal=", "allowDefault=", "allowDNS="};
 	bool *vals[] = {&out->allow_managed, &out->allow_global, &out->allow_default,
 	                &out->allow_dns};
+	static const char *const ekeys[] = {"multicastLimit=", "macAgeSeconds=", "mssClamp="};
+	unsigned *evals[] = {&out->multicast_limit, &out->mac_age_s, &out->mss_clamp};
 	char path[ZT_HOME_PATH_MAX], buf[512];
 	size_t len;
 
@@ -261,16 +263,34 @@ void zt_state_net_load_settings(const char *home, uint64_t nwid, struct zt_net_s
 	if (net_path(path, sizeof path, home, nwid) < 0 ||
 	    zt_home_read(path, buf, sizeof buf, &len) < 0)
 		return;
-	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
 		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 			if (strncmp(line, keys[i], strlen(keys[i])) == 0)
 				*vals[i] = line[strlen(keys[i])] == '1';
+		for (size_t i = 0; i < sizeof ekeys / sizeof ekeys[0]; i++) {
+			size_t kl = strlen(ekeys[i]);
+			char *end;
+			unsigned long v;
+			if (strncmp(line, ekeys[i], kl) != 0)
+				continue;
+			v = strtoul(line + kl, &end, 10);
+			if (end == line + kl || *end != '\0' || v > 86400) {
+				zt_log_warn("%s: ignoring '%.40s'", path, line);
+				continue;
+			}
+			*evals[i] = (unsigned)v;
+		}
+		if (strncmp(line, "bridge=", 7) == 0)
+			out->bridge = line[7] == '1';
+		if (strncmp(line, "broadcastEnabled=", 17) == 0)
+			out->broadcast = line[17] == '1';
+	}
 }
 
 int zt_state_net_save_settings(const char *home, uint64_t nwid, const struct zt_net_settings *st,
                                char *err, size_t errcap)
 {
-	char dir[ZT_HOME_PATH_MAX], path[ZT_HOME_PATH_MAX], buf[256];
+	char dir[ZT_HOME_PATH_MAX], path[ZT_HOME_PATH_MAX], buf[512];
 	int n, r;
 
 	r = zt_home_path(dir, sizeof dir, home, NETWORKS_DIR);
@@ -287,8 +307,10 @@ int zt_state_net_save_settings(const char *home, uint64_t nwid, const struct zt_
 	}
 	n = snprintf(buf, sizeof buf,
 	             "nwid=%016" PRIx64 "\nallowManaged=%d\nallowGlobal=%d\nallowDefault=%d\n"
-	             "allowDNS=%d\n",
-	             nwid, st->allow_managed, st->allow_global, st->allow_default, st->allow_dns);
+	             "allowDNS=%d\nbridge=%d\nbroadcastEnabled=%d\nmulticastLimit=%u\n"
+	             "macAgeSeconds=%u\nmssClamp=%u\n",
+	             nwid, st->allow_managed, st->allow_global, st->allow_default, st->allow_dns,
+	             st->bridge, st->broadcast, st->multicast_limit, st->mac_age_s, st->mss_clamp);
 	r = zt_home_write(path, buf, (size_t)n, 0644);
 	if (r < 0)
 		snprintf(err, errcap, "cannot write %s: %s", path, strerror(-r));

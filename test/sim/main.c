@@ -93,6 +93,7 @@ static const struct scenario scenarios[] = {
     {"sim_loss", sim_loss},
     {"sim_direct", sim_direct},
     {"sim_mtu", sim_mtu},
+    {"sim_multicast", sim_multicast},
     {"sim_nat_cone", sim_nat_cone},
     {"sim_nat_symmetric", sim_nat_symmetric},
     {"sim_ctl", sim_ctl},

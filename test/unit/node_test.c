@@ -80,7 +80,12 @@ static int h_send(void *ctx, int64_t sock, const struct zt_endpoint *to, const v
 static void h_frame(void *ctx, uint64_t nwid, const uint8_t *frame, size_t len)
 {
 	struct hctx *h = ctx;
-	(void)nwid;
+	uint8_t querier[6];
+	/* The switch's IGMP/MLD general queries (from the MAC of address 0)
+	 * are not frames from the network. */
+	zt_mac_from_address(nwid, 0, querier);
+	if (len >= 12 && memcmp(frame + 6, querier, 6) == 0)
+		return;
 	h->net->frames[h->idx]++;
 	memcpy(h->net->last_frame[h->idx], frame, len < 64 ? len : 64);
 }

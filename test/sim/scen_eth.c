@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * scen_eth.c - Ethernet behaviour at scale: multicast subscriptions,
+ * the multicast limit, ARP targeting (doc/PROTOCOL.md "Multicast").
+ *
+ * Hosts "join" groups the way a Linux host does: by writing an IGMP
+ * report into their TAP (here: zt_node_process_frame), and announce their
+ * IPv4 address with an ARP packet.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "scenlib.h"
+
+#define ETH                     14
+#define ZT_MC_DEFAULT_LIMIT_SIM 32
+
+static void put16(uint8_t *p, unsigned v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint16_t csum(const uint8_t *p, size_t len)
+{
+	uint32_t s = 0;
+	for (size_t i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static void my_mac(const struct sim_world *w, unsigned i, uint8_t mac[6])
+{
+	zt_mac_from_address(w->nwid, sim_host_address(sim_world_member(w, i)), mac);
+}
+
+static void ip_of(unsigned i, uint8_t ip[4])
+{
+	ip[0] = 10;
+	ip[1] = 0;
+	ip[2] = (uint8_t)(i >> 8);
+	ip[3] = (uint8_t)(i + 1);
+}
+
+/* Member i's host joins 239.1.2.3 (IGMPv2 report). */
+static void igmp_join(struct sim_world *w, unsigned i, const uint8_t group[4])
+{
+	uint8_t f[ETH + 24 + 8];
+	uint8_t *ip = f + ETH, *g = ip + 24;
+	memset(f, 0, sizeof f);
+	f[0] = 0x01;
+	f[1] = 0x00;
+	f[2] = 0x5e;
+	f[3] = group[1] & 0x7f;
+	f[4] = group[2];
+	f[5] = group[3];
+	my_mac(w, i, f + 6);
+	put16(f + 12, 0x0800);
+	ip[0] = 0x46;
+	put16(ip + 2, 32);
+	ip[8] = 1;
+	ip[9] = 2;
+	ip_of(i, ip + 12);
+	memcpy(ip + 16, group, 4);
+	ip[20] = 0x94;
+	ip[21] = 4;
+	put16(ip + 10, csum(ip, 24));
+	g[0] = 0x16;
+	memcpy(g + 4, group, 4);
+	put16(g + 2, csum(g, 8));
+	(void)sim_host_send_frame(sim_world_member(w, i), w->nwid, f, sizeof f);
+}
+
+/* An ARP packet from member i: request (op 1) for `target`, or a
+ * gratuitous announcement of its own address (target = own). */
+static void arp(struct sim_world *w, unsigned i, unsigned target)
+{
+	uint8_t f[ETH + 28];
+	uint8_t *a = f + ETH;
+	memset(f, 0xff, 6);
+	my_mac(w, i, f + 6);
+	put16(f + 12, 0x0806);
+	put16(a, 1);
+	put16(a + 2, 0x0800);
+	a[4] = 6;
+	a[5] = 4;
+	put16(a + 6, 1);
+	my_mac(w, i, a + 8);
+	ip_of(i, a + 14);
+	memset(a + 18, 0, 6);
+	ip_of(target, a + 24);
+	(void)sim_host_send_frame(sim_world_member(w, i), w->nwid, f, sizeof f);
+}
+
+/* A multicast frame to 239.1.2.3 carrying `seq`. */
+static void mcast(struct sim_world *w, unsigned from, const uint8_t group[4], uint32_t seq)
+{
+	uint8_t f[ETH + 40];
+	memset(f, 0, sizeof f);
+	f[0] = 0x01;
+	f[1] = 0x00;
+	f[2] = 0x5e;
+	f[3] = group[1] & 0x7f;
+	f[4] = group[2];
+	f[5] = group[3];
+	my_mac(w, from, f + 6);
+	put16(f + 12, 0x0800);
+	memcpy(f + ETH, "ZTMCAST!", 8);
+	f[ETH + 8] = (uint8_t)(seq >> 24);
+	f[ETH + 9] = (uint8_t)(seq >> 16);
+	f[ETH + 10] = (uint8_t)(seq >> 8);
+	f[ETH + 11] = (uint8_t)seq;
+	(void)sim_host_send_frame(sim_world_member(w, from), w->nwid, f, sizeof f);
+}
+
+/* Frames member i got: multicast test frames, and ARP requests for
+ * `arp_target` (if >= 0). */
+struct seen {
+	unsigned mcast;
+	uint32_t last_seq;
+	unsigned arp;
+};
+
+static void count(const struct sim_world *w, unsigned i, int arp_target, struct seen *s)
+{
+	const struct sim_host *h = sim_world_member(w, i);
+	uint8_t tip[4];
+	memset(s, 0, sizeof *s);
+	if (arp_target >= 0)
+		ip_of((unsigned)arp_target, tip);
+	for (size_t k = 0; k < h->nframes; k++) {
+		const uint8_t *f = h->frames[k].data;
+		size_t len = h->frames[k].len;
+		if (len >= ETH + 12 && memcmp(f + ETH, "ZTMCAST!", 8) == 0) {
+			s->mcast++;
+			s->last_seq = (uint32_t)f[ETH + 8] << 24 | (uint32_t)f[ETH + 9] << 16 |
+			              (uint32_t)f[ETH + 10] << 8 | f[ETH + 11];
+		}
+		if (arp_target >= 0 && len >= ETH + 28 && f[12] == 0x08 && f[13] == 0x06 &&
+		    memcmp(f + ETH + 24, tip, 4) == 0)
+			s->arp++;
+	}
+}
+
+static void clear_all(struct sim_world *w)
+{
+	for (unsigned i = 0; i < sim_world_members(w); i++)
+		sim_host_clear_frames(sim_world_member(w, i));
+}
+
+static bool is_sub(unsigned i, const unsigned *subs, unsigned nsubs)
+{
+	for (unsigned k = 0; k < nsubs; k++)
+		if (subs[k] == i)
+			return true;
+	return false;
+}
+
+/* Exactly the subscribers got `want` frames each, nobody else any. */
+static bool check_group(struct sim_result *r, struct sim_world *w, const unsigned *subs,
+                        unsigned nsubs, unsigned want, const char *what)
+{
+	unsigned n = sim_world_members(w);
+	for (unsigned i = 1; i < n; i++) {
+		struct seen s;
+		count(w, i, -1, &s);
+		unsigned expect = is_sub(i, subs, nsubs) ? want : 0;
+		if (s.mcast != expect) {
+			sim_fail(r, "%s: member %u got %u multicast frames, expected %u", what, i,
+			         s.mcast, expect);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void set_limit_all(struct sim_world *w, unsigned limit)
+{
+	for (unsigned i = 0; i < sim_world_members(w); i++) {
+		struct sim_host *h = sim_world_member(w, i);
+		struct zt_ethernet e;
+		(void)zt_node_get_ethernet(h->node, w->nwid, &e);
+		e.multicast_limit = limit;
+		(void)zt_node_set_ethernet(h->node, h->clock->now, w->nwid, &e);
+	}
+}
+
+void sim_multicast(struct sim_result *r, uint64_t seed)
+{
+	const unsigned members = 100;
+	const unsigned subs[3] = {5, 42, 97};
+	static const uint8_t group[4] = {239, 1, 2, 3};
+	struct sim_link link = {.latency_ms = 5, .jitter_ms = 2};
+	struct sim_world *w = sim_build(r, "sim_multicast", seed, members, &link);
+	unsigned sent = 0;
+
+	if (w == NULL)
+		return;
+	if (!sim_settle(r, w, 15000, 3000))
+		goto out;
+	for (unsigned k = 0; k < 3; k++)
+		igmp_join(w, subs[k], group);
+	sim_world_run_for(w, 3000);
+	clear_all(w);
+
+	/* 1. One frame to a group of 3 among 100: exactly those 3. */
+	mcast(w, 0, group, sent++);
+	sim_world_run_for(w, 3000);
+	if (!check_group(r, w, subs, 3, 1, "one frame"))
+		goto out;
+	sim_note("a frame to a group with 3 subscribers among %u members reached exactly those 3\n",
+	         members);
+	/* ... and with multicastLimit 2, two of them (the same two for the
+	 * next frame: a stream keeps its receivers). */
+	set_limit_all(w, 2);
+	clear_all(w);
+	mcast(w, 0, group, 1000);
+	mcast(w, 0, group, 1001);
+	sim_world_run_for(w, 2000);
+	{
+		unsigned got2 = 0, others = 0;
+		for (unsigned i = 1; i < members; i++) {
+			struct seen s;
+			count(w, i, -1, &s);
+			if (s.mcast == 2 && is_sub(i, subs, 3))
+				got2++;
+			else if (s.mcast != 0)
+				others++;
+		}
+		if (got2 != 2 || others != 0) {
+			sim_fail(r, "limit 2: %u subscribers got both frames, %u members got some",
+			         got2, others);
+			goto out;
+		}
+	}
+	set_limit_all(w, ZT_MC_DEFAULT_LIMIT_SIM);
+	clear_all(w);
+	sent = 0;
+
+	/* 2. Sustained: a frame every 250 ms for 7 virtual minutes, well past
+	 * every refresh and expiry timer; nothing stops after a count. */
+	for (unsigned k = 0; k < 7 * 60 * 4; k++) {
+		if (k % 240 == 239) /* hosts answer the 60 s general query */
+			for (unsigned j = 0; j < 3; j++)
+				igmp_join(w, subs[j], group);
+		mcast(w, 0, group, sent++);
+		sim_world_run_for(w, 250);
+	}
+	sim_world_run_for(w, 2000);
+	if (!check_group(r, w, subs, 3, sent, "sustained"))
+		goto out;
+	sim_note("%u frames over 7 virtual minutes: every subscriber got every one\n", sent);
+
+	/* 3. multicastLimit 0: no multicast, but ARP still finds its
+	 * target, and only its target. */
+	set_limit_all(w, 0);
+	arp(w, 42, 42); /* member 42's host announces 10.0.0.43 */
+	sim_world_run_for(w, 2000);
+	clear_all(w);
+	mcast(w, 0, group, sent++);
+	arp(w, 0, 42);
+	sim_world_run_for(w, 2000);
+	for (unsigned i = 1; i < members; i++) {
+		struct seen s;
+		count(w, i, 42, &s);
+		if (s.mcast != 0) {
+			sim_fail(r, "limit 0: member %u got a multicast frame", i);
+			goto out;
+		}
+		if (s.arp != (i == 42 ? 1u : 0u)) {
+			sim_fail(r,
+			         "limit 0: member %u got %u ARP requests for member 42's address",
+			         i, s.arp);
+			goto out;
+		}
+	}
+	sim_note("multicastLimit 0: no multicast delivered; the ARP request reached only its "
+	         "target\n");
+	/* ... and an ARP for an address nobody announced is broadcast. */
+	clear_all(w);
+	arp(w, 0, 77);
+	sim_world_run_for(w, 2000);
+	for (unsigned i = 1; i < members; i++) {
+		struct seen s;
+		count(w, i, 77, &s);
+		if (s.arp != 1) {
+			sim_fail(r, "limit 0: an ARP for an unannounced address missed member %u",
+			         i);
+			goto out;
+		}
+	}
+	sim_note("an ARP request for an unannounced address reached all %u members\n", members - 1);
+	if (!sim_check_api(r, w))
+		goto out;
+out:
+	sim_world_free(w);
+}
