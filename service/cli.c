@@ -444,9 +444,10 @@ static void cmd_set(const struct cli *c, const char *arg, const char *kv)
 	if (c->json)
 		print_json(j);
 	else
-		printf("200 set %s=%s\n", key, strcmp(eq, "true") == 0    ? "1"
-		                                : strcmp(eq, "false") == 0 ? "0"
-		                                                           : eq);
+		printf("200 set %s=%s\n", key,
+		       strcmp(eq, "true") == 0    ? "1"
+		       : strcmp(eq, "false") == 0 ? "0"
+		                                  : eq);
 	release(j);
 }
 
