@@ -175,6 +175,10 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 		bool pch = false;
 		v = zt_policy_decide(net, m, req->member, invited, now, ip_used, &u, conf, &pch);
 		changed = changed || pch || created;
+		/* Say so when the member came with an invite that is no good,
+		 * so that it can tell its user instead of waiting. */
+		if (v == ZT_NETCONF_ACCESS_DENIED && req->token_len > 0)
+			v = ZT_NETCONF_BAD_INVITE;
 	}
 	if (changed && zt_ctl_save_member(c, req->nwid, req->member, m) != ZT_OK)
 		goto rollback;

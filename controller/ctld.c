@@ -72,7 +72,8 @@ host_netconf(void *ctx, int64_t now, const struct zt_netconf_request *req, struc
 	struct ctld *d = ctx;
 	uint64_t errs = d->ctl.store_errors;
 	enum zt_netconf_verdict v = zt_ctl_netconf_request(&d->ctl, now, req, conf);
-	static const char *const names[] = {"OK", "ACCESS_DENIED", "NOT_FOUND", "no answer"};
+	static const char *const names[] = {"OK", "ACCESS_DENIED", "NOT_FOUND", "no answer",
+	                                    "ACCESS_DENIED (bad invite)"};
 
 	if (d->ctl.store_errors != errs)
 		zt_log_error("network %016" PRIx64

@@ -130,7 +130,9 @@ void zt_member_background(struct zt_node *n, int64_t now, struct zt_network *net
 	case ZT_NET_REQUESTING_CONFIGURATION: every = ZT_NETCONF_RETRY; break;
 	default: every = ZT_NETCONF_REFRESH / 3; break; /* the controller pushes changes */
 	}
-	if (net->status == ZT_NET_OK && now - net->conf_received < every)
+	if (net->token_len > 0)
+		every = ZT_NETCONF_RETRY; /* an invite waits for its verdict */
+	if (net->status == ZT_NET_OK && net->token_len == 0 && now - net->conf_received < every)
 		return;
 	if (net->conf_requested != 0 && now - net->conf_requested < ZT_NETCONF_RETRY)
 		return;
@@ -188,7 +190,19 @@ static void handle_netconf(struct zt_node *n, int64_t now, struct zt_peer *p, co
 	net->status = ZT_NET_OK;
 	net->type = (c->flags & ZT_NETCONF_F_PRIVATE) ? ZT_NET_PRIVATE : ZT_NET_PUBLIC;
 	net->mtu = c->mtu;
+	{
+		/* On a managed network the controller is the authority on the
+		 * Ethernet behaviour (multicast.c, bridge.c). */
+		bool was_bridge = net->active_bridge;
+		net->multicast_limit = c->multicast_limit > ZT_NET_MAX_MEMBERS ? ZT_NET_MAX_MEMBERS
+		                                                               : c->multicast_limit;
+		net->enable_broadcast = (c->flags & ZT_NETCONF_F_BROADCAST) != 0;
+		net->active_bridge = (c->flags & ZT_NETCONF_F_BRIDGE) != 0;
+		if (was_bridge != net->active_bridge)
+			net->mc_like_at = now;
+	}
 	net->token_len = 0; /* an invite is spent once we are in */
+	net->invite_refused = false;
 	if (changed)
 		notify(n, net);
 	return;
@@ -207,14 +221,19 @@ static void handle_netconf_err(struct zt_node *n, struct zt_peer *p, const uint8
 	net = zt_switch_find(n, zt_get_u64(msg + 1));
 	if (net == NULL || !is_managed(net) || p->address != zt_nwid_controller(net->nwid))
 		goto bad;
-	if (msg[9] == ZT_NETCONF_ERR_DENIED)
+	if (msg[9] == ZT_NETCONF_ERR_BAD_INVITE) {
+		/* Our invite is no good: stop sending it, and say so. */
+		net->token_len = 0;
+		net->invite_refused = true;
+		st = ZT_NET_ACCESS_DENIED;
+	} else if (msg[9] == ZT_NETCONF_ERR_DENIED)
 		st = ZT_NET_ACCESS_DENIED;
 	else if (msg[9] == ZT_NETCONF_ERR_NOTFOUND)
 		st = ZT_NET_NOT_FOUND;
 	else
 		goto bad;
 	net->conf_awaiting = 0;
-	if (net->status == st && net->conf == NULL)
+	if (net->status == st && net->conf == NULL && msg[9] != ZT_NETCONF_ERR_BAD_INVITE)
 		return;
 	net->status = st;
 	free(net->conf);
@@ -369,10 +388,12 @@ static int answer(struct zt_node *n, int64_t now, struct zt_peer *p,
 		goto out;
 	}
 	v = n->host.netconf_request(n->host.ctx, now, req, c);
-	if (v == ZT_NETCONF_ACCESS_DENIED || v == ZT_NETCONF_NOT_FOUND) {
+	if (v == ZT_NETCONF_ACCESS_DENIED || v == ZT_NETCONF_NOT_FOUND ||
+	    v == ZT_NETCONF_BAD_INVITE) {
 		send_err(n, now, p, req->nwid,
 		         v == ZT_NETCONF_ACCESS_DENIED ? ZT_NETCONF_ERR_DENIED
-		                                       : ZT_NETCONF_ERR_NOTFOUND);
+		         : v == ZT_NETCONF_NOT_FOUND   ? ZT_NETCONF_ERR_NOTFOUND
+		                                       : ZT_NETCONF_ERR_BAD_INVITE);
 		goto out;
 	}
 	if (v != ZT_NETCONF_OK)
@@ -498,6 +519,7 @@ int zt_node_join_token(struct zt_node *n, int64_t now, uint64_t nwid, const uint
 		return ZT_ENOTFOUND;
 	memcpy(net->token, token, token_len);
 	net->token_len = token_len;
+	net->invite_refused = false;
 	net->conf_requested = 0; /* ask at once, with the token */
 	return ZT_OK;
 }

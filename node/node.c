@@ -409,6 +409,12 @@ void zt_node_rehandshake(struct zt_node *n, int64_t now, struct zt_peer *p)
 		zt_node_want_peer(n, now, p);
 		return;
 	}
+	/* The peer no longer knows these keys (it restarted): drop them, so
+	 * that what we send next waits for the new session and goes out the
+	 * moment it is up. */
+	zt_keypair_wipe(&p->kp_cur);
+	zt_keypair_wipe(&p->kp_prev);
+	zt_keypair_wipe(&p->kp_next);
 	start_handshake(n, now, p);
 }
 

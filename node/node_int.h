@@ -160,6 +160,7 @@ struct zt_network {
 	int64_t blocked_until;      /* bridge loop: we stand back until */
 	int64_t mc_query_at, mc_like_at;
 	unsigned mc_queries;
+	bool invite_refused;
 };
 
 /* Roots keep, per announced network hash, who announced it. */

@@ -45,6 +45,8 @@ void zt_switch_info(const struct zt_network *net, struct zt_network_info *out)
 	out->enable_broadcast = net->enable_broadcast;
 	out->multicast_limit = net->multicast_limit;
 	out->multicast_groups = (unsigned)net->local.n;
+	out->invite_refused = net->invite_refused;
+	out->invite_pending = net->token_len > 0;
 }
 
 void zt_switch_free_members(struct zt_network *net)

@@ -77,7 +77,7 @@ enum zt_msg {
 	/* Managed networks (doc/PROTOCOL.md "Managed networks"):
 	 * NETCONF_REQ  nwid u64 | have_revision u64 | tlen u8 | token  (member -> controller)
 	 * NETCONF      config (netconf.c) | sig (64)                  (controller -> member)
-	 * NETCONF_ERR  nwid u64 | code u8 (1 ACCESS_DENIED, 2 NOT_FOUND)
+	 * NETCONF_ERR  nwid u64 | code u8 (1 ACCESS_DENIED, 2 NOT_FOUND, 3 bad invite)
 	 * NET_COM      flags u8 (bit0: send me yours) | COM (93)      (member <-> member)
 	 * NET_REVOKE   nwid u64 | member u40 | threshold u64 | sig (64) (controller -> members)
 	 * FRAME_COM    flags u8 | COM (93) | nwid u64 | frame  (a FRAME carrying our COM) */
@@ -98,9 +98,10 @@ enum zt_msg {
 	ZT_MSG_PMTU_ACK = 0x43,   /* id u32 | size u16                   (the way it came) */
 };
 
-#define ZT_COM_LEN              (29 + 64) /* nwid | issued_to u40 | timestamp | max_delta | sig */
-#define ZT_NETCONF_ERR_DENIED   1
-#define ZT_NETCONF_ERR_NOTFOUND 2
+#define ZT_COM_LEN                (29 + 64) /* nwid | issued_to u40 | timestamp | max_delta | sig */
+#define ZT_NETCONF_ERR_DENIED     1
+#define ZT_NETCONF_ERR_NOTFOUND   2
+#define ZT_NETCONF_ERR_BAD_INVITE 3
 
 /* Limits and timers (ms). */
 #define ZT_UDP_MAX      1452  /* largest datagram we send (fits 1500 over IPv6) */
@@ -145,7 +146,7 @@ enum zt_msg {
  * certificate, at once when the controller's revocation arrives. */
 #define ZT_NETCONF_RETRY       2000  /* resend an unanswered config request */
 #define ZT_NETCONF_REFRESH     15000 /* ask for a fresh config (and COM) this often */
-#define ZT_NETCONF_REHANDSHAKE 6000  /* controller silent this long: new session */
+#define ZT_NETCONF_REHANDSHAKE 4000  /* controller silent this long: new session */
 #define ZT_COM_MAX_DELTA       30000 /* COMs this far apart still agree */
 #define ZT_COM_PUSH_INTERVAL   30000 /* re-show our COM to a peer we send to */
 #define ZT_COM_ASK_INTERVAL    1000  /* ask a peer for its COM at most this often */

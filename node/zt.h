@@ -153,7 +153,8 @@ enum zt_netconf_verdict {
 	ZT_NETCONF_OK = 0,
 	ZT_NETCONF_ACCESS_DENIED,
 	ZT_NETCONF_NOT_FOUND,
-	ZT_NETCONF_IGNORE, /* send nothing (e.g. the store failed) */
+	ZT_NETCONF_IGNORE,     /* send nothing (e.g. the store failed) */
+	ZT_NETCONF_BAD_INVITE, /* access denied: its invite token is invalid, spent or expired */
 };
 
 struct zt_netconf_request {
@@ -182,6 +183,10 @@ struct zt_network_info {
 	bool active_bridge, enable_broadcast;
 	unsigned multicast_limit;
 	unsigned multicast_groups; /* our host's groups (snooped) */
+	/* The controller refused our invite token (invalid, spent, expired). */
+	bool invite_refused;
+	/* An invite token is still being sent (no verdict yet). */
+	bool invite_pending;
 };
 
 enum zt_net_op { ZT_NET_UP = 1, ZT_NET_UPDATE, ZT_NET_DOWN };

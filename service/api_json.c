@@ -223,6 +223,8 @@ json_t *zt_api_json_network(const struct zt_network_info *n, const char *dev)
 		put(&b, "dns", dns);
 		put_int(&b, "netconfRevision", c ? (json_int_t)c->revision : 0);
 	}
+	put(&b, "inviteRefused", json_boolean(n->invite_refused));
+	put(&b, "invitePending", json_boolean(n->invite_pending));
 	put(&b, "adhoc", json_boolean(n->adhoc));
 	put_int(&b, "membersKnown", n->members_known);
 	put(&b, "bridge", json_boolean(n->active_bridge));

@@ -339,6 +339,8 @@ static void nwid_path(const char *arg, char *path, size_t cap)
 
 /* join <invite code>: the network id, the token and the roots' hints go
  * to ztd, which asks the controller with the token. */
+#define INVITE_WAIT_S 8
+
 static void cmd_join_invite(const struct cli *c, const char *arg)
 {
 	struct zt_invite inv;
@@ -372,10 +374,27 @@ static void cmd_join_invite(const struct cli *c, const char *arg)
 	j = call(c, "POST", path, body);
 	sodium_memzero(body, strlen(body));
 	free(body);
+	/* Wait (bounded) for the controller's verdict on the invite, so that a
+	 * spent or expired one is an error here, not a silent ACCESS_DENIED. */
+	for (int i = 0; i < INVITE_WAIT_S * 5; i++) {
+		const char *st = str(j, "status", "");
+		if (json_is_true(json_object_get(j, "inviteRefused")) ||
+		    (strcmp(st, "OK") == 0 && !json_is_true(json_object_get(j, "invitePending"))))
+			break;
+		release(j);
+		usleep(200000);
+		j = call(c, "GET", path, NULL);
+	}
+	if (json_is_true(json_object_get(j, "inviteRefused")))
+		die("the controller refused the invite for network %016" PRIx64
+		    ": it is invalid, spent or expired (ask for a new one)",
+		    inv.nwid);
 	if (c->json)
 		print_json(j);
 	else
-		printf("200 join OK %016" PRIx64 "\n", inv.nwid);
+		printf("200 join %s %016" PRIx64 "\n",
+		       strcmp(str(j, "status", ""), "OK") == 0 ? "OK" : str(j, "status", "?"),
+		       inv.nwid);
 	release(j);
 }
 

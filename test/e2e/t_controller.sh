@@ -30,7 +30,7 @@ make_roots "$T/roots" root0
 start_ctl() {
 	rm -f "$T/ctl/ztd.port"
 	bg ctl ctl "$ZTCTL" -p "$ZT_PORT" -r "$T/roots" -v "$T/ctl"
-	ZPID[ctl]=$LAST_PID
+	ZPID["ctl"]=$LAST_PID
 	wait_until 15 test -s "$T/ctl/ztd.port" ||
 		fail setup "zt-controller did not start within 15 s: $(tail -n 3 "$T/ctl.log")"
 }
@@ -96,15 +96,15 @@ for m in a b c; do
 	wait_until 15 has_addr "$m" ||
 		fail assigned "$m: no pool address on its TAP within 15 s of authorization: $(cli "$m" listnetworks | tr '\n' ' ')"
 	ZIP[$m]=$(ips_of "$m"); ZIP[$m]=${ZIP[$m]%%/*}
-	TAP[$m]=$(tap_of "$m" "$NW")
+	TAP["$m"]=$(tap_of "$m" "$NW")
 done
 pass assigned "OK with ${ZIP[a]} ${ZIP[b]} ${ZIP[c]} on the TAPs $(( $(now_ms) - t0 )) ms after authorization"
 cli a -j listnetworks | grep -q '"domain": "lab.zt"' || fail dns "listnetworks -j does not show the pushed DNS domain"
 pass dns "pushed DNS shown (allowDNS=0: not applied)"
 
-for p in "a b" "b c" "c a"; do
-	set -- $p
-	wait_until 20 ping_ok "$1" "${ZIP[$2]}" || fail ping "$1 -> $2 (${ZIP[$2]}) no reply within 20 s"
+for p in a:b b:c c:a; do
+	f=${p%:*} t=${p#*:}
+	wait_until 20 ping_ok "$f" "${ZIP[$t]}" || fail ping "$f -> $t (${ZIP[$t]}) no reply within 20 s"
 done
 pass ping "a, b, c ping each other by their assigned addresses"
 
@@ -163,6 +163,12 @@ wait_until 20 ping_ok d "${ZIP[a]}" || fail invite "d -> a (${ZIP[a]}) no reply"
 out=$(api GET "/controller/network/$NW/member/$(zt_addr d)")
 [ "$(echo "$out" | jget 'd["authorized"]')" = True ] || fail invite "d not authorized in the API: $out"
 pass invite "d joined with a ${#code}-character code, got ${ZIP[d]}, pings a"
+# the code was good for one join: c (deauthorized, hearing its controller
+# again) is told so
+x c nft delete table inet ztblock || fail setup "nft delete in c"
+out=$(cli c join "$code" 2>&1) && fail invite_spent "a spent invite was accepted: $out"
+case $out in *"refused the invite"*"spent"*) ;; *) fail invite_spent "unclear error: $out" ;; esac
+pass invite_spent "$out"
 
 # an exit node: 0.0.0.0/0 via a; b installs it only with allowDefault=1
 api POST "/controller/network/$NW" "{\"routes\":[{\"target\":\"10.9.0.0/24\"},{\"target\":\"0.0.0.0/0\",\"via\":\"${ZIP[a]}\"}]}" >/dev/null

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_netconf.c - libFuzzer target for the config and certificate
- * decoders (node/netconf.c).  Beyond "no crash": whatever decodes must
- * encode back to exactly the same bytes (the codec is canonical, so a
- * signature over the bytes is a signature over the meaning).
+ * decoders (node/netconf.c) and invite codes (node/invite.c).  Beyond "no
+ * crash": whatever decodes must encode back to exactly the same bytes (the
+ * codec is canonical, so a signature over the bytes is a signature over
+ * the meaning); an invite that decodes re-encodes to the same text (in
+ * lower case).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "node/node_int.h"
 
@@ -26,6 +29,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (c.rules_len >= ZT_NETCONF_RULES_MAX || c.addr_count > ZT_NETCONF_MAX_ADDRS ||
 		    c.route_count > ZT_NETCONF_MAX_ROUTES || c.dns_count > ZT_NETCONF_MAX_DNS)
 			abort();
+	}
+	{
+		static struct zt_invite inv;
+		static char text[ZT_INVITE_TEXT_MAX];
+		if (zt_invite_decode(&inv, (const char *)data, size) == ZT_OK) {
+			int n = zt_invite_encode(&inv, text, sizeof text);
+			if (n < 0 || (size_t)n != size ||
+			    strncasecmp(text, (const char *)data, size) != 0)
+				abort();
+		}
 	}
 	if (zt_com_decode(&com, data, size) == ZT_OK) {
 		uint8_t e[ZT_COM_LEN];

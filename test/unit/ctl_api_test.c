@@ -409,9 +409,14 @@ static void test_invite(void)
 	req.token = token;
 	req.token_len = sizeof token;
 	CHECK_EQ(zt_ctl_netconf_request(&f.ctl, clock_ms, &req, c), ZT_NETCONF_OK);
-	/* Spent: another member with the same token is refused. */
+	/* Spent: another member with the same token is refused, and told why. */
 	req.member = MEMBER + 1;
+	CHECK_EQ(zt_ctl_netconf_request(&f.ctl, clock_ms, &req, c), ZT_NETCONF_BAD_INVITE);
+	req.token_len = 0;
+	req.token = NULL;
 	CHECK_EQ(zt_ctl_netconf_request(&f.ctl, clock_ms, &req, c), ZT_NETCONF_ACCESS_DENIED);
+	req.token = token;
+	req.token_len = sizeof token;
 	/* Unknown network. */
 	req.nwid = NWID + 7;
 	CHECK_EQ(zt_ctl_netconf_request(&f.ctl, clock_ms, &req, c), ZT_NETCONF_NOT_FOUND);
