@@ -465,6 +465,8 @@ main() {
 	[ "$(id -u)" = 0 ] || { echo "bench: run as root (network namespaces)" >&2; exit 1; }
 	[ -x "$B/ztd" ] || { echo "bench: $B/ztd not built (run make)" >&2; exit 1; }
 	install_deps || { echo "bench: cannot install the peers (apt-get failed)" >&2; exit 1; }
+	# a full run starts clean; a partial one keeps the other systems' results
+	[ $# = 0 ] && rm -rf "$WORK/raw"
 	mkdir -p "$WORK/raw" "$WORK/cfg"
 	trap 'lab_down; exit 130' INT TERM
 	local s
@@ -472,6 +474,14 @@ main() {
 		"sys_$s" || log "$s: FAILED"
 		lab_down
 	done
-	python3 "$HERE/summarize.py" "$WORK/raw" | tee "${BENCH_OUT:-/dev/null}"
+	{
+		echo "# zt benchmarks"
+		echo
+		echo "Measured by \`make bench\` (bench/run.sh; BENCH_T=$T s per test, BENCH_REPS=$REPS single-stream runs) on $(date -u '+%Y-%m-%d %H:%M UTC')."
+		echo "Machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) vCPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME"); zt $(git -C "$TOP" describe --always --dirty 2>/dev/null || echo '?')."
+		echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shows up as noise)."
+		echo
+		python3 "$HERE/summarize.py" "$WORK/raw"
+	} | tee "${BENCH_OUT:-/dev/null}"
 }
 main "$@"
