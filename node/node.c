@@ -1047,6 +1047,107 @@ static bool peer_expired(const struct zt_node *n, const struct zt_peer *p, int64
 	return now - last >= ZT_PEER_EXPIRE;
 }
 
+/* When this root was last heard over UDP (0: never). */
+static int64_t udp_heard(const struct zt_peer *r)
+{
+	int64_t t = 0;
+	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++)
+		if (r->paths[i].used && !zt_sock_is_tcp(r->paths[i].sock) &&
+		    r->paths[i].last_rx > t)
+			t = r->paths[i].last_rx;
+	return t;
+}
+
+static void tcp_drop(struct zt_node *n, struct zt_peer *r)
+{
+	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++)
+		if (r->paths[i].used && r->paths[i].sock == r->tcp_sock)
+			memset(&r->paths[i], 0, sizeof r->paths[i]);
+	if (n->host.tcp_close != NULL)
+		n->host.tcp_close(n->host.ctx, r->tcp_sock);
+	r->tcp_sock = -1;
+}
+
+/*
+ * The TCP fallback (doc/PROTOCOL.md "TCP relay"): a root that has not
+ * answered over UDP for ZT_TCP_AFTER while it is down gets a TCP
+ * connection to port 443 of its address; while traffic goes over TCP a
+ * REGISTER tries UDP every ZT_TCP_UDP_RETRY, and once UDP carries the
+ * traffic again the connection is closed after ZT_TCP_LINGER.
+ */
+static void tcp_background(struct zt_node *n, int64_t now, unsigned i, struct zt_peer *r)
+{
+	const struct zt_root_def *rd = &n->roots.roots[i];
+	struct zt_path *best;
+	int64_t heard = udp_heard(r);
+
+	if (n->host.tcp_open == NULL || rd->endpoint_count == 0)
+		return;
+	if (r->tcp_sock < 0) {
+		struct zt_endpoint ep = rd->endpoints[0];
+		int64_t sock;
+		if (zt_node_root_is_up(n, r, now) ||
+		    now - (heard ? heard : n->created) < ZT_TCP_AFTER ||
+		    (r->tcp_tried != 0 && now - r->tcp_tried < ZT_TCP_RETRY))
+			return;
+		r->tcp_tried = now;
+		ep.port = ZT_TCP_PORT;
+		sock = n->host.tcp_open(n->host.ctx, &ep);
+		if (sock < 0 || !zt_sock_is_tcp(sock))
+			return;
+		r->tcp_sock = sock;
+		(void)zt_peer_add_path(n, r, now, sock, &ep);
+		log_peer(n, ZT_LOG_INFO, "no UDP answer: trying TCP to root", r->address);
+		/* Over the new connection at once (a session survives). */
+		if (zt_peer_send_keypair(r, now) != NULL)
+			send_register(n, now, r);
+		return;
+	}
+	best = zt_peer_best_path(n, r, now);
+	if (best != NULL && zt_sock_is_tcp(best->sock)) {
+		/* On TCP: does UDP work again? */
+		if (now - r->udp_probe_at >= ZT_TCP_UDP_RETRY &&
+		    zt_peer_send_keypair(r, now) != NULL) {
+			uint8_t msg[9];
+			msg[0] = ZT_MSG_REGISTER;
+			zt_put_u64(msg + 1, (uint64_t)now);
+			r->udp_probe_at = now;
+			for (int k = 0; k < ZT_PEER_MAX_PATHS; k++) {
+				struct zt_path *x = &r->paths[k];
+				if (x->used && !zt_sock_is_tcp(x->sock) &&
+				    zt_node_send_msg_to(n, now, r, x->sock, &x->ep, msg,
+				                        sizeof msg) == ZT_OK)
+					x->last_tx = now;
+			}
+		}
+		return;
+	}
+	for (int k = 0; k < ZT_PEER_MAX_PATHS; k++) {
+		struct zt_path *x = &r->paths[k];
+		if (x->used && x->sock == r->tcp_sock && best != NULL &&
+		    now - x->last_tx >= ZT_TCP_LINGER && now - heard < ZT_TCP_LINGER) {
+			log_peer(n, ZT_LOG_INFO, "UDP works again: closing TCP to root",
+			         r->address);
+			tcp_drop(n, r);
+			return;
+		}
+	}
+}
+
+void zt_node_tcp_closed(struct zt_node *n, int64_t now, int64_t sock)
+{
+	(void)now;
+	for (size_t b = 0; b < n->bucket_count; b++) {
+		for (struct zt_peer *p = n->buckets[b]; p != NULL; p = p->hnext) {
+			for (int i = 0; i < ZT_PEER_MAX_PATHS; i++)
+				if (p->paths[i].used && p->paths[i].sock == sock)
+					memset(&p->paths[i], 0, sizeof p->paths[i]);
+			if (p->tcp_sock == sock)
+				p->tcp_sock = -1;
+		}
+	}
+}
+
 static void roots_background(struct zt_node *n, int64_t now)
 {
 	bool online = false;
@@ -1078,6 +1179,7 @@ static void roots_background(struct zt_node *n, int64_t now)
 		           (tell && up)) {
 			send_register(n, now, r);
 		}
+		tcp_background(n, now, i, r);
 		online = online || up;
 	}
 	if (online != n->online) {
@@ -1145,6 +1247,7 @@ int zt_node_new(struct zt_node **out, const struct zt_host *host, const struct z
 	n->host = *host;
 	n->id = *id;
 	n->flags = flags;
+	n->created = now;
 	n->is_root = (flags & ZT_NODE_ROOT) != 0;
 	/* Roots keep a session with every registered node and carry little
 	 * traffic on it: the expanded AES keys (1 KiB) are not worth it. */

@@ -95,6 +95,10 @@ struct zt_peer {
 	int rtt;                      /* roots: from REGISTER round trips */
 	struct zt_endpoint reflected; /* roots: how this root sees us */
 
+	/* Roots: the TCP fallback (node.c). */
+	int64_t tcp_sock; /* -1: none */
+	int64_t tcp_tried, udp_probe_at;
+
 	/* NAT traversal (nat.c). */
 	int64_t punch_until;    /* probe candidates fast until then */
 	int64_t birthday_at;    /* last birthday attempt with this peer */
@@ -203,6 +207,7 @@ struct zt_node {
 	struct zt_identity id;
 	unsigned flags;
 	bool is_root;
+	int64_t created;
 	bool aes_ok; /* offer AES-256-GCM: the CPU has AES-NI, not a root */
 	struct zt_cookie_checker cookies;
 
@@ -279,6 +284,11 @@ void zt_nat_background(struct zt_node *n, int64_t now);
 /* Close every extra socket (node teardown). */
 void zt_nat_cleanup(struct zt_node *n);
 
+static inline bool zt_sock_is_tcp(int64_t sock)
+{
+	return sock >= 0 && (sock & ZT_SOCK_TCP) != 0;
+}
+
 /* ---- peer.c ---- */
 struct zt_peer *zt_peer_find(const struct zt_node *n, uint64_t address);
 /* Find or create (NULL if the table is full or allocation fails). */
@@ -297,6 +307,9 @@ struct zt_keypair *zt_peer_send_keypair(struct zt_peer *p, int64_t now);
 /* Record an authenticated packet from `from` (hops 0 means direct). */
 void zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,
                         const struct zt_endpoint *from, unsigned hops);
+/* A path on a given socket (TCP fallback), or NULL. */
+struct zt_path *zt_peer_add_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,
+                                 const struct zt_endpoint *ep);
 /* Add a candidate endpoint (from WHOIS/RENDEZVOUS); returns the path. */
 struct zt_path *zt_peer_add_candidate(struct zt_node *n, struct zt_peer *p, int64_t now,
                                       const struct zt_endpoint *ep);

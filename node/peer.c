@@ -67,6 +67,7 @@ struct zt_peer *zt_peer_get(struct zt_node *n, int64_t now, uint64_t address)
 	p->address = address;
 	p->created = now;
 	p->rtt = -1;
+	p->tcp_sock = -1;
 	if (n->peer_count >= n->bucket_count * 2)
 		grow(n);
 	b = bucket_of(n, address);
@@ -196,6 +197,23 @@ int64_t zt_node_pick_socket(const struct zt_node *n, int family)
 	return -1;
 }
 
+struct zt_path *zt_peer_add_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,
+                                 const struct zt_endpoint *ep)
+{
+	struct zt_path *x = path_find(p, ep);
+	(void)n;
+	if (x == NULL) {
+		x = path_slot(p);
+		memset(x, 0, sizeof *x);
+		x->used = true;
+		x->ep = *ep;
+		x->discovered = now;
+		x->rtt = -1;
+	}
+	x->sock = sock;
+	return x;
+}
+
 struct zt_path *zt_peer_add_candidate(struct zt_node *n, struct zt_peer *p, int64_t now,
                                       const struct zt_endpoint *ep)
 {
@@ -264,8 +282,19 @@ struct zt_path *zt_peer_best_path(const struct zt_node *n, const struct zt_peer 
 		 * the link died); fall back to relaying within seconds. */
 		if (!p->is_root && x->unanswered >= ZT_PATH_PROBES_LOST)
 			continue;
+		/* A root path we keep sending on without an answer (UDP got
+		 * blocked): let the others (TCP) carry the traffic. */
+		if (p->is_root && now - x->last_rx >= ZT_ROOT_PATH_SILENT &&
+		    x->last_tx - x->last_rx >= ZT_ROOT_PATH_SILENT)
+			continue;
 		if (best == NULL) {
 			best = x;
+			continue;
+		}
+		/* UDP beats TCP whenever it works. */
+		if (zt_sock_is_tcp(x->sock) != zt_sock_is_tcp(best->sock)) {
+			if (zt_sock_is_tcp(best->sock))
+				best = x;
 			continue;
 		}
 		/* Lowest known RTT wins (with 20% hysteresis); else the freshest. */
@@ -349,6 +378,7 @@ void zt_peer_info(const struct zt_node *n, const struct zt_peer *p, int64_t now,
 			out->direct_paths++;
 	if (best != NULL) {
 		out->endpoint = best->ep;
+		out->tcp = zt_sock_is_tcp(best->sock);
 		out->latency_ms = best->rtt;
 		if (p->is_root && p->rtt >= 0)
 			out->latency_ms = p->rtt;
@@ -357,6 +387,7 @@ void zt_peer_info(const struct zt_node *n, const struct zt_peer *p, int64_t now,
 		const struct zt_path *rp = r != NULL ? zt_peer_best_path(n, r, now) : NULL;
 		if (rp != NULL) {
 			out->endpoint = rp->ep;
+			out->tcp = zt_sock_is_tcp(rp->sock);
 			out->latency_ms = rp->rtt >= 0 ? rp->rtt : r->rtt;
 		}
 	}

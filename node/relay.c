@@ -197,7 +197,9 @@ static size_t put_endpoints(struct zt_peer *p, uint8_t *out, size_t cap, int64_t
 	unsigned ns = 0;
 	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
 		struct zt_path *x = &p->paths[i];
-		if (x->used && x->last_rx != 0 && now - x->last_rx < ZT_ROOT_PEER_EXPIRE)
+		/* A TCP client's address is no endpoint for UDP punching. */
+		if (x->used && x->last_rx != 0 && now - x->last_rx < ZT_ROOT_PEER_EXPIRE &&
+		    !zt_sock_is_tcp(x->sock))
 			sorted[ns++] = x;
 	}
 	for (unsigned i = 1; i < ns; i++)

@@ -185,6 +185,12 @@ enum zt_msg {
 #define ZT_BIRTHDAY_SPRAYS     4     /* easy-side attempts at once */
 #define ZT_BIRTHDAY_RETRY      60000 /* per peer, at most one attempt this often */
 #define ZT_BIRTHDAY_PREDICT    16    /* ports after each reflected one tried first */
+#define ZT_TCP_PORT            443   /* roots listen on TCP here (same address) */
+#define ZT_TCP_AFTER           4000  /* no UDP answer from a root this long: try TCP */
+#define ZT_TCP_RETRY           10000 /* per root, at most one TCP attempt this often */
+#define ZT_TCP_UDP_RETRY       5000  /* while on TCP, try the root over UDP this often */
+#define ZT_TCP_LINGER          30000 /* TCP unused this long (UDP works again): closed */
+#define ZT_ROOT_PATH_SILENT    8000  /* a root path we send on but hear nothing from */
 #define ZT_PEER_QUEUE          16    /* frames held while a session is set up */
 #define ZT_NET_MAX_MEMBERS     1024  /* known members per network */
 #define ZT_NET_MEMBERS_PER_MSG 256

@@ -46,6 +46,10 @@ extern "C" {
 #define ZT_MAX_ROOTS          8
 #define ZT_MAX_ROOT_ENDPOINTS 4
 
+/* A socket id with this bit set is a TCP connection (the shell frames each
+ * datagram with its length; doc/PROTOCOL.md "TCP relay"). */
+#define ZT_SOCK_TCP ((int64_t)1 << 40)
+
 /* An underlay UDP endpoint.  family is 4 or 6 (0: none); for IPv4 the
  * address is in ip[0..3].  port is in host byte order. */
 struct zt_endpoint {
@@ -216,6 +220,7 @@ struct zt_peer_info {
 	bool session;          /* an established session with current keys */
 	unsigned direct_paths; /* direct endpoints known */
 	uint64_t rx_packets, tx_packets;
+	bool tcp; /* the path in use (or the relaying root's) is a TCP connection */
 };
 
 /* Drop and event counters (hostile input is counted, never an error). */
@@ -290,6 +295,14 @@ struct zt_host {
 	unsigned (*sockets_open)(void *ctx, int family, unsigned count, int64_t *out);
 	/* Close one socket that sockets_open gave. */
 	void (*socket_close)(void *ctx, int64_t sock);
+	/* Optional (NULL: no TCP fallback).  Start a TCP connection to a
+	 * root's `to`; return its socket id (with ZT_SOCK_TCP set) or a
+	 * negative error.  Datagrams sent before it is up are buffered by the
+	 * shell; if it fails or ends, the shell calls zt_node_tcp_closed. */
+	int64_t (*tcp_open)(void *ctx, const struct zt_endpoint *to);
+	/* Close a connection from tcp_open (the shell may defer it until the
+	 * current core call returns). */
+	void (*tcp_close)(void *ctx, int64_t sock);
 };
 
 /* Node options. */
@@ -352,6 +365,9 @@ int zt_node_add_socket(struct zt_node *n, int64_t sock, int family);
  * ZT_MAX_LOCAL_ENDPOINTS are kept. */
 #define ZT_MAX_LOCAL_ENDPOINTS 4
 int zt_node_set_local_endpoints(struct zt_node *n, const struct zt_endpoint *eps, size_t count);
+
+/* A TCP connection (ours from tcp_open, or one a root accepted) is gone. */
+void zt_node_tcp_closed(struct zt_node *n, int64_t now, int64_t sock);
 
 /* Set (or replace) the roots.  Sessions with roots no longer listed end. */
 int zt_node_set_roots(struct zt_node *n, int64_t now, const struct zt_roots *roots);

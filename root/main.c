@@ -26,10 +26,12 @@
 #include "osdep/idfile.h"
 #include "osdep/log.h"
 #include "osdep/random.h"
+#include "osdep/tcp.h"
 #include "osdep/udp.h"
 #include "root/tools.h"
 
 #define DEFAULT_PORT         9993
+#define ZT_TCP_DEFAULT_PORT  443 /* the TCP fallback (nodes expect it there) */
 #define MAX_ENDPOINTS        16
 #define MAX_SLEEP_MS         1000
 #define UDP_BATCHES_PER_WAKE 4
@@ -47,6 +49,8 @@ struct root {
 	struct zt_udp udp;
 	struct zt_udp_batch *batch;
 	struct zt_udp_txq *txq; /* relayed datagrams go out in batches */
+	struct zt_tcp_set tcp;  /* nodes whose UDP is blocked */
+	int tcp_port;           /* 0: no TCP */
 	int lock_fd;
 	int64_t deadline;
 	uint64_t send_drops;
@@ -56,7 +60,7 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: zt-root [-p PORT] [-b BINDADDR] [-e ENDPOINT]... [-v] HOMEDIR\n"
+	    "usage: zt-root [-p PORT] [-t TCPPORT] [-b BINDADDR] [-e ENDPOINT]... [-v] HOMEDIR\n"
 	    "       zt-root identity HOMEDIR\n"
 	    "       zt-root genid FILE\n"
 	    "       zt-root mkroots -s SIGNER_SECRET_FILE [-t TIMESTAMP_MS] ROOTSPEC... > roots\n"
@@ -66,6 +70,7 @@ static void usage(FILE *f)
 	    "  relay through it when no direct path works\n"
 	    "\n"
 	    "  -p PORT      UDP port (default %d)\n"
+	    "  -t TCPPORT   TCP port for nodes whose UDP is blocked (default 443, 0: off)\n"
 	    "  -b BINDADDR  bind to this local address only (default: all)\n"
 	    "  -e ENDPOINT  a public IP/PORT to advertise (repeatable); default: the\n"
 	    "               bound address, or every non-loopback interface address\n"
@@ -85,6 +90,14 @@ static int host_wire_send(void *ctx, int64_t sock, const struct zt_endpoint *to,
 	struct root *rt = ctx;
 	int r;
 
+	if (zt_tcp_is_tcp(sock)) {
+		r = zt_tcp_send(&rt->tcp, sock, pkt, len);
+		if (r == -EAGAIN) {
+			rt->send_drops++;
+			return 0;
+		}
+		return r;
+	}
 	for (unsigned i = 0; i < rt->udp.count; i++) {
 		if (rt->udp.socks[i].fd != sock)
 			continue;
@@ -159,6 +172,25 @@ static void on_udp(void *ctx, int fd, unsigned events)
 		rt->deadline = dl;
 		zt_udp_txq_flush(rt->txq, &rt->udp);
 	}
+}
+
+static void tcp_datagram(void *ctx, int64_t sock, const struct zt_endpoint *from, const void *pkt,
+                         size_t len)
+{
+	struct root *rt = ctx;
+	int64_t dl = rt->deadline;
+	int r = zt_node_process_wire(rt->node, zt_clock_now(), sock, from, pkt, len, &dl);
+
+	if (r < 0)
+		zt_log_debug("core: process_wire (tcp): %s", zt_strerror(r));
+	rt->deadline = dl;
+	zt_udp_txq_flush(rt->txq, &rt->udp);
+}
+
+static void tcp_closed(void *ctx, int64_t sock)
+{
+	struct root *rt = ctx;
+	zt_node_tcp_closed(rt->node, zt_clock_now(), sock);
 }
 
 static void log_counters(struct root *rt, int64_t now)
@@ -386,6 +418,18 @@ static int start(struct root *rt)
 			return r;
 		}
 	}
+	if (rt->tcp_port > 0) {
+		struct zt_tcp_hooks th = {rt, tcp_datagram, tcp_closed};
+		zt_tcp_init(&rt->tcp, rt->loop, &th);
+		r = zt_tcp_listen(&rt->tcp, rt->bind_addr, (uint16_t)rt->tcp_port);
+		if (r < 0)
+			zt_log_warn("cannot listen on TCP port %d: %s; nodes behind UDP-blocking "
+			            "firewalls cannot use this root (choose another with -t, 0 "
+			            "for none)",
+			            rt->tcp_port, strerror(-r));
+		else
+			zt_log_info("TCP fallback on port %d", rt->tcp_port);
+	}
 	rt->deadline = zt_clock_now();
 	if (rt->ep_count == 0)
 		default_endpoints(rt);
@@ -407,8 +451,9 @@ static int run(int argc, char **argv)
 
 	memset(&rt, 0, sizeof rt);
 	rt.port = DEFAULT_PORT;
+	rt.tcp_port = ZT_TCP_DEFAULT_PORT;
 	rt.lock_fd = -1;
-	while ((opt = getopt_long(argc, argv, ":p:b:e:vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":p:b:e:t:vh", longopts, NULL)) != -1) {
 		char *end;
 		long v;
 
@@ -433,6 +478,16 @@ static int run(int argc, char **argv)
 				return 1;
 			}
 			add_ep(&rt, &ep);
+			break;
+		case 't':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 0 || v > 65535) {
+				fprintf(stderr, "zt-root: -t %s: expected a port number 0-65535\n",
+				        optarg);
+				return 1;
+			}
+			rt.tcp_port = (int)v;
 			break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
@@ -474,6 +529,7 @@ static int run(int argc, char **argv)
 	rc = 0;
 out:
 	zt_node_free(rt.node);
+	zt_tcp_free(&rt.tcp);
 	zt_udp_close(&rt.udp);
 	zt_udp_batch_free(rt.batch);
 	zt_udp_txq_free(rt.txq);

@@ -253,6 +253,8 @@ json_t *zt_api_json_peer(const struct zt_peer_info *p)
 		put_str(&b, "via", "");
 	}
 	put_int(&b, "pathSince", p->path_since);
+	/* What carries the path in use (a relayed peer: the way to its root). */
+	put_str(&b, "transport", p->path == ZT_PATH_NONE ? "" : p->tcp ? "TCP" : "UDP");
 	paths = put_array(&b, "paths");
 	/* Only a direct path is a physical path to this peer; a relayed
 	 * peer's endpoint is the root's, shown as "via". */

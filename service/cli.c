@@ -530,11 +530,13 @@ static void cmd_listpeers(const struct cli *c)
 		char link[96];
 		long long since = num(p, "pathSince", 0);
 
+		const char *tcp = strcmp(str(p, "transport", ""), "TCP") == 0 ? "/tcp" : "";
+
 		if (strcmp(type, "DIRECT") == 0 && json_array_size(paths) > 0)
-			snprintf(link, sizeof link, "%s",
-			         str(json_array_get(paths, 0), "address", "-"));
+			snprintf(link, sizeof link, "%s%s",
+			         str(json_array_get(paths, 0), "address", "-"), tcp);
 		else if (strcmp(type, "RELAY") == 0)
-			snprintf(link, sizeof link, "via:%s", str(p, "via", "-"));
+			snprintf(link, sizeof link, "via:%s%s", str(p, "via", "-"), tcp);
 		else
 			snprintf(link, sizeof link, "-");
 		printf("200 listpeers %s %s %s %lld %s %s %lld\n", str(p, "address", "-"), type,

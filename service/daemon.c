@@ -158,6 +158,8 @@ static void core_result(struct zt_daemon *d, int r, int64_t deadline, const char
 		zt_log_debug("core: %s: %s", what, zt_strerror(r));
 	d->deadline = deadline;
 	flush_pending(d);
+	while (d->ntcp_closing > 0)
+		zt_tcp_close(&d->tcp, d->tcp_closing[--d->ntcp_closing]);
 }
 
 /* ---- TAP ---- */
@@ -288,6 +290,8 @@ static bool sock_is_main(const struct zt_daemon *d, int64_t sock)
 
 static bool is_our_sock(const struct zt_daemon *d, int64_t sock)
 {
+	if (zt_tcp_is_tcp(sock))
+		return true;
 	for (unsigned i = 0; i < d->udp.count; i++)
 		if (d->udp.socks[i].fd == sock)
 			return true;
@@ -305,7 +309,9 @@ static int host_wire_send(void *ctx, int64_t sock, const struct zt_endpoint *to,
 
 	if (!is_our_sock(d, sock))
 		return -EBADF;
-	if (sock_is_main(d, sock))
+	if (zt_tcp_is_tcp(sock))
+		r = zt_tcp_send(&d->tcp, sock, pkt, len);
+	else if (sock_is_main(d, sock))
 		/* Queued: sent at the end of this turn of the loop, in one
 		 * sendmmsg (and UDP_SEGMENT trains) with its neighbours. */
 		r = zt_udp_txq_add(d->txq, &d->udp, (int)sock, to, pkt, len);
@@ -363,6 +369,53 @@ static void host_socket_close(void *ctx, int64_t sock)
 		d->extra[i] = d->extra[--d->nextra];
 		return;
 	}
+}
+
+static int64_t host_tcp_open(void *ctx, const struct zt_endpoint *to)
+{
+	struct zt_daemon *d = ctx;
+	char ep[64];
+	int64_t r = zt_tcp_connect(&d->tcp, to);
+
+	if (zt_endpoint_to_text(to, ep, sizeof ep) != ZT_OK)
+		snprintf(ep, sizeof ep, "?");
+	if (r < 0)
+		zt_log_warn("tcp: cannot connect to %s: %s", ep, strerror((int)-r));
+	else
+		zt_log_info("tcp: connecting to root at %s (no UDP answer)", ep);
+	return r;
+}
+
+static void host_tcp_close(void *ctx, int64_t sock)
+{
+	struct zt_daemon *d = ctx;
+
+	/* Not now: the connection may be the one being read. */
+	if (d->ntcp_closing < ZT_MAX_ROOTS)
+		d->tcp_closing[d->ntcp_closing++] = sock;
+	else
+		zt_tcp_close(&d->tcp, sock);
+}
+
+static void tcp_datagram(void *ctx, int64_t sock, const struct zt_endpoint *from, const void *pkt,
+                         size_t len)
+{
+	struct zt_daemon *d = ctx;
+	int64_t dl = d->deadline;
+	int r = zt_node_process_wire(d->node, zt_clock_now(), sock, from, pkt, len, &dl);
+
+	core_result(d, r, dl, "process_wire (tcp)");
+	flush_taps(d);
+	zt_udp_txq_flush(d->txq, &d->udp);
+}
+
+static void tcp_closed(void *ctx, int64_t sock)
+{
+	struct zt_daemon *d = ctx;
+
+	zt_log_info("tcp: connection to a root closed");
+	zt_node_tcp_closed(d->node, zt_clock_now(), sock);
+	d->deadline = zt_clock_now();
 }
 
 /* The core shares our LAN addresses with peers behind the same NAT. */
@@ -907,6 +960,8 @@ static int start_node(struct zt_daemon *d, const struct zt_roots *roots, bool ha
 	host.log = host_log;
 	host.sockets_open = host_sockets_open;
 	host.socket_close = host_socket_close;
+	host.tcp_open = host_tcp_open;
+	host.tcp_close = host_tcp_close;
 	/* ZT_CIPHER=chacha: never AES-256-GCM (for tests and measurements). */
 	r = zt_node_new(
 	    &d->node, &host, &d->id,
@@ -1024,6 +1079,7 @@ static void stop(struct zt_daemon *d)
 			net_free(&d->nets[i]);
 	zt_httpd_free(d->httpd);
 	zt_node_free(d->node); /* closes the extra sockets through the callback */
+	zt_tcp_free(&d->tcp);
 	while (d->nextra > 0)
 		host_socket_close(d, d->extra[d->nextra - 1]);
 	zt_udp_close(&d->udp);
@@ -1069,6 +1125,10 @@ int zt_daemon_run(const struct zt_daemon_config *cfg)
 	if (r < 0) {
 		snprintf(err, sizeof err, "cannot create the event loop: %s", strerror(-r));
 		goto out;
+	}
+	{
+		struct zt_tcp_hooks th = {d, tcp_datagram, tcp_closed};
+		zt_tcp_init(&d->tcp, d->loop, &th);
 	}
 	r = start_files(d, &roots, &have_roots, err, sizeof err);
 	if (r < 0)

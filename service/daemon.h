@@ -14,6 +14,7 @@
 #include "node/gro.h"
 #include "node/zt.h"
 #include "osdep/tap.h"
+#include "osdep/tcp.h"
 #include "osdep/udp.h"
 #include "service/netapply.h"
 #include "service/state.h"
@@ -82,6 +83,11 @@ struct zt_daemon {
 	int extra[ZT_DAEMON_MAX_EXTRA];
 	unsigned nextra;
 	int64_t locals_at; /* when the interface addresses were last given */
+	/* TCP connections to roots (fallback when UDP is blocked); closes the
+	 * core asks for wait until its call returns. */
+	struct zt_tcp_set tcp;
+	int64_t tcp_closing[ZT_MAX_ROOTS];
+	unsigned ntcp_closing;
 };
 
 /* Run ztd until SIGINT/SIGTERM; returns the process exit status.  Errors
