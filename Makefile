@@ -95,8 +95,10 @@ $(B)/libztos.a: $(OSDEP_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+# ztd asks the home router for port mappings (osdep/portmap.c).
+PORTMAP_LIBS := -lminiupnpc -lnatpmp
 $(B)/ztd: $(ZTD_OBJS) $(B)/libztos.a $(B)/libztnode.a
-	$(CC) $(LDFLAGS) -o $@ $(ZTD_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(ZTD_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS) $(PORTMAP_LIBS)
 $(B)/zt-cli: $(CLI_OBJS) $(B)/libztos.a $(B)/libztnode.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS)
 $(B)/zt-root: $(ROOT_OBJS) $(B)/libztos.a $(B)/libztnode.a

@@ -11,6 +11,9 @@ command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 command -v cc >/dev/null 2>&1 || missing="$missing gcc"
 have_pc libsodium || missing="$missing libsodium-dev"
 have_pc jansson || missing="$missing libjansson-dev"
+# port mappings on the home router (UPnP-IGD, NAT-PMP)
+have_pc miniupnpc || [ -f /usr/include/miniupnpc/miniupnpc.h ] || missing="$missing libminiupnpc-dev"
+[ -f /usr/include/natpmp.h ] || missing="$missing libnatpmp-dev"
 have_pc sqlite3 || missing="$missing libsqlite3-dev"
 if [ "$want" = test ] || [ "$want" = demo ]; then
 	for t in ip:iproute2 nft:nftables tcpdump:tcpdump ping:iputils-ping \

@@ -296,7 +296,7 @@ void zt_node_send_echo(struct zt_node *n, int64_t now, struct zt_peer *p, struct
 
 static void send_register(struct zt_node *n, int64_t now, struct zt_peer *r)
 {
-	uint8_t msg[11 + ZT_MAX_LOCAL_ENDPOINTS * 19];
+	uint8_t msg[12 + (ZT_MAX_LOCAL_ENDPOINTS + ZT_MAX_MAPPED_ENDPOINTS) * 19];
 	size_t off = 11;
 	msg[0] = ZT_MSG_REGISTER;
 	zt_put_u64(msg + 1, (uint64_t)now);
@@ -306,6 +306,10 @@ static void send_register(struct zt_node *n, int64_t now, struct zt_peer *r)
 	msg[10] = (uint8_t)n->nlocals;
 	for (unsigned i = 0; i < n->nlocals; i++)
 		off += zt_endpoint_encode(&n->locals[i], msg + off);
+	/* ... and the port mappings our router gave us (for every peer). */
+	msg[off++] = (uint8_t)n->nmapped;
+	for (unsigned i = 0; i < n->nmapped; i++)
+		off += zt_endpoint_encode(&n->mapped[i], msg + off);
 	r->register_sent = now;
 	root_request_sent(r, now);
 	(void)zt_node_send_msg(n, now, r, msg, off);
@@ -1317,6 +1321,21 @@ int zt_node_set_local_endpoints(struct zt_node *n, const struct zt_endpoint *eps
 		if (eps[i].family == 4 || eps[i].family == 6)
 			n->locals[n->nlocals++] = eps[i];
 	if (had != n->nlocals || memcmp(old, n->locals, had * sizeof old[0]) != 0)
+		n->locals_changed = true;
+	return ZT_OK;
+}
+
+int zt_node_set_mapped_endpoints(struct zt_node *n, const struct zt_endpoint *eps, size_t count)
+{
+	struct zt_endpoint old[ZT_MAX_MAPPED_ENDPOINTS];
+	unsigned had = n->nmapped;
+
+	memcpy(old, n->mapped, sizeof old);
+	n->nmapped = 0;
+	for (size_t i = 0; i < count && n->nmapped < ZT_MAX_MAPPED_ENDPOINTS; i++)
+		if (eps[i].family == 4 || eps[i].family == 6)
+			n->mapped[n->nmapped++] = eps[i];
+	if (had != n->nmapped || memcmp(old, n->mapped, had * sizeof old[0]) != 0)
 		n->locals_changed = true;
 	return ZT_OK;
 }

@@ -106,6 +106,8 @@ struct zt_peer {
 	struct zt_endpoint pub; /* its public endpoint from the last RENDEZVOUS */
 	struct zt_endpoint locals[ZT_MAX_LOCAL_ENDPOINTS]; /* roots: its LAN endpoints */
 	unsigned nlocals;
+	struct zt_endpoint mapped[ZT_MAX_MAPPED_ENDPOINTS]; /* roots: its port mappings */
+	unsigned nmapped;
 
 	struct zt_qmsg *queue; /* ZT_PEER_QUEUE entries, allocated on first use */
 	unsigned qhead, qcount;
@@ -215,6 +217,8 @@ struct zt_node {
 	unsigned socket_count;
 	struct zt_endpoint locals[ZT_MAX_LOCAL_ENDPOINTS];
 	unsigned nlocals;
+	struct zt_endpoint mapped[ZT_MAX_MAPPED_ENDPOINTS];
+	unsigned nmapped;
 	bool locals_changed;  /* tell the roots at the next tick */
 	uint8_t nat_reported; /* the NAT type the roots were told */
 	struct zt_burst burst;

@@ -237,6 +237,13 @@ static void send_rendezvous(struct zt_node *n, int64_t now, struct zt_peer *to,
 	len = 6 + put_endpoints(about, msg + 6, sizeof msg - 7, now, 4);
 	if (msg[6] == 0)
 		return;
+	/* Port mappings its router made work from anywhere. */
+	for (unsigned i = 0; i < about->nmapped && msg[6] < ZT_RENDEZVOUS_MAX_EPS; i++) {
+		if (len + zt_endpoint_wire_len(&about->mapped[i]) > sizeof msg - 1)
+			break;
+		len += zt_endpoint_encode(&about->mapped[i], msg + len);
+		msg[6]++;
+	}
 	/* Behind one NAT that may not hairpin: offer the LAN endpoints too
 	 * (after the public ones, which stay first). */
 	if (same_site(to, about)) {
@@ -296,6 +303,22 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 				in += used;
 				if (p->nlocals < ZT_MAX_LOCAL_ENDPOINTS)
 					p->locals[p->nlocals++] = ep;
+			}
+			/* Then its port mappings (UPnP, NAT-PMP). */
+			p->nmapped = 0;
+			if (in < len) {
+				count = msg[in++];
+				for (unsigned i = 0; i < count; i++) {
+					struct zt_endpoint ep;
+					size_t used = zt_endpoint_decode(&ep, msg + in, len - in);
+					if (used == 0) {
+						n->counters[ZT_CTR_RX_MALFORMED]++;
+						break;
+					}
+					in += used;
+					if (p->nmapped < ZT_MAX_MAPPED_ENDPOINTS)
+						p->mapped[p->nmapped++] = ep;
+				}
 			}
 		}
 		reply[0] = ZT_MSG_REGISTER_OK;

@@ -366,6 +366,12 @@ int zt_node_add_socket(struct zt_node *n, int64_t sock, int family);
 #define ZT_MAX_LOCAL_ENDPOINTS 4
 int zt_node_set_local_endpoints(struct zt_node *n, const struct zt_endpoint *eps, size_t count);
 
+/* Port mappings the shell got from the router (UPnP-IGD, NAT-PMP): public
+ * endpoints that reach our socket.  Offered to peers through the roots.  At
+ * most ZT_MAX_MAPPED_ENDPOINTS. */
+#define ZT_MAX_MAPPED_ENDPOINTS 2
+int zt_node_set_mapped_endpoints(struct zt_node *n, const struct zt_endpoint *eps, size_t count);
+
 /* A TCP connection (ours from tcp_open, or one a root accepted) is gone. */
 void zt_node_tcp_closed(struct zt_node *n, int64_t now, int64_t sock);
 

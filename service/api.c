@@ -96,6 +96,7 @@ static void get_status(struct zt_daemon *d, struct zt_httpd_reply *reply)
 	struct zt_endpoint refl[ZT_API_MAX_REFLECTED];
 	uint64_t counters[ZT_CTR_COUNT];
 	struct zt_api_status st;
+	char pmtext[96];
 	size_t nrefl;
 
 	nrefl = zt_node_reflected(d->node, refl, ZT_API_MAX_REFLECTED);
@@ -113,6 +114,13 @@ static void get_status(struct zt_daemon *d, struct zt_httpd_reply *reply)
 	st.reflected_count = nrefl;
 	st.counters = counters;
 	st.nat_type = zt_node_nat_type(d->node);
+	if (d->portmap_have) {
+		char ep[64];
+		if (zt_endpoint_to_text(&d->portmap_ep, ep, sizeof ep) == ZT_OK) {
+			snprintf(pmtext, sizeof pmtext, "%s %s", d->portmap_how, ep);
+			st.portmap = pmtext;
+		}
+	}
 	reply_json(reply, 200, zt_api_json_status(&st));
 }
 

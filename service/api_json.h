@@ -28,6 +28,7 @@ struct zt_api_status {
 	size_t reflected_count;
 	const uint64_t *counters; /* ZT_CTR_COUNT values, by enum zt_counter */
 	enum zt_nat_type nat_type;
+	const char *portmap; /* "UPnP 1.2.3.4/9993", or NULL */
 };
 
 /* Options a client may send with POST /network/<nwid> (ZeroTier's names),

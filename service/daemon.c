@@ -1021,6 +1021,33 @@ static void rejoin(struct zt_daemon *d)
 	}
 }
 
+/* The port-mapping worker's news goes to the core (never from the worker
+ * thread: the core is not thread-safe). */
+static void poll_portmap(struct zt_daemon *d)
+{
+	struct zt_endpoint ep;
+	const char *how = NULL;
+	unsigned gen = d->portmap_gen;
+	bool have = zt_portmap_get(d->portmap, &ep, &how, &gen);
+	char text[64];
+
+	if (gen == d->portmap_gen)
+		return;
+	d->portmap_gen = gen;
+	d->portmap_have = have;
+	if (have) {
+		d->portmap_ep = ep;
+		d->portmap_how = how;
+		if (zt_endpoint_to_text(&ep, text, sizeof text) != ZT_OK)
+			snprintf(text, sizeof text, "?");
+		zt_log_info("portmap: %s mapping %s -> UDP port %u", how, text, d->udp.port);
+	} else {
+		zt_log_info("portmap: no mapping on the router any more");
+	}
+	(void)zt_node_set_mapped_endpoints(d->node, &ep, have ? 1 : 0);
+	d->deadline = zt_clock_now();
+}
+
 static void run_loop(struct zt_daemon *d)
 {
 	while (!zt_evloop_stopped(d->loop)) {
@@ -1030,6 +1057,7 @@ static void run_loop(struct zt_daemon *d)
 
 		if (now - d->locals_at >= LOCALS_EVERY_MS)
 			give_locals(d, now);
+		poll_portmap(d);
 		if (now >= d->deadline) {
 			int64_t dl = now + MAX_SLEEP_MS;
 
@@ -1078,6 +1106,8 @@ static void stop(struct zt_daemon *d)
 		if (d->nets[i].used)
 			net_free(&d->nets[i]);
 	zt_httpd_free(d->httpd);
+	/* Remove the router's mapping before we go (bounded wait). */
+	zt_portmap_stop(d->portmap);
 	zt_node_free(d->node); /* closes the extra sockets through the callback */
 	zt_tcp_free(&d->tcp);
 	while (d->nextra > 0)
@@ -1142,6 +1172,9 @@ int zt_daemon_run(const struct zt_daemon_config *cfg)
 	r = start_node(d, &roots, have_roots, err, sizeof err);
 	if (r < 0)
 		goto out;
+	r = zt_portmap_start(&d->portmap, d->udp.port);
+	if (r < 0)
+		zt_log_warn("portmap: cannot start the worker: %s (no UPnP/NAT-PMP)", strerror(-r));
 	zt_log_info("ztd " ZT_VERSION_STRING " address %010" PRIx64 ", UDP port %u%s, API "
 	            "127.0.0.1:%u, home %s",
 	            d->id.address, d->udp.port, d->udp.count > 1 ? " (IPv4+IPv6)" : "", d->api_port,

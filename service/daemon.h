@@ -14,6 +14,7 @@
 #include "node/gro.h"
 #include "node/zt.h"
 #include "osdep/tap.h"
+#include "osdep/portmap.h"
 #include "osdep/tcp.h"
 #include "osdep/udp.h"
 #include "service/netapply.h"
@@ -86,6 +87,12 @@ struct zt_daemon {
 	/* TCP connections to roots (fallback when UDP is blocked); closes the
 	 * core asks for wait until its call returns. */
 	struct zt_tcp_set tcp;
+	/* Port mapping on the home router (UPnP, NAT-PMP): a worker thread. */
+	struct zt_portmap *portmap;
+	unsigned portmap_gen;
+	bool portmap_have;
+	struct zt_endpoint portmap_ep;
+	const char *portmap_how;
 	int64_t tcp_closing[ZT_MAX_ROOTS];
 	unsigned ntcp_closing;
 };

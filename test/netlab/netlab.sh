@@ -226,3 +226,76 @@ EOF
 		esac
 	done
 }
+
+# A STUN responder on root host ROOTNS (which gets a second address for
+# RFC 5780's "other address"): miniupnpd needs it (netlab.md, section 3).
+NL_STUN_IP=""
+nl_stun() { # ROOTNS
+	local r=$1 a=${IP[$1]} b
+	b=${a%.*}.$((${a##*.} + 1))
+	ip -n "$P-$r" addr add "$b/28" dev zeth0 || fail setup "second address on $r"
+	bg "$r" stun python3 "$NL_DIR/stun.py" "$a" "$b" 900
+	wait_until 10 grep -q 'stun: up' "$T/stun.log" || fail setup "stun.py did not start: $(tail -n 2 "$T/stun.log")"
+	NL_STUN_IP=$a
+}
+
+# miniupnpd (UPnP-IGD + NAT-PMP) on SITE's LAN. It keeps its rules and
+# lease file when it exits: stop removes both.
+declare -A NL_UPNP_PID
+nl_upnp() { # SITE start|stop
+	local s=$1 conf=$T/upnp-$1.conf
+	if [ "$2" = stop ]; then
+		[ -n "${NL_UPNP_PID[$s]:-}" ] && kill "${NL_UPNP_PID[$s]}" 2>/dev/null
+		wait_exit "${NL_UPNP_PID[$s]:-0}" 5 2>/dev/null
+		x "$s" nft delete table inet znupnp 2>/dev/null
+		rm -f "$T/upnp-$s.leases"
+		return 0
+	fi
+	command -v miniupnpd >/dev/null 2>&1 || fail setup "miniupnpd missing (apt-get install miniupnpd-nftables)"
+	[ -n "$NL_STUN_IP" ] || fail setup "nl_upnp needs nl_stun first"
+	cat >"$conf" <<EOC
+ext_ifname=znwan
+listening_ip=znbr0
+http_port=5000
+enable_natpmp=yes
+enable_upnp=yes
+secure_mode=yes
+system_uptime=yes
+ipv6_disable=yes
+uuid=3d3cec3a-8cf0-11e0-98ee-0000000000$(printf %02x "${NL_IDX[$s]}")
+ext_perform_stun=yes
+ext_stun_host=$NL_STUN_IP
+ext_stun_port=3478
+upnp_table_name=znupnp
+upnp_nat_table_name=znupnp
+upnp_forward_chain=miniupnpd
+upnp_nat_chain=prerouting_miniupnpd
+upnp_nat_postrouting_chain=postrouting_miniupnpd
+lease_file=$T/upnp-$s.leases
+allow 1024-65535 ${NL_LANNET[$s]} 1024-65535
+deny 0-65535 0.0.0.0/0 0-65535
+EOC
+	# miniupnpd only adds rules to chains that exist
+	x "$s" nft -f - <<'EON' || fail setup "znupnp table in $s"
+table inet znupnp {
+	chain forward { type filter hook forward priority filter - 5; policy accept; jump miniupnpd; }
+	chain miniupnpd { }
+	chain prerouting { type nat hook prerouting priority dstnat; policy accept; jump prerouting_miniupnpd; }
+	chain postrouting { type nat hook postrouting priority srcnat; policy accept; jump postrouting_miniupnpd; }
+	chain prerouting_miniupnpd { }
+	chain postrouting_miniupnpd { }
+}
+EON
+	bg "$s" "upnp-$s" miniupnpd -f "$conf" -d -P "$T/upnp-$s.pid"
+	NL_UPNP_PID[$s]=$LAST_PID
+	wait_until 20 grep -q 'Listening for NAT-PMP' "$T/upnp-$s.log" ||
+		fail setup "miniupnpd in $s did not come up: $(tail -n 3 "$T/upnp-$s.log")"
+	grep -q 'Port forwarding is now enabled\|full-cone' "$T/upnp-$s.log" ||
+		say "miniupnpd in $s: $(grep -i stun "$T/upnp-$s.log" | tail -n 1)"
+}
+
+# the port mappings miniupnpd holds now, one "PROTO EXTPORT -> IP:PORT" a line
+nl_upnp_list() { # SITE
+	x "$1" nft list chain inet znupnp prerouting_miniupnpd 2>/dev/null |
+		sed -n 's/.*th dport \([0-9]*\) dnat ip to \([0-9.:]*\).*/\1 -> \2/p'
+}
