@@ -68,7 +68,7 @@ SIM_BIN := $(B)/test/zt-sim
 
 PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
-.PHONY: all deps test test-unit test-e2e demo fuzz fuzz-smoke install uninstall clean \
+.PHONY: all deps test test-unit test-e2e nat-matrix demo fuzz fuzz-smoke install uninstall clean \
 	format format-check check-layering bench
 all: $(PROGS) $(B)/libztnode.a
 
@@ -137,6 +137,13 @@ test-unit: $(UNIT_BINS) $(SIM_BIN)
 
 test-e2e: all $(NETLAB_BINS)
 	@B=$(B) ZT_ONLY=e2e sh test/run.sh
+
+# Every pair of NAT kinds in the NAT lab (about 6 minutes, root): the report
+# goes to build/nat-matrix.md (copy it to doc/nat-matrix.md to publish it).
+nat-matrix: all $(NETLAB_BINS)
+	@sh ext/deps.sh test
+	@B=$(B) bash test/netlab/nat-matrix.sh > $(B)/nat-matrix.md; rc=$$?; \
+		cat $(B)/nat-matrix.md; exit $$rc
 
 demo:
 	@sh ext/deps.sh demo

@@ -22,7 +22,7 @@
 #include "osdep/log.h"
 
 /* Per device type asked for (miniupnpc tries up to 5 when nobody answers). */
-#define UPNP_DISCOVER_MS 500
+#define UPNP_DISCOVER_MS 300
 #define STOP_WAIT_S      3
 #define NATPMP_WAIT_MS   4000
 

@@ -42,6 +42,9 @@ ZTROOT=$B/zt-root
 TNAME=${TNAME:-$(basename "$0" .sh)}
 NWID=${NWID:-ff00000000000001}
 ZT_PORT=9993
+# No UPnP/NAT-PMP worker unless a test wants one (t_upnp, the NAT matrix):
+# there is no router to ask in most labs, and asking costs seconds at exit.
+export ZT_PORTMAP=${ZT_PORTMAP:-off}
 
 # ---- output --------------------------------------------------------------
 FAILED=0

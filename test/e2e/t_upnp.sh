@@ -24,7 +24,7 @@ nl_site nb 2; nl_host hb1 nb 0; nl_nat nb sym
 nl_upnp na start
 start_root root0
 make_roots "$T/roots" root0
-start_ztd ha1
+ZT_PORTMAP=upnp start_ztd ha1
 ZT_PORTMAP=natpmp start_ztd ha2
 start_ztd hb1
 wait_online ha1 ha2 hb1
