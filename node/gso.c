@@ -117,10 +117,12 @@ static void store_csum(uint8_t *p, uint16_t folded)
 	memcpy(p, &c, 2);
 }
 
-bool zt_tcp_frame_parse(const uint8_t *f, size_t len, struct zt_tcp_frame *t)
+/* Ethernet + IPv4 (not a fragment) or IPv6 (proto as the first next
+ * header) carrying `proto`: fills l3, l4, v6, iplen. */
+static bool parse_ip(const uint8_t *f, size_t len, uint8_t proto, size_t minl4,
+                     struct zt_tcp_frame *t)
 {
 	uint16_t type;
-	size_t doff;
 
 	memset(t, 0, sizeof *t);
 	if (len < 14)
@@ -133,23 +135,32 @@ bool zt_tcp_frame_parse(const uint8_t *f, size_t len, struct zt_tcp_frame *t)
 			return false;
 		ihl = (size_t)(f[t->l3] & 0x0f) * 4;
 		t->iplen = be16(f + t->l3 + 2);
-		/* TCP, not a fragment (no MF, offset 0) */
-		if (ihl < 20 || f[t->l3 + 9] != 6 || (be16(f + t->l3 + 6) & 0x3fff) != 0)
+		/* no MF, offset 0 */
+		if (ihl < 20 || f[t->l3 + 9] != proto || (be16(f + t->l3 + 6) & 0x3fff) != 0)
 			return false;
-		if (t->iplen < ihl + 20 || t->iplen > len - t->l3)
+		if (t->iplen < ihl + minl4 || t->iplen > len - t->l3)
 			return false;
 		t->l4 = t->l3 + ihl;
 	} else if (type == 0x86dd) {
-		if (len < t->l3 + 40 || (f[t->l3] >> 4) != 6 || f[t->l3 + 6] != 6)
+		if (len < t->l3 + 40 || (f[t->l3] >> 4) != 6 || f[t->l3 + 6] != proto)
 			return false;
 		t->v6 = true;
 		t->iplen = 40 + (size_t)be16(f + t->l3 + 4);
-		if (t->iplen < 60 || t->iplen > len - t->l3)
+		if (t->iplen < 40 + minl4 || t->iplen > len - t->l3)
 			return false;
 		t->l4 = t->l3 + 40;
 	} else {
 		return false;
 	}
+	return true;
+}
+
+bool zt_tcp_frame_parse(const uint8_t *f, size_t len, struct zt_tcp_frame *t)
+{
+	size_t doff;
+
+	if (!parse_ip(f, len, 6, 20, t))
+		return false;
 	doff = (size_t)(f[t->l4 + 12] >> 4) * 4;
 	if (doff < 20 || t->l4 + doff > t->l3 + t->iplen)
 		return false;
@@ -157,11 +168,69 @@ bool zt_tcp_frame_parse(const uint8_t *f, size_t len, struct zt_tcp_frame *t)
 	return true;
 }
 
-static uint64_t tcp_pseudo(const uint8_t *f, const struct zt_tcp_frame *t, size_t l4len)
+static uint64_t l4_pseudo(const uint8_t *f, const struct zt_tcp_frame *t, uint8_t proto,
+                          size_t l4len)
 {
 	if (t->v6)
-		return zt_csum_pseudo(f + t->l3 + 8, f + t->l3 + 24, 16, 6, (uint32_t)l4len);
-	return zt_csum_pseudo(f + t->l3 + 12, f + t->l3 + 16, 4, 6, (uint32_t)l4len);
+		return zt_csum_pseudo(f + t->l3 + 8, f + t->l3 + 24, 16, proto, (uint32_t)l4len);
+	return zt_csum_pseudo(f + t->l3 + 12, f + t->l3 + 16, 4, proto, (uint32_t)l4len);
+}
+
+static uint64_t tcp_pseudo(const uint8_t *f, const struct zt_tcp_frame *t, size_t l4len)
+{
+	return l4_pseudo(f, t, 6, l4len);
+}
+
+/* Cut a UDP super-frame (USO, gso_type UDP_L4) into datagrams of gso_size
+ * payload bytes, each with its own UDP length and checksum. */
+static int split_udp(const struct zt_vnet_hdr *vh, const uint8_t *frame, size_t len,
+                     size_t max_frame, uint8_t *scratch,
+                     void (*emit)(void *ctx, const uint8_t *f, size_t l), void *ctx)
+{
+	struct zt_tcp_frame t;
+	size_t plen, mss, off = 0;
+	uint16_t id;
+	int count = 0;
+
+	if (!parse_ip(frame, len, 17, 8, &t) || vh->gso_size == 0)
+		return ZT_GSO_EINVAL;
+	t.hlen = t.l4 + 8;
+	plen = t.l3 + t.iplen - t.hlen;
+	/* Datagram boundaries belong to the application: a datagram that does
+	 * not fit one of our frames is not cut smaller but sent as it is (the
+	 * core fragments it). */
+	(void)max_frame;
+	mss = vh->gso_size;
+	if (t.hlen + mss > ZT_GSO_SCRATCH)
+		return ZT_GSO_EINVAL;
+	id = t.v6 ? 0 : be16(frame + t.l3 + 4);
+	do {
+		size_t n = plen - off < mss ? plen - off : mss;
+		uint8_t *ip = scratch + t.l3, *udp = scratch + t.l4;
+		uint16_t c;
+
+		memcpy(scratch, frame, t.hlen);
+		memcpy(scratch + t.hlen, frame + t.hlen + off, n);
+		if (t.v6) {
+			put_be16(ip + 4, (uint16_t)(8 + n));
+		} else {
+			put_be16(ip + 2, (uint16_t)(t.hlen - t.l3 + n));
+			put_be16(ip + 4, (uint16_t)(id + count));
+			memset(ip + 10, 0, 2);
+			store_csum(ip + 10, zt_csum_fold(zt_csum_add(0, ip, t.l4 - t.l3)));
+		}
+		put_be16(udp + 4, (uint16_t)(8 + n));
+		memset(udp + 6, 0, 2);
+		c = (uint16_t)~zt_csum_fold(
+		    zt_csum_add(l4_pseudo(scratch, &t, 17, 8 + n), udp, 8 + n));
+		if (c == 0)
+			c = 0xffff;
+		memcpy(udp + 6, &c, 2);
+		emit(ctx, scratch, t.hlen + n);
+		count++;
+		off += n;
+	} while (off < plen);
+	return count;
 }
 
 bool zt_tcp_csum_ok(const uint8_t *f, const struct zt_tcp_frame *t)
@@ -205,6 +274,8 @@ int zt_gso_split(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len, size_
 		emit(ctx, frame, len);
 		return 1;
 	}
+	if (type == ZT_VNET_GSO_UDP_L4)
+		return split_udp(vh, frame, len, max_frame, scratch, emit, ctx);
 	if (type != ZT_VNET_GSO_TCPV4 && type != ZT_VNET_GSO_TCPV6)
 		return ZT_GSO_EUNSUPP;
 	if (!zt_tcp_frame_parse(frame, len, &t) || t.v6 != (type == ZT_VNET_GSO_TCPV6) ||

@@ -31,6 +31,7 @@
 #define ZT_VNET_GSO_UDP_L4   5
 #define ZT_VNET_GSO_ECN      0x80
 #define ZT_GSO_MAX_FRAME     65550 /* 64 KiB of IP plus an Ethernet header */
+#define ZT_GSO_SCRATCH       9216  /* the scratch zt_gso_split needs */
 
 struct zt_vnet_hdr {
 	uint8_t flags;
@@ -76,10 +77,12 @@ enum {
 
 /*
  * Turn one frame read from the TAP into frames that fit max_frame bytes:
- * a GSO frame is cut into segments, a frame with NEEDS_CSUM gets its
- * checksum completed, anything else passes as it is.  `frame` may be
- * modified.  emit() gets each resulting frame (borrowed for the call);
- * scratch must hold max_frame bytes.  Returns the number of frames
+ * a TCP GSO frame is cut into segments of at most max_frame bytes, a UDP
+ * one (USO) into its datagrams (gso_size each: an application's datagram
+ * is never cut, so one larger than max_frame stays larger), a frame with
+ * NEEDS_CSUM gets its checksum completed, anything else passes as it is.
+ * `frame` may be modified.  emit() gets each resulting frame (borrowed for
+ * the call); scratch must hold ZT_GSO_SCRATCH bytes (and max_frame).  Returns the number of frames
  * emitted or a negative ZT_GSO_* error (nothing emitted).
  */
 int zt_gso_split(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len, size_t max_frame,

@@ -26,6 +26,7 @@ struct zt_tap {
 	               * 10-byte virtio-net header (node/gso.h) */
 	bool offload; /* TUNSETOFFLOAD(CSUM|TSO4|TSO6) accepted: reads may be
 	               * TCP super-frames, writes may be coalesced frames */
+	bool uso;     /* ... and UDP super-frames (TUN_F_USO4/6, Linux 6.2) */
 };
 
 /*

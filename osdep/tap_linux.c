@@ -133,16 +133,25 @@ int zt_tap_open(struct zt_tap *t, const char *name, const uint8_t mac[6], unsign
 /* Ask for the offloads: the kernel then hands us TCP super-frames (TSO)
  * and frames with the checksum left to do (CSUM), with a header saying
  * so.  Debian 12's headers may lack some of these names. */
-static bool set_offload(int fd)
+#ifndef TUN_F_USO4
+#define TUN_F_USO4 0x20 /* Linux 6.2 */
+#endif
+#ifndef TUN_F_USO6
+#define TUN_F_USO6 0x40
+#endif
+
+static bool set_offload(int fd, bool *uso)
 {
 	int sz = 10;
-	unsigned long off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+	unsigned long off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
 
 	if (ioctl(fd, TUNSETVNETHDRSZ, &sz) < 0)
 		return false;
-	if (ioctl(fd, TUNSETOFFLOAD, off) < 0)
-		return false;
-	return true;
+	/* UDP segmentation (USO) where the kernel has it, else TCP only. */
+	*uso = ioctl(fd, TUNSETOFFLOAD, off | TUN_F_USO4 | TUN_F_USO6) == 0;
+	if (*uso)
+		return true;
+	return ioctl(fd, TUNSETOFFLOAD, off) == 0;
 }
 
 int zt_tap_open_ex(struct zt_tap *t, const char *name, const uint8_t mac[6], unsigned mtu,
@@ -170,7 +179,7 @@ int zt_tap_open_ex(struct zt_tap *t, const char *name, const uint8_t mac[6], uns
 	}
 	t->vnet = offload;
 	/* Without offloads the header still works (always "plain frame"). */
-	t->offload = offload && set_offload(fd);
+	t->offload = offload && set_offload(fd, &t->uso);
 	memcpy(t->name, ifr.ifr_name, sizeof t->name);
 	t->name[sizeof t->name - 1] = '\0';
 	t->fd = fd;

@@ -273,7 +273,10 @@ static int net_open_tap(struct zt_daemon_net *net, const uint8_t mac[6], unsigne
 	snprintf(macs, sizeof macs, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
 	         mac[4], mac[5]);
 	zt_log_info("network %016" PRIx64 ": device %s mac %s mtu %u%s%s", net->nwid, name, macs,
-	            mtu, net->tap.offload ? " (TSO/checksum offload)" : "",
+	            mtu,
+	            net->tap.offload
+	                ? (net->tap.uso ? " (TSO/USO/checksum offload)" : " (TSO/checksum offload)")
+	                : "",
 	            net->tap.running ? "" : " (not RUNNING after 1 s; continuing)");
 	return 0;
 }
@@ -1141,7 +1144,7 @@ int zt_daemon_run(const struct zt_daemon_config *cfg)
 	d->lock_fd = -1;
 	offload_config(d);
 	d->frame = malloc(ZT_VNET_HDR_LEN + ZT_GSO_MAX_FRAME);
-	d->scratch = malloc(ZT_DAEMON_FRAME_MAX);
+	d->scratch = malloc(ZT_GSO_SCRATCH);
 	if (!d->frame || !d->scratch) {
 		fprintf(stderr, "ztd: out of memory\n");
 		free(d->frame);

@@ -314,12 +314,109 @@ static void test_split_rejects(void)
 {
 	static uint8_t f[200], scratch[1600], out[4000];
 	struct collect c = {out, 0, {0}, 0};
-	struct zt_vnet_hdr vh = {0, ZT_VNET_GSO_UDP_L4, 0, 1200, 34, 6};
+	struct zt_vnet_hdr vh = {0, ZT_VNET_GSO_UDP, 0, 1200, 34, 6}; /* UFO: never asked for */
 	memset(f, 0, sizeof f);
 	CHECK_EQ(zt_gso_split(&vh, f, sizeof f, 1403, scratch, collect_emit, &c), ZT_GSO_EUNSUPP);
 	vh.gso_type = ZT_VNET_GSO_TCPV4; /* but not a TCP/IPv4 frame */
 	CHECK_EQ(zt_gso_split(&vh, f, sizeof f, 1403, scratch, collect_emit, &c), ZT_GSO_EINVAL);
 	CHECK_EQ(c.n, 0);
+}
+
+/* A UDP datagram with correct checksums, built field by field. */
+static size_t ref_udp(uint8_t *f, const struct spec *s, const uint8_t *payload, size_t plen)
+{
+	size_t l3 = 14, l4 = l3 + l3len(s), ul = 8 + plen;
+	uint32_t sum;
+	uint16_t c;
+
+	memset(f, 0, l4 + 8);
+	memcpy(f, "\x02\x00\x00\x00\x00\x01\x02\x00\x00\x00\x00\x02", 12);
+	f[12] = s->v6 ? 0x86 : 0x08;
+	f[13] = s->v6 ? 0xdd : 0x00;
+	if (s->v6) {
+		f[l3] = 0x60;
+		f[l3 + 4] = (uint8_t)(ul >> 8);
+		f[l3 + 5] = (uint8_t)ul;
+		f[l3 + 6] = 17;
+		f[l3 + 7] = 64;
+		memcpy(f + l3 + 8, s->src, 16);
+		memcpy(f + l3 + 24, s->dst, 16);
+	} else {
+		f[l3] = 0x45;
+		f[l3 + 2] = (uint8_t)((20 + ul) >> 8);
+		f[l3 + 3] = (uint8_t)(20 + ul);
+		f[l3 + 4] = (uint8_t)(s->id >> 8);
+		f[l3 + 5] = (uint8_t)s->id;
+		f[l3 + 8] = 64;
+		f[l3 + 9] = 17;
+		memcpy(f + l3 + 12, s->src, 4);
+		memcpy(f + l3 + 16, s->dst, 4);
+		c = (uint16_t)~ref_fold(ref_sum(0, f + l3, 20));
+		f[l3 + 10] = (uint8_t)(c >> 8);
+		f[l3 + 11] = (uint8_t)c;
+	}
+	f[l4] = (uint8_t)(s->sport >> 8);
+	f[l4 + 1] = (uint8_t)s->sport;
+	f[l4 + 2] = (uint8_t)(s->dport >> 8);
+	f[l4 + 3] = (uint8_t)s->dport;
+	f[l4 + 4] = (uint8_t)(ul >> 8);
+	f[l4 + 5] = (uint8_t)ul;
+	memcpy(f + l4 + 8, payload, plen);
+	sum = ref_sum(0, s->src, s->v6 ? 16 : 4);
+	sum = ref_sum(sum, s->dst, s->v6 ? 16 : 4) + 17 + (uint32_t)ul;
+	c = (uint16_t)~ref_fold(ref_sum(sum, f + l4, ul));
+	if (c == 0)
+		c = 0xffff;
+	f[l4 + 6] = (uint8_t)(c >> 8);
+	f[l4 + 7] = (uint8_t)c;
+	return l4 + ul;
+}
+
+/* USO: a UDP super-frame becomes its datagrams, each exactly as the
+ * reference builds it (lengths, IPv4 id and checksum, UDP checksum). */
+static void test_split_udp(void)
+{
+	static uint8_t super[70000], payload[65536], want[ZT_GSO_SCRATCH], scratch[ZT_GSO_SCRATCH],
+	    out[400000];
+	struct collect c = {out, 0, {0}, 0};
+
+	for (int iter = 0; iter < 200; iter++) {
+		struct spec s;
+		struct zt_vnet_hdr vh;
+		size_t seg = 1 + rnd(2700), plen = 1 + rnd(60000), len, off = 0, pos = 0;
+		int n;
+
+		random_spec(&s);
+		if (plen > seg * 64)
+			plen = seg * 64; /* the kernel's UDP_MAX_SEGMENTS */
+		test_rng_bytes(&rng, payload, plen);
+		len = ref_udp(super, &s, payload, plen);
+		memset(&vh, 0, sizeof vh);
+		vh.flags = ZT_VNET_F_NEEDS_CSUM;
+		vh.gso_type = ZT_VNET_GSO_UDP_L4;
+		vh.gso_size = (uint16_t)seg;
+		vh.csum_start = (uint16_t)(14 + l3len(&s));
+		vh.csum_offset = 6;
+		c.used = 0;
+		c.n = 0;
+		n = zt_gso_split(&vh, super, len, 1403, scratch, collect_emit, &c);
+		CHECK_EQ(n, (int)((plen + seg - 1) / seg));
+		for (unsigned i = 0; i < c.n && !test_case_failed; i++) {
+			size_t m = plen - off < seg ? plen - off : seg;
+			struct spec si = s;
+			size_t wl;
+			si.id = (uint16_t)(s.id + i);
+			wl = ref_udp(want, &si, payload + off, m);
+			CHECK_EQ(c.lens[i], wl);
+			CHECK(memcmp(out + pos, want, wl) == 0);
+			off += m;
+			pos += c.lens[i];
+		}
+		if (test_case_failed) {
+			printf("  iter %d: v6=%d seg=%zu plen=%zu\n", iter, s.v6, seg, plen);
+			break;
+		}
+	}
 }
 
 /* ---- coalescing ---- */
@@ -562,6 +659,7 @@ int main(void)
 	RUN(test_split_random);
 	RUN(test_split_needs_csum);
 	RUN(test_split_rejects);
+	RUN(test_split_udp);
 	RUN(test_coalesce_random);
 	RUN(test_coalesce_bulk);
 	TEST_EXIT();
