@@ -142,13 +142,24 @@ out=$(api GET "/controller/network/$NW/member/${ZA[c]}")
 out=$(api GET "/controller/network/$NW")
 [ "$(echo "$out" | jget 'd["name"]')" = lab ] || fail persist "network lost its name: $out"
 # a change after the restart still reaches the members (new sessions)
-api POST "/controller/network/$NW" '{"name":"lab2","mtu":2000}' >/dev/null
+api POST "/controller/network/$NW" '{"name":"lab2","mtu":2000,"v6AssignMode":{"rfc4193":true}}' >/dev/null
 name_is() { cli "$1" listnetworks | awk -v nw="$NW" '$3 == nw { print $4 }' | grep -qx lab2; }
 wait_until 30 name_is a || fail persist "a did not get the renamed network within 30 s of the controller's restart"
 mtu_is() { ip -n "$P-$1" link show dev "${TAP[$1]}" | grep -q "mtu $2 "; }
 wait_until 10 mtu_is b 2000 || fail mtu "b's TAP did not get MTU 2000: $(ip -n "$P-b" link show dev "${TAP[b]}" | head -1)"
 ping_ok a "${ZIP[b]}" || wait_until 10 ping_ok a "${ZIP[b]}" || fail persist "a -> b broken after the restart"
 pass persist "controller restarted: members, authorization, network kept; pushes reach members (name, MTU 2000)"
+
+# rfc4193: fd<nwid>9993<address>/88 on the TAPs, reachable over IPv6
+v6_of() { ip -n "$P-$1" -6 addr show dev "${TAP[$1]}" | awk '$1 == "inet6" && $2 ~ /^fd/ { sub("/.*", "", $2); print $2; exit }'; }
+has_v6() { [ -n "$(v6_of "$1")" ]; }
+for m in a b; do wait_until 10 has_v6 "$m" || fail rfc4193 "no rfc4193 address on $m"; done
+V6B=$(v6_of b)
+want=$(python3 -c 'import ipaddress, sys; print(ipaddress.IPv6Address(bytes.fromhex("fd" + sys.argv[1] + "9993" + sys.argv[2])))' "$NW" "$(zt_addr b)")
+[ "$V6B" = "$want" ] || fail rfc4193 "b has $V6B, expected $want (fd + nwid + 9993 + address)"
+ping6_ok() { x "$1" ping -6 -n -c 1 -W 1 -q "$2" >/dev/null 2>&1; }
+wait_until 15 ping6_ok a "$V6B" || fail rfc4193 "a cannot ping b's rfc4193 address $V6B"
+pass rfc4193 "b has $V6B (fd + nwid + 9993 + address), a pings it"
 
 # invite: d joins with a code and is authorized without an admin step
 code=$(x ctl "$ZTCTL" invite -D "$T/ctl" "$NW" 2>"$T/invite.err") ||
