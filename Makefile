@@ -156,11 +156,12 @@ FUZZ_BINS := $(FUZZ_SRCS:test/fuzz/%.c=build-fuzz/%)
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 	-I. -Inode $(PKG_CFLAGS)
-FUZZ_LIB_SRCS := $(NODE_SRCS) service/http.c service/api_json.c controller/ctl_json.c
+FUZZ_LIB_SRCS := $(NODE_SRCS) service/http.c service/api_json.c controller/ctl_json.c \
+	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c
 
 build-fuzz/%: test/fuzz/%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p build-fuzz
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS) $(CTL_LIBS)
 
 fuzz-build:
 	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
