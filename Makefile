@@ -116,6 +116,10 @@ $(B)/test/%_test: $(B)/test/unit/%_test.o $(B)/libztnode.a
 $(B)/test/ctl_%_test: $(B)/test/unit/ctl_%_test.o $(B)/service/http.o $(B)/libztctl.a \
 		$(B)/libztnode.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CTL_LIBS)
+# netapply_test: ztd's config filtering (service/netapply.c).
+$(B)/test/netapply_test: $(B)/test/unit/netapply_test.o $(B)/service/netapply.o $(B)/libztos.a \
+		$(B)/libztnode.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(SIM_BIN): $(SIM_SRCS:%.c=$(B)/%.o) $(B)/libztctl.a $(B)/libztnode.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CTL_LIBS)
 

@@ -180,6 +180,10 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 		if (v == ZT_NETCONF_ACCESS_DENIED && req->token_len > 0)
 			v = ZT_NETCONF_BAD_INVITE;
 	}
+	/* A push to a member that has no record (an admin just deleted it)
+	 * answers without making one again. */
+	if (created && req->is_push)
+		changed = false;
 	if (changed && zt_ctl_save_member(c, req->nwid, req->member, m) != ZT_OK)
 		goto rollback;
 	if (c->store->ops->commit(c->store) != ZT_OK) {

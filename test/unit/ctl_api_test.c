@@ -417,6 +417,19 @@ static void test_invite(void)
 	CHECK_EQ(zt_ctl_netconf_request(&f.ctl, clock_ms, &req, c), ZT_NETCONF_ACCESS_DENIED);
 	req.token = token;
 	req.token_len = sizeof token;
+	/* A push to a member with no record does not make one. */
+	req.is_push = true;
+	req.member = MEMBER + 9;
+	CHECK_EQ(zt_ctl_netconf_request(&f.ctl, clock_ms, &req, c), ZT_NETCONF_BAD_INVITE);
+	req.token = NULL;
+	req.token_len = 0;
+	CHECK_EQ(zt_ctl_netconf_request(&f.ctl, clock_ms, &req, c), ZT_NETCONF_ACCESS_DENIED);
+	j = call_json(&f, "GET", "/controller/network/8056c2e21c000001/member/010203040e", NULL,
+	              404);
+	json_decref(j);
+	req.is_push = false;
+	req.token = token;
+	req.token_len = sizeof token;
 	/* Unknown network. */
 	req.nwid = NWID + 7;
 	CHECK_EQ(zt_ctl_netconf_request(&f.ctl, clock_ms, &req, c), ZT_NETCONF_NOT_FOUND);
