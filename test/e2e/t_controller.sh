@@ -10,7 +10,8 @@
 # c's controller traffic is dropped (so it keeps its config and goes on
 # sending) and c is deauthorized: a and b refuse it within the bound ->
 # the controller restarts: everything persists and changes still reach the
-# members -> d joins with an invite code -> a default route via a (exit
+# members -> d, without roots of its own, joins with an invite code (which
+# brings the roots), a spent code is refused -> a default route via a (exit
 # node) appears on b only with allowDefault=1.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -165,15 +166,30 @@ pass rfc4193 "b has $V6B (fd + nwid + 9993 + address), a pings it"
 code=$(x ctl "$ZTCTL" invite -D "$T/ctl" "$NW" 2>"$T/invite.err") ||
 	fail invite "zt-controller invite: $(cat "$T/invite.err")"
 case $code in zti1*) ;; *) fail invite "not an invite code: '$code'" ;; esac
-start_ztd d
-wait_online d
+# d starts with no roots file: the code tells it how to reach the roots
+# shellcheck disable=SC2034 # read by cli() in lib.sh
+HOME_OF["d"]=$T/d
+mkdir -p "$T/d"
+bg d d "$ZTD" -p "$ZT_PORT" -v "$T/d"
+ZPID["d"]=$LAST_PID
+wait_until 15 test -s "$T/d/ztd.port" || fail invite "ztd d (no roots) did not start: $(tail -n 3 "$T/d.log")"
+is_online d && fail invite "d is ONLINE without any roots"
 out=$(cli d join "$code" 2>&1) || fail invite "zt-cli join <code>: $out"
+wait_online d
+[ -s "$T/d/roots.invite" ] || fail invite "the invite's roots were not kept in roots.invite"
 wait_until 15 has_addr d || fail invite "d not OK with an address within 15 s: $(cli d listnetworks | tr '\n' ' ')"
 ZIP[d]=$(ips_of d); ZIP[d]=${ZIP[d]%%/*}
 wait_until 20 ping_ok d "${ZIP[a]}" || fail invite "d -> a (${ZIP[a]}) no reply"
 out=$(api GET "/controller/network/$NW/member/$(zt_addr d)")
 [ "$(echo "$out" | jget 'd["authorized"]')" = True ] || fail invite "d not authorized in the API: $out"
-pass invite "d joined with a ${#code}-character code, got ${ZIP[d]}, pings a"
+pass invite "d (no roots of its own) joined with a ${#code}-character code, got ${ZIP[d]}, pings a"
+# the invite's roots survive a restart of d
+kill_proc d TERM
+bg d d "$ZTD" -p "$ZT_PORT" -v "$T/d"
+ZPID["d"]=$LAST_PID
+wait_online d
+wait_until 15 has_addr d || fail invite_restart "d not OK again after its restart"
+pass invite_restart "d back ONLINE and OK after a restart, with the roots from roots.invite"
 # the code was good for one join: c (deauthorized, hearing its controller
 # again) is told so
 x c nft delete table inet ztblock || fail setup "nft delete in c"
