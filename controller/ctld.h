@@ -2,7 +2,9 @@
 /*
  * ctld.h - zt-controller at run time: a node (its own identity in HOMEDIR,
  * the roots, UDP) that answers config requests from the store, and the
- * admin API on loopback, in one event loop.
+ * admin API, in one event loop.  The API listens on 127.0.0.1 only (the
+ * shared httpd binds loopback); reach it remotely through an SSH tunnel or
+ * a reverse proxy that adds TLS.
  */
 #ifndef ZT_CONTROLLER_CTLD_H
 #define ZT_CONTROLLER_CTLD_H
@@ -14,7 +16,6 @@ struct zt_ctld_config {
 	const char *db;         /* NULL: HOMEDIR/controller.db */
 	const char *bind_addr;  /* UDP; NULL: all */
 	const char *roots_file; /* NULL: HOMEDIR/roots */
-	const char *api_addr;   /* NULL: 127.0.0.1 */
 	uint16_t udp_port;
 	int api_port; /* -1: the UDP port */
 };
