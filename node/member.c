@@ -173,8 +173,12 @@ static void handle_netconf(struct zt_node *n, int64_t now, struct zt_peer *p, co
 	    c->issued_to != n->id.address || zt_com_verify(&c->com, p->pk) != ZT_OK)
 		goto bad;
 	net->conf_awaiting = 0;
-	/* A push and an answer may cross: never go back in time. */
-	if (net->conf != NULL && c->timestamp < net->conf->timestamp) {
+	/* A push and an answer may cross: the older of the two is dropped.
+	 * Much older is not a crossing but a controller whose clock was set
+	 * back (or restored): then the new config wins, or the member would
+	 * ignore its controller until the clock caught up. */
+	if (net->conf != NULL && c->timestamp < net->conf->timestamp &&
+	    net->conf->timestamp - c->timestamp < ZT_NETCONF_REFRESH) {
 		free(c);
 		return;
 	}
