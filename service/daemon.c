@@ -1105,6 +1105,15 @@ static void offload_config(struct zt_daemon *d)
 
 static void stop(struct zt_daemon *d)
 {
+	if (d->txq) {
+		uint64_t sent, dropped, gso;
+
+		zt_udp_txq_stats(d->txq, &sent, &dropped, &gso);
+		zt_log_info("udp: %" PRIu64 " datagrams sent (%" PRIu64 " in GSO trains), %" PRIu64
+		            " dropped (socket buffer full); TAP: %" PRIu64
+		            " frames dropped on write, %" PRIu64 " unusable reads",
+		            sent, gso, dropped, d->tap_write_drops, d->tap_gso_errors);
+	}
 	for (size_t i = 0; i < ZT_DAEMON_MAX_NETWORKS; i++)
 		if (d->nets[i].used)
 			net_free(&d->nets[i]);
