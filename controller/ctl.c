@@ -108,6 +108,23 @@ static bool ip_used(void *ctx, const struct zt_inetaddr *ip)
 	return u->found;
 }
 
+/* ---- the network's active bridges (every member's config lists them) ---- */
+
+static int bridges_each(void *ctx, const char *id, const char *text)
+{
+	struct zt_netconf *conf = ctx;
+	json_t *m;
+	uint64_t a;
+
+	if (zt_address_parse(id, &a) != ZT_OK || conf->bridge_count >= ZT_NETCONF_MAX_BRIDGES)
+		return 0;
+	m = json_loads(text, 0, NULL);
+	if (zt_ctl_bool(m, "authorized") && zt_ctl_bool(m, "activeBridge"))
+		conf->bridges[conf->bridge_count++] = a;
+	json_decref(m);
+	return 0;
+}
+
 /* ---- config requests ---- */
 
 static bool invite_ok(struct zt_ctl *c, const struct zt_netconf_request *req, int64_t now)
@@ -184,6 +201,10 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 	 * answers without making one again. */
 	if (created && req->is_push)
 		changed = false;
+	if (v == ZT_NETCONF_OK) {
+		conf->bridge_count = 0;
+		(void)c->store->ops->member_list(c->store, req->nwid, bridges_each, conf);
+	}
 	if (changed && zt_ctl_save_member(c, req->nwid, req->member, m) != ZT_OK)
 		goto rollback;
 	if (c->store->ops->commit(c->store) != ZT_OK) {

@@ -194,17 +194,9 @@ static void handle_netconf(struct zt_node *n, int64_t now, struct zt_peer *p, co
 	net->status = ZT_NET_OK;
 	net->type = (c->flags & ZT_NETCONF_F_PRIVATE) ? ZT_NET_PRIVATE : ZT_NET_PUBLIC;
 	net->mtu = c->mtu;
-	{
-		/* On a managed network the controller is the authority on the
-		 * Ethernet behaviour (multicast.c, bridge.c). */
-		bool was_bridge = net->active_bridge;
-		net->multicast_limit = c->multicast_limit > ZT_NET_MAX_MEMBERS ? ZT_NET_MAX_MEMBERS
-		                                                               : c->multicast_limit;
-		net->enable_broadcast = (c->flags & ZT_NETCONF_F_BROADCAST) != 0;
-		net->active_bridge = (c->flags & ZT_NETCONF_F_BRIDGE) != 0;
-		if (was_bridge != net->active_bridge)
-			net->mc_like_at = now;
-	}
+	/* On a managed network the controller is the authority on the
+	 * Ethernet behaviour (multicast.c, bridge.c). */
+	zt_mc_apply_conf(n, now, net, c);
 	net->token_len = 0; /* an invite is spent once we are in */
 	net->invite_refused = false;
 	if (changed)

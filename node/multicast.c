@@ -540,6 +540,21 @@ int zt_mc_set_bridges(struct zt_network *net, const uint64_t *addresses, size_t 
 	return ZT_OK;
 }
 
+void zt_mc_apply_conf(struct zt_node *n, int64_t now, struct zt_network *net,
+                      const struct zt_netconf *c)
+{
+	bool was = net->active_bridge;
+
+	net->multicast_limit =
+	    c->multicast_limit > ZT_NET_MAX_MEMBERS ? ZT_NET_MAX_MEMBERS : c->multicast_limit;
+	net->enable_broadcast = (c->flags & ZT_NETCONF_F_BROADCAST) != 0;
+	net->active_bridge = (c->flags & ZT_NETCONF_F_BRIDGE) != 0;
+	(void)zt_mc_set_bridges(net, c->bridges, c->bridge_count);
+	if (was != net->active_bridge)
+		net->mc_like_at = now;
+	(void)n;
+}
+
 /* Send the groups in g[0..count) as LIKE or UNLIKE to member `to`. */
 static void send_groups(struct zt_node *n, int64_t now, struct zt_network *net, uint64_t to,
                         uint8_t type, unsigned flags, const struct zt_mcsub *g, size_t count)

@@ -244,6 +244,8 @@ int zt_netconf_encode(const struct zt_netconf *c, uint8_t *out, size_t cap)
 	    c->route_count < ZT_NETCONF_MAX_ROUTES ? c->route_count : ZT_NETCONF_MAX_ROUTES;
 	unsigned nd = c->dns_count < ZT_NETCONF_MAX_DNS ? c->dns_count : ZT_NETCONF_MAX_DNS;
 	size_t rl = c->rules_len < ZT_NETCONF_RULES_MAX ? c->rules_len : ZT_NETCONF_RULES_MAX;
+	unsigned nb =
+	    c->bridge_count < ZT_NETCONF_MAX_BRIDGES ? c->bridge_count : ZT_NETCONF_MAX_BRIDGES;
 	uint8_t com[ZT_COM_LEN];
 
 	wr_u8(&w, NETCONF_VERSION);
@@ -271,6 +273,9 @@ int zt_netconf_encode(const struct zt_netconf *c, uint8_t *out, size_t cap)
 		wr_inet(&w, &c->dns[i]);
 	wr_u16(&w, (uint16_t)rl);
 	wr_bytes(&w, c->rules, rl);
+	wr_u8(&w, (uint8_t)nb);
+	for (unsigned i = 0; i < nb; i++)
+		wr_u40(&w, c->bridges[i]);
 	zt_com_encode(&c->com, com);
 	wr_bytes(&w, com, sizeof com);
 	return w.full ? ZT_ERANGE : (int)w.len;
@@ -325,6 +330,12 @@ int zt_netconf_decode(struct zt_netconf *c, const uint8_t *in, size_t len)
 		c->rules[n] = '\0';
 		c->rules_len = (uint16_t)n;
 	}
+	n = rd_u8(&r);
+	if (n > ZT_NETCONF_MAX_BRIDGES)
+		return ZT_EINVAL;
+	c->bridge_count = n;
+	for (unsigned i = 0; i < n && !r.bad; i++)
+		c->bridges[i] = rd_u40(&r);
 	b = rd_take(&r, ZT_COM_LEN);
 	if (r.bad || r.off != len || b == NULL)
 		return ZT_EINVAL;

@@ -91,8 +91,9 @@ static void log_peer(struct zt_node *n, enum zt_log_level lvl, const char *what,
 
 /* ---- sending ---- */
 
-static void raw_send(struct zt_node *n, int64_t sock, const struct zt_endpoint *to,
-                     const uint8_t *pkt, size_t len)
+/* Send a packet, cut into FRAG datagrams of at most `mtu` bytes. */
+static void raw_send_mtu(struct zt_node *n, int64_t sock, const struct zt_endpoint *to,
+                         const uint8_t *pkt, size_t len, size_t mtu)
 {
 	unsigned count;
 	uint8_t frag[ZT_UDP_MAX];
@@ -100,7 +101,9 @@ static void raw_send(struct zt_node *n, int64_t sock, const struct zt_endpoint *
 
 	if (n->host.wire_send == NULL)
 		return;
-	count = zt_frag_count(len, ZT_UDP_MAX);
+	if (mtu > ZT_UDP_MAX)
+		mtu = ZT_UDP_MAX;
+	count = zt_frag_count(len, mtu);
 	if (count == 1) {
 		(void)n->host.wire_send(n->host.ctx, sock, to, pkt, len);
 		return;
@@ -109,9 +112,27 @@ static void raw_send(struct zt_node *n, int64_t sock, const struct zt_endpoint *
 		return;
 	id = n->next_frag_id++;
 	for (unsigned i = 0; i < count; i++) {
-		size_t fl = zt_frag_build(pkt, len, ZT_UDP_MAX, id, i, count, frag);
+		size_t fl = zt_frag_build(pkt, len, mtu, id, i, count, frag);
 		(void)n->host.wire_send(n->host.ctx, sock, to, frag, fl);
 	}
+}
+
+/* The path MTU of the direct path to `to`, if it is one of p's. */
+static size_t path_mtu(const struct zt_peer *p, int64_t sock, const struct zt_endpoint *to)
+{
+	for (int i = 0; p != NULL && i < ZT_PEER_MAX_PATHS; i++)
+		if (p->paths[i].used && p->paths[i].sock == sock &&
+		    zt_endpoint_eq(&p->paths[i].ep, to))
+			return zt_pmtu_of(&p->paths[i]);
+	return ZT_PMTU_MIN;
+}
+
+/* Handshakes, cookies and replies to unknown senders are small; anything
+ * else goes through raw_send_mtu with the path's MTU. */
+static void raw_send(struct zt_node *n, int64_t sock, const struct zt_endpoint *to,
+                     const uint8_t *pkt, size_t len)
+{
+	raw_send_mtu(n, sock, to, pkt, len, ZT_PMTU_MIN);
 }
 
 bool zt_node_root_is_up(const struct zt_node *n, const struct zt_peer *r, int64_t now)
@@ -161,7 +182,7 @@ static void transmit(struct zt_node *n, int64_t now, struct zt_peer *p, const ui
 	struct zt_path *path = zt_peer_best_path(n, p, now);
 
 	if (path != NULL) {
-		raw_send(n, path->sock, &path->ep, pkt, len);
+		raw_send_mtu(n, path->sock, &path->ep, pkt, len, zt_pmtu_of(path));
 		path->last_tx = now;
 	} else if (p->is_root) {
 		/* Not heard yet: try every endpoint the roots file gives. */
@@ -252,7 +273,9 @@ int zt_node_send_msg_to(struct zt_node *n, int64_t now, struct zt_peer *p, int64
 	if (len + ZT_DATA_OVERHEAD > ZT_PACKET_MAX)
 		return ZT_ERANGE;
 	plen = zt_session_seal(kp, p->address, n->id.address, msg, len, n->pkt);
-	raw_send(n, sock, to, n->pkt, plen);
+	/* A probe is exactly as big as it must be: never cut it. */
+	raw_send_mtu(n, sock, to, n->pkt, plen,
+	             msg[0] == ZT_MSG_PMTU_PROBE ? ZT_UDP_MAX : path_mtu(p, sock, to));
 	p->last_tx = now;
 	p->tx_packets++;
 	return ZT_OK;
@@ -836,6 +859,8 @@ static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_
 		break;
 	case ZT_MSG_MC_LIKE:
 	case ZT_MSG_MC_UNLIKE: zt_mc_handle_msg(n, now, p, msg, len); break;
+	case ZT_MSG_PMTU_PROBE:
+	case ZT_MSG_PMTU_ACK: zt_pmtu_handle(n, now, p, sock, from, hops, msg, len); break;
 	default:
 		/* Unknown messages are ignored, so newer nodes can add some. */
 		break;
@@ -996,6 +1021,7 @@ static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
 				interval = ZT_PATH_PROBE_INTERVAL;
 			if (now - x->last_echo >= interval)
 				zt_node_send_echo(n, now, p, x);
+			zt_pmtu_background(n, now, p, x);
 		}
 		if (now < p->punch_until)
 			zt_nat_maybe_birthday(n, now, p);

@@ -53,6 +53,13 @@ struct zt_path {
 	int64_t last_rx, last_tx, last_echo;
 	int rtt;             /* ms, -1 unknown */
 	unsigned unanswered; /* ECHOs sent since we last heard on this path */
+	/* Path MTU (pmtu.c): datagram sizes, 0 = not probed (ZT_PMTU_MIN). */
+	uint16_t pmtu;             /* largest datagram known to cross */
+	uint16_t pmtu_lo, pmtu_hi; /* search: largest acknowledged, smallest lost */
+	uint16_t probe_size;       /* outstanding probe (0: none) */
+	uint8_t probe_tries;
+	uint32_t probe_id;
+	int64_t probe_sent, pmtu_searched, pmtu_confirmed;
 };
 
 struct zt_qmsg {
@@ -399,6 +406,17 @@ void zt_mc_member_new(struct zt_node *n, int64_t now, struct zt_network *net, ui
 void zt_mc_background(struct zt_node *n, int64_t now, struct zt_network *net);
 bool zt_bridge_member(const struct zt_network *net, uint64_t address, int64_t now);
 int zt_mc_set_bridges(struct zt_network *net, const uint64_t *addresses, size_t count);
+/* A managed network's config sets the Ethernet behaviour. */
+void zt_mc_apply_conf(struct zt_node *n, int64_t now, struct zt_network *net,
+                      const struct zt_netconf *c);
+
+/* ---- pmtu.c ---- */
+/* The datagram size to use on path x (NULL: a relayed packet). */
+size_t zt_pmtu_of(const struct zt_path *x);
+void zt_pmtu_background(struct zt_node *n, int64_t now, struct zt_peer *p, struct zt_path *x);
+/* PMTU_PROBE / PMTU_ACK from p. */
+void zt_pmtu_handle(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
+                    const struct zt_endpoint *from, unsigned hops, const uint8_t *msg, size_t len);
 
 /* ---- relay.c (roots) ---- */
 void zt_relay_forward(struct zt_node *n, int64_t now, const struct zt_hdr *h, int64_t sock,

@@ -376,6 +376,7 @@ void zt_peer_info(const struct zt_node *n, const struct zt_peer *p, int64_t now,
 	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++)
 		if (p->paths[i].used)
 			out->direct_paths++;
+	out->path_mtu = (unsigned)zt_pmtu_of(best);
 	if (best != NULL) {
 		out->endpoint = best->ep;
 		out->tcp = zt_sock_is_tcp(best->sock);

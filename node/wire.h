@@ -164,10 +164,17 @@ enum zt_msg {
 #define ZT_MC_LIKE_INTERVAL  60000                             /* full set to every member */
 #define ZT_MC_EXPIRE         (3 * ZT_MC_LIKE_INTERVAL)         /* others' groups unrefreshed */
 #define ZT_NET_MAX_BRIDGES   32
-#define ZT_BRIDGE_MAX_MACS   8192   /* remote MACs per network */
-#define ZT_BRIDGE_AGE        300000 /* default MAC ageing */
-#define ZT_BRIDGE_LOOP_HOLD  1500   /* a MAC seen on both sides this close: loop */
-#define ZT_BRIDGE_BLOCK      6000   /* a bridge that lost the election stands back */
+/* Path MTU (pmtu.c): datagram sizes (UDP payload) and timers. */
+#define ZT_PMTU_MIN         1232   /* crosses any IPv6-capable path: 1280 - 48 */
+#define ZT_PMTU_STEP        8      /* the search stops this close */
+#define ZT_PMTU_TIMEOUT     700    /* a probe unanswered this long ... */
+#define ZT_PMTU_TRIES       2      /* ... this many times: too big */
+#define ZT_PMTU_CONFIRM     30000  /* re-check the size in use while active */
+#define ZT_PMTU_REPROBE     600000 /* search upwards again */
+#define ZT_BRIDGE_MAX_MACS  8192   /* remote MACs per network */
+#define ZT_BRIDGE_AGE       300000 /* default MAC ageing */
+#define ZT_BRIDGE_LOOP_HOLD 1500   /* a MAC seen on both sides this close: loop */
+#define ZT_BRIDGE_BLOCK     6000   /* a bridge that lost the election stands back */
 
 #define ZT_PEER_MAX_PATHS      8
 #define ZT_RENDEZVOUS_MAX_EPS  8     /* endpoints in one RENDEZVOUS */

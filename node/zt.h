@@ -95,12 +95,13 @@ enum zt_net_type { ZT_NET_PRIVATE = 0, ZT_NET_PUBLIC };
 /* ---- managed networks: configs and certificates of membership ----
  * (node/netconf.c; the wire format is in doc/PROTOCOL.md) */
 
-#define ZT_NETCONF_NAME_MAX   128 /* including the NUL */
-#define ZT_NETCONF_MAX_ADDRS  16
-#define ZT_NETCONF_MAX_ROUTES 32
-#define ZT_NETCONF_MAX_DNS    4
-#define ZT_NETCONF_RULES_MAX  4096 /* the rules as JSON text */
-#define ZT_NETCONF_TOKEN_MAX  64   /* an invite token in a config request */
+#define ZT_NETCONF_NAME_MAX    128 /* including the NUL */
+#define ZT_NETCONF_MAX_ADDRS   16
+#define ZT_NETCONF_MAX_ROUTES  32
+#define ZT_NETCONF_MAX_DNS     4
+#define ZT_NETCONF_MAX_BRIDGES 32   /* active bridges listed in a config */
+#define ZT_NETCONF_RULES_MAX   4096 /* the rules as JSON text */
+#define ZT_NETCONF_TOKEN_MAX   64   /* an invite token in a config request */
 
 /* An IP address with a prefix length (bits); family 4 or 6, 0: none. */
 struct zt_inetaddr {
@@ -149,6 +150,10 @@ struct zt_netconf {
 	struct zt_inetaddr dns[ZT_NETCONF_MAX_DNS];
 	uint16_t rules_len;
 	char rules[ZT_NETCONF_RULES_MAX]; /* stored and delivered, not enforced yet */
+	/* The network's active bridges (members that may send and receive
+	 * frames for foreign MACs), this member included if it is one. */
+	unsigned bridge_count;
+	uint64_t bridges[ZT_NETCONF_MAX_BRIDGES];
 	struct zt_com com;
 };
 
@@ -221,6 +226,7 @@ struct zt_peer_info {
 	unsigned direct_paths; /* direct endpoints known */
 	uint64_t rx_packets, tx_packets;
 	bool tcp; /* the path in use (or the relaying root's) is a TCP connection */
+	unsigned path_mtu; /* largest datagram sent on the path in use (probed) */
 };
 
 /* Drop and event counters (hostile input is counted, never an error). */

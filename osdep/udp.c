@@ -112,6 +112,20 @@ static void set_bufs(int fd)
 		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
 }
 
+/* The core probes each path's MTU and cuts packets to fit it (node/pmtu.c):
+ * datagrams leave with DF set and are never fragmented by this kernel,
+ * whatever ICMP says (IP_PMTUDISC_PROBE), so that a probe that does not
+ * fit is lost, as it must be.  Failure is harmless (kernel default). */
+static void set_pmtu_probe(int fd, int family)
+{
+	int v = family == AF_INET6 ? IPV6_PMTUDISC_PROBE : IP_PMTUDISC_PROBE;
+
+	if (family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v, sizeof v);
+	else
+		(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof v);
+}
+
 static int bind_one(const struct sockaddr_storage *ss, socklen_t sslen, int *fd_out,
                     uint16_t *port_out)
 {
@@ -130,6 +144,7 @@ static int bind_one(const struct sockaddr_storage *ss, socklen_t sslen, int *fd_
 		goto out;
 	}
 	set_bufs(fd);
+	set_pmtu_probe(fd, ss->ss_family);
 	if (bind(fd, (const struct sockaddr *)ss, sslen) < 0) {
 		r = -errno;
 		goto out;
@@ -575,6 +590,7 @@ int zt_udp_open_ephemeral(int family, const char *bind_addr)
 	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	set_pmtu_probe(fd, ss.ss_family);
 	if (bind(fd, (const struct sockaddr *)&ss, len) < 0) {
 		int e = errno;
 		close(fd);

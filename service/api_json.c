@@ -256,6 +256,7 @@ json_t *zt_api_json_peer(const struct zt_peer_info *p)
 	put_int(&b, "pathSince", p->path_since);
 	/* What carries the path in use (a relayed peer: the way to its root). */
 	put_str(&b, "transport", p->path == ZT_PATH_NONE ? "" : p->tcp ? "TCP" : "UDP");
+	put_int(&b, "pathMtu", p->path_mtu);
 	paths = put_array(&b, "paths");
 	/* Only a direct path is a physical path to this peer; a relayed
 	 * peer's endpoint is the root's, shown as "via". */

@@ -14,6 +14,8 @@ UDP datagram echo.  Standard library only.
   udp-echo PORT                     echo every datagram back
   udp-send HOST PORT SIZE           send SIZE bytes, wait for the echo
   raw-send DEV SRC DST COUNT        write raw Ethernet frames SRC -> DST
+  tcp-sink PORT                     hash a TCP stream, answer "<bytes> <sha256>"
+  tcp-send HOST PORT BYTES          send BYTES, check the sink's hash
 """
 import select
 import socket
@@ -245,6 +247,56 @@ def raw_send(dev, src, dst, count, ethertype="88b5"):
         time.sleep(0.05)
 
 
+def tcp_sink(port):
+    """Accept one connection, hash everything until EOF, send the hash."""
+    import hashlib
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", int(port)))
+    s.listen(1)
+    while True:
+        c, _ = s.accept()
+        h = hashlib.sha256()
+        n = 0
+        while True:
+            b = c.recv(65536)
+            if not b:
+                break
+            h.update(b)
+            n += len(b)
+        c.sendall(("%d %s\n" % (n, h.hexdigest())).encode())
+        c.close()
+
+
+def tcp_send(host, port, nbytes):
+    """Send NBYTES of a known pattern; the sink's hash must match."""
+    import hashlib
+    n = int(nbytes)
+    block = bytes((i * 31 + 7) & 0xFF for i in range(65536))
+    h = hashlib.sha256()
+    c = socket.create_connection((host, int(port)), timeout=30)
+    t0 = time.time()
+    left = n
+    while left > 0:
+        b = block[:min(left, len(block))]
+        c.sendall(b)
+        h.update(b)
+        left -= len(b)
+    c.shutdown(socket.SHUT_WR)
+    reply = b""
+    while not reply.endswith(b"\n"):
+        b = c.recv(200)
+        if not b:
+            break
+        reply += b
+    dt = time.time() - t0
+    want = "%d %s" % (n, h.hexdigest())
+    ok = reply.decode().strip() == want
+    print("TCP %d bytes in %.2f s (%.1f Mbit/s) %s" % (n, dt, n * 8 / dt / 1e6,
+                                                     "intact" if ok else "MISMATCH " + reply.decode().strip()))
+    return 0 if ok else 1
+
+
 def main(argv):
     cmd = argv[1] if len(argv) > 1 else ""
     a = argv[2:]
@@ -260,6 +312,10 @@ def main(argv):
         return ra(*a)
     if cmd == "udp-echo":
         return udp_echo(*a)
+    if cmd == "tcp-sink":
+        return tcp_sink(*a)
+    if cmd == "tcp-send":
+        return tcp_send(*a)
     if cmd == "raw-send":
         return raw_send(*a)
     if cmd == "udp-send":

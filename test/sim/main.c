@@ -94,6 +94,7 @@ static const struct scenario scenarios[] = {
     {"sim_direct", sim_direct},
     {"sim_mtu", sim_mtu},
     {"sim_multicast", sim_multicast},
+    {"sim_pmtu", sim_pmtu},
     {"sim_nat_cone", sim_nat_cone},
     {"sim_nat_symmetric", sim_nat_symmetric},
     {"sim_ctl", sim_ctl},

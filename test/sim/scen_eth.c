@@ -14,6 +14,7 @@
 
 #define ETH                     14
 #define ZT_MC_DEFAULT_LIMIT_SIM 32
+#define ZT_PMTU_STEP_SIM        8 /* ZT_PMTU_STEP (wire.h) */
 
 static void put16(uint8_t *p, unsigned v)
 {
@@ -296,4 +297,106 @@ void sim_multicast(struct sim_result *r, uint64_t seed)
 		goto out;
 out:
 	sim_world_free(w);
+}
+
+/* ---- sim_pmtu: a member behind a small (black-holing) path ---- */
+
+struct pmtu_ctx {
+	int host;     /* fabric index of the member behind the small path */
+	size_t limit; /* largest datagram that crosses it (no ICMP) */
+	uint64_t dropped;
+};
+
+static bool pmtu_filter(void *ctx, const struct sim_dgram *d)
+{
+	struct pmtu_ctx *c = ctx;
+	if ((d->src_host == c->host || d->dst_host == c->host) && d->len > c->limit) {
+		c->dropped++;
+		return false;
+	}
+	return true;
+}
+
+static bool pmtu_view(struct sim_world *w, unsigned i, unsigned j, struct zt_peer_info *out)
+{
+	return sim_host_peer(sim_world_member(w, i), sim_host_address(sim_world_member(w, j)), out);
+}
+
+static bool big_round(struct sim_result *r, struct sim_traffic *t, const char *what)
+{
+	sim_traffic_new_round(t);
+	sim_send_pairs(t, t->w->clock.now, 0, NULL);
+	if (!sim_wait_pairs(r, t, 10000, what))
+		return false;
+	sim_world_run_for(t->w, 1000);
+	return sim_check_frames(r, t, what);
+}
+
+void sim_pmtu(struct sim_result *r, uint64_t seed)
+{
+	const unsigned members = 4, small = 3;
+	struct sim_link link = {.latency_ms = 5, .jitter_ms = 2};
+	struct sim_traffic t;
+	struct pmtu_ctx pc;
+	struct zt_peer_info pi;
+	struct sim_world *w = sim_build(r, "sim_pmtu", seed, members, &link);
+
+	if (w == NULL)
+		return;
+	if (sim_traffic_init(&t, w, NWID) != ZT_OK) {
+		sim_fail(r, "out of memory");
+		sim_world_free(w);
+		return;
+	}
+	/* Member 3 sits behind a path that silently drops datagrams over
+	 * 1300 bytes (a tunnel, no ICMP). */
+	pc.host = sim_world_member(w, small)->index;
+	pc.limit = 1300;
+	pc.dropped = 0;
+	w->filter = pmtu_filter;
+	w->filter_ctx = &pc;
+	t.min_payload = 1400;
+	t.max_payload = 2800;
+	if (!sim_settle(r, w, 10000, 2000))
+		goto out;
+	if (!big_round(r, &t, "big frames, first contact"))
+		goto out;
+	sim_world_run_for(w, 10000);
+	if (!pmtu_view(w, 0, small, &pi) || pi.path != ZT_PATH_DIRECT || pi.path_mtu > 1300 ||
+	    pi.path_mtu < 1300 - ZT_PMTU_STEP_SIM) {
+		sim_fail(r, "path to the member behind 1300: %s, mtu %u (want 1292..1300)",
+		         sim_path_name(pi.path), pi.path_mtu);
+		goto out;
+	}
+	{
+		struct zt_peer_info q;
+		if (!pmtu_view(w, 0, 1, &q) || q.path_mtu != 1452) {
+			sim_fail(r, "a clean path probed to %u, want 1452 (no needless fragments)",
+			         q.path_mtu);
+			goto out;
+		}
+	}
+	sim_note("probed: %u bytes to the member behind the 1300-byte path, 1452 elsewhere\n",
+	         pi.path_mtu);
+	if (!big_round(r, &t, "big frames, probed paths"))
+		goto out;
+
+	/* The path shrinks (a route change): detected and re-probed. */
+	pc.limit = 1250;
+	sim_world_run_for(w, 45000);
+	if (!pmtu_view(w, 0, small, &pi) || pi.path_mtu > 1250) {
+		sim_fail(r, "45 s after the path shrank to 1250 the probed mtu is still %u",
+		         pi.path_mtu);
+		goto out;
+	}
+	if (!big_round(r, &t, "big frames, after the path shrank"))
+		goto out;
+	sim_note("after the path shrank to 1250: re-probed to %u, frames flow\n", pi.path_mtu);
+	if (!sim_check_api(r, w))
+		goto out;
+	sim_note("datagrams dropped for size by the small path: %llu\n",
+	         (unsigned long long)pc.dropped);
+out:
+	sim_world_free(w);
+	sim_traffic_destroy(&t);
 }

@@ -52,6 +52,9 @@ static void sample(struct zt_netconf *c)
 	c->dns[0] = c->addrs[0];
 	strcpy(c->rules, "[{\"type\":\"ACTION_ACCEPT\"}]");
 	c->rules_len = (uint16_t)strlen(c->rules);
+	c->bridge_count = 2;
+	c->bridges[0] = 0x1122334455ULL;
+	c->bridges[1] = c->issued_to;
 	c->com.nwid = NWID;
 	c->com.issued_to = c->issued_to;
 	c->com.timestamp = c->timestamp;

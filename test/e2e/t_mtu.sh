@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# t_mtu: b's underlay path has an MTU of 1280 and the router drops the ICMP
+# "fragmentation needed" it would send (a PMTU black hole).  With no MTU
+# setting anywhere (the overlay keeps 2800), a 10 MB TCP transfer and a
+# 2000-byte UDP datagram cross the overlay both ways, because zt probes the
+# path (doc/PROTOCOL.md "Path MTU") and cuts its datagrams to fit.
+#
+#   root0 -- inet --m1-- a 198.18.1.2 (1500)
+#                 --m2-- b 198.18.2.2 (1280 on both ends of the veth)
+set -u
+. "$(dirname "$0")/lib.sh"
+PROBE="python3 $E2E_DIR/lanprobe.py"
+
+lab_init
+lab_root_ns root0 0
+lab_member_ns a 1
+lab_member_ns b 2
+ip -n "$P-b" link set zeth0 mtu 1280
+ip -n "$P-inet" link set m2 mtu 1280
+x inet nft -f - <<'NFT' || fail setup "nft"
+table inet zt_mtu {
+	chain out {
+		type filter hook output priority filter; policy accept;
+		icmp type destination-unreachable icmp code frag-needed drop
+	}
+}
+NFT
+start_root root0
+make_roots "$T/roots" root0
+start_ztd a
+start_ztd b
+wait_online a b
+join_net a "$NWID" 10.9.0.1/24
+join_net b "$NWID" 10.9.0.2/24
+pass online "a, b ONLINE; b's underlay MTU 1280, ICMP frag-needed dropped"
+[ "$(ip -n "$P-a" -o link show dev "${TAP[a]}" | sed -n 's/.* mtu \([0-9]*\) .*/\1/p')" = 2800 ] ||
+	fail setup "a's TAP MTU is not 2800"
+
+wait_until 20 ping_ok a 10.9.0.2 || fail ping "no reply a -> b within 20 s"
+# a DF ping that needs a 2000-byte overlay frame
+x a ping -n -c 3 -W 2 -q -M do -s 1972 10.9.0.2 >/dev/null 2>&1 ||
+	fail big_ping "2000-byte DF pings a -> b do not cross"
+pass big_ping "2000-byte packets cross a 1280-byte path"
+
+ADDR_B=$(zt_addr b)
+pmtu_of() {
+	cli a -j listpeers | python3 -c 'import json,sys
+for p in json.load(sys.stdin):
+    if p["address"] == sys.argv[1]: print(p.get("pathMtu", 0))' "$1"
+}
+# the search ends within 8 bytes of the 1252 that fit (1280 - 28)
+pmtu_found() { local m; m=$(pmtu_of "$ADDR_B"); [ -n "$m" ] && [ "$m" -le 1252 ] && [ "$m" -ge 1244 ]; }
+t_probe=$(now_ms)
+wait_until 30 pmtu_found || fail pmtu "a probed b's path at '$(pmtu_of "$ADDR_B")' bytes after 30 s, expected 1244..1252"
+pass pmtu "path probed to $(pmtu_of "$ADDR_B")-byte datagrams towards b (search done within $(( $(now_ms) - t_probe )) ms of the first ping reply)"
+
+bg b echo-b $PROBE udp-echo 7000
+sleep 0.3
+out=$(x a timeout 20 $PROBE udp-send 10.9.0.2 7000 2000 2>&1)
+[ "$out" = "ECHO 2000 bytes intact" ] || fail udp "2000-byte UDP datagram a -> b -> a: $out"
+pass udp "a 2000-byte UDP datagram crossed both ways intact"
+
+bg b sink-b $PROBE tcp-sink 7001
+bg a sink-a $PROBE tcp-sink 7001
+sleep 0.3
+out=$(x a timeout 90 $PROBE tcp-send 10.9.0.2 7001 10000000 2>&1)
+case $out in *intact*) ;; *) fail tcp_ab "10 MB a -> b: $out" ;; esac
+pass tcp_ab "$out"
+out=$(x b timeout 90 $PROBE tcp-send 10.9.0.1 7001 10000000 2>&1)
+case $out in *intact*) ;; *) fail tcp_ba "10 MB b -> a: $out" ;; esac
+pass tcp_ba "$out"
