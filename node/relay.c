@@ -278,6 +278,33 @@ static void send_members(struct zt_node *n, int64_t now, struct zt_peer *to,
 	(void)zt_node_send_msg(n, now, to, msg, 11 + 5 * (size_t)count);
 }
 
+/* A member new to the directory: tell the others at once (a NET_MEMBERS
+ * with just its address), so that members that joined earlier learn of it
+ * now rather than at their next announcement (switch.c then exchanges
+ * multicast subscriptions with it).  Bounded: at most
+ * ZT_NET_MEMBERS_PER_MSG others, each one small message. */
+static void announce_newcomer(struct zt_node *n, int64_t now, uint64_t a,
+                              const struct zt_dir_net *d)
+{
+	uint8_t msg[11 + 5];
+	unsigned sent = 0;
+
+	msg[0] = ZT_MSG_NET_MEMBERS;
+	memcpy(msg + 1, d->nethash, 8);
+	zt_put_u16(msg + 9, 1);
+	zt_put_u40(msg + 11, a);
+	for (unsigned i = 0; i < d->count && sent < ZT_NET_MEMBERS_PER_MSG; i++) {
+		struct zt_peer *q;
+		if (d->members[i].address == a)
+			continue;
+		q = zt_peer_find(n, d->members[i].address);
+		if (q == NULL || zt_peer_send_keypair(q, now) == NULL)
+			continue;
+		(void)zt_node_send_msg(n, now, q, msg, sizeof msg);
+		sent++;
+	}
+}
+
 bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
                          const struct zt_endpoint *from, const uint8_t *msg, size_t len)
 {
@@ -384,8 +411,10 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 			d = dir_find(n, msg + 1, true);
 		if (d == NULL)
 			return true;
-		if (dir_add(d, p->address, now))
+		if (dir_add(d, p->address, now)) {
 			p->dir_count++;
+			announce_newcomer(n, now, p->address, d);
+		}
 		send_members(n, now, p, d);
 		return true;
 	}

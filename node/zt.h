@@ -225,7 +225,7 @@ struct zt_peer_info {
 	bool session;          /* an established session with current keys */
 	unsigned direct_paths; /* direct endpoints known */
 	uint64_t rx_packets, tx_packets;
-	bool tcp; /* the path in use (or the relaying root's) is a TCP connection */
+	bool tcp;          /* the path in use (or the relaying root's) is a TCP connection */
 	unsigned path_mtu; /* largest datagram sent on the path in use (probed) */
 };
 

@@ -171,6 +171,9 @@ static bool check_group(struct sim_result *r, struct sim_world *w, const unsigne
 		if (s.mcast != expect) {
 			sim_fail(r, "%s: member %u got %u multicast frames, expected %u", what, i,
 			         s.mcast, expect);
+			sim_show_pair(w, 0, i);
+			sim_show_counters(sim_world_member(w, 0));
+			sim_show_counters(sim_world_member(w, i));
 			return false;
 		}
 	}
@@ -257,8 +260,8 @@ void sim_multicast(struct sim_result *r, uint64_t seed)
 	/* 3. multicastLimit 0: no multicast, but ARP still finds its
 	 * target, and only its target. */
 	set_limit_all(w, 0);
-	arp(w, 42, 42); /* member 42's host announces 10.0.0.43 */
-	sim_world_run_for(w, 2000);
+	arp(w, 42, 42);             /* member 42's host announces 10.0.0.43 */
+	sim_world_run_for(w, 8000); /* (flooded: sessions with all 99 first) */
 	clear_all(w);
 	mcast(w, 0, group, sent++);
 	arp(w, 0, 42);
