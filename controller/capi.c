@@ -172,7 +172,7 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 	char err[ERR_MAX];
 	int64_t now = a->now(a->ctx);
 	json_t *body = zt_ctl_parse_body(req->body.p, req->body.len, err, sizeof err), *m;
-	bool was;
+	bool was, was_bridge;
 
 	if (body == NULL) {
 		reply_error(reply, 400, err);
@@ -187,12 +187,17 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 		return;
 	}
 	was = zt_ctl_bool(m, "authorized");
+	was_bridge = was && zt_ctl_bool(m, "activeBridge");
 	if (zt_ctl_member_update(m, body, now, err, sizeof err) < 0) {
 		reply_error(reply, 400, err);
 	} else if (zt_ctl_save_member(a->ctl, nwid, addr, m) != ZT_OK) {
 		reply_error(reply, 500, "the database refused the write (see the log)");
 	} else {
 		zt_ctl_changed(a->ctl, now, nwid, addr, was && !zt_ctl_bool(m, "authorized"));
+		/* Every member's config lists the bridges: a new or former
+		 * bridge concerns them all. */
+		if (was_bridge != (zt_ctl_bool(m, "authorized") && zt_ctl_bool(m, "activeBridge")))
+			zt_ctl_changed(a->ctl, now, nwid, 0, false);
 		changed(a);
 		reply_json(reply, 200, json_incref(m));
 	}

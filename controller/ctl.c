@@ -125,6 +125,37 @@ static int bridges_each(void *ctx, const char *id, const char *text)
 	return 0;
 }
 
+static void bridges_forget(struct zt_ctl *c)
+{
+	for (unsigned i = 0; i < ZT_CTL_BRIDGE_CACHE; i++)
+		c->bridges[i].valid = false;
+}
+
+/* The network's bridges into conf, from the cache or the store. */
+static void fill_bridges(struct zt_ctl *c, uint64_t nwid, struct zt_netconf *conf)
+{
+	unsigned i;
+
+	for (i = 0; i < ZT_CTL_BRIDGE_CACHE; i++)
+		if (c->bridges[i].valid && c->bridges[i].nwid == nwid)
+			break;
+	conf->bridge_count = 0;
+	if (i < ZT_CTL_BRIDGE_CACHE) {
+		conf->bridge_count = c->bridges[i].count;
+		memcpy(conf->bridges, c->bridges[i].addr, conf->bridge_count * sizeof(uint64_t));
+		return;
+	}
+	if (c->store->ops->member_list(c->store, nwid, bridges_each, conf) != ZT_OK) {
+		c->store_errors++;
+		return; /* not cached: the next request reads again */
+	}
+	i = c->bridges_next++ % ZT_CTL_BRIDGE_CACHE;
+	c->bridges[i].valid = true;
+	c->bridges[i].nwid = nwid;
+	c->bridges[i].count = conf->bridge_count;
+	memcpy(c->bridges[i].addr, conf->bridges, conf->bridge_count * sizeof(uint64_t));
+}
+
 /* ---- config requests ---- */
 
 static bool invite_ok(struct zt_ctl *c, const struct zt_netconf_request *req, int64_t now)
@@ -201,12 +232,12 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 	 * answers without making one again. */
 	if (created && req->is_push)
 		changed = false;
-	if (v == ZT_NETCONF_OK) {
-		conf->bridge_count = 0;
-		(void)c->store->ops->member_list(c->store, req->nwid, bridges_each, conf);
-	}
 	if (changed && zt_ctl_save_member(c, req->nwid, req->member, m) != ZT_OK)
 		goto rollback;
+	if (changed)
+		bridges_forget(c); /* an invite may have authorized a bridge */
+	if (v == ZT_NETCONF_OK)
+		fill_bridges(c, req->nwid, conf);
 	if (c->store->ops->commit(c->store) != ZT_OK) {
 		c->store_errors++;
 		v = ZT_NETCONF_IGNORE;
@@ -272,6 +303,7 @@ int zt_ctl_members(struct zt_ctl *c, uint64_t nwid, bool authorized_only, uint64
 void zt_ctl_push_list(struct zt_ctl *c, int64_t now, uint64_t nwid, const uint64_t *members,
                       size_t count)
 {
+	bridges_forget(c);
 	if (c->node == NULL)
 		return;
 	for (size_t i = 0; i < count; i++)
@@ -284,6 +316,7 @@ void zt_ctl_changed(struct zt_ctl *c, int64_t now, uint64_t nwid, uint64_t membe
 	uint64_t *list = NULL;
 	int n;
 
+	bridges_forget(c);
 	if (c->node == NULL)
 		return;
 	if (member != 0 && !deauthorized) {

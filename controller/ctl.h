@@ -20,11 +20,23 @@
 
 #define ZT_CTL_TOKEN_LEN 16 /* invite tokens: random bytes */
 
+#define ZT_CTL_BRIDGE_CACHE 16
+
 struct zt_ctl {
 	struct zt_store *store;
 	struct zt_node *node; /* NULL: no pushes (API tests) */
 	uint64_t address;     /* the controller's; top 40 bits of its nwids */
 	uint64_t store_errors;
+	/* Each network's bridges (authorized members with activeBridge), for
+	 * every config: kept here rather than read from every member at every
+	 * request (a member asks every 15 s); cleared on any change. */
+	struct {
+		bool valid;
+		uint64_t nwid;
+		unsigned count;
+		uint64_t addr[ZT_NETCONF_MAX_BRIDGES];
+	} bridges[ZT_CTL_BRIDGE_CACHE];
+	unsigned bridges_next;
 };
 
 /* The host callback (ctx is the struct zt_ctl). */

@@ -447,11 +447,52 @@ static void test_invite(void)
 	free(c);
 }
 
+/* Configs list the network's bridges: authorized members with
+ * activeBridge, as the admin changes them. */
+static void test_bridges(void)
+{
+	struct fixture f;
+	struct zt_netconf *c = calloc(1, sizeof *c);
+	struct zt_netconf_request req;
+	json_t *j;
+
+	if (c == NULL || setup(&f) < 0) {
+		CHECK(0);
+		free(c);
+		return;
+	}
+	j = call_json(&f, "POST", "/controller/network/8056c2e21c000001", "{}", 200);
+	json_decref(j);
+	j = call_json(&f, "POST", "/controller/network/8056c2e21c000001/member/0102030405",
+	              "{\"authorized\":true}", 200);
+	json_decref(j);
+	j = call_json(&f, "POST", "/controller/network/8056c2e21c000001/member/0a0b0c0d0e",
+	              "{\"authorized\":true,\"activeBridge\":true}", 200);
+	json_decref(j);
+	j = call_json(&f, "POST", "/controller/network/8056c2e21c000001/member/0a0b0c0d0f",
+	              "{\"authorized\":false,\"activeBridge\":true}", 200);
+	json_decref(j);
+	memset(&req, 0, sizeof req);
+	req.nwid = NWID;
+	req.member = MEMBER;
+	CHECK_EQ(zt_ctl_netconf_request(&f.ctl, clock_ms, &req, c), ZT_NETCONF_OK);
+	CHECK_EQ(c->bridge_count, 1); /* the unauthorized one does not count */
+	CHECK_EQ(c->bridges[0], UINT64_C(0x0a0b0c0d0e));
+	j = call_json(&f, "POST", "/controller/network/8056c2e21c000001/member/0a0b0c0d0e",
+	              "{\"activeBridge\":false}", 200);
+	json_decref(j);
+	CHECK_EQ(zt_ctl_netconf_request(&f.ctl, clock_ms, &req, c), ZT_NETCONF_OK);
+	CHECK_EQ(c->bridge_count, 0);
+	zt_store_close(f.ctl.store);
+	free(c);
+}
+
 int main(void)
 {
 	RUN(test_flow);
 	RUN(test_malformed);
 	RUN(test_policy);
 	RUN(test_invite);
+	RUN(test_bridges);
 	TEST_EXIT();
 }
