@@ -410,6 +410,15 @@ int zt_mc_set_bridges(struct zt_network *net, const uint64_t *addresses, size_t 
 void zt_mc_apply_conf(struct zt_node *n, int64_t now, struct zt_network *net,
                       const struct zt_netconf *c);
 
+/* ---- ndp.c ---- */
+/* The member owning an rfc4193 / 6plane address of nwid, or 0. */
+uint64_t zt_ndp_owner(uint64_t nwid, const uint8_t ip[16]);
+/* If frame is a neighbour solicitation for another member's rfc4193 or
+ * 6plane address, build the advertisement into out and return its length
+ * (cap >= 86); else 0. */
+size_t zt_ndp_answer(uint64_t nwid, uint64_t self, const uint8_t *frame, size_t len, uint8_t *out,
+                     size_t cap);
+
 /* ---- pmtu.c ---- */
 /* The datagram size to use on path x (NULL: a relayed packet). */
 size_t zt_pmtu_of(const struct zt_path *x);

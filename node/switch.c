@@ -198,6 +198,17 @@ static bool bridge_ingress(struct zt_node *n, int64_t now, struct zt_network *ne
 	return true;
 }
 
+/* Does this member's config give it an rfc4193 or 6plane address (then
+ * the network uses that mode and its addresses name their owners)? */
+static bool ndp_emulated(const struct zt_network *net)
+{
+	for (unsigned i = 0; i < net->conf->addr_count; i++)
+		if (net->conf->addrs[i].family == 6 &&
+		    zt_ndp_owner(net->nwid, net->conf->addrs[i].ip) != 0)
+			return true;
+	return false;
+}
+
 int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *net,
                              const uint8_t *frame, size_t len)
 {
@@ -219,6 +230,16 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
 	if (((dst[0] & 1) || zt_get_u16(frame + 12) == 0x0806) &&
 	    zt_mc_tap_frame(n, now, net, frame, len))
 		return ZT_OK; /* an IGMP/MLD report: ours to know, not to flood */
+	if (zt_mc_is_solicited(dst) && net->conf != NULL && ndp_emulated(net)) {
+		/* Neighbour solicitation for a computed address: answered
+		 * here, nothing crosses the network. */
+		uint8_t na[96];
+		size_t nl = zt_ndp_answer(net->nwid, n->id.address, frame, len, na, sizeof na);
+		if (nl > 0 && n->host.frame_out != NULL) {
+			n->host.frame_out(n->host.ctx, net->nwid, na, nl);
+			return ZT_OK;
+		}
+	}
 	n->counters[ZT_CTR_FRAMES_OUT]++;
 	if (dst[0] & 1) {
 		k = zt_mc_recipients(n, now, net, frame, len, to, ZT_ARRAY_LEN(to));

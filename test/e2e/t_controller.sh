@@ -162,6 +162,20 @@ ping6_ok() { x "$1" ping -6 -n -c 1 -W 1 -q "$2" >/dev/null 2>&1; }
 wait_until 15 ping6_ok a "$V6B" || fail rfc4193 "a cannot ping b's rfc4193 address $V6B"
 pass rfc4193 "b has $V6B (fd + nwid + 9993 + address), a pings it"
 
+# neighbour discovery for an rfc4193 address is answered by a's own switch
+# (the address names its owner): no solicitation for b's address reaches b
+x a ip -6 neigh flush dev "${TAP[a]}" >/dev/null 2>&1
+capture b "${TAP[b]}" "$T/nd-b.pcap" icmp6
+capnd=$LAST_PID
+wait_until 10 ping6_ok a "$V6B" || fail ndp "a cannot ping $V6B after flushing its neighbour cache"
+stop_capture "$capnd"
+nsol=$(tcpdump -n -r "$T/nd-b.pcap" 2>/dev/null | grep -c "neighbor solicitation, who has $V6B")
+[ "$nsol" = 0 ] || fail ndp "b's TAP saw $nsol solicitations for its rfc4193 address"
+lla=$(x a ip -6 neigh show "$V6B" dev "${TAP[a]}" | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }')
+macb=$(ip -n "$P-b" link show dev "${TAP[b]}" | awk '/link\/ether/ { print $2 }')
+[ "$lla" = "$macb" ] || fail ndp "a resolved $V6B to '$lla', b's MAC is $macb"
+pass ndp "a resolved $V6B to b's MAC $macb locally; b saw no solicitation"
+
 # invite: d joins with a code and is authorized without an admin step
 code=$(x ctl "$ZTCTL" invite -D "$T/ctl" "$NW" 2>"$T/invite.err") ||
 	fail invite "zt-controller invite: $(cat "$T/invite.err")"
