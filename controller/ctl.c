@@ -73,39 +73,100 @@ int zt_ctl_save_member(struct zt_ctl *c, uint64_t nwid, uint64_t address, const 
 struct used_ctx {
 	struct zt_ctl *c;
 	uint64_t nwid, self;
-	const struct zt_inetaddr *ip;
-	bool found;
+	int slot; /* in c->used, -1 until loaded */
+	bool oom;
 };
+
+static void used_add(struct zt_ctl *c, int slot, const json_t *m)
+{
+	size_t i;
+	json_t *x;
+
+	json_array_foreach(json_object_get(m, "ipAssignments"), i, x)
+	{
+		struct zt_inetaddr b;
+		if (!json_is_string(x) || zt_ctl_parse_ip(json_string_value(x), &b) != ZT_OK)
+			continue;
+		if (c->used[slot].n == c->used[slot].cap) {
+			size_t nc = c->used[slot].cap ? c->used[slot].cap * 2 : 64;
+			struct zt_inetaddr *p = realloc(c->used[slot].ips, nc * sizeof *p);
+			if (p == NULL) {
+				c->used[slot].valid = false; /* incomplete: never trust it */
+				return;
+			}
+			c->used[slot].ips = p;
+			c->used[slot].cap = nc;
+		}
+		c->used[slot].ips[c->used[slot].n++] = b;
+	}
+}
 
 static int used_each(void *ctx, const char *id, const char *text)
 {
 	struct used_ctx *u = ctx;
-	json_t *m, *x;
-	uint64_t a;
-	size_t i;
+	json_t *m;
 
-	if (zt_address_parse(id, &a) != ZT_OK || a == u->self)
-		return 0;
+	(void)id;
 	m = json_loads(text, 0, NULL);
-	json_array_foreach(json_object_get(m, "ipAssignments"), i, x)
-	{
-		struct zt_inetaddr b;
-		if (json_is_string(x) && zt_ctl_parse_ip(json_string_value(x), &b) == ZT_OK &&
-		    b.family == u->ip->family &&
-		    memcmp(b.ip, u->ip->ip, b.family == 4 ? 4 : 16) == 0)
-			u->found = true;
-	}
+	used_add(u->c, u->slot, m);
 	json_decref(m);
-	return u->found ? 1 : 0;
+	return 0;
 }
 
+static void used_forget(struct zt_ctl *c)
+{
+	for (unsigned i = 0; i < ZT_CTL_BRIDGE_CACHE; i++) {
+		c->used[i].valid = false;
+		c->used[i].n = 0;
+	}
+}
+
+/* The slot with nwid's addresses, loading it if needed; -1 on failure. */
+static int used_slot(struct zt_ctl *c, uint64_t nwid)
+{
+	unsigned i;
+	struct used_ctx u = {c, nwid, 0, 0, false};
+
+	for (i = 0; i < ZT_CTL_BRIDGE_CACHE; i++)
+		if (c->used[i].valid && c->used[i].nwid == nwid)
+			return (int)i;
+	i = c->used_next++ % ZT_CTL_BRIDGE_CACHE;
+	c->used[i].n = 0;
+	c->used[i].nwid = nwid;
+	c->used[i].valid = true;
+	u.slot = (int)i;
+	if (c->store->ops->member_list(c->store, nwid, used_each, &u) != ZT_OK) {
+		c->store_errors++;
+		c->used[i].valid = false;
+	}
+	return c->used[i].valid ? (int)i : -1;
+}
+
+/* Only asked for a family the member has no address of, so its own
+ * addresses never get in the way. */
 static bool ip_used(void *ctx, const struct zt_inetaddr *ip)
 {
 	struct used_ctx *u = ctx;
-	u->ip = ip;
-	u->found = false;
-	(void)u->c->store->ops->member_list(u->c->store, u->nwid, used_each, u);
-	return u->found;
+	int s = used_slot(u->c, u->nwid);
+
+	if (s < 0)
+		return true; /* cannot tell: assign nothing rather than a duplicate */
+	for (size_t i = 0; i < u->c->used[s].n; i++) {
+		const struct zt_inetaddr *b = &u->c->used[s].ips[i];
+		if (b->family == ip->family && memcmp(b->ip, ip->ip, b->family == 4 ? 4 : 16) == 0)
+			return true;
+	}
+	return false;
+}
+
+void zt_ctl_cleanup(struct zt_ctl *c)
+{
+	for (unsigned i = 0; i < ZT_CTL_BRIDGE_CACHE; i++) {
+		free(c->used[i].ips);
+		c->used[i].ips = NULL;
+		c->used[i].n = c->used[i].cap = 0;
+		c->used[i].valid = false;
+	}
 }
 
 /* ---- the network's active bridges (every member's config lists them) ---- */
@@ -129,6 +190,13 @@ static void bridges_forget(struct zt_ctl *c)
 {
 	for (unsigned i = 0; i < ZT_CTL_BRIDGE_CACHE; i++)
 		c->bridges[i].valid = false;
+}
+
+/* After an admin change: both caches. */
+static void caches_forget(struct zt_ctl *c)
+{
+	bridges_forget(c);
+	used_forget(c);
 }
 
 /* The network's bridges into conf, from the cache or the store. */
@@ -176,10 +244,11 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
                                                struct zt_netconf *conf)
 {
 	struct zt_ctl *c = ctx;
-	struct used_ctx u = {c, req->nwid, req->member, NULL, false};
+	struct used_ctx u = {c, req->nwid, req->member, -1, false};
 	json_t *net = NULL, *m = NULL;
 	enum zt_netconf_verdict v = ZT_NETCONF_IGNORE;
-	bool changed = false, invited = false, created = false;
+	bool changed = false, invited = false, created = false, was_auth;
+	size_t ips_before;
 
 	net = zt_ctl_load_net(c, req->nwid);
 	if (net == NULL) {
@@ -217,7 +286,9 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 		json_object_set_new(m, "lastSeen", json_integer(now));
 		changed = true;
 	}
-	if (!zt_ctl_bool(m, "authorized"))
+	was_auth = zt_ctl_bool(m, "authorized");
+	ips_before = json_array_size(json_object_get(m, "ipAssignments"));
+	if (!was_auth)
 		invited = invite_ok(c, req, now);
 	{
 		bool pch = false;
@@ -234,14 +305,21 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 		changed = false;
 	if (changed && zt_ctl_save_member(c, req->nwid, req->member, m) != ZT_OK)
 		goto rollback;
-	if (changed)
-		bridges_forget(c); /* an invite may have authorized a bridge */
-	if (v == ZT_NETCONF_OK)
-		fill_bridges(c, req->nwid, conf);
 	if (c->store->ops->commit(c->store) != ZT_OK) {
 		c->store_errors++;
 		v = ZT_NETCONF_IGNORE;
+		goto out;
 	}
+	/* Keep the caches true to what is now stored. */
+	if (changed && was_auth != zt_ctl_bool(m, "authorized"))
+		bridges_forget(c); /* an invite may have authorized a bridge */
+	if (changed && json_array_size(json_object_get(m, "ipAssignments")) > ips_before) {
+		for (unsigned i = 0; i < ZT_CTL_BRIDGE_CACHE; i++)
+			if (c->used[i].valid && c->used[i].nwid == req->nwid)
+				used_add(c, (int)i, m); /* its others were in already */
+	}
+	if (v == ZT_NETCONF_OK)
+		fill_bridges(c, req->nwid, conf);
 	goto out;
 rollback:
 	c->store->ops->rollback(c->store);
@@ -303,7 +381,7 @@ int zt_ctl_members(struct zt_ctl *c, uint64_t nwid, bool authorized_only, uint64
 void zt_ctl_push_list(struct zt_ctl *c, int64_t now, uint64_t nwid, const uint64_t *members,
                       size_t count)
 {
-	bridges_forget(c);
+	caches_forget(c);
 	if (c->node == NULL)
 		return;
 	for (size_t i = 0; i < count; i++)
@@ -316,7 +394,7 @@ void zt_ctl_changed(struct zt_ctl *c, int64_t now, uint64_t nwid, uint64_t membe
 	uint64_t *list = NULL;
 	int n;
 
-	bridges_forget(c);
+	caches_forget(c);
 	if (c->node == NULL)
 		return;
 	if (member != 0 && !deauthorized) {

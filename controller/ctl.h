@@ -37,7 +37,20 @@ struct zt_ctl {
 		uint64_t addr[ZT_NETCONF_MAX_BRIDGES];
 	} bridges[ZT_CTL_BRIDGE_CACHE];
 	unsigned bridges_next;
+	/* Each network's assigned addresses, so that picking a free one from
+	 * a pool does not parse every member for every candidate; cleared on
+	 * any change, grown as the controller assigns. */
+	struct {
+		bool valid;
+		uint64_t nwid;
+		size_t n, cap;
+		struct zt_inetaddr *ips;
+	} used[ZT_CTL_BRIDGE_CACHE];
+	unsigned used_next;
 };
+
+/* Free what the caches hold (the store is the caller's). */
+void zt_ctl_cleanup(struct zt_ctl *c);
 
 /* The host callback (ctx is the struct zt_ctl). */
 enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,

@@ -303,6 +303,7 @@ int zt_ctld_run(const struct zt_ctld_config *cfg)
 		fprintf(stderr, "zt-controller: %s\n", err);
 	zt_httpd_free(d->httpd);
 	zt_node_free(d->node);
+	zt_ctl_cleanup(&d->ctl);
 	zt_store_close(d->ctl.store);
 	zt_udp_close(&d->udp);
 	zt_udp_batch_free(d->batch);

@@ -40,6 +40,7 @@ static void fake_random(void *ctx, void *buf, size_t len)
 static void setup(void)
 {
 	char err[256];
+	zt_ctl_cleanup(&ctl);
 	zt_store_close(ctl.store);
 	memset(&ctl, 0, sizeof ctl);
 	if (zt_store_sqlite_open(&ctl.store, ":memory:", err, sizeof err) != ZT_OK)

@@ -365,5 +365,6 @@ void sim_ctl(struct sim_result *r, uint64_t seed)
 	(void)sim_check_api(r, cw.w);
 out:
 	sim_world_free(cw.w);
+	zt_ctl_cleanup(&cw.ctl);
 	zt_store_close(cw.ctl.store);
 }

@@ -175,6 +175,7 @@ static void test_flow(void)
 	json_decref(j);
 	j = call_json(&f, "GET", "/controller/network/8056c2e21c000001", NULL, 404);
 	json_decref(j);
+	zt_ctl_cleanup(&f.ctl);
 	zt_store_close(f.ctl.store);
 }
 
@@ -290,6 +291,7 @@ static void test_malformed(void)
 	CHECK(before != NULL && after != NULL && strcmp(before, after) == 0);
 	free(before);
 	free(after);
+	zt_ctl_cleanup(&f.ctl);
 	zt_store_close(f.ctl.store);
 }
 
@@ -443,6 +445,7 @@ static void test_invite(void)
 	              "{\"uses\":3,\"ttl\":60}", 200);
 	CHECK(j != NULL && strlen(json_string_value(json_object_get(j, "token"))) == 32);
 	json_decref(j);
+	zt_ctl_cleanup(&f.ctl);
 	zt_store_close(f.ctl.store);
 	free(c);
 }
@@ -483,6 +486,7 @@ static void test_bridges(void)
 	json_decref(j);
 	CHECK_EQ(zt_ctl_netconf_request(&f.ctl, clock_ms, &req, c), ZT_NETCONF_OK);
 	CHECK_EQ(c->bridge_count, 0);
+	zt_ctl_cleanup(&f.ctl);
 	zt_store_close(f.ctl.store);
 	free(c);
 }
