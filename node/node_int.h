@@ -419,6 +419,11 @@ uint64_t zt_ndp_owner(uint64_t nwid, const uint8_t ip[16]);
 size_t zt_ndp_answer(uint64_t nwid, uint64_t self, const uint8_t *frame, size_t len, uint8_t *out,
                      size_t cap);
 
+/* ---- mss.c ---- */
+/* Lower the MSS option of a TCP SYN in frame to clamp (0: off); true if
+ * the frame was changed (checksum updated). */
+bool zt_mss_clamp(uint8_t *frame, size_t len, unsigned clamp);
+
 /* ---- pmtu.c ---- */
 /* The datagram size to use on path x (NULL: a relayed packet). */
 size_t zt_pmtu_of(const struct zt_path *x);

@@ -144,6 +144,8 @@ static void send_frame(struct zt_node *n, int64_t now, struct zt_network *net, u
 		msg[off++] = ZT_MSG_FRAME;
 	zt_put_u64(msg + off, net->nwid);
 	memcpy(msg + off + 8, frame, len);
+	if (net->mss_clamp != 0)
+		(void)zt_mss_clamp(msg + off + 8, len, net->mss_clamp);
 	p->last_frame = now;
 	(void)zt_node_send_msg(n, now, p, msg, off + 8 + len);
 }
@@ -350,6 +352,17 @@ void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p
 			zt_mc_member_new(n, now, net, p->address);
 	}
 	n->counters[ZT_CTR_FRAMES_IN]++;
+	if (net->mss_clamp != 0 && flen <= 256) {
+		/* A SYN from the far side: clamp its MSS too (in a copy:
+		 * the message buffer is not ours to change). */
+		uint8_t syn[256];
+		memcpy(syn, frame, flen);
+		if (zt_mss_clamp(syn, flen, net->mss_clamp)) {
+			if (n->host.frame_out != NULL)
+				n->host.frame_out(n->host.ctx, net->nwid, syn, flen);
+			return;
+		}
+	}
 	if (n->host.frame_out != NULL)
 		n->host.frame_out(n->host.ctx, net->nwid, frame, flen);
 }
