@@ -50,6 +50,8 @@ static void builders(const uint8_t *data, size_t size)
 	pi.role = (enum zt_peer_role)((unsigned)pi.role % 2);
 	pi.path = (enum zt_path_kind)((unsigned)pi.path % 3);
 	ni.adhoc = size & 1;
+	/* Pointers come from the core, never from the wire. */
+	ni.conf = NULL;
 
 	j = zt_api_json_network(&ni, "zt0");
 	s = j ? zt_api_json_dump(j, &n) : NULL;
