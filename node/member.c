@@ -44,6 +44,35 @@ bool zt_member_com_ok(const struct zt_network *net, const struct zt_member *m)
 	return zt_com_agree(&net->conf->com, &mc->com);
 }
 
+void zt_memcom_free(struct zt_memcom *mc)
+{
+	if (mc != NULL)
+		free(mc->held);
+	free(mc);
+}
+
+void zt_member_hold(struct zt_node *n, int64_t now, struct zt_member *m, const uint8_t *frame,
+                    size_t len)
+{
+	struct zt_memcom *mc = m->mc;
+	uint8_t *copy;
+
+	if (mc->com.timestamp <= mc->revoked_upto || len > UINT16_MAX) {
+		n->counters[ZT_CTR_COM_REJECTED]++;
+		return;
+	}
+	copy = malloc(len);
+	if (copy == NULL)
+		return;
+	memcpy(copy, frame, len);
+	if (mc->held != NULL)
+		n->counters[ZT_CTR_COM_REJECTED]++; /* the older one gives way */
+	free(mc->held);
+	mc->held = copy;
+	mc->held_len = (uint16_t)len;
+	mc->held_at = now;
+}
+
 static struct zt_memcom *memcom(struct zt_member *m)
 {
 	if (m->mc == NULL)
@@ -267,6 +296,15 @@ static void take_com(struct zt_node *n, int64_t now, struct zt_peer *p, const ui
 		return;
 	if (com.timestamp > mc->com.timestamp)
 		mc->com = com;
+	if (mc->held != NULL && zt_member_com_ok(net, m)) {
+		if (now - mc->held_at < ZT_COM_HOLD_TIME) {
+			zt_switch_send_held(n, now, net, m, p);
+		} else {
+			free(mc->held);
+			mc->held = NULL;
+			n->counters[ZT_CTR_COM_REJECTED]++;
+		}
+	}
 	if ((msg[0] & 1) && zt_member_needs_com(net) &&
 	    (mc->com_sent_ts != net->conf->com.timestamp ||
 	     now - mc->com_sent >= ZT_COM_ASK_INTERVAL))

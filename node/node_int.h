@@ -127,6 +127,11 @@ struct zt_memcom {
 	struct zt_com com;    /* its newest verified COM; timestamp 0: none */
 	int64_t revoked_upto; /* its COMs up to this timestamp are revoked */
 	int64_t com_sent, com_sent_ts, com_asked;
+	/* One frame held while we wait for a newer COM of a member whose
+	 * last one we know is stale (usually a peer that was idle). */
+	uint8_t *held;
+	uint16_t held_len;
+	int64_t held_at;
 };
 
 struct zt_member {
@@ -382,6 +387,14 @@ bool zt_member_com_ok(const struct zt_network *net, const struct zt_member *m);
  * message (type, flags, COM) into msg and return its length, else 0. */
 size_t zt_member_attach_com(struct zt_node *n, int64_t now, struct zt_network *net,
                             struct zt_member *m, uint8_t *msg);
+/* Sending to m whose COM we know is stale: hold the frame (one, the
+ * latest) until it shows a newer one, unless it is revoked. */
+void zt_member_hold(struct zt_node *n, int64_t now, struct zt_member *m, const uint8_t *frame,
+                    size_t len);
+void zt_memcom_free(struct zt_memcom *mc);
+/* Send m's held frame now (its COM became good). */
+void zt_switch_send_held(struct zt_node *n, int64_t now, struct zt_network *net,
+                         struct zt_member *m, struct zt_peer *p);
 /* Show our COM to p if it has not seen the current one (ask for its
  * COM too if we lack it). */
 void zt_member_show_com(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_member *m,

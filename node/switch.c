@@ -52,7 +52,7 @@ void zt_switch_info(const struct zt_network *net, struct zt_network_info *out)
 void zt_switch_free_members(struct zt_network *net)
 {
 	for (unsigned i = 0; i < net->member_count; i++)
-		free(net->members[i].mc);
+		zt_memcom_free(net->members[i].mc);
 	free(net->members);
 	net->members = NULL;
 	net->member_count = net->member_cap = 0;
@@ -81,7 +81,7 @@ struct zt_member *zt_switch_add_member(struct zt_network *net, uint64_t address,
 			nc = ZT_NET_MAX_MEMBERS;
 		if (nc == net->member_cap) {
 			/* Full: the member heard from longest ago makes room. */
-			free(net->members[oldest].mc);
+			zt_memcom_free(net->members[oldest].mc);
 			net->members[oldest].mc = NULL;
 			net->members[oldest].address = address;
 			net->members[oldest].last_seen = now;
@@ -126,16 +126,20 @@ static void send_frame(struct zt_node *n, int64_t now, struct zt_network *net, u
 	size_t off = 0;
 
 	if (zt_member_needs_com(net)) {
-		/* A member whose certificate we know to be stale or revoked
-		 * gets nothing; one that has not seen our current certificate
-		 * gets it in the same message as the frame, so that no
-		 * reordering can make it refuse the frame. */
+		/* A member whose certificate we know to be revoked gets
+		 * nothing; one whose certificate we know to be stale gets the
+		 * frame once it shows a newer one (it may only have been idle);
+		 * one that has not seen our current certificate gets it in the
+		 * same message as the frame, so that no reordering can make it
+		 * refuse the frame. */
 		struct zt_member *m = zt_switch_add_member(net, dst, now, NULL);
-		if (m == NULL ||
-		    (m->mc != NULL && m->mc->com.timestamp != 0 && !zt_member_com_ok(net, m))) {
+		if (m == NULL) {
 			n->counters[ZT_CTR_COM_REJECTED]++;
-			if (m != NULL)
-				zt_member_show_com(n, now, net, m, p);
+			return;
+		}
+		if (m->mc != NULL && m->mc->com.timestamp != 0 && !zt_member_com_ok(net, m)) {
+			zt_member_hold(n, now, m, frame, len);
+			zt_member_show_com(n, now, net, m, p);
 			return;
 		}
 		off = zt_member_attach_com(n, now, net, m, msg);
@@ -148,6 +152,32 @@ static void send_frame(struct zt_node *n, int64_t now, struct zt_network *net, u
 		(void)zt_mss_clamp(msg + off + 8, len, net->mss_clamp);
 	p->last_frame = now;
 	(void)zt_node_send_msg(n, now, p, msg, off + 8 + len);
+}
+
+void zt_switch_send_held(struct zt_node *n, int64_t now, struct zt_network *net,
+                         struct zt_member *m, struct zt_peer *p)
+{
+	struct zt_memcom *mc = m->mc;
+	uint8_t *frame = mc->held, *msg;
+	size_t len = mc->held_len, off;
+
+	mc->held = NULL;
+	mc->held_len = 0;
+	/* Not n->pkt2: this runs while a received message is in it. */
+	msg = malloc(2 + ZT_COM_LEN + 8 + len);
+	if (msg == NULL) {
+		free(frame);
+		return;
+	}
+	off = zt_member_attach_com(n, now, net, m, msg);
+	if (off == 0)
+		msg[off++] = ZT_MSG_FRAME;
+	zt_put_u64(msg + off, net->nwid);
+	memcpy(msg + off + 8, frame, len);
+	p->last_frame = now;
+	(void)zt_node_send_msg(n, now, p, msg, off + 8 + len);
+	free(msg);
+	free(frame);
 }
 
 /* Is `mac` a member's derived MAC (one we know as a member)? */

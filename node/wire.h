@@ -150,6 +150,7 @@ enum zt_msg {
 #define ZT_COM_MAX_DELTA       30000 /* COMs this far apart still agree */
 #define ZT_COM_PUSH_INTERVAL   30000 /* re-show our COM to a peer we send to */
 #define ZT_COM_ASK_INTERVAL    1000  /* ask a peer for its COM at most this often */
+#define ZT_COM_HOLD_TIME       3000  /* a frame held for a peer's newer COM, at most */
 /* Multicast and bridging (multicast.c, bridge.c). */
 #define ZT_MC_F_FULL         0x01  /* MC_LIKE: replaces the sender's groups */
 #define ZT_MC_F_BRIDGE       0x02  /* MC_LIKE: the sender bridges (ad-hoc networks) */

@@ -198,6 +198,23 @@ static int64_t refused_after(struct ctl_world *cw, unsigned x, unsigned y, int64
 	return last < 0 ? 0 : last;
 }
 
+/* X sends a frame to every other member: how many accept it? */
+static unsigned accepted_by(struct ctl_world *cw, unsigned x)
+{
+	size_t before[MEMBERS];
+	unsigned n = 0;
+	for (unsigned y = 0; y < MEMBERS; y++) {
+		before[y] = member(cw, y)->nframes;
+		if (y != x)
+			send(cw, x, y);
+	}
+	sim_world_run_for(cw->w, 2000);
+	for (unsigned y = 0; y < MEMBERS; y++)
+		if (y != x && frames_from(cw, y, x, before[y]) > 0)
+			n++;
+	return n;
+}
+
 void sim_ctl(struct sim_result *r, uint64_t seed)
 {
 	struct sim_link link = {.latency_ms = 10, .jitter_ms = 3};
@@ -278,6 +295,16 @@ void sim_ctl(struct sim_result *r, uint64_t seed)
 		}
 	}
 
+	/* Everyone takes a frame from an authorized member it never met. */
+	{
+		unsigned n = accepted_by(&cw, 5);
+		if (n != MEMBERS - 1) {
+			sim_fail(r, "only %u of %d members accept an authorized member's frame", n,
+			         MEMBERS - 1);
+			goto out;
+		}
+	}
+
 	/* 4. Deauthorize member 0 with a revocation; it never hears of it. */
 	for (unsigned k = 0; k < 3; k++) {
 		send(&cw, 0, 1);
@@ -297,6 +324,10 @@ void sim_ctl(struct sim_result *r, uint64_t seed)
 		goto out;
 	}
 	sim_note("revoked member refused after %lld ms\n", (long long)cut);
+	if (accepted_by(&cw, 0) != 0) {
+		sim_fail(r, "%u members still accept the revoked member", accepted_by(&cw, 0));
+		goto out;
+	}
 
 	/* 5. Deauthorize member 2 without a revocation: certificate expiry
 	 * alone must cut it off within the bound. */
@@ -312,6 +343,11 @@ void sim_ctl(struct sim_result *r, uint64_t seed)
 	if (cut < 0 || cut > ZT_NETCONF_REFRESH + ZT_COM_MAX_DELTA + 5000) {
 		sim_fail(r, "a deauthorized member was still accepted %lld ms later (bound %d ms)",
 		         (long long)cut, ZT_NETCONF_REFRESH + ZT_COM_MAX_DELTA);
+		goto out;
+	}
+	if (accepted_by(&cw, 2) != 0) {
+		sim_fail(r, "%u members still accept the deauthorized member after the bound",
+		         accepted_by(&cw, 2));
 		goto out;
 	}
 	sim_note("deauthorized member (no revocation) refused after %lld ms (bound %d ms)\n",
