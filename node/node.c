@@ -1313,8 +1313,12 @@ void zt_node_free(struct zt_node *n)
 	zt_nat_cleanup(n);
 	zt_peer_free_all(n);
 	for (size_t i = 0; i < ZT_MAX_NETWORKS; i++) {
+		/* Everything zt_node_leave frees, for networks still joined. */
 		zt_switch_free_members(&n->networks[i]);
 		free(n->networks[i].conf);
+		zt_mc_net_free(&n->networks[i]);
+		zt_mact_free(&n->networks[i].macs);
+		zt_mact_free(&n->networks[i].lanmacs);
 	}
 	zt_relay_cleanup(n);
 	zt_frag_cleanup(&n->frag);
