@@ -28,6 +28,10 @@ WINDOW=${NAT_MATRIX_WINDOW:-20} # seconds after the first packet to wait for DIR
 KINDS="cone sym cgnat udpblock upnp natpmp"
 
 lab_init
+# Keep state under build/ (this run takes minutes; /tmp may be swept meanwhile)
+T2=$(mktemp -d "$B/nat-matrix.XXXXXX") || fail setup "mktemp in $B"
+rm -rf "$T"
+T=$T2
 command -v miniupnpd >/dev/null 2>&1 || fail setup "miniupnpd missing (apt-get install miniupnpd-nftables)"
 nl_root root0 0
 nl_root root1 1
@@ -142,7 +146,9 @@ echo "commit $(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo '?')."
 echo
 echo "Each pair starts cold (both ztd started for it, two roots, real nftables NATs in"
 echo "network namespaces). Times in ms from the moment both joined the network:"
-echo "*first* = first overlay ping answered, *direct* = both list each other DIRECT."
+echo "*first* = first overlay ping answered (small: joining already brings the sessions up,"
+echo "through the relay, as the new TAP's first ARP/ND frames go to every member),"
+echo "*direct* = both list each other DIRECT."
 echo "A pair waits ${WINDOW} s after its first packet for a direct path. *expect*: direct"
 echo "wherever it is physically possible (everything but symmetric↔symmetric and a side"
 echo "without UDP)."
