@@ -100,8 +100,10 @@ static void burst_end(struct zt_node *n, const char *why)
 	struct zt_peer *p = zt_peer_find(n, b->peer);
 
 	for (unsigned i = 0; i < b->nsocks; i++) {
-		if (p != NULL && peer_uses_sock(p, b->socks[i]) && n->nkept < ZT_KEPT_SOCKETS) {
-			/* The socket that got through carries the path now. */
+		if (p != NULL && (b->hit[i] || peer_uses_sock(p, b->socks[i])) &&
+		    n->nkept < ZT_KEPT_SOCKETS) {
+			/* Every socket that got through: the peer may have a
+			 * path to each of their mappings. */
 			n->kept[n->nkept] = b->socks[i];
 			n->kept_peer[n->nkept] = b->peer;
 			n->nkept++;
@@ -151,6 +153,14 @@ static void spray_round(struct zt_node *n, int64_t now, struct zt_spray *s, stru
 		s->sent++;
 		n->counters[ZT_CTR_PUNCH_PROBES]++;
 	}
+}
+
+void zt_nat_sock_heard(struct zt_node *n, int64_t sock)
+{
+	struct zt_burst *b = &n->burst;
+	for (unsigned i = 0; i < b->nsocks; i++)
+		if (b->socks[i] == sock)
+			b->hit[i] = true;
 }
 
 void zt_nat_maybe_birthday(struct zt_node *n, int64_t now, struct zt_peer *p)
@@ -252,10 +262,11 @@ void zt_nat_background(struct zt_node *n, int64_t now)
 		else
 			spray_round(n, now, s, p);
 	}
-	/* A kept socket goes when its path is gone. */
+	/* Kept sockets go when their peer has no direct path left. */
 	for (unsigned i = 0; i < n->nkept;) {
 		struct zt_peer *p = zt_peer_find(n, n->kept_peer[i]);
-		if (p != NULL && peer_uses_sock(p, n->kept[i])) {
+		if (p != NULL &&
+		    (peer_uses_sock(p, n->kept[i]) || zt_peer_best_path(n, p, now) != NULL)) {
 			i++;
 			continue;
 		}

@@ -204,6 +204,7 @@ struct zt_burst {
 	int64_t started, last_round;
 	struct zt_endpoint target;
 	int64_t socks[ZT_BIRTHDAY_SOCKETS];
+	bool hit[ZT_BIRTHDAY_SOCKETS]; /* the peer's probe came in on it */
 	unsigned nsocks;
 };
 /* The easy side of one attempt (several at once: they cost no sockets). */
@@ -292,6 +293,8 @@ void zt_node_send_echo_to(struct zt_node *n, int64_t now, struct zt_peer *p, int
 /* ---- nat.c ---- */
 /* Start a birthday attempt with p if our NATs call for one. */
 void zt_nat_maybe_birthday(struct zt_node *n, int64_t now, struct zt_peer *p);
+/* A packet came in on `sock`: note a birthday hit. */
+void zt_nat_sock_heard(struct zt_node *n, int64_t sock);
 /* A peer's ZT_MSG_BIRTHDAY: spray probes at its public address. */
 void zt_nat_birthday_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
                          size_t len);

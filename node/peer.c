@@ -244,6 +244,8 @@ void zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64
 	p->rx_packets++;
 	if (hops != 0)
 		return; /* relayed: says nothing about a direct path */
+	if (n->burst.active)
+		zt_nat_sock_heard(n, sock);
 	x = path_find(p, from);
 	if (x == NULL) {
 		x = path_slot(p);

@@ -193,7 +193,7 @@ void sim_nat_birthday(struct sim_result *r, uint64_t seed)
 	if (!pairs_direct(r, w, &t, 30000, "symmetric <-> cone"))
 		goto out;
 	sim_note(
-	    "direct at %.1fs; probes sent: %llu + %llu; extra sockets opened %u, still open %u",
+	    "direct at %.1fs; probes sent: %llu + %llu; extra sockets opened %u, still open %u\n",
 	    sim_secs(w->clock.now),
 	    (unsigned long long)zt_node_counter(sim_world_member(w, 0)->node, ZT_CTR_PUNCH_PROBES),
 	    (unsigned long long)zt_node_counter(sim_world_member(w, 1)->node, ZT_CTR_PUNCH_PROBES),
