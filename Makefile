@@ -69,7 +69,7 @@ SIM_BIN := $(B)/test/zt-sim
 PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
 .PHONY: all deps test test-unit test-e2e nat-matrix demo fuzz fuzz-smoke install uninstall clean \
-	format format-check check-layering bench
+	format format-check check-layering bench tsan
 all: $(PROGS) $(B)/libztnode.a
 
 deps:
@@ -179,6 +179,14 @@ fuzz: fuzz-build
 		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus/$$n \
 			test/fuzz/corpus/$$n 2>&1 | tail -n 2 || exit 1; \
 	done
+
+# ---- ThreadSanitizer: the crypto pipeline (the only threads) ----
+build-tsan/workers_test: test/unit/workers_test.c osdep/workers.c $(NODE_SRCS)
+	@mkdir -p build-tsan
+	$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=thread -I. -Inode -Itest/unit $(PKG_CFLAGS) \
+		-o $@ test/unit/workers_test.c $(NODE_SRCS) $(PKG_LIBS) -lpthread
+tsan: build-tsan/workers_test
+	@build-tsan/workers_test
 
 # ---- benchmarks ----
 $(B)/bench/hsrate: $(B)/bench/hsrate.o $(B)/libztnode.a

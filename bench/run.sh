@@ -250,6 +250,7 @@ zt_run() { # SYS
 }
 sys_zt() { ZT_ENV="" zt_run zt; }
 sys_zt_nooffload() { ZT_ENV="ZT_OFFLOAD=off" zt_run zt_nooffload; }
+sys_zt_1thread() { ZT_ENV="ZT_THREADS=0" zt_run zt_1thread; }
 
 # zt alone: relay throughput through a root.  A and B each have a veth to
 # R only; R (the root) has ip_forward=0, so every packet goes through zt-root.

@@ -253,8 +253,17 @@ int zt_node_send_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const ui
 		zt_node_want_peer(n, now, p);
 		return ZT_OK;
 	}
-	plen = zt_session_seal(kp, p->address, n->id.address, msg, len, n->pkt);
-	transmit(n, now, p, n->pkt, plen);
+	if (n->deferring) {
+		if (!zt_batch_seal(n, now, p, kp, msg, len)) {
+			/* too big for a job: send it now, after what came first */
+			zt_batch_flush(n, now);
+			plen = zt_session_seal(kp, p->address, n->id.address, msg, len, n->pkt);
+			transmit(n, now, p, n->pkt, plen);
+		}
+	} else {
+		plen = zt_session_seal(kp, p->address, n->id.address, msg, len, n->pkt);
+		transmit(n, now, p, n->pkt, plen);
+	}
 	/* The initiator rekeys when its keys get old or well used. */
 	if (kp == &p->kp_cur && kp->initiator && !p->hs_pending &&
 	    (now - kp->born >= ZT_REKEY_AFTER_TIME || kp->send_counter >= ZT_REKEY_AFTER_MESSAGES))
@@ -870,19 +879,17 @@ bad:
 	n->counters[ZT_CTR_RX_MALFORMED]++;
 }
 
-static void handle_data(struct zt_node *n, int64_t now, int64_t sock,
-                        const struct zt_endpoint *from, const struct zt_hdr *h, const uint8_t *pkt,
-                        size_t len)
+struct zt_keypair *zt_node_data_keypair(struct zt_node *n, int64_t now, const struct zt_hdr *h,
+                                        const uint8_t *pkt, size_t len, struct zt_peer **pp)
 {
 	struct zt_peer *p;
 	struct zt_keypair *kp = NULL;
 	uint32_t idx;
-	size_t mlen;
-	int r;
 
+	*pp = NULL;
 	if (len < ZT_DATA_OVERHEAD) {
 		n->counters[ZT_CTR_RX_MALFORMED]++;
-		return;
+		return NULL;
 	}
 	p = zt_peer_find(n, h->src);
 	idx = zt_get_u32(pkt + ZT_HDR_LEN);
@@ -896,8 +903,23 @@ static void handle_data(struct zt_node *n, int64_t now, int64_t sock,
 	}
 	if (kp == NULL || now - kp->born >= ZT_REJECT_AFTER_TIME) {
 		n->counters[ZT_CTR_RX_NO_SESSION]++;
-		return;
+		return NULL;
 	}
+	*pp = p;
+	return kp;
+}
+
+static void handle_data(struct zt_node *n, int64_t now, int64_t sock,
+                        const struct zt_endpoint *from, const struct zt_hdr *h, const uint8_t *pkt,
+                        size_t len)
+{
+	struct zt_peer *p;
+	struct zt_keypair *kp = zt_node_data_keypair(n, now, h, pkt, len, &p);
+	size_t mlen;
+	int r;
+
+	if (kp == NULL)
+		return;
 	r = zt_session_open(kp, pkt, len, n->pkt2, &mlen);
 	if (r == ZT_EINVAL) {
 		n->counters[ZT_CTR_RX_REPLAY]++;
@@ -907,6 +929,13 @@ static void handle_data(struct zt_node *n, int64_t now, int64_t sock,
 		n->counters[ZT_CTR_RX_AUTH_FAIL]++;
 		return;
 	}
+	zt_node_data_deliver(n, now, p, kp, sock, from, h, n->pkt2, mlen);
+}
+
+void zt_node_data_deliver(struct zt_node *n, int64_t now, struct zt_peer *p, struct zt_keypair *kp,
+                          int64_t sock, const struct zt_endpoint *from, const struct zt_hdr *h,
+                          const uint8_t *msg, size_t mlen)
+{
 	if (kp == &p->kp_next) {
 		/* The initiator used the new keys: they become current. */
 		zt_keypair_wipe(&p->kp_prev);
@@ -918,7 +947,7 @@ static void handle_data(struct zt_node *n, int64_t now, int64_t sock,
 			flush_queue(n, now, p);
 	}
 	zt_peer_learn_path(n, p, now, sock, from, h->hops);
-	handle_msg(n, now, p, sock, from, h->hops, n->pkt2, mlen);
+	handle_msg(n, now, p, sock, from, h->hops, msg, mlen);
 }
 
 static void process_packet(struct zt_node *n, int64_t now, int64_t sock,
@@ -1255,8 +1284,44 @@ static void set_deadline(const struct zt_node *n, int64_t *next_deadline)
 
 static void maybe_background(struct zt_node *n, int64_t now)
 {
-	if (now - n->last_scan >= (n->is_root ? 2 * SCAN_INTERVAL : SCAN_INTERVAL))
+	if (now - n->last_scan >= (n->is_root ? 2 * SCAN_INTERVAL : SCAN_INTERVAL)) {
+		/* Timers may wipe keys and free peers that deferred packets
+		 * still use: those go out first. */
+		zt_batch_flush(n, now);
 		background(n, now);
+	}
+}
+
+void zt_node_transmit(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *pkt,
+                      size_t len)
+{
+	transmit(n, now, p, pkt, len);
+}
+
+void zt_node_wire_one(struct zt_node *n, int64_t now, int64_t sock, const struct zt_endpoint *from,
+                      const void *pkt, size_t len)
+{
+	if (len > ZT_UDP_MAX + 64 || len < ZT_HDR_LEN) {
+		n->counters[ZT_CTR_RX_MALFORMED]++;
+		return;
+	}
+	/* Work on a copy: a root rewrites the hop count in place. */
+	memcpy(n->pktin, pkt, len);
+	process_packet(n, now, sock, from, n->pktin, len, false);
+}
+
+void zt_node_frames_begin(struct zt_node *n)
+{
+	n->deferring = n->host.crypto_run != NULL;
+}
+
+int zt_node_frames_end(struct zt_node *n, int64_t now, int64_t *next_deadline)
+{
+	zt_batch_flush(n, now);
+	n->deferring = false;
+	maybe_background(n, now);
+	set_deadline(n, next_deadline);
+	return ZT_OK;
 }
 
 /* ---- API ---- */
@@ -1310,6 +1375,7 @@ void zt_node_free(struct zt_node *n)
 {
 	if (n == NULL)
 		return;
+	zt_batch_free(n); /* nothing is pending outside frames_begin/end */
 	zt_nat_cleanup(n);
 	zt_peer_free_all(n);
 	for (size_t i = 0; i < ZT_MAX_NETWORKS; i++) {
@@ -1374,6 +1440,7 @@ int zt_node_set_roots(struct zt_node *n, int64_t now, const struct zt_roots *roo
 {
 	if (roots->count > ZT_MAX_ROOTS)
 		return ZT_EINVAL;
+	zt_batch_flush(n, now);
 	/* Roots no longer listed become ordinary peers (and expire). */
 	for (unsigned i = 0; i < n->roots.count; i++)
 		if (n->root_peers[i] != NULL)
@@ -1410,14 +1477,9 @@ int zt_node_process_wire(struct zt_node *n, int64_t now, int64_t sock,
                          const struct zt_endpoint *from, const void *pkt, size_t len,
                          int64_t *next_deadline)
 {
+	zt_batch_flush(n, now);
 	n->counters[ZT_CTR_RX_PACKETS]++;
-	if (len > ZT_UDP_MAX + 64 || len < ZT_HDR_LEN) {
-		n->counters[ZT_CTR_RX_MALFORMED]++;
-	} else {
-		/* Work on a copy: a root rewrites the hop count in place. */
-		memcpy(n->pktin, pkt, len);
-		process_packet(n, now, sock, from, n->pktin, len, false);
-	}
+	zt_node_wire_one(n, now, sock, from, pkt, len);
 	maybe_background(n, now);
 	set_deadline(n, next_deadline);
 	return ZT_OK;
@@ -1426,9 +1488,14 @@ int zt_node_process_wire(struct zt_node *n, int64_t now, int64_t sock,
 int zt_node_process_wire_batch(struct zt_node *n, int64_t now, const struct zt_wire_pkt *pkts,
                                size_t count, int64_t *next_deadline)
 {
-	for (size_t i = 0; i < count; i++)
-		(void)zt_node_process_wire(n, now, pkts[i].sock, &pkts[i].from, pkts[i].data,
-		                           pkts[i].len, NULL);
+	if (n->host.crypto_run != NULL) {
+		zt_batch_flush(n, now);
+		zt_batch_process_wire(n, now, pkts, count);
+	} else {
+		for (size_t i = 0; i < count; i++)
+			(void)zt_node_process_wire(n, now, pkts[i].sock, &pkts[i].from,
+			                           pkts[i].data, pkts[i].len, NULL);
+	}
 	maybe_background(n, now);
 	set_deadline(n, next_deadline);
 	return ZT_OK;

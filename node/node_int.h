@@ -223,7 +223,9 @@ struct zt_node {
 	unsigned flags;
 	bool is_root;
 	int64_t created;
-	bool aes_ok; /* offer AES-256-GCM: the CPU has AES-NI, not a root */
+	bool aes_ok;          /* offer AES-256-GCM: the CPU has AES-NI, not a root */
+	bool deferring;       /* between zt_node_frames_begin and _end */
+	struct zt_jobs *jobs; /* parallel crypto state, allocated on first use */
 	struct zt_cookie_checker cookies;
 
 	struct zt_socket sockets[8];
@@ -352,6 +354,46 @@ size_t zt_session_seal(struct zt_keypair *kp, uint64_t dst, uint64_t src, const 
  * ZT_EINVAL (replayed/too old), ZT_ECRYPTO (does not authenticate). */
 int zt_session_open(struct zt_keypair *kp, const uint8_t *pkt, size_t len, uint8_t *out,
                     size_t *out_len);
+
+/* The same in steps (parallel crypto, batch.c): seal_job writes the
+ * header to out, copies msg to plain and fills the job (returns the
+ * packet length once sealed); open_job checks the replay window and fills
+ * the job (ZT_EINVAL: replayed/too short); open_finish moves the window
+ * after the job ran (ZT_ECRYPTO, ZT_EINVAL or ZT_OK). */
+size_t zt_session_seal_job(struct zt_keypair *kp, uint64_t dst, uint64_t src, const uint8_t *msg,
+                           size_t len, uint8_t *plain, uint8_t *out, struct zt_crypto_job *j);
+int zt_session_open_job(const struct zt_keypair *kp, const uint8_t *pkt, size_t len, uint8_t *out,
+                        struct zt_crypto_job *j);
+int zt_session_open_finish(struct zt_keypair *kp, const struct zt_crypto_job *j);
+
+/* ---- batch.c (parallel crypto) ---- */
+#define ZT_JOB_MAX 64 /* jobs handed to crypto_run at once */
+struct zt_jobs;
+/* Sending between frames_begin/end: defer this message; false if it
+ * cannot be (the caller sends it now, after zt_batch_flush). */
+bool zt_batch_seal(struct zt_node *n, int64_t now, struct zt_peer *p, struct zt_keypair *kp,
+                   const uint8_t *msg, size_t len);
+/* Seal and send everything deferred, in order. */
+void zt_batch_flush(struct zt_node *n, int64_t now);
+/* zt_node_process_wire_batch with crypto_run. */
+void zt_batch_process_wire(struct zt_node *n, int64_t now, const struct zt_wire_pkt *pkts,
+                           size_t count);
+void zt_batch_free(struct zt_node *n);
+
+/* ---- node.c hooks for batch.c ---- */
+void zt_node_transmit(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *pkt,
+                      size_t len);
+/* The keypair a DATA packet is for (counted and NULL if none). */
+struct zt_keypair *zt_node_data_keypair(struct zt_node *n, int64_t now, const struct zt_hdr *h,
+                                        const uint8_t *pkt, size_t len, struct zt_peer **pp);
+/* After a DATA packet opened with kp: promote, learn the path, dispatch. */
+void zt_node_data_deliver(struct zt_node *n, int64_t now, struct zt_peer *p, struct zt_keypair *kp,
+                          int64_t sock, const struct zt_endpoint *from, const struct zt_hdr *h,
+                          const uint8_t *msg, size_t mlen);
+/* Everything but DATA for us, one datagram (process_wire without the
+ * background). */
+void zt_node_wire_one(struct zt_node *n, int64_t now, int64_t sock, const struct zt_endpoint *from,
+                      const void *pkt, size_t len);
 
 /* ---- switch.c ---- */
 struct zt_network *zt_switch_find(struct zt_node *n, uint64_t nwid);

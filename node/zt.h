@@ -265,6 +265,22 @@ enum zt_event {
 	ZT_EVENT_PATH_RELAY,  /* info: const struct zt_peer_info * */
 };
 
+/* One AEAD operation of a batch (see zt_host.crypto_run). */
+struct zt_crypto_job {
+	uint8_t op;      /* 1 seal, 2 open */
+	uint8_t cipher;  /* 0 ChaCha20-Poly1305, 1 AES-256-GCM (raw key), 2 (expanded key) */
+	int result;      /* set by zt_crypto_job_run: 0, or -1 (does not authenticate) */
+	const void *key; /* borrowed from the core */
+	uint8_t nonce[12];
+	uint8_t ad[24];
+	const uint8_t *in;
+	size_t in_len;
+	uint8_t *out;
+	size_t out_len; /* set by zt_crypto_job_run */
+};
+/* Run one job (thread-safe). */
+void zt_crypto_job_run(struct zt_crypto_job *job);
+
 /* What the core needs from the world.  Fields are only ever appended;
  * version must be ZT_HOST_VERSION. */
 #define ZT_HOST_VERSION 1
@@ -309,6 +325,15 @@ struct zt_host {
 	/* Close a connection from tcp_open (the shell may defer it until the
 	 * current core call returns). */
 	void (*tcp_close)(void *ctx, int64_t sock);
+	/* Optional (NULL: the core does its own cryptography).  Parallel
+	 * crypto: the core hands the AEAD work of a batch of DATA packets
+	 * (received in zt_node_process_wire_batch, or sent between
+	 * zt_node_frames_begin and _end) to the shell as `count` jobs and
+	 * waits for this to return.  The shell may run them on any threads
+	 * with zt_crypto_job_run (thread-safe; it touches only the job's
+	 * buffers and the key it borrows, both valid until this returns).
+	 * Ordering and every other state stay with the core. */
+	void (*crypto_run)(void *ctx, struct zt_crypto_job *jobs, size_t count);
 };
 
 /* Node options. */
@@ -403,6 +428,14 @@ int zt_node_process_wire_batch(struct zt_node *n, int64_t now, const struct zt_w
 /* One Ethernet frame read from a network's TAP. */
 int zt_node_process_frame(struct zt_node *n, int64_t now, uint64_t nwid, const uint8_t *frame,
                           size_t len, int64_t *next_deadline);
+
+/* Frames read together (one TAP read cut into segments): between begin
+ * and end the core defers the encryption of what it sends and, at end
+ * (or when its job list is full), hands it to zt_host.crypto_run in one
+ * batch, then sends in order.  Only zt_node_process_frame may be called
+ * in between.  Without crypto_run these do nothing. */
+void zt_node_frames_begin(struct zt_node *n);
+int zt_node_frames_end(struct zt_node *n, int64_t now, int64_t *next_deadline);
 
 /* Timers.  Call no later than the deadline last returned. */
 int zt_node_process_background(struct zt_node *n, int64_t now, int64_t *next_deadline);

@@ -24,6 +24,7 @@
 #include "osdep/idfile.h"
 #include "osdep/log.h"
 #include "osdep/random.h"
+#include "osdep/workers.h"
 #include "service/api.h"
 #include "service/api_json.h"
 #include "service/httpd.h"
@@ -187,6 +188,9 @@ static void on_tap(void *ctx, int fd, unsigned events)
 
 	(void)fd;
 	(void)events;
+	/* The segments' encryption is deferred and done in batches (on the
+	 * worker thread too, if there is one); see zt_node_frames_begin. */
+	zt_node_frames_begin(d->node);
 	for (int i = 0; i < TAP_READS_PER_WAKE && net->used && net->tap.fd >= 0; i++) {
 		ssize_t n = zt_tap_read(&net->tap, d->frame, ZT_VNET_HDR_LEN + ZT_GSO_MAX_FRAME);
 		struct seg_ctx c = {d, net, zt_clock_now()};
@@ -216,6 +220,12 @@ static void on_tap(void *ctx, int fd, unsigned events)
 		if (zt_gso_split(&vh, d->frame + off, (size_t)n - off, ZT_FRAME_UNFRAGMENTED,
 		                 d->scratch, frame_to_core, &c) < 0)
 			d->tap_gso_errors++;
+	}
+	{
+		int64_t dl = d->deadline;
+		int r = zt_node_frames_end(d->node, zt_clock_now(), &dl);
+
+		core_result(d, r, dl, "frames_end");
 	}
 	zt_udp_txq_flush(d->txq, &d->udp);
 }
@@ -387,6 +397,14 @@ static int64_t host_tcp_open(void *ctx, const struct zt_endpoint *to)
 	else
 		zt_log_info("tcp: connecting to root at %s (no UDP answer)", ep);
 	return r;
+}
+
+/* The core's AEAD jobs: half on the worker thread, half here. */
+static void host_crypto_run(void *ctx, struct zt_crypto_job *jobs, size_t count)
+{
+	struct zt_daemon *d = ctx;
+
+	zt_workers_run(d->workers, jobs, count);
 }
 
 static void host_tcp_close(void *ctx, int64_t sock)
@@ -965,6 +983,8 @@ static int start_node(struct zt_daemon *d, const struct zt_roots *roots, bool ha
 	host.socket_close = host_socket_close;
 	host.tcp_open = host_tcp_open;
 	host.tcp_close = host_tcp_close;
+	if (d->workers)
+		host.crypto_run = host_crypto_run;
 	/* ZT_CIPHER=chacha: never AES-256-GCM (for tests and measurements). */
 	r = zt_node_new(
 	    &d->node, &host, &d->id,
@@ -1121,6 +1141,7 @@ static void stop(struct zt_daemon *d)
 	/* Remove the router's mapping before we go (bounded wait). */
 	zt_portmap_stop(d->portmap);
 	zt_node_free(d->node); /* closes the extra sockets through the callback */
+	zt_workers_free(d->workers);
 	zt_tcp_free(&d->tcp);
 	while (d->nextra > 0)
 		host_socket_close(d, d->extra[d->nextra - 1]);
@@ -1160,6 +1181,18 @@ int zt_daemon_run(const struct zt_daemon_config *cfg)
 		free(d->scratch);
 		free(d);
 		return 1;
+	}
+	/* One crypto worker when there is a second CPU (ZT_THREADS=0: none). */
+	{
+		const char *t = getenv("ZT_THREADS");
+		unsigned threads = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 1 : 0;
+
+		if (t && strcmp(t, "0") == 0)
+			threads = 0;
+		if (threads > 0 && zt_workers_new(&d->workers, threads) < 0) {
+			zt_log_warn("cannot start a crypto thread: running single-threaded");
+			d->workers = NULL;
+		}
 	}
 	r = zt_evloop_new(&d->loop);
 	if (r == 0)

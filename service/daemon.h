@@ -55,6 +55,7 @@ struct zt_evloop;
 struct zt_httpd;
 struct zt_udp_batch;
 struct zt_udp_txq;
+struct zt_workers;
 
 struct zt_daemon {
 	struct zt_daemon_config cfg;
@@ -65,7 +66,8 @@ struct zt_daemon {
 	char token[ZT_STATE_TOKEN_MAX + 1];
 	struct zt_udp udp;
 	struct zt_udp_batch *batch;
-	struct zt_udp_txq *txq; /* datagrams the core sent, flushed per turn */
+	struct zt_udp_txq *txq;     /* datagrams the core sent, flushed per turn */
+	struct zt_workers *workers; /* crypto pipeline (NULL: single-threaded) */
 	struct zt_httpd *httpd;
 	uint16_t api_port;
 	int lock_fd;
