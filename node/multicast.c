@@ -697,7 +697,14 @@ void zt_mc_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const u
 		else if (r < 0)
 			n->counters[ZT_CTR_MC_REFUSED]++;
 	}
-	(void)zt_switch_add_member(net, p->address, now, NULL);
+	{
+		struct zt_member *m = zt_switch_add_member(net, p->address, now, NULL);
+		/* On a private network its groups count only once its
+		 * certificate is verified (subscribers() checks): ask for it
+		 * now, so that it is there by the time a frame goes out. */
+		if (m != NULL && zt_member_needs_com(net) && !zt_member_com_ok(net, m))
+			zt_member_show_com(n, now, net, m, p);
+	}
 	if (msg[0] == ZT_MSG_MC_LIKE && (flags & ZT_MC_F_ASK))
 		send_full(n, now, net, p->address, false);
 }
@@ -733,6 +740,18 @@ static size_t bridges(const struct zt_node *n, const struct zt_network *net, int
 	return k;
 }
 
+/* On a private network only members whose certificate we verified get
+ * group frames: an outsider's MC_LIKE gets it nothing. */
+static bool may_receive(const struct zt_network *net, uint64_t a)
+{
+	if (!zt_member_needs_com(net))
+		return true;
+	for (unsigned i = 0; i < net->member_count; i++)
+		if (net->members[i].address == a)
+			return zt_member_com_ok(net, &net->members[i]);
+	return false;
+}
+
 /* Subscribers of (mac, adi), at most `limit` of them (in table order, so
  * a stream keeps its receivers). */
 static size_t subscribers(const struct zt_node *n, const struct zt_network *net, int64_t now,
@@ -742,7 +761,7 @@ static size_t subscribers(const struct zt_node *n, const struct zt_network *net,
 	size_t first, c = zt_mc_find(&net->subs, mac, adi, &first), taken = 0;
 	for (size_t i = first; i < first + c && taken < limit; i++) {
 		const struct zt_mcsub *e = &net->subs.v[i];
-		if (e->expires <= now || e->address == n->id.address)
+		if (e->expires <= now || e->address == n->id.address || !may_receive(net, e->address))
 			continue;
 		k = add_unique(out, k, cap, e->address);
 		taken++;
