@@ -761,7 +761,8 @@ static size_t subscribers(const struct zt_node *n, const struct zt_network *net,
 	size_t first, c = zt_mc_find(&net->subs, mac, adi, &first), taken = 0;
 	for (size_t i = first; i < first + c && taken < limit; i++) {
 		const struct zt_mcsub *e = &net->subs.v[i];
-		if (e->expires <= now || e->address == n->id.address || !may_receive(net, e->address))
+		if (e->expires <= now || e->address == n->id.address ||
+		    !may_receive(net, e->address))
 			continue;
 		k = add_unique(out, k, cap, e->address);
 		taken++;
