@@ -24,7 +24,7 @@
 # Ctrl-C.  Systems run one after another.
 #
 # Usage: sudo bench/run.sh [system ...]   (default: all, in the order below)
-#   systems: veth zt zt_nooffload wireguard_go tinc fastd n2n nebula zt_extra
+#   systems: veth zt zt_1thread zt_nooffload wireguard_go tinc fastd n2n nebula zt_extra
 # Environment:
 #   BENCH_T     seconds per load test (default 10)
 #   BENCH_REPS  single-stream TCP runs (default 3)
@@ -461,7 +461,7 @@ install_deps() {
 		iperf3 wireguard-go wireguard-tools tinc fastd n2n nebula binutils iproute2 iputils-ping >/dev/null
 }
 
-ALL="veth zt zt_nooffload wireguard_go tinc fastd n2n nebula zt_extra"
+ALL="veth zt zt_1thread zt_nooffload wireguard_go tinc fastd n2n nebula zt_extra"
 main() {
 	[ "$(id -u)" = 0 ] || { echo "bench: run as root (network namespaces)" >&2; exit 1; }
 	[ -x "$B/ztd" ] || { echo "bench: $B/ztd not built (run make)" >&2; exit 1; }
