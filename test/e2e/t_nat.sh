@@ -113,7 +113,8 @@ while True:
     if not d: break
     n += len(d)
 print("received", n, flush=True)'
-wait_until 10 x hb1 ss -Hltn "sport = :5001" || fail tcp_setup "receiver not listening"
+listening() { [ -n "$(x hb1 ss -Hltn 'sport = :5001' 2>/dev/null)" ]; }
+wait_until 10 listening || fail tcp_setup "receiver not listening on hb1:5001 within 10 s"
 t_tcp=$(now_ms)
 x ha1 timeout 100 python3 -c '
 import socket, sys
