@@ -39,8 +39,16 @@ static int add_attr(struct req *q, unsigned short type, const void *data, size_t
 	return 0;
 }
 
-/* Send one request and wait for its acknowledgement. */
+/* Send one request and wait for its acknowledgement; the first answer
+ * that is not an acknowledgement is copied to reply (if not NULL). */
+static int talk_reply(struct nlmsghdr *nh, void *reply, size_t cap, size_t *rlen);
+
 static int talk(struct nlmsghdr *nh)
+{
+	return talk_reply(nh, NULL, 0, NULL);
+}
+
+static int talk_reply(struct nlmsghdr *nh, void *reply, size_t cap, size_t *rlen)
 {
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
 	struct timeval tv = {.tv_sec = 2};
@@ -72,6 +80,10 @@ static int talk(struct nlmsghdr *nh)
 					goto out;
 				r = e->error; /* 0 is the acknowledgement */
 				goto out;
+			}
+			if (reply != NULL && rlen != NULL && *rlen == 0 && h->nlmsg_len <= cap) {
+				memcpy(reply, h, h->nlmsg_len);
+				*rlen = h->nlmsg_len;
 			}
 		}
 	}
@@ -139,10 +151,70 @@ int zt_nl_addr(const char *ifname, const struct zt_inetaddr *a, bool add)
 int zt_nl_route(const char *ifname, const struct zt_inetaddr *target, const struct zt_inetaddr *via,
                 unsigned metric, bool add)
 {
+	int idx = ifindex(ifname);
+	if (idx < 0)
+		return idx;
+	return zt_nl_route_idx(idx, target, via, metric, add);
+}
+
+int zt_nl_route_get(const struct zt_inetaddr *dst, struct zt_inetaddr *gw, int *oif)
+{
+	struct req q;
+	struct rtmsg rt;
+	union {
+		struct nlmsghdr nh;
+		uint8_t raw[1024];
+	} rep;
+	size_t alen = dst->family == 4 ? 4 : 16, rlen = 0, off;
+	int r;
+
+	memset(gw, 0, sizeof *gw);
+	*oif = 0;
+	if (dst->family != 4 && dst->family != 6)
+		return -EINVAL;
+	memset(&q, 0, sizeof q);
+	memset(&rt, 0, sizeof rt);
+	q.b.nh.nlmsg_len = NLMSG_LENGTH(sizeof rt);
+	q.b.nh.nlmsg_type = RTM_GETROUTE;
+	rt.rtm_family = dst->family == 4 ? AF_INET : AF_INET6;
+	rt.rtm_dst_len = (unsigned char)(alen * 8);
+	memcpy(q.b.raw + NLMSG_HDRLEN, &rt, sizeof rt);
+	r = add_attr(&q, RTA_DST, dst->ip, alen);
+	if (r < 0)
+		return r;
+	r = talk_reply(&q.b.nh, rep.raw, sizeof rep.raw, &rlen);
+	if (r < 0)
+		return r;
+	if (rlen < NLMSG_LENGTH(sizeof rt) || rep.nh.nlmsg_type != RTM_NEWROUTE)
+		return -ENOENT;
+	/* Walk the attributes after the rtmsg, each length-checked. */
+	off = NLMSG_ALIGN(NLMSG_LENGTH(sizeof rt));
+	while (off + sizeof(struct rtattr) <= rlen) {
+		struct rtattr a;
+		memcpy(&a, rep.raw + off, sizeof a);
+		if (a.rta_len < sizeof a || off + a.rta_len > rlen)
+			break;
+		if (a.rta_type == RTA_OIF && a.rta_len >= RTA_LENGTH(4)) {
+			uint32_t v;
+			memcpy(&v, rep.raw + off + RTA_LENGTH(0), 4);
+			*oif = (int)v;
+		} else if (a.rta_type == RTA_GATEWAY && a.rta_len >= RTA_LENGTH(alen)) {
+			gw->family = dst->family;
+			gw->bits = (uint8_t)(alen * 8);
+			memcpy(gw->ip, rep.raw + off + RTA_LENGTH(0), alen);
+		}
+		off += RTA_ALIGN(a.rta_len);
+	}
+	return *oif > 0 ? 0 : -ENOENT;
+}
+
+int zt_nl_route_idx(int idx, const struct zt_inetaddr *target, const struct zt_inetaddr *via,
+                    unsigned metric, bool add)
+{
 	struct req q;
 	struct rtmsg rt;
 	size_t alen = target->family == 4 ? 4 : 16;
-	int idx = ifindex(ifname), r;
+	int r;
 	uint32_t oif, prio = metric;
 	uint8_t dst[16];
 

@@ -21,4 +21,11 @@ int zt_nl_addr(const char *ifname, const struct zt_inetaddr *a, bool add);
 int zt_nl_route(const char *ifname, const struct zt_inetaddr *target, const struct zt_inetaddr *via,
                 unsigned metric, bool add);
 
+/* The same on an interface given by index. */
+int zt_nl_route_idx(int ifindex, const struct zt_inetaddr *target, const struct zt_inetaddr *via,
+                    unsigned metric, bool add);
+/* How the kernel routes to dst now: its gateway (family 0: on link) and
+ * output interface index. */
+int zt_nl_route_get(const struct zt_inetaddr *dst, struct zt_inetaddr *gw, int *oif);
+
 #endif

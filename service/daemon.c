@@ -103,7 +103,19 @@ static void net_apply(struct zt_daemon_net *net, const struct zt_netconf *conf)
 	if (net->tap.fd < 0)
 		return;
 	zt_netapply_want(conf, &net->set, &want);
-	zt_netapply_sync(net->nwid, net->tap.name, &net->applied, &want);
+	{
+		/* The underlay endpoints that must not follow a default
+		 * route into the overlay: the roots' and direct peers'. */
+		struct zt_endpoint pin[ZT_MAX_ROOTS * ZT_MAX_ROOT_ENDPOINTS + ZT_DAEMON_MAX_DIRECT];
+		size_t npin = 0;
+		const struct zt_daemon *d = net->d;
+		for (unsigned i = 0; d->have_roots && i < d->roots.count; i++)
+			for (unsigned k = 0; k < d->roots.roots[i].endpoint_count; k++)
+				pin[npin++] = d->roots.roots[i].endpoints[k];
+		for (unsigned i = 0; i < d->direct_count; i++)
+			pin[npin++] = d->direct_eps[i];
+		zt_netapply_sync(net->nwid, net->tap.name, &net->applied, &want, pin, npin);
+	}
 	zt_netapply_dns(net->nwid, net->tap.name, &net->applied, conf, &net->set);
 }
 
@@ -533,8 +545,8 @@ static void host_net_update(void *ctx, enum zt_net_op op, const struct zt_networ
 static void host_event(void *ctx, enum zt_event ev, const void *info)
 {
 	const struct zt_peer_info *p = info;
+	struct zt_daemon *d = ctx;
 
-	(void)ctx;
 	switch (ev) {
 	case ZT_EVENT_ONLINE:
 	case ZT_EVENT_OFFLINE:
@@ -545,6 +557,19 @@ static void host_event(void *ctx, enum zt_event ev, const void *info)
 		if (p)
 			zt_log_debug("event: peer %010" PRIx64 " %s", p->address,
 			             ev == ZT_EVENT_PATH_DIRECT ? "direct" : "relayed");
+		if (p && ev == ZT_EVENT_PATH_DIRECT) {
+			/* Remembered for the exit-node bypass routes (netapply). */
+			unsigned i;
+			for (i = 0; i < d->direct_count; i++)
+				if (zt_endpoint_eq(&d->direct_eps[i], &p->endpoint))
+					break;
+			if (i == d->direct_count) {
+				d->direct_eps[d->direct_next++ % ZT_DAEMON_MAX_DIRECT] =
+				    p->endpoint;
+				if (d->direct_count < ZT_DAEMON_MAX_DIRECT)
+					d->direct_count++;
+			}
+		}
 		return;
 	}
 }
@@ -660,6 +685,7 @@ static int adopt_roots(struct zt_daemon *d, const struct zt_roots *in, char *err
 		return -1;
 	}
 	d->have_roots = true;
+	d->roots = roots;
 	zt_log_info("using %u root%s from the invite (kept in %s/" INVITE_ROOTS ")", roots.count,
 	            roots.count == 1 ? "" : "s", d->cfg.home);
 	if (zt_home_path(path, sizeof path, d->cfg.home, INVITE_ROOTS) == 0 &&
@@ -1009,6 +1035,7 @@ static int start_node(struct zt_daemon *d, const struct zt_roots *roots, bool ha
 	}
 	d->have_roots = have_roots;
 	if (have_roots) {
+		d->roots = *roots;
 		r = zt_node_set_roots(d->node, now, roots);
 		if (r < 0) {
 			snprintf(err, errcap, "the node refused the roots: %s", zt_strerror(r));

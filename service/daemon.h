@@ -21,6 +21,7 @@
 #include "service/state.h"
 
 #define ZT_DAEMON_MAX_NETWORKS 32
+#define ZT_DAEMON_MAX_DIRECT   64 /* direct peer endpoints remembered */
 #define ZT_DAEMON_DEFAULT_MTU  2800
 /* Frames read from a TAP: the largest MTU we set plus an Ethernet header
  * with a VLAN tag. */
@@ -72,6 +73,10 @@ struct zt_daemon {
 	uint16_t api_port;
 	int lock_fd;
 	bool have_roots;
+	struct zt_roots roots; /* in use (for the exit-node bypass routes) */
+	/* Endpoints of peers seen on direct paths (ditto), most recent. */
+	struct zt_endpoint direct_eps[ZT_DAEMON_MAX_DIRECT];
+	unsigned direct_count, direct_next;
 	struct zt_roots invite_roots; /* from HOMEDIR/roots.invite */
 	int64_t deadline;             /* the core's: call process_background by then */
 	bool pending;                 /* some net has leave_pending */

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <net/if.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
@@ -115,8 +116,65 @@ static void text(const struct zt_inetaddr *a, char *out, size_t cap)
 	snprintf(out, cap, "%s/%u", ip, a->bits);
 }
 
+static bool has_default(const struct zt_netapply *a)
+{
+	for (unsigned i = 0; i < a->route_count; i++)
+		if (a->routes[i].target.bits == 1)
+			return true;
+	return false;
+}
+
+/* Before the halves go in: pin the way to every root endpoint (what the
+ * kernel would use now) with a host route, unless it is the overlay. */
+static void bypass_add(uint64_t nwid, const char *dev, struct zt_netapply *now,
+                       const struct zt_endpoint *pin, size_t npin)
+{
+	int tap = (int)if_nametoindex(dev);
+	char t[64];
+
+	for (size_t i = 0; i < npin; i++) {
+		{
+			const struct zt_endpoint *ep = &pin[i];
+			struct zt_inetaddr dst, gw;
+			int oif, r;
+			bool dup = false;
+			if ((ep->family != 4 && ep->family != 6) ||
+			    now->bypass_count >= ZT_NETAPPLY_MAX_PIN)
+				continue;
+			memset(&dst, 0, sizeof dst);
+			dst.family = ep->family;
+			dst.bits = ep->family == 4 ? 32 : 128;
+			memcpy(dst.ip, ep->ip, ep->family == 4 ? 4 : 16);
+			for (unsigned k = 0; k < now->bypass_count; k++)
+				dup = dup || same_addr(&now->bypass[k].dst, &dst);
+			if (dup || zt_nl_route_get(&dst, &gw, &oif) < 0 || oif == tap)
+				continue;
+			text(&dst, t, sizeof t);
+			r = zt_nl_route_idx(oif, &dst, &gw, 0, true);
+			if (r < 0) {
+				zt_log_warn("network %016" PRIx64 ": cannot pin the route to %s: "
+				            "%s",
+				            nwid, t, strerror(-r));
+				continue;
+			}
+			now->bypass[now->bypass_count].dst = dst;
+			now->bypass[now->bypass_count].gw = gw;
+			now->bypass[now->bypass_count].oif = oif;
+			now->bypass_count++;
+		}
+	}
+}
+
+static void bypass_remove(struct zt_netapply *now)
+{
+	for (unsigned i = 0; i < now->bypass_count; i++)
+		(void)zt_nl_route_idx(now->bypass[i].oif, &now->bypass[i].dst, &now->bypass[i].gw,
+		                      0, false);
+	now->bypass_count = 0;
+}
+
 void zt_netapply_sync(uint64_t nwid, const char *dev, struct zt_netapply *cur,
-                      const struct zt_netapply *want)
+                      const struct zt_netapply *want, const struct zt_endpoint *pin, size_t npin)
 {
 	struct zt_netapply now;
 	char t[64], v[64];
@@ -126,6 +184,10 @@ void zt_netapply_sync(uint64_t nwid, const char *dev, struct zt_netapply *cur,
 		return;
 	memset(&now, 0, sizeof now);
 	now.dns = cur->dns;
+	now.bypass_count = cur->bypass_count;
+	memcpy(now.bypass, cur->bypass, sizeof now.bypass);
+	if (has_default(want) && now.bypass_count == 0)
+		bypass_add(nwid, dev, &now, pin, npin);
 	/* Routes first out (they may depend on addresses), addresses last in. */
 	for (unsigned i = 0; i < cur->route_count; i++) {
 		bool keep = false;
@@ -200,6 +262,8 @@ void zt_netapply_sync(uint64_t nwid, const char *dev, struct zt_netapply *cur,
 		}
 		now.routes[now.route_count++] = *w;
 	}
+	if (!has_default(&now) && now.bypass_count > 0)
+		bypass_remove(&now);
 	*cur = now;
 }
 

@@ -9,7 +9,9 @@
  *   allowGlobal  (default 0)  ... also those outside private ranges
  *   allowDefault (default 0)  a default route (an exit node), installed as
  *                             two halves (0.0.0.0/1 + 128.0.0.0/1, ::/1 +
- *                             8000::/1) so the underlay's own default stays
+ *                             8000::/1) so the underlay's own default stays,
+ *                             with host routes to the roots and direct
+ *                             peers the way they were reached before
  *   allowDNS     (default 0)  the pushed DNS servers and search domain
  */
 #ifndef ZT_SERVICE_NETAPPLY_H
@@ -29,6 +31,7 @@ struct zt_net_settings {
 };
 
 #define ZT_NETAPPLY_MAX_ROUTES (ZT_NETCONF_MAX_ROUTES + 2)
+#define ZT_NETAPPLY_MAX_PIN    128 /* underlay endpoints pinned under a default route */
 
 /* What is (to be) on the device. */
 struct zt_netapply {
@@ -36,6 +39,14 @@ struct zt_netapply {
 	struct zt_inetaddr addrs[ZT_NETCONF_MAX_ADDRS];
 	struct zt_route routes[ZT_NETAPPLY_MAX_ROUTES];
 	bool dns; /* resolvectl was told about this link */
+	/* With a default route on the overlay: a host route for each root
+	 * and direct peer endpoint through the way it was reached before, so
+	 * that the overlay's own traffic does not loop into the overlay. */
+	unsigned bypass_count;
+	struct {
+		struct zt_inetaddr dst, gw;
+		int oif;
+	} bypass[ZT_NETAPPLY_MAX_PIN];
 };
 
 /* ZeroTier's defaults: managed addresses and routes on, the rest off. */
@@ -61,7 +72,7 @@ void zt_netapply_want(const struct zt_netconf *conf, const struct zt_net_setting
  * wanted, add what is missing; *cur becomes what is on the device now.
  * Failures are logged (one line each) and the rest goes on. */
 void zt_netapply_sync(uint64_t nwid, const char *dev, struct zt_netapply *cur,
-                      const struct zt_netapply *want);
+                      const struct zt_netapply *want, const struct zt_endpoint *pin, size_t npin);
 
 /* DNS: tell resolvectl (if present and allowed), or revert. */
 void zt_netapply_dns(uint64_t nwid, const char *dev, struct zt_netapply *cur,

@@ -220,6 +220,27 @@ sleep 1
 has_default b && fail exit "b installed the default route with allowDefault=0"
 out=$(cli b set "$NW" allowDefault=1 2>&1) || fail exit "zt-cli set allowDefault=1: $out"
 wait_until 10 has_default b || fail exit "no 0.0.0.0/1 via ${ZIP[a]} on b with allowDefault=1: $(ip -n "$P-b" route | tr '\n' ';')"
+# the way to the root stays on the underlay (a host route pinned before the
+# halves went in), so b stays online and reaches a through the overlay
+root_via_underlay() { ip -n "$P-b" route get "${IP[root0]}" | grep -q "dev zeth0"; }
+root_via_underlay || fail exit "b routes its root ${IP[root0]} into the overlay: $(ip -n "$P-b" route get "${IP[root0]}")"
+sleep 5
+is_online b || fail exit "b went OFFLINE with the default route on the overlay"
+ping_ok b "${ZIP[a]}" || wait_until 10 ping_ok b "${ZIP[a]}" || fail exit "b cannot reach the exit node ${ZIP[a]}"
+# a forwards and masquerades: b reaches a's underlay gateway through a
+x a sysctl -qw net.ipv4.ip_forward=1
+x a nft -f - <<EOF3 || fail setup "nft nat in a"
+table ip ztexit {
+	chain post {
+		type nat hook postrouting priority 100;
+		oifname "zeth0" masquerade
+	}
+}
+EOF3
+GW_A=198.18.2.1
+ip -n "$P-b" route get "$GW_A" | grep -q "dev ${TAP[b]}" || fail exit "b does not route $GW_A into the overlay: $(ip -n "$P-b" route get "$GW_A")"
+wait_until 10 ping_ok b "$GW_A" || fail exit "b cannot reach $GW_A through the exit node a"
 out=$(cli b set "$NW" allowDefault=0 2>&1) || fail exit "zt-cli set allowDefault=0: $out"
 wait_until 10 eval '! has_default b' || fail exit "the default route stayed after allowDefault=0"
-pass exit "default route via ${ZIP[a]} on b only while allowDefault=1"
+[ -z "$(ip -n "$P-b" route show "${IP[root0]}")" ] || fail exit "the pinned route to the root stayed after allowDefault=0"
+pass exit "default route via ${ZIP[a]} on b only while allowDefault=1; b reaches $GW_A through a; roots and direct peers stay on the underlay"
