@@ -57,7 +57,7 @@ void zt_member_hold(struct zt_node *n, int64_t now, struct zt_member *m, const u
 	struct zt_memcom *mc = m->mc;
 	uint8_t *copy;
 
-	if (mc->com.timestamp <= mc->revoked_upto || len > UINT16_MAX) {
+	if ((mc->revoked_upto != 0 && mc->com.timestamp <= mc->revoked_upto) || len > UINT16_MAX) {
 		n->counters[ZT_CTR_COM_REJECTED]++;
 		return;
 	}

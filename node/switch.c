@@ -137,9 +137,16 @@ static void send_frame(struct zt_node *n, int64_t now, struct zt_network *net, u
 			n->counters[ZT_CTR_COM_REJECTED]++;
 			return;
 		}
-		if (m->mc != NULL && m->mc->com.timestamp != 0 && !zt_member_com_ok(net, m)) {
-			zt_member_hold(n, now, m, frame, len);
+		/* Group frames (broadcast, multicast, targeted ARP/ND) go only
+		 * to members whose certificate we have verified: anyone who
+		 * knows the network id can be listed by the roots, and must
+		 * not hear the LAN's broadcasts.  Such a frame waits for the
+		 * member's certificate (asked for here), one round trip. */
+		bool unverified = m->mc == NULL || m->mc->com.timestamp == 0;
+		if (!zt_member_com_ok(net, m) && (!unverified || (frame[0] & 1))) {
 			zt_member_show_com(n, now, net, m, p);
+			if (m->mc != NULL)
+				zt_member_hold(n, now, m, frame, len);
 			return;
 		}
 		off = zt_member_attach_com(n, now, net, m, msg);

@@ -33,6 +33,7 @@ struct ctl_world {
 	uint64_t nwid;
 	uint64_t cut_off; /* drop controller -> this member (0: none) */
 	bool no_revoke;
+	struct sim_host *outsider; /* knows the network id, never authorized */
 };
 
 /* The controller host's netconf_request: the real controller logic. */
@@ -255,6 +256,15 @@ void sim_ctl(struct sim_result *r, uint64_t seed)
 		}
 	}
 
+	/* Someone who knows the network id and joins, but is never
+	 * authorized: the roots list it as a member of the network like
+	 * anyone who announces it. */
+	cw.outsider = sim_world_add_member(cw.w, 0, NULL);
+	if (cw.outsider == NULL || sim_host_join(cw.outsider, cw.nwid) != ZT_OK) {
+		sim_fail(r, "adding the outsider");
+		goto out;
+	}
+
 	/* 1. Nobody is authorized yet. */
 	if (!sim_world_run_until(cw.w, 30000, all_status, &cw)) {
 		sim_fail(r, "not every member saw ACCESS_DENIED within 30 s");
@@ -301,6 +311,32 @@ void sim_ctl(struct sim_result *r, uint64_t seed)
 		if (n != MEMBERS - 1) {
 			sim_fail(r, "only %u of %d members accept an authorized member's frame", n,
 			         MEMBERS - 1);
+			goto out;
+		}
+	}
+
+	/* A broadcast reaches the members, and no frame reaches the outsider
+	 * (it is in the roots' directory, but it has no certificate). */
+	{
+		uint8_t f[64];
+		size_t len, before[MEMBERS], got = 0;
+		uint64_t leaked = zt_node_counter(cw.outsider->node, ZT_CTR_FRAMES_DROPPED) +
+		                  zt_node_counter(cw.outsider->node, ZT_CTR_FRAMES_IN);
+		for (unsigned y = 0; y < MEMBERS; y++)
+			before[y] = member(&cw, y)->nframes;
+		make_frame(&cw, 7, 8, f, &len);
+		memset(f, 0xff, 6);
+		sim_host_send_frame(member(&cw, 7), cw.nwid, f, len);
+		sim_world_run_for(cw.w, 3000);
+		for (unsigned y = 0; y < MEMBERS; y++)
+			if (y != 7 && frames_from(&cw, y, 7, before[y]) == 1)
+				got++;
+		leaked = zt_node_counter(cw.outsider->node, ZT_CTR_FRAMES_DROPPED) +
+		         zt_node_counter(cw.outsider->node, ZT_CTR_FRAMES_IN) - leaked;
+		if (got != MEMBERS - 1 || leaked != 0) {
+			sim_fail(r, "a broadcast reached %zu of %d members and %llu frames reached "
+			            "an unauthorized node",
+			         got, MEMBERS - 1, (unsigned long long)leaked);
 			goto out;
 		}
 	}
