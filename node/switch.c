@@ -226,6 +226,13 @@ static bool bridge_ingress(struct zt_node *n, int64_t now, struct zt_network *ne
 	e = zt_mact_lookup(&net->macs, src, now, ZT_BRIDGE_LOOP_HOLD);
 	if (member_of_mac(net, src) != 0 || e != NULL) {
 		n->counters[ZT_CTR_BRIDGE_LOOP]++;
+		/* A host behind another bridge is on our segment too (two
+		 * bridges on one segment, and that bridge's copy reached us
+		 * first).  Know it as local, so that the next copy from that
+		 * bridge is recognised as a loop in bridge_egress (which holds
+		 * the election) instead of being delivered to the LAN again. */
+		if (e != NULL)
+			(void)zt_mact_learn(&net->lanmacs, src, 0, now);
 		return false;
 	}
 	(void)zt_mact_learn(&net->lanmacs, src, 0, now);
