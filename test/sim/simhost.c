@@ -117,10 +117,14 @@ static unsigned cb_sockets_open(void *ctx, int family, unsigned count, int64_t *
 {
 	struct sim_host *h = ctx;
 	const struct sim_iface *base = sim_fabric_iface(h->fabric, h->index, 1);
+	struct sim_iface first;
 	unsigned got = 0;
 
 	if (base == NULL || base->ep.family != family)
 		return 0;
+	/* A copy: adding interfaces may move the fabric's array. */
+	first = *base;
+	base = &first;
 	if (h->next_sock == 0) {
 		h->next_sock = 100;
 		h->next_port = 40000;
