@@ -287,3 +287,75 @@ void zt_nat_cleanup(struct zt_node *n)
 	memset(n->sprays, 0, sizeof n->sprays);
 	n->nkept = 0;
 }
+
+/*
+ * Mapping timeout probe.  A NAT forgets an idle UDP mapping after its
+ * timeout (30 s to minutes at home, 10 s on some carriers); our idle
+ * keepalives (ZT_ECHO_IDLE, REGISTER) must come sooner.  To measure it we
+ * ask a root that is not the one we relay through for LATE after
+ * keepalive - 1 s, and send that root nothing meanwhile: LATE arrives only
+ * if our NAT kept the mapping that long.  Lost: keepalive becomes half the
+ * delay (not below ZT_KEEPALIVE_MIN) and the next probe comes soon; passed:
+ * the next probe in ZT_NAT_PROBE_EVERY.
+ */
+void zt_nat_probe_tick(struct zt_node *n, int64_t now)
+{
+	struct zt_peer *best, *r = NULL;
+	uint8_t msg[3];
+
+	if (n->probe_root != 0) {
+		struct zt_peer *pr = zt_peer_find(n, n->probe_root);
+		if (now - n->probe_sent < n->probe_delay + ZT_NAT_PROBE_GRACE)
+			return;
+		/* LATE never came: the mapping died within the delay. */
+		n->keepalive =
+		    n->probe_delay / 2 < ZT_KEEPALIVE_MIN ? ZT_KEEPALIVE_MIN : n->probe_delay / 2;
+		n->probe_root = 0;
+		n->probe_next = now + ZT_NAT_PROBE_AGAIN;
+		if (n->host.log != NULL) {
+			char buf[128];
+			struct zt_strbuf sb = {buf, sizeof buf, 0};
+			zt_strbuf_put(&sb, "our NAT dropped an idle mapping within ");
+			zt_strbuf_dec(&sb, n->probe_delay / 1000);
+			zt_strbuf_put(&sb, " s: keepalive every ");
+			zt_strbuf_dec(&sb, n->keepalive / 1000);
+			zt_strbuf_put(&sb, " s");
+			zt_node_log(n, ZT_LOG_INFO, buf);
+		}
+		(void)pr;
+		return;
+	}
+	if (n->probe_next == 0)
+		n->probe_next = n->created + ZT_NAT_PROBE_FIRST;
+	if (now < n->probe_next || n->keepalive <= ZT_KEEPALIVE_MIN ||
+	    zt_node_nat_type(n) == ZT_NAT_NONE)
+		return;
+	/* A root that is up, and not the one relaying for us. */
+	best = zt_node_best_root(n, now);
+	for (unsigned i = 0; i < n->roots.count && r == NULL; i++) {
+		struct zt_peer *x = n->root_peers[i];
+		if (x != NULL && x != best && zt_node_root_is_up(n, x, now))
+			r = x;
+	}
+	if (r == NULL)
+		return;
+	n->probe_root = r->address;
+	n->probe_sent = now;
+	n->probe_delay = n->keepalive - 1000;
+	msg[0] = ZT_MSG_LATER;
+	zt_put_u16(msg + 1, (uint16_t)(n->probe_delay / 1000));
+	(void)zt_node_send_msg(n, now, r, msg, sizeof msg);
+}
+
+bool zt_nat_probe_silent(const struct zt_node *n, const struct zt_peer *r)
+{
+	return n->probe_root != 0 && n->probe_root == r->address;
+}
+
+void zt_nat_late(struct zt_node *n, int64_t now, struct zt_peer *r)
+{
+	if (n->probe_root != r->address)
+		return;
+	n->probe_root = 0;
+	n->probe_next = now + ZT_NAT_PROBE_EVERY;
+}

@@ -183,13 +183,13 @@ static void transmit(struct zt_node *n, int64_t now, struct zt_peer *p, const ui
 
 	if (path != NULL) {
 		raw_send_mtu(n, path->sock, &path->ep, pkt, len, zt_pmtu_of(path));
-		path->last_tx = now;
+		zt_path_sent(path, now);
 	} else if (p->is_root) {
 		/* Not heard yet: try every endpoint the roots file gives. */
 		for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
 			if (p->paths[i].used) {
 				raw_send(n, p->paths[i].sock, &p->paths[i].ep, pkt, len);
-				p->paths[i].last_tx = now;
+				zt_path_sent(&p->paths[i], now);
 			}
 		}
 	} else {
@@ -323,7 +323,7 @@ void zt_node_send_echo(struct zt_node *n, int64_t now, struct zt_peer *p, struct
 		x->unanswered++;
 	x->last_echo = now;
 	zt_node_send_echo_to(n, now, p, x->sock, &x->ep);
-	x->last_tx = now;
+	zt_path_sent(x, now);
 }
 
 static void send_register(struct zt_node *n, int64_t now, struct zt_peer *r)
@@ -354,7 +354,8 @@ static void send_to_roots(struct zt_node *n, int64_t now, const uint8_t *msg, si
 	bool any_up = zt_node_best_root(n, now) != NULL;
 	for (unsigned i = 0; i < n->roots.count; i++) {
 		struct zt_peer *r = n->root_peers[i];
-		if (r == NULL || (any_up && !zt_node_root_is_up(n, r, now)))
+		if (r == NULL || (any_up && !zt_node_root_is_up(n, r, now)) ||
+		    (any_up && zt_nat_probe_silent(n, r)))
 			continue;
 		root_request_sent(r, now);
 		(void)zt_node_send_msg(n, now, r, msg, len);
@@ -856,6 +857,11 @@ static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_
 			goto bad;
 		handle_rendezvous(n, now, msg, len);
 		break;
+	case ZT_MSG_LATE:
+		if (!p->is_root)
+			goto bad;
+		zt_nat_late(n, now, p);
+		break;
 	case ZT_MSG_BIRTHDAY:
 		if (p->is_root)
 			goto bad;
@@ -1005,6 +1011,13 @@ static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
 	bool warm = p->last_frame != 0 && now - p->last_frame < ZT_PEER_EXPIRE;
 	struct zt_keypair *skp;
 
+	/* Roots: a LATE that is due (the node measures its NAT). */
+	if (n->is_root && p->later_at != 0 && now >= p->later_at) {
+		uint8_t late = ZT_MSG_LATE;
+		p->later_at = 0;
+		(void)zt_node_send_msg(n, now, p, &late, 1);
+	}
+
 	for (int i = 0; i < 3; i++)
 		if (kps[i]->valid && now - kps[i]->born >= ZT_REJECT_AFTER_TIME)
 			zt_keypair_wipe(kps[i]); /* old keys are wiped, not kept */
@@ -1037,7 +1050,7 @@ static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
 	if (skp != NULL && !p->is_root && (active || warm || now < p->punch_until)) {
 		for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
 			struct zt_path *x = &p->paths[i];
-			int64_t interval = active ? ZT_ECHO_ACTIVE : ZT_ECHO_IDLE;
+			int64_t interval = active ? ZT_ECHO_ACTIVE : n->keepalive;
 			if (!x->used)
 				continue;
 			/* Right after a rendezvous: punch every second, so
@@ -1176,7 +1189,7 @@ static void tcp_background(struct zt_node *n, int64_t now, unsigned i, struct zt
 				if (x->used && !zt_sock_is_tcp(x->sock) &&
 				    zt_node_send_msg_to(n, now, r, x->sock, &x->ep, msg,
 				                        sizeof msg) == ZT_OK)
-					x->last_tx = now;
+					zt_path_sent(x, now);
 			}
 		}
 		return;
@@ -1234,7 +1247,12 @@ static void roots_background(struct zt_node *n, int64_t now)
 		           now - r->awaiting_since >= ZT_ROOT_REHANDSHAKE) {
 			/* It may have restarted and lost our session. */
 			start_handshake(n, now, r);
-		} else if (now - r->register_sent >= (up ? ZT_REGISTER_INTERVAL : ZT_ROOT_RETRY) ||
+		} else if (zt_nat_probe_silent(n, r)) {
+			/* Measuring how long our NAT keeps a silent mapping. */
+		} else if (now - r->register_sent >=
+		               (up ? (n->keepalive < ZT_REGISTER_INTERVAL ? n->keepalive
+		                                                          : ZT_REGISTER_INTERVAL)
+		                   : ZT_ROOT_RETRY) ||
 		           (tell && up)) {
 			send_register(n, now, r);
 		}
@@ -1254,8 +1272,10 @@ static void roots_background(struct zt_node *n, int64_t now)
 static void background(struct zt_node *n, int64_t now)
 {
 	n->last_scan = now;
-	if (!n->is_root)
+	if (!n->is_root) {
 		roots_background(n, now);
+		zt_nat_probe_tick(n, now);
+	}
 	for (size_t b = 0; b < n->bucket_count; b++) {
 		struct zt_peer *p = n->buckets[b], *next;
 		for (; p != NULL; p = next) {
@@ -1343,6 +1363,7 @@ int zt_node_new(struct zt_node **out, const struct zt_host *host, const struct z
 	n->id = *id;
 	n->flags = flags;
 	n->created = now;
+	n->keepalive = ZT_ECHO_IDLE;
 	n->is_root = (flags & ZT_NODE_ROOT) != 0;
 	/* Roots keep a session with every registered node and carry little
 	 * traffic on it: the expanded AES keys (1 KiB) are not worth it. */
@@ -1652,6 +1673,11 @@ uint64_t zt_node_address(const struct zt_node *n)
 const struct zt_identity *zt_node_identity(const struct zt_node *n)
 {
 	return &n->id;
+}
+
+int64_t zt_node_keepalive(const struct zt_node *n)
+{
+	return n->keepalive;
 }
 
 bool zt_node_online(const struct zt_node *n)

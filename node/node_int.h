@@ -53,6 +53,7 @@ struct zt_path {
 	int64_t last_rx, last_tx, last_echo;
 	int rtt;             /* ms, -1 unknown */
 	unsigned unanswered; /* ECHOs sent since we last heard on this path */
+	int64_t tx_since_rx; /* the first packet sent since we last heard on it */
 	/* Path MTU (pmtu.c): datagram sizes, 0 = not probed (ZT_PMTU_MIN). */
 	uint16_t pmtu;             /* largest datagram known to cross */
 	uint16_t pmtu_lo, pmtu_hi; /* search: largest acknowledged, smallest lost */
@@ -104,6 +105,7 @@ struct zt_peer {
 
 	/* Roots: the TCP fallback (node.c). */
 	int64_t tcp_sock; /* -1: none */
+	int64_t later_at; /* roots: LATE due for this peer (0: none) */
 	int64_t tcp_tried, udp_probe_at;
 
 	/* NAT traversal (nat.c). */
@@ -223,6 +225,11 @@ struct zt_node {
 	unsigned flags;
 	bool is_root;
 	int64_t created;
+	/* Idle keepalive interval (peer paths, roots): ZT_ECHO_IDLE until a
+	 * probe through a root shows our NAT forgets idle mappings sooner. */
+	int64_t keepalive;
+	uint64_t probe_root; /* root a LATER is pending with (0: none) */
+	int64_t probe_sent, probe_delay, probe_next;
 	bool aes_ok;          /* offer AES-256-GCM: the CPU has AES-NI, not a root */
 	bool deferring;       /* between zt_node_frames_begin and _end */
 	struct zt_jobs *jobs; /* parallel crypto state, allocated on first use */
@@ -302,12 +309,24 @@ void zt_nat_birthday_msg(struct zt_node *n, int64_t now, struct zt_peer *p, cons
                          size_t len);
 /* Timers: probe rounds, end of attempts, closing unused sockets. */
 void zt_nat_background(struct zt_node *n, int64_t now);
+/* The mapping-timeout probe (nodes): start one when due; true while a
+ * LATER is pending with root r (send nothing to it then). */
+void zt_nat_probe_tick(struct zt_node *n, int64_t now);
+bool zt_nat_probe_silent(const struct zt_node *n, const struct zt_peer *r);
+void zt_nat_late(struct zt_node *n, int64_t now, struct zt_peer *r);
 /* Close every extra socket (node teardown). */
 void zt_nat_cleanup(struct zt_node *n);
 
 static inline bool zt_sock_is_tcp(int64_t sock)
 {
 	return sock >= 0 && (sock & ZT_SOCK_TCP) != 0;
+}
+
+static inline void zt_path_sent(struct zt_path *x, int64_t now)
+{
+	if (x->last_tx <= x->last_rx)
+		x->tx_since_rx = now;
+	x->last_tx = now;
 }
 
 /* ---- peer.c ---- */

@@ -287,7 +287,8 @@ struct zt_path *zt_peer_best_path(const struct zt_node *n, const struct zt_peer 
 		/* A root path we keep sending on without an answer (UDP got
 		 * blocked): let the others (TCP) carry the traffic. */
 		if (p->is_root && now - x->last_rx >= ZT_ROOT_PATH_SILENT &&
-		    x->last_tx - x->last_rx >= ZT_ROOT_PATH_SILENT)
+		    x->last_tx - x->last_rx >= ZT_ROOT_PATH_SILENT &&
+		    now - x->tx_since_rx >= ZT_ROOT_PATH_SILENT)
 			continue;
 		if (best == NULL) {
 			best = x;

@@ -394,6 +394,16 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 		send_rendezvous(n, now, q, p);
 		return true;
 	}
+	case ZT_MSG_LATER: {
+		unsigned d;
+		if (len != 3)
+			break;
+		d = zt_get_u16(msg + 1);
+		/* Bounded: one pending per peer, at most ZT_LATER_MAX s. */
+		if (d > 0 && d <= ZT_LATER_MAX)
+			p->later_at = now + (int64_t)d * 1000;
+		return true;
+	}
 	case ZT_MSG_NET_ANNOUNCE: {
 		struct zt_dir_net *d;
 		if (len != 10)

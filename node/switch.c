@@ -420,7 +420,8 @@ void zt_switch_announce(struct zt_node *n, int64_t now, struct zt_network *net, 
 	msg[9] = leaving ? 1 : 0;
 	for (unsigned i = 0; i < n->roots.count; i++) {
 		struct zt_peer *r = n->root_peers[i];
-		if (r != NULL)
+		/* Not to a root we keep silent with (it measures our NAT). */
+		if (r != NULL && !zt_nat_probe_silent(n, r))
 			(void)zt_node_send_msg(n, now, r, msg, sizeof msg);
 	}
 	net->last_announce = now;

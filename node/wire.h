@@ -91,6 +91,11 @@ enum zt_msg {
 	 * symmetric NAT, have opened many mappings towards you: probe ports
 	 * of this address now" (birthday probing, node/nat.c) */
 	ZT_MSG_BIRTHDAY = 0x30,
+	/* delay_s u16 (node -> root): "stay silent, then send me LATE after
+	 * delay_s seconds" (node/nat.c: measures how long our NAT keeps an idle
+	 * mapping) */
+	ZT_MSG_LATER = 0x31,
+	ZT_MSG_LATE = 0x32, /* (root -> node, delay_s after a LATER) */
 	/* Ethernet (doc/PROTOCOL.md "Multicast", "Bridging", "Path MTU"). */
 	ZT_MSG_MC_LIKE = 0x40,    /* nwid u64 | flags u8 | n u16 | n x (group MAC (6) | adi u32) */
 	ZT_MSG_MC_UNLIKE = 0x41,  /* same layout: the sender left these groups */
@@ -178,29 +183,35 @@ enum zt_msg {
 #define ZT_BRIDGE_BLOCK     6000   /* a bridge that lost the election stands back */
 
 #define ZT_PEER_MAX_PATHS      8
-#define ZT_RENDEZVOUS_MAX_EPS  8     /* endpoints in one RENDEZVOUS */
-#define ZT_RENDEZVOUS_PER_SEC  16    /* roots: introductions per requester and second */
-#define ZT_PUNCH_TIME          10000 /* after a RENDEZVOUS, probe candidates ... */
-#define ZT_PUNCH_INTERVAL      1000  /* ... this often */
-#define ZT_RENDEZVOUS_FAST     2000  /* rendezvous retry in the first seconds of RELAY */
-#define ZT_PATH_QUIET          1500  /* an in-use path silent this long is probed ... */
-#define ZT_PATH_PROBE_INTERVAL 1000  /* ... this often */
-#define ZT_PATH_PROBES_LOST    3     /* unanswered probes in a row: the path is down */
-#define ZT_BIRTHDAY_SOCKETS    256   /* hard side: extra sockets */
-#define ZT_BIRTHDAY_PROBES     2048  /* easy side: probes to random ports, at most */
-#define ZT_BIRTHDAY_PER_TICK   512   /* ... per background tick */
-#define ZT_BIRTHDAY_TIME       6000  /* one attempt lasts this long */
-#define ZT_BIRTHDAY_SPRAYS     4     /* easy-side attempts at once */
-#define ZT_BIRTHDAY_RETRY      60000 /* per peer, at most one attempt this often */
-#define ZT_BIRTHDAY_PREDICT    16    /* ports after each reflected one tried first */
-#define ZT_TCP_PORT            443   /* roots listen on TCP here (same address) */
-#define ZT_TCP_AFTER           4000  /* no UDP answer from a root this long: try TCP */
-#define ZT_TCP_RETRY           10000 /* per root, at most one TCP attempt this often */
-#define ZT_TCP_UDP_RETRY       5000  /* while on TCP, try the root over UDP this often */
-#define ZT_TCP_LINGER          30000 /* TCP unused this long (UDP works again): closed */
-#define ZT_ROOT_PATH_SILENT    8000  /* a root path we send on but hear nothing from */
-#define ZT_PEER_QUEUE          16    /* frames held while a session is set up */
-#define ZT_NET_MAX_MEMBERS     1024  /* known members per network */
+#define ZT_RENDEZVOUS_MAX_EPS  8      /* endpoints in one RENDEZVOUS */
+#define ZT_RENDEZVOUS_PER_SEC  16     /* roots: introductions per requester and second */
+#define ZT_PUNCH_TIME          10000  /* after a RENDEZVOUS, probe candidates ... */
+#define ZT_PUNCH_INTERVAL      1000   /* ... this often */
+#define ZT_RENDEZVOUS_FAST     2000   /* rendezvous retry in the first seconds of RELAY */
+#define ZT_PATH_QUIET          1500   /* an in-use path silent this long is probed ... */
+#define ZT_PATH_PROBE_INTERVAL 1000   /* ... this often */
+#define ZT_PATH_PROBES_LOST    3      /* unanswered probes in a row: the path is down */
+#define ZT_BIRTHDAY_SOCKETS    256    /* hard side: extra sockets */
+#define ZT_BIRTHDAY_PROBES     2048   /* easy side: probes to random ports, at most */
+#define ZT_BIRTHDAY_PER_TICK   512    /* ... per background tick */
+#define ZT_BIRTHDAY_TIME       6000   /* one attempt lasts this long */
+#define ZT_BIRTHDAY_SPRAYS     4      /* easy-side attempts at once */
+#define ZT_BIRTHDAY_RETRY      60000  /* per peer, at most one attempt this often */
+#define ZT_BIRTHDAY_PREDICT    16     /* ports after each reflected one tried first */
+#define ZT_TCP_PORT            443    /* roots listen on TCP here (same address) */
+#define ZT_TCP_AFTER           4000   /* no UDP answer from a root this long: try TCP */
+#define ZT_TCP_RETRY           10000  /* per root, at most one TCP attempt this often */
+#define ZT_TCP_UDP_RETRY       5000   /* while on TCP, try the root over UDP this often */
+#define ZT_TCP_LINGER          30000  /* TCP unused this long (UDP works again): closed */
+#define ZT_ROOT_PATH_SILENT    8000   /* a root path we send on but hear nothing from */
+#define ZT_KEEPALIVE_MIN       5000   /* idle keepalives never come faster than this */
+#define ZT_NAT_PROBE_FIRST     10000  /* first mapping-timeout probe after start */
+#define ZT_NAT_PROBE_EVERY     600000 /* ... then this often while it keeps passing */
+#define ZT_NAT_PROBE_AGAIN     20000  /* ... and this soon after one failed */
+#define ZT_NAT_PROBE_GRACE     3000   /* LATE this late is taken as lost */
+#define ZT_LATER_MAX           120    /* roots: longest LATER delay (s) */
+#define ZT_PEER_QUEUE          16     /* frames held while a session is set up */
+#define ZT_NET_MAX_MEMBERS     1024   /* known members per network */
 #define ZT_NET_MEMBERS_PER_MSG 256
 #define ZT_MAX_NETWORKS        64
 #define ZT_NODE_MAX_PEERS      65536

@@ -484,6 +484,9 @@ bool zt_node_online(const struct zt_node *n);
 /* Our address as the roots see it (address reflection); returns how many
  * distinct endpoints were filled. */
 size_t zt_node_reflected(const struct zt_node *n, struct zt_endpoint *out, size_t cap);
+/* The idle keepalive interval (ms) in use: 25 s, less once a probe through
+ * a root showed that our NAT drops silent mappings sooner. */
+int64_t zt_node_keepalive(const struct zt_node *n);
 /* This node's NAT as classified from the roots' reflections. */
 enum zt_nat_type zt_node_nat_type(const struct zt_node *n);
 const char *zt_nat_type_name(enum zt_nat_type t);

@@ -114,6 +114,7 @@ static void get_status(struct zt_daemon *d, struct zt_httpd_reply *reply)
 	st.reflected_count = nrefl;
 	st.counters = counters;
 	st.nat_type = zt_node_nat_type(d->node);
+	st.keepalive_ms = zt_node_keepalive(d->node);
 	if (d->portmap_have) {
 		char ep[64];
 		if (zt_endpoint_to_text(&d->portmap_ep, ep, sizeof ep) == ZT_OK) {

@@ -135,6 +135,7 @@ json_t *zt_api_json_status(const struct zt_api_status *s)
 
 	put_str(&b, "natType", zt_nat_type_name(s->nat_type));
 	put_str(&b, "portMapping", s->portmap ? s->portmap : "");
+	put_int(&b, "keepaliveMs", s->keepalive_ms);
 	arr = put_array(&b, "reflectedAddresses");
 	for (size_t i = 0; i < s->reflected_count && !b.failed; i++) {
 		endpoint_text(&s->reflected[i], ep, sizeof ep);

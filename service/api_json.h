@@ -29,6 +29,7 @@ struct zt_api_status {
 	const uint64_t *counters; /* ZT_CTR_COUNT values, by enum zt_counter */
 	enum zt_nat_type nat_type;
 	const char *portmap; /* "UPnP 1.2.3.4/9993", or NULL */
+	int64_t keepalive_ms;
 };
 
 /* Options a client may send with POST /network/<nwid> (ZeroTier's names),

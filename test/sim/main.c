@@ -101,6 +101,7 @@ static const struct scenario scenarios[] = {
     {"sim_nat_birthday", sim_nat_birthday},
     {"sim_nat_same_lan", sim_nat_same_lan},
     {"sim_nat_rebind", sim_nat_rebind},
+    {"sim_nat_short_timeout", sim_nat_short_timeout},
     {"sim_randombytes_unused", check_randombytes},
 };
 

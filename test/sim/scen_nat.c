@@ -13,6 +13,7 @@
 
 #include "nat.h"
 #include "scenlib.h"
+#include "wire.h"
 
 static struct sim_world *build_natted(struct sim_result *r, const char *name, uint64_t seed,
                                       unsigned members, const struct sim_nat_cfg *nat)
@@ -317,6 +318,64 @@ void sim_nat_rebind(struct sim_result *r, uint64_t seed)
 	if (!pairs_direct(r, w, &t, 20000, "after the rebinding"))
 		goto out;
 	sim_note("direct again %lld ms after the rebinding\n", (long long)(w->clock.now - t0));
+out:
+	sim_world_free(w);
+	sim_traffic_destroy(&t);
+}
+
+/* A member behind a NAT that forgets idle mappings after 10 s (some mobile
+ * carriers), far below the 25 s idle keepalive, and one behind an ordinary
+ * home NAT (2 minutes).  The first must measure it through a root and
+ * shorten its keepalive (not below 5 s), the second must keep 25 s; after
+ * two idle minutes the pair is still direct and frames go through at once. */
+void sim_nat_short_timeout(struct sim_result *r, uint64_t seed)
+{
+	struct sim_nat_cfg carrier = {
+	    .kind = SIM_NAT_PORT_RESTRICTED, .timeout_ms = 10000, .preserve_ports = true};
+	struct sim_nat_cfg home = {
+	    .kind = SIM_NAT_PORT_RESTRICTED, .timeout_ms = 120000, .preserve_ports = true};
+	struct sim_link link = {.latency_ms = 5, .jitter_ms = 2};
+	struct sim_traffic t;
+	int64_t k0, k1;
+	struct sim_world *w = sim_build(r, "sim_nat_short_timeout", seed, 0, &link);
+	if (w == NULL)
+		return;
+	w->member_link = (struct sim_link){.latency_ms = 1};
+	if (sim_world_add_natted_member(w, &carrier, &link) == NULL ||
+	    sim_world_add_natted_member(w, &home, &link) == NULL) {
+		sim_fail(r, "adding the members");
+		sim_world_free(w);
+		return;
+	}
+	if (sim_traffic_init(&t, w, NWID) != ZT_OK) {
+		sim_fail(r, "out of memory");
+		sim_world_free(w);
+		return;
+	}
+	if (!sim_settle(r, w, 10000, 2000))
+		goto out;
+	if (!pairs_direct(r, w, &t, 20000, "before idling"))
+		goto out;
+	sim_world_run_for(w, 120000);
+	k0 = zt_node_keepalive(sim_world_member(w, 0)->node);
+	k1 = zt_node_keepalive(sim_world_member(w, 1)->node);
+	sim_note("keepalive after 2 idle minutes: %lld ms behind the 10 s NAT, %lld ms behind "
+	         "the 120 s one\n",
+	         (long long)k0, (long long)k1);
+	if (k0 >= 10000 || k0 < ZT_KEEPALIVE_MIN || k1 != ZT_ECHO_IDLE) {
+		sim_fail(r,
+		         "keepalive %lld ms behind the 10 s NAT (want %d..9999), %lld ms behind "
+		         "the 120 s one (want %d)",
+		         (long long)k0, ZT_KEEPALIVE_MIN, (long long)k1, ZT_ECHO_IDLE);
+		goto out;
+	}
+	if (!sim_wait_direct(r, w, NULL, 0))
+		goto out;
+	sim_traffic_new_round(&t);
+	sim_send_pairs(&t, w->clock.now, 10, NULL);
+	if (!sim_wait_pairs(r, &t, 2000, "after idling") || !sim_wait_direct(r, w, NULL, 0) ||
+	    !sim_check_api(r, w))
+		goto out;
 out:
 	sim_world_free(w);
 	sim_traffic_destroy(&t);
