@@ -334,8 +334,9 @@ void sim_ctl(struct sim_result *r, uint64_t seed)
 		leaked = zt_node_counter(cw.outsider->node, ZT_CTR_FRAMES_DROPPED) +
 		         zt_node_counter(cw.outsider->node, ZT_CTR_FRAMES_IN) - leaked;
 		if (got != MEMBERS - 1 || leaked != 0) {
-			sim_fail(r, "a broadcast reached %zu of %d members and %llu frames reached "
-			            "an unauthorized node",
+			sim_fail(r,
+			         "a broadcast reached %zu of %d members and %llu frames reached "
+			         "an unauthorized node",
 			         got, MEMBERS - 1, (unsigned long long)leaked);
 			goto out;
 		}
