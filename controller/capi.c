@@ -36,28 +36,6 @@ static void reply_error(struct zt_httpd_reply *reply, int status, const char *ms
 	reply_json(reply, status, json_pack("{s:s}", "error", msg));
 }
 
-static bool authorized(const struct zt_capi *a, const struct zt_http_request *req)
-{
-	const struct zt_http_str *v = zt_http_header(req, "X-ZT1-Auth");
-	struct zt_http_str tok;
-	size_t want = strlen(a->token);
-
-	if (v) {
-		tok = *v;
-	} else {
-		v = zt_http_header(req, "Authorization");
-		if (!v || v->len < 7 || strncasecmp(v->p, "Bearer ", 7) != 0)
-			return false;
-		tok.p = v->p + 7;
-		tok.len = v->len - 7;
-		while (tok.len > 0 && *tok.p == ' ') {
-			tok.p++;
-			tok.len--;
-		}
-	}
-	return want > 0 && tok.len == want && sodium_memcmp(tok.p, a->token, want) == 0;
-}
-
 static bool method(const struct zt_http_request *req, const char *m)
 {
 	return zt_http_str_eq(&req->method, m);
@@ -413,7 +391,7 @@ void zt_capi_handle(void *ctx, const struct zt_http_request *req, struct zt_http
 	const struct zt_http_str *p = &req->path;
 	char path[ZT_HTTP_MAX_TARGET + 1];
 
-	if (!authorized(a, req)) {
+	if (!zt_http_token_ok(req, a->token)) {
 		reply_error(reply, 401,
 		            "missing or wrong auth token: send the token of authtoken.secret in "
 		            "X-ZT1-Auth");

@@ -42,30 +42,6 @@ static void reply_error(struct zt_httpd_reply *reply, int status, const char *ms
 	reply_json(reply, status, zt_api_json_error(msg));
 }
 
-static bool authorized(const struct zt_daemon *d, const struct zt_http_request *req)
-{
-	const struct zt_http_str *v = zt_http_header(req, "X-ZT1-Auth");
-	struct zt_http_str tok;
-	size_t want = strlen(d->token);
-
-	if (v) {
-		tok = *v;
-	} else {
-		v = zt_http_header(req, "Authorization");
-		if (!v || v->len < 7 || strncasecmp(v->p, "Bearer ", 7) != 0)
-			return false;
-		tok.p = v->p + 7;
-		tok.len = v->len - 7;
-		while (tok.len > 0 && *tok.p == ' ') {
-			tok.p++;
-			tok.len--;
-		}
-	}
-	/* The length is not secret (it is fixed); the bytes are compared in
-	 * constant time. */
-	return tok.len == want && sodium_memcmp(tok.p, d->token, want) == 0;
-}
-
 /* The path segment after prefix as a C string in out; false if the path
  * does not start with prefix.  A too-long segment is cut (and then fails
  * to parse, with its start echoed in the message). */
@@ -297,7 +273,7 @@ void zt_api_handle(void *ctx, const struct zt_http_request *req, struct zt_httpd
 	bool get = zt_http_str_eq(&req->method, "GET");
 	char seg[SEGMENT_MAX];
 
-	if (!authorized(d, req)) {
+	if (!zt_http_token_ok(req, d->token)) {
 		reply_error(reply, 401,
 		            "missing or wrong auth token: send the token of authtoken.secret "
 		            "in X-ZT1-Auth");

@@ -12,6 +12,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
 
 static bool is_tchar(unsigned char c)
 {
@@ -278,4 +281,26 @@ int zt_http_format_head(char *out, size_t cap, int status, size_t body_len, cons
 	if (n < 0 || (size_t)n >= cap)
 		return -1;
 	return n;
+}
+
+bool zt_http_token_ok(const struct zt_http_request *req, const char *token)
+{
+	const struct zt_http_str *v = zt_http_header(req, "X-ZT1-Auth");
+	struct zt_http_str tok;
+	size_t want = strlen(token);
+
+	if (v) {
+		tok = *v;
+	} else {
+		v = zt_http_header(req, "Authorization");
+		if (!v || v->len < 7 || strncasecmp(v->p, "Bearer ", 7) != 0)
+			return false;
+		tok.p = v->p + 7;
+		tok.len = v->len - 7;
+		while (tok.len > 0 && *tok.p == ' ') {
+			tok.p++;
+			tok.len--;
+		}
+	}
+	return want > 0 && tok.len == want && sodium_memcmp(tok.p, token, want) == 0;
 }

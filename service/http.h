@@ -12,6 +12,7 @@
 #ifndef ZT_SERVICE_HTTP_H
 #define ZT_SERVICE_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define ZT_HTTP_MAX_HEAD    8192 /* request line + headers + blank line */
@@ -63,6 +64,11 @@ enum zt_http_parse_result zt_http_parse_request(const char *buf, size_t len,
 /* The value of the first header called `name` (ASCII case-insensitive),
  * or NULL. */
 const struct zt_http_str *zt_http_header(const struct zt_http_request *req, const char *name);
+
+/* Does the request carry `token` as "X-ZT1-Auth: <token>" or
+ * "Authorization: Bearer <token>"?  An empty token never matches; the
+ * bytes are compared in constant time (the length is not secret). */
+bool zt_http_token_ok(const struct zt_http_request *req, const char *token);
 
 /* Does s equal the C string lit exactly? */
 int zt_http_str_eq(const struct zt_http_str *s, const char *lit);
