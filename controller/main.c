@@ -13,6 +13,7 @@
 
 #include "controller/ctld.h"
 #include "controller/invite.h"
+#include "osdep/args.h"
 #include "osdep/log.h"
 
 #define DEFAULT_HOME "/var/lib/zt-controller"
@@ -42,19 +43,6 @@ static void usage(FILE *f)
 	        DEFAULT_PORT, DEFAULT_HOME);
 }
 
-static int parse_port(const char *opt, const char *s)
-{
-	char *end;
-	long v;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 0 || v > 65535) {
-		fprintf(stderr, "zt-controller: %s %s: expected a port number 0-65535\n", opt, s);
-		return -1;
-	}
-	return (int)v;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
@@ -73,13 +61,13 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":p:P:r:b:d:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			v = parse_port("-p", optarg);
+			v = zt_args_port("zt-controller", "-p", optarg);
 			if (v < 0)
 				return 1;
 			cfg.udp_port = (uint16_t)v;
 			break;
 		case 'P':
-			v = parse_port("-P", optarg);
+			v = zt_args_port("zt-controller", "-P", optarg);
 			if (v < 0)
 				return 1;
 			cfg.api_port = v;

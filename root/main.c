@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "node/zt.h"
+#include "osdep/args.h"
 #include "osdep/clock.h"
 #include "osdep/evloop.h"
 #include "osdep/home.h"
@@ -454,18 +455,12 @@ static int run(int argc, char **argv)
 	rt.tcp_port = ZT_TCP_DEFAULT_PORT;
 	rt.lock_fd = -1;
 	while ((opt = getopt_long(argc, argv, ":p:b:e:t:vh", longopts, NULL)) != -1) {
-		char *end;
 		long v;
 
 		switch (opt) {
 		case 'p':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || v < 0 || v > 65535) {
-				fprintf(stderr, "zt-root: -p %s: expected a port number 0-65535\n",
-				        optarg);
+			if ((v = zt_args_port("zt-root", "-p", optarg)) < 0)
 				return 1;
-			}
 			rt.port = (uint16_t)v;
 			break;
 		case 'b': rt.bind_addr = optarg; break;
@@ -480,13 +475,8 @@ static int run(int argc, char **argv)
 			add_ep(&rt, &ep);
 			break;
 		case 't':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || v < 0 || v > 65535) {
-				fprintf(stderr, "zt-root: -t %s: expected a port number 0-65535\n",
-				        optarg);
+			if ((v = zt_args_port("zt-root", "-t", optarg)) < 0)
 				return 1;
-			}
 			rt.tcp_port = (int)v;
 			break;
 		case 'v': verbose = true; break;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "osdep/args.h"
 #include "osdep/log.h"
 #include "service/daemon.h"
 
@@ -33,21 +34,6 @@ static void usage(FILE *f)
 	        DEFAULT_PORT, DEFAULT_HOME);
 }
 
-/* A port number from argv, or -1 with a message. */
-static int parse_port(const char *opt, const char *s)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 0 || v > 65535) {
-		fprintf(stderr, "ztd: %s %s: expected a port number 0-65535\n", opt, s);
-		return -1;
-	}
-	return (int)v;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
@@ -63,13 +49,13 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":p:P:r:b:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			v = parse_port("-p", optarg);
+			v = zt_args_port("ztd", "-p", optarg);
 			if (v < 0)
 				return 1;
 			cfg.udp_port = (uint16_t)v;
 			break;
 		case 'P':
-			v = parse_port("-P", optarg);
+			v = zt_args_port("ztd", "-P", optarg);
 			if (v < 0)
 				return 1;
 			cfg.api_port = v;
