@@ -24,7 +24,7 @@
 # Ctrl-C.  Systems run one after another.
 #
 # Usage: sudo bench/run.sh [system ...]   (default: all, in the order below)
-#   systems: veth zt zt_1thread zt_nooffload wireguard_go tinc fastd n2n nebula zt_extra
+#   systems: veth zt zt_1thread zt_2thread zt_nooffload wireguard_go tinc fastd n2n nebula zt_extra
 # Environment:
 #   BENCH_T     seconds per load test (default 10)
 #   BENCH_REPS  single-stream TCP runs (default 3)
@@ -251,6 +251,7 @@ zt_run() { # SYS
 sys_zt() { ZT_ENV="" zt_run zt; }
 sys_zt_nooffload() { ZT_ENV="ZT_OFFLOAD=off" zt_run zt_nooffload; }
 sys_zt_1thread() { ZT_ENV="ZT_THREADS=0" zt_run zt_1thread; }
+sys_zt_2thread() { ZT_ENV="ZT_THREADS=always" zt_run zt_2thread; }
 
 # zt alone: relay throughput through a root.  A and B each have a veth to
 # R only; R (the root) has ip_forward=0, so every packet goes through zt-root.
@@ -461,7 +462,7 @@ install_deps() {
 		iperf3 wireguard-go wireguard-tools tinc fastd n2n nebula binutils iproute2 iputils-ping >/dev/null
 }
 
-ALL="veth zt zt_1thread zt_nooffload wireguard_go tinc fastd n2n nebula zt_extra"
+ALL="veth zt zt_1thread zt_2thread zt_nooffload wireguard_go tinc fastd n2n nebula zt_extra"
 main() {
 	[ "$(id -u)" = 0 ] || { echo "bench: run as root (network namespaces)" >&2; exit 1; }
 	[ -x "$B/ztd" ] || { echo "bench: $B/ztd not built (run make)" >&2; exit 1; }

@@ -37,3 +37,12 @@ int64_t zt_clock_now(void)
 	}
 	return clock_wall_base + (ts_ms(&ts) - clock_mono_base);
 }
+
+double zt_clock_thread_cpu(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

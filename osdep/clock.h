@@ -19,4 +19,7 @@ int64_t zt_clock_now(void);
 /* The wall clock in milliseconds since the Unix epoch (may jump). */
 int64_t zt_clock_wall(void);
 
+/* CPU seconds the calling thread has used. */
+double zt_clock_thread_cpu(void);
+
 #endif

@@ -11,12 +11,17 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Below this many jobs the hand-over costs more than it saves. */
 #define MIN_SPLIT 8
+/* Jobs taken at a time: one atomic operation per CLAIM jobs, and at
+ * most CLAIM jobs for the I/O thread to wait for at the end. */
+#define CLAIM 4
 /* Spin this long for the other side before sleeping: a wake-up across
  * cores costs several microseconds on a VM. */
 #define SPINS 1000
@@ -24,11 +29,20 @@
 struct zt_workers {
 	pthread_t th;
 	bool started;
-	_Atomic uint32_t go;   /* bumped by the I/O thread: work is there */
-	_Atomic uint32_t done; /* set to go's value by the worker: finished */
+	uint32_t cur; /* the I/O thread's batch number */
+	/* The batch: its number in the high 32 bits, the next job nobody has
+	 * taken yet in the low 32.  Both threads take jobs by compare-and-
+	 * swap on it, so a batch number that moved on makes a late taker's
+	 * swap fail and no job is run twice or for a finished batch. */
+	_Atomic uint64_t state;
+	_Atomic(struct zt_crypto_job *) jobs; /* written before state */
+	_Atomic size_t count;
+	_Atomic uint32_t gen;      /* futex word: a new batch (the worker sleeps on it) */
+	_Atomic uint32_t finished; /* futex word: jobs the worker finished in this batch */
+	_Atomic int worker_sleeping, io_waiting;
 	_Atomic int stop;
-	struct zt_crypto_job *jobs; /* published by the release store to go */
-	size_t count;
+	_Atomic uint64_t worker_jobs; /* statistics: jobs run on the worker */
+	bool enabled;                 /* the I/O thread's: hand out jobs at all */
 };
 
 static void futex_wait(_Atomic uint32_t *addr, uint32_t val)
@@ -41,6 +55,26 @@ static void futex_wake(_Atomic uint32_t *addr)
 	(void)syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
+/* Take up to CLAIM jobs of batch g; returns how many (0: none left). */
+static size_t claim(struct zt_workers *w, uint32_t g, size_t *first)
+{
+	uint64_t s = atomic_load_explicit(&w->state, memory_order_acquire);
+
+	for (;;) {
+		size_t count = atomic_load_explicit(&w->count, memory_order_relaxed);
+		size_t i = (uint32_t)s, n;
+
+		if ((uint32_t)(s >> 32) != g || i >= count)
+			return 0;
+		n = count - i < CLAIM ? count - i : CLAIM;
+		if (atomic_compare_exchange_weak_explicit(
+		        &w->state, &s, s + n, memory_order_acq_rel, memory_order_acquire)) {
+			*first = i;
+			return n;
+		}
+	}
+}
+
 static void *worker(void *arg)
 {
 	struct zt_workers *w = arg;
@@ -48,21 +82,36 @@ static void *worker(void *arg)
 
 	for (;;) {
 		uint32_t g;
+		size_t first, n;
 		int spins = 0;
 
-		while ((g = atomic_load_explicit(&w->go, memory_order_acquire)) == seen) {
+		/* Sleeping: the flag first, then the futex's own check of the
+		 * word, so that the I/O thread either sees the flag (and
+		 * wakes us) or we see its new batch (both sequentially
+		 * consistent). */
+		while ((g = atomic_load(&w->gen)) == seen) {
 			if (atomic_load_explicit(&w->stop, memory_order_acquire))
 				return NULL;
-			if (++spins > SPINS)
-				futex_wait(&w->go, seen);
+			if (++spins > SPINS) {
+				atomic_store(&w->worker_sleeping, 1);
+				futex_wait(&w->gen, seen);
+				atomic_store(&w->worker_sleeping, 0);
+			}
 		}
 		seen = g;
 		if (atomic_load_explicit(&w->stop, memory_order_acquire))
 			return NULL;
-		for (size_t i = 0; i < w->count; i++)
-			zt_crypto_job_run(&w->jobs[i]);
-		atomic_store_explicit(&w->done, g, memory_order_release);
-		futex_wake(&w->done);
+		while ((n = claim(w, g, &first)) > 0) {
+			struct zt_crypto_job *jobs =
+			    atomic_load_explicit(&w->jobs, memory_order_relaxed);
+
+			for (size_t i = 0; i < n; i++)
+				zt_crypto_job_run(&jobs[first + i]);
+			atomic_fetch_add_explicit(&w->worker_jobs, n, memory_order_relaxed);
+			atomic_fetch_add(&w->finished, (uint32_t)n);
+			if (atomic_load(&w->io_waiting))
+				futex_wake(&w->finished);
+		}
 	}
 }
 
@@ -88,6 +137,7 @@ int zt_workers_new(struct zt_workers **out, unsigned threads)
 			return -r;
 		}
 		w->started = true;
+		w->enabled = true;
 	}
 	*out = w;
 	return 0;
@@ -99,38 +149,117 @@ void zt_workers_free(struct zt_workers *w)
 		return;
 	if (w->started) {
 		atomic_store_explicit(&w->stop, 1, memory_order_release);
-		atomic_fetch_add_explicit(&w->go, 1, memory_order_release);
-		futex_wake(&w->go);
+		atomic_fetch_add(&w->gen, 1);
+		futex_wake(&w->gen);
 		pthread_join(w->th, NULL);
 	}
 	free(w);
 }
 
+void zt_workers_enable(struct zt_workers *w, bool on)
+{
+	if (w)
+		w->enabled = on && w->started;
+}
+
+bool zt_workers_enabled(const struct zt_workers *w)
+{
+	return w && w->enabled;
+}
+
+bool zt_workers_worth_it(bool on, double demand, double spare)
+{
+	/* Off -> on: the crypto thread's work fills (nearly) a core and
+	 * another core sat idle.  On -> off: the two together no longer need
+	 * more than one core, or the worker's share came out of other
+	 * programs' time rather than idle time.  The gap between the two
+	 * thresholds keeps it from flapping. */
+	if (!on)
+		return demand >= 0.90 && spare >= 0.60;
+	return demand >= 0.70 && spare >= 0.40;
+}
+
+int zt_workers_cpu(struct zt_workers *w, double *seconds)
+{
+	clockid_t c;
+	struct timespec ts;
+	int r;
+
+	*seconds = 0;
+	if (!w || !w->started)
+		return 0;
+	r = pthread_getcpuclockid(w->th, &c);
+	if (r != 0)
+		return -r;
+	if (clock_gettime(c, &ts) < 0)
+		return -errno;
+	*seconds = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return 0;
+}
+
+int zt_workers_machine_idle(double *seconds)
+{
+	/* "cpu  user nice system idle iowait ..." in clock ticks */
+	char buf[256];
+	unsigned long long v[5] = {0};
+	long hz = sysconf(_SC_CLK_TCK);
+	FILE *f = fopen("/proc/stat", "re");
+	int r = -EIO;
+
+	*seconds = 0;
+	if (!f)
+		return -errno;
+	if (hz > 0 && fgets(buf, sizeof buf, f) &&
+	    sscanf(buf, "cpu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4]) == 5) {
+		*seconds = (double)(v[3] + v[4]) / (double)hz;
+		r = 0;
+	}
+	fclose(f);
+	return r;
+}
+
+unsigned long long zt_workers_worker_jobs(struct zt_workers *w)
+{
+	return w ? atomic_load_explicit(&w->worker_jobs, memory_order_relaxed) : 0;
+}
+
 void zt_workers_run(struct zt_workers *w, struct zt_crypto_job *jobs, size_t count)
 {
-	size_t half;
+	size_t first, n, mine = 0;
 	uint32_t g;
 	int spins = 0;
 
-	if (!w || !w->started || count < MIN_SPLIT) {
+	if (!w || !w->enabled || count < MIN_SPLIT || count > UINT32_MAX) {
 		for (size_t i = 0; i < count; i++)
 			zt_crypto_job_run(&jobs[i]);
 		return;
 	}
-	half = count / 2;
-	w->jobs = jobs + half;
-	w->count = count - half;
-	g = atomic_load_explicit(&w->go, memory_order_relaxed) + 1;
-	atomic_store_explicit(&w->go, g, memory_order_release);
-	futex_wake(&w->go);
-	for (size_t i = 0; i < half; i++)
-		zt_crypto_job_run(&jobs[i]);
+	g = ++w->cur;
+	atomic_store_explicit(&w->jobs, jobs, memory_order_relaxed);
+	atomic_store_explicit(&w->count, count, memory_order_relaxed);
+	atomic_store_explicit(&w->finished, 0, memory_order_relaxed);
+	atomic_store_explicit(&w->state, (uint64_t)g << 32, memory_order_release);
+	atomic_store(&w->gen, g);
+	if (atomic_load(&w->worker_sleeping))
+		futex_wake(&w->gen);
+	/* Both threads take jobs until none are left: if the worker is late
+	 * (its core busy with something else) this thread simply does more
+	 * of them, instead of waiting for a fixed half. */
+	while ((n = claim(w, g, &first)) > 0) {
+		for (size_t i = 0; i < n; i++)
+			zt_crypto_job_run(&jobs[first + i]);
+		mine += n;
+	}
+	/* Left: the few jobs the worker took and is running now. */
 	for (;;) {
-		uint32_t d = atomic_load_explicit(&w->done, memory_order_acquire);
+		uint32_t f = atomic_load(&w->finished);
 
-		if (d == g)
+		if (mine + f >= count)
 			break;
-		if (++spins > SPINS)
-			futex_wait(&w->done, d);
+		if (++spins > SPINS) {
+			atomic_store(&w->io_waiting, 1);
+			futex_wait(&w->finished, f);
+			atomic_store(&w->io_waiting, 0);
+		}
 	}
 }

@@ -37,6 +37,8 @@
 #define MAX_SLEEP_MS 1000
 /* Interface addresses are looked at this often (DHCP, roaming). */
 #define LOCALS_EVERY_MS 30000
+/* How often the crypto worker policy looks at CPU use. */
+#define CPU_SAMPLE_MS 1000
 
 /*
  * The TAP of network nwid is "zt" followed by 8 lowercase RFC 4648 base32
@@ -1098,6 +1100,40 @@ static void poll_portmap(struct zt_daemon *d)
 	d->deadline = zt_clock_now();
 }
 
+/* Once a second: use the crypto worker only while this thread is busy
+ * and the machine has a core to spare (see zt_workers_worth_it). */
+static void sample_cpu(struct zt_daemon *d, int64_t now)
+{
+	double io = zt_clock_thread_cpu(), wk = 0, idle = 0, secs;
+	bool on, want;
+
+	if (!d->workers_auto || now - d->cpu_at < CPU_SAMPLE_MS)
+		return;
+	if (zt_workers_cpu(d->workers, &wk) < 0 || zt_workers_machine_idle(&idle) < 0) {
+		d->workers_auto = false; /* cannot tell: stay as we are */
+		return;
+	}
+	secs = (double)(now - d->cpu_at) / 1000.0;
+	if (d->cpu_at != 0 && secs > 0) {
+		double dwk = (wk - d->cpu_worker) / secs;
+		double demand = (io - d->cpu_io) / secs + dwk;
+		double spare = (idle - d->cpu_idle) / secs + dwk;
+
+		on = zt_workers_enabled(d->workers);
+		want = zt_workers_worth_it(on, demand, spare);
+		if (want != on) {
+			zt_workers_enable(d->workers, want);
+			d->workers_on_count += want;
+			zt_log_debug("crypto thread %s (busy %.2f, spare %.2f CPU)",
+			             want ? "on" : "off", demand, spare);
+		}
+	}
+	d->cpu_at = now;
+	d->cpu_io = io;
+	d->cpu_worker = wk;
+	d->cpu_idle = idle;
+}
+
 static void run_loop(struct zt_daemon *d)
 {
 	while (!zt_evloop_stopped(d->loop)) {
@@ -1107,6 +1143,7 @@ static void run_loop(struct zt_daemon *d)
 
 		if (now - d->locals_at >= LOCALS_EVERY_MS)
 			give_locals(d, now);
+		sample_cpu(d, now);
 		poll_portmap(d);
 		if (now >= d->deadline) {
 			int64_t dl = now + MAX_SLEEP_MS;
@@ -1161,6 +1198,11 @@ static void stop(struct zt_daemon *d)
 		            " frames dropped on write, %" PRIu64 " unusable reads",
 		            sent, gso, dropped, d->tap_write_drops, d->tap_gso_errors);
 	}
+	if (d->workers)
+		zt_log_info("crypto thread: %llu jobs (%s; turned on %u times)",
+		            zt_workers_worker_jobs(d->workers),
+		            d->workers_auto ? "used while it pays" : "always used",
+		            d->workers_on_count);
 	for (size_t i = 0; i < ZT_DAEMON_MAX_NETWORKS; i++)
 		if (d->nets[i].used)
 			net_free(&d->nets[i]);
@@ -1209,7 +1251,8 @@ int zt_daemon_run(const struct zt_daemon_config *cfg)
 		free(d);
 		return 1;
 	}
-	/* One crypto worker when there is a second CPU (ZT_THREADS=0: none). */
+	/* One crypto worker when there is a second CPU, used while it pays
+	 * (ZT_THREADS=0: none; ZT_THREADS=always: used for every batch). */
 	{
 		const char *t = getenv("ZT_THREADS");
 		unsigned threads = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 1 : 0;
@@ -1220,6 +1263,9 @@ int zt_daemon_run(const struct zt_daemon_config *cfg)
 			zt_log_warn("cannot start a crypto thread: running single-threaded");
 			d->workers = NULL;
 		}
+		d->workers_auto = d->workers && !(t && strcmp(t, "always") == 0);
+		if (d->workers_auto)
+			zt_workers_enable(d->workers, false);
 	}
 	r = zt_evloop_new(&d->loop);
 	if (r == 0)

@@ -69,6 +69,12 @@ struct zt_daemon {
 	struct zt_udp_batch *batch;
 	struct zt_udp_txq *txq;     /* datagrams the core sent, flushed per turn */
 	struct zt_workers *workers; /* crypto pipeline (NULL: single-threaded) */
+	/* ZT_THREADS unset: the worker is used only while it pays (sampled
+	 * every second, zt_workers_worth_it). */
+	bool workers_auto;
+	unsigned workers_on_count;
+	int64_t cpu_at; /* last sample: when, and the CPU seconds then */
+	double cpu_io, cpu_worker, cpu_idle;
 	struct zt_httpd *httpd;
 	uint16_t api_port;
 	int lock_fd;

@@ -85,6 +85,96 @@ static void test_pipeline_matches_inline(void)
 	zt_workers_free(w);
 }
 
+/* Every job of every list runs, whoever takes it, and the
+ * worker does take some (given half a second of lists to take from). */
+static void test_every_job_runs(void)
+{
+	struct zt_workers *w = NULL;
+	unsigned long long before;
+
+	CHECK_EQ(zt_workers_new(&w, 1), 0);
+	before = zt_workers_worker_jobs(w);
+	for (int round = 0; round < 20000 && !test_case_failed; round++) {
+		size_t count = 8 + (size_t)round % (N - 7);
+		for (size_t i = 0; i < count; i++) {
+			/* an empty AD-only open that fails: cheap, and it
+			 * overwrites result, which we reset to a marker */
+			memset(&jb[i], 0, sizeof jb[i]);
+			jb[i].op = 2;
+			jb[i].key = key;
+			jb[i].in = sealed_b[0];
+			jb[i].in_len = 0;
+			jb[i].out = opened[i];
+			jb[i].result = 7;
+		}
+		zt_workers_run(w, jb, count);
+		for (size_t i = 0; i < count; i++)
+			CHECK_EQ(jb[i].result, -1);
+		if (test_case_failed)
+			printf("  round %d: %zu jobs\n", round, count);
+	}
+	CHECK(zt_workers_worker_jobs(w) > before);
+	zt_workers_free(w);
+}
+
+/* Disabled, the worker takes nothing; enabled again, it does. */
+static void test_enable(void)
+{
+	struct zt_workers *w = NULL;
+	unsigned long long before;
+
+	CHECK_EQ(zt_workers_new(&w, 1), 0);
+	CHECK(zt_workers_enabled(w));
+	zt_workers_enable(w, false);
+	CHECK(!zt_workers_enabled(w));
+	before = zt_workers_worker_jobs(w);
+	for (int round = 0; round < 200; round++) {
+		for (int i = 0; i < N; i++) {
+			test_rng_bytes(&rng, plain[i], sizeof plain[i]);
+			make_seal(&jb[i], i, 0, sealed_b[i]);
+			jb[i].result = 7;
+		}
+		zt_workers_run(w, jb, N);
+		for (int i = 0; i < N; i++)
+			CHECK_EQ(jb[i].result, 0);
+	}
+	CHECK_EQ(zt_workers_worker_jobs(w), before);
+	zt_workers_enable(w, true);
+	CHECK(zt_workers_enabled(w));
+	zt_workers_free(w);
+
+	/* without a thread it cannot be enabled */
+	CHECK_EQ(zt_workers_new(&w, 0), 0);
+	CHECK(!zt_workers_enabled(w));
+	zt_workers_enable(w, true);
+	CHECK(!zt_workers_enabled(w));
+	zt_workers_free(w);
+}
+
+/* The policy: on only with a busy I/O thread and an idle core, with a
+ * gap between on and off; and the CPU readings it is fed exist. */
+static void test_policy(void)
+{
+	struct zt_workers *w = NULL;
+	double idle1 = 0, idle2 = 0, wk = -1;
+
+	CHECK(!zt_workers_worth_it(false, 0.10, 1.00)); /* idle daemon */
+	CHECK(!zt_workers_worth_it(false, 0.99, 0.05)); /* every core busy */
+	CHECK(zt_workers_worth_it(false, 0.99, 0.95));  /* saturated, core free */
+	CHECK(zt_workers_worth_it(true, 0.80, 0.50));   /* stays on in the gap */
+	CHECK(!zt_workers_worth_it(false, 0.80, 0.50)); /* ... but does not turn on */
+	CHECK(!zt_workers_worth_it(true, 0.50, 0.90));  /* load fell */
+	CHECK(!zt_workers_worth_it(true, 1.20, 0.20));  /* took other programs' time */
+
+	CHECK_EQ(zt_workers_machine_idle(&idle1), 0);
+	CHECK_EQ(zt_workers_machine_idle(&idle2), 0);
+	CHECK(idle1 > 0 && idle2 >= idle1);
+	CHECK_EQ(zt_workers_new(&w, 1), 0);
+	CHECK_EQ(zt_workers_cpu(w, &wk), 0);
+	CHECK(wk >= 0);
+	zt_workers_free(w);
+}
+
 static void test_inline_without_threads(void)
 {
 	struct zt_workers *w = NULL;
@@ -111,6 +201,9 @@ int main(void)
 	if (crypto_aead_aes256gcm_is_available())
 		crypto_aead_aes256gcm_beforenm(&aes, key);
 	RUN(test_pipeline_matches_inline);
+	RUN(test_every_job_runs);
+	RUN(test_enable);
+	RUN(test_policy);
 	RUN(test_inline_without_threads);
 	TEST_EXIT();
 }
