@@ -112,6 +112,9 @@ $(B)/zt-controller: $(CTL_OBJS) $(B)/libztctl.a $(B)/libztos.a $(B)/libztnode.a
 
 $(B)/test/%_test: $(B)/test/unit/%_test.o $(B)/libztnode.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+# peer_test: the core's allocations go through its wrappers (failure tests).
+$(B)/test/peer_test: $(B)/test/unit/peer_test.o $(B)/libztnode.a
+	$(CC) $(LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o $@ $^ $(LIBS)
 # ctl_*_test: the controller's tests (store, policy, API) also link libztctl.
 $(B)/test/ctl_%_test: $(B)/test/unit/ctl_%_test.o $(B)/service/http.o $(B)/libztctl.a \
 		$(B)/libztnode.a

@@ -131,6 +131,40 @@ static struct zt_node *make_node(int idx, struct zt_identity *id, unsigned flags
 	return n;
 }
 
+static void *dup_mem(const void *src, size_t len)
+{
+	void *d = malloc(len);
+	if (d != NULL)
+		memcpy(d, src, len);
+	return d;
+}
+
+/* Make p (fresh from zt_peer_get) a copy of registration t, with its own
+ * copies of what t allocated (paths, LAN endpoints...) but no previous or
+ * next keypair and no handshake or queue: a registration between rekeys. */
+static bool clone_peer(struct zt_peer *p, const struct zt_peer *t)
+{
+	struct zt_peer *next = p->hnext;
+	uint64_t a = p->address;
+	memcpy(p, t, sizeof *p);
+	p->hnext = next;
+	p->address = a;
+	p->kp_prev = p->kp_next = NULL;
+	p->kp_cur.aes = NULL; /* roots use ChaCha20-Poly1305 */
+	p->hs = NULL;
+	p->hs_pending = false;
+	p->queue = NULL;
+	p->qcount = p->qhead = 0;
+	p->paths = t->paths != NULL ? dup_mem(t->paths, t->npaths * sizeof *t->paths) : NULL;
+	p->root = t->root != NULL ? dup_mem(t->root, sizeof *t->root) : NULL;
+	p->eps = NULL;
+	if (t->eps != NULL)
+		p->eps = dup_mem(t->eps, sizeof *t->eps + (t->eps->nlocals + t->eps->nmapped) *
+		                                              sizeof(struct zt_endpoint));
+	return (t->paths == NULL || p->paths != NULL) && (t->root == NULL || p->root != NULL) &&
+	       (t->eps == NULL || p->eps != NULL);
+}
+
 static size_t heap(void)
 {
 	struct mallinfo2 mi = mallinfo2();
@@ -221,36 +255,59 @@ int main(int argc, char **argv)
 	       "%zu)\n",
 	       h1 - h0, registered, (double)(h1 - h0) / registered, sizeof(struct zt_peer));
 
-	/* 3. scale: clone the registrations to `big` peers */
+	/* 3. scale: clone the registrations to `big` peers.  Between rekeys a
+	 * registration has one keypair; after each rekey (every
+	 * ZT_REKEY_AFTER_TIME) the previous one is kept until it is
+	 * ZT_REJECT_AFTER_TIME old, so a share (REJECT - REKEY) / REKEY of
+	 * them has two: measured both ways, the steady state is the mix. */
 	if (big > 0) {
 		struct zt_node *r = nodes[0];
 		struct zt_peer *tmpl = zt_peer_find(r, ids[1].address);
-		double t0;
+		struct zt_peer **clones;
+		const struct zt_keypair *prev;
+		double t0, one, two, share, steady;
+		size_t h3;
 		if (tmpl == NULL) {
 			fprintf(stderr, "hsrate: no registration to clone\n");
 			return 1;
 		}
+		clones = calloc((size_t)big, sizeof *clones);
+		if (clones == NULL)
+			return 1;
+		/* the template's previous keys, else its current ones */
+		prev = tmpl->kp_prev != NULL ? tmpl->kp_prev : &tmpl->kp_cur;
 		h1 = heap();
 		for (long k = 0; k < big; k++) {
 			uint64_t a = 0x1000000000ULL + (uint64_t)k * 7919;
-			struct zt_peer *p = zt_peer_get(r, now, a), *next;
-			if (p == NULL) {
+			struct zt_peer *p = zt_peer_get(r, now, a);
+			if (p == NULL || !clone_peer(p, tmpl)) {
 				fprintf(stderr, "hsrate: root refused peer %ld\n", k);
 				return 1;
 			}
-			next = p->hnext;
-			memcpy(p, tmpl, sizeof *p);
-			p->hnext = next;
-			p->address = a;
+			clones[k] = p;
 		}
 		h2 = heap();
+		for (long k = 0; k < big; k++) {
+			clones[k]->kp_prev = dup_mem(prev, sizeof *prev);
+			if (clones[k]->kp_prev == NULL)
+				return 1;
+		}
+		h3 = heap();
+		one = (double)(h2 - h1) / big;
+		two = (double)(h3 - h1) / big;
+		share = (double)(ZT_REJECT_AFTER_TIME - ZT_REKEY_AFTER_TIME) / ZT_REKEY_AFTER_TIME;
+		steady = one + (two - one) * share;
 		t0 = cpu_now();
 		now += 1000;
 		zt_node_process_background(r, now, &dl);
-		printf("hs_bytes_per_peer %.0f bytes (%ld registered peers: %.1f MiB of root heap; "
-		       "one timer scan over them %.1f ms)\n",
-		       (double)(h2 - h1) / big, big, (double)(h2 - h1) / 1048576.0,
+		printf("hs_bytes_per_peer %.0f bytes (%ld registered peers, steady state: %.0f "
+		       "between rekeys, %.0f while the previous keys live, %.0f%% of the time; "
+		       "%.1f MiB of root heap; one timer scan over them %.1f ms)\n",
+		       steady, big, one, two, share * 100, steady * big / 1048576.0,
 		       (cpu_now() - t0) * 1e3);
+		printf("sizeof(struct zt_peer) %zu, struct zt_path %zu, struct zt_keypair %zu\n",
+		       sizeof(struct zt_peer), sizeof(struct zt_path), sizeof(struct zt_keypair));
+		free(clones);
 	}
 	for (int i = 0; i < count; i++) {
 		zt_node_free(nodes[i]);

@@ -116,12 +116,7 @@ static void finish_opens(struct zt_node *n, int64_t now, struct zt_jobs *b, size
 
 		/* Look the keypair up again: an earlier packet of this list
 		 * may have promoted it from next to current. */
-		if (p->kp_cur.valid && p->kp_cur.local_index == m->idx)
-			kp = &p->kp_cur;
-		else if (p->kp_next.valid && p->kp_next.local_index == m->idx)
-			kp = &p->kp_next;
-		else if (p->kp_prev.valid && p->kp_prev.local_index == m->idx)
-			kp = &p->kp_prev;
+		kp = zt_peer_keypair_by_index(p, m->idx);
 		if (kp == NULL) {
 			n->counters[ZT_CTR_RX_NO_SESSION]++;
 			continue;

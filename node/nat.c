@@ -54,14 +54,14 @@ enum zt_nat_type zt_node_nat_type(const struct zt_node *n)
 	/* IPv4 only: that is where NATs are. */
 	for (unsigned i = 0; i < n->roots.count; i++) {
 		const struct zt_peer *r = n->root_peers[i];
-		if (r == NULL || r->reflected.family != 4)
+		if (r == NULL || r->root->reflected.family != 4)
 			continue;
 		for (unsigned j = 0; j < n->nlocals; j++)
-			if (ip_eq(&n->locals[j], &r->reflected))
+			if (ip_eq(&n->locals[j], &r->root->reflected))
 				return ZT_NAT_NONE;
 		if (first == NULL)
-			first = &r->reflected;
-		else if (!zt_endpoint_eq(first, &r->reflected))
+			first = &r->root->reflected;
+		else if (!zt_endpoint_eq(first, &r->root->reflected))
 			differ = true;
 		seen++;
 	}
@@ -78,7 +78,7 @@ static void close_sock(struct zt_node *n, int64_t sock)
 
 static bool peer_uses_sock(const struct zt_peer *p, int64_t sock)
 {
-	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++)
+	for (unsigned i = 0; i < p->npaths; i++)
 		if (p->paths[i].used && p->paths[i].last_rx != 0 && p->paths[i].sock == sock)
 			return true;
 	return false;
@@ -166,15 +166,16 @@ void zt_nat_sock_heard(struct zt_node *n, int64_t sock)
 void zt_nat_maybe_birthday(struct zt_node *n, int64_t now, struct zt_peer *p)
 {
 	struct zt_burst *b = &n->burst;
+	struct zt_peer_reach *rc = p->reach;
 	struct zt_endpoint me_ep;
 	uint8_t msg[1 + 19];
 	size_t len;
 
 	/* Only the hard side starts (and tells the easy side when). */
-	if (n->is_root || p->is_root || b->active || p->pub.family != 4 ||
+	if (n->is_root || p->is_root || b->active || rc == NULL || rc->pub.family != 4 ||
 	    n->host.sockets_open == NULL)
 		return;
-	if (p->birthday_at != 0 && now - p->birthday_at < ZT_BIRTHDAY_RETRY)
+	if (rc->birthday_at != 0 && now - rc->birthday_at < ZT_BIRTHDAY_RETRY)
 		return;
 	if (zt_peer_send_keypair(p, now) == NULL || zt_peer_best_path(n, p, now) != NULL)
 		return;
@@ -185,11 +186,11 @@ void zt_nat_maybe_birthday(struct zt_node *n, int64_t now, struct zt_peer *p)
 		return;
 	if (zt_node_reflected(n, &me_ep, 1) == 0 || me_ep.family != 4)
 		return;
-	p->birthday_at = now;
+	rc->birthday_at = now;
 	memset(b, 0, sizeof *b);
 	b->peer = p->address;
 	b->started = now;
-	b->target = p->pub;
+	b->target = rc->pub;
 	b->nsocks = n->host.sockets_open(n->host.ctx, 4, ZT_BIRTHDAY_SOCKETS, b->socks);
 	if (b->nsocks > ZT_BIRTHDAY_SOCKETS)
 		b->nsocks = ZT_BIRTHDAY_SOCKETS;

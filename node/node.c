@@ -41,6 +41,7 @@ static const char *const counter_names[ZT_CTR_COUNT] = {
     [ZT_CTR_BRIDGE_LOOP] = "bridge_loop",
     [ZT_CTR_NOT_FOR_US] = "not_for_us",
     [ZT_CTR_PMTU_PROBES] = "pmtu_probes",
+    [ZT_CTR_NO_MEMORY] = "no_memory",
 };
 
 const char *zt_counter_name(enum zt_counter c)
@@ -120,7 +121,7 @@ static void raw_send_mtu(struct zt_node *n, int64_t sock, const struct zt_endpoi
 /* The path MTU of the direct path to `to`, if it is one of p's. */
 static size_t path_mtu(const struct zt_peer *p, int64_t sock, const struct zt_endpoint *to)
 {
-	for (int i = 0; p != NULL && i < ZT_PEER_MAX_PATHS; i++)
+	for (unsigned i = 0; p != NULL && i < p->npaths; i++)
 		if (p->paths[i].used && p->paths[i].sock == sock &&
 		    zt_endpoint_eq(&p->paths[i].ep, to))
 			return zt_pmtu_of(&p->paths[i]);
@@ -143,15 +144,17 @@ bool zt_node_root_is_up(const struct zt_node *n, const struct zt_peer *r, int64_
 	/* Heard recently is not enough: a root that died keeps looking alive
 	 * for ZT_ROOT_DEAD_AFTER.  One that leaves a request unanswered for
 	 * ZT_ROOT_REPLY_TIMEOUT is down at once, so failover takes seconds. */
-	return !(r->awaiting_since != 0 && r->last_rx < r->awaiting_since &&
-	         now - r->awaiting_since >= ZT_ROOT_REPLY_TIMEOUT);
+	return r->root == NULL ||
+	       !(r->root->awaiting_since != 0 && r->last_rx < r->root->awaiting_since &&
+	         now - r->root->awaiting_since >= ZT_ROOT_REPLY_TIMEOUT);
 }
 
 /* We sent a root something it always answers (REGISTER, WHOIS). */
 static void root_request_sent(struct zt_peer *r, int64_t now)
 {
-	if (r->awaiting_since == 0 || r->last_rx >= r->awaiting_since)
-		r->awaiting_since = now;
+	if (r->root != NULL &&
+	    (r->root->awaiting_since == 0 || r->last_rx >= r->root->awaiting_since))
+		r->root->awaiting_since = now;
 }
 
 struct zt_peer *zt_node_best_root(struct zt_node *n, int64_t now)
@@ -164,7 +167,7 @@ struct zt_peer *zt_node_best_root(struct zt_node *n, int64_t now)
 		int rtt;
 		if (r == NULL || !zt_node_root_is_up(n, r, now))
 			continue;
-		rtt = r->rtt >= 0 ? r->rtt : 100000;
+		rtt = r->root->rtt >= 0 ? r->root->rtt : 100000;
 		if (best == NULL || rtt < best_rtt) {
 			best = r;
 			best_rtt = rtt;
@@ -186,7 +189,7 @@ static void transmit(struct zt_node *n, int64_t now, struct zt_peer *p, const ui
 		zt_path_sent(path, now);
 	} else if (p->is_root) {
 		/* Not heard yet: try every endpoint the roots file gives. */
-		for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
+		for (unsigned i = 0; i < p->npaths; i++) {
 			if (p->paths[i].used) {
 				raw_send(n, p->paths[i].sock, &p->paths[i].ep, pkt, len);
 				zt_path_sent(&p->paths[i], now);
@@ -202,7 +205,7 @@ static void transmit(struct zt_node *n, int64_t now, struct zt_peer *p, const ui
 		raw_send(n, rp->sock, &rp->ep, pkt, len);
 		/* Relaying through a root that has been quiet: ask it something,
 		 * so that a dead root is noticed within seconds. */
-		if (now - r->last_rx > 5000 && now - r->register_sent > 1000)
+		if (now - r->last_rx > 5000 && now - r->root->register_sent > 1000)
 			send_register(n, now, r);
 	}
 	p->last_tx = now;
@@ -342,7 +345,8 @@ static void send_register(struct zt_node *n, int64_t now, struct zt_peer *r)
 	msg[off++] = (uint8_t)n->nmapped;
 	for (unsigned i = 0; i < n->nmapped; i++)
 		off += zt_endpoint_encode(&n->mapped[i], msg + off);
-	r->register_sent = now;
+	if (r->root != NULL)
+		r->root->register_sent = now;
 	root_request_sent(r, now);
 	(void)zt_node_send_msg(n, now, r, msg, off);
 }
@@ -365,11 +369,12 @@ static void send_to_roots(struct zt_node *n, int64_t now, const uint8_t *msg, si
 static void send_whois(struct zt_node *n, int64_t now, struct zt_peer *p)
 {
 	uint8_t msg[6];
-	if (p->whois_sent != 0 && now - p->whois_sent < ZT_WHOIS_RETRY)
+	struct zt_peer_reach *rc = zt_peer_reach(n, p);
+	if (rc == NULL || (rc->whois_sent != 0 && now - rc->whois_sent < ZT_WHOIS_RETRY))
 		return;
 	msg[0] = ZT_MSG_WHOIS;
 	zt_put_u40(msg + 1, p->address);
-	p->whois_sent = now;
+	rc->whois_sent = now;
 	send_to_roots(n, now, msg, sizeof msg);
 }
 
@@ -377,11 +382,12 @@ static void send_rendezvous_req(struct zt_node *n, int64_t now, struct zt_peer *
 {
 	uint8_t msg[6];
 	struct zt_peer *r = zt_node_best_root(n, now);
-	if (r == NULL)
+	struct zt_peer_reach *rc;
+	if (r == NULL || (rc = zt_peer_reach(n, p)) == NULL)
 		return;
 	msg[0] = ZT_MSG_RENDEZVOUS_REQ;
 	zt_put_u40(msg + 1, p->address);
-	p->rendezvous_sent = now;
+	rc->rendezvous_sent = now;
 	(void)zt_node_send_msg(n, now, r, msg, sizeof msg);
 }
 
@@ -395,7 +401,8 @@ void zt_node_want_peer(struct zt_node *n, int64_t now, struct zt_peer *p)
 	if (zt_peer_send_keypair(p, now) == NULL) {
 		start_handshake(n, now, p);
 		if (!p->is_root && !n->is_root && zt_peer_best_path(n, p, now) == NULL &&
-		    (p->rendezvous_sent == 0 || now - p->rendezvous_sent >= 1000))
+		    (zt_peer_reach_of(p)->rendezvous_sent == 0 ||
+		     now - zt_peer_reach_of(p)->rendezvous_sent >= 1000))
 			send_rendezvous_req(n, now, p);
 	}
 }
@@ -408,25 +415,25 @@ static void send_initiation(struct zt_node *n, int64_t now, struct zt_peer *p)
 	struct zt_hdr h = {ZT_PT_HS_INIT, 0, p->address, n->id.address};
 	size_t mac1_off = ZT_HS_INIT_LEN - 2 * ZT_MAC_LEN;
 
-	p->hs_index = random_u32(n);
+	if (p->hs == NULL)
+		return;
+	p->hs->index = random_u32(n);
 	zt_node_random(n, e_seed, sizeof e_seed);
 	zt_put_u64(payload, (uint64_t)now);
 	zt_put_u32(payload + 8, n->aes_ok ? ZT_HS_FLAG_AES256GCM : 0);
 	zt_wire_hdr_encode(pkt, &h);
-	zt_put_u32(pkt + ZT_HDR_LEN, p->hs_index);
-	if (p->hs == NULL)
-		goto out;
-	if (zt_noise_init_create(p->hs, &n->id, p->pk, e_seed, payload, pkt + ZT_HDR_LEN + 4) !=
-	    ZT_OK)
+	zt_put_u32(pkt + ZT_HDR_LEN, p->hs->index);
+	if (zt_noise_init_create(&p->hs->noise, &n->id, p->pk, e_seed, payload,
+	                         pkt + ZT_HDR_LEN + 4) != ZT_OK)
 		goto out;
 	zt_cookie_mac1_key(key, p->pk);
 	zt_cookie_mac(pkt + mac1_off, key, 32, pkt, mac1_off);
-	memcpy(p->hs_mac1, pkt + mac1_off, 16);
-	if (p->has_cookie && now - p->cookie_at < ZT_COOKIE_VALID)
-		zt_cookie_mac(pkt + mac1_off + 16, p->cookie, 16, pkt, mac1_off + 16);
+	memcpy(p->hs->mac1, pkt + mac1_off, 16);
+	if (p->hs->has_cookie && now - p->hs->cookie_at < ZT_COOKIE_VALID)
+		zt_cookie_mac(pkt + mac1_off + 16, p->hs->cookie, 16, pkt, mac1_off + 16);
 	else
 		memset(pkt + mac1_off + 16, 0, 16);
-	p->hs_last_sent = now;
+	p->hs->last_sent = now;
 	transmit(n, now, p, pkt, sizeof pkt);
 out:
 	sodium_memzero(e_seed, sizeof e_seed);
@@ -434,9 +441,13 @@ out:
 
 static void start_handshake(struct zt_node *n, int64_t now, struct zt_peer *p)
 {
-	if (p->hs_pending || !p->has_identity || !zt_peer_hs_begin(p))
+	if (p->hs_pending || !p->has_identity)
 		return;
-	p->hs_started = now;
+	if (!zt_peer_hs_begin(p)) {
+		n->counters[ZT_CTR_NO_MEMORY]++;
+		return;
+	}
+	p->hs->started = now;
 	send_initiation(n, now, p);
 }
 
@@ -449,9 +460,7 @@ void zt_node_rehandshake(struct zt_node *n, int64_t now, struct zt_peer *p)
 	/* The peer no longer knows these keys (it restarted): drop them, so
 	 * that what we send next waits for the new session and goes out the
 	 * moment it is up. */
-	zt_keypair_wipe(&p->kp_cur);
-	zt_keypair_wipe(&p->kp_prev);
-	zt_keypair_wipe(&p->kp_next);
+	zt_peer_keypairs_wipe(p);
 	start_handshake(n, now, p);
 }
 
@@ -561,9 +570,12 @@ static void handle_init(struct zt_node *n, int64_t now, int64_t sock,
 		n->counters[ZT_CTR_HS_REJECTED]++;
 		goto out;
 	}
+	kp = zt_peer_keypair_next(p);
+	if (kp == NULL) {
+		n->counters[ZT_CTR_NO_MEMORY]++; /* it retries in 3 s */
+		goto out;
+	}
 	zt_noise_split(&hs, k1, k2);
-	kp = &p->kp_next;
-	zt_keypair_wipe(kp);
 	kp->valid = true;
 	kp->initiator = false;
 	kp->confirmed = false;
@@ -615,24 +627,24 @@ static void handle_resp(struct zt_node *n, int64_t now, int64_t sock,
 		return;
 	}
 	p = zt_peer_find(n, h->src);
-	if (p == NULL || !p->hs_pending || zt_get_u32(pkt + ZT_HDR_LEN + 4) != p->hs_index) {
+	if (p == NULL || !p->hs_pending || zt_get_u32(pkt + ZT_HDR_LEN + 4) != p->hs->index) {
 		n->counters[ZT_CTR_RX_NO_SESSION]++;
 		return;
 	}
-	saved = *p->hs;
-	if (zt_noise_resp_consume(p->hs, &n->id, pkt + ZT_HDR_LEN + 8, payload) != ZT_OK) {
+	saved = p->hs->noise;
+	if (zt_noise_resp_consume(&p->hs->noise, &n->id, pkt + ZT_HDR_LEN + 8, payload) != ZT_OK) {
 		n->counters[ZT_CTR_RX_AUTH_FAIL]++;
-		*p->hs = saved; /* a forged response must not spoil the real one */
+		p->hs->noise = saved; /* a forged response must not spoil the real one */
 		sodium_memzero(&saved, sizeof saved);
 		return;
 	}
 	sodium_memzero(&saved, sizeof saved);
-	zt_noise_split(p->hs, k1, k2);
+	zt_noise_split(&p->hs->noise, k1, k2);
 	memset(&kp, 0, sizeof kp);
 	kp.valid = true;
 	kp.initiator = true;
 	kp.confirmed = true;
-	kp.local_index = p->hs_index;
+	kp.local_index = p->hs->index;
 	kp.remote_index = zt_get_u32(pkt + ZT_HDR_LEN);
 	/* The responder chose; it may only choose what we offered. */
 	zt_session_set_keys(&kp,
@@ -642,10 +654,8 @@ static void handle_resp(struct zt_node *n, int64_t now, int64_t sock,
 	                    k1, k2);
 	kp.born = now;
 	zt_replay_init(&kp.replay);
-	zt_keypair_wipe(&p->kp_prev);
-	p->kp_prev = p->kp_cur;
-	p->kp_cur = kp; /* owns kp.aes now */
-	sodium_memzero(&kp, sizeof kp);
+	if (!zt_peer_keypair_install(p, &kp)) /* takes kp (and kp.aes) */
+		n->counters[ZT_CTR_NO_MEMORY]++;
 	sodium_memzero(k1, sizeof k1);
 	sodium_memzero(k2, sizeof k2);
 	zt_peer_hs_end(p);
@@ -678,21 +688,21 @@ static void handle_cookie(struct zt_node *n, int64_t now, const struct zt_hdr *h
 	}
 	p = zt_peer_find(n, h->src);
 	if (p == NULL || !p->hs_pending || !p->has_identity ||
-	    zt_get_u32(pkt + ZT_HDR_LEN) != p->hs_index) {
+	    zt_get_u32(pkt + ZT_HDR_LEN) != p->hs->index) {
 		n->counters[ZT_CTR_RX_NO_SESSION]++;
 		return;
 	}
 	zt_cookie_cookie_key(key, p->pk);
-	if (zt_cookie_open(cookie, pkt + ZT_HDR_LEN + 4, pkt + ZT_HDR_LEN + 28, key, p->hs_mac1) !=
+	if (zt_cookie_open(cookie, pkt + ZT_HDR_LEN + 4, pkt + ZT_HDR_LEN + 28, key, p->hs->mac1) !=
 	    ZT_OK) {
 		n->counters[ZT_CTR_RX_AUTH_FAIL]++;
 		return;
 	}
-	memcpy(p->cookie, cookie, 16);
-	p->has_cookie = true;
-	p->cookie_at = now;
+	memcpy(p->hs->cookie, cookie, 16);
+	p->hs->has_cookie = true;
+	p->hs->cookie_at = now;
 	/* Retry at the next timer tick, now with mac2. */
-	p->hs_last_sent = now - ZT_REKEY_TIMEOUT + 200;
+	p->hs->last_sent = now - ZT_REKEY_TIMEOUT + 200;
 }
 
 /* ---- inner messages ---- */
@@ -748,6 +758,7 @@ static void handle_whois_ok(struct zt_node *n, int64_t now, const uint8_t *msg, 
 static void handle_rendezvous(struct zt_node *n, int64_t now, const uint8_t *msg, size_t len)
 {
 	struct zt_peer *q;
+	struct zt_peer_reach *rc;
 	size_t off = 7;
 	unsigned count;
 
@@ -761,7 +772,11 @@ static void handle_rendezvous(struct zt_node *n, int64_t now, const uint8_t *msg
 	count = msg[6];
 	if (count > ZT_RENDEZVOUS_MAX_EPS)
 		count = ZT_RENDEZVOUS_MAX_EPS; /* roots send at most that: no amplification */
-	q->punch_until = now + ZT_PUNCH_TIME;
+	/* Without it (out of memory, counted) the candidates are still tried,
+	 * only not punched at. */
+	rc = zt_peer_reach(n, q);
+	if (rc != NULL)
+		rc->punch_until = now + ZT_PUNCH_TIME;
 	for (unsigned i = 0; i < count; i++) {
 		struct zt_endpoint ep;
 		struct zt_path *x;
@@ -771,8 +786,8 @@ static void handle_rendezvous(struct zt_node *n, int64_t now, const uint8_t *msg
 			break;
 		}
 		off += used;
-		if (i == 0)
-			q->pub = ep; /* the freshest public endpoint comes first */
+		if (i == 0 && rc != NULL)
+			rc->pub = ep; /* the freshest public endpoint comes first */
 		x = zt_peer_add_candidate(n, q, now, &ep);
 		/* Punch now: both ends got the rendezvous at about the same time. */
 		if (x != NULL && zt_peer_send_keypair(q, now) != NULL)
@@ -819,7 +834,7 @@ static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_
 			goto bad;
 		sent = (int64_t)zt_get_u64(msg + 5);
 		if (hops == 0 && sent <= now && now - sent < 60000) {
-			for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
+			for (unsigned i = 0; i < p->npaths; i++) {
 				struct zt_path *x = &p->paths[i];
 				int s = (int)(now - sent);
 				if (!x->used || !zt_endpoint_eq(&x->ep, from))
@@ -832,18 +847,19 @@ static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_
 	case ZT_MSG_REGISTER_OK: {
 		int64_t sent;
 		struct zt_endpoint ep;
-		if (!p->is_root || len < 9)
+		if (!p->is_root || p->root == NULL || len < 9)
 			goto bad;
 		sent = (int64_t)zt_get_u64(msg + 1);
 		if (sent <= now && now - sent < 60000) {
 			int s = (int)(now - sent);
-			p->rtt = p->rtt < 0 ? s : (p->rtt * 7 + s) / 8;
-			for (int i = 0; i < ZT_PEER_MAX_PATHS; i++)
+			int *rtt = &p->root->rtt;
+			*rtt = *rtt < 0 ? s : (*rtt * 7 + s) / 8;
+			for (unsigned i = 0; i < p->npaths; i++)
 				if (p->paths[i].used && zt_endpoint_eq(&p->paths[i].ep, from))
-					p->paths[i].rtt = p->rtt;
+					p->paths[i].rtt = *rtt;
 		}
 		if (zt_endpoint_decode(&ep, msg + 9, len - 9) != 0)
-			p->reflected = ep;
+			p->root->reflected = ep;
 		break;
 	}
 	case ZT_MSG_WHOIS_OK:
@@ -899,14 +915,8 @@ struct zt_keypair *zt_node_data_keypair(struct zt_node *n, int64_t now, const st
 	}
 	p = zt_peer_find(n, h->src);
 	idx = zt_get_u32(pkt + ZT_HDR_LEN);
-	if (p != NULL) {
-		if (p->kp_cur.valid && p->kp_cur.local_index == idx)
-			kp = &p->kp_cur;
-		else if (p->kp_next.valid && p->kp_next.local_index == idx)
-			kp = &p->kp_next;
-		else if (p->kp_prev.valid && p->kp_prev.local_index == idx)
-			kp = &p->kp_prev;
-	}
+	if (p != NULL)
+		kp = zt_peer_keypair_by_index(p, idx);
 	if (kp == NULL || now - kp->born >= ZT_REJECT_AFTER_TIME) {
 		n->counters[ZT_CTR_RX_NO_SESSION]++;
 		return NULL;
@@ -942,13 +952,9 @@ void zt_node_data_deliver(struct zt_node *n, int64_t now, struct zt_peer *p, str
                           int64_t sock, const struct zt_endpoint *from, const struct zt_hdr *h,
                           const uint8_t *msg, size_t mlen)
 {
-	if (kp == &p->kp_next) {
+	if (kp == p->kp_next) {
 		/* The initiator used the new keys: they become current. */
-		zt_keypair_wipe(&p->kp_prev);
-		p->kp_prev = p->kp_cur;
-		p->kp_cur = p->kp_next;
-		p->kp_cur.confirmed = true;
-		memset(&p->kp_next, 0, sizeof p->kp_next);
+		zt_peer_keypair_promote(p);
 		if (p->qcount > 0)
 			flush_queue(n, now, p);
 	}
@@ -1006,9 +1012,9 @@ static void path_lost(struct zt_node *n, int64_t now, struct zt_peer *p);
 
 static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
 {
-	struct zt_keypair *kps[3] = {&p->kp_cur, &p->kp_prev, &p->kp_next};
 	bool active = zt_peer_is_active(p, now);
 	bool warm = p->last_frame != 0 && now - p->last_frame < ZT_PEER_EXPIRE;
+	const struct zt_peer_reach *reach = zt_peer_reach_of(p);
 	struct zt_keypair *skp;
 
 	/* Roots: a LATE that is due (the node measures its NAT). */
@@ -1018,15 +1024,14 @@ static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
 		(void)zt_node_send_msg(n, now, p, &late, 1);
 	}
 
-	for (int i = 0; i < 3; i++)
-		if (kps[i]->valid && now - kps[i]->born >= ZT_REJECT_AFTER_TIME)
-			zt_keypair_wipe(kps[i]); /* old keys are wiped, not kept */
+	zt_peer_keypairs_expire(p, now);
+	zt_peer_hs_expire(p, now);
 
 	if (p->hs_pending) {
-		if (now - p->hs_started >= ZT_REKEY_ATTEMPT_TIME) {
+		if (now - p->hs->started >= ZT_REKEY_ATTEMPT_TIME) {
 			zt_peer_hs_end(p);
 			zt_peer_clear_queue(p);
-		} else if (now - p->hs_last_sent >= ZT_REKEY_TIMEOUT) {
+		} else if (now - p->hs->last_sent >= ZT_REKEY_TIMEOUT) {
 			send_initiation(n, now, p);
 		}
 	}
@@ -1047,15 +1052,15 @@ static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
 	if (skp != NULL && !p->is_root && !n->is_root && !p->hs_pending && active &&
 	    p->last_tx - p->last_rx >= ZT_PEER_SILENT && now - p->kp_cur.born >= ZT_PEER_SILENT)
 		start_handshake(n, now, p);
-	if (skp != NULL && !p->is_root && (active || warm || now < p->punch_until)) {
-		for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
+	if (skp != NULL && !p->is_root && (active || warm || now < reach->punch_until)) {
+		for (unsigned i = 0; i < p->npaths; i++) {
 			struct zt_path *x = &p->paths[i];
 			int64_t interval = active ? ZT_ECHO_ACTIVE : n->keepalive;
 			if (!x->used)
 				continue;
 			/* Right after a rendezvous: punch every second, so
 			 * that one side's probe finds the other's hole. */
-			if (x->last_rx == 0 && now < p->punch_until)
+			if (x->last_rx == 0 && now < reach->punch_until)
 				interval = ZT_PUNCH_INTERVAL;
 			/* A path in use that went quiet: find out fast whether
 			 * the NAT lost its mapping. */
@@ -1065,20 +1070,22 @@ static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
 				zt_node_send_echo(n, now, p, x);
 			zt_pmtu_background(n, now, p, x);
 		}
-		if (now < p->punch_until)
+		if (now < reach->punch_until)
 			zt_nat_maybe_birthday(n, now, p);
 	}
-	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
+	for (unsigned i = 0; i < p->npaths; i++) {
 		struct zt_path *x = &p->paths[i];
 		int64_t heard = x->last_rx != 0 ? x->last_rx : x->discovered;
 		if (x->used && !p->is_root && now - heard >= ZT_PATH_FORGET)
 			memset(x, 0, sizeof *x);
 	}
+	zt_peer_paths_trim(p);
 	if (!n->is_root && !p->is_root && active && skp != NULL &&
 	    zt_peer_best_path(n, p, now) == NULL &&
-	    (p->rendezvous_sent == 0 ||
-	     now - p->rendezvous_sent >=
-	         (now - p->kind_since < ZT_PUNCH_TIME ? ZT_RENDEZVOUS_FAST : ZT_RENDEZVOUS_RETRY)))
+	    (reach->rendezvous_sent == 0 ||
+	     now - reach->rendezvous_sent >= (now - reach->kind_since < ZT_PUNCH_TIME
+	                                          ? ZT_RENDEZVOUS_FAST
+	                                          : ZT_RENDEZVOUS_RETRY)))
 		send_rendezvous_req(n, now, p);
 	if (!n->is_root) {
 		enum zt_path_kind was = p->kind;
@@ -1097,7 +1104,7 @@ static void path_lost(struct zt_node *n, int64_t now, struct zt_peer *p)
 	log_peer(n, ZT_LOG_INFO, "direct path lost to", p->address);
 	for (unsigned i = 0; i < n->roots.count; i++) {
 		struct zt_peer *r = n->root_peers[i];
-		if (r != NULL && now - r->register_sent >= 1000)
+		if (r != NULL && now - r->root->register_sent >= 1000)
 			send_register(n, now, r);
 	}
 	send_rendezvous_req(n, now, p);
@@ -1123,7 +1130,7 @@ static bool peer_expired(const struct zt_node *n, const struct zt_peer *p, int64
 static int64_t udp_heard(const struct zt_peer *r)
 {
 	int64_t t = 0;
-	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++)
+	for (unsigned i = 0; i < r->npaths; i++)
 		if (r->paths[i].used && !zt_sock_is_tcp(r->paths[i].sock) &&
 		    r->paths[i].last_rx > t)
 			t = r->paths[i].last_rx;
@@ -1132,12 +1139,13 @@ static int64_t udp_heard(const struct zt_peer *r)
 
 static void tcp_drop(struct zt_node *n, struct zt_peer *r)
 {
-	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++)
-		if (r->paths[i].used && r->paths[i].sock == r->tcp_sock)
+	struct zt_root_link *rl = r->root;
+	for (unsigned i = 0; i < r->npaths; i++)
+		if (r->paths[i].used && r->paths[i].sock == rl->tcp_sock)
 			memset(&r->paths[i], 0, sizeof r->paths[i]);
 	if (n->host.tcp_close != NULL)
-		n->host.tcp_close(n->host.ctx, r->tcp_sock);
-	r->tcp_sock = -1;
+		n->host.tcp_close(n->host.ctx, rl->tcp_sock);
+	rl->tcp_sock = -1;
 }
 
 /*
@@ -1151,23 +1159,24 @@ static void tcp_background(struct zt_node *n, int64_t now, unsigned i, struct zt
 {
 	const struct zt_root_def *rd = &n->roots.roots[i];
 	struct zt_path *best;
+	struct zt_root_link *rl = r->root;
 	int64_t heard = udp_heard(r);
 
 	if (n->host.tcp_open == NULL || rd->endpoint_count == 0)
 		return;
-	if (r->tcp_sock < 0) {
+	if (rl->tcp_sock < 0) {
 		struct zt_endpoint ep = rd->endpoints[0];
 		int64_t sock;
 		if (zt_node_root_is_up(n, r, now) ||
 		    now - (heard ? heard : n->created) < ZT_TCP_AFTER ||
-		    (r->tcp_tried != 0 && now - r->tcp_tried < ZT_TCP_RETRY))
+		    (rl->tcp_tried != 0 && now - rl->tcp_tried < ZT_TCP_RETRY))
 			return;
-		r->tcp_tried = now;
+		rl->tcp_tried = now;
 		ep.port = ZT_TCP_PORT;
 		sock = n->host.tcp_open(n->host.ctx, &ep);
 		if (sock < 0 || !zt_sock_is_tcp(sock))
 			return;
-		r->tcp_sock = sock;
+		rl->tcp_sock = sock;
 		(void)zt_peer_add_path(n, r, now, sock, &ep);
 		log_peer(n, ZT_LOG_INFO, "no UDP answer: trying TCP to root", r->address);
 		/* Over the new connection at once (a session survives). */
@@ -1178,13 +1187,13 @@ static void tcp_background(struct zt_node *n, int64_t now, unsigned i, struct zt
 	best = zt_peer_best_path(n, r, now);
 	if (best != NULL && zt_sock_is_tcp(best->sock)) {
 		/* On TCP: does UDP work again? */
-		if (now - r->udp_probe_at >= ZT_TCP_UDP_RETRY &&
+		if (now - rl->udp_probe_at >= ZT_TCP_UDP_RETRY &&
 		    zt_peer_send_keypair(r, now) != NULL) {
 			uint8_t msg[9];
 			msg[0] = ZT_MSG_REGISTER;
 			zt_put_u64(msg + 1, (uint64_t)now);
-			r->udp_probe_at = now;
-			for (int k = 0; k < ZT_PEER_MAX_PATHS; k++) {
+			rl->udp_probe_at = now;
+			for (unsigned k = 0; k < r->npaths; k++) {
 				struct zt_path *x = &r->paths[k];
 				if (x->used && !zt_sock_is_tcp(x->sock) &&
 				    zt_node_send_msg_to(n, now, r, x->sock, &x->ep, msg,
@@ -1194,9 +1203,9 @@ static void tcp_background(struct zt_node *n, int64_t now, unsigned i, struct zt
 		}
 		return;
 	}
-	for (int k = 0; k < ZT_PEER_MAX_PATHS; k++) {
+	for (unsigned k = 0; k < r->npaths; k++) {
 		struct zt_path *x = &r->paths[k];
-		if (x->used && x->sock == r->tcp_sock && best != NULL &&
+		if (x->used && x->sock == rl->tcp_sock && best != NULL &&
 		    now - x->last_tx >= ZT_TCP_LINGER && now - heard < ZT_TCP_LINGER) {
 			log_peer(n, ZT_LOG_INFO, "UDP works again: closing TCP to root",
 			         r->address);
@@ -1211,11 +1220,11 @@ void zt_node_tcp_closed(struct zt_node *n, int64_t now, int64_t sock)
 	(void)now;
 	for (size_t b = 0; b < n->bucket_count; b++) {
 		for (struct zt_peer *p = n->buckets[b]; p != NULL; p = p->hnext) {
-			for (int i = 0; i < ZT_PEER_MAX_PATHS; i++)
+			for (unsigned i = 0; i < p->npaths; i++)
 				if (p->paths[i].used && p->paths[i].sock == sock)
 					memset(&p->paths[i], 0, sizeof p->paths[i]);
-			if (p->tcp_sock == sock)
-				p->tcp_sock = -1;
+			if (p->root != NULL && p->root->tcp_sock == sock)
+				p->root->tcp_sock = -1;
 		}
 	}
 }
@@ -1242,14 +1251,14 @@ static void roots_background(struct zt_node *n, int64_t now)
 		up = zt_node_root_is_up(n, r, now);
 		if (zt_peer_send_keypair(r, now) == NULL) {
 			start_handshake(n, now, r);
-		} else if (!up && !r->hs_pending && r->awaiting_since != 0 &&
-		           r->last_rx < r->awaiting_since &&
-		           now - r->awaiting_since >= ZT_ROOT_REHANDSHAKE) {
+		} else if (!up && !r->hs_pending && r->root->awaiting_since != 0 &&
+		           r->last_rx < r->root->awaiting_since &&
+		           now - r->root->awaiting_since >= ZT_ROOT_REHANDSHAKE) {
 			/* It may have restarted and lost our session. */
 			start_handshake(n, now, r);
 		} else if (zt_nat_probe_silent(n, r)) {
 			/* Measuring how long our NAT keeps a silent mapping. */
-		} else if (now - r->register_sent >=
+		} else if (now - r->root->register_sent >=
 		               (up ? (n->keepalive < ZT_REGISTER_INTERVAL ? n->keepalive
 		                                                          : ZT_REGISTER_INTERVAL)
 		                   : ZT_ROOT_RETRY) ||
@@ -1476,11 +1485,11 @@ int zt_node_set_roots(struct zt_node *n, int64_t now, const struct zt_roots *roo
 		p = zt_peer_get(n, now, rd->id.address);
 		if (p == NULL)
 			return ZT_ENOMEM;
+		if (!zt_peer_root_link(p))
+			return ZT_ENOMEM;
 		if (p->has_identity && sodium_memcmp(p->pk, rd->id.pk, 32) != 0) {
 			/* The roots file is signed: it wins over what we learnt. */
-			zt_keypair_wipe(&p->kp_cur);
-			zt_keypair_wipe(&p->kp_prev);
-			zt_keypair_wipe(&p->kp_next);
+			zt_peer_keypairs_wipe(p);
 			zt_peer_hs_end(p);
 		}
 		memcpy(p->pk, rd->id.pk, 32);
@@ -1691,14 +1700,14 @@ size_t zt_node_reflected(const struct zt_node *n, struct zt_endpoint *out, size_
 	for (unsigned i = 0; i < n->roots.count; i++) {
 		const struct zt_peer *r = n->root_peers[i];
 		bool dup = false;
-		if (r == NULL || r->reflected.family == 0)
+		if (r == NULL || r->root->reflected.family == 0)
 			continue;
 		for (size_t j = 0; j < count && j < cap; j++)
-			dup = dup || zt_endpoint_eq(&out[j], &r->reflected);
+			dup = dup || zt_endpoint_eq(&out[j], &r->root->reflected);
 		if (dup)
 			continue;
 		if (count < cap)
-			out[count] = r->reflected;
+			out[count] = r->root->reflected;
 		count++;
 	}
 	return count;

@@ -7,6 +7,12 @@
  * RENDEZVOUS) that are probed until they answer or are forgotten.  Relaying
  * is not a path of the peer: it is "send to the best root", decided at send
  * time.
+ *
+ * Memory (a root holds one peer per registered node): the path array is
+ * allocated by need and trimmed when paths are forgotten; the previous and
+ * next keypairs exist only around a rekey.  When an allocation fails the
+ * state is not kept (a path not learnt, a keypair not kept) and counted in
+ * ZT_CTR_NO_MEMORY; the peer goes on with what it has.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -66,8 +72,6 @@ struct zt_peer *zt_peer_get(struct zt_node *n, int64_t now, uint64_t address)
 		return NULL;
 	p->address = address;
 	p->created = now;
-	p->rtt = -1;
-	p->tcp_sock = -1;
 	if (n->peer_count >= n->bucket_count * 2)
 		grow(n);
 	b = bucket_of(n, address);
@@ -86,6 +90,106 @@ void zt_keypair_wipe(struct zt_keypair *kp)
 	sodium_memzero(kp, sizeof *kp);
 }
 
+/* Wipe and free an allocated keypair. */
+static void kp_free(struct zt_keypair **kp)
+{
+	if (*kp == NULL)
+		return;
+	zt_keypair_wipe(*kp);
+	free(*kp);
+	*kp = NULL;
+}
+
+struct zt_keypair *zt_peer_keypair_by_index(struct zt_peer *p, uint32_t idx)
+{
+	if (p->kp_cur.valid && p->kp_cur.local_index == idx)
+		return &p->kp_cur;
+	if (p->kp_next != NULL && p->kp_next->valid && p->kp_next->local_index == idx)
+		return p->kp_next;
+	if (p->kp_prev != NULL && p->kp_prev->valid && p->kp_prev->local_index == idx)
+		return p->kp_prev;
+	return NULL;
+}
+
+struct zt_keypair *zt_peer_keypair_next(struct zt_peer *p)
+{
+	if (p->kp_next == NULL) {
+		/* calloc: a blank keypair; the AES state, if any, is separate
+		 * and gets its own (aligned) allocation. */
+		p->kp_next = calloc(1, sizeof *p->kp_next);
+		return p->kp_next;
+	}
+	zt_keypair_wipe(p->kp_next);
+	return p->kp_next;
+}
+
+void zt_peer_keypair_promote(struct zt_peer *p)
+{
+	struct zt_keypair *blk = p->kp_next, tmp;
+
+	if (blk == NULL)
+		return;
+	/* The blocks swap: next's block takes the old current and becomes
+	 * previous, so promoting allocates nothing. */
+	tmp = p->kp_cur;
+	p->kp_cur = *blk;
+	*blk = tmp;
+	sodium_memzero(&tmp, sizeof tmp);
+	p->kp_cur.confirmed = true;
+	p->kp_next = NULL;
+	kp_free(&p->kp_prev);
+	if (blk->valid) {
+		p->kp_prev = blk;
+	} else {
+		free(blk); /* all zero: nothing to wipe */
+	}
+}
+
+bool zt_peer_keypair_install(struct zt_peer *p, struct zt_keypair *kp)
+{
+	bool kept = true;
+
+	if (p->kp_cur.valid) {
+		if (p->kp_prev == NULL)
+			p->kp_prev = malloc(sizeof *p->kp_prev);
+		else
+			zt_keypair_wipe(p->kp_prev);
+		if (p->kp_prev != NULL) {
+			*p->kp_prev = p->kp_cur; /* owns kp_cur.aes now */
+		} else {
+			/* The old keys go now rather than when they expire:
+			 * packets still in flight with them are dropped. */
+			zt_keypair_wipe(&p->kp_cur);
+			kept = false;
+		}
+	} else {
+		kp_free(&p->kp_prev);
+	}
+	p->kp_cur = *kp; /* owns kp->aes now */
+	sodium_memzero(kp, sizeof *kp);
+	return kept;
+}
+
+void zt_peer_keypairs_wipe(struct zt_peer *p)
+{
+	zt_keypair_wipe(&p->kp_cur);
+	kp_free(&p->kp_prev);
+	kp_free(&p->kp_next);
+}
+
+void zt_peer_keypairs_expire(struct zt_peer *p, int64_t now)
+{
+	/* Old keys are wiped, not kept. */
+	if (p->kp_cur.valid && now - p->kp_cur.born >= ZT_REJECT_AFTER_TIME)
+		zt_keypair_wipe(&p->kp_cur);
+	if (p->kp_prev != NULL &&
+	    (!p->kp_prev->valid || now - p->kp_prev->born >= ZT_REJECT_AFTER_TIME))
+		kp_free(&p->kp_prev);
+	if (p->kp_next != NULL &&
+	    (!p->kp_next->valid || now - p->kp_next->born >= ZT_REJECT_AFTER_TIME))
+		kp_free(&p->kp_next);
+}
+
 bool zt_peer_hs_begin(struct zt_peer *p)
 {
 	if (p->hs == NULL) {
@@ -100,11 +204,26 @@ bool zt_peer_hs_begin(struct zt_peer *p)
 void zt_peer_hs_end(struct zt_peer *p)
 {
 	p->hs_pending = false;
-	if (p->hs != NULL) {
-		zt_noise_wipe(p->hs);
-		free(p->hs);
-		p->hs = NULL;
-	}
+	if (p->hs == NULL)
+		return;
+	zt_noise_wipe(&p->hs->noise);
+	/* A cookie stays useful for the next initiation (ZT_COOKIE_VALID):
+	 * then the block stays, zt_peer_hs_expire frees it. */
+	if (p->hs->has_cookie)
+		return;
+	sodium_memzero(p->hs, sizeof *p->hs);
+	free(p->hs);
+	p->hs = NULL;
+}
+
+void zt_peer_hs_expire(struct zt_peer *p, int64_t now)
+{
+	if (p->hs == NULL || p->hs_pending ||
+	    (p->hs->has_cookie && now - p->hs->cookie_at < ZT_COOKIE_VALID))
+		return;
+	sodium_memzero(p->hs, sizeof *p->hs);
+	free(p->hs);
+	p->hs = NULL;
 }
 
 void zt_peer_clear_queue(struct zt_peer *p)
@@ -129,9 +248,15 @@ void zt_peer_free(struct zt_node *n, struct zt_peer *p)
 	n->peer_count--;
 	zt_peer_clear_queue(p);
 	zt_peer_hs_end(p);
-	zt_keypair_wipe(&p->kp_cur);
-	zt_keypair_wipe(&p->kp_prev);
-	zt_keypair_wipe(&p->kp_next);
+	if (p->hs != NULL) {
+		sodium_memzero(p->hs, sizeof *p->hs);
+		free(p->hs);
+	}
+	zt_peer_keypairs_wipe(p);
+	free(p->paths);
+	free(p->reach);
+	free(p->root);
+	free(p->eps);
 	/* Keys and handshake state die with the peer. */
 	sodium_memzero(p, sizeof *p);
 	free(p);
@@ -156,8 +281,8 @@ struct zt_keypair *zt_peer_send_keypair(struct zt_peer *p, int64_t now)
 	if (kp_usable(&p->kp_cur, now))
 		return &p->kp_cur;
 	/* Right after a rekey the previous keys still work for a while. */
-	if (kp_usable(&p->kp_prev, now))
-		return &p->kp_prev;
+	if (p->kp_prev != NULL && kp_usable(p->kp_prev, now))
+		return p->kp_prev;
 	return NULL;
 }
 
@@ -168,25 +293,64 @@ bool zt_peer_is_active(const struct zt_peer *p, int64_t now)
 
 static struct zt_path *path_find(struct zt_peer *p, const struct zt_endpoint *ep)
 {
-	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++)
+	for (unsigned i = 0; i < p->npaths; i++)
 		if (p->paths[i].used && zt_endpoint_eq(&p->paths[i].ep, ep))
 			return &p->paths[i];
 	return NULL;
 }
 
-/* A free slot, or the least useful path (never heard, else heard longest ago). */
-static struct zt_path *path_slot(struct zt_peer *p)
+/* A free slot (the array grows by one while below ZT_PEER_MAX_PATHS), or
+ * the least useful path (never heard, else heard longest ago); returned
+ * blank.  NULL only if the peer has no slot and none can be allocated. */
+static struct zt_path *path_slot(struct zt_node *n, struct zt_peer *p)
 {
 	struct zt_path *victim = NULL;
-	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
+	for (unsigned i = 0; i < p->npaths; i++) {
 		struct zt_path *x = &p->paths[i];
-		if (!x->used)
-			return x;
+		if (!x->used) {
+			victim = x;
+			break;
+		}
 		if (victim == NULL || x->last_rx < victim->last_rx ||
 		    (x->last_rx == victim->last_rx && x->discovered < victim->discovered))
 			victim = x;
 	}
+	if ((victim == NULL || victim->used) && p->npaths < ZT_PEER_MAX_PATHS) {
+		struct zt_path *grown = realloc(p->paths, (p->npaths + 1u) * sizeof *grown);
+		if (grown != NULL) {
+			p->paths = grown;
+			victim = &p->paths[p->npaths++];
+		} else {
+			n->counters[ZT_CTR_NO_MEMORY]++; /* evict, or do without */
+		}
+	}
+	if (victim != NULL)
+		memset(victim, 0, sizeof *victim);
 	return victim;
+}
+
+void zt_peer_paths_trim(struct zt_peer *p)
+{
+	unsigned used = 0;
+	/* Compact (order kept: it breaks ties in best_path), then shrink. */
+	for (unsigned i = 0; i < p->npaths; i++) {
+		if (!p->paths[i].used)
+			continue;
+		if (i != used)
+			p->paths[used] = p->paths[i];
+		used++;
+	}
+	if (used == p->npaths)
+		return;
+	if (used == 0) {
+		free(p->paths);
+		p->paths = NULL;
+	} else {
+		struct zt_path *shrunk = realloc(p->paths, used * sizeof *shrunk);
+		if (shrunk != NULL)
+			p->paths = shrunk; /* else the bigger array stays, partly unused */
+	}
+	p->npaths = (uint8_t)used;
 }
 
 int64_t zt_node_pick_socket(const struct zt_node *n, int family)
@@ -201,10 +365,10 @@ struct zt_path *zt_peer_add_path(struct zt_node *n, struct zt_peer *p, int64_t n
                                  const struct zt_endpoint *ep)
 {
 	struct zt_path *x = path_find(p, ep);
-	(void)n;
 	if (x == NULL) {
-		x = path_slot(p);
-		memset(x, 0, sizeof *x);
+		x = path_slot(n, p);
+		if (x == NULL)
+			return NULL;
 		x->used = true;
 		x->ep = *ep;
 		x->discovered = now;
@@ -225,8 +389,9 @@ struct zt_path *zt_peer_add_candidate(struct zt_node *n, struct zt_peer *p, int6
 	sock = zt_node_pick_socket(n, ep->family);
 	if (sock < 0)
 		return NULL; /* no socket of that family */
-	x = path_slot(p);
-	memset(x, 0, sizeof *x);
+	x = path_slot(n, p);
+	if (x == NULL)
+		return NULL;
 	x->used = true;
 	x->ep = *ep;
 	x->sock = sock;
@@ -248,8 +413,9 @@ void zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64
 		zt_nat_sock_heard(n, sock);
 	x = path_find(p, from);
 	if (x == NULL) {
-		x = path_slot(p);
-		memset(x, 0, sizeof *x);
+		x = path_slot(n, p);
+		if (x == NULL)
+			return; /* counted: relaying still works */
 		x->used = true;
 		x->ep = *from;
 		x->discovered = now;
@@ -260,7 +426,6 @@ void zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64
 	x->sock = sock;
 	x->last_rx = now;
 	x->unanswered = 0;
-	(void)n;
 }
 
 static int64_t alive_window(const struct zt_peer *p, int64_t now)
@@ -276,7 +441,7 @@ struct zt_path *zt_peer_best_path(const struct zt_node *n, const struct zt_peer 
 	int64_t window = alive_window(p, now);
 	(void)n;
 
-	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
+	for (unsigned i = 0; i < p->npaths; i++) {
 		const struct zt_path *x = &p->paths[i];
 		if (!x->used || x->last_rx == 0 || now - x->last_rx >= window)
 			continue;
@@ -330,9 +495,12 @@ void zt_peer_update_kind(struct zt_node *n, struct zt_peer *p, int64_t now)
 	}
 	if (kind != p->kind) {
 		struct zt_peer_info info;
+		struct zt_peer_reach *rc = zt_peer_reach(n, p);
 		p->kind = kind;
-		p->kind_since = now;
-		p->via = via;
+		if (rc != NULL) {
+			rc->kind_since = now;
+			rc->via = via;
+		}
 		zt_peer_info(n, p, now, &info);
 		if (n->host.event != NULL && kind != ZT_PATH_NONE)
 			n->host.event(n->host.ctx,
@@ -355,7 +523,8 @@ void zt_peer_update_kind(struct zt_node *n, struct zt_peer *p, int64_t now)
 		}
 	} else if (kind == ZT_PATH_RELAY) {
 		struct zt_peer *r = zt_node_best_root(n, now);
-		p->via = r != NULL ? r->address : 0;
+		if (p->reach != NULL)
+			p->reach->via = r != NULL ? r->address : 0;
 	}
 }
 
@@ -368,15 +537,15 @@ void zt_peer_info(const struct zt_node *n, const struct zt_peer *p, int64_t now,
 	out->address = p->address;
 	out->role = p->is_root ? ZT_ROLE_ROOT : ZT_ROLE_LEAF;
 	out->path = p->kind;
-	out->via = p->via;
-	out->path_since = p->kind_since;
+	out->via = zt_peer_reach_of(p)->via;
+	out->path_since = zt_peer_reach_of(p)->kind_since;
 	out->last_rx = p->last_rx;
 	out->last_tx = p->last_tx;
 	out->latency_ms = -1;
 	out->session = p->kp_cur.valid && now - p->kp_cur.born < ZT_REJECT_AFTER_TIME;
 	out->rx_packets = p->rx_packets;
 	out->tx_packets = p->tx_packets;
-	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++)
+	for (unsigned i = 0; i < p->npaths; i++)
 		if (p->paths[i].used)
 			out->direct_paths++;
 	out->path_mtu = (unsigned)zt_pmtu_of(best);
@@ -384,15 +553,68 @@ void zt_peer_info(const struct zt_node *n, const struct zt_peer *p, int64_t now,
 		out->endpoint = best->ep;
 		out->tcp = zt_sock_is_tcp(best->sock);
 		out->latency_ms = best->rtt;
-		if (p->is_root && p->rtt >= 0)
-			out->latency_ms = p->rtt;
-	} else if (p->kind == ZT_PATH_RELAY && p->via != 0) {
-		const struct zt_peer *r = zt_peer_find(n, p->via);
+		if (p->root != NULL && p->is_root && p->root->rtt >= 0)
+			out->latency_ms = p->root->rtt;
+	} else if (p->kind == ZT_PATH_RELAY && out->via != 0) {
+		const struct zt_peer *r = zt_peer_find(n, out->via);
 		const struct zt_path *rp = r != NULL ? zt_peer_best_path(n, r, now) : NULL;
 		if (rp != NULL) {
 			out->endpoint = rp->ep;
 			out->tcp = zt_sock_is_tcp(rp->sock);
-			out->latency_ms = rp->rtt >= 0 ? rp->rtt : r->rtt;
+			out->latency_ms = rp->rtt >= 0      ? rp->rtt
+			                  : r->root != NULL ? r->root->rtt
+			                                    : -1;
 		}
 	}
+}
+
+struct zt_peer_reach *zt_peer_reach(struct zt_node *n, struct zt_peer *p)
+{
+	if (p->reach == NULL) {
+		p->reach = calloc(1, sizeof *p->reach);
+		if (p->reach == NULL)
+			n->counters[ZT_CTR_NO_MEMORY]++;
+	}
+	return p->reach;
+}
+
+bool zt_peer_root_link(struct zt_peer *p)
+{
+	if (p->root != NULL)
+		return true;
+	p->root = calloc(1, sizeof *p->root);
+	if (p->root == NULL)
+		return false;
+	p->root->rtt = -1;
+	p->root->tcp_sock = -1;
+	return true;
+}
+
+bool zt_peer_set_eps(struct zt_peer *p, const struct zt_endpoint *locals, unsigned nlocals,
+                     const struct zt_endpoint *mapped, unsigned nmapped)
+{
+	unsigned total = nlocals + nmapped;
+
+	if (total == 0) {
+		free(p->eps);
+		p->eps = NULL;
+		return true;
+	}
+	/* A REGISTER every 20 s usually repeats the same endpoints: keep the
+	 * allocation when the count is the same. */
+	if (p->eps == NULL || p->eps->nlocals + p->eps->nmapped != total) {
+		struct zt_peer_eps *e =
+		    realloc(p->eps, sizeof *e + total * sizeof(struct zt_endpoint));
+		if (e == NULL) {
+			free(p->eps);
+			p->eps = NULL;
+			return false;
+		}
+		p->eps = e;
+	}
+	p->eps->nlocals = (uint8_t)nlocals;
+	p->eps->nmapped = (uint8_t)nmapped;
+	memcpy(p->eps->ep, locals, nlocals * sizeof *locals);
+	memcpy(p->eps->ep + nlocals, mapped, nmapped * sizeof *mapped);
+	return true;
 }

@@ -134,7 +134,7 @@ void zt_pmtu_handle(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t s
 		n->counters[ZT_CTR_RX_MALFORMED]++;
 		return;
 	}
-	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
+	for (unsigned i = 0; i < p->npaths; i++) {
 		struct zt_path *x = &p->paths[i];
 		unsigned size = zt_get_u16(msg + 5);
 		if (!x->used || x->probe_size == 0 || x->probe_id != zt_get_u32(msg + 1) ||

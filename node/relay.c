@@ -145,7 +145,7 @@ void zt_relay_background(struct zt_node *n, int64_t now)
 static struct zt_path *freshest_path(struct zt_peer *p)
 {
 	struct zt_path *best = NULL;
-	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
+	for (unsigned i = 0; i < p->npaths; i++) {
 		struct zt_path *x = &p->paths[i];
 		if (x->used && x->last_rx != 0 && (best == NULL || x->last_rx > best->last_rx))
 			best = x;
@@ -170,7 +170,7 @@ void zt_relay_forward(struct zt_node *n, int64_t now, const struct zt_hdr *h, in
 	src = zt_peer_find(n, h->src);
 	dst = zt_peer_find(n, h->dst);
 	if (src != NULL) {
-		for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
+		for (unsigned i = 0; i < src->npaths; i++) {
 			const struct zt_path *x = &src->paths[i];
 			if (x->used && x->last_rx != 0 && now - x->last_rx < ZT_ROOT_PEER_EXPIRE &&
 			    zt_endpoint_eq(&x->ep, from))
@@ -195,7 +195,7 @@ static size_t put_endpoints(struct zt_peer *p, uint8_t *out, size_t cap, int64_t
 	/* Freshest first, at most `max`. */
 	struct zt_path *sorted[ZT_PEER_MAX_PATHS];
 	unsigned ns = 0;
-	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
+	for (unsigned i = 0; i < p->npaths; i++) {
 		struct zt_path *x = &p->paths[i];
 		/* A TCP client's address is no endpoint for UDP punching. */
 		if (x->used && x->last_rx != 0 && now - x->last_rx < ZT_ROOT_PEER_EXPIRE &&
@@ -231,6 +231,7 @@ static void send_rendezvous(struct zt_node *n, int64_t now, struct zt_peer *to,
                             struct zt_peer *about)
 {
 	uint8_t msg[6 + 1 + ZT_RENDEZVOUS_MAX_EPS * 19 + 1];
+	const struct zt_peer_eps *e = about->eps;
 	size_t len;
 	msg[0] = ZT_MSG_RENDEZVOUS;
 	zt_put_u40(msg + 1, about->address);
@@ -238,19 +239,20 @@ static void send_rendezvous(struct zt_node *n, int64_t now, struct zt_peer *to,
 	if (msg[6] == 0)
 		return;
 	/* Port mappings its router made work from anywhere. */
-	for (unsigned i = 0; i < about->nmapped && msg[6] < ZT_RENDEZVOUS_MAX_EPS; i++) {
-		if (len + zt_endpoint_wire_len(&about->mapped[i]) > sizeof msg - 1)
+	for (unsigned i = 0; e != NULL && i < e->nmapped && msg[6] < ZT_RENDEZVOUS_MAX_EPS; i++) {
+		const struct zt_endpoint *ep = &e->ep[e->nlocals + i];
+		if (len + zt_endpoint_wire_len(ep) > sizeof msg - 1)
 			break;
-		len += zt_endpoint_encode(&about->mapped[i], msg + len);
+		len += zt_endpoint_encode(ep, msg + len);
 		msg[6]++;
 	}
 	/* Behind one NAT that may not hairpin: offer the LAN endpoints too
 	 * (after the public ones, which stay first). */
-	if (same_site(to, about)) {
-		for (unsigned i = 0; i < about->nlocals && msg[6] < ZT_RENDEZVOUS_MAX_EPS; i++) {
-			if (len + zt_endpoint_wire_len(&about->locals[i]) > sizeof msg - 1)
+	if (e != NULL && same_site(to, about)) {
+		for (unsigned i = 0; i < e->nlocals && msg[6] < ZT_RENDEZVOUS_MAX_EPS; i++) {
+			if (len + zt_endpoint_wire_len(&e->ep[i]) > sizeof msg - 1)
 				break;
-			len += zt_endpoint_encode(&about->locals[i], msg + len);
+			len += zt_endpoint_encode(&e->ep[i], msg + len);
 			msg[6]++;
 		}
 	}
@@ -316,10 +318,11 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 			break;
 		/* The optional tail: NAT type and LAN endpoints. */
 		if (len >= 11) {
-			unsigned count = msg[10];
+			struct zt_endpoint locals[ZT_MAX_LOCAL_ENDPOINTS];
+			struct zt_endpoint mapped[ZT_MAX_MAPPED_ENDPOINTS];
+			unsigned count = msg[10], nlocals = 0, nmapped = 0;
 			size_t in = 11;
 			p->nat_type = msg[9] <= ZT_NAT_SYMMETRIC ? msg[9] : ZT_NAT_UNKNOWN;
-			p->nlocals = 0;
 			for (unsigned i = 0; i < count; i++) {
 				struct zt_endpoint ep;
 				size_t used = zt_endpoint_decode(&ep, msg + in, len - in);
@@ -328,11 +331,10 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 					break;
 				}
 				in += used;
-				if (p->nlocals < ZT_MAX_LOCAL_ENDPOINTS)
-					p->locals[p->nlocals++] = ep;
+				if (nlocals < ZT_MAX_LOCAL_ENDPOINTS)
+					locals[nlocals++] = ep;
 			}
 			/* Then its port mappings (UPnP, NAT-PMP). */
-			p->nmapped = 0;
 			if (in < len) {
 				count = msg[in++];
 				for (unsigned i = 0; i < count; i++) {
@@ -343,10 +345,13 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 						break;
 					}
 					in += used;
-					if (p->nmapped < ZT_MAX_MAPPED_ENDPOINTS)
-						p->mapped[p->nmapped++] = ep;
+					if (nmapped < ZT_MAX_MAPPED_ENDPOINTS)
+						mapped[nmapped++] = ep;
 				}
 			}
+			/* Kept sized by need (most nodes have one or two). */
+			if (!zt_peer_set_eps(p, locals, nlocals, mapped, nmapped))
+				n->counters[ZT_CTR_NO_MEMORY]++;
 		}
 		reply[0] = ZT_MSG_REGISTER_OK;
 		memcpy(reply + 1, msg + 1, 8);

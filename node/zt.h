@@ -255,6 +255,7 @@ enum zt_counter {
 	ZT_CTR_BRIDGE_LOOP,     /* frames dropped to break a bridging loop */
 	ZT_CTR_NOT_FOR_US,      /* unicast frames for another MAC (not a bridge) */
 	ZT_CTR_PMTU_PROBES,     /* path MTU probes sent */
+	ZT_CTR_NO_MEMORY,       /* state not kept: an allocation failed (handshake, path...) */
 	ZT_CTR_COUNT
 };
 

@@ -8,6 +8,7 @@
 
 #include "node_int.h"
 #include "test.h"
+#include "util.h"
 #include "zt.h"
 
 #define MAXN 4
@@ -31,6 +32,8 @@ struct net {
 	int frames[MAXN];
 	uint8_t last_frame[MAXN][64];
 	struct pkt last_data[MAXN]; /* last DATA datagram each node received */
+	bool hold_1to2;             /* keep the next DATA from 1 to 2 in held */
+	struct pkt held;
 };
 
 struct hctx {
@@ -67,6 +70,14 @@ static int h_send(void *ctx, int64_t sock, const struct zt_endpoint *to, const v
 		return -1;
 	if (net->block_direct && h->idx != 0 && dst != 0)
 		return 0;
+	if (net->hold_1to2 && h->idx == 1 && dst == 2 && (((const uint8_t *)pkt)[0] & 0x0f) == 4) {
+		net->hold_1to2 = false;
+		net->held.from = 1;
+		net->held.to = 2;
+		net->held.len = (unsigned)len;
+		memcpy(net->held.data, pkt, len);
+		return 0;
+	}
 	if ((net->qt + 1) % QMAX == net->qh)
 		return -1;
 	net->q[net->qt].from = h->idx;
@@ -348,6 +359,95 @@ static void test_rekey(void)
 	teardown(&g);
 }
 
+/* No node keeps a keypair that has expired (the timer frees them). */
+static void check_no_stale_keys(struct net *net)
+{
+	for (int i = 0; i < net->count; i++) {
+		struct zt_node *n = net->node[i];
+		for (size_t b = 0; b < n->bucket_count; b++)
+			for (struct zt_peer *p = n->buckets[b]; p != NULL; p = p->hnext) {
+				CHECK(p->kp_prev == NULL ||
+				      net->now - p->kp_prev->born < ZT_REJECT_AFTER_TIME + 1000);
+				CHECK(p->kp_next == NULL ||
+				      net->now - p->kp_next->born < ZT_REJECT_AFTER_TIME + 1000);
+			}
+	}
+}
+
+/* Around a rekey: the previous keypair is allocated, still opens a packet
+ * sealed before the rekey (delayed in the network) until it expires, and
+ * is freed then; the new keys carry the traffic. */
+static void test_rekey_prev_keys(void)
+{
+	uint64_t nwid = 0xff00000000000001ULL;
+	struct zt_peer *p21, *r1;
+	struct zt_endpoint from;
+	uint32_t old_idx;
+	int64_t dl, old_born;
+	int before;
+	uint64_t replays;
+
+	setup(&g, 3);
+	run(&g, 2000);
+	CHECK_EQ(zt_node_join(g.node[1], g.now, nwid), ZT_OK);
+	CHECK_EQ(zt_node_join(g.node[2], g.now, nwid), ZT_OK);
+	run(&g, 1000);
+	send_frame(&g, 1, 2, nwid, "first");
+	run(&g, 1000);
+	p21 = zt_peer_find(g.node[2], g.id[1].address);
+	r1 = zt_peer_find(g.node[0], g.id[1].address);
+	CHECK(p21 != NULL && r1 != NULL);
+	if (p21 == NULL || r1 == NULL) {
+		teardown(&g);
+		return;
+	}
+	/* the root keeps one keypair and one path for a registered node */
+	CHECK(r1->kp_cur.valid && r1->kp_prev == NULL && r1->kp_next == NULL);
+	CHECK(r1->hs == NULL && r1->npaths == 1);
+	/* a frame delayed in the network */
+	g.hold_1to2 = true;
+	send_frame(&g, 1, 2, nwid, "delayed");
+	CHECK(!g.hold_1to2 && g.held.len > 0);
+	old_idx = zt_get_u32(g.held.data + ZT_HDR_LEN);
+	CHECK(zt_peer_keypair_by_index(p21, old_idx) == &p21->kp_cur);
+	old_born = p21->kp_cur.born;
+	for (int i = 0; i < 130; i++) {
+		send_frame(&g, 1, 2, nwid, "keep-going");
+		send_frame(&g, 2, 1, nwid, "and-back");
+		run(&g, 1000);
+		check_no_stale_keys(&g);
+	}
+	CHECK(p21->kp_cur.local_index != old_idx);
+	CHECK(p21->kp_prev != NULL);
+	if (p21->kp_prev != NULL)
+		CHECK_EQ(p21->kp_prev->local_index, old_idx);
+	CHECK(p21->kp_next == NULL);
+	/* the delayed frame still opens with the previous keys, once */
+	before = g.frames[2];
+	ep_of(1, &from);
+	zt_node_process_wire(g.node[2], g.now, 1, &from, g.held.data, g.held.len, &dl);
+	CHECK_EQ(g.frames[2], before + 1);
+	replays = zt_node_counter(g.node[2], ZT_CTR_RX_REPLAY);
+	zt_node_process_wire(g.node[2], g.now, 1, &from, g.held.data, g.held.len, &dl);
+	CHECK_EQ(zt_node_counter(g.node[2], ZT_CTR_RX_REPLAY), replays + 1);
+	CHECK_EQ(g.frames[2], before + 1);
+	/* the root's registration of node 1 was rekeyed too */
+	CHECK(r1->kp_cur.born > old_born);
+	/* once the old keys are ZT_REJECT_AFTER_TIME old they are gone */
+	run(&g, old_born + ZT_REJECT_AFTER_TIME - g.now + 1000);
+	CHECK(p21->kp_prev == NULL);
+	check_no_stale_keys(&g);
+	replays = zt_node_counter(g.node[2], ZT_CTR_RX_NO_SESSION);
+	zt_node_process_wire(g.node[2], g.now, 1, &from, g.held.data, g.held.len, &dl);
+	CHECK_EQ(zt_node_counter(g.node[2], ZT_CTR_RX_NO_SESSION), replays + 1);
+	/* and the session goes on */
+	before = g.frames[2];
+	send_frame(&g, 1, 2, nwid, "after");
+	run(&g, 200);
+	CHECK_EQ(g.frames[2], before + 1);
+	teardown(&g);
+}
+
 /* The same traffic with the AEAD work handed out as jobs: frames sent in
  * batches (frames_begin/end) arrive complete and in order, replayed
  * packets are still refused, rekeys still work. */
@@ -466,6 +566,7 @@ int main(void)
 	RUN(test_broadcast);
 	RUN(test_relay_fallback);
 	RUN(test_rekey);
+	RUN(test_rekey_prev_keys);
 	RUN(test_cipher_negotiated);
 	RUN(test_jobs);
 	RUN(test_cipher_fallback_chacha);

@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * peer_test.c - the peer's memory layout (peer.c): keypairs allocated only
+ * around a rekey, the path array grown by need up to ZT_PEER_MAX_PATHS and
+ * trimmed, LAN endpoints sized by need, and what happens when an
+ * allocation fails (nothing kept, counted, no crash).
+ *
+ * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc (Makefile):
+ * every allocation of the core goes through the wrappers below, which fail
+ * on demand.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "node_int.h"
+#include "test.h"
+#include "zt.h"
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t nmemb, size_t size);
+void *__real_realloc(void *ptr, size_t size);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t nmemb, size_t size);
+void *__wrap_realloc(void *ptr, size_t size);
+
+static bool fail_alloc; /* every allocation fails while set */
+static unsigned allocs; /* allocations asked for (failed or not) */
+
+void *__wrap_malloc(size_t size)
+{
+	allocs++;
+	return fail_alloc ? NULL : __real_malloc(size);
+}
+
+void *__wrap_calloc(size_t nmemb, size_t size)
+{
+	allocs++;
+	return fail_alloc ? NULL : __real_calloc(nmemb, size);
+}
+
+void *__wrap_realloc(void *ptr, size_t size)
+{
+	allocs++;
+	return fail_alloc ? NULL : __real_realloc(ptr, size);
+}
+
+static struct test_rng rng;
+static struct zt_identity id;
+static struct zt_node *node;
+static const int64_t T0 = 1700000000000LL;
+
+static void h_random(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	test_rng_bytes(&rng, buf, len);
+}
+
+static void setup(void)
+{
+	struct zt_host host;
+	memset(&host, 0, sizeof host);
+	host.version = ZT_HOST_VERSION;
+	host.random = h_random;
+	test_rng_seed(&rng, 7);
+	CHECK_EQ(zt_identity_generate(&id, test_rng_bytes, &rng), ZT_OK);
+	CHECK_EQ(zt_node_new(&node, &host, &id, ZT_NODE_ROOT, T0), ZT_OK);
+	CHECK_EQ(zt_node_add_socket(node, 1, 4), ZT_OK);
+}
+
+static void teardown(void)
+{
+	zt_node_free(node);
+	zt_identity_wipe(&id);
+	node = NULL;
+}
+
+static void ep_n(struct zt_endpoint *ep, int i)
+{
+	memset(ep, 0, sizeof *ep);
+	ep->family = 4;
+	ep->ip[0] = 198;
+	ep->ip[1] = 18;
+	ep->ip[2] = 7;
+	ep->ip[3] = (uint8_t)(10 + i);
+	ep->port = 9993;
+}
+
+static struct zt_keypair make_kp(uint32_t idx, int64_t born)
+{
+	struct zt_keypair kp;
+	memset(&kp, 0, sizeof kp);
+	kp.valid = true;
+	kp.initiator = true;
+	kp.confirmed = true;
+	kp.local_index = idx;
+	kp.remote_index = idx + 1000;
+	memset(kp.send_key, (int)idx, 32);
+	kp.born = born;
+	return kp;
+}
+
+/* A new peer carries one inline keypair and nothing allocated. */
+static void test_fresh_peer_is_small(void)
+{
+	struct zt_peer *p;
+	setup();
+	p = zt_peer_get(node, T0, 0x1122334455ULL);
+	CHECK(p != NULL);
+	if (p != NULL) {
+		CHECK(p->kp_prev == NULL && p->kp_next == NULL);
+		CHECK(p->paths == NULL && p->npaths == 0);
+		CHECK(p->hs == NULL && p->root == NULL && p->eps == NULL && p->queue == NULL);
+		CHECK(!p->kp_cur.valid);
+	}
+	/* the bound the root's memory per registered node rests on */
+	CHECK(sizeof(struct zt_peer) <= 640);
+	teardown();
+}
+
+/* Initiator side: the old current keypair moves to an allocated previous
+ * one, stays found by its index until it expires, and is then freed. */
+static void test_install_keeps_prev_until_expiry(void)
+{
+	struct zt_peer *p;
+	struct zt_keypair kp;
+	setup();
+	p = zt_peer_get(node, T0, 0x1122334455ULL);
+	if (p == NULL) {
+		CHECK(p != NULL);
+		teardown();
+		return;
+	}
+	kp = make_kp(1, T0);
+	CHECK(zt_peer_keypair_install(p, &kp));
+	CHECK(!kp.valid); /* taken */
+	CHECK(p->kp_cur.valid && p->kp_cur.local_index == 1);
+	CHECK(p->kp_prev == NULL); /* nothing to keep */
+
+	kp = make_kp(2, T0 + ZT_REKEY_AFTER_TIME);
+	CHECK(zt_peer_keypair_install(p, &kp));
+	CHECK_EQ(p->kp_cur.local_index, 2);
+	CHECK(p->kp_prev != NULL);
+	if (p->kp_prev != NULL)
+		CHECK_EQ(p->kp_prev->local_index, 1);
+	CHECK(zt_peer_keypair_by_index(p, 1) == p->kp_prev);
+	CHECK(zt_peer_keypair_by_index(p, 2) == &p->kp_cur);
+	CHECK(zt_peer_keypair_by_index(p, 3) == NULL);
+	CHECK(zt_peer_send_keypair(p, T0 + ZT_REKEY_AFTER_TIME) == &p->kp_cur);
+
+	/* just before the old keys' end: still there */
+	zt_peer_keypairs_expire(p, T0 + ZT_REJECT_AFTER_TIME - 1);
+	CHECK(zt_peer_keypair_by_index(p, 1) != NULL);
+	/* at their end: wiped and freed; the current ones stay */
+	zt_peer_keypairs_expire(p, T0 + ZT_REJECT_AFTER_TIME);
+	CHECK(p->kp_prev == NULL);
+	CHECK(zt_peer_keypair_by_index(p, 1) == NULL);
+	CHECK(zt_peer_keypair_by_index(p, 2) == &p->kp_cur);
+	/* a third rekey allocates again */
+	kp = make_kp(3, T0 + 2 * ZT_REKEY_AFTER_TIME);
+	CHECK(zt_peer_keypair_install(p, &kp));
+	CHECK(p->kp_prev != NULL && p->kp_prev->local_index == 2);
+	teardown();
+}
+
+/* Responder side: next is allocated, not used for sending, promoted on
+ * confirmation (its block then holds the previous keys). */
+static void test_next_promoted_on_confirmation(void)
+{
+	struct zt_peer *p;
+	struct zt_keypair kp, *next;
+	setup();
+	p = zt_peer_get(node, T0, 0x1122334455ULL);
+	if (p == NULL) {
+		CHECK(p != NULL);
+		teardown();
+		return;
+	}
+	kp = make_kp(1, T0);
+	CHECK(zt_peer_keypair_install(p, &kp));
+	next = zt_peer_keypair_next(p);
+	CHECK(next != NULL && next == p->kp_next);
+	if (next == NULL) {
+		teardown();
+		return;
+	}
+	*next = make_kp(5, T0 + 1000);
+	next->initiator = false;
+	next->confirmed = false;
+	CHECK(zt_peer_keypair_by_index(p, 5) == next);
+	/* not confirmed: the current keys are still the ones to send with */
+	CHECK(zt_peer_send_keypair(p, T0 + 1000) == &p->kp_cur);
+	CHECK_EQ(p->kp_cur.local_index, 1);
+	zt_peer_keypair_promote(p);
+	CHECK(p->kp_next == NULL);
+	CHECK_EQ(p->kp_cur.local_index, 5);
+	CHECK(p->kp_cur.confirmed);
+	CHECK(p->kp_prev == next); /* the same block, now the old keys */
+	CHECK_EQ(p->kp_prev->local_index, 1);
+	CHECK(zt_peer_send_keypair(p, T0 + 1000) == &p->kp_cur);
+	/* a next keypair that is never confirmed expires and is freed */
+	next = zt_peer_keypair_next(p);
+	CHECK(next != NULL);
+	if (next != NULL)
+		*next = make_kp(6, T0 + 2000);
+	zt_peer_keypairs_expire(p, T0 + 2000 + ZT_REJECT_AFTER_TIME);
+	CHECK(p->kp_next == NULL && p->kp_prev == NULL && !p->kp_cur.valid);
+	/* wiping everything frees everything */
+	next = zt_peer_keypair_next(p);
+	CHECK(next != NULL);
+	zt_peer_keypairs_wipe(p);
+	CHECK(p->kp_next == NULL && p->kp_prev == NULL);
+	teardown();
+}
+
+/* Paths: one slot per path found, up to ZT_PEER_MAX_PATHS; then the least
+ * useful is replaced; forgotten paths are compacted away and reused. */
+static void test_paths_grow_and_trim(void)
+{
+	struct zt_peer *p;
+	struct zt_endpoint ep;
+	setup();
+	p = zt_peer_get(node, T0, 0x1122334455ULL);
+	if (p == NULL) {
+		CHECK(p != NULL);
+		teardown();
+		return;
+	}
+	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
+		ep_n(&ep, i);
+		zt_peer_learn_path(node, p, T0 + i, 1, &ep, 0);
+		CHECK_EQ(p->npaths, i + 1);
+	}
+	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
+		ep_n(&ep, i);
+		CHECK(p->paths[i].used && zt_endpoint_eq(&p->paths[i].ep, &ep));
+	}
+	/* a known endpoint is refreshed, not added */
+	ep_n(&ep, 3);
+	zt_peer_learn_path(node, p, T0 + 100, 1, &ep, 0);
+	CHECK_EQ(p->npaths, ZT_PEER_MAX_PATHS);
+	CHECK_EQ(p->paths[3].last_rx, T0 + 100);
+	/* a ninth replaces the one heard longest ago (index 0) */
+	ep_n(&ep, 20);
+	zt_peer_learn_path(node, p, T0 + 200, 1, &ep, 0);
+	CHECK_EQ(p->npaths, ZT_PEER_MAX_PATHS);
+	CHECK(zt_endpoint_eq(&p->paths[0].ep, &ep));
+	/* forget 0, 2 and 7: the rest keep their order */
+	memset(&p->paths[0], 0, sizeof p->paths[0]);
+	memset(&p->paths[2], 0, sizeof p->paths[2]);
+	memset(&p->paths[7], 0, sizeof p->paths[7]);
+	zt_peer_paths_trim(p);
+	CHECK_EQ(p->npaths, 5);
+	{
+		int want[5] = {1, 3, 4, 5, 6};
+		for (int i = 0; i < 5; i++) {
+			ep_n(&ep, want[i]);
+			CHECK(p->paths[i].used && zt_endpoint_eq(&p->paths[i].ep, &ep));
+		}
+	}
+	CHECK_EQ(p->paths[1].last_rx, T0 + 100);
+	/* a new path grows the array again */
+	ep_n(&ep, 30);
+	CHECK(zt_peer_add_candidate(node, p, T0 + 300, &ep) != NULL);
+	CHECK_EQ(p->npaths, 6);
+	CHECK(zt_peer_best_path(node, p, T0 + 300) != NULL);
+	/* all forgotten: no array at all */
+	for (int i = 0; i < p->npaths; i++)
+		memset(&p->paths[i], 0, sizeof p->paths[i]);
+	zt_peer_paths_trim(p);
+	CHECK(p->paths == NULL && p->npaths == 0);
+	CHECK(zt_peer_best_path(node, p, T0 + 300) == NULL);
+	teardown();
+}
+
+/* Roots: a registered node's LAN endpoints and mappings, sized by need. */
+static void test_eps_sized_by_need(void)
+{
+	struct zt_peer *p;
+	struct zt_endpoint l[2], m[1];
+	setup();
+	p = zt_peer_get(node, T0, 0x1122334455ULL);
+	if (p == NULL) {
+		CHECK(p != NULL);
+		teardown();
+		return;
+	}
+	ep_n(&l[0], 1);
+	ep_n(&l[1], 2);
+	ep_n(&m[0], 3);
+	CHECK(zt_peer_set_eps(p, l, 2, m, 1));
+	CHECK(p->eps != NULL);
+	if (p->eps != NULL) {
+		CHECK_EQ(p->eps->nlocals, 2);
+		CHECK_EQ(p->eps->nmapped, 1);
+		CHECK(zt_endpoint_eq(&p->eps->ep[1], &l[1]));
+		CHECK(zt_endpoint_eq(&p->eps->ep[2], &m[0]));
+	}
+	/* the same count again (every REGISTER): no new allocation */
+	allocs = 0;
+	CHECK(zt_peer_set_eps(p, m, 1, l, 2));
+	CHECK_EQ(allocs, 0);
+	CHECK(p->eps != NULL && p->eps->nlocals == 1 && p->eps->nmapped == 2);
+	CHECK(zt_peer_set_eps(p, l, 0, m, 0));
+	CHECK(p->eps == NULL);
+	teardown();
+}
+
+/* Out of memory: nothing is kept, it is counted, nothing breaks. */
+static void test_allocation_failures(void)
+{
+	struct zt_peer *p;
+	struct zt_endpoint ep;
+	struct zt_keypair kp;
+	uint64_t before;
+	setup();
+	p = zt_peer_get(node, T0, 0x1122334455ULL);
+	if (p == NULL) {
+		CHECK(p != NULL);
+		teardown();
+		return;
+	}
+	before = zt_node_counter(node, ZT_CTR_NO_MEMORY);
+	fail_alloc = true;
+	/* a path cannot be learnt: counted, the peer has none */
+	ep_n(&ep, 1);
+	zt_peer_learn_path(node, p, T0, 1, &ep, 0);
+	CHECK(p->npaths == 0 && p->paths == NULL);
+	CHECK_EQ(zt_node_counter(node, ZT_CTR_NO_MEMORY), before + 1);
+	CHECK(zt_peer_add_candidate(node, p, T0, &ep) == NULL);
+	CHECK(zt_peer_add_path(node, p, T0, 1, &ep) == NULL);
+	/* no next keypair for the responder */
+	CHECK(zt_peer_keypair_next(p) == NULL);
+	/* the initiator's new keys are installed; the old ones cannot be kept */
+	fail_alloc = false;
+	kp = make_kp(1, T0);
+	CHECK(zt_peer_keypair_install(p, &kp));
+	fail_alloc = true;
+	kp = make_kp(2, T0 + 1);
+	CHECK(!zt_peer_keypair_install(p, &kp));
+	CHECK(p->kp_prev == NULL);
+	CHECK_EQ(p->kp_cur.local_index, 2);
+	CHECK(zt_peer_keypair_by_index(p, 1) == NULL);
+	/* no LAN endpoints kept */
+	CHECK(!zt_peer_set_eps(p, &ep, 1, NULL, 0));
+	CHECK(p->eps == NULL);
+	/* no new peer, no root link */
+	CHECK(zt_peer_get(node, T0, 0x1122334466ULL) == NULL);
+	CHECK(!zt_peer_root_link(p));
+	/* with a path array full, a failing growth is no failure at all */
+	fail_alloc = false;
+	for (int i = 0; i < 3; i++) {
+		ep_n(&ep, i);
+		zt_peer_learn_path(node, p, T0 + i, 1, &ep, 0);
+	}
+	CHECK_EQ(p->npaths, 3);
+	fail_alloc = true;
+	before = zt_node_counter(node, ZT_CTR_NO_MEMORY);
+	ep_n(&ep, 9);
+	zt_peer_learn_path(node, p, T0 + 10, 1, &ep, 0);
+	CHECK_EQ(p->npaths, 3); /* could not grow: the oldest was replaced */
+	CHECK(zt_endpoint_eq(&p->paths[0].ep, &ep));
+	CHECK_EQ(zt_node_counter(node, ZT_CTR_NO_MEMORY), before + 1);
+	/* trimming with a failing realloc keeps the old array */
+	memset(&p->paths[2], 0, sizeof p->paths[2]);
+	zt_peer_paths_trim(p);
+	CHECK(p->paths != NULL);
+	CHECK_EQ(p->npaths, 2);
+	CHECK(p->paths[0].used && p->paths[1].used);
+	fail_alloc = false;
+	teardown();
+}
+
+int main(void)
+{
+	if (sodium_init() < 0)
+		return 1;
+	RUN(test_fresh_peer_is_small);
+	RUN(test_install_keeps_prev_until_expiry);
+	RUN(test_next_promoted_on_confirmation);
+	RUN(test_paths_grow_and_trim);
+	RUN(test_eps_sized_by_need);
+	RUN(test_allocation_failures);
+	TEST_EXIT();
+}
