@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * gro.c - TCP segment coalescing for the TAP (see gro.h).
+ * gro.c - TCP segment and UDP datagram coalescing for the TAP (see gro.h).
  */
 #include "gro.h"
 
@@ -10,6 +10,11 @@
 #define TCP_ACK 0x10
 #define TCP_PSH 0x08
 #define IP_MAX  65535
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
 
 static void put_be16(uint8_t *p, uint16_t v)
 {
@@ -37,12 +42,20 @@ static void out_plain(struct zt_gro *g, const uint8_t *frame, size_t len)
 	g->out(g->ctx, &vh, frame, len);
 }
 
+/* The pseudo-header sum of a joined frame of len bytes. */
+static uint64_t pseudo(const uint8_t *f, const struct zt_tcp_frame *t, uint8_t proto, size_t len)
+{
+	if (t->v6)
+		return zt_csum_pseudo(f + t->l3 + 8, f + t->l3 + 24, 16, proto,
+		                      (uint32_t)(len - t->l4));
+	return zt_csum_pseudo(f + t->l3 + 12, f + t->l3 + 16, 4, proto, (uint32_t)(len - t->l4));
+}
+
 static void flush_slot(struct zt_gro *g, struct zt_gro_slot *s)
 {
 	struct zt_vnet_hdr vh;
 	uint8_t *f = s->buf;
 	const struct zt_tcp_frame *t = &s->t;
-	uint64_t sum;
 	uint16_t c;
 
 	if (s->len == 0)
@@ -52,52 +65,66 @@ static void flush_slot(struct zt_gro *g, struct zt_gro_slot *s)
 		s->len = 0;
 		return;
 	}
+	/* The IP header as the kernel's GRO leaves it: the whole length; the
+	 * IPv4 id stays the first one's (segmentation counts up from it). */
 	if (t->v6) {
 		put_be16(f + t->l3 + 4, (uint16_t)(s->len - t->l3 - 40));
-		sum = zt_csum_pseudo(f + t->l3 + 8, f + t->l3 + 24, 16, 6,
-		                     (uint32_t)(s->len - t->l4));
 	} else {
 		put_be16(f + t->l3 + 2, (uint16_t)(s->len - t->l3));
 		memset(f + t->l3 + 10, 0, 2);
 		c = (uint16_t)~zt_csum_fold(zt_csum_add(0, f + t->l3, t->l4 - t->l3));
 		memcpy(f + t->l3 + 10, &c, 2);
-		sum = zt_csum_pseudo(f + t->l3 + 12, f + t->l3 + 16, 4, 6,
-		                     (uint32_t)(s->len - t->l4));
 	}
-	/* NEEDS_CSUM: the field holds the pseudo-header sum, not inverted. */
-	c = zt_csum_fold(sum);
-	memcpy(f + t->l4 + 16, &c, 2);
+	/* NEEDS_CSUM: the field holds the pseudo-header sum, not inverted;
+	 * segmentation adjusts it to each piece's length. */
 	memset(&vh, 0, sizeof vh);
 	vh.flags = ZT_VNET_F_NEEDS_CSUM;
-	vh.gso_type = t->v6 ? ZT_VNET_GSO_TCPV6 : ZT_VNET_GSO_TCPV4;
-	vh.hdr_len = (uint16_t)t->hlen;
 	vh.gso_size = (uint16_t)s->seg;
 	vh.csum_start = (uint16_t)t->l4;
-	vh.csum_offset = 16;
+	if (s->udp) {
+		put_be16(f + t->l4 + 4, (uint16_t)(s->len - t->l4)); /* as udp_gro_complete */
+		c = zt_csum_fold(pseudo(f, t, 17, s->len));
+		memcpy(f + t->l4 + 6, &c, 2);
+		vh.gso_type = ZT_VNET_GSO_UDP_L4;
+		vh.hdr_len = (uint16_t)(t->l4 + 8);
+		vh.csum_offset = 6;
+		g->super_udp++;
+	} else {
+		c = zt_csum_fold(pseudo(f, t, 6, s->len));
+		memcpy(f + t->l4 + 16, &c, 2);
+		vh.gso_type = t->v6 ? ZT_VNET_GSO_TCPV6 : ZT_VNET_GSO_TCPV4;
+		vh.hdr_len = (uint16_t)t->hlen;
+		vh.csum_offset = 16;
+		g->super_tcp++;
+	}
+	g->joined += s->count;
 	g->frames_out++;
 	g->out(g->ctx, &vh, f, s->len);
 	s->len = 0;
 }
 
-/* Same flow: addresses and ports. */
-static bool same_flow(const struct zt_gro_slot *s, const uint8_t *f, const struct zt_tcp_frame *t)
+/* Same flow: protocol, addresses and ports.  Compared at each frame's own
+ * offsets, so that a frame of the flow with other IP options still counts
+ * as the flow's (and flushes it: order is kept). */
+static bool same_flow(const struct zt_gro_slot *s, const uint8_t *f, const struct zt_tcp_frame *t,
+                      bool udp)
 {
 	const uint8_t *h = s->buf;
 	size_t alen = t->v6 ? 32 : 8, aoff = t->v6 ? 8 : 12;
 
-	if (s->len == 0 || s->t.v6 != t->v6 || s->t.l4 != t->l4)
+	if (s->len == 0 || s->udp != udp || s->t.v6 != t->v6)
 		return false;
-	return memcmp(h + t->l3 + aoff, f + t->l3 + aoff, alen) == 0 &&
-	       memcmp(h + t->l4, f + t->l4, 4) == 0;
+	return memcmp(h + s->t.l3 + aoff, f + t->l3 + aoff, alen) == 0 &&
+	       memcmp(h + s->t.l4, f + t->l4, 4) == 0;
 }
 
-/* May segment f (of the slot's flow) be appended? */
+/* May segment f (of the slot's TCP flow) be appended? */
 static bool can_append(const struct zt_gro_slot *s, const uint8_t *f, const struct zt_tcp_frame *t,
                        size_t plen)
 {
 	const uint8_t *h = s->buf;
 
-	if (s->closed || s->t.hlen != t->hlen || plen > s->seg ||
+	if (s->closed || s->t.l4 != t->l4 || s->t.hlen != t->hlen || plen > s->seg ||
 	    be32(f + t->l4 + 4) != s->next_seq || s->len + plen - t->l3 > IP_MAX ||
 	    s->len + plen > ZT_GSO_MAX_FRAME)
 		return false;
@@ -124,41 +151,101 @@ static bool can_append(const struct zt_gro_slot *s, const uint8_t *f, const stru
 	return true;
 }
 
+/* May a UDP datagram be part of a super-frame at all?  Only if cutting
+ * the super-frame gives it back unchanged: IPv4 without options (IPv6
+ * extension headers never parse as UDP), no Ethernet padding, a UDP
+ * length that is the IP payload (padding inside IP would be lost), and
+ * some payload. */
+static bool udp_joinable(const uint8_t *f, size_t len, const struct zt_tcp_frame *t, size_t plen)
+{
+	return (t->v6 || t->l4 == t->l3 + 20) && len == t->l3 + t->iplen &&
+	       be16(f + t->l4 + 4) == t->l3 + t->iplen - t->l4 && plen > 0;
+}
+
+/* Both checksums right: the UDP one (present), and the IPv4 header's,
+ * which joining would replace by a valid one. */
+static bool udp_csums_ok(const uint8_t *f, const struct zt_tcp_frame *t)
+{
+	if (!t->v6 && zt_csum_fold(zt_csum_add(0, f + t->l3, 20)) != 0xffff)
+		return false;
+	return zt_udp_csum_ok(f, t);
+}
+
+/* May datagram f (of the slot's UDP flow) be appended?  Every header byte
+ * segmentation copies from the first datagram must be the same: Ethernet;
+ * IPv4 version/ihl/tos, flags (DF), ttl, protocol; IPv6 version, class,
+ * flow label, next header, hop limit.  The IPv4 id must be the next one:
+ * segmentation numbers the pieces' ids consecutively. */
+static bool can_append_udp(const struct zt_gro_slot *s, const uint8_t *f,
+                           const struct zt_tcp_frame *t, size_t plen)
+{
+	const uint8_t *h = s->buf;
+
+	if (s->closed || s->t.l4 != t->l4 || plen > s->seg || s->count >= ZT_GRO_UDP_MAX_SEGS ||
+	    s->len + plen - t->l3 > IP_MAX || s->len + plen > ZT_GSO_MAX_FRAME)
+		return false;
+	if (memcmp(h, f, 14) != 0)
+		return false;
+	if (t->v6)
+		return memcmp(h + t->l3, f + t->l3, 4) == 0 &&
+		       memcmp(h + t->l3 + 6, f + t->l3 + 6, 2) == 0;
+	return memcmp(h + t->l3, f + t->l3, 2) == 0 &&
+	       memcmp(h + t->l3 + 6, f + t->l3 + 6, 4) == 0 && be16(f + t->l3 + 4) == s->next_id;
+}
+
 void zt_gro_add(struct zt_gro *g, const uint8_t *frame, size_t len)
 {
 	struct zt_tcp_frame t;
 	struct zt_gro_slot *s = NULL;
 	size_t plen;
-	bool ok;
+	bool ok, udp = false;
 
 	g->frames_in++;
 	g->tick++;
-	if (!zt_tcp_frame_parse(frame, len, &t)) {
+	if (zt_tcp_frame_parse(frame, len, &t)) {
+		plen = t.l3 + t.iplen - t.hlen;
+		/* data with ACK (and maybe PSH) only; no Ethernet padding */
+		ok = plen > 0 && (frame[t.l4 + 13] & (uint8_t)~TCP_PSH) == TCP_ACK &&
+		     len == t.l3 + t.iplen;
+		if (ok && !zt_tcp_csum_ok(frame, &t)) {
+			g->bad_csum++;
+			ok = false;
+		}
+	} else if (g->udp && zt_udp_frame_parse(frame, len, &t)) {
+		udp = true;
+		plen = t.l3 + t.iplen - t.hlen;
+		ok = udp_joinable(frame, len, &t, plen);
+		/* A zero checksum ("none" on IPv4) is not joined either: the
+		 * pieces would come out with checksums the sender never set. */
+		if (ok && !udp_csums_ok(frame, &t)) {
+			if (frame[t.l4 + 6] != 0 || frame[t.l4 + 7] != 0)
+				g->bad_csum++;
+			ok = false;
+		}
+	} else {
 		out_plain(g, frame, len);
 		return;
 	}
-	plen = t.l3 + t.iplen - t.hlen;
-	/* data with ACK (and maybe PSH) only; no Ethernet padding */
-	ok = plen > 0 && (frame[t.l4 + 13] & (uint8_t)~TCP_PSH) == TCP_ACK && len == t.l3 + t.iplen;
-	if (ok && !zt_tcp_csum_ok(frame, &t)) {
-		g->bad_csum++;
-		ok = false;
-	}
 	for (unsigned i = 0; i < ZT_GRO_SLOTS && s == NULL; i++)
-		if (same_flow(&g->slots[i], frame, &t))
+		if (same_flow(&g->slots[i], frame, &t, udp))
 			s = &g->slots[i];
 	if (s != NULL) {
-		if (ok && can_append(s, frame, &t, plen)) {
+		if (ok && (udp ? can_append_udp(s, frame, &t, plen) : can_append(s, frame, &t, plen))) {
 			memcpy(s->buf + s->len, frame + t.hlen, plen);
 			s->len += plen;
-			s->next_seq += (uint32_t)plen;
 			s->count++;
 			s->used = g->tick;
-			if (frame[t.l4 + 13] & TCP_PSH) {
+			if (udp) {
+				s->next_id++;
+				/* a shorter datagram ends it, as in the kernel's GRO */
+				s->closed = plen < s->seg || s->count >= ZT_GRO_UDP_MAX_SEGS;
+			} else if (frame[t.l4 + 13] & TCP_PSH) {
+				s->next_seq += (uint32_t)plen;
 				s->buf[t.l4 + 13] |= TCP_PSH;
 				s->closed = true;
-			} else if (plen < s->seg) {
-				s->closed = true;
+			} else {
+				s->next_seq += (uint32_t)plen;
+				s->closed = plen < s->seg;
 			}
 			if (s->closed || s->len + s->seg - t.l3 > IP_MAX)
 				flush_slot(g, s);
@@ -194,8 +281,16 @@ void zt_gro_add(struct zt_gro *g, const uint8_t *frame, size_t len)
 	s->t = t;
 	s->count = 1;
 	s->seg = plen;
-	s->next_seq = be32(frame + t.l4 + 4) + (uint32_t)plen;
-	s->closed = (frame[t.l4 + 13] & TCP_PSH) != 0;
+	s->udp = udp;
+	if (udp) {
+		s->next_seq = 0;
+		s->next_id = t.v6 ? 0 : (uint16_t)(be16(frame + t.l3 + 4) + 1);
+		s->closed = false;
+	} else {
+		s->next_seq = be32(frame + t.l4 + 4) + (uint32_t)plen;
+		s->next_id = 0;
+		s->closed = (frame[t.l4 + 13] & TCP_PSH) != 0;
+	}
 	s->used = g->tick;
 	if (s->closed)
 		flush_slot(g, s);

@@ -168,6 +168,14 @@ bool zt_tcp_frame_parse(const uint8_t *f, size_t len, struct zt_tcp_frame *t)
 	return true;
 }
 
+bool zt_udp_frame_parse(const uint8_t *f, size_t len, struct zt_tcp_frame *t)
+{
+	if (!parse_ip(f, len, 17, 8, t))
+		return false;
+	t->hlen = t->l4 + 8;
+	return true;
+}
+
 static uint64_t l4_pseudo(const uint8_t *f, const struct zt_tcp_frame *t, uint8_t proto,
                           size_t l4len)
 {
@@ -238,6 +246,15 @@ bool zt_tcp_csum_ok(const uint8_t *f, const struct zt_tcp_frame *t)
 	size_t l4len = t->l3 + t->iplen - t->l4;
 	uint64_t sum = tcp_pseudo(f, t, l4len);
 	return zt_csum_fold(zt_csum_add(sum, f + t->l4, l4len)) == 0xffff;
+}
+
+bool zt_udp_csum_ok(const uint8_t *f, const struct zt_tcp_frame *t)
+{
+	size_t l4len = t->l3 + t->iplen - t->l4;
+
+	if (f[t->l4 + 6] == 0 && f[t->l4 + 7] == 0)
+		return false; /* none (IPv4) or invalid (IPv6) */
+	return zt_csum_fold(zt_csum_add(l4_pseudo(f, t, 17, l4len), f + t->l4, l4len)) == 0xffff;
 }
 
 /* Complete a partial checksum as the kernel's skb_checksum_help does: the

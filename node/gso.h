@@ -56,7 +56,7 @@ uint16_t zt_csum_fold(uint64_t sum);
 uint64_t zt_csum_pseudo(const uint8_t *src, const uint8_t *dst, size_t alen, uint8_t proto,
                         uint32_t l4len);
 
-/* Where the IP and TCP headers of an Ethernet frame are. */
+/* Where the IP and TCP (or UDP) headers of an Ethernet frame are. */
 struct zt_tcp_frame {
 	size_t l3;   /* offset of the IP header */
 	size_t l4;   /* offset of the TCP header */
@@ -69,6 +69,11 @@ struct zt_tcp_frame {
 bool zt_tcp_frame_parse(const uint8_t *frame, size_t len, struct zt_tcp_frame *out);
 /* Is the TCP checksum of such a frame correct? */
 bool zt_tcp_csum_ok(const uint8_t *frame, const struct zt_tcp_frame *t);
+
+/* The same for UDP (hlen = l4 + 8; the UDP length field is not checked). */
+bool zt_udp_frame_parse(const uint8_t *frame, size_t len, struct zt_tcp_frame *out);
+/* Does such a frame carry a UDP checksum (not zero) and is it correct? */
+bool zt_udp_csum_ok(const uint8_t *frame, const struct zt_tcp_frame *t);
 
 enum {
 	ZT_GSO_EINVAL = -1, /* malformed frame or header (drop and count) */

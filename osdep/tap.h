@@ -26,7 +26,8 @@ struct zt_tap {
 	               * 10-byte virtio-net header (node/gso.h) */
 	bool offload; /* TUNSETOFFLOAD(CSUM|TSO4|TSO6) accepted: reads may be
 	               * TCP super-frames, writes may be coalesced frames */
-	bool uso;     /* ... and UDP super-frames (TUN_F_USO4/6, Linux 6.2) */
+	bool uso;     /* ... and UDP super-frames (TUN_F_USO4/6, Linux 6.2), both
+	               * ways: reads may be, writes may be GSO_UDP_L4 */
 };
 
 /*
@@ -41,10 +42,11 @@ struct zt_tap {
 int zt_tap_open(struct zt_tap *t, const char *name, const uint8_t mac[6], unsigned mtu);
 
 /* The same with offloads: IFF_VNET_HDR and TSO4/TSO6/checksum offload
- * when `offload` is true and the kernel accepts them (t->vnet, t->offload
- * say what was granted; without them this is zt_tap_open). */
+ * when `offload` is true and the kernel accepts them, and USO too when
+ * `uso` is (t->vnet, t->offload, t->uso say what was granted; without them
+ * this is zt_tap_open). */
 int zt_tap_open_ex(struct zt_tap *t, const char *name, const uint8_t mac[6], unsigned mtu,
-                   bool offload);
+                   bool offload, bool uso);
 
 /* Change the MAC or MTU of an open TAP; 0 or -errno. */
 int zt_tap_set_mac(struct zt_tap *t, const uint8_t mac[6]);

@@ -127,7 +127,7 @@ static bool wait_running(const char *name)
 
 int zt_tap_open(struct zt_tap *t, const char *name, const uint8_t mac[6], unsigned mtu)
 {
-	return zt_tap_open_ex(t, name, mac, mtu, false);
+	return zt_tap_open_ex(t, name, mac, mtu, false, false);
 }
 
 /* Ask for the offloads: the kernel then hands us TCP super-frames (TSO)
@@ -140,7 +140,7 @@ int zt_tap_open(struct zt_tap *t, const char *name, const uint8_t mac[6], unsign
 #define TUN_F_USO6 0x40
 #endif
 
-static bool set_offload(int fd, bool *uso)
+static bool set_offload(int fd, bool want_uso, bool *uso)
 {
 	int sz = 10;
 	unsigned long off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
@@ -148,14 +148,14 @@ static bool set_offload(int fd, bool *uso)
 	if (ioctl(fd, TUNSETVNETHDRSZ, &sz) < 0)
 		return false;
 	/* UDP segmentation (USO) where the kernel has it, else TCP only. */
-	*uso = ioctl(fd, TUNSETOFFLOAD, off | TUN_F_USO4 | TUN_F_USO6) == 0;
+	*uso = want_uso && ioctl(fd, TUNSETOFFLOAD, off | TUN_F_USO4 | TUN_F_USO6) == 0;
 	if (*uso)
 		return true;
 	return ioctl(fd, TUNSETOFFLOAD, off) == 0;
 }
 
 int zt_tap_open_ex(struct zt_tap *t, const char *name, const uint8_t mac[6], unsigned mtu,
-                   bool offload)
+                   bool offload, bool uso)
 {
 	struct ifreq ifr;
 	int fd = -1, r;
@@ -179,7 +179,7 @@ int zt_tap_open_ex(struct zt_tap *t, const char *name, const uint8_t mac[6], uns
 	}
 	t->vnet = offload;
 	/* Without offloads the header still works (always "plain frame"). */
-	t->offload = offload && set_offload(fd, &t->uso);
+	t->offload = offload && set_offload(fd, uso, &t->uso);
 	memcpy(t->name, ifr.ifr_name, sizeof t->name);
 	t->name[sizeof t->name - 1] = '\0';
 	t->fd = fd;

@@ -91,6 +91,14 @@ static void get_status(struct zt_daemon *d, struct zt_httpd_reply *reply)
 	st.counters = counters;
 	st.nat_type = zt_node_nat_type(d->node);
 	st.keepalive_ms = zt_node_keepalive(d->node);
+	st.datapath.tap_writes = d->tap_writes;
+	st.datapath.tap_super_tcp = d->tap_super_tcp;
+	st.datapath.tap_super_udp = d->tap_super_udp;
+	st.datapath.tap_udp_joined = d->tap_udp_joined;
+	st.datapath.tap_write_drops = d->tap_write_drops;
+	st.datapath.tap_write_errors = d->tap_write_errors;
+	st.datapath.tap_unusable_reads = d->tap_gso_errors;
+	st.datapath.udp_send_drops = d->udp_send_drops;
 	if (d->portmap_have) {
 		char ep[64];
 		if (zt_endpoint_to_text(&d->portmap_ep, ep, sizeof ep) == ZT_OK) {

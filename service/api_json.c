@@ -142,6 +142,30 @@ json_t *zt_api_json_status(const struct zt_api_status *s)
 		append(&b, arr, json_string(ep));
 	}
 
+	{
+		const struct zt_api_datapath *dp = &s->datapath;
+		json_t *o = json_object();
+		const struct {
+			const char *name;
+			uint64_t v;
+		} v[] = {{"tapWrites", dp->tap_writes},
+		         {"tapTcpSuperFrames", dp->tap_super_tcp},
+		         {"tapUdpSuperFrames", dp->tap_super_udp},
+		         {"tapUdpDatagramsJoined", dp->tap_udp_joined},
+		         {"tapWriteDrops", dp->tap_write_drops},
+		         {"tapWriteErrors", dp->tap_write_errors},
+		         {"tapUnusableReads", dp->tap_unusable_reads},
+		         {"udpSendDrops", dp->udp_send_drops}};
+
+		put(&b, "dataPath", o);
+		for (size_t i = 0; i < sizeof v / sizeof v[0] && !b.failed; i++)
+			if (json_object_set_new(o, v[i].name,
+			                        json_integer(v[i].v > INT64_MAX ? INT64_MAX
+			                                                        : (json_int_t)v[i].v)) <
+			    0)
+				b.failed = true;
+	}
+
 	counters = json_object();
 	put(&b, "counters", counters);
 	for (int c = 0; c < ZT_CTR_COUNT && !b.failed && s->counters; c++) {

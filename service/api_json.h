@@ -18,6 +18,18 @@
 #define ZT_API_MAX_REFLECTED 8
 
 /* Everything GET /status shows (borrowed for the call). */
+/* ztd's own data-path counters (not the core's). */
+struct zt_api_datapath {
+	uint64_t tap_writes;         /* frames written to TAPs */
+	uint64_t tap_super_tcp;      /* ... of them TCP super-frames (GSO_TCPV4/6) */
+	uint64_t tap_super_udp;      /* ... and UDP super-frames (GSO_UDP_L4) */
+	uint64_t tap_udp_joined;     /* datagrams those UDP super-frames hold */
+	uint64_t tap_write_drops;    /* TAP queue full */
+	uint64_t tap_write_errors;   /* refused by the TAP (e.g. EINVAL) */
+	uint64_t tap_unusable_reads; /* TAP reads that could not be segmented */
+	uint64_t udp_send_drops;     /* socket buffer full */
+};
+
 struct zt_api_status {
 	uint64_t address;
 	const char *public_identity;
@@ -30,6 +42,7 @@ struct zt_api_status {
 	enum zt_nat_type nat_type;
 	const char *portmap; /* "UPnP 1.2.3.4/9993", or NULL */
 	int64_t keepalive_ms;
+	struct zt_api_datapath datapath;
 };
 
 /* Options a client may send with POST /network/<nwid> (ZeroTier's names),

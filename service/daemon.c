@@ -255,9 +255,22 @@ static void gro_out(void *ctx, const struct zt_vnet_hdr *vh, const uint8_t *fram
 		return;
 	zt_vnet_hdr_encode(hdr, vh);
 	r = zt_tap_write_vnet(&net->tap, hdr, frame, len);
-	if (r == -EAGAIN) {
+	if (r == 0) {
+		struct zt_daemon *d = net->d;
+
+		d->tap_writes++;
+		if (vh->gso_type == ZT_VNET_GSO_UDP_L4) {
+			d->tap_super_udp++;
+			if (vh->gso_size > 0 && len > vh->hdr_len)
+				d->tap_udp_joined +=
+				    (len - vh->hdr_len + vh->gso_size - 1) / vh->gso_size;
+		} else if (vh->gso_type != ZT_VNET_GSO_NONE) {
+			d->tap_super_tcp++;
+		}
+	} else if (r == -EAGAIN) {
 		net->d->tap_write_drops++;
 	} else if (r < 0) {
+		net->d->tap_write_errors++;
 		zt_log_debug("network %016" PRIx64 ": write to %s: %s", net->nwid, net->tap.name,
 		             strerror(-r));
 	}
@@ -282,12 +295,14 @@ static int net_open_tap(struct zt_daemon_net *net, const uint8_t mac[6], unsigne
 		mtu = ZT_DAEMON_MAX_MTU;
 	zt_gro_free(&net->gro);
 	zt_gro_init(&net->gro, gro_out, net);
-	r = zt_tap_open_ex(&net->tap, name, mac, mtu, !net->d->off_tap);
+	r = zt_tap_open_ex(&net->tap, name, mac, mtu, !net->d->off_tap, !net->d->off_uso);
 	if (r < 0) {
 		snprintf(err, errcap, "cannot create TAP device %s for network %016" PRIx64 ": %s",
 		         name, net->nwid, zt_tap_strerror(r));
 		return r;
 	}
+	/* A TAP that takes USO takes UDP super-frames: join datagrams too. */
+	net->gro.udp = net->tap.uso;
 	r = zt_evloop_add(net->d->loop, net->tap.fd, ZT_EV_READ, on_tap, net);
 	if (r < 0) {
 		snprintf(err, errcap, "cannot watch TAP device %s: %s", name, strerror(-r));
@@ -480,9 +495,12 @@ static void host_frame_out(void *ctx, uint64_t nwid, const uint8_t *frame, size_
 		return;
 	}
 	r = zt_tap_write(&net->tap, frame, len);
-	if (r == -EAGAIN) {
+	if (r == 0) {
+		d->tap_writes++;
+	} else if (r == -EAGAIN) {
 		d->tap_write_drops++;
 	} else if (r < 0) {
+		d->tap_write_errors++;
 		zt_log_debug("network %016" PRIx64 ": write to %s: %s", nwid, net->tap.name,
 		             strerror(-r));
 	}
@@ -1170,8 +1188,8 @@ static void run_loop(struct zt_daemon *d)
 	}
 }
 
-/* ZT_OFFLOAD=off turns every offload off; "notap", "nogso", "nogro"
- * (comma separated) single ones: for tests and for measuring. */
+/* ZT_OFFLOAD=off turns every offload off; "notap", "nogso", "nogro",
+ * "nouso" (comma separated) single ones: for tests and for measuring. */
 static void offload_config(struct zt_daemon *d)
 {
 	const char *e = getenv("ZT_OFFLOAD");
@@ -1179,12 +1197,13 @@ static void offload_config(struct zt_daemon *d)
 	if (!e)
 		return;
 	if (strcmp(e, "off") == 0) {
-		d->off_tap = d->off_gso = d->off_gro = true;
+		d->off_tap = d->off_gso = d->off_gro = d->off_uso = true;
 		return;
 	}
 	d->off_tap = strstr(e, "notap") != NULL;
 	d->off_gso = strstr(e, "nogso") != NULL;
 	d->off_gro = strstr(e, "nogro") != NULL;
+	d->off_uso = strstr(e, "nouso") != NULL;
 }
 
 static void stop(struct zt_daemon *d)
@@ -1194,9 +1213,11 @@ static void stop(struct zt_daemon *d)
 
 		zt_udp_txq_stats(d->txq, &sent, &dropped, &gso);
 		zt_log_info("udp: %" PRIu64 " datagrams sent (%" PRIu64 " in GSO trains), %" PRIu64
-		            " dropped (socket buffer full); TAP: %" PRIu64
-		            " frames dropped on write, %" PRIu64 " unusable reads",
-		            sent, gso, dropped, d->tap_write_drops, d->tap_gso_errors);
+		            " dropped (socket buffer full); TAP: %" PRIu64 " frames written (%" PRIu64
+		            " TCP and %" PRIu64 " UDP super-frames), %" PRIu64
+		            " dropped on write, %" PRIu64 " unusable reads",
+		            sent, gso, dropped, d->tap_writes, d->tap_super_tcp, d->tap_super_udp,
+		            d->tap_write_drops, d->tap_gso_errors);
 	}
 	if (d->workers)
 		zt_log_info("crypto thread: %llu jobs (%s; turned on %u times)",

@@ -88,11 +88,15 @@ struct zt_daemon {
 	bool pending;                 /* some net has leave_pending */
 	struct zt_daemon_net nets[ZT_DAEMON_MAX_NETWORKS];
 	/* Offloads (environment ZT_OFFLOAD: "off", or any of "notap",
-	 * "nogso", "nogro"): TAP TSO/checksum, UDP GSO, UDP GRO. */
-	bool off_tap, off_gso, off_gro;
+	 * "nogso", "nogro", "nouso"): TAP TSO/checksum, UDP GSO, UDP GRO,
+	 * USO on the TAP (UDP super-frames both ways). */
+	bool off_tap, off_gso, off_gro, off_uso;
 	uint8_t *frame;   /* a TAP read: vnet header + up to 64 KiB */
 	uint8_t *scratch; /* one segment being cut from it */
 	uint64_t udp_send_drops, tap_write_drops, tap_gso_errors;
+	/* Frames written to TAPs; of them TCP and UDP super-frames, and the
+	 * datagrams the UDP ones hold (shown by GET /status, "dataPath"). */
+	uint64_t tap_writes, tap_super_tcp, tap_super_udp, tap_udp_joined, tap_write_errors;
 	/* Extra sockets the core asked for (birthday probing). */
 	int extra[ZT_DAEMON_MAX_EXTRA];
 	unsigned nextra;
