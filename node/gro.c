@@ -230,7 +230,8 @@ void zt_gro_add(struct zt_gro *g, const uint8_t *frame, size_t len)
 		if (same_flow(&g->slots[i], frame, &t, udp))
 			s = &g->slots[i];
 	if (s != NULL) {
-		if (ok && (udp ? can_append_udp(s, frame, &t, plen) : can_append(s, frame, &t, plen))) {
+		if (ok &&
+		    (udp ? can_append_udp(s, frame, &t, plen) : can_append(s, frame, &t, plen))) {
 			memcpy(s->buf + s->len, frame + t.hlen, plen);
 			s->len += plen;
 			s->count++;

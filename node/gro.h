@@ -51,7 +51,7 @@ struct zt_gro_slot {
 	uint32_t next_seq;
 	bool udp;         /* a UDP flow (else TCP) */
 	uint16_t next_id; /* UDP over IPv4: the IP id the next datagram must have */
-	bool closed; /* a short or PSH segment ended it */
+	bool closed;      /* a short or PSH segment ended it */
 	uint64_t used;
 };
 

@@ -159,9 +159,9 @@ json_t *zt_api_json_status(const struct zt_api_status *s)
 
 		put(&b, "dataPath", o);
 		for (size_t i = 0; i < sizeof v / sizeof v[0] && !b.failed; i++)
-			if (json_object_set_new(o, v[i].name,
-			                        json_integer(v[i].v > INT64_MAX ? INT64_MAX
-			                                                        : (json_int_t)v[i].v)) <
+			if (json_object_set_new(
+			        o, v[i].name,
+			        json_integer(v[i].v > INT64_MAX ? INT64_MAX : (json_int_t)v[i].v)) <
 			    0)
 				b.failed = true;
 	}

@@ -1213,9 +1213,10 @@ static void stop(struct zt_daemon *d)
 
 		zt_udp_txq_stats(d->txq, &sent, &dropped, &gso);
 		zt_log_info("udp: %" PRIu64 " datagrams sent (%" PRIu64 " in GSO trains), %" PRIu64
-		            " dropped (socket buffer full); TAP: %" PRIu64 " frames written (%" PRIu64
-		            " TCP and %" PRIu64 " UDP super-frames), %" PRIu64
-		            " dropped on write, %" PRIu64 " unusable reads",
+		            " dropped (socket buffer full); TAP: %" PRIu64
+		            " frames written (%" PRIu64 " TCP and %" PRIu64
+		            " UDP super-frames), %" PRIu64 " dropped on write, %" PRIu64
+		            " unusable reads",
 		            sent, gso, dropped, d->tap_writes, d->tap_super_tcp, d->tap_super_udp,
 		            d->tap_write_drops, d->tap_gso_errors);
 	}

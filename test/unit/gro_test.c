@@ -391,8 +391,8 @@ static bool streams_equal(void)
 			/* TCP: the byte stream (segment boundaries may move) */
 			if (in_s[i].used != out_s[i].used ||
 			    memcmp(in_s[i].buf, out_s[i].buf, in_s[i].used) != 0) {
-				printf("  tcp stream differs: %zu bytes in, %zu out\n", in_s[i].used,
-				       out_s[i].used);
+				printf("  tcp stream differs: %zu bytes in, %zu out\n",
+				       in_s[i].used, out_s[i].used);
 				return false;
 			}
 			continue;
@@ -543,8 +543,8 @@ static void test_udp_random(void)
 		total_super += r.udp_super;
 		total_bad += bad;
 		if (test_case_failed) {
-			printf("  iter %d: %u flows, %u events, %u frames out, %u UDP super\n", iter,
-			       nflows, events, r.frames, r.udp_super);
+			printf("  iter %d: %u flows, %u events, %u frames out, %u UDP super\n",
+			       iter, nflows, events, r.frames, r.udp_super);
 			break;
 		}
 	}
