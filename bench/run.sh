@@ -9,7 +9,8 @@
 # 198.19.0.2/24, only inside the namespaces) and measured through it:
 #   - TCP: iperf3 -t $T, $REPS single-stream runs (median) and one -P 4 run
 #   - UDP: iperf3 -u -b 0 -l 64 -t $T, datagrams received per second
-#   - ping -c 50 -i 0.05 over the underlay and the overlay (added RTT)
+#   - ping -c 200 -i 0.01 over the underlay and the overlay (added RTT:
+#     difference of the medians)
 #   - daemon CPU (utime+stime from /proc/PID/stat) during the TCP runs, per GB
 #   - idle VmRSS of the daemons, binary size (stripped)
 # The method is the one of the project's performance baselines
@@ -159,8 +160,8 @@ measure() {
 	sleep 2
 	meta
 	mem_snapshot >"$D/mem_idle.txt"
-	a ping -c 50 -i 0.05 -q $UB >"$D/ping_underlay.txt" 2>&1
-	a ping -c 50 -i 0.05 -q "$dst" >"$D/ping_overlay.txt" 2>&1
+	a ping -n -c 200 -i 0.01 $UB >"$D/ping_underlay.txt" 2>&1
+	a ping -n -c 200 -i 0.01 "$dst" >"$D/ping_overlay.txt" 2>&1
 	ip netns exec "$NSB" iperf3 -s -p 5201 >"$D/iperf3_server.log" 2>&1 &
 	srv=$!
 	sleep 1

@@ -6,7 +6,7 @@ Definitions (the method of the project's performance baselines):
   TCP 1-stream   median over the single-stream runs, receiver side, Gbit/s
   TCP -P4        one run with 4 parallel streams, receiver side
   UDP 64 B       datagrams received by the iperf3 server per second (sent - lost)
-  added RTT      ping average over the tunnel minus over the underlay, same run
+  added RTT      median ping over the tunnel minus over the underlay, same run
   CPU s/GB       utime+stime of all the system's daemons (both hosts, including
                  a root or supernode) during the single-stream runs, per 1e9
                  bytes received
@@ -53,8 +53,14 @@ def ping(p):
         t = open(p).read()
     except FileNotFoundError:
         return None
-    m = re.search(r"= ([\d.]+)/([\d.]+)/([\d.]+)/([\d.]+) ms", t)
-    return float(m.group(2)) if m else None
+    # the median of the replies: one scheduling hiccup of a shared 2-core
+    # machine moves an average of 200 pings by more than the differences
+    # between the systems
+    v = sorted(float(x) for x in re.findall(r"time=([\d.]+) ms", t))
+    if not v:
+        return None
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
 
 
 def tcp_runs(d, prefix):

@@ -41,6 +41,7 @@ struct zt_udp_batch {
 	} ctl[ZT_UDP_BATCH];
 	struct zt_wire_pkt pkts[MAX_PKTS];
 	uint8_t *pool;
+	bool drained; /* the last receive emptied the socket's queue */
 };
 
 _Static_assert(ZT_UDP_BATCH *ZT_UDP_MAX_DATAGRAM <= POOL_BYTES, "pool too small");
@@ -284,6 +285,7 @@ int zt_udp_recv(const struct zt_udp_sock *s, struct zt_udp_batch *b,
 	int n;
 
 	*pkts = b->pkts;
+	b->drained = true;
 	for (unsigned i = 0; i < count; i++) {
 		b->iov[i].iov_base = b->pool + i * bufsz;
 		b->iov[i].iov_len = bufsz;
@@ -302,6 +304,8 @@ int zt_udp_recv(const struct zt_udp_sock *s, struct zt_udp_batch *b,
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+	/* Fewer than asked for: the queue was empty when the kernel looked. */
+	b->drained = (unsigned)n < count;
 	for (int i = 0; i < n; i++) {
 		struct msghdr *mh = &b->msgs[i].msg_hdr;
 		struct zt_endpoint from;
@@ -330,6 +334,11 @@ int zt_udp_recv(const struct zt_udp_sock *s, struct zt_udp_batch *b,
 		}
 	}
 	return (int)kept;
+}
+
+bool zt_udp_batch_drained(const struct zt_udp_batch *b)
+{
+	return b->drained;
 }
 
 int zt_udp_send(int fd, const struct zt_endpoint *to, const void *buf, size_t len)

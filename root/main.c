@@ -172,6 +172,8 @@ static void on_udp(void *ctx, int fd, unsigned events)
 			zt_log_debug("core: process_wire_batch: %s", zt_strerror(r));
 		rt->deadline = dl;
 		zt_udp_txq_flush(rt->txq, &rt->udp);
+		if (zt_udp_batch_drained(rt->batch))
+			return;
 	}
 }
 

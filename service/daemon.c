@@ -204,10 +204,19 @@ static void on_tap(void *ctx, int fd, unsigned events)
 	(void)events;
 	/* The segments' encryption is deferred and done in batches (on the
 	 * worker thread too, if there is one); see zt_node_frames_begin. */
+	int64_t now = zt_clock_now();
+	/* Woken again within a millisecond: traffic is flowing, read until
+	 * the device is empty (batches).  Otherwise read one frame and go
+	 * back to the poll, which comes straight back if there is more: a
+	 * lone frame (a ping, a game's packet) does not wait for a read that
+	 * can only say "empty". */
+	int reads = now - net->tap_woke <= 1 ? TAP_READS_PER_WAKE : 1;
+
+	net->tap_woke = now;
 	zt_node_frames_begin(d->node);
-	for (int i = 0; i < TAP_READS_PER_WAKE && net->used && net->tap.fd >= 0; i++) {
+	for (int i = 0; i < reads && net->used && net->tap.fd >= 0; i++) {
 		ssize_t n = zt_tap_read(&net->tap, d->frame, ZT_VNET_HDR_LEN + ZT_GSO_MAX_FRAME);
-		struct seg_ctx c = {d, net, zt_clock_now()};
+		struct seg_ctx c = {d, net, i == 0 ? now : zt_clock_now()};
 		struct zt_vnet_hdr vh;
 		size_t off = net->tap.vnet ? ZT_VNET_HDR_LEN : 0;
 
@@ -886,6 +895,8 @@ static void on_udp(void *ctx, int fd, unsigned events)
 		core_result(d, r, dl, "process_wire_batch");
 		flush_taps(d);
 		zt_udp_txq_flush(d->txq, &d->udp);
+		if (zt_udp_batch_drained(d->batch))
+			return;
 	}
 }
 
@@ -1119,32 +1130,38 @@ static void poll_portmap(struct zt_daemon *d)
 }
 
 /* Once a second: use the crypto worker only while this thread is busy
- * and the machine has a core to spare (see zt_workers_worth_it). */
+ * and the machine has a core to spare (see zt_workers_worth_it).  While
+ * the worker is off and this thread is far from busy (nearly always) that
+ * costs one clock read; /proc/stat is read only when it could matter. */
 static void sample_cpu(struct zt_daemon *d, int64_t now)
 {
-	double io = zt_clock_thread_cpu(), wk = 0, idle = 0, secs;
-	bool on, want;
+	double io, wk = 0, idle = 0, secs = (double)(now - d->cpu_at) / 1000.0;
+	bool on, want, had = d->cpu_base;
 
 	if (!d->workers_auto || now - d->cpu_at < CPU_SAMPLE_MS)
 		return;
-	if (zt_workers_cpu(d->workers, &wk) < 0 || zt_workers_machine_idle(&idle) < 0) {
-		d->workers_auto = false; /* cannot tell: stay as we are */
-		return;
-	}
-	secs = (double)(now - d->cpu_at) / 1000.0;
-	if (d->cpu_at != 0 && secs > 0) {
-		double dwk = (wk - d->cpu_worker) / secs;
-		double demand = (io - d->cpu_io) / secs + dwk;
-		double spare = (idle - d->cpu_idle) / secs + dwk;
-
-		on = zt_workers_enabled(d->workers);
-		want = zt_workers_worth_it(on, demand, spare);
-		if (want != on) {
-			zt_workers_enable(d->workers, want);
-			d->workers_on_count += want;
-			zt_log_debug("crypto thread %s (busy %.2f, spare %.2f CPU)",
-			             want ? "on" : "off", demand, spare);
+	io = zt_clock_thread_cpu();
+	on = zt_workers_enabled(d->workers);
+	d->cpu_base = false;
+	if (d->cpu_at != 0 && (on || (io - d->cpu_io) / secs >= 0.7)) {
+		if (zt_workers_cpu(d->workers, &wk) < 0 || zt_workers_machine_idle(&idle) < 0) {
+			d->workers_auto = false; /* cannot tell: stay as we are */
+			return;
 		}
+		if (had) {
+			double dwk = (wk - d->cpu_worker) / secs;
+			double demand = (io - d->cpu_io) / secs + dwk;
+			double spare = (idle - d->cpu_idle) / secs + dwk;
+
+			want = zt_workers_worth_it(on, demand, spare);
+			if (want != on) {
+				zt_workers_enable(d->workers, want);
+				d->workers_on_count += want;
+				zt_log_debug("crypto thread %s (busy %.2f, spare %.2f CPU)",
+				             want ? "on" : "off", demand, spare);
+			}
+		}
+		d->cpu_base = true;
 	}
 	d->cpu_at = now;
 	d->cpu_io = io;

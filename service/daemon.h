@@ -47,6 +47,7 @@ struct zt_daemon_net {
 	bool leave_pending;
 	struct zt_daemon *d;
 	struct zt_gro gro; /* received TCP segments joined for the TAP */
+	int64_t tap_woke;  /* when its last read wake-up was (ms) */
 	/* Managed networks: the settings and what is applied to the TAP. */
 	struct zt_net_settings set;
 	struct zt_netapply applied;
@@ -75,6 +76,7 @@ struct zt_daemon {
 	unsigned workers_on_count;
 	int64_t cpu_at; /* last sample: when, and the CPU seconds then */
 	double cpu_io, cpu_worker, cpu_idle;
+	bool cpu_base; /* cpu_worker and cpu_idle were read at cpu_at */
 	struct zt_httpd *httpd;
 	uint16_t api_port;
 	int lock_fd;
