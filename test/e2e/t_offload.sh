@@ -6,7 +6,9 @@
 # datagram per send, fragmented 2800-byte frames), TAP offload with UDP GSO
 # and GRO forced off (the fallbacks), and the mixes between them; then UDP:
 # datagrams sent with UDP_SEGMENT, and runs of mixed-size datagrams that the
-# receiving ztd joins into USO super-frames for its TAP (or not: nouso).  b runs
+# receiving ztd joins into USO super-frames for its TAP (or not: nouso),
+# delivered locally and forwarded into a plain TAP (the kernel cuts and
+# checksums them; every checksum and IPv4 id checked).  b runs
 # its crypto worker thread on every batch (ZT_THREADS=always; by default
 # it is used only when a core is idle, which a loaded test machine rarely
 # has), so the threaded pipeline carries real traffic too.
@@ -166,19 +168,62 @@ pass uso "$got of 2000 UDP GSO datagrams intact (USO on the TAP: $uso)"
 # arrive intact and in order, over IPv4 and IPv6, into b (joining on) and
 # into d (ZT_OFFLOAD=...,nouso: joining off; nothing may be joined).
 cat >"$T/useq.py" <<'EOF'
-import hashlib, socket, sys, time
+import fcntl, hashlib, os, select, socket, struct, sys, time
+# useq.py tx|rx FAMILY ADDR PORT [MAXSIZE]   or   useq.py tap - TAPNAME PORT [MAXSIZE]
+mode, fam, addr, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+cap = int(sys.argv[5]) if len(sys.argv) > 5 else 2000
 RUNS = [(64, 40), (30, 1), (1000, 20), (1, 1), (200, 69), (1300, 10), (2000, 8),
         (64, 100), (513, 3), (8, 1), (1400, 30), (700, 2), (100, 64), (100, 65)]
 N = 3000
 sizes = []
 while len(sizes) < N:
     for s, n in RUNS:
-        sizes += [s] * n
+        sizes += [min(s, cap)] * n
 sizes = sizes[:N]
 def body(k):
     h = k.to_bytes(4, "big")
     return (h + hashlib.sha256(h).digest() * 70)[:sizes[k]]
-mode, fam, addr, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+if mode == "tap":
+    # a plain TAP (no offloads): what the kernel forwards into it was cut
+    # and checksummed by its GSO; check every datagram as it left the sender
+    def csum(b):
+        if len(b) % 2:
+            b += b"\0"
+        v = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+        while v >> 16:
+            v = (v & 0xffff) + (v >> 16)
+        return v
+    fd = os.open("/dev/net/tun", os.O_RDWR)
+    fcntl.ioctl(fd, 0x400454CA, struct.pack("16sH", addr.encode(), 0x0002 | 0x1000))
+    print("ready", flush=True)
+    got = good = bad_csum = bad_id = 0
+    first_bad, id0 = -1, None
+    while got < N:
+        if not select.select([fd], [], [], 5)[0]:
+            break
+        f = os.read(fd, 65536)
+        if len(f) < 42 or f[12:14] != b"\x08\x00" or f[23] != 17:
+            continue
+        ihl = (f[14] & 15) * 4
+        u = 14 + ihl
+        if struct.unpack("!H", f[u + 2:u + 4])[0] != port:
+            continue
+        ulen = struct.unpack("!H", f[u + 4:u + 6])[0]
+        ip_id = struct.unpack("!H", f[18:20])[0]
+        if id0 is None:
+            id0 = ip_id
+        if ip_id != (id0 + got) & 0xffff:
+            bad_id += 1
+        pseudo = f[26:34] + struct.pack("!BBH", 0, 17, ulen)
+        if csum(f[14:u]) != 0xffff or f[u + 6:u + 8] == b"\0\0" or csum(pseudo + f[u:u + ulen]) != 0xffff:
+            bad_csum += 1
+        if f[u + 8:u + ulen] == body(got) and len(f) >= u + ulen:
+            good += 1
+        elif first_bad < 0:
+            first_bad = got
+        got += 1
+    print(got, good, first_bad, bad_csum, bad_id)
+    sys.exit(0)
 s = socket.socket(socket.AF_INET6 if fam == "6" else socket.AF_INET, socket.SOCK_DGRAM)
 if mode == "tx":
     s.connect((addr, port))
@@ -247,6 +292,35 @@ grep -q 'TSO/USO/checksum' "$T/d.log" && fail udp_nouso "d has USO on its TAP de
 useq udp_nouso a d 4 10.9.0.4 10.9.0.4
 [ "$JOINED" = 0 ] || fail udp_nouso "d joined $JOINED datagrams despite ZT_OFFLOAD=nouso"
 pass udp_nouso "3000 datagrams a -> d intact and in order, none joined (ZT_OFFLOAD=nouso)"
+
+# The same datagrams (at most 1400 bytes) forwarded by b into a plain TAP
+# (no offloads), so that b's kernel cuts the super-frames and computes every
+# checksum itself, as it would for a NIC without USO: a reader on that TAP
+# checks each datagram's IPv4 header and UDP checksums, that the IPv4 ids
+# are consecutive as the sender made them, and the bytes and order.
+x b sysctl -qw net.ipv4.ip_forward=1
+bg b useq-fwd timeout 30 python3 "$T/useq.py" tap - zfwd0 7999 1400
+fwd=$LAST_PID
+wait_until 10 x b ip link show dev zfwd0 || fail udp_forward "no TAP zfwd0 in b"
+x b sysctl -qw net.ipv6.conf.zfwd0.disable_ipv6=1
+x b ip link set zfwd0 mtu 2800 up
+x b ip addr add 198.18.201.1/24 dev zfwd0
+x b ip neigh replace 198.18.201.2 lladdr 02:00:00:00:20:01 dev zfwd0
+x a ip route add 198.18.201.0/24 via 10.9.0.2
+j0=$(datapath b tapUdpDatagramsJoined)
+x a timeout 30 python3 "$T/useq.py" tx 4 198.18.201.2 7999 1400 >"$T/useq-tx-fwd.log" 2>&1 ||
+	fail udp_forward "sender failed: $(tail -n 2 "$T/useq-tx-fwd.log")"
+wait_exit "$fwd" 20 || fail udp_forward "TAP reader did not finish"
+read -r got good first bad_csum bad_id < <(tail -n 1 "$T/useq-fwd.log")
+jf=$(($(datapath b tapUdpDatagramsJoined) - j0))
+[ "${got:-0}" = 3000 ] || fail udp_forward "${got:-0} of 3000 datagrams forwarded ($jf joined on b)"
+[ "${bad_csum:-1}" = 0 ] || fail udp_forward "$bad_csum datagrams with a wrong checksum ($jf joined on b)"
+[ "${bad_id:-1}" = 0 ] || fail udp_forward "$bad_id datagrams with an IPv4 id out of sequence ($jf joined on b)"
+[ "${good:-0}" = 3000 ] || fail udp_forward "only ${good:-0} of 3000 intact and in order, first wrong: #$first"
+if grep -q 'TSO/USO/checksum' "$T/b.log"; then
+	[ "$jf" -gt 0 ] || fail udp_forward "b's TAP has USO but no datagram was joined"
+fi
+pass udp_forward "3000 datagrams a -> b -> plain TAP: checksums, ids, bytes and order as sent ($jf joined on b, cut by b's kernel)"
 
 # nothing hostile happened: no authentication failures anywhere
 for n in a b c d; do
