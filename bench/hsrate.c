@@ -257,9 +257,10 @@ int main(int argc, char **argv)
 
 	/* 3. scale: clone the registrations to `big` peers.  Between rekeys a
 	 * registration has one keypair; after each rekey (every
-	 * ZT_REKEY_AFTER_TIME) the previous one is kept until it is
-	 * ZT_REJECT_AFTER_TIME old, so a share (REJECT - REKEY) / REKEY of
-	 * them has two: measured both ways, the steady state is the mix. */
+	 * ZT_REKEY_AFTER_TIME) the previous one is kept for ZT_PREV_KEEP_TIME
+	 * (the node is heard with the new keys at once: it sends its REGISTER
+	 * with them), so a share PREV_KEEP / REKEY of them has two: measured
+	 * both ways, the steady state is the mix. */
 	if (big > 0) {
 		struct zt_node *r = nodes[0];
 		struct zt_peer *tmpl = zt_peer_find(r, ids[1].address);
@@ -295,7 +296,7 @@ int main(int argc, char **argv)
 		h3 = heap();
 		one = (double)(h2 - h1) / big;
 		two = (double)(h3 - h1) / big;
-		share = (double)(ZT_REJECT_AFTER_TIME - ZT_REKEY_AFTER_TIME) / ZT_REKEY_AFTER_TIME;
+		share = (double)ZT_PREV_KEEP_TIME / ZT_REKEY_AFTER_TIME;
 		steady = one + (two - one) * share;
 		t0 = cpu_now();
 		now += 1000;

@@ -41,6 +41,12 @@ struct zt_keypair {
 	uint8_t send_key[32], recv_key[32];
 	uint64_t send_counter;
 	int64_t born;
+	/* The window's top at the last timer look (zt_peer_keypairs_expire)
+	 * and, as previous keys, when it last moved and whether the current
+	 * keys have moved since while these did not (the peer has switched). */
+	uint64_t seen_top;
+	int64_t seen_at;
+	bool superseded;
 	struct zt_replay replay;
 };
 

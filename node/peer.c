@@ -177,6 +177,8 @@ void zt_peer_keypairs_wipe(struct zt_peer *p)
 	kp_free(&p->kp_next);
 }
 
+static bool kp_usable(const struct zt_keypair *kp, int64_t now);
+
 void zt_peer_keypairs_expire(struct zt_peer *p, int64_t now)
 {
 	/* Old keys are wiped, not kept. */
@@ -185,6 +187,32 @@ void zt_peer_keypairs_expire(struct zt_peer *p, int64_t now)
 	if (p->kp_prev != NULL &&
 	    (!p->kp_prev->valid || now - p->kp_prev->born >= ZT_REJECT_AFTER_TIME))
 		kp_free(&p->kp_prev);
+	/* The previous keys go once the peer has switched to the current
+	 * ones (heard with them, and not with the old since) and nothing has
+	 * arrived with the old ones for ZT_PREV_KEEP_TIME: what it sent with
+	 * them is delivered or lost by then.  Being heard with the current
+	 * keys is not enough on its own: after simultaneous initiations each
+	 * side may keep sending with what is the other's previous keypair
+	 * (until the next rekey), and then the old keys must stay. */
+	if (p->kp_prev != NULL) {
+		struct zt_keypair *pk = p->kp_prev, *ck = &p->kp_cur;
+		bool prev_moved = pk->replay.top != pk->seen_top;
+		bool cur_moved = ck->replay.top != ck->seen_top;
+
+		if (prev_moved) {
+			pk->seen_at = now;
+			pk->superseded = false;
+		} else if (cur_moved) {
+			pk->superseded = true;
+		}
+		pk->seen_top = pk->replay.top;
+		/* (seen_at is from its time as current keys until it moves:
+		 * count from the rekey then) */
+		if (pk->superseded && kp_usable(ck, now) &&
+		    now - (pk->seen_at > ck->born ? pk->seen_at : ck->born) >= ZT_PREV_KEEP_TIME)
+			kp_free(&p->kp_prev);
+	}
+	p->kp_cur.seen_top = p->kp_cur.replay.top;
 	if (p->kp_next != NULL &&
 	    (!p->kp_next->valid || now - p->kp_next->born >= ZT_REJECT_AFTER_TIME))
 		kp_free(&p->kp_next);

@@ -117,8 +117,11 @@ enum zt_msg {
 #define ZT_DEFAULT_MTU  2800  /* overlay (TAP) MTU */
 #define ZT_ETH_MAX      (ZT_DEFAULT_MTU + 18)
 
-#define ZT_REKEY_AFTER_TIME      120000 /* initiator starts a new handshake */
-#define ZT_REJECT_AFTER_TIME     180000 /* keys older than this are wiped */
+#define ZT_REKEY_AFTER_TIME  120000 /* initiator starts a new handshake */
+#define ZT_REJECT_AFTER_TIME 180000 /* keys older than this are wiped */
+/* The previous keys are wiped once the peer has switched to the current
+ * ones and nothing arrived with the old for this long. */
+#define ZT_PREV_KEEP_TIME        15000
 #define ZT_REKEY_AFTER_MESSAGES  (1ULL << 48)
 #define ZT_REJECT_AFTER_MESSAGES ((1ULL << 48) + (1ULL << 20))
 #define ZT_REKEY_TIMEOUT         3000  /* retry an unanswered initiation */

@@ -99,6 +99,75 @@ static struct zt_keypair make_kp(uint32_t idx, int64_t born)
 	return kp;
 }
 
+/* The previous keys go once the peer has switched to the current ones and
+ * nothing arrived with the old for ZT_PREV_KEEP_TIME; while the peer still
+ * sends with them (after simultaneous initiations it may, even when it was
+ * heard with the current ones too) they stay. */
+static void test_prev_dropped_once_superseded(void)
+{
+	struct zt_peer *p;
+	struct zt_keypair kp;
+	int64_t t1 = T0 + ZT_REKEY_AFTER_TIME, t;
+	uint64_t ctr = 0;
+	setup();
+	p = zt_peer_get(node, T0, 0x1122334466ULL);
+	if (p == NULL) {
+		CHECK(p != NULL);
+		teardown();
+		return;
+	}
+	kp = make_kp(1, T0);
+	CHECK(zt_peer_keypair_install(p, &kp));
+	CHECK(zt_replay_update(&p->kp_cur.replay, ctr++)); /* in use */
+	zt_peer_keypairs_expire(p, T0 + 1000);
+	kp = make_kp(2, t1);
+	CHECK(zt_peer_keypair_install(p, &kp));
+	CHECK(p->kp_prev != NULL);
+	/* heard once with the new keys, then (crossed) only with the old:
+	 * they stay to the end, through idle gaps too */
+	CHECK(zt_replay_update(&p->kp_cur.replay, 0));
+	for (t = t1; t < T0 + ZT_REJECT_AFTER_TIME && p->kp_prev != NULL; t += 1000) {
+		if (t < t1 + 20000 || t > t1 + 45000) /* 25 s of silence */
+			CHECK(zt_replay_update(&p->kp_prev->replay, ctr++));
+		zt_peer_keypairs_expire(p, t);
+	}
+	CHECK(p->kp_prev != NULL);
+	CHECK(zt_peer_keypair_by_index(p, 1) != NULL);
+	zt_peer_keypairs_expire(p, T0 + ZT_REJECT_AFTER_TIME);
+	CHECK(p->kp_prev == NULL);
+
+	/* the next rekey, the usual way: a straggler with the old keys, then
+	 * the peer is heard with the new ones only */
+	t1 += ZT_REKEY_AFTER_TIME;
+	kp = make_kp(3, t1);
+	CHECK(zt_peer_keypair_install(p, &kp));
+	CHECK(p->kp_prev != NULL && p->kp_prev->local_index == 2);
+	zt_peer_keypairs_expire(p, t1 + 500);
+	CHECK(zt_replay_update(&p->kp_prev->replay, 5)); /* straggler */
+	zt_peer_keypairs_expire(p, t1 + 1000);
+	CHECK(zt_replay_update(&p->kp_cur.replay, 0)); /* switched */
+	zt_peer_keypairs_expire(p, t1 + 2000);
+	zt_peer_keypairs_expire(p, t1 + 1000 + ZT_PREV_KEEP_TIME - 1);
+	CHECK(p->kp_prev != NULL);
+	zt_peer_keypairs_expire(p, t1 + 1000 + ZT_PREV_KEEP_TIME);
+	CHECK(p->kp_prev == NULL);
+	CHECK(zt_peer_keypair_by_index(p, 2) == NULL);
+	CHECK(zt_peer_keypair_by_index(p, 3) == &p->kp_cur);
+	CHECK(zt_peer_send_keypair(p, t1 + 1000 + ZT_PREV_KEEP_TIME) == &p->kp_cur);
+
+	/* and never sooner than ZT_PREV_KEEP_TIME after the rekey */
+	t1 += ZT_REKEY_AFTER_TIME;
+	kp = make_kp(4, t1);
+	CHECK(zt_peer_keypair_install(p, &kp));
+	CHECK(zt_replay_update(&p->kp_cur.replay, 0));
+	zt_peer_keypairs_expire(p, t1 + 100);
+	zt_peer_keypairs_expire(p, t1 + ZT_PREV_KEEP_TIME - 1);
+	CHECK(p->kp_prev != NULL);
+	zt_peer_keypairs_expire(p, t1 + ZT_PREV_KEEP_TIME);
+	CHECK(p->kp_prev == NULL);
+	teardown();
+}
+
 /* A new peer carries one inline keypair and nothing allocated. */
 static void test_fresh_peer_is_small(void)
 {
@@ -376,6 +445,7 @@ int main(void)
 		return 1;
 	RUN(test_fresh_peer_is_small);
 	RUN(test_install_keeps_prev_until_expiry);
+	RUN(test_prev_dropped_once_superseded);
 	RUN(test_next_promoted_on_confirmation);
 	RUN(test_paths_grow_and_trim);
 	RUN(test_eps_sized_by_need);
