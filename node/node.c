@@ -42,6 +42,7 @@ static const char *const counter_names[ZT_CTR_COUNT] = {
     [ZT_CTR_NOT_FOR_US] = "not_for_us",
     [ZT_CTR_PMTU_PROBES] = "pmtu_probes",
     [ZT_CTR_NO_MEMORY] = "no_memory",
+    [ZT_CTR_TX_FRAGMENTED] = "tx_fragmented",
 };
 
 const char *zt_counter_name(enum zt_counter c)
@@ -111,6 +112,7 @@ static void raw_send_mtu(struct zt_node *n, int64_t sock, const struct zt_endpoi
 	}
 	if (count > ZT_FRAG_MAX)
 		return;
+	n->counters[ZT_CTR_TX_FRAGMENTED]++;
 	id = n->next_frag_id++;
 	for (unsigned i = 0; i < count; i++) {
 		size_t fl = zt_frag_build(pkt, len, mtu, id, i, count, frag);

@@ -21,6 +21,8 @@
 /* A FRAME message is type (1) + nwid (8) + the frame, sealed in DATA. */
 _Static_assert(ZT_FRAME_UNFRAGMENTED + 9 + ZT_DATA_OVERHEAD == ZT_UDP_MAX,
                "ZT_FRAME_UNFRAGMENTED must fill exactly one datagram");
+_Static_assert(ZT_FRAME_MIN_UNFRAGMENTED + 9 + ZT_DATA_OVERHEAD == ZT_PMTU_MIN,
+               "ZT_FRAME_MIN_UNFRAGMENTED must fill exactly one datagram of ZT_PMTU_MIN");
 
 struct zt_network *zt_switch_find(struct zt_node *n, uint64_t nwid)
 {
@@ -202,6 +204,47 @@ static uint64_t member_of_mac(const struct zt_network *net, const uint8_t *mac)
 static int64_t mac_age(const struct zt_network *net)
 {
 	return net->mac_age > 0 ? net->mac_age : ZT_BRIDGE_AGE;
+}
+
+/* The member a unicast frame to dst goes to (as zt_switch_frame_from_tap
+ * decides), 0 if none or several (unknown unicast to the bridges). */
+static uint64_t unicast_member(const struct zt_node *n, int64_t now, const struct zt_network *net,
+                               const uint8_t *dst)
+{
+	const struct zt_macent *e = zt_mact_lookup(&net->macs, dst, now, mac_age(net));
+	uint64_t a;
+
+	if (e != NULL)
+		return e->address != n->id.address ? e->address : 0;
+	a = mac_to_address(net, dst);
+	return a != n->id.address ? a : 0;
+}
+
+size_t zt_node_frame_max(const struct zt_node *n, int64_t now, uint64_t nwid,
+                         const uint8_t dst[6])
+{
+	const struct zt_network *net = NULL;
+	const struct zt_peer *p;
+	size_t mtu;
+	uint64_t a;
+
+	for (size_t i = 0; i < ZT_MAX_NETWORKS && net == NULL; i++)
+		if (n->networks[i].used && n->networks[i].nwid == nwid)
+			net = &n->networks[i];
+	if (net == NULL || (dst[0] & 1))
+		return ZT_FRAME_UNFRAGMENTED;
+	a = unicast_member(n, now, net, dst);
+	p = a != 0 ? zt_peer_find(n, a) : NULL;
+	if (p == NULL)
+		return ZT_FRAME_UNFRAGMENTED;
+	/* What transmit() in node.c cuts at: the best direct path's probed
+	 * size, else (not probed yet, or relayed by a root) ZT_PMTU_MIN. */
+	mtu = zt_pmtu_of(zt_peer_best_path(n, p, now));
+	if (mtu > ZT_UDP_MAX)
+		mtu = ZT_UDP_MAX;
+	if (mtu < ZT_PMTU_MIN)
+		mtu = ZT_PMTU_MIN;
+	return mtu - 9 - ZT_DATA_OVERHEAD;
 }
 
 /* A frame from our TAP with a foreign source MAC: a host on the LAN

@@ -42,6 +42,9 @@ extern "C" {
 /* The largest Ethernet frame that travels in one datagram (no
  * fragmentation): a shell cutting TCP super-frames aims at this. */
 #define ZT_FRAME_UNFRAGMENTED 1403
+/* ... and on the smallest path the core sends on (1280-byte IPv6 links,
+ * or any path before its MTU is probed; see zt_node_frame_max). */
+#define ZT_FRAME_MIN_UNFRAGMENTED 1183
 
 #define ZT_MAX_ROOTS          8
 #define ZT_MAX_ROOT_ENDPOINTS 4
@@ -256,6 +259,7 @@ enum zt_counter {
 	ZT_CTR_NOT_FOR_US,      /* unicast frames for another MAC (not a bridge) */
 	ZT_CTR_PMTU_PROBES,     /* path MTU probes sent */
 	ZT_CTR_NO_MEMORY,       /* state not kept: an allocation failed (handshake, path...) */
+	ZT_CTR_TX_FRAGMENTED,   /* packets sent cut into FRAG datagrams (larger than the path MTU) */
 	ZT_CTR_COUNT
 };
 
@@ -437,6 +441,19 @@ int zt_node_process_frame(struct zt_node *n, int64_t now, uint64_t nwid, const u
  * in between.  Without crypto_run these do nothing. */
 void zt_node_frames_begin(struct zt_node *n);
 int zt_node_frames_end(struct zt_node *n, int64_t now, int64_t *next_deadline);
+
+/* The largest Ethernet frame to `dst` (a destination MAC) on network nwid
+ * that the core would send now in one datagram, so that a shell cutting a
+ * TCP super-frame can make its segments fit (call it once per super-frame:
+ * it costs a MAC-table lookup and a peer lookup).  The member the switch
+ * would send the frame to (the MAC's owner, or the member bridging it)
+ * decides: the probed MTU of its best direct path, or the conservative
+ * ZT_FRAME_MIN_UNFRAGMENTED while the path is not yet probed or the peer is
+ * reached through a root.  Broadcast, multicast, an unknown MAC or network:
+ * ZT_FRAME_UNFRAGMENTED.  Always within [ZT_FRAME_MIN_UNFRAGMENTED,
+ * ZT_FRAME_UNFRAGMENTED]. */
+size_t zt_node_frame_max(const struct zt_node *n, int64_t now, uint64_t nwid,
+                         const uint8_t dst[6]);
 
 /* Timers.  Call no later than the deadline last returned. */
 int zt_node_process_background(struct zt_node *n, int64_t now, int64_t *next_deadline);

@@ -34,6 +34,9 @@ struct net {
 	struct pkt last_data[MAXN]; /* last DATA datagram each node received */
 	bool hold_1to2;             /* keep the next DATA from 1 to 2 in held */
 	struct pkt held;
+	int small;            /* node behind a small path (0: none) ... */
+	size_t small_limit;   /* ... that silently drops datagrams larger than this */
+	unsigned sent[MAXN];  /* datagrams each node's core emitted */
 };
 
 struct hctx {
@@ -66,9 +69,13 @@ static int h_send(void *ctx, int64_t sock, const struct zt_endpoint *to, const v
 	struct net *net = h->net;
 	int dst = idx_of(to);
 	(void)sock;
+	net->sent[h->idx]++;
 	if (len > 1500 || dst >= net->count)
 		return -1;
 	if (net->block_direct && h->idx != 0 && dst != 0)
+		return 0;
+	if (net->small != 0 && (h->idx == net->small || dst == net->small) &&
+	    len > net->small_limit)
 		return 0;
 	if (net->hold_1to2 && h->idx == 1 && dst == 2 && (((const uint8_t *)pkt)[0] & 0x0f) == 4) {
 		net->hold_1to2 = false;
@@ -557,6 +564,137 @@ static void test_cipher_fallback_chacha(void)
 	cipher_case(true);
 }
 
+/* A frame of `len` bytes from node `from` to `dst`: how many datagrams the
+ * core emitted for it (delivered afterwards). */
+static unsigned send_big(struct net *net, int from, const uint8_t dst[6], uint64_t nwid, size_t len)
+{
+	static uint8_t f[2000];
+	unsigned before = net->sent[from];
+	int64_t dl;
+
+	memset(f, 0x5a, len);
+	memcpy(f, dst, 6);
+	zt_mac_from_address(nwid, net->id[from].address, f + 6);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	CHECK_EQ(zt_node_process_frame(net->node[from], net->now, nwid, f, len, &dl), ZT_OK);
+	before = net->sent[from] - before;
+	deliver(net);
+	return before;
+}
+
+static unsigned path_mtu_to(struct net *net, int from, int to)
+{
+	struct zt_peer_info info[8];
+	size_t n = zt_node_peers(net->node[from], net->now, info, 8);
+	for (size_t i = 0; i < n && i < 8; i++)
+		if (info[i].address == net->id[to].address)
+			return info[i].path_mtu;
+	return 0;
+}
+
+/* zt_node_frame_max: node 2 sits behind a path that drops datagrams over
+ * 1300 bytes (no ICMP), node 3 behind a clean one.  Once probed, a frame
+ * of the size it gives for 2 crosses in one datagram and one byte more
+ * does not; 3, broadcast, multicast, unknown MACs and networks get
+ * ZT_FRAME_UNFRAGMENTED; a bridged MAC gets its bridge's size; an
+ * unprobed or relayed path the floor, which fits one datagram too. */
+static void test_frame_max(void)
+{
+	uint64_t nwid = 0xff00000000000002ULL;
+	uint8_t mac2[6], mac3[6], self[6], mc[6] = {0x01, 0x00, 0x5e, 0, 0, 1};
+	uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	uint8_t lan[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55}, lan2[6] = {0x02, 9, 9, 9, 9, 9};
+	struct zt_network *net1;
+	struct zt_peer *p2;
+	struct zt_path *x;
+	size_t m2;
+	unsigned mtu2;
+	uint64_t frags;
+	int before;
+
+	setup(&g, 4);
+	g.small = 2;
+	g.small_limit = 1300;
+	run(&g, 2000);
+	for (int i = 1; i < 4; i++)
+		CHECK_EQ(zt_node_join(g.node[i], g.now, nwid), ZT_OK);
+	run(&g, 1000);
+	zt_mac_from_address(nwid, g.id[2].address, mac2);
+	zt_mac_from_address(nwid, g.id[3].address, mac3);
+	zt_mac_from_address(nwid, g.id[1].address, self);
+	send_frame(&g, 1, 2, nwid, "to-2");
+	send_frame(&g, 2, 1, nwid, "to-1");
+	send_frame(&g, 1, 3, nwid, "to-3");
+	send_frame(&g, 3, 1, nwid, "to-1");
+	run(&g, 10000);
+	CHECK_EQ(path_to(&g, 1, 2), ZT_PATH_DIRECT);
+	CHECK_EQ(path_to(&g, 1, 3), ZT_PATH_DIRECT);
+	mtu2 = path_mtu_to(&g, 1, 2);
+	CHECK(mtu2 <= 1300 && mtu2 >= 1300 - ZT_PMTU_STEP);
+	CHECK_EQ(path_mtu_to(&g, 1, 3), ZT_UDP_MAX);
+
+	m2 = zt_node_frame_max(g.node[1], g.now, nwid, mac2);
+	CHECK_EQ(m2, mtu2 - 9 - ZT_DATA_OVERHEAD);
+	CHECK(m2 < ZT_FRAME_UNFRAGMENTED && m2 >= ZT_FRAME_MIN_UNFRAGMENTED);
+	CHECK_EQ(zt_node_frame_max(g.node[1], g.now, nwid, mac3), ZT_FRAME_UNFRAGMENTED);
+	CHECK_EQ(zt_node_frame_max(g.node[1], g.now, nwid, bcast), ZT_FRAME_UNFRAGMENTED);
+	CHECK_EQ(zt_node_frame_max(g.node[1], g.now, nwid, mc), ZT_FRAME_UNFRAGMENTED);
+	CHECK_EQ(zt_node_frame_max(g.node[1], g.now, nwid, self), ZT_FRAME_UNFRAGMENTED);
+	CHECK_EQ(zt_node_frame_max(g.node[1], g.now, nwid, lan2), ZT_FRAME_UNFRAGMENTED);
+	CHECK_EQ(zt_node_frame_max(g.node[1], g.now, nwid + 1, mac2), ZT_FRAME_UNFRAGMENTED);
+
+	/* The datagrams the core emits: one for m2, two for m2 + 1. */
+	frags = zt_node_counter(g.node[1], ZT_CTR_TX_FRAGMENTED);
+	before = g.frames[2];
+	CHECK_EQ(send_big(&g, 1, mac2, nwid, m2), 1);
+	CHECK_EQ(g.frames[2], before + 1);
+	CHECK_EQ(zt_node_counter(g.node[1], ZT_CTR_TX_FRAGMENTED), frags);
+	CHECK_EQ(send_big(&g, 1, mac2, nwid, m2 + 1), 2);
+	CHECK_EQ(g.frames[2], before + 2);
+	CHECK_EQ(zt_node_counter(g.node[1], ZT_CTR_TX_FRAGMENTED), frags + 1);
+	before = g.frames[3];
+	CHECK_EQ(send_big(&g, 1, mac3, nwid, ZT_FRAME_UNFRAGMENTED), 1);
+	CHECK_EQ(g.frames[3], before + 1);
+
+	/* A LAN host behind member 2 (bridged): member 2's path decides. */
+	net1 = zt_switch_find(g.node[1], nwid);
+	CHECK(net1 != NULL);
+	if (net1 != NULL) {
+		(void)zt_mact_learn(&net1->macs, lan, g.id[2].address, g.now);
+		CHECK_EQ(zt_node_frame_max(g.node[1], g.now, nwid, lan), m2);
+	}
+
+	/* A path whose MTU is not probed yet is sent on at ZT_PMTU_MIN. */
+	p2 = zt_peer_find(g.node[1], g.id[2].address);
+	x = p2 != NULL ? zt_peer_best_path(g.node[1], p2, g.now) : NULL;
+	CHECK(x != NULL);
+	if (x != NULL) {
+		uint16_t saved = x->pmtu;
+		x->pmtu = 0;
+		CHECK_EQ(zt_node_frame_max(g.node[1], g.now, nwid, mac2), ZT_FRAME_MIN_UNFRAGMENTED);
+		CHECK_EQ(send_big(&g, 1, mac2, nwid, ZT_FRAME_MIN_UNFRAGMENTED), 1);
+		CHECK_EQ(send_big(&g, 1, mac2, nwid, ZT_FRAME_MIN_UNFRAGMENTED + 1), 2);
+		x->pmtu = saved;
+	}
+
+	/* Relayed through the root: the floor, in one datagram. */
+	g.block_direct = true;
+	run(&g, 15000);
+	for (int i = 0; i < 5; i++) {
+		send_frame(&g, 1, 2, nwid, "via-root");
+		run(&g, 1000);
+	}
+	CHECK_EQ(path_to(&g, 1, 2), ZT_PATH_RELAY);
+	CHECK_EQ(zt_node_frame_max(g.node[1], g.now, nwid, mac2), ZT_FRAME_MIN_UNFRAGMENTED);
+	frags = zt_node_counter(g.node[1], ZT_CTR_TX_FRAGMENTED);
+	before = g.frames[2];
+	CHECK_EQ(send_big(&g, 1, mac2, nwid, ZT_FRAME_MIN_UNFRAGMENTED), 1);
+	CHECK_EQ(g.frames[2], before + 1);
+	CHECK_EQ(zt_node_counter(g.node[1], ZT_CTR_TX_FRAGMENTED), frags);
+	teardown(&g);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -570,5 +708,6 @@ int main(void)
 	RUN(test_cipher_negotiated);
 	RUN(test_jobs);
 	RUN(test_cipher_fallback_chacha);
+	RUN(test_frame_max);
 	TEST_EXIT();
 }
