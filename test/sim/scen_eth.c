@@ -15,6 +15,7 @@
 #define ETH                     14
 #define ZT_MC_DEFAULT_LIMIT_SIM 32
 #define ZT_PMTU_STEP_SIM        8 /* ZT_PMTU_STEP (wire.h) */
+#define ZT_FRAME_OVERHEAD_SIM   49 /* 9 + ZT_DATA_OVERHEAD (wire.h): a FRAME in DATA */
 
 static void put16(uint8_t *p, unsigned v)
 {
@@ -325,6 +326,15 @@ static bool pmtu_view(struct sim_world *w, unsigned i, unsigned j, struct zt_pee
 	return sim_host_peer(sim_world_member(w, i), sim_host_address(sim_world_member(w, j)), out);
 }
 
+/* What member i's core says fits one datagram to member j's MAC. */
+static size_t pmtu_frame_max(struct sim_world *w, unsigned i, unsigned j)
+{
+	uint8_t mac[6];
+
+	zt_mac_from_address(NWID, sim_host_address(sim_world_member(w, j)), mac);
+	return zt_node_frame_max(sim_world_member(w, i)->node, w->clock.now, NWID, mac);
+}
+
 static bool big_round(struct sim_result *r, struct sim_traffic *t, const char *what)
 {
 	sim_traffic_new_round(t);
@@ -381,6 +391,13 @@ void sim_pmtu(struct sim_result *r, uint64_t seed)
 	}
 	sim_note("probed: %u bytes to the member behind the 1300-byte path, 1452 elsewhere\n",
 	         pi.path_mtu);
+	/* ztd cuts TCP segments to these: one datagram each on the path. */
+	if (pmtu_frame_max(w, 0, small) != pi.path_mtu - ZT_FRAME_OVERHEAD_SIM ||
+	    pmtu_frame_max(w, 0, 1) != ZT_FRAME_UNFRAGMENTED) {
+		sim_fail(r, "frame_max %zu to the small path (mtu %u), %zu to a clean one",
+		         pmtu_frame_max(w, 0, small), pi.path_mtu, pmtu_frame_max(w, 0, 1));
+		goto out;
+	}
 	if (!big_round(r, &t, "big frames, probed paths"))
 		goto out;
 
@@ -390,6 +407,11 @@ void sim_pmtu(struct sim_result *r, uint64_t seed)
 	if (!pmtu_view(w, 0, small, &pi) || pi.path_mtu > 1250) {
 		sim_fail(r, "45 s after the path shrank to 1250 the probed mtu is still %u",
 		         pi.path_mtu);
+		goto out;
+	}
+	if (pmtu_frame_max(w, 0, small) > 1250 - ZT_FRAME_OVERHEAD_SIM) {
+		sim_fail(r, "frame_max %zu after the path shrank to 1250",
+		         pmtu_frame_max(w, 0, small));
 		goto out;
 	}
 	if (!big_round(r, &t, "big frames, after the path shrank"))
