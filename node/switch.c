@@ -220,8 +220,7 @@ static uint64_t unicast_member(const struct zt_node *n, int64_t now, const struc
 	return a != n->id.address ? a : 0;
 }
 
-size_t zt_node_frame_max(const struct zt_node *n, int64_t now, uint64_t nwid,
-                         const uint8_t dst[6])
+size_t zt_node_frame_max(const struct zt_node *n, int64_t now, uint64_t nwid, const uint8_t dst[6])
 {
 	const struct zt_network *net = NULL;
 	const struct zt_peer *p;

@@ -259,7 +259,7 @@ enum zt_counter {
 	ZT_CTR_NOT_FOR_US,      /* unicast frames for another MAC (not a bridge) */
 	ZT_CTR_PMTU_PROBES,     /* path MTU probes sent */
 	ZT_CTR_NO_MEMORY,       /* state not kept: an allocation failed (handshake, path...) */
-	ZT_CTR_TX_FRAGMENTED,   /* packets sent cut into FRAG datagrams (larger than the path MTU) */
+	ZT_CTR_TX_FRAGMENTED, /* packets sent cut into FRAG datagrams (larger than the path MTU) */
 	ZT_CTR_COUNT
 };
 
@@ -452,8 +452,7 @@ int zt_node_frames_end(struct zt_node *n, int64_t now, int64_t *next_deadline);
  * reached through a root.  Broadcast, multicast, an unknown MAC or network:
  * ZT_FRAME_UNFRAGMENTED.  Always within [ZT_FRAME_MIN_UNFRAGMENTED,
  * ZT_FRAME_UNFRAGMENTED]. */
-size_t zt_node_frame_max(const struct zt_node *n, int64_t now, uint64_t nwid,
-                         const uint8_t dst[6]);
+size_t zt_node_frame_max(const struct zt_node *n, int64_t now, uint64_t nwid, const uint8_t dst[6]);
 
 /* Timers.  Call no later than the deadline last returned. */
 int zt_node_process_background(struct zt_node *n, int64_t now, int64_t *next_deadline);

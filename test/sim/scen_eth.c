@@ -14,7 +14,7 @@
 
 #define ETH                     14
 #define ZT_MC_DEFAULT_LIMIT_SIM 32
-#define ZT_PMTU_STEP_SIM        8 /* ZT_PMTU_STEP (wire.h) */
+#define ZT_PMTU_STEP_SIM        8  /* ZT_PMTU_STEP (wire.h) */
 #define ZT_FRAME_OVERHEAD_SIM   49 /* 9 + ZT_DATA_OVERHEAD (wire.h): a FRAME in DATA */
 
 static void put16(uint8_t *p, unsigned v)

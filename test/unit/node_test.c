@@ -34,9 +34,9 @@ struct net {
 	struct pkt last_data[MAXN]; /* last DATA datagram each node received */
 	bool hold_1to2;             /* keep the next DATA from 1 to 2 in held */
 	struct pkt held;
-	int small;            /* node behind a small path (0: none) ... */
-	size_t small_limit;   /* ... that silently drops datagrams larger than this */
-	unsigned sent[MAXN];  /* datagrams each node's core emitted */
+	int small;           /* node behind a small path (0: none) ... */
+	size_t small_limit;  /* ... that silently drops datagrams larger than this */
+	unsigned sent[MAXN]; /* datagrams each node's core emitted */
 };
 
 struct hctx {
@@ -672,7 +672,8 @@ static void test_frame_max(void)
 	if (x != NULL) {
 		uint16_t saved = x->pmtu;
 		x->pmtu = 0;
-		CHECK_EQ(zt_node_frame_max(g.node[1], g.now, nwid, mac2), ZT_FRAME_MIN_UNFRAGMENTED);
+		CHECK_EQ(zt_node_frame_max(g.node[1], g.now, nwid, mac2),
+		         ZT_FRAME_MIN_UNFRAGMENTED);
 		CHECK_EQ(send_big(&g, 1, mac2, nwid, ZT_FRAME_MIN_UNFRAGMENTED), 1);
 		CHECK_EQ(send_big(&g, 1, mac2, nwid, ZT_FRAME_MIN_UNFRAGMENTED + 1), 2);
 		x->pmtu = saved;
