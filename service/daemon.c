@@ -1243,7 +1243,7 @@ static void stop(struct zt_daemon *d)
 		            sent, gso, dropped, d->tap_writes, d->tap_super_tcp, d->tap_super_udp,
 		            d->tap_write_drops, d->tap_gso_errors);
 	}
-	if (d->workers)
+	if (d->workers && d->txq) /* (not for a ztd that never started) */
 		zt_log_info("crypto thread: %llu jobs (%s; turned on %u times)",
 		            zt_workers_worker_jobs(d->workers),
 		            d->workers_auto ? "used while it pays" : "always used",
