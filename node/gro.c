@@ -207,7 +207,11 @@ void zt_gro_add(struct zt_gro *g, const uint8_t *frame, size_t len)
 		/* data with ACK (and maybe PSH) only; no Ethernet padding */
 		ok = plen > 0 && (frame[t.l4 + 13] & (uint8_t)~TCP_PSH) == TCP_ACK &&
 		     len == t.l3 + t.iplen;
-		if (ok && !zt_tcp_csum_ok(frame, &t)) {
+		/* Both checksums right: the TCP one, and the IPv4 header's,
+		 * which joining would replace by a valid one. */
+		if (ok && (!zt_tcp_csum_ok(frame, &t) ||
+		           (!t.v6 &&
+		            zt_csum_fold(zt_csum_add(0, frame + t.l3, t.l4 - t.l3)) != 0xffff))) {
 			g->bad_csum++;
 			ok = false;
 		}

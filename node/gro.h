@@ -10,7 +10,7 @@
  * sizes (the last may be shorter) and only ACK (PSH on the last) are
  * joined into one frame of up to 64 KiB, written with a virtio header
  * (GSO TCPV4/TCPV6, NEEDS_CSUM) so that the receiving stack handles one
- * packet instead of dozens.  Only segments whose TCP checksum is correct
+ * packet instead of dozens.  Only segments whose TCP (and IPv4 header) checksums are correct
  * are joined (the joined frame's checksum is left to the kernel, which
  * must not turn a corrupt segment into a valid one).  Everything else
  * passes through unchanged, in order within its flow.

@@ -585,6 +585,11 @@ static void test_coalesce_random(void)
 			if (ev == 7 && n > 0) {
 				frame[len - 1] ^= 1; /* corrupt: must not be joined */
 				corrupted++;
+			} else if (ev == 8 && n > 0 && !s.v6) {
+				/* a bad IPv4 header checksum: joining would give
+				 * the segment a valid header, so it must not be */
+				frame[14 + 10] ^= 1;
+				corrupted++;
 			}
 			memcpy(want[fl] + wlen[fl], frame + (len - n), n);
 			wlen[fl] += n;
