@@ -30,13 +30,16 @@ struct zt_workers {
 	pthread_t th;
 	bool started;
 	uint32_t cur; /* the I/O thread's batch number */
-	/* The batch: its number in the high 32 bits, the next job nobody has
-	 * taken yet in the low 32.  Both threads take jobs by compare-and-
-	 * swap on it, so a batch number that moved on makes a late taker's
-	 * swap fail and no job is run twice or for a finished batch. */
+	/* The batch in one word: its number (low 24 bits of `cur`) in bits
+	 * 40-63, its job count in bits 20-39 and the next job nobody has
+	 * taken yet in bits 0-19.  Both threads take jobs by compare-and-swap
+	 * on it.  The count must be in the same word: read separately, a
+	 * late taker could pair a finished batch's index with the next
+	 * batch's (larger) count and take jobs past the end of the batch it
+	 * thinks it is in.  A batch number that moved on makes a late
+	 * taker's swap fail, so no job is run twice or for a finished batch. */
 	_Atomic uint64_t state;
 	_Atomic(struct zt_crypto_job *) jobs; /* written before state */
-	_Atomic size_t count;
 	_Atomic uint32_t gen;      /* futex word: a new batch (the worker sleeps on it) */
 	_Atomic uint32_t finished; /* futex word: jobs the worker finished in this batch */
 	_Atomic int worker_sleeping, io_waiting;
@@ -55,16 +58,25 @@ static void futex_wake(_Atomic uint32_t *addr)
 	(void)syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
+#define BATCH_BITS 20
+#define BATCH_MAX  ((1u << BATCH_BITS) - 1)
+#define GEN_MASK   0xffffffu
+
+static uint64_t state_of(uint32_t g, size_t count, size_t next)
+{
+	return (uint64_t)(g & GEN_MASK) << 40 | (uint64_t)count << BATCH_BITS | (uint64_t)next;
+}
+
 /* Take up to CLAIM jobs of batch g; returns how many (0: none left). */
 static size_t claim(struct zt_workers *w, uint32_t g, size_t *first)
 {
 	uint64_t s = atomic_load_explicit(&w->state, memory_order_acquire);
 
 	for (;;) {
-		size_t count = atomic_load_explicit(&w->count, memory_order_relaxed);
-		size_t i = (uint32_t)s, n;
+		size_t count = (size_t)(s >> BATCH_BITS) & BATCH_MAX;
+		size_t i = (size_t)s & BATCH_MAX, n;
 
-		if ((uint32_t)(s >> 32) != g || i >= count)
+		if ((uint32_t)(s >> 40) != (g & GEN_MASK) || i >= count)
 			return 0;
 		n = count - i < CLAIM ? count - i : CLAIM;
 		if (atomic_compare_exchange_weak_explicit(
@@ -229,16 +241,15 @@ void zt_workers_run(struct zt_workers *w, struct zt_crypto_job *jobs, size_t cou
 	uint32_t g;
 	int spins = 0;
 
-	if (!w || !w->enabled || count < MIN_SPLIT || count > UINT32_MAX) {
+	if (!w || !w->enabled || count < MIN_SPLIT || count > BATCH_MAX) {
 		for (size_t i = 0; i < count; i++)
 			zt_crypto_job_run(&jobs[i]);
 		return;
 	}
 	g = ++w->cur;
 	atomic_store_explicit(&w->jobs, jobs, memory_order_relaxed);
-	atomic_store_explicit(&w->count, count, memory_order_relaxed);
 	atomic_store_explicit(&w->finished, 0, memory_order_relaxed);
-	atomic_store_explicit(&w->state, (uint64_t)g << 32, memory_order_release);
+	atomic_store_explicit(&w->state, state_of(g, count, 0), memory_order_release);
 	atomic_store(&w->gen, g);
 	if (atomic_load(&w->worker_sleeping))
 		futex_wake(&w->gen);
