@@ -9,7 +9,10 @@
 #include <string.h>
 
 #define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
 #define TCP_PSH 0x08
+#define TCP_URG 0x20
 #define TCP_CWR 0x80
 
 static uint16_t be16(const uint8_t *p)
@@ -274,10 +277,55 @@ static int finish_csum(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len)
 	return 0;
 }
 
+/* A plain (non-GSO) TCP frame larger than max_frame: a lone full-size
+ * segment the kernel sent without GSO, or any frame from a TAP without
+ * offloads, on a path narrower than the network's MTU.  Cutting it as a
+ * TSO would gives segments the receiver takes as they are, instead of
+ * fragments it must hold and reassemble (and a lost fragment costing the
+ * whole frame).  Only where that is exactly what the sender could have
+ * sent: no SYN, RST or URG (their meaning is tied to the one segment), an
+ * IPv4 packet only with DF (its id is the only one the sender reserved,
+ * and without DF it may be fragmented anyway) and a right header
+ * checksum, and its TCP checksum either
+ * partial (NEEDS_CSUM at the TCP field) or complete and right: cutting
+ * gives every piece a valid checksum, so a corrupted frame would come out
+ * looking whole.  Fills *cut with the header a TSO frame would have had. */
+static bool plain_tcp_cut(const struct zt_vnet_hdr *vh, const uint8_t *frame, size_t len,
+                          size_t max_frame, struct zt_vnet_hdr *cut)
+{
+	struct zt_tcp_frame t;
+	size_t mss;
+
+	if (!zt_tcp_frame_parse(frame, len, &t) || t.l3 + t.iplen <= max_frame ||
+	    max_frame <= t.hlen || t.hlen >= t.l3 + t.iplen)
+		return false;
+	if (frame[t.l4 + 13] & (TCP_SYN | TCP_RST | TCP_URG))
+		return false;
+	if (!t.v6 && (!(frame[t.l3 + 6] & 0x40) ||
+	              zt_csum_fold(zt_csum_add(0, frame + t.l3, t.l4 - t.l3)) != 0xffff))
+		return false;
+	if (vh->flags & ZT_VNET_F_NEEDS_CSUM) {
+		if (vh->csum_start != t.l4 || vh->csum_offset != 16)
+			return false;
+	} else if (!zt_tcp_csum_ok(frame, &t)) {
+		return false;
+	}
+	mss = max_frame - t.hlen;
+	memset(cut, 0, sizeof *cut);
+	cut->flags = vh->flags;
+	cut->gso_type = t.v6 ? ZT_VNET_GSO_TCPV6 : ZT_VNET_GSO_TCPV4;
+	cut->hdr_len = (uint16_t)t.hlen;
+	cut->gso_size = (uint16_t)(mss > 0xffff ? 0xffff : mss);
+	cut->csum_start = (uint16_t)t.l4;
+	cut->csum_offset = 16;
+	return true;
+}
+
 int zt_gso_split(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len, size_t max_frame,
                  uint8_t *scratch, void (*emit)(void *ctx, const uint8_t *f, size_t l), void *ctx)
 {
 	struct zt_tcp_frame t;
+	struct zt_vnet_hdr cut;
 	uint8_t type = vh->gso_type & (uint8_t)~ZT_VNET_GSO_ECN;
 	size_t plen, mss, off, l4hdr;
 	uint32_t seq;
@@ -285,7 +333,11 @@ int zt_gso_split(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len, size_
 	uint8_t flags;
 	int count = 0;
 
-	if (type == ZT_VNET_GSO_NONE) {
+	if (type == ZT_VNET_GSO_NONE && len > max_frame &&
+	    plain_tcp_cut(vh, frame, len, max_frame, &cut)) {
+		vh = &cut;
+		type = cut.gso_type;
+	} else if (type == ZT_VNET_GSO_NONE) {
 		if ((vh->flags & ZT_VNET_F_NEEDS_CSUM) && finish_csum(vh, frame, len) != 0)
 			return ZT_GSO_EINVAL;
 		emit(ctx, frame, len);

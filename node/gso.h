@@ -84,7 +84,10 @@ enum {
  * Turn one frame read from the TAP into frames that fit max_frame bytes:
  * a TCP GSO frame is cut into segments of at most max_frame bytes, a UDP
  * one (USO) into its datagrams (gso_size each: an application's datagram
- * is never cut, so one larger than max_frame stays larger), a frame with
+ * is never cut, so one larger than max_frame stays larger), a plain TCP
+ * frame larger than max_frame is cut the same way as a TCP GSO frame where
+ * that is what its sender could have sent (not SYN/RST/URG, IPv4 with DF,
+ * checksums partial or right; see plain_tcp_cut), a frame with
  * NEEDS_CSUM gets its checksum completed, anything else passes as it is.
  * `frame` may be modified.  emit() gets each resulting frame (borrowed for
  * the call); scratch must hold ZT_GSO_SCRATCH bytes (and max_frame).  Returns the number of frames

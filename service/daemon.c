@@ -218,7 +218,8 @@ static void on_tap(void *ctx, int fd, unsigned events)
 		ssize_t n = zt_tap_read(&net->tap, d->frame, ZT_VNET_HDR_LEN + ZT_GSO_MAX_FRAME);
 		struct seg_ctx c = {d, net, i == 0 ? now : zt_clock_now()};
 		struct zt_vnet_hdr vh;
-		size_t off = net->tap.vnet ? ZT_VNET_HDR_LEN : 0, max_frame;
+		size_t off = net->tap.vnet ? ZT_VNET_HDR_LEN : 0, max_frame, len;
+		unsigned type;
 
 		if (n == 0)
 			break;
@@ -233,21 +234,24 @@ static void on_tap(void *ctx, int fd, unsigned events)
 		}
 		if ((size_t)n <= off)
 			continue;
-		if (!net->tap.vnet) {
-			frame_to_core(&c, d->frame, (size_t)n);
-			continue;
-		}
-		/* A TCP super-frame is cut into segments that each fit one
-		 * datagram on the path to its destination (no fragmentation;
-		 * doc/PROTOCOL.md section 11).  UDP ones (USO) are the
+		/* TCP is cut into segments that each fit one datagram on the
+		 * path to its destination (no fragmentation; doc/PROTOCOL.md
+		 * section 11): super-frames (TSO), and plain frames larger than
+		 * the narrowest path takes (a lone full-size segment, or any
+		 * frame from a TAP without offloads).  UDP ones (USO) are the
 		 * application's datagrams: zt_gso_split never cuts those. */
-		zt_vnet_hdr_decode(&vh, d->frame);
+		if (net->tap.vnet)
+			zt_vnet_hdr_decode(&vh, d->frame);
+		else
+			memset(&vh, 0, sizeof vh);
+		type = vh.gso_type & ~ZT_VNET_GSO_ECN;
+		len = (size_t)n - off;
 		max_frame = ZT_FRAME_UNFRAGMENTED;
-		if ((vh.gso_type & ~ZT_VNET_GSO_ECN) != ZT_VNET_GSO_NONE &&
-		    (vh.gso_type & ~ZT_VNET_GSO_ECN) != ZT_VNET_GSO_UDP_L4 && (size_t)n >= off + 6)
+		if (len >= 6 && type != ZT_VNET_GSO_UDP_L4 &&
+		    (type != ZT_VNET_GSO_NONE || len > ZT_FRAME_MIN_UNFRAGMENTED))
 			max_frame = zt_node_frame_max(d->node, c.now, net->nwid, d->frame + off);
-		if (zt_gso_split(&vh, d->frame + off, (size_t)n - off, max_frame, d->scratch,
-		                 frame_to_core, &c) < 0)
+		if (zt_gso_split(&vh, d->frame + off, len, max_frame, d->scratch, frame_to_core,
+		                 &c) < 0)
 			d->tap_gso_errors++;
 	}
 	{

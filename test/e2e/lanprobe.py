@@ -16,6 +16,9 @@ UDP datagram echo.  Standard library only.
   raw-send DEV SRC DST COUNT        write raw Ethernet frames SRC -> DST
   tcp-sink PORT                     hash a TCP stream, answer "<bytes> <sha256>"
   tcp-send HOST PORT BYTES          send BYTES, check the sink's hash
+  tcp-echo PORT                     echo a TCP stream back (no delay)
+  tcp-rr HOST PORT SIZE COUNT       COUNT requests of SIZE bytes, one at a
+                                    time (each a lone segment), echoed intact
 """
 import select
 import socket
@@ -297,6 +300,49 @@ def tcp_send(host, port, nbytes):
     return 0 if ok else 1
 
 
+def tcp_echo(port):
+    """Echo each connection's bytes back as they come (TCP_NODELAY)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", int(port)))
+    s.listen(1)
+    while True:
+        c, _ = s.accept()
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        while True:
+            b = c.recv(65536)
+            if not b:
+                break
+            c.sendall(b)
+        c.close()
+
+
+def tcp_rr(host, port, size, count):
+    """COUNT request/response rounds of SIZE bytes: each request is written
+    at once with TCP_NODELAY after the previous answer, so with an MSS
+    above SIZE it leaves as one plain (non-GSO) segment."""
+    size, count = int(size), int(count)
+    c = socket.create_connection((host, int(port)), timeout=30)
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    t0 = time.time()
+    for i in range(count):
+        msg = bytes(((i + j) * 13) & 0xFF for j in range(size))
+        c.sendall(msg)
+        back = b""
+        while len(back) < size:
+            b = c.recv(size - len(back))
+            if not b:
+                print("TCP RR closed after %d of %d" % (i, count))
+                return 1
+            back += b
+        if back != msg:
+            print("TCP RR round %d: echo differs" % i)
+            return 1
+    dt = time.time() - t0
+    print("TCP RR %d x %d bytes intact, %.2f ms per round" % (count, size, dt * 1000 / count))
+    return 0
+
+
 def main(argv):
     cmd = argv[1] if len(argv) > 1 else ""
     a = argv[2:]
@@ -316,6 +362,10 @@ def main(argv):
         return tcp_sink(*a)
     if cmd == "tcp-send":
         return tcp_send(*a)
+    if cmd == "tcp-echo":
+        return tcp_echo(*a)
+    if cmd == "tcp-rr":
+        return tcp_rr(*a)
     if cmd == "raw-send":
         return raw_send(*a)
     if cmd == "udp-send":

@@ -310,6 +310,112 @@ static void test_split_needs_csum(void)
 	}
 }
 
+/* A plain TCP frame larger than max_frame (no GSO header: a lone full-size
+ * segment, or a TAP without offloads) is cut as a TSO would cut it when its
+ * checksums are partial or right; anything that must not be cut passes
+ * whole and unchanged. */
+static void test_split_plain_tcp(void)
+{
+	static uint8_t f[9100], orig[9100], payload[9000], want[2000], scratch[9216], out[20000];
+	struct collect c = {out, 0, {0}, 0};
+	int bad = 0;
+
+	for (int iter = 0; iter < 600 && !bad; iter++) {
+		struct spec s;
+		struct zt_vnet_hdr vh;
+		size_t hl, plen, len, max_frame, mss, l4, off = 0, pos = 0;
+		/* 0: complete checksum, 1: partial (NEEDS_CSUM), 2: bad
+		 * checksum, 3: SYN, 4: RST, 5: URG, 6: IPv4 without DF,
+		 * 7: fits max_frame, 8: bad IPv4 header checksum */
+		unsigned kind = rnd(9);
+		bool cut;
+		int n;
+
+		random_spec(&s);
+		if (kind == 6 || kind == 8)
+			s.v6 = false;
+		hl = hdrlen(&s);
+		max_frame = 1183 + rnd(1403 - 1183 + 1);
+		plen = kind == 7 ? 1 + rnd((uint32_t)(max_frame - hl))
+		                 : max_frame - hl + 1 + rnd((uint32_t)(8900 - max_frame));
+		test_rng_bytes(&rng, payload, plen);
+		s.flags = (uint8_t)(0x10 | (rnd(2) ? 0x08 : 0) | (rnd(4) == 0 ? 0x01 : 0) |
+		                    (rnd(4) == 0 ? 0x80 : 0));
+		if (kind == 3)
+			s.flags |= 0x02;
+		if (kind == 4)
+			s.flags |= 0x04;
+		if (kind == 5)
+			s.flags |= 0x20;
+		len = ref_frame(f, &s, payload, plen);
+		l4 = 14 + l3len(&s);
+		memset(&vh, 0, sizeof vh);
+		if (kind == 1) {
+			uint16_t part = ref_fold(ref_pseudo(&s, len - l4));
+			f[l4 + 16] = (uint8_t)(part >> 8);
+			f[l4 + 17] = (uint8_t)part;
+			vh.flags = ZT_VNET_F_NEEDS_CSUM;
+			vh.csum_start = (uint16_t)l4;
+			vh.csum_offset = 16;
+		}
+		if (kind == 2)
+			f[hl + rnd((uint32_t)plen)] ^= 0x01;
+		if (kind == 6) {
+			f[14 + 6] = 0; /* DF off: fix the header checksum */
+			f[14 + 10] = f[14 + 11] = 0;
+			uint16_t hc = (uint16_t)~ref_fold(ref_sum(0, f + 14, 20));
+			f[14 + 10] = (uint8_t)(hc >> 8);
+			f[14 + 11] = (uint8_t)hc;
+		}
+		if (kind == 8)
+			f[14 + 8] ^= 0x01; /* ttl changed, header checksum now wrong */
+		memcpy(orig, f, len);
+		cut = kind <= 1;
+		c.used = 0;
+		c.n = 0;
+		n = zt_gso_split(&vh, f, len, max_frame, scratch, collect_emit, &c);
+		if (!cut) {
+			CHECK_EQ(n, 1);
+			CHECK_EQ(c.n, 1u);
+			CHECK_EQ(c.lens[0], len);
+			CHECK(memcmp(out, orig, len) == 0);
+			if (test_case_failed) {
+				printf("  iter %d kind %u\n", iter, kind);
+				bad = 1;
+			}
+			continue;
+		}
+		mss = max_frame - hl;
+		CHECK_EQ(n, (int)((plen + mss - 1) / mss));
+		CHECK_EQ(c.n, (unsigned)n);
+		for (unsigned i = 0; i < c.n && !bad; i++) {
+			size_t seglen = plen - off < mss ? plen - off : mss;
+			struct spec si = s;
+			size_t wl;
+
+			si.seq = s.seq + (uint32_t)off;
+			si.id = (uint16_t)(s.id + i);
+			if (i + 1 < c.n)
+				si.flags &= (uint8_t)~0x09;
+			if (i > 0)
+				si.flags &= (uint8_t)~0x80;
+			wl = ref_frame(want, &si, payload + off, seglen);
+			CHECK_EQ(c.lens[i], wl);
+			CHECK(c.lens[i] <= max_frame);
+			CHECK(memcmp(out + pos, want, wl) == 0);
+			CHECK(ref_valid(out + pos, c.lens[i], s.v6));
+			if (test_case_failed) {
+				printf("  iter %d kind %u seg %u: v6=%d plen=%zu mss=%zu\n", iter,
+				       kind, i, s.v6, plen, mss);
+				bad = 1;
+			}
+			off += seglen;
+			pos += c.lens[i];
+		}
+		CHECK(bad || off == plen);
+	}
+}
+
 static void test_split_rejects(void)
 {
 	static uint8_t f[200], scratch[1600], out[4000];
@@ -663,6 +769,7 @@ int main(void)
 	RUN(test_csum_matches_reference);
 	RUN(test_split_random);
 	RUN(test_split_needs_csum);
+	RUN(test_split_plain_tcp);
 	RUN(test_split_rejects);
 	RUN(test_split_udp);
 	RUN(test_coalesce_random);
