@@ -25,12 +25,13 @@
 # Ctrl-C.  Systems run one after another.
 #
 # Usage: sudo bench/run.sh [system ...]   (default: all, in the order below)
-#   systems: veth zt zt_1thread zt_2thread zt_nooffload wireguard_go tinc fastd n2n nebula zt_extra
+#   systems: veth zt zt_1thread zt_2thread zt_nooffload wireguard_go tinc fastd n2n nebula rtt_ab zt_extra
 # Environment:
 #   BENCH_T     seconds per load test (default 10)
 #   BENCH_REPS  single-stream TCP runs (default 3)
 #   BENCH_WORK  work dir (default ${TMPDIR:-/tmp}/zt-bench)
 #   BENCH_OUT   also write the tables (markdown) to this file
+#   RTT_ROUNDS  rounds of 100 pings in rtt_ab (default 10)
 #   B           zt build dir (default build)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -375,8 +376,9 @@ sys_tinc() {
 	lab_down
 }
 
-sys_fastd() {
-	begin fastd
+# fastd_up OVERLAY_A OVERLAY_B: fastd in A and B (TAP zbfd0), as for the
+# table.
+fastd_up() {
 	local c=$WORK/cfg/fastd sa sb pa pb n
 	rm -rf $c
 	mkdir -p $c
@@ -385,8 +387,8 @@ sys_fastd() {
 	pa=$(printf 'secret "%s";\n' "$sa" >$c/sa.conf; fastd --show-key --machine-readable --config $c/sa.conf)
 	pb=$(printf 'secret "%s";\n' "$sb" >$c/sb.conf; fastd --show-key --machine-readable --config $c/sb.conf)
 	for n in a b; do
-		local addr=$UA ip=$OA sec=$sa peer=b ppub=$pb paddr=$UB
-		[ $n = b ] && { addr=$UB ip=$OB sec=$sb peer=a ppub=$pa paddr=$UA; }
+		local addr=$UA ip=$1 sec=$sa peer=b ppub=$pb paddr=$UB
+		[ $n = b ] && { addr=$UB ip=$2 sec=$sb peer=a ppub=$pa paddr=$UA; }
 		cat >$c/$n.conf <<EOF
 log level warn;
 interface "zbfd0";
@@ -404,7 +406,42 @@ EOF
 	done
 	start_d fastd_a edge "$NSA" fastd --config $c/a.conf
 	start_d fastd_b edge "$NSB" fastd --config $c/b.conf
+}
+
+sys_fastd() {
+	begin fastd
+	fastd_up $OA $OB
 	measure fastd $OB
+	lab_down
+}
+
+# rtt_ab: zt and fastd (the peer with the lowest RTT in every run so far)
+# up side by side in one lab (zt on 198.19.0.0/24, fastd on 198.19.1.0/24),
+# and RTT_ROUNDS rounds of 100 pings: underlay, zt, fastd, one after the
+# other.  Measured one system after another, the added RTT moves with the
+# machine's state (other systems' runs differ by more than the systems
+# do); interleaved, all three see the same machine.
+sys_rtt_ab() {
+	local r
+	begin rtt_ab
+	zt_pair "$WORK/cfg/rtt_ab" && zt_join "$NSA" "$ZA_HOME" $OA && zt_join "$NSB" "$ZB_HOME" $OB ||
+		{ echo "zt did not come up" >"$D/FAILED"; lab_down; return 1; }
+	fastd_up 198.19.1.1 198.19.1.2
+	if ! wait_ping $OB 30 || ! wait_ping 198.19.1.2 30; then
+		echo "no ping through zt or fastd within 30 s" >"$D/FAILED"
+		lab_down
+		return 1
+	fi
+	sleep 2
+	: >"$D/ping_underlay.txt"
+	: >"$D/ping_zt.txt"
+	: >"$D/ping_fastd.txt"
+	for r in $(seq "${RTT_ROUNDS:-10}"); do
+		a ping -n -c 100 -i 0.01 $UB >>"$D/ping_underlay.txt" 2>&1
+		a ping -n -c 100 -i 0.01 $OB >>"$D/ping_zt.txt" 2>&1
+		a ping -n -c 100 -i 0.01 198.19.1.2 >>"$D/ping_fastd.txt" 2>&1
+	done
+	log "rtt_ab: done"
 	lab_down
 }
 
@@ -463,7 +500,7 @@ install_deps() {
 		iperf3 wireguard-go wireguard-tools tinc fastd n2n nebula binutils iproute2 iputils-ping >/dev/null
 }
 
-ALL="veth zt zt_1thread zt_2thread zt_nooffload wireguard_go tinc fastd n2n nebula zt_extra"
+ALL="veth zt zt_1thread zt_2thread zt_nooffload wireguard_go tinc fastd n2n nebula rtt_ab zt_extra"
 main() {
 	[ "$(id -u)" = 0 ] || { echo "bench: run as root (network namespaces)" >&2; exit 1; }
 	[ -x "$B/ztd" ] || { echo "bench: $B/ztd not built (run make)" >&2; exit 1; }

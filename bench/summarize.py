@@ -175,6 +175,16 @@ def main():
         f"{k} {format(bests[k], '.3f')}" for k in keys if bests[k] is not None) + ".")
     print("Ratios are zt (or peer) / best peer; for RTT, CPU, RSS and size lower is better.")
 
+    # RTT, zt and fastd interleaved in one lab
+    d = os.path.join(raw, "rtt_ab")
+    under, zt, fd = (ping(os.path.join(d, f"ping_{n}.txt")) for n in ("underlay", "zt", "fastd"))
+    if None not in (under, zt, fd):
+        nz = len(re.findall(r"time=", open(os.path.join(d, "ping_zt.txt")).read()))
+        print()
+        print(f"Added RTT with zt and fastd up side by side and pinged in turn (rtt_ab, {nz} pings "
+              f"each, rounds of 100): zt {zt - under:.3f} ms, fastd {fd - under:.3f} ms, "
+              f"ratio {(zt - under) / (fd - under):.2f}x (underlay median {under:.3f} ms).")
+
     # zt alone
     d = os.path.join(raw, "zt_extra")
     extra = {}
