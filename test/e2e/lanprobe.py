@@ -250,15 +250,21 @@ def raw_send(dev, src, dst, count, ethertype="88b5"):
         time.sleep(0.05)
 
 
-def tcp_sink(port):
-    """Accept one connection, hash everything until EOF, send the hash."""
-    import hashlib
+def tcp_clients(port):
+    """Listen on PORT; yield each accepted connection in turn."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("0.0.0.0", int(port)))
     s.listen(1)
     while True:
         c, _ = s.accept()
+        yield c
+
+
+def tcp_sink(port):
+    """Accept one connection, hash everything until EOF, send the hash."""
+    import hashlib
+    for c in tcp_clients(port):
         h = hashlib.sha256()
         n = 0
         while True:
@@ -302,12 +308,7 @@ def tcp_send(host, port, nbytes):
 
 def tcp_echo(port):
     """Echo each connection's bytes back as they come (TCP_NODELAY)."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", int(port)))
-    s.listen(1)
-    while True:
-        c, _ = s.accept()
+    for c in tcp_clients(port):
         c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         while True:
             b = c.recv(65536)
