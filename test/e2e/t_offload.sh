@@ -3,7 +3,7 @@
 # t_offload: 200 MB over TCP across the overlay arrive byte for byte (sha256)
 # with every combination the fast data path has: TAP TSO + UDP GSO/GRO on
 # both ends, everything off (ZT_OFFLOAD=off: plain TAP, one sendto-sized
-# datagram per send, fragmented 2800-byte frames), TAP offload with UDP GSO
+# datagram per send, plain 2800-byte TCP frames cut to the path), TAP offload with UDP GSO
 # and GRO forced off (the fallbacks), and the mixes between them; then UDP:
 # datagrams sent with UDP_SEGMENT, and runs of mixed-size datagrams that the
 # receiving ztd joins into USO super-frames for its TAP (or not: nouso),
@@ -105,7 +105,15 @@ transfer() {
 }
 
 transfer a b 10.9.0.2   # all on -> all on: TSO, GSO, GRO, coalescing
-transfer c a 10.9.0.1   # all off -> on: fragmented 2800-byte frames into the coalescer
+# all off -> on: c's TAP hands it plain 2800-byte TCP frames, which ztd cuts
+# into segments that fit one datagram (no FRAG datagrams), then a coalesces
+fc0=$(counter c tx_fragmented) oc0=$(counter c frames_out)
+transfer c a 10.9.0.1
+fc=$(( $(counter c tx_fragmented) - fc0 )) oc=$(( $(counter c frames_out) - oc0 ))
+say "c -> a: $fc of $oc frames c sent were fragmented"
+[ "$oc" -gt 100000 ] && [ $((fc * 50)) -le "$oc" ] ||
+	fail ca_cut "$fc of $oc frames c sent were fragmented (want <= 2%: plain TCP frames cut to the path)"
+pass ca_cut "c's plain 2800-byte frames went as $oc one-datagram segments ($fc fragmented)"
 transfer a c 10.9.0.3   # on -> off: segments into a plain TAP
 transfer d b 10.9.0.2   # TAP offload, GSO/GRO forced off -> on
 transfer b d 10.9.0.4   # on -> GRO off (trains split by nobody: plain datagrams)
