@@ -279,25 +279,26 @@ static int finish_csum(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len)
 
 /* A plain (non-GSO) TCP frame larger than max_frame: a lone full-size
  * segment the kernel sent without GSO, or any frame from a TAP without
- * offloads, on a path narrower than the network's MTU.  Cutting it as a
- * TSO would gives segments the receiver takes as they are, instead of
- * fragments it must hold and reassemble (and a lost fragment costing the
- * whole frame).  Only where that is exactly what the sender could have
- * sent: no SYN, RST or URG (their meaning is tied to the one segment), an
- * IPv4 packet only with DF (its id is the only one the sender reserved,
+ * offloads, on a path narrower than the network's MTU.  Cut as a TSO
+ * would cut it, it arrives as segments the receiver takes as they are,
+ * not as fragments it must hold and reassemble (a lost fragment costing
+ * the whole frame).  Only where that is exactly what the sender could
+ * have sent: no SYN, RST or URG (their meaning is tied to the one
+ * segment); IPv4 only with DF (its id is the only one the sender reserved,
  * and without DF it may be fragmented anyway) and a right header
- * checksum, and its TCP checksum either
- * partial (NEEDS_CSUM at the TCP field) or complete and right: cutting
- * gives every piece a valid checksum, so a corrupted frame would come out
- * looking whole.  Fills *cut with the header a TSO frame would have had. */
+ * checksum; the TCP checksum partial (NEEDS_CSUM at the TCP field) or
+ * complete and right (cutting gives every piece a valid checksum, so a
+ * corrupted frame would come out looking whole).  Fills *cut with the
+ * header a TSO frame would have had. */
 static bool plain_tcp_cut(const struct zt_vnet_hdr *vh, const uint8_t *frame, size_t len,
                           size_t max_frame, struct zt_vnet_hdr *cut)
 {
 	struct zt_tcp_frame t;
 	size_t mss;
 
+	/* (max_frame > hlen also means there is payload to cut) */
 	if (!zt_tcp_frame_parse(frame, len, &t) || t.l3 + t.iplen <= max_frame ||
-	    max_frame <= t.hlen || t.hlen >= t.l3 + t.iplen)
+	    max_frame <= t.hlen)
 		return false;
 	if (frame[t.l4 + 13] & (TCP_SYN | TCP_RST | TCP_URG))
 		return false;
