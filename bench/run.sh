@@ -422,12 +422,12 @@ sys_fastd() {
 # machine's state (other systems' runs differ by more than the systems
 # do); interleaved, all three see the same machine.
 sys_rtt_ab() {
-	local r
+	local r FA=198.19.1.1 FB=198.19.1.2
 	begin rtt_ab
 	zt_pair "$WORK/cfg/rtt_ab" && zt_join "$NSA" "$ZA_HOME" $OA && zt_join "$NSB" "$ZB_HOME" $OB ||
 		{ echo "zt did not come up" >"$D/FAILED"; lab_down; return 1; }
-	fastd_up 198.19.1.1 198.19.1.2
-	if ! wait_ping $OB 30 || ! wait_ping 198.19.1.2 30; then
+	fastd_up $FA $FB
+	if ! wait_ping $OB 30 || ! wait_ping $FB 30; then
 		echo "no ping through zt or fastd within 30 s" >"$D/FAILED"
 		lab_down
 		return 1
@@ -439,7 +439,7 @@ sys_rtt_ab() {
 	for r in $(seq "${RTT_ROUNDS:-10}"); do
 		a ping -n -c 100 -i 0.01 $UB >>"$D/ping_underlay.txt" 2>&1
 		a ping -n -c 100 -i 0.01 $OB >>"$D/ping_zt.txt" 2>&1
-		a ping -n -c 100 -i 0.01 198.19.1.2 >>"$D/ping_fastd.txt" 2>&1
+		a ping -n -c 100 -i 0.01 $FB >>"$D/ping_fastd.txt" 2>&1
 	done
 	log "rtt_ab: done"
 	lab_down

@@ -306,6 +306,23 @@ import json, sys
 d = json.load(sys.stdin)
 print(int(d.get("counters", {}).get(sys.argv[1], -1)))' "$2"
 }
+# What a node sends as FRAG datagrams (tx_fragmented of frames_out):
+# frag_mark NAME remembers both counters; frag_ratio_ok NAME MIN WHAT fails
+# WHAT unless NAME has sent at least MIN frames since and at most 2 % of
+# them were cut into FRAG datagrams (ztd cuts TCP to fit the path).  Sets
+# FRAG_N and FRAG_OUT to the two counts.
+declare -A FRAG0 OUT0
+frag_mark() {
+	FRAG0[$1]=$(counter "$1" tx_fragmented)
+	OUT0[$1]=$(counter "$1" frames_out)
+}
+frag_ratio_ok() {
+	FRAG_N=$(( $(counter "$1" tx_fragmented) - FRAG0[$1] ))
+	FRAG_OUT=$(( $(counter "$1" frames_out) - OUT0[$1] ))
+	say "$3: $FRAG_N of $FRAG_OUT frames $1 sent were fragmented"
+	[ "$FRAG_OUT" -ge "$2" ] && [ $((FRAG_N * 50)) -le "$FRAG_OUT" ] ||
+		fail "$3" "$FRAG_N of $FRAG_OUT frames $1 sent were fragmented (want >= $2 frames, <= 2% fragmented: TCP cut to the path)"
+}
 counters_all() { # NAME: every counter, one line
 	cli "$1" -j info 2>/dev/null | python3 -c '
 import json, sys

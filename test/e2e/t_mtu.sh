@@ -66,29 +66,18 @@ bg a sink-a $PROBE tcp-sink 7001
 sleep 0.3
 # ztd cuts TCP super-frames to the probed path (zt_node_frame_max): the
 # sender's segments each fit one ~1250-byte datagram, so (almost) no
-# packet is cut into FRAG datagrams (tx_fragmented); the few left are
-# frames the kernel sent unsegmented (up to the TAP's 2800) and the like.
-frag_ratio_ok() { # NAME FRAG0 OUT0 WHAT
-	local f o
-	f=$(( $(counter "$1" tx_fragmented) - $2 ))
-	o=$(( $(counter "$1" frames_out) - $3 ))
-	say "$4: $f of $o frames sent were fragmented"
-	[ "$o" -gt 1000 ] && [ $((f * 50)) -le "$o" ] ||
-		fail "$4" "$f of $o frames $1 sent were fragmented (want <= 2%: segments cut to the path MTU)"
-}
-f0=$(counter a tx_fragmented)
-o0=$(counter a frames_out)
+# packet is cut into FRAG datagrams (tx_fragmented).
+frag_mark a
 t0=$(now_ms)
 out=$(x a timeout 90 $PROBE tcp-send 10.9.0.2 7001 10000000 2>&1)
 case $out in *intact*) ;; *) fail tcp_ab "10 MB a -> b: $out" ;; esac
-frag_ratio_ok a "$f0" "$o0" tcp_ab
+frag_ratio_ok a 1001 tcp_ab
 pass tcp_ab "$out in $(( $(now_ms) - t0 )) ms, segments fit the path"
-f0=$(counter b tx_fragmented)
-o0=$(counter b frames_out)
+frag_mark b
 t0=$(now_ms)
 out=$(x b timeout 90 $PROBE tcp-send 10.9.0.1 7001 10000000 2>&1)
 case $out in *intact*) ;; *) fail tcp_ba "10 MB b -> a: $out" ;; esac
-frag_ratio_ok b "$f0" "$o0" tcp_ba
+frag_ratio_ok b 1001 tcp_ba
 pass tcp_ba "$out in $(( $(now_ms) - t0 )) ms, segments fit the path"
 
 # Request/response: each 2000-byte request and answer is a lone segment
@@ -98,16 +87,14 @@ pass tcp_ba "$out in $(( $(now_ms) - t0 )) ms, segments fit the path"
 # the whole frame and the receiver would have to reassemble).
 bg b echo-tcp-b $PROBE tcp-echo 7002
 sleep 0.3
-fa0=$(counter a tx_fragmented) fb0=$(counter b tx_fragmented)
-oa0=$(counter a frames_out) ob0=$(counter b frames_out)
+frag_mark a
+frag_mark b
 out=$(x a timeout 60 $PROBE tcp-rr 10.9.0.2 7002 2000 300 2>&1)
 case $out in *intact*) ;; *) fail tcp_rr "300 x 2000 bytes a -> b -> a: $out" ;; esac
-fa=$(( $(counter a tx_fragmented) - fa0 )) fb=$(( $(counter b tx_fragmented) - fb0 ))
-oa=$(( $(counter a frames_out) - oa0 )) ob=$(( $(counter b frames_out) - ob0 ))
-say "tcp_rr: fragmented a $fa of $oa, b $fb of $ob frames sent"
-[ "$oa" -ge 600 ] && [ "$ob" -ge 600 ] && [ $(( (fa + fb) * 50 )) -le $(( oa + ob )) ] ||
-	fail tcp_rr "fragmented: a $fa of $oa, b $fb of $ob frames (want <= 2%: lone big segments cut to the path)"
-pass tcp_rr "$out; $fa + $fb of $oa + $ob frames fragmented"
+frag_ratio_ok a 600 tcp_rr
+fa=$FRAG_N oa=$FRAG_OUT
+frag_ratio_ok b 600 tcp_rr
+pass tcp_rr "$out; $fa + $FRAG_N of $oa + $FRAG_OUT frames fragmented"
 
 # optional MSS clamping (ad-hoc network setting on a only): the SYN a sends
 # and the SYN-ACK it receives both carry MSS 1000 at the hosts' TAPs
