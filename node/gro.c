@@ -7,25 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csum.h"
+#include "util.h"
+
 #define TCP_ACK 0x10
 #define TCP_PSH 0x08
 #define IP_MAX  65535
-
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
 
 void zt_gro_init(struct zt_gro *g, zt_gro_out_fn out, void *ctx)
 {
@@ -40,15 +27,6 @@ static void out_plain(struct zt_gro *g, const uint8_t *frame, size_t len)
 	memset(&vh, 0, sizeof vh);
 	g->frames_out++;
 	g->out(g->ctx, &vh, frame, len);
-}
-
-/* The pseudo-header sum of a joined frame of len bytes. */
-static uint64_t pseudo(const uint8_t *f, const struct zt_tcp_frame *t, uint8_t proto, size_t len)
-{
-	if (t->v6)
-		return zt_csum_pseudo(f + t->l3 + 8, f + t->l3 + 24, 16, proto,
-		                      (uint32_t)(len - t->l4));
-	return zt_csum_pseudo(f + t->l3 + 12, f + t->l3 + 16, 4, proto, (uint32_t)(len - t->l4));
 }
 
 static void flush_slot(struct zt_gro *g, struct zt_gro_slot *s)
@@ -68,12 +46,11 @@ static void flush_slot(struct zt_gro *g, struct zt_gro_slot *s)
 	/* The IP header as the kernel's GRO leaves it: the whole length; the
 	 * IPv4 id stays the first one's (segmentation counts up from it). */
 	if (t->v6) {
-		put_be16(f + t->l3 + 4, (uint16_t)(s->len - t->l3 - 40));
+		zt_put_u16(f + t->l3 + 4, (uint16_t)(s->len - t->l3 - 40));
 	} else {
-		put_be16(f + t->l3 + 2, (uint16_t)(s->len - t->l3));
+		zt_put_u16(f + t->l3 + 2, (uint16_t)(s->len - t->l3));
 		memset(f + t->l3 + 10, 0, 2);
-		c = (uint16_t)~zt_csum_fold(zt_csum_add(0, f + t->l3, t->l4 - t->l3));
-		memcpy(f + t->l3 + 10, &c, 2);
+		zt_csum_store(f + t->l3 + 10, zt_csum_add(0, f + t->l3, t->l4 - t->l3));
 	}
 	/* NEEDS_CSUM: the field holds the pseudo-header sum, not inverted;
 	 * segmentation adjusts it to each piece's length. */
@@ -82,15 +59,17 @@ static void flush_slot(struct zt_gro *g, struct zt_gro_slot *s)
 	vh.gso_size = (uint16_t)s->seg;
 	vh.csum_start = (uint16_t)t->l4;
 	if (s->udp) {
-		put_be16(f + t->l4 + 4, (uint16_t)(s->len - t->l4)); /* as udp_gro_complete */
-		c = zt_csum_fold(pseudo(f, t, 17, s->len));
+		zt_put_u16(f + t->l4 + 4, (uint16_t)(s->len - t->l4)); /* as udp_gro_complete */
+		c = zt_csum_fold(
+		    zt_csum_pseudo_ip(f + t->l3, t->v6, 17, (uint32_t)(s->len - t->l4)));
 		memcpy(f + t->l4 + 6, &c, 2);
 		vh.gso_type = ZT_VNET_GSO_UDP_L4;
 		vh.hdr_len = (uint16_t)(t->l4 + 8);
 		vh.csum_offset = 6;
 		g->super_udp++;
 	} else {
-		c = zt_csum_fold(pseudo(f, t, 6, s->len));
+		c = zt_csum_fold(
+		    zt_csum_pseudo_ip(f + t->l3, t->v6, 6, (uint32_t)(s->len - t->l4)));
 		memcpy(f + t->l4 + 16, &c, 2);
 		vh.gso_type = t->v6 ? ZT_VNET_GSO_TCPV6 : ZT_VNET_GSO_TCPV4;
 		vh.hdr_len = (uint16_t)t->hlen;
@@ -125,7 +104,7 @@ static bool can_append(const struct zt_gro_slot *s, const uint8_t *f, const stru
 	const uint8_t *h = s->buf;
 
 	if (s->closed || s->t.l4 != t->l4 || s->t.hlen != t->hlen || plen > s->seg ||
-	    be32(f + t->l4 + 4) != s->next_seq || s->len + plen - t->l3 > IP_MAX ||
+	    zt_get_u32(f + t->l4 + 4) != s->next_seq || s->len + plen - t->l3 > IP_MAX ||
 	    s->len + plen > ZT_GSO_MAX_FRAME)
 		return false;
 	if (memcmp(h, f, 14) != 0)
@@ -159,14 +138,14 @@ static bool can_append(const struct zt_gro_slot *s, const uint8_t *f, const stru
 static bool udp_joinable(const uint8_t *f, size_t len, const struct zt_tcp_frame *t, size_t plen)
 {
 	return (t->v6 || t->l4 == t->l3 + 20) && len == t->l3 + t->iplen &&
-	       be16(f + t->l4 + 4) == t->l3 + t->iplen - t->l4 && plen > 0;
+	       zt_get_u16(f + t->l4 + 4) == t->l3 + t->iplen - t->l4 && plen > 0;
 }
 
 /* Both checksums right: the UDP one (present), and the IPv4 header's,
  * which joining would replace by a valid one. */
 static bool udp_csums_ok(const uint8_t *f, const struct zt_tcp_frame *t)
 {
-	if (!t->v6 && zt_csum_fold(zt_csum_add(0, f + t->l3, 20)) != 0xffff)
+	if (!t->v6 && !zt_csum_valid(zt_csum_add(0, f + t->l3, 20)))
 		return false;
 	return zt_udp_csum_ok(f, t);
 }
@@ -190,7 +169,8 @@ static bool can_append_udp(const struct zt_gro_slot *s, const uint8_t *f,
 		return memcmp(h + t->l3, f + t->l3, 4) == 0 &&
 		       memcmp(h + t->l3 + 6, f + t->l3 + 6, 2) == 0;
 	return memcmp(h + t->l3, f + t->l3, 2) == 0 &&
-	       memcmp(h + t->l3 + 6, f + t->l3 + 6, 4) == 0 && be16(f + t->l3 + 4) == s->next_id;
+	       memcmp(h + t->l3 + 6, f + t->l3 + 6, 4) == 0 &&
+	       zt_get_u16(f + t->l3 + 4) == s->next_id;
 }
 
 void zt_gro_add(struct zt_gro *g, const uint8_t *frame, size_t len)
@@ -210,8 +190,7 @@ void zt_gro_add(struct zt_gro *g, const uint8_t *frame, size_t len)
 		/* Both checksums right: the TCP one, and the IPv4 header's,
 		 * which joining would replace by a valid one. */
 		if (ok && (!zt_tcp_csum_ok(frame, &t) ||
-		           (!t.v6 &&
-		            zt_csum_fold(zt_csum_add(0, frame + t.l3, t.l4 - t.l3)) != 0xffff))) {
+		           (!t.v6 && !zt_csum_valid(zt_csum_add(0, frame + t.l3, t.l4 - t.l3))))) {
 			g->bad_csum++;
 			ok = false;
 		}
@@ -289,10 +268,10 @@ void zt_gro_add(struct zt_gro *g, const uint8_t *frame, size_t len)
 	s->udp = udp;
 	if (udp) {
 		s->next_seq = 0;
-		s->next_id = t.v6 ? 0 : (uint16_t)(be16(frame + t.l3 + 4) + 1);
+		s->next_id = t.v6 ? 0 : (uint16_t)(zt_get_u16(frame + t.l3 + 4) + 1);
 		s->closed = false;
 	} else {
-		s->next_seq = be32(frame + t.l4 + 4) + (uint32_t)plen;
+		s->next_seq = zt_get_u32(frame + t.l4 + 4) + (uint32_t)plen;
 		s->next_id = 0;
 		s->closed = (frame[t.l4 + 13] & TCP_PSH) != 0;
 	}

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * gso.c - TCP segmentation of TAP super-frames and Internet checksums
- * (see gso.h).  Every read of the frame is bounds-checked: the frame comes
- * from the local kernel, but a bridged TAP may carry anything.
+ * gso.c - TCP segmentation of TAP super-frames (see gso.h).  Every read of the frame is
+ * bounds-checked: the frame comes from the local kernel, but a bridged TAP may carry anything.
  */
 #include "gso.h"
 
 #include <string.h>
+
+#include "csum.h"
+#include "util.h"
 
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02
@@ -14,30 +16,6 @@
 #define TCP_PSH 0x08
 #define TCP_URG 0x20
 #define TCP_CWR 0x80
-
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* The virtio header of a TAP is in the host's byte order (no TUNSETVNETLE). */
 void zt_vnet_hdr_decode(struct zt_vnet_hdr *h, const uint8_t in[ZT_VNET_HDR_LEN])
@@ -60,66 +38,6 @@ void zt_vnet_hdr_encode(uint8_t out[ZT_VNET_HDR_LEN], const struct zt_vnet_hdr *
 	memcpy(out + 8, &h->csum_offset, 2);
 }
 
-uint64_t zt_csum_add(uint64_t sum, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-	uint32_t w0, w1, w2, w3;
-
-	/* 32-bit words into a 64-bit accumulator: no carry is lost for any
-	 * length below 16 GiB, and the fold takes the carries around. */
-	while (len >= 16) {
-		memcpy(&w0, p, 4);
-		memcpy(&w1, p + 4, 4);
-		memcpy(&w2, p + 8, 4);
-		memcpy(&w3, p + 12, 4);
-		sum += (uint64_t)w0 + w1 + w2 + w3;
-		p += 16;
-		len -= 16;
-	}
-	while (len >= 4) {
-		memcpy(&w0, p, 4);
-		sum += w0;
-		p += 4;
-		len -= 4;
-	}
-	if (len > 0) {
-		uint8_t tail[4] = {0, 0, 0, 0};
-		memcpy(tail, p, len);
-		memcpy(&w0, tail, 4);
-		sum += w0;
-	}
-	return sum;
-}
-
-uint16_t zt_csum_fold(uint64_t sum)
-{
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-uint64_t zt_csum_pseudo(const uint8_t *src, const uint8_t *dst, size_t alen, uint8_t proto,
-                        uint32_t l4len)
-{
-	/* IPv4: src, dst, 0, proto, length (16 bits); IPv6: src, dst, length
-	 * (32 bits), 3 zeros, next header.  With length < 64 KiB both sum to
-	 * the same 16-bit words. */
-	uint8_t tail[8] = {0, proto, (uint8_t)(l4len >> 8),  (uint8_t)l4len,
-	                   0, 0,     (uint8_t)(l4len >> 24), (uint8_t)(l4len >> 16)};
-	uint64_t sum = zt_csum_add(0, src, alen);
-	sum = zt_csum_add(sum, dst, alen);
-	return zt_csum_add(sum, tail, sizeof tail);
-}
-
-static void store_csum(uint8_t *p, uint16_t folded)
-{
-	uint16_t c = (uint16_t)~folded;
-	memcpy(p, &c, 2);
-}
-
 /* Ethernet + IPv4 (not a fragment) or IPv6 (proto as the first next
  * header) carrying `proto`: fills l3, l4, v6, iplen. */
 static bool parse_ip(const uint8_t *f, size_t len, uint8_t proto, size_t minl4,
@@ -130,16 +48,16 @@ static bool parse_ip(const uint8_t *f, size_t len, uint8_t proto, size_t minl4,
 	memset(t, 0, sizeof *t);
 	if (len < 14)
 		return false;
-	type = be16(f + 12);
+	type = zt_get_u16(f + 12);
 	t->l3 = 14;
 	if (type == 0x0800) {
 		size_t ihl;
 		if (len < t->l3 + 20 || (f[t->l3] >> 4) != 4)
 			return false;
 		ihl = (size_t)(f[t->l3] & 0x0f) * 4;
-		t->iplen = be16(f + t->l3 + 2);
+		t->iplen = zt_get_u16(f + t->l3 + 2);
 		/* no MF, offset 0 */
-		if (ihl < 20 || f[t->l3 + 9] != proto || (be16(f + t->l3 + 6) & 0x3fff) != 0)
+		if (ihl < 20 || f[t->l3 + 9] != proto || (zt_get_u16(f + t->l3 + 6) & 0x3fff) != 0)
 			return false;
 		if (t->iplen < ihl + minl4 || t->iplen > len - t->l3)
 			return false;
@@ -148,7 +66,7 @@ static bool parse_ip(const uint8_t *f, size_t len, uint8_t proto, size_t minl4,
 		if (len < t->l3 + 40 || (f[t->l3] >> 4) != 6 || f[t->l3 + 6] != proto)
 			return false;
 		t->v6 = true;
-		t->iplen = 40 + (size_t)be16(f + t->l3 + 4);
+		t->iplen = 40 + (size_t)zt_get_u16(f + t->l3 + 4);
 		if (t->iplen < 40 + minl4 || t->iplen > len - t->l3)
 			return false;
 		t->l4 = t->l3 + 40;
@@ -179,19 +97,6 @@ bool zt_udp_frame_parse(const uint8_t *f, size_t len, struct zt_tcp_frame *t)
 	return true;
 }
 
-static uint64_t l4_pseudo(const uint8_t *f, const struct zt_tcp_frame *t, uint8_t proto,
-                          size_t l4len)
-{
-	if (t->v6)
-		return zt_csum_pseudo(f + t->l3 + 8, f + t->l3 + 24, 16, proto, (uint32_t)l4len);
-	return zt_csum_pseudo(f + t->l3 + 12, f + t->l3 + 16, 4, proto, (uint32_t)l4len);
-}
-
-static uint64_t tcp_pseudo(const uint8_t *f, const struct zt_tcp_frame *t, size_t l4len)
-{
-	return l4_pseudo(f, t, 6, l4len);
-}
-
 /* Cut a UDP super-frame (USO, gso_type UDP_L4) into datagrams of gso_size
  * payload bytes, each with its own UDP length and checksum. */
 static int split_udp(const struct zt_vnet_hdr *vh, const uint8_t *frame, size_t len,
@@ -214,29 +119,26 @@ static int split_udp(const struct zt_vnet_hdr *vh, const uint8_t *frame, size_t 
 	mss = vh->gso_size;
 	if (t.hlen + mss > ZT_GSO_SCRATCH)
 		return ZT_GSO_EINVAL;
-	id = t.v6 ? 0 : be16(frame + t.l3 + 4);
+	id = t.v6 ? 0 : zt_get_u16(frame + t.l3 + 4);
 	do {
 		size_t n = plen - off < mss ? plen - off : mss;
 		uint8_t *ip = scratch + t.l3, *udp = scratch + t.l4;
-		uint16_t c;
 
 		memcpy(scratch, frame, t.hlen);
 		memcpy(scratch + t.hlen, frame + t.hlen + off, n);
 		if (t.v6) {
-			put_be16(ip + 4, (uint16_t)(8 + n));
+			zt_put_u16(ip + 4, (uint16_t)(8 + n));
 		} else {
-			put_be16(ip + 2, (uint16_t)(t.hlen - t.l3 + n));
-			put_be16(ip + 4, (uint16_t)(id + count));
+			zt_put_u16(ip + 2, (uint16_t)(t.hlen - t.l3 + n));
+			zt_put_u16(ip + 4, (uint16_t)(id + count));
 			memset(ip + 10, 0, 2);
-			store_csum(ip + 10, zt_csum_fold(zt_csum_add(0, ip, t.l4 - t.l3)));
+			zt_csum_store(ip + 10, zt_csum_add(0, ip, t.l4 - t.l3));
 		}
-		put_be16(udp + 4, (uint16_t)(8 + n));
+		zt_put_u16(udp + 4, (uint16_t)(8 + n));
 		memset(udp + 6, 0, 2);
-		c = (uint16_t)~zt_csum_fold(
-		    zt_csum_add(l4_pseudo(scratch, &t, 17, 8 + n), udp, 8 + n));
-		if (c == 0)
-			c = 0xffff;
-		memcpy(udp + 6, &c, 2);
+		zt_csum_store_udp(udp + 6, zt_csum_add(zt_csum_pseudo_ip(scratch + t.l3, t.v6, 17,
+		                                                         (uint32_t)(8 + n)),
+		                                       udp, 8 + n));
 		emit(ctx, scratch, t.hlen + n);
 		count++;
 		off += n;
@@ -247,8 +149,8 @@ static int split_udp(const struct zt_vnet_hdr *vh, const uint8_t *frame, size_t 
 bool zt_tcp_csum_ok(const uint8_t *f, const struct zt_tcp_frame *t)
 {
 	size_t l4len = t->l3 + t->iplen - t->l4;
-	uint64_t sum = tcp_pseudo(f, t, l4len);
-	return zt_csum_fold(zt_csum_add(sum, f + t->l4, l4len)) == 0xffff;
+	uint64_t sum = zt_csum_pseudo_ip(f + t->l3, t->v6, 6, (uint32_t)l4len);
+	return zt_csum_valid(zt_csum_add(sum, f + t->l4, l4len));
 }
 
 bool zt_udp_csum_ok(const uint8_t *f, const struct zt_tcp_frame *t)
@@ -257,7 +159,8 @@ bool zt_udp_csum_ok(const uint8_t *f, const struct zt_tcp_frame *t)
 
 	if (f[t->l4 + 6] == 0 && f[t->l4 + 7] == 0)
 		return false; /* none (IPv4) or invalid (IPv6) */
-	return zt_csum_fold(zt_csum_add(l4_pseudo(f, t, 17, l4len), f + t->l4, l4len)) == 0xffff;
+	return zt_csum_valid(zt_csum_add(zt_csum_pseudo_ip(f + t->l3, t->v6, 17, (uint32_t)l4len),
+	                                 f + t->l4, l4len));
 }
 
 /* Complete a partial checksum as the kernel's skb_checksum_help does: the
@@ -265,15 +168,11 @@ bool zt_udp_csum_ok(const uint8_t *f, const struct zt_tcp_frame *t)
 static int finish_csum(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len)
 {
 	size_t at = (size_t)vh->csum_start + vh->csum_offset;
-	uint16_t c;
 
 	if (vh->csum_start >= len || at + 2 > len)
 		return ZT_GSO_EINVAL;
-	memset(&c, 0, sizeof c);
-	c = (uint16_t)~zt_csum_fold(zt_csum_add(0, frame + vh->csum_start, len - vh->csum_start));
-	if (c == 0)
-		c = 0xffff; /* UDP: 0 would mean "no checksum" */
-	memcpy(frame + at, &c, 2);
+	/* (as UDP's: 0 would mean "no checksum") */
+	zt_csum_store_udp(frame + at, zt_csum_add(0, frame + vh->csum_start, len - vh->csum_start));
 	return 0;
 }
 
@@ -303,7 +202,7 @@ static bool plain_tcp_cut(const struct zt_vnet_hdr *vh, const uint8_t *frame, si
 	if (frame[t.l4 + 13] & (TCP_SYN | TCP_RST | TCP_URG))
 		return false;
 	if (!t.v6 && (!(frame[t.l3 + 6] & 0x40) ||
-	              zt_csum_fold(zt_csum_add(0, frame + t.l3, t.l4 - t.l3)) != 0xffff))
+	              !zt_csum_valid(zt_csum_add(0, frame + t.l3, t.l4 - t.l3))))
 		return false;
 	if (vh->flags & ZT_VNET_F_NEEDS_CSUM) {
 		if (vh->csum_start != t.l4 || vh->csum_offset != 16)
@@ -356,9 +255,9 @@ int zt_gso_split(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len, size_
 	if (mss > vh->gso_size)
 		mss = vh->gso_size;
 	l4hdr = t.hlen - t.l4;
-	seq = be32(frame + t.l4 + 4);
+	seq = zt_get_u32(frame + t.l4 + 4);
 	flags = frame[t.l4 + 13];
-	id = t.v6 ? 0 : be16(frame + t.l3 + 4);
+	id = t.v6 ? 0 : zt_get_u16(frame + t.l3 + 4);
 	off = 0;
 	do {
 		size_t n = plen - off < mss ? plen - off : mss;
@@ -370,22 +269,22 @@ int zt_gso_split(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len, size_
 		memcpy(scratch, frame, t.hlen);
 		memcpy(scratch + t.hlen, frame + t.hlen + off, n);
 		if (t.v6) {
-			put_be16(ip + 4, (uint16_t)(t.hlen - t.l3 - 40 + n));
+			zt_put_u16(ip + 4, (uint16_t)(t.hlen - t.l3 - 40 + n));
 		} else {
-			put_be16(ip + 2, (uint16_t)(t.hlen - t.l3 + n));
-			put_be16(ip + 4, (uint16_t)(id + count));
+			zt_put_u16(ip + 2, (uint16_t)(t.hlen - t.l3 + n));
+			zt_put_u16(ip + 4, (uint16_t)(id + count));
 			memset(ip + 10, 0, 2);
-			store_csum(ip + 10, zt_csum_fold(zt_csum_add(0, ip, t.l4 - t.l3)));
+			zt_csum_store(ip + 10, zt_csum_add(0, ip, t.l4 - t.l3));
 		}
-		put_be32(tcp + 4, seq + (uint32_t)off);
+		zt_put_u32(tcp + 4, seq + (uint32_t)off);
 		if (!last)
 			f &= (uint8_t) ~(TCP_FIN | TCP_PSH);
 		if (count > 0)
 			f &= (uint8_t)~TCP_CWR;
 		tcp[13] = f;
 		memset(tcp + 16, 0, 2);
-		sum = tcp_pseudo(scratch, &t, l4hdr + n);
-		store_csum(tcp + 16, zt_csum_fold(zt_csum_add(sum, tcp, l4hdr + n)));
+		sum = zt_csum_pseudo_ip(scratch + t.l3, t.v6, 6, (uint32_t)(l4hdr + n));
+		zt_csum_store(tcp + 16, zt_csum_add(sum, tcp, l4hdr + n));
 		emit(ctx, scratch, t.hlen + n);
 		count++;
 		off += n;

@@ -6,17 +6,9 @@
  * (RFC 1624), so that both ends send segments that fit a path the
  * administrator knows to be small.
  */
+#include "csum.h"
 #include "node_int.h"
 #include "util.h"
-
-/* ~(~hc + ~old + new), RFC 1624 eqn. 3 */
-static uint16_t csum_replace(uint16_t hc, uint16_t old, uint16_t new_)
-{
-	uint32_t s = (uint16_t)~hc + (uint32_t)(uint16_t)~old + new_;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
 
 bool zt_mss_clamp(uint8_t *frame, size_t len, unsigned clamp)
 {
@@ -69,7 +61,7 @@ bool zt_mss_clamp(uint8_t *frame, size_t len, unsigned clamp)
 				mss = (uint16_t)(mss << 8 | mss >> 8);
 				nw = (uint16_t)(nw << 8 | nw >> 8);
 			}
-			zt_put_u16(frame + tcp + 16, csum_replace(ck, mss, nw));
+			zt_put_u16(frame + tcp + 16, zt_csum_replace(ck, mss, nw));
 			return true;
 		}
 		o += frame[o + 1];

@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "csum.h"
 #include "node_int.h"
 #include "util.h"
 
@@ -46,15 +47,6 @@ uint64_t zt_ndp_owner(uint64_t nwid, const uint8_t ip[16])
 	return 0;
 }
 
-static uint32_t sum16(uint32_t s, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	return s;
-}
-
 size_t zt_ndp_answer(uint64_t nwid, uint64_t self, const uint8_t *frame, size_t len, uint8_t *out,
                      size_t cap)
 {
@@ -62,8 +54,6 @@ size_t zt_ndp_answer(uint64_t nwid, uint64_t self, const uint8_t *frame, size_t 
 	uint8_t *oip = out + ETH, *o = oip + IP6;
 	static const uint8_t unspec[16];
 	uint64_t owner;
-	uint32_t s;
-	uint8_t ph[8];
 	const size_t olen = ETH + IP6 + 32;
 
 	/* Ethernet/IPv6, no extension headers, ICMPv6 NS, hop limit 255. */
@@ -93,13 +83,6 @@ size_t zt_ndp_answer(uint64_t nwid, uint64_t self, const uint8_t *frame, size_t 
 	o[24] = 2; /* target link-layer address */
 	o[25] = 1;
 	memcpy(o + 26, out + 6, 6);
-	s = sum16(0, oip + 8, 32);
-	zt_put_u32(ph, 32);
-	zt_put_u32(ph + 4, 58);
-	s = sum16(s, ph, 8);
-	s = sum16(s, o, 32);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	zt_put_u16(o + 2, (uint16_t)~s);
+	zt_csum_store(o + 2, zt_csum_add(zt_csum_pseudo_ip(oip, true, 58, 32), o, 32));
 	return olen;
 }
