@@ -8,14 +8,8 @@
 #include <string.h>
 
 #include "csum.h"
+#include "eth.h"
 #include "util.h"
-
-#define TCP_FIN 0x01
-#define TCP_SYN 0x02
-#define TCP_RST 0x04
-#define TCP_PSH 0x08
-#define TCP_URG 0x20
-#define TCP_CWR 0x80
 
 /* The virtio header of a TAP is in the host's byte order (no TUNSETVNETLE). */
 void zt_vnet_hdr_decode(struct zt_vnet_hdr *h, const uint8_t in[ZT_VNET_HDR_LEN])
@@ -46,30 +40,32 @@ static bool parse_ip(const uint8_t *f, size_t len, uint8_t proto, size_t minl4,
 	uint16_t type;
 
 	memset(t, 0, sizeof *t);
-	if (len < 14)
+	if (len < ZT_ETH_HLEN)
 		return false;
-	type = zt_get_u16(f + 12);
-	t->l3 = 14;
-	if (type == 0x0800) {
+	type = zt_get_u16(f + ZT_ETH_TYPE);
+	t->l3 = ZT_ETH_HLEN;
+	if (type == ZT_ETH_P_IPV4) {
 		size_t ihl;
-		if (len < t->l3 + 20 || (f[t->l3] >> 4) != 4)
+		if (len < t->l3 + ZT_IP4_HLEN || (f[t->l3] >> 4) != 4)
 			return false;
 		ihl = (size_t)(f[t->l3] & 0x0f) * 4;
-		t->iplen = zt_get_u16(f + t->l3 + 2);
+		t->iplen = zt_get_u16(f + t->l3 + ZT_IP4_LEN);
 		/* no MF, offset 0 */
-		if (ihl < 20 || f[t->l3 + 9] != proto || (zt_get_u16(f + t->l3 + 6) & 0x3fff) != 0)
+		if (ihl < ZT_IP4_HLEN || f[t->l3 + ZT_IP4_PROTO] != proto ||
+		    (zt_get_u16(f + t->l3 + ZT_IP4_FRAG) & ZT_IP4_FRAG_MASK) != 0)
 			return false;
 		if (t->iplen < ihl + minl4 || t->iplen > len - t->l3)
 			return false;
 		t->l4 = t->l3 + ihl;
-	} else if (type == 0x86dd) {
-		if (len < t->l3 + 40 || (f[t->l3] >> 4) != 6 || f[t->l3 + 6] != proto)
+	} else if (type == ZT_ETH_P_IPV6) {
+		if (len < t->l3 + ZT_IP6_HLEN || (f[t->l3] >> 4) != 6 ||
+		    f[t->l3 + ZT_IP6_NEXT] != proto)
 			return false;
 		t->v6 = true;
-		t->iplen = 40 + (size_t)zt_get_u16(f + t->l3 + 4);
-		if (t->iplen < 40 + minl4 || t->iplen > len - t->l3)
+		t->iplen = ZT_IP6_HLEN + (size_t)zt_get_u16(f + t->l3 + ZT_IP6_PLEN);
+		if (t->iplen < ZT_IP6_HLEN + minl4 || t->iplen > len - t->l3)
 			return false;
-		t->l4 = t->l3 + 40;
+		t->l4 = t->l3 + ZT_IP6_HLEN;
 	} else {
 		return false;
 	}
@@ -80,10 +76,10 @@ bool zt_tcp_frame_parse(const uint8_t *f, size_t len, struct zt_tcp_frame *t)
 {
 	size_t doff;
 
-	if (!parse_ip(f, len, 6, 20, t))
+	if (!parse_ip(f, len, ZT_IPPROTO_TCP, ZT_TCP_HLEN, t))
 		return false;
-	doff = (size_t)(f[t->l4 + 12] >> 4) * 4;
-	if (doff < 20 || t->l4 + doff > t->l3 + t->iplen)
+	doff = (size_t)(f[t->l4 + ZT_TCP_DOFF] >> 4) * 4;
+	if (doff < ZT_TCP_HLEN || t->l4 + doff > t->l3 + t->iplen)
 		return false;
 	t->hlen = t->l4 + doff;
 	return true;
@@ -91,9 +87,9 @@ bool zt_tcp_frame_parse(const uint8_t *f, size_t len, struct zt_tcp_frame *t)
 
 bool zt_udp_frame_parse(const uint8_t *f, size_t len, struct zt_tcp_frame *t)
 {
-	if (!parse_ip(f, len, 17, 8, t))
+	if (!parse_ip(f, len, ZT_IPPROTO_UDP, ZT_UDP_HLEN, t))
 		return false;
-	t->hlen = t->l4 + 8;
+	t->hlen = t->l4 + ZT_UDP_HLEN;
 	return true;
 }
 
@@ -108,9 +104,8 @@ static int split_udp(const struct zt_vnet_hdr *vh, const uint8_t *frame, size_t 
 	uint16_t id;
 	int count = 0;
 
-	if (!parse_ip(frame, len, 17, 8, &t) || vh->gso_size == 0)
+	if (!zt_udp_frame_parse(frame, len, &t) || vh->gso_size == 0)
 		return ZT_GSO_EINVAL;
-	t.hlen = t.l4 + 8;
 	plen = t.l3 + t.iplen - t.hlen;
 	/* Datagram boundaries belong to the application: a datagram that does
 	 * not fit one of our frames is not cut smaller but sent as it is (the
@@ -119,26 +114,26 @@ static int split_udp(const struct zt_vnet_hdr *vh, const uint8_t *frame, size_t 
 	mss = vh->gso_size;
 	if (t.hlen + mss > ZT_GSO_SCRATCH)
 		return ZT_GSO_EINVAL;
-	id = t.v6 ? 0 : zt_get_u16(frame + t.l3 + 4);
+	id = t.v6 ? 0 : zt_get_u16(frame + t.l3 + ZT_IP4_ID);
 	do {
 		size_t n = plen - off < mss ? plen - off : mss;
 		uint8_t *ip = scratch + t.l3, *udp = scratch + t.l4;
+		uint64_t sum;
 
 		memcpy(scratch, frame, t.hlen);
 		memcpy(scratch + t.hlen, frame + t.hlen + off, n);
 		if (t.v6) {
-			zt_put_u16(ip + 4, (uint16_t)(8 + n));
+			zt_put_u16(ip + ZT_IP6_PLEN, (uint16_t)(ZT_UDP_HLEN + n));
 		} else {
-			zt_put_u16(ip + 2, (uint16_t)(t.hlen - t.l3 + n));
-			zt_put_u16(ip + 4, (uint16_t)(id + count));
-			memset(ip + 10, 0, 2);
-			zt_csum_store(ip + 10, zt_csum_add(0, ip, t.l4 - t.l3));
+			zt_put_u16(ip + ZT_IP4_LEN, (uint16_t)(t.hlen - t.l3 + n));
+			zt_put_u16(ip + ZT_IP4_ID, (uint16_t)(id + count));
+			memset(ip + ZT_IP4_CSUM, 0, 2);
+			zt_csum_store(ip + ZT_IP4_CSUM, zt_csum_add(0, ip, t.l4 - t.l3));
 		}
-		zt_put_u16(udp + 4, (uint16_t)(8 + n));
-		memset(udp + 6, 0, 2);
-		zt_csum_store_udp(udp + 6, zt_csum_add(zt_csum_pseudo_ip(scratch + t.l3, t.v6, 17,
-		                                                         (uint32_t)(8 + n)),
-		                                       udp, 8 + n));
+		zt_put_u16(udp + ZT_UDP_LEN, (uint16_t)(ZT_UDP_HLEN + n));
+		memset(udp + ZT_UDP_CSUM, 0, 2);
+		sum = zt_csum_pseudo_ip(ip, t.v6, ZT_IPPROTO_UDP, (uint32_t)(ZT_UDP_HLEN + n));
+		zt_csum_store_udp(udp + ZT_UDP_CSUM, zt_csum_add(sum, udp, ZT_UDP_HLEN + n));
 		emit(ctx, scratch, t.hlen + n);
 		count++;
 		off += n;
@@ -149,7 +144,7 @@ static int split_udp(const struct zt_vnet_hdr *vh, const uint8_t *frame, size_t 
 bool zt_tcp_csum_ok(const uint8_t *f, const struct zt_tcp_frame *t)
 {
 	size_t l4len = t->l3 + t->iplen - t->l4;
-	uint64_t sum = zt_csum_pseudo_ip(f + t->l3, t->v6, 6, (uint32_t)l4len);
+	uint64_t sum = zt_csum_pseudo_ip(f + t->l3, t->v6, ZT_IPPROTO_TCP, (uint32_t)l4len);
 	return zt_csum_valid(zt_csum_add(sum, f + t->l4, l4len));
 }
 
@@ -157,10 +152,11 @@ bool zt_udp_csum_ok(const uint8_t *f, const struct zt_tcp_frame *t)
 {
 	size_t l4len = t->l3 + t->iplen - t->l4;
 
-	if (f[t->l4 + 6] == 0 && f[t->l4 + 7] == 0)
+	uint64_t sum = zt_csum_pseudo_ip(f + t->l3, t->v6, ZT_IPPROTO_UDP, (uint32_t)l4len);
+
+	if (f[t->l4 + ZT_UDP_CSUM] == 0 && f[t->l4 + ZT_UDP_CSUM + 1] == 0)
 		return false; /* none (IPv4) or invalid (IPv6) */
-	return zt_csum_valid(zt_csum_add(zt_csum_pseudo_ip(f + t->l3, t->v6, 17, (uint32_t)l4len),
-	                                 f + t->l4, l4len));
+	return zt_csum_valid(zt_csum_add(sum, f + t->l4, l4len));
 }
 
 /* Complete a partial checksum as the kernel's skb_checksum_help does: the
@@ -199,13 +195,13 @@ static bool plain_tcp_cut(const struct zt_vnet_hdr *vh, const uint8_t *frame, si
 	if (!zt_tcp_frame_parse(frame, len, &t) || t.l3 + t.iplen <= max_frame ||
 	    max_frame <= t.hlen)
 		return false;
-	if (frame[t.l4 + 13] & (TCP_SYN | TCP_RST | TCP_URG))
+	if (frame[t.l4 + ZT_TCP_FLAGS] & (ZT_TCP_SYN | ZT_TCP_RST | ZT_TCP_URG))
 		return false;
-	if (!t.v6 && (!(frame[t.l3 + 6] & 0x40) ||
+	if (!t.v6 && (!(frame[t.l3 + ZT_IP4_FRAG] & ZT_IP4_DF) ||
 	              !zt_csum_valid(zt_csum_add(0, frame + t.l3, t.l4 - t.l3))))
 		return false;
 	if (vh->flags & ZT_VNET_F_NEEDS_CSUM) {
-		if (vh->csum_start != t.l4 || vh->csum_offset != 16)
+		if (vh->csum_start != t.l4 || vh->csum_offset != ZT_TCP_CSUM)
 			return false;
 	} else if (!zt_tcp_csum_ok(frame, &t)) {
 		return false;
@@ -217,7 +213,7 @@ static bool plain_tcp_cut(const struct zt_vnet_hdr *vh, const uint8_t *frame, si
 	cut->hdr_len = (uint16_t)t.hlen;
 	cut->gso_size = (uint16_t)(mss > 0xffff ? 0xffff : mss);
 	cut->csum_start = (uint16_t)t.l4;
-	cut->csum_offset = 16;
+	cut->csum_offset = ZT_TCP_CSUM;
 	return true;
 }
 
@@ -255,9 +251,9 @@ int zt_gso_split(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len, size_
 	if (mss > vh->gso_size)
 		mss = vh->gso_size;
 	l4hdr = t.hlen - t.l4;
-	seq = zt_get_u32(frame + t.l4 + 4);
-	flags = frame[t.l4 + 13];
-	id = t.v6 ? 0 : zt_get_u16(frame + t.l3 + 4);
+	seq = zt_get_u32(frame + t.l4 + ZT_TCP_SEQ);
+	flags = frame[t.l4 + ZT_TCP_FLAGS];
+	id = t.v6 ? 0 : zt_get_u16(frame + t.l3 + ZT_IP4_ID);
 	off = 0;
 	do {
 		size_t n = plen - off < mss ? plen - off : mss;
@@ -269,22 +265,22 @@ int zt_gso_split(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len, size_
 		memcpy(scratch, frame, t.hlen);
 		memcpy(scratch + t.hlen, frame + t.hlen + off, n);
 		if (t.v6) {
-			zt_put_u16(ip + 4, (uint16_t)(t.hlen - t.l3 - 40 + n));
+			zt_put_u16(ip + ZT_IP6_PLEN, (uint16_t)(t.hlen - t.l3 - ZT_IP6_HLEN + n));
 		} else {
-			zt_put_u16(ip + 2, (uint16_t)(t.hlen - t.l3 + n));
-			zt_put_u16(ip + 4, (uint16_t)(id + count));
-			memset(ip + 10, 0, 2);
-			zt_csum_store(ip + 10, zt_csum_add(0, ip, t.l4 - t.l3));
+			zt_put_u16(ip + ZT_IP4_LEN, (uint16_t)(t.hlen - t.l3 + n));
+			zt_put_u16(ip + ZT_IP4_ID, (uint16_t)(id + count));
+			memset(ip + ZT_IP4_CSUM, 0, 2);
+			zt_csum_store(ip + ZT_IP4_CSUM, zt_csum_add(0, ip, t.l4 - t.l3));
 		}
-		zt_put_u32(tcp + 4, seq + (uint32_t)off);
+		zt_put_u32(tcp + ZT_TCP_SEQ, seq + (uint32_t)off);
 		if (!last)
-			f &= (uint8_t) ~(TCP_FIN | TCP_PSH);
+			f &= (uint8_t) ~(ZT_TCP_FIN | ZT_TCP_PSH);
 		if (count > 0)
-			f &= (uint8_t)~TCP_CWR;
-		tcp[13] = f;
-		memset(tcp + 16, 0, 2);
-		sum = zt_csum_pseudo_ip(scratch + t.l3, t.v6, 6, (uint32_t)(l4hdr + n));
-		zt_csum_store(tcp + 16, zt_csum_add(sum, tcp, l4hdr + n));
+			f &= (uint8_t)~ZT_TCP_CWR;
+		tcp[ZT_TCP_FLAGS] = f;
+		memset(tcp + ZT_TCP_CSUM, 0, 2);
+		sum = zt_csum_pseudo_ip(ip, t.v6, ZT_IPPROTO_TCP, (uint32_t)(l4hdr + n));
+		zt_csum_store(tcp + ZT_TCP_CSUM, zt_csum_add(sum, tcp, l4hdr + n));
 		emit(ctx, scratch, t.hlen + n);
 		count++;
 		off += n;

@@ -13,10 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eth.h"
 #include "node_int.h"
 #include "util.h"
-
-#define ETH_HDR 14
 
 /* A FRAME message is type (1) + nwid (8) + the frame, sealed in DATA. */
 _Static_assert(ZT_FRAME_UNFRAGMENTED + 9 + ZT_DATA_OVERHEAD == ZT_UDP_MAX,
@@ -300,11 +299,11 @@ static bool ndp_emulated(const struct zt_network *net)
 int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *net,
                              const uint8_t *frame, size_t len)
 {
-	const uint8_t *dst = frame, *src = frame + 6;
+	const uint8_t *dst = frame, *src = frame + ZT_ETH_SRC;
 	uint64_t to[ZT_NET_MAX_MEMBERS];
 	size_t k;
 
-	if (len < ETH_HDR || len > net->mtu + 18 || len > ZT_PACKET_MAX - 256) {
+	if (len < ZT_ETH_HLEN || len > net->mtu + ZT_ETH_VLAN_HLEN || len > ZT_PACKET_MAX - 256) {
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return ZT_OK;
 	}
@@ -315,7 +314,7 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return ZT_OK;
 	}
-	if (((dst[0] & 1) || zt_get_u16(frame + 12) == 0x0806) &&
+	if (((dst[0] & 1) || zt_get_u16(frame + ZT_ETH_TYPE) == ZT_ETH_P_ARP) &&
 	    zt_mc_tap_frame(n, now, net, frame, len))
 		return ZT_OK; /* an IGMP/MLD report: ours to know, not to flood */
 	if (zt_mc_is_solicited(dst) && net->conf != NULL && ndp_emulated(net)) {
@@ -396,19 +395,20 @@ void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p
 	size_t flen;
 	uint8_t want[6];
 
-	if (len < 9 + ETH_HDR) {
+	if (len < 9 + ZT_ETH_HLEN) {
 		n->counters[ZT_CTR_RX_MALFORMED]++;
 		return;
 	}
 	net = zt_switch_find(n, zt_get_u64(msg + 1));
 	frame = msg + 9;
 	flen = len - 9;
-	if (net == NULL || net->status != ZT_NET_OK || flen > net->mtu + 18) {
+	if (net == NULL || net->status != ZT_NET_OK || flen > net->mtu + ZT_ETH_VLAN_HLEN) {
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return;
 	}
 	zt_mac_from_address(net->nwid, p->address, want);
-	if (memcmp(frame + 6, want, 6) != 0 && !bridge_egress(n, now, net, p, frame + 6))
+	if (memcmp(frame + ZT_ETH_SRC, want, 6) != 0 &&
+	    !bridge_egress(n, now, net, p, frame + ZT_ETH_SRC))
 		return;
 	if (frame[0] & 1) {
 		/* A bridge standing back leaves its segment to the other
