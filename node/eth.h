@@ -106,10 +106,15 @@
 #define ZT_ND_NA         136
 #define ZT_MLD_V2_REPORT 143
 
-static inline bool zt_eth_is_broadcast(const uint8_t mac[6])
+static inline const uint8_t *zt_eth_broadcast(void)
 {
 	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	return memcmp(mac, bcast, 6) == 0;
+	return bcast;
+}
+
+static inline bool zt_eth_is_broadcast(const uint8_t mac[6])
+{
+	return memcmp(mac, zt_eth_broadcast(), 6) == 0;
 }
 
 /* Group MACs that every host listens to without reporting them

@@ -14,6 +14,8 @@
 #include "bridge.h"
 #include "cookie.h"
 #include "frag.h"
+#include "mactable.h"
+#include "mctable.h"
 #include "multicast.h"
 #include "noise.h"
 #include "replay.h"
@@ -543,27 +545,6 @@ void zt_member_show_com(struct zt_node *n, int64_t now, struct zt_network *net, 
                         struct zt_peer *p);
 /* Start a new session with p even if keys exist (a silent controller). */
 void zt_node_rehandshake(struct zt_node *n, int64_t now, struct zt_peer *p);
-
-/* ---- multicast.c ---- */
-void zt_mc_net_init(struct zt_network *net);
-void zt_mc_net_free(struct zt_network *net);
-/* Snoop a frame from the TAP; true if it is a report to keep local. */
-bool zt_mc_tap_frame(struct zt_node *n, int64_t now, struct zt_network *net, const uint8_t *frame,
-                     size_t len);
-/* Members a broadcast/multicast frame goes to (see PROTOCOL.md). */
-size_t zt_mc_recipients(struct zt_node *n, int64_t now, struct zt_network *net,
-                        const uint8_t *frame, size_t len, uint64_t *out, size_t cap);
-/* Does this member want a group frame that arrived from the network? */
-bool zt_mc_wanted(const struct zt_network *net, const uint8_t *frame, size_t len, int64_t now);
-void zt_mc_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
-                      size_t len);
-void zt_mc_member_new(struct zt_node *n, int64_t now, struct zt_network *net, uint64_t address);
-void zt_mc_background(struct zt_node *n, int64_t now, struct zt_network *net);
-bool zt_bridge_member(const struct zt_network *net, uint64_t address, int64_t now);
-int zt_mc_set_bridges(struct zt_network *net, const uint64_t *addresses, size_t count);
-/* A managed network's config sets the Ethernet behaviour. */
-void zt_mc_apply_conf(struct zt_node *n, int64_t now, struct zt_network *net,
-                      const struct zt_netconf *c);
 
 /* ---- ndp.c ---- */
 /* The member owning an rfc4193 / 6plane address of nwid, or 0. */

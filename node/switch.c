@@ -7,7 +7,7 @@
  * learning.  Broadcast and multicast go where multicast.c says (the
  * subscribers, up to the network's limit; ARP/ND to the owner of the
  * address).  Frames with a foreign source MAC are accepted only from and
- * to active bridges, whose LAN hosts' MACs are learnt (bridge.c) with
+ * to active bridges, whose LAN hosts' MACs are learnt (mactable.c) with
  * loop protection; everyone else's are dropped and counted.
  */
 #include <stdlib.h>
@@ -210,7 +210,7 @@ static int64_t mac_age(const struct zt_network *net)
 static uint64_t unicast_member(const struct zt_node *n, int64_t now, const struct zt_network *net,
                                const uint8_t *dst)
 {
-	const struct zt_macent *e = zt_mact_lookup(&net->macs, dst, now, mac_age(net));
+	const struct zt_macent *e = zt_mactable_lookup(&net->macs, dst, now, mac_age(net));
 	uint64_t a;
 
 	if (e != NULL)
@@ -264,7 +264,7 @@ static bool bridge_ingress(struct zt_node *n, int64_t now, struct zt_network *ne
 	/* Split horizon: a MAC that lives on the network (a member, or a
 	 * host behind another bridge heard just now) seen on our LAN means
 	 * the frame went network -> LAN -> us: never send it back. */
-	e = zt_mact_lookup(&net->macs, src, now, ZT_BRIDGE_LOOP_HOLD);
+	e = zt_mactable_lookup(&net->macs, src, now, ZT_BRIDGE_LOOP_HOLD);
 	if (member_of_mac(net, src) != 0 || e != NULL) {
 		n->counters[ZT_CTR_BRIDGE_LOOP]++;
 		/* A host behind another bridge is on our segment too (two
@@ -273,10 +273,10 @@ static bool bridge_ingress(struct zt_node *n, int64_t now, struct zt_network *ne
 		 * bridge is recognised as a loop in bridge_egress (which holds
 		 * the election) instead of being delivered to the LAN again. */
 		if (e != NULL)
-			(void)zt_mact_learn(&net->lanmacs, src, 0, now);
+			(void)zt_mactable_learn(&net->lanmacs, src, 0, now);
 		return false;
 	}
-	(void)zt_mact_learn(&net->lanmacs, src, 0, now);
+	(void)zt_mactable_learn(&net->lanmacs, src, 0, now);
 	if (net->blocked_until > now) {
 		/* Another bridge serves our segment: it forwards, we don't. */
 		n->counters[ZT_CTR_BRIDGE_LOOP]++;
@@ -317,7 +317,7 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
 	if (((dst[0] & 1) || zt_get_u16(frame + ZT_ETH_TYPE) == ZT_ETH_P_ARP) &&
 	    zt_mc_tap_frame(n, now, net, frame, len))
 		return ZT_OK; /* an IGMP/MLD report: ours to know, not to flood */
-	if (zt_mc_is_solicited(dst) && net->conf != NULL && ndp_emulated(net)) {
+	if (zt_eth_is_solicited_group(dst) && net->conf != NULL && ndp_emulated(net)) {
 		/* Neighbour solicitation for a computed address: answered
 		 * here, nothing crosses the network. */
 		uint8_t na[96];
@@ -335,7 +335,7 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
 		return ZT_OK;
 	}
 	{
-		const struct zt_macent *e = zt_mact_lookup(&net->macs, dst, now, mac_age(net));
+		const struct zt_macent *e = zt_mactable_lookup(&net->macs, dst, now, mac_age(net));
 		uint64_t a;
 		if (e != NULL && e->address != n->id.address) {
 			send_frame(n, now, net, e->address, frame, len);
@@ -373,7 +373,8 @@ static bool bridge_egress(struct zt_node *n, int64_t now, struct zt_network *net
 		n->counters[ZT_CTR_FORGED_SRC_MAC]++;
 		return false;
 	}
-	if (net->active_bridge && zt_mact_lookup(&net->lanmacs, src, now, ZT_BRIDGE_LOOP_HOLD)) {
+	if (net->active_bridge &&
+	    zt_mactable_lookup(&net->lanmacs, src, now, ZT_BRIDGE_LOOP_HOLD)) {
 		/* A host on our own segment, forwarded by another bridge:
 		 * two bridges on one segment.  The one with the larger
 		 * address stands back (forwards nothing from its LAN) while
@@ -383,7 +384,7 @@ static bool bridge_egress(struct zt_node *n, int64_t now, struct zt_network *net
 			net->blocked_until = now + ZT_BRIDGE_BLOCK;
 		return false;
 	}
-	(void)zt_mact_learn(&net->macs, src, p->address, now);
+	(void)zt_mactable_learn(&net->macs, src, p->address, now);
 	return true;
 }
 
@@ -510,7 +511,7 @@ void zt_switch_background(struct zt_node *n, int64_t now)
 		if (n->online)
 			zt_member_background(n, now, net);
 		zt_mc_background(n, now, net);
-		(void)zt_mact_age(&net->macs, now, mac_age(net));
-		(void)zt_mact_age(&net->lanmacs, now, mac_age(net));
+		(void)zt_mactable_age(&net->macs, now, mac_age(net));
+		(void)zt_mactable_age(&net->lanmacs, now, mac_age(net));
 	}
 }
