@@ -6,9 +6,10 @@
  * (RFC 1624), so that both ends send segments that fit a path the
  * administrator knows to be small.
  */
+#include "mss.h"
+
 #include "csum.h"
 #include "eth.h"
-#include "node_int.h"
 #include "util.h"
 
 bool zt_mss_clamp(uint8_t *frame, size_t len, unsigned clamp)

@@ -9,11 +9,12 @@
  * for such an address is answered by the switch itself with a neighbour
  * advertisement written into the TAP: nothing crosses the network.
  */
+#include "ndp.h"
+
 #include <string.h>
 
 #include "csum.h"
 #include "eth.h"
-#include "node_int.h"
 #include "util.h"
 
 /* An NS or NA: type, code, checksum, flags (4), the target (16), then

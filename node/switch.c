@@ -10,6 +10,8 @@
  * to active bridges, whose LAN hosts' MACs are learnt (mactable.c) with
  * loop protection; everyone else's are dropped and counted.
  */
+#include "switch.h"
+
 #include <stdlib.h>
 #include <string.h>
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "node_int.h"
+#include "mss.h"
 #include "test.h"
 
 static uint32_t add(uint32_t s, const uint8_t *p, size_t n)
