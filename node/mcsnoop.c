@@ -37,6 +37,45 @@ static int record_state(unsigned type, unsigned nsrc)
 	}
 }
 
+/* Is `a` an IPv4 (224/4) or IPv6 (ff00::/8) group address?  Its MAC. */
+static bool group_mac(const uint8_t *a, bool v6, uint8_t mac[6])
+{
+	if (v6 ? a[0] != 0xff : (a[0] & 0xf0) != 0xe0)
+		return false;
+	if (v6)
+		zt_eth_group_of_ip6(a, mac);
+	else
+		zt_eth_group_of_ip4(a, mac);
+	return true;
+}
+
+/* The group records of an IGMPv3 or MLDv2 report m (len bytes), from
+ * offset 8: type, aux data length (in words), number of sources, the
+ * group address, the sources, the aux data. */
+static size_t records(const uint8_t *m, size_t len, bool v6, struct zt_mcsnoop_event *ev, size_t n,
+                      size_t cap)
+{
+	size_t alen = v6 ? 16 : 4, nrec = zt_get_u16(m + 6), off = 8;
+	uint8_t mac[6];
+
+	for (size_t r = 0; r < nrec; r++) {
+		size_t nsrc, aux, rl;
+		int st;
+		if (off + 4 + alen > len)
+			break;
+		nsrc = zt_get_u16(m + off + 2);
+		aux = m[off + 1];
+		rl = 4 + alen + alen * nsrc + 4 * aux;
+		if (off + rl > len)
+			break;
+		st = record_state(m[off], (unsigned)nsrc);
+		if (st >= 0 && group_mac(m + off + 4, v6, mac))
+			n = push(ev, n, cap, st == 1, mac, 0);
+		off += rl;
+	}
+	return n;
+}
+
 static size_t snoop_ipv4(const uint8_t *ip, size_t len, struct zt_mcsnoop_event *ev, size_t cap,
                          bool *consume)
 {
@@ -57,33 +96,13 @@ static size_t snoop_ipv4(const uint8_t *ip, size_t len, struct zt_mcsnoop_event 
 	case ZT_IGMP_V2_REPORT:
 	case ZT_IGMP_LEAVE:
 		*consume = true;
-		zt_eth_group_of_ip4(g + 4, mac);
-		if ((g[4] & 0xf0) == 0xe0)
+		if (group_mac(g + 4, false, mac))
 			n = push(ev, n, cap, g[0] != ZT_IGMP_LEAVE, mac, 0);
 		break;
-	case ZT_IGMP_V3_REPORT: {
-		size_t nrec, off = 8;
+	case ZT_IGMP_V3_REPORT:
 		*consume = true;
-		nrec = zt_get_u16(g + 6);
-		for (size_t r = 0; r < nrec; r++) {
-			size_t nsrc, aux, rl;
-			int st;
-			if (off + 8 > len)
-				break;
-			nsrc = zt_get_u16(g + off + 2);
-			aux = g[off + 1];
-			rl = 8 + 4 * nsrc + 4 * aux;
-			if (off + rl > len)
-				break;
-			st = record_state(g[off], (unsigned)nsrc);
-			if (st >= 0 && (g[off + 4] & 0xf0) == 0xe0) {
-				zt_eth_group_of_ip4(g + off + 4, mac);
-				n = push(ev, n, cap, st == 1, mac, 0);
-			}
-			off += rl;
-		}
+		n = records(g, len, false, ev, n, cap);
 		break;
-	}
 	default: return 0;
 	}
 	/* The report's source is the host's address: its ARP group. */
@@ -124,33 +143,13 @@ static size_t snoop_ipv6(const uint8_t *ip, size_t len, struct zt_mcsnoop_event 
 		if (len < 24)
 			return 0;
 		*consume = true;
-		if (m[8] == 0xff) {
-			zt_eth_group_of_ip6(m + 8, mac);
+		if (group_mac(m + 8, true, mac))
 			n = push(ev, n, cap, m[0] == ZT_MLD_V1_REPORT, mac, 0);
-		}
 		break;
-	case ZT_MLD_V2_REPORT: {
-		size_t nrec = zt_get_u16(m + 6), roff = 8;
+	case ZT_MLD_V2_REPORT:
 		*consume = true;
-		for (size_t r = 0; r < nrec; r++) {
-			size_t nsrc, aux, rl;
-			int st;
-			if (roff + 20 > len)
-				break;
-			nsrc = zt_get_u16(m + roff + 2);
-			aux = m[roff + 1];
-			rl = 20 + 16 * nsrc + 4 * aux;
-			if (roff + rl > len)
-				break;
-			st = record_state(m[roff], (unsigned)nsrc);
-			if (st >= 0 && m[roff + 4] == 0xff) {
-				zt_eth_group_of_ip6(m + roff + 4, mac);
-				n = push(ev, n, cap, st == 1, mac, 0);
-			}
-			roff += rl;
-		}
+		n = records(m, len, true, ev, n, cap);
 		break;
-	}
 	default: return 0;
 	}
 	return n;
