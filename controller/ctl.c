@@ -36,12 +36,158 @@ json_t *zt_ctl_load_net(struct zt_ctl *c, uint64_t nwid)
 	return load(t);
 }
 
-json_t *zt_ctl_load_member(struct zt_ctl *c, uint64_t nwid, uint64_t address)
+/* The stored member only. */
+static json_t *load_row(struct zt_ctl *c, uint64_t nwid, uint64_t address)
 {
 	char *t = NULL;
 	if (c->store->ops->member_get(c->store, nwid, address, &t) != ZT_OK)
 		return NULL;
 	return load(t);
+}
+
+/* ---- pending requesters (denied, not stored; see ctl.h) ---- */
+
+static bool identity_text(uint64_t address, const uint8_t *pk, char text[ZT_IDENTITY_PUBLIC_TEXT])
+{
+	struct zt_identity id;
+	memset(&id, 0, sizeof id);
+	id.address = address;
+	memcpy(id.pk, pk, 32);
+	return zt_identity_to_text(&id, false, text, ZT_IDENTITY_PUBLIC_TEXT) == ZT_OK;
+}
+
+static bool pending_expired(const struct zt_ctl_pending *p, int64_t now)
+{
+	return now - p->last_seen >= ZT_CTL_PENDING_TTL;
+}
+
+/* A linear scan: the table is small, and only requests that passed the
+ * rate limits and were denied, and the admin's reads, come here. */
+static struct zt_ctl_pending *pending_find(struct zt_ctl *c, uint64_t nwid, uint64_t address)
+{
+	if (c->pending == NULL)
+		return NULL;
+	for (size_t i = 0; i < ZT_CTL_PENDING_MAX; i++)
+		if (c->pending[i].nwid == nwid && c->pending[i].address == address)
+			return &c->pending[i];
+	return NULL;
+}
+
+/* Note a denied request of a member with no record: the same slot again,
+ * else a free or expired one; at the network's cap its least recently
+ * seen entry goes, in a full table the least recently seen of all.  So a
+ * flood on one network cannot push out another network's requesters
+ * until the whole table is full.  NULL only when out of memory. */
+static struct zt_ctl_pending *pending_note(struct zt_ctl *c, uint64_t nwid, uint64_t address,
+                                           const uint8_t *pk, int64_t now)
+{
+	struct zt_ctl_pending *p = NULL, *free_slot = NULL, *oldest = NULL, *oldest_net = NULL;
+	unsigned in_net = 0;
+
+	if (c->pending == NULL)
+		c->pending = calloc(ZT_CTL_PENDING_MAX, sizeof *c->pending);
+	if (c->pending == NULL)
+		return NULL;
+	for (size_t i = 0; i < ZT_CTL_PENDING_MAX; i++) {
+		struct zt_ctl_pending *e = &c->pending[i];
+		if (e->nwid != 0 && pending_expired(e, now))
+			memset(e, 0, sizeof *e);
+		if (e->nwid == 0) {
+			if (free_slot == NULL)
+				free_slot = e;
+			continue;
+		}
+		if (e->address == address && e->nwid == nwid)
+			p = e;
+		if (e->nwid == nwid) {
+			in_net++;
+			if (oldest_net == NULL || e->last_seen < oldest_net->last_seen)
+				oldest_net = e;
+		}
+		if (oldest == NULL || e->last_seen < oldest->last_seen)
+			oldest = e;
+	}
+	if (p == NULL) {
+		p = in_net >= ZT_CTL_PENDING_PER_NET ? oldest_net
+		    : free_slot != NULL              ? free_slot
+		                                     : oldest;
+		memset(p, 0, sizeof *p);
+		p->nwid = nwid;
+		p->address = address;
+		p->first_seen = now;
+	}
+	p->last_seen = now;
+	if (pk != NULL && !p->has_pk) {
+		memcpy(p->pk, pk, 32);
+		p->has_pk = true;
+	}
+	return p;
+}
+
+/* A pending requester as the member object an admin would create. */
+static json_t *pending_json(const struct zt_ctl_pending *p)
+{
+	char text[ZT_IDENTITY_PUBLIC_TEXT];
+	json_t *m = zt_ctl_member_new(p->nwid, p->address, p->first_seen);
+
+	if (m == NULL)
+		return NULL;
+	if (p->has_pk && identity_text(p->address, p->pk, text))
+		json_object_set_new(m, "identity", json_string(text));
+	json_object_set_new(m, "lastSeen", json_integer(p->last_seen));
+	return m;
+}
+
+json_t *zt_ctl_load_member(struct zt_ctl *c, uint64_t nwid, uint64_t address)
+{
+	json_t *m = load_row(c, nwid, address);
+	const struct zt_ctl_pending *p;
+
+	if (m != NULL)
+		return m;
+	p = pending_find(c, nwid, address);
+	return p != NULL ? pending_json(p) : NULL;
+}
+
+void zt_ctl_forget_net(struct zt_ctl *c, uint64_t nwid)
+{
+	if (c->pending == NULL)
+		return;
+	for (size_t i = 0; i < ZT_CTL_PENDING_MAX; i++)
+		if (c->pending[i].nwid == nwid)
+			memset(&c->pending[i], 0, sizeof c->pending[i]);
+}
+
+int zt_ctl_member_list(struct zt_ctl *c, uint64_t nwid, int64_t now, zt_store_each_fn fn, void *ctx)
+{
+	int r = c->store->ops->member_list(c->store, nwid, fn, ctx);
+
+	if (r != ZT_OK || c->pending == NULL)
+		return r;
+	for (size_t i = 0; i < ZT_CTL_PENDING_MAX; i++) {
+		struct zt_ctl_pending *p = &c->pending[i];
+		char id[16], *text;
+		json_t *m;
+		int stop;
+
+		if (p->nwid != nwid)
+			continue;
+		if (pending_expired(p, now)) {
+			memset(p, 0, sizeof *p);
+			continue;
+		}
+		m = pending_json(p);
+		text = m != NULL ? json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		json_decref(m);
+		if (text == NULL)
+			return ZT_ENOMEM;
+		snprintf(id, sizeof id, "%010" PRIx64, p->address);
+		stop = fn(ctx, id, text);
+		free(text);
+		if (stop != 0)
+			break;
+	}
+	return ZT_OK;
 }
 
 static int save(struct zt_ctl *c, uint64_t nwid, uint64_t address, bool member, const json_t *j)
@@ -65,7 +211,25 @@ int zt_ctl_save_net(struct zt_ctl *c, uint64_t nwid, const json_t *net)
 
 int zt_ctl_save_member(struct zt_ctl *c, uint64_t nwid, uint64_t address, const json_t *m)
 {
-	return save(c, nwid, address, true, m);
+	struct zt_ctl_pending *p;
+	int r = save(c, nwid, address, true, m);
+
+	if (r == ZT_OK && (p = pending_find(c, nwid, address)) != NULL)
+		memset(p, 0, sizeof *p);
+	return r;
+}
+
+int zt_ctl_delete_member(struct zt_ctl *c, uint64_t nwid, uint64_t address)
+{
+	struct zt_ctl_pending *p = pending_find(c, nwid, address);
+	int r = c->store->ops->member_delete(c->store, nwid, address);
+
+	if (p != NULL) {
+		memset(p, 0, sizeof *p);
+		if (r == ZT_ENOTFOUND)
+			r = ZT_OK;
+	}
+	return r;
 }
 
 /* ---- addresses in use ---- */
@@ -167,6 +331,8 @@ void zt_ctl_cleanup(struct zt_ctl *c)
 		c->used[i].n = c->used[i].cap = 0;
 		c->used[i].valid = false;
 	}
+	free(c->pending);
+	c->pending = NULL;
 }
 
 /* ---- the network's active bridges (every member's config lists them) ---- */
@@ -247,7 +413,7 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 	struct used_ctx u = {c, req->nwid, req->member, -1, false};
 	json_t *net = NULL, *m = NULL;
 	enum zt_netconf_verdict v = ZT_NETCONF_IGNORE;
-	bool changed = false, invited = false, created = false, was_auth;
+	bool changed = false, invited = false, created = false, in_tx = false, was_auth;
 	size_t ips_before;
 
 	net = zt_ctl_load_net(c, req->nwid);
@@ -255,29 +421,19 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 		v = ZT_NETCONF_NOT_FOUND;
 		goto out;
 	}
-	/* One transaction: the invite's use and the member it authorizes
-	 * commit together or not at all. */
-	if (c->store->ops->begin(c->store) != ZT_OK) {
-		c->store_errors++;
-		goto out;
-	}
-	m = zt_ctl_load_member(c, req->nwid, req->member);
+	m = load_row(c, req->nwid, req->member);
 	if (m == NULL) {
 		m = zt_ctl_member_new(req->nwid, req->member, now);
 		created = true;
 	}
 	if (m == NULL)
-		goto rollback;
+		goto out;
 	if (req->member_pk != NULL && !json_is_string(json_object_get(m, "identity"))) {
 		json_object_set_new(m, "identity", json_string(""));
 	}
 	if (req->member_pk != NULL && json_string_length(json_object_get(m, "identity")) == 0) {
-		struct zt_identity id;
 		char text[ZT_IDENTITY_PUBLIC_TEXT];
-		memset(&id, 0, sizeof id);
-		id.address = req->member;
-		memcpy(id.pk, req->member_pk, 32);
-		if (zt_identity_to_text(&id, false, text, sizeof text) == ZT_OK) {
+		if (identity_text(req->member, req->member_pk, text)) {
 			json_object_set_new(m, "identity", json_string(text));
 			changed = true;
 		}
@@ -288,8 +444,16 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 	}
 	was_auth = zt_ctl_bool(m, "authorized");
 	ips_before = json_array_size(json_object_get(m, "ipAssignments"));
-	if (!was_auth)
+	/* One transaction: the invite's use and the member it authorizes
+	 * commit together or not at all. */
+	if (!was_auth && req->token_len > 0) {
+		if (c->store->ops->begin(c->store) != ZT_OK) {
+			c->store_errors++;
+			goto out;
+		}
+		in_tx = true;
 		invited = invite_ok(c, req, now);
+	}
 	{
 		bool pch = false;
 		v = zt_policy_decide(net, m, req->member, invited, now, ip_used, &u, conf, &pch);
@@ -299,13 +463,26 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 		if (v == ZT_NETCONF_ACCESS_DENIED && req->token_len > 0)
 			v = ZT_NETCONF_BAD_INVITE;
 	}
-	/* A push to a member that has no record (an admin just deleted it)
-	 * answers without making one again. */
-	if (created && req->is_push)
+	/* A requester without a record that is not let in gets none: it is
+	 * remembered in memory for the admin to see (ctl.h), so strangers
+	 * cost no disk.  A push to a member that has no record (an admin
+	 * just deleted it) answers without making one again. */
+	if (created && (v != ZT_NETCONF_OK || req->is_push)) {
 		changed = false;
-	if (changed && zt_ctl_save_member(c, req->nwid, req->member, m) != ZT_OK)
-		goto rollback;
-	if (c->store->ops->commit(c->store) != ZT_OK) {
+		if (!req->is_push)
+			(void)pending_note(c, req->nwid, req->member, req->member_pk, now);
+	}
+	if (changed) {
+		if (!in_tx && c->store->ops->begin(c->store) != ZT_OK) {
+			c->store_errors++;
+			v = ZT_NETCONF_IGNORE;
+			goto out;
+		}
+		in_tx = true;
+		if (zt_ctl_save_member(c, req->nwid, req->member, m) != ZT_OK)
+			goto rollback;
+	}
+	if (in_tx && c->store->ops->commit(c->store) != ZT_OK) {
 		c->store_errors++;
 		v = ZT_NETCONF_IGNORE;
 		goto out;

@@ -136,6 +136,30 @@ static void send(struct ctl_world *cw, unsigned from, unsigned to)
 	sim_host_send_frame(member(cw, from), cw->nwid, f, len);
 }
 
+static int count_each(void *ctx, const char *id, const char *json)
+{
+	(void)id;
+	(void)json;
+	(*(unsigned *)ctx)++;
+	return 0;
+}
+
+/* Members of the network: stored rows, and those the admin would list
+ * (stored and pending). */
+static unsigned stored_members(struct ctl_world *cw)
+{
+	unsigned n = 0;
+	(void)cw->ctl.store->ops->member_list(cw->ctl.store, cw->nwid, count_each, &n);
+	return n;
+}
+
+static unsigned listed_members(struct ctl_world *cw)
+{
+	unsigned n = 0;
+	(void)zt_ctl_member_list(&cw->ctl, cw->nwid, cw->w->clock.now, count_each, &n);
+	return n;
+}
+
 static bool admin_member(struct sim_result *r, struct ctl_world *cw, unsigned i, const char *body)
 {
 	char err[256];
@@ -273,6 +297,13 @@ void sim_ctl(struct sim_result *r, uint64_t seed)
 	sim_note("all %d members ACCESS_DENIED at %.1f s (%llu requests)\n", MEMBERS,
 	         (double)sim_world_elapsed(cw.w) / 1000,
 	         (unsigned long long)cw.ctl_host->netconf_requests);
+	/* Denied requesters cost the controller no rows; the admin still
+	 * sees every one (and the outsider), to authorize. */
+	if (stored_members(&cw) != 0 || listed_members(&cw) != MEMBERS + 1) {
+		sim_fail(r, "after denials: %u member rows stored (want 0), %u listed (want %d)",
+		         stored_members(&cw), listed_members(&cw), MEMBERS + 1);
+		goto out;
+	}
 
 	/* 2. Authorize everyone: pushed configs, so seconds, not a refresh. */
 	for (unsigned i = 0; i < MEMBERS; i++)
