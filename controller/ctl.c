@@ -333,6 +333,8 @@ void zt_ctl_cleanup(struct zt_ctl *c)
 	}
 	free(c->pending);
 	c->pending = NULL;
+	free(c->rate);
+	c->rate = NULL;
 }
 
 /* ---- the network's active bridges (every member's config lists them) ---- */
@@ -390,6 +392,89 @@ static void fill_bridges(struct zt_ctl *c, uint64_t nwid, struct zt_netconf *con
 	memcpy(c->bridges[i].addr, conf->bridges, conf->bridge_count * sizeof(uint64_t));
 }
 
+/* ---- rate limits (see ctl.h) ---- */
+
+#define RATE_WAYS 8
+
+static void bucket_fill(struct zt_ctl_bucket *b, int64_t now, int64_t burst)
+{
+	b->tokens = burst * 1000;
+	b->at = now;
+}
+
+/* Take one token (a thousand thousandths) if there is one. */
+static bool bucket_take(struct zt_ctl_bucket *b, int64_t now, int64_t per_sec, int64_t burst)
+{
+	if (now > b->at) {
+		/* per_sec tokens a second are per_sec thousandths a ms; an
+		 * hour refills any bucket, and keeps the product small. */
+		int64_t ms = now - b->at < 3600000 ? now - b->at : 3600000;
+		b->tokens += ms * per_sec;
+		if (b->tokens > burst * 1000)
+			b->tokens = burst * 1000;
+	}
+	b->at = now; /* a clock set back only delays the refill */
+	if (b->tokens < 1000)
+		return false;
+	b->tokens -= 1000;
+	return true;
+}
+
+/* The requester's slot: its own, else a free one of its set, else the
+ * set's least recently seen stranger, else its least recently seen
+ * member.  Addresses come from a memory-hard function of the key, so
+ * nobody can cheaply aim many requesters at one set. */
+static struct zt_ctl_rate *rate_slot(struct zt_ctl *c, uint64_t address, int64_t now)
+{
+	uint64_t h = (address * UINT64_C(0x9e3779b97f4a7c15)) >> 32;
+	struct zt_ctl_rate *set = &c->rate[(h % (ZT_CTL_RATE_SLOTS / RATE_WAYS)) * RATE_WAYS];
+	struct zt_ctl_rate *pick = NULL;
+
+	for (unsigned i = 0; i < RATE_WAYS; i++) {
+		struct zt_ctl_rate *e = &set[i];
+		if (e->address == address)
+			return e;
+		if (pick == NULL || pick->address != 0) {
+			if (e->address == 0 || pick == NULL || (pick->member && !e->member) ||
+			    (pick->member == e->member && e->b.at < pick->b.at))
+				pick = e;
+		}
+	}
+	memset(pick, 0, sizeof *pick);
+	pick->address = address;
+	bucket_fill(&pick->b, now, ZT_CTL_RATE_BURST);
+	return pick;
+}
+
+/* May this request cost store work?  NULL: no (not answered). */
+static struct zt_ctl_rate *rate_take(struct zt_ctl *c, uint64_t address, int64_t now)
+{
+	struct zt_ctl_rate *e;
+	bool ok;
+
+	if (c->rate == NULL) {
+		c->rate = calloc(ZT_CTL_RATE_SLOTS, sizeof *c->rate);
+		if (c->rate == NULL)
+			return NULL;
+		bucket_fill(&c->strangers, now, ZT_CTL_STRANGER_BURST);
+		bucket_fill(&c->members, now, ZT_CTL_MEMBER_BURST);
+	}
+	e = rate_slot(c, address, now);
+	if (!bucket_take(&e->b, now, ZT_CTL_RATE_PER_SEC, ZT_CTL_RATE_BURST)) {
+		c->rate_limited++;
+		return NULL;
+	}
+	ok = e->member
+	         ? bucket_take(&c->members, now, ZT_CTL_MEMBER_PER_SEC, ZT_CTL_MEMBER_BURST)
+	         : bucket_take(&c->strangers, now, ZT_CTL_STRANGER_PER_SEC, ZT_CTL_STRANGER_BURST);
+	if (!ok) {
+		e->b.tokens += 1000; /* not its fault: it keeps its own share */
+		c->rate_limited++;
+		return NULL;
+	}
+	return e;
+}
+
 /* ---- config requests ---- */
 
 static bool invite_ok(struct zt_ctl *c, const struct zt_netconf_request *req, int64_t now)
@@ -411,11 +496,15 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 {
 	struct zt_ctl *c = ctx;
 	struct used_ctx u = {c, req->nwid, req->member, -1, false};
+	struct zt_ctl_rate *rate = NULL;
 	json_t *net = NULL, *m = NULL;
 	enum zt_netconf_verdict v = ZT_NETCONF_IGNORE;
 	bool changed = false, invited = false, created = false, in_tx = false, was_auth;
 	size_t ips_before;
 
+	/* Before any store work: over a limit, silence (it asks again). */
+	if (!req->is_push && (rate = rate_take(c, req->member, now)) == NULL)
+		return ZT_NETCONF_IGNORE;
 	net = zt_ctl_load_net(c, req->nwid);
 	if (net == NULL) {
 		v = ZT_NETCONF_NOT_FOUND;
@@ -502,6 +591,8 @@ rollback:
 	c->store->ops->rollback(c->store);
 	v = ZT_NETCONF_IGNORE;
 out:
+	if (rate != NULL && v != ZT_NETCONF_IGNORE)
+		rate->member = v == ZT_NETCONF_OK;
 	json_decref(net);
 	json_decref(m);
 	return v;

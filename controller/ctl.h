@@ -31,6 +31,32 @@
 #define ZT_CTL_PENDING_MAX     4096
 #define ZT_CTL_PENDING_TTL     3600000 /* ms */
 
+/* Config requests are rate limited before any store work: a token bucket
+ * per requester (in a table of ZT_CTL_RATE_SLOTS, 8-way by address, the
+ * least recently seen stranger evicted first), and two global ones: one
+ * for requesters whose last answer was a config (members), one for
+ * everyone else (strangers), so a flood of strangers cannot starve the
+ * members.  A request over a limit is not answered (the member asks again
+ * in 2 s).  Pushes are not limited. */
+#define ZT_CTL_RATE_SLOTS       16384
+#define ZT_CTL_RATE_BURST       8 /* per requester */
+#define ZT_CTL_RATE_PER_SEC     1
+#define ZT_CTL_STRANGER_BURST   1000
+#define ZT_CTL_STRANGER_PER_SEC 500
+#define ZT_CTL_MEMBER_BURST     4000
+#define ZT_CTL_MEMBER_PER_SEC   2000
+
+struct zt_ctl_bucket {
+	int64_t tokens; /* in thousandths */
+	int64_t at;     /* ms of the last refill */
+};
+
+struct zt_ctl_rate {
+	uint64_t address; /* 0: a free slot */
+	struct zt_ctl_bucket b;
+	bool member; /* its last answer was a config */
+};
+
 struct zt_ctl_pending {
 	uint64_t nwid; /* 0: a free slot */
 	uint64_t address;
@@ -66,6 +92,10 @@ struct zt_ctl {
 	unsigned used_next;
 	/* ZT_CTL_PENDING_MAX slots, allocated on first use. */
 	struct zt_ctl_pending *pending;
+	/* ZT_CTL_RATE_SLOTS slots, allocated on first use. */
+	struct zt_ctl_rate *rate;
+	struct zt_ctl_bucket strangers, members;
+	uint64_t rate_limited; /* requests not answered for a limit */
 };
 
 /* Free what the caches hold (the store is the caller's). */

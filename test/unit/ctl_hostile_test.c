@@ -379,9 +379,76 @@ static void test_pending_bounded(void)
 	teardown(&f);
 }
 
+/* ---- 2. rate limits ---- */
+
+static void test_rate_limits(void)
+{
+	struct fixture f;
+	unsigned answered = 0, reads;
+	const uint64_t stranger = MEMBER + 100, m = MEMBER;
+
+	if (setup(&f) < 0) {
+		CHECK(0);
+		return;
+	}
+	api_drop(&f, "POST", "/controller/network/8056c2e21c000001", "{}", 200);
+	api_drop(&f, "POST", "/controller/network/8056c2e21c000001/member/0102030405",
+	         "{\"authorized\":true}", 200);
+	CHECK_EQ(ask(&f, NWID, m, 1), ZT_NETCONF_OK);
+
+	/* One requester, 100 requests in one millisecond: its burst is
+	 * answered, the rest cost no store call at all. */
+	clock_ms += 1000;
+	reads = f.store.reads;
+	for (unsigned i = 0; i < 100; i++)
+		if (ask(&f, NWID, stranger, 9) != ZT_NETCONF_IGNORE)
+			answered++;
+	CHECK_EQ(answered, ZT_CTL_RATE_BURST);
+	CHECK(f.store.reads - reads <= 2 * answered);
+	CHECK_EQ(f.ctl.rate_limited, 100 - ZT_CTL_RATE_BURST);
+	/* A second later, one more. */
+	clock_ms += 1000;
+	CHECK(ask(&f, NWID, stranger, 9) != ZT_NETCONF_IGNORE);
+	CHECK_EQ(ask(&f, NWID, stranger, 9), ZT_NETCONF_IGNORE);
+
+	/* Many strangers at once: the strangers' budget, then silence, and
+	 * the member is still answered. */
+	clock_ms += 10000;
+	answered = 0;
+	reads = f.store.reads;
+	for (unsigned i = 0; i < 3 * ZT_CTL_STRANGER_BURST; i++) {
+		if (ask(&f, NWID, MEMBER + 1000 + i, 9) != ZT_NETCONF_IGNORE)
+			answered++;
+		if (i % 500 == 0)
+			CHECK_EQ(ask(&f, NWID, m, 1), ZT_NETCONF_OK);
+	}
+	CHECK_EQ(answered, ZT_CTL_STRANGER_BURST);
+	CHECK(f.store.reads - reads <= 2 * answered + 4 * 6);
+	CHECK_EQ(ask(&f, NWID, m, 1), ZT_NETCONF_OK);
+	/* Refilled with time. */
+	clock_ms += 1000;
+	answered = 0;
+	for (unsigned i = 0; i < 3 * ZT_CTL_STRANGER_BURST; i++)
+		if (ask(&f, NWID, MEMBER + 100000 + i, 9) != ZT_NETCONF_IGNORE)
+			answered++;
+	CHECK_EQ(answered, ZT_CTL_STRANGER_PER_SEC);
+
+	/* More requesters than the table holds: it stays bounded and a
+	 * member that keeps asking keeps its place. */
+	for (unsigned i = 0; i < 2 * ZT_CTL_RATE_SLOTS; i++) {
+		if (i % 1000 == 0) {
+			clock_ms += 2000;
+			CHECK_EQ(ask(&f, NWID, m, 1), ZT_NETCONF_OK);
+		}
+		(void)ask(&f, NWID, MEMBER + 200000 + i, 9);
+	}
+	teardown(&f);
+}
+
 int main(void)
 {
 	RUN(test_denied_no_row);
 	RUN(test_pending_bounded);
+	RUN(test_rate_limits);
 	TEST_EXIT();
 }
