@@ -505,11 +505,9 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 	/* Before any store work: over a limit, silence (it asks again). */
 	if (!req->is_push && (rate = rate_take(c, req->member, now)) == NULL)
 		return ZT_NETCONF_IGNORE;
+	/* "No such network" takes the same steps and gets the same answer as
+	 * "not allowed", so that nobody learns which networks exist. */
 	net = zt_ctl_load_net(c, req->nwid);
-	if (net == NULL) {
-		v = ZT_NETCONF_NOT_FOUND;
-		goto out;
-	}
 	m = load_row(c, req->nwid, req->member);
 	if (m == NULL) {
 		m = zt_ctl_member_new(req->nwid, req->member, now);
@@ -546,7 +544,9 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 	{
 		bool pch = false;
 		v = zt_policy_decide(net, m, req->member, invited, now, ip_used, &u, conf, &pch);
-		changed = changed || pch || created;
+		changed = net != NULL && (changed || pch || created);
+		if (v == ZT_NETCONF_NOT_FOUND)
+			v = ZT_NETCONF_ACCESS_DENIED;
 		/* Say so when the member came with an invite that is no good,
 		 * so that it can tell its user instead of waiting. */
 		if (v == ZT_NETCONF_ACCESS_DENIED && req->token_len > 0)
@@ -558,7 +558,7 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 	 * just deleted it) answers without making one again. */
 	if (created && (v != ZT_NETCONF_OK || req->is_push)) {
 		changed = false;
-		if (!req->is_push)
+		if (!req->is_push && net != NULL)
 			(void)pending_note(c, req->nwid, req->member, req->member_pk, now);
 	}
 	if (changed) {

@@ -33,7 +33,7 @@ static int64_t clock_ms = 1700000000000;
 struct counting {
 	struct zt_store base;
 	struct zt_store *inner;
-	unsigned reads, writes, begins;
+	unsigned reads, writes, begins, invite_uses;
 };
 
 #define INNER(s) (((struct counting *)(s))->inner)
@@ -104,7 +104,7 @@ static int c_invite_put(struct zt_store *s, const uint8_t hash[32], uint64_t nwi
 }
 static int c_invite_use(struct zt_store *s, const uint8_t hash[32], int64_t now, uint64_t *nwid)
 {
-	CNT(s)->writes++; /* it may take a use */
+	CNT(s)->invite_uses++; /* a write only if it takes a use */
 	return INNER(s)->ops->invite_use(INNER(s), hash, now, nwid);
 }
 static int c_dump(struct zt_store *s, char **text)
@@ -445,10 +445,46 @@ static void test_rate_limits(void)
 	teardown(&f);
 }
 
+/* ---- 3. one answer for "no such network" and "not allowed" ---- */
+
+static void test_no_enumeration(void)
+{
+	struct fixture f;
+	const uint8_t token[16] = {7};
+	const uint64_t nets[2] = {NWID, NWID + 9}; /* exists, does not */
+	enum zt_netconf_verdict plain[2], with_token[2];
+
+	if (setup(&f) < 0) {
+		CHECK(0);
+		return;
+	}
+	api_drop(&f, "POST", "/controller/network/8056c2e21c000001", "{}", 200);
+	for (int i = 0; i < 2; i++) {
+		unsigned writes = f.store.writes, begins = f.store.begins;
+		unsigned reads = f.store.reads, uses = f.store.invite_uses;
+		clock_ms += 1000;
+		plain[i] = ask(&f, nets[i], MEMBER + (uint64_t)i, 1);
+		with_token[i] =
+		    ask_tok(&f, nets[i], MEMBER + 2 + (uint64_t)i, 1, token, sizeof token);
+		/* The same store calls either way, and no write. */
+		CHECK_EQ(f.store.writes - writes, 0);
+		CHECK_EQ(f.store.begins - begins, 1);
+		CHECK_EQ(f.store.reads - reads, 4);
+		CHECK_EQ(f.store.invite_uses - uses, 1);
+	}
+	CHECK_EQ(plain[0], ZT_NETCONF_ACCESS_DENIED);
+	CHECK_EQ(plain[1], ZT_NETCONF_ACCESS_DENIED);
+	CHECK_EQ(with_token[0], ZT_NETCONF_BAD_INVITE);
+	CHECK_EQ(with_token[1], ZT_NETCONF_BAD_INVITE);
+	CHECK_EQ(member_rows(&f), 0);
+	teardown(&f);
+}
+
 int main(void)
 {
 	RUN(test_denied_no_row);
 	RUN(test_pending_bounded);
 	RUN(test_rate_limits);
+	RUN(test_no_enumeration);
 	TEST_EXIT();
 }
