@@ -477,6 +477,26 @@ static struct zt_ctl_rate *rate_take(struct zt_ctl *c, uint64_t address, int64_t
 
 /* ---- config requests ---- */
 
+/* Is the requester's key the one its address was first seen with (its
+ * record's identity, else its pending entry's)?  Nothing seen yet: yes,
+ * and this request pins it. */
+static bool key_ok(struct zt_ctl *c, const struct zt_netconf_request *req, const json_t *m,
+                   bool created)
+{
+	const char *stored = json_string_value(json_object_get(m, "identity"));
+	const struct zt_ctl_pending *p;
+	char text[ZT_IDENTITY_PUBLIC_TEXT];
+
+	if (req->member_pk == NULL)
+		return true;
+	if (!created)
+		return stored == NULL || stored[0] == '\0' ||
+		       (identity_text(req->member, req->member_pk, text) &&
+		        strcmp(stored, text) == 0);
+	p = pending_find(c, req->nwid, req->member);
+	return p == NULL || !p->has_pk || memcmp(p->pk, req->member_pk, 32) == 0;
+}
+
 static bool invite_ok(struct zt_ctl *c, const struct zt_netconf_request *req, int64_t now)
 {
 	uint8_t h[32];
@@ -515,6 +535,14 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 	}
 	if (m == NULL)
 		goto out;
+	/* Before anything is spent or written: an address is a memory-hard
+	 * hash of its key, so a second key for it is an attack (or a member
+	 * reinstalled with a new identity, whose record the admin deletes). */
+	if (!key_ok(c, req, m, created)) {
+		c->key_refused++;
+		v = req->token_len > 0 ? ZT_NETCONF_BAD_INVITE : ZT_NETCONF_ACCESS_DENIED;
+		goto out;
+	}
 	if (req->member_pk != NULL && !json_is_string(json_object_get(m, "identity"))) {
 		json_object_set_new(m, "identity", json_string(""));
 	}

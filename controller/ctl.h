@@ -96,6 +96,10 @@ struct zt_ctl {
 	struct zt_ctl_rate *rate;
 	struct zt_ctl_bucket strangers, members;
 	uint64_t rate_limited; /* requests not answered for a limit */
+	/* Requests refused because their key is not the one the member was
+	 * first seen with (its record, or its pending entry).  An address is
+	 * a memory-hard hash of the key: a second key for it is an attack. */
+	uint64_t key_refused;
 };
 
 /* Free what the caches hold (the store is the caller's). */

@@ -480,11 +480,70 @@ static void test_no_enumeration(void)
 	teardown(&f);
 }
 
+/* ---- 4. keys pinned on first sight ---- */
+
+static const char *identity_of(struct fixture *f, uint64_t addr, char *out, size_t cap)
+{
+	char path[128];
+	json_t *j;
+	member_path(path, sizeof path, NWID, addr);
+	j = api(f, "GET", path, NULL, 200);
+	snprintf(out, cap, "%s",
+	         json_is_string(json_object_get(j, "identity"))
+	             ? json_string_value(json_object_get(j, "identity"))
+	             : "");
+	json_decref(j);
+	return out;
+}
+
+static void test_key_pinned(void)
+{
+	struct fixture f;
+	char before[ZT_IDENTITY_PUBLIC_TEXT], after[ZT_IDENTITY_PUBLIC_TEXT];
+	uint8_t token[ZT_CTL_TOKEN_LEN];
+
+	if (setup(&f) < 0) {
+		CHECK(0);
+		return;
+	}
+	api_drop(&f, "POST", "/controller/network/8056c2e21c000001", "{}", 200);
+	/* A member the admin authorized before it ever asked: its first
+	 * request pins its key. */
+	api_drop(&f, "POST", "/controller/network/8056c2e21c000001/member/0102030405",
+	         "{\"authorized\":true}", 200);
+	CHECK_EQ(ask(&f, NWID, MEMBER, 1), ZT_NETCONF_OK);
+	identity_of(&f, MEMBER, before, sizeof before);
+	CHECK(strlen(before) > 11);
+	clock_ms += 1000;
+	CHECK_EQ(ask(&f, NWID, MEMBER, 2), ZT_NETCONF_ACCESS_DENIED);
+	CHECK_EQ(f.ctl.key_refused, 1);
+	CHECK(strcmp(identity_of(&f, MEMBER, after, sizeof after), before) == 0);
+	clock_ms += 1000;
+	CHECK_EQ(ask(&f, NWID, MEMBER, 1), ZT_NETCONF_OK);
+
+	/* A pending requester: its first key is the one an admin or an
+	 * invite lets in; another key with a valid invite spends nothing. */
+	memset(token, 0x42, sizeof token);
+	CHECK_EQ(zt_ctl_invite_create(&f.ctl, NWID, token, 1, clock_ms + 60000, clock_ms), ZT_OK);
+	clock_ms += 1000;
+	CHECK_EQ(ask(&f, NWID, MEMBER + 1, 5), ZT_NETCONF_ACCESS_DENIED);
+	identity_of(&f, MEMBER + 1, before, sizeof before);
+	clock_ms += 1000;
+	CHECK(ask_tok(&f, NWID, MEMBER + 1, 6, token, sizeof token) != ZT_NETCONF_OK);
+	CHECK_EQ(f.ctl.key_refused, 2);
+	CHECK(strcmp(identity_of(&f, MEMBER + 1, after, sizeof after), before) == 0);
+	clock_ms += 1000;
+	CHECK_EQ(ask_tok(&f, NWID, MEMBER + 1, 5, token, sizeof token), ZT_NETCONF_OK);
+	CHECK(strcmp(identity_of(&f, MEMBER + 1, after, sizeof after), before) == 0);
+	teardown(&f);
+}
+
 int main(void)
 {
 	RUN(test_denied_no_row);
 	RUN(test_pending_bounded);
 	RUN(test_rate_limits);
 	RUN(test_no_enumeration);
+	RUN(test_key_pinned);
 	TEST_EXIT();
 }
