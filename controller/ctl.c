@@ -500,14 +500,11 @@ static bool key_ok(struct zt_ctl *c, const struct zt_netconf_request *req, const
 static bool invite_ok(struct zt_ctl *c, const struct zt_netconf_request *req, int64_t now)
 {
 	uint8_t h[32];
-	uint64_t nwid = 0;
 
 	if (req->token == NULL || req->token_len == 0)
 		return false;
 	crypto_generichash(h, sizeof h, req->token, req->token_len, NULL, 0);
-	if (c->store->ops->invite_use(c->store, h, now, &nwid) != ZT_OK)
-		return false;
-	return nwid == req->nwid;
+	return c->store->ops->invite_use(c->store, h, req->nwid, now) == ZT_OK;
 }
 
 enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,

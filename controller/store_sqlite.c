@@ -284,47 +284,27 @@ static int sq_invite_put(struct zt_store *b, const uint8_t hash[32], uint64_t nw
 	return step_write(s, st);
 }
 
-static int sq_invite_use(struct zt_store *b, const uint8_t hash[32], int64_t now, uint64_t *nwid)
+static int sq_invite_use(struct zt_store *b, const uint8_t hash[32], uint64_t nwid, int64_t now)
 {
 	struct sq_store *s = sq(b);
-	sqlite3_stmt *st = NULL;
-	char *id = NULL;
+	sqlite3_stmt *st;
+	char id[24];
 	int r;
 
-	*nwid = 0;
-	r = sq_begin(b);
-	if (r != ZT_OK)
-		return r;
-	if (prepare(s, "SELECT nwid FROM invite WHERE hash = ? AND uses_left > 0 AND expires > ?",
-	            &st) != ZT_OK) {
-		r = ZT_ECALLBACK;
-		goto out;
-	}
+	/* One statement, matched on the network too: an invite shown to
+	 * another network is not spent. */
+	if (prepare(s,
+	            "UPDATE invite SET uses_left = uses_left - 1 "
+	            "WHERE hash = ? AND nwid = ? AND uses_left > 0 AND expires > ?",
+	            &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	id_text(nwid, 16, id, sizeof id);
 	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, now);
-	r = get_text(st, &id);
-	if (r != ZT_OK)
-		goto out;
-	if (prepare(s, "UPDATE invite SET uses_left = uses_left - 1 WHERE hash = ?", &st) !=
-	    ZT_OK) {
-		r = ZT_ECALLBACK;
-		goto out;
-	}
-	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, now);
 	r = step_write(s, st);
-	if (r == ZT_OK && zt_nwid_parse(id, nwid) != ZT_OK)
-		r = ZT_EINVAL;
-out:
-	free(id);
-	/* Not found changed nothing: end our part of the transaction without
-	 * rolling back a caller's enclosing one. */
-	if (r == ZT_OK || r == ZT_ENOTFOUND) {
-		int cr = sq_commit(b);
-		if (r == ZT_OK)
-			r = cr;
-	} else {
-		sq_rollback(b);
-	}
+	if (r == ZT_OK && sqlite3_changes(s->db) == 0)
+		r = ZT_ENOTFOUND;
 	return r;
 }
 

@@ -102,10 +102,10 @@ static int c_invite_put(struct zt_store *s, const uint8_t hash[32], uint64_t nwi
 	CNT(s)->writes++;
 	return INNER(s)->ops->invite_put(INNER(s), hash, nwid, uses, expires, now);
 }
-static int c_invite_use(struct zt_store *s, const uint8_t hash[32], int64_t now, uint64_t *nwid)
+static int c_invite_use(struct zt_store *s, const uint8_t hash[32], uint64_t nwid, int64_t now)
 {
 	CNT(s)->invite_uses++; /* a write only if it takes a use */
-	return INNER(s)->ops->invite_use(INNER(s), hash, now, nwid);
+	return INNER(s)->ops->invite_use(INNER(s), hash, nwid, now);
 }
 static int c_dump(struct zt_store *s, char **text)
 {
@@ -538,6 +538,30 @@ static void test_key_pinned(void)
 	teardown(&f);
 }
 
+/* ---- 5. an invite shown to another network is not spent ---- */
+
+static void test_invite_other_network(void)
+{
+	struct fixture f;
+	uint8_t token[ZT_CTL_TOKEN_LEN];
+
+	if (setup(&f) < 0) {
+		CHECK(0);
+		return;
+	}
+	api_drop(&f, "POST", "/controller/network/8056c2e21c000001", "{}", 200);
+	api_drop(&f, "POST", "/controller/network/8056c2e21c000002", "{}", 200);
+	memset(token, 0x17, sizeof token);
+	CHECK_EQ(zt_ctl_invite_create(&f.ctl, NWID, token, 1, clock_ms + 60000, clock_ms), ZT_OK);
+	/* Shown to network 2 (and to one that does not exist): refused. */
+	CHECK_EQ(ask_tok(&f, NWID + 1, MEMBER, 1, token, sizeof token), ZT_NETCONF_BAD_INVITE);
+	CHECK_EQ(ask_tok(&f, NWID + 7, MEMBER, 1, token, sizeof token), ZT_NETCONF_BAD_INVITE);
+	/* Its one use is still there for its own network. */
+	CHECK_EQ(ask_tok(&f, NWID, MEMBER + 1, 2, token, sizeof token), ZT_NETCONF_OK);
+	CHECK_EQ(ask_tok(&f, NWID, MEMBER + 2, 3, token, sizeof token), ZT_NETCONF_BAD_INVITE);
+	teardown(&f);
+}
+
 int main(void)
 {
 	RUN(test_denied_no_row);
@@ -545,5 +569,6 @@ int main(void)
 	RUN(test_rate_limits);
 	RUN(test_no_enumeration);
 	RUN(test_key_pinned);
+	RUN(test_invite_other_network);
 	TEST_EXIT();
 }
