@@ -11,11 +11,15 @@
  */
 #include "controller/store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct sq_store {
 	struct zt_store base;
@@ -441,6 +445,30 @@ static int migrate(sqlite3 *db, const char *path, char *err, size_t errcap)
 	return ZT_OK;
 }
 
+/* The database holds every member and the invites' hashes: a new one is
+ * created 0600 whatever the umask (SQLite would make it 0644 & ~umask, and
+ * --db may name a file outside the home dir).  SQLite gives the -wal and
+ * -shm files the database's mode.  An existing file keeps its owner's. */
+static int create_private(const char *path, char *err, size_t errcap)
+{
+	int fd;
+
+	if (strcmp(path, ":memory:") == 0 || path[0] == '\0')
+		return ZT_OK;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return ZT_OK; /* there already, or SQLite says why it cannot be */
+	if (fchmod(fd, 0600) != 0) {
+		snprintf(err, errcap, "cannot make %s private (mode 0600): %s", path,
+		         strerror(errno));
+		close(fd);
+		unlink(path);
+		return ZT_ECALLBACK;
+	}
+	close(fd);
+	return ZT_OK;
+}
+
 int zt_store_sqlite_open(struct zt_store **out, const char *path, char *err, size_t errcap)
 {
 	struct sq_store *s;
@@ -453,6 +481,11 @@ int zt_store_sqlite_open(struct zt_store **out, const char *path, char *err, siz
 		return ZT_ENOMEM;
 	}
 	s->base.ops = &sq_ops;
+	r = create_private(path, err, errcap);
+	if (r != ZT_OK) {
+		free(s);
+		return r;
+	}
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errcap, "cannot open database %s: %s", path,

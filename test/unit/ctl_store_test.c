@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -314,6 +315,44 @@ static void test_crash(void)
 	crash_once(50, 12);
 }
 
+/* ---- file modes ---- */
+
+static unsigned mode_of(const char *suffix)
+{
+	char p[160];
+	struct stat st;
+	snprintf(p, sizeof p, "%s%s", path, suffix);
+	if (stat(p, &st) != 0) {
+		printf("  %s: not there\n", p);
+		return 0;
+	}
+	return st.st_mode & 07777;
+}
+
+/* A database anywhere (--db outside the home dir) holds the invites'
+ * hashes and every member: 0600 with its -wal and -shm, whatever the
+ * umask; an existing file keeps the mode its owner gave it. */
+static void test_modes(void)
+{
+	static const mode_t masks[] = {0, 022, 0277};
+	for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++) {
+		mode_t old = umask(masks[i]);
+		struct zt_store *s;
+		fresh_path("modes.db");
+		s = open_store();
+		if (s != NULL)
+			CHECK_EQ(s->ops->net_put(s, NWID, "{}"), ZT_OK);
+		CHECK_EQ(mode_of(""), 0600);
+		CHECK_EQ(mode_of("-wal"), 0600);
+		CHECK_EQ(mode_of("-shm"), 0600);
+		zt_store_close(s);
+		umask(old);
+	}
+	CHECK_EQ(chmod(path, 0640), 0);
+	zt_store_close(open_store());
+	CHECK_EQ(mode_of(""), 0640);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/zt-store-test.XXXXXX");
@@ -326,6 +365,7 @@ int main(void)
 	RUN(test_migration);
 	RUN(test_invites);
 	RUN(test_crash);
+	RUN(test_modes);
 	{
 		char cmd[128];
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
