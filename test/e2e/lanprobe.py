@@ -281,7 +281,7 @@ def tcp_sink(port):
         h = hashlib.sha256()
         n = 0
         while True:
-            b = c.recv(65536)
+            b = c.recv(1 << 20)
             if not b:
                 break
             h.update(b)
