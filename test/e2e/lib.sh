@@ -45,6 +45,7 @@ ZTD=$B/ztd
 ZTCLI=$B/zt-cli
 ZTROOT=$B/zt-root
 TNAME=${TNAME:-$(basename "$0" .sh)}
+# shellcheck disable=SC2034 # used by the scripts that source this
 PROBE="python3 $E2E_DIR/lanprobe.py"
 NWID=${NWID:-ff00000000000001}
 ZT_PORT=9993
