@@ -184,6 +184,16 @@ size_t zt_mcsnoop_frame(const uint8_t *frame, size_t len, struct zt_mcsnoop_even
 	}
 }
 
+/* A query's frame of len bytes: zeroed, the Ethernet header filled in. */
+static void query_frame(uint8_t *out, size_t len, const uint8_t dst[6], const uint8_t src[6],
+                        uint16_t type)
+{
+	memset(out, 0, len);
+	memcpy(out, dst, 6);
+	memcpy(out + ZT_ETH_SRC, src, 6);
+	zt_put_u16(out + ZT_ETH_TYPE, type);
+}
+
 size_t zt_mcsnoop_igmp_query(const uint8_t src[6], uint8_t *out, size_t cap)
 {
 	static const uint8_t dst[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01};
@@ -192,10 +202,7 @@ size_t zt_mcsnoop_igmp_query(const uint8_t src[6], uint8_t *out, size_t cap)
 
 	if (cap < len)
 		return 0;
-	memset(out, 0, len);
-	memcpy(out, dst, 6);
-	memcpy(out + ZT_ETH_SRC, src, 6);
-	zt_put_u16(out + ZT_ETH_TYPE, ZT_ETH_P_IPV4);
+	query_frame(out, len, dst, src, ZT_ETH_P_IPV4);
 	ip[0] = 0x46; /* IPv4, 24-byte header: router alert */
 	ip[1] = 0xc0;
 	zt_put_u16(ip + ZT_IP4_LEN, 24 + 12);
@@ -223,10 +230,7 @@ size_t zt_mcsnoop_mld_query(const uint8_t src[6], uint8_t *out, size_t cap)
 
 	if (cap < len)
 		return 0;
-	memset(out, 0, len);
-	memcpy(out, dst, 6);
-	memcpy(out + ZT_ETH_SRC, src, 6);
-	zt_put_u16(out + ZT_ETH_TYPE, ZT_ETH_P_IPV6);
+	query_frame(out, len, dst, src, ZT_ETH_P_IPV6);
 	ip[0] = 0x60;
 	zt_put_u16(ip + ZT_IP6_PLEN, (uint16_t)(8 + mlen));
 	ip[ZT_IP6_NEXT] = ZT_IPPROTO_HOPOPTS;
