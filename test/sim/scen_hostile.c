@@ -214,3 +214,70 @@ out:
 	sim_world_free(w);
 	sim_hostile_free(a);
 }
+
+/*
+ * 12.2: amplification through a root.  A node with a session at a root
+ * sends NET_ANNOUNCE for a busy network from a spoofed source, the
+ * victim's: the root takes the source as the node's freshest path and
+ * answers NET_MEMBERS there.  Safe: the root's bytes to the victim (which
+ * never sent a byte) <= the bytes that claimed to come from it.
+ */
+#define REFLECT_MEMBERS 48
+#define REFLECT_SENDS   20
+
+void sim_attack_root_reflect(struct sim_result *r, uint64_t seed)
+{
+	struct sim_world *w = sim_build(r, "attack_reflect", seed, REFLECT_MEMBERS, &LINK);
+	struct zt_endpoint victim = sim_ep4(VICTIM_IP, 9993), aep = sim_ep4(198, 51, 100, 67, 4444);
+	struct sim_hostile *a = NULL;
+	struct sim_host *root;
+	uint64_t out, out_pk, in, in_pk;
+	uint8_t msg[16];
+	size_t len;
+	int s;
+
+	if (w == NULL || !sim_settle(r, w, 10000, 2000))
+		goto out;
+	root = sim_world_root(w, 0);
+	a = sim_hostile_new(w, &aep);
+	s = a != NULL ? sim_hostile_connect_host(a, 0, root, 0) : -1;
+	sim_world_run_for(w, 500);
+	if (s < 0 || !a->sess[s].up) {
+		sim_fail(r, "the attacker's session with the root did not come up");
+		goto out;
+	}
+	len = sim_msg_announce(msg, NWID, false);
+	for (int i = 0; i < REFLECT_SENDS; i++) {
+		(void)sim_hostile_send_as(a, (unsigned)s, &victim, msg, len);
+		sim_world_run_for(w, 100);
+	}
+	if (!legit_pair(r, w, NWID, 20000))
+		goto out;
+	sim_world_run_for(w, 2000);
+
+	out = bytes_to(w, &victim, a->host, &out_pk);
+	in = bytes_from_host(w, a->host, 1, &victim, &in_pk);
+	sim_note("spoofed NET_ANNOUNCE: %llu packets, %llu bytes claiming %s; the roots sent it "
+	         "%llu packets, %llu bytes: amplification %.1fx (%d members in the directory)\n",
+	         (unsigned long long)in_pk, (unsigned long long)in, "192.0.2.77:9993",
+	         (unsigned long long)out_pk, (unsigned long long)out, ratio(out, in),
+	         REFLECT_MEMBERS);
+	if (sim_acct_validated(&w->fabric.acct, &victim)) {
+		sim_fail(r, "the victim's address sent something: the test is broken");
+		goto out;
+	}
+	if (in == 0) {
+		sim_fail(r, "the attacker sent nothing spoofed: the test is broken");
+		goto out;
+	}
+	if (out > in)
+		sim_fail(
+		    r,
+		    "a root sent %llu bytes to an address that never proved it receives there, "
+		    "for %llu spoofed bytes (amplification %.1fx)",
+		    (unsigned long long)out, (unsigned long long)in, ratio(out, in));
+	(void)sim_check_api(r, w);
+out:
+	sim_world_free(w);
+	sim_hostile_free(a);
+}
