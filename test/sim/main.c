@@ -114,6 +114,7 @@ static const struct scenario scenarios[] = {
     {"sim_nat_short_timeout", sim_nat_short_timeout, NULL},
     {"sim_attack_birthday_spray", sim_attack_birthday_spray, "issue 12.1"},
     {"sim_attack_root_reflect", sim_attack_root_reflect, "issue 12.2"},
+    {"sim_attack_init_replay", sim_attack_init_replay, "issue 12.3"},
     {"sim_randombytes_unused", check_randombytes, NULL},
 };
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "hostile.h"
+#include "knobs.h"
 #include "scenlib.h"
 
 /* Addresses nobody in the world owns: the victims of reflection. */
@@ -276,6 +277,156 @@ void sim_attack_root_reflect(struct sim_result *r, uint64_t seed)
 		    "a root sent %llu bytes to an address that never proved it receives there, "
 		    "for %llu spoofed bytes (amplification %.1fx)",
 		    (unsigned long long)out, (unsigned long long)in, ratio(out, in));
+	(void)sim_check_api(r, w);
+out:
+	sim_world_free(w);
+	sim_hostile_free(a);
+}
+
+/*
+ * 12.3: memory-hard work for free.  One HS_INIT under the attacker's key
+ * that claims an address its key does not give (anyone can make one: mac1
+ * is keyed by the responder's public key) costs the responder two X25519
+ * and an Argon2id, and nothing is remembered: replayed, the same 156
+ * bytes cost it again.  Slowly (below the load limit) at a root and a
+ * member; then fast at the root, where one COOKIE (bound to the source,
+ * valid 120 s) lets the replays through again.  Safe: identical replays
+ * cost no public-key work after the first (Argon2id at most twice per
+ * target, plus the legitimate newcomers' checks).  Then the sybils: a
+ * member's peer table (shrunk to what a simulation can fill, knobs.h)
+ * full of strangers that completed a handshake once must still take a
+ * new member of its network.
+ */
+#define REPLAYS_SLOW   50
+#define REPLAYS_BURST  300
+#define REPLAYS_FAST   300
+#define LOCKOUT_SYBILS 24
+
+static bool peer_up(const struct sim_host *h, uint64_t addr, int64_t now)
+{
+	struct zt_peer_info p;
+	(void)now;
+	return sim_host_peer(h, addr, &p) && p.session;
+}
+
+void sim_attack_init_replay(struct sim_result *r, uint64_t seed)
+{
+	struct sim_world *w = sim_build(r, "attack_replay", seed, 2, &LINK);
+	struct zt_endpoint aep = sim_ep4(198, 51, 100, 68, 4444);
+	const uint64_t claimed = UINT64_C(0x12345abcde);
+	uint8_t init_r[ZT_HS_INIT_LEN], init_m[ZT_HS_INIT_LEN];
+	struct sim_hostile *a = NULL;
+	struct sim_host *root, *m, *late;
+	const struct sim_iface *rif, *mif;
+	struct sim_pk r0, m0;
+	uint64_t argon_r, argon_m, x_r, x_m, cookies;
+	int64_t t;
+	int first;
+	size_t before, npeers;
+	uint8_t mmac[6];
+
+	if (w == NULL || !sim_settle(r, w, 10000, 2000))
+		goto out;
+	root = sim_world_root(w, 0);
+	m = sim_world_member(w, 0);
+	rif = sim_fabric_iface(&w->fabric, root->index, SIM_SOCK);
+	mif = sim_fabric_iface(&w->fabric, m->index, SIM_SOCK);
+	a = sim_hostile_new(w, &aep);
+	if (a == NULL || sim_world_member_by_address(w, claimed) >= 0) {
+		sim_fail(r, "could not make the attacker");
+		goto out;
+	}
+	sim_hostile_forge_init(a, 0, claimed, m->id.address, m->id.pk, init_m);
+	sim_hostile_forge_init(a, 0, claimed, root->id.address, root->id.pk, init_r);
+	r0 = root->pk;
+	m0 = m->pk;
+
+	/* Slowly: 20 a second, below the load limit. */
+	t = w->clock.now;
+	for (int i = 0; i < REPLAYS_SLOW; i++) {
+		sim_hostile_raw_at(a, t + i * 50, NULL, &rif->ep, init_r, sizeof init_r);
+		sim_hostile_raw_at(a, t + i * 50 + 25, NULL, &mif->ep, init_m, sizeof init_m);
+	}
+	sim_world_run_for(w, REPLAYS_SLOW * 50 + 200);
+	/* Fast at the root: over the load limit it answers COOKIE, which the
+	 * attacker opens (it receives at its address) and puts in mac2. */
+	cookies = zt_node_counter(root->node, ZT_CTR_HS_COOKIE_SENT);
+	t = w->clock.now;
+	for (int i = 0; i < REPLAYS_BURST; i++)
+		sim_hostile_raw_at(a, t + i * 2, NULL, &rif->ep, init_r, sizeof init_r);
+	sim_world_run_for(w, 1000);
+	if (!a->has_cookie) {
+		sim_fail(r, "the root sent no cookie under load: the test is broken");
+		goto out;
+	}
+	sim_hostile_forge_init(a, 0, claimed, root->id.address, root->id.pk, init_r);
+	t = w->clock.now;
+	for (int i = 0; i < REPLAYS_FAST; i++)
+		sim_hostile_raw_at(a, t + i * 5, NULL, &rif->ep, init_r, sizeof init_r);
+	/* The legitimate pair joins while the replays go on: the root checks
+	 * their identities (once each), allowed below. */
+	if (!legit_pair(r, w, NWID, 20000))
+		goto out;
+	argon_r = root->pk.argon2id - r0.argon2id;
+	argon_m = m->pk.argon2id - m0.argon2id;
+	x_r = root->pk.x25519 - r0.x25519;
+	x_m = m->pk.x25519 - m0.x25519;
+	sim_note("%d slow replays at the root and the member, then %d in a burst at the root "
+	         "(%llu cookies sent) and %d more with the cookie in mac2: root %llu Argon2id, "
+	         "%llu X25519; member %llu Argon2id, %llu X25519 (%.2f Argon2id per replay at "
+	         "the root)\n",
+	         REPLAYS_SLOW, REPLAYS_BURST,
+	         (unsigned long long)(zt_node_counter(root->node, ZT_CTR_HS_COOKIE_SENT) - cookies),
+	         REPLAYS_FAST, (unsigned long long)argon_r, (unsigned long long)x_r,
+	         (unsigned long long)argon_m, (unsigned long long)x_m,
+	         (double)(argon_r > 2 ? argon_r - 2 : 0) /
+	             (REPLAYS_SLOW + REPLAYS_BURST + REPLAYS_FAST));
+	/* 2: the legitimate pair's identities, new to the root. */
+	if (argon_r > 2 + 2 || argon_m > 2)
+		sim_fail(r,
+		         "replayed initiations cost Argon2id each time: %llu at the root, %llu at "
+		         "the member for %d replays (bound: 2 each, plus 2 legitimate newcomers at "
+		         "the root)",
+		         (unsigned long long)argon_r, (unsigned long long)argon_m,
+		         2 * REPLAYS_SLOW + REPLAYS_BURST + REPLAYS_FAST);
+	if (x_m > 4)
+		sim_fail(r, "%d identical initiations cost the member %llu X25519", REPLAYS_SLOW,
+		         (unsigned long long)x_m);
+
+	/* Sybils fill the member's peer table (each handshake costs it one
+	 * Argon2id, as it should); then a new member of its network calls. */
+	npeers = zt_node_peers(m->node, w->clock.now, NULL, 0);
+	sim_knob_max_peers(m->node, npeers + LOCKOUT_SYBILS);
+	first = sim_hostile_sybils(a, 0, LOCKOUT_SYBILS);
+	if (first < 0) {
+		sim_fail(r, "could not make the sybils");
+		goto out;
+	}
+	for (int i = 0; i < LOCKOUT_SYBILS; i++)
+		(void)sim_hostile_connect_host(a, (unsigned)(first + i), m, 0);
+	sim_world_run_for(w, 1000);
+	sim_note("the member holds %zu peers (table of %zu) after %d sybil handshakes\n",
+	         zt_node_peers(m->node, w->clock.now, NULL, 0), npeers + LOCKOUT_SYBILS,
+	         LOCKOUT_SYBILS);
+	late = sim_world_add_member(w, 0, NULL);
+	if (late == NULL) {
+		sim_fail(r, "could not add the new member");
+		goto out;
+	}
+	mac_of(NWID, m, mmac);
+	before = m->nframes;
+	for (int i = 0; i < 15 && got_tagged(m, before, "late caller") == 0; i++) {
+		if (zt_node_online(late->node))
+			send_tagged(NWID, late, mmac, "late caller");
+		sim_world_run_for(w, 1000);
+	}
+	if (got_tagged(m, before, "late caller") == 0) {
+		sim_fail(r,
+		         "a new member of the network could not reach a member whose peer table "
+		         "%d sybils filled (session %s, %llu handshakes rejected)",
+		         LOCKOUT_SYBILS, peer_up(late, m->id.address, w->clock.now) ? "up" : "none",
+		         (unsigned long long)zt_node_counter(m->node, ZT_CTR_HS_REJECTED));
+	}
 	(void)sim_check_api(r, w);
 out:
 	sim_world_free(w);
