@@ -432,3 +432,73 @@ out:
 	sim_world_free(w);
 	sim_hostile_free(a);
 }
+
+/*
+ * 12.5: a bridge takes over a member's MAC.  On an ad-hoc network anyone
+ * may say it bridges (MC_LIKE with the bridge flag); one frame from it
+ * whose source is another member's derived MAC teaches the receiver that
+ * the MAC lives behind the bridge, and the receiver's unicast to that
+ * member then goes to the bridge.  Safe: a member's derived MAC stays the
+ * member's; the liar gets none of its frames.
+ */
+void sim_attack_bridge_mac(struct sim_result *r, uint64_t seed)
+{
+	struct sim_world *w = sim_build(r, "attack_bridge", seed, 3, &LINK);
+	struct zt_endpoint aep = sim_ep4(198, 51, 100, 69, 4444);
+	struct sim_hostile *a = NULL;
+	struct sim_host *ha, *hm;
+	uint8_t amac[6], mmac[6], msg[128];
+	size_t len, before;
+	uint64_t stolen;
+	int s;
+
+	if (w == NULL || !sim_settle(r, w, 10000, 2000))
+		goto out;
+	ha = sim_world_member(w, 0);
+	hm = sim_world_member(w, 2);
+	mac_of(NWID, ha, amac);
+	mac_of(NWID, hm, mmac);
+	/* The member's unicast works before the attack. */
+	before = hm->nframes;
+	send_tagged(NWID, ha, mmac, "before");
+	sim_world_run_for(w, 2000);
+	if (got_tagged(hm, before, "before") != 1) {
+		sim_fail(r, "member 0 -> 2 does not work before the attack");
+		goto out;
+	}
+	a = sim_hostile_new(w, &aep);
+	s = a != NULL ? sim_hostile_connect_host(a, 0, ha, 0) : -1;
+	sim_world_run_for(w, 500);
+	if (s < 0 || !a->sess[s].up) {
+		sim_fail(r, "the attacker's session with member 0 did not come up");
+		goto out;
+	}
+	/* "I bridge" (no groups), then a frame "from" member 2's MAC. */
+	len = sim_msg_mc_like(msg, NWID, ZT_MC_F_FULL | ZT_MC_F_BRIDGE, NULL, NULL, 0);
+	(void)sim_hostile_send(a, (unsigned)s, msg, len);
+	len = sim_msg_frame(msg, NWID, amac, mmac, 0x0800, "forged source", 14);
+	(void)sim_hostile_send(a, (unsigned)s, msg, len);
+	sim_world_run_for(w, 500);
+
+	before = hm->nframes;
+	for (int i = 0; i < 3; i++) {
+		send_tagged(NWID, ha, mmac, "after");
+		sim_world_run_for(w, 1000);
+	}
+	if (!legit_pair(r, w, NWID, 20000))
+		goto out;
+	stolen = a->rx_msgs[ZT_MSG_FRAME] + a->rx_msgs[ZT_MSG_FRAME_COM];
+	sim_note("after one forged frame: member 2 received %u of 3 unicast frames, the lying "
+	         "bridge %llu (forged_src_mac at member 0: %llu)\n",
+	         got_tagged(hm, before, "after"), (unsigned long long)stolen,
+	         (unsigned long long)zt_node_counter(ha->node, ZT_CTR_FORGED_SRC_MAC));
+	if (got_tagged(hm, before, "after") != 3 || stolen != 0)
+		sim_fail(r,
+		         "a bridge that forged member 2's MAC once took its unicast: member 2 got "
+		         "%u of 3 frames, the bridge %llu",
+		         got_tagged(hm, before, "after"), (unsigned long long)stolen);
+	(void)sim_check_api(r, w);
+out:
+	sim_world_free(w);
+	sim_hostile_free(a);
+}
