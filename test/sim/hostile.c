@@ -284,24 +284,32 @@ static void handle_resp(struct sim_hostile *a, const struct zt_hdr *h, const uin
 	(void)sim_hostile_send(a, which, &ka, 1);
 }
 
+static int send_init(struct sim_hostile *a, struct sim_hsess *s);
+
 static void handle_cookie(struct sim_hostile *a, const struct zt_hdr *h, const uint8_t *pkt,
                           size_t len)
 {
 	uint8_t key[32];
 	unsigned which;
 	struct sim_hsess *s;
-	const uint8_t *mac1 = a->forged_mac1, *pk = a->forged_pk;
 
 	if (len != ZT_COOKIE_LEN)
 		return;
 	s = sess_by_index(a, h->dst, get32(pkt + ZT_HDR_LEN), &which);
-	if (s != NULL) {
-		mac1 = s->mac1;
-		pk = s->peer_pk;
+	if (s != NULL && s->pending) {
+		/* Ours: retry at once with mac2, as a node would. */
+		zt_cookie_cookie_key(key, s->peer_pk);
+		if (zt_cookie_open(s->cookie, pkt + ZT_HDR_LEN + 4, pkt + ZT_HDR_LEN + 28, key,
+		                   s->mac1) == ZT_OK) {
+			s->has_cookie = true;
+			(void)send_init(a, s);
+		}
+		return;
 	}
-	zt_cookie_cookie_key(key, pk);
-	if (zt_cookie_open(a->cookie, pkt + ZT_HDR_LEN + 4, pkt + ZT_HDR_LEN + 28, key, mac1) ==
-	    ZT_OK) {
+	/* An answer to a forged initiation. */
+	zt_cookie_cookie_key(key, a->forged_pk);
+	if (zt_cookie_open(a->cookie, pkt + ZT_HDR_LEN + 4, pkt + ZT_HDR_LEN + 28, key,
+	                   a->forged_mac1) == ZT_OK) {
 		a->has_cookie = true;
 		a->cookie_at = a->w->clock.now;
 	}
@@ -424,18 +432,47 @@ static void on_recv(void *ctx, int64_t sock, const struct zt_endpoint *from, con
 
 /* ---- sessions ---- */
 
+/* (Re)send session s's initiation: fresh ephemeral and timestamp, mac2
+ * if a cookie came. */
+static int send_init(struct sim_hostile *a, struct sim_hsess *s)
+{
+	uint8_t pkt[ZT_HS_INIT_LEN], e_seed[32], payload[ZT_NOISE_INIT_PAYLOAD], key[32];
+	struct zt_hdr h = {ZT_PT_HS_INIT, s->hops, s->peer, a->ids[s->id].address};
+	size_t mac1 = ZT_HS_INIT_LEN - 2 * ZT_MAC_LEN;
+	int rc;
+
+	sim_rng_bytes(&a->rng, e_seed, sizeof e_seed);
+	/* The timestamp must grow per (responder, initiator): now will do,
+	 * plus a count for several in one millisecond. */
+	put64(payload, (uint64_t)a->w->clock.now + a->inits++);
+	put32(payload + 8, 0); /* no AES: ChaCha20-Poly1305 is all we speak */
+	zt_wire_hdr_encode(pkt, &h);
+	put32(pkt + ZT_HDR_LEN, s->local_index);
+	rc = zt_noise_init_create(&s->hs, &a->ids[s->id], s->peer_pk, e_seed, payload,
+	                          pkt + ZT_HDR_LEN + 4);
+	sodium_memzero(e_seed, sizeof e_seed);
+	if (rc != ZT_OK)
+		return -1;
+	zt_cookie_mac1_key(key, s->peer_pk);
+	zt_cookie_mac(pkt + mac1, key, 32, pkt, mac1);
+	memcpy(s->mac1, pkt + mac1, 16);
+	if (s->has_cookie)
+		zt_cookie_mac(pkt + mac1 + 16, s->cookie, 16, pkt, mac1 + 16);
+	else
+		memset(pkt + mac1 + 16, 0, 16);
+	s->pending = true;
+	send_pkt(a, NULL, &s->to, pkt, sizeof pkt);
+	return 0;
+}
+
 int sim_hostile_connect(struct sim_hostile *a, unsigned id, uint64_t peer,
                         const uint8_t peer_pk[32], const struct zt_endpoint *to, unsigned hops)
 {
-	uint8_t pkt[ZT_HS_INIT_LEN], e_seed[32], payload[ZT_NOISE_INIT_PAYLOAD], key[32];
-	struct zt_hdr h = {ZT_PT_HS_INIT, (uint8_t)hops, peer, 0};
-	size_t mac1 = ZT_HS_INIT_LEN - 2 * ZT_MAC_LEN;
 	struct sim_hsess *s;
 	int idx;
 
 	if (id >= a->nids || (s = new_sess(a, &idx)) == NULL)
 		return -1;
-	h.src = a->ids[id].address;
 	s->id = id;
 	s->peer = peer;
 	memcpy(s->peer_pk, peer_pk, 32);
@@ -443,26 +480,10 @@ int sim_hostile_connect(struct sim_hostile *a, unsigned id, uint64_t peer,
 	s->hops = (uint8_t)hops;
 	s->initiator = true;
 	s->local_index = (uint32_t)sim_rng_u64(&a->rng);
-	sim_rng_bytes(&a->rng, e_seed, sizeof e_seed);
-	/* The timestamp must grow per (responder, initiator): now will do,
-	 * plus the session count for several in one millisecond. */
-	put64(payload, (uint64_t)a->w->clock.now + a->nsess);
-	put32(payload + 8, 0); /* no AES: ChaCha20-Poly1305 is all we speak */
-	zt_wire_hdr_encode(pkt, &h);
-	put32(pkt + ZT_HDR_LEN, s->local_index);
-	if (zt_noise_init_create(&s->hs, &a->ids[id], peer_pk, e_seed, payload,
-	                         pkt + ZT_HDR_LEN + 4) != ZT_OK) {
-		sodium_memzero(e_seed, sizeof e_seed);
+	if (send_init(a, s) != 0) {
 		a->nsess--;
 		return -1;
 	}
-	sodium_memzero(e_seed, sizeof e_seed);
-	zt_cookie_mac1_key(key, peer_pk);
-	zt_cookie_mac(pkt + mac1, key, 32, pkt, mac1);
-	memcpy(s->mac1, pkt + mac1, 16);
-	memset(pkt + mac1 + 16, 0, 16);
-	s->pending = true;
-	send_pkt(a, NULL, to, pkt, sizeof pkt);
 	return idx;
 }
 

@@ -60,6 +60,8 @@ struct sim_hsess {
 	uint8_t send_key[32], recv_key[32];
 	uint64_t send_ctr;
 	uint8_t mac1[16]; /* of our last initiation: a COOKIE is bound to it */
+	bool has_cookie;  /* then initiations carry mac2 */
+	uint8_t cookie[16];
 	uint64_t rx_msgs;
 };
 
@@ -90,6 +92,7 @@ struct sim_hostile {
 	unsigned nids, capids;
 	struct sim_hsess *sess;
 	unsigned nsess, capsess;
+	uint64_t inits; /* initiations sent (their timestamps must grow) */
 
 	/* what reached it */
 	uint64_t rx_packets, rx_bytes;
@@ -137,7 +140,8 @@ uint64_t sim_hostile_address(const struct sim_hostile *a, unsigned id);
 
 /* Start a handshake as identity `id` with `peer` (public key peer_pk),
  * sending to `to` with hops bits `hops`.  Returns the session index, or
- * -1.  It is up once the response came (a KEEPALIVE then confirms it). */
+ * -1.  It is up once the response came (a KEEPALIVE then confirms it);
+ * a COOKIE in between gets a new initiation with mac2 at once. */
 int sim_hostile_connect(struct sim_hostile *a, unsigned id, uint64_t peer,
                         const uint8_t peer_pk[32], const struct zt_endpoint *to, unsigned hops);
 /* The session of identity `id` with `peer` that is up (or -1). */

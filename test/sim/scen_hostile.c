@@ -502,3 +502,118 @@ out:
 	sim_world_free(w);
 	sim_hostile_free(a);
 }
+
+/*
+ * 12.7: the root's directory leaks a counter.  A root lists at most 1024
+ * members per network and a peer in at most 64 networks (dir_count).
+ * When a full network's directory evicts its oldest member, that member's
+ * count is not decremented.  A member V of 63 networks is evicted once
+ * from one of them by 1024 sybils announcing it; its next announcement
+ * puts it back (count 64 for 63 networks); then V and W join a 64th
+ * network, and the root ignores V there for good.  Safe: V and W find each
+ * other through the directory (a broadcast each way arrives).
+ */
+#define DIR_NETS   63
+#define DIR_SYBILS 1024 /* ZT_NET_MAX_MEMBERS */
+
+static uint64_t dir_net(unsigned k)
+{
+	return UINT64_C(0xff00000000000100) + k;
+}
+
+void sim_attack_dir_count(struct sim_result *r, uint64_t seed)
+{
+	struct sim_world_cfg cfg = {.name = "attack_dircount",
+	                            .seed = seed,
+	                            .roots = 1,
+	                            .members = 2,
+	                            .root_link = LINK,
+	                            .member_link = LINK};
+	struct zt_endpoint aep = sim_ep4(198, 51, 100, 71, 4444);
+	struct sim_world *w = NULL;
+	struct sim_hostile *a = NULL;
+	struct sim_host *root, *v, *wm;
+	struct zt_network_info ni;
+	uint8_t msg[16], bcast[6];
+	size_t len, fv, fw;
+	unsigned up = 0, vk = 0, wk = 0;
+	int first;
+	char err[160];
+
+	if (sim_world_new(&w, &cfg, err, sizeof err) != ZT_OK) {
+		sim_fail(r, "building the world: %s", err);
+		goto out;
+	}
+	if (!sim_settle(r, w, 10000, 1000))
+		goto out;
+	root = sim_world_root(w, 0);
+	v = sim_world_member(w, 0);
+	wm = sim_world_member(w, 1);
+	/* V joins 63 networks now: it announces each at once, and again in
+	 * 30 s; the sybils come in between. */
+	for (unsigned k = 1; k <= DIR_NETS; k++)
+		if (sim_host_join(v, dir_net(k)) != ZT_OK) {
+			sim_fail(r, "member V could not join network %u", k);
+			goto out;
+		}
+	sim_world_run_for(w, 1000);
+
+	a = sim_hostile_new(w, &aep);
+	first = a != NULL ? sim_hostile_sybils(a, 0, DIR_SYBILS) : -1;
+	if (first < 0) {
+		sim_fail(r, "could not make the sybils");
+		goto out;
+	}
+	for (unsigned i = 0; i < DIR_SYBILS; i++)
+		(void)sim_hostile_connect_host(a, (unsigned)first + i, root, 0);
+	sim_world_run_for(w, 500);
+	len = sim_msg_announce(msg, dir_net(1), false);
+	for (unsigned i = 0; i < DIR_SYBILS; i++) {
+		int s = sim_hostile_session(a, (unsigned)first + i, root->id.address);
+		if (s >= 0 && sim_hostile_send(a, (unsigned)s, msg, len) == 0)
+			up++;
+	}
+	sim_world_run_for(w, 1000);
+	sim_note("%u of %d sybils registered and announced network 1 (the root checked %llu "
+	         "identities)\n",
+	         up, DIR_SYBILS, (unsigned long long)root->pk.argon2id);
+	if (up < DIR_SYBILS) {
+		sim_fail(r, "only %u sybil sessions came up: the test is broken", up);
+		goto out;
+	}
+	/* V announces again (back into network 1's directory), then V and W
+	 * meet on a 64th network. */
+	sim_world_run_for(w, 31000);
+	if (sim_host_join(v, dir_net(64)) != ZT_OK || sim_host_join(wm, dir_net(64)) != ZT_OK) {
+		sim_fail(r, "could not join the 64th network");
+		goto out;
+	}
+	if (!legit_pair(r, w, dir_net(65), 20000))
+		goto out;
+	memset(bcast, 0xff, sizeof bcast);
+	fv = v->nframes;
+	fw = wm->nframes;
+	for (int i = 0;
+	     i < 40 && (got_tagged(v, fv, "from W") == 0 || got_tagged(wm, fw, "from V") == 0);
+	     i++) {
+		send_tagged(dir_net(64), v, bcast, "from V");
+		send_tagged(dir_net(64), wm, bcast, "from W");
+		sim_world_run_for(w, 1000);
+	}
+	if (zt_node_network(v->node, dir_net(64), &ni) == ZT_OK)
+		vk = ni.members_known;
+	if (zt_node_network(wm->node, dir_net(64), &ni) == ZT_OK)
+		wk = ni.members_known;
+	sim_note("on the 64th network after 40 s: V knows %u members, W knows %u; broadcasts "
+	         "V->W %u, W->V %u\n",
+	         vk, wk, got_tagged(wm, fw, "from V"), got_tagged(v, fv, "from W"));
+	if (got_tagged(v, fv, "from W") == 0 || got_tagged(wm, fw, "from V") == 0)
+		sim_fail(r,
+		         "a member of 63 networks, evicted once from a full directory, is ignored "
+		         "by the root on its 64th: V and W never met there (V knows %u, W %u)",
+		         vk, wk);
+	(void)sim_check_api(r, w);
+out:
+	sim_world_free(w);
+	sim_hostile_free(a);
+}
