@@ -14,8 +14,11 @@
 #include "scenarios.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "controller/ctl.h"
+#include "controller/ctl_json.h"
 #include "hostile.h"
 #include "knobs.h"
 #include "scenlib.h"
@@ -615,5 +618,380 @@ void sim_attack_dir_count(struct sim_result *r, uint64_t seed)
 	(void)sim_check_api(r, w);
 out:
 	sim_world_free(w);
+	sim_hostile_free(a);
+}
+
+/*
+ * 12.6: private networks leak.  A non-member X that knows a private
+ * network's id announces it at the roots, which list it to the members
+ * like anyone else; the members send it their multicast subscriptions
+ * (MC_LIKE), whose ARP groups carry their IPv4 addresses, and answer its
+ * MC_LIKE asking for theirs.  Sixteen sybils then fill a member's
+ * subscription table (16,384) with MC_LIKE, and a real member's new
+ * subscription no longer fits.  Safe: X learns no member's address, and
+ * the member's multicast still reaches its real subscriber.
+ */
+#define PRIV_MEMBERS 3
+#define PRIV_SYBILS  16
+#define PRIV_GROUPS  1024 /* per sybil: ZT_MC_MAX_PER_MEMBER */
+
+struct priv {
+	struct sim_world *w;
+	struct sim_host *ctl_host;
+	struct zt_ctl ctl;
+	uint64_t nwid;
+	unsigned members; /* hosts 1.. of the world's members */
+	/* what the non-member learnt */
+	uint32_t ips[16];
+	unsigned nips;
+	uint64_t likes;
+};
+
+static enum zt_netconf_verdict
+priv_answer(void *ctx, int64_t now, const struct zt_netconf_request *req, struct zt_netconf *conf)
+{
+	struct priv *p = ctx;
+	return zt_ctl_netconf_request(&p->ctl, now, req, conf);
+}
+
+static struct sim_host *priv_member(const struct priv *p, unsigned i)
+{
+	return sim_world_member(p->w, i + 1); /* member 0 is the controller */
+}
+
+static bool priv_json(struct sim_result *r, struct priv *p, uint64_t member, const char *body)
+{
+	char err[256];
+	json_t *req = json_loads(body, 0, NULL), *obj;
+	int64_t now = p->w->clock.now;
+	bool ok;
+
+	if (member == 0) {
+		obj = zt_ctl_load_net(&p->ctl, p->nwid);
+		if (obj == NULL)
+			obj = zt_ctl_net_new(p->nwid, now);
+		ok = req != NULL && zt_ctl_net_update(obj, req, err, sizeof err) >= 0 &&
+		     zt_ctl_save_net(&p->ctl, p->nwid, obj) == ZT_OK;
+	} else {
+		obj = zt_ctl_load_member(&p->ctl, p->nwid, member);
+		if (obj == NULL)
+			obj = zt_ctl_member_new(p->nwid, member, now);
+		ok = req != NULL && zt_ctl_member_update(obj, req, now, err, sizeof err) >= 0 &&
+		     zt_ctl_save_member(&p->ctl, p->nwid, member, obj) == ZT_OK;
+		if (ok)
+			zt_ctl_changed(&p->ctl, now, p->nwid, member, false);
+	}
+	json_decref(obj);
+	json_decref(req);
+	if (!ok)
+		sim_fail(r, "the controller refused an admin change");
+	return ok;
+}
+
+static bool priv_all_ok(void *ctx)
+{
+	struct priv *p = ctx;
+	for (unsigned i = 0; i < p->members; i++) {
+		struct zt_network_info ni;
+		if (zt_node_network(priv_member(p, i)->node, p->nwid, &ni) != ZT_OK ||
+		    ni.status != ZT_NET_OK || ni.conf == NULL || ni.conf->addr_count == 0)
+			return false;
+	}
+	return true;
+}
+
+/* Add a member, authorize it, wait until its config is there. */
+static struct sim_host *priv_add(struct sim_result *r, struct priv *p)
+{
+	struct sim_host *h = sim_world_add_member(p->w, 0, NULL);
+	if (h == NULL || sim_host_join(h, p->nwid) != ZT_OK) {
+		sim_fail(r, "could not add a member");
+		return NULL;
+	}
+	p->members++;
+	if (!priv_json(r, p, sim_host_address(h), "{\"authorized\":true}"))
+		return NULL;
+	if (!sim_world_run_until(p->w, 10000, priv_all_ok, p)) {
+		sim_fail(r, "an authorized member got no config within 10 s");
+		return NULL;
+	}
+	return h;
+}
+
+static uint32_t priv_ip(const struct priv *p, unsigned i)
+{
+	struct zt_network_info ni;
+	const uint8_t *ip;
+	if (zt_node_network(priv_member(p, i)->node, p->nwid, &ni) != ZT_OK || ni.conf == NULL)
+		return 0;
+	ip = ni.conf->addrs[0].ip;
+	return (uint32_t)ip[0] << 24 | (uint32_t)ip[1] << 16 | (uint32_t)ip[2] << 8 | ip[3];
+}
+
+/* Member i's host says its address (a gratuitous ARP): its ARP group. */
+static void priv_arp(struct priv *p, unsigned i)
+{
+	uint8_t f[14 + 28], *arp = f + 14;
+	uint32_t ip = priv_ip(p, i);
+	memset(f, 0, sizeof f);
+	memset(f, 0xff, 6);
+	mac_of(p->nwid, priv_member(p, i), f + 6);
+	f[12] = 0x08;
+	f[13] = 0x06;
+	arp[1] = 1;    /* Ethernet */
+	arp[2] = 0x08; /* IPv4 */
+	arp[4] = 6;
+	arp[5] = 4;
+	arp[7] = 1; /* request */
+	memcpy(arp + 8, f + 6, 6);
+	for (int k = 0; k < 4; k++)
+		arp[14 + k] = arp[24 + k] = (uint8_t)(ip >> (24 - 8 * k));
+	(void)sim_host_send_frame(priv_member(p, i), p->nwid, f, sizeof f);
+}
+
+/* Member i's host joins 239.1.2.3 (an IGMPv2 report into its TAP). */
+static void priv_igmp_join(struct priv *p, unsigned i, uint32_t ip)
+{
+	uint8_t f[14 + 24 + 8], *h = f + 14, *g = h + 24;
+	memset(f, 0, sizeof f);
+	f[0] = 0x01;
+	f[2] = 0x5e;
+	f[3] = 1;
+	f[4] = 2;
+	f[5] = 3;
+	mac_of(p->nwid, priv_member(p, i), f + 6);
+	f[12] = 0x08;
+	h[0] = 0x46;
+	h[3] = 32;
+	h[8] = 1;
+	h[9] = 2; /* IGMP */
+	for (int k = 0; k < 4; k++)
+		h[12 + k] = (uint8_t)(ip >> (24 - 8 * k));
+	h[16] = 239;
+	h[17] = 1;
+	h[18] = 2;
+	h[19] = 3;
+	g[0] = 0x16; /* v2 membership report */
+	memcpy(g + 4, h + 16, 4);
+	(void)sim_host_send_frame(priv_member(p, i), p->nwid, f, sizeof f);
+}
+
+/* The non-member reads every MC_LIKE it gets: ARP groups name IPv4s. */
+static void priv_on_msg(void *ctx, struct sim_hostile *a, unsigned s, const uint8_t *msg,
+                        size_t len)
+{
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	struct priv *p = ctx;
+	(void)a;
+	(void)s;
+	if (msg[0] != ZT_MSG_MC_LIKE || len < 12)
+		return;
+	p->likes++;
+	for (size_t off = 12; off + 10 <= len; off += 10) {
+		uint32_t adi = (uint32_t)msg[off + 6] << 24 | (uint32_t)msg[off + 7] << 16 |
+		               (uint32_t)msg[off + 8] << 8 | msg[off + 9];
+		bool seen = false;
+		if (memcmp(msg + off, bcast, 6) != 0 || adi == 0)
+			continue;
+		for (unsigned k = 0; k < p->nips; k++)
+			seen = seen || p->ips[k] == adi;
+		if (!seen && p->nips < 16)
+			p->ips[p->nips++] = adi;
+	}
+}
+
+static bool priv_setup(struct sim_result *r, struct priv *p, uint64_t seed)
+{
+	struct sim_world_cfg cfg = {.name = "attack_private",
+	                            .seed = seed,
+	                            .roots = 2,
+	                            .root_link = LINK,
+	                            .member_link = LINK};
+	char err[256];
+
+	if (sim_world_new(&p->w, &cfg, err, sizeof err) != ZT_OK) {
+		sim_fail(r, "building the world: %s", err);
+		return false;
+	}
+	p->ctl_host = sim_world_add_member(p->w, 0, NULL);
+	if (p->ctl_host == NULL ||
+	    zt_store_sqlite_open(&p->ctl.store, ":memory:", err, sizeof err) != ZT_OK) {
+		sim_fail(r, "the controller: %s", p->ctl_host ? err : "cannot add its host");
+		return false;
+	}
+	p->ctl.address = sim_host_address(p->ctl_host);
+	p->ctl.node = p->ctl_host->node;
+	p->ctl_host->netconf = priv_answer;
+	p->ctl_host->netconf_ctx = p;
+	p->nwid = (p->ctl.address << 24) | 1;
+	if (!priv_json(r, p, 0,
+	               "{\"name\":\"private\",\"private\":true,\"ipAssignmentPools\":[{"
+	               "\"ipRangeStart\":\"10.7.0.10\",\"ipRangeEnd\":\"10.7.0.250\"}],"
+	               "\"routes\":[{\"target\":\"10.7.0.0/24\"}],\"v4AssignMode\":{\"zt\":true}}"))
+		return false;
+	if (!sim_settle(r, p->w, 10000, 1000))
+		return false;
+	for (unsigned i = 0; i < PRIV_MEMBERS; i++)
+		if (priv_add(r, p) == NULL)
+			return false;
+	/* The hosts say their addresses; members exchange frames (and so
+	 * certificates). */
+	for (unsigned i = 0; i < PRIV_MEMBERS; i++)
+		priv_arp(p, i);
+	sim_world_run_for(p->w, 2000);
+	for (unsigned i = 0; i < PRIV_MEMBERS; i++) {
+		for (unsigned j = 0; j < PRIV_MEMBERS; j++) {
+			uint8_t mac[6];
+			if (i == j)
+				continue;
+			mac_of(p->nwid, priv_member(p, j), mac);
+			send_tagged(p->nwid, priv_member(p, i), mac, "warm up");
+		}
+	}
+	sim_world_run_for(p->w, 3000);
+	for (unsigned j = 0; j < PRIV_MEMBERS; j++) {
+		if (got_tagged(priv_member(p, j), 0, "warm up") != PRIV_MEMBERS - 1) {
+			sim_fail(r, "members do not talk before the attack (member %u got %u)", j,
+			         got_tagged(priv_member(p, j), 0, "warm up"));
+			return false;
+		}
+	}
+	return true;
+}
+
+void sim_attack_private_leak(struct sim_result *r, uint64_t seed)
+{
+	struct zt_endpoint aep = sim_ep4(198, 51, 100, 70, 4444);
+	struct sim_hostile *a = NULL;
+	struct priv p;
+	struct sim_host *l0, *l2, *late;
+	uint8_t msg[12 + ZT_MC_PER_MSG * 10], gmac[6] = {0x01, 0x00, 0x5e, 0x01, 0x02, 0x03};
+	uint8_t macs[ZT_MC_PER_MSG][6], lmac[6];
+	uint32_t adis[ZT_MC_PER_MSG];
+	uint64_t refused0;
+	size_t len, before;
+	unsigned leaked = 0;
+	int first;
+
+	memset(&p, 0, sizeof p);
+	if (!priv_setup(r, &p, seed))
+		goto out;
+	l0 = priv_member(&p, 0);
+	l2 = priv_member(&p, 2);
+
+	/* X announces the network at both roots and asks every member for
+	 * its groups. */
+	a = sim_hostile_new(p.w, &aep);
+	if (a == NULL) {
+		sim_fail(r, "could not make the attacker");
+		goto out;
+	}
+	a->on_msg = priv_on_msg;
+	a->on_msg_ctx = &p;
+	for (unsigned k = 0; k < p.w->nroots; k++)
+		(void)sim_hostile_connect_host(a, 0, sim_world_root(p.w, k), 0);
+	for (unsigned i = 0; i < PRIV_MEMBERS; i++)
+		(void)sim_hostile_connect_host(a, 0, priv_member(&p, i), 0);
+	sim_world_run_for(p.w, 500);
+	len = sim_msg_announce(msg, p.nwid, false);
+	for (unsigned k = 0; k < p.w->nroots; k++) {
+		int s = sim_hostile_session(a, 0, sim_host_address(sim_world_root(p.w, k)));
+		if (s >= 0)
+			(void)sim_hostile_send(a, (unsigned)s, msg, len);
+	}
+	len = sim_msg_mc_like(msg, p.nwid, ZT_MC_F_FULL | ZT_MC_F_ASK, NULL, NULL, 0);
+	for (unsigned i = 0; i < PRIV_MEMBERS; i++) {
+		int s = sim_hostile_session(a, 0, sim_host_address(priv_member(&p, i)));
+		if (s >= 0)
+			(void)sim_hostile_send(a, (unsigned)s, msg, len);
+	}
+	sim_world_run_for(p.w, 3000);
+	for (unsigned k = 0; k < p.nips; k++)
+		for (unsigned i = 0; i < PRIV_MEMBERS; i++)
+			leaked += p.ips[k] == priv_ip(&p, i);
+	sim_note("the non-member got %llu MC_LIKE from members, naming %u IPv4 addresses (%u of "
+	         "them members' own)\n",
+	         (unsigned long long)p.likes, p.nips, leaked);
+	if (p.likes > 0 || p.nips > 0)
+		sim_fail(
+		    r,
+		    "a non-member of a private network got %llu MC_LIKE messages and learnt %u "
+		    "members' IPv4 addresses",
+		    (unsigned long long)p.likes, leaked);
+
+	/* Sybils fill member 0's subscription table. */
+	first = sim_hostile_sybils(a, 0, PRIV_SYBILS);
+	if (first < 0) {
+		sim_fail(r, "could not make the sybils");
+		goto out;
+	}
+	for (unsigned i = 0; i < PRIV_SYBILS; i++)
+		(void)sim_hostile_connect_host(a, (unsigned)first + i, l0, 0);
+	sim_world_run_for(p.w, 500);
+	refused0 = zt_node_counter(l0->node, ZT_CTR_MC_REFUSED);
+	for (unsigned i = 0; i < PRIV_SYBILS; i++) {
+		int s = sim_hostile_session(a, (unsigned)first + i, sim_host_address(l0));
+		for (unsigned m = 0; s >= 0 && m < PRIV_GROUPS / ZT_MC_PER_MSG; m++) {
+			for (unsigned k = 0; k < ZT_MC_PER_MSG; k++) {
+				uint32_t g = (uint32_t)sim_rng_u64(&a->rng);
+				macs[k][0] = 0x01;
+				macs[k][1] = 0x00;
+				macs[k][2] = 0x5e;
+				macs[k][3] = (uint8_t)((g >> 16) & 0x7f);
+				macs[k][4] = (uint8_t)(g >> 8);
+				macs[k][5] = (uint8_t)g;
+				adis[k] = (uint32_t)sim_rng_u64(&a->rng);
+			}
+			len = sim_msg_mc_like(msg, p.nwid, 0, (const uint8_t(*)[6])macs, adis,
+			                      ZT_MC_PER_MSG);
+			(void)sim_hostile_send(a, (unsigned)s, msg, len);
+		}
+	}
+	sim_world_run_for(p.w, 1000);
+
+	/* A new member joins during the attack and talks to member 1. */
+	late = priv_add(r, &p);
+	if (late == NULL)
+		goto out;
+	mac_of(p.nwid, priv_member(&p, 1), lmac);
+	before = priv_member(&p, 1)->nframes;
+	for (int i = 0; i < 5 && got_tagged(priv_member(&p, 1), before, "late") == 0; i++) {
+		send_tagged(p.nwid, late, lmac, "late");
+		sim_world_run_for(p.w, 1000);
+	}
+	if (got_tagged(priv_member(&p, 1), before, "late") == 0) {
+		sim_fail(r, "a member authorized during the attack could not talk to member 1");
+		goto out;
+	}
+
+	/* Member 2 subscribes to 239.1.2.3; member 0 sends to it. */
+	priv_igmp_join(&p, 2, priv_ip(&p, 2));
+	sim_world_run_for(p.w, 2000);
+	before = l2->nframes;
+	for (int i = 0; i < 3; i++) {
+		send_tagged(p.nwid, l0, gmac, "to the group");
+		sim_world_run_for(p.w, 1000);
+	}
+	{
+		struct zt_network_info ni;
+		unsigned known =
+		    zt_node_network(l0->node, p.nwid, &ni) == ZT_OK ? ni.members_known : 0;
+		sim_note(
+		    "%d sybils sent member 0 %d subscriptions each: %llu refused, member 0 "
+		    "knows %u members (%u real); member 2 got %u of 3 frames to its group\n",
+		    PRIV_SYBILS, PRIV_GROUPS,
+		    (unsigned long long)(zt_node_counter(l0->node, ZT_CTR_MC_REFUSED) - refused0),
+		    known, p.members, got_tagged(l2, before, "to the group"));
+	}
+	if (got_tagged(l2, before, "to the group") == 0)
+		sim_fail(r,
+		         "after %d non-members' subscriptions filled member 0's table, a member's "
+		         "multicast no longer reaches its real subscriber",
+		         PRIV_SYBILS);
+	(void)sim_check_api(r, p.w);
+out:
+	sim_world_free(p.w);
+	zt_ctl_cleanup(&p.ctl);
+	zt_store_close(p.ctl.store);
 	sim_hostile_free(a);
 }

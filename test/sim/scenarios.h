@@ -62,6 +62,7 @@ void sim_attack_birthday_spray(struct sim_result *r, uint64_t seed); /* 12.1 */
 void sim_attack_root_reflect(struct sim_result *r, uint64_t seed);   /* 12.2 */
 void sim_attack_init_replay(struct sim_result *r, uint64_t seed);    /* 12.3 */
 void sim_attack_bridge_mac(struct sim_result *r, uint64_t seed);     /* 12.5 */
+void sim_attack_private_leak(struct sim_result *r, uint64_t seed);   /* 12.6 */
 void sim_attack_dir_count(struct sim_result *r, uint64_t seed);      /* 12.7 */
 
 /* Calls to libsodium's randombytes_* made after sodium_init (main.c
