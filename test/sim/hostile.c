@@ -82,7 +82,6 @@ const struct zt_identity *sim_pool_identity(unsigned i)
 
 static void on_recv(void *ctx, int64_t sock, const struct zt_endpoint *from, const void *pkt,
                     size_t len);
-static void tap(void *ctx, enum sim_fate fate, const struct sim_dgram *d);
 
 struct sim_hostile *sim_hostile_new(struct sim_world *w, const struct zt_endpoint *ep)
 {
@@ -113,8 +112,8 @@ void sim_hostile_free(struct sim_hostile *a)
 {
 	if (a == NULL)
 		return;
-	if (a->w != NULL && a->w->tap == tap && a->w->tap_ctx == a)
-		a->w->tap = NULL;
+	/* The world is gone (or never was): its tap and the fabric's
+	 * receiver pointing here died with it. */
 	if (a->ids != NULL)
 		sodium_memzero(a->ids, a->capids * sizeof *a->ids);
 	if (a->sess != NULL)

@@ -33,7 +33,8 @@
  *                per inner message type, and a callback sees each message
  *
  * It never calls libsodium's randombytes (main.c checks): randomness comes
- * from its own stream of the world's seed.  Free it after the world.
+ * from its own stream of the world's seed.  Free it after the world (the
+ * fabric and the world's tap point to it until then).
  */
 #ifndef ZT_SIM_HOSTILE_H
 #define ZT_SIM_HOSTILE_H

@@ -305,6 +305,24 @@ out:
 #define REPLAYS_FAST   300
 #define LOCKOUT_SYBILS 24
 
+/* An eavesdropper's pick: a legitimate node's HS_INIT to the root. */
+struct pick_ctx {
+	const struct sim_host *root;
+	int attacker;
+};
+
+static bool pick_init(void *ctx, const struct sim_dgram *d)
+{
+	const struct pick_ctx *pc = ctx;
+	uint64_t dst = 0;
+	if (d->len != ZT_HS_INIT_LEN || (d->data[0] & 0x0f) != ZT_PT_HS_INIT ||
+	    d->src_host == pc->attacker)
+		return false;
+	for (int i = 0; i < 5; i++)
+		dst = dst << 8 | d->data[2 + i];
+	return dst == pc->root->id.address;
+}
+
 static bool peer_up(const struct sim_host *h, uint64_t addr, int64_t now)
 {
 	struct zt_peer_info p;
@@ -322,6 +340,7 @@ void sim_attack_init_replay(struct sim_result *r, uint64_t seed)
 	struct sim_host *root, *m, *late;
 	const struct sim_iface *rif, *mif;
 	struct sim_pk r0, m0;
+	struct pick_ctx pc;
 	uint64_t argon_r, argon_m, x_r, x_m, cookies;
 	int64_t t;
 	int first;
@@ -367,9 +386,14 @@ void sim_attack_init_replay(struct sim_result *r, uint64_t seed)
 	for (int i = 0; i < REPLAYS_FAST; i++)
 		sim_hostile_raw_at(a, t + i * 5, NULL, &rif->ep, init_r, sizeof init_r);
 	/* The legitimate pair joins while the replays go on: the root checks
-	 * their identities (once each), allowed below. */
+	 * their identities (once each), allowed below.  The attacker records
+	 * one of their initiations on the way. */
+	pc.root = root;
+	pc.attacker = a->host;
+	sim_hostile_capture(a, pick_init, &pc);
 	if (!legit_pair(r, w, NWID, 20000))
 		goto out;
+	sim_world_run_for(w, 1000); /* the last replays land */
 	argon_r = root->pk.argon2id - r0.argon2id;
 	argon_m = m->pk.argon2id - m0.argon2id;
 	x_r = root->pk.x25519 - r0.x25519;
@@ -395,6 +419,25 @@ void sim_attack_init_replay(struct sim_result *r, uint64_t seed)
 	if (x_m > 4)
 		sim_fail(r, "%d identical initiations cost the member %llu X25519", REPLAYS_SLOW,
 		         (unsigned long long)x_m);
+
+	/* A captured legitimate initiation, replayed (slowly) at the root. */
+	if (a->ncaptured == 0) {
+		sim_fail(r, "the eavesdropper caught no initiation: the test is broken");
+		goto out;
+	}
+	r0 = root->pk;
+	t = w->clock.now;
+	for (int i = 0; i < REPLAYS_SLOW; i++)
+		sim_hostile_raw_at(a, t + i * 50, NULL, &rif->ep, a->captured[0].data,
+		                   a->captured[0].len);
+	sim_world_run_for(w, REPLAYS_SLOW * 50 + 200);
+	sim_note("a captured initiation replayed %d times: the root did %llu X25519, %llu "
+	         "Argon2id\n",
+	         REPLAYS_SLOW, (unsigned long long)(root->pk.x25519 - r0.x25519),
+	         (unsigned long long)(root->pk.argon2id - r0.argon2id));
+	if (root->pk.x25519 - r0.x25519 > 4)
+		sim_fail(r, "a captured initiation replayed %d times cost the root %llu X25519",
+		         REPLAYS_SLOW, (unsigned long long)(root->pk.x25519 - r0.x25519));
 
 	/* Sybils fill the member's peer table (each handshake costs it one
 	 * Argon2id, as it should); then a new member of its network calls. */
