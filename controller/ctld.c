@@ -24,8 +24,8 @@
 #include "osdep/log.h"
 #include "osdep/random.h"
 #include "osdep/udp.h"
-#include "service/httpd.h"
-#include "service/state.h"
+#include "osdep/httpd.h"
+#include "osdep/state.h"
 
 #define MAX_SLEEP_MS 1000
 
@@ -124,32 +124,17 @@ static void on_udp(void *ctx, int fd, unsigned events)
 static int start(struct ctld *d, char *err, size_t errcap)
 {
 	const struct zt_ctld_config *cfg = &d->cfg;
-	char path[ZT_HOME_PATH_MAX], dbpath[ZT_HOME_PATH_MAX];
+	char dbpath[ZT_HOME_PATH_MAX];
 	struct zt_roots roots;
 	bool have_roots = false, created;
 	struct zt_host host;
-	long other = 0;
 	int64_t now = zt_clock_now();
 	int r;
 
-	r = zt_home_mkdir(cfg->home);
-	if (r < 0) {
-		snprintf(err, errcap, "cannot create home directory %s: %s", cfg->home,
-		         strerror(-r));
+	r = zt_state_lock_home(cfg->home, "controller.pid", "zt-controller", &d->lock_fd, err,
+	                       errcap);
+	if (r < 0)
 		return r;
-	}
-	r = zt_home_path(path, sizeof path, cfg->home, "controller.pid");
-	if (r == 0)
-		r = zt_home_lock(path, &d->lock_fd, &other);
-	if (r == -EWOULDBLOCK) {
-		snprintf(err, errcap, "another zt-controller (pid %ld) is using %s: stop it first",
-		         other, cfg->home);
-		return r;
-	}
-	if (r < 0) {
-		snprintf(err, errcap, "cannot lock %s/controller.pid: %s", cfg->home, strerror(-r));
-		return r;
-	}
 	r = zt_state_roots(cfg->home, cfg->roots_file, &roots, &have_roots, err, errcap);
 	if (r < 0)
 		return r;

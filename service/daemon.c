@@ -17,7 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "node/gso.h"
 #include "osdep/clock.h"
 #include "osdep/evloop.h"
 #include "osdep/home.h"
@@ -27,7 +26,7 @@
 #include "osdep/workers.h"
 #include "service/api.h"
 #include "service/api_json.h"
-#include "service/httpd.h"
+#include "osdep/httpd.h"
 
 /* Frames read from one TAP, datagrams batches from one socket, per
  * wake-up: bounded so that one busy descriptor cannot starve the others. */
@@ -154,7 +153,7 @@ static void flush_pending(struct zt_daemon *d)
 		zt_log_error("network %016" PRIx64 ": leaving it (no device; see above)",
 		             net->nwid);
 		(void)zt_node_leave(d->node, now, net->nwid);
-		(void)zt_state_net_remove(d->cfg.home, net->nwid);
+		(void)zt_netfile_remove(d->cfg.home, net->nwid);
 		net_free(net);
 	}
 }
@@ -655,7 +654,7 @@ int zt_daemon_join(struct zt_daemon *d, uint64_t nwid, bool persist, char *err, 
 		         nwid, ZT_DAEMON_MAX_NETWORKS);
 		return -1;
 	}
-	zt_state_net_load_settings(d->cfg.home, nwid, &net->set);
+	zt_netfile_load(d->cfg.home, nwid, &net->set);
 	/* The TAP first, with the MAC the core will give us: a failure here
 	 * is reported to the caller and the core never hears of the network. */
 	zt_mac_from_address(nwid, zt_node_address(d->node), mac);
@@ -679,7 +678,7 @@ int zt_daemon_join(struct zt_daemon *d, uint64_t nwid, bool persist, char *err, 
 		zt_daemon_after_core_call(d);
 		return -1;
 	}
-	if (persist && zt_state_net_save_settings(d->cfg.home, nwid, &net->set, err, errcap) < 0) {
+	if (persist && zt_netfile_save(d->cfg.home, nwid, &net->set, err, errcap) < 0) {
 		(void)zt_node_leave(d->node, zt_clock_now(), nwid);
 		net_free(net);
 		zt_daemon_after_core_call(d);
@@ -815,7 +814,7 @@ int zt_daemon_set(struct zt_daemon *d, uint64_t nwid, const struct zt_api_join_r
 	if (jr->has_dns)
 		net->set.allow_dns = jr->allow_dns;
 	if (memcmp(&old, &net->set, sizeof old) != 0) {
-		if (zt_state_net_save_settings(d->cfg.home, nwid, &net->set, err, errcap) < 0) {
+		if (zt_netfile_save(d->cfg.home, nwid, &net->set, err, errcap) < 0) {
 			net->set = old;
 			return -1;
 		}
@@ -858,7 +857,7 @@ int zt_daemon_leave(struct zt_daemon *d, uint64_t nwid, char *err, size_t errcap
 		zt_log_warn("network %016" PRIx64 ": the core says %s on leave", nwid,
 		            zt_strerror(r));
 	net_free(net);
-	r = zt_state_net_remove(d->cfg.home, nwid);
+	r = zt_netfile_remove(d->cfg.home, nwid);
 	if (r < 0)
 		zt_log_warn("network %016" PRIx64 ": cannot remove its file: %s (it will be "
 		            "rejoined at the next start)",
@@ -917,27 +916,11 @@ static int start_files(struct zt_daemon *d, struct zt_roots *roots, bool *have_r
 {
 	const char *home = d->cfg.home;
 	bool created;
-	long other = 0;
-	char path[ZT_HOME_PATH_MAX];
 	int r;
 
-	r = zt_home_mkdir(home);
-	if (r < 0) {
-		snprintf(err, errcap, "cannot create home directory %s: %s", home, strerror(-r));
+	r = zt_state_lock_home(home, "ztd.pid", "ztd", &d->lock_fd, err, errcap);
+	if (r < 0)
 		return r;
-	}
-	r = zt_home_path(path, sizeof path, home, "ztd.pid");
-	if (r == 0)
-		r = zt_home_lock(path, &d->lock_fd, &other);
-	if (r == -EWOULDBLOCK) {
-		snprintf(err, errcap, "another ztd (pid %ld) is using %s: stop it first", other,
-		         home);
-		return r;
-	}
-	if (r < 0) {
-		snprintf(err, errcap, "cannot lock %s/ztd.pid: %s", home, strerror(-r));
-		return r;
-	}
 	/* Roots first: a bad -r file is refused before anything is created. */
 	r = zt_state_roots(home, d->cfg.roots_file, roots, have_roots, err, errcap);
 	if (r < 0)
@@ -1097,7 +1080,7 @@ static void rejoin(struct zt_daemon *d)
 {
 	uint64_t ids[ZT_DAEMON_MAX_NETWORKS];
 	char err[ZT_STATE_ERR_MAX];
-	size_t n = zt_state_net_list(d->cfg.home, ids, ZT_DAEMON_MAX_NETWORKS);
+	size_t n = zt_netfile_list(d->cfg.home, ids, ZT_DAEMON_MAX_NETWORKS);
 
 	if (n > ZT_DAEMON_MAX_NETWORKS) {
 		zt_log_warn("%zu networks in %s/networks.d: rejoining the first %d", n, d->cfg.home,

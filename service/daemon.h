@@ -11,14 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "node/gro.h"
 #include "node/zt.h"
 #include "osdep/tap.h"
 #include "osdep/portmap.h"
 #include "osdep/tcp.h"
 #include "osdep/udp.h"
 #include "service/netapply.h"
-#include "service/state.h"
+#include "service/netfile.h"
+#include "osdep/state.h"
 
 #define ZT_DAEMON_MAX_NETWORKS 32
 #define ZT_DAEMON_MAX_DIRECT   64 /* direct peer endpoints remembered */

@@ -16,7 +16,7 @@
 
 #include "controller/capi.h"
 #include "controller/ctl.h"
-#include "service/http.h"
+#include "osdep/http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "service/api_json.h"
-#include "service/http.h"
+#include "osdep/http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

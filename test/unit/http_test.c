@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "service/http.c"
+#include "osdep/http.c"
 #include "test.h"
 
 static const char get_req[] = "GET /network/ff00000000000001?x=1 HTTP/1.1\r\n"

@@ -6,7 +6,7 @@
  * duplicate Content-Length or Transfer-Encoding, obsolete line folding),
  * lenient where clients differ harmlessly: a bare LF ends a line too.
  */
-#include "service/http.h"
+#include "osdep/http.h"
 
 #include <stdbool.h>
 #include <stdint.h>

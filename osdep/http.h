@@ -9,8 +9,8 @@
  * Content-Length body of at most ZT_HTTP_MAX_BODY bytes.  Chunked bodies,
  * header continuation lines and HTTP/2 are refused with an error status.
  */
-#ifndef ZT_SERVICE_HTTP_H
-#define ZT_SERVICE_HTTP_H
+#ifndef ZT_OSDEP_HTTP_H
+#define ZT_OSDEP_HTTP_H
 
 #include <stdbool.h>
 #include <stddef.h>
