@@ -85,7 +85,7 @@ static void get_status(struct zt_daemon *d, struct zt_httpd_reply *reply)
 	st.public_identity = d->public_text;
 	st.online = zt_node_online(d->node);
 	st.clock = zt_clock_now();
-	st.primary_port = d->udp.port;
+	st.primary_port = d->u.udp.port;
 	st.reflected = refl;
 	st.reflected_count = nrefl;
 	st.counters = counters;
@@ -98,7 +98,7 @@ static void get_status(struct zt_daemon *d, struct zt_httpd_reply *reply)
 	st.datapath.tap_write_drops = d->tap_write_drops;
 	st.datapath.tap_write_errors = d->tap_write_errors;
 	st.datapath.tap_unusable_reads = d->tap_gso_errors;
-	st.datapath.udp_send_drops = d->udp_send_drops;
+	st.datapath.udp_send_drops = d->u.send_drops;
 	if (d->portmap_have) {
 		char ep[64];
 		if (zt_endpoint_to_text(&d->portmap_ep, ep, sizeof ep) == ZT_OK) {

@@ -22,7 +22,7 @@
 #include "osdep/home.h"
 #include "osdep/idfile.h"
 #include "osdep/log.h"
-#include "osdep/random.h"
+#include "osdep/nodeudp.h"
 #include "osdep/workers.h"
 #include "service/api.h"
 #include "service/api_json.h"
@@ -30,8 +30,7 @@
 
 /* Frames read from one TAP, datagrams batches from one socket, per
  * wake-up: bounded so that one busy descriptor cannot starve the others. */
-#define TAP_READS_PER_WAKE   64
-#define UDP_BATCHES_PER_WAKE 4
+#define TAP_READS_PER_WAKE 64
 /* Never sleep longer than this, whatever the core's deadline says. */
 #define MAX_SLEEP_MS 1000
 /* Interface addresses are looked at this often (DHCP, roaming). */
@@ -259,7 +258,7 @@ static void on_tap(void *ctx, int fd, unsigned events)
 
 		core_result(d, r, dl, "frames_end");
 	}
-	zt_udp_txq_flush(d->txq, &d->udp);
+	zt_nodeudp_flush(&d->u);
 }
 
 /* A frame (plain or coalesced) from the receive side into the TAP. */
@@ -340,21 +339,10 @@ static int net_open_tap(struct zt_daemon_net *net, const uint8_t mac[6], unsigne
 
 /* ---- host callbacks ---- */
 
-static bool sock_is_main(const struct zt_daemon *d, int64_t sock)
-{
-	for (unsigned i = 0; i < d->udp.count; i++)
-		if (d->udp.socks[i].fd == sock)
-			return true;
-	return false;
-}
-
 static bool is_our_sock(const struct zt_daemon *d, int64_t sock)
 {
-	if (zt_tcp_is_tcp(sock))
+	if (zt_tcp_is_tcp(sock) || zt_nodeudp_has(&d->u, sock))
 		return true;
-	for (unsigned i = 0; i < d->udp.count; i++)
-		if (d->udp.socks[i].fd == sock)
-			return true;
 	for (unsigned i = 0; i < d->nextra; i++)
 		if (d->extra[i] == sock)
 			return true;
@@ -371,16 +359,16 @@ static int host_wire_send(void *ctx, int64_t sock, const struct zt_endpoint *to,
 		return -EBADF;
 	if (zt_tcp_is_tcp(sock))
 		r = zt_tcp_send(&d->tcp, sock, pkt, len);
-	else if (sock_is_main(d, sock))
+	else if (zt_nodeudp_has(&d->u, sock))
 		/* Queued: sent at the end of this turn of the loop, in one
 		 * sendmmsg (and UDP_SEGMENT trains) with its neighbours. */
-		r = zt_udp_txq_add(d->txq, &d->udp, (int)sock, to, pkt, len);
+		r = zt_nodeudp_send(&d->u, sock, to, pkt, len);
 	else
 		r = zt_udp_send((int)sock, to, pkt, len); /* a probing socket */
 	if (r == -EAGAIN) {
 		/* A full queue or socket buffer drops the datagram, as a
 		 * congested link would; not the core's problem. */
-		d->udp_send_drops++;
+		d->u.send_drops++;
 		return 0;
 	}
 	if (r < 0) {
@@ -393,7 +381,7 @@ static int host_wire_send(void *ctx, int64_t sock, const struct zt_endpoint *to,
 	return r;
 }
 
-static void on_udp(void *ctx, int fd, unsigned events);
+static void on_probe(void *ctx, int fd, unsigned events);
 
 static unsigned host_sockets_open(void *ctx, int family, unsigned count, int64_t *out)
 {
@@ -406,7 +394,7 @@ static unsigned host_sockets_open(void *ctx, int family, unsigned count, int64_t
 			zt_log_debug("udp: extra socket: %s", strerror(-fd));
 			break;
 		}
-		if (zt_evloop_add(d->loop, fd, ZT_EV_READ, on_udp, d) < 0) {
+		if (zt_evloop_add(d->loop, fd, ZT_EV_READ, on_probe, d) < 0) {
 			close(fd);
 			break;
 		}
@@ -474,7 +462,7 @@ static void tcp_datagram(void *ctx, int64_t sock, const struct zt_endpoint *from
 
 	core_result(d, r, dl, "process_wire (tcp)");
 	flush_taps(d);
-	zt_udp_txq_flush(d->txq, &d->udp);
+	zt_nodeudp_flush(&d->u);
 }
 
 static void tcp_closed(void *ctx, int64_t sock)
@@ -493,7 +481,7 @@ static void give_locals(struct zt_daemon *d, int64_t now)
 	size_t n;
 
 	d->locals_at = now;
-	n = zt_udp_local_endpoints(d->udp.port, d->udp.count > 1, eps, ZT_MAX_LOCAL_ENDPOINTS);
+	n = zt_udp_local_endpoints(d->u.udp.port, d->u.udp.count > 1, eps, ZT_MAX_LOCAL_ENDPOINTS);
 	if (d->cfg.bind_addr)
 		return; /* bound to one address: only that one is reachable */
 	(void)zt_node_set_local_endpoints(d->node, eps,
@@ -610,12 +598,6 @@ static void host_event(void *ctx, enum zt_event ev, const void *info)
 		}
 		return;
 	}
-}
-
-static void host_log(void *ctx, enum zt_log_level level, const char *msg)
-{
-	(void)ctx;
-	zt_logf(level, "core: %s", msg);
 }
 
 /* ---- join / leave ---- */
@@ -869,44 +851,30 @@ int zt_daemon_leave(struct zt_daemon *d, uint64_t nwid, char *err, size_t errcap
 
 /* ---- UDP ---- */
 
-static void on_udp(void *ctx, int fd, unsigned events)
+/* A batch from one of the main sockets into the core. */
+static void on_batch(void *ctx, const struct zt_wire_pkt *pkts, size_t n)
 {
 	struct zt_daemon *d = ctx;
-	const struct zt_udp_sock *sock = NULL;
+	int64_t dl = d->deadline;
+	int r = zt_node_process_wire_batch(d->node, zt_clock_now(), pkts, n, &dl);
+
+	core_result(d, r, dl, "process_wire_batch");
+	flush_taps(d);
+}
+
+/* A probing socket (birthday): plain datagrams, no GRO. */
+static void on_probe(void *ctx, int fd, unsigned events)
+{
+	struct zt_daemon *d = ctx;
 	struct zt_udp_sock probe;
 
 	(void)events;
-	for (unsigned i = 0; i < d->udp.count; i++)
-		if (d->udp.socks[i].fd == fd)
-			sock = &d->udp.socks[i];
-	if (!sock && is_our_sock(d, fd)) {
-		/* A probing socket (birthday): plain datagrams, no GRO. */
-		memset(&probe, 0, sizeof probe);
-		probe.fd = fd;
-		probe.family = 4;
-		sock = &probe;
-	}
-	if (!sock)
+	if (!is_our_sock(d, fd))
 		return;
-	for (int i = 0; i < UDP_BATCHES_PER_WAKE; i++) {
-		const struct zt_wire_pkt *pkts;
-		int64_t dl = d->deadline;
-		int n, r;
-
-		n = zt_udp_recv(sock, d->batch, &pkts);
-		if (n < 0) {
-			zt_log_debug("udp: receive: %s", strerror(-n));
-			return;
-		}
-		if (n == 0)
-			return;
-		r = zt_node_process_wire_batch(d->node, zt_clock_now(), pkts, (size_t)n, &dl);
-		core_result(d, r, dl, "process_wire_batch");
-		flush_taps(d);
-		zt_udp_txq_flush(d->txq, &d->udp);
-		if (zt_udp_batch_drained(d->batch))
-			return;
-	}
+	memset(&probe, 0, sizeof probe);
+	probe.fd = fd;
+	probe.family = 4;
+	zt_nodeudp_recv(&d->u, &probe);
 }
 
 /* ---- start, loop, stop ---- */
@@ -949,51 +917,11 @@ static int start_files(struct zt_daemon *d, struct zt_roots *roots, bool *have_r
 	return 0;
 }
 
-static int start_udp(struct zt_daemon *d, char *err, size_t errcap)
-{
-	const char *ba = d->cfg.bind_addr;
-	int r;
-
-	r = zt_udp_open(&d->udp, ba, d->cfg.udp_port);
-	if (r == -EADDRINUSE)
-		snprintf(err, errcap,
-		         "UDP port %u is already in use (another ztd or zt-root?): choose "
-		         "another with -p",
-		         d->cfg.udp_port);
-	else if (r == -EINVAL)
-		snprintf(err, errcap, "-b %s: not an IPv4 or IPv6 address", ba ? ba : "");
-	else if (r == -EADDRNOTAVAIL)
-		snprintf(err, errcap, "-b %s: no interface has that address", ba ? ba : "");
-	else if (r < 0)
-		snprintf(err, errcap, "cannot open UDP port %u: %s", d->cfg.udp_port, strerror(-r));
-	if (r < 0)
-		return r;
-	if (!ba && d->udp.v6_error)
-		zt_log_info("IPv6 unavailable (%s): running on IPv4 only",
-		            strerror(-d->udp.v6_error));
-	zt_udp_offload(&d->udp, !d->off_gso, !d->off_gro);
-	r = zt_udp_batch_new(&d->batch);
-	if (r == 0)
-		r = zt_udp_txq_new(&d->txq);
-	if (r < 0) {
-		snprintf(err, errcap, "out of memory");
-		return r;
-	}
-	for (unsigned i = 0; i < d->udp.count; i++) {
-		r = zt_evloop_add(d->loop, d->udp.socks[i].fd, ZT_EV_READ, on_udp, d);
-		if (r < 0) {
-			snprintf(err, errcap, "cannot watch the UDP socket: %s", strerror(-r));
-			return r;
-		}
-	}
-	return 0;
-}
-
 static int start_api(struct zt_daemon *d, char *err, size_t errcap)
 {
 	int r;
 
-	d->api_port = d->cfg.api_port < 0 ? d->udp.port : (uint16_t)d->cfg.api_port;
+	d->api_port = d->cfg.api_port < 0 ? d->u.udp.port : (uint16_t)d->cfg.api_port;
 	r = zt_httpd_new(&d->httpd, d->loop, d->api_port, zt_api_handle, d);
 	if (r == -EADDRINUSE)
 		snprintf(err, errcap,
@@ -1020,15 +948,11 @@ static int start_node(struct zt_daemon *d, const struct zt_roots *roots, bool ha
 	int64_t now = zt_clock_now();
 	int r;
 
-	memset(&host, 0, sizeof host);
-	host.version = ZT_HOST_VERSION;
-	host.ctx = d;
+	zt_nodeudp_host(&host, d);
 	host.wire_send = host_wire_send;
 	host.frame_out = host_frame_out;
 	host.net_update = host_net_update;
-	host.random = zt_random_fill;
 	host.event = host_event;
-	host.log = host_log;
 	host.sockets_open = host_sockets_open;
 	host.socket_close = host_socket_close;
 	host.tcp_open = host_tcp_open;
@@ -1036,22 +960,12 @@ static int start_node(struct zt_daemon *d, const struct zt_roots *roots, bool ha
 	if (d->workers)
 		host.crypto_run = host_crypto_run;
 	/* ZT_CIPHER=chacha: never AES-256-GCM (for tests and measurements). */
-	r = zt_node_new(
-	    &d->node, &host, &d->id,
+	r = zt_nodeudp_node_new(
+	    &d->u, &d->node, &host, &d->id,
 	    getenv("ZT_CIPHER") && strcmp(getenv("ZT_CIPHER"), "chacha") == 0 ? ZT_NODE_NO_AES : 0,
-	    now);
-	if (r < 0) {
-		snprintf(err, errcap, "cannot start the node: %s", zt_strerror(r));
+	    now, err, errcap);
+	if (r < 0)
 		return r;
-	}
-	for (unsigned i = 0; i < d->udp.count; i++) {
-		r = zt_node_add_socket(d->node, d->udp.socks[i].fd, d->udp.socks[i].family);
-		if (r < 0) {
-			snprintf(err, errcap, "cannot add a socket to the node: %s",
-			         zt_strerror(r));
-			return r;
-		}
-	}
 	if (!have_roots && load_invite_roots(d->cfg.home, &d->invite_roots)) {
 		roots = &d->invite_roots;
 		have_roots = true;
@@ -1114,7 +1028,7 @@ static void poll_portmap(struct zt_daemon *d)
 		d->portmap_how = how;
 		if (zt_endpoint_to_text(&ep, text, sizeof text) != ZT_OK)
 			snprintf(text, sizeof text, "?");
-		zt_log_info("portmap: %s mapping %s -> UDP port %u", how, text, d->udp.port);
+		zt_log_info("portmap: %s mapping %s -> UDP port %u", how, text, d->u.udp.port);
 	} else {
 		zt_log_info("portmap: no mapping on the router any more");
 	}
@@ -1189,7 +1103,7 @@ static void run_loop(struct zt_daemon *d)
 			timeout = 0;
 		if (timeout > MAX_SLEEP_MS)
 			timeout = MAX_SLEEP_MS;
-		zt_udp_txq_flush(d->txq, &d->udp);
+		zt_nodeudp_flush(&d->u);
 		r = zt_evloop_wait(d->loop, (int)timeout);
 		if (r < 0) {
 			zt_log_error("event loop: %s", strerror(-r));
@@ -1203,25 +1117,21 @@ static void run_loop(struct zt_daemon *d)
 static void offload_config(struct zt_daemon *d)
 {
 	const char *e = getenv("ZT_OFFLOAD");
+	bool off = e && strcmp(e, "off") == 0, gso, gro;
 
-	if (!e)
-		return;
-	if (strcmp(e, "off") == 0) {
-		d->off_tap = d->off_gso = d->off_gro = d->off_uso = true;
-		return;
-	}
-	d->off_tap = strstr(e, "notap") != NULL;
-	d->off_gso = strstr(e, "nogso") != NULL;
-	d->off_gro = strstr(e, "nogro") != NULL;
-	d->off_uso = strstr(e, "nouso") != NULL;
+	zt_nodeudp_offload_env(&gso, &gro);
+	d->off_gso = !gso;
+	d->off_gro = !gro;
+	d->off_tap = off || (e && strstr(e, "notap"));
+	d->off_uso = off || (e && strstr(e, "nouso"));
 }
 
 static void stop(struct zt_daemon *d)
 {
-	if (d->txq) {
+	if (d->u.txq) {
 		uint64_t sent, dropped, gso;
 
-		zt_udp_txq_stats(d->txq, &sent, &dropped, &gso);
+		zt_udp_txq_stats(d->u.txq, &sent, &dropped, &gso);
 		zt_log_info("udp: %" PRIu64 " datagrams sent (%" PRIu64 " in GSO trains), %" PRIu64
 		            " dropped (socket buffer full); TAP: %" PRIu64
 		            " frames written (%" PRIu64 " TCP and %" PRIu64
@@ -1230,7 +1140,7 @@ static void stop(struct zt_daemon *d)
 		            sent, gso, dropped, d->tap_writes, d->tap_super_tcp, d->tap_super_udp,
 		            d->tap_write_drops, d->tap_gso_errors);
 	}
-	if (d->workers && d->txq) /* (not for a ztd that never started) */
+	if (d->workers && d->u.txq) /* (not for a ztd that never started) */
 		zt_log_info("crypto thread: %llu jobs (%s; turned on %u times)",
 		            zt_workers_worker_jobs(d->workers),
 		            d->workers_auto ? "used while it pays" : "always used",
@@ -1246,9 +1156,7 @@ static void stop(struct zt_daemon *d)
 	zt_tcp_free(&d->tcp);
 	while (d->nextra > 0)
 		host_socket_close(d, d->extra[d->nextra - 1]);
-	zt_udp_close(&d->udp);
-	zt_udp_batch_free(d->batch);
-	zt_udp_txq_free(d->txq);
+	zt_nodeudp_close(&d->u);
 	free(d->frame);
 	free(d->scratch);
 	zt_evloop_free(d->loop);
@@ -1313,7 +1221,8 @@ int zt_daemon_run(const struct zt_daemon_config *cfg)
 	r = start_files(d, &roots, &have_roots, err, sizeof err);
 	if (r < 0)
 		goto out;
-	r = start_udp(d, err, sizeof err);
+	r = zt_nodeudp_open(&d->u, d->loop, cfg->bind_addr, cfg->udp_port, !d->off_gso, !d->off_gro,
+	                    on_batch, d, err, sizeof err);
 	if (r < 0)
 		goto out;
 	r = start_api(d, err, sizeof err);
@@ -1322,13 +1231,13 @@ int zt_daemon_run(const struct zt_daemon_config *cfg)
 	r = start_node(d, &roots, have_roots, err, sizeof err);
 	if (r < 0)
 		goto out;
-	r = zt_portmap_start(&d->portmap, d->udp.port);
+	r = zt_portmap_start(&d->portmap, d->u.udp.port);
 	if (r < 0)
 		zt_log_warn("portmap: cannot start the worker: %s (no UPnP/NAT-PMP)", strerror(-r));
 	zt_log_info("ztd " ZT_VERSION_STRING " address %010" PRIx64 ", UDP port %u%s, API "
 	            "127.0.0.1:%u, home %s",
-	            d->id.address, d->udp.port, d->udp.count > 1 ? " (IPv4+IPv6)" : "", d->api_port,
-	            cfg->home);
+	            d->id.address, d->u.udp.port, d->u.udp.count > 1 ? " (IPv4+IPv6)" : "",
+	            d->api_port, cfg->home);
 	rejoin(d);
 	run_loop(d);
 	sig = zt_evloop_stopped(d->loop);

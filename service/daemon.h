@@ -15,6 +15,7 @@
 #include "osdep/tap.h"
 #include "osdep/portmap.h"
 #include "osdep/tcp.h"
+#include "osdep/nodeudp.h"
 #include "osdep/udp.h"
 #include "service/netapply.h"
 #include "service/netfile.h"
@@ -66,9 +67,7 @@ struct zt_daemon {
 	struct zt_identity id;
 	char public_text[ZT_IDENTITY_PUBLIC_TEXT];
 	char token[ZT_STATE_TOKEN_MAX + 1];
-	struct zt_udp udp;
-	struct zt_udp_batch *batch;
-	struct zt_udp_txq *txq;     /* datagrams the core sent, flushed per turn */
+	struct zt_nodeudp u;        /* the sockets, their batches and send queue */
 	struct zt_workers *workers; /* crypto pipeline (NULL: single-threaded) */
 	/* ZT_THREADS unset: the worker is used only while it pays (sampled
 	 * every second, zt_workers_worth_it). */
@@ -95,7 +94,7 @@ struct zt_daemon {
 	bool off_tap, off_gso, off_gro, off_uso;
 	uint8_t *frame;   /* a TAP read: vnet header + up to 64 KiB */
 	uint8_t *scratch; /* one segment being cut from it */
-	uint64_t udp_send_drops, tap_write_drops, tap_gso_errors;
+	uint64_t tap_write_drops, tap_gso_errors;
 	/* Frames written to TAPs; of them TCP and UDP super-frames, and the
 	 * datagrams the UDP ones hold (shown by GET /status, "dataPath"). */
 	uint64_t tap_writes, tap_super_tcp, tap_super_udp, tap_udp_joined, tap_write_errors;
