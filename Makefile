@@ -183,7 +183,7 @@ fuzz: fuzz-build
 	done
 
 # ---- ThreadSanitizer: the crypto pipeline (the only threads) ----
-build-tsan/workers_test: test/unit/workers_test.c osdep/workers.c $(NODE_SRCS)
+build-tsan/workers_test: test/unit/workers_test.c osdep/workers_linux.c $(NODE_SRCS)
 	@mkdir -p build-tsan
 	$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=thread -I. -Inode -Itest/unit $(PKG_CFLAGS) \
 		-o $@ test/unit/workers_test.c $(NODE_SRCS) $(PKG_LIBS) -lpthread
