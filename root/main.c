@@ -352,6 +352,7 @@ static int run(int argc, char **argv)
 	struct zt_endpoint ep;
 	char err[ZT_STATE_ERR_MAX] = "";
 	bool verbose = false;
+	uint16_t port;
 	int opt, r, rc = 1, sig;
 
 	memset(&rt, 0, sizeof rt);
@@ -359,13 +360,12 @@ static int run(int argc, char **argv)
 	rt.tcp_port = ZT_TCP_DEFAULT_PORT;
 	rt.lock_fd = -1;
 	while ((opt = getopt_long(argc, argv, ":p:b:e:t:vh", longopts, NULL)) != -1) {
-		long v;
-
 		switch (opt) {
 		case 'p':
-			if ((v = zt_args_port("zt-root", "-p", optarg)) < 0)
+			if (zt_args_port("-p", optarg, &rt.port, err, sizeof err) < 0) {
+				fprintf(stderr, "zt-root: %s\n", err);
 				return 1;
-			rt.port = (uint16_t)v;
+			}
 			break;
 		case 'b': rt.bind_addr = optarg; break;
 		case 'e':
@@ -379,9 +379,11 @@ static int run(int argc, char **argv)
 			add_ep(&rt, &ep);
 			break;
 		case 't':
-			if ((v = zt_args_port("zt-root", "-t", optarg)) < 0)
+			if (zt_args_port("-t", optarg, &port, err, sizeof err) < 0) {
+				fprintf(stderr, "zt-root: %s\n", err);
 				return 1;
-			rt.tcp_port = (int)v;
+			}
+			rt.tcp_port = port;
 			break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;

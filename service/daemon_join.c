@@ -49,15 +49,16 @@ int zt_daemon_join(struct zt_daemon *d, uint64_t nwid, bool persist, char *err, 
 	if (!net) {
 		snprintf(err, errcap, "cannot join network %016" PRIx64 ": already in %d networks",
 		         nwid, ZT_DAEMON_MAX_NETWORKS);
-		return -1;
+		return -ENOSPC;
 	}
 	zt_netfile_load(d->cfg.home, nwid, &net->set);
 	/* The TAP first, with the MAC the core will give us: a failure here
 	 * is reported to the caller and the core never hears of the network. */
 	zt_mac_from_address(nwid, zt_node_address(d->node), mac);
-	if (zt_daemon_tap_open(net, mac, ZT_DAEMON_DEFAULT_MTU, err, errcap) < 0) {
+	r = zt_daemon_tap_open(net, mac, ZT_DAEMON_DEFAULT_MTU, err, errcap);
+	if (r < 0) {
 		zt_daemon_tap_free(net);
-		return -1;
+		return r;
 	}
 	r = zt_node_join(d->node, zt_clock_now(), nwid);
 	if (r < 0 && r != ZT_EEXIST) {
@@ -65,7 +66,7 @@ int zt_daemon_join(struct zt_daemon *d, uint64_t nwid, bool persist, char *err, 
 		         zt_strerror(r));
 		zt_daemon_tap_free(net);
 		zt_daemon_after_core_call(d);
-		return -1;
+		return -EINVAL;
 	}
 	if (net->leave_pending) {
 		/* The core brought it up with settings the TAP refused. */
@@ -73,13 +74,14 @@ int zt_daemon_join(struct zt_daemon *d, uint64_t nwid, bool persist, char *err, 
 		         "cannot join network %016" PRIx64 ": the device failed (see the ztd log)",
 		         nwid);
 		zt_daemon_after_core_call(d);
-		return -1;
+		return -ENODEV;
 	}
-	if (persist && zt_netfile_save(d->cfg.home, nwid, &net->set, err, errcap) < 0) {
+	r = persist ? zt_netfile_save(d->cfg.home, nwid, &net->set, err, errcap) : 0;
+	if (r < 0) {
 		(void)zt_node_leave(d->node, zt_clock_now(), nwid);
 		zt_daemon_tap_free(net);
 		zt_daemon_after_core_call(d);
-		return -1;
+		return r;
 	}
 	apply_ethernet(d, nwid, &net->set);
 	zt_log_info("joined network %016" PRIx64, nwid);
@@ -108,14 +110,14 @@ static int adopt_roots(struct zt_daemon *d, const struct zt_roots *in, char *err
 			         "the invite's root %u is not a valid identity: ask for a "
 			         "new invite",
 			         i);
-			return -1;
+			return -EINVAL;
 		}
 		used += (size_t)snprintf(text + used, sizeof text - used, "%s %s\n", idt, ep);
 	}
 	r = zt_node_set_roots(d->node, zt_clock_now(), &roots);
 	if (r < 0) {
 		snprintf(err, errcap, "the node refused the invite's roots: %s", zt_strerror(r));
-		return -1;
+		return -EINVAL;
 	}
 	d->have_roots = true;
 	d->roots = roots;
@@ -170,10 +172,11 @@ int zt_daemon_set(struct zt_daemon *d, uint64_t nwid, const struct zt_api_join_r
 	struct zt_daemon_net *net = zt_daemon_tap_find(d, nwid);
 	struct zt_network_info info;
 	struct zt_net_settings old;
+	int r;
 
 	if (!net) {
 		snprintf(err, errcap, "not a member of network %016" PRIx64, nwid);
-		return -1;
+		return -ENOENT;
 	}
 	if ((jr->has_bridge || jr->has_broadcast || jr->has_mlimit || jr->has_mac_age ||
 	     jr->has_mss) &&
@@ -182,12 +185,12 @@ int zt_daemon_set(struct zt_daemon *d, uint64_t nwid, const struct zt_api_join_r
 		         "network %016" PRIx64 " is managed: its controller sets bridge, broadcast "
 		         "and multicast settings",
 		         nwid);
-		return -1;
+		return -EPERM;
 	}
 	if (jr->has_mss && jr->mss_clamp != 0 && jr->mss_clamp < 536) {
 		snprintf(err, errcap, "mssClamp %u is too small: use 0 (off) or 536..65535",
 		         jr->mss_clamp);
-		return -1;
+		return -EINVAL;
 	}
 	old = net->set;
 	if (jr->has_bridge)
@@ -209,9 +212,10 @@ int zt_daemon_set(struct zt_daemon *d, uint64_t nwid, const struct zt_api_join_r
 	if (jr->has_dns)
 		net->set.allow_dns = jr->allow_dns;
 	if (memcmp(&old, &net->set, sizeof old) != 0) {
-		if (zt_netfile_save(d->cfg.home, nwid, &net->set, err, errcap) < 0) {
+		r = zt_netfile_save(d->cfg.home, nwid, &net->set, err, errcap);
+		if (r < 0) {
 			net->set = old;
-			return -1;
+			return r;
 		}
 		zt_log_info("network %016" PRIx64
 		            ": allowManaged=%d allowGlobal=%d allowDefault=%d "
@@ -223,15 +227,18 @@ int zt_daemon_set(struct zt_daemon *d, uint64_t nwid, const struct zt_api_join_r
 		apply_ethernet(d, nwid, &net->set);
 		zt_daemon_after_core_call(d);
 	}
-	if (jr->roots.count > 0 && !d->have_roots && adopt_roots(d, &jr->roots, err, errcap) < 0)
-		return -1;
+	if (jr->roots.count > 0 && !d->have_roots) {
+		r = adopt_roots(d, &jr->roots, err, errcap);
+		if (r < 0)
+			return r;
+	}
 	if (jr->token_len > 0) {
-		int r = zt_node_join_token(d->node, zt_clock_now(), nwid, jr->token, jr->token_len);
+		r = zt_node_join_token(d->node, zt_clock_now(), nwid, jr->token, jr->token_len);
 		if (r < 0) {
 			snprintf(err, errcap, "network %016" PRIx64 ": the invite was refused: %s",
 			         nwid, zt_strerror(r));
 			zt_daemon_after_core_call(d);
-			return -1;
+			return -EACCES;
 		}
 		zt_daemon_after_core_call(d);
 	}

@@ -9,6 +9,7 @@
  * here; it is pure C11 (no sockets, no allocation), which is also what
  * lets it build under the core's flags.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,7 +219,7 @@ static void test_format_head(void)
 	CHECK(strncmp(head, "HTTP/1.1 404 Not Found\r\n", 24) == 0);
 	CHECK(strstr(head, "Content-Length: 17\r\n") != NULL);
 	CHECK(strstr(head, "Allow: GET\r\n\r\n") != NULL);
-	CHECK_EQ(zt_http_format_head(head, 20, 200, 0, NULL), -1);
+	CHECK_EQ(zt_http_format_head(head, 20, 200, 0, NULL), -ENOSPC);
 }
 
 int main(void)
