@@ -220,7 +220,8 @@ format:
 format-check:
 	@clang-format --dry-run --Werror $(FMT_SRCS) && echo "format-check: ok"
 
-# node/ must stay pure: no syscalls, clock, threads or files (see DESIGN.md).
+# node/ must stay pure: no syscalls, clock, threads or files; and each folder
+# includes only what DESIGN.md's "The house" allows (test/check-includes.sh).
 check-layering: $(B)/libztnode.a
 	@sh test/check-layering.sh $(B)/libztnode.a
 
