@@ -39,6 +39,8 @@ static void test_table_vs_reference(void)
 	uint64_t seed = 99;
 	int64_t now = 5000;
 	const size_t max = 64;
+	/* how often each outcome came up: a branch never taken checks nothing */
+	unsigned moved = 0, evicted = 0, hits = 0, stale = 0, aged = 0;
 
 	zt_mact_init(&t, max);
 	ref.n = 0;
@@ -54,11 +56,13 @@ static void test_table_vs_reference(void)
 			uint64_t want = 0;
 			if (i >= 0) {
 				want = ref.v[i].address;
+				moved += want != a;
 				ref.v[i].address = a;
 				ref.v[i].seen = now;
 			} else {
 				if (ref.n >= max) {
 					size_t o = 0;
+					evicted++;
 					for (size_t j = 1; j < ref.n; j++)
 						if (ref.v[j].seen < ref.v[o].seen)
 							o = j;
@@ -74,6 +78,8 @@ static void test_table_vs_reference(void)
 			long i = ref_find(&ref, mac);
 			const struct zt_macent *e = zt_mact_lookup(&t, mac, now, age);
 			bool want = i >= 0 && now - ref.v[i].seen < age;
+			hits += want;
+			stale += i >= 0 && !want;
 			CHECK_EQ(e != NULL, want);
 			if (e != NULL && want)
 				CHECK(e->address == ref.v[i].address && e->seen == ref.v[i].seen);
@@ -85,12 +91,16 @@ static void test_table_vs_reference(void)
 					c++;
 				} else
 					i++;
+			aged += c > 0;
 			CHECK_EQ(zt_mact_age(&t, now, age), c);
 		}
 		CHECK_EQ(t.n, ref.n);
 		for (size_t i = 1; i < t.n; i++)
 			CHECK(memcmp(t.v[i - 1].mac, t.v[i].mac, 6) < 0);
 	}
+	printf("  moved %u, evicted %u, hits %u, stale %u, aged %u\n", moved, evicted, hits, stale,
+	       aged);
+	CHECK(moved > 0 && evicted > 0 && hits > 0 && stale > 0 && aged > 0);
 	zt_mact_free(&t);
 }
 

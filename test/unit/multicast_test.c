@@ -43,13 +43,17 @@ static uint32_t rnd(uint64_t *s)
 	return (uint32_t)(*s >> 33);
 }
 
-static void test_table_vs_reference(void)
+/* Random operations on a table of at most `max` entries, each checked
+ * against the reference; `seen` counts the outcomes that came up. */
+struct outcomes {
+	unsigned full, added, removed, members, expired, found;
+};
+
+static void table_run(size_t max, uint64_t seed, struct outcomes *seen)
 {
 	static struct ref ref;
 	struct zt_mctable t;
-	uint64_t seed = 12345;
 	int64_t now = 1000;
-	const size_t max = 300;
 
 	zt_mc_init(&t, max);
 	ref.n = 0;
@@ -69,6 +73,7 @@ static void test_table_vs_reference(void)
 				want = 0;
 			} else if (ref.n >= max) {
 				want = ZT_EFULL;
+				seen->full++;
 			} else {
 				memcpy(ref.v[ref.n].mac, mac, 6);
 				ref.v[ref.n].adi = adi;
@@ -76,12 +81,15 @@ static void test_table_vs_reference(void)
 				ref.v[ref.n].expires = exp;
 				ref.n++;
 				want = 1;
+				seen->added++;
 			}
 			CHECK_EQ(zt_mc_add(&t, mac, adi, a, exp), want);
 		} else if (op < 70) {
 			long i = ref_find(&ref, mac, adi, a);
-			if (i >= 0)
+			if (i >= 0) {
 				ref.v[i] = ref.v[--ref.n];
+				seen->removed++;
+			}
 			CHECK_EQ(zt_mc_remove(&t, mac, adi, a), i >= 0);
 		} else if (op < 73) {
 			size_t c = 0;
@@ -91,6 +99,7 @@ static void test_table_vs_reference(void)
 					c++;
 				} else
 					i++;
+			seen->members += c > 0;
 			CHECK_EQ(zt_mc_remove_member(&t, a), c);
 		} else if (op < 78) {
 			size_t c = 0;
@@ -100,6 +109,7 @@ static void test_table_vs_reference(void)
 					c++;
 				} else
 					i++;
+			seen->expired += c > 0;
 			CHECK_EQ(zt_mc_expire(&t, now), c);
 		} else {
 			/* The group's range holds exactly the reference's
@@ -109,6 +119,7 @@ static void test_table_vs_reference(void)
 				if (memcmp(ref.v[i].mac, mac, 6) == 0 && ref.v[i].adi == adi)
 					want++;
 			CHECK_EQ(c, want);
+			seen->found += c > 1;
 			for (size_t i = first; i < first + c; i++) {
 				long j = ref_find(&ref, t.v[i].mac, t.v[i].adi, t.v[i].address);
 				CHECK(memcmp(t.v[i].mac, mac, 6) == 0 && t.v[i].adi == adi);
@@ -122,6 +133,21 @@ static void test_table_vs_reference(void)
 		CHECK_EQ(t.n, ref.n);
 	}
 	zt_mc_free(&t);
+}
+
+static void test_table_vs_reference(void)
+{
+	struct outcomes seen = {0};
+
+	/* A roomy table (expiry keeps it from filling) and a small one that
+	 * is full much of the time. */
+	table_run(300, 12345, &seen);
+	table_run(24, 54321, &seen);
+	printf("  full %u, added %u, removed %u, members %u, expired %u, found %u\n", seen.full,
+	       seen.added, seen.removed, seen.members, seen.expired, seen.found);
+	/* Every outcome came up: no comparison above went unchecked. */
+	CHECK(seen.full > 0 && seen.added > 0 && seen.removed > 0);
+	CHECK(seen.members > 0 && seen.expired > 0 && seen.found > 0);
 }
 
 /* ---- the snooper ---- */
