@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * http_test.c - the local API's HTTP request parser (service/http.c):
+ * http_test.c - the local API's HTTP request parser (osdep/http.c):
  * complete requests, every proper prefix being "need more", a numbered
  * table of malformed and oversize requests with the status each must
  * get, and every single-byte mutation of a valid request.
