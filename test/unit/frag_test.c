@@ -292,6 +292,39 @@ static void test_slot_exhaustion(void)
 	zt_frag_cleanup(&f);
 }
 
+/* A forger's fragments (any claimed sender, any packet id) must not evict an
+ * honest peer's packet in reassembly, however many it sends. */
+static void test_spoofed_flood(void)
+{
+	static uint8_t pkt[4000];
+	static struct frags fr;
+	struct zt_frag f;
+	size_t olen;
+
+	test_rng_seed(&rng, 9);
+	zt_frag_init(&f);
+	make_packet(pkt, sizeof pkt, 0x0a0a0a0a0aULL, 0x0b0b0b0b0bULL);
+	split(&fr, pkt, sizeof pkt, 0x5eed);
+	CHECK_EQ(fr.count, 3);
+	CHECK_EQ(add(&f, T0, &fr, 0, &olen), 0);
+	for (uint32_t i = 0; i < 4 * ZT_FRAG_SLOTS; i++) {
+		uint8_t junk[100];
+		/* Half claim to come from the honest peer itself. */
+		struct zt_hdr h = {ZT_PT_FRAG, 0, 0x0a0a0a0a0aULL,
+		                   i % 2 ? 0x0b0b0b0b0bULL : 0x0c0c0c0000ULL + i};
+		memset(junk, 0x5a, sizeof junk);
+		zt_wire_hdr_encode(junk, &h);
+		zt_put_u32(junk + ZT_HDR_LEN, 0x70000000u + i);
+		junk[ZT_HDR_LEN + 4] = 0;
+		junk[ZT_HDR_LEN + 5] = 2;
+		CHECK_EQ(zt_frag_add(&f, T0 + 1 + i, junk, sizeof junk, out, &olen), 0);
+	}
+	CHECK_EQ(add(&f, T0 + 500, &fr, 1, &olen), 0);
+	CHECK_EQ(add(&f, T0 + 500, &fr, 2, &olen), 1);
+	CHECK(olen == sizeof pkt && memcmp(out, pkt, sizeof pkt) == 0);
+	zt_frag_cleanup(&f);
+}
+
 static void test_malformed(void)
 {
 	static uint8_t pkt[4000];
@@ -452,6 +485,7 @@ int main(void)
 	RUN(test_duplicates);
 	RUN(test_expiry);
 	RUN(test_slot_exhaustion);
+	RUN(test_spoofed_flood);
 	RUN(test_malformed);
 	RUN(test_inner_header_mismatch);
 	RUN(test_hops_carried);
