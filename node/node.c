@@ -1502,8 +1502,17 @@ int zt_node_set_mapped_endpoints(struct zt_node *n, const struct zt_endpoint *ep
 
 int zt_node_set_roots(struct zt_node *n, int64_t now, const struct zt_roots *roots)
 {
+	static const uint8_t unsigned_roots[32];
+
 	if (roots->count > ZT_MAX_ROOTS)
 		return ZT_EINVAL;
+	/* No rollback of signed roots (an invite's roots have no signer). */
+	if (n->roots.count > 0 && sodium_memcmp(n->roots.signer, unsigned_roots, 32) != 0) {
+		struct zt_roots_seen seen;
+		zt_roots_seen_of(&seen, &n->roots);
+		if (zt_roots_check_seen(&seen, roots) != ZT_OK)
+			return ZT_ESTALE;
+	}
 	zt_batch_flush(n, now);
 	/* Roots no longer listed become ordinary peers (and expire). */
 	for (unsigned i = 0; i < n->roots.count; i++)
