@@ -6,7 +6,7 @@
  * AEAD jobs, calls crypto_run once per list (the shell may spread the jobs
  * over threads) and, when that returns, finishes the jobs in their order.
  *
- *   sending (between zt_node_frames_begin and _end): zt_node_send_msg
+ *   sending (between zt_node_frames_begin and _end): zt_send_msg
  *   takes the counter and writes the header at once (so counters follow
  *   the order of the frames), copies the message into a job and defers
  *   the encryption; zt_batch_flush runs the list and transmits in order.
@@ -98,7 +98,7 @@ void zt_batch_flush(struct zt_node *n, int64_t now)
 	deferring = n->deferring;
 	n->deferring = false;
 	for (size_t i = 0; i < count; i++)
-		zt_node_transmit(n, now, b->meta[i].p, b->out[i], b->meta[i].plen);
+		zt_send_packet(n, now, b->meta[i].p, b->out[i], b->meta[i].plen);
 	n->deferring = deferring;
 }
 

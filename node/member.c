@@ -91,7 +91,7 @@ static void send_com(struct zt_node *n, int64_t now, struct zt_network *net, str
 	mc->com_sent_ts = net->conf->com.timestamp;
 	if (want)
 		mc->com_asked = now;
-	(void)zt_node_send_msg(n, now, p, msg, sizeof msg);
+	(void)zt_send_msg(n, now, p, msg, sizeof msg);
 }
 
 void zt_member_show_com(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_member *m,
@@ -145,7 +145,7 @@ static void send_request(struct zt_node *n, int64_t now, struct zt_network *net)
 	msg[17] = (uint8_t)net->token_len;
 	memcpy(msg + 18, net->token, net->token_len);
 	net->conf_requested = now;
-	(void)zt_node_send_msg(n, now, p, msg, 18 + net->token_len);
+	(void)zt_send_msg(n, now, p, msg, 18 + net->token_len);
 }
 
 void zt_member_background(struct zt_node *n, int64_t now, struct zt_network *net)
@@ -402,7 +402,7 @@ static void send_err(struct zt_node *n, int64_t now, struct zt_peer *p, uint64_t
 	msg[0] = ZT_MSG_NETCONF_ERR;
 	zt_put_u64(msg + 1, nwid);
 	msg[9] = code;
-	(void)zt_node_send_msg(n, now, p, msg, sizeof msg);
+	(void)zt_send_msg(n, now, p, msg, sizeof msg);
 }
 
 static int answer(struct zt_node *n, int64_t now, struct zt_peer *p,
@@ -451,7 +451,7 @@ static int answer(struct zt_node *n, int64_t now, struct zt_peer *p,
 		goto out;
 	}
 	crypto_sign_detached(msg + 1 + len, NULL, msg + 1, (size_t)len, n->id.sk);
-	r = zt_node_send_msg(n, now, p, msg, 1 + (size_t)len + 64);
+	r = zt_send_msg(n, now, p, msg, 1 + (size_t)len + 64);
 out:
 	free(c);
 	free(msg);
@@ -532,7 +532,7 @@ int zt_node_netconf_revoke(struct zt_node *n, int64_t now, uint64_t nwid, uint64
 			continue;
 		p = zt_peer_get(n, now, notify_list[i]);
 		if (p != NULL)
-			(void)zt_node_send_msg(n, now, p, msg, sizeof msg);
+			(void)zt_send_msg(n, now, p, msg, sizeof msg);
 	}
 	return ZT_OK;
 }

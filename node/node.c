@@ -72,14 +72,14 @@ void zt_node_random(struct zt_node *n, void *buf, size_t len)
 	n->host.random(n->host.ctx, buf, len);
 }
 
-static uint32_t random_u32(struct zt_node *n)
+uint32_t zt_node_random_u32(struct zt_node *n)
 {
 	uint8_t b[4];
 	zt_node_random(n, b, sizeof b);
 	return zt_get_u32(b);
 }
 
-static void log_peer(struct zt_node *n, enum zt_log_level lvl, const char *what, uint64_t addr)
+void zt_node_log_peer(struct zt_node *n, enum zt_log_level lvl, const char *what, uint64_t addr)
 {
 	char buf[96];
 	struct zt_strbuf sb = {buf, sizeof buf, 0};
@@ -89,324 +89,6 @@ static void log_peer(struct zt_node *n, enum zt_log_level lvl, const char *what,
 	zt_strbuf_put(&sb, " ");
 	zt_strbuf_hex(&sb, addr, 10);
 	zt_node_log(n, lvl, buf);
-}
-
-/* ---- sending ---- */
-
-/* Send a packet, cut into FRAG datagrams of at most `mtu` bytes. */
-static void raw_send_mtu(struct zt_node *n, int64_t sock, const struct zt_endpoint *to,
-                         const uint8_t *pkt, size_t len, size_t mtu)
-{
-	unsigned count;
-	uint8_t frag[ZT_UDP_MAX];
-	uint32_t id;
-
-	if (n->host.wire_send == NULL)
-		return;
-	if (mtu > ZT_UDP_MAX)
-		mtu = ZT_UDP_MAX;
-	count = zt_frag_count(len, mtu);
-	if (count == 1) {
-		(void)n->host.wire_send(n->host.ctx, sock, to, pkt, len);
-		return;
-	}
-	if (count > ZT_FRAG_MAX)
-		return;
-	n->counters[ZT_CTR_TX_FRAGMENTED]++;
-	id = n->next_frag_id++;
-	for (unsigned i = 0; i < count; i++) {
-		size_t fl = zt_frag_build(pkt, len, mtu, id, i, count, frag);
-		(void)n->host.wire_send(n->host.ctx, sock, to, frag, fl);
-	}
-}
-
-/* The path MTU of the direct path to `to`, if it is one of p's. */
-static size_t path_mtu(const struct zt_peer *p, int64_t sock, const struct zt_endpoint *to)
-{
-	for (unsigned i = 0; p != NULL && i < p->npaths; i++)
-		if (p->paths[i].used && p->paths[i].sock == sock &&
-		    zt_endpoint_eq(&p->paths[i].ep, to))
-			return zt_pmtu_of(&p->paths[i]);
-	return ZT_PMTU_MIN;
-}
-
-/* Handshakes, cookies and replies to unknown senders are small; anything
- * else goes through raw_send_mtu with the path's MTU. */
-static void raw_send(struct zt_node *n, int64_t sock, const struct zt_endpoint *to,
-                     const uint8_t *pkt, size_t len)
-{
-	raw_send_mtu(n, sock, to, pkt, len, ZT_PMTU_MIN);
-}
-
-bool zt_node_root_is_up(const struct zt_node *n, const struct zt_peer *r, int64_t now)
-{
-	struct zt_peer *rp = (struct zt_peer *)r;
-	if (zt_peer_send_keypair(rp, now) == NULL || zt_peer_best_path(n, r, now) == NULL)
-		return false;
-	/* Heard recently is not enough: a root that died keeps looking alive
-	 * for ZT_ROOT_DEAD_AFTER.  One that leaves a request unanswered for
-	 * ZT_ROOT_REPLY_TIMEOUT is down at once, so failover takes seconds. */
-	return r->root == NULL ||
-	       !(r->root->awaiting_since != 0 && r->last_rx < r->root->awaiting_since &&
-	         now - r->root->awaiting_since >= ZT_ROOT_REPLY_TIMEOUT);
-}
-
-/* We sent a root something it always answers (REGISTER, WHOIS). */
-static void root_request_sent(struct zt_peer *r, int64_t now)
-{
-	if (r->root != NULL &&
-	    (r->root->awaiting_since == 0 || r->last_rx >= r->root->awaiting_since))
-		r->root->awaiting_since = now;
-}
-
-struct zt_peer *zt_node_best_root(struct zt_node *n, int64_t now)
-{
-	struct zt_peer *best = NULL;
-	int best_rtt = 0;
-
-	for (unsigned i = 0; i < n->roots.count; i++) {
-		struct zt_peer *r = n->root_peers[i];
-		int rtt;
-		if (r == NULL || !zt_node_root_is_up(n, r, now))
-			continue;
-		rtt = r->root->rtt >= 0 ? r->root->rtt : 100000;
-		if (best == NULL || rtt < best_rtt) {
-			best = r;
-			best_rtt = rtt;
-		}
-	}
-	return best;
-}
-
-static void send_register(struct zt_node *n, int64_t now, struct zt_peer *r);
-
-/* Send a whole packet to p: direct if a path is alive, else via a root. */
-static void transmit(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *pkt,
-                     size_t len)
-{
-	struct zt_path *path = zt_peer_best_path(n, p, now);
-
-	if (path != NULL) {
-		raw_send_mtu(n, path->sock, &path->ep, pkt, len, zt_pmtu_of(path));
-		zt_path_sent(path, now);
-	} else if (p->is_root) {
-		/* Not heard yet: try every endpoint the roots file gives. */
-		for (unsigned i = 0; i < p->npaths; i++) {
-			if (p->paths[i].used) {
-				raw_send(n, p->paths[i].sock, &p->paths[i].ep, pkt, len);
-				zt_path_sent(&p->paths[i], now);
-			}
-		}
-	} else {
-		struct zt_peer *r = zt_node_best_root(n, now);
-		struct zt_path *rp = r != NULL ? zt_peer_best_path(n, r, now) : NULL;
-		if (rp == NULL) {
-			n->counters[ZT_CTR_FRAMES_DROPPED]++;
-			return;
-		}
-		raw_send(n, rp->sock, &rp->ep, pkt, len);
-		/* Relaying through a root that has been quiet: ask it something,
-		 * so that a dead root is noticed within seconds. */
-		if (now - r->last_rx > 5000 && now - r->root->register_sent > 1000)
-			send_register(n, now, r);
-	}
-	p->last_tx = now;
-	p->tx_packets++;
-}
-
-static void queue_msg(struct zt_peer *p, const uint8_t *msg, size_t len)
-{
-	struct zt_qmsg *q;
-	uint8_t *copy = malloc(len);
-
-	if (copy == NULL)
-		return;
-	if (p->queue == NULL) {
-		p->queue = calloc(ZT_PEER_QUEUE, sizeof *p->queue);
-		if (p->queue == NULL) {
-			free(copy);
-			return;
-		}
-	}
-	memcpy(copy, msg, len);
-	if (p->qcount == ZT_PEER_QUEUE) {
-		/* Full: the oldest message goes. */
-		q = &p->queue[p->qhead];
-		free(q->data);
-		p->qhead = (p->qhead + 1) % ZT_PEER_QUEUE;
-		p->qcount--;
-	}
-	q = &p->queue[(p->qhead + p->qcount) % ZT_PEER_QUEUE];
-	q->data = copy;
-	q->len = (uint16_t)len;
-	p->qcount++;
-}
-
-static void start_handshake(struct zt_node *n, int64_t now, struct zt_peer *p);
-
-int zt_node_send_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
-                     size_t len)
-{
-	struct zt_keypair *kp;
-	size_t plen;
-
-	if (len + ZT_DATA_OVERHEAD > ZT_PACKET_MAX)
-		return ZT_ERANGE;
-	kp = zt_peer_send_keypair(p, now);
-	if (kp == NULL) {
-		queue_msg(p, msg, len);
-		zt_node_want_peer(n, now, p);
-		return ZT_OK;
-	}
-	if (n->deferring) {
-		if (!zt_batch_seal(n, now, p, kp, msg, len)) {
-			/* too big for a job: send it now, after what came first */
-			zt_batch_flush(n, now);
-			plen = zt_session_seal(kp, p->address, n->id.address, msg, len, n->pkt);
-			transmit(n, now, p, n->pkt, plen);
-		}
-	} else {
-		plen = zt_session_seal(kp, p->address, n->id.address, msg, len, n->pkt);
-		transmit(n, now, p, n->pkt, plen);
-	}
-	/* The initiator rekeys when its keys get old or well used. */
-	if (kp == &p->kp_cur && kp->initiator && !p->hs_pending &&
-	    (now - kp->born >= ZT_REKEY_AFTER_TIME || kp->send_counter >= ZT_REKEY_AFTER_MESSAGES))
-		start_handshake(n, now, p);
-	return ZT_OK;
-}
-
-int zt_node_send_msg_to(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
-                        const struct zt_endpoint *to, const uint8_t *msg, size_t len)
-{
-	struct zt_keypair *kp = zt_peer_send_keypair(p, now);
-	size_t plen;
-
-	if (kp == NULL)
-		return ZT_ENOTFOUND;
-	if (len + ZT_DATA_OVERHEAD > ZT_PACKET_MAX)
-		return ZT_ERANGE;
-	plen = zt_session_seal(kp, p->address, n->id.address, msg, len, n->pkt);
-	/* A probe is exactly as big as it must be: never cut it. */
-	raw_send_mtu(n, sock, to, n->pkt, plen,
-	             msg[0] == ZT_MSG_PMTU_PROBE ? ZT_UDP_MAX : path_mtu(p, sock, to));
-	p->last_tx = now;
-	p->tx_packets++;
-	return ZT_OK;
-}
-
-static void flush_queue(struct zt_node *n, int64_t now, struct zt_peer *p)
-{
-	while (p->qcount > 0 && zt_peer_send_keypair(p, now) != NULL) {
-		struct zt_qmsg q = p->queue[p->qhead];
-		p->queue[p->qhead].data = NULL;
-		p->qhead = (p->qhead + 1) % ZT_PEER_QUEUE;
-		p->qcount--;
-		(void)zt_node_send_msg(n, now, p, q.data, q.len);
-		free(q.data);
-	}
-}
-
-void zt_node_send_echo_to(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
-                          const struct zt_endpoint *to)
-{
-	uint8_t msg[13];
-	msg[0] = ZT_MSG_ECHO;
-	zt_put_u32(msg + 1, random_u32(n));
-	zt_put_u64(msg + 5, (uint64_t)now);
-	(void)zt_node_send_msg_to(n, now, p, sock, to, msg, sizeof msg);
-}
-
-void zt_node_send_echo(struct zt_node *n, int64_t now, struct zt_peer *p, struct zt_path *x)
-{
-	if (zt_peer_send_keypair(p, now) == NULL)
-		return;
-	if (x->last_rx == 0)
-		n->counters[ZT_CTR_PUNCH_PROBES]++;
-	/* An ECHO is always answered: count the ones that are not. */
-	if (x->last_echo > x->last_rx)
-		x->unanswered++;
-	x->last_echo = now;
-	zt_node_send_echo_to(n, now, p, x->sock, &x->ep);
-	zt_path_sent(x, now);
-}
-
-static void send_register(struct zt_node *n, int64_t now, struct zt_peer *r)
-{
-	uint8_t msg[12 + (ZT_MAX_LOCAL_ENDPOINTS + ZT_MAX_MAPPED_ENDPOINTS) * 19];
-	size_t off = 11;
-	msg[0] = ZT_MSG_REGISTER;
-	zt_put_u64(msg + 1, (uint64_t)now);
-	/* Our NAT type and LAN endpoints: the root passes them on to peers
-	 * (the LAN ones only to peers behind the same public address). */
-	msg[9] = (uint8_t)zt_node_nat_type(n);
-	msg[10] = (uint8_t)n->nlocals;
-	for (unsigned i = 0; i < n->nlocals; i++)
-		off += zt_endpoint_encode(&n->locals[i], msg + off);
-	/* ... and the port mappings our router gave us (for every peer). */
-	msg[off++] = (uint8_t)n->nmapped;
-	for (unsigned i = 0; i < n->nmapped; i++)
-		off += zt_endpoint_encode(&n->mapped[i], msg + off);
-	if (r->root != NULL)
-		r->root->register_sent = now;
-	root_request_sent(r, now);
-	(void)zt_node_send_msg(n, now, r, msg, off);
-}
-
-/* A question for the roots: asked of every root that is up (the first
- * answer wins, and a dead root costs nothing), or of all when none is. */
-static void send_to_roots(struct zt_node *n, int64_t now, const uint8_t *msg, size_t len)
-{
-	bool any_up = zt_node_best_root(n, now) != NULL;
-	for (unsigned i = 0; i < n->roots.count; i++) {
-		struct zt_peer *r = n->root_peers[i];
-		if (r == NULL || (any_up && !zt_node_root_is_up(n, r, now)) ||
-		    (any_up && zt_nat_probe_silent(n, r)))
-			continue;
-		root_request_sent(r, now);
-		(void)zt_node_send_msg(n, now, r, msg, len);
-	}
-}
-
-static void send_whois(struct zt_node *n, int64_t now, struct zt_peer *p)
-{
-	uint8_t msg[6];
-	struct zt_peer_reach *rc = zt_peer_reach(n, p);
-	if (rc == NULL || (rc->whois_sent != 0 && now - rc->whois_sent < ZT_WHOIS_RETRY))
-		return;
-	msg[0] = ZT_MSG_WHOIS;
-	zt_put_u40(msg + 1, p->address);
-	rc->whois_sent = now;
-	send_to_roots(n, now, msg, sizeof msg);
-}
-
-static void send_rendezvous_req(struct zt_node *n, int64_t now, struct zt_peer *p)
-{
-	uint8_t msg[6];
-	struct zt_peer *r = zt_node_best_root(n, now);
-	struct zt_peer_reach *rc;
-	if (r == NULL || (rc = zt_peer_reach(n, p)) == NULL)
-		return;
-	msg[0] = ZT_MSG_RENDEZVOUS_REQ;
-	zt_put_u40(msg + 1, p->address);
-	rc->rendezvous_sent = now;
-	(void)zt_node_send_msg(n, now, r, msg, sizeof msg);
-}
-
-void zt_node_want_peer(struct zt_node *n, int64_t now, struct zt_peer *p)
-{
-	if (!p->has_identity) {
-		if (!n->is_root)
-			send_whois(n, now, p);
-		return;
-	}
-	if (zt_peer_send_keypair(p, now) == NULL) {
-		start_handshake(n, now, p);
-		if (!p->is_root && !n->is_root && zt_peer_best_path(n, p, now) == NULL &&
-		    (zt_peer_reach_of(p)->rendezvous_sent == 0 ||
-		     now - zt_peer_reach_of(p)->rendezvous_sent >= 1000))
-			send_rendezvous_req(n, now, p);
-	}
 }
 
 /* ---- handshakes ---- */
@@ -419,7 +101,7 @@ static void send_initiation(struct zt_node *n, int64_t now, struct zt_peer *p)
 
 	if (p->hs == NULL)
 		return;
-	p->hs->index = random_u32(n);
+	p->hs->index = zt_node_random_u32(n);
 	zt_node_random(n, e_seed, sizeof e_seed);
 	zt_put_u64(payload, (uint64_t)now);
 	zt_put_u32(payload + 8, n->aes_ok ? ZT_HS_FLAG_AES256GCM : 0);
@@ -436,12 +118,12 @@ static void send_initiation(struct zt_node *n, int64_t now, struct zt_peer *p)
 	else
 		memset(pkt + mac1_off + 16, 0, 16);
 	p->hs->last_sent = now;
-	transmit(n, now, p, pkt, sizeof pkt);
+	zt_send_packet(n, now, p, pkt, sizeof pkt);
 out:
 	sodium_memzero(e_seed, sizeof e_seed);
 }
 
-static void start_handshake(struct zt_node *n, int64_t now, struct zt_peer *p)
+void zt_hs_start(struct zt_node *n, int64_t now, struct zt_peer *p)
 {
 	if (p->hs_pending || !p->has_identity)
 		return;
@@ -456,14 +138,14 @@ static void start_handshake(struct zt_node *n, int64_t now, struct zt_peer *p)
 void zt_node_rehandshake(struct zt_node *n, int64_t now, struct zt_peer *p)
 {
 	if (!p->has_identity) {
-		zt_node_want_peer(n, now, p);
+		zt_send_want_peer(n, now, p);
 		return;
 	}
 	/* The peer no longer knows these keys (it restarted): drop them, so
 	 * that what we send next waits for the new session and goes out the
 	 * moment it is up. */
 	zt_peer_keypairs_wipe(p);
-	start_handshake(n, now, p);
+	zt_hs_start(n, now, p);
 }
 
 static bool under_load(struct zt_node *n, int64_t now)
@@ -491,7 +173,7 @@ static void send_cookie(struct zt_node *n, int64_t now, int64_t sock,
 	               mac1);
 	sodium_memzero(fresh, sizeof fresh);
 	n->counters[ZT_CTR_HS_COOKIE_SENT]++;
-	raw_send(n, sock, from, pkt, sizeof pkt);
+	zt_send_raw(n, sock, from, pkt, sizeof pkt);
 }
 
 static void handle_init(struct zt_node *n, int64_t now, int64_t sock,
@@ -581,7 +263,7 @@ static void handle_init(struct zt_node *n, int64_t now, int64_t sock,
 	kp->valid = true;
 	kp->initiator = false;
 	kp->confirmed = false;
-	kp->local_index = random_u32(n);
+	kp->local_index = zt_node_random_u32(n);
 	kp->remote_index = zt_get_u32(pkt + ZT_HDR_LEN);
 	zt_session_set_keys(kp,
 	                    (zt_get_u32(rpayload) & ZT_HS_FLAG_AES256GCM)
@@ -600,9 +282,9 @@ static void handle_init(struct zt_node *n, int64_t now, int64_t sock,
 	zt_peer_learn_path(n, p, now, sock, from, h->hops);
 	/* Answer the way it came: a relayed initiation goes back through the
 	 * same root, which forwards by destination address. */
-	raw_send(n, sock, from, out, sizeof out);
+	zt_send_raw(n, sock, from, out, sizeof out);
 	p->last_tx = now;
-	log_peer(n, ZT_LOG_DEBUG, "handshake: responded to", p->address);
+	zt_node_log_peer(n, ZT_LOG_DEBUG, "handshake: responded to", p->address);
 out:
 	zt_noise_wipe(&hs);
 	sodium_memzero(e_seed, sizeof e_seed);
@@ -662,19 +344,19 @@ static void handle_resp(struct zt_node *n, int64_t now, int64_t sock,
 	sodium_memzero(k2, sizeof k2);
 	zt_peer_hs_end(p);
 	zt_peer_learn_path(n, p, now, sock, from, h->hops);
-	log_peer(n, ZT_LOG_DEBUG, "handshake: session up with", p->address);
+	zt_node_log_peer(n, ZT_LOG_DEBUG, "handshake: session up with", p->address);
 
 	/* The responder may send only once it has heard from us with the new
 	 * keys: say something at once. */
 	if (p->is_root) {
-		send_register(n, now, p);
+		zt_send_register(n, now, p);
 	} else if (p->qcount > 0) {
-		flush_queue(n, now, p);
+		zt_send_flush_queue(n, now, p);
 	} else {
 		uint8_t ka = ZT_MSG_KEEPALIVE;
-		(void)zt_node_send_msg(n, now, p, &ka, 1);
+		(void)zt_send_msg(n, now, p, &ka, 1);
 	}
-	flush_queue(n, now, p);
+	zt_send_flush_queue(n, now, p);
 	zt_peer_update_kind(n, p, now);
 }
 
@@ -754,7 +436,7 @@ static void handle_whois_ok(struct zt_node *n, int64_t now, const uint8_t *msg, 
 		(void)zt_peer_add_candidate(n, q, now, &ep);
 	}
 	if (q->qcount > 0)
-		zt_node_want_peer(n, now, q);
+		zt_send_want_peer(n, now, q);
 }
 
 static void handle_rendezvous(struct zt_node *n, int64_t now, const uint8_t *msg, size_t len)
@@ -793,13 +475,13 @@ static void handle_rendezvous(struct zt_node *n, int64_t now, const uint8_t *msg
 		x = zt_peer_add_candidate(n, q, now, &ep);
 		/* Punch now: both ends got the rendezvous at about the same time. */
 		if (x != NULL && zt_peer_send_keypair(q, now) != NULL)
-			zt_node_send_echo(n, now, q, x);
+			zt_send_echo(n, now, q, x);
 	}
 	/* A newer root appends the peer's NAT type. */
 	if (off < len)
 		q->nat_type = msg[off] <= ZT_NAT_SYMMETRIC ? msg[off] : ZT_NAT_UNKNOWN;
 	if (zt_peer_send_keypair(q, now) == NULL)
-		zt_node_want_peer(n, now, q);
+		zt_send_want_peer(n, now, q);
 	else
 		zt_nat_maybe_birthday(n, now, q);
 }
@@ -827,7 +509,7 @@ static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_
 		memcpy(reply, msg, 13);
 		reply[0] = ZT_MSG_ECHO_REPLY;
 		rl = 13 + zt_endpoint_encode(from, reply + 13);
-		(void)zt_node_send_msg_to(n, now, p, sock, from, reply, rl);
+		(void)zt_send_msg_to(n, now, p, sock, from, reply, rl);
 		break;
 	}
 	case ZT_MSG_ECHO_REPLY: {
@@ -958,7 +640,7 @@ void zt_node_data_deliver(struct zt_node *n, int64_t now, struct zt_peer *p, str
 		/* The initiator used the new keys: they become current. */
 		zt_peer_keypair_promote(p);
 		if (p->qcount > 0)
-			flush_queue(n, now, p);
+			zt_send_flush_queue(n, now, p);
 	}
 	zt_peer_learn_path(n, p, now, sock, from, h->hops);
 	handle_msg(n, now, p, sock, from, h->hops, msg, mlen);
@@ -1023,7 +705,7 @@ static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
 	if (n->is_root && p->later_at != 0 && now >= p->later_at) {
 		uint8_t late = ZT_MSG_LATE;
 		p->later_at = 0;
-		(void)zt_node_send_msg(n, now, p, &late, 1);
+		(void)zt_send_msg(n, now, p, &late, 1);
 	}
 
 	zt_peer_keypairs_expire(p, now);
@@ -1038,14 +720,14 @@ static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
 		}
 	}
 	if (!p->has_identity && p->qcount > 0 && !n->is_root)
-		send_whois(n, now, p);
+		zt_send_whois(n, now, p);
 
 	/* Rekey: the initiator after REKEY_AFTER_TIME; the responder a bit
 	 * later, so that both never start at once but keys never run out. */
 	if (p->kp_cur.valid && !p->hs_pending && (active || p->is_root) && !n->is_root) {
 		int64_t age = now - p->kp_cur.born;
 		if (age >= ZT_REKEY_AFTER_TIME + (p->kp_cur.initiator ? 0 : 15000))
-			start_handshake(n, now, p);
+			zt_hs_start(n, now, p);
 	}
 
 	skp = zt_peer_send_keypair(p, now);
@@ -1053,7 +735,7 @@ static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
 	 * lost the session.  A fresh handshake costs little and heals it. */
 	if (skp != NULL && !p->is_root && !n->is_root && !p->hs_pending && active &&
 	    p->last_tx - p->last_rx >= ZT_PEER_SILENT && now - p->kp_cur.born >= ZT_PEER_SILENT)
-		start_handshake(n, now, p);
+		zt_hs_start(n, now, p);
 	if (skp != NULL && !p->is_root && (active || warm || now < reach->punch_until)) {
 		for (unsigned i = 0; i < p->npaths; i++) {
 			struct zt_path *x = &p->paths[i];
@@ -1069,7 +751,7 @@ static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
 			if (active && x->last_rx != 0 && now - x->last_rx >= ZT_PATH_QUIET)
 				interval = ZT_PATH_PROBE_INTERVAL;
 			if (now - x->last_echo >= interval)
-				zt_node_send_echo(n, now, p, x);
+				zt_send_echo(n, now, p, x);
 			zt_pmtu_background(n, now, p, x);
 		}
 		if (now < reach->punch_until)
@@ -1088,7 +770,7 @@ static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
 	     now - reach->rendezvous_sent >= (now - reach->kind_since < ZT_PUNCH_TIME
 	                                          ? ZT_RENDEZVOUS_FAST
 	                                          : ZT_RENDEZVOUS_RETRY)))
-		send_rendezvous_req(n, now, p);
+		zt_send_rendezvous_req(n, now, p);
 	if (!n->is_root) {
 		enum zt_path_kind was = p->kind;
 		zt_peer_update_kind(n, p, now);
@@ -1103,13 +785,13 @@ static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
 static void path_lost(struct zt_node *n, int64_t now, struct zt_peer *p)
 {
 	n->counters[ZT_CTR_PATH_LOST]++;
-	log_peer(n, ZT_LOG_INFO, "direct path lost to", p->address);
+	zt_node_log_peer(n, ZT_LOG_INFO, "direct path lost to", p->address);
 	for (unsigned i = 0; i < n->roots.count; i++) {
 		struct zt_peer *r = n->root_peers[i];
 		if (r != NULL && now - r->root->register_sent >= 1000)
-			send_register(n, now, r);
+			zt_send_register(n, now, r);
 	}
-	send_rendezvous_req(n, now, p);
+	zt_send_rendezvous_req(n, now, p);
 }
 
 static bool peer_expired(const struct zt_node *n, const struct zt_peer *p, int64_t now)
@@ -1169,7 +851,7 @@ static void tcp_background(struct zt_node *n, int64_t now, unsigned i, struct zt
 	if (rl->tcp_sock < 0) {
 		struct zt_endpoint ep = rd->endpoints[0];
 		int64_t sock;
-		if (zt_node_root_is_up(n, r, now) ||
+		if (zt_peer_root_is_up(n, r, now) ||
 		    now - (heard ? heard : n->created) < ZT_TCP_AFTER ||
 		    (rl->tcp_tried != 0 && now - rl->tcp_tried < ZT_TCP_RETRY))
 			return;
@@ -1180,10 +862,10 @@ static void tcp_background(struct zt_node *n, int64_t now, unsigned i, struct zt
 			return;
 		rl->tcp_sock = sock;
 		(void)zt_peer_add_path(n, r, now, sock, &ep);
-		log_peer(n, ZT_LOG_INFO, "no UDP answer: trying TCP to root", r->address);
+		zt_node_log_peer(n, ZT_LOG_INFO, "no UDP answer: trying TCP to root", r->address);
 		/* Over the new connection at once (a session survives). */
 		if (zt_peer_send_keypair(r, now) != NULL)
-			send_register(n, now, r);
+			zt_send_register(n, now, r);
 		return;
 	}
 	best = zt_peer_best_path(n, r, now);
@@ -1198,8 +880,8 @@ static void tcp_background(struct zt_node *n, int64_t now, unsigned i, struct zt
 			for (unsigned k = 0; k < r->npaths; k++) {
 				struct zt_path *x = &r->paths[k];
 				if (x->used && !zt_sock_is_tcp(x->sock) &&
-				    zt_node_send_msg_to(n, now, r, x->sock, &x->ep, msg,
-				                        sizeof msg) == ZT_OK)
+				    zt_send_msg_to(n, now, r, x->sock, &x->ep, msg, sizeof msg) ==
+				        ZT_OK)
 					zt_path_sent(x, now);
 			}
 		}
@@ -1209,8 +891,8 @@ static void tcp_background(struct zt_node *n, int64_t now, unsigned i, struct zt
 		struct zt_path *x = &r->paths[k];
 		if (x->used && x->sock == rl->tcp_sock && best != NULL &&
 		    now - x->last_tx >= ZT_TCP_LINGER && now - heard < ZT_TCP_LINGER) {
-			log_peer(n, ZT_LOG_INFO, "UDP works again: closing TCP to root",
-			         r->address);
+			zt_node_log_peer(n, ZT_LOG_INFO, "UDP works again: closing TCP to root",
+			                 r->address);
 			tcp_drop(n, r);
 			return;
 		}
@@ -1250,14 +932,14 @@ static void roots_background(struct zt_node *n, int64_t now)
 		/* Endpoints from the roots file are always candidates. */
 		for (unsigned j = 0; j < n->roots.roots[i].endpoint_count; j++)
 			(void)zt_peer_add_candidate(n, r, now, &n->roots.roots[i].endpoints[j]);
-		up = zt_node_root_is_up(n, r, now);
+		up = zt_peer_root_is_up(n, r, now);
 		if (zt_peer_send_keypair(r, now) == NULL) {
-			start_handshake(n, now, r);
+			zt_hs_start(n, now, r);
 		} else if (!up && !r->hs_pending && r->root->awaiting_since != 0 &&
 		           r->last_rx < r->root->awaiting_since &&
 		           now - r->root->awaiting_since >= ZT_ROOT_REHANDSHAKE) {
 			/* It may have restarted and lost our session. */
-			start_handshake(n, now, r);
+			zt_hs_start(n, now, r);
 		} else if (zt_nat_probe_silent(n, r)) {
 			/* Measuring how long our NAT keeps a silent mapping. */
 		} else if (now - r->root->register_sent >=
@@ -1265,7 +947,7 @@ static void roots_background(struct zt_node *n, int64_t now)
 		                                                          : ZT_REGISTER_INTERVAL)
 		                   : ZT_ROOT_RETRY) ||
 		           (tell && up)) {
-			send_register(n, now, r);
+			zt_send_register(n, now, r);
 		}
 		tcp_background(n, now, i, r);
 		online = online || up;
@@ -1321,12 +1003,6 @@ static void maybe_background(struct zt_node *n, int64_t now)
 		zt_batch_flush(n, now);
 		background(n, now);
 	}
-}
-
-void zt_node_transmit(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *pkt,
-                      size_t len)
-{
-	transmit(n, now, p, pkt, len);
 }
 
 void zt_node_wire_one(struct zt_node *n, int64_t now, int64_t sock, const struct zt_endpoint *from,
@@ -1390,7 +1066,7 @@ int zt_node_new(struct zt_node **out, const struct zt_host *host, const struct z
 	}
 	zt_cookie_checker_init(&n->cookies, n->id.pk);
 	zt_frag_init(&n->frag);
-	n->next_frag_id = random_u32(n);
+	n->next_frag_id = zt_node_random_u32(n);
 	n->last_scan = now - SCAN_INTERVAL * 4;
 	n->load_window_start = now;
 	*out = n; /* owned by the caller */

@@ -506,6 +506,38 @@ struct zt_path *zt_peer_best_path(const struct zt_node *n, const struct zt_peer 
 	return (struct zt_path *)best;
 }
 
+bool zt_peer_root_is_up(const struct zt_node *n, const struct zt_peer *r, int64_t now)
+{
+	struct zt_peer *rp = (struct zt_peer *)r;
+	if (zt_peer_send_keypair(rp, now) == NULL || zt_peer_best_path(n, r, now) == NULL)
+		return false;
+	/* Heard recently is not enough: a root that died keeps looking alive
+	 * for ZT_ROOT_DEAD_AFTER.  One that leaves a request unanswered for
+	 * ZT_ROOT_REPLY_TIMEOUT is down at once, so failover takes seconds. */
+	return r->root == NULL ||
+	       !(r->root->awaiting_since != 0 && r->last_rx < r->root->awaiting_since &&
+	         now - r->root->awaiting_since >= ZT_ROOT_REPLY_TIMEOUT);
+}
+
+struct zt_peer *zt_peer_best_root(struct zt_node *n, int64_t now)
+{
+	struct zt_peer *best = NULL;
+	int best_rtt = 0;
+
+	for (unsigned i = 0; i < n->roots.count; i++) {
+		struct zt_peer *r = n->root_peers[i];
+		int rtt;
+		if (r == NULL || !zt_peer_root_is_up(n, r, now))
+			continue;
+		rtt = r->root->rtt >= 0 ? r->root->rtt : 100000;
+		if (best == NULL || rtt < best_rtt) {
+			best = r;
+			best_rtt = rtt;
+		}
+	}
+	return best;
+}
+
 void zt_peer_update_kind(struct zt_node *n, struct zt_peer *p, int64_t now)
 {
 	struct zt_path *best = zt_peer_best_path(n, p, now);
@@ -515,7 +547,7 @@ void zt_peer_update_kind(struct zt_node *n, struct zt_peer *p, int64_t now)
 	if (best != NULL) {
 		kind = ZT_PATH_DIRECT;
 	} else if (p->last_rx != 0 && !p->is_root) {
-		struct zt_peer *r = zt_node_best_root(n, now);
+		struct zt_peer *r = zt_peer_best_root(n, now);
 		kind = ZT_PATH_RELAY;
 		via = r != NULL ? r->address : 0;
 	} else {
@@ -550,7 +582,7 @@ void zt_peer_update_kind(struct zt_node *n, struct zt_peer *p, int64_t now)
 			zt_node_log(n, ZT_LOG_INFO, buf);
 		}
 	} else if (kind == ZT_PATH_RELAY) {
-		struct zt_peer *r = zt_node_best_root(n, now);
+		struct zt_peer *r = zt_peer_best_root(n, now);
 		if (p->reach != NULL)
 			p->reach->via = r != NULL ? r->address : 0;
 	}

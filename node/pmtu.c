@@ -47,7 +47,7 @@ static void send_probe(struct zt_node *n, int64_t now, struct zt_peer *p, struct
 	x->probe_size = (uint16_t)size;
 	x->probe_sent = now;
 	n->counters[ZT_CTR_PMTU_PROBES]++;
-	(void)zt_node_send_msg_to(n, now, p, x->sock, &x->ep, msg, mlen);
+	(void)zt_send_msg_to(n, now, p, x->sock, &x->ep, msg, mlen);
 }
 
 /* The next size to try, or 0 when the search is over. */
@@ -127,7 +127,7 @@ void zt_pmtu_handle(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t s
 			return; /* probes measure direct paths only */
 		memcpy(ack, msg, 7);
 		ack[0] = ZT_MSG_PMTU_ACK;
-		(void)zt_node_send_msg_to(n, now, p, sock, from, ack, sizeof ack);
+		(void)zt_send_msg_to(n, now, p, sock, from, ack, sizeof ack);
 		return;
 	}
 	if (len != 7) {
