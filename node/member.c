@@ -136,7 +136,7 @@ static void send_request(struct zt_node *n, int64_t now, struct zt_network *net)
 	           now - net->conf_awaiting >= ZT_NETCONF_REHANDSHAKE) {
 		/* The controller does not answer on this session: it may have
 		 * restarted and lost it.  A new handshake heals that. */
-		zt_node_rehandshake(n, now, p);
+		zt_hs_restart(n, now, p);
 		net->conf_awaiting = now;
 	}
 	msg[0] = ZT_MSG_NETCONF_REQ;

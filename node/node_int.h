@@ -14,6 +14,7 @@
 #include "bridge.h"
 #include "cookie.h"
 #include "frag.h"
+#include "handshake.h"
 #include "multicast.h"
 #include "noise.h"
 #include "replay.h"
@@ -328,7 +329,6 @@ void zt_node_random(struct zt_node *n, void *buf, size_t len);
 uint32_t zt_node_random_u32(struct zt_node *n);
 /* Log `what` followed by a peer's address. */
 void zt_node_log_peer(struct zt_node *n, enum zt_log_level lvl, const char *what, uint64_t addr);
-void zt_hs_start(struct zt_node *n, int64_t now, struct zt_peer *p);
 
 /* ---- nat.c ---- */
 /* Start a birthday attempt with p if our NATs call for one. */
@@ -530,8 +530,6 @@ void zt_switch_send_held(struct zt_node *n, int64_t now, struct zt_network *net,
  * COM too if we lack it). */
 void zt_member_show_com(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_member *m,
                         struct zt_peer *p);
-/* Start a new session with p even if keys exist (a silent controller). */
-void zt_node_rehandshake(struct zt_node *n, int64_t now, struct zt_peer *p);
 
 /* ---- multicast.c ---- */
 void zt_mc_net_init(struct zt_network *net);
