@@ -130,7 +130,7 @@ static void finish_opens(struct zt_node *n, int64_t now, struct zt_jobs *b, size
 			n->counters[ZT_CTR_RX_AUTH_FAIL]++;
 			continue;
 		}
-		zt_node_data_deliver(n, now, p, kp, m->sock, &m->from, &m->h, b->out[i],
+		zt_recv_data_deliver(n, now, p, kp, m->sock, &m->from, &m->h, b->out[i],
 		                     b->job[i].out_len);
 	}
 }
@@ -157,10 +157,10 @@ void zt_batch_process_wire(struct zt_node *n, int64_t now, const struct zt_wire_
 		    !zt_identity_address_valid(h.src)) {
 			finish_opens(n, now, b, nj);
 			nj = 0;
-			zt_node_wire_one(n, now, pkts[i].sock, &pkts[i].from, pkt, len);
+			zt_recv_wire_one(n, now, pkts[i].sock, &pkts[i].from, pkt, len);
 			continue;
 		}
-		kp = zt_node_data_keypair(n, now, &h, pkt, len, &p);
+		kp = zt_recv_data_keypair(n, now, &h, pkt, len, &p);
 		if (kp == NULL)
 			continue; /* counted */
 		if (zt_session_open_job(kp, pkt, len, b->out[nj], &b->job[nj]) != ZT_OK) {

@@ -2,7 +2,7 @@
 /*
  * handshake.c - sessions: our initiations (Noise IK, noise.c) and their
  * retries, the responder's side with its cookie reply under load, and the
- * keys each side installs (doc/PROTOCOL.md, "Handshake").
+ * keys each side installs (doc/PROTOCOL.md §4).
  *
  * An initiation is answered only after the cheap checks (mac1, and mac2
  * under load) and, for a peer never seen, the memory-hard check that its

@@ -17,6 +17,7 @@
 #include "handshake.h"
 #include "multicast.h"
 #include "noise.h"
+#include "recv.h"
 #include "replay.h"
 #include "send.h"
 #include "wire.h"
@@ -467,19 +468,6 @@ void zt_batch_flush(struct zt_node *n, int64_t now);
 void zt_batch_process_wire(struct zt_node *n, int64_t now, const struct zt_wire_pkt *pkts,
                            size_t count);
 void zt_batch_free(struct zt_node *n);
-
-/* ---- node.c hooks for batch.c ---- */
-/* The keypair a DATA packet is for (counted and NULL if none). */
-struct zt_keypair *zt_node_data_keypair(struct zt_node *n, int64_t now, const struct zt_hdr *h,
-                                        const uint8_t *pkt, size_t len, struct zt_peer **pp);
-/* After a DATA packet opened with kp: promote, learn the path, dispatch. */
-void zt_node_data_deliver(struct zt_node *n, int64_t now, struct zt_peer *p, struct zt_keypair *kp,
-                          int64_t sock, const struct zt_endpoint *from, const struct zt_hdr *h,
-                          const uint8_t *msg, size_t mlen);
-/* Everything but DATA for us, one datagram (process_wire without the
- * background). */
-void zt_node_wire_one(struct zt_node *n, int64_t now, int64_t sock, const struct zt_endpoint *from,
-                      const void *pkt, size_t len);
 
 /* ---- switch.c ---- */
 struct zt_network *zt_switch_find(struct zt_node *n, uint64_t nwid);
