@@ -20,6 +20,7 @@
 #include "recv.h"
 #include "replay.h"
 #include "send.h"
+#include "timers.h"
 #include "wire.h"
 #include "zt.h"
 
