@@ -40,7 +40,7 @@ void zt_hs_resend(struct zt_node *n, int64_t now, struct zt_peer *p)
 		zt_cookie_mac(pkt + mac1_off + 16, p->hs->cookie, 16, pkt, mac1_off + 16);
 	else
 		memset(pkt + mac1_off + 16, 0, 16);
-	p->hs->last_sent = now;
+	zt_timers_handshake_initiated(p, now);
 	zt_send_packet(n, now, p, pkt, sizeof pkt);
 out:
 	sodium_memzero(e_seed, sizeof e_seed);
@@ -54,7 +54,7 @@ void zt_hs_start(struct zt_node *n, int64_t now, struct zt_peer *p)
 		n->counters[ZT_CTR_NO_MEMORY]++;
 		return;
 	}
-	p->hs->started = now;
+	zt_timers_handshake_started(p, now);
 	zt_hs_resend(n, now, p);
 }
 
@@ -192,7 +192,7 @@ void zt_hs_handle_init(struct zt_node *n, int64_t now, int64_t sock, const struc
 	                        ? ZT_CIPHER_AES256GCM
 	                        : ZT_CIPHER_CHACHA20POLY1305,
 	                    k2, k1);
-	kp->born = now;
+	zt_timers_session_derived(kp, now);
 	zt_replay_init(&kp->replay);
 
 	zt_wire_hdr_encode(out, &rh);
@@ -205,7 +205,7 @@ void zt_hs_handle_init(struct zt_node *n, int64_t now, int64_t sock, const struc
 	/* Answer the way it came: a relayed initiation goes back through the
 	 * same root, which forwards by destination address. */
 	zt_send_raw(n, sock, from, out, sizeof out);
-	p->last_tx = now;
+	zt_timers_packet_sent(p, now);
 	zt_node_log_peer(n, ZT_LOG_DEBUG, "handshake: responded to", p->address);
 out:
 	zt_noise_wipe(&hs);
@@ -257,7 +257,7 @@ void zt_hs_handle_resp(struct zt_node *n, int64_t now, int64_t sock, const struc
 	                        ? ZT_CIPHER_AES256GCM
 	                        : ZT_CIPHER_CHACHA20POLY1305,
 	                    k1, k2);
-	kp.born = now;
+	zt_timers_session_derived(&kp, now);
 	zt_replay_init(&kp.replay);
 	if (!zt_peer_keypair_install(p, &kp)) /* takes kp (and kp.aes) */
 		n->counters[ZT_CTR_NO_MEMORY]++;
@@ -306,6 +306,5 @@ void zt_hs_handle_cookie(struct zt_node *n, int64_t now, const struct zt_hdr *h,
 	memcpy(p->hs->cookie, cookie, 16);
 	p->hs->has_cookie = true;
 	p->hs->cookie_at = now;
-	/* Retry at the next timer tick, now with mac2. */
-	p->hs->last_sent = now - ZT_REKEY_TIMEOUT + 200;
+	zt_timers_cookie_received(p, now);
 }

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * node.c - the node: entry points, handshakes, packet dispatch and timers.
+ * node.c - the node's public face (zt.h): creating and freeing it, the
+ * entry points that hand it packets, frames and time, joining and leaving
+ * networks, the getters and setters, and the host services the modules
+ * share (log, random).  The work is done elsewhere: recv.c takes packets
+ * apart, send.c sends, handshake.c makes sessions, timers.c acts on time.
  *
  * Pure: time arrives as `now`, packets as arguments, and everything leaves
  * through the host callbacks.  Hostile input is dropped and counted, never

@@ -355,13 +355,6 @@ static inline bool zt_sock_is_tcp(int64_t sock)
 	return sock >= 0 && (sock & ZT_SOCK_TCP) != 0;
 }
 
-static inline void zt_path_sent(struct zt_path *x, int64_t now)
-{
-	if (x->last_tx <= x->last_rx)
-		x->tx_since_rx = now;
-	x->last_tx = now;
-}
-
 /* ---- peer.c ---- */
 struct zt_peer *zt_peer_find(const struct zt_node *n, uint64_t address);
 /* Find or create (NULL if the table is full or allocation fails). */

@@ -433,7 +433,7 @@ void zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64
 {
 	struct zt_path *x;
 
-	p->last_rx = now;
+	zt_timers_any_authenticated_packet_received(p, now);
 	p->rx_packets++;
 	if (hops != 0)
 		return; /* relayed: says nothing about a direct path */
@@ -452,8 +452,7 @@ void zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64
 	/* Roaming: an authenticated packet from a new endpoint is a new
 	 * path at once, and it is the freshest. */
 	x->sock = sock;
-	x->last_rx = now;
-	x->unanswered = 0;
+	zt_timers_path_heard(x, now);
 }
 
 static int64_t alive_window(const struct zt_peer *p, int64_t now)

@@ -11,7 +11,7 @@
  * search between the largest size acknowledged and the smallest that got
  * no answer (ZT_PMTU_TRIES probes of ZT_PMTU_TIMEOUT each) ends within
  * ZT_PMTU_STEP bytes.  Packets larger than the path's size are cut into
- * FRAG datagrams of that size (raw_send in node.c), so the network never
+ * FRAG datagrams of that size (send.c), so the network never
  * has to fragment: the shell sends with DF set (IP_PMTUDISC_PROBE) and
  * ICMP is not needed.
  *

@@ -57,14 +57,6 @@ void zt_send_raw(struct zt_node *n, int64_t sock, const struct zt_endpoint *to, 
 	raw_send_mtu(n, sock, to, pkt, len, ZT_PMTU_MIN);
 }
 
-/* We sent a root something it always answers (REGISTER, WHOIS). */
-static void root_request_sent(struct zt_peer *r, int64_t now)
-{
-	if (r->root != NULL &&
-	    (r->root->awaiting_since == 0 || r->last_rx >= r->root->awaiting_since))
-		r->root->awaiting_since = now;
-}
-
 /* Send a whole packet to p: direct if a path is alive, else via a root. */
 void zt_send_packet(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *pkt,
                     size_t len)
@@ -73,13 +65,13 @@ void zt_send_packet(struct zt_node *n, int64_t now, struct zt_peer *p, const uin
 
 	if (path != NULL) {
 		raw_send_mtu(n, path->sock, &path->ep, pkt, len, zt_pmtu_of(path));
-		zt_path_sent(path, now);
+		zt_timers_path_sent(path, now);
 	} else if (p->is_root) {
 		/* Not heard yet: try every endpoint the roots file gives. */
 		for (unsigned i = 0; i < p->npaths; i++) {
 			if (p->paths[i].used) {
 				zt_send_raw(n, p->paths[i].sock, &p->paths[i].ep, pkt, len);
-				zt_path_sent(&p->paths[i], now);
+				zt_timers_path_sent(&p->paths[i], now);
 			}
 		}
 	} else {
@@ -90,12 +82,9 @@ void zt_send_packet(struct zt_node *n, int64_t now, struct zt_peer *p, const uin
 			return;
 		}
 		zt_send_raw(n, rp->sock, &rp->ep, pkt, len);
-		/* Relaying through a root that has been quiet: ask it something,
-		 * so that a dead root is noticed within seconds. */
-		if (now - r->last_rx > 5000 && now - r->root->register_sent > 1000)
-			zt_send_register(n, now, r);
+		zt_timers_relayed(n, now, r);
 	}
-	p->last_tx = now;
+	zt_timers_packet_sent(p, now);
 	p->tx_packets++;
 }
 
@@ -151,10 +140,7 @@ int zt_send_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t
 		plen = zt_session_seal(kp, p->address, n->id.address, msg, len, n->pkt);
 		zt_send_packet(n, now, p, n->pkt, plen);
 	}
-	/* The initiator rekeys when its keys get old or well used. */
-	if (kp == &p->kp_cur && kp->initiator && !p->hs_pending &&
-	    (now - kp->born >= ZT_REKEY_AFTER_TIME || kp->send_counter >= ZT_REKEY_AFTER_MESSAGES))
-		zt_hs_start(n, now, p);
+	zt_timers_data_sent(n, now, p, kp);
 	return ZT_OK;
 }
 
@@ -172,7 +158,7 @@ int zt_send_msg_to(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t so
 	/* A probe is exactly as big as it must be: never cut it. */
 	raw_send_mtu(n, sock, to, n->pkt, plen,
 	             msg[0] == ZT_MSG_PMTU_PROBE ? ZT_UDP_MAX : path_mtu(p, sock, to));
-	p->last_tx = now;
+	zt_timers_packet_sent(p, now);
 	p->tx_packets++;
 	return ZT_OK;
 }
@@ -205,12 +191,9 @@ void zt_send_echo(struct zt_node *n, int64_t now, struct zt_peer *p, struct zt_p
 		return;
 	if (x->last_rx == 0)
 		n->counters[ZT_CTR_PUNCH_PROBES]++;
-	/* An ECHO is always answered: count the ones that are not. */
-	if (x->last_echo > x->last_rx)
-		x->unanswered++;
-	x->last_echo = now;
+	zt_timers_echo_sent(x, now);
 	zt_send_echo_to(n, now, p, x->sock, &x->ep);
-	zt_path_sent(x, now);
+	zt_timers_path_sent(x, now);
 }
 
 void zt_send_register(struct zt_node *n, int64_t now, struct zt_peer *r)
@@ -229,9 +212,7 @@ void zt_send_register(struct zt_node *n, int64_t now, struct zt_peer *r)
 	msg[off++] = (uint8_t)n->nmapped;
 	for (unsigned i = 0; i < n->nmapped; i++)
 		off += zt_endpoint_encode(&n->mapped[i], msg + off);
-	if (r->root != NULL)
-		r->root->register_sent = now;
-	root_request_sent(r, now);
+	zt_timers_register_sent(r, now);
 	(void)zt_send_msg(n, now, r, msg, off);
 }
 
@@ -245,7 +226,7 @@ static void send_to_roots(struct zt_node *n, int64_t now, const uint8_t *msg, si
 		if (r == NULL || (any_up && !zt_peer_root_is_up(n, r, now)) ||
 		    (any_up && zt_nat_probe_silent(n, r)))
 			continue;
-		root_request_sent(r, now);
+		zt_timers_root_asked(r, now);
 		(void)zt_send_msg(n, now, r, msg, len);
 	}
 }

@@ -16,71 +16,181 @@
 
 #define SCAN_INTERVAL 500
 
-static void path_lost(struct zt_node *n, int64_t now, struct zt_peer *p);
+/* ---- events: the send, receive and handshake code says what happened ---- */
 
-static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
+void zt_timers_packet_sent(struct zt_peer *p, int64_t now)
 {
-	bool active = zt_peer_is_active(p, now);
-	bool warm = p->last_frame != 0 && now - p->last_frame < ZT_PEER_EXPIRE;
-	const struct zt_peer_reach *reach = zt_peer_reach_of(p);
-	struct zt_keypair *skp;
+	p->last_tx = now;
+}
 
-	/* Roots: a LATE that is due (the node measures its NAT). */
+void zt_timers_path_sent(struct zt_path *x, int64_t now)
+{
+	/* The first packet since we last heard on it: a root path that
+	 * stays unanswered from then on is given up (zt_peer_best_path). */
+	if (x->last_tx <= x->last_rx)
+		x->tx_since_rx = now;
+	x->last_tx = now;
+}
+
+void zt_timers_echo_sent(struct zt_path *x, int64_t now)
+{
+	/* An ECHO is always answered: count the ones that are not. */
+	if (x->last_echo > x->last_rx)
+		x->unanswered++;
+	x->last_echo = now;
+}
+
+void zt_timers_data_sent(struct zt_node *n, int64_t now, struct zt_peer *p,
+                         const struct zt_keypair *kp)
+{
+	/* The initiator rekeys when its keys get old or well used. */
+	if (kp == &p->kp_cur && kp->initiator && !p->hs_pending &&
+	    (now - kp->born >= ZT_REKEY_AFTER_TIME || kp->send_counter >= ZT_REKEY_AFTER_MESSAGES))
+		zt_hs_start(n, now, p);
+}
+
+void zt_timers_relayed(struct zt_node *n, int64_t now, struct zt_peer *r)
+{
+	/* Relaying through a root that has been quiet: ask it something,
+	 * so that a dead root is noticed within seconds. */
+	if (now - r->last_rx > 5000 && now - r->root->register_sent > 1000)
+		zt_send_register(n, now, r);
+}
+
+void zt_timers_root_asked(struct zt_peer *r, int64_t now)
+{
+	/* The first unanswered request is what zt_peer_root_is_up times. */
+	if (r->root != NULL &&
+	    (r->root->awaiting_since == 0 || r->last_rx >= r->root->awaiting_since))
+		r->root->awaiting_since = now;
+}
+
+void zt_timers_register_sent(struct zt_peer *r, int64_t now)
+{
+	if (r->root != NULL)
+		r->root->register_sent = now;
+	zt_timers_root_asked(r, now);
+}
+
+void zt_timers_handshake_started(struct zt_peer *p, int64_t now)
+{
+	p->hs->started = now;
+}
+
+void zt_timers_handshake_initiated(struct zt_peer *p, int64_t now)
+{
+	p->hs->last_sent = now;
+}
+
+void zt_timers_cookie_received(struct zt_peer *p, int64_t now)
+{
+	/* Retry at the next scan, now with mac2. */
+	p->hs->last_sent = now - ZT_REKEY_TIMEOUT + 200;
+}
+
+void zt_timers_session_derived(struct zt_keypair *kp, int64_t now)
+{
+	kp->born = now;
+}
+
+void zt_timers_any_authenticated_packet_received(struct zt_peer *p, int64_t now)
+{
+	p->last_rx = now;
+}
+
+void zt_timers_path_heard(struct zt_path *x, int64_t now)
+{
+	x->last_rx = now;
+	x->unanswered = 0;
+}
+
+/* ---- decisions: the scan, per peer ---- */
+
+/* Roots: a LATE that is due (the node measures its NAT). */
+static void late_due(struct zt_node *n, int64_t now, struct zt_peer *p)
+{
 	if (n->is_root && p->later_at != 0 && now >= p->later_at) {
 		uint8_t late = ZT_MSG_LATE;
 		p->later_at = 0;
 		(void)zt_send_msg(n, now, p, &late, 1);
 	}
+}
 
-	zt_peer_keypairs_expire(p, now);
-	zt_peer_hs_expire(p, now);
-
-	if (p->hs_pending) {
-		if (now - p->hs->started >= ZT_REKEY_ATTEMPT_TIME) {
-			zt_peer_hs_end(p);
-			zt_peer_clear_queue(p);
-		} else if (now - p->hs->last_sent >= ZT_REKEY_TIMEOUT) {
-			zt_hs_resend(n, now, p);
-		}
+/* Our initiation went unanswered: again every ZT_REKEY_TIMEOUT, until
+ * ZT_REKEY_ATTEMPT_TIME (then what waited for the session is dropped). */
+static void handshake_retry(struct zt_node *n, int64_t now, struct zt_peer *p)
+{
+	if (!p->hs_pending)
+		return;
+	if (now - p->hs->started >= ZT_REKEY_ATTEMPT_TIME) {
+		zt_peer_hs_end(p);
+		zt_peer_clear_queue(p);
+	} else if (now - p->hs->last_sent >= ZT_REKEY_TIMEOUT) {
+		zt_hs_resend(n, now, p);
 	}
-	if (!p->has_identity && p->qcount > 0 && !n->is_root)
-		zt_send_whois(n, now, p);
+}
 
-	/* Rekey: the initiator after REKEY_AFTER_TIME; the responder a bit
-	 * later, so that both never start at once but keys never run out. */
+/* Rekey: the initiator after REKEY_AFTER_TIME; the responder a bit later,
+ * so that both never start at once but keys never run out. */
+static void rekey_due(struct zt_node *n, int64_t now, struct zt_peer *p, bool active)
+{
 	if (p->kp_cur.valid && !p->hs_pending && (active || p->is_root) && !n->is_root) {
 		int64_t age = now - p->kp_cur.born;
 		if (age >= ZT_REKEY_AFTER_TIME + (p->kp_cur.initiator ? 0 : 15000))
 			zt_hs_start(n, now, p);
 	}
+}
 
-	skp = zt_peer_send_keypair(p, now);
-	/* We keep sending but hear nothing: the peer may have restarted and
-	 * lost the session.  A fresh handshake costs little and heals it. */
+/* We keep sending but hear nothing: the peer may have restarted and lost
+ * the session.  A fresh handshake costs little and heals it. */
+static void peer_silent(struct zt_node *n, int64_t now, struct zt_peer *p,
+                        const struct zt_keypair *skp, bool active)
+{
 	if (skp != NULL && !p->is_root && !n->is_root && !p->hs_pending && active &&
 	    p->last_tx - p->last_rx >= ZT_PEER_SILENT && now - p->kp_cur.born >= ZT_PEER_SILENT)
 		zt_hs_start(n, now, p);
-	if (skp != NULL && !p->is_root && (active || warm || now < reach->punch_until)) {
-		for (unsigned i = 0; i < p->npaths; i++) {
-			struct zt_path *x = &p->paths[i];
-			int64_t interval = active ? ZT_ECHO_ACTIVE : n->keepalive;
-			if (!x->used)
-				continue;
-			/* Right after a rendezvous: punch every second, so
-			 * that one side's probe finds the other's hole. */
-			if (x->last_rx == 0 && now < reach->punch_until)
-				interval = ZT_PUNCH_INTERVAL;
-			/* A path in use that went quiet: find out fast whether
-			 * the NAT lost its mapping. */
-			if (active && x->last_rx != 0 && now - x->last_rx >= ZT_PATH_QUIET)
-				interval = ZT_PATH_PROBE_INTERVAL;
-			if (now - x->last_echo >= interval)
-				zt_send_echo(n, now, p, x);
-			zt_pmtu_background(n, now, p, x);
-		}
-		if (now < reach->punch_until)
-			zt_nat_maybe_birthday(n, now, p);
+}
+
+/* How often to ECHO on path x: the NAT keepalive while idle, faster while
+ * in use, faster still to punch or to find out whether a path went
+ * silent. */
+static int64_t echo_interval(const struct zt_node *n, int64_t now, const struct zt_path *x,
+                             const struct zt_peer_reach *reach, bool active)
+{
+	int64_t interval = active ? ZT_ECHO_ACTIVE : n->keepalive;
+	/* Right after a rendezvous: punch every second, so that one side's
+	 * probe finds the other's hole. */
+	if (x->last_rx == 0 && now < reach->punch_until)
+		interval = ZT_PUNCH_INTERVAL;
+	/* A path in use that went quiet: find out fast whether the NAT lost
+	 * its mapping. */
+	if (active && x->last_rx != 0 && now - x->last_rx >= ZT_PATH_QUIET)
+		interval = ZT_PATH_PROBE_INTERVAL;
+	return interval;
+}
+
+/* Keepalives and probes on the direct paths of a peer in use (or recently,
+ * or being punched to), their path MTU, and birthday attempts. */
+static void paths_keepalive(struct zt_node *n, int64_t now, struct zt_peer *p,
+                            const struct zt_peer_reach *reach, bool active, bool warm)
+{
+	if (p->is_root || !(active || warm || now < reach->punch_until))
+		return;
+	for (unsigned i = 0; i < p->npaths; i++) {
+		struct zt_path *x = &p->paths[i];
+		if (!x->used)
+			continue;
+		if (now - x->last_echo >= echo_interval(n, now, x, reach, active))
+			zt_send_echo(n, now, p, x);
+		zt_pmtu_background(n, now, p, x);
 	}
+	if (now < reach->punch_until)
+		zt_nat_maybe_birthday(n, now, p);
+}
+
+/* Paths not heard from (candidates never) for ZT_PATH_FORGET go. */
+static void paths_forget(struct zt_peer *p, int64_t now)
+{
 	for (unsigned i = 0; i < p->npaths; i++) {
 		struct zt_path *x = &p->paths[i];
 		int64_t heard = x->last_rx != 0 ? x->last_rx : x->discovered;
@@ -88,13 +198,45 @@ static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
 			memset(x, 0, sizeof *x);
 	}
 	zt_peer_paths_trim(p);
-	if (!n->is_root && !p->is_root && active && skp != NULL &&
-	    zt_peer_best_path(n, p, now) == NULL &&
+}
+
+/* Relayed while in use: ask for a rendezvous again (often at first). */
+static void rendezvous_retry(struct zt_node *n, int64_t now, struct zt_peer *p,
+                             const struct zt_peer_reach *reach, bool active)
+{
+	if (!n->is_root && !p->is_root && active && zt_peer_best_path(n, p, now) == NULL &&
 	    (reach->rendezvous_sent == 0 ||
 	     now - reach->rendezvous_sent >= (now - reach->kind_since < ZT_PUNCH_TIME
 	                                          ? ZT_RENDEZVOUS_FAST
 	                                          : ZT_RENDEZVOUS_RETRY)))
 		zt_send_rendezvous_req(n, now, p);
+}
+
+static void path_lost(struct zt_node *n, int64_t now, struct zt_peer *p);
+
+static void peer_background(struct zt_node *n, int64_t now, struct zt_peer *p)
+{
+	bool active = zt_peer_is_active(p, now);
+	bool warm = p->last_frame != 0 && now - p->last_frame < ZT_PEER_EXPIRE;
+	/* (read once: a reach block allocated meanwhile starts all zero) */
+	const struct zt_peer_reach *reach = zt_peer_reach_of(p);
+	struct zt_keypair *skp;
+
+	late_due(n, now, p);
+	zt_peer_keypairs_expire(p, now);
+	zt_peer_hs_expire(p, now);
+	handshake_retry(n, now, p);
+	if (!p->has_identity && p->qcount > 0 && !n->is_root)
+		zt_send_whois(n, now, p);
+	rekey_due(n, now, p, active);
+
+	skp = zt_peer_send_keypair(p, now);
+	peer_silent(n, now, p, skp, active);
+	if (skp != NULL)
+		paths_keepalive(n, now, p, reach, active, warm);
+	paths_forget(p, now);
+	if (skp != NULL)
+		rendezvous_retry(n, now, p, reach, active);
 	if (!n->is_root) {
 		enum zt_path_kind was = p->kind;
 		zt_peer_update_kind(n, p, now);
@@ -206,7 +348,7 @@ static void tcp_background(struct zt_node *n, int64_t now, unsigned i, struct zt
 				if (x->used && !zt_sock_is_tcp(x->sock) &&
 				    zt_send_msg_to(n, now, r, x->sock, &x->ep, msg, sizeof msg) ==
 				        ZT_OK)
-					zt_path_sent(x, now);
+					zt_timers_path_sent(x, now);
 			}
 		}
 		return;
