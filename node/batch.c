@@ -6,10 +6,10 @@
  * AEAD jobs, calls crypto_run once per list (the shell may spread the jobs
  * over threads) and, when that returns, finishes the jobs in their order.
  *
- *   sending (between zt_node_frames_begin and _end): zt_send_msg
- *   takes the counter and writes the header at once (so counters follow
- *   the order of the frames), copies the message into a job and defers
- *   the encryption; zt_batch_flush runs the list and transmits in order.
+ *   sending (between zt_node_frames_begin and _end): zt_send_msg takes
+ *   the counter and writes the header at once (so counters follow the
+ *   order of the frames), copies the message into a job and defers the
+ *   encryption; zt_batch_flush runs the list and transmits in order.
  *   receiving (zt_node_process_wire_batch): a run of DATA packets for us
  *   becomes a list of open jobs (key looked up and replay window checked
  *   first); each is then finished in order: window moved, keys promoted,
@@ -18,14 +18,20 @@
  *
  * Keys and peers the jobs borrow cannot go away meanwhile: only timers,
  * handshakes and set_roots wipe keys or free peers, and each of those
- * flushes first (maybe_background, process_wire, set_roots).
+ * flushes first (zt_timers_tick, zt_node_process_wire, zt_node_set_roots).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "identity.h"
-#include "node_int.h"
+#include "node.h"
+#include "peer.h"
+#include "recv.h"
+#include "send.h"
+#include "session.h"
 #include "util.h"
+#include "wire.h"
 
 #define JOB_BUF (ZT_UDP_MAX + 64)
 

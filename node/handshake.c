@@ -12,9 +12,18 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "cookie.h"
+#include "handshake.h"
 #include "identity.h"
-#include "node_int.h"
+#include "node.h"
+#include "noise.h"
+#include "peer.h"
+#include "replay.h"
+#include "send.h"
+#include "session.h"
+#include "timers.h"
 #include "util.h"
+#include "wire.h"
 
 void zt_hs_resend(struct zt_node *n, int64_t now, struct zt_peer *p)
 {

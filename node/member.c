@@ -14,9 +14,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handshake.h"
 #include "identity.h"
+#include "member.h"
+#include "netconf.h"
+#include "network.h"
+#include "node.h"
 #include "node_int.h"
+#include "peer.h"
+#include "send.h"
 #include "util.h"
+#include "wire.h"
 
 #define CONF_MSG_MAX 8192 /* an encoded config + signature fits */
 #define MIN_MTU      1280

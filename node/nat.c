@@ -26,8 +26,12 @@
  */
 #include <string.h>
 
-#include "node_int.h"
+#include "nat.h"
+#include "node.h"
+#include "peer.h"
+#include "send.h"
 #include "util.h"
+#include "wire.h"
 
 const char *zt_nat_type_name(enum zt_nat_type t)
 {

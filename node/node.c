@@ -14,9 +14,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
+#include "bridge.h"
+#include "cookie.h"
+#include "frag.h"
 #include "identity.h"
+#include "nat.h"
+#include "network.h"
+#include "node.h"
 #include "node_int.h"
+#include "peer.h"
+#include "recv.h"
+#include "relay.h"
+#include "timers.h"
 #include "util.h"
+#include "wire.h"
 
 static const char *const counter_names[ZT_CTR_COUNT] = {
     [ZT_CTR_RX_PACKETS] = "rx_packets",
@@ -190,6 +202,14 @@ void zt_node_tcp_closed(struct zt_node *n, int64_t now, int64_t sock)
 				p->root->tcp_sock = -1;
 		}
 	}
+}
+
+int64_t zt_node_pick_socket(const struct zt_node *n, int family)
+{
+	for (unsigned i = 0; i < n->socket_count; i++)
+		if (n->sockets[i].family == family)
+			return n->sockets[i].sock;
+	return -1;
 }
 
 int zt_node_add_socket(struct zt_node *n, int64_t sock, int family)

@@ -18,8 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node_int.h"
+#include "nat.h"
+#include "node.h"
+#include "noise.h"
+#include "peer.h"
+#include "pmtu.h"
+#include "session.h"
+#include "timers.h"
 #include "util.h"
+#include "wire.h"
 
 static size_t bucket_of(const struct zt_node *n, uint64_t address)
 {
@@ -81,21 +88,12 @@ struct zt_peer *zt_peer_get(struct zt_node *n, int64_t now, uint64_t address)
 	return p;
 }
 
-void zt_keypair_wipe(struct zt_keypair *kp)
-{
-	if (kp->aes != NULL) {
-		sodium_memzero(kp->aes, sizeof *kp->aes);
-		free(kp->aes);
-	}
-	sodium_memzero(kp, sizeof *kp);
-}
-
 /* Wipe and free an allocated keypair. */
 static void kp_free(struct zt_keypair **kp)
 {
 	if (*kp == NULL)
 		return;
-	zt_keypair_wipe(*kp);
+	zt_session_wipe(*kp);
 	free(*kp);
 	*kp = NULL;
 }
@@ -119,7 +117,7 @@ struct zt_keypair *zt_peer_keypair_next(struct zt_peer *p)
 		p->kp_next = calloc(1, sizeof *p->kp_next);
 		return p->kp_next;
 	}
-	zt_keypair_wipe(p->kp_next);
+	zt_session_wipe(p->kp_next);
 	return p->kp_next;
 }
 
@@ -153,13 +151,13 @@ bool zt_peer_keypair_install(struct zt_peer *p, struct zt_keypair *kp)
 		if (p->kp_prev == NULL)
 			p->kp_prev = malloc(sizeof *p->kp_prev);
 		else
-			zt_keypair_wipe(p->kp_prev);
+			zt_session_wipe(p->kp_prev);
 		if (p->kp_prev != NULL) {
 			*p->kp_prev = p->kp_cur; /* owns kp_cur.aes now */
 		} else {
 			/* The old keys go now rather than when they expire:
 			 * packets still in flight with them are dropped. */
-			zt_keypair_wipe(&p->kp_cur);
+			zt_session_wipe(&p->kp_cur);
 			kept = false;
 		}
 	} else {
@@ -172,7 +170,7 @@ bool zt_peer_keypair_install(struct zt_peer *p, struct zt_keypair *kp)
 
 void zt_peer_keypairs_wipe(struct zt_peer *p)
 {
-	zt_keypair_wipe(&p->kp_cur);
+	zt_session_wipe(&p->kp_cur);
 	kp_free(&p->kp_prev);
 	kp_free(&p->kp_next);
 }
@@ -183,7 +181,7 @@ void zt_peer_keypairs_expire(struct zt_peer *p, int64_t now)
 {
 	/* Old keys are wiped, not kept. */
 	if (p->kp_cur.valid && now - p->kp_cur.born >= ZT_REJECT_AFTER_TIME)
-		zt_keypair_wipe(&p->kp_cur);
+		zt_session_wipe(&p->kp_cur);
 	if (p->kp_prev != NULL &&
 	    (!p->kp_prev->valid || now - p->kp_prev->born >= ZT_REJECT_AFTER_TIME))
 		kp_free(&p->kp_prev);
@@ -379,14 +377,6 @@ void zt_peer_paths_trim(struct zt_peer *p)
 			p->paths = shrunk; /* else the bigger array stays, partly unused */
 	}
 	p->npaths = (uint8_t)used;
-}
-
-int64_t zt_node_pick_socket(const struct zt_node *n, int family)
-{
-	for (unsigned i = 0; i < n->socket_count; i++)
-		if (n->sockets[i].family == family)
-			return n->sockets[i].sock;
-	return -1;
 }
 
 struct zt_path *zt_peer_add_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,

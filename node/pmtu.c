@@ -11,9 +11,9 @@
  * search between the largest size acknowledged and the smallest that got
  * no answer (ZT_PMTU_TRIES probes of ZT_PMTU_TIMEOUT each) ends within
  * ZT_PMTU_STEP bytes.  Packets larger than the path's size are cut into
- * FRAG datagrams of that size (send.c), so the network never
- * has to fragment: the shell sends with DF set (IP_PMTUDISC_PROBE) and
- * ICMP is not needed.
+ * FRAG datagrams of that size (send.c), so the network never has to
+ * fragment: the shell sends with DF set (IP_PMTUDISC_PROBE) and ICMP is
+ * not needed.
  *
  * Re-probing: while the peer is in use the current size is confirmed every
  * ZT_PMTU_CONFIRM; if the confirmation goes unanswered the path falls back
@@ -23,8 +23,12 @@
  */
 #include <string.h>
 
-#include "node_int.h"
+#include "node.h"
+#include "peer.h"
+#include "pmtu.h"
+#include "send.h"
 #include "util.h"
+#include "wire.h"
 
 size_t zt_pmtu_of(const struct zt_path *x)
 {

@@ -11,9 +11,21 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "frag.h"
+#include "handshake.h"
 #include "identity.h"
+#include "member.h"
+#include "nat.h"
+#include "node.h"
 #include "node_int.h"
+#include "peer.h"
+#include "pmtu.h"
+#include "recv.h"
+#include "relay.h"
+#include "send.h"
+#include "session.h"
 #include "util.h"
+#include "wire.h"
 
 static void handle_whois_ok(struct zt_node *n, int64_t now, const uint8_t *msg, size_t len)
 {

@@ -13,8 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "network.h"
+#include "node.h"
 #include "node_int.h"
+#include "peer.h"
+#include "relay.h"
+#include "send.h"
 #include "util.h"
+#include "wire.h"
 
 /* A node joins at most ZT_MAX_NETWORKS networks, so a root keeps no more
  * announcements than that per peer, and no more networks than this. */

@@ -9,8 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node_int.h"
+#include "batch.h"
+#include "frag.h"
+#include "handshake.h"
+#include "nat.h"
+#include "node.h"
+#include "peer.h"
+#include "pmtu.h"
+#include "send.h"
+#include "session.h"
+#include "timers.h"
 #include "util.h"
+#include "wire.h"
 
 /* Send a packet, cut into FRAG datagrams of at most `mtu` bytes. */
 static void raw_send_mtu(struct zt_node *n, int64_t sock, const struct zt_endpoint *to,

@@ -11,8 +11,20 @@
  */
 #include <string.h>
 
+#include "batch.h"
+#include "frag.h"
+#include "handshake.h"
+#include "nat.h"
+#include "node.h"
 #include "node_int.h"
+#include "peer.h"
+#include "pmtu.h"
+#include "relay.h"
+#include "send.h"
+#include "session.h"
+#include "timers.h"
 #include "util.h"
+#include "wire.h"
 
 #define SCAN_INTERVAL 500
 

@@ -20,9 +20,9 @@
 
 #include "controller/ctl.h"
 #include "controller/ctl_json.h"
-#include "node_int.h"
 #include "scenlib.h"
 #include "util.h"
+#include "wire.h"
 
 #define MEMBERS 50
 
