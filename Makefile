@@ -123,8 +123,11 @@ $(B)/test/ctl_%_test: $(B)/test/unit/ctl_%_test.o $(B)/service/http.o $(B)/libzt
 $(B)/test/netapply_test: $(B)/test/unit/netapply_test.o $(B)/service/netapply.o $(B)/libztos.a \
 		$(B)/libztnode.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+# zt-sim counts each node's public-key and Argon2id work (test/sim/pkcount.h).
+SIM_WRAP := -Wl,--wrap=crypto_pwhash,--wrap=crypto_scalarmult,--wrap=crypto_scalarmult_base \
+	-Wl,--wrap=crypto_sign_verify_detached,--wrap=crypto_sign_detached
 $(SIM_BIN): $(SIM_SRCS:%.c=$(B)/%.o) $(B)/libztctl.a $(B)/libztnode.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CTL_LIBS)
+	$(CC) $(LDFLAGS) $(SIM_WRAP) -o $@ $^ $(LIBS) $(CTL_LIBS)
 
 # The NAT lab's NFQUEUE delay/jitter/loss helper (test/netlab/netlab.sh).
 NETLAB_BINS := $(B)/test/ztqdelay

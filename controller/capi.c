@@ -302,6 +302,7 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 					reply_error(reply, 500, "the database refused the delete");
 					return;
 				}
+				zt_ctl_forget_net(a->ctl, nwid);
 				if (cnt > 0)
 					zt_ctl_push_list(a->ctl, a->now(a->ctx), nwid, list,
 					                 (size_t)cnt);
@@ -338,8 +339,9 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 			bad_method(reply, "GET");
 			return;
 		}
+		/* Stored members and those only pending (asked, denied). */
 		o = json_object();
-		if (a->ctl->store->ops->member_list(a->ctl->store, nwid, list_members_each, o) !=
+		if (zt_ctl_member_list(a->ctl, nwid, a->now(a->ctx), list_members_each, o) !=
 		    ZT_OK) {
 			json_decref(o);
 			reply_error(reply, 500, "the database could not be read");
@@ -370,7 +372,7 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 			return;
 		}
 		if (method(req, "DELETE")) {
-			if (a->ctl->store->ops->member_delete(a->ctl->store, nwid, addr) != ZT_OK) {
+			if (zt_ctl_delete_member(a->ctl, nwid, addr) != ZT_OK) {
 				json_decref(m);
 				reply_error(reply, 500, "the database refused the delete");
 				return;

@@ -36,12 +36,158 @@ json_t *zt_ctl_load_net(struct zt_ctl *c, uint64_t nwid)
 	return load(t);
 }
 
-json_t *zt_ctl_load_member(struct zt_ctl *c, uint64_t nwid, uint64_t address)
+/* The stored member only. */
+static json_t *load_row(struct zt_ctl *c, uint64_t nwid, uint64_t address)
 {
 	char *t = NULL;
 	if (c->store->ops->member_get(c->store, nwid, address, &t) != ZT_OK)
 		return NULL;
 	return load(t);
+}
+
+/* ---- pending requesters (denied, not stored; see ctl.h) ---- */
+
+static bool identity_text(uint64_t address, const uint8_t *pk, char text[ZT_IDENTITY_PUBLIC_TEXT])
+{
+	struct zt_identity id;
+	memset(&id, 0, sizeof id);
+	id.address = address;
+	memcpy(id.pk, pk, 32);
+	return zt_identity_to_text(&id, false, text, ZT_IDENTITY_PUBLIC_TEXT) == ZT_OK;
+}
+
+static bool pending_expired(const struct zt_ctl_pending *p, int64_t now)
+{
+	return now - p->last_seen >= ZT_CTL_PENDING_TTL;
+}
+
+/* A linear scan: the table is small, and only requests that passed the
+ * rate limits and were denied, and the admin's reads, come here. */
+static struct zt_ctl_pending *pending_find(struct zt_ctl *c, uint64_t nwid, uint64_t address)
+{
+	if (c->pending == NULL)
+		return NULL;
+	for (size_t i = 0; i < ZT_CTL_PENDING_MAX; i++)
+		if (c->pending[i].nwid == nwid && c->pending[i].address == address)
+			return &c->pending[i];
+	return NULL;
+}
+
+/* Note a denied request of a member with no record: the same slot again,
+ * else a free or expired one; at the network's cap its least recently
+ * seen entry goes, in a full table the least recently seen of all.  So a
+ * flood on one network cannot push out another network's requesters
+ * until the whole table is full.  NULL only when out of memory. */
+static struct zt_ctl_pending *pending_note(struct zt_ctl *c, uint64_t nwid, uint64_t address,
+                                           const uint8_t *pk, int64_t now)
+{
+	struct zt_ctl_pending *p = NULL, *free_slot = NULL, *oldest = NULL, *oldest_net = NULL;
+	unsigned in_net = 0;
+
+	if (c->pending == NULL)
+		c->pending = calloc(ZT_CTL_PENDING_MAX, sizeof *c->pending);
+	if (c->pending == NULL)
+		return NULL;
+	for (size_t i = 0; i < ZT_CTL_PENDING_MAX; i++) {
+		struct zt_ctl_pending *e = &c->pending[i];
+		if (e->nwid != 0 && pending_expired(e, now))
+			memset(e, 0, sizeof *e);
+		if (e->nwid == 0) {
+			if (free_slot == NULL)
+				free_slot = e;
+			continue;
+		}
+		if (e->address == address && e->nwid == nwid)
+			p = e;
+		if (e->nwid == nwid) {
+			in_net++;
+			if (oldest_net == NULL || e->last_seen < oldest_net->last_seen)
+				oldest_net = e;
+		}
+		if (oldest == NULL || e->last_seen < oldest->last_seen)
+			oldest = e;
+	}
+	if (p == NULL) {
+		p = in_net >= ZT_CTL_PENDING_PER_NET ? oldest_net
+		    : free_slot != NULL              ? free_slot
+		                                     : oldest;
+		memset(p, 0, sizeof *p);
+		p->nwid = nwid;
+		p->address = address;
+		p->first_seen = now;
+	}
+	p->last_seen = now;
+	if (pk != NULL && !p->has_pk) {
+		memcpy(p->pk, pk, 32);
+		p->has_pk = true;
+	}
+	return p;
+}
+
+/* A pending requester as the member object an admin would create. */
+static json_t *pending_json(const struct zt_ctl_pending *p)
+{
+	char text[ZT_IDENTITY_PUBLIC_TEXT];
+	json_t *m = zt_ctl_member_new(p->nwid, p->address, p->first_seen);
+
+	if (m == NULL)
+		return NULL;
+	if (p->has_pk && identity_text(p->address, p->pk, text))
+		json_object_set_new(m, "identity", json_string(text));
+	json_object_set_new(m, "lastSeen", json_integer(p->last_seen));
+	return m;
+}
+
+json_t *zt_ctl_load_member(struct zt_ctl *c, uint64_t nwid, uint64_t address)
+{
+	json_t *m = load_row(c, nwid, address);
+	const struct zt_ctl_pending *p;
+
+	if (m != NULL)
+		return m;
+	p = pending_find(c, nwid, address);
+	return p != NULL ? pending_json(p) : NULL;
+}
+
+void zt_ctl_forget_net(struct zt_ctl *c, uint64_t nwid)
+{
+	if (c->pending == NULL)
+		return;
+	for (size_t i = 0; i < ZT_CTL_PENDING_MAX; i++)
+		if (c->pending[i].nwid == nwid)
+			memset(&c->pending[i], 0, sizeof c->pending[i]);
+}
+
+int zt_ctl_member_list(struct zt_ctl *c, uint64_t nwid, int64_t now, zt_store_each_fn fn, void *ctx)
+{
+	int r = c->store->ops->member_list(c->store, nwid, fn, ctx);
+
+	if (r != ZT_OK || c->pending == NULL)
+		return r;
+	for (size_t i = 0; i < ZT_CTL_PENDING_MAX; i++) {
+		struct zt_ctl_pending *p = &c->pending[i];
+		char id[16], *text;
+		json_t *m;
+		int stop;
+
+		if (p->nwid != nwid)
+			continue;
+		if (pending_expired(p, now)) {
+			memset(p, 0, sizeof *p);
+			continue;
+		}
+		m = pending_json(p);
+		text = m != NULL ? json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		json_decref(m);
+		if (text == NULL)
+			return ZT_ENOMEM;
+		snprintf(id, sizeof id, "%010" PRIx64, p->address);
+		stop = fn(ctx, id, text);
+		free(text);
+		if (stop != 0)
+			break;
+	}
+	return ZT_OK;
 }
 
 static int save(struct zt_ctl *c, uint64_t nwid, uint64_t address, bool member, const json_t *j)
@@ -65,7 +211,25 @@ int zt_ctl_save_net(struct zt_ctl *c, uint64_t nwid, const json_t *net)
 
 int zt_ctl_save_member(struct zt_ctl *c, uint64_t nwid, uint64_t address, const json_t *m)
 {
-	return save(c, nwid, address, true, m);
+	struct zt_ctl_pending *p;
+	int r = save(c, nwid, address, true, m);
+
+	if (r == ZT_OK && (p = pending_find(c, nwid, address)) != NULL)
+		memset(p, 0, sizeof *p);
+	return r;
+}
+
+int zt_ctl_delete_member(struct zt_ctl *c, uint64_t nwid, uint64_t address)
+{
+	struct zt_ctl_pending *p = pending_find(c, nwid, address);
+	int r = c->store->ops->member_delete(c->store, nwid, address);
+
+	if (p != NULL) {
+		memset(p, 0, sizeof *p);
+		if (r == ZT_ENOTFOUND)
+			r = ZT_OK;
+	}
+	return r;
 }
 
 /* ---- addresses in use ---- */
@@ -167,6 +331,10 @@ void zt_ctl_cleanup(struct zt_ctl *c)
 		c->used[i].n = c->used[i].cap = 0;
 		c->used[i].valid = false;
 	}
+	free(c->pending);
+	c->pending = NULL;
+	free(c->rate);
+	c->rate = NULL;
 }
 
 /* ---- the network's active bridges (every member's config lists them) ---- */
@@ -224,19 +392,119 @@ static void fill_bridges(struct zt_ctl *c, uint64_t nwid, struct zt_netconf *con
 	memcpy(c->bridges[i].addr, conf->bridges, conf->bridge_count * sizeof(uint64_t));
 }
 
+/* ---- rate limits (see ctl.h) ---- */
+
+#define RATE_WAYS 8
+
+static void bucket_fill(struct zt_ctl_bucket *b, int64_t now, int64_t burst)
+{
+	b->tokens = burst * 1000;
+	b->at = now;
+}
+
+/* Take one token (a thousand thousandths) if there is one. */
+static bool bucket_take(struct zt_ctl_bucket *b, int64_t now, int64_t per_sec, int64_t burst)
+{
+	if (now > b->at) {
+		/* per_sec tokens a second are per_sec thousandths a ms; an
+		 * hour refills any bucket, and keeps the product small. */
+		int64_t ms = now - b->at < 3600000 ? now - b->at : 3600000;
+		b->tokens += ms * per_sec;
+		if (b->tokens > burst * 1000)
+			b->tokens = burst * 1000;
+	}
+	b->at = now; /* a clock set back only delays the refill */
+	if (b->tokens < 1000)
+		return false;
+	b->tokens -= 1000;
+	return true;
+}
+
+/* The requester's slot: its own, else a free one of its set, else the
+ * set's least recently seen stranger, else its least recently seen
+ * member.  Addresses come from a memory-hard function of the key, so
+ * nobody can cheaply aim many requesters at one set. */
+static struct zt_ctl_rate *rate_slot(struct zt_ctl *c, uint64_t address, int64_t now)
+{
+	uint64_t h = (address * UINT64_C(0x9e3779b97f4a7c15)) >> 32;
+	struct zt_ctl_rate *set = &c->rate[(h % (ZT_CTL_RATE_SLOTS / RATE_WAYS)) * RATE_WAYS];
+	struct zt_ctl_rate *pick = NULL;
+
+	for (unsigned i = 0; i < RATE_WAYS; i++) {
+		struct zt_ctl_rate *e = &set[i];
+		if (e->address == address)
+			return e;
+		if (pick == NULL || pick->address != 0) {
+			if (e->address == 0 || pick == NULL || (pick->member && !e->member) ||
+			    (pick->member == e->member && e->b.at < pick->b.at))
+				pick = e;
+		}
+	}
+	memset(pick, 0, sizeof *pick);
+	pick->address = address;
+	bucket_fill(&pick->b, now, ZT_CTL_RATE_BURST);
+	return pick;
+}
+
+/* May this request cost store work?  NULL: no (not answered). */
+static struct zt_ctl_rate *rate_take(struct zt_ctl *c, uint64_t address, int64_t now)
+{
+	struct zt_ctl_rate *e;
+	bool ok;
+
+	if (c->rate == NULL) {
+		c->rate = calloc(ZT_CTL_RATE_SLOTS, sizeof *c->rate);
+		if (c->rate == NULL)
+			return NULL;
+		bucket_fill(&c->strangers, now, ZT_CTL_STRANGER_BURST);
+		bucket_fill(&c->members, now, ZT_CTL_MEMBER_BURST);
+	}
+	e = rate_slot(c, address, now);
+	if (!bucket_take(&e->b, now, ZT_CTL_RATE_PER_SEC, ZT_CTL_RATE_BURST)) {
+		c->rate_limited++;
+		return NULL;
+	}
+	ok = e->member
+	         ? bucket_take(&c->members, now, ZT_CTL_MEMBER_PER_SEC, ZT_CTL_MEMBER_BURST)
+	         : bucket_take(&c->strangers, now, ZT_CTL_STRANGER_PER_SEC, ZT_CTL_STRANGER_BURST);
+	if (!ok) {
+		e->b.tokens += 1000; /* not its fault: it keeps its own share */
+		c->rate_limited++;
+		return NULL;
+	}
+	return e;
+}
+
 /* ---- config requests ---- */
+
+/* Is the requester's key the one its address was first seen with (its
+ * record's identity, else its pending entry's)?  Nothing seen yet: yes,
+ * and this request pins it. */
+static bool key_ok(struct zt_ctl *c, const struct zt_netconf_request *req, const json_t *m,
+                   bool created)
+{
+	const char *stored = json_string_value(json_object_get(m, "identity"));
+	const struct zt_ctl_pending *p;
+	char text[ZT_IDENTITY_PUBLIC_TEXT];
+
+	if (req->member_pk == NULL)
+		return true;
+	if (!created)
+		return stored == NULL || stored[0] == '\0' ||
+		       (identity_text(req->member, req->member_pk, text) &&
+		        strcmp(stored, text) == 0);
+	p = pending_find(c, req->nwid, req->member);
+	return p == NULL || !p->has_pk || memcmp(p->pk, req->member_pk, 32) == 0;
+}
 
 static bool invite_ok(struct zt_ctl *c, const struct zt_netconf_request *req, int64_t now)
 {
 	uint8_t h[32];
-	uint64_t nwid = 0;
 
 	if (req->token == NULL || req->token_len == 0)
 		return false;
 	crypto_generichash(h, sizeof h, req->token, req->token_len, NULL, 0);
-	if (c->store->ops->invite_use(c->store, h, now, &nwid) != ZT_OK)
-		return false;
-	return nwid == req->nwid;
+	return c->store->ops->invite_use(c->store, h, req->nwid, now) == ZT_OK;
 }
 
 enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
@@ -245,39 +513,39 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 {
 	struct zt_ctl *c = ctx;
 	struct used_ctx u = {c, req->nwid, req->member, -1, false};
+	struct zt_ctl_rate *rate = NULL;
 	json_t *net = NULL, *m = NULL;
 	enum zt_netconf_verdict v = ZT_NETCONF_IGNORE;
-	bool changed = false, invited = false, created = false, was_auth;
+	bool changed = false, invited = false, created = false, in_tx = false, was_auth;
 	size_t ips_before;
 
+	/* Before any store work: over a limit, silence (it asks again). */
+	if (!req->is_push && (rate = rate_take(c, req->member, now)) == NULL)
+		return ZT_NETCONF_IGNORE;
+	/* "No such network" takes the same steps and gets the same answer as
+	 * "not allowed", so that nobody learns which networks exist. */
 	net = zt_ctl_load_net(c, req->nwid);
-	if (net == NULL) {
-		v = ZT_NETCONF_NOT_FOUND;
-		goto out;
-	}
-	/* One transaction: the invite's use and the member it authorizes
-	 * commit together or not at all. */
-	if (c->store->ops->begin(c->store) != ZT_OK) {
-		c->store_errors++;
-		goto out;
-	}
-	m = zt_ctl_load_member(c, req->nwid, req->member);
+	m = load_row(c, req->nwid, req->member);
 	if (m == NULL) {
 		m = zt_ctl_member_new(req->nwid, req->member, now);
 		created = true;
 	}
 	if (m == NULL)
-		goto rollback;
+		goto out;
+	/* Before anything is spent or written: an address is a memory-hard
+	 * hash of its key, so a second key for it is an attack (or a member
+	 * reinstalled with a new identity, whose record the admin deletes). */
+	if (!key_ok(c, req, m, created)) {
+		c->key_refused++;
+		v = req->token_len > 0 ? ZT_NETCONF_BAD_INVITE : ZT_NETCONF_ACCESS_DENIED;
+		goto out;
+	}
 	if (req->member_pk != NULL && !json_is_string(json_object_get(m, "identity"))) {
 		json_object_set_new(m, "identity", json_string(""));
 	}
 	if (req->member_pk != NULL && json_string_length(json_object_get(m, "identity")) == 0) {
-		struct zt_identity id;
 		char text[ZT_IDENTITY_PUBLIC_TEXT];
-		memset(&id, 0, sizeof id);
-		id.address = req->member;
-		memcpy(id.pk, req->member_pk, 32);
-		if (zt_identity_to_text(&id, false, text, sizeof text) == ZT_OK) {
+		if (identity_text(req->member, req->member_pk, text)) {
 			json_object_set_new(m, "identity", json_string(text));
 			changed = true;
 		}
@@ -288,24 +556,47 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 	}
 	was_auth = zt_ctl_bool(m, "authorized");
 	ips_before = json_array_size(json_object_get(m, "ipAssignments"));
-	if (!was_auth)
+	/* One transaction: the invite's use and the member it authorizes
+	 * commit together or not at all. */
+	if (!was_auth && req->token_len > 0) {
+		if (c->store->ops->begin(c->store) != ZT_OK) {
+			c->store_errors++;
+			goto out;
+		}
+		in_tx = true;
 		invited = invite_ok(c, req, now);
+	}
 	{
 		bool pch = false;
 		v = zt_policy_decide(net, m, req->member, invited, now, ip_used, &u, conf, &pch);
-		changed = changed || pch || created;
+		changed = net != NULL && (changed || pch || created);
+		if (v == ZT_NETCONF_NOT_FOUND)
+			v = ZT_NETCONF_ACCESS_DENIED;
 		/* Say so when the member came with an invite that is no good,
 		 * so that it can tell its user instead of waiting. */
 		if (v == ZT_NETCONF_ACCESS_DENIED && req->token_len > 0)
 			v = ZT_NETCONF_BAD_INVITE;
 	}
-	/* A push to a member that has no record (an admin just deleted it)
-	 * answers without making one again. */
-	if (created && req->is_push)
+	/* A requester without a record that is not let in gets none: it is
+	 * remembered in memory for the admin to see (ctl.h), so strangers
+	 * cost no disk.  A push to a member that has no record (an admin
+	 * just deleted it) answers without making one again. */
+	if (created && (v != ZT_NETCONF_OK || req->is_push)) {
 		changed = false;
-	if (changed && zt_ctl_save_member(c, req->nwid, req->member, m) != ZT_OK)
-		goto rollback;
-	if (c->store->ops->commit(c->store) != ZT_OK) {
+		if (!req->is_push && net != NULL)
+			(void)pending_note(c, req->nwid, req->member, req->member_pk, now);
+	}
+	if (changed) {
+		if (!in_tx && c->store->ops->begin(c->store) != ZT_OK) {
+			c->store_errors++;
+			v = ZT_NETCONF_IGNORE;
+			goto out;
+		}
+		in_tx = true;
+		if (zt_ctl_save_member(c, req->nwid, req->member, m) != ZT_OK)
+			goto rollback;
+	}
+	if (in_tx && c->store->ops->commit(c->store) != ZT_OK) {
 		c->store_errors++;
 		v = ZT_NETCONF_IGNORE;
 		goto out;
@@ -325,6 +616,8 @@ rollback:
 	c->store->ops->rollback(c->store);
 	v = ZT_NETCONF_IGNORE;
 out:
+	if (rate != NULL && v != ZT_NETCONF_IGNORE)
+		rate->member = v == ZT_NETCONF_OK;
 	json_decref(net);
 	json_decref(m);
 	return v;

@@ -22,6 +22,49 @@
 
 #define ZT_CTL_BRIDGE_CACHE 16
 
+/* Requesters the controller has denied and has no record of: kept in
+ * memory only (never written per request), so that the admin sees them
+ * (authorized: false) and can authorize them, while strangers cannot grow
+ * the database.  Bounded per network and in all, the least recently seen
+ * evicted first, forgotten ZT_CTL_PENDING_TTL after their last request. */
+#define ZT_CTL_PENDING_PER_NET 256
+#define ZT_CTL_PENDING_MAX     4096
+#define ZT_CTL_PENDING_TTL     3600000 /* ms */
+
+/* Config requests are rate limited before any store work: a token bucket
+ * per requester (in a table of ZT_CTL_RATE_SLOTS, 8-way by address, the
+ * least recently seen stranger evicted first), and two global ones: one
+ * for requesters whose last answer was a config (members), one for
+ * everyone else (strangers), so a flood of strangers cannot starve the
+ * members.  A request over a limit is not answered (the member asks again
+ * in 2 s).  Pushes are not limited. */
+#define ZT_CTL_RATE_SLOTS       16384
+#define ZT_CTL_RATE_BURST       8 /* per requester */
+#define ZT_CTL_RATE_PER_SEC     1
+#define ZT_CTL_STRANGER_BURST   1000
+#define ZT_CTL_STRANGER_PER_SEC 500
+#define ZT_CTL_MEMBER_BURST     4000
+#define ZT_CTL_MEMBER_PER_SEC   2000
+
+struct zt_ctl_bucket {
+	int64_t tokens; /* in thousandths */
+	int64_t at;     /* ms of the last refill */
+};
+
+struct zt_ctl_rate {
+	uint64_t address; /* 0: a free slot */
+	struct zt_ctl_bucket b;
+	bool member; /* its last answer was a config */
+};
+
+struct zt_ctl_pending {
+	uint64_t nwid; /* 0: a free slot */
+	uint64_t address;
+	int64_t first_seen, last_seen;
+	bool has_pk;
+	uint8_t pk[32];
+};
+
 struct zt_ctl {
 	struct zt_store *store;
 	struct zt_node *node; /* NULL: no pushes (API tests) */
@@ -47,6 +90,16 @@ struct zt_ctl {
 		struct zt_inetaddr *ips;
 	} used[ZT_CTL_BRIDGE_CACHE];
 	unsigned used_next;
+	/* ZT_CTL_PENDING_MAX slots, allocated on first use. */
+	struct zt_ctl_pending *pending;
+	/* ZT_CTL_RATE_SLOTS slots, allocated on first use. */
+	struct zt_ctl_rate *rate;
+	struct zt_ctl_bucket strangers, members;
+	uint64_t rate_limited; /* requests not answered for a limit */
+	/* Requests refused because their key is not the one the member was
+	 * first seen with (its record, or its pending entry).  An address is
+	 * a memory-hard hash of the key: a second key for it is an attack. */
+	uint64_t key_refused;
 };
 
 /* Free what the caches hold (the store is the caller's). */
@@ -76,10 +129,22 @@ int zt_ctl_members(struct zt_ctl *c, uint64_t nwid, bool authorized_only, uint64
 int zt_ctl_invite_create(struct zt_ctl *c, uint64_t nwid, const uint8_t *token, unsigned uses,
                          int64_t expires, int64_t now);
 
-/* Load an object; NULL if absent (or on a store error). */
-json_t *zt_ctl_load_net(struct zt_ctl *c, uint64_t nwid);
+/* Load an object; NULL if absent (or on a store error).  A member that is
+ * only pending (denied, not stored) loads as a new unauthorized member with
+ * the identity and lastSeen of its requests. */
 json_t *zt_ctl_load_member(struct zt_ctl *c, uint64_t nwid, uint64_t address);
+json_t *zt_ctl_load_net(struct zt_ctl *c, uint64_t nwid);
 int zt_ctl_save_net(struct zt_ctl *c, uint64_t nwid, const json_t *net);
+/* Saving a member (an admin's change, an invite) makes a pending one a
+ * stored one. */
 int zt_ctl_save_member(struct zt_ctl *c, uint64_t nwid, uint64_t address, const json_t *m);
+/* Delete a stored or pending member: ZT_ENOTFOUND if it was neither. */
+int zt_ctl_delete_member(struct zt_ctl *c, uint64_t nwid, uint64_t address);
+/* Every member of nwid, stored ones first, then pending ones (as their
+ * JSON text), for the admin's list. */
+int zt_ctl_member_list(struct zt_ctl *c, uint64_t nwid, int64_t now, zt_store_each_fn fn,
+                       void *ctx);
+/* After network nwid was deleted: forget its pending members. */
+void zt_ctl_forget_net(struct zt_ctl *c, uint64_t nwid);
 
 #endif

@@ -70,7 +70,7 @@ static enum zt_netconf_verdict
 host_netconf(void *ctx, int64_t now, const struct zt_netconf_request *req, struct zt_netconf *conf)
 {
 	struct ctld *d = ctx;
-	uint64_t errs = d->ctl.store_errors;
+	uint64_t errs = d->ctl.store_errors, keys = d->ctl.key_refused;
 	enum zt_netconf_verdict v = zt_ctl_netconf_request(&d->ctl, now, req, conf);
 	static const char *const names[] = {"OK", "ACCESS_DENIED", "NOT_FOUND", "no answer",
 	                                    "ACCESS_DENIED (bad invite)"};
@@ -80,6 +80,12 @@ host_netconf(void *ctx, int64_t now, const struct zt_netconf_request *req, struc
 		             ": the database failed while answering %010" PRIx64
 		             " (disk full or read-only?)",
 		             req->nwid, req->member);
+	if (d->ctl.key_refused != keys)
+		zt_log_warn("network %016" PRIx64 ": refused %010" PRIx64
+		            ": its key is not the one this address was first seen with (an "
+		            "attack, or a reinstalled member: delete its record to let the new "
+		            "key in)",
+		            req->nwid, req->member);
 	zt_log_debug("network %016" PRIx64 ": member %010" PRIx64 " asked (revision %" PRIu64
 	             "): %s",
 	             req->nwid, req->member, req->have_revision, names[v]);

@@ -44,11 +44,12 @@ struct zt_store_ops {
 	int (*member_list)(struct zt_store *s, uint64_t nwid, zt_store_each_fn fn, void *ctx);
 
 	/* Invites: hash is a hash of the token (the token itself is never
-	 * stored).  invite_use takes one use of a valid, unexpired invite and
-	 * says for which network: ZT_ENOTFOUND (unknown, spent or expired). */
+	 * stored).  invite_use takes one use of a valid, unexpired invite for
+	 * network nwid: ZT_ENOTFOUND (unknown, for another network, spent or
+	 * expired) takes nothing. */
 	int (*invite_put)(struct zt_store *s, const uint8_t hash[32], uint64_t nwid, unsigned uses,
 	                  int64_t expires, int64_t now);
-	int (*invite_use)(struct zt_store *s, const uint8_t hash[32], int64_t now, uint64_t *nwid);
+	int (*invite_use)(struct zt_store *s, const uint8_t hash[32], uint64_t nwid, int64_t now);
 
 	/* A canonical text of everything stored (tests compare two). */
 	int (*dump)(struct zt_store *s, char **text);

@@ -11,11 +11,15 @@
  */
 #include "controller/store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct sq_store {
 	struct zt_store base;
@@ -284,47 +288,27 @@ static int sq_invite_put(struct zt_store *b, const uint8_t hash[32], uint64_t nw
 	return step_write(s, st);
 }
 
-static int sq_invite_use(struct zt_store *b, const uint8_t hash[32], int64_t now, uint64_t *nwid)
+static int sq_invite_use(struct zt_store *b, const uint8_t hash[32], uint64_t nwid, int64_t now)
 {
 	struct sq_store *s = sq(b);
-	sqlite3_stmt *st = NULL;
-	char *id = NULL;
+	sqlite3_stmt *st;
+	char id[24];
 	int r;
 
-	*nwid = 0;
-	r = sq_begin(b);
-	if (r != ZT_OK)
-		return r;
-	if (prepare(s, "SELECT nwid FROM invite WHERE hash = ? AND uses_left > 0 AND expires > ?",
-	            &st) != ZT_OK) {
-		r = ZT_ECALLBACK;
-		goto out;
-	}
+	/* One statement, matched on the network too: an invite shown to
+	 * another network is not spent. */
+	if (prepare(s,
+	            "UPDATE invite SET uses_left = uses_left - 1 "
+	            "WHERE hash = ? AND nwid = ? AND uses_left > 0 AND expires > ?",
+	            &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	id_text(nwid, 16, id, sizeof id);
 	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, now);
-	r = get_text(st, &id);
-	if (r != ZT_OK)
-		goto out;
-	if (prepare(s, "UPDATE invite SET uses_left = uses_left - 1 WHERE hash = ?", &st) !=
-	    ZT_OK) {
-		r = ZT_ECALLBACK;
-		goto out;
-	}
-	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, now);
 	r = step_write(s, st);
-	if (r == ZT_OK && zt_nwid_parse(id, nwid) != ZT_OK)
-		r = ZT_EINVAL;
-out:
-	free(id);
-	/* Not found changed nothing: end our part of the transaction without
-	 * rolling back a caller's enclosing one. */
-	if (r == ZT_OK || r == ZT_ENOTFOUND) {
-		int cr = sq_commit(b);
-		if (r == ZT_OK)
-			r = cr;
-	} else {
-		sq_rollback(b);
-	}
+	if (r == ZT_OK && sqlite3_changes(s->db) == 0)
+		r = ZT_ENOTFOUND;
 	return r;
 }
 
@@ -461,6 +445,30 @@ static int migrate(sqlite3 *db, const char *path, char *err, size_t errcap)
 	return ZT_OK;
 }
 
+/* The database holds every member and the invites' hashes: a new one is
+ * created 0600 whatever the umask (SQLite would make it 0644 & ~umask, and
+ * --db may name a file outside the home dir).  SQLite gives the -wal and
+ * -shm files the database's mode.  An existing file keeps its owner's. */
+static int create_private(const char *path, char *err, size_t errcap)
+{
+	int fd;
+
+	if (strcmp(path, ":memory:") == 0 || path[0] == '\0')
+		return ZT_OK;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return ZT_OK; /* there already, or SQLite says why it cannot be */
+	if (fchmod(fd, 0600) != 0) {
+		snprintf(err, errcap, "cannot make %s private (mode 0600): %s", path,
+		         strerror(errno));
+		close(fd);
+		unlink(path);
+		return ZT_ECALLBACK;
+	}
+	close(fd);
+	return ZT_OK;
+}
+
 int zt_store_sqlite_open(struct zt_store **out, const char *path, char *err, size_t errcap)
 {
 	struct sq_store *s;
@@ -473,6 +481,11 @@ int zt_store_sqlite_open(struct zt_store **out, const char *path, char *err, siz
 		return ZT_ENOMEM;
 	}
 	s->base.ops = &sq_ops;
+	r = create_private(path, err, errcap);
+	if (r != ZT_OK) {
+		free(s);
+		return r;
+	}
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errcap, "cannot open database %s: %s", path,

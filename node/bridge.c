@@ -1,95 +1,58 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bridge.c - the MAC table behind bridges (see bridge.h).
+ * bridge.c - a network's list of bridges (see bridge.h).
  */
-#include <stdlib.h>
-#include <string.h>
-
 #include "bridge.h"
 
-void zt_mact_init(struct zt_mactable *t, size_t max)
+#include "node_int.h"
+
+bool zt_bridge_member(const struct zt_network *net, uint64_t address, int64_t now)
 {
-	memset(t, 0, sizeof *t);
-	t->max = max;
+	for (unsigned i = 0; i < net->bridge_count; i++)
+		if (net->bridges[i].address == address &&
+		    (net->bridges[i].expires == 0 || net->bridges[i].expires > now))
+			return true;
+	return false;
 }
 
-void zt_mact_free(struct zt_mactable *t)
+int zt_bridge_set(struct zt_network *net, const uint64_t *addresses, size_t count)
 {
-	free(t->v);
-	t->v = NULL;
-	t->n = t->cap = 0;
-}
-
-static size_t lower_bound(const struct zt_mactable *t, const uint8_t mac[6])
-{
-	size_t lo = 0, hi = t->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (memcmp(t->v[mid].mac, mac, 6) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	unsigned j = 0;
+	if (count > ZT_NET_MAX_BRIDGES)
+		return ZT_ERANGE;
+	for (size_t i = 0; i < count; i++) {
+		net->bridges[j].address = addresses[i];
+		net->bridges[j].expires = 0; /* configured: never expires */
+		j++;
 	}
-	return lo;
+	net->bridge_count = j;
+	return ZT_OK;
 }
 
-uint64_t zt_mact_learn(struct zt_mactable *t, const uint8_t mac[6], uint64_t address, int64_t now)
+void zt_bridge_learn(struct zt_network *net, uint64_t address, int64_t now, int64_t expires)
 {
-	size_t i = lower_bound(t, mac);
-
-	if (i < t->n && memcmp(t->v[i].mac, mac, 6) == 0) {
-		uint64_t old = t->v[i].address;
-		t->v[i].address = address; /* a host that moved moves here */
-		t->v[i].seen = now;
-		return old;
+	unsigned slot = net->bridge_count;
+	for (unsigned i = 0; i < net->bridge_count; i++) {
+		if (net->bridges[i].address == address) {
+			if (net->bridges[i].expires != 0 && expires > net->bridges[i].expires)
+				net->bridges[i].expires = expires;
+			return;
+		}
+		if (net->bridges[i].expires != 0 && net->bridges[i].expires <= now)
+			slot = i; /* an expired one makes room */
 	}
-	if (t->n >= t->max) {
-		/* Full: the entry seen longest ago makes room. */
-		size_t o = 0;
-		if (t->n == 0)
-			return 0;
-		for (size_t j = 1; j < t->n; j++)
-			if (t->v[j].seen < t->v[o].seen)
-				o = j;
-		memmove(&t->v[o], &t->v[o + 1], (t->n - o - 1) * sizeof *t->v);
-		t->n--;
-		i = lower_bound(t, mac);
+	if (slot == net->bridge_count) {
+		if (net->bridge_count >= ZT_NET_MAX_BRIDGES)
+			return;
+		net->bridge_count++;
 	}
-	if (t->n == t->cap) {
-		size_t nc = t->cap ? t->cap * 2 : 16;
-		struct zt_macent *v;
-		if (nc > t->max)
-			nc = t->max;
-		v = realloc(t->v, nc * sizeof *v);
-		if (v == NULL)
-			return (uint64_t)-1;
-		t->v = v;
-		t->cap = nc;
-	}
-	memmove(&t->v[i + 1], &t->v[i], (t->n - i) * sizeof *t->v);
-	memcpy(t->v[i].mac, mac, 6);
-	t->v[i].address = address;
-	t->v[i].seen = now;
-	t->n++;
-	return 0;
+	net->bridges[slot].address = address;
+	net->bridges[slot].expires = expires;
 }
 
-const struct zt_macent *zt_mact_lookup(const struct zt_mactable *t, const uint8_t mac[6],
-                                       int64_t now, int64_t age)
+void zt_bridge_forget(struct zt_network *net, uint64_t address)
 {
-	size_t i = lower_bound(t, mac);
-	if (i < t->n && memcmp(t->v[i].mac, mac, 6) == 0 && now - t->v[i].seen < age)
-		return &t->v[i];
-	return NULL;
-}
-
-size_t zt_mact_age(struct zt_mactable *t, int64_t now, int64_t age)
-{
-	size_t j = 0, removed;
-	for (size_t i = 0; i < t->n; i++)
-		if (now - t->v[i].seen < age)
-			t->v[j++] = t->v[i];
-	removed = t->n - j;
-	t->n = j;
-	return removed;
+	for (unsigned i = 0; i < net->bridge_count; i++)
+		if (net->bridges[i].address == address && net->bridges[i].expires != 0)
+			net->bridges[i] = net->bridges[--net->bridge_count];
 }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bridge.h - the MAC table of bridged LAN segments (doc/PROTOCOL.md
- * "Bridging").  Each entry says behind which member a MAC was last seen
- * and when; entries age out and move when the MAC shows up elsewhere.
- * A sorted array with binary search: lookups are on the data path, the
- * table is bounded, and an insert into a full table evicts the oldest.
+ * bridge.h - a network's list of bridges (doc/PROTOCOL.md "Bridging"):
+ * the members that may send and receive frames with foreign source MACs
+ * (a LAN segment behind them).  On managed networks the config lists them
+ * (they never expire); on ad-hoc networks each member says in its MC_LIKE
+ * whether it bridges, and that lasts as long as its groups do.  Bounded by
+ * ZT_NET_MAX_BRIDGES.  The MACs behind them are in mactable.h.
  */
 #ifndef ZT_NODE_BRIDGE_H
 #define ZT_NODE_BRIDGE_H
@@ -13,26 +14,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct zt_macent {
-	uint8_t mac[6];
-	uint64_t address; /* the member it is behind (0: our own LAN) */
-	int64_t seen;
-};
+struct zt_network;
 
-struct zt_mactable {
-	struct zt_macent *v;
-	size_t n, cap, max;
-};
+/* Is `address` one of the network's bridges now? */
+bool zt_bridge_member(const struct zt_network *net, uint64_t address, int64_t now);
+/* Replace the list by the configured bridges (never expire); ZT_ERANGE
+ * if there are more than ZT_NET_MAX_BRIDGES. */
+int zt_bridge_set(struct zt_network *net, const uint64_t *addresses, size_t count);
+/* A member said it bridges, until `expires`: add it, or extend it (an
+ * expired entry makes room; a full list ignores it). */
+void zt_bridge_learn(struct zt_network *net, uint64_t address, int64_t now, int64_t expires);
+/* A member said it no longer bridges (configured bridges stay). */
+void zt_bridge_forget(struct zt_network *net, uint64_t address);
 
-void zt_mact_init(struct zt_mactable *t, size_t max);
-void zt_mact_free(struct zt_mactable *t);
-/* Learn that `mac` is behind `address` now.  Returns the address it was
- * behind before (0 if it was unknown), or -1 (as uint64) on no memory. */
-uint64_t zt_mact_learn(struct zt_mactable *t, const uint8_t mac[6], uint64_t address, int64_t now);
-/* The entry for mac if seen within `age` ms of now, else NULL. */
-const struct zt_macent *zt_mact_lookup(const struct zt_mactable *t, const uint8_t mac[6],
-                                       int64_t now, int64_t age);
-/* Drop entries older than `age`; returns how many. */
-size_t zt_mact_age(struct zt_mactable *t, int64_t now, int64_t age);
+/* The name node.c still calls zt_bridge_set by, until its call site moves. */
+#define zt_mc_set_bridges zt_bridge_set
 
 #endif

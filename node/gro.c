@@ -7,25 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TCP_ACK 0x10
-#define TCP_PSH 0x08
-#define IP_MAX  65535
-
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
+#include "csum.h"
+#include "eth.h"
+#include "util.h"
 
 void zt_gro_init(struct zt_gro *g, zt_gro_out_fn out, void *ctx)
 {
@@ -40,15 +24,6 @@ static void out_plain(struct zt_gro *g, const uint8_t *frame, size_t len)
 	memset(&vh, 0, sizeof vh);
 	g->frames_out++;
 	g->out(g->ctx, &vh, frame, len);
-}
-
-/* The pseudo-header sum of a joined frame of len bytes. */
-static uint64_t pseudo(const uint8_t *f, const struct zt_tcp_frame *t, uint8_t proto, size_t len)
-{
-	if (t->v6)
-		return zt_csum_pseudo(f + t->l3 + 8, f + t->l3 + 24, 16, proto,
-		                      (uint32_t)(len - t->l4));
-	return zt_csum_pseudo(f + t->l3 + 12, f + t->l3 + 16, 4, proto, (uint32_t)(len - t->l4));
 }
 
 static void flush_slot(struct zt_gro *g, struct zt_gro_slot *s)
@@ -68,12 +43,11 @@ static void flush_slot(struct zt_gro *g, struct zt_gro_slot *s)
 	/* The IP header as the kernel's GRO leaves it: the whole length; the
 	 * IPv4 id stays the first one's (segmentation counts up from it). */
 	if (t->v6) {
-		put_be16(f + t->l3 + 4, (uint16_t)(s->len - t->l3 - 40));
+		zt_put_u16(f + t->l3 + ZT_IP6_PLEN, (uint16_t)(s->len - t->l3 - ZT_IP6_HLEN));
 	} else {
-		put_be16(f + t->l3 + 2, (uint16_t)(s->len - t->l3));
-		memset(f + t->l3 + 10, 0, 2);
-		c = (uint16_t)~zt_csum_fold(zt_csum_add(0, f + t->l3, t->l4 - t->l3));
-		memcpy(f + t->l3 + 10, &c, 2);
+		zt_put_u16(f + t->l3 + ZT_IP4_LEN, (uint16_t)(s->len - t->l3));
+		memset(f + t->l3 + ZT_IP4_CSUM, 0, 2);
+		zt_csum_store(f + t->l3 + ZT_IP4_CSUM, zt_csum_add(0, f + t->l3, t->l4 - t->l3));
 	}
 	/* NEEDS_CSUM: the field holds the pseudo-header sum, not inverted;
 	 * segmentation adjusts it to each piece's length. */
@@ -82,19 +56,22 @@ static void flush_slot(struct zt_gro *g, struct zt_gro_slot *s)
 	vh.gso_size = (uint16_t)s->seg;
 	vh.csum_start = (uint16_t)t->l4;
 	if (s->udp) {
-		put_be16(f + t->l4 + 4, (uint16_t)(s->len - t->l4)); /* as udp_gro_complete */
-		c = zt_csum_fold(pseudo(f, t, 17, s->len));
-		memcpy(f + t->l4 + 6, &c, 2);
+		/* as udp_gro_complete */
+		zt_put_u16(f + t->l4 + ZT_UDP_LEN, (uint16_t)(s->len - t->l4));
+		c = zt_csum_fold(zt_csum_pseudo_ip(f + t->l3, t->v6, ZT_IPPROTO_UDP,
+		                                   (uint32_t)(s->len - t->l4)));
+		memcpy(f + t->l4 + ZT_UDP_CSUM, &c, 2);
 		vh.gso_type = ZT_VNET_GSO_UDP_L4;
-		vh.hdr_len = (uint16_t)(t->l4 + 8);
-		vh.csum_offset = 6;
+		vh.hdr_len = (uint16_t)(t->l4 + ZT_UDP_HLEN);
+		vh.csum_offset = ZT_UDP_CSUM;
 		g->super_udp++;
 	} else {
-		c = zt_csum_fold(pseudo(f, t, 6, s->len));
-		memcpy(f + t->l4 + 16, &c, 2);
+		c = zt_csum_fold(zt_csum_pseudo_ip(f + t->l3, t->v6, ZT_IPPROTO_TCP,
+		                                   (uint32_t)(s->len - t->l4)));
+		memcpy(f + t->l4 + ZT_TCP_CSUM, &c, 2);
 		vh.gso_type = t->v6 ? ZT_VNET_GSO_TCPV6 : ZT_VNET_GSO_TCPV4;
 		vh.hdr_len = (uint16_t)t->hlen;
-		vh.csum_offset = 16;
+		vh.csum_offset = ZT_TCP_CSUM;
 		g->super_tcp++;
 	}
 	g->joined += s->count;
@@ -110,12 +87,26 @@ static bool same_flow(const struct zt_gro_slot *s, const uint8_t *f, const struc
                       bool udp)
 {
 	const uint8_t *h = s->buf;
-	size_t alen = t->v6 ? 32 : 8, aoff = t->v6 ? 8 : 12;
+	size_t alen = t->v6 ? 32 : 8, aoff = t->v6 ? ZT_IP6_SRC : ZT_IP4_SRC;
 
 	if (s->len == 0 || s->udp != udp || s->t.v6 != t->v6)
 		return false;
 	return memcmp(h + s->t.l3 + aoff, f + t->l3 + aoff, alen) == 0 &&
 	       memcmp(h + s->t.l4, f + t->l4, 4) == 0;
+}
+
+/* The header bytes segmentation copies from the first frame to every
+ * piece: Ethernet; IPv6 version, class, flow label, next header, hop
+ * limit; IPv4 version/ihl/tos, flags/fragment (DF), ttl, protocol. */
+static bool same_copied_headers(const uint8_t *h, const uint8_t *f, const struct zt_tcp_frame *t)
+{
+	if (memcmp(h, f, ZT_ETH_HLEN) != 0)
+		return false;
+	if (t->v6)
+		return memcmp(h + t->l3, f + t->l3, 4) == 0 &&
+		       memcmp(h + t->l3 + ZT_IP6_NEXT, f + t->l3 + ZT_IP6_NEXT, 2) == 0;
+	return memcmp(h + t->l3, f + t->l3, 2) == 0 &&
+	       memcmp(h + t->l3 + ZT_IP4_FRAG, f + t->l3 + ZT_IP4_FRAG, 4) == 0;
 }
 
 /* May segment f (of the slot's TCP flow) be appended? */
@@ -125,28 +116,21 @@ static bool can_append(const struct zt_gro_slot *s, const uint8_t *f, const stru
 	const uint8_t *h = s->buf;
 
 	if (s->closed || s->t.l4 != t->l4 || s->t.hlen != t->hlen || plen > s->seg ||
-	    be32(f + t->l4 + 4) != s->next_seq || s->len + plen - t->l3 > IP_MAX ||
-	    s->len + plen > ZT_GSO_MAX_FRAME)
+	    zt_get_u32(f + t->l4 + ZT_TCP_SEQ) != s->next_seq ||
+	    s->len + plen - t->l3 > ZT_IP_MAX || s->len + plen > ZT_GSO_MAX_FRAME)
 		return false;
-	if (memcmp(h, f, 14) != 0)
+	/* and the IPv4 options */
+	if (!same_copied_headers(h, f, t) ||
+	    (!t->v6 && memcmp(h + t->l3 + ZT_IP4_HLEN, f + t->l3 + ZT_IP4_HLEN,
+	                      t->l4 - t->l3 - ZT_IP4_HLEN) != 0))
 		return false;
-	if (t->v6) {
-		/* version, class, flow label; next header, hop limit */
-		if (memcmp(h + t->l3, f + t->l3, 4) != 0 ||
-		    memcmp(h + t->l3 + 6, f + t->l3 + 6, 2) != 0)
-			return false;
-	} else {
-		/* ver/ihl/tos; flags/fragment, ttl, protocol; options */
-		if (memcmp(h + t->l3, f + t->l3, 2) != 0 ||
-		    memcmp(h + t->l3 + 6, f + t->l3 + 6, 4) != 0 ||
-		    memcmp(h + t->l3 + 20, f + t->l3 + 20, t->l4 - t->l3 - 20) != 0)
-			return false;
-	}
 	/* ack; offset and flags (PSH may differ); window; urgent; options */
-	if (memcmp(h + t->l4 + 8, f + t->l4 + 8, 4) != 0 || h[t->l4 + 12] != f[t->l4 + 12] ||
-	    (h[t->l4 + 13] | TCP_PSH) != (f[t->l4 + 13] | TCP_PSH) ||
-	    memcmp(h + t->l4 + 14, f + t->l4 + 14, 2) != 0 ||
-	    memcmp(h + t->l4 + 18, f + t->l4 + 18, t->hlen - t->l4 - 18) != 0)
+	if (memcmp(h + t->l4 + ZT_TCP_ACKNO, f + t->l4 + ZT_TCP_ACKNO, 4) != 0 ||
+	    h[t->l4 + ZT_TCP_DOFF] != f[t->l4 + ZT_TCP_DOFF] ||
+	    (h[t->l4 + ZT_TCP_FLAGS] | ZT_TCP_PSH) != (f[t->l4 + ZT_TCP_FLAGS] | ZT_TCP_PSH) ||
+	    memcmp(h + t->l4 + ZT_TCP_WIN, f + t->l4 + ZT_TCP_WIN, 2) != 0 ||
+	    memcmp(h + t->l4 + ZT_TCP_URP, f + t->l4 + ZT_TCP_URP, t->hlen - t->l4 - ZT_TCP_URP) !=
+	        0)
 		return false;
 	return true;
 }
@@ -158,39 +142,34 @@ static bool can_append(const struct zt_gro_slot *s, const uint8_t *f, const stru
  * some payload. */
 static bool udp_joinable(const uint8_t *f, size_t len, const struct zt_tcp_frame *t, size_t plen)
 {
-	return (t->v6 || t->l4 == t->l3 + 20) && len == t->l3 + t->iplen &&
-	       be16(f + t->l4 + 4) == t->l3 + t->iplen - t->l4 && plen > 0;
+	return (t->v6 || t->l4 == t->l3 + ZT_IP4_HLEN) && len == t->l3 + t->iplen &&
+	       zt_get_u16(f + t->l4 + ZT_UDP_LEN) == t->l3 + t->iplen - t->l4 && plen > 0;
 }
 
 /* Both checksums right: the UDP one (present), and the IPv4 header's,
  * which joining would replace by a valid one. */
 static bool udp_csums_ok(const uint8_t *f, const struct zt_tcp_frame *t)
 {
-	if (!t->v6 && zt_csum_fold(zt_csum_add(0, f + t->l3, 20)) != 0xffff)
+	if (!t->v6 && !zt_csum_valid(zt_csum_add(0, f + t->l3, ZT_IP4_HLEN)))
 		return false;
 	return zt_udp_csum_ok(f, t);
 }
 
 /* May datagram f (of the slot's UDP flow) be appended?  Every header byte
- * segmentation copies from the first datagram must be the same: Ethernet;
- * IPv4 version/ihl/tos, flags (DF), ttl, protocol; IPv6 version, class,
- * flow label, next header, hop limit.  The IPv4 id must be the next one:
- * segmentation numbers the pieces' ids consecutively. */
+ * segmentation copies from the first datagram must be the same, and the
+ * IPv4 id must be the next one: segmentation numbers the pieces' ids
+ * consecutively. */
 static bool can_append_udp(const struct zt_gro_slot *s, const uint8_t *f,
                            const struct zt_tcp_frame *t, size_t plen)
 {
 	const uint8_t *h = s->buf;
 
 	if (s->closed || s->t.l4 != t->l4 || plen > s->seg || s->count >= ZT_GRO_UDP_MAX_SEGS ||
-	    s->len + plen - t->l3 > IP_MAX || s->len + plen > ZT_GSO_MAX_FRAME)
+	    s->len + plen - t->l3 > ZT_IP_MAX || s->len + plen > ZT_GSO_MAX_FRAME)
 		return false;
-	if (memcmp(h, f, 14) != 0)
+	if (!same_copied_headers(h, f, t))
 		return false;
-	if (t->v6)
-		return memcmp(h + t->l3, f + t->l3, 4) == 0 &&
-		       memcmp(h + t->l3 + 6, f + t->l3 + 6, 2) == 0;
-	return memcmp(h + t->l3, f + t->l3, 2) == 0 &&
-	       memcmp(h + t->l3 + 6, f + t->l3 + 6, 4) == 0 && be16(f + t->l3 + 4) == s->next_id;
+	return t->v6 || zt_get_u16(f + t->l3 + ZT_IP4_ID) == s->next_id;
 }
 
 void zt_gro_add(struct zt_gro *g, const uint8_t *frame, size_t len)
@@ -205,13 +184,13 @@ void zt_gro_add(struct zt_gro *g, const uint8_t *frame, size_t len)
 	if (zt_tcp_frame_parse(frame, len, &t)) {
 		plen = t.l3 + t.iplen - t.hlen;
 		/* data with ACK (and maybe PSH) only; no Ethernet padding */
-		ok = plen > 0 && (frame[t.l4 + 13] & (uint8_t)~TCP_PSH) == TCP_ACK &&
+		ok = plen > 0 &&
+		     (frame[t.l4 + ZT_TCP_FLAGS] & (uint8_t)~ZT_TCP_PSH) == ZT_TCP_ACK &&
 		     len == t.l3 + t.iplen;
 		/* Both checksums right: the TCP one, and the IPv4 header's,
 		 * which joining would replace by a valid one. */
 		if (ok && (!zt_tcp_csum_ok(frame, &t) ||
-		           (!t.v6 &&
-		            zt_csum_fold(zt_csum_add(0, frame + t.l3, t.l4 - t.l3)) != 0xffff))) {
+		           (!t.v6 && !zt_csum_valid(zt_csum_add(0, frame + t.l3, t.l4 - t.l3))))) {
 			g->bad_csum++;
 			ok = false;
 		}
@@ -222,7 +201,7 @@ void zt_gro_add(struct zt_gro *g, const uint8_t *frame, size_t len)
 		/* A zero checksum ("none" on IPv4) is not joined either: the
 		 * pieces would come out with checksums the sender never set. */
 		if (ok && !udp_csums_ok(frame, &t)) {
-			if (frame[t.l4 + 6] != 0 || frame[t.l4 + 7] != 0)
+			if (frame[t.l4 + ZT_UDP_CSUM] != 0 || frame[t.l4 + ZT_UDP_CSUM + 1] != 0)
 				g->bad_csum++;
 			ok = false;
 		}
@@ -244,15 +223,15 @@ void zt_gro_add(struct zt_gro *g, const uint8_t *frame, size_t len)
 				s->next_id++;
 				/* a shorter datagram ends it, as in the kernel's GRO */
 				s->closed = plen < s->seg || s->count >= ZT_GRO_UDP_MAX_SEGS;
-			} else if (frame[t.l4 + 13] & TCP_PSH) {
+			} else if (frame[t.l4 + ZT_TCP_FLAGS] & ZT_TCP_PSH) {
 				s->next_seq += (uint32_t)plen;
-				s->buf[t.l4 + 13] |= TCP_PSH;
+				s->buf[t.l4 + ZT_TCP_FLAGS] |= ZT_TCP_PSH;
 				s->closed = true;
 			} else {
 				s->next_seq += (uint32_t)plen;
 				s->closed = plen < s->seg;
 			}
-			if (s->closed || s->len + s->seg - t.l3 > IP_MAX)
+			if (s->closed || s->len + s->seg - t.l3 > ZT_IP_MAX)
 				flush_slot(g, s);
 			return;
 		}
@@ -289,12 +268,12 @@ void zt_gro_add(struct zt_gro *g, const uint8_t *frame, size_t len)
 	s->udp = udp;
 	if (udp) {
 		s->next_seq = 0;
-		s->next_id = t.v6 ? 0 : (uint16_t)(be16(frame + t.l3 + 4) + 1);
+		s->next_id = t.v6 ? 0 : (uint16_t)(zt_get_u16(frame + t.l3 + ZT_IP4_ID) + 1);
 		s->closed = false;
 	} else {
-		s->next_seq = be32(frame + t.l4 + 4) + (uint32_t)plen;
+		s->next_seq = zt_get_u32(frame + t.l4 + ZT_TCP_SEQ) + (uint32_t)plen;
 		s->next_id = 0;
-		s->closed = (frame[t.l4 + 13] & TCP_PSH) != 0;
+		s->closed = (frame[t.l4 + ZT_TCP_FLAGS] & ZT_TCP_PSH) != 0;
 	}
 	s->used = g->tick;
 	if (s->closed)

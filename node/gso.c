@@ -1,43 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * gso.c - TCP segmentation of TAP super-frames and Internet checksums
- * (see gso.h).  Every read of the frame is bounds-checked: the frame comes
- * from the local kernel, but a bridged TAP may carry anything.
+ * gso.c - TCP segmentation of TAP super-frames (see gso.h).  Every read of the frame is
+ * bounds-checked: the frame comes from the local kernel, but a bridged TAP may carry anything.
  */
 #include "gso.h"
 
 #include <string.h>
 
-#define TCP_FIN 0x01
-#define TCP_SYN 0x02
-#define TCP_RST 0x04
-#define TCP_PSH 0x08
-#define TCP_URG 0x20
-#define TCP_CWR 0x80
-
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
+#include "csum.h"
+#include "eth.h"
+#include "util.h"
 
 /* The virtio header of a TAP is in the host's byte order (no TUNSETVNETLE). */
 void zt_vnet_hdr_decode(struct zt_vnet_hdr *h, const uint8_t in[ZT_VNET_HDR_LEN])
@@ -60,66 +32,6 @@ void zt_vnet_hdr_encode(uint8_t out[ZT_VNET_HDR_LEN], const struct zt_vnet_hdr *
 	memcpy(out + 8, &h->csum_offset, 2);
 }
 
-uint64_t zt_csum_add(uint64_t sum, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-	uint32_t w0, w1, w2, w3;
-
-	/* 32-bit words into a 64-bit accumulator: no carry is lost for any
-	 * length below 16 GiB, and the fold takes the carries around. */
-	while (len >= 16) {
-		memcpy(&w0, p, 4);
-		memcpy(&w1, p + 4, 4);
-		memcpy(&w2, p + 8, 4);
-		memcpy(&w3, p + 12, 4);
-		sum += (uint64_t)w0 + w1 + w2 + w3;
-		p += 16;
-		len -= 16;
-	}
-	while (len >= 4) {
-		memcpy(&w0, p, 4);
-		sum += w0;
-		p += 4;
-		len -= 4;
-	}
-	if (len > 0) {
-		uint8_t tail[4] = {0, 0, 0, 0};
-		memcpy(tail, p, len);
-		memcpy(&w0, tail, 4);
-		sum += w0;
-	}
-	return sum;
-}
-
-uint16_t zt_csum_fold(uint64_t sum)
-{
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-uint64_t zt_csum_pseudo(const uint8_t *src, const uint8_t *dst, size_t alen, uint8_t proto,
-                        uint32_t l4len)
-{
-	/* IPv4: src, dst, 0, proto, length (16 bits); IPv6: src, dst, length
-	 * (32 bits), 3 zeros, next header.  With length < 64 KiB both sum to
-	 * the same 16-bit words. */
-	uint8_t tail[8] = {0, proto, (uint8_t)(l4len >> 8),  (uint8_t)l4len,
-	                   0, 0,     (uint8_t)(l4len >> 24), (uint8_t)(l4len >> 16)};
-	uint64_t sum = zt_csum_add(0, src, alen);
-	sum = zt_csum_add(sum, dst, alen);
-	return zt_csum_add(sum, tail, sizeof tail);
-}
-
-static void store_csum(uint8_t *p, uint16_t folded)
-{
-	uint16_t c = (uint16_t)~folded;
-	memcpy(p, &c, 2);
-}
-
 /* Ethernet + IPv4 (not a fragment) or IPv6 (proto as the first next
  * header) carrying `proto`: fills l3, l4, v6, iplen. */
 static bool parse_ip(const uint8_t *f, size_t len, uint8_t proto, size_t minl4,
@@ -128,30 +40,32 @@ static bool parse_ip(const uint8_t *f, size_t len, uint8_t proto, size_t minl4,
 	uint16_t type;
 
 	memset(t, 0, sizeof *t);
-	if (len < 14)
+	if (len < ZT_ETH_HLEN)
 		return false;
-	type = be16(f + 12);
-	t->l3 = 14;
-	if (type == 0x0800) {
+	type = zt_get_u16(f + ZT_ETH_TYPE);
+	t->l3 = ZT_ETH_HLEN;
+	if (type == ZT_ETH_P_IPV4) {
 		size_t ihl;
-		if (len < t->l3 + 20 || (f[t->l3] >> 4) != 4)
+		if (len < t->l3 + ZT_IP4_HLEN || (f[t->l3] >> 4) != 4)
 			return false;
 		ihl = (size_t)(f[t->l3] & 0x0f) * 4;
-		t->iplen = be16(f + t->l3 + 2);
+		t->iplen = zt_get_u16(f + t->l3 + ZT_IP4_LEN);
 		/* no MF, offset 0 */
-		if (ihl < 20 || f[t->l3 + 9] != proto || (be16(f + t->l3 + 6) & 0x3fff) != 0)
+		if (ihl < ZT_IP4_HLEN || f[t->l3 + ZT_IP4_PROTO] != proto ||
+		    (zt_get_u16(f + t->l3 + ZT_IP4_FRAG) & ZT_IP4_FRAG_MASK) != 0)
 			return false;
 		if (t->iplen < ihl + minl4 || t->iplen > len - t->l3)
 			return false;
 		t->l4 = t->l3 + ihl;
-	} else if (type == 0x86dd) {
-		if (len < t->l3 + 40 || (f[t->l3] >> 4) != 6 || f[t->l3 + 6] != proto)
+	} else if (type == ZT_ETH_P_IPV6) {
+		if (len < t->l3 + ZT_IP6_HLEN || (f[t->l3] >> 4) != 6 ||
+		    f[t->l3 + ZT_IP6_NEXT] != proto)
 			return false;
 		t->v6 = true;
-		t->iplen = 40 + (size_t)be16(f + t->l3 + 4);
-		if (t->iplen < 40 + minl4 || t->iplen > len - t->l3)
+		t->iplen = ZT_IP6_HLEN + (size_t)zt_get_u16(f + t->l3 + ZT_IP6_PLEN);
+		if (t->iplen < ZT_IP6_HLEN + minl4 || t->iplen > len - t->l3)
 			return false;
-		t->l4 = t->l3 + 40;
+		t->l4 = t->l3 + ZT_IP6_HLEN;
 	} else {
 		return false;
 	}
@@ -162,10 +76,10 @@ bool zt_tcp_frame_parse(const uint8_t *f, size_t len, struct zt_tcp_frame *t)
 {
 	size_t doff;
 
-	if (!parse_ip(f, len, 6, 20, t))
+	if (!parse_ip(f, len, ZT_IPPROTO_TCP, ZT_TCP_HLEN, t))
 		return false;
-	doff = (size_t)(f[t->l4 + 12] >> 4) * 4;
-	if (doff < 20 || t->l4 + doff > t->l3 + t->iplen)
+	doff = (size_t)(f[t->l4 + ZT_TCP_DOFF] >> 4) * 4;
+	if (doff < ZT_TCP_HLEN || t->l4 + doff > t->l3 + t->iplen)
 		return false;
 	t->hlen = t->l4 + doff;
 	return true;
@@ -173,23 +87,10 @@ bool zt_tcp_frame_parse(const uint8_t *f, size_t len, struct zt_tcp_frame *t)
 
 bool zt_udp_frame_parse(const uint8_t *f, size_t len, struct zt_tcp_frame *t)
 {
-	if (!parse_ip(f, len, 17, 8, t))
+	if (!parse_ip(f, len, ZT_IPPROTO_UDP, ZT_UDP_HLEN, t))
 		return false;
-	t->hlen = t->l4 + 8;
+	t->hlen = t->l4 + ZT_UDP_HLEN;
 	return true;
-}
-
-static uint64_t l4_pseudo(const uint8_t *f, const struct zt_tcp_frame *t, uint8_t proto,
-                          size_t l4len)
-{
-	if (t->v6)
-		return zt_csum_pseudo(f + t->l3 + 8, f + t->l3 + 24, 16, proto, (uint32_t)l4len);
-	return zt_csum_pseudo(f + t->l3 + 12, f + t->l3 + 16, 4, proto, (uint32_t)l4len);
-}
-
-static uint64_t tcp_pseudo(const uint8_t *f, const struct zt_tcp_frame *t, size_t l4len)
-{
-	return l4_pseudo(f, t, 6, l4len);
 }
 
 /* Cut a UDP super-frame (USO, gso_type UDP_L4) into datagrams of gso_size
@@ -203,9 +104,8 @@ static int split_udp(const struct zt_vnet_hdr *vh, const uint8_t *frame, size_t 
 	uint16_t id;
 	int count = 0;
 
-	if (!parse_ip(frame, len, 17, 8, &t) || vh->gso_size == 0)
+	if (!zt_udp_frame_parse(frame, len, &t) || vh->gso_size == 0)
 		return ZT_GSO_EINVAL;
-	t.hlen = t.l4 + 8;
 	plen = t.l3 + t.iplen - t.hlen;
 	/* Datagram boundaries belong to the application: a datagram that does
 	 * not fit one of our frames is not cut smaller but sent as it is (the
@@ -214,29 +114,26 @@ static int split_udp(const struct zt_vnet_hdr *vh, const uint8_t *frame, size_t 
 	mss = vh->gso_size;
 	if (t.hlen + mss > ZT_GSO_SCRATCH)
 		return ZT_GSO_EINVAL;
-	id = t.v6 ? 0 : be16(frame + t.l3 + 4);
+	id = t.v6 ? 0 : zt_get_u16(frame + t.l3 + ZT_IP4_ID);
 	do {
 		size_t n = plen - off < mss ? plen - off : mss;
 		uint8_t *ip = scratch + t.l3, *udp = scratch + t.l4;
-		uint16_t c;
+		uint64_t sum;
 
 		memcpy(scratch, frame, t.hlen);
 		memcpy(scratch + t.hlen, frame + t.hlen + off, n);
 		if (t.v6) {
-			put_be16(ip + 4, (uint16_t)(8 + n));
+			zt_put_u16(ip + ZT_IP6_PLEN, (uint16_t)(ZT_UDP_HLEN + n));
 		} else {
-			put_be16(ip + 2, (uint16_t)(t.hlen - t.l3 + n));
-			put_be16(ip + 4, (uint16_t)(id + count));
-			memset(ip + 10, 0, 2);
-			store_csum(ip + 10, zt_csum_fold(zt_csum_add(0, ip, t.l4 - t.l3)));
+			zt_put_u16(ip + ZT_IP4_LEN, (uint16_t)(t.hlen - t.l3 + n));
+			zt_put_u16(ip + ZT_IP4_ID, (uint16_t)(id + count));
+			memset(ip + ZT_IP4_CSUM, 0, 2);
+			zt_csum_store(ip + ZT_IP4_CSUM, zt_csum_add(0, ip, t.l4 - t.l3));
 		}
-		put_be16(udp + 4, (uint16_t)(8 + n));
-		memset(udp + 6, 0, 2);
-		c = (uint16_t)~zt_csum_fold(
-		    zt_csum_add(l4_pseudo(scratch, &t, 17, 8 + n), udp, 8 + n));
-		if (c == 0)
-			c = 0xffff;
-		memcpy(udp + 6, &c, 2);
+		zt_put_u16(udp + ZT_UDP_LEN, (uint16_t)(ZT_UDP_HLEN + n));
+		memset(udp + ZT_UDP_CSUM, 0, 2);
+		sum = zt_csum_pseudo_ip(ip, t.v6, ZT_IPPROTO_UDP, (uint32_t)(ZT_UDP_HLEN + n));
+		zt_csum_store_udp(udp + ZT_UDP_CSUM, zt_csum_add(sum, udp, ZT_UDP_HLEN + n));
 		emit(ctx, scratch, t.hlen + n);
 		count++;
 		off += n;
@@ -247,17 +144,19 @@ static int split_udp(const struct zt_vnet_hdr *vh, const uint8_t *frame, size_t 
 bool zt_tcp_csum_ok(const uint8_t *f, const struct zt_tcp_frame *t)
 {
 	size_t l4len = t->l3 + t->iplen - t->l4;
-	uint64_t sum = tcp_pseudo(f, t, l4len);
-	return zt_csum_fold(zt_csum_add(sum, f + t->l4, l4len)) == 0xffff;
+	uint64_t sum = zt_csum_pseudo_ip(f + t->l3, t->v6, ZT_IPPROTO_TCP, (uint32_t)l4len);
+	return zt_csum_valid(zt_csum_add(sum, f + t->l4, l4len));
 }
 
 bool zt_udp_csum_ok(const uint8_t *f, const struct zt_tcp_frame *t)
 {
 	size_t l4len = t->l3 + t->iplen - t->l4;
 
-	if (f[t->l4 + 6] == 0 && f[t->l4 + 7] == 0)
+	uint64_t sum = zt_csum_pseudo_ip(f + t->l3, t->v6, ZT_IPPROTO_UDP, (uint32_t)l4len);
+
+	if (f[t->l4 + ZT_UDP_CSUM] == 0 && f[t->l4 + ZT_UDP_CSUM + 1] == 0)
 		return false; /* none (IPv4) or invalid (IPv6) */
-	return zt_csum_fold(zt_csum_add(l4_pseudo(f, t, 17, l4len), f + t->l4, l4len)) == 0xffff;
+	return zt_csum_valid(zt_csum_add(sum, f + t->l4, l4len));
 }
 
 /* Complete a partial checksum as the kernel's skb_checksum_help does: the
@@ -265,15 +164,11 @@ bool zt_udp_csum_ok(const uint8_t *f, const struct zt_tcp_frame *t)
 static int finish_csum(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len)
 {
 	size_t at = (size_t)vh->csum_start + vh->csum_offset;
-	uint16_t c;
 
 	if (vh->csum_start >= len || at + 2 > len)
 		return ZT_GSO_EINVAL;
-	memset(&c, 0, sizeof c);
-	c = (uint16_t)~zt_csum_fold(zt_csum_add(0, frame + vh->csum_start, len - vh->csum_start));
-	if (c == 0)
-		c = 0xffff; /* UDP: 0 would mean "no checksum" */
-	memcpy(frame + at, &c, 2);
+	/* (as UDP's: 0 would mean "no checksum") */
+	zt_csum_store_udp(frame + at, zt_csum_add(0, frame + vh->csum_start, len - vh->csum_start));
 	return 0;
 }
 
@@ -300,13 +195,13 @@ static bool plain_tcp_cut(const struct zt_vnet_hdr *vh, const uint8_t *frame, si
 	if (!zt_tcp_frame_parse(frame, len, &t) || t.l3 + t.iplen <= max_frame ||
 	    max_frame <= t.hlen)
 		return false;
-	if (frame[t.l4 + 13] & (TCP_SYN | TCP_RST | TCP_URG))
+	if (frame[t.l4 + ZT_TCP_FLAGS] & (ZT_TCP_SYN | ZT_TCP_RST | ZT_TCP_URG))
 		return false;
-	if (!t.v6 && (!(frame[t.l3 + 6] & 0x40) ||
-	              zt_csum_fold(zt_csum_add(0, frame + t.l3, t.l4 - t.l3)) != 0xffff))
+	if (!t.v6 && (!(frame[t.l3 + ZT_IP4_FRAG] & ZT_IP4_DF) ||
+	              !zt_csum_valid(zt_csum_add(0, frame + t.l3, t.l4 - t.l3))))
 		return false;
 	if (vh->flags & ZT_VNET_F_NEEDS_CSUM) {
-		if (vh->csum_start != t.l4 || vh->csum_offset != 16)
+		if (vh->csum_start != t.l4 || vh->csum_offset != ZT_TCP_CSUM)
 			return false;
 	} else if (!zt_tcp_csum_ok(frame, &t)) {
 		return false;
@@ -318,7 +213,7 @@ static bool plain_tcp_cut(const struct zt_vnet_hdr *vh, const uint8_t *frame, si
 	cut->hdr_len = (uint16_t)t.hlen;
 	cut->gso_size = (uint16_t)(mss > 0xffff ? 0xffff : mss);
 	cut->csum_start = (uint16_t)t.l4;
-	cut->csum_offset = 16;
+	cut->csum_offset = ZT_TCP_CSUM;
 	return true;
 }
 
@@ -356,9 +251,9 @@ int zt_gso_split(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len, size_
 	if (mss > vh->gso_size)
 		mss = vh->gso_size;
 	l4hdr = t.hlen - t.l4;
-	seq = be32(frame + t.l4 + 4);
-	flags = frame[t.l4 + 13];
-	id = t.v6 ? 0 : be16(frame + t.l3 + 4);
+	seq = zt_get_u32(frame + t.l4 + ZT_TCP_SEQ);
+	flags = frame[t.l4 + ZT_TCP_FLAGS];
+	id = t.v6 ? 0 : zt_get_u16(frame + t.l3 + ZT_IP4_ID);
 	off = 0;
 	do {
 		size_t n = plen - off < mss ? plen - off : mss;
@@ -370,22 +265,22 @@ int zt_gso_split(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len, size_
 		memcpy(scratch, frame, t.hlen);
 		memcpy(scratch + t.hlen, frame + t.hlen + off, n);
 		if (t.v6) {
-			put_be16(ip + 4, (uint16_t)(t.hlen - t.l3 - 40 + n));
+			zt_put_u16(ip + ZT_IP6_PLEN, (uint16_t)(t.hlen - t.l3 - ZT_IP6_HLEN + n));
 		} else {
-			put_be16(ip + 2, (uint16_t)(t.hlen - t.l3 + n));
-			put_be16(ip + 4, (uint16_t)(id + count));
-			memset(ip + 10, 0, 2);
-			store_csum(ip + 10, zt_csum_fold(zt_csum_add(0, ip, t.l4 - t.l3)));
+			zt_put_u16(ip + ZT_IP4_LEN, (uint16_t)(t.hlen - t.l3 + n));
+			zt_put_u16(ip + ZT_IP4_ID, (uint16_t)(id + count));
+			memset(ip + ZT_IP4_CSUM, 0, 2);
+			zt_csum_store(ip + ZT_IP4_CSUM, zt_csum_add(0, ip, t.l4 - t.l3));
 		}
-		put_be32(tcp + 4, seq + (uint32_t)off);
+		zt_put_u32(tcp + ZT_TCP_SEQ, seq + (uint32_t)off);
 		if (!last)
-			f &= (uint8_t) ~(TCP_FIN | TCP_PSH);
+			f &= (uint8_t) ~(ZT_TCP_FIN | ZT_TCP_PSH);
 		if (count > 0)
-			f &= (uint8_t)~TCP_CWR;
-		tcp[13] = f;
-		memset(tcp + 16, 0, 2);
-		sum = tcp_pseudo(scratch, &t, l4hdr + n);
-		store_csum(tcp + 16, zt_csum_fold(zt_csum_add(sum, tcp, l4hdr + n)));
+			f &= (uint8_t)~ZT_TCP_CWR;
+		tcp[ZT_TCP_FLAGS] = f;
+		memset(tcp + ZT_TCP_CSUM, 0, 2);
+		sum = zt_csum_pseudo_ip(ip, t.v6, ZT_IPPROTO_TCP, (uint32_t)(l4hdr + n));
+		zt_csum_store(tcp + ZT_TCP_CSUM, zt_csum_add(sum, tcp, l4hdr + n));
 		emit(ctx, scratch, t.hlen + n);
 		count++;
 		off += n;

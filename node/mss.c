@@ -6,62 +6,56 @@
  * (RFC 1624), so that both ends send segments that fit a path the
  * administrator knows to be small.
  */
-#include "node_int.h"
-#include "util.h"
+#include "mss.h"
 
-/* ~(~hc + ~old + new), RFC 1624 eqn. 3 */
-static uint16_t csum_replace(uint16_t hc, uint16_t old, uint16_t new_)
-{
-	uint32_t s = (uint16_t)~hc + (uint32_t)(uint16_t)~old + new_;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
+#include "csum.h"
+#include "eth.h"
+#include "util.h"
 
 bool zt_mss_clamp(uint8_t *frame, size_t len, unsigned clamp)
 {
-	size_t off = 14, tcp, hl, end;
+	size_t off = ZT_ETH_HLEN, tcp, hl, end;
 	unsigned et;
 
-	if (clamp == 0 || len < off + 20)
+	if (clamp == 0 || len < off + ZT_IP4_HLEN)
 		return false;
-	et = zt_get_u16(frame + 12);
-	if (et == 0x0800) {
+	et = zt_get_u16(frame + ZT_ETH_TYPE);
+	if (et == ZT_ETH_P_IPV4) {
 		const uint8_t *ip = frame + off;
 		size_t ihl = (size_t)(ip[0] & 15) * 4;
-		if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != 6 ||
-		    (zt_get_u16(ip + 6) & 0x3fff) != 0)
+		if ((ip[0] >> 4) != 4 || ihl < ZT_IP4_HLEN || ip[ZT_IP4_PROTO] != ZT_IPPROTO_TCP ||
+		    (zt_get_u16(ip + ZT_IP4_FRAG) & ZT_IP4_FRAG_MASK) != 0)
 			return false; /* not TCP, or a fragment */
 		tcp = off + ihl;
-	} else if (et == 0x86dd) {
-		if (len < off + 40 || frame[off + 6] != 6)
+	} else if (et == ZT_ETH_P_IPV6) {
+		if (len < off + ZT_IP6_HLEN || frame[off + ZT_IP6_NEXT] != ZT_IPPROTO_TCP)
 			return false; /* not TCP right after the header */
-		tcp = off + 40;
+		tcp = off + ZT_IP6_HLEN;
 	} else {
 		return false;
 	}
-	if (len < tcp + 20 || !(frame[tcp + 13] & 0x02)) /* SYN */
+	if (len < tcp + ZT_TCP_HLEN || !(frame[tcp + ZT_TCP_FLAGS] & ZT_TCP_SYN))
 		return false;
-	hl = (size_t)(frame[tcp + 12] >> 4) * 4;
-	if (hl < 20 || tcp + hl > len)
+	hl = (size_t)(frame[tcp + ZT_TCP_DOFF] >> 4) * 4;
+	if (hl < ZT_TCP_HLEN || tcp + hl > len)
 		return false;
 	end = tcp + hl;
-	for (size_t o = tcp + 20; o < end;) {
+	for (size_t o = tcp + ZT_TCP_HLEN; o < end;) {
 		unsigned kind = frame[o];
-		if (kind == 0)
+		if (kind == ZT_TCPOPT_EOL)
 			break;
-		if (kind == 1) {
+		if (kind == ZT_TCPOPT_NOP) {
 			o++;
 			continue;
 		}
 		if (o + 1 >= end || frame[o + 1] < 2 || o + frame[o + 1] > end)
 			break;
-		if (kind == 2 && frame[o + 1] == 4) {
+		if (kind == ZT_TCPOPT_MSS && frame[o + 1] == ZT_TCPOLEN_MSS) {
 			uint16_t mss = zt_get_u16(frame + o + 2), ck;
 			if (mss <= clamp)
 				return false;
 			uint16_t nw = (uint16_t)clamp;
-			ck = zt_get_u16(frame + tcp + 16);
+			ck = zt_get_u16(frame + tcp + ZT_TCP_CSUM);
 			zt_put_u16(frame + o + 2, nw);
 			/* The checksum adds 16-bit words from the segment's
 			 * start: a value at an odd offset counts byte-swapped. */
@@ -69,7 +63,7 @@ bool zt_mss_clamp(uint8_t *frame, size_t len, unsigned clamp)
 				mss = (uint16_t)(mss << 8 | mss >> 8);
 				nw = (uint16_t)(nw << 8 | nw >> 8);
 			}
-			zt_put_u16(frame + tcp + 16, csum_replace(ck, mss, nw));
+			zt_put_u16(frame + tcp + ZT_TCP_CSUM, zt_csum_replace(ck, mss, nw));
 			return true;
 		}
 		o += frame[o + 1];

@@ -5,13 +5,11 @@
  * A group is (MAC, ADI): a multicast MAC, or the broadcast MAC with an
  * IPv4 address as ADI (the "ARP group" of that address, as in ZeroTier).
  * Each member learns its host's groups by snooping the IGMP/MLD reports
- * and ARP packets its host writes into the TAP (the core also sends IGMP
- * and MLD general queries into the TAP, so the host re-reports every group
- * it has; nothing is polled), announces them to the other members with
- * MC_LIKE, and so every member knows who subscribes to what.
- *
- * struct zt_mctable is the set of (group, member, expiry) entries: a
- * sorted array, so that the subscribers of one group are one range.
+ * and ARP packets its host writes into the TAP (mcsnoop.h; the core also
+ * sends IGMP and MLD general queries into the TAP, so the host re-reports
+ * every group it has; nothing is polled), announces them to the other
+ * members with MC_LIKE, and so every member knows who subscribes to what
+ * (mctable.h).
  */
 #ifndef ZT_NODE_MULTICAST_H
 #define ZT_NODE_MULTICAST_H
@@ -20,59 +18,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct zt_mcsub {
-	uint8_t mac[6];
-	uint32_t adi;
-	uint64_t address; /* subscriber (0 in the local table) */
-	int64_t expires;
-};
+struct zt_netconf;
+struct zt_network;
+struct zt_node;
+struct zt_peer;
 
-struct zt_mctable {
-	struct zt_mcsub *v;
-	size_t n, cap;
-	size_t max; /* entries at most */
-};
-
-void zt_mc_init(struct zt_mctable *t, size_t max);
-void zt_mc_free(struct zt_mctable *t);
-/* Add or refresh; 1 if it was new, 0 if refreshed, ZT_EFULL / ZT_ENOMEM. */
-int zt_mc_add(struct zt_mctable *t, const uint8_t mac[6], uint32_t adi, uint64_t address,
-              int64_t expires);
-bool zt_mc_remove(struct zt_mctable *t, const uint8_t mac[6], uint32_t adi, uint64_t address);
-/* Remove every entry of `address`; returns how many. */
-size_t zt_mc_remove_member(struct zt_mctable *t, uint64_t address);
-size_t zt_mc_count_member(const struct zt_mctable *t, uint64_t address);
-/* Remove entries with expires <= now; returns how many. */
-size_t zt_mc_expire(struct zt_mctable *t, int64_t now);
-/* The entries of group (mac, adi): *first and the count (expired ones
- * included: callers compare `expires` themselves). */
-size_t zt_mc_find(const struct zt_mctable *t, const uint8_t mac[6], uint32_t adi, size_t *first);
-bool zt_mc_has(const struct zt_mctable *t, const uint8_t mac[6], uint32_t adi, uint64_t address,
-               int64_t now);
-
-/* What the snooper saw in one frame from the TAP. */
-struct zt_mc_event {
-	bool join; /* false: leave */
-	uint8_t mac[6];
-	uint32_t adi;
-};
-/* Parse an IGMP (v1/v2/v3) or MLD (v1/v2) report or leave, or an ARP
- * packet (the sender's IPv4 address joins its ARP group), from an
- * untrusted frame.  Fills up to `cap` events and returns how many;
- * *consume is set for IGMP/MLD reports and leaves, which stay between the
- * host and its member (a snooping switch does not flood them). */
-size_t zt_mc_snoop(const uint8_t *frame, size_t len, struct zt_mc_event *ev, size_t cap,
-                   bool *consume);
-
-/* Group MACs that every host listens to without reporting them
- * (01:00:5e:00:00:01 all-hosts, 33:33:00:00:00:01 all-nodes). */
-bool zt_mc_is_implicit(const uint8_t mac[6]);
-/* IPv6 solicited-node group (33:33:ff:xx:xx:xx): address resolution. */
-bool zt_mc_is_solicited(const uint8_t mac[6]);
-
-/* Build the IGMPv3 / MLDv2 general queries a member writes into its TAP
- * (source MAC `src`); return the frame length (cap >= 128). */
-size_t zt_mc_igmp_query(const uint8_t src[6], uint8_t *out, size_t cap);
-size_t zt_mc_mld_query(const uint8_t src[6], uint8_t *out, size_t cap);
+void zt_mc_net_init(struct zt_network *net);
+void zt_mc_net_free(struct zt_network *net);
+/* Snoop a frame from the TAP; true if it is a report to keep local. */
+bool zt_mc_tap_frame(struct zt_node *n, int64_t now, struct zt_network *net, const uint8_t *frame,
+                     size_t len);
+/* Members a broadcast/multicast frame goes to (see PROTOCOL.md). */
+size_t zt_mc_recipients(struct zt_node *n, int64_t now, struct zt_network *net,
+                        const uint8_t *frame, size_t len, uint64_t *out, size_t cap);
+/* Does this member want a group frame that arrived from the network? */
+bool zt_mc_wanted(const struct zt_network *net, const uint8_t *frame, size_t len, int64_t now);
+void zt_mc_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
+                      size_t len);
+void zt_mc_member_new(struct zt_node *n, int64_t now, struct zt_network *net, uint64_t address);
+void zt_mc_background(struct zt_node *n, int64_t now, struct zt_network *net);
+/* A managed network's config sets the Ethernet behaviour. */
+void zt_mc_apply_conf(struct zt_node *n, int64_t now, struct zt_network *net,
+                      const struct zt_netconf *c);
 
 #endif

@@ -9,15 +9,19 @@
  * for such an address is answered by the switch itself with a neighbour
  * advertisement written into the TAP: nothing crosses the network.
  */
+#include "ndp.h"
+
 #include <string.h>
 
-#include "node_int.h"
+#include "csum.h"
+#include "eth.h"
 #include "util.h"
 
-#define ETH 14
-#define IP6 40
-#define NS  135
-#define NA  136
+/* An NS or NA: type, code, checksum, flags (4), the target (16), then
+ * options; ours carries one, the target's link-layer address (8). */
+#define ND_TARGET  8
+#define ND_OPTIONS 24
+#define ND_NA_LEN  32
 
 /* The member that owns `ip` in the rfc4193 or 6plane mode of nwid, or 0. */
 uint64_t zt_ndp_owner(uint64_t nwid, const uint8_t ip[16])
@@ -46,60 +50,45 @@ uint64_t zt_ndp_owner(uint64_t nwid, const uint8_t ip[16])
 	return 0;
 }
 
-static uint32_t sum16(uint32_t s, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	return s;
-}
-
 size_t zt_ndp_answer(uint64_t nwid, uint64_t self, const uint8_t *frame, size_t len, uint8_t *out,
                      size_t cap)
 {
-	const uint8_t *ip = frame + ETH, *icmp = ip + IP6;
-	uint8_t *oip = out + ETH, *o = oip + IP6;
+	const uint8_t *ip = frame + ZT_ETH_HLEN, *icmp = ip + ZT_IP6_HLEN;
+	uint8_t *oip = out + ZT_ETH_HLEN, *o = oip + ZT_IP6_HLEN;
 	static const uint8_t unspec[16];
 	uint64_t owner;
-	uint32_t s;
-	uint8_t ph[8];
-	const size_t olen = ETH + IP6 + 32;
+	const size_t olen = ZT_ETH_HLEN + ZT_IP6_HLEN + ND_NA_LEN;
 
 	/* Ethernet/IPv6, no extension headers, ICMPv6 NS, hop limit 255. */
-	if (len < ETH + IP6 + 24 || cap < olen || zt_get_u16(frame + 12) != 0x86dd ||
-	    (ip[0] >> 4) != 6 || ip[6] != 58 || ip[7] != 255 || icmp[0] != NS || icmp[1] != 0 ||
-	    zt_get_u16(ip + 4) < 24 || (size_t)zt_get_u16(ip + 4) + ETH + IP6 > len)
+	if (len < ZT_ETH_HLEN + ZT_IP6_HLEN + ND_OPTIONS || cap < olen ||
+	    zt_get_u16(frame + ZT_ETH_TYPE) != ZT_ETH_P_IPV6 || (ip[0] >> 4) != 6 ||
+	    ip[ZT_IP6_NEXT] != ZT_IPPROTO_ICMPV6 || ip[ZT_IP6_HLIM] != 255 || icmp[0] != ZT_ND_NS ||
+	    icmp[1] != 0 || zt_get_u16(ip + ZT_IP6_PLEN) < ND_OPTIONS ||
+	    (size_t)zt_get_u16(ip + ZT_IP6_PLEN) + ZT_ETH_HLEN + ZT_IP6_HLEN > len)
 		return 0;
 	/* Duplicate address detection (from ::) is the owner's business. */
-	if (memcmp(ip + 8, unspec, 16) == 0)
+	if (memcmp(ip + ZT_IP6_SRC, unspec, 16) == 0)
 		return 0;
-	owner = zt_ndp_owner(nwid, icmp + 8);
+	owner = zt_ndp_owner(nwid, icmp + ND_TARGET);
 	if (owner == 0 || owner == self || owner > 0xffffffffffULL)
 		return 0;
 	memset(out, 0, olen);
-	memcpy(out, frame + 6, 6); /* to the asker */
-	zt_mac_from_address(nwid, owner, out + 6);
-	zt_put_u16(out + 12, 0x86dd);
+	memcpy(out, frame + ZT_ETH_SRC, 6); /* to the asker */
+	zt_mac_from_address(nwid, owner, out + ZT_ETH_SRC);
+	zt_put_u16(out + ZT_ETH_TYPE, ZT_ETH_P_IPV6);
 	oip[0] = 0x60;
-	zt_put_u16(oip + 4, 32);
-	oip[6] = 58;
-	oip[7] = 255;
-	memcpy(oip + 8, icmp + 8, 16); /* from the target */
-	memcpy(oip + 24, ip + 8, 16);  /* to the asker's address */
-	o[0] = NA;
+	zt_put_u16(oip + ZT_IP6_PLEN, ND_NA_LEN);
+	oip[ZT_IP6_NEXT] = ZT_IPPROTO_ICMPV6;
+	oip[ZT_IP6_HLIM] = 255;
+	memcpy(oip + ZT_IP6_SRC, icmp + ND_TARGET, 16); /* from the target */
+	memcpy(oip + ZT_IP6_DST, ip + ZT_IP6_SRC, 16);  /* to the asker's address */
+	o[0] = ZT_ND_NA;
 	o[4] = 0x60; /* solicited, override */
-	memcpy(o + 8, icmp + 8, 16);
-	o[24] = 2; /* target link-layer address */
-	o[25] = 1;
-	memcpy(o + 26, out + 6, 6);
-	s = sum16(0, oip + 8, 32);
-	zt_put_u32(ph, 32);
-	zt_put_u32(ph + 4, 58);
-	s = sum16(s, ph, 8);
-	s = sum16(s, o, 32);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	zt_put_u16(o + 2, (uint16_t)~s);
+	memcpy(o + ND_TARGET, icmp + ND_TARGET, 16);
+	o[ND_OPTIONS] = 2; /* target link-layer address */
+	o[ND_OPTIONS + 1] = 1;
+	memcpy(o + ND_OPTIONS + 2, out + ZT_ETH_SRC, 6);
+	zt_csum_store(o + 2, zt_csum_add(zt_csum_pseudo_ip(oip, true, ZT_IPPROTO_ICMPV6, ND_NA_LEN),
+	                                 o, ND_NA_LEN));
 	return olen;
 }

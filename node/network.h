@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * network.h - a joined network and its members, the state the switch
+ * network.h - a joined network and its members: the state the switch
  * (switch.c), multicast.c, bridge.c and the managed-network code
  * (member.c) share.
  */
@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bridge.h"
-#include "multicast.h"
+#include "mactable.h"
+#include "mctable.h"
 #include "wire.h"
 #include "zt.h"
 

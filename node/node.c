@@ -19,13 +19,15 @@
 #include "cookie.h"
 #include "frag.h"
 #include "identity.h"
+#include "mactable.h"
+#include "multicast.h"
 #include "nat.h"
 #include "network.h"
 #include "node.h"
-#include "node_int.h"
 #include "peer.h"
 #include "recv.h"
 #include "relay.h"
+#include "switch.h"
 #include "timers.h"
 #include "util.h"
 #include "wire.h"
@@ -179,8 +181,8 @@ void zt_node_free(struct zt_node *n)
 		zt_switch_free_members(&n->networks[i]);
 		free(n->networks[i].conf);
 		zt_mc_net_free(&n->networks[i]);
-		zt_mact_free(&n->networks[i].macs);
-		zt_mact_free(&n->networks[i].lanmacs);
+		zt_mactable_free(&n->networks[i].macs);
+		zt_mactable_free(&n->networks[i].lanmacs);
 	}
 	zt_relay_cleanup(n);
 	zt_frag_cleanup(&n->frag);
@@ -360,8 +362,8 @@ int zt_node_join(struct zt_node *n, int64_t now, uint64_t nwid)
 	zt_wire_nethash(nwid, net->nethash);
 	net->mtu = ZT_DEFAULT_MTU;
 	zt_mc_net_init(net);
-	zt_mact_init(&net->macs, ZT_BRIDGE_MAX_MACS);
-	zt_mact_init(&net->lanmacs, ZT_BRIDGE_MAX_MACS);
+	zt_mactable_init(&net->macs, ZT_BRIDGE_MAX_MACS);
+	zt_mactable_init(&net->lanmacs, ZT_BRIDGE_MAX_MACS);
 	net->mc_query_at = now + 1000;
 	if (zt_nwid_is_adhoc(nwid)) {
 		/* Ad-hoc: no controller, anyone who knows the id is a member. */
@@ -394,8 +396,8 @@ int zt_node_leave(struct zt_node *n, int64_t now, uint64_t nwid)
 	zt_switch_free_members(net);
 	free(net->conf);
 	zt_mc_net_free(net);
-	zt_mact_free(&net->macs);
-	zt_mact_free(&net->lanmacs);
+	zt_mactable_free(&net->macs);
+	zt_mactable_free(&net->lanmacs);
 	memset(net, 0, sizeof *net);
 	if (n->host.net_update != NULL)
 		n->host.net_update(n->host.ctx, ZT_NET_DOWN, &info);
@@ -449,7 +451,7 @@ int zt_node_set_ethernet(struct zt_node *n, int64_t now, uint64_t nwid, const st
 	if (e->multicast_limit > ZT_NET_MAX_MEMBERS || e->mac_age_s > 86400 ||
 	    (e->mss_clamp != 0 && (e->mss_clamp < 536 || e->mss_clamp > 65535)))
 		return ZT_ERANGE;
-	if (e->bridges != NULL && zt_mc_set_bridges(net, e->bridges, e->bridge_count) != ZT_OK)
+	if (e->bridges != NULL && zt_bridge_set(net, e->bridges, e->bridge_count) != ZT_OK)
 		return ZT_ERANGE;
 	was_bridge = net->active_bridge;
 	net->multicast_limit = e->multicast_limit;

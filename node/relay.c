@@ -15,10 +15,10 @@
 
 #include "network.h"
 #include "node.h"
-#include "node_int.h"
 #include "peer.h"
 #include "relay.h"
 #include "send.h"
+#include "switch.h"
 #include "util.h"
 #include "wire.h"
 

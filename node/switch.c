@@ -7,16 +7,17 @@
  * learning.  Broadcast and multicast go where multicast.c says (the
  * subscribers, up to the network's limit; ARP/ND to the owner of the
  * address).  Frames with a foreign source MAC are accepted only from and
- * to active bridges, whose LAN hosts' MACs are learnt (bridge.c) with
+ * to active bridges, whose LAN hosts' MACs are learnt (mactable.c) with
  * loop protection; everyone else's are dropped and counted.
  */
+#include "switch.h"
+
 #include <stdlib.h>
 #include <string.h>
 
+#include "eth.h"
 #include "node_int.h"
 #include "util.h"
-
-#define ETH_HDR 14
 
 /* A FRAME message is type (1) + nwid (8) + the frame, sealed in DATA. */
 _Static_assert(ZT_FRAME_UNFRAGMENTED + 9 + ZT_DATA_OVERHEAD == ZT_UDP_MAX,
@@ -211,7 +212,7 @@ static int64_t mac_age(const struct zt_network *net)
 static uint64_t unicast_member(const struct zt_node *n, int64_t now, const struct zt_network *net,
                                const uint8_t *dst)
 {
-	const struct zt_macent *e = zt_mact_lookup(&net->macs, dst, now, mac_age(net));
+	const struct zt_macent *e = zt_mactable_lookup(&net->macs, dst, now, mac_age(net));
 	uint64_t a;
 
 	if (e != NULL)
@@ -265,7 +266,7 @@ static bool bridge_ingress(struct zt_node *n, int64_t now, struct zt_network *ne
 	/* Split horizon: a MAC that lives on the network (a member, or a
 	 * host behind another bridge heard just now) seen on our LAN means
 	 * the frame went network -> LAN -> us: never send it back. */
-	e = zt_mact_lookup(&net->macs, src, now, ZT_BRIDGE_LOOP_HOLD);
+	e = zt_mactable_lookup(&net->macs, src, now, ZT_BRIDGE_LOOP_HOLD);
 	if (member_of_mac(net, src) != 0 || e != NULL) {
 		n->counters[ZT_CTR_BRIDGE_LOOP]++;
 		/* A host behind another bridge is on our segment too (two
@@ -274,10 +275,10 @@ static bool bridge_ingress(struct zt_node *n, int64_t now, struct zt_network *ne
 		 * bridge is recognised as a loop in bridge_egress (which holds
 		 * the election) instead of being delivered to the LAN again. */
 		if (e != NULL)
-			(void)zt_mact_learn(&net->lanmacs, src, 0, now);
+			(void)zt_mactable_learn(&net->lanmacs, src, 0, now);
 		return false;
 	}
-	(void)zt_mact_learn(&net->lanmacs, src, 0, now);
+	(void)zt_mactable_learn(&net->lanmacs, src, 0, now);
 	if (net->blocked_until > now) {
 		/* Another bridge serves our segment: it forwards, we don't. */
 		n->counters[ZT_CTR_BRIDGE_LOOP]++;
@@ -300,11 +301,11 @@ static bool ndp_emulated(const struct zt_network *net)
 int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *net,
                              const uint8_t *frame, size_t len)
 {
-	const uint8_t *dst = frame, *src = frame + 6;
+	const uint8_t *dst = frame, *src = frame + ZT_ETH_SRC;
 	uint64_t to[ZT_NET_MAX_MEMBERS];
 	size_t k;
 
-	if (len < ETH_HDR || len > net->mtu + 18 || len > ZT_PACKET_MAX - 256) {
+	if (len < ZT_ETH_HLEN || len > net->mtu + ZT_ETH_VLAN_HLEN || len > ZT_PACKET_MAX - 256) {
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return ZT_OK;
 	}
@@ -315,10 +316,10 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return ZT_OK;
 	}
-	if (((dst[0] & 1) || zt_get_u16(frame + 12) == 0x0806) &&
+	if (((dst[0] & 1) || zt_get_u16(frame + ZT_ETH_TYPE) == ZT_ETH_P_ARP) &&
 	    zt_mc_tap_frame(n, now, net, frame, len))
 		return ZT_OK; /* an IGMP/MLD report: ours to know, not to flood */
-	if (zt_mc_is_solicited(dst) && net->conf != NULL && ndp_emulated(net)) {
+	if (zt_eth_is_solicited_group(dst) && net->conf != NULL && ndp_emulated(net)) {
 		/* Neighbour solicitation for a computed address: answered
 		 * here, nothing crosses the network. */
 		uint8_t na[96];
@@ -336,7 +337,7 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
 		return ZT_OK;
 	}
 	{
-		const struct zt_macent *e = zt_mact_lookup(&net->macs, dst, now, mac_age(net));
+		const struct zt_macent *e = zt_mactable_lookup(&net->macs, dst, now, mac_age(net));
 		uint64_t a;
 		if (e != NULL && e->address != n->id.address) {
 			send_frame(n, now, net, e->address, frame, len);
@@ -374,7 +375,8 @@ static bool bridge_egress(struct zt_node *n, int64_t now, struct zt_network *net
 		n->counters[ZT_CTR_FORGED_SRC_MAC]++;
 		return false;
 	}
-	if (net->active_bridge && zt_mact_lookup(&net->lanmacs, src, now, ZT_BRIDGE_LOOP_HOLD)) {
+	if (net->active_bridge &&
+	    zt_mactable_lookup(&net->lanmacs, src, now, ZT_BRIDGE_LOOP_HOLD)) {
 		/* A host on our own segment, forwarded by another bridge:
 		 * two bridges on one segment.  The one with the larger
 		 * address stands back (forwards nothing from its LAN) while
@@ -384,7 +386,7 @@ static bool bridge_egress(struct zt_node *n, int64_t now, struct zt_network *net
 			net->blocked_until = now + ZT_BRIDGE_BLOCK;
 		return false;
 	}
-	(void)zt_mact_learn(&net->macs, src, p->address, now);
+	(void)zt_mactable_learn(&net->macs, src, p->address, now);
 	return true;
 }
 
@@ -396,19 +398,20 @@ void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p
 	size_t flen;
 	uint8_t want[6];
 
-	if (len < 9 + ETH_HDR) {
+	if (len < 9 + ZT_ETH_HLEN) {
 		n->counters[ZT_CTR_RX_MALFORMED]++;
 		return;
 	}
 	net = zt_switch_find(n, zt_get_u64(msg + 1));
 	frame = msg + 9;
 	flen = len - 9;
-	if (net == NULL || net->status != ZT_NET_OK || flen > net->mtu + 18) {
+	if (net == NULL || net->status != ZT_NET_OK || flen > net->mtu + ZT_ETH_VLAN_HLEN) {
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return;
 	}
 	zt_mac_from_address(net->nwid, p->address, want);
-	if (memcmp(frame + 6, want, 6) != 0 && !bridge_egress(n, now, net, p, frame + 6))
+	if (memcmp(frame + ZT_ETH_SRC, want, 6) != 0 &&
+	    !bridge_egress(n, now, net, p, frame + ZT_ETH_SRC))
 		return;
 	if (frame[0] & 1) {
 		/* A bridge standing back leaves its segment to the other
@@ -510,7 +513,7 @@ void zt_switch_background(struct zt_node *n, int64_t now)
 		if (n->online)
 			zt_member_background(n, now, net);
 		zt_mc_background(n, now, net);
-		(void)zt_mact_age(&net->macs, now, mac_age(net));
-		(void)zt_mact_age(&net->lanmacs, now, mac_age(net));
+		(void)zt_mactable_age(&net->macs, now, mac_age(net));
+		(void)zt_mactable_age(&net->lanmacs, now, mac_age(net));
 	}
 }

@@ -47,33 +47,6 @@ struct response {
 	size_t body_len;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-	        "usage: zt-cli [-D HOMEDIR] [-p APIPORT] [-T TOKEN] [-j] COMMAND [ARGS]\n"
-	        "\n"
-	        "  talk to the local ztd\n"
-	        "\n"
-	        "  -D HOMEDIR  ztd's home directory (default %s): API port from\n"
-	        "              HOMEDIR/ztd.port, token from HOMEDIR/authtoken.secret\n"
-	        "  -p APIPORT  the API's TCP port (default: HOMEDIR/ztd.port, else %d)\n"
-	        "  -T TOKEN    the API token (default: HOMEDIR/authtoken.secret)\n"
-	        "  -j          print the API's JSON\n"
-	        "\n"
-	        "commands:\n"
-	        "  info                 address, version, ONLINE or OFFLINE\n"
-	        "  join <nwid>          join a network (16 hex digits)\n"
-	        "  join <invite code>   join with a code from zt-controller invite\n"
-	        "  leave <nwid>         leave a network\n"
-	        "  set <nwid> key=0|1   allowManaged, allowGlobal, allowDefault, allowDNS\n"
-	        "  listnetworks         joined networks\n"
-	        "  set <nwid> key=value an ad-hoc network's Ethernet setting: bridge=0|1,\n"
-	        "                       broadcastEnabled=0|1, multicastLimit=N,\n"
-	        "                       macAgeSeconds=N, mssClamp=N (0: off)\n"
-	        "  listpeers | peers    known peers and their paths\n",
-	        DEFAULT_HOME, DEFAULT_PORT);
-}
-
 /* What is allocated while a command runs, so that die() can release it:
  * every exit stays leak-free under LeakSanitizer. */
 #define HELD_MAX 4
@@ -264,29 +237,42 @@ static void request(const struct cli *c, const char *method, const char *path, c
 		die("127.0.0.1:%d did not answer like ztd (wrong -p?)", c->port);
 }
 
+/* One request: the answer's HTTP status and its JSON body (held; NULL if
+ * the body is not JSON).  A refused token ends the program: no command
+ * can go on without it. */
+static json_t *call_status(const struct cli *c, const char *method, const char *path,
+                           const char *body, int *status, json_error_t *je)
+{
+	struct response r;
+	json_t *j;
+
+	request(c, method, path, body, &r);
+	j = hold(json_loadb(r.body, r.body_len, 0, je));
+	if (r.status == 401)
+		die("ztd refused the auth token (check %s/authtoken.secret or -T)", c->home);
+	*status = r.status;
+	free(r.buf);
+	held_buf = NULL;
+	return j;
+}
+
 /* The JSON body of a 200 answer; anything else ends the program with the
  * API's error message. */
 static json_t *call(const struct cli *c, const char *method, const char *path, const char *body)
 {
-	struct response r;
 	json_error_t je;
-	json_t *j;
+	int status;
+	json_t *j = call_status(c, method, path, body, &status, &je);
 
-	request(c, method, path, body, &r);
-	j = hold(json_loadb(r.body, r.body_len, 0, &je));
-	if (r.status == 401)
-		die("ztd refused the auth token (check %s/authtoken.secret or -T)", c->home);
-	if (r.status != 200) {
+	if (status != 200) {
 		const char *msg = j ? json_string_value(json_object_get(j, "error")) : NULL;
 
 		if (msg)
 			die("%s", msg);
-		die("ztd answered %s %s with HTTP status %d", method, path, r.status);
+		die("ztd answered %s %s with HTTP status %d", method, path, status);
 	}
 	if (!j)
 		die("ztd's answer to %s %s is not JSON: %s", method, path, je.text);
-	free(r.buf);
-	held_buf = NULL;
 	return j;
 }
 
@@ -314,10 +300,14 @@ static long long num(const json_t *o, const char *key, long long dflt)
 	return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
 }
 
-static void cmd_info(const struct cli *c)
+/* The commands take their arguments as main() found them: exactly as
+ * many as their row in the table below allows. */
+
+static void cmd_info(const struct cli *c, char **args)
 {
 	json_t *j = call(c, "GET", "/status", NULL);
 
+	(void)args;
 	if (c->json)
 		print_json(j);
 	else
@@ -326,22 +316,21 @@ static void cmd_info(const struct cli *c)
 	release(j);
 }
 
-static void nwid_path(const char *arg, char *path, size_t cap)
+static uint64_t nwid_path(const char *arg, char *path, size_t cap)
 {
 	uint64_t nwid;
 
-	if (!arg)
-		die("missing network id (16 hex digits)");
 	if (zt_nwid_parse(arg, &nwid) != 0)
 		die("invalid network id '%.32s': expected 16 hex digits", arg);
 	snprintf(path, cap, "/network/%016" PRIx64, nwid);
+	return nwid;
 }
 
 /* join <invite code>: the network id, the token and the roots' hints go
  * to ztd, which asks the controller with the token. */
 #define INVITE_WAIT_S 8
 
-static void cmd_join_invite(const struct cli *c, const char *arg)
+static void join_invite(const struct cli *c, const char *arg)
 {
 	struct zt_invite inv;
 	char path[64], hex[2 * ZT_NETCONF_TOKEN_MAX + 1], *body;
@@ -398,15 +387,11 @@ static void cmd_join_invite(const struct cli *c, const char *arg)
 	release(j);
 }
 
-static void cmd_join(const struct cli *c, const char *arg, bool leave)
+static void join_or_leave(const struct cli *c, const char *arg, bool leave)
 {
 	char path[64];
 	json_t *j;
 
-	if (!leave && arg && strncmp(arg, "zti1", 4) == 0) {
-		cmd_join_invite(c, arg);
-		return;
-	}
 	nwid_path(arg, path, sizeof path);
 	j = call(c, leave ? "DELETE" : "POST", path, leave ? NULL : "{}");
 	if (c->json)
@@ -416,21 +401,39 @@ static void cmd_join(const struct cli *c, const char *arg, bool leave)
 	release(j);
 }
 
+static void cmd_join(const struct cli *c, char **args)
+{
+	if (strncmp(args[0], "zti1", 4) == 0)
+		join_invite(c, args[0]);
+	else
+		join_or_leave(c, args[0], false);
+}
+
+static void cmd_leave(const struct cli *c, char **args)
+{
+	join_or_leave(c, args[0], true);
+}
+
 /* set <nwid> key=value: ZeroTier's allow* keys (1/0 or true/false) and the
- * Ethernet settings of ad-hoc networks. */
-static void cmd_set(const struct cli *c, const char *arg, const char *kv)
+ * Ethernet settings of ad-hoc networks, on a joined network only: the API
+ * joins on any POST /network/<nwid> (as ZeroTier's does), which a typo in
+ * the id must not do behind the user's back. */
+static void cmd_set(const struct cli *c, char **args)
 {
 	static const char *const bools[] = {"allowManaged",     "allowGlobal",    "allowDefault",
 	                                    "allowDNS",         "bridge",         "activeBridge",
 	                                    "broadcastEnabled", "enableBroadcast"};
 	static const char *const ints[] = {"multicastLimit", "macAgeSeconds", "mssClamp"};
+	const char *kv = args[1], *eq;
 	char path[64], body[128], key[32];
-	const char *eq;
+	json_error_t je;
+	uint64_t nwid;
 	json_t *j;
 	bool done = false;
+	int status;
 
-	nwid_path(arg, path, sizeof path);
-	if (!kv || !(eq = strchr(kv, '=')) || (size_t)(eq - kv) >= sizeof key || eq == kv)
+	nwid = nwid_path(args[0], path, sizeof path);
+	if (!(eq = strchr(kv, '=')) || (size_t)(eq - kv) >= sizeof key || eq == kv)
 		die("set: expected key=value (see zt-cli --help)");
 	memcpy(key, kv, (size_t)(eq - kv));
 	key[eq - kv] = '\0';
@@ -459,6 +462,11 @@ static void cmd_set(const struct cli *c, const char *arg, const char *kv)
 	}
 	if (!done)
 		die("set: unknown setting '%.31s' (see zt-cli --help)", key);
+	/* ztd answers 404 for a network it is not a member of; any other
+	 * failure is left to the POST, which reports it. */
+	release(call_status(c, "GET", path, NULL, &status, &je));
+	if (status == 404)
+		die("not joined: zt-cli join %016" PRIx64 " first", nwid);
 	j = call(c, "POST", path, body);
 	if (c->json)
 		print_json(j);
@@ -470,11 +478,12 @@ static void cmd_set(const struct cli *c, const char *arg, const char *kv)
 	release(j);
 }
 
-static void cmd_listnetworks(const struct cli *c)
+static void cmd_listnetworks(const struct cli *c, char **args)
 {
 	json_t *j = call(c, "GET", "/network", NULL), *n;
 	size_t i;
 
+	(void)args;
 	if (c->json) {
 		print_json(j);
 		release(j);
@@ -507,12 +516,13 @@ static void cmd_listnetworks(const struct cli *c)
 	release(j);
 }
 
-static void cmd_listpeers(const struct cli *c)
+static void cmd_listpeers(const struct cli *c, char **args)
 {
 	json_t *j = call(c, "GET", "/peer", NULL), *p, *st;
 	long long clock;
 	size_t i;
 
+	(void)args;
 	if (c->json) {
 		print_json(j);
 		release(j);
@@ -546,13 +556,104 @@ static void cmd_listpeers(const struct cli *c)
 	release(j);
 }
 
+static void cmd_help(const struct cli *c, char **args);
+
+/* Every command: `zt-cli --help` and every usage error are printed from
+ * this one table, as wireguard-tools' wg.c does. */
+static const struct command {
+	const char *name;
+	void (*run)(const struct cli *c, char **args);
+	int min_args, max_args;
+	const char *args; /* as written after the name in the usage */
+	const char *help; /* a line break continues the text below itself */
+} commands[] = {
+    {"info", cmd_info, 0, 0, "", "address, version, ONLINE or OFFLINE"},
+    {"join", cmd_join, 1, 1, "<nwid> | <invite code>",
+     "join a network (16 hex digits), or with a code\nfrom zt-controller invite"},
+    {"leave", cmd_leave, 1, 1, "<nwid>", "leave a network"},
+    {"listnetworks", cmd_listnetworks, 0, 0, "", "joined networks"},
+    {"listpeers", cmd_listpeers, 0, 0, "", "known peers and their paths"},
+    {"peers", cmd_listpeers, 0, 0, "", "the same as listpeers"},
+    {"set", cmd_set, 2, 2, "<nwid> key=value",
+     "change a joined network's setting:\n"
+     "allowManaged=0|1, allowGlobal=0|1,\n"
+     "allowDefault=0|1, allowDNS=0|1; on ad-hoc\n"
+     "networks also bridge=0|1, broadcastEnabled=0|1,\n"
+     "multicastLimit=N, macAgeSeconds=N,\n"
+     "mssClamp=N (0: off)"},
+    {"help", cmd_help, 0, 0, "", "this text"},
+};
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+#define USAGE_WIDTH   27 /* the longest name and args, "join <nwid> | <invite code>" */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: zt-cli [-D HOMEDIR] [-p APIPORT] [-T TOKEN] [-j] COMMAND [ARGS]\n"
+	        "\n"
+	        "  talk to the local ztd\n"
+	        "\n"
+	        "  -D HOMEDIR  ztd's home directory (default %s): API port from\n"
+	        "              HOMEDIR/ztd.port, token from HOMEDIR/authtoken.secret\n"
+	        "  -p APIPORT  the API's TCP port (default: HOMEDIR/ztd.port, else %d)\n"
+	        "  -T TOKEN    the API token (default: HOMEDIR/authtoken.secret)\n"
+	        "  -j          print the API's JSON\n"
+	        "\n"
+	        "commands:\n",
+	        DEFAULT_HOME, DEFAULT_PORT);
+	for (size_t i = 0; i < COMMAND_COUNT; i++) {
+		const struct command *cmd = &commands[i];
+		const char *line = cmd->help;
+		char head[USAGE_WIDTH + 1];
+
+		snprintf(head, sizeof head, "%s%s%s", cmd->name, cmd->args[0] ? " " : "",
+		         cmd->args);
+		for (;;) {
+			int len = (int)strcspn(line, "\n");
+
+			fprintf(f, "  %-*s  %.*s\n", USAGE_WIDTH, head, len, line);
+			if (line[len] == '\0')
+				break;
+			line += len + 1;
+			head[0] = '\0';
+		}
+	}
+}
+
+static void cmd_help(const struct cli *c, char **args)
+{
+	(void)c;
+	(void)args;
+	usage(stdout);
+}
+
+/* The command's row, with its argument count checked: a wrong count ends
+ * the program before anything is asked of ztd. */
+static const struct command *find_command(const char *name, int nargs, char **args)
+{
+	const struct command *cmd = NULL;
+
+	for (size_t i = 0; i < COMMAND_COUNT && !cmd; i++)
+		if (strcmp(name, commands[i].name) == 0)
+			cmd = &commands[i];
+	if (!cmd)
+		die("unknown command '%.32s' (see zt-cli --help)", name);
+	if (nargs > cmd->max_args)
+		die("%s: unexpected argument '%.32s' (usage: zt-cli %s%s%s)", cmd->name,
+		    args[cmd->max_args], cmd->name, cmd->args[0] ? " " : "", cmd->args);
+	if (nargs < cmd->min_args)
+		die("%s: missing %s (usage: zt-cli %s %s)", cmd->name,
+		    cmd->min_args - nargs > 1 ? "arguments" : "argument", cmd->name, cmd->args);
+	return cmd;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 	                                         {NULL, 0, NULL, 0}};
+	const struct command *cmd;
 	struct cli c;
 	bool port_given = false, token_given = false;
-	const char *cmd, *arg;
 	int opt;
 
 	memset(&c, 0, sizeof c);
@@ -589,27 +690,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	cmd = argv[optind++];
-	arg = optind < argc ? argv[optind++] : NULL;
-	if (strcmp(cmd, "help") == 0) {
-		usage(stdout);
-		return 0;
-	}
+	cmd = find_command(argv[optind], argc - optind - 1, argv + optind + 1);
 	load_defaults(&c, port_given, token_given);
-	if (strcmp(cmd, "info") == 0)
-		cmd_info(&c);
-	else if (strcmp(cmd, "join") == 0)
-		cmd_join(&c, arg, false);
-	else if (strcmp(cmd, "leave") == 0)
-		cmd_join(&c, arg, true);
-	else if (strcmp(cmd, "listnetworks") == 0)
-		cmd_listnetworks(&c);
-	else if (strcmp(cmd, "listpeers") == 0 || strcmp(cmd, "peers") == 0)
-		cmd_listpeers(&c);
-	else if (strcmp(cmd, "set") == 0)
-		cmd_set(&c, arg, optind < argc ? argv[optind] : NULL);
-	else
-		die("unknown command '%s' (see zt-cli --help)", cmd);
+	cmd->run(&c, argv + optind + 1);
 	sodium_memzero(c.token, sizeof c.token);
 	return 0;
 }

@@ -15,6 +15,7 @@ TNAME=demo
 . "$(dirname "$0")/lib.sh"
 
 if [ -t 1 ]; then H=$'\e[1;36m' C=$'\e[1;33m' D=$'\e[2m' N=$'\e[0m'; else H="" C="" D="" N=""; fi
+# (the pause is for the person watching a terminal: a fixed time on purpose)
 step() { [ -t 1 ] && sleep 0.7; echo; echo "${H}==> $*${N}"; }
 note() { echo "${D}    $*${N}"; }
 run() { # NS CMD...: show the command, then its output, indented

@@ -14,12 +14,26 @@ UDP datagram echo.  Standard library only.
   udp-echo PORT                     echo every datagram back
   udp-send HOST PORT SIZE           send SIZE bytes, wait for the echo
   raw-send DEV SRC DST COUNT        write raw Ethernet frames SRC -> DST
+  udp-recv HOST PORT                print every datagram, one a line
+  udp-gso-send HOST PORT            2000 numbered 1000-byte datagrams in
+                                    UDP_SEGMENT sends of 20
+  udp-gso-sink HOST PORT            count them: "<distinct> <corrupt>"
+  useq tx|rx FAMILY ADDR PORT [MAX] 3000 datagrams in runs of mixed sizes;
+  useq tap - TAPNAME PORT [MAX]     rx/tap check bytes and order (tap: also
+                                    checksums and IPv4 ids)
   tcp-sink PORT                     hash a TCP stream, answer "<bytes> <sha256>"
-  tcp-send HOST PORT BYTES          send BYTES, check the sink's hash
+  tcp-send HOST PORT BYTES|@FILE    send BYTES of a pattern (or FILE's
+                                    contents), check the sink's hash
   tcp-echo PORT                     echo a TCP stream back (no delay)
   tcp-rr HOST PORT SIZE COUNT       COUNT requests of SIZE bytes, one at a
                                     time (each a lone segment), echoed intact
+  replay raw|port PCAP SRCADDR      resend a capture's IPv4/UDP packets
+  http METHOD URL [AUTH [BODY]]     one request; print "<status> <body>"
+                                    (AUTH "Bearer ..." or an X-ZT1-Auth token)
 """
+import fcntl
+import hashlib
+import os
 import select
 import socket
 import struct
@@ -263,12 +277,11 @@ def tcp_clients(port):
 
 def tcp_sink(port):
     """Accept one connection, hash everything until EOF, send the hash."""
-    import hashlib
     for c in tcp_clients(port):
         h = hashlib.sha256()
         n = 0
         while True:
-            b = c.recv(65536)
+            b = c.recv(1 << 20)
             if not b:
                 break
             h.update(b)
@@ -277,20 +290,24 @@ def tcp_sink(port):
         c.close()
 
 
-def tcp_send(host, port, nbytes):
-    """Send NBYTES of a known pattern; the sink's hash must match."""
-    import hashlib
-    n = int(nbytes)
-    block = bytes((i * 31 + 7) & 0xFF for i in range(65536))
+def tcp_send(host, port, what):
+    """Send NBYTES of a known pattern, or @FILE's contents; the sink's hash
+    must match."""
+    if what.startswith("@"):
+        f = open(what[1:], "rb")
+        blocks = iter(lambda: f.read(1 << 20), b"")
+    else:
+        block = bytes((i * 31 + 7) & 0xFF for i in range(65536))
+        full, rest = divmod(int(what), len(block))
+        blocks = [block] * full + [block[:rest]]
     h = hashlib.sha256()
     c = socket.create_connection((host, int(port)), timeout=30)
     t0 = time.time()
-    left = n
-    while left > 0:
-        b = block[:min(left, len(block))]
+    n = 0
+    for b in blocks:
         c.sendall(b)
         h.update(b)
-        left -= len(b)
+        n += len(b)
     c.shutdown(socket.SHUT_WR)
     reply = b""
     while not reply.endswith(b"\n"):
@@ -344,33 +361,233 @@ def tcp_rr(host, port, size, count):
     return 0
 
 
+def udp_recv(host, port):
+    """Print every datagram that arrives, one a line (until killed)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((host, int(port)))
+    while True:
+        data, _ = s.recvfrom(65535)
+        print(data.decode(errors="replace").replace("\n", " "), flush=True)
+
+
+# ---- UDP GSO from the application: numbered 1000-byte datagrams ----
+
+GSO_COUNT = 2000
+
+
+def gso_body(n):
+    h = n.to_bytes(4, "big")
+    return h + (hashlib.sha256(h).digest() * 32)[:996]
+
+
+def udp_gso_send(host, port):
+    """GSO_COUNT datagrams in sends of 20 (UDP_SEGMENT 1000), paced."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_UDP, 103, 1000)  # UDP_SEGMENT
+    for k in range(GSO_COUNT // 20):
+        s.sendto(b"".join(gso_body(k * 20 + i) for i in range(20)), (host, int(port)))
+        time.sleep(0.002)  # pacing: the receiver's socket buffer is finite
+
+
+def udp_gso_sink(host, port):
+    """Receive until all have come or 5 s pass in silence; print
+    "<distinct numbers seen> <corrupt datagrams>"."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    s.bind((host, int(port)))
+    s.settimeout(5)
+    seen, bad = set(), 0
+    try:
+        while len(seen) < GSO_COUNT:
+            b = s.recv(65536)
+            n = int.from_bytes(b[:4], "big")
+            if len(b) != 1000 or b != gso_body(n):
+                bad += 1
+            else:
+                seen.add(n)
+    except socket.timeout:
+        pass
+    print(len(seen), bad)
+
+
+# ---- useq: runs of equal-sized datagrams of mixed sizes, in order ----
+
+USEQ_RUNS = [(64, 40), (30, 1), (1000, 20), (1, 1), (200, 69), (1300, 10), (2000, 8),
+             (64, 100), (513, 3), (8, 1), (1400, 30), (700, 2), (100, 64), (100, 65)]
+USEQ_COUNT = 3000
+
+
+def csum16(b):
+    """The ones' complement sum (not yet inverted) of b."""
+    if len(b) % 2:
+        b += b"\0"
+    v = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while v >> 16:
+        v = (v & 0xFFFF) + (v >> 16)
+    return v
+
+
+def useq(mode, fam, addr, port, cap="2000"):
+    """tx: send the sequence from a connected socket (consecutive IPv4 ids),
+    in bursts of 50; rx: receive it, print "<got> <good> <first bad>";
+    tap: read it from a new plain TAP named ADDR (what the kernel forwarded
+    into it was cut and checksummed by its GSO), and also check every IPv4
+    header and UDP checksum and that the IPv4 ids are consecutive; print
+    "<got> <good> <first bad> <bad checksums> <bad ids>"."""
+    port, cap = int(port), int(cap)
+    sizes = []
+    while len(sizes) < USEQ_COUNT:
+        for size, n in USEQ_RUNS:
+            sizes += [min(size, cap)] * n
+    sizes = sizes[:USEQ_COUNT]
+
+    def body(k):
+        h = k.to_bytes(4, "big")
+        return (h + hashlib.sha256(h).digest() * 70)[:sizes[k]]
+
+    if mode == "tap":
+        fd = os.open("/dev/net/tun", os.O_RDWR)
+        # TUNSETIFF, IFF_TAP | IFF_NO_PI
+        fcntl.ioctl(fd, 0x400454CA, struct.pack("16sH", addr.encode(), 0x0002 | 0x1000))
+        print("ready", flush=True)
+        got = good = bad_csum = bad_id = 0
+        first_bad, id0 = -1, None
+        while got < USEQ_COUNT:
+            if not select.select([fd], [], [], 5)[0]:
+                break
+            f = os.read(fd, 65536)
+            if len(f) < 42 or f[12:14] != b"\x08\x00" or f[23] != 17:
+                continue
+            u = 14 + (f[14] & 15) * 4
+            if struct.unpack("!H", f[u + 2:u + 4])[0] != port:
+                continue
+            ulen = struct.unpack("!H", f[u + 4:u + 6])[0]
+            ip_id = struct.unpack("!H", f[18:20])[0]
+            if id0 is None:
+                id0 = ip_id
+            if ip_id != (id0 + got) & 0xFFFF:
+                bad_id += 1
+            pseudo = f[26:34] + struct.pack("!BBH", 0, 17, ulen)
+            if (csum16(f[14:u]) != 0xFFFF or f[u + 6:u + 8] == b"\0\0" or
+                    csum16(pseudo + f[u:u + ulen]) != 0xFFFF):
+                bad_csum += 1
+            if len(f) >= u + ulen and f[u + 8:u + ulen] == body(got):
+                good += 1
+            elif first_bad < 0:
+                first_bad = got
+            got += 1
+        print(got, good, first_bad, bad_csum, bad_id)
+        return 0
+    s = socket.socket(socket.AF_INET6 if fam == "6" else socket.AF_INET, socket.SOCK_DGRAM)
+    if mode == "tx":
+        s.connect((addr, port))
+        for k in range(USEQ_COUNT):
+            s.send(body(k))
+            if k % 50 == 49:
+                time.sleep(0.002)  # pacing, as above
+        return 0
+    s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)  # SO_RCVBUFFORCE (root)
+    s.bind((addr, port))
+    s.settimeout(5)
+    got, good, first_bad = 0, 0, -1
+    try:
+        while got < USEQ_COUNT:
+            b = s.recv(65536)
+            if b == body(got):
+                good += 1
+            elif first_bad < 0:
+                first_bad = got
+            got += 1
+    except socket.timeout:
+        pass
+    print(got, good, first_bad)
+    return 0
+
+
+# ---- replay: resend the IPv4/UDP packets of a capture ----
+
+def pcap_ipv4_udp(path):
+    """The IPv4/UDP packets (whole, not truncated) of a pcap file."""
+    d = open(path, "rb").read()
+    e = "<" if d[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    lt = struct.unpack(e + "I", d[20:24])[0]
+    off = {1: 14, 113: 16, 276: 20, 101: 0}[lt]  # Ethernet, SLL, SLL2, raw
+    i = 24
+    while i + 16 <= len(d):
+        _, _, incl, orig = struct.unpack(e + "IIII", d[i:i + 16])
+        i += 16
+        fr = d[i:i + incl]
+        i += incl
+        ip = fr[off:]
+        if incl == orig and len(ip) >= 28 and ip[0] >> 4 == 4 and ip[9] == 17:
+            yield ip
+
+
+def fix_udp_csum(ip):
+    """A capture on a veth holds the sender's packets before checksum
+    offload filled the UDP checksum in: put in the one the wire would carry
+    (the zt datagram itself stays byte for byte the captured one)."""
+    ihl = (ip[0] & 15) * 4
+    udp = bytearray(ip[ihl:])
+    udp[6:8] = b"\0\0"
+    c = ~csum16(ip[12:20] + struct.pack("!BBH", 0, 17, len(udp)) + bytes(udp)) & 0xFFFF
+    udp[6:8] = struct.pack("!H", c or 0xFFFF)
+    return ip[:ihl] + bytes(udp)
+
+
+def replay(mode, path, src):
+    """raw: the packets byte for byte (raw socket, so from their own source
+    address and port); port: their UDP payloads from a socket on SRC but
+    another port."""
+    pk = list(pcap_ipv4_udp(path))
+    if mode == "raw":
+        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+        for ip in pk:
+            s.sendto(fix_udp_csum(ip), (socket.inet_ntoa(ip[16:20]), 0))
+            time.sleep(0.01)  # pacing: one at a time, as they were sent
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind((src, 0))
+        for ip in pk:
+            ihl = (ip[0] & 15) * 4
+            dport = struct.unpack("!H", ip[ihl + 2:ihl + 4])[0]
+            s.sendto(ip[ihl + 8:], (socket.inet_ntoa(ip[16:20]), dport))
+            time.sleep(0.01)
+        print("sent from %s:%d" % s.getsockname())
+    print("replayed", len(pk))
+    return 0
+
+
+def http(method, url, auth="", body=""):
+    """One HTTP request; print "<status> <body>" (errors too)."""
+    import urllib.error
+    import urllib.request
+    h = {}
+    if auth.startswith("Bearer "):
+        h["Authorization"] = auth
+    elif auth:
+        h["X-ZT1-Auth"] = auth
+    req = urllib.request.Request(url, method=method, headers=h,
+                                 data=body.encode() if body else None)
+    try:
+        r = urllib.request.urlopen(req, timeout=5)
+        print(r.status, r.read().decode())
+    except urllib.error.HTTPError as e:
+        print(e.code, e.read().decode())
+    return 0
+
+
+COMMANDS = {f.__name__: f for f in (
+    game_server, game_client, mdns_responder, mdns_query, ra, udp_echo, udp_send, udp_recv,
+    udp_gso_send, udp_gso_sink, useq, raw_send, tcp_sink, tcp_send, tcp_echo, tcp_rr, replay,
+    http)}
+
+
 def main(argv):
-    cmd = argv[1] if len(argv) > 1 else ""
-    a = argv[2:]
-    if cmd == "game-server":
-        return game_server(*a)
-    if cmd == "game-client":
-        return game_client(*a)
-    if cmd == "mdns-responder":
-        return mdns_responder(*a)
-    if cmd == "mdns-query":
-        return mdns_query(*a)
-    if cmd == "ra":
-        return ra(*a)
-    if cmd == "udp-echo":
-        return udp_echo(*a)
-    if cmd == "tcp-sink":
-        return tcp_sink(*a)
-    if cmd == "tcp-send":
-        return tcp_send(*a)
-    if cmd == "tcp-echo":
-        return tcp_echo(*a)
-    if cmd == "tcp-rr":
-        return tcp_rr(*a)
-    if cmd == "raw-send":
-        return raw_send(*a)
-    if cmd == "udp-send":
-        return udp_send(*a)
+    cmd = argv[1].replace("-", "_") if len(argv) > 1 else ""
+    fn = COMMANDS.get(cmd)
+    if fn is not None:
+        return fn(*argv[2:])
     print(__doc__, file=sys.stderr)
     return 2
 

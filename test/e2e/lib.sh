@@ -13,7 +13,12 @@
 #     members on 198.18.<n>.0/24 and roots on 203.0.113.<16k>/28;
 #   - zt-root / ztd started in namespaces, each with its own home dir and
 #     log under $T (a temp dir, printed with the logs when a test fails);
-#   - bounded waits (wait_until TIMEOUT CMD... polls every 0.2 s);
+#   - bounded waits (wait_until TIMEOUT CMD... polls every 0.2 s): a test
+#     waits for the state it needs (a listener bound, a counter reached,
+#     a packet captured), never for a fixed time, unless letting time pass
+#     is the point (and then a comment says so);
+#   - the LAN and traffic programs in lanprobe.py ($PROBE), JSON read with
+#     jq;
 #   - pass / fail printing "PASS <name>" / "FAIL <name>: why";
 #   - cleanup on EXIT/INT/TERM: kills only the PIDs it started (and
 #     whatever is still running inside the namespaces it created), deletes
@@ -40,6 +45,8 @@ ZTD=$B/ztd
 ZTCLI=$B/zt-cli
 ZTROOT=$B/zt-root
 TNAME=${TNAME:-$(basename "$0" .sh)}
+# shellcheck disable=SC2034 # used by the scripts that source this
+PROBE="python3 $E2E_DIR/lanprobe.py"
 NWID=${NWID:-ff00000000000001}
 ZT_PORT=9993
 # No UPnP/NAT-PMP worker unless a test wants one (t_upnp, the NAT matrix):
@@ -63,7 +70,7 @@ lab_deps() {
 	local missing="" t
 	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
 	for t in ip:iproute2 nft:nftables tcpdump:tcpdump python3:python3 ping:iputils-ping \
-		timeout:coreutils; do
+		timeout:coreutils jq:jq; do
 		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
 	done
 	if [ -n "$missing" ]; then
@@ -73,7 +80,7 @@ lab_deps() {
 		apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1 ||
 			{ apt-get update -qq >/dev/null 2>&1;
 			  apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1; }
-		for t in ip nft tcpdump python3 ping timeout; do
+		for t in ip nft tcpdump python3 ping timeout jq; do
 			command -v "$t" >/dev/null 2>&1 || { echo "FAIL $TNAME: missing tool $t (apt-get install$missing)"; exit 1; }
 		done
 	fi
@@ -136,7 +143,7 @@ cleanup() {
 
 lab_init() {
 	lab_deps
-	T=$(mktemp -d "/tmp/$P.XXXXXX") || { echo "FAIL $TNAME: mktemp"; exit 1; }
+	T=$(mktemp -d "${TMPDIR:-/tmp}/$P.XXXXXX") || { echo "FAIL $TNAME: mktemp"; exit 1; }
 	trap cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
@@ -218,7 +225,9 @@ wait_exit() {
 
 # ---- zt-root -------------------------------------------------------------
 declare -A ZPID ROOTID
+# udp_bound / tcp_listening NS PORT: a socket is bound / listening there
 udp_bound() { [ -n "$(x "$1" ss -Hlun "sport = :$2" 2>/dev/null)" ]; }
+tcp_listening() { [ -n "$(x "$1" ss -Hltn "sport = :$2" 2>/dev/null)" ]; }
 start_root() { # NAME
 	local n=$1 out
 	HOME_OF[$n]=$T/$n
@@ -300,12 +309,9 @@ peer_path() {
 path_is() { [ "$(peer_path "$1" "$2")" = "$3" ]; }
 
 # counter NAME CTR: a counter from /status (zt-cli -j info), e.g. rx_replay
-counter() {
-	cli "$1" -j info 2>/dev/null | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-print(int(d.get("counters", {}).get(sys.argv[1], -1)))' "$2"
-}
+counter() { info_json "$1" ".counters.$2 // -1"; }
+# info_json NAME FILTER: a jq filter applied to NAME's /status (zt-cli -j info)
+info_json() { cli "$1" -j info 2>/dev/null | jq -r "$2"; }
 # What a node sends as FRAG datagrams (tx_fragmented of frames_out):
 # frag_mark NAME remembers both counters; frag_ratio_ok NAME MIN WHAT fails
 # WHAT unless NAME has sent at least MIN frames since and at most 2 % of
@@ -324,14 +330,23 @@ frag_ratio_ok() {
 		fail "$3" "$FRAG_N of $FRAG_OUT frames $1 sent were fragmented (want >= $2 frames, <= 2% fragmented: TCP cut to the path)"
 }
 counters_all() { # NAME: every counter, one line
-	cli "$1" -j info 2>/dev/null | python3 -c '
-import json, sys
-d = json.load(sys.stdin).get("counters", {})
-print(" ".join("%s=%s" % kv for kv in sorted(d.items())))'
+	info_json "$1" '.counters // {} | to_entries | sort_by(.key) | map("\(.key)=\(.value)") | join(" ")'
 }
+# counter_ge NAME CTR MIN: the counter has reached MIN
+counter_ge() { local v; v=$(counter "$1" "$2"); [ -n "$v" ] && [ "$v" -ge "$3" ]; }
 
 # ping_ok NAME DST: one echo, 1 s timeout
 ping_ok() { x "$1" ping -n -c 1 -W 1 -q "$2" >/dev/null 2>&1; }
+# ping_all NAME COUNT [PING OPTIONS...] DST: COUNT echoes, every one answered
+# (ping itself exits 0 when any one is); prints ping's output
+ping_all() {
+	local n=$1 c=$2 out got
+	shift 2
+	out=$(x "$n" ping -n -c "$c" "$@" 2>&1)
+	echo "$out"
+	got=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	[ "${got:-0}" = "$c" ]
+}
 
 # kill_ztd NAME SIGNAL: stop a daemon we started, wait (5 s) until it is gone
 kill_proc() {
@@ -343,18 +358,23 @@ kill_proc() {
 }
 
 # capture NS IFACE FILE FILTER...: tcpdump in the background (at most 120 s),
-# returns when it is listening; the pid is in LAST_PID
+# returns when it is listening; the pid is in LAST_PID.  Immediate mode:
+# each packet is written as it comes (not when a ring block fills or times
+# out), so a test can poll the file for what it expects (pcap_has).
 capture() {
 	local n=$1 dev=$2 f=$3 lg
 	shift 3
 	lg=tcpdump-$n-$(basename "$f" .pcap)
-	bg "$n" "$lg" timeout 120 tcpdump -n -U -i "$dev" -w "$f" "$@"
+	bg "$n" "$lg" timeout 120 tcpdump -n -U --immediate-mode -i "$dev" -w "$f" "$@"
 	local pid=$LAST_PID
 	wait_until 10 grep -q 'listening on' "$T/$lg.log" ||
 		fail capture "tcpdump in $n on $dev did not start: $(tail -n 2 "$T/$lg.log")"
 	LAST_PID=$pid
 }
-# stop_capture PID: let tcpdump flush and exit
+# stop_capture PID: let tcpdump flush and exit.  Wait for what a capture
+# must hold with pcap_has first; the short sleep here is for what it must
+# not hold: "nothing more arrived" is no event to poll for, so frames still
+# on their way get a moment to be read before tcpdump stops.
 stop_capture() {
 	sleep 0.3
 	kill -TERM "$1" 2>/dev/null   # (background jobs ignore SIGINT)
@@ -364,6 +384,9 @@ stop_capture() {
 }
 # pcap_count FILE FILTER...: number of packets matching a tcpdump filter
 pcap_count() { local f=$1; shift; tcpdump -n -r "$f" "$@" 2>/dev/null | wc -l; }
+# pcap_has FILE MIN FILTER...: at least MIN such packets (also while tcpdump
+# is still writing FILE)
+pcap_has() { local f=$1 m=$2; shift 2; [ "$(pcap_count "$f" "$@")" -ge "$m" ]; }
 
 # ---- the common topology -------------------------------------------------
 #   root0 (203.0.113.2) --r0-- inet --m1-- a (198.18.1.2)

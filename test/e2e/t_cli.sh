@@ -49,27 +49,21 @@ echo "$out" | grep -Eq "^200 listpeers $ADDR_B DIRECT ${IP[b]}/[0-9]+ -?[0-9]+ -
 pass listpeers
 
 # -j: the API's JSON, with ZeroTier's field names
-cli a -j listnetworks | python3 -c '
-import json, sys
-n = json.load(sys.stdin)[0]
-for k in ("id", "nwid", "name", "mac", "status", "type", "mtu", "portDeviceName",
-          "assignedAddresses", "routes", "adhoc", "membersKnown"):
-    assert k in n, k
-assert n["mtu"] == 2800 and n["adhoc"] is True and n["membersKnown"] >= 1, n' ||
-	fail json "zt-cli -j listnetworks lacks fields"
-cli a -j info | python3 -c '
-import json, sys
-s = json.load(sys.stdin)
-assert s["online"] is True and s["versionMajor"] == 0 and s["versionMinor"] == 1, s
-assert s["config"]["settings"]["primaryPort"] == 9993, s
-assert "rx_packets" in s["counters"] and s["reflectedAddresses"] == ["198.18.1.2/9993"], s' ||
-	fail json "zt-cli -j info: $(cli a -j info 2>&1 | tr -d '\n' | head -c 300)"
-cli a -j listpeers | python3 -c '
-import json, sys
-ps = json.load(sys.stdin)
-root = [p for p in ps if p["role"] == "ROOT"][0]
-assert root["pathType"] == "DIRECT" and root["paths"][0]["active"] is True, root' ||
-	fail json "zt-cli -j listpeers"
+# json_ok WHAT FILTER CMD...: CMD's JSON satisfies FILTER (jq -e: true)
+json_ok() {
+	local what=$1 f=$2 out
+	shift 2
+	out=$("$@" 2>&1) || fail json "$what: $out"
+	echo "$out" | jq -e "$f" >/dev/null || fail json "$what: not ($f): $(echo "$out" | tr -d '\n\t' | head -c 300)"
+}
+json_ok "listnetworks fields" '.[0] | has("id", "nwid", "name", "mac", "status", "type", "mtu",
+	"portDeviceName", "assignedAddresses", "routes", "adhoc", "membersKnown")' cli a -j listnetworks
+json_ok listnetworks '.[0] | .mtu == 2800 and .adhoc == true and .membersKnown >= 1' cli a -j listnetworks
+json_ok info '.online == true and .versionMajor == 0 and .versionMinor == 1 and
+	.config.settings.primaryPort == 9993 and (.counters | has("rx_packets")) and
+	.reflectedAddresses == ["198.18.1.2/9993"]' cli a -j info
+json_ok listpeers '[.[] | select(.role == "ROOT")] | length == 1 and
+	(.[0] | .pathType == "DIRECT" and .paths[0].active == true)' cli a -j listpeers
 pass json
 
 # ---- one-line errors, exit status 1 ----
@@ -88,20 +82,9 @@ expect_err bad_token "ztd refused the auth token" cli a -T wrongtoken info
 expect_err not_running "cannot connect to ztd at 127.0.0.1:9" cli a -p 9 info
 expect_err not_member "not a member of network $NW2" cli a leave $NW2
 
-# ---- the API directly (python: no curl needed) ----
-api() { # NAME METHOD PATH TOKEN BODY -> "status body"
-	x a python3 - "$@" <<'PY'
-import http.client, sys
-method, path, token, body = sys.argv[1:5]
-c = http.client.HTTPConnection("127.0.0.1", 9993, timeout=5)
-if token.startswith("Bearer "):
-    h = {"Authorization": token}
-else:
-    h = {"X-ZT1-Auth": token} if token else {}
-c.request(method, path, body=body.encode() if body else None, headers=h)
-r = c.getresponse()
-print(r.status, r.read().decode())
-PY
+# ---- the API directly ----
+api() { # METHOD PATH TOKEN BODY -> "status body"
+	x a timeout 10 $PROBE http "$1" "http://127.0.0.1:9993$2" "$3" "$4"
 }
 TOK=$(cat "${HOME_OF[a]}/authtoken.secret")
 check_api() { # NAME WANT_STATUS WANT_SUBSTRING METHOD PATH TOKEN [BODY]
@@ -125,11 +108,15 @@ cli a listnetworks | grep -q " $NW2 " && fail api_400_json "a bad body joined $N
 
 # ---- a join whose TAP cannot be created fails cleanly ----
 # The TAP name is deterministic; a device of that name already exists.
-dev2=$(zt_nwid=$NW2 python3 -c '
-import os
-n = int(os.environ["zt_nwid"], 16)
-f = (n ^ (n >> 40)) & 0xffffffffff
-print("zt" + "".join("abcdefghijklmnopqrstuvwxyz234567"[(f >> (35 - 5 * i)) & 31] for i in range(8)))')
+# (zt + the 40-bit fold of the network id in base32: the same as ztd's)
+tap_name() { # NWID
+	local n=$((16#$1)) f i out=zt b32=abcdefghijklmnopqrstuvwxyz234567
+	f=$(( (n ^ ((n >> 40) & 0xffffff)) & 0xffffffffff ))
+	for i in 0 1 2 3 4 5 6 7; do out+=${b32:$(( (f >> (35 - 5 * i)) & 31 )):1}; done
+	echo "$out"
+}
+[ "$(tap_name $NWID)" = "${TAP[a]}" ] || fail tap_busy "tap_name gives $(tap_name $NWID) for $NWID, ztd named it ${TAP[a]}"
+dev2=$(tap_name $NW2)
 x a ip tuntap add dev "$dev2" mode tap || fail tap_busy "ip tuntap add $dev2"
 expect_err tap_busy "cannot create TAP device $dev2 for network $NW2" cli a join $NW2
 cli a listnetworks | grep -q " $NW2 " && fail tap_busy "$NW2 listed after a failed join"
@@ -159,12 +146,12 @@ cli a listnetworks | grep -q " $NW2 " && fail leave "$NW2 still listed"
 pass leave
 
 # ---- second daemon on the same home; roots signed by another key ----
-expect_err home_locked "another ztd (pid ${ZPID[a]}) is using ${HOME_OF[a]}" x a "$ZTD" -p 9999 "${HOME_OF[a]}"
+expect_err home_locked "another ztd (pid ${ZPID[a]}) is using ${HOME_OF[a]}" x a timeout 10 "$ZTD" -p 9999 "${HOME_OF[a]}"
 "$ZTROOT" genid "$T/other.secret" >/dev/null
 "$ZTROOT" mkroots -s "$T/other.secret" "${ROOTID[root0]}@${IP[root0]}/$ZT_PORT" >"$T/roots.other"
 mkdir -p "$T/pinned"
-cp "${HOME_OF[b]}/roots.signer" "$T/pinned/"
+cp "${HOME_OF[b]}/roots.signer" "$T/pinned/" || fail roots_pinned "b pinned no roots signer"
 expect_err roots_pinned "delete $T/pinned/roots.signer to trust the new signer" \
-	x b "$ZTD" -p 9998 -r "$T/roots.other" "$T/pinned"
+	x b timeout 10 "$ZTD" -p 9998 -r "$T/roots.other" "$T/pinned"
 sed 's/^timestamp .*/timestamp 1/' "$T/roots.other" >"$T/roots.bad"
 expect_err roots_tampered "is not a valid roots file" "$ZTROOT" verifyroots "$T/roots.bad"

@@ -14,7 +14,6 @@
 #   root0 -- inet -- a 198.18.1.2 (10.9.0.1)  b 198.18.2.2 (10.9.0.2)  c 198.18.3.2 (10.9.0.3)
 set -u
 . "$(dirname "$0")/lib.sh"
-PROBE="python3 $E2E_DIR/lanprobe.py"
 
 lab_init
 lab_basic a b c
@@ -26,7 +25,7 @@ wait_until 20 ping_ok a 10.9.0.3 || fail ping "no reply a -> c within 20 s"
 # ---- LAN game: broadcast discovery, unicast answers ----
 bg b game-b $PROBE game-server "${TAP[b]}"
 bg c game-c $PROBE game-server "${TAP[c]}"
-sleep 0.5
+for m in b c; do wait_until 10 udp_bound "$m" 27015 || fail game "no game server on $m"; done
 x a timeout 30 $PROBE game-client "${TAP[a]}" 10.9.0.255 8 >"$T/game-a.out" 2>&1
 for k in "limited 10.9.0.2" "limited 10.9.0.3" "subnet 10.9.0.2" "subnet 10.9.0.3"; do
 	grep -q "^ANSWER $k\$" "$T/game-a.out" ||
@@ -36,7 +35,7 @@ pass game "broadcasts to 255.255.255.255 and 10.9.0.255 heard at b and c, answer
 
 # ---- mDNS over IPv4 and IPv6 ----
 bg a mdns-a $PROBE mdns-responder "${TAP[a]}" printer-a
-sleep 1
+wait_until 10 udp_bound a 5353 || fail mdns4 "no mDNS responder on a"
 x b timeout 30 $PROBE mdns-query "${TAP[b]}" 4 15 >"$T/mdns-b.out" 2>&1 ||
 	fail mdns4 "b did not discover the service over 224.0.0.251 within 15 s: $(cat "$T/mdns-b.out"); a: $(counters_all a)"
 grep -q "^FOUND printer-a._ztgame._udp.local from 10.9.0.1" "$T/mdns-b.out" ||
@@ -47,7 +46,7 @@ x c timeout 30 $PROBE mdns-query "${TAP[c]}" 6 15 >"$T/mdns-c.out" 2>&1 ||
 grep -q "^FOUND printer-a._ztgame._udp.local from fe80:" "$T/mdns-c.out" ||
 	fail mdns6 "unexpected answer: $(cat "$T/mdns-c.out")"
 pass mdns6 "c found printer-a over [ff02::fb]:5353"
-subs=$(cli a -j listnetworks | python3 -c 'import json,sys; print(json.load(sys.stdin)[0].get("multicastSubscriptions",-1))')
+subs=$(cli a -j listnetworks | jq -r '.[0].multicastSubscriptions // -1')
 [ "${subs:-0}" -ge 2 ] || fail mdns_groups "a reports ${subs:-?} snooped groups"
 pass mdns_groups "a's switch learnt $subs groups from its host's IGMP/MLD reports"
 
@@ -73,10 +72,10 @@ capture c "${TAP[c]}" "$T/arp-c.pcap" arp
 capb=$LAST_PID
 capture b "${TAP[b]}" "$T/arp-b.pcap" arp
 capb2=$LAST_PID
-sleep 0.5
 x a ip neigh del 10.9.0.2 dev "${TAP[a]}" >/dev/null 2>&1
 wait_until 10 ping_ok a 10.9.0.2 || fail arp "a cannot reach b after flushing its ARP cache"
-sleep 1
+# b answered the request: it is in b's capture (or arrives there now)
+wait_until 5 pcap_has "$T/arp-b.pcap" 1 "arp[6:2] = 1 and arp dst host 10.9.0.2"
 stop_capture "$capb"
 stop_capture "$capb2"
 nb=$(pcap_count "$T/arp-b.pcap" "arp[6:2] = 1 and arp dst host 10.9.0.2")

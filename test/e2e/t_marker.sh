@@ -30,42 +30,29 @@ CAP_U=$LAST_PID
 capture b "${TAP[b]}" "$T/overlay.pcap"
 CAP_O=$LAST_PID
 
-bg b listener python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind((sys.argv[1], int(sys.argv[2])))
-s.settimeout(15)
-print("ready", flush=True)
-with open(sys.argv[3], "ab") as out:
-    try:
-        while True:
-            d, a = s.recvfrom(65535)
-            out.write(d + b"\n")
-            out.flush()
-    except socket.timeout:
-        pass
-' 10.9.0.2 5555 "$T/received.bin"
-wait_until 10 grep -q ready "$T/listener.log" || fail listener "UDP listener on b did not start"
+bg b listener timeout 60 $PROBE udp-recv 10.9.0.2 5555
+wait_until 10 udp_bound b 5555 || fail listener "UDP listener on b did not start"
 
-x a ping -n -c 5 -i 0.2 -W 1 -s 200 -p "$HEX" 10.9.0.2 >"$T/ping-marker.log" 2>&1 ||
+ping_all a 5 -i 0.2 -W 1 -s 200 -p "$HEX" 10.9.0.2 >"$T/ping-marker.log" ||
 	fail ping_marker "echoes with the marker pattern did not all come back: $(tail -n 2 "$T/ping-marker.log" | tr '\n' ' ')"
-x a python3 -c '
-import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for i in range(5):
-    s.sendto(("%s datagram %d over the overlay" % (sys.argv[1], i)).encode(), (sys.argv[2], 5555))
-    time.sleep(0.1)
-' "$MARK" 10.9.0.2
-wait_until 5 grep -q "$MARK" "$T/received.bin" || fail udp "the UDP listener on b got no datagram with the marker"
+x a bash -c 'for i in 0 1 2 3 4; do echo "$1 datagram $i over the overlay" >/dev/udp/10.9.0.2/5555; done' - "$MARK"
+got_all() { [ "$(grep -c "$MARK" "$T/listener.log")" -ge 5 ]; }
+wait_until 5 got_all || fail udp "the UDP listener on b got $(grep -c "$MARK" "$T/listener.log") of 5 datagrams with the marker"
+# both captures hold the test traffic before they stop: the 15 packets on
+# b's TAP, and at least as many on the underlay (a <-> b or via the root)
+wait_until 5 pcap_has "$T/overlay.pcap" 15 udp port 5555 or icmp ||
+	fail control "b's TAP capture holds $(pcap_count "$T/overlay.pcap" udp port 5555 or icmp) of the 15 packets"
+wait_until 5 pcap_has "$T/underlay.pcap" 15 "udp and (host ${IP[a]} and host ${IP[b]} or host ${IP[root0]})" ||
+	fail underlay "the underlay capture holds $(pcap_count "$T/underlay.pcap" udp) packets"
 stop_capture "$CAP_U"
 stop_capture "$CAP_O"
 
-count_in() { python3 -c 'import sys; print(open(sys.argv[1], "rb").read().count(sys.argv[2].encode()))' "$1" "$2"; }
+count_in() { grep -a -o -F -- "$2" "$1" | wc -l; } # FILE STRING: occurrences
 n_under=$(pcap_count "$T/underlay.pcap" "udp and host ${IP[a]} and host ${IP[b]}")
 n_relay=$(pcap_count "$T/underlay.pcap" "udp and host ${IP[root0]}")
 m_under=$(( $(count_in "$T/underlay.pcap" "$PMARK") + $(count_in "$T/underlay.pcap" "$MARK") ))
 m_over=$(count_in "$T/overlay.pcap" "$PMARK")
-m_rx=$(grep -c "$MARK" "$T/received.bin")
+m_rx=$(grep -c "$MARK" "$T/listener.log")
 say "underlay: $n_under a<->b packets, $n_relay to/from root; marker hits underlay=$m_under overlay=$m_over listener=$m_rx"
 
 # the capture really saw the overlay traffic: 5 echoes + 5 replies + 5 datagrams

@@ -10,7 +10,6 @@
 #                 --m2-- b 198.18.2.2 (1280 on both ends of the veth)
 set -u
 . "$(dirname "$0")/lib.sh"
-PROBE="python3 $E2E_DIR/lanprobe.py"
 
 lab_init
 lab_root_ns root0 0
@@ -39,16 +38,12 @@ pass online "a, b ONLINE; b's underlay MTU 1280, ICMP frag-needed dropped"
 
 wait_until 20 ping_ok a 10.9.0.2 || fail ping "no reply a -> b within 20 s"
 # a DF ping that needs a 2000-byte overlay frame
-x a ping -n -c 3 -W 2 -q -M do -s 1972 10.9.0.2 >/dev/null 2>&1 ||
-	fail big_ping "2000-byte DF pings a -> b do not cross"
+ping_all a 3 -W 2 -q -M do -s 1972 10.9.0.2 >/dev/null ||
+	fail big_ping "2000-byte DF pings a -> b do not all cross"
 pass big_ping "2000-byte packets cross a 1280-byte path"
 
 ADDR_B=$(zt_addr b)
-pmtu_of() {
-	cli a -j listpeers | python3 -c 'import json,sys
-for p in json.load(sys.stdin):
-    if p["address"] == sys.argv[1]: print(p.get("pathMtu", 0))' "$1"
-}
+pmtu_of() { cli a -j listpeers | jq -r --arg a "$1" '.[] | select(.address == $a) | .pathMtu // 0'; }
 # the search ends within 8 bytes of the 1252 that fit (1280 - 28)
 pmtu_found() { local m; m=$(pmtu_of "$ADDR_B"); [ -n "$m" ] && [ "$m" -le 1252 ] && [ "$m" -ge 1244 ]; }
 t_probe=$(now_ms)
@@ -56,14 +51,14 @@ wait_until 30 pmtu_found || fail pmtu "a probed b's path at '$(pmtu_of "$ADDR_B"
 pass pmtu "path probed to $(pmtu_of "$ADDR_B")-byte datagrams towards b (search done within $(( $(now_ms) - t_probe )) ms of the first ping reply)"
 
 bg b echo-b $PROBE udp-echo 7000
-sleep 0.3
+wait_until 10 udp_bound b 7000 || fail udp "no UDP echo on b"
 out=$(x a timeout 20 $PROBE udp-send 10.9.0.2 7000 2000 2>&1)
 [ "$out" = "ECHO 2000 bytes intact" ] || fail udp "2000-byte UDP datagram a -> b -> a: $out"
 pass udp "a 2000-byte UDP datagram crossed both ways intact"
 
 bg b sink-b $PROBE tcp-sink 7001
 bg a sink-a $PROBE tcp-sink 7001
-sleep 0.3
+for m in a b; do wait_until 10 tcp_listening "$m" 7001 || fail tcp_ab "no TCP sink on $m"; done
 # ztd cuts TCP super-frames to the probed path (zt_node_frame_max): the
 # sender's segments each fit one ~1250-byte datagram, so (almost) no
 # packet is cut into FRAG datagrams (tx_fragmented).
@@ -86,7 +81,7 @@ pass tcp_ba "$out in $(( $(now_ms) - t0 )) ms, segments fit the path"
 # super-frames, so none goes as FRAG datagrams (a lost fragment would cost
 # the whole frame and the receiver would have to reassemble).
 bg b echo-tcp-b $PROBE tcp-echo 7002
-sleep 0.3
+wait_until 10 tcp_listening b 7002 || fail tcp_rr "no TCP echo on b"
 frag_mark a
 frag_mark b
 out=$(x a timeout 60 $PROBE tcp-rr 10.9.0.2 7002 2000 300 2>&1)
@@ -104,7 +99,10 @@ capb=$LAST_PID
 capture a "${TAP[a]}" "$T/mss-a.pcap" "tcp[tcpflags] & tcp-syn != 0"
 capa=$LAST_PID
 out=$(x a timeout 30 $PROBE tcp-send 10.9.0.2 7001 100000 2>&1)
-sleep 1 # (tcpdump reads its ring in blocks: let it see the last ones)
+# the SYN at b's TAP and the SYN-ACK at a's were both on the way to the
+# hosts before the transfer could start
+wait_until 5 pcap_has "$T/mss-b.pcap" 1 "tcp[tcpflags] == tcp-syn"
+wait_until 5 pcap_has "$T/mss-a.pcap" 1 "tcp[tcpflags] == tcp-syn|tcp-ack"
 stop_capture "$capb"
 stop_capture "$capa"
 case $out in *intact*) ;; *) fail mss "100 kB with MSS clamping: $out" ;; esac

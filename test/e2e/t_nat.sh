@@ -59,7 +59,7 @@ pair() {
 }
 
 # NAT types as the two roots' reflections show them (zt-cli -j info)
-nat_type() { cli "$1" -j info 2>/dev/null | python3 -c 'import json, sys; print(json.load(sys.stdin).get("natType", "-"))'; }
+nat_type() { info_json "$1" '.natType // "-"'; }
 types_ok() { [ "$(nat_type ha1)" = CONE ] && [ "$(nat_type hc1)" = SYMMETRIC ] && [ "$(nat_type he1)" = CONE ]; }
 wait_until 15 types_ok || fail nat_type "natType: ha1 $(nat_type ha1) (want CONE), hc1 $(nat_type hc1) (want SYMMETRIC), he1 $(nat_type he1) (want CONE)"
 pass nat_type "ha1 CONE, hc1 SYMMETRIC, he1 (CGNAT) CONE"
@@ -84,11 +84,14 @@ hs_before=$(hs_count hb1 ha1)
 hs_before_a=$(hs_count ha1 hb1)
 bg ha1 ping-rebind ping -n -i 0.2 -W 1 -c 150 "${OV[hb1]}"
 ping_pid=$LAST_PID
-sleep 1
+# the ongoing pings get answers before the rebinding
+answered() { [ "$(grep -c 'bytes from' "$T/ping-rebind.log")" -ge "$1" ]; }
+wait_until 10 answered 3 || fail rebind "the ongoing pings ha1 -> hb1 get no answers before the rebinding"
 nl_nat nb ports=30000-30999
 t_rebind=$(now_ms)
+# (nl_nat returns with the new rules in place and the old mappings gone:
+# any echo that comes back from now on went through the new mapping)
 resumed() { x ha1 ping -n -c 1 -W 1 -q "${OV[hb1]}" >/dev/null 2>&1; }
-sleep 0.5
 wait_until 30 resumed || fail rebind "no echo ha1 -> hb1 within 30 s of nb's rebinding"
 t_resume=$(($(now_ms) - t_rebind))
 [ "$(hs_count hb1 ha1)" = "$hs_before" ] && [ "$(hs_count ha1 hb1)" = "$hs_before_a" ] ||
@@ -103,27 +106,12 @@ kill "$ping_pid" 2>/dev/null
 # 10% loss each way + up to 50 ms jitter on nb's link: a TCP transfer
 # across the overlay (ha1 -> hb1) completes
 nl_impair nb loss=10 delay=0,50
-bg hb1 tcp-recv timeout 120 python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 5001)); s.listen(1); s.settimeout(110)
-c, _ = s.accept(); c.settimeout(110); n = 0
-while True:
-    d = c.recv(65536)
-    if not d: break
-    n += len(d)
-print("received", n, flush=True)'
-listening() { [ -n "$(x hb1 ss -Hltn 'sport = :5001' 2>/dev/null)" ]; }
-wait_until 10 listening || fail tcp_setup "receiver not listening on hb1:5001 within 10 s"
+bg hb1 tcp-recv timeout 120 $PROBE tcp-sink 5001
+wait_until 10 tcp_listening hb1 5001 || fail tcp_setup "receiver not listening on hb1:5001 within 10 s"
 t_tcp=$(now_ms)
-x ha1 timeout 100 python3 -c '
-import socket, sys
-s = socket.create_connection((sys.argv[1], 5001), timeout=30); s.settimeout(90)
-buf = b"z" * 65536
-for i in range(8): s.sendall(buf)
-s.shutdown(socket.SHUT_WR); s.recv(1); s.close()' "${OV[hb1]}" >"$T/tcp-send.log" 2>&1 ||
-	fail tcp_lossy "sending 512 KiB ha1 -> hb1 over a 10%-loss, 50 ms-jitter link failed: $(tail -n 2 "$T/tcp-send.log")"
-wait_until 20 grep -q 'received 524288' "$T/tcp-recv.log" ||
-	fail tcp_lossy "hb1 received: $(cat "$T/tcp-recv.log")"
+out=$(x ha1 timeout 100 $PROBE tcp-send "${OV[hb1]}" 5001 524288 2>&1)
+case $out in *intact*) ;; *)
+	fail tcp_lossy "sending 512 KiB ha1 -> hb1 over a 10%-loss, 50 ms-jitter link failed: $out" ;;
+esac
 pass tcp_lossy "512 KiB over the overlay in $(($(now_ms) - t_tcp)) ms with 10% loss + 50 ms jitter"
 nl_impair nb off

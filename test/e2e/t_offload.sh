@@ -47,60 +47,23 @@ grep -q 'checksum offload)' "$T/c.log" && fail offload_off "c has TAP offloads d
 grep -q 'checksum offload)' "$T/d.log" || fail offload_tap "d (nogso,nogro,nouso) did not get TAP offloads"
 pass setup "4 members joined, offloads as configured ($(elapsed))"
 
-# the data: one file, its hash
+# the data: one file of random bytes
 head -c $((MB * 1000000)) /dev/urandom >"$T/data" || fail setup "cannot write $T/data"
-want=$(sha256sum "$T/data" | cut -d' ' -f1)
-
-# recv NAME IP PORT: a one-shot TCP sink printing "<bytes> <sha256>"
-cat >"$T/sink.py" <<'EOF'
-import hashlib, socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2])))
-s.listen(1)
-s.settimeout(60)
-c, _ = s.accept()
-c.settimeout(60)
-h, n = hashlib.sha256(), 0
-while True:
-    b = c.recv(1 << 20)
-    if not b:
-        break
-    h.update(b)
-    n += len(b)
-print(n, h.hexdigest())
-EOF
-cat >"$T/src.py" <<'EOF'
-import socket, sys
-c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=60)
-with open(sys.argv[3], "rb") as f:
-    while True:
-        b = f.read(1 << 20)
-        if not b:
-            break
-        c.sendall(b)
-c.shutdown(socket.SHUT_WR)
-c.recv(1)
-c.close()
-EOF
 
 # transfer FROM TO DSTIP: MB megabytes FROM -> TO, compared by sha256
 transfer() {
-	local from=$1 to=$2 ip=$3 port=$((5000 + RANDOM % 1000)) t0 out got n ms
+	local from=$1 to=$2 ip=$3 port=$((5000 + RANDOM % 1000)) t0 out ms
 	wait_until 20 ping_ok "$from" "$ip" || fail "$from$to" "no ping $from -> $ip within 20 s"
-	bg "$to" "sink-$from$to" timeout 90 python3 "$T/sink.py" "$ip" "$port"
+	bg "$to" "sink-$from$to" timeout 120 $PROBE tcp-sink "$port"
 	local sink=$LAST_PID
-	wait_until 10 eval "x $to ss -Hltn 'sport = :$port' | grep -q ."
+	wait_until 10 tcp_listening "$to" "$port" || fail "$from$to" "no TCP sink on $to:$port"
 	t0=$(now_ms)
-	x "$from" timeout 90 python3 "$T/src.py" "$ip" "$port" "$T/data" >"$T/src-$from$to.log" 2>&1 ||
-		fail "$from$to" "sender failed: $(tail -n 2 "$T/src-$from$to.log")"
-	wait_exit "$sink" 30 || fail "$from$to" "receiver did not finish"
+	# the sender hashes what it sends, the sink what it receives, and the
+	# sender compares the two (bytes and sha256)
+	out=$(x "$from" timeout 90 $PROBE tcp-send "$ip" "$port" "@$T/data" 2>&1)
 	ms=$(( $(now_ms) - t0 ))
-	out=$(tail -n 1 "$T/sink-$from$to.log")
-	n=${out%% *}
-	got=${out##* }
-	[ "$n" = $((MB * 1000000)) ] || fail "$from$to" "received $n bytes, sent $((MB * 1000000)): $out"
-	[ "$got" = "$want" ] || fail "$from$to" "sha256 differs: sent $want, received $got"
+	kill "$sink" 2>/dev/null
+	case $out in "TCP $((MB * 1000000)) bytes "*" intact") ;; *) fail "$from$to" "$out" ;; esac
 	pass "$from$to" "$MB MB $from -> $to, sha256 equal, $ms ms"
 }
 
@@ -118,44 +81,10 @@ transfer b d 10.9.0.4   # on -> GRO off (trains split by nobody: plain datagrams
 # UDP with GSO from the application (USO on the TAP where the kernel has
 # it): 2000 datagrams of 1000 bytes in sends of 20, paced; every one must
 # arrive intact (each carries its number and a pattern derived from it)
-cat >"$T/usink.py" <<'EOF'
-import hashlib, socket, sys
-def body(n):
-    h = n.to_bytes(4, "big")
-    d = hashlib.sha256(h).digest()
-    return h + (d * 32)[:996]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-s.bind((sys.argv[1], int(sys.argv[2])))
-s.settimeout(5)
-seen, bad = set(), 0
-try:
-    while len(seen) < 2000:
-        b = s.recv(65536)
-        n = int.from_bytes(b[:4], "big")
-        if len(b) != 1000 or b != body(n):
-            bad += 1
-        seen.add(n)
-except socket.timeout:
-    pass
-print(len(seen), bad)
-EOF
-cat >"$T/usrc.py" <<'EOF'
-import hashlib, socket, sys, time
-def body(n):
-    h = n.to_bytes(4, "big")
-    d = hashlib.sha256(h).digest()
-    return h + (d * 32)[:996]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(17, 103, 1000)  # UDP_SEGMENT
-for k in range(100):
-    s.sendto(b"".join(body(k * 20 + i) for i in range(20)), (sys.argv[1], int(sys.argv[2])))
-    time.sleep(0.002)
-EOF
-bg b usink timeout 30 python3 "$T/usink.py" 10.9.0.2 6000
+bg b usink timeout 30 $PROBE udp-gso-sink 10.9.0.2 6000
 usink=$LAST_PID
-wait_until 10 eval "x b ss -Hlun 'sport = :6000' | grep -q ."
-x a timeout 30 python3 "$T/usrc.py" 10.9.0.2 6000 >"$T/usrc.log" 2>&1 ||
+wait_until 10 udp_bound b 6000 || fail uso "no UDP receiver on b"
+x a timeout 30 $PROBE udp-gso-send 10.9.0.2 6000 >"$T/usrc.log" 2>&1 ||
 	fail uso "UDP GSO sender failed: $(tail -n 2 "$T/usrc.log")"
 wait_exit "$usink" 20 || fail uso "UDP receiver did not finish"
 read -r got bad < <(tail -n 1 "$T/usink.log")
@@ -172,92 +101,7 @@ pass uso "$got of 2000 UDP GSO datagrams intact (USO on the TAP: $uso)"
 # connected socket (consecutive IPv4 ids), paced in bursts of 50: each must
 # arrive intact and in order, over IPv4 and IPv6, into b (joining on) and
 # into d (ZT_OFFLOAD=...,nouso: joining off; nothing may be joined).
-cat >"$T/useq.py" <<'EOF'
-import fcntl, hashlib, os, select, socket, struct, sys, time
-# useq.py tx|rx FAMILY ADDR PORT [MAXSIZE]   or   useq.py tap - TAPNAME PORT [MAXSIZE]
-mode, fam, addr, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-cap = int(sys.argv[5]) if len(sys.argv) > 5 else 2000
-RUNS = [(64, 40), (30, 1), (1000, 20), (1, 1), (200, 69), (1300, 10), (2000, 8),
-        (64, 100), (513, 3), (8, 1), (1400, 30), (700, 2), (100, 64), (100, 65)]
-N = 3000
-sizes = []
-while len(sizes) < N:
-    for s, n in RUNS:
-        sizes += [min(s, cap)] * n
-sizes = sizes[:N]
-def body(k):
-    h = k.to_bytes(4, "big")
-    return (h + hashlib.sha256(h).digest() * 70)[:sizes[k]]
-if mode == "tap":
-    # a plain TAP (no offloads): what the kernel forwards into it was cut
-    # and checksummed by its GSO; check every datagram as it left the sender
-    def csum(b):
-        if len(b) % 2:
-            b += b"\0"
-        v = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-        while v >> 16:
-            v = (v & 0xffff) + (v >> 16)
-        return v
-    fd = os.open("/dev/net/tun", os.O_RDWR)
-    fcntl.ioctl(fd, 0x400454CA, struct.pack("16sH", addr.encode(), 0x0002 | 0x1000))
-    print("ready", flush=True)
-    got = good = bad_csum = bad_id = 0
-    first_bad, id0 = -1, None
-    while got < N:
-        if not select.select([fd], [], [], 5)[0]:
-            break
-        f = os.read(fd, 65536)
-        if len(f) < 42 or f[12:14] != b"\x08\x00" or f[23] != 17:
-            continue
-        ihl = (f[14] & 15) * 4
-        u = 14 + ihl
-        if struct.unpack("!H", f[u + 2:u + 4])[0] != port:
-            continue
-        ulen = struct.unpack("!H", f[u + 4:u + 6])[0]
-        ip_id = struct.unpack("!H", f[18:20])[0]
-        if id0 is None:
-            id0 = ip_id
-        if ip_id != (id0 + got) & 0xffff:
-            bad_id += 1
-        pseudo = f[26:34] + struct.pack("!BBH", 0, 17, ulen)
-        if csum(f[14:u]) != 0xffff or f[u + 6:u + 8] == b"\0\0" or csum(pseudo + f[u:u + ulen]) != 0xffff:
-            bad_csum += 1
-        if f[u + 8:u + ulen] == body(got) and len(f) >= u + ulen:
-            good += 1
-        elif first_bad < 0:
-            first_bad = got
-        got += 1
-    print(got, good, first_bad, bad_csum, bad_id)
-    sys.exit(0)
-s = socket.socket(socket.AF_INET6 if fam == "6" else socket.AF_INET, socket.SOCK_DGRAM)
-if mode == "tx":
-    s.connect((addr, port))
-    for k in range(N):
-        s.send(body(k))
-        if k % 50 == 49:
-            time.sleep(0.002)
-    sys.exit(0)
-s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)  # SO_RCVBUFFORCE (root)
-s.bind((addr, port))
-s.settimeout(5)
-got, good, first_bad = 0, 0, -1
-try:
-    while got < N:
-        b = s.recv(65536)
-        if b == body(got):
-            good += 1
-        elif first_bad < 0:
-            first_bad = got
-        got += 1
-except socket.timeout:
-    pass
-print(got, good, first_bad)
-EOF
-datapath() { # NAME KEY: a counter from /status "dataPath"
-	cli "$1" -j info 2>/dev/null | python3 -c '
-import json, sys
-print(int(json.load(sys.stdin).get("dataPath", {}).get(sys.argv[1], -1)))' "$2"
-}
+datapath() { info_json "$1" ".dataPath.$2 // -1"; } # NAME KEY: a counter from /status "dataPath"
 # useq NAME FROM TO FAMILY DSTIP BINDIP: the sequence FROM -> TO; sets JOINED
 # (the datagrams TO's ztd wrote to its TAP inside UDP super-frames meanwhile)
 useq() {
@@ -266,10 +110,10 @@ useq() {
 	wait_until 20 x "$from" ping -"$fam" -n -c 1 -W 1 -q "$dst" ||
 		fail "$name" "no ping $from -> $dst within 20 s"
 	j0=$(datapath "$to" tapUdpDatagramsJoined)
-	bg "$to" "useq-$name" timeout 30 python3 "$T/useq.py" rx "$fam" "$bind" "$port"
+	bg "$to" "useq-$name" timeout 30 $PROBE useq rx "$fam" "$bind" "$port"
 	rx=$LAST_PID
-	wait_until 10 eval "x $to ss -Hlun 'sport = :$port' | grep -q ."
-	x "$from" timeout 30 python3 "$T/useq.py" tx "$fam" "$dst" "$port" >"$T/useq-tx-$name.log" 2>&1 ||
+	wait_until 10 udp_bound "$to" "$port" || fail "$name" "no receiver on $to:$port"
+	x "$from" timeout 30 $PROBE useq tx "$fam" "$dst" "$port" >"$T/useq-tx-$name.log" 2>&1 ||
 		fail "$name" "sender failed: $(tail -n 2 "$T/useq-tx-$name.log")"
 	wait_exit "$rx" 20 || fail "$name" "receiver did not finish"
 	read -r got good first < <(tail -n 1 "$T/useq-$name.log")
@@ -304,7 +148,7 @@ pass udp_nouso "3000 datagrams a -> d intact and in order, none joined (ZT_OFFLO
 # checks each datagram's IPv4 header and UDP checksums, that the IPv4 ids
 # are consecutive as the sender made them, and the bytes and order.
 x b sysctl -qw net.ipv4.ip_forward=1
-bg b useq-fwd timeout 30 python3 "$T/useq.py" tap - zfwd0 7999 1400
+bg b useq-fwd timeout 30 $PROBE useq tap - zfwd0 7999 1400
 fwd=$LAST_PID
 wait_until 10 x b ip link show dev zfwd0 || fail udp_forward "no TAP zfwd0 in b"
 x b sysctl -qw net.ipv6.conf.zfwd0.disable_ipv6=1
@@ -313,7 +157,7 @@ x b ip addr add 198.18.201.1/24 dev zfwd0
 x b ip neigh replace 198.18.201.2 lladdr 02:00:00:00:20:01 dev zfwd0
 x a ip route add 198.18.201.0/24 via 10.9.0.2
 j0=$(datapath b tapUdpDatagramsJoined)
-x a timeout 30 python3 "$T/useq.py" tx 4 198.18.201.2 7999 1400 >"$T/useq-tx-fwd.log" 2>&1 ||
+x a timeout 30 $PROBE useq tx 4 198.18.201.2 7999 1400 >"$T/useq-tx-fwd.log" 2>&1 ||
 	fail udp_forward "sender failed: $(tail -n 2 "$T/useq-tx-fwd.log")"
 wait_exit "$fwd" 20 || fail udp_forward "TAP reader did not finish"
 read -r got good first bad_csum bad_id < <(tail -n 1 "$T/useq-fwd.log")

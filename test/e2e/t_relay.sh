@@ -21,7 +21,7 @@ ADDR_B=$(zt_addr b)
 [ -n "$ADDR_A" ] && [ -n "$ADDR_B" ] || fail addr "zt-cli info gives no address"
 
 # 1. the normal case first: direct
-direct_both() { ping_ok a 10.9.0.2; path_is a "$ADDR_B" DIRECT && path_is b "$ADDR_A" DIRECT; }
+direct_both() { ping_ok a 10.9.0.2 && path_is a "$ADDR_B" DIRECT && path_is b "$ADDR_A" DIRECT; }
 wait_until 30 direct_both ||
 	fail direct "a <-> b not DIRECT within 30 s: a sees b '$(peer_path a "$ADDR_B")', b sees a '$(peer_path b "$ADDR_A")'"
 pass direct "DIRECT before the block ($(elapsed))"

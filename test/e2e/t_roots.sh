@@ -49,7 +49,9 @@ pass ping "a <-> b before the kill ($(elapsed))"
 x a ping -n -c 40 -i 0.25 -W 1 10.9.0.2 >"$T/ping-across-kill.log" 2>&1 &
 PING_PID=$!
 PIDS+=("$PING_PID")
-sleep 2
+# the session is under way (answered) before the kill
+answered() { [ "$(grep -c 'bytes from' "$T/ping-across-kill.log")" -ge "$1" ]; }
+wait_until 5 answered 4 || fail ongoing "the ping session got no answers before the kill"
 {
 	kill -KILL "${ZPID[root0]}"
 	wait_exit "${ZPID[root0]}" 5 || fail kill "root0 still alive after SIGKILL"

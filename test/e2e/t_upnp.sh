@@ -28,7 +28,7 @@ ZT_PORTMAP=upnp start_ztd ha1
 ZT_PORTMAP=natpmp start_ztd ha2
 start_ztd hb1
 wait_online ha1 ha2 hb1
-pmap() { cli "$1" -j info 2>/dev/null | python3 -c 'import json, sys; print(json.load(sys.stdin).get("portMapping", ""))'; }
+pmap() { info_json "$1" '.portMapping // ""'; }
 mapped() { case $(pmap "$1") in "$2 198.18.1.2/"*) return 0 ;; esac; return 1; }
 wait_until 30 mapped ha1 UPnP || fail upnp "ha1 has no UPnP mapping within 30 s: '$(pmap ha1)'; miniupnpd: $(tail -n 3 "$T/upnp-na.log" | tr '\n' ' ')"
 wait_until 30 mapped ha2 NAT-PMP || fail natpmp "ha2 has no NAT-PMP mapping within 30 s: '$(pmap ha2)'"

@@ -10,13 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "multicast.h"
+#include "eth.h"
+#include "mcsnoop.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct zt_mc_event ev[16];
+	struct zt_mcsnoop_event ev[16];
 	bool consume;
 	/* A copy of exactly `size` bytes, so ASan sees any over-read. */
 	uint8_t *f = malloc(size ? size : 1);
@@ -26,11 +27,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(f, data, size);
 	cap = size ? (size_t)(data[0] % 17) : 16;
-	n = zt_mc_snoop(f, size, ev, cap, &consume);
+	n = zt_mcsnoop_frame(f, size, ev, cap, &consume);
 	if (n > cap)
 		abort();
 	for (size_t i = 0; i < n; i++)
-		if (!(ev[i].mac[0] & 1) || zt_mc_is_implicit(ev[i].mac))
+		if (!(ev[i].mac[0] & 1) || zt_eth_is_implicit_group(ev[i].mac))
 			abort();
 	free(f);
 	return 0;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node/node_int.h"
+#include "node/mss.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

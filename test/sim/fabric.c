@@ -74,6 +74,7 @@ void sim_fabric_init(struct sim_fabric *f, struct sim_clock *clock, uint64_t see
 	f->clock = clock;
 	f->hooks = *hooks;
 	sim_rng_init(&f->rng, seed, SIM_STREAM_FABRIC);
+	sim_acct_init(&f->acct);
 }
 
 void sim_fabric_destroy(struct sim_fabric *f)
@@ -84,6 +85,7 @@ void sim_fabric_destroy(struct sim_fabric *f)
 	free(f->nats);
 	free(f->ifaces);
 	free(f->hosts);
+	sim_acct_free(&f->acct);
 	/* Datagrams still in the clock's queue are released by their
 	 * events' cancel path. */
 	f->nats = NULL;
@@ -189,6 +191,14 @@ void sim_fabric_set_link(struct sim_fabric *f, int host, const struct sim_link *
 {
 	if (host >= 0 && (size_t)host < f->nhosts)
 		f->hosts[host].link = *link;
+}
+
+void sim_fabric_set_receiver(struct sim_fabric *f, int host, sim_recv_fn recv, void *ctx)
+{
+	if (host >= 0 && (size_t)host < f->nhosts) {
+		f->hosts[host].recv = recv;
+		f->hosts[host].recv_ctx = ctx;
+	}
 }
 
 unsigned sim_fabric_add_nat(struct sim_fabric *f, unsigned outside, const struct zt_endpoint *pub,
@@ -350,12 +360,16 @@ static void on_event(struct sim_clock *c, void *arg, bool cancelled)
 	f->in_flight--;
 	/* The handler may send (and so schedule) but the datagram is ours
 	 * until it returns. */
-	f->hooks.deliver(f->hooks.ctx, p->dst_host, p->dst_sock, &p->from, p->data, p->len);
+	if (f->hosts[p->dst_host].recv != NULL)
+		f->hosts[p->dst_host].recv(f->hosts[p->dst_host].recv_ctx, p->dst_sock, &p->from,
+		                           p->data, p->len);
+	else
+		f->hooks.deliver(f->hooks.ctx, p->dst_host, p->dst_sock, &p->from, p->data, p->len);
 	free(p);
 }
 
 static int launch(struct sim_fabric *f, const struct sim_iface *src, const struct zt_endpoint *to,
-                  const void *pkt, size_t len, bool is_dup)
+                  const void *pkt, size_t len, bool is_dup, bool spoofed)
 {
 	struct pkt *p = malloc(sizeof *p + len);
 	if (p == NULL)
@@ -373,6 +387,7 @@ static int launch(struct sim_fabric *f, const struct sim_iface *src, const struc
 	if (len > 0)
 		memcpy(p->data, pkt, len);
 	f->in_flight++;
+	sim_acct_add(&f->acct, src->host, spoofed, &src->ep, to, len);
 	observe(f, is_dup ? SIM_DUPLICATED : SIM_SENT, p);
 	if (f->hosts[src->host].down) {
 		drop(p, SIM_HOST_DOWN);
@@ -393,9 +408,21 @@ int sim_fabric_send(struct sim_fabric *f, int host, int64_t sock, const struct z
 	const struct sim_iface *src = sim_fabric_iface(f, host, sock);
 	if (src == NULL)
 		return -1;
-	if (launch(f, src, to, pkt, len, false) != 0)
+	if (launch(f, src, to, pkt, len, false, false) != 0)
 		return -1;
 	if (sim_rng_chance(&f->rng, f->hosts[host].link.dup_ppm))
-		(void)launch(f, src, to, pkt, len, true);
+		(void)launch(f, src, to, pkt, len, true, false);
 	return 0;
+}
+
+int sim_fabric_send_as(struct sim_fabric *f, int host, int64_t sock, const struct zt_endpoint *from,
+                       const struct zt_endpoint *to, const void *pkt, size_t len)
+{
+	const struct sim_iface *real = sim_fabric_iface(f, host, sock);
+	struct sim_iface src;
+	if (real == NULL)
+		return -1;
+	src = *real;
+	src.ep = *from;
+	return launch(f, &src, to, pkt, len, false, !same_ep(from, &real->ep));
 }

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "acct.h"
 #include "rng.h"
 #include "vclock.h"
 #include "zt.h"
@@ -89,9 +90,16 @@ struct sim_fabric_hooks {
 	bool (*filter)(void *ctx, const struct sim_dgram *d);
 };
 
+/* A host that is no simulated node (test/sim/hostile.c) receives its
+ * datagrams here instead of through the hooks' deliver. */
+typedef void (*sim_recv_fn)(void *ctx, int64_t sock, const struct zt_endpoint *from,
+                            const void *pkt, size_t len);
+
 struct sim_fhost {
 	struct sim_link link;
 	bool down;
+	sim_recv_fn recv;
+	void *recv_ctx;
 };
 
 struct sim_iface {
@@ -121,7 +129,8 @@ struct sim_fabric {
 	struct sim_natbox *nats; /* nats[k] owns realm k + 1 */
 	size_t nnats, capnats;
 	uint64_t count[SIM_FATE_COUNT];
-	size_t in_flight; /* datagrams scheduled, not yet delivered or dropped */
+	size_t in_flight;     /* datagrams scheduled, not yet delivered or dropped */
+	struct sim_acct acct; /* bytes and packets per flow (acct.h) */
 };
 
 void sim_fabric_init(struct sim_fabric *f, struct sim_clock *clock, uint64_t seed,
@@ -142,6 +151,8 @@ int sim_fabric_del_iface(struct sim_fabric *f, int host, int64_t sock);
 const struct sim_iface *sim_fabric_iface(const struct sim_fabric *f, int host, int64_t sock);
 void sim_fabric_set_down(struct sim_fabric *f, int host, bool down);
 void sim_fabric_set_link(struct sim_fabric *f, int host, const struct sim_link *link);
+/* Deliver host's datagrams to recv(ctx, ...) rather than the hooks. */
+void sim_fabric_set_receiver(struct sim_fabric *f, int host, sim_recv_fn recv, void *ctx);
 
 /* Put a NAT box with public address `pub` into realm `outside`; returns
  * the new inside realm (> 0), or 0 on failure.  The box owns `state` and
@@ -154,6 +165,11 @@ unsigned sim_fabric_add_nat(struct sim_fabric *f, unsigned outside, const struct
  * then drops it), or -1 if the host has no such socket or memory ran out. */
 int sim_fabric_send(struct sim_fabric *f, int host, int64_t sock, const struct zt_endpoint *to,
                     const void *pkt, size_t len);
+/* The same with a source address of the sender's choosing (spoofing): it
+ * leaves through the socket's realm and links, but says it comes from
+ * `from`; the books mark it spoofed unless `from` is the socket's own. */
+int sim_fabric_send_as(struct sim_fabric *f, int host, int64_t sock, const struct zt_endpoint *from,
+                       const struct zt_endpoint *to, const void *pkt, size_t len);
 
 /* An IPv4 endpoint a.b.c.d:port. */
 struct zt_endpoint sim_ep4(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port);

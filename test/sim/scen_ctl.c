@@ -20,7 +20,9 @@
 
 #include "controller/ctl.h"
 #include "controller/ctl_json.h"
+#include "peer.h"
 #include "scenlib.h"
+#include "send.h"
 #include "util.h"
 #include "wire.h"
 
@@ -34,6 +36,8 @@ struct ctl_world {
 	uint64_t cut_off; /* drop controller -> this member (0: none) */
 	bool no_revoke;
 	struct sim_host *outsider; /* knows the network id, never authorized */
+	/* The outsider's config requests as the controller saw them. */
+	uint64_t hostile_asked, hostile_answered;
 };
 
 /* The controller host's netconf_request: the real controller logic. */
@@ -41,7 +45,38 @@ static enum zt_netconf_verdict answer(void *ctx, int64_t now, const struct zt_ne
                                       struct zt_netconf *conf)
 {
 	struct ctl_world *cw = ctx;
-	return zt_ctl_netconf_request(&cw->ctl, now, req, conf);
+	enum zt_netconf_verdict v = zt_ctl_netconf_request(&cw->ctl, now, req, conf);
+	if (cw->outsider != NULL && req->member == sim_host_address(cw->outsider) &&
+	    !req->is_push) {
+		cw->hostile_asked++;
+		cw->hostile_answered += v != ZT_NETCONF_IGNORE;
+	}
+	return v;
+}
+
+/* The outsider floods the controller with config requests, for the
+ * network and for one that does not exist, as fast as its session goes. */
+static void flood(struct ctl_world *cw, unsigned count)
+{
+	struct zt_peer *p = zt_peer_find(cw->outsider->node, cw->ctl.address);
+	uint8_t msg[18];
+
+	if (p == NULL)
+		return;
+	for (unsigned i = 0; i < count; i++) {
+		msg[0] = ZT_MSG_NETCONF_REQ;
+		zt_put_u64(msg + 1, cw->nwid + (i & 1));
+		zt_put_u64(msg + 9, 0);
+		msg[17] = 0;
+		(void)zt_send_msg(cw->outsider->node, cw->w->clock.now, p, msg, sizeof msg);
+	}
+}
+
+static enum zt_net_status status_of(struct sim_host *h, uint64_t nwid)
+{
+	struct zt_network_info ni;
+	return zt_node_network(h->node, nwid, &ni) == ZT_OK ? ni.status
+	                                                    : ZT_NET_REQUESTING_CONFIGURATION;
 }
 
 /* The member being cut off hears nothing from its controller, so it keeps
@@ -74,6 +109,13 @@ static bool all_status(void *ctx)
 			return false;
 	}
 	return true;
+}
+
+static bool outsider_refused(void *ctx)
+{
+	struct ctl_world *cw = ctx;
+	return status_of(cw->outsider, cw->nwid) == ZT_NET_ACCESS_DENIED &&
+	       status_of(cw->outsider, cw->nwid + 1) == ZT_NET_ACCESS_DENIED;
 }
 
 /* Every member OK with exactly one IPv4 address in 10.<net>.0.0/24. */
@@ -134,6 +176,30 @@ static void send(struct ctl_world *cw, unsigned from, unsigned to)
 	size_t len;
 	make_frame(cw, from, to, f, &len);
 	sim_host_send_frame(member(cw, from), cw->nwid, f, len);
+}
+
+static int count_each(void *ctx, const char *id, const char *json)
+{
+	(void)id;
+	(void)json;
+	(*(unsigned *)ctx)++;
+	return 0;
+}
+
+/* Members of the network: stored rows, and those the admin would list
+ * (stored and pending). */
+static unsigned stored_members(struct ctl_world *cw)
+{
+	unsigned n = 0;
+	(void)cw->ctl.store->ops->member_list(cw->ctl.store, cw->nwid, count_each, &n);
+	return n;
+}
+
+static unsigned listed_members(struct ctl_world *cw)
+{
+	unsigned n = 0;
+	(void)zt_ctl_member_list(&cw->ctl, cw->nwid, cw->w->clock.now, count_each, &n);
+	return n;
 }
 
 static bool admin_member(struct sim_result *r, struct ctl_world *cw, unsigned i, const char *body)
@@ -260,7 +326,8 @@ void sim_ctl(struct sim_result *r, uint64_t seed)
 	 * authorized: the roots list it as a member of the network like
 	 * anyone who announces it. */
 	cw.outsider = sim_world_add_member(cw.w, 0, NULL);
-	if (cw.outsider == NULL || sim_host_join(cw.outsider, cw.nwid) != ZT_OK) {
+	if (cw.outsider == NULL || sim_host_join(cw.outsider, cw.nwid) != ZT_OK ||
+	    sim_host_join(cw.outsider, cw.nwid + 1) != ZT_OK) {
 		sim_fail(r, "adding the outsider");
 		goto out;
 	}
@@ -273,19 +340,70 @@ void sim_ctl(struct sim_result *r, uint64_t seed)
 	sim_note("all %d members ACCESS_DENIED at %.1f s (%llu requests)\n", MEMBERS,
 	         (double)sim_world_elapsed(cw.w) / 1000,
 	         (unsigned long long)cw.ctl_host->netconf_requests);
+	/* Denied requesters cost the controller no rows; the admin still
+	 * sees every one (and the outsider), to authorize. */
+	if (stored_members(&cw) != 0 || listed_members(&cw) != MEMBERS + 1) {
+		sim_fail(r, "after denials: %u member rows stored (want 0), %u listed (want %d)",
+		         stored_members(&cw), listed_members(&cw), MEMBERS + 1);
+		goto out;
+	}
 
-	/* 2. Authorize everyone: pushed configs, so seconds, not a refresh. */
+	/* The network that does not exist looks like the one that refuses. */
+	(void)sim_world_run_until(cw.w, 10000, outsider_refused, &cw);
+	if (status_of(cw.outsider, cw.nwid) != ZT_NET_ACCESS_DENIED ||
+	    status_of(cw.outsider, cw.nwid + 1) != ZT_NET_ACCESS_DENIED) {
+		sim_fail(r,
+		         "the outsider tells the networks apart: status %d and %d (want both %d)",
+		         (int)status_of(cw.outsider, cw.nwid),
+		         (int)status_of(cw.outsider, cw.nwid + 1), (int)ZT_NET_ACCESS_DENIED);
+		goto out;
+	}
+
+	/* 2. Authorize everyone: pushed configs, so seconds, not a refresh,
+	 * while the outsider floods the controller with requests (2000/s). */
 	for (unsigned i = 0; i < MEMBERS; i++)
 		if (!admin_member(r, &cw, i, "{\"authorized\":true}"))
 			goto out;
 	want_net = 9;
 	t0 = cw.w->clock.now;
-	if (!sim_world_run_until(cw.w, 5000, all_ok, &cw)) {
+	cw.hostile_asked = cw.hostile_answered = 0;
+	while (!all_ok(&cw) && cw.w->clock.now - t0 < 5000) {
+		flood(&cw, 200);
+		sim_world_run_for(cw.w, 100);
+	}
+	if (!all_ok(&cw)) {
 		sim_fail(r, "not every member OK with one 10.9.0.x address within 5 s of being "
-		            "authorized");
+		            "authorized (under a flood of requests)");
 		goto out;
 	}
 	sim_note("all OK %.2f s after authorization\n", (double)(cw.w->clock.now - t0) / 1000);
+	/* Keep flooding for 5 s: the controller answers the outsider its burst
+	 * and one a second, and stores nothing of it. */
+	t0 = cw.w->clock.now;
+	while (cw.w->clock.now - t0 < 5000) {
+		flood(&cw, 200);
+		sim_world_run_for(cw.w, 100);
+	}
+	sim_world_run_for(cw.w, 1000);
+	{
+		int64_t secs = (cw.w->clock.now - t0) / 1000 + 1;
+		if (cw.hostile_asked < 10000 ||
+		    cw.hostile_answered >
+		        ZT_CTL_RATE_BURST + (uint64_t)secs * ZT_CTL_RATE_PER_SEC ||
+		    stored_members(&cw) != MEMBERS) {
+			sim_fail(
+			    r,
+			    "flood: %llu requests, %llu answered (bound %lld), %u rows (want %d)",
+			    (unsigned long long)cw.hostile_asked,
+			    (unsigned long long)cw.hostile_answered,
+			    (long long)(ZT_CTL_RATE_BURST + secs * ZT_CTL_RATE_PER_SEC),
+			    stored_members(&cw), MEMBERS);
+			goto out;
+		}
+		sim_note("outsider's flood: %llu requests, %llu answered\n",
+		         (unsigned long long)cw.hostile_asked,
+		         (unsigned long long)cw.hostile_answered);
+	}
 	if (!distinct_addresses(&cw)) {
 		sim_fail(r, "two members got the same address");
 		goto out;

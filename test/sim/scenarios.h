@@ -56,6 +56,15 @@ void sim_nat_short_timeout(struct sim_result *r, uint64_t seed);
 /* Managed networks with a controller (scen_ctl.c). */
 void sim_ctl(struct sim_result *r, uint64_t seed);
 
+/* Attacks of issue 12 (scen_hostile.c): each asserts the safe behaviour
+ * and is marked expected-to-fail in main.c until its point is fixed. */
+void sim_attack_birthday_spray(struct sim_result *r, uint64_t seed); /* 12.1 */
+void sim_attack_root_reflect(struct sim_result *r, uint64_t seed);   /* 12.2 */
+void sim_attack_init_replay(struct sim_result *r, uint64_t seed);    /* 12.3 */
+void sim_attack_bridge_mac(struct sim_result *r, uint64_t seed);     /* 12.5 */
+void sim_attack_private_leak(struct sim_result *r, uint64_t seed);   /* 12.6 */
+void sim_attack_dir_count(struct sim_result *r, uint64_t seed);      /* 12.7 */
+
 /* Calls to libsodium's randombytes_* made after sodium_init (main.c
  * installs a counting backstop: the core must take randomness only from
  * host->random). */

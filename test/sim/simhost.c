@@ -170,7 +170,9 @@ static void on_bg(struct sim_clock *c, void *arg, bool cancelled)
 	h->bg_at = INT64_MAX;
 	h->bg_calls++;
 	int64_t next = 0;
+	struct sim_pk mark = sim_pk_total;
 	int rc = zt_node_process_background(h->node, c->now, &next);
+	sim_pk_charge(&h->pk, &mark);
 	unsigned char rec[8];
 	for (int i = 0; i < 8; i++)
 		rec[i] = (unsigned char)((uint64_t)(next - c->now) >> (8 * i));
@@ -298,7 +300,9 @@ int sim_host_set_roots(struct sim_host *h, const struct zt_roots *roots)
 {
 	if (h->dead)
 		return ZT_OK;
+	struct sim_pk mark = sim_pk_total;
 	int rc = zt_node_set_roots(h->node, h->clock->now, roots);
+	sim_pk_charge(&h->pk, &mark);
 	/* set_roots returns no deadline: have the node's timers look now. */
 	return after_call(h, "zt_node_set_roots", rc, h->clock->now);
 }
@@ -307,7 +311,9 @@ int sim_host_join(struct sim_host *h, uint64_t nwid)
 {
 	if (h->dead)
 		return ZT_OK;
+	struct sim_pk mark = sim_pk_total;
 	int rc = zt_node_join(h->node, h->clock->now, nwid);
+	sim_pk_charge(&h->pk, &mark);
 	return after_call(h, "zt_node_join", rc, h->clock->now);
 }
 
@@ -325,7 +331,9 @@ int sim_host_send_frame(struct sim_host *h, uint64_t nwid, const uint8_t *frame,
 		return ZT_OK;
 	sim_trace_add(h->trace, h->clock->now, h->index, SIM_TR_FRAME_SENT, 0, frame, len);
 	int64_t next = INT64_MAX;
+	struct sim_pk mark = sim_pk_total;
 	int rc = zt_node_process_frame(h->node, h->clock->now, nwid, frame, len, &next);
+	sim_pk_charge(&h->pk, &mark);
 	return after_call(h, "zt_node_process_frame", rc, next);
 }
 
@@ -335,7 +343,9 @@ void sim_host_wire_in(struct sim_host *h, int64_t sock, const struct zt_endpoint
 	if (h->dead)
 		return;
 	int64_t next = INT64_MAX;
+	struct sim_pk mark = sim_pk_total;
 	int rc = zt_node_process_wire(h->node, h->clock->now, sock, from, pkt, len, &next);
+	sim_pk_charge(&h->pk, &mark);
 	after_call(h, "zt_node_process_wire", rc, next);
 }
 

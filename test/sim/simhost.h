@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "fabric.h"
+#include "pkcount.h"
 #include "rng.h"
 #include "trace.h"
 #include "vclock.h"
@@ -67,6 +68,8 @@ struct sim_host {
 	                                   struct zt_netconf *conf);
 	void *netconf_ctx;
 	uint64_t netconf_requests;
+	/* Public-key and Argon2id work done inside this node's calls. */
+	struct sim_pk pk;
 	/* Extra sockets the node asked for (birthday probing). */
 	int64_t next_sock;
 	uint16_t next_port;

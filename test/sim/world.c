@@ -16,8 +16,8 @@ static void hook_deliver(void *ctx, int host, int64_t sock, const struct zt_endp
                          const void *pkt, size_t len)
 {
 	struct sim_world *w = ctx;
-	if (host >= 0 && (unsigned)host < w->nhosts)
-		sim_host_wire_in(w->hosts[host], sock, from, pkt, len);
+	if (host >= 0 && (unsigned)host < w->nby_index && w->by_index[host] != NULL)
+		sim_host_wire_in(w->by_index[host], sock, from, pkt, len);
 }
 
 static void hook_observe(void *ctx, enum sim_fate fate, const struct sim_dgram *d)
@@ -25,6 +25,8 @@ static void hook_observe(void *ctx, enum sim_fate fate, const struct sim_dgram *
 	struct sim_world *w = ctx;
 	int node = fate == SIM_DELIVERED ? d->dst_host : d->src_host;
 	sim_trace_add(&w->trace, w->clock.now, node, SIM_TR_WIRE, (unsigned)fate, d->data, d->len);
+	if (w->tap != NULL)
+		w->tap(w->tap_ctx, fate, d);
 }
 
 static bool hook_filter(void *ctx, const struct sim_dgram *d)
@@ -45,9 +47,20 @@ static int push_host(struct sim_world *w, struct sim_host *h)
 		w->hosts = nh;
 		w->caphosts = ncap;
 	}
-	/* Host indices come from the fabric; keep hosts[] aligned with them. */
-	if ((unsigned)h->index != w->nhosts)
+	/* Host indices come from the fabric, which also has hosts that are
+	 * no node: deliveries find the node through by_index. */
+	if (h->index < 0)
 		return -1;
+	if ((unsigned)h->index >= w->nby_index) {
+		unsigned n = (unsigned)h->index + 1;
+		struct sim_host **nb = realloc(w->by_index, n * sizeof *nb);
+		if (nb == NULL)
+			return -1;
+		memset(nb + w->nby_index, 0, (n - w->nby_index) * sizeof *nb);
+		w->by_index = nb;
+		w->nby_index = n;
+	}
+	w->by_index[h->index] = h;
 	w->hosts[w->nhosts++] = h;
 	return 0;
 }
@@ -228,6 +241,7 @@ void sim_world_free(struct sim_world *w)
 	for (unsigned i = 0; i < w->nhosts; i++)
 		sim_host_free(w->hosts[i]);
 	free(w->hosts);
+	free(w->by_index);
 	sim_fabric_destroy(&w->fabric);
 	sim_trace_close(&w->trace);
 	zt_identity_wipe(&w->signer);

@@ -42,6 +42,10 @@ struct sim_world {
 	struct sim_rng rng;
 	struct sim_host **hosts; /* roots, then members */
 	unsigned nhosts, caphosts;
+	/* by fabric host index (hosts that are no node, see hostile.h, have
+	 * fabric indices too: NULL here) */
+	struct sim_host **by_index;
+	unsigned nby_index;
 	unsigned nroots;
 	struct sim_link member_link;
 	uint64_t nwid;
@@ -50,6 +54,10 @@ struct sim_world {
 	/* Optional per-datagram filter a scenario installs (fabric.h). */
 	bool (*filter)(void *ctx, const struct sim_dgram *d);
 	void *filter_ctx;
+	/* Optional: sees every datagram's fate, as the trace does (an
+	 * eavesdropper's capture, hostile.h). */
+	void (*tap)(void *ctx, enum sim_fate fate, const struct sim_dgram *d);
+	void *tap_ctx;
 };
 
 /* Build the world at SIM_EPOCH.  On failure returns a zt error and puts a

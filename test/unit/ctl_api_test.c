@@ -432,9 +432,10 @@ static void test_invite(void)
 	req.is_push = false;
 	req.token = token;
 	req.token_len = sizeof token;
-	/* Unknown network. */
+	/* Unknown network: answered as a refused invite, not "not found"
+	 * (which would tell strangers which networks exist). */
 	req.nwid = NWID + 7;
-	CHECK_EQ(zt_ctl_netconf_request(&f.ctl, clock_ms, &req, c), ZT_NETCONF_NOT_FOUND);
+	CHECK_EQ(zt_ctl_netconf_request(&f.ctl, clock_ms, &req, c), ZT_NETCONF_BAD_INVITE);
 	j = call_json(&f, "GET", "/controller/network/8056c2e21c000001/member/0102030405", NULL,
 	              200);
 	CHECK(json_is_true(json_object_get(j, "authorized")));

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -113,7 +114,6 @@ static void test_migration(void)
 	struct zt_store *s;
 	char *j = NULL, *dump = NULL;
 	uint8_t h[32];
-	uint64_t nwid = 0;
 
 	/* A database as schema version 1 left it. */
 	fresh_path("v1.db");
@@ -140,8 +140,7 @@ static void test_migration(void)
 	memset(h, 7, sizeof h);
 	/* The invite table came with migration 2. */
 	CHECK_EQ(s->ops->invite_put(s, h, NWID, 1, 5000, 1000), ZT_OK);
-	CHECK_EQ(s->ops->invite_use(s, h, 2000, &nwid), ZT_OK);
-	CHECK_EQ(nwid, NWID);
+	CHECK_EQ(s->ops->invite_use(s, h, NWID, 2000), ZT_OK);
 	CHECK_EQ(s->ops->dump(s, &dump), ZT_OK);
 	CHECK(dump != NULL && strstr(dump, "invite 0707") != NULL);
 	free(dump);
@@ -182,7 +181,6 @@ static void test_invites(void)
 {
 	struct zt_store *s;
 	uint8_t h[32], other[32];
-	uint64_t nwid;
 
 	fresh_path("invites.db");
 	s = open_store();
@@ -195,16 +193,20 @@ static void test_invites(void)
 	CHECK_EQ(s->ops->invite_put(s, h, NWID, 2, 10000, 0), ZT_ECALLBACK); /* no network */
 	CHECK_EQ(s->ops->net_put(s, NWID, "{}"), ZT_OK);
 	CHECK_EQ(s->ops->invite_put(s, h, NWID, 2, 10000, 0), ZT_OK);
-	CHECK_EQ(s->ops->invite_use(s, other, 1, &nwid), ZT_ENOTFOUND);
-	CHECK_EQ(s->ops->invite_use(s, h, 1, &nwid), ZT_OK);
-	CHECK_EQ(s->ops->invite_use(s, h, 2, &nwid), ZT_OK);
-	CHECK_EQ(s->ops->invite_use(s, h, 3, &nwid), ZT_ENOTFOUND); /* spent */
+	CHECK_EQ(s->ops->invite_use(s, other, NWID, 1), ZT_ENOTFOUND);
+	/* Shown to another network: refused, and its uses are all there. */
+	CHECK_EQ(s->ops->net_put(s, NWID + 2, "{}"), ZT_OK);
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(s->ops->invite_use(s, h, NWID + 2, 1), ZT_ENOTFOUND);
+	CHECK_EQ(s->ops->invite_use(s, h, NWID, 1), ZT_OK);
+	CHECK_EQ(s->ops->invite_use(s, h, NWID, 2), ZT_OK);
+	CHECK_EQ(s->ops->invite_use(s, h, NWID, 3), ZT_ENOTFOUND); /* spent */
 	CHECK_EQ(s->ops->invite_put(s, other, NWID, 5, 10000, 0), ZT_OK);
-	CHECK_EQ(s->ops->invite_use(s, other, 10000, &nwid), ZT_ENOTFOUND); /* expired */
+	CHECK_EQ(s->ops->invite_use(s, other, NWID, 10000), ZT_ENOTFOUND); /* expired */
 	/* A failed use inside a caller's transaction leaves it open. */
 	CHECK_EQ(s->ops->begin(s), ZT_OK);
 	CHECK_EQ(s->ops->net_put(s, NWID + 1, "{}"), ZT_OK);
-	CHECK_EQ(s->ops->invite_use(s, other, 20000, &nwid), ZT_ENOTFOUND);
+	CHECK_EQ(s->ops->invite_use(s, other, NWID, 20000), ZT_ENOTFOUND);
 	CHECK_EQ(s->ops->commit(s), ZT_OK);
 	{
 		char *j = NULL;
@@ -313,6 +315,44 @@ static void test_crash(void)
 	crash_once(50, 12);
 }
 
+/* ---- file modes ---- */
+
+static unsigned mode_of(const char *suffix)
+{
+	char p[160];
+	struct stat st;
+	snprintf(p, sizeof p, "%s%s", path, suffix);
+	if (stat(p, &st) != 0) {
+		printf("  %s: not there\n", p);
+		return 0;
+	}
+	return st.st_mode & 07777;
+}
+
+/* A database anywhere (--db outside the home dir) holds the invites'
+ * hashes and every member: 0600 with its -wal and -shm, whatever the
+ * umask; an existing file keeps the mode its owner gave it. */
+static void test_modes(void)
+{
+	static const mode_t masks[] = {0, 022, 0277};
+	for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++) {
+		mode_t old = umask(masks[i]);
+		struct zt_store *s;
+		fresh_path("modes.db");
+		s = open_store();
+		if (s != NULL)
+			CHECK_EQ(s->ops->net_put(s, NWID, "{}"), ZT_OK);
+		CHECK_EQ(mode_of(""), 0600);
+		CHECK_EQ(mode_of("-wal"), 0600);
+		CHECK_EQ(mode_of("-shm"), 0600);
+		zt_store_close(s);
+		umask(old);
+	}
+	CHECK_EQ(chmod(path, 0640), 0);
+	zt_store_close(open_store());
+	CHECK_EQ(mode_of(""), 0640);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/zt-store-test.XXXXXX");
@@ -325,6 +365,7 @@ int main(void)
 	RUN(test_migration);
 	RUN(test_invites);
 	RUN(test_crash);
+	RUN(test_modes);
 	{
 		char cmd[128];
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -282,37 +282,49 @@ static void test_split_random(void)
 	}
 }
 
-/* A plain frame with a partial checksum (TCP and UDP) gets it completed. */
+/* A plain frame with a partial checksum (TCP and UDP) gets it completed:
+ * out comes the frame as the reference builds it, checksum and all. */
+static size_t ref_udp(uint8_t *f, const struct spec *s, const uint8_t *payload, size_t plen);
+
 static void test_split_needs_csum(void)
 {
-	static uint8_t f[1600], scratch[1600], out[4000], payload[1400];
+	static uint8_t f[1600], want[1600], scratch[1600], out[4000], payload[1400];
 	struct collect c = {out, 0, {0}, 0};
 
-	for (int iter = 0; iter < 200; iter++) {
+	for (int iter = 0; iter < 400; iter++) {
 		struct spec s;
 		struct zt_vnet_hdr vh;
-		size_t plen = rnd(1300), len, l4;
-		uint32_t ps;
+		size_t plen = rnd(1300), len, l4, at;
+		bool udp = iter % 2 == 1;
 		uint16_t part;
 
 		random_spec(&s);
 		test_rng_bytes(&rng, payload, plen);
-		len = ref_frame(f, &s, payload, plen);
+		len = udp ? ref_udp(want, &s, payload, plen) : ref_frame(want, &s, payload, plen);
+		memcpy(f, want, len);
 		l4 = 14 + l3len(&s);
+		at = l4 + (udp ? 6 : 16);
 		/* as the kernel leaves it: the pseudo-header sum, not inverted */
-		ps = ref_pseudo(&s, len - l4);
-		part = ref_fold(ps);
-		f[l4 + 16] = (uint8_t)(part >> 8);
-		f[l4 + 17] = (uint8_t)part;
+		part = ref_fold(ref_pseudo(&s, len - l4) + (udp ? 17 - 6 : 0));
+		f[at] = (uint8_t)(part >> 8);
+		f[at + 1] = (uint8_t)part;
 		memset(&vh, 0, sizeof vh);
 		vh.flags = ZT_VNET_F_NEEDS_CSUM;
 		vh.csum_start = (uint16_t)l4;
-		vh.csum_offset = 16;
+		vh.csum_offset = (uint16_t)(at - l4);
 		c.used = 0;
 		c.n = 0;
 		/* max_frame above the frame: completed, never cut */
 		CHECK_EQ(zt_gso_split(&vh, f, len, sizeof f, scratch, collect_emit, &c), 1);
-		CHECK(ref_valid(out, c.lens[0], s.v6));
+		CHECK_EQ(c.n, 1u);
+		CHECK_EQ(c.lens[0], len);
+		if (c.n == 1 && memcmp(out, want, len) != 0) {
+			printf("  iter %d: %s v6=%d plen=%zu: not the reference frame\n", iter,
+			       udp ? "UDP" : "TCP", s.v6, plen);
+			CHECK(!"checksum not completed as the reference");
+		}
+		if (test_case_failed)
+			break;
 	}
 	/* out of bounds csum_start/offset: refused */
 	{
@@ -500,6 +512,7 @@ static void test_split_udp(void)
 		c.n = 0;
 		n = zt_gso_split(&vh, super, len, 1403, scratch, collect_emit, &c);
 		CHECK_EQ(n, (int)((plen + seg - 1) / seg));
+		CHECK_EQ(c.n, (unsigned)n); /* (the loop below checks what came) */
 		for (unsigned i = 0; i < c.n && !test_case_failed; i++) {
 			size_t m = plen - off < seg ? plen - off : seg;
 			struct spec si = s;
@@ -511,6 +524,7 @@ static void test_split_udp(void)
 			off += m;
 			pos += c.lens[i];
 		}
+		CHECK_EQ(off, plen); /* every byte came out */
 		if (test_case_failed) {
 			printf("  iter %d: v6=%d seg=%zu plen=%zu\n", iter, s.v6, seg, plen);
 			break;

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "node_int.h"
+#include "mss.h"
 #include "test.h"
 
 static uint32_t add(uint32_t s, const uint8_t *p, size_t n)
@@ -43,7 +43,9 @@ static uint16_t tcp_sum(const uint8_t *f, size_t tcp, size_t len, bool v6)
 	return fold(add(s, f + tcp, len));
 }
 
-static size_t syn(uint8_t *f, bool v6, uint16_t mss, uint8_t flags)
+/* A TCP segment with an MSS option after `nops` NOPs (1: the option's
+ * value at an odd offset in the segment, 0: at an even one). */
+static size_t syn_at(uint8_t *f, bool v6, uint16_t mss, uint8_t flags, size_t nops)
 {
 	size_t ip = 14, tcp = v6 ? 54 : 34, tl = 28;
 	memset(f, 0, 128);
@@ -60,10 +62,14 @@ static size_t syn(uint8_t *f, bool v6, uint16_t mss, uint8_t flags)
 	f[tcp + 12] = 7 << 4; /* 28 bytes: 8 of options */
 	f[tcp + 13] = flags;
 	f[tcp + 14] = 0xff;
-	f[tcp + 20] = 1;                  /* NOP */
-	f[tcp + 21] = 2, f[tcp + 22] = 4; /* MSS */
-	f[tcp + 23] = (uint8_t)(mss >> 8), f[tcp + 24] = (uint8_t)mss;
-	f[tcp + 25] = 1, f[tcp + 26] = 1, f[tcp + 27] = 0;
+	for (size_t i = 0; i < 8; i++)
+		f[tcp + 20 + i] = 1; /* NOPs around the option */
+	{
+		size_t o = tcp + 20 + nops;
+		f[o] = 2, f[o + 1] = 4; /* MSS */
+		f[o + 2] = (uint8_t)(mss >> 8), f[o + 3] = (uint8_t)mss;
+	}
+	f[tcp + 27] = 0;
 	{
 		uint16_t c = tcp_sum(f, tcp, tl, v6);
 		f[tcp + 16] = (uint8_t)(c >> 8), f[tcp + 17] = (uint8_t)c;
@@ -71,26 +77,47 @@ static size_t syn(uint8_t *f, bool v6, uint16_t mss, uint8_t flags)
 	return tcp + tl;
 }
 
+static size_t syn(uint8_t *f, bool v6, uint16_t mss, uint8_t flags)
+{
+	return syn_at(f, v6, mss, flags, 1);
+}
+
 static void one(bool v6)
 {
 	uint8_t f[128], g[128];
-	size_t tcp = v6 ? 54 : 34, n = syn(f, v6, 1460, 0x02);
+	size_t tcp = v6 ? 54 : 34, n;
 
-	CHECK_EQ(tcp_sum(f, tcp, n - tcp, v6), 0);
-	CHECK(zt_mss_clamp(f, n, 1200));
-	CHECK_EQ(f[tcp + 23] << 8 | f[tcp + 24], 1200);
-	CHECK_EQ(tcp_sum(f, tcp, n - tcp, v6), 0); /* still a valid checksum */
+	/* The option's value at an odd and at an even offset: the checksum
+	 * update differs (bytes swapped or not). */
+	for (size_t nops = 0; nops < 2; nops++) {
+		size_t o = tcp + 20 + nops;
+		n = syn_at(f, v6, 1460, 0x02, nops);
+		CHECK_EQ(tcp_sum(f, tcp, n - tcp, v6), 0);
+		memcpy(g, f, n);
+		CHECK(zt_mss_clamp(f, n, 1200));
+		CHECK_EQ(f[o + 2] << 8 | f[o + 3], 1200);
+		CHECK_EQ(tcp_sum(f, tcp, n - tcp, v6), 0); /* still a valid checksum */
+		/* Nothing else changed: only the MSS and the checksum. */
+		memcpy(g + o + 2, f + o + 2, 2);
+		memcpy(g + tcp + 16, f + tcp + 16, 2);
+		CHECK(memcmp(f, g, n) == 0);
+	}
 	/* Already small enough, off, not a SYN: unchanged. */
 	n = syn(f, v6, 1100, 0x12);
 	memcpy(g, f, n);
 	CHECK(!zt_mss_clamp(f, n, 1200));
 	CHECK(!zt_mss_clamp(f, n, 0));
+	CHECK(memcmp(f, g, n) == 0);
 	n = syn(f, v6, 1460, 0x10);
+	memcpy(g, f, n);
 	CHECK(!zt_mss_clamp(f, n, 1200));
-	CHECK(memcmp(f, syn(g, v6, 1460, 0x10) == n ? g : f, n) == 0);
-	/* Truncated: nothing read beyond the end. */
+	CHECK(memcmp(f, g, n) == 0);
+	/* Truncated inside the option: nothing read beyond the end, nothing
+	 * written. */
 	n = syn(f, v6, 1460, 0x02);
+	memcpy(g, f, n);
 	CHECK(!zt_mss_clamp(f, tcp + 22, 1200));
+	CHECK(memcmp(f, g, n) == 0);
 }
 
 static void test_ipv4(void)
@@ -105,10 +132,12 @@ static void test_ipv6(void)
 
 static void test_fragment_left_alone(void)
 {
-	uint8_t f[128];
+	uint8_t f[128], g[128];
 	size_t n = syn(f, false, 1460, 0x02);
 	f[14 + 6] = 0x20; /* more fragments */
+	memcpy(g, f, n);
 	CHECK(!zt_mss_clamp(f, n, 1200));
+	CHECK(memcmp(f, g, n) == 0);
 }
 
 int main(void)

@@ -5,11 +5,13 @@
  * correct ICMPv6 checksum, and nothing else is answered (DAD, foreign
  * prefixes, our own address).
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "node_int.h"
+#include "ndp.h"
 #include "test.h"
+#include "zt.h"
 
 #define NWID UINT64_C(0x8056c2e21c000001)
 #define SELF UINT64_C(0x1111111111)

@@ -9,7 +9,8 @@
 #include "bridge.h"
 #include "network.h"
 #include "node.h"
-#include "node_int.h"
+#include "mactable.h"
+#include "switch.h"
 #include "peer.h"
 #include "test.h"
 #include "util.h"
@@ -666,7 +667,7 @@ static void test_frame_max(void)
 	net1 = zt_switch_find(g.node[1], nwid);
 	CHECK(net1 != NULL);
 	if (net1 != NULL) {
-		(void)zt_mact_learn(&net1->macs, lan, g.id[2].address, g.now);
+		(void)zt_mactable_learn(&net1->macs, lan, g.id[2].address, g.now);
 		CHECK_EQ(zt_node_frame_max(g.node[1], g.now, nwid, lan), m2);
 	}
 

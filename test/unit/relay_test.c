@@ -319,6 +319,7 @@ static void test_rendezvous(void)
 	n = recv_msg(&L[1], &p1, ZT_MSG_RENDEZVOUS, out, NULL);
 	CHECK(n >= 7 + 7);
 	CHECK_EQ(zt_get_u40(out + 1), L[0].id.address);
+	CHECK(zt_endpoint_decode(&e, out + 7, n - 7) == 7 && zt_endpoint_eq(&e, &L[0].ep));
 	/* At most ZT_RENDEZVOUS_PER_SEC introductions per requester per
 	 * second (one is used above). */
 	for (int i = 1; i < ZT_RENDEZVOUS_PER_SEC; i++) {
@@ -410,13 +411,15 @@ static void test_directory_bounded_per_peer(void)
 	if (after - before > ZT_MAX_NETWORKS)
 		printf("  one peer made %zu directory entries\n", after - before);
 	CHECK(after - before <= ZT_MAX_NETWORKS);
+	/* ... and up to the bound they were kept (the root did read them). */
+	CHECK_EQ(after - before, ZT_MAX_NETWORKS);
 }
 
 int main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
-	setup();
+	RUN(setup); /* a case of its own: its checks count */
 	RUN(test_register_reflection);
 	RUN(test_relay);
 	RUN(test_whois);

@@ -56,6 +56,9 @@ static void test_pipeline_matches_inline(void)
 			zt_crypto_job_run(&ja[i]);
 		zt_workers_run(w, jb, count);
 		for (size_t i = 0; i < count; i++) {
+			/* both sealed (not both failed alike): the tag added */
+			CHECK_EQ(ja[i].result, 0);
+			CHECK_EQ(ja[i].out_len, ja[i].in_len + 16);
 			CHECK_EQ(jb[i].out_len, ja[i].out_len);
 			CHECK(memcmp(sealed_a[i], sealed_b[i], ja[i].out_len) == 0);
 		}
@@ -141,6 +144,17 @@ static void test_enable(void)
 	CHECK_EQ(zt_workers_worker_jobs(w), before);
 	zt_workers_enable(w, true);
 	CHECK(zt_workers_enabled(w));
+	/* ... and the worker takes jobs again (given lists to take from) */
+	for (int round = 0; round < 20000 && zt_workers_worker_jobs(w) == before; round++) {
+		for (int i = 0; i < N; i++) {
+			make_seal(&jb[i], i, 0, sealed_b[i]);
+			jb[i].result = 7;
+		}
+		zt_workers_run(w, jb, N);
+		for (int i = 0; i < N; i++)
+			CHECK_EQ(jb[i].result, 0);
+	}
+	CHECK(zt_workers_worker_jobs(w) > before);
 	zt_workers_free(w);
 
 	/* without a thread it cannot be enabled */
