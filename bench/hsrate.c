@@ -26,7 +26,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "node/node_int.h"
+#include "node/node.h"
+#include "node/peer.h"
+#include "node/session.h"
+#include "node/wire.h"
 #include "node/zt.h"
 
 #define QMAX 4096

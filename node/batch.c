@@ -6,10 +6,10 @@
  * AEAD jobs, calls crypto_run once per list (the shell may spread the jobs
  * over threads) and, when that returns, finishes the jobs in their order.
  *
- *   sending (between zt_node_frames_begin and _end): zt_node_send_msg
- *   takes the counter and writes the header at once (so counters follow
- *   the order of the frames), copies the message into a job and defers
- *   the encryption; zt_batch_flush runs the list and transmits in order.
+ *   sending (between zt_node_frames_begin and _end): zt_send_msg takes
+ *   the counter and writes the header at once (so counters follow the
+ *   order of the frames), copies the message into a job and defers the
+ *   encryption; zt_batch_flush runs the list and transmits in order.
  *   receiving (zt_node_process_wire_batch): a run of DATA packets for us
  *   becomes a list of open jobs (key looked up and replay window checked
  *   first); each is then finished in order: window moved, keys promoted,
@@ -18,14 +18,20 @@
  *
  * Keys and peers the jobs borrow cannot go away meanwhile: only timers,
  * handshakes and set_roots wipe keys or free peers, and each of those
- * flushes first (maybe_background, process_wire, set_roots).
+ * flushes first (zt_timers_tick, zt_node_process_wire, zt_node_set_roots).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "identity.h"
-#include "node_int.h"
+#include "node.h"
+#include "peer.h"
+#include "recv.h"
+#include "send.h"
+#include "session.h"
 #include "util.h"
+#include "wire.h"
 
 #define JOB_BUF (ZT_UDP_MAX + 64)
 
@@ -98,7 +104,7 @@ void zt_batch_flush(struct zt_node *n, int64_t now)
 	deferring = n->deferring;
 	n->deferring = false;
 	for (size_t i = 0; i < count; i++)
-		zt_node_transmit(n, now, b->meta[i].p, b->out[i], b->meta[i].plen);
+		zt_send_packet(n, now, b->meta[i].p, b->out[i], b->meta[i].plen);
 	n->deferring = deferring;
 }
 
@@ -130,7 +136,7 @@ static void finish_opens(struct zt_node *n, int64_t now, struct zt_jobs *b, size
 			n->counters[ZT_CTR_RX_AUTH_FAIL]++;
 			continue;
 		}
-		zt_node_data_deliver(n, now, p, kp, m->sock, &m->from, &m->h, b->out[i],
+		zt_recv_data_deliver(n, now, p, kp, m->sock, &m->from, &m->h, b->out[i],
 		                     b->job[i].out_len);
 	}
 }
@@ -157,10 +163,10 @@ void zt_batch_process_wire(struct zt_node *n, int64_t now, const struct zt_wire_
 		    !zt_identity_address_valid(h.src)) {
 			finish_opens(n, now, b, nj);
 			nj = 0;
-			zt_node_wire_one(n, now, pkts[i].sock, &pkts[i].from, pkt, len);
+			zt_recv_wire_one(n, now, pkts[i].sock, &pkts[i].from, pkt, len);
 			continue;
 		}
-		kp = zt_node_data_keypair(n, now, &h, pkt, len, &p);
+		kp = zt_recv_data_keypair(n, now, &h, pkt, len, &p);
 		if (kp == NULL)
 			continue; /* counted */
 		if (zt_session_open_job(kp, pkt, len, b->out[nj], &b->job[nj]) != ZT_OK) {

@@ -14,9 +14,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handshake.h"
 #include "identity.h"
+#include "member.h"
+#include "multicast.h"
+#include "netconf.h"
+#include "network.h"
+#include "node.h"
 #include "node_int.h"
+#include "peer.h"
+#include "send.h"
+#include "switch.h"
 #include "util.h"
+#include "wire.h"
 
 #define CONF_MSG_MAX 8192 /* an encoded config + signature fits */
 #define MIN_MTU      1280
@@ -91,7 +101,7 @@ static void send_com(struct zt_node *n, int64_t now, struct zt_network *net, str
 	mc->com_sent_ts = net->conf->com.timestamp;
 	if (want)
 		mc->com_asked = now;
-	(void)zt_node_send_msg(n, now, p, msg, sizeof msg);
+	(void)zt_send_msg(n, now, p, msg, sizeof msg);
 }
 
 void zt_member_show_com(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_member *m,
@@ -136,7 +146,7 @@ static void send_request(struct zt_node *n, int64_t now, struct zt_network *net)
 	           now - net->conf_awaiting >= ZT_NETCONF_REHANDSHAKE) {
 		/* The controller does not answer on this session: it may have
 		 * restarted and lost it.  A new handshake heals that. */
-		zt_node_rehandshake(n, now, p);
+		zt_hs_restart(n, now, p);
 		net->conf_awaiting = now;
 	}
 	msg[0] = ZT_MSG_NETCONF_REQ;
@@ -145,7 +155,7 @@ static void send_request(struct zt_node *n, int64_t now, struct zt_network *net)
 	msg[17] = (uint8_t)net->token_len;
 	memcpy(msg + 18, net->token, net->token_len);
 	net->conf_requested = now;
-	(void)zt_node_send_msg(n, now, p, msg, 18 + net->token_len);
+	(void)zt_send_msg(n, now, p, msg, 18 + net->token_len);
 }
 
 void zt_member_background(struct zt_node *n, int64_t now, struct zt_network *net)
@@ -402,7 +412,7 @@ static void send_err(struct zt_node *n, int64_t now, struct zt_peer *p, uint64_t
 	msg[0] = ZT_MSG_NETCONF_ERR;
 	zt_put_u64(msg + 1, nwid);
 	msg[9] = code;
-	(void)zt_node_send_msg(n, now, p, msg, sizeof msg);
+	(void)zt_send_msg(n, now, p, msg, sizeof msg);
 }
 
 static int answer(struct zt_node *n, int64_t now, struct zt_peer *p,
@@ -451,7 +461,7 @@ static int answer(struct zt_node *n, int64_t now, struct zt_peer *p,
 		goto out;
 	}
 	crypto_sign_detached(msg + 1 + len, NULL, msg + 1, (size_t)len, n->id.sk);
-	r = zt_node_send_msg(n, now, p, msg, 1 + (size_t)len + 64);
+	r = zt_send_msg(n, now, p, msg, 1 + (size_t)len + 64);
 out:
 	free(c);
 	free(msg);
@@ -532,7 +542,7 @@ int zt_node_netconf_revoke(struct zt_node *n, int64_t now, uint64_t nwid, uint64
 			continue;
 		p = zt_peer_get(n, now, notify_list[i]);
 		if (p != NULL)
-			(void)zt_node_send_msg(n, now, p, msg, sizeof msg);
+			(void)zt_send_msg(n, now, p, msg, sizeof msg);
 	}
 	return ZT_OK;
 }

@@ -26,8 +26,12 @@
  */
 #include <string.h>
 
-#include "node_int.h"
+#include "nat.h"
+#include "node.h"
+#include "peer.h"
+#include "send.h"
 #include "util.h"
+#include "wire.h"
 
 const char *zt_nat_type_name(enum zt_nat_type t)
 {
@@ -132,7 +136,7 @@ static void burst_round(struct zt_node *n, int64_t now, struct zt_peer *p)
 		return;
 	b->last_round = now;
 	for (unsigned i = 0; i < b->nsocks; i++)
-		zt_node_send_echo_to(n, now, p, b->socks[i], &b->target);
+		zt_send_echo_to(n, now, p, b->socks[i], &b->target);
 	n->counters[ZT_CTR_PUNCH_PROBES] += b->nsocks;
 }
 
@@ -149,7 +153,7 @@ static void spray_round(struct zt_node *n, int64_t now, struct zt_spray *s, stru
 			to.port = (uint16_t)(s->target.port + 1 + s->sent);
 		else
 			to.port = random_port(n);
-		zt_node_send_echo_to(n, now, p, sock, &to);
+		zt_send_echo_to(n, now, p, sock, &to);
 		s->sent++;
 		n->counters[ZT_CTR_PUNCH_PROBES]++;
 	}
@@ -202,7 +206,7 @@ void zt_nat_maybe_birthday(struct zt_node *n, int64_t now, struct zt_peer *p)
 	/* The mappings exist now: let the peer spray. */
 	msg[0] = ZT_MSG_BIRTHDAY;
 	len = 1 + zt_endpoint_encode(&me_ep, msg + 1);
-	(void)zt_node_send_msg(n, now, p, msg, len);
+	(void)zt_send_msg(n, now, p, msg, len);
 }
 
 void zt_nat_birthday_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
@@ -332,10 +336,10 @@ void zt_nat_probe_tick(struct zt_node *n, int64_t now)
 	    zt_node_nat_type(n) == ZT_NAT_NONE)
 		return;
 	/* A root that is up, and not the one relaying for us. */
-	best = zt_node_best_root(n, now);
+	best = zt_peer_best_root(n, now);
 	for (unsigned i = 0; i < n->roots.count && r == NULL; i++) {
 		struct zt_peer *x = n->root_peers[i];
-		if (x != NULL && x != best && zt_node_root_is_up(n, x, now))
+		if (x != NULL && x != best && zt_peer_root_is_up(n, x, now))
 			r = x;
 	}
 	if (r == NULL)
@@ -345,7 +349,7 @@ void zt_nat_probe_tick(struct zt_node *n, int64_t now)
 	n->probe_delay = n->keepalive - 1000;
 	msg[0] = ZT_MSG_LATER;
 	zt_put_u16(msg + 1, (uint16_t)(n->probe_delay / 1000));
-	(void)zt_node_send_msg(n, now, r, msg, sizeof msg);
+	(void)zt_send_msg(n, now, r, msg, sizeof msg);
 }
 
 bool zt_nat_probe_silent(const struct zt_node *n, const struct zt_peer *r)

@@ -8,8 +8,9 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "node_int.h"
+#include "netconf.h"
 #include "util.h"
+#include "wire.h"
 
 #define NETCONF_VERSION 1
 

@@ -18,8 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node_int.h"
+#include "nat.h"
+#include "node.h"
+#include "noise.h"
+#include "peer.h"
+#include "pmtu.h"
+#include "session.h"
+#include "timers.h"
 #include "util.h"
+#include "wire.h"
 
 static size_t bucket_of(const struct zt_node *n, uint64_t address)
 {
@@ -81,21 +88,12 @@ struct zt_peer *zt_peer_get(struct zt_node *n, int64_t now, uint64_t address)
 	return p;
 }
 
-void zt_keypair_wipe(struct zt_keypair *kp)
-{
-	if (kp->aes != NULL) {
-		sodium_memzero(kp->aes, sizeof *kp->aes);
-		free(kp->aes);
-	}
-	sodium_memzero(kp, sizeof *kp);
-}
-
 /* Wipe and free an allocated keypair. */
 static void kp_free(struct zt_keypair **kp)
 {
 	if (*kp == NULL)
 		return;
-	zt_keypair_wipe(*kp);
+	zt_session_wipe(*kp);
 	free(*kp);
 	*kp = NULL;
 }
@@ -119,7 +117,7 @@ struct zt_keypair *zt_peer_keypair_next(struct zt_peer *p)
 		p->kp_next = calloc(1, sizeof *p->kp_next);
 		return p->kp_next;
 	}
-	zt_keypair_wipe(p->kp_next);
+	zt_session_wipe(p->kp_next);
 	return p->kp_next;
 }
 
@@ -153,13 +151,13 @@ bool zt_peer_keypair_install(struct zt_peer *p, struct zt_keypair *kp)
 		if (p->kp_prev == NULL)
 			p->kp_prev = malloc(sizeof *p->kp_prev);
 		else
-			zt_keypair_wipe(p->kp_prev);
+			zt_session_wipe(p->kp_prev);
 		if (p->kp_prev != NULL) {
 			*p->kp_prev = p->kp_cur; /* owns kp_cur.aes now */
 		} else {
 			/* The old keys go now rather than when they expire:
 			 * packets still in flight with them are dropped. */
-			zt_keypair_wipe(&p->kp_cur);
+			zt_session_wipe(&p->kp_cur);
 			kept = false;
 		}
 	} else {
@@ -172,7 +170,7 @@ bool zt_peer_keypair_install(struct zt_peer *p, struct zt_keypair *kp)
 
 void zt_peer_keypairs_wipe(struct zt_peer *p)
 {
-	zt_keypair_wipe(&p->kp_cur);
+	zt_session_wipe(&p->kp_cur);
 	kp_free(&p->kp_prev);
 	kp_free(&p->kp_next);
 }
@@ -183,7 +181,7 @@ void zt_peer_keypairs_expire(struct zt_peer *p, int64_t now)
 {
 	/* Old keys are wiped, not kept. */
 	if (p->kp_cur.valid && now - p->kp_cur.born >= ZT_REJECT_AFTER_TIME)
-		zt_keypair_wipe(&p->kp_cur);
+		zt_session_wipe(&p->kp_cur);
 	if (p->kp_prev != NULL &&
 	    (!p->kp_prev->valid || now - p->kp_prev->born >= ZT_REJECT_AFTER_TIME))
 		kp_free(&p->kp_prev);
@@ -381,14 +379,6 @@ void zt_peer_paths_trim(struct zt_peer *p)
 	p->npaths = (uint8_t)used;
 }
 
-int64_t zt_node_pick_socket(const struct zt_node *n, int family)
-{
-	for (unsigned i = 0; i < n->socket_count; i++)
-		if (n->sockets[i].family == family)
-			return n->sockets[i].sock;
-	return -1;
-}
-
 struct zt_path *zt_peer_add_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,
                                  const struct zt_endpoint *ep)
 {
@@ -433,7 +423,7 @@ void zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64
 {
 	struct zt_path *x;
 
-	p->last_rx = now;
+	zt_timers_any_authenticated_packet_received(p, now);
 	p->rx_packets++;
 	if (hops != 0)
 		return; /* relayed: says nothing about a direct path */
@@ -452,8 +442,7 @@ void zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64
 	/* Roaming: an authenticated packet from a new endpoint is a new
 	 * path at once, and it is the freshest. */
 	x->sock = sock;
-	x->last_rx = now;
-	x->unanswered = 0;
+	zt_timers_path_heard(x, now);
 }
 
 static int64_t alive_window(const struct zt_peer *p, int64_t now)
@@ -506,6 +495,38 @@ struct zt_path *zt_peer_best_path(const struct zt_node *n, const struct zt_peer 
 	return (struct zt_path *)best;
 }
 
+bool zt_peer_root_is_up(const struct zt_node *n, const struct zt_peer *r, int64_t now)
+{
+	struct zt_peer *rp = (struct zt_peer *)r;
+	if (zt_peer_send_keypair(rp, now) == NULL || zt_peer_best_path(n, r, now) == NULL)
+		return false;
+	/* Heard recently is not enough: a root that died keeps looking alive
+	 * for ZT_ROOT_DEAD_AFTER.  One that leaves a request unanswered for
+	 * ZT_ROOT_REPLY_TIMEOUT is down at once, so failover takes seconds. */
+	return r->root == NULL ||
+	       !(r->root->awaiting_since != 0 && r->last_rx < r->root->awaiting_since &&
+	         now - r->root->awaiting_since >= ZT_ROOT_REPLY_TIMEOUT);
+}
+
+struct zt_peer *zt_peer_best_root(struct zt_node *n, int64_t now)
+{
+	struct zt_peer *best = NULL;
+	int best_rtt = 0;
+
+	for (unsigned i = 0; i < n->roots.count; i++) {
+		struct zt_peer *r = n->root_peers[i];
+		int rtt;
+		if (r == NULL || !zt_peer_root_is_up(n, r, now))
+			continue;
+		rtt = r->root->rtt >= 0 ? r->root->rtt : 100000;
+		if (best == NULL || rtt < best_rtt) {
+			best = r;
+			best_rtt = rtt;
+		}
+	}
+	return best;
+}
+
 void zt_peer_update_kind(struct zt_node *n, struct zt_peer *p, int64_t now)
 {
 	struct zt_path *best = zt_peer_best_path(n, p, now);
@@ -515,7 +536,7 @@ void zt_peer_update_kind(struct zt_node *n, struct zt_peer *p, int64_t now)
 	if (best != NULL) {
 		kind = ZT_PATH_DIRECT;
 	} else if (p->last_rx != 0 && !p->is_root) {
-		struct zt_peer *r = zt_node_best_root(n, now);
+		struct zt_peer *r = zt_peer_best_root(n, now);
 		kind = ZT_PATH_RELAY;
 		via = r != NULL ? r->address : 0;
 	} else {
@@ -550,7 +571,7 @@ void zt_peer_update_kind(struct zt_node *n, struct zt_peer *p, int64_t now)
 			zt_node_log(n, ZT_LOG_INFO, buf);
 		}
 	} else if (kind == ZT_PATH_RELAY) {
-		struct zt_peer *r = zt_node_best_root(n, now);
+		struct zt_peer *r = zt_peer_best_root(n, now);
 		if (p->reach != NULL)
 			p->reach->via = r != NULL ? r->address : 0;
 	}

@@ -11,9 +11,9 @@
  * search between the largest size acknowledged and the smallest that got
  * no answer (ZT_PMTU_TRIES probes of ZT_PMTU_TIMEOUT each) ends within
  * ZT_PMTU_STEP bytes.  Packets larger than the path's size are cut into
- * FRAG datagrams of that size (raw_send in node.c), so the network never
- * has to fragment: the shell sends with DF set (IP_PMTUDISC_PROBE) and
- * ICMP is not needed.
+ * FRAG datagrams of that size (send.c), so the network never has to
+ * fragment: the shell sends with DF set (IP_PMTUDISC_PROBE) and ICMP is
+ * not needed.
  *
  * Re-probing: while the peer is in use the current size is confirmed every
  * ZT_PMTU_CONFIRM; if the confirmation goes unanswered the path falls back
@@ -23,8 +23,12 @@
  */
 #include <string.h>
 
-#include "node_int.h"
+#include "node.h"
+#include "peer.h"
+#include "pmtu.h"
+#include "send.h"
 #include "util.h"
+#include "wire.h"
 
 size_t zt_pmtu_of(const struct zt_path *x)
 {
@@ -47,7 +51,7 @@ static void send_probe(struct zt_node *n, int64_t now, struct zt_peer *p, struct
 	x->probe_size = (uint16_t)size;
 	x->probe_sent = now;
 	n->counters[ZT_CTR_PMTU_PROBES]++;
-	(void)zt_node_send_msg_to(n, now, p, x->sock, &x->ep, msg, mlen);
+	(void)zt_send_msg_to(n, now, p, x->sock, &x->ep, msg, mlen);
 }
 
 /* The next size to try, or 0 when the search is over. */
@@ -127,7 +131,7 @@ void zt_pmtu_handle(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t s
 			return; /* probes measure direct paths only */
 		memcpy(ack, msg, 7);
 		ack[0] = ZT_MSG_PMTU_ACK;
-		(void)zt_node_send_msg_to(n, now, p, sock, from, ack, sizeof ack);
+		(void)zt_send_msg_to(n, now, p, sock, from, ack, sizeof ack);
 		return;
 	}
 	if (len != 7) {

@@ -13,8 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node_int.h"
+#include "network.h"
+#include "node.h"
+#include "peer.h"
+#include "relay.h"
+#include "send.h"
+#include "switch.h"
 #include "util.h"
+#include "wire.h"
 
 /* A node joins at most ZT_MAX_NETWORKS networks, so a root keeps no more
  * announcements than that per peer, and no more networks than this. */
@@ -257,7 +263,7 @@ static void send_rendezvous(struct zt_node *n, int64_t now, struct zt_peer *to,
 		}
 	}
 	msg[len++] = about->nat_type;
-	(void)zt_node_send_msg(n, now, to, msg, len);
+	(void)zt_send_msg(n, now, to, msg, len);
 }
 
 static void send_members(struct zt_node *n, int64_t now, struct zt_peer *to,
@@ -277,7 +283,7 @@ static void send_members(struct zt_node *n, int64_t now, struct zt_peer *to,
 		count++;
 	}
 	zt_put_u16(msg + 9, (uint16_t)count);
-	(void)zt_node_send_msg(n, now, to, msg, 11 + 5 * (size_t)count);
+	(void)zt_send_msg(n, now, to, msg, 11 + 5 * (size_t)count);
 }
 
 /* A member new to the directory: tell the others at once (a NET_MEMBERS
@@ -302,7 +308,7 @@ static void announce_newcomer(struct zt_node *n, int64_t now, uint64_t a,
 		q = zt_peer_find(n, d->members[i].address);
 		if (q == NULL || zt_peer_send_keypair(q, now) == NULL)
 			continue;
-		(void)zt_node_send_msg(n, now, q, msg, sizeof msg);
+		(void)zt_send_msg(n, now, q, msg, sizeof msg);
 		sent++;
 	}
 }
@@ -357,7 +363,7 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 		memcpy(reply + 1, msg + 1, 8);
 		off = 9 + zt_endpoint_encode(from, reply + 9);
 		/* Reply where it came from: that is what reflection means. */
-		(void)zt_node_send_msg_to(n, now, p, sock, from, reply, off);
+		(void)zt_send_msg_to(n, now, p, sock, from, reply, off);
 		return true;
 	}
 	case ZT_MSG_WHOIS: {
@@ -370,14 +376,14 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 		if (q == NULL || !q->has_identity) {
 			reply[0] = ZT_MSG_WHOIS_NONE;
 			memcpy(reply + 1, msg + 1, 5);
-			(void)zt_node_send_msg(n, now, p, reply, 6);
+			(void)zt_send_msg(n, now, p, reply, 6);
 			return true;
 		}
 		reply[0] = ZT_MSG_WHOIS_OK;
 		memcpy(reply + 1, msg + 1, 5);
 		memcpy(reply + 6, q->pk, 32);
 		off = 38 + put_endpoints(q, reply + 38, sizeof reply - 38, now, 4);
-		(void)zt_node_send_msg(n, now, p, reply, off);
+		(void)zt_send_msg(n, now, p, reply, off);
 		return true;
 	}
 	case ZT_MSG_RENDEZVOUS_REQ: {

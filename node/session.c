@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node_int.h"
+#include "replay.h"
+#include "session.h"
 #include "util.h"
+#include "wire.h"
 
 static void make_nonce(uint8_t nonce[12], uint64_t counter)
 {
@@ -36,6 +38,15 @@ void zt_session_set_keys(struct zt_keypair *kp, uint8_t cipher, const uint8_t se
 		return; /* works without: slower */
 	crypto_aead_aes256gcm_beforenm(&kp->aes->send, send_key);
 	crypto_aead_aes256gcm_beforenm(&kp->aes->recv, recv_key);
+}
+
+void zt_session_wipe(struct zt_keypair *kp)
+{
+	if (kp->aes != NULL) {
+		sodium_memzero(kp->aes, sizeof *kp->aes);
+		free(kp->aes);
+	}
+	sodium_memzero(kp, sizeof *kp);
 }
 
 size_t zt_session_seal(struct zt_keypair *kp, uint64_t dst, uint64_t src, const uint8_t *msg,

@@ -21,9 +21,13 @@
 #include <string.h>
 
 #include "cookie.h"
+#include "frag.h"
 #include "identity.h"
-#include "node_int.h"
+#include "node.h"
 #include "noise.h"
+#include "peer.h"
+#include "replay.h"
+#include "session.h"
 #include "util.h"
 #include "wire.h"
 #include "zt.h"

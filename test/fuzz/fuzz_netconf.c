@@ -12,7 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "node/node_int.h"
+#include "node/netconf.h"
+#include "node/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

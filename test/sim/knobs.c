@@ -5,7 +5,7 @@
  */
 #include "knobs.h"
 
-#include "node_int.h"
+#include "node.h"
 
 void sim_knob_max_peers(struct zt_node *n, size_t max)
 {

@@ -20,9 +20,11 @@
 
 #include "controller/ctl.h"
 #include "controller/ctl_json.h"
-#include "node_int.h"
+#include "peer.h"
 #include "scenlib.h"
+#include "send.h"
 #include "util.h"
+#include "wire.h"
 
 #define MEMBERS 50
 
@@ -66,7 +68,7 @@ static void flood(struct ctl_world *cw, unsigned count)
 		zt_put_u64(msg + 1, cw->nwid + (i & 1));
 		zt_put_u64(msg + 9, 0);
 		msg[17] = 0;
-		(void)zt_node_send_msg(cw->outsider->node, cw->w->clock.now, p, msg, sizeof msg);
+		(void)zt_send_msg(cw->outsider->node, cw->w->clock.now, p, msg, sizeof msg);
 	}
 }
 

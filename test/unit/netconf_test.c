@@ -9,7 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "node/node_int.h"
+#include "node/netconf.h"
+#include "node/wire.h"
 #include "test.h"
 
 #define NWID UINT64_C(0x8056c2e21c000001)

@@ -6,9 +6,15 @@
  */
 #include <string.h>
 
-#include "node_int.h"
+#include "bridge.h"
+#include "network.h"
+#include "node.h"
+#include "mactable.h"
+#include "switch.h"
+#include "peer.h"
 #include "test.h"
 #include "util.h"
+#include "wire.h"
 #include "zt.h"
 
 #define MAXN 4

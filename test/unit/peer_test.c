@@ -12,8 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node_int.h"
+#include "node.h"
+#include "peer.h"
+#include "replay.h"
+#include "session.h"
 #include "test.h"
+#include "wire.h"
 #include "zt.h"
 
 void *__real_malloc(size_t size);

@@ -12,9 +12,14 @@
 
 #include "cookie.h"
 #include "identity.h"
-#include "node_int.h"
+#include "node.h"
+#include "noise.h"
+#include "relay.h"
+#include "replay.h"
+#include "session.h"
 #include "test.h"
 #include "util.h"
+#include "wire.h"
 
 #define T0       1700000000000LL
 #define SENT_MAX 4096

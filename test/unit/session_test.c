@@ -8,9 +8,11 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "node_int.h"
+#include "replay.h"
+#include "session.h"
 #include "test.h"
 #include "util.h"
+#include "wire.h"
 
 #define DST 0x0102030405ULL
 #define SRC 0x0a0b0c0d0eULL

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nat.h - our NAT and birthday probing (nat.c).
+ */
+#ifndef ZT_NODE_NAT_H
+#define ZT_NODE_NAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire.h"
+#include "zt.h"
+
+struct zt_peer;
+
+/* A birthday attempt through a symmetric NAT (nat.c): the hard side (our
+ * NAT is symmetric) opens many sockets and sends from each to the peer's
+ * public endpoint; the easy side sprays probes at random ports of the
+ * peer's public address until one lands in a mapping the hard side made. */
+struct zt_burst {
+	bool active;
+	uint64_t peer;
+	int64_t started, last_round;
+	struct zt_endpoint target;
+	int64_t socks[ZT_BIRTHDAY_SOCKETS];
+	bool hit[ZT_BIRTHDAY_SOCKETS]; /* the peer's probe came in on it */
+	unsigned nsocks;
+};
+/* The easy side of one attempt (several at once: they cost no sockets). */
+struct zt_spray {
+	bool active;
+	uint64_t peer;
+	int64_t started;
+	struct zt_endpoint target;
+	unsigned sent;
+};
+#define ZT_KEPT_SOCKETS 8
+
+/* Start a birthday attempt with p if our NATs call for one. */
+void zt_nat_maybe_birthday(struct zt_node *n, int64_t now, struct zt_peer *p);
+/* A packet came in on `sock`: note a birthday hit. */
+void zt_nat_sock_heard(struct zt_node *n, int64_t sock);
+/* A peer's ZT_MSG_BIRTHDAY: spray probes at its public address. */
+void zt_nat_birthday_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
+                         size_t len);
+/* Timers: probe rounds, end of attempts, closing unused sockets. */
+void zt_nat_background(struct zt_node *n, int64_t now);
+/* The mapping-timeout probe (nodes): start one when due; true while a
+ * LATER is pending with root r (send nothing to it then). */
+void zt_nat_probe_tick(struct zt_node *n, int64_t now);
+bool zt_nat_probe_silent(const struct zt_node *n, const struct zt_peer *r);
+void zt_nat_late(struct zt_node *n, int64_t now, struct zt_peer *r);
+/* Close every extra socket (node teardown). */
+void zt_nat_cleanup(struct zt_node *n);
+
+#endif
