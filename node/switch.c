@@ -8,7 +8,11 @@
  * subscribers, up to the network's limit; ARP/ND to the owner of the
  * address).  Frames with a foreign source MAC are accepted only from and
  * to active bridges, whose LAN hosts' MACs are learnt (mactable.c) with
- * loop protection; everyone else's are dropped and counted.
+ * loop protection; everyone else's are dropped and counted.  The network's
+ * derived MACs (first octet = ours) are members' alone: never learnt behind
+ * a bridge, always sent straight to the member they name.  On managed
+ * networks a member's IP addresses are its own too (ipguard.c), checked at
+ * both ends.
  */
 #include "switch.h"
 
@@ -16,6 +20,7 @@
 #include <string.h>
 
 #include "eth.h"
+#include "ipguard.h"
 #include "node_int.h"
 #include "util.h"
 
@@ -106,6 +111,13 @@ struct zt_member *zt_switch_add_member(struct zt_network *net, uint64_t address,
 	return &net->members[net->member_count++];
 }
 
+/* Is `mac` one of the network's derived MACs (a member's, whether we know
+ * the member or not)?  Such a MAC is never a host's behind a bridge. */
+static bool is_derived(const struct zt_network *net, const uint8_t *mac)
+{
+	return mac[0] == net->mac[0];
+}
+
 static uint64_t mac_to_address(const struct zt_network *net, const uint8_t *mac)
 {
 	uint64_t x = 0;
@@ -190,18 +202,6 @@ void zt_switch_send_held(struct zt_node *n, int64_t now, struct zt_network *net,
 	free(frame);
 }
 
-/* Is `mac` a member's derived MAC (one we know as a member)? */
-static uint64_t member_of_mac(const struct zt_network *net, const uint8_t *mac)
-{
-	uint64_t a = mac_to_address(net, mac);
-	if (a == 0)
-		return 0;
-	for (unsigned i = 0; i < net->member_count; i++)
-		if (net->members[i].address == a)
-			return a;
-	return 0;
-}
-
 static int64_t mac_age(const struct zt_network *net)
 {
 	return net->mac_age > 0 ? net->mac_age : ZT_BRIDGE_AGE;
@@ -212,13 +212,15 @@ static int64_t mac_age(const struct zt_network *net)
 static uint64_t unicast_member(const struct zt_node *n, int64_t now, const struct zt_network *net,
                                const uint8_t *dst)
 {
-	const struct zt_macent *e = zt_mactable_lookup(&net->macs, dst, now, mac_age(net));
+	const struct zt_macent *e;
 	uint64_t a;
 
-	if (e != NULL)
-		return e->address != n->id.address ? e->address : 0;
-	a = mac_to_address(net, dst);
-	return a != n->id.address ? a : 0;
+	if (is_derived(net, dst)) {
+		a = mac_to_address(net, dst);
+		return a != n->id.address ? a : 0;
+	}
+	e = zt_mactable_lookup(&net->macs, dst, now, mac_age(net));
+	return e != NULL && e->address != n->id.address ? e->address : 0;
 }
 
 size_t zt_node_frame_max(const struct zt_node *n, int64_t now, uint64_t nwid, const uint8_t dst[6])
@@ -263,11 +265,13 @@ static bool bridge_ingress(struct zt_node *n, int64_t now, struct zt_network *ne
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return false;
 	}
-	/* Split horizon: a MAC that lives on the network (a member, or a
+	/* Split horizon: a MAC that lives on the network (a member's, or a
 	 * host behind another bridge heard just now) seen on our LAN means
-	 * the frame went network -> LAN -> us: never send it back. */
+	 * the frame went network -> LAN -> us: never send it back.  (A LAN
+	 * host with a MAC in the members' range could not be reached anyway:
+	 * such MACs go to the member they name.) */
 	e = zt_mactable_lookup(&net->macs, src, now, ZT_BRIDGE_LOOP_HOLD);
-	if (member_of_mac(net, src) != 0 || e != NULL) {
+	if (is_derived(net, src) || e != NULL) {
 		n->counters[ZT_CTR_BRIDGE_LOOP]++;
 		/* A host behind another bridge is on our segment too (two
 		 * bridges on one segment, and that bridge's copy reached us
@@ -285,6 +289,19 @@ static bool bridge_ingress(struct zt_node *n, int64_t now, struct zt_network *ne
 		return false;
 	}
 	return true;
+}
+
+/* On a managed network a frame may name only its sender's addresses
+ * (ipguard.h).  false: dropped, counted by reason. */
+static bool addresses_ok(struct zt_node *n, const struct zt_network *net, uint64_t sender,
+                         const uint8_t *frame, size_t len)
+{
+	switch (zt_ipguard_check(net->conf, sender, frame, len)) {
+	case ZT_IPGUARD_OK: return true;
+	case ZT_IPGUARD_SRC_IP: n->counters[ZT_CTR_FORGED_SRC_IP]++; return false;
+	case ZT_IPGUARD_LLADDR: n->counters[ZT_CTR_FORGED_LLADDR]++; return false;
+	}
+	return false;
 }
 
 /* Does this member's config give it an rfc4193 or 6plane address (then
@@ -316,6 +333,9 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return ZT_OK;
 	}
+	/* Before the snooper: a forged ARP must not become a group. */
+	if (!addresses_ok(n, net, n->id.address, frame, len))
+		return ZT_OK;
 	if (((dst[0] & 1) || zt_get_u16(frame + ZT_ETH_TYPE) == ZT_ETH_P_ARP) &&
 	    zt_mc_tap_frame(n, now, net, frame, len))
 		return ZT_OK; /* an IGMP/MLD report: ours to know, not to flood */
@@ -337,19 +357,20 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
 		return ZT_OK;
 	}
 	{
-		const struct zt_macent *e = zt_mactable_lookup(&net->macs, dst, now, mac_age(net));
-		uint64_t a;
+		const struct zt_macent *e;
+		/* A member's MAC first: the MAC table (what bridges said)
+		 * never holds one, so no bridge can take a member's unicast. */
+		if (is_derived(net, dst)) {
+			uint64_t a = mac_to_address(net, dst);
+			if (a == n->id.address || a == 0)
+				n->counters[ZT_CTR_FRAMES_DROPPED]++;
+			else
+				send_frame(n, now, net, a, frame, len);
+			return ZT_OK;
+		}
+		e = zt_mactable_lookup(&net->macs, dst, now, mac_age(net));
 		if (e != NULL && e->address != n->id.address) {
 			send_frame(n, now, net, e->address, frame, len);
-			return ZT_OK;
-		}
-		a = mac_to_address(net, dst);
-		if (a == n->id.address) {
-			n->counters[ZT_CTR_FRAMES_DROPPED]++;
-			return ZT_OK;
-		}
-		if (a != 0 && e == NULL) {
-			send_frame(n, now, net, a, frame, len);
 			return ZT_OK;
 		}
 		/* Unknown unicast: only bridges can have it behind them. */
@@ -370,8 +391,9 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
 static bool bridge_egress(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_peer *p,
                           const uint8_t *src)
 {
-	if (!zt_bridge_member(net, p->address, now) || (src[0] & 1) ||
-	    memcmp(src, net->mac, 6) == 0) {
+	/* Not even a bridge may use a member's MAC (ours included): one
+	 * such frame would teach us that the member lives behind it. */
+	if (!zt_bridge_member(net, p->address, now) || (src[0] & 1) || is_derived(net, src)) {
 		n->counters[ZT_CTR_FORGED_SRC_MAC]++;
 		return false;
 	}
@@ -433,6 +455,8 @@ void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p
 			return;
 		}
 	}
+	if (!addresses_ok(n, net, p->address, frame, flen))
+		return;
 	p->last_frame = now;
 	{
 		bool added = false;

@@ -260,6 +260,10 @@ enum zt_counter {
 	ZT_CTR_PMTU_PROBES,     /* path MTU probes sent */
 	ZT_CTR_NO_MEMORY,       /* state not kept: an allocation failed (handshake, path...) */
 	ZT_CTR_TX_FRAGMENTED, /* packets sent cut into FRAG datagrams (larger than the path MTU) */
+	ZT_CTR_FORGED_SRC_IP, /* frames dropped: an IP source, ARP sender or NA target not the
+	                         sender's */
+	ZT_CTR_FORGED_LLADDR, /* frames dropped: an ARP sender MAC or ND link-layer option not the
+	                         sender's */
 	ZT_CTR_COUNT
 };
 
