@@ -66,36 +66,89 @@ void zt_switch_free_members(struct zt_network *net)
 	net->member_count = net->member_cap = 0;
 }
 
+/* On a private network, entries without a verified certificate (anyone
+ * the roots list, anyone who sends us something) hold at most a quarter of
+ * the member list: strangers cannot crowd out members. */
+#define MAX_STRANGERS (ZT_NET_MAX_MEMBERS / 4)
+
+/* What an entry is worth when the list is full, least first. */
+enum keep { KEEP_STRANGER, KEEP_MEMBER, KEEP_REVOKED };
+
+static enum keep keep_of(const struct zt_network *net, const struct zt_member *m)
+{
+	const struct zt_memcom *mc = m->mc;
+
+	if (!zt_member_needs_com(net) || mc == NULL)
+		return KEEP_STRANGER;
+	/* A revocation matters while a COM it covers could still agree with
+	 * ours (within max_delta of it); evicting the entry would forget it,
+	 * and the revoked member would be taken back with its old COM. */
+	if (mc->revoked_upto != 0 &&
+	    net->conf->com.timestamp - mc->revoked_upto <= net->conf->com.max_delta)
+		return KEEP_REVOKED;
+	return mc->com.timestamp > mc->revoked_upto ? KEEP_MEMBER : KEEP_STRANGER;
+}
+
+struct zt_member *zt_switch_member(struct zt_network *net, uint64_t address)
+{
+	for (unsigned i = 0; i < net->member_count; i++)
+		if (net->members[i].address == address)
+			return &net->members[i];
+	return NULL;
+}
+
+static struct zt_member *take_slot(struct zt_member *m, uint64_t address, int64_t now, bool *added)
+{
+	zt_memcom_free(m->mc);
+	m->mc = NULL;
+	m->address = address;
+	m->last_seen = now;
+	if (added != NULL)
+		*added = true;
+	return m;
+}
+
 struct zt_member *zt_switch_add_member(struct zt_network *net, uint64_t address, int64_t now,
                                        bool *added)
 {
-	unsigned oldest = 0;
+	unsigned victim = net->member_count, strangers = 0;
+	enum keep vk = KEEP_REVOKED;
 
 	if (added != NULL)
 		*added = false;
 
 	for (unsigned i = 0; i < net->member_count; i++) {
-		if (net->members[i].address == address) {
-			net->members[i].last_seen = now;
-			return &net->members[i];
+		struct zt_member *m = &net->members[i];
+		enum keep k;
+		if (m->address == address) {
+			m->last_seen = now;
+			return m;
 		}
-		if (net->members[i].last_seen < net->members[oldest].last_seen)
-			oldest = i;
+		/* The victim, should one be needed: the least worth keeping,
+		 * heard from longest ago; never a live revocation. */
+		k = keep_of(net, m);
+		strangers += k == KEEP_STRANGER;
+		if (k != KEEP_REVOKED &&
+		    (victim == net->member_count || k < vk ||
+		     (k == vk && m->last_seen < net->members[victim].last_seen))) {
+			victim = i;
+			vk = k;
+		}
 	}
+	/* A newcomer is a stranger until its COM is verified. */
+	if (zt_member_needs_com(net) && strangers >= MAX_STRANGERS)
+		return take_slot(&net->members[victim], address, now, added);
 	if (net->member_count == net->member_cap) {
 		unsigned nc = net->member_cap ? net->member_cap * 2 : 16;
 		struct zt_member *m;
 		if (nc > ZT_NET_MAX_MEMBERS)
 			nc = ZT_NET_MAX_MEMBERS;
 		if (nc == net->member_cap) {
-			/* Full: the member heard from longest ago makes room. */
-			zt_memcom_free(net->members[oldest].mc);
-			net->members[oldest].mc = NULL;
-			net->members[oldest].address = address;
-			net->members[oldest].last_seen = now;
-			if (added != NULL)
-				*added = true;
-			return &net->members[oldest];
+			/* Full: the victim makes room (none: every entry holds
+			 * a revocation that still matters). */
+			if (victim == net->member_count)
+				return NULL;
+			return take_slot(&net->members[victim], address, now, added);
 		}
 		m = realloc(net->members, nc * sizeof *m);
 		if (m == NULL)
@@ -103,12 +156,8 @@ struct zt_member *zt_switch_add_member(struct zt_network *net, uint64_t address,
 		net->members = m;
 		net->member_cap = nc;
 	}
-	net->members[net->member_count].address = address;
-	net->members[net->member_count].last_seen = now;
 	net->members[net->member_count].mc = NULL;
-	if (added != NULL)
-		*added = true;
-	return &net->members[net->member_count++];
+	return take_slot(&net->members[net->member_count++], address, now, added);
 }
 
 /* Is `mac` one of the network's derived MACs (a member's, whether we know
