@@ -52,7 +52,6 @@ ROOT_SRCS := $(wildcard root/*.c)
 CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c,\
 	$(wildcard controller/*.c))
 CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c
-CTL_SHARED := service/http.c service/httpd.c service/state.c
 UNIT_SRCS := $(wildcard test/unit/*_test.c)
 SIM_SRCS := $(filter-out test/sim/sim_main.c,$(wildcard test/sim/*.c))
 
@@ -62,7 +61,7 @@ ZTD_OBJS := $(ZTD_SRCS:%.c=$(B)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
 ROOT_OBJS := $(ROOT_SRCS:%.c=$(B)/%.o)
 CTL_LIB_OBJS := $(CTL_LIB_SRCS:%.c=$(B)/%.o)
-CTL_OBJS := $(CTL_SRCS:%.c=$(B)/%.o) $(CTL_SHARED:%.c=$(B)/%.o)
+CTL_OBJS := $(CTL_SRCS:%.c=$(B)/%.o)
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(B)/test/%)
 SIM_BIN := $(B)/test/zt-sim
 
@@ -116,7 +115,7 @@ $(B)/test/%_test: $(B)/test/unit/%_test.o $(B)/libztnode.a
 $(B)/test/peer_test: $(B)/test/unit/peer_test.o $(B)/libztnode.a
 	$(CC) $(LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o $@ $^ $(LIBS)
 # ctl_*_test: the controller's tests (store, policy, API) also link libztctl.
-$(B)/test/ctl_%_test: $(B)/test/unit/ctl_%_test.o $(B)/service/http.o $(B)/libztctl.a \
+$(B)/test/ctl_%_test: $(B)/test/unit/ctl_%_test.o $(B)/libztctl.a $(B)/libztos.a \
 		$(B)/libztnode.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CTL_LIBS)
 # netapply_test: ztd's config filtering (service/netapply.c).
@@ -166,7 +165,7 @@ FUZZ_BINS := $(FUZZ_SRCS:test/fuzz/%.c=build-fuzz/%)
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 	-I. -Inode $(PKG_CFLAGS)
-FUZZ_LIB_SRCS := $(NODE_SRCS) service/http.c service/api_json.c controller/ctl_json.c \
+FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c service/api_json.c controller/ctl_json.c \
 	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c
 
 build-fuzz/%: test/fuzz/%.c $(FUZZ_LIB_SRCS)
@@ -187,7 +186,7 @@ fuzz: fuzz-build
 	done
 
 # ---- ThreadSanitizer: the crypto pipeline (the only threads) ----
-build-tsan/workers_test: test/unit/workers_test.c osdep/workers.c $(NODE_SRCS)
+build-tsan/workers_test: test/unit/workers_test.c osdep/workers_linux.c $(NODE_SRCS)
 	@mkdir -p build-tsan
 	$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=thread -I. -Inode -Itest/unit $(PKG_CFLAGS) \
 		-o $@ test/unit/workers_test.c $(NODE_SRCS) $(PKG_LIBS) -lpthread
@@ -224,7 +223,8 @@ format:
 format-check:
 	@clang-format --dry-run --Werror $(FMT_SRCS) && echo "format-check: ok"
 
-# node/ must stay pure: no syscalls, clock, threads or files (see DESIGN.md).
+# node/ must stay pure: no syscalls, clock, threads or files; and each folder
+# includes only what DESIGN.md's "The house" allows (test/check-includes.sh).
 check-layering: $(B)/libztnode.a
 	@sh test/check-layering.sh $(B)/libztnode.a
 

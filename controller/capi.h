@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "controller/ctl.h"
-#include "service/httpd.h"
+#include "osdep/httpd.h"
 
 struct zt_capi {
 	struct zt_ctl *ctl;

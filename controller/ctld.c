@@ -20,12 +20,12 @@
 #include "osdep/clock.h"
 #include "osdep/evloop.h"
 #include "osdep/home.h"
+#include "osdep/httpd.h"
 #include "osdep/idfile.h"
 #include "osdep/log.h"
+#include "osdep/nodeudp.h"
 #include "osdep/random.h"
-#include "osdep/udp.h"
-#include "service/httpd.h"
-#include "service/state.h"
+#include "osdep/state.h"
 
 #define MAX_SLEEP_MS 1000
 
@@ -36,8 +36,7 @@ struct ctld {
 	struct zt_identity id;
 	char public_text[ZT_IDENTITY_PUBLIC_TEXT];
 	char token[ZT_STATE_TOKEN_MAX + 1];
-	struct zt_udp udp;
-	struct zt_udp_batch *batch;
+	struct zt_nodeudp u;
 	struct zt_httpd *httpd;
 	struct zt_ctl ctl;
 	struct zt_capi api;
@@ -50,20 +49,8 @@ static int host_wire_send(void *ctx, int64_t sock, const struct zt_endpoint *to,
                           size_t len)
 {
 	struct ctld *d = ctx;
-	int r;
-	for (unsigned i = 0; i < d->udp.count; i++) {
-		if (d->udp.socks[i].fd != sock)
-			continue;
-		r = zt_udp_send((int)sock, to, pkt, len);
-		return r == -EAGAIN ? 0 : r;
-	}
-	return -EBADF;
-}
 
-static void host_log(void *ctx, enum zt_log_level level, const char *msg)
-{
-	(void)ctx;
-	zt_logf(level, "core: %s", msg);
+	return zt_nodeudp_send(&d->u, sock, to, pkt, len);
 }
 
 static enum zt_netconf_verdict
@@ -105,57 +92,29 @@ static void api_changed(void *ctx)
 	d->deadline = zt_clock_now();
 }
 
-static void on_udp(void *ctx, int fd, unsigned events)
+static void on_batch(void *ctx, const struct zt_wire_pkt *pkts, size_t n)
 {
 	struct ctld *d = ctx;
-	const struct zt_udp_sock *sock = NULL;
+	int64_t dl = d->deadline;
 
-	(void)events;
-	for (unsigned i = 0; i < d->udp.count; i++)
-		if (d->udp.socks[i].fd == fd)
-			sock = &d->udp.socks[i];
-	if (sock == NULL)
-		return;
-	for (int i = 0; i < 4; i++) {
-		const struct zt_wire_pkt *pkts;
-		int64_t dl = d->deadline;
-		int n = zt_udp_recv(sock, d->batch, &pkts);
-		if (n <= 0)
-			return;
-		(void)zt_node_process_wire_batch(d->node, zt_clock_now(), pkts, (size_t)n, &dl);
-		d->deadline = dl;
-	}
+	(void)zt_node_process_wire_batch(d->node, zt_clock_now(), pkts, n, &dl);
+	d->deadline = dl;
 }
 
 static int start(struct ctld *d, char *err, size_t errcap)
 {
 	const struct zt_ctld_config *cfg = &d->cfg;
-	char path[ZT_HOME_PATH_MAX], dbpath[ZT_HOME_PATH_MAX];
+	char dbpath[ZT_HOME_PATH_MAX];
 	struct zt_roots roots;
 	bool have_roots = false, created;
 	struct zt_host host;
-	long other = 0;
 	int64_t now = zt_clock_now();
 	int r;
 
-	r = zt_home_mkdir(cfg->home);
-	if (r < 0) {
-		snprintf(err, errcap, "cannot create home directory %s: %s", cfg->home,
-		         strerror(-r));
+	r = zt_state_lock_home(cfg->home, "controller.pid", "zt-controller", &d->lock_fd, err,
+	                       errcap);
+	if (r < 0)
 		return r;
-	}
-	r = zt_home_path(path, sizeof path, cfg->home, "controller.pid");
-	if (r == 0)
-		r = zt_home_lock(path, &d->lock_fd, &other);
-	if (r == -EWOULDBLOCK) {
-		snprintf(err, errcap, "another zt-controller (pid %ld) is using %s: stop it first",
-		         other, cfg->home);
-		return r;
-	}
-	if (r < 0) {
-		snprintf(err, errcap, "cannot lock %s/controller.pid: %s", cfg->home, strerror(-r));
-		return r;
-	}
 	r = zt_state_roots(cfg->home, cfg->roots_file, &roots, &have_roots, err, errcap);
 	if (r < 0)
 		return r;
@@ -183,42 +142,17 @@ static int start(struct ctld *d, char *err, size_t errcap)
 		return -EINVAL;
 	d->ctl.address = d->id.address;
 
-	r = zt_udp_open(&d->udp, cfg->bind_addr, cfg->udp_port);
-	if (r == -EADDRINUSE)
-		snprintf(err, errcap, "UDP port %u is already in use: choose another with -p",
-		         cfg->udp_port);
-	else if (r < 0)
-		snprintf(err, errcap, "cannot open UDP port %u: %s", cfg->udp_port, strerror(-r));
+	r = zt_nodeudp_open(&d->u, d->loop, cfg->bind_addr, cfg->udp_port, false, false, on_batch,
+	                    d, err, errcap);
 	if (r < 0)
 		return r;
-	r = zt_udp_batch_new(&d->batch);
-	if (r < 0) {
-		snprintf(err, errcap, "out of memory");
-		return r;
-	}
-	for (unsigned i = 0; i < d->udp.count; i++) {
-		r = zt_evloop_add(d->loop, d->udp.socks[i].fd, ZT_EV_READ, on_udp, d);
-		if (r < 0) {
-			snprintf(err, errcap, "cannot watch the UDP socket: %s", strerror(-r));
-			return r;
-		}
-	}
-
-	memset(&host, 0, sizeof host);
-	host.version = ZT_HOST_VERSION;
-	host.ctx = d;
+	zt_nodeudp_host(&host, d);
 	host.wire_send = host_wire_send;
-	host.random = zt_random_fill;
-	host.log = host_log;
 	host.netconf_request = host_netconf;
-	r = zt_node_new(&d->node, &host, &d->id, 0, now);
-	if (r < 0) {
-		snprintf(err, errcap, "cannot start the node: %s", zt_strerror(r));
-		return -EINVAL;
-	}
+	r = zt_nodeudp_node_new(&d->u, &d->node, &host, &d->id, 0, now, err, errcap);
+	if (r < 0)
+		return r;
 	d->ctl.node = d->node;
-	for (unsigned i = 0; i < d->udp.count; i++)
-		(void)zt_node_add_socket(d->node, d->udp.socks[i].fd, d->udp.socks[i].family);
 	if (have_roots)
 		(void)zt_node_set_roots(d->node, now, &roots);
 	else
@@ -232,7 +166,7 @@ static int start(struct ctld *d, char *err, size_t errcap)
 	d->api.random = zt_random_fill;
 	d->api.ctx = d;
 	d->api.after_change = api_changed;
-	d->api_port = cfg->api_port < 0 ? d->udp.port : (uint16_t)cfg->api_port;
+	d->api_port = cfg->api_port < 0 ? d->u.udp.port : (uint16_t)cfg->api_port;
 	r = zt_httpd_new(&d->httpd, d->loop, d->api_port, zt_capi_handle, &d->api);
 	if (r == -EADDRINUSE)
 		snprintf(err, errcap,
@@ -249,7 +183,7 @@ static int start(struct ctld *d, char *err, size_t errcap)
 	d->deadline = now;
 	zt_log_info("zt-controller " ZT_VERSION_STRING " address %010" PRIx64
 	            ", UDP port %u, API 127.0.0.1:%u, database %s",
-	            d->id.address, d->udp.port, d->api_port, dbpath);
+	            d->id.address, d->u.udp.port, d->api_port, dbpath);
 	printf("%010" PRIx64 "\n", d->id.address);
 	fflush(stdout);
 	return 0;
@@ -273,6 +207,7 @@ static void run_loop(struct ctld *d)
 			timeout = 0;
 		if (timeout > MAX_SLEEP_MS)
 			timeout = MAX_SLEEP_MS;
+		zt_nodeudp_flush(&d->u);
 		r = zt_evloop_wait(d->loop, (int)timeout);
 		if (r < 0) {
 			zt_log_error("event loop: %s", strerror(-r));
@@ -311,8 +246,7 @@ int zt_ctld_run(const struct zt_ctld_config *cfg)
 	zt_node_free(d->node);
 	zt_ctl_cleanup(&d->ctl);
 	zt_store_close(d->ctl.store);
-	zt_udp_close(&d->udp);
-	zt_udp_batch_free(d->batch);
+	zt_nodeudp_close(&d->u);
 	if (d->loop)
 		zt_evloop_free(d->loop);
 	zt_identity_wipe(&d->id);

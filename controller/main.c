@@ -50,7 +50,9 @@ int main(int argc, char **argv)
 	                                         {NULL, 0, NULL, 0}};
 	struct zt_ctld_config cfg;
 	bool verbose = false;
-	int c, v;
+	char err[128];
+	uint16_t port;
+	int c;
 
 	if (argc > 1 && strcmp(argv[1], "invite") == 0)
 		return zt_invite_main(argc - 1, argv + 1, DEFAULT_HOME);
@@ -61,16 +63,16 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":p:P:r:b:d:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			v = zt_args_port("zt-controller", "-p", optarg);
-			if (v < 0)
-				return 1;
-			cfg.udp_port = (uint16_t)v;
-			break;
 		case 'P':
-			v = zt_args_port("zt-controller", "-P", optarg);
-			if (v < 0)
+			if (zt_args_port(c == 'p' ? "-p" : "-P", optarg, &port, err, sizeof err) <
+			    0) {
+				fprintf(stderr, "zt-controller: %s\n", err);
 				return 1;
-			cfg.api_port = v;
+			}
+			if (c == 'p')
+				cfg.udp_port = port;
+			else
+				cfg.api_port = port;
 			break;
 		case 'r': cfg.roots_file = optarg; break;
 		case 'b': cfg.bind_addr = optarg; break;

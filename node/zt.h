@@ -364,6 +364,7 @@ enum zt_err {
 	ZT_ECALLBACK = -8, /* a host callback failed */
 	ZT_EIDENTITY = -9, /* identity invalid (address does not match key) */
 	ZT_ESIG = -10,     /* bad signature */
+	ZT_ESTALE = -11,   /* older than what was accepted before (rollback) */
 };
 const char *zt_strerror(int err);
 
@@ -388,6 +389,27 @@ int zt_roots_parse(struct zt_roots *out, const char *text, size_t len,
 /* Write a signed roots file for `roots` (whose timestamp and roots are set)
  * signed with `signer` (an identity with secret). Returns length or error. */
 int zt_roots_write(struct zt_roots *roots, const struct zt_identity *signer, char *out, size_t cap);
+
+/* Rollback: what a node remembers of the last roots file it accepted, so
+ * that a signed but older file (a replay of roots since retired) is
+ * refused.  The node keeps it for the roots in use (zt_node_set_roots);
+ * the shell keeps it across restarts in its text form. */
+struct zt_roots_seen {
+	uint8_t signer[32];
+	int64_t timestamp;
+	uint8_t digest[32]; /* of the roots and their endpoints */
+};
+#define ZT_ROOTS_SEEN_TEXT 160 /* "<signer hex> <timestamp> <digest hex>\n" and a NUL */
+void zt_roots_seen_of(struct zt_roots_seen *out, const struct zt_roots *roots);
+/* Whether `next` may follow what was accepted: ZT_OK for another signer
+ * (the shell pins signers), a newer timestamp or the very same roots;
+ * ZT_ESTALE for an older timestamp, or the same one with other roots.  To
+ * go back to older roots on purpose, sign them again (a new timestamp). */
+int zt_roots_check_seen(const struct zt_roots_seen *seen, const struct zt_roots *next);
+/* The text form (one line); returns its length or ZT_ERANGE. */
+int zt_roots_seen_to_text(const struct zt_roots_seen *seen, char *out, size_t cap);
+/* Parse the text form (a trailing newline allowed); ZT_OK or ZT_EINVAL. */
+int zt_roots_seen_from_text(struct zt_roots_seen *out, const char *text, size_t len);
 
 /* ---- the node (node/node.c) ---- */
 
@@ -415,7 +437,9 @@ int zt_node_set_mapped_endpoints(struct zt_node *n, const struct zt_endpoint *ep
 /* A TCP connection (ours from tcp_open, or one a root accepted) is gone. */
 void zt_node_tcp_closed(struct zt_node *n, int64_t now, int64_t sock);
 
-/* Set (or replace) the roots.  Sessions with roots no longer listed end. */
+/* Set (or replace) the roots.  Sessions with roots no longer listed end.
+ * Signed roots that would roll back the ones in use (zt_roots_check_seen)
+ * are refused with ZT_ESTALE and change nothing. */
 int zt_node_set_roots(struct zt_node *n, int64_t now, const struct zt_roots *roots);
 
 /* One received UDP datagram.  Hostile input is dropped and counted;
@@ -565,6 +589,125 @@ int zt_nwid_parse(const char *s, uint64_t *out);
 int zt_endpoint_parse(const char *s, struct zt_endpoint *out);
 int zt_endpoint_to_text(const struct zt_endpoint *ep, char *out, size_t cap);
 bool zt_endpoint_eq(const struct zt_endpoint *a, const struct zt_endpoint *b);
+
+/* ---- offload helpers for the host (node/gso.c, node/gro.c) ----
+ *
+ * A TAP opened with IFF_VNET_HDR and TUNSETOFFLOAD hands its reader
+ * "super-frames" of up to 64 KiB with a virtio-net header saying how to
+ * cut them (gso_type, gso_size) and which checksum is still to be done
+ * (NEEDS_CSUM, csum_start, csum_offset), and takes such frames on write.
+ * zt_gso_split cuts what the TAP gives into frames that each fit one
+ * datagram, as a NIC's TSO would; struct zt_gro joins what peers sent back
+ * into super-frames for the TAP, as a NIC's GRO would.  Both are pure (no
+ * syscalls): the host reads and writes the device.
+ */
+
+/* struct virtio_net_hdr (10 bytes, native byte order on a TAP). */
+#define ZT_VNET_HDR_LEN      10
+#define ZT_VNET_F_NEEDS_CSUM 1
+#define ZT_VNET_F_DATA_VALID 2
+#define ZT_VNET_GSO_NONE     0
+#define ZT_VNET_GSO_TCPV4    1
+#define ZT_VNET_GSO_UDP      3
+#define ZT_VNET_GSO_TCPV6    4
+#define ZT_VNET_GSO_UDP_L4   5
+#define ZT_VNET_GSO_ECN      0x80
+#define ZT_GSO_MAX_FRAME     65550 /* 64 KiB of IP plus an Ethernet header */
+#define ZT_GSO_SCRATCH       9216  /* the scratch zt_gso_split needs */
+
+struct zt_vnet_hdr {
+	uint8_t flags;
+	uint8_t gso_type;
+	uint16_t hdr_len;
+	uint16_t gso_size;
+	uint16_t csum_start;
+	uint16_t csum_offset;
+};
+
+void zt_vnet_hdr_decode(struct zt_vnet_hdr *h, const uint8_t in[ZT_VNET_HDR_LEN]);
+void zt_vnet_hdr_encode(uint8_t out[ZT_VNET_HDR_LEN], const struct zt_vnet_hdr *h);
+
+enum {
+	ZT_GSO_EINVAL = -1, /* malformed frame or header (drop and count) */
+	ZT_GSO_EUNSUPP = -2 /* a GSO type we did not ask for (drop and count) */
+};
+
+/*
+ * Turn one frame read from the TAP into frames that fit max_frame bytes:
+ * a TCP GSO frame is cut into segments of at most max_frame bytes, a UDP
+ * one (USO) into its datagrams (gso_size each: an application's datagram
+ * is never cut, so one larger than max_frame stays larger), a plain TCP
+ * frame larger than max_frame is cut the same way as a TCP GSO frame where
+ * that is what its sender could have sent (not SYN/RST/URG, IPv4 with DF,
+ * checksums partial or right; see plain_tcp_cut in gso.c), a frame with
+ * NEEDS_CSUM gets its checksum completed, anything else passes as it is.
+ * `frame` may be modified.  emit() gets each resulting frame (borrowed for
+ * the call); scratch must hold ZT_GSO_SCRATCH bytes (and max_frame).
+ * Returns the number of frames emitted or a negative ZT_GSO_* error
+ * (nothing emitted).
+ */
+int zt_gso_split(const struct zt_vnet_hdr *vh, uint8_t *frame, size_t len, size_t max_frame,
+                 uint8_t *scratch, void (*emit)(void *ctx, const uint8_t *f, size_t l), void *ctx);
+
+/* Where the IP and TCP (or UDP) headers of an Ethernet frame are (the
+ * parsers are node-internal: gso.h). */
+struct zt_tcp_frame {
+	size_t l3;   /* offset of the IP header */
+	size_t l4;   /* offset of the TCP header */
+	size_t hlen; /* offset of the payload (all headers) */
+	bool v6;
+	size_t iplen; /* IP packet length as its header says (<= frame length - l3) */
+};
+
+#define ZT_GRO_SLOTS 4 /* flows held at once */
+/* Datagrams per UDP super-frame: the kernel refuses a GSO_UDP_L4 frame of
+ * more than UDP_MAX_SEGMENTS gso_size pieces (64 in older kernels, 128 in
+ * newer ones), and its own UDP GRO stops at 64. */
+#define ZT_GRO_UDP_MAX_SEGS 64
+
+/* One flow being joined (the host does not look inside). */
+struct zt_gro_slot {
+	uint8_t *buf; /* ZT_GSO_MAX_FRAME bytes, allocated on first use */
+	size_t len;   /* 0: empty */
+	struct zt_tcp_frame t;
+	unsigned count;
+	size_t seg; /* payload bytes of the first segment */
+	uint32_t next_seq;
+	bool udp;         /* a UDP flow (else TCP) */
+	uint16_t next_id; /* UDP over IPv4: the IP id the next datagram must have */
+	bool closed;      /* a short or PSH segment ended it */
+	uint64_t used;
+};
+
+/* Where joined frames go: a virtio header for the TAP and the frame. */
+typedef void (*zt_gro_out_fn)(void *ctx, const struct zt_vnet_hdr *vh, const uint8_t *frame,
+                              size_t len);
+
+/*
+ * Received TCP segments (and, with `udp`, UDP datagrams) of one flow are
+ * joined into super-frames of up to 64 KiB written with GSO TCPV4/TCPV6
+ * (or UDP_L4) and NEEDS_CSUM; everything else passes through unchanged,
+ * in order within its flow.  The rules that keep this exact are in gro.h.
+ * Set `udp` only for a TAP that accepts GSO_UDP_L4 (USO, Linux 6.2+).
+ */
+struct zt_gro {
+	struct zt_gro_slot slots[ZT_GRO_SLOTS];
+	uint64_t tick;
+	zt_gro_out_fn out;
+	void *ctx;
+	bool udp; /* join UDP datagrams too (set after zt_gro_init; off by default) */
+	uint64_t frames_in, frames_out, bad_csum;
+	/* super-frames written (TCP, UDP) and the frames they were made of */
+	uint64_t super_tcp, super_udp, joined;
+};
+
+void zt_gro_init(struct zt_gro *g, zt_gro_out_fn out, void *ctx);
+/* Offer one received frame; it goes out now or joins a held flow. */
+void zt_gro_add(struct zt_gro *g, const uint8_t *frame, size_t len);
+/* Send everything held (call after each batch of received datagrams). */
+void zt_gro_flush(struct zt_gro *g);
+/* Flush, then free the buffers. */
+void zt_gro_free(struct zt_gro *g);
 
 #ifdef __cplusplus
 }

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int zt_args_port(const char *prog, const char *opt, const char *s)
+int zt_args_port(const char *opt, const char *s, uint16_t *port, char *err, size_t errcap)
 {
 	char *end;
 	long v;
@@ -14,8 +14,9 @@ int zt_args_port(const char *prog, const char *opt, const char *s)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || end == s || *end || v < 0 || v > 65535) {
-		fprintf(stderr, "%s: %s %s: expected a port number 0-65535\n", prog, opt, s);
-		return -1;
+		snprintf(err, errcap, "%s %s: expected a port number 0-65535", opt, s);
+		return -EINVAL;
 	}
-	return (int)v;
+	*port = (uint16_t)v;
+	return 0;
 }

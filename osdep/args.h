@@ -3,8 +3,11 @@
 #ifndef ZT_OSDEP_ARGS_H
 #define ZT_OSDEP_ARGS_H
 
-/* A port number 0-65535 given to option `opt`, or -1 after printing
- * "<prog>: <opt> <s>: expected a port number 0-65535" on stderr. */
-int zt_args_port(const char *prog, const char *opt, const char *s);
+#include <stddef.h>
+#include <stdint.h>
+
+/* The port number 0-65535 given to option `opt` as s into *port: 0, or
+ * -EINVAL with "<opt> <s>: expected a port number 0-65535" in err. */
+int zt_args_port(const char *opt, const char *s, uint16_t *port, char *err, size_t errcap);
 
 #endif

@@ -78,17 +78,18 @@ static void publish(struct zt_portmap *pm, const struct zt_endpoint *ep, const c
 
 /* ---- UPnP-IGD ---- */
 
-static bool upnp_find(struct zt_portmap *pm)
+/* Find the UPnP Internet gateway (once): 0, or -ENOENT if none answers. */
+static int upnp_find(struct zt_portmap *pm)
 {
 	struct UPNPDev *devs;
 	int err = 0, r;
 
 	if (pm->igd)
-		return true;
+		return 0;
 	devs = upnpDiscover(UPNP_DISCOVER_MS, NULL, NULL, 0, 0, 2, &err);
 	if (devs == NULL) {
 		zt_log_debug("portmap: no UPnP device answered (%d)", err);
-		return false;
+		return -ENOENT;
 	}
 	memset(&pm->urls, 0, sizeof pm->urls);
 	memset(&pm->data, 0, sizeof pm->data);
@@ -101,22 +102,26 @@ static bool upnp_find(struct zt_portmap *pm)
 		pm->igd = true;
 		zt_log_info("portmap: UPnP gateway at %s (we are %s)", pm->urls.controlURL,
 		            pm->lanaddr);
-		return true;
+		return 0;
 	}
 	if (r != 0)
 		FreeUPNPUrls(&pm->urls);
 	zt_log_debug("portmap: no UPnP Internet gateway (%d)", r);
-	return false;
+	return -ENOENT;
 }
 
-static bool upnp_map(struct zt_portmap *pm, struct zt_endpoint *ep, unsigned *lease)
+/* Map our port on the gateway: 0 with the public endpoint and the lease
+ * in seconds, -ENOENT (no gateway), -EADDRNOTAVAIL (it has no public
+ * IPv4 address) or -EACCES (it refused the mapping). */
+static int upnp_map(struct zt_portmap *pm, struct zt_endpoint *ep, unsigned *lease)
 {
 	char extip[40], inport[8], lease_s[12];
 	const char *svc;
 	int r = 0;
 
-	if (!upnp_find(pm))
-		return false;
+	r = upnp_find(pm);
+	if (r < 0)
+		return r;
 	svc = pm->data.first.servicetype;
 	extip[0] = '\0';
 	if (UPNP_GetExternalIPAddress(pm->urls.controlURL, svc, extip) == UPNPCOMMAND_SUCCESS) {
@@ -129,7 +134,7 @@ static bool upnp_map(struct zt_portmap *pm, struct zt_endpoint *ep, unsigned *le
 		zt_log_debug("portmap: the UPnP gateway gives no external IPv4 address");
 		FreeUPNPUrls(&pm->urls);
 		pm->igd = false;
-		return false;
+		return -EADDRNOTAVAIL;
 	}
 	snprintf(inport, sizeof inport, "%u", pm->port);
 	snprintf(lease_s, sizeof lease_s, "%u", ZT_PORTMAP_LEASE_S);
@@ -150,14 +155,14 @@ static bool upnp_map(struct zt_portmap *pm, struct zt_endpoint *ep, unsigned *le
 	}
 	if (r != UPNPCOMMAND_SUCCESS) {
 		zt_log_info("portmap: UPnP AddPortMapping refused: %d (%s)", r, strupnperror(r));
-		return false;
+		return -EACCES;
 	}
 	pm->upnp_mapped = true;
 	ep->port = (uint16_t)atoi(pm->extport);
 	*lease = (unsigned)atoi(lease_s);
 	if (*lease == 0)
 		*lease = ZT_PORTMAP_LEASE_S;
-	return true;
+	return 0;
 }
 
 static void upnp_unmap(struct zt_portmap *pm)
@@ -200,17 +205,19 @@ static int natpmp_wait(struct zt_portmap *pm, natpmp_t *np, natpmpresp_t *resp)
 	return r;
 }
 
-static bool natpmp_request(struct zt_portmap *pm, uint32_t lifetime, struct zt_endpoint *ep,
-                           unsigned *lease)
+/* Ask for a mapping of our port for lifetime seconds (0: remove it): 0
+ * with the public endpoint and the lease, or -EIO (no NAT-PMP gateway, or
+ * it refused). */
+static int natpmp_request(struct zt_portmap *pm, uint32_t lifetime, struct zt_endpoint *ep,
+                          unsigned *lease)
 {
 	natpmp_t np;
 	natpmpresp_t resp;
 	struct zt_endpoint pub;
-	bool ok = false;
-	int r;
+	int r, ret = -EIO;
 
 	if (initnatpmp(&np, 0, 0) < 0)
-		return false;
+		return -EIO;
 	memset(&pub, 0, sizeof pub);
 	if (lifetime > 0) {
 		if (sendpublicaddressrequest(&np) < 0 || natpmp_wait(pm, &np, &resp) < 0 ||
@@ -233,10 +240,10 @@ static bool natpmp_request(struct zt_portmap *pm, uint32_t lifetime, struct zt_e
 		*ep = pub;
 		*lease = resp.pnu.newportmapping.lifetime;
 	}
-	ok = true;
+	ret = 0;
 out:
 	closenatpmp(&np);
-	return ok;
+	return ret;
 }
 
 /* ---- the worker ---- */
@@ -251,10 +258,10 @@ static void *worker(void *arg)
 		const char *how = NULL;
 		struct timespec until;
 
-		if (pm->mode != MODE_NATPMP && upnp_map(pm, &ep, &lease))
+		if (pm->mode != MODE_NATPMP && upnp_map(pm, &ep, &lease) == 0)
 			how = "UPnP";
 		else if (pm->mode != MODE_UPNP && !stopping(pm) &&
-		         natpmp_request(pm, ZT_PORTMAP_LEASE_S, &ep, &lease)) {
+		         natpmp_request(pm, ZT_PORTMAP_LEASE_S, &ep, &lease) == 0) {
 			how = "NAT-PMP";
 			pm->natpmp_mapped = true;
 		}

@@ -23,7 +23,7 @@ struct zt_tap {
 	unsigned mtu;
 	bool running; /* IFF_RUNNING was seen within the wait after open */
 	bool vnet;    /* IFF_VNET_HDR: every read and write starts with a
-	               * 10-byte virtio-net header (node/gso.h) */
+	               * 10-byte virtio-net header (node/zt.h) */
 	bool offload; /* TUNSETOFFLOAD(CSUM|TSO4|TSO6) accepted: reads may be
 	               * TCP super-frames, writes may be coalesced frames */
 	bool uso;     /* ... and UDP super-frames (TUN_F_USO4/6, Linux 6.2), both

@@ -140,18 +140,19 @@ int zt_tap_open(struct zt_tap *t, const char *name, const uint8_t mac[6], unsign
 #define TUN_F_USO6 0x40
 #endif
 
-static bool set_offload(int fd, bool want_uso, bool *uso)
+/* The virtio header and the offloads on the device: 0 or -errno. */
+static int set_offload(int fd, bool want_uso, bool *uso)
 {
 	int sz = 10;
 	unsigned long off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
 
 	if (ioctl(fd, TUNSETVNETHDRSZ, &sz) < 0)
-		return false;
+		return -errno;
 	/* UDP segmentation (USO) where the kernel has it, else TCP only. */
 	*uso = want_uso && ioctl(fd, TUNSETOFFLOAD, off | TUN_F_USO4 | TUN_F_USO6) == 0;
 	if (*uso)
-		return true;
-	return ioctl(fd, TUNSETOFFLOAD, off) == 0;
+		return 0;
+	return ioctl(fd, TUNSETOFFLOAD, off) == 0 ? 0 : -errno;
 }
 
 int zt_tap_open_ex(struct zt_tap *t, const char *name, const uint8_t mac[6], unsigned mtu,
@@ -179,7 +180,7 @@ int zt_tap_open_ex(struct zt_tap *t, const char *name, const uint8_t mac[6], uns
 	}
 	t->vnet = offload;
 	/* Without offloads the header still works (always "plain frame"). */
-	t->offload = offload && set_offload(fd, uso, &t->uso);
+	t->offload = offload && set_offload(fd, uso, &t->uso) == 0;
 	memcpy(t->name, ifr.ifr_name, sizeof t->name);
 	t->name[sizeof t->name - 1] = '\0';
 	t->fd = fd;

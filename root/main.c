@@ -23,20 +23,19 @@
 #include "osdep/args.h"
 #include "osdep/clock.h"
 #include "osdep/evloop.h"
-#include "osdep/home.h"
 #include "osdep/idfile.h"
 #include "osdep/log.h"
-#include "osdep/random.h"
+#include "osdep/nodeudp.h"
+#include "osdep/state.h"
 #include "osdep/tcp.h"
 #include "osdep/udp.h"
 #include "root/tools.h"
 
-#define DEFAULT_PORT         9993
-#define ZT_TCP_DEFAULT_PORT  443 /* the TCP fallback (nodes expect it there) */
-#define MAX_ENDPOINTS        16
-#define MAX_SLEEP_MS         1000
-#define UDP_BATCHES_PER_WAKE 4
-#define COUNTERS_EVERY_MS    30000
+#define DEFAULT_PORT        9993
+#define ZT_TCP_DEFAULT_PORT 443 /* the TCP fallback (nodes expect it there) */
+#define MAX_ENDPOINTS       16
+#define MAX_SLEEP_MS        1000
+#define COUNTERS_EVERY_MS   30000
 
 struct root {
 	const char *home;
@@ -47,14 +46,11 @@ struct root {
 	struct zt_evloop *loop;
 	struct zt_node *node;
 	struct zt_identity id;
-	struct zt_udp udp;
-	struct zt_udp_batch *batch;
-	struct zt_udp_txq *txq; /* relayed datagrams go out in batches */
-	struct zt_tcp_set tcp;  /* nodes whose UDP is blocked */
-	int tcp_port;           /* 0: no TCP */
+	struct zt_nodeudp u;   /* relayed datagrams go out in batches */
+	struct zt_tcp_set tcp; /* nodes whose UDP is blocked */
+	int tcp_port;          /* 0: no TCP */
 	int lock_fd;
 	int64_t deadline;
-	uint64_t send_drops;
 };
 
 static void usage(FILE *f)
@@ -91,25 +87,14 @@ static int host_wire_send(void *ctx, int64_t sock, const struct zt_endpoint *to,
 	struct root *rt = ctx;
 	int r;
 
-	if (zt_tcp_is_tcp(sock)) {
-		r = zt_tcp_send(&rt->tcp, sock, pkt, len);
-		if (r == -EAGAIN) {
-			rt->send_drops++;
-			return 0;
-		}
-		return r;
+	if (!zt_tcp_is_tcp(sock))
+		return zt_nodeudp_send(&rt->u, sock, to, pkt, len);
+	r = zt_tcp_send(&rt->tcp, sock, pkt, len);
+	if (r == -EAGAIN) {
+		rt->u.send_drops++; /* as a congested link would */
+		return 0;
 	}
-	for (unsigned i = 0; i < rt->udp.count; i++) {
-		if (rt->udp.socks[i].fd != sock)
-			continue;
-		r = zt_udp_txq_add(rt->txq, &rt->udp, (int)sock, to, pkt, len);
-		if (r == -EAGAIN) {
-			rt->send_drops++; /* as a congested link would */
-			return 0;
-		}
-		return r;
-	}
-	return -EBADF;
+	return r;
 }
 
 static void host_frame_out(void *ctx, uint64_t nwid, const uint8_t *frame, size_t len)
@@ -137,44 +122,17 @@ static void host_event(void *ctx, enum zt_event ev, const void *info)
 		             ev == ZT_EVENT_PATH_DIRECT ? "direct" : "relayed");
 }
 
-static void host_log(void *ctx, enum zt_log_level level, const char *msg)
-{
-	(void)ctx;
-	zt_logf(level, "core: %s", msg);
-}
-
 /* ---- loop ---- */
 
-static void on_udp(void *ctx, int fd, unsigned events)
+static void on_batch(void *ctx, const struct zt_wire_pkt *pkts, size_t n)
 {
 	struct root *rt = ctx;
-	const struct zt_udp_sock *sock = NULL;
+	int64_t dl = rt->deadline;
+	int r = zt_node_process_wire_batch(rt->node, zt_clock_now(), pkts, n, &dl);
 
-	(void)events;
-	for (unsigned i = 0; i < rt->udp.count; i++)
-		if (rt->udp.socks[i].fd == fd)
-			sock = &rt->udp.socks[i];
-	if (!sock)
-		return;
-	for (int i = 0; i < UDP_BATCHES_PER_WAKE; i++) {
-		const struct zt_wire_pkt *pkts;
-		int64_t dl = rt->deadline;
-		int n, r;
-
-		n = zt_udp_recv(sock, rt->batch, &pkts);
-		if (n <= 0) {
-			if (n < 0)
-				zt_log_debug("udp: receive: %s", strerror(-n));
-			return;
-		}
-		r = zt_node_process_wire_batch(rt->node, zt_clock_now(), pkts, (size_t)n, &dl);
-		if (r < 0)
-			zt_log_debug("core: process_wire_batch: %s", zt_strerror(r));
-		rt->deadline = dl;
-		zt_udp_txq_flush(rt->txq, &rt->udp);
-		if (zt_udp_batch_drained(rt->batch))
-			return;
-	}
+	if (r < 0)
+		zt_log_debug("core: process_wire_batch: %s", zt_strerror(r));
+	rt->deadline = dl;
 }
 
 static void tcp_datagram(void *ctx, int64_t sock, const struct zt_endpoint *from, const void *pkt,
@@ -187,7 +145,7 @@ static void tcp_datagram(void *ctx, int64_t sock, const struct zt_endpoint *from
 	if (r < 0)
 		zt_log_debug("core: process_wire (tcp): %s", zt_strerror(r));
 	rt->deadline = dl;
-	zt_udp_txq_flush(rt->txq, &rt->udp);
+	zt_nodeudp_flush(&rt->u);
 }
 
 static void tcp_closed(void *ctx, int64_t sock)
@@ -243,7 +201,7 @@ static void run_loop(struct root *rt)
 			timeout = MAX_SLEEP_MS;
 		if (timeout < 0)
 			timeout = 0;
-		zt_udp_txq_flush(rt->txq, &rt->udp);
+		zt_nodeudp_flush(&rt->u);
 		r = zt_evloop_wait(rt->loop, (int)timeout);
 		if (r < 0) {
 			zt_log_error("event loop: %s", strerror(-r));
@@ -272,7 +230,7 @@ static void default_endpoints(struct root *rt)
 	if (rt->bind_addr) {
 		char text[80];
 
-		snprintf(text, sizeof text, "%s/%u", rt->bind_addr, rt->udp.port);
+		snprintf(text, sizeof text, "%s/%u", rt->bind_addr, rt->u.udp.port);
 		if (zt_endpoint_parse(text, &ep) == ZT_OK)
 			add_ep(rt, &ep);
 		return;
@@ -291,9 +249,9 @@ static void default_endpoints(struct root *rt)
 		/* Link-local IPv6 needs a scope a roots file cannot carry. */
 		if (ep.family == 6 && ep.ip[0] == 0xfe && (ep.ip[1] & 0xc0) == 0x80)
 			continue;
-		if (ep.family == 6 && rt->udp.count < 2)
+		if (ep.family == 6 && rt->u.udp.count < 2)
 			continue;
-		ep.port = rt->udp.port;
+		ep.port = rt->u.udp.port;
 		add_ep(rt, &ep);
 	}
 	freeifaddrs(ifa);
@@ -326,101 +284,44 @@ static void print_banner(struct root *rt)
 	fflush(stdout);
 }
 
-static int start(struct root *rt)
+static int start(struct root *rt, char *err, size_t errcap)
 {
 	struct zt_host host;
-	char path[ZT_HOME_PATH_MAX];
-	bool created;
-	long other = 0;
+	bool created, gso, gro;
 	int r;
 
-	r = zt_home_mkdir(rt->home);
-	if (r < 0) {
-		fprintf(stderr, "zt-root: cannot create %s: %s\n", rt->home, strerror(-r));
+	r = zt_state_lock_home(rt->home, "zt-root.pid", "zt-root", &rt->lock_fd, err, errcap);
+	if (r < 0)
 		return r;
-	}
-	r = zt_home_path(path, sizeof path, rt->home, "zt-root.pid");
-	if (r == 0)
-		r = zt_home_lock(path, &rt->lock_fd, &other);
-	if (r == -EWOULDBLOCK) {
-		fprintf(stderr, "zt-root: another zt-root (pid %ld) is using %s: stop it first\n",
-		        other, rt->home);
-		return r;
-	}
-	if (r < 0) {
-		fprintf(stderr, "zt-root: cannot lock %s: %s\n", path, strerror(-r));
-		return r;
-	}
 	r = zt_idfile_load_home(rt->home, &rt->id, &created);
 	if (r == -EINVAL) {
-		fprintf(stderr,
-		        "zt-root: %s/" ZT_IDFILE_SECRET " is not a valid identity: restore it "
-		        "or move it away to make a new one\n",
-		        rt->home);
+		snprintf(err, errcap,
+		         "%s/" ZT_IDFILE_SECRET " is not a valid identity: restore it or move it "
+		         "away to make a new one",
+		         rt->home);
 		return r;
 	}
 	if (r < 0) {
-		fprintf(stderr, "zt-root: cannot read or create %s/" ZT_IDFILE_SECRET ": %s\n",
-		        rt->home, strerror(-r));
-		return r;
-	}
-	r = zt_udp_open(&rt->udp, rt->bind_addr, rt->port);
-	if (r < 0) {
-		if (r == -EADDRINUSE)
-			fprintf(stderr,
-			        "zt-root: UDP port %u is already in use: choose another "
-			        "with -p\n",
-			        rt->port);
-		else if (r == -EINVAL)
-			fprintf(stderr, "zt-root: -b %s: not an IP address\n", rt->bind_addr);
-		else
-			fprintf(stderr, "zt-root: cannot open UDP port %u%s%s: %s\n", rt->port,
-			        rt->bind_addr ? " on " : "", rt->bind_addr ? rt->bind_addr : "",
-			        strerror(-r));
+		snprintf(err, errcap, "cannot read or create %s/" ZT_IDFILE_SECRET ": %s", rt->home,
+		         strerror(-r));
 		return r;
 	}
 	/* GRO in, GSO out: a train of a member's datagrams is relayed as a
 	 * train (ZT_OFFLOAD=off or nogso/nogro turns them off). */
-	{
-		const char *e = getenv("ZT_OFFLOAD");
-		bool off = e && strcmp(e, "off") == 0;
-
-		zt_udp_offload(&rt->udp, !(off || (e && strstr(e, "nogso"))),
-		               !(off || (e && strstr(e, "nogro"))));
-	}
-	r = zt_udp_batch_new(&rt->batch);
-	if (r == 0)
-		r = zt_udp_txq_new(&rt->txq);
-	if (r < 0) {
-		fprintf(stderr, "zt-root: out of memory\n");
+	zt_nodeudp_offload_env(&gso, &gro);
+	r = zt_nodeudp_open(&rt->u, rt->loop, rt->bind_addr, rt->port, gso, gro, on_batch, rt, err,
+	                    errcap);
+	if (r < 0)
 		return r;
-	}
-	memset(&host, 0, sizeof host);
-	host.version = ZT_HOST_VERSION;
-	host.ctx = rt;
+	zt_nodeudp_host(&host, rt);
 	host.wire_send = host_wire_send;
 	host.frame_out = host_frame_out;
 	host.net_update = host_net_update;
-	host.random = zt_random_fill;
 	host.event = host_event;
-	host.log = host_log;
-	r = zt_node_new(&rt->node, &host, &rt->id, ZT_NODE_ROOT, zt_clock_now());
-	if (r < 0) {
-		fprintf(stderr, "zt-root: cannot start the node: %s\n", zt_strerror(r));
-		return -EINVAL;
-	}
-	for (unsigned i = 0; i < rt->udp.count; i++) {
-		r = zt_node_add_socket(rt->node, rt->udp.socks[i].fd, rt->udp.socks[i].family);
-		if (r < 0) {
-			fprintf(stderr, "zt-root: cannot add a socket: %s\n", zt_strerror(r));
-			return -EINVAL;
-		}
-		r = zt_evloop_add(rt->loop, rt->udp.socks[i].fd, ZT_EV_READ, on_udp, rt);
-		if (r < 0) {
-			fprintf(stderr, "zt-root: cannot watch a socket: %s\n", strerror(-r));
-			return r;
-		}
-	}
+	r = zt_nodeudp_node_new(&rt->u, &rt->node, &host, &rt->id, ZT_NODE_ROOT, zt_clock_now(),
+	                        err, errcap);
+	if (r < 0)
+		return r;
 	if (rt->tcp_port > 0) {
 		struct zt_tcp_hooks th = {rt, tcp_datagram, tcp_closed};
 		zt_tcp_init(&rt->tcp, rt->loop, &th);
@@ -438,8 +339,8 @@ static int start(struct root *rt)
 		default_endpoints(rt);
 	print_banner(rt);
 	zt_log_info("zt-root " ZT_VERSION_STRING " address %010" PRIx64 "%s, UDP port %u%s",
-	            rt->id.address, created ? " (new)" : "", rt->udp.port,
-	            rt->udp.count > 1 ? " (IPv4+IPv6)" : "");
+	            rt->id.address, created ? " (new)" : "", rt->u.udp.port,
+	            rt->u.udp.count > 1 ? " (IPv4+IPv6)" : "");
 	return 0;
 }
 
@@ -449,7 +350,9 @@ static int run(int argc, char **argv)
 	                                         {NULL, 0, NULL, 0}};
 	struct root rt;
 	struct zt_endpoint ep;
+	char err[ZT_STATE_ERR_MAX] = "";
 	bool verbose = false;
+	uint16_t port;
 	int opt, r, rc = 1, sig;
 
 	memset(&rt, 0, sizeof rt);
@@ -457,13 +360,12 @@ static int run(int argc, char **argv)
 	rt.tcp_port = ZT_TCP_DEFAULT_PORT;
 	rt.lock_fd = -1;
 	while ((opt = getopt_long(argc, argv, ":p:b:e:t:vh", longopts, NULL)) != -1) {
-		long v;
-
 		switch (opt) {
 		case 'p':
-			if ((v = zt_args_port("zt-root", "-p", optarg)) < 0)
+			if (zt_args_port("-p", optarg, &rt.port, err, sizeof err) < 0) {
+				fprintf(stderr, "zt-root: %s\n", err);
 				return 1;
-			rt.port = (uint16_t)v;
+			}
 			break;
 		case 'b': rt.bind_addr = optarg; break;
 		case 'e':
@@ -477,9 +379,11 @@ static int run(int argc, char **argv)
 			add_ep(&rt, &ep);
 			break;
 		case 't':
-			if ((v = zt_args_port("zt-root", "-t", optarg)) < 0)
+			if (zt_args_port("-t", optarg, &port, err, sizeof err) < 0) {
+				fprintf(stderr, "zt-root: %s\n", err);
 				return 1;
-			rt.tcp_port = (int)v;
+			}
+			rt.tcp_port = port;
 			break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
@@ -509,12 +413,14 @@ static int run(int argc, char **argv)
 	r = zt_evloop_new(&rt.loop);
 	if (r == 0)
 		r = zt_evloop_catch_signals(rt.loop);
+	if (r < 0)
+		snprintf(err, sizeof err, "cannot create the event loop: %s", strerror(-r));
+	else
+		r = start(&rt, err, sizeof err);
 	if (r < 0) {
-		fprintf(stderr, "zt-root: cannot create the event loop: %s\n", strerror(-r));
+		fprintf(stderr, "zt-root: %s\n", err);
 		goto out;
 	}
-	if (start(&rt) < 0)
-		goto out;
 	run_loop(&rt);
 	sig = zt_evloop_stopped(rt.loop);
 	zt_log_info("stopping (%s)", sig > 0 ? strsignal(sig) : "error");
@@ -522,9 +428,7 @@ static int run(int argc, char **argv)
 out:
 	zt_node_free(rt.node);
 	zt_tcp_free(&rt.tcp);
-	zt_udp_close(&rt.udp);
-	zt_udp_batch_free(rt.batch);
-	zt_udp_txq_free(rt.txq);
+	zt_nodeudp_close(&rt.u);
 	zt_evloop_free(rt.loop);
 	zt_identity_wipe(&rt.id);
 	if (rt.lock_fd >= 0)

@@ -92,55 +92,53 @@ int zt_tools_genid(int argc, char **argv)
 	return r;
 }
 
-/* Parse one ROOTSPEC into def; 0 or -1 with a message printed. */
-static int parse_spec(const char *spec, struct zt_root_def *def)
+/* Parse one ROOTSPEC into def: 0, or -EINVAL with the reason in err. */
+static int parse_spec(const char *spec, struct zt_root_def *def, char *err, size_t errcap)
 {
 	char buf[SPEC_MAX], *at, *ep, *save = NULL;
 
 	memset(def, 0, sizeof *def);
 	if (strlen(spec) >= sizeof buf) {
-		fprintf(stderr, "zt-root: ROOTSPEC too long: %.40s...\n", spec);
-		return -1;
+		snprintf(err, errcap, "ROOTSPEC too long: %.40s...", spec);
+		return -EINVAL;
 	}
 	memcpy(buf, spec, strlen(spec) + 1);
 	at = strchr(buf, '@');
 	if (!at) {
-		fprintf(
-		    stderr,
-		    "zt-root: ROOTSPEC '%.80s' has no '@': expected <identity>@<ip/port>[,...]\n",
-		    spec);
-		return -1;
+		snprintf(err, errcap,
+		         "ROOTSPEC '%.80s' has no '@': expected <identity>@<ip/port>[,...]", spec);
+		return -EINVAL;
 	}
 	*at = '\0';
 	if (zt_identity_from_text(&def->id, buf, strlen(buf)) != ZT_OK) {
-		fprintf(stderr,
-		        "zt-root: '%.80s' is not a valid public identity (the text zt-root "
-		        "prints on its identity line)\n",
-		        buf);
-		return -1;
+		snprintf(err, errcap,
+		         "'%.80s' is not a valid public identity (the text zt-root "
+		         "prints on its identity line)",
+		         buf);
+		return -EINVAL;
 	}
 	/* A roots file carries public keys only. */
 	sodium_memzero(def->id.sk, sizeof def->id.sk);
 	def->id.has_secret = false;
 	for (ep = strtok_r(at + 1, ",", &save); ep; ep = strtok_r(NULL, ",", &save)) {
 		if (def->endpoint_count == ZT_MAX_ROOT_ENDPOINTS) {
-			fprintf(stderr, "zt-root: root %010" PRIx64 ": more than %d endpoints\n",
-			        def->id.address, ZT_MAX_ROOT_ENDPOINTS);
-			return -1;
+			snprintf(err, errcap, "root %010" PRIx64 ": more than %d endpoints",
+			         def->id.address, ZT_MAX_ROOT_ENDPOINTS);
+			return -EINVAL;
 		}
 		if (zt_endpoint_parse(ep, &def->endpoints[def->endpoint_count]) != ZT_OK) {
-			fprintf(stderr,
-			        "zt-root: '%.64s' is not an endpoint: expected IP/PORT "
-			        "(1.2.3.4/9993 or 2001:db8::1/9993)\n",
-			        ep);
-			return -1;
+			snprintf(err, errcap,
+			         "'%.64s' is not an endpoint: expected IP/PORT "
+			         "(1.2.3.4/9993 or 2001:db8::1/9993)",
+			         ep);
+			return -EINVAL;
 		}
 		def->endpoint_count++;
 	}
 	if (def->endpoint_count == 0) {
-		fprintf(stderr, "zt-root: root %010" PRIx64 " has no endpoint after '@'\n",
-		        def->id.address);
-		return -1;
+		snprintf(err, errcap, "root %010" PRIx64 " has no endpoint after '@'",
+		         def->id.address);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -150,7 +148,7 @@ int zt_tools_mkroots(int argc, char **argv)
 	struct zt_identity signer;
 	struct zt_roots roots;
 	const char *signer_file = NULL;
-	char *text = NULL;
+	char *text = NULL, err[256];
 	int64_t ts = 0;
 	int opt, r, rc = 1;
 
@@ -193,8 +191,10 @@ int zt_tools_mkroots(int argc, char **argv)
 		goto out;
 	}
 	for (int i = optind; i < argc; i++) {
-		if (parse_spec(argv[i], &roots.roots[roots.count]) < 0)
+		if (parse_spec(argv[i], &roots.roots[roots.count], err, sizeof err) < 0) {
+			fprintf(stderr, "zt-root: %s\n", err);
 			goto out;
+		}
 		for (unsigned k = 0; k < roots.count; k++) {
 			if (roots.roots[k].id.address == roots.roots[roots.count].id.address) {
 				fprintf(stderr, "zt-root: root %010" PRIx64 " is listed twice\n",

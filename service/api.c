@@ -69,43 +69,32 @@ static void printable(char *s)
 
 static void get_status(struct zt_daemon *d, struct zt_httpd_reply *reply)
 {
+	struct zt_node *node = zt_daemon_node(d);
 	struct zt_endpoint refl[ZT_API_MAX_REFLECTED];
 	uint64_t counters[ZT_CTR_COUNT];
 	struct zt_api_status st;
 	char pmtext[96];
 	size_t nrefl;
 
-	nrefl = zt_node_reflected(d->node, refl, ZT_API_MAX_REFLECTED);
+	nrefl = zt_node_reflected(node, refl, ZT_API_MAX_REFLECTED);
 	if (nrefl > ZT_API_MAX_REFLECTED)
 		nrefl = ZT_API_MAX_REFLECTED;
 	for (int c = 0; c < ZT_CTR_COUNT; c++)
-		counters[c] = zt_node_counter(d->node, (enum zt_counter)c);
+		counters[c] = zt_node_counter(node, (enum zt_counter)c);
 	memset(&st, 0, sizeof st);
-	st.address = zt_node_address(d->node);
-	st.public_identity = d->public_text;
-	st.online = zt_node_online(d->node);
+	st.address = zt_node_address(node);
+	st.public_identity = zt_daemon_public_identity(d);
+	st.online = zt_node_online(node);
 	st.clock = zt_clock_now();
-	st.primary_port = d->udp.port;
+	st.primary_port = zt_daemon_udp_port(d);
 	st.reflected = refl;
 	st.reflected_count = nrefl;
 	st.counters = counters;
-	st.nat_type = zt_node_nat_type(d->node);
-	st.keepalive_ms = zt_node_keepalive(d->node);
-	st.datapath.tap_writes = d->tap_writes;
-	st.datapath.tap_super_tcp = d->tap_super_tcp;
-	st.datapath.tap_super_udp = d->tap_super_udp;
-	st.datapath.tap_udp_joined = d->tap_udp_joined;
-	st.datapath.tap_write_drops = d->tap_write_drops;
-	st.datapath.tap_write_errors = d->tap_write_errors;
-	st.datapath.tap_unusable_reads = d->tap_gso_errors;
-	st.datapath.udp_send_drops = d->udp_send_drops;
-	if (d->portmap_have) {
-		char ep[64];
-		if (zt_endpoint_to_text(&d->portmap_ep, ep, sizeof ep) == ZT_OK) {
-			snprintf(pmtext, sizeof pmtext, "%s %s", d->portmap_how, ep);
-			st.portmap = pmtext;
-		}
-	}
+	st.nat_type = zt_node_nat_type(node);
+	st.keepalive_ms = zt_node_keepalive(node);
+	zt_daemon_datapath(d, &st.datapath);
+	if (zt_daemon_portmap(d, pmtext, sizeof pmtext))
+		st.portmap = pmtext;
 	reply_json(reply, 200, zt_api_json_status(&st));
 }
 
@@ -113,16 +102,17 @@ static void get_status(struct zt_daemon *d, struct zt_httpd_reply *reply)
  * from what the daemon knows. */
 static json_t *network_json(struct zt_daemon *d, uint64_t nwid)
 {
+	struct zt_node *node = zt_daemon_node(d);
 	struct zt_network_info info;
 
-	if (zt_node_network(d->node, nwid, &info) != ZT_OK) {
+	if (zt_node_network(node, nwid, &info) != ZT_OK) {
 		memset(&info, 0, sizeof info);
 		info.nwid = nwid;
 		info.status = ZT_NET_REQUESTING_CONFIGURATION;
 		info.type = zt_nwid_is_adhoc(nwid) ? ZT_NET_PUBLIC : ZT_NET_PRIVATE;
 		info.mtu = ZT_DAEMON_DEFAULT_MTU;
 		info.adhoc = zt_nwid_is_adhoc(nwid);
-		zt_mac_from_address(nwid, zt_node_address(d->node), info.mac);
+		zt_mac_from_address(nwid, zt_node_address(node), info.mac);
 	}
 	{
 		json_t *j = zt_api_json_network(&info, zt_daemon_dev(d, nwid));
@@ -139,8 +129,9 @@ static json_t *network_json(struct zt_daemon *d, uint64_t nwid)
 
 static void get_networks(struct zt_daemon *d, struct zt_httpd_reply *reply)
 {
+	struct zt_node *node = zt_daemon_node(d);
 	struct zt_network_info infos[ZT_DAEMON_MAX_NETWORKS];
-	size_t n = zt_node_networks(d->node, infos, ZT_DAEMON_MAX_NETWORKS);
+	size_t n = zt_node_networks(node, infos, ZT_DAEMON_MAX_NETWORKS);
 	json_t *arr = json_array();
 
 	if (n > ZT_DAEMON_MAX_NETWORKS)
@@ -159,6 +150,7 @@ static void get_networks(struct zt_daemon *d, struct zt_httpd_reply *reply)
 static void network(struct zt_daemon *d, const struct zt_http_request *req, const char *seg,
                     struct zt_httpd_reply *reply)
 {
+	struct zt_node *node = zt_daemon_node(d);
 	char msg[ERR_MAX], shown[SEGMENT_MAX];
 	struct zt_api_join_req jr;
 	struct zt_network_info info;
@@ -173,7 +165,7 @@ static void network(struct zt_daemon *d, const struct zt_http_request *req, cons
 		return;
 	}
 	if (zt_http_str_eq(&req->method, "GET")) {
-		if (zt_node_network(d->node, nwid, &info) != ZT_OK &&
+		if (zt_node_network(node, nwid, &info) != ZT_OK &&
 		    zt_daemon_dev(d, nwid)[0] == '\0') {
 			snprintf(msg, sizeof msg, "not a member of network %016" PRIx64, nwid);
 			reply_error(reply, 404, msg);
@@ -210,19 +202,20 @@ static void network(struct zt_daemon *d, const struct zt_http_request *req, cons
 static void get_peers(struct zt_daemon *d, bool has_only, uint64_t only,
                       struct zt_httpd_reply *reply)
 {
+	struct zt_node *node = zt_daemon_node(d);
 	int64_t now = zt_clock_now();
 	struct zt_peer_info *peers;
 	size_t n, cap;
 	json_t *out = NULL;
 
-	n = zt_node_peers(d->node, now, NULL, 0);
+	n = zt_node_peers(node, now, NULL, 0);
 	cap = n < MAX_PEERS_SHOWN ? n : MAX_PEERS_SHOWN;
 	peers = calloc(cap ? cap : 1, sizeof *peers);
 	if (!peers) {
 		reply_error(reply, 500, "out of memory");
 		return;
 	}
-	n = zt_node_peers(d->node, now, peers, cap);
+	n = zt_node_peers(node, now, peers, cap);
 	if (n > cap)
 		n = cap;
 	if (has_only) {
@@ -281,7 +274,7 @@ void zt_api_handle(void *ctx, const struct zt_http_request *req, struct zt_httpd
 	bool get = zt_http_str_eq(&req->method, "GET");
 	char seg[SEGMENT_MAX];
 
-	if (!zt_http_token_ok(req, d->token)) {
+	if (!zt_http_token_ok(req, zt_daemon_token(d))) {
 		reply_error(reply, 401,
 		            "missing or wrong auth token: send the token of authtoken.secret "
 		            "in X-ZT1-Auth");

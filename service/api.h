@@ -17,7 +17,7 @@
 #ifndef ZT_SERVICE_API_H
 #define ZT_SERVICE_API_H
 
-#include "service/httpd.h"
+#include "osdep/httpd.h"
 
 /* A zt_httpd_handler_fn; ctx is the struct zt_daemon. */
 void zt_api_handle(void *ctx, const struct zt_http_request *req, struct zt_httpd_reply *reply);

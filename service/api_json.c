@@ -7,6 +7,7 @@
  */
 #include "service/api_json.h"
 
+#include <errno.h>
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -332,13 +333,13 @@ static int get_bool(json_t *obj, const char *key, bool *out, bool *has, char *er
 	*has = true;
 	if (!json_is_boolean(v)) {
 		snprintf(err, errcap, "invalid request body: \"%s\" must be true or false", key);
-		return -1;
+		return -EINVAL;
 	}
 	*out = json_is_true(v);
 	return 0;
 }
 
-/* Hex digits (even count) to bytes; -1 on a non-hex digit. */
+/* Hex digits (even count) to bytes; -EINVAL on a non-hex digit. */
 static int hex_bytes(const char *h, size_t hl, uint8_t *out)
 {
 	for (size_t i = 0; i < hl; i++) {
@@ -348,7 +349,7 @@ static int hex_bytes(const char *h, size_t hl, uint8_t *out)
 		        : c >= 'A' && c <= 'F' ? c - 'A' + 10
 		                               : -1;
 		if (v < 0)
-			return -1;
+			return -EINVAL;
 		if (i % 2 == 0)
 			out[i / 2] = (uint8_t)(v << 4);
 		else
@@ -367,7 +368,7 @@ static int get_uint(json_t *obj, const char *key, bool *has, unsigned *out, unsi
 	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max) {
 		snprintf(err, errcap, "invalid request body: \"%s\" must be an integer 0..%u", key,
 		         max);
-		return -1;
+		return -EINVAL;
 	}
 	*has = true;
 	*out = (unsigned)json_integer_value(v);
@@ -379,7 +380,7 @@ int zt_api_json_parse_join(const char *body, size_t len, struct zt_api_join_req 
 {
 	json_error_t je;
 	json_t *j;
-	int r = -1;
+	int r = -EINVAL;
 
 	memset(out, 0, sizeof *out);
 	/* ZeroTier's defaults: managed addresses on, the rest off. */
@@ -389,7 +390,7 @@ int zt_api_json_parse_join(const char *body, size_t len, struct zt_api_join_req 
 	j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
 	if (!j) {
 		snprintf(err, errcap, "invalid request body: %s (line %d)", je.text, je.line);
-		return -1;
+		return -EINVAL;
 	}
 	if (!json_is_object(j)) {
 		snprintf(err, errcap, "invalid request body: expected a JSON object");

@@ -80,7 +80,7 @@ json_t *zt_api_json_result(void);
 /*
  * Decode the body of POST /network/<nwid>: empty, or a JSON object whose
  * known members have the right types (unknown members are ignored).
- * Returns 0, or -1 with a one-line reason in err.
+ * Returns 0, or -EINVAL with a one-line reason in err.
  */
 int zt_api_json_parse_join(const char *body, size_t len, struct zt_api_join_req *out, char *err,
                            size_t errcap);

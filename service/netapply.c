@@ -267,17 +267,19 @@ void zt_netapply_sync(uint64_t nwid, const char *dev, struct zt_netapply *cur,
 	*cur = now;
 }
 
-/* Run argv without a shell; its exit status, or -1. */
+/* Run argv without a shell: its exit status (0 or more), or a negative
+ * errno if it could not run (-ECHILD: it did not exit, a signal ended it). */
 static int run(const char *const argv[])
 {
 	pid_t pid;
-	int st;
+	int st, r;
 	/* posix_spawnp does not write to argv; its prototype predates const. */
-	if (posix_spawnp(&pid, argv[0], NULL, NULL, (char *const *)argv, environ) != 0)
-		return -1;
+	r = posix_spawnp(&pid, argv[0], NULL, NULL, (char *const *)argv, environ);
+	if (r != 0)
+		return -r;
 	if (waitpid(pid, &st, 0) < 0)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		return -errno;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -ECHILD;
 }
 
 static bool have_resolvectl(void)

@@ -40,7 +40,9 @@ int main(int argc, char **argv)
 	                                         {NULL, 0, NULL, 0}};
 	struct zt_daemon_config cfg;
 	bool verbose = false;
-	int c, v;
+	char err[128];
+	uint16_t port;
+	int c;
 
 	memset(&cfg, 0, sizeof cfg);
 	cfg.home = DEFAULT_HOME;
@@ -49,16 +51,16 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":p:P:r:b:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			v = zt_args_port("ztd", "-p", optarg);
-			if (v < 0)
-				return 1;
-			cfg.udp_port = (uint16_t)v;
-			break;
 		case 'P':
-			v = zt_args_port("ztd", "-P", optarg);
-			if (v < 0)
+			if (zt_args_port(c == 'p' ? "-p" : "-P", optarg, &port, err, sizeof err) <
+			    0) {
+				fprintf(stderr, "ztd: %s\n", err);
 				return 1;
-			cfg.api_port = v;
+			}
+			if (c == 'p')
+				cfg.udp_port = port;
+			else
+				cfg.api_port = port;
 			break;
 		case 'r': cfg.roots_file = optarg; break;
 		case 'b': cfg.bind_addr = optarg; break;

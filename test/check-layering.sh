@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The core must stay pure (DESIGN.md): node/ objects may call only memory,
 # string and a few formatting functions of libc plus libsodium, and must
-# define no writable globals.  Fails with the offending symbols.
+# define no writable globals.  Fails with the offending symbols.  Then
+# check-includes.sh: which folder may include which.
 lib=${1:-build/libztnode.a}
 defined=$(nm -g --defined-only "$lib" 2>/dev/null | awk 'NF == 3 {print $3}' | sort -u)
 undef=$(nm -u "$lib" 2>/dev/null | awk 'NF >= 2 {print $2}' | sort -u)
@@ -17,4 +18,5 @@ if [ -n "$bad" ]; then echo "check-layering: node/ calls outside its allowlist:"
 if [ -n "$rnd" ]; then echo "check-layering: node/ must take randomness from the host:"; echo "$rnd"; ok=0; fi
 if [ -n "$globals" ]; then echo "check-layering: node/ defines writable globals:"; echo "$globals" | sed 's/^/  /'; ok=0; fi
 [ $ok = 1 ] && echo "check-layering: ok (node/ is pure)"
+sh "$(dirname "$0")/check-includes.sh" || ok=0
 [ $ok = 1 ]

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_capi.c - libFuzzer target for the controller's admin API as a
- * whole: the bytes are an HTTP request, parsed by service/http.c and
+ * whole: the bytes are an HTTP request, parsed by osdep/http.c and
  * answered by controller/capi.c over an in-memory SQLite store.
  *
  * Beyond "no crash": every answer is a status 200-599 with a JSON body,
@@ -16,7 +16,7 @@
 
 #include "controller/capi.h"
 #include "controller/ctl.h"
-#include "service/http.h"
+#include "osdep/http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

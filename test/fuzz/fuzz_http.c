@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_http.c - libFuzzer target for the local API's input surface: the
- * HTTP request parser (service/http.c) and the decoder of request bodies
+ * HTTP request parser (osdep/http.c) and the decoder of request bodies
  * (service/api_json.c), plus the JSON builders fed with fuzzed structs.
  *
  * Properties checked beyond "no crash": a complete request never claims
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "service/api_json.h"
-#include "service/http.h"
+#include "osdep/http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

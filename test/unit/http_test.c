@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * http_test.c - the local API's HTTP request parser (service/http.c):
+ * http_test.c - the local API's HTTP request parser (osdep/http.c):
  * complete requests, every proper prefix being "need more", a numbered
  * table of malformed and oversize requests with the status each must
  * get, and every single-byte mutation of a valid request.
@@ -9,11 +9,12 @@
  * here; it is pure C11 (no sockets, no allocation), which is also what
  * lets it build under the core's flags.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "service/http.c"
+#include "osdep/http.c"
 #include "test.h"
 
 static const char get_req[] = "GET /network/ff00000000000001?x=1 HTTP/1.1\r\n"
@@ -218,7 +219,7 @@ static void test_format_head(void)
 	CHECK(strncmp(head, "HTTP/1.1 404 Not Found\r\n", 24) == 0);
 	CHECK(strstr(head, "Content-Length: 17\r\n") != NULL);
 	CHECK(strstr(head, "Allow: GET\r\n\r\n") != NULL);
-	CHECK_EQ(zt_http_format_head(head, 20, 200, 0, NULL), -1);
+	CHECK_EQ(zt_http_format_head(head, 20, 200, 0, NULL), -ENOSPC);
 }
 
 int main(void)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * workers_test.c - the crypto pipeline (osdep/workers.c) against running
+ * workers_test.c - the crypto pipeline (osdep/workers_linux.c) against running
  * the same jobs inline: seal and open, ChaCha20-Poly1305 and AES-256-GCM
  * (expanded keys), lists of every length, forged packets failing.  Built
  * as usual and, by `make tsan`, with ThreadSanitizer: the hand-over
@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "osdep/workers.c" /* the shell module under test, in this program */
+#include "osdep/workers_linux.c" /* the shell module under test, in this program */
 #include "test.h"
 
 #define N 96

@@ -6,13 +6,13 @@
  * in size (http.h) and in time (ZT_HTTPD_TIMEOUT_MS), so a stuck or
  * hostile local client cannot hold the daemon.
  */
-#ifndef ZT_SERVICE_HTTPD_H
-#define ZT_SERVICE_HTTPD_H
+#ifndef ZT_OSDEP_HTTPD_H
+#define ZT_OSDEP_HTTPD_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "service/http.h"
+#include "osdep/http.h"
 
 #define ZT_HTTPD_MAX_CONNS  16
 #define ZT_HTTPD_TIMEOUT_MS 5000

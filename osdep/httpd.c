@@ -8,7 +8,7 @@
  * response (a 413 to a client still sending its body) before the client
  * reads it.
  */
-#include "service/httpd.h"
+#include "osdep/httpd.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * state.c - ztd's home directory files (see state.h).
+ * state.c - the home directory files the programs share (see state.h).
  */
-#include "service/state.h"
+#include "osdep/state.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -13,8 +13,6 @@
 
 #include "osdep/home.h"
 #include "osdep/log.h"
-
-#define NETWORKS_DIR "networks.d"
 
 static void trim(char *s, size_t *len)
 {
@@ -33,6 +31,30 @@ int zt_state_read_file(const char *path, const char *what, char *buf, size_t cap
 		         what, path, cap - 1);
 	else if (r < 0)
 		snprintf(err, errcap, "cannot read %s %s: %s", what, path, strerror(-r));
+	return r;
+}
+
+int zt_state_lock_home(const char *home, const char *lockname, const char *prog, int *lock_fd,
+                       char *err, size_t errcap)
+{
+	char path[ZT_HOME_PATH_MAX];
+	long other = 0;
+	int r;
+
+	*lock_fd = -1;
+	r = zt_home_mkdir(home);
+	if (r < 0) {
+		snprintf(err, errcap, "cannot create home directory %s: %s", home, strerror(-r));
+		return r;
+	}
+	r = zt_home_path(path, sizeof path, home, lockname);
+	if (r == 0)
+		r = zt_home_lock(path, lock_fd, &other);
+	if (r == -EWOULDBLOCK)
+		snprintf(err, errcap, "another %s (pid %ld) is using %s: stop it first", prog,
+		         other, home);
+	else if (r < 0)
+		snprintf(err, errcap, "cannot lock %s/%s: %s", home, lockname, strerror(-r));
 	return r;
 }
 
@@ -131,10 +153,69 @@ static int verify_roots(const char *name, const char *text, size_t len, const ui
 	return -EINVAL;
 }
 
+/* Rollback: refuse `out` (read from `name`) if HOMEDIR/roots.seen says an
+ * older file from the same signer, or one as old with other roots, was
+ * accepted before. */
+static int check_seen(const char *seen_path, const char *name, const struct zt_roots *out,
+                      char *err, size_t errcap)
+{
+	struct zt_roots_seen seen;
+	char text[ZT_ROOTS_SEEN_TEXT + 8];
+	size_t len;
+	int r;
+
+	r = zt_home_read(seen_path, text, sizeof text, &len);
+	if (r == -ENOENT)
+		return 0;
+	if (r == -EFBIG || (r == 0 && zt_roots_seen_from_text(&seen, text, len) != ZT_OK)) {
+		snprintf(err, errcap,
+		         "%s is corrupt (expected '<signer> <timestamp> <digest>'): delete it to "
+		         "accept the roots file as it is",
+		         seen_path);
+		return -EINVAL;
+	}
+	if (r < 0) {
+		snprintf(err, errcap, "cannot read %s: %s", seen_path, strerror(-r));
+		return r;
+	}
+	if (zt_roots_check_seen(&seen, out) == ZT_OK)
+		return 0;
+	if (out->timestamp < seen.timestamp)
+		snprintf(err, errcap,
+		         "roots file %s is older (timestamp %" PRId64
+		         ") than the one accepted before (timestamp %" PRId64
+		         ", %s): to go back to older roots on purpose, sign them again with "
+		         "zt-root mkroots (a newer timestamp)",
+		         name, out->timestamp, seen.timestamp, seen_path);
+	else
+		snprintf(err, errcap,
+		         "roots file %s has the timestamp of the one accepted before (%" PRId64
+		         ", %s) but other roots: sign it again with zt-root mkroots (a newer "
+		         "timestamp)",
+		         name, seen.timestamp, seen_path);
+	return -EPERM;
+}
+
+/* Remember `roots` as the last accepted in HOMEDIR/roots.seen. */
+static int remember_seen(const char *seen_path, const struct zt_roots *roots, char *err,
+                         size_t errcap)
+{
+	struct zt_roots_seen seen;
+	char text[ZT_ROOTS_SEEN_TEXT];
+	int r;
+
+	zt_roots_seen_of(&seen, roots);
+	r = zt_roots_seen_to_text(&seen, text, sizeof text);
+	r = r < 0 ? -ERANGE : zt_home_write(seen_path, text, (size_t)r, 0644);
+	if (r < 0)
+		snprintf(err, errcap, "cannot write %s: %s", seen_path, strerror(-r));
+	return r;
+}
+
 int zt_state_roots(const char *home, const char *roots_file, struct zt_roots *out, bool *have,
                    char *err, size_t errcap)
 {
-	char home_roots[ZT_HOME_PATH_MAX], pin_path[ZT_HOME_PATH_MAX];
+	char home_roots[ZT_HOME_PATH_MAX], pin_path[ZT_HOME_PATH_MAX], seen_path[ZT_HOME_PATH_MAX];
 	char pin_hex[80], old[256];
 	uint8_t pin[32];
 	bool pinned = false;
@@ -145,7 +226,8 @@ int zt_state_roots(const char *home, const char *roots_file, struct zt_roots *ou
 	*have = false;
 	memset(out, 0, sizeof *out);
 	if (zt_home_path(home_roots, sizeof home_roots, home, "roots") < 0 ||
-	    zt_home_path(pin_path, sizeof pin_path, home, "roots.signer") < 0) {
+	    zt_home_path(pin_path, sizeof pin_path, home, "roots.signer") < 0 ||
+	    zt_home_path(seen_path, sizeof seen_path, home, "roots.seen") < 0) {
 		snprintf(err, errcap, "home directory path %s is too long", home);
 		return -ENAMETOOLONG;
 	}
@@ -178,6 +260,8 @@ int zt_state_roots(const char *home, const char *roots_file, struct zt_roots *ou
 			goto out;
 		r = verify_roots(roots_file, text, len, pinned ? pin : NULL, pin_path, out, err,
 		                 errcap);
+		if (r == 0)
+			r = check_seen(seen_path, roots_file, out, err, errcap);
 		if (r < 0)
 			goto out;
 		r = zt_home_write(home_roots, text, len, 0644);
@@ -197,9 +281,14 @@ int zt_state_roots(const char *home, const char *roots_file, struct zt_roots *ou
 		}
 		r = verify_roots(home_roots, text, len, pinned ? pin : NULL, pin_path, out, err,
 		                 errcap);
+		if (r == 0)
+			r = check_seen(seen_path, home_roots, out, err, errcap);
 		if (r < 0)
 			goto out;
 	}
+	r = remember_seen(seen_path, out, err, errcap);
+	if (r < 0)
+		goto out;
 	if (!pinned) {
 		sodium_bin2hex(old, sizeof old, out->signer, 32);
 		len = strlen(old);
@@ -214,6 +303,8 @@ int zt_state_roots(const char *home, const char *roots_file, struct zt_roots *ou
 	*have = true;
 	r = 0;
 out:
+	if (r < 0)
+		memset(out, 0, sizeof *out);
 	free(text);
 	return r;
 }
@@ -231,139 +322,4 @@ int zt_state_write_port(const char *home, unsigned port, char *err, size_t errca
 	if (r < 0)
 		snprintf(err, errcap, "cannot write %s: %s", path, strerror(-r));
 	return r;
-}
-
-static int net_path(char *out, size_t cap, const char *home, uint64_t nwid)
-{
-	char name[64];
-
-	snprintf(name, sizeof name, NETWORKS_DIR "/%016" PRIx64 ".conf", nwid);
-	return zt_home_path(out, cap, home, name);
-}
-
-int zt_state_net_save(const char *home, uint64_t nwid, char *err, size_t errcap)
-{
-	struct zt_net_settings s;
-	zt_net_settings_default(&s);
-	return zt_state_net_save_settings(home, nwid, &s, err, errcap);
-}
-
-void zt_state_net_load_settings(const char *home, uint64_t nwid, struct zt_net_settings *out)
-{
-	static const char *const keys[] = {
-	    "allowManaged=", "allowGlobal=", "allowDefault=", "allowDNS="};
-	bool *vals[] = {&out->allow_managed, &out->allow_global, &out->allow_default,
-	                &out->allow_dns};
-	static const char *const ekeys[] = {"multicastLimit=", "macAgeSeconds=", "mssClamp="};
-	unsigned *evals[] = {&out->multicast_limit, &out->mac_age_s, &out->mss_clamp};
-	char path[ZT_HOME_PATH_MAX], buf[512];
-	size_t len;
-
-	zt_net_settings_default(out);
-	if (net_path(path, sizeof path, home, nwid) < 0 ||
-	    zt_home_read(path, buf, sizeof buf, &len) < 0)
-		return;
-	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
-		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-			if (strncmp(line, keys[i], strlen(keys[i])) == 0)
-				*vals[i] = line[strlen(keys[i])] == '1';
-		for (size_t i = 0; i < sizeof ekeys / sizeof ekeys[0]; i++) {
-			size_t kl = strlen(ekeys[i]);
-			char *end;
-			unsigned long v;
-			if (strncmp(line, ekeys[i], kl) != 0)
-				continue;
-			v = strtoul(line + kl, &end, 10);
-			if (end == line + kl || *end != '\0' || v > 86400) {
-				zt_log_warn("%s: ignoring '%.40s'", path, line);
-				continue;
-			}
-			*evals[i] = (unsigned)v;
-		}
-		if (strncmp(line, "bridge=", 7) == 0)
-			out->bridge = line[7] == '1';
-		if (strncmp(line, "broadcastEnabled=", 17) == 0)
-			out->broadcast = line[17] == '1';
-	}
-}
-
-int zt_state_net_save_settings(const char *home, uint64_t nwid, const struct zt_net_settings *st,
-                               char *err, size_t errcap)
-{
-	char dir[ZT_HOME_PATH_MAX], path[ZT_HOME_PATH_MAX], buf[512];
-	int n, r;
-
-	r = zt_home_path(dir, sizeof dir, home, NETWORKS_DIR);
-	if (r == 0)
-		r = net_path(path, sizeof path, home, nwid);
-	if (r < 0) {
-		snprintf(err, errcap, "home directory path %s is too long", home);
-		return r;
-	}
-	r = zt_home_mkdir(dir);
-	if (r < 0) {
-		snprintf(err, errcap, "cannot create %s: %s", dir, strerror(-r));
-		return r;
-	}
-	n = snprintf(buf, sizeof buf,
-	             "nwid=%016" PRIx64 "\nallowManaged=%d\nallowGlobal=%d\nallowDefault=%d\n"
-	             "allowDNS=%d\nbridge=%d\nbroadcastEnabled=%d\nmulticastLimit=%u\n"
-	             "macAgeSeconds=%u\nmssClamp=%u\n",
-	             nwid, st->allow_managed, st->allow_global, st->allow_default, st->allow_dns,
-	             st->bridge, st->broadcast, st->multicast_limit, st->mac_age_s, st->mss_clamp);
-	r = zt_home_write(path, buf, (size_t)n, 0644);
-	if (r < 0)
-		snprintf(err, errcap, "cannot write %s: %s", path, strerror(-r));
-	return r;
-}
-
-int zt_state_net_remove(const char *home, uint64_t nwid)
-{
-	char path[ZT_HOME_PATH_MAX];
-	int r = net_path(path, sizeof path, home, nwid);
-
-	return r < 0 ? r : zt_home_remove(path);
-}
-
-struct net_list {
-	const char *dir;
-	uint64_t *out;
-	size_t cap, count;
-};
-
-static int net_list_one(void *ctx, const char *name)
-{
-	struct net_list *l = ctx;
-	char id[ZT_NWID_TEXT];
-	uint64_t nwid;
-
-	if (strlen(name) != 16 + 5 || strcmp(name + 16, ".conf") != 0) {
-		if (strstr(name, ".tmp") == NULL)
-			zt_log_warn("ignoring %s/%s: not <16 hex digits>.conf", l->dir, name);
-		return 0;
-	}
-	memcpy(id, name, 16);
-	id[16] = '\0';
-	if (zt_nwid_parse(id, &nwid) != 0) {
-		zt_log_warn("ignoring %s/%s: not <16 hex digits>.conf", l->dir, name);
-		return 0;
-	}
-	if (l->count < l->cap)
-		l->out[l->count] = nwid;
-	l->count++;
-	return 0;
-}
-
-size_t zt_state_net_list(const char *home, uint64_t *out, size_t cap)
-{
-	char dir[ZT_HOME_PATH_MAX];
-	struct net_list l = {dir, out, cap, 0};
-	int r;
-
-	if (zt_home_path(dir, sizeof dir, home, NETWORKS_DIR) < 0)
-		return 0;
-	r = zt_home_list(dir, net_list_one, &l);
-	if (r < 0)
-		zt_log_warn("cannot list %s: %s", dir, strerror(-r));
-	return l.count;
 }

@@ -6,8 +6,9 @@
  * duplicate Content-Length or Transfer-Encoding, obsolete line folding),
  * lenient where clients differ harmlessly: a bare LF ends a line too.
  */
-#include "service/http.h"
+#include "osdep/http.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -279,7 +280,7 @@ int zt_http_format_head(char *out, size_t cap, int status, size_t body_len, cons
 	                 status, zt_http_reason(status), body_len, extra ? extra : "");
 
 	if (n < 0 || (size_t)n >= cap)
-		return -1;
+		return -ENOSPC;
 	return n;
 }
 

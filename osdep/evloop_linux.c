@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * evloop.c - epoll + signalfd (see evloop.h).
+ * evloop_linux.c - epoll + signalfd (see evloop.h).
  *
  * Handlers live in a table indexed by fd.  The epoll data carries the fd
  * and the handler's generation, so an event that was already fetched for

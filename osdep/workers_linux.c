@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * workers.c - the crypto pipeline (see workers.h).
+ * workers_linux.c - the crypto pipeline (see workers.h).
  */
 #include "osdep/workers.h"
 

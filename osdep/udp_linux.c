@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * udp.c - UDP sockets for the underlay (see udp.h).
+ * udp_linux.c - UDP sockets for the underlay (see udp.h).
  */
 #include "osdep/udp.h"
 

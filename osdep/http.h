@@ -9,8 +9,8 @@
  * Content-Length body of at most ZT_HTTP_MAX_BODY bytes.  Chunked bodies,
  * header continuation lines and HTTP/2 are refused with an error status.
  */
-#ifndef ZT_SERVICE_HTTP_H
-#define ZT_SERVICE_HTTP_H
+#ifndef ZT_OSDEP_HTTP_H
+#define ZT_OSDEP_HTTP_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -79,7 +79,7 @@ const char *zt_http_reason(int status);
 /*
  * Write the head of a response with a JSON body of body_len bytes into
  * out (NUL-terminated).  extra is NULL or more header lines, each ending
- * in "\r\n".  Returns the length, or -1 if cap is too small.
+ * in "\r\n".  Returns the length, or -ENOSPC if cap is too small.
  */
 int zt_http_format_head(char *out, size_t cap, int status, size_t body_len, const char *extra);
 

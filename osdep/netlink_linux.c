@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * netlink.c - rtnetlink requests (see netlink.h).
+ * netlink_linux.c - rtnetlink requests (see netlink.h).
  */
 #include "osdep/netlink.h"
 

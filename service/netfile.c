@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * netfile.c - ztd's networks.d files (see netfile.h).
+ */
+#include "service/netfile.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "osdep/home.h"
+#include "osdep/log.h"
+
+#define NETWORKS_DIR "networks.d"
+
+static int net_path(char *out, size_t cap, const char *home, uint64_t nwid)
+{
+	char name[64];
+
+	snprintf(name, sizeof name, NETWORKS_DIR "/%016" PRIx64 ".conf", nwid);
+	return zt_home_path(out, cap, home, name);
+}
+
+void zt_netfile_load(const char *home, uint64_t nwid, struct zt_net_settings *out)
+{
+	static const char *const keys[] = {
+	    "allowManaged=", "allowGlobal=", "allowDefault=", "allowDNS="};
+	bool *vals[] = {&out->allow_managed, &out->allow_global, &out->allow_default,
+	                &out->allow_dns};
+	static const char *const ekeys[] = {"multicastLimit=", "macAgeSeconds=", "mssClamp="};
+	unsigned *evals[] = {&out->multicast_limit, &out->mac_age_s, &out->mss_clamp};
+	char path[ZT_HOME_PATH_MAX], buf[512];
+	size_t len;
+
+	zt_net_settings_default(out);
+	if (net_path(path, sizeof path, home, nwid) < 0 ||
+	    zt_home_read(path, buf, sizeof buf, &len) < 0)
+		return;
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+			if (strncmp(line, keys[i], strlen(keys[i])) == 0)
+				*vals[i] = line[strlen(keys[i])] == '1';
+		for (size_t i = 0; i < sizeof ekeys / sizeof ekeys[0]; i++) {
+			size_t kl = strlen(ekeys[i]);
+			char *end;
+			unsigned long v;
+			if (strncmp(line, ekeys[i], kl) != 0)
+				continue;
+			v = strtoul(line + kl, &end, 10);
+			if (end == line + kl || *end != '\0' || v > 86400) {
+				zt_log_warn("%s: ignoring '%.40s'", path, line);
+				continue;
+			}
+			*evals[i] = (unsigned)v;
+		}
+		if (strncmp(line, "bridge=", 7) == 0)
+			out->bridge = line[7] == '1';
+		if (strncmp(line, "broadcastEnabled=", 17) == 0)
+			out->broadcast = line[17] == '1';
+	}
+}
+
+int zt_netfile_save(const char *home, uint64_t nwid, const struct zt_net_settings *st, char *err,
+                    size_t errcap)
+{
+	char dir[ZT_HOME_PATH_MAX], path[ZT_HOME_PATH_MAX], buf[512];
+	int n, r;
+
+	r = zt_home_path(dir, sizeof dir, home, NETWORKS_DIR);
+	if (r == 0)
+		r = net_path(path, sizeof path, home, nwid);
+	if (r < 0) {
+		snprintf(err, errcap, "home directory path %s is too long", home);
+		return r;
+	}
+	r = zt_home_mkdir(dir);
+	if (r < 0) {
+		snprintf(err, errcap, "cannot create %s: %s", dir, strerror(-r));
+		return r;
+	}
+	n = snprintf(buf, sizeof buf,
+	             "nwid=%016" PRIx64 "\nallowManaged=%d\nallowGlobal=%d\nallowDefault=%d\n"
+	             "allowDNS=%d\nbridge=%d\nbroadcastEnabled=%d\nmulticastLimit=%u\n"
+	             "macAgeSeconds=%u\nmssClamp=%u\n",
+	             nwid, st->allow_managed, st->allow_global, st->allow_default, st->allow_dns,
+	             st->bridge, st->broadcast, st->multicast_limit, st->mac_age_s, st->mss_clamp);
+	r = zt_home_write(path, buf, (size_t)n, 0644);
+	if (r < 0)
+		snprintf(err, errcap, "cannot write %s: %s", path, strerror(-r));
+	return r;
+}
+
+int zt_netfile_remove(const char *home, uint64_t nwid)
+{
+	char path[ZT_HOME_PATH_MAX];
+	int r = net_path(path, sizeof path, home, nwid);
+
+	return r < 0 ? r : zt_home_remove(path);
+}
+
+struct net_list {
+	const char *dir;
+	uint64_t *out;
+	size_t cap, count;
+};
+
+static int net_list_one(void *ctx, const char *name)
+{
+	struct net_list *l = ctx;
+	char id[ZT_NWID_TEXT];
+	uint64_t nwid;
+
+	if (strlen(name) != 16 + 5 || strcmp(name + 16, ".conf") != 0) {
+		if (strstr(name, ".tmp") == NULL)
+			zt_log_warn("ignoring %s/%s: not <16 hex digits>.conf", l->dir, name);
+		return 0;
+	}
+	memcpy(id, name, 16);
+	id[16] = '\0';
+	if (zt_nwid_parse(id, &nwid) != 0) {
+		zt_log_warn("ignoring %s/%s: not <16 hex digits>.conf", l->dir, name);
+		return 0;
+	}
+	if (l->count < l->cap)
+		l->out[l->count] = nwid;
+	l->count++;
+	return 0;
+}
+
+size_t zt_netfile_list(const char *home, uint64_t *out, size_t cap)
+{
+	char dir[ZT_HOME_PATH_MAX];
+	struct net_list l = {dir, out, cap, 0};
+	int r;
+
+	if (zt_home_path(dir, sizeof dir, home, NETWORKS_DIR) < 0)
+		return 0;
+	r = zt_home_list(dir, net_list_one, &l);
+	if (r < 0)
+		zt_log_warn("cannot list %s: %s", dir, strerror(-r));
+	return l.count;
+}

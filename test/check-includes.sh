@@ -1,0 +1,40 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The house (DESIGN.md): which folder's files may #include "..." what.
+#   node/                          node/ only
+#   osdep/                         node/zt.h, osdep/
+#   service/, root/, controller/   node/zt.h, osdep/, their own folder
+# Every quoted include in the shells names its folder ("osdep/udp.h"): the
+# build's -Inode would otherwise let "gso.h" reach into the core.  Prints
+# each violation as file:line: include, and fails if there is one.
+cd "$(dirname "$0")/.." || exit 2
+bad=0
+# allowed FOLDER: a regular expression for what FOLDER's files may include.
+allowed() {
+	case $1 in
+	node) echo '^(node/)?[A-Za-z0-9_.-]+$' ;;
+	osdep) echo '^(node/zt\.h|osdep/[A-Za-z0-9_.-]+)$' ;;
+	*) echo "^(node/zt\\.h|osdep/[A-Za-z0-9_.-]+|$1/[A-Za-z0-9_.-]+)\$" ;;
+	esac
+}
+for dir in node osdep service root controller; do
+	re=$(allowed "$dir")
+	for f in "$dir"/*.c "$dir"/*.h; do
+		[ -f "$f" ] || continue
+		out=$(awk -v re="$re" -v f="$f" '
+			/^[ \t]*#[ \t]*include[ \t]*"/ {
+				s = $0
+				sub(/^[^"]*"/, "", s)
+				sub(/".*$/, "", s)
+				if (s !~ re)
+					printf "%s:%d: #include \"%s\"\n", f, FNR, s
+			}' "$f")
+		if [ -n "$out" ]; then
+			[ $bad = 0 ] && echo "check-includes: includes the house does not allow (DESIGN.md, \"The house\"):"
+			echo "$out" | sed 's/^/  /'
+			bad=1
+		fi
+	done
+done
+[ $bad = 0 ] && echo "check-includes: ok (node/, osdep/, service/, root/, controller/ include what the house allows)"
+[ $bad = 0 ]
