@@ -253,7 +253,7 @@ enum zt_counter {
 	ZT_CTR_NETCONF_BAD,     /* configs, COMs, revocations that did not verify */
 	ZT_CTR_PUNCH_PROBES,    /* hole-punching and birthday probes sent */
 	ZT_CTR_PATH_LOST,       /* direct paths that stopped answering */
-	ZT_CTR_MC_REFUSED,      /* subscriptions refused (table or member limit) */
+	ZT_CTR_MC_REFUSED,      /* subscriptions refused (limits; private: no verified COM) */
 	ZT_CTR_MC_UNWANTED,     /* group frames we do not subscribe to */
 	ZT_CTR_BRIDGE_LOOP,     /* frames dropped to break a bridging loop */
 	ZT_CTR_NOT_FOR_US,      /* unicast frames for another MAC (not a bridge) */
