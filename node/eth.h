@@ -22,6 +22,7 @@
 #define ZT_ETH_P_IPV4    0x0800
 #define ZT_ETH_P_ARP     0x0806
 #define ZT_ETH_P_VLAN    0x8100 /* an 802.1Q tag in place of the ethertype */
+#define ZT_ETH_P_QINQ    0x88a8 /* an 802.1ad (outer) tag */
 #define ZT_ETH_P_IPV6    0x86dd
 
 /* ARP for IPv4 over Ethernet (RFC 826) */
@@ -34,6 +35,7 @@
 #define ZT_ARP_SPA        14 /* sender's IPv4 address */
 #define ZT_ARP_TPA        24 /* target's IPv4 address */
 #define ZT_ARP_HW_ETHER   1
+#define ZT_ARP_SHA        8 /* sender's MAC */
 #define ZT_ARP_OP_REQUEST 1
 
 /* IPv4 (RFC 791) */

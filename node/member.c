@@ -287,6 +287,7 @@ static void take_com(struct zt_node *n, int64_t now, struct zt_peer *p, const ui
 	struct zt_peer *ctl;
 	struct zt_member *m;
 	struct zt_memcom *mc;
+	bool was_ok;
 
 	if (zt_com_decode(&com, msg + 1, ZT_COM_LEN) != ZT_OK || com.issued_to != p->address)
 		goto bad;
@@ -304,8 +305,13 @@ static void take_com(struct zt_node *n, int64_t now, struct zt_peer *p, const ui
 	m = zt_switch_add_member(net, p->address, now, NULL);
 	if (m == NULL || (mc = memcom(m)) == NULL)
 		return;
+	was_ok = zt_member_com_ok(net, m);
 	if (com.timestamp > mc->com.timestamp)
 		mc->com = com;
+	/* Private networks tell their groups only to verified members and
+	 * take theirs only from them: now both can go. */
+	if (!was_ok && zt_member_needs_com(net) && zt_member_com_ok(net, m))
+		zt_mc_member_verified(n, now, net, p->address);
 	if (mc->held != NULL && zt_member_com_ok(net, m)) {
 		if (now - mc->held_at < ZT_COM_HOLD_TIME) {
 			zt_switch_send_held(n, now, net, m, p);

@@ -43,6 +43,21 @@ void zt_mc_apply_conf(struct zt_node *n, int64_t now, struct zt_network *net,
 	(void)n;
 }
 
+/* On a private network a member whose certificate we have not verified
+ * gets nothing from the switch: no group frames (an outsider's MC_LIKE
+ * gets it nothing), and none of our groups, whose ARP groups name our
+ * host's addresses.  Anyone who knows the network id can be listed by the
+ * roots. */
+static bool may_receive(const struct zt_network *net, uint64_t a)
+{
+	if (!zt_member_needs_com(net))
+		return true;
+	for (unsigned i = 0; i < net->member_count; i++)
+		if (net->members[i].address == a)
+			return zt_member_com_ok(net, &net->members[i]);
+	return false;
+}
+
 /* Send the groups in g[0..count) as LIKE or UNLIKE to member `to`. */
 static void send_groups(struct zt_node *n, int64_t now, struct zt_network *net, uint64_t to,
                         uint8_t type, unsigned flags, const struct zt_mcsub *g, size_t count)
@@ -53,6 +68,14 @@ static void send_groups(struct zt_node *n, int64_t now, struct zt_network *net, 
 
 	if (p == NULL)
 		return;
+	if (!may_receive(net, to)) {
+		/* Our certificate first: when the member's comes back
+		 * verified, it gets our full set (zt_mc_member_verified). */
+		struct zt_member *m = zt_switch_member(net, to);
+		if (m != NULL)
+			zt_member_show_com(n, now, net, m, p);
+		return;
+	}
 	do {
 		size_t k = count - i > ZT_MC_PER_MSG ? ZT_MC_PER_MSG : count - i;
 		msg[0] = type;
@@ -86,6 +109,14 @@ void zt_mc_member_new(struct zt_node *n, int64_t now, struct zt_network *net, ui
 {
 	if (address != n->id.address && net->status == ZT_NET_OK && have_news(net))
 		send_full(n, now, net, address, false);
+}
+
+void zt_mc_member_verified(struct zt_node *n, int64_t now, struct zt_network *net, uint64_t address)
+{
+	/* Its groups were refused until now: ask for them back (even with
+	 * nothing to say ourselves), and tell it ours. */
+	if (address != n->id.address && net->status == ZT_NET_OK)
+		send_full(n, now, net, address, true);
 }
 
 /* Tell every member about a change of ours. */
@@ -152,6 +183,17 @@ void zt_mc_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const u
 	net = zt_switch_find(n, zt_get_u64(msg + 1));
 	if (net == NULL || net->status != ZT_NET_OK)
 		return;
+	if (!may_receive(net, p->address)) {
+		/* A private network takes groups only from members whose
+		 * certificate it verified: strangers fill no table.  Ask for
+		 * the certificate; once verified, we ask for the groups again
+		 * (zt_mc_member_verified). */
+		struct zt_member *m = zt_switch_add_member(net, p->address, now, NULL);
+		n->counters[ZT_CTR_MC_REFUSED] += msg[0] == ZT_MSG_MC_LIKE ? count : 0;
+		if (m != NULL)
+			zt_member_show_com(n, now, net, m, p);
+		return;
+	}
 	flags = msg[9];
 	if (msg[0] == ZT_MSG_MC_LIKE && (flags & ZT_MC_F_FULL))
 		zt_mctable_remove_member(&net->subs, p->address);
@@ -185,14 +227,7 @@ void zt_mc_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const u
 		else if (r < 0)
 			n->counters[ZT_CTR_MC_REFUSED]++;
 	}
-	{
-		struct zt_member *m = zt_switch_add_member(net, p->address, now, NULL);
-		/* On a private network its groups count only once its
-		 * certificate is verified (subscribers() checks): ask for it
-		 * now, so that it is there by the time a frame goes out. */
-		if (m != NULL && zt_member_needs_com(net) && !zt_member_com_ok(net, m))
-			zt_member_show_com(n, now, net, m, p);
-	}
+	(void)zt_switch_add_member(net, p->address, now, NULL);
 	if (msg[0] == ZT_MSG_MC_LIKE && (flags & ZT_MC_F_ASK))
 		send_full(n, now, net, p->address, false);
 }
@@ -226,18 +261,6 @@ static size_t bridges(const struct zt_node *n, const struct zt_network *net, int
 		    zt_bridge_member(net, net->bridges[i].address, now))
 			k = add_unique(out, k, cap, net->bridges[i].address);
 	return k;
-}
-
-/* On a private network only members whose certificate we verified get
- * group frames: an outsider's MC_LIKE gets it nothing. */
-static bool may_receive(const struct zt_network *net, uint64_t a)
-{
-	if (!zt_member_needs_com(net))
-		return true;
-	for (unsigned i = 0; i < net->member_count; i++)
-		if (net->members[i].address == a)
-			return zt_member_com_ok(net, &net->members[i]);
-	return false;
 }
 
 /* Subscribers of (mac, adi), at most `limit` of them (in table order, so

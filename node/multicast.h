@@ -36,6 +36,10 @@ bool zt_mc_wanted(const struct zt_network *net, const uint8_t *frame, size_t len
 void zt_mc_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
                       size_t len);
 void zt_mc_member_new(struct zt_node *n, int64_t now, struct zt_network *net, uint64_t address);
+/* A private network's member whose COM we have just verified (it was not,
+ * or no longer, valid): our full set to it, asking for its own. */
+void zt_mc_member_verified(struct zt_node *n, int64_t now, struct zt_network *net,
+                           uint64_t address);
 void zt_mc_background(struct zt_node *n, int64_t now, struct zt_network *net);
 /* A managed network's config sets the Ethernet behaviour. */
 void zt_mc_apply_conf(struct zt_node *n, int64_t now, struct zt_network *net,

@@ -59,6 +59,8 @@ static const char *const counter_names[ZT_CTR_COUNT] = {
     [ZT_CTR_PMTU_PROBES] = "pmtu_probes",
     [ZT_CTR_NO_MEMORY] = "no_memory",
     [ZT_CTR_TX_FRAGMENTED] = "tx_fragmented",
+    [ZT_CTR_FORGED_SRC_IP] = "forged_src_ip",
+    [ZT_CTR_FORGED_LLADDR] = "forged_lladdr",
 };
 
 const char *zt_counter_name(enum zt_counter c)

@@ -8,7 +8,11 @@
  * subscribers, up to the network's limit; ARP/ND to the owner of the
  * address).  Frames with a foreign source MAC are accepted only from and
  * to active bridges, whose LAN hosts' MACs are learnt (mactable.c) with
- * loop protection; everyone else's are dropped and counted.
+ * loop protection; everyone else's are dropped and counted.  The network's
+ * derived MACs (first octet = ours) are members' alone: never learnt behind
+ * a bridge, always sent straight to the member they name.  On managed
+ * networks a member's IP addresses are its own too (ipguard.c), checked at
+ * both ends.
  */
 #include "switch.h"
 
@@ -16,6 +20,7 @@
 #include <string.h>
 
 #include "eth.h"
+#include "ipguard.h"
 #include "node_int.h"
 #include "util.h"
 
@@ -61,36 +66,89 @@ void zt_switch_free_members(struct zt_network *net)
 	net->member_count = net->member_cap = 0;
 }
 
+/* On a private network, entries without a verified certificate (anyone
+ * the roots list, anyone who sends us something) hold at most a quarter of
+ * the member list: strangers cannot crowd out members. */
+#define MAX_STRANGERS (ZT_NET_MAX_MEMBERS / 4)
+
+/* What an entry is worth when the list is full, least first. */
+enum keep { KEEP_STRANGER, KEEP_MEMBER, KEEP_REVOKED };
+
+static enum keep keep_of(const struct zt_network *net, const struct zt_member *m)
+{
+	const struct zt_memcom *mc = m->mc;
+
+	if (!zt_member_needs_com(net) || mc == NULL)
+		return KEEP_STRANGER;
+	/* A revocation matters while a COM it covers could still agree with
+	 * ours (within max_delta of it); evicting the entry would forget it,
+	 * and the revoked member would be taken back with its old COM. */
+	if (mc->revoked_upto != 0 &&
+	    net->conf->com.timestamp - mc->revoked_upto <= net->conf->com.max_delta)
+		return KEEP_REVOKED;
+	return mc->com.timestamp > mc->revoked_upto ? KEEP_MEMBER : KEEP_STRANGER;
+}
+
+struct zt_member *zt_switch_member(struct zt_network *net, uint64_t address)
+{
+	for (unsigned i = 0; i < net->member_count; i++)
+		if (net->members[i].address == address)
+			return &net->members[i];
+	return NULL;
+}
+
+static struct zt_member *take_slot(struct zt_member *m, uint64_t address, int64_t now, bool *added)
+{
+	zt_memcom_free(m->mc);
+	m->mc = NULL;
+	m->address = address;
+	m->last_seen = now;
+	if (added != NULL)
+		*added = true;
+	return m;
+}
+
 struct zt_member *zt_switch_add_member(struct zt_network *net, uint64_t address, int64_t now,
                                        bool *added)
 {
-	unsigned oldest = 0;
+	unsigned victim = net->member_count, strangers = 0;
+	enum keep vk = KEEP_REVOKED;
 
 	if (added != NULL)
 		*added = false;
 
 	for (unsigned i = 0; i < net->member_count; i++) {
-		if (net->members[i].address == address) {
-			net->members[i].last_seen = now;
-			return &net->members[i];
+		struct zt_member *m = &net->members[i];
+		enum keep k;
+		if (m->address == address) {
+			m->last_seen = now;
+			return m;
 		}
-		if (net->members[i].last_seen < net->members[oldest].last_seen)
-			oldest = i;
+		/* The victim, should one be needed: the least worth keeping,
+		 * heard from longest ago; never a live revocation. */
+		k = keep_of(net, m);
+		strangers += k == KEEP_STRANGER;
+		if (k != KEEP_REVOKED &&
+		    (victim == net->member_count || k < vk ||
+		     (k == vk && m->last_seen < net->members[victim].last_seen))) {
+			victim = i;
+			vk = k;
+		}
 	}
+	/* A newcomer is a stranger until its COM is verified. */
+	if (zt_member_needs_com(net) && strangers >= MAX_STRANGERS)
+		return take_slot(&net->members[victim], address, now, added);
 	if (net->member_count == net->member_cap) {
 		unsigned nc = net->member_cap ? net->member_cap * 2 : 16;
 		struct zt_member *m;
 		if (nc > ZT_NET_MAX_MEMBERS)
 			nc = ZT_NET_MAX_MEMBERS;
 		if (nc == net->member_cap) {
-			/* Full: the member heard from longest ago makes room. */
-			zt_memcom_free(net->members[oldest].mc);
-			net->members[oldest].mc = NULL;
-			net->members[oldest].address = address;
-			net->members[oldest].last_seen = now;
-			if (added != NULL)
-				*added = true;
-			return &net->members[oldest];
+			/* Full: the victim makes room (none: every entry holds
+			 * a revocation that still matters). */
+			if (victim == net->member_count)
+				return NULL;
+			return take_slot(&net->members[victim], address, now, added);
 		}
 		m = realloc(net->members, nc * sizeof *m);
 		if (m == NULL)
@@ -98,12 +156,15 @@ struct zt_member *zt_switch_add_member(struct zt_network *net, uint64_t address,
 		net->members = m;
 		net->member_cap = nc;
 	}
-	net->members[net->member_count].address = address;
-	net->members[net->member_count].last_seen = now;
 	net->members[net->member_count].mc = NULL;
-	if (added != NULL)
-		*added = true;
-	return &net->members[net->member_count++];
+	return take_slot(&net->members[net->member_count++], address, now, added);
+}
+
+/* Is `mac` one of the network's derived MACs (a member's, whether we know
+ * the member or not)?  Such a MAC is never a host's behind a bridge. */
+static bool is_derived(const struct zt_network *net, const uint8_t *mac)
+{
+	return mac[0] == net->mac[0];
 }
 
 static uint64_t mac_to_address(const struct zt_network *net, const uint8_t *mac)
@@ -190,18 +251,6 @@ void zt_switch_send_held(struct zt_node *n, int64_t now, struct zt_network *net,
 	free(frame);
 }
 
-/* Is `mac` a member's derived MAC (one we know as a member)? */
-static uint64_t member_of_mac(const struct zt_network *net, const uint8_t *mac)
-{
-	uint64_t a = mac_to_address(net, mac);
-	if (a == 0)
-		return 0;
-	for (unsigned i = 0; i < net->member_count; i++)
-		if (net->members[i].address == a)
-			return a;
-	return 0;
-}
-
 static int64_t mac_age(const struct zt_network *net)
 {
 	return net->mac_age > 0 ? net->mac_age : ZT_BRIDGE_AGE;
@@ -212,13 +261,15 @@ static int64_t mac_age(const struct zt_network *net)
 static uint64_t unicast_member(const struct zt_node *n, int64_t now, const struct zt_network *net,
                                const uint8_t *dst)
 {
-	const struct zt_macent *e = zt_mactable_lookup(&net->macs, dst, now, mac_age(net));
+	const struct zt_macent *e;
 	uint64_t a;
 
-	if (e != NULL)
-		return e->address != n->id.address ? e->address : 0;
-	a = mac_to_address(net, dst);
-	return a != n->id.address ? a : 0;
+	if (is_derived(net, dst)) {
+		a = mac_to_address(net, dst);
+		return a != n->id.address ? a : 0;
+	}
+	e = zt_mactable_lookup(&net->macs, dst, now, mac_age(net));
+	return e != NULL && e->address != n->id.address ? e->address : 0;
 }
 
 size_t zt_node_frame_max(const struct zt_node *n, int64_t now, uint64_t nwid, const uint8_t dst[6])
@@ -263,11 +314,13 @@ static bool bridge_ingress(struct zt_node *n, int64_t now, struct zt_network *ne
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return false;
 	}
-	/* Split horizon: a MAC that lives on the network (a member, or a
+	/* Split horizon: a MAC that lives on the network (a member's, or a
 	 * host behind another bridge heard just now) seen on our LAN means
-	 * the frame went network -> LAN -> us: never send it back. */
+	 * the frame went network -> LAN -> us: never send it back.  (A LAN
+	 * host with a MAC in the members' range could not be reached anyway:
+	 * such MACs go to the member they name.) */
 	e = zt_mactable_lookup(&net->macs, src, now, ZT_BRIDGE_LOOP_HOLD);
-	if (member_of_mac(net, src) != 0 || e != NULL) {
+	if (is_derived(net, src) || e != NULL) {
 		n->counters[ZT_CTR_BRIDGE_LOOP]++;
 		/* A host behind another bridge is on our segment too (two
 		 * bridges on one segment, and that bridge's copy reached us
@@ -285,6 +338,19 @@ static bool bridge_ingress(struct zt_node *n, int64_t now, struct zt_network *ne
 		return false;
 	}
 	return true;
+}
+
+/* On a managed network a frame may name only its sender's addresses
+ * (ipguard.h).  false: dropped, counted by reason. */
+static bool addresses_ok(struct zt_node *n, const struct zt_network *net, uint64_t sender,
+                         const uint8_t *frame, size_t len)
+{
+	switch (zt_ipguard_check(net->conf, sender, frame, len)) {
+	case ZT_IPGUARD_OK: return true;
+	case ZT_IPGUARD_SRC_IP: n->counters[ZT_CTR_FORGED_SRC_IP]++; return false;
+	case ZT_IPGUARD_LLADDR: n->counters[ZT_CTR_FORGED_LLADDR]++; return false;
+	}
+	return false;
 }
 
 /* Does this member's config give it an rfc4193 or 6plane address (then
@@ -316,6 +382,9 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return ZT_OK;
 	}
+	/* Before the snooper: a forged ARP must not become a group. */
+	if (!addresses_ok(n, net, n->id.address, frame, len))
+		return ZT_OK;
 	if (((dst[0] & 1) || zt_get_u16(frame + ZT_ETH_TYPE) == ZT_ETH_P_ARP) &&
 	    zt_mc_tap_frame(n, now, net, frame, len))
 		return ZT_OK; /* an IGMP/MLD report: ours to know, not to flood */
@@ -337,19 +406,20 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
 		return ZT_OK;
 	}
 	{
-		const struct zt_macent *e = zt_mactable_lookup(&net->macs, dst, now, mac_age(net));
-		uint64_t a;
+		const struct zt_macent *e;
+		/* A member's MAC first: the MAC table (what bridges said)
+		 * never holds one, so no bridge can take a member's unicast. */
+		if (is_derived(net, dst)) {
+			uint64_t a = mac_to_address(net, dst);
+			if (a == n->id.address || a == 0)
+				n->counters[ZT_CTR_FRAMES_DROPPED]++;
+			else
+				send_frame(n, now, net, a, frame, len);
+			return ZT_OK;
+		}
+		e = zt_mactable_lookup(&net->macs, dst, now, mac_age(net));
 		if (e != NULL && e->address != n->id.address) {
 			send_frame(n, now, net, e->address, frame, len);
-			return ZT_OK;
-		}
-		a = mac_to_address(net, dst);
-		if (a == n->id.address) {
-			n->counters[ZT_CTR_FRAMES_DROPPED]++;
-			return ZT_OK;
-		}
-		if (a != 0 && e == NULL) {
-			send_frame(n, now, net, a, frame, len);
 			return ZT_OK;
 		}
 		/* Unknown unicast: only bridges can have it behind them. */
@@ -370,8 +440,9 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
 static bool bridge_egress(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_peer *p,
                           const uint8_t *src)
 {
-	if (!zt_bridge_member(net, p->address, now) || (src[0] & 1) ||
-	    memcmp(src, net->mac, 6) == 0) {
+	/* Not even a bridge may use a member's MAC (ours included): one
+	 * such frame would teach us that the member lives behind it. */
+	if (!zt_bridge_member(net, p->address, now) || (src[0] & 1) || is_derived(net, src)) {
 		n->counters[ZT_CTR_FORGED_SRC_MAC]++;
 		return false;
 	}
@@ -433,6 +504,8 @@ void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p
 			return;
 		}
 	}
+	if (!addresses_ok(n, net, p->address, frame, flen))
+		return;
 	p->last_frame = now;
 	{
 		bool added = false;

@@ -23,10 +23,15 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
                              const uint8_t *frame, size_t len);
 void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p,
                                const uint8_t *msg, size_t len);
-/* Add or refresh a member; returns its entry (NULL if out of memory) and
- * whether it was not there before in *added (may be NULL). */
+/* Add or refresh a member; returns its entry and whether it was not there
+ * before in *added (may be NULL).  A full list (ZT_NET_MAX_MEMBERS) evicts
+ * the entry heard from longest ago; on a private network strangers (no
+ * verified COM) first and at most a quarter of the list, never one whose
+ * revocation still matters.  NULL: out of memory, or nothing evictable. */
 struct zt_member *zt_switch_add_member(struct zt_network *net, uint64_t address, int64_t now,
                                        bool *added);
+/* The member entry of `address`, or NULL. */
+struct zt_member *zt_switch_member(struct zt_network *net, uint64_t address);
 /* Free a network's member list and what hangs off it. */
 void zt_switch_free_members(struct zt_network *net);
 void zt_switch_announce(struct zt_node *n, int64_t now, struct zt_network *net, bool leaving);

@@ -253,13 +253,17 @@ enum zt_counter {
 	ZT_CTR_NETCONF_BAD,     /* configs, COMs, revocations that did not verify */
 	ZT_CTR_PUNCH_PROBES,    /* hole-punching and birthday probes sent */
 	ZT_CTR_PATH_LOST,       /* direct paths that stopped answering */
-	ZT_CTR_MC_REFUSED,      /* subscriptions refused (table or member limit) */
+	ZT_CTR_MC_REFUSED,      /* subscriptions refused (limits; private: no verified COM) */
 	ZT_CTR_MC_UNWANTED,     /* group frames we do not subscribe to */
 	ZT_CTR_BRIDGE_LOOP,     /* frames dropped to break a bridging loop */
 	ZT_CTR_NOT_FOR_US,      /* unicast frames for another MAC (not a bridge) */
 	ZT_CTR_PMTU_PROBES,     /* path MTU probes sent */
 	ZT_CTR_NO_MEMORY,       /* state not kept: an allocation failed (handshake, path...) */
 	ZT_CTR_TX_FRAGMENTED, /* packets sent cut into FRAG datagrams (larger than the path MTU) */
+	ZT_CTR_FORGED_SRC_IP, /* frames dropped: an IP source, ARP sender or NA target not the
+	                         sender's */
+	ZT_CTR_FORGED_LLADDR, /* frames dropped: an ARP sender MAC or ND link-layer option not the
+	                         sender's */
 	ZT_CTR_COUNT
 };
 

@@ -14,6 +14,8 @@ UDP datagram echo.  Standard library only.
   udp-echo PORT                     echo every datagram back
   udp-send HOST PORT SIZE           send SIZE bytes, wait for the echo
   raw-send DEV SRC DST COUNT        write raw Ethernet frames SRC -> DST
+  arp-claim DEV DSTMAC DSTIP IP COUNT  unsolicited ARP replies from DEV's
+                                    MAC to DSTMAC/DSTIP: "IP is at my MAC"
   udp-recv HOST PORT                print every datagram, one a line
   udp-gso-send HOST PORT            2000 numbered 1000-byte datagrams in
                                     UDP_SEGMENT sends of 20
@@ -261,6 +263,21 @@ def raw_send(dev, src, dst, count, ethertype="88b5"):
     frame = mac(dst) + mac(src) + bytes.fromhex(ethertype) + b"ZTFORGED" + bytes(50)
     for _ in range(int(count)):
         s.send(frame)
+        time.sleep(0.05)
+
+
+def arp_claim(dev, dst_mac, dst_ip, ip, count):
+    """Tell DST_MAC (DST_IP) COUNT times that IP is at DEV's own MAC: an
+    unsolicited ARP reply, the frame of ARP spoofing."""
+    mac = lambda m: bytes(int(x, 16) for x in m.split(":"))
+    with open("/sys/class/net/%s/address" % dev) as f:
+        me = mac(f.read().strip())
+    arp = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 2) + me + socket.inet_aton(ip) + \
+        mac(dst_mac) + socket.inet_aton(dst_ip)
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((dev, 0))
+    for _ in range(int(count)):
+        s.send(mac(dst_mac) + me + b"\x08\x06" + arp + bytes(18))
         time.sleep(0.05)
 
 
@@ -579,7 +596,7 @@ def http(method, url, auth="", body=""):
 
 COMMANDS = {f.__name__: f for f in (
     game_server, game_client, mdns_responder, mdns_query, ra, udp_echo, udp_send, udp_recv,
-    udp_gso_send, udp_gso_sink, useq, raw_send, tcp_sink, tcp_send, tcp_echo, tcp_rr, replay,
+    udp_gso_send, udp_gso_sink, useq, raw_send, arp_claim, tcp_sink, tcp_send, tcp_echo, tcp_rr, replay,
     http)}
 
 

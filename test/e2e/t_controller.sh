@@ -7,6 +7,7 @@
 #
 # create a network through the admin API -> a, b, c join: ACCESS_DENIED ->
 # authorized: OK, a pool address on each TAP, ping by those addresses ->
+# a's ARP claims on b's address are dropped (c's neighbour table keeps b) ->
 # c's controller traffic is dropped (so it keeps its config and goes on
 # sending) and c is deauthorized: a and b refuse it within the bound ->
 # the controller restarts: everything persists and changes still reach the
@@ -98,6 +99,30 @@ for p in a:b b:c c:a; do
 	wait_until 20 ping_ok "$f" "${ZIP[$t]}" || fail ping "$f -> $t (${ZIP[$t]}) no reply within 20 s"
 done
 pass ping "a, b, c ping each other by their assigned addresses"
+
+# ARP spoofing between members: a tells c, in unsolicited ARP replies from
+# its own MAC, that b's address is at a's MAC.  a's switch drops them
+# (forged_src_ip): c still resolves b's address to b's MAC.  (c's locktime
+# 0: without the guard, the first reply would take over c's entry.)
+mac_of() { ip -n "$P-$1" link show dev "${TAP[$1]}" | awk '/link\/ether/ { print $2 }'; }
+lla_of() { # NAME IP: the MAC NAME's neighbour table has for IP
+	x "$1" ip -4 neigh show "$2" dev "${TAP[$1]}" |
+		awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }'
+}
+wait_until 20 ping_ok c "${ZIP[b]}" || fail spoof "c -> b (${ZIP[b]}) no reply within 20 s"
+x c sysctl -qw "net.ipv4.neigh.${TAP[c]}.locktime=0" || fail setup "locktime on c"
+[ "$(lla_of c "${ZIP[b]}")" = "$(mac_of b)" ] ||
+	fail spoof "before: c has ${ZIP[b]} at '$(lla_of c "${ZIP[b]}")', b's MAC is $(mac_of b)"
+f0=$(counter a forged_src_ip)
+x a timeout 10 $PROBE arp-claim "${TAP[a]}" "$(mac_of c)" "${ZIP[c]}" "${ZIP[b]}" 5 ||
+	fail spoof "arp-claim in a failed"
+counter_ge() { [ "$(counter "$1" "$2")" -ge "$3" ]; }
+wait_until 10 counter_ge a forged_src_ip $((f0 + 5)) ||
+	fail spoof "a's switch did not drop its host's 5 ARP claims on b's address (forged_src_ip $f0 -> $(counter a forged_src_ip)); c has ${ZIP[b]} at $(lla_of c "${ZIP[b]}")"
+ping_ok c "${ZIP[b]}" || fail spoof "c -> b broken after the claims"
+[ "$(lla_of c "${ZIP[b]}")" = "$(mac_of b)" ] ||
+	fail spoof "c has ${ZIP[b]} at '$(lla_of c "${ZIP[b]}")' after a's claims, b's MAC is $(mac_of b)"
+pass spoof "a's ARP claims on b's address dropped by a's switch; c still has ${ZIP[b]} at b's MAC"
 
 # c stops hearing its controller (the overlay source address, bytes 7-11 of
 # every zt datagram, is the controller's): it keeps its config and its

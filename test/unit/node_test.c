@@ -4,12 +4,14 @@
  * a FIFO "network" with zero delay: sessions, relay, rendezvous, direct
  * paths, replay rejection and frames end to end.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "bridge.h"
 #include "network.h"
 #include "node.h"
 #include "mactable.h"
+#include "member.h"
 #include "switch.h"
 #include "peer.h"
 #include "test.h"
@@ -610,7 +612,9 @@ static void test_frame_max(void)
 	uint64_t nwid = 0xff00000000000002ULL;
 	uint8_t mac2[6], mac3[6], self[6], mc[6] = {0x01, 0x00, 0x5e, 0, 0, 1};
 	uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	uint8_t lan[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55}, lan2[6] = {0x02, 9, 9, 9, 9, 9};
+	/* LAN hosts' MACs: not in the members' range (first octet 0x02 here). */
+	uint8_t lan[6] = {0x00, 0x16, 0x3e, 0x33, 0x44, 0x55},
+	        lan2[6] = {0x00, 0x16, 0x3e, 9, 9, 9};
 	struct zt_network *net1;
 	struct zt_peer *p2;
 	struct zt_path *x;
@@ -702,6 +706,234 @@ static void test_frame_max(void)
 	teardown(&g);
 }
 
+/* A managed network's config handed to node i directly (no controller:
+ * nwid's controller address is 0, so nobody is asked): 10.9.0.<host>/24,
+ * or no address with host 0. */
+static void give_conf(struct net *net, int i, uint64_t nwid, unsigned host)
+{
+	struct zt_network *nw = zt_switch_find(net->node[i], nwid);
+	struct zt_netconf *c = calloc(1, sizeof *c);
+
+	CHECK(nw != NULL && c != NULL);
+	if (nw == NULL || c == NULL) {
+		free(c);
+		return;
+	}
+	c->nwid = nwid;
+	c->issued_to = net->id[i].address;
+	c->mtu = ZT_DEFAULT_MTU;
+	if (host != 0) {
+		c->addr_count = 1;
+		c->addrs[0].family = 4;
+		c->addrs[0].bits = 24;
+		c->addrs[0].ip[0] = 10;
+		c->addrs[0].ip[1] = 9;
+		c->addrs[0].ip[3] = (uint8_t)host;
+	}
+	free(nw->conf);
+	nw->conf = c;
+	nw->status = ZT_NET_OK;
+	nw->conf_received = net->now;
+}
+
+/* A frame from node `from` to node `to`'s MAC: IPv4 from 10.9.0.<host>,
+ * or (arp) a gratuitous ARP reply saying 10.9.0.<host> is at `sha`
+ * (NULL: the sender's own MAC). */
+static void send_claim(struct net *net, int from, int to, uint64_t nwid, bool arp, unsigned host,
+                       const uint8_t *sha)
+{
+	uint8_t f[64], *p = f + 14;
+	int64_t dl;
+
+	memset(f, 0, sizeof f);
+	zt_mac_from_address(nwid, net->id[to].address, f);
+	zt_mac_from_address(nwid, net->id[from].address, f + 6);
+	f[12] = 0x08;
+	if (arp) {
+		f[13] = 0x06;
+		p[1] = 1, p[2] = 0x08, p[4] = 6, p[5] = 4, p[7] = 2;
+		memcpy(p + 8, sha != NULL ? sha : f + 6, 6);
+		p[14] = 10, p[15] = 9, p[17] = (uint8_t)host;
+		memcpy(p + 24, p + 14, 4);
+	} else {
+		p[0] = 0x45, p[3] = 40, p[8] = 64, p[9] = 17;
+		p[12] = 10, p[13] = 9, p[15] = (uint8_t)host;
+		p[16] = 10, p[17] = 9, p[19] = 99;
+	}
+	CHECK_EQ(zt_node_process_frame(net->node[from], net->now, nwid, f, sizeof f, &dl), ZT_OK);
+	deliver(net);
+}
+
+/* Members' addresses are theirs on a managed network: node 2 (10.9.0.2)
+ * cannot send from node 3's address, in IPv4 or ARP, nor name another MAC
+ * in its ARP (dropped at node 2); node 1 (no IPv4 assigned, so its own
+ * switch lets IPv4 through) cannot claim node 3's address to node 3
+ * (dropped at node 3).  Their own addresses go through. */
+static void test_forged_addresses(void)
+{
+	uint64_t nwid = 0x0000000000000007ULL;
+	uint8_t mac1[6];
+	int before;
+
+	setup(&g, 4);
+	run(&g, 2000);
+	for (int i = 1; i < 4; i++)
+		CHECK_EQ(zt_node_join(g.node[i], g.now, nwid), ZT_OK);
+	give_conf(&g, 1, nwid, 0);
+	give_conf(&g, 2, nwid, 2);
+	give_conf(&g, 3, nwid, 3);
+	zt_mac_from_address(nwid, g.id[1].address, mac1);
+	run(&g, 1000);
+	send_claim(&g, 2, 3, nwid, false, 2, NULL);
+	send_claim(&g, 1, 3, nwid, false, 1, NULL);
+	run(&g, 1000);
+	before = g.frames[3];
+	send_claim(&g, 2, 3, nwid, false, 2, NULL);
+	send_claim(&g, 2, 3, nwid, true, 2, NULL);
+	send_claim(&g, 1, 3, nwid, true, 1, NULL);
+	run(&g, 500);
+	CHECK_EQ(g.frames[3], before + 3);
+
+	/* At the sender. */
+	before = g.frames[3];
+	send_claim(&g, 2, 3, nwid, false, 3, NULL);
+	send_claim(&g, 2, 3, nwid, true, 3, NULL);
+	send_claim(&g, 2, 3, nwid, true, 1, NULL);
+	run(&g, 500);
+	CHECK_EQ(zt_node_counter(g.node[2], ZT_CTR_FORGED_SRC_IP), 3);
+	send_claim(&g, 2, 3, nwid, true, 2, mac1);
+	run(&g, 500);
+	CHECK_EQ(zt_node_counter(g.node[2], ZT_CTR_FORGED_LLADDR), 1);
+	CHECK_EQ(g.frames[3], before);
+
+	/* At the receiver. */
+	send_claim(&g, 1, 3, nwid, false, 3, NULL);
+	send_claim(&g, 1, 3, nwid, true, 3, NULL);
+	run(&g, 500);
+	CHECK_EQ(zt_node_counter(g.node[1], ZT_CTR_FORGED_SRC_IP), 0);
+	CHECK_EQ(zt_node_counter(g.node[3], ZT_CTR_FORGED_SRC_IP), 2);
+	CHECK_EQ(g.frames[3], before);
+	teardown(&g);
+}
+
+/* A bridge's frame from a member's MAC is dropped (not learnt), and a
+ * member's MAC is never looked up in the MAC table: node 1's unicast to
+ * node 2 stays node 2's. */
+static void test_member_mac_not_shadowed(void)
+{
+	uint64_t nwid = 0xff00000000000003ULL;
+	uint8_t mac2[6];
+	struct zt_network *net1;
+	int before;
+
+	setup(&g, 4);
+	run(&g, 2000);
+	for (int i = 1; i < 4; i++)
+		CHECK_EQ(zt_node_join(g.node[i], g.now, nwid), ZT_OK);
+	run(&g, 1000);
+	send_frame(&g, 1, 2, nwid, "warm-1-2");
+	send_frame(&g, 1, 3, nwid, "warm-1-3");
+	send_frame(&g, 3, 1, nwid, "warm-3-1");
+	run(&g, 1000);
+	zt_mac_from_address(nwid, g.id[2].address, mac2);
+	net1 = zt_switch_find(g.node[1], nwid);
+	CHECK(net1 != NULL);
+	if (net1 == NULL)
+		goto out;
+	/* Node 3 is a bridge (ad-hoc: it says so) and sends node 1 a frame
+	 * from node 2's MAC. */
+	zt_bridge_learn(net1, g.id[3].address, g.now, g.now + 60000);
+	{
+		uint8_t msg[9 + 64];
+		struct zt_peer *p3 = zt_peer_find(g.node[1], g.id[3].address);
+		uint64_t forged = zt_node_counter(g.node[1], ZT_CTR_FORGED_SRC_MAC);
+		CHECK(p3 != NULL);
+		if (p3 == NULL)
+			goto out;
+		memset(msg, 0, sizeof msg);
+		msg[0] = ZT_MSG_FRAME;
+		zt_put_u64(msg + 1, nwid);
+		zt_mac_from_address(nwid, g.id[1].address, msg + 9);
+		memcpy(msg + 9 + 6, mac2, 6);
+		msg[9 + 12] = 0x08;
+		memcpy(msg + 9 + 14, "forged", 6);
+		before = g.frames[1];
+		zt_switch_frame_from_peer(g.node[1], g.now, p3, msg, sizeof msg);
+		CHECK_EQ(g.frames[1], before);
+		CHECK_EQ(zt_node_counter(g.node[1], ZT_CTR_FORGED_SRC_MAC), forged + 1);
+		CHECK(zt_mactable_lookup(&net1->macs, mac2, g.now, 60000) == NULL);
+	}
+	before = g.frames[2];
+	send_frame(&g, 1, 2, nwid, "to-2-not-3");
+	run(&g, 500);
+	CHECK_EQ(g.frames[2], before + 1);
+	/* Even an entry put into the table directly is not consulted. */
+	(void)zt_mactable_learn(&net1->macs, mac2, g.id[3].address, g.now);
+	before = g.frames[2];
+	send_frame(&g, 1, 2, nwid, "to-2-not-3");
+	run(&g, 500);
+	CHECK_EQ(g.frames[2], before + 1);
+out:
+	teardown(&g);
+}
+
+/* A private network's member list under 5000 strangers (no verified
+ * COM): they hold at most a quarter of it, the members whose COMs were
+ * verified stay, and so does a member's revocation while it matters (its
+ * revoked COM could still agree with ours); after that it may go. */
+static void test_member_list_strangers(void)
+{
+	const int64_t t = 1700000000000LL;
+	const uint64_t base = UINT64_C(0x1000000000), revoked = base + 10;
+	struct zt_network net;
+	struct zt_netconf *c = calloc(1, sizeof *c);
+	int64_t now = t;
+	unsigned strangers = 0;
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	memset(&net, 0, sizeof net);
+	net.used = true;
+	net.nwid = 0x0000000000000007ULL;
+	net.status = ZT_NET_OK;
+	c->nwid = net.nwid;
+	c->flags = ZT_NETCONF_F_PRIVATE;
+	c->com.nwid = net.nwid;
+	c->com.timestamp = t;
+	c->com.max_delta = ZT_COM_MAX_DELTA;
+	net.conf = c;
+	for (uint64_t a = base; a <= revoked; a++) {
+		struct zt_member *m = zt_switch_add_member(&net, a, now++, NULL);
+		CHECK(m != NULL);
+		if (m == NULL || (m->mc = calloc(1, sizeof *m->mc)) == NULL)
+			goto out;
+		m->mc->com = c->com;
+		m->mc->com.issued_to = a;
+		if (a == revoked)
+			m->mc->revoked_upto = t;
+	}
+	for (uint64_t a = 0; a < 5000; a++)
+		(void)zt_switch_add_member(&net, UINT64_C(0x2000000000) + a, now++, NULL);
+	CHECK(net.member_count <= ZT_NET_MAX_MEMBERS);
+	for (unsigned i = 0; i < net.member_count; i++)
+		strangers += net.members[i].mc == NULL;
+	CHECK(strangers <= ZT_NET_MAX_MEMBERS / 4);
+	CHECK(strangers > 0);
+	for (uint64_t a = base; a <= revoked; a++)
+		CHECK(zt_switch_member(&net, a) != NULL);
+	CHECK(zt_switch_member(&net, revoked) != NULL &&
+	      zt_switch_member(&net, revoked)->mc->revoked_upto == t);
+	/* Our COM moved past the revocation's window: its entry may go. */
+	c->com.timestamp = t + ZT_COM_MAX_DELTA + 1;
+	(void)zt_switch_add_member(&net, UINT64_C(0x3000000000), now++, NULL);
+	CHECK(zt_switch_member(&net, revoked) == NULL);
+	CHECK(zt_switch_member(&net, base) != NULL);
+out:
+	zt_switch_free_members(&net);
+	free(c);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -716,5 +948,8 @@ int main(void)
 	RUN(test_jobs);
 	RUN(test_cipher_fallback_chacha);
 	RUN(test_frame_max);
+	RUN(test_forged_addresses);
+	RUN(test_member_mac_not_shadowed);
+	RUN(test_member_list_strangers);
 	TEST_EXIT();
 }
