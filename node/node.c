@@ -1222,6 +1222,7 @@ void zt_node_tcp_closed(struct zt_node *n, int64_t now, int64_t sock)
 	(void)now;
 	for (size_t b = 0; b < n->bucket_count; b++) {
 		for (struct zt_peer *p = n->buckets[b]; p != NULL; p = p->hnext) {
+			n->tcp_close_visits++;
 			for (unsigned i = 0; i < p->npaths; i++)
 				if (p->paths[i].used && p->paths[i].sock == sock)
 					memset(&p->paths[i], 0, sizeof p->paths[i]);
