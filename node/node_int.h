@@ -22,6 +22,7 @@
 #include "noise.h"
 #include "replay.h"
 #include "switch.h"
+#include "tcpmap.h"
 #include "wire.h"
 #include "zt.h"
 
@@ -300,6 +301,7 @@ struct zt_node {
 
 	struct zt_peer **buckets;
 	size_t bucket_count, peer_count, max_peers;
+	struct zt_tcpmap tcpmap; /* TCP connection -> the peers it carries */
 
 	struct zt_roots roots;
 	struct zt_peer *root_peers[ZT_MAX_ROOTS];

@@ -180,11 +180,65 @@ static void test_close_after_peer_gone(void)
 	teardown();
 }
 
+/* A node sends only its own packets over its connection: a connection
+ * that claims more than ZT_TCPMAP_PEERS identities gets no more paths. */
+static void test_connection_carries_few_peers(void)
+{
+	setup(ZT_NODE_ROOT);
+	for (unsigned i = 0; i <= ZT_TCPMAP_PEERS; i++) {
+		struct zt_peer *p = zt_peer_get(node, T0, addr_n(i));
+		struct zt_endpoint ep;
+		ep_n(&ep, 5);
+		zt_peer_learn_path(node, p, T0, sock_n(5), &ep, 0);
+		CHECK_EQ(paths_on(p, sock_n(5)), i < ZT_TCPMAP_PEERS ? 1 : 0);
+	}
+	zt_node_tcp_closed(node, T0 + 1, sock_n(5));
+	for (unsigned i = 0; i < ZT_TCPMAP_PEERS; i++)
+		CHECK_EQ(paths_on(zt_peer_find(node, addr_n(i)), sock_n(5)), 0);
+	CHECK_EQ(node->tcpmap.count, 0);
+	teardown();
+}
+
+/* The table itself under churn: every id added is found until taken,
+ * whatever the order of removals (backward-shift deletion). */
+static void test_map_churn(void)
+{
+	struct zt_tcpmap m;
+	static bool in[4096];
+	uint64_t out[ZT_TCPMAP_PEERS];
+
+	memset(&m, 0, sizeof m);
+	memset(in, 0, sizeof in);
+	test_rng_seed(&rng, 5);
+	for (unsigned round = 0; round < 40000; round++) {
+		uint16_t r;
+		test_rng_bytes(&rng, &r, sizeof r);
+		r &= 4095;
+		if (in[r]) {
+			CHECK_EQ(zt_tcpmap_take(&m, ZT_SOCK_TCP | r, out), 1);
+			CHECK_EQ(out[0], 1000u + r);
+			in[r] = false;
+		} else {
+			CHECK(zt_tcpmap_add(&m, ZT_SOCK_TCP | r, 1000u + r));
+			in[r] = true;
+		}
+	}
+	for (unsigned r = 0; r < 4096; r++) {
+		CHECK_EQ(zt_tcpmap_take(&m, ZT_SOCK_TCP | r, out), in[r] ? 1 : 0);
+		if (in[r])
+			CHECK_EQ(out[0], 1000u + r);
+	}
+	CHECK_EQ(m.count, 0);
+	zt_tcpmap_free(&m);
+}
+
 int main(void)
 {
 	RUN(test_close_costs_the_same_for_any_peer_count);
 	RUN(test_close_drops_only_that_connection);
 	RUN(test_reused_id_belongs_to_the_new_peer);
 	RUN(test_close_after_peer_gone);
+	RUN(test_connection_carries_few_peers);
+	RUN(test_map_churn);
 	TEST_EXIT();
 }
