@@ -20,6 +20,7 @@
 #include "node/zt.h"
 
 #define ZT_TCP_MAX_CONNS 1024
+#define ZT_TCP_PER_ADDR  16 /* connections one address may hold (listener) */
 #define ZT_TCP_WBUF      (256 * 1024)
 #define ZT_TCP_FRAME_MAX 9216
 
