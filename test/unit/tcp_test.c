@@ -26,6 +26,12 @@ static struct zt_evloop *loop;
 static struct zt_tcp_set set;
 static unsigned closed_count;
 static uint16_t port;
+static int64_t fake_now = 1700000000000LL;
+
+static int64_t fake_clock(void)
+{
+	return fake_now;
+}
 
 static void on_datagram(void *ctx, int64_t sock, const struct zt_endpoint *from, const void *pkt,
                         size_t len)
@@ -53,6 +59,7 @@ static void setup(void)
 	closed_count = 0;
 	CHECK_EQ(zt_evloop_new(&loop), 0);
 	zt_tcp_init(&set, loop, &hooks);
+	set.clock = fake_clock;
 	CHECK_EQ(zt_tcp_listen(&set, "127.0.0.1", 0), 0);
 	CHECK_EQ(getsockname(set.listen_fd, (struct sockaddr *)&sin, &sl), 0);
 	port = ntohs(sin.sin_port);
@@ -148,7 +155,7 @@ static void test_out_of_descriptors_does_not_spin(void)
 {
 	enum { NCLIENTS = 24, ROOM = 3 };
 	struct rlimit old, low;
-	int fds[NCLIENTS], spins = 0, highest = 0;
+	int fds[NCLIENTS], spins = 0, highest = 0, turned = 0, later;
 
 	setup();
 	CHECK_EQ(getrlimit(RLIMIT_NOFILE, &old), 0);
@@ -179,9 +186,114 @@ static void test_out_of_descriptors_does_not_spin(void)
 	for (int i = 0; i < 200; i++)
 		spins += zt_evloop_wait(loop, 0) > 0;
 	CHECK(spins <= 2);
+	/* The waiting clients were told at once, not left hanging. */
+	for (int i = 0; i < NCLIENTS; i++)
+		if (hung_up(fds[i]))
+			turned++;
+	CHECK(turned >= 1);
+	CHECK_EQ(turned + (int)set.count, NCLIENTS);
+	/* Descriptors free again: after the pause, the listener accepts. */
 	CHECK_EQ(setrlimit(RLIMIT_NOFILE, &old), 0);
 	for (int i = 0; i < NCLIENTS; i++)
 		close(fds[i]);
+	later = client_from(200);
+	CHECK(later >= 0);
+	pump(8);
+	CHECK_EQ(set.count, 0);
+	fake_now += ZT_ACCEPTOR_PAUSE_MS;
+	CHECK(zt_tcp_expire(&set, fake_now) != INT64_MAX); /* the hello timeout */
+	pump(8);
+	CHECK_EQ(set.count, 1);
+	CHECK(!hung_up(later));
+	close(later);
+	teardown();
+}
+
+/* Write one framed datagram (blocking). */
+static void send_datagram(int fd)
+{
+	static const uint8_t d[5] = {0, 3, 'z', 't', '!'};
+	CHECK_EQ(send(fd, d, sizeof d, MSG_NOSIGNAL), (ssize_t)sizeof d);
+}
+
+/* Silent connections are closed: no datagram within ZT_TCP_HELLO_MS, or
+ * none for ZT_TCP_IDLE_MS since the last; the core hears of each. */
+static void test_silent_connections_close(void)
+{
+	int quiet, talker;
+	int64_t t0;
+
+	setup();
+	t0 = fake_now;
+	quiet = client_from(4);
+	talker = client_from(5);
+	pump(8);
+	CHECK_EQ(set.count, 2);
+	send_datagram(talker);
+	pump(8);
+	fake_now = t0 + ZT_TCP_HELLO_MS - 1;
+	(void)zt_tcp_expire(&set, fake_now);
+	CHECK_EQ(set.count, 2);
+	fake_now = t0 + ZT_TCP_HELLO_MS;
+	CHECK_EQ(zt_tcp_expire(&set, fake_now), t0 + ZT_TCP_IDLE_MS);
+	CHECK_EQ(set.count, 1);
+	CHECK_EQ(closed_count, 1);
+	CHECK(hung_up(quiet));
+	CHECK(!hung_up(talker));
+	/* Talking keeps it; silence for ZT_TCP_IDLE_MS ends it. */
+	fake_now = t0 + ZT_TCP_IDLE_MS - 1000;
+	send_datagram(talker);
+	pump(8);
+	fake_now = t0 + ZT_TCP_IDLE_MS;
+	(void)zt_tcp_expire(&set, fake_now);
+	CHECK_EQ(set.count, 1);
+	fake_now = t0 + 2 * ZT_TCP_IDLE_MS - 1000;
+	(void)zt_tcp_expire(&set, fake_now);
+	CHECK_EQ(set.count, 0);
+	CHECK_EQ(closed_count, 2);
+	CHECK_EQ(set.timed_out, 2);
+	CHECK(hung_up(talker));
+	close(quiet);
+	close(talker);
+	teardown();
+}
+
+/* Full: a newcomer takes the place of the connection silent longest,
+ * once that one has been silent ZT_TCP_HELLO_MS; before, it is refused. */
+static void test_full_evicts_the_silent(void)
+{
+	int fds[4], late, later;
+	int64_t t0;
+
+	setup();
+	set.max_conns = 4;
+	t0 = fake_now;
+	for (int i = 0; i < 4; i++) {
+		fake_now = t0 + i;
+		fds[i] = client_from(20 + i);
+		pump(8);
+	}
+	send_datagram(fds[0]);
+	pump(8);
+	CHECK_EQ(set.count, 4);
+	late = client_from(30);
+	pump(8);
+	CHECK_EQ(set.count, 4);
+	CHECK(hung_up(late));
+	CHECK_EQ(set.refused, 1);
+	/* fds[1] has been silent longest (fds[0] spoke at t0 + 3). */
+	fake_now = t0 + 1 + ZT_TCP_HELLO_MS;
+	later = client_from(31);
+	pump(8);
+	CHECK_EQ(set.count, 4);
+	CHECK_EQ(set.evicted, 1);
+	CHECK(hung_up(fds[1]));
+	CHECK(!hung_up(fds[0]));
+	CHECK(!hung_up(later));
+	for (int i = 0; i < 4; i++)
+		close(fds[i]);
+	close(late);
+	close(later);
 	teardown();
 }
 
@@ -189,5 +301,7 @@ int main(void)
 {
 	RUN(test_per_address_cap);
 	RUN(test_out_of_descriptors_does_not_spin);
+	RUN(test_silent_connections_close);
+	RUN(test_full_evicts_the_silent);
 	TEST_EXIT();
 }
