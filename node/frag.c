@@ -12,8 +12,20 @@ void zt_frag_init(struct zt_frag *f)
 	memset(f, 0, sizeof *f);
 }
 
-static void slot_free(struct zt_frag_slot *s)
+static bool same_src(const struct zt_frag_src *a, const struct zt_frag_src *b)
 {
+	return a->relayed == b->relayed && zt_endpoint_eq(&a->ep, &b->ep);
+}
+
+/* Free a slot; the other slots of its source now hold one fewer. */
+static void slot_free(struct zt_frag *f, struct zt_frag_slot *s)
+{
+	if (s->used)
+		for (size_t i = 0; i < ZT_FRAG_SLOTS; i++) {
+			struct zt_frag_slot *c = &f->slots[i];
+			if (c != s && c->used && same_src(&c->from, &s->from))
+				c->held--;
+		}
 	free(s->buf);
 	memset(s, 0, sizeof *s);
 }
@@ -21,7 +33,7 @@ static void slot_free(struct zt_frag_slot *s)
 void zt_frag_cleanup(struct zt_frag *f)
 {
 	for (size_t i = 0; i < ZT_FRAG_SLOTS; i++)
-		slot_free(&f->slots[i]);
+		slot_free(f, &f->slots[i]);
 }
 
 void zt_frag_expire(struct zt_frag *f, int64_t now)
@@ -29,17 +41,81 @@ void zt_frag_expire(struct zt_frag *f, int64_t now)
 	for (size_t i = 0; i < ZT_FRAG_SLOTS; i++) {
 		struct zt_frag_slot *s = &f->slots[i];
 		if (s->used && now - s->born >= ZT_FRAG_TIMEOUT) {
-			slot_free(s);
+			slot_free(f, s);
 			f->dropped++;
 		}
 	}
 }
 
-int zt_frag_add(struct zt_frag *f, int64_t now, const uint8_t *pkt, size_t len, uint8_t *out,
-                size_t *out_len)
+/* Whether slot a should go before slot b: the source holding more first,
+ * then the older. */
+static bool evict_before(const struct zt_frag_slot *a, const struct zt_frag_slot *b)
+{
+	return b == NULL || a->held > b->held || (a->held == b->held && a->born < b->born);
+}
+
+/* The slot a new packet from `src` takes, freed if need be: its own oldest
+ * if it holds its share already, else a free one, else the oldest of the
+ * source holding the most (the newcomer included).  Slots of unknown
+ * sources go first; known ones only to a known newcomer.  NULL: none it
+ * may take. */
+static struct zt_frag_slot *slot_take(struct zt_frag *f, const struct zt_frag_src *src)
+{
+	struct zt_frag_slot *free_slot = NULL, *own = NULL, *stranger = NULL, *known = NULL;
+	struct zt_frag_slot *s;
+	unsigned mine = 0;
+
+	for (size_t i = 0; i < ZT_FRAG_SLOTS; i++) {
+		struct zt_frag_slot *c = &f->slots[i];
+		if (!c->used) {
+			if (free_slot == NULL)
+				free_slot = c;
+		} else if (same_src(&c->from, src)) {
+			mine++;
+			if (own == NULL || c->born < own->born)
+				own = c;
+		} else if (!c->from.known) {
+			if (evict_before(c, stranger))
+				stranger = c;
+		} else if (evict_before(c, known)) {
+			known = c;
+		}
+	}
+	if (mine >= ZT_FRAG_PER_SRC)
+		s = own;
+	else if (free_slot != NULL)
+		s = free_slot;
+	else if (src->known)
+		s = stranger != NULL                          ? stranger
+		    : own != NULL && evict_before(own, known) ? own
+		                                              : known;
+	else
+		s = own != NULL && evict_before(own, stranger) ? own : stranger;
+	if (s == NULL)
+		return NULL;
+	if (s->used) {
+		if (s == own)
+			mine--;
+		slot_free(f, s);
+		f->dropped++;
+	}
+	/* This source now holds one more slot. */
+	for (size_t i = 0; i < ZT_FRAG_SLOTS; i++) {
+		struct zt_frag_slot *c = &f->slots[i];
+		if (c->used && same_src(&c->from, src))
+			c->held = (uint8_t)(mine + 1);
+	}
+	s->used = true;
+	s->held = (uint8_t)(mine + 1);
+	s->from = *src;
+	return s;
+}
+
+int zt_frag_add(struct zt_frag *f, int64_t now, const struct zt_frag_src *from, const uint8_t *pkt,
+                size_t len, uint8_t *out, size_t *out_len)
 {
 	struct zt_hdr h, inner;
-	struct zt_frag_slot *s = NULL, *oldest = NULL;
+	struct zt_frag_slot *s = NULL;
 	uint32_t id;
 	unsigned idx, count;
 	size_t plen, total = 0;
@@ -61,25 +137,16 @@ int zt_frag_add(struct zt_frag *f, int64_t now, const uint8_t *pkt, size_t len, 
 		}
 	}
 	if (s == NULL) {
-		for (size_t i = 0; i < ZT_FRAG_SLOTS; i++) {
-			struct zt_frag_slot *c = &f->slots[i];
-			if (!c->used) {
-				s = c;
-				break;
-			}
-			if (oldest == NULL || c->born < oldest->born)
-				oldest = c;
-		}
+		s = slot_take(f, from);
 		if (s == NULL) {
-			/* All busy: the oldest partial packet makes room. */
-			slot_free(oldest);
 			f->dropped++;
-			s = oldest;
+			return 0;
 		}
 		s->buf = malloc((size_t)ZT_FRAG_MAX * ZT_UDP_MAX);
-		if (s->buf == NULL)
+		if (s->buf == NULL) {
+			slot_free(f, s);
 			return ZT_ENOMEM;
-		s->used = true;
+		}
 		s->src = h.src;
 		s->id = id;
 		s->count = (uint8_t)count;
@@ -97,7 +164,7 @@ int zt_frag_add(struct zt_frag *f, int64_t now, const uint8_t *pkt, size_t len, 
 		return 0;
 	for (unsigned i = 0; i < s->count; i++) {
 		if (total + s->lens[i] > ZT_PACKET_MAX) {
-			slot_free(s);
+			slot_free(f, s);
 			return ZT_EINVAL;
 		}
 		memcpy(out + total, s->buf + (size_t)i * ZT_UDP_MAX, s->lens[i]);
@@ -107,11 +174,11 @@ int zt_frag_add(struct zt_frag *f, int64_t now, const uint8_t *pkt, size_t len, 
 	 * and it keeps the hop count the fragments arrived with. */
 	if (!zt_wire_hdr_decode(&inner, out, total) || inner.type == ZT_PT_FRAG ||
 	    inner.dst != h.dst || inner.src != h.src) {
-		slot_free(s);
+		slot_free(f, s);
 		return ZT_EINVAL;
 	}
 	out[1] = (uint8_t)((out[1] & ~ZT_HOPS_MASK) | s->hops);
-	slot_free(s);
+	slot_free(f, s);
 	*out_len = total;
 	return 1;
 }

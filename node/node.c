@@ -964,6 +964,36 @@ void zt_node_data_deliver(struct zt_node *n, int64_t now, struct zt_peer *p, str
 	handle_msg(n, now, p, sock, from, h->hops, msg, mlen);
 }
 
+/* Whether an authenticated packet from p came from `from`. */
+static bool heard_from(const struct zt_peer *p, const struct zt_endpoint *from)
+{
+	if (p == NULL || !p->kp_cur.valid)
+		return false;
+	for (unsigned i = 0; i < p->npaths; i++)
+		if (p->paths[i].used && p->paths[i].last_rx != 0 &&
+		    zt_endpoint_eq(&p->paths[i].ep, from))
+			return true;
+	return false;
+}
+
+/* Who a fragment comes from, for fair reassembly (frag.h): the endpoint,
+ * known if its claimed sender was heard there, or if one of our roots was
+ * (relayed, the root vouches for the sender: it relays only from where
+ * that sender's session is). */
+static struct zt_frag_src frag_source(const struct zt_node *n, const struct zt_hdr *h,
+                                      const struct zt_endpoint *from)
+{
+	struct zt_frag_src s = {.ep = *from};
+
+	s.known = heard_from(zt_peer_find(n, h->src), from);
+	for (unsigned i = 0; !s.known && h->hops > 0 && i < n->roots.count; i++)
+		if (heard_from(n->root_peers[i], from)) {
+			s.known = true;
+			s.relayed = h->src;
+		}
+	return s;
+}
+
 static void process_packet(struct zt_node *n, int64_t now, int64_t sock,
                            const struct zt_endpoint *from, uint8_t *pkt, size_t len, bool inner)
 {
@@ -992,12 +1022,14 @@ static void process_packet(struct zt_node *n, int64_t now, int64_t sock,
 	case ZT_PT_FRAG: {
 		uint8_t *whole = n->rbuf;
 		size_t wlen = 0;
+		struct zt_frag_src fs;
 		int r;
 		if (inner) {
 			n->counters[ZT_CTR_RX_MALFORMED]++;
 			break;
 		}
-		r = zt_frag_add(&n->frag, now, pkt, len, whole, &wlen);
+		fs = frag_source(n, &h, from);
+		r = zt_frag_add(&n->frag, now, &fs, pkt, len, whole, &wlen);
 		if (r < 0)
 			n->counters[ZT_CTR_RX_MALFORMED]++;
 		else if (r == 1)
@@ -1484,8 +1516,17 @@ int zt_node_set_mapped_endpoints(struct zt_node *n, const struct zt_endpoint *ep
 
 int zt_node_set_roots(struct zt_node *n, int64_t now, const struct zt_roots *roots)
 {
+	static const uint8_t unsigned_roots[32];
+
 	if (roots->count > ZT_MAX_ROOTS)
 		return ZT_EINVAL;
+	/* No rollback of signed roots (an invite's roots have no signer). */
+	if (n->roots.count > 0 && sodium_memcmp(n->roots.signer, unsigned_roots, 32) != 0) {
+		struct zt_roots_seen seen;
+		zt_roots_seen_of(&seen, &n->roots);
+		if (zt_roots_check_seen(&seen, roots) != ZT_OK)
+			return ZT_ESTALE;
+	}
 	zt_batch_flush(n, now);
 	/* Roots no longer listed become ordinary peers (and expire). */
 	for (unsigned i = 0; i < n->roots.count; i++)

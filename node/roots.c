@@ -193,3 +193,91 @@ int zt_roots_write(struct zt_roots *roots, const struct zt_identity *signer, cha
 	zt_strbuf_put(&sb, "\n");
 	return (int)sb.len;
 }
+
+/* ---- rollback ---- */
+
+void zt_roots_seen_of(struct zt_roots_seen *out, const struct zt_roots *roots)
+{
+	crypto_generichash_state st;
+	uint8_t b[8];
+
+	memset(out, 0, sizeof *out);
+	memcpy(out->signer, roots->signer, 32);
+	out->timestamp = roots->timestamp;
+	/* Only what the file says counts (an IPv4 endpoint's unused bytes do
+	 * not): the same file always gives the same digest. */
+	crypto_generichash_init(&st, (const uint8_t *)"zt-roots-seen-v1", 16, 32);
+	b[0] = (uint8_t)roots->count;
+	crypto_generichash_update(&st, b, 1);
+	for (unsigned i = 0; i < roots->count && i < ZT_MAX_ROOTS; i++) {
+		const struct zt_root_def *rd = &roots->roots[i];
+		zt_put_u64(b, rd->id.address);
+		crypto_generichash_update(&st, b, 8);
+		crypto_generichash_update(&st, rd->id.pk, 32);
+		b[0] = (uint8_t)rd->endpoint_count;
+		crypto_generichash_update(&st, b, 1);
+		for (unsigned j = 0; j < rd->endpoint_count && j < ZT_MAX_ROOT_ENDPOINTS; j++) {
+			const struct zt_endpoint *ep = &rd->endpoints[j];
+			b[0] = ep->family;
+			zt_put_u16(b + 1, ep->port);
+			crypto_generichash_update(&st, b, 3);
+			crypto_generichash_update(&st, ep->ip, ep->family == 4 ? 4 : 16);
+		}
+	}
+	crypto_generichash_final(&st, out->digest, 32);
+}
+
+int zt_roots_check_seen(const struct zt_roots_seen *seen, const struct zt_roots *next)
+{
+	struct zt_roots_seen n;
+
+	if (sodium_memcmp(seen->signer, next->signer, 32) != 0 || next->timestamp > seen->timestamp)
+		return ZT_OK;
+	if (next->timestamp < seen->timestamp)
+		return ZT_ESTALE;
+	zt_roots_seen_of(&n, next);
+	return sodium_memcmp(n.digest, seen->digest, 32) == 0 ? ZT_OK : ZT_ESTALE;
+}
+
+int zt_roots_seen_to_text(const struct zt_roots_seen *seen, char *out, size_t cap)
+{
+	struct zt_strbuf sb = {out, cap, 0};
+	char hex[65];
+
+	if (cap < ZT_ROOTS_SEEN_TEXT || seen->timestamp < 0)
+		return ZT_ERANGE;
+	zt_hex_encode(seen->signer, 32, hex);
+	zt_strbuf_put(&sb, hex);
+	zt_strbuf_put(&sb, " ");
+	zt_strbuf_dec(&sb, seen->timestamp);
+	zt_strbuf_put(&sb, " ");
+	zt_hex_encode(seen->digest, 32, hex);
+	zt_strbuf_put(&sb, hex);
+	zt_strbuf_put(&sb, "\n");
+	return (int)sb.len;
+}
+
+int zt_roots_seen_from_text(struct zt_roots_seen *out, const char *text, size_t len)
+{
+	char line[ZT_ROOTS_SEEN_TEXT];
+	char *tok[4];
+	int r = ZT_EINVAL;
+
+	memset(out, 0, sizeof *out);
+	if (len > 0 && text[len - 1] == '\n')
+		len--;
+	if (len >= sizeof line || memchr(text, '\0', len) != NULL)
+		goto out;
+	memcpy(line, text, len);
+	line[len] = '\0';
+	if (split(line, tok, (int)ZT_ARRAY_LEN(tok)) != 3 ||
+	    zt_hex_decode(tok[0], strlen(tok[0]), out->signer, 32) != ZT_OK ||
+	    parse_u64_dec(tok[1], &out->timestamp) != ZT_OK ||
+	    zt_hex_decode(tok[2], strlen(tok[2]), out->digest, 32) != ZT_OK)
+		goto out;
+	r = ZT_OK;
+out:
+	if (r != ZT_OK)
+		memset(out, 0, sizeof *out);
+	return r;
+}

@@ -25,6 +25,7 @@ const char *zt_strerror(int err)
 	case ZT_ECALLBACK: return "a host callback failed";
 	case ZT_EIDENTITY: return "identity invalid (address does not match its key)";
 	case ZT_ESIG: return "bad signature";
+	case ZT_ESTALE: return "older than what was accepted before";
 	default: return "unknown error";
 	}
 }

@@ -114,6 +114,7 @@ enum zt_msg {
 #define ZT_FRAG_MAX     12    /* fragments per packet */
 #define ZT_FRAG_TIMEOUT 3000  /* a partial packet is dropped after this */
 #define ZT_FRAG_SLOTS   64    /* packets in reassembly at once, per node */
+#define ZT_FRAG_PER_SRC 8     /* ...of which one source may hold (frag.h) */
 #define ZT_DEFAULT_MTU  2800  /* overlay (TAP) MTU */
 #define ZT_ETH_MAX      (ZT_DEFAULT_MTU + 18)
 

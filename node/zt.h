@@ -360,6 +360,7 @@ enum zt_err {
 	ZT_ECALLBACK = -8, /* a host callback failed */
 	ZT_EIDENTITY = -9, /* identity invalid (address does not match key) */
 	ZT_ESIG = -10,     /* bad signature */
+	ZT_ESTALE = -11,   /* older than what was accepted before (rollback) */
 };
 const char *zt_strerror(int err);
 
@@ -384,6 +385,27 @@ int zt_roots_parse(struct zt_roots *out, const char *text, size_t len,
 /* Write a signed roots file for `roots` (whose timestamp and roots are set)
  * signed with `signer` (an identity with secret). Returns length or error. */
 int zt_roots_write(struct zt_roots *roots, const struct zt_identity *signer, char *out, size_t cap);
+
+/* Rollback: what a node remembers of the last roots file it accepted, so
+ * that a signed but older file (a replay of roots since retired) is
+ * refused.  The node keeps it for the roots in use (zt_node_set_roots);
+ * the shell keeps it across restarts in its text form. */
+struct zt_roots_seen {
+	uint8_t signer[32];
+	int64_t timestamp;
+	uint8_t digest[32]; /* of the roots and their endpoints */
+};
+#define ZT_ROOTS_SEEN_TEXT 160 /* "<signer hex> <timestamp> <digest hex>\n" and a NUL */
+void zt_roots_seen_of(struct zt_roots_seen *out, const struct zt_roots *roots);
+/* Whether `next` may follow what was accepted: ZT_OK for another signer
+ * (the shell pins signers), a newer timestamp or the very same roots;
+ * ZT_ESTALE for an older timestamp, or the same one with other roots.  To
+ * go back to older roots on purpose, sign them again (a new timestamp). */
+int zt_roots_check_seen(const struct zt_roots_seen *seen, const struct zt_roots *next);
+/* The text form (one line); returns its length or ZT_ERANGE. */
+int zt_roots_seen_to_text(const struct zt_roots_seen *seen, char *out, size_t cap);
+/* Parse the text form (a trailing newline allowed); ZT_OK or ZT_EINVAL. */
+int zt_roots_seen_from_text(struct zt_roots_seen *out, const char *text, size_t len);
 
 /* ---- the node (node/node.c) ---- */
 
@@ -411,7 +433,9 @@ int zt_node_set_mapped_endpoints(struct zt_node *n, const struct zt_endpoint *ep
 /* A TCP connection (ours from tcp_open, or one a root accepted) is gone. */
 void zt_node_tcp_closed(struct zt_node *n, int64_t now, int64_t sock);
 
-/* Set (or replace) the roots.  Sessions with roots no longer listed end. */
+/* Set (or replace) the roots.  Sessions with roots no longer listed end.
+ * Signed roots that would roll back the ones in use (zt_roots_check_seen)
+ * are refused with ZT_ESTALE and change nothing. */
 int zt_node_set_roots(struct zt_node *n, int64_t now, const struct zt_roots *roots);
 
 /* One received UDP datagram.  Hostile input is dropped and counted;

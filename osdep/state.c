@@ -5,6 +5,7 @@
 #include "osdep/state.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,10 +153,69 @@ static int verify_roots(const char *name, const char *text, size_t len, const ui
 	return -EINVAL;
 }
 
+/* Rollback: refuse `out` (read from `name`) if HOMEDIR/roots.seen says an
+ * older file from the same signer, or one as old with other roots, was
+ * accepted before. */
+static int check_seen(const char *seen_path, const char *name, const struct zt_roots *out,
+                      char *err, size_t errcap)
+{
+	struct zt_roots_seen seen;
+	char text[ZT_ROOTS_SEEN_TEXT + 8];
+	size_t len;
+	int r;
+
+	r = zt_home_read(seen_path, text, sizeof text, &len);
+	if (r == -ENOENT)
+		return 0;
+	if (r == -EFBIG || (r == 0 && zt_roots_seen_from_text(&seen, text, len) != ZT_OK)) {
+		snprintf(err, errcap,
+		         "%s is corrupt (expected '<signer> <timestamp> <digest>'): delete it to "
+		         "accept the roots file as it is",
+		         seen_path);
+		return -EINVAL;
+	}
+	if (r < 0) {
+		snprintf(err, errcap, "cannot read %s: %s", seen_path, strerror(-r));
+		return r;
+	}
+	if (zt_roots_check_seen(&seen, out) == ZT_OK)
+		return 0;
+	if (out->timestamp < seen.timestamp)
+		snprintf(err, errcap,
+		         "roots file %s is older (timestamp %" PRId64
+		         ") than the one accepted before (timestamp %" PRId64
+		         ", %s): to go back to older roots on purpose, sign them again with "
+		         "zt-root mkroots (a newer timestamp)",
+		         name, out->timestamp, seen.timestamp, seen_path);
+	else
+		snprintf(err, errcap,
+		         "roots file %s has the timestamp of the one accepted before (%" PRId64
+		         ", %s) but other roots: sign it again with zt-root mkroots (a newer "
+		         "timestamp)",
+		         name, seen.timestamp, seen_path);
+	return -EPERM;
+}
+
+/* Remember `roots` as the last accepted in HOMEDIR/roots.seen. */
+static int remember_seen(const char *seen_path, const struct zt_roots *roots, char *err,
+                         size_t errcap)
+{
+	struct zt_roots_seen seen;
+	char text[ZT_ROOTS_SEEN_TEXT];
+	int r;
+
+	zt_roots_seen_of(&seen, roots);
+	r = zt_roots_seen_to_text(&seen, text, sizeof text);
+	r = r < 0 ? -ERANGE : zt_home_write(seen_path, text, (size_t)r, 0644);
+	if (r < 0)
+		snprintf(err, errcap, "cannot write %s: %s", seen_path, strerror(-r));
+	return r;
+}
+
 int zt_state_roots(const char *home, const char *roots_file, struct zt_roots *out, bool *have,
                    char *err, size_t errcap)
 {
-	char home_roots[ZT_HOME_PATH_MAX], pin_path[ZT_HOME_PATH_MAX];
+	char home_roots[ZT_HOME_PATH_MAX], pin_path[ZT_HOME_PATH_MAX], seen_path[ZT_HOME_PATH_MAX];
 	char pin_hex[80], old[256];
 	uint8_t pin[32];
 	bool pinned = false;
@@ -166,7 +226,8 @@ int zt_state_roots(const char *home, const char *roots_file, struct zt_roots *ou
 	*have = false;
 	memset(out, 0, sizeof *out);
 	if (zt_home_path(home_roots, sizeof home_roots, home, "roots") < 0 ||
-	    zt_home_path(pin_path, sizeof pin_path, home, "roots.signer") < 0) {
+	    zt_home_path(pin_path, sizeof pin_path, home, "roots.signer") < 0 ||
+	    zt_home_path(seen_path, sizeof seen_path, home, "roots.seen") < 0) {
 		snprintf(err, errcap, "home directory path %s is too long", home);
 		return -ENAMETOOLONG;
 	}
@@ -199,6 +260,8 @@ int zt_state_roots(const char *home, const char *roots_file, struct zt_roots *ou
 			goto out;
 		r = verify_roots(roots_file, text, len, pinned ? pin : NULL, pin_path, out, err,
 		                 errcap);
+		if (r == 0)
+			r = check_seen(seen_path, roots_file, out, err, errcap);
 		if (r < 0)
 			goto out;
 		r = zt_home_write(home_roots, text, len, 0644);
@@ -218,9 +281,14 @@ int zt_state_roots(const char *home, const char *roots_file, struct zt_roots *ou
 		}
 		r = verify_roots(home_roots, text, len, pinned ? pin : NULL, pin_path, out, err,
 		                 errcap);
+		if (r == 0)
+			r = check_seen(seen_path, home_roots, out, err, errcap);
 		if (r < 0)
 			goto out;
 	}
+	r = remember_seen(seen_path, out, err, errcap);
+	if (r < 0)
+		goto out;
 	if (!pinned) {
 		sodium_bin2hex(old, sizeof old, out->signer, 32);
 		len = strlen(old);
@@ -235,6 +303,8 @@ int zt_state_roots(const char *home, const char *roots_file, struct zt_roots *ou
 	*have = true;
 	r = 0;
 out:
+	if (r < 0)
+		memset(out, 0, sizeof *out);
 	free(text);
 	return r;
 }

@@ -7,6 +7,8 @@
  *   authtoken.secret   0600  the API token, 24 random alphanumerics
  *   roots              0644  the signed roots file in use
  *   roots.signer       0644  hex Ed25519 key pinned at the first roots file
+ *   roots.seen         0644  signer, timestamp and digest of the last roots
+ *                            file accepted (no rollback to an older one)
  *   ztd.port           0644  the API's TCP port, for zt-cli
  *   <program>.pid      0600  lock: one program of a kind per home
  *
@@ -42,7 +44,9 @@ int zt_state_token(const char *home, char *token, size_t cap, char *err, size_t 
  * The roots to use: roots_file (verified, then copied to HOMEDIR/roots)
  * if given, else HOMEDIR/roots if present, else none (*have = false).
  * The signer is pinned in HOMEDIR/roots.signer the first time; a file
- * from another signer is refused with a message saying how to re-pin.
+ * from another signer is refused with a message saying how to re-pin.  A
+ * file older than the last one accepted from its signer (HOMEDIR/roots.seen)
+ * is refused with a message naming both timestamps.
  */
 int zt_state_roots(const char *home, const char *roots_file, struct zt_roots *out, bool *have,
                    char *err, size_t errcap);

@@ -62,6 +62,18 @@ elapsed() { local d=$(( $(now_ms) - T0 )); printf '%d.%01ds' $((d / 1000)) $(((d
 pass() { echo "PASS $TNAME.$1${2:+ ($2)}"; }
 # fail WHAT WHY: print the FAIL line and stop the test (cleanup prints the logs)
 fail() { FAILED=1; echo "FAIL $TNAME.$1: $2"; exit 1; }
+# expect_err NAME EXPECTED_SUBSTRING CMD...: CMD fails with exit status 1
+# and one line that contains EXPECTED_SUBSTRING
+expect_err() {
+	local name=$1 want=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	[ $rc = 1 ] || fail "$name" "exit status $rc, want 1: $out"
+	[ "$(echo "$out" | wc -l)" = 1 ] || fail "$name" "not one line: $out"
+	case $out in *"$want"*) ;; *) fail "$name" "'$out' lacks '$want'" ;; esac
+	pass "$name" "$out"
+}
 skip() { echo "SKIP $TNAME: $*"; SKIPPED=1; exit 0; }
 SKIPPED=0
 

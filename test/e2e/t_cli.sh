@@ -67,16 +67,6 @@ json_ok listpeers '[.[] | select(.role == "ROOT")] | length == 1 and
 pass json
 
 # ---- one-line errors, exit status 1 ----
-expect_err() { # NAME EXPECTED_SUBSTRING CMD...
-	local name=$1 want=$2 out rc
-	shift 2
-	out=$("$@" 2>&1)
-	rc=$?
-	[ $rc = 1 ] || fail "$name" "exit status $rc, want 1: $out"
-	[ "$(echo "$out" | wc -l)" = 1 ] || fail "$name" "not one line: $out"
-	case $out in *"$want"*) ;; *) fail "$name" "'$out' lacks '$want'" ;; esac
-	pass "$name" "$out"
-}
 expect_err bad_nwid "invalid network id 'ff0000000000001': expected 16 hex digits" cli a join ff0000000000001
 expect_err bad_token "ztd refused the auth token" cli a -T wrongtoken info
 expect_err not_running "cannot connect to ztd at 127.0.0.1:9" cli a -p 9 info

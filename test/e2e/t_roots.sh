@@ -4,7 +4,9 @@
 # nothing: an ongoing ping keeps going, a new ping session works, and a
 # member that starts only after the kill comes ONLINE through the surviving
 # root and reaches members it never talked to before.  (Relaying through
-# the surviving root is t_relayfail.)
+# the surviving root is t_relayfail.)  Last, no rollback: an older roots
+# file from the same signer is refused, given with -r or put in the home;
+# signing the old roots again takes them back.
 #
 #   root0 203.0.113.2 (killed)   root1 203.0.113.18
 #              | r0                 | r1
@@ -85,3 +87,39 @@ wait_until 10 ping_ok a 10.9.0.3 || fail new_pair "a -> c: no overlay echo withi
 wait_until 10 ping_ok c 10.9.0.2 || fail new_pair "c -> b: no overlay echo within 10 s"
 pass new_pair "c reaches a and b (new pairs) $(( $(now_ms) - t_join )) ms after joining"
 
+
+# ---- no rollback to an older roots file (PROTOCOL.md §7) ----
+# On a copy of a's home (a's ztd holds the lock on its own): its roots,
+# signer pin and last accepted file.
+ts=$(sed -n 's/^timestamp //p' "$T/roots")
+old_ts=$((ts - 60000))
+only0="${ROOTID[root0]}@${IP[root0]}/$ZT_PORT"
+mkdir -p "$T/rollback"
+cp "${HOME_OF[a]}/roots" "${HOME_OF[a]}/roots.signer" "${HOME_OF[a]}/roots.seen" "$T/rollback/" ||
+	fail rollback_setup "a's home lacks roots, roots.signer or roots.seen: $(ls "${HOME_OF[a]}")"
+grep -q " $ts " "$T/rollback/roots.seen" ||
+	fail rollback_setup "roots.seen does not hold timestamp $ts: $(cat "$T/rollback/roots.seen")"
+"$ZTROOT" mkroots -s "$T/signer.secret" -t "$old_ts" "$only0" >"$T/roots.older" ||
+	fail rollback_setup "zt-root mkroots -t $old_ts failed"
+"$ZTROOT" mkroots -s "$T/signer.secret" -t "$ts" "$only0" >"$T/roots.same_ts" ||
+	fail rollback_setup "zt-root mkroots -t $ts failed"
+expect_err rollback_arg "is older (timestamp $old_ts) than the one accepted before (timestamp $ts" \
+	x a "$ZTD" -p 9997 -r "$T/roots.older" "$T/rollback"
+expect_err rollback_same_ts "has the timestamp of the one accepted before ($ts" \
+	x a "$ZTD" -p 9997 -r "$T/roots.same_ts" "$T/rollback"
+# the copy in the home replaced behind ztd's back: refused at the restart
+cp "$T/roots.older" "$T/rollback/roots"
+expect_err rollback_home "roots file $T/rollback/roots is older (timestamp $old_ts)" \
+	x a "$ZTD" -p 9997 "$T/rollback"
+# on purpose: the old roots signed again (a newer timestamp) are taken
+"$ZTROOT" mkroots -s "$T/signer.secret" "$only0" >"$T/roots.again" ||
+	fail rollback_setup "zt-root mkroots failed"
+new_ts=$(sed -n 's/^timestamp //p' "$T/roots.again")
+[ "$new_ts" -gt "$ts" ] || fail rollback_again "mkroots gave timestamp $new_ts, not after $ts"
+x a timeout 3 "$ZTD" -p 9997 -r "$T/roots.again" -v "$T/rollback" >"$T/rollback.log" 2>&1
+rc=$?
+[ $rc = 124 ] || fail rollback_again "ztd with the re-signed roots exited ($rc): $(tail -n 2 "$T/rollback.log")"
+grep -q " $new_ts " "$T/rollback/roots.seen" ||
+	fail rollback_again "roots.seen not moved to $new_ts: $(cat "$T/rollback/roots.seen")"
+cmp -s "$T/roots.again" "$T/rollback/roots" || fail rollback_again "the home's roots is not the re-signed file"
+pass rollback_again "the old roots signed again at $new_ts are taken"

@@ -5,9 +5,12 @@
  * in the order (with duplicates and foreign fragments) the input says,
  * must come out whole and unchanged.
  *
- * Input: a mode byte.  Mode bit 0 clear: records of (time step u8, length
- * u16, bytes) fed to zt_frag_add.  Set: a packet length u16, the order of
- * fragments as bytes, then junk datagrams, then the packet's body.
+ * Input: a mode byte.  Mode bit 0 clear: records of (time step u8, source
+ * u8, length u16, bytes) fed to zt_frag_add.  Set: a packet length u16, the
+ * order of fragments as bytes, then junk datagrams (from a forger's
+ * endpoint), then the packet's body.  Every slot's count of its source's
+ * slots is checked against a recount, and no source holds more than its
+ * share.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,10 +35,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static uint8_t out[ZT_PACKET_MAX];
 static uint8_t pkt[ZT_PACKET_MAX];
 
+/* One of 16 sources: 4 endpoints, known or not, direct or relayed. */
+static struct zt_frag_src source(uint8_t b)
+{
+	struct zt_frag_src s = {.ep = {.family = 4, .port = (uint16_t)(1 + (b & 3))},
+	                        .relayed = (b & 4) ? 0x0102030405ULL + (b & 8) : 0,
+	                        .known = (b & 0x10) != 0};
+	s.ep.ip[0] = 10;
+	return s;
+}
+
 static void check_slots(const struct zt_frag *f)
 {
 	for (int i = 0; i < ZT_FRAG_SLOTS; i++) {
 		const struct zt_frag_slot *s = &f->slots[i];
+		unsigned held = 0;
 		if (!s->used) {
 			ASSERT(s->buf == NULL);
 			continue;
@@ -43,6 +57,13 @@ static void check_slots(const struct zt_frag *f)
 		ASSERT(s->count >= 2 && s->count <= ZT_FRAG_MAX);
 		ASSERT(s->have < s->count);
 		ASSERT(s->hops <= ZT_HOPS_MASK);
+		for (int j = 0; j < ZT_FRAG_SLOTS; j++) {
+			const struct zt_frag_slot *c = &f->slots[j];
+			held += c->used && c->from.relayed == s->from.relayed &&
+			        zt_endpoint_eq(&c->from.ep, &s->from.ep);
+		}
+		ASSERT(s->held == held);
+		ASSERT(held <= ZT_FRAG_PER_SRC);
 	}
 }
 
@@ -69,17 +90,18 @@ static void raw(const uint8_t *data, size_t size)
 	size_t off = 0;
 
 	zt_frag_init(&f);
-	while (off + 3 <= size) {
+	while (off + 4 <= size) {
 		uint8_t step = data[off];
-		size_t len = zt_get_u16(data + off + 1), olen = 12345;
+		struct zt_frag_src src = source(data[off + 1]);
+		size_t len = zt_get_u16(data + off + 2), olen = 12345;
 		int r;
-		off += 3;
+		off += 4;
 		if (len > size - off)
 			len = size - off;
 		now += step * 50;
 		if (step & 1)
 			zt_frag_expire(&f, now);
-		r = zt_frag_add(&f, now, data + off, len, out, &olen);
+		r = zt_frag_add(&f, now, &src, data + off, len, out, &olen);
 		check_out(r, olen, data + off, len);
 		off += len;
 		check_slots(&f);
@@ -97,6 +119,7 @@ static void differential(const uint8_t *data, size_t size)
 	size_t len, off = 0, olen;
 	unsigned count, delivered = 0, got = 0;
 	bool sent[ZT_FRAG_MAX] = {false};
+	struct zt_frag_src peer = source(0x11), forger = source(0x02);
 	uint8_t hops = 0;
 
 	if (size < 4)
@@ -123,13 +146,13 @@ static void differential(const uint8_t *data, size_t size)
 		if (b >= 0xf0) {
 			fl = zt_frag_build(pkt, len, ZT_UDP_MAX, 0x999 + (b & 3), i, count, frag);
 			frag[ZT_FRAG_HDR_LEN] ^= 0xff;
-			r = zt_frag_add(&f, 1000, frag, fl, out, &olen);
+			r = zt_frag_add(&f, 1000, &forger, frag, fl, out, &olen);
 			check_out(r, olen, frag, fl);
 			continue;
 		}
 		fl = zt_frag_build(pkt, len, ZT_UDP_MAX, 7, i, count, frag);
 		frag[1] = hops;
-		r = zt_frag_add(&f, 1000, frag, fl, out, &olen);
+		r = zt_frag_add(&f, 1000, &peer, frag, fl, out, &olen);
 		if (!sent[i]) {
 			sent[i] = true;
 			delivered++;

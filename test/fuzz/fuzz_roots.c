@@ -10,8 +10,9 @@
  *
  * Properties beyond "no crash": a rejected file leaves the output zeroed;
  * an accepted one respects every limit, its roots are public identities
- * with valid addresses, and writing it again (re-signed) parses back to
- * the same content.
+ * with valid addresses, writing it again (re-signed) parses back to the
+ * same content, and its rollback record (zt_roots_seen_*) round-trips.
+ * Unsigned inputs also go to the record's parser.
  */
 #include "fuzz_common.h"
 
@@ -84,6 +85,21 @@ static void check(const char *text, size_t len, const uint8_t *pinned)
 		for (unsigned j = 0; j < d->endpoint_count; j++)
 			FZ_ASSERT(d->endpoints[j].family == 4 || d->endpoints[j].family == 6);
 	}
+	/* Its rollback record reads back the same, and it may follow itself
+	 * but not a newer one of its signer. */
+	{
+		struct zt_roots_seen seen, back;
+		char text[ZT_ROOTS_SEEN_TEXT];
+		int n;
+		zt_roots_seen_of(&seen, &g.r);
+		n = zt_roots_seen_to_text(&seen, text, sizeof text);
+		FZ_ASSERT(n > 0 && (size_t)n < sizeof text);
+		FZ_ASSERT(zt_roots_seen_from_text(&back, text, (size_t)n) == ZT_OK);
+		FZ_ASSERT(memcmp(&seen, &back, sizeof seen) == 0);
+		FZ_ASSERT(zt_roots_check_seen(&seen, &g.r) == ZT_OK);
+		seen.timestamp++;
+		FZ_ASSERT(zt_roots_check_seen(&seen, &g.r) == ZT_ESTALE);
+	}
 	/* Our own signer can write it again; it must read back the same. */
 	if (memcmp(g.r.signer, fz_id[0].pk, 32) == 0) {
 		static char buf[32768];
@@ -105,8 +121,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	blen = size - 1;
 	if (!(data[0] & 1)) {
+		struct zt_roots_seen seen;
 		check(body, blen, NULL);
 		check(body, blen, fz_id[0].pk);
+		/* The rollback record's parser, too. */
+		if (zt_roots_seen_from_text(&seen, body, blen) != ZT_OK)
+			FZ_ASSERT(all_zero(&seen, sizeof seen));
+		else
+			FZ_ASSERT(seen.timestamp >= 0);
 		return 0;
 	}
 	/* Signed by fz_id[0]: the body, a newline if it lacks one, then the

@@ -252,12 +252,22 @@ def frag_seeds():
     for i in range(2):
         part = pkt[i * chunk:(i + 1) * chunk]
         frags.append(header(5, 0, 0x0102030405, 0x0A0B0C0D0E) + struct.pack(">IBB", 7, i, 2) + part)
+    # Records: time step, source (frag.h's share per source: see
+    # fuzz_frag.c), length, bytes.
     raw = b"\x00"
     for f in reversed(frags):
-        raw += bytes([2]) + u16(len(f)) + f
+        raw += bytes([2, 0x11]) + u16(len(f)) + f
     write("fuzz_frag", "raw_two", raw)
-    write("fuzz_frag", "raw_dup_expire", b"\x00" + bytes([2]) + u16(len(frags[0])) + frags[0]
-          + bytes([255]) + u16(len(frags[0])) + frags[0])
+    write("fuzz_frag", "raw_dup_expire", b"\x00" + bytes([2, 0x11]) + u16(len(frags[0])) + frags[0]
+          + bytes([255, 0x11]) + u16(len(frags[0])) + frags[0])
+    # One source's first fragments of 12 packets (more than its share),
+    # then strangers', then the second fragment of the last packet.
+    flood = b"\x00"
+    for pid in range(12):
+        f = frags[0][:12] + struct.pack(">I", 100 + pid) + frags[0][16:200]
+        flood += bytes([0, 0x12 if pid % 2 else 0x02]) + u16(len(f)) + f
+    flood += bytes([0, 0x11]) + u16(len(frags[1])) + frags[1]
+    write("fuzz_frag", "raw_flood", flood)
     # Differential mode: length, hops, order bytes, body.
     write("fuzz_frag", "diff_small", b"\x01" + u16(100) + b"\x01" + bytes([0, 1, 2, 3]) + b"body")
     write("fuzz_frag", "diff_big", b"\x01" + u16(15000) + b"\x02" + bytes(range(11, -1, -1)) + bytes([0xf1, 0xf2]) + b"x" * 20)

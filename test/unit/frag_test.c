@@ -2,7 +2,8 @@
 /*
  * frag_test.c - fragmentation and reassembly: random sizes in random
  * order, duplicates, expiry of incomplete packets, eviction when every slot
- * is busy, malformed and mismatched fragments, and the hop count.
+ * is busy, each source's share of the slots and a forger's flood, malformed
+ * and mismatched fragments, and the hop count.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,22 @@
 
 static struct test_rng rng;
 static uint8_t out[ZT_PACKET_MAX + 64];
+
+/* A source: endpoint 192.0.2.x/port (x from the high bits of n), known
+ * (an authenticated packet came from it) or not, direct or relayed. */
+static struct zt_frag_src source(unsigned n, bool known, uint64_t relayed)
+{
+	struct zt_frag_src s = {.ep = {.family = 4, .port = (uint16_t)(1000 + (n & 0xfff))},
+	                        .relayed = relayed,
+	                        .known = known};
+	s.ep.ip[0] = 192;
+	s.ep.ip[2] = 2;
+	s.ep.ip[3] = (uint8_t)(n >> 12);
+	return s;
+}
+
+/* The honest peer most tests use. */
+static struct zt_frag_src peer;
 
 static unsigned rnd(unsigned n)
 {
@@ -46,7 +63,7 @@ static void split(struct frags *fr, const uint8_t *pkt, size_t len, uint32_t id)
 
 static int add(struct zt_frag *f, int64_t now, const struct frags *fr, unsigned i, size_t *olen)
 {
-	return zt_frag_add(f, now, fr->f[i], fr->len[i], out, olen);
+	return zt_frag_add(f, now, &peer, fr->f[i], fr->len[i], out, olen);
 }
 
 static void test_count_and_build(void)
@@ -185,7 +202,7 @@ static void test_duplicates(void)
 		uint8_t forged[ZT_UDP_MAX];
 		memcpy(forged, fr.f[2], fr.len[2]);
 		forged[ZT_FRAG_HDR_LEN + 5] ^= 0xff;
-		CHECK_EQ(zt_frag_add(&f, T0, forged, fr.len[2], out, &olen), 0);
+		CHECK_EQ(zt_frag_add(&f, T0, &peer, forged, fr.len[2], out, &olen), 0);
 	}
 	CHECK_EQ(add(&f, T0, &fr, 1, &olen), 0);
 	CHECK_EQ(add(&f, T0, &fr, 1, &olen), 0);
@@ -238,58 +255,171 @@ static void test_expiry(void)
 		CHECK(!f.slots[i].used && f.slots[i].buf == NULL);
 }
 
-static void test_slot_exhaustion(void)
+/* A partial packet of `len` bytes from `src`: its first fragment added. */
+static void start(struct zt_frag *f, int64_t now, const struct zt_frag_src *src, struct frags *fr,
+                  uint32_t id)
 {
 	static uint8_t pkt[3000];
-	static struct frags fr[ZT_FRAG_SLOTS + 1];
-	struct zt_frag f;
 	size_t olen;
+	make_packet(pkt, sizeof pkt, 0x0a0a0a0a0aULL, 0x0b0b0b0b0bULL);
+	split(fr, pkt, sizeof pkt, id);
+	CHECK_EQ(zt_frag_add(f, now, src, fr->f[0], fr->len[0], out, &olen), 0);
+}
+
+/* The rest of a packet start() began: 1 if it completes. */
+static int finish(struct zt_frag *f, int64_t now, const struct zt_frag_src *src, struct frags *fr)
+{
+	size_t olen;
+	int r = 0;
+	for (unsigned i = 1; i < fr->count; i++)
+		r = zt_frag_add(f, now, src, fr->f[i], fr->len[i], out, &olen);
+	return r;
+}
+
+static unsigned slots_used(const struct zt_frag *f)
+{
+	unsigned used = 0;
+	for (int i = 0; i < ZT_FRAG_SLOTS; i++)
+		used += f->slots[i].used;
+	return used;
+}
+
+/* A junk fragment claiming to be from src, packet id `id`. */
+static int junk(struct zt_frag *f, int64_t now, const struct zt_frag_src *from, uint64_t src,
+                uint32_t id)
+{
+	uint8_t j[100];
+	struct zt_hdr h = {ZT_PT_FRAG, 0, 0x0a0a0a0a0aULL, src};
+	size_t olen;
+	memset(j, 0x5a, sizeof j);
+	zt_wire_hdr_encode(j, &h);
+	zt_put_u32(j + ZT_HDR_LEN, id);
+	j[ZT_HDR_LEN + 4] = 0;
+	j[ZT_HDR_LEN + 5] = 2;
+	return zt_frag_add(f, now, from, j, sizeof j, out, &olen);
+}
+
+/* Every slot busy, each with another source: the oldest makes room. */
+static void test_slot_exhaustion(void)
+{
+	static struct frags fr[ZT_FRAG_SLOTS + 1];
+	struct zt_frag_src src[ZT_FRAG_SLOTS + 1];
+	struct zt_frag f;
 
 	test_rng_seed(&rng, 5);
 	zt_frag_init(&f);
-	make_packet(pkt, sizeof pkt, 0x0a0a0a0a0aULL, 0x0b0b0b0b0bULL);
-	/* ZT_FRAG_SLOTS partial packets, the first one oldest. */
-	for (uint32_t i = 0; i <= ZT_FRAG_SLOTS; i++) {
-		split(&fr[i], pkt, sizeof pkt, 1000 + i);
-		CHECK_EQ(fr[i].count, 3);
-	}
+	for (uint32_t i = 0; i <= ZT_FRAG_SLOTS; i++)
+		src[i] = source(i, true, 0);
 	for (uint32_t i = 0; i < ZT_FRAG_SLOTS; i++)
-		CHECK_EQ(add(&f, T0 + i, &fr[i], 0, &olen), 0);
-	for (int i = 0; i < ZT_FRAG_SLOTS; i++)
-		CHECK(f.slots[i].used);
+		start(&f, T0 + i, &src[i], &fr[i], 1000 + i);
+	CHECK_EQ(fr[0].count, 3);
+	CHECK_EQ(slots_used(&f), ZT_FRAG_SLOTS);
 	CHECK_EQ(f.dropped, 0);
 	/* One more: the oldest makes room. */
-	CHECK_EQ(add(&f, T0 + 100, &fr[ZT_FRAG_SLOTS], 0, &olen), 0);
+	start(&f, T0 + 100, &src[ZT_FRAG_SLOTS], &fr[ZT_FRAG_SLOTS], 1000 + ZT_FRAG_SLOTS);
 	CHECK_EQ(f.dropped, 1);
-	/* The evicted packet cannot complete any more; the next oldest and
-	 * the newcomer can. */
-	CHECK_EQ(add(&f, T0 + 101, &fr[0], 1, &olen), 0);
-	CHECK_EQ(add(&f, T0 + 101, &fr[0], 2, &olen), 0);
-	CHECK_EQ(f.dropped, 2); /* ...and its new partial evicted fr[1] */
-	CHECK_EQ(add(&f, T0 + 102, &fr[2], 1, &olen), 0);
-	CHECK_EQ(add(&f, T0 + 102, &fr[2], 2, &olen), 1);
-	CHECK(olen == sizeof pkt && memcmp(out, pkt, sizeof pkt) == 0);
-	CHECK_EQ(add(&f, T0 + 103, &fr[ZT_FRAG_SLOTS], 1, &olen), 0);
-	CHECK_EQ(add(&f, T0 + 103, &fr[ZT_FRAG_SLOTS], 2, &olen), 1);
-	/* A flood of fragments from one forger never holds more than the
-	 * bounded number of slots. */
-	for (uint32_t i = 0; i < 1000; i++) {
-		uint8_t junk[100];
-		struct zt_hdr h = {ZT_PT_FRAG, 0, 0x0a0a0a0a0aULL, 0x0c0c0c0c0cULL};
-		memset(junk, 0x5a, sizeof junk);
-		zt_wire_hdr_encode(junk, &h);
-		zt_put_u32(junk + ZT_HDR_LEN, i);
-		junk[ZT_HDR_LEN + 4] = 0;
-		junk[ZT_HDR_LEN + 5] = 2;
-		CHECK_EQ(zt_frag_add(&f, T0 + 200 + i, junk, sizeof junk, out, &olen), 0);
+	/* The evicted packet cannot complete any more (its new partial
+	 * evicts fr[1]); the next oldest and the newcomer can. */
+	CHECK_EQ(finish(&f, T0 + 101, &src[0], &fr[0]), 0);
+	CHECK_EQ(f.dropped, 2);
+	CHECK_EQ(finish(&f, T0 + 102, &src[2], &fr[2]), 1);
+	CHECK_EQ(finish(&f, T0 + 103, &src[ZT_FRAG_SLOTS], &fr[ZT_FRAG_SLOTS]), 1);
+	CHECK_EQ(slots_used(&f), ZT_FRAG_SLOTS - 2);
+	zt_frag_cleanup(&f);
+}
+
+/* One source holds at most ZT_FRAG_PER_SRC slots, recycling its own oldest,
+ * even with the table empty; a relayed sender is a source of its own. */
+static void test_per_source_share(void)
+{
+	static struct frags fr[3 * ZT_FRAG_PER_SRC];
+	struct zt_frag_src one = source(1, true, 0), root = source(2, true, 0);
+	struct zt_frag_src via_a = source(2, true, 0x0d0d0d0d01ULL);
+	struct zt_frag_src via_b = source(2, true, 0x0d0d0d0d02ULL);
+	struct zt_frag f;
+	int done = 0;
+
+	test_rng_seed(&rng, 10);
+	zt_frag_init(&f);
+	for (uint32_t i = 0; i < 3 * ZT_FRAG_PER_SRC; i++)
+		start(&f, T0 + i, &one, &fr[i], 2000 + i);
+	CHECK_EQ(slots_used(&f), ZT_FRAG_PER_SRC);
+	CHECK_EQ(f.dropped, 2 * ZT_FRAG_PER_SRC);
+	for (int i = 0; i < ZT_FRAG_SLOTS; i++)
+		if (f.slots[i].used)
+			CHECK_EQ(f.slots[i].held, ZT_FRAG_PER_SRC);
+	/* The newest ZT_FRAG_PER_SRC complete, the older do not. */
+	for (uint32_t i = 2 * ZT_FRAG_PER_SRC; i < 3 * ZT_FRAG_PER_SRC; i++)
+		done += finish(&f, T0 + 100, &one, &fr[i]) == 1;
+	CHECK_EQ(done, ZT_FRAG_PER_SRC);
+	for (uint32_t i = 0; i < 2 * ZT_FRAG_PER_SRC; i++)
+		CHECK_EQ(finish(&f, T0 + 100, &one, &fr[i]), 0);
+	zt_frag_cleanup(&f);
+
+	/* Through one root: each sender it relays for has its own share, and
+	 * the root's own packets theirs. */
+	zt_frag_init(&f);
+	for (uint32_t i = 0; i < 3 * ZT_FRAG_PER_SRC; i++)
+		start(&f, T0 + i,
+		      i % 3 == 0   ? &root
+		      : i % 3 == 1 ? &via_a
+		                   : &via_b,
+		      &fr[i], 3000 + i);
+	CHECK_EQ(slots_used(&f), 3 * ZT_FRAG_PER_SRC);
+	CHECK_EQ(f.dropped, 0);
+	zt_frag_cleanup(&f);
+}
+
+/* A forger's fragments (any claimed sender, any packet id, from one
+ * endpoint or from many) must not evict an honest peer's packet in
+ * reassembly, however many it sends. */
+static void test_spoofed_flood(void)
+{
+	static struct frags honest, relayed, late;
+	struct zt_frag_src forger = source(7, false, 0), member = source(8, true, 0);
+	struct zt_frag_src root = source(9, true, 0x0e0e0e0e0eULL);
+	struct zt_frag f;
+	int64_t t = T0;
+
+	test_rng_seed(&rng, 9);
+	zt_frag_init(&f);
+	peer = source(3, true, 0);
+	start(&f, t, &peer, &honest, 0x5eed);
+	start(&f, t, &root, &relayed, 0x5eee);
+	/* One endpoint, half the fragments claiming the honest peer's
+	 * address: it holds no more than its share. */
+	for (uint32_t i = 0; i < 4 * ZT_FRAG_SLOTS; i++) {
+		CHECK_EQ(junk(&f, ++t, &forger, i % 2 ? 0x0b0b0b0b0bULL : 0x0c0c0c0000ULL + i,
+		              0x70000000u + i),
+		         0);
+		CHECK(slots_used(&f) <= 2 + ZT_FRAG_PER_SRC);
 	}
+	/* Spoofed from ever new endpoints: they fill the table, and take
+	 * nothing from known sources. */
+	for (uint32_t i = 0; i < 4 * ZT_FRAG_SLOTS; i++) {
+		struct zt_frag_src s = source(0x10000 + i, false, 0);
+		CHECK_EQ(junk(&f, ++t, &s, 0x0b0b0b0b0bULL, 0x71000000u + i), 0);
+	}
+	CHECK_EQ(slots_used(&f), ZT_FRAG_SLOTS);
+	/* A known source still gets a slot (a stranger's) mid-flood. */
+	start(&f, ++t, &peer, &late, 0x5eef);
+	CHECK_EQ(junk(&f, ++t, &forger, 0x0b0b0b0b0bULL, 0x72000000u), 0);
+	/* A member flooding from its own (known) endpoint: its own share. */
+	for (uint32_t i = 0; i < 4 * ZT_FRAG_SLOTS; i++)
+		CHECK_EQ(junk(&f, ++t, &member, 0x0b0b0b0b0bULL, 0x73000000u + i), 0);
+	CHECK(t - T0 < ZT_FRAG_TIMEOUT);
+	CHECK_EQ(finish(&f, ++t, &peer, &honest), 1);
+	CHECK_EQ(finish(&f, ++t, &root, &relayed), 1);
+	CHECK_EQ(finish(&f, ++t, &peer, &late), 1);
 	{
-		int used = 0;
+		unsigned held = 0;
 		for (int i = 0; i < ZT_FRAG_SLOTS; i++)
-			used += f.slots[i].used;
-		CHECK_EQ(used, ZT_FRAG_SLOTS);
+			held += f.slots[i].used && f.slots[i].from.ep.port == member.ep.port &&
+			        f.slots[i].from.ep.ip[3] == member.ep.ip[3];
+		CHECK_EQ(held, ZT_FRAG_PER_SRC);
 	}
 	zt_frag_cleanup(&f);
+	peer = source(0, true, 0);
 }
 
 static void test_malformed(void)
@@ -306,26 +436,26 @@ static void test_malformed(void)
 	split(&fr, pkt, sizeof pkt, 11);
 
 	/* Too short (no payload), too long, another version, reserved bits. */
-	CHECK_EQ(zt_frag_add(&f, T0, fr.f[0], ZT_FRAG_HDR_LEN, out, &olen), ZT_EINVAL);
-	CHECK_EQ(zt_frag_add(&f, T0, fr.f[0], 5, out, &olen), ZT_EINVAL);
+	CHECK_EQ(zt_frag_add(&f, T0, &peer, fr.f[0], ZT_FRAG_HDR_LEN, out, &olen), ZT_EINVAL);
+	CHECK_EQ(zt_frag_add(&f, T0, &peer, fr.f[0], 5, out, &olen), ZT_EINVAL);
 	memcpy(t, fr.f[0], fr.len[0]);
 	t[0] = (uint8_t)((2 << 4) | ZT_PT_FRAG);
-	CHECK_EQ(zt_frag_add(&f, T0, t, fr.len[0], out, &olen), ZT_EINVAL);
+	CHECK_EQ(zt_frag_add(&f, T0, &peer, t, fr.len[0], out, &olen), ZT_EINVAL);
 	memcpy(t, fr.f[0], fr.len[0]);
 	t[1] = 0x08;
-	CHECK_EQ(zt_frag_add(&f, T0, t, fr.len[0], out, &olen), ZT_EINVAL);
+	CHECK_EQ(zt_frag_add(&f, T0, &peer, t, fr.len[0], out, &olen), ZT_EINVAL);
 	memset(t, 0, sizeof t);
 	memcpy(t, fr.f[0], fr.len[0]);
-	CHECK_EQ(zt_frag_add(&f, T0, t, ZT_UDP_MAX + 65, out, &olen), ZT_EINVAL);
+	CHECK_EQ(zt_frag_add(&f, T0, &peer, t, ZT_UDP_MAX + 65, out, &olen), ZT_EINVAL);
 	/* Index and count out of range. */
 	for (int c = 0; c < 256; c++) {
 		memcpy(t, fr.f[0], fr.len[0]);
 		t[ZT_HDR_LEN + 5] = (uint8_t)c;
 		t[ZT_HDR_LEN + 4] = 0;
 		if (c < 2 || c > ZT_FRAG_MAX)
-			CHECK_EQ(zt_frag_add(&f, T0, t, fr.len[0], out, &olen), ZT_EINVAL);
+			CHECK_EQ(zt_frag_add(&f, T0, &peer, t, fr.len[0], out, &olen), ZT_EINVAL);
 		t[ZT_HDR_LEN + 4] = (uint8_t)c;
-		CHECK_EQ(zt_frag_add(&f, T0, t, fr.len[0], out, &olen), ZT_EINVAL);
+		CHECK_EQ(zt_frag_add(&f, T0, &peer, t, fr.len[0], out, &olen), ZT_EINVAL);
 	}
 	for (int i = 0; i < ZT_FRAG_SLOTS; i++)
 		CHECK(!f.slots[i].used);
@@ -334,11 +464,11 @@ static void test_malformed(void)
 	CHECK_EQ(add(&f, T0, &fr, 0, &olen), 0);
 	memcpy(t, fr.f[1], fr.len[1]);
 	t[ZT_HDR_LEN + 5] = 4;
-	CHECK_EQ(zt_frag_add(&f, T0, t, fr.len[1], out, &olen), ZT_EINVAL);
+	CHECK_EQ(zt_frag_add(&f, T0, &peer, t, fr.len[1], out, &olen), ZT_EINVAL);
 	/* A payload longer than a datagram's worth. */
 	memset(t, 0, sizeof t);
 	memcpy(t, fr.f[1], fr.len[1]);
-	CHECK_EQ(zt_frag_add(&f, T0, t, ZT_UDP_MAX + 64, out, &olen), ZT_EINVAL);
+	CHECK_EQ(zt_frag_add(&f, T0, &peer, t, ZT_UDP_MAX + 64, out, &olen), ZT_EINVAL);
 	/* The slot is intact: the right fragments still complete it. */
 	CHECK_EQ(add(&f, T0, &fr, 1, &olen), 0);
 	CHECK_EQ(add(&f, T0, &fr, 2, &olen), 1);
@@ -395,8 +525,8 @@ static void test_inner_header_mismatch(void)
 		a[ZT_HDR_LEN + 5] = b[ZT_HDR_LEN + 5] = 2;
 		a[ZT_FRAG_HDR_LEN] = 0x14;
 		b[ZT_FRAG_HDR_LEN] = 0;
-		CHECK_EQ(zt_frag_add(&f, T0, a, ZT_FRAG_HDR_LEN + 1, out, &olen), 0);
-		CHECK_EQ(zt_frag_add(&f, T0, b, ZT_FRAG_HDR_LEN + 1, out, &olen), ZT_EINVAL);
+		CHECK_EQ(zt_frag_add(&f, T0, &peer, a, ZT_FRAG_HDR_LEN + 1, out, &olen), 0);
+		CHECK_EQ(zt_frag_add(&f, T0, &peer, b, ZT_FRAG_HDR_LEN + 1, out, &olen), ZT_EINVAL);
 	}
 	/* Twelve full fragments make more than ZT_PACKET_MAX. */
 	{
@@ -446,12 +576,15 @@ static void test_hops_carried(void)
 
 int main(void)
 {
+	peer = source(0, true, 0);
 	RUN(test_count_and_build);
 	RUN(test_random_sizes_any_order);
 	RUN(test_interleaved_packets);
 	RUN(test_duplicates);
 	RUN(test_expiry);
 	RUN(test_slot_exhaustion);
+	RUN(test_per_source_share);
+	RUN(test_spoofed_flood);
 	RUN(test_malformed);
 	RUN(test_inner_header_mismatch);
 	RUN(test_hops_carried);

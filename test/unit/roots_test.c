@@ -2,7 +2,9 @@
 /*
  * roots_test.c - the signed roots file: write/parse round trips, single-byte
  * mutations of a valid file (each is rejected or parses to the very same
- * content), the pinned signer, and the limits (roots, endpoints, lengths).
+ * content), the pinned signer, the limits (roots, endpoints, lengths), and
+ * rollback (an older file from the same signer refused, by the node and
+ * against the record kept across restarts).
  *
  * Parsing a root line verifies its identity (Argon2id, ~1 ms), so the
  * mutation test tries a set of telling byte values at every position by
@@ -429,6 +431,153 @@ static void test_single_byte_mutations(void)
 	}
 }
 
+/* Signed by ids[0] at `ts`, through the writer and the parser (as a node
+ * gets them). */
+static void signed_roots(struct zt_roots *out, unsigned count, int64_t ts)
+{
+	struct zt_roots r;
+	char buf[8192];
+	int len;
+	make_roots(&r, count);
+	r.timestamp = ts;
+	len = zt_roots_write(&r, &ids[0], buf, sizeof buf);
+	if (len <= 0 || zt_roots_parse(out, buf, (size_t)len, NULL) != ZT_OK)
+		abort();
+}
+
+static int h_send(void *ctx, int64_t sock, const struct zt_endpoint *to, const void *pkt,
+                  size_t len)
+{
+	(void)ctx;
+	(void)sock;
+	(void)to;
+	(void)pkt;
+	(void)len;
+	return 0;
+}
+
+static void h_random(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	randombytes_buf(buf, len);
+}
+
+/* A node that has accepted a signed roots file refuses an older one from
+ * the same signer, and one as old with other roots: replaying an old file
+ * must not take a deployment back to roots it retired. */
+static void test_node_refuses_rollback(void)
+{
+	struct zt_host host = {.version = ZT_HOST_VERSION, .wire_send = h_send, .random = h_random};
+	struct zt_node *node = NULL;
+	struct zt_identity me;
+	struct zt_roots newer, older, same_ts, again;
+	struct test_rng rng;
+	int64_t now = 1700000100000LL;
+
+	test_rng_seed(&rng, 7);
+	CHECK_EQ(zt_identity_generate(&me, test_rng_bytes, &rng), ZT_OK);
+	CHECK_EQ(zt_node_new(&node, &host, &me, 0, now), ZT_OK);
+	if (node == NULL)
+		return;
+	signed_roots(&newer, 2, 1700000000500LL);
+	signed_roots(&older, 2, 1700000000400LL);
+	signed_roots(&same_ts, 3, 1700000000500LL);
+	CHECK_EQ(zt_node_set_roots(node, now, &newer), ZT_OK);
+	CHECK_EQ(zt_node_set_roots(node, now, &older), ZT_ESTALE);
+	CHECK_EQ(zt_node_set_roots(node, now, &same_ts), ZT_ESTALE);
+	/* The very same file again, and a newer one, are fine. */
+	CHECK_EQ(zt_node_set_roots(node, now, &newer), ZT_OK);
+	signed_roots(&again, 1, 1700000000600LL);
+	CHECK_EQ(zt_node_set_roots(node, now, &again), ZT_OK);
+	CHECK_EQ(zt_node_set_roots(node, now, &newer), ZT_ESTALE);
+	/* Another signer is the shell's business (it pins one). */
+	{
+		struct zt_roots other;
+		char buf[4096];
+		int len;
+		make_roots(&other, 1);
+		other.timestamp = 1;
+		len = zt_roots_write(&other, &other_signer, buf, sizeof buf);
+		CHECK(len > 0 && zt_roots_parse(&other, buf, (size_t)len, NULL) == ZT_OK);
+		CHECK_EQ(zt_node_set_roots(node, now, &other), ZT_OK);
+	}
+	zt_node_free(node);
+	zt_identity_wipe(&me);
+}
+
+/* What a node remembers across restarts: the text form round-trips, and
+ * the rule holds against it as against the roots in use. */
+static void test_seen_record(void)
+{
+	struct zt_roots a, b;
+	struct zt_roots_seen seen, back;
+	char text[ZT_ROOTS_SEEN_TEXT];
+	int len;
+
+	signed_roots(&a, 2, 1700000000500LL);
+	zt_roots_seen_of(&seen, &a);
+	len = zt_roots_seen_to_text(&seen, text, sizeof text);
+	CHECK(len > 0 && (size_t)len == strlen(text) && text[len - 1] == '\n');
+	CHECK_EQ(zt_roots_seen_from_text(&back, text, (size_t)len), ZT_OK);
+	CHECK(memcmp(&seen, &back, sizeof seen) == 0);
+	CHECK_EQ(zt_roots_seen_from_text(&back, text, (size_t)len - 1), ZT_OK);
+	CHECK(memcmp(&seen, &back, sizeof seen) == 0);
+	CHECK_EQ(zt_roots_seen_to_text(&seen, text, ZT_ROOTS_SEEN_TEXT - 1), ZT_ERANGE);
+
+	/* The same file gives the same digest; any other root, endpoint or
+	 * number of them another. */
+	b = a;
+	zt_roots_seen_of(&back, &b);
+	CHECK(memcmp(seen.digest, back.digest, 32) == 0);
+	CHECK_EQ(zt_roots_check_seen(&seen, &b), ZT_OK);
+	b.roots[1].endpoints[0].port++;
+	CHECK_EQ(zt_roots_check_seen(&seen, &b), ZT_ESTALE);
+	b = a;
+	b.roots[0].endpoint_count++;
+	ep(&b.roots[0].endpoints[b.roots[0].endpoint_count - 1], "203.0.113.1/1");
+	CHECK_EQ(zt_roots_check_seen(&seen, &b), ZT_ESTALE);
+	b = a;
+	b.count = 1;
+	CHECK_EQ(zt_roots_check_seen(&seen, &b), ZT_ESTALE);
+	b = a;
+	b.roots[0].id.pk[5] ^= 1;
+	CHECK_EQ(zt_roots_check_seen(&seen, &b), ZT_ESTALE);
+	/* Older refused, newer fine, by the millisecond. */
+	b = a;
+	b.timestamp--;
+	CHECK_EQ(zt_roots_check_seen(&seen, &b), ZT_ESTALE);
+	b.timestamp += 2;
+	b.count = 1;
+	CHECK_EQ(zt_roots_check_seen(&seen, &b), ZT_OK);
+	/* Another signer's file is not compared. */
+	b = a;
+	b.timestamp = 0;
+	memcpy(b.signer, other_signer.pk, 32);
+	CHECK_EQ(zt_roots_check_seen(&seen, &b), ZT_OK);
+
+	/* Malformed records. */
+	{
+		const char *bad[] = {
+		    "",
+		    "\n",
+		    "00 1 00\n",
+		    "x",
+		};
+		for (size_t i = 0; i < ZT_ARRAY_LEN(bad); i++)
+			CHECK_EQ(zt_roots_seen_from_text(&back, bad[i], strlen(bad[i])), ZT_EINVAL);
+		for (int i = 0; i < len; i++) {
+			char m[ZT_ROOTS_SEEN_TEXT];
+			memcpy(m, text, (size_t)len);
+			m[i] = m[i] == ' ' ? 'x' : (m[i] >= '0' && m[i] <= '9') ? 'g' : ' ';
+			if (i == len - 1)
+				continue; /* the newline is optional */
+			CHECK_EQ(zt_roots_seen_from_text(&back, m, (size_t)len), ZT_EINVAL);
+			CHECK(all_zero(&back, sizeof back));
+		}
+		CHECK_EQ(zt_roots_seen_from_text(&back, text, (size_t)len - 3), ZT_EINVAL);
+	}
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -440,5 +589,7 @@ int main(void)
 	RUN(test_too_many_endpoints);
 	RUN(test_malformed_files);
 	RUN(test_single_byte_mutations);
+	RUN(test_node_refuses_rollback);
+	RUN(test_seen_record);
 	TEST_EXIT();
 }
