@@ -114,6 +114,13 @@ $(B)/test/%_test: $(B)/test/unit/%_test.o $(B)/libztnode.a
 # peer_test: the core's allocations go through its wrappers (failure tests).
 $(B)/test/peer_test: $(B)/test/unit/peer_test.o $(B)/libztnode.a
 	$(CC) $(LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o $@ $^ $(LIBS)
+# tcp_test, httpd_test: shell modules (osdep/) on real loopback sockets.
+OSDEP_TESTS := tcp_test httpd_test
+$(OSDEP_TESTS:%=$(B)/test/unit/%.o): $(B)/test/unit/%.o: test/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_OS) -c -o $@ $<
+$(OSDEP_TESTS:%=$(B)/test/%): $(B)/test/%: $(B)/test/unit/%.o $(B)/libztos.a $(B)/libztnode.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 # ctl_*_test: the controller's tests (store, policy, API) also link libztctl.
 $(B)/test/ctl_%_test: $(B)/test/unit/ctl_%_test.o $(B)/libztctl.a $(B)/libztos.a \
 		$(B)/libztnode.a

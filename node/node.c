@@ -188,23 +188,35 @@ void zt_node_free(struct zt_node *n)
 	}
 	zt_relay_cleanup(n);
 	zt_frag_cleanup(&n->frag);
+	zt_tcpmap_free(&n->tcpmap);
 	free(n->buckets);
 	free(n->rbuf);
 	sodium_memzero(n, sizeof *n);
 	free(n);
 }
 
+/* O(1) in the number of peers: the connection's own peers come from the
+ * map (tcpmap.h), and a node's links to its roots are few. */
 void zt_node_tcp_closed(struct zt_node *n, int64_t now, int64_t sock)
 {
+	uint64_t peers[ZT_TCPMAP_PEERS];
+	unsigned count = zt_tcpmap_take(&n->tcpmap, sock, peers);
+
 	(void)now;
-	for (size_t b = 0; b < n->bucket_count; b++) {
-		for (struct zt_peer *p = n->buckets[b]; p != NULL; p = p->hnext) {
-			for (unsigned i = 0; i < p->npaths; i++)
-				if (p->paths[i].used && p->paths[i].sock == sock)
-					memset(&p->paths[i], 0, sizeof p->paths[i]);
-			if (p->root != NULL && p->root->tcp_sock == sock)
-				p->root->tcp_sock = -1;
-		}
+	for (unsigned k = 0; k < count; k++) {
+		struct zt_peer *p = zt_peer_find(n, peers[k]);
+		n->tcp_close_visits++;
+		if (p == NULL)
+			continue; /* freed since */
+		for (unsigned i = 0; i < p->npaths; i++)
+			if (p->paths[i].used && p->paths[i].sock == sock)
+				memset(&p->paths[i], 0, sizeof p->paths[i]);
+	}
+	for (unsigned i = 0; i < n->roots.count; i++) {
+		struct zt_peer *r = n->root_peers[i];
+		n->tcp_close_visits++;
+		if (r != NULL && r->root != NULL && r->root->tcp_sock == sock)
+			r->root->tcp_sock = -1;
 	}
 }
 

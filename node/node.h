@@ -14,6 +14,7 @@
 #include "frag.h"
 #include "nat.h"
 #include "network.h"
+#include "tcpmap.h"
 #include "wire.h"
 #include "zt.h"
 
@@ -58,6 +59,7 @@ struct zt_node {
 
 	struct zt_peer **buckets;
 	size_t bucket_count, peer_count, max_peers;
+	struct zt_tcpmap tcpmap; /* TCP connection -> the peers it carries */
 
 	struct zt_roots roots;
 	struct zt_peer *root_peers[ZT_MAX_ROOTS];
@@ -76,6 +78,9 @@ struct zt_node {
 
 	int64_t last_scan;
 	uint64_t counters[ZT_CTR_COUNT];
+	/* Peers zt_node_tcp_closed looked at, over the node's life: what a
+	 * close costs (a unit test holds it to a bound). */
+	uint64_t tcp_close_visits;
 
 	/* Scratch buffers; each has one job so that handlers can nest. */
 	uint8_t pkt[ZT_PACKET_MAX + 64];  /* outgoing packet being sealed */

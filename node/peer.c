@@ -382,7 +382,10 @@ void zt_peer_paths_trim(struct zt_peer *p)
 struct zt_path *zt_peer_add_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,
                                  const struct zt_endpoint *ep)
 {
-	struct zt_path *x = path_find(p, ep);
+	struct zt_path *x;
+	if (zt_sock_is_tcp(sock) && !zt_tcpmap_add(&n->tcpmap, sock, p->address))
+		return NULL;
+	x = path_find(p, ep);
 	if (x == NULL) {
 		x = path_slot(n, p);
 		if (x == NULL)
@@ -429,6 +432,10 @@ void zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64
 		return; /* relayed: says nothing about a direct path */
 	if (n->burst.active)
 		zt_nat_sock_heard(n, sock);
+	/* Listed under its connection, so that the close finds it; a
+	 * connection that claims more peers gets no more paths. */
+	if (zt_sock_is_tcp(sock) && !zt_tcpmap_add(&n->tcpmap, sock, p->address))
+		return;
 	x = path_find(p, from);
 	if (x == NULL) {
 		x = path_slot(n, p);

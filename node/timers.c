@@ -22,6 +22,7 @@
 #include "send.h"
 #include "session.h"
 #include "switch.h"
+#include "tcpmap.h"
 #include "timers.h"
 #include "util.h"
 #include "wire.h"
@@ -307,6 +308,8 @@ static void tcp_drop(struct zt_node *n, struct zt_peer *r)
 			memset(&r->paths[i], 0, sizeof r->paths[i]);
 	if (n->host.tcp_close != NULL)
 		n->host.tcp_close(n->host.ctx, rl->tcp_sock);
+	/* The shell reports no close we asked for. */
+	(void)zt_tcpmap_take(&n->tcpmap, rl->tcp_sock, NULL);
 	rl->tcp_sock = -1;
 }
 

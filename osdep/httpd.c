@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "osdep/acceptor.h"
 #include "osdep/clock.h"
 #include "osdep/evloop.h"
 #include "osdep/log.h"
@@ -33,6 +34,7 @@ struct conn {
 	struct zt_httpd *h;
 	enum conn_state state;
 	int fd;
+	uint64_t seq; /* accept order: the lowest is the oldest */
 	int64_t deadline;
 	char *in;
 	size_t in_len, in_cap;
@@ -43,8 +45,10 @@ struct conn {
 struct zt_httpd {
 	struct zt_evloop *loop;
 	int lfd;
+	struct zt_acceptor acc;
 	zt_httpd_handler_fn fn;
 	void *ctx;
+	uint64_t next_seq;
 	int64_t last_full_log;
 	struct conn conns[ZT_HTTPD_MAX_CONNS];
 };
@@ -251,43 +255,58 @@ static void on_conn(void *ctx, int fd, unsigned events)
 	}
 }
 
+/* A free slot; when all are taken, the oldest connection's (closed):
+ * every client is 127.0.0.1, so no cap per address or user can tell a
+ * hog from zt-cli, but a real request is answered within a loop round of
+ * its arrival, so only a connection that holds a slot without asking
+ * anything can be the oldest for long. */
+static struct conn *conn_slot(struct zt_httpd *h)
+{
+	struct conn *oldest = NULL;
+	int64_t now;
+
+	for (size_t i = 0; i < ZT_HTTPD_MAX_CONNS; i++) {
+		struct conn *c = &h->conns[i];
+		if (c->state == CONN_FREE)
+			return c;
+		if (oldest == NULL || c->seq < oldest->seq)
+			oldest = c;
+	}
+	now = zt_clock_now();
+	/* Once per second at most: a flood must not flood the log. */
+	if (now - h->last_full_log >= 1000) {
+		zt_log_warn("api: %d connections open, closing the oldest", ZT_HTTPD_MAX_CONNS);
+		h->last_full_log = now;
+	}
+	conn_close(oldest);
+	return oldest;
+}
+
 static void on_accept(void *ctx, int lfd, unsigned events)
 {
 	struct zt_httpd *h = ctx;
 
+	(void)lfd;
 	(void)events;
-	for (;;) {
-		struct conn *c = NULL;
-		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	/* Half the slots per round at most: a connection accepted in one
+	 * round is never evicted before its first read (the next round). */
+	for (int i = 0; i < ZT_HTTPD_MAX_CONNS / 2; i++) {
+		struct conn *c;
+		int fd = zt_acceptor_accept(&h->acc, zt_clock_now(), NULL, NULL);
 
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				zt_log_warn("api: accept: %s", strerror(errno));
+		if (fd == -EMFILE)
+			zt_log_warn("api: out of file descriptors: turning connections away for "
+			            "%d ms",
+			            ZT_ACCEPTOR_PAUSE_MS);
+		else if (fd < 0 && fd != -EAGAIN)
+			zt_log_warn("api: accept: %s", strerror(-fd));
+		if (fd < 0)
 			return;
-		}
-		for (size_t i = 0; i < ZT_HTTPD_MAX_CONNS; i++) {
-			if (h->conns[i].state == CONN_FREE) {
-				c = &h->conns[i];
-				break;
-			}
-		}
-		if (!c) {
-			int64_t now = zt_clock_now();
-
-			/* Once per second at most: a flood must not flood the log. */
-			if (now - h->last_full_log >= 1000) {
-				zt_log_warn("api: %d connections open, refusing more",
-				            ZT_HTTPD_MAX_CONNS);
-				h->last_full_log = now;
-			}
-			close(fd);
-			continue;
-		}
+		c = conn_slot(h);
 		memset(c, 0, sizeof *c);
 		c->h = h;
 		c->fd = fd;
+		c->seq = h->next_seq++;
 		c->state = CONN_READ;
 		c->deadline = zt_clock_now() + ZT_HTTPD_TIMEOUT_MS;
 		if (zt_evloop_add(h->loop, fd, ZT_EV_READ, on_conn, c) < 0) {
@@ -329,6 +348,7 @@ int zt_httpd_new(struct zt_httpd **out, struct zt_evloop *loop, uint16_t port,
 	r = zt_evloop_add(loop, h->lfd, ZT_EV_READ, on_accept, h);
 	if (r < 0)
 		goto out;
+	zt_acceptor_init(&h->acc, loop, h->lfd);
 	*out = h;
 	h = NULL; /* owned by caller */
 out:
@@ -348,12 +368,13 @@ void zt_httpd_free(struct zt_httpd *h)
 		conn_close(&h->conns[i]);
 	zt_evloop_del(h->loop, h->lfd);
 	close(h->lfd);
+	zt_acceptor_free(&h->acc);
 	free(h);
 }
 
 int64_t zt_httpd_expire(struct zt_httpd *h, int64_t now)
 {
-	int64_t next = INT64_MAX;
+	int64_t next = zt_acceptor_tick(&h->acc, now);
 
 	for (size_t i = 0; i < ZT_HTTPD_MAX_CONNS; i++) {
 		struct conn *c = &h->conns[i];

@@ -4,7 +4,9 @@
  * 127.0.0.1 driven by the event loop.  One request per connection
  * (Connection: close), at most ZT_HTTPD_MAX_CONNS at once, each bounded
  * in size (http.h) and in time (ZT_HTTPD_TIMEOUT_MS), so a stuck or
- * hostile local client cannot hold the daemon.
+ * hostile local client cannot hold the daemon.  When all are taken, a
+ * new connection replaces the oldest: holding connections open locks
+ * nobody out.  Running out of descriptors pauses accepting (acceptor.h).
  */
 #ifndef ZT_OSDEP_HTTPD_H
 #define ZT_OSDEP_HTTPD_H
@@ -41,8 +43,9 @@ int zt_httpd_new(struct zt_httpd **out, struct zt_evloop *loop, uint16_t port,
 /* Closes the listener and every connection. */
 void zt_httpd_free(struct zt_httpd *h);
 
-/* Close connections whose time is up.  Returns the next time (in
- * zt_clock_now() ms) this must be called, or INT64_MAX if never. */
+/* Close connections whose time is up, and resume accepting after a pause.
+ * Returns the next time (in zt_clock_now() ms) this must be called, or
+ * INT64_MAX if never. */
 int64_t zt_httpd_expire(struct zt_httpd *h, int64_t now);
 
 #endif

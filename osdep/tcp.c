@@ -13,8 +13,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "osdep/clock.h"
 #include "osdep/evloop.h"
+#include "osdep/log.h"
 #include "osdep/udp.h"
+
+/* Timeouts are checked at most this often (they are coarse anyway). */
+#define SCAN_MIN_MS 1000
 
 bool zt_tcp_is_tcp(int64_t sock)
 {
@@ -27,42 +32,41 @@ void zt_tcp_init(struct zt_tcp_set *s, struct zt_evloop *loop, const struct zt_t
 	s->loop = loop;
 	s->hooks = *hooks;
 	s->listen_fd = -1;
+	s->acc.spare = -1;
+	s->max_conns = ZT_TCP_MAX_CONNS;
+	s->next_scan = INT64_MAX;
+	s->clock = zt_clock_now;
 }
 
-static struct zt_tcp_conn *find(struct zt_tcp_set *s, int64_t sock, unsigned *idx)
+static struct zt_tcp_conn *find(struct zt_tcp_set *s, int64_t sock)
 {
-	int fd;
+	int64_t fd;
 
 	if (!zt_tcp_is_tcp(sock))
 		return NULL;
-	fd = (int)(sock & ~ZT_SOCK_TCP);
-	for (unsigned i = 0; i < s->count; i++) {
-		if (s->conns[i]->fd == fd) {
-			if (idx)
-				*idx = i;
-			return s->conns[i];
-		}
-	}
-	return NULL;
+	fd = sock & ~ZT_SOCK_TCP;
+	if (fd < 0 || (uint64_t)fd >= s->by_fd_cap)
+		return NULL;
+	return s->by_fd[fd];
 }
 
-static void drop_conn(struct zt_tcp_set *s, unsigned i)
+static void drop_conn(struct zt_tcp_set *s, struct zt_tcp_conn *c)
 {
-	struct zt_tcp_conn *c = s->conns[i];
-
 	zt_evloop_del(s->loop, c->fd);
 	close(c->fd);
+	s->by_fd[c->fd] = NULL;
+	s->conns[c->idx] = s->conns[--s->count];
+	s->conns[c->idx]->idx = c->idx;
 	free(c->wbuf);
 	free(c);
-	s->conns[i] = s->conns[--s->count];
 }
 
 void zt_tcp_close(struct zt_tcp_set *s, int64_t sock)
 {
-	unsigned i;
+	struct zt_tcp_conn *c = find(s, sock);
 
-	if (find(s, sock, &i))
-		drop_conn(s, i);
+	if (c)
+		drop_conn(s, c);
 }
 
 void zt_tcp_free(struct zt_tcp_set *s)
@@ -70,22 +74,24 @@ void zt_tcp_free(struct zt_tcp_set *s)
 	if (s->loop == NULL)
 		return; /* never initialised */
 	while (s->count > 0)
-		drop_conn(s, s->count - 1);
+		drop_conn(s, s->conns[s->count - 1]);
 	if (s->listen_fd >= 0) {
 		zt_evloop_del(s->loop, s->listen_fd);
 		close(s->listen_fd);
 		s->listen_fd = -1;
 	}
+	zt_acceptor_free(&s->acc);
+	free(s->by_fd);
+	s->by_fd = NULL;
+	s->by_fd_cap = 0;
 }
 
-/* The connection failed or ended: tell the owner, then forget it. */
+/* The connection failed or ended: forget it, then tell the owner. */
 static void lost(struct zt_tcp_set *s, struct zt_tcp_conn *c)
 {
 	int64_t sock = ZT_SOCK_TCP | c->fd;
-	unsigned i;
 
-	if (find(s, sock, &i))
-		drop_conn(s, i);
+	drop_conn(s, c);
 	if (s->hooks.closed)
 		s->hooks.closed(s->hooks.ctx, sock);
 }
@@ -117,6 +123,8 @@ static bool flush(struct zt_tcp_set *s, struct zt_tcp_conn *c)
 /* Read and hand over whole datagrams; false if the connection ended. */
 static bool pump(struct zt_tcp_set *s, struct zt_tcp_conn *c)
 {
+	int64_t sock = ZT_SOCK_TCP | c->fd;
+
 	for (int rounds = 0; rounds < 64; rounds++) {
 		ssize_t n = recv(c->fd, c->rbuf + c->rlen, sizeof c->rbuf - c->rlen, MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
@@ -135,11 +143,12 @@ static bool pump(struct zt_tcp_set *s, struct zt_tcp_conn *c)
 				return false; /* not our framing: hang up */
 			if (c->rlen < 2 + want)
 				break;
+			c->heard = true;
+			c->active = s->clock();
 			if (s->hooks.datagram)
-				s->hooks.datagram(s->hooks.ctx, ZT_SOCK_TCP | c->fd, &c->peer,
-				                  c->rbuf + 2, want);
+				s->hooks.datagram(s->hooks.ctx, sock, &c->peer, c->rbuf + 2, want);
 			/* The hook may have closed this connection. */
-			if (find(s, ZT_SOCK_TCP | c->fd, NULL) != c)
+			if (find(s, sock) != c)
 				return true;
 			memmove(c->rbuf, c->rbuf + 2 + want, c->rlen - 2 - want);
 			c->rlen -= 2 + want;
@@ -151,7 +160,7 @@ static bool pump(struct zt_tcp_set *s, struct zt_tcp_conn *c)
 static void on_conn(void *ctx, int fd, unsigned events)
 {
 	struct zt_tcp_set *s = ctx;
-	struct zt_tcp_conn *c = find(s, ZT_SOCK_TCP | fd, NULL);
+	struct zt_tcp_conn *c = find(s, ZT_SOCK_TCP | fd);
 
 	if (c == NULL)
 		return;
@@ -174,53 +183,156 @@ static void on_conn(void *ctx, int fd, unsigned events)
 	}
 }
 
+static bool by_fd_room(struct zt_tcp_set *s, int fd)
+{
+	size_t cap = s->by_fd_cap ? s->by_fd_cap : 64;
+	struct zt_tcp_conn **t;
+
+	if ((size_t)fd < s->by_fd_cap)
+		return true;
+	while (cap <= (size_t)fd)
+		cap *= 2;
+	t = realloc(s->by_fd, cap * sizeof *t);
+	if (t == NULL)
+		return false;
+	memset(t + s->by_fd_cap, 0, (cap - s->by_fd_cap) * sizeof *t);
+	s->by_fd = t;
+	s->by_fd_cap = cap;
+	return true;
+}
+
 static struct zt_tcp_conn *add_conn(struct zt_tcp_set *s, int fd, const struct zt_endpoint *peer,
                                     bool connecting)
 {
 	struct zt_tcp_conn *c;
 	int one = 1;
 
-	if (s->count >= ZT_TCP_MAX_CONNS)
+	if (s->count >= ZT_TCP_MAX_CONNS || fd < 0 || !by_fd_room(s, fd))
 		return NULL;
 	c = calloc(1, sizeof *c);
 	if (c == NULL)
 		return NULL;
-	c->wbuf = malloc(ZT_TCP_WBUF);
-	if (c->wbuf == NULL) {
-		free(c);
-		return NULL;
-	}
 	c->fd = fd;
 	c->peer = *peer;
 	c->connecting = connecting;
+	c->active = s->clock();
 	/* Datagrams are small and latency matters more than segment count. */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	if (zt_evloop_add(s->loop, fd, ZT_EV_READ | (connecting ? ZT_EV_WRITE : 0), on_conn, s) <
 	    0) {
-		free(c->wbuf);
 		free(c);
 		return NULL;
 	}
+	c->idx = s->count;
 	s->conns[s->count++] = c;
+	s->by_fd[fd] = c;
 	return c;
+}
+
+/* The same host: an IPv4 address, or an IPv6 /64 (what one subscriber
+ * usually gets). */
+static bool same_host(const struct zt_endpoint *a, const struct zt_endpoint *b)
+{
+	if (a->family != b->family)
+		return false;
+	return memcmp(a->ip, b->ip, a->family == 4 ? 4 : 8) == 0;
+}
+
+static unsigned held_by(const struct zt_tcp_set *s, const struct zt_endpoint *ep)
+{
+	unsigned k = 0;
+	for (unsigned i = 0; i < s->count; i++)
+		if (s->conns[i]->accepted && same_host(&s->conns[i]->peer, ep))
+			k++;
+	return k;
+}
+
+/* All taken: close the accepted connection silent longest, if it has been
+ * silent long enough that holding a slot open costs its owner traffic. */
+static bool evict(struct zt_tcp_set *s, int64_t now)
+{
+	struct zt_tcp_conn *victim = NULL;
+
+	for (unsigned i = 0; i < s->count; i++) {
+		struct zt_tcp_conn *c = s->conns[i];
+		if (c->accepted && (victim == NULL || c->active < victim->active))
+			victim = c;
+	}
+	if (victim == NULL || now - victim->active < ZT_TCP_HELLO_MS)
+		return false;
+	s->evicted++;
+	lost(s, victim);
+	return true;
 }
 
 static void on_listen(void *ctx, int fd, unsigned events)
 {
 	struct zt_tcp_set *s = ctx;
+	int64_t now = s->clock();
 
+	(void)fd;
 	(void)events;
 	for (int i = 0; i < 16; i++) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof ss;
 		struct zt_endpoint ep;
-		int c = accept4(fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct zt_tcp_conn *conn;
+		int c = zt_acceptor_accept(&s->acc, now, (struct sockaddr *)&ss, &sl);
+
+		if (c == -EMFILE)
+			zt_log_warn("tcp: out of file descriptors (%d connections): turning "
+			            "connections away for %d ms (raise ulimit -n)",
+			            s->count, ZT_ACCEPTOR_PAUSE_MS);
+		else if (c < 0 && c != -EAGAIN)
+			zt_log_warn("tcp: accept: %s", strerror(-c));
 		if (c < 0)
 			return;
 		if (zt_udp_from_sockaddr((struct sockaddr *)&ss, sl, &ep) < 0 ||
-		    add_conn(s, c, &ep, false) == NULL)
+		    held_by(s, &ep) >= ZT_TCP_PER_ADDR ||
+		    (s->count >= s->max_conns && !evict(s, now))) {
+			s->refused++;
 			close(c);
+			continue;
+		}
+		conn = add_conn(s, c, &ep, false);
+		if (conn == NULL) {
+			close(c);
+			continue;
+		}
+		conn->accepted = true;
+		if (s->next_scan > now + ZT_TCP_HELLO_MS)
+			s->next_scan = now + ZT_TCP_HELLO_MS;
 	}
+}
+
+int64_t zt_tcp_expire(struct zt_tcp_set *s, int64_t now)
+{
+	int64_t next = INT64_MAX, resume;
+
+	if (s->listen_fd < 0)
+		return INT64_MAX;
+	resume = zt_acceptor_tick(&s->acc, now);
+	if (now >= s->next_scan) {
+		/* Backwards: lost() moves the last connection into the hole. */
+		for (unsigned i = s->count; i-- > 0;) {
+			struct zt_tcp_conn *c = s->conns[i];
+			int64_t end;
+			if (!c->accepted)
+				continue;
+			end = c->active + (c->heard ? ZT_TCP_IDLE_MS : ZT_TCP_HELLO_MS);
+			if (now >= end) {
+				s->timed_out++;
+				lost(s, c);
+				continue;
+			}
+			if (end < next)
+				next = end;
+		}
+		if (next != INT64_MAX && next < now + SCAN_MIN_MS)
+			next = now + SCAN_MIN_MS;
+		s->next_scan = next;
+	}
+	return s->next_scan < resume ? s->next_scan : resume;
 }
 
 int zt_tcp_listen(struct zt_tcp_set *s, const char *bind_addr, uint16_t port)
@@ -266,6 +378,7 @@ int zt_tcp_listen(struct zt_tcp_set *s, const char *bind_addr, uint16_t port)
 		return r;
 	}
 	s->listen_fd = fd;
+	zt_acceptor_init(&s->acc, s->loop, fd);
 	return 0;
 }
 
@@ -294,13 +407,19 @@ int64_t zt_tcp_connect(struct zt_tcp_set *s, const struct zt_endpoint *to)
 
 int zt_tcp_send(struct zt_tcp_set *s, int64_t sock, const void *pkt, size_t len)
 {
-	struct zt_tcp_conn *c = find(s, sock, NULL);
+	struct zt_tcp_conn *c = find(s, sock);
 
 	if (c == NULL)
 		return -EBADF;
 	if (len == 0 || len > ZT_TCP_FRAME_MAX)
 		return -EMSGSIZE;
 	if (c->wlen + 2 + len > ZT_TCP_WBUF) {
+		s->dropped++;
+		return -EAGAIN;
+	}
+	/* Allocated by need: idle connections a stranger opens cost no
+	 * buffer. */
+	if (c->wbuf == NULL && (c->wbuf = malloc(ZT_TCP_WBUF)) == NULL) {
 		s->dropped++;
 		return -EAGAIN;
 	}

@@ -173,6 +173,11 @@ static void log_counters(struct root *rt, int64_t now)
 	}
 	zt_log_debug("counters: peers=%zu%s", zt_node_peers(rt->node, now, NULL, 0),
 	             used ? line : " (all zero)");
+	if (rt->tcp_port > 0)
+		zt_log_debug("tcp: %u connections, %" PRIu64 " refused, %" PRIu64
+		             " timed out, %" PRIu64 " evicted, %" PRIu64 " turned away",
+		             rt->tcp.count, rt->tcp.refused, rt->tcp.timed_out, rt->tcp.evicted,
+		             rt->tcp.acc.turned_away);
 }
 
 static void run_loop(struct root *rt)
@@ -197,6 +202,13 @@ static void run_loop(struct root *rt)
 			next_counters = now + COUNTERS_EVERY_MS;
 		}
 		timeout = rt->deadline - now;
+		if (rt->tcp_port > 0) {
+			/* Silent connections time out; a pause for lack of
+			 * descriptors ends. */
+			int64_t tcp_next = zt_tcp_expire(&rt->tcp, now);
+			if (tcp_next - now < timeout)
+				timeout = tcp_next - now;
+		}
 		if (timeout > MAX_SLEEP_MS)
 			timeout = MAX_SLEEP_MS;
 		if (timeout < 0)
