@@ -20,11 +20,12 @@
  * handshakes and set_roots wipe keys or free peers, and each of those
  * flushes first (zt_timers_tick, zt_node_process_wire, zt_node_set_roots).
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "batch.h"
+#include "host.h"
 #include "identity.h"
+#include "mem.h"
 #include "node.h"
 #include "peer.h"
 #include "recv.h"
@@ -55,7 +56,7 @@ struct zt_jobs {
 static struct zt_jobs *jobs_of(struct zt_node *n)
 {
 	if (n->jobs == NULL)
-		n->jobs = calloc(1, sizeof *n->jobs);
+		n->jobs = zt_mem_calloc(&n->mem, 1, sizeof *n->jobs);
 	return n->jobs;
 }
 
@@ -63,7 +64,7 @@ void zt_batch_free(struct zt_node *n)
 {
 	if (n->jobs != NULL) {
 		sodium_memzero(n->jobs, sizeof *n->jobs);
-		free(n->jobs);
+		zt_mem_free(&n->mem, n->jobs);
 		n->jobs = NULL;
 	}
 }
@@ -98,7 +99,7 @@ void zt_batch_flush(struct zt_node *n, int64_t now)
 		return;
 	count = b->count;
 	b->count = 0;
-	n->host.crypto_run(n->host.ctx, b->job, count);
+	zt_host_crypto_run(n, b->job, count);
 	/* What transmitting itself sends (a REGISTER to a quiet root) goes
 	 * out at once: the list is being read. */
 	deferring = n->deferring;
@@ -113,7 +114,7 @@ static void finish_opens(struct zt_node *n, int64_t now, struct zt_jobs *b, size
 {
 	if (count == 0)
 		return;
-	n->host.crypto_run(n->host.ctx, b->job, count);
+	zt_host_crypto_run(n, b->job, count);
 	for (size_t i = 0; i < count; i++) {
 		struct zt_job_meta *m = &b->meta[i];
 		struct zt_peer *p = m->p;

@@ -2,14 +2,15 @@
 /* frag.c - fragmentation and reassembly (see frag.h). */
 #include "frag.h"
 
-#include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "util.h"
 
-void zt_frag_init(struct zt_frag *f)
+void zt_frag_init(struct zt_frag *f, const struct zt_mem *mem)
 {
 	memset(f, 0, sizeof *f);
+	f->mem = mem;
 }
 
 static bool same_src(const struct zt_frag_src *a, const struct zt_frag_src *b)
@@ -26,7 +27,7 @@ static void slot_free(struct zt_frag *f, struct zt_frag_slot *s)
 			if (c != s && c->used && same_src(&c->from, &s->from))
 				c->held--;
 		}
-	free(s->buf);
+	zt_mem_free(f->mem, s->buf);
 	memset(s, 0, sizeof *s);
 }
 
@@ -142,7 +143,7 @@ int zt_frag_add(struct zt_frag *f, int64_t now, const struct zt_frag_src *from, 
 			f->dropped++;
 			return 0;
 		}
-		s->buf = malloc((size_t)ZT_FRAG_MAX * ZT_UDP_MAX);
+		s->buf = zt_mem_alloc(f->mem, (size_t)ZT_FRAG_MAX * ZT_UDP_MAX);
 		if (s->buf == NULL) {
 			slot_free(f, s);
 			return ZT_ENOMEM;

@@ -47,9 +47,10 @@ struct zt_frag_slot {
 struct zt_frag {
 	struct zt_frag_slot slots[ZT_FRAG_SLOTS];
 	uint64_t dropped;
+	const struct zt_mem *mem; /* the node's */
 };
 
-void zt_frag_init(struct zt_frag *f);
+void zt_frag_init(struct zt_frag *f, const struct zt_mem *mem);
 void zt_frag_cleanup(struct zt_frag *f);
 
 /* Add one FRAG datagram (whole, with its outer header) from `from`.

@@ -4,11 +4,11 @@
  */
 #include "gro.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "csum.h"
 #include "eth.h"
+#include "mem.h"
 #include "util.h"
 
 void zt_gro_init(struct zt_gro *g, zt_gro_out_fn out, void *ctx)
@@ -254,7 +254,7 @@ void zt_gro_add(struct zt_gro *g, const uint8_t *frame, size_t len)
 		flush_slot(g, s);
 	}
 	if (s->buf == NULL) {
-		s->buf = malloc(ZT_GSO_MAX_FRAME);
+		s->buf = zt_mem_alloc(&g->mem, ZT_GSO_MAX_FRAME);
 		if (s->buf == NULL) {
 			out_plain(g, frame, len);
 			return;
@@ -290,7 +290,7 @@ void zt_gro_free(struct zt_gro *g)
 {
 	zt_gro_flush(g);
 	for (unsigned i = 0; i < ZT_GRO_SLOTS; i++) {
-		free(g->slots[i].buf);
+		zt_mem_free(&g->mem, g->slots[i].buf);
 		g->slots[i].buf = NULL;
 	}
 }

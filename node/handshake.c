@@ -14,6 +14,7 @@
 
 #include "cookie.h"
 #include "handshake.h"
+#include "host.h"
 #include "identity.h"
 #include "node.h"
 #include "noise.h"
@@ -34,7 +35,7 @@ void zt_hs_resend(struct zt_node *n, int64_t now, struct zt_peer *p)
 	if (p->hs == NULL)
 		return;
 	p->hs->index = zt_node_random_u32(n);
-	zt_node_random(n, e_seed, sizeof e_seed);
+	zt_host_random(n, e_seed, sizeof e_seed);
 	zt_put_u64(payload, (uint64_t)now);
 	zt_put_u32(payload + 8, n->aes_ok ? ZT_HS_FLAG_AES256GCM : 0);
 	zt_wire_hdr_encode(pkt, &h);
@@ -96,11 +97,11 @@ static void send_cookie(struct zt_node *n, int64_t now, int64_t sock,
 	struct zt_hdr h = {ZT_PT_COOKIE, 0, zt_get_u40(init + 7), n->id.address};
 	const uint8_t *mac1 = init + ZT_HS_INIT_LEN - 2 * ZT_MAC_LEN;
 
-	zt_node_random(n, fresh, sizeof fresh);
+	zt_host_random(n, fresh, sizeof fresh);
 	zt_cookie_make(&n->cookies, now, fresh, from, cookie);
 	zt_wire_hdr_encode(pkt, &h);
 	memcpy(pkt + ZT_HDR_LEN, init + ZT_HDR_LEN, 4); /* their sender index */
-	zt_node_random(n, pkt + ZT_HDR_LEN + 4, 24);
+	zt_host_random(n, pkt + ZT_HDR_LEN + 4, 24);
 	zt_cookie_seal(pkt + ZT_HDR_LEN + 28, pkt + ZT_HDR_LEN + 4, cookie, n->cookies.cookie_key,
 	               mac1);
 	sodium_memzero(fresh, sizeof fresh);
@@ -175,7 +176,7 @@ void zt_hs_handle_init(struct zt_node *n, int64_t now, int64_t sock, const struc
 	p->last_init_ts = ts;
 	n->counters[ZT_CTR_HS_INIT_RX]++;
 
-	zt_node_random(n, e_seed, sizeof e_seed);
+	zt_host_random(n, e_seed, sizeof e_seed);
 	memset(rpayload, 0, sizeof rpayload);
 	/* AES-256-GCM if both can; the payloads are encrypted and bound to
 	 * the handshake hash, so nobody on the path can downgrade this. */
@@ -196,7 +197,7 @@ void zt_hs_handle_init(struct zt_node *n, int64_t now, int64_t sock, const struc
 	kp->confirmed = false;
 	kp->local_index = zt_node_random_u32(n);
 	kp->remote_index = zt_get_u32(pkt + ZT_HDR_LEN);
-	zt_session_set_keys(kp,
+	zt_session_set_keys(&n->mem, kp,
 	                    (zt_get_u32(rpayload) & ZT_HS_FLAG_AES256GCM)
 	                        ? ZT_CIPHER_AES256GCM
 	                        : ZT_CIPHER_CHACHA20POLY1305,
@@ -261,7 +262,7 @@ void zt_hs_handle_resp(struct zt_node *n, int64_t now, int64_t sock, const struc
 	kp.local_index = p->hs->index;
 	kp.remote_index = zt_get_u32(pkt + ZT_HDR_LEN);
 	/* The responder chose; it may only choose what we offered. */
-	zt_session_set_keys(&kp,
+	zt_session_set_keys(&n->mem, &kp,
 	                    (n->aes_ok && (zt_get_u32(payload) & ZT_HS_FLAG_AES256GCM))
 	                        ? ZT_CIPHER_AES256GCM
 	                        : ZT_CIPHER_CHACHA20POLY1305,

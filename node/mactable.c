@@ -4,18 +4,20 @@
  */
 #include "mactable.h"
 
-#include <stdlib.h>
 #include <string.h>
 
-void zt_mactable_init(struct zt_mactable *t, size_t max)
+#include "mem.h"
+
+void zt_mactable_init(struct zt_mactable *t, size_t max, const struct zt_mem *mem)
 {
 	memset(t, 0, sizeof *t);
 	t->max = max;
+	t->mem = mem;
 }
 
 void zt_mactable_free(struct zt_mactable *t)
 {
-	free(t->v);
+	zt_mem_free(t->mem, t->v);
 	t->v = NULL;
 	t->n = t->cap = 0;
 }
@@ -61,7 +63,7 @@ uint64_t zt_mactable_learn(struct zt_mactable *t, const uint8_t mac[6], uint64_t
 		struct zt_macent *v;
 		if (nc > t->max)
 			nc = t->max;
-		v = realloc(t->v, nc * sizeof *v);
+		v = zt_mem_realloc(t->mem, t->v, t->cap * sizeof *v, nc * sizeof *v);
 		if (v == NULL)
 			return (uint64_t)-1;
 		t->v = v;

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "zt.h"
+
 struct zt_macent {
 	uint8_t mac[6];
 	uint64_t address; /* the member it is behind (0: our own LAN) */
@@ -24,9 +26,10 @@ struct zt_macent {
 struct zt_mactable {
 	struct zt_macent *v;
 	size_t n, cap, max;
+	const struct zt_mem *mem; /* the node's */
 };
 
-void zt_mactable_init(struct zt_mactable *t, size_t max);
+void zt_mactable_init(struct zt_mactable *t, size_t max, const struct zt_mem *mem);
 void zt_mactable_free(struct zt_mactable *t);
 /* Learn that `mac` is behind `address` now.  Returns the address it was
  * behind before (0 if it was unknown), or -1 (as uint64) on no memory. */

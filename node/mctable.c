@@ -4,20 +4,21 @@
  */
 #include "mctable.h"
 
-#include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "zt.h"
 
-void zt_mctable_init(struct zt_mctable *t, size_t max)
+void zt_mctable_init(struct zt_mctable *t, size_t max, const struct zt_mem *mem)
 {
 	memset(t, 0, sizeof *t);
 	t->max = max;
+	t->mem = mem;
 }
 
 void zt_mctable_free(struct zt_mctable *t)
 {
-	free(t->v);
+	zt_mem_free(t->mem, t->v);
 	t->v = NULL;
 	t->n = t->cap = 0;
 }
@@ -66,7 +67,7 @@ int zt_mctable_add(struct zt_mctable *t, const uint8_t mac[6], uint32_t adi, uin
 		struct zt_mcsub *v;
 		if (nc > t->max)
 			nc = t->max;
-		v = realloc(t->v, nc * sizeof *v);
+		v = zt_mem_realloc(t->mem, t->v, t->cap * sizeof *v, nc * sizeof *v);
 		if (v == NULL)
 			return ZT_ENOMEM;
 		t->v = v;

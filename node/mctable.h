@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "zt.h"
+
 struct zt_mcsub {
 	uint8_t mac[6];
 	uint32_t adi;
@@ -23,10 +25,11 @@ struct zt_mcsub {
 struct zt_mctable {
 	struct zt_mcsub *v;
 	size_t n, cap;
-	size_t max; /* entries at most */
+	size_t max;               /* entries at most */
+	const struct zt_mem *mem; /* the node's */
 };
 
-void zt_mctable_init(struct zt_mctable *t, size_t max);
+void zt_mctable_init(struct zt_mctable *t, size_t max, const struct zt_mem *mem);
 void zt_mctable_free(struct zt_mctable *t);
 /* Add or refresh; 1 if it was new, 0 if refreshed, ZT_EFULL / ZT_ENOMEM. */
 int zt_mctable_add(struct zt_mctable *t, const uint8_t mac[6], uint32_t adi, uint64_t address,

@@ -11,11 +11,12 @@
  * top 40 bits of the network id, verified against its key like any peer.
  */
 #include <sodium.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "handshake.h"
+#include "host.h"
 #include "identity.h"
+#include "mem.h"
 #include "member.h"
 #include "multicast.h"
 #include "netconf.h"
@@ -54,11 +55,11 @@ bool zt_member_com_ok(const struct zt_network *net, const struct zt_member *m)
 	return zt_com_agree(&net->conf->com, &mc->com);
 }
 
-void zt_memcom_free(struct zt_memcom *mc)
+void zt_memcom_free(const struct zt_mem *mem, struct zt_memcom *mc)
 {
 	if (mc != NULL)
-		free(mc->held);
-	free(mc);
+		zt_mem_free(mem, mc->held);
+	zt_mem_free(mem, mc);
 }
 
 void zt_member_hold(struct zt_node *n, int64_t now, struct zt_member *m, const uint8_t *frame,
@@ -71,22 +72,22 @@ void zt_member_hold(struct zt_node *n, int64_t now, struct zt_member *m, const u
 		n->counters[ZT_CTR_COM_REJECTED]++;
 		return;
 	}
-	copy = malloc(len);
+	copy = zt_mem_alloc(&n->mem, len);
 	if (copy == NULL)
 		return;
 	memcpy(copy, frame, len);
 	if (mc->held != NULL)
 		n->counters[ZT_CTR_COM_REJECTED]++; /* the older one gives way */
-	free(mc->held);
+	zt_mem_free(&n->mem, mc->held);
 	mc->held = copy;
 	mc->held_len = (uint16_t)len;
 	mc->held_at = now;
 }
 
-static struct zt_memcom *memcom(struct zt_member *m)
+static struct zt_memcom *memcom(const struct zt_network *net, struct zt_member *m)
 {
 	if (m->mc == NULL)
-		m->mc = calloc(1, sizeof *m->mc);
+		m->mc = zt_mem_calloc(net->mem, 1, sizeof *m->mc);
 	return m->mc;
 }
 
@@ -110,7 +111,7 @@ void zt_member_show_com(struct zt_node *n, int64_t now, struct zt_network *net, 
 	struct zt_memcom *mc;
 	bool want, stale;
 
-	if (!zt_member_needs_com(net) || (mc = memcom(m)) == NULL)
+	if (!zt_member_needs_com(net) || (mc = memcom(net, m)) == NULL)
 		return;
 	want = !zt_member_com_ok(net, m);
 	stale = mc->com_sent_ts != net->conf->com.timestamp ||
@@ -125,8 +126,7 @@ static void notify(struct zt_node *n, struct zt_network *net)
 {
 	struct zt_network_info info;
 	zt_switch_info(net, &info);
-	if (n->host.net_update != NULL)
-		n->host.net_update(n->host.ctx, ZT_NET_UPDATE, &info);
+	zt_host_net_update(n, ZT_NET_UPDATE, &info);
 }
 
 static void send_request(struct zt_node *n, int64_t now, struct zt_network *net)
@@ -205,7 +205,7 @@ static void handle_netconf(struct zt_node *n, int64_t now, struct zt_peer *p, co
 		goto bad;
 	if (crypto_sign_verify_detached(msg + 1 + body, msg + 1, body, p->pk) != 0)
 		goto bad;
-	c = malloc(sizeof *c);
+	c = zt_mem_alloc(&n->mem, sizeof *c);
 	if (c == NULL)
 		return;
 	if (zt_netconf_decode(c, msg + 1, body) != ZT_OK || c->nwid != net->nwid ||
@@ -218,7 +218,7 @@ static void handle_netconf(struct zt_node *n, int64_t now, struct zt_peer *p, co
 	 * ignore its controller until the clock caught up. */
 	if (net->conf != NULL && c->timestamp < net->conf->timestamp &&
 	    net->conf->timestamp - c->timestamp < ZT_NETCONF_REFRESH) {
-		free(c);
+		zt_mem_free(&n->mem, c);
 		return;
 	}
 	if (c->mtu < MIN_MTU)
@@ -227,7 +227,7 @@ static void handle_netconf(struct zt_node *n, int64_t now, struct zt_peer *p, co
 		c->mtu = MAX_MTU;
 	changed = net->conf == NULL || net->status != ZT_NET_OK ||
 	          net->conf->revision != c->revision || net->conf->mtu != c->mtu;
-	free(net->conf);
+	zt_mem_free(&n->mem, net->conf);
 	net->conf = c;
 	net->conf_received = now;
 	net->status = ZT_NET_OK;
@@ -242,7 +242,7 @@ static void handle_netconf(struct zt_node *n, int64_t now, struct zt_peer *p, co
 		notify(n, net);
 	return;
 bad:
-	free(c);
+	zt_mem_free(&n->mem, c);
 	n->counters[ZT_CTR_NETCONF_BAD]++;
 }
 
@@ -271,7 +271,7 @@ static void handle_netconf_err(struct zt_node *n, struct zt_peer *p, const uint8
 	if (net->status == st && net->conf == NULL && msg[9] != ZT_NETCONF_ERR_BAD_INVITE)
 		return;
 	net->status = st;
-	free(net->conf);
+	zt_mem_free(&n->mem, net->conf);
 	net->conf = NULL;
 	notify(n, net);
 	return;
@@ -303,7 +303,7 @@ static void take_com(struct zt_node *n, int64_t now, struct zt_peer *p, const ui
 	if (zt_com_verify(&com, ctl->pk) != ZT_OK)
 		goto bad;
 	m = zt_switch_add_member(net, p->address, now, NULL);
-	if (m == NULL || (mc = memcom(m)) == NULL)
+	if (m == NULL || (mc = memcom(net, m)) == NULL)
 		return;
 	was_ok = zt_member_com_ok(net, m);
 	if (com.timestamp > mc->com.timestamp)
@@ -316,7 +316,7 @@ static void take_com(struct zt_node *n, int64_t now, struct zt_peer *p, const ui
 		if (now - mc->held_at < ZT_COM_HOLD_TIME) {
 			zt_switch_send_held(n, now, net, m, p);
 		} else {
-			free(mc->held);
+			zt_mem_free(&n->mem, mc->held);
 			mc->held = NULL;
 			n->counters[ZT_CTR_COM_REJECTED]++;
 		}
@@ -360,7 +360,7 @@ size_t zt_member_attach_com(struct zt_node *n, int64_t now, struct zt_network *n
 	bool want;
 
 	(void)n;
-	if (!zt_member_needs_com(net) || (mc = memcom(m)) == NULL)
+	if (!zt_member_needs_com(net) || (mc = memcom(net, m)) == NULL)
 		return 0;
 	want = !zt_member_com_ok(net, m);
 	if (mc->com_sent_ts == net->conf->com.timestamp &&
@@ -401,7 +401,7 @@ static void handle_revoke(struct zt_node *n, int64_t now, struct zt_peer *p, con
 	if (target == n->id.address || upto < 0)
 		return;
 	m = zt_switch_add_member(net, target, now, NULL);
-	if (m == NULL || (mc = memcom(m)) == NULL)
+	if (m == NULL || (mc = memcom(net, m)) == NULL)
 		return;
 	if (upto > mc->revoked_upto)
 		mc->revoked_upto = upto;
@@ -429,15 +429,17 @@ static int answer(struct zt_node *n, int64_t now, struct zt_peer *p,
 	enum zt_netconf_verdict v;
 	int len, r = ZT_OK;
 
-	if (n->host.netconf_request == NULL)
+	if (!zt_host_can_netconf(n))
 		return ZT_EINVAL;
-	c = calloc(1, sizeof *c);
-	msg = malloc(CONF_MSG_MAX);
+	c = zt_mem_calloc(&n->mem, 1, sizeof *c);
+	msg = zt_mem_alloc(&n->mem, CONF_MSG_MAX);
 	if (c == NULL || msg == NULL) {
 		r = ZT_ENOMEM;
 		goto out;
 	}
-	v = n->host.netconf_request(n->host.ctx, now, req, c);
+	r = zt_host_netconf_request(n, now, req, c, &v);
+	if (r != ZT_OK)
+		goto out;
 	if (v == ZT_NETCONF_ACCESS_DENIED || v == ZT_NETCONF_NOT_FOUND ||
 	    v == ZT_NETCONF_BAD_INVITE) {
 		send_err(n, now, p, req->nwid,
@@ -462,15 +464,15 @@ static int answer(struct zt_node *n, int64_t now, struct zt_peer *p,
 	msg[0] = ZT_MSG_NETCONF;
 	len = zt_netconf_encode(c, msg + 1, CONF_MSG_MAX - 1 - 64);
 	if (len < 0) {
-		zt_node_log(n, ZT_LOG_WARN, "netconf: a config does not fit a message; not sent");
+		zt_host_log(n, ZT_LOG_WARN, "netconf: a config does not fit a message; not sent");
 		r = len;
 		goto out;
 	}
 	crypto_sign_detached(msg + 1 + len, NULL, msg + 1, (size_t)len, n->id.sk);
 	r = zt_send_msg(n, now, p, msg, 1 + (size_t)len + 64);
 out:
-	free(c);
-	free(msg);
+	zt_mem_free(&n->mem, c);
+	zt_mem_free(&n->mem, msg);
 	return r;
 }
 
@@ -488,7 +490,7 @@ static void handle_request(struct zt_node *n, int64_t now, struct zt_peer *p, co
 	req.member_pk = p->pk;
 	req.token = msg[17] ? msg + 18 : NULL;
 	req.token_len = msg[17];
-	if (zt_nwid_controller(req.nwid) != n->id.address || n->host.netconf_request == NULL)
+	if (zt_nwid_controller(req.nwid) != n->id.address || !zt_host_can_netconf(n))
 		return; /* not ours to answer */
 	(void)answer(n, now, p, &req);
 	return;

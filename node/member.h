@@ -46,7 +46,7 @@ size_t zt_member_attach_com(struct zt_node *n, int64_t now, struct zt_network *n
  * latest) until it shows a newer one, unless it is revoked. */
 void zt_member_hold(struct zt_node *n, int64_t now, struct zt_member *m, const uint8_t *frame,
                     size_t len);
-void zt_memcom_free(struct zt_memcom *mc);
+void zt_memcom_free(const struct zt_mem *mem, struct zt_memcom *mc);
 /* Show our COM to p if it has not seen the current one (ask for its
  * COM too if we lack it). */
 void zt_member_show_com(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_member *m,

@@ -10,14 +10,15 @@
 #include <string.h>
 
 #include "eth.h"
+#include "host.h"
 #include "mcsnoop.h"
 #include "node_int.h"
 #include "util.h"
 
 void zt_mc_net_init(struct zt_network *net)
 {
-	zt_mctable_init(&net->subs, ZT_MC_MAX_SUBS);
-	zt_mctable_init(&net->local, ZT_MC_MAX_LOCAL);
+	zt_mctable_init(&net->subs, ZT_MC_MAX_SUBS, net->mem);
+	zt_mctable_init(&net->local, ZT_MC_MAX_LOCAL, net->mem);
 	net->multicast_limit = ZT_MC_DEFAULT_LIMIT;
 	net->enable_broadcast = true;
 }
@@ -351,17 +352,17 @@ void zt_mc_background(struct zt_node *n, int64_t now, struct zt_network *net)
 		(void)zt_mctable_remove(&net->local, g.mac, g.adi, 0);
 		send_to_all(n, now, net, ZT_MSG_MC_UNLIKE, &g, 1);
 	}
-	if (now >= net->mc_query_at && n->host.frame_out != NULL) {
+	if (now >= net->mc_query_at) {
 		uint8_t src[6];
 		/* The querier's MAC is the one address 0 would have: no
 		 * member has it. */
 		zt_mac_from_address(net->nwid, 0, src);
 		ql = zt_mcsnoop_igmp_query(src, q, sizeof q);
 		if (ql > 0)
-			n->host.frame_out(n->host.ctx, net->nwid, q, ql);
+			zt_host_frame_out(n, net->nwid, q, ql);
 		ql = zt_mcsnoop_mld_query(src, q, sizeof q);
 		if (ql > 0)
-			n->host.frame_out(n->host.ctx, net->nwid, q, ql);
+			zt_host_frame_out(n, net->nwid, q, ql);
 		/* Query soon after joining (the TAP may not be up at once),
 		 * then every interval. */
 		net->mc_queries++;

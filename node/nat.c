@@ -26,6 +26,7 @@
  */
 #include <string.h>
 
+#include "host.h"
 #include "nat.h"
 #include "node.h"
 #include "peer.h"
@@ -76,8 +77,7 @@ enum zt_nat_type zt_node_nat_type(const struct zt_node *n)
 
 static void close_sock(struct zt_node *n, int64_t sock)
 {
-	if (n->host.socket_close != NULL)
-		n->host.socket_close(n->host.ctx, sock);
+	zt_host_socket_close(n, sock);
 }
 
 static bool peer_uses_sock(const struct zt_peer *p, int64_t sock)
@@ -95,7 +95,7 @@ static void log_attempt(struct zt_node *n, uint64_t peer, const char *what)
 	zt_strbuf_put(&sb, "birthday probing with ");
 	zt_strbuf_hex(&sb, peer, 10);
 	zt_strbuf_put(&sb, what);
-	zt_node_log(n, ZT_LOG_INFO, buf);
+	zt_host_log(n, ZT_LOG_INFO, buf);
 }
 
 static void burst_end(struct zt_node *n, const char *why)
@@ -122,7 +122,7 @@ static void burst_end(struct zt_node *n, const char *why)
 static uint16_t random_port(struct zt_node *n)
 {
 	uint8_t r[2];
-	zt_node_random(n, r, sizeof r);
+	zt_host_random(n, r, sizeof r);
 	return (uint16_t)(1024 + ((unsigned)r[0] << 8 | r[1]) % (65536 - 1024));
 }
 
@@ -177,7 +177,7 @@ void zt_nat_maybe_birthday(struct zt_node *n, int64_t now, struct zt_peer *p)
 
 	/* Only the hard side starts (and tells the easy side when). */
 	if (n->is_root || p->is_root || b->active || rc == NULL || rc->pub.family != 4 ||
-	    n->host.sockets_open == NULL)
+	    !zt_host_can_open_sockets(n))
 		return;
 	if (rc->birthday_at != 0 && now - rc->birthday_at < ZT_BIRTHDAY_RETRY)
 		return;
@@ -195,9 +195,7 @@ void zt_nat_maybe_birthday(struct zt_node *n, int64_t now, struct zt_peer *p)
 	b->peer = p->address;
 	b->started = now;
 	b->target = rc->pub;
-	b->nsocks = n->host.sockets_open(n->host.ctx, 4, ZT_BIRTHDAY_SOCKETS, b->socks);
-	if (b->nsocks > ZT_BIRTHDAY_SOCKETS)
-		b->nsocks = ZT_BIRTHDAY_SOCKETS;
+	b->nsocks = zt_host_sockets_open(n, 4, ZT_BIRTHDAY_SOCKETS, b->socks);
 	if (b->nsocks == 0)
 		return;
 	b->active = true;
@@ -317,7 +315,7 @@ void zt_nat_probe_tick(struct zt_node *n, int64_t now)
 		    n->probe_delay / 2 < ZT_KEEPALIVE_MIN ? ZT_KEEPALIVE_MIN : n->probe_delay / 2;
 		n->probe_root = 0;
 		n->probe_next = now + ZT_NAT_PROBE_AGAIN;
-		if (n->host.log != NULL) {
+		if (zt_host_can_log(n)) {
 			char buf[128];
 			struct zt_strbuf sb = {buf, sizeof buf, 0};
 			zt_strbuf_put(&sb, "our NAT dropped an idle mapping within ");
@@ -325,7 +323,7 @@ void zt_nat_probe_tick(struct zt_node *n, int64_t now)
 			zt_strbuf_put(&sb, " s: keepalive every ");
 			zt_strbuf_dec(&sb, n->keepalive / 1000);
 			zt_strbuf_put(&sb, " s");
-			zt_node_log(n, ZT_LOG_INFO, buf);
+			zt_host_log(n, ZT_LOG_INFO, buf);
 		}
 		(void)pr;
 		return;

@@ -26,6 +26,7 @@ struct zt_member {
 
 struct zt_network {
 	bool used;
+	const struct zt_mem *mem; /* the node's */
 	uint64_t nwid;
 	uint8_t mac[6];
 	uint8_t nethash[8];

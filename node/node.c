@@ -11,15 +11,16 @@
  * returned as an error.  See doc/PROTOCOL.md for the state machines.
  */
 #include <sodium.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "batch.h"
 #include "bridge.h"
 #include "cookie.h"
 #include "frag.h"
+#include "host.h"
 #include "identity.h"
 #include "mactable.h"
+#include "mem.h"
 #include "multicast.h"
 #include "nat.h"
 #include "network.h"
@@ -79,21 +80,10 @@ uint64_t zt_node_counter(const struct zt_node *n, enum zt_counter c)
 	return n->counters[c];
 }
 
-void zt_node_log(struct zt_node *n, enum zt_log_level lvl, const char *msg)
-{
-	if (n->host.log != NULL)
-		n->host.log(n->host.ctx, lvl, msg);
-}
-
-void zt_node_random(struct zt_node *n, void *buf, size_t len)
-{
-	n->host.random(n->host.ctx, buf, len);
-}
-
 uint32_t zt_node_random_u32(struct zt_node *n)
 {
 	uint8_t b[4];
-	zt_node_random(n, b, sizeof b);
+	zt_host_random(n, b, sizeof b);
 	return zt_get_u32(b);
 }
 
@@ -101,17 +91,17 @@ void zt_node_log_peer(struct zt_node *n, enum zt_log_level lvl, const char *what
 {
 	char buf[96];
 	struct zt_strbuf sb = {buf, sizeof buf, 0};
-	if (n->host.log == NULL)
+	if (!zt_host_can_log(n))
 		return;
 	zt_strbuf_put(&sb, what);
 	zt_strbuf_put(&sb, " ");
 	zt_strbuf_hex(&sb, addr, 10);
-	zt_node_log(n, lvl, buf);
+	zt_host_log(n, lvl, buf);
 }
 
 void zt_node_frames_begin(struct zt_node *n)
 {
-	n->deferring = n->host.crypto_run != NULL;
+	n->deferring = zt_host_can_crypto_run(n);
 }
 
 int zt_node_frames_end(struct zt_node *n, int64_t now, int64_t *next_deadline)
@@ -129,15 +119,21 @@ int zt_node_new(struct zt_node **out, const struct zt_host *host, const struct z
                 unsigned flags, int64_t now)
 {
 	struct zt_node *n = NULL;
+	struct zt_mem mem;
 	int r;
 
 	*out = NULL;
 	if (host == NULL || host->version != ZT_HOST_VERSION || host->random == NULL ||
-	    id == NULL || !id->has_secret || !zt_identity_address_valid(id->address))
+	    (host->alloc == NULL) != (host->free == NULL) || id == NULL || !id->has_secret ||
+	    !zt_identity_address_valid(id->address))
 		return ZT_EINVAL;
-	n = calloc(1, sizeof *n);
+	mem.alloc = host->alloc;
+	mem.free = host->free;
+	mem.ctx = host->ctx;
+	n = zt_mem_calloc(&mem, 1, sizeof *n);
 	if (n == NULL)
 		return ZT_ENOMEM;
+	n->mem = mem;
 	n->host = *host;
 	n->id = *id;
 	n->flags = flags;
@@ -150,38 +146,42 @@ int zt_node_new(struct zt_node **out, const struct zt_host *host, const struct z
 	            crypto_aead_aes256gcm_is_available() == 1;
 	n->max_peers = n->is_root ? ZT_ROOT_MAX_PEERS : ZT_NODE_MAX_PEERS;
 	n->bucket_count = n->is_root ? 4096 : 256;
-	n->buckets = calloc(n->bucket_count, sizeof *n->buckets);
-	n->rbuf = malloc(ZT_PACKET_MAX + 64);
+	n->buckets = zt_mem_calloc(&n->mem, n->bucket_count, sizeof *n->buckets);
+	n->rbuf = zt_mem_alloc(&n->mem, ZT_PACKET_MAX + 64);
 	if (n->buckets == NULL || n->rbuf == NULL) {
 		r = ZT_ENOMEM;
 		goto err;
 	}
 	zt_cookie_checker_init(&n->cookies, n->id.pk);
-	zt_frag_init(&n->frag);
+	zt_frag_init(&n->frag, &n->mem);
+	zt_tcpmap_init(&n->tcpmap, &n->mem);
 	n->next_frag_id = zt_node_random_u32(n);
 	zt_timers_expedite(n, now);
 	n->load_window_start = now;
 	*out = n; /* owned by the caller */
 	return ZT_OK;
 err:
-	free(n->buckets);
-	free(n->rbuf);
+	zt_mem_free(&mem, n->buckets);
+	zt_mem_free(&mem, n->rbuf);
 	sodium_memzero(n, sizeof *n);
-	free(n);
+	zt_mem_free(&mem, n);
 	return r;
 }
 
 void zt_node_free(struct zt_node *n)
 {
+	struct zt_mem mem;
+
 	if (n == NULL)
 		return;
+	mem = n->mem;
 	zt_batch_free(n); /* nothing is pending outside frames_begin/end */
 	zt_nat_cleanup(n);
 	zt_peer_free_all(n);
 	for (size_t i = 0; i < ZT_MAX_NETWORKS; i++) {
 		/* Everything zt_node_leave frees, for networks still joined. */
 		zt_switch_free_members(&n->networks[i]);
-		free(n->networks[i].conf);
+		zt_mem_free(&mem, n->networks[i].conf);
 		zt_mc_net_free(&n->networks[i]);
 		zt_mactable_free(&n->networks[i].macs);
 		zt_mactable_free(&n->networks[i].lanmacs);
@@ -189,10 +189,10 @@ void zt_node_free(struct zt_node *n)
 	zt_relay_cleanup(n);
 	zt_frag_cleanup(&n->frag);
 	zt_tcpmap_free(&n->tcpmap);
-	free(n->buckets);
-	free(n->rbuf);
+	zt_mem_free(&mem, n->buckets);
+	zt_mem_free(&mem, n->rbuf);
 	sodium_memzero(n, sizeof *n);
-	free(n);
+	zt_mem_free(&mem, n);
 }
 
 /* O(1) in the number of peers: the connection's own peers come from the
@@ -331,7 +331,7 @@ int zt_node_process_wire(struct zt_node *n, int64_t now, int64_t sock,
 int zt_node_process_wire_batch(struct zt_node *n, int64_t now, const struct zt_wire_pkt *pkts,
                                size_t count, int64_t *next_deadline)
 {
-	if (n->host.crypto_run != NULL) {
+	if (zt_host_can_crypto_run(n)) {
 		zt_batch_flush(n, now);
 		zt_batch_process_wire(n, now, pkts, count);
 	} else {
@@ -384,9 +384,10 @@ int zt_node_join(struct zt_node *n, int64_t now, uint64_t nwid)
 	zt_mac_from_address(nwid, n->id.address, net->mac);
 	zt_wire_nethash(nwid, net->nethash);
 	net->mtu = ZT_DEFAULT_MTU;
+	net->mem = &n->mem;
 	zt_mc_net_init(net);
-	zt_mactable_init(&net->macs, ZT_BRIDGE_MAX_MACS);
-	zt_mactable_init(&net->lanmacs, ZT_BRIDGE_MAX_MACS);
+	zt_mactable_init(&net->macs, ZT_BRIDGE_MAX_MACS, &n->mem);
+	zt_mactable_init(&net->lanmacs, ZT_BRIDGE_MAX_MACS, &n->mem);
 	net->mc_query_at = now + 1000;
 	if (zt_nwid_is_adhoc(nwid)) {
 		/* Ad-hoc: no controller, anyone who knows the id is a member. */
@@ -398,8 +399,7 @@ int zt_node_join(struct zt_node *n, int64_t now, uint64_t nwid)
 		net->type = ZT_NET_PRIVATE;
 	}
 	zt_switch_info(net, &info);
-	if (n->host.net_update != NULL)
-		n->host.net_update(n->host.ctx, ZT_NET_UP, &info);
+	zt_host_net_update(n, ZT_NET_UP, &info);
 	if (n->online)
 		zt_switch_announce(n, now, net, false);
 	return ZT_OK;
@@ -417,13 +417,12 @@ int zt_node_leave(struct zt_node *n, int64_t now, uint64_t nwid)
 	zt_switch_info(net, &info);
 	info.conf = NULL;
 	zt_switch_free_members(net);
-	free(net->conf);
+	zt_mem_free(&n->mem, net->conf);
 	zt_mc_net_free(net);
 	zt_mactable_free(&net->macs);
 	zt_mactable_free(&net->lanmacs);
 	memset(net, 0, sizeof *net);
-	if (n->host.net_update != NULL)
-		n->host.net_update(n->host.ctx, ZT_NET_DOWN, &info);
+	zt_host_net_update(n, ZT_NET_DOWN, &info);
 	return ZT_OK;
 }
 

@@ -29,6 +29,7 @@ struct zt_socket {
 
 struct zt_node {
 	struct zt_host host;
+	struct zt_mem mem; /* the host's allocator (mem.h) */
 	struct zt_identity id;
 	unsigned flags;
 	bool is_root;
@@ -89,8 +90,6 @@ struct zt_node {
 	uint8_t *rbuf;                    /* reassembled packet (ZT_PACKET_MAX + 64) */
 };
 
-void zt_node_log(struct zt_node *n, enum zt_log_level lvl, const char *msg);
-void zt_node_random(struct zt_node *n, void *buf, size_t len);
 uint32_t zt_node_random_u32(struct zt_node *n);
 /* Log `what` followed by a peer's address. */
 void zt_node_log_peer(struct zt_node *n, enum zt_log_level lvl, const char *what, uint64_t addr);

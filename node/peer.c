@@ -15,9 +15,10 @@
  * ZT_CTR_NO_MEMORY; the peer goes on with what it has.
  */
 #include <sodium.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "host.h"
+#include "mem.h"
 #include "nat.h"
 #include "node.h"
 #include "noise.h"
@@ -45,7 +46,7 @@ struct zt_peer *zt_peer_find(const struct zt_node *n, uint64_t address)
 static void grow(struct zt_node *n)
 {
 	size_t nc = n->bucket_count * 2;
-	struct zt_peer **nb = calloc(nc, sizeof *nb);
+	struct zt_peer **nb = zt_mem_calloc(&n->mem, nc, sizeof *nb);
 	struct zt_peer **old = n->buckets;
 	size_t oc = n->bucket_count;
 
@@ -62,7 +63,7 @@ static void grow(struct zt_node *n)
 			nb[b] = p;
 		}
 	}
-	free(old);
+	zt_mem_free(&n->mem, old);
 }
 
 struct zt_peer *zt_peer_get(struct zt_node *n, int64_t now, uint64_t address)
@@ -74,9 +75,10 @@ struct zt_peer *zt_peer_get(struct zt_node *n, int64_t now, uint64_t address)
 		return p;
 	if (n->peer_count >= n->max_peers || address == n->id.address)
 		return NULL;
-	p = calloc(1, sizeof *p);
+	p = zt_mem_calloc(&n->mem, 1, sizeof *p);
 	if (p == NULL)
 		return NULL;
+	p->mem = &n->mem;
 	p->address = address;
 	p->created = now;
 	if (n->peer_count >= n->bucket_count * 2)
@@ -89,12 +91,12 @@ struct zt_peer *zt_peer_get(struct zt_node *n, int64_t now, uint64_t address)
 }
 
 /* Wipe and free an allocated keypair. */
-static void kp_free(struct zt_keypair **kp)
+static void kp_free(const struct zt_mem *mem, struct zt_keypair **kp)
 {
 	if (*kp == NULL)
 		return;
-	zt_session_wipe(*kp);
-	free(*kp);
+	zt_session_wipe(mem, *kp);
+	zt_mem_free(mem, *kp);
 	*kp = NULL;
 }
 
@@ -114,10 +116,10 @@ struct zt_keypair *zt_peer_keypair_next(struct zt_peer *p)
 	if (p->kp_next == NULL) {
 		/* calloc: a blank keypair; the AES state, if any, is separate
 		 * and gets its own (aligned) allocation. */
-		p->kp_next = calloc(1, sizeof *p->kp_next);
+		p->kp_next = zt_mem_calloc(p->mem, 1, sizeof *p->kp_next);
 		return p->kp_next;
 	}
-	zt_session_wipe(p->kp_next);
+	zt_session_wipe(p->mem, p->kp_next);
 	return p->kp_next;
 }
 
@@ -135,11 +137,11 @@ void zt_peer_keypair_promote(struct zt_peer *p)
 	sodium_memzero(&tmp, sizeof tmp);
 	p->kp_cur.confirmed = true;
 	p->kp_next = NULL;
-	kp_free(&p->kp_prev);
+	kp_free(p->mem, &p->kp_prev);
 	if (blk->valid) {
 		p->kp_prev = blk;
 	} else {
-		free(blk); /* all zero: nothing to wipe */
+		zt_mem_free(p->mem, blk); /* all zero: nothing to wipe */
 	}
 }
 
@@ -149,19 +151,19 @@ bool zt_peer_keypair_install(struct zt_peer *p, struct zt_keypair *kp)
 
 	if (p->kp_cur.valid) {
 		if (p->kp_prev == NULL)
-			p->kp_prev = malloc(sizeof *p->kp_prev);
+			p->kp_prev = zt_mem_alloc(p->mem, sizeof *p->kp_prev);
 		else
-			zt_session_wipe(p->kp_prev);
+			zt_session_wipe(p->mem, p->kp_prev);
 		if (p->kp_prev != NULL) {
 			*p->kp_prev = p->kp_cur; /* owns kp_cur.aes now */
 		} else {
 			/* The old keys go now rather than when they expire:
 			 * packets still in flight with them are dropped. */
-			zt_session_wipe(&p->kp_cur);
+			zt_session_wipe(p->mem, &p->kp_cur);
 			kept = false;
 		}
 	} else {
-		kp_free(&p->kp_prev);
+		kp_free(p->mem, &p->kp_prev);
 	}
 	p->kp_cur = *kp; /* owns kp->aes now */
 	sodium_memzero(kp, sizeof *kp);
@@ -170,9 +172,9 @@ bool zt_peer_keypair_install(struct zt_peer *p, struct zt_keypair *kp)
 
 void zt_peer_keypairs_wipe(struct zt_peer *p)
 {
-	zt_session_wipe(&p->kp_cur);
-	kp_free(&p->kp_prev);
-	kp_free(&p->kp_next);
+	zt_session_wipe(p->mem, &p->kp_cur);
+	kp_free(p->mem, &p->kp_prev);
+	kp_free(p->mem, &p->kp_next);
 }
 
 static bool kp_usable(const struct zt_keypair *kp, int64_t now);
@@ -181,10 +183,10 @@ void zt_peer_keypairs_expire(struct zt_peer *p, int64_t now)
 {
 	/* Old keys are wiped, not kept. */
 	if (p->kp_cur.valid && now - p->kp_cur.born >= ZT_REJECT_AFTER_TIME)
-		zt_session_wipe(&p->kp_cur);
+		zt_session_wipe(p->mem, &p->kp_cur);
 	if (p->kp_prev != NULL &&
 	    (!p->kp_prev->valid || now - p->kp_prev->born >= ZT_REJECT_AFTER_TIME))
-		kp_free(&p->kp_prev);
+		kp_free(p->mem, &p->kp_prev);
 	/* The previous keys go once the peer has switched to the current
 	 * ones (heard with them, and not with the old since) and nothing has
 	 * arrived with the old ones for ZT_PREV_KEEP_TIME: what it sent with
@@ -208,18 +210,18 @@ void zt_peer_keypairs_expire(struct zt_peer *p, int64_t now)
 		 * count from the rekey then) */
 		if (pk->superseded && kp_usable(ck, now) &&
 		    now - (pk->seen_at > ck->born ? pk->seen_at : ck->born) >= ZT_PREV_KEEP_TIME)
-			kp_free(&p->kp_prev);
+			kp_free(p->mem, &p->kp_prev);
 	}
 	p->kp_cur.seen_top = p->kp_cur.replay.top;
 	if (p->kp_next != NULL &&
 	    (!p->kp_next->valid || now - p->kp_next->born >= ZT_REJECT_AFTER_TIME))
-		kp_free(&p->kp_next);
+		kp_free(p->mem, &p->kp_next);
 }
 
 bool zt_peer_hs_begin(struct zt_peer *p)
 {
 	if (p->hs == NULL) {
-		p->hs = calloc(1, sizeof *p->hs);
+		p->hs = zt_mem_calloc(p->mem, 1, sizeof *p->hs);
 		if (p->hs == NULL)
 			return false;
 	}
@@ -238,7 +240,7 @@ void zt_peer_hs_end(struct zt_peer *p)
 	if (p->hs->has_cookie)
 		return;
 	sodium_memzero(p->hs, sizeof *p->hs);
-	free(p->hs);
+	zt_mem_free(p->mem, p->hs);
 	p->hs = NULL;
 }
 
@@ -248,17 +250,17 @@ void zt_peer_hs_expire(struct zt_peer *p, int64_t now)
 	    (p->hs->has_cookie && now - p->hs->cookie_at < ZT_COOKIE_VALID))
 		return;
 	sodium_memzero(p->hs, sizeof *p->hs);
-	free(p->hs);
+	zt_mem_free(p->mem, p->hs);
 	p->hs = NULL;
 }
 
 void zt_peer_clear_queue(struct zt_peer *p)
 {
 	for (unsigned i = 0; p->queue != NULL && i < ZT_PEER_QUEUE; i++) {
-		free(p->queue[i].data);
+		zt_mem_free(p->mem, p->queue[i].data);
 		p->queue[i].data = NULL;
 	}
-	free(p->queue);
+	zt_mem_free(p->mem, p->queue);
 	p->queue = NULL;
 	p->qcount = 0;
 	p->qhead = 0;
@@ -276,16 +278,16 @@ void zt_peer_free(struct zt_node *n, struct zt_peer *p)
 	zt_peer_hs_end(p);
 	if (p->hs != NULL) {
 		sodium_memzero(p->hs, sizeof *p->hs);
-		free(p->hs);
+		zt_mem_free(&n->mem, p->hs);
 	}
 	zt_peer_keypairs_wipe(p);
-	free(p->paths);
-	free(p->reach);
-	free(p->root);
-	free(p->eps);
+	zt_mem_free(&n->mem, p->paths);
+	zt_mem_free(&n->mem, p->reach);
+	zt_mem_free(&n->mem, p->root);
+	zt_mem_free(&n->mem, p->eps);
 	/* Keys and handshake state die with the peer. */
 	sodium_memzero(p, sizeof *p);
-	free(p);
+	zt_mem_free(&n->mem, p);
 }
 
 void zt_peer_free_all(struct zt_node *n)
@@ -342,7 +344,8 @@ static struct zt_path *path_slot(struct zt_node *n, struct zt_peer *p)
 			victim = x;
 	}
 	if ((victim == NULL || victim->used) && p->npaths < ZT_PEER_MAX_PATHS) {
-		struct zt_path *grown = realloc(p->paths, (p->npaths + 1u) * sizeof *grown);
+		struct zt_path *grown = zt_mem_realloc(&n->mem, p->paths, p->npaths * sizeof *grown,
+		                                       (p->npaths + 1u) * sizeof *grown);
 		if (grown != NULL) {
 			p->paths = grown;
 			victim = &p->paths[p->npaths++];
@@ -369,10 +372,11 @@ void zt_peer_paths_trim(struct zt_peer *p)
 	if (used == p->npaths)
 		return;
 	if (used == 0) {
-		free(p->paths);
+		zt_mem_free(p->mem, p->paths);
 		p->paths = NULL;
 	} else {
-		struct zt_path *shrunk = realloc(p->paths, used * sizeof *shrunk);
+		struct zt_path *shrunk = zt_mem_realloc(
+		    p->mem, p->paths, p->npaths * sizeof *shrunk, used * sizeof *shrunk);
 		if (shrunk != NULL)
 			p->paths = shrunk; /* else the bigger array stays, partly unused */
 	}
@@ -558,12 +562,11 @@ void zt_peer_update_kind(struct zt_node *n, struct zt_peer *p, int64_t now)
 			rc->via = via;
 		}
 		zt_peer_info(n, p, now, &info);
-		if (n->host.event != NULL && kind != ZT_PATH_NONE)
-			n->host.event(n->host.ctx,
-			              kind == ZT_PATH_DIRECT ? ZT_EVENT_PATH_DIRECT
-			                                     : ZT_EVENT_PATH_RELAY,
-			              &info);
-		if (n->host.log != NULL) {
+		if (kind != ZT_PATH_NONE)
+			zt_host_event(
+			    n, kind == ZT_PATH_DIRECT ? ZT_EVENT_PATH_DIRECT : ZT_EVENT_PATH_RELAY,
+			    &info);
+		if (zt_host_can_log(n)) {
 			char buf[128];
 			struct zt_strbuf sb = {buf, sizeof buf, 0};
 			zt_strbuf_put(&sb, "peer ");
@@ -575,7 +578,7 @@ void zt_peer_update_kind(struct zt_node *n, struct zt_peer *p, int64_t now)
 				zt_strbuf_ep(&sb, &best->ep);
 			else if (kind == ZT_PATH_RELAY)
 				zt_strbuf_hex(&sb, via, 10);
-			zt_node_log(n, ZT_LOG_INFO, buf);
+			zt_host_log(n, ZT_LOG_INFO, buf);
 		}
 	} else if (kind == ZT_PATH_RELAY) {
 		struct zt_peer *r = zt_peer_best_root(n, now);
@@ -627,7 +630,7 @@ void zt_peer_info(const struct zt_node *n, const struct zt_peer *p, int64_t now,
 struct zt_peer_reach *zt_peer_reach(struct zt_node *n, struct zt_peer *p)
 {
 	if (p->reach == NULL) {
-		p->reach = calloc(1, sizeof *p->reach);
+		p->reach = zt_mem_calloc(&n->mem, 1, sizeof *p->reach);
 		if (p->reach == NULL)
 			n->counters[ZT_CTR_NO_MEMORY]++;
 	}
@@ -638,7 +641,7 @@ bool zt_peer_root_link(struct zt_peer *p)
 {
 	if (p->root != NULL)
 		return true;
-	p->root = calloc(1, sizeof *p->root);
+	p->root = zt_mem_calloc(p->mem, 1, sizeof *p->root);
 	if (p->root == NULL)
 		return false;
 	p->root->rtt = -1;
@@ -652,21 +655,18 @@ bool zt_peer_set_eps(struct zt_peer *p, const struct zt_endpoint *locals, unsign
 	unsigned total = nlocals + nmapped;
 
 	if (total == 0) {
-		free(p->eps);
+		zt_mem_free(p->mem, p->eps);
 		p->eps = NULL;
 		return true;
 	}
 	/* A REGISTER every 20 s usually repeats the same endpoints: keep the
 	 * allocation when the count is the same. */
 	if (p->eps == NULL || p->eps->nlocals + p->eps->nmapped != total) {
-		struct zt_peer_eps *e =
-		    realloc(p->eps, sizeof *e + total * sizeof(struct zt_endpoint));
-		if (e == NULL) {
-			free(p->eps);
-			p->eps = NULL;
+		/* (the endpoints are all rewritten below: nothing to copy) */
+		zt_mem_free(p->mem, p->eps);
+		p->eps = zt_mem_alloc(p->mem, sizeof *p->eps + total * sizeof(struct zt_endpoint));
+		if (p->eps == NULL)
 			return false;
-		}
-		p->eps = e;
 	}
 	p->eps->nlocals = (uint8_t)nlocals;
 	p->eps->nmapped = (uint8_t)nmapped;

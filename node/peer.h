@@ -92,7 +92,8 @@ struct zt_peer_eps {
  * happens per data packet: only at handshakes, path discovery and REGISTER.
  */
 struct zt_peer {
-	struct zt_peer *hnext; /* hash chain */
+	struct zt_peer *hnext;    /* hash chain */
+	const struct zt_mem *mem; /* the node's: for what the peer owns */
 	uint64_t address;
 	uint8_t pk[32];
 	bool has_identity; /* pk verified against address */

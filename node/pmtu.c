@@ -23,6 +23,7 @@
  */
 #include <string.h>
 
+#include "host.h"
 #include "node.h"
 #include "peer.h"
 #include "pmtu.h"
@@ -42,7 +43,7 @@ static void send_probe(struct zt_node *n, int64_t now, struct zt_peer *p, struct
 	size_t mlen = size - ZT_DATA_OVERHEAD; /* the datagram is exactly `size` */
 	uint32_t id;
 
-	zt_node_random(n, &id, sizeof id);
+	zt_host_random(n, &id, sizeof id);
 	memset(msg, 0, mlen);
 	msg[0] = ZT_MSG_PMTU_PROBE;
 	zt_put_u32(msg + 1, id);

@@ -10,9 +10,10 @@
  * 13 bytes per announcement.  Both are bounded (ZT_ROOT_MAX_PEERS,
  * ZT_NET_MAX_MEMBERS per network) and expire when not refreshed.
  */
-#include <stdlib.h>
 #include <string.h>
 
+#include "host.h"
+#include "mem.h"
 #include "network.h"
 #include "node.h"
 #include "peer.h"
@@ -40,7 +41,7 @@ static struct zt_dir_net *dir_find(struct zt_node *n, const uint8_t h[8], bool c
 		if (!create)
 			return NULL;
 		n->dir_buckets = 1024;
-		n->dir = calloc(n->dir_buckets, sizeof *n->dir);
+		n->dir = zt_mem_calloc(&n->mem, n->dir_buckets, sizeof *n->dir);
 		if (n->dir == NULL)
 			return NULL;
 	}
@@ -50,7 +51,7 @@ static struct zt_dir_net *dir_find(struct zt_node *n, const uint8_t h[8], bool c
 			return d;
 	if (!create || n->dir_nets >= DIR_MAX_NETS)
 		return NULL;
-	d = calloc(1, sizeof *d);
+	d = zt_mem_calloc(&n->mem, 1, sizeof *d);
 	if (d == NULL)
 		return NULL;
 	memcpy(d->nethash, h, 8);
@@ -75,12 +76,13 @@ static void dir_uncount(struct zt_node *n, uint64_t a)
 		p->dir_count--;
 }
 
-static bool dir_add(struct zt_dir_net *d, uint64_t a, int64_t now)
+static bool dir_add(struct zt_node *n, struct zt_dir_net *d, uint64_t a, int64_t now)
 {
 	struct zt_network tmp;
 	bool added;
 	/* Reuse the switch's bounded member list logic. */
 	memset(&tmp, 0, sizeof tmp);
+	tmp.mem = &n->mem;
 	tmp.members = d->members;
 	tmp.member_count = d->count;
 	tmp.member_cap = d->cap;
@@ -110,11 +112,11 @@ void zt_relay_cleanup(struct zt_node *n)
 		struct zt_dir_net *d = n->dir[i], *next;
 		for (; d != NULL; d = next) {
 			next = d->next;
-			free(d->members);
-			free(d);
+			zt_mem_free(&n->mem, d->members);
+			zt_mem_free(&n->mem, d);
 		}
 	}
-	free(n->dir);
+	zt_mem_free(&n->mem, n->dir);
 	n->dir = NULL;
 	n->dir_nets = 0;
 }
@@ -137,8 +139,8 @@ void zt_relay_background(struct zt_node *n, int64_t now)
 			}
 			if (d->count == 0) {
 				*dp = d->next;
-				free(d->members);
-				free(d);
+				zt_mem_free(&n->mem, d->members);
+				zt_mem_free(&n->mem, d);
 				n->dir_nets--;
 			} else {
 				dp = &d->next;
@@ -190,8 +192,7 @@ void zt_relay_forward(struct zt_node *n, int64_t now, const struct zt_hdr *h, in
 	}
 	pkt[1] = (uint8_t)((pkt[1] & ~ZT_HOPS_MASK) | (h->hops + 1));
 	n->counters[ZT_CTR_RELAYED]++;
-	if (n->host.wire_send != NULL)
-		(void)n->host.wire_send(n->host.ctx, to->sock, &to->ep, pkt, len);
+	(void)zt_host_wire_send(n, to->sock, &to->ep, pkt, len);
 }
 
 static size_t put_endpoints(struct zt_peer *p, uint8_t *out, size_t cap, int64_t now, unsigned max)
@@ -432,7 +433,7 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 			d = dir_find(n, msg + 1, true);
 		if (d == NULL)
 			return true;
-		if (dir_add(d, p->address, now)) {
+		if (dir_add(n, d, p->address, now)) {
 			p->dir_count++;
 			announce_newcomer(n, now, p->address, d);
 		}

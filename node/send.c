@@ -6,12 +6,13 @@
  * the small requests a member sends its roots (REGISTER, WHOIS,
  * RENDEZVOUS_REQ) and its peers' paths (ECHO).
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "batch.h"
 #include "frag.h"
 #include "handshake.h"
+#include "host.h"
+#include "mem.h"
 #include "nat.h"
 #include "node.h"
 #include "peer.h"
@@ -30,13 +31,11 @@ static void raw_send_mtu(struct zt_node *n, int64_t sock, const struct zt_endpoi
 	uint8_t frag[ZT_UDP_MAX];
 	uint32_t id;
 
-	if (n->host.wire_send == NULL)
-		return;
 	if (mtu > ZT_UDP_MAX)
 		mtu = ZT_UDP_MAX;
 	count = zt_frag_count(len, mtu);
 	if (count == 1) {
-		(void)n->host.wire_send(n->host.ctx, sock, to, pkt, len);
+		(void)zt_host_wire_send(n, sock, to, pkt, len);
 		return;
 	}
 	if (count > ZT_FRAG_MAX)
@@ -45,7 +44,7 @@ static void raw_send_mtu(struct zt_node *n, int64_t sock, const struct zt_endpoi
 	id = n->next_frag_id++;
 	for (unsigned i = 0; i < count; i++) {
 		size_t fl = zt_frag_build(pkt, len, mtu, id, i, count, frag);
-		(void)n->host.wire_send(n->host.ctx, sock, to, frag, fl);
+		(void)zt_host_wire_send(n, sock, to, frag, fl);
 	}
 }
 
@@ -101,14 +100,14 @@ void zt_send_packet(struct zt_node *n, int64_t now, struct zt_peer *p, const uin
 static void queue_msg(struct zt_peer *p, const uint8_t *msg, size_t len)
 {
 	struct zt_qmsg *q;
-	uint8_t *copy = malloc(len);
+	uint8_t *copy = zt_mem_alloc(p->mem, len);
 
 	if (copy == NULL)
 		return;
 	if (p->queue == NULL) {
-		p->queue = calloc(ZT_PEER_QUEUE, sizeof *p->queue);
+		p->queue = zt_mem_calloc(p->mem, ZT_PEER_QUEUE, sizeof *p->queue);
 		if (p->queue == NULL) {
-			free(copy);
+			zt_mem_free(p->mem, copy);
 			return;
 		}
 	}
@@ -116,7 +115,7 @@ static void queue_msg(struct zt_peer *p, const uint8_t *msg, size_t len)
 	if (p->qcount == ZT_PEER_QUEUE) {
 		/* Full: the oldest message goes. */
 		q = &p->queue[p->qhead];
-		free(q->data);
+		zt_mem_free(p->mem, q->data);
 		p->qhead = (p->qhead + 1) % ZT_PEER_QUEUE;
 		p->qcount--;
 	}
@@ -181,7 +180,7 @@ void zt_send_flush_queue(struct zt_node *n, int64_t now, struct zt_peer *p)
 		p->qhead = (p->qhead + 1) % ZT_PEER_QUEUE;
 		p->qcount--;
 		(void)zt_send_msg(n, now, p, q.data, q.len);
-		free(q.data);
+		zt_mem_free(&n->mem, q.data);
 	}
 }
 

@@ -6,9 +6,9 @@
  * (hops zeroed) || receiver index || counter.
  */
 #include <sodium.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "replay.h"
 #include "session.h"
 #include "util.h"
@@ -21,8 +21,8 @@ static void make_nonce(uint8_t nonce[12], uint64_t counter)
 		nonce[4 + i] = (uint8_t)(counter >> (8 * i));
 }
 
-void zt_session_set_keys(struct zt_keypair *kp, uint8_t cipher, const uint8_t send_key[32],
-                         const uint8_t recv_key[32])
+void zt_session_set_keys(const struct zt_mem *mem, struct zt_keypair *kp, uint8_t cipher,
+                         const uint8_t send_key[32], const uint8_t recv_key[32])
 {
 	kp->cipher = cipher;
 	memcpy(kp->send_key, send_key, 32);
@@ -31,20 +31,20 @@ void zt_session_set_keys(struct zt_keypair *kp, uint8_t cipher, const uint8_t se
 	if (cipher != ZT_CIPHER_AES256GCM)
 		return;
 	/* Expanded once per keypair: libsodium's one-shot AES-GCM expands
-	 * the key (and the GHASH powers) on every call.  malloc gives the
-	 * 16-byte alignment the state needs. */
-	kp->aes = malloc(sizeof *kp->aes);
+	 * the key (and the GHASH powers) on every call.  The allocator gives
+	 * the 16-byte alignment the state needs (as malloc does: zt_mem). */
+	kp->aes = zt_mem_alloc(mem, sizeof *kp->aes);
 	if (kp->aes == NULL)
 		return; /* works without: slower */
 	crypto_aead_aes256gcm_beforenm(&kp->aes->send, send_key);
 	crypto_aead_aes256gcm_beforenm(&kp->aes->recv, recv_key);
 }
 
-void zt_session_wipe(struct zt_keypair *kp)
+void zt_session_wipe(const struct zt_mem *mem, struct zt_keypair *kp)
 {
 	if (kp->aes != NULL) {
 		sodium_memzero(kp->aes, sizeof *kp->aes);
-		free(kp->aes);
+		zt_mem_free(mem, kp->aes);
 	}
 	sodium_memzero(kp, sizeof *kp);
 }

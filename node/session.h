@@ -45,10 +45,10 @@ struct zt_keypair {
 };
 
 /* Wipe a keypair and free its AES state (it stays allocated itself). */
-void zt_session_wipe(struct zt_keypair *kp);
+void zt_session_wipe(const struct zt_mem *mem, struct zt_keypair *kp);
 /* Install transport keys with their cipher (allocates AES state). */
-void zt_session_set_keys(struct zt_keypair *kp, uint8_t cipher, const uint8_t send_key[32],
-                         const uint8_t recv_key[32]);
+void zt_session_set_keys(const struct zt_mem *mem, struct zt_keypair *kp, uint8_t cipher,
+                         const uint8_t send_key[32], const uint8_t recv_key[32]);
 /* Build a DATA packet in out (cap >= len + ZT_DATA_OVERHEAD). */
 size_t zt_session_seal(struct zt_keypair *kp, uint64_t dst, uint64_t src, const uint8_t *msg,
                        size_t len, uint8_t *out);

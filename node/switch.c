@@ -16,11 +16,12 @@
  */
 #include "switch.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "eth.h"
+#include "host.h"
 #include "ipguard.h"
+#include "mem.h"
 #include "node_int.h"
 #include "util.h"
 
@@ -60,8 +61,8 @@ void zt_switch_info(const struct zt_network *net, struct zt_network_info *out)
 void zt_switch_free_members(struct zt_network *net)
 {
 	for (unsigned i = 0; i < net->member_count; i++)
-		zt_memcom_free(net->members[i].mc);
-	free(net->members);
+		zt_memcom_free(net->mem, net->members[i].mc);
+	zt_mem_free(net->mem, net->members);
 	net->members = NULL;
 	net->member_count = net->member_cap = 0;
 }
@@ -97,9 +98,10 @@ struct zt_member *zt_switch_member(struct zt_network *net, uint64_t address)
 	return NULL;
 }
 
-static struct zt_member *take_slot(struct zt_member *m, uint64_t address, int64_t now, bool *added)
+static struct zt_member *take_slot(const struct zt_network *net, struct zt_member *m,
+                                   uint64_t address, int64_t now, bool *added)
 {
-	zt_memcom_free(m->mc);
+	zt_memcom_free(net->mem, m->mc);
 	m->mc = NULL;
 	m->address = address;
 	m->last_seen = now;
@@ -137,7 +139,7 @@ struct zt_member *zt_switch_add_member(struct zt_network *net, uint64_t address,
 	}
 	/* A newcomer is a stranger until its COM is verified. */
 	if (zt_member_needs_com(net) && strangers >= MAX_STRANGERS)
-		return take_slot(&net->members[victim], address, now, added);
+		return take_slot(net, &net->members[victim], address, now, added);
 	if (net->member_count == net->member_cap) {
 		unsigned nc = net->member_cap ? net->member_cap * 2 : 16;
 		struct zt_member *m;
@@ -148,16 +150,17 @@ struct zt_member *zt_switch_add_member(struct zt_network *net, uint64_t address,
 			 * a revocation that still matters). */
 			if (victim == net->member_count)
 				return NULL;
-			return take_slot(&net->members[victim], address, now, added);
+			return take_slot(net, &net->members[victim], address, now, added);
 		}
-		m = realloc(net->members, nc * sizeof *m);
+		m = zt_mem_realloc(net->mem, net->members, net->member_cap * sizeof *m,
+		                   nc * sizeof *m);
 		if (m == NULL)
 			return NULL;
 		net->members = m;
 		net->member_cap = nc;
 	}
 	net->members[net->member_count].mc = NULL;
-	return take_slot(&net->members[net->member_count++], address, now, added);
+	return take_slot(net, &net->members[net->member_count++], address, now, added);
 }
 
 /* Is `mac` one of the network's derived MACs (a member's, whether we know
@@ -235,9 +238,9 @@ void zt_switch_send_held(struct zt_node *n, int64_t now, struct zt_network *net,
 	mc->held = NULL;
 	mc->held_len = 0;
 	/* Not n->pkt2: this runs while a received message is in it. */
-	msg = malloc(2 + ZT_COM_LEN + 8 + len);
+	msg = zt_mem_alloc(&n->mem, 2 + ZT_COM_LEN + 8 + len);
 	if (msg == NULL) {
-		free(frame);
+		zt_mem_free(&n->mem, frame);
 		return;
 	}
 	off = zt_member_attach_com(n, now, net, m, msg);
@@ -247,8 +250,8 @@ void zt_switch_send_held(struct zt_node *n, int64_t now, struct zt_network *net,
 	memcpy(msg + off + 8, frame, len);
 	p->last_frame = now;
 	(void)zt_node_send_msg(n, now, p, msg, off + 8 + len);
-	free(msg);
-	free(frame);
+	zt_mem_free(&n->mem, msg);
+	zt_mem_free(&n->mem, frame);
 }
 
 static int64_t mac_age(const struct zt_network *net)
@@ -393,8 +396,8 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
 		 * here, nothing crosses the network. */
 		uint8_t na[96];
 		size_t nl = zt_ndp_answer(net->nwid, n->id.address, frame, len, na, sizeof na);
-		if (nl > 0 && n->host.frame_out != NULL) {
-			n->host.frame_out(n->host.ctx, net->nwid, na, nl);
+		if (nl > 0) {
+			zt_host_frame_out(n, net->nwid, na, nl);
 			return ZT_OK;
 		}
 	}
@@ -520,13 +523,11 @@ void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p
 		uint8_t syn[256];
 		memcpy(syn, frame, flen);
 		if (zt_mss_clamp(syn, flen, net->mss_clamp)) {
-			if (n->host.frame_out != NULL)
-				n->host.frame_out(n->host.ctx, net->nwid, syn, flen);
+			zt_host_frame_out(n, net->nwid, syn, flen);
 			return;
 		}
 	}
-	if (n->host.frame_out != NULL)
-		n->host.frame_out(n->host.ctx, net->nwid, frame, flen);
+	zt_host_frame_out(n, net->nwid, frame, flen);
 }
 
 void zt_switch_announce(struct zt_node *n, int64_t now, struct zt_network *net, bool leaving)

@@ -4,15 +4,22 @@
  */
 #include "tcpmap.h"
 
-#include <stdlib.h>
 #include <string.h>
+
+#include "mem.h"
 
 #define FIRST_CAP 16
 
+void zt_tcpmap_init(struct zt_tcpmap *m, const struct zt_mem *mem)
+{
+	memset(m, 0, sizeof *m);
+	m->mem = mem;
+}
+
 void zt_tcpmap_free(struct zt_tcpmap *m)
 {
-	free(m->slots);
-	memset(m, 0, sizeof *m);
+	zt_mem_free(m->mem, m->slots);
+	zt_tcpmap_init(m, m->mem);
 }
 
 /* Socket ids are descriptor numbers with a flag: mix them so that
@@ -45,7 +52,7 @@ static bool grow(struct zt_tcpmap *m)
 	struct zt_tcpmap_entry *old = m->slots;
 	size_t old_cap = m->cap;
 
-	m->slots = calloc(cap, sizeof *m->slots);
+	m->slots = zt_mem_calloc(m->mem, cap, sizeof *m->slots);
 	if (m->slots == NULL) {
 		m->slots = old;
 		return false;
@@ -59,7 +66,7 @@ static bool grow(struct zt_tcpmap *m)
 			;
 		m->slots[i] = old[j];
 	}
-	free(old);
+	zt_mem_free(m->mem, old);
 	return true;
 }
 

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "zt.h"
+
 #define ZT_TCPMAP_PEERS 4
 #define ZT_TCPMAP_MAX   65536
 
@@ -33,9 +35,11 @@ struct zt_tcpmap_entry {
 
 struct zt_tcpmap {
 	struct zt_tcpmap_entry *slots;
-	size_t cap, count; /* cap: 0 or a power of two, at least twice count */
+	size_t cap, count;        /* cap: 0 or a power of two, at least twice count */
+	const struct zt_mem *mem; /* the node's */
 };
 
+void zt_tcpmap_init(struct zt_tcpmap *m, const struct zt_mem *mem);
 void zt_tcpmap_free(struct zt_tcpmap *m);
 /* Peer `peer` uses connection `sock`.  False (nothing kept) when the
  * connection already lists ZT_TCPMAP_PEERS others, the table holds

@@ -14,6 +14,7 @@
 #include "batch.h"
 #include "frag.h"
 #include "handshake.h"
+#include "host.h"
 #include "nat.h"
 #include "node.h"
 #include "peer.h"
@@ -306,8 +307,7 @@ static void tcp_drop(struct zt_node *n, struct zt_peer *r)
 	for (unsigned i = 0; i < r->npaths; i++)
 		if (r->paths[i].used && r->paths[i].sock == rl->tcp_sock)
 			memset(&r->paths[i], 0, sizeof r->paths[i]);
-	if (n->host.tcp_close != NULL)
-		n->host.tcp_close(n->host.ctx, rl->tcp_sock);
+	zt_host_tcp_close(n, rl->tcp_sock);
 	/* The shell reports no close we asked for. */
 	(void)zt_tcpmap_take(&n->tcpmap, rl->tcp_sock, NULL);
 	rl->tcp_sock = -1;
@@ -327,7 +327,7 @@ static void tcp_background(struct zt_node *n, int64_t now, unsigned i, struct zt
 	struct zt_root_link *rl = r->root;
 	int64_t heard = udp_heard(r);
 
-	if (n->host.tcp_open == NULL || rd->endpoint_count == 0)
+	if (!zt_host_can_tcp(n) || rd->endpoint_count == 0)
 		return;
 	if (rl->tcp_sock < 0) {
 		struct zt_endpoint ep = rd->endpoints[0];
@@ -338,8 +338,8 @@ static void tcp_background(struct zt_node *n, int64_t now, unsigned i, struct zt
 			return;
 		rl->tcp_tried = now;
 		ep.port = ZT_TCP_PORT;
-		sock = n->host.tcp_open(n->host.ctx, &ep);
-		if (sock < 0 || !zt_sock_is_tcp(sock))
+		sock = zt_host_tcp_open(n, &ep);
+		if (sock < 0)
 			return;
 		rl->tcp_sock = sock;
 		(void)zt_peer_add_path(n, r, now, sock, &ep);
@@ -421,11 +421,9 @@ static void roots_background(struct zt_node *n, int64_t now)
 	}
 	if (online != n->online) {
 		n->online = online;
-		zt_node_log(n, online ? ZT_LOG_INFO : ZT_LOG_WARN,
+		zt_host_log(n, online ? ZT_LOG_INFO : ZT_LOG_WARN,
 		            online ? "online: a root answers" : "offline: no root answers");
-		if (n->host.event != NULL)
-			n->host.event(n->host.ctx, online ? ZT_EVENT_ONLINE : ZT_EVENT_OFFLINE,
-			              NULL);
+		zt_host_event(n, online ? ZT_EVENT_ONLINE : ZT_EVENT_OFFLINE, NULL);
 	}
 }
 

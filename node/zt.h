@@ -290,6 +290,15 @@ struct zt_crypto_job {
 /* Run one job (thread-safe). */
 void zt_crypto_job_run(struct zt_crypto_job *job);
 
+/* A memory allocator: alloc returns `size` bytes aligned for any object
+ * (as malloc does) or NULL; free takes what alloc returned (never NULL).
+ * All zero: libc's malloc and free. */
+struct zt_mem {
+	void *(*alloc)(void *ctx, size_t size);
+	void (*free)(void *ctx, void *ptr);
+	void *ctx;
+};
+
 /* What the core needs from the world.  Fields are only ever appended;
  * version must be ZT_HOST_VERSION. */
 #define ZT_HOST_VERSION 1
@@ -343,6 +352,13 @@ struct zt_host {
 	 * buffers and the key it borrows, both valid until this returns).
 	 * Ordering and every other state stay with the core. */
 	void (*crypto_run)(void *ctx, struct zt_crypto_job *jobs, size_t count);
+	/* Optional (both NULL: libc's malloc and free; set both or neither):
+	 * every allocation of the node, with ctx, as struct zt_mem says.  A
+	 * host may cap the node's memory or fail allocations on purpose; the
+	 * node then drops what it could not keep (counted in
+	 * ZT_CTR_NO_MEMORY) or returns ZT_ENOMEM. */
+	void *(*alloc)(void *ctx, size_t size);
+	void (*free)(void *ctx, void *ptr);
 };
 
 /* Node options. */
@@ -695,7 +711,8 @@ struct zt_gro {
 	uint64_t tick;
 	zt_gro_out_fn out;
 	void *ctx;
-	bool udp; /* join UDP datagrams too (set after zt_gro_init; off by default) */
+	bool udp;          /* join UDP datagrams too (set after zt_gro_init; off by default) */
+	struct zt_mem mem; /* for the slots' buffers (set after zt_gro_init; zero: libc) */
 	uint64_t frames_in, frames_out, bad_csum;
 	/* super-frames written (TCP, UDP) and the frames they were made of */
 	uint64_t super_tcp, super_udp, joined;

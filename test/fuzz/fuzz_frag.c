@@ -22,6 +22,9 @@
 #include "util.h"
 #include "wire.h"
 
+/* A zero allocator: libc's malloc and free (mem.h). */
+static const struct zt_mem libc_mem;
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define ASSERT(c)                                                                                  \
@@ -89,7 +92,7 @@ static void raw(const uint8_t *data, size_t size)
 	int64_t now = 1700000000000LL;
 	size_t off = 0;
 
-	zt_frag_init(&f);
+	zt_frag_init(&f, &libc_mem);
 	while (off + 4 <= size) {
 		uint8_t step = data[off];
 		struct zt_frag_src src = source(data[off + 1]);
@@ -135,7 +138,7 @@ static void differential(const uint8_t *data, size_t size)
 	count = zt_frag_count(len, ZT_UDP_MAX);
 	ASSERT(count >= 2 && count <= ZT_FRAG_MAX);
 
-	zt_frag_init(&f);
+	zt_frag_init(&f, &libc_mem);
 	/* Fragments in the input's order; bytes >= 0xf0 inject a forged
 	 * fragment of another packet id, or a duplicate. */
 	while (off < size && delivered < count) {

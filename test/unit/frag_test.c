@@ -12,6 +12,9 @@
 #include "test.h"
 #include "util.h"
 
+/* A zero allocator: libc's malloc and free (mem.h). */
+static const struct zt_mem libc_mem;
+
 #define T0 1700000000000LL
 
 static struct test_rng rng;
@@ -106,7 +109,7 @@ static void test_random_sizes_any_order(void)
 	int ok = 0;
 
 	test_rng_seed(&rng, 1);
-	zt_frag_init(&f);
+	zt_frag_init(&f, &libc_mem);
 	for (int iter = 0; iter < 300; iter++) {
 		size_t len = ZT_UDP_MAX + 1 + rnd(ZT_PACKET_MAX - ZT_UDP_MAX);
 		unsigned order[ZT_FRAG_MAX];
@@ -154,7 +157,7 @@ static void test_interleaved_packets(void)
 	int done = 0;
 
 	test_rng_seed(&rng, 2);
-	zt_frag_init(&f);
+	zt_frag_init(&f, &libc_mem);
 	/* Same id from different sources, and different ids from one source,
 	 * are different packets. */
 	make_packet(pkt[0], 5000, 0x0a0a0a0a0aULL, 0x0101010101ULL);
@@ -190,7 +193,7 @@ static void test_duplicates(void)
 	size_t olen;
 
 	test_rng_seed(&rng, 3);
-	zt_frag_init(&f);
+	zt_frag_init(&f, &libc_mem);
 	make_packet(pkt, sizeof pkt, 0x0a0a0a0a0aULL, 0x0b0b0b0b0bULL);
 	split(&fr, pkt, sizeof pkt, 7);
 	CHECK_EQ(fr.count, 4);
@@ -227,7 +230,7 @@ static void test_expiry(void)
 	size_t olen;
 
 	test_rng_seed(&rng, 4);
-	zt_frag_init(&f);
+	zt_frag_init(&f, &libc_mem);
 	make_packet(pkt, sizeof pkt, 0x0a0a0a0a0aULL, 0x0b0b0b0b0bULL);
 	split(&fr, pkt, sizeof pkt, 9);
 	CHECK_EQ(fr.count, 3);
@@ -307,7 +310,7 @@ static void test_slot_exhaustion(void)
 	struct zt_frag f;
 
 	test_rng_seed(&rng, 5);
-	zt_frag_init(&f);
+	zt_frag_init(&f, &libc_mem);
 	for (uint32_t i = 0; i <= ZT_FRAG_SLOTS; i++)
 		src[i] = source(i, true, 0);
 	for (uint32_t i = 0; i < ZT_FRAG_SLOTS; i++)
@@ -340,7 +343,7 @@ static void test_per_source_share(void)
 	int done = 0;
 
 	test_rng_seed(&rng, 10);
-	zt_frag_init(&f);
+	zt_frag_init(&f, &libc_mem);
 	for (uint32_t i = 0; i < 3 * ZT_FRAG_PER_SRC; i++)
 		start(&f, T0 + i, &one, &fr[i], 2000 + i);
 	CHECK_EQ(slots_used(&f), ZT_FRAG_PER_SRC);
@@ -358,7 +361,7 @@ static void test_per_source_share(void)
 
 	/* Through one root: each sender it relays for has its own share, and
 	 * the root's own packets theirs. */
-	zt_frag_init(&f);
+	zt_frag_init(&f, &libc_mem);
 	for (uint32_t i = 0; i < 3 * ZT_FRAG_PER_SRC; i++)
 		start(&f, T0 + i,
 		      i % 3 == 0   ? &root
@@ -382,7 +385,7 @@ static void test_spoofed_flood(void)
 	int64_t t = T0;
 
 	test_rng_seed(&rng, 9);
-	zt_frag_init(&f);
+	zt_frag_init(&f, &libc_mem);
 	peer = source(3, true, 0);
 	start(&f, t, &peer, &honest, 0x5eed);
 	start(&f, t, &root, &relayed, 0x5eee);
@@ -431,7 +434,7 @@ static void test_malformed(void)
 	size_t olen;
 
 	test_rng_seed(&rng, 6);
-	zt_frag_init(&f);
+	zt_frag_init(&f, &libc_mem);
 	make_packet(pkt, sizeof pkt, 0x0a0a0a0a0aULL, 0x0b0b0b0b0bULL);
 	split(&fr, pkt, sizeof pkt, 11);
 
@@ -494,7 +497,7 @@ static void test_inner_header_mismatch(void)
 	};
 
 	test_rng_seed(&rng, 7);
-	zt_frag_init(&f);
+	zt_frag_init(&f, &libc_mem);
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
 		int r = 0;
 		make_packet(pkt, sizeof pkt, 0x0a0a0a0a0aULL, 0x0b0b0b0b0bULL);
@@ -552,7 +555,7 @@ static void test_hops_carried(void)
 	size_t olen;
 
 	test_rng_seed(&rng, 8);
-	zt_frag_init(&f);
+	zt_frag_init(&f, &libc_mem);
 	make_packet(pkt, sizeof pkt, 0x0a0a0a0a0aULL, 0x0b0b0b0b0bULL);
 	pkt[1] = 0; /* what the sender sealed */
 	split(&fr, pkt, sizeof pkt, 5);

@@ -11,6 +11,9 @@
 #include "mactable.h"
 #include "test.h"
 
+/* A zero allocator: libc's malloc and free (mem.h). */
+static const struct zt_mem libc_mem;
+
 #define REF_MAX 1024
 
 struct ref {
@@ -42,7 +45,7 @@ static void test_table_vs_reference(void)
 	/* how often each outcome came up: a branch never taken checks nothing */
 	unsigned moved = 0, evicted = 0, hits = 0, stale = 0, aged = 0;
 
-	zt_mactable_init(&t, max);
+	zt_mactable_init(&t, max, &libc_mem);
 	ref.n = 0;
 	for (int step = 0; step < 300000 && !test_case_failed; step++) {
 		uint8_t mac[6] = {
@@ -108,7 +111,7 @@ static void test_move_and_age(void)
 {
 	static const uint8_t h[6] = {0x52, 0x54, 0, 1, 2, 3};
 	struct zt_mactable t;
-	zt_mactable_init(&t, 8);
+	zt_mactable_init(&t, 8, &libc_mem);
 	CHECK_EQ(zt_mactable_learn(&t, h, 0x1111111111ULL, 1000), 0);
 	CHECK(zt_mactable_lookup(&t, h, 1000, 300000)->address == 0x1111111111ULL);
 	/* The host shows up behind another bridge: it moves. */

@@ -12,6 +12,9 @@
 #include "test.h"
 #include "zt.h"
 
+/* A zero allocator: libc's malloc and free (mem.h). */
+static const struct zt_mem libc_mem;
+
 #define REF_MAX 4096
 struct ref {
 	struct zt_mcsub v[REF_MAX];
@@ -52,7 +55,7 @@ static void table_run(size_t max, uint64_t seed, struct outcomes *seen)
 	struct zt_mctable t;
 	int64_t now = 1000;
 
-	zt_mctable_init(&t, max);
+	zt_mctable_init(&t, max, &libc_mem);
 	ref.n = 0;
 	for (int step = 0; step < 200000 && !test_case_failed; step++) {
 		uint8_t mac[6] = {0x01, 0x00, 0x5e, 0, 0, (uint8_t)(rnd(&seed) % 12)};
