@@ -3,8 +3,9 @@
  * bridge.c - a network's list of bridges (see bridge.h).
  */
 #include "bridge.h"
-
-#include "node_int.h"
+#include "network.h"
+#include "wire.h"
+#include "zt.h"
 
 bool zt_bridge_member(const struct zt_network *net, uint64_t address, int64_t now)
 {

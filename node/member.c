@@ -22,12 +22,12 @@
 #include "netconf.h"
 #include "network.h"
 #include "node.h"
-#include "node_int.h"
 #include "peer.h"
 #include "send.h"
 #include "switch.h"
 #include "util.h"
 #include "wire.h"
+#include "zt.h"
 
 #define CONF_MSG_MAX 8192 /* an encoded config + signature fits */
 #define MIN_MTU      1280

@@ -9,11 +9,20 @@
 
 #include <string.h>
 
+#include "bridge.h"
 #include "eth.h"
 #include "host.h"
 #include "mcsnoop.h"
-#include "node_int.h"
+#include "mctable.h"
+#include "member.h"
+#include "network.h"
+#include "node.h"
+#include "peer.h"
+#include "send.h"
+#include "switch.h"
 #include "util.h"
+#include "wire.h"
+#include "zt.h"
 
 void zt_mc_net_init(struct zt_network *net)
 {
@@ -87,7 +96,7 @@ static void send_groups(struct zt_node *n, int64_t now, struct zt_network *net, 
 			memcpy(msg + 12 + 10 * j, g[i + j].mac, 6);
 			zt_put_u32(msg + 12 + 10 * j + 6, g[i + j].adi);
 		}
-		(void)zt_node_send_msg(n, now, p, msg, 12 + 10 * k);
+		(void)zt_send_msg(n, now, p, msg, 12 + 10 * k);
 		flags &= ~(unsigned)ZT_MC_F_FULL; /* only the first replaces */
 		i += k;
 	} while (i < count);

@@ -29,6 +29,7 @@
 #include "recv.h"
 #include "relay.h"
 #include "switch.h"
+#include "tcpmap.h"
 #include "timers.h"
 #include "util.h"
 #include "wire.h"

@@ -25,6 +25,7 @@
 #include "peer.h"
 #include "pmtu.h"
 #include "session.h"
+#include "tcpmap.h"
 #include "timers.h"
 #include "util.h"
 #include "wire.h"

@@ -18,12 +18,25 @@
 
 #include <string.h>
 
+#include "bridge.h"
 #include "eth.h"
 #include "host.h"
 #include "ipguard.h"
+#include "mactable.h"
 #include "mem.h"
-#include "node_int.h"
+#include "member.h"
+#include "mss.h"
+#include "multicast.h"
+#include "nat.h"
+#include "ndp.h"
+#include "network.h"
+#include "node.h"
+#include "peer.h"
+#include "pmtu.h"
+#include "send.h"
 #include "util.h"
+#include "wire.h"
+#include "zt.h"
 
 /* A FRAME message is type (1) + nwid (8) + the frame, sealed in DATA. */
 _Static_assert(ZT_FRAME_UNFRAGMENTED + 9 + ZT_DATA_OVERHEAD == ZT_UDP_MAX,
@@ -225,7 +238,7 @@ static void send_frame(struct zt_node *n, int64_t now, struct zt_network *net, u
 	if (net->mss_clamp != 0)
 		(void)zt_mss_clamp(msg + off + 8, len, net->mss_clamp);
 	p->last_frame = now;
-	(void)zt_node_send_msg(n, now, p, msg, off + 8 + len);
+	(void)zt_send_msg(n, now, p, msg, off + 8 + len);
 }
 
 void zt_switch_send_held(struct zt_node *n, int64_t now, struct zt_network *net,
@@ -249,7 +262,7 @@ void zt_switch_send_held(struct zt_node *n, int64_t now, struct zt_network *net,
 	zt_put_u64(msg + off, net->nwid);
 	memcpy(msg + off + 8, frame, len);
 	p->last_frame = now;
-	(void)zt_node_send_msg(n, now, p, msg, off + 8 + len);
+	(void)zt_send_msg(n, now, p, msg, off + 8 + len);
 	zt_mem_free(&n->mem, msg);
 	zt_mem_free(&n->mem, frame);
 }
@@ -541,7 +554,7 @@ void zt_switch_announce(struct zt_node *n, int64_t now, struct zt_network *net, 
 		struct zt_peer *r = n->root_peers[i];
 		/* Not to a root we keep silent with (it measures our NAT). */
 		if (r != NULL && !zt_nat_probe_silent(n, r))
-			(void)zt_node_send_msg(n, now, r, msg, sizeof msg);
+			(void)zt_send_msg(n, now, r, msg, sizeof msg);
 	}
 	net->last_announce = now;
 }

@@ -34,6 +34,9 @@ struct zt_member *zt_switch_add_member(struct zt_network *net, uint64_t address,
 struct zt_member *zt_switch_member(struct zt_network *net, uint64_t address);
 /* Free a network's member list and what hangs off it. */
 void zt_switch_free_members(struct zt_network *net);
+/* Send m's held frame now (its COM became good). */
+void zt_switch_send_held(struct zt_node *n, int64_t now, struct zt_network *net,
+                         struct zt_member *m, struct zt_peer *p);
 void zt_switch_announce(struct zt_node *n, int64_t now, struct zt_network *net, bool leaving);
 void zt_switch_members_msg(struct zt_node *n, int64_t now, struct zt_peer *root, const uint8_t *msg,
                            size_t len);
