@@ -111,9 +111,6 @@ $(B)/zt-controller: $(CTL_OBJS) $(B)/libztctl.a $(B)/libztos.a $(B)/libztnode.a
 
 $(B)/test/%_test: $(B)/test/unit/%_test.o $(B)/libztnode.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
-# peer_test: the core's allocations go through its wrappers (failure tests).
-$(B)/test/peer_test: $(B)/test/unit/peer_test.o $(B)/libztnode.a
-	$(CC) $(LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o $@ $^ $(LIBS)
 # tcp_test, httpd_test: shell modules (osdep/) on real loopback sockets.
 OSDEP_TESTS := tcp_test httpd_test
 $(OSDEP_TESTS:%=$(B)/test/unit/%.o): $(B)/test/unit/%.o: test/unit/%.c

@@ -5,10 +5,11 @@
  * trimmed, LAN endpoints sized by need, and what happens when an
  * allocation fails (nothing kept, counted, no crash).
  *
- * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc (Makefile):
- * every allocation of the core goes through the wrappers below, which fail
- * on demand.
+ * The node is given an allocator (struct zt_host's alloc and free) that
+ * counts and fails on demand: every allocation of the core goes through it
+ * (test/check-layering.sh holds node/ to that).
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,32 +21,35 @@
 #include "wire.h"
 #include "zt.h"
 
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t nmemb, size_t size);
-void *__real_realloc(void *ptr, size_t size);
-void *__wrap_malloc(size_t size);
-void *__wrap_calloc(size_t nmemb, size_t size);
-void *__wrap_realloc(void *ptr, size_t size);
-
 static bool fail_alloc; /* every allocation fails while set */
 static unsigned allocs; /* allocations asked for (failed or not) */
+static size_t live;     /* bytes allocated and not freed */
 
-void *__wrap_malloc(size_t size)
+/* Each block starts with its size (padded to keep the alignment malloc
+ * gives), so that free can count what goes. */
+union blk_hdr {
+	size_t size;
+	max_align_t align;
+};
+
+static void *h_alloc(void *ctx, size_t size)
 {
+	union blk_hdr *h;
+	(void)ctx;
 	allocs++;
-	return fail_alloc ? NULL : __real_malloc(size);
+	if (fail_alloc || size > SIZE_MAX - sizeof *h || (h = malloc(sizeof *h + size)) == NULL)
+		return NULL;
+	h->size = size;
+	live += size;
+	return h + 1;
 }
 
-void *__wrap_calloc(size_t nmemb, size_t size)
+static void h_free(void *ctx, void *ptr)
 {
-	allocs++;
-	return fail_alloc ? NULL : __real_calloc(nmemb, size);
-}
-
-void *__wrap_realloc(void *ptr, size_t size)
-{
-	allocs++;
-	return fail_alloc ? NULL : __real_realloc(ptr, size);
+	union blk_hdr *h = (union blk_hdr *)ptr - 1;
+	(void)ctx;
+	live -= h->size;
+	free(h);
 }
 
 static struct test_rng rng;
@@ -65,6 +69,8 @@ static void setup(void)
 	memset(&host, 0, sizeof host);
 	host.version = ZT_HOST_VERSION;
 	host.random = h_random;
+	host.alloc = h_alloc;
+	host.free = h_free;
 	test_rng_seed(&rng, 7);
 	CHECK_EQ(zt_identity_generate(&id, test_rng_bytes, &rng), ZT_OK);
 	CHECK_EQ(zt_node_new(&node, &host, &id, ZT_NODE_ROOT, T0), ZT_OK);
@@ -76,6 +82,8 @@ static void teardown(void)
 	zt_node_free(node);
 	zt_identity_wipe(&id);
 	node = NULL;
+	CHECK_EQ(live, 0); /* everything the node allocated came back */
+	live = 0;
 }
 
 static void ep_n(struct zt_endpoint *ep, int i)
