@@ -38,7 +38,13 @@ int zt_host_wire_send(struct zt_node *n, int64_t sock, const struct zt_endpoint 
 {
 	if (n->host.wire_send == NULL)
 		return ZT_OK;
-	return n->host.wire_send(n->host.ctx, sock, to, pkt, len) < 0 ? ZT_ECALLBACK : ZT_OK;
+	if (n->host.wire_send(n->host.ctx, sock, to, pkt, len) < 0) {
+		/* Counted here, whether or not the caller can report it (most
+		 * sends answer a packet or a timer: there is no one to tell). */
+		n->counters[ZT_CTR_TX_FAILED]++;
+		return ZT_ECALLBACK;
+	}
+	return ZT_OK;
 }
 
 void zt_host_frame_out(struct zt_node *n, uint64_t nwid, const uint8_t *frame, size_t len)

@@ -27,7 +27,8 @@ bool zt_host_can_tcp(const struct zt_node *n);
 bool zt_host_can_crypto_run(const struct zt_node *n);
 
 /* One datagram: ZT_OK (also when the host sends nothing: no wire_send),
- * or ZT_ECALLBACK if the host failed to send it. */
+ * or ZT_ECALLBACK if the host failed to send it (counted in
+ * ZT_CTR_TX_FAILED). */
 int zt_host_wire_send(struct zt_node *n, int64_t sock, const struct zt_endpoint *to,
                       const void *pkt, size_t len);
 void zt_host_frame_out(struct zt_node *n, uint64_t nwid, const uint8_t *frame, size_t len);

@@ -535,6 +535,7 @@ int zt_node_netconf_revoke(struct zt_node *n, int64_t now, uint64_t nwid, uint64
                            const uint64_t *notify_list, size_t count)
 {
 	uint8_t msg[1 + REVOKE_BODY + 64];
+	int r = ZT_OK;
 
 	if (zt_nwid_controller(nwid) != n->id.address || !zt_identity_address_valid(member))
 		return ZT_EINVAL;
@@ -549,10 +550,11 @@ int zt_node_netconf_revoke(struct zt_node *n, int64_t now, uint64_t nwid, uint64
 		    !zt_identity_address_valid(notify_list[i]))
 			continue;
 		p = zt_peer_get(n, now, notify_list[i]);
-		if (p != NULL)
-			(void)zt_send_msg(n, now, p, msg, sizeof msg);
+		/* The others are still told when one send fails. */
+		if (p != NULL && zt_send_msg(n, now, p, msg, sizeof msg) == ZT_ECALLBACK)
+			r = ZT_ECALLBACK;
 	}
-	return ZT_OK;
+	return r;
 }
 
 int zt_node_join_token(struct zt_node *n, int64_t now, uint64_t nwid, const uint8_t *token,

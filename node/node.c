@@ -63,6 +63,7 @@ static const char *const counter_names[ZT_CTR_COUNT] = {
     [ZT_CTR_TX_FRAGMENTED] = "tx_fragmented",
     [ZT_CTR_FORGED_SRC_IP] = "forged_src_ip",
     [ZT_CTR_FORGED_LLADDR] = "forged_lladdr",
+    [ZT_CTR_TX_FAILED] = "tx_failed",
 };
 
 const char *zt_counter_name(enum zt_counter c)

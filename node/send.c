@@ -23,29 +23,31 @@
 #include "util.h"
 #include "wire.h"
 
-/* Send a packet, cut into FRAG datagrams of at most `mtu` bytes. */
-static void raw_send_mtu(struct zt_node *n, int64_t sock, const struct zt_endpoint *to,
-                         const uint8_t *pkt, size_t len, size_t mtu)
+/* Send a packet, cut into FRAG datagrams of at most `mtu` bytes: ZT_OK,
+ * or ZT_ECALLBACK if the host failed to send one of them. */
+static int raw_send_mtu(struct zt_node *n, int64_t sock, const struct zt_endpoint *to,
+                        const uint8_t *pkt, size_t len, size_t mtu)
 {
 	unsigned count;
 	uint8_t frag[ZT_UDP_MAX];
 	uint32_t id;
+	int r = ZT_OK;
 
 	if (mtu > ZT_UDP_MAX)
 		mtu = ZT_UDP_MAX;
 	count = zt_frag_count(len, mtu);
-	if (count == 1) {
-		(void)zt_host_wire_send(n, sock, to, pkt, len);
-		return;
-	}
+	if (count == 1)
+		return zt_host_wire_send(n, sock, to, pkt, len);
 	if (count > ZT_FRAG_MAX)
-		return;
+		return ZT_OK; /* cannot happen: packets are at most ZT_PACKET_MAX */
 	n->counters[ZT_CTR_TX_FRAGMENTED]++;
 	id = n->next_frag_id++;
 	for (unsigned i = 0; i < count; i++) {
 		size_t fl = zt_frag_build(pkt, len, mtu, id, i, count, frag);
-		(void)zt_host_wire_send(n, sock, to, frag, fl);
+		if (zt_host_wire_send(n, sock, to, frag, fl) != ZT_OK)
+			r = ZT_ECALLBACK;
 	}
+	return r;
 }
 
 /* The path MTU of the direct path to `to`, if it is one of p's. */
@@ -60,41 +62,45 @@ static size_t path_mtu(const struct zt_peer *p, int64_t sock, const struct zt_en
 
 /* Handshakes, cookies and replies to unknown senders are small; anything
  * else goes through raw_send_mtu with the path's MTU. */
-void zt_send_raw(struct zt_node *n, int64_t sock, const struct zt_endpoint *to, const uint8_t *pkt,
-                 size_t len)
+int zt_send_raw(struct zt_node *n, int64_t sock, const struct zt_endpoint *to, const uint8_t *pkt,
+                size_t len)
 {
-	raw_send_mtu(n, sock, to, pkt, len, ZT_PMTU_MIN);
+	return raw_send_mtu(n, sock, to, pkt, len, ZT_PMTU_MIN);
 }
 
 /* Send a whole packet to p: direct if a path is alive, else via a root. */
-void zt_send_packet(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *pkt,
-                    size_t len)
+int zt_send_packet(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *pkt,
+                   size_t len)
 {
 	struct zt_path *path = zt_peer_best_path(n, p, now);
+	int r = ZT_OK;
 
 	if (path != NULL) {
-		raw_send_mtu(n, path->sock, &path->ep, pkt, len, zt_pmtu_of(path));
+		r = raw_send_mtu(n, path->sock, &path->ep, pkt, len, zt_pmtu_of(path));
 		zt_timers_path_sent(path, now);
 	} else if (p->is_root) {
 		/* Not heard yet: try every endpoint the roots file gives. */
 		for (unsigned i = 0; i < p->npaths; i++) {
 			if (p->paths[i].used) {
-				zt_send_raw(n, p->paths[i].sock, &p->paths[i].ep, pkt, len);
+				if (zt_send_raw(n, p->paths[i].sock, &p->paths[i].ep, pkt, len) !=
+				    ZT_OK)
+					r = ZT_ECALLBACK;
 				zt_timers_path_sent(&p->paths[i], now);
 			}
 		}
 	} else {
-		struct zt_peer *r = zt_peer_best_root(n, now);
-		struct zt_path *rp = r != NULL ? zt_peer_best_path(n, r, now) : NULL;
+		struct zt_peer *root = zt_peer_best_root(n, now);
+		struct zt_path *rp = root != NULL ? zt_peer_best_path(n, root, now) : NULL;
 		if (rp == NULL) {
 			n->counters[ZT_CTR_FRAMES_DROPPED]++;
-			return;
+			return ZT_OK;
 		}
-		zt_send_raw(n, rp->sock, &rp->ep, pkt, len);
-		zt_timers_relayed(n, now, r);
+		r = zt_send_raw(n, rp->sock, &rp->ep, pkt, len);
+		zt_timers_relayed(n, now, root);
 	}
 	zt_timers_packet_sent(p, now);
 	p->tx_packets++;
+	return r;
 }
 
 static void queue_msg(struct zt_peer *p, const uint8_t *msg, size_t len)
@@ -129,6 +135,7 @@ int zt_send_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t
 {
 	struct zt_keypair *kp;
 	size_t plen;
+	int r = ZT_OK;
 
 	if (len + ZT_DATA_OVERHEAD > ZT_PACKET_MAX)
 		return ZT_ERANGE;
@@ -143,14 +150,14 @@ int zt_send_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t
 			/* too big for a job: send it now, after what came first */
 			zt_batch_flush(n, now);
 			plen = zt_session_seal(kp, p->address, n->id.address, msg, len, n->pkt);
-			zt_send_packet(n, now, p, n->pkt, plen);
+			r = zt_send_packet(n, now, p, n->pkt, plen);
 		}
 	} else {
 		plen = zt_session_seal(kp, p->address, n->id.address, msg, len, n->pkt);
-		zt_send_packet(n, now, p, n->pkt, plen);
+		r = zt_send_packet(n, now, p, n->pkt, plen);
 	}
 	zt_timers_data_sent(n, now, p, kp);
-	return ZT_OK;
+	return r;
 }
 
 int zt_send_msg_to(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
@@ -158,6 +165,7 @@ int zt_send_msg_to(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t so
 {
 	struct zt_keypair *kp = zt_peer_send_keypair(p, now);
 	size_t plen;
+	int r;
 
 	if (kp == NULL)
 		return ZT_ENOTFOUND;
@@ -165,11 +173,11 @@ int zt_send_msg_to(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t so
 		return ZT_ERANGE;
 	plen = zt_session_seal(kp, p->address, n->id.address, msg, len, n->pkt);
 	/* A probe is exactly as big as it must be: never cut it. */
-	raw_send_mtu(n, sock, to, n->pkt, plen,
-	             msg[0] == ZT_MSG_PMTU_PROBE ? ZT_UDP_MAX : path_mtu(p, sock, to));
+	r = raw_send_mtu(n, sock, to, n->pkt, plen,
+	                 msg[0] == ZT_MSG_PMTU_PROBE ? ZT_UDP_MAX : path_mtu(p, sock, to));
 	zt_timers_packet_sent(p, now);
 	p->tx_packets++;
-	return ZT_OK;
+	return r;
 }
 
 void zt_send_flush_queue(struct zt_node *n, int64_t now, struct zt_peer *p)

@@ -16,21 +16,24 @@ struct zt_path;
 
 /* Encrypt an inner message for `p` and send it on the best path; queue it
  * and start a handshake when there is no session.  ZT_ERANGE if it cannot
- * fit a packet. */
+ * fit a packet, ZT_ECALLBACK if the host failed to send it now. */
 int zt_send_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg, size_t len);
 /* Same, but to a specific endpoint (path probes and replies); ZT_ENOTFOUND
- * without a session. */
+ * without a session, ZT_ECALLBACK if the host failed to send it. */
 int zt_send_msg_to(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
                    const struct zt_endpoint *to, const uint8_t *msg, size_t len);
 /* Send the queued messages while there are keys to send them with. */
 void zt_send_flush_queue(struct zt_node *n, int64_t now, struct zt_peer *p);
 
-/* A whole sealed packet to p: direct if a path is alive, else via a root. */
-void zt_send_packet(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *pkt,
-                    size_t len);
-/* A small packet (handshakes, cookies) to one endpoint, never cut. */
-void zt_send_raw(struct zt_node *n, int64_t sock, const struct zt_endpoint *to, const uint8_t *pkt,
-                 size_t len);
+/* A whole sealed packet to p: direct if a path is alive, else via a root.
+ * ZT_OK (also when no way is known: dropped and counted), or ZT_ECALLBACK
+ * if the host failed to send a datagram of it. */
+int zt_send_packet(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *pkt,
+                   size_t len);
+/* A small packet (handshakes, cookies) to one endpoint, never cut: ZT_OK
+ * or ZT_ECALLBACK. */
+int zt_send_raw(struct zt_node *n, int64_t sock, const struct zt_endpoint *to, const uint8_t *pkt,
+                size_t len);
 
 /* ECHO on one path (or any socket/endpoint: probes). */
 void zt_send_echo(struct zt_node *n, int64_t now, struct zt_peer *p, struct zt_path *x);

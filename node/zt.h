@@ -264,6 +264,7 @@ enum zt_counter {
 	                         sender's */
 	ZT_CTR_FORGED_LLADDR, /* frames dropped: an ARP sender MAC or ND link-layer option not the
 	                         sender's */
+	ZT_CTR_TX_FAILED,     /* datagrams the host's wire_send failed to send */
 	ZT_CTR_COUNT
 };
 
