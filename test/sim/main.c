@@ -13,6 +13,8 @@
  *   ZT_SIM_ONLY=<text>     run only scenarios whose name contains <text>
  *   ZT_SIM_LOG=1           print the nodes' log lines
  *   ZT_SIM_TRACE=<file>    append every trace record to <file> as text
+ *   ZT_SIM_OOM_MAX=<n>     out-of-memory mode: runs per workload (default
+ *                          40, evenly spread; 0: one per allocation)
  *
  * The simulator, one job per file:
  *   vclock.c    virtual time: the event queue
@@ -27,9 +29,11 @@
  *   selftest.c  checks of the simulator itself
  *   acct.c      the fabric's books: bytes and packets per flow
  *   pkcount.c   public-key and Argon2id work per node
+ *   simalloc.c  the nodes' allocator: counts, fails the Nth on demand
  *   hostile.c   an attacker: raw packets, spoofing, sybils, sessions
  *   scenarios.c, scen_nat.c, scen_ctl.c, scen_eth.c   the scenarios
  *   scen_hostile.c   attacks (issue 12), expected to fail until fixed
+ *   scen_oom.c   the out-of-memory mode: fail the Nth allocation, check
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -118,6 +122,8 @@ static const struct scenario scenarios[] = {
     {"sim_attack_bridge_mac", sim_attack_bridge_mac, NULL},
     {"sim_attack_private_leak", sim_attack_private_leak, NULL},
     {"sim_attack_dir_count", sim_attack_dir_count, "issue 12.7"},
+    {"sim_oom_adhoc", sim_oom_adhoc, NULL},
+    {"sim_oom_managed", sim_oom_managed, NULL},
     {"sim_randombytes_unused", check_randombytes, NULL},
 };
 

@@ -218,9 +218,21 @@ static int after_call(struct sim_host *h, const char *call, int rc, int64_t dead
 
 /* ---- lifecycle ---- */
 
+static void *cb_alloc(void *ctx, size_t size)
+{
+	struct sim_host *h = ctx;
+	return sim_alloc_get(h->alloc, size);
+}
+
+static void cb_free(void *ctx, void *ptr)
+{
+	struct sim_host *h = ctx;
+	sim_alloc_put(h->alloc, ptr);
+}
+
 int sim_host_new(struct sim_host **out, struct sim_clock *clock, struct sim_fabric *fabric,
                  struct sim_trace *trace, uint64_t seed, unsigned flags,
-                 const struct sim_link *link)
+                 const struct sim_link *link, struct sim_alloc *alloc)
 {
 	*out = NULL;
 	struct sim_host *h = calloc(1, sizeof *h);
@@ -236,6 +248,7 @@ int sim_host_new(struct sim_host **out, struct sim_clock *clock, struct sim_fabr
 	h->trace = trace;
 	h->is_root = (flags & ZT_NODE_ROOT) != 0;
 	h->bg_at = INT64_MAX;
+	h->alloc = alloc;
 	const char *lg = getenv("ZT_SIM_LOG");
 	h->log = lg != NULL && *lg != '\0' && *lg != '0';
 	sim_rng_init(&h->rng, seed, SIM_STREAM_NODE + (uint64_t)h->index);
@@ -257,6 +270,8 @@ int sim_host_new(struct sim_host **out, struct sim_clock *clock, struct sim_fabr
 	    .netconf_request = cb_netconf,
 	    .sockets_open = cb_sockets_open,
 	    .socket_close = cb_socket_close,
+	    .alloc = alloc != NULL ? cb_alloc : NULL,
+	    .free = alloc != NULL ? cb_free : NULL,
 	};
 	rc = zt_node_new(&h->node, &host, &h->id, flags, clock->now);
 	if (rc != ZT_OK) {

@@ -18,6 +18,7 @@
 #include "fabric.h"
 #include "pkcount.h"
 #include "rng.h"
+#include "simalloc.h"
 #include "trace.h"
 #include "vclock.h"
 #include "zt.h"
@@ -74,13 +75,16 @@ struct sim_host {
 	int64_t next_sock;
 	uint16_t next_port;
 	unsigned extra_open, extra_opened;
+	/* The node's allocator (NULL: libc's, the core's default). */
+	struct sim_alloc *alloc;
 };
 
 /* Create a host on the fabric with access link `link`, generate its
- * identity from (seed, index) and start its node.  0 or a zt error. */
+ * identity from (seed, index) and start its node, whose memory comes from
+ * `alloc` (NULL: libc).  0 or a zt error. */
 int sim_host_new(struct sim_host **out, struct sim_clock *clock, struct sim_fabric *fabric,
                  struct sim_trace *trace, uint64_t seed, unsigned flags,
-                 const struct sim_link *link);
+                 const struct sim_link *link, struct sim_alloc *alloc);
 /* Release the node and everything recorded.  Call after the clock is
  * destroyed or while no background event can still fire for it. */
 void sim_host_free(struct sim_host *h);

@@ -121,8 +121,8 @@ struct sim_host *sim_world_add_member(struct sim_world *w, unsigned realm,
 	struct zt_endpoint auto_ep =
 	    sim_ep4(198, (uint8_t)(18 + m / 50000), (uint8_t)(m / 200 % 250),
 	            (uint8_t)(m % 200 + 1), SIM_PORT);
-	if (sim_host_new(&h, &w->clock, &w->fabric, &w->trace, w->seed, 0, &w->member_link) !=
-	    ZT_OK)
+	if (sim_host_new(&h, &w->clock, &w->fabric, &w->trace, w->seed, 0, &w->member_link,
+	                 w->alloc) != ZT_OK)
 		return NULL;
 	if (push_host(w, h) != 0) {
 		sim_host_free(h);
@@ -163,6 +163,9 @@ int sim_world_new(struct sim_world **out, const struct sim_world_cfg *cfg, char 
 	w->seed = cfg->seed;
 	w->nwid = cfg->nwid;
 	w->member_link = cfg->member_link;
+	w->alloc = cfg->alloc;
+	if (w->alloc != NULL)
+		w->alloc->now = &w->clock.now; /* to stamp a failure */
 	sim_clock_init(&w->clock, SIM_EPOCH);
 	struct sim_fabric_hooks hooks = {
 	    .ctx = w,
@@ -185,7 +188,7 @@ int sim_world_new(struct sim_world **out, const struct sim_world_cfg *cfg, char 
 		struct sim_host *h;
 		struct zt_endpoint ep = sim_ep4(203, 0, 113, (uint8_t)(i + 1), SIM_PORT);
 		rc = sim_host_new(&h, &w->clock, &w->fabric, &w->trace, cfg->seed, ZT_NODE_ROOT,
-		                  &cfg->root_link);
+		                  &cfg->root_link, w->alloc);
 		if (rc != ZT_OK) {
 			snprintf(err, errlen, "root %u: %s", i, zt_strerror(rc));
 			goto fail;

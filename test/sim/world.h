@@ -31,6 +31,7 @@ struct sim_world_cfg {
 	struct sim_link member_link;
 	uint64_t nwid;           /* joined by every member at birth; 0 none */
 	bool set_roots_on_roots; /* also give the roots file to the roots */
+	struct sim_alloc *alloc; /* every node's allocator (NULL: libc) */
 };
 
 struct sim_world {
@@ -49,6 +50,7 @@ struct sim_world {
 	unsigned nroots;
 	struct sim_link member_link;
 	uint64_t nwid;
+	struct sim_alloc *alloc;
 	struct zt_identity signer;
 	struct zt_roots roots; /* as parsed back from the signed file */
 	/* Optional per-datagram filter a scenario installs (fabric.h). */
