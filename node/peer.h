@@ -131,6 +131,9 @@ struct zt_peer {
 	struct zt_qmsg *queue; /* ZT_PEER_QUEUE entries, allocated on first use */
 	uint64_t rx_packets, tx_packets;
 };
+/* A root keeps one per registered node: the bound its memory rests on
+ * (doc/PROTOCOL.md, "Memory per peer"). */
+_Static_assert(sizeof(struct zt_peer) <= 640, "struct zt_peer grew past 640 bytes");
 
 /* Is this socket a TCP connection to a root (zt_host.tcp_open)? */
 static inline bool zt_sock_is_tcp(int64_t sock)

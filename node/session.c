@@ -117,13 +117,13 @@ int zt_session_open(struct zt_keypair *kp, const uint8_t *pkt, size_t len, uint8
 static void job_key(struct zt_crypto_job *j, const struct zt_keypair *kp, bool send)
 {
 	if (kp->cipher != ZT_CIPHER_AES256GCM) {
-		j->cipher = 0;
+		j->cipher = ZT_CRYPTO_CHACHA20POLY1305;
 		j->key = send ? kp->send_key : kp->recv_key;
 	} else if (kp->aes == NULL) {
-		j->cipher = 1;
+		j->cipher = ZT_CRYPTO_AES256GCM;
 		j->key = send ? kp->send_key : kp->recv_key;
 	} else {
-		j->cipher = 2;
+		j->cipher = ZT_CRYPTO_AES256GCM_STATE;
 		j->key = send ? (const void *)&kp->aes->send : (const void *)&kp->aes->recv;
 	}
 }
@@ -140,7 +140,7 @@ size_t zt_session_seal_job(struct zt_keypair *kp, uint64_t dst, uint64_t src, co
 	memcpy(j->ad, out, ZT_DATA_HDR_LEN);
 	memcpy(plain, msg, len);
 	make_nonce(j->nonce, ctr);
-	j->op = 1;
+	j->op = ZT_CRYPTO_SEAL;
 	job_key(j, kp, true);
 	j->in = plain;
 	j->in_len = len;
@@ -163,7 +163,7 @@ int zt_session_open_job(const struct zt_keypair *kp, const uint8_t *pkt, size_t 
 	zt_wire_hdr_auth(j->ad, pkt);
 	memcpy(j->ad + ZT_HDR_LEN, pkt + ZT_HDR_LEN, 12);
 	make_nonce(j->nonce, ctr);
-	j->op = 2;
+	j->op = ZT_CRYPTO_OPEN;
 	job_key(j, kp, false);
 	j->in = pkt + ZT_DATA_HDR_LEN;
 	j->in_len = len - ZT_DATA_HDR_LEN;
@@ -193,11 +193,11 @@ void zt_crypto_job_run(struct zt_crypto_job *j)
 	unsigned long long l = 0;
 	int r = 0;
 
-	if (j->op == 1) {
-		if (j->cipher == 2)
+	if (j->op == ZT_CRYPTO_SEAL) {
+		if (j->cipher == ZT_CRYPTO_AES256GCM_STATE)
 			crypto_aead_aes256gcm_encrypt_afternm(j->out, &l, j->in, j->in_len, j->ad,
 			                                      sizeof j->ad, NULL, j->nonce, j->key);
-		else if (j->cipher == 1)
+		else if (j->cipher == ZT_CRYPTO_AES256GCM)
 			crypto_aead_aes256gcm_encrypt(j->out, &l, j->in, j->in_len, j->ad,
 			                              sizeof j->ad, NULL, j->nonce, j->key);
 		else
@@ -205,11 +205,11 @@ void zt_crypto_job_run(struct zt_crypto_job *j)
 			                                          j->ad, sizeof j->ad, NULL,
 			                                          j->nonce, j->key);
 	} else {
-		if (j->cipher == 2)
+		if (j->cipher == ZT_CRYPTO_AES256GCM_STATE)
 			r = crypto_aead_aes256gcm_decrypt_afternm(j->out, &l, NULL, j->in,
 			                                          j->in_len, j->ad, sizeof j->ad,
 			                                          j->nonce, j->key);
-		else if (j->cipher == 1)
+		else if (j->cipher == ZT_CRYPTO_AES256GCM)
 			r = crypto_aead_aes256gcm_decrypt(j->out, &l, NULL, j->in, j->in_len, j->ad,
 			                                  sizeof j->ad, j->nonce, j->key);
 		else

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "replay.h"
+#include "wire.h"
 #include "zt.h"
 
 /* Transport ciphers (negotiated in the handshake, doc/PROTOCOL.md §4). */
@@ -67,5 +68,8 @@ size_t zt_session_seal_job(struct zt_keypair *kp, uint64_t dst, uint64_t src, co
 int zt_session_open_job(const struct zt_keypair *kp, const uint8_t *pkt, size_t len, uint8_t *out,
                         struct zt_crypto_job *j);
 int zt_session_open_finish(struct zt_keypair *kp, const struct zt_crypto_job *j);
+/* A job's associated data is the DATA header (zt.h cannot say so). */
+_Static_assert(sizeof((struct zt_crypto_job *)0)->ad == ZT_DATA_HDR_LEN,
+               "struct zt_crypto_job's ad[] must hold a DATA header");
 
 #endif

@@ -48,12 +48,18 @@ enum zt_ptype {
 #define ZT_HS_FLAG_AES256GCM 0x1u /* initiation: I can; response: we both use it */
 
 #define ZT_MAC_LEN       16
-#define ZT_HS_INIT_LEN   (ZT_HDR_LEN + 4 + ZT_NOISE_INIT_LEN + 2 * ZT_MAC_LEN) /* 156 */
-#define ZT_HS_RESP_LEN   (ZT_HDR_LEN + 8 + ZT_NOISE_RESP_LEN + 2 * ZT_MAC_LEN) /* 104 */
-#define ZT_COOKIE_LEN    (ZT_HDR_LEN + 4 + 24 + 16 + 16)                       /* 72 */
-#define ZT_DATA_HDR_LEN  (ZT_HDR_LEN + 4 + 8)                                  /* 24 */
+#define ZT_HS_INIT_LEN   (ZT_HDR_LEN + 4 + ZT_NOISE_INIT_LEN + 2 * ZT_MAC_LEN)
+#define ZT_HS_RESP_LEN   (ZT_HDR_LEN + 8 + ZT_NOISE_RESP_LEN + 2 * ZT_MAC_LEN)
+#define ZT_COOKIE_LEN    (ZT_HDR_LEN + 4 + 24 + 16 + 16)
+#define ZT_DATA_HDR_LEN  (ZT_HDR_LEN + 4 + 8)
 #define ZT_DATA_OVERHEAD (ZT_DATA_HDR_LEN + 16)
-#define ZT_FRAG_HDR_LEN  (ZT_HDR_LEN + 4 + 1 + 1) /* 18 */
+#define ZT_FRAG_HDR_LEN  (ZT_HDR_LEN + 4 + 1 + 1)
+/* The sizes doc/PROTOCOL.md gives: a change here is a change of the wire. */
+_Static_assert(ZT_HS_INIT_LEN == 156, "handshake initiation: 156 bytes on the wire");
+_Static_assert(ZT_HS_RESP_LEN == 104, "handshake response: 104 bytes on the wire");
+_Static_assert(ZT_COOKIE_LEN == 72, "cookie reply: 72 bytes on the wire");
+_Static_assert(ZT_DATA_HDR_LEN == 24, "DATA header: 24 bytes on the wire");
+_Static_assert(ZT_FRAG_HDR_LEN == 18, "FRAG header: 18 bytes on the wire");
 
 /* Inner messages: the plaintext of a DATA packet starts with one of these. */
 enum zt_msg {

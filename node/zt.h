@@ -276,9 +276,15 @@ enum zt_event {
 };
 
 /* One AEAD operation of a batch (see zt_host.crypto_run). */
+enum zt_crypto_op { ZT_CRYPTO_SEAL = 1, ZT_CRYPTO_OPEN = 2 };
+enum zt_crypto_cipher {
+	ZT_CRYPTO_CHACHA20POLY1305 = 0, /* key: 32 bytes */
+	ZT_CRYPTO_AES256GCM = 1,        /* key: 32 bytes (expanded on every call) */
+	ZT_CRYPTO_AES256GCM_STATE = 2,  /* key: an expanded crypto_aead_aes256gcm_state */
+};
 struct zt_crypto_job {
-	uint8_t op;      /* 1 seal, 2 open */
-	uint8_t cipher;  /* 0 ChaCha20-Poly1305, 1 AES-256-GCM (raw key), 2 (expanded key) */
+	enum zt_crypto_op op;
+	enum zt_crypto_cipher cipher;
 	int result;      /* set by zt_crypto_job_run: 0, or -1 (does not authenticate) */
 	const void *key; /* borrowed from the core */
 	uint8_t nonce[12];

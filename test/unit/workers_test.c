@@ -21,12 +21,12 @@ static crypto_aead_aes256gcm_state aes;
 static uint8_t plain[N][1400], sealed_a[N][1500], sealed_b[N][1500], opened[N][1500];
 static struct zt_crypto_job ja[N], jb[N];
 
-static void make_seal(struct zt_crypto_job *j, int i, uint8_t cipher, uint8_t *out)
+static void make_seal(struct zt_crypto_job *j, int i, enum zt_crypto_cipher cipher, uint8_t *out)
 {
 	memset(j, 0, sizeof *j);
-	j->op = 1;
+	j->op = ZT_CRYPTO_SEAL;
 	j->cipher = cipher;
-	j->key = cipher == 2 ? (const void *)&aes : (const void *)key;
+	j->key = cipher == ZT_CRYPTO_AES256GCM_STATE ? (const void *)&aes : (const void *)key;
 	memset(j->nonce, 0, sizeof j->nonce);
 	j->nonce[4] = (uint8_t)i;
 	j->nonce[5] = (uint8_t)(i >> 8);
@@ -43,9 +43,9 @@ static void test_pipeline_matches_inline(void)
 	CHECK_EQ(zt_workers_new(&w, 1), 0);
 	for (int round = 0; round < 300 && !test_case_failed; round++) {
 		size_t count = (size_t)round % (N + 1);
-		uint8_t cipher = (uint8_t)(round % 3);
-		if (cipher == 2 && !crypto_aead_aes256gcm_is_available())
-			cipher = 0;
+		enum zt_crypto_cipher cipher = (enum zt_crypto_cipher)(round % 3);
+		if (cipher != ZT_CRYPTO_CHACHA20POLY1305 && !crypto_aead_aes256gcm_is_available())
+			cipher = ZT_CRYPTO_CHACHA20POLY1305;
 		for (size_t i = 0; i < count; i++) {
 			test_rng_bytes(&rng, plain[i], sizeof plain[i]);
 			make_seal(&ja[i], (int)i, cipher, sealed_a[i]);
@@ -65,7 +65,7 @@ static void test_pipeline_matches_inline(void)
 		/* open them again through the pipeline; every 7th is forged */
 		for (size_t i = 0; i < count; i++) {
 			struct zt_crypto_job *j = &jb[i];
-			j->op = 2;
+			j->op = ZT_CRYPTO_OPEN;
 			j->in = sealed_b[i];
 			j->in_len = ja[i].out_len;
 			j->out = opened[i];
@@ -103,7 +103,7 @@ static void test_every_job_runs(void)
 			/* an empty AD-only open that fails: cheap, and it
 			 * overwrites result, which we reset to a marker */
 			memset(&jb[i], 0, sizeof jb[i]);
-			jb[i].op = 2;
+			jb[i].op = ZT_CRYPTO_OPEN;
 			jb[i].key = key;
 			jb[i].in = sealed_b[0];
 			jb[i].in_len = 0;
