@@ -374,7 +374,9 @@ struct zt_host {
 
 struct zt_node;
 
-/* Error codes (0 = success).  See zt_strerror(). */
+/* Error codes (0 = success).  See zt_strerror().  Each function below
+ * lists the ones it returns; hostile input is never an error (it is
+ * dropped and counted, enum zt_counter). */
 enum zt_err {
 	ZT_OK = 0,
 	ZT_EINVAL = -1,    /* bad argument or malformed input */
@@ -384,7 +386,7 @@ enum zt_err {
 	ZT_EEXIST = -5,    /* already there */
 	ZT_ECRYPTO = -6,   /* verification or decryption failed */
 	ZT_EFULL = -7,     /* a configured limit was reached */
-	ZT_ECALLBACK = -8, /* a host callback failed */
+	ZT_ECALLBACK = -8, /* a host callback failed (or answered what zt.h does not allow) */
 	ZT_EIDENTITY = -9, /* identity invalid (address does not match key) */
 	ZT_ESIG = -10,     /* bad signature */
 	ZT_ESTALE = -11,   /* older than what was accepted before (rollback) */
@@ -394,23 +396,33 @@ const char *zt_strerror(int err);
 /* ---- identities (node/identity.c) ---- */
 
 /* Make a new identity from 32 random bytes per attempt; `random` is called
- * until a key pair with a valid address is found (a few tries). */
+ * until a key pair with a valid address is found (a few tries).  ZT_OK,
+ * ZT_EIDENTITY if none was found in the tries allowed (a broken random),
+ * or ZT_ENOMEM (the address derivation's memory, Argon2id's). */
 int zt_identity_generate(struct zt_identity *out, void (*random)(void *ctx, void *buf, size_t len),
                          void *ctx);
-/* Text forms: "aaaaaaaaaa:<pk hex>" and "aaaaaaaaaa:<pk hex>:<seed hex>". */
+/* Text forms: "aaaaaaaaaa:<pk hex>" and "aaaaaaaaaa:<pk hex>:<seed hex>".
+ * to_text: ZT_OK, or ZT_ERANGE if cap is too small (ZT_IDENTITY_*_TEXT). */
 int zt_identity_to_text(const struct zt_identity *id, bool with_secret, char *out, size_t cap);
-/* Parse and verify (the address is recomputed from the key: ~1 ms). */
+/* Parse and verify (the address is recomputed from the key: ~1 ms).  ZT_OK,
+ * ZT_EINVAL (not an identity's text), ZT_EIDENTITY (the address or the
+ * secret does not match the key), or ZT_ENOMEM (the address derivation's
+ * memory, Argon2id's). */
 int zt_identity_from_text(struct zt_identity *out, const char *text, size_t len);
 void zt_identity_wipe(struct zt_identity *id);
 
 /* ---- roots files (node/roots.c) ---- */
 
 /* Parse and verify a signed roots file.  If `pinned_signer` is not NULL the
- * file must be signed by that key. */
+ * file must be signed by that key.  ZT_OK, ZT_ERANGE (too large), ZT_EINVAL
+ * (malformed), or ZT_ESIG (not signed by the pinned key, or the signature
+ * does not verify). */
 int zt_roots_parse(struct zt_roots *out, const char *text, size_t len,
                    const uint8_t *pinned_signer);
 /* Write a signed roots file for `roots` (whose timestamp and roots are set)
- * signed with `signer` (an identity with secret). Returns length or error. */
+ * signed with `signer` (an identity with secret).  Returns its length, or
+ * ZT_EINVAL (no secret, root or endpoint counts out of range, cap below
+ * 64) or ZT_ERANGE (cap). */
 int zt_roots_write(struct zt_roots *roots, const struct zt_identity *signer, char *out, size_t cap);
 
 /* Rollback: what a node remembers of the last roots file it accepted, so
@@ -436,24 +448,28 @@ int zt_roots_seen_from_text(struct zt_roots_seen *out, const char *text, size_t 
 
 /* ---- the node (node/node.c) ---- */
 
-/* Create a node.  `id` must have its secret.  host is copied. */
+/* Create a node.  `id` must have its secret.  host is copied.  ZT_OK,
+ * ZT_EINVAL (host NULL or of another version, no random, only one of
+ * alloc and free, id without its secret or with an invalid address), or
+ * ZT_ENOMEM. */
 int zt_node_new(struct zt_node **out, const struct zt_host *host, const struct zt_identity *id,
                 unsigned flags, int64_t now);
 void zt_node_free(struct zt_node *n);
 
-/* Tell the node about a local UDP socket it may send from.  family 4 or 6. */
+/* Tell the node about a local UDP socket it may send from.  family 4 or 6.
+ * ZT_OK, ZT_EINVAL (family), or ZT_EFULL (8 sockets already). */
 int zt_node_add_socket(struct zt_node *n, int64_t sock, int family);
 
 /* The addresses of our own interfaces, each with the port of a socket we
  * listen on (the shell refreshes them when they change).  They are shared
  * with peers behind the same NAT through the roots, for LAN paths. At most
- * ZT_MAX_LOCAL_ENDPOINTS are kept. */
+ * ZT_MAX_LOCAL_ENDPOINTS are kept (the rest ignored).  Always ZT_OK. */
 #define ZT_MAX_LOCAL_ENDPOINTS 4
 int zt_node_set_local_endpoints(struct zt_node *n, const struct zt_endpoint *eps, size_t count);
 
 /* Port mappings the shell got from the router (UPnP-IGD, NAT-PMP): public
  * endpoints that reach our socket.  Offered to peers through the roots.  At
- * most ZT_MAX_MAPPED_ENDPOINTS. */
+ * most ZT_MAX_MAPPED_ENDPOINTS (the rest ignored).  Always ZT_OK. */
 #define ZT_MAX_MAPPED_ENDPOINTS 2
 int zt_node_set_mapped_endpoints(struct zt_node *n, const struct zt_endpoint *eps, size_t count);
 
@@ -461,17 +477,19 @@ int zt_node_set_mapped_endpoints(struct zt_node *n, const struct zt_endpoint *ep
 void zt_node_tcp_closed(struct zt_node *n, int64_t now, int64_t sock);
 
 /* Set (or replace) the roots.  Sessions with roots no longer listed end.
- * Signed roots that would roll back the ones in use (zt_roots_check_seen)
- * are refused with ZT_ESTALE and change nothing. */
+ * ZT_OK, ZT_EINVAL (more than ZT_MAX_ROOTS), ZT_ESTALE (signed roots that
+ * would roll back the ones in use, zt_roots_check_seen), or ZT_ENOMEM (no
+ * room for a root's state); after an error nothing has changed. */
 int zt_node_set_roots(struct zt_node *n, int64_t now, const struct zt_roots *roots);
 
-/* One received UDP datagram.  Hostile input is dropped and counted;
- * the return value is an error only for resource or callback failures. */
+/* One received UDP datagram.  Always ZT_OK: hostile input is dropped and
+ * counted, and so is what the node could not do in answer (no memory:
+ * ZT_CTR_NO_MEMORY; a send the host failed: ZT_CTR_TX_FAILED). */
 int zt_node_process_wire(struct zt_node *n, int64_t now, int64_t sock,
                          const struct zt_endpoint *from, const void *pkt, size_t len,
                          int64_t *next_deadline);
 
-/* A batch of received datagrams (same semantics as one by one). */
+/* A batch of received datagrams (same semantics as one by one; ZT_OK). */
 struct zt_wire_pkt {
 	int64_t sock;
 	struct zt_endpoint from;
@@ -481,7 +499,9 @@ struct zt_wire_pkt {
 int zt_node_process_wire_batch(struct zt_node *n, int64_t now, const struct zt_wire_pkt *pkts,
                                size_t count, int64_t *next_deadline);
 
-/* One Ethernet frame read from a network's TAP. */
+/* One Ethernet frame read from a network's TAP.  ZT_OK (also when the
+ * frame is dropped: counted), or ZT_ENOTFOUND if the network is not
+ * joined. */
 int zt_node_process_frame(struct zt_node *n, int64_t now, uint64_t nwid, const uint8_t *frame,
                           size_t len, int64_t *next_deadline);
 
@@ -491,6 +511,7 @@ int zt_node_process_frame(struct zt_node *n, int64_t now, uint64_t nwid, const u
  * batch, then sends in order.  Only zt_node_process_frame may be called
  * in between.  Without crypto_run these do nothing. */
 void zt_node_frames_begin(struct zt_node *n);
+/* ZT_OK. */
 int zt_node_frames_end(struct zt_node *n, int64_t now, int64_t *next_deadline);
 
 /* The largest Ethernet frame to `dst` (a destination MAC) on network nwid
@@ -505,26 +526,38 @@ int zt_node_frames_end(struct zt_node *n, int64_t now, int64_t *next_deadline);
  * ZT_FRAME_UNFRAGMENTED]. */
 size_t zt_node_frame_max(const struct zt_node *n, int64_t now, uint64_t nwid, const uint8_t dst[6]);
 
-/* Timers.  Call no later than the deadline last returned. */
+/* Timers.  Call no later than the deadline last returned.  ZT_OK. */
 int zt_node_process_background(struct zt_node *n, int64_t now, int64_t *next_deadline);
 
 /* Networks.  join/leave/set_roots/add_socket return no deadline: after
- * calling them, call zt_node_process_background on the next loop turn. */
+ * calling them, call zt_node_process_background on the next loop turn.
+ * join: ZT_OK (also if joined already), ZT_EINVAL (nwid 0, or a root), or
+ * ZT_EFULL (ZT_MAX_NETWORKS joined). */
 int zt_node_join(struct zt_node *n, int64_t now, uint64_t nwid);
 /* Join with an invite token, sent with config requests until the network
- * is OK (token_len <= ZT_NETCONF_TOKEN_MAX). */
+ * is OK (token_len <= ZT_NETCONF_TOKEN_MAX).  As zt_node_join, and
+ * ZT_EINVAL for a token too long or an ad-hoc network. */
 int zt_node_join_token(struct zt_node *n, int64_t now, uint64_t nwid, const uint8_t *token,
                        size_t token_len);
+/* ZT_OK, or ZT_ENOTFOUND if not joined. */
 int zt_node_leave(struct zt_node *n, int64_t now, uint64_t nwid);
 /* Fill up to `cap` entries; returns how many networks there are. */
 size_t zt_node_networks(const struct zt_node *n, struct zt_network_info *out, size_t cap);
+/* One network: ZT_OK, or ZT_ENOTFOUND if not joined. */
 int zt_node_network(const struct zt_node *n, uint64_t nwid, struct zt_network_info *out);
 
 /* Controllers: send member its current config now (asks the
- * netconf_request callback), e.g. after an admin changed it. */
+ * netconf_request callback), e.g. after an admin changed it.  ZT_OK (also
+ * when the callback says to send nothing, or the config waits for a
+ * session), ZT_EINVAL (not our network, an invalid member, or no
+ * netconf_request), ZT_EFULL (the peer table is full), ZT_ENOMEM,
+ * ZT_ERANGE (the config does not fit a message), or ZT_ECALLBACK (the
+ * callback gave no valid verdict, or the host failed to send). */
 int zt_node_netconf_push(struct zt_node *n, int64_t now, uint64_t nwid, uint64_t member);
 /* Controllers: revoke member's certificates issued up to now and tell the
- * `count` members in notify[] at once (signed; they forward nothing). */
+ * `count` members in notify[] at once (signed; they forward nothing).
+ * ZT_OK, ZT_EINVAL (not our network or an invalid member), or ZT_ECALLBACK
+ * (the host failed to send to one of them; the others were told). */
 int zt_node_netconf_revoke(struct zt_node *n, int64_t now, uint64_t nwid, uint64_t member,
                            const uint64_t *notify, size_t count);
 /* Ethernet settings of a joined network (multicast, broadcast, bridging,
@@ -541,6 +574,9 @@ struct zt_ethernet {
 	const uint64_t *bridges; /* members that bridge (managed networks) */
 	size_t bridge_count;
 };
+/* get: ZT_OK or ZT_ENOTFOUND (not joined).  set: the same, and ZT_ERANGE
+ * (multicast_limit, mac_age_s or mss_clamp out of range, or more than
+ * ZT_NET_MAX_BRIDGES bridges). */
 int zt_node_get_ethernet(const struct zt_node *n, uint64_t nwid, struct zt_ethernet *out);
 int zt_node_set_ethernet(struct zt_node *n, int64_t now, uint64_t nwid,
                          const struct zt_ethernet *e);
@@ -567,11 +603,13 @@ const char *zt_counter_name(enum zt_counter c);
 /* ---- config codec (node/netconf.c), for shells and tests ---- */
 
 /* Encode conf (without signature) into out; returns the length or
- * ZT_ERANGE. */
+ * ZT_ERANGE (cap). */
 int zt_netconf_encode(const struct zt_netconf *conf, uint8_t *out, size_t cap);
 /* Decode exactly len bytes; ZT_EINVAL if malformed. */
 int zt_netconf_decode(struct zt_netconf *conf, const uint8_t *in, size_t len);
-/* Sign the COM with the controller's identity / verify it with its key. */
+/* Sign the COM with the controller's identity (ZT_OK, or ZT_EINVAL without
+ * its secret) / verify it with its key (ZT_OK, ZT_EINVAL for a COM out of
+ * range, ZT_ESIG). */
 int zt_com_sign(struct zt_com *com, const struct zt_identity *controller);
 int zt_com_verify(const struct zt_com *com, const uint8_t controller_pk[32]);
 /* Do two members holding these COMs accept each other? */
@@ -594,7 +632,9 @@ struct zt_invite {
 	} roots[ZT_MAX_ROOTS];
 };
 #define ZT_INVITE_TEXT_MAX 1024
-/* Text form into out (NUL-terminated); returns its length or an error. */
+/* Text form into out (NUL-terminated); returns its length, ZT_EINVAL (a
+ * token length or root count out of range, an endpoint without a family)
+ * or ZT_ERANGE (cap). */
 int zt_invite_encode(const struct zt_invite *inv, char *out, size_t cap);
 /* Parse a text form; ZT_EINVAL if it is not a valid invite code. */
 int zt_invite_decode(struct zt_invite *inv, const char *text, size_t len);
@@ -605,10 +645,11 @@ int zt_invite_decode(struct zt_invite *inv, const char *text, size_t len);
 void zt_mac_from_address(uint64_t nwid, uint64_t address, uint8_t mac[6]);
 /* An ad-hoc network id starts with the byte 0xff (no controller). */
 bool zt_nwid_is_adhoc(uint64_t nwid);
-/* Parse exactly 10 / 16 hex digits; 0 on success. */
+/* Parse exactly 10 / 16 hex digits; ZT_OK or ZT_EINVAL. */
 int zt_address_parse(const char *s, uint64_t *out);
 int zt_nwid_parse(const char *s, uint64_t *out);
-/* Endpoint text "1.2.3.4/9993" or "2001:db8::1/9993". */
+/* Endpoint text "1.2.3.4/9993" or "2001:db8::1/9993".  parse: ZT_OK or
+ * ZT_EINVAL; to_text: ZT_OK, ZT_EINVAL (no family) or ZT_ERANGE (cap). */
 int zt_endpoint_parse(const char *s, struct zt_endpoint *out);
 int zt_endpoint_to_text(const struct zt_endpoint *ep, char *out, size_t cap);
 bool zt_endpoint_eq(const struct zt_endpoint *a, const struct zt_endpoint *b);
