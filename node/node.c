@@ -285,6 +285,18 @@ int zt_node_set_roots(struct zt_node *n, int64_t now, const struct zt_roots *roo
 		if (zt_roots_check_seen(&seen, roots) != ZT_OK)
 			return ZT_ESTALE;
 	}
+	/* Every root's state first: an allocation that fails then leaves the
+	 * roots in use as they were (peers made so far are ordinary ones
+	 * until a later call, and expire if it never comes). */
+	for (unsigned i = 0; i < roots->count; i++) {
+		const struct zt_root_def *rd = &roots->roots[i];
+		struct zt_peer *p;
+		if (rd->id.address == n->id.address)
+			continue; /* a root listing itself */
+		p = zt_peer_get(n, now, rd->id.address);
+		if (p == NULL || !zt_peer_root_link(p))
+			return ZT_ENOMEM;
+	}
 	zt_batch_flush(n, now);
 	/* Roots no longer listed become ordinary peers (and expire). */
 	for (unsigned i = 0; i < n->roots.count; i++)
@@ -296,12 +308,8 @@ int zt_node_set_roots(struct zt_node *n, int64_t now, const struct zt_roots *roo
 		const struct zt_root_def *rd = &roots->roots[i];
 		struct zt_peer *p;
 		if (rd->id.address == n->id.address)
-			continue; /* a root listing itself */
-		p = zt_peer_get(n, now, rd->id.address);
-		if (p == NULL)
-			return ZT_ENOMEM;
-		if (!zt_peer_root_link(p))
-			return ZT_ENOMEM;
+			continue;
+		p = zt_peer_find(n, rd->id.address); /* made above */
 		if (p->has_identity && sodium_memcmp(p->pk, rd->id.pk, 32) != 0) {
 			/* The roots file is signed: it wins over what we learnt. */
 			zt_peer_keypairs_wipe(p);

@@ -22,6 +22,7 @@
 #include "zt.h"
 
 static bool fail_alloc; /* every allocation fails while set */
+static int allow = -1;  /* >= 0: that many more succeed, then all fail */
 static unsigned allocs; /* allocations asked for (failed or not) */
 static size_t live;     /* bytes allocated and not freed */
 
@@ -37,6 +38,10 @@ static void *h_alloc(void *ctx, size_t size)
 	union blk_hdr *h;
 	(void)ctx;
 	allocs++;
+	if (allow > 0)
+		allow--;
+	else if (allow == 0)
+		return NULL;
 	if (fail_alloc || size > SIZE_MAX - sizeof *h || (h = malloc(sizeof *h + size)) == NULL)
 		return NULL;
 	h->size = size;
@@ -452,6 +457,53 @@ static void test_allocation_failures(void)
 	teardown();
 }
 
+/* Roots of `count` fresh identities (unsigned, as an invite's). */
+static void make_roots(struct zt_roots *r, unsigned count, int first_ep)
+{
+	memset(r, 0, sizeof *r);
+	for (unsigned i = 0; i < count; i++) {
+		CHECK_EQ(zt_identity_generate(&r->roots[i].id, test_rng_bytes, &rng), ZT_OK);
+		memset(r->roots[i].id.sk, 0, sizeof r->roots[i].id.sk);
+		r->roots[i].id.has_secret = false;
+		ep_n(&r->roots[i].endpoints[0], first_ep + (int)i);
+		r->roots[i].endpoint_count = 1;
+	}
+	r->count = count;
+}
+
+/* Out of memory in zt_node_set_roots, whichever allocation fails: an
+ * error, and the roots in use stay as they were (none half set). */
+static void test_set_roots_no_memory(void)
+{
+	struct zt_roots old, next;
+	int r;
+	setup();
+	make_roots(&old, 2, 1);
+	make_roots(&next, 3, 5);
+	CHECK_EQ(zt_node_set_roots(node, T0, &old), ZT_OK);
+	for (int k = 0; k < 12; k++) {
+		allow = k;
+		r = zt_node_set_roots(node, T0, &next);
+		allow = -1;
+		if (r == ZT_OK)
+			break; /* enough memory from here on */
+		CHECK_EQ(r, ZT_ENOMEM);
+		CHECK_EQ(node->roots.count, 2);
+		for (unsigned i = 0; i < 2; i++) {
+			CHECK(node->root_peers[i] != NULL && node->root_peers[i]->is_root);
+			CHECK(node->root_peers[i] != NULL &&
+			      node->root_peers[i]->address == old.roots[i].id.address);
+		}
+		CHECK(node->root_peers[2] == NULL);
+	}
+	CHECK_EQ(r, ZT_OK);
+	CHECK_EQ(node->roots.count, 3);
+	for (unsigned i = 0; i < 3; i++)
+		CHECK(node->root_peers[i] != NULL && node->root_peers[i]->is_root &&
+		      node->root_peers[i]->address == next.roots[i].id.address);
+	teardown();
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -463,5 +515,6 @@ int main(void)
 	RUN(test_paths_grow_and_trim);
 	RUN(test_eps_sized_by_need);
 	RUN(test_allocation_failures);
+	RUN(test_set_roots_no_memory);
 	TEST_EXIT();
 }
