@@ -124,6 +124,7 @@ static const struct scenario scenarios[] = {
     {"sim_attack_dir_count", sim_attack_dir_count, "issue 12.7"},
     {"sim_oom_adhoc", sim_oom_adhoc, NULL},
     {"sim_oom_managed", sim_oom_managed, NULL},
+    {"sim_oom_nat", sim_oom_nat, NULL},
     {"sim_randombytes_unused", check_randombytes, NULL},
 };
 

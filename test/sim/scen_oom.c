@@ -18,8 +18,10 @@
  *   - nothing leaks: after zt_node_free the allocator has every byte back.
  *
  * Workloads: an ad-hoc network (handshakes, relaying, direct paths,
- * broadcast, leave and rejoin) and a managed one (config requests,
- * certificates of membership, a revocation, a push).
+ * broadcast, leave and rejoin), a managed one (config requests,
+ * certificates of membership, a revocation, a push), and members behind
+ * NATs (relaying, hole punching, birthday probing from a symmetric NAT,
+ * frames cut into fragments).
  */
 #include "scenarios.h"
 
@@ -28,6 +30,7 @@
 #include <string.h>
 
 #include "member.h"
+#include "nat.h"
 #include "network.h"
 #include "node.h"
 #include "peer.h"
@@ -378,6 +381,62 @@ cannot:
 	sim_world_free(w);
 }
 
+static void work_nat(struct sim_result *r, uint64_t seed, struct oom_run *o)
+{
+	struct sim_link link = {.latency_ms = 8, .jitter_ms = 2};
+	struct sim_nat_cfg cone = {.kind = SIM_NAT_PORT_RESTRICTED, .timeout_ms = 60000};
+	struct sim_nat_cfg sym = {
+	    .kind = SIM_NAT_SYMMETRIC, .timeout_ms = 60000, .random_ports = true};
+	struct sim_world_cfg cfg = {.name = "sim_oom_nat",
+	                            .seed = seed,
+	                            .roots = 1,
+	                            .root_link = link,
+	                            .member_link = link,
+	                            .nwid = NWID,
+	                            .alloc = o->a};
+	struct sim_traffic t;
+	struct sim_world *w;
+	char err[160];
+
+	if (sim_world_new(&w, &cfg, err, sizeof err) != ZT_OK) {
+		if (o->a->failed == 0)
+			sim_fail(r, "building the world: %s", err);
+		disarm(o);
+		return;
+	}
+	o->world_built = true;
+	for (unsigned i = 0; i < 3; i++) {
+		if (sim_world_add_natted_member(w, i == 0 ? &sym : &cone, &link) == NULL) {
+			if (o->a->failed == 0)
+				sim_fail(r, "adding member %u failed", i);
+			disarm(o);
+			sim_world_free(w);
+			return;
+		}
+	}
+	if (sim_traffic_init(&t, w, NWID) != ZT_OK) {
+		sim_fail(r, "out of memory (the simulator's)");
+		sim_world_free(w);
+		return;
+	}
+	/* The workload: relayed first, then punched (or probed: the
+	 * symmetric member towards the cones); frames up to 2800 bytes, cut
+	 * into fragments. */
+	t.max_payload = 2700;
+	sim_world_run_for(w, 3000);
+	(void)sim_send_pairs(&t, w->clock.now, 10, NULL);
+	sim_world_run_for(w, 6000);
+	sim_traffic_new_round(&t);
+	(void)sim_send_pairs(&t, w->clock.now, 10, NULL);
+	sim_world_run_for(w, 3000);
+	sim_traffic_destroy(&t);
+	disarm(o);
+
+	if (check_api(r, w) && check_nodes(r, w) && check_works(r, w, NWID, NULL))
+		(void)check_nodes(r, w);
+	sim_world_free(w);
+}
+
 /* ---- the driver ---- */
 
 static unsigned oom_max(void)
@@ -466,4 +525,9 @@ void sim_oom_adhoc(struct sim_result *r, uint64_t seed)
 void sim_oom_managed(struct sim_result *r, uint64_t seed)
 {
 	sim_oom(r, seed, work_managed);
+}
+
+void sim_oom_nat(struct sim_result *r, uint64_t seed)
+{
+	sim_oom(r, seed, work_nat);
 }

@@ -38,6 +38,7 @@ void sim_pairs(struct sim_result *r, uint64_t seed);
 /* The out-of-memory mode (scen_oom.c). */
 void sim_oom_adhoc(struct sim_result *r, uint64_t seed);
 void sim_oom_managed(struct sim_result *r, uint64_t seed);
+void sim_oom_nat(struct sim_result *r, uint64_t seed);
 void sim_root_dies(struct sim_result *r, uint64_t seed);
 void sim_deterministic(struct sim_result *r, uint64_t seed);
 void sim_loss(struct sim_result *r, uint64_t seed);
