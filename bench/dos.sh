@@ -19,7 +19,8 @@
 # DOS_T seconds; the root's CPU time, RSS, socket drops and the counters
 # are read before and after it.
 #
-# Usage: sudo bench/dos.sh [row ...]   (default: all, in the order below)
+# Usage: sudo bench/dos.sh [row ...]   (default: all, in the order below;
+#   the unattacked row "none" always runs first)
 #   rows: none forged-fresh forged-replay cookie-replay cookie-forged junk
 #         tcp-churn tcp-idle auth-echo auth-register auth-whois
 #         auth-rendezvous auth-announce
@@ -33,6 +34,10 @@
 #   DOS_REKEY_RATE  rekeys/s they offer (default 200)
 #   DOS_REKEY_TIMEOUT  ms before a rekey is given up (default 1000)
 #   DOS_POOL        distinct forged Noise bodies of forged-fresh (default 4096)
+#   DOS_PIN         1 (default with 2+ CPUs): zt-root and the legitimate nodes
+#                   on the last CPU, the flooder on CPU 0 (so the root has one
+#                   core, and the kernel's receive work for the flood is
+#                   done on the flooder's); 0: let the scheduler place them
 #   DOS_WORK        work dir (default ${TMPDIR:-/tmp}/zt-dos)
 #   DOS_OUT         write the section to this file (default doc/security.md
 #                   when all rows run; empty: do not write)
@@ -52,6 +57,12 @@ NIDS=${DOS_IDS:-64}
 REKEY_RATE=${DOS_REKEY_RATE:-200}
 REKEY_TIMEOUT=${DOS_REKEY_TIMEOUT:-1000}
 POOL=${DOS_POOL:-4096}
+PIN=${DOS_PIN:-1}
+NCPU=$(nproc)
+ROOT_CPU="" GEN_CPU=""
+if [ "$PIN" = 1 ] && [ "$NCPU" -ge 2 ]; then
+	ROOT_CPU="taskset -c $((NCPU - 1))" GEN_CPU="taskset -c 0"
+fi
 P=zd$$
 NSR=$P-r NSL=$P-l NSA=$P-a
 ROOT_IP=198.18.0.1 L_IP=198.18.0.2 RA_IP=198.18.1.1 A_IP=198.18.1.2
@@ -182,6 +193,7 @@ snap() {
 		echo "clk_tck $(getconf CLK_TCK)"
 		echo "rss_kb $(awk '/^VmRSS/{print $2}' "/proc/$ROOT_PID/status")"
 		echo "time $EPOCHREALTIME"
+		r awk '/^TcpExt:/ { if (!h) { split($0, k); h = 1 } else { for (i = 2; i <= NF; i++) if (k[i] == "ListenDrops") print "tcp_listen_drops", $i } }' /proc/net/netstat
 		r awk '/^Udp:/ { if (!h) { split($0, k); h = 1 } else { for (i = 2; i <= NF; i++) print "udp_" k[i], $i } }' /proc/net/snmp
 		r nft -j list counters | python3 -c '
 import json, sys
@@ -198,7 +210,7 @@ root_up() {
 	local c=$WORK/cfg i
 	rm -rf "$c/root"
 	mkdir -p "$c/root"
-	ip netns exec "$NSR" "$B/zt-root" -p $UDP_PORT -t $TCP_PORT -b $ROOT_IP "$c/root" >"$D/root.log" 2>&1 &
+	ip netns exec "$NSR" $ROOT_CPU "$B/zt-root" -p $UDP_PORT -t $TCP_PORT -b $ROOT_IP "$c/root" >"$D/root.log" 2>&1 &
 	ROOT_PID=$!
 	for i in $(seq 50); do
 		grep -q '^identity ' "$D/root.log" && break
@@ -216,7 +228,7 @@ row() {
 	mkdir -p "$D"
 	log "=== $name ==="
 	root_up || { echo "zt-root did not start" >"$D/FAILED"; return 1; }
-	ip netns exec "$NSL" "$B/bench/rekeyer" -r "$ROOT_ID" -d $ROOT_IP -p $UDP_PORT -b $L_IP \
+	ip netns exec "$NSL" $ROOT_CPU "$B/bench/rekeyer" -r "$ROOT_ID" -d $ROOT_IP -p $UDP_PORT -b $L_IP \
 		-n "$NIDS" -k "$WORK/cfg/legit.ids" -R "$REKEY_RATE" -t $((T - 1)) -D 500 \
 		-o "$REKEY_TIMEOUT" >"$D/rekey.txt" 2>"$D/rekey.err" &
 	REKEY_PID=$!
@@ -240,7 +252,7 @@ row() {
 		tcp-idle) args="-P $IDLE_RATE -c $IDLE_CONNS" ;;
 		*) args="-P $PPS" ;;
 		esac
-		ip netns exec "$NSA" "$B/bench/dosgen" "$name" -r "$ROOT_ID" -d $ROOT_IP -p $UDP_PORT \
+		ip netns exec "$NSA" $GEN_CPU "$B/bench/dosgen" "$name" -r "$ROOT_ID" -d $ROOT_IP -p $UDP_PORT \
 			-T $TCP_PORT -t "$T" -S $A_IP -s $SPOOF -a $TCPNET -K "$POOL" -A "$target" \
 			$args >"$D/gen.txt" 2>"$D/gen.err" &
 		GEN_PID=$!
@@ -270,13 +282,19 @@ main() {
 	[ "$T" -ge 3 ] 2>/dev/null || { echo "dos-bench: DOS_T must be at least 3" >&2; exit 1; }
 	local out=${DOS_OUT-}
 	[ $# = 0 ] && [ -z "${DOS_OUT+x}" ] && out=$TOP/doc/security.md
-	[ $# = 0 ] && rm -rf "$WORK/raw"
+	# Every run starts clean: the rows are read against this run's
+	# unattacked one.
+	rm -rf "$WORK/raw"
 	mkdir -p "$WORK/raw" "$WORK/cfg"
 	trap 'lab_down; exit 130' INT TERM
 	trap 'lab_down' EXIT
 	lab_up || { log "cannot set up the lab"; exit 1; }
-	local s
+	# The unattacked row always runs first: the others are read against it.
+	local s rows="none"
 	for s in ${*:-$ALL}; do
+		[ "$s" = none ] || rows="$rows $s"
+	done
+	for s in $rows; do
 		case " $ALL " in *" $s "*) ;; *) log "unknown row $s"; continue ;; esac
 		row "$s" || log "$s: FAILED"
 		stop_pid "$GEN_PID"
@@ -287,6 +305,6 @@ main() {
 	lab_down
 	python3 "$HERE/dos_summary.py" --raw "$WORK/raw" --top "$TOP" --out "$out" \
 		--t "$T" --pps "$PPS" --ids "$NIDS" --rate "$REKEY_RATE" --tcp-rate "$TCP_RATE" \
-		--idle "$IDLE_CONNS"
+		--idle "$IDLE_CONNS" --pin "${ROOT_CPU:+root on CPU $((NCPU - 1)), flooder on CPU 0}"
 }
 main "$@"

@@ -98,6 +98,7 @@ def load(raw):
         r["secs"] = secs
         drops = delta(b, a, "udp_RcvbufErrors")
         delivered = delta(b, a, "udp_InDatagrams")
+        r["listen_drops"] = delta(b, a, "tcp_listen_drops")
         r["drop_pct"] = 100 * drops / (drops + delivered) if drops + delivered > 0 else 0
         if src:
             n = "nft_%s_%s_%s"
@@ -163,6 +164,8 @@ def table(res, args):
         per_pkt = fmt_us(max(extra, 0) / per * 1e6) + ("/conn" if tcp else "") if per > 0 else "–"
         if tcp:
             answers = "%d TCP pkts, %.0f kB" % (r["out_pkts"], r["out_bytes"] / 1000)
+            if r["listen_drops"] > 0:
+                answers += "; %d SYNs dropped (accept queue full)" % r["listen_drops"]
         else:
             parts = ["%s×%d" % (TYPES[t], p) for t, (p, _) in sorted(r["types"].items()) if p > 0]
             answers = ", ".join(parts) if parts else "nothing"
@@ -206,8 +209,9 @@ def header(args):
         "the cookie round trip when asked, HS_RESP, REGISTER, REGISTER_OK). UDP floods "
         "at %s packets/s offered, TCP churn at %s connections/s, %s idle connections. "
         "Targets (issue 12): legitimate rekeys kept ≥ 90 %% under 100k packets/s of forged "
-        "handshakes; amplification ≤ 1.0 for every message type." % (
-            args.ids, args.rate, args.pps, args.tcp_rate, args.idle),
+        "handshakes; amplification ≤ 1.0 for every message type.%s" % (
+            args.ids, args.rate, args.pps, args.tcp_rate, args.idle,
+            " Pinned: %s (the legitimate nodes with the root)." % args.pin if args.pin else ""),
         "",
     ]
 
@@ -254,6 +258,7 @@ def main():
     ap.add_argument("--raw", required=True)
     ap.add_argument("--top", default=".")
     ap.add_argument("--out", default="")
+    ap.add_argument("--pin", default="")
     for k in ("t", "pps", "ids", "rate", "tcp-rate", "idle"):
         ap.add_argument("--" + k, default="?")
     args = ap.parse_args()

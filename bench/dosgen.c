@@ -466,7 +466,7 @@ static void tcp_reset(int fd)
 
 static int run_tcp(bool idle)
 {
-	enum { WINDOW = 256 };
+	enum { WINDOW = 1024 }; /* SYNs a full accept queue dropped wait 1 s */
 	struct epoll_event evs[WINDOW];
 	struct rlimit rl;
 	uint64_t opened = 0, connected = 0, failed = 0, closed_by_root = 0, held = 0;
