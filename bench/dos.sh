@@ -34,10 +34,11 @@
 #   DOS_REKEY_RATE  rekeys/s they offer (default 200)
 #   DOS_REKEY_TIMEOUT  ms before a rekey is given up (default 1000)
 #   DOS_POOL        distinct forged Noise bodies of forged-fresh (default 4096)
-#   DOS_PIN         1 (default with 2+ CPUs): zt-root and the legitimate nodes
-#                   on the last CPU, the flooder on CPU 0 (so the root has one
-#                   core, and the kernel's receive work for the flood is
-#                   done on the flooder's); 0: let the scheduler place them
+#   DOS_PIN         1 (default with 2+ CPUs): zt-root on the last CPU, the
+#                   flooder and the legitimate nodes on CPU 0 (so the root
+#                   has one core, and both kinds of traffic reach its socket
+#                   the same way, through CPU 0's receive work); 0: let the
+#                   scheduler place them
 #   DOS_WORK        work dir (default ${TMPDIR:-/tmp}/zt-dos)
 #   DOS_OUT         write the section to this file (default doc/security.md
 #                   when all rows run; empty: do not write)
@@ -228,7 +229,7 @@ row() {
 	mkdir -p "$D"
 	log "=== $name ==="
 	root_up || { echo "zt-root did not start" >"$D/FAILED"; return 1; }
-	ip netns exec "$NSL" $ROOT_CPU "$B/bench/rekeyer" -r "$ROOT_ID" -d $ROOT_IP -p $UDP_PORT -b $L_IP \
+	ip netns exec "$NSL" $GEN_CPU "$B/bench/rekeyer" -r "$ROOT_ID" -d $ROOT_IP -p $UDP_PORT -b $L_IP \
 		-n "$NIDS" -k "$WORK/cfg/legit.ids" -R "$REKEY_RATE" -t $((T - 1)) -D 500 \
 		-o "$REKEY_TIMEOUT" >"$D/rekey.txt" 2>"$D/rekey.err" &
 	REKEY_PID=$!

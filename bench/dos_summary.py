@@ -98,6 +98,7 @@ def load(raw):
         r["secs"] = secs
         drops = delta(b, a, "udp_RcvbufErrors")
         delivered = delta(b, a, "udp_InDatagrams")
+        r["read"] = delivered
         r["listen_drops"] = delta(b, a, "tcp_listen_drops")
         r["drop_pct"] = 100 * drops / (drops + delivered) if drops + delivered > 0 else 0
         if src:
@@ -125,7 +126,7 @@ def table(res, args):
     base_cpu = base["cpu"] / base["wall"] if base_rate else 0.0
     out = []
     out.append("| attack | sent/s | reached the root/s | legit rekeys/s (kept) | root CPU | "
-               "root CPU per hostile packet | RSS before → after | UDP socket drops | "
+               "root CPU per hostile packet | RSS before → after | UDP socket drops (datagrams read) | "
                "root's answers to the attacker | amplification |")
     out.append("|---|---|---|---|---|---|---|---|---|---|")
     worst = {}
@@ -147,6 +148,8 @@ def table(res, args):
             rekey = "%.0f" % rk
         rss = "%.1f → %.1f MiB" % (r["rss0"] / 1024, r["rss1"] / 1024)
         drops = "%.0f %%" % r["drop_pct"] if r["drop_pct"] >= 0.5 else "0"
+        if r["wall"] > 0:
+            drops += " (read %s/s)" % fmt_rate(r["read"] / r["wall"])
         if name == "none":
             out.append("| %s | – | – | %s | %.0f %% | – | %s | %s | – | – |"
                        % (label, rekey, cpu_pct, rss, drops))
@@ -211,7 +214,7 @@ def header(args):
         "Targets (issue 12): legitimate rekeys kept ≥ 90 %% under 100k packets/s of forged "
         "handshakes; amplification ≤ 1.0 for every message type.%s" % (
             args.ids, args.rate, args.pps, args.tcp_rate, args.idle,
-            " Pinned: %s (the legitimate nodes with the root)." % args.pin if args.pin else ""),
+            " Pinned: %s (the legitimate nodes with the flooder)." % args.pin if args.pin else ""),
         "",
     ]
 
@@ -229,7 +232,8 @@ def legend():
         "hostile packet* subtracts the unattacked row's CPU rate and divides by the "
         "packets that reached the root (TCP rows: by connections).",
         "- *UDP socket drops* are datagrams the root's socket had no room for "
-        "(RcvbufErrors in R), legitimate ones included.",
+        "(RcvbufErrors in R), legitimate ones included; in brackets the datagrams it "
+        "read per second (InDatagrams), legitimate ones included.",
         "- *root's answers* counts what the root sent to the attacker's sources by zt "
         "packet type (UDP rows) or in TCP packets; *amplification* is bytes the root sent "
         "to them ÷ bytes it received from them: UDP payload bytes for the UDP rows, IP "
