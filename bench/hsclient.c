@@ -9,6 +9,9 @@
 #include "node/replay.h"
 #include "node/util.h"
 
+/* A zero allocator: libc's malloc and free (node/mem.h). */
+static const struct zt_mem libc_mem;
+
 #define MAC1_OFF (ZT_HS_INIT_LEN - 2 * ZT_MAC_LEN)
 
 int hsclient_root_parse(struct hsclient_root *r, const char *text)
@@ -101,7 +104,7 @@ int hsclient_resp(struct hsclient_hs *hs, const struct zt_identity *id, const ui
 	kp->confirmed = true;
 	kp->local_index = hs->index;
 	kp->remote_index = zt_get_u32(pkt + ZT_HDR_LEN);
-	zt_session_set_keys(kp, ZT_CIPHER_CHACHA20POLY1305, k1, k2);
+	zt_session_set_keys(&libc_mem, kp, ZT_CIPHER_CHACHA20POLY1305, k1, k2);
 	zt_replay_init(&kp->replay);
 	sodium_memzero(k1, sizeof k1);
 	sodium_memzero(k2, sizeof k2);

@@ -39,6 +39,9 @@
 #include "bench/hsclient.h"
 #include "node/util.h"
 
+/* A zero allocator: libc's malloc and free (node/mem.h). */
+static const struct zt_mem libc_mem;
+
 #define MAX_IDS        1024
 #define ANNOUNCE_EVERY 30000
 #define MAX_SAMPLES    (1 << 20)
@@ -232,7 +235,7 @@ static void handle(struct ident *x, int64_t now, const uint8_t *pkt, size_t len)
 		if (x->st != WAIT_RESP)
 			return;
 		if (x->has_kp)
-			zt_session_wipe(&x->kp);
+			zt_session_wipe(&libc_mem, &x->kp);
 		x->has_kp = false;
 		if (hsclient_resp(&x->hs, &x->id, pkt, len, &x->kp) != ZT_OK) {
 			if (counting)
@@ -423,7 +426,7 @@ int main(int argc, char **argv)
 	       nlat ? lat[nlat * 99 / 100] : 0);
 	for (unsigned i = 0; i < o.nids; i++) {
 		if (ids[i].has_kp)
-			zt_session_wipe(&ids[i].kp);
+			zt_session_wipe(&libc_mem, &ids[i].kp);
 		zt_noise_wipe(&ids[i].hs.noise);
 		zt_identity_wipe(&ids[i].id);
 		close(ids[i].fd);
