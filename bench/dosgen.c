@@ -62,6 +62,9 @@
 #include "bench/hsclient.h"
 #include "node/util.h"
 
+/* A zero allocator: libc's malloc and free (node/mem.h). */
+static const struct zt_mem libc_mem;
+
 #define BATCH   64
 #define PKT_MAX 1500
 
@@ -638,7 +641,7 @@ static int run_auth(const char *what)
 	}
 	sent = flood(raw, true, fill_authed, &a, NULL, &secs);
 	printf("sent %" PRIu64 "\nsecs %.3f\n", sent, secs);
-	zt_session_wipe(&a.kp);
+	zt_session_wipe(&libc_mem, &a.kp);
 	zt_identity_wipe(&a.id);
 	close(raw);
 	close(fd);
