@@ -362,8 +362,9 @@ struct zt_host {
 	/* Optional (both NULL: libc's malloc and free; set both or neither):
 	 * every allocation of the node, with ctx, as struct zt_mem says.  A
 	 * host may cap the node's memory or fail allocations on purpose; the
-	 * node then drops what it could not keep (counted in
-	 * ZT_CTR_NO_MEMORY) or returns ZT_ENOMEM. */
+	 * node then does without what it could not allocate (a path, a queued
+	 * message, a handshake: tried again later; most are counted in
+	 * ZT_CTR_NO_MEMORY) or returns ZT_ENOMEM where a caller asked. */
 	void *(*alloc)(void *ctx, size_t size);
 	void (*free)(void *ctx, void *ptr);
 };
