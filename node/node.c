@@ -61,6 +61,8 @@ static const char *const counter_names[ZT_CTR_COUNT] = {
     [ZT_CTR_TX_FRAGMENTED] = "tx_fragmented",
     [ZT_CTR_FORGED_SRC_IP] = "forged_src_ip",
     [ZT_CTR_FORGED_LLADDR] = "forged_lladdr",
+    [ZT_CTR_PATH_UNPROVEN] = "path_unproven",
+    [ZT_CTR_RATE_LIMITED] = "rate_limited",
 };
 
 const char *zt_counter_name(enum zt_counter c)

@@ -264,6 +264,9 @@ enum zt_counter {
 	                         sender's */
 	ZT_CTR_FORGED_LLADDR, /* frames dropped: an ARP sender MAC or ND link-layer option not the
 	                         sender's */
+	ZT_CTR_PATH_UNPROVEN, /* replies and probes withheld from an endpoint not validated yet
+	                         (more than came from it) */
+	ZT_CTR_RATE_LIMITED,  /* roots: NET_ANNOUNCE, WHOIS, RENDEZVOUS_REQ over their rate */
 	ZT_CTR_COUNT
 };
 
