@@ -183,6 +183,19 @@ static void handle_echo_reply(struct zt_node *n, int64_t now, struct zt_peer *p,
 	x->rtt = x->rtt < 0 ? s : (x->rtt * 7 + s) / 8;
 }
 
+/* Our NAT moved us (the root we ask for introductions reflects another
+ * endpoint).  A root lists an endpoint only once it validated it, so the
+ * rendezvous asked for when the direct paths were lost may have named the
+ * old one: ask again for every peer in use that is relayed.  The REGISTER
+ * that this answers carried our answer to its challenge before. */
+static void rendezvous_again(struct zt_node *n, int64_t now)
+{
+	for (size_t b = 0; b < n->bucket_count; b++)
+		for (struct zt_peer *q = n->buckets[b]; q != NULL; q = q->hnext)
+			if (!q->is_root && q->kind == ZT_PATH_RELAY && zt_peer_is_active(q, now))
+				zt_send_rendezvous_req(n, now, q);
+}
+
 static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
                        const struct zt_endpoint *from, unsigned hops, const uint8_t *msg,
                        size_t len)
@@ -219,8 +232,13 @@ static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_
 				if (p->paths[i].used && zt_endpoint_eq(&p->paths[i].ep, from))
 					p->paths[i].rtt = *rtt;
 		}
-		if (zt_endpoint_decode(&ep, msg + 9, len - 9) != 0)
+		if (zt_endpoint_decode(&ep, msg + 9, len - 9) != 0) {
+			bool moved = p->root->reflected.family != 0 &&
+			             !zt_endpoint_eq(&p->root->reflected, &ep);
 			p->root->reflected = ep;
+			if (moved && p == zt_peer_best_root(n, now))
+				rendezvous_again(n, now);
+		}
 		break;
 	}
 	case ZT_MSG_WHOIS_OK:
