@@ -200,20 +200,54 @@ static void test_register_reflection(void)
 	CHECK_EQ(zt_endpoint_decode(&refl, out + 9, n - 9), 7);
 	CHECK(zt_endpoint_eq(&refl, &L[0].ep));
 	CHECK(zt_endpoint_eq(&to, &L[0].ep));
-	/* From another port (NAT rebinding): the reply goes there and says so. */
+	/* From another port (NAT rebinding, or a forged source): the
+	 * endpoint is not validated yet.  A short REGISTER's answer is larger
+	 * than it: it goes to the validated endpoint, and still says where the
+	 * REGISTER came from. */
 	{
 		struct zt_endpoint moved = L[0].ep;
-		uint8_t pkt[128];
-		size_t len;
+		uint8_t pkt[256], padded[ZT_REGISTER_MIN], chal[64];
+		size_t len, in;
+		unsigned since = nsent, cpos;
 		moved.port = 40000;
 		len = zt_session_seal(&L[0].kp, root_id.address, L[0].id.address, msg, sizeof msg,
 		                      pkt);
 		wire(&moved, pkt, len);
 		n = recv_msg(&L[0], &pos, ZT_MSG_REGISTER_OK, out, &to);
 		CHECK_EQ(n, 16);
-		CHECK(zt_endpoint_eq(&to, &moved));
+		CHECK(zt_endpoint_eq(&to, &L[0].ep));
 		CHECK_EQ(zt_endpoint_decode(&refl, out + 9, n - 9), 7);
 		CHECK(zt_endpoint_eq(&refl, &moved));
+		in = len;
+		/* A REGISTER padded as nodes send it pays for the root's
+		 * challenge and its answer, both to the new endpoint. */
+		memset(padded, 0, sizeof padded);
+		memcpy(padded, msg, sizeof msg);
+		len = zt_session_seal(&L[0].kp, root_id.address, L[0].id.address, padded,
+		                      sizeof padded, pkt);
+		wire(&moved, pkt, len);
+		in += len;
+		cpos = since;
+		CHECK_EQ(recv_msg(&L[0], &cpos, ZT_MSG_ECHO, chal, &to), 13);
+		CHECK(zt_endpoint_eq(&to, &moved));
+		n = recv_msg(&L[0], &pos, ZT_MSG_REGISTER_OK, out, &to);
+		CHECK_EQ(n, 16);
+		CHECK(zt_endpoint_eq(&to, &moved));
+		{
+			size_t total = 0;
+			for (unsigned i = since; i < nsent; i++)
+				if (zt_endpoint_eq(&sent[i % SENT_MAX].to, &moved))
+					total += sent[i % SENT_MAX].len;
+			CHECK(total <= in);
+		}
+		/* The leaf answers the challenge from there, then moves back:
+		 * a REGISTER from its old endpoint is answered there. */
+		chal[0] = ZT_MSG_ECHO_REPLY;
+		len = zt_session_seal(&L[0].kp, root_id.address, L[0].id.address, chal, 13, pkt);
+		wire(&moved, pkt, len);
+		send_msg(&L[0], padded, sizeof padded);
+		n = recv_msg(&L[0], &pos, ZT_MSG_REGISTER_OK, out, &to);
+		CHECK(zt_endpoint_eq(&to, &L[0].ep));
 	}
 }
 
