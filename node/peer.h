@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "noise.h"
+#include "rate.h"
 #include "session.h"
 #include "wire.h"
 #include "zt.h"
@@ -130,8 +131,7 @@ struct zt_peer {
 	struct zt_peer_reach *reach;
 
 	int64_t created, last_rx, last_tx, last_frame;
-	int64_t rendezvous_served; /* roots: this second's introductions began */
-	unsigned rendezvous_count; /* roots: introductions served in this second */
+	struct zt_rate rate;       /* roots: its requests' buckets (rate.c) */
 	unsigned dir_count;        /* roots: directory entries this peer announced */
 	int64_t later_at;          /* roots: LATE due for this peer (0: none) */
 	struct zt_root_link *root; /* when it is (or was) one of our roots */

@@ -140,6 +140,7 @@ void zt_relay_cleanup(struct zt_node *n)
 	free(n->dir);
 	n->dir = NULL;
 	n->dir_nets = 0;
+	zt_rate_table_free(&n->rate_sources);
 }
 
 void zt_relay_background(struct zt_node *n, int64_t now)
@@ -340,6 +341,19 @@ static void announce_newcomer(struct zt_node *n, int64_t now, uint64_t a,
 	}
 }
 
+/* Over its rate (rate.c)?  Counted against the peer and against the
+ * address it proved it receives at, where the answer goes; a peer with no
+ * validated path has nowhere to be answered. */
+static bool over_rate(struct zt_node *n, int64_t now, struct zt_peer *p, enum zt_rate_kind k)
+{
+	const struct zt_path *x = zt_peer_best_path(n, p, now);
+
+	if (x != NULL && zt_rate_take(&n->rate_sources, &p->rate, &x->ep, now, k))
+		return false;
+	n->counters[ZT_CTR_RATE_LIMITED]++;
+	return true;
+}
+
 bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
                          const struct zt_endpoint *from, const uint8_t *msg, size_t len)
 {
@@ -405,6 +419,8 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 		size_t off;
 		if (len != 6)
 			break;
+		if (over_rate(n, now, p, ZT_RATE_WHOIS))
+			return true;
 		q = zt_peer_find(n, zt_get_u40(msg + 1));
 		if (q == NULL || !q->has_identity) {
 			reply[0] = ZT_MSG_WHOIS_NONE;
@@ -423,13 +439,10 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 		struct zt_peer *q;
 		if (len != 6)
 			break;
-		/* At most ZT_RENDEZVOUS_PER_SEC introductions per requester per
-		 * second (a node meeting a whole network asks for many at once). */
-		if (p->rendezvous_served == 0 || now - p->rendezvous_served >= 1000) {
-			p->rendezvous_served = now;
-			p->rendezvous_count = 0;
-		}
-		if (++p->rendezvous_count > ZT_RENDEZVOUS_PER_SEC)
+		/* Each sends a third party a message: ZT_RENDEZVOUS_PER_SEC
+		 * per requester (a node meeting a whole network asks for many
+		 * at once). */
+		if (over_rate(n, now, p, ZT_RATE_RENDEZVOUS))
 			return true;
 		q = zt_peer_find(n, zt_get_u40(msg + 1));
 		if (q == NULL || !q->has_identity || q == p)
@@ -452,6 +465,10 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 		struct zt_dir_net *d;
 		if (len != 10)
 			break;
+		/* Each costs a NET_MEMBERS, and a newcomer a message to up to
+		 * ZT_NET_MEMBERS_PER_MSG others. */
+		if (over_rate(n, now, p, ZT_RATE_ANNOUNCE))
+			return true;
 		if (msg[9] & 1) {
 			d = dir_find(n, msg + 1, false);
 			if (d != NULL)
