@@ -29,12 +29,12 @@ struct zt_apijson_node {
 	const char *public_identity;
 	bool online;
 	int64_t clock;
-	unsigned primary_port;  /* the UDP port */
-	const char *home;       /* the home directory ("" if none) */
-	const char *bind_addr;  /* the UDP socket's address, NULL: all */
-	bool tcp_fallback;      /* a root is reached over TCP right now */
-	bool portmap_enabled;   /* asks the router for a port mapping */
-	int64_t roots_stamp;    /* the roots file's timestamp, 0 unknown */
+	unsigned primary_port; /* the UDP port */
+	const char *home;      /* the home directory ("" if none) */
+	const char *bind_addr; /* the UDP socket's address, NULL: all */
+	bool tcp_fallback;     /* a root is reached over TCP right now */
+	bool portmap_enabled;  /* asks the router for a port mapping */
+	int64_t roots_stamp;   /* the roots file's timestamp, 0 unknown */
 	const struct zt_endpoint *reflected;
 	size_t reflected_count;
 };

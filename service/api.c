@@ -19,8 +19,8 @@
 #include "service/api_json.h"
 #include "service/daemon.h"
 
-#define SEGMENT_MAX     64
-#define ERR_MAX         512
+#define SEGMENT_MAX 64
+#define ERR_MAX     512
 
 static const char allow_get[] = "Allow: GET\r\n";
 static const char allow_net[] = "Allow: GET, POST, DELETE\r\n";
