@@ -279,6 +279,64 @@ static int check_routes(const json_t *v, char *err, size_t errcap)
 	return 0;
 }
 
+/* routes as ZeroTier stores them: {"target": "a.b.c.d/n", "via": ip or
+ * null}, in canonical text (checked by check_routes). */
+static json_t *routes_normalized(const json_t *v)
+{
+	json_t *out = json_array(), *r;
+	size_t i;
+
+	json_array_foreach(v, i, r)
+	{
+		struct zt_inetaddr t, via;
+		const json_t *jv = json_object_get(r, "via");
+		char tt[64], vt[64];
+
+		if (out == NULL ||
+		    zt_ctl_parse_cidr(json_string_value(json_object_get(r, "target")), &t) < 0)
+			goto fail;
+		zt_ctl_ip_text(&t, true, tt, sizeof tt);
+		if (json_is_string(jv) && zt_ctl_parse_ip(json_string_value(jv), &via) == 0)
+			zt_ctl_ip_text(&via, false, vt, sizeof vt);
+		if (json_array_append_new(
+		        out, json_pack("{s:s, s:o}", "target", tt, "via",
+		                       json_is_string(jv) ? json_string(vt) : json_null())) < 0)
+			goto fail;
+	}
+	return out;
+fail:
+	json_decref(out);
+	return NULL;
+}
+
+/* ipAssignmentPools in canonical text (checked by check_pools). */
+static json_t *pools_normalized(const json_t *v)
+{
+	json_t *out = json_array(), *p;
+	size_t i;
+
+	json_array_foreach(v, i, p)
+	{
+		struct zt_inetaddr a, b;
+		char at[64], bt[64];
+
+		if (out == NULL ||
+		    zt_ctl_parse_ip(json_string_value(json_object_get(p, "ipRangeStart")), &a) <
+		        0 ||
+		    zt_ctl_parse_ip(json_string_value(json_object_get(p, "ipRangeEnd")), &b) < 0)
+			goto fail;
+		zt_ctl_ip_text(&a, false, at, sizeof at);
+		zt_ctl_ip_text(&b, false, bt, sizeof bt);
+		if (json_array_append_new(
+		        out, json_pack("{s:s, s:s}", "ipRangeStart", at, "ipRangeEnd", bt)) < 0)
+			goto fail;
+	}
+	return out;
+fail:
+	json_decref(out);
+	return NULL;
+}
+
 static int check_dns(const json_t *v, char *err, size_t errcap)
 {
 	const json_t *d, *s;
@@ -383,6 +441,13 @@ static bool stage(json_t *upd, const char *k, json_t *v)
 	return v != NULL && json_object_set_new(upd, k, v) == 0;
 }
 
+/* Say "out of memory" in err; true, for use in a condition. */
+static bool oom(char *err, size_t errcap)
+{
+	snprintf(err, errcap, "out of memory");
+	return true;
+}
+
 /* The booleans of `names` in req, read as ZeroTier reads them, into upd. */
 static int stage_bools(json_t *upd, const json_t *req, const char *const *names, char *err,
                        size_t errcap)
@@ -415,6 +480,14 @@ static void fill(json_t *obj, const char *k, json_t *v)
 
 void zt_ctl_net_fill(json_t *net)
 {
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(net, "routes"), i, r)
+	{
+		if (json_is_object(r))
+			fill(r, "via", json_null());
+	}
 	fill(net, "objtype", json_string("network"));
 	fill(net, "rulesSource", json_string(""));
 	fill(net, "remoteTraceTarget", json_null());
@@ -470,25 +543,27 @@ int zt_ctl_net_update(json_t *net, const json_t *req, char *err, size_t errcap)
 		goto out;
 	if ((v = json_object_get(req, "mtu")) &&
 	    (want_int(v, "mtu", 1280, 9000, &x, err, errcap) < 0 ||
-	     !stage(upd, "mtu", json_integer(x))))
+	     (!stage(upd, "mtu", json_integer(x)) && oom(err, errcap))))
 		goto out;
 	if ((v = json_object_get(req, "multicastLimit")) &&
 	    (want_int(v, "multicastLimit", 0, 65535, &x, err, errcap) < 0 ||
-	     !stage(upd, "multicastLimit", json_integer(x))))
+	     (!stage(upd, "multicastLimit", json_integer(x)) && oom(err, errcap))))
 		goto out;
-	if ((v = json_object_get(req, "v4AssignMode"))) {
-		if (parse_modes(v, "v4AssignMode", v4names, &modes, err, errcap) < 0 ||
-		    !stage(upd, "v4AssignMode", modes))
-			goto out;
-	}
-	if ((v = json_object_get(req, "v6AssignMode"))) {
-		if (parse_modes(v, "v6AssignMode", v6names, &modes, err, errcap) < 0 ||
-		    !stage(upd, "v6AssignMode", modes))
-			goto out;
-	}
-	if ((v = json_object_get(req, "ipAssignmentPools")) && check_pools(v, err, errcap) < 0)
+	if ((v = json_object_get(req, "v4AssignMode")) &&
+	    (parse_modes(v, "v4AssignMode", v4names, &modes, err, errcap) < 0 ||
+	     (!stage(upd, "v4AssignMode", modes) && oom(err, errcap))))
 		goto out;
-	if ((v = json_object_get(req, "routes")) && check_routes(v, err, errcap) < 0)
+	if ((v = json_object_get(req, "v6AssignMode")) &&
+	    (parse_modes(v, "v6AssignMode", v6names, &modes, err, errcap) < 0 ||
+	     (!stage(upd, "v6AssignMode", modes) && oom(err, errcap))))
+		goto out;
+	if ((v = json_object_get(req, "ipAssignmentPools")) &&
+	    (check_pools(v, err, errcap) < 0 ||
+	     (!stage(upd, "ipAssignmentPools", pools_normalized(v)) && oom(err, errcap))))
+		goto out;
+	if ((v = json_object_get(req, "routes")) &&
+	    (check_routes(v, err, errcap) < 0 ||
+	     (!stage(upd, "routes", routes_normalized(v)) && oom(err, errcap))))
 		goto out;
 	if ((v = json_object_get(req, "dns")) && check_dns(v, err, errcap) < 0)
 		goto out;
