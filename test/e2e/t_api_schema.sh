@@ -153,6 +153,9 @@ error_fits a 401 GET /status "" ""
 error_fits a 404 GET /network/ff000000000000ee
 error_fits a 404 GET /nosuch
 error_fits a 400 POST "/network/$NWID" '{"allowManaged":"x"}'
+error_fits a 405 PUT /status
+# (refused by the HTTP parser before any handler)
+error_fits a 413 POST "/network/$NWID" "$(head -c 70000 /dev/zero | tr '\0' ' ')"
 pass ztd "status, networks, peers, /moon and errors fit test/schema; the root is PLANET; the ad-hoc network is named $NWID"
 
 # ---- what zerotier-cli needs to find and reach ztd ----
