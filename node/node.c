@@ -453,6 +453,20 @@ int zt_node_network(const struct zt_node *n, uint64_t nwid, struct zt_network_in
 	return ZT_ENOTFOUND;
 }
 
+size_t zt_node_multicast_groups(const struct zt_node *n, uint64_t nwid, struct zt_mcgroup *out,
+                                size_t cap)
+{
+	const struct zt_network *net = zt_switch_find((struct zt_node *)n, nwid);
+
+	if (net == NULL)
+		return 0;
+	for (size_t i = 0; i < net->local.n && i < cap; i++) {
+		memcpy(out[i].mac, net->local.v[i].mac, 6);
+		out[i].adi = net->local.v[i].adi;
+	}
+	return net->local.n;
+}
+
 int zt_node_get_ethernet(const struct zt_node *n, uint64_t nwid, struct zt_ethernet *out)
 {
 	const struct zt_network *net = zt_switch_find((struct zt_node *)n, nwid);
