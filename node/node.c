@@ -26,6 +26,7 @@
 #include "network.h"
 #include "node.h"
 #include "peer.h"
+#include "rate.h"
 #include "recv.h"
 #include "relay.h"
 #include "switch.h"
@@ -63,6 +64,8 @@ static const char *const counter_names[ZT_CTR_COUNT] = {
     [ZT_CTR_TX_FRAGMENTED] = "tx_fragmented",
     [ZT_CTR_FORGED_SRC_IP] = "forged_src_ip",
     [ZT_CTR_FORGED_LLADDR] = "forged_lladdr",
+    [ZT_CTR_PATH_UNPROVEN] = "path_unproven",
+    [ZT_CTR_RATE_LIMITED] = "rate_limited",
     [ZT_CTR_TX_FAILED] = "tx_failed",
 };
 
@@ -157,6 +160,7 @@ int zt_node_new(struct zt_node **out, const struct zt_host *host, const struct z
 	zt_cookie_checker_init(&n->cookies, n->id.pk);
 	zt_frag_init(&n->frag, &n->mem);
 	zt_tcpmap_init(&n->tcpmap, &n->mem);
+	zt_rate_table_init(&n->rate_sources, &n->mem);
 	n->next_frag_id = zt_node_random_u32(n);
 	zt_timers_expedite(n, now);
 	n->load_window_start = now;
@@ -458,6 +462,20 @@ int zt_node_network(const struct zt_node *n, uint64_t nwid, struct zt_network_in
 		}
 	}
 	return ZT_ENOTFOUND;
+}
+
+size_t zt_node_multicast_groups(const struct zt_node *n, uint64_t nwid, struct zt_mcgroup *out,
+                                size_t cap)
+{
+	const struct zt_network *net = zt_switch_find((struct zt_node *)n, nwid);
+
+	if (net == NULL)
+		return 0;
+	for (size_t i = 0; i < net->local.n && i < cap; i++) {
+		memcpy(out[i].mac, net->local.v[i].mac, 6);
+		out[i].adi = net->local.v[i].adi;
+	}
+	return net->local.n;
 }
 
 int zt_node_get_ethernet(const struct zt_node *n, uint64_t nwid, struct zt_ethernet *out)

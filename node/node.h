@@ -14,6 +14,7 @@
 #include "frag.h"
 #include "nat.h"
 #include "network.h"
+#include "rate.h"
 #include "tcpmap.h"
 #include "wire.h"
 #include "zt.h"
@@ -70,6 +71,7 @@ struct zt_node {
 
 	struct zt_dir_net **dir; /* roots: network directory */
 	size_t dir_buckets, dir_nets;
+	struct zt_rate_table rate_sources; /* roots: request buckets per source address */
 
 	struct zt_frag frag;
 	uint32_t next_frag_id;

@@ -193,14 +193,20 @@ enum zt_msg {
 #define ZT_BRIDGE_BLOCK     6000   /* a bridge that lost the election stands back */
 
 #define ZT_PEER_MAX_PATHS      8
-#define ZT_RENDEZVOUS_MAX_EPS  8      /* endpoints in one RENDEZVOUS */
-#define ZT_RENDEZVOUS_PER_SEC  16     /* roots: introductions per requester and second */
-#define ZT_PUNCH_TIME          10000  /* after a RENDEZVOUS, probe candidates ... */
-#define ZT_PUNCH_INTERVAL      1000   /* ... this often */
-#define ZT_RENDEZVOUS_FAST     2000   /* rendezvous retry in the first seconds of RELAY */
-#define ZT_PATH_QUIET          1500   /* an in-use path silent this long is probed ... */
-#define ZT_PATH_PROBE_INTERVAL 1000   /* ... this often */
-#define ZT_PATH_PROBES_LOST    3      /* unanswered probes in a row: the path is down */
+#define ZT_RENDEZVOUS_MAX_EPS  8     /* endpoints in one RENDEZVOUS */
+#define ZT_RENDEZVOUS_PER_SEC  16    /* roots: introductions per requester and second */
+#define ZT_PUNCH_TIME          10000 /* after a RENDEZVOUS, probe candidates ... */
+#define ZT_PUNCH_INTERVAL      1000  /* ... this often */
+#define ZT_RENDEZVOUS_FAST     2000  /* rendezvous retry in the first seconds of RELAY */
+#define ZT_PATH_QUIET          1500  /* an in-use path silent this long is probed ... */
+#define ZT_PATH_PROBE_INTERVAL 1000  /* ... this often */
+#define ZT_PATH_PROBES_LOST    3     /* unanswered probes in a row: the path is down */
+#define ZT_PATH_CHALLENGE      500   /* a path not validated is challenged at most this often */
+/* REGISTER's inner length: at least what a root sends an endpoint it has
+ * not validated for it (a challenge ECHO and an IPv6 REGISTER_OK), at most
+ * the full tail. */
+#define ZT_REGISTER_MIN        (13 + 9 + 19 + ZT_DATA_OVERHEAD)
+#define ZT_REGISTER_MAX        (12 + (ZT_MAX_LOCAL_ENDPOINTS + ZT_MAX_MAPPED_ENDPOINTS) * 19)
 #define ZT_BIRTHDAY_SOCKETS    256    /* hard side: extra sockets */
 #define ZT_BIRTHDAY_PROBES     2048   /* easy side: probes to random ports, at most */
 #define ZT_BIRTHDAY_PER_TICK   512    /* ... per background tick */
