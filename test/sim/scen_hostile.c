@@ -289,16 +289,18 @@ out:
 /*
  * 12.3: memory-hard work for free.  One HS_INIT under the attacker's key
  * that claims an address its key does not give (anyone can make one: mac1
- * is keyed by the responder's public key) costs the responder two X25519
- * and an Argon2id, and nothing is remembered: replayed, the same 156
- * bytes cost it again.  Slowly (below the load limit) at a root and a
- * member; then fast at the root, where one COOKIE (bound to the source,
- * valid 120 s) lets the replays through again.  Safe: identical replays
- * cost no public-key work after the first (Argon2id at most twice per
- * target, plus the legitimate newcomers' checks).  Then the sybils: a
- * member's peer table (shrunk to what a simulation can fill, knobs.h)
- * full of strangers that completed a handshake once must still take a
- * new member of its network.
+ * is keyed by the responder's public key) cost the responder two X25519
+ * and an Argon2id, and nothing was remembered: replayed, the same 156
+ * bytes cost it again.  Slowly (below any rate limit) at a root and a
+ * member; then a burst of new forgeries from one source at the root, which
+ * must answer COOKIE once the source is over its budget; then the attacker
+ * opens a COOKIE and replays with it in mac2 (a cookie does not lift the
+ * source's budget).  Safe: identical replays cost no public-key work after
+ * the first (Argon2id at most twice per target, plus the legitimate
+ * newcomers' checks), new forgeries from one source cost X25519 only within
+ * its budget.  Then the sybils: a member's peer table (shrunk to what a
+ * simulation can fill, knobs.h) full of strangers that completed a
+ * handshake once must still take a new member of its network.
  */
 #define REPLAYS_SLOW   50
 #define REPLAYS_BURST  300
@@ -339,9 +341,9 @@ void sim_attack_init_replay(struct sim_result *r, uint64_t seed)
 	struct sim_hostile *a = NULL;
 	struct sim_host *root, *m, *late;
 	const struct sim_iface *rif, *mif;
-	struct sim_pk r0, m0;
+	struct sim_pk r0, m0, xb;
 	struct pick_ctx pc;
-	uint64_t argon_r, argon_m, x_r, x_m, cookies;
+	uint64_t argon_r, argon_m, x_r, x_m, cookies, evicted;
 	int64_t t;
 	int first;
 	size_t before, npeers;
@@ -370,13 +372,39 @@ void sim_attack_init_replay(struct sim_result *r, uint64_t seed)
 		sim_hostile_raw_at(a, t + i * 50 + 25, NULL, &mif->ep, init_m, sizeof init_m);
 	}
 	sim_world_run_for(w, REPLAYS_SLOW * 50 + 200);
-	/* Fast at the root: over the load limit it answers COOKIE, which the
-	 * attacker opens (it receives at its address) and puts in mac2. */
+	/* Fast at the root, each initiation new (an exact replay is dropped
+	 * before it is charged to anyone): over its source's budget it
+	 * answers COOKIE, which the attacker opens (it receives at its
+	 * address) and puts in mac2. */
 	cookies = zt_node_counter(root->node, ZT_CTR_HS_COOKIE_SENT);
+	xb = root->pk;
 	t = w->clock.now;
-	for (int i = 0; i < REPLAYS_BURST; i++)
+	for (int i = 0; i < REPLAYS_BURST; i++) {
+		sim_hostile_forge_init(a, 0, claimed, root->id.address, root->id.pk, init_r);
 		sim_hostile_raw_at(a, t + i * 2, NULL, &rif->ep, init_r, sizeof init_r);
-	sim_world_run_for(w, 1000);
+	}
+	sim_world_run_for(w, REPLAYS_BURST * 2 + 50);
+	/* The attacker opens only the COOKIE for its latest forgery: a few
+	 * more at once while its source is still over budget, the last of
+	 * which gets one. */
+	for (int i = 0; i < 10 && !a->has_cookie; i++) {
+		for (int k = 0; k < 4; k++) {
+			sim_hostile_forge_init(a, 0, claimed, root->id.address, root->id.pk,
+			                       init_r);
+			sim_hostile_raw(a, NULL, &rif->ep, init_r, sizeof init_r);
+		}
+		sim_world_run_for(w, 100);
+	}
+	sim_world_run_for(w, 1000 - 50);
+	xb.x25519 = root->pk.x25519 - xb.x25519;
+	sim_note("%d new forged initiations in %d ms from one source: the root did %llu X25519 "
+	         "(bound: 2 each for %d, its budget)\n",
+	         REPLAYS_BURST, REPLAYS_BURST * 2, (unsigned long long)xb.x25519,
+	         ZT_HS_DH_SRC_BURST + ZT_HS_DH_SRC_RATE * (REPLAYS_BURST * 2 + 1000) / 1000);
+	if (xb.x25519 >
+	    2 * (ZT_HS_DH_SRC_BURST + ZT_HS_DH_SRC_RATE * (REPLAYS_BURST * 2 + 1000) / 1000 + 1))
+		sim_fail(r, "%d forged initiations from one source cost the root %llu X25519",
+		         REPLAYS_BURST, (unsigned long long)xb.x25519);
 	if (!a->has_cookie) {
 		sim_fail(r, "the root sent no cookie under load: the test is broken");
 		goto out;
@@ -398,7 +426,7 @@ void sim_attack_init_replay(struct sim_result *r, uint64_t seed)
 	argon_m = m->pk.argon2id - m0.argon2id;
 	x_r = root->pk.x25519 - r0.x25519;
 	x_m = m->pk.x25519 - m0.x25519;
-	sim_note("%d slow replays at the root and the member, then %d in a burst at the root "
+	sim_note("%d slow replays at the root and the member, then %d new in a burst at the root "
 	         "(%llu cookies sent) and %d more with the cookie in mac2: root %llu Argon2id, "
 	         "%llu X25519; member %llu Argon2id, %llu X25519 (%.2f Argon2id per replay at "
 	         "the root)\n",
@@ -454,6 +482,7 @@ void sim_attack_init_replay(struct sim_result *r, uint64_t seed)
 	sim_note("the member holds %zu peers (table of %zu) after %d sybil handshakes\n",
 	         zt_node_peers(m->node, w->clock.now, NULL, 0), npeers + LOCKOUT_SYBILS,
 	         LOCKOUT_SYBILS);
+	evicted = zt_node_counter(m->node, ZT_CTR_PEER_EVICTED);
 	late = sim_world_add_member(w, 0, NULL);
 	if (late == NULL) {
 		sim_fail(r, "could not add the new member");
@@ -473,6 +502,11 @@ void sim_attack_init_replay(struct sim_result *r, uint64_t seed)
 		         LOCKOUT_SYBILS, peer_up(late, m->id.address, w->clock.now) ? "up" : "none",
 		         (unsigned long long)zt_node_counter(m->node, ZT_CTR_HS_REJECTED));
 	}
+	evicted = zt_node_counter(m->node, ZT_CTR_PEER_EVICTED) - evicted;
+	sim_note("the new member reached it: %llu sybil(s) evicted to make room\n",
+	         (unsigned long long)evicted);
+	if (evicted == 0)
+		sim_fail(r, "the sybils did not fill the table: the test is broken");
 	(void)sim_check_api(r, w);
 out:
 	sim_world_free(w);

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ratelimit.h - token buckets in front of the handshake's public-key work
+ * (ratelimit.c): what a source, and all sources together, may make us
+ * spend on X25519 and Argon2id per second (the rates are in wire.h).
+ *
+ * A source is an IPv4 /24 or an IPv6 /48 (one attacker usually holds a
+ * whole prefix, and a spoofer can pick any address in it), or, for an
+ * initiation one of our roots relayed, the sender's address (the root
+ * relays only from where that sender is registered).  The per-source
+ * buckets live in a bounded table; a source that finds its set full takes
+ * the entry of the one that has been idle longest, so a flood of sources
+ * cannot grow it, and the node-wide bucket bounds what they all get.
+ */
+#ifndef ZT_NODE_RATELIMIT_H
+#define ZT_NODE_RATELIMIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wire.h"
+#include "zt.h"
+
+enum zt_rl_kind {
+	ZT_RL_DH = 0,    /* X25519 for an initiation from an unproven source */
+	ZT_RL_DH_PROVEN, /* ... from one with a valid mac2, or relayed by a root */
+	ZT_RL_ID,        /* Argon2id for an identity new to us, unproven source */
+	ZT_RL_ID_PROVEN, /* ... proven source */
+	ZT_RL_KINDS
+};
+
+/* Who is charged (zt_rl_src_*): a tag byte then the prefix or address. */
+struct zt_rl_src {
+	uint8_t key[8];
+};
+
+struct zt_rl_entry {
+	uint8_t key[8];           /* key[0] == 0: unused */
+	int64_t tat[ZT_RL_KINDS]; /* GCRA: when each bucket is full again (us) */
+};
+
+#define ZT_RL_WAYS 4
+
+struct zt_rl {
+	uint8_t hash_key[16]; /* SipHash key: nobody can aim at one set */
+	int64_t global[ZT_RL_KINDS];
+	struct zt_rl_entry table[ZT_HS_RL_ENTRIES];
+};
+
+/* hash_key: 16 random bytes. */
+void zt_rl_init(struct zt_rl *rl, const uint8_t hash_key[16]);
+/* The source of a packet from `ep` (an IPv4-mapped IPv6 address counts
+ * as its IPv4 /24). */
+void zt_rl_src_prefix(struct zt_rl_src *s, const struct zt_endpoint *ep);
+/* The source of a packet a root relayed from `address`. */
+void zt_rl_src_relayed(struct zt_rl_src *s, uint64_t address);
+/* One unit of `kind` for src at `now` (ms): true if both src's bucket and
+ * the node's have it (both are charged), false if either is empty
+ * (neither is charged). */
+bool zt_rl_take(struct zt_rl *rl, int64_t now, const struct zt_rl_src *src, enum zt_rl_kind kind);
+
+#endif
