@@ -595,6 +595,9 @@ out:
  */
 #define DIR_NETS   63
 #define DIR_SYBILS 1024 /* ZT_NET_MAX_MEMBERS */
+/* The sybils come from many prefixes: one source may register only a few
+ * new identities a second (ZT_HS_IDP_SRC_RATE), the root a few hundred. */
+#define DIR_HOSTS 64
 
 static uint64_t dir_net(unsigned k)
 {
@@ -609,15 +612,15 @@ void sim_attack_dir_count(struct sim_result *r, uint64_t seed)
 	                            .members = 2,
 	                            .root_link = LINK,
 	                            .member_link = LINK};
-	struct zt_endpoint aep = sim_ep4(198, 51, 100, 71, 4444);
+	const unsigned per = DIR_SYBILS / DIR_HOSTS;
 	struct sim_world *w = NULL;
-	struct sim_hostile *a = NULL;
+	struct sim_hostile *a[DIR_HOSTS] = {NULL};
+	int first[DIR_HOSTS];
 	struct sim_host *root, *v, *wm;
 	struct zt_network_info ni;
 	uint8_t msg[16], bcast[6];
 	size_t len, fv, fw;
 	unsigned up = 0, vk = 0, wk = 0;
-	int first;
 	char err[160];
 
 	if (sim_world_new(&w, &cfg, err, sizeof err) != ZT_OK) {
@@ -638,25 +641,44 @@ void sim_attack_dir_count(struct sim_result *r, uint64_t seed)
 		}
 	sim_world_run_for(w, 1000);
 
-	a = sim_hostile_new(w, &aep);
-	first = a != NULL ? sim_hostile_sybils(a, 0, DIR_SYBILS) : -1;
-	if (first < 0) {
-		sim_fail(r, "could not make the sybils");
-		goto out;
+	for (unsigned k = 0; k < DIR_HOSTS; k++) {
+		struct zt_endpoint aep = sim_ep4(198, 51, (uint8_t)(101 + k), 71, 4444);
+		a[k] = sim_hostile_new(w, &aep);
+		first[k] = a[k] != NULL ? sim_hostile_sybils(a[k], k * per, per) : -1;
+		if (first[k] < 0) {
+			sim_fail(r, "could not make the sybils");
+			goto out;
+		}
+		for (unsigned i = 0; i < per; i++)
+			(void)sim_hostile_connect_host(a[k], (unsigned)first[k] + i, root, 0);
 	}
-	for (unsigned i = 0; i < DIR_SYBILS; i++)
-		(void)sim_hostile_connect_host(a, (unsigned)first + i, root, 0);
-	sim_world_run_for(w, 500);
+	/* Until they are all up (a retry comes from the timers below). */
+	for (int t = 0; t < 40; t++) {
+		sim_world_run_for(w, 500);
+		up = 0;
+		for (unsigned k = 0; k < DIR_HOSTS; k++)
+			for (unsigned i = 0; i < per; i++) {
+				unsigned id = (unsigned)first[k] + i;
+				if (sim_hostile_session(a[k], id, root->id.address) >= 0)
+					up++;
+				else if (t % 6 == 5)
+					(void)sim_hostile_connect_host(a[k], id, root, 0);
+			}
+		if (up == DIR_SYBILS)
+			break;
+	}
 	len = sim_msg_announce(msg, dir_net(1), false);
-	for (unsigned i = 0; i < DIR_SYBILS; i++) {
-		int s = sim_hostile_session(a, (unsigned)first + i, root->id.address);
-		if (s >= 0 && sim_hostile_send(a, (unsigned)s, msg, len) == 0)
-			up++;
-	}
+	up = 0;
+	for (unsigned k = 0; k < DIR_HOSTS; k++)
+		for (unsigned i = 0; i < per; i++) {
+			int s = sim_hostile_session(a[k], (unsigned)first[k] + i, root->id.address);
+			if (s >= 0 && sim_hostile_send(a[k], (unsigned)s, msg, len) == 0)
+				up++;
+		}
 	sim_world_run_for(w, 1000);
-	sim_note("%u of %d sybils registered and announced network 1 (the root checked %llu "
-	         "identities)\n",
-	         up, DIR_SYBILS, (unsigned long long)root->pk.argon2id);
+	sim_note("%u of %d sybils from %d sources registered and announced network 1 (the root "
+	         "checked %llu identities)\n",
+	         up, DIR_SYBILS, DIR_HOSTS, (unsigned long long)root->pk.argon2id);
 	if (up < DIR_SYBILS) {
 		sim_fail(r, "only %u sybil sessions came up: the test is broken", up);
 		goto out;
@@ -695,7 +717,8 @@ void sim_attack_dir_count(struct sim_result *r, uint64_t seed)
 	(void)sim_check_api(r, w);
 out:
 	sim_world_free(w);
-	sim_hostile_free(a);
+	for (unsigned k = 0; k < DIR_HOSTS; k++)
+		sim_hostile_free(a[k]);
 }
 
 /*
