@@ -90,21 +90,22 @@ void zt_hs_restart(struct zt_node *n, int64_t now, struct zt_peer *p)
 
 void zt_hs_init(struct zt_node *n)
 {
-	uint8_t key[16 + 32 + 32];
+	uint8_t key[3 * 16];
 
 	zt_node_random(n, key, sizeof key);
 	zt_rl_init(&n->hs_budget, key);
 	zt_hscache_init(&n->hs_seen, n->hs_seen_e, ZT_HS_SEEN_ENTRIES, key + 16);
-	zt_hscache_init(&n->id_seen, n->id_seen_e, ZT_HS_ID_ENTRIES, key + 48);
+	zt_hscache_init(&n->id_seen, n->id_seen_e, ZT_HS_ID_ENTRIES, key + 32);
 	sodium_memzero(key, sizeof key);
 }
 
 static struct zt_hsc_tag identity_tag(const struct zt_node *n, uint64_t address,
                                       const uint8_t pk[32])
 {
-	uint8_t a[5];
+	uint8_t a[5 + 32];
 	zt_put_u40(a, address);
-	return zt_hscache_tag(&n->id_seen, a, sizeof a, pk, 32);
+	memcpy(a + 5, pk, 32);
+	return zt_hscache_tag(&n->id_seen, a, sizeof a);
 }
 
 bool zt_hs_identity_ok(struct zt_node *n, int64_t now, uint64_t address, const uint8_t pk[32])
@@ -218,7 +219,7 @@ void zt_hs_handle_init(struct zt_node *n, int64_t now, int64_t sock, const struc
 	}
 	/* The Noise message consumed before (whatever the header, sender
 	 * index or macs around it): it would fail or be refused again. */
-	seen = zt_hscache_tag(&n->hs_seen, body, ZT_NOISE_INIT_LEN, "", 0);
+	seen = zt_hscache_tag(&n->hs_seen, body, ZT_NOISE_INIT_LEN);
 	if (zt_hscache_get(&n->hs_seen, now, seen) != ZT_HSC_NONE) {
 		n->counters[ZT_CTR_HS_REPLAY_DROP]++;
 		return;

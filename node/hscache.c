@@ -9,25 +9,19 @@
 #include "util.h"
 
 void zt_hscache_init(struct zt_hscache *c, struct zt_hsc_entry *storage, size_t entries,
-                     const uint8_t key[32])
+                     const uint8_t key[16])
 {
-	memset(storage, 0, entries * sizeof *storage);
 	memcpy(c->key, key, sizeof c->key);
 	c->sets = entries / ZT_HSC_WAYS;
 	c->e = storage;
 }
 
-struct zt_hsc_tag zt_hscache_tag(const struct zt_hscache *c, const void *a, size_t alen,
-                                 const void *b, size_t blen)
+struct zt_hsc_tag zt_hscache_tag(const struct zt_hscache *c, const void *data, size_t len)
 {
-	crypto_generichash_state st;
-	uint8_t out[16];
+	uint8_t out[crypto_shorthash_siphashx24_BYTES];
 	struct zt_hsc_tag t;
 
-	crypto_generichash_init(&st, c->key, sizeof c->key, sizeof out);
-	crypto_generichash_update(&st, a, alen);
-	crypto_generichash_update(&st, b, blen);
-	crypto_generichash_final(&st, out, sizeof out);
+	crypto_shorthash_siphashx24(out, data, len, c->key);
 	t.lo = zt_get_u64(out);
 	t.hi = zt_get_u64(out + 8);
 	return t;

@@ -7,8 +7,9 @@
  * or rejected (a returning peer, or a forgery sent again under a new
  * ephemeral key, costs no Argon2id).
  *
- * A tag is a keyed BLAKE2b of what is remembered, so nobody can make
- * entries collide or aim them at one set.  The cache is 4-way set
+ * A tag is a keyed 128-bit SipHash of what is remembered (as fast as a
+ * table lookup, next to the X25519 it saves), so nobody can make entries
+ * collide or aim them at one set.  The cache is 4-way set
  * associative; within a set the entry used longest ago goes first, except
  * that a rejected identity never pushes out a verified one (forgeries are
  * cheap to make, verified identities cost their maker an Argon2id each).
@@ -41,18 +42,17 @@ struct zt_hsc_entry {
 #define ZT_HSC_WAYS 4
 
 struct zt_hscache {
-	uint8_t key[32];
+	uint8_t key[16];
 	size_t sets;
 	struct zt_hsc_entry *e; /* sets * ZT_HSC_WAYS, the caller's storage */
 };
 
-/* Use `storage` (entries, a multiple of ZT_HSC_WAYS, a power of two sets)
- * with a 32-byte random key. */
+/* Use `storage` (entries, all zero: a multiple of ZT_HSC_WAYS, a power of
+ * two sets) with a 16-byte random key. */
 void zt_hscache_init(struct zt_hscache *c, struct zt_hsc_entry *storage, size_t entries,
-                     const uint8_t key[32]);
-/* The tag of a || b. */
-struct zt_hsc_tag zt_hscache_tag(const struct zt_hscache *c, const void *a, size_t alen,
-                                 const void *b, size_t blen);
+                     const uint8_t key[16]);
+/* The tag of len bytes. */
+struct zt_hsc_tag zt_hscache_tag(const struct zt_hscache *c, const void *data, size_t len);
 /* The verdict for tag (ZT_HSC_NONE if unknown); a hit counts as a use. */
 enum zt_hsc_verdict zt_hscache_get(struct zt_hscache *c, int64_t now, struct zt_hsc_tag tag);
 /* Remember tag with verdict (replacing what it had). */

@@ -35,7 +35,6 @@ static const struct rate rates[ZT_RL_KINDS] = {
 
 void zt_rl_init(struct zt_rl *rl, const uint8_t hash_key[16])
 {
-	memset(rl, 0, sizeof *rl);
 	memcpy(rl->hash_key, hash_key, sizeof rl->hash_key);
 }
 

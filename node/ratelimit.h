@@ -47,7 +47,8 @@ struct zt_rl {
 	struct zt_rl_entry table[ZT_HS_RL_ENTRIES];
 };
 
-/* hash_key: 16 random bytes. */
+/* rl all zero (the node is calloc'd: the table's pages stay untouched
+ * until sources come); hash_key: 16 random bytes. */
 void zt_rl_init(struct zt_rl *rl, const uint8_t hash_key[16]);
 /* The source of a packet from `ep` (an IPv4-mapped IPv6 address counts
  * as its IPv4 /24). */

@@ -113,8 +113,9 @@ static void test_hscache(void)
 {
 	static struct zt_hsc_entry e[8]; /* two sets */
 	struct zt_hscache c;
-	uint8_t key[32] = {7};
+	uint8_t key[16] = {7};
 
+	memset(e, 0, sizeof e);
 	zt_hscache_init(&c, e, 8, key);
 	CHECK_EQ(zt_hscache_get(&c, 1, tag(0)), ZT_HSC_NONE);
 	for (uint64_t i = 0; i < 4; i++)
@@ -129,6 +130,7 @@ static void test_hscache(void)
 	/* Only the full tag matches. */
 	CHECK_EQ(zt_hscache_get(&c, 7, (struct zt_hsc_tag){8, 0}), ZT_HSC_NONE);
 
+	memset(e, 0, sizeof e);
 	zt_hscache_init(&c, e, 8, key);
 	for (uint64_t i = 0; i < 4; i++)
 		zt_hscache_put(&c, (int64_t)i, tag(2 * i), ZT_HSC_VERIFIED);
@@ -153,13 +155,15 @@ static void test_hscache(void)
 	/* Keyed: another key, other tags. */
 	{
 		struct zt_hscache d;
-		uint8_t key2[32] = {8};
-		struct zt_hsc_tag a = zt_hscache_tag(&c, "abc", 3, "d", 1);
-		struct zt_hsc_tag b = zt_hscache_tag(&c, "ab", 2, "cd", 2);
-		zt_hscache_init(&d, e, 8, key2);
+		uint8_t key2[16] = {8};
+		struct zt_hsc_tag a = zt_hscache_tag(&c, "abcd", 4);
+		struct zt_hsc_tag b = zt_hscache_tag(&c, "abcd", 4);
 		CHECK(a.lo == b.lo && a.hi == b.hi);
-		b = zt_hscache_tag(&d, "abc", 3, "d", 1);
-		CHECK(a.lo != b.lo || a.hi != b.hi);
+		b = zt_hscache_tag(&c, "abce", 4);
+		CHECK(a.lo != b.lo && a.hi != b.hi);
+		zt_hscache_init(&d, e, 8, key2);
+		b = zt_hscache_tag(&d, "abcd", 4);
+		CHECK(a.lo != b.lo && a.hi != b.hi);
 	}
 }
 
