@@ -166,7 +166,12 @@ static void send_cookie(struct zt_node *n, int64_t now, int64_t sock,
 	struct zt_hdr h = {ZT_PT_COOKIE, 0, zt_get_u40(init + 7), n->id.address};
 	const uint8_t *mac1 = init + ZT_HS_INIT_LEN - 2 * ZT_MAC_LEN;
 
-	zt_node_random(n, fresh, sizeof fresh);
+	/* Fresh bytes only when the secret is renewed: a COOKIE must stay
+	 * cheap (a flood past its budgets may get one per packet, as far as
+	 * its source's COOKIE budget goes). */
+	memset(fresh, 0, sizeof fresh);
+	if (zt_cookie_secret_due(&n->cookies, now))
+		zt_node_random(n, fresh, sizeof fresh);
 	zt_cookie_make(&n->cookies, now, fresh, from, cookie);
 	zt_wire_hdr_encode(pkt, &h);
 	memcpy(pkt + ZT_HDR_LEN, init + ZT_HDR_LEN, 4); /* their sender index */
@@ -180,14 +185,16 @@ static void send_cookie(struct zt_node *n, int64_t now, int64_t sock,
 
 /* An initiation over its source's budget: a source that has not proven it
  * receives where it claims to be gets a COOKIE (its retry, with mac2, is
- * charged to the proven buckets); one that has is dropped. */
+ * charged to the proven buckets), while its COOKIE budget lasts; one that
+ * has is dropped. */
 static void over_budget(struct zt_node *n, int64_t now, int64_t sock,
-                        const struct zt_endpoint *from, const uint8_t *pkt, bool proven)
+                        const struct zt_endpoint *from, const uint8_t *pkt, bool proven,
+                        const struct zt_rl_src *src)
 {
-	if (proven)
-		n->counters[ZT_CTR_HS_OVER_BUDGET]++;
-	else
+	if (!proven && zt_rl_take(&n->hs_budget, now, src, ZT_RL_COOKIE))
 		send_cookie(n, now, sock, from, pkt);
+	else
+		n->counters[ZT_CTR_HS_OVER_BUDGET]++;
 }
 
 void zt_hs_handle_init(struct zt_node *n, int64_t now, int64_t sock, const struct zt_endpoint *from,
@@ -226,7 +233,7 @@ void zt_hs_handle_init(struct zt_node *n, int64_t now, int64_t sock, const struc
 	}
 	proven = init_source(n, now, from, h, pkt, &src);
 	if (!zt_rl_take(&n->hs_budget, now, &src, proven ? ZT_RL_DH_PROVEN : ZT_RL_DH)) {
-		over_budget(n, now, sock, from, pkt, proven);
+		over_budget(n, now, sock, from, pkt, proven, &src);
 		return;
 	}
 	zt_hscache_put(&n->hs_seen, now, seen, ZT_HSC_SEEN);
@@ -249,7 +256,7 @@ void zt_hs_handle_init(struct zt_node *n, int64_t now, int64_t sock, const struc
 		    zt_hscache_get(&n->id_seen, now, identity_tag(n, h->src, hs.rs_ed));
 		if (v == ZT_HSC_NONE &&
 		    !zt_rl_take(&n->hs_budget, now, &src, proven ? ZT_RL_ID_PROVEN : ZT_RL_ID)) {
-			over_budget(n, now, sock, from, pkt, proven);
+			over_budget(n, now, sock, from, pkt, proven, &src);
 			goto out;
 		}
 		if (v == ZT_HSC_REJECTED || !zt_hs_identity_ok(n, now, h->src, hs.rs_ed)) {

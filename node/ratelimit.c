@@ -26,6 +26,8 @@ static const struct rate rates[ZT_RL_KINDS] = {
     [ZT_RL_DH_PROVEN] = {ZT_HS_DHP_SRC_RATE, ZT_HS_DHP_SRC_BURST, ZT_HS_DHP_RATE, ZT_HS_DHP_BURST},
     [ZT_RL_ID] = {ZT_HS_ID_SRC_RATE, ZT_HS_ID_SRC_BURST, ZT_HS_ID_RATE, ZT_HS_ID_BURST},
     [ZT_RL_ID_PROVEN] = {ZT_HS_IDP_SRC_RATE, ZT_HS_IDP_SRC_BURST, ZT_HS_IDP_RATE, ZT_HS_IDP_BURST},
+    /* rate 0: per source only */
+    [ZT_RL_COOKIE] = {ZT_HS_COOKIE_SRC_RATE, ZT_HS_COOKIE_SRC_BURST, 0, 0},
 };
 
 #define SETS  (ZT_HS_RL_ENTRIES / ZT_RL_WAYS)
@@ -111,12 +113,13 @@ bool zt_rl_take(struct zt_rl *rl, int64_t now, const struct zt_rl_src *src, enum
 	int64_t now_us = now * 1000;
 	struct zt_rl_entry *e;
 
-	if (!has_token(rl->global[kind], now_us, r->rate, r->burst))
+	if (r->rate != 0 && !has_token(rl->global[kind], now_us, r->rate, r->burst))
 		return false;
 	e = entry_of(rl, src);
 	if (!has_token(e->tat[kind], now_us, r->src_rate, r->src_burst))
 		return false;
 	take(&e->tat[kind], now_us, r->src_rate);
-	take(&rl->global[kind], now_us, r->rate);
+	if (r->rate != 0)
+		take(&rl->global[kind], now_us, r->rate);
 	return true;
 }

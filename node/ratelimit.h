@@ -26,6 +26,7 @@ enum zt_rl_kind {
 	ZT_RL_DH_PROVEN, /* ... from one with a valid mac2, or relayed by a root */
 	ZT_RL_ID,        /* Argon2id for an identity new to us, unproven source */
 	ZT_RL_ID_PROVEN, /* ... proven source */
+	ZT_RL_COOKIE,    /* COOKIE replies (per source only) */
 	ZT_RL_KINDS
 };
 

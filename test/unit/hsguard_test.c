@@ -250,7 +250,8 @@ static void test_identity_cache(void)
 }
 
 /* New keys, each claiming an address it does not give, from one source:
- * Argon2id only within the source's budget, a COOKIE past it. */
+ * Argon2id only within the source's budget, a COOKIE past it (within the
+ * source's COOKIE budget). */
 static void test_identity_budget(void)
 {
 	struct zt_endpoint src = hs_ep4(198, 51, 100, 9, 4444);
@@ -267,7 +268,12 @@ static void test_identity_budget(void)
 	}
 	CHECK(hs_argon <= ZT_HS_ID_SRC_BURST + 500 * ZT_HS_ID_SRC_RATE / 1000 + 1);
 	CHECK(hs_argon >= ZT_HS_ID_SRC_BURST);
-	CHECK(hs_out[ZT_PT_COOKIE].count >= 100 - ZT_HS_DH_SRC_BURST);
+	/* COOKIEs too, as far as the source's COOKIE budget goes; past it,
+	 * nothing at all. */
+	CHECK(hs_out[ZT_PT_COOKIE].count >= ZT_HS_COOKIE_SRC_BURST);
+	CHECK(hs_out[ZT_PT_COOKIE].count <=
+	      ZT_HS_COOKIE_SRC_BURST + 500 * ZT_HS_COOKIE_SRC_RATE / 1000 + 1);
+	CHECK(zt_node_counter(hs_node, ZT_CTR_HS_OVER_BUDGET) > 0);
 	CHECK_EQ(zt_node_counter(hs_node, ZT_CTR_ID_VERIFY), hs_argon);
 	hs_teardown();
 }
