@@ -68,7 +68,7 @@ SIM_BIN := $(B)/test/zt-sim
 PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
 .PHONY: all deps test test-unit test-e2e nat-matrix demo fuzz fuzz-smoke install uninstall clean \
-	format format-check check-layering bench tsan
+	format format-check check-layering bench dos-bench tsan
 all: $(PROGS) $(B)/libztnode.a
 
 deps:
@@ -211,6 +211,15 @@ $(B)/bench/hsrate: $(B)/bench/hsrate.o $(B)/libztnode.a
 
 bench: all $(B)/bench/hsrate
 	@bash bench/run.sh
+
+# make dos-bench: a real zt-root under floods (bench/dos.sh, as root).
+$(B)/bench/rekeyer: $(B)/bench/rekeyer.o $(B)/bench/hsclient.o $(B)/libztnode.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(B)/bench/dosgen: $(B)/bench/dosgen.o $(B)/bench/hsclient.o $(B)/libztnode.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+dos-bench: all $(B)/bench/rekeyer $(B)/bench/dosgen
+	@bash bench/dos.sh
 
 # ---- install ----
 install: all
