@@ -137,7 +137,7 @@ $(B)/test/netapply_test: $(B)/test/unit/netapply_test.o $(B)/service/netapply.o 
 # zt-sim counts each node's public-key and Argon2id work (test/sim/pkcount.h).
 SIM_WRAP := -Wl,--wrap=crypto_pwhash,--wrap=crypto_scalarmult,--wrap=crypto_scalarmult_base \
 	-Wl,--wrap=crypto_sign_verify_detached,--wrap=crypto_sign_detached
-$(SIM_BIN): $(SIM_SRCS:%.c=$(B)/%.o) $(B)/libztctl.a $(B)/libztnode.a
+$(SIM_BIN): $(SIM_SRCS:%.c=$(B)/%.o) $(B)/libztctl.a $(B)/libztos.a $(B)/libztnode.a
 	$(CC) $(LDFLAGS) $(SIM_WRAP) -o $@ $^ $(LIBS) $(CTL_LIBS)
 
 # The NAT lab's NFQUEUE delay/jitter/loss helper (test/netlab/netlab.sh).
@@ -177,7 +177,7 @@ FUZZ_BINS := $(FUZZ_SRCS:test/fuzz/%.c=build-fuzz/%)
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 	-I. -Inode $(PKG_CFLAGS)
-FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c service/api_json.c controller/ctl_json.c \
+FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c service/api_json.c controller/ctl_json.c \
 	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c
 
 build-fuzz/%: test/fuzz/%.c $(FUZZ_LIB_SRCS)

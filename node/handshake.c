@@ -19,12 +19,12 @@
 
 #include "cookie.h"
 #include "handshake.h"
+#include "hsbudget.h"
 #include "hscache.h"
 #include "identity.h"
 #include "node.h"
 #include "noise.h"
 #include "peer.h"
-#include "ratelimit.h"
 #include "replay.h"
 #include "send.h"
 #include "session.h"
@@ -93,7 +93,7 @@ void zt_hs_init(struct zt_node *n)
 	uint8_t key[3 * 16];
 
 	zt_node_random(n, key, sizeof key);
-	zt_rl_init(&n->hs_budget, key);
+	zt_hsb_init(&n->hs_budget, key);
 	zt_hscache_init(&n->hs_seen, n->hs_seen_e, ZT_HS_SEEN_ENTRIES, key + 16);
 	zt_hscache_init(&n->id_seen, n->id_seen_e, ZT_HS_ID_ENTRIES, key + 32);
 	sodium_memzero(key, sizeof key);
@@ -149,13 +149,13 @@ static bool from_a_root(const struct zt_node *n, int64_t now, const struct zt_en
  * proven (a root relays only from where that sender registered); else the
  * prefix of `from`, proven by a valid mac2 (a cookie bound to `from`). */
 static bool init_source(struct zt_node *n, int64_t now, const struct zt_endpoint *from,
-                        const struct zt_hdr *h, const uint8_t *pkt, struct zt_rl_src *src)
+                        const struct zt_hdr *h, const uint8_t *pkt, struct zt_hsb_src *src)
 {
 	if (h->hops > 0 && from_a_root(n, now, from)) {
-		zt_rl_src_relayed(src, h->src);
+		zt_hsb_src_relayed(src, h->src);
 		return true;
 	}
-	zt_rl_src_prefix(src, from);
+	zt_hsb_src_prefix(src, from);
 	return zt_cookie_mac2_ok(&n->cookies, now, from, pkt, ZT_HS_INIT_LEN - ZT_MAC_LEN);
 }
 
@@ -189,9 +189,9 @@ static void send_cookie(struct zt_node *n, int64_t now, int64_t sock,
  * has is dropped. */
 static void over_budget(struct zt_node *n, int64_t now, int64_t sock,
                         const struct zt_endpoint *from, const uint8_t *pkt, bool proven,
-                        const struct zt_rl_src *src)
+                        const struct zt_hsb_src *src)
 {
-	if (!proven && zt_rl_take(&n->hs_budget, now, src, ZT_RL_COOKIE))
+	if (!proven && zt_hsb_take(&n->hs_budget, now, src, ZT_HSB_COOKIE))
 		send_cookie(n, now, sock, from, pkt);
 	else
 		n->counters[ZT_CTR_HS_OVER_BUDGET]++;
@@ -207,7 +207,7 @@ void zt_hs_handle_init(struct zt_node *n, int64_t now, int64_t sock, const struc
 	struct zt_hdr rh = {ZT_PT_HS_RESP, 0, h->src, n->id.address};
 	struct zt_peer *p;
 	struct zt_keypair *kp;
-	struct zt_rl_src src;
+	struct zt_hsb_src src;
 	struct zt_hsc_tag seen;
 	const uint8_t *body = pkt + ZT_HDR_LEN + 4;
 	bool proven;
@@ -232,7 +232,7 @@ void zt_hs_handle_init(struct zt_node *n, int64_t now, int64_t sock, const struc
 		return;
 	}
 	proven = init_source(n, now, from, h, pkt, &src);
-	if (!zt_rl_take(&n->hs_budget, now, &src, proven ? ZT_RL_DH_PROVEN : ZT_RL_DH)) {
+	if (!zt_hsb_take(&n->hs_budget, now, &src, proven ? ZT_HSB_DH_PROVEN : ZT_HSB_DH)) {
 		over_budget(n, now, sock, from, pkt, proven, &src);
 		return;
 	}
@@ -255,7 +255,7 @@ void zt_hs_handle_init(struct zt_node *n, int64_t now, int64_t sock, const struc
 		enum zt_hsc_verdict v =
 		    zt_hscache_get(&n->id_seen, now, identity_tag(n, h->src, hs.rs_ed));
 		if (v == ZT_HSC_NONE &&
-		    !zt_rl_take(&n->hs_budget, now, &src, proven ? ZT_RL_ID_PROVEN : ZT_RL_ID)) {
+		    !zt_hsb_take(&n->hs_budget, now, &src, proven ? ZT_HSB_ID_PROVEN : ZT_HSB_ID)) {
 			over_budget(n, now, sock, from, pkt, proven, &src);
 			goto out;
 		}
@@ -318,10 +318,11 @@ void zt_hs_handle_init(struct zt_node *n, int64_t now, int64_t sock, const struc
 	zt_cookie_mac1_key(key, p->pk);
 	zt_cookie_mac(out + rmac1_off, key, 32, out, rmac1_off);
 	memset(out + rmac1_off + 16, 0, 16);
-	zt_peer_learn_path(n, p, now, sock, from, h->hops);
+	(void)zt_peer_learn_path(n, p, now, sock, from, h->hops, len);
 	/* Answer the way it came: a relayed initiation goes back through the
 	 * same root, which forwards by destination address. */
 	zt_send_raw(n, sock, from, out, sizeof out);
+	zt_peer_path_resp_sent(p, from, kp->local_index, sizeof out);
 	zt_timers_packet_sent(p, now);
 	zt_node_log_peer(n, ZT_LOG_DEBUG, "handshake: responded to", p->address);
 out:
@@ -389,7 +390,7 @@ void zt_hs_handle_resp(struct zt_node *n, int64_t now, int64_t sock, const struc
 	sodium_memzero(k1, sizeof k1);
 	sodium_memzero(k2, sizeof k2);
 	zt_peer_hs_end(p);
-	zt_peer_learn_path(n, p, now, sock, from, h->hops);
+	(void)zt_peer_learn_path(n, p, now, sock, from, h->hops, len);
 	zt_node_log_peer(n, ZT_LOG_DEBUG, "handshake: session up with", p->address);
 
 	/* The responder may send only once it has heard from us with the new

@@ -12,10 +12,11 @@
 
 #include "cookie.h"
 #include "frag.h"
+#include "hsbudget.h"
 #include "hscache.h"
 #include "nat.h"
 #include "network.h"
-#include "ratelimit.h"
+#include "rate.h"
 #include "tcpmap.h"
 #include "wire.h"
 #include "zt.h"
@@ -71,6 +72,7 @@ struct zt_node {
 
 	struct zt_dir_net **dir; /* roots: network directory */
 	size_t dir_buckets, dir_nets;
+	struct zt_rate_table rate_sources; /* roots: request buckets per source address */
 
 	struct zt_frag frag;
 	uint32_t next_frag_id;
@@ -78,7 +80,7 @@ struct zt_node {
 	/* In front of the handshake's public-key work (handshake.c): the
 	 * token buckets, the initiations already consumed and the identities
 	 * already checked. */
-	struct zt_rl hs_budget;
+	struct zt_hsb hs_budget;
 	struct zt_hscache hs_seen, id_seen;
 	struct zt_hsc_entry hs_seen_e[ZT_HS_SEEN_ENTRIES], id_seen_e[ZT_HS_ID_ENTRIES];
 	/* A full peer table: who goes next, least recently authenticated

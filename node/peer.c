@@ -497,6 +497,8 @@ struct zt_path *zt_peer_add_path(struct zt_node *n, struct zt_peer *p, int64_t n
 		x->rtt = -1;
 	}
 	x->sock = sock;
+	/* Our own connection: its handshake proved the address. */
+	x->validated = true;
 	return x;
 }
 
@@ -506,51 +508,105 @@ struct zt_path *zt_peer_add_candidate(struct zt_node *n, struct zt_peer *p, int6
 	struct zt_path *x = path_find(p, ep);
 	int64_t sock;
 
-	if (x != NULL)
-		return x;
-	sock = zt_node_pick_socket(n, ep->family);
-	if (sock < 0)
-		return NULL; /* no socket of that family */
-	x = path_slot(n, p);
-	if (x == NULL)
-		return NULL;
-	x->used = true;
-	x->ep = *ep;
-	x->sock = sock;
-	x->discovered = now;
-	x->rtt = -1;
+	if (x == NULL) {
+		sock = zt_node_pick_socket(n, ep->family);
+		if (sock < 0)
+			return NULL; /* no socket of that family */
+		x = path_slot(n, p);
+		if (x == NULL)
+			return NULL;
+		x->used = true;
+		x->ep = *ep;
+		x->sock = sock;
+		x->discovered = now;
+		x->rtt = -1;
+	}
+	/* Probes may go to it (punching); traffic once it answers one. */
+	x->vouched = true;
+	/* A root's endpoints come from the signed roots file. */
+	if (p->is_root)
+		x->validated = true;
 	return x;
 }
 
-void zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,
-                        const struct zt_endpoint *from, unsigned hops)
+struct zt_path *zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,
+                                   const struct zt_endpoint *from, unsigned hops, size_t len)
 {
 	struct zt_path *x;
 
 	zt_timers_any_authenticated_packet_received(p, now);
 	p->rx_packets++;
 	if (hops != 0)
-		return; /* relayed: says nothing about a direct path */
+		return NULL; /* relayed: says nothing about a direct path */
 	if (n->burst.active)
 		zt_nat_sock_heard(n, sock);
 	/* Listed under its connection, so that the close finds it; a
 	 * connection that claims more peers gets no more paths. */
 	if (zt_sock_is_tcp(sock) && !zt_tcpmap_add(&n->tcpmap, sock, p->address))
-		return;
+		return NULL;
 	x = path_find(p, from);
 	if (x == NULL) {
 		x = path_slot(n, p);
 		if (x == NULL)
-			return; /* counted: relaying still works */
+			return NULL; /* counted: relaying still works */
 		x->used = true;
 		x->ep = *from;
 		x->discovered = now;
 		x->rtt = -1;
+		/* A TCP connection's address was proven by its own handshake;
+		 * a UDP source may be anyone's. */
+		x->validated = zt_sock_is_tcp(sock);
 	}
 	/* Roaming: an authenticated packet from a new endpoint is a new
-	 * path at once, and it is the freshest. */
+	 * path at once, and it is the freshest; it carries traffic once it
+	 * is validated (recv.c challenges it at once). */
 	x->sock = sock;
+	if (!x->validated)
+		x->credit = len > UINT32_MAX - x->credit ? UINT32_MAX : x->credit + (uint32_t)len;
 	zt_timers_path_heard(x, now);
+	return x;
+}
+
+struct zt_path *zt_peer_path_to(struct zt_peer *p, const struct zt_endpoint *ep)
+{
+	return path_find(p, ep);
+}
+
+bool zt_peer_path_spend(struct zt_peer *p, const struct zt_endpoint *ep, size_t bytes)
+{
+	struct zt_path *x = path_find(p, ep);
+
+	if (x == NULL)
+		return false;
+	if (x->validated)
+		return true;
+	if (x->credit < bytes)
+		return false;
+	x->credit -= (uint32_t)bytes;
+	return true;
+}
+
+void zt_peer_path_resp_sent(struct zt_peer *p, const struct zt_endpoint *ep, uint32_t index,
+                            size_t bytes)
+{
+	struct zt_path *x = path_find(p, ep);
+
+	if (x == NULL)
+		return;
+	x->resp_index = index;
+	/* (The HS_RESP is smaller than the HS_INIT that paid for it.) */
+	x->credit = x->credit > bytes ? x->credit - (uint32_t)bytes : 0;
+}
+
+void zt_peer_path_resp_confirmed(struct zt_peer *p, uint32_t index)
+{
+	for (unsigned i = 0; i < p->npaths; i++) {
+		struct zt_path *x = &p->paths[i];
+		if (x->used && !x->validated && x->resp_index == index && x->last_rx != 0) {
+			x->validated = true;
+			x->credit = 0;
+		}
+	}
 }
 
 static int64_t alive_window(const struct zt_peer *p, int64_t now)
@@ -568,7 +624,8 @@ struct zt_path *zt_peer_best_path(const struct zt_node *n, const struct zt_peer 
 
 	for (unsigned i = 0; i < p->npaths; i++) {
 		const struct zt_path *x = &p->paths[i];
-		if (!x->used || x->last_rx == 0 || now - x->last_rx >= window)
+		/* Not validated: the source may have been forged. */
+		if (!x->used || !x->validated || x->last_rx == 0 || now - x->last_rx >= window)
 			continue;
 		/* Probes keep going unanswered: the NAT lost the mapping (or
 		 * the link died); fall back to relaying within seconds. */

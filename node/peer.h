@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "noise.h"
+#include "rate.h"
 #include "session.h"
 #include "wire.h"
 #include "zt.h"
@@ -31,6 +32,17 @@ struct zt_path {
 	uint8_t probe_tries;
 	uint32_t probe_id;
 	int64_t probe_sent, pmtu_searched, pmtu_confirmed;
+	/* Path validation (doc/PROTOCOL.md §8 "Path validation"): an
+	 * endpoint learnt from a packet's source has not shown that the peer
+	 * receives there (a source is easy to forge).  Until it does, by
+	 * echoing a challenge or by using keys our HS_RESP sent there, only
+	 * as many bytes go there as came from it (credit), and no traffic. */
+	bool validated;
+	bool vouched;           /* a candidate from a root or the roots file */
+	uint32_t credit;        /* not validated: bytes from there minus bytes sent */
+	uint32_t resp_index;    /* our HS_RESP for this keypair index went here */
+	uint8_t challenge[12];  /* the ECHO payload only a receiver there knows */
+	int64_t challenge_sent; /* last sent (0: none yet) */
 };
 
 struct zt_qmsg {
@@ -120,8 +132,7 @@ struct zt_peer {
 	struct zt_peer_reach *reach;
 
 	int64_t created, last_rx, last_tx, last_frame;
-	int64_t rendezvous_served; /* roots: this second's introductions began */
-	unsigned rendezvous_count; /* roots: introductions served in this second */
+	struct zt_rate rate;       /* roots: its requests' buckets (rate.c) */
 	unsigned dir_count;        /* roots: directory entries this peer announced */
 	int64_t later_at;          /* roots: LATE due for this peer (0: none) */
 	struct zt_root_link *root; /* when it is (or was) one of our roots */
@@ -191,9 +202,23 @@ void zt_peer_clear_queue(struct zt_peer *p);
 void zt_peer_hs_expire(struct zt_peer *p, int64_t now);
 /* A keypair we may send with now, or NULL. */
 struct zt_keypair *zt_peer_send_keypair(struct zt_peer *p, int64_t now);
-/* Record an authenticated packet from `from` (hops 0 means direct). */
-void zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,
-                        const struct zt_endpoint *from, unsigned hops);
+/* Record an authenticated packet of `len` bytes from `from` (hops 0 means
+ * direct): the path it came on (new ones not validated), or NULL. */
+struct zt_path *zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,
+                                   const struct zt_endpoint *from, unsigned hops, size_t len);
+/* The path to `ep`, or NULL. */
+struct zt_path *zt_peer_path_to(struct zt_peer *p, const struct zt_endpoint *ep);
+/* Anti-amplification: may a reply of `bytes` go to `ep` now?  Yes on a
+ * validated path; on one not validated, within its credit (which this
+ * takes); never to an endpoint that is no path of p. */
+bool zt_peer_path_spend(struct zt_peer *p, const struct zt_endpoint *ep, size_t bytes);
+/* Our HS_RESP (`bytes`, for our keypair index) went to `ep`: the first
+ * packet with those keys shows that the peer receives there. */
+void zt_peer_path_resp_sent(struct zt_peer *p, const struct zt_endpoint *ep, uint32_t index,
+                            size_t bytes);
+/* The initiator used the keys of our HS_RESP with this index: the path it
+ * went to is validated. */
+void zt_peer_path_resp_confirmed(struct zt_peer *p, uint32_t index);
 /* A path on a given socket (TCP fallback), or NULL. */
 struct zt_path *zt_peer_add_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,
                                  const struct zt_endpoint *ep);

@@ -193,9 +193,12 @@ static void paths_keepalive(struct zt_node *n, int64_t now, struct zt_peer *p,
 		struct zt_path *x = &p->paths[i];
 		if (!x->used)
 			continue;
+		/* (on a path not validated: its challenge, within its credit) */
 		if (now - x->last_echo >= echo_interval(n, now, x, reach, active))
 			zt_send_echo(n, now, p, x);
-		zt_pmtu_background(n, now, p, x);
+		/* Probes are large: only where the peer proved it receives. */
+		if (x->validated)
+			zt_pmtu_background(n, now, p, x);
 	}
 	if (now < reach->punch_until)
 		zt_nat_maybe_birthday(n, now, p);
@@ -354,15 +357,15 @@ static void tcp_background(struct zt_node *n, int64_t now, unsigned i, struct zt
 		/* On TCP: does UDP work again? */
 		if (now - rl->udp_probe_at >= ZT_TCP_UDP_RETRY &&
 		    zt_peer_send_keypair(r, now) != NULL) {
-			uint8_t msg[9];
-			msg[0] = ZT_MSG_REGISTER;
-			zt_put_u64(msg + 1, (uint64_t)now);
+			uint8_t msg[ZT_REGISTER_MAX];
+			/* A whole REGISTER (padded): the root may see it come from
+			 * an endpoint it must validate first. */
+			size_t len = zt_send_register_build(n, now, msg);
 			rl->udp_probe_at = now;
 			for (unsigned k = 0; k < r->npaths; k++) {
 				struct zt_path *x = &r->paths[k];
 				if (x->used && !zt_sock_is_tcp(x->sock) &&
-				    zt_send_msg_to(n, now, r, x->sock, &x->ep, msg, sizeof msg) ==
-				        ZT_OK)
+				    zt_send_msg_to(n, now, r, x->sock, &x->ep, msg, len) == ZT_OK)
 					zt_timers_path_sent(x, now);
 			}
 		}

@@ -128,7 +128,7 @@ enum zt_msg {
 #define ZT_REKEY_TIMEOUT         3000  /* retry an unanswered initiation */
 #define ZT_REKEY_ATTEMPT_TIME    90000 /* give up after this long */
 /* What strangers may cost us before a handshake is authenticated
- * (ratelimit.c, handshake.c; doc/PROTOCOL.md "What an initiation may
+ * (hsbudget.c, handshake.c; doc/PROTOCOL.md "What an initiation may
  * cost").  Token buckets, rate per second and burst, per source (an IPv4
  * /24, an IPv6 /48, or the sender's address for an initiation one of our
  * roots relayed) and for the whole node.  X25519 for an initiation without
@@ -158,7 +158,7 @@ enum zt_msg {
 #define ZT_HS_RESP_BAD_MAX     4    /* forged responses to one initiation before we stop trying */
 #define ZT_HS_SEEN_ENTRIES     2048 /* initiations remembered (replays cost no X25519) */
 #define ZT_HS_ID_ENTRIES       2048 /* identities remembered (verified or rejected) */
-#define ZT_HS_RL_ENTRIES       1024 /* sources with a token bucket */
+#define ZT_HS_BUDGET_SOURCES   1024 /* sources with a token bucket */
 #define ZT_PEER_EVICT_BATCH    64   /* eviction candidates gathered per pass (peer.c) */
 #define ZT_COOKIE_SECRET_LIFE  120000
 #define ZT_COOKIE_VALID        110000
@@ -219,14 +219,20 @@ enum zt_msg {
 #define ZT_BRIDGE_BLOCK     6000   /* a bridge that lost the election stands back */
 
 #define ZT_PEER_MAX_PATHS      8
-#define ZT_RENDEZVOUS_MAX_EPS  8      /* endpoints in one RENDEZVOUS */
-#define ZT_RENDEZVOUS_PER_SEC  16     /* roots: introductions per requester and second */
-#define ZT_PUNCH_TIME          10000  /* after a RENDEZVOUS, probe candidates ... */
-#define ZT_PUNCH_INTERVAL      1000   /* ... this often */
-#define ZT_RENDEZVOUS_FAST     2000   /* rendezvous retry in the first seconds of RELAY */
-#define ZT_PATH_QUIET          1500   /* an in-use path silent this long is probed ... */
-#define ZT_PATH_PROBE_INTERVAL 1000   /* ... this often */
-#define ZT_PATH_PROBES_LOST    3      /* unanswered probes in a row: the path is down */
+#define ZT_RENDEZVOUS_MAX_EPS  8     /* endpoints in one RENDEZVOUS */
+#define ZT_RENDEZVOUS_PER_SEC  16    /* roots: introductions per requester and second */
+#define ZT_PUNCH_TIME          10000 /* after a RENDEZVOUS, probe candidates ... */
+#define ZT_PUNCH_INTERVAL      1000  /* ... this often */
+#define ZT_RENDEZVOUS_FAST     2000  /* rendezvous retry in the first seconds of RELAY */
+#define ZT_PATH_QUIET          1500  /* an in-use path silent this long is probed ... */
+#define ZT_PATH_PROBE_INTERVAL 1000  /* ... this often */
+#define ZT_PATH_PROBES_LOST    3     /* unanswered probes in a row: the path is down */
+#define ZT_PATH_CHALLENGE      500   /* a path not validated is challenged at most this often */
+/* REGISTER's inner length: at least what a root sends an endpoint it has
+ * not validated for it (a challenge ECHO and an IPv6 REGISTER_OK), at most
+ * the full tail. */
+#define ZT_REGISTER_MIN        (13 + 9 + 19 + ZT_DATA_OVERHEAD)
+#define ZT_REGISTER_MAX        (12 + (ZT_MAX_LOCAL_ENDPOINTS + ZT_MAX_MAPPED_ENDPOINTS) * 19)
 #define ZT_BIRTHDAY_SOCKETS    256    /* hard side: extra sockets */
 #define ZT_BIRTHDAY_PROBES     2048   /* easy side: probes to random ports, at most */
 #define ZT_BIRTHDAY_PER_TICK   512    /* ... per background tick */

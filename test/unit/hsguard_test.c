@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hsguard_test.c - what a stranger may cost us before a handshake is
- * authenticated: the token buckets (ratelimit.c) and the caches of
+ * authenticated: the token buckets (hsbudget.c) and the caches of
  * initiations and identities (hscache.c) on their own, then at a node
  * (handshake.c): a replayed initiation costs no public-key work, an
  * identity costs one Argon2id however often it comes back, new identities
@@ -15,10 +15,10 @@
 
 #include "handshake.h"
 #include "hsattack.h"
+#include "hsbudget.h"
 #include "hscache.h"
 #include "node.h"
 #include "peer.h"
-#include "ratelimit.h"
 #include "test.h"
 #include "util.h"
 #include "wire.h"
@@ -31,18 +31,18 @@ static void parse(const char *text, struct zt_endpoint *ep)
 static bool src_eq(const char *a, const char *b)
 {
 	struct zt_endpoint ea, eb;
-	struct zt_rl_src sa, sb;
+	struct zt_hsb_src sa, sb;
 	parse(a, &ea);
 	parse(b, &eb);
-	zt_rl_src_prefix(&sa, &ea);
-	zt_rl_src_prefix(&sb, &eb);
+	zt_hsb_src_prefix(&sa, &ea);
+	zt_hsb_src_prefix(&sb, &eb);
 	return memcmp(&sa, &sb, sizeof sa) == 0;
 }
 
 /* A source is its IPv4 /24 or IPv6 /48; a relayed sender its address. */
 static void test_rl_sources(void)
 {
-	struct zt_rl_src a, b;
+	struct zt_hsb_src a, b;
 
 	CHECK(src_eq("198.51.100.1/1", "198.51.100.254/2"));
 	CHECK(!src_eq("198.51.100.1/1", "198.51.101.1/1"));
@@ -50,8 +50,8 @@ static void test_rl_sources(void)
 	CHECK(src_eq("2001:db8:1::1/1", "2001:db8:1:ffff::2/1"));
 	CHECK(!src_eq("2001:db8:1::1/1", "2001:db8:2::1/1"));
 	CHECK(!src_eq("::c633:6401/1", "198.51.100.1/1"));
-	zt_rl_src_relayed(&a, 0x1122334455ULL);
-	zt_rl_src_relayed(&b, 0x1122334456ULL);
+	zt_hsb_src_relayed(&a, 0x1122334455ULL);
+	zt_hsb_src_relayed(&b, 0x1122334456ULL);
 	CHECK(memcmp(&a, &b, sizeof a) != 0);
 }
 
@@ -59,31 +59,31 @@ static void test_rl_sources(void)
  * the kinds of work do not share. */
 static void test_rl_buckets(void)
 {
-	static struct zt_rl rl;
+	static struct zt_hsb rl;
 	uint8_t key[16] = {1, 2, 3};
 	struct zt_endpoint ep;
-	struct zt_rl_src s, t;
+	struct zt_hsb_src s, t;
 	int64_t now = HS_T0;
 	unsigned got = 0;
 
-	zt_rl_init(&rl, key);
+	zt_hsb_init(&rl, key);
 	parse("198.51.100.1/1", &ep);
-	zt_rl_src_prefix(&s, &ep);
+	zt_hsb_src_prefix(&s, &ep);
 	for (int i = 0; i < 1000; i++)
-		got += zt_rl_take(&rl, now, &s, ZT_RL_DH);
+		got += zt_hsb_take(&rl, now, &s, ZT_HSB_DH);
 	CHECK_EQ(got, ZT_HS_DH_SRC_BURST);
 	/* One token per period comes back, never more than the burst. */
-	CHECK(!zt_rl_take(&rl, now + 1000 / ZT_HS_DH_SRC_RATE - 1, &s, ZT_RL_DH));
-	CHECK(zt_rl_take(&rl, now + 1000 / ZT_HS_DH_SRC_RATE, &s, ZT_RL_DH));
-	CHECK(!zt_rl_take(&rl, now + 1000 / ZT_HS_DH_SRC_RATE, &s, ZT_RL_DH));
+	CHECK(!zt_hsb_take(&rl, now + 1000 / ZT_HS_DH_SRC_RATE - 1, &s, ZT_HSB_DH));
+	CHECK(zt_hsb_take(&rl, now + 1000 / ZT_HS_DH_SRC_RATE, &s, ZT_HSB_DH));
+	CHECK(!zt_hsb_take(&rl, now + 1000 / ZT_HS_DH_SRC_RATE, &s, ZT_HSB_DH));
 	now += 3600 * 1000;
 	got = 0;
 	for (int i = 0; i < 1000; i++)
-		got += zt_rl_take(&rl, now, &s, ZT_RL_DH);
+		got += zt_hsb_take(&rl, now, &s, ZT_HSB_DH);
 	CHECK_EQ(got, ZT_HS_DH_SRC_BURST);
 	/* Other kinds are other buckets. */
-	CHECK(zt_rl_take(&rl, now, &s, ZT_RL_DH_PROVEN));
-	CHECK(zt_rl_take(&rl, now, &s, ZT_RL_ID));
+	CHECK(zt_hsb_take(&rl, now, &s, ZT_HSB_DH_PROVEN));
+	CHECK(zt_hsb_take(&rl, now, &s, ZT_HSB_ID));
 
 	/* Many sources: the node's bucket bounds them all, and the table
 	 * does not grow (it is a fixed array). */
@@ -92,13 +92,13 @@ static void test_rl_buckets(void)
 	for (unsigned i = 0; i < 5000; i++) {
 		ep.ip[1] = (uint8_t)(i >> 8);
 		ep.ip[2] = (uint8_t)i;
-		zt_rl_src_prefix(&t, &ep);
-		got += zt_rl_take(&rl, now, &t, ZT_RL_DH);
+		zt_hsb_src_prefix(&t, &ep);
+		got += zt_hsb_take(&rl, now, &t, ZT_HSB_DH);
 	}
 	CHECK_EQ(got, ZT_HS_DH_BURST);
 	/* Refused by the node's bucket, a source is not charged. */
 	now += 1000 / ZT_HS_DH_RATE;
-	CHECK(zt_rl_take(&rl, now, &s, ZT_RL_DH));
+	CHECK(zt_hsb_take(&rl, now, &s, ZT_HSB_DH));
 }
 
 static struct zt_hsc_tag tag(uint64_t lo)
