@@ -141,16 +141,16 @@ enum zt_msg {
 #define ZT_HS_DH_SRC_BURST     40
 #define ZT_HS_DH_RATE          500 /* unproven X25519, whole node */
 #define ZT_HS_DH_BURST         500
-#define ZT_HS_DHP_SRC_RATE     100 /* proven X25519, per source */
-#define ZT_HS_DHP_SRC_BURST    200
+#define ZT_HS_DHP_SRC_RATE     400  /* proven X25519, per source (a CGNAT /24 */
+#define ZT_HS_DHP_SRC_BURST    800  /* may hold tens of thousands of nodes) */
 #define ZT_HS_DHP_RATE         4000 /* proven X25519, whole node */
 #define ZT_HS_DHP_BURST        4000
 #define ZT_HS_ID_SRC_RATE      5 /* unproven Argon2id, per source */
 #define ZT_HS_ID_SRC_BURST     20
 #define ZT_HS_ID_RATE          50 /* unproven Argon2id, whole node */
 #define ZT_HS_ID_BURST         50
-#define ZT_HS_IDP_SRC_RATE     20 /* proven Argon2id, per source */
-#define ZT_HS_IDP_SRC_BURST    50
+#define ZT_HS_IDP_SRC_RATE     40 /* proven Argon2id, per source */
+#define ZT_HS_IDP_SRC_BURST    100
 #define ZT_HS_IDP_RATE         200 /* proven Argon2id, whole node */
 #define ZT_HS_IDP_BURST        200
 #define ZT_HS_COOKIE_SRC_RATE  20   /* COOKIE replies, per source (none node-wide: they */
