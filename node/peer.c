@@ -317,7 +317,7 @@ bool zt_peer_is_active(const struct zt_peer *p, int64_t now)
 	return p->last_frame != 0 && now - p->last_frame < ZT_PEER_ACTIVE;
 }
 
-static struct zt_path *path_find(struct zt_peer *p, const struct zt_endpoint *ep)
+struct zt_path *zt_peer_path_find(struct zt_peer *p, const struct zt_endpoint *ep)
 {
 	for (unsigned i = 0; i < p->npaths; i++)
 		if (p->paths[i].used && zt_endpoint_eq(&p->paths[i].ep, ep))
@@ -325,9 +325,21 @@ static struct zt_path *path_find(struct zt_peer *p, const struct zt_endpoint *ep
 	return NULL;
 }
 
+/* Which of two paths goes first when a slot is needed: one not proven
+ * both ways before a proven one (a flood of new endpoints, such as the
+ * mappings of a birthday attempt, must not push out the path in use),
+ * then the one never heard or heard longest ago. */
+static bool less_useful(const struct zt_path *x, const struct zt_path *y)
+{
+	if (x->confirmed != y->confirmed)
+		return !x->confirmed;
+	return x->last_rx < y->last_rx ||
+	       (x->last_rx == y->last_rx && x->discovered < y->discovered);
+}
+
 /* A free slot (the array grows by one while below ZT_PEER_MAX_PATHS), or
- * the least useful path (never heard, else heard longest ago); returned
- * blank.  NULL only if the peer has no slot and none can be allocated. */
+ * the least useful path; returned blank.  NULL only if the peer has no
+ * slot and none can be allocated. */
 static struct zt_path *path_slot(struct zt_node *n, struct zt_peer *p)
 {
 	struct zt_path *victim = NULL;
@@ -337,8 +349,7 @@ static struct zt_path *path_slot(struct zt_node *n, struct zt_peer *p)
 			victim = x;
 			break;
 		}
-		if (victim == NULL || x->last_rx < victim->last_rx ||
-		    (x->last_rx == victim->last_rx && x->discovered < victim->discovered))
+		if (victim == NULL || less_useful(x, victim))
 			victim = x;
 	}
 	if ((victim == NULL || victim->used) && p->npaths < ZT_PEER_MAX_PATHS) {
@@ -385,7 +396,7 @@ struct zt_path *zt_peer_add_path(struct zt_node *n, struct zt_peer *p, int64_t n
 	struct zt_path *x;
 	if (zt_sock_is_tcp(sock) && !zt_tcpmap_add(&n->tcpmap, sock, p->address))
 		return NULL;
-	x = path_find(p, ep);
+	x = zt_peer_path_find(p, ep);
 	if (x == NULL) {
 		x = path_slot(n, p);
 		if (x == NULL)
@@ -402,11 +413,13 @@ struct zt_path *zt_peer_add_path(struct zt_node *n, struct zt_peer *p, int64_t n
 struct zt_path *zt_peer_add_candidate(struct zt_node *n, struct zt_peer *p, int64_t now,
                                       const struct zt_endpoint *ep)
 {
-	struct zt_path *x = path_find(p, ep);
+	struct zt_path *x = zt_peer_path_find(p, ep);
 	int64_t sock;
 
-	if (x != NULL)
+	if (x != NULL) {
+		x->vouched = true;
 		return x;
+	}
 	sock = zt_node_pick_socket(n, ep->family);
 	if (sock < 0)
 		return NULL; /* no socket of that family */
@@ -418,7 +431,32 @@ struct zt_path *zt_peer_add_candidate(struct zt_node *n, struct zt_peer *p, int6
 	x->sock = sock;
 	x->discovered = now;
 	x->rtt = -1;
+	x->vouched = true;
 	return x;
+}
+
+void zt_peer_path_rx_bytes(struct zt_peer *p, const struct zt_endpoint *from, size_t len)
+{
+	struct zt_path *x = zt_peer_path_find(p, from);
+	if (x == NULL || x->confirmed)
+		return;
+	x->credit =
+	    (uint16_t)(x->credit + len > ZT_PATH_CREDIT_MAX ? ZT_PATH_CREDIT_MAX : x->credit + len);
+}
+
+void zt_peer_path_tx_bytes(struct zt_path *x, size_t len)
+{
+	if (!x->confirmed)
+		x->credit = (uint16_t)(x->credit > len ? x->credit - len : 0);
+}
+
+void zt_peer_path_confirm(struct zt_peer *p, int64_t sock, const struct zt_endpoint *from)
+{
+	struct zt_path *x = zt_peer_path_find(p, from);
+	if (x == NULL || x->sock != sock)
+		return;
+	x->confirmed = true;
+	x->credit = 0;
 }
 
 void zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,
@@ -431,12 +469,12 @@ void zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64
 	if (hops != 0)
 		return; /* relayed: says nothing about a direct path */
 	if (n->burst.active)
-		zt_nat_sock_heard(n, sock);
+		zt_nat_sock_heard(n, sock, p);
 	/* Listed under its connection, so that the close finds it; a
 	 * connection that claims more peers gets no more paths. */
 	if (zt_sock_is_tcp(sock) && !zt_tcpmap_add(&n->tcpmap, sock, p->address))
 		return;
-	x = path_find(p, from);
+	x = zt_peer_path_find(p, from);
 	if (x == NULL) {
 		x = path_slot(n, p);
 		if (x == NULL)
@@ -463,11 +501,21 @@ struct zt_path *zt_peer_best_path(const struct zt_node *n, const struct zt_peer 
 {
 	const struct zt_path *best = NULL;
 	int64_t window = alive_window(p, now);
-	(void)n;
+	/* While we measure our NAT's timeout with a root we send it nothing
+	 * and expect nothing back: that silence is no sign of a dead path. */
+	bool probing = p->is_root && zt_nat_probe_silent(n, p);
 
 	for (unsigned i = 0; i < p->npaths; i++) {
 		const struct zt_path *x = &p->paths[i];
 		if (!x->used || x->last_rx == 0 || now - x->last_rx >= window)
+			continue;
+		/* Heard on it is not enough: only a path our packets have been
+		 * seen to cross (an ECHO answered on it) carries traffic, so a
+		 * one-way path (a spoofed source, a NAT mapping gone on the
+		 * other side) is never chosen.  Roots answer on the path they
+		 * heard, as they always did (their amplification bounds are
+		 * their own, relay.c). */
+		if (!p->is_root && !n->is_root && !x->confirmed)
 			continue;
 		/* Probes keep going unanswered: the NAT lost the mapping (or
 		 * the link died); fall back to relaying within seconds. */
@@ -475,7 +523,7 @@ struct zt_path *zt_peer_best_path(const struct zt_node *n, const struct zt_peer 
 			continue;
 		/* A root path we keep sending on without an answer (UDP got
 		 * blocked): let the others (TCP) carry the traffic. */
-		if (p->is_root && now - x->last_rx >= ZT_ROOT_PATH_SILENT &&
+		if (p->is_root && !probing && now - x->last_rx >= ZT_ROOT_PATH_SILENT &&
 		    x->last_tx - x->last_rx >= ZT_ROOT_PATH_SILENT &&
 		    now - x->tx_since_rx >= ZT_ROOT_PATH_SILENT)
 			continue;

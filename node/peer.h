@@ -24,6 +24,14 @@ struct zt_path {
 	int rtt;             /* ms, -1 unknown */
 	unsigned unanswered; /* ECHOs sent since we last heard on this path */
 	int64_t tx_since_rx; /* the first packet sent since we last heard on it */
+	/* Proven both ways (an ECHO_REPLY to one of our ECHOs came back on
+	 * it): only then does it carry traffic (zt_peer_best_path).  Until
+	 * then it gets punch probes if a root named it (vouched), within the
+	 * budgets of nat.c, and otherwise no more bytes than came from it
+	 * (credit).  A confirmed path that stops answering loses it. */
+	bool confirmed;
+	bool vouched;
+	uint16_t credit;
 	/* Path MTU (pmtu.c): datagram sizes, 0 = not probed (ZT_PMTU_MIN). */
 	uint16_t pmtu;             /* largest datagram known to cross */
 	uint16_t pmtu_lo, pmtu_hi; /* search: largest acknowledged, smallest lost */
@@ -190,9 +198,19 @@ void zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64
 /* A path on a given socket (TCP fallback), or NULL. */
 struct zt_path *zt_peer_add_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,
                                  const struct zt_endpoint *ep);
-/* Add a candidate endpoint (from WHOIS/RENDEZVOUS); returns the path. */
+/* Add a candidate endpoint (from WHOIS/RENDEZVOUS: a root named it, so it
+ * is vouched for); returns the path. */
 struct zt_path *zt_peer_add_candidate(struct zt_node *n, struct zt_peer *p, int64_t now,
                                       const struct zt_endpoint *ep);
+/* Bytes received from `from` (an authenticated packet): credit for an
+ * unconfirmed path.  Bytes sent on x: taken from its credit. */
+void zt_peer_path_rx_bytes(struct zt_peer *p, const struct zt_endpoint *from, size_t len);
+void zt_peer_path_tx_bytes(struct zt_path *x, size_t len);
+/* A verified ECHO_REPLY came from `from` on `sock`: the path is proven
+ * both ways. */
+void zt_peer_path_confirm(struct zt_peer *p, int64_t sock, const struct zt_endpoint *from);
+/* The path with endpoint ep, or NULL. */
+struct zt_path *zt_peer_path_find(struct zt_peer *p, const struct zt_endpoint *ep);
 /* The direct path to use now, or NULL. */
 struct zt_path *zt_peer_best_path(const struct zt_node *n, const struct zt_peer *p, int64_t now);
 bool zt_peer_is_active(const struct zt_peer *p, int64_t now);

@@ -91,8 +91,6 @@ static void handle_rendezvous(struct zt_node *n, int64_t now, const uint8_t *msg
 	if (q == NULL)
 		return;
 	count = msg[6];
-	if (count > ZT_RENDEZVOUS_MAX_EPS)
-		count = ZT_RENDEZVOUS_MAX_EPS; /* roots send at most that: no amplification */
 	/* Without it (out of memory, counted) the candidates are still tried,
 	 * only not punched at. */
 	rc = zt_peer_reach(n, q);
@@ -104,14 +102,22 @@ static void handle_rendezvous(struct zt_node *n, int64_t now, const uint8_t *msg
 		size_t used = zt_endpoint_decode(&ep, msg + off, len - off);
 		if (used == 0) {
 			n->counters[ZT_CTR_RX_MALFORMED]++;
-			break;
+			return;
 		}
 		off += used;
+		/* At most the first ZT_RENDEZVOUS_MAX_EPS (roots send no more):
+		 * a root cannot make us probe many addresses. */
+		if (i >= ZT_RENDEZVOUS_MAX_EPS)
+			continue;
 		if (i == 0 && rc != NULL)
 			rc->pub = ep; /* the freshest public endpoint comes first */
 		x = zt_peer_add_candidate(n, q, now, &ep);
-		/* Punch now: both ends got the rendezvous at about the same time. */
-		if (x != NULL && zt_peer_send_keypair(q, now) != NULL)
+		/* Punch now: both ends got the rendezvous at about the same
+		 * time.  Once a second per endpoint at most, however many
+		 * rendezvous come, and within the punch budget. */
+		if (x != NULL && !x->confirmed && zt_peer_send_keypair(q, now) != NULL &&
+		    (x->last_echo == 0 || now - x->last_echo >= ZT_PUNCH_INTERVAL) &&
+		    zt_nat_punch_take(n, now, 1) == 1)
 			zt_send_echo(n, now, q, x);
 	}
 	/* A newer root appends the peer's NAT type. */
@@ -121,6 +127,45 @@ static void handle_rendezvous(struct zt_node *n, int64_t now, const uint8_t *msg
 		zt_send_want_peer(n, now, q);
 	else
 		zt_nat_maybe_birthday(n, now, q);
+}
+
+/* ECHO: answered the way it came.  To a path not proven both ways the
+ * answer is no bigger than the ECHO (no endpoint), so that a spoofed
+ * source gets no more than was sent in its name. */
+static void handle_echo(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
+                        const struct zt_endpoint *from, unsigned hops, const uint8_t *msg)
+{
+	uint8_t reply[13 + 19];
+	size_t rl = 13;
+	struct zt_path *x = hops == 0 ? zt_peer_path_find(p, from) : NULL;
+
+	memcpy(reply, msg, 13);
+	reply[0] = ZT_MSG_ECHO_REPLY;
+	if (hops != 0 || (x != NULL && x->confirmed))
+		rl += zt_endpoint_encode(from, reply + 13);
+	(void)zt_send_msg_to(n, now, p, sock, from, reply, rl);
+	if (x != NULL)
+		zt_peer_path_tx_bytes(x, ZT_DATA_OVERHEAD + rl);
+}
+
+/* ECHO_REPLY: if it answers an ECHO we sent to `from` (its id is our
+ * challenge), the path is proven both ways, and gives an RTT sample. */
+static void handle_echo_reply(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
+                              const struct zt_endpoint *from, unsigned hops, const uint8_t *msg)
+{
+	int64_t sent = (int64_t)zt_get_u64(msg + 5);
+
+	if (hops != 0 || sent > now || now - sent >= 60000 ||
+	    !zt_nat_echo_check(n, from, zt_get_u32(msg + 1), sent))
+		return;
+	zt_peer_path_confirm(p, sock, from);
+	for (unsigned i = 0; i < p->npaths; i++) {
+		struct zt_path *x = &p->paths[i];
+		int s = (int)(now - sent);
+		if (!x->used || !zt_endpoint_eq(&x->ep, from))
+			continue;
+		x->rtt = x->rtt < 0 ? s : (x->rtt * 7 + s) / 8;
+	}
 }
 
 static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
@@ -138,33 +183,16 @@ static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_
 	switch (msg[0]) {
 	case ZT_MSG_KEEPALIVE: break;
 	case ZT_MSG_FRAME: zt_switch_frame_from_peer(n, now, p, msg, len); break;
-	case ZT_MSG_ECHO: {
-		uint8_t reply[13 + 19];
-		size_t rl;
+	case ZT_MSG_ECHO:
 		if (len != 13)
 			goto bad;
-		memcpy(reply, msg, 13);
-		reply[0] = ZT_MSG_ECHO_REPLY;
-		rl = 13 + zt_endpoint_encode(from, reply + 13);
-		(void)zt_send_msg_to(n, now, p, sock, from, reply, rl);
+		handle_echo(n, now, p, sock, from, hops, msg);
 		break;
-	}
-	case ZT_MSG_ECHO_REPLY: {
-		int64_t sent;
+	case ZT_MSG_ECHO_REPLY:
 		if (len < 13)
 			goto bad;
-		sent = (int64_t)zt_get_u64(msg + 5);
-		if (hops == 0 && sent <= now && now - sent < 60000) {
-			for (unsigned i = 0; i < p->npaths; i++) {
-				struct zt_path *x = &p->paths[i];
-				int s = (int)(now - sent);
-				if (!x->used || !zt_endpoint_eq(&x->ep, from))
-					continue;
-				x->rtt = x->rtt < 0 ? s : (x->rtt * 7 + s) / 8;
-			}
-		}
+		handle_echo_reply(n, now, p, sock, from, hops, msg);
 		break;
-	}
 	case ZT_MSG_REGISTER_OK: {
 		int64_t sent;
 		struct zt_endpoint ep;
@@ -273,6 +301,8 @@ void zt_recv_data_deliver(struct zt_node *n, int64_t now, struct zt_peer *p, str
                           int64_t sock, const struct zt_endpoint *from, const struct zt_hdr *h,
                           const uint8_t *msg, size_t mlen)
 {
+	if (zt_nat_sock_deaf(n, sock))
+		return; /* (batched DATA comes here without zt_recv_wire_one) */
 	if (kp == p->kp_next) {
 		/* The initiator used the new keys: they become current. */
 		zt_peer_keypair_promote(p);
@@ -280,6 +310,8 @@ void zt_recv_data_deliver(struct zt_node *n, int64_t now, struct zt_peer *p, str
 			zt_send_flush_queue(n, now, p);
 	}
 	zt_peer_learn_path(n, p, now, sock, from, h->hops);
+	if (h->hops == 0)
+		zt_peer_path_rx_bytes(p, from, mlen + ZT_DATA_OVERHEAD);
 	handle_msg(n, now, p, sock, from, h->hops, msg, mlen);
 }
 
@@ -366,6 +398,10 @@ void zt_recv_wire_one(struct zt_node *n, int64_t now, int64_t sock, const struct
 		n->counters[ZT_CTR_RX_MALFORMED]++;
 		return;
 	}
+	/* A birthday socket that lost hears nothing: the peer must learn
+	 * only the winner's mapping (nat.c). */
+	if (zt_nat_sock_deaf(n, sock))
+		return;
 	/* Work on a copy: a root rewrites the hop count in place. */
 	memcpy(n->pktin, pkt, len);
 	process_packet(n, now, sock, from, n->pktin, len, false);

@@ -190,7 +190,8 @@ void zt_send_echo_to(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t 
 {
 	uint8_t msg[13];
 	msg[0] = ZT_MSG_ECHO;
-	zt_put_u32(msg + 1, zt_node_random_u32(n));
+	/* A challenge: only an answer from `to` matches (zt_nat_echo_check). */
+	zt_put_u32(msg + 1, zt_nat_echo_id(n, to, now));
 	zt_put_u64(msg + 5, (uint64_t)now);
 	(void)zt_send_msg_to(n, now, p, sock, to, msg, sizeof msg);
 }
@@ -203,6 +204,7 @@ void zt_send_echo(struct zt_node *n, int64_t now, struct zt_peer *p, struct zt_p
 		n->counters[ZT_CTR_PUNCH_PROBES]++;
 	zt_timers_echo_sent(x, now);
 	zt_send_echo_to(n, now, p, x->sock, &x->ep);
+	zt_peer_path_tx_bytes(x, ZT_DATA_OVERHEAD + 13);
 	zt_timers_path_sent(x, now);
 }
 

@@ -47,9 +47,12 @@ void zt_timers_path_sent(struct zt_path *x, int64_t now)
 
 void zt_timers_echo_sent(struct zt_path *x, int64_t now)
 {
-	/* An ECHO is always answered: count the ones that are not. */
+	/* An ECHO is always answered: count the ones that are not.  A path
+	 * that stops answering must prove itself both ways again. */
 	if (x->last_echo > x->last_rx)
 		x->unanswered++;
+	if (x->unanswered >= ZT_PATH_PROBES_LOST)
+		x->confirmed = false;
 	x->last_echo = now;
 }
 
@@ -168,18 +171,35 @@ static void peer_silent(struct zt_node *n, int64_t now, struct zt_peer *p,
  * in use, faster still to punch or to find out whether a path went
  * silent. */
 static int64_t echo_interval(const struct zt_node *n, int64_t now, const struct zt_path *x,
-                             const struct zt_peer_reach *reach, bool active)
+                             bool active)
 {
 	int64_t interval = active ? ZT_ECHO_ACTIVE : n->keepalive;
-	/* Right after a rendezvous: punch every second, so that one side's
-	 * probe finds the other's hole. */
-	if (x->last_rx == 0 && now < reach->punch_until)
+	/* Not proven both ways: every second (right after a rendezvous, so
+	 * that one side's probe finds the other's hole; or a path just heard
+	 * from), within what may_probe allows. */
+	if (!x->confirmed)
 		interval = ZT_PUNCH_INTERVAL;
 	/* A path in use that went quiet: find out fast whether the NAT lost
 	 * its mapping. */
 	if (active && x->last_rx != 0 && now - x->last_rx >= ZT_PATH_QUIET)
 		interval = ZT_PATH_PROBE_INTERVAL;
 	return interval;
+}
+
+/* May x get an ECHO now?  A path proven both ways, always.  Otherwise it
+ * has not shown that anyone there wants our packets (doc/PROTOCOL.md §8,
+ * "Punching budgets"): an endpoint a root named gets punch probes while
+ * the rendezvous' punch window is open, each from the node's punch
+ * budget; any other (one we only heard from) no more bytes than came
+ * from it. */
+static bool may_probe(struct zt_node *n, int64_t now, const struct zt_path *x,
+                      const struct zt_peer_reach *reach)
+{
+	if (x->confirmed)
+		return true;
+	if (x->vouched && now < reach->punch_until && zt_nat_punch_take(n, now, 1) == 1)
+		return true;
+	return x->credit >= ZT_DATA_OVERHEAD + 13;
 }
 
 /* Keepalives and probes on the direct paths of a peer in use (or recently,
@@ -193,9 +213,12 @@ static void paths_keepalive(struct zt_node *n, int64_t now, struct zt_peer *p,
 		struct zt_path *x = &p->paths[i];
 		if (!x->used)
 			continue;
-		if (now - x->last_echo >= echo_interval(n, now, x, reach, active))
+		if (now - x->last_echo >= echo_interval(n, now, x, active) &&
+		    may_probe(n, now, x, reach))
 			zt_send_echo(n, now, p, x);
-		zt_pmtu_background(n, now, p, x);
+		/* Big probes only where our packets are known to arrive. */
+		if (x->confirmed)
+			zt_pmtu_background(n, now, p, x);
 	}
 	if (now < reach->punch_until)
 		zt_nat_maybe_birthday(n, now, p);

@@ -187,21 +187,27 @@ enum zt_msg {
 #define ZT_BRIDGE_BLOCK     6000   /* a bridge that lost the election stands back */
 
 #define ZT_PEER_MAX_PATHS      8
-#define ZT_RENDEZVOUS_MAX_EPS  8      /* endpoints in one RENDEZVOUS */
-#define ZT_RENDEZVOUS_PER_SEC  16     /* roots: introductions per requester and second */
-#define ZT_PUNCH_TIME          10000  /* after a RENDEZVOUS, probe candidates ... */
-#define ZT_PUNCH_INTERVAL      1000   /* ... this often */
-#define ZT_RENDEZVOUS_FAST     2000   /* rendezvous retry in the first seconds of RELAY */
-#define ZT_PATH_QUIET          1500   /* an in-use path silent this long is probed ... */
-#define ZT_PATH_PROBE_INTERVAL 1000   /* ... this often */
-#define ZT_PATH_PROBES_LOST    3      /* unanswered probes in a row: the path is down */
-#define ZT_BIRTHDAY_SOCKETS    256    /* hard side: extra sockets */
-#define ZT_BIRTHDAY_PROBES     2048   /* easy side: probes to random ports, at most */
-#define ZT_BIRTHDAY_PER_TICK   512    /* ... per background tick */
-#define ZT_BIRTHDAY_TIME       6000   /* one attempt lasts this long */
-#define ZT_BIRTHDAY_SPRAYS     4      /* easy-side attempts at once */
-#define ZT_BIRTHDAY_RETRY      60000  /* per peer, at most one attempt this often */
-#define ZT_BIRTHDAY_PREDICT    16     /* ports after each reflected one tried first */
+#define ZT_RENDEZVOUS_MAX_EPS  4     /* endpoints in one RENDEZVOUS (more are ignored) */
+#define ZT_RENDEZVOUS_PER_SEC  16    /* roots: introductions per requester and second */
+#define ZT_PUNCH_TIME          10000 /* after a RENDEZVOUS, probe candidates ... */
+#define ZT_PUNCH_INTERVAL      1000  /* ... this often */
+#define ZT_RENDEZVOUS_FAST     2000  /* rendezvous retry in the first seconds of RELAY */
+#define ZT_PATH_QUIET          1500  /* an in-use path silent this long is probed ... */
+#define ZT_PATH_PROBE_INTERVAL 1000  /* ... this often */
+#define ZT_PATH_PROBES_LOST    3     /* unanswered probes in a row: the path is down */
+#define ZT_BIRTHDAY_SOCKETS    256   /* hard side: extra sockets */
+#define ZT_BIRTHDAY_PROBES     2048  /* easy side: probes to random ports, at most */
+#define ZT_BIRTHDAY_PER_TICK   512   /* ... per background tick */
+#define ZT_BIRTHDAY_TIME       6000  /* one attempt lasts this long */
+#define ZT_BIRTHDAY_SPRAYS     2     /* easy-side attempts at once */
+#define ZT_BIRTHDAY_RETRY      60000 /* per peer, at most one attempt this often */
+#define ZT_BIRTHDAY_PREDICT    16    /* ports after each reflected one tried first */
+#define ZT_BIRTHDAY_AFTER      2000  /* hard side: ordinary punching gets this long first */
+/* Probes to endpoints that have not proven they receive there (punching,
+ * birthday probing): one global token bucket (nat.c). */
+#define ZT_PUNCH_RATE          256    /* tokens per second */
+#define ZT_PUNCH_BURST         4096   /* at most this many at once */
+#define ZT_PATH_CREDIT_MAX     4096   /* bytes an unconfirmed path may have in hand */
 #define ZT_TCP_PORT            443    /* roots listen on TCP here (same address) */
 #define ZT_TCP_AFTER           4000   /* no UDP answer from a root this long: try TCP */
 #define ZT_TCP_RETRY           10000  /* per root, at most one TCP attempt this often */
