@@ -112,6 +112,7 @@ static const struct scenario scenarios[] = {
     {"sim_nat_same_lan", sim_nat_same_lan, NULL},
     {"sim_nat_rebind", sim_nat_rebind, NULL},
     {"sim_nat_short_timeout", sim_nat_short_timeout, NULL},
+    {"sim_nat_keep_direct", sim_nat_keep_direct, NULL},
     {"sim_attack_birthday_spray", sim_attack_birthday_spray, NULL},
     {"sim_attack_root_reflect", sim_attack_root_reflect, "issue 12.2"},
     {"sim_attack_init_replay", sim_attack_init_replay, "issue 12.3"},

@@ -9,6 +9,7 @@
 #include "scenarios.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nat.h"
@@ -379,4 +380,152 @@ void sim_nat_short_timeout(struct sim_result *r, uint64_t seed)
 out:
 	sim_world_free(w);
 	sim_traffic_destroy(&t);
+}
+
+/* ---- punching that keeps what it found (issue 12, points 1 and 9) ---- */
+
+/* A tagged test frame from a to b on NWID: "<tag> <seq>". */
+static void send_seq(struct sim_host *a, const struct sim_host *b, const char *tag, unsigned seq)
+{
+	uint8_t f[64];
+	memset(f, 0, sizeof f);
+	zt_mac_from_address(NWID, sim_host_address(b), f);
+	zt_mac_from_address(NWID, sim_host_address(a), f + 6);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	snprintf((char *)f + 14, sizeof f - 14, "%s %u", tag, seq);
+	(void)sim_host_send_frame(a, NWID, f, sizeof f);
+}
+
+/* Frames with `tag` and a sequence number >= from that h received. */
+static unsigned got_seq(const struct sim_host *h, const char *tag, unsigned from)
+{
+	unsigned n = 0;
+	size_t tl = strlen(tag);
+	for (size_t k = 0; k < h->nframes; k++) {
+		const char *s = (const char *)h->frames[k].data + 14;
+		if (h->frames[k].len < 14 + tl + 2 || memcmp(s, tag, tl) != 0 || s[tl] != ' ')
+			continue;
+		if ((unsigned)strtoul(s + tl + 1, NULL, 10) >= from)
+			n++;
+	}
+	return n;
+}
+
+static bool lists_direct(const struct sim_host *a, const struct sim_host *b)
+{
+	struct zt_peer_info p;
+	return sim_host_peer(a, sim_host_address(b), &p) && p.path == ZT_PATH_DIRECT;
+}
+
+static uint64_t relayed(const struct sim_world *w)
+{
+	uint64_t sum = 0;
+	for (unsigned i = 0; i < w->nroots; i++)
+		sum += zt_node_counter(sim_world_root(w, i)->node, ZT_CTR_RELAYED);
+	return sum;
+}
+
+/* One pair, member 0 behind `hard`, member 1 behind `easy`, pinging each
+ * other every 100 ms.  From the moment both list DIRECT, for 20 s: every
+ * frame arrives and no root relays a packet; the socket the path uses
+ * stays open.  Returns false (with a reason) otherwise. */
+static bool keeps_direct(struct sim_result *r, uint64_t seed, const struct sim_nat_cfg *hard,
+                         const struct sim_nat_cfg *easy, const char *what)
+{
+	struct sim_link link = {.latency_ms = 5, .jitter_ms = 2};
+	struct sim_world *w = sim_build(r, "sim_nat_keep", seed, 0, &link);
+	struct sim_host *a, *b;
+	unsigned seq = 0, first = 0;
+	int64_t direct_at = 0;
+	uint64_t relayed0 = 0;
+	bool ok = false;
+
+	if (w == NULL)
+		return false;
+	w->member_link = (struct sim_link){.latency_ms = 1};
+	a = sim_world_add_natted_member(w, hard, &link);
+	b = sim_world_add_natted_member(w, easy, &link);
+	if (a == NULL || b == NULL) {
+		sim_fail(r, "%s: adding the members", what);
+		goto out;
+	}
+	if (!sim_settle(r, w, 10000, 2000))
+		goto out;
+	for (int64_t t = 0; t < 60000; t += 100, seq++) {
+		send_seq(a, b, "a>b", seq);
+		send_seq(b, a, "b>a", seq);
+		sim_world_run_for(w, 100);
+		if (direct_at == 0 && lists_direct(a, b) && lists_direct(b, a)) {
+			direct_at = w->clock.now;
+			first = seq + 1;
+			relayed0 = relayed(w);
+		}
+		if (direct_at != 0 && w->clock.now - direct_at >= 20000)
+			break;
+	}
+	if (direct_at == 0) {
+		sim_fail(r, "%s: the pair never listed DIRECT on both ends", what);
+		sim_show_pair(w, 0, 1);
+		goto out;
+	}
+	seq++;
+	sim_world_run_for(w, 500); /* the last frames land */
+	{
+		unsigned want = seq - first, ab = got_seq(b, "a>b", first), ba = got_seq(a, "b>a", first);
+		uint64_t rel = relayed(w) - relayed0;
+		sim_note("%s: DIRECT at %.1fs; then %u/%u and %u/%u frames, %llu packets relayed, "
+		         "extra sockets open %u\n",
+		         what, sim_secs(direct_at), ab, want, ba, want, (unsigned long long)rel,
+		         a->extra_open);
+		if (ab != want || ba != want || rel != 0) {
+			sim_fail(r,
+			         "%s: after both listed DIRECT, %u of %u frames a->b and %u of %u "
+			         "b->a arrived, %llu packets were relayed",
+			         what, ab, want, ba, want, (unsigned long long)rel);
+			sim_show_pair(w, 0, 1);
+			goto out;
+		}
+	}
+	ok = sim_check_api(r, w);
+out:
+	sim_world_free(w);
+	return ok;
+}
+
+/*
+ * The NATs of point 9: a symmetric NAT (random or sequential ports) on one
+ * side and a full cone, a restricted cone or a port-restricted cone on the
+ * other.  Whether ordinary punching or birthday probing finds the path,
+ * once both ends list DIRECT no frame is lost and none is relayed: the
+ * sockets a chosen path uses are never closed, and a path is used only
+ * once packets crossed it both ways.
+ */
+void sim_nat_keep_direct(struct sim_result *r, uint64_t seed)
+{
+	static const struct {
+		enum sim_nat_kind kind;
+		const char *name;
+	} easy[] = {
+	    {SIM_NAT_FULL_CONE, "full cone"},
+	    {SIM_NAT_RESTRICTED, "restricted cone"},
+	    {SIM_NAT_PORT_RESTRICTED, "port-restricted cone"},
+	};
+	for (unsigned e = 0; e < sizeof easy / sizeof easy[0]; e++) {
+		for (int random_ports = 1; random_ports >= 0; random_ports--) {
+			for (unsigned k = 0; k < 2; k++) {
+				struct sim_nat_cfg hard = {.kind = SIM_NAT_SYMMETRIC,
+				                           .timeout_ms = 60000,
+				                           .random_ports = random_ports};
+				struct sim_nat_cfg cone = {.kind = easy[e].kind, .timeout_ms = 60000};
+				char what[96];
+				snprintf(what, sizeof what, "%s symmetric <-> %s (run %u)",
+				         random_ports ? "random-port" : "sequential-port", easy[e].name,
+				         k);
+				if (!keeps_direct(r, seed + 7 * e + 3 * (unsigned)random_ports + k, &hard,
+				                  &cone, what))
+					return;
+			}
+		}
+	}
 }
