@@ -74,6 +74,9 @@ struct sim_host {
 	int64_t next_sock;
 	uint16_t next_port;
 	unsigned extra_open, extra_opened;
+	/* TCP connections the node asked for (the fallback to a root); the
+	 * simulator has no TCP, so each attempt fails. */
+	unsigned tcp_opens;
 };
 
 /* Create a host on the fabric with access link `link`, generate its
