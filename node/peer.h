@@ -14,29 +14,32 @@
 #include "wire.h"
 #include "zt.h"
 
-/* A direct underlay path to a peer. */
+/* A direct underlay path to a peer.
+ *
+ * It carries traffic only once proven both ways (`confirmed`: an
+ * ECHO_REPLY to one of our ECHOs came back on it, zt_peer_best_path).
+ * Until then it gets punch probes if a root named it (`vouched`), within
+ * the budgets of nat.c, and otherwise no more bytes than came from it
+ * (`credit`).  A confirmed path that stops answering loses it.  (The
+ * small fields sit where the others leave padding: a root keeps one path
+ * per registered node.) */
 struct zt_path {
 	bool used;
+	bool confirmed;
 	struct zt_endpoint ep;
+	uint16_t credit; /* bytes heard on it, less bytes sent, while unconfirmed */
 	int64_t sock;
 	int64_t discovered;
 	int64_t last_rx, last_tx, last_echo;
 	int rtt;             /* ms, -1 unknown */
 	unsigned unanswered; /* ECHOs sent since we last heard on this path */
 	int64_t tx_since_rx; /* the first packet sent since we last heard on it */
-	/* Proven both ways (an ECHO_REPLY to one of our ECHOs came back on
-	 * it): only then does it carry traffic (zt_peer_best_path).  Until
-	 * then it gets punch probes if a root named it (vouched), within the
-	 * budgets of nat.c, and otherwise no more bytes than came from it
-	 * (credit).  A confirmed path that stops answering loses it. */
-	bool confirmed;
-	bool vouched;
-	uint16_t credit;
 	/* Path MTU (pmtu.c): datagram sizes, 0 = not probed (ZT_PMTU_MIN). */
 	uint16_t pmtu;             /* largest datagram known to cross */
 	uint16_t pmtu_lo, pmtu_hi; /* search: largest acknowledged, smallest lost */
 	uint16_t probe_size;       /* outstanding probe (0: none) */
 	uint8_t probe_tries;
+	bool vouched; /* a root named this endpoint (WHOIS_OK, RENDEZVOUS) */
 	uint32_t probe_id;
 	int64_t probe_sent, pmtu_searched, pmtu_confirmed;
 };
