@@ -137,11 +137,16 @@ static void close_sock(struct zt_node *n, int64_t sock)
 		n->host.socket_close(n->host.ctx, sock);
 }
 
-static bool peer_uses_sock(const struct zt_peer *p, int64_t sock)
+/* A path of p on `sock` is in use: proven both ways, or heard lately
+ * (while it proves itself, or after a few lost probes). */
+static bool peer_uses_sock(const struct zt_peer *p, int64_t sock, int64_t now)
 {
-	for (unsigned i = 0; i < p->npaths; i++)
-		if (p->paths[i].used && p->paths[i].last_rx != 0 && p->paths[i].sock == sock)
+	for (unsigned i = 0; i < p->npaths; i++) {
+		const struct zt_path *x = &p->paths[i];
+		if (x->used && x->sock == sock && x->last_rx != 0 &&
+		    (x->confirmed || now - x->last_rx < ZT_PATH_ALIVE_IDLE))
 			return true;
+	}
 	return false;
 }
 
@@ -157,14 +162,14 @@ static void log_attempt(struct zt_node *n, uint64_t peer, const char *what)
 
 /* The attempt ends: the winning socket stays (it carries the path; room
  * for it was checked before the attempt began), every other one closes. */
-static void burst_end(struct zt_node *n, const char *why)
+static void burst_end(struct zt_node *n, int64_t now, const char *why)
 {
 	struct zt_burst *b = &n->burst;
 	struct zt_peer *p = zt_peer_find(n, b->peer);
 
 	for (unsigned i = 0; i < b->nsocks; i++) {
-		bool keep =
-		    p != NULL && ((b->won && i == b->winner) || peer_uses_sock(p, b->socks[i]));
+		bool keep = p != NULL &&
+		            ((b->won && i == b->winner) || peer_uses_sock(p, b->socks[i], now));
 		if (keep && n->nkept < ZT_KEPT_SOCKETS) {
 			n->kept[n->nkept] = b->socks[i];
 			n->kept_peer[n->nkept] = b->peer;
@@ -342,13 +347,13 @@ void zt_nat_background(struct zt_node *n, int64_t now)
 	if (b->active) {
 		struct zt_peer *p = zt_peer_find(n, b->peer);
 		if (p == NULL)
-			burst_end(n, ": peer gone");
+			burst_end(n, now, ": peer gone");
 		else if (b->won)
-			burst_end(n, ": the peer got through");
+			burst_end(n, now, ": the peer got through");
 		else if (zt_peer_best_path(n, p, now) != NULL)
-			burst_end(n, ": direct path found");
+			burst_end(n, now, ": direct path found");
 		else if (now - b->started >= ZT_BIRTHDAY_TIME)
-			burst_end(n, ": no hit, staying relayed");
+			burst_end(n, now, ": no hit, staying relayed");
 		else
 			burst_round(n, now, p);
 	}
@@ -367,7 +372,7 @@ void zt_nat_background(struct zt_node *n, int64_t now)
 	/* A kept socket goes once no path of its peer uses it. */
 	for (unsigned i = 0; i < n->nkept;) {
 		struct zt_peer *p = zt_peer_find(n, n->kept_peer[i]);
-		if (p != NULL && peer_uses_sock(p, n->kept[i])) {
+		if (p != NULL && peer_uses_sock(p, n->kept[i], now)) {
 			i++;
 			continue;
 		}

@@ -207,11 +207,17 @@ static bool may_probe(struct zt_node *n, int64_t now, const struct zt_path *x,
 static void paths_keepalive(struct zt_node *n, int64_t now, struct zt_peer *p,
                             const struct zt_peer_reach *reach, bool active, bool warm)
 {
-	if (p->is_root || !(active || warm || now < reach->punch_until))
+	bool in_use = active || warm || now < reach->punch_until;
+	/* A peer we only exchange messages with (a controller, a member
+	 * asking for its config) gets no keepalives, but its paths must
+	 * still be proven to carry its replies. */
+	bool heard = p->last_rx != 0 && now - p->last_rx < ZT_PATH_ALIVE_ACTIVE;
+
+	if (p->is_root || !(in_use || heard))
 		return;
 	for (unsigned i = 0; i < p->npaths; i++) {
 		struct zt_path *x = &p->paths[i];
-		if (!x->used)
+		if (!x->used || (!in_use && x->confirmed))
 			continue;
 		if (now - x->last_echo >= echo_interval(n, now, x, active) &&
 		    may_probe(n, now, x, reach))
