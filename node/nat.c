@@ -269,7 +269,7 @@ void zt_nat_maybe_birthday(struct zt_node *n, int64_t now, struct zt_peer *p)
 		return;
 	/* Ordinary punching first: towards a full or restricted cone it works
 	 * within a round trip, and it costs no sockets. */
-	if (now - (rc->punch_until - ZT_PUNCH_TIME) < ZT_BIRTHDAY_AFTER)
+	if (now - rc->punch_since < ZT_BIRTHDAY_AFTER)
 		return;
 	if (zt_peer_send_keypair(p, now) == NULL || zt_peer_best_path(n, p, now) != NULL)
 		return;

@@ -94,8 +94,11 @@ static void handle_rendezvous(struct zt_node *n, int64_t now, const uint8_t *msg
 	/* Without it (out of memory, counted) the candidates are still tried,
 	 * only not punched at. */
 	rc = zt_peer_reach(n, q);
-	if (rc != NULL)
+	if (rc != NULL) {
+		if (now >= rc->punch_until)
+			rc->punch_since = now;
 		rc->punch_until = now + ZT_PUNCH_TIME;
+	}
 	for (unsigned i = 0; i < count; i++) {
 		struct zt_endpoint ep;
 		struct zt_path *x;
@@ -144,8 +147,15 @@ static void handle_echo(struct zt_node *n, int64_t now, struct zt_peer *p, int64
 	if (hops != 0 || (x != NULL && x->confirmed))
 		rl += zt_endpoint_encode(from, reply + 13);
 	(void)zt_send_msg_to(n, now, p, sock, from, reply, rl);
-	if (x != NULL)
-		zt_peer_path_tx_bytes(x, ZT_DATA_OVERHEAD + rl);
+	if (x == NULL)
+		return;
+	zt_peer_path_tx_bytes(x, ZT_DATA_OVERHEAD + rl);
+	/* The peer's punch got through to a candidate a root named: our own
+	 * ECHO there at once proves the path our way within a round trip
+	 * (punch traffic, under the punch rules, not an answer). */
+	if (!x->confirmed && x->vouched && now < zt_peer_reach_of(p)->punch_until &&
+	    now - x->last_echo >= ZT_PUNCH_INTERVAL / 4 && zt_nat_punch_take(n, now, 1) == 1)
+		zt_send_echo(n, now, p, x);
 }
 
 /* ECHO_REPLY: if it answers an ECHO we sent to `from` (its id is our

@@ -202,7 +202,7 @@ enum zt_msg {
 #define ZT_BIRTHDAY_SPRAYS     2     /* easy-side attempts at once */
 #define ZT_BIRTHDAY_RETRY      60000 /* per peer, at most one attempt this often */
 #define ZT_BIRTHDAY_PREDICT    16    /* ports after each reflected one tried first */
-#define ZT_BIRTHDAY_AFTER      2000  /* hard side: ordinary punching gets this long first */
+#define ZT_BIRTHDAY_AFTER      1000  /* hard side: ordinary punching gets this long first */
 /* Probes to endpoints that have not proven they receive there (punching,
  * birthday probing): one global token bucket (nat.c). */
 #define ZT_PUNCH_RATE          256    /* tokens per second */
