@@ -68,7 +68,7 @@ SIM_BIN := $(B)/test/zt-sim
 PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
 .PHONY: all deps test test-unit test-e2e nat-matrix demo fuzz fuzz-smoke install uninstall clean \
-	format format-check check-layering bench tsan
+	format format-check check-layering bench dos-bench tsan
 all: $(PROGS) $(B)/libztnode.a
 
 deps:
@@ -132,7 +132,7 @@ $(B)/test/netapply_test: $(B)/test/unit/netapply_test.o $(B)/service/netapply.o 
 # zt-sim counts each node's public-key and Argon2id work (test/sim/pkcount.h).
 SIM_WRAP := -Wl,--wrap=crypto_pwhash,--wrap=crypto_scalarmult,--wrap=crypto_scalarmult_base \
 	-Wl,--wrap=crypto_sign_verify_detached,--wrap=crypto_sign_detached
-$(SIM_BIN): $(SIM_SRCS:%.c=$(B)/%.o) $(B)/libztctl.a $(B)/libztnode.a
+$(SIM_BIN): $(SIM_SRCS:%.c=$(B)/%.o) $(B)/libztctl.a $(B)/libztos.a $(B)/libztnode.a
 	$(CC) $(LDFLAGS) $(SIM_WRAP) -o $@ $^ $(LIBS) $(CTL_LIBS)
 
 # The NAT lab's NFQUEUE delay/jitter/loss helper (test/netlab/netlab.sh).
@@ -172,7 +172,7 @@ FUZZ_BINS := $(FUZZ_SRCS:test/fuzz/%.c=build-fuzz/%)
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 	-I. -Inode $(PKG_CFLAGS)
-FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c service/api_json.c controller/ctl_json.c \
+FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c service/api_json.c controller/ctl_json.c \
 	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c
 
 build-fuzz/%: test/fuzz/%.c $(FUZZ_LIB_SRCS)
@@ -206,6 +206,15 @@ $(B)/bench/hsrate: $(B)/bench/hsrate.o $(B)/libztnode.a
 
 bench: all $(B)/bench/hsrate
 	@bash bench/run.sh
+
+# make dos-bench: a real zt-root under floods (bench/dos.sh, as root).
+$(B)/bench/rekeyer: $(B)/bench/rekeyer.o $(B)/bench/hsclient.o $(B)/libztnode.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(B)/bench/dosgen: $(B)/bench/dosgen.o $(B)/bench/hsclient.o $(B)/libztnode.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+dos-bench: all $(B)/bench/rekeyer $(B)/bench/dosgen
+	@bash bench/dos.sh
 
 # ---- install ----
 install: all

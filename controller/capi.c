@@ -5,6 +5,7 @@
  */
 #include "controller/capi.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <strings.h>
 
 #include "controller/ctl_json.h"
+#include "osdep/apijson.h"
 
 #define SEG_MAX         80
 #define ERR_MAX         512
@@ -26,14 +28,14 @@ static void reply_json(struct zt_httpd_reply *reply, int status, json_t *j)
 	json_decref(j);
 	if (!reply->body) {
 		reply->status = 500;
-		reply->body = strdup("{\"error\":\"out of memory\"}");
+		reply->body = strdup("{\"error\":500,\"description\":\"out of memory\"}");
 	}
 	reply->body_len = reply->body ? strlen(reply->body) : 0;
 }
 
 static void reply_error(struct zt_httpd_reply *reply, int status, const char *msg)
 {
-	reply_json(reply, status, json_pack("{s:s}", "error", msg));
+	reply_json(reply, status, zt_apijson_error(status, msg));
 }
 
 static bool method(const struct zt_http_request *req, const char *m)
@@ -58,17 +60,65 @@ static void shown(const char *s, char *out, size_t cap)
 	out[i] = '\0';
 }
 
+/* The controller as a node, in the shape of ZeroTier's GET /status (its
+ * controller lives inside a node, so tools ask the same port). */
 static void get_status(struct zt_capi *a, struct zt_httpd_reply *reply)
 {
-	char addr[16];
-	snprintf(addr, sizeof addr, "%010" PRIx64, a->ctl->address);
-	reply_json(reply, 200,
-	           json_pack("{s:s, s:s, s:b, s:s, s:i, s:i, s:i, s:I, s:b}", "address", addr,
-	                     "publicIdentity", a->public_identity ? a->public_identity : "",
-	                     "online", a->ctl->node ? zt_node_online(a->ctl->node) : 0, "version",
-	                     ZT_VERSION_STRING, "versionMajor", ZT_VERSION_MAJOR, "versionMinor",
-	                     ZT_VERSION_MINOR, "versionRev", ZT_VERSION_PATCH, "clock",
-	                     (json_int_t)a->now(a->ctx), "controller", 1));
+	struct zt_node *node = a->ctl->node;
+	struct zt_endpoint refl[ZT_CAPI_MAX_REFLECTED];
+	struct zt_apijson_node st;
+	size_t nrefl = node ? zt_node_reflected(node, refl, ZT_CAPI_MAX_REFLECTED) : 0;
+	json_t *j;
+
+	memset(&st, 0, sizeof st);
+	st.address = a->ctl->address;
+	st.public_identity = a->public_identity;
+	st.online = node && zt_node_online(node);
+	st.clock = a->now(a->ctx);
+	st.primary_port = a->udp_port;
+	st.home = a->home;
+	st.bind_addr = a->bind_addr;
+	st.tcp_fallback = zt_apijson_tcp_fallback(node, st.clock);
+	st.roots_stamp = a->roots_stamp;
+	st.reflected = refl;
+	st.reflected_count = nrefl < ZT_CAPI_MAX_REFLECTED ? nrefl : ZT_CAPI_MAX_REFLECTED;
+	j = zt_apijson_status(&st);
+	if (j != NULL && json_object_set_new(j, "controller", json_true()) < 0) {
+		json_decref(j);
+		j = NULL;
+	}
+	reply_json(reply, 200, j);
+}
+
+/* GET /peer and /peer/<address>: the controller's own peers (its members
+ * and its roots), as ztd shows its peers. */
+static void get_peers(struct zt_capi *a, const struct zt_http_request *req, const char *seg,
+                      struct zt_httpd_reply *reply)
+{
+	char msg[ERR_MAX], sh[40];
+	uint64_t addr = 0;
+	json_t *out;
+	int r;
+
+	if (!method(req, "GET")) {
+		bad_method(reply, "GET");
+		return;
+	}
+	if (seg && zt_address_parse(seg, &addr) != ZT_OK) {
+		shown(seg, sh, sizeof sh);
+		snprintf(msg, sizeof msg, "invalid address '%s': expected 10 hex digits", sh);
+		reply_error(reply, 400, msg);
+		return;
+	}
+	r = zt_apijson_peers(a->ctl->node, a->now(a->ctx), seg != NULL, addr, a->udp_port, &out);
+	if (r == -ENOENT) {
+		snprintf(msg, sizeof msg, "no peer %010" PRIx64 " known", addr);
+		reply_error(reply, 404, msg);
+	} else if (r < 0) {
+		reply_error(reply, 500, "out of memory");
+	} else {
+		reply_json(reply, 200, out);
+	}
 }
 
 static int list_nets_each(void *ctx, const char *id, const char *json)
@@ -80,9 +130,10 @@ static int list_nets_each(void *ctx, const char *id, const char *json)
 static int list_members_each(void *ctx, const char *id, const char *json)
 {
 	json_t *m = json_loads(json, 0, NULL);
-	json_object_set_new(ctx, id, json_integer(zt_ctl_int(m, "revision")));
+	int r = json_object_set_new(ctx, id, json_integer(zt_ctl_int(m, "revision")));
+
 	json_decref(m);
-	return 0;
+	return r < 0 ? -ENOMEM : 0;
 }
 
 static void changed(struct zt_capi *a)
@@ -91,7 +142,8 @@ static void changed(struct zt_capi *a)
 		a->after_change(a->ctx);
 }
 
-/* A fresh network id of ours that is not in use. */
+/* A fresh network id of ours that is not in use: 0, or -ENOSPC when 64
+ * random tries all hit one. */
 static int random_nwid(struct zt_capi *a, uint64_t *out)
 {
 	for (int tries = 0; tries < 64; tries++) {
@@ -109,7 +161,7 @@ static int random_nwid(struct zt_capi *a, uint64_t *out)
 		}
 		json_decref(j);
 	}
-	return -1;
+	return -ENOSPC;
 }
 
 static void network_post(struct zt_capi *a, const struct zt_http_request *req, uint64_t nwid,
@@ -117,15 +169,18 @@ static void network_post(struct zt_capi *a, const struct zt_http_request *req, u
 {
 	char err[ERR_MAX];
 	int64_t now = a->now(a->ctx);
-	json_t *body = zt_ctl_parse_body(req->body.p, req->body.len, err, sizeof err), *net;
+	json_t *body, *net;
+	int r = zt_ctl_parse_body(req->body.p, req->body.len, &body, err, sizeof err);
 
-	if (body == NULL) {
-		reply_error(reply, 400, err);
+	if (r < 0) {
+		reply_error(reply, r == -ENOMEM ? 500 : r == -EFBIG ? 413 : 400, err);
 		return;
 	}
 	net = zt_ctl_load_net(a->ctl, nwid);
 	if (net == NULL)
 		net = zt_ctl_net_new(nwid, now);
+	else
+		zt_ctl_net_fill(net);
 	if (net == NULL) {
 		json_decref(body);
 		reply_error(reply, 500, "out of memory");
@@ -149,16 +204,19 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 {
 	char err[ERR_MAX];
 	int64_t now = a->now(a->ctx);
-	json_t *body = zt_ctl_parse_body(req->body.p, req->body.len, err, sizeof err), *m;
+	json_t *body, *m;
 	bool was, was_bridge;
+	int r = zt_ctl_parse_body(req->body.p, req->body.len, &body, err, sizeof err);
 
-	if (body == NULL) {
-		reply_error(reply, 400, err);
+	if (r < 0) {
+		reply_error(reply, r == -ENOMEM ? 500 : r == -EFBIG ? 413 : 400, err);
 		return;
 	}
 	m = zt_ctl_load_member(a->ctl, nwid, addr);
 	if (m == NULL)
 		m = zt_ctl_member_new(nwid, addr, now);
+	else
+		zt_ctl_member_fill(m);
 	if (m == NULL) {
 		json_decref(body);
 		reply_error(reply, 500, "out of memory");
@@ -189,10 +247,11 @@ static void invite_post(struct zt_capi *a, const struct zt_http_request *req, ui
 	char err[ERR_MAX], hex[2 * ZT_CTL_TOKEN_LEN + 1], id[24];
 	uint8_t token[ZT_CTL_TOKEN_LEN];
 	int64_t now = a->now(a->ctx), uses = 1, ttl = 86400;
-	json_t *body = zt_ctl_parse_body(req->body.p, req->body.len, err, sizeof err), *v;
+	json_t *body, *v;
+	int r = zt_ctl_parse_body(req->body.p, req->body.len, &body, err, sizeof err);
 
-	if (body == NULL) {
-		reply_error(reply, 400, err);
+	if (r < 0) {
+		reply_error(reply, r == -ENOMEM ? 500 : r == -EFBIG ? 413 : 400, err);
 		return;
 	}
 	if ((v = json_object_get(body, "uses")) != NULL) {
@@ -309,6 +368,7 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 				free(list);
 				changed(a);
 			}
+			zt_ctl_net_fill(net);
 			reply_json(reply, 200, net);
 		} else if (method(req, "POST")) {
 			json_decref(net);
@@ -381,6 +441,7 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 			               zt_ctl_bool(m, "authorized"));
 			changed(a);
 		}
+		zt_ctl_member_fill(m);
 		reply_json(reply, 200, m);
 	} else {
 		bad_method(reply, "GET, POST, DELETE");
@@ -396,7 +457,7 @@ void zt_capi_handle(void *ctx, const struct zt_http_request *req, struct zt_http
 	if (!zt_http_token_ok(req, a->token)) {
 		reply_error(reply, 401,
 		            "missing or wrong auth token: send the token of authtoken.secret in "
-		            "X-ZT1-Auth");
+		            "X-ZT1-Auth (or ?auth=)");
 		return;
 	}
 	if (p->len >= sizeof path || memchr(p->p, '\0', p->len) != NULL) {
@@ -422,9 +483,11 @@ void zt_capi_handle(void *ctx, const struct zt_http_request *req, struct zt_http
 			}
 			reply_json(reply, 200, arr);
 		} else {
+			/* The store answers or the request fails: it is ready. */
 			reply_json(reply, 200,
-			           json_pack("{s:b, s:i, s:I}", "controller", 1, "apiVersion", 4,
-			                     "clock", (json_int_t)a->now(a->ctx)));
+			           json_pack("{s:b, s:i, s:I, s:b}", "controller", 1, "apiVersion",
+			                     4, "clock", (json_int_t)a->now(a->ctx),
+			                     "databaseReady", 1));
 		}
 		return;
 	}
@@ -432,5 +495,13 @@ void zt_capi_handle(void *ctx, const struct zt_http_request *req, struct zt_http
 		network_path(a, req, path + 20, reply);
 		return;
 	}
-	reply_error(reply, 404, "no such API path: try /status or /controller/network");
+	if (strcmp(path, "/peer") == 0 || strcmp(path, "/peer/") == 0) {
+		get_peers(a, req, NULL, reply);
+		return;
+	}
+	if (strncmp(path, "/peer/", 6) == 0) {
+		get_peers(a, req, path + 6, reply);
+		return;
+	}
+	reply_error(reply, 404, "no such API path: try /status, /peer or /controller/network");
 }

@@ -4,6 +4,7 @@
  * paths and JSON field names (doc/API.md):
  *
  *   GET          /status                              the controller as a node
+ *   GET          /peer, /peer/<address>               its peers (members, roots)
  *   GET          /controller                          {"controller":true,...}
  *   GET          /controller/network                  ["<nwid>", ...]
  *   GET|POST|DELETE /controller/network/<nwid>        one network (POST creates/updates)
@@ -12,8 +13,9 @@
  *   GET|POST|DELETE /controller/network/<nwid>/member/<addr>
  *   POST         /controller/network/<nwid>/invite    {"uses":N,"ttl":seconds} -> token
  *
- * Every request needs the token (X-ZT1-Auth or Authorization: Bearer).
- * Every bad request is answered 4xx {"error": "..."} and changes nothing.
+ * Every request needs the token (X-ZT1-Auth, ?auth= or Authorization:
+ * Bearer).  Every bad request is answered 4xx {"error": status,
+ * "description": "..."} (ZeroTier's error shape) and changes nothing.
  */
 #ifndef ZT_CONTROLLER_CAPI_H
 #define ZT_CONTROLLER_CAPI_H
@@ -23,11 +25,19 @@
 #include "controller/ctl.h"
 #include "osdep/httpd.h"
 
+#define ZT_CAPI_MAX_REFLECTED 8
+
 struct zt_capi {
 	struct zt_ctl *ctl;
 	const char *token;           /* the API token */
 	const char *public_identity; /* text form, for /status */
-	int64_t (*now)(void *ctx);   /* the clock (ms) */
+	/* For /status: the UDP port and its address (NULL: all), the home
+	 * directory, the roots file's timestamp (0 unknown). */
+	unsigned udp_port;
+	const char *bind_addr;
+	const char *home;
+	int64_t roots_stamp;
+	int64_t (*now)(void *ctx); /* the clock (ms) */
 	void (*random)(void *ctx, void *buf, size_t len);
 	void *ctx;
 	/* Optional: called after a request that changed something. */

@@ -162,6 +162,10 @@ static int start(struct ctld *d, char *err, size_t errcap)
 	d->api.ctl = &d->ctl;
 	d->api.token = d->token;
 	d->api.public_identity = d->public_text;
+	d->api.udp_port = d->u.udp.port;
+	d->api.bind_addr = cfg->bind_addr;
+	d->api.home = cfg->home;
+	d->api.roots_stamp = have_roots ? roots.timestamp : 0;
 	d->api.now = api_now;
 	d->api.random = zt_random_fill;
 	d->api.ctx = d;

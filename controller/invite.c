@@ -24,30 +24,33 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "controller/ctl.h"
 #include "node/zt.h"
 #include "osdep/home.h"
 
 #define ANSWER_MAX 65536
+#define ERR_MAX    512
 
-static int fail(const char *msg, const char *arg)
-{
-	fprintf(stderr, "zt-controller invite: %s%s\n", msg, arg ? arg : "");
-	return 1;
-}
+static const char usage_line[] =
+    "usage: zt-controller invite [-D HOMEDIR] [-n USES] [-t SECONDS] NWID";
 
 static int read_small(const char *home, const char *name, char *buf, size_t cap)
 {
 	char path[ZT_HOME_PATH_MAX];
 	size_t len;
-	if (zt_home_path(path, sizeof path, home, name) < 0 ||
-	    zt_home_read(path, buf, cap, &len) < 0)
-		return -1;
+	int r = zt_home_path(path, sizeof path, home, name);
+
+	if (r == 0)
+		r = zt_home_read(path, buf, cap, &len);
+	if (r < 0)
+		return r;
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))
 		buf[--len] = '\0';
 	return 0;
 }
 
-/* POST body to path on 127.0.0.1:port; the answer's status and body. */
+/* POST body to path on 127.0.0.1:port; the answer's status and body in
+ * out.  0, or a negative errno (the connection or a malformed answer). */
 static int post(int port, const char *token, const char *path, const char *body, int *status,
                 char *out, size_t cap)
 {
@@ -56,11 +59,11 @@ static int post(int port, const char *token, const char *path, const char *body,
 	char head[512];
 	size_t len = 0;
 	char *b;
-	int fd, n;
+	int fd, n, r = 0;
 
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return -1;
+		return -errno;
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	memset(&sin, 0, sizeof sin);
@@ -68,18 +71,21 @@ static int post(int port, const char *token, const char *path, const char *body,
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sin.sin_port = htons((uint16_t)port);
 	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0) {
-		close(fd);
-		return -1;
+		r = -errno;
+		goto out;
 	}
 	n = snprintf(head, sizeof head,
 	             "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nX-ZT1-Auth: %s\r\n"
 	             "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
 	             path, token, strlen(body), body);
-	if (n < 0 || (size_t)n >= sizeof head || send(fd, head, (size_t)n, MSG_NOSIGNAL) != n) {
-		close(fd);
-		return -1;
+	if (n < 0 || (size_t)n >= sizeof head) {
+		r = -ENAMETOOLONG;
+		goto out;
 	}
-	sodium_memzero(head, sizeof head);
+	if (send(fd, head, (size_t)n, MSG_NOSIGNAL) != n) {
+		r = -EIO;
+		goto out;
+	}
 	for (;;) {
 		ssize_t got = recv(fd, out + len, cap - 1 - len, 0);
 		if (got < 0 && errno == EINTR)
@@ -90,118 +96,164 @@ static int post(int port, const char *token, const char *path, const char *body,
 		if (len + 1 >= cap)
 			break;
 	}
-	close(fd);
 	out[len] = '\0';
-	if (len < 12 || strncmp(out, "HTTP/1.", 7) != 0 || !(b = strstr(out, "\r\n\r\n")))
-		return -1;
+	if (len < 12 || strncmp(out, "HTTP/1.", 7) != 0 || !(b = strstr(out, "\r\n\r\n"))) {
+		r = -EPROTO;
+		goto out;
+	}
 	*status = (int)strtol(out + 9, NULL, 10);
 	memmove(out, b + 4, strlen(b + 4) + 1);
-	return 0;
+out:
+	sodium_memzero(head, sizeof head);
+	close(fd);
+	return r;
 }
 
-int zt_invite_main(int argc, char **argv, const char *default_home)
-{
-	const char *home = default_home;
-	long uses = 1, ttl = 86400;
-	char port_s[32], token[256], roots_text[65536], path[96], body[96], *answer = NULL;
-	char code[ZT_INVITE_TEXT_MAX], *end;
-	struct zt_invite inv;
-	struct zt_roots roots;
+struct invite_args {
+	const char *home;
+	long uses, ttl;
 	uint64_t nwid;
-	json_t *j = NULL;
-	int c, status = 0, rc = 1;
-	const char *tok;
+};
+
+/* The command line into *a: 0, 1 for -h, or -EINVAL with the reason in
+ * err. */
+static int parse_args(int argc, char **argv, struct invite_args *a, char *err, size_t errcap)
+{
+	char *end;
+	int c;
 
 	optind = 1;
 	while ((c = getopt(argc, argv, ":D:n:t:h")) != -1) {
 		switch (c) {
-		case 'D': home = optarg; break;
+		case 'D': a->home = optarg; break;
 		case 'n':
-			uses = strtol(optarg, &end, 10);
-			if (*end || uses < 1 || uses > 1000000)
-				return fail("-n: expected a number of uses 1-1000000, not ",
-				            optarg);
+			a->uses = strtol(optarg, &end, 10);
+			if (*end || a->uses < 1 || a->uses > 1000000) {
+				snprintf(err, errcap,
+				         "-n: expected a number of uses 1-1000000, not %.32s",
+				         optarg);
+				return -EINVAL;
+			}
 			break;
 		case 't':
-			ttl = strtol(optarg, &end, 10);
-			if (*end || ttl < 1 || ttl > 366L * 86400)
-				return fail("-t: expected seconds, 1 to a year, not ", optarg);
-			break;
-		case 'h':
-			printf("usage: zt-controller invite [-D HOMEDIR] [-n USES] [-t SECONDS] "
-			       "NWID\n");
-			return 0;
-		default:
-			return fail("unknown option or missing argument (see zt-controller --help)",
-			            NULL);
-		}
-	}
-	if (optind != argc - 1)
-		return fail("usage: zt-controller invite [-D HOMEDIR] [-n USES] [-t SECONDS] NWID",
-		            NULL);
-	if (zt_nwid_parse(argv[optind], &nwid) != 0)
-		return fail("invalid network id (expected 16 hex digits): ", argv[optind]);
-	if (sodium_init() < 0)
-		return fail("cannot initialise libsodium", NULL);
-	if (read_small(home, "ztd.port", port_s, sizeof port_s) < 0 ||
-	    read_small(home, "authtoken.secret", token, sizeof token) < 0)
-		return fail("cannot read the API port and token in ", home);
-	memset(&inv, 0, sizeof inv);
-	inv.nwid = nwid;
-	{
-		size_t len;
-		char rp[ZT_HOME_PATH_MAX];
-		if (zt_home_path(rp, sizeof rp, home, "roots") == 0 &&
-		    zt_home_read(rp, roots_text, sizeof roots_text, &len) == 0 &&
-		    zt_roots_parse(&roots, roots_text, len, NULL) == ZT_OK) {
-			for (unsigned i = 0; i < roots.count; i++) {
-				if (roots.roots[i].endpoint_count == 0)
-					continue;
-				inv.roots[inv.root_count].address = roots.roots[i].id.address;
-				memcpy(inv.roots[inv.root_count].pk, roots.roots[i].id.pk, 32);
-				inv.roots[inv.root_count].endpoint = roots.roots[i].endpoints[0];
-				inv.root_count++;
+			a->ttl = strtol(optarg, &end, 10);
+			if (*end || a->ttl < 1 || a->ttl > 366L * 86400) {
+				snprintf(err, errcap,
+				         "-t: expected seconds, 1 to a year, not %.32s", optarg);
+				return -EINVAL;
 			}
-		} else {
-			fprintf(stderr,
-			        "zt-controller invite: no roots in %s/roots: the code will "
-			        "only work on members that have roots\n",
-			        home);
+			break;
+		case 'h': return 1;
+		default:
+			snprintf(err, errcap,
+			         "unknown option or missing argument (see zt-controller --help)");
+			return -EINVAL;
 		}
 	}
+	if (optind != argc - 1) {
+		snprintf(err, errcap, "%s", usage_line);
+		return -EINVAL;
+	}
+	if (zt_nwid_parse(argv[optind], &a->nwid) != 0) {
+		snprintf(err, errcap, "invalid network id (expected 16 hex digits): %.32s",
+		         argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The first root endpoint of each root of HOMEDIR/roots into inv;
+ * -ENOENT if there are none. */
+static int invite_roots(const char *home, struct zt_invite *inv)
+{
+	static char text[65536];
+	struct zt_roots roots;
+	char rp[ZT_HOME_PATH_MAX];
+	size_t len;
+
+	if (zt_home_path(rp, sizeof rp, home, "roots") < 0 ||
+	    zt_home_read(rp, text, sizeof text, &len) < 0 ||
+	    zt_roots_parse(&roots, text, len, NULL) != ZT_OK)
+		return -ENOENT;
+	for (unsigned i = 0; i < roots.count; i++) {
+		if (roots.roots[i].endpoint_count == 0)
+			continue;
+		inv->roots[inv->root_count].address = roots.roots[i].id.address;
+		memcpy(inv->roots[inv->root_count].pk, roots.roots[i].id.pk, 32);
+		inv->roots[inv->root_count].endpoint = roots.roots[i].endpoints[0];
+		inv->root_count++;
+	}
+	return inv->root_count ? 0 : -ENOENT;
+}
+
+/* Ask the controller of a->home for a token of a->nwid and encode the
+ * invite into code (*no_roots: HOMEDIR/roots has none to put in it).  0,
+ * or a negative errno with the reason in err. */
+static int make_invite(const struct invite_args *a, char *code, size_t codecap, bool *no_roots,
+                       char *err, size_t errcap)
+{
+	char port_s[32], token[256], path[96], body[96], *answer;
+	struct zt_invite inv;
+	json_t *j = NULL;
+	const char *tok;
+	int status = 0, r;
+
+	r = read_small(a->home, "ztd.port", port_s, sizeof port_s);
+	if (r == 0)
+		r = read_small(a->home, "authtoken.secret", token, sizeof token);
+	if (r < 0) {
+		snprintf(err, errcap,
+		         "cannot read the API port and token in %s: %s (is the controller of "
+		         "that home running?)",
+		         a->home, strerror(-r));
+		return r;
+	}
+	memset(&inv, 0, sizeof inv);
+	inv.nwid = a->nwid;
 	answer = malloc(ANSWER_MAX);
-	if (answer == NULL)
-		return fail("out of memory", NULL);
-	snprintf(path, sizeof path, "/controller/network/%016" PRIx64 "/invite", nwid);
-	snprintf(body, sizeof body, "{\"uses\":%ld,\"ttl\":%ld}", uses, ttl);
-	if (post(atoi(port_s), token, path, body, &status, answer, ANSWER_MAX) < 0) {
-		fail("cannot reach the controller's API on 127.0.0.1:", port_s);
+	if (answer == NULL) {
+		snprintf(err, errcap, "out of memory");
+		r = -ENOMEM;
+		goto out;
+	}
+	snprintf(path, sizeof path, "/controller/network/%016" PRIx64 "/invite", a->nwid);
+	snprintf(body, sizeof body, "{\"uses\":%ld,\"ttl\":%ld}", a->uses, a->ttl);
+	r = post(atoi(port_s), token, path, body, &status, answer, ANSWER_MAX);
+	if (r < 0) {
+		snprintf(err, errcap, "cannot reach the controller's API on 127.0.0.1:%s: %s",
+		         port_s, strerror(-r));
 		goto out;
 	}
 	j = json_loads(answer, 0, NULL);
+	r = -EPROTO;
 	if (status != 200) {
-		const char *e = json_string_value(json_object_get(j, "error"));
-		fail(e ? e : "the controller refused", NULL);
+		const char *e = json_string_value(json_object_get(j, "description"));
+		snprintf(err, errcap, "%s", e ? e : "the controller refused");
+		r = status == 404 ? -ENOENT : -EINVAL;
 		goto out;
 	}
 	tok = json_string_value(json_object_get(j, "token"));
-	if (tok == NULL || strlen(tok) != 32) {
-		fail("the controller's answer has no token", NULL);
+	if (tok == NULL || strlen(tok) != 2 * ZT_CTL_TOKEN_LEN) {
+		snprintf(err, errcap, "the controller's answer has no token");
 		goto out;
 	}
-	for (size_t i = 0; i < 16; i++) {
+	for (size_t i = 0; i < ZT_CTL_TOKEN_LEN; i++) {
 		unsigned v;
-		if (sscanf(tok + 2 * i, "%2x", &v) != 1)
+		if (sscanf(tok + 2 * i, "%2x", &v) != 1) {
+			snprintf(err, errcap, "the controller's token is not hex");
 			goto out;
+		}
 		inv.token[i] = (uint8_t)v;
 	}
-	inv.token_len = 16;
-	if (zt_invite_encode(&inv, code, sizeof code) < 0) {
-		fail("cannot encode the invite", NULL);
+	inv.token_len = ZT_CTL_TOKEN_LEN;
+	*no_roots = invite_roots(a->home, &inv) < 0;
+	r = zt_invite_encode(&inv, code, codecap);
+	if (r < 0) {
+		snprintf(err, errcap, "cannot encode the invite: %s", zt_strerror(r));
+		r = -EINVAL;
 		goto out;
 	}
-	printf("%s\n", code);
-	rc = 0;
+	r = 0;
 out:
 	json_decref(j);
 	sodium_memzero(&inv, sizeof inv);
@@ -209,5 +261,36 @@ out:
 	if (answer)
 		sodium_memzero(answer, ANSWER_MAX);
 	free(answer);
-	return rc;
+	return r;
+}
+
+int zt_invite_main(int argc, char **argv, const char *default_home)
+{
+	struct invite_args a = {default_home, 1, 86400, 0};
+	char code[ZT_INVITE_TEXT_MAX], err[ERR_MAX] = "";
+	bool no_roots = false;
+	int r;
+
+	r = parse_args(argc, argv, &a, err, sizeof err);
+	if (r > 0) {
+		printf("%s\n", usage_line);
+		return 0;
+	}
+	if (r == 0 && sodium_init() < 0) {
+		snprintf(err, sizeof err, "cannot initialise libsodium");
+		r = -EIO;
+	}
+	if (r == 0)
+		r = make_invite(&a, code, sizeof code, &no_roots, err, sizeof err);
+	if (r < 0) {
+		fprintf(stderr, "zt-controller invite: %s\n", err);
+		return 1;
+	}
+	if (no_roots)
+		fprintf(stderr,
+		        "zt-controller invite: no roots in %s/roots: the code will only work on "
+		        "members that have roots\n",
+		        a.home);
+	printf("%s\n", code);
+	return 0;
 }

@@ -210,10 +210,11 @@ void zt_hs_handle_init(struct zt_node *n, int64_t now, int64_t sock, const struc
 	zt_cookie_mac1_key(key, p->pk);
 	zt_cookie_mac(out + rmac1_off, key, 32, out, rmac1_off);
 	memset(out + rmac1_off + 16, 0, 16);
-	zt_peer_learn_path(n, p, now, sock, from, h->hops);
+	(void)zt_peer_learn_path(n, p, now, sock, from, h->hops, len);
 	/* Answer the way it came: a relayed initiation goes back through the
 	 * same root, which forwards by destination address. */
 	zt_send_raw(n, sock, from, out, sizeof out);
+	zt_peer_path_resp_sent(p, from, kp->local_index, sizeof out);
 	zt_timers_packet_sent(p, now);
 	zt_node_log_peer(n, ZT_LOG_DEBUG, "handshake: responded to", p->address);
 out:
@@ -273,7 +274,7 @@ void zt_hs_handle_resp(struct zt_node *n, int64_t now, int64_t sock, const struc
 	sodium_memzero(k1, sizeof k1);
 	sodium_memzero(k2, sizeof k2);
 	zt_peer_hs_end(p);
-	zt_peer_learn_path(n, p, now, sock, from, h->hops);
+	(void)zt_peer_learn_path(n, p, now, sock, from, h->hops, len);
 	zt_node_log_peer(n, ZT_LOG_DEBUG, "handshake: session up with", p->address);
 
 	/* The responder may send only once it has heard from us with the new

@@ -38,7 +38,6 @@
  * too) takes a token of the node's punch budget (ZT_PUNCH_RATE per
  * second, ZT_PUNCH_BURST at once).
  */
-#include <sodium.h>
 #include <string.h>
 
 #include "nat.h"
@@ -110,41 +109,20 @@ unsigned zt_nat_punch_take(struct zt_node *n, int64_t now, unsigned want)
 	return want;
 }
 
-uint32_t zt_nat_echo_id(struct zt_node *n, const struct zt_endpoint *to, int64_t sent_at)
-{
-	uint8_t in[8 + 19], h[crypto_shorthash_BYTES];
-	size_t len;
-
-	if (!n->punch.keyed) {
-		zt_node_random(n, n->punch.echo_key, sizeof n->punch.echo_key);
-		n->punch.keyed = true;
-	}
-	zt_put_u64(in, (uint64_t)sent_at);
-	len = 8 + zt_endpoint_encode(to, in + 8);
-	crypto_shorthash(h, in, len, n->punch.echo_key);
-	return zt_get_u32(h);
-}
-
-bool zt_nat_echo_check(struct zt_node *n, const struct zt_endpoint *from, uint32_t id,
-                       int64_t sent_at)
-{
-	return n->punch.keyed && zt_nat_echo_id(n, from, sent_at) == id;
-}
-
 static void close_sock(struct zt_node *n, int64_t sock)
 {
 	if (n->host.socket_close != NULL)
 		n->host.socket_close(n->host.ctx, sock);
 }
 
-/* A path of p on `sock` is in use: proven both ways, or heard lately
- * (while it proves itself, or after a few lost probes). */
+/* A path of p on `sock` is in use: validated (proven both ways), or heard
+ * lately (while it proves itself, or after a few lost probes). */
 static bool peer_uses_sock(const struct zt_peer *p, int64_t sock, int64_t now)
 {
 	for (unsigned i = 0; i < p->npaths; i++) {
 		const struct zt_path *x = &p->paths[i];
 		if (x->used && x->sock == sock && x->last_rx != 0 &&
-		    (x->confirmed || now - x->last_rx < ZT_PATH_ALIVE_IDLE))
+		    (x->validated || now - x->last_rx < ZT_PATH_ALIVE_IDLE))
 			return true;
 	}
 	return false;
@@ -392,7 +370,7 @@ void zt_nat_cleanup(struct zt_node *n)
 	memset(&n->burst, 0, sizeof n->burst);
 	memset(n->sprays, 0, sizeof n->sprays);
 	n->nkept = 0;
-	sodium_memzero(&n->punch, sizeof n->punch);
+	memset(&n->punch, 0, sizeof n->punch);
 }
 
 /*

@@ -40,23 +40,16 @@ struct zt_spray {
 };
 #define ZT_KEPT_SOCKETS 8
 
-/* The punch budget (a token bucket for probes to endpoints not proven to
- * receive) and the key that makes our ECHO ids a challenge. */
+/* The punch budget: a token bucket for probes to endpoints not proven to
+ * receive. */
 struct zt_punch {
 	int64_t refilled;
 	uint32_t tokens;
-	bool keyed;
-	uint8_t echo_key[16];
 };
 
 /* Take up to `want` probes from the global punch budget; returns how many
  * may be sent. */
 unsigned zt_nat_punch_take(struct zt_node *n, int64_t now, unsigned want);
-/* The id of an ECHO sent at sent_at to `to`: a keyed hash, so that an
- * ECHO_REPLY proves the answer came back from where the ECHO went. */
-uint32_t zt_nat_echo_id(struct zt_node *n, const struct zt_endpoint *to, int64_t sent_at);
-bool zt_nat_echo_check(struct zt_node *n, const struct zt_endpoint *from, uint32_t id,
-                       int64_t sent_at);
 /* Drop what comes in on a birthday socket that lost (true: drop it). */
 bool zt_nat_sock_deaf(const struct zt_node *n, int64_t sock);
 /* Start a birthday attempt with p if our NATs call for one. */

@@ -61,6 +61,8 @@ static const char *const counter_names[ZT_CTR_COUNT] = {
     [ZT_CTR_TX_FRAGMENTED] = "tx_fragmented",
     [ZT_CTR_FORGED_SRC_IP] = "forged_src_ip",
     [ZT_CTR_FORGED_LLADDR] = "forged_lladdr",
+    [ZT_CTR_PATH_UNPROVEN] = "path_unproven",
+    [ZT_CTR_RATE_LIMITED] = "rate_limited",
 };
 
 const char *zt_counter_name(enum zt_counter c)
@@ -449,6 +451,20 @@ int zt_node_network(const struct zt_node *n, uint64_t nwid, struct zt_network_in
 		}
 	}
 	return ZT_ENOTFOUND;
+}
+
+size_t zt_node_multicast_groups(const struct zt_node *n, uint64_t nwid, struct zt_mcgroup *out,
+                                size_t cap)
+{
+	const struct zt_network *net = zt_switch_find((struct zt_node *)n, nwid);
+
+	if (net == NULL)
+		return 0;
+	for (size_t i = 0; i < net->local.n && i < cap; i++) {
+		memcpy(out[i].mac, net->local.v[i].mac, 6);
+		out[i].adi = net->local.v[i].adi;
+	}
+	return net->local.n;
 }
 
 int zt_node_get_ethernet(const struct zt_node *n, uint64_t nwid, struct zt_ethernet *out)

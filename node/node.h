@@ -14,6 +14,7 @@
 #include "frag.h"
 #include "nat.h"
 #include "network.h"
+#include "rate.h"
 #include "tcpmap.h"
 #include "wire.h"
 #include "zt.h"
@@ -51,7 +52,7 @@ struct zt_node {
 	unsigned nmapped;
 	bool locals_changed;   /* tell the roots at the next tick */
 	uint8_t nat_reported;  /* the NAT type the roots were told */
-	struct zt_punch punch; /* nat.c: punch budget, ECHO key */
+	struct zt_punch punch; /* nat.c: the punch budget */
 	struct zt_burst burst;
 	struct zt_spray sprays[ZT_BIRTHDAY_SPRAYS];
 	int64_t kept[ZT_KEPT_SOCKETS]; /* burst sockets a path still uses */
@@ -70,6 +71,7 @@ struct zt_node {
 
 	struct zt_dir_net **dir; /* roots: network directory */
 	size_t dir_buckets, dir_nets;
+	struct zt_rate_table rate_sources; /* roots: request buckets per source address */
 
 	struct zt_frag frag;
 	uint32_t next_frag_id;

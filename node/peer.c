@@ -317,7 +317,7 @@ bool zt_peer_is_active(const struct zt_peer *p, int64_t now)
 	return p->last_frame != 0 && now - p->last_frame < ZT_PEER_ACTIVE;
 }
 
-struct zt_path *zt_peer_path_find(struct zt_peer *p, const struct zt_endpoint *ep)
+static struct zt_path *path_find(struct zt_peer *p, const struct zt_endpoint *ep)
 {
 	for (unsigned i = 0; i < p->npaths; i++)
 		if (p->paths[i].used && zt_endpoint_eq(&p->paths[i].ep, ep))
@@ -325,14 +325,14 @@ struct zt_path *zt_peer_path_find(struct zt_peer *p, const struct zt_endpoint *e
 	return NULL;
 }
 
-/* Which of two paths goes first when a slot is needed: one not proven
- * both ways before a proven one (a flood of new endpoints, such as the
- * mappings of a birthday attempt, must not push out the path in use),
- * then the one never heard or heard longest ago. */
+/* Which of two paths goes first when a slot is needed: one not validated
+ * before a validated one (a flood of new endpoints, such as the mappings
+ * of a birthday attempt, must not push out the path in use), then the one
+ * never heard or heard longest ago. */
 static bool less_useful(const struct zt_path *x, const struct zt_path *y)
 {
-	if (x->confirmed != y->confirmed)
-		return !x->confirmed;
+	if (x->validated != y->validated)
+		return !x->validated;
 	return x->last_rx < y->last_rx ||
 	       (x->last_rx == y->last_rx && x->discovered < y->discovered);
 }
@@ -396,7 +396,7 @@ struct zt_path *zt_peer_add_path(struct zt_node *n, struct zt_peer *p, int64_t n
 	struct zt_path *x;
 	if (zt_sock_is_tcp(sock) && !zt_tcpmap_add(&n->tcpmap, sock, p->address))
 		return NULL;
-	x = zt_peer_path_find(p, ep);
+	x = path_find(p, ep);
 	if (x == NULL) {
 		x = path_slot(n, p);
 		if (x == NULL)
@@ -407,87 +407,116 @@ struct zt_path *zt_peer_add_path(struct zt_node *n, struct zt_peer *p, int64_t n
 		x->rtt = -1;
 	}
 	x->sock = sock;
+	/* Our own connection: its handshake proved the address. */
+	x->validated = true;
 	return x;
 }
 
 struct zt_path *zt_peer_add_candidate(struct zt_node *n, struct zt_peer *p, int64_t now,
                                       const struct zt_endpoint *ep)
 {
-	struct zt_path *x = zt_peer_path_find(p, ep);
+	struct zt_path *x = path_find(p, ep);
 	int64_t sock;
 
-	if (x != NULL) {
-		x->vouched = true;
-		return x;
+	if (x == NULL) {
+		sock = zt_node_pick_socket(n, ep->family);
+		if (sock < 0)
+			return NULL; /* no socket of that family */
+		x = path_slot(n, p);
+		if (x == NULL)
+			return NULL;
+		x->used = true;
+		x->ep = *ep;
+		x->sock = sock;
+		x->discovered = now;
+		x->rtt = -1;
 	}
-	sock = zt_node_pick_socket(n, ep->family);
-	if (sock < 0)
-		return NULL; /* no socket of that family */
-	x = path_slot(n, p);
-	if (x == NULL)
-		return NULL;
-	x->used = true;
-	x->ep = *ep;
-	x->sock = sock;
-	x->discovered = now;
-	x->rtt = -1;
+	/* Probes may go to it (punching); traffic once it answers one. */
 	x->vouched = true;
+	/* A root's endpoints come from the signed roots file. */
+	if (p->is_root)
+		x->validated = true;
 	return x;
 }
 
-void zt_peer_path_rx_bytes(struct zt_peer *p, const struct zt_endpoint *from, size_t len)
-{
-	struct zt_path *x = zt_peer_path_find(p, from);
-	if (x == NULL || x->confirmed)
-		return;
-	x->credit =
-	    (uint16_t)(x->credit + len > ZT_PATH_CREDIT_MAX ? ZT_PATH_CREDIT_MAX : x->credit + len);
-}
-
-void zt_peer_path_tx_bytes(struct zt_path *x, size_t len)
-{
-	if (!x->confirmed)
-		x->credit = (uint16_t)(x->credit > len ? x->credit - len : 0);
-}
-
-void zt_peer_path_confirm(struct zt_peer *p, int64_t sock, const struct zt_endpoint *from)
-{
-	struct zt_path *x = zt_peer_path_find(p, from);
-	if (x == NULL || x->sock != sock)
-		return;
-	x->confirmed = true;
-	x->credit = 0;
-}
-
-void zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,
-                        const struct zt_endpoint *from, unsigned hops)
+struct zt_path *zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,
+                                   const struct zt_endpoint *from, unsigned hops, size_t len)
 {
 	struct zt_path *x;
 
 	zt_timers_any_authenticated_packet_received(p, now);
 	p->rx_packets++;
 	if (hops != 0)
-		return; /* relayed: says nothing about a direct path */
+		return NULL; /* relayed: says nothing about a direct path */
 	if (n->burst.active)
 		zt_nat_sock_heard(n, sock, p);
 	/* Listed under its connection, so that the close finds it; a
 	 * connection that claims more peers gets no more paths. */
 	if (zt_sock_is_tcp(sock) && !zt_tcpmap_add(&n->tcpmap, sock, p->address))
-		return;
-	x = zt_peer_path_find(p, from);
+		return NULL;
+	x = path_find(p, from);
 	if (x == NULL) {
 		x = path_slot(n, p);
 		if (x == NULL)
-			return; /* counted: relaying still works */
+			return NULL; /* counted: relaying still works */
 		x->used = true;
 		x->ep = *from;
 		x->discovered = now;
 		x->rtt = -1;
+		/* A TCP connection's address was proven by its own handshake;
+		 * a UDP source may be anyone's. */
+		x->validated = zt_sock_is_tcp(sock);
 	}
 	/* Roaming: an authenticated packet from a new endpoint is a new
-	 * path at once, and it is the freshest. */
+	 * path at once, and it is the freshest; it carries traffic once it
+	 * is validated (recv.c challenges it at once). */
 	x->sock = sock;
+	if (!x->validated)
+		x->credit = len > UINT32_MAX - x->credit ? UINT32_MAX : x->credit + (uint32_t)len;
 	zt_timers_path_heard(x, now);
+	return x;
+}
+
+struct zt_path *zt_peer_path_to(struct zt_peer *p, const struct zt_endpoint *ep)
+{
+	return path_find(p, ep);
+}
+
+bool zt_peer_path_spend(struct zt_peer *p, const struct zt_endpoint *ep, size_t bytes)
+{
+	struct zt_path *x = path_find(p, ep);
+
+	if (x == NULL)
+		return false;
+	if (x->validated)
+		return true;
+	if (x->credit < bytes)
+		return false;
+	x->credit -= (uint32_t)bytes;
+	return true;
+}
+
+void zt_peer_path_resp_sent(struct zt_peer *p, const struct zt_endpoint *ep, uint32_t index,
+                            size_t bytes)
+{
+	struct zt_path *x = path_find(p, ep);
+
+	if (x == NULL)
+		return;
+	x->resp_index = index;
+	/* (The HS_RESP is smaller than the HS_INIT that paid for it.) */
+	x->credit = x->credit > bytes ? x->credit - (uint32_t)bytes : 0;
+}
+
+void zt_peer_path_resp_confirmed(struct zt_peer *p, uint32_t index)
+{
+	for (unsigned i = 0; i < p->npaths; i++) {
+		struct zt_path *x = &p->paths[i];
+		if (x->used && !x->validated && x->resp_index == index && x->last_rx != 0) {
+			x->validated = true;
+			x->credit = 0;
+		}
+	}
 }
 
 static int64_t alive_window(const struct zt_peer *p, int64_t now)
@@ -507,15 +536,8 @@ struct zt_path *zt_peer_best_path(const struct zt_node *n, const struct zt_peer 
 
 	for (unsigned i = 0; i < p->npaths; i++) {
 		const struct zt_path *x = &p->paths[i];
-		if (!x->used || x->last_rx == 0 || now - x->last_rx >= window)
-			continue;
-		/* Heard on it is not enough: only a path our packets have been
-		 * seen to cross (an ECHO answered on it) carries traffic, so a
-		 * one-way path (a spoofed source, a NAT mapping gone on the
-		 * other side) is never chosen.  Roots answer on the path they
-		 * heard, as they always did (their amplification bounds are
-		 * their own, relay.c). */
-		if (!p->is_root && !n->is_root && !x->confirmed)
+		/* Not validated: the source may have been forged. */
+		if (!x->used || !x->validated || x->last_rx == 0 || now - x->last_rx >= window)
 			continue;
 		/* Probes keep going unanswered: the NAT lost the mapping (or
 		 * the link died); fall back to relaying within seconds. */

@@ -10,24 +10,15 @@
 #include <stdint.h>
 
 #include "noise.h"
+#include "rate.h"
 #include "session.h"
 #include "wire.h"
 #include "zt.h"
 
-/* A direct underlay path to a peer.
- *
- * It carries traffic only once proven both ways (`confirmed`: an
- * ECHO_REPLY to one of our ECHOs came back on it, zt_peer_best_path).
- * Until then it gets punch probes if a root named it (`vouched`), within
- * the budgets of nat.c, and otherwise no more bytes than came from it
- * (`credit`).  A confirmed path that stops answering loses it.  (The
- * small fields sit where the others leave padding: a root keeps one path
- * per registered node.) */
+/* A direct underlay path to a peer. */
 struct zt_path {
 	bool used;
-	bool confirmed;
 	struct zt_endpoint ep;
-	uint16_t credit; /* bytes heard on it, less bytes sent, while unconfirmed */
 	int64_t sock;
 	int64_t discovered;
 	int64_t last_rx, last_tx, last_echo;
@@ -39,9 +30,19 @@ struct zt_path {
 	uint16_t pmtu_lo, pmtu_hi; /* search: largest acknowledged, smallest lost */
 	uint16_t probe_size;       /* outstanding probe (0: none) */
 	uint8_t probe_tries;
-	bool vouched; /* a root named this endpoint (WHOIS_OK, RENDEZVOUS) */
 	uint32_t probe_id;
 	int64_t probe_sent, pmtu_searched, pmtu_confirmed;
+	/* Path validation (doc/PROTOCOL.md §8 "Path validation"): an
+	 * endpoint learnt from a packet's source has not shown that the peer
+	 * receives there (a source is easy to forge).  Until it does, by
+	 * echoing a challenge or by using keys our HS_RESP sent there, only
+	 * as many bytes go there as came from it (credit), and no traffic. */
+	bool validated;
+	bool vouched;           /* a candidate from a root or the roots file */
+	uint32_t credit;        /* not validated: bytes from there minus bytes sent */
+	uint32_t resp_index;    /* our HS_RESP for this keypair index went here */
+	uint8_t challenge[12];  /* the ECHO payload only a receiver there knows */
+	int64_t challenge_sent; /* last sent (0: none yet) */
 };
 
 struct zt_qmsg {
@@ -131,8 +132,7 @@ struct zt_peer {
 	struct zt_peer_reach *reach;
 
 	int64_t created, last_rx, last_tx, last_frame;
-	int64_t rendezvous_served; /* roots: this second's introductions began */
-	unsigned rendezvous_count; /* roots: introductions served in this second */
+	struct zt_rate rate;       /* roots: its requests' buckets (rate.c) */
 	unsigned dir_count;        /* roots: directory entries this peer announced */
 	int64_t later_at;          /* roots: LATE due for this peer (0: none) */
 	struct zt_root_link *root; /* when it is (or was) one of our roots */
@@ -196,25 +196,29 @@ void zt_peer_clear_queue(struct zt_peer *p);
 void zt_peer_hs_expire(struct zt_peer *p, int64_t now);
 /* A keypair we may send with now, or NULL. */
 struct zt_keypair *zt_peer_send_keypair(struct zt_peer *p, int64_t now);
-/* Record an authenticated packet from `from` (hops 0 means direct). */
-void zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,
-                        const struct zt_endpoint *from, unsigned hops);
+/* Record an authenticated packet of `len` bytes from `from` (hops 0 means
+ * direct): the path it came on (new ones not validated), or NULL. */
+struct zt_path *zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,
+                                   const struct zt_endpoint *from, unsigned hops, size_t len);
+/* The path to `ep`, or NULL. */
+struct zt_path *zt_peer_path_to(struct zt_peer *p, const struct zt_endpoint *ep);
+/* Anti-amplification: may a reply of `bytes` go to `ep` now?  Yes on a
+ * validated path; on one not validated, within its credit (which this
+ * takes); never to an endpoint that is no path of p. */
+bool zt_peer_path_spend(struct zt_peer *p, const struct zt_endpoint *ep, size_t bytes);
+/* Our HS_RESP (`bytes`, for our keypair index) went to `ep`: the first
+ * packet with those keys shows that the peer receives there. */
+void zt_peer_path_resp_sent(struct zt_peer *p, const struct zt_endpoint *ep, uint32_t index,
+                            size_t bytes);
+/* The initiator used the keys of our HS_RESP with this index: the path it
+ * went to is validated. */
+void zt_peer_path_resp_confirmed(struct zt_peer *p, uint32_t index);
 /* A path on a given socket (TCP fallback), or NULL. */
 struct zt_path *zt_peer_add_path(struct zt_node *n, struct zt_peer *p, int64_t now, int64_t sock,
                                  const struct zt_endpoint *ep);
-/* Add a candidate endpoint (from WHOIS/RENDEZVOUS: a root named it, so it
- * is vouched for); returns the path. */
+/* Add a candidate endpoint (from WHOIS/RENDEZVOUS); returns the path. */
 struct zt_path *zt_peer_add_candidate(struct zt_node *n, struct zt_peer *p, int64_t now,
                                       const struct zt_endpoint *ep);
-/* Bytes received from `from` (an authenticated packet): credit for an
- * unconfirmed path.  Bytes sent on x: taken from its credit. */
-void zt_peer_path_rx_bytes(struct zt_peer *p, const struct zt_endpoint *from, size_t len);
-void zt_peer_path_tx_bytes(struct zt_path *x, size_t len);
-/* A verified ECHO_REPLY came from `from` on `sock`: the path is proven
- * both ways. */
-void zt_peer_path_confirm(struct zt_peer *p, int64_t sock, const struct zt_endpoint *from);
-/* The path with endpoint ep, or NULL. */
-struct zt_path *zt_peer_path_find(struct zt_peer *p, const struct zt_endpoint *ep);
 /* The direct path to use now, or NULL. */
 struct zt_path *zt_peer_best_path(const struct zt_node *n, const struct zt_peer *p, int64_t now);
 bool zt_peer_is_active(const struct zt_peer *p, int64_t now);

@@ -108,8 +108,9 @@ static void handle_rendezvous(struct zt_node *n, int64_t now, const uint8_t *msg
 			return;
 		}
 		off += used;
-		/* At most the first ZT_RENDEZVOUS_MAX_EPS (roots send no more):
-		 * a root cannot make us probe many addresses. */
+		/* At most the first ZT_RENDEZVOUS_MAX_EPS (roots send no more;
+		 * the rest are read past): a root cannot make us probe many
+		 * addresses. */
 		if (i >= ZT_RENDEZVOUS_MAX_EPS)
 			continue;
 		if (i == 0 && rc != NULL)
@@ -117,10 +118,9 @@ static void handle_rendezvous(struct zt_node *n, int64_t now, const uint8_t *msg
 		x = zt_peer_add_candidate(n, q, now, &ep);
 		/* Punch now: both ends got the rendezvous at about the same
 		 * time.  Once a second per endpoint at most, however many
-		 * rendezvous come, and within the punch budget. */
-		if (x != NULL && !x->confirmed && zt_peer_send_keypair(q, now) != NULL &&
-		    (x->last_echo == 0 || now - x->last_echo >= ZT_PUNCH_INTERVAL) &&
-		    zt_nat_punch_take(n, now, 1) == 1)
+		 * rendezvous come (zt_send_echo takes the punch budget). */
+		if (x != NULL && !x->validated && zt_peer_send_keypair(q, now) != NULL &&
+		    (x->last_echo == 0 || now - x->last_echo >= ZT_PUNCH_INTERVAL))
 			zt_send_echo(n, now, q, x);
 	}
 	/* A newer root appends the peer's NAT type. */
@@ -132,50 +132,77 @@ static void handle_rendezvous(struct zt_node *n, int64_t now, const uint8_t *msg
 		zt_nat_maybe_birthday(n, now, q);
 }
 
-/* ECHO: answered the way it came.  To a path not proven both ways the
- * answer is no bigger than the ECHO (no endpoint), so that a spoofed
- * source gets no more than was sent in its name. */
+/* An ECHO is answered where it came from, with the endpoint it came from
+ * (reflection); to an endpoint not validated yet only as much as came from
+ * there: without the endpoint (as big as the ECHO) or not at all. */
 static void handle_echo(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
-                        const struct zt_endpoint *from, unsigned hops, const uint8_t *msg)
+                        const struct zt_endpoint *from, unsigned hops, const uint8_t *msg,
+                        size_t len)
 {
 	uint8_t reply[13 + 19];
-	size_t rl = 13;
-	struct zt_path *x = hops == 0 ? zt_peer_path_find(p, from) : NULL;
+	size_t rl;
 
+	if (len != 13) {
+		n->counters[ZT_CTR_RX_MALFORMED]++;
+		return;
+	}
 	memcpy(reply, msg, 13);
 	reply[0] = ZT_MSG_ECHO_REPLY;
-	if (hops != 0 || (x != NULL && x->confirmed))
-		rl += zt_endpoint_encode(from, reply + 13);
-	(void)zt_send_msg_to(n, now, p, sock, from, reply, rl);
-	if (x == NULL)
+	if (hops != 0) {
+		/* Relayed: the source is a root's, and says nothing of ours. */
+		(void)zt_send_msg(n, now, p, reply, 13);
 		return;
-	zt_peer_path_tx_bytes(x, ZT_DATA_OVERHEAD + rl);
-	/* The peer's punch got through to a candidate a root named: our own
-	 * ECHO there at once proves the path our way within a round trip
-	 * (punch traffic, under the punch rules, not an answer). */
-	if (!x->confirmed && x->vouched && now < zt_peer_reach_of(p)->punch_until &&
-	    now - x->last_echo >= ZT_PUNCH_INTERVAL / 4 && zt_nat_punch_take(n, now, 1) == 1)
-		zt_send_echo(n, now, p, x);
+	}
+	rl = 13 + zt_endpoint_encode(from, reply + 13);
+	if (!zt_peer_path_spend(p, from, rl + ZT_DATA_OVERHEAD)) {
+		rl = 13;
+		if (!zt_peer_path_spend(p, from, rl + ZT_DATA_OVERHEAD)) {
+			n->counters[ZT_CTR_PATH_UNPROVEN]++;
+			return;
+		}
+	}
+	(void)zt_send_msg_to(n, now, p, sock, from, reply, rl);
 }
 
-/* ECHO_REPLY: if it answers an ECHO we sent to `from` (its id is our
- * challenge), the path is proven both ways, and gives an RTT sample. */
-static void handle_echo_reply(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
-                              const struct zt_endpoint *from, unsigned hops, const uint8_t *msg)
+/* An ECHO_REPLY from `from`: the answer to the path's challenge validates
+ * it (doc/PROTOCOL.md §8 "Path validation"); any other gives its RTT. */
+static void handle_echo_reply(struct zt_node *n, int64_t now, struct zt_peer *p,
+                              const struct zt_endpoint *from, const uint8_t *msg)
 {
-	int64_t sent = (int64_t)zt_get_u64(msg + 5);
+	struct zt_path *x = zt_peer_path_to(p, from);
+	int64_t sent;
+	int s;
 
-	if (hops != 0 || sent > now || now - sent >= 60000 ||
-	    !zt_nat_echo_check(n, from, zt_get_u32(msg + 1), sent))
+	if (x == NULL)
 		return;
-	zt_peer_path_confirm(p, sock, from);
-	for (unsigned i = 0; i < p->npaths; i++) {
-		struct zt_path *x = &p->paths[i];
-		int s = (int)(now - sent);
-		if (!x->used || !zt_endpoint_eq(&x->ep, from))
-			continue;
-		x->rtt = x->rtt < 0 ? s : (x->rtt * 7 + s) / 8;
+	if (!x->validated) {
+		if (x->challenge_sent == 0 ||
+		    sodium_memcmp(msg + 1, x->challenge, sizeof x->challenge) != 0)
+			return;
+		x->validated = true;
+		x->credit = 0;
+		sent = x->challenge_sent;
+		zt_node_log_peer(n, ZT_LOG_DEBUG, "path validated to", p->address);
+	} else {
+		sent = (int64_t)zt_get_u64(msg + 5);
 	}
+	if (sent > now || now - sent >= 60000)
+		return;
+	s = (int)(now - sent);
+	x->rtt = x->rtt < 0 ? s : (x->rtt * 7 + s) / 8;
+}
+
+/* Our NAT moved us (the root we ask for introductions reflects another
+ * endpoint).  A root lists an endpoint only once it validated it, so the
+ * rendezvous asked for when the direct paths were lost may have named the
+ * old one: ask again for every peer in use that is relayed.  The REGISTER
+ * that this answers carried our answer to its challenge before. */
+static void rendezvous_again(struct zt_node *n, int64_t now)
+{
+	for (size_t b = 0; b < n->bucket_count; b++)
+		for (struct zt_peer *q = n->buckets[b]; q != NULL; q = q->hnext)
+			if (!q->is_root && q->kind == ZT_PATH_RELAY && zt_peer_is_active(q, now))
+				zt_send_rendezvous_req(n, now, q);
 }
 
 static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
@@ -193,15 +220,12 @@ static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_
 	switch (msg[0]) {
 	case ZT_MSG_KEEPALIVE: break;
 	case ZT_MSG_FRAME: zt_switch_frame_from_peer(n, now, p, msg, len); break;
-	case ZT_MSG_ECHO:
-		if (len != 13)
-			goto bad;
-		handle_echo(n, now, p, sock, from, hops, msg);
-		break;
+	case ZT_MSG_ECHO: handle_echo(n, now, p, sock, from, hops, msg, len); break;
 	case ZT_MSG_ECHO_REPLY:
 		if (len < 13)
 			goto bad;
-		handle_echo_reply(n, now, p, sock, from, hops, msg);
+		if (hops == 0)
+			handle_echo_reply(n, now, p, from, msg);
 		break;
 	case ZT_MSG_REGISTER_OK: {
 		int64_t sent;
@@ -217,8 +241,13 @@ static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_
 				if (p->paths[i].used && zt_endpoint_eq(&p->paths[i].ep, from))
 					p->paths[i].rtt = *rtt;
 		}
-		if (zt_endpoint_decode(&ep, msg + 9, len - 9) != 0)
+		if (zt_endpoint_decode(&ep, msg + 9, len - 9) != 0) {
+			bool moved = p->root->reflected.family != 0 &&
+			             !zt_endpoint_eq(&p->root->reflected, &ep);
 			p->root->reflected = ep;
+			if (moved && p == zt_peer_best_root(n, now))
+				rendezvous_again(n, now);
+		}
 		break;
 	}
 	case ZT_MSG_WHOIS_OK:
@@ -311,27 +340,35 @@ void zt_recv_data_deliver(struct zt_node *n, int64_t now, struct zt_peer *p, str
                           int64_t sock, const struct zt_endpoint *from, const struct zt_hdr *h,
                           const uint8_t *msg, size_t mlen)
 {
+	struct zt_path *x;
+
 	if (zt_nat_sock_deaf(n, sock))
 		return; /* (batched DATA comes here without zt_recv_wire_one) */
 	if (kp == p->kp_next) {
-		/* The initiator used the new keys: they become current. */
+		/* The initiator used the new keys: it got our HS_RESP, so the
+		 * endpoint that went to is its own; they become current. */
+		zt_peer_path_resp_confirmed(p, kp->local_index);
 		zt_peer_keypair_promote(p);
 		if (p->qcount > 0)
 			zt_send_flush_queue(n, now, p);
 	}
-	zt_peer_learn_path(n, p, now, sock, from, h->hops);
-	if (h->hops == 0)
-		zt_peer_path_rx_bytes(p, from, mlen + ZT_DATA_OVERHEAD);
+	x = zt_peer_learn_path(n, p, now, sock, from, h->hops, mlen + ZT_DATA_OVERHEAD);
+	/* A new endpoint (roaming, or a forged source): challenge it at
+	 * once, so that a real move is validated within a round trip (not
+	 * on an ECHO_REPLY: that may be the answer). */
+	if (x != NULL && !x->validated && mlen > 0 && msg[0] != ZT_MSG_ECHO_REPLY &&
+	    (x->challenge_sent == 0 || now - x->challenge_sent >= ZT_PATH_CHALLENGE))
+		zt_send_echo(n, now, p, x);
 	handle_msg(n, now, p, sock, from, h->hops, msg, mlen);
 }
 
-/* Whether an authenticated packet from p came from `from`. */
+/* Whether p (with a session) proved that it sends and receives at `from`. */
 static bool heard_from(const struct zt_peer *p, const struct zt_endpoint *from)
 {
 	if (p == NULL || !p->kp_cur.valid)
 		return false;
 	for (unsigned i = 0; i < p->npaths; i++)
-		if (p->paths[i].used && p->paths[i].last_rx != 0 &&
+		if (p->paths[i].used && p->paths[i].last_rx != 0 && p->paths[i].validated &&
 		    zt_endpoint_eq(&p->paths[i].ep, from))
 			return true;
 	return false;

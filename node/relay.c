@@ -18,7 +18,6 @@
 #include "peer.h"
 #include "relay.h"
 #include "send.h"
-#include "switch.h"
 #include "util.h"
 #include "wire.h"
 
@@ -75,20 +74,44 @@ static void dir_uncount(struct zt_node *n, uint64_t a)
 		p->dir_count--;
 }
 
-static bool dir_add(struct zt_dir_net *d, uint64_t a, int64_t now)
+/* Add a to the entry (or refresh it); true if it is new there.  A full
+ * entry (ZT_NET_MAX_MEMBERS) makes room by dropping the announcement
+ * heard longest ago, and that peer's count of announced networks goes
+ * down with it: a count that only ever grew would leave a peer evicted
+ * often enough ignored on every network for good. */
+static bool dir_add(struct zt_node *n, struct zt_dir_net *d, uint64_t a, int64_t now)
 {
-	struct zt_network tmp;
-	bool added;
-	/* Reuse the switch's bounded member list logic. */
-	memset(&tmp, 0, sizeof tmp);
-	tmp.members = d->members;
-	tmp.member_count = d->count;
-	tmp.member_cap = d->cap;
-	(void)zt_switch_add_member(&tmp, a, now, &added);
-	d->members = tmp.members;
-	d->count = tmp.member_count;
-	d->cap = tmp.member_cap;
-	return added;
+	unsigned oldest = 0;
+	struct zt_member *m;
+
+	for (unsigned i = 0; i < d->count; i++) {
+		if (d->members[i].address == a) {
+			d->members[i].last_seen = now;
+			return false;
+		}
+		if (d->members[i].last_seen < d->members[oldest].last_seen)
+			oldest = i;
+	}
+	if (d->count == ZT_NET_MAX_MEMBERS) {
+		dir_uncount(n, d->members[oldest].address);
+		m = &d->members[oldest];
+	} else {
+		if (d->count == d->cap) {
+			unsigned nc = d->cap != 0 ? d->cap * 2 : 16;
+			if (nc > ZT_NET_MAX_MEMBERS)
+				nc = ZT_NET_MAX_MEMBERS;
+			m = realloc(d->members, nc * sizeof *m);
+			if (m == NULL)
+				return false;
+			d->members = m;
+			d->cap = nc;
+		}
+		m = &d->members[d->count++];
+	}
+	memset(m, 0, sizeof *m);
+	m->address = a;
+	m->last_seen = now;
+	return true;
 }
 
 static void dir_remove(struct zt_node *n, struct zt_dir_net *d, uint64_t a)
@@ -117,6 +140,7 @@ void zt_relay_cleanup(struct zt_node *n)
 	free(n->dir);
 	n->dir = NULL;
 	n->dir_nets = 0;
+	zt_rate_table_free(&n->rate_sources);
 }
 
 void zt_relay_background(struct zt_node *n, int64_t now)
@@ -147,13 +171,16 @@ void zt_relay_background(struct zt_node *n, int64_t now)
 	}
 }
 
-/* The path a registered peer was last heard on. */
+/* The validated path a registered peer was last heard on: a source it
+ * only claimed (not validated) gets nothing relayed, and is nobody's
+ * endpoint in WHOIS or RENDEZVOUS. */
 static struct zt_path *freshest_path(struct zt_peer *p)
 {
 	struct zt_path *best = NULL;
 	for (unsigned i = 0; i < p->npaths; i++) {
 		struct zt_path *x = &p->paths[i];
-		if (x->used && x->last_rx != 0 && (best == NULL || x->last_rx > best->last_rx))
+		if (x->used && x->validated && x->last_rx != 0 &&
+		    (best == NULL || x->last_rx > best->last_rx))
 			best = x;
 	}
 	return best;
@@ -203,9 +230,10 @@ static size_t put_endpoints(struct zt_peer *p, uint8_t *out, size_t cap, int64_t
 	unsigned ns = 0;
 	for (unsigned i = 0; i < p->npaths; i++) {
 		struct zt_path *x = &p->paths[i];
-		/* A TCP client's address is no endpoint for UDP punching. */
-		if (x->used && x->last_rx != 0 && now - x->last_rx < ZT_ROOT_PEER_EXPIRE &&
-		    !zt_sock_is_tcp(x->sock))
+		/* A TCP client's address is no endpoint for UDP punching; one
+		 * not validated may be anyone's (a forged source). */
+		if (x->used && x->validated && x->last_rx != 0 &&
+		    now - x->last_rx < ZT_ROOT_PEER_EXPIRE && !zt_sock_is_tcp(x->sock))
 			sorted[ns++] = x;
 	}
 	for (unsigned i = 1; i < ns; i++)
@@ -241,8 +269,9 @@ static bool mapping_observed(struct zt_peer *p, const struct zt_endpoint *ep, in
 {
 	for (unsigned i = 0; i < p->npaths; i++) {
 		const struct zt_path *x = &p->paths[i];
-		if (x->used && x->last_rx != 0 && now - x->last_rx < ZT_ROOT_PEER_EXPIRE &&
-		    !zt_sock_is_tcp(x->sock) && x->ep.family == ep->family &&
+		if (x->used && x->validated && x->last_rx != 0 &&
+		    now - x->last_rx < ZT_ROOT_PEER_EXPIRE && !zt_sock_is_tcp(x->sock) &&
+		    x->ep.family == ep->family &&
 		    memcmp(x->ep.ip, ep->ip, ep->family == 6 ? 16 : 4) == 0)
 			return true;
 	}
@@ -337,6 +366,19 @@ static void announce_newcomer(struct zt_node *n, int64_t now, uint64_t a,
 	}
 }
 
+/* Over its rate (rate.c)?  Counted against the peer and against the
+ * address it proved it receives at, where the answer goes; a peer with no
+ * validated path has nowhere to be answered. */
+static bool over_rate(struct zt_node *n, int64_t now, struct zt_peer *p, enum zt_rate_kind k)
+{
+	const struct zt_path *x = zt_peer_best_path(n, p, now);
+
+	if (x != NULL && zt_rate_take(&n->rate_sources, &p->rate, &x->ep, now, k))
+		return false;
+	n->counters[ZT_CTR_RATE_LIMITED]++;
+	return true;
+}
+
 bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t sock,
                          const struct zt_endpoint *from, const uint8_t *msg, size_t len)
 {
@@ -386,8 +428,14 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 		reply[0] = ZT_MSG_REGISTER_OK;
 		memcpy(reply + 1, msg + 1, 8);
 		off = 9 + zt_endpoint_encode(from, reply + 9);
-		/* Reply where it came from: that is what reflection means. */
-		(void)zt_send_msg_to(n, now, p, sock, from, reply, off);
+		/* Reply where it came from: that is what reflection means.  An
+		 * endpoint not validated yet (a move, or a forged source) gets
+		 * it only within what came from there (a node pads its
+		 * REGISTER for that); else it goes on the validated path. */
+		if (zt_peer_path_spend(p, from, off + ZT_DATA_OVERHEAD))
+			(void)zt_send_msg_to(n, now, p, sock, from, reply, off);
+		else
+			(void)zt_send_msg(n, now, p, reply, off);
 		return true;
 	}
 	case ZT_MSG_WHOIS: {
@@ -396,6 +444,8 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 		size_t off;
 		if (len != 6)
 			break;
+		if (over_rate(n, now, p, ZT_RATE_WHOIS))
+			return true;
 		q = zt_peer_find(n, zt_get_u40(msg + 1));
 		if (q == NULL || !q->has_identity) {
 			reply[0] = ZT_MSG_WHOIS_NONE;
@@ -414,13 +464,10 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 		struct zt_peer *q;
 		if (len != 6)
 			break;
-		/* At most ZT_RENDEZVOUS_PER_SEC introductions per requester per
-		 * second (a node meeting a whole network asks for many at once). */
-		if (p->rendezvous_served == 0 || now - p->rendezvous_served >= 1000) {
-			p->rendezvous_served = now;
-			p->rendezvous_count = 0;
-		}
-		if (++p->rendezvous_count > ZT_RENDEZVOUS_PER_SEC)
+		/* Each sends a third party a message: ZT_RENDEZVOUS_PER_SEC
+		 * per requester (a node meeting a whole network asks for many
+		 * at once). */
+		if (over_rate(n, now, p, ZT_RATE_RENDEZVOUS))
 			return true;
 		q = zt_peer_find(n, zt_get_u40(msg + 1));
 		if (q == NULL || !q->has_identity || q == p)
@@ -443,6 +490,10 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 		struct zt_dir_net *d;
 		if (len != 10)
 			break;
+		/* Each costs a NET_MEMBERS, and a newcomer a message to up to
+		 * ZT_NET_MEMBERS_PER_MSG others. */
+		if (over_rate(n, now, p, ZT_RATE_ANNOUNCE))
+			return true;
 		if (msg[9] & 1) {
 			d = dir_find(n, msg + 1, false);
 			if (d != NULL)
@@ -456,7 +507,7 @@ bool zt_relay_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int6
 			d = dir_find(n, msg + 1, true);
 		if (d == NULL)
 			return true;
-		if (dir_add(d, p->address, now)) {
+		if (dir_add(n, d, p->address, now)) {
 			p->dir_count++;
 			announce_newcomer(n, now, p->address, d);
 		}

@@ -190,27 +190,50 @@ void zt_send_echo_to(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t 
 {
 	uint8_t msg[13];
 	msg[0] = ZT_MSG_ECHO;
-	/* A challenge: only an answer from `to` matches (zt_nat_echo_check). */
-	zt_put_u32(msg + 1, zt_nat_echo_id(n, to, now));
+	zt_put_u32(msg + 1, zt_node_random_u32(n));
 	zt_put_u64(msg + 5, (uint64_t)now);
 	(void)zt_send_msg_to(n, now, p, sock, to, msg, sizeof msg);
 }
 
 void zt_send_echo(struct zt_node *n, int64_t now, struct zt_peer *p, struct zt_path *x)
 {
+	uint8_t msg[13];
+
 	if (zt_peer_send_keypair(p, now) == NULL)
 		return;
+	if (!x->validated) {
+		/* A challenge (doc/PROTOCOL.md §8 "Path validation"): 96 random
+		 * bits, the same until answered, that only a receiver at that
+		 * endpoint can echo back.  Punching probes a root's candidates
+		 * (within the punch budget); an endpoint learnt from a source
+		 * gets no more than came from it. */
+		if (!x->vouched && !zt_peer_path_spend(p, &x->ep, sizeof msg + ZT_DATA_OVERHEAD)) {
+			n->counters[ZT_CTR_PATH_UNPROVEN]++;
+			return;
+		}
+		/* A punch probe to a root's candidate: from the node's punch
+		 * budget (nat.c), however many peers and candidates there are. */
+		if (x->vouched && zt_nat_punch_take(n, now, 1) == 0)
+			return;
+		if (x->challenge_sent == 0)
+			zt_node_random(n, x->challenge, sizeof x->challenge);
+		x->challenge_sent = now;
+		msg[0] = ZT_MSG_ECHO;
+		memcpy(msg + 1, x->challenge, sizeof x->challenge);
+	} else {
+		msg[0] = ZT_MSG_ECHO;
+		zt_put_u32(msg + 1, zt_node_random_u32(n));
+		zt_put_u64(msg + 5, (uint64_t)now);
+	}
 	if (x->last_rx == 0)
 		n->counters[ZT_CTR_PUNCH_PROBES]++;
 	zt_timers_echo_sent(x, now);
-	zt_send_echo_to(n, now, p, x->sock, &x->ep);
-	zt_peer_path_tx_bytes(x, ZT_DATA_OVERHEAD + 13);
+	(void)zt_send_msg_to(n, now, p, x->sock, &x->ep, msg, sizeof msg);
 	zt_timers_path_sent(x, now);
 }
 
-void zt_send_register(struct zt_node *n, int64_t now, struct zt_peer *r)
+size_t zt_send_register_build(struct zt_node *n, int64_t now, uint8_t *msg)
 {
-	uint8_t msg[12 + (ZT_MAX_LOCAL_ENDPOINTS + ZT_MAX_MAPPED_ENDPOINTS) * 19];
 	size_t off = 11;
 	msg[0] = ZT_MSG_REGISTER;
 	zt_put_u64(msg + 1, (uint64_t)now);
@@ -224,8 +247,22 @@ void zt_send_register(struct zt_node *n, int64_t now, struct zt_peer *r)
 	msg[off++] = (uint8_t)n->nmapped;
 	for (unsigned i = 0; i < n->nmapped; i++)
 		off += zt_endpoint_encode(&n->mapped[i], msg + off);
+	/* Padded so that a root that sees it come from an endpoint it has
+	 * not validated (our NAT moved us) can answer there with both its
+	 * challenge and REGISTER_OK without sending more than came. */
+	if (off < ZT_REGISTER_MIN) {
+		memset(msg + off, 0, ZT_REGISTER_MIN - off);
+		off = ZT_REGISTER_MIN;
+	}
+	return off;
+}
+
+void zt_send_register(struct zt_node *n, int64_t now, struct zt_peer *r)
+{
+	uint8_t msg[ZT_REGISTER_MAX];
+	size_t len = zt_send_register_build(n, now, msg);
 	zt_timers_register_sent(r, now);
-	(void)zt_send_msg(n, now, r, msg, off);
+	(void)zt_send_msg(n, now, r, msg, len);
 }
 
 /* A question for the roots: asked of every root that is up (the first

@@ -39,6 +39,9 @@ void zt_send_echo_to(struct zt_node *n, int64_t now, struct zt_peer *p, int64_t 
 
 /* Requests to the roots: REGISTER with root r, WHOIS p (rate-limited),
  * RENDEZVOUS_REQ for p through the best root. */
+/* REGISTER: the message (at most ZT_REGISTER_MAX bytes, padded to
+ * ZT_REGISTER_MIN), and sending it to root r. */
+size_t zt_send_register_build(struct zt_node *n, int64_t now, uint8_t *msg);
 void zt_send_register(struct zt_node *n, int64_t now, struct zt_peer *r);
 void zt_send_whois(struct zt_node *n, int64_t now, struct zt_peer *p);
 void zt_send_rendezvous_req(struct zt_node *n, int64_t now, struct zt_peer *p);

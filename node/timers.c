@@ -47,12 +47,9 @@ void zt_timers_path_sent(struct zt_path *x, int64_t now)
 
 void zt_timers_echo_sent(struct zt_path *x, int64_t now)
 {
-	/* An ECHO is always answered: count the ones that are not.  A path
-	 * that stops answering must prove itself both ways again. */
+	/* An ECHO is always answered: count the ones that are not. */
 	if (x->last_echo > x->last_rx)
 		x->unanswered++;
-	if (x->unanswered >= ZT_PATH_PROBES_LOST)
-		x->confirmed = false;
 	x->last_echo = now;
 }
 
@@ -171,13 +168,12 @@ static void peer_silent(struct zt_node *n, int64_t now, struct zt_peer *p,
  * in use, faster still to punch or to find out whether a path went
  * silent. */
 static int64_t echo_interval(const struct zt_node *n, int64_t now, const struct zt_path *x,
-                             bool active)
+                             const struct zt_peer_reach *reach, bool active)
 {
 	int64_t interval = active ? ZT_ECHO_ACTIVE : n->keepalive;
-	/* Not proven both ways: every second (right after a rendezvous, so
-	 * that one side's probe finds the other's hole; or a path just heard
-	 * from), within what may_probe allows. */
-	if (!x->confirmed)
+	/* Right after a rendezvous: punch every second, so that one side's
+	 * probe finds the other's hole. */
+	if (x->last_rx == 0 && now < reach->punch_until)
 		interval = ZT_PUNCH_INTERVAL;
 	/* A path in use that went quiet: find out fast whether the NAT lost
 	 * its mapping. */
@@ -186,44 +182,22 @@ static int64_t echo_interval(const struct zt_node *n, int64_t now, const struct 
 	return interval;
 }
 
-/* May x get an ECHO now?  A path proven both ways, always.  Otherwise it
- * has not shown that anyone there wants our packets (doc/PROTOCOL.md §8,
- * "Punching budgets"): an endpoint a root named gets punch probes while
- * the rendezvous' punch window is open, each from the node's punch
- * budget; any other (one we only heard from) no more bytes than came
- * from it. */
-static bool may_probe(struct zt_node *n, int64_t now, const struct zt_path *x,
-                      const struct zt_peer_reach *reach)
-{
-	if (x->confirmed)
-		return true;
-	if (x->vouched && now < reach->punch_until && zt_nat_punch_take(n, now, 1) == 1)
-		return true;
-	return x->credit >= ZT_DATA_OVERHEAD + 13;
-}
-
 /* Keepalives and probes on the direct paths of a peer in use (or recently,
  * or being punched to), their path MTU, and birthday attempts. */
 static void paths_keepalive(struct zt_node *n, int64_t now, struct zt_peer *p,
                             const struct zt_peer_reach *reach, bool active, bool warm)
 {
-	bool in_use = active || warm || now < reach->punch_until;
-	/* A peer we only exchange messages with (a controller, a member
-	 * asking for its config) gets no keepalives, but its paths must
-	 * still be proven to carry its replies. */
-	bool heard = p->last_rx != 0 && now - p->last_rx < ZT_PATH_ALIVE_ACTIVE;
-
-	if (p->is_root || !(in_use || heard))
+	if (p->is_root || !(active || warm || now < reach->punch_until))
 		return;
 	for (unsigned i = 0; i < p->npaths; i++) {
 		struct zt_path *x = &p->paths[i];
-		if (!x->used || (!in_use && x->confirmed))
+		if (!x->used)
 			continue;
-		if (now - x->last_echo >= echo_interval(n, now, x, active) &&
-		    may_probe(n, now, x, reach))
+		/* (on a path not validated: its challenge, within its credit) */
+		if (now - x->last_echo >= echo_interval(n, now, x, reach, active))
 			zt_send_echo(n, now, p, x);
-		/* Big probes only where our packets are known to arrive. */
-		if (x->confirmed)
+		/* Probes are large: only where the peer proved it receives. */
+		if (x->validated)
 			zt_pmtu_background(n, now, p, x);
 	}
 	if (now < reach->punch_until)
@@ -383,15 +357,15 @@ static void tcp_background(struct zt_node *n, int64_t now, unsigned i, struct zt
 		/* On TCP: does UDP work again? */
 		if (now - rl->udp_probe_at >= ZT_TCP_UDP_RETRY &&
 		    zt_peer_send_keypair(r, now) != NULL) {
-			uint8_t msg[9];
-			msg[0] = ZT_MSG_REGISTER;
-			zt_put_u64(msg + 1, (uint64_t)now);
+			uint8_t msg[ZT_REGISTER_MAX];
+			/* A whole REGISTER (padded): the root may see it come from
+			 * an endpoint it must validate first. */
+			size_t len = zt_send_register_build(n, now, msg);
 			rl->udp_probe_at = now;
 			for (unsigned k = 0; k < r->npaths; k++) {
 				struct zt_path *x = &r->paths[k];
 				if (x->used && !zt_sock_is_tcp(x->sock) &&
-				    zt_send_msg_to(n, now, r, x->sock, &x->ep, msg, sizeof msg) ==
-				        ZT_OK)
+				    zt_send_msg_to(n, now, r, x->sock, &x->ep, msg, len) == ZT_OK)
 					zt_timers_path_sent(x, now);
 			}
 		}

@@ -264,6 +264,9 @@ enum zt_counter {
 	                         sender's */
 	ZT_CTR_FORGED_LLADDR, /* frames dropped: an ARP sender MAC or ND link-layer option not the
 	                         sender's */
+	ZT_CTR_PATH_UNPROVEN, /* replies and probes withheld from an endpoint not validated yet
+	                         (more than came from it) */
+	ZT_CTR_RATE_LIMITED,  /* roots: NET_ANNOUNCE, WHOIS, RENDEZVOUS_REQ over their rate */
 	ZT_CTR_COUNT
 };
 
@@ -496,6 +499,16 @@ int zt_node_leave(struct zt_node *n, int64_t now, uint64_t nwid);
 /* Fill up to `cap` entries; returns how many networks there are. */
 size_t zt_node_networks(const struct zt_node *n, struct zt_network_info *out, size_t cap);
 int zt_node_network(const struct zt_node *n, uint64_t nwid, struct zt_network_info *out);
+/* A multicast group: Ethernet multicast MAC and ADI (multicast.h). */
+struct zt_mcgroup {
+	uint8_t mac[6];
+	uint32_t adi;
+};
+/* Our host's groups on nwid (snooped; zt_network_info.multicast_groups
+ * counts them): fill up to `cap`, return how many there are (0 if not a
+ * member). */
+size_t zt_node_multicast_groups(const struct zt_node *n, uint64_t nwid, struct zt_mcgroup *out,
+                                size_t cap);
 
 /* Controllers: send member its current config now (asks the
  * netconf_request callback), e.g. after an admin changed it. */

@@ -284,15 +284,37 @@ int zt_http_format_head(char *out, size_t cap, int status, size_t body_len, cons
 	return n;
 }
 
+/* The value of the query parameter `name` ("a=1&auth=x"), not decoded:
+ * false if absent. */
+static bool query_param(const struct zt_http_str *q, const char *name, struct zt_http_str *out)
+{
+	size_t nl = strlen(name), i = 0;
+
+	while (i < q->len) {
+		size_t end = i;
+
+		while (end < q->len && q->p[end] != '&')
+			end++;
+		if (end - i > nl && memcmp(q->p + i, name, nl) == 0 && q->p[i + nl] == '=') {
+			out->p = q->p + i + nl + 1;
+			out->len = end - i - nl - 1;
+			return true;
+		}
+		i = end + 1;
+	}
+	return false;
+}
+
 bool zt_http_token_ok(const struct zt_http_request *req, const char *token)
 {
 	const struct zt_http_str *v = zt_http_header(req, "X-ZT1-Auth");
 	struct zt_http_str tok;
 	size_t want = strlen(token);
 
+	/* ZeroTier's order: the header, then ?auth=, then a bearer token. */
 	if (v) {
 		tok = *v;
-	} else {
+	} else if (!query_param(&req->query, "auth", &tok)) {
 		v = zt_http_header(req, "Authorization");
 		if (!v || v->len < 7 || strncasecmp(v->p, "Bearer ", 7) != 0)
 			return false;

@@ -65,8 +65,9 @@ enum zt_http_parse_result zt_http_parse_request(const char *buf, size_t len,
  * or NULL. */
 const struct zt_http_str *zt_http_header(const struct zt_http_request *req, const char *name);
 
-/* Does the request carry `token` as "X-ZT1-Auth: <token>" or
- * "Authorization: Bearer <token>"?  An empty token never matches; the
+/* Does the request carry `token` as "X-ZT1-Auth: <token>", as the query
+ * parameter "?auth=<token>" or as "Authorization: Bearer <token>" (the
+ * first of these it has)?  An empty token never matches; the
  * bytes are compared in constant time (the length is not secret). */
 bool zt_http_token_ok(const struct zt_http_request *req, const char *token);
 

@@ -139,9 +139,10 @@ static void conn_error(struct conn *c, int status, const char *why)
 		conn_close(c);
 		return;
 	}
-	n = snprintf(body, 256, "{\"error\":\"%s\"}", why);
+	/* ZeroTier's error shape (osdep/apijson.h). */
+	n = snprintf(body, 256, "{\"error\":%d,\"description\":\"%s\"}", status, why);
 	if (n < 0 || n >= 256)
-		n = snprintf(body, 256, "{\"error\":\"bad request\"}");
+		n = snprintf(body, 256, "{\"error\":%d,\"description\":\"bad request\"}", status);
 	conn_respond(c, status, body, (size_t)n, NULL);
 }
 

@@ -311,15 +311,31 @@ out:
 
 int zt_state_write_port(const char *home, unsigned port, char *err, size_t errcap)
 {
-	char path[ZT_HOME_PATH_MAX], buf[16];
-	int n, r;
+	/* zt's own name, and the one ZeroTier's zerotier-cli -D<home> reads. */
+	static const char *const names[] = {"ztd.port", "zerotier-one.port"};
+	char path[ZT_HOME_PATH_MAX] = "", buf[16];
+	int n, r = 0;
 
-	r = zt_home_path(path, sizeof path, home, "ztd.port");
-	if (r == 0) {
-		n = snprintf(buf, sizeof buf, "%u\n", port);
-		r = zt_home_write(path, buf, (size_t)n, 0644);
+	n = snprintf(buf, sizeof buf, "%u\n", port);
+	for (size_t i = 0; i < sizeof names / sizeof names[0] && r == 0; i++) {
+		r = zt_home_path(path, sizeof path, home, names[i]);
+		if (r == 0)
+			r = zt_home_write(path, buf, (size_t)n, 0644);
 	}
 	if (r < 0)
 		snprintf(err, errcap, "cannot write %s: %s", path, strerror(-r));
 	return r;
+}
+
+int64_t zt_state_roots_stamp(const char *home)
+{
+	struct zt_roots_seen seen;
+	char path[ZT_HOME_PATH_MAX], text[ZT_ROOTS_SEEN_TEXT + 8];
+	size_t len;
+
+	if (zt_home_path(path, sizeof path, home, "roots.seen") < 0 ||
+	    zt_home_read(path, text, sizeof text, &len) < 0 ||
+	    zt_roots_seen_from_text(&seen, text, len) != ZT_OK)
+		return 0;
+	return seen.timestamp;
 }

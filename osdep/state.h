@@ -51,8 +51,13 @@ int zt_state_token(const char *home, char *token, size_t cap, char *err, size_t 
 int zt_state_roots(const char *home, const char *roots_file, struct zt_roots *out, bool *have,
                    char *err, size_t errcap);
 
-/* HOMEDIR/ztd.port */
+/* HOMEDIR/ztd.port and HOMEDIR/zerotier-one.port (the name ZeroTier's
+ * zerotier-cli looks for). */
 int zt_state_write_port(const char *home, unsigned port, char *err, size_t errcap);
+
+/* The timestamp of the roots file last accepted (HOMEDIR/roots.seen), 0
+ * if none or unreadable. */
+int64_t zt_state_roots_stamp(const char *home);
 
 /* Read a file of at most cap - 1 bytes for a user-named path (-r FILE,
  * zt-root's arguments) with a one-line message on failure.  `what`

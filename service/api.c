@@ -13,13 +13,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "osdep/apijson.h"
 #include "osdep/clock.h"
+#include "osdep/state.h"
 #include "service/api_json.h"
 #include "service/daemon.h"
 
-#define MAX_PEERS_SHOWN 4096
-#define SEGMENT_MAX     64
-#define ERR_MAX         512
+#define SEGMENT_MAX 64
+#define ERR_MAX     512
 
 static const char allow_get[] = "Allow: GET\r\n";
 static const char allow_net[] = "Allow: GET, POST, DELETE\r\n";
@@ -32,14 +33,14 @@ static void reply_json(struct zt_httpd_reply *reply, int status, json_t *j)
 	json_decref(j);
 	if (!reply->body) {
 		reply->status = 500;
-		reply->body = strdup("{\"error\":\"out of memory\"}");
+		reply->body = strdup("{\"error\":500,\"description\":\"out of memory\"}");
 		reply->body_len = reply->body ? strlen(reply->body) : 0;
 	}
 }
 
 static void reply_error(struct zt_httpd_reply *reply, int status, const char *msg)
 {
-	reply_json(reply, status, zt_api_json_error(msg));
+	reply_json(reply, status, zt_apijson_error(status, msg));
 }
 
 /* The path segment after prefix as a C string in out; false if the path
@@ -70,6 +71,7 @@ static void printable(char *s)
 static void get_status(struct zt_daemon *d, struct zt_httpd_reply *reply)
 {
 	struct zt_node *node = zt_daemon_node(d);
+	const struct zt_daemon_config *cfg = zt_daemon_config(d);
 	struct zt_endpoint refl[ZT_API_MAX_REFLECTED];
 	uint64_t counters[ZT_CTR_COUNT];
 	struct zt_api_status st;
@@ -82,13 +84,18 @@ static void get_status(struct zt_daemon *d, struct zt_httpd_reply *reply)
 	for (int c = 0; c < ZT_CTR_COUNT; c++)
 		counters[c] = zt_node_counter(node, (enum zt_counter)c);
 	memset(&st, 0, sizeof st);
-	st.address = zt_node_address(node);
-	st.public_identity = zt_daemon_public_identity(d);
-	st.online = zt_node_online(node);
-	st.clock = zt_clock_now();
-	st.primary_port = zt_daemon_udp_port(d);
-	st.reflected = refl;
-	st.reflected_count = nrefl;
+	st.node.address = zt_node_address(node);
+	st.node.public_identity = zt_daemon_public_identity(d);
+	st.node.online = zt_node_online(node);
+	st.node.clock = zt_clock_now();
+	st.node.primary_port = zt_daemon_udp_port(d);
+	st.node.home = cfg->home;
+	st.node.bind_addr = cfg->bind_addr;
+	st.node.tcp_fallback = zt_apijson_tcp_fallback(node, st.node.clock);
+	st.node.portmap_enabled = zt_daemon_portmap_enabled(d);
+	st.node.roots_stamp = zt_state_roots_stamp(cfg->home);
+	st.node.reflected = refl;
+	st.node.reflected_count = nrefl;
 	st.counters = counters;
 	st.nat_type = zt_node_nat_type(node);
 	st.keepalive_ms = zt_node_keepalive(node);
@@ -96,6 +103,27 @@ static void get_status(struct zt_daemon *d, struct zt_httpd_reply *reply)
 	if (zt_daemon_portmap(d, pmtext, sizeof pmtext))
 		st.portmap = pmtext;
 	reply_json(reply, 200, zt_api_json_status(&st));
+}
+
+/* The network object of `info`, with what the daemon knows of it. */
+static json_t *network_object(struct zt_daemon *d, const struct zt_network_info *info)
+{
+	const struct zt_net_settings *s = zt_daemon_settings(d, info->nwid);
+	struct zt_mcgroup groups[ZT_API_MAX_GROUPS];
+	struct zt_api_net_local l;
+	size_t n;
+
+	n = zt_node_multicast_groups(zt_daemon_node(d), info->nwid, groups, ZT_API_MAX_GROUPS);
+	memset(&l, 0, sizeof l);
+	l.dev = zt_daemon_dev(d, info->nwid);
+	/* ZeroTier's defaults for a network without settings (yet). */
+	l.allow_managed = s ? s->allow_managed : true;
+	l.allow_global = s && s->allow_global;
+	l.allow_default = s && s->allow_default;
+	l.allow_dns = s && s->allow_dns;
+	l.groups = groups;
+	l.group_count = n < ZT_API_MAX_GROUPS ? n : ZT_API_MAX_GROUPS;
+	return zt_api_json_network(info, &l);
 }
 
 /* The network object; a network the core does not list (yet) is shown
@@ -114,17 +142,7 @@ static json_t *network_json(struct zt_daemon *d, uint64_t nwid)
 		info.adhoc = zt_nwid_is_adhoc(nwid);
 		zt_mac_from_address(nwid, zt_node_address(node), info.mac);
 	}
-	{
-		json_t *j = zt_api_json_network(&info, zt_daemon_dev(d, nwid));
-		const struct zt_net_settings *s = zt_daemon_settings(d, nwid);
-		if (j != NULL && s != NULL) {
-			json_object_set_new(j, "allowManaged", json_boolean(s->allow_managed));
-			json_object_set_new(j, "allowGlobal", json_boolean(s->allow_global));
-			json_object_set_new(j, "allowDefault", json_boolean(s->allow_default));
-			json_object_set_new(j, "allowDNS", json_boolean(s->allow_dns));
-		}
-		return j;
-	}
+	return network_object(d, &info);
 }
 
 static void get_networks(struct zt_daemon *d, struct zt_httpd_reply *reply)
@@ -137,7 +155,7 @@ static void get_networks(struct zt_daemon *d, struct zt_httpd_reply *reply)
 	if (n > ZT_DAEMON_MAX_NETWORKS)
 		n = ZT_DAEMON_MAX_NETWORKS;
 	for (size_t i = 0; i < n && arr; i++) {
-		json_t *o = zt_api_json_network(&infos[i], zt_daemon_dev(d, infos[i].nwid));
+		json_t *o = network_object(d, &infos[i]);
 
 		if (!o || json_array_append_new(arr, o) < 0) {
 			json_decref(arr);
@@ -202,48 +220,19 @@ static void network(struct zt_daemon *d, const struct zt_http_request *req, cons
 static void get_peers(struct zt_daemon *d, bool has_only, uint64_t only,
                       struct zt_httpd_reply *reply)
 {
-	struct zt_node *node = zt_daemon_node(d);
-	int64_t now = zt_clock_now();
-	struct zt_peer_info *peers;
-	size_t n, cap;
-	json_t *out = NULL;
+	json_t *out;
+	int r = zt_apijson_peers(zt_daemon_node(d), zt_clock_now(), has_only, only,
+	                         zt_daemon_udp_port(d), &out);
+	char msg[ERR_MAX];
 
-	n = zt_node_peers(node, now, NULL, 0);
-	cap = n < MAX_PEERS_SHOWN ? n : MAX_PEERS_SHOWN;
-	peers = calloc(cap ? cap : 1, sizeof *peers);
-	if (!peers) {
+	if (r == -ENOENT) {
+		snprintf(msg, sizeof msg, "no peer %010" PRIx64 " known", only);
+		reply_error(reply, 404, msg);
+	} else if (r < 0) {
 		reply_error(reply, 500, "out of memory");
-		return;
-	}
-	n = zt_node_peers(node, now, peers, cap);
-	if (n > cap)
-		n = cap;
-	if (has_only) {
-		for (size_t i = 0; i < n; i++)
-			if (peers[i].address == only)
-				out = zt_api_json_peer(&peers[i]);
-		free(peers);
-		if (!out) {
-			char msg[ERR_MAX];
-
-			snprintf(msg, sizeof msg, "no peer %010" PRIx64 " known", only);
-			reply_error(reply, 404, msg);
-			return;
-		}
+	} else {
 		reply_json(reply, 200, out);
-		return;
 	}
-	out = json_array();
-	for (size_t i = 0; i < n && out; i++) {
-		json_t *o = zt_api_json_peer(&peers[i]);
-
-		if (!o || json_array_append_new(out, o) < 0) {
-			json_decref(out);
-			out = NULL;
-		}
-	}
-	free(peers);
-	reply_json(reply, 200, out);
 }
 
 static void peer(struct zt_daemon *d, const struct zt_http_request *req, const char *seg,
@@ -277,7 +266,7 @@ void zt_api_handle(void *ctx, const struct zt_http_request *req, struct zt_httpd
 	if (!zt_http_token_ok(req, zt_daemon_token(d))) {
 		reply_error(reply, 401,
 		            "missing or wrong auth token: send the token of authtoken.secret "
-		            "in X-ZT1-Auth");
+		            "in X-ZT1-Auth (or ?auth=)");
 		return;
 	}
 	if (zt_http_str_eq(p, "/status") || zt_http_str_eq(p, "/network") ||
@@ -297,6 +286,18 @@ void zt_api_handle(void *ctx, const struct zt_http_request *req, struct zt_httpd
 		network(d, req, seg, reply);
 	} else if (segment(p, "/peer/", seg, sizeof seg)) {
 		peer(d, req, seg, reply);
+	} else if (zt_http_str_eq(p, "/moon") || zt_http_str_eq(p, "/moon/")) {
+		/* zt's roots come from the signed roots file: it orbits no
+		 * moons, and lists none, as ZeroTier does without any. */
+		if (!get) {
+			reply->extra_headers = allow_get;
+			reply_error(reply, 405, "method not allowed: use GET");
+		} else {
+			reply_json(reply, 200, json_array());
+		}
+	} else if (segment(p, "/moon/", seg, sizeof seg)) {
+		reply_error(reply, 404,
+		            "zt has no moons: roots come from the signed roots file (ztd -r)");
 	} else {
 		reply_error(reply, 404, "no such API path: try /status, /network or /peer");
 	}

@@ -61,11 +61,6 @@ static void append(struct builder *b, json_t *arr, json_t *v)
 		b->failed = true;
 }
 
-static void hex40(uint64_t a, char out[ZT_ADDRESS_TEXT])
-{
-	snprintf(out, ZT_ADDRESS_TEXT, "%010" PRIx64, a & UINT64_C(0xffffffffff));
-}
-
 static void endpoint_text(const struct zt_endpoint *ep, char *out, size_t cap)
 {
 	if (zt_endpoint_to_text(ep, out, cap) != ZT_OK)
@@ -94,52 +89,27 @@ const char *zt_api_json_type_name(enum zt_net_type t)
 	return t == ZT_NET_PUBLIC ? "PUBLIC" : "PRIVATE";
 }
 
-const char *zt_api_json_path_name(enum zt_path_kind k)
+/* A counter as a JSON integer: those are signed 64-bit here; a counter
+ * never gets that far, but must not wrap if one did. */
+static json_t *counter(uint64_t v)
 {
-	switch (k) {
-	case ZT_PATH_DIRECT: return "DIRECT";
-	case ZT_PATH_RELAY: return "RELAY";
-	case ZT_PATH_NONE: return "NONE";
-	}
-	return "NONE";
-}
-
-const char *zt_api_json_role_name(enum zt_peer_role r)
-{
-	return r == ZT_ROLE_ROOT ? "ROOT" : "LEAF";
+	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
 }
 
 json_t *zt_api_json_status(const struct zt_api_status *s)
 {
-	struct builder b = {json_object(), false};
-	char addr[ZT_ADDRESS_TEXT], ep[TEXT_MAX];
-	json_t *arr, *config, *settings, *counters;
+	struct builder b = {zt_apijson_status(&s->node), false};
+	char ep[TEXT_MAX];
+	json_t *arr, *counters;
 
-	hex40(s->address, addr);
-	put_str(&b, "address", addr);
-	put_str(&b, "publicIdentity", s->public_identity ? s->public_identity : "");
-	put(&b, "online", json_boolean(s->online));
-	put_str(&b, "version", ZT_VERSION_STRING);
-	put_int(&b, "versionMajor", ZT_VERSION_MAJOR);
-	put_int(&b, "versionMinor", ZT_VERSION_MINOR);
-	put_int(&b, "versionRev", ZT_VERSION_PATCH);
-	put_int(&b, "clock", s->clock);
-
-	config = json_object();
-	settings = json_object();
-	put(&b, "config", config);
-	if (!b.failed && (!settings || json_object_set_new(config, "settings", settings) < 0))
-		b.failed = true;
-	if (!b.failed &&
-	    json_object_set_new(settings, "primaryPort", json_integer(s->primary_port)) < 0)
-		b.failed = true;
-
+	if (!b.obj)
+		return NULL;
 	put_str(&b, "natType", zt_nat_type_name(s->nat_type));
 	put_str(&b, "portMapping", s->portmap ? s->portmap : "");
 	put_int(&b, "keepaliveMs", s->keepalive_ms);
 	arr = put_array(&b, "reflectedAddresses");
-	for (size_t i = 0; i < s->reflected_count && !b.failed; i++) {
-		endpoint_text(&s->reflected[i], ep, sizeof ep);
+	for (size_t i = 0; i < s->node.reflected_count && !b.failed; i++) {
+		endpoint_text(&s->node.reflected[i], ep, sizeof ep);
 		append(&b, arr, json_string(ep));
 	}
 
@@ -160,10 +130,7 @@ json_t *zt_api_json_status(const struct zt_api_status *s)
 
 		put(&b, "dataPath", o);
 		for (size_t i = 0; i < sizeof v / sizeof v[0] && !b.failed; i++)
-			if (json_object_set_new(
-			        o, v[i].name,
-			        json_integer(v[i].v > INT64_MAX ? INT64_MAX : (json_int_t)v[i].v)) <
-			    0)
+			if (json_object_set_new(o, v[i].name, counter(v[i].v)) < 0)
 				b.failed = true;
 	}
 
@@ -171,15 +138,8 @@ json_t *zt_api_json_status(const struct zt_api_status *s)
 	put(&b, "counters", counters);
 	for (int c = 0; c < ZT_CTR_COUNT && !b.failed && s->counters; c++) {
 		const char *name = zt_counter_name((enum zt_counter)c);
-		uint64_t v = s->counters[c];
 
-		if (!name)
-			continue;
-		/* JSON integers here are signed 64-bit; a counter never gets
-		 * that far, but do not wrap if one did. */
-		if (json_object_set_new(counters, name,
-		                        json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v)) <
-		    0)
+		if (name && json_object_set_new(counters, name, counter(s->counters[c])) < 0)
 			b.failed = true;
 	}
 	return finish(&b);
@@ -197,21 +157,43 @@ static void inet_text(const struct zt_inetaddr *a, bool bits, char *out, size_t 
 		snprintf(out, cap, "%s", ip);
 }
 
-json_t *zt_api_json_network(const struct zt_network_info *n, const char *dev)
+json_t *zt_api_json_network(const struct zt_network_info *n, const struct zt_api_net_local *l)
 {
 	struct builder b = {json_object(), false};
 	char id[ZT_NWID_TEXT], mac[24];
+	const char *name = n->conf ? n->conf->name : "";
 
 	snprintf(id, sizeof id, "%016" PRIx64, n->nwid);
 	zt_api_json_mac(n->mac, mac, sizeof mac);
 	put_str(&b, "id", id);
 	put_str(&b, "nwid", id);
-	put_str(&b, "name", n->conf ? n->conf->name : "");
+	/* No controller names an ad-hoc network (nor a managed one before
+	 * its config): its id is its name, so that the columns of a text
+	 * listing never shift. */
+	put_str(&b, "name", name[0] ? name : id);
 	put_str(&b, "mac", mac);
 	put_str(&b, "status", zt_api_json_status_name(n->status));
 	put_str(&b, "type", zt_api_json_type_name(n->type));
 	put_int(&b, "mtu", n->mtu);
-	put_str(&b, "portDeviceName", dev ? dev : "");
+	put_str(&b, "portDeviceName", l->dev ? l->dev : "");
+	/* zt assigns no address by DHCP and never fails a port after the
+	 * join (a join whose TAP cannot be made fails instead). */
+	put(&b, "dhcp", json_false());
+	put_int(&b, "portError", 0);
+	put(&b, "allowManaged", json_boolean(l->allow_managed));
+	put(&b, "allowGlobal", json_boolean(l->allow_global));
+	put(&b, "allowDefault", json_boolean(l->allow_default));
+	put(&b, "allowDNS", json_boolean(l->allow_dns));
+	{
+		json_t *groups = put_array(&b, "multicastSubscriptions");
+
+		for (size_t i = 0; groups && i < l->group_count; i++) {
+			zt_api_json_mac(l->groups[i].mac, mac, sizeof mac);
+			append(&b, groups,
+			       json_pack("{s:s, s:I}", "mac", mac, "adi",
+			                 (json_int_t)l->groups[i].adi));
+		}
+	}
 	{
 		json_t *addrs = put_array(&b, "assignedAddresses");
 		json_t *routes = put_array(&b, "routes");
@@ -257,54 +239,6 @@ json_t *zt_api_json_network(const struct zt_network_info *n, const char *dev)
 	put(&b, "bridge", json_boolean(n->active_bridge));
 	put(&b, "broadcastEnabled", json_boolean(n->enable_broadcast));
 	put_int(&b, "multicastLimit", n->multicast_limit);
-	put_int(&b, "multicastSubscriptions", n->multicast_groups);
-	return finish(&b);
-}
-
-json_t *zt_api_json_peer(const struct zt_peer_info *p)
-{
-	struct builder b = {json_object(), false};
-	char addr[ZT_ADDRESS_TEXT], via[ZT_ADDRESS_TEXT], ep[TEXT_MAX];
-	json_t *paths;
-
-	hex40(p->address, addr);
-	put_str(&b, "address", addr);
-	put_str(&b, "role", zt_api_json_role_name(p->role));
-	put_int(&b, "latency", p->latency_ms < 0 ? -1 : p->latency_ms);
-	put_str(&b, "version", "");
-	put_str(&b, "pathType", zt_api_json_path_name(p->path));
-	if (p->path == ZT_PATH_RELAY) {
-		hex40(p->via, via);
-		put_str(&b, "via", via);
-	} else {
-		put_str(&b, "via", "");
-	}
-	put_int(&b, "pathSince", p->path_since);
-	/* What carries the path in use (a relayed peer: the way to its root). */
-	put_str(&b, "transport", p->path == ZT_PATH_NONE ? "" : p->tcp ? "TCP" : "UDP");
-	put_int(&b, "pathMtu", p->path_mtu);
-	paths = put_array(&b, "paths");
-	/* Only a direct path is a physical path to this peer; a relayed
-	 * peer's endpoint is the root's, shown as "via". */
-	if (p->path == ZT_PATH_DIRECT && !b.failed) {
-		struct builder pb = {json_object(), false};
-
-		endpoint_text(&p->endpoint, ep, sizeof ep);
-		put_str(&pb, "address", ep);
-		put(&pb, "active", json_true());
-		put(&pb, "preferred", json_true());
-		put_int(&pb, "lastReceive", p->last_rx);
-		put_int(&pb, "lastSend", p->last_tx);
-		append(&b, paths, finish(&pb));
-	}
-	return finish(&b);
-}
-
-json_t *zt_api_json_error(const char *msg)
-{
-	struct builder b = {json_object(), false};
-
-	put_str(&b, "error", msg);
 	return finish(&b);
 }
 

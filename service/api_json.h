@@ -14,10 +14,11 @@
 #include <stdint.h>
 
 #include "node/zt.h"
+#include "osdep/apijson.h"
 
 #define ZT_API_MAX_REFLECTED 8
+#define ZT_API_MAX_GROUPS    256 /* multicastSubscriptions shown per network */
 
-/* Everything GET /status shows (borrowed for the call). */
 /* ztd's own data-path counters (not the core's). */
 struct zt_api_datapath {
 	uint64_t tap_writes;         /* frames written to TAPs */
@@ -30,19 +31,23 @@ struct zt_api_datapath {
 	uint64_t udp_send_drops;     /* socket buffer full */
 };
 
+/* Everything GET /status shows (borrowed for the call): ZeroTier's fields
+ * (node) and ztd's own. */
 struct zt_api_status {
-	uint64_t address;
-	const char *public_identity;
-	bool online;
-	int64_t clock;
-	unsigned primary_port;
-	const struct zt_endpoint *reflected;
-	size_t reflected_count;
+	struct zt_apijson_node node;
 	const uint64_t *counters; /* ZT_CTR_COUNT values, by enum zt_counter */
 	enum zt_nat_type nat_type;
 	const char *portmap; /* "UPnP 1.2.3.4/9993", or NULL */
 	int64_t keepalive_ms;
 	struct zt_api_datapath datapath;
+};
+
+/* What ztd itself knows of a joined network, for its object. */
+struct zt_api_net_local {
+	const char *dev; /* the TAP name, "" if none */
+	bool allow_managed, allow_global, allow_default, allow_dns;
+	const struct zt_mcgroup *groups; /* the host's multicast groups */
+	size_t group_count;
 };
 
 /* Options a client may send with POST /network/<nwid> (ZeroTier's names),
@@ -65,15 +70,12 @@ struct zt_api_join_req {
 	unsigned multicast_limit, mac_age_s, mss_clamp;
 };
 
-/* The builders return a new reference, or NULL when out of memory.
- * dev is the TAP name ("" if none). */
+/* The builders return a new reference, or NULL when out of memory. */
 json_t *zt_api_json_status(const struct zt_api_status *s);
-/* The network object; its name, assignedAddresses, routes and dns come
- * from n->conf when there is one. */
-json_t *zt_api_json_network(const struct zt_network_info *n, const char *dev);
-json_t *zt_api_json_peer(const struct zt_peer_info *p);
-/* {"error": msg} */
-json_t *zt_api_json_error(const char *msg);
+/* The network object (ZeroTier's fields and zt's own); its name,
+ * assignedAddresses, routes and dns come from n->conf when there is one;
+ * an ad-hoc network, which has no name, is named by its id. */
+json_t *zt_api_json_network(const struct zt_network_info *n, const struct zt_api_net_local *l);
 /* {"result": true} */
 json_t *zt_api_json_result(void);
 
@@ -94,7 +96,5 @@ void zt_api_json_mac(const uint8_t mac[6], char *out, size_t cap);
 /* Names of the enums as the API and zt-cli show them. */
 const char *zt_api_json_status_name(enum zt_net_status s);
 const char *zt_api_json_type_name(enum zt_net_type t);
-const char *zt_api_json_path_name(enum zt_path_kind k);
-const char *zt_api_json_role_name(enum zt_peer_role r);
 
 #endif

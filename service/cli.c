@@ -265,7 +265,8 @@ static json_t *call(const struct cli *c, const char *method, const char *path, c
 	json_t *j = call_status(c, method, path, body, &status, &je);
 
 	if (status != 200) {
-		const char *msg = j ? json_string_value(json_object_get(j, "error")) : NULL;
+		/* ZeroTier's error shape: {"error": status, "description": why}. */
+		const char *msg = j ? json_string_value(json_object_get(j, "description")) : NULL;
 
 		if (msg)
 			die("%s", msg);

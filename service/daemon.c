@@ -403,6 +403,16 @@ uint16_t zt_daemon_udp_port(const struct zt_daemon *d)
 	return d->u.udp.port;
 }
 
+const struct zt_daemon_config *zt_daemon_config(const struct zt_daemon *d)
+{
+	return &d->cfg;
+}
+
+bool zt_daemon_portmap_enabled(const struct zt_daemon *d)
+{
+	return d->portmap != NULL;
+}
+
 void zt_daemon_datapath(const struct zt_daemon *d, struct zt_api_datapath *out)
 {
 	out->tap_writes = d->tap_writes;

@@ -67,6 +67,10 @@ struct zt_node *zt_daemon_node(struct zt_daemon *d);
 const char *zt_daemon_token(const struct zt_daemon *d);
 const char *zt_daemon_public_identity(const struct zt_daemon *d);
 uint16_t zt_daemon_udp_port(const struct zt_daemon *d);
+/* How it was started (home, bind address, ...). */
+const struct zt_daemon_config *zt_daemon_config(const struct zt_daemon *d);
+/* Does it ask the router for port mappings (ZT_PORTMAP is not "off")? */
+bool zt_daemon_portmap_enabled(const struct zt_daemon *d);
 /* The TAP and UDP counters of GET /status ("dataPath"). */
 void zt_daemon_datapath(const struct zt_daemon *d, struct zt_api_datapath *out);
 /* The router's port mapping as "<how> <ip/port>" in out; false (out

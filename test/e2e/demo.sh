@@ -86,7 +86,7 @@ step "Peers as a sees them"
 wait_until 5 path_is a "$(zt_addr b)" DIRECT
 run a "$ZTCLI" -D "$T/a" listpeers
 note "DIRECT = straight to the peer's UDP endpoint; RELAY would read via:<root address>"
-note "role: ROOT (rendezvous and relay) or LEAF (a member); since: seconds on this path"
+note "role: PLANET (a root: rendezvous and relay) or LEAF (a member); since: seconds on this path"
 note "the first packet went through the root, which told both sides where the other is;"
 note "then they punched through to each other and talked directly"
 

@@ -33,7 +33,7 @@ out=$(cli a listnetworks)
 [ "$(echo "$out" | head -n 1)" = "200 listnetworks <nwid> <name> <mac> <status> <type> <dev> <ZT assigned ips>" ] ||
 	fail listnetworks "header: '$(echo "$out" | head -n 1)'"
 row=$(echo "$out" | sed -n 2p)
-[[ $row =~ ^200\ listnetworks\ $NWID\ -\ ([0-9a-f]{2}:){5}[0-9a-f]{2}\ OK\ PUBLIC\ zt[a-z2-7]{8}\ -$ ]] ||
+[[ $row =~ ^200\ listnetworks\ $NWID\ $NWID\ ([0-9a-f]{2}:){5}[0-9a-f]{2}\ OK\ PUBLIC\ zt[a-z2-7]{8}\ -$ ]] ||
 	fail listnetworks "row: '$row'"
 pass listnetworks "$row"
 
@@ -42,8 +42,8 @@ wait_until 10 path_is a "$ADDR_B" DIRECT || fail listpeers "b not DIRECT from a"
 out=$(cli a listpeers)
 [ "$(echo "$out" | head -n 1)" = "200 listpeers <ztaddr> <path> <link> <latency> <version> <role> <since>" ] ||
 	fail listpeers "header: '$(echo "$out" | head -n 1)'"
-echo "$out" | grep -Eq "^200 listpeers [0-9a-f]{10} DIRECT ${IP[root0]}/$ZT_PORT -?[0-9]+ - ROOT [0-9]+$" ||
-	fail listpeers "no ROOT line for root0: $(echo "$out" | tr '\n' '|')"
+echo "$out" | grep -Eq "^200 listpeers [0-9a-f]{10} DIRECT ${IP[root0]}/$ZT_PORT -?[0-9]+ - PLANET [0-9]+$" ||
+	fail listpeers "no PLANET line for root0: $(echo "$out" | tr '\n' '|')"
 echo "$out" | grep -Eq "^200 listpeers $ADDR_B DIRECT ${IP[b]}/[0-9]+ -?[0-9]+ - LEAF [0-9]+$" ||
 	fail listpeers "no LEAF line for b: $(echo "$out" | tr '\n' '|')"
 pass listpeers
@@ -62,7 +62,7 @@ json_ok listnetworks '.[0] | .mtu == 2800 and .adhoc == true and .membersKnown >
 json_ok info '.online == true and .versionMajor == 0 and .versionMinor == 1 and
 	.config.settings.primaryPort == 9993 and (.counters | has("rx_packets")) and
 	.reflectedAddresses == ["198.18.1.2/9993"]' cli a -j info
-json_ok listpeers '[.[] | select(.role == "ROOT")] | length == 1 and
+json_ok listpeers '[.[] | select(.role == "PLANET")] | length == 1 and
 	(.[0] | .pathType == "DIRECT" and .paths[0].active == true)' cli a -j listpeers
 pass json
 

@@ -36,12 +36,12 @@ R1=${ROOTID[root1]%%:*}
 
 # every node keeps a session with every root
 role_of() { cli "$1" listpeers 2>/dev/null | awk -v p="$2" '$3 == p { print $8 }'; }
-both_roots() { [ "$(role_of "$1" "$R0")" = ROOT ] && [ "$(role_of "$1" "$R1")" = ROOT ]; }
+both_roots() { [ "$(role_of "$1" "$R0")" = PLANET ] && [ "$(role_of "$1" "$R1")" = PLANET ]; }
 for m in a b; do
 	wait_until 15 both_roots "$m" ||
-		fail roots "$m does not list both roots ($R0, $R1) as ROOT: $(cli "$m" listpeers 2>&1 | tr '\n' ' ')"
+		fail roots "$m does not list both roots ($R0, $R1) as PLANET: $(cli "$m" listpeers 2>&1 | tr '\n' ' ')"
 done
-pass roots "a and b each list both roots as ROOT"
+pass roots "a and b each list both roots as PLANET"
 
 wait_until 20 ping_ok a 10.9.0.2 || fail ping "no overlay echo a -> b within 20 s"
 wait_until 10 ping_ok b 10.9.0.1 || fail ping "no overlay echo b -> a within 10 s"

@@ -35,8 +35,8 @@ static void apply(json_t *obj, const json_t *req, bool member)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char err[256];
-	json_t *req = zt_ctl_parse_body((const char *)data, size, err, sizeof err);
-	json_t *net, *m;
+	json_t *req, *net, *m;
+	int r = zt_ctl_parse_body((const char *)data, size, &req, err, sizeof err);
 	struct zt_inetaddr a;
 	char s[128];
 
@@ -46,8 +46,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)zt_ctl_parse_cidr(s, &a);
 		(void)zt_ctl_parse_ip(s, &a);
 	}
-	if (req == NULL)
+	if (r < 0) {
+		if (req != NULL || err[0] == '\0')
+			abort();
 		return 0;
+	}
 	if (!json_is_object(req))
 		abort();
 	net = zt_ctl_net_new(UINT64_C(0x8056c2e21c000001), 1);

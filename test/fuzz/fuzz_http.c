@@ -53,18 +53,31 @@ static void builders(const uint8_t *data, size_t size)
 	/* Pointers come from the core, never from the wire. */
 	ni.conf = NULL;
 
-	j = zt_api_json_network(&ni, "zt0");
+	{
+		struct zt_mcgroup groups[2];
+		struct zt_api_net_local l;
+
+		memset(&l, 0, sizeof l);
+		memset(groups, 0, sizeof groups);
+		memcpy(groups, data, size < sizeof groups ? size : sizeof groups);
+		l.dev = "zt0";
+		l.allow_managed = size & 2;
+		l.groups = groups;
+		l.group_count = 2;
+		j = zt_api_json_network(&ni, &l);
+	}
 	s = j ? zt_api_json_dump(j, &n) : NULL;
 	free(s);
 	json_decref(j);
-	j = zt_api_json_peer(&pi);
+	j = zt_apijson_peer(&pi, 9993);
 	s = j ? zt_api_json_dump(j, &n) : NULL;
 	free(s);
 	json_decref(j);
 	memset(&st, 0, sizeof st);
-	st.public_identity = "x";
-	st.reflected = eps;
-	st.reflected_count = 2;
+	st.node.public_identity = "x";
+	st.node.home = "/var/lib/zt";
+	st.node.reflected = eps;
+	st.node.reflected_count = 2;
 	st.counters = counters;
 	j = zt_api_json_status(&st);
 	s = j ? zt_api_json_dump(j, &n) : NULL;

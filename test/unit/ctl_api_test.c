@@ -169,7 +169,8 @@ static void test_flow(void)
 	j = call_json(&f, "DELETE", path, NULL, 200);
 	json_decref(j);
 	j = call_json(&f, "GET", path, NULL, 404);
-	CHECK(json_is_string(json_object_get(j, "error")));
+	CHECK_EQ(json_integer_value(json_object_get(j, "error")), 404);
+	CHECK(json_is_string(json_object_get(j, "description")));
 	json_decref(j);
 	j = call_json(&f, "DELETE", "/controller/network/8056c2e21c000001", NULL, 200);
 	json_decref(j);
@@ -189,7 +190,6 @@ static void test_malformed(void)
 	    {"POST", "/controller/network/8056c2e21c000001", "\"str\""},
 	    {"POST", "/controller/network/8056c2e21c000001", "{\"a\":1,\"a\":2}"},
 	    {"POST", "/controller/network/8056c2e21c000001", "{\"name\":5}"},
-	    {"POST", "/controller/network/8056c2e21c000001", "{\"private\":\"yes\"}"},
 	    {"POST", "/controller/network/8056c2e21c000001", "{\"mtu\":100}"},
 	    {"POST", "/controller/network/8056c2e21c000001", "{\"mtu\":1e3}"},
 	    {"POST", "/controller/network/8056c2e21c000001", "{\"multicastLimit\":-1}"},
@@ -208,8 +208,13 @@ static void test_malformed(void)
 	     "}"},
 	    {"POST", "/controller/network/8056c2e21c000001",
 	     "{\"ipAssignmentPools\":[{\"ipRangeStart\":\"x\",\"ipRangeEnd\":\"10.0.0.1\"}]}"},
-	    {"POST", "/controller/network/8056c2e21c000001", "{\"v4AssignMode\":{\"zt\":1}}"},
 	    {"POST", "/controller/network/8056c2e21c000001", "{\"v6AssignMode\":true}"},
+	    {"POST", "/controller/network/8056c2e21c000001", "{\"private\":null}"},
+	    {"POST", "/controller/network/8056c2e21c000001", "{\"enableBroadcast\":[true]}"},
+	    {"POST", "/controller/network/8056c2e21c000001", "{\"mtu\":\"15x0\"}"},
+	    {"POST", "/controller/network/8056c2e21c000001", "{\"mtu\":\"-1500\"}"},
+	    {"POST", "/controller/network/8056c2e21c000001", "{\"multicastLimit\":1.5}"},
+	    {"POST", "/controller/network/8056c2e21c000001", "{\"v6AssignMode\":{\"rfc4193\":{}}}"},
 	    {"POST", "/controller/network/8056c2e21c000001", "{\"dns\":{\"servers\":[\"nope\"]}}"},
 	    {"POST", "/controller/network/8056c2e21c000001", "{\"dns\":{\"domain\":7}}"},
 	    {"POST", "/controller/network/8056c2e21c000001", "{\"rules\":\"drop\"}"},
@@ -224,7 +229,9 @@ static void test_malformed(void)
 	    {"GET", "/controller/network/8056c2e21c000001/member/0102030499", NULL},
 	    {"POST", "/controller/network/8056c2e21c000009/member/0102030405", "{}"},
 	    {"POST", "/controller/network/8056c2e21c000001/member/0102030405",
-	     "{\"authorized\":1}"},
+	     "{\"authorized\":{\"x\":1}}"},
+	    {"POST", "/controller/network/8056c2e21c000001/member/0102030405",
+	     "{\"activeBridge\":null}"},
 	    {"POST", "/controller/network/8056c2e21c000001/member/0102030405",
 	     "{\"ipAssignments\":[\"10.0.0.300\"]}"},
 	    {"POST", "/controller/network/8056c2e21c000001/member/0102030405",
@@ -259,11 +266,14 @@ static void test_malformed(void)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		st = call(&f, bad[i].method, bad[i].path, bad[i].body, TOKEN, &body);
 		j = body ? json_loads(body, 0, NULL) : NULL;
-		if (st < 400 || st > 499 || !json_is_string(json_object_get(j, "error")))
+		if (st < 400 || st > 499 || json_integer_value(json_object_get(j, "error")) != st ||
+		    !json_is_string(json_object_get(j, "description")))
 			printf("  %s %s %s -> %d %s\n", bad[i].method, bad[i].path,
 			       bad[i].body ? bad[i].body : "", st, body ? body : "");
 		CHECK(st >= 400 && st <= 499);
-		CHECK(json_is_string(json_object_get(j, "error")));
+		/* ZeroTier's error shape: the status and a description. */
+		CHECK_EQ(json_integer_value(json_object_get(j, "error")), st);
+		CHECK(json_is_string(json_object_get(j, "description")));
 		json_decref(j);
 		free(body);
 	}
@@ -291,6 +301,84 @@ static void test_malformed(void)
 	CHECK(before != NULL && after != NULL && strcmp(before, after) == 0);
 	free(before);
 	free(after);
+	zt_ctl_cleanup(&f.ctl);
+	zt_store_close(f.ctl.store);
+}
+
+/* Values as ZeroTier reads them, as web UIs send them: string and number
+ * booleans, numbers as strings, the old string form of the assign modes;
+ * objects answered with every field ZeroTier shows, old records too. */
+static void test_values(void)
+{
+	static const char *const path = "/controller/network/8056c2e21c000001";
+	static const char *const mpath = "/controller/network/8056c2e21c000001/member/0102030405";
+	struct fixture f;
+	json_t *j, *o;
+
+	if (setup(&f) < 0) {
+		CHECK(0);
+		return;
+	}
+	j = call_json(&f, "POST", path,
+	              "{\"private\":\"false\",\"enableBroadcast\":0,\"mtu\":\"1500\","
+	              "\"multicastLimit\":\"64\",\"v4AssignMode\":{\"zt\":\"true\"},"
+	              "\"v6AssignMode\":\"rfc4193,6plane\"}",
+	              200);
+	CHECK(json_is_false(json_object_get(j, "private")));
+	CHECK(json_is_false(json_object_get(j, "enableBroadcast")));
+	CHECK_EQ(zt_ctl_int(j, "mtu"), 1500);
+	CHECK_EQ(zt_ctl_int(j, "multicastLimit"), 64);
+	CHECK(json_is_true(json_object_get(json_object_get(j, "v4AssignMode"), "zt")));
+	o = json_object_get(j, "v6AssignMode");
+	CHECK(json_is_true(json_object_get(o, "rfc4193")) &&
+	      json_is_true(json_object_get(o, "6plane")) &&
+	      json_is_false(json_object_get(o, "zt")));
+	CHECK(json_is_string(json_object_get(j, "rulesSource")) &&
+	      json_is_false(json_object_get(j, "ssoEnabled")));
+	json_decref(j);
+	/* A form's unchecked box leaves the mode out: it is off (replaced, as
+	 * ZeroTier does); "True" and "1" are true, anything else false. */
+	j = call_json(&f, "POST", path,
+	              "{\"v4AssignMode\":{},\"v6AssignMode\":{\"zt\":\"1\"},\"private\":"
+	              "\"True\",\"enableBroadcast\":\"yes\"}",
+	              200);
+	CHECK(json_is_false(json_object_get(json_object_get(j, "v4AssignMode"), "zt")));
+	o = json_object_get(j, "v6AssignMode");
+	CHECK(json_is_true(json_object_get(o, "zt")) &&
+	      json_is_false(json_object_get(o, "rfc4193")));
+	CHECK(json_is_true(json_object_get(j, "private")));
+	CHECK(json_is_false(json_object_get(j, "enableBroadcast")));
+	json_decref(j);
+	j = call_json(&f, "POST", mpath, "{\"authorized\":\"true\",\"activeBridge\":\"true\"}",
+	              200);
+	CHECK(json_is_true(json_object_get(j, "authorized")));
+	CHECK(json_is_true(json_object_get(j, "activeBridge")));
+	CHECK(strcmp(json_string_value(json_object_get(j, "lastAuthorizedCredentialType")),
+	             "api") == 0);
+	CHECK_EQ(zt_ctl_int(j, "vMajor"), -1);
+	json_decref(j);
+	j = call_json(&f, "POST", mpath, "{\"authorized\":\"false\",\"noAutoAssignIps\":2}", 200);
+	CHECK(json_is_false(json_object_get(j, "authorized")));
+	CHECK(json_is_true(json_object_get(j, "noAutoAssignIps")));
+	json_decref(j);
+	/* A record of an older zt-controller gains the fields when shown. */
+	CHECK_EQ(f.ctl.store->ops->member_put(f.ctl.store, UINT64_C(0x8056c2e21c000001),
+	                                      0x0a0b0c0d0e,
+	                                      "{\"id\":\"0a0b0c0d0e\",\"authorized\":true,"
+	                                      "\"revision\":3}"),
+	         ZT_OK);
+	j = call_json(&f, "GET", "/controller/network/8056c2e21c000001/member/0a0b0c0d0e", NULL,
+	              200);
+	CHECK(json_is_false(json_object_get(j, "ssoExempt")));
+	CHECK(json_is_null(json_object_get(j, "lastAuthorizedCredential")));
+	CHECK_EQ(zt_ctl_int(j, "vProto"), -1);
+	json_decref(j);
+	/* The controller's node answers /peer (no node here: no peers). */
+	j = call_json(&f, "GET", "/peer", NULL, 200);
+	CHECK(json_is_array(j) && json_array_size(j) == 0);
+	json_decref(j);
+	j = call_json(&f, "GET", "/peer/0102030405", NULL, 404);
+	json_decref(j);
 	zt_ctl_cleanup(&f.ctl);
 	zt_store_close(f.ctl.store);
 }
@@ -496,6 +584,7 @@ int main(void)
 {
 	RUN(test_flow);
 	RUN(test_malformed);
+	RUN(test_values);
 	RUN(test_policy);
 	RUN(test_invite);
 	RUN(test_bridges);

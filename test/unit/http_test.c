@@ -210,6 +210,40 @@ static void test_mutations(void)
 	}
 }
 
+/* The token as ZeroTier takes it: the X-ZT1-Auth header first, then the
+ * query parameter auth, then a bearer token. */
+static void test_token(void)
+{
+	static const struct {
+		const char *req;
+		bool ok;
+	} t[] = {
+	    {"GET /status HTTP/1.1\r\nX-ZT1-Auth: tok\r\n\r\n", true},
+	    {"GET /status?auth=tok HTTP/1.1\r\n\r\n", true},
+	    {"GET /status?jsonp=f&auth=tok HTTP/1.1\r\n\r\n", true},
+	    {"GET /status?auth=tok&x=1 HTTP/1.1\r\n\r\n", true},
+	    {"GET /status HTTP/1.1\r\nAuthorization: Bearer tok\r\n\r\n", true},
+	    {"GET /status?auth=to HTTP/1.1\r\n\r\n", false},
+	    {"GET /status?auth=tokk HTTP/1.1\r\n\r\n", false},
+	    {"GET /status?xauth=tok HTTP/1.1\r\n\r\n", false},
+	    {"GET /status?auth HTTP/1.1\r\n\r\n", false},
+	    {"GET /status?auth= HTTP/1.1\r\n\r\n", false},
+	    {"GET /status?tok HTTP/1.1\r\n\r\n", false},
+	    /* the header decides when there is one */
+	    {"GET /status?auth=tok HTTP/1.1\r\nX-ZT1-Auth: bad\r\n\r\n", false},
+	    {"GET /status HTTP/1.1\r\n\r\n", false},
+	};
+	struct zt_http_request r;
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		CHECK_EQ(parse(t[i].req, &r), ZT_HTTP_COMPLETE);
+		if (zt_http_token_ok(&r, "tok") != t[i].ok)
+			printf("  case %zu: %s", i, t[i].req);
+		CHECK(zt_http_token_ok(&r, "tok") == t[i].ok);
+	}
+	CHECK(!zt_http_token_ok(&r, ""));
+}
+
 static void test_format_head(void)
 {
 	char head[256];
@@ -231,6 +265,7 @@ int main(void)
 	RUN(test_errors);
 	RUN(test_limits);
 	RUN(test_mutations);
+	RUN(test_token);
 	RUN(test_format_head);
 	TEST_EXIT();
 }

@@ -300,7 +300,7 @@ static void test_paths_grow_and_trim(void)
 	}
 	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
 		ep_n(&ep, i);
-		zt_peer_learn_path(node, p, T0 + i, 1, &ep, 0);
+		zt_peer_learn_path(node, p, T0 + i, 1, &ep, 0, 64);
 		CHECK_EQ(p->npaths, i + 1);
 	}
 	for (int i = 0; i < ZT_PEER_MAX_PATHS; i++) {
@@ -309,12 +309,12 @@ static void test_paths_grow_and_trim(void)
 	}
 	/* a known endpoint is refreshed, not added */
 	ep_n(&ep, 3);
-	zt_peer_learn_path(node, p, T0 + 100, 1, &ep, 0);
+	zt_peer_learn_path(node, p, T0 + 100, 1, &ep, 0, 64);
 	CHECK_EQ(p->npaths, ZT_PEER_MAX_PATHS);
 	CHECK_EQ(p->paths[3].last_rx, T0 + 100);
 	/* a ninth replaces the one heard longest ago (index 0) */
 	ep_n(&ep, 20);
-	zt_peer_learn_path(node, p, T0 + 200, 1, &ep, 0);
+	zt_peer_learn_path(node, p, T0 + 200, 1, &ep, 0, 64);
 	CHECK_EQ(p->npaths, ZT_PEER_MAX_PATHS);
 	CHECK(zt_endpoint_eq(&p->paths[0].ep, &ep));
 	/* forget 0, 2 and 7: the rest keep their order */
@@ -335,7 +335,10 @@ static void test_paths_grow_and_trim(void)
 	ep_n(&ep, 30);
 	CHECK(zt_peer_add_candidate(node, p, T0 + 300, &ep) != NULL);
 	CHECK_EQ(p->npaths, 6);
-	CHECK(zt_peer_best_path(node, p, T0 + 300) != NULL);
+	/* learnt paths carry traffic once validated (an answered challenge) */
+	CHECK(zt_peer_best_path(node, p, T0 + 300) == NULL);
+	p->paths[1].validated = true;
+	CHECK(zt_peer_best_path(node, p, T0 + 300) == &p->paths[1]);
 	/* all forgotten: no array at all */
 	for (int i = 0; i < p->npaths; i++)
 		memset(&p->paths[i], 0, sizeof p->paths[i]);
@@ -398,7 +401,7 @@ static void test_allocation_failures(void)
 	fail_alloc = true;
 	/* a path cannot be learnt: counted, the peer has none */
 	ep_n(&ep, 1);
-	zt_peer_learn_path(node, p, T0, 1, &ep, 0);
+	zt_peer_learn_path(node, p, T0, 1, &ep, 0, 64);
 	CHECK(p->npaths == 0 && p->paths == NULL);
 	CHECK_EQ(zt_node_counter(node, ZT_CTR_NO_MEMORY), before + 1);
 	CHECK(zt_peer_add_candidate(node, p, T0, &ep) == NULL);
@@ -425,13 +428,13 @@ static void test_allocation_failures(void)
 	fail_alloc = false;
 	for (int i = 0; i < 3; i++) {
 		ep_n(&ep, i);
-		zt_peer_learn_path(node, p, T0 + i, 1, &ep, 0);
+		zt_peer_learn_path(node, p, T0 + i, 1, &ep, 0, 64);
 	}
 	CHECK_EQ(p->npaths, 3);
 	fail_alloc = true;
 	before = zt_node_counter(node, ZT_CTR_NO_MEMORY);
 	ep_n(&ep, 9);
-	zt_peer_learn_path(node, p, T0 + 10, 1, &ep, 0);
+	zt_peer_learn_path(node, p, T0 + 10, 1, &ep, 0, 64);
 	CHECK_EQ(p->npaths, 3); /* could not grow: the oldest was replaced */
 	CHECK(zt_endpoint_eq(&p->paths[0].ep, &ep));
 	CHECK_EQ(zt_node_counter(node, ZT_CTR_NO_MEMORY), before + 1);

@@ -8,12 +8,14 @@
  * directory, and that the directory stays bounded per peer.
  */
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cookie.h"
 #include "identity.h"
 #include "node.h"
 #include "noise.h"
+#include "peer.h"
 #include "relay.h"
 #include "replay.h"
 #include "session.h"
@@ -200,20 +202,54 @@ static void test_register_reflection(void)
 	CHECK_EQ(zt_endpoint_decode(&refl, out + 9, n - 9), 7);
 	CHECK(zt_endpoint_eq(&refl, &L[0].ep));
 	CHECK(zt_endpoint_eq(&to, &L[0].ep));
-	/* From another port (NAT rebinding): the reply goes there and says so. */
+	/* From another port (NAT rebinding, or a forged source): the
+	 * endpoint is not validated yet.  A short REGISTER's answer is larger
+	 * than it: it goes to the validated endpoint, and still says where the
+	 * REGISTER came from. */
 	{
 		struct zt_endpoint moved = L[0].ep;
-		uint8_t pkt[128];
-		size_t len;
+		uint8_t pkt[256], padded[ZT_REGISTER_MIN], chal[64];
+		size_t len, in;
+		unsigned since = nsent, cpos;
 		moved.port = 40000;
 		len = zt_session_seal(&L[0].kp, root_id.address, L[0].id.address, msg, sizeof msg,
 		                      pkt);
 		wire(&moved, pkt, len);
 		n = recv_msg(&L[0], &pos, ZT_MSG_REGISTER_OK, out, &to);
 		CHECK_EQ(n, 16);
-		CHECK(zt_endpoint_eq(&to, &moved));
+		CHECK(zt_endpoint_eq(&to, &L[0].ep));
 		CHECK_EQ(zt_endpoint_decode(&refl, out + 9, n - 9), 7);
 		CHECK(zt_endpoint_eq(&refl, &moved));
+		in = len;
+		/* A REGISTER padded as nodes send it pays for the root's
+		 * challenge and its answer, both to the new endpoint. */
+		memset(padded, 0, sizeof padded);
+		memcpy(padded, msg, sizeof msg);
+		len = zt_session_seal(&L[0].kp, root_id.address, L[0].id.address, padded,
+		                      sizeof padded, pkt);
+		wire(&moved, pkt, len);
+		in += len;
+		cpos = since;
+		CHECK_EQ(recv_msg(&L[0], &cpos, ZT_MSG_ECHO, chal, &to), 13);
+		CHECK(zt_endpoint_eq(&to, &moved));
+		n = recv_msg(&L[0], &pos, ZT_MSG_REGISTER_OK, out, &to);
+		CHECK_EQ(n, 16);
+		CHECK(zt_endpoint_eq(&to, &moved));
+		{
+			size_t total = 0;
+			for (unsigned i = since; i < nsent; i++)
+				if (zt_endpoint_eq(&sent[i % SENT_MAX].to, &moved))
+					total += sent[i % SENT_MAX].len;
+			CHECK(total <= in);
+		}
+		/* The leaf answers the challenge from there, then moves back:
+		 * a REGISTER from its old endpoint is answered there. */
+		chal[0] = ZT_MSG_ECHO_REPLY;
+		len = zt_session_seal(&L[0].kp, root_id.address, L[0].id.address, chal, 13, pkt);
+		wire(&moved, pkt, len);
+		send_msg(&L[0], padded, sizeof padded);
+		n = recv_msg(&L[0], &pos, ZT_MSG_REGISTER_OK, out, &to);
+		CHECK(zt_endpoint_eq(&to, &L[0].ep));
 	}
 }
 
@@ -415,6 +451,107 @@ static void test_directory_bounded_per_peer(void)
 	CHECK_EQ(after - before, ZT_MAX_NETWORKS);
 }
 
+/*
+ * A full network's directory makes room by dropping the announcement
+ * heard longest ago, and that peer's count of announced networks goes down
+ * with it: otherwise a peer evicted 64 times would be ignored on every
+ * network for good.
+ */
+static void test_directory_eviction_uncounts(void)
+{
+	uint8_t h[8];
+	struct zt_dir_net *d;
+	struct zt_peer *p0;
+	unsigned before;
+
+	/* The earlier tests' announcements expire first. */
+	now += ZT_NET_MEMBER_EXPIRE + 1000;
+	{
+		int64_t dl;
+		zt_node_process_background(root, now, &dl);
+	}
+	CHECK(connect_leaf(&L[0], (uint64_t)now));
+	CHECK(connect_leaf(&L[1], (uint64_t)now));
+	zt_wire_nethash(0xff000000000000fdULL, h);
+	announce(&L[0], h, false);
+	p0 = zt_peer_find(root, L[0].id.address);
+	d = NULL;
+	for (size_t b = 0; root->dir != NULL && b < root->dir_buckets; b++)
+		for (struct zt_dir_net *x = root->dir[b]; x != NULL; x = x->next)
+			if (memcmp(x->nethash, h, 8) == 0)
+				d = x;
+	if (p0 == NULL || d == NULL || d->count != 1) {
+		CHECK(p0 != NULL && d != NULL && d->count == 1);
+		return;
+	}
+	before = p0->dir_count;
+	/* Fill it with announcements newer than leaf 0's (others' nodes). */
+	now += 10;
+	{
+		struct zt_member *m = realloc(d->members, ZT_NET_MAX_MEMBERS * sizeof *m);
+		if (m == NULL)
+			return;
+		d->members = m;
+		d->cap = ZT_NET_MAX_MEMBERS;
+		for (unsigned i = 1; i < ZT_NET_MAX_MEMBERS; i++) {
+			memset(&m[i], 0, sizeof m[i]);
+			m[i].address = 0x7700000000ULL + i;
+			m[i].last_seen = now;
+		}
+		d->count = ZT_NET_MAX_MEMBERS;
+	}
+	announce(&L[1], h, false); /* takes leaf 0's place */
+	CHECK_EQ(d->count, ZT_NET_MAX_MEMBERS);
+	CHECK_EQ(p0->dir_count, before - 1);
+	announce(&L[0], h, false); /* back in: counted once */
+	CHECK_EQ(p0->dir_count, before);
+}
+
+/*
+ * NET_ANNOUNCE and WHOIS cost a root a lookup and messages: a registered
+ * node gets a burst and then a steady rate of each, the rest is dropped
+ * and counted.
+ */
+static void test_rate_limits(void)
+{
+	uint8_t h[8], msg[6] = {ZT_MSG_WHOIS}, out[ZT_PACKET_MAX];
+	unsigned pos, got = 0;
+	uint64_t limited = zt_node_counter(root, ZT_CTR_RATE_LIMITED);
+
+	now += 3600000;
+	CHECK(connect_leaf(&L[0], (uint64_t)now));
+	CHECK(connect_leaf(&L[1], (uint64_t)now));
+	zt_wire_nethash(0xff000000000000fcULL, h);
+	pos = nsent;
+	for (int i = 0; i < 500; i++)
+		announce(&L[0], h, false);
+	while (recv_msg(&L[0], &pos, ZT_MSG_NET_MEMBERS, out, NULL) > 0)
+		got++;
+	if (got > 100)
+		printf("  %u NET_MEMBERS for 500 NET_ANNOUNCE at once\n", got);
+	CHECK(got >= ZT_MAX_NETWORKS && got <= 100);
+	/* A second later: a few more. */
+	now += 1000;
+	got = 0;
+	for (int i = 0; i < 50; i++)
+		announce(&L[0], h, false);
+	while (recv_msg(&L[0], &pos, ZT_MSG_NET_MEMBERS, out, NULL) > 0)
+		got++;
+	CHECK(got >= 1 && got <= 10);
+	/* WHOIS likewise. */
+	zt_put_u40(msg + 1, L[0].id.address);
+	pos = nsent;
+	got = 0;
+	for (int i = 0; i < 2000; i++)
+		send_msg(&L[1], msg, sizeof msg);
+	while (recv_msg(&L[1], &pos, ZT_MSG_WHOIS_OK, out, NULL) > 0)
+		got++;
+	if (got > 300)
+		printf("  %u WHOIS_OK for 2000 WHOIS at once\n", got);
+	CHECK(got >= 64 && got <= 300);
+	CHECK(zt_node_counter(root, ZT_CTR_RATE_LIMITED) > limited);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -426,6 +563,8 @@ int main(void)
 	RUN(test_rendezvous);
 	RUN(test_directory);
 	RUN(test_directory_bounded_per_peer);
+	RUN(test_directory_eviction_uncounts);
+	RUN(test_rate_limits);
 	zt_node_free(root);
 	TEST_EXIT();
 }

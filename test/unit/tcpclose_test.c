@@ -87,13 +87,13 @@ static void populate(void)
 		if (p == NULL)
 			return;
 		ep_n(&ep, i);
-		zt_peer_learn_path(node, p, T0 + 1, sock_n(i), &ep, 0);
+		zt_peer_learn_path(node, p, T0 + 1, sock_n(i), &ep, 0, 64);
 		CHECK_EQ(paths_on(p, sock_n(i)), 1);
 	}
 	{
 		struct zt_endpoint ep;
 		ep_n(&ep, 60000);
-		zt_peer_learn_path(node, zt_peer_find(node, addr_n(0)), T0 + 1, 1, &ep, 0);
+		zt_peer_learn_path(node, zt_peer_find(node, addr_n(0)), T0 + 1, 1, &ep, 0, 64);
 	}
 }
 
@@ -147,12 +147,12 @@ static void test_reused_id_belongs_to_the_new_peer(void)
 	b = zt_peer_get(node, T0, addr_n(2));
 	ep_n(&ea, 1);
 	ep_n(&eb, 2);
-	zt_peer_learn_path(node, a, T0, sock_n(7), &ea, 0);
+	zt_peer_learn_path(node, a, T0, sock_n(7), &ea, 0, 64);
 	zt_node_tcp_closed(node, T0 + 1, sock_n(7));
 	CHECK_EQ(paths_on(a, sock_n(7)), 0);
 	/* a roams to a new connection; b gets the old id. */
-	zt_peer_learn_path(node, a, T0 + 2, sock_n(8), &ea, 0);
-	zt_peer_learn_path(node, b, T0 + 2, sock_n(7), &eb, 0);
+	zt_peer_learn_path(node, a, T0 + 2, sock_n(8), &ea, 0, 64);
+	zt_peer_learn_path(node, b, T0 + 2, sock_n(7), &eb, 0, 64);
 	zt_node_tcp_closed(node, T0 + 3, sock_n(7));
 	CHECK_EQ(paths_on(b, sock_n(7)), 0);
 	CHECK_EQ(paths_on(a, sock_n(8)), 1);
@@ -170,7 +170,7 @@ static void test_close_after_peer_gone(void)
 	setup(ZT_NODE_ROOT);
 	a = zt_peer_get(node, T0, addr_n(1));
 	ep_n(&ea, 1);
-	zt_peer_learn_path(node, a, T0, sock_n(3), &ea, 0);
+	zt_peer_learn_path(node, a, T0, sock_n(3), &ea, 0, 64);
 	/* Expired and freed by the scan (no session, nothing queued). */
 	for (int64_t t = T0; t <= T0 + ZT_ROOT_PEER_EXPIRE + 2000; t += 1000) {
 		int64_t dl = t + 1000;
@@ -190,7 +190,7 @@ static void test_connection_carries_few_peers(void)
 		struct zt_peer *p = zt_peer_get(node, T0, addr_n(i));
 		struct zt_endpoint ep;
 		ep_n(&ep, 5);
-		zt_peer_learn_path(node, p, T0, sock_n(5), &ep, 0);
+		zt_peer_learn_path(node, p, T0, sock_n(5), &ep, 0, 64);
 		CHECK_EQ(paths_on(p, sock_n(5)), i < ZT_TCPMAP_PEERS ? 1 : 0);
 	}
 	zt_node_tcp_closed(node, T0 + 1, sock_n(5));
