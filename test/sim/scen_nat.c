@@ -482,7 +482,8 @@ static bool keeps_direct(struct sim_result *r, uint64_t seed, const struct sim_n
 	seq++;
 	sim_world_run_for(w, 500); /* the last frames land */
 	{
-		unsigned want = seq - first, ab = got_seq(b, "a>b", first), ba = got_seq(a, "b>a", first);
+		unsigned want = seq - first, ab = got_seq(b, "a>b", first),
+		         ba = got_seq(a, "b>a", first);
 		uint64_t rel = relayed(w) - relayed0;
 		sim_note("%s: DIRECT at %.1fs; then %u/%u and %u/%u frames, %llu packets relayed, "
 		         "extra sockets open %u\n",
@@ -527,13 +528,14 @@ void sim_nat_keep_direct(struct sim_result *r, uint64_t seed)
 				struct sim_nat_cfg hard = {.kind = SIM_NAT_SYMMETRIC,
 				                           .timeout_ms = 60000,
 				                           .random_ports = random_ports};
-				struct sim_nat_cfg cone = {.kind = easy[e].kind, .timeout_ms = 60000};
+				struct sim_nat_cfg cone = {.kind = easy[e].kind,
+				                           .timeout_ms = 60000};
 				char what[96];
 				snprintf(what, sizeof what, "%s symmetric <-> %s (run %u)",
-				         random_ports ? "random-port" : "sequential-port", easy[e].name,
-				         k);
-				if (!keeps_direct(r, seed + 7 * e + 3 * (unsigned)random_ports + k, &hard,
-				                  &cone, what))
+				         random_ports ? "random-port" : "sequential-port",
+				         easy[e].name, k);
+				if (!keeps_direct(r, seed + 7 * e + 3 * (unsigned)random_ports + k,
+				                  &hard, &cone, what))
 					return;
 			}
 		}
@@ -554,7 +556,8 @@ static unsigned sent_to(const struct sim_world *w, const struct sim_host *h,
 			continue;
 		for (unsigned r = 0; r < w->roots.count; r++)
 			for (unsigned e = 0; e < w->roots.roots[r].endpoint_count; e++)
-				root = root || zt_endpoint_eq(&f->to, &w->roots.roots[r].endpoints[e]);
+				root =
+				    root || zt_endpoint_eq(&f->to, &w->roots.roots[r].endpoints[e]);
 		for (unsigned k = 0; k < n && k < cap; k++)
 			dup = dup || zt_endpoint_eq(&out[k], &f->to);
 		if (root || dup)
@@ -717,7 +720,8 @@ void sim_nat_one_way(struct sim_result *r, uint64_t seed)
 {
 	struct sim_link link = {.latency_ms = 10, .jitter_ms = 2};
 	struct sim_world *w = sim_build(r, "sim_nat_one_way", seed, 1, &link);
-	struct zt_endpoint victim = sim_ep4(192, 0, 2, 78, 9993), aep = sim_ep4(198, 51, 100, 70, 4444);
+	struct zt_endpoint victim = sim_ep4(192, 0, 2, 78, 9993),
+	                   aep = sim_ep4(198, 51, 100, 70, 4444);
 	struct sim_hostile *a = NULL;
 	struct sim_host *m;
 	struct sim_flow_match in = sim_flow_any();
