@@ -114,6 +114,11 @@ $(B)/test/%_test: $(B)/test/unit/%_test.o $(B)/libztnode.a
 # peer_test: the core's allocations go through its wrappers (failure tests).
 $(B)/test/peer_test: $(B)/test/unit/peer_test.o $(B)/libztnode.a
 	$(CC) $(LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o $@ $^ $(LIBS)
+# cookie_test, hsguard_test: the public-key work a node does is counted
+# through wrappers (test/unit/hsattack.h).
+HS_WRAP := -Wl,--wrap=crypto_pwhash,--wrap=crypto_scalarmult
+$(B)/test/cookie_test $(B)/test/hsguard_test: $(B)/test/%: $(B)/test/unit/%.o $(B)/libztnode.a
+	$(CC) $(LDFLAGS) $(HS_WRAP) -o $@ $^ $(LIBS)
 # tcp_test, httpd_test: shell modules (osdep/) on real loopback sockets.
 OSDEP_TESTS := tcp_test httpd_test
 $(OSDEP_TESTS:%=$(B)/test/unit/%.o): $(B)/test/unit/%.o: test/unit/%.c

@@ -369,18 +369,18 @@ static int run_cookie(bool forged)
 		forged_identity(&id);
 	else if (zt_identity_generate(&id, sodium_random, NULL) != ZT_OK)
 		return 1;
-	if (make_init(c.pkt, &id) != ZT_OK)
-		return 1;
-	zt_identity_wipe(&id);
-	/* A root answers with cookies only under load (more than
-	 * ZT_HS_LOAD_PER_SEC initiations in a second): make that load with
-	 * the initiation itself, then keep its cookie. */
+	/* A root asks a source for a cookie once the source is past its
+	 * budget of initiations (ZT_HS_DH_SRC_BURST, then ZT_HS_DH_SRC_RATE
+	 * a second): new ones, since one it saw before is dropped unanswered.
+	 * The cookie of the last one is kept (the COOKIE is sealed to its
+	 * mac1), and that initiation is what the flood replays. */
 	while (!have && !stop && mono() - t0 < 10) {
-		for (int i = 0; i < 2 * ZT_HS_LOAD_PER_SEC && !have; i++) {
-			ssize_t r;
+		for (int i = 0; i <= ZT_HS_DH_SRC_BURST + 8; i++) {
+			if (make_init(c.pkt, &id) != ZT_OK) {
+				zt_identity_wipe(&id);
+				return 1;
+			}
 			(void)send(c.fd, c.pkt, sizeof c.pkt, 0);
-			while ((r = recv(c.fd, buf, sizeof buf, MSG_DONTWAIT)) > 0 && !have)
-				have = take_reply(&c, buf, r);
 		}
 		while (!have && (mono() - t0 < 10)) {
 			ssize_t r = recv_wait(c.fd, buf, sizeof buf, 300);
@@ -389,6 +389,7 @@ static int run_cookie(bool forged)
 			have = take_reply(&c, buf, r);
 		}
 	}
+	zt_identity_wipe(&id);
 	if (!have) {
 		fprintf(stderr, "dosgen: the root gave no cookie\n");
 		printf("sent 0\nsecs 0\nerror no_cookie\n");

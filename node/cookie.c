@@ -63,10 +63,15 @@ static void cookie_for(const struct zt_cookie_checker *c, const struct zt_endpoi
 	crypto_generichash(cookie, 16, buf, n, c->secret, sizeof c->secret);
 }
 
+bool zt_cookie_secret_due(const struct zt_cookie_checker *c, int64_t now)
+{
+	return c->secret_born < 0 || now - c->secret_born >= ZT_COOKIE_SECRET_LIFE;
+}
+
 void zt_cookie_make(struct zt_cookie_checker *c, int64_t now, const uint8_t fresh[32],
                     const struct zt_endpoint *src, uint8_t cookie[16])
 {
-	if (c->secret_born < 0 || now - c->secret_born >= ZT_COOKIE_SECRET_LIFE) {
+	if (zt_cookie_secret_due(c, now)) {
 		memcpy(c->secret, fresh, 32);
 		c->secret_born = now;
 	}
@@ -77,7 +82,7 @@ bool zt_cookie_mac2_ok(struct zt_cookie_checker *c, int64_t now, const struct zt
                        const uint8_t *pkt, size_t mac2_off)
 {
 	uint8_t cookie[16], m[16];
-	if (c->secret_born < 0 || now - c->secret_born >= ZT_COOKIE_SECRET_LIFE)
+	if (zt_cookie_secret_due(c, now))
 		return false;
 	cookie_for(c, src, cookie);
 	zt_cookie_mac(m, cookie, 16, pkt, mac2_off);

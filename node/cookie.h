@@ -33,8 +33,11 @@ void zt_cookie_mac(uint8_t out[16], const uint8_t key[], size_t key_len, const u
                    size_t len);
 bool zt_cookie_mac1_ok(const struct zt_cookie_checker *c, const uint8_t *pkt, size_t mac1_off);
 
-/* The cookie for a source endpoint (needs a fresh secret: `random_secret` is
- * used to rotate it when it is older than ZT_COOKIE_SECRET_LIFE). */
+/* Is the secret missing or older than ZT_COOKIE_SECRET_LIFE (then no mac2
+ * is valid, and the next zt_cookie_make takes fresh bytes)? */
+bool zt_cookie_secret_due(const struct zt_cookie_checker *c, int64_t now);
+/* The cookie for a source endpoint; `fresh` (32 random bytes) becomes the
+ * secret when it is due, and is not read otherwise. */
 void zt_cookie_make(struct zt_cookie_checker *c, int64_t now, const uint8_t fresh[32],
                     const struct zt_endpoint *src, uint8_t cookie[16]);
 bool zt_cookie_mac2_ok(struct zt_cookie_checker *c, int64_t now, const struct zt_endpoint *src,

@@ -1,19 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * handshake.c - sessions: our initiations (Noise IK, noise.c) and their
- * retries, the responder's side with its cookie reply under load, and the
- * keys each side installs (doc/PROTOCOL.md §4).
+ * retries, the responder's side, and the keys each side installs
+ * (doc/PROTOCOL.md §4).
  *
- * An initiation is answered only after the cheap checks (mac1, and mac2
- * under load) and, for a peer never seen, the memory-hard check that its
- * key gives its address.  A replayed initiation (timestamp not newer) is
- * dropped.
+ * A stranger's initiation meets the cheap checks before any public-key
+ * work, in this order: mac1; the cache of initiations consumed before (an
+ * exact replay is dropped); a token bucket for its source and one for the
+ * node, in front of the two X25519 (a source without a valid mac2 that is
+ * over either gets a COOKIE; one with a valid mac2 is dropped).  Then, for
+ * an identity we do not know, the cache of identities checked before and,
+ * if it is new, the same two buckets in front of the Argon2id that checks
+ * its address.  A replayed initiation that got through (timestamp not
+ * newer than the last accepted) is dropped.
  */
 #include <sodium.h>
 #include <string.h>
 
 #include "cookie.h"
 #include "handshake.h"
+#include "hsbudget.h"
+#include "hscache.h"
 #include "identity.h"
 #include "node.h"
 #include "noise.h"
@@ -34,6 +41,7 @@ void zt_hs_resend(struct zt_node *n, int64_t now, struct zt_peer *p)
 	if (p->hs == NULL)
 		return;
 	p->hs->index = zt_node_random_u32(n);
+	p->hs->bad_resps = 0;
 	zt_node_random(n, e_seed, sizeof e_seed);
 	zt_put_u64(payload, (uint64_t)now);
 	zt_put_u32(payload + 8, n->aes_ok ? ZT_HS_FLAG_AES256GCM : 0);
@@ -80,13 +88,75 @@ void zt_hs_restart(struct zt_node *n, int64_t now, struct zt_peer *p)
 	zt_hs_start(n, now, p);
 }
 
-static bool under_load(struct zt_node *n, int64_t now)
+void zt_hs_init(struct zt_node *n)
 {
-	if (now - n->load_window_start >= 1000) {
-		n->load_window_start = now;
-		n->load_inits = 0;
+	uint8_t key[3 * 16];
+
+	zt_node_random(n, key, sizeof key);
+	zt_hsb_init(&n->hs_budget, key);
+	zt_hscache_init(&n->hs_seen, n->hs_seen_e, ZT_HS_SEEN_ENTRIES, key + 16);
+	zt_hscache_init(&n->id_seen, n->id_seen_e, ZT_HS_ID_ENTRIES, key + 32);
+	sodium_memzero(key, sizeof key);
+}
+
+static struct zt_hsc_tag identity_tag(const struct zt_node *n, uint64_t address,
+                                      const uint8_t pk[32])
+{
+	uint8_t a[5 + 32];
+	zt_put_u40(a, address);
+	memcpy(a + 5, pk, 32);
+	return zt_hscache_tag(&n->id_seen, a, sizeof a);
+}
+
+bool zt_hs_identity_ok(struct zt_node *n, int64_t now, uint64_t address, const uint8_t pk[32])
+{
+	struct zt_hsc_tag tag = identity_tag(n, address, pk);
+	enum zt_hsc_verdict v = zt_hscache_get(&n->id_seen, now, tag);
+	struct zt_identity claimed;
+	int r;
+
+	if (v != ZT_HSC_NONE)
+		return v == ZT_HSC_VERIFIED;
+	memset(&claimed, 0, sizeof claimed);
+	claimed.address = address;
+	memcpy(claimed.pk, pk, 32);
+	n->counters[ZT_CTR_ID_VERIFY]++;
+	r = zt_identity_verify(&claimed);
+	/* Out of memory for Argon2id says nothing about the identity. */
+	if (r == ZT_OK || r == ZT_EIDENTITY)
+		zt_hscache_put(&n->id_seen, now, tag,
+		               r == ZT_OK ? ZT_HSC_VERIFIED : ZT_HSC_REJECTED);
+	return r == ZT_OK;
+}
+
+/* Did `from` carry an authenticated packet of one of our roots lately? */
+static bool from_a_root(const struct zt_node *n, int64_t now, const struct zt_endpoint *from)
+{
+	for (unsigned i = 0; i < n->roots.count; i++) {
+		const struct zt_peer *r = n->root_peers[i];
+		for (unsigned k = 0; r != NULL && k < r->npaths; k++) {
+			const struct zt_path *x = &r->paths[k];
+			if (x->used && x->last_rx != 0 && now - x->last_rx < ZT_ROOT_DEAD_AFTER &&
+			    zt_endpoint_eq(&x->ep, from))
+				return true;
+		}
 	}
-	return ++n->load_inits > ZT_HS_LOAD_PER_SEC;
+	return false;
+}
+
+/* Whom an initiation is charged to, and whether its source proved that it
+ * receives there: relayed by one of our roots, it is the sender's address,
+ * proven (a root relays only from where that sender registered); else the
+ * prefix of `from`, proven by a valid mac2 (a cookie bound to `from`). */
+static bool init_source(struct zt_node *n, int64_t now, const struct zt_endpoint *from,
+                        const struct zt_hdr *h, const uint8_t *pkt, struct zt_hsb_src *src)
+{
+	if (h->hops > 0 && from_a_root(n, now, from)) {
+		zt_hsb_src_relayed(src, h->src);
+		return true;
+	}
+	zt_hsb_src_prefix(src, from);
+	return zt_cookie_mac2_ok(&n->cookies, now, from, pkt, ZT_HS_INIT_LEN - ZT_MAC_LEN);
 }
 
 static void send_cookie(struct zt_node *n, int64_t now, int64_t sock,
@@ -96,7 +166,12 @@ static void send_cookie(struct zt_node *n, int64_t now, int64_t sock,
 	struct zt_hdr h = {ZT_PT_COOKIE, 0, zt_get_u40(init + 7), n->id.address};
 	const uint8_t *mac1 = init + ZT_HS_INIT_LEN - 2 * ZT_MAC_LEN;
 
-	zt_node_random(n, fresh, sizeof fresh);
+	/* Fresh bytes only when the secret is renewed: a COOKIE must stay
+	 * cheap (a flood past its budgets may get one per packet, as far as
+	 * its source's COOKIE budget goes). */
+	memset(fresh, 0, sizeof fresh);
+	if (zt_cookie_secret_due(&n->cookies, now))
+		zt_node_random(n, fresh, sizeof fresh);
 	zt_cookie_make(&n->cookies, now, fresh, from, cookie);
 	zt_wire_hdr_encode(pkt, &h);
 	memcpy(pkt + ZT_HDR_LEN, init + ZT_HDR_LEN, 4); /* their sender index */
@@ -106,6 +181,20 @@ static void send_cookie(struct zt_node *n, int64_t now, int64_t sock,
 	sodium_memzero(fresh, sizeof fresh);
 	n->counters[ZT_CTR_HS_COOKIE_SENT]++;
 	zt_send_raw(n, sock, from, pkt, sizeof pkt);
+}
+
+/* An initiation over its source's budget: a source that has not proven it
+ * receives where it claims to be gets a COOKIE (its retry, with mac2, is
+ * charged to the proven buckets), while its COOKIE budget lasts; one that
+ * has is dropped. */
+static void over_budget(struct zt_node *n, int64_t now, int64_t sock,
+                        const struct zt_endpoint *from, const uint8_t *pkt, bool proven,
+                        const struct zt_hsb_src *src)
+{
+	if (!proven && zt_hsb_take(&n->hs_budget, now, src, ZT_HSB_COOKIE))
+		send_cookie(n, now, sock, from, pkt);
+	else
+		n->counters[ZT_CTR_HS_OVER_BUDGET]++;
 }
 
 void zt_hs_handle_init(struct zt_node *n, int64_t now, int64_t sock, const struct zt_endpoint *from,
@@ -118,6 +207,10 @@ void zt_hs_handle_init(struct zt_node *n, int64_t now, int64_t sock, const struc
 	struct zt_hdr rh = {ZT_PT_HS_RESP, 0, h->src, n->id.address};
 	struct zt_peer *p;
 	struct zt_keypair *kp;
+	struct zt_hsb_src src;
+	struct zt_hsc_tag seen;
+	const uint8_t *body = pkt + ZT_HDR_LEN + 4;
+	bool proven;
 	uint64_t ts;
 	size_t mac1_off = ZT_HS_INIT_LEN - 2 * ZT_MAC_LEN;
 	size_t rmac1_off = ZT_HS_RESP_LEN - 2 * ZT_MAC_LEN;
@@ -131,12 +224,21 @@ void zt_hs_handle_init(struct zt_node *n, int64_t now, int64_t sock, const struc
 		n->counters[ZT_CTR_HS_REJECTED]++;
 		return;
 	}
-	if (under_load(n, now) &&
-	    !zt_cookie_mac2_ok(&n->cookies, now, from, pkt, mac1_off + ZT_MAC_LEN)) {
-		send_cookie(n, now, sock, from, pkt);
+	/* The Noise message consumed before (whatever the header, sender
+	 * index or macs around it): it would fail or be refused again. */
+	seen = zt_hscache_tag(&n->hs_seen, body, ZT_NOISE_INIT_LEN);
+	if (zt_hscache_get(&n->hs_seen, now, seen) != ZT_HSC_NONE) {
+		n->counters[ZT_CTR_HS_REPLAY_DROP]++;
 		return;
 	}
-	if (zt_noise_init_consume(&hs, &n->id, pkt + ZT_HDR_LEN + 4, payload) != ZT_OK) {
+	proven = init_source(n, now, from, h, pkt, &src);
+	if (!zt_hsb_take(&n->hs_budget, now, &src, proven ? ZT_HSB_DH_PROVEN : ZT_HSB_DH)) {
+		over_budget(n, now, sock, from, pkt, proven, &src);
+		return;
+	}
+	zt_hscache_put(&n->hs_seen, now, seen, ZT_HSC_SEEN);
+	n->counters[ZT_CTR_HS_DH]++;
+	if (zt_noise_init_consume(&hs, &n->id, body, payload) != ZT_OK) {
 		n->counters[ZT_CTR_RX_AUTH_FAIL]++;
 		return;
 	}
@@ -148,17 +250,23 @@ void zt_hs_handle_init(struct zt_node *n, int64_t now, int64_t sock, const struc
 		}
 	} else {
 		/* First contact: the address must be the one its key gives
-		 * (the memory-hard check, done once per peer). */
-		struct zt_identity claimed;
-		memset(&claimed, 0, sizeof claimed);
-		claimed.address = h->src;
-		memcpy(claimed.pk, hs.rs_ed, 32);
-		if (zt_identity_verify(&claimed) != ZT_OK) {
+		 * (the memory-hard check, once per identity: the cache
+		 * remembers both answers). */
+		enum zt_hsc_verdict v =
+		    zt_hscache_get(&n->id_seen, now, identity_tag(n, h->src, hs.rs_ed));
+		if (v == ZT_HSC_NONE &&
+		    !zt_hsb_take(&n->hs_budget, now, &src, proven ? ZT_HSB_ID_PROVEN : ZT_HSB_ID)) {
+			over_budget(n, now, sock, from, pkt, proven, &src);
+			goto out;
+		}
+		if (v == ZT_HSC_REJECTED || !zt_hs_identity_ok(n, now, h->src, hs.rs_ed)) {
 			n->counters[ZT_CTR_HS_REJECTED]++;
 			goto out;
 		}
+		/* A full table makes room (least recently authenticated
+		 * first): sybils cannot lock a newcomer out. */
 		if (p == NULL)
-			p = zt_peer_get(n, now, h->src);
+			p = zt_peer_get_evict(n, now, h->src);
 		if (p == NULL) {
 			n->counters[ZT_CTR_HS_REJECTED]++;
 			goto out;
@@ -246,9 +354,17 @@ void zt_hs_handle_resp(struct zt_node *n, int64_t now, int64_t sock, const struc
 		n->counters[ZT_CTR_RX_NO_SESSION]++;
 		return;
 	}
+	/* Anyone who saw our initiation can answer it: each forged answer
+	 * costs us two X25519, so only a few are tried per initiation. */
+	if (p->hs->bad_resps >= ZT_HS_RESP_BAD_MAX) {
+		n->counters[ZT_CTR_HS_OVER_BUDGET]++;
+		return;
+	}
+	n->counters[ZT_CTR_HS_DH]++;
 	saved = p->hs->noise;
 	if (zt_noise_resp_consume(&p->hs->noise, &n->id, pkt + ZT_HDR_LEN + 8, payload) != ZT_OK) {
 		n->counters[ZT_CTR_RX_AUTH_FAIL]++;
+		p->hs->bad_resps++;
 		p->hs->noise = saved; /* a forged response must not spoil the real one */
 		sodium_memzero(&saved, sizeof saved);
 		return;

@@ -5,6 +5,7 @@
 #ifndef ZT_NODE_HANDSHAKE_H
 #define ZT_NODE_HANDSHAKE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,6 +13,14 @@
 #include "zt.h"
 
 struct zt_peer;
+
+/* The handshake's guards (token buckets, caches), keyed from the host's
+ * random (zt_node_new). */
+void zt_hs_init(struct zt_node *n);
+/* Does pk give address?  Remembered either way (ZT_HS_ID_ENTRIES), so an
+ * identity costs one Argon2id (counted: ZT_CTR_ID_VERIFY) until it falls
+ * out of the cache. */
+bool zt_hs_identity_ok(struct zt_node *n, int64_t now, uint64_t address, const uint8_t pk[32]);
 
 /* Start a handshake with p unless one is pending (or its identity is
  * unknown). */

@@ -18,6 +18,7 @@
 #include "bridge.h"
 #include "cookie.h"
 #include "frag.h"
+#include "handshake.h"
 #include "identity.h"
 #include "mactable.h"
 #include "multicast.h"
@@ -63,6 +64,11 @@ static const char *const counter_names[ZT_CTR_COUNT] = {
     [ZT_CTR_FORGED_LLADDR] = "forged_lladdr",
     [ZT_CTR_PATH_UNPROVEN] = "path_unproven",
     [ZT_CTR_RATE_LIMITED] = "rate_limited",
+    [ZT_CTR_ID_VERIFY] = "id_verify",
+    [ZT_CTR_HS_DH] = "hs_dh",
+    [ZT_CTR_HS_REPLAY_DROP] = "hs_replay_drop",
+    [ZT_CTR_HS_OVER_BUDGET] = "hs_over_budget",
+    [ZT_CTR_PEER_EVICTED] = "peer_evicted",
 };
 
 const char *zt_counter_name(enum zt_counter c)
@@ -162,7 +168,7 @@ int zt_node_new(struct zt_node **out, const struct zt_host *host, const struct z
 	zt_frag_init(&n->frag);
 	n->next_frag_id = zt_node_random_u32(n);
 	zt_timers_expedite(n, now);
-	n->load_window_start = now;
+	zt_hs_init(n);
 	*out = n; /* owned by the caller */
 	return ZT_OK;
 err:

@@ -12,6 +12,8 @@
 
 #include "cookie.h"
 #include "frag.h"
+#include "hsbudget.h"
+#include "hscache.h"
 #include "nat.h"
 #include "network.h"
 #include "rate.h"
@@ -76,8 +78,19 @@ struct zt_node {
 	struct zt_frag frag;
 	uint32_t next_frag_id;
 
-	int64_t load_window_start;
-	unsigned load_inits;
+	/* In front of the handshake's public-key work (handshake.c): the
+	 * token buckets, the initiations already consumed and the identities
+	 * already checked. */
+	struct zt_hsb hs_budget;
+	struct zt_hscache hs_seen, id_seen;
+	struct zt_hsc_entry hs_seen_e[ZT_HS_SEEN_ENTRIES], id_seen_e[ZT_HS_ID_ENTRIES];
+	/* A full peer table: who goes next, least recently authenticated
+	 * first (peer.c, zt_peer_get_evict). */
+	struct zt_evict {
+		uint64_t address;
+		int64_t at; /* its last authenticated packet, when gathered */
+	} evict[ZT_PEER_EVICT_BATCH];
+	unsigned nevict;
 
 	int64_t last_scan;
 	uint64_t counters[ZT_CTR_COUNT];

@@ -18,12 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
+#include "member.h"
 #include "nat.h"
 #include "node.h"
 #include "noise.h"
 #include "peer.h"
 #include "pmtu.h"
 #include "session.h"
+#include "switch.h"
 #include "timers.h"
 #include "util.h"
 #include "wire.h"
@@ -86,6 +89,104 @@ struct zt_peer *zt_peer_get(struct zt_node *n, int64_t now, uint64_t address)
 	n->buckets[b] = p;
 	n->peer_count++;
 	return p;
+}
+
+/* When p was last authenticated (if never, when it was made). */
+static int64_t last_auth(const struct zt_peer *p)
+{
+	return p->last_rx > p->created ? p->last_rx : p->created;
+}
+
+/* Kept when the table is full: roots, the controllers of our networks and
+ * their members (with a COM that agrees, where the network needs one).  A
+ * root has none of the last two: among its peers, one that keeps
+ * registering stays and one that went silent goes. */
+static bool peer_protected(struct zt_node *n, const struct zt_peer *p)
+{
+	if (p->is_root)
+		return true;
+	for (unsigned i = 0; i < ZT_MAX_NETWORKS; i++) {
+		struct zt_network *net = &n->networks[i];
+		const struct zt_member *m;
+		if (!net->used)
+			continue;
+		if (!zt_nwid_is_adhoc(net->nwid) && zt_nwid_controller(net->nwid) == p->address)
+			return true;
+		m = zt_switch_member(net, p->address);
+		if (m != NULL && (!zt_member_needs_com(net) || zt_member_com_ok(net, m)))
+			return true;
+	}
+	return false;
+}
+
+/* One pass over the table: the ZT_PEER_EVICT_BATCH least recently
+ * authenticated peers that may go, for the next evictions.  (Membership is
+ * looked up only for a peer old enough to join them.) */
+static void evict_gather(struct zt_node *n)
+{
+	unsigned count = 0, newest = 0;
+
+	for (size_t b = 0; b < n->bucket_count; b++) {
+		for (struct zt_peer *p = n->buckets[b]; p != NULL; p = p->hnext) {
+			int64_t at = last_auth(p);
+			unsigned slot = count;
+			if (count == ZT_PEER_EVICT_BATCH) {
+				if (at >= n->evict[newest].at)
+					continue;
+				slot = newest;
+			}
+			if (peer_protected(n, p))
+				continue;
+			n->evict[slot].address = p->address;
+			n->evict[slot].at = at;
+			if (slot == count)
+				count++;
+			if (count == ZT_PEER_EVICT_BATCH) {
+				newest = 0;
+				for (unsigned i = 1; i < count; i++)
+					if (n->evict[i].at > n->evict[newest].at)
+						newest = i;
+			}
+		}
+	}
+	n->nevict = count;
+}
+
+/* Evict the oldest gathered peer that is still as it was (not heard from
+ * since, still not protected); false if none is. */
+static bool evict_pop(struct zt_node *n, int64_t now)
+{
+	while (n->nevict > 0) {
+		unsigned oldest = 0;
+		struct zt_evict e;
+		struct zt_peer *p;
+
+		for (unsigned i = 1; i < n->nevict; i++)
+			if (n->evict[i].at < n->evict[oldest].at)
+				oldest = i;
+		e = n->evict[oldest];
+		n->evict[oldest] = n->evict[--n->nevict];
+		p = zt_peer_find(n, e.address);
+		if (p == NULL || last_auth(p) != e.at || peer_protected(n, p))
+			continue;
+		/* Deferred packets may point at it: out they go first. */
+		zt_batch_flush(n, now);
+		zt_node_log_peer(n, ZT_LOG_DEBUG, "peer table full: evicted", p->address);
+		zt_peer_free(n, p);
+		n->counters[ZT_CTR_PEER_EVICTED]++;
+		return true;
+	}
+	return false;
+}
+
+struct zt_peer *zt_peer_get_evict(struct zt_node *n, int64_t now, uint64_t address)
+{
+	if (n->peer_count >= n->max_peers && address != n->id.address &&
+	    zt_peer_find(n, address) == NULL && !evict_pop(n, now)) {
+		evict_gather(n);
+		(void)evict_pop(n, now);
+	}
+	return zt_peer_get(n, now, address);
 }
 
 /* Wipe and free an allocated keypair. */

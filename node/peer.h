@@ -57,7 +57,8 @@ struct zt_peer_hs {
 	struct zt_noise_hs noise;
 	uint32_t index; /* our sender index in the initiation */
 	int64_t started, last_sent;
-	uint8_t mac1[16]; /* of the last initiation sent (cookie AD) */
+	uint8_t mac1[16];  /* of the last initiation sent (cookie AD) */
+	uint8_t bad_resps; /* responses to it that did not authenticate */
 	bool has_cookie;
 	uint8_t cookie[16]; /* from a COOKIE reply: mac2 of our next initiations */
 	int64_t cookie_at;
@@ -152,6 +153,12 @@ static inline bool zt_sock_is_tcp(int64_t sock)
 struct zt_peer *zt_peer_find(const struct zt_node *n, uint64_t address);
 /* Find or create (NULL if the table is full or allocation fails). */
 struct zt_peer *zt_peer_get(struct zt_node *n, int64_t now, uint64_t address);
+/* The same, but a full table makes room: the peer authenticated least
+ * recently goes, unless it is a root, the controller of a network we are
+ * in or a member of one (with a COM that agrees, where it needs one).
+ * Counted in ZT_CTR_PEER_EVICTED.  Only for a caller that holds no other
+ * peer pointer (the evicted peer is freed). */
+struct zt_peer *zt_peer_get_evict(struct zt_node *n, int64_t now, uint64_t address);
 void zt_peer_free(struct zt_node *n, struct zt_peer *p);
 void zt_peer_free_all(struct zt_node *n);
 /* Keypairs: kp_cur inline, kp_prev and kp_next allocated around a rekey.

@@ -30,7 +30,6 @@
 
 static void handle_whois_ok(struct zt_node *n, int64_t now, const uint8_t *msg, size_t len)
 {
-	struct zt_identity claimed;
 	struct zt_peer *q;
 	size_t off;
 	unsigned count;
@@ -45,11 +44,9 @@ static void handle_whois_ok(struct zt_node *n, int64_t now, const uint8_t *msg, 
 	if (q == NULL)
 		return;
 	if (!q->has_identity) {
-		memset(&claimed, 0, sizeof claimed);
-		claimed.address = a;
-		memcpy(claimed.pk, msg + 6, 32);
-		/* Roots are not trusted with identities: check it ourselves. */
-		if (zt_identity_verify(&claimed) != ZT_OK) {
+		/* Roots are not trusted with identities: check it ourselves
+		 * (or remember that we did). */
+		if (!zt_hs_identity_ok(n, now, a, msg + 6)) {
 			n->counters[ZT_CTR_HS_REJECTED]++;
 			return;
 		}

@@ -127,6 +127,9 @@ static void dir_remove(struct zt_node *n, struct zt_dir_net *d, uint64_t a)
 
 void zt_relay_cleanup(struct zt_node *n)
 {
+	/* (The request buckets exist without a directory: a root asked
+	 * WHOIS but never told of a network.) */
+	zt_rate_table_free(&n->rate_sources);
 	if (n->dir == NULL)
 		return;
 	for (size_t i = 0; i < n->dir_buckets; i++) {
@@ -140,7 +143,6 @@ void zt_relay_cleanup(struct zt_node *n)
 	free(n->dir);
 	n->dir = NULL;
 	n->dir_nets = 0;
-	zt_rate_table_free(&n->rate_sources);
 }
 
 void zt_relay_background(struct zt_node *n, int64_t now)

@@ -127,9 +127,41 @@ enum zt_msg {
 #define ZT_REJECT_AFTER_MESSAGES ((1ULL << 48) + (1ULL << 20))
 #define ZT_REKEY_TIMEOUT         3000  /* retry an unanswered initiation */
 #define ZT_REKEY_ATTEMPT_TIME    90000 /* give up after this long */
-#define ZT_HS_LOAD_PER_SEC       100   /* initiations/s before cookies are required */
-#define ZT_COOKIE_SECRET_LIFE    120000
-#define ZT_COOKIE_VALID          110000
+/* What strangers may cost us before a handshake is authenticated
+ * (hsbudget.c, handshake.c; doc/PROTOCOL.md "What an initiation may
+ * cost").  Token buckets, rate per second and burst, per source (an IPv4
+ * /24, an IPv6 /48, or the sender's address for an initiation one of our
+ * roots relayed) and for the whole node.  X25519 for an initiation without
+ * a valid mac2 ("unproven"): over either bucket it gets a COOKIE instead;
+ * with a valid mac2 (or relayed by a root, which vouches for where the
+ * sender is): over either bucket it is dropped.  The same, in front of the
+ * Argon2id check of an identity new to us.  COOKIE replies have a bucket
+ * per source only: past it, nothing is sent. */
+#define ZT_HS_DH_SRC_RATE      20 /* unproven X25519, per source */
+#define ZT_HS_DH_SRC_BURST     40
+#define ZT_HS_DH_RATE          500 /* unproven X25519, whole node */
+#define ZT_HS_DH_BURST         500
+#define ZT_HS_DHP_SRC_RATE     400  /* proven X25519, per source (a CGNAT /24 */
+#define ZT_HS_DHP_SRC_BURST    800  /* may hold tens of thousands of nodes) */
+#define ZT_HS_DHP_RATE         4000 /* proven X25519, whole node */
+#define ZT_HS_DHP_BURST        4000
+#define ZT_HS_ID_SRC_RATE      5 /* unproven Argon2id, per source */
+#define ZT_HS_ID_SRC_BURST     20
+#define ZT_HS_ID_RATE          50 /* unproven Argon2id, whole node */
+#define ZT_HS_ID_BURST         50
+#define ZT_HS_IDP_SRC_RATE     40 /* proven Argon2id, per source */
+#define ZT_HS_IDP_SRC_BURST    100
+#define ZT_HS_IDP_RATE         200 /* proven Argon2id, whole node */
+#define ZT_HS_IDP_BURST        200
+#define ZT_HS_COOKIE_SRC_RATE  20   /* COOKIE replies, per source (none node-wide: they */
+#define ZT_HS_COOKIE_SRC_BURST 40   /* cost no public-key work, and are smaller than asked) */
+#define ZT_HS_RESP_BAD_MAX     4    /* forged responses to one initiation before we stop trying */
+#define ZT_HS_SEEN_ENTRIES     2048 /* initiations remembered (replays cost no X25519) */
+#define ZT_HS_ID_ENTRIES       2048 /* identities remembered (verified or rejected) */
+#define ZT_HS_BUDGET_SOURCES   1024 /* sources with a token bucket */
+#define ZT_PEER_EVICT_BATCH    64   /* eviction candidates gathered per pass (peer.c) */
+#define ZT_COOKIE_SECRET_LIFE  120000
+#define ZT_COOKIE_VALID        110000
 
 #define ZT_REGISTER_INTERVAL     20000 /* node -> each root; also the NAT keepalive */
 #define ZT_ROOT_DEAD_AFTER       45000 /* no packet from a root for this long: down */

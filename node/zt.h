@@ -241,7 +241,7 @@ enum zt_counter {
 	ZT_CTR_RX_NO_SESSION,   /* transport for an unknown key index */
 	ZT_CTR_RX_UNKNOWN_PEER, /* from an address we cannot verify */
 	ZT_CTR_HS_INIT_RX,      /* handshake initiations accepted */
-	ZT_CTR_HS_COOKIE_SENT,  /* cookie replies sent under load */
+	ZT_CTR_HS_COOKIE_SENT,  /* cookie replies sent (the source was over its budget) */
 	ZT_CTR_HS_REJECTED,     /* handshakes rejected (mac, timestamp, identity) */
 	ZT_CTR_FRAG_DROPPED,    /* reassembly buffers evicted or expired */
 	ZT_CTR_RELAYED,         /* packets forwarded for others (roots) */
@@ -267,6 +267,15 @@ enum zt_counter {
 	ZT_CTR_PATH_UNPROVEN, /* replies and probes withheld from an endpoint not validated yet
 	                         (more than came from it) */
 	ZT_CTR_RATE_LIMITED,  /* roots: NET_ANNOUNCE, WHOIS, RENDEZVOUS_REQ over their rate */
+	/* What strangers cost before a handshake authenticates (doc/PROTOCOL.md §4). */
+	ZT_CTR_ID_VERIFY,      /* identities checked with Argon2id (memory-hard, ~2 ms each) */
+	ZT_CTR_HS_DH,          /* handshake messages received that cost X25519 (2 each, 3 more
+	                          to answer an initiation) */
+	ZT_CTR_HS_REPLAY_DROP, /* initiations consumed before, dropped with no public-key work */
+	ZT_CTR_HS_OVER_BUDGET, /* handshake messages dropped over a token bucket (or forged
+	                          responses past the bound) before public-key work */
+	ZT_CTR_PEER_EVICTED,   /* peers evicted from a full table (least recently
+	                          authenticated first; members and roots kept) */
 	ZT_CTR_COUNT
 };
 

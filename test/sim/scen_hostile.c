@@ -289,16 +289,18 @@ out:
 /*
  * 12.3: memory-hard work for free.  One HS_INIT under the attacker's key
  * that claims an address its key does not give (anyone can make one: mac1
- * is keyed by the responder's public key) costs the responder two X25519
- * and an Argon2id, and nothing is remembered: replayed, the same 156
- * bytes cost it again.  Slowly (below the load limit) at a root and a
- * member; then fast at the root, where one COOKIE (bound to the source,
- * valid 120 s) lets the replays through again.  Safe: identical replays
- * cost no public-key work after the first (Argon2id at most twice per
- * target, plus the legitimate newcomers' checks).  Then the sybils: a
- * member's peer table (shrunk to what a simulation can fill, knobs.h)
- * full of strangers that completed a handshake once must still take a
- * new member of its network.
+ * is keyed by the responder's public key) cost the responder two X25519
+ * and an Argon2id, and nothing was remembered: replayed, the same 156
+ * bytes cost it again.  Slowly (below any rate limit) at a root and a
+ * member; then a burst of new forgeries from one source at the root, which
+ * must answer COOKIE once the source is over its budget; then the attacker
+ * opens a COOKIE and replays with it in mac2 (a cookie does not lift the
+ * source's budget).  Safe: identical replays cost no public-key work after
+ * the first (Argon2id at most twice per target, plus the legitimate
+ * newcomers' checks), new forgeries from one source cost X25519 only within
+ * its budget.  Then the sybils: a member's peer table (shrunk to what a
+ * simulation can fill, knobs.h) full of strangers that completed a
+ * handshake once must still take a new member of its network.
  */
 #define REPLAYS_SLOW   50
 #define REPLAYS_BURST  300
@@ -339,9 +341,9 @@ void sim_attack_init_replay(struct sim_result *r, uint64_t seed)
 	struct sim_hostile *a = NULL;
 	struct sim_host *root, *m, *late;
 	const struct sim_iface *rif, *mif;
-	struct sim_pk r0, m0;
+	struct sim_pk r0, m0, xb;
 	struct pick_ctx pc;
-	uint64_t argon_r, argon_m, x_r, x_m, cookies;
+	uint64_t argon_r, argon_m, x_r, x_m, cookies, evicted;
 	int64_t t;
 	int first;
 	size_t before, npeers;
@@ -370,13 +372,39 @@ void sim_attack_init_replay(struct sim_result *r, uint64_t seed)
 		sim_hostile_raw_at(a, t + i * 50 + 25, NULL, &mif->ep, init_m, sizeof init_m);
 	}
 	sim_world_run_for(w, REPLAYS_SLOW * 50 + 200);
-	/* Fast at the root: over the load limit it answers COOKIE, which the
-	 * attacker opens (it receives at its address) and puts in mac2. */
+	/* Fast at the root, each initiation new (an exact replay is dropped
+	 * before it is charged to anyone): over its source's budget it
+	 * answers COOKIE, which the attacker opens (it receives at its
+	 * address) and puts in mac2. */
 	cookies = zt_node_counter(root->node, ZT_CTR_HS_COOKIE_SENT);
+	xb = root->pk;
 	t = w->clock.now;
-	for (int i = 0; i < REPLAYS_BURST; i++)
+	for (int i = 0; i < REPLAYS_BURST; i++) {
+		sim_hostile_forge_init(a, 0, claimed, root->id.address, root->id.pk, init_r);
 		sim_hostile_raw_at(a, t + i * 2, NULL, &rif->ep, init_r, sizeof init_r);
-	sim_world_run_for(w, 1000);
+	}
+	sim_world_run_for(w, REPLAYS_BURST * 2 + 50);
+	/* The attacker opens only the COOKIE for its latest forgery: a few
+	 * more at once while its source is still over budget, the last of
+	 * which gets one. */
+	for (int i = 0; i < 10 && !a->has_cookie; i++) {
+		for (int k = 0; k < 4; k++) {
+			sim_hostile_forge_init(a, 0, claimed, root->id.address, root->id.pk,
+			                       init_r);
+			sim_hostile_raw(a, NULL, &rif->ep, init_r, sizeof init_r);
+		}
+		sim_world_run_for(w, 100);
+	}
+	sim_world_run_for(w, 1000 - 50);
+	xb.x25519 = root->pk.x25519 - xb.x25519;
+	sim_note("%d new forged initiations in %d ms from one source: the root did %llu X25519 "
+	         "(bound: 2 each for %d, its budget)\n",
+	         REPLAYS_BURST, REPLAYS_BURST * 2, (unsigned long long)xb.x25519,
+	         ZT_HS_DH_SRC_BURST + ZT_HS_DH_SRC_RATE * (REPLAYS_BURST * 2 + 1000) / 1000);
+	if (xb.x25519 >
+	    2 * (ZT_HS_DH_SRC_BURST + ZT_HS_DH_SRC_RATE * (REPLAYS_BURST * 2 + 1000) / 1000 + 1))
+		sim_fail(r, "%d forged initiations from one source cost the root %llu X25519",
+		         REPLAYS_BURST, (unsigned long long)xb.x25519);
 	if (!a->has_cookie) {
 		sim_fail(r, "the root sent no cookie under load: the test is broken");
 		goto out;
@@ -398,7 +426,7 @@ void sim_attack_init_replay(struct sim_result *r, uint64_t seed)
 	argon_m = m->pk.argon2id - m0.argon2id;
 	x_r = root->pk.x25519 - r0.x25519;
 	x_m = m->pk.x25519 - m0.x25519;
-	sim_note("%d slow replays at the root and the member, then %d in a burst at the root "
+	sim_note("%d slow replays at the root and the member, then %d new in a burst at the root "
 	         "(%llu cookies sent) and %d more with the cookie in mac2: root %llu Argon2id, "
 	         "%llu X25519; member %llu Argon2id, %llu X25519 (%.2f Argon2id per replay at "
 	         "the root)\n",
@@ -454,6 +482,7 @@ void sim_attack_init_replay(struct sim_result *r, uint64_t seed)
 	sim_note("the member holds %zu peers (table of %zu) after %d sybil handshakes\n",
 	         zt_node_peers(m->node, w->clock.now, NULL, 0), npeers + LOCKOUT_SYBILS,
 	         LOCKOUT_SYBILS);
+	evicted = zt_node_counter(m->node, ZT_CTR_PEER_EVICTED);
 	late = sim_world_add_member(w, 0, NULL);
 	if (late == NULL) {
 		sim_fail(r, "could not add the new member");
@@ -473,6 +502,11 @@ void sim_attack_init_replay(struct sim_result *r, uint64_t seed)
 		         LOCKOUT_SYBILS, peer_up(late, m->id.address, w->clock.now) ? "up" : "none",
 		         (unsigned long long)zt_node_counter(m->node, ZT_CTR_HS_REJECTED));
 	}
+	evicted = zt_node_counter(m->node, ZT_CTR_PEER_EVICTED) - evicted;
+	sim_note("the new member reached it: %llu sybil(s) evicted to make room\n",
+	         (unsigned long long)evicted);
+	if (evicted == 0)
+		sim_fail(r, "the sybils did not fill the table: the test is broken");
 	(void)sim_check_api(r, w);
 out:
 	sim_world_free(w);
@@ -561,6 +595,9 @@ out:
  */
 #define DIR_NETS   63
 #define DIR_SYBILS 1024 /* ZT_NET_MAX_MEMBERS */
+/* The sybils come from many prefixes: one source may register only a few
+ * new identities a second (ZT_HS_IDP_SRC_RATE), the root a few hundred. */
+#define DIR_HOSTS 64
 
 static uint64_t dir_net(unsigned k)
 {
@@ -575,15 +612,15 @@ void sim_attack_dir_count(struct sim_result *r, uint64_t seed)
 	                            .members = 2,
 	                            .root_link = LINK,
 	                            .member_link = LINK};
-	struct zt_endpoint aep = sim_ep4(198, 51, 100, 71, 4444);
+	const unsigned per = DIR_SYBILS / DIR_HOSTS;
 	struct sim_world *w = NULL;
-	struct sim_hostile *a = NULL;
+	struct sim_hostile *a[DIR_HOSTS] = {NULL};
+	int first[DIR_HOSTS];
 	struct sim_host *root, *v, *wm;
 	struct zt_network_info ni;
 	uint8_t msg[16], bcast[6];
 	size_t len, fv, fw;
 	unsigned up = 0, vk = 0, wk = 0;
-	int first;
 	char err[160];
 
 	if (sim_world_new(&w, &cfg, err, sizeof err) != ZT_OK) {
@@ -604,25 +641,44 @@ void sim_attack_dir_count(struct sim_result *r, uint64_t seed)
 		}
 	sim_world_run_for(w, 1000);
 
-	a = sim_hostile_new(w, &aep);
-	first = a != NULL ? sim_hostile_sybils(a, 0, DIR_SYBILS) : -1;
-	if (first < 0) {
-		sim_fail(r, "could not make the sybils");
-		goto out;
+	for (unsigned k = 0; k < DIR_HOSTS; k++) {
+		struct zt_endpoint aep = sim_ep4(198, 51, (uint8_t)(101 + k), 71, 4444);
+		a[k] = sim_hostile_new(w, &aep);
+		first[k] = a[k] != NULL ? sim_hostile_sybils(a[k], k * per, per) : -1;
+		if (first[k] < 0) {
+			sim_fail(r, "could not make the sybils");
+			goto out;
+		}
+		for (unsigned i = 0; i < per; i++)
+			(void)sim_hostile_connect_host(a[k], (unsigned)first[k] + i, root, 0);
 	}
-	for (unsigned i = 0; i < DIR_SYBILS; i++)
-		(void)sim_hostile_connect_host(a, (unsigned)first + i, root, 0);
-	sim_world_run_for(w, 500);
+	/* Until they are all up (a retry comes from the timers below). */
+	for (int t = 0; t < 40; t++) {
+		sim_world_run_for(w, 500);
+		up = 0;
+		for (unsigned k = 0; k < DIR_HOSTS; k++)
+			for (unsigned i = 0; i < per; i++) {
+				unsigned id = (unsigned)first[k] + i;
+				if (sim_hostile_session(a[k], id, root->id.address) >= 0)
+					up++;
+				else if (t % 6 == 5)
+					(void)sim_hostile_connect_host(a[k], id, root, 0);
+			}
+		if (up == DIR_SYBILS)
+			break;
+	}
 	len = sim_msg_announce(msg, dir_net(1), false);
-	for (unsigned i = 0; i < DIR_SYBILS; i++) {
-		int s = sim_hostile_session(a, (unsigned)first + i, root->id.address);
-		if (s >= 0 && sim_hostile_send(a, (unsigned)s, msg, len) == 0)
-			up++;
-	}
+	up = 0;
+	for (unsigned k = 0; k < DIR_HOSTS; k++)
+		for (unsigned i = 0; i < per; i++) {
+			int s = sim_hostile_session(a[k], (unsigned)first[k] + i, root->id.address);
+			if (s >= 0 && sim_hostile_send(a[k], (unsigned)s, msg, len) == 0)
+				up++;
+		}
 	sim_world_run_for(w, 1000);
-	sim_note("%u of %d sybils registered and announced network 1 (the root checked %llu "
-	         "identities)\n",
-	         up, DIR_SYBILS, (unsigned long long)root->pk.argon2id);
+	sim_note("%u of %d sybils from %d sources registered and announced network 1 (the root "
+	         "checked %llu identities)\n",
+	         up, DIR_SYBILS, DIR_HOSTS, (unsigned long long)root->pk.argon2id);
 	if (up < DIR_SYBILS) {
 		sim_fail(r, "only %u sybil sessions came up: the test is broken", up);
 		goto out;
@@ -661,7 +717,8 @@ void sim_attack_dir_count(struct sim_result *r, uint64_t seed)
 	(void)sim_check_api(r, w);
 out:
 	sim_world_free(w);
-	sim_hostile_free(a);
+	for (unsigned k = 0; k < DIR_HOSTS; k++)
+		sim_hostile_free(a[k]);
 }
 
 /*

@@ -2,12 +2,16 @@
 /*
  * cookie_test.c - handshake MACs and cookies: mac1 (with known answers from
  * Python's hashlib.blake2b), mac2 bound to the source endpoint, sealing the
- * cookie for the reply, and rotation of the cookie secret.
+ * cookie for the reply, and rotation of the cookie secret; and at a node:
+ * a source over its budget is asked for a cookie however quiet the node
+ * is otherwise, and a cookie does not lift that source's budget (the
+ * X25519 work is counted through linker wrappers, hsattack.h).
  */
 #include <sodium.h>
 #include <string.h>
 
 #include "cookie.h"
+#include "hsattack.h"
 #include "test.h"
 #include "util.h"
 #include "wire.h"
@@ -250,6 +254,89 @@ static void test_seal_open(void)
 	CHECK_EQ(zt_cookie_open(got, nonce, sealed, key, mac1), ZT_OK);
 }
 
+/* New forged initiations from one source, 1 ms apart, at a node that
+ * hears nothing else: past the source's burst it answers COOKIE, not
+ * X25519 (at a total of 60 a second the node as a whole is far from any
+ * load).  Returns the last initiation that got a COOKIE. */
+static void flood_one_source(const struct zt_endpoint *src, unsigned count,
+                             uint8_t last[ZT_HS_INIT_LEN])
+{
+	struct zt_identity f;
+	uint8_t init[ZT_HS_INIT_LEN];
+
+	hs_forger(&f, 99);
+	for (unsigned i = 0; i < count; i++) {
+		unsigned before = hs_out[ZT_PT_COOKIE].count;
+		hs_make_init(init, &f, 0x12345abcdeULL, hs_now, NULL);
+		hs_deliver(src, init, sizeof init);
+		if (hs_out[ZT_PT_COOKIE].count > before)
+			memcpy(last, init, sizeof init);
+		hs_now += 1;
+	}
+	zt_identity_wipe(&f);
+}
+
+static void test_node_cookie_over_source_budget(void)
+{
+	struct zt_endpoint src = hs_ep4(198, 51, 100, 7, 4444);
+	uint8_t last[ZT_HS_INIT_LEN], cookie[16];
+
+	hs_setup(0, 11);
+	flood_one_source(&src, 60, last);
+	/* The burst, and a token or so that came back meanwhile. */
+	CHECK(hs_x25519 <= 2 * (ZT_HS_DH_SRC_BURST + 2));
+	CHECK(hs_out[ZT_PT_COOKIE].count >= 60 - (ZT_HS_DH_SRC_BURST + 2));
+	CHECK(zt_endpoint_eq(&hs_out[ZT_PT_COOKIE].to, &src));
+	/* A COOKIE is smaller than what asked for it. */
+	CHECK(ZT_COOKIE_LEN < ZT_HS_INIT_LEN);
+	CHECK(hs_cookie_of(last, cookie));
+	/* The identity was checked once: the rest were known forgeries. */
+	CHECK_EQ(hs_argon, 1);
+	hs_teardown();
+}
+
+/* With the cookie in mac2 the source has proven it receives there, and
+ * gets the larger proven budget: no more than that however many it sends
+ * (the over-budget ones are dropped, with no COOKIE: it has one). */
+static void test_node_cookie_keeps_budget(void)
+{
+	struct zt_endpoint src = hs_ep4(198, 51, 100, 7, 4444);
+	struct zt_identity f;
+	uint8_t last[ZT_HS_INIT_LEN], cookie[16], init[ZT_HS_INIT_LEN];
+	const unsigned n = ZT_HS_DHP_SRC_BURST + 2 * ZT_HS_DHP_SRC_RATE;
+	unsigned cookies;
+
+	hs_setup(ZT_NODE_ROOT, 12);
+	flood_one_source(&src, 60, last);
+	CHECK(hs_cookie_of(last, cookie));
+	cookies = hs_out[ZT_PT_COOKIE].count;
+	hs_forger(&f, 99);
+	hs_x25519 = 0;
+	/* One a millisecond: more than the burst and what comes back. */
+	for (unsigned i = 0; i < n; i++) {
+		hs_make_init(init, &f, 0x12345abcdeULL, hs_now, cookie);
+		hs_deliver(&src, init, sizeof init);
+		hs_now += 1;
+	}
+	CHECK(hs_x25519 <= 2 * (ZT_HS_DHP_SRC_BURST + ZT_HS_DHP_SRC_RATE * n / 1000 + 1));
+	CHECK(hs_x25519 >= 2 * ZT_HS_DHP_SRC_BURST);
+	CHECK_EQ(hs_out[ZT_PT_COOKIE].count, cookies);
+	/* Another source of the prefix, with a cookie of its own, shares
+	 * that budget: what came back in the 60 ms it took to get one. */
+	src.ip[3] = 8;
+	flood_one_source(&src, 60, last);
+	CHECK(zt_endpoint_eq(&hs_out[ZT_PT_COOKIE].to, &src));
+	CHECK(hs_cookie_of(last, cookie));
+	hs_x25519 = 0;
+	for (unsigned i = 0; i < 40; i++) {
+		hs_make_init(init, &f, 0x12345abcdeULL, hs_now, cookie);
+		hs_deliver(&src, init, sizeof init);
+	}
+	CHECK(hs_x25519 <= 2 * (60 * ZT_HS_DHP_SRC_RATE / 1000 + 1));
+	zt_identity_wipe(&f);
+	hs_teardown();
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -259,5 +346,7 @@ int main(void)
 	RUN(test_mac2);
 	RUN(test_rotation);
 	RUN(test_seal_open);
+	RUN(test_node_cookie_over_source_budget);
+	RUN(test_node_cookie_keeps_budget);
 	TEST_EXIT();
 }

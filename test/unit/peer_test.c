@@ -3,7 +3,9 @@
  * peer_test.c - the peer's memory layout (peer.c): keypairs allocated only
  * around a rekey, the path array grown by need up to ZT_PEER_MAX_PATHS and
  * trimmed, LAN endpoints sized by need, and what happens when an
- * allocation fails (nothing kept, counted, no crash).
+ * allocation fails (nothing kept, counted, no crash); and the table when it
+ * is full: the least recently authenticated stranger makes room, roots,
+ * controllers and members never do.
  *
  * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc (Makefile):
  * every allocation of the core goes through the wrappers below, which fail
@@ -12,10 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "network.h"
 #include "node.h"
 #include "peer.h"
 #include "replay.h"
 #include "session.h"
+#include "switch.h"
 #include "test.h"
 #include "wire.h"
 #include "zt.h"
@@ -448,6 +452,96 @@ static void test_allocation_failures(void)
 	teardown();
 }
 
+/* A peer last heard at `heard` (0: never; made at `made`). */
+static struct zt_peer *peer_at(uint64_t a, int64_t made, int64_t heard)
+{
+	struct zt_peer *p = zt_peer_get(node, made, a);
+	CHECK(p != NULL);
+	if (p != NULL)
+		p->last_rx = heard;
+	return p;
+}
+
+/* Full table: the peer authenticated least recently goes (never heard:
+ * since it was made), one at a time, in that order; one heard again since
+ * the candidates were gathered is skipped; a root never goes. */
+static void test_evict_least_recently_authenticated(void)
+{
+	struct zt_peer *p;
+
+	setup();
+	node->max_peers = node->peer_count + 5;
+	(void)peer_at(0x1000000001ULL, T0, T0 + 4000);
+	(void)peer_at(0x1000000002ULL, T0, T0 + 1000);
+	(void)peer_at(0x1000000003ULL, T0, T0 + 3000);
+	(void)peer_at(0x1000000004ULL, T0 + 2000, 0);
+	p = peer_at(0x1000000005ULL, T0, T0 + 500);
+	p->is_root = true;
+	/* Without eviction, a full table refuses. */
+	CHECK(zt_peer_get(node, T0 + 5000, 0x2000000001ULL) == NULL);
+
+	CHECK(zt_peer_get_evict(node, T0 + 5000, 0x2000000001ULL) != NULL);
+	CHECK(zt_peer_find(node, 0x1000000002ULL) == NULL);
+	CHECK_EQ(zt_node_counter(node, ZT_CTR_PEER_EVICTED), 1);
+	CHECK(zt_peer_get_evict(node, T0 + 5000, 0x2000000002ULL) != NULL);
+	CHECK(zt_peer_find(node, 0x1000000004ULL) == NULL);
+	/* 3 was next, but it was heard from since: 1 is older now. */
+	zt_peer_find(node, 0x1000000003ULL)->last_rx = T0 + 6000;
+	CHECK(zt_peer_get_evict(node, T0 + 6000, 0x2000000003ULL) != NULL);
+	CHECK(zt_peer_find(node, 0x1000000001ULL) == NULL);
+	CHECK(zt_peer_find(node, 0x1000000003ULL) != NULL);
+	CHECK(zt_peer_find(node, 0x1000000005ULL) != NULL); /* the root */
+	CHECK_EQ(zt_node_counter(node, ZT_CTR_PEER_EVICTED), 3);
+	CHECK_EQ(node->peer_count, node->max_peers);
+	/* A peer we know is found, never makes room. */
+	CHECK(zt_peer_get_evict(node, T0 + 6000, 0x2000000003ULL) != NULL);
+	CHECK_EQ(zt_node_counter(node, ZT_CTR_PEER_EVICTED), 3);
+	teardown();
+}
+
+/* A member of a network we are in, and the controller of one, stay
+ * however long they were silent; when only such peers are left the table
+ * refuses newcomers. */
+static void test_evict_keeps_members(void)
+{
+	const uint64_t adhoc = 0xff00000000000042ULL, managed = 0x1234567890000001ULL;
+	struct zt_network *net = NULL;
+	struct zt_host host;
+
+	memset(&host, 0, sizeof host);
+	host.version = ZT_HOST_VERSION;
+	host.random = h_random;
+	test_rng_seed(&rng, 8);
+	CHECK_EQ(zt_identity_generate(&id, test_rng_bytes, &rng), ZT_OK);
+	CHECK_EQ(zt_node_new(&node, &host, &id, 0, T0), ZT_OK);
+	CHECK_EQ(zt_node_join(node, T0, adhoc), ZT_OK);
+	CHECK_EQ(zt_node_join(node, T0, managed), ZT_OK);
+	for (unsigned i = 0; i < ZT_MAX_NETWORKS; i++)
+		if (node->networks[i].used && node->networks[i].nwid == adhoc)
+			net = &node->networks[i];
+	CHECK(net != NULL);
+	if (net == NULL)
+		goto out;
+	(void)peer_at(0x1000000001ULL, T0, T0 + 100); /* a member */
+	CHECK(zt_switch_add_member(net, 0x1000000001ULL, T0, NULL) != NULL);
+	(void)peer_at(zt_nwid_controller(managed), T0, T0 + 200);
+	(void)peer_at(0x1000000003ULL, T0, T0 + 300); /* a stranger */
+	node->max_peers = node->peer_count;
+
+	CHECK(zt_peer_get_evict(node, T0 + 1000, 0x2000000001ULL) != NULL);
+	CHECK(zt_peer_find(node, 0x1000000003ULL) == NULL);
+	CHECK(zt_peer_find(node, 0x1000000001ULL) != NULL);
+	CHECK(zt_peer_find(node, zt_nwid_controller(managed)) != NULL);
+	/* The newcomer is a stranger too; after it, nobody may go. */
+	CHECK(zt_peer_get_evict(node, T0 + 2000, 0x2000000002ULL) != NULL);
+	CHECK(zt_peer_find(node, 0x2000000001ULL) == NULL);
+	CHECK(zt_switch_add_member(net, 0x2000000002ULL, T0 + 2000, NULL) != NULL);
+	CHECK(zt_peer_get_evict(node, T0 + 3000, 0x2000000003ULL) == NULL);
+	CHECK_EQ(zt_node_counter(node, ZT_CTR_PEER_EVICTED), 2);
+out:
+	teardown();
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -459,5 +553,7 @@ int main(void)
 	RUN(test_paths_grow_and_trim);
 	RUN(test_eps_sized_by_need);
 	RUN(test_allocation_failures);
+	RUN(test_evict_least_recently_authenticated);
+	RUN(test_evict_keeps_members);
 	TEST_EXIT();
 }
