@@ -249,4 +249,4 @@ check-layering: $(B)/libztnode.a
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(shell find build build-san -name '*.d' 2>/dev/null)
+-include $(shell find build build-san -name '*.d' -type f 2>/dev/null)

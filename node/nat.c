@@ -21,8 +21,22 @@
  * 1 - (1 - 256/64512)^2048 > 99.9%.  The probe that lands opens the cone
  * side's filter for that port (the probe went out through it) and reaches
  * the hard side's socket, whose ECHO_REPLY makes the path on both sides.
- * Bounded: one attempt at a time per node, ZT_BIRTHDAY_PROBES packets and
- * ZT_BIRTHDAY_TIME ms at most, per peer at most every ZT_BIRTHDAY_RETRY.
+ *
+ * The first socket the peer is heard on wins; from then on the others
+ * hear nothing (zt_nat_sock_deaf) and are closed at the next tick, so the
+ * peer proves exactly one of our mappings and both ends use that one: a
+ * socket that carries a chosen path is never closed, and the peer never
+ * chooses a mapping whose socket is gone.
+ *
+ * Nobody can aim it elsewhere: the easy side sprays only the address a
+ * root observed for a peer it introduced as symmetric, within that
+ * introduction's punch window; the hard side sends only to the endpoint a
+ * root observed.  Bounded: one hard attempt at a time per node, at most
+ * ZT_BIRTHDAY_SPRAYS easy ones, ZT_BIRTHDAY_PROBES probes and
+ * ZT_BIRTHDAY_TIME ms each, one attempt per peer per ZT_BIRTHDAY_RETRY,
+ * and every probe to an endpoint not yet proven to receive (punching
+ * too) takes a token of the node's punch budget (ZT_PUNCH_RATE per
+ * second, ZT_PUNCH_BURST at once).
  */
 #include <string.h>
 
@@ -75,16 +89,42 @@ enum zt_nat_type zt_node_nat_type(const struct zt_node *n)
 	return differ ? ZT_NAT_SYMMETRIC : ZT_NAT_CONE;
 }
 
+unsigned zt_nat_punch_take(struct zt_node *n, int64_t now, unsigned want)
+{
+	struct zt_punch *b = &n->punch;
+
+	if (b->refilled == 0) {
+		b->refilled = now;
+		b->tokens = ZT_PUNCH_BURST;
+	} else if (now > b->refilled) {
+		int64_t add = (now - b->refilled) * ZT_PUNCH_RATE / 1000;
+		if (add > 0) {
+			b->tokens = add >= ZT_PUNCH_BURST - b->tokens ? ZT_PUNCH_BURST
+			                                              : b->tokens + (uint32_t)add;
+			b->refilled += add * 1000 / ZT_PUNCH_RATE;
+		}
+	}
+	if (want > b->tokens)
+		want = b->tokens;
+	b->tokens -= want;
+	return want;
+}
+
 static void close_sock(struct zt_node *n, int64_t sock)
 {
 	zt_host_socket_close(n, sock);
 }
 
-static bool peer_uses_sock(const struct zt_peer *p, int64_t sock)
+/* A path of p on `sock` is in use: validated (proven both ways), or heard
+ * lately (while it proves itself, or after a few lost probes). */
+static bool peer_uses_sock(const struct zt_peer *p, int64_t sock, int64_t now)
 {
-	for (unsigned i = 0; i < p->npaths; i++)
-		if (p->paths[i].used && p->paths[i].last_rx != 0 && p->paths[i].sock == sock)
+	for (unsigned i = 0; i < p->npaths; i++) {
+		const struct zt_path *x = &p->paths[i];
+		if (x->used && x->sock == sock && x->last_rx != 0 &&
+		    (x->validated || now - x->last_rx < ZT_PATH_ALIVE_IDLE))
 			return true;
+	}
 	return false;
 }
 
@@ -98,16 +138,17 @@ static void log_attempt(struct zt_node *n, uint64_t peer, const char *what)
 	zt_host_log(n, ZT_LOG_INFO, buf);
 }
 
-static void burst_end(struct zt_node *n, const char *why)
+/* The attempt ends: the winning socket stays (it carries the path; room
+ * for it was checked before the attempt began), every other one closes. */
+static void burst_end(struct zt_node *n, int64_t now, const char *why)
 {
 	struct zt_burst *b = &n->burst;
 	struct zt_peer *p = zt_peer_find(n, b->peer);
 
 	for (unsigned i = 0; i < b->nsocks; i++) {
-		if (p != NULL && (b->hit[i] || peer_uses_sock(p, b->socks[i])) &&
-		    n->nkept < ZT_KEPT_SOCKETS) {
-			/* Every socket that got through: the peer may have a
-			 * path to each of their mappings. */
+		bool keep = p != NULL &&
+		            ((b->won && i == b->winner) || peer_uses_sock(p, b->socks[i], now));
+		if (keep && n->nkept < ZT_KEPT_SOCKETS) {
 			n->kept[n->nkept] = b->socks[i];
 			n->kept_peer[n->nkept] = b->peer;
 			n->nkept++;
@@ -131,13 +172,15 @@ static uint16_t random_port(struct zt_node *n)
 static void burst_round(struct zt_node *n, int64_t now, struct zt_peer *p)
 {
 	struct zt_burst *b = &n->burst;
+	unsigned allowed;
 
 	if (b->last_round != 0 && now - b->last_round < 2000)
 		return;
 	b->last_round = now;
-	for (unsigned i = 0; i < b->nsocks; i++)
+	allowed = zt_nat_punch_take(n, now, b->nsocks);
+	for (unsigned i = 0; i < allowed; i++)
 		zt_send_echo_to(n, now, p, b->socks[i], &b->target);
-	n->counters[ZT_CTR_PUNCH_PROBES] += b->nsocks;
+	n->counters[ZT_CTR_PUNCH_PROBES] += allowed;
 }
 
 /* Easy side: the ports after the one the roots see first (sequential
@@ -145,8 +188,11 @@ static void burst_round(struct zt_node *n, int64_t now, struct zt_peer *p)
 static void spray_round(struct zt_node *n, int64_t now, struct zt_spray *s, struct zt_peer *p)
 {
 	int64_t sock = zt_node_pick_socket(n, 4);
-	(void)now;
-	for (unsigned k = 0; k < ZT_BIRTHDAY_PER_TICK && s->sent < ZT_BIRTHDAY_PROBES; k++) {
+	unsigned want = ZT_BIRTHDAY_PROBES - s->sent;
+	if (want > ZT_BIRTHDAY_PER_TICK)
+		want = ZT_BIRTHDAY_PER_TICK;
+	want = zt_nat_punch_take(n, now, want);
+	for (unsigned k = 0; k < want; k++) {
 		struct zt_endpoint to = s->target;
 		if (s->sent < ZT_BIRTHDAY_PREDICT && s->target.port != 0 &&
 		    s->target.port + 1u + s->sent <= 65535u)
@@ -159,12 +205,29 @@ static void spray_round(struct zt_node *n, int64_t now, struct zt_spray *s, stru
 	}
 }
 
-void zt_nat_sock_heard(struct zt_node *n, int64_t sock)
+void zt_nat_sock_heard(struct zt_node *n, int64_t sock, const struct zt_peer *p)
 {
 	struct zt_burst *b = &n->burst;
+	if (!b->active || b->won || p->address != b->peer)
+		return;
+	for (unsigned i = 0; i < b->nsocks; i++) {
+		if (b->socks[i] == sock) {
+			b->won = true;
+			b->winner = i;
+			return;
+		}
+	}
+}
+
+bool zt_nat_sock_deaf(const struct zt_node *n, int64_t sock)
+{
+	const struct zt_burst *b = &n->burst;
+	if (!b->active || !b->won || b->socks[b->winner] == sock)
+		return false;
 	for (unsigned i = 0; i < b->nsocks; i++)
 		if (b->socks[i] == sock)
-			b->hit[i] = true;
+			return true;
+	return false;
 }
 
 void zt_nat_maybe_birthday(struct zt_node *n, int64_t now, struct zt_peer *p)
@@ -175,11 +238,16 @@ void zt_nat_maybe_birthday(struct zt_node *n, int64_t now, struct zt_peer *p)
 	uint8_t msg[1 + 19];
 	size_t len;
 
-	/* Only the hard side starts (and tells the easy side when). */
+	/* Only the hard side starts (and tells the easy side when), and only
+	 * with room to keep the socket it may win. */
 	if (n->is_root || p->is_root || b->active || rc == NULL || rc->pub.family != 4 ||
-	    !zt_host_can_open_sockets(n))
+	    !zt_host_can_open_sockets(n) || n->nkept >= ZT_KEPT_SOCKETS || now >= rc->punch_until)
 		return;
 	if (rc->birthday_at != 0 && now - rc->birthday_at < ZT_BIRTHDAY_RETRY)
+		return;
+	/* Ordinary punching first: towards a full or restricted cone it works
+	 * within a round trip, and it costs no sockets. */
+	if (now - rc->punch_since < ZT_BIRTHDAY_AFTER)
 		return;
 	if (zt_peer_send_keypair(p, now) == NULL || zt_peer_best_path(n, p, now) != NULL)
 		return;
@@ -212,6 +280,7 @@ void zt_nat_birthday_msg(struct zt_node *n, int64_t now, struct zt_peer *p, cons
 {
 	struct zt_endpoint ep;
 	struct zt_spray *s = NULL;
+	struct zt_peer_reach *rc = p->reach;
 
 	if (len < 2 || zt_endpoint_decode(&ep, msg + 1, len - 1) == 0 || ep.family != 4) {
 		n->counters[ZT_CTR_RX_MALFORMED]++;
@@ -219,6 +288,14 @@ void zt_nat_birthday_msg(struct zt_node *n, int64_t now, struct zt_peer *p, cons
 	}
 	if (n->is_root || zt_node_nat_type(n) == ZT_NAT_SYMMETRIC ||
 	    zt_peer_best_path(n, p, now) != NULL)
+		return;
+	/* Only for a peer a root has just introduced (its punch window is
+	 * open) as symmetric, and only at the address that root saw it at:
+	 * a BIRTHDAY cannot aim our probes at anyone else. */
+	if (rc == NULL || now >= rc->punch_until || p->nat_type != ZT_NAT_SYMMETRIC ||
+	    !ip_eq(&ep, &rc->pub))
+		return;
+	if (rc->birthday_at != 0 && now - rc->birthday_at < ZT_BIRTHDAY_RETRY)
 		return;
 	for (unsigned i = 0; i < ZT_BIRTHDAY_SPRAYS; i++) {
 		struct zt_spray *x = &n->sprays[i];
@@ -229,6 +306,7 @@ void zt_nat_birthday_msg(struct zt_node *n, int64_t now, struct zt_peer *p, cons
 	}
 	if (s == NULL)
 		return; /* bounded: the peer retries later */
+	rc->birthday_at = now;
 	memset(s, 0, sizeof *s);
 	s->active = true;
 	s->peer = p->address;
@@ -245,11 +323,13 @@ void zt_nat_background(struct zt_node *n, int64_t now)
 	if (b->active) {
 		struct zt_peer *p = zt_peer_find(n, b->peer);
 		if (p == NULL)
-			burst_end(n, ": peer gone");
+			burst_end(n, now, ": peer gone");
+		else if (b->won)
+			burst_end(n, now, ": the peer got through");
 		else if (zt_peer_best_path(n, p, now) != NULL)
-			burst_end(n, ": direct path found");
+			burst_end(n, now, ": direct path found");
 		else if (now - b->started >= ZT_BIRTHDAY_TIME)
-			burst_end(n, ": no hit, staying relayed");
+			burst_end(n, now, ": no hit, staying relayed");
 		else
 			burst_round(n, now, p);
 	}
@@ -265,11 +345,10 @@ void zt_nat_background(struct zt_node *n, int64_t now)
 		else
 			spray_round(n, now, s, p);
 	}
-	/* Kept sockets go when their peer has no direct path left. */
+	/* A kept socket goes once no path of its peer uses it. */
 	for (unsigned i = 0; i < n->nkept;) {
 		struct zt_peer *p = zt_peer_find(n, n->kept_peer[i]);
-		if (p != NULL &&
-		    (peer_uses_sock(p, n->kept[i]) || zt_peer_best_path(n, p, now) != NULL)) {
+		if (p != NULL && peer_uses_sock(p, n->kept[i], now)) {
 			i++;
 			continue;
 		}
@@ -289,6 +368,7 @@ void zt_nat_cleanup(struct zt_node *n)
 	memset(&n->burst, 0, sizeof n->burst);
 	memset(n->sprays, 0, sizeof n->sprays);
 	n->nkept = 0;
+	memset(&n->punch, 0, sizeof n->punch);
 }
 
 /*

@@ -53,8 +53,9 @@ struct zt_node {
 	unsigned nlocals;
 	struct zt_endpoint mapped[ZT_MAX_MAPPED_ENDPOINTS];
 	unsigned nmapped;
-	bool locals_changed;  /* tell the roots at the next tick */
-	uint8_t nat_reported; /* the NAT type the roots were told */
+	bool locals_changed;   /* tell the roots at the next tick */
+	uint8_t nat_reported;  /* the NAT type the roots were told */
+	struct zt_punch punch; /* nat.c: the punch budget */
 	struct zt_burst burst;
 	struct zt_spray sprays[ZT_BIRTHDAY_SPRAYS];
 	int64_t kept[ZT_KEPT_SOCKETS]; /* burst sockets a path still uses */

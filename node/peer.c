@@ -429,9 +429,21 @@ static struct zt_path *path_find(struct zt_peer *p, const struct zt_endpoint *ep
 	return NULL;
 }
 
+/* Which of two paths goes first when a slot is needed: one not validated
+ * before a validated one (a flood of new endpoints, such as the mappings
+ * of a birthday attempt, must not push out the path in use), then the one
+ * never heard or heard longest ago. */
+static bool less_useful(const struct zt_path *x, const struct zt_path *y)
+{
+	if (x->validated != y->validated)
+		return !x->validated;
+	return x->last_rx < y->last_rx ||
+	       (x->last_rx == y->last_rx && x->discovered < y->discovered);
+}
+
 /* A free slot (the array grows by one while below ZT_PEER_MAX_PATHS), or
- * the least useful path (never heard, else heard longest ago); returned
- * blank.  NULL only if the peer has no slot and none can be allocated. */
+ * the least useful path; returned blank.  NULL only if the peer has no
+ * slot and none can be allocated. */
 static struct zt_path *path_slot(struct zt_node *n, struct zt_peer *p)
 {
 	struct zt_path *victim = NULL;
@@ -441,8 +453,7 @@ static struct zt_path *path_slot(struct zt_node *n, struct zt_peer *p)
 			victim = x;
 			break;
 		}
-		if (victim == NULL || x->last_rx < victim->last_rx ||
-		    (x->last_rx == victim->last_rx && x->discovered < victim->discovered))
+		if (victim == NULL || less_useful(x, victim))
 			victim = x;
 	}
 	if ((victim == NULL || victim->used) && p->npaths < ZT_PEER_MAX_PATHS) {
@@ -544,7 +555,7 @@ struct zt_path *zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t
 	if (hops != 0)
 		return NULL; /* relayed: says nothing about a direct path */
 	if (n->burst.active)
-		zt_nat_sock_heard(n, sock);
+		zt_nat_sock_heard(n, sock, p);
 	/* Listed under its connection, so that the close finds it; a
 	 * connection that claims more peers gets no more paths. */
 	if (zt_sock_is_tcp(sock) && !zt_tcpmap_add(&n->tcpmap, sock, p->address))
@@ -625,7 +636,9 @@ struct zt_path *zt_peer_best_path(const struct zt_node *n, const struct zt_peer 
 {
 	const struct zt_path *best = NULL;
 	int64_t window = alive_window(p, now);
-	(void)n;
+	/* While we measure our NAT's timeout with a root we send it nothing
+	 * and expect nothing back: that silence is no sign of a dead path. */
+	bool probing = p->is_root && zt_nat_probe_silent(n, p);
 
 	for (unsigned i = 0; i < p->npaths; i++) {
 		const struct zt_path *x = &p->paths[i];
@@ -638,7 +651,7 @@ struct zt_path *zt_peer_best_path(const struct zt_node *n, const struct zt_peer 
 			continue;
 		/* A root path we keep sending on without an answer (UDP got
 		 * blocked): let the others (TCP) carry the traffic. */
-		if (p->is_root && now - x->last_rx >= ZT_ROOT_PATH_SILENT &&
+		if (p->is_root && !probing && now - x->last_rx >= ZT_ROOT_PATH_SILENT &&
 		    x->last_tx - x->last_rx >= ZT_ROOT_PATH_SILENT &&
 		    now - x->tx_since_rx >= ZT_ROOT_PATH_SILENT)
 			continue;

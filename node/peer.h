@@ -84,6 +84,7 @@ struct zt_peer_reach {
 	int64_t kind_since;     /* when kind last changed */
 	uint64_t via;           /* the relaying root while kind is RELAY */
 	int64_t punch_until;    /* probe candidates fast until then (nat.c) */
+	int64_t punch_since;    /* ... since then (a window RENDEZVOUS extends) */
 	int64_t birthday_at;    /* last birthday attempt with this peer */
 	struct zt_endpoint pub; /* its public endpoint from the last RENDEZVOUS */
 };

@@ -88,27 +88,36 @@ static void handle_rendezvous(struct zt_node *n, int64_t now, const uint8_t *msg
 	if (q == NULL)
 		return;
 	count = msg[6];
-	if (count > ZT_RENDEZVOUS_MAX_EPS)
-		count = ZT_RENDEZVOUS_MAX_EPS; /* roots send at most that: no amplification */
 	/* Without it (out of memory, counted) the candidates are still tried,
 	 * only not punched at. */
 	rc = zt_peer_reach(n, q);
-	if (rc != NULL)
+	if (rc != NULL) {
+		if (now >= rc->punch_until)
+			rc->punch_since = now;
 		rc->punch_until = now + ZT_PUNCH_TIME;
+	}
 	for (unsigned i = 0; i < count; i++) {
 		struct zt_endpoint ep;
 		struct zt_path *x;
 		size_t used = zt_endpoint_decode(&ep, msg + off, len - off);
 		if (used == 0) {
 			n->counters[ZT_CTR_RX_MALFORMED]++;
-			break;
+			return;
 		}
 		off += used;
+		/* At most the first ZT_RENDEZVOUS_MAX_EPS (roots send no more;
+		 * the rest are read past): a root cannot make us probe many
+		 * addresses. */
+		if (i >= ZT_RENDEZVOUS_MAX_EPS)
+			continue;
 		if (i == 0 && rc != NULL)
 			rc->pub = ep; /* the freshest public endpoint comes first */
 		x = zt_peer_add_candidate(n, q, now, &ep);
-		/* Punch now: both ends got the rendezvous at about the same time. */
-		if (x != NULL && zt_peer_send_keypair(q, now) != NULL)
+		/* Punch now: both ends got the rendezvous at about the same
+		 * time.  Once a second per endpoint at most, however many
+		 * rendezvous come (zt_send_echo takes the punch budget). */
+		if (x != NULL && !x->validated && zt_peer_send_keypair(q, now) != NULL &&
+		    (x->last_echo == 0 || now - x->last_echo >= ZT_PUNCH_INTERVAL))
 			zt_send_echo(n, now, q, x);
 	}
 	/* A newer root appends the peer's NAT type. */
@@ -330,6 +339,8 @@ void zt_recv_data_deliver(struct zt_node *n, int64_t now, struct zt_peer *p, str
 {
 	struct zt_path *x;
 
+	if (zt_nat_sock_deaf(n, sock))
+		return; /* (batched DATA comes here without zt_recv_wire_one) */
 	if (kp == p->kp_next) {
 		/* The initiator used the new keys: it got our HS_RESP, so the
 		 * endpoint that went to is its own; they become current. */
@@ -431,6 +442,10 @@ void zt_recv_wire_one(struct zt_node *n, int64_t now, int64_t sock, const struct
 		n->counters[ZT_CTR_RX_MALFORMED]++;
 		return;
 	}
+	/* A birthday socket that lost hears nothing: the peer must learn
+	 * only the winner's mapping (nat.c). */
+	if (zt_nat_sock_deaf(n, sock))
+		return;
 	/* Work on a copy: a root rewrites the hop count in place. */
 	memcpy(n->pktin, pkt, len);
 	process_packet(n, now, sock, from, n->pktin, len, false);

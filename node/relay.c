@@ -263,34 +263,59 @@ static bool same_site(struct zt_peer *a, struct zt_peer *b)
 	       memcmp(x->ep.ip, y->ep.ip, x->ep.family == 6 ? 16 : 4) == 0;
 }
 
+/* A port mapping the node reported (REGISTER) is passed on only if it is
+ * on an address we hear the node from: then its router's address is the
+ * one the Internet sees (a mapping behind a second NAT would not work
+ * anyway), and a node cannot make its peers probe somebody else's. */
+static bool mapping_observed(struct zt_peer *p, const struct zt_endpoint *ep, int64_t now)
+{
+	for (unsigned i = 0; i < p->npaths; i++) {
+		const struct zt_path *x = &p->paths[i];
+		if (x->used && x->validated && x->last_rx != 0 &&
+		    now - x->last_rx < ZT_ROOT_PEER_EXPIRE && !zt_sock_is_tcp(x->sock) &&
+		    x->ep.family == ep->family &&
+		    memcmp(x->ep.ip, ep->ip, ep->family == 6 ? 16 : 4) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Append ep to a RENDEZVOUS being built (msg[6] counts them), if it fits
+ * and the count is below ZT_RENDEZVOUS_MAX_EPS. */
+static void put_extra(uint8_t *msg, size_t *len, size_t cap, const struct zt_endpoint *ep)
+{
+	if (msg[6] >= ZT_RENDEZVOUS_MAX_EPS || *len + zt_endpoint_wire_len(ep) > cap)
+		return;
+	*len += zt_endpoint_encode(ep, msg + *len);
+	msg[6]++;
+}
+
+/*
+ * What `to` learns about `about`: at most ZT_RENDEZVOUS_MAX_EPS endpoints,
+ * each one we observed or validated.  Its public endpoints (we heard it
+ * there; freshest first, at most 2: one per family, usually), then, when
+ * both are behind one public address (one NAT, which may not hairpin),
+ * its LAN endpoints (they reach only that LAN), then its port mappings on
+ * an address we hear it from (mapping_observed).
+ */
 static void send_rendezvous(struct zt_node *n, int64_t now, struct zt_peer *to,
                             struct zt_peer *about)
 {
 	uint8_t msg[6 + 1 + ZT_RENDEZVOUS_MAX_EPS * 19 + 1];
 	const struct zt_peer_eps *e = about->eps;
-	size_t len;
+	size_t len, cap = sizeof msg - 1; /* (the NAT type byte) */
 	msg[0] = ZT_MSG_RENDEZVOUS;
 	zt_put_u40(msg + 1, about->address);
-	len = 6 + put_endpoints(about, msg + 6, sizeof msg - 7, now, 4);
+	len = 6 + put_endpoints(about, msg + 6, cap - 6, now, 2);
 	if (msg[6] == 0)
 		return;
-	/* Port mappings its router made work from anywhere. */
-	for (unsigned i = 0; e != NULL && i < e->nmapped && msg[6] < ZT_RENDEZVOUS_MAX_EPS; i++) {
+	if (e != NULL && same_site(to, about))
+		for (unsigned i = 0; i < e->nlocals; i++)
+			put_extra(msg, &len, cap, &e->ep[i]);
+	for (unsigned i = 0; e != NULL && i < e->nmapped; i++) {
 		const struct zt_endpoint *ep = &e->ep[e->nlocals + i];
-		if (len + zt_endpoint_wire_len(ep) > sizeof msg - 1)
-			break;
-		len += zt_endpoint_encode(ep, msg + len);
-		msg[6]++;
-	}
-	/* Behind one NAT that may not hairpin: offer the LAN endpoints too
-	 * (after the public ones, which stay first). */
-	if (e != NULL && same_site(to, about)) {
-		for (unsigned i = 0; i < e->nlocals && msg[6] < ZT_RENDEZVOUS_MAX_EPS; i++) {
-			if (len + zt_endpoint_wire_len(&e->ep[i]) > sizeof msg - 1)
-				break;
-			len += zt_endpoint_encode(&e->ep[i], msg + len);
-			msg[6]++;
-		}
+		if (mapping_observed(about, ep, now))
+			put_extra(msg, &len, cap, ep);
 	}
 	msg[len++] = about->nat_type;
 	(void)zt_send_msg(n, now, to, msg, len);

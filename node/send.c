@@ -212,12 +212,16 @@ void zt_send_echo(struct zt_node *n, int64_t now, struct zt_peer *p, struct zt_p
 		/* A challenge (doc/PROTOCOL.md §8 "Path validation"): 96 random
 		 * bits, the same until answered, that only a receiver at that
 		 * endpoint can echo back.  Punching probes a root's candidates
-		 * freely; an endpoint learnt from a source gets no more than
-		 * came from it. */
+		 * (within the punch budget); an endpoint learnt from a source
+		 * gets no more than came from it. */
 		if (!x->vouched && !zt_peer_path_spend(p, &x->ep, sizeof msg + ZT_DATA_OVERHEAD)) {
 			n->counters[ZT_CTR_PATH_UNPROVEN]++;
 			return;
 		}
+		/* A punch probe to a root's candidate: from the node's punch
+		 * budget (nat.c), however many peers and candidates there are. */
+		if (x->vouched && zt_nat_punch_take(n, now, 1) == 0)
+			return;
 		if (x->challenge_sent == 0)
 			zt_host_random(n, x->challenge, sizeof x->challenge);
 		x->challenge_sent = now;

@@ -225,7 +225,7 @@ enum zt_msg {
 #define ZT_BRIDGE_BLOCK     6000   /* a bridge that lost the election stands back */
 
 #define ZT_PEER_MAX_PATHS      8
-#define ZT_RENDEZVOUS_MAX_EPS  8     /* endpoints in one RENDEZVOUS */
+#define ZT_RENDEZVOUS_MAX_EPS  4     /* endpoints in one RENDEZVOUS (more are ignored) */
 #define ZT_RENDEZVOUS_PER_SEC  16    /* roots: introductions per requester and second */
 #define ZT_PUNCH_TIME          10000 /* after a RENDEZVOUS, probe candidates ... */
 #define ZT_PUNCH_INTERVAL      1000  /* ... this often */
@@ -237,15 +237,20 @@ enum zt_msg {
 /* REGISTER's inner length: at least what a root sends an endpoint it has
  * not validated for it (a challenge ECHO and an IPv6 REGISTER_OK), at most
  * the full tail. */
-#define ZT_REGISTER_MIN        (13 + 9 + 19 + ZT_DATA_OVERHEAD)
-#define ZT_REGISTER_MAX        (12 + (ZT_MAX_LOCAL_ENDPOINTS + ZT_MAX_MAPPED_ENDPOINTS) * 19)
-#define ZT_BIRTHDAY_SOCKETS    256    /* hard side: extra sockets */
-#define ZT_BIRTHDAY_PROBES     2048   /* easy side: probes to random ports, at most */
-#define ZT_BIRTHDAY_PER_TICK   512    /* ... per background tick */
-#define ZT_BIRTHDAY_TIME       6000   /* one attempt lasts this long */
-#define ZT_BIRTHDAY_SPRAYS     4      /* easy-side attempts at once */
-#define ZT_BIRTHDAY_RETRY      60000  /* per peer, at most one attempt this often */
-#define ZT_BIRTHDAY_PREDICT    16     /* ports after each reflected one tried first */
+#define ZT_REGISTER_MIN      (13 + 9 + 19 + ZT_DATA_OVERHEAD)
+#define ZT_REGISTER_MAX      (12 + (ZT_MAX_LOCAL_ENDPOINTS + ZT_MAX_MAPPED_ENDPOINTS) * 19)
+#define ZT_BIRTHDAY_SOCKETS  256   /* hard side: extra sockets */
+#define ZT_BIRTHDAY_PROBES   2048  /* easy side: probes to random ports, at most */
+#define ZT_BIRTHDAY_PER_TICK 512   /* ... per background tick */
+#define ZT_BIRTHDAY_TIME     6000  /* one attempt lasts this long */
+#define ZT_BIRTHDAY_SPRAYS   2     /* easy-side attempts at once */
+#define ZT_BIRTHDAY_RETRY    60000 /* per peer, at most one attempt this often */
+#define ZT_BIRTHDAY_PREDICT  16    /* ports after each reflected one tried first */
+#define ZT_BIRTHDAY_AFTER    1000  /* hard side: ordinary punching gets this long first */
+/* Probes to endpoints that have not proven they receive there (punching,
+ * birthday probing): one global token bucket (nat.c). */
+#define ZT_PUNCH_RATE          256    /* tokens per second */
+#define ZT_PUNCH_BURST         4096   /* at most this many at once */
 #define ZT_TCP_PORT            443    /* roots listen on TCP here (same address) */
 #define ZT_TCP_AFTER           4000   /* no UDP answer from a root this long: try TCP */
 #define ZT_TCP_RETRY           10000  /* per root, at most one TCP attempt this often */

@@ -28,6 +28,10 @@
 #              address-and-port-dependent filtering (port-restricted cone)
 #   sym        masquerade random: a new random port per destination
 #   symseq     UDP snat to sequential ports 20000.. per new flow (predictable)
+#   fullcone   + endpoint-independent filtering for UDP: anyone may send to
+#              a mapping (Linux has none: an nft map learns the mappings)
+#   rcone      + address-dependent filtering for UDP (restricted cone): a
+#              mapping takes packets from any port of an address it sent to
 #   ports=L-H  masquerade to :L-H (switch to it to force a rebinding)
 #   hairpin    + hairpinning for UDP (off by default: most routers lack it)
 #   udpblock   + forward drops all UDP (TCP still passes)
@@ -114,7 +118,7 @@ nl_host() { # NAME SITE K
 }
 
 nl_nat() { # SITE MODE...
-	local s=$1 m masq="masquerade" hairpin=0 udpblock=0 to=""
+	local s=$1 m masq="masquerade" hairpin=0 udpblock=0 to="" filt=""
 	shift
 	local ext=${NL_WAN[$s]}
 	for m in "$@"; do
@@ -128,6 +132,8 @@ nl_nat() { # SITE MODE...
 		ports=*) masq="meta l4proto { tcp, udp } masquerade to :${m#ports=}
 		oifname \"znwan\" masquerade" ;;
 		hairpin) hairpin=1 ;;
+		fullcone) filt="iifname \"znwan\" ip daddr $ext dnat ip to udp dport map @fc" ;;
+		rcone) filt="iifname \"znwan\" ip daddr $ext udp dport . ip saddr @adf dnat ip to udp dport map @fc" ;;
 		udpblock) udpblock=1 ;;
 		timeout=*) to=${m#timeout=} ;;
 		*) fail setup "nl_nat: unknown mode $m" ;;
@@ -139,9 +145,11 @@ nl_nat() { # SITE MODE...
 		cat <<EOF
 table ip znnat {
 	map fc { type inet_service : ipv4_addr . inet_service; flags dynamic,timeout; timeout 300s; }
+	set adf { type inet_service . ipv4_addr; flags dynamic,timeout; timeout 300s; }
 	chain pre {
 		type nat hook prerouting priority dstnat; policy accept;
 $([ $hairpin = 1 ] && echo "		iifname \"znbr0\" ip daddr $ext dnat ip to udp dport map @fc")
+$([ -n "$filt" ] && echo "		$filt")
 	}
 	chain post {
 		type nat hook postrouting priority srcnat; policy accept;
@@ -151,6 +159,7 @@ $([ $hairpin = 1 ] && echo "		iifname \"znbr0\" oifname \"znbr0\" ct status dnat
 	chain learn {
 		type filter hook postrouting priority 200; policy accept;
 		oifname "znwan" meta l4proto udp update @fc { udp sport timeout 300s : ct original ip saddr . ct original proto-src }
+		oifname "znwan" meta l4proto udp update @adf { udp sport . ip daddr timeout 300s }
 	}
 }
 table inet znfw {

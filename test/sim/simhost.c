@@ -150,6 +150,14 @@ static void cb_socket_close(void *ctx, int64_t sock)
 		h->extra_open--;
 }
 
+static int64_t cb_tcp_open(void *ctx, const struct zt_endpoint *to)
+{
+	struct sim_host *h = ctx;
+	(void)to;
+	h->tcp_opens++;
+	return -1;
+}
+
 /* ---- background timer ---- */
 
 struct bg_ev {
@@ -272,6 +280,7 @@ int sim_host_new(struct sim_host **out, struct sim_clock *clock, struct sim_fabr
 	    .socket_close = cb_socket_close,
 	    .alloc = alloc != NULL ? cb_alloc : NULL,
 	    .free = alloc != NULL ? cb_free : NULL,
+	    .tcp_open = cb_tcp_open,
 	};
 	rc = zt_node_new(&h->node, &host, &h->id, flags, clock->now);
 	if (rc != ZT_OK) {

@@ -77,6 +77,9 @@ struct sim_host {
 	unsigned extra_open, extra_opened;
 	/* The node's allocator (NULL: libc's, the core's default). */
 	struct sim_alloc *alloc;
+	/* TCP connections the node asked for (the fallback to a root); the
+	 * simulator has no TCP, so each attempt fails. */
+	unsigned tcp_opens;
 };
 
 /* Create a host on the fabric with access link `link`, generate its
