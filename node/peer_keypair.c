@@ -157,4 +157,3 @@ struct zt_keypair *zt_peer_send_keypair(struct zt_peer *p, int64_t now)
 		return p->kp_prev;
 	return NULL;
 }
-
