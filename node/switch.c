@@ -304,7 +304,7 @@ size_t zt_node_frame_max(const struct zt_node *n, int64_t now, uint64_t nwid, co
 	p = a != 0 ? zt_peer_find(n, a) : NULL;
 	if (p == NULL)
 		return ZT_FRAME_UNFRAGMENTED;
-	/* What transmit() in node.c cuts at: the best direct path's probed
+	/* What zt_send_packet() in send.c cuts at: the best direct path's probed
 	 * size, else (not probed yet, or relayed by a root) ZT_PMTU_MIN. */
 	mtu = zt_pmtu_of(zt_peer_best_path(n, p, now));
 	if (mtu > ZT_UDP_MAX)
