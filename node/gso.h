@@ -18,18 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "csum.h" /* the checksum helpers its users share */
 #include "zt.h"
-
-/* One's complement sum of buf added to sum (not folded).  The sum is of
- * the bytes in memory order, so it works on either byte order as long as
- * the result is folded and stored with zt_csum_fold/zt_csum_store. */
-uint64_t zt_csum_add(uint64_t sum, const void *buf, size_t len);
-/* Fold to 16 bits (not complemented), in memory byte order. */
-uint16_t zt_csum_fold(uint64_t sum);
-/* The TCP/UDP pseudo-header sum of an IPv4 (alen 4) or IPv6 (alen 16)
- * packet: addresses at src/dst, protocol, L4 length. */
-uint64_t zt_csum_pseudo(const uint8_t *src, const uint8_t *dst, size_t alen, uint8_t proto,
-                        uint32_t l4len);
 
 /* Parse an Ethernet frame carrying IPv4 (no fragment) or IPv6 (TCP as the
  * first next header) and TCP into a struct zt_tcp_frame (zt.h).  false if
