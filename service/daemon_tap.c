@@ -93,7 +93,8 @@ void zt_daemon_tap_check_all(struct zt_daemon *d)
 {
 	for (size_t i = 0; i < ZT_DAEMON_MAX_NETWORKS; i++) {
 		struct zt_daemon_net *net = &d->nets[i];
-		if (net->used && net->tap.fd >= 0 && net->applied.addr_count > 0)
+		if (net->used && net->tap.fd >= 0 &&
+		    net->applied.addr_count + net->applied.route_count > 0)
 			(void)zt_netapply_check(net->nwid, net->tap.name, &net->applied, NULL);
 	}
 }

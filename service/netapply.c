@@ -342,6 +342,23 @@ unsigned zt_netapply_check(uint64_t nwid, const char *dev, struct zt_netapply *c
 		if (addr_add(nwid, dev, cur, i, " (was missing: repaired)") == 0)
 			changed++;
 	}
+	/* Linux drops every IPv4 route of a device with its last IPv4
+	 * address (and IPv6 ones with the link): adding ours again is -EEXIST
+	 * where they are still there. */
+	for (unsigned i = 0; i < cur->route_count; i++) {
+		const struct zt_route *w = &cur->routes[i];
+		char t[64];
+		int r;
+		if (!cur->route_ours[i])
+			continue;
+		r = zt_nl_route(dev, &w->target, &w->via, metric_of(w), true);
+		if (r != 0)
+			continue; /* there, or (no way to its gateway now) not yet */
+		text(&w->target, t, sizeof t);
+		zt_log_info("network %016" PRIx64 ": route %s on %s (was missing: repaired)", nwid,
+		            t, dev);
+		changed++;
+	}
 	return changed;
 }
 

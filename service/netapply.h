@@ -106,7 +106,8 @@ void zt_netapply_sync(uint64_t nwid, const char *dev, struct zt_netapply *cur,
 
 /* Read the device's addresses (netlink dump): add those of *cur that are
  * missing; remove those of *gone (NULL: none) that ztd added and that are
- * still there.  Returns how many it changed. */
+ * still there; add ztd's routes of *cur again where they went missing.
+ * Returns how many it changed. */
 unsigned zt_netapply_check(uint64_t nwid, const char *dev, struct zt_netapply *cur,
                            const struct zt_netapply *gone);
 
