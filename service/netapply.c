@@ -381,6 +381,14 @@ void zt_netapply_sync(uint64_t nwid, const char *dev, struct zt_netapply *cur,
 
 	if (dev == NULL || dev[0] == '\0')
 		return;
+	if (if_nametoindex(dev) == 0) {
+		/* The device is gone (ip link del), and with it what was on
+		 * it: only the pins on other devices are left to take back. */
+		bypass_remove(cur);
+		cur->addr_count = cur->route_count = 0;
+		cur->dns = false;
+		return;
+	}
 	memset(&now, 0, sizeof now);
 	now.dns = cur->dns;
 	now.bypass_count = cur->bypass_count;
