@@ -7,7 +7,9 @@
 # a and b join an ad-hoc network and set ip= -> the TAP holds exactly those
 # addresses, listnetworks shows them, a and b ping -> two addresses on a,
 # the primary removed, re-added, the secondary removed: the TAP always
-# holds exactly the set (promote_secondaries) -> a's ztd restarts (SIGTERM,
+# holds exactly the set (promote_secondaries) -> with promote_secondaries
+# turned off by hand, ztd's read-back re-adds the secondary that Linux
+# removed with the primary -> a's ztd restarts (SIGTERM,
 # then SIGKILL): the new TAP has the addresses again, ping works -> ip=
 # clears them; an address added by hand is never ztd's to remove -> a bad
 # address is refused and changes nothing.
@@ -68,6 +70,20 @@ setip a readd "10.9.0.11/24,10.9.0.1/24" "10.9.0.1/24,10.9.0.11/24"
 setip a rm-secondary "10.9.0.11/24" "10.9.0.11/24"
 setip a readd2 "10.9.0.1/24,10.9.0.11/24" "10.9.0.1/24,10.9.0.11/24"
 pass matrix "two addresses -> primary removed -> re-added -> secondary removed -> re-added: the TAP held exactly the set each time"
+TA=$(tap_of a "$NW")
+[ "$(x a sysctl -n "net.ipv4.conf.$TA.promote_secondaries")" = 1 ] ||
+	fail promote "promote_secondaries is not 1 on $TA"
+# Without promote_secondaries (turned off by hand) Linux takes the
+# secondary with the primary: ztd's read-back puts it back.
+setip a primary "10.9.0.1/24" "10.9.0.1/24"
+setip a secondary "10.9.0.1/24,10.9.0.11/24" "10.9.0.1/24,10.9.0.11/24"
+x a sysctl -qw "net.ipv4.conf.$TA.promote_secondaries=0"
+setip a repair "10.9.0.11/24" "10.9.0.11/24"
+grep -q '10.9.0.11/24 on .* (was missing: repaired)' "$T/a.log" ||
+	fail repair "no repair of 10.9.0.11/24 in a's log"
+x a sysctl -qw "net.ipv4.conf.$TA.promote_secondaries=1"
+setip a readd3 "10.9.0.1/24,10.9.0.11/24" "10.9.0.1/24,10.9.0.11/24"
+pass repair "promote_secondaries=1 on $TA; with it off by hand the secondary went with the primary and ztd re-added it"
 
 for sig in TERM KILL; do
 	kill_proc a "$sig"
