@@ -73,6 +73,7 @@ static const char *const counter_names[ZT_CTR_COUNT] = {
     [ZT_CTR_HS_OVER_BUDGET] = "hs_over_budget",
     [ZT_CTR_PEER_EVICTED] = "peer_evicted",
     [ZT_CTR_TX_FAILED] = "tx_failed",
+    [ZT_CTR_RELAYED_BYTES] = "relayed_bytes",
 };
 
 const char *zt_counter_name(enum zt_counter c)

@@ -277,6 +277,7 @@ enum zt_counter {
 	ZT_CTR_PEER_EVICTED,   /* peers evicted from a full table (least recently
 	                          authenticated first; members and roots kept) */
 	ZT_CTR_TX_FAILED,      /* datagrams the host's wire_send failed to send */
+	ZT_CTR_RELAYED_BYTES,  /* bytes of the packets counted in ZT_CTR_RELAYED */
 	ZT_CTR_COUNT
 };
 
