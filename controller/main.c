@@ -23,7 +23,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: zt-controller [-p UDPPORT] [-P APIPORT] [-r ROOTSFILE] [-b BINDADDR]\n"
-	        "                     [--db FILE] [-v] [HOMEDIR]\n"
+	        "                     [--db FILE] [--metrics IP:PORT] [-v] [HOMEDIR]\n"
 	        "       zt-controller invite [-D HOMEDIR] [-n USES] [-t SECONDS] NWID\n"
 	        "\n"
 	        "  the zt network controller: answers members' config requests from its\n"
@@ -34,6 +34,8 @@ static void usage(FILE *f)
 	        "  -r ROOTSFILE signed roots file; copied to HOMEDIR/roots\n"
 	        "  -b BINDADDR  bind UDP to this local address only\n"
 	        "  --db FILE    the database (default HOMEDIR/controller.db)\n"
+	        "  --metrics IP:PORT  serve Prometheus metrics at http://IP:PORT/metrics (no\n"
+	        "               token: bind it where only the scraper reaches; default off)\n"
 	        "  -v           debug logging\n"
 	        "  HOMEDIR      state directory (default %s): identity, API token\n"
 	        "\n"
@@ -47,6 +49,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 	                                         {"db", required_argument, NULL, 'd'},
+	                                         {"metrics", required_argument, NULL, 'm'},
 	                                         {NULL, 0, NULL, 0}};
 	struct zt_ctld_config cfg;
 	bool verbose = false;
@@ -77,6 +80,7 @@ int main(int argc, char **argv)
 		case 'r': cfg.roots_file = optarg; break;
 		case 'b': cfg.bind_addr = optarg; break;
 		case 'd': cfg.db = optarg; break;
+		case 'm': cfg.metrics_addr = optarg; break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		case ':':

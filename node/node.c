@@ -560,6 +560,22 @@ size_t zt_node_reflected(const struct zt_node *n, struct zt_endpoint *out, size_
 	return count;
 }
 
+size_t zt_node_peers_each(const struct zt_node *n, int64_t now,
+                          void (*fn)(void *ctx, const struct zt_peer_info *p), void *ctx)
+{
+	struct zt_peer_info info;
+	size_t count = 0;
+
+	for (size_t b = 0; b < n->bucket_count; b++) {
+		for (const struct zt_peer *p = n->buckets[b]; p != NULL; p = p->hnext) {
+			zt_peer_info(n, p, now, &info);
+			fn(ctx, &info);
+			count++;
+		}
+	}
+	return count;
+}
+
 size_t zt_node_peers(const struct zt_node *n, int64_t now, struct zt_peer_info *out, size_t cap)
 {
 	size_t count = 0;

@@ -283,8 +283,8 @@ int zt_http_format_head_type(char *out, size_t cap, int status, const char *type
 	                 "Cache-Control: no-store\r\n"
 	                 "Connection: close\r\n"
 	                 "%s\r\n",
-	                 status, zt_http_reason(status), type ? type : "application/json",
-	                 body_len, extra ? extra : "");
+	                 status, zt_http_reason(status), type ? type : "application/json", body_len,
+	                 extra ? extra : "");
 
 	if (n < 0 || (size_t)n >= cap)
 		return -ENOSPC;

@@ -19,6 +19,7 @@
 #include "osdep/http.h"
 #include "osdep/httpd.h"
 #include "osdep/nodeudp.h"
+#include "osdep/tcp.h"
 
 #define FIRST_CAP 16384
 
@@ -218,8 +219,8 @@ static void put_float(struct zt_metrics *m, double v)
 		putf(m, "%.17g", v);
 }
 
-void zt_metrics_value_f(struct zt_metrics *m, const struct zt_metrics_label *labels,
-                        size_t nlabels, double v)
+void zt_metrics_value_f(struct zt_metrics *m, const struct zt_metrics_label *labels, size_t nlabels,
+                        double v)
 {
 	if (m->type == ZT_METRICS_HISTOGRAM) {
 		m->failed = true;
@@ -379,7 +380,7 @@ void zt_metrics_counter_family(enum zt_counter c, const char **family, const cha
 }
 
 static void core_counters(struct zt_metrics *m, const struct zt_node *node,
-                          const struct zt_nodeudp *u)
+                          const struct zt_nodeudp *u, const struct zt_tcp_set *tcp)
 {
 	for (int f = F_NONE + 1; f < F_COUNT; f++) {
 		zt_metrics_family(m, families[f].name, ZT_METRICS_COUNTER, families[f].help);
@@ -400,80 +401,90 @@ static void core_counters(struct zt_metrics *m, const struct zt_node *node,
 			struct zt_metrics_label l = {"reason", "udp_send_full"};
 			zt_metrics_value(m, &l, 1, u->send_drops);
 		}
+		if (f == F_DROPS && tcp != NULL) {
+			struct zt_metrics_label l = {"reason", "tcp_send_full"};
+			zt_metrics_value(m, &l, 1, tcp->dropped);
+		}
 	}
 }
 
 /* Peers by role and by the kind of path in use: "tcp" when it (or the
  * relaying root's) is a TCP connection. */
-static const char *path_kind(const struct zt_peer_info *p)
+static const char *const kinds[] = {"direct", "relayed", "tcp", "none"};
+static const char *const roles[] = {"leaf", "root"};
+
+static int path_kind(const struct zt_peer_info *p)
 {
 	if (p->path == ZT_PATH_NONE)
-		return "none";
+		return 3;
 	if (p->tcp)
-		return "tcp";
-	return p->path == ZT_PATH_DIRECT ? "direct" : "relayed";
+		return 2;
+	return p->path == ZT_PATH_DIRECT ? 0 : 1;
 }
 
-static void peer_families(struct zt_metrics *m, const struct zt_peer_info *peers, size_t n,
-                          size_t total, bool per_peer)
+/* What a walk over all peers sums up, and the first `cap` of them. */
+struct peer_walk {
+	uint64_t count[2][4];
+	uint64_t sessions;
+	struct zt_peer_info *kept;
+	size_t nkept, cap;
+};
+
+static void walk_peer(void *ctx, const struct zt_peer_info *p)
 {
-	static const char *const kinds[] = {"direct", "relayed", "tcp", "none"};
-	static const char *const roles[] = {"leaf", "root"};
-	uint64_t count[2][4] = {{0}};
-	uint64_t sessions = 0;
+	struct peer_walk *w = ctx;
+
+	w->count[p->role == ZT_ROLE_ROOT ? 1 : 0][path_kind(p)]++;
+	if (p->session)
+		w->sessions++;
+	if (w->nkept < w->cap)
+		w->kept[w->nkept++] = *p;
+}
+
+static void peer_families(struct zt_metrics *m, const struct peer_walk *w)
+{
 	char id[16];
 
-	for (size_t i = 0; i < n; i++) {
-		const char *k = path_kind(&peers[i]);
-		int r = peers[i].role == ZT_ROLE_ROOT ? 1 : 0;
-
-		for (int j = 0; j < 4; j++)
-			if (strcmp(k, kinds[j]) == 0)
-				count[r][j]++;
-		if (peers[i].session)
-			sessions++;
-	}
-	zt_metrics_gauge(m, "zt_peer_count", "peers known (all of them, also past the per-peer cap)",
-	                 (double)total);
 	zt_metrics_family(m, "zt_peers", ZT_METRICS_GAUGE,
 	                  "peers by role and by the kind of path in use (tcp: a TCP connection, "
 	                  "to the peer or to the root relaying)");
 	for (int r = 0; r < 2; r++)
 		for (int j = 0; j < 4; j++) {
 			struct zt_metrics_label l[2] = {{"role", roles[r]}, {"path", kinds[j]}};
-			zt_metrics_value(m, l, 2, count[r][j]);
+			zt_metrics_value(m, l, 2, w->count[r][j]);
 		}
 	zt_metrics_gauge(m, "zt_peer_sessions", "peers with an established session",
-	                 (double)sessions);
-	if (!per_peer)
+	                 (double)w->sessions);
+	if (w->kept == NULL)
 		return;
-	/* ZeroTier's names where it has the same metric (zt_peer_path_count,
-	 * zt_peer_packets); its zt_peer_latency is a histogram of samples,
-	 * zt has the smoothed RTT of the path in use, hence its own name. */
+	/* ZeroTier's names where it has the same metric (zt_peer_packets);
+	 * its zt_peer_latency is a histogram of samples and its
+	 * zt_peer_path_count splits alive and dead paths, which zt does not
+	 * track: those get names of their own. */
 	zt_metrics_family(m, "zt_peer_latency_seconds", ZT_METRICS_GAUGE,
 	                  "smoothed round-trip time of the path in use to a peer");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < w->nkept; i++) {
 		struct zt_metrics_label l = {"node_id", id};
-		if (peers[i].latency_ms < 0)
+		if (w->kept[i].latency_ms < 0)
 			continue;
-		snprintf(id, sizeof id, "%010" PRIx64, peers[i].address);
-		zt_metrics_value_f(m, &l, 1, peers[i].latency_ms / 1000.0);
+		snprintf(id, sizeof id, "%010" PRIx64, w->kept[i].address);
+		zt_metrics_value_f(m, &l, 1, w->kept[i].latency_ms / 1000.0);
 	}
-	zt_metrics_family(m, "zt_peer_path_count", ZT_METRICS_GAUGE,
-	                  "direct paths known to a peer");
-	for (size_t i = 0; i < n; i++) {
+	zt_metrics_family(m, "zt_peer_direct_paths", ZT_METRICS_GAUGE,
+	                  "direct paths (endpoints) known to a peer");
+	for (size_t i = 0; i < w->nkept; i++) {
 		struct zt_metrics_label l = {"node_id", id};
-		snprintf(id, sizeof id, "%010" PRIx64, peers[i].address);
-		zt_metrics_value(m, &l, 1, peers[i].direct_paths);
+		snprintf(id, sizeof id, "%010" PRIx64, w->kept[i].address);
+		zt_metrics_value(m, &l, 1, w->kept[i].direct_paths);
 	}
 	zt_metrics_family(m, "zt_peer_packets_total", ZT_METRICS_COUNTER,
 	                  "packets received from (rx) and sent to (tx) a peer");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < w->nkept; i++) {
 		struct zt_metrics_label rx[2] = {{"node_id", id}, {"direction", "rx"}};
 		struct zt_metrics_label tx[2] = {{"node_id", id}, {"direction", "tx"}};
-		snprintf(id, sizeof id, "%010" PRIx64, peers[i].address);
-		zt_metrics_value(m, rx, 2, peers[i].rx_packets);
-		zt_metrics_value(m, tx, 2, peers[i].tx_packets);
+		snprintf(id, sizeof id, "%010" PRIx64, w->kept[i].address);
+		zt_metrics_value(m, rx, 2, w->kept[i].rx_packets);
+		zt_metrics_value(m, tx, 2, w->kept[i].tx_packets);
 	}
 }
 
@@ -503,10 +514,9 @@ static void network_families(struct zt_metrics *m, const struct zt_node *node)
 }
 
 void zt_metrics_node(struct zt_metrics *m, const struct zt_node *node, int64_t now,
-                     const struct zt_nodeudp *u, bool per_peer)
+                     const struct zt_nodeudp *u, const struct zt_tcp_set *tcp, bool per_peer)
 {
-	size_t total = zt_node_peers(node, now, NULL, 0), n;
-	struct zt_peer_info *peers;
+	struct peer_walk w;
 
 	zt_metrics_family(m, "zt_build_info", ZT_METRICS_GAUGE, "the version running (always 1)");
 	{
@@ -515,35 +525,52 @@ void zt_metrics_node(struct zt_metrics *m, const struct zt_node *node, int64_t n
 	}
 	zt_metrics_gauge(m, "zt_online", "1 while a session with a root is up",
 	                 zt_node_online(node) ? 1 : 0);
-	core_counters(m, node, u);
-	if (u != NULL) {
-		/* ZeroTier's zt_data (bytes), and the datagrams. */
-		struct zt_metrics_label rx[2] = {{"protocol", "udp"}, {"direction", "rx"}};
-		struct zt_metrics_label tx[2] = {{"protocol", "udp"}, {"direction", "tx"}};
+	core_counters(m, node, u, tcp);
+	if (u != NULL || tcp != NULL) {
+		/* ZeroTier's zt_data (bytes, by protocol and direction), and
+		 * the datagrams. */
+		struct zt_metrics_label l[4][2] = {{{"protocol", "udp"}, {"direction", "rx"}},
+		                                   {{"protocol", "udp"}, {"direction", "tx"}},
+		                                   {{"protocol", "tcp"}, {"direction", "rx"}},
+		                                   {{"protocol", "tcp"}, {"direction", "tx"}}};
 
 		zt_metrics_family(m, "zt_data_total", ZT_METRICS_COUNTER,
-		                  "bytes received and sent on the UDP sockets");
-		zt_metrics_value(m, rx, 2, u->rx_bytes);
-		zt_metrics_value(m, tx, 2, u->tx_bytes);
-		zt_metrics_family(m, "zt_udp_packets_total", ZT_METRICS_COUNTER,
-		                  "datagrams received and sent on the UDP sockets");
-		zt_metrics_value(m, rx, 2, u->rx_packets);
-		zt_metrics_value(m, tx, 2, u->tx_packets);
+		                  "bytes received and sent (tx: queued) on the UDP sockets and TCP "
+		                  "connections");
+		if (u != NULL) {
+			zt_metrics_value(m, l[0], 2, u->rx_bytes);
+			zt_metrics_value(m, l[1], 2, u->tx_bytes);
+		}
+		if (tcp != NULL) {
+			zt_metrics_value(m, l[2], 2, tcp->rx_bytes);
+			zt_metrics_value(m, l[3], 2, tcp->tx_bytes);
+		}
+		zt_metrics_family(m, "zt_datagrams_total", ZT_METRICS_COUNTER,
+		                  "datagrams received and sent (tx: queued) on the UDP sockets and "
+		                  "TCP connections");
+		if (u != NULL) {
+			zt_metrics_value(m, l[0], 2, u->rx_packets);
+			zt_metrics_value(m, l[1], 2, u->tx_packets);
+		}
+		if (tcp != NULL) {
+			zt_metrics_value(m, l[2], 2, tcp->rx_packets);
+			zt_metrics_value(m, l[3], 2, tcp->tx_packets);
+		}
 	}
-	/* One allocation for the peers we show; the aggregates count those. */
-	n = total < ZT_METRICS_MAX_PEERS ? total : ZT_METRICS_MAX_PEERS;
-	peers = n ? calloc(n, sizeof *peers) : NULL;
-	if (n && peers == NULL) {
-		m->failed = true;
-		return;
+	/* The aggregates walk every peer (a root may have a million); the
+	 * per-peer families show the first ZT_METRICS_MAX_PEERS. */
+	memset(&w, 0, sizeof w);
+	if (per_peer) {
+		w.cap = ZT_METRICS_MAX_PEERS;
+		w.kept = calloc(w.cap, sizeof *w.kept);
+		if (w.kept == NULL) {
+			m->failed = true;
+			return;
+		}
 	}
-	if (n) {
-		size_t got = zt_node_peers(node, now, peers, n);
-		if (got < n)
-			n = got;
-	}
-	peer_families(m, peers, n, total, per_peer);
-	free(peers);
+	(void)zt_node_peers_each(node, now, walk_peer, &w);
+	peer_families(m, &w);
+	free(w.kept);
 	network_families(m, node);
 }
 
@@ -668,7 +695,7 @@ int zt_metrics_listen(struct zt_metrics_server **out, struct zt_evloop *loop, co
 	r = zt_httpd_listen(&s->httpd, loop, (const struct sockaddr *)&ss, len, server_handle, s);
 	if (r < 0) {
 		snprintf(err, errcap, "--metrics %s: cannot listen: %s%s", addr, strerror(-r),
-		         r == -EADDRINUSE ? " (choose another port)"
+		         r == -EADDRINUSE      ? " (choose another port)"
 		         : r == -EADDRNOTAVAIL ? " (not an address of this host)"
 		                               : "");
 		free(s);

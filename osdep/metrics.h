@@ -24,9 +24,9 @@
 
 /* A scrape larger than this fails (500): the per-peer families stop at
  * ZT_METRICS_MAX_PEERS peers, so only a bug gets there. */
-#define ZT_METRICS_MAX       (1024 * 1024)
-#define ZT_METRICS_MAX_PEERS 1000
-#define ZT_METRICS_HIST_MAX  16 /* buckets of a histogram (+Inf not counted) */
+#define ZT_METRICS_MAX          (1024 * 1024)
+#define ZT_METRICS_MAX_PEERS    1000
+#define ZT_METRICS_HIST_MAX     16 /* buckets of a histogram (+Inf not counted) */
 #define ZT_METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 enum zt_metrics_type { ZT_METRICS_COUNTER = 1, ZT_METRICS_GAUGE, ZT_METRICS_HISTOGRAM };
@@ -68,8 +68,8 @@ void zt_metrics_family(struct zt_metrics *m, const char *name, enum zt_metrics_t
 /* A sample of the current counter or gauge family with nlabels labels. */
 void zt_metrics_value(struct zt_metrics *m, const struct zt_metrics_label *labels, size_t nlabels,
                       uint64_t v);
-void zt_metrics_value_f(struct zt_metrics *m, const struct zt_metrics_label *labels,
-                        size_t nlabels, double v);
+void zt_metrics_value_f(struct zt_metrics *m, const struct zt_metrics_label *labels, size_t nlabels,
+                        double v);
 /* A family of one unlabelled sample. */
 void zt_metrics_counter(struct zt_metrics *m, const char *name, const char *help, uint64_t v);
 void zt_metrics_gauge(struct zt_metrics *m, const char *name, const char *help, double v);
@@ -84,10 +84,12 @@ void zt_metrics_hist_write(struct zt_metrics *m, const struct zt_metrics_label *
 /* What every program has: the node's counters (drops by reason,
  * handshakes, relaying...), its peers by role and path kind, its networks;
  * per peer (per_peer; the first ZT_METRICS_MAX_PEERS) latency, paths and
- * packets; and the traffic of u's sockets (u may be NULL). */
+ * packets; and the traffic of its UDP sockets and TCP connections (each
+ * may be NULL). */
 struct zt_nodeudp;
+struct zt_tcp_set;
 void zt_metrics_node(struct zt_metrics *m, const struct zt_node *node, int64_t now,
-                     const struct zt_nodeudp *u, bool per_peer);
+                     const struct zt_nodeudp *u, const struct zt_tcp_set *tcp, bool per_peer);
 
 /* The family and label value a core counter is shown with (NULL family:
  * not shown, which the unit test forbids). */

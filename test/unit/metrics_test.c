@@ -170,7 +170,8 @@ static bool sample(struct checker *c, int ln, char *line)
 	if (strcmp(f->type, "histogram") == 0) {
 		size_t fl = strlen(f->name);
 		if (nl <= fl || memcmp(line, f->name, fl) != 0 ||
-		    !(ends(line, nl, "_bucket") || ends(line, nl, "_sum") || ends(line, nl, "_count")) ||
+		    !(ends(line, nl, "_bucket") || ends(line, nl, "_sum") ||
+		      ends(line, nl, "_count")) ||
 		    (nl != fl + 7 && nl != fl + 4 && nl != fl + 6))
 			return fail(c, ln, "a histogram sample not named _bucket/_sum/_count");
 	} else if (nl != strlen(f->name) || memcmp(line, f->name, nl) != 0) {
@@ -330,18 +331,18 @@ static void test_checker_catches(void)
 {
 	/* The checker itself must refuse what the format forbids. */
 	static const char *const bad[] = {
-	    "x_total 1\n",                                       /* no TYPE */
-	    "# TYPE x_total counter\nx_total 1",                 /* no final newline */
-	    "# TYPE x counter\nx 1\n",                           /* counter without _total */
-	    "# TYPE x gauge\nx{a=\"1\"} 1\nx{a=\"1\"} 2\n",     /* duplicate series */
-	    "# TYPE x gauge\nx{a=\"\\q\"} 1\n",                  /* bad escape */
-	    "# TYPE x gauge\nx{a=1} 1\n",                        /* unquoted */
-	    "# TYPE x gauge\nx 1 2 3\n",                         /* junk */
-	    "# TYPE x gauge\ny 1\n",                             /* outside family */
-	    "# TYPE x gauge\nx{__a=\"1\"} 1\n",                  /* reserved label */
+	    "x_total 1\n",                                  /* no TYPE */
+	    "# TYPE x_total counter\nx_total 1",            /* no final newline */
+	    "# TYPE x counter\nx 1\n",                      /* counter without _total */
+	    "# TYPE x gauge\nx{a=\"1\"} 1\nx{a=\"1\"} 2\n", /* duplicate series */
+	    "# TYPE x gauge\nx{a=\"\\q\"} 1\n",             /* bad escape */
+	    "# TYPE x gauge\nx{a=1} 1\n",                   /* unquoted */
+	    "# TYPE x gauge\nx 1 2 3\n",                    /* junk */
+	    "# TYPE x gauge\ny 1\n",                        /* outside family */
+	    "# TYPE x gauge\nx{__a=\"1\"} 1\n",             /* reserved label */
 	    "# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\n"
-	    "h_count 1\n",                                       /* not cumulative */
-	    "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_count 1\n", /* no +Inf */
+	    "h_count 1\n",                                                /* not cumulative */
+	    "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_count 1\n",      /* no +Inf */
 	    "# TYPE x gauge\nx 1\n# TYPE y gauge\ny 1\n# HELP x again\n", /* split family */
 	};
 	static const char good[] = "# HELP x a\n# TYPE x gauge\nx 1.5\n";
@@ -521,7 +522,7 @@ static void test_node(void)
 	CHECK_EQ(zt_node_join(node, now, 0xff00000000000001ULL), ZT_OK);
 
 	zt_metrics_begin(&m, 0);
-	zt_metrics_node(&m, node, now, NULL, true);
+	zt_metrics_node(&m, node, now, NULL, NULL, true);
 	text = zt_metrics_finish(&m, &len);
 	CHECK(text != NULL);
 	if (text != NULL) {
@@ -529,16 +530,16 @@ static void test_node(void)
 		if (chk.why[0])
 			printf("  %s\n", chk.why);
 		CHECK(has_line(text, "zt_online 0"));
-		CHECK(has_line(text, "zt_peer_count 1"));
 		CHECK(has_line(text, "zt_peers{role=\"root\",path=\"none\"} 1"));
 		CHECK(has_line(text, "zt_peers{role=\"leaf\",path=\"direct\"} 0"));
 		CHECK(has_line(text, "zt_drops_total{reason=\"forged_src_mac\"} 0"));
 		CHECK(has_line(text, "zt_drops_total{reason=\"hs_over_budget\"} 0"));
 		CHECK(has_line(text, "zt_num_networks 1"));
-		snprintf(line, sizeof line, "zt_peer_path_count{node_id=\"%010llx\"} 1",
+		snprintf(line, sizeof line, "zt_peer_direct_paths{node_id=\"%010llx\"} 1",
 		         (unsigned long long)rid.address);
 		CHECK(has_line(text, line));
-		CHECK(has_line(text, "zt_network_members_known{network_id=\"ff00000000000001\"} 0"));
+		CHECK(
+		    has_line(text, "zt_network_members_known{network_id=\"ff00000000000001\"} 0"));
 		/* every core counter, once */
 		for (int c = 0; c < ZT_CTR_COUNT; c++) {
 			const char *fam, *label, *p;
@@ -562,7 +563,7 @@ static void test_node(void)
 	}
 	/* Without per-peer families (roots, controllers): no node_id. */
 	zt_metrics_begin(&m, 0);
-	zt_metrics_node(&m, node, now, NULL, false);
+	zt_metrics_node(&m, node, now, NULL, NULL, false);
 	text = zt_metrics_finish(&m, &len);
 	CHECK(text != NULL && strstr(text, "node_id") == NULL);
 	if (text != NULL)
