@@ -73,6 +73,7 @@ promcheck() { # WHAT NS URL [TOKEN]
 	local what=$1 out rc
 	out=$(get "$2" "$3" "${4:-}")
 	case $out in 200*) ;; *) fail promtool "$what: GET $3: $out" ;; esac
+	say "$what: $(wc -c <"$T/body") bytes, $(grep -vc '^#' "$T/body") samples"
 	out=$(promtool check metrics <"$T/body" 2>&1)
 	rc=$?
 	out=$(echo "$out" | grep -vE '^controller_(network|member)_count non-histogram and non-summary metrics should not have "_count" suffix$' | grep .)
@@ -117,6 +118,7 @@ scrape_configs:
 EOF
 promtool check config "$T/prom/prometheus.yml" >"$T/promtool.log" 2>&1 ||
 	fail prometheus "promtool check config: $(tail -n 3 "$T/promtool.log")"
+t_prom=$(now_ms)
 bg a prometheus prometheus --config.file="$T/prom/prometheus.yml" \
 	--storage.tsdb.path="$T/prom/data" --web.listen-address="127.0.0.1:$PROM_PORT" \
 	--log.level=warn
@@ -129,7 +131,7 @@ query() {
 all_up() { [ "$(query 'sum(up)')" = 3 ] && [ "$(query 'count(up)')" = 3 ]; }
 wait_until 30 all_up ||
 	fail up "not all three targets up within 30 s: $(x a curl -s -m 5 "http://127.0.0.1:$PROM_PORT/api/v1/targets" | jq -c '[.data.activeTargets[] | {job: .labels.job, health, lastError}]')"
-pass up "up == 1 for ztd, zt-root and zt-controller after $(elapsed)"
+pass up "up == 1 for ztd, zt-root and zt-controller $(( $(now_ms) - t_prom )) ms after Prometheus started"
 
 # a counter that moves: packets a sent to b, before and after 20 echoes
 PKTS="zt_peer_packets_total{job=\"ztd\",node_id=\"$ADDR_B\",direction=\"tx\"}"
