@@ -5,14 +5,20 @@
  * description, independent of the writer), escapes what it must, stays
  * within its bound, refuses invalid names, and shows every core counter.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "node/zt.h"
+#include "osdep/evloop.h"
 #include "osdep/metrics.h"
 #include "test.h"
 
@@ -572,6 +578,131 @@ static void test_node(void)
 	zt_node_free(node);
 }
 
+static void fill_one(void *ctx, struct zt_metrics *m)
+{
+	++*(unsigned *)ctx;
+	zt_metrics_counter(m, "zt_scrapes_total", "scrapes", 1);
+}
+
+static void fill_broken(void *ctx, struct zt_metrics *m)
+{
+	(void)ctx;
+	zt_metrics_counter(m, "zt_no_suffix", "a counter without _total", 1);
+}
+
+/* A free loopback port (bound, read back, released). */
+static uint16_t free_port(void)
+{
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof sin;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	uint16_t p = 0;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sin, &sl) == 0)
+		p = ntohs(sin.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return p;
+}
+
+/* One request to 127.0.0.1:port, the loop pumped until the answer is
+ * complete (the server closes); the answer in out. */
+static void fetch(struct zt_evloop *loop, uint16_t port, const char *req, char *out, size_t cap)
+{
+	struct sockaddr_in sin;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	size_t got = 0;
+
+	out[0] = '\0';
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(port);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sin, sizeof sin) != 0 ||
+	    send(fd, req, strlen(req), 0) != (ssize_t)strlen(req)) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	for (int i = 0; i < 200 && got < cap - 1; i++) {
+		ssize_t n;
+		(void)zt_evloop_wait(loop, 10);
+		n = recv(fd, out + got, cap - 1 - got, MSG_DONTWAIT);
+		if (n == 0)
+			break;
+		if (n > 0)
+			got += (size_t)n;
+	}
+	out[got] = '\0';
+	close(fd);
+}
+
+static void test_serve(void)
+{
+	static const char *const bad[] = {"1.2.3.4",        "::1:9100",        "[::1]:0",
+	                                  "localhost:9100", "127.0.0.1:65536", "127.0.0.1:+9",
+	                                  "127.0.0.1:",     ":9100",           "[::1:9100"};
+	struct zt_metrics_server *srv = NULL;
+	struct zt_evloop *loop = NULL;
+	unsigned scrapes = 0;
+	char addr[32], err[256], ans[4096];
+	uint16_t port = free_port();
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err[0] = '\0';
+		CHECK_EQ(zt_metrics_listen(&srv, loop, bad[i], fill_one, &scrapes, err, sizeof err),
+		         -EINVAL);
+		CHECK(srv == NULL && strstr(err, "expected IP:PORT") != NULL);
+	}
+	CHECK_EQ(zt_evloop_new(&loop), 0);
+	CHECK(port != 0);
+	if (loop == NULL || port == 0)
+		return;
+	snprintf(addr, sizeof addr, "127.0.0.1:%u", port);
+	CHECK_EQ(zt_metrics_listen(&srv, loop, addr, fill_one, &scrapes, err, sizeof err), 0);
+	if (srv != NULL) {
+		char *body;
+
+		fetch(loop, port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", ans, sizeof ans);
+		CHECK(strncmp(ans, "HTTP/1.1 200", 12) == 0);
+		CHECK(strstr(ans, "\r\nContent-Type: text/plain; version=0.0.4") != NULL);
+		body = strstr(ans, "\r\n\r\n");
+		CHECK(body != NULL && strcmp(body + 4, "# HELP zt_scrapes_total scrapes\n"
+		                                       "# TYPE zt_scrapes_total counter\n"
+		                                       "zt_scrapes_total 1\n") == 0);
+		CHECK_EQ(scrapes, 1);
+		fetch(loop, port, "GET /status HTTP/1.1\r\nHost: x\r\n\r\n", ans, sizeof ans);
+		CHECK(strncmp(ans, "HTTP/1.1 404", 12) == 0);
+		fetch(loop, port, "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+		      ans, sizeof ans);
+		CHECK(strncmp(ans, "HTTP/1.1 405", 12) == 0);
+		CHECK_EQ(scrapes, 1);
+		/* The port is taken now. */
+		{
+			struct zt_metrics_server *again = NULL;
+			CHECK_EQ(zt_metrics_listen(&again, loop, addr, fill_one, &scrapes, err,
+			                           sizeof err),
+			         -EADDRINUSE);
+			CHECK(again == NULL && strstr(err, "choose another port") != NULL);
+		}
+		zt_metrics_server_free(srv);
+		srv = NULL;
+	}
+	/* A scrape that fails (a bug: an invalid name) is a 500, not bad text. */
+	CHECK_EQ(zt_metrics_listen(&srv, loop, addr, fill_broken, NULL, err, sizeof err), 0);
+	if (srv != NULL) {
+		fetch(loop, port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", ans, sizeof ans);
+		CHECK(strncmp(ans, "HTTP/1.1 500", 12) == 0);
+		CHECK(strstr(ans, "zt_no_suffix") == NULL);
+		zt_metrics_server_free(srv);
+	}
+	zt_evloop_free(loop);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -582,5 +713,6 @@ int main(void)
 	RUN(test_refuses);
 	RUN(test_every_counter_shown);
 	RUN(test_node);
+	RUN(test_serve);
 	TEST_EXIT();
 }
