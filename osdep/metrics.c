@@ -490,13 +490,13 @@ static void peer_families(struct zt_metrics *m, const struct peer_walk *w)
 
 static void network_families(struct zt_metrics *m, const struct zt_node *node)
 {
-	struct zt_network_info nets[64];
-	size_t n = zt_node_networks(node, nets, 64);
+	struct zt_network_info nets[ZT_METRICS_MAX_NETWORKS];
+	size_t total = zt_node_networks(node, nets, ZT_METRICS_MAX_NETWORKS), n = total;
 	char id[20];
 
-	if (n > 64)
-		n = 64;
-	zt_metrics_gauge(m, "zt_num_networks", "networks this node is a member of", (double)n);
+	if (n > ZT_METRICS_MAX_NETWORKS)
+		n = ZT_METRICS_MAX_NETWORKS;
+	zt_metrics_gauge(m, "zt_num_networks", "networks this node is a member of", (double)total);
 	zt_metrics_family(m, "zt_network_multicast_groups_subscribed", ZT_METRICS_GAUGE,
 	                  "multicast groups the host subscribed to on a network");
 	for (size_t i = 0; i < n; i++) {

@@ -26,6 +26,7 @@
  * ZT_METRICS_MAX_PEERS peers, so only a bug gets there. */
 #define ZT_METRICS_MAX          (1024 * 1024)
 #define ZT_METRICS_MAX_PEERS    1000
+#define ZT_METRICS_MAX_NETWORKS 64 /* per-network families (zt_num_networks counts all) */
 #define ZT_METRICS_HIST_MAX     16 /* buckets of a histogram (+Inf not counted) */
 #define ZT_METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
