@@ -15,6 +15,7 @@
 #include "controller/invite.h"
 #include "osdep/args.h"
 #include "osdep/log.h"
+#include "osdep/metrics.h"
 
 #define DEFAULT_HOME "/var/lib/zt-controller"
 #define DEFAULT_PORT 9994
@@ -80,7 +81,13 @@ int main(int argc, char **argv)
 		case 'r': cfg.roots_file = optarg; break;
 		case 'b': cfg.bind_addr = optarg; break;
 		case 'd': cfg.db = optarg; break;
-		case 'm': cfg.metrics_addr = optarg; break;
+		case 'm':
+			if (zt_metrics_check_addr(optarg, err, sizeof err) < 0) {
+				fprintf(stderr, "zt-controller: %s\n", err);
+				return 1;
+			}
+			cfg.metrics_addr = optarg;
+			break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		case ':':

@@ -669,6 +669,21 @@ static int parse_addr(const char *text, struct sockaddr_storage *ss, socklen_t *
 	return 0;
 }
 
+int zt_metrics_check_addr(const char *addr, char *err, size_t errcap)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (parse_addr(addr, &ss, &len) < 0) {
+		snprintf(err, errcap,
+		         "--metrics %.48s: expected IP:PORT (127.0.0.1:9100 or [::1]:9100, port "
+		         "1-65535)",
+		         addr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int zt_metrics_listen(struct zt_metrics_server **out, struct zt_evloop *loop, const char *addr,
                       zt_metrics_fill_fn fill, void *ctx, char *err, size_t errcap)
 {
@@ -678,13 +693,8 @@ int zt_metrics_listen(struct zt_metrics_server **out, struct zt_evloop *loop, co
 	int r;
 
 	*out = NULL;
-	if (parse_addr(addr, &ss, &len) < 0) {
-		snprintf(err, errcap,
-		         "--metrics %s: expected IP:PORT (127.0.0.1:9100 or [::1]:9100, port "
-		         "1-65535)",
-		         addr);
+	if (zt_metrics_check_addr(addr, err, errcap) < 0 || parse_addr(addr, &ss, &len) < 0)
 		return -EINVAL;
-	}
 	s = calloc(1, sizeof *s);
 	if (s == NULL) {
 		snprintf(err, errcap, "out of memory");

@@ -113,6 +113,9 @@ void zt_metrics_reply(struct zt_httpd_reply *reply, zt_metrics_fill_fn fill, voi
  * "[IPv6]:PORT"), without a token: bind it where only the scraper
  * reaches.  0, or a negative errno with a one-line reason in err. */
 struct zt_metrics_server;
+/* Is addr such an address?  0, or -EINVAL with a one-line reason in err
+ * (for the command line, before anything starts). */
+int zt_metrics_check_addr(const char *addr, char *err, size_t errcap);
 int zt_metrics_listen(struct zt_metrics_server **out, struct zt_evloop *loop, const char *addr,
                       zt_metrics_fill_fn fill, void *ctx, char *err, size_t errcap);
 /* Call from the loop as zt_httpd_expire (returns the next time). */

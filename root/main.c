@@ -442,7 +442,13 @@ static int run(int argc, char **argv)
 			rt.tcp_port = port;
 			break;
 		case 'v': verbose = true; break;
-		case 'm': rt.metrics_addr = optarg; break;
+		case 'm':
+			if (zt_metrics_check_addr(optarg, err, sizeof err) < 0) {
+				fprintf(stderr, "zt-root: %s\n", err);
+				return 1;
+			}
+			rt.metrics_addr = optarg;
+			break;
 		case 'h': usage(stdout); return 0;
 		case ':':
 			if (optopt == 'm')
