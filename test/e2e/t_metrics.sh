@@ -30,6 +30,11 @@ if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2
 		fail deps "prometheus, promtool or curl missing (sh ext/deps.sh test)"
 fi
 
+# a bad listen address is refused with the options, before anything starts
+expect_err badaddr "expected IP:PORT" "$ZTROOT" --metrics 127.0.0.1 "$T/badroot"
+expect_err badaddr6 "expected IP:PORT" "$ZTCTL" --metrics ::1:9100 "$T/badctl"
+[ ! -e "$T/badroot" ] && [ ! -e "$T/badctl" ] || fail badaddr "a home directory was created"
+
 lab_root_ns root0 0
 lab_member_ns ctl 1
 lab_member_ns a 2
