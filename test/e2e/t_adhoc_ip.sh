@@ -95,6 +95,17 @@ for sig in TERM KILL; do
 	pass restart "SIG$sig, restart: the addresses are back on the new TAP, b pings a"
 done
 
+# IPv6 too (no DAD: usable at once)
+v6_on() { ip -n "$P-$1" -6 -o addr show dev "$(tap_of "$1" "$NW")" scope global | grep -q "inet6 $2 "; }
+setip b v6 "10.9.0.2/24,fd00:9::2/64" "10.9.0.2/24" "10.9.0.2/24,fd00:9::2/64"
+wait_until 5 v6_on b fd00:9::2/64 || fail v6 "fd00:9::2/64 not on b's TAP"
+setip a v6 "10.9.0.1/24,10.9.0.11/24,fd00:9::1/64" "10.9.0.1/24,10.9.0.11/24" "10.9.0.1/24,10.9.0.11/24,fd00:9::1/64"
+wait_until 5 v6_on a fd00:9::1/64 || fail v6 "fd00:9::1/64 not on a's TAP"
+wait_until 10 x a ping -6 -n -c 1 -W 1 -q fd00:9::2 || fail v6 "a -> b (fd00:9::2) no reply"
+setip a v6-off "10.9.0.1/24,10.9.0.11/24" "10.9.0.1/24,10.9.0.11/24"
+v6_on a fd00:9::1/64 && fail v6 "fd00:9::1/64 stayed on a's TAP"
+pass v6 "fd00:9::1/64 and fd00:9::2/64 by ip=, a pings b over IPv6, removed again"
+
 # An address the user put there by hand stays when ip= changes.
 ip -n "$P-a" addr add 10.9.0.99/24 dev "$(tap_of a "$NW")" || fail setup "ip addr add by hand"
 setip a clear "" "10.9.0.99/24" ""

@@ -96,6 +96,7 @@ wait_until 20 holds c 10.9.0.30/24 || fail assigned "c: '$(tap_v4 c "$NW")' on i
 wait_until 20 holds a 10.9.0.10/24 || fail assigned "a: '$(tap_v4 a "$NW")' on its TAP, want 10.9.0.10/24"
 TA=$(tap_of a "$NW")
 pass assigned "a 10.9.0.10, c 10.9.0.30 on their TAPs"
+expect_err managed_ip "its controller assigns the addresses" cli a set "$NW" ip=10.9.0.5/24
 
 # ---- the address matrix ----
 # assign LIST WANT: a's ipAssignments become LIST (JSON strings); its TAP
