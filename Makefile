@@ -49,9 +49,9 @@ ZTD_SRCS := $(filter-out service/cli.c,$(wildcard service/*.c))
 CLI_SRCS := service/cli.c
 ROOT_SRCS := $(wildcard root/*.c)
 # controller/: libztctl.a (logic, store, API) + the program's main.
-CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c,\
-	$(wildcard controller/*.c))
-CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c
+CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c \
+	controller/rulescmd.c,$(wildcard controller/*.c))
+CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c controller/rulescmd.c
 UNIT_SRCS := $(wildcard test/unit/*_test.c)
 SIM_SRCS := $(filter-out test/sim/sim_main.c,$(wildcard test/sim/*.c))
 
