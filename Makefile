@@ -127,6 +127,9 @@ $(OSDEP_TESTS:%=$(B)/test/%): $(B)/test/%: $(B)/test/unit/%.o $(B)/libztos.a $(B
 $(B)/test/ctl_%_test: $(B)/test/unit/ctl_%_test.o $(B)/libztctl.a $(B)/libztos.a \
 		$(B)/libztnode.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CTL_LIBS)
+# rulesc_test: the rules language compiler alone (controller/rulesc.c).
+$(B)/test/rulesc_test: $(B)/test/unit/rulesc_test.o $(B)/controller/rulesc.o $(B)/libztnode.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 # netapply_test: ztd's config filtering (service/netapply.c).
 $(B)/test/netapply_test: $(B)/test/unit/netapply_test.o $(B)/service/netapply.o $(B)/libztos.a \
 		$(B)/libztnode.a

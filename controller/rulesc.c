@@ -341,7 +341,7 @@ static bool num(const char *s, size_t n, uint64_t max, uint64_t *out)
 			d = (unsigned)(s[k] - 'a' + 10);
 		else
 			return false;
-		if (v > (max - d) / base)
+		if (d > max || v > (max - d) / base)
 			return false;
 		v = v * base + d;
 	}
