@@ -32,11 +32,50 @@ static json_t *compile(const char *src, struct zt_rulesc_error *e)
 	return j;
 }
 
+/*
+ * The expected JSON is written with ' for " (no script here has a '), and
+ * a match object without "not" or "or" has them false: the compiler must
+ * give both, always.
+ */
+static json_t *expected_json(const char *text, json_error_t *je)
+{
+	char *t = strdup(text);
+	json_t *j, *x, *y;
+	size_t i, k;
+
+	if (t == NULL)
+		return NULL;
+	for (char *p = t; *p; p++)
+		if (*p == '\'')
+			*p = '"';
+	j = json_loads(t, 0, je);
+	free(t);
+	json_array_foreach(j, i, x)
+	{
+		json_t *list = json_object_get(x, "rules") ? json_object_get(x, "rules") : NULL;
+
+		json_array_foreach(list ? list : j, k, y)
+		{
+			const char *type = json_string_value(json_object_get(y, "type"));
+
+			if (type == NULL || strncmp(type, "MATCH_", 6) != 0)
+				continue;
+			if (json_object_get(y, "not") == NULL)
+				json_object_set_new(y, "not", json_false());
+			if (json_object_get(y, "or") == NULL)
+				json_object_set_new(y, "or", json_false());
+		}
+		if (list == NULL)
+			break; /* a rule list: done in one pass */
+	}
+	return j;
+}
+
 /* Compare a part of the output with JSON text (objects by key). */
 static void same(const json_t *got, const char *want_text, const char *what)
 {
 	json_error_t je;
-	json_t *want = json_loads(want_text, 0, &je);
+	json_t *want = expected_json(want_text, &je);
 
 	if (want == NULL) {
 		printf("  bad expected JSON (%s) at %d: %s\n", what, je.column, je.text);
@@ -86,50 +125,40 @@ static void expect_error(const char *src, unsigned line, unsigned col, const cha
 	}
 }
 
-/* A match with not/or false, in text. */
-#define M(type, rest)   "{\"type\":\"" type "\",\"not\":false,\"or\":false," rest "}"
-#define MN(type, rest)  "{\"type\":\"" type "\",\"not\":true,\"or\":false," rest "}"
-#define MO(type, rest)  "{\"type\":\"" type "\",\"not\":false,\"or\":true," rest "}"
-#define MNO(type, rest) "{\"type\":\"" type "\",\"not\":true,\"or\":true," rest "}"
-#define ACCEPT          "{\"type\":\"ACTION_ACCEPT\"}"
-#define DROP            "{\"type\":\"ACTION_DROP\"}"
-#define BREAK           "{\"type\":\"ACTION_BREAK\"}"
-
 /* ---- the manual's raw rule sets, written as scripts ---- */
 
 static void test_manual_raw(void)
 {
 	/* "Rule Sets and Rule Evaluation": only IPv4, ARP and IPv6. */
 	expect("drop not ethertype 2048 not ethertype 2054 not ethertype 34525;\naccept;",
-	       "[" MN("MATCH_ETHERTYPE", "\"etherType\":2048") "," MN(
-	           "MATCH_ETHERTYPE",
-	           "\"etherType\":2054") "," MN("MATCH_ETHERTYPE",
-	                                        "\"etherType\":34525") "," DROP "," ACCEPT "]",
+	       "[{'type':'MATCH_ETHERTYPE','not':true,'etherType':2048},"
+	       " {'type':'MATCH_ETHERTYPE','not':true,'etherType':2054},"
+	       " {'type':'MATCH_ETHERTYPE','not':true,'etherType':34525},"
+	       " {'type':'ACTION_DROP'},"
+	       " {'type':'ACTION_ACCEPT'}]",
 	       NULL, NULL);
 	/* "Capabilities": the same with break, and wake-on-LAN as a
 	 * capability. */
 	expect("break not ethertype ipv4 and not ethertype arp and not ethertype ipv6;\n"
 	       "cap wol\n  id 1\n  accept ethertype 2114;\n;\naccept;\n",
-	       "[" MN("MATCH_ETHERTYPE", "\"etherType\":2048") "," MN(
-	           "MATCH_ETHERTYPE",
-	           "\"etherType\":2054") "," MN("MATCH_ETHERTYPE",
-	                                        "\"etherType\":34525") "," BREAK "," ACCEPT "]",
-	       "[{\"id\":1,\"default\":false,\"rules\":[" M("MATCH_ETHERTYPE",
-	                                                    "\"etherType\":2114") "," ACCEPT "]}]",
+	       "[{'type':'MATCH_ETHERTYPE','not':true,'etherType':2048},"
+	       " {'type':'MATCH_ETHERTYPE','not':true,'etherType':2054},"
+	       " {'type':'MATCH_ETHERTYPE','not':true,'etherType':34525},"
+	       " {'type':'ACTION_BREAK'},"
+	       " {'type':'ACTION_ACCEPT'}]",
+	       "[{'id':1,'default':false,'rules':["
+	       "   {'type':'MATCH_ETHERTYPE','etherType':2114},"
+	       "   {'type':'ACTION_ACCEPT'}]}]",
 	       NULL);
 	/* "Tags": CIFS between members of the same department (tag id 100). */
-	expect(
-	    "tag department id 100;\n"
-	    "accept dport 139 or dport 445 and ipprotocol 6 and tdiff department 0;\n",
-	    "[" M("MATCH_IP_DEST_PORT_RANGE", "\"start\":139,\"end\":139") "," MO(
-	        "MATCH_IP_DEST_PORT_RANGE",
-	        "\"start\":445,\"end\":445") "," M("MATCH_IP_PROTOCOL",
-	                                           "\"ipProtocol\":6") "," M("MATCH_TAGS_"
-	                                                                     "DIFFERENCE",
-	                                                                     "\"id\":100,"
-	                                                                     "\"value\":0") "," ACCEPT
-	                                                                                    "]",
-	    NULL, "[{\"id\":100,\"default\":null}]");
+	expect("tag department id 100;\n"
+	       "accept dport 139 or dport 445 and ipprotocol 6 and tdiff department 0;\n",
+	       "[{'type':'MATCH_IP_DEST_PORT_RANGE','start':139,'end':139},"
+	       " {'type':'MATCH_IP_DEST_PORT_RANGE','or':true,'start':445,'end':445},"
+	       " {'type':'MATCH_IP_PROTOCOL','ipProtocol':6},"
+	       " {'type':'MATCH_TAGS_DIFFERENCE','id':100,'value':0},"
+	       " {'type':'ACTION_ACCEPT'}]",
+	       NULL, "[{'id':100,'default':null}]");
 }
 
 /* ---- the manual's "An Introductory Example" ---- */
@@ -178,123 +207,83 @@ static const char intro[] =
 
 static void test_manual_intro(void)
 {
-	expect(
-	    intro,
-	    "[" MN(
-	        "MATCH_ETHERTYPE", "\"etherType\":2048") "," MN("MATCH_ETHERTYPE",
-	                                                        "\"etherType"
-	                                                        "\":2054") "," MN("MATCH_ETHERTYPE", "\"etherType\":34525") "," MNO("MATCH_CHARACTERISTICS", "\"mask\":\"1000000000000000\"") "," DROP "," M("MATCH_IP_DEST_PORT_RANGE",
-	                                                                                                                                                                                                     "\"start\":22,"
-	                                                                                                                                                                                                     "\"end\":22") "," MO("MATCH_IP_DEST_PORT_RANGE", "\"start\":80,\"end\":80") "," MO("MATCH_IP_DEST_PORT_RANGE", "\"start\":443,\"end\":443") "," M("MATCH_IP_"
-	                                                                                                                                                                                                                                                                                                                                                       "PROTOCOL",
-	                                                                                                                                                                                                                                                                                                                                                       "\"ipProtoco"
-	                                                                                                                                                                                                                                                                                                                                                       "l\":6") "," ACCEPT "," M("MATCH_IP_DEST_PORT_RANGE", "\""
-	                                                                                                                                                                                                                                                                                                                                                                                                             "st"
-	                                                                                                                                                                                                                                                                                                                                                                                                             "ar"
-	                                                                                                                                                                                                                                                                                                                                                                                                             "t"
-	                                                                                                                                                                                                                                                                                                                                                                                                             "\""
-	                                                                                                                                                                                                                                                                                                                                                                                                             ":1"
-	                                                                                                                                                                                                                                                                                                                                                                                                             "39"
-	                                                                                                                                                                                                                                                                                                                                                                                                             ","
-	                                                                                                                                                                                                                                                                                                                                                                                                             "\""
-	                                                                                                                                                                                                                                                                                                                                                                                                             "en"
-	                                                                                                                                                                                                                                                                                                                                                                                                             "d"
-	                                                                                                                                                                                                                                                                                                                                                                                                             "\""
-	                                                                                                                                                                                                                                                                                                                                                                                                             ":1"
-	                                                                                                                                                                                                                                                                                                                                                                                                             "3"
-	                                                                                                                                                                                                                                                                                                                                                                                                             "9") "," MO("MATCH_IP_DEST_PORT_RANGE", "\"start\":445,\"end\":445") "," M("MATCH_IP_PROTOCOL",
-	                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "\"ipProtocol\":6") "," M("MATCH_"
-	                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                  "TAGS_"
-	                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                  "DIFFER"
-	                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                  "ENCE",
-	                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                  "\"id\""
-	                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                  ":1000,"
-	                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                  "\"valu"
-	                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                  "e\":0") "," ACCEPT
-	                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                           "," M(
-	                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                               "MATCH_CHARACTERISTICS", "\"mask\":\"0000000000000002\"") "," MN("MATCH_CHARACTERISTICS",
-	                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                "\"mask\":\"0000000000000010\"") "," BREAK "," ACCEPT "]",
-	    "[{\"id\":1000,\"default\":false,\"rules\":[" ACCEPT "]}]",
-	    "[{\"id\":1000,\"default\":0}]");
+	expect(intro,
+	       "[{'type':'MATCH_ETHERTYPE','not':true,'etherType':2048},"
+	       " {'type':'MATCH_ETHERTYPE','not':true,'etherType':2054},"
+	       " {'type':'MATCH_ETHERTYPE','not':true,'etherType':34525},"
+	       " {'type':'MATCH_CHARACTERISTICS','not':true,'or':true,'mask':'1000000000000000'},"
+	       " {'type':'ACTION_DROP'},"
+	       " {'type':'MATCH_IP_DEST_PORT_RANGE','start':22,'end':22},"
+	       " {'type':'MATCH_IP_DEST_PORT_RANGE','or':true,'start':80,'end':80},"
+	       " {'type':'MATCH_IP_DEST_PORT_RANGE','or':true,'start':443,'end':443},"
+	       " {'type':'MATCH_IP_PROTOCOL','ipProtocol':6},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'MATCH_IP_DEST_PORT_RANGE','start':139,'end':139},"
+	       " {'type':'MATCH_IP_DEST_PORT_RANGE','or':true,'start':445,'end':445},"
+	       " {'type':'MATCH_IP_PROTOCOL','ipProtocol':6},"
+	       " {'type':'MATCH_TAGS_DIFFERENCE','id':1000,'value':0},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'MATCH_CHARACTERISTICS','mask':'0000000000000002'},"
+	       " {'type':'MATCH_CHARACTERISTICS','not':true,'mask':'0000000000000010'},"
+	       " {'type':'ACTION_BREAK'},"
+	       " {'type':'ACTION_ACCEPT'}]",
+	       "[{'id':1000,'default':false,'rules':["
+	       "   {'type':'ACTION_ACCEPT'}]}]",
+	       "[{'id':1000,'default':0}]");
 }
 
 /* ---- the manual's macros and design patterns ---- */
 
 static void test_manual_macros(void)
 {
-	expect(
-	    "macro allowtcp($port)\n"
-	    "  accept\n"
-	    "    ipprotocol tcp\n"
-	    "    and dport $port\n"
-	    "  ;\n"
-	    ";\n"
-	    "include allowtcp(80)\n"
-	    "include allowtcp(443)\n"
-	    "include allowtcp(8080)\n",
-	    "[" M("MATCH_IP_PROTOCOL", "\"ipProtocol\":6") "," M(
-	        "MATCH_IP_DEST_PORT_RANGE",
-	        "\"start\":80,\"end\":80") "," ACCEPT
-	                                   "," M("MATCH_IP_PROTOCOL", "\"ipProtocol\":6") "," M(
-	                                       "MATCH_IP_"
-	                                       "DEST_"
-	                                       "PORT_"
-	                                       "RANGE",
-	                                       "\"start\""
-	                                       ":443,"
-	                                       "\"end\":"
-	                                       "443") "," ACCEPT
-	                                              "," M("MATCH_IP_PROTOCOL",
-	                                                    "\"ipProtocol\""
-	                                                    ":6") "," M("MATCH_IP_DEST_PORT_RANGE",
-	                                                                "\"start\":8080,\"end\":"
-	                                                                "8080") "," ACCEPT "]",
-	    NULL, NULL);
+	expect("macro allowtcp($port)\n"
+	       "  accept\n"
+	       "    ipprotocol tcp\n"
+	       "    and dport $port\n"
+	       "  ;\n"
+	       ";\n"
+	       "include allowtcp(80)\n"
+	       "include allowtcp(443)\n"
+	       "include allowtcp(8080)\n",
+	       "[{'type':'MATCH_IP_PROTOCOL','ipProtocol':6},"
+	       " {'type':'MATCH_IP_DEST_PORT_RANGE','start':80,'end':80},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'MATCH_IP_PROTOCOL','ipProtocol':6},"
+	       " {'type':'MATCH_IP_DEST_PORT_RANGE','start':443,'end':443},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'MATCH_IP_PROTOCOL','ipProtocol':6},"
+	       " {'type':'MATCH_IP_DEST_PORT_RANGE','start':8080,'end':8080},"
+	       " {'type':'ACTION_ACCEPT'}]",
+	       NULL, NULL);
 }
 
 static void test_manual_tcp_whitelisting(void)
 {
-	expect(
-	    "# Allow TCP port 80 (HTTP)\n"
-	    "accept ipprotocol tcp and dport 80;\n"
-	    "# Block TCP SYN,!ACK\n"
-	    "break chr tcp_syn and not chr tcp_ack;\n",
-	    "[" M("MATCH_IP_PROTOCOL", "\"ipProtocol\":6") "," M(
-	        "MATCH_IP_DEST_PORT_RANGE",
-	        "\"start\":80,\"end\":80") "," ACCEPT
-	                                   "," M(
-	                                       "MATCH_CHARACTERISTICS",
-	                                       "\"mask\":\"0000000000000002\"") "," MN("MATCH_"
-	                                                                               "CHARACTER"
-	                                                                               "ISTICS",
-	                                                                               "\"mask\":"
-	                                                                               "\"0000000"
-	                                                                               "000000010"
-	                                                                               "\"") "," BREAK
-	                                                                                     "]",
-	    NULL, NULL);
+	expect("# Allow TCP port 80 (HTTP)\n"
+	       "accept ipprotocol tcp and dport 80;\n"
+	       "# Block TCP SYN,!ACK\n"
+	       "break chr tcp_syn and not chr tcp_ack;\n",
+	       "[{'type':'MATCH_IP_PROTOCOL','ipProtocol':6},"
+	       " {'type':'MATCH_IP_DEST_PORT_RANGE','start':80,'end':80},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'MATCH_CHARACTERISTICS','mask':'0000000000000002'},"
+	       " {'type':'MATCH_CHARACTERISTICS','not':true,'mask':'0000000000000010'},"
+	       " {'type':'ACTION_BREAK'}]",
+	       NULL, NULL);
 }
 
 static void test_manual_udp(void)
 {
-	expect(
-	    "tag udpserver\n  id 1000\n  default 0\n;\n\n"
-	    "accept\n  ipprotocol udp\n  and tor udpserver 1\n  or chr multicast\n;\n\n"
-	    "break ipprotocol udp;\n",
-	    "[" M("MATCH_IP_PROTOCOL", "\"ipProtocol\":17") "," M(
-	        "MATCH_TAGS_BITWISE_OR",
-	        "\"id\":1000,\"value\":1") "," MO("MATCH_CHARACTERISTICS",
-	                                          "\"mask\":\"4000000000000000\"") "," ACCEPT
-	                                                                           "," M(
-	                                                                               "MATCH_"
-	                                                                               "IP_"
-	                                                                               "PROTOCO"
-	                                                                               "L",
-	                                                                               "\"ipProt"
-	                                                                               "ocol\":"
-	                                                                               "17") "," BREAK
-	                                                                                     "]",
-	    NULL, "[{\"id\":1000,\"default\":0}]");
+	expect("tag udpserver\n  id 1000\n  default 0\n;\n\n"
+	       "accept\n  ipprotocol udp\n  and tor udpserver 1\n  or chr multicast\n;\n\n"
+	       "break ipprotocol udp;\n",
+	       "[{'type':'MATCH_IP_PROTOCOL','ipProtocol':17},"
+	       " {'type':'MATCH_TAGS_BITWISE_OR','id':1000,'value':1},"
+	       " {'type':'MATCH_CHARACTERISTICS','or':true,'mask':'4000000000000000'},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'MATCH_IP_PROTOCOL','ipProtocol':17},"
+	       " {'type':'ACTION_BREAK'}]",
+	       NULL, "[{'id':1000,'default':0}]");
 }
 
 static void test_manual_observation(void)
@@ -302,64 +291,36 @@ static void test_manual_observation(void)
 	/* -1 (the whole frame) is kept as ZeroTier's controller keeps it:
 	 * 16 bits. */
 	expect("# Send a copy of EVERY packet to deadbeef11.\ntee -1 deadbeef11;\n",
-	       "[{\"type\":\"ACTION_TEE\",\"address\":\"deadbeef11\",\"flags\":0,"
-	       "\"length\":65535}]",
+	       "[{'type':'ACTION_TEE','address':'deadbeef11','flags':0,'length':65535}]", NULL,
+	       NULL);
+	expect("tee 128 deadbeef11\n"
+	       "  chr inbound\n"
+	       "  and chr tcp_syn or chr tcp_rst or chr tcp_fin\n"
+	       "  or random 0.1\n"
+	       ";\n\n"
+	       "tee 128 deadbeef22\n"
+	       "  not chr inbound\n"
+	       "  and chr tcp_syn or chr tcp_rst or chr tcp_fin\n"
+	       "  or random 0.1\n"
+	       ";\n",
+	       "[{'type':'MATCH_CHARACTERISTICS','mask':'8000000000000000'},"
+	       " {'type':'MATCH_CHARACTERISTICS','mask':'0000000000000002'},"
+	       " {'type':'MATCH_CHARACTERISTICS','or':true,'mask':'0000000000000004'},"
+	       " {'type':'MATCH_CHARACTERISTICS','or':true,'mask':'0000000000000001'},"
+	       " {'type':'MATCH_RANDOM','or':true,'probability':429496729},"
+	       " {'type':'ACTION_TEE','address':'deadbeef11','flags':0,'length':128},"
+	       " {'type':'MATCH_CHARACTERISTICS','not':true,'mask':'8000000000000000'},"
+	       " {'type':'MATCH_CHARACTERISTICS','mask':'0000000000000002'},"
+	       " {'type':'MATCH_CHARACTERISTICS','or':true,'mask':'0000000000000004'},"
+	       " {'type':'MATCH_CHARACTERISTICS','or':true,'mask':'0000000000000001'},"
+	       " {'type':'MATCH_RANDOM','or':true,'probability':429496729},"
+	       " {'type':'ACTION_TEE','address':'deadbeef22','flags':0,'length':128}]",
 	       NULL, NULL);
-	expect(
-	    "tee 128 deadbeef11\n"
-	    "  chr inbound\n"
-	    "  and chr tcp_syn or chr tcp_rst or chr tcp_fin\n"
-	    "  or random 0.1\n"
-	    ";\n\n"
-	    "tee 128 deadbeef22\n"
-	    "  not chr inbound\n"
-	    "  and chr tcp_syn or chr tcp_rst or chr tcp_fin\n"
-	    "  or random 0.1\n"
-	    ";\n",
-	    "[" M("MATCH_CHARACTERISTICS", "\"mask\":\"8000000000000000\"") "," M(
-	        "MATCH_CHARACTERISTICS",
-	        "\"mask\":\"0000000000000002\"") "," MO("MATCH_CHARACTERISTICS",
-	                                                "\"mask\":\"0000000000000004\"") "," MO("MA"
-	                                                                                        "TC"
-	                                                                                        "H_"
-	                                                                                        "CH"
-	                                                                                        "AR"
-	                                                                                        "AC"
-	                                                                                        "TE"
-	                                                                                        "RI"
-	                                                                                        "ST"
-	                                                                                        "IC"
-	                                                                                        "S",
-	                                                                                        "\""
-	                                                                                        "ma"
-	                                                                                        "sk"
-	                                                                                        "\""
-	                                                                                        ":"
-	                                                                                        "\""
-	                                                                                        "00"
-	                                                                                        "00"
-	                                                                                        "00"
-	                                                                                        "00"
-	                                                                                        "00"
-	                                                                                        "00"
-	                                                                                        "00"
-	                                                                                        "01"
-	                                                                                        "\"") "," MO("MATCH_RANDOM",
-	                                                                                                     "\"probability\":429496729") ",{\"type\":\"ACTION_TEE\",\"address\":"
-	                                                                                                                                  "\"deadbeef11\",\"flags\":0,\"length\":128}"
-	                                                                                                                                  "," MN("MATCH_CHARACTERISTICS", "\"mask\":\"8000000000000000\"") "," M("MATCH_CHARACTERISTICS", "\"mask\":\"0000000000000002\"") "," MO("MATCH_CHARACTERISTICS", "\"mask\":\"0000000000000004\"") "," MO("MATCH_CHARACTERISTICS", "\"mask\":\"0000000000000001\"") "," MO(
-	                                                                                                                                      "MATCH_RANDOM",
-	                                                                                                                                      "\"probability\":429496729") ",{\"type\":\"ACTION_TEE\",\"address\":"
-	                                                                                                                                                                   "\"deadbeef22\",\"flags\":0,\"length\":128}]",
-	    NULL, NULL);
 	expect("redirect deadbeef11\n  dport 80 or sport 80\n  and ipprotocol tcp\n;\n",
-	       "[" M("MATCH_IP_DEST_PORT_RANGE", "\"start\":80,\"end\":80") "," MO(
-	           "MATCH_IP_SOURCE_PORT_RANGE",
-	           "\"start\":80,\"end\":80") "," M("MATCH_IP_PROTOCOL",
-	                                            "\"ipProtocol\":6") ",{\"type\":\"ACTION_"
-	                                                                "REDIRECT\",\"address\":"
-	                                                                "\"deadbeef11\","
-	                                                                "\"flags\":0}]",
+	       "[{'type':'MATCH_IP_DEST_PORT_RANGE','start':80,'end':80},"
+	       " {'type':'MATCH_IP_SOURCE_PORT_RANGE','or':true,'start':80,'end':80},"
+	       " {'type':'MATCH_IP_PROTOCOL','ipProtocol':6},"
+	       " {'type':'ACTION_REDIRECT','address':'deadbeef11','flags':0}]",
 	       NULL, NULL);
 }
 
@@ -371,20 +332,24 @@ static void test_manual_classified(void)
 	       "tag clearance\n  id 1\n  default 0\n  flag 0 staging\n  flag 1 production\n"
 	       "  flag 2 financial\n  flag 3 security\n  flag 4 executive\n;\n\n"
 	       "break\n  not tor classified 0\n  and tand clearance 0\n;\n",
-	       "[" MN("MATCH_TAGS_BITWISE_OR", "\"id\":2,\"value\":0") "," M(
-	           "MATCH_TAGS_BITWISE_AND", "\"id\":1,\"value\":0") "," BREAK "]",
-	       NULL, "[{\"id\":1,\"default\":0},{\"id\":2,\"default\":0}]");
+	       "[{'type':'MATCH_TAGS_BITWISE_OR','not':true,'id':2,'value':0},"
+	       " {'type':'MATCH_TAGS_BITWISE_AND','id':1,'value':0},"
+	       " {'type':'ACTION_BREAK'}]",
+	       NULL,
+	       "[{'id':1,'default':0},"
+	       " {'id':2,'default':0}]");
 	/* The same tags matched by name. */
 	expect("tag clearance id 1 flag 0 staging flag 1 production flag 0,1 both "
 	       "flag staging,2 odd;\n"
 	       "accept tand clearance production;\naccept teq clearance both;\n"
 	       "accept tseq clearance odd;\n",
-	       "[" M("MATCH_TAGS_BITWISE_AND", "\"id\":1,\"value\":2") "," ACCEPT "," M(
-	           "MATCH_TAGS_EQUAL", "\"id\":1,\"value\":3") "," ACCEPT
-	                                                       "," M("MATCH_TAG_SENDER",
-	                                                             "\"id\":1,"
-	                                                             "\"value\":5") "," ACCEPT "]",
-	       NULL, "[{\"id\":1,\"default\":null}]");
+	       "[{'type':'MATCH_TAGS_BITWISE_AND','id':1,'value':2},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'MATCH_TAGS_EQUAL','id':1,'value':3},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'MATCH_TAG_SENDER','id':1,'value':5},"
+	       " {'type':'ACTION_ACCEPT'}]",
+	       NULL, "[{'id':1,'default':null}]");
 }
 
 /* ---- the rules FAQ pages ---- */
@@ -396,9 +361,12 @@ static void test_faq_client_isolation(void)
 	       "# if neither member is a \"server\", break\n"
 	       "break not tor server 1;\n\n"
 	       "# This is required because the default action is 'drop'.\naccept;\n",
-	       "[" M("MATCH_ETHERTYPE", "\"etherType\":2054") "," ACCEPT "," MN(
-	           "MATCH_TAGS_BITWISE_OR", "\"id\":2,\"value\":1") "," BREAK "," ACCEPT "]",
-	       NULL, "[{\"id\":2,\"default\":0}]");
+	       "[{'type':'MATCH_ETHERTYPE','etherType':2054},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'MATCH_TAGS_BITWISE_OR','not':true,'id':2,'value':1},"
+	       " {'type':'ACTION_BREAK'},"
+	       " {'type':'ACTION_ACCEPT'}]",
+	       NULL, "[{'id':2,'default':0}]");
 	/* The page's code block also holds a line of prose: an error where it
 	 * starts. */
 	expect_error("accept;\nSee the \"Tags Matrix\" below.\n", 2, 1,
@@ -407,33 +375,27 @@ static void test_faq_client_isolation(void)
 
 static void test_faq_block_all(void)
 {
-	expect("drop;\n", "[" DROP "]", NULL, NULL);
+	expect("drop;\n", "[{'type':'ACTION_DROP'}]", NULL, NULL);
 }
 
 static void test_faq_rdp_only(void)
 {
-	expect(
-	    "accept ethertype arp; # so nodes can find each other\n"
-	    "drop not ipprotocol tcp;\n"
-	    "accept dport 3389; # Destination is RDP\n"
-	    "drop chr tcp_syn and not chr tcp_ack; # No new TCP connections (except RDP)\n"
-	    "accept; # Accept what's left, returning RDP traffic\n",
-	    "[" M("MATCH_ETHERTYPE", "\"etherType\":2054") "," ACCEPT "," MN(
-	        "MATCH_IP_PROTOCOL",
-	        "\"ipProtocol\":6") "," DROP
-	                            "," M("MATCH_IP_DEST_PORT_RANGE",
-	                                  "\"start\":3389,\"end\":"
-	                                  "3389") "," ACCEPT
-	                                          "," M("MATCH_CHARACTERISTICS", "\"mask\":"
-	                                                                         "\"000000000000000"
-	                                                                         "2\"") "," MN(
-	                                              "MATCH_"
-	                                              "CHARACTERISTIC"
-	                                              "S",
-	                                              "\"mask\":"
-	                                              "\"0000000000000"
-	                                              "010\"") "," DROP "," ACCEPT "]",
-	    NULL, NULL);
+	expect("accept ethertype arp; # so nodes can find each other\n"
+	       "drop not ipprotocol tcp;\n"
+	       "accept dport 3389; # Destination is RDP\n"
+	       "drop chr tcp_syn and not chr tcp_ack; # No new TCP connections (except RDP)\n"
+	       "accept; # Accept what's left, returning RDP traffic\n",
+	       "[{'type':'MATCH_ETHERTYPE','etherType':2054},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'MATCH_IP_PROTOCOL','not':true,'ipProtocol':6},"
+	       " {'type':'ACTION_DROP'},"
+	       " {'type':'MATCH_IP_DEST_PORT_RANGE','start':3389,'end':3389},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'MATCH_CHARACTERISTICS','mask':'0000000000000002'},"
+	       " {'type':'MATCH_CHARACTERISTICS','not':true,'mask':'0000000000000010'},"
+	       " {'type':'ACTION_DROP'},"
+	       " {'type':'ACTION_ACCEPT'}]",
+	       NULL, NULL);
 	/* Its page starts the block with a sentence: an error at 1:1. */
 	expect_error("Check the manual for more information.\naccept ethertype arp;\n", 1, 1,
 	             "found 'Check'");
@@ -441,72 +403,90 @@ static void test_faq_rdp_only(void)
 
 static void test_faq_gradual(void)
 {
-	expect(
-	    "tag admin # employee workstations\n  id 1\n  flag 0 yes\n  default 0\n  ;\n\n"
-	    "accept ethertype arp and tor admin 1; \n"
-	    "accept ipprotocol icmp4 and tor admin 1; \n\n"
-	    "accept chr tcp_ack;\n\n"
-	    "accept dport 22 and ipprotocol tcp and tseq admin 1; \n\n"
-	    "cap approved\n  id 1\n  accept;\n;\n\n"
-	    "break; \n",
-	    "[" M("MATCH_ETHERTYPE", "\"etherType\":2054") "," M(
-	        "MATCH_TAGS_BITWISE_OR",
-	        "\"id\":"
-	        "1,"
-	        "\"value"
-	        "\":1") "," ACCEPT
-	                "," M("MATCH_IP_"
-	                      "PROTOCOL",
-	                      "\"ipProtocol"
-	                      "\":1") "," M("MATCH_TAGS_BITWISE_OR",
-	                                    "\"id\":1,\"value\":1") "," ACCEPT
-	                                                            "," M(
-	                                                                "MATCH_CHARACTERISTICS",
-	                                                                "\"mask\":"
-	                                                                "\"00000000000"
-	                                                                "00010\"") "," ACCEPT
-	                                                                           "," M(
-	                                                                               "MATCH_IP_"
-	                                                                               "DEST_PORT_"
-	                                                                               "RANGE",
-	                                                                               "\"start\":"
-	                                                                               "22,\"end\":"
-	                                                                               "22") "," M("MATCH_"
-	                                                                                           "IP_"
-	                                                                                           "PROTOCO"
-	                                                                                           "L",
-	                                                                                           "\"ipPro"
-	                                                                                           "tocol\""
-	                                                                                           ":6") "," M("MATCH_TAG_SENDER",
-	                                                                                                       "\"id\":1,\"value\":1") "," ACCEPT
-	                                                                                                                               "," BREAK
-	                                                                                                                               "]",
-	    "[{\"id\":1,\"default\":false,\"rules\":[" ACCEPT "]}]", "[{\"id\":1,\"default\":0}]");
+	expect("tag admin # employee workstations\n  id 1\n  flag 0 yes\n  default 0\n  ;\n\n"
+	       "accept ethertype arp and tor admin 1; \n"
+	       "accept ipprotocol icmp4 and tor admin 1; \n\n"
+	       "accept chr tcp_ack;\n\n"
+	       "accept dport 22 and ipprotocol tcp and tseq admin 1; \n\n"
+	       "cap approved\n  id 1\n  accept;\n;\n\n"
+	       "break; \n",
+	       "[{'type':'MATCH_ETHERTYPE','etherType':2054},"
+	       " {'type':'MATCH_TAGS_BITWISE_OR','id':1,'value':1},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'MATCH_IP_PROTOCOL','ipProtocol':1},"
+	       " {'type':'MATCH_TAGS_BITWISE_OR','id':1,'value':1},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'MATCH_CHARACTERISTICS','mask':'0000000000000010'},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'MATCH_IP_DEST_PORT_RANGE','start':22,'end':22},"
+	       " {'type':'MATCH_IP_PROTOCOL','ipProtocol':6},"
+	       " {'type':'MATCH_TAG_SENDER','id':1,'value':1},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'ACTION_BREAK'}]",
+	       "[{'id':1,'default':false,'rules':["
+	       "   {'type':'ACTION_ACCEPT'}]}]",
+	       "[{'id':1,'default':0}]");
 }
 
 /* ZeroTier's rule-compiler/examples/capabilities-and-tags.ztrules. */
 static void test_compiler_example(void)
 {
-	expect(
-	    "drop\n\tnot ethertype 0x0800 # IPv4\n\tnot ethertype 0x0806 # IPv4 ARP\n"
-	    "\tnot ethertype 0x86dd # IPv6\n;\n\n"
-	    "cap ssh\n\tid 1000\n\taccept\n\t\tipprotocol tcp\n\t\tdport 22\n\t;\n;\n\n"
-	    "tag department\n\tid 1000\n\tenum 100 sales\n\tenum 200 marketing\n"
-	    "\tenum 300 accounting\n\tenum 400 engineering\n;\n\n"
-	    "accept\n\ttdiff department 0\n;\n\naccept;\n",
-	    "[" MN("MATCH_ETHERTYPE", "\"etherType\":2048") "," MN(
-	        "MATCH_ETHERTYPE",
-	        "\"etherType\":2054") "," MN("MATCH_ETHERTYPE",
-	                                     "\"etherType\":34525") "," DROP
-	                                                            "," M("MATCH_TAGS_DIFFERENCE",
-	                                                                  "\"id\":1000,\"value\":"
-	                                                                  "0") "," ACCEPT "," ACCEPT
-	                                                                       "]",
-	    "[{\"id\":1000,\"default\":false,\"rules\":[" M(
-	        "MATCH_IP_PROTOCOL", "\"ipProtocol\":6") "," M("MATCH_IP_DEST_PORT_RANGE",
-	                                                       "\"start\":22,\"end\":22") "," ACCEPT
-	                                                                                  "]}]",
-	    "[{\"id\":1000,\"default\":null}]");
+	expect("drop\n\tnot ethertype 0x0800 # IPv4\n\tnot ethertype 0x0806 # IPv4 ARP\n"
+	       "\tnot ethertype 0x86dd # IPv6\n;\n\n"
+	       "cap ssh\n\tid 1000\n\taccept\n\t\tipprotocol tcp\n\t\tdport 22\n\t;\n;\n\n"
+	       "tag department\n\tid 1000\n\tenum 100 sales\n\tenum 200 marketing\n"
+	       "\tenum 300 accounting\n\tenum 400 engineering\n;\n\n"
+	       "accept\n\ttdiff department 0\n;\n\naccept;\n",
+	       "[{'type':'MATCH_ETHERTYPE','not':true,'etherType':2048},"
+	       " {'type':'MATCH_ETHERTYPE','not':true,'etherType':2054},"
+	       " {'type':'MATCH_ETHERTYPE','not':true,'etherType':34525},"
+	       " {'type':'ACTION_DROP'},"
+	       " {'type':'MATCH_TAGS_DIFFERENCE','id':1000,'value':0},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'ACTION_ACCEPT'}]",
+	       "[{'id':1000,'default':false,'rules':["
+	       "   {'type':'MATCH_IP_PROTOCOL','ipProtocol':6},"
+	       "   {'type':'MATCH_IP_DEST_PORT_RANGE','start':22,'end':22},"
+	       "   {'type':'ACTION_ACCEPT'}]}]",
+	       "[{'id':1000,'default':null}]");
+}
+
+/* README's and doc/rules.md's team policy. */
+static void test_team_policy(void)
+{
+	expect("tag role id 1 enum 0 staff enum 1 contractor default staff;  # \"tags\": [[1, 1]]\n"
+	       "cap admin id 10 accept; ;\n"
+	       "drop not ethertype ipv4 and not ethertype arp or not chr ipauth;\n"
+	       "accept ethertype arp;\n"
+	       "accept tseq role staff and treq role staff;\n"
+	       "accept ipprotocol tcp and dport 443;\n"
+	       "accept ipprotocol tcp and dport 22 and tseq role staff;\n"
+	       "break chr tcp_syn and not chr tcp_ack;\n"
+	       "accept ipprotocol tcp;\n",
+	       "[{'type':'MATCH_ETHERTYPE','not':true,'etherType':2048},"
+	       " {'type':'MATCH_ETHERTYPE','not':true,'etherType':2054},"
+	       " {'type':'MATCH_CHARACTERISTICS','not':true,'or':true,'mask':'1000000000000000'},"
+	       " {'type':'ACTION_DROP'},"
+	       " {'type':'MATCH_ETHERTYPE','etherType':2054},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'MATCH_TAG_SENDER','id':1,'value':0},"
+	       " {'type':'MATCH_TAG_RECEIVER','id':1,'value':0},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'MATCH_IP_PROTOCOL','ipProtocol':6},"
+	       " {'type':'MATCH_IP_DEST_PORT_RANGE','start':443,'end':443},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'MATCH_IP_PROTOCOL','ipProtocol':6},"
+	       " {'type':'MATCH_IP_DEST_PORT_RANGE','start':22,'end':22},"
+	       " {'type':'MATCH_TAG_SENDER','id':1,'value':0},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'MATCH_CHARACTERISTICS','mask':'0000000000000002'},"
+	       " {'type':'MATCH_CHARACTERISTICS','not':true,'mask':'0000000000000010'},"
+	       " {'type':'ACTION_BREAK'},"
+	       " {'type':'MATCH_IP_PROTOCOL','ipProtocol':6},"
+	       " {'type':'ACTION_ACCEPT'}]",
+	       "[{'id':10,'default':false,'rules':["
+	       "   {'type':'ACTION_ACCEPT'}]}]",
+	       "[{'id':1,'default':0}]");
 }
 
 /* ---- every keyword ---- */
@@ -516,124 +496,121 @@ static void one(const char *match, const char *want)
 	char src[256], rules[1024];
 
 	snprintf(src, sizeof src, "accept %s;", match);
-	snprintf(rules, sizeof rules, "[%s," ACCEPT "]", want);
+	snprintf(rules, sizeof rules, "[%s,{'type':'ACTION_ACCEPT'}]", want);
 	expect(src, rules, NULL, NULL);
 }
 
 static void test_matches(void)
 {
-	one("ztsrc 89e92ceee5", M("MATCH_SOURCE_ZEROTIER_ADDRESS", "\"zt\":\"89e92ceee5\""));
-	one("ztdest 00DEADBEEF", M("MATCH_DEST_ZEROTIER_ADDRESS", "\"zt\":\"00deadbeef\""));
-	one("vlan 4095", M("MATCH_VLAN_ID", "\"vlanId\":4095"));
-	one("vlanpcp 7", M("MATCH_VLAN_PCP", "\"vlanPcp\":7"));
-	one("vlandei 1", M("MATCH_VLAN_DEI", "\"vlanDei\":1"));
-	one("ethertype 0x88cc", M("MATCH_ETHERTYPE", "\"etherType\":35020"));
-	one("ethertype wol", M("MATCH_ETHERTYPE", "\"etherType\":2114"));
-	one("ethertype IPX_B", M("MATCH_ETHERTYPE", "\"etherType\":33080"));
-	one("macsrc 00:11:22:aa:bb:cc", M("MATCH_MAC_SOURCE", "\"mac\":\"00:11:22:aa:bb:cc\""));
-	one("macdest 0011.22AA.BBCC", M("MATCH_MAC_DEST", "\"mac\":\"00:11:22:aa:bb:cc\""));
-	one("ipsrc 10.1.2.0/24", M("MATCH_IPV4_SOURCE", "\"ip\":\"10.1.2.0/24\""));
-	one("ipdest 10.1.2.3", M("MATCH_IPV4_DEST", "\"ip\":\"10.1.2.3/32\""));
-	one("ipsrc FD00:0:0::1/64", M("MATCH_IPV6_SOURCE", "\"ip\":\"fd00::1/64\""));
-	one("ipdest ::1", M("MATCH_IPV6_DEST", "\"ip\":\"::1/128\""));
-	one("iptos 0xfc 0x10-0x20", M("MATCH_IP_TOS", "\"mask\":252,\"start\":16,\"end\":32"));
-	one("iptos 255 8", M("MATCH_IP_TOS", "\"mask\":255,\"start\":8,\"end\":8"));
-	one("ipprotocol udplite", M("MATCH_IP_PROTOCOL", "\"ipProtocol\":136"));
-	one("ipprotocol icmp", M("MATCH_IP_PROTOCOL", "\"ipProtocol\":1"));
-	one("ipprotocol icmp6", M("MATCH_IP_PROTOCOL", "\"ipProtocol\":58"));
-	one("ipprotocol 47", M("MATCH_IP_PROTOCOL", "\"ipProtocol\":47"));
-	one("icmp 8 -1", M("MATCH_ICMP", "\"icmpType\":8,\"icmpCode\":null"));
-	one("icmp 3 4", M("MATCH_ICMP", "\"icmpType\":3,\"icmpCode\":4"));
-	one("sport 1024-65535", M("MATCH_IP_SOURCE_PORT_RANGE", "\"start\":1024,\"end\":65535"));
-	one("dport 0", M("MATCH_IP_DEST_PORT_RANGE", "\"start\":0,\"end\":0"));
-	one("framesize 64-1500", M("MATCH_FRAME_SIZE_RANGE", "\"start\":64,\"end\":1500"));
-	one("chr tcp_syn,tcp_ack", M("MATCH_CHARACTERISTICS", "\"mask\":\"0000000000000012\""));
+	one("ztsrc 89e92ceee5", "{'type':'MATCH_SOURCE_ZEROTIER_ADDRESS','zt':'89e92ceee5'}");
+	one("ztdest 00DEADBEEF", "{'type':'MATCH_DEST_ZEROTIER_ADDRESS','zt':'00deadbeef'}");
+	one("vlan 4095", "{'type':'MATCH_VLAN_ID','vlanId':4095}");
+	one("vlanpcp 7", "{'type':'MATCH_VLAN_PCP','vlanPcp':7}");
+	one("vlandei 1", "{'type':'MATCH_VLAN_DEI','vlanDei':1}");
+	one("ethertype 0x88cc", "{'type':'MATCH_ETHERTYPE','etherType':35020}");
+	one("ethertype wol", "{'type':'MATCH_ETHERTYPE','etherType':2114}");
+	one("ethertype IPX_B", "{'type':'MATCH_ETHERTYPE','etherType':33080}");
+	one("macsrc 00:11:22:aa:bb:cc", "{'type':'MATCH_MAC_SOURCE','mac':'00:11:22:aa:bb:cc'}");
+	one("macdest 0011.22AA.BBCC", "{'type':'MATCH_MAC_DEST','mac':'00:11:22:aa:bb:cc'}");
+	one("ipsrc 10.1.2.0/24", "{'type':'MATCH_IPV4_SOURCE','ip':'10.1.2.0/24'}");
+	one("ipdest 10.1.2.3", "{'type':'MATCH_IPV4_DEST','ip':'10.1.2.3/32'}");
+	one("ipsrc FD00:0:0::1/64", "{'type':'MATCH_IPV6_SOURCE','ip':'fd00::1/64'}");
+	one("ipdest ::1", "{'type':'MATCH_IPV6_DEST','ip':'::1/128'}");
+	one("iptos 0xfc 0x10-0x20", "{'type':'MATCH_IP_TOS','mask':252,'start':16,'end':32}");
+	one("iptos 255 8", "{'type':'MATCH_IP_TOS','mask':255,'start':8,'end':8}");
+	one("ipprotocol udplite", "{'type':'MATCH_IP_PROTOCOL','ipProtocol':136}");
+	one("ipprotocol icmp", "{'type':'MATCH_IP_PROTOCOL','ipProtocol':1}");
+	one("ipprotocol icmp6", "{'type':'MATCH_IP_PROTOCOL','ipProtocol':58}");
+	one("ipprotocol 47", "{'type':'MATCH_IP_PROTOCOL','ipProtocol':47}");
+	one("icmp 8 -1", "{'type':'MATCH_ICMP','icmpType':8,'icmpCode':null}");
+	one("icmp 3 4", "{'type':'MATCH_ICMP','icmpType':3,'icmpCode':4}");
+	one("sport 1024-65535", "{'type':'MATCH_IP_SOURCE_PORT_RANGE','start':1024,'end':65535}");
+	one("dport 0", "{'type':'MATCH_IP_DEST_PORT_RANGE','start':0,'end':0}");
+	one("framesize 64-1500", "{'type':'MATCH_FRAME_SIZE_RANGE','start':64,'end':1500}");
+	one("chr tcp_syn,tcp_ack", "{'type':'MATCH_CHARACTERISTICS','mask':'0000000000000012'}");
 	one("chr broadcast, macauth,tcp_rs0 , 40",
-	    M("MATCH_CHARACTERISTICS", "\"mask\":\"2800010000000800\""));
+	    "{'type':'MATCH_CHARACTERISTICS','mask':'2800010000000800'}");
 	one("chr tcp_fin,tcp_psh,tcp_urg,tcp_ece,tcp_cwr,tcp_ns,tcp_rs2,tcp_rs1",
-	    M("MATCH_CHARACTERISTICS", "\"mask\":\"00000000000007e9\""));
-	one("random 0", M("MATCH_RANDOM", "\"probability\":0"));
-	one("random 1.0", M("MATCH_RANDOM", "\"probability\":4294967295"));
-	one("random .5", M("MATCH_RANDOM", "\"probability\":2147483647"));
-	one("tand 7 0x10", M("MATCH_TAGS_BITWISE_AND", "\"id\":7,\"value\":16"));
-	one("tor 7 1", M("MATCH_TAGS_BITWISE_OR", "\"id\":7,\"value\":1"));
-	one("txor 7 1", M("MATCH_TAGS_BITWISE_XOR", "\"id\":7,\"value\":1"));
-	one("tdiff 7 4294967295", M("MATCH_TAGS_DIFFERENCE", "\"id\":7,\"value\":4294967295"));
-	one("teq 7 1", M("MATCH_TAGS_EQUAL", "\"id\":7,\"value\":1"));
-	one("tseq 7 1", M("MATCH_TAG_SENDER", "\"id\":7,\"value\":1"));
-	one("treq 4294967295 1", M("MATCH_TAG_RECEIVER", "\"id\":4294967295,\"value\":1"));
+	    "{'type':'MATCH_CHARACTERISTICS','mask':'00000000000007e9'}");
+	one("random 0", "{'type':'MATCH_RANDOM','probability':0}");
+	one("random 1.0", "{'type':'MATCH_RANDOM','probability':4294967295}");
+	one("random .5", "{'type':'MATCH_RANDOM','probability':2147483647}");
+	one("tand 7 0x10", "{'type':'MATCH_TAGS_BITWISE_AND','id':7,'value':16}");
+	one("tor 7 1", "{'type':'MATCH_TAGS_BITWISE_OR','id':7,'value':1}");
+	one("txor 7 1", "{'type':'MATCH_TAGS_BITWISE_XOR','id':7,'value':1}");
+	one("tdiff 7 4294967295", "{'type':'MATCH_TAGS_DIFFERENCE','id':7,'value':4294967295}");
+	one("teq 7 1", "{'type':'MATCH_TAGS_EQUAL','id':7,'value':1}");
+	one("tseq 7 1", "{'type':'MATCH_TAG_SENDER','id':7,'value':1}");
+	one("treq 4294967295 1", "{'type':'MATCH_TAG_RECEIVER','id':4294967295,'value':1}");
 	/* not / or / and, in every combination ZeroTier combines. */
 	one("not vlan 1 or vlan 2 and vlan 3 or not vlan 4",
-	    MN("MATCH_VLAN_ID", "\"vlanId\":1") "," MO("MATCH_VLAN_ID", "\"vlanId\":2") "," M(
-	        "MATCH_VLAN_ID", "\"vlanId\":3") "," MNO("MATCH_VLAN_ID", "\"vlanId\":4"));
-	one("and vlan 1", M("MATCH_VLAN_ID", "\"vlanId\":1"));
+	    "{'type':'MATCH_VLAN_ID','not':true,'vlanId':1},{'type':'MATCH_VLAN_ID','or':true,'"
+	    "vlanId':2},{'type':'MATCH_VLAN_ID','vlanId':3},{'type':'MATCH_VLAN_ID','not':true,'or'"
+	    ":true,'vlanId':4}");
+	one("and vlan 1", "{'type':'MATCH_VLAN_ID','vlanId':1}");
 }
 
 static void test_actions(void)
 {
-	expect("drop; accept; break;", "[" DROP "," ACCEPT "," BREAK "]", NULL, NULL);
+	expect("drop; accept; break;",
+	       "[{'type':'ACTION_DROP'},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'ACTION_BREAK'}]",
+	       NULL, NULL);
 	expect("watch 0 0123456789 chr inbound;",
-	       "[" M("MATCH_CHARACTERISTICS", "\"mask\":\"8000000000000000\"") ","
-	                                                                       "{\"type\":\"ACTION_"
-	                                                                       "WATCH\","
-	                                                                       "\"address\":"
-	                                                                       "\"0123456789\","
-	                                                                       "\"flags\":0,"
-	                                                                       "\"length\":0}]",
+	       "[{'type':'MATCH_CHARACTERISTICS','mask':'8000000000000000'},"
+	       " {'type':'ACTION_WATCH','address':'0123456789','flags':0,'length':0}]",
 	       NULL, NULL);
 	expect("TEE 65535 ABCDEF0123;",
-	       "[{\"type\":\"ACTION_TEE\",\"address\":\"abcdef0123\","
-	       "\"flags\":0,\"length\":65535}]",
-	       NULL, NULL);
-	expect("redirect deadbeef11;",
-	       "[{\"type\":\"ACTION_REDIRECT\",\"address\":\"deadbeef11\",\"flags\":0}]", NULL,
+	       "[{'type':'ACTION_TEE','address':'abcdef0123','flags':0,'length':65535}]", NULL,
 	       NULL);
+	expect("redirect deadbeef11;",
+	       "[{'type':'ACTION_REDIRECT','address':'deadbeef11','flags':0}]", NULL, NULL);
 	expect("priority 0 ipprotocol udp; priority 8;",
-	       "[" M("MATCH_IP_PROTOCOL",
-	             "\"ipProtocol\":17") ",{\"type\":\"ACTION_PRIORITY\",\"qosBucket\":0},"
-	                                  "{\"type\":\"ACTION_PRIORITY\",\"qosBucket\":8}]",
+	       "[{'type':'MATCH_IP_PROTOCOL','ipProtocol':17},"
+	       " {'type':'ACTION_PRIORITY','qosBucket':0},"
+	       " {'type':'ACTION_PRIORITY','qosBucket':8}]",
 	       NULL, NULL);
 	/* The end of the script ends the last rule, as in ZeroTier. */
-	expect("accept", "[" ACCEPT "]", NULL, NULL);
+	expect("accept", "[{'type':'ACTION_ACCEPT'}]", NULL, NULL);
 	expect("", "[]", NULL, NULL);
 	expect("# nothing\n;;\n", "[]", NULL, NULL);
 }
 
 static void test_definitions(void)
 {
-	expect("macro none() drop; ;\ninclude none()\ninclude none;", "[" DROP "," DROP "]", NULL,
-	       NULL);
+	expect("macro none() drop; ;\ninclude none()\ninclude none;",
+	       "[{'type':'ACTION_DROP'},"
+	       " {'type':'ACTION_DROP'}]",
+	       NULL, NULL);
 	/* Definitions may follow their use; capabilities and tags are listed
 	 * by id, as ZeroTier's controller lists them. */
 	expect("accept teq late ok; include m(late)\n"
 	       "cap b id 9 accept; ;\ncap a id 3 default include m(late) ;\n"
 	       "macro m($t) drop treq $t 1; ;\n"
 	       "tag late id 77 enum 5 ok default ok;\ntag early id 6;\n",
-	       "[" M("MATCH_TAGS_EQUAL", "\"id\":77,\"value\":5") "," ACCEPT "," M(
-	           "MATCH_TAG_RECEIVER", "\"id\":77,\"value\":1") "," DROP "]",
-	       "[{\"id\":3,\"default\":true,\"rules\":[" M(
-	           "MATCH_TAG_RECEIVER",
-	           "\"id\":77,\"value\":1") "," DROP
-	                                    "]},{\"id\":9,\"default\":false,\"rules\":[" ACCEPT
-	                                    "]}]",
-	       "[{\"id\":6,\"default\":null},{\"id\":77,\"default\":5}]");
+	       "[{'type':'MATCH_TAGS_EQUAL','id':77,'value':5},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'MATCH_TAG_RECEIVER','id':77,'value':1},"
+	       " {'type':'ACTION_DROP'}]",
+	       "[{'id':3,'default':true,'rules':["
+	       "   {'type':'MATCH_TAG_RECEIVER','id':77,'value':1},"
+	       "   {'type':'ACTION_DROP'}]},"
+	       " {'id':9,'default':false,'rules':["
+	       "   {'type':'ACTION_ACCEPT'}]}]",
+	       "[{'id':6,'default':null},"
+	       " {'id':77,'default':5}]");
 	/* Macros include macros; parameters pass through; names are
 	 * case-insensitive. */
 	expect("Macro Port($P, $proto) ACCEPT IPPROTOCOL $PROTO and DPORT $p; ;\n"
 	       "macro web($x) include port($x,tcp) include PORT(443, tcp); ;\n"
 	       "include web(80)\n",
-	       "[" M("MATCH_IP_PROTOCOL", "\"ipProtocol\":6") "," M(
-	           "MATCH_IP_DEST_PORT_RANGE",
-	           "\"start\":80,\"end\":80") "," ACCEPT
-	                                      "," M("MATCH_IP_PROTOCOL",
-	                                            "\"ipProtocol\":6") "," M("MATCH_IP_"
-	                                                                      "DEST_"
-	                                                                      "PORT_"
-	                                                                      "RANGE",
-	                                                                      "\"start\""
-	                                                                      ":443,"
-	                                                                      "\"end\":"
-	                                                                      "443") "," ACCEPT "]",
+	       "[{'type':'MATCH_IP_PROTOCOL','ipProtocol':6},"
+	       " {'type':'MATCH_IP_DEST_PORT_RANGE','start':80,'end':80},"
+	       " {'type':'ACTION_ACCEPT'},"
+	       " {'type':'MATCH_IP_PROTOCOL','ipProtocol':6},"
+	       " {'type':'MATCH_IP_DEST_PORT_RANGE','start':443,'end':443},"
+	       " {'type':'ACTION_ACCEPT'}]",
 	       NULL, NULL);
 }
 
@@ -799,6 +776,7 @@ int main(void)
 	RUN(test_faq_rdp_only);
 	RUN(test_faq_gradual);
 	RUN(test_compiler_example);
+	RUN(test_team_policy);
 	RUN(test_matches);
 	RUN(test_actions);
 	RUN(test_definitions);
