@@ -236,9 +236,9 @@ static void network_post(struct zt_capi *a, const struct zt_http_request *req, u
 	if (zt_ctl_net_update(net, body, err, sizeof err) < 0) {
 		/* Say so when the rules at fault came from the script. */
 		if (json_string_length(json_object_get(body, "rulesSource")) > 0 &&
-		    (strncmp(err, "field 'rules'", 13) == 0 ||
-		     strncmp(err, "field 'capabilities'", 20) == 0 ||
-		     strncmp(err, "field 'tags'", 12) == 0))
+		    (strncmp(err, "field 'rules", 12) == 0 ||
+		     strncmp(err, "field 'capabilities", 19) == 0 ||
+		     strncmp(err, "field 'tags", 11) == 0))
 			snprintf(msg, sizeof msg, "field 'rulesSource' compiles, but: %s", err);
 		else
 			snprintf(msg, sizeof msg, "%s", err);

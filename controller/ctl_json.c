@@ -539,6 +539,12 @@ int zt_ctl_net_update(json_t *net, const json_t *req, char *err, size_t errcap)
 	if ((v = json_object_get(req, "name")) &&
 	    want_string(v, "name", ZT_CTL_NAME_MAX, err, errcap) < 0)
 		goto out;
+	/* The script is kept as written (the admin API compiled it into
+	 * rules, capabilities and tags before this). */
+	if ((v = json_object_get(req, "rulesSource")) &&
+	    (want_string(v, "rulesSource", ZT_CTL_RULES_SOURCE_MAX, err, errcap) < 0 ||
+	     (!stage(upd, "rulesSource", json_incref(v)) && oom(err, errcap))))
+		goto out;
 	if (stage_bools(upd, req, bools, err, errcap) < 0)
 		goto out;
 	if ((v = json_object_get(req, "mtu")) &&
@@ -570,11 +576,6 @@ int zt_ctl_net_update(json_t *net, const json_t *req, char *err, size_t errcap)
 	if ((v = json_object_get(req, "rules")) &&
 	    check_array(v, "rules", ZT_CTL_RULES_MAX, err, errcap) < 0)
 		goto out;
-	/* The script is kept as written (the admin API compiled it into
-	 * rules, capabilities and tags before this). */
-	if ((v = json_object_get(req, "rulesSource")) &&
-	    want_string(v, "rulesSource", ZT_CTL_RULES_SOURCE_MAX, err, errcap) < 0)
-		goto out;
 	if ((v = json_object_get(req, "capabilities")) &&
 	    check_array(v, "capabilities", 65536, err, errcap) < 0)
 		goto out;
@@ -584,8 +585,6 @@ int zt_ctl_net_update(json_t *net, const json_t *req, char *err, size_t errcap)
 	for (const char *const *k = plain; *k; k++)
 		if ((v = json_object_get(req, *k)) != NULL)
 			(void)json_object_set(net, *k, v);
-	if ((v = json_object_get(req, "rulesSource")) != NULL)
-		(void)json_object_set(net, "rulesSource", v);
 	/* The assign modes are replaced, as ZeroTier does: a mode the
 	 * request does not name is off. */
 	(void)json_object_update(net, upd);
