@@ -705,13 +705,15 @@ static int random_value(struct rc *c, const struct mdef *d, uint32_t i, json_t *
 	return o ? set_int(c, o, d->field, (json_int_t)(4294967295.0 * p)) : 0;
 }
 
-/* The value of a tag match: a number, or an enum or flag name of tg. */
+/* The value of a tag match: a number, or a flag or enum name of tg (a
+ * flag first, as ZeroTier's compiler looks them up; a default looks for an
+ * enum first). */
 static int tag_value(struct rc *c, const struct tag *tg, uint32_t i, uint32_t kw, uint64_t *v)
 {
 	const struct name *nm;
 
-	if (tg != NULL && ((nm = find_name(c, tg, i, false)) != NULL ||
-	                   (nm = find_name(c, tg, i, true)) != NULL)) {
+	if (tg != NULL && ((nm = find_name(c, tg, i, true)) != NULL ||
+	                   (nm = find_name(c, tg, i, false)) != NULL)) {
 		*v = nm->value;
 		return 0;
 	}

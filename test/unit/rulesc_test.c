@@ -600,6 +600,11 @@ static void test_definitions(void)
 	       "   {'type':'ACTION_ACCEPT'}]}]",
 	       "[{'id':6,'default':null},"
 	       " {'id':77,'default':5}]");
+	/* A name that is both a flag and an enum: a match takes the flag, a
+	 * default the enum (ZeroTier's compiler's order). */
+	expect("tag t id 5 enum 3 x flag 4 x default x;\naccept teq t x;",
+	       "[{'type':'MATCH_TAGS_EQUAL','id':5,'value':16},{'type':'ACTION_ACCEPT'}]", NULL,
+	       "[{'id':5,'default':3}]");
 	/* Macros include macros; parameters pass through; names are
 	 * case-insensitive. */
 	expect("Macro Port($P, $proto) ACCEPT IPPROTOCOL $PROTO and DPORT $p; ;\n"
