@@ -106,6 +106,24 @@ struct rc {
 
 /* ---- errors ---- */
 
+/* Cut s (n bytes) back to whole UTF-8 characters: a message is cut to
+ * fit, and the admin API sends it as a JSON string, which must be valid
+ * UTF-8.  Returns the new length. */
+static size_t utf8_whole(const char *s, size_t n)
+{
+	size_t k = n, need;
+	unsigned char lead;
+
+	/* The start of the last character, at most 4 bytes back. */
+	while (k > 0 && n - k < 4 && ((unsigned char)s[k - 1] & 0xc0) == 0x80)
+		k--;
+	if (k == 0 || ((unsigned char)s[k - 1] & 0x80) == 0)
+		return n;
+	lead = (unsigned char)s[k - 1];
+	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+	return n - (k - 1) >= need ? n : k - 1;
+}
+
 /* A token as the message shows it: its text as written, cut short. */
 static void shown(const struct rc *c, uint32_t i, char *out, size_t cap)
 {
@@ -127,6 +145,7 @@ static void shown(const struct rc *c, uint32_t i, char *out, size_t cap)
 		unsigned char ch = (unsigned char)c->src[t->off + k];
 		out[n++] = (ch < ' ' || ch == 0x7f) ? '?' : (char)ch;
 	}
+	n = 1 + utf8_whole(out + 1, n - 1);
 	if (t->len > 40 && n + 5 < cap) {
 		memcpy(out + n, "...", 3);
 		n += 3;
@@ -142,6 +161,7 @@ static int fail_at(struct rc *c, uint32_t line, uint32_t col, const char *fmt, v
 		c->e->line = line;
 		c->e->column = col;
 		vsnprintf(c->e->msg, sizeof c->e->msg, fmt, ap);
+		c->e->msg[utf8_whole(c->e->msg, strlen(c->e->msg))] = '\0';
 	}
 	return -EINVAL;
 }
@@ -169,6 +189,7 @@ __attribute__((format(printf, 3, 4))) static int expected(struct rc *c, uint32_t
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
+	what[utf8_whole(what, strlen(what))] = '\0';
 	shown(c, i, f, sizeof f);
 	return fail(c, i, "expected %s, found %s", what, f);
 }

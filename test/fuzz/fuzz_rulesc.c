@@ -3,9 +3,9 @@
  * fuzz_rulesc.c - libFuzzer target for the rules language compiler
  * (controller/rulesc.c): any bytes as a script.  Beyond "no crash, no
  * leak": an error names a place inside the script (or none only when the
- * script is too large) and a message; a success is the three arrays within
- * their bounds, every entry an object with a "type"; and compiling twice
- * gives the same JSON.
+ * script is too large) and a message, in UTF-8 when the script is; a
+ * success is the three arrays within their bounds, every entry an object
+ * with a "type"; and compiling twice gives the same JSON.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -51,6 +51,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (r != -EINVAL && r != -EFBIG && r != -ENOMEM)
 			abort();
+		/* A script in UTF-8 (as the admin API gets it, in a JSON
+		 * string) gets a message in UTF-8. */
+		if ((c = json_stringn((const char *)data, size)) != NULL) {
+			json_decref(c);
+			if ((c = json_string(e.msg)) == NULL)
+				abort();
+			json_decref(c);
+		}
 		return 0;
 	}
 	if (!json_equal(j, j2))

@@ -700,6 +700,29 @@ static void test_errors(void)
 		memcpy(big, "drop ", 5);
 		expect_error(big, 1, 6, "a word of at most");
 	}
+	/* A message cut to fit stays whole UTF-8 (the API sends it as JSON):
+	 * a word shown cut at 40 bytes, a message cut at its size. */
+	{
+		struct zt_rulesc_error e;
+		json_t *j, *m;
+		char src[2][512] = {"accept tseq ", "tag "};
+
+		for (int k = 0; k < 20; k++)
+			strcat(src[0], "\xe2\x82\xac"); /* euro signs, 3 bytes each */
+		strcat(src[0], " 1;\n");
+		for (int k = 0; k < 80; k++)
+			strcat(src[1], "\xe2\x82\xac");
+		strcat(src[1], " id 1 default nope;\n");
+		for (int k = 0; k < 2; k++) {
+			CHECK_EQ(zt_rulesc_compile(src[k], strlen(src[k]), &j, &e), -EINVAL);
+			CHECK(strlen(e.msg) > 150); /* long enough to be cut */
+			m = json_string(e.msg);
+			if (m == NULL)
+				printf("  not UTF-8: %s\n", e.msg);
+			CHECK(m != NULL);
+			json_decref(m);
+		}
+	}
 	/* Columns count characters, not bytes. */
 	expect_error("tag d\xc3\xa9partement id 1;\ntag \xc3\xa9t\xc3\xa9 id 2 default x;", 2, 22,
 	             "a default for tag");
