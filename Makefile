@@ -49,9 +49,9 @@ ZTD_SRCS := $(filter-out service/cli.c,$(wildcard service/*.c))
 CLI_SRCS := service/cli.c
 ROOT_SRCS := $(wildcard root/*.c)
 # controller/: libztctl.a (logic, store, API) + the program's main.
-CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c,\
-	$(wildcard controller/*.c))
-CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c
+CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c \
+	controller/rulescmd.c,$(wildcard controller/*.c))
+CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c controller/rulescmd.c
 UNIT_SRCS := $(wildcard test/unit/*_test.c)
 SIM_SRCS := $(filter-out test/sim/sim_main.c,$(wildcard test/sim/*.c))
 
@@ -128,6 +128,9 @@ $(OSDEP_TESTS:%=$(B)/test/%): $(B)/test/%: $(B)/test/unit/%.o $(B)/libztos.a $(B
 $(B)/test/ctl_%_test: $(B)/test/unit/ctl_%_test.o $(B)/libztctl.a $(B)/libztos.a \
 		$(B)/libztnode.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CTL_LIBS)
+# rulesc_test: the rules language compiler alone (controller/rulesc.c).
+$(B)/test/rulesc_test: $(B)/test/unit/rulesc_test.o $(B)/controller/rulesc.o $(B)/libztnode.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 # netapply_test: ztd's config filtering (service/netapply.c).
 $(B)/test/netapply_test: $(B)/test/unit/netapply_test.o $(B)/service/netapply.o $(B)/libztos.a \
 		$(B)/libztnode.a
@@ -177,6 +180,9 @@ FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE
 	-I. -Inode $(PKG_CFLAGS)
 FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c service/api_json.c controller/ctl_json.c \
 	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c
+
+# The rules compiler (capi.c compiles a network's rulesSource).
+FUZZ_LIB_SRCS += controller/rulesc.c
 
 build-fuzz/%: test/fuzz/%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p build-fuzz
