@@ -158,6 +158,7 @@ test-e2e: all $(NETLAB_BINS)
 
 # Every pair of NAT kinds in the NAT lab (about 6 minutes, root): the report
 # goes to build/nat-matrix.md (copy it to doc/nat-matrix.md to publish it).
+# NAT_MATRIX_ONLY="sym-upnp" runs one row (test/netlab/nat-matrix.sh).
 nat-matrix: all $(NETLAB_BINS)
 	@sh ext/deps.sh test
 	@B=$(B) bash test/netlab/nat-matrix.sh > $(B)/nat-matrix.md; rc=$$?; \
