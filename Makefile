@@ -67,7 +67,7 @@ SIM_BIN := $(B)/test/zt-sim
 
 PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
-.PHONY: all deps test test-unit test-e2e nat-matrix demo fuzz fuzz-smoke install uninstall clean \
+.PHONY: all deps test test-unit test-e2e nat-matrix pktpath-bench demo fuzz fuzz-smoke install uninstall clean \
 	format format-check check-layering bench dos-bench tsan
 all: $(PROGS) $(B)/libztnode.a
 
@@ -162,6 +162,7 @@ test-e2e: all $(NETLAB_BINS)
 
 # Every pair of NAT kinds in the NAT lab (about 6 minutes, root): the report
 # goes to build/nat-matrix.md (copy it to doc/nat-matrix.md to publish it).
+# NAT_MATRIX_ONLY="sym-upnp" runs one row (test/netlab/nat-matrix.sh).
 nat-matrix: all $(NETLAB_BINS)
 	@sh ext/deps.sh test
 	@B=$(B) bash test/netlab/nat-matrix.sh > $(B)/nat-matrix.md; rc=$$?; \
@@ -224,6 +225,15 @@ $(B)/bench/dosgen: $(B)/bench/dosgen.o $(B)/bench/hsclient.o $(B)/libztnode.a
 
 dos-bench: all $(B)/bench/rekeyer $(B)/bench/dosgen
 	@bash bench/dos.sh
+
+# make pktpath-bench: the core's instructions per 64-byte packet, root and
+# two members in one process, counted by callgrind (bench/pktpath.c).
+$(B)/bench/pktpath: $(B)/bench/pktpath.o $(B)/libztnode.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+pktpath-bench: $(B)/bench/pktpath
+	@sh ext/deps.sh pktpath
+	@bash bench/pktpath.sh $(B)/bench/pktpath
 
 # ---- install ----
 install: all

@@ -34,6 +34,10 @@ if [ "$want" = test ]; then
 		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
 	done
 fi
+# make pktpath-bench: instruction counts
+if [ "$want" = pktpath ]; then
+	command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
+fi
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
 	echo "deps: missing:$missing -- install them (apt-get install$missing) or run as root" >&2
