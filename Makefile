@@ -67,7 +67,7 @@ SIM_BIN := $(B)/test/zt-sim
 
 PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
-.PHONY: all deps test test-unit test-e2e nat-matrix pktpath-bench demo fuzz fuzz-smoke install uninstall clean \
+.PHONY: all deps test test-unit test-e2e nat-matrix pktpath-bench shellcost-bench demo fuzz fuzz-smoke install uninstall clean \
 	format format-check check-layering bench dos-bench tsan
 all: $(PROGS) $(B)/libztnode.a
 
@@ -234,6 +234,12 @@ $(B)/bench/pktpath: $(B)/bench/pktpath.o $(B)/libztnode.a
 pktpath-bench: $(B)/bench/pktpath
 	@sh ext/deps.sh pktpath
 	@bash bench/pktpath.sh $(B)/bench/pktpath
+
+# make shellcost-bench: ztd's whole per-packet instruction count (shell and
+# core), two ztd under callgrind in the bench lab (bench/shellcost.sh, root).
+shellcost-bench: all
+	@sh ext/deps.sh pktpath
+	@bash bench/shellcost.sh $(B)
 
 # ---- install ----
 install: all

@@ -85,7 +85,7 @@ rid=$(echo "$out" | tail -n 1)
 "$B/zt-root" genid "$W/signer.secret" >/dev/null 2>&1 &&
 	"$B/zt-root" mkroots -s "$W/signer.secret" "$rid@$UA/9994" >"$W/roots" 2>"$W/mkroots.err" ||
 	die "mkroots: $(cat "$W/mkroots.err")"
-a "$B/zt-root" -p 9994 -b $UA "$W/root" >"$W/root.log" 2>&1 &
+ip netns exec "$NSA" "$B/zt-root" -p 9994 -b $UA "$W/root" >"$W/root.log" 2>&1 &
 PIDS+=($!)
 # --vgdb=yes lets callgrind_control reach the process.
 for s in a b; do
@@ -168,13 +168,18 @@ cg() { # WHAT PID...: callgrind_control WHAT for each
 	shift
 	for p in "$@"; do callgrind_control "$w" "$p" >/dev/null 2>&1 || die "callgrind_control $w $p"; done
 }
-# the newest dump of a ztd: its total Ir
-last_total() { # a|b
-	local f
-	f=$(ls -t "$W"/cg."$1".* 2>/dev/null | head -n 1)
+# dump N of a ztd (callgrind numbers them from 1) and its total Ir; waits
+# for it to be written.
+dump_file() { echo "$W/cg.$1.$2"; }
+dump_total() { # a|b N
+	local f i
+	f=$(dump_file "$1" "$2")
+	for i in $(seq 100); do
+		grep -q '^totals:' "$f" 2>/dev/null && break
+		sleep 0.1
+	done
 	sed -n 's/^totals: \([0-9]*\).*/\1/p' "$f"
 }
-last_dump() { ls -t "$W"/cg."$1".* 2>/dev/null | head -n 1; }
 
 rm -f "$W/ready"
 b python3 "$W/recv.py" $OB $PORT "$PKTS" "$W/ready" >"$W/received" &
@@ -186,9 +191,7 @@ a python3 "$W/send.py" $OB $PORT "$PKTS" "$BURST" "$GAP_MS" >"$W/sent" || die "s
 wait $RPID
 t1=${EPOCHREALTIME/./}
 cg -d "$VPID_A" "$VPID_B"
-sleep 1
-busy_a=$(last_total a) busy_b=$(last_total b)
-dump_a=$(last_dump a) dump_b=$(last_dump b)
+busy_a=$(dump_total a 1) busy_b=$(dump_total b 1)
 sent=$(cat "$W/sent") got=$(cat "$W/received")
 busy_us=$((t1 - t0))
 
@@ -198,8 +201,7 @@ t0=${EPOCHREALTIME/./}
 sleep "$((busy_us / 1000000)).$(printf %06d $((busy_us % 1000000)))"
 t1=${EPOCHREALTIME/./}
 cg -d "$VPID_A" "$VPID_B"
-sleep 1
-idle_a=$(last_total a) idle_b=$(last_total b)
+idle_a=$(dump_total a 2) idle_b=$(dump_total b 2)
 idle_us=$((t1 - t0))
 
 report() { # role busy idle dump
@@ -209,12 +211,13 @@ report() { # role busy idle dump
 	idle_s=$(awk -v i="$3" -v iu=$idle_us 'BEGIN { printf "%.0f", i / iu * 1e6 }')
 	echo "$1 instructions/packet $per ($got packets, idle $idle_s per s)"
 	if [ "${SC_TOP:-0}" -gt 0 ]; then
-		callgrind_annotate --inclusive=no "$4" 2>/dev/null | sed -n '1,/^-* *$/d;p' |
-			grep -v '^$' | head -n "$((SC_TOP + 8))"
+		callgrind_annotate --inclusive=no --auto=no "$4" 2>/dev/null |
+			grep -E '^ *[0-9,]+ \(' | grep -v 'PROGRAM TOTALS' | head -n "$SC_TOP"
 	fi
 }
 log "sent $sent, received $got in $((busy_us / 1000)) ms; idle window $((idle_us / 1000)) ms"
 [ "$got" -gt 0 ] || die "nothing received"
 [ "$got" = "$sent" ] || log "warning: $((sent - got)) datagrams lost (lower SC_BURST or raise SC_GAP_MS)"
-report sender "$busy_a" "$idle_a" "$dump_a"
-report receiver "$busy_b" "$idle_b" "$dump_b"
+[ -n "$busy_a" ] && [ -n "$busy_b" ] && [ -n "$idle_a" ] && [ -n "$idle_b" ] || die "no callgrind dump"
+report sender "$busy_a" "$idle_a" "$(dump_file a 1)"
+report receiver "$busy_b" "$idle_b" "$(dump_file b 1)"
