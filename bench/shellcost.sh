@@ -49,10 +49,17 @@ a() { ip netns exec "$NSA" "$@"; }
 b() { ip netns exec "$NSB" "$@"; }
 
 cleanup() {
-	local p ns
+	local p ns i alive
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	sleep 0.5
+	# callgrind writes its last dump on the way out: give it a moment
+	for i in $(seq 50); do
+		alive=0
+		for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+		[ $alive = 0 ] && break
+		sleep 0.1
+	done
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	for ns in $NSA $NSB; do
 		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
 		ip netns del "$ns" 2>/dev/null
