@@ -24,7 +24,7 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: zt-controller [-p UDPPORT] [-P APIPORT] [-r ROOTSFILE] [-b BINDADDR]\n"
 	        "                     [--db FILE] [-v] [HOMEDIR]\n"
-	        "       zt-controller invite [-D HOMEDIR] [-n USES] [-t SECONDS] NWID\n"
+	        "       zt-controller invite [-D HOMEDIR] [-n USES] [-t SECONDS] [-o FILE] NWID\n"
 	        "\n"
 	        "  the zt network controller: answers members' config requests from its\n"
 	        "  SQLite database; admin API (ZeroTier's /controller paths) on 127.0.0.1\n"
@@ -39,7 +39,8 @@ static void usage(FILE *f)
 	        "\n"
 	        "  invite       print a one-line invite code for network NWID, good for USES\n"
 	        "               joins (default 1) within SECONDS (default 86400); the\n"
-	        "               controller of HOMEDIR must be running\n",
+	        "               controller of HOMEDIR must be running; -o FILE writes it to\n"
+	        "               FILE (mode 0600, replaced only on success) instead of stdout\n",
 	        DEFAULT_PORT, DEFAULT_HOME);
 }
 

@@ -232,6 +232,20 @@ x c nft delete table inet ztblock || fail setup "nft delete in c"
 out=$(cli c join "$code" 2>&1) && fail invite_spent "a spent invite was accepted: $out"
 case $out in *"refused the invite"*"spent"*) ;; *) fail invite_spent "unclear error: $out" ;; esac
 pass invite_spent "$out"
+# a refused invite for a network the member was not in leaves nothing:
+# not joined, no saved entry (ZeroTier keeps nothing of a failed join)
+out=$(api POST "/controller/network/${CTL}______" '{"name":"other"}')
+NW2=$(echo "$out" | jget .id)
+x ctl "$ZTCTL" invite -D "$T/ctl" -t 1 -o "$T/code2" "$NW2" 2>"$T/invite.err" ||
+	fail invite_refused "zt-controller invite -o: $(cat "$T/invite.err")"
+[ "$(stat -c %a "$T/code2")" = 600 ] || fail invite_refused "-o FILE has mode $(stat -c %a "$T/code2"), want 600"
+sleep 2 # the code expires
+out=$(cli c join "$(cat "$T/code2")" 2>&1) && fail invite_refused "an expired invite was accepted: $out"
+case $out in *"refused the invite"*"; not joined") ;; *) fail invite_refused "unclear error: $out" ;; esac
+cli c listnetworks | grep -q "$NW2" && fail invite_refused "c still joined to $NW2: $(cli c listnetworks)"
+[ -e "$T/c/networks.d/$NW2.conf" ] && fail invite_refused "c kept networks.d/$NW2.conf"
+cli c listnetworks | grep -q " $NW " || fail invite_refused "c left $NW too"
+pass invite_refused "$out"
 
 # an exit node: 0.0.0.0/0 via a; b installs it only with allowDefault=1
 api POST "/controller/network/$NW" "{\"routes\":[{\"target\":\"10.9.0.0/24\"},{\"target\":\"0.0.0.0/0\",\"via\":\"${ZIP[a]}\"}]}" >/dev/null
