@@ -282,6 +282,7 @@ int zt_tools_verifyroots(int argc, char **argv)
 	struct zt_roots roots;
 	char hex[65], idt[ZT_IDENTITY_PUBLIC_TEXT], ep[64];
 	char *text;
+	unsigned line;
 	size_t len;
 	int r, rc = 1;
 
@@ -300,7 +301,12 @@ int zt_tools_verifyroots(int argc, char **argv)
 		        r == -EFBIG ? "too large for a roots file" : strerror(-r));
 		goto out;
 	}
-	r = zt_roots_parse(&roots, text, len, NULL);
+	r = zt_roots_parse_at(&roots, text, len, NULL, &line);
+	if (r != ZT_OK && line) {
+		fprintf(stderr, "zt-root: %s:%u: not a valid roots file: %s\n", argv[1], line,
+		        zt_strerror(r));
+		goto out;
+	}
 	if (r != ZT_OK) {
 		fprintf(stderr, "zt-root: %s is not a valid roots file: %s\n", argv[1],
 		        zt_strerror(r));
