@@ -112,8 +112,8 @@ static void get_peers(struct zt_capi *a, const struct zt_http_request *req, cons
 	}
 	r = zt_apijson_peers(a->ctl->node, a->now(a->ctx), seg != NULL, addr, a->udp_port, &out);
 	if (r == -ENOENT) {
-		snprintf(msg, sizeof msg, "no peer %010" PRIx64 " known", addr);
-		reply_error(reply, 404, msg);
+		/* As ZeroTier's node answers an unknown peer. */
+		reply_json(reply, 200, json_object());
 	} else if (r < 0) {
 		reply_error(reply, 500, "out of memory");
 	} else {

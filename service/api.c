@@ -205,8 +205,10 @@ static void network(struct zt_daemon *d, const struct zt_http_request *req, cons
 		}
 		reply_json(reply, 200, network_json(d, nwid));
 	} else if (zt_http_str_eq(&req->method, "DELETE")) {
+		/* As ZeroTier 1.14: {"result": true} when it was joined, {}
+		 * when it was not (leaving is idempotent for its tools). */
 		if (zt_daemon_leave(d, nwid, msg, sizeof msg) < 0) {
-			reply_error(reply, 404, msg);
+			reply_json(reply, 200, json_object());
 			return;
 		}
 		reply_json(reply, 200, zt_api_json_result());
@@ -223,11 +225,10 @@ static void get_peers(struct zt_daemon *d, bool has_only, uint64_t only,
 	json_t *out;
 	int r = zt_apijson_peers(zt_daemon_node(d), zt_clock_now(), has_only, only,
 	                         zt_daemon_udp_port(d), &out);
-	char msg[ERR_MAX];
 
 	if (r == -ENOENT) {
-		snprintf(msg, sizeof msg, "no peer %010" PRIx64 " known", only);
-		reply_error(reply, 404, msg);
+		/* ZeroTier 1.14 answers an unknown peer with an empty object. */
+		reply_json(reply, 200, json_object());
 	} else if (r < 0) {
 		reply_error(reply, 500, "out of memory");
 	} else {

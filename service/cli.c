@@ -404,6 +404,10 @@ static void join_or_leave(const struct cli *c, const char *arg, bool leave)
 
 	nwid_path(arg, path, sizeof path);
 	j = call(c, leave ? "DELETE" : "POST", path, leave ? NULL : "{}");
+	/* The API answers {} for a network that was not joined, as
+	 * ZeroTier's does; zerotier-cli's line, and a word for a typo. */
+	if (leave && !json_is_true(json_object_get(j, "result")))
+		fprintf(stderr, "zt-cli: was not a member of network %s: nothing to leave\n", arg);
 	if (c->json)
 		print_json(j);
 	else

@@ -121,7 +121,7 @@ fits ctl controller_member GET "/controller/network/$NW/member/$ADDR_A"
 fits ctl controller_member_list GET "/controller/network/$NW/member"
 fits ctl service_status GET /status
 [ "$(echo "$LAST" | jq -r .address)" = "$CTL" ] || fail ctl_status "$LAST"
-has_peer() { api ctl GET "/peer/$1" | grep -q '^200 '; }
+has_peer() { api ctl GET "/peer/$1" | grep -q '^200 {.*"address"'; }
 wait_until 10 has_peer "$ADDR_A" || fail ctl_peer "the controller does not list its member a: $(api ctl GET /peer)"
 fits ctl service_peer --each GET /peer
 fits ctl service_peer GET "/peer/$ADDR_A"
