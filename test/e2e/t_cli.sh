@@ -100,7 +100,7 @@ check_api api_405 405 '"error"' PUT /status "$TOK"
 # joined: 200 and an empty object
 for q in "GET /peer/0102030405" "DELETE /network/$NW2"; do
 	# shellcheck disable=SC2086 # method and path
-	out=$(api $q "$TOK" 2>&1)
+	out=$(api $q "$TOK" "" 2>&1)
 	[ "$out" = "200 {}" ] || fail api_200_empty "$q: '$out', want '200 {}'"
 done
 pass api_200_empty "GET /peer/<unknown>, DELETE /network/<not joined>: 200 {}"
