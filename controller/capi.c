@@ -40,6 +40,9 @@ static void reply_error(struct zt_httpd_reply *reply, int status, const char *ms
 
 static bool method(const struct zt_http_request *req, const char *m)
 {
+	/* ZeroTier's controller takes PUT wherever it takes POST. */
+	if (strcmp(m, "POST") == 0 && zt_http_str_eq(&req->method, "PUT"))
+		return true;
 	return zt_http_str_eq(&req->method, m);
 }
 
@@ -320,7 +323,7 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 			return;
 		}
 		if (!method(req, "POST")) {
-			bad_method(reply, "POST");
+			bad_method(reply, "POST, PUT");
 			return;
 		}
 		if (random_nwid(a, &nwid) < 0) {
@@ -375,7 +378,7 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 			network_post(a, req, nwid, reply);
 		} else {
 			json_decref(net);
-			bad_method(reply, "GET, POST, DELETE");
+			bad_method(reply, "GET, POST, PUT, DELETE");
 		}
 		return;
 	}
@@ -388,7 +391,7 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 	rest = slash + 1;
 	if (strcmp(rest, "invite") == 0) {
 		if (!method(req, "POST"))
-			bad_method(reply, "POST");
+			bad_method(reply, "POST, PUT");
 		else
 			invite_post(a, req, nwid, reply);
 		return;
@@ -444,7 +447,7 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 		zt_ctl_member_fill(m);
 		reply_json(reply, 200, m);
 	} else {
-		bad_method(reply, "GET, POST, DELETE");
+		bad_method(reply, "GET, POST, PUT, DELETE");
 	}
 }
 

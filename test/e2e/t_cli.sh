@@ -104,6 +104,10 @@ for q in "GET /peer/0102030405" "DELETE /network/$NW2"; do
 	[ "$out" = "200 {}" ] || fail api_200_empty "$q: '$out', want '200 {}'"
 done
 pass api_200_empty "GET /peer/<unknown>, DELETE /network/<not joined>: 200 {}"
+out=$(api GET /moon/0102030405 "$TOK" "" 2>&1) && [ "$out" = "200 {}" ] || fail api_moon "GET /moon/<id>: '$out'"
+check_api api_deorbit 200 '"result":true' DELETE /moon/0102030405 "$TOK"
+check_api api_orbit 404 'roots come from the signed roots file' POST /moon/0102030405 "$TOK" '{"seed":"0102030405"}'
+check_api api_put 200 '"allowDNS":false' PUT /network/$NWID "$TOK" '{"allowDNS":false}'
 check_api api_400_id 400 "invalid network id 'zz': expected 16 hex digits" GET /network/zz "$TOK"
 check_api api_400_json 400 'invalid request body' POST /network/$NW2 "$TOK" '{"allowManaged": 1}'
 check_api api_413 413 '"error"' POST /network/$NW2 "$TOK" "$(head -c 70000 /dev/zero | tr '\0' ' ')"

@@ -162,6 +162,11 @@ static void test_flow(void)
 	j = call_json(&f, "GET", "/controller/network/8056c2e21c000001/member", NULL, 200);
 	CHECK(json_is_integer(json_object_get(j, "0102030405")));
 	json_decref(j);
+	/* PUT is POST, as ZeroTier's controller takes it. */
+	j = call_json(&f, "PUT", path, "{\"name\":\"desk\"}", 200);
+	CHECK(strcmp(json_string_value(json_object_get(j, "name")), "desk") == 0);
+	CHECK(json_is_true(json_object_get(j, "authorized")));
+	json_decref(j);
 	clock_ms += 1000;
 	j = call_json(&f, "POST", path, "{\"authorized\":false}", 200);
 	CHECK_EQ(zt_ctl_int(j, "lastDeauthorizedTime"), clock_ms);
@@ -240,7 +245,7 @@ static void test_malformed(void)
 	    {"POST", "/controller/network/8056c2e21c000001/member/0000000000", "{}"},
 	    {"POST", "/controller/network/8056c2e21c000001/invite", "{\"uses\":0}"},
 	    {"POST", "/controller/network/8056c2e21c000001/invite", "{\"ttl\":\"1d\"}"},
-	    {"PUT", "/controller/network/8056c2e21c000001", "{}"},
+	    {"PATCH", "/controller/network/8056c2e21c000001", "{}"},
 	    {"DELETE", "/controller", NULL},
 	    {"GET", "/controller/network/8056c2e21c000001/nothing", NULL},
 	    {"GET", "/nothing", NULL},
