@@ -162,6 +162,27 @@ static void test_flow(void)
 	j = call_json(&f, "GET", "/controller/network/8056c2e21c000001/member", NULL, 200);
 	CHECK(json_is_integer(json_object_get(j, "0102030405")));
 	json_decref(j);
+	/* ZeroTier's one-request lists (/unstable), as the web UIs read them. */
+	j = call_json(&f, "GET", "/unstable/controller/network/8056c2e21c000001/member", NULL, 200);
+	CHECK_EQ(json_array_size(json_object_get(j, "data")), 1);
+	CHECK(json_is_true(
+	    json_object_get(json_array_get(json_object_get(j, "data"), 0), "authorized")));
+	CHECK_EQ(json_integer_value(json_object_get(json_object_get(j, "meta"), "totalCount")), 1);
+	CHECK_EQ(json_integer_value(json_object_get(json_object_get(j, "meta"), "authorizedCount")),
+	         1);
+	json_decref(j);
+	j = call_json(&f, "GET", "/unstable/controller/network", NULL, 200);
+	CHECK_EQ(json_array_size(json_object_get(j, "data")), 2);
+	CHECK_EQ(json_integer_value(json_object_get(json_object_get(j, "meta"), "networkCount")),
+	         2);
+	json_decref(j);
+	j = call_json(&f, "GET", "/unstable/controller/network/8056c2e21c000009/member", NULL, 404);
+	json_decref(j);
+	/* POST /controller/network: a new network with a random id. */
+	j = call_json(&f, "POST", "/controller/network", "{\"name\":\"n3\"}", 200);
+	CHECK(j != NULL &&
+	      strncmp(json_string_value(json_object_get(j, "id")), "8056c2e21c", 10) == 0);
+	json_decref(j);
 	/* PUT is POST, as ZeroTier's controller takes it. */
 	j = call_json(&f, "PUT", path, "{\"name\":\"desk\"}", 200);
 	CHECK(strcmp(json_string_value(json_object_get(j, "name")), "desk") == 0);
