@@ -9,7 +9,8 @@
 # peer can send to (0.0.0.0, broadcast, multicast, port 0, twice) with one
 # line and writes nothing; mkroots/identity -o FILE replace FILE only on
 # success; an invalid roots file is named with its line; each line of a
-# networks.d entry that ztd ignores is logged once with file and line.
+# networks.d entry that ztd ignores is logged once with file and line, and
+# so is an identity.public that does not match the secret.
 #
 #            root0  203.0.113.2 (zt-root)
 #              | r0
@@ -176,6 +177,9 @@ F=${HOME_OF[a]}/networks.d/$NWID.conf
 kill_proc a TERM
 printf 'bogus=1\nallowDNS=yes\nmssClamp=-5\n\n# a comment\ngarbage\nbridge=1\n' >>"$F"
 N=$(wc -l <"$F")
+PUB=${HOME_OF[a]}/identity.public
+ID_A=$(cat "$PUB")
+echo "0102030405:junk" >"$PUB"
 start_ztd a
 wait_online a
 wait_until 10 tap_exists a "$NWID" || fail netfile "$NWID not rejoined"
@@ -185,4 +189,6 @@ for w in "$((N - 6)): ignoring 'bogus=1': unknown key" "$((N - 5)): ignoring 'al
 done
 [ "$(grep -cF "$F:" "$T/a.log")" = 4 ] || fail netfile "other lines logged: $(grep -F "$F:" "$T/a.log")"
 cli a -j listnetworks | grep -q '"bridge": true' || fail netfile "bridge=1 on the last line not applied"
-pass netfile "4 lines logged with $F:<line>"
+[ "$(grep -cF "$PUB:1: not the public form of" "$T/a.log")" = 1 ] || fail netfile "a wrong $PUB not logged once"
+[ "$(cat "$PUB")" = "$ID_A" ] || fail netfile "$PUB not rewritten: $(cat "$PUB")"
+pass netfile "4 lines logged with $F:<line>; a wrong identity.public logged and rewritten"
