@@ -241,9 +241,9 @@ x ctl "$ZTCTL" invite -D "$T/ctl" -t 1 -o "$T/code2" "$NW2" 2>"$T/invite.err" ||
 [ "$(stat -c %a "$T/code2")" = 600 ] || fail invite_refused "-o FILE has mode $(stat -c %a "$T/code2"), want 600"
 sleep 2 # the code expires
 out=$(cli c join "$(cat "$T/code2")" 2>&1) && fail invite_refused "an expired invite was accepted: $out"
-case $out in *"refused the invite"*"; not joined") ;; *) fail invite_refused "unclear error: $out" ;; esac
 cli c listnetworks | grep -q "$NW2" && fail invite_refused "c still joined to $NW2: $(cli c listnetworks)"
 [ -e "$T/c/networks.d/$NW2.conf" ] && fail invite_refused "c kept networks.d/$NW2.conf"
+case $out in *"refused the invite"*"; not joined") ;; *) fail invite_refused "unclear error: $out" ;; esac
 cli c listnetworks | grep -q " $NW " || fail invite_refused "c left $NW too"
 pass invite_refused "$out"
 
