@@ -14,6 +14,7 @@
 #include "osdep/log.h"
 
 #define NETWORKS_DIR "networks.d"
+#define FILE_MAX     2048 /* the settings and ZT_NET_MAX_IPS IPv6 addresses */
 
 static int net_path(char *out, size_t cap, const char *home, uint64_t nwid)
 {
@@ -23,9 +24,28 @@ static int net_path(char *out, size_t cap, const char *home, uint64_t nwid)
 	return zt_home_path(out, cap, home, name);
 }
 
-/* One "key=value" line of a networks.d file into out: NULL, or why it is
- * ignored. */
-static const char *load_line(const char *line, uint64_t nwid, struct zt_net_settings *out)
+/* ip=a/n,b/m: an ad-hoc network's addresses (a bad one is logged and
+ * skipped, the others kept). */
+static void load_ips(const char *path, unsigned no, char *list, struct zt_net_settings *out)
+{
+	char *save = NULL;
+
+	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		struct zt_inetaddr a;
+		if (zt_netapply_parse_addr(t, &a) < 0 || out->ip_count >= ZT_NET_MAX_IPS) {
+			zt_log_warn("%s:%u: ignoring the address '%.50s' (ip=): not ip/bits, or "
+			            "more than %d",
+			            path, no, t, ZT_NET_MAX_IPS);
+			continue;
+		}
+		out->ips[out->ip_count++] = a;
+	}
+}
+
+/* One "key=value" line (number no) of the networks.d file path into out:
+ * NULL, or why it is ignored. */
+static const char *load_line(const char *path, unsigned no, char *line, uint64_t nwid,
+                             struct zt_net_settings *out)
 {
 	const struct {
 		const char *key;
@@ -42,7 +62,7 @@ static const char *load_line(const char *line, uint64_t nwid, struct zt_net_sett
 	    {"macAgeSeconds", NULL, &out->mac_age_s},
 	    {"mssClamp", NULL, &out->mss_clamp},
 	};
-	const char *eq = strchr(line, '='), *v;
+	char *eq = strchr(line, '='), *v;
 	size_t kl;
 	uint64_t id;
 
@@ -53,6 +73,10 @@ static const char *load_line(const char *line, uint64_t nwid, struct zt_net_sett
 	if (kl == 4 && strncmp(line, "nwid", 4) == 0) {
 		if (zt_nwid_parse(v, &id) != 0 || id != nwid)
 			return "not the network id of the file's name";
+		return NULL;
+	}
+	if (kl == 2 && strncmp(line, "ip", 2) == 0) {
+		load_ips(path, no, v, out); /* says which address it skips */
 		return NULL;
 	}
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -78,7 +102,7 @@ static const char *load_line(const char *line, uint64_t nwid, struct zt_net_sett
 
 void zt_netfile_load(const char *home, uint64_t nwid, struct zt_net_settings *out)
 {
-	char path[ZT_HOME_PATH_MAX], buf[1024], *line, *next;
+	char path[ZT_HOME_PATH_MAX], buf[FILE_MAX], *line, *next;
 	unsigned no = 0;
 	size_t len;
 	int r;
@@ -106,7 +130,7 @@ void zt_netfile_load(const char *home, uint64_t nwid, struct zt_net_settings *ou
 			line[strlen(line) - 1] = '\0';
 		if (line[0] == '\0' || line[0] == '#')
 			continue;
-		why = load_line(line, nwid, out);
+		why = load_line(path, no, line, nwid, out);
 		if (why)
 			zt_log_warn("%s:%u: ignoring '%.40s': %s", path, no, line, why);
 	}
@@ -115,7 +139,7 @@ void zt_netfile_load(const char *home, uint64_t nwid, struct zt_net_settings *ou
 int zt_netfile_save(const char *home, uint64_t nwid, const struct zt_net_settings *st, char *err,
                     size_t errcap)
 {
-	char dir[ZT_HOME_PATH_MAX], path[ZT_HOME_PATH_MAX], buf[512];
+	char dir[ZT_HOME_PATH_MAX], path[ZT_HOME_PATH_MAX], buf[FILE_MAX];
 	int n, r;
 
 	r = zt_home_path(dir, sizeof dir, home, NETWORKS_DIR);
@@ -136,6 +160,13 @@ int zt_netfile_save(const char *home, uint64_t nwid, const struct zt_net_setting
 	             "macAgeSeconds=%u\nmssClamp=%u\n",
 	             nwid, st->allow_managed, st->allow_global, st->allow_default, st->allow_dns,
 	             st->bridge, st->broadcast, st->multicast_limit, st->mac_age_s, st->mss_clamp);
+	n += snprintf(buf + n, sizeof buf - (size_t)n, "ip=");
+	for (unsigned i = 0; i < st->ip_count && i < ZT_NET_MAX_IPS; i++) {
+		char t[64];
+		zt_netapply_addr_text(&st->ips[i], t, sizeof t);
+		n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%s", i ? "," : "", t);
+	}
+	n += snprintf(buf + n, sizeof buf - (size_t)n, "\n");
 	r = zt_home_write(path, buf, (size_t)n, 0644);
 	if (r < 0)
 		snprintf(err, errcap, "cannot write %s: %s", path, strerror(-r));
