@@ -15,6 +15,7 @@
 #include "controller/invite.h"
 #include "osdep/args.h"
 #include "osdep/log.h"
+#include "osdep/version.h"
 
 #define DEFAULT_HOME "/var/lib/zt-controller"
 #define DEFAULT_PORT 9994
@@ -35,6 +36,7 @@ static void usage(FILE *f)
 	        "  -b BINDADDR  bind UDP to this local address only\n"
 	        "  --db FILE    the database (default HOMEDIR/controller.db)\n"
 	        "  -v           debug logging\n"
+	        "  --version    print the version\n"
 	        "  HOMEDIR      state directory (default %s): identity, API token\n"
 	        "\n"
 	        "  invite       print a one-line invite code for network NWID, good for USES\n"
@@ -46,6 +48,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+	                                         {"version", no_argument, NULL, 'V'},
 	                                         {"db", required_argument, NULL, 'd'},
 	                                         {NULL, 0, NULL, 0}};
 	struct zt_ctld_config cfg;
@@ -79,6 +82,7 @@ int main(int argc, char **argv)
 		case 'd': cfg.db = optarg; break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': zt_version_print("zt-controller"); return 0;
 		case ':':
 			fprintf(stderr,
 			        "zt-controller: option %s needs an argument (see zt-controller "

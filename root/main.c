@@ -29,6 +29,7 @@
 #include "osdep/state.h"
 #include "osdep/tcp.h"
 #include "osdep/udp.h"
+#include "osdep/version.h"
 #include "root/tools.h"
 
 #define DEFAULT_PORT        9993
@@ -72,6 +73,7 @@ static void usage(FILE *f)
 	    "  -e ENDPOINT  a public IP/PORT to advertise (repeatable); default: the\n"
 	    "               bound address, or every non-loopback interface address\n"
 	    "  -v           debug logging, counters every %d s\n"
+	    "  --version    print the version\n"
 	    "\n"
 	    "  At start it prints 'identity <public identity>', one 'endpoint <ip/port>'\n"
 	    "  line per endpoint and 'rootspec <identity>@<ep>,...' for mkroots.\n"
@@ -350,7 +352,7 @@ static int start(struct root *rt, char *err, size_t errcap)
 	if (rt->ep_count == 0)
 		default_endpoints(rt);
 	print_banner(rt);
-	zt_log_info("zt-root " ZT_VERSION_STRING " address %010" PRIx64 "%s, UDP port %u%s",
+	zt_log_info("zt-root %s address %010" PRIx64 "%s, UDP port %u%s", zt_version(),
 	            rt->id.address, created ? " (new)" : "", rt->u.udp.port,
 	            rt->u.udp.count > 1 ? " (IPv4+IPv6)" : "");
 	return 0;
@@ -359,6 +361,7 @@ static int start(struct root *rt, char *err, size_t errcap)
 static int run(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+	                                         {"version", no_argument, NULL, 'V'},
 	                                         {NULL, 0, NULL, 0}};
 	struct root rt;
 	struct zt_endpoint ep;
@@ -399,6 +402,7 @@ static int run(int argc, char **argv)
 			break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': zt_version_print("zt-root"); return 0;
 		case ':':
 			fprintf(stderr,
 			        "zt-root: option -%c needs an argument (see zt-root --help)\n",
