@@ -109,12 +109,15 @@ SIM_BIN := $(B)/test/zt-sim
 
 PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
+.PHONY: deb package-test
 .PHONY: all deps test test-unit test-e2e nat-matrix demo fuzz fuzz-smoke install uninstall clean \
 	format format-check check-layering bench dos-bench tsan
 all: $(PROGS) $(B)/libztnode.a
 
+# DEPS=build (default), test, demo or package.
+DEPS ?= build
 deps:
-	@sh ext/deps.sh build
+	@sh ext/deps.sh $(DEPS)
 
 $(B)/node/%.o: node/%.c
 	@mkdir -p $(dir $@)
@@ -128,9 +131,15 @@ $(B)/test/sim/%.o: test/sim/%.c
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(Q_CC)$(CC) $(CFLAGS_OS) -c -o $@ $<
-# The version comes from VERSION alone: a new one rebuilds this object.
-$(B)/osdep/version.o: VERSION
+# The version comes from VERSION alone (or make VERSION=, as debian/rules
+# does): a new one rewrites version.stamp, which rebuilds this object.
+$(B)/version.stamp: FORCE
+	@mkdir -p $(B)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+$(B)/osdep/version.o: $(B)/version.stamp
 $(B)/osdep/version.o: CFLAGS_OS += -DZT_VERSION='"$(VERSION)"'
+.PHONY: FORCE
+FORCE:
 
 $(B)/libztnode.a: $(NODE_OBJS)
 	@rm -f $@
@@ -190,7 +199,7 @@ $(B)/test/ztqdelay: test/netlab/ztqdelay.c
 # test/run.sh runs every test program and script and prints the totals last.
 test:
 	@sh ext/deps.sh test
-	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(SIM_BIN) $(NETLAB_BINS) fuzz-build
+	@$(MAKE) --no-print-directory WERROR=1 all $(UNIT_BINS) $(SIM_BIN) $(NETLAB_BINS) fuzz-build
 	@B=$(B) sh test/run.sh
 
 test-unit: $(UNIT_BINS) $(SIM_BIN)
@@ -202,7 +211,7 @@ test-e2e: all $(NETLAB_BINS)
 # Every pair of NAT kinds in the NAT lab (about 6 minutes, root): the report
 # goes to build/nat-matrix.md (copy it to doc/nat-matrix.md to publish it).
 nat-matrix: all $(NETLAB_BINS)
-	@sh ext/deps.sh test
+	@ZT_DEPS_CHECK=1 sh ext/deps.sh test
 	@B=$(B) bash test/netlab/nat-matrix.sh > $(B)/nat-matrix.md; rc=$$?; \
 		cat $(B)/nat-matrix.md; exit $$rc
 
@@ -274,6 +283,24 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/ztd $(DESTDIR)$(SBINDIR)/zt-root $(DESTDIR)$(SBINDIR)/zt-controller \
 		$(DESTDIR)$(BINDIR)/zt-cli
+
+# ---- Debian packages ----
+# make deb: the .debs of debian/ built from a copy of the tree in build/deb/src
+# (dpkg-buildpackage cleans its tree and writes to its parent: build/deb/).
+# DEB_BUILD_OPTIONS=nocheck skips the unit tests that the build runs.
+deb:
+	@ZT_DEPS_CHECK=1 sh ext/deps.sh package
+	@rm -rf build/deb && mkdir -p build/deb/src
+	@tar -cf - --exclude=./build --exclude=./build-san --exclude=./build-fuzz \
+		--exclude=./build-tsan --exclude=./.git . | tar -C build/deb/src -xf -
+	cd build/deb/src && dpkg-buildpackage -us -uc -b
+	@ls -l build/deb/*.deb
+
+# make package-test: build, install into a scratch root with dpkg --root (no
+# systemd, no chroot), check, upgrade, remove, purge (test/package/).
+package-test:
+	@ZT_DEPS_CHECK=1 sh ext/deps.sh package
+	@sh test/package/package-test.sh
 
 # ---- style ----
 FMT_SRCS = $(wildcard node/*.[ch] osdep/*.[ch] service/*.[ch] root/*.[ch] controller/*.[ch] \
