@@ -114,7 +114,7 @@ PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 	format format-check check-layering bench dos-bench tsan
 all: $(PROGS) $(B)/libztnode.a
 
-# DEPS=build (default), test, demo or package.
+# DEPS=build (default), test, demo, package or bench.
 DEPS ?= build
 deps:
 	@sh ext/deps.sh $(DEPS)

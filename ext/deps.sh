@@ -32,6 +32,17 @@ if [ "$want" = test ]; then
 		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
 	done
 fi
+if [ "$want" = bench ]; then
+	# make bench: the VPNs zt is measured against, and iperf3
+	for t in iperf3:iperf3 wireguard-go:wireguard-go wg:wireguard-tools tincd:tinc \
+		 fastd:fastd edge:n2n supernode:n2n nebula:nebula nebula-cert:nebula \
+		 strip:binutils ip:iproute2 ping:iputils-ping; do
+		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
+	done
+	# n2n and nebula give two programs each: name each package once
+	# shellcheck disable=SC2086
+	[ -z "$missing" ] || missing=" $(printf '%s\n' $missing | sort -u | xargs)"
+fi
 if [ "$want" = package ]; then
 	# dpkg-buildpackage, debhelper (compat 13, dh_installsysusers), lintian;
 	# systemd-analyze verify and systemd-sysusers check the units and users.
