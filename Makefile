@@ -282,7 +282,9 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/ztd $(DESTDIR)$(SBINDIR)/zt-root $(DESTDIR)$(SBINDIR)/zt-controller \
-		$(DESTDIR)$(BINDIR)/zt-cli
+		$(DESTDIR)$(BINDIR)/zt-cli $(DESTDIR)$(MANDIR)/man8/ztd.8 \
+		$(DESTDIR)$(MANDIR)/man8/zt-root.8 $(DESTDIR)$(MANDIR)/man8/zt-controller.8 \
+		$(DESTDIR)$(MANDIR)/man1/zt-cli.1
 
 # ---- Debian packages ----
 # make deb: the .debs of debian/ built from a copy of the tree in build/deb/src
