@@ -4,7 +4,7 @@
 #   make            build/ztd build/zt-cli build/zt-root build/zt-controller build/libztnode.a
 #   make test       unit + simulation + fuzz smoke + netns e2e (root); last line "N passed, N failed"
 #   make demo       two members and a root in network namespaces, ping across the overlay
-#   make deps       install the build's Debian packages (DEPS=test|demo|package for more)
+#   make deps       install the build's Debian packages (DEPS=test|demo|package|bench for more)
 #   make SAN=1      the same with ASan+UBSan (objects go to build-san/)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS each (clang)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -109,9 +109,8 @@ SIM_BIN := $(B)/test/zt-sim
 
 PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
-.PHONY: deb package-test
 .PHONY: all deps test test-unit test-e2e nat-matrix demo fuzz fuzz-smoke install uninstall clean \
-	format format-check check-layering bench dos-bench tsan
+	format format-check check-layering bench dos-bench tsan deb package-test
 all: $(PROGS) $(B)/libztnode.a
 
 # DEPS=build (default), test, demo, package or bench.
