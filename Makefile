@@ -68,7 +68,7 @@ SIM_BIN := $(B)/test/zt-sim
 PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
 .PHONY: all deps test test-unit test-e2e nat-matrix demo fuzz fuzz-smoke install uninstall clean \
-	format format-check check-layering bench dos-bench tsan
+	format format-check check-layering bench dos-bench ctl-bench tsan
 all: $(PROGS) $(B)/libztnode.a
 
 deps:
@@ -218,6 +218,13 @@ $(B)/bench/dosgen: $(B)/bench/dosgen.o $(B)/bench/hsclient.o $(B)/libztnode.a
 
 dos-bench: all $(B)/bench/rekeyer $(B)/bench/dosgen
 	@bash bench/dos.sh
+
+# make ctl-bench: the controller with 10,000 members (bench/ctl.sh, no root).
+$(B)/bench/ctlapi: $(B)/bench/ctlapi.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
+ctl-bench: $(B)/zt-controller $(B)/bench/ctlapi
+	@B=$(B) bash bench/ctl.sh
 
 # ---- install ----
 install: all

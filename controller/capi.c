@@ -226,7 +226,10 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 	was_bridge = was && zt_ctl_bool(m, "activeBridge");
 	if (zt_ctl_member_update(m, body, now, err, sizeof err) < 0) {
 		reply_error(reply, 400, err);
-	} else if (zt_ctl_save_member(a->ctl, nwid, addr, m) != ZT_OK) {
+		goto out;
+	}
+	zt_ctl_assign(a->ctl, nwid, addr, m, now);
+	if (zt_ctl_save_member(a->ctl, nwid, addr, m) != ZT_OK) {
 		reply_error(reply, 500, "the database refused the write (see the log)");
 	} else {
 		zt_ctl_changed(a->ctl, now, nwid, addr, was && !zt_ctl_bool(m, "authorized"));
@@ -237,6 +240,7 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 		changed(a);
 		reply_json(reply, 200, json_incref(m));
 	}
+out:
 	json_decref(body);
 	json_decref(m);
 }

@@ -30,6 +30,10 @@
 #include "osdep/state.h"
 
 #define MAX_SLEEP_MS 1000
+/* Queued pushes sent per turn of the loop (each signs a config): about a
+ * few milliseconds of work, so that the API and members' requests are
+ * served in between. */
+#define PUSHES_PER_TURN 128
 
 struct ctld {
 	struct zt_ctld_config cfg;
@@ -96,27 +100,8 @@ static int64_t api_now(void *ctx)
 static void api_changed(void *ctx)
 {
 	struct ctld *d = ctx;
-	/* Pushes were sent from the API handler: let the core's timers run. */
+	/* Pushes were queued by the API handler: the loop sends them now. */
 	d->deadline = zt_clock_now();
-}
-
-static int count_one(void *ctx, const char *id, const char *json)
-{
-	(void)id;
-	(void)json;
-	++*(uint64_t *)ctx;
-	return 0;
-}
-
-static int count_members(void *ctx, const char *id, const char *json)
-{
-	struct ctld *d = ((void **)ctx)[0];
-	uint64_t *members = ((void **)ctx)[1], nwid;
-
-	(void)json;
-	if (zt_nwid_parse(id, &nwid) == ZT_OK)
-		(void)d->ctl.store->ops->member_list(d->ctl.store, nwid, count_one, members);
-	return 0;
 }
 
 /* The controller's metrics: the node's (no per-peer families, as
@@ -129,7 +114,6 @@ static void fill_metrics(void *ctx, struct zt_metrics *m)
 	                                      "bad_invite"};
 	struct ctld *d = ctx;
 	uint64_t networks = 0, members = 0;
-	void *mctx[2] = {d, &members};
 
 	zt_metrics_node(m, d->node, zt_clock_now(), &d->u, NULL, false);
 	zt_metrics_family(m, "zt_controller_config_requests_total", ZT_METRICS_COUNTER,
@@ -143,8 +127,7 @@ static void fill_metrics(void *ctx, struct zt_metrics *m)
 	zt_metrics_counter(m, "zt_controller_db_errors_total",
 	                   "database calls that failed while answering members",
 	                   d->ctl.store_errors);
-	(void)d->ctl.store->ops->net_list(d->ctl.store, count_one, &networks);
-	(void)d->ctl.store->ops->net_list(d->ctl.store, count_members, mctx);
+	(void)d->ctl.store->ops->count(d->ctl.store, &networks, &members);
 	zt_metrics_gauge(m, "controller_network_count", "networks the controller serves",
 	                 (double)networks);
 	zt_metrics_gauge(m, "controller_member_count", "members of the controller's networks",
@@ -269,8 +252,15 @@ static void run_loop(struct ctld *d)
 {
 	while (!zt_evloop_stopped(d->loop)) {
 		int64_t now = zt_clock_now(), next, api_next, timeout;
+		bool more;
 		int r;
 
+		/* The admin's changes, pushed a slice per turn (ctl.h); with
+		 * more to send, the loop only polls before the next slice. */
+		more = zt_ctl_work(&d->ctl, now, PUSHES_PER_TURN);
+
+		if (more)
+			d->deadline = now; /* the pushes' sends may have armed timers */
 		if (now >= d->deadline) {
 			int64_t dl = now + MAX_SLEEP_MS;
 			(void)zt_node_process_background(d->node, now, &dl);
@@ -285,6 +275,8 @@ static void run_loop(struct ctld *d)
 			timeout = 0;
 		if (timeout > MAX_SLEEP_MS)
 			timeout = MAX_SLEEP_MS;
+		if (more)
+			timeout = 0;
 		zt_nodeudp_flush(&d->u);
 		r = zt_evloop_wait(d->loop, (int)timeout);
 		if (r < 0) {

@@ -23,6 +23,9 @@ enum op {
 	OP_MEMBER_PUT,
 	OP_MEMBER_DELETE,
 	OP_MEMBER_LIST,
+	OP_MEMBER_IDS,
+	OP_IP_OWNER,
+	OP_COUNT_ROWS,
 	OP_INVITE_PUT,
 	OP_INVITE_USE,
 	OP_DUMP,
@@ -30,9 +33,9 @@ enum op {
 };
 
 static const char *const op_names[OP_COUNT] = {
-    "begin",       "commit",     "rollback",   "net_get",    "net_put",
-    "net_delete",  "net_list",   "member_get", "member_put", "member_delete",
-    "member_list", "invite_put", "invite_use", "dump",
+    "begin",    "commit",     "rollback",   "net_get",       "net_put",     "net_delete",
+    "net_list", "member_get", "member_put", "member_delete", "member_list", "member_ids",
+    "ip_owner", "count",      "invite_put", "invite_use",    "dump",
 };
 
 /* 50 us to 2.5 s: SQLite in WAL answers a lookup in tens of
@@ -131,6 +134,23 @@ static int t_member_list(struct zt_store *s, uint64_t nwid, zt_store_each_fn fn,
 	TIMED(s, OP_MEMBER_LIST, in->ops->member_list(in, nwid, fn, ctx));
 }
 
+static int t_member_ids(struct zt_store *s, uint64_t nwid, enum zt_store_which which,
+                        uint64_t after, uint64_t *out, size_t cap, size_t *n)
+{
+	TIMED(s, OP_MEMBER_IDS, in->ops->member_ids(in, nwid, which, after, out, cap, n));
+}
+
+static int t_ip_owner(struct zt_store *s, uint64_t nwid, const struct zt_inetaddr *ip,
+                      uint64_t *owner)
+{
+	TIMED(s, OP_IP_OWNER, in->ops->ip_owner(in, nwid, ip, owner));
+}
+
+static int t_count(struct zt_store *s, uint64_t *networks, uint64_t *members)
+{
+	TIMED(s, OP_COUNT_ROWS, in->ops->count(in, networks, members));
+}
+
 static int t_invite_put(struct zt_store *s, const uint8_t hash[32], uint64_t nwid, unsigned uses,
                         int64_t expires, int64_t now)
 {
@@ -160,6 +180,9 @@ static const struct zt_store_ops timed_ops = {
     .member_put = t_member_put,
     .member_delete = t_member_delete,
     .member_list = t_member_list,
+    .member_ids = t_member_ids,
+    .ip_owner = t_ip_owner,
+    .count = t_count,
     .invite_put = t_invite_put,
     .invite_use = t_invite_use,
     .dump = t_dump,

@@ -96,6 +96,23 @@ static int c_member_list(struct zt_store *s, uint64_t nwid, zt_store_each_fn fn,
 	CNT(s)->reads++;
 	return INNER(s)->ops->member_list(INNER(s), nwid, fn, ctx);
 }
+static int c_member_ids(struct zt_store *s, uint64_t nwid, enum zt_store_which which,
+                        uint64_t after, uint64_t *out, size_t cap, size_t *n)
+{
+	CNT(s)->reads++;
+	return INNER(s)->ops->member_ids(INNER(s), nwid, which, after, out, cap, n);
+}
+static int c_ip_owner(struct zt_store *s, uint64_t nwid, const struct zt_inetaddr *ip,
+                      uint64_t *owner)
+{
+	CNT(s)->reads++;
+	return INNER(s)->ops->ip_owner(INNER(s), nwid, ip, owner);
+}
+static int c_count(struct zt_store *s, uint64_t *networks, uint64_t *members)
+{
+	CNT(s)->reads++;
+	return INNER(s)->ops->count(INNER(s), networks, members);
+}
 static int c_invite_put(struct zt_store *s, const uint8_t hash[32], uint64_t nwid, unsigned uses,
                         int64_t expires, int64_t now)
 {
@@ -125,6 +142,9 @@ static const struct zt_store_ops counting_ops = {
     .member_put = c_member_put,
     .member_delete = c_member_delete,
     .member_list = c_member_list,
+    .member_ids = c_member_ids,
+    .ip_owner = c_ip_owner,
+    .count = c_count,
     .invite_put = c_invite_put,
     .invite_use = c_invite_use,
     .dump = c_dump,
