@@ -176,7 +176,8 @@ FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 	-I. -Inode $(PKG_CFLAGS)
 FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c service/api_json.c controller/ctl_json.c \
-	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c
+	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c \
+	controller/store_index.c
 
 build-fuzz/%: test/fuzz/%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p build-fuzz
