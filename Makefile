@@ -224,7 +224,12 @@ dos-bench: all $(B)/bench/rekeyer $(B)/bench/dosgen
 $(B)/bench/ctlapi: $(B)/bench/ctlapi.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
-ctl-bench: $(B)/zt-controller $(B)/bench/ctlapi
+# ctlpush runs the controller logic on the simulator's nodes (test/sim).
+$(B)/bench/ctlpush: $(B)/bench/ctlpush.o $(filter-out $(B)/test/sim/main.o,$(SIM_SRCS:%.c=$(B)/%.o)) \
+		$(B)/libztctl.a $(B)/libztos.a $(B)/libztnode.a
+	$(CC) $(LDFLAGS) $(SIM_WRAP) -o $@ $^ $(LIBS) $(CTL_LIBS)
+
+ctl-bench: $(B)/zt-controller $(B)/bench/ctlapi $(B)/bench/ctlpush
 	@B=$(B) bash bench/ctl.sh
 
 # ---- install ----

@@ -10,6 +10,8 @@
 #   bash bench/ctl.sh                 # 10,000 members in 100 networks
 #   CTL_MEMBERS=2000 bash bench/ctl.sh
 #   ZTCTL=/path/to/other/zt-controller bash bench/ctl.sh   # compare builds
+#   CTL_DB=/dev/shm/ctl.db bash bench/ctl.sh   # the database on tmpfs: no fsync
+#                                              # cost (not durable; to compare)
 set -eu
 B=${B:-build}
 ZTCTL=${ZTCTL:-$B/zt-controller}
@@ -17,14 +19,18 @@ MEMBERS=${CTL_MEMBERS:-10000}
 NETS=${CTL_NETS:-100}
 PORT=${CTL_PORT:-29994}
 W=$(mktemp -d /tmp/zt-ctlbench.XXXXXX)
+DB=${CTL_DB:-$W/home/controller.db}
 CPID=
 cleanup() {
 	[ -n "$CPID" ] && kill "$CPID" 2>/dev/null && wait "$CPID" 2>/dev/null
 	rm -rf "$W"
+	[ -n "${CTL_DB:-}" ] && rm -f "$DB" "$DB-wal" "$DB-shm" "$DB-lock"
+	return 0
 }
 trap cleanup EXIT INT TERM
 
-"$ZTCTL" -p "$PORT" -P "$PORT" -b 127.0.0.1 "$W/home" >"$W/out" 2>"$W/log" &
+mkdir -p "$W/home"
+"$ZTCTL" -p "$PORT" -P "$PORT" -b 127.0.0.1 --db "$DB" "$W/home" >"$W/out" 2>"$W/log" &
 CPID=$!
 for _ in $(seq 100); do
 	[ -s "$W/out" ] && [ -s "$W/home/authtoken.secret" ] && break
@@ -32,7 +38,12 @@ for _ in $(seq 100); do
 done
 ADDR=$(head -n 1 "$W/out")
 [ -n "$ADDR" ] || { echo "zt-controller did not start: $(cat "$W/log")"; exit 1; }
-echo "# zt-controller $("$ZTCTL" --help >/dev/null 2>&1; echo "$ZTCTL"), $MEMBERS members in $NETS networks"
+echo "# $ZTCTL, $MEMBERS members in $NETS networks, database $DB"
 "$B/bench/ctlapi" "$PORT" "$(cat "$W/home/authtoken.secret")" "$ADDR" "$MEMBERS" "$NETS"
 echo "controller CPU (user+sys, s): $(awk '{printf "%.1f", ($14+$15)/100}' /proc/$CPID/stat)"
-echo "database: $(du -k "$W/home/controller.db" | cut -f1) KiB"
+echo "database: $(du -k "$DB" | cut -f1) KiB"
+kill "$CPID"
+wait "$CPID" || true
+CPID=
+# The in-process part: pushes and config answers (bench/ctlpush.c).
+"$B/bench/ctlpush" "$W/push.db" "${CTL_REAL:-1000}" "$MEMBERS" "$NETS"

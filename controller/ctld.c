@@ -33,7 +33,7 @@
 /* Queued pushes sent per turn of the loop (each signs a config): about a
  * few milliseconds of work, so that the API and members' requests are
  * served in between. */
-#define PUSHES_PER_TURN 128
+#define PUSHES_PER_TURN 32
 
 struct ctld {
 	struct zt_ctld_config cfg;
