@@ -34,6 +34,8 @@
  * few milliseconds of work, so that the API and members' requests are
  * served in between. */
 #define PUSHES_PER_TURN 32
+/* The audit trail is trimmed to its retention this often. */
+#define AUDIT_PRUNE_MS (10 * 60 * 1000)
 
 struct ctld {
 	struct zt_ctld_config cfg;
@@ -52,6 +54,7 @@ struct ctld {
 	uint64_t verdicts[ZT_NETCONF_BAD_INVITE + 1];
 	int lock_fd;
 	int64_t deadline;
+	int64_t audit_pruned; /* when the audit trail was last trimmed */
 };
 
 static int host_wire_send(void *ctx, int64_t sock, const struct zt_endpoint *to, const void *pkt,
@@ -135,6 +138,22 @@ static void fill_metrics(void *ctx, struct zt_metrics *m)
 	zt_store_timed_metrics(d->ctl.store, m);
 }
 
+/* Keep the audit trail within --audit-days and the row cap. */
+static void audit_prune(struct ctld *d, int64_t now)
+{
+	int64_t keep_ms = (int64_t)d->cfg.audit_days * 24 * 3600 * 1000;
+	uint64_t gone = 0;
+
+	d->audit_pruned = now;
+	if (d->ctl.store->ops->audit_prune(d->ctl.store, d->cfg.audit_days ? now - keep_ms : 0,
+	                                   d->cfg.audit_rows, &gone) != ZT_OK)
+		zt_log_error("the audit trail could not be trimmed (disk full or read-only?)");
+	else if (gone > 0)
+		zt_log_info("audit trail: %" PRIu64 " entries past the retention (%u days, %" PRIu64
+		            " entries) deleted",
+		            gone, d->cfg.audit_days, d->cfg.audit_rows);
+}
+
 static void on_batch(void *ctx, const struct zt_wire_pkt *pkts, size_t n)
 {
 	struct ctld *d = ctx;
@@ -189,6 +208,7 @@ static int start(struct ctld *d, char *err, size_t errcap)
 		return -ENOMEM;
 	}
 	d->ctl.address = d->id.address;
+	audit_prune(d, now);
 
 	r = zt_nodeudp_open(&d->u, d->loop, cfg->bind_addr, cfg->udp_port, false, false, on_batch,
 	                    d, err, errcap);
@@ -258,6 +278,8 @@ static void run_loop(struct ctld *d)
 		/* The admin's changes, pushed a slice per turn (ctl.h); with
 		 * more to send, the loop only polls before the next slice. */
 		more = zt_ctl_work(&d->ctl, now, PUSHES_PER_TURN);
+		if (now - d->audit_pruned >= AUDIT_PRUNE_MS)
+			audit_prune(d, now);
 
 		if (more)
 			d->deadline = now; /* the pushes' sends may have armed timers */

@@ -42,6 +42,19 @@ struct zt_store_member_index {
 };
 void zt_store_member_index(const char *json, struct zt_store_member_index *out);
 
+/* One entry of the audit trail: a change made through the admin API.
+ * old_json / new_json are the object before and after (NULL: it did not
+ * exist / was deleted); id is given by the store (ascending). */
+struct zt_store_audit {
+	int64_t id;
+	int64_t time;       /* ms */
+	const char *who;    /* the API token's name ("admin") */
+	const char *action; /* "create", "update", "delete" */
+	const char *object; /* "network/<nwid>", "network/<nwid>/member/<addr>", ... */
+	const char *old_json, *new_json;
+};
+typedef int (*zt_store_audit_fn)(void *ctx, const struct zt_store_audit *e);
+
 /* Which members member_ids lists. */
 enum zt_store_which {
 	ZT_STORE_ALL,
@@ -84,6 +97,18 @@ struct zt_store_ops {
 	int (*invite_put)(struct zt_store *s, const uint8_t hash[32], uint64_t nwid, unsigned uses,
 	                  int64_t expires, int64_t now);
 	int (*invite_use)(struct zt_store *s, const uint8_t hash[32], uint64_t nwid, int64_t now);
+
+	/* The audit trail: audit_put adds e (its id ignored), in the
+	 * caller's transaction so that a change and its record commit
+	 * together; audit_list gives up to limit entries with id < before
+	 * (0: from the newest), newest first; audit_prune deletes the
+	 * entries older than `older_than` (ms) and the oldest beyond
+	 * max_rows, and says how many went in *deleted. */
+	int (*audit_put)(struct zt_store *s, const struct zt_store_audit *e);
+	int (*audit_list)(struct zt_store *s, int64_t before, unsigned limit, zt_store_audit_fn fn,
+	                  void *ctx);
+	int (*audit_prune)(struct zt_store *s, int64_t older_than, uint64_t max_rows,
+	                   uint64_t *deleted);
 
 	/* A canonical text of everything stored (tests compare two). */
 	int (*dump)(struct zt_store *s, char **text);

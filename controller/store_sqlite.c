@@ -58,6 +58,11 @@ static const struct migration {
      " REFERENCES member (nwid, address) ON DELETE CASCADE);"
      "CREATE INDEX member_ip_ip ON member_ip (nwid, ip, address);",
      backfill_index},
+    /* 3 -> 4: the audit trail of admin changes (store.h). */
+    {"CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL,"
+     " who TEXT NOT NULL, action TEXT NOT NULL, object TEXT NOT NULL, old TEXT, new TEXT);"
+     "CREATE INDEX audit_time ON audit (time);",
+     NULL},
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -475,6 +480,104 @@ static int sq_invite_use(struct zt_store *b, const uint8_t hash[32], uint64_t nw
 	return r;
 }
 
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *t)
+{
+	if (t != NULL)
+		sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int sq_audit_put(struct zt_store *b, const struct zt_store_audit *e)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+
+	if (prepare(s,
+	            "INSERT INTO audit (time, who, action, object, old, new) "
+	            "VALUES (?, ?, ?, ?, ?, ?)",
+	            &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	sqlite3_bind_int64(st, 1, e->time);
+	bind_text_or_null(st, 2, e->who != NULL ? e->who : "");
+	bind_text_or_null(st, 3, e->action != NULL ? e->action : "");
+	bind_text_or_null(st, 4, e->object != NULL ? e->object : "");
+	bind_text_or_null(st, 5, e->old_json);
+	bind_text_or_null(st, 6, e->new_json);
+	return step_write(s, st);
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static int sq_audit_list(struct zt_store *b, int64_t before, unsigned limit, zt_store_audit_fn fn,
+                         void *ctx)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(s,
+	            "SELECT id, time, who, action, object, old, new FROM audit WHERE id < ? "
+	            "ORDER BY id DESC LIMIT ?",
+	            &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	sqlite3_bind_int64(st, 1, before > 0 ? before : INT64_MAX);
+	sqlite3_bind_int64(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct zt_store_audit e = {sqlite3_column_int64(st, 0),
+		                           sqlite3_column_int64(st, 1),
+		                           col(st, 2),
+		                           col(st, 3),
+		                           col(st, 4),
+		                           col(st, 5),
+		                           col(st, 6)};
+		if (fn(ctx, &e) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? ZT_OK : ZT_ECALLBACK;
+}
+
+static int sq_audit_prune(struct zt_store *b, int64_t older_than, uint64_t max_rows,
+                          uint64_t *deleted)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+	int r;
+
+	*deleted = 0;
+	if (sq_begin(b) != ZT_OK)
+		return ZT_ECALLBACK;
+	if (prepare(s, "DELETE FROM audit WHERE time < ?", &st) != ZT_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, older_than);
+	if (step_write(s, st) != ZT_OK)
+		goto fail;
+	*deleted += (uint64_t)sqlite3_changes(s->db);
+	/* The newest max_rows stay: everything below the id of the
+	 * (max_rows+1)-th newest goes, one indexed statement. */
+	if (prepare(s,
+	            "DELETE FROM audit WHERE id <= (SELECT id FROM audit ORDER BY id DESC "
+	            "LIMIT 1 OFFSET ?)",
+	            &st) != ZT_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)(max_rows > INT64_MAX ? INT64_MAX : max_rows));
+	if (step_write(s, st) != ZT_OK)
+		goto fail;
+	*deleted += (uint64_t)sqlite3_changes(s->db);
+	r = sq_commit(b);
+	return r;
+fail:
+	sq_rollback(b);
+	*deleted = 0;
+	return ZT_ECALLBACK;
+}
+
 /* Append to a growing string; false when out of memory. */
 struct sbuf {
 	char *p;
@@ -565,6 +668,9 @@ static const struct zt_store_ops sq_ops = {
     .member_ids = sq_member_ids,
     .ip_owner = sq_ip_owner,
     .count = sq_count,
+    .audit_put = sq_audit_put,
+    .audit_list = sq_audit_list,
+    .audit_prune = sq_audit_prune,
     .invite_put = sq_invite_put,
     .invite_use = sq_invite_use,
     .dump = sq_dump,

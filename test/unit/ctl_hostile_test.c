@@ -113,6 +113,23 @@ static int c_count(struct zt_store *s, uint64_t *networks, uint64_t *members)
 	CNT(s)->reads++;
 	return INNER(s)->ops->count(INNER(s), networks, members);
 }
+static int c_audit_put(struct zt_store *s, const struct zt_store_audit *e)
+{
+	CNT(s)->writes++;
+	return INNER(s)->ops->audit_put(INNER(s), e);
+}
+static int c_audit_list(struct zt_store *s, int64_t before, unsigned limit, zt_store_audit_fn fn,
+                        void *ctx)
+{
+	CNT(s)->reads++;
+	return INNER(s)->ops->audit_list(INNER(s), before, limit, fn, ctx);
+}
+static int c_audit_prune(struct zt_store *s, int64_t older_than, uint64_t max_rows,
+                         uint64_t *deleted)
+{
+	CNT(s)->writes++;
+	return INNER(s)->ops->audit_prune(INNER(s), older_than, max_rows, deleted);
+}
 static int c_invite_put(struct zt_store *s, const uint8_t hash[32], uint64_t nwid, unsigned uses,
                         int64_t expires, int64_t now)
 {
@@ -145,6 +162,9 @@ static const struct zt_store_ops counting_ops = {
     .member_ids = c_member_ids,
     .ip_owner = c_ip_owner,
     .count = c_count,
+    .audit_put = c_audit_put,
+    .audit_list = c_audit_list,
+    .audit_prune = c_audit_prune,
     .invite_put = c_invite_put,
     .invite_use = c_invite_use,
     .dump = c_dump,
