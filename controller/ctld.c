@@ -177,6 +177,23 @@ static int start(struct ctld *d, char *err, size_t errcap)
 	                       errcap);
 	if (r < 0)
 		return r;
+	if (cfg->db == NULL) {
+		if (zt_home_path(dbpath, sizeof dbpath, cfg->home, "controller.db") < 0) {
+			snprintf(err, errcap, "home directory path too long");
+			return -ENAMETOOLONG;
+		}
+	} else {
+		snprintf(dbpath, sizeof dbpath, "%s", cfg->db);
+	}
+	/* The database first: a second controller on it is refused before
+	 * it writes anything (store_sqlite.c locks it). */
+	if (zt_store_sqlite_open(&d->ctl.store, dbpath, err, errcap) != ZT_OK)
+		return -EINVAL;
+	/* Every database call timed, for the metrics. */
+	if (zt_store_timed_wrap(&d->ctl.store, d->ctl.store) != ZT_OK) {
+		snprintf(err, errcap, "out of memory");
+		return -ENOMEM;
+	}
 	r = zt_state_roots(cfg->home, cfg->roots_file, &roots, &have_roots, err, errcap);
 	if (r < 0)
 		return r;
@@ -192,21 +209,6 @@ static int start(struct ctld *d, char *err, size_t errcap)
 	r = zt_state_token(cfg->home, d->token, sizeof d->token, err, errcap);
 	if (r < 0)
 		return r;
-	if (cfg->db == NULL) {
-		if (zt_home_path(dbpath, sizeof dbpath, cfg->home, "controller.db") < 0) {
-			snprintf(err, errcap, "home directory path too long");
-			return -ENAMETOOLONG;
-		}
-	} else {
-		snprintf(dbpath, sizeof dbpath, "%s", cfg->db);
-	}
-	if (zt_store_sqlite_open(&d->ctl.store, dbpath, err, errcap) != ZT_OK)
-		return -EINVAL;
-	/* Every database call timed, for the metrics. */
-	if (zt_store_timed_wrap(&d->ctl.store, d->ctl.store) != ZT_OK) {
-		snprintf(err, errcap, "out of memory");
-		return -ENOMEM;
-	}
 	d->ctl.address = d->id.address;
 	audit_prune(d, now);
 
