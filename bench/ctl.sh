@@ -10,6 +10,7 @@
 #   bash bench/ctl.sh                 # 10,000 members in 100 networks
 #   CTL_MEMBERS=2000 bash bench/ctl.sh
 #   ZTCTL=/path/to/other/zt-controller bash bench/ctl.sh   # compare builds
+#   CTL_REAL=1000   simulated members of ctlpush (the others are offline)
 #   CTL_DB=/dev/shm/ctl.db bash bench/ctl.sh   # the database on tmpfs: no fsync
 #                                              # cost (not durable; to compare)
 set -eu
@@ -45,5 +46,7 @@ echo "database: $(du -k "$DB" | cut -f1) KiB"
 kill "$CPID"
 wait "$CPID" || true
 CPID=
-# The in-process part: pushes and config answers (bench/ctlpush.c).
+# The in-process part: pushes and config answers (bench/ctlpush.c);
+# CTL_PUSH=0 skips it (comparing zt-controller builds).
+[ "${CTL_PUSH:-1}" = 0 ] && exit 0
 "$B/bench/ctlpush" "$W/push.db" "${CTL_REAL:-1000}" "$MEMBERS" "$NETS"

@@ -368,7 +368,7 @@ static int sq_member_ids(struct zt_store *b, uint64_t nwid, enum zt_store_which 
 	struct sq_store *s = sq(b);
 	sqlite3_stmt *st;
 	char id[24], a[16];
-	int rc;
+	int rc = SQLITE_DONE; /* cap 0: nothing to read */
 
 	*n = 0;
 	if ((unsigned)which > ZT_STORE_BRIDGES || prepare(s, sql[which], &st) != ZT_OK)
