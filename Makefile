@@ -49,9 +49,9 @@ ZTD_SRCS := $(filter-out service/cli.c,$(wildcard service/*.c))
 CLI_SRCS := service/cli.c
 ROOT_SRCS := $(wildcard root/*.c)
 # controller/: libztctl.a (logic, store, API) + the program's main.
-CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c,\
-	$(wildcard controller/*.c))
-CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c
+CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c \
+	controller/rulescmd.c,$(wildcard controller/*.c))
+CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c controller/rulescmd.c
 UNIT_SRCS := $(wildcard test/unit/*_test.c)
 SIM_SRCS := $(filter-out test/sim/sim_main.c,$(wildcard test/sim/*.c))
 
@@ -67,7 +67,7 @@ SIM_BIN := $(B)/test/zt-sim
 
 PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
-.PHONY: all deps test test-unit test-e2e nat-matrix demo fuzz fuzz-smoke install uninstall clean \
+.PHONY: all deps test test-unit test-e2e nat-matrix pktpath-bench demo fuzz fuzz-smoke install uninstall clean \
 	format format-check check-layering bench dos-bench ctl-bench tsan
 all: $(PROGS) $(B)/libztnode.a
 
@@ -128,6 +128,9 @@ $(OSDEP_TESTS:%=$(B)/test/%): $(B)/test/%: $(B)/test/unit/%.o $(B)/libztos.a $(B
 $(B)/test/ctl_%_test: $(B)/test/unit/ctl_%_test.o $(B)/libztctl.a $(B)/libztos.a \
 		$(B)/libztnode.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CTL_LIBS)
+# rulesc_test: the rules language compiler alone (controller/rulesc.c).
+$(B)/test/rulesc_test: $(B)/test/unit/rulesc_test.o $(B)/controller/rulesc.o $(B)/libztnode.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 # netapply_test: ztd's config filtering (service/netapply.c).
 $(B)/test/netapply_test: $(B)/test/unit/netapply_test.o $(B)/service/netapply.o $(B)/libztos.a \
 		$(B)/libztnode.a
@@ -159,6 +162,7 @@ test-e2e: all $(NETLAB_BINS)
 
 # Every pair of NAT kinds in the NAT lab (about 6 minutes, root): the report
 # goes to build/nat-matrix.md (copy it to doc/nat-matrix.md to publish it).
+# NAT_MATRIX_ONLY="sym-upnp" runs one row (test/netlab/nat-matrix.sh).
 nat-matrix: all $(NETLAB_BINS)
 	@sh ext/deps.sh test
 	@B=$(B) bash test/netlab/nat-matrix.sh > $(B)/nat-matrix.md; rc=$$?; \
@@ -178,6 +182,9 @@ FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE
 FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c service/api_json.c controller/ctl_json.c \
 	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c \
 	controller/store_index.c
+
+# The rules compiler (capi.c compiles a network's rulesSource).
+FUZZ_LIB_SRCS += controller/rulesc.c
 
 build-fuzz/%: test/fuzz/%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p build-fuzz
@@ -231,6 +238,15 @@ $(B)/bench/ctlpush: $(B)/bench/ctlpush.o $(filter-out $(B)/test/sim/main.o,$(SIM
 
 ctl-bench: $(B)/zt-controller $(B)/bench/ctlapi $(B)/bench/ctlpush
 	@B=$(B) bash bench/ctl.sh
+
+# make pktpath-bench: the core's instructions per 64-byte packet, root and
+# two members in one process, counted by callgrind (bench/pktpath.c).
+$(B)/bench/pktpath: $(B)/bench/pktpath.o $(B)/libztnode.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+pktpath-bench: $(B)/bench/pktpath
+	@sh ext/deps.sh pktpath
+	@bash bench/pktpath.sh $(B)/bench/pktpath
 
 # ---- install ----
 install: all

@@ -13,6 +13,7 @@
 
 #include "controller/ctld.h"
 #include "controller/invite.h"
+#include "controller/rulescmd.h"
 #include "osdep/args.h"
 #include "osdep/log.h"
 #include "osdep/metrics.h"
@@ -27,6 +28,7 @@ static void usage(FILE *f)
 	        "                     [--db FILE] [--metrics IP:PORT] [--audit-days N]\n"
 	        "                     [--audit-rows N] [-v] [HOMEDIR]\n"
 	        "       zt-controller invite [-D HOMEDIR] [-n USES] [-t SECONDS] NWID\n"
+	        "       zt-controller rules compile FILE\n"
 	        "\n"
 	        "  the zt network controller: answers members' config requests from its\n"
 	        "  SQLite database; admin API (ZeroTier's /controller paths) on 127.0.0.1\n"
@@ -46,7 +48,9 @@ static void usage(FILE *f)
 	        "\n"
 	        "  invite       print a one-line invite code for network NWID, good for USES\n"
 	        "               joins (default 1) within SECONDS (default 86400); the\n"
-	        "               controller of HOMEDIR must be running\n",
+	        "               controller of HOMEDIR must be running\n"
+	        "  rules compile print the JSON of a rule script (\"rules\", \"capabilities\",\n"
+	        "               \"tags\"); errors as FILE:LINE:COLUMN: what was expected\n",
 	        DEFAULT_PORT, ZT_CTLD_AUDIT_DAYS, ZT_CTLD_AUDIT_ROWS, DEFAULT_HOME);
 }
 
@@ -66,6 +70,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "invite") == 0)
 		return zt_invite_main(argc - 1, argv + 1, DEFAULT_HOME);
+	if (argc > 1 && strcmp(argv[1], "rules") == 0)
+		return zt_rulescmd_main(argc - 1, argv + 1);
 	memset(&cfg, 0, sizeof cfg);
 	cfg.home = DEFAULT_HOME;
 	cfg.udp_port = DEFAULT_PORT;
