@@ -128,13 +128,12 @@ static int list_nets_each(void *ctx, const char *id, const char *json)
 	return json_array_append_new(ctx, json_string(id)) < 0;
 }
 
-static int list_members_each(void *ctx, const char *id, const char *json)
+static int list_members_each(void *ctx, uint64_t address, int64_t revision)
 {
-	json_t *m = json_loads(json, 0, NULL);
-	int r = json_object_set_new(ctx, id, json_integer(zt_ctl_int(m, "revision")));
+	char id[16];
 
-	json_decref(m);
-	return r < 0 ? -ENOMEM : 0;
+	snprintf(id, sizeof id, "%010" PRIx64, address);
+	return json_object_set_new(ctx, id, json_integer(revision)) < 0 ? -ENOMEM : 0;
 }
 
 static void changed(struct zt_capi *a)
@@ -553,7 +552,7 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 		}
 		/* Stored members and those only pending (asked, denied). */
 		o = json_object();
-		if (zt_ctl_member_list(a->ctl, nwid, a->now(a->ctx), list_members_each, o) !=
+		if (zt_ctl_member_revisions(a->ctl, nwid, a->now(a->ctx), list_members_each, o) !=
 		    ZT_OK) {
 			json_decref(o);
 			reply_error(reply, 500, "the database could not be read");

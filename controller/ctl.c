@@ -190,6 +190,45 @@ int zt_ctl_member_list(struct zt_ctl *c, uint64_t nwid, int64_t now, zt_store_ea
 	return ZT_OK;
 }
 
+int zt_ctl_member_revisions(struct zt_ctl *c, uint64_t nwid, int64_t now, zt_ctl_rev_fn fn,
+                            void *ctx)
+{
+	uint64_t addr[ZT_CTL_PUSH_PAGE], after = 0;
+	int64_t rev[ZT_CTL_PUSH_PAGE];
+	size_t n;
+
+	do {
+		int r = c->store->ops->member_revisions(c->store, nwid, after, addr, rev,
+		                                        ZT_CTL_PUSH_PAGE, &n);
+		if (r != ZT_OK)
+			return r;
+		for (size_t i = 0; i < n; i++)
+			if (fn(ctx, addr[i], rev[i]) != 0)
+				return ZT_OK;
+		if (n > 0)
+			after = addr[n - 1];
+	} while (n == ZT_CTL_PUSH_PAGE);
+	for (size_t i = 0; c->pending != NULL && i < ZT_CTL_PENDING_MAX; i++) {
+		struct zt_ctl_pending *p = &c->pending[i];
+		json_t *m;
+		int stop;
+
+		if (p->nwid != nwid)
+			continue;
+		if (pending_expired(p, now)) {
+			memset(p, 0, sizeof *p);
+			continue;
+		}
+		if ((m = pending_json(p)) == NULL)
+			return ZT_ENOMEM;
+		stop = fn(ctx, p->address, zt_ctl_int(m, "revision"));
+		json_decref(m);
+		if (stop != 0)
+			break;
+	}
+	return ZT_OK;
+}
+
 static int save(struct zt_ctl *c, uint64_t nwid, uint64_t address, bool member, const json_t *j)
 {
 	char *t = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);

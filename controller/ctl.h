@@ -176,6 +176,11 @@ int zt_ctl_delete_member(struct zt_ctl *c, uint64_t nwid, uint64_t address);
  * JSON text), for the admin's list. */
 int zt_ctl_member_list(struct zt_ctl *c, uint64_t nwid, int64_t now, zt_store_each_fn fn,
                        void *ctx);
+/* The same list as address and revision (the admin's member list), from
+ * the store's index: no member is read. */
+typedef int (*zt_ctl_rev_fn)(void *ctx, uint64_t address, int64_t revision);
+int zt_ctl_member_revisions(struct zt_ctl *c, uint64_t nwid, int64_t now, zt_ctl_rev_fn fn,
+                            void *ctx);
 /* After network nwid was deleted: forget its pending members. */
 void zt_ctl_forget_net(struct zt_ctl *c, uint64_t nwid);
 

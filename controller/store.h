@@ -7,7 +7,7 @@
  * Networks and members are stored as JSON objects (ZeroTier's controller
  * field names, see ctl_json.h) keyed by their ids.  The store looks inside
  * a member only to index it (zt_store_member_index in store_index.c:
- * authorized, activeBridge, ipAssignments), in the same transaction as the
+ * authorized, activeBridge, revision, ipAssignments), in the same transaction as the
  * member, so that picking a free address, listing a network's bridges or
  * the members to push to never reads and parses every member.  Every
  * write is its own transaction unless the caller wraps several in
@@ -37,6 +37,7 @@ typedef int (*zt_store_each_fn)(void *ctx, const char *id, const char *json);
 struct zt_store_member_index {
 	bool authorized;
 	bool bridge; /* authorized and activeBridge */
+	int64_t revision;
 	unsigned ip_count;
 	struct zt_inetaddr ips[ZT_STORE_MEMBER_IPS]; /* bits unused */
 };
@@ -83,6 +84,10 @@ struct zt_store_ops {
 	 * (*n of them; fewer than cap: the last page). */
 	int (*member_ids)(struct zt_store *s, uint64_t nwid, enum zt_store_which which,
 	                  uint64_t after, uint64_t *out, size_t cap, size_t *n);
+	/* The same pages of all members with each one's revision in rev[]
+	 * (the admin's member list, without reading the members). */
+	int (*member_revisions)(struct zt_store *s, uint64_t nwid, uint64_t after, uint64_t *out,
+	                        int64_t *rev, size_t cap, size_t *n);
 	/* A member of nwid that has ip among its ipAssignments: ZT_OK with
 	 * its address in *owner (the lowest if several), or ZT_ENOTFOUND. */
 	int (*ip_owner)(struct zt_store *s, uint64_t nwid, const struct zt_inetaddr *ip,

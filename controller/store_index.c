@@ -22,6 +22,7 @@ void zt_store_member_index(const char *json, struct zt_store_member_index *out)
 		goto out;
 	out->authorized = zt_ctl_bool(m, "authorized");
 	out->bridge = out->authorized && zt_ctl_bool(m, "activeBridge");
+	out->revision = zt_ctl_int(m, "revision");
 	json_array_foreach(json_object_get(m, "ipAssignments"), i, x)
 	{
 		struct zt_inetaddr a;

@@ -48,9 +48,10 @@ static const struct migration {
      " uses_left INTEGER NOT NULL, expires INTEGER NOT NULL, created INTEGER NOT NULL);",
      NULL},
     /* 2 -> 3: the members' index (store.h): authorized and bridge flags,
-     * and every assigned address (4 or 16 bytes) with its member. */
+     * the revision, and every assigned address (4 or 16 bytes) with its member. */
     {"ALTER TABLE member ADD COLUMN authorized INTEGER NOT NULL DEFAULT 0;"
      "ALTER TABLE member ADD COLUMN bridge INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE member ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;"
      "CREATE INDEX member_authorized ON member (nwid, authorized, address);"
      "CREATE INDEX member_bridge ON member (nwid, bridge, address);"
      "CREATE TABLE member_ip (nwid TEXT NOT NULL, address TEXT NOT NULL, ip BLOB NOT NULL,"
@@ -255,18 +256,20 @@ static int put_member(sqlite3 *db, const char *id, const char *a, const char *js
 	int r = ZT_ECALLBACK;
 
 	zt_store_member_index(json, &ix);
-	if (sqlite3_prepare_v2(db,
-	                       "INSERT INTO member (nwid, address, json, authorized, bridge) "
-	                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT(nwid, address) DO UPDATE SET "
-	                       "json = excluded.json, authorized = excluded.authorized, "
-	                       "bridge = excluded.bridge",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	        db,
+	        "INSERT INTO member (nwid, address, json, authorized, bridge, revision) "
+	        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(nwid, address) DO UPDATE SET "
+	        "json = excluded.json, authorized = excluded.authorized, "
+	        "bridge = excluded.bridge, revision = excluded.revision",
+	        -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, a, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, json, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 4, ix.authorized);
 	sqlite3_bind_int(st, 5, ix.bridge);
+	sqlite3_bind_int64(st, 6, ix.revision);
 	/* A member of a network that does not exist fails the foreign key. */
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto out;
@@ -382,6 +385,34 @@ static int sq_member_ids(struct zt_store *b, uint64_t nwid, enum zt_store_which 
 		const unsigned char *t = sqlite3_column_text(st, 0);
 		if (t != NULL && zt_address_parse((const char *)t, &out[*n]) == ZT_OK)
 			++*n;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ZT_OK : ZT_ECALLBACK;
+}
+
+static int sq_member_revisions(struct zt_store *b, uint64_t nwid, uint64_t after, uint64_t *out,
+                               int64_t *rev, size_t cap, size_t *n)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+	char id[24], a[16];
+	int rc = SQLITE_DONE; /* cap 0: nothing to read */
+
+	*n = 0;
+	if (prepare(s,
+	            "SELECT address, revision FROM member WHERE nwid = ? AND address > ? "
+	            "ORDER BY address LIMIT ?",
+	            &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	id_text(nwid, 16, id, sizeof id);
+	id_text(after, 10, a, sizeof a);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, a, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)cap);
+	while (*n < cap && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+		if (t != NULL && zt_address_parse((const char *)t, &out[*n]) == ZT_OK)
+			rev[(*n)++] = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ZT_OK : ZT_ECALLBACK;
@@ -666,6 +697,7 @@ static const struct zt_store_ops sq_ops = {
     .member_delete = sq_member_delete,
     .member_list = sq_member_list,
     .member_ids = sq_member_ids,
+    .member_revisions = sq_member_revisions,
     .ip_owner = sq_ip_owner,
     .count = sq_count,
     .audit_put = sq_audit_put,

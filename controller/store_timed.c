@@ -24,6 +24,7 @@ enum op {
 	OP_MEMBER_DELETE,
 	OP_MEMBER_LIST,
 	OP_MEMBER_IDS,
+	OP_MEMBER_REVISIONS,
 	OP_IP_OWNER,
 	OP_COUNT_ROWS,
 	OP_AUDIT_PUT,
@@ -36,10 +37,11 @@ enum op {
 };
 
 static const char *const op_names[OP_COUNT] = {
-    "begin",       "commit",      "rollback",   "net_get",    "net_put",
-    "net_delete",  "net_list",    "member_get", "member_put", "member_delete",
-    "member_list", "member_ids",  "ip_owner",   "count",      "audit_put",
-    "audit_list",  "audit_prune", "invite_put", "invite_use", "dump",
+    "begin",       "commit",     "rollback",         "net_get",    "net_put",
+    "net_delete",  "net_list",   "member_get",       "member_put", "member_delete",
+    "member_list", "member_ids", "member_revisions", "ip_owner",   "count",
+    "audit_put",   "audit_list", "audit_prune",      "invite_put", "invite_use",
+    "dump",
 };
 
 /* 50 us to 2.5 s: SQLite in WAL answers a lookup in tens of
@@ -144,6 +146,12 @@ static int t_member_ids(struct zt_store *s, uint64_t nwid, enum zt_store_which w
 	TIMED(s, OP_MEMBER_IDS, in->ops->member_ids(in, nwid, which, after, out, cap, n));
 }
 
+static int t_member_revisions(struct zt_store *s, uint64_t nwid, uint64_t after, uint64_t *out,
+                              int64_t *rev, size_t cap, size_t *n)
+{
+	TIMED(s, OP_MEMBER_REVISIONS, in->ops->member_revisions(in, nwid, after, out, rev, cap, n));
+}
+
 static int t_ip_owner(struct zt_store *s, uint64_t nwid, const struct zt_inetaddr *ip,
                       uint64_t *owner)
 {
@@ -202,6 +210,7 @@ static const struct zt_store_ops timed_ops = {
     .member_delete = t_member_delete,
     .member_list = t_member_list,
     .member_ids = t_member_ids,
+    .member_revisions = t_member_revisions,
     .ip_owner = t_ip_owner,
     .count = t_count,
     .audit_put = t_audit_put,

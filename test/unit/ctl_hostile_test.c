@@ -102,6 +102,12 @@ static int c_member_ids(struct zt_store *s, uint64_t nwid, enum zt_store_which w
 	CNT(s)->reads++;
 	return INNER(s)->ops->member_ids(INNER(s), nwid, which, after, out, cap, n);
 }
+static int c_member_revisions(struct zt_store *s, uint64_t nwid, uint64_t after, uint64_t *out,
+                              int64_t *rev, size_t cap, size_t *n)
+{
+	CNT(s)->reads++;
+	return INNER(s)->ops->member_revisions(INNER(s), nwid, after, out, rev, cap, n);
+}
 static int c_ip_owner(struct zt_store *s, uint64_t nwid, const struct zt_inetaddr *ip,
                       uint64_t *owner)
 {
@@ -160,6 +166,7 @@ static const struct zt_store_ops counting_ops = {
     .member_delete = c_member_delete,
     .member_list = c_member_list,
     .member_ids = c_member_ids,
+    .member_revisions = c_member_revisions,
     .ip_owner = c_ip_owner,
     .count = c_count,
     .audit_put = c_audit_put,

@@ -130,6 +130,14 @@ static void test_index(void)
 	CHECK(n == 1 && ids[0] == 0x0102030407);
 	CHECK_EQ(s->ops->member_ids(s, NWID, ZT_STORE_AUTHORIZED, 0, ids, 8, &n), ZT_OK);
 	CHECK(n == 2 && ids[1] == 0x0102030406);
+	/* Revisions come from the index, in the same pages. */
+	CHECK_EQ(s->ops->member_put(s, NWID, 0x0102030407, "{\"activeBridge\":true,\"revision\":7}"),
+	         ZT_OK);
+	{
+		int64_t rev[8];
+		CHECK_EQ(s->ops->member_revisions(s, NWID, 0x0102030405, ids, rev, 8, &n), ZT_OK);
+		CHECK(n == 2 && ids[1] == 0x0102030407 && rev[1] == 7 && rev[0] == 0);
+	}
 	/* A bridge counts only when authorized. */
 	CHECK_EQ(s->ops->member_ids(s, NWID, ZT_STORE_BRIDGES, 0, ids, 8, &n), ZT_OK);
 	CHECK(n == 1 && ids[0] == 0x0102030406);
