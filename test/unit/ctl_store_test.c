@@ -131,8 +131,9 @@ static void test_index(void)
 	CHECK_EQ(s->ops->member_ids(s, NWID, ZT_STORE_AUTHORIZED, 0, ids, 8, &n), ZT_OK);
 	CHECK(n == 2 && ids[1] == 0x0102030406);
 	/* Revisions come from the index, in the same pages. */
-	CHECK_EQ(s->ops->member_put(s, NWID, 0x0102030407, "{\"activeBridge\":true,\"revision\":7}"),
-	         ZT_OK);
+	CHECK_EQ(
+	    s->ops->member_put(s, NWID, 0x0102030407, "{\"activeBridge\":true,\"revision\":7}"),
+	    ZT_OK);
 	{
 		int64_t rev[8];
 		CHECK_EQ(s->ops->member_revisions(s, NWID, 0x0102030405, ids, rev, 8, &n), ZT_OK);
