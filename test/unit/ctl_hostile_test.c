@@ -34,6 +34,7 @@ struct counting {
 	struct zt_store base;
 	struct zt_store *inner;
 	unsigned reads, writes, begins, invite_uses;
+	unsigned lists; /* member_list: every member of a network read */
 };
 
 #define INNER(s) (((struct counting *)(s))->inner)
@@ -94,6 +95,7 @@ static int c_member_delete(struct zt_store *s, uint64_t nwid, uint64_t addr)
 static int c_member_list(struct zt_store *s, uint64_t nwid, zt_store_each_fn fn, void *ctx)
 {
 	CNT(s)->reads++;
+	CNT(s)->lists++;
 	return INNER(s)->ops->member_list(INNER(s), nwid, fn, ctx);
 }
 static int c_member_ids(struct zt_store *s, uint64_t nwid, enum zt_store_which which,
@@ -609,6 +611,56 @@ static void test_invite_other_network(void)
 	teardown(&f);
 }
 
+/* ---- 7. no admin or config operation reads every member ---- */
+
+/* Authorizing through the API assigns a free pool address in the same
+ * write, found by index lookups: 38 members in a pool of 38 usable
+ * addresses get 38 distinct ones, and neither the POSTs, the members'
+ * config requests, a network change, the member list nor a delete read
+ * the network's members (member_list is never called). */
+static void test_no_member_scan(void)
+{
+	struct fixture f;
+	char path[128], seen[64] = {0};
+	unsigned distinct = 0;
+
+	if (setup(&f) < 0) {
+		CHECK(0);
+		return;
+	}
+	api_drop(&f, "POST", "/controller/network/8056c2e21c000001",
+	         "{\"ipAssignmentPools\":[{\"ipRangeStart\":\"10.1.0.1\",\"ipRangeEnd\":"
+	         "\"10.1.0.38\"}],\"v4AssignMode\":{\"zt\":true}}",
+	         200);
+	f.store.lists = 0;
+	for (uint64_t i = 0; i < 38; i++) {
+		json_t *m, *ip;
+		unsigned last;
+		member_path(path, sizeof path, NWID, 0x0a00000000 + i * 7919);
+		m = api(&f, "POST", path, "{\"authorized\":true}", 200);
+		ip = json_array_get(json_object_get(m, "ipAssignments"), 0);
+		if (json_is_string(ip) && sscanf(json_string_value(ip), "10.1.0.%u", &last) == 1 &&
+		    last >= 1 && last <= 38 && !seen[last]++)
+			distinct++;
+		json_decref(m);
+		CHECK_EQ(ask(&f, NWID, 0x0a00000000 + i * 7919, (uint8_t)(i + 1)), ZT_NETCONF_OK);
+	}
+	CHECK_EQ(distinct, 38);
+	/* The pool is full: the next one gets no address rather than a
+	 * duplicate. */
+	member_path(path, sizeof path, NWID, 0x0b00000000);
+	{
+		json_t *m = api(&f, "POST", path, "{\"authorized\":true}", 200);
+		CHECK_EQ(json_array_size(json_object_get(m, "ipAssignments")), 0);
+		json_decref(m);
+	}
+	api_drop(&f, "POST", "/controller/network/8056c2e21c000001", "{\"name\":\"x\"}", 200);
+	api_drop(&f, "GET", "/controller/network/8056c2e21c000001/member", NULL, 200);
+	api_drop(&f, "DELETE", path, NULL, 200);
+	CHECK_EQ(f.store.lists, 0);
+	teardown(&f);
+}
+
 int main(void)
 {
 	RUN(test_denied_no_row);
@@ -617,5 +669,6 @@ int main(void)
 	RUN(test_no_enumeration);
 	RUN(test_key_pinned);
 	RUN(test_invite_other_network);
+	RUN(test_no_member_scan);
 	TEST_EXIT();
 }
