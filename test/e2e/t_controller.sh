@@ -5,7 +5,8 @@
 #   root0 203.0.113.2 (zt-root)          ctl 198.18.1.2 (zt-controller, SQLite)
 #   a 198.18.2.2   b 198.18.3.2   c 198.18.4.2   d 198.18.5.2   (ztd each)
 #
-# create a network through the admin API -> a, b, c join: ACCESS_DENIED ->
+# create a network through the admin API -> a second zt-controller on the
+# same database is refused -> a, b, c join: ACCESS_DENIED ->
 # authorized: OK, a pool address on each TAP, ping by those addresses ->
 # a's ARP claims on b's address are dropped (c's neighbour table keeps b) ->
 # c's controller traffic is dropped (so it keeps its config and goes on
@@ -53,6 +54,16 @@ out=$(api POST "/controller/network/${CTL}______" '{"name":"lab","ipAssignmentPo
 case $out in "200 "*) ;; *) fail create "POST /controller/network/${CTL}______: $out" ;; esac
 NW=$(echo "$out" | jget .id)
 pass create "network $NW (controller $CTL)"
+
+# One database, one controller: a second zt-controller (its own home and
+# ports) on ctl's database says so in one line and exits non-zero at once.
+mkdir -p "$T/ctl2"
+out=$(x ctl timeout 10 "$ZTCTL" -p 9995 -P 9996 --db "$T/ctl/controller.db" "$T/ctl2" 2>&1)
+rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail one_db "a second zt-controller on the database: exit $rc: $out"
+[ "$(echo "$out" | wc -l)" -eq 1 ] && echo "$out" | grep -q "in use by another zt-controller (pid [0-9]" ||
+	fail one_db "a second zt-controller on the database: $out"
+pass one_db "$out"
 
 start_ztd a; start_ztd b; start_ztd c
 wait_online a b c
