@@ -28,11 +28,6 @@
 extern "C" {
 #endif
 
-#define ZT_VERSION_MAJOR  0
-#define ZT_VERSION_MINOR  1
-#define ZT_VERSION_PATCH  0
-#define ZT_VERSION_STRING "0.1.0"
-
 /* Sizes of the text forms (including the terminating NUL). */
 #define ZT_ADDRESS_TEXT         11  /* 10 hex digits */
 #define ZT_NWID_TEXT            17  /* 16 hex digits */
@@ -433,6 +428,11 @@ void zt_identity_wipe(struct zt_identity *id);
  * does not verify). */
 int zt_roots_parse(struct zt_roots *out, const char *text, size_t len,
                    const uint8_t *pinned_signer);
+/* The same; on a failure *line is the number (from 1) of the line that
+ * caused it, 0 when it is the file as a whole (its signature, a missing
+ * part), so that tools can point at it. */
+int zt_roots_parse_at(struct zt_roots *out, const char *text, size_t len,
+                      const uint8_t *pinned_signer, unsigned *line);
 /* Write a signed roots file for `roots` (whose timestamp and roots are set)
  * signed with `signer` (an identity with secret).  Returns its length, or
  * ZT_EINVAL (no secret, root or endpoint counts out of range, cap below

@@ -25,6 +25,7 @@
 
 #include "node/zt.h"
 #include "osdep/home.h"
+#include "osdep/version.h"
 
 #define DEFAULT_HOME "/var/lib/zt"
 #define DEFAULT_PORT 9993
@@ -336,6 +337,9 @@ static void join_invite(const struct cli *c, const char *arg)
 	struct zt_invite inv;
 	char path[64], hex[2 * ZT_NETCONF_TOKEN_MAX + 1], *body;
 	json_t *req, *roots, *j;
+	json_error_t je;
+	bool was_joined;
+	int status;
 
 	if (zt_invite_decode(&inv, arg, strlen(arg)) != ZT_OK)
 		die("invalid invite code '%.24s...': copy the whole line zt-controller invite "
@@ -361,6 +365,9 @@ static void join_invite(const struct cli *c, const char *arg)
 	if (!body)
 		die("out of memory");
 	snprintf(path, sizeof path, "/network/%016" PRIx64, inv.nwid);
+	/* A refused invite undoes the join it made, not one made before. */
+	release(call_status(c, "GET", path, NULL, &status, &je));
+	was_joined = status == 200;
 	j = call(c, "POST", path, body);
 	sodium_memzero(body, strlen(body));
 	free(body);
@@ -375,10 +382,13 @@ static void join_invite(const struct cli *c, const char *arg)
 		usleep(200000);
 		j = call(c, "GET", path, NULL);
 	}
-	if (json_is_true(json_object_get(j, "inviteRefused")))
+	if (json_is_true(json_object_get(j, "inviteRefused"))) {
+		if (!was_joined)
+			release(call(c, "DELETE", path, NULL));
 		die("the controller refused the invite for network %016" PRIx64
-		    ": it is invalid, spent or expired (ask for a new one)",
-		    inv.nwid);
+		    ": it is invalid, spent or expired (ask for a new one)%s",
+		    inv.nwid, was_joined ? "" : "; not joined");
+	}
 	if (c->json)
 		print_json(j);
 	else
@@ -395,6 +405,10 @@ static void join_or_leave(const struct cli *c, const char *arg, bool leave)
 
 	nwid_path(arg, path, sizeof path);
 	j = call(c, leave ? "DELETE" : "POST", path, leave ? NULL : "{}");
+	/* The API answers {} for a network that was not joined, as
+	 * ZeroTier's does; zerotier-cli's line, and a word for a typo. */
+	if (leave && !json_is_true(json_object_get(j, "result")))
+		fprintf(stderr, "zt-cli: was not a member of network %s: nothing to leave\n", arg);
 	if (c->json)
 		print_json(j);
 	else
@@ -629,6 +643,7 @@ static void usage(FILE *f)
 	        "  -p APIPORT  the API's TCP port (default: HOMEDIR/ztd.port, else %d)\n"
 	        "  -T TOKEN    the API token (default: HOMEDIR/authtoken.secret)\n"
 	        "  -j          print the API's JSON\n"
+	        "  --version   print zt-cli's version\n"
 	        "\n"
 	        "commands:\n",
 	        DEFAULT_HOME, DEFAULT_PORT);
@@ -681,6 +696,7 @@ static const struct command *find_command(const char *name, int nargs, char **ar
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+	                                         {"version", no_argument, NULL, 'V'},
 	                                         {NULL, 0, NULL, 0}};
 	const struct command *cmd;
 	struct cli c;
@@ -710,6 +726,7 @@ int main(int argc, char **argv)
 			break;
 		case 'j': c.json = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': zt_version_print("zt-cli"); return 0;
 		case ':': die("option -%c needs an argument (see zt-cli --help)", optopt);
 		default:
 			if (optopt)
