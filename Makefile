@@ -174,7 +174,7 @@ FUZZ_BINS := $(FUZZ_SRCS:test/fuzz/%.c=build-fuzz/%)
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 	-I. -Inode $(PKG_CFLAGS)
-FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c service/api_json.c controller/ctl_json.c \
+FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c service/api_json.c controller/ctl_json.c controller/ctl_rules.c \
 	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c
 
 build-fuzz/%: test/fuzz/%.c $(FUZZ_LIB_SRCS)

@@ -26,6 +26,9 @@ struct zt_memcom {
 	uint8_t *held;
 	uint16_t held_len;
 	int64_t held_at;
+	struct zt_memcreds *creds; /* its tags and capabilities (netrules.c), or NULL */
+	int64_t creds_sent_ts;     /* the config timestamp of the ones we showed it */
+	int64_t creds_sent;        /* ... and when */
 };
 
 /* Member side: request / refresh configs (from switch background). */

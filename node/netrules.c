@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * netrules.c - the network's rules applied by the switch (see netrules.h).
+ *
+ * Both ends filter, as in ZeroTier: the sender with its own capabilities
+ * and what it knows of the receiver's tags, the receiver with the tags and
+ * capabilities the sender showed it.  Those come as credentials signed by
+ * the controller; one that does not verify, is not the sender's, or is not
+ * from the sender's current config is refused, and a tag not shown is a
+ * tag the sender does not have.  So a member that lies about its tags
+ * gains nothing at the receiver, and escaping a rule takes owning both
+ * ends.
+ */
+#include "netrules.h"
+
+#include <string.h>
+
+#include "bridge.h"
+#include "eth.h"
+#include "host.h"
+#include "identity.h"
+#include "mem.h"
+#include "member.h"
+#include "node.h"
+#include "peer.h"
+#include "rules.h"
+#include "send.h"
+#include "switch.h"
+#include "util.h"
+#include "wire.h"
+
+/* FRAME_FWD flags. */
+#define FWD_TEE      0x01
+#define FWD_WATCH    0x02
+#define FWD_REDIRECT 0x04
+#define FWD_INBOUND  0x08 /* the receiver made the copy, not the sender */
+
+#define CAP_CRED_MAX (8 + 5 + 8 + 4 + 1 + ZT_CAP_RULES_MAX * 19 + 64)
+#define CREDS_MSG_MAX                                                                              \
+	(1 + 8 + 1 + ZT_TAGS_MAX * ZT_TAG_CRED_LEN + 1 + ZT_CAPS_MAX * (8 + 5 + 8 + 4 + 1 + 64) +  \
+	 ZT_CAP_RULES_TOTAL * 19)
+
+static uint32_t node_random(void *arg)
+{
+	return zt_node_random_u32(arg);
+}
+
+static struct zt_memcom *memcom_of(const struct zt_network *net, struct zt_member *m)
+{
+	if (m->mc == NULL)
+		m->mc = zt_mem_calloc(net->mem, 1, sizeof *m->mc);
+	return m->mc;
+}
+
+/* Credentials from the config in force: within our COM's window of ours,
+ * and not older than the member's newest verified COM (a config that
+ * changed its tags comes with a newer COM). */
+static const struct zt_memcreds *creds_of(const struct zt_network *net, const struct zt_member *m)
+{
+	const struct zt_memcom *mc = m != NULL ? m->mc : NULL;
+	const struct zt_memcreds *c = mc != NULL ? mc->creds : NULL;
+	int64_t d;
+
+	if (c == NULL || c->ts < mc->com.timestamp)
+		return NULL;
+	d = c->ts - net->conf->com.timestamp;
+	if (d < 0)
+		d = -d;
+	return d <= net->conf->com.max_delta ? c : NULL;
+}
+
+static void count_drop(struct zt_node *n, struct zt_network *net, bool inbound, int rule)
+{
+	unsigned i = rule >= 0 && rule < ZT_RULES_MAX ? (unsigned)rule : ZT_RULES_MAX;
+	if (inbound) {
+		net->rules_dropped_in++;
+		n->counters[ZT_CTR_RULES_DROP_IN]++;
+	} else {
+		net->rules_dropped_out++;
+		n->counters[ZT_CTR_RULES_DROP_OUT]++;
+	}
+	net->rules_dropped_by[i]++;
+}
+
+/* Send a rule's copy of a frame to member `to`. */
+static void send_fwd(struct zt_node *n, int64_t now, struct zt_network *net, uint64_t to,
+                     uint8_t flags, const uint8_t *frame, size_t len, uint16_t max_payload)
+{
+	struct zt_peer *p;
+	struct zt_member *m;
+	uint8_t *msg;
+
+	if (to == n->id.address || !zt_identity_address_valid(to))
+		return;
+	if (max_payload != 0 && len > ZT_ETH_HLEN + (size_t)max_payload)
+		len = ZT_ETH_HLEN + (size_t)max_payload;
+	p = zt_peer_get(n, now, to);
+	m = zt_switch_add_member(net, to, now, NULL);
+	if (p == NULL || m == NULL) {
+		n->counters[ZT_CTR_FRAMES_DROPPED]++;
+		return;
+	}
+	/* It takes the copy only from a member it has verified. */
+	zt_member_show_com(n, now, net, m, p);
+	zt_netrules_show_creds(n, now, net, m, p, false);
+	/* Not n->pkt2: a received message may be in it. */
+	msg = zt_mem_alloc(&n->mem, 10 + len);
+	if (msg == NULL)
+		return;
+	msg[0] = ZT_MSG_FRAME_FWD;
+	zt_put_u64(msg + 1, net->nwid);
+	msg[9] = flags;
+	memcpy(msg + 10, frame, len);
+	(void)zt_send_msg(n, now, p, msg, 10 + len);
+	zt_mem_free(&n->mem, msg);
+}
+
+static void ctx_in(struct zt_node *n, int64_t now, const struct zt_network *net,
+                   const struct zt_peer *p, const struct zt_memcreds *cr, const uint8_t *frame,
+                   size_t len, uint8_t sender_mac[6], struct zt_rules_ctx *c)
+{
+	const struct zt_netconf *conf = net->conf;
+
+	memset(c, 0, sizeof *c);
+	zt_mac_from_address(net->nwid, p->address, sender_mac);
+	c->frame = frame;
+	c->len = len;
+	c->nwid = net->nwid;
+	c->self = n->id.address;
+	c->src = p->address;
+	c->dst = n->id.address;
+	c->inbound = true;
+	c->sender_is_bridge = zt_bridge_member(net, p->address, now);
+	c->sender_mac = sender_mac;
+	c->local_tags = conf->tags;
+	c->local_tag_count = conf->tag_count;
+	c->remote_tags = cr != NULL ? cr->tags : NULL;
+	c->remote_tag_count = cr != NULL ? cr->tag_count : 0;
+	c->random = node_random;
+	c->random_arg = n;
+}
+
+enum zt_netrules_out zt_netrules_out(struct zt_node *n, int64_t now, struct zt_network *net,
+                                     uint64_t dst, const uint8_t *frame, size_t len)
+{
+	const struct zt_netconf *conf = net->conf;
+	struct zt_member *m = zt_switch_member(net, dst);
+	const struct zt_memcreds *cr = creds_of(net, m);
+	struct zt_rules_result r;
+	struct zt_rules_ctx c;
+
+	memset(&c, 0, sizeof c);
+	c.frame = frame;
+	c.len = len;
+	c.nwid = net->nwid;
+	c.self = n->id.address;
+	c.src = n->id.address;
+	c.dst = dst;
+	c.sender_is_bridge = (conf->flags & ZT_NETCONF_F_BRIDGE) != 0;
+	c.sender_mac = net->mac;
+	c.sender_addrs = conf->addrs;
+	c.sender_addr_count = conf->addr_count;
+	c.local_tags = conf->tags;
+	c.local_tag_count = conf->tag_count;
+	c.remote_tags = cr != NULL ? cr->tags : NULL;
+	c.remote_tag_count = cr != NULL ? cr->tag_count : 0;
+	c.random = node_random;
+	c.random_arg = n;
+	if (!zt_rules_filter(&c, conf->rules, conf->rule_count, conf->caps, conf->cap_count, &r)) {
+		count_drop(n, net, false, r.rule);
+		return ZT_NETRULES_DROP;
+	}
+	if (r.tee != 0)
+		send_fwd(n, now, net, r.tee, r.watch ? FWD_WATCH : FWD_TEE, frame, len, r.tee_len);
+	if (r.verdict == ZT_RULES_REDIRECT) {
+		send_fwd(n, now, net, r.redirect, FWD_REDIRECT, frame, len, 0);
+		return ZT_NETRULES_REDIRECTED;
+	}
+	/* The receiver checks our tags: make sure it has them. */
+	if (m != NULL && (conf->tag_count > 0 || conf->cap_count > 0)) {
+		struct zt_peer *p = zt_peer_find(n, dst);
+		if (p != NULL)
+			zt_netrules_show_creds(n, now, net, m, p, false);
+	}
+	return ZT_NETRULES_PASS;
+}
+
+bool zt_netrules_in(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_peer *p,
+                    const uint8_t *frame, size_t len)
+{
+	struct zt_member *m = zt_switch_member(net, p->address);
+	const struct zt_memcreds *cr = creds_of(net, m);
+	struct zt_rules_result r;
+	struct zt_rules_ctx c;
+	uint8_t mac[6];
+
+	ctx_in(n, now, net, p, cr, frame, len, mac, &c);
+	if (!zt_rules_filter(&c, net->conf->rules, net->conf->rule_count,
+	                     cr != NULL ? cr->caps : NULL, cr != NULL ? cr->cap_count : 0, &r)) {
+		count_drop(n, net, true, r.rule);
+		/* It may not know our tags yet (its receiver checks were
+		 * lenient for that reason; ours are not). */
+		if (m != NULL && (net->conf->tag_count > 0 || net->conf->cap_count > 0))
+			zt_netrules_show_creds(n, now, net, m, p, false);
+		return false;
+	}
+	if (r.tee != 0)
+		send_fwd(n, now, net, r.tee, FWD_INBOUND | (r.watch ? FWD_WATCH : FWD_TEE), frame,
+		         len, r.tee_len);
+	if (r.verdict == ZT_RULES_REDIRECT) {
+		send_fwd(n, now, net, r.redirect, FWD_INBOUND | FWD_REDIRECT, frame, len, 0);
+		return false;
+	}
+	return true;
+}
+
+void zt_netrules_fwd_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
+                         size_t len)
+{
+	struct zt_network *net;
+	struct zt_member *m;
+	const struct zt_memcreds *cr;
+	struct zt_rules_result r;
+	struct zt_rules_ctx c;
+	uint8_t mac[6];
+
+	if (len < 10 + ZT_ETH_HLEN) {
+		n->counters[ZT_CTR_RX_MALFORMED]++;
+		return;
+	}
+	net = zt_switch_find(n, zt_get_u64(msg + 1));
+	if (net == NULL || net->status != ZT_NET_OK || net->conf == NULL ||
+	    len - 10 > net->mtu + ZT_ETH_VLAN_HLEN) {
+		n->counters[ZT_CTR_FRAMES_DROPPED]++;
+		return;
+	}
+	m = zt_switch_member(net, p->address);
+	if (zt_member_needs_com(net) && (m == NULL || !zt_member_com_ok(net, m))) {
+		n->counters[ZT_CTR_COM_REJECTED]++;
+		return;
+	}
+	/* A copy is for us only if our own rules name us as its target:
+	 * nobody can make us take frames addressed elsewhere otherwise. */
+	cr = creds_of(net, m);
+	ctx_in(n, now, net, p, cr, msg + 10, len - 10, mac, &c);
+	zt_rules_filter(&c, net->conf->rules, net->conf->rule_count, cr != NULL ? cr->caps : NULL,
+	                cr != NULL ? cr->cap_count : 0, &r);
+	if (r.verdict != ZT_RULES_SUPER_ACCEPT) {
+		n->counters[ZT_CTR_FRAMES_DROPPED]++;
+		return;
+	}
+	n->counters[ZT_CTR_FRAMES_IN]++;
+	zt_host_frame_out(n, net->nwid, msg + 10, len - 10);
+}
+
+/* ---- credentials ---- */
+
+void zt_netrules_show_creds(struct zt_node *n, int64_t now, struct zt_network *net,
+                            struct zt_member *m, struct zt_peer *p, bool force)
+{
+	const struct zt_netconf *conf = net->conf;
+	struct zt_memcom *mc;
+	uint8_t *msg;
+	size_t off;
+
+	if (conf == NULL || (conf->tag_count == 0 && conf->cap_count == 0) ||
+	    (mc = memcom_of(net, m)) == NULL)
+		return;
+	if (!force && mc->creds_sent_ts == conf->timestamp &&
+	    now - mc->creds_sent < ZT_COM_PUSH_INTERVAL)
+		return;
+	msg = zt_mem_alloc(&n->mem, CREDS_MSG_MAX);
+	if (msg == NULL)
+		return;
+	msg[0] = ZT_MSG_NET_CREDS;
+	zt_put_u64(msg + 1, net->nwid);
+	off = 9;
+	msg[off++] = (uint8_t)conf->tag_count;
+	for (unsigned i = 0; i < conf->tag_count; i++) {
+		int k = zt_tag_cred_encode(&conf->tags[i], net->nwid, n->id.address,
+		                           conf->timestamp, msg + off, CREDS_MSG_MAX - off);
+		if (k < 0)
+			goto out;
+		off += (size_t)k;
+	}
+	msg[off++] = (uint8_t)conf->cap_count;
+	for (unsigned i = 0; i < conf->cap_count; i++) {
+		int k = zt_cap_cred_encode(&conf->caps[i], net->nwid, n->id.address,
+		                           conf->timestamp, msg + off, CREDS_MSG_MAX - off);
+		if (k < 0)
+			goto out;
+		off += (size_t)k;
+	}
+	mc->creds_sent_ts = conf->timestamp;
+	mc->creds_sent = now;
+	(void)zt_send_msg(n, now, p, msg, off);
+out:
+	zt_mem_free(&n->mem, msg);
+}
+
+void zt_netrules_creds_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
+                           size_t len)
+{
+	struct zt_network *net;
+	struct zt_peer *ctl;
+	struct zt_member *m;
+	struct zt_memcom *mc;
+	struct zt_memcreds *cr = NULL;
+	unsigned ntags, ncaps;
+	size_t off = 10, total = 0;
+	int64_t ts = -1;
+
+	if (len < 11)
+		goto bad;
+	net = zt_switch_find(n, zt_get_u64(msg + 1));
+	if (net == NULL || net->status != ZT_NET_OK || net->conf == NULL ||
+	    zt_nwid_is_adhoc(net->nwid))
+		return;
+	ctl = zt_peer_find(n, zt_nwid_controller(net->nwid));
+	if (ctl == NULL || !ctl->has_identity)
+		return; /* shown again later, once we know our controller */
+	ntags = msg[9];
+	if (ntags > ZT_TAGS_MAX)
+		goto bad;
+	/* The largest this can be, to size the allocation before decoding. */
+	cr = zt_mem_calloc(&n->mem, 1, sizeof *cr + ZT_CAPS_MAX * sizeof(struct zt_cap));
+	if (cr == NULL)
+		return;
+	for (unsigned i = 0; i < ntags; i++) {
+		uint64_t nwid, to;
+		int64_t t;
+		int k =
+		    zt_tag_cred_decode(msg + off, len - off, ctl->pk, &cr->tags[i], &nwid, &to, &t);
+		if (k < 0 || nwid != net->nwid || to != p->address || (ts >= 0 && t != ts) ||
+		    (i > 0 && cr->tags[i].id <= cr->tags[i - 1].id))
+			goto bad;
+		ts = t;
+		off += (size_t)k;
+	}
+	cr->tag_count = ntags;
+	if (off >= len)
+		goto bad;
+	ncaps = msg[off++];
+	if (ncaps > ZT_CAPS_MAX)
+		goto bad;
+	for (unsigned i = 0; i < ncaps; i++) {
+		uint64_t nwid, to;
+		int64_t t;
+		int k =
+		    zt_cap_cred_decode(msg + off, len - off, ctl->pk, &cr->caps[i], &nwid, &to, &t);
+		if (k < 0 || nwid != net->nwid || to != p->address || (ts >= 0 && t != ts))
+			goto bad;
+		total += cr->caps[i].rule_count;
+		if (total > ZT_CAP_RULES_TOTAL)
+			goto bad;
+		ts = t;
+		off += (size_t)k;
+	}
+	cr->cap_count = ncaps;
+	if (off != len || ts < 0)
+		goto bad;
+	cr->ts = ts;
+	m = zt_switch_add_member(net, p->address, now, NULL);
+	if (m == NULL || (mc = memcom_of(net, m)) == NULL)
+		goto out;
+	if (mc->creds != NULL && mc->creds->ts > ts)
+		goto out; /* older than what it showed before: a replay */
+	if (ncaps < ZT_CAPS_MAX) {
+		/* Kept at its size: most members hold few capabilities. */
+		struct zt_memcreds *small =
+		    zt_mem_realloc(&n->mem, cr, sizeof *cr + ZT_CAPS_MAX * sizeof(struct zt_cap),
+		                   sizeof *cr + ncaps * sizeof(struct zt_cap));
+		if (small == NULL)
+			goto out;
+		cr = small;
+	}
+	zt_mem_free(&n->mem, mc->creds);
+	mc->creds = cr;
+	cr = NULL;
+	goto out;
+bad:
+	n->counters[ZT_CTR_CREDS_REJECTED]++;
+out:
+	zt_mem_free(&n->mem, cr);
+}
