@@ -15,7 +15,8 @@
 
 /* 2: the rules as entries, capabilities and tags (1 carried the rules as
  * JSON text, which members stored and did not enforce). */
-#define NETCONF_VERSION 2
+#define NETCONF_VERSION            2
+#define NETCONF_VERSION_JSON_RULES 1
 
 uint64_t zt_nwid_controller(uint64_t nwid)
 {
@@ -334,10 +335,11 @@ int zt_netconf_decode(struct zt_netconf *c, const uint8_t *in, size_t len)
 {
 	struct rd r = {in, len, 0, false};
 	const uint8_t *b;
-	unsigned n;
+	unsigned n, version;
 
 	memset(c, 0, sizeof *c);
-	if (rd_u8(&r) != NETCONF_VERSION)
+	version = rd_u8(&r);
+	if (version != NETCONF_VERSION && version != NETCONF_VERSION_JSON_RULES)
 		return ZT_EINVAL;
 	c->nwid = rd_u64(&r);
 	c->issued_to = rd_u40(&r);
@@ -371,6 +373,16 @@ int zt_netconf_decode(struct zt_netconf *c, const uint8_t *in, size_t len)
 	for (unsigned i = 0; i < n && !r.bad; i++)
 		rd_inet(&r, &c->dns[i]);
 	n = rd_u16(&r);
+	if (version == NETCONF_VERSION_JSON_RULES) {
+		/* An older controller's config: its rules were never
+		 * enforced, so they mean "accept" (as they did). */
+		if (n >= 4096)
+			return ZT_EINVAL;
+		(void)rd_take(&r, n);
+		c->rule_count = 1;
+		c->rules[0].t = ZT_RULE_ACCEPT;
+		goto bridges;
+	}
 	if (n > ZT_RULES_MAX)
 		return ZT_EINVAL;
 	c->rule_count = n;
@@ -408,6 +420,7 @@ int zt_netconf_decode(struct zt_netconf *c, const uint8_t *in, size_t len)
 		if (i > 0 && c->tags[i].id <= c->tags[i - 1].id)
 			return ZT_EINVAL; /* sorted, each id once */
 	}
+bridges:
 	n = rd_u8(&r);
 	if (n > ZT_NETCONF_MAX_BRIDGES)
 		return ZT_EINVAL;

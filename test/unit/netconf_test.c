@@ -108,6 +108,71 @@ static void test_roundtrip(void)
 	CHECK_EQ(zt_netconf_decode(&b, buf, (size_t)n), ZT_EINVAL);
 }
 
+/* What the decoder refuses in the rules, capabilities and tags; and a
+ * config from an older controller (rules as JSON text, never enforced)
+ * read as "accept". */
+static void test_rules_fields(void)
+{
+	static struct zt_netconf a, b;
+	static uint8_t buf[16384], v1[16384];
+	int n;
+	size_t at;
+
+	make_ids();
+	sample(&a);
+	a.tags[0].id = 10; /* not sorted */
+	n = zt_netconf_encode(&a, buf, sizeof buf);
+	CHECK(n > 0);
+	CHECK_EQ(zt_netconf_decode(&b, buf, (size_t)n), ZT_EINVAL);
+	sample(&a);
+	a.cap_count = 2;
+	a.caps[1] = a.caps[0]; /* the same id twice */
+	n = zt_netconf_encode(&a, buf, sizeof buf);
+	CHECK_EQ(zt_netconf_decode(&b, buf, (size_t)n), ZT_EINVAL);
+	/* More capability entries in all than a member may hold. */
+	sample(&a);
+	a.cap_count = ZT_CAPS_MAX;
+	for (unsigned i = 0; i < ZT_CAPS_MAX; i++) {
+		a.caps[i].id = i;
+		a.caps[i].rule_count = ZT_CAP_RULES_MAX;
+		for (unsigned j = 0; j < ZT_CAP_RULES_MAX; j++)
+			a.caps[i].rules[j].t = ZT_RULE_ACCEPT;
+	}
+	CHECK_EQ(zt_netconf_encode(&a, buf, sizeof buf), ZT_ERANGE);
+	/* The largest config that may be sent fits a message. */
+	a.cap_count = ZT_CAP_RULES_TOTAL / ZT_CAP_RULES_MAX;
+	a.rule_count = ZT_RULES_MAX;
+	for (unsigned j = 0; j < ZT_RULES_MAX; j++) {
+		a.rules[j].t = ZT_RULE_IPV6_SRC;
+		a.rules[j].v.ip.bits = 64;
+	}
+	for (unsigned i = 0; i < a.cap_count; i++)
+		for (unsigned j = 0; j < ZT_CAP_RULES_MAX; j++) {
+			a.caps[i].rules[j].t = ZT_RULE_IPV6_DEST;
+			a.caps[i].rules[j].v.ip.bits = 64;
+		}
+	n = zt_netconf_encode(&a, buf, sizeof buf);
+	CHECK(n > 0 && n < ZT_PACKET_MAX - 1 - 64 - ZT_DATA_OVERHEAD);
+	CHECK_EQ(zt_netconf_decode(&b, buf, (size_t)n), ZT_OK);
+
+	/* Version 1: no rules, capabilities, tags or bridges, then the
+	 * JSON text where version 2 has its counts. */
+	sample(&a);
+	a.rule_count = a.cap_count = a.tag_count = a.bridge_count = 0;
+	n = zt_netconf_encode(&a, buf, sizeof buf);
+	at = (size_t)n - ZT_COM_LEN - 1 - 1 - 1 - 2;
+	memcpy(v1, buf, at);
+	v1[0] = 1;
+	memcpy(v1 + at, "\x00\x05hello\x00", 8);
+	memcpy(v1 + at + 8, buf + (size_t)n - ZT_COM_LEN, ZT_COM_LEN);
+	CHECK_EQ(zt_netconf_decode(&b, v1, at + 8 + ZT_COM_LEN), ZT_OK);
+	CHECK_EQ(b.rule_count, 1);
+	CHECK_EQ(b.rules[0].t, ZT_RULE_ACCEPT);
+	CHECK_EQ(b.nwid, a.nwid);
+	v1[0] = 3;
+	CHECK_EQ(zt_netconf_decode(&b, v1, at + 8 + ZT_COM_LEN), ZT_EINVAL);
+}
+
 static void test_signatures(void)
 {
 	struct zt_com com, copy;
@@ -172,6 +237,7 @@ int main(void)
 	if (sodium_init() < 0)
 		return 1;
 	RUN(test_roundtrip);
+	RUN(test_rules_fields);
 	RUN(test_signatures);
 	RUN(test_com_window);
 	TEST_EXIT();
