@@ -62,6 +62,7 @@ void zt_memcom_free(const struct zt_mem *mem, struct zt_memcom *mc)
 	if (mc != NULL) {
 		zt_mem_free(mem, mc->held);
 		zt_mem_free(mem, mc->creds);
+		zt_mem_free(mem, mc->in_held);
 	}
 	zt_mem_free(mem, mc);
 }

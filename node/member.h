@@ -29,6 +29,12 @@ struct zt_memcom {
 	struct zt_memcreds *creds; /* its tags and capabilities (netrules.c), or NULL */
 	int64_t creds_sent_ts;     /* the config timestamp of the ones we showed it */
 	int64_t creds_sent;        /* ... and when */
+	int64_t creds_asked;       /* when we last asked for its */
+	/* One frame from it held until its credentials come (netrules.c). */
+	uint8_t *in_held;
+	uint16_t in_held_len;
+	int in_held_rule;
+	int64_t in_held_at;
 };
 
 /* Member side: request / refresh configs (from switch background). */

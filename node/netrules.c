@@ -37,8 +37,11 @@
 
 #define CAP_CRED_MAX (8 + 5 + 8 + 4 + 1 + ZT_CAP_RULES_MAX * 19 + 64)
 #define CREDS_MSG_MAX                                                                              \
-	(1 + 8 + 1 + ZT_TAGS_MAX * ZT_TAG_CRED_LEN + 1 + ZT_CAPS_MAX * (8 + 5 + 8 + 4 + 1 + 64) +  \
-	 ZT_CAP_RULES_TOTAL * 19)
+	(1 + 8 + 1 + 1 + ZT_TAGS_MAX * ZT_TAG_CRED_LEN + 1 +                                       \
+	 ZT_CAPS_MAX * (8 + 5 + 8 + 4 + 1 + 64) + ZT_CAP_RULES_TOTAL * 19)
+
+static void send_creds(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_memcom *mc,
+                       struct zt_peer *p, bool want);
 
 static uint32_t node_random(void *arg)
 {
@@ -140,11 +143,55 @@ static void ctx_in(struct zt_node *n, int64_t now, const struct zt_network *net,
 	c->random_arg = n;
 }
 
+/* Hold one frame of a member whose credentials we lack (the latest: an
+ * older one gives way, counted as dropped). */
+static void hold_in(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_memcom *mc,
+                    const uint8_t *frame, size_t len, int rule)
+{
+	uint8_t *copy;
+
+	if (mc->in_held != NULL) {
+		count_drop(n, net, true, mc->in_held_rule);
+		zt_mem_free(&n->mem, mc->in_held);
+		mc->in_held = NULL;
+	}
+	copy = len <= UINT16_MAX ? zt_mem_alloc(&n->mem, len) : NULL;
+	if (copy == NULL) {
+		count_drop(n, net, true, rule);
+		return;
+	}
+	memcpy(copy, frame, len);
+	mc->in_held = copy;
+	mc->in_held_len = (uint16_t)len;
+	mc->in_held_at = now;
+	mc->in_held_rule = rule;
+}
+
+/* Its credentials came: the held frame is judged again (or, too old,
+ * dropped). */
+static void release_in(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_memcom *mc,
+                       struct zt_peer *p)
+{
+	uint8_t *frame = mc->in_held;
+	size_t len = mc->in_held_len;
+
+	if (frame == NULL)
+		return;
+	mc->in_held = NULL;
+	if (now - mc->in_held_at >= ZT_COM_HOLD_TIME)
+		count_drop(n, net, true, mc->in_held_rule);
+	else if (zt_netrules_in(n, now, net, p, frame, len)) {
+		n->counters[ZT_CTR_FRAMES_IN]++;
+		zt_host_frame_out(n, net->nwid, frame, len);
+	}
+	zt_mem_free(&n->mem, frame);
+}
+
 enum zt_netrules_out zt_netrules_out(struct zt_node *n, int64_t now, struct zt_network *net,
                                      uint64_t dst, const uint8_t *frame, size_t len)
 {
 	const struct zt_netconf *conf = net->conf;
-	struct zt_member *m = zt_switch_member(net, dst);
+	struct zt_member *m = zt_switch_add_member(net, dst, now, NULL);
 	const struct zt_memcreds *cr = creds_of(net, m);
 	struct zt_rules_result r;
 	struct zt_rules_ctx c;
@@ -176,8 +223,9 @@ enum zt_netrules_out zt_netrules_out(struct zt_node *n, int64_t now, struct zt_n
 		send_fwd(n, now, net, r.redirect, FWD_REDIRECT, frame, len, 0);
 		return ZT_NETRULES_REDIRECTED;
 	}
-	/* The receiver checks our tags: make sure it has them. */
-	if (m != NULL && (conf->tag_count > 0 || conf->cap_count > 0)) {
+	/* The receiver checks our tags: make sure it has them (before the
+	 * frame, which the caller sends next). */
+	if (m != NULL) {
 		struct zt_peer *p = zt_peer_find(n, dst);
 		if (p != NULL)
 			zt_netrules_show_creds(n, now, net, m, p, false);
@@ -197,11 +245,22 @@ bool zt_netrules_in(struct zt_node *n, int64_t now, struct zt_network *net, stru
 	ctx_in(n, now, net, p, cr, frame, len, mac, &c);
 	if (!zt_rules_filter(&c, net->conf->rules, net->conf->rule_count,
 	                     cr != NULL ? cr->caps : NULL, cr != NULL ? cr->cap_count : 0, &r)) {
-		count_drop(n, net, true, r.rule);
-		/* It may not know our tags yet (its receiver checks were
-		 * lenient for that reason; ours are not). */
-		if (m != NULL && (net->conf->tag_count > 0 || net->conf->cap_count > 0))
-			zt_netrules_show_creds(n, now, net, m, p, false);
+		struct zt_memcom *mc = m != NULL ? memcom_of(net, m) : NULL;
+		/* Without its credentials (lost, or overtaken by this frame
+		 * on the way) the frame waits for them, as a frame waits for
+		 * a COM; otherwise it is dropped here. */
+		if (cr == NULL && mc != NULL)
+			hold_in(n, now, net, mc, frame, len, r.rule);
+		else
+			count_drop(n, net, true, r.rule);
+		/* It may not know our tags yet (its checks of the receiver
+		 * were lenient for that reason; ours are not), nor we its
+		 * own: show ours, asking for its, at most once per
+		 * COM_ASK_INTERVAL. */
+		if (mc != NULL && now - mc->creds_asked >= ZT_COM_ASK_INTERVAL) {
+			mc->creds_asked = now;
+			send_creds(n, now, net, mc, p, cr == NULL);
+		}
 		return false;
 	}
 	if (r.tee != 0)
@@ -255,26 +314,25 @@ void zt_netrules_fwd_msg(struct zt_node *n, int64_t now, struct zt_peer *p, cons
 
 /* ---- credentials ---- */
 
-void zt_netrules_show_creds(struct zt_node *n, int64_t now, struct zt_network *net,
-                            struct zt_member *m, struct zt_peer *p, bool force)
+/* NET_CREDS: nwid u64 | flags u8 (bit 0: send me yours) | n u8 | n tags |
+ * m u8 | m capabilities.  Sent even when we hold none, so that a member
+ * that asked knows there are none. */
+static void send_creds(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_memcom *mc,
+                       struct zt_peer *p, bool want)
 {
 	const struct zt_netconf *conf = net->conf;
-	struct zt_memcom *mc;
 	uint8_t *msg;
 	size_t off;
 
-	if (conf == NULL || (conf->tag_count == 0 && conf->cap_count == 0) ||
-	    (mc = memcom_of(net, m)) == NULL)
-		return;
-	if (!force && mc->creds_sent_ts == conf->timestamp &&
-	    now - mc->creds_sent < ZT_COM_PUSH_INTERVAL)
+	if (conf == NULL)
 		return;
 	msg = zt_mem_alloc(&n->mem, CREDS_MSG_MAX);
 	if (msg == NULL)
 		return;
 	msg[0] = ZT_MSG_NET_CREDS;
 	zt_put_u64(msg + 1, net->nwid);
-	off = 9;
+	msg[9] = want ? 1 : 0;
+	off = 10;
 	msg[off++] = (uint8_t)conf->tag_count;
 	for (unsigned i = 0; i < conf->tag_count; i++) {
 		int k = zt_tag_cred_encode(&conf->tags[i], net->nwid, n->id.address,
@@ -298,6 +356,21 @@ out:
 	zt_mem_free(&n->mem, msg);
 }
 
+void zt_netrules_show_creds(struct zt_node *n, int64_t now, struct zt_network *net,
+                            struct zt_member *m, struct zt_peer *p, bool force)
+{
+	const struct zt_netconf *conf = net->conf;
+	struct zt_memcom *mc;
+
+	if (conf == NULL || (!force && conf->tag_count == 0 && conf->cap_count == 0) ||
+	    (mc = memcom_of(net, m)) == NULL)
+		return;
+	if (!force && mc->creds_sent_ts == conf->timestamp &&
+	    now - mc->creds_sent < ZT_COM_PUSH_INTERVAL)
+		return;
+	send_creds(n, now, net, mc, p, false);
+}
+
 void zt_netrules_creds_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
                            size_t len)
 {
@@ -307,10 +380,11 @@ void zt_netrules_creds_msg(struct zt_node *n, int64_t now, struct zt_peer *p, co
 	struct zt_memcom *mc;
 	struct zt_memcreds *cr = NULL;
 	unsigned ntags, ncaps;
-	size_t off = 10, total = 0;
+	size_t off = 11, total = 0;
+	bool want;
 	int64_t ts = -1;
 
-	if (len < 11)
+	if (len < 12)
 		goto bad;
 	net = zt_switch_find(n, zt_get_u64(msg + 1));
 	if (net == NULL || net->status != ZT_NET_OK || net->conf == NULL ||
@@ -319,7 +393,8 @@ void zt_netrules_creds_msg(struct zt_node *n, int64_t now, struct zt_peer *p, co
 	ctl = zt_peer_find(n, zt_nwid_controller(net->nwid));
 	if (ctl == NULL || !ctl->has_identity)
 		return; /* shown again later, once we know our controller */
-	ntags = msg[9];
+	want = (msg[9] & 1) != 0;
+	ntags = msg[10];
 	if (ntags > ZT_TAGS_MAX)
 		goto bad;
 	/* The largest this can be, to size the allocation before decoding. */
@@ -377,6 +452,10 @@ void zt_netrules_creds_msg(struct zt_node *n, int64_t now, struct zt_peer *p, co
 	zt_mem_free(&n->mem, mc->creds);
 	mc->creds = cr;
 	cr = NULL;
+	/* It asks for ours (at most once per COM_ASK_INTERVAL). */
+	if (want && now - mc->creds_sent >= ZT_COM_ASK_INTERVAL)
+		send_creds(n, now, net, mc, p, false);
+	release_in(n, now, net, mc, p);
 	goto out;
 bad:
 	n->counters[ZT_CTR_CREDS_REJECTED]++;

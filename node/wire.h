@@ -88,7 +88,8 @@ enum zt_msg {
 	 * NET_REVOKE   nwid u64 | member u40 | threshold u64 | sig (64) (controller -> members)
 	 * FRAME_COM    flags u8 | COM (93) | nwid u64 | frame  (a FRAME carrying our COM)
 	 * FRAME_FWD    nwid u64 | flags u8 | frame  (a rule's TEE, WATCH or REDIRECT copy)
-	 * NET_CREDS    nwid u64 | n u8 | n tags | m u8 | m capabilities  (member <-> member) */
+	 * NET_CREDS    nwid u64 | flags u8 | n u8 | n tags | m u8 | m capabilities  (member <->
+	 * member) */
 	ZT_MSG_NETCONF_REQ = 0x20,
 	ZT_MSG_NETCONF = 0x21,
 	ZT_MSG_NETCONF_ERR = 0x22,
