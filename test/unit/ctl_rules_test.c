@@ -13,6 +13,7 @@
 
 #include "controller/ctl_json.h"
 #include "controller/ctl_rules.h"
+#include "node/rules.h"
 #include "test.h"
 
 /* One of each, in the shape ZeroTier's rule compiler emits (or its
@@ -234,11 +235,101 @@ static void test_member_config(void)
 	json_decref(m);
 }
 
+/* The README's policy, as posted there, does what the README says. */
+static const char *const README_NET =
+    "{\"tags\":[{\"id\":1,\"default\":0}],\"rules\":["
+    "{\"type\":\"MATCH_ETHERTYPE\",\"etherType\":2054},{\"type\":\"ACTION_ACCEPT\"},"
+    "{\"type\":\"MATCH_IP_DEST_PORT_RANGE\",\"start\":22,\"end\":22},"
+    "{\"type\":\"MATCH_IP_DEST_PORT_RANGE\",\"start\":443,\"end\":443,\"or\":true},"
+    "{\"type\":\"MATCH_TAG_RECEIVER\",\"id\":1,\"value\":1},{\"type\":\"ACTION_ACCEPT\"},"
+    "{\"type\":\"MATCH_IP_SOURCE_PORT_RANGE\",\"start\":22,\"end\":22},"
+    "{\"type\":\"MATCH_IP_SOURCE_PORT_RANGE\",\"start\":443,\"end\":443,\"or\":true},"
+    "{\"type\":\"MATCH_CHARACTERISTICS\",\"mask\":\"0000000000000002\",\"not\":true},"
+    "{\"type\":\"ACTION_ACCEPT\"},"
+    "{\"type\":\"MATCH_TAGS_EQUAL\",\"id\":1,\"value\":1},{\"type\":\"ACTION_ACCEPT\"}],"
+    "\"capabilities\":[{\"id\":7,\"rules\":[{\"type\":\"MATCH_IP_DEST_PORT_RANGE\","
+    "\"start\":22,\"end\":22},{\"type\":\"ACTION_ACCEPT\"}]}]}";
+
+enum who { SERVER, LAPTOP, ADMIN };
+
+static struct zt_netconf rconf[3];
+
+/* A TCP frame from `from` to `to`, ports and SYN or ACK; both ends judge
+ * it as the switch does (sender: its capabilities; receiver: the
+ * sender's). */
+static bool passes(enum who from, enum who to, unsigned sport, unsigned dport, bool syn)
+{
+	uint8_t f[64] = {0x32, 1, 1, 1, 1, 1, 0x32, 2, 2, 2, 2, 2, 0x08, 0x00};
+	uint8_t *p = f + 14;
+	struct zt_rules_ctx c;
+	struct zt_rules_result r;
+	bool out, in;
+
+	p[0] = 0x45, p[9] = 6;
+	p[20] = (uint8_t)(sport >> 8), p[21] = (uint8_t)sport;
+	p[22] = (uint8_t)(dport >> 8), p[23] = (uint8_t)dport;
+	p[33] = syn ? 0x02 : 0x10;
+	memset(&c, 0, sizeof c);
+	c.frame = f;
+	c.len = sizeof f;
+	c.self = c.src = 10 + from;
+	c.dst = 10 + to;
+	c.local_tags = rconf[from].tags;
+	c.local_tag_count = rconf[from].tag_count;
+	c.remote_tags = rconf[to].tags;
+	c.remote_tag_count = rconf[to].tag_count;
+	out = zt_rules_filter(&c, rconf[from].rules, rconf[from].rule_count, rconf[from].caps,
+	                      rconf[from].cap_count, &r);
+	c.inbound = true;
+	c.self = c.dst;
+	c.local_tags = rconf[to].tags;
+	c.local_tag_count = rconf[to].tag_count;
+	c.remote_tags = rconf[from].tags;
+	c.remote_tag_count = rconf[from].tag_count;
+	in = zt_rules_filter(&c, rconf[to].rules, rconf[to].rule_count, rconf[from].caps,
+	                     rconf[from].cap_count, &r);
+	return out && in;
+}
+
+static void test_readme_policy(void)
+{
+	static const char *const members[3] = {"{\"tags\":[[1,1]]}", "{}",
+	                                       "{\"capabilities\":[7]}"};
+	json_t *net = zt_ctl_net_new(UINT64_C(0x8056c2e21c000001), 1);
+	json_t *req = json_loads(README_NET, 0, NULL);
+	char err[256];
+
+	CHECK(req != NULL);
+	CHECK_EQ(zt_ctl_net_update(net, req, err, sizeof err), 0);
+	for (int i = 0; i < 3; i++) {
+		json_t *m = zt_ctl_member_new(UINT64_C(0x8056c2e21c000001), 10 + (uint64_t)i, 1);
+		json_t *mr = json_loads(members[i], 0, NULL);
+		CHECK_EQ(zt_ctl_member_update(m, mr, 1, err, sizeof err), 0);
+		memset(&rconf[i], 0, sizeof rconf[i]);
+		zt_ctl_rules_fill(net, m, &rconf[i]);
+		json_decref(mr);
+		json_decref(m);
+	}
+	CHECK(passes(LAPTOP, SERVER, 40000, 22, true));
+	CHECK(passes(LAPTOP, SERVER, 40000, 443, true));
+	CHECK(!passes(LAPTOP, SERVER, 40000, 80, true));
+	CHECK(passes(SERVER, LAPTOP, 22, 40000, false)); /* the reply */
+	CHECK(!passes(SERVER, LAPTOP, 22, 40000, true)); /* not a new connection */
+	CHECK(!passes(SERVER, LAPTOP, 40000, 22, true)); /* a laptop takes no SSH */
+	CHECK(!passes(LAPTOP, LAPTOP, 40000, 22, true));
+	CHECK(passes(ADMIN, LAPTOP, 40000, 22, true)); /* ssh anywhere */
+	CHECK(!passes(ADMIN, LAPTOP, 40000, 80, true));
+	CHECK(passes(SERVER, SERVER, 40000, 5432, true));
+	json_decref(req);
+	json_decref(net);
+}
+
 int main(void)
 {
 	RUN(test_every_type);
 	RUN(test_zt_forms);
 	RUN(test_errors);
 	RUN(test_member_config);
+	RUN(test_readme_policy);
 	TEST_EXIT();
 }
