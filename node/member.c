@@ -427,7 +427,8 @@ static void send_err(struct zt_node *n, int64_t now, struct zt_peer *p, uint64_t
 }
 
 /* The member's tags, sorted by id with each id once (as members expect
- * them), and its capabilities, each signed as the credential it shows. */
+ * them), its capabilities and its addresses, each signed as the
+ * credential it shows. */
 static int sign_creds(struct zt_node *n, struct zt_netconf *c)
 {
 	unsigned k = 0;
@@ -453,7 +454,10 @@ static int sign_creds(struct zt_node *n, struct zt_netconf *c)
 	for (unsigned i = 0; i < c->cap_count; i++)
 		if (zt_cap_sign(&c->caps[i], c->nwid, c->issued_to, c->timestamp, &n->id) != ZT_OK)
 			return ZT_ERANGE;
-	return ZT_OK;
+	if (c->addr_count > ZT_NETCONF_MAX_ADDRS)
+		c->addr_count = ZT_NETCONF_MAX_ADDRS;
+	return zt_addrs_sign(c->addrs, c->addr_count, c->nwid, c->issued_to, c->timestamp, &n->id,
+	                     c->addrs_sig);
 }
 
 static int answer(struct zt_node *n, int64_t now, struct zt_peer *p,

@@ -323,6 +323,7 @@ int zt_netconf_encode(const struct zt_netconf *c, uint8_t *out, size_t cap)
 		wr_u32(&w, c->tags[i].value);
 		wr_bytes(&w, c->tags[i].sig, 64);
 	}
+	wr_bytes(&w, c->addrs_sig, 64);
 	wr_u8(&w, (uint8_t)nb);
 	for (unsigned i = 0; i < nb; i++)
 		wr_u40(&w, c->bridges[i]);
@@ -420,6 +421,9 @@ int zt_netconf_decode(struct zt_netconf *c, const uint8_t *in, size_t len)
 		if (i > 0 && c->tags[i].id <= c->tags[i - 1].id)
 			return ZT_EINVAL; /* sorted, each id once */
 	}
+	b = rd_take(&r, 64);
+	if (b != NULL)
+		memcpy(c->addrs_sig, b, 64);
 bridges:
 	n = rd_u8(&r);
 	if (n > ZT_NETCONF_MAX_BRIDGES)

@@ -37,8 +37,8 @@
 
 #define CAP_CRED_MAX (8 + 5 + 8 + 4 + 1 + ZT_CAP_RULES_MAX * 19 + 64)
 #define CREDS_MSG_MAX                                                                              \
-	(1 + 8 + 1 + 1 + ZT_TAGS_MAX * ZT_TAG_CRED_LEN + 1 +                                       \
-	 ZT_CAPS_MAX * (8 + 5 + 8 + 4 + 1 + 64) + ZT_CAP_RULES_TOTAL * 19)
+	(1 + 8 + 1 + 1 + 1 + 22 + ZT_NETCONF_MAX_ADDRS * 18 + 64 + ZT_TAGS_MAX * ZT_TAG_CRED_LEN + \
+	 1 + ZT_CAPS_MAX * (8 + 5 + 8 + 4 + 1 + 64) + ZT_CAP_RULES_TOTAL * 19)
 
 static void send_creds(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_memcom *mc,
                        struct zt_peer *p, bool want);
@@ -135,6 +135,8 @@ static void ctx_in(struct zt_node *n, int64_t now, const struct zt_network *net,
 	c->inbound = true;
 	c->sender_is_bridge = zt_bridge_member(net, p->address, now);
 	c->sender_mac = sender_mac;
+	c->sender_addrs = cr != NULL ? cr->addrs : NULL;
+	c->sender_addr_count = cr != NULL ? cr->addr_count : 0;
 	c->local_tags = conf->tags;
 	c->local_tag_count = conf->tag_count;
 	c->remote_tags = cr != NULL ? cr->tags : NULL;
@@ -223,8 +225,8 @@ enum zt_netrules_out zt_netrules_out(struct zt_node *n, int64_t now, struct zt_n
 		send_fwd(n, now, net, r.redirect, FWD_REDIRECT, frame, len, 0);
 		return ZT_NETRULES_REDIRECTED;
 	}
-	/* The receiver checks our tags: make sure it has them (before the
-	 * frame, which the caller sends next). */
+	/* The receiver checks our tags, capabilities and addresses: make
+	 * sure it has them (before the frame, which the caller sends next). */
 	if (m != NULL) {
 		struct zt_peer *p = zt_peer_find(n, dst);
 		if (p != NULL)
@@ -349,6 +351,15 @@ static void send_creds(struct zt_node *n, int64_t now, struct zt_network *net, s
 			goto out;
 		off += (size_t)k;
 	}
+	{
+		int k = zt_addrs_cred_encode(conf->addrs, conf->addr_count, conf->addrs_sig,
+		                             net->nwid, n->id.address, conf->timestamp,
+		                             msg + off + 1, CREDS_MSG_MAX - off - 1);
+		if (k < 0)
+			goto out;
+		msg[off++] = 1;
+		off += (size_t)k;
+	}
 	mc->creds_sent_ts = conf->timestamp;
 	mc->creds_sent = now;
 	(void)zt_send_msg(n, now, p, msg, off);
@@ -362,8 +373,7 @@ void zt_netrules_show_creds(struct zt_node *n, int64_t now, struct zt_network *n
 	const struct zt_netconf *conf = net->conf;
 	struct zt_memcom *mc;
 
-	if (conf == NULL || (!force && conf->tag_count == 0 && conf->cap_count == 0) ||
-	    (mc = memcom_of(net, m)) == NULL)
+	if (conf == NULL || (mc = memcom_of(net, m)) == NULL)
 		return;
 	if (!force && mc->creds_sent_ts == conf->timestamp &&
 	    now - mc->creds_sent < ZT_COM_PUSH_INTERVAL)
@@ -432,6 +442,19 @@ void zt_netrules_creds_msg(struct zt_node *n, int64_t now, struct zt_peer *p, co
 		off += (size_t)k;
 	}
 	cr->cap_count = ncaps;
+	/* Its addresses (one credential, or none). */
+	if (off < len && msg[off] == 1) {
+		uint64_t nwid, to;
+		int64_t t;
+		int k = zt_addrs_cred_decode(msg + off + 1, len - off - 1, ctl->pk, cr->addrs,
+		                             &cr->addr_count, &nwid, &to, &t);
+		if (k < 0 || nwid != net->nwid || to != p->address || (ts >= 0 && t != ts))
+			goto bad;
+		ts = t;
+		off += 1 + (size_t)k;
+	} else if (off < len && msg[off] == 0) {
+		off++;
+	}
 	if (off != len || ts < 0)
 		goto bad;
 	cr->ts = ts;

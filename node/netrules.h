@@ -21,9 +21,10 @@ struct zt_peer;
 /* A member's tags and capabilities as it showed them, verified. */
 struct zt_memcreds {
 	int64_t ts; /* the config they came with (its COM's timestamp) */
-	unsigned tag_count, cap_count;
+	unsigned tag_count, cap_count, addr_count;
 	struct zt_tag tags[ZT_TAGS_MAX];
-	struct zt_cap caps[]; /* cap_count of them */
+	struct zt_inetaddr addrs[ZT_NETCONF_MAX_ADDRS]; /* its assigned addresses */
+	struct zt_cap caps[];                           /* cap_count of them */
 };
 
 /* Do the network's rules filter anything?  No config (ad-hoc networks),

@@ -740,6 +740,7 @@ int zt_rules_decode(const uint8_t *in, size_t len, unsigned count, struct zt_rul
 
 #define CRED_TAG     1
 #define CRED_CAP     2
+#define CRED_ADDRS   3
 #define CRED_HEAD    (8 + 5 + 8 + 4)
 #define CAP_BODY_MAX (CRED_HEAD + 1 + ZT_CAP_RULES_MAX * 34)
 
@@ -876,4 +877,91 @@ int zt_cap_cred_decode(const uint8_t *in, size_t len, const uint8_t controller_p
 	if (*ts < 0 || !cred_verify(CRED_CAP, in, (size_t)n, c->sig, controller_pk))
 		return -1;
 	return n + 64;
+}
+
+/* nwid | issued_to | timestamp | n u8 | n × (family, bits, ip): the body. */
+static int addrs_body(const struct zt_inetaddr *a, unsigned n, uint64_t nwid, uint64_t issued_to,
+                      int64_t ts, uint8_t *b, size_t cap)
+{
+	size_t off = 8 + 5 + 8 + 1;
+
+	if (n > ZT_NETCONF_MAX_ADDRS || cap < off)
+		return -1;
+	zt_put_u64(b, nwid);
+	zt_put_u40(b + 8, issued_to);
+	zt_put_u64(b + 13, (uint64_t)ts);
+	b[21] = (uint8_t)n;
+	for (unsigned i = 0; i < n; i++) {
+		size_t al = a[i].family == 4 ? 4 : 16;
+		if (a[i].family != 4 && a[i].family != 6)
+			return -1;
+		if (cap - off < 2 + al)
+			return -1;
+		b[off] = a[i].family;
+		b[off + 1] = a[i].bits;
+		memcpy(b + off + 2, a[i].ip, al);
+		off += 2 + al;
+	}
+	return (int)off;
+}
+
+#define ADDRS_BODY_MAX (8 + 5 + 8 + 1 + ZT_NETCONF_MAX_ADDRS * 18)
+
+int zt_addrs_sign(const struct zt_inetaddr *a, unsigned n, uint64_t nwid, uint64_t issued_to,
+                  int64_t ts, const struct zt_identity *controller, uint8_t sig[64])
+{
+	uint8_t b[1 + ADDRS_BODY_MAX];
+	int k;
+	if (!controller->has_secret)
+		return ZT_EINVAL;
+	k = addrs_body(a, n, nwid, issued_to, ts, b + 1, sizeof b - 1);
+	if (k < 0)
+		return ZT_EINVAL;
+	cred_sign(CRED_ADDRS, b, (size_t)k, sig, controller->sk);
+	return ZT_OK;
+}
+
+int zt_addrs_cred_encode(const struct zt_inetaddr *a, unsigned n, const uint8_t sig[64],
+                         uint64_t nwid, uint64_t issued_to, int64_t ts, uint8_t *out, size_t cap)
+{
+	int k = addrs_body(a, n, nwid, issued_to, ts, out, cap);
+	if (k < 0 || cap - (size_t)k < 64)
+		return -1;
+	memcpy(out + k, sig, 64);
+	return k + 64;
+}
+
+int zt_addrs_cred_decode(const uint8_t *in, size_t len, const uint8_t controller_pk[32],
+                         struct zt_inetaddr a[ZT_NETCONF_MAX_ADDRS], unsigned *n, uint64_t *nwid,
+                         uint64_t *issued_to, int64_t *ts)
+{
+	size_t off = 22;
+
+	if (len < off)
+		return -1;
+	*nwid = zt_get_u64(in);
+	*issued_to = zt_get_u40(in + 8);
+	*ts = (int64_t)zt_get_u64(in + 13);
+	*n = in[21];
+	if (*n > ZT_NETCONF_MAX_ADDRS)
+		return -1;
+	for (unsigned i = 0; i < *n; i++) {
+		size_t al;
+		if (len - off < 2)
+			return -1;
+		memset(&a[i], 0, sizeof a[i]);
+		a[i].family = in[off];
+		a[i].bits = in[off + 1];
+		if ((a[i].family != 4 && a[i].family != 6) ||
+		    a[i].bits > (a[i].family == 4 ? 32 : 128))
+			return -1;
+		al = a[i].family == 4 ? 4 : 16;
+		if (len - off - 2 < al)
+			return -1;
+		memcpy(a[i].ip, in + off + 2, al);
+		off += 2 + al;
+	}
+	if (len - off < 64 || *ts < 0 || !cred_verify(CRED_ADDRS, in, off, in + off, controller_pk))
+		return -1;
+	return (int)off + 64;
 }

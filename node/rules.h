@@ -107,4 +107,15 @@ int zt_tag_cred_decode(const uint8_t *in, size_t len, const uint8_t controller_p
 int zt_cap_cred_decode(const uint8_t *in, size_t len, const uint8_t controller_pk[32],
                        struct zt_cap *c, uint64_t *nwid, uint64_t *issued_to, int64_t *ts);
 
+/* The member's assigned addresses (what `ipauth` checks at a receiver):
+ * nwid u64 | issued_to u40 | timestamp u64 | n u8 (≤ ZT_NETCONF_MAX_ADDRS)
+ * | n addresses (family u8, bits u8, 4 or 16 bytes) | sig (64), kind 3. */
+int zt_addrs_sign(const struct zt_inetaddr *a, unsigned n, uint64_t nwid, uint64_t issued_to,
+                  int64_t ts, const struct zt_identity *controller, uint8_t sig[64]);
+int zt_addrs_cred_encode(const struct zt_inetaddr *a, unsigned n, const uint8_t sig[64],
+                         uint64_t nwid, uint64_t issued_to, int64_t ts, uint8_t *out, size_t cap);
+int zt_addrs_cred_decode(const uint8_t *in, size_t len, const uint8_t controller_pk[32],
+                         struct zt_inetaddr a[ZT_NETCONF_MAX_ADDRS], unsigned *n, uint64_t *nwid,
+                         uint64_t *issued_to, int64_t *ts);
+
 #endif

@@ -278,6 +278,7 @@ struct zt_netconf {
 	struct zt_cap caps[ZT_CAPS_MAX];
 	unsigned tag_count;
 	struct zt_tag tags[ZT_TAGS_MAX]; /* sorted by id, each id once */
+	uint8_t addrs_sig[64]; /* the controller's, over addrs as a credential (rules.c) */
 	/* The network's active bridges (members that may send and receive
 	 * frames for foreign MACs), this member included if it is one. */
 	unsigned bridge_count;

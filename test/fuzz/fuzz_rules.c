@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_rules.c - libFuzzer target for the rules codec, the evaluator and
- * the tag and capability credential decoders (node/rules.c).  Beyond "no
+ * the tag, capability and address credential decoders (node/rules.c).  Beyond "no
  * crash": a decoded list re-encodes to the same bytes (the codec is
  * canonical); the evaluator reads hostile frames with hostile rules in
  * both directions; a credential decoded under the key it was signed with
@@ -85,7 +85,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* A capability made of these rules, signed and read back. */
 		if (zt_cap_sign(&cap, 1, 2, 3, &key) == ZT_OK) {
 			m = zt_cap_cred_encode(&cap, 1, 2, 3, out, sizeof out);
-			if (m < 0 || zt_cap_cred_decode(out, (size_t)m, key.pk, &cap2, &nwid, &to, &ts) != m ||
+			if (m < 0 ||
+			    zt_cap_cred_decode(out, (size_t)m, key.pk, &cap2, &nwid, &to, &ts) !=
+			        m ||
 			    nwid != 1 || to != 2 || ts != 3 || cap2.rule_count != cap.rule_count)
 				abort();
 			out[size % (size_t)m] ^= 1;
@@ -96,5 +98,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The credential decoders on the raw input. */
 	(void)zt_tag_cred_decode(data, size, key.pk, &t, &nwid, &to, &ts);
 	(void)zt_cap_cred_decode(data, size, key.pk, &cap2, &nwid, &to, &ts);
+	{
+		struct zt_inetaddr a[ZT_NETCONF_MAX_ADDRS];
+		unsigned na;
+		(void)zt_addrs_cred_decode(data, size, key.pk, a, &na, &nwid, &to, &ts);
+	}
 	return 0;
 }

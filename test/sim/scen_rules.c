@@ -13,7 +13,8 @@
  * receiver's tag); a spoke holding "ssh" reaches another spoke on port 22
  * and nothing else, until the capability is taken away; a spoke that lies
  * about its tag (a credential it altered, or a hub's) and sends past its
- * own filter is refused by the receiver.
+ * own filter is refused by the receiver; with "drop not chr ipauth", a
+ * member sending from another's address past its own filter is too.
  */
 #include "scenarios.h"
 
@@ -332,6 +333,49 @@ void sim_rules(struct sim_result *r, uint64_t seed)
 		sim_fail(r, "port 22 still passes 3 s after the capability was revoked");
 		goto out;
 	}
+	/* 6. ipauth: "drop not chr ipauth; accept;".  A member sending from
+	 * another member's address, past its own filter, is refused by the
+	 * receiver, which knows the sender's addresses from its credential. */
+	if (!admin(r, &rw, -1,
+	           "{\"rules\":[{\"type\":\"MATCH_CHARACTERISTICS\",\"not\":true,\"or\":false,"
+	           "\"mask\":\"1000000000000000\"},{\"type\":\"ACTION_DROP\"},"
+	           "{\"type\":\"ACTION_ACCEPT\"}]}"))
+		goto out;
+	for (unsigned i = 0; i < MEMBERS; i++)
+		if (!admin(r, &rw, (int)i, "{}")) /* pushes the new rules */
+			goto out;
+	sim_world_run_for(rw.w, 3000);
+	if (!reaches(&rw, 3, 4, 80) || !reaches(&rw, 4, 3, 5432)) {
+		sim_fail(r, "ipauth: members sending from their own addresses are refused");
+		goto out;
+	}
+	{
+		struct sim_host *liar = member(&rw, LIAR);
+		struct zt_peer *p = zt_peer_find(liar->node, sim_host_address(member(&rw, 7)));
+		const struct zt_netconf *hc = conf_of(&rw, 0);
+		uint8_t f[9 + 64];
+		size_t before = member(&rw, 7)->nframes;
+		in0 = drops(&rw, 7, true);
+		f[0] = ZT_MSG_FRAME;
+		zt_put_u64(f + 1, rw.nwid);
+		(void)tcp_frame(&rw, LIAR, 7, 80, f + 9);
+		if (p == NULL || hc == NULL) {
+			sim_fail(r, "ipauth: the liar has no session with member 7");
+			goto out;
+		}
+		memcpy(f + 9 + 14 + 12, hc->addrs[0].ip, 4); /* hub 0's address */
+		(void)zt_send_msg(liar->node, rw.w->clock.now, p, f, sizeof f);
+		sim_world_run_for(rw.w, 1500);
+		if (got_from(&rw, 7, LIAR, before) != 0 || drops(&rw, 7, true) != in0 + 1) {
+			sim_fail(r, "ipauth: a frame from a foreign address %s (dropped %llu)",
+			         got_from(&rw, 7, LIAR, before) ? "was delivered"
+			                                        : "was not counted",
+			         (unsigned long long)(drops(&rw, 7, true) - in0));
+			goto out;
+		}
+	}
+	sim_note("ipauth: a member's frame from another member's address dropped by the "
+	         "receiver\n");
 	(void)sim_check_api(r, rw.w);
 out:
 	sim_world_free(rw.w);

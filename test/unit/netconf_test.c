@@ -155,12 +155,12 @@ static void test_rules_fields(void)
 	CHECK(n > 0 && n < ZT_PACKET_MAX - 1 - 64 - ZT_DATA_OVERHEAD);
 	CHECK_EQ(zt_netconf_decode(&b, buf, (size_t)n), ZT_OK);
 
-	/* Version 1: no rules, capabilities, tags or bridges, then the
-	 * JSON text where version 2 has its counts. */
+	/* Version 1: no rules, capabilities, tags, address signature or
+	 * bridges: the JSON text where version 2 has its counts. */
 	sample(&a);
 	a.rule_count = a.cap_count = a.tag_count = a.bridge_count = 0;
 	n = zt_netconf_encode(&a, buf, sizeof buf);
-	at = (size_t)n - ZT_COM_LEN - 1 - 1 - 1 - 2;
+	at = (size_t)n - ZT_COM_LEN - 1 - 64 - 1 - 1 - 2;
 	memcpy(v1, buf, at);
 	v1[0] = 1;
 	memcpy(v1 + at, "\x00\x05hello\x00", 8);

@@ -731,6 +731,34 @@ static void test_credentials(void)
 	CHECK_EQ(zt_cap_cred_encode(&c, NWID, PEER, 555, buf, (size_t)len - 1), -1);
 	/* A tag signature does not pass as a capability's (the kind byte). */
 	CHECK_EQ(zt_cap_cred_decode(buf, (size_t)len, other.pk, &c2, &nwid, &to, &ts), -1);
+
+	/* The addresses credential. */
+	{
+		struct zt_inetaddr a[2] = {{4, 24, {10, 0, 0, 1}}, {6, 88, {0xfd, 1}}};
+		struct zt_inetaddr back[ZT_NETCONF_MAX_ADDRS];
+		uint8_t sig[64];
+		unsigned n;
+		CHECK_EQ(zt_addrs_sign(a, 2, NWID, PEER, 9, &ctl, sig), ZT_OK);
+		len = zt_addrs_cred_encode(a, 2, sig, NWID, PEER, 9, buf, sizeof buf);
+		CHECK_EQ(len, 22 + 6 + 18 + 64);
+		CHECK_EQ(zt_addrs_cred_decode(buf, (size_t)len, ctl.pk, back, &n, &nwid, &to, &ts),
+		         len);
+		CHECK(n == 2 && memcmp(back, a, sizeof a) == 0 && to == PEER && ts == 9);
+		for (int i = 0; i < len; i++) {
+			buf[i] ^= 0x04;
+			CHECK_EQ(zt_addrs_cred_decode(buf, (size_t)len, ctl.pk, back, &n, &nwid,
+			                              &to, &ts),
+			         -1);
+			buf[i] ^= 0x04;
+			CHECK_EQ(
+			    zt_addrs_cred_decode(buf, (size_t)i, ctl.pk, back, &n, &nwid, &to, &ts),
+			    -1);
+		}
+		/* Signed for another member: not ours to show. */
+		len = zt_addrs_cred_encode(a, 2, sig, NWID, THIRD, 9, buf, sizeof buf);
+		CHECK_EQ(zt_addrs_cred_decode(buf, (size_t)len, ctl.pk, back, &n, &nwid, &to, &ts),
+		         -1);
+	}
 }
 
 int main(void)
