@@ -244,7 +244,7 @@ static const char *const README_NET =
     "{\"type\":\"MATCH_TAG_RECEIVER\",\"id\":1,\"value\":1},{\"type\":\"ACTION_ACCEPT\"},"
     "{\"type\":\"MATCH_IP_SOURCE_PORT_RANGE\",\"start\":22,\"end\":22},"
     "{\"type\":\"MATCH_IP_SOURCE_PORT_RANGE\",\"start\":443,\"end\":443,\"or\":true},"
-    "{\"type\":\"MATCH_CHARACTERISTICS\",\"mask\":\"0000000000000002\",\"not\":true},"
+    "{\"type\":\"MATCH_CHARACTERISTICS\",\"mask\":\"0000000000000010\"},"
     "{\"type\":\"ACTION_ACCEPT\"},"
     "{\"type\":\"MATCH_TAGS_EQUAL\",\"id\":1,\"value\":1},{\"type\":\"ACTION_ACCEPT\"}],"
     "\"capabilities\":[{\"id\":7,\"rules\":[{\"type\":\"MATCH_IP_DEST_PORT_RANGE\","
@@ -254,10 +254,12 @@ enum who { SERVER, LAPTOP, ADMIN };
 
 static struct zt_netconf rconf[3];
 
-/* A TCP frame from `from` to `to`, ports and SYN or ACK; both ends judge
- * it as the switch does (sender: its capabilities; receiver: the
- * sender's). */
-static bool passes(enum who from, enum who to, unsigned sport, unsigned dport, bool syn)
+/* A TCP frame from `from` to `to`, ports and flags; both ends judge it as
+ * the switch does (sender: its capabilities; receiver: the sender's). */
+#define SYN    0x02
+#define ACK    0x10
+#define SYNACK 0x12
+static bool passes(enum who from, enum who to, unsigned sport, unsigned dport, uint8_t flags)
 {
 	uint8_t f[64] = {0x32, 1, 1, 1, 1, 1, 0x32, 2, 2, 2, 2, 2, 0x08, 0x00};
 	uint8_t *p = f + 14;
@@ -268,7 +270,7 @@ static bool passes(enum who from, enum who to, unsigned sport, unsigned dport, b
 	p[0] = 0x45, p[9] = 6;
 	p[20] = (uint8_t)(sport >> 8), p[21] = (uint8_t)sport;
 	p[22] = (uint8_t)(dport >> 8), p[23] = (uint8_t)dport;
-	p[33] = syn ? 0x02 : 0x10;
+	p[33] = flags;
 	memset(&c, 0, sizeof c);
 	c.frame = f;
 	c.len = sizeof f;
@@ -310,16 +312,18 @@ static void test_readme_policy(void)
 		json_decref(mr);
 		json_decref(m);
 	}
-	CHECK(passes(LAPTOP, SERVER, 40000, 22, true));
-	CHECK(passes(LAPTOP, SERVER, 40000, 443, true));
-	CHECK(!passes(LAPTOP, SERVER, 40000, 80, true));
-	CHECK(passes(SERVER, LAPTOP, 22, 40000, false)); /* the reply */
-	CHECK(!passes(SERVER, LAPTOP, 22, 40000, true)); /* not a new connection */
-	CHECK(!passes(SERVER, LAPTOP, 40000, 22, true)); /* a laptop takes no SSH */
-	CHECK(!passes(LAPTOP, LAPTOP, 40000, 22, true));
-	CHECK(passes(ADMIN, LAPTOP, 40000, 22, true)); /* ssh anywhere */
-	CHECK(!passes(ADMIN, LAPTOP, 40000, 80, true));
-	CHECK(passes(SERVER, SERVER, 40000, 5432, true));
+	CHECK(passes(LAPTOP, SERVER, 40000, 22, SYN));
+	CHECK(passes(LAPTOP, SERVER, 40000, 443, SYN));
+	CHECK(!passes(LAPTOP, SERVER, 40000, 80, SYN));
+	CHECK(passes(SERVER, LAPTOP, 22, 40000, SYNACK)); /* the replies */
+	CHECK(passes(SERVER, LAPTOP, 443, 40000, ACK));
+	CHECK(!passes(SERVER, LAPTOP, 22, 40000, SYN)); /* not a new connection */
+	CHECK(!passes(SERVER, LAPTOP, 40000, 22, SYN)); /* a laptop takes no SSH */
+	CHECK(!passes(LAPTOP, LAPTOP, 40000, 22, SYN));
+	CHECK(passes(ADMIN, LAPTOP, 40000, 22, SYN)); /* ssh anywhere */
+	CHECK(passes(LAPTOP, ADMIN, 22, 40000, SYNACK));
+	CHECK(!passes(ADMIN, LAPTOP, 40000, 80, SYN));
+	CHECK(passes(SERVER, SERVER, 40000, 5432, SYN));
 	json_decref(req);
 	json_decref(net);
 }
