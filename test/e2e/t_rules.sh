@@ -79,7 +79,7 @@ done
 wait_until 20 tcp_listening b 443 || fail setup "echo servers did not start: $(cat "$T"/echo-b-443.log)"
 nd() { cli "$1" -j listnetworks 2>/dev/null | jq -r ".[] | select(.id == \"$NW\") | $2"; }
 # conn FROM TO PORT: a TCP exchange within 4 s
-conn() { x "$1" timeout 4 $PROBE tcp-rr "${ZIP[$2]}" "$3" 100 3 >/dev/null 2>&1; }
+conn() { x "$1" timeout "${4:-4}" $PROBE tcp-rr "${ZIP[$2]}" "$3" 100 3 >/dev/null 2>&1; }
 wait_until 20 conn a b 22 || fail allowed "a -> b:22 does not pass within 20 s: a $(nd a "[.rulesDroppedIn,.rulesDroppedOut,.rulesDroppedBy] | tostring") b $(nd b "[.rulesDroppedIn,.rulesDroppedOut,.rulesDroppedBy] | tostring") $(counters_all a) // $(counters_all b)"
 for p in "a b 22" "a b 80" "b a 22" "b a 80"; do
 	set -- $p
@@ -90,7 +90,7 @@ pass allowed "TCP 22 and 80 pass both ways (a -> b, b -> a)"
 in0=$(nd b .rulesDroppedIn); out0=$(nd a .rulesDroppedOut)
 for p in "a b 443" "b a 443"; do
 	set -- $p
-	conn "$1" "$2" "$3" && fail dropped "$1 -> $2:$3 passed"
+	conn "$1" "$2" "$3" 3 && fail dropped "$1 -> $2:$3 passed"
 done
 ping_ok a "${ZIP[b]}" && fail dropped "ping a -> b passed"
 ping_ok b "${ZIP[a]}" && fail dropped "ping b -> a passed"
