@@ -265,6 +265,10 @@ tsan: build-tsan/workers_test
 $(B)/bench/hsrate: $(B)/bench/hsrate.o $(B)/libztnode.a
 	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# rulesrate: what the rules engine costs per frame (not part of bench/run.sh).
+$(B)/bench/rulesrate: $(B)/bench/rulesrate.o $(B)/libztnode.a
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 bench: all $(B)/bench/hsrate
 	@bash bench/run.sh
 
