@@ -235,8 +235,10 @@ static void test_member_config(void)
 	json_decref(m);
 }
 
-/* The README's policy, as posted there, does what the README says. */
-static const char *const README_NET =
+/* A team's policy in ZeroTier's JSON (servers take SSH and HTTPS from everyone
+ * and anything from each other, replies go back, an admin holds "ssh
+ * anywhere"), judged at both ends: it does what it says. */
+static const char *const TEAM_NET =
     "{\"tags\":[{\"id\":1,\"default\":0}],\"rules\":["
     "{\"type\":\"MATCH_ETHERTYPE\",\"etherType\":2054},{\"type\":\"ACTION_ACCEPT\"},"
     "{\"type\":\"MATCH_IP_DEST_PORT_RANGE\",\"start\":22,\"end\":22},"
@@ -293,12 +295,12 @@ static bool passes(enum who from, enum who to, unsigned sport, unsigned dport, u
 	return out && in;
 }
 
-static void test_readme_policy(void)
+static void test_team_policy(void)
 {
 	static const char *const members[3] = {"{\"tags\":[[1,1]]}", "{}",
 	                                       "{\"capabilities\":[7]}"};
 	json_t *net = zt_ctl_net_new(UINT64_C(0x8056c2e21c000001), 1);
-	json_t *req = json_loads(README_NET, 0, NULL);
+	json_t *req = json_loads(TEAM_NET, 0, NULL);
 	char err[256];
 
 	CHECK(req != NULL);
@@ -334,6 +336,6 @@ int main(void)
 	RUN(test_zt_forms);
 	RUN(test_errors);
 	RUN(test_member_config);
-	RUN(test_readme_policy);
+	RUN(test_team_policy);
 	TEST_EXIT();
 }
