@@ -285,7 +285,7 @@ bad:
 }
 
 /* msg: flags u8 | COM; len at least 1 + ZT_COM_LEN. */
-static void take_com(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg)
+void zt_member_take_com(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg)
 {
 	struct zt_com com;
 	struct zt_network *net;
@@ -342,7 +342,7 @@ static void handle_com(struct zt_node *n, int64_t now, struct zt_peer *p, const 
 		n->counters[ZT_CTR_NETCONF_BAD]++;
 		return;
 	}
-	take_com(n, now, p, msg + 1);
+	zt_member_take_com(n, now, p, msg + 1);
 }
 
 static void handle_frame_com(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
@@ -352,7 +352,7 @@ static void handle_frame_com(struct zt_node *n, int64_t now, struct zt_peer *p, 
 		n->counters[ZT_CTR_RX_MALFORMED]++;
 		return;
 	}
-	take_com(n, now, p, msg + 1);
+	zt_member_take_com(n, now, p, msg + 1);
 	/* The rest is a FRAME message without its type byte: hand the
 	 * switch a view whose byte 0 it does not read. */
 	zt_switch_frame_from_peer(n, now, p, msg + 1 + ZT_COM_LEN, len - 1 - ZT_COM_LEN);

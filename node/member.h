@@ -56,6 +56,8 @@ size_t zt_member_attach_com(struct zt_node *n, int64_t now, struct zt_network *n
 void zt_member_hold(struct zt_node *n, int64_t now, struct zt_member *m, const uint8_t *frame,
                     size_t len);
 void zt_memcom_free(const struct zt_mem *mem, struct zt_memcom *mc);
+/* A COM a member showed: msg is flags u8 | COM (ZT_COM_LEN bytes). */
+void zt_member_take_com(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg);
 /* Show our COM to p if it has not seen the current one (ask for its
  * COM too if we lack it). */
 void zt_member_show_com(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_member *m,

@@ -34,6 +34,7 @@
 #define FWD_WATCH    0x02
 #define FWD_REDIRECT 0x04
 #define FWD_INBOUND  0x08 /* the receiver made the copy, not the sender */
+#define FWD_COM      0x80 /* want u8 | COM (93) follow, before the frame */
 
 #define CAP_CRED_MAX (8 + 5 + 8 + 4 + 1 + ZT_CAP_RULES_MAX * 19 + 64)
 #define CREDS_MSG_MAX                                                                              \
@@ -92,6 +93,7 @@ static void send_fwd(struct zt_node *n, int64_t now, struct zt_network *net, uin
 	struct zt_peer *p;
 	struct zt_member *m;
 	uint8_t *msg;
+	size_t off;
 
 	if (to == n->id.address || !zt_identity_address_valid(to))
 		return;
@@ -103,18 +105,26 @@ static void send_fwd(struct zt_node *n, int64_t now, struct zt_network *net, uin
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return;
 	}
-	/* It takes the copy only from a member it has verified. */
-	zt_member_show_com(n, now, net, m, p);
 	zt_netrules_show_creds(n, now, net, m, p, false);
 	/* Not n->pkt2: a received message may be in it. */
-	msg = zt_mem_alloc(&n->mem, 10 + len);
+	msg = zt_mem_alloc(&n->mem, 10 + 2 + ZT_COM_LEN + len);
 	if (msg == NULL)
 		return;
+	/* It takes the copy only from a member it has verified: if it has
+	 * not seen our current COM, the COM goes in the same message (as in
+	 * FRAME_COM), so that no reordering can make it refuse the copy. */
+	off = zt_member_attach_com(n, now, net, m, msg + 8);
 	msg[0] = ZT_MSG_FRAME_FWD;
 	zt_put_u64(msg + 1, net->nwid);
+	if (off > 0) {
+		/* attach_com wrote type | want | COM at msg + 8: keep want | COM. */
+		memmove(msg + 10, msg + 9, 1 + ZT_COM_LEN);
+		flags |= FWD_COM;
+		off = 1 + ZT_COM_LEN;
+	}
 	msg[9] = flags;
-	memcpy(msg + 10, frame, len);
-	(void)zt_send_msg(n, now, p, msg, 10 + len);
+	memcpy(msg + 10 + off, frame, len);
+	(void)zt_send_msg(n, now, p, msg, 10 + off + len);
 	zt_mem_free(&n->mem, msg);
 }
 
@@ -284,14 +294,23 @@ void zt_netrules_fwd_msg(struct zt_node *n, int64_t now, struct zt_peer *p, cons
 	struct zt_rules_result r;
 	struct zt_rules_ctx c;
 	uint8_t mac[6];
+	size_t at = 10; /* where the frame starts */
 
 	if (len < 10 + ZT_ETH_HLEN) {
 		n->counters[ZT_CTR_RX_MALFORMED]++;
 		return;
 	}
+	if (msg[9] & FWD_COM) {
+		if (len < 10 + 1 + ZT_COM_LEN + ZT_ETH_HLEN) {
+			n->counters[ZT_CTR_RX_MALFORMED]++;
+			return;
+		}
+		zt_member_take_com(n, now, p, msg + 10);
+		at += 1 + ZT_COM_LEN;
+	}
 	net = zt_switch_find(n, zt_get_u64(msg + 1));
 	if (net == NULL || net->status != ZT_NET_OK || net->conf == NULL ||
-	    len - 10 > net->mtu + ZT_ETH_VLAN_HLEN) {
+	    len - at > net->mtu + ZT_ETH_VLAN_HLEN) {
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return;
 	}
@@ -303,7 +322,7 @@ void zt_netrules_fwd_msg(struct zt_node *n, int64_t now, struct zt_peer *p, cons
 	/* A copy is for us only if our own rules name us as its target:
 	 * nobody can make us take frames addressed elsewhere otherwise. */
 	cr = creds_of(net, m);
-	ctx_in(n, now, net, p, cr, msg + 10, len - 10, mac, &c);
+	ctx_in(n, now, net, p, cr, msg + at, len - at, mac, &c);
 	zt_rules_filter(&c, net->conf->rules, net->conf->rule_count, cr != NULL ? cr->caps : NULL,
 	                cr != NULL ? cr->cap_count : 0, &r);
 	if (r.verdict != ZT_RULES_SUPER_ACCEPT) {
@@ -311,7 +330,7 @@ void zt_netrules_fwd_msg(struct zt_node *n, int64_t now, struct zt_peer *p, cons
 		return;
 	}
 	n->counters[ZT_CTR_FRAMES_IN]++;
-	zt_host_frame_out(n, net->nwid, msg + 10, len - 10);
+	zt_host_frame_out(n, net->nwid, msg + at, len - at);
 }
 
 /* ---- credentials ---- */

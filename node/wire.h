@@ -87,7 +87,7 @@ enum zt_msg {
 	 * NET_COM      flags u8 (bit0: send me yours) | COM (93)      (member <-> member)
 	 * NET_REVOKE   nwid u64 | member u40 | threshold u64 | sig (64) (controller -> members)
 	 * FRAME_COM    flags u8 | COM (93) | nwid u64 | frame  (a FRAME carrying our COM)
-	 * FRAME_FWD    nwid u64 | flags u8 | frame  (a rule's TEE, WATCH or REDIRECT copy)
+	 * FRAME_FWD    nwid u64 | flags u8 | [want u8 | COM] | frame  (a rule's copy or redirect)
 	 * NET_CREDS    nwid u64 | flags u8 | n u8 | n tags | m u8 | m capabilities  (member <->
 	 * member) */
 	ZT_MSG_NETCONF_REQ = 0x20,

@@ -376,6 +376,47 @@ void sim_rules(struct sim_result *r, uint64_t seed)
 	}
 	sim_note("ipauth: a member's frame from another member's address dropped by the "
 	         "receiver\n");
+
+	/* 7. tee and redirect: "tee -1 <hub 1>; redirect <hub 0> dport 8080;
+	 * accept;".  Every frame's copy reaches hub 1 (its own rules name it
+	 * the target), frames to port 8080 go to hub 0 instead. */
+	{
+		char body[512];
+		snprintf(body, sizeof body,
+		         "{\"rules\":[{\"type\":\"ACTION_TEE\",\"address\":\"%010llx\",\"flags\":0,"
+		         "\"length\":-1},{\"type\":\"MATCH_IP_DEST_PORT_RANGE\",\"start\":8080,"
+		         "\"end\":8080},{\"type\":\"ACTION_REDIRECT\",\"address\":\"%010llx\","
+		         "\"flags\":0},{\"type\":\"ACTION_ACCEPT\"}]}",
+		         (unsigned long long)sim_host_address(member(&rw, 1)),
+		         (unsigned long long)sim_host_address(member(&rw, 0)));
+		if (!admin(r, &rw, -1, body))
+			goto out;
+	}
+	for (unsigned i = 0; i < MEMBERS; i++)
+		if (!admin(r, &rw, (int)i, "{}"))
+			goto out;
+	sim_world_run_for(rw.w, 3000);
+	{
+		size_t tee0 = member(&rw, 1)->nframes, red0 = member(&rw, 0)->nframes;
+		bool to4 = reaches(&rw, 3, 4, 80);
+		unsigned copies = got_from(&rw, 1, 3, tee0);
+		bool redirected_away = reaches(&rw, 3, 4, 8080);
+		unsigned at_hub0 = got_from(&rw, 0, 3, red0);
+		/* The sender tees and so does the receiver (as ZeroTier's
+		 * members do): one or two copies. */
+		if (!to4 || copies < 1 || copies > 2 || redirected_away || at_hub0 != 1) {
+			sim_fail(r,
+			         "tee/redirect: 3 -> 4:80 %s, copies at hub 1: %u (want 1-2), 3 -> "
+			         "4:8080 "
+			         "%s, at hub 0: %u (want 1)",
+			         to4 ? "passed" : "lost", copies,
+			         redirected_away ? "reached 4" : "did not reach 4", at_hub0);
+			sim_show_counters(member(&rw, 1));
+			goto out;
+		}
+	}
+	sim_note("tee: a copy at the observer; redirect: the frame at the target, not at its "
+	         "destination\n");
 	(void)sim_check_api(r, rw.w);
 out:
 	sim_world_free(rw.w);
