@@ -97,6 +97,8 @@ static bool admin(struct sim_result *r, struct rules_world *rw, int i, const cha
 		if (ok)
 			zt_ctl_changed(&rw->ctl, rw->w->clock.now, rw->nwid, a, false);
 	}
+	/* The pushes are queued: send them now (ztd's loop would). */
+	zt_ctl_flush(&rw->ctl, rw->w->clock.now);
 	if (!ok)
 		sim_fail(r, "admin update (%d) failed: %s", i, req == NULL ? "bad JSON" : err);
 	json_decref(o);
