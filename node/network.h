@@ -16,6 +16,7 @@
 #include "wire.h"
 #include "zt.h"
 
+struct zt_droptrace;
 struct zt_memcom;
 
 struct zt_member {
@@ -67,6 +68,7 @@ struct zt_network {
 	/* The rules (netrules.c): frames dropped, and by which entry. */
 	uint64_t rules_dropped_out, rules_dropped_in;
 	uint32_t rules_dropped_by[ZT_RULES_MAX + 1];
+	struct zt_droptrace *drops; /* the latest of them (droptrace.c), NULL until one */
 };
 
 #endif
