@@ -600,6 +600,59 @@ static void cmd_listpeers(const struct cli *c, char **args)
 	release(j);
 }
 
+/* trace <nwid>: the frames the network's rules dropped lately, oldest
+ * first, one a line: how long ago, which way, the member, the rule (its
+ * index in the network's list, as `zt-cli rules` numbers them; "none": no
+ * rule or capability accepted), and what the frame was. */
+static void cmd_trace(const struct cli *c, char **args)
+{
+	char path[80];
+	json_t *j, *d;
+	long long clock;
+	size_t i;
+
+	nwid_path(args[0], path, sizeof path - 8);
+	strcat(path, "/trace");
+	j = call(c, "GET", path, NULL);
+	if (c->json) {
+		print_json(j);
+		release(j);
+		return;
+	}
+	clock = num(j, "clock", 0);
+	printf("200 trace <ago> <dir> <peer> <rule> <len> <what>\n");
+	json_array_foreach(json_object_get(j, "drops"), i, d)
+	{
+		char rule[16], what[192];
+		long long proto = num(d, "ipProtocol", -1);
+
+		if (json_is_integer(json_object_get(d, "rule")))
+			snprintf(rule, sizeof rule, "%lld", num(d, "rule", -1));
+		else
+			snprintf(rule, sizeof rule, "none");
+		if (proto < 0)
+			snprintf(what, sizeof what, "ethertype %s %s > %s",
+			         str(d, "etherType", "-"), str(d, "srcMac", "-"),
+			         str(d, "dstMac", "-"));
+		else if (json_object_get(d, "srcPort") != NULL)
+			snprintf(what, sizeof what, "ipproto %lld %s:%lld > %s:%lld", proto,
+			         str(d, "srcIp", "-"), num(d, "srcPort", 0), str(d, "dstIp", "-"),
+			         num(d, "dstPort", 0));
+		else if (json_object_get(d, "icmpType") != NULL)
+			snprintf(what, sizeof what, "ipproto %lld %s > %s icmp type %lld code %lld",
+			         proto, str(d, "srcIp", "-"), str(d, "dstIp", "-"),
+			         num(d, "icmpType", 0), num(d, "icmpCode", 0));
+		else
+			snprintf(what, sizeof what, "ipproto %lld %s > %s", proto,
+			         str(d, "srcIp", "-"), str(d, "dstIp", "-"));
+		printf("200 trace %llds %s %s %s %lld %s\n",
+		       clock > num(d, "time", 0) ? (clock - num(d, "time", 0)) / 1000 : 0,
+		       str(d, "direction", "-"), str(d, "peer", "-"), rule, num(d, "length", 0),
+		       what);
+	}
+	release(j);
+}
+
 static void cmd_help(const struct cli *c, char **args);
 
 /* Every command: `zt-cli --help` and every usage error are printed from
@@ -626,6 +679,8 @@ static const struct command {
      "multicastLimit=N, macAgeSeconds=N,\n"
      "mssClamp=N (0: off), ip=10.9.0.1/24,...\n"
      "(the addresses ztd keeps on the TAP; ip= none)"},
+    {"trace", cmd_trace, 1, 1, "<nwid>",
+     "the frames the network's rules dropped lately,\nand the rule that dropped each"},
     {"help", cmd_help, 0, 0, "", "this text"},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
