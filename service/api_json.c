@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "osdep/rulesjson.h"
+
 #define TEXT_MAX 64
 
 struct builder {
@@ -263,6 +265,11 @@ json_t *zt_api_json_network(const struct zt_network_info *n, const struct zt_api
 		}
 		put(&b, "rulesDroppedBy", by);
 	}
+	/* The rules in force as the controller sent them (ZeroTier's JSON),
+	 * with the capabilities and tags it gave this member; none on a
+	 * network without a config (ad-hoc: every frame passes). */
+	if (b.obj != NULL && n->conf != NULL && zt_rulesjson_conf(b.obj, n->conf) < 0)
+		b.failed = true;
 	return finish(&b);
 }
 

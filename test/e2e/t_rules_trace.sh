@@ -8,7 +8,9 @@
 # "accept ethertype arp; drop ipprotocol icmp; accept;": a ping from a to b
 # is dropped by a's rule 3 (the drop), and `zt-cli trace` on a shows it
 # with that rule, its direction, b, and its addresses; b's trace stays
-# empty (the sender dropped it); TCP still passes.
+# empty (the sender dropped it); TCP still passes.  `zt-cli rules` shows
+# the list, a's capability and tag as the rules language writes them, and
+# -j the controller's JSON unchanged.
 set -u
 . "$(dirname "$0")/lib.sh"
 ZTCTL=$B/zt-controller
@@ -33,9 +35,10 @@ api() {
 
 RULES='[{"type":"MATCH_ETHERTYPE","etherType":2054},{"type":"ACTION_ACCEPT"},
 {"type":"MATCH_IP_PROTOCOL","ipProtocol":1},{"type":"ACTION_DROP"},{"type":"ACTION_ACCEPT"}]'
-out=$(api POST "/controller/network/${CTL}______" '{"name":"trace","ipAssignmentPools":[{"ipRangeStart":"10.9.0.10","ipRangeEnd":"10.9.0.250"}],"routes":[{"target":"10.9.0.0/24"}],"v4AssignMode":{"zt":true},"rules":'"$RULES"'}')
+out=$(api POST "/controller/network/${CTL}______" '{"name":"trace","ipAssignmentPools":[{"ipRangeStart":"10.9.0.10","ipRangeEnd":"10.9.0.250"}],"routes":[{"target":"10.9.0.0/24"}],"v4AssignMode":{"zt":true},"rules":'"$RULES"',"capabilities":[{"id":7,"rules":[{"type":"MATCH_IP_PROTOCOL","ipProtocol":6},{"type":"MATCH_IP_DEST_PORT_RANGE","start":22,"end":22,"not":true,"or":true},{"type":"ACTION_ACCEPT"}]}],"tags":[{"id":1,"default":5}]}')
 case $out in "200 "*) ;; *) fail create "POST /controller/network: $out" ;; esac
 NW=$(echo "$out" | cut -d' ' -f2- | jq -r .id)
+CTLRULES=$(echo "$out" | cut -d' ' -f2- | jq -cS .rules)
 
 start_ztd a; start_ztd b
 wait_online a b
@@ -44,7 +47,9 @@ declare -A ZIP
 for m in a b; do
 	out=$(cli "$m" join "$NW" 2>&1) || fail join "$m: $out"
 	wait_until 20 test -n "$(zt_addr "$m")" || fail join "$m: no address"
-	out=$(api POST "/controller/network/$NW/member/$(zt_addr "$m")" '{"authorized":true}')
+	body='{"authorized":true}'
+	[ "$m" = a ] && body='{"authorized":true,"capabilities":[7],"tags":[[1,3]]}'
+	out=$(api POST "/controller/network/$NW/member/$(zt_addr "$m")" "$body")
 	case $out in "200 "*) ;; *) fail authorize "$m: $out" ;; esac
 done
 has_ip() { local ip; ip=$(ips_of "$1"); [ -n "$ip" ] && [ "$ip" != - ] && tap_exists "$1" "$NW" &&
@@ -75,6 +80,24 @@ by=$(cli a -j listnetworks | jq -c ".[] | select(.id == \"$NW\") | .rulesDropped
 [ "$(echo "$by" | jq '."3"')" -ge 1 ] || fail trace "listnetworks rulesDroppedBy: $by"
 [ "$(tr_json b | jq '.drops | length')" = 0 ] || fail trace "b traced what a dropped: $(tr_json b)"
 pass trace "$line; rulesDroppedBy $by"
+
+# The rules in force, as text and as the controller's JSON.
+wait_until 10 eval '[ "$(cli a rules "$NW" | grep -c "^tag 1 = 3")" = 1 ]' ||
+	fail rules "a's tag not shown: $(cli a rules "$NW")"
+text=$(cli a rules "$NW")
+want="1    accept ethertype arp;
+3    drop ipprotocol icmp;
+4    accept;
+cap 7:
+  2    accept ipprotocol tcp or not dport 22;
+tag 1 = 3"
+got=$(echo "$text" | grep -v '^200 rules' | sed 's/^\(cap [0-9]*:\).*/\1/')
+[ "$got" = "$want" ] || fail rules "zt-cli rules on a: $text"
+[ "$(cli a -j rules "$NW" | jq -cS .rules)" = "$CTLRULES" ] ||
+	fail rules "-j rules: $(cli a -j rules "$NW" | jq -c .rules) (the controller's: $CTLRULES)"
+[ "$(cli b -j rules "$NW" | jq -c '[.capabilities, .tags]')" = '[[],[[1,5]]]' ] ||
+	fail rules "b holds no capability and the default tag: $(cli b -j rules "$NW")"
+pass rules "$(echo "$text" | head -n 1)"
 
 # A network not joined: 404, said plainly.
 out=$(cli a trace 0123456789abcdef 2>&1) && fail notjoined "zt-cli trace on a network not joined: $out"
