@@ -346,6 +346,12 @@ void zt_api_handle(void *ctx, const struct zt_http_request *req, struct zt_httpd
 	} else if (segment(p, "/moon/", seg, sizeof seg)) {
 		reply_error(reply, 404,
 		            "zt has no moons: roots come from the signed roots file (ztd -r)");
+	} else if (p->len >= 6 && memcmp(p->p, "/bond/", 6) == 0) {
+		/* ZeroTier answers 400 to every /bond/ call while its bonding
+		 * layer is not in use (zerotier-cli bond <peer> show|rotate,
+		 * bond setmtu); zt has no bonding: one path per peer. */
+		reply_error(reply, 400,
+		            "no link bonding in zt: one path per peer (listbonds shows none)");
 	} else {
 		reply_error(reply, 404, "no such API path: try /status, /network or /peer");
 	}
