@@ -131,6 +131,7 @@ row "listnetworks" 0 '[ "$(echo "$OUT" | head -n 1)" = "$hdr" ] &&
 	[[ $(field 3 "$NW" 9) == *"$IPA"/24* ]] &&
 	[ "$(line_of "\$3 == \"$ADHOC\" { print NF, \$4, \$6, \$7 }")" = "9 $ADHOC OK PUBLIC" ]' \
 	"the header, then 9 columns a network (name, OK, PRIVATE/PUBLIC, dev, ips)"
+echo "$OUT" | sed "s/^/#   /"
 zc -j listnetworks
 row "-j listnetworks" 0 'echo "$OUT" | jq -e --arg n "$NW" "length == 2 and any(.[]; .nwid == \$n and .id == \$n and .status == \"OK\")"' "both networks as JSON"
 
@@ -140,10 +141,12 @@ row "listpeers" 0 '[ "$(echo "$OUT" | head -n 1)" = "200 listpeers <ztaddr> <pat
 	[[ $(field 3 "$B_ADDR" 4) =~ ^198\.18\.3\.2/$ZT_PORT\;[0-9]+\;[0-9]+$ ]] &&
 	[ "$(field 3 "$B_ADDR" 7)" = LEAF ] && [ "$(field 3 "$B_ADDR" 5)" -ge 0 ] &&
 	[ "$(field 3 "$ROOT" 7)" = PLANET ]' "b LEAF with its direct path, the root PLANET"
+echo "$OUT" | sed "s/^/#   /"
 zc peers
 row "peers" 0 '[ "$(echo "$OUT" | sed -n 2p)" = "<ztaddr>   <ver>  <role> <lat> <link>   <lastTX> <lastRX> <path>" ] &&
 	[ "$(field 1 "$B_ADDR" 3),$(field 1 "$B_ADDR" 5),$(field 1 "$B_ADDR" 8)" = "LEAF,DIRECT,198.18.3.2/$ZT_PORT" ] &&
 	[ "$(field 1 "$ROOT" 3)" = PLANET ] && ! echo "$OUT" | grep -q NOTE' "b LEAF DIRECT with its path, the root PLANET"
+echo "$OUT" | sed "s/^/#   /"
 zc -j peers
 row "-j peers" 0 'echo "$OUT" | jq -e --arg b "$B_ADDR" "any(.[]; .address == \$b and .paths[0].preferred)"' "/peer as JSON"
 zc -j listpeers
@@ -154,9 +157,9 @@ for s in allowManaged allowGlobal allowDefault allowDNS; do
 	order="1 0"
 	[ $s = allowManaged ] && order="0 1"   # on by default: off first
 	for v in $order; do
-		want=$([ $v = 1 ] && echo true || echo false)
+		jv=$([ $v = 1 ] && echo true || echo false)
 		zc set "$NW" "$s=$v"
-		row "set <nwid> $s=$v" 0 'echo "$OUT" | jq -e --arg n "$NW" ".id == \$n and .$s == $want"' "the network object with $s $want"
+		row "set <nwid> $s=$v" 0 'echo "$OUT" | jq -e --arg n "$NW" ".id == \$n and .$s == $jv"' "the network object with $s $jv"
 		zc get "$NW" "$s"
 		row "get <nwid> $s" 0 '[ "$OUT" = "$v" ]' "$v"
 	done
