@@ -17,6 +17,7 @@
 #include "osdep/args.h"
 #include "osdep/log.h"
 #include "osdep/metrics.h"
+#include "osdep/version.h"
 
 #define DEFAULT_HOME "/var/lib/zt-controller"
 #define DEFAULT_PORT 9994
@@ -40,6 +41,7 @@ static void usage(FILE *f)
 	        "  --metrics IP:PORT  serve Prometheus metrics at http://IP:PORT/metrics (no\n"
 	        "               token: bind it where only the scraper reaches; default off)\n"
 	        "  -v           debug logging\n"
+	        "  --version    print the version\n"
 	        "  HOMEDIR      state directory (default %s): identity, API token\n"
 	        "\n"
 	        "  invite       print a one-line invite code for network NWID, good for USES\n"
@@ -53,6 +55,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+	                                         {"version", no_argument, NULL, 'V'},
 	                                         {"db", required_argument, NULL, 'd'},
 	                                         {"metrics", required_argument, NULL, 'm'},
 	                                         {NULL, 0, NULL, 0}};
@@ -96,6 +99,7 @@ int main(int argc, char **argv)
 			break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': zt_version_print("zt-controller"); return 0;
 		case ':':
 			fprintf(stderr,
 			        "zt-controller: option %s needs an argument (see zt-controller "

@@ -25,6 +25,7 @@
 
 #include "node/zt.h"
 #include "osdep/home.h"
+#include "osdep/version.h"
 
 #define DEFAULT_HOME "/var/lib/zt"
 #define DEFAULT_PORT 9993
@@ -629,6 +630,7 @@ static void usage(FILE *f)
 	        "  -p APIPORT  the API's TCP port (default: HOMEDIR/ztd.port, else %d)\n"
 	        "  -T TOKEN    the API token (default: HOMEDIR/authtoken.secret)\n"
 	        "  -j          print the API's JSON\n"
+	        "  --version   print zt-cli's version\n"
 	        "\n"
 	        "commands:\n",
 	        DEFAULT_HOME, DEFAULT_PORT);
@@ -681,6 +683,7 @@ static const struct command *find_command(const char *name, int nargs, char **ar
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+	                                         {"version", no_argument, NULL, 'V'},
 	                                         {NULL, 0, NULL, 0}};
 	const struct command *cmd;
 	struct cli c;
@@ -710,6 +713,7 @@ int main(int argc, char **argv)
 			break;
 		case 'j': c.json = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': zt_version_print("zt-cli"); return 0;
 		case ':': die("option -%c needs an argument (see zt-cli --help)", optopt);
 		default:
 			if (optopt)
