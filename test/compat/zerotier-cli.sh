@@ -178,6 +178,10 @@ zc get "$NW" ip4
 row "get <nwid> ip4" 0 '[ "$OUT" = "$IPA" ]' "$IPA"
 zc get "$NW" ip6
 row "get <nwid> ip6" 0 '[ -z "$OUT" ]' "nothing (no IPv6 assigned)"
+for g in ip6plane ip6prefix; do
+	zc get "$NW" $g
+	row "get <nwid> $g" 0 '[ -z "$OUT" ]' "nothing (no 6PLANE address)"
+done
 zc get "$NW" nosuchsetting
 row "get <nwid> <unknown setting>" 0 '[ "$OUT" = "error, unknown property name" ]' "ZeroTier's 'error, unknown property name'"
 zc get ffffffffffffff00 name
