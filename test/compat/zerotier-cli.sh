@@ -210,6 +210,19 @@ row "dump" 0 '[ "$OUT" = "Writing dump to: $T/dump/zerotier_dump.txt" ] &&
 	grep -q "$NW" "$T/dump/zerotier_dump.txt" && grep -q "$B_ADDR" "$T/dump/zerotier_dump.txt"' \
 	"the dump with status, networks and peers"
 
+# ---- the controller's own port (ZeroTier's controller lives in a node) ----
+zcc() { OUT=$(x ctl timeout 20 "$ZC" "-D$T/ctl" "$@" 2>&1); RC=$?; }
+zcc info
+row "info (zt-controller)" 0 '[[ $OUT =~ ^200\ info\ $CTL\ [0-9.]+\ ONLINE$ ]]' "200 info $CTL <version> ONLINE"
+zcc listpeers
+row "listpeers (zt-controller)" 0 '[ "$(field 3 "$A" 7)" = LEAF ] && [ "$(field 3 "$ROOT" 7)" = PLANET ]' "its members LEAF, the root PLANET"
+zcc peers
+row "peers (zt-controller)" 0 '[ "$(field 1 "$A" 3)" = LEAF ]' "its members LEAF"
+zcc listnetworks
+row "listnetworks (zt-controller)" 0 '[ "$OUT" = "$hdr" ]' "the header alone (it joins no network)"
+zcc listmoons
+row "listmoons (zt-controller)" 0 '[ "$OUT" = "[]" ]' "[]"
+
 # ---- leave ----
 zc leave "$ADHOC"
 row "leave <nwid>" 0 '[ "$OUT" = "200 leave OK" ]' "200 leave OK"

@@ -135,6 +135,11 @@ echo "$LAST" | jq -e '.latency >= 0 and (.paths | length) == 1 and .paths[0].act
 error_fits ctl 404 GET "/controller/network/${CTL}999999"
 error_fits ctl 400 POST "/controller/network/$NW" '{"mtu":"big"}'
 error_fits ctl 401 GET /controller "" ""
+# zerotier-cli listnetworks / listmoons -D<the controller's home>
+for l in /network /moon; do
+	api ctl GET $l | grep -qx '200 \[\]' || fail ctl_lists "GET $l on the controller: $(api ctl GET $l)"
+done
+error_fits ctl 404 GET "/network/$NW"
 pass controller "status, peers (members with latency and paths), networks, members and errors fit test/schema"
 
 # ---- every object of ztd fits ZeroTier's ----
