@@ -21,6 +21,14 @@ int zt_nl_addr(const char *ifname, const struct zt_inetaddr *a, bool add);
 int zt_nl_route(const char *ifname, const struct zt_inetaddr *target, const struct zt_inetaddr *via,
                 unsigned metric, bool add);
 
+/* Put interface ifname into bridge `master` (NULL or "": out of any) and
+ * bring it up (RTM_NEWLINK with IFLA_MASTER and IFF_UP).  -ENODEV: one of
+ * the two does not exist. */
+int zt_nl_set_master(const char *ifname, const char *master);
+/* Is ifname an existing Linux bridge?  0 yes, -ENODEV: no such device,
+ * -ENOTDIR: a device that is not a bridge (sysfs). */
+int zt_nl_is_bridge(const char *ifname);
+
 /* The same on an interface given by index. */
 int zt_nl_route_idx(int ifindex, const struct zt_inetaddr *target, const struct zt_inetaddr *via,
                     unsigned metric, bool add);

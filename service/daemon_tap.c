@@ -14,6 +14,7 @@
 #include "osdep/clock.h"
 #include "osdep/evloop.h"
 #include "osdep/log.h"
+#include "osdep/netlink.h"
 
 /* Frames read from one TAP, datagrams batches from one socket, per
  * wake-up: bounded so that one busy descriptor cannot starve the others. */
@@ -74,15 +75,55 @@ void zt_daemon_tap_close(struct zt_daemon_net *net)
 	zt_evloop_del(net->d->loop, net->tap.fd);
 	zt_log_info("network %016" PRIx64 ": removed device %s", net->nwid, net->tap.name);
 	zt_tap_close(&net->tap);
+	/* The kernel removed what was on the TAP.  What is on a bridge stays:
+	 * the bridge's address is the host's on its LAN, and a restart of
+	 * ztd must not cut the LAN off; the next start applies it again. */
+	memset(&net->applied, 0, sizeof net->applied);
+	net->applied_dev[0] = '\0';
+}
+
+void zt_daemon_tap_bridge(struct zt_daemon_net *net)
+{
+	const char *br = net->set.bridge_dev;
+	int r;
+
+	if (net->tap.fd < 0 || br[0] == '\0')
+		return;
+	r = zt_nl_is_bridge(br);
+	if (r == 0)
+		r = zt_nl_set_master(net->tap.name, br);
+	if (r == -ENODEV || r == -ENOTDIR)
+		zt_log_error("network %016" PRIx64 ": cannot put %s into bridge %s: %s (create it "
+		             "with: ip link add %s type bridge; or: zt-cli set %016" PRIx64
+		             " bridge=)",
+		             net->nwid, net->tap.name, br,
+		             r == -ENODEV ? "no such device" : "not a bridge", br, net->nwid);
+	else if (r < 0)
+		zt_log_error("network %016" PRIx64 ": cannot put %s into bridge %s: %s", net->nwid,
+		             net->tap.name, br, strerror(-r));
+	else
+		zt_log_info("network %016" PRIx64 ": device %s is in bridge %s", net->nwid,
+		            net->tap.name, br);
 }
 
 /* Make the TAP show the config in force (conf NULL: none). */
 void zt_daemon_tap_apply(struct zt_daemon_net *net, const struct zt_netconf *conf)
 {
 	struct zt_netapply want;
+	/* Bridged, the addresses and routes go onto the bridge: the host's
+	 * address on that segment is there, and a port of a bridge (the
+	 * TAP) takes no IP traffic of its own. */
+	const char *dev = net->set.bridge_dev[0] != '\0' ? net->set.bridge_dev : net->tap.name;
 
 	if (net->tap.fd < 0)
 		return;
+	if (net->applied_dev[0] != '\0' && strcmp(net->applied_dev, dev) != 0) {
+		/* The bridge setting changed: take ours off the old device. */
+		struct zt_netapply none;
+		memset(&none, 0, sizeof none);
+		zt_netapply_sync(net->nwid, net->applied_dev, &net->applied, &none, NULL, 0);
+	}
+	snprintf(net->applied_dev, sizeof net->applied_dev, "%s", dev);
 	zt_netapply_want(conf, &net->set, &want);
 	{
 		/* The underlay endpoints that must not follow a default
@@ -95,7 +136,7 @@ void zt_daemon_tap_apply(struct zt_daemon_net *net, const struct zt_netconf *con
 				pin[npin++] = d->roots.roots[i].endpoints[k];
 		for (unsigned i = 0; i < d->direct_count; i++)
 			pin[npin++] = d->direct_eps[i];
-		zt_netapply_sync(net->nwid, net->tap.name, &net->applied, &want, pin, npin);
+		zt_netapply_sync(net->nwid, dev, &net->applied, &want, pin, npin);
 	}
 	zt_netapply_dns(net->nwid, net->tap.name, &net->applied, conf, &net->set);
 }
@@ -272,5 +313,6 @@ int zt_daemon_tap_open(struct zt_daemon_net *net, const uint8_t mac[6], unsigned
 	                ? (net->tap.uso ? " (TSO/USO/checksum offload)" : " (TSO/checksum offload)")
 	                : "",
 	            net->tap.running ? "" : " (not RUNNING after 1 s; continuing)");
+	zt_daemon_tap_bridge(net);
 	return 0;
 }

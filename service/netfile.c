@@ -57,6 +57,12 @@ void zt_netfile_load(const char *home, uint64_t nwid, struct zt_net_settings *ou
 		}
 		if (strncmp(line, "bridge=", 7) == 0)
 			out->bridge = line[7] == '1';
+		if (strncmp(line, "bridgeDevice=", 13) == 0) {
+			if (line[13] == '\0' || zt_net_bridge_dev_valid(line + 13))
+				snprintf(out->bridge_dev, sizeof out->bridge_dev, "%s", line + 13);
+			else
+				zt_log_warn("%s: ignoring '%.40s': not a device name", path, line);
+		}
 		if (strncmp(line, "broadcastEnabled=", 17) == 0)
 			out->broadcast = line[17] == '1';
 	}
@@ -83,9 +89,10 @@ int zt_netfile_save(const char *home, uint64_t nwid, const struct zt_net_setting
 	n = snprintf(buf, sizeof buf,
 	             "nwid=%016" PRIx64 "\nallowManaged=%d\nallowGlobal=%d\nallowDefault=%d\n"
 	             "allowDNS=%d\nbridge=%d\nbroadcastEnabled=%d\nmulticastLimit=%u\n"
-	             "macAgeSeconds=%u\nmssClamp=%u\n",
+	             "macAgeSeconds=%u\nmssClamp=%u\nbridgeDevice=%s\n",
 	             nwid, st->allow_managed, st->allow_global, st->allow_default, st->allow_dns,
-	             st->bridge, st->broadcast, st->multicast_limit, st->mac_age_s, st->mss_clamp);
+	             st->bridge, st->broadcast, st->multicast_limit, st->mac_age_s, st->mss_clamp,
+	             st->bridge_dev);
 	r = zt_home_write(path, buf, (size_t)n, 0644);
 	if (r < 0)
 		snprintf(err, errcap, "cannot write %s: %s", path, strerror(-r));
