@@ -23,10 +23,11 @@ if [ "$want" = test ] || [ "$want" = demo ]; then
 fi
 if [ "$want" = test ]; then
 	command -v clang >/dev/null 2>&1 || missing="$missing clang"
-	# the NAT lab (test/netlab): NFQUEUE delay helper, conntrack, miniupnpd
+	# the NAT lab (test/netlab): NFQUEUE delay helper, conntrack, miniupnpd;
+	# busybox: udhcpd/udhcpc for DHCP across bridged sites (t_bridge_restart)
 	have_pc libnetfilter_queue || missing="$missing libnetfilter-queue-dev"
 	for t in conntrack:conntrack iptables:iptables miniupnpd:miniupnpd-nftables \
-		 upnpc:miniupnpc natpmpc:natpmp-utils; do
+		 upnpc:miniupnpc natpmpc:natpmp-utils busybox:busybox; do
 		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
 	done
 fi

@@ -290,6 +290,27 @@ int zt_nl_set_master(const char *ifname, const char *master)
 	return talk(&q.b.nh);
 }
 
+int zt_nl_set_mac(const char *ifname, const uint8_t mac[6])
+{
+	struct req q;
+	struct ifinfomsg ifi;
+	int idx = ifindex(ifname), r;
+
+	if (idx < 0)
+		return idx;
+	memset(&q, 0, sizeof q);
+	memset(&ifi, 0, sizeof ifi);
+	q.b.nh.nlmsg_len = NLMSG_LENGTH(sizeof ifi);
+	q.b.nh.nlmsg_type = RTM_NEWLINK;
+	ifi.ifi_family = AF_UNSPEC;
+	ifi.ifi_index = idx;
+	memcpy(q.b.raw + NLMSG_HDRLEN, &ifi, sizeof ifi);
+	r = add_attr(&q, IFLA_ADDRESS, mac, 6);
+	if (r < 0)
+		return r;
+	return talk(&q.b.nh);
+}
+
 int zt_nl_is_bridge(const char *ifname)
 {
 	char path[64];

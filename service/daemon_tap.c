@@ -92,6 +92,14 @@ void zt_daemon_tap_bridge(struct zt_daemon_net *net)
 	r = zt_nl_is_bridge(br);
 	if (r == 0)
 		r = zt_nl_set_master(net->tap.name, br);
+	/* The bridge wears the member's MAC: the host's own frames then come
+	 * from the member, and its MAC stays the same whichever ports come and
+	 * go (a bridge takes the lowest port MAC unless one is set). */
+	if (r == 0 && (r = zt_nl_set_mac(br, net->tap.mac)) < 0) {
+		zt_log_warn("network %016" PRIx64 ": cannot give bridge %s the member's MAC: %s",
+		            net->nwid, br, strerror(-r));
+		r = 0;
+	}
 	if (r == -ENODEV || r == -ENOTDIR)
 		zt_log_error("network %016" PRIx64 ": cannot put %s into bridge %s: %s (create it "
 		             "with: ip link add %s type bridge; or: zt-cli set %016" PRIx64
