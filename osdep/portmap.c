@@ -27,9 +27,9 @@
  * within a second whatever the router does (a restart must not wait for
  * it, nor find the port still taken).  A mapping left behind expires with
  * its lease. */
-#define STOP_WAIT_MS    600
+#define STOP_WAIT_MS    400
 #define NATPMP_WAIT_MS  4000
-#define NATPMP_UNMAP_MS 400
+#define NATPMP_UNMAP_MS 300
 
 enum { MODE_BOTH = 0, MODE_UPNP, MODE_NATPMP };
 
