@@ -82,9 +82,27 @@ static void test_allow(void)
 	CHECK_EQ(w.addr_count + w.route_count, 0);
 }
 
+/* bridge=<name> reaches netlink and sysfs paths: only plain names pass. */
+static void test_bridge_dev(void)
+{
+	CHECK(zt_net_bridge_dev_valid("br0"));
+	CHECK(zt_net_bridge_dev_valid("lan-bridge.10"));
+	CHECK(zt_net_bridge_dev_valid("abcdefghijklmno")); /* 15: IFNAMSIZ - 1 */
+	CHECK(!zt_net_bridge_dev_valid("abcdefghijklmnop"));
+	CHECK(!zt_net_bridge_dev_valid(""));
+	CHECK(!zt_net_bridge_dev_valid("."));
+	CHECK(!zt_net_bridge_dev_valid(".."));
+	CHECK(!zt_net_bridge_dev_valid("../x"));
+	CHECK(!zt_net_bridge_dev_valid("br 0"));
+	CHECK(!zt_net_bridge_dev_valid("br:0"));
+	CHECK(!zt_net_bridge_dev_valid("br\"0"));
+	CHECK(!zt_net_bridge_dev_valid("br\n"));
+}
+
 int main(void)
 {
 	RUN(test_defaults);
 	RUN(test_allow);
+	RUN(test_bridge_dev);
 	TEST_EXIT();
 }
