@@ -116,8 +116,9 @@ $(B)/test/%_test: $(B)/test/unit/%_test.o $(B)/libztnode.a
 HS_WRAP := -Wl,--wrap=crypto_pwhash,--wrap=crypto_scalarmult
 $(B)/test/cookie_test $(B)/test/hsguard_test: $(B)/test/%: $(B)/test/unit/%.o $(B)/libztnode.a
 	$(CC) $(LDFLAGS) $(HS_WRAP) -o $@ $^ $(LIBS)
-# tcp_test, httpd_test: shell modules (osdep/) on real loopback sockets.
-OSDEP_TESTS := tcp_test httpd_test
+# tcp_test, httpd_test, metrics_test: shell modules (osdep/), the first two on
+# real loopback sockets.
+OSDEP_TESTS := tcp_test httpd_test metrics_test
 $(OSDEP_TESTS:%=$(B)/test/unit/%.o): $(B)/test/unit/%.o: test/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_OS) -c -o $@ $<

@@ -17,12 +17,14 @@
 #include "controller/capi.h"
 #include "controller/ctl.h"
 #include "controller/store.h"
+#include "controller/store_timed.h"
 #include "osdep/clock.h"
 #include "osdep/evloop.h"
 #include "osdep/home.h"
 #include "osdep/httpd.h"
 #include "osdep/idfile.h"
 #include "osdep/log.h"
+#include "osdep/metrics.h"
 #include "osdep/nodeudp.h"
 #include "osdep/random.h"
 #include "osdep/state.h"
@@ -41,6 +43,9 @@ struct ctld {
 	struct zt_ctl ctl;
 	struct zt_capi api;
 	uint16_t api_port;
+	struct zt_metrics_server *metrics; /* --metrics, or NULL */
+	/* Config requests answered, by verdict (enum zt_netconf_verdict). */
+	uint64_t verdicts[ZT_NETCONF_BAD_INVITE + 1];
 	int lock_fd;
 	int64_t deadline;
 };
@@ -61,6 +66,9 @@ host_netconf(void *ctx, int64_t now, const struct zt_netconf_request *req, struc
 	enum zt_netconf_verdict v = zt_ctl_netconf_request(&d->ctl, now, req, conf);
 	static const char *const names[] = {"OK", "ACCESS_DENIED", "NOT_FOUND", "no answer",
 	                                    "ACCESS_DENIED (bad invite)"};
+
+	if ((unsigned)v < sizeof d->verdicts / sizeof d->verdicts[0])
+		d->verdicts[v]++;
 
 	if (d->ctl.store_errors != errs)
 		zt_log_error("network %016" PRIx64
@@ -90,6 +98,58 @@ static void api_changed(void *ctx)
 	struct ctld *d = ctx;
 	/* Pushes were sent from the API handler: let the core's timers run. */
 	d->deadline = zt_clock_now();
+}
+
+static int count_one(void *ctx, const char *id, const char *json)
+{
+	(void)id;
+	(void)json;
+	++*(uint64_t *)ctx;
+	return 0;
+}
+
+static int count_members(void *ctx, const char *id, const char *json)
+{
+	struct ctld *d = ((void **)ctx)[0];
+	uint64_t *members = ((void **)ctx)[1], nwid;
+
+	(void)json;
+	if (zt_nwid_parse(id, &nwid) == ZT_OK)
+		(void)d->ctl.store->ops->member_list(d->ctl.store, nwid, count_one, members);
+	return 0;
+}
+
+/* The controller's metrics: the node's (no per-peer families, as
+ * ZeroTier's controllers), config requests by verdict, what the store
+ * holds (ZeroTier's controller_network_count and controller_member_count)
+ * and how long each database call took. */
+static void fill_metrics(void *ctx, struct zt_metrics *m)
+{
+	static const char *const results[] = {"ok", "access_denied", "not_found", "no_answer",
+	                                      "bad_invite"};
+	struct ctld *d = ctx;
+	uint64_t networks = 0, members = 0;
+	void *mctx[2] = {d, &members};
+
+	zt_metrics_node(m, d->node, zt_clock_now(), &d->u, NULL, false);
+	zt_metrics_family(m, "zt_controller_config_requests_total", ZT_METRICS_COUNTER,
+	                  "config requests from members, by the answer");
+	for (size_t i = 0; i < sizeof results / sizeof results[0]; i++) {
+		struct zt_metrics_label l = {"result", results[i]};
+		zt_metrics_value(m, &l, 1, d->verdicts[i]);
+	}
+	zt_metrics_counter(m, "zt_controller_rate_limited_total",
+	                   "config requests not answered for a rate limit", d->ctl.rate_limited);
+	zt_metrics_counter(m, "zt_controller_db_errors_total",
+	                   "database calls that failed while answering members",
+	                   d->ctl.store_errors);
+	(void)d->ctl.store->ops->net_list(d->ctl.store, count_one, &networks);
+	(void)d->ctl.store->ops->net_list(d->ctl.store, count_members, mctx);
+	zt_metrics_gauge(m, "controller_network_count", "networks the controller serves",
+	                 (double)networks);
+	zt_metrics_gauge(m, "controller_member_count", "members of the controller's networks",
+	                 (double)members);
+	zt_store_timed_metrics(d->ctl.store, m);
 }
 
 static void on_batch(void *ctx, const struct zt_wire_pkt *pkts, size_t n)
@@ -140,6 +200,11 @@ static int start(struct ctld *d, char *err, size_t errcap)
 	}
 	if (zt_store_sqlite_open(&d->ctl.store, dbpath, err, errcap) != ZT_OK)
 		return -EINVAL;
+	/* Every database call timed, for the metrics. */
+	if (zt_store_timed_wrap(&d->ctl.store, d->ctl.store) != ZT_OK) {
+		snprintf(err, errcap, "out of memory");
+		return -ENOMEM;
+	}
 	d->ctl.address = d->id.address;
 
 	r = zt_nodeudp_open(&d->u, d->loop, cfg->bind_addr, cfg->udp_port, false, false, on_batch,
@@ -184,6 +249,13 @@ static int start(struct ctld *d, char *err, size_t errcap)
 	r = zt_state_write_port(cfg->home, d->api_port, err, errcap);
 	if (r < 0)
 		return r;
+	if (cfg->metrics_addr != NULL) {
+		r = zt_metrics_listen(&d->metrics, d->loop, cfg->metrics_addr, fill_metrics, d, err,
+		                      errcap);
+		if (r < 0)
+			return r;
+		zt_log_info("metrics on http://%s/metrics", cfg->metrics_addr);
+	}
 	d->deadline = now;
 	zt_log_info("zt-controller " ZT_VERSION_STRING " address %010" PRIx64
 	            ", UDP port %u, API 127.0.0.1:%u, database %s",
@@ -206,6 +278,8 @@ static void run_loop(struct ctld *d)
 		}
 		api_next = zt_httpd_expire(d->httpd, now);
 		next = d->deadline < api_next ? d->deadline : api_next;
+		api_next = zt_metrics_expire(d->metrics, now);
+		next = next < api_next ? next : api_next;
 		timeout = next - now;
 		if (timeout < 0)
 			timeout = 0;
@@ -246,6 +320,7 @@ int zt_ctld_run(const struct zt_ctld_config *cfg)
 	}
 	if (r < 0)
 		fprintf(stderr, "zt-controller: %s\n", err);
+	zt_metrics_server_free(d->metrics);
 	zt_httpd_free(d->httpd);
 	zt_node_free(d->node);
 	zt_ctl_cleanup(&d->ctl);

@@ -17,7 +17,8 @@ struct zt_ctld_config {
 	const char *bind_addr;  /* UDP; NULL: all */
 	const char *roots_file; /* NULL: HOMEDIR/roots */
 	uint16_t udp_port;
-	int api_port; /* -1: the UDP port */
+	int api_port;             /* -1: the UDP port */
+	const char *metrics_addr; /* --metrics IP:PORT; NULL: no metrics listener */
 };
 
 /* Run until SIGINT/SIGTERM; returns the exit status. */

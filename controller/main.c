@@ -15,6 +15,7 @@
 #include "controller/invite.h"
 #include "osdep/args.h"
 #include "osdep/log.h"
+#include "osdep/metrics.h"
 
 #define DEFAULT_HOME "/var/lib/zt-controller"
 #define DEFAULT_PORT 9994
@@ -23,7 +24,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: zt-controller [-p UDPPORT] [-P APIPORT] [-r ROOTSFILE] [-b BINDADDR]\n"
-	        "                     [--db FILE] [-v] [HOMEDIR]\n"
+	        "                     [--db FILE] [--metrics IP:PORT] [-v] [HOMEDIR]\n"
 	        "       zt-controller invite [-D HOMEDIR] [-n USES] [-t SECONDS] NWID\n"
 	        "\n"
 	        "  the zt network controller: answers members' config requests from its\n"
@@ -34,6 +35,8 @@ static void usage(FILE *f)
 	        "  -r ROOTSFILE signed roots file; copied to HOMEDIR/roots\n"
 	        "  -b BINDADDR  bind UDP to this local address only\n"
 	        "  --db FILE    the database (default HOMEDIR/controller.db)\n"
+	        "  --metrics IP:PORT  serve Prometheus metrics at http://IP:PORT/metrics (no\n"
+	        "               token: bind it where only the scraper reaches; default off)\n"
 	        "  -v           debug logging\n"
 	        "  HOMEDIR      state directory (default %s): identity, API token\n"
 	        "\n"
@@ -47,6 +50,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 	                                         {"db", required_argument, NULL, 'd'},
+	                                         {"metrics", required_argument, NULL, 'm'},
 	                                         {NULL, 0, NULL, 0}};
 	struct zt_ctld_config cfg;
 	bool verbose = false;
@@ -77,6 +81,13 @@ int main(int argc, char **argv)
 		case 'r': cfg.roots_file = optarg; break;
 		case 'b': cfg.bind_addr = optarg; break;
 		case 'd': cfg.db = optarg; break;
+		case 'm':
+			if (zt_metrics_check_addr(optarg, err, sizeof err) < 0) {
+				fprintf(stderr, "zt-controller: %s\n", err);
+				return 1;
+			}
+			cfg.metrics_addr = optarg;
+			break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		case ':':

@@ -73,6 +73,7 @@ static const char *const counter_names[ZT_CTR_COUNT] = {
     [ZT_CTR_HS_OVER_BUDGET] = "hs_over_budget",
     [ZT_CTR_PEER_EVICTED] = "peer_evicted",
     [ZT_CTR_TX_FAILED] = "tx_failed",
+    [ZT_CTR_RELAYED_BYTES] = "relayed_bytes",
 };
 
 const char *zt_counter_name(enum zt_counter c)
@@ -555,6 +556,22 @@ size_t zt_node_reflected(const struct zt_node *n, struct zt_endpoint *out, size_
 		if (count < cap)
 			out[count] = r->root->reflected;
 		count++;
+	}
+	return count;
+}
+
+size_t zt_node_peers_each(const struct zt_node *n, int64_t now,
+                          void (*fn)(void *ctx, const struct zt_peer_info *p), void *ctx)
+{
+	struct zt_peer_info info;
+	size_t count = 0;
+
+	for (size_t b = 0; b < n->bucket_count; b++) {
+		for (const struct zt_peer *p = n->buckets[b]; p != NULL; p = p->hnext) {
+			zt_peer_info(n, p, now, &info);
+			fn(ctx, &info);
+			count++;
+		}
 	}
 	return count;
 }

@@ -220,6 +220,7 @@ void zt_relay_forward(struct zt_node *n, int64_t now, const struct zt_hdr *h, in
 	}
 	pkt[1] = (uint8_t)((pkt[1] & ~ZT_HOPS_MASK) | (h->hops + 1));
 	n->counters[ZT_CTR_RELAYED]++;
+	n->counters[ZT_CTR_RELAYED_BYTES] += len;
 	(void)zt_host_wire_send(n, to->sock, &to->ep, pkt, len);
 }
 

@@ -277,6 +277,7 @@ enum zt_counter {
 	ZT_CTR_PEER_EVICTED,   /* peers evicted from a full table (least recently
 	                          authenticated first; members and roots kept) */
 	ZT_CTR_TX_FAILED,      /* datagrams the host's wire_send failed to send */
+	ZT_CTR_RELAYED_BYTES,  /* bytes of the packets counted in ZT_CTR_RELAYED */
 	ZT_CTR_COUNT
 };
 
@@ -620,6 +621,11 @@ const char *zt_nat_type_name(enum zt_nat_type t);
 /* Fill up to `cap` peers; returns how many peers there are (out may be NULL
  * with cap 0 to count them). */
 size_t zt_node_peers(const struct zt_node *n, int64_t now, struct zt_peer_info *out, size_t cap);
+/* Every peer in turn (borrowed for the call; fn must not call into the
+ * node), for a summary of a large table without copying it; returns how
+ * many there were. */
+size_t zt_node_peers_each(const struct zt_node *n, int64_t now,
+                          void (*fn)(void *ctx, const struct zt_peer_info *p), void *ctx);
 uint64_t zt_node_counter(const struct zt_node *n, enum zt_counter c);
 const char *zt_counter_name(enum zt_counter c);
 

@@ -38,6 +38,14 @@ int64_t zt_clock_now(void)
 	return clock_wall_base + (ts_ms(&ts) - clock_mono_base);
 }
 
+int64_t zt_clock_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 double zt_clock_thread_cpu(void)
 {
 	struct timespec ts;

@@ -19,6 +19,9 @@ int64_t zt_clock_now(void);
 /* The wall clock in milliseconds since the Unix epoch (may jump). */
 int64_t zt_clock_wall(void);
 
+/* CLOCK_MONOTONIC in nanoseconds, for measuring how long something took
+ * (a database call) where milliseconds are too coarse. */
+int64_t zt_clock_mono_ns(void);
 /* CPU seconds the calling thread has used. */
 double zt_clock_thread_cpu(void);
 

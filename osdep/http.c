@@ -270,14 +270,21 @@ const char *zt_http_reason(int status)
 
 int zt_http_format_head(char *out, size_t cap, int status, size_t body_len, const char *extra)
 {
+	return zt_http_format_head_type(out, cap, status, NULL, body_len, extra);
+}
+
+int zt_http_format_head_type(char *out, size_t cap, int status, const char *type, size_t body_len,
+                             const char *extra)
+{
 	int n = snprintf(out, cap,
 	                 "HTTP/1.1 %d %s\r\n"
-	                 "Content-Type: application/json\r\n"
+	                 "Content-Type: %s\r\n"
 	                 "Content-Length: %zu\r\n"
 	                 "Cache-Control: no-store\r\n"
 	                 "Connection: close\r\n"
 	                 "%s\r\n",
-	                 status, zt_http_reason(status), body_len, extra ? extra : "");
+	                 status, zt_http_reason(status), type ? type : "application/json", body_len,
+	                 extra ? extra : "");
 
 	if (n < 0 || (size_t)n >= cap)
 		return -ENOSPC;

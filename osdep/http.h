@@ -83,5 +83,8 @@ const char *zt_http_reason(int status);
  * in "\r\n".  Returns the length, or -ENOSPC if cap is too small.
  */
 int zt_http_format_head(char *out, size_t cap, int status, size_t body_len, const char *extra);
+/* The same with another Content-Type (NULL: application/json). */
+int zt_http_format_head_type(char *out, size_t cap, int status, const char *type, size_t body_len,
+                             const char *extra);
 
 #endif

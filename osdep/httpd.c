@@ -96,12 +96,13 @@ static void conn_flush(struct conn *c)
 }
 
 /* Queue head + body and start writing.  Takes ownership of body. */
-static void conn_respond(struct conn *c, int status, char *body, size_t body_len, const char *extra)
+static void conn_respond(struct conn *c, int status, char *body, size_t body_len, const char *extra,
+                         const char *type)
 {
 	char head[512];
 	int hn;
 
-	hn = zt_http_format_head(head, sizeof head, status, body_len, extra);
+	hn = zt_http_format_head_type(head, sizeof head, status, type, body_len, extra);
 	if (hn < 0 || body_len > SIZE_MAX - (size_t)hn) {
 		free(body);
 		conn_close(c);
@@ -143,7 +144,7 @@ static void conn_error(struct conn *c, int status, const char *why)
 	n = snprintf(body, 256, "{\"error\":%d,\"description\":\"%s\"}", status, why);
 	if (n < 0 || n >= 256)
 		n = snprintf(body, 256, "{\"error\":%d,\"description\":\"bad request\"}", status);
-	conn_respond(c, status, body, (size_t)n, NULL);
+	conn_respond(c, status, body, (size_t)n, NULL, NULL);
 }
 
 static void conn_request(struct conn *c)
@@ -168,7 +169,8 @@ static void conn_request(struct conn *c)
 	}
 	zt_log_debug("api: %.*s %.*s -> %d", (int)req.method.len, req.method.p, (int)req.path.len,
 	             req.path.p, reply.status);
-	conn_respond(c, reply.status, reply.body, reply.body_len, reply.extra_headers);
+	conn_respond(c, reply.status, reply.body, reply.body_len, reply.extra_headers,
+	             reply.content_type);
 }
 
 static void conn_read(struct conn *c)
@@ -321,6 +323,17 @@ int zt_httpd_new(struct zt_httpd **out, struct zt_evloop *loop, uint16_t port,
                  zt_httpd_handler_fn fn, void *ctx)
 {
 	struct sockaddr_in sin;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(port);
+	return zt_httpd_listen(out, loop, (const struct sockaddr *)&sin, sizeof sin, fn, ctx);
+}
+
+int zt_httpd_listen(struct zt_httpd **out, struct zt_evloop *loop, const struct sockaddr *addr,
+                    unsigned addr_len, zt_httpd_handler_fn fn, void *ctx)
+{
 	struct zt_httpd *h;
 	int one = 1, r;
 
@@ -331,18 +344,14 @@ int zt_httpd_new(struct zt_httpd **out, struct zt_evloop *loop, uint16_t port,
 	h->loop = loop;
 	h->fn = fn;
 	h->ctx = ctx;
-	h->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	h->lfd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (h->lfd < 0) {
 		r = -errno;
 		goto out;
 	}
 	/* Restarting ztd must not fail on the old socket's TIME_WAIT. */
 	(void)setsockopt(h->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons(port);
-	if (bind(h->lfd, (struct sockaddr *)&sin, sizeof sin) < 0 || listen(h->lfd, 16) < 0) {
+	if (bind(h->lfd, addr, (socklen_t)addr_len) < 0 || listen(h->lfd, 16) < 0) {
 		r = -errno;
 		goto out;
 	}

@@ -22,13 +22,15 @@
 struct zt_evloop;
 struct zt_httpd;
 
-/* What a handler answers: a status, a JSON body (malloc'd; the server
- * frees it) and optional extra header lines ending in "\r\n" (static). */
+/* What a handler answers: a status, a body (malloc'd; the server frees
+ * it), JSON unless content_type says otherwise (static), and optional
+ * extra header lines ending in "\r\n" (static). */
 struct zt_httpd_reply {
 	int status;
 	char *body;
 	size_t body_len;
 	const char *extra_headers;
+	const char *content_type; /* NULL: application/json */
 };
 
 /* Called for each complete request; req and its strings are borrowed
@@ -40,6 +42,11 @@ typedef void (*zt_httpd_handler_fn)(void *ctx, const struct zt_http_request *req
  * (loopback down) or another -errno. */
 int zt_httpd_new(struct zt_httpd **out, struct zt_evloop *loop, uint16_t port,
                  zt_httpd_handler_fn fn, void *ctx);
+/* Listen on any address (a metrics listener, osdep/metrics.h); the same
+ * limits apply.  Returns 0 or a negative errno. */
+struct sockaddr;
+int zt_httpd_listen(struct zt_httpd **out, struct zt_evloop *loop, const struct sockaddr *addr,
+                    unsigned addr_len, zt_httpd_handler_fn fn, void *ctx);
 /* Closes the listener and every connection. */
 void zt_httpd_free(struct zt_httpd *h);
 

@@ -159,6 +159,10 @@ int zt_nodeudp_send(struct zt_nodeudp *u, int64_t sock, const struct zt_endpoint
 		u->send_drops++;
 		return 0;
 	}
+	if (r == 0) {
+		u->tx_packets++;
+		u->tx_bytes += len;
+	}
 	return r;
 }
 
@@ -178,6 +182,9 @@ void zt_nodeudp_recv(struct zt_nodeudp *u, const struct zt_udp_sock *sock)
 			zt_log_debug("udp: receive: %s", strerror(-n));
 		if (n <= 0)
 			return;
+		u->rx_packets += (uint64_t)n;
+		for (int j = 0; j < n; j++)
+			u->rx_bytes += pkts[j].len;
 		u->on_batch(u->ctx, pkts, (size_t)n);
 		zt_nodeudp_flush(u);
 		if (zt_udp_batch_drained(u->batch))

@@ -35,6 +35,9 @@ struct zt_nodeudp {
 	/* Datagrams a full queue or socket buffer dropped, as a congested
 	 * link would (the program adds its own, TCP's say). */
 	uint64_t send_drops;
+	/* Datagrams (and their bytes) received from and queued to u's
+	 * sockets, for the metrics (osdep/metrics.h). */
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
 };
 
 /* Which offloads to ask for: ZT_OFFLOAD=off turns both off, "nogso" or

@@ -80,6 +80,12 @@ static bool token_ok(const char *t, size_t len)
 
 int zt_state_token(const char *home, char *token, size_t cap, char *err, size_t errcap)
 {
+	return zt_state_token_file(home, "authtoken.secret", token, cap, err, errcap);
+}
+
+int zt_state_token_file(const char *home, const char *name, char *token, size_t cap, char *err,
+                        size_t errcap)
+{
 	static const char alnum[] =
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 	char path[ZT_HOME_PATH_MAX], buf[ZT_STATE_TOKEN_MAX + 8];
@@ -88,7 +94,7 @@ int zt_state_token(const char *home, char *token, size_t cap, char *err, size_t 
 
 	if (cap < ZT_STATE_TOKEN_MAX + 1)
 		return -EINVAL;
-	r = zt_home_path(path, sizeof path, home, "authtoken.secret");
+	r = zt_home_path(path, sizeof path, home, name);
 	if (r < 0)
 		goto fail;
 	r = zt_home_read(path, buf, sizeof buf, &len);

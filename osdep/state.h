@@ -41,6 +41,10 @@ int zt_state_lock_home(const char *home, const char *lockname, const char *prog,
 /* Load HOMEDIR/authtoken.secret into token (NUL-terminated, at most
  * ZT_STATE_TOKEN_MAX chars), creating it if missing. */
 int zt_state_token(const char *home, char *token, size_t cap, char *err, size_t errcap);
+/* The same for another token file (ztd's metricstoken.secret: a token
+ * that reads GET /metrics and nothing else, as ZeroTier's). */
+int zt_state_token_file(const char *home, const char *name, char *token, size_t cap, char *err,
+                        size_t errcap);
 
 /*
  * The roots to use: roots_file (verified, then copied to HOMEDIR/roots)

@@ -145,6 +145,8 @@ static bool pump(struct zt_tcp_set *s, struct zt_tcp_conn *c)
 				break;
 			c->heard = true;
 			c->active = s->clock();
+			s->rx_packets++;
+			s->rx_bytes += want;
 			if (s->hooks.datagram)
 				s->hooks.datagram(s->hooks.ctx, sock, &c->peer, c->rbuf + 2, want);
 			/* The hook may have closed this connection. */
@@ -427,6 +429,8 @@ int zt_tcp_send(struct zt_tcp_set *s, int64_t sock, const void *pkt, size_t len)
 	c->wbuf[c->wlen + 1] = (uint8_t)len;
 	memcpy(c->wbuf + c->wlen + 2, pkt, len);
 	c->wlen += 2 + len;
+	s->tx_packets++;
+	s->tx_bytes += len;
 	/* A broken connection is reported by the event loop (never from
 	 * here: we may be inside a core callback). */
 	if (!c->connecting && !flush(s, c))

@@ -77,6 +77,9 @@ struct zt_tcp_set {
 	int64_t (*clock)(void);               /* zt_clock_now (tests replace it) */
 	uint64_t dropped;                     /* datagrams not sent: write buffer full */
 	uint64_t refused, timed_out, evicted; /* accepted connections ended by the limits */
+	/* Datagrams (and their bytes, without framing) received and queued,
+	 * for the metrics (osdep/metrics.h). */
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
 };
 
 void zt_tcp_init(struct zt_tcp_set *s, struct zt_evloop *loop, const struct zt_tcp_hooks *hooks);

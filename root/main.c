@@ -25,6 +25,7 @@
 #include "osdep/evloop.h"
 #include "osdep/idfile.h"
 #include "osdep/log.h"
+#include "osdep/metrics.h"
 #include "osdep/nodeudp.h"
 #include "osdep/state.h"
 #include "osdep/tcp.h"
@@ -46,9 +47,11 @@ struct root {
 	struct zt_evloop *loop;
 	struct zt_node *node;
 	struct zt_identity id;
-	struct zt_nodeudp u;   /* relayed datagrams go out in batches */
-	struct zt_tcp_set tcp; /* nodes whose UDP is blocked */
-	int tcp_port;          /* 0: no TCP */
+	struct zt_nodeudp u;               /* relayed datagrams go out in batches */
+	struct zt_tcp_set tcp;             /* nodes whose UDP is blocked */
+	int tcp_port;                      /* 0: no TCP */
+	const char *metrics_addr;          /* --metrics IP:PORT, or NULL */
+	struct zt_metrics_server *metrics; /* GET /metrics there */
 	int lock_fd;
 	int64_t deadline;
 };
@@ -57,7 +60,8 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: zt-root [-p PORT] [-t TCPPORT] [-b BINDADDR] [-e ENDPOINT]... [-v] HOMEDIR\n"
+	    "usage: zt-root [-p PORT] [-t TCPPORT] [-b BINDADDR] [-e ENDPOINT]...\n"
+	    "               [--metrics IP:PORT] [-v] HOMEDIR\n"
 	    "       zt-root identity HOMEDIR\n"
 	    "       zt-root genid FILE\n"
 	    "       zt-root mkroots -s SIGNER_SECRET_FILE [-t TIMESTAMP_MS] ROOTSPEC... > roots\n"
@@ -71,6 +75,8 @@ static void usage(FILE *f)
 	    "  -b BINDADDR  bind to this local address only (default: all)\n"
 	    "  -e ENDPOINT  a public IP/PORT to advertise (repeatable); default: the\n"
 	    "               bound address, or every non-loopback interface address\n"
+	    "  --metrics IP:PORT  serve Prometheus metrics at http://IP:PORT/metrics\n"
+	    "               (no token: bind it where only the scraper reaches; default off)\n"
 	    "  -v           debug logging, counters every %d s\n"
 	    "\n"
 	    "  At start it prints 'identity <public identity>', one 'endpoint <ip/port>'\n"
@@ -180,6 +186,31 @@ static void log_counters(struct root *rt, int64_t now)
 		             rt->tcp.acc.turned_away);
 }
 
+/* A root's metrics: the node's (no per-peer families: a root may have
+ * many thousands of peers) and the TCP fallback's connections. */
+static void fill_metrics(void *ctx, struct zt_metrics *m)
+{
+	struct root *rt = ctx;
+
+	zt_metrics_node(m, rt->node, zt_clock_now(), &rt->u, rt->tcp_port > 0 ? &rt->tcp : NULL,
+	                false);
+	if (rt->tcp_port <= 0)
+		return;
+	zt_metrics_gauge(m, "zt_tcp_connections", "TCP fallback connections open", rt->tcp.count);
+	zt_metrics_family(m, "zt_tcp_connections_closed_total", ZT_METRICS_COUNTER,
+	                  "TCP fallback connections ended by a limit, by reason");
+	{
+		struct zt_metrics_label l[4] = {{"reason", "refused"},
+		                                {"reason", "timed_out"},
+		                                {"reason", "evicted"},
+		                                {"reason", "no_descriptors"}};
+		zt_metrics_value(m, &l[0], 1, rt->tcp.refused);
+		zt_metrics_value(m, &l[1], 1, rt->tcp.timed_out);
+		zt_metrics_value(m, &l[2], 1, rt->tcp.evicted);
+		zt_metrics_value(m, &l[3], 1, rt->tcp.acc.turned_away);
+	}
+}
+
 static void run_loop(struct root *rt)
 {
 	int64_t next_counters = zt_clock_now() + COUNTERS_EVERY_MS;
@@ -208,6 +239,11 @@ static void run_loop(struct root *rt)
 			int64_t tcp_next = zt_tcp_expire(&rt->tcp, now);
 			if (tcp_next - now < timeout)
 				timeout = tcp_next - now;
+		}
+		if (rt->metrics != NULL) {
+			int64_t m_next = zt_metrics_expire(rt->metrics, now);
+			if (m_next - now < timeout)
+				timeout = m_next - now;
 		}
 		if (timeout > MAX_SLEEP_MS)
 			timeout = MAX_SLEEP_MS;
@@ -346,6 +382,13 @@ static int start(struct root *rt, char *err, size_t errcap)
 		else
 			zt_log_info("TCP fallback on port %d", rt->tcp_port);
 	}
+	if (rt->metrics_addr != NULL) {
+		r = zt_metrics_listen(&rt->metrics, rt->loop, rt->metrics_addr, fill_metrics, rt,
+		                      err, errcap);
+		if (r < 0)
+			return r;
+		zt_log_info("metrics on http://%s/metrics", rt->metrics_addr);
+	}
 	rt->deadline = zt_clock_now();
 	if (rt->ep_count == 0)
 		default_endpoints(rt);
@@ -359,6 +402,7 @@ static int start(struct root *rt, char *err, size_t errcap)
 static int run(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+	                                         {"metrics", required_argument, NULL, 'm'},
 	                                         {NULL, 0, NULL, 0}};
 	struct root rt;
 	struct zt_endpoint ep;
@@ -398,11 +442,23 @@ static int run(int argc, char **argv)
 			rt.tcp_port = port;
 			break;
 		case 'v': verbose = true; break;
+		case 'm':
+			if (zt_metrics_check_addr(optarg, err, sizeof err) < 0) {
+				fprintf(stderr, "zt-root: %s\n", err);
+				return 1;
+			}
+			rt.metrics_addr = optarg;
+			break;
 		case 'h': usage(stdout); return 0;
 		case ':':
-			fprintf(stderr,
-			        "zt-root: option -%c needs an argument (see zt-root --help)\n",
-			        optopt);
+			if (optopt == 'm')
+				fprintf(stderr, "zt-root: option --metrics needs an argument "
+				                "(see zt-root --help)\n");
+			else
+				fprintf(
+				    stderr,
+				    "zt-root: option -%c needs an argument (see zt-root --help)\n",
+				    optopt);
 			return 1;
 		default:
 			if (optopt)
@@ -438,6 +494,7 @@ static int run(int argc, char **argv)
 	zt_log_info("stopping (%s)", sig > 0 ? strsignal(sig) : "error");
 	rc = 0;
 out:
+	zt_metrics_server_free(rt.metrics);
 	zt_node_free(rt.node);
 	zt_tcp_free(&rt.tcp);
 	zt_nodeudp_close(&rt.u);

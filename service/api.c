@@ -15,6 +15,7 @@
 
 #include "osdep/apijson.h"
 #include "osdep/clock.h"
+#include "osdep/metrics.h"
 #include "osdep/state.h"
 #include "service/api_json.h"
 #include "service/daemon.h"
@@ -257,6 +258,49 @@ static void peer(struct zt_daemon *d, const struct zt_http_request *req, const c
 	get_peers(d, true, addr, reply);
 }
 
+/* ztd's metrics: the node's (every peer's too), and the TAP datapath. */
+static void fill_metrics(void *ctx, struct zt_metrics *m)
+{
+	struct zt_daemon *d = ctx;
+	struct zt_api_datapath dp;
+
+	zt_metrics_node(m, zt_daemon_node(d), zt_clock_now(), zt_daemon_udp(d), zt_daemon_tcp(d),
+	                true);
+	zt_daemon_datapath(d, &dp);
+	zt_metrics_counter(m, "zt_tap_frames_written_total", "frames written to the TAP devices",
+	                   dp.tap_writes);
+	zt_metrics_family(m, "zt_tap_drops_total", ZT_METRICS_COUNTER,
+	                  "frames the TAP devices did not take or give, by reason");
+	{
+		struct zt_metrics_label l[3] = {
+		    {"reason", "queue_full"}, {"reason", "refused"}, {"reason", "unusable_read"}};
+		zt_metrics_value(m, &l[0], 1, dp.tap_write_drops);
+		zt_metrics_value(m, &l[1], 1, dp.tap_write_errors);
+		zt_metrics_value(m, &l[2], 1, dp.tap_unusable_reads);
+	}
+}
+
+/* GET /metrics takes the API token or metricstoken.secret's, which a
+ * scraper may hold without being able to join, leave or read anything
+ * else (as ZeroTier 1.12+). */
+static bool metrics_request(struct zt_daemon *d, const struct zt_http_request *req,
+                            struct zt_httpd_reply *reply)
+{
+	if (!zt_http_str_eq(&req->path, "/metrics"))
+		return false;
+	if (!zt_http_token_ok(req, zt_daemon_token(d)) &&
+	    !zt_http_token_ok(req, zt_daemon_metrics_token(d)))
+		reply_error(reply, 401,
+		            "missing or wrong auth token: send the token of metricstoken.secret "
+		            "(or authtoken.secret) in X-ZT1-Auth, Authorization: Bearer or ?auth=");
+	else if (!zt_http_str_eq(&req->method, "GET")) {
+		reply->extra_headers = allow_get;
+		reply_error(reply, 405, "method not allowed: use GET");
+	} else
+		zt_metrics_reply(reply, fill_metrics, d);
+	return true;
+}
+
 void zt_api_handle(void *ctx, const struct zt_http_request *req, struct zt_httpd_reply *reply)
 {
 	struct zt_daemon *d = ctx;
@@ -264,6 +308,8 @@ void zt_api_handle(void *ctx, const struct zt_http_request *req, struct zt_httpd
 	bool get = zt_http_str_eq(&req->method, "GET");
 	char seg[SEGMENT_MAX];
 
+	if (metrics_request(d, req, reply))
+		return;
 	if (!zt_http_token_ok(req, zt_daemon_token(d))) {
 		reply_error(reply, 401,
 		            "missing or wrong auth token: send the token of authtoken.secret "

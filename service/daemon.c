@@ -105,6 +105,10 @@ static int start_files(struct zt_daemon *d, struct zt_roots *roots, bool *have_r
 	r = zt_state_token(home, d->token, sizeof d->token, err, errcap);
 	if (r < 0)
 		return r;
+	r = zt_state_token_file(home, "metricstoken.secret", d->metrics_token,
+	                        sizeof d->metrics_token, err, errcap);
+	if (r < 0)
+		return r;
 	return 0;
 }
 
@@ -298,6 +302,7 @@ static void stop(struct zt_daemon *d)
 	zt_evloop_free(d->loop);
 	zt_identity_wipe(&d->id);
 	sodium_memzero(d->token, sizeof d->token);
+	sodium_memzero(d->metrics_token, sizeof d->metrics_token);
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);
 }
@@ -391,6 +396,21 @@ struct zt_node *zt_daemon_node(struct zt_daemon *d)
 const char *zt_daemon_token(const struct zt_daemon *d)
 {
 	return d->token;
+}
+
+const char *zt_daemon_metrics_token(const struct zt_daemon *d)
+{
+	return d->metrics_token;
+}
+
+const struct zt_nodeudp *zt_daemon_udp(const struct zt_daemon *d)
+{
+	return &d->u;
+}
+
+const struct zt_tcp_set *zt_daemon_tcp(const struct zt_daemon *d)
+{
+	return &d->tcp;
 }
 
 const char *zt_daemon_public_identity(const struct zt_daemon *d)

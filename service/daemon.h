@@ -65,6 +65,14 @@ void zt_daemon_after_core_call(struct zt_daemon *d);
  * loop (the API handler runs there) and then zt_daemon_after_core_call. */
 struct zt_node *zt_daemon_node(struct zt_daemon *d);
 const char *zt_daemon_token(const struct zt_daemon *d);
+/* The token of metricstoken.secret (it reads GET /metrics only). */
+const char *zt_daemon_metrics_token(const struct zt_daemon *d);
+/* The UDP sockets and TCP connections (their traffic counts, for the
+ * metrics). */
+struct zt_nodeudp;
+struct zt_tcp_set;
+const struct zt_nodeudp *zt_daemon_udp(const struct zt_daemon *d);
+const struct zt_tcp_set *zt_daemon_tcp(const struct zt_daemon *d);
 const char *zt_daemon_public_identity(const struct zt_daemon *d);
 uint16_t zt_daemon_udp_port(const struct zt_daemon *d);
 /* How it was started (home, bind address, ...). */

@@ -65,6 +65,8 @@ struct zt_daemon {
 	struct zt_identity id;
 	char public_text[ZT_IDENTITY_PUBLIC_TEXT];
 	char token[ZT_STATE_TOKEN_MAX + 1];
+	/* metricstoken.secret's: it reads GET /metrics only */
+	char metrics_token[ZT_STATE_TOKEN_MAX + 1];
 	struct zt_nodeudp u;        /* the sockets, their batches and send queue */
 	struct zt_workers *workers; /* crypto pipeline (NULL: single-threaded) */
 	/* ZT_THREADS unset: the worker is used only while it pays (sampled

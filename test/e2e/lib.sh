@@ -240,8 +240,9 @@ declare -A ZPID ROOTID
 # udp_bound / tcp_listening NS PORT: a socket is bound / listening there
 udp_bound() { [ -n "$(x "$1" ss -Hlun "sport = :$2" 2>/dev/null)" ]; }
 tcp_listening() { [ -n "$(x "$1" ss -Hltn "sport = :$2" 2>/dev/null)" ]; }
-start_root() { # NAME
+start_root() { # NAME [extra zt-root args...]
 	local n=$1 out
+	shift
 	HOME_OF[$n]=$T/$n
 	mkdir -p "$T/$n"
 	# the identity first (created on first use), so that nothing depends on
@@ -249,7 +250,7 @@ start_root() { # NAME
 	out=$("$ZTROOT" identity "$T/$n" 2>&1) || fail setup "zt-root identity $n: $out"
 	ROOTID[$n]=$(echo "$out" | tail -n 1)
 	[ -n "${ROOTID[$n]}" ] || fail setup "zt-root identity $n printed nothing"
-	bg "$n" "$n" "$ZTROOT" -p "$ZT_PORT" -b "${IP[$n]}" "$T/$n"
+	bg "$n" "$n" "$ZTROOT" -p "$ZT_PORT" -b "${IP[$n]}" "$@" "$T/$n"
 	ZPID[$n]=$LAST_PID
 	wait_until 15 udp_bound "$n" "$ZT_PORT" ||
 		fail setup "zt-root $n not listening on UDP $ZT_PORT within 15 s: $(tail -n 3 "$T/$n.log")"

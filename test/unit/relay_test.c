@@ -268,6 +268,7 @@ static void test_relay(void)
 	uint8_t pkt[64];
 	unsigned before;
 	uint64_t relayed = zt_node_counter(root, ZT_CTR_RELAYED);
+	uint64_t bytes = zt_node_counter(root, ZT_CTR_RELAYED_BYTES);
 	size_t len;
 
 	/* From where leaf 0 was heard: forwarded to where leaf 1 was heard,
@@ -284,6 +285,7 @@ static void test_relay(void)
 		CHECK(s->data[0] == pkt[0] && memcmp(s->data + 2, pkt + 2, len - 2) == 0);
 	}
 	CHECK_EQ(zt_node_counter(root, ZT_CTR_RELAYED), relayed + 1);
+	CHECK_EQ(zt_node_counter(root, ZT_CTR_RELAYED_BYTES), bytes + len);
 	/* One more hop is allowed, then no more. */
 	len = opaque(pkt, L[1].id.address, L[0].id.address, ZT_MAX_HOPS - 1);
 	before = nsent;
