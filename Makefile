@@ -4,18 +4,41 @@
 #   make            build/ztd build/zt-cli build/zt-root build/zt-controller build/libztnode.a
 #   make test       unit + simulation + fuzz smoke + netns e2e (root); last line "N passed, N failed"
 #   make demo       two members and a root in network namespaces, ping across the overlay
+#   make deps       install the build's Debian packages (DEPS=test|demo|package|bench|pktpath)
 #   make SAN=1      the same with ASan+UBSan (objects go to build-san/)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS each (clang)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        the Debian packages (dpkg-buildpackage; they land in build/deb/)
+#   make package-test   build the .debs, install, upgrade and purge them in a scratch root
 #   make format / format-check
+#
+# For packagers (as wireguard-tools' src/Makefile): CC, AR, PKG_CONFIG, CFLAGS,
+# CPPFLAGS and LDFLAGS come from the environment or the command line and are
+# added to, not replaced (dpkg-buildflags' hardening applies).  CROSS=prefix
+# (mipsel-linux-gnu-) picks $(CROSS)gcc, $(CROSS)ar and $(CROSS)pkg-config
+# unless CC, AR or PKG_CONFIG are given.  WERROR=1 turns warnings into errors
+# (make test and CI do); V=1 prints whole command lines.  Only make deps,
+# make demo and make test install packages; make never does.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
-CC ?= cc
 FUZZ_SECONDS ?= 60
+
+# make's built-in defaults (cc, ar) give way to the cross toolchain.
+CROSS ?=
+ifeq ($(origin CC),default)
+CC := $(if $(CROSS),$(CROSS)gcc,cc)
+endif
+ifeq ($(origin AR),default)
+AR := $(CROSS)ar
+endif
+PKG_CONFIG ?= $(CROSS)pkg-config
+
+# The version lives in VERSION alone; osdep/version.c is built with it.
+VERSION := $(shell cat VERSION 2>/dev/null)
 
 ifeq ($(SAN),1)
 B := build-san
@@ -27,21 +50,40 @@ SANFLAGS :=
 OPT ?= -O2 -g
 endif
 
+ifeq ($(V),1)
+Q_CC :=
+Q_LD :=
+Q_AR :=
+else
+Q_CC = @echo "  CC      $@";
+Q_LD = @echo "  LD      $@";
+Q_AR = @echo "  AR      $@";
+endif
+
 PKGS := libsodium jansson
 # SQLite only for the controller (and the tests and simulator that run it).
 CTL_PKGS := sqlite3
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(CTL_PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(CTL_PKGS) miniupnpc 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
-WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wold-style-definition -Wwrite-strings -Wvla -Wformat=2
-CFLAGS_COMMON := -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP -I. -Inode
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+# The caller's CPPFLAGS and CFLAGS come last: their -O and -g win.
+CFLAGS_COMMON := -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP -I. -Inode \
+	$(CPPFLAGS) $(CFLAGS)
 # node/ is portable C11; the shells use Linux and GNU interfaces.
 CFLAGS_NODE := $(CFLAGS_COMMON) -D_POSIX_C_SOURCE=200809L
 CFLAGS_OS := $(CFLAGS_COMMON) -D_GNU_SOURCE
-LDFLAGS += $(SANFLAGS)
+# override: a LDFLAGS given on the command line is added to as well.
+override LDFLAGS += $(SANFLAGS)
 LIBS := $(PKG_LIBS) -lpthread
-CTL_LIBS := $(shell pkg-config --libs $(CTL_PKGS) 2>/dev/null)
+CTL_LIBS := $(shell $(PKG_CONFIG) --libs $(CTL_PKGS) 2>/dev/null)
+# ztd asks the home router for port mappings (osdep/portmap.c).  libnatpmp
+# ships no .pc file; miniupnpc does (older ones did not: the plain -l then).
+PORTMAP_LIBS := $(or $(shell $(PKG_CONFIG) --libs miniupnpc 2>/dev/null),-lminiupnpc) -lnatpmp
 
 NODE_SRCS := $(wildcard node/*.c)
 OSDEP_SRCS := $(wildcard osdep/*.c)
@@ -49,9 +91,9 @@ ZTD_SRCS := $(filter-out service/cli.c,$(wildcard service/*.c))
 CLI_SRCS := service/cli.c
 ROOT_SRCS := $(wildcard root/*.c)
 # controller/: libztctl.a (logic, store, API) + the program's main.
-CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c,\
-	$(wildcard controller/*.c))
-CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c
+CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c \
+	controller/rulescmd.c,$(wildcard controller/*.c))
+CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c controller/rulescmd.c
 UNIT_SRCS := $(wildcard test/unit/*_test.c)
 SIM_SRCS := $(filter-out test/sim/sim_main.c,$(wildcard test/sim/*.c))
 
@@ -67,88 +109,100 @@ SIM_BIN := $(B)/test/zt-sim
 
 PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
-.PHONY: all deps test test-unit test-e2e nat-matrix demo fuzz fuzz-smoke install uninstall clean \
-	format format-check check-layering bench dos-bench tsan
+.PHONY: all deps test test-unit test-e2e nat-matrix pktpath-bench demo fuzz fuzz-smoke install \
+	uninstall clean format format-check check-layering bench dos-bench tsan deb package-test
 all: $(PROGS) $(B)/libztnode.a
 
+# DEPS=build (default), test, demo, package, bench or pktpath.
+DEPS ?= build
 deps:
-	@sh ext/deps.sh build
+	@sh ext/deps.sh $(DEPS)
 
 $(B)/node/%.o: node/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_NODE) -c -o $@ $<
+	$(Q_CC)$(CC) $(CFLAGS_NODE) -c -o $@ $<
 $(B)/test/unit/%.o: test/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_NODE) -c -o $@ $<
+	$(Q_CC)$(CC) $(CFLAGS_NODE) -c -o $@ $<
 $(B)/test/sim/%.o: test/sim/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_NODE) -c -o $@ $<
+	$(Q_CC)$(CC) $(CFLAGS_NODE) -c -o $@ $<
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_OS) -c -o $@ $<
+	$(Q_CC)$(CC) $(CFLAGS_OS) -c -o $@ $<
+# The version comes from VERSION alone (or make VERSION=, as debian/rules
+# does): a new one rewrites version.stamp, which rebuilds this object.
+$(B)/version.stamp: FORCE
+	@mkdir -p $(B)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+$(B)/osdep/version.o: $(B)/version.stamp
+$(B)/osdep/version.o: CFLAGS_OS += -DZT_VERSION='"$(VERSION)"'
+.PHONY: FORCE
+FORCE:
 
 $(B)/libztnode.a: $(NODE_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q_AR)$(AR) rcs $@ $^
 $(B)/libztos.a: $(OSDEP_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q_AR)$(AR) rcs $@ $^
 
-# ztd asks the home router for port mappings (osdep/portmap.c).
-PORTMAP_LIBS := -lminiupnpc -lnatpmp
 $(B)/ztd: $(ZTD_OBJS) $(B)/libztos.a $(B)/libztnode.a
-	$(CC) $(LDFLAGS) -o $@ $(ZTD_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS) $(PORTMAP_LIBS)
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $(ZTD_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS) $(PORTMAP_LIBS)
 $(B)/zt-cli: $(CLI_OBJS) $(B)/libztos.a $(B)/libztnode.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS)
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS)
 $(B)/zt-root: $(ROOT_OBJS) $(B)/libztos.a $(B)/libztnode.a
-	$(CC) $(LDFLAGS) -o $@ $(ROOT_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS)
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $(ROOT_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS)
 
 $(B)/libztctl.a: $(CTL_LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q_AR)$(AR) rcs $@ $^
 $(B)/zt-controller: $(CTL_OBJS) $(B)/libztctl.a $(B)/libztos.a $(B)/libztnode.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CTL_LIBS)
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CTL_LIBS)
 
 $(B)/test/%_test: $(B)/test/unit/%_test.o $(B)/libztnode.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 # cookie_test, hsguard_test: the public-key work a node does is counted
 # through wrappers (test/unit/hsattack.h).
 HS_WRAP := -Wl,--wrap=crypto_pwhash,--wrap=crypto_scalarmult
 $(B)/test/cookie_test $(B)/test/hsguard_test: $(B)/test/%: $(B)/test/unit/%.o $(B)/libztnode.a
-	$(CC) $(LDFLAGS) $(HS_WRAP) -o $@ $^ $(LIBS)
+	$(Q_LD)$(CC) $(LDFLAGS) $(HS_WRAP) -o $@ $^ $(LIBS)
 # tcp_test, httpd_test, metrics_test: shell modules (osdep/), the first two on
 # real loopback sockets.
 OSDEP_TESTS := tcp_test httpd_test metrics_test
 $(OSDEP_TESTS:%=$(B)/test/unit/%.o): $(B)/test/unit/%.o: test/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_OS) -c -o $@ $<
+	$(Q_CC)$(CC) $(CFLAGS_OS) -c -o $@ $<
 $(OSDEP_TESTS:%=$(B)/test/%): $(B)/test/%: $(B)/test/unit/%.o $(B)/libztos.a $(B)/libztnode.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 # ctl_*_test: the controller's tests (store, policy, API) also link libztctl.
 $(B)/test/ctl_%_test: $(B)/test/unit/ctl_%_test.o $(B)/libztctl.a $(B)/libztos.a \
 		$(B)/libztnode.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CTL_LIBS)
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CTL_LIBS)
+# rulesc_test: the rules language compiler alone (controller/rulesc.c).
+$(B)/test/rulesc_test: $(B)/test/unit/rulesc_test.o $(B)/controller/rulesc.o $(B)/libztnode.a
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 # netapply_test: ztd's config filtering (service/netapply.c).
 $(B)/test/netapply_test: $(B)/test/unit/netapply_test.o $(B)/service/netapply.o $(B)/libztos.a \
 		$(B)/libztnode.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 # zt-sim counts each node's public-key and Argon2id work (test/sim/pkcount.h).
 SIM_WRAP := -Wl,--wrap=crypto_pwhash,--wrap=crypto_scalarmult,--wrap=crypto_scalarmult_base \
 	-Wl,--wrap=crypto_sign_verify_detached,--wrap=crypto_sign_detached
 $(SIM_BIN): $(SIM_SRCS:%.c=$(B)/%.o) $(B)/libztctl.a $(B)/libztos.a $(B)/libztnode.a
-	$(CC) $(LDFLAGS) $(SIM_WRAP) -o $@ $^ $(LIBS) $(CTL_LIBS)
+	$(Q_LD)$(CC) $(LDFLAGS) $(SIM_WRAP) -o $@ $^ $(LIBS) $(CTL_LIBS)
 
 # The NAT lab's NFQUEUE delay/jitter/loss helper (test/netlab/netlab.sh).
 NETLAB_BINS := $(B)/test/ztqdelay
 $(B)/test/ztqdelay: test/netlab/ztqdelay.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_OS) $(LDFLAGS) -o $@ $< $$(pkg-config --libs libnetfilter_queue)
+	$(Q_LD)$(CC) $(CFLAGS_OS) $(LDFLAGS) -o $@ $< $$($(PKG_CONFIG) --libs libnetfilter_queue)
 
 # ---- tests ----
 # test/run.sh runs every test program and script and prints the totals last.
 test:
 	@sh ext/deps.sh test
-	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(SIM_BIN) $(NETLAB_BINS) fuzz-build
+	@$(MAKE) --no-print-directory WERROR=1 all $(UNIT_BINS) $(SIM_BIN) $(NETLAB_BINS) fuzz-build
 	@B=$(B) sh test/run.sh
 
 test-unit: $(UNIT_BINS) $(SIM_BIN)
@@ -159,8 +213,9 @@ test-e2e: all $(NETLAB_BINS)
 
 # Every pair of NAT kinds in the NAT lab (about 6 minutes, root): the report
 # goes to build/nat-matrix.md (copy it to doc/nat-matrix.md to publish it).
+# NAT_MATRIX_ONLY="sym-upnp" runs one row (test/netlab/nat-matrix.sh).
 nat-matrix: all $(NETLAB_BINS)
-	@sh ext/deps.sh test
+	@ZT_DEPS_CHECK=1 sh ext/deps.sh test
 	@B=$(B) bash test/netlab/nat-matrix.sh > $(B)/nat-matrix.md; rc=$$?; \
 		cat $(B)/nat-matrix.md; exit $$rc
 
@@ -174,9 +229,12 @@ FUZZ_SRCS := $(wildcard test/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:test/fuzz/%.c=build-fuzz/%)
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
-	-I. -Inode $(PKG_CFLAGS)
-FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c service/api_json.c controller/ctl_json.c \
+	-I. -Inode $(PKG_CFLAGS) -DZT_VERSION='"$(VERSION)"'
+FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c osdep/version.c service/api_json.c controller/ctl_json.c \
 	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c
+
+# The rules compiler (capi.c compiles a network's rulesSource).
+FUZZ_LIB_SRCS += controller/rulesc.c
 
 build-fuzz/%: test/fuzz/%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p build-fuzz
@@ -205,19 +263,28 @@ tsan: build-tsan/workers_test
 
 # ---- benchmarks ----
 $(B)/bench/hsrate: $(B)/bench/hsrate.o $(B)/libztnode.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 bench: all $(B)/bench/hsrate
 	@bash bench/run.sh
 
 # make dos-bench: a real zt-root under floods (bench/dos.sh, as root).
 $(B)/bench/rekeyer: $(B)/bench/rekeyer.o $(B)/bench/hsclient.o $(B)/libztnode.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/bench/dosgen: $(B)/bench/dosgen.o $(B)/bench/hsclient.o $(B)/libztnode.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 dos-bench: all $(B)/bench/rekeyer $(B)/bench/dosgen
 	@bash bench/dos.sh
+
+# make pktpath-bench: the core's instructions per 64-byte packet, root and
+# two members in one process, counted by callgrind (bench/pktpath.c).
+$(B)/bench/pktpath: $(B)/bench/pktpath.o $(B)/libztnode.a
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+pktpath-bench: $(B)/bench/pktpath
+	@ZT_DEPS_CHECK=1 sh ext/deps.sh pktpath
+	@bash bench/pktpath.sh $(B)/bench/pktpath
 
 # ---- install ----
 install: all
@@ -231,7 +298,27 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/ztd $(DESTDIR)$(SBINDIR)/zt-root $(DESTDIR)$(SBINDIR)/zt-controller \
-		$(DESTDIR)$(BINDIR)/zt-cli
+		$(DESTDIR)$(BINDIR)/zt-cli $(DESTDIR)$(MANDIR)/man8/ztd.8 \
+		$(DESTDIR)$(MANDIR)/man8/zt-root.8 $(DESTDIR)$(MANDIR)/man8/zt-controller.8 \
+		$(DESTDIR)$(MANDIR)/man1/zt-cli.1
+
+# ---- Debian packages ----
+# make deb: the .debs of debian/ built from a copy of the tree in build/deb/src
+# (dpkg-buildpackage cleans its tree and writes to its parent: build/deb/).
+# DEB_BUILD_OPTIONS=nocheck skips the unit tests that the build runs.
+deb:
+	@ZT_DEPS_CHECK=1 sh ext/deps.sh package
+	@rm -rf build/deb && mkdir -p build/deb/src
+	@tar -cf - --exclude=./build --exclude=./build-san --exclude=./build-fuzz \
+		--exclude=./build-tsan --exclude=./.git . | tar -C build/deb/src -xf -
+	cd build/deb/src && dpkg-buildpackage -us -uc -b
+	@ls -l build/deb/*.deb
+
+# make package-test: build, install into a scratch root with dpkg --root (no
+# systemd, no chroot), check, upgrade, remove, purge (test/package/).
+package-test:
+	@ZT_DEPS_CHECK=1 sh ext/deps.sh package
+	@sh test/package/package-test.sh
 
 # ---- style ----
 FMT_SRCS = $(wildcard node/*.[ch] osdep/*.[ch] service/*.[ch] root/*.[ch] controller/*.[ch] \

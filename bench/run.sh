@@ -489,22 +489,17 @@ EOF
 }
 
 # ---------------------------------------------------------------- main ---------
+# The peers come from Debian: make deps DEPS=bench installs them (make bench
+# itself installs nothing).
 install_deps() {
-	local missing="" t
-	for t in iperf3 wireguard-go wg tincd fastd edge supernode nebula nebula-cert strip; do
-		command -v $t >/dev/null || missing=1
-	done
-	[ -z "$missing" ] && return 0
-	log "installing the peers (apt)"
-	apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		iperf3 wireguard-go wireguard-tools tinc fastd n2n nebula binutils iproute2 iputils-ping >/dev/null
+	ZT_DEPS_CHECK=1 sh "$(dirname "$0")/../ext/deps.sh" bench
 }
 
 ALL="veth zt zt_1thread zt_2thread zt_nooffload wireguard_go tinc fastd n2n nebula rtt_ab zt_extra"
 main() {
 	[ "$(id -u)" = 0 ] || { echo "bench: run as root (network namespaces)" >&2; exit 1; }
 	[ -x "$B/ztd" ] || { echo "bench: $B/ztd not built (run make)" >&2; exit 1; }
-	install_deps || { echo "bench: cannot install the peers (apt-get failed)" >&2; exit 1; }
+	install_deps || { echo "bench: the peers are missing (make deps DEPS=bench)" >&2; exit 1; }
 	# a full run starts clean; a partial one keeps the other systems' results
 	[ $# = 0 ] && rm -rf "$WORK/raw"
 	mkdir -p "$WORK/raw" "$WORK/cfg"

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "controller/ctl_json.h"
+#include "controller/rulesc.h"
 #include "osdep/apijson.h"
 
 #define SEG_MAX         80
@@ -164,16 +165,62 @@ static int random_nwid(struct zt_capi *a, uint64_t *out)
 	return -ENOSPC;
 }
 
+/*
+ * A network's rulesSource, a rule script (doc/rules.md), is compiled here:
+ * its rules, capabilities and tags replace any in the request, so that
+ * what is stored is what the script says.  An error in the script is
+ * answered 400 with its line and column (ZeroTier's error shape plus
+ * "line" and "column") and changes nothing.  An empty script only clears
+ * the text.  0, or -1 when the reply is made.
+ */
+static int rules_source(json_t *body, struct zt_httpd_reply *reply)
+{
+	const json_t *v = json_object_get(body, "rulesSource");
+	struct zt_rulesc_error e;
+	char msg[ERR_MAX];
+	json_t *out, *j;
+	int r;
+
+	/* Not a string: zt_ctl_net_update refuses it. */
+	if (!json_is_string(v) || json_string_length(v) == 0)
+		return 0;
+	r = zt_rulesc_compile(json_string_value(v), json_string_length(v), &out, &e);
+	if (r < 0) {
+		int status = r == -ENOMEM ? 500 : r == -EFBIG ? 413 : 400;
+
+		snprintf(msg, sizeof msg, "field 'rulesSource': line %u column %u: %s", e.line,
+		         e.column, e.msg);
+		j = zt_apijson_error(status, e.line > 0 ? msg : e.msg);
+		if (j != NULL && e.line > 0) {
+			json_object_set_new(j, "line", json_integer(e.line));
+			json_object_set_new(j, "column", json_integer(e.column));
+		}
+		reply_json(reply, status, j);
+		return -1;
+	}
+	r = json_object_update(body, out);
+	json_decref(out);
+	if (r < 0) {
+		reply_error(reply, 500, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static void network_post(struct zt_capi *a, const struct zt_http_request *req, uint64_t nwid,
                          struct zt_httpd_reply *reply)
 {
-	char err[ERR_MAX];
+	char err[ERR_MAX], msg[ERR_MAX + 64];
 	int64_t now = a->now(a->ctx);
 	json_t *body, *net;
 	int r = zt_ctl_parse_body(req->body.p, req->body.len, &body, err, sizeof err);
 
 	if (r < 0) {
 		reply_error(reply, r == -ENOMEM ? 500 : r == -EFBIG ? 413 : 400, err);
+		return;
+	}
+	if (rules_source(body, reply) < 0) {
+		json_decref(body);
 		return;
 	}
 	net = zt_ctl_load_net(a->ctl, nwid);
@@ -187,7 +234,15 @@ static void network_post(struct zt_capi *a, const struct zt_http_request *req, u
 		return;
 	}
 	if (zt_ctl_net_update(net, body, err, sizeof err) < 0) {
-		reply_error(reply, 400, err);
+		/* Say so when the rules at fault came from the script. */
+		if (json_string_length(json_object_get(body, "rulesSource")) > 0 &&
+		    (strncmp(err, "field 'rules", 12) == 0 ||
+		     strncmp(err, "field 'capabilities", 19) == 0 ||
+		     strncmp(err, "field 'tags", 11) == 0))
+			snprintf(msg, sizeof msg, "field 'rulesSource' compiles, but: %s", err);
+		else
+			snprintf(msg, sizeof msg, "%s", err);
+		reply_error(reply, 400, msg);
 	} else if (zt_ctl_save_net(a->ctl, nwid, net) != ZT_OK) {
 		reply_error(reply, 500, "the database refused the write (see the log)");
 	} else {

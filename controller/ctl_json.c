@@ -539,6 +539,12 @@ int zt_ctl_net_update(json_t *net, const json_t *req, char *err, size_t errcap)
 	if ((v = json_object_get(req, "name")) &&
 	    want_string(v, "name", ZT_CTL_NAME_MAX, err, errcap) < 0)
 		goto out;
+	/* The script is kept as written (the admin API compiled it into
+	 * rules, capabilities and tags before this). */
+	if ((v = json_object_get(req, "rulesSource")) &&
+	    (want_string(v, "rulesSource", ZT_CTL_RULES_SOURCE_MAX, err, errcap) < 0 ||
+	     (!stage(upd, "rulesSource", json_incref(v)) && oom(err, errcap))))
+		goto out;
 	if (stage_bools(upd, req, bools, err, errcap) < 0)
 		goto out;
 	if ((v = json_object_get(req, "mtu")) &&

@@ -28,6 +28,7 @@
 #include "osdep/nodeudp.h"
 #include "osdep/random.h"
 #include "osdep/state.h"
+#include "osdep/version.h"
 
 #define MAX_SLEEP_MS 1000
 
@@ -257,9 +258,9 @@ static int start(struct ctld *d, char *err, size_t errcap)
 		zt_log_info("metrics on http://%s/metrics", cfg->metrics_addr);
 	}
 	d->deadline = now;
-	zt_log_info("zt-controller " ZT_VERSION_STRING " address %010" PRIx64
+	zt_log_info("zt-controller %s address %010" PRIx64
 	            ", UDP port %u, API 127.0.0.1:%u, database %s",
-	            d->id.address, d->u.udp.port, d->api_port, dbpath);
+	            zt_version(), d->id.address, d->u.udp.port, d->api_port, dbpath);
 	printf("%010" PRIx64 "\n", d->id.address);
 	fflush(stdout);
 	return 0;

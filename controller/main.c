@@ -13,9 +13,11 @@
 
 #include "controller/ctld.h"
 #include "controller/invite.h"
+#include "controller/rulescmd.h"
 #include "osdep/args.h"
 #include "osdep/log.h"
 #include "osdep/metrics.h"
+#include "osdep/version.h"
 
 #define DEFAULT_HOME "/var/lib/zt-controller"
 #define DEFAULT_PORT 9994
@@ -26,6 +28,7 @@ static void usage(FILE *f)
 	        "usage: zt-controller [-p UDPPORT] [-P APIPORT] [-r ROOTSFILE] [-b BINDADDR]\n"
 	        "                     [--db FILE] [--metrics IP:PORT] [-v] [HOMEDIR]\n"
 	        "       zt-controller invite [-D HOMEDIR] [-n USES] [-t SECONDS] NWID\n"
+	        "       zt-controller rules compile FILE\n"
 	        "\n"
 	        "  the zt network controller: answers members' config requests from its\n"
 	        "  SQLite database; admin API (ZeroTier's /controller paths) on 127.0.0.1\n"
@@ -38,17 +41,21 @@ static void usage(FILE *f)
 	        "  --metrics IP:PORT  serve Prometheus metrics at http://IP:PORT/metrics (no\n"
 	        "               token: bind it where only the scraper reaches; default off)\n"
 	        "  -v           debug logging\n"
+	        "  --version    print the version\n"
 	        "  HOMEDIR      state directory (default %s): identity, API token\n"
 	        "\n"
 	        "  invite       print a one-line invite code for network NWID, good for USES\n"
 	        "               joins (default 1) within SECONDS (default 86400); the\n"
-	        "               controller of HOMEDIR must be running\n",
+	        "               controller of HOMEDIR must be running\n"
+	        "  rules compile print the JSON of a rule script (\"rules\", \"capabilities\",\n"
+	        "               \"tags\"); errors as FILE:LINE:COLUMN: what was expected\n",
 	        DEFAULT_PORT, DEFAULT_HOME);
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+	                                         {"version", no_argument, NULL, 'V'},
 	                                         {"db", required_argument, NULL, 'd'},
 	                                         {"metrics", required_argument, NULL, 'm'},
 	                                         {NULL, 0, NULL, 0}};
@@ -60,6 +67,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "invite") == 0)
 		return zt_invite_main(argc - 1, argv + 1, DEFAULT_HOME);
+	if (argc > 1 && strcmp(argv[1], "rules") == 0)
+		return zt_rulescmd_main(argc - 1, argv + 1);
 	memset(&cfg, 0, sizeof cfg);
 	cfg.home = DEFAULT_HOME;
 	cfg.udp_port = DEFAULT_PORT;
@@ -90,6 +99,7 @@ int main(int argc, char **argv)
 			break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': zt_version_print("zt-controller"); return 0;
 		case ':':
 			fprintf(stderr,
 			        "zt-controller: option %s needs an argument (see zt-controller "

@@ -128,17 +128,21 @@ struct zt_member *zt_switch_add_member(struct zt_network *net, uint64_t address,
 {
 	unsigned victim = net->member_count, strangers = 0;
 	enum keep vk = KEEP_REVOKED;
+	struct zt_member *found;
 
 	if (added != NULL)
 		*added = false;
 
+	/* Found first: this runs for every frame from a member, and the
+	 * victim's ranking below costs more than the comparison. */
+	found = zt_switch_member(net, address);
+	if (found != NULL) {
+		found->last_seen = now;
+		return found;
+	}
 	for (unsigned i = 0; i < net->member_count; i++) {
 		struct zt_member *m = &net->members[i];
 		enum keep k;
-		if (m->address == address) {
-			m->last_seen = now;
-			return m;
-		}
 		/* The victim, should one be needed: the least worth keeping,
 		 * heard from longest ago; never a live revocation. */
 		k = keep_of(net, m);

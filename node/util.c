@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * util.c - hex, endpoints, network ids and MACs, error strings.
- * Pure: inet_pton/inet_ntop are the only libc calls beyond mem/str.
+ * Pure: no libc beyond mem/str and snprintf (addresses in text: iptext.c).
  */
 #include "util.h"
 
-#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "iptext.h"
 #include "zt.h"
 
 const char *zt_strerror(int err)
@@ -135,9 +135,9 @@ int zt_endpoint_parse(const char *s, struct zt_endpoint *out)
 	}
 	if (port == 0 || port > 65535)
 		return ZT_EINVAL;
-	if (inet_pton(AF_INET, host, out->ip) == 1)
+	if (zt_iptext_parse4(host, out->ip))
 		out->family = 4;
-	else if (inet_pton(AF_INET6, host, out->ip) == 1)
+	else if (zt_iptext_parse6(host, out->ip))
 		out->family = 6;
 	else
 		return ZT_EINVAL;
@@ -147,16 +147,16 @@ int zt_endpoint_parse(const char *s, struct zt_endpoint *out)
 
 int zt_endpoint_to_text(const struct zt_endpoint *ep, char *out, size_t cap)
 {
-	char host[64];
+	char host[ZT_IPTEXT6_MAX];
 	int n;
 	if (cap == 0)
 		return ZT_ERANGE;
 	out[0] = '\0';
 	if (ep->family == 4) {
-		if (inet_ntop(AF_INET, ep->ip, host, sizeof host) == NULL)
+		if (!zt_iptext_format4(ep->ip, host, sizeof host))
 			return ZT_EINVAL;
 	} else if (ep->family == 6) {
-		if (inet_ntop(AF_INET6, ep->ip, host, sizeof host) == NULL)
+		if (!zt_iptext_format6(ep->ip, host, sizeof host))
 			return ZT_EINVAL;
 	} else {
 		return ZT_EINVAL;

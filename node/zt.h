@@ -28,11 +28,6 @@
 extern "C" {
 #endif
 
-#define ZT_VERSION_MAJOR  0
-#define ZT_VERSION_MINOR  1
-#define ZT_VERSION_PATCH  0
-#define ZT_VERSION_STRING "0.1.0"
-
 /* Sizes of the text forms (including the terminating NUL). */
 #define ZT_ADDRESS_TEXT         11  /* 10 hex digits */
 #define ZT_NWID_TEXT            17  /* 16 hex digits */

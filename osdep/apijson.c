@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "osdep/version.h"
+
 #define TEXT_MAX 64
 
 struct builder {
@@ -67,16 +69,18 @@ json_t *zt_apijson_status(const struct zt_apijson_node *s)
 	json_t *o = b.obj, *config = json_object(), *set = json_object();
 	json_t *listen = json_array(), *surface = json_array();
 	char addr[ZT_ADDRESS_TEXT], text[TEXT_MAX];
+	int major, minor, patch;
 
 	snprintf(addr, sizeof addr, "%010" PRIx64, s->address & UINT64_C(0xffffffffff));
 	put(&b, o, "address", json_string(addr));
 	put(&b, o, "publicIdentity", json_string(s->public_identity ? s->public_identity : ""));
 	put(&b, o, "online", json_boolean(s->online));
 	put(&b, o, "tcpFallbackActive", json_boolean(s->tcp_fallback));
-	put(&b, o, "version", json_string(ZT_VERSION_STRING));
-	put(&b, o, "versionMajor", json_integer(ZT_VERSION_MAJOR));
-	put(&b, o, "versionMinor", json_integer(ZT_VERSION_MINOR));
-	put(&b, o, "versionRev", json_integer(ZT_VERSION_PATCH));
+	zt_version_parts(&major, &minor, &patch);
+	put(&b, o, "version", json_string(zt_version()));
+	put(&b, o, "versionMajor", json_integer(major));
+	put(&b, o, "versionMinor", json_integer(minor));
+	put(&b, o, "versionRev", json_integer(patch));
 	put(&b, o, "versionBuild", json_integer(0));
 	put(&b, o, "clock", json_integer(s->clock));
 	/* zt's roots file has no world id; its timestamp is the planet's. */

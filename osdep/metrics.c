@@ -20,6 +20,7 @@
 #include "osdep/httpd.h"
 #include "osdep/nodeudp.h"
 #include "osdep/tcp.h"
+#include "osdep/version.h"
 
 #define FIRST_CAP 16384
 
@@ -520,7 +521,7 @@ void zt_metrics_node(struct zt_metrics *m, const struct zt_node *node, int64_t n
 
 	zt_metrics_family(m, "zt_build_info", ZT_METRICS_GAUGE, "the version running (always 1)");
 	{
-		struct zt_metrics_label l = {"version", ZT_VERSION_STRING};
+		struct zt_metrics_label l = {"version", zt_version()};
 		zt_metrics_value(m, &l, 1, 1);
 	}
 	zt_metrics_gauge(m, "zt_online", "1 while a session with a root is up",

@@ -30,6 +30,7 @@
 #include "osdep/state.h"
 #include "osdep/tcp.h"
 #include "osdep/udp.h"
+#include "osdep/version.h"
 #include "root/tools.h"
 
 #define DEFAULT_PORT        9993
@@ -78,6 +79,7 @@ static void usage(FILE *f)
 	    "  --metrics IP:PORT  serve Prometheus metrics at http://IP:PORT/metrics\n"
 	    "               (no token: bind it where only the scraper reaches; default off)\n"
 	    "  -v           debug logging, counters every %d s\n"
+	    "  --version    print the version\n"
 	    "\n"
 	    "  At start it prints 'identity <public identity>', one 'endpoint <ip/port>'\n"
 	    "  line per endpoint and 'rootspec <identity>@<ep>,...' for mkroots.\n"
@@ -393,7 +395,7 @@ static int start(struct root *rt, char *err, size_t errcap)
 	if (rt->ep_count == 0)
 		default_endpoints(rt);
 	print_banner(rt);
-	zt_log_info("zt-root " ZT_VERSION_STRING " address %010" PRIx64 "%s, UDP port %u%s",
+	zt_log_info("zt-root %s address %010" PRIx64 "%s, UDP port %u%s", zt_version(),
 	            rt->id.address, created ? " (new)" : "", rt->u.udp.port,
 	            rt->u.udp.count > 1 ? " (IPv4+IPv6)" : "");
 	return 0;
@@ -402,6 +404,7 @@ static int start(struct root *rt, char *err, size_t errcap)
 static int run(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+	                                         {"version", no_argument, NULL, 'V'},
 	                                         {"metrics", required_argument, NULL, 'm'},
 	                                         {NULL, 0, NULL, 0}};
 	struct root rt;
@@ -450,6 +453,7 @@ static int run(int argc, char **argv)
 			rt.metrics_addr = optarg;
 			break;
 		case 'h': usage(stdout); return 0;
+		case 'V': zt_version_print("zt-root"); return 0;
 		case ':':
 			if (optopt == 'm')
 				fprintf(stderr, "zt-root: option --metrics needs an argument "

@@ -125,6 +125,8 @@ static json_t *network_object(struct zt_daemon *d, const struct zt_network_info 
 	l.allow_dns = s && s->allow_dns;
 	l.groups = groups;
 	l.group_count = n < ZT_API_MAX_GROUPS ? n : ZT_API_MAX_GROUPS;
+	l.ips = s ? s->ips : NULL;
+	l.ip_count = s ? s->ip_count : 0;
 	return zt_api_json_network(info, &l);
 }
 

@@ -206,6 +206,11 @@ json_t *zt_api_json_network(const struct zt_network_info *n, const struct zt_api
 			if (json_array_append_new(addrs, json_string(t)) < 0)
 				b.failed = true;
 		}
+		for (size_t i = 0; addrs && i < l->ip_count; i++) {
+			inet_text(&l->ips[i], true, t, sizeof t);
+			if (json_array_append_new(addrs, json_string(t)) < 0)
+				b.failed = true;
+		}
 		for (unsigned i = 0; c && routes && i < c->route_count; i++) {
 			inet_text(&c->routes[i].target, true, t, sizeof t);
 			if (c->routes[i].via.family)
@@ -360,6 +365,31 @@ int zt_api_json_parse_join(const char *body, size_t len, struct zt_api_join_req 
 		if (v != NULL) {
 			out->has_bridge_dev = true;
 			snprintf(out->bridge_dev, sizeof out->bridge_dev, "%s", v);
+		}
+	}
+	{
+		json_t *ips = json_object_get(j, "assignedAddresses"), *x;
+		size_t i;
+		if (ips != NULL && (!json_is_array(ips) || json_array_size(ips) > ZT_API_MAX_IPS)) {
+			snprintf(err, errcap,
+			         "invalid request body: \"assignedAddresses\" must be an array of "
+			         "at most %d addresses",
+			         ZT_API_MAX_IPS);
+			goto out;
+		}
+		out->has_ips = ips != NULL;
+		json_array_foreach(ips, i, x)
+		{
+			const char *a = json_string_value(x);
+			if (a == NULL || strlen(a) >= ZT_API_IP_TEXT) {
+				snprintf(err, errcap,
+				         "invalid request body: \"assignedAddresses\"[%zu] must be "
+				         "\"ip/bits\"",
+				         i);
+				goto out;
+			}
+			memcpy(out->ips[i], a, strlen(a) + 1);
+			out->ip_count++;
 		}
 	}
 	{

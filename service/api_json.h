@@ -18,6 +18,8 @@
 
 #define ZT_API_MAX_REFLECTED 8
 #define ZT_API_MAX_GROUPS    256 /* multicastSubscriptions shown per network */
+#define ZT_API_MAX_IPS       8   /* assignedAddresses a client may set (ad-hoc) */
+#define ZT_API_IP_TEXT       48  /* "ffff:...:ffff/128" and the NUL */
 
 /* ztd's own data-path counters (not the core's). */
 struct zt_api_datapath {
@@ -49,6 +51,9 @@ struct zt_api_net_local {
 	bool allow_managed, allow_global, allow_default, allow_dns;
 	const struct zt_mcgroup *groups; /* the host's multicast groups */
 	size_t group_count;
+	/* An ad-hoc network's own addresses (ip=): its assignedAddresses. */
+	const struct zt_inetaddr *ips;
+	size_t ip_count;
 };
 
 /* Options a client may send with POST /network/<nwid> (ZeroTier's names),
@@ -72,6 +77,11 @@ struct zt_api_join_req {
 	/* "bridgeDevice": the Linux bridge of the TAP ("" none), any network */
 	bool has_bridge_dev;
 	char bridge_dev[16];
+	/* "assignedAddresses" of an ad-hoc network (["10.9.0.1/24"], []: none),
+	 * as text: the daemon checks them. */
+	bool has_ips;
+	unsigned ip_count;
+	char ips[ZT_API_MAX_IPS][ZT_API_IP_TEXT];
 };
 
 /* The builders return a new reference, or NULL when out of memory. */

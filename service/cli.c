@@ -25,6 +25,7 @@
 
 #include "node/zt.h"
 #include "osdep/home.h"
+#include "osdep/version.h"
 
 #define DEFAULT_HOME "/var/lib/zt"
 #define DEFAULT_PORT 9993
@@ -415,6 +416,31 @@ static void cmd_leave(const struct cli *c, char **args)
 	join_or_leave(c, args[0], true);
 }
 
+/* ip=10.9.0.1/24,fd00::1/64 (ip= alone: none) into the body
+ * {"assignedAddresses": [...]}; ztd checks each address, this only keeps
+ * the text to what an address can hold. */
+static void ip_body(const char *list, char *body, size_t cap)
+{
+	size_t used = (size_t)snprintf(body, cap, "{\"assignedAddresses\":[");
+	unsigned count = 0;
+
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n == 0 || n >= 48 || strspn(p, "0123456789abcdefABCDEF.:/") < n)
+			die("set ip: '%.*s' is not ip/bits (e.g. ip=10.9.0.1/24,fd00::1/64; ip= "
+			    "for none)",
+			    (int)(n < 48 ? n : 48), p);
+		if (++count > 8)
+			die("set ip: at most 8 addresses");
+		used += (size_t)snprintf(body + used, cap - used, "%s\"%.*s\"",
+		                         count > 1 ? "," : "", (int)n, p);
+		p += n;
+		if (*p == ',' && *++p == '\0')
+			die("set ip: an empty address after the last ','");
+	}
+	snprintf(body + used, cap - used, "]}");
+}
+
 /* set <nwid> key=value: ZeroTier's allow* keys (1/0 or true/false) and the
  * Ethernet settings of ad-hoc networks, on a joined network only: the API
  * joins on any POST /network/<nwid> (as ZeroTier's does), which a typo in
@@ -426,7 +452,7 @@ static void cmd_set(const struct cli *c, char **args)
 	                                    "broadcastEnabled", "enableBroadcast"};
 	static const char *const ints[] = {"multicastLimit", "macAgeSeconds", "mssClamp"};
 	const char *kv = args[1], *eq;
-	char path[64], body[128], key[32];
+	char path[64], body[640], key[32];
 	json_error_t je;
 	uint64_t nwid;
 	json_t *j;
@@ -459,6 +485,10 @@ static void cmd_set(const struct cli *c, char **args)
 			snprintf(body, sizeof body, "{\"%s\":false}", key);
 		else
 			die("set %s: value '%.16s' must be 0 or 1", key, eq);
+		done = true;
+	}
+	if (strcmp(key, "ip") == 0) {
+		ip_body(eq, body, sizeof body);
 		done = true;
 	}
 	for (size_t i = 0; i < sizeof ints / sizeof ints[0] && !done; i++) {
@@ -593,7 +623,8 @@ static const struct command {
      "bridge=<Linux bridge> (bridge= for none); on\n"
      "ad-hoc networks also bridge=0|1, broadcastEnabled=0|1,\n"
      "multicastLimit=N, macAgeSeconds=N,\n"
-     "mssClamp=N (0: off)"},
+     "mssClamp=N (0: off), ip=10.9.0.1/24,...\n"
+     "(the addresses ztd keeps on the TAP; ip= none)"},
     {"help", cmd_help, 0, 0, "", "this text"},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
@@ -611,6 +642,7 @@ static void usage(FILE *f)
 	        "  -p APIPORT  the API's TCP port (default: HOMEDIR/ztd.port, else %d)\n"
 	        "  -T TOKEN    the API token (default: HOMEDIR/authtoken.secret)\n"
 	        "  -j          print the API's JSON\n"
+	        "  --version   print zt-cli's version\n"
 	        "\n"
 	        "commands:\n",
 	        DEFAULT_HOME, DEFAULT_PORT);
@@ -663,6 +695,7 @@ static const struct command *find_command(const char *name, int nargs, char **ar
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+	                                         {"version", no_argument, NULL, 'V'},
 	                                         {NULL, 0, NULL, 0}};
 	const struct command *cmd;
 	struct cli c;
@@ -692,6 +725,7 @@ int main(int argc, char **argv)
 			break;
 		case 'j': c.json = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': zt_version_print("zt-cli"); return 0;
 		case ':': die("option -%c needs an argument (see zt-cli --help)", optopt);
 		default:
 			if (optopt)

@@ -19,6 +19,7 @@
 #include "osdep/httpd.h"
 #include "osdep/idfile.h"
 #include "osdep/log.h"
+#include "osdep/version.h"
 #include "osdep/workers.h"
 #include "service/api.h"
 #include "service/api_json.h"
@@ -223,8 +224,10 @@ static void run_loop(struct zt_daemon *d)
 		int64_t timeout;
 		int r;
 
-		if (now - d->locals_at >= LOCALS_EVERY_MS)
+		if (now - d->locals_at >= LOCALS_EVERY_MS) {
 			zt_daemon_net_locals(d, now);
+			zt_daemon_tap_check_all(d);
+		}
 		sample_cpu(d, now);
 		zt_daemon_net_portmap(d);
 		if (now >= d->deadline) {
@@ -371,10 +374,10 @@ int zt_daemon_run(const struct zt_daemon_config *cfg)
 	r = zt_portmap_start(&d->portmap, d->u.udp.port);
 	if (r < 0)
 		zt_log_warn("portmap: cannot start the worker: %s (no UPnP/NAT-PMP)", strerror(-r));
-	zt_log_info("ztd " ZT_VERSION_STRING " address %010" PRIx64 ", UDP port %u%s, API "
+	zt_log_info("ztd %s address %010" PRIx64 ", UDP port %u%s, API "
 	            "127.0.0.1:%u, home %s",
-	            d->id.address, d->u.udp.port, d->u.udp.count > 1 ? " (IPv4+IPv6)" : "",
-	            d->api_port, cfg->home);
+	            zt_version(), d->id.address, d->u.udp.port,
+	            d->u.udp.count > 1 ? " (IPv4+IPv6)" : "", d->api_port, cfg->home);
 	zt_daemon_rejoin(d);
 	run_loop(d);
 	sig = zt_evloop_stopped(d->loop);

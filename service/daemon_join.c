@@ -167,6 +167,38 @@ const struct zt_net_settings *zt_daemon_settings(const struct zt_daemon *d, uint
 	return NULL;
 }
 
+_Static_assert(ZT_API_MAX_IPS <= ZT_NET_MAX_IPS, "an API request's addresses fit the settings");
+
+/* An ad-hoc network's addresses from a request (all or nothing: one bad
+ * address changes nothing); the same one twice counts once. */
+static int set_ips(struct zt_net_settings *s, const struct zt_api_join_req *jr, char *err,
+                   size_t errcap)
+{
+	struct zt_inetaddr ips[ZT_NET_MAX_IPS];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < jr->ip_count && i < ZT_API_MAX_IPS; i++) {
+		struct zt_inetaddr a;
+		bool dup = false;
+		if (zt_netapply_parse_addr(jr->ips[i], &a) < 0) {
+			snprintf(err, errcap,
+			         "invalid address '%.48s': expected ip/bits, e.g. 10.9.0.1/24 or "
+			         "fd00::1/64",
+			         jr->ips[i]);
+			return -EINVAL;
+		}
+		for (unsigned k = 0; k < n; k++)
+			dup = dup || (ips[k].family == a.family && ips[k].bits == a.bits &&
+			              memcmp(ips[k].ip, a.ip, 16) == 0);
+		if (!dup)
+			ips[n++] = a;
+	}
+	memset(s->ips, 0, sizeof s->ips);
+	memcpy(s->ips, ips, n * sizeof ips[0]);
+	s->ip_count = n;
+	return 0;
+}
+
 int zt_daemon_set(struct zt_daemon *d, uint64_t nwid, const struct zt_api_join_req *jr, char *err,
                   size_t errcap)
 {
@@ -185,6 +217,12 @@ int zt_daemon_set(struct zt_daemon *d, uint64_t nwid, const struct zt_api_join_r
 		snprintf(err, errcap,
 		         "network %016" PRIx64 " is managed: its controller sets bridge, broadcast "
 		         "and multicast settings",
+		         nwid);
+		return -EPERM;
+	}
+	if (jr->has_ips && !zt_nwid_is_adhoc(nwid)) {
+		snprintf(err, errcap,
+		         "network %016" PRIx64 " is managed: its controller assigns the addresses",
 		         nwid);
 		return -EPERM;
 	}
@@ -219,6 +257,8 @@ int zt_daemon_set(struct zt_daemon *d, uint64_t nwid, const struct zt_api_join_r
 		if (zt_nwid_is_adhoc(nwid) && !jr->has_bridge)
 			net->set.bridge = jr->bridge_dev[0] != '\0';
 	}
+	if (jr->has_ips && set_ips(&net->set, jr, err, errcap) < 0)
+		return -EINVAL;
 	if (jr->has_bridge)
 		net->set.bridge = jr->active_bridge;
 	if (jr->has_broadcast)

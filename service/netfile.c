@@ -14,6 +14,7 @@
 #include "osdep/log.h"
 
 #define NETWORKS_DIR "networks.d"
+#define FILE_MAX     2048 /* the settings and ZT_NET_MAX_IPS IPv6 addresses */
 
 static int net_path(char *out, size_t cap, const char *home, uint64_t nwid)
 {
@@ -21,6 +22,24 @@ static int net_path(char *out, size_t cap, const char *home, uint64_t nwid)
 
 	snprintf(name, sizeof name, NETWORKS_DIR "/%016" PRIx64 ".conf", nwid);
 	return zt_home_path(out, cap, home, name);
+}
+
+/* ip=a/n,b/m: an ad-hoc network's addresses (a bad one is logged and
+ * skipped, the others kept). */
+static void load_ips(const char *path, char *list, struct zt_net_settings *out)
+{
+	char *save = NULL;
+
+	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		struct zt_inetaddr a;
+		if (zt_netapply_parse_addr(t, &a) < 0 || out->ip_count >= ZT_NET_MAX_IPS) {
+			zt_log_warn("%s: ignoring the address '%.50s' (ip=): not ip/bits, or more "
+			            "than %d",
+			            path, t, ZT_NET_MAX_IPS);
+			continue;
+		}
+		out->ips[out->ip_count++] = a;
+	}
 }
 
 void zt_netfile_load(const char *home, uint64_t nwid, struct zt_net_settings *out)
@@ -31,7 +50,7 @@ void zt_netfile_load(const char *home, uint64_t nwid, struct zt_net_settings *ou
 	                &out->allow_dns};
 	static const char *const ekeys[] = {"multicastLimit=", "macAgeSeconds=", "mssClamp="};
 	unsigned *evals[] = {&out->multicast_limit, &out->mac_age_s, &out->mss_clamp};
-	char path[ZT_HOME_PATH_MAX], buf[512];
+	char path[ZT_HOME_PATH_MAX], buf[FILE_MAX];
 	size_t len;
 
 	zt_net_settings_default(out);
@@ -55,6 +74,8 @@ void zt_netfile_load(const char *home, uint64_t nwid, struct zt_net_settings *ou
 			}
 			*evals[i] = (unsigned)v;
 		}
+		if (strncmp(line, "ip=", 3) == 0)
+			load_ips(path, line + 3, out);
 		if (strncmp(line, "bridge=", 7) == 0)
 			out->bridge = line[7] == '1';
 		if (strncmp(line, "bridgeDevice=", 13) == 0) {
@@ -71,7 +92,7 @@ void zt_netfile_load(const char *home, uint64_t nwid, struct zt_net_settings *ou
 int zt_netfile_save(const char *home, uint64_t nwid, const struct zt_net_settings *st, char *err,
                     size_t errcap)
 {
-	char dir[ZT_HOME_PATH_MAX], path[ZT_HOME_PATH_MAX], buf[512];
+	char dir[ZT_HOME_PATH_MAX], path[ZT_HOME_PATH_MAX], buf[FILE_MAX];
 	int n, r;
 
 	r = zt_home_path(dir, sizeof dir, home, NETWORKS_DIR);
@@ -93,6 +114,13 @@ int zt_netfile_save(const char *home, uint64_t nwid, const struct zt_net_setting
 	             nwid, st->allow_managed, st->allow_global, st->allow_default, st->allow_dns,
 	             st->bridge, st->broadcast, st->multicast_limit, st->mac_age_s, st->mss_clamp,
 	             st->bridge_dev);
+	n += snprintf(buf + n, sizeof buf - (size_t)n, "ip=");
+	for (unsigned i = 0; i < st->ip_count && i < ZT_NET_MAX_IPS; i++) {
+		char t[64];
+		zt_netapply_addr_text(&st->ips[i], t, sizeof t);
+		n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%s", i ? "," : "", t);
+	}
+	n += snprintf(buf + n, sizeof buf - (size_t)n, "\n");
 	r = zt_home_write(path, buf, (size_t)n, 0644);
 	if (r < 0)
 		snprintf(err, errcap, "cannot write %s: %s", path, strerror(-r));

@@ -12,6 +12,7 @@
 
 #include "osdep/args.h"
 #include "osdep/log.h"
+#include "osdep/version.h"
 #include "service/daemon.h"
 
 #define DEFAULT_HOME "/var/lib/zt"
@@ -30,6 +31,7 @@ static void usage(FILE *f)
 	        "               which is used when -r is not given\n"
 	        "  -b BINDADDR  bind UDP to this local address only (default: all, IPv4+IPv6)\n"
 	        "  -v           debug logging\n"
+	        "  --version    print the version\n"
 	        "  HOMEDIR      state directory (default %s): identity, token, networks\n",
 	        DEFAULT_PORT, DEFAULT_HOME);
 }
@@ -37,6 +39,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+	                                         {"version", no_argument, NULL, 'V'},
 	                                         {NULL, 0, NULL, 0}};
 	struct zt_daemon_config cfg;
 	bool verbose = false;
@@ -66,6 +69,7 @@ int main(int argc, char **argv)
 		case 'b': cfg.bind_addr = optarg; break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': zt_version_print("ztd"); return 0;
 		case ':':
 			fprintf(stderr, "ztd: option -%c needs an argument (see ztd --help)\n",
 			        optopt);

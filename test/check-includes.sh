@@ -36,5 +36,14 @@ for dir in node osdep service root controller; do
 		fi
 	done
 done
+# node/ builds for any target: of the system's headers only the C library's
+# own (no POSIX networking header such as <arpa/inet.h>) and libsodium.
+sys=$(grep -nE '^[ \t]*#[ \t]*include[ \t]*<' node/*.c node/*.h |
+	grep -vE '<(std(bool|def|int|io|lib|arg|align|atomic|noreturn)|string|limits|inttypes|assert|errno)\.h>|<sodium\.h>' || true)
+if [ -n "$sys" ]; then
+	echo "check-includes: node/ includes system headers beyond the C library and libsodium:"
+	echo "$sys" | sed 's/^/  /'
+	bad=1
+fi
 [ $bad = 0 ] && echo "check-includes: ok (node/, osdep/, service/, root/, controller/ include what the house allows)"
 [ $bad = 0 ]

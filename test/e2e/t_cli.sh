@@ -59,9 +59,18 @@ json_ok() {
 json_ok "listnetworks fields" '.[0] | has("id", "nwid", "name", "mac", "status", "type", "mtu",
 	"portDeviceName", "assignedAddresses", "routes", "adhoc", "membersKnown")' cli a -j listnetworks
 json_ok listnetworks '.[0] | .mtu == 2800 and .adhoc == true and .membersKnown >= 1' cli a -j listnetworks
-json_ok info '.online == true and .versionMajor == 0 and .versionMinor == 1 and
-	.config.settings.primaryPort == 9993 and (.counters | has("rx_packets")) and
-	.reflectedAddresses == ["198.18.1.2/9993"]' cli a -j info
+# The version is the file VERSION's, in the API and in every --version.
+V=$(cat "$TOP/VERSION")
+IFS=. read -r VMAJ VMIN VREV <<<"$V"
+json_ok info ".online == true and .version == \"$V\" and .versionMajor == $VMAJ and
+	.versionMinor == $VMIN and .versionRev == ${VREV%%[!0-9]*} and
+	.config.settings.primaryPort == 9993 and (.counters | has(\"rx_packets\")) and
+	.reflectedAddresses == [\"198.18.1.2/9993\"]" cli a -j info
+for p in "$ZTD" "$ZTCLI" "$ZTROOT" "$B/zt-controller"; do
+	out=$("$p" --version 2>&1)
+	[ "$out" = "$(basename "$p") $V" ] || fail version "$p --version: '$out', want '$(basename "$p") $V'"
+done
+pass version "$V in /status and every --version"
 json_ok listpeers '[.[] | select(.role == "PLANET")] | length == 1 and
 	(.[0] | .pathType == "DIRECT" and .paths[0].active == true)' cli a -j listpeers
 pass json

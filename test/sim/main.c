@@ -118,6 +118,7 @@ static const struct scenario scenarios[] = {
     {"sim_nat_rebind", sim_nat_rebind, NULL},
     {"sim_nat_short_timeout", sim_nat_short_timeout, NULL},
     {"sim_nat_keep_direct", sim_nat_keep_direct, NULL},
+    {"sim_nat_upnp_midway", sim_nat_upnp_midway, NULL},
     {"sim_nat_mapping_checked", sim_nat_mapping_checked, NULL},
     {"sim_nat_rendezvous_four", sim_nat_rendezvous_four, NULL},
     {"sim_nat_one_way", sim_nat_one_way, NULL},

@@ -58,6 +58,7 @@ void sim_nat_same_lan(struct sim_result *r, uint64_t seed);
 void sim_nat_rebind(struct sim_result *r, uint64_t seed);
 void sim_nat_short_timeout(struct sim_result *r, uint64_t seed);
 void sim_nat_keep_direct(struct sim_result *r, uint64_t seed);
+void sim_nat_upnp_midway(struct sim_result *r, uint64_t seed);
 void sim_nat_mapping_checked(struct sim_result *r, uint64_t seed);
 void sim_nat_rendezvous_four(struct sim_result *r, uint64_t seed);
 void sim_nat_one_way(struct sim_result *r, uint64_t seed);
