@@ -428,6 +428,11 @@ void zt_identity_wipe(struct zt_identity *id);
  * does not verify). */
 int zt_roots_parse(struct zt_roots *out, const char *text, size_t len,
                    const uint8_t *pinned_signer);
+/* The same; on a failure *line is the number (from 1) of the line that
+ * caused it, 0 when it is the file as a whole (its signature, a missing
+ * part), so that tools can point at it. */
+int zt_roots_parse_at(struct zt_roots *out, const char *text, size_t len,
+                      const uint8_t *pinned_signer, unsigned *line);
 /* Write a signed roots file for `roots` (whose timestamp and roots are set)
  * signed with `signer` (an identity with secret).  Returns its length, or
  * ZT_EINVAL (no secret, root or endpoint counts out of range, cap below
