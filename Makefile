@@ -231,7 +231,7 @@ FUZZ_BINS := $(FUZZ_SRCS:test/fuzz/%.c=build-fuzz/%)
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 	-I. -Inode $(PKG_CFLAGS) -DZT_VERSION='"$(VERSION)"'
-FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c osdep/version.c service/api_json.c controller/ctl_json.c \
+FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c osdep/version.c service/api_json.c controller/ctl_json.c controller/ctl_rules.c \
 	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c \
 	controller/store_index.c
 
@@ -265,6 +265,10 @@ tsan: build-tsan/workers_test
 
 # ---- benchmarks ----
 $(B)/bench/hsrate: $(B)/bench/hsrate.o $(B)/libztnode.a
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# rulesrate: what the rules engine costs per frame (not part of bench/run.sh).
+$(B)/bench/rulesrate: $(B)/bench/rulesrate.o $(B)/libztnode.a
 	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 bench: all $(B)/bench/hsrate
