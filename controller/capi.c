@@ -259,7 +259,7 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 {
 	char err[ERR_MAX];
 	int64_t now = a->now(a->ctx);
-	json_t *body, *m;
+	json_t *body, *m, *before;
 	bool was, was_bridge;
 	int r = zt_ctl_parse_body(req->body.p, req->body.len, &body, err, sizeof err);
 
@@ -279,6 +279,7 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 	}
 	was = zt_ctl_bool(m, "authorized");
 	was_bridge = was && zt_ctl_bool(m, "activeBridge");
+	before = json_deep_copy(m);
 	if (zt_ctl_member_update(m, body, now, err, sizeof err) < 0) {
 		reply_error(reply, 400, err);
 	} else if (zt_ctl_save_member(a->ctl, nwid, addr, m) != ZT_OK) {
@@ -289,10 +290,13 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 		 * bridge concerns them all. */
 		if (was_bridge != (zt_ctl_bool(m, "authorized") && zt_ctl_bool(m, "activeBridge")))
 			zt_ctl_changed(a->ctl, now, nwid, 0, false);
+		/* Every member's config lists the names too. */
+		zt_ctl_names_changed(a->ctl, now, nwid, addr, before, m);
 		changed(a);
 		reply_json(reply, 200, json_incref(m));
 	}
 	json_decref(body);
+	json_decref(before);
 	json_decref(m);
 }
 
@@ -494,6 +498,7 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 			}
 			zt_ctl_changed(a->ctl, a->now(a->ctx), nwid, addr,
 			               zt_ctl_bool(m, "authorized"));
+			zt_ctl_names_changed(a->ctl, a->now(a->ctx), nwid, addr, m, NULL);
 			changed(a);
 		}
 		zt_ctl_member_fill(m);

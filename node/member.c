@@ -29,7 +29,7 @@
 #include "wire.h"
 #include "zt.h"
 
-#define CONF_MSG_MAX 8192 /* an encoded config + signature fits */
+#define CONF_MSG_MAX (ZT_PACKET_MAX - ZT_DATA_OVERHEAD) /* the largest message */
 #define MIN_MTU      1280
 #define MAX_MTU      9000
 
