@@ -436,6 +436,16 @@ static void fill_names(struct zt_ctl *c, uint64_t nwid, const json_t *net, struc
 	memcpy(conf->names, c->names[i].e, conf->name_count * sizeof conf->names[0]);
 }
 
+static void names_push_later(struct zt_ctl *c, uint64_t nwid)
+{
+	for (unsigned i = 0; i < c->names_push_count; i++)
+		if (c->names_push[i] == nwid)
+			return;
+	/* Full: those members learn at their next refresh. */
+	if (c->names_push_count < ZT_CTL_NAMES_CACHE)
+		c->names_push[c->names_push_count++] = nwid;
+}
+
 /* After an admin change: every cache. */
 static void caches_forget(struct zt_ctl *c)
 {
@@ -692,8 +702,13 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 		names_forget(c);
 	if (v == ZT_NETCONF_OK)
 		fill_bridges(c, req->nwid, conf);
-	if (v == ZT_NETCONF_OK && conf->dns_domain[0] != '\0')
+	if (v == ZT_NETCONF_OK && conf->dns_domain[0] != '\0') {
 		fill_names(c, req->nwid, net, conf);
+		/* Its new address is news for the others' names. */
+		if (changed && json_array_size(json_object_get(m, "ipAssignments")) > ips_before &&
+		    zt_policy_label(m, (char[ZT_NETCONF_LABEL_MAX]){0}))
+			names_push_later(c, req->nwid);
+	}
 	goto out;
 rollback:
 	c->store->ops->rollback(c->store);
@@ -806,6 +821,19 @@ void zt_ctl_names_changed(struct zt_ctl *c, int64_t now, uint64_t nwid, uint64_t
 			zt_ctl_changed(c, now, nwid, 0, false);
 	}
 	json_decref(net);
+}
+
+void zt_ctl_flush(struct zt_ctl *c, int64_t now)
+{
+	uint64_t todo[ZT_CTL_NAMES_CACHE];
+	unsigned n = c->names_push_count;
+
+	/* Pushes may leave more (a member given an address by its push):
+	 * those go on the next call. */
+	memcpy(todo, c->names_push, n * sizeof todo[0]);
+	c->names_push_count = 0;
+	for (unsigned i = 0; i < n; i++)
+		zt_ctl_changed(c, now, todo[i], 0, false);
 }
 
 int zt_ctl_invite_create(struct zt_ctl *c, uint64_t nwid, const uint8_t *token, unsigned uses,

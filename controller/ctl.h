@@ -102,6 +102,11 @@ struct zt_ctl {
 		struct zt_netconf_name *e; /* ZT_NETCONF_MAX_NAMES, allocated on first use */
 	} names[ZT_CTL_NAMES_CACHE];
 	unsigned names_next;
+	/* Networks whose names changed inside a config request (a member got
+	 * an address from a pool): their members get the new names by a push
+	 * from zt_ctl_flush, outside the core's callback. */
+	uint64_t names_push[ZT_CTL_NAMES_CACHE];
+	unsigned names_push_count;
 	/* ZT_CTL_PENDING_MAX slots, allocated on first use. */
 	struct zt_ctl_pending *pending;
 	/* ZT_CTL_RATE_SLOTS slots, allocated on first use. */
@@ -139,6 +144,10 @@ void zt_ctl_push_list(struct zt_ctl *c, int64_t now, uint64_t nwid, const uint64
  * name at once.  Must not run inside a core callback. */
 void zt_ctl_names_changed(struct zt_ctl *c, int64_t now, uint64_t nwid, uint64_t address,
                           const json_t *before, const json_t *after);
+
+/* Run what config requests left for later (the names pushes above); the
+ * daemon calls it outside core callbacks, once per loop. */
+void zt_ctl_flush(struct zt_ctl *c, int64_t now);
 
 /* Members of nwid (addresses), malloc'd into *out; returns the count or
  * a negative zt error.  authorized_only filters. */

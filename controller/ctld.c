@@ -272,6 +272,8 @@ static void run_loop(struct ctld *d)
 		int64_t now = zt_clock_now(), next, api_next, timeout;
 		int r;
 
+		zt_ctl_flush(&d->ctl, now);
+
 		if (now >= d->deadline) {
 			int64_t dl = now + MAX_SLEEP_MS;
 			(void)zt_node_process_background(d->node, now, &dl);
