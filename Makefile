@@ -113,8 +113,9 @@ SIM_BIN := $(B)/test/zt-sim
 
 PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
-.PHONY: all deps test test-unit test-e2e nat-matrix pktpath-bench demo fuzz fuzz-smoke install \
-	uninstall clean format format-check check-layering bench dos-bench tsan deb package-test
+.PHONY: all deps test test-unit test-e2e nat-matrix pktpath-bench shellcost-bench demo fuzz \
+	fuzz-smoke install uninstall clean format format-check check-layering bench dos-bench \
+	ctl-bench tsan deb package-test
 all: $(PROGS) $(B)/libztnode.a
 
 # DEPS=build (default), test, demo, package, bench or pktpath.
@@ -238,8 +239,9 @@ FUZZ_BINS := $(FUZZ_SRCS:test/fuzz/%.c=build-fuzz/%)
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 	-I. -Inode $(PKG_CFLAGS) -DZT_VERSION='"$(VERSION)"'
-FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c osdep/version.c service/api_json.c controller/ctl_json.c \
-	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c
+FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c osdep/version.c service/api_json.c controller/ctl_json.c controller/ctl_rules.c \
+	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c \
+	controller/store_index.c
 
 # The rules compiler (capi.c compiles a network's rulesSource).
 FUZZ_LIB_SRCS += controller/rulesc.c
@@ -275,6 +277,10 @@ tsan: build-tsan/workers_test
 $(B)/bench/hsrate: $(B)/bench/hsrate.o $(B)/libztnode.a
 	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# rulesrate: what the rules engine costs per frame (not part of bench/run.sh).
+$(B)/bench/rulesrate: $(B)/bench/rulesrate.o $(B)/libztnode.a
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 bench: all $(B)/bench/hsrate
 	@bash bench/run.sh
 
@@ -287,6 +293,18 @@ $(B)/bench/dosgen: $(B)/bench/dosgen.o $(B)/bench/hsclient.o $(B)/libztnode.a
 dos-bench: all $(B)/bench/rekeyer $(B)/bench/dosgen
 	@bash bench/dos.sh
 
+# make ctl-bench: the controller with 10,000 members (bench/ctl.sh, no root).
+$(B)/bench/ctlapi: $(B)/bench/ctlapi.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
+# ctlpush runs the controller logic on the simulator's nodes (test/sim).
+$(B)/bench/ctlpush: $(B)/bench/ctlpush.o $(filter-out $(B)/test/sim/main.o,$(SIM_SRCS:%.c=$(B)/%.o)) \
+		$(B)/libztctl.a $(B)/libztos.a $(B)/libztnode.a
+	$(CC) $(LDFLAGS) $(SIM_WRAP) -o $@ $^ $(LIBS) $(CTL_LIBS)
+
+ctl-bench: $(B)/zt-controller $(B)/bench/ctlapi $(B)/bench/ctlpush
+	@B=$(B) bash bench/ctl.sh
+
 # make pktpath-bench: the core's instructions per 64-byte packet, root and
 # two members in one process, counted by callgrind (bench/pktpath.c).
 $(B)/bench/pktpath: $(B)/bench/pktpath.o $(B)/libztnode.a
@@ -295,6 +313,12 @@ $(B)/bench/pktpath: $(B)/bench/pktpath.o $(B)/libztnode.a
 pktpath-bench: $(B)/bench/pktpath
 	@ZT_DEPS_CHECK=1 sh ext/deps.sh pktpath
 	@bash bench/pktpath.sh $(B)/bench/pktpath
+
+# make shellcost-bench: ztd's whole per-packet instruction count (shell and
+# core), two ztd under callgrind in the bench lab (bench/shellcost.sh, root).
+shellcost-bench: all
+	@sh ext/deps.sh pktpath
+	@bash bench/shellcost.sh $(B)
 
 # ---- install ----
 install: all

@@ -22,12 +22,14 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#define ZT_RULESC_SRC_MAX        (128 * 1024) /* bytes of script */
-#define ZT_RULESC_WORD_MAX       256          /* bytes of one word */
-#define ZT_RULESC_BASE_MAX       1024         /* entries of the base rule set */
-#define ZT_RULESC_CAP_RULES_MAX  64           /* entries of one capability */
-#define ZT_RULESC_CAPS_MAX       128
-#define ZT_RULESC_TAGS_MAX       128
+#include "node/zt.h"
+
+#define ZT_RULESC_SRC_MAX        (128 * 1024)     /* bytes of script */
+#define ZT_RULESC_WORD_MAX       256              /* bytes of one word */
+#define ZT_RULESC_BASE_MAX       ZT_RULES_MAX     /* entries of the base rule set */
+#define ZT_RULESC_CAP_RULES_MAX  ZT_CAP_RULES_MAX /* entries of one capability */
+#define ZT_RULESC_CAPS_MAX       ZT_CAPS_MAX
+#define ZT_RULESC_TAGS_MAX       ZT_TAGS_MAX
 #define ZT_RULESC_NAMES_MAX      4096 /* enum and flag names, in all tags */
 #define ZT_RULESC_MACROS_MAX     256
 #define ZT_RULESC_PARAMS_MAX     16   /* parameters of one macro */

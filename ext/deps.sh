@@ -57,7 +57,7 @@ if [ "$want" = package ]; then
 		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
 	done
 fi
-# make pktpath-bench: instruction counts
+# make pktpath-bench, make shellcost-bench: instruction counts
 if [ "$want" = pktpath ]; then
 	command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
 fi

@@ -28,6 +28,7 @@
 #include "mss.h"
 #include "multicast.h"
 #include "nat.h"
+#include "netrules.h"
 #include "ndp.h"
 #include "network.h"
 #include "node.h"
@@ -69,6 +70,9 @@ void zt_switch_info(const struct zt_network *net, struct zt_network_info *out)
 	out->multicast_groups = (unsigned)net->local.n;
 	out->invite_refused = net->invite_refused;
 	out->invite_pending = net->token_len > 0;
+	out->rules_dropped_out = net->rules_dropped_out;
+	out->rules_dropped_in = net->rules_dropped_in;
+	out->rules_dropped_by = net->rules_dropped_by;
 }
 
 void zt_switch_free_members(struct zt_network *net)
@@ -208,6 +212,12 @@ static void send_frame(struct zt_node *n, int64_t now, struct zt_network *net, u
 		return;
 	}
 	size_t off = 0;
+
+	/* Before anything is sealed: the rules (a branch when there are
+	 * none). */
+	if (zt_netrules_active(net) &&
+	    zt_netrules_out(n, now, net, dst, frame, len) != ZT_NETRULES_PASS)
+		return;
 
 	if (zt_member_needs_com(net)) {
 		/* A member whose certificate we know to be revoked gets
@@ -525,6 +535,8 @@ void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p
 		}
 	}
 	if (!addresses_ok(n, net, p->address, frame, flen))
+		return;
+	if (zt_netrules_active(net) && !zt_netrules_in(n, now, net, p, frame, flen))
 		return;
 	p->last_frame = now;
 	{

@@ -244,6 +244,25 @@ json_t *zt_api_json_network(const struct zt_network_info *n, const struct zt_api
 	put(&b, "bridge", json_boolean(n->active_bridge));
 	put(&b, "broadcastEnabled", json_boolean(n->enable_broadcast));
 	put_int(&b, "multicastLimit", n->multicast_limit);
+	/* Frames the network's rules dropped, and by which rule (its index
+	 * in the network's list; "none": no rule or capability accepted). */
+	put_int(&b, "rulesDroppedIn", (json_int_t)n->rules_dropped_in);
+	put_int(&b, "rulesDroppedOut", (json_int_t)n->rules_dropped_out);
+	{
+		json_t *by = json_object();
+		for (unsigned i = 0; by != NULL && n->rules_dropped_by != NULL && i <= ZT_RULES_MAX;
+		     i++) {
+			char k[16];
+			if (n->rules_dropped_by[i] == 0)
+				continue;
+			if (i == ZT_RULES_MAX)
+				snprintf(k, sizeof k, "none");
+			else
+				snprintf(k, sizeof k, "%u", i);
+			json_object_set_new(by, k, json_integer(n->rules_dropped_by[i]));
+		}
+		put(&b, "rulesDroppedBy", by);
+	}
 	return finish(&b);
 }
 

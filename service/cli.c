@@ -337,6 +337,9 @@ static void join_invite(const struct cli *c, const char *arg)
 	struct zt_invite inv;
 	char path[64], hex[2 * ZT_NETCONF_TOKEN_MAX + 1], *body;
 	json_t *req, *roots, *j;
+	json_error_t je;
+	bool was_joined;
+	int status;
 
 	if (zt_invite_decode(&inv, arg, strlen(arg)) != ZT_OK)
 		die("invalid invite code '%.24s...': copy the whole line zt-controller invite "
@@ -362,6 +365,9 @@ static void join_invite(const struct cli *c, const char *arg)
 	if (!body)
 		die("out of memory");
 	snprintf(path, sizeof path, "/network/%016" PRIx64, inv.nwid);
+	/* A refused invite undoes the join it made, not one made before. */
+	release(call_status(c, "GET", path, NULL, &status, &je));
+	was_joined = status == 200;
 	j = call(c, "POST", path, body);
 	sodium_memzero(body, strlen(body));
 	free(body);
@@ -376,10 +382,13 @@ static void join_invite(const struct cli *c, const char *arg)
 		usleep(200000);
 		j = call(c, "GET", path, NULL);
 	}
-	if (json_is_true(json_object_get(j, "inviteRefused")))
+	if (json_is_true(json_object_get(j, "inviteRefused"))) {
+		if (!was_joined)
+			release(call(c, "DELETE", path, NULL));
 		die("the controller refused the invite for network %016" PRIx64
-		    ": it is invalid, spent or expired (ask for a new one)",
-		    inv.nwid);
+		    ": it is invalid, spent or expired (ask for a new one)%s",
+		    inv.nwid, was_joined ? "" : "; not joined");
+	}
 	if (c->json)
 		print_json(j);
 	else
@@ -396,6 +405,10 @@ static void join_or_leave(const struct cli *c, const char *arg, bool leave)
 
 	nwid_path(arg, path, sizeof path);
 	j = call(c, leave ? "DELETE" : "POST", path, leave ? NULL : "{}");
+	/* The API answers {} for a network that was not joined, as
+	 * ZeroTier's does; zerotier-cli's line, and a word for a typo. */
+	if (leave && !json_is_true(json_object_get(j, "result")))
+		fprintf(stderr, "zt-cli: was not a member of network %s: nothing to leave\n", arg);
 	if (c->json)
 		print_json(j);
 	else

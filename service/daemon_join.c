@@ -134,22 +134,37 @@ static int adopt_roots(struct zt_daemon *d, const struct zt_roots *in, char *err
 bool zt_daemon_join_invite_roots(const char *home, struct zt_roots *out)
 {
 	char path[ZT_HOME_PATH_MAX], buf[ZT_MAX_ROOTS * 160];
+	unsigned no = 0;
 	size_t len;
+	int r;
 
 	memset(out, 0, sizeof *out);
-	if (zt_home_path(path, sizeof path, home, ZT_DAEMON_INVITE_ROOTS) < 0 ||
-	    zt_home_read(path, buf, sizeof buf, &len) < 0)
+	if (zt_home_path(path, sizeof path, home, ZT_DAEMON_INVITE_ROOTS) < 0)
 		return false;
-	for (char *line = strtok(buf, "\n"); line && out->count < ZT_MAX_ROOTS;
-	     line = strtok(NULL, "\n")) {
-		char *sp = strchr(line, ' ');
+	r = zt_home_read(path, buf, sizeof buf, &len);
+	if (r < 0) {
+		if (r != -ENOENT)
+			zt_log_warn("%s: %s: not used", path,
+			            r == -EFBIG ? "too large" : strerror(-r));
+		return false;
+	}
+	for (char *line = buf, *next; line && *line && out->count < ZT_MAX_ROOTS; line = next) {
 		struct zt_root_def *rd = &out->roots[out->count];
-		if (!sp)
+		char *sp;
+
+		no++;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (line[0] == '\0')
 			continue;
-		*sp = '\0';
-		if (zt_identity_from_text(&rd->id, line, strlen(line)) != ZT_OK ||
+		sp = strchr(line, ' ');
+		if (sp)
+			*sp = '\0';
+		if (!sp || zt_identity_from_text(&rd->id, line, strlen(line)) != ZT_OK ||
 		    zt_endpoint_parse(sp + 1, &rd->endpoints[0]) != ZT_OK) {
-			zt_log_warn("ignoring a bad line in %s", path);
+			zt_log_warn("%s:%u: ignoring '%.40s': expected '<root identity> <ip/port>'",
+			            path, no, line);
 			continue;
 		}
 		rd->endpoint_count = 1;

@@ -65,6 +65,8 @@ void sim_nat_probe_no_tcp(struct sim_result *r, uint64_t seed);
 
 /* Managed networks with a controller (scen_ctl.c). */
 void sim_ctl(struct sim_result *r, uint64_t seed);
+/* The rules engine: hub and spoke, a capability, a lying member (scen_rules.c). */
+void sim_rules(struct sim_result *r, uint64_t seed);
 
 /* Attacks of issue 12 (scen_hostile.c): each asserts the safe behaviour
  * and is marked expected-to-fail in main.c until its point is fixed. */
