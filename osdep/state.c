@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "osdep/home.h"
 #include "osdep/log.h"
@@ -48,8 +49,17 @@ int zt_state_lock_home(const char *home, const char *lockname, const char *prog,
 		return r;
 	}
 	r = zt_home_path(path, sizeof path, home, lockname);
-	if (r == 0)
+	/* A program that is stopping holds the lock for up to a second
+	 * (ztd's last words to the router): a restart right after the stop
+	 * waits for it rather than being refused. */
+	for (int tries = 0; r == 0; tries++) {
+		struct timespec ts = {0, 50 * 1000000L};
 		r = zt_home_lock(path, lock_fd, &other);
+		if (r != -EWOULDBLOCK || tries >= ZT_STATE_LOCK_WAIT_MS / 50)
+			break;
+		r = 0;
+		(void)nanosleep(&ts, NULL);
+	}
 	if (r == -EWOULDBLOCK)
 		snprintf(err, errcap, "another %s (pid %ld) is using %s: stop it first", prog,
 		         other, home);

@@ -117,6 +117,7 @@ static json_t *network_object(struct zt_daemon *d, const struct zt_network_info 
 	n = zt_node_multicast_groups(zt_daemon_node(d), info->nwid, groups, ZT_API_MAX_GROUPS);
 	memset(&l, 0, sizeof l);
 	l.dev = zt_daemon_dev(d, info->nwid);
+	l.bridge_dev = s ? s->bridge_dev : "";
 	/* ZeroTier's defaults for a network without settings (yet). */
 	l.allow_managed = s ? s->allow_managed : true;
 	l.allow_global = s && s->allow_global;
