@@ -1082,10 +1082,8 @@ static int rule(struct rc *c, const struct env *env, const struct sink *s, bool 
 				                c->t[act].line, c->t[act].col);
 			return expected(
 			    c, c->p,
-			    "a match condition (ztsrc, ztdest, vlan, vlanpcp, vlandei, "
-			    "ethertype, macsrc, macdest, ipsrc, ipdest, iptos, ipprotocol, "
-			    "icmp, sport, dport, chr, framesize, random, tand, tor, txor, "
-			    "tdiff, teq, tseq, treq)%s",
+			    "a match condition (ipsrc, ipprotocol, dport, chr, tseq, established "
+			    "... doc/rules.md lists them)%s",
 			    c->p == at ? " or ';'" : "");
 		}
 		if (match(c, env, s, not_, or_) < 0)
