@@ -111,7 +111,7 @@ PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
 .PHONY: all deps test test-unit test-e2e nat-matrix pktpath-bench shellcost-bench demo fuzz \
 	fuzz-smoke install uninstall clean format format-check check-layering bench dos-bench \
-	ctl-bench tsan deb package-test
+	ctl-bench tsan deb package-test compat
 all: $(PROGS) $(B)/libztnode.a
 
 # DEPS=build (default), test, demo, package, bench or pktpath.
@@ -211,6 +211,14 @@ test-unit: $(UNIT_BINS) $(SIM_BIN)
 
 test-e2e: all $(NETLAB_BINS)
 	@B=$(B) ZT_ONLY=e2e sh test/run.sh
+
+# ZeroTier One's own zerotier-cli (1.14) against ztd, every command, a
+# PASS/FAIL table (root).  Not part of `make test`: the real CLI is built
+# from ZeroTier's tree, not here (see test/compat/zerotier-cli.sh).
+compat: all
+	@test -n "$(ZEROTIER_CLI)" || { echo "usage: make compat ZEROTIER_CLI=/path/to/zerotier-cli"; exit 2; }
+	@sh ext/deps.sh test
+	@B=$(B) ZEROTIER_CLI="$(ZEROTIER_CLI)" bash test/compat/zerotier-cli.sh
 
 # Every pair of NAT kinds in the NAT lab (about 6 minutes, root): the report
 # goes to build/nat-matrix.md (copy it to doc/nat-matrix.md to publish it).

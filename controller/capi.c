@@ -893,6 +893,23 @@ void zt_capi_handle(void *ctx, const struct zt_http_request *req, struct zt_http
 		get_peers(a, req, path + 6, reply);
 		return;
 	}
+	if (strcmp(path, "/network") == 0 || strcmp(path, "/network/") == 0 ||
+	    strcmp(path, "/moon") == 0 || strcmp(path, "/moon/") == 0) {
+		/* ZeroTier's controller is a node, and tools (zerotier-cli
+		 * listnetworks, listmoons -D<its home>) list its networks and
+		 * moons: zt-controller is a member of none and orbits none. */
+		if (!method(req, "GET"))
+			bad_method(reply, "GET");
+		else
+			reply_json(reply, 200, json_array());
+		return;
+	}
+	if (strncmp(path, "/network/", 9) == 0) {
+		reply_error(reply, 404,
+		            "zt-controller is a member of no network: its networks are under "
+		            "/controller/network");
+		return;
+	}
 	reply_error(
 	    reply, 404,
 	    "no such API path: try /status, /peer, /controller/network or /controller/audit");

@@ -25,14 +25,15 @@ if [ "$want" = test ] || [ "$want" = demo ]; then
 fi
 if [ "$want" = test ]; then
 	command -v clang >/dev/null 2>&1 || missing="$missing clang"
-	# the NAT lab (test/netlab): NFQUEUE delay helper, conntrack, miniupnpd
+	# the NAT lab (test/netlab): NFQUEUE delay helper, conntrack, miniupnpd;
+	# busybox: udhcpd/udhcpc for DHCP across bridged sites (t_bridge_restart)
 	have_pc libnetfilter_queue || missing="$missing libnetfilter-queue-dev"
 	# t_metrics: a real Prometheus scrapes ztd, zt-root and zt-controller
 	# (19 MB download, 96 MB installed with its web UI's JS libraries);
 	# promtool, in the same package, checks the text format
 	for t in conntrack:conntrack iptables:iptables miniupnpd:miniupnpd-nftables \
 		 upnpc:miniupnpc natpmpc:natpmp-utils prometheus:prometheus promtool:prometheus \
-		 curl:curl; do
+		 curl:curl busybox:busybox; do
 		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
 	done
 fi

@@ -49,6 +49,9 @@ struct zt_daemon_net {
 	/* Managed networks: the settings and what is applied to the TAP. */
 	struct zt_net_settings set;
 	struct zt_netapply applied;
+	/* The device `applied` is on: the TAP, or the Linux bridge the TAP
+	 * belongs to (set.bridge_dev), where the host's address lives. */
+	char applied_dev[ZT_TAP_NAME_MAX];
 };
 
 struct zt_evloop;
@@ -129,6 +132,9 @@ int zt_daemon_tap_open(struct zt_daemon_net *net, const uint8_t mac[6], unsigned
 void zt_daemon_tap_close(struct zt_daemon_net *net);
 /* Close the TAP and free the slot. */
 void zt_daemon_tap_free(struct zt_daemon_net *net);
+/* Put the open TAP into its Linux bridge (set.bridge_dev), if it has one,
+ * and bring it up; a missing bridge is logged, the TAP stays as it is. */
+void zt_daemon_tap_bridge(struct zt_daemon_net *net);
 /* Make the TAP show the config in force (conf NULL: none). */
 void zt_daemon_tap_apply(struct zt_daemon_net *net, const struct zt_netconf *conf);
 /* Re-add the addresses that went missing from the TAPs (every 30 s). */

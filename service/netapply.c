@@ -20,6 +20,21 @@
 
 extern char **environ;
 
+bool zt_net_bridge_dev_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len >= ZT_NET_BRIDGE_DEV_MAX || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)name[i];
+		if (ch <= ' ' || ch >= 0x7f || ch == '/' || ch == ':' || ch == '"' || ch == '\\')
+			return false;
+	}
+	return true;
+}
+
 static bool in_prefix(const uint8_t *ip, const uint8_t *net, unsigned bits)
 {
 	unsigned full = bits / 8, rest = bits % 8;
