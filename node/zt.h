@@ -186,6 +186,9 @@ enum zt_rule_type {
 	ZT_RULE_TAG_SENDER = 49,
 	ZT_RULE_TAG_RECEIVER = 50,
 	ZT_RULE_INT_RANGE = 51,
+	/* zt's own, from the top (ZeroTier's numbers grow from the bottom):
+	 * the frame belongs to a flow an accept let through (flow.h). */
+	ZT_RULE_ESTABLISHED = 63,
 };
 
 /* Characteristics (ZT_RULE_CHARACTERISTICS: any bit of the mask set). */
