@@ -227,6 +227,10 @@ void zt_netrules_new_conf(struct zt_node *n, struct zt_network *net, const struc
 	net->use_flows = conf_uses_flows(next);
 	if (!same || !net->use_flows)
 		zt_netrules_free(n, net);
+	/* The counts by entry are the old list's entry numbers: a new list
+	 * starts them again, so that "dropped by 7" means its entry 7. */
+	if (!same)
+		memset(net->rules_dropped_by, 0, sizeof net->rules_dropped_by);
 }
 
 void zt_netrules_free(struct zt_node *n, struct zt_network *net)
