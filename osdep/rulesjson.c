@@ -47,6 +47,7 @@ static const char *const names[64] = {
     [ZT_RULE_TAG_SENDER] = "MATCH_TAG_SENDER",
     [ZT_RULE_TAG_RECEIVER] = "MATCH_TAG_RECEIVER",
     [ZT_RULE_INT_RANGE] = "INTEGER_RANGE",
+    [ZT_RULE_ESTABLISHED] = "MATCH_ESTABLISHED", /* zt's (doc/rules.md) */
 };
 
 /* Set key on o; a failed allocation is counted in *bad. */

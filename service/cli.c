@@ -719,7 +719,9 @@ static void match_text(const json_t *m, char *out, size_t cap)
 		char c[256];
 		chr_text(str(m, "mask", "0"), c, sizeof c);
 		snprintf(out, cap, "chr %s", c);
-	} else if (strcmp(t, "MATCH_RANDOM") == 0)
+	} else if (strcmp(t, "MATCH_ESTABLISHED") == 0)
+		snprintf(out, cap, "established");
+	else if (strcmp(t, "MATCH_RANDOM") == 0)
 		snprintf(out, cap, "random %.6f", (double)num(m, "probability", 0) / 4294967295.0);
 	else if (strncmp(t, "MATCH_TAG", 9) == 0) {
 		static const char *const kw[][2] = {
