@@ -13,62 +13,13 @@
 #include <string.h>
 
 #include "controller/ctl_json.h"
+#include "osdep/rulesjson.h"
 
 #define FAIL(...)                                                                                  \
 	do {                                                                                       \
 		snprintf(err, errcap, __VA_ARGS__);                                                \
 		return -EINVAL;                                                                    \
 	} while (0)
-
-static const struct {
-	const char *name;
-	unsigned type;
-} types[] = {
-    {"ACTION_DROP", ZT_RULE_DROP},
-    {"ACTION_ACCEPT", ZT_RULE_ACCEPT},
-    {"ACTION_TEE", ZT_RULE_TEE},
-    {"ACTION_WATCH", ZT_RULE_WATCH},
-    {"ACTION_REDIRECT", ZT_RULE_REDIRECT},
-    {"ACTION_BREAK", ZT_RULE_BREAK},
-    {"ACTION_PRIORITY", ZT_RULE_PRIORITY},
-    {"MATCH_SOURCE_ZEROTIER_ADDRESS", ZT_RULE_ZT_SRC},
-    {"MATCH_DEST_ZEROTIER_ADDRESS", ZT_RULE_ZT_DEST},
-    {"MATCH_VLAN_ID", ZT_RULE_VLAN_ID},
-    {"MATCH_VLAN_PCP", ZT_RULE_VLAN_PCP},
-    {"MATCH_VLAN_DEI", ZT_RULE_VLAN_DEI},
-    {"MATCH_MAC_SOURCE", ZT_RULE_MAC_SRC},
-    {"MATCH_MAC_DEST", ZT_RULE_MAC_DEST},
-    {"MATCH_IPV4_SOURCE", ZT_RULE_IPV4_SRC},
-    {"MATCH_IPV4_DEST", ZT_RULE_IPV4_DEST},
-    {"MATCH_IPV6_SOURCE", ZT_RULE_IPV6_SRC},
-    {"MATCH_IPV6_DEST", ZT_RULE_IPV6_DEST},
-    {"MATCH_IP_TOS", ZT_RULE_IP_TOS},
-    {"MATCH_IP_PROTOCOL", ZT_RULE_IP_PROTOCOL},
-    {"MATCH_ETHERTYPE", ZT_RULE_ETHERTYPE},
-    {"MATCH_ICMP", ZT_RULE_ICMP},
-    {"MATCH_IP_SOURCE_PORT_RANGE", ZT_RULE_SPORT},
-    {"MATCH_IP_DEST_PORT_RANGE", ZT_RULE_DPORT},
-    {"MATCH_CHARACTERISTICS", ZT_RULE_CHARACTERISTICS},
-    {"MATCH_FRAME_SIZE_RANGE", ZT_RULE_FRAME_SIZE},
-    {"MATCH_RANDOM", ZT_RULE_RANDOM},
-    {"MATCH_TAGS_DIFFERENCE", ZT_RULE_TAGS_DIFFERENCE},
-    {"MATCH_TAGS_BITWISE_AND", ZT_RULE_TAGS_AND},
-    {"MATCH_TAGS_BITWISE_OR", ZT_RULE_TAGS_OR},
-    {"MATCH_TAGS_BITWISE_XOR", ZT_RULE_TAGS_XOR},
-    {"MATCH_TAGS_EQUAL", ZT_RULE_TAGS_EQUAL},
-    {"MATCH_TAG_SENDER", ZT_RULE_TAG_SENDER},
-    {"MATCH_TAG_RECEIVER", ZT_RULE_TAG_RECEIVER},
-    {"INTEGER_RANGE", ZT_RULE_INT_RANGE},
-    {"MATCH_ESTABLISHED", ZT_RULE_ESTABLISHED}, /* zt's (doc/rules.md) */
-};
-
-static const char *type_name(unsigned t)
-{
-	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-		if (types[i].type == t)
-			return types[i].name;
-	return NULL;
-}
 
 /* An unsigned integer field as ZeroTier reads one (a number, or a string
  * of decimal digits); absent: def, or an error when def is -1. */
@@ -187,14 +138,6 @@ static int want_ip(const json_t *obj, unsigned family, struct zt_rule *r, char *
 	return 0;
 }
 
-static unsigned lookup(const char *name)
-{
-	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-		if (strcmp(types[i].name, name) == 0)
-			return types[i].type;
-	return 64;
-}
-
 int zt_ctl_rule_parse(const json_t *j, struct zt_rule *r, char *err, size_t errcap)
 {
 	const char *tn = json_string_value(json_object_get(j, "type"));
@@ -208,7 +151,7 @@ int zt_ctl_rule_parse(const json_t *j, struct zt_rule *r, char *err, size_t errc
 		FAIL("expected an object");
 	if (tn == NULL)
 		FAIL("'type' is missing");
-	t = lookup(tn);
+	t = zt_rulesjson_type(tn);
 	if (t == 64)
 		FAIL("unknown type \"%.40s\"", tn);
 	r->t = (uint8_t)t;
@@ -347,118 +290,11 @@ int zt_ctl_rule_parse(const json_t *j, struct zt_rule *r, char *err, size_t errc
 	return 0;
 }
 
-static json_t *hex16(uint64_t v)
-{
-	char t[24];
-	snprintf(t, sizeof t, "%016" PRIx64, v);
-	return json_string(t);
-}
-
-static json_t *address_text(uint64_t a)
-{
-	char t[16];
-	snprintf(t, sizeof t, "%010" PRIx64, (uint64_t)(a & 0xffffffffffULL));
-	return json_string(t);
-}
-
+/* The JSON is the one members show (osdep/rulesjson.c): one renderer
+ * for what the controller returns and what ztd reports in force. */
 json_t *zt_ctl_rule_render(const struct zt_rule *r)
 {
-	unsigned t = ZT_RULE_TYPE(r->t);
-	const char *name = type_name(t);
-	json_t *j;
-	char tmp[64];
-
-	if (name == NULL || (j = json_object()) == NULL)
-		return NULL;
-	json_object_set_new(j, "type", json_string(name));
-	switch (t) {
-	case ZT_RULE_TEE:
-	case ZT_RULE_WATCH:
-	case ZT_RULE_REDIRECT:
-		json_object_set_new(j, "address", address_text(r->v.fwd.address));
-		json_object_set_new(j, "flags", json_integer(r->v.fwd.flags));
-		if (t != ZT_RULE_REDIRECT)
-			json_object_set_new(j, "length", json_integer(r->v.fwd.length));
-		break;
-	case ZT_RULE_PRIORITY: json_object_set_new(j, "qosBucket", json_integer(r->v.qos)); break;
-	case ZT_RULE_ZT_SRC:
-	case ZT_RULE_ZT_DEST: json_object_set_new(j, "zt", address_text(r->v.zt)); break;
-	case ZT_RULE_VLAN_ID: json_object_set_new(j, "vlanId", json_integer(r->v.vlan_id)); break;
-	case ZT_RULE_VLAN_PCP:
-		json_object_set_new(j, "vlanPcp", json_integer(r->v.vlan_pcp));
-		break;
-	case ZT_RULE_VLAN_DEI:
-		json_object_set_new(j, "vlanDei", json_integer(r->v.vlan_dei));
-		break;
-	case ZT_RULE_MAC_SRC:
-	case ZT_RULE_MAC_DEST:
-		snprintf(tmp, sizeof tmp, "%02x:%02x:%02x:%02x:%02x:%02x", r->v.mac[0], r->v.mac[1],
-		         r->v.mac[2], r->v.mac[3], r->v.mac[4], r->v.mac[5]);
-		json_object_set_new(j, "mac", json_string(tmp));
-		break;
-	case ZT_RULE_IPV4_SRC:
-	case ZT_RULE_IPV4_DEST:
-	case ZT_RULE_IPV6_SRC:
-	case ZT_RULE_IPV6_DEST: {
-		struct zt_inetaddr a;
-		memset(&a, 0, sizeof a);
-		a.family = t == ZT_RULE_IPV4_SRC || t == ZT_RULE_IPV4_DEST ? 4 : 6;
-		memcpy(a.ip, r->v.ip.ip, a.family == 4 ? 4 : 16);
-		a.bits = r->v.ip.bits;
-		zt_ctl_ip_text(&a, true, tmp, sizeof tmp);
-		json_object_set_new(j, "ip", json_string(tmp));
-		break;
-	}
-	case ZT_RULE_IP_TOS:
-		json_object_set_new(j, "mask", json_integer(r->v.tos.mask));
-		json_object_set_new(j, "start", json_integer(r->v.tos.start));
-		json_object_set_new(j, "end", json_integer(r->v.tos.end));
-		break;
-	case ZT_RULE_IP_PROTOCOL:
-		json_object_set_new(j, "ipProtocol", json_integer(r->v.ip_protocol));
-		break;
-	case ZT_RULE_ETHERTYPE:
-		json_object_set_new(j, "etherType", json_integer(r->v.ethertype));
-		break;
-	case ZT_RULE_ICMP:
-		json_object_set_new(j, "icmpType", json_integer(r->v.icmp.type));
-		json_object_set_new(j, "icmpCode",
-		                    r->v.icmp.match_code ? json_integer(r->v.icmp.code)
-		                                         : json_null());
-		break;
-	case ZT_RULE_SPORT:
-	case ZT_RULE_DPORT:
-	case ZT_RULE_FRAME_SIZE:
-		json_object_set_new(j, "start", json_integer(r->v.range[0]));
-		json_object_set_new(j, "end", json_integer(r->v.range[1]));
-		break;
-	case ZT_RULE_CHARACTERISTICS:
-		json_object_set_new(j, "mask", hex16(r->v.characteristics));
-		break;
-	case ZT_RULE_RANDOM:
-		json_object_set_new(j, "probability", json_integer(r->v.probability));
-		break;
-	case ZT_RULE_INT_RANGE:
-		json_object_set_new(j, "start", hex16(r->v.intr.start));
-		json_object_set_new(j, "end", hex16(r->v.intr.start + r->v.intr.end));
-		json_object_set_new(j, "idx", json_integer(r->v.intr.idx));
-		json_object_set_new(j, "little", json_boolean(r->v.intr.format & 0x80));
-		json_object_set_new(j, "bits", json_integer((r->v.intr.format & 63) + 1));
-		break;
-	case ZT_RULE_DROP:
-	case ZT_RULE_ACCEPT:
-	case ZT_RULE_BREAK:
-	case ZT_RULE_ESTABLISHED: break;
-	default:
-		json_object_set_new(j, "id", json_integer(r->v.tag.id));
-		json_object_set_new(j, "value", json_integer(r->v.tag.value));
-		break;
-	}
-	if (t > ZT_RULE_ACTION_MAX) {
-		json_object_set_new(j, "not", json_boolean(r->t & ZT_RULE_NOT));
-		json_object_set_new(j, "or", json_boolean(r->t & ZT_RULE_OR));
-	}
-	return j;
+	return zt_rulesjson_rule(r);
 }
 
 int zt_ctl_rules_parse(const json_t *arr, const char *field, struct zt_rule *out, unsigned max,

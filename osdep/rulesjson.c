@@ -50,6 +50,14 @@ static const char *const names[64] = {
     [ZT_RULE_ESTABLISHED] = "MATCH_ESTABLISHED", /* zt's (doc/rules.md) */
 };
 
+unsigned zt_rulesjson_type(const char *name)
+{
+	for (unsigned t = 0; t < 64; t++)
+		if (names[t] != NULL && strcmp(names[t], name) == 0)
+			return t;
+	return 64;
+}
+
 /* Set key on o; a failed allocation is counted in *bad. */
 static void set(json_t *o, const char *key, json_t *v, int *bad)
 {

@@ -14,6 +14,9 @@
 
 #include "node/zt.h"
 
+/* The rule type named name ("MATCH_IP_PROTOCOL"); 64 (no type) if it
+ * names none. */
+unsigned zt_rulesjson_type(const char *name);
 /* One rule; NULL if out of memory.  A type this version does not know is
  * {"type":"UNKNOWN_<n>"}. */
 json_t *zt_rulesjson_rule(const struct zt_rule *r);
