@@ -96,6 +96,10 @@ CFLAGS_OS := $(CFLAGS_COMMON) -D_GNU_SOURCE
 # override: a LDFLAGS given on the command line is added to as well.
 override LDFLAGS += $(SANFLAGS)
 LIBS := $(PKG_LIBS) -lpthread
+# 32-bit MIPS and ARM do the crypto pipeline's 64-bit atomics in libatomic.
+ifneq ($(filter mips-% mipsel-% arm-%,$(shell $(CC) -dumpmachine 2>/dev/null)),)
+LIBS += -latomic
+endif
 CTL_LIBS := $(shell $(PKG_CONFIG) $(PKG_STATIC) --libs $(CTL_PKGS) 2>/dev/null)
 # ztd asks the home router for port mappings (osdep/portmap.c).  libnatpmp
 # ships no .pc file; miniupnpc does (older ones did not: the plain -l then).
@@ -272,10 +276,10 @@ cross-deps:
 	@sh ext/libs.sh $(X_CC) build-$(ARCH)/deps
 
 cross: cross-deps
-	@$(X_MAKE) all
+	+@$(X_MAKE) all
 
 test-cross: cross-deps
-	@$(X_MAKE) all $(UNIT_BINS:$(B)/%=build-$(ARCH)/%) build-$(ARCH)/test/zt-sim
+	+@$(X_MAKE) all $(UNIT_BINS:$(B)/%=build-$(ARCH)/%) build-$(ARCH)/test/zt-sim
 	@B=build-$(ARCH) ZT_RUN=$(QEMU_$(ARCH)) ZT_SKIP_E2E=1 ZT_SKIP_FUZZ=1 sh test/run.sh
 
 # ---- fuzzing (clang/libFuzzer) ----

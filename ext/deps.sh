@@ -68,13 +68,16 @@ if [ "$want" = cross ]; then
 	arch=${ARCH:-mipsel}
 	musl=
 	case $arch in
-	mipsel) gnu=mipsel-linux-gnu musl=mipsel qemu=qemu-mipsel ;;
-	mips) gnu=mips-linux-gnu qemu=qemu-mips ;;
-	arm) gnu=arm-linux-gnueabihf qemu=qemu-arm ;;
-	aarch64) gnu=aarch64-linux-gnu qemu=qemu-aarch64 ;;
+	mipsel) gnu=mipsel-linux-gnu deb=mipsel musl=mipsel qemu=qemu-mipsel ;;
+	mips) gnu=mips-linux-gnu deb=mips qemu=qemu-mips ;;
+	arm) gnu=arm-linux-gnueabihf deb=armhf qemu=qemu-arm ;;
+	aarch64) gnu=aarch64-linux-gnu deb=arm64 qemu=qemu-aarch64 ;;
 	*) echo "deps: ARCH=$arch: one of mipsel mips arm aarch64" >&2; exit 2 ;;
 	esac
 	command -v "$gnu-gcc" >/dev/null 2>&1 || missing="$missing gcc-$gnu"
+	# the cross glibc and its kernel headers (musl borrows the latter)
+	[ -f "/usr/$gnu/include/linux/netlink.h" ] && [ -f "/usr/$gnu/include/stdio.h" ] ||
+		missing="$missing libc6-dev-$deb-cross"
 	command -v "$qemu" >/dev/null 2>&1 || missing="$missing qemu-user"
 	for t in dpkg-source:dpkg-dev autoreconf:autoconf automake:automake libtoolize:libtool \
 		 tclsh:tcl make:make; do
@@ -108,7 +111,7 @@ if [ -z "$missing" ]; then
 	exit 0
 fi
 if [ "${ZT_DEPS_CHECK:-0}" = 1 ]; then
-	echo "deps: missing:$missing -- run make deps DEPS=$want (or apt-get install$missing)" >&2
+	echo "deps: missing:$missing -- run make deps DEPS=$want${arch:+ ARCH=$arch} (or apt-get install$missing)" >&2
 	exit 1
 fi
 if [ "$(id -u)" != 0 ]; then

@@ -61,12 +61,13 @@ autotools() { # dir configure-args...
 }
 
 step() { # name: build it unless done
-	[ -f "$prefix/.done-$1" ] && return 0
+	[ -f "$prefix/.done-$1" ] || [ -f "$prefix/.none-$1" ] && return 0
 	echo "libs: $1 for $host" >&2
 	rc=0
 	"build_$1" || rc=$?
 	if [ "$rc" = 3 ]; then
 		echo "libs: no $1: building without it" >&2
+		touch "$prefix/.none-$1"
 		return 0
 	fi
 	[ "$rc" = 0 ] || { echo "libs: $1 failed, see $log" >&2; tail -n 20 "$log" >&2; exit 1; }
@@ -122,6 +123,18 @@ build_libnatpmp() {
 }
 
 mkdir -p "$prefix/include" "$prefix/lib"
+# A musl compiler has no Linux kernel headers of its own (Debian's musl-dev
+# leaves them out): the cross glibc's (linux-libc-dev) are the same headers.
+if ! echo '#include <linux/netlink.h>' | $cc -E -x c - >/dev/null 2>&1; then
+	k=/usr/$bu/include
+	[ -d "$k/linux" ] || k=/usr/include
+	for h in linux asm-generic mtd; do
+		[ -e "$prefix/include/$h" ] || ln -s "$k/$h" "$prefix/include/$h"
+	done
+	a=$k/asm
+	[ -d "$a" ] || a=/usr/include/$bu/asm
+	[ -e "$prefix/include/asm" ] || ln -s "$a" "$prefix/include/asm"
+fi
 for l in ${ZT_LIBS:-libsodium jansson miniupnpc sqlite3 libnatpmp}; do
 	step "$l"
 done
