@@ -43,7 +43,8 @@ PKG_CONFIG ?= $(CROSS)pkg-config
 # mipsel-linux-musl-gcc).  DEPS_PREFIX=dir: the libraries come from dir
 # (built by ext/libs.sh from Debian's source packages), not the system.
 ifeq ($(STATIC),1)
-override LDFLAGS += -static
+# ext/libs.sh builds with -ffunction-sections: the linker keeps only what is used.
+override LDFLAGS += -static -Wl,--gc-sections
 PKG_STATIC := --static
 endif
 ifneq ($(DEPS_PREFIX),)
