@@ -277,7 +277,7 @@ cross-deps:
 	@sh ext/libs.sh $(X_CC) build-$(ARCH)/deps
 
 cross: cross-deps
-	+@$(X_MAKE) all
+	+@$(X_MAKE) all build-$(ARCH)/bench/footprint
 
 test-cross: cross-deps
 	+@$(X_MAKE) all $(UNIT_BINS:$(B)/%=build-$(ARCH)/%) build-$(ARCH)/test/zt-sim
@@ -320,6 +320,11 @@ tsan: build-tsan/workers_test
 # ---- benchmarks ----
 $(B)/bench/hsrate: $(B)/bench/hsrate.o $(B)/libztnode.a
 	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# make footprint: every bounded table's entry size times its bound (doc/footprint.md);
+# for a router: make cross ARCH=mipsel, then qemu-mipsel build-mipsel/bench/footprint.
+$(B)/bench/footprint: $(B)/bench/footprint.o
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^
 
 bench: all $(B)/bench/hsrate
 	@bash bench/run.sh
