@@ -4,7 +4,7 @@
 #   make            build/ztd build/zt-cli build/zt-root build/zt-controller build/libztnode.a
 #   make test       unit + simulation + fuzz smoke + netns e2e (root); last line "N passed, N failed"
 #   make demo       two members and a root in network namespaces, ping across the overlay
-#   make deps       install the build's Debian packages (DEPS=test|demo|package|bench for more)
+#   make deps       install the build's Debian packages (DEPS=test|demo|package|bench|pktpath)
 #   make SAN=1      the same with ASan+UBSan (objects go to build-san/)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS each (clang)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -118,9 +118,9 @@ ZTD_SRCS := $(filter-out service/cli.c,$(wildcard service/*.c))
 CLI_SRCS := service/cli.c
 ROOT_SRCS := $(wildcard root/*.c)
 # controller/: libztctl.a (logic, store, API) + the program's main.
-CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c,\
-	$(wildcard controller/*.c))
-CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c
+CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c \
+	controller/rulescmd.c,$(wildcard controller/*.c))
+CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c controller/rulescmd.c
 UNIT_SRCS := $(wildcard test/unit/*_test.c)
 SIM_SRCS := $(filter-out test/sim/sim_main.c,$(wildcard test/sim/*.c))
 
@@ -136,12 +136,12 @@ SIM_BIN := $(B)/test/zt-sim
 
 PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
-.PHONY: all deps test test-unit test-e2e nat-matrix demo fuzz fuzz-smoke install uninstall clean \
-	format format-check check-layering bench dos-bench tsan deb package-test \
-	cross cross-deps test-cross
+.PHONY: all deps test test-unit test-e2e nat-matrix pktpath-bench shellcost-bench demo fuzz \
+	fuzz-smoke install uninstall clean format format-check check-layering bench dos-bench \
+	ctl-bench tsan deb package-test cross cross-deps test-cross
 all: $(PROGS) $(B)/libztnode.a
 
-# DEPS=build (default), test, demo, package or bench.
+# DEPS=build (default), test, demo, package, bench or pktpath.
 DEPS ?= build
 deps:
 	@sh ext/deps.sh $(DEPS)
@@ -207,6 +207,9 @@ $(OSDEP_TESTS:%=$(B)/test/%): $(B)/test/%: $(B)/test/unit/%.o $(B)/libztos.a $(B
 $(B)/test/ctl_%_test: $(B)/test/unit/ctl_%_test.o $(B)/libztctl.a $(B)/libztos.a \
 		$(B)/libztnode.a
 	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CTL_LIBS)
+# rulesc_test: the rules language compiler alone (controller/rulesc.c).
+$(B)/test/rulesc_test: $(B)/test/unit/rulesc_test.o $(B)/controller/rulesc.o $(B)/libztnode.a
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 # netapply_test: ztd's config filtering (service/netapply.c).
 $(B)/test/netapply_test: $(B)/test/unit/netapply_test.o $(B)/service/netapply.o $(B)/libztos.a \
 		$(B)/libztnode.a
@@ -238,6 +241,7 @@ test-e2e: all $(NETLAB_BINS)
 
 # Every pair of NAT kinds in the NAT lab (about 6 minutes, root): the report
 # goes to build/nat-matrix.md (copy it to doc/nat-matrix.md to publish it).
+# NAT_MATRIX_ONLY="sym-upnp" runs one row (test/netlab/nat-matrix.sh).
 nat-matrix: all $(NETLAB_BINS)
 	@ZT_DEPS_CHECK=1 sh ext/deps.sh test
 	@B=$(B) bash test/netlab/nat-matrix.sh > $(B)/nat-matrix.md; rc=$$?; \
@@ -289,8 +293,12 @@ FUZZ_BINS := $(FUZZ_SRCS:test/fuzz/%.c=build-fuzz/%)
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 	-I. -Inode $(PKG_CFLAGS) -DZT_VERSION='"$(VERSION)"'
-FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c osdep/version.c service/api_json.c controller/ctl_json.c \
-	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c
+FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c osdep/version.c service/api_json.c controller/ctl_json.c controller/ctl_rules.c \
+	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c \
+	controller/store_index.c
+
+# The rules compiler (capi.c compiles a network's rulesSource).
+FUZZ_LIB_SRCS += controller/rulesc.c
 
 build-fuzz/%: test/fuzz/%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p build-fuzz
@@ -321,10 +329,14 @@ tsan: build-tsan/workers_test
 $(B)/bench/hsrate: $(B)/bench/hsrate.o $(B)/libztnode.a
 	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-# make footprint: every bounded table's entry size times its bound (doc/footprint.md);
+# bench/footprint: every bounded table's entry size times its bound (doc/footprint.md);
 # for a router: make cross ARCH=mipsel, then qemu-mipsel build-mipsel/bench/footprint.
 $(B)/bench/footprint: $(B)/bench/footprint.o
 	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^
+
+# rulesrate: what the rules engine costs per frame (not part of bench/run.sh).
+$(B)/bench/rulesrate: $(B)/bench/rulesrate.o $(B)/libztnode.a
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 bench: all $(B)/bench/hsrate
 	@bash bench/run.sh
@@ -337,6 +349,33 @@ $(B)/bench/dosgen: $(B)/bench/dosgen.o $(B)/bench/hsclient.o $(B)/libztnode.a
 
 dos-bench: all $(B)/bench/rekeyer $(B)/bench/dosgen
 	@bash bench/dos.sh
+
+# make ctl-bench: the controller with 10,000 members (bench/ctl.sh, no root).
+$(B)/bench/ctlapi: $(B)/bench/ctlapi.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
+# ctlpush runs the controller logic on the simulator's nodes (test/sim).
+$(B)/bench/ctlpush: $(B)/bench/ctlpush.o $(filter-out $(B)/test/sim/main.o,$(SIM_SRCS:%.c=$(B)/%.o)) \
+		$(B)/libztctl.a $(B)/libztos.a $(B)/libztnode.a
+	$(CC) $(LDFLAGS) $(SIM_WRAP) -o $@ $^ $(LIBS) $(CTL_LIBS)
+
+ctl-bench: $(B)/zt-controller $(B)/bench/ctlapi $(B)/bench/ctlpush
+	@B=$(B) bash bench/ctl.sh
+
+# make pktpath-bench: the core's instructions per 64-byte packet, root and
+# two members in one process, counted by callgrind (bench/pktpath.c).
+$(B)/bench/pktpath: $(B)/bench/pktpath.o $(B)/libztnode.a
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+pktpath-bench: $(B)/bench/pktpath
+	@ZT_DEPS_CHECK=1 sh ext/deps.sh pktpath
+	@bash bench/pktpath.sh $(B)/bench/pktpath
+
+# make shellcost-bench: ztd's whole per-packet instruction count (shell and
+# core), two ztd under callgrind in the bench lab (bench/shellcost.sh, root).
+shellcost-bench: all
+	@sh ext/deps.sh pktpath
+	@bash bench/shellcost.sh $(B)
 
 # ---- install ----
 install: all

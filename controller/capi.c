@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "controller/ctl_json.h"
+#include "controller/rulesc.h"
 #include "osdep/apijson.h"
 
 #define SEG_MAX         80
@@ -40,6 +41,9 @@ static void reply_error(struct zt_httpd_reply *reply, int status, const char *ms
 
 static bool method(const struct zt_http_request *req, const char *m)
 {
+	/* ZeroTier's controller takes PUT wherever it takes POST. */
+	if (strcmp(m, "POST") == 0 && zt_http_str_eq(&req->method, "PUT"))
+		return true;
 	return zt_http_str_eq(&req->method, m);
 }
 
@@ -112,8 +116,8 @@ static void get_peers(struct zt_capi *a, const struct zt_http_request *req, cons
 	}
 	r = zt_apijson_peers(a->ctl->node, a->now(a->ctx), seg != NULL, addr, a->udp_port, &out);
 	if (r == -ENOENT) {
-		snprintf(msg, sizeof msg, "no peer %010" PRIx64 " known", addr);
-		reply_error(reply, 404, msg);
+		/* As ZeroTier's node answers an unknown peer. */
+		reply_json(reply, 200, json_object());
 	} else if (r < 0) {
 		reply_error(reply, 500, "out of memory");
 	} else {
@@ -127,19 +131,173 @@ static int list_nets_each(void *ctx, const char *id, const char *json)
 	return json_array_append_new(ctx, json_string(id)) < 0;
 }
 
-static int list_members_each(void *ctx, const char *id, const char *json)
+static int list_members_each(void *ctx, uint64_t address, int64_t revision)
 {
-	json_t *m = json_loads(json, 0, NULL);
-	int r = json_object_set_new(ctx, id, json_integer(zt_ctl_int(m, "revision")));
+	char id[16];
 
-	json_decref(m);
-	return r < 0 ? -ENOMEM : 0;
+	snprintf(id, sizeof id, "%010" PRIx64, address);
+	return json_object_set_new(ctx, id, json_integer(revision)) < 0 ? -ENOMEM : 0;
+}
+
+/* ZeroTier's /unstable lists: whole objects in "data", counts in "meta". */
+struct full_list {
+	json_t *data;
+	json_int_t total, authorized;
+};
+
+static int full_members_each(void *ctx, const char *id, const char *json)
+{
+	struct full_list *l = ctx;
+	json_t *m = json_loads(json, 0, NULL);
+
+	(void)id;
+	if (m == NULL)
+		return 0; /* a row the store could not give back whole: not listed */
+	zt_ctl_member_fill(m);
+	l->total++;
+	if (zt_ctl_bool(m, "authorized"))
+		l->authorized++;
+	return json_array_append_new(l->data, m) < 0 ? -ENOMEM : 0;
+}
+
+/* The members of nwid into l (l->data an array); 0 or -1. */
+static int full_members(struct zt_capi *a, uint64_t nwid, struct full_list *l)
+{
+	l->total = l->authorized = 0;
+	return zt_ctl_member_list(a->ctl, nwid, a->now(a->ctx), full_members_each, l) == ZT_OK ? 0
+	                                                                                       : -1;
+}
+
+struct full_nets {
+	struct zt_capi *a;
+	json_t *data;
+};
+
+static int full_nets_each(void *ctx, const char *id, const char *json)
+{
+	struct full_nets *n = ctx;
+	struct full_list l = {json_array(), 0, 0};
+	json_t *net = json_loads(json, 0, NULL);
+	uint64_t nwid;
+	int r = 0;
+
+	if (net == NULL || l.data == NULL || zt_nwid_parse(id, &nwid) != 0)
+		goto out;
+	if (full_members(n->a, nwid, &l) < 0) {
+		r = -EIO;
+		goto out;
+	}
+	zt_ctl_net_fill(net);
+	json_object_set_new(net, "meta",
+	                    json_pack("{s:I, s:I}", "totalMemberCount", l.total,
+	                              "authorizedMemberCount", l.authorized));
+	r = json_array_append(n->data, net) < 0 ? -ENOMEM : 0;
+out:
+	json_decref(l.data);
+	json_decref(net);
+	return r;
+}
+
+/* GET /unstable/controller/network and .../<nwid>/member, as ZeroTier's
+ * controller answers them (the web UIs list with one request). */
+static void unstable(struct zt_capi *a, const struct zt_http_request *req, const char *rest,
+                     struct zt_httpd_reply *reply)
+{
+	char msg[ERR_MAX], sh[40];
+	uint64_t nwid;
+	json_t *net;
+
+	if (!method(req, "GET")) {
+		bad_method(reply, "GET");
+		return;
+	}
+	if (rest[0] == '\0' || strcmp(rest, "/") == 0) {
+		struct full_nets n = {a, json_array()};
+
+		if (a->ctl->store->ops->net_list(a->ctl->store, full_nets_each, &n) != ZT_OK) {
+			json_decref(n.data);
+			reply_error(reply, 500, "the database could not be read");
+			return;
+		}
+		reply_json(reply, 200,
+		           json_pack("{s:o, s:{s:I}}", "data", n.data, "meta", "networkCount",
+		                     (json_int_t)json_array_size(n.data)));
+		return;
+	}
+	if (rest[0] != '/' || strlen(rest) < 17 ||
+	    (strcmp(rest + 17, "/member") != 0 && strcmp(rest + 17, "/member/") != 0)) {
+		reply_error(reply, 404,
+		            "no such API path: try /unstable/controller/network or "
+		            "/unstable/controller/network/<nwid>/member");
+		return;
+	}
+	memcpy(sh, rest + 1, 16);
+	sh[16] = '\0';
+	if (zt_nwid_parse(sh, &nwid) != 0 || (net = zt_ctl_load_net(a->ctl, nwid)) == NULL) {
+		shown(sh, sh, sizeof sh);
+		snprintf(msg, sizeof msg, "no network %s", sh);
+		reply_error(reply, 404, msg);
+		return;
+	}
+	json_decref(net);
+	{
+		struct full_list l = {json_array(), 0, 0};
+
+		if (l.data == NULL || full_members(a, nwid, &l) < 0) {
+			json_decref(l.data);
+			reply_error(reply, 500, "the database could not be read");
+			return;
+		}
+		reply_json(reply, 200,
+		           json_pack("{s:o, s:{s:I, s:I}}", "data", l.data, "meta", "totalCount",
+		                     l.total, "authorizedCount", l.authorized));
+	}
 }
 
 static void changed(struct zt_capi *a)
 {
 	if (a->after_change)
 		a->after_change(a->ctx);
+}
+
+/* Who made a change, for the audit trail: the API has one token
+ * (authtoken.secret), the controller's administrator's. */
+static const char *who(const struct zt_capi *a)
+{
+	(void)a;
+	return "admin";
+}
+
+/* The audit trail (store.h): a change and its record commit in one
+ * transaction, opened by begin() before the change is written. */
+static int begin(struct zt_capi *a)
+{
+	return a->ctl->store->ops->begin(a->ctl->store);
+}
+
+static void rollback(struct zt_capi *a)
+{
+	a->ctl->store->ops->rollback(a->ctl->store);
+}
+
+static int commit_audited(struct zt_capi *a, int64_t now, const char *action, const char *object,
+                          const json_t *old, const json_t *new_obj)
+{
+	struct zt_store *st = a->ctl->store;
+	char *o = old != NULL ? json_dumps(old, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	char *n = new_obj != NULL ? json_dumps(new_obj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	struct zt_store_audit e = {0, now, who(a), action, object, o, n};
+	int r = ZT_ENOMEM;
+
+	if ((old == NULL || o != NULL) && (new_obj == NULL || n != NULL))
+		r = st->ops->audit_put(st, &e);
+	if (r == ZT_OK)
+		r = st->ops->commit(st); /* a failed commit rolls back */
+	else
+		st->ops->rollback(st);
+	free(o);
+	free(n);
+	return r;
 }
 
 /* A fresh network id of ours that is not in use: 0, or -ENOSPC when 64
@@ -164,31 +322,97 @@ static int random_nwid(struct zt_capi *a, uint64_t *out)
 	return -ENOSPC;
 }
 
+/*
+ * A network's rulesSource, a rule script (doc/rules.md), is compiled here:
+ * its rules, capabilities and tags replace any in the request, so that
+ * what is stored is what the script says.  An error in the script is
+ * answered 400 with its line and column (ZeroTier's error shape plus
+ * "line" and "column") and changes nothing.  An empty script only clears
+ * the text.  0, or -1 when the reply is made.
+ */
+static int rules_source(json_t *body, struct zt_httpd_reply *reply)
+{
+	const json_t *v = json_object_get(body, "rulesSource");
+	struct zt_rulesc_error e;
+	char msg[ERR_MAX];
+	json_t *out, *j;
+	int r;
+
+	/* Not a string: zt_ctl_net_update refuses it. */
+	if (!json_is_string(v) || json_string_length(v) == 0)
+		return 0;
+	r = zt_rulesc_compile(json_string_value(v), json_string_length(v), &out, &e);
+	if (r < 0) {
+		int status = r == -ENOMEM ? 500 : r == -EFBIG ? 413 : 400;
+
+		snprintf(msg, sizeof msg, "field 'rulesSource': line %u column %u: %s", e.line,
+		         e.column, e.msg);
+		j = zt_apijson_error(status, e.line > 0 ? msg : e.msg);
+		if (j != NULL && e.line > 0) {
+			json_object_set_new(j, "line", json_integer(e.line));
+			json_object_set_new(j, "column", json_integer(e.column));
+		}
+		reply_json(reply, status, j);
+		return -1;
+	}
+	r = json_object_update(body, out);
+	json_decref(out);
+	if (r < 0) {
+		reply_error(reply, 500, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static void network_post(struct zt_capi *a, const struct zt_http_request *req, uint64_t nwid,
                          struct zt_httpd_reply *reply)
 {
-	char err[ERR_MAX];
+	char err[ERR_MAX], msg[ERR_MAX + 64], object[40];
 	int64_t now = a->now(a->ctx);
-	json_t *body, *net;
+	json_t *body, *net, *old;
+	bool existed;
 	int r = zt_ctl_parse_body(req->body.p, req->body.len, &body, err, sizeof err);
 
 	if (r < 0) {
 		reply_error(reply, r == -ENOMEM ? 500 : r == -EFBIG ? 413 : 400, err);
 		return;
 	}
+	if (rules_source(body, reply) < 0) {
+		json_decref(body);
+		return;
+	}
 	net = zt_ctl_load_net(a->ctl, nwid);
+	existed = net != NULL;
+	old = existed ? json_deep_copy(net) : NULL;
 	if (net == NULL)
 		net = zt_ctl_net_new(nwid, now);
 	else
 		zt_ctl_net_fill(net);
-	if (net == NULL) {
+	if (net == NULL || (existed && old == NULL)) {
 		json_decref(body);
+		json_decref(net);
+		json_decref(old);
 		reply_error(reply, 500, "out of memory");
 		return;
 	}
+	snprintf(object, sizeof object, "network/%016" PRIx64, nwid);
 	if (zt_ctl_net_update(net, body, err, sizeof err) < 0) {
-		reply_error(reply, 400, err);
+		/* Say so when the rules at fault came from the script. */
+		if (json_string_length(json_object_get(body, "rulesSource")) > 0 &&
+		    (strncmp(err, "field 'rules", 12) == 0 ||
+		     strncmp(err, "field 'capabilities", 19) == 0 ||
+		     strncmp(err, "field 'tags", 11) == 0))
+			snprintf(msg, sizeof msg, "field 'rulesSource' compiles, but: %s", err);
+		else
+			snprintf(msg, sizeof msg, "%s", err);
+		reply_error(reply, 400, msg);
+	} else if (begin(a) != ZT_OK) {
+		reply_error(reply, 500, "the database refused the write (see the log)");
 	} else if (zt_ctl_save_net(a->ctl, nwid, net) != ZT_OK) {
+		rollback(a);
+		reply_error(reply, 500, "the database refused the write (see the log)");
+	} else if (commit_audited(a, now, existed ? "update" : "create", object, old, net) !=
+	           ZT_OK) {
 		reply_error(reply, 500, "the database refused the write (see the log)");
 	} else {
 		zt_ctl_changed(a->ctl, now, nwid, 0, false);
@@ -197,36 +421,52 @@ static void network_post(struct zt_capi *a, const struct zt_http_request *req, u
 	}
 	json_decref(body);
 	json_decref(net);
+	json_decref(old);
 }
 
 static void member_post(struct zt_capi *a, const struct zt_http_request *req, uint64_t nwid,
                         uint64_t addr, struct zt_httpd_reply *reply)
 {
-	char err[ERR_MAX];
+	char err[ERR_MAX], object[64];
 	int64_t now = a->now(a->ctx);
-	json_t *body, *m;
-	bool was, was_bridge;
+	json_t *body, *m, *old = NULL;
+	bool was, was_bridge, existed;
 	int r = zt_ctl_parse_body(req->body.p, req->body.len, &body, err, sizeof err);
 
 	if (r < 0) {
 		reply_error(reply, r == -ENOMEM ? 500 : r == -EFBIG ? 413 : 400, err);
 		return;
 	}
+	/* A pending member (asked, denied, not stored) was there to see:
+	 * its change is an update of what GET showed. */
 	m = zt_ctl_load_member(a->ctl, nwid, addr);
+	existed = m != NULL;
 	if (m == NULL)
 		m = zt_ctl_member_new(nwid, addr, now);
 	else
 		zt_ctl_member_fill(m);
-	if (m == NULL) {
+	if (m != NULL && existed)
+		old = json_deep_copy(m);
+	if (m == NULL || (existed && old == NULL)) {
 		json_decref(body);
+		json_decref(m);
 		reply_error(reply, 500, "out of memory");
 		return;
 	}
+	snprintf(object, sizeof object, "network/%016" PRIx64 "/member/%010" PRIx64, nwid, addr);
 	was = zt_ctl_bool(m, "authorized");
 	was_bridge = was && zt_ctl_bool(m, "activeBridge");
 	if (zt_ctl_member_update(m, body, now, err, sizeof err) < 0) {
 		reply_error(reply, 400, err);
+		goto out;
+	}
+	zt_ctl_assign(a->ctl, nwid, addr, m, now);
+	if (begin(a) != ZT_OK) {
+		reply_error(reply, 500, "the database refused the write (see the log)");
 	} else if (zt_ctl_save_member(a->ctl, nwid, addr, m) != ZT_OK) {
+		rollback(a);
+		reply_error(reply, 500, "the database refused the write (see the log)");
+	} else if (commit_audited(a, now, existed ? "update" : "create", object, old, m) != ZT_OK) {
 		reply_error(reply, 500, "the database refused the write (see the log)");
 	} else {
 		zt_ctl_changed(a->ctl, now, nwid, addr, was && !zt_ctl_bool(m, "authorized"));
@@ -237,8 +477,10 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 		changed(a);
 		reply_json(reply, 200, json_incref(m));
 	}
+out:
 	json_decref(body);
 	json_decref(m);
+	json_decref(old);
 }
 
 static void invite_post(struct zt_capi *a, const struct zt_http_request *req, uint64_t nwid,
@@ -274,8 +516,27 @@ static void invite_post(struct zt_capi *a, const struct zt_http_request *req, ui
 	}
 	json_decref(body);
 	a->random(a->ctx, token, sizeof token);
+	/* The trail says an invite was made, for how many and how long;
+	 * never its token. */
+	snprintf(id, sizeof id, "%016" PRIx64, nwid);
+	snprintf(err, sizeof err, "network/%s/invite", id);
+	v = json_pack("{s:I, s:I}", "uses", (json_int_t)uses, "expires",
+	              (json_int_t)(now + ttl * 1000));
+	if (v == NULL || begin(a) != ZT_OK) {
+		json_decref(v);
+		sodium_memzero(token, sizeof token);
+		reply_error(reply, 500, "the database refused the write (see the log)");
+		return;
+	}
 	if (zt_ctl_invite_create(a->ctl, nwid, token, (unsigned)uses, now + ttl * 1000, now) !=
 	    ZT_OK) {
+		rollback(a);
+		r = ZT_ECALLBACK;
+	} else {
+		r = commit_audited(a, now, "create", err, NULL, v);
+	}
+	json_decref(v);
+	if (r != ZT_OK) {
 		sodium_memzero(token, sizeof token);
 		reply_error(reply, 500, "the database refused the write (see the log)");
 		return;
@@ -284,7 +545,6 @@ static void invite_post(struct zt_capi *a, const struct zt_http_request *req, ui
 	for (size_t i = 0; i < sizeof token; i++)
 		snprintf(hex + 2 * i, 3, "%02x", token[i]);
 	sodium_memzero(token, sizeof token);
-	snprintf(id, sizeof id, "%016" PRIx64, nwid);
 	reply_json(reply, 200,
 	           json_pack("{s:s, s:s, s:I, s:I}", "nwid", id, "token", hex, "uses",
 	                     (json_int_t)uses, "expires", (json_int_t)(now + ttl * 1000)));
@@ -320,7 +580,7 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 			return;
 		}
 		if (!method(req, "POST")) {
-			bad_method(reply, "POST");
+			bad_method(reply, "POST, PUT");
 			return;
 		}
 		if (random_nwid(a, &nwid) < 0) {
@@ -355,7 +615,16 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 			if (method(req, "DELETE")) {
 				uint64_t *list = NULL;
 				int cnt = zt_ctl_members(a->ctl, nwid, true, &list);
-				if (a->ctl->store->ops->net_delete(a->ctl->store, nwid) != ZT_OK) {
+				int64_t now = a->now(a->ctx);
+				char object[40];
+				int r = begin(a);
+				snprintf(object, sizeof object, "network/%016" PRIx64, nwid);
+				if (r == ZT_OK && (r = a->ctl->store->ops->net_delete(
+				                       a->ctl->store, nwid)) != ZT_OK)
+					rollback(a);
+				if (r == ZT_OK)
+					r = commit_audited(a, now, "delete", object, net, NULL);
+				if (r != ZT_OK) {
 					free(list);
 					json_decref(net);
 					reply_error(reply, 500, "the database refused the delete");
@@ -375,7 +644,7 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 			network_post(a, req, nwid, reply);
 		} else {
 			json_decref(net);
-			bad_method(reply, "GET, POST, DELETE");
+			bad_method(reply, "GET, POST, PUT, DELETE");
 		}
 		return;
 	}
@@ -388,7 +657,7 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 	rest = slash + 1;
 	if (strcmp(rest, "invite") == 0) {
 		if (!method(req, "POST"))
-			bad_method(reply, "POST");
+			bad_method(reply, "POST, PUT");
 		else
 			invite_post(a, req, nwid, reply);
 		return;
@@ -401,7 +670,7 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 		}
 		/* Stored members and those only pending (asked, denied). */
 		o = json_object();
-		if (zt_ctl_member_list(a->ctl, nwid, a->now(a->ctx), list_members_each, o) !=
+		if (zt_ctl_member_revisions(a->ctl, nwid, a->now(a->ctx), list_members_each, o) !=
 		    ZT_OK) {
 			json_decref(o);
 			reply_error(reply, 500, "the database could not be read");
@@ -432,7 +701,15 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 			return;
 		}
 		if (method(req, "DELETE")) {
-			if (zt_ctl_delete_member(a->ctl, nwid, addr) != ZT_OK) {
+			char object[64];
+			int r = begin(a);
+			snprintf(object, sizeof object, "network/%016" PRIx64 "/member/%010" PRIx64,
+			         nwid, addr);
+			if (r == ZT_OK && (r = zt_ctl_delete_member(a->ctl, nwid, addr)) != ZT_OK)
+				rollback(a);
+			if (r == ZT_OK)
+				r = commit_audited(a, a->now(a->ctx), "delete", object, m, NULL);
+			if (r != ZT_OK) {
 				json_decref(m);
 				reply_error(reply, 500, "the database refused the delete");
 				return;
@@ -444,8 +721,101 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 		zt_ctl_member_fill(m);
 		reply_json(reply, 200, m);
 	} else {
-		bad_method(reply, "GET, POST, DELETE");
+		bad_method(reply, "GET, POST, PUT, DELETE");
 	}
+}
+
+/* ?name=<decimal> in the query: 1 with *out, 0 if absent, -1 if not a
+ * number in [1, max]. */
+static int query_int(const struct zt_http_str *q, const char *name, int64_t max, int64_t *out)
+{
+	size_t nl = strlen(name), i = 0;
+
+	while (i < q->len) {
+		size_t end = i;
+		while (end < q->len && q->p[end] != '&')
+			end++;
+		if (end - i > nl && memcmp(q->p + i, name, nl) == 0 && q->p[i + nl] == '=') {
+			int64_t v = 0;
+			size_t k = i + nl + 1;
+			if (k == end || end - k > 18)
+				return -1;
+			for (; k < end; k++) {
+				if (q->p[k] < '0' || q->p[k] > '9')
+					return -1;
+				v = v * 10 + (q->p[k] - '0');
+			}
+			if (v < 1 || v > max)
+				return -1;
+			*out = v;
+			return 1;
+		}
+		i = end + 1;
+	}
+	return 0;
+}
+
+static json_t *json_or_null(const char *text)
+{
+	json_t *j = text != NULL ? json_loads(text, 0, NULL) : NULL;
+	return j != NULL ? j : json_null();
+}
+
+struct audit_page {
+	json_t *entries;
+	int64_t last_id;
+	unsigned n;
+};
+
+static int audit_each(void *ctx, const struct zt_store_audit *e)
+{
+	struct audit_page *p = ctx;
+	json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:o, s:o}", "id", (json_int_t)e->id,
+	                      "time", (json_int_t)e->time, "who", e->who ? e->who : "", "action",
+	                      e->action ? e->action : "", "object", e->object ? e->object : "",
+	                      "old", json_or_null(e->old_json), "new", json_or_null(e->new_json));
+
+	if (o == NULL || json_array_append_new(p->entries, o) < 0)
+		return -1;
+	p->last_id = e->id;
+	p->n++;
+	return 0;
+}
+
+/* GET /controller/audit[?limit=N][&before=ID]: the newest changes first,
+ * a page at a time; "next" is the before= of the next page (null: no
+ * more). */
+static void get_audit(struct zt_capi *a, const struct zt_http_request *req,
+                      struct zt_httpd_reply *reply)
+{
+	struct audit_page p = {NULL, 0, 0};
+	int64_t limit = ZT_CAPI_AUDIT_PAGE, before = 0;
+	json_t *out;
+
+	if (!method(req, "GET")) {
+		bad_method(reply, "GET");
+		return;
+	}
+	if (query_int(&req->query, "limit", ZT_CAPI_AUDIT_PAGE_MAX, &limit) < 0) {
+		reply_error(reply, 400, "limit: expected a number 1-1000");
+		return;
+	}
+	if (query_int(&req->query, "before", INT64_MAX, &before) < 0) {
+		reply_error(reply, 400, "before: expected an entry id (a positive number)");
+		return;
+	}
+	p.entries = json_array();
+	if (p.entries == NULL ||
+	    a->ctl->store->ops->audit_list(a->ctl->store, before, (unsigned)limit, audit_each,
+	                                   &p) != ZT_OK) {
+		json_decref(p.entries);
+		reply_error(reply, 500, "the database could not be read");
+		return;
+	}
+	out = json_pack("{s:o, s:o}", "entries", p.entries, "next",
+	                p.n == (unsigned)limit && p.last_id > 1 ? json_integer(p.last_id)
+	                                                        : json_null());
+	reply_json(reply, out != NULL ? 200 : 500, out);
 }
 
 void zt_capi_handle(void *ctx, const struct zt_http_request *req, struct zt_httpd_reply *reply)
@@ -466,6 +836,22 @@ void zt_capi_handle(void *ctx, const struct zt_http_request *req, struct zt_http
 	}
 	memcpy(path, p->p, p->len);
 	path[p->len] = '\0';
+	if (strncmp(path, "/unstable/controller/network", 28) == 0) {
+		unstable(a, req, path + 28, reply);
+		return;
+	}
+	if ((strcmp(path, "/controller/network") == 0 ||
+	     strcmp(path, "/controller/network/") == 0) &&
+	    method(req, "POST")) {
+		/* ZeroTier's newer form of <address>______: a random id. */
+		uint64_t nwid;
+
+		if (random_nwid(a, &nwid) < 0)
+			reply_error(reply, 500, "no free network id found");
+		else
+			network_post(a, req, nwid, reply);
+		return;
+	}
 	if (strcmp(path, "/status") == 0 || strcmp(path, "/controller") == 0 ||
 	    strcmp(path, "/controller/") == 0 || strcmp(path, "/controller/network") == 0 ||
 	    strcmp(path, "/controller/network/") == 0) {
@@ -495,6 +881,10 @@ void zt_capi_handle(void *ctx, const struct zt_http_request *req, struct zt_http
 		network_path(a, req, path + 20, reply);
 		return;
 	}
+	if (strcmp(path, "/controller/audit") == 0) {
+		get_audit(a, req, reply);
+		return;
+	}
 	if (strcmp(path, "/peer") == 0 || strcmp(path, "/peer/") == 0) {
 		get_peers(a, req, NULL, reply);
 		return;
@@ -503,5 +893,7 @@ void zt_capi_handle(void *ctx, const struct zt_http_request *req, struct zt_http
 		get_peers(a, req, path + 6, reply);
 		return;
 	}
-	reply_error(reply, 404, "no such API path: try /status, /peer or /controller/network");
+	reply_error(
+	    reply, 404,
+	    "no such API path: try /status, /peer, /controller/network or /controller/audit");
 }

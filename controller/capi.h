@@ -12,7 +12,11 @@
  *   GET          /controller/network/<nwid>/member    {"<addr>": revision, ...}
  *   GET|POST|DELETE /controller/network/<nwid>/member/<addr>
  *   POST         /controller/network/<nwid>/invite    {"uses":N,"ttl":seconds} -> token
+ *   GET          /controller/audit[?limit=N&before=ID] the audit trail, newest first
  *
+ * Every change (POST, DELETE, invite) is written with its entry in the
+ * audit trail (store.h) in one transaction: who, when, what, the object
+ * before and after.
  * Every request needs the token (X-ZT1-Auth, ?auth= or Authorization:
  * Bearer).  Every bad request is answered 4xx {"error": status,
  * "description": "..."} (ZeroTier's error shape) and changes nothing.
@@ -25,7 +29,9 @@
 #include "controller/ctl.h"
 #include "osdep/httpd.h"
 
-#define ZT_CAPI_MAX_REFLECTED 8
+#define ZT_CAPI_MAX_REFLECTED  8
+#define ZT_CAPI_AUDIT_PAGE     100 /* entries per page by default */
+#define ZT_CAPI_AUDIT_PAGE_MAX 1000
 
 struct zt_capi {
 	struct zt_ctl *ctl;

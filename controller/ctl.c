@@ -190,6 +190,45 @@ int zt_ctl_member_list(struct zt_ctl *c, uint64_t nwid, int64_t now, zt_store_ea
 	return ZT_OK;
 }
 
+int zt_ctl_member_revisions(struct zt_ctl *c, uint64_t nwid, int64_t now, zt_ctl_rev_fn fn,
+                            void *ctx)
+{
+	uint64_t addr[ZT_CTL_PUSH_PAGE], after = 0;
+	int64_t rev[ZT_CTL_PUSH_PAGE];
+	size_t n;
+
+	do {
+		int r = c->store->ops->member_revisions(c->store, nwid, after, addr, rev,
+		                                        ZT_CTL_PUSH_PAGE, &n);
+		if (r != ZT_OK)
+			return r;
+		for (size_t i = 0; i < n; i++)
+			if (fn(ctx, addr[i], rev[i]) != 0)
+				return ZT_OK;
+		if (n > 0)
+			after = addr[n - 1];
+	} while (n == ZT_CTL_PUSH_PAGE);
+	for (size_t i = 0; c->pending != NULL && i < ZT_CTL_PENDING_MAX; i++) {
+		struct zt_ctl_pending *p = &c->pending[i];
+		json_t *m;
+		int stop;
+
+		if (p->nwid != nwid)
+			continue;
+		if (pending_expired(p, now)) {
+			memset(p, 0, sizeof *p);
+			continue;
+		}
+		if ((m = pending_json(p)) == NULL)
+			return ZT_ENOMEM;
+		stop = fn(ctx, p->address, zt_ctl_int(m, "revision"));
+		json_decref(m);
+		if (stop != 0)
+			break;
+	}
+	return ZT_OK;
+}
+
 static int save(struct zt_ctl *c, uint64_t nwid, uint64_t address, bool member, const json_t *j)
 {
 	char *t = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
@@ -236,101 +275,48 @@ int zt_ctl_delete_member(struct zt_ctl *c, uint64_t nwid, uint64_t address)
 
 struct used_ctx {
 	struct zt_ctl *c;
-	uint64_t nwid, self;
-	int slot; /* in c->used, -1 until loaded */
-	bool oom;
+	uint64_t nwid;
 };
 
-static void used_add(struct zt_ctl *c, int slot, const json_t *m)
-{
-	size_t i;
-	json_t *x;
-
-	json_array_foreach(json_object_get(m, "ipAssignments"), i, x)
-	{
-		struct zt_inetaddr b;
-		if (!json_is_string(x) || zt_ctl_parse_ip(json_string_value(x), &b) != ZT_OK)
-			continue;
-		if (c->used[slot].n == c->used[slot].cap) {
-			size_t nc = c->used[slot].cap ? c->used[slot].cap * 2 : 64;
-			struct zt_inetaddr *p = realloc(c->used[slot].ips, nc * sizeof *p);
-			if (p == NULL) {
-				c->used[slot].valid = false; /* incomplete: never trust it */
-				return;
-			}
-			c->used[slot].ips = p;
-			c->used[slot].cap = nc;
-		}
-		c->used[slot].ips[c->used[slot].n++] = b;
-	}
-}
-
-static int used_each(void *ctx, const char *id, const char *text)
-{
-	struct used_ctx *u = ctx;
-	json_t *m;
-
-	(void)id;
-	m = json_loads(text, 0, NULL);
-	used_add(u->c, u->slot, m);
-	json_decref(m);
-	return 0;
-}
-
-static void used_forget(struct zt_ctl *c)
-{
-	for (unsigned i = 0; i < ZT_CTL_BRIDGE_CACHE; i++) {
-		c->used[i].valid = false;
-		c->used[i].n = 0;
-	}
-}
-
-/* The slot with nwid's addresses, loading it if needed; -1 on failure. */
-static int used_slot(struct zt_ctl *c, uint64_t nwid)
-{
-	unsigned i;
-	struct used_ctx u = {c, nwid, 0, 0, false};
-
-	for (i = 0; i < ZT_CTL_BRIDGE_CACHE; i++)
-		if (c->used[i].valid && c->used[i].nwid == nwid)
-			return (int)i;
-	i = c->used_next++ % ZT_CTL_BRIDGE_CACHE;
-	c->used[i].n = 0;
-	c->used[i].nwid = nwid;
-	c->used[i].valid = true;
-	u.slot = (int)i;
-	if (c->store->ops->member_list(c->store, nwid, used_each, &u) != ZT_OK) {
-		c->store_errors++;
-		c->used[i].valid = false;
-	}
-	return c->used[i].valid ? (int)i : -1;
-}
-
 /* Only asked for a family the member has no address of, so its own
- * addresses never get in the way. */
+ * addresses never get in the way.  One lookup in the store's index of
+ * assigned addresses (store.h): no member is read. */
 static bool ip_used(void *ctx, const struct zt_inetaddr *ip)
 {
 	struct used_ctx *u = ctx;
-	int s = used_slot(u->c, u->nwid);
+	uint64_t owner;
+	int r = u->c->store->ops->ip_owner(u->c->store, u->nwid, ip, &owner);
 
-	if (s < 0)
-		return true; /* cannot tell: assign nothing rather than a duplicate */
-	for (size_t i = 0; i < u->c->used[s].n; i++) {
-		const struct zt_inetaddr *b = &u->c->used[s].ips[i];
-		if (b->family == ip->family && memcmp(b->ip, ip->ip, b->family == 4 ? 4 : 16) == 0)
-			return true;
-	}
-	return false;
+	if (r == ZT_ENOTFOUND)
+		return false;
+	if (r != ZT_OK)
+		u->c->store_errors++;
+	return true; /* used, or cannot tell: assign nothing rather than a duplicate */
+}
+
+static void jobs_clear(struct zt_ctl *c);
+
+void zt_ctl_assign(struct zt_ctl *c, uint64_t nwid, uint64_t address, json_t *m, int64_t now)
+{
+	struct used_ctx u = {c, nwid};
+	struct zt_netconf *conf;
+	json_t *net;
+	bool changed;
+
+	if (!zt_ctl_bool(m, "authorized") || (net = zt_ctl_load_net(c, nwid)) == NULL)
+		return;
+	conf = malloc(sizeof *conf);
+	if (conf != NULL)
+		(void)zt_policy_decide(net, m, address, false, now, ip_used, &u, conf, &changed);
+	free(conf);
+	json_decref(net);
 }
 
 void zt_ctl_cleanup(struct zt_ctl *c)
 {
-	for (unsigned i = 0; i < ZT_CTL_BRIDGE_CACHE; i++) {
-		free(c->used[i].ips);
-		c->used[i].ips = NULL;
-		c->used[i].n = c->used[i].cap = 0;
-		c->used[i].valid = false;
-	}
+	jobs_clear(c);
+	free(c->jobs);
+	c->jobs = NULL;
 	free(c->pending);
 	c->pending = NULL;
 	free(c->rate);
@@ -339,38 +325,17 @@ void zt_ctl_cleanup(struct zt_ctl *c)
 
 /* ---- the network's active bridges (every member's config lists them) ---- */
 
-static int bridges_each(void *ctx, const char *id, const char *text)
-{
-	struct zt_netconf *conf = ctx;
-	json_t *m;
-	uint64_t a;
-
-	if (zt_address_parse(id, &a) != ZT_OK || conf->bridge_count >= ZT_NETCONF_MAX_BRIDGES)
-		return 0;
-	m = json_loads(text, 0, NULL);
-	if (zt_ctl_bool(m, "authorized") && zt_ctl_bool(m, "activeBridge"))
-		conf->bridges[conf->bridge_count++] = a;
-	json_decref(m);
-	return 0;
-}
-
 static void bridges_forget(struct zt_ctl *c)
 {
 	for (unsigned i = 0; i < ZT_CTL_BRIDGE_CACHE; i++)
 		c->bridges[i].valid = false;
 }
 
-/* After an admin change: both caches. */
-static void caches_forget(struct zt_ctl *c)
-{
-	bridges_forget(c);
-	used_forget(c);
-}
-
-/* The network's bridges into conf, from the cache or the store. */
+/* The network's bridges into conf, from the cache or the store's index. */
 static void fill_bridges(struct zt_ctl *c, uint64_t nwid, struct zt_netconf *conf)
 {
 	unsigned i;
+	size_t n = 0;
 
 	for (i = 0; i < ZT_CTL_BRIDGE_CACHE; i++)
 		if (c->bridges[i].valid && c->bridges[i].nwid == nwid)
@@ -381,10 +346,12 @@ static void fill_bridges(struct zt_ctl *c, uint64_t nwid, struct zt_netconf *con
 		memcpy(conf->bridges, c->bridges[i].addr, conf->bridge_count * sizeof(uint64_t));
 		return;
 	}
-	if (c->store->ops->member_list(c->store, nwid, bridges_each, conf) != ZT_OK) {
+	if (c->store->ops->member_ids(c->store, nwid, ZT_STORE_BRIDGES, 0, conf->bridges,
+	                              ZT_NETCONF_MAX_BRIDGES, &n) != ZT_OK) {
 		c->store_errors++;
 		return; /* not cached: the next request reads again */
 	}
+	conf->bridge_count = (unsigned)n;
 	i = c->bridges_next++ % ZT_CTL_BRIDGE_CACHE;
 	c->bridges[i].valid = true;
 	c->bridges[i].nwid = nwid;
@@ -512,12 +479,11 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
                                                struct zt_netconf *conf)
 {
 	struct zt_ctl *c = ctx;
-	struct used_ctx u = {c, req->nwid, req->member, -1, false};
+	struct used_ctx u = {c, req->nwid};
 	struct zt_ctl_rate *rate = NULL;
 	json_t *net = NULL, *m = NULL;
 	enum zt_netconf_verdict v = ZT_NETCONF_IGNORE;
 	bool changed = false, invited = false, created = false, in_tx = false, was_auth;
-	size_t ips_before;
 
 	/* Before any store work: over a limit, silence (it asks again). */
 	if (!req->is_push && (rate = rate_take(c, req->member, now)) == NULL)
@@ -555,7 +521,6 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 		changed = true;
 	}
 	was_auth = zt_ctl_bool(m, "authorized");
-	ips_before = json_array_size(json_object_get(m, "ipAssignments"));
 	/* One transaction: the invite's use and the member it authorizes
 	 * commit together or not at all. */
 	if (!was_auth && req->token_len > 0) {
@@ -601,14 +566,9 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 		v = ZT_NETCONF_IGNORE;
 		goto out;
 	}
-	/* Keep the caches true to what is now stored. */
+	/* Keep the cache true to what is now stored. */
 	if (changed && was_auth != zt_ctl_bool(m, "authorized"))
 		bridges_forget(c); /* an invite may have authorized a bridge */
-	if (changed && json_array_size(json_object_get(m, "ipAssignments")) > ips_before) {
-		for (unsigned i = 0; i < ZT_CTL_BRIDGE_CACHE; i++)
-			if (c->used[i].valid && c->used[i].nwid == req->nwid)
-				used_add(c, (int)i, m); /* its others were in already */
-	}
 	if (v == ZT_NETCONF_OK)
 		fill_bridges(c, req->nwid, conf);
 	goto out;
@@ -623,88 +583,189 @@ out:
 	return v;
 }
 
-/* ---- pushes ---- */
-
-struct list_ctx {
-	uint64_t *a;
-	size_t n, cap;
-	bool authorized_only, oom;
-};
-
-static int list_each(void *ctx, const char *id, const char *text)
-{
-	struct list_ctx *l = ctx;
-	uint64_t a;
-	if (zt_address_parse(id, &a) != ZT_OK)
-		return 0;
-	if (l->authorized_only) {
-		json_t *m = json_loads(text, 0, NULL);
-		bool au = zt_ctl_bool(m, "authorized");
-		json_decref(m);
-		if (!au)
-			return 0;
-	}
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 64;
-		uint64_t *p = realloc(l->a, nc * sizeof *p);
-		if (p == NULL) {
-			l->oom = true;
-			return 1;
-		}
-		l->a = p;
-		l->cap = nc;
-	}
-	l->a[l->n++] = a;
-	return 0;
-}
+/* ---- pushes (queued, see ctl.h) ---- */
 
 int zt_ctl_members(struct zt_ctl *c, uint64_t nwid, bool authorized_only, uint64_t **out)
 {
-	struct list_ctx l = {NULL, 0, 0, authorized_only, false};
-	int r = c->store->ops->member_list(c->store, nwid, list_each, &l);
+	uint64_t *a = NULL, after = 0;
+	size_t n = 0, cap = 0;
+
 	*out = NULL;
-	if (r != ZT_OK || l.oom) {
-		free(l.a);
-		return r != ZT_OK ? r : ZT_ENOMEM;
+	for (;;) {
+		size_t got = 0;
+		int r;
+		if (cap - n < ZT_CTL_PUSH_PAGE) {
+			uint64_t *p = realloc(a, (cap + ZT_CTL_PUSH_PAGE * 4) * sizeof *p);
+			if (p == NULL) {
+				free(a);
+				return ZT_ENOMEM;
+			}
+			a = p;
+			cap += ZT_CTL_PUSH_PAGE * 4;
+		}
+		r = c->store->ops->member_ids(c->store, nwid,
+		                              authorized_only ? ZT_STORE_AUTHORIZED : ZT_STORE_ALL,
+		                              after, a + n, ZT_CTL_PUSH_PAGE, &got);
+		if (r != ZT_OK) {
+			free(a);
+			return r;
+		}
+		n += got;
+		if (got < ZT_CTL_PUSH_PAGE)
+			break;
+		after = a[n - 1];
 	}
-	*out = l.a;
-	return (int)l.n;
+	*out = a;
+	return (int)n;
+}
+
+static struct zt_ctl_job *job_at(struct zt_ctl *c, size_t i)
+{
+	return &c->jobs[(c->job_head + i) % ZT_CTL_JOBS];
+}
+
+static void job_pop(struct zt_ctl *c)
+{
+	struct zt_ctl_job *j = job_at(c, 0);
+
+	free(j->list);
+	memset(j, 0, sizeof *j);
+	c->job_head = (c->job_head + 1) % ZT_CTL_JOBS;
+	c->job_count--;
+}
+
+static void jobs_clear(struct zt_ctl *c)
+{
+	while (c->jobs != NULL && c->job_count > 0)
+		job_pop(c);
+}
+
+/* One step of the first job, at most budget sends; the sends made. */
+static unsigned job_step(struct zt_ctl *c, int64_t now, unsigned budget)
+{
+	struct zt_ctl_job *j = job_at(c, 0);
+	uint64_t page[ZT_CTL_PUSH_PAGE];
+	size_t want = budget < ZT_CTL_PUSH_PAGE ? budget : ZT_CTL_PUSH_PAGE, got = 0;
+	unsigned sent = 0;
+
+	j->started = true;
+	switch (j->kind) {
+	case ZT_CTL_JOB_ONE:
+		(void)zt_node_netconf_push(c->node, now, j->nwid, j->member);
+		job_pop(c);
+		return 1;
+	case ZT_CTL_JOB_LIST:
+		while (j->pos < j->n && sent < budget)
+			(void)zt_node_netconf_push(c->node, now, j->nwid, j->list[j->pos++]),
+			    sent++;
+		if (j->pos == j->n)
+			job_pop(c);
+		return sent;
+	case ZT_CTL_JOB_ALL:
+	case ZT_CTL_JOB_REVOKE:
+		if (c->store->ops->member_ids(c->store, j->nwid, ZT_STORE_AUTHORIZED, j->after,
+		                              page, want, &got) != ZT_OK) {
+			c->store_errors++;
+			job_pop(c); /* the members ask again within ZT_NETCONF_REFRESH */
+			return 1;
+		}
+		if (j->kind == ZT_CTL_JOB_REVOKE) {
+			/* Cut it off now rather than when its certificate ages out. */
+			if (got > 0)
+				(void)zt_node_netconf_revoke(c->node, j->at, j->nwid, j->member,
+				                             page, got);
+		} else {
+			for (size_t i = 0; i < got; i++)
+				(void)zt_node_netconf_push(c->node, now, j->nwid, page[i]);
+		}
+		sent = (unsigned)got;
+		if (got > 0)
+			j->after = page[got - 1];
+		if (got < want) {
+			if (j->kind == ZT_CTL_JOB_REVOKE) {
+				(void)zt_node_netconf_push(c->node, now, j->nwid, j->member);
+				sent++;
+			}
+			job_pop(c);
+		}
+		return sent > 0 ? sent : 1;
+	}
+	job_pop(c);
+	return 1;
+}
+
+bool zt_ctl_work(struct zt_ctl *c, int64_t now, unsigned budget)
+{
+	while (c->jobs != NULL && c->job_count > 0 && budget > 0) {
+		unsigned sent = job_step(c, now, budget);
+		c->pushes += sent;
+		budget = sent < budget ? budget - sent : 0;
+	}
+	return c->jobs != NULL && c->job_count > 0;
+}
+
+void zt_ctl_flush(struct zt_ctl *c, int64_t now)
+{
+	while (zt_ctl_work(c, now, ZT_CTL_PUSH_PAGE))
+		;
+}
+
+/* Queue a job unless one not yet started covers it.  A full queue is
+ * worked off first: the admin's call waits rather than a push is lost. */
+static void job_add(struct zt_ctl *c, int64_t now, const struct zt_ctl_job *nj)
+{
+	if (c->jobs == NULL && (c->jobs = calloc(ZT_CTL_JOBS, sizeof *c->jobs)) == NULL) {
+		c->store_errors++; /* out of memory: the members ask again */
+		return;
+	}
+	if (nj->kind != ZT_CTL_JOB_LIST) {
+		for (size_t i = 0; i < c->job_count; i++) {
+			const struct zt_ctl_job *j = job_at(c, i);
+			if (j->started || j->nwid != nj->nwid)
+				continue;
+			if (j->kind == ZT_CTL_JOB_ALL && nj->kind != ZT_CTL_JOB_REVOKE)
+				return;
+			if (j->kind == nj->kind && j->member == nj->member &&
+			    nj->kind == ZT_CTL_JOB_ONE)
+				return;
+		}
+	}
+	while (c->job_count == ZT_CTL_JOBS)
+		c->pushes += job_step(c, now, ZT_CTL_PUSH_PAGE);
+	*job_at(c, c->job_count) = *nj;
+	c->job_count++;
 }
 
 void zt_ctl_push_list(struct zt_ctl *c, int64_t now, uint64_t nwid, const uint64_t *members,
                       size_t count)
 {
-	caches_forget(c);
-	if (c->node == NULL)
+	struct zt_ctl_job j = {ZT_CTL_JOB_LIST, nwid, 0, now, 0, false, NULL, count, 0};
+
+	bridges_forget(c);
+	if (c->node == NULL || count == 0)
 		return;
-	for (size_t i = 0; i < count; i++)
-		(void)zt_node_netconf_push(c->node, now, nwid, members[i]);
+	j.list = malloc(count * sizeof *j.list);
+	if (j.list == NULL) {
+		c->store_errors++;
+		return;
+	}
+	memcpy(j.list, members, count * sizeof *j.list);
+	job_add(c, now, &j);
 }
 
 void zt_ctl_changed(struct zt_ctl *c, int64_t now, uint64_t nwid, uint64_t member,
                     bool deauthorized)
 {
-	uint64_t *list = NULL;
-	int n;
+	struct zt_ctl_job j = {ZT_CTL_JOB_ONE, nwid, member, now, 0, false, NULL, 0, 0};
 
-	caches_forget(c);
+	bridges_forget(c);
 	if (c->node == NULL)
 		return;
-	if (member != 0 && !deauthorized) {
-		(void)zt_node_netconf_push(c->node, now, nwid, member);
-		return;
-	}
-	n = zt_ctl_members(c, nwid, true, &list);
-	if (n < 0)
-		return;
-	if (member != 0) {
-		/* Cut it off now rather than when its certificate ages out. */
-		(void)zt_node_netconf_revoke(c->node, now, nwid, member, list, (size_t)n);
-		(void)zt_node_netconf_push(c->node, now, nwid, member);
-	} else {
-		zt_ctl_push_list(c, now, nwid, list, (size_t)n);
-	}
-	free(list);
+	if (member == 0)
+		j.kind = ZT_CTL_JOB_ALL;
+	else if (deauthorized)
+		j.kind = ZT_CTL_JOB_REVOKE;
+	job_add(c, now, &j);
 }
 
 int zt_ctl_invite_create(struct zt_ctl *c, uint64_t nwid, const uint8_t *token, unsigned uses,

@@ -22,6 +22,31 @@
 
 #define ZT_CTL_BRIDGE_CACHE 16
 
+/* An admin's change is answered before anyone is told of it: the pushes
+ * (and revocations) are queued as jobs and sent from the event loop by
+ * zt_ctl_work, a page of ZT_CTL_PUSH_PAGE members read from the store's
+ * index at a time, so that a change to a network of 10,000 members costs
+ * the API call one queued job and the loop a bounded slice per turn. */
+#define ZT_CTL_JOBS      1024
+#define ZT_CTL_PUSH_PAGE 256
+
+enum zt_ctl_job_kind {
+	ZT_CTL_JOB_ONE,    /* push to one member */
+	ZT_CTL_JOB_ALL,    /* push to every authorized member */
+	ZT_CTL_JOB_REVOKE, /* revoke member at every authorized one, then push to it */
+	ZT_CTL_JOB_LIST,   /* push to the members of a list (a deleted network) */
+};
+
+struct zt_ctl_job {
+	enum zt_ctl_job_kind kind;
+	uint64_t nwid, member;
+	int64_t at;     /* ZT_CTL_JOB_REVOKE: certificates up to then */
+	uint64_t after; /* members done, up to this address */
+	bool started;
+	uint64_t *list; /* ZT_CTL_JOB_LIST, malloc'd */
+	size_t n, pos;
+};
+
 /* Requesters the controller has denied and has no record of: kept in
  * memory only (never written per request), so that the admin sees them
  * (authorized: false) and can authorize them, while strangers cannot grow
@@ -80,16 +105,11 @@ struct zt_ctl {
 		uint64_t addr[ZT_NETCONF_MAX_BRIDGES];
 	} bridges[ZT_CTL_BRIDGE_CACHE];
 	unsigned bridges_next;
-	/* Each network's assigned addresses, so that picking a free one from
-	 * a pool does not parse every member for every candidate; cleared on
-	 * any change, grown as the controller assigns. */
-	struct {
-		bool valid;
-		uint64_t nwid;
-		size_t n, cap;
-		struct zt_inetaddr *ips;
-	} used[ZT_CTL_BRIDGE_CACHE];
-	unsigned used_next;
+	/* Pushes waiting for the event loop (zt_ctl_work): a ring of
+	 * ZT_CTL_JOBS, allocated on first use. */
+	struct zt_ctl_job *jobs;
+	size_t job_head, job_count;
+	uint64_t pushes; /* configs pushed, revocations sent */
 	/* ZT_CTL_PENDING_MAX slots, allocated on first use. */
 	struct zt_ctl_pending *pending;
 	/* ZT_CTL_RATE_SLOTS slots, allocated on first use. */
@@ -110,15 +130,22 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
                                                const struct zt_netconf_request *req,
                                                struct zt_netconf *conf);
 
-/* After the admin changed network nwid (member 0) or one member: push the
- * new configs; a member that lost its authorization is revoked at every
- * authorized member.  Must not run inside a core callback. */
+/* After the admin changed network nwid (member 0) or one member: queue
+ * the pushes of the new configs; a member that lost its authorization is
+ * revoked at every authorized member.  Nothing is sent here (see
+ * zt_ctl_work); a job already waiting for the same pushes is not queued
+ * twice.  Must not run inside a core callback. */
 void zt_ctl_changed(struct zt_ctl *c, int64_t now, uint64_t nwid, uint64_t member,
                     bool deauthorized);
-/* Push to every member of nwid in `members` (a list taken before the
- * network was deleted). */
+/* Queue a push to every member of nwid in `members` (a list taken before
+ * the network was deleted; copied). */
 void zt_ctl_push_list(struct zt_ctl *c, int64_t now, uint64_t nwid, const uint64_t *members,
                       size_t count);
+/* Send up to `budget` queued pushes and revocations (the event loop, not
+ * a core callback); true while jobs remain. */
+bool zt_ctl_work(struct zt_ctl *c, int64_t now, unsigned budget);
+/* Send everything queued (tests, the simulator). */
+void zt_ctl_flush(struct zt_ctl *c, int64_t now);
 
 /* Members of nwid (addresses), malloc'd into *out; returns the count or
  * a negative zt error.  authorized_only filters. */
@@ -138,12 +165,22 @@ int zt_ctl_save_net(struct zt_ctl *c, uint64_t nwid, const json_t *net);
 /* Saving a member (an admin's change, an invite) makes a pending one a
  * stored one. */
 int zt_ctl_save_member(struct zt_ctl *c, uint64_t nwid, uint64_t address, const json_t *m);
+/* Before an admin's change to member m is stored: an authorized member
+ * gets its pool addresses now (as its next config request would give
+ * them), so that authorizing is one write, and the push that follows
+ * finds nothing left to store.  m is changed in place. */
+void zt_ctl_assign(struct zt_ctl *c, uint64_t nwid, uint64_t address, json_t *m, int64_t now);
 /* Delete a stored or pending member: ZT_ENOTFOUND if it was neither. */
 int zt_ctl_delete_member(struct zt_ctl *c, uint64_t nwid, uint64_t address);
 /* Every member of nwid, stored ones first, then pending ones (as their
  * JSON text), for the admin's list. */
 int zt_ctl_member_list(struct zt_ctl *c, uint64_t nwid, int64_t now, zt_store_each_fn fn,
                        void *ctx);
+/* The same list as address and revision (the admin's member list), from
+ * the store's index: no member is read. */
+typedef int (*zt_ctl_rev_fn)(void *ctx, uint64_t address, int64_t revision);
+int zt_ctl_member_revisions(struct zt_ctl *c, uint64_t nwid, int64_t now, zt_ctl_rev_fn fn,
+                            void *ctx);
 /* After network nwid was deleted: forget its pending members. */
 void zt_ctl_forget_net(struct zt_ctl *c, uint64_t nwid);
 

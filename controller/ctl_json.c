@@ -3,6 +3,7 @@
  * ctl_json.c - controller objects (see ctl_json.h).
  */
 #include "controller/ctl_json.h"
+#include "controller/ctl_rules.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -414,21 +415,6 @@ static int parse_modes(const json_t *v, const char *k, const char *const *names,
 	return 0;
 }
 
-static int check_array(const json_t *v, const char *k, size_t max_text, char *err, size_t errcap)
-{
-	char *t;
-	size_t n;
-
-	if (!json_is_array(v))
-		FAIL("field '%s': expected an array", k);
-	t = json_dumps(v, JSON_COMPACT);
-	n = t ? strlen(t) : max_text + 1;
-	free(t);
-	if (n > max_text)
-		FAIL("field '%s': larger than %zu bytes", k, max_text);
-	return 0;
-}
-
 static void bump_revision(json_t *obj)
 {
 	json_object_set_new(obj, "revision", json_integer(zt_ctl_int(obj, "revision") + 1));
@@ -522,8 +508,7 @@ int zt_ctl_net_update(json_t *net, const json_t *req, char *err, size_t errcap)
 	static const char *const v4names[] = {"zt", NULL};
 	static const char *const v6names[] = {"zt", "rfc4193", "6plane", NULL};
 	static const char *const bools[] = {"private", "enableBroadcast", NULL};
-	static const char *const plain[] = {
-	    "name", "ipAssignmentPools", "routes", "rules", "capabilities", "tags", NULL};
+	static const char *const plain[] = {"name", "ipAssignmentPools", "routes", NULL};
 	json_t *v, *upd = json_object(), *modes;
 	int64_t x;
 	int r = -EINVAL;
@@ -538,6 +523,12 @@ int zt_ctl_net_update(json_t *net, const json_t *req, char *err, size_t errcap)
 	 * applied. */
 	if ((v = json_object_get(req, "name")) &&
 	    want_string(v, "name", ZT_CTL_NAME_MAX, err, errcap) < 0)
+		goto out;
+	/* The script is kept as written (the admin API compiled it into
+	 * rules, capabilities and tags before this). */
+	if ((v = json_object_get(req, "rulesSource")) &&
+	    (want_string(v, "rulesSource", ZT_CTL_RULES_SOURCE_MAX, err, errcap) < 0 ||
+	     (!stage(upd, "rulesSource", json_incref(v)) && oom(err, errcap))))
 		goto out;
 	if (stage_bools(upd, req, bools, err, errcap) < 0)
 		goto out;
@@ -567,13 +558,24 @@ int zt_ctl_net_update(json_t *net, const json_t *req, char *err, size_t errcap)
 		goto out;
 	if ((v = json_object_get(req, "dns")) && check_dns(v, err, errcap) < 0)
 		goto out;
-	if ((v = json_object_get(req, "rules")) &&
-	    check_array(v, "rules", ZT_CTL_RULES_MAX, err, errcap) < 0)
+	if ((v = json_object_get(req, "rules")) != NULL) {
+		static struct zt_rule tmp[ZT_RULES_MAX];
+		unsigned n;
+		if (zt_ctl_rules_parse(v, "rules", tmp, ZT_RULES_MAX, &n, err, errcap) != 0)
+			goto out;
+		/* Stored as ZeroTier stores them: each rule rendered from
+		 * what it parsed to. */
+		if (!stage(upd, "rules", zt_ctl_rules_normalized(v, ZT_RULES_MAX)) &&
+		    oom(err, errcap))
+			goto out;
+	}
+	if ((v = json_object_get(req, "capabilities")) != NULL &&
+	    (zt_ctl_caps_check(v, err, errcap) != 0 ||
+	     (!stage(upd, "capabilities", zt_ctl_caps_normalized(v)) && oom(err, errcap))))
 		goto out;
-	if ((v = json_object_get(req, "capabilities")) &&
-	    check_array(v, "capabilities", 65536, err, errcap) < 0)
-		goto out;
-	if ((v = json_object_get(req, "tags")) && check_array(v, "tags", 65536, err, errcap) < 0)
+	if ((v = json_object_get(req, "tags")) != NULL &&
+	    (zt_ctl_tags_check(v, err, errcap) != 0 ||
+	     (!stage(upd, "tags", zt_ctl_tags_normalized(v)) && oom(err, errcap))))
 		goto out;
 
 	for (const char *const *k = plain; *k; k++)
@@ -640,7 +642,7 @@ int zt_ctl_member_update(json_t *m, const json_t *req, int64_t now, char *err, s
 {
 	static const char *const bools[] = {"authorized", "activeBridge", "noAutoAssignIps",
 	                                    "ssoExempt", NULL};
-	static const char *const plain[] = {"name", "ipAssignments", "capabilities", "tags", NULL};
+	static const char *const plain[] = {"name", "ipAssignments", NULL};
 	json_t *v, *x, *upd = json_object();
 	size_t i;
 	bool was, is;
@@ -671,10 +673,13 @@ int zt_ctl_member_update(json_t *m, const json_t *req, int64_t now, char *err, s
 				goto out;
 		}
 	}
-	if ((v = json_object_get(req, "capabilities")) &&
-	    check_array(v, "capabilities", 65536, err, errcap) < 0)
+	if ((v = json_object_get(req, "capabilities")) != NULL &&
+	    (zt_ctl_member_caps_check(v, err, errcap) != 0 ||
+	     (!stage(upd, "capabilities", zt_ctl_member_caps_normalized(v)) && oom(err, errcap))))
 		goto out;
-	if ((v = json_object_get(req, "tags")) && check_array(v, "tags", 65536, err, errcap) < 0)
+	if ((v = json_object_get(req, "tags")) != NULL &&
+	    (zt_ctl_member_tags_check(v, err, errcap) != 0 ||
+	     (!stage(upd, "tags", zt_ctl_member_tags_normalized(v)) && oom(err, errcap))))
 		goto out;
 
 	was = zt_ctl_bool(m, "authorized");

@@ -24,8 +24,10 @@
 #include "node/zt.h"
 
 #define ZT_CTL_MAX_POOLS 32
-#define ZT_CTL_RULES_MAX (ZT_NETCONF_RULES_MAX - 96) /* compact JSON text of "rules" */
 #define ZT_CTL_NAME_MAX  (ZT_NETCONF_NAME_MAX - 1)
+
+/* A network's rulesSource: the rule script, kept as written. */
+#define ZT_CTL_RULES_SOURCE_MAX 65536
 
 /* The body of a request into *out: empty means {}.  0; -EINVAL for
  * anything but an object or nesting deeper than 32, -EFBIG for more than

@@ -31,6 +31,12 @@
 #include "osdep/version.h"
 
 #define MAX_SLEEP_MS 1000
+/* Queued pushes sent per turn of the loop (each signs a config): about a
+ * few milliseconds of work, so that the API and members' requests are
+ * served in between. */
+#define PUSHES_PER_TURN 32
+/* The audit trail is trimmed to its retention this often. */
+#define AUDIT_PRUNE_MS (10 * 60 * 1000)
 
 struct ctld {
 	struct zt_ctld_config cfg;
@@ -49,6 +55,7 @@ struct ctld {
 	uint64_t verdicts[ZT_NETCONF_BAD_INVITE + 1];
 	int lock_fd;
 	int64_t deadline;
+	int64_t audit_pruned; /* when the audit trail was last trimmed */
 };
 
 static int host_wire_send(void *ctx, int64_t sock, const struct zt_endpoint *to, const void *pkt,
@@ -97,27 +104,8 @@ static int64_t api_now(void *ctx)
 static void api_changed(void *ctx)
 {
 	struct ctld *d = ctx;
-	/* Pushes were sent from the API handler: let the core's timers run. */
+	/* Pushes were queued by the API handler: the loop sends them now. */
 	d->deadline = zt_clock_now();
-}
-
-static int count_one(void *ctx, const char *id, const char *json)
-{
-	(void)id;
-	(void)json;
-	++*(uint64_t *)ctx;
-	return 0;
-}
-
-static int count_members(void *ctx, const char *id, const char *json)
-{
-	struct ctld *d = ((void **)ctx)[0];
-	uint64_t *members = ((void **)ctx)[1], nwid;
-
-	(void)json;
-	if (zt_nwid_parse(id, &nwid) == ZT_OK)
-		(void)d->ctl.store->ops->member_list(d->ctl.store, nwid, count_one, members);
-	return 0;
 }
 
 /* The controller's metrics: the node's (no per-peer families, as
@@ -130,7 +118,6 @@ static void fill_metrics(void *ctx, struct zt_metrics *m)
 	                                      "bad_invite"};
 	struct ctld *d = ctx;
 	uint64_t networks = 0, members = 0;
-	void *mctx[2] = {d, &members};
 
 	zt_metrics_node(m, d->node, zt_clock_now(), &d->u, NULL, false);
 	zt_metrics_family(m, "zt_controller_config_requests_total", ZT_METRICS_COUNTER,
@@ -144,13 +131,28 @@ static void fill_metrics(void *ctx, struct zt_metrics *m)
 	zt_metrics_counter(m, "zt_controller_db_errors_total",
 	                   "database calls that failed while answering members",
 	                   d->ctl.store_errors);
-	(void)d->ctl.store->ops->net_list(d->ctl.store, count_one, &networks);
-	(void)d->ctl.store->ops->net_list(d->ctl.store, count_members, mctx);
+	(void)d->ctl.store->ops->count(d->ctl.store, &networks, &members);
 	zt_metrics_gauge(m, "controller_network_count", "networks the controller serves",
 	                 (double)networks);
 	zt_metrics_gauge(m, "controller_member_count", "members of the controller's networks",
 	                 (double)members);
 	zt_store_timed_metrics(d->ctl.store, m);
+}
+
+/* Keep the audit trail within --audit-days and the row cap. */
+static void audit_prune(struct ctld *d, int64_t now)
+{
+	int64_t keep_ms = (int64_t)d->cfg.audit_days * 24 * 3600 * 1000;
+	uint64_t gone = 0;
+
+	d->audit_pruned = now;
+	if (d->ctl.store->ops->audit_prune(d->ctl.store, d->cfg.audit_days ? now - keep_ms : 0,
+	                                   d->cfg.audit_rows, &gone) != ZT_OK)
+		zt_log_error("the audit trail could not be trimmed (disk full or read-only?)");
+	else if (gone > 0)
+		zt_log_info("audit trail: %" PRIu64 " entries past the retention (%u days, %" PRIu64
+		            " entries) deleted",
+		            gone, d->cfg.audit_days, d->cfg.audit_rows);
 }
 
 static void on_batch(void *ctx, const struct zt_wire_pkt *pkts, size_t n)
@@ -176,6 +178,23 @@ static int start(struct ctld *d, char *err, size_t errcap)
 	                       errcap);
 	if (r < 0)
 		return r;
+	if (cfg->db == NULL) {
+		if (zt_home_path(dbpath, sizeof dbpath, cfg->home, "controller.db") < 0) {
+			snprintf(err, errcap, "home directory path too long");
+			return -ENAMETOOLONG;
+		}
+	} else {
+		snprintf(dbpath, sizeof dbpath, "%s", cfg->db);
+	}
+	/* The database first: a second controller on it is refused before
+	 * it writes anything (store_sqlite.c locks it). */
+	if (zt_store_sqlite_open(&d->ctl.store, dbpath, err, errcap) != ZT_OK)
+		return -EINVAL;
+	/* Every database call timed, for the metrics. */
+	if (zt_store_timed_wrap(&d->ctl.store, d->ctl.store) != ZT_OK) {
+		snprintf(err, errcap, "out of memory");
+		return -ENOMEM;
+	}
 	r = zt_state_roots(cfg->home, cfg->roots_file, &roots, &have_roots, err, errcap);
 	if (r < 0)
 		return r;
@@ -191,22 +210,8 @@ static int start(struct ctld *d, char *err, size_t errcap)
 	r = zt_state_token(cfg->home, d->token, sizeof d->token, err, errcap);
 	if (r < 0)
 		return r;
-	if (cfg->db == NULL) {
-		if (zt_home_path(dbpath, sizeof dbpath, cfg->home, "controller.db") < 0) {
-			snprintf(err, errcap, "home directory path too long");
-			return -ENAMETOOLONG;
-		}
-	} else {
-		snprintf(dbpath, sizeof dbpath, "%s", cfg->db);
-	}
-	if (zt_store_sqlite_open(&d->ctl.store, dbpath, err, errcap) != ZT_OK)
-		return -EINVAL;
-	/* Every database call timed, for the metrics. */
-	if (zt_store_timed_wrap(&d->ctl.store, d->ctl.store) != ZT_OK) {
-		snprintf(err, errcap, "out of memory");
-		return -ENOMEM;
-	}
 	d->ctl.address = d->id.address;
+	audit_prune(d, now);
 
 	r = zt_nodeudp_open(&d->u, d->loop, cfg->bind_addr, cfg->udp_port, false, false, on_batch,
 	                    d, err, errcap);
@@ -270,8 +275,17 @@ static void run_loop(struct ctld *d)
 {
 	while (!zt_evloop_stopped(d->loop)) {
 		int64_t now = zt_clock_now(), next, api_next, timeout;
+		bool more;
 		int r;
 
+		/* The admin's changes, pushed a slice per turn (ctl.h); with
+		 * more to send, the loop only polls before the next slice. */
+		more = zt_ctl_work(&d->ctl, now, PUSHES_PER_TURN);
+		if (now - d->audit_pruned >= AUDIT_PRUNE_MS)
+			audit_prune(d, now);
+
+		if (more)
+			d->deadline = now; /* the pushes' sends may have armed timers */
 		if (now >= d->deadline) {
 			int64_t dl = now + MAX_SLEEP_MS;
 			(void)zt_node_process_background(d->node, now, &dl);
@@ -286,6 +300,8 @@ static void run_loop(struct ctld *d)
 			timeout = 0;
 		if (timeout > MAX_SLEEP_MS)
 			timeout = MAX_SLEEP_MS;
+		if (more)
+			timeout = 0;
 		zt_nodeudp_flush(&d->u);
 		r = zt_evloop_wait(d->loop, (int)timeout);
 		if (r < 0) {

@@ -19,7 +19,14 @@ struct zt_ctld_config {
 	uint16_t udp_port;
 	int api_port;             /* -1: the UDP port */
 	const char *metrics_addr; /* --metrics IP:PORT; NULL: no metrics listener */
+	/* The audit trail keeps entries this many days (0: no age limit)
+	 * and at most this many (the newest). */
+	unsigned audit_days;
+	uint64_t audit_rows;
 };
+
+#define ZT_CTLD_AUDIT_DAYS 90
+#define ZT_CTLD_AUDIT_ROWS 1000000
 
 /* Run until SIGINT/SIGTERM; returns the exit status. */
 int zt_ctld_run(const struct zt_ctld_config *cfg);

@@ -32,7 +32,7 @@
 #define ERR_MAX    512
 
 static const char usage_line[] =
-    "usage: zt-controller invite [-D HOMEDIR] [-n USES] [-t SECONDS] NWID";
+    "usage: zt-controller invite [-D HOMEDIR] [-n USES] [-t SECONDS] [-o FILE] NWID";
 
 static int read_small(const char *home, const char *name, char *buf, size_t cap)
 {
@@ -110,7 +110,7 @@ out:
 }
 
 struct invite_args {
-	const char *home;
+	const char *home, *out;
 	long uses, ttl;
 	uint64_t nwid;
 };
@@ -123,9 +123,10 @@ static int parse_args(int argc, char **argv, struct invite_args *a, char *err, s
 	int c;
 
 	optind = 1;
-	while ((c = getopt(argc, argv, ":D:n:t:h")) != -1) {
+	while ((c = getopt(argc, argv, ":D:n:t:o:h")) != -1) {
 		switch (c) {
 		case 'D': a->home = optarg; break;
+		case 'o': a->out = optarg; break;
 		case 'n':
 			a->uses = strtol(optarg, &end, 10);
 			if (*end || a->uses < 1 || a->uses > 1000000) {
@@ -266,8 +267,9 @@ out:
 
 int zt_invite_main(int argc, char **argv, const char *default_home)
 {
-	struct invite_args a = {default_home, 1, 86400, 0};
-	char code[ZT_INVITE_TEXT_MAX], err[ERR_MAX] = "";
+	struct invite_args a = {default_home, NULL, 1, 86400, 0};
+	char code[ZT_INVITE_TEXT_MAX + 1], err[ERR_MAX + ZT_HOME_PATH_MAX] = "";
+	size_t len;
 	bool no_roots = false;
 	int r;
 
@@ -281,7 +283,7 @@ int zt_invite_main(int argc, char **argv, const char *default_home)
 		r = -EIO;
 	}
 	if (r == 0)
-		r = make_invite(&a, code, sizeof code, &no_roots, err, sizeof err);
+		r = make_invite(&a, code, sizeof code - 1, &no_roots, err, sizeof err);
 	if (r < 0) {
 		fprintf(stderr, "zt-controller invite: %s\n", err);
 		return 1;
@@ -291,6 +293,13 @@ int zt_invite_main(int argc, char **argv, const char *default_home)
 		        "zt-controller invite: no roots in %s/roots: the code will only work on "
 		        "members that have roots\n",
 		        a.home);
-	printf("%s\n", code);
+	len = strlen(code);
+	code[len++] = '\n';
+	r = zt_home_output(a.out, code, len, 0600, err, sizeof err);
+	sodium_memzero(code, sizeof code);
+	if (r < 0) {
+		fprintf(stderr, "zt-controller invite: %s\n", err);
+		return 1;
+	}
 	return 0;
 }

@@ -13,6 +13,7 @@
 
 #include "controller/ctld.h"
 #include "controller/invite.h"
+#include "controller/rulescmd.h"
 #include "osdep/args.h"
 #include "osdep/log.h"
 #include "osdep/metrics.h"
@@ -25,8 +26,10 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: zt-controller [-p UDPPORT] [-P APIPORT] [-r ROOTSFILE] [-b BINDADDR]\n"
-	        "                     [--db FILE] [--metrics IP:PORT] [-v] [HOMEDIR]\n"
-	        "       zt-controller invite [-D HOMEDIR] [-n USES] [-t SECONDS] NWID\n"
+	        "                     [--db FILE] [--metrics IP:PORT] [--audit-days N]\n"
+	        "                     [--audit-rows N] [-v] [HOMEDIR]\n"
+	        "       zt-controller invite [-D HOMEDIR] [-n USES] [-t SECONDS] [-o FILE] NWID\n"
+	        "       zt-controller rules compile FILE\n"
 	        "\n"
 	        "  the zt network controller: answers members' config requests from its\n"
 	        "  SQLite database; admin API (ZeroTier's /controller paths) on 127.0.0.1\n"
@@ -38,14 +41,20 @@ static void usage(FILE *f)
 	        "  --db FILE    the database (default HOMEDIR/controller.db)\n"
 	        "  --metrics IP:PORT  serve Prometheus metrics at http://IP:PORT/metrics (no\n"
 	        "               token: bind it where only the scraper reaches; default off)\n"
+	        "  --audit-days N  keep the audit trail of admin changes N days (default %d;\n"
+	        "               0: no age limit)\n"
+	        "  --audit-rows N  and at most its N newest entries (default %d)\n"
 	        "  -v           debug logging\n"
 	        "  --version    print the version\n"
 	        "  HOMEDIR      state directory (default %s): identity, API token\n"
 	        "\n"
 	        "  invite       print a one-line invite code for network NWID, good for USES\n"
 	        "               joins (default 1) within SECONDS (default 86400); the\n"
-	        "               controller of HOMEDIR must be running\n",
-	        DEFAULT_PORT, DEFAULT_HOME);
+	        "               controller of HOMEDIR must be running; -o FILE writes it to\n"
+	        "               FILE (mode 0600, replaced only on success) instead of stdout\n"
+	        "  rules compile print the JSON of a rule script (\"rules\", \"capabilities\",\n"
+	        "               \"tags\"); errors as FILE:LINE:COLUMN: what was expected\n",
+	        DEFAULT_PORT, ZT_CTLD_AUDIT_DAYS, ZT_CTLD_AUDIT_ROWS, DEFAULT_HOME);
 }
 
 int main(int argc, char **argv)
@@ -54,6 +63,8 @@ int main(int argc, char **argv)
 	                                         {"version", no_argument, NULL, 'V'},
 	                                         {"db", required_argument, NULL, 'd'},
 	                                         {"metrics", required_argument, NULL, 'm'},
+	                                         {"audit-days", required_argument, NULL, 'A'},
+	                                         {"audit-rows", required_argument, NULL, 'R'},
 	                                         {NULL, 0, NULL, 0}};
 	struct zt_ctld_config cfg;
 	bool verbose = false;
@@ -63,10 +74,14 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "invite") == 0)
 		return zt_invite_main(argc - 1, argv + 1, DEFAULT_HOME);
+	if (argc > 1 && strcmp(argv[1], "rules") == 0)
+		return zt_rulescmd_main(argc - 1, argv + 1);
 	memset(&cfg, 0, sizeof cfg);
 	cfg.home = DEFAULT_HOME;
 	cfg.udp_port = DEFAULT_PORT;
 	cfg.api_port = -1;
+	cfg.audit_days = ZT_CTLD_AUDIT_DAYS;
+	cfg.audit_rows = ZT_CTLD_AUDIT_ROWS;
 	while ((c = getopt_long(argc, argv, ":p:P:r:b:d:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -91,6 +106,28 @@ int main(int argc, char **argv)
 			}
 			cfg.metrics_addr = optarg;
 			break;
+		case 'A':
+		case 'R': {
+			char *end;
+			unsigned long long v;
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' || optarg[0] == '-' ||
+			    (c == 'A' && v > 36500) || (c == 'R' && (v < 1 || v > 1000000000))) {
+				fprintf(stderr,
+				        "zt-controller: %s %s: expected %s (see zt-controller "
+				        "--help)\n",
+				        c == 'A' ? "--audit-days" : "--audit-rows", optarg,
+				        c == 'A' ? "days, 0-36500"
+				                 : "a number of entries, 1-1000000000");
+				return 1;
+			}
+			if (c == 'A')
+				cfg.audit_days = (unsigned)v;
+			else
+				cfg.audit_rows = v;
+			break;
+		}
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': zt_version_print("zt-controller"); return 0;

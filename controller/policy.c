@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "controller/ctl_json.h"
+#include "controller/ctl_rules.h"
 
 /* Pools are searched this far from a member's starting point; a larger
  * pool is fine, it is only not searched exhaustively. */
@@ -133,7 +134,6 @@ static void fill(const json_t *net, const json_t *member, struct zt_netconf *c)
 {
 	const json_t *v, *x;
 	size_t i;
-	char *rules;
 
 	snprintf(c->name, sizeof c->name, "%s",
 	         json_is_string(json_object_get(net, "name"))
@@ -174,12 +174,7 @@ static void fill(const json_t *net, const json_t *member, struct zt_netconf *c)
 		    zt_ctl_parse_ip(json_string_value(x), &c->dns[c->dns_count]) == ZT_OK)
 			c->dns_count++;
 	}
-	rules = json_dumps(json_object_get(net, "rules"), JSON_COMPACT);
-	if (rules != NULL && strlen(rules) < ZT_NETCONF_RULES_MAX) {
-		c->rules_len = (uint16_t)strlen(rules);
-		memcpy(c->rules, rules, c->rules_len);
-	}
-	free(rules);
+	zt_ctl_rules_fill(net, member, c);
 }
 
 enum zt_netconf_verdict zt_policy_decide(const json_t *net, json_t *member, uint64_t address,

@@ -5,10 +5,14 @@
  * SQLite one (store_sqlite.c, the only SQLite user).
  *
  * Networks and members are stored as JSON objects (ZeroTier's controller
- * field names, see ctl_json.h) keyed by their ids; the store does not look
- * inside them.  Every write is its own transaction unless the caller wraps
- * several in begin/commit.  A write that returned ZT_OK is durable: it
- * survives kill -9 and power loss.
+ * field names, see ctl_json.h) keyed by their ids.  The store looks inside
+ * a member only to index it (zt_store_member_index in store_index.c:
+ * authorized, activeBridge, revision, ipAssignments), in the same transaction as the
+ * member, so that picking a free address, listing a network's bridges or
+ * the members to push to never reads and parses every member.  Every
+ * write is its own transaction unless the caller wraps several in
+ * begin/commit.  A write that returned ZT_OK is durable: it survives
+ * kill -9 and power loss.
  *
  * Ids are the 16/10 lower-case hex digit text forms.  Returned strings are
  * malloc'd; the caller frees them.  Errors are enum zt_err values.
@@ -16,6 +20,7 @@
 #ifndef ZT_CONTROLLER_STORE_H
 #define ZT_CONTROLLER_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +30,38 @@ struct zt_store;
 
 /* Called once per object of a listing; a non-zero return stops it. */
 typedef int (*zt_store_each_fn)(void *ctx, const char *id, const char *json);
+
+/* What the store indexes of a member (store_index.c fills it from the
+ * member's JSON; every implementation uses that one reading). */
+#define ZT_STORE_MEMBER_IPS ZT_NETCONF_MAX_ADDRS
+struct zt_store_member_index {
+	bool authorized;
+	bool bridge; /* authorized and activeBridge */
+	int64_t revision;
+	unsigned ip_count;
+	struct zt_inetaddr ips[ZT_STORE_MEMBER_IPS]; /* bits unused */
+};
+void zt_store_member_index(const char *json, struct zt_store_member_index *out);
+
+/* One entry of the audit trail: a change made through the admin API.
+ * old_json / new_json are the object before and after (NULL: it did not
+ * exist / was deleted); id is given by the store (ascending). */
+struct zt_store_audit {
+	int64_t id;
+	int64_t time;       /* ms */
+	const char *who;    /* the API token's name ("admin") */
+	const char *action; /* "create", "update", "delete" */
+	const char *object; /* "network/<nwid>", "network/<nwid>/member/<addr>", ... */
+	const char *old_json, *new_json;
+};
+typedef int (*zt_store_audit_fn)(void *ctx, const struct zt_store_audit *e);
+
+/* Which members member_ids lists. */
+enum zt_store_which {
+	ZT_STORE_ALL,
+	ZT_STORE_AUTHORIZED,
+	ZT_STORE_BRIDGES, /* authorized with activeBridge */
+};
 
 struct zt_store_ops {
 	void (*close)(struct zt_store *s);
@@ -42,6 +79,21 @@ struct zt_store_ops {
 	int (*member_put)(struct zt_store *s, uint64_t nwid, uint64_t addr, const char *json);
 	int (*member_delete)(struct zt_store *s, uint64_t nwid, uint64_t addr);
 	int (*member_list)(struct zt_store *s, uint64_t nwid, zt_store_each_fn fn, void *ctx);
+	/* From the index, without reading the members: up to cap addresses
+	 * of nwid's members above `after`, in ascending order, into out[]
+	 * (*n of them; fewer than cap: the last page). */
+	int (*member_ids)(struct zt_store *s, uint64_t nwid, enum zt_store_which which,
+	                  uint64_t after, uint64_t *out, size_t cap, size_t *n);
+	/* The same pages of all members with each one's revision in rev[]
+	 * (the admin's member list, without reading the members). */
+	int (*member_revisions)(struct zt_store *s, uint64_t nwid, uint64_t after, uint64_t *out,
+	                        int64_t *rev, size_t cap, size_t *n);
+	/* A member of nwid that has ip among its ipAssignments: ZT_OK with
+	 * its address in *owner (the lowest if several), or ZT_ENOTFOUND. */
+	int (*ip_owner)(struct zt_store *s, uint64_t nwid, const struct zt_inetaddr *ip,
+	                uint64_t *owner);
+	/* How many networks and members there are. */
+	int (*count)(struct zt_store *s, uint64_t *networks, uint64_t *members);
 
 	/* Invites: hash is a hash of the token (the token itself is never
 	 * stored).  invite_use takes one use of a valid, unexpired invite for
@@ -50,6 +102,18 @@ struct zt_store_ops {
 	int (*invite_put)(struct zt_store *s, const uint8_t hash[32], uint64_t nwid, unsigned uses,
 	                  int64_t expires, int64_t now);
 	int (*invite_use)(struct zt_store *s, const uint8_t hash[32], uint64_t nwid, int64_t now);
+
+	/* The audit trail: audit_put adds e (its id ignored), in the
+	 * caller's transaction so that a change and its record commit
+	 * together; audit_list gives up to limit entries with id < before
+	 * (0: from the newest), newest first; audit_prune deletes the
+	 * entries older than `older_than` (ms) and the oldest beyond
+	 * max_rows, and says how many went in *deleted. */
+	int (*audit_put)(struct zt_store *s, const struct zt_store_audit *e);
+	int (*audit_list)(struct zt_store *s, int64_t before, unsigned limit, zt_store_audit_fn fn,
+	                  void *ctx);
+	int (*audit_prune)(struct zt_store *s, int64_t older_than, uint64_t max_rows,
+	                   uint64_t *deleted);
 
 	/* A canonical text of everything stored (tests compare two). */
 	int (*dump)(struct zt_store *s, char **text);

@@ -18,25 +18,52 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 struct sq_store {
 	struct zt_store base;
 	sqlite3 *db;
-	int depth; /* >0 inside a caller's begin/commit */
+	int depth;   /* >0 inside a caller's begin/commit */
+	int lock_fd; /* PATH-lock, held while open; -1 for :memory: */
 };
 
-/* Migration i brings the schema from version i to i+1. */
-static const char *const migrations[] = {
+static int backfill_index(sqlite3 *db);
+
+/* Migration i brings the schema from version i to i+1: its SQL, then its
+ * C part (NULL: none), in one transaction. */
+static const struct migration {
+	const char *sql;
+	int (*fn)(sqlite3 *db);
+} migrations[] = {
     /* 0 -> 1: networks and members, as JSON objects. */
-    "CREATE TABLE network (id TEXT PRIMARY KEY NOT NULL, json TEXT NOT NULL);"
-    "CREATE TABLE member (nwid TEXT NOT NULL REFERENCES network(id) ON DELETE CASCADE,"
-    " address TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (nwid, address));",
+    {"CREATE TABLE network (id TEXT PRIMARY KEY NOT NULL, json TEXT NOT NULL);"
+     "CREATE TABLE member (nwid TEXT NOT NULL REFERENCES network(id) ON DELETE CASCADE,"
+     " address TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (nwid, address));",
+     NULL},
     /* 1 -> 2: invites, by the hash of their token. */
-    "CREATE TABLE invite (hash BLOB PRIMARY KEY NOT NULL,"
-    " nwid TEXT NOT NULL REFERENCES network(id) ON DELETE CASCADE,"
-    " uses_left INTEGER NOT NULL, expires INTEGER NOT NULL, created INTEGER NOT NULL);",
+    {"CREATE TABLE invite (hash BLOB PRIMARY KEY NOT NULL,"
+     " nwid TEXT NOT NULL REFERENCES network(id) ON DELETE CASCADE,"
+     " uses_left INTEGER NOT NULL, expires INTEGER NOT NULL, created INTEGER NOT NULL);",
+     NULL},
+    /* 2 -> 3: the members' index (store.h): authorized and bridge flags,
+     * the revision, and every assigned address (4 or 16 bytes) with its member. */
+    {"ALTER TABLE member ADD COLUMN authorized INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE member ADD COLUMN bridge INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE member ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;"
+     "CREATE INDEX member_authorized ON member (nwid, authorized, address);"
+     "CREATE INDEX member_bridge ON member (nwid, bridge, address);"
+     "CREATE TABLE member_ip (nwid TEXT NOT NULL, address TEXT NOT NULL, ip BLOB NOT NULL,"
+     " PRIMARY KEY (nwid, address, ip), FOREIGN KEY (nwid, address)"
+     " REFERENCES member (nwid, address) ON DELETE CASCADE);"
+     "CREATE INDEX member_ip_ip ON member_ip (nwid, ip, address);",
+     backfill_index},
+    /* 3 -> 4: the audit trail of admin changes (store.h). */
+    {"CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL,"
+     " who TEXT NOT NULL, action TEXT NOT NULL, object TEXT NOT NULL, old TEXT, new TEXT);"
+     "CREATE INDEX audit_time ON audit (time);",
+     NULL},
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -215,24 +242,87 @@ static int sq_member_get(struct zt_store *b, uint64_t nwid, uint64_t addr, char 
 	return get_text(st, json);
 }
 
-static int sq_member_put(struct zt_store *b, uint64_t nwid, uint64_t addr, const char *json)
+static int ip_len(const struct zt_inetaddr *ip)
 {
-	struct sq_store *s = sq(b);
-	sqlite3_stmt *st;
-	char id[24], a[16];
+	return ip->family == 4 ? 4 : 16;
+}
 
-	if (prepare(s,
-	            "INSERT INTO member (nwid, address, json) VALUES (?, ?, ?) "
-	            "ON CONFLICT(nwid, address) DO UPDATE SET json = excluded.json",
-	            &st) != ZT_OK)
-		return ZT_ECALLBACK;
-	id_text(nwid, 16, id, sizeof id);
-	id_text(addr, 10, a, sizeof a);
+/* The member's row and its index rows (store.h), in the caller's
+ * transaction: db only, so that a migration can use it too. */
+static int put_member(sqlite3 *db, const char *id, const char *a, const char *json)
+{
+	struct zt_store_member_index ix;
+	sqlite3_stmt *st = NULL;
+	int r = ZT_ECALLBACK;
+
+	zt_store_member_index(json, &ix);
+	if (sqlite3_prepare_v2(
+	        db,
+	        "INSERT INTO member (nwid, address, json, authorized, bridge, revision) "
+	        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(nwid, address) DO UPDATE SET "
+	        "json = excluded.json, authorized = excluded.authorized, "
+	        "bridge = excluded.bridge, revision = excluded.revision",
+	        -1, &st, NULL) != SQLITE_OK)
+		goto out;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, a, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, json, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 4, ix.authorized);
+	sqlite3_bind_int(st, 5, ix.bridge);
+	sqlite3_bind_int64(st, 6, ix.revision);
 	/* A member of a network that does not exist fails the foreign key. */
-	return step_write(s, st);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto out;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db, "DELETE FROM member_ip WHERE nwid = ? AND address = ?", -1, &st,
+	                       NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, a, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto out;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (ix.ip_count == 0) {
+		r = ZT_OK;
+		goto out;
+	}
+	if (sqlite3_prepare_v2(
+	        db, "INSERT OR IGNORE INTO member_ip (nwid, address, ip) VALUES (?, ?, ?)", -1, &st,
+	        NULL) != SQLITE_OK)
+		goto out;
+	for (unsigned i = 0; i < ix.ip_count; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, a, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 3, ix.ips[i].ip, ip_len(&ix.ips[i]), SQLITE_TRANSIENT);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto out;
+	}
+	r = ZT_OK;
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int sq_member_put(struct zt_store *b, uint64_t nwid, uint64_t addr, const char *json)
+{
+	struct sq_store *s = sq(b);
+	char id[24], a[16];
+	int r;
+
+	id_text(nwid, 16, id, sizeof id);
+	id_text(addr, 10, a, sizeof a);
+	/* The row and its index commit together. */
+	if (sq_begin(b) != ZT_OK)
+		return ZT_ECALLBACK;
+	r = put_member(s->db, id, a, json);
+	if (r != ZT_OK) {
+		sq_rollback(b);
+		return r;
+	}
+	return sq_commit(b);
 }
 
 static int sq_member_delete(struct zt_store *b, uint64_t nwid, uint64_t addr)
@@ -265,6 +355,115 @@ static int sq_member_list(struct zt_store *b, uint64_t nwid, zt_store_each_fn fn
 	id_text(nwid, 16, id, sizeof id);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	return each(st, fn, ctx);
+}
+
+static int sq_member_ids(struct zt_store *b, uint64_t nwid, enum zt_store_which which,
+                         uint64_t after, uint64_t *out, size_t cap, size_t *n)
+{
+	static const char *const sql[] = {
+	    [ZT_STORE_ALL] = "SELECT address FROM member WHERE nwid = ? AND address > ? "
+	                     "ORDER BY address LIMIT ?",
+	    [ZT_STORE_AUTHORIZED] = "SELECT address FROM member WHERE nwid = ? AND authorized = 1 "
+	                            "AND address > ? ORDER BY address LIMIT ?",
+	    [ZT_STORE_BRIDGES] = "SELECT address FROM member WHERE nwid = ? AND bridge = 1 "
+	                         "AND address > ? ORDER BY address LIMIT ?",
+	};
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+	char id[24], a[16];
+	int rc = SQLITE_DONE; /* cap 0: nothing to read */
+
+	*n = 0;
+	if ((unsigned)which > ZT_STORE_BRIDGES || prepare(s, sql[which], &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	id_text(nwid, 16, id, sizeof id);
+	id_text(after, 10, a, sizeof a);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, a, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)cap);
+	while (*n < cap && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+		if (t != NULL && zt_address_parse((const char *)t, &out[*n]) == ZT_OK)
+			++*n;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ZT_OK : ZT_ECALLBACK;
+}
+
+static int sq_member_revisions(struct zt_store *b, uint64_t nwid, uint64_t after, uint64_t *out,
+                               int64_t *rev, size_t cap, size_t *n)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+	char id[24], a[16];
+	int rc = SQLITE_DONE; /* cap 0: nothing to read */
+
+	*n = 0;
+	if (prepare(s,
+	            "SELECT address, revision FROM member WHERE nwid = ? AND address > ? "
+	            "ORDER BY address LIMIT ?",
+	            &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	id_text(nwid, 16, id, sizeof id);
+	id_text(after, 10, a, sizeof a);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, a, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)cap);
+	while (*n < cap && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+		if (t != NULL && zt_address_parse((const char *)t, &out[*n]) == ZT_OK)
+			rev[(*n)++] = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ZT_OK : ZT_ECALLBACK;
+}
+
+static int sq_ip_owner(struct zt_store *b, uint64_t nwid, const struct zt_inetaddr *ip,
+                       uint64_t *owner)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+	char id[24];
+	char *t = NULL;
+	int r;
+
+	if (prepare(s,
+	            "SELECT address FROM member_ip WHERE nwid = ? AND ip = ? ORDER BY address "
+	            "LIMIT 1",
+	            &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	id_text(nwid, 16, id, sizeof id);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 2, ip->ip, ip_len(ip), SQLITE_TRANSIENT);
+	r = get_text(st, &t);
+	if (r == ZT_OK && zt_address_parse(t, owner) != ZT_OK)
+		r = ZT_ECALLBACK;
+	free(t);
+	return r;
+}
+
+static int count_rows(struct sq_store *s, const char *sql, uint64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = 0;
+	if (prepare(s, sql, &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? ZT_OK : ZT_ECALLBACK;
+}
+
+static int sq_count(struct zt_store *b, uint64_t *networks, uint64_t *members)
+{
+	struct sq_store *s = sq(b);
+
+	if (count_rows(s, "SELECT count(*) FROM network", networks) != ZT_OK)
+		return ZT_ECALLBACK;
+	return count_rows(s, "SELECT count(*) FROM member", members);
 }
 
 static int sq_invite_put(struct zt_store *b, const uint8_t hash[32], uint64_t nwid, unsigned uses,
@@ -310,6 +509,104 @@ static int sq_invite_use(struct zt_store *b, const uint8_t hash[32], uint64_t nw
 	if (r == ZT_OK && sqlite3_changes(s->db) == 0)
 		r = ZT_ENOTFOUND;
 	return r;
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *t)
+{
+	if (t != NULL)
+		sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int sq_audit_put(struct zt_store *b, const struct zt_store_audit *e)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+
+	if (prepare(s,
+	            "INSERT INTO audit (time, who, action, object, old, new) "
+	            "VALUES (?, ?, ?, ?, ?, ?)",
+	            &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	sqlite3_bind_int64(st, 1, e->time);
+	bind_text_or_null(st, 2, e->who != NULL ? e->who : "");
+	bind_text_or_null(st, 3, e->action != NULL ? e->action : "");
+	bind_text_or_null(st, 4, e->object != NULL ? e->object : "");
+	bind_text_or_null(st, 5, e->old_json);
+	bind_text_or_null(st, 6, e->new_json);
+	return step_write(s, st);
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static int sq_audit_list(struct zt_store *b, int64_t before, unsigned limit, zt_store_audit_fn fn,
+                         void *ctx)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(s,
+	            "SELECT id, time, who, action, object, old, new FROM audit WHERE id < ? "
+	            "ORDER BY id DESC LIMIT ?",
+	            &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	sqlite3_bind_int64(st, 1, before > 0 ? before : INT64_MAX);
+	sqlite3_bind_int64(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct zt_store_audit e = {sqlite3_column_int64(st, 0),
+		                           sqlite3_column_int64(st, 1),
+		                           col(st, 2),
+		                           col(st, 3),
+		                           col(st, 4),
+		                           col(st, 5),
+		                           col(st, 6)};
+		if (fn(ctx, &e) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? ZT_OK : ZT_ECALLBACK;
+}
+
+static int sq_audit_prune(struct zt_store *b, int64_t older_than, uint64_t max_rows,
+                          uint64_t *deleted)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+	int r;
+
+	*deleted = 0;
+	if (sq_begin(b) != ZT_OK)
+		return ZT_ECALLBACK;
+	if (prepare(s, "DELETE FROM audit WHERE time < ?", &st) != ZT_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, older_than);
+	if (step_write(s, st) != ZT_OK)
+		goto fail;
+	*deleted += (uint64_t)sqlite3_changes(s->db);
+	/* The newest max_rows stay: everything below the id of the
+	 * (max_rows+1)-th newest goes, one indexed statement. */
+	if (prepare(s,
+	            "DELETE FROM audit WHERE id <= (SELECT id FROM audit ORDER BY id DESC "
+	            "LIMIT 1 OFFSET ?)",
+	            &st) != ZT_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)(max_rows > INT64_MAX ? INT64_MAX : max_rows));
+	if (step_write(s, st) != ZT_OK)
+		goto fail;
+	*deleted += (uint64_t)sqlite3_changes(s->db);
+	r = sq_commit(b);
+	return r;
+fail:
+	sq_rollback(b);
+	*deleted = 0;
+	return ZT_ECALLBACK;
 }
 
 /* Append to a growing string; false when out of memory. */
@@ -381,6 +678,8 @@ static void sq_close(struct zt_store *b)
 	if (s->depth > 0)
 		sq_rollback(b);
 	sqlite3_close(s->db);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
 	free(s);
 }
 
@@ -397,6 +696,13 @@ static const struct zt_store_ops sq_ops = {
     .member_put = sq_member_put,
     .member_delete = sq_member_delete,
     .member_list = sq_member_list,
+    .member_ids = sq_member_ids,
+    .member_revisions = sq_member_revisions,
+    .ip_owner = sq_ip_owner,
+    .count = sq_count,
+    .audit_put = sq_audit_put,
+    .audit_list = sq_audit_list,
+    .audit_prune = sq_audit_prune,
     .invite_put = sq_invite_put,
     .invite_use = sq_invite_use,
     .dump = sq_dump,
@@ -412,6 +718,42 @@ static int user_version(sqlite3 *db, int *v)
 	*v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? ZT_OK : ZT_ECALLBACK;
+}
+
+/* Migration 2 -> 3: index the members written before the index existed,
+ * each row written again through put_member.  One row per query, after
+ * the last one done: the table is not written while a query walks it. */
+static int backfill_index(sqlite3 *db)
+{
+	char id[24] = "", a[16] = "";
+	int r = ZT_OK;
+
+	while (r == ZT_OK) {
+		sqlite3_stmt *st;
+		char *json;
+		int rc;
+
+		if (sqlite3_prepare_v2(
+		        db,
+		        "SELECT nwid, address, json FROM member WHERE (nwid, address) "
+		        "> (?, ?) ORDER BY nwid, address LIMIT 1",
+		        -1, &st, NULL) != SQLITE_OK)
+			return ZT_ECALLBACK;
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, a, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW) {
+			sqlite3_finalize(st);
+			return rc == SQLITE_DONE ? ZT_OK : ZT_ECALLBACK;
+		}
+		snprintf(id, sizeof id, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(a, sizeof a, "%s", (const char *)sqlite3_column_text(st, 1));
+		json = strdup((const char *)sqlite3_column_text(st, 2));
+		sqlite3_finalize(st);
+		r = json != NULL ? put_member(db, id, a, json) : ZT_ENOMEM;
+		free(json);
+	}
+	return r;
 }
 
 static int migrate(sqlite3 *db, const char *path, char *err, size_t errcap)
@@ -434,7 +776,8 @@ static int migrate(sqlite3 *db, const char *path, char *err, size_t errcap)
 		char sql[64];
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
 		/* The schema change and the version bump commit together. */
-		if (exec(db, "BEGIN IMMEDIATE") != ZT_OK || exec(db, migrations[v]) != ZT_OK ||
+		if (exec(db, "BEGIN IMMEDIATE") != ZT_OK || exec(db, migrations[v].sql) != ZT_OK ||
+		    (migrations[v].fn != NULL && migrations[v].fn(db) != ZT_OK) ||
 		    exec(db, sql) != ZT_OK || exec(db, "COMMIT") != ZT_OK) {
 			snprintf(err, errcap, "%s: migrating the schema to version %d failed: %s",
 			         path, v + 1, sqlite3_errmsg(db));
@@ -469,6 +812,54 @@ static int create_private(const char *path, char *err, size_t errcap)
 	return ZT_OK;
 }
 
+/* One controller per database: it answers for the networks in it, and a
+ * second one on the same file would answer for them too, with its own
+ * identity.  An flock on PATH-lock (not on the database itself: closing
+ * any other descriptor of it would drop SQLite's own POSIX locks) held
+ * until close; the file says who holds it.  The kernel drops the lock
+ * when the holder dies, so a kill -9 leaves nothing to clean up. */
+static int lock_db(const char *path, int *fd_out, char *err, size_t errcap)
+{
+	char lpath[4096], pid[32] = "";
+	int fd, n;
+	ssize_t got;
+
+	*fd_out = -1;
+	if (strcmp(path, ":memory:") == 0 || path[0] == '\0')
+		return ZT_OK;
+	if (snprintf(lpath, sizeof lpath, "%s-lock", path) >= (int)sizeof lpath) {
+		snprintf(err, errcap, "database path too long: %s", path);
+		return ZT_EINVAL;
+	}
+	fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errcap, "cannot open %s: %s", lpath, strerror(errno));
+		return ZT_ECALLBACK;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		got = pread(fd, pid, sizeof pid - 1, 0);
+		pid[got > 0 ? got : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		close(fd);
+		if (e == EWOULDBLOCK)
+			snprintf(err, errcap,
+			         "database %s is in use by another zt-controller (pid %s): one "
+			         "database serves one controller; stop that one or give this one "
+			         "its own --db",
+			         path, pid[0] ? pid : "unknown");
+		else
+			snprintf(err, errcap, "cannot lock %s: %s", lpath, strerror(e));
+		return ZT_EINVAL;
+	}
+	/* Who holds it, for the next one's message (the lock holds without). */
+	n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	got = ftruncate(fd, 0) == 0 ? pwrite(fd, pid, (size_t)n, 0) : -1;
+	(void)got;
+	*fd_out = fd;
+	return ZT_OK;
+}
+
 int zt_store_sqlite_open(struct zt_store **out, const char *path, char *err, size_t errcap)
 {
 	struct sq_store *s;
@@ -481,8 +872,15 @@ int zt_store_sqlite_open(struct zt_store **out, const char *path, char *err, siz
 		return ZT_ENOMEM;
 	}
 	s->base.ops = &sq_ops;
+	r = lock_db(path, &s->lock_fd, err, errcap);
+	if (r != ZT_OK) {
+		free(s);
+		return r;
+	}
 	r = create_private(path, err, errcap);
 	if (r != ZT_OK) {
+		if (s->lock_fd >= 0)
+			close(s->lock_fd);
 		free(s);
 		return r;
 	}
@@ -513,6 +911,8 @@ int zt_store_sqlite_open(struct zt_store **out, const char *path, char *err, siz
 	return ZT_OK;
 fail:
 	sqlite3_close(s->db);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
 	free(s);
 	return r;
 }

@@ -23,6 +23,13 @@ enum op {
 	OP_MEMBER_PUT,
 	OP_MEMBER_DELETE,
 	OP_MEMBER_LIST,
+	OP_MEMBER_IDS,
+	OP_MEMBER_REVISIONS,
+	OP_IP_OWNER,
+	OP_COUNT_ROWS,
+	OP_AUDIT_PUT,
+	OP_AUDIT_LIST,
+	OP_AUDIT_PRUNE,
 	OP_INVITE_PUT,
 	OP_INVITE_USE,
 	OP_DUMP,
@@ -30,9 +37,11 @@ enum op {
 };
 
 static const char *const op_names[OP_COUNT] = {
-    "begin",       "commit",     "rollback",   "net_get",    "net_put",
-    "net_delete",  "net_list",   "member_get", "member_put", "member_delete",
-    "member_list", "invite_put", "invite_use", "dump",
+    "begin",       "commit",     "rollback",         "net_get",    "net_put",
+    "net_delete",  "net_list",   "member_get",       "member_put", "member_delete",
+    "member_list", "member_ids", "member_revisions", "ip_owner",   "count",
+    "audit_put",   "audit_list", "audit_prune",      "invite_put", "invite_use",
+    "dump",
 };
 
 /* 50 us to 2.5 s: SQLite in WAL answers a lookup in tens of
@@ -131,6 +140,46 @@ static int t_member_list(struct zt_store *s, uint64_t nwid, zt_store_each_fn fn,
 	TIMED(s, OP_MEMBER_LIST, in->ops->member_list(in, nwid, fn, ctx));
 }
 
+static int t_member_ids(struct zt_store *s, uint64_t nwid, enum zt_store_which which,
+                        uint64_t after, uint64_t *out, size_t cap, size_t *n)
+{
+	TIMED(s, OP_MEMBER_IDS, in->ops->member_ids(in, nwid, which, after, out, cap, n));
+}
+
+static int t_member_revisions(struct zt_store *s, uint64_t nwid, uint64_t after, uint64_t *out,
+                              int64_t *rev, size_t cap, size_t *n)
+{
+	TIMED(s, OP_MEMBER_REVISIONS, in->ops->member_revisions(in, nwid, after, out, rev, cap, n));
+}
+
+static int t_ip_owner(struct zt_store *s, uint64_t nwid, const struct zt_inetaddr *ip,
+                      uint64_t *owner)
+{
+	TIMED(s, OP_IP_OWNER, in->ops->ip_owner(in, nwid, ip, owner));
+}
+
+static int t_count(struct zt_store *s, uint64_t *networks, uint64_t *members)
+{
+	TIMED(s, OP_COUNT_ROWS, in->ops->count(in, networks, members));
+}
+
+static int t_audit_put(struct zt_store *s, const struct zt_store_audit *e)
+{
+	TIMED(s, OP_AUDIT_PUT, in->ops->audit_put(in, e));
+}
+
+static int t_audit_list(struct zt_store *s, int64_t before, unsigned limit, zt_store_audit_fn fn,
+                        void *ctx)
+{
+	TIMED(s, OP_AUDIT_LIST, in->ops->audit_list(in, before, limit, fn, ctx));
+}
+
+static int t_audit_prune(struct zt_store *s, int64_t older_than, uint64_t max_rows,
+                         uint64_t *deleted)
+{
+	TIMED(s, OP_AUDIT_PRUNE, in->ops->audit_prune(in, older_than, max_rows, deleted));
+}
+
 static int t_invite_put(struct zt_store *s, const uint8_t hash[32], uint64_t nwid, unsigned uses,
                         int64_t expires, int64_t now)
 {
@@ -160,6 +209,13 @@ static const struct zt_store_ops timed_ops = {
     .member_put = t_member_put,
     .member_delete = t_member_delete,
     .member_list = t_member_list,
+    .member_ids = t_member_ids,
+    .member_revisions = t_member_revisions,
+    .ip_owner = t_ip_owner,
+    .count = t_count,
+    .audit_put = t_audit_put,
+    .audit_list = t_audit_list,
+    .audit_prune = t_audit_prune,
     .invite_put = t_invite_put,
     .invite_use = t_invite_use,
     .dump = t_dump,

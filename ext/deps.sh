@@ -19,7 +19,7 @@ have_pc miniupnpc || [ -f /usr/include/miniupnpc/miniupnpc.h ] || missing="$miss
 have_pc sqlite3 || missing="$missing libsqlite3-dev"
 if [ "$want" = test ] || [ "$want" = demo ]; then
 	for t in ip:iproute2 nft:nftables tcpdump:tcpdump ping:iputils-ping \
-		 python3:python3 timeout:coreutils jq:jq; do
+		 python3:python3 timeout:coreutils jq:jq curl:curl; do
 		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
 	done
 fi
@@ -54,6 +54,10 @@ if [ "$want" = package ]; then
 		 systemd-analyze:systemd systemd-sysusers:systemd; do
 		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
 	done
+fi
+# make pktpath-bench, make shellcost-bench: instruction counts
+if [ "$want" = pktpath ]; then
+	command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
 fi
 if [ "$want" = cross ]; then
 	# make test-cross ARCH=...: the cross compiler, qemu-user to run what it

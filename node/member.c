@@ -20,16 +20,18 @@
 #include "member.h"
 #include "multicast.h"
 #include "netconf.h"
+#include "netrules.h"
 #include "network.h"
 #include "node.h"
 #include "peer.h"
+#include "rules.h"
 #include "send.h"
 #include "switch.h"
 #include "util.h"
 #include "wire.h"
 #include "zt.h"
 
-#define CONF_MSG_MAX 8192 /* an encoded config + signature fits */
+#define CONF_MSG_MAX (ZT_PACKET_MAX - ZT_DATA_OVERHEAD) /* the largest message */
 #define MIN_MTU      1280
 #define MAX_MTU      9000
 
@@ -57,8 +59,11 @@ bool zt_member_com_ok(const struct zt_network *net, const struct zt_member *m)
 
 void zt_memcom_free(const struct zt_mem *mem, struct zt_memcom *mc)
 {
-	if (mc != NULL)
+	if (mc != NULL) {
 		zt_mem_free(mem, mc->held);
+		zt_mem_free(mem, mc->creds);
+		zt_mem_free(mem, mc->in_held);
+	}
 	zt_mem_free(mem, mc);
 }
 
@@ -280,7 +285,7 @@ bad:
 }
 
 /* msg: flags u8 | COM; len at least 1 + ZT_COM_LEN. */
-static void take_com(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg)
+void zt_member_take_com(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg)
 {
 	struct zt_com com;
 	struct zt_network *net;
@@ -337,7 +342,7 @@ static void handle_com(struct zt_node *n, int64_t now, struct zt_peer *p, const 
 		n->counters[ZT_CTR_NETCONF_BAD]++;
 		return;
 	}
-	take_com(n, now, p, msg + 1);
+	zt_member_take_com(n, now, p, msg + 1);
 }
 
 static void handle_frame_com(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
@@ -347,7 +352,7 @@ static void handle_frame_com(struct zt_node *n, int64_t now, struct zt_peer *p, 
 		n->counters[ZT_CTR_RX_MALFORMED]++;
 		return;
 	}
-	take_com(n, now, p, msg + 1);
+	zt_member_take_com(n, now, p, msg + 1);
 	/* The rest is a FRAME message without its type byte: hand the
 	 * switch a view whose byte 0 it does not read. */
 	zt_switch_frame_from_peer(n, now, p, msg + 1 + ZT_COM_LEN, len - 1 - ZT_COM_LEN);
@@ -421,6 +426,40 @@ static void send_err(struct zt_node *n, int64_t now, struct zt_peer *p, uint64_t
 	(void)zt_send_msg(n, now, p, msg, sizeof msg);
 }
 
+/* The member's tags, sorted by id with each id once (as members expect
+ * them), its capabilities and its addresses, each signed as the
+ * credential it shows. */
+static int sign_creds(struct zt_node *n, struct zt_netconf *c)
+{
+	unsigned k = 0;
+
+	if (c->tag_count > ZT_TAGS_MAX)
+		c->tag_count = ZT_TAGS_MAX;
+	if (c->cap_count > ZT_CAPS_MAX)
+		c->cap_count = ZT_CAPS_MAX;
+	for (unsigned i = 1; i < c->tag_count; i++) {
+		struct zt_tag t = c->tags[i];
+		unsigned j = i;
+		for (; j > 0 && c->tags[j - 1].id > t.id; j--)
+			c->tags[j] = c->tags[j - 1];
+		c->tags[j] = t;
+	}
+	for (unsigned i = 0; i < c->tag_count; i++)
+		if (k == 0 || c->tags[k - 1].id != c->tags[i].id)
+			c->tags[k++] = c->tags[i];
+	c->tag_count = k;
+	for (unsigned i = 0; i < c->tag_count; i++)
+		if (zt_tag_sign(&c->tags[i], c->nwid, c->issued_to, c->timestamp, &n->id) != ZT_OK)
+			return ZT_EINVAL;
+	for (unsigned i = 0; i < c->cap_count; i++)
+		if (zt_cap_sign(&c->caps[i], c->nwid, c->issued_to, c->timestamp, &n->id) != ZT_OK)
+			return ZT_ERANGE;
+	if (c->addr_count > ZT_NETCONF_MAX_ADDRS)
+		c->addr_count = ZT_NETCONF_MAX_ADDRS;
+	return zt_addrs_sign(c->addrs, c->addr_count, c->nwid, c->issued_to, c->timestamp, &n->id,
+	                     c->addrs_sig);
+}
+
 static int answer(struct zt_node *n, int64_t now, struct zt_peer *p,
                   const struct zt_netconf_request *req)
 {
@@ -459,6 +498,11 @@ static int answer(struct zt_node *n, int64_t now, struct zt_peer *p,
 	c->com.max_delta = ZT_COM_MAX_DELTA;
 	if (zt_com_sign(&c->com, &n->id) != ZT_OK) {
 		r = ZT_EINVAL;
+		goto out;
+	}
+	if (sign_creds(n, c) != ZT_OK) {
+		zt_host_log(n, ZT_LOG_WARN, "netconf: a capability does not fit; config not sent");
+		r = ZT_ERANGE;
 		goto out;
 	}
 	msg[0] = ZT_MSG_NETCONF;
@@ -508,6 +552,8 @@ bool zt_member_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, con
 	case ZT_MSG_NET_COM: handle_com(n, now, p, msg, len); return true;
 	case ZT_MSG_NET_REVOKE: handle_revoke(n, now, p, msg, len); return true;
 	case ZT_MSG_FRAME_COM: handle_frame_com(n, now, p, msg, len); return true;
+	case ZT_MSG_FRAME_FWD: zt_netrules_fwd_msg(n, now, p, msg, len); return true;
+	case ZT_MSG_NET_CREDS: zt_netrules_creds_msg(n, now, p, msg, len); return true;
 	default: return false;
 	}
 }

@@ -26,6 +26,15 @@ struct zt_memcom {
 	uint8_t *held;
 	uint16_t held_len;
 	int64_t held_at;
+	struct zt_memcreds *creds; /* its tags and capabilities (netrules.c), or NULL */
+	int64_t creds_sent_ts;     /* the config timestamp of the ones we showed it */
+	int64_t creds_sent;        /* ... and when */
+	int64_t creds_asked;       /* when we last asked for its */
+	/* One frame from it held until its credentials come (netrules.c). */
+	uint8_t *in_held;
+	uint16_t in_held_len;
+	int in_held_rule;
+	int64_t in_held_at;
 };
 
 /* Member side: request / refresh configs (from switch background). */
@@ -47,6 +56,8 @@ size_t zt_member_attach_com(struct zt_node *n, int64_t now, struct zt_network *n
 void zt_member_hold(struct zt_node *n, int64_t now, struct zt_member *m, const uint8_t *frame,
                     size_t len);
 void zt_memcom_free(const struct zt_mem *mem, struct zt_memcom *mc);
+/* A COM a member showed: msg is flags u8 | COM (ZT_COM_LEN bytes). */
+void zt_member_take_com(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg);
 /* Show our COM to p if it has not seen the current one (ask for its
  * COM too if we lack it). */
 void zt_member_show_com(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_member *m,

@@ -24,9 +24,13 @@
  *
  * The first socket the peer is heard on wins; from then on the others
  * hear nothing (zt_nat_sock_deaf) and are closed at the next tick, so the
- * peer proves exactly one of our mappings and both ends use that one: a
- * socket that carries a chosen path is never closed, and the peer never
- * chooses a mapping whose socket is gone.
+ * peer proves exactly one of our mappings.  The winner stays open while a
+ * path of ours uses it or the peer is still heard on it: our path to the
+ * peer's endpoint is keyed by that endpoint alone, and moves to whichever
+ * of our sockets last heard it, so when ordinary punching gets through
+ * too (the peer's router opened a UPnP or NAT-PMP port meanwhile) it may
+ * move to our main socket while the peer keeps sending to the winner's
+ * mapping.  The peer never chooses a mapping whose socket is gone.
  *
  * Nobody can aim it elsewhere: the easy side sprays only the address a
  * root observed for a peer it introduced as symmetric, within that
@@ -139,7 +143,8 @@ static void log_attempt(struct zt_node *n, uint64_t peer, const char *what)
 }
 
 /* The attempt ends: the winning socket stays (it carries the path; room
- * for it was checked before the attempt began), every other one closes. */
+ * for it was checked before the attempt began; the peer was just heard on
+ * it), every other one closes. */
 static void burst_end(struct zt_node *n, int64_t now, const char *why)
 {
 	struct zt_burst *b = &n->burst;
@@ -151,6 +156,7 @@ static void burst_end(struct zt_node *n, int64_t now, const char *why)
 		if (keep && n->nkept < ZT_KEPT_SOCKETS) {
 			n->kept[n->nkept] = b->socks[i];
 			n->kept_peer[n->nkept] = b->peer;
+			n->kept_heard[n->nkept] = now;
 			n->nkept++;
 		} else {
 			close_sock(n, b->socks[i]);
@@ -205,9 +211,13 @@ static void spray_round(struct zt_node *n, int64_t now, struct zt_spray *s, stru
 	}
 }
 
-void zt_nat_sock_heard(struct zt_node *n, int64_t sock, const struct zt_peer *p)
+void zt_nat_sock_heard(struct zt_node *n, int64_t now, int64_t sock, const struct zt_peer *p)
 {
 	struct zt_burst *b = &n->burst;
+
+	for (unsigned i = 0; i < n->nkept; i++)
+		if (n->kept[i] == sock && n->kept_peer[i] == p->address)
+			n->kept_heard[i] = now;
 	if (!b->active || b->won || p->address != b->peer)
 		return;
 	for (unsigned i = 0; i < b->nsocks; i++) {
@@ -345,17 +355,22 @@ void zt_nat_background(struct zt_node *n, int64_t now)
 		else
 			spray_round(n, now, s, p);
 	}
-	/* A kept socket goes once no path of its peer uses it. */
+	/* A kept socket goes once no path of its peer uses it and the peer
+	 * has not been heard on it for a while (it may still send to that
+	 * mapping: our path may have moved to another socket). */
 	for (unsigned i = 0; i < n->nkept;) {
 		struct zt_peer *p = zt_peer_find(n, n->kept_peer[i]);
-		if (p != NULL && peer_uses_sock(p, n->kept[i], now)) {
+		if (p != NULL && (peer_uses_sock(p, n->kept[i], now) ||
+		                  now - n->kept_heard[i] < ZT_KEPT_HEARD)) {
 			i++;
 			continue;
 		}
+		log_attempt(n, n->kept_peer[i], ": its socket closes (the peer no longer uses it)");
 		close_sock(n, n->kept[i]);
 		n->nkept--;
 		n->kept[i] = n->kept[n->nkept];
 		n->kept_peer[i] = n->kept_peer[n->nkept];
+		n->kept_heard[i] = n->kept_heard[n->nkept];
 	}
 }
 

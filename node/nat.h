@@ -39,6 +39,10 @@ struct zt_spray {
 	unsigned sent;
 };
 #define ZT_KEPT_SOCKETS 8
+/* A kept socket stays while the peer was heard on it within this long,
+ * whatever our own path to it says (as long as a path may stay alive
+ * unheard). */
+#define ZT_KEPT_HEARD ZT_PATH_ALIVE_IDLE
 
 /* The punch budget: a token bucket for probes to endpoints not proven to
  * receive. */
@@ -54,8 +58,10 @@ unsigned zt_nat_punch_take(struct zt_node *n, int64_t now, unsigned want);
 bool zt_nat_sock_deaf(const struct zt_node *n, int64_t sock);
 /* Start a birthday attempt with p if our NATs call for one. */
 void zt_nat_maybe_birthday(struct zt_node *n, int64_t now, struct zt_peer *p);
-/* An authenticated packet from p came in on `sock`: a birthday hit? */
-void zt_nat_sock_heard(struct zt_node *n, int64_t sock, const struct zt_peer *p);
+/* An authenticated packet from p came in on `sock`: a birthday hit, or a
+ * kept socket the peer still uses?  (Call it only while n->burst.active
+ * or n->nkept: it costs a scan.) */
+void zt_nat_sock_heard(struct zt_node *n, int64_t now, int64_t sock, const struct zt_peer *p);
 /* A peer's ZT_MSG_BIRTHDAY: spray probes at its public address, if a
  * root introduced it as symmetric and observed that address. */
 void zt_nat_birthday_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,

@@ -9,10 +9,14 @@
 #include <string.h>
 
 #include "netconf.h"
+#include "rules.h"
 #include "util.h"
 #include "wire.h"
 
-#define NETCONF_VERSION 1
+/* 2: the rules as entries, capabilities and tags (1 carried the rules as
+ * JSON text, which members stored and did not enforce). */
+#define NETCONF_VERSION            2
+#define NETCONF_VERSION_JSON_RULES 1
 
 uint64_t zt_nwid_controller(uint64_t nwid)
 {
@@ -143,6 +147,30 @@ static void rd_inet(struct rd *r, struct zt_inetaddr *a)
 		memcpy(a->ip, ip, a->family == 4 ? 4 : 16);
 }
 
+/* Rules: as rules.c encodes them, one after the other. */
+static void wr_rules(struct wr *w, const struct zt_rule *rules, unsigned n)
+{
+	int k;
+	if (w->full)
+		return;
+	k = zt_rules_encode(rules, n, w->p + w->len, w->cap - w->len);
+	if (k < 0)
+		w->full = true;
+	else
+		w->len += (size_t)k;
+}
+static void rd_rules(struct rd *r, struct zt_rule *rules, unsigned n, unsigned max)
+{
+	int k;
+	if (r->bad)
+		return;
+	k = zt_rules_decode(r->p + r->off, r->len - r->off, n, rules, max);
+	if (k < 0)
+		r->bad = true;
+	else
+		r->off += (size_t)k;
+}
+
 /* A string: len u8 | bytes (no NUL inside; fits cap with its NUL). */
 static void wr_str(struct wr *w, const char *s, size_t cap)
 {
@@ -244,7 +272,10 @@ int zt_netconf_encode(const struct zt_netconf *c, uint8_t *out, size_t cap)
 	unsigned nr =
 	    c->route_count < ZT_NETCONF_MAX_ROUTES ? c->route_count : ZT_NETCONF_MAX_ROUTES;
 	unsigned nd = c->dns_count < ZT_NETCONF_MAX_DNS ? c->dns_count : ZT_NETCONF_MAX_DNS;
-	size_t rl = c->rules_len < ZT_NETCONF_RULES_MAX ? c->rules_len : ZT_NETCONF_RULES_MAX;
+	unsigned nrules = c->rule_count < ZT_RULES_MAX ? c->rule_count : ZT_RULES_MAX;
+	unsigned ncaps = c->cap_count < ZT_CAPS_MAX ? c->cap_count : ZT_CAPS_MAX;
+	unsigned ntags = c->tag_count < ZT_TAGS_MAX ? c->tag_count : ZT_TAGS_MAX;
+	unsigned cap_rules = 0;
 	unsigned nb =
 	    c->bridge_count < ZT_NETCONF_MAX_BRIDGES ? c->bridge_count : ZT_NETCONF_MAX_BRIDGES;
 	uint8_t com[ZT_COM_LEN];
@@ -272,8 +303,27 @@ int zt_netconf_encode(const struct zt_netconf *c, uint8_t *out, size_t cap)
 	wr_u8(&w, (uint8_t)nd);
 	for (unsigned i = 0; i < nd; i++)
 		wr_inet(&w, &c->dns[i]);
-	wr_u16(&w, (uint16_t)rl);
-	wr_bytes(&w, c->rules, rl);
+	wr_u16(&w, (uint16_t)nrules);
+	wr_rules(&w, c->rules, nrules);
+	wr_u8(&w, (uint8_t)ncaps);
+	for (unsigned i = 0; i < ncaps; i++) {
+		const struct zt_cap *k = &c->caps[i];
+		unsigned nk = k->rule_count < ZT_CAP_RULES_MAX ? k->rule_count : ZT_CAP_RULES_MAX;
+		cap_rules += nk;
+		wr_u32(&w, k->id);
+		wr_u8(&w, (uint8_t)nk);
+		wr_rules(&w, k->rules, nk);
+		wr_bytes(&w, k->sig, 64);
+	}
+	if (cap_rules > ZT_CAP_RULES_TOTAL)
+		return ZT_ERANGE;
+	wr_u8(&w, (uint8_t)ntags);
+	for (unsigned i = 0; i < ntags; i++) {
+		wr_u32(&w, c->tags[i].id);
+		wr_u32(&w, c->tags[i].value);
+		wr_bytes(&w, c->tags[i].sig, 64);
+	}
+	wr_bytes(&w, c->addrs_sig, 64);
 	wr_u8(&w, (uint8_t)nb);
 	for (unsigned i = 0; i < nb; i++)
 		wr_u40(&w, c->bridges[i]);
@@ -286,10 +336,11 @@ int zt_netconf_decode(struct zt_netconf *c, const uint8_t *in, size_t len)
 {
 	struct rd r = {in, len, 0, false};
 	const uint8_t *b;
-	unsigned n;
+	unsigned n, version;
 
 	memset(c, 0, sizeof *c);
-	if (rd_u8(&r) != NETCONF_VERSION)
+	version = rd_u8(&r);
+	if (version != NETCONF_VERSION && version != NETCONF_VERSION_JSON_RULES)
 		return ZT_EINVAL;
 	c->nwid = rd_u64(&r);
 	c->issued_to = rd_u40(&r);
@@ -323,14 +374,57 @@ int zt_netconf_decode(struct zt_netconf *c, const uint8_t *in, size_t len)
 	for (unsigned i = 0; i < n && !r.bad; i++)
 		rd_inet(&r, &c->dns[i]);
 	n = rd_u16(&r);
-	if (n >= ZT_NETCONF_RULES_MAX)
-		return ZT_EINVAL;
-	b = rd_take(&r, n);
-	if (b != NULL) {
-		memcpy(c->rules, b, n);
-		c->rules[n] = '\0';
-		c->rules_len = (uint16_t)n;
+	if (version == NETCONF_VERSION_JSON_RULES) {
+		/* An older controller's config: its rules were never
+		 * enforced, so they mean "accept" (as they did). */
+		if (n >= 4096)
+			return ZT_EINVAL;
+		(void)rd_take(&r, n);
+		c->rule_count = 1;
+		c->rules[0].t = ZT_RULE_ACCEPT;
+		goto bridges;
 	}
+	if (n > ZT_RULES_MAX)
+		return ZT_EINVAL;
+	c->rule_count = n;
+	rd_rules(&r, c->rules, n, ZT_RULES_MAX);
+	n = rd_u8(&r);
+	if (n > ZT_CAPS_MAX)
+		return ZT_EINVAL;
+	c->cap_count = n;
+	for (unsigned i = 0, total = 0; i < n && !r.bad; i++) {
+		struct zt_cap *k = &c->caps[i];
+		k->id = rd_u32(&r);
+		k->rule_count = rd_u8(&r);
+		total += k->rule_count;
+		if (k->rule_count > ZT_CAP_RULES_MAX || total > ZT_CAP_RULES_TOTAL)
+			return ZT_EINVAL;
+		rd_rules(&r, k->rules, k->rule_count, ZT_CAP_RULES_MAX);
+		b = rd_take(&r, 64);
+		if (b != NULL)
+			memcpy(k->sig, b, 64);
+		/* Each id once: a member shows each capability once. */
+		for (unsigned j = 0; j < i; j++)
+			if (c->caps[j].id == k->id)
+				return ZT_EINVAL;
+	}
+	n = rd_u8(&r);
+	if (n > ZT_TAGS_MAX)
+		return ZT_EINVAL;
+	c->tag_count = n;
+	for (unsigned i = 0; i < n && !r.bad; i++) {
+		c->tags[i].id = rd_u32(&r);
+		c->tags[i].value = rd_u32(&r);
+		b = rd_take(&r, 64);
+		if (b != NULL)
+			memcpy(c->tags[i].sig, b, 64);
+		if (i > 0 && c->tags[i].id <= c->tags[i - 1].id)
+			return ZT_EINVAL; /* sorted, each id once */
+	}
+	b = rd_take(&r, 64);
+	if (b != NULL)
+		memcpy(c->addrs_sig, b, 64);
+bridges:
 	n = rd_u8(&r);
 	if (n > ZT_NETCONF_MAX_BRIDGES)
 		return ZT_EINVAL;

@@ -64,6 +64,9 @@ struct zt_network {
 	int64_t mc_query_at, mc_like_at;
 	unsigned mc_queries;
 	bool invite_refused;
+	/* The rules (netrules.c): frames dropped, and by which entry. */
+	uint64_t rules_dropped_out, rules_dropped_in;
+	uint32_t rules_dropped_by[ZT_RULES_MAX + 1];
 };
 
 #endif

@@ -74,6 +74,9 @@ static const char *const counter_names[ZT_CTR_COUNT] = {
     [ZT_CTR_PEER_EVICTED] = "peer_evicted",
     [ZT_CTR_TX_FAILED] = "tx_failed",
     [ZT_CTR_RELAYED_BYTES] = "relayed_bytes",
+    [ZT_CTR_RULES_DROP_OUT] = "rules_drop_out",
+    [ZT_CTR_RULES_DROP_IN] = "rules_drop_in",
+    [ZT_CTR_CREDS_REJECTED] = "creds_rejected",
 };
 
 const char *zt_counter_name(enum zt_counter c)

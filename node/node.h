@@ -58,8 +58,9 @@ struct zt_node {
 	struct zt_punch punch; /* nat.c: the punch budget */
 	struct zt_burst burst;
 	struct zt_spray sprays[ZT_BIRTHDAY_SPRAYS];
-	int64_t kept[ZT_KEPT_SOCKETS]; /* burst sockets a path still uses */
+	int64_t kept[ZT_KEPT_SOCKETS]; /* burst sockets a path or the peer still uses */
 	uint64_t kept_peer[ZT_KEPT_SOCKETS];
+	int64_t kept_heard[ZT_KEPT_SOCKETS]; /* the peer's last packet on it */
 	unsigned nkept;
 
 	struct zt_peer **buckets;

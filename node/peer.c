@@ -411,8 +411,8 @@ struct zt_path *zt_peer_learn_path(struct zt_node *n, struct zt_peer *p, int64_t
 	p->rx_packets++;
 	if (hops != 0)
 		return NULL; /* relayed: says nothing about a direct path */
-	if (n->burst.active)
-		zt_nat_sock_heard(n, sock, p);
+	if (n->burst.active || n->nkept > 0)
+		zt_nat_sock_heard(n, now, sock, p);
 	/* Listed under its connection, so that the close finds it; a
 	 * connection that claims more peers gets no more paths. */
 	if (zt_sock_is_tcp(sock) && !zt_tcpmap_add(&n->tcpmap, sock, p->address))

@@ -13,6 +13,7 @@
 
 #include "frag.h"
 #include "handshake.h"
+#include "host.h"
 #include "identity.h"
 #include "member.h"
 #include "multicast.h"
@@ -179,7 +180,15 @@ static void handle_echo_reply(struct zt_node *n, int64_t now, struct zt_peer *p,
 		x->validated = true;
 		x->credit = 0;
 		sent = x->challenge_sent;
-		zt_node_log_peer(n, ZT_LOG_DEBUG, "path validated to", p->address);
+		if (zt_host_can_log(n)) {
+			char buf[96];
+			struct zt_strbuf sb = {buf, sizeof buf, 0};
+			zt_strbuf_put(&sb, "path validated to ");
+			zt_strbuf_hex(&sb, p->address, 10);
+			zt_strbuf_put(&sb, " at ");
+			zt_strbuf_ep(&sb, from);
+			zt_host_log(n, ZT_LOG_DEBUG, buf);
+		}
 	} else {
 		sent = (int64_t)zt_get_u64(msg + 5);
 	}

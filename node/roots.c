@@ -57,6 +57,14 @@ static int parse_u64_dec(const char *s, int64_t *out)
 
 int zt_roots_parse(struct zt_roots *out, const char *text, size_t len, const uint8_t *pinned_signer)
 {
+	unsigned line;
+
+	return zt_roots_parse_at(out, text, len, pinned_signer, &line);
+}
+
+int zt_roots_parse_at(struct zt_roots *out, const char *text, size_t len,
+                      const uint8_t *pinned_signer, unsigned *lineno)
+{
 	char line[ROOTS_MAX_LINE];
 	char *tok[2 + ZT_MAX_ROOT_ENDPOINTS + 1];
 	uint8_t sig[64];
@@ -65,11 +73,14 @@ int zt_roots_parse(struct zt_roots *out, const char *text, size_t len, const uin
 	int r = ZT_EINVAL;
 
 	memset(out, 0, sizeof *out);
+	*lineno = 0;
 	if (len > ROOTS_MAX_FILE)
 		return ZT_ERANGE;
 	while (pos < len && !have_sig) {
 		size_t start = pos, ll;
 		int n;
+		/* A failure inside this loop is this line's. */
+		++*lineno;
 		while (pos < len && text[pos] != '\n')
 			pos++;
 		ll = pos - start;
@@ -131,6 +142,7 @@ int zt_roots_parse(struct zt_roots *out, const char *text, size_t len, const uin
 			goto out;
 		}
 	}
+	*lineno = 0;
 	if (!have_magic || !have_ts || !have_signer || !have_sig || out->count == 0)
 		goto out;
 	/* Only blank lines may follow the signature. */

@@ -28,6 +28,7 @@
 #include "mss.h"
 #include "multicast.h"
 #include "nat.h"
+#include "netrules.h"
 #include "ndp.h"
 #include "network.h"
 #include "node.h"
@@ -69,6 +70,9 @@ void zt_switch_info(const struct zt_network *net, struct zt_network_info *out)
 	out->multicast_groups = (unsigned)net->local.n;
 	out->invite_refused = net->invite_refused;
 	out->invite_pending = net->token_len > 0;
+	out->rules_dropped_out = net->rules_dropped_out;
+	out->rules_dropped_in = net->rules_dropped_in;
+	out->rules_dropped_by = net->rules_dropped_by;
 }
 
 void zt_switch_free_members(struct zt_network *net)
@@ -128,17 +132,21 @@ struct zt_member *zt_switch_add_member(struct zt_network *net, uint64_t address,
 {
 	unsigned victim = net->member_count, strangers = 0;
 	enum keep vk = KEEP_REVOKED;
+	struct zt_member *found;
 
 	if (added != NULL)
 		*added = false;
 
+	/* Found first: this runs for every frame from a member, and the
+	 * victim's ranking below costs more than the comparison. */
+	found = zt_switch_member(net, address);
+	if (found != NULL) {
+		found->last_seen = now;
+		return found;
+	}
 	for (unsigned i = 0; i < net->member_count; i++) {
 		struct zt_member *m = &net->members[i];
 		enum keep k;
-		if (m->address == address) {
-			m->last_seen = now;
-			return m;
-		}
 		/* The victim, should one be needed: the least worth keeping,
 		 * heard from longest ago; never a live revocation. */
 		k = keep_of(net, m);
@@ -204,6 +212,12 @@ static void send_frame(struct zt_node *n, int64_t now, struct zt_network *net, u
 		return;
 	}
 	size_t off = 0;
+
+	/* Before anything is sealed: the rules (a branch when there are
+	 * none). */
+	if (zt_netrules_active(net) &&
+	    zt_netrules_out(n, now, net, dst, frame, len) != ZT_NETRULES_PASS)
+		return;
 
 	if (zt_member_needs_com(net)) {
 		/* A member whose certificate we know to be revoked gets
@@ -521,6 +535,8 @@ void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p
 		}
 	}
 	if (!addresses_ok(n, net, p->address, frame, flen))
+		return;
+	if (zt_netrules_active(net) && !zt_netrules_in(n, now, net, p, frame, flen))
 		return;
 	p->last_frame = now;
 	{

@@ -86,13 +86,18 @@ enum zt_msg {
 	 * NETCONF_ERR  nwid u64 | code u8 (1 ACCESS_DENIED, 2 NOT_FOUND, 3 bad invite)
 	 * NET_COM      flags u8 (bit0: send me yours) | COM (93)      (member <-> member)
 	 * NET_REVOKE   nwid u64 | member u40 | threshold u64 | sig (64) (controller -> members)
-	 * FRAME_COM    flags u8 | COM (93) | nwid u64 | frame  (a FRAME carrying our COM) */
+	 * FRAME_COM    flags u8 | COM (93) | nwid u64 | frame  (a FRAME carrying our COM)
+	 * FRAME_FWD    nwid u64 | flags u8 | [want u8 | COM] | frame  (a rule's copy or redirect)
+	 * NET_CREDS    nwid u64 | flags u8 | n u8 | n tags | m u8 | m capabilities  (member <->
+	 * member) */
 	ZT_MSG_NETCONF_REQ = 0x20,
 	ZT_MSG_NETCONF = 0x21,
 	ZT_MSG_NETCONF_ERR = 0x22,
 	ZT_MSG_NET_COM = 0x23,
 	ZT_MSG_NET_REVOKE = 0x24,
 	ZT_MSG_FRAME_COM = 0x25,
+	ZT_MSG_FRAME_FWD = 0x26,
+	ZT_MSG_NET_CREDS = 0x27,
 	/* our public endpoint (node -> peer, over any path): "I, behind a
 	 * symmetric NAT, have opened many mappings towards you: probe ports
 	 * of this address now" (birthday probing, node/nat.c) */

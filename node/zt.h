@@ -97,9 +97,8 @@ enum zt_net_type { ZT_NET_PRIVATE = 0, ZT_NET_PUBLIC };
 #define ZT_NETCONF_MAX_ADDRS   16
 #define ZT_NETCONF_MAX_ROUTES  32
 #define ZT_NETCONF_MAX_DNS     4
-#define ZT_NETCONF_MAX_BRIDGES 32   /* active bridges listed in a config */
-#define ZT_NETCONF_RULES_MAX   4096 /* the rules as JSON text */
-#define ZT_NETCONF_TOKEN_MAX   64   /* an invite token in a config request */
+#define ZT_NETCONF_MAX_BRIDGES 32 /* active bridges listed in a config */
+#define ZT_NETCONF_TOKEN_MAX   64 /* an invite token in a config request */
 
 /* An IP address with a prefix length (bits); family 4 or 6, 0: none. */
 struct zt_inetaddr {
@@ -125,6 +124,126 @@ struct zt_com {
 	uint8_t sig[64]; /* Ed25519 by the controller */
 };
 
+/* ---- rules: what members may send each other (node/rules.c) ----
+ * ZeroTier's rules engine, with its numbering (doc/PROTOCOL.md "Rules"):
+ * a list of entries, each a match or an action.  Matches before an action
+ * are ANDed (an entry with ZT_RULE_OR is ORed with what came before it,
+ * ZT_RULE_NOT inverts it); the action is taken when they hold, and the
+ * first action taken ends the list.  A list that ends without one falls
+ * through to the capabilities, and then drops the frame. */
+#define ZT_RULES_MAX       256 /* entries in a network's list */
+#define ZT_CAPS_MAX        16  /* capabilities a member holds */
+#define ZT_CAP_RULES_MAX   64  /* entries in a capability's list */
+#define ZT_TAGS_MAX        16  /* tags a member holds */
+#define ZT_CAP_RULES_TOTAL 256 /* entries in all of a member's capabilities */
+
+#define ZT_RULE_NOT        0x80u /* the match's sense is inverted */
+#define ZT_RULE_OR         0x40u /* ORed with the matches before it, not ANDed */
+#define ZT_RULE_TYPE(t)    ((t)&0x3fu)
+#define ZT_RULE_ACTION_MAX 15 /* types 0-15 are actions, 16-63 matches */
+
+enum zt_rule_type {
+	ZT_RULE_DROP = 0,
+	ZT_RULE_ACCEPT = 1,
+	ZT_RULE_TEE = 2,      /* a copy (up to v.fwd.length bytes) to v.fwd.address */
+	ZT_RULE_WATCH = 3,    /* as TEE (ZeroTier asks the observer to acknowledge) */
+	ZT_RULE_REDIRECT = 4, /* to v.fwd.address instead of the destination */
+	ZT_RULE_BREAK = 5,    /* stop here: on to the capabilities */
+	ZT_RULE_PRIORITY = 6, /* accept, in QoS bucket v.qos (0-8) */
+	ZT_RULE_ZT_SRC = 24,
+	ZT_RULE_ZT_DEST = 25,
+	ZT_RULE_VLAN_ID = 26,
+	ZT_RULE_VLAN_PCP = 27,
+	ZT_RULE_VLAN_DEI = 28,
+	ZT_RULE_MAC_SRC = 29,
+	ZT_RULE_MAC_DEST = 30,
+	ZT_RULE_IPV4_SRC = 31,
+	ZT_RULE_IPV4_DEST = 32,
+	ZT_RULE_IPV6_SRC = 33,
+	ZT_RULE_IPV6_DEST = 34,
+	ZT_RULE_IP_TOS = 35,
+	ZT_RULE_IP_PROTOCOL = 36,
+	ZT_RULE_ETHERTYPE = 37,
+	ZT_RULE_ICMP = 38,
+	ZT_RULE_SPORT = 39,
+	ZT_RULE_DPORT = 40,
+	ZT_RULE_CHARACTERISTICS = 41,
+	ZT_RULE_FRAME_SIZE = 42,
+	ZT_RULE_RANDOM = 43,
+	ZT_RULE_TAGS_DIFFERENCE = 44,
+	ZT_RULE_TAGS_AND = 45,
+	ZT_RULE_TAGS_OR = 46,
+	ZT_RULE_TAGS_XOR = 47,
+	ZT_RULE_TAGS_EQUAL = 48,
+	ZT_RULE_TAG_SENDER = 49,
+	ZT_RULE_TAG_RECEIVER = 50,
+	ZT_RULE_INT_RANGE = 51,
+};
+
+/* Characteristics (ZT_RULE_CHARACTERISTICS: any bit of the mask set). */
+#define ZT_RULE_CHR_INBOUND   (1ULL << 63) /* we receive the frame */
+#define ZT_RULE_CHR_MULTICAST (1ULL << 62) /* group destination (broadcast too) */
+#define ZT_RULE_CHR_BROADCAST (1ULL << 61)
+#define ZT_RULE_CHR_IPAUTH    (1ULL << 60) /* the source IP is the sender's */
+#define ZT_RULE_CHR_MACAUTH   (1ULL << 59) /* the source MAC is the sender's own */
+#define ZT_RULE_CHR_BRIDGE    (1ULL << 58) /* the sender is an active bridge (zt) */
+#define ZT_RULE_CHR_TCP_MASK  0xfffULL     /* TCP flags: FIN = bit 0 ... NS = bit 8 */
+
+struct zt_rule {
+	uint8_t t; /* enum zt_rule_type | ZT_RULE_NOT | ZT_RULE_OR */
+	union {
+		uint64_t zt; /* ZT_SRC, ZT_DEST: 40 bits */
+		uint16_t vlan_id;
+		uint8_t vlan_pcp, vlan_dei;
+		uint8_t mac[6];
+		struct {
+			uint8_t ip[16]; /* IPv4 in ip[0..3] */
+			uint8_t bits;
+		} ip;
+		struct {
+			uint8_t mask, start, end;
+		} tos;
+		uint8_t ip_protocol;
+		uint16_t ethertype;
+		struct {
+			uint8_t type, code;
+			bool match_code;
+		} icmp;
+		uint16_t range[2];        /* ports, frame size: first..last */
+		uint64_t characteristics; /* ZT_RULE_CHR_* */
+		uint32_t probability;     /* RANDOM: of UINT32_MAX */
+		struct {
+			uint32_t id, value;
+		} tag;
+		struct {
+			uint64_t start;
+			uint32_t end;   /* last = start + end */
+			uint16_t idx;   /* offset in the payload */
+			uint8_t format; /* bits - 1 (0-63) | 0x80: little-endian */
+		} intr;
+		struct {
+			uint64_t address;
+			uint32_t flags;
+			uint16_t length; /* TEE, WATCH: bytes copied, 0: all */
+		} fwd;
+		uint8_t qos; /* PRIORITY */
+	} v;
+};
+
+/* Credentials the controller signs for a member, which it shows other
+ * members so that they evaluate its frames with its tags and
+ * capabilities (doc/PROTOCOL.md "Tags and capabilities"). */
+struct zt_tag {
+	uint32_t id, value;
+	uint8_t sig[64]; /* by the controller, over the credential (rules.c) */
+};
+struct zt_cap {
+	uint32_t id;
+	unsigned rule_count;
+	struct zt_rule rules[ZT_CAP_RULES_MAX];
+	uint8_t sig[64];
+};
+
 #define ZT_NETCONF_F_PRIVATE   0x1u /* members need a current COM */
 #define ZT_NETCONF_F_BROADCAST 0x2u /* ff:ff:ff:ff:ff:ff is delivered */
 #define ZT_NETCONF_F_BRIDGE    0x4u /* this member is an active bridge */
@@ -146,8 +265,15 @@ struct zt_netconf {
 	char dns_domain[ZT_NETCONF_NAME_MAX];
 	unsigned dns_count;
 	struct zt_inetaddr dns[ZT_NETCONF_MAX_DNS];
-	uint16_t rules_len;
-	char rules[ZT_NETCONF_RULES_MAX]; /* stored and delivered, not enforced yet */
+	/* The network's rules, and this member's capabilities and tags
+	 * (each signed as a credential the member shows to the others). */
+	unsigned rule_count;
+	struct zt_rule rules[ZT_RULES_MAX];
+	unsigned cap_count;
+	struct zt_cap caps[ZT_CAPS_MAX];
+	unsigned tag_count;
+	struct zt_tag tags[ZT_TAGS_MAX]; /* sorted by id, each id once */
+	uint8_t addrs_sig[64]; /* the controller's, over addrs as a credential (rules.c) */
 	/* The network's active bridges (members that may send and receive
 	 * frames for foreign MACs), this member included if it is one. */
 	unsigned bridge_count;
@@ -194,6 +320,11 @@ struct zt_network_info {
 	bool invite_refused;
 	/* An invite token is still being sent (no verdict yet). */
 	bool invite_pending;
+	/* Frames the rules dropped, sent and received, and by which entry of
+	 * the network's list ([ZT_RULES_MAX]: the list fell through and no
+	 * capability accepted).  Borrowed, as conf. */
+	uint64_t rules_dropped_out, rules_dropped_in;
+	const uint32_t *rules_dropped_by; /* ZT_RULES_MAX + 1 entries */
 };
 
 enum zt_net_op { ZT_NET_UP = 1, ZT_NET_UPDATE, ZT_NET_DOWN };
@@ -273,6 +404,10 @@ enum zt_counter {
 	                          authenticated first; members and roots kept) */
 	ZT_CTR_TX_FAILED,      /* datagrams the host's wire_send failed to send */
 	ZT_CTR_RELAYED_BYTES,  /* bytes of the packets counted in ZT_CTR_RELAYED */
+	ZT_CTR_RULES_DROP_OUT, /* frames from our TAP the network's rules dropped */
+	ZT_CTR_RULES_DROP_IN,  /* frames from members the network's rules dropped */
+	ZT_CTR_CREDS_REJECTED, /* tags and capabilities shown that did not verify (or not
+	                          the sender's, or not its current ones) */
 	ZT_CTR_COUNT
 };
 
@@ -428,6 +563,11 @@ void zt_identity_wipe(struct zt_identity *id);
  * does not verify). */
 int zt_roots_parse(struct zt_roots *out, const char *text, size_t len,
                    const uint8_t *pinned_signer);
+/* The same; on a failure *line is the number (from 1) of the line that
+ * caused it, 0 when it is the file as a whole (its signature, a missing
+ * part), so that tools can point at it. */
+int zt_roots_parse_at(struct zt_roots *out, const char *text, size_t len,
+                      const uint8_t *pinned_signer, unsigned *line);
 /* Write a signed roots file for `roots` (whose timestamp and roots are set)
  * signed with `signer` (an identity with secret).  Returns its length, or
  * ZT_EINVAL (no secret, root or endpoint counts out of range, cap below

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int zt_args_port(const char *opt, const char *s, uint16_t *port, char *err, size_t errcap)
 {
@@ -18,5 +19,50 @@ int zt_args_port(const char *opt, const char *s, uint16_t *port, char *err, size
 		return -EINVAL;
 	}
 	*port = (uint16_t)v;
+	return 0;
+}
+
+int zt_args_endpoint(const char *what, const char *s, struct zt_endpoint *ep, char *err,
+                     size_t errcap)
+{
+	static const uint8_t v6_zero[16];
+	const char *slash = strrchr(s, '/'), *why = NULL;
+
+	if (zt_endpoint_parse(s, ep) != ZT_OK) {
+		if (slash && strspn(slash + 1, "0") == strlen(slash + 1) && slash[1])
+			snprintf(err, errcap,
+			         "%s %.64s: port 0 cannot be sent to: give the UDP port the "
+			         "root listens on (e.g. /9993)",
+			         what, s);
+		else
+			snprintf(err, errcap,
+			         "%s %.64s: expected IP/PORT (1.2.3.4/9993 or 2001:db8::1/9993)",
+			         what, s);
+		return -EINVAL;
+	}
+	if (ep->family == 4) {
+		if (ep->ip[0] == 0)
+			why = "the unspecified address";
+		else if (memcmp(ep->ip, "\xff\xff\xff\xff", 4) == 0)
+			why = "the broadcast address";
+		else if ((ep->ip[0] & 0xf0) == 0xe0)
+			why = "a multicast address";
+		else if ((ep->ip[0] & 0xf0) == 0xf0)
+			why = "a reserved address";
+	} else {
+		if (memcmp(ep->ip, v6_zero, 16) == 0)
+			why = "the unspecified address";
+		else if (ep->ip[0] == 0xff)
+			why = "a multicast address";
+		else if (ep->ip[0] == 0xfe && (ep->ip[1] & 0xc0) == 0x80)
+			why = "a link-local address (a roots file cannot name its interface)";
+	}
+	if (why) {
+		snprintf(err, errcap,
+		         "%s %.64s: %s is not one peers can send to: give the machine's "
+		         "public address (e.g. 203.0.113.7/9993)",
+		         what, s, why);
+		return -EINVAL;
+	}
 	return 0;
 }

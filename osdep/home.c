@@ -162,10 +162,43 @@ int zt_home_write(const char *path, const void *data, size_t len, mode_t mode)
 
 int zt_home_create(const char *path, const void *data, size_t len, mode_t mode)
 {
-	int r = write_new(path, data, len, mode);
+	char tmp[ZT_HOME_PATH_MAX];
+	int r;
 
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+		return -ENAMETOOLONG;
+	(void)unlink(tmp);
+	r = write_new(tmp, data, len, mode);
+	if (r < 0)
+		return r;
+	/* link, unlike rename, fails on an existing path: never replaced. */
+	if (link(tmp, path) < 0)
+		r = -errno;
+	unlink(tmp);
+	/* A file system without hard links (FAT): created in place. */
+	if (r == -EPERM || r == -EOPNOTSUPP)
+		r = write_new(path, data, len, mode);
 	if (r == 0)
 		sync_parent(path);
+	return r;
+}
+
+int zt_home_output(const char *path, const void *data, size_t len, mode_t mode, char *err,
+                   size_t errcap)
+{
+	int r;
+
+	if (path == NULL) {
+		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+			r = -errno;
+			snprintf(err, errcap, "writing to stdout: %s", strerror(errno));
+			return r < 0 ? r : -EIO;
+		}
+		return 0;
+	}
+	r = zt_home_write(path, data, len, mode);
+	if (r < 0)
+		snprintf(err, errcap, "cannot write %s: %s (left as it was)", path, strerror(-r));
 	return r;
 }
 

@@ -37,8 +37,18 @@ int zt_home_read(const char *path, char *buf, size_t cap, size_t *len);
  */
 int zt_home_write(const char *path, const void *data, size_t len, mode_t mode);
 
-/* Create path with data only if it does not exist yet (-EEXIST). */
+/* Create path with data only if it does not exist yet (-EEXIST), as
+ * atomically as zt_home_write: a crash leaves no file or the whole one. */
 int zt_home_create(const char *path, const void *data, size_t len, mode_t mode);
+
+/*
+ * What a command prints as its product (a roots file, an invite code):
+ * to stdout when path is NULL, else into path with zt_home_write, so a
+ * command that fails leaves an existing file as it was.  0, or a negative
+ * errno with the reason in err.
+ */
+int zt_home_output(const char *path, const void *data, size_t len, mode_t mode, char *err,
+                   size_t errcap);
 
 /* Remove path; a missing file is not an error. */
 int zt_home_remove(const char *path);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "osdep/home.h"
+#include "osdep/log.h"
 #include "osdep/random.h"
 
 #define IDFILE_MAX 1024
@@ -106,6 +107,7 @@ int zt_idfile_load_home(const char *home, struct zt_identity *out, bool *created
 		if (zt_identity_to_text(out, false, want, sizeof want) == ZT_OK &&
 		    strncmp(pub, want, strlen(want)) == 0)
 			return 0;
+		zt_log_warn("%s:1: not the public form of %s: rewritten from it", ppath, spath);
 	}
 	r = write_text(ppath, out, false, false);
 	if (r < 0)

@@ -5,10 +5,12 @@
 #include "osdep/netlink.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -98,7 +100,7 @@ static int ifindex(const char *ifname)
 	return i == 0 ? -ENODEV : (int)i;
 }
 
-int zt_nl_addr(const char *ifname, const struct zt_inetaddr *a, bool add)
+int zt_nl_addr(const char *ifname, const struct zt_inetaddr *a, bool add, bool noprefix)
 {
 	struct req q;
 	struct ifaddrmsg ifa;
@@ -113,7 +115,9 @@ int zt_nl_addr(const char *ifname, const struct zt_inetaddr *a, bool add)
 	memset(&ifa, 0, sizeof ifa);
 	q.b.nh.nlmsg_len = NLMSG_LENGTH(sizeof ifa);
 	q.b.nh.nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
-	q.b.nh.nlmsg_flags = add ? (NLM_F_CREATE | NLM_F_REPLACE) : 0;
+	/* Never NLM_F_REPLACE: an address that is there already (put by
+	 * hand, say) answers -EEXIST and stays someone else's. */
+	q.b.nh.nlmsg_flags = add ? (NLM_F_CREATE | NLM_F_EXCL) : 0;
 	ifa.ifa_family = a->family == 4 ? AF_INET : AF_INET6;
 	ifa.ifa_prefixlen = a->bits;
 	ifa.ifa_index = (unsigned)idx;
@@ -134,10 +138,11 @@ int zt_nl_addr(const char *ifname, const struct zt_inetaddr *a, bool add)
 		bc[3] = (uint8_t)ip;
 		r = add_attr(&q, IFA_BROADCAST, bc, 4);
 	}
-	if (r == 0 && a->family == 6) {
+	if (r == 0 && add && (a->family == 6 || noprefix)) {
 		/* No duplicate address detection: the controller assigned it,
 		 * and DAD would hold it "tentative" for a second or two. */
-		uint32_t flags = IFA_F_NODAD;
+		uint32_t flags =
+		    (a->family == 6 ? IFA_F_NODAD : 0) | (noprefix ? IFA_F_NOPREFIXROUTE : 0);
 		r = add_attr(&q, IFA_FLAGS, &flags, sizeof flags);
 	}
 	if (r < 0)
@@ -145,6 +150,123 @@ int zt_nl_addr(const char *ifname, const struct zt_inetaddr *a, bool add)
 	r = talk(&q.b.nh);
 	if (!add && (r == -EADDRNOTAVAIL || r == -ENOENT || r == -ESRCH))
 		r = 0;
+	return r;
+}
+
+/* One RTM_NEWADDR of a dump: its address into *out if it is on ifindex
+ * idx (attributes length-checked).  Returns 1 if it was, 0 if not. */
+static int dump_addr(const struct nlmsghdr *h, int idx, struct zt_inetaddr *out)
+{
+	struct ifaddrmsg ifa;
+	size_t off, end = h->nlmsg_len, alen;
+	const uint8_t *raw = (const uint8_t *)h;
+	bool have = false;
+
+	if (h->nlmsg_type != RTM_NEWADDR || end < NLMSG_LENGTH(sizeof ifa))
+		return 0;
+	memcpy(&ifa, NLMSG_DATA(h), sizeof ifa);
+	if ((int)ifa.ifa_index != idx || (ifa.ifa_family != AF_INET && ifa.ifa_family != AF_INET6))
+		return 0;
+	alen = ifa.ifa_family == AF_INET ? 4 : 16;
+	memset(out, 0, sizeof *out);
+	out->family = ifa.ifa_family == AF_INET ? 4 : 6;
+	out->bits = ifa.ifa_prefixlen;
+	/* IFA_LOCAL is the address itself (IPv4; IFA_ADDRESS is the peer's
+	 * on point-to-point links); IPv6 has IFA_ADDRESS only. */
+	off = NLMSG_ALIGN(NLMSG_LENGTH(sizeof ifa));
+	while (off + sizeof(struct rtattr) <= end) {
+		struct rtattr a;
+		memcpy(&a, raw + off, sizeof a);
+		if (a.rta_len < sizeof a || off + a.rta_len > end)
+			break;
+		if ((a.rta_type == IFA_LOCAL || (a.rta_type == IFA_ADDRESS && !have)) &&
+		    a.rta_len >= RTA_LENGTH(alen)) {
+			memcpy(out->ip, raw + off + RTA_LENGTH(0), alen);
+			have = true;
+		}
+		off += RTA_ALIGN(a.rta_len);
+	}
+	return have ? 1 : 0;
+}
+
+int zt_nl_addr_list(const char *ifname, struct zt_inetaddr *out, size_t cap)
+{
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	struct timeval tv = {.tv_sec = 2};
+	struct req q;
+	struct ifaddrmsg ifa;
+	/* A dump answers in datagrams of up to a page or so each. */
+	union {
+		struct nlmsghdr nh;
+		uint8_t raw[16384];
+	} buf;
+	int idx = ifindex(ifname), fd, r = 0, count = 0;
+	ssize_t n;
+
+	if (idx < 0)
+		return idx;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	memset(&q, 0, sizeof q);
+	memset(&ifa, 0, sizeof ifa);
+	q.b.nh.nlmsg_len = NLMSG_LENGTH(sizeof ifa);
+	q.b.nh.nlmsg_type = RTM_GETADDR;
+	q.b.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	q.b.nh.nlmsg_seq = 1;
+	ifa.ifa_family = AF_UNSPEC;
+	ifa.ifa_index = (unsigned)idx;
+	memcpy(q.b.raw + NLMSG_HDRLEN, &ifa, sizeof ifa);
+	if (sendto(fd, &q.b.nh, q.b.nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		r = -errno;
+		goto out;
+	}
+	for (;;) {
+		n = recv(fd, buf.raw, sizeof buf.raw, 0);
+		if (n < 0) {
+			r = errno == EAGAIN ? -ETIMEDOUT : -errno;
+			goto out;
+		}
+		for (struct nlmsghdr *h = &buf.nh; NLMSG_OK(h, (unsigned)n); h = NLMSG_NEXT(h, n)) {
+			struct zt_inetaddr a;
+			if (h->nlmsg_type == NLMSG_DONE)
+				goto out;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr e;
+				r = -EIO;
+				if (h->nlmsg_len >= NLMSG_LENGTH(sizeof e)) {
+					memcpy(&e, NLMSG_DATA(h), sizeof e);
+					r = e.error < 0 ? e.error : -EIO;
+				}
+				goto out;
+			}
+			if (dump_addr(h, idx, &a) == 1) {
+				if ((size_t)count < cap)
+					out[count] = a;
+				count++;
+			}
+		}
+	}
+out:
+	close(fd);
+	return r < 0 ? r : count;
+}
+
+int zt_nl_promote_secondaries(const char *ifname)
+{
+	char path[96];
+	int fd, r = 0;
+
+	if (strlen(ifname) >= IFNAMSIZ || strchr(ifname, '/') != NULL)
+		return -EINVAL;
+	snprintf(path, sizeof path, "/proc/sys/net/ipv4/conf/%s/promote_secondaries", ifname);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "1\n", 2) != 2)
+		r = -errno;
+	close(fd);
 	return r;
 }
 
@@ -230,7 +352,12 @@ int zt_nl_route_idx(int idx, const struct zt_inetaddr *target, const struct zt_i
 	memset(&rt, 0, sizeof rt);
 	q.b.nh.nlmsg_len = NLMSG_LENGTH(sizeof rt);
 	q.b.nh.nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
-	q.b.nh.nlmsg_flags = add ? (NLM_F_CREATE | NLM_F_REPLACE) : 0;
+	/* Never NLM_F_REPLACE: a route of the same prefix and metric keeps
+	 * its place.  IPv4 inserts a new route before those without
+	 * NLM_F_APPEND; IPv6 puts it after them already (and would make an
+	 * ECMP group of gateway routes with NLM_F_APPEND). */
+	q.b.nh.nlmsg_flags =
+	    add ? (uint16_t)(NLM_F_CREATE | (target->family == 4 ? NLM_F_APPEND : 0)) : 0;
 	rt.rtm_family = target->family == 4 ? AF_INET : AF_INET6;
 	rt.rtm_dst_len = target->bits;
 	rt.rtm_table = RT_TABLE_MAIN;

@@ -134,10 +134,11 @@ static int parse_signer(const char *hex, size_t len, uint8_t key[32])
 static int verify_roots(const char *name, const char *text, size_t len, const uint8_t *pin,
                         const char *pin_path, struct zt_roots *out, char *err, size_t errcap)
 {
-	char got[65], want[65];
+	char got[65], want[65], where[32] = "";
+	unsigned line;
 	int r;
 
-	r = zt_roots_parse(out, text, len, pin);
+	r = zt_roots_parse_at(out, text, len, pin, &line);
 	if (r == ZT_OK)
 		return 0;
 	/* Was it only the pin?  Then say which keys differ and how to re-pin. */
@@ -151,10 +152,12 @@ static int verify_roots(const char *name, const char *text, size_t len, const ui
 		memset(out, 0, sizeof *out);
 		return -EPERM;
 	}
+	if (line)
+		snprintf(where, sizeof where, ", line %u", line);
 	snprintf(err, errcap,
-	         "roots file %s is invalid (%s): make it with zt-root mkroots and check it "
+	         "roots file %s is invalid (%s%s): make it with zt-root mkroots and check it "
 	         "with zt-root verifyroots",
-	         name, zt_strerror(r));
+	         name, zt_strerror(r), where);
 	memset(out, 0, sizeof *out);
 	return -EINVAL;
 }

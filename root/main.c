@@ -63,9 +63,9 @@ static void usage(FILE *f)
 	    f,
 	    "usage: zt-root [-p PORT] [-t TCPPORT] [-b BINDADDR] [-e ENDPOINT]...\n"
 	    "               [--metrics IP:PORT] [-v] HOMEDIR\n"
-	    "       zt-root identity HOMEDIR\n"
+	    "       zt-root identity [-o FILE] HOMEDIR\n"
 	    "       zt-root genid FILE\n"
-	    "       zt-root mkroots -s SIGNER_SECRET_FILE [-t TIMESTAMP_MS] ROOTSPEC... > roots\n"
+	    "       zt-root mkroots -s SIGNER_SECRET_FILE [-t TIMESTAMP_MS] [-o FILE] ROOTSPEC...\n"
 	    "       zt-root verifyroots FILE\n"
 	    "\n"
 	    "  a zt root: peers register with it, find each other through it, and\n"
@@ -83,7 +83,9 @@ static void usage(FILE *f)
 	    "\n"
 	    "  At start it prints 'identity <public identity>', one 'endpoint <ip/port>'\n"
 	    "  line per endpoint and 'rootspec <identity>@<ep>,...' for mkroots.\n"
-	    "  ROOTSPEC = <identity public text>@<ip/port>[,<ip/port>...]\n",
+	    "  ROOTSPEC = <identity public text>@<ip/port>[,<ip/port>...]\n"
+	    "  -o FILE      write the output to FILE (replaced whole, only on success)\n"
+	    "               instead of stdout\n",
 	    DEFAULT_PORT, COUNTERS_EVERY_MS / 1000);
 }
 
@@ -262,13 +264,16 @@ static void run_loop(struct root *rt)
 
 /* ---- start ---- */
 
-static void add_ep(struct root *rt, const struct zt_endpoint *ep)
+/* false if ep is there already or there is no room left */
+static bool add_ep(struct root *rt, const struct zt_endpoint *ep)
 {
 	for (unsigned i = 0; i < rt->ep_count; i++)
 		if (zt_endpoint_eq(&rt->eps[i], ep))
-			return;
-	if (rt->ep_count < MAX_ENDPOINTS)
-		rt->eps[rt->ep_count++] = *ep;
+			return false;
+	if (rt->ep_count == MAX_ENDPOINTS)
+		return false;
+	rt->eps[rt->ep_count++] = *ep;
+	return true;
 }
 
 /* Without -e: the bound address, or each usable interface address. */
@@ -277,12 +282,14 @@ static void default_endpoints(struct root *rt)
 	struct ifaddrs *ifa, *i;
 	struct zt_endpoint ep;
 
-	if (rt->bind_addr) {
+	/* Bound to the unspecified address is bound to all of them. */
+	if (rt->bind_addr && strcmp(rt->bind_addr, "0.0.0.0") != 0 &&
+	    strcmp(rt->bind_addr, "::") != 0) {
 		char text[80];
 
 		snprintf(text, sizeof text, "%s/%u", rt->bind_addr, rt->u.udp.port);
 		if (zt_endpoint_parse(text, &ep) == ZT_OK)
-			add_ep(rt, &ep);
+			(void)add_ep(rt, &ep);
 		return;
 	}
 	if (getifaddrs(&ifa) < 0)
@@ -302,7 +309,7 @@ static void default_endpoints(struct root *rt)
 		if (ep.family == 6 && rt->u.udp.count < 2)
 			continue;
 		ep.port = rt->u.udp.port;
-		add_ep(rt, &ep);
+		(void)add_ep(rt, &ep); /* an address on two interfaces is one */
 	}
 	freeifaddrs(ifa);
 }
@@ -428,14 +435,21 @@ static int run(int argc, char **argv)
 			break;
 		case 'b': rt.bind_addr = optarg; break;
 		case 'e':
-			if (zt_endpoint_parse(optarg, &ep) != ZT_OK) {
-				fprintf(stderr,
-				        "zt-root: -e %s: expected IP/PORT (1.2.3.4/9993 or "
-				        "2001:db8::1/9993)\n",
-				        optarg);
+			if (zt_args_endpoint("-e", optarg, &ep, err, sizeof err) < 0) {
+				fprintf(stderr, "zt-root: %s\n", err);
 				return 1;
 			}
-			add_ep(&rt, &ep);
+			/* A repeated -e is a typo for another endpoint; a 17th
+			 * would be dropped from what the banner prints. */
+			if (!add_ep(&rt, &ep)) {
+				fprintf(stderr,
+				        "zt-root: -e %s: %s (give each endpoint once, at most "
+				        "%d)\n",
+				        optarg,
+				        rt.ep_count < MAX_ENDPOINTS ? "given twice" : "too many",
+				        MAX_ENDPOINTS);
+				return 1;
+			}
 			break;
 		case 't':
 			if (zt_args_port("-t", optarg, &port, err, sizeof err) < 0) {

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "node/zt.h"
+#include "osdep/args.h"
 #include "osdep/clock.h"
 #include "osdep/home.h"
 #include "osdep/idfile.h"
@@ -24,49 +25,67 @@
 #define ROOTS_TEXT_MAX 65536
 #define SPEC_MAX       1024
 
-static int print_public(const struct zt_identity *id)
+/* The public identity, one line, to stdout or (out not NULL) into the
+ * file out. */
+static int print_public(const struct zt_identity *id, const char *out)
 {
-	char text[ZT_IDENTITY_PUBLIC_TEXT];
+	char text[ZT_IDENTITY_PUBLIC_TEXT + 1], err[ZT_HOME_PATH_MAX + 64];
+	size_t len;
 
-	if (zt_identity_to_text(id, false, text, sizeof text) != ZT_OK) {
+	if (zt_identity_to_text(id, false, text, sizeof text - 1) != ZT_OK) {
 		fprintf(stderr, "zt-root: cannot format the identity\n");
 		return 1;
 	}
-	printf("%s\n", text);
+	len = strlen(text);
+	text[len++] = '\n';
+	if (zt_home_output(out, text, len, 0644, err, sizeof err) < 0) {
+		fprintf(stderr, "zt-root: %s\n", err);
+		return 1;
+	}
 	return 0;
 }
 
 int zt_tools_identity(int argc, char **argv)
 {
 	struct zt_identity id;
+	const char *home, *out = NULL;
 	bool created;
-	int r;
+	int opt, r;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: zt-root identity HOMEDIR\n");
-		return 1;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt(argc, argv, "o:")) != -1) {
+		if (opt != 'o')
+			goto usage;
+		out = optarg;
 	}
-	r = zt_home_mkdir(argv[1]);
+	if (optind != argc - 1)
+		goto usage;
+	home = argv[optind];
+	r = zt_home_mkdir(home);
 	if (r < 0) {
-		fprintf(stderr, "zt-root: cannot create %s: %s\n", argv[1], strerror(-r));
+		fprintf(stderr, "zt-root: cannot create %s: %s\n", home, strerror(-r));
 		return 1;
 	}
-	r = zt_idfile_load_home(argv[1], &id, &created);
+	r = zt_idfile_load_home(home, &id, &created);
 	if (r == -EINVAL) {
 		fprintf(stderr,
 		        "zt-root: %s/" ZT_IDFILE_SECRET " is not a valid identity: restore it "
 		        "or move it away to make a new one\n",
-		        argv[1]);
+		        home);
 		return 1;
 	}
 	if (r < 0) {
 		fprintf(stderr, "zt-root: cannot read or create %s/" ZT_IDFILE_SECRET ": %s\n",
-		        argv[1], strerror(-r));
+		        home, strerror(-r));
 		return 1;
 	}
-	r = print_public(&id);
+	r = print_public(&id, out);
 	zt_identity_wipe(&id);
 	return r;
+usage:
+	fprintf(stderr, "usage: zt-root identity [-o FILE] HOMEDIR\n");
+	return 1;
 }
 
 int zt_tools_genid(int argc, char **argv)
@@ -87,7 +106,7 @@ int zt_tools_genid(int argc, char **argv)
 		fprintf(stderr, "zt-root: cannot write %s: %s\n", argv[1], strerror(-r));
 		return 1;
 	}
-	r = print_public(&id);
+	r = print_public(&id, NULL);
 	zt_identity_wipe(&id);
 	return r;
 }
@@ -126,12 +145,18 @@ static int parse_spec(const char *spec, struct zt_root_def *def, char *err, size
 			         def->id.address, ZT_MAX_ROOT_ENDPOINTS);
 			return -EINVAL;
 		}
-		if (zt_endpoint_parse(ep, &def->endpoints[def->endpoint_count]) != ZT_OK) {
-			snprintf(err, errcap,
-			         "'%.64s' is not an endpoint: expected IP/PORT "
-			         "(1.2.3.4/9993 or 2001:db8::1/9993)",
-			         ep);
+		struct zt_endpoint *e = &def->endpoints[def->endpoint_count];
+		char what[48];
+
+		snprintf(what, sizeof what, "root %010" PRIx64 " endpoint", def->id.address);
+		if (zt_args_endpoint(what, ep, e, err, errcap) < 0)
 			return -EINVAL;
+		for (unsigned k = 0; k < def->endpoint_count; k++) {
+			if (zt_endpoint_eq(&def->endpoints[k], e)) {
+				snprintf(err, errcap, "%s %.64s is given twice: give each once",
+				         what, ep);
+				return -EINVAL;
+			}
 		}
 		def->endpoint_count++;
 	}
@@ -147,19 +172,21 @@ int zt_tools_mkroots(int argc, char **argv)
 {
 	struct zt_identity signer;
 	struct zt_roots roots;
-	const char *signer_file = NULL;
-	char *text = NULL, err[256];
+	const char *signer_file = NULL, *out = NULL;
+	char *text = NULL, err[ZT_HOME_PATH_MAX + 64];
 	int64_t ts = 0;
 	int opt, r, rc = 1;
 
 	memset(&signer, 0, sizeof signer);
 	memset(&roots, 0, sizeof roots);
 	optind = 1;
-	while ((opt = getopt(argc, argv, "s:t:")) != -1) {
+	opterr = 0;
+	while ((opt = getopt(argc, argv, "s:t:o:")) != -1) {
 		char *end;
 
 		switch (opt) {
 		case 's': signer_file = optarg; break;
+		case 'o': out = optarg; break;
 		case 't':
 			errno = 0;
 			ts = strtoll(optarg, &end, 10);
@@ -196,10 +223,28 @@ int zt_tools_mkroots(int argc, char **argv)
 			goto out;
 		}
 		for (unsigned k = 0; k < roots.count; k++) {
-			if (roots.roots[k].id.address == roots.roots[roots.count].id.address) {
+			const struct zt_root_def *a = &roots.roots[k],
+			                         *b = &roots.roots[roots.count];
+
+			if (a->id.address == b->id.address) {
 				fprintf(stderr, "zt-root: root %010" PRIx64 " is listed twice\n",
-				        roots.roots[k].id.address);
+				        a->id.address);
 				goto out;
+			}
+			/* One address and port is one root process. */
+			for (unsigned x = 0; x < a->endpoint_count; x++) {
+				for (unsigned y = 0; y < b->endpoint_count; y++) {
+					char ep[64];
+
+					if (!zt_endpoint_eq(&a->endpoints[x], &b->endpoints[y]))
+						continue;
+					(void)zt_endpoint_to_text(&b->endpoints[y], ep, sizeof ep);
+					fprintf(stderr,
+					        "zt-root: roots %010" PRIx64 " and %010" PRIx64
+					        " both give endpoint %s: give each root its own\n",
+					        a->id.address, b->id.address, ep);
+					goto out;
+				}
 			}
 		}
 		roots.count++;
@@ -215,15 +260,16 @@ int zt_tools_mkroots(int argc, char **argv)
 		fprintf(stderr, "zt-root: cannot write the roots file: %s\n", zt_strerror(r));
 		goto out;
 	}
-	if (fwrite(text, 1, (size_t)r, stdout) != (size_t)r || fflush(stdout) != 0) {
-		fprintf(stderr, "zt-root: writing to stdout: %s\n", strerror(errno));
+	/* A roots file is public: members and controllers read it. */
+	if (zt_home_output(out, text, (size_t)r, 0644, err, sizeof err) < 0) {
+		fprintf(stderr, "zt-root: %s\n", err);
 		goto out;
 	}
 	rc = 0;
 	goto out;
 usage:
 	fprintf(stderr, "usage: zt-root mkroots -s SIGNER_SECRET_FILE [-t TIMESTAMP_MS] "
-	                "ROOTSPEC... > roots\n"
+	                "[-o FILE] ROOTSPEC...\n"
 	                "  ROOTSPEC = <identity public text>@<ip/port>[,<ip/port>...]\n");
 out:
 	zt_identity_wipe(&signer);
@@ -236,6 +282,7 @@ int zt_tools_verifyroots(int argc, char **argv)
 	struct zt_roots roots;
 	char hex[65], idt[ZT_IDENTITY_PUBLIC_TEXT], ep[64];
 	char *text;
+	unsigned line;
 	size_t len;
 	int r, rc = 1;
 
@@ -254,7 +301,12 @@ int zt_tools_verifyroots(int argc, char **argv)
 		        r == -EFBIG ? "too large for a roots file" : strerror(-r));
 		goto out;
 	}
-	r = zt_roots_parse(&roots, text, len, NULL);
+	r = zt_roots_parse_at(&roots, text, len, NULL, &line);
+	if (r != ZT_OK && line) {
+		fprintf(stderr, "zt-root: %s:%u: not a valid roots file: %s\n", argv[1], line,
+		        zt_strerror(r));
+		goto out;
+	}
 	if (r != ZT_OK) {
 		fprintf(stderr, "zt-root: %s is not a valid roots file: %s\n", argv[1],
 		        zt_strerror(r));

@@ -24,7 +24,7 @@
 #define ERR_MAX     512
 
 static const char allow_get[] = "Allow: GET\r\n";
-static const char allow_net[] = "Allow: GET, POST, DELETE\r\n";
+static const char allow_net[] = "Allow: GET, POST, PUT, DELETE\r\n";
 
 /* Answer j (consumed); a failed serialisation becomes a bare 500. */
 static void reply_json(struct zt_httpd_reply *reply, int status, json_t *j)
@@ -124,6 +124,8 @@ static json_t *network_object(struct zt_daemon *d, const struct zt_network_info 
 	l.allow_dns = s && s->allow_dns;
 	l.groups = groups;
 	l.group_count = n < ZT_API_MAX_GROUPS ? n : ZT_API_MAX_GROUPS;
+	l.ips = s ? s->ips : NULL;
+	l.ip_count = s ? s->ip_count : 0;
 	return zt_api_json_network(info, &l);
 }
 
@@ -191,7 +193,8 @@ static void network(struct zt_daemon *d, const struct zt_http_request *req, cons
 			return;
 		}
 		reply_json(reply, 200, network_json(d, nwid));
-	} else if (zt_http_str_eq(&req->method, "POST")) {
+	} else if (zt_http_str_eq(&req->method, "POST") || zt_http_str_eq(&req->method, "PUT")) {
+		/* (ZeroTier's service takes PUT as POST) */
 		if (zt_api_json_parse_join(req->body.p, req->body.len, &jr, msg, sizeof msg) < 0) {
 			reply_error(reply, 400, msg);
 			return;
@@ -206,14 +209,16 @@ static void network(struct zt_daemon *d, const struct zt_http_request *req, cons
 		}
 		reply_json(reply, 200, network_json(d, nwid));
 	} else if (zt_http_str_eq(&req->method, "DELETE")) {
+		/* As ZeroTier 1.14: {"result": true} when it was joined, {}
+		 * when it was not (leaving is idempotent for its tools). */
 		if (zt_daemon_leave(d, nwid, msg, sizeof msg) < 0) {
-			reply_error(reply, 404, msg);
+			reply_json(reply, 200, json_object());
 			return;
 		}
 		reply_json(reply, 200, zt_api_json_result());
 	} else {
 		reply->extra_headers = allow_net;
-		reply_error(reply, 405, "method not allowed: use GET, POST or DELETE");
+		reply_error(reply, 405, "method not allowed: use GET, POST, PUT or DELETE");
 	}
 }
 
@@ -224,11 +229,10 @@ static void get_peers(struct zt_daemon *d, bool has_only, uint64_t only,
 	json_t *out;
 	int r = zt_apijson_peers(zt_daemon_node(d), zt_clock_now(), has_only, only,
 	                         zt_daemon_udp_port(d), &out);
-	char msg[ERR_MAX];
 
 	if (r == -ENOENT) {
-		snprintf(msg, sizeof msg, "no peer %010" PRIx64 " known", only);
-		reply_error(reply, 404, msg);
+		/* ZeroTier 1.14 answers an unknown peer with an empty object. */
+		reply_json(reply, 200, json_object());
 	} else if (r < 0) {
 		reply_error(reply, 500, "out of memory");
 	} else {
@@ -342,8 +346,17 @@ void zt_api_handle(void *ctx, const struct zt_http_request *req, struct zt_httpd
 			reply_json(reply, 200, json_array());
 		}
 	} else if (segment(p, "/moon/", seg, sizeof seg)) {
-		reply_error(reply, 404,
-		            "zt has no moons: roots come from the signed roots file (ztd -r)");
+		/* Orbiting none, ztd answers a moon's lookup and deorbit as
+		 * ZeroTier 1.14 answers them for a moon it does not orbit;
+		 * orbit itself cannot be done. */
+		if (get)
+			reply_json(reply, 200, json_object());
+		else if (zt_http_str_eq(&req->method, "DELETE"))
+			reply_json(reply, 200, zt_api_json_result());
+		else
+			reply_error(reply, 404,
+			            "zt has no moons: roots come from the signed roots file (ztd "
+			            "-r)");
 	} else {
 		reply_error(reply, 404, "no such API path: try /status, /network or /peer");
 	}

@@ -206,6 +206,11 @@ json_t *zt_api_json_network(const struct zt_network_info *n, const struct zt_api
 			if (json_array_append_new(addrs, json_string(t)) < 0)
 				b.failed = true;
 		}
+		for (size_t i = 0; addrs && i < l->ip_count; i++) {
+			inet_text(&l->ips[i], true, t, sizeof t);
+			if (json_array_append_new(addrs, json_string(t)) < 0)
+				b.failed = true;
+		}
 		for (unsigned i = 0; c && routes && i < c->route_count; i++) {
 			inet_text(&c->routes[i].target, true, t, sizeof t);
 			if (c->routes[i].via.family)
@@ -239,6 +244,25 @@ json_t *zt_api_json_network(const struct zt_network_info *n, const struct zt_api
 	put(&b, "bridge", json_boolean(n->active_bridge));
 	put(&b, "broadcastEnabled", json_boolean(n->enable_broadcast));
 	put_int(&b, "multicastLimit", n->multicast_limit);
+	/* Frames the network's rules dropped, and by which rule (its index
+	 * in the network's list; "none": no rule or capability accepted). */
+	put_int(&b, "rulesDroppedIn", (json_int_t)n->rules_dropped_in);
+	put_int(&b, "rulesDroppedOut", (json_int_t)n->rules_dropped_out);
+	{
+		json_t *by = json_object();
+		for (unsigned i = 0; by != NULL && n->rules_dropped_by != NULL && i <= ZT_RULES_MAX;
+		     i++) {
+			char k[16];
+			if (n->rules_dropped_by[i] == 0)
+				continue;
+			if (i == ZT_RULES_MAX)
+				snprintf(k, sizeof k, "none");
+			else
+				snprintf(k, sizeof k, "%u", i);
+			json_object_set_new(by, k, json_integer(n->rules_dropped_by[i]));
+		}
+		put(&b, "rulesDroppedBy", by);
+	}
 	return finish(&b);
 }
 
@@ -346,6 +370,31 @@ int zt_api_json_parse_join(const char *body, size_t len, struct zt_api_join_req 
 	        0 ||
 	    get_uint(j, "mssClamp", &out->has_mss, &out->mss_clamp, 65535, err, errcap) < 0)
 		goto out;
+	{
+		json_t *ips = json_object_get(j, "assignedAddresses"), *x;
+		size_t i;
+		if (ips != NULL && (!json_is_array(ips) || json_array_size(ips) > ZT_API_MAX_IPS)) {
+			snprintf(err, errcap,
+			         "invalid request body: \"assignedAddresses\" must be an array of "
+			         "at most %d addresses",
+			         ZT_API_MAX_IPS);
+			goto out;
+		}
+		out->has_ips = ips != NULL;
+		json_array_foreach(ips, i, x)
+		{
+			const char *a = json_string_value(x);
+			if (a == NULL || strlen(a) >= ZT_API_IP_TEXT) {
+				snprintf(err, errcap,
+				         "invalid request body: \"assignedAddresses\"[%zu] must be "
+				         "\"ip/bits\"",
+				         i);
+				goto out;
+			}
+			memcpy(out->ips[i], a, strlen(a) + 1);
+			out->ip_count++;
+		}
+	}
 	{
 		json_t *t = json_object_get(j, "inviteToken");
 		const char *h = json_string_value(t);

@@ -18,6 +18,8 @@
 
 #define ZT_API_MAX_REFLECTED 8
 #define ZT_API_MAX_GROUPS    256 /* multicastSubscriptions shown per network */
+#define ZT_API_MAX_IPS       8   /* assignedAddresses a client may set (ad-hoc) */
+#define ZT_API_IP_TEXT       48  /* "ffff:...:ffff/128" and the NUL */
 
 /* ztd's own data-path counters (not the core's). */
 struct zt_api_datapath {
@@ -48,6 +50,9 @@ struct zt_api_net_local {
 	bool allow_managed, allow_global, allow_default, allow_dns;
 	const struct zt_mcgroup *groups; /* the host's multicast groups */
 	size_t group_count;
+	/* An ad-hoc network's own addresses (ip=): its assignedAddresses. */
+	const struct zt_inetaddr *ips;
+	size_t ip_count;
 };
 
 /* Options a client may send with POST /network/<nwid> (ZeroTier's names),
@@ -68,6 +73,11 @@ struct zt_api_join_req {
 	bool has_broadcast, enable_broadcast;
 	bool has_mlimit, has_mac_age, has_mss;
 	unsigned multicast_limit, mac_age_s, mss_clamp;
+	/* "assignedAddresses" of an ad-hoc network (["10.9.0.1/24"], []: none),
+	 * as text: the daemon checks them. */
+	bool has_ips;
+	unsigned ip_count;
+	char ips[ZT_API_MAX_IPS][ZT_API_IP_TEXT];
 };
 
 /* The builders return a new reference, or NULL when out of memory. */

@@ -337,6 +337,9 @@ static void join_invite(const struct cli *c, const char *arg)
 	struct zt_invite inv;
 	char path[64], hex[2 * ZT_NETCONF_TOKEN_MAX + 1], *body;
 	json_t *req, *roots, *j;
+	json_error_t je;
+	bool was_joined;
+	int status;
 
 	if (zt_invite_decode(&inv, arg, strlen(arg)) != ZT_OK)
 		die("invalid invite code '%.24s...': copy the whole line zt-controller invite "
@@ -362,6 +365,9 @@ static void join_invite(const struct cli *c, const char *arg)
 	if (!body)
 		die("out of memory");
 	snprintf(path, sizeof path, "/network/%016" PRIx64, inv.nwid);
+	/* A refused invite undoes the join it made, not one made before. */
+	release(call_status(c, "GET", path, NULL, &status, &je));
+	was_joined = status == 200;
 	j = call(c, "POST", path, body);
 	sodium_memzero(body, strlen(body));
 	free(body);
@@ -376,10 +382,13 @@ static void join_invite(const struct cli *c, const char *arg)
 		usleep(200000);
 		j = call(c, "GET", path, NULL);
 	}
-	if (json_is_true(json_object_get(j, "inviteRefused")))
+	if (json_is_true(json_object_get(j, "inviteRefused"))) {
+		if (!was_joined)
+			release(call(c, "DELETE", path, NULL));
 		die("the controller refused the invite for network %016" PRIx64
-		    ": it is invalid, spent or expired (ask for a new one)",
-		    inv.nwid);
+		    ": it is invalid, spent or expired (ask for a new one)%s",
+		    inv.nwid, was_joined ? "" : "; not joined");
+	}
 	if (c->json)
 		print_json(j);
 	else
@@ -396,6 +405,10 @@ static void join_or_leave(const struct cli *c, const char *arg, bool leave)
 
 	nwid_path(arg, path, sizeof path);
 	j = call(c, leave ? "DELETE" : "POST", path, leave ? NULL : "{}");
+	/* The API answers {} for a network that was not joined, as
+	 * ZeroTier's does; zerotier-cli's line, and a word for a typo. */
+	if (leave && !json_is_true(json_object_get(j, "result")))
+		fprintf(stderr, "zt-cli: was not a member of network %s: nothing to leave\n", arg);
 	if (c->json)
 		print_json(j);
 	else
@@ -416,6 +429,31 @@ static void cmd_leave(const struct cli *c, char **args)
 	join_or_leave(c, args[0], true);
 }
 
+/* ip=10.9.0.1/24,fd00::1/64 (ip= alone: none) into the body
+ * {"assignedAddresses": [...]}; ztd checks each address, this only keeps
+ * the text to what an address can hold. */
+static void ip_body(const char *list, char *body, size_t cap)
+{
+	size_t used = (size_t)snprintf(body, cap, "{\"assignedAddresses\":[");
+	unsigned count = 0;
+
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n == 0 || n >= 48 || strspn(p, "0123456789abcdefABCDEF.:/") < n)
+			die("set ip: '%.*s' is not ip/bits (e.g. ip=10.9.0.1/24,fd00::1/64; ip= "
+			    "for none)",
+			    (int)(n < 48 ? n : 48), p);
+		if (++count > 8)
+			die("set ip: at most 8 addresses");
+		used += (size_t)snprintf(body + used, cap - used, "%s\"%.*s\"",
+		                         count > 1 ? "," : "", (int)n, p);
+		p += n;
+		if (*p == ',' && *++p == '\0')
+			die("set ip: an empty address after the last ','");
+	}
+	snprintf(body + used, cap - used, "]}");
+}
+
 /* set <nwid> key=value: ZeroTier's allow* keys (1/0 or true/false) and the
  * Ethernet settings of ad-hoc networks, on a joined network only: the API
  * joins on any POST /network/<nwid> (as ZeroTier's does), which a typo in
@@ -427,7 +465,7 @@ static void cmd_set(const struct cli *c, char **args)
 	                                    "broadcastEnabled", "enableBroadcast"};
 	static const char *const ints[] = {"multicastLimit", "macAgeSeconds", "mssClamp"};
 	const char *kv = args[1], *eq;
-	char path[64], body[128], key[32];
+	char path[64], body[640], key[32];
 	json_error_t je;
 	uint64_t nwid;
 	json_t *j;
@@ -449,6 +487,10 @@ static void cmd_set(const struct cli *c, char **args)
 			snprintf(body, sizeof body, "{\"%s\":false}", key);
 		else
 			die("set %s: value '%.16s' must be 0 or 1", key, eq);
+		done = true;
+	}
+	if (strcmp(key, "ip") == 0) {
+		ip_body(eq, body, sizeof body);
 		done = true;
 	}
 	for (size_t i = 0; i < sizeof ints / sizeof ints[0] && !done; i++) {
@@ -582,7 +624,8 @@ static const struct command {
      "allowDefault=0|1, allowDNS=0|1; on ad-hoc\n"
      "networks also bridge=0|1, broadcastEnabled=0|1,\n"
      "multicastLimit=N, macAgeSeconds=N,\n"
-     "mssClamp=N (0: off)"},
+     "mssClamp=N (0: off), ip=10.9.0.1/24,...\n"
+     "(the addresses ztd keeps on the TAP; ip= none)"},
     {"help", cmd_help, 0, 0, "", "this text"},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

@@ -224,8 +224,10 @@ static void run_loop(struct zt_daemon *d)
 		int64_t timeout;
 		int r;
 
-		if (now - d->locals_at >= LOCALS_EVERY_MS)
+		if (now - d->locals_at >= LOCALS_EVERY_MS) {
 			zt_daemon_net_locals(d, now);
+			zt_daemon_tap_check_all(d);
+		}
 		sample_cpu(d, now);
 		zt_daemon_net_portmap(d);
 		if (now >= d->deadline) {

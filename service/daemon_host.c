@@ -21,16 +21,18 @@ static int host_wire_send(void *ctx, int64_t sock, const struct zt_endpoint *to,
 	struct zt_daemon *d = ctx;
 	int r;
 
-	if (!zt_daemon_net_is_ours(d, sock))
-		return -EBADF;
+	/* One lookup per datagram (this runs for every packet): the main
+	 * sockets first, the probing ones only when it is none of those. */
 	if (zt_tcp_is_tcp(sock))
 		r = zt_tcp_send(&d->tcp, sock, pkt, len);
 	else if (zt_nodeudp_has(&d->u, sock))
 		/* Queued: sent at the end of this turn of the loop, in one
 		 * sendmmsg (and UDP_SEGMENT trains) with its neighbours. */
 		r = zt_nodeudp_send(&d->u, sock, to, pkt, len);
-	else
+	else if (zt_daemon_net_is_ours(d, sock))
 		r = zt_udp_send((int)sock, to, pkt, len); /* a probing socket */
+	else
+		return -EBADF;
 	if (r == -EAGAIN) {
 		/* A full queue or socket buffer drops the datagram, as a
 		 * congested link would; not the core's problem. */

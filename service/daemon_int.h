@@ -131,6 +131,8 @@ void zt_daemon_tap_close(struct zt_daemon_net *net);
 void zt_daemon_tap_free(struct zt_daemon_net *net);
 /* Make the TAP show the config in force (conf NULL: none). */
 void zt_daemon_tap_apply(struct zt_daemon_net *net, const struct zt_netconf *conf);
+/* Re-add the addresses that went missing from the TAPs (every 30 s). */
+void zt_daemon_tap_check_all(struct zt_daemon *d);
 /* Write what GRO holds to every TAP (after each batch the core took). */
 void zt_daemon_tap_flush_all(struct zt_daemon *d);
 

@@ -134,22 +134,37 @@ static int adopt_roots(struct zt_daemon *d, const struct zt_roots *in, char *err
 bool zt_daemon_join_invite_roots(const char *home, struct zt_roots *out)
 {
 	char path[ZT_HOME_PATH_MAX], buf[ZT_MAX_ROOTS * 160];
+	unsigned no = 0;
 	size_t len;
+	int r;
 
 	memset(out, 0, sizeof *out);
-	if (zt_home_path(path, sizeof path, home, ZT_DAEMON_INVITE_ROOTS) < 0 ||
-	    zt_home_read(path, buf, sizeof buf, &len) < 0)
+	if (zt_home_path(path, sizeof path, home, ZT_DAEMON_INVITE_ROOTS) < 0)
 		return false;
-	for (char *line = strtok(buf, "\n"); line && out->count < ZT_MAX_ROOTS;
-	     line = strtok(NULL, "\n")) {
-		char *sp = strchr(line, ' ');
+	r = zt_home_read(path, buf, sizeof buf, &len);
+	if (r < 0) {
+		if (r != -ENOENT)
+			zt_log_warn("%s: %s: not used", path,
+			            r == -EFBIG ? "too large" : strerror(-r));
+		return false;
+	}
+	for (char *line = buf, *next; line && *line && out->count < ZT_MAX_ROOTS; line = next) {
 		struct zt_root_def *rd = &out->roots[out->count];
-		if (!sp)
+		char *sp;
+
+		no++;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (line[0] == '\0')
 			continue;
-		*sp = '\0';
-		if (zt_identity_from_text(&rd->id, line, strlen(line)) != ZT_OK ||
+		sp = strchr(line, ' ');
+		if (sp)
+			*sp = '\0';
+		if (!sp || zt_identity_from_text(&rd->id, line, strlen(line)) != ZT_OK ||
 		    zt_endpoint_parse(sp + 1, &rd->endpoints[0]) != ZT_OK) {
-			zt_log_warn("ignoring a bad line in %s", path);
+			zt_log_warn("%s:%u: ignoring '%.40s': expected '<root identity> <ip/port>'",
+			            path, no, line);
 			continue;
 		}
 		rd->endpoint_count = 1;
@@ -164,6 +179,38 @@ const struct zt_net_settings *zt_daemon_settings(const struct zt_daemon *d, uint
 		if (d->nets[i].used && d->nets[i].nwid == nwid)
 			return &d->nets[i].set;
 	return NULL;
+}
+
+_Static_assert(ZT_API_MAX_IPS <= ZT_NET_MAX_IPS, "an API request's addresses fit the settings");
+
+/* An ad-hoc network's addresses from a request (all or nothing: one bad
+ * address changes nothing); the same one twice counts once. */
+static int set_ips(struct zt_net_settings *s, const struct zt_api_join_req *jr, char *err,
+                   size_t errcap)
+{
+	struct zt_inetaddr ips[ZT_NET_MAX_IPS];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < jr->ip_count && i < ZT_API_MAX_IPS; i++) {
+		struct zt_inetaddr a;
+		bool dup = false;
+		if (zt_netapply_parse_addr(jr->ips[i], &a) < 0) {
+			snprintf(err, errcap,
+			         "invalid address '%.48s': expected ip/bits, e.g. 10.9.0.1/24 or "
+			         "fd00::1/64",
+			         jr->ips[i]);
+			return -EINVAL;
+		}
+		for (unsigned k = 0; k < n; k++)
+			dup = dup || (ips[k].family == a.family && ips[k].bits == a.bits &&
+			              memcmp(ips[k].ip, a.ip, 16) == 0);
+		if (!dup)
+			ips[n++] = a;
+	}
+	memset(s->ips, 0, sizeof s->ips);
+	memcpy(s->ips, ips, n * sizeof ips[0]);
+	s->ip_count = n;
+	return 0;
 }
 
 int zt_daemon_set(struct zt_daemon *d, uint64_t nwid, const struct zt_api_join_req *jr, char *err,
@@ -187,12 +234,20 @@ int zt_daemon_set(struct zt_daemon *d, uint64_t nwid, const struct zt_api_join_r
 		         nwid);
 		return -EPERM;
 	}
+	if (jr->has_ips && !zt_nwid_is_adhoc(nwid)) {
+		snprintf(err, errcap,
+		         "network %016" PRIx64 " is managed: its controller assigns the addresses",
+		         nwid);
+		return -EPERM;
+	}
 	if (jr->has_mss && jr->mss_clamp != 0 && jr->mss_clamp < 536) {
 		snprintf(err, errcap, "mssClamp %u is too small: use 0 (off) or 536..65535",
 		         jr->mss_clamp);
 		return -EINVAL;
 	}
 	old = net->set;
+	if (jr->has_ips && set_ips(&net->set, jr, err, errcap) < 0)
+		return -EINVAL;
 	if (jr->has_bridge)
 		net->set.bridge = jr->active_bridge;
 	if (jr->has_broadcast)

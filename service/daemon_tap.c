@@ -66,14 +66,37 @@ struct zt_daemon_net *zt_daemon_tap_alloc(struct zt_daemon *d, uint64_t nwid)
 	return NULL;
 }
 
+/* Take back what ztd put on the device and elsewhere for it (the
+ * exit-node pins on the underlay), and start from nothing: a device made
+ * again later gets everything anew. */
+static void tap_withdraw(struct zt_daemon_net *net)
+{
+	struct zt_netapply none;
+
+	memset(&none, 0, sizeof none);
+	zt_netapply_sync(net->nwid, net->tap.name, &net->applied, &none, NULL, 0);
+	memset(&net->applied, 0, sizeof net->applied);
+}
+
 void zt_daemon_tap_close(struct zt_daemon_net *net)
 {
 	if (net->tap.fd < 0)
 		return;
+	tap_withdraw(net);
 	zt_gro_flush(&net->gro);
 	zt_evloop_del(net->d->loop, net->tap.fd);
 	zt_log_info("network %016" PRIx64 ": removed device %s", net->nwid, net->tap.name);
 	zt_tap_close(&net->tap);
+}
+
+void zt_daemon_tap_check_all(struct zt_daemon *d)
+{
+	for (size_t i = 0; i < ZT_DAEMON_MAX_NETWORKS; i++) {
+		struct zt_daemon_net *net = &d->nets[i];
+		if (net->used && net->tap.fd >= 0 &&
+		    net->applied.addr_count + net->applied.route_count > 0)
+			(void)zt_netapply_check(net->nwid, net->tap.name, &net->applied, NULL);
+	}
 }
 
 /* Make the TAP show the config in force (conf NULL: none). */
@@ -256,6 +279,7 @@ int zt_daemon_tap_open(struct zt_daemon_net *net, const uint8_t mac[6], unsigned
 		         name, net->nwid, zt_tap_strerror(r));
 		return r;
 	}
+	zt_netapply_prepare(net->nwid, name);
 	/* A TAP that takes USO takes UDP super-frames: join datagrams too. */
 	net->gro.udp = net->tap.uso;
 	r = zt_evloop_add(net->d->loop, net->tap.fd, ZT_EV_READ, on_tap, net);

@@ -13,6 +13,16 @@
  *                             with host routes to the roots and direct
  *                             peers the way they were reached before
  *   allowDNS     (default 0)  the pushed DNS servers and search domain
+ *
+ * ztd's routes never take the place of a route it did not make: they are
+ * added beside the others at metric ZT_NETAPPLY_METRIC (plus the
+ * controller's metric), never with replace semantics, and removed by
+ * their exact key (prefix, device, gateway, metric) only if ztd added
+ * them.  A managed address comes without the kernel's metric-0 prefix
+ * route (which would win over a LAN route to the same subnet): ztd adds
+ * that route itself at ZT_NETAPPLY_METRIC.  The addresses of an ad-hoc
+ * network (zt-cli set <nwid> ip=...) are the user's, as if given with
+ * `ip addr add`: the kernel's prefix route comes with them.
  */
 #ifndef ZT_SERVICE_NETAPPLY_H
 #define ZT_SERVICE_NETAPPLY_H
@@ -22,23 +32,41 @@
 
 #include "node/zt.h"
 
+#define ZT_NET_MAX_IPS        8 /* addresses of an ad-hoc network (ip=) */
+#define ZT_NETAPPLY_MAX_ADDRS (ZT_NETCONF_MAX_ADDRS + ZT_NET_MAX_IPS)
+/* The config's routes, the halves of a default, a route per address. */
+#define ZT_NETAPPLY_MAX_ROUTES (ZT_NETCONF_MAX_ROUTES + 2 + ZT_NETCONF_MAX_ADDRS)
+/* The kernel metric of ztd's routes: above what DHCP clients, NetworkManager
+ * (100, 600) and systemd-networkd (1024) give a LAN or default route, so
+ * that a route of the host's to the same prefix always wins. */
+#define ZT_NETAPPLY_METRIC 5000
+
 struct zt_net_settings {
 	bool allow_managed, allow_global, allow_default, allow_dns;
 	/* Ethernet settings of an ad-hoc network (struct zt_ethernet); on
 	 * managed networks the controller's config decides. */
 	bool bridge, broadcast;
 	unsigned multicast_limit, mac_age_s, mss_clamp;
+	/* An ad-hoc network's own addresses (ip=), kept and re-applied. */
+	unsigned ip_count;
+	struct zt_inetaddr ips[ZT_NET_MAX_IPS];
 };
 
-#define ZT_NETAPPLY_MAX_ROUTES (ZT_NETCONF_MAX_ROUTES + 2)
-#define ZT_NETAPPLY_MAX_PIN    128 /* underlay endpoints pinned under a default route */
+#define ZT_NETAPPLY_MAX_PIN 128 /* underlay endpoints pinned under a default route */
+
+/* addr_flags: an address from the controller (no kernel prefix route),
+ * and one that ztd added (it is removed only then). */
+#define ZT_NETAPPLY_A_MANAGED 0x1u
+#define ZT_NETAPPLY_A_OURS    0x2u
 
 /* What is (to be) on the device. */
 struct zt_netapply {
 	unsigned addr_count, route_count;
-	struct zt_inetaddr addrs[ZT_NETCONF_MAX_ADDRS];
+	struct zt_inetaddr addrs[ZT_NETAPPLY_MAX_ADDRS];
+	uint8_t addr_flags[ZT_NETAPPLY_MAX_ADDRS];
 	struct zt_route routes[ZT_NETAPPLY_MAX_ROUTES];
-	bool dns; /* resolvectl was told about this link */
+	bool route_ours[ZT_NETAPPLY_MAX_ROUTES]; /* ztd added it */
+	bool dns;                                /* resolvectl was told about this link */
 	/* With a default route on the overlay: a host route for each root
 	 * and direct peer endpoint through the way it was reached before, so
 	 * that the overlay's own traffic does not loop into the overlay. */
@@ -61,18 +89,36 @@ static inline void zt_net_settings_default(struct zt_net_settings *s)
 	s->multicast_limit = 32;
 	s->mac_age_s = 300;
 	s->mss_clamp = 0;
+	s->ip_count = 0;
 }
 
 /* Pure: what the config asks for, filtered by the settings (conf NULL:
- * nothing). */
+ * nothing from a controller), and the settings' own addresses (ip=). */
 void zt_netapply_want(const struct zt_netconf *conf, const struct zt_net_settings *s,
                       struct zt_netapply *out);
 
-/* Make the device match `want`: remove what is applied and no longer
- * wanted, add what is missing; *cur becomes what is on the device now.
+/* Make the device match `want`: remove what ztd applied and is no longer
+ * wanted, add what is missing, then read the device's addresses back and
+ * repair (zt_netapply_check); *cur becomes what is on the device now.
  * Failures are logged (one line each) and the rest goes on. */
 void zt_netapply_sync(uint64_t nwid, const char *dev, struct zt_netapply *cur,
                       const struct zt_netapply *want, const struct zt_endpoint *pin, size_t npin);
+
+/* Read the device's addresses (netlink dump): add those of *cur that are
+ * missing; remove those of *gone (NULL: none) that ztd added and that are
+ * still there; add ztd's routes of *cur again where they went missing.
+ * Returns how many it changed. */
+unsigned zt_netapply_check(uint64_t nwid, const char *dev, struct zt_netapply *cur,
+                           const struct zt_netapply *gone);
+
+/* A new device: keep secondary IPv4 addresses when the primary goes. */
+void zt_netapply_prepare(uint64_t nwid, const char *dev);
+
+/* "10.9.0.1/24", "fd00::1/64": an interface address into *out.  -EINVAL
+ * for anything else (no prefix, a multicast or unspecified address). */
+int zt_netapply_parse_addr(const char *text, struct zt_inetaddr *out);
+/* The text of an address with its prefix length. */
+void zt_netapply_addr_text(const struct zt_inetaddr *a, char *out, size_t cap);
 
 /* DNS: tell resolvectl (if present and allowed), or revert. */
 void zt_netapply_dns(uint64_t nwid, const char *dev, struct zt_netapply *cur,

@@ -2,7 +2,8 @@
 /*
  * netfile.h - ztd's joined networks in its home directory:
  * HOMEDIR/networks.d/<nwid>.conf, one per joined network with its
- * settings (allowManaged=1 ... lines), rejoined at start.  Saved on join
+ * settings (allowManaged=1 ... lines; an ad-hoc network's addresses as
+ * ip=10.9.0.1/24,fd00::1/64), rejoined at start.  Saved on join
  * and on a change of settings, removed on leave.
  *
  * Errors are negative errno values; where a message helps the user it is

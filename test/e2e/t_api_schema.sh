@@ -119,9 +119,23 @@ fits ctl controller_status GET /controller
 fits ctl controller_network GET "/controller/network/$NW"
 fits ctl controller_member GET "/controller/network/$NW/member/$ADDR_A"
 fits ctl controller_member_list GET "/controller/network/$NW/member"
+# ZeroTier's one-request lists (/unstable), which ztnet and others read:
+# every object in "data" fits as it does alone, counts in "meta"
+out=$(api ctl GET "/unstable/controller/network/$NW/member")
+case $out in "200 "*) ;; *) fail unstable "GET /unstable/.../member: $out" ;; esac
+echo "${out#200 }" | jq -c .data | $CHECK "$SCHEMA/controller_member.json" --each >/dev/null ||
+	fail unstable "a member in /unstable/.../member does not fit: ${out:0:300}"
+echo "${out#200 }" | jq -e '(.data | length) == .meta.totalCount and .meta.authorizedCount >= 1' >/dev/null ||
+	fail unstable "meta does not count the members: ${out:0:300}"
+out=$(api ctl GET /unstable/controller/network)
+echo "${out#200 }" | jq -c '[.data[] | del(.meta)]' | $CHECK "$SCHEMA/controller_network.json" --each >/dev/null ||
+	fail unstable "a network in /unstable/controller/network does not fit: ${out:0:300}"
+echo "${out#200 }" | jq -e --arg nw "$NW" '.meta.networkCount == (.data | length) and
+	([.data[] | select(.id == $nw) | .meta.totalMemberCount] == [2])' >/dev/null ||
+	fail unstable "networks or members not counted: ${out:0:400}"
 fits ctl service_status GET /status
 [ "$(echo "$LAST" | jq -r .address)" = "$CTL" ] || fail ctl_status "$LAST"
-has_peer() { api ctl GET "/peer/$1" | grep -q '^200 '; }
+has_peer() { api ctl GET "/peer/$1" | grep -q '^200 {.*"address"'; }
 wait_until 10 has_peer "$ADDR_A" || fail ctl_peer "the controller does not list its member a: $(api ctl GET /peer)"
 fits ctl service_peer --each GET /peer
 fits ctl service_peer GET "/peer/$ADDR_A"

@@ -5,7 +5,12 @@
 # with one line naming it and the usage that --help shows for it, exit
 # status 1, and nothing changed on ztd; `set` on a network that is not
 # joined is refused without joining it; the accepted forms still print
-# zerotier-cli's shapes.
+# zerotier-cli's shapes.  The file tools: zt-root refuses endpoints no
+# peer can send to (0.0.0.0, broadcast, multicast, port 0, twice) with one
+# line and writes nothing; mkroots/identity -o FILE replace FILE only on
+# success; an invalid roots file is named with its line; each line of a
+# networks.d entry that ztd ignores is logged once with file and line, and
+# so is an identity.public that does not match the secret.
 #
 #            root0  203.0.113.2 (zt-root)
 #              | r0
@@ -114,3 +119,76 @@ for c in listpeers peers; do
 		fail shapes "$c: '$out'"
 done
 pass shapes
+
+# ---- zt-root: endpoints no peer can send to are refused, nothing written ----
+# (one line naming the endpoint and what to give instead, exit status 1)
+ID=${ROOTID[root0]}
+cp "$T/roots" "$T/roots.keep"
+for ep in 0.0.0.0/9993 255.255.255.255/9993 224.0.0.251/9993 239.1.2.3/9993 203.0.113.2/0 \
+	::/9993 ff02::1/9993 fe80::1/9993 203.0.113.2 "203.0.113.2/9993,203.0.113.2/9993"; do
+	out=$("$ZTROOT" mkroots -s "$T/signer.secret" -o "$T/roots" "$ID@$ep" 2>&1)
+	rc=$?
+	[ $rc = 1 ] || fail bad_endpoint "mkroots ...@$ep: exit status $rc, want 1: $out"
+	[ "$(echo "$out" | wc -l)" = 1 ] || fail bad_endpoint "mkroots ...@$ep: not one line: $out"
+	case $out in "zt-root: root ${ID%%:*} endpoint "*": "*) ;; *) fail bad_endpoint "mkroots ...@$ep: '$out'" ;; esac
+	case $out in *"give "* | *"expected IP/PORT"*) ;; *) fail bad_endpoint "mkroots ...@$ep: '$out' does not say what to give" ;; esac
+	cmp -s "$T/roots" "$T/roots.keep" || fail bad_endpoint "mkroots ...@$ep -o: the file changed"
+done
+for ep in 0.0.0.0/9993 255.255.255.255/9993 224.0.0.1/9993 203.0.113.2/0; do
+	out=$(timeout 5 "$ZTROOT" -p 0 -e "$ep" "$T/rootx" 2>&1)
+	rc=$?
+	[ $rc = 1 ] || fail bad_endpoint "zt-root -e $ep: exit status $rc, want 1: $out"
+	case $out in "zt-root: -e $ep: "*"give "*) ;; *) fail bad_endpoint "zt-root -e $ep: '$out'" ;; esac
+done
+out=$(timeout 5 "$ZTROOT" -p 0 -e 203.0.113.2/9993 -e 203.0.113.2/9993 "$T/rootx" 2>&1)
+[ $? = 1 ] && [ "$out" = "zt-root: -e 203.0.113.2/9993: given twice (give each endpoint once, at most 16)" ] ||
+	fail dup_endpoint "zt-root -e twice: '$out'"
+# two roots on one endpoint
+"$ZTROOT" genid "$T/other.secret" >"$T/other.public" || fail dup_endpoint "genid"
+out=$("$ZTROOT" mkroots -s "$T/signer.secret" -o "$T/roots" "$ID@203.0.113.2/9993" \
+	"$(cat "$T/other.public")@203.0.113.2/9993" 2>&1) && fail dup_endpoint "two roots on one endpoint accepted"
+case $out in *"both give endpoint 203.0.113.2/9993"*) ;; *) fail dup_endpoint "'$out'" ;; esac
+cmp -s "$T/roots" "$T/roots.keep" || fail dup_endpoint "the file changed"
+pass bad_endpoint "$out"
+
+# ---- -o FILE: written whole on success, left as it was on failure ----
+out=$("$ZTROOT" mkroots -s "$T/nosuch.secret" -o "$T/roots" "$ID@203.0.113.2/9993" 2>&1) &&
+	fail output "mkroots with a missing signer succeeded"
+cmp -s "$T/roots" "$T/roots.keep" || fail output "a failed mkroots -o changed the file"
+"$ZTROOT" mkroots -s "$T/signer.secret" -o "$T/roots.new" "$ID@203.0.113.2/9993" >"$T/mk.out" 2>&1 ||
+	fail output "mkroots -o: $(cat "$T/mk.out")"
+[ -s "$T/mk.out" ] && fail output "mkroots -o also printed: $(cat "$T/mk.out")"
+"$ZTROOT" verifyroots "$T/roots.new" >/dev/null || fail output "mkroots -o wrote an invalid file"
+[ "$(stat -c %a "$T/roots.new")" = 644 ] || fail output "roots file mode $(stat -c %a "$T/roots.new")"
+"$ZTROOT" identity -o "$T/id.out" "$T/root0" || fail output "identity -o"
+[ "$(cat "$T/id.out")" = "$ID" ] || fail output "identity -o wrote '$(cat "$T/id.out")'"
+ls "$T" | grep -q '\.tmp$' && fail output "a temp file was left: $(ls "$T" | grep '\.tmp$')"
+pass output "mkroots -o, identity -o"
+
+# ---- an invalid roots file names its line ----
+sed '3s/.*/timestamp soon/' "$T/roots.keep" >"$T/roots.bad"
+out=$("$ZTROOT" verifyroots "$T/roots.bad" 2>&1) && fail roots_line "a bad roots file verified"
+case $out in "zt-root: $T/roots.bad:3: "*) ;; *) fail roots_line "'$out' does not name line 3" ;; esac
+pass roots_line "$out"
+
+# ---- a networks.d entry: each line ztd ignores is logged once, with its
+# file and line; the valid lines still apply ----
+F=${HOME_OF[a]}/networks.d/$NWID.conf
+kill_proc a TERM
+printf 'bogus=1\nallowDNS=yes\nmssClamp=-5\n\n# a comment\ngarbage\nbridge=1\n' >>"$F"
+N=$(wc -l <"$F")
+PUB=${HOME_OF[a]}/identity.public
+ID_A=$(cat "$PUB")
+echo "0102030405:junk" >"$PUB"
+start_ztd a
+wait_online a
+wait_until 10 tap_exists a "$NWID" || fail netfile "$NWID not rejoined"
+for w in "$((N - 6)): ignoring 'bogus=1': unknown key" "$((N - 5)): ignoring 'allowDNS=yes': expected 0 or 1" \
+	"$((N - 4)): ignoring 'mssClamp=-5': expected a number 0-86400" "$((N - 1)): ignoring 'garbage': not key=value"; do
+	[ "$(grep -cF "$F:$w" "$T/a.log")" = 1 ] || fail netfile "'$F:$w' not logged once: $(grep -F "$F" "$T/a.log")"
+done
+[ "$(grep -cF "$F:" "$T/a.log")" = 4 ] || fail netfile "other lines logged: $(grep -F "$F:" "$T/a.log")"
+cli a -j listnetworks | grep -q '"bridge": true' || fail netfile "bridge=1 on the last line not applied"
+[ "$(grep -cF "$PUB:1: not the public form of" "$T/a.log")" = 1 ] || fail netfile "a wrong $PUB not logged once"
+[ "$(cat "$PUB")" = "$ID_A" ] || fail netfile "$PUB not rewritten: $(cat "$PUB")"
+pass netfile "4 lines logged with $F:<line>; a wrong identity.public logged and rewritten"

@@ -5,7 +5,8 @@
 #   root0 203.0.113.2 (zt-root)          ctl 198.18.1.2 (zt-controller, SQLite)
 #   a 198.18.2.2   b 198.18.3.2   c 198.18.4.2   d 198.18.5.2   (ztd each)
 #
-# create a network through the admin API -> a, b, c join: ACCESS_DENIED ->
+# create a network through the admin API -> a second zt-controller on the
+# same database is refused -> a, b, c join: ACCESS_DENIED ->
 # authorized: OK, a pool address on each TAP, ping by those addresses ->
 # a's ARP claims on b's address are dropped (c's neighbour table keeps b) ->
 # c's controller traffic is dropped (so it keeps its config and goes on
@@ -53,6 +54,16 @@ out=$(api POST "/controller/network/${CTL}______" '{"name":"lab","ipAssignmentPo
 case $out in "200 "*) ;; *) fail create "POST /controller/network/${CTL}______: $out" ;; esac
 NW=$(echo "$out" | jget .id)
 pass create "network $NW (controller $CTL)"
+
+# One database, one controller: a second zt-controller (its own home and
+# ports) on ctl's database says so in one line and exits non-zero at once.
+mkdir -p "$T/ctl2"
+out=$(x ctl timeout 10 "$ZTCTL" -p 9995 -P 9996 --db "$T/ctl/controller.db" "$T/ctl2" 2>&1)
+rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail one_db "a second zt-controller on the database: exit $rc: $out"
+[ "$(echo "$out" | wc -l)" -eq 1 ] && echo "$out" | grep -q "in use by another zt-controller (pid [0-9]" ||
+	fail one_db "a second zt-controller on the database: $out"
+pass one_db "$out"
 
 start_ztd a; start_ztd b; start_ztd c
 wait_online a b c
@@ -232,6 +243,20 @@ x c nft delete table inet ztblock || fail setup "nft delete in c"
 out=$(cli c join "$code" 2>&1) && fail invite_spent "a spent invite was accepted: $out"
 case $out in *"refused the invite"*"spent"*) ;; *) fail invite_spent "unclear error: $out" ;; esac
 pass invite_spent "$out"
+# a refused invite for a network the member was not in leaves nothing:
+# not joined, no saved entry (ZeroTier keeps nothing of a failed join)
+out=$(api POST "/controller/network/${CTL}______" '{"name":"other"}')
+NW2=$(echo "$out" | jget .id)
+x ctl "$ZTCTL" invite -D "$T/ctl" -t 1 -o "$T/code2" "$NW2" 2>"$T/invite.err" ||
+	fail invite_refused "zt-controller invite -o: $(cat "$T/invite.err")"
+[ "$(stat -c %a "$T/code2")" = 600 ] || fail invite_refused "-o FILE has mode $(stat -c %a "$T/code2"), want 600"
+sleep 2 # the code expires
+out=$(cli c join "$(cat "$T/code2")" 2>&1) && fail invite_refused "an expired invite was accepted: $out"
+cli c listnetworks | grep -q "$NW2" && fail invite_refused "c still joined to $NW2: $(cli c listnetworks)"
+[ -e "$T/c/networks.d/$NW2.conf" ] && fail invite_refused "c kept networks.d/$NW2.conf"
+case $out in *"refused the invite"*"; not joined") ;; *) fail invite_refused "unclear error: $out" ;; esac
+cli c listnetworks | grep -q " $NW " || fail invite_refused "c left $NW too"
+pass invite_refused "$out"
 
 # an exit node: 0.0.0.0/0 via a; b installs it only with allowDefault=1
 api POST "/controller/network/$NW" "{\"routes\":[{\"target\":\"10.9.0.0/24\"},{\"target\":\"0.0.0.0/0\",\"via\":\"${ZIP[a]}\"}]}" >/dev/null

@@ -26,6 +26,10 @@
 # plus same-LAN: two hosts behind one cone NAT without hairpinning.
 # Each pair starts from cold: both daemons are started for it and stopped
 # after; time 0 is the moment both have joined the network.
+# NAT_MATRIX_ONLY="sym-upnp cone-cone" runs only those pairs (KIND_A-KIND_B as
+# the table orders them, "lan" for same-LAN), to chase one row;
+# NAT_MATRIX_PCAP=1 also keeps each pair's member-to-member UDP, seen on the
+# Internet router, in pair-A-B.pcap (with KEEP_LOGS=1).
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TNAME=nat-matrix
@@ -34,6 +38,7 @@ TNAME=nat-matrix
 
 WINDOW=${NAT_MATRIX_WINDOW:-20} # seconds after the first packet to wait for DIRECT
 STRICT=${NAT_MATRIX_STRICT:-10} # seconds of pings that must all go direct after that
+ONLY=${NAT_MATRIX_ONLY:-}        # space-separated KIND_A-KIND_B pairs; empty: all
 KINDS="cone sym cgnat udpblock upnp natpmp"
 EXTRA="fullcone rcone symseq"
 
@@ -105,11 +110,18 @@ keeps_direct() {
 	VIA_ROOT=$(pcap_count "$f")
 }
 
+# wanted KEY: true if the pair KEY (KIND_A-KIND_B) is to run
+wanted() { [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
+
 ROWS=()
 BAD=0
 run_pair() { # LABEL A B EXPECT
-	local label=$1 a=$2 b=$3 expect=$4 t0 tf="" td="" la lb path aa ab end kept="-"
+	local label=$1 a=$2 b=$3 expect=$4 t0 tf="" td="" la lb path aa ab end kept="-" cap=""
 	LOST=0 VIA_ROOT=0
+	if [ -n "${NAT_MATRIX_PCAP:-}" ]; then
+		capture inet any "$T/pair-$a-$b.pcap" udp and not host "${IP[root0]}" and not host "${IP[root1]}"
+		cap=$LAST_PID
+	fi
 	for h in "$a" "$b"; do
 		ZT_PORTMAP=${PMAP[$h]} start_ztd "$h"
 	done
@@ -160,6 +172,7 @@ run_pair() { # LABEL A B EXPECT
 	echo "# $label: $path first=${tf:--} direct=${td:--} then $kept ($la)" >&2
 	kill_proc "$a" TERM
 	kill_proc "$b" TERM
+	[ -z "$cap" ] || stop_capture "$cap"
 	# the next pair starts from fresh NAT state
 	for s in "${NL_SITE_OF[$a]}" "${NL_SITE_OF[$b]}"; do nl_flush "$s"; done
 }
@@ -172,6 +185,7 @@ for ((p = 0; p < ${#kinds[@]}; p++)); do
 		expect=direct
 		[ "$ka" = sym ] && [ "$kb" = sym ] && expect=relay
 		[ "$ka" = udpblock ] || [ "$kb" = udpblock ] && expect=relay
+		wanted "$ka-$kb" || continue
 		run_pair "$ka ↔ $kb" "${HOST_OF[$ka.1]}" "${HOST_OF[$kb.2]}" "$expect"
 	done
 done
@@ -179,10 +193,11 @@ for ka in $EXTRA; do
 	for kb in sym cone; do
 		expect=direct
 		[ "$ka" = symseq ] && [ "$kb" = sym ] && expect=relay
+		wanted "$ka-$kb" || continue
 		run_pair "$ka ↔ $kb" "${HOST_OF[$ka.1]}" "${HOST_OF[$kb.2]}" "$expect"
 	done
 done
-run_pair "same-LAN (one cone NAT, no hairpin)" hl1 hl2 direct
+wanted lan && run_pair "same-LAN (one cone NAT, no hairpin)" hl1 hl2 direct
 
 echo "# NAT matrix"
 echo

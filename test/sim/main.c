@@ -31,7 +31,7 @@
  *   pkcount.c   public-key and Argon2id work per node
  *   simalloc.c  the nodes' allocator: counts, fails the Nth on demand
  *   hostile.c   an attacker: raw packets, spoofing, sybils, sessions
- *   scenarios.c, scen_nat.c, scen_ctl.c, scen_eth.c   the scenarios
+ *   scenarios.c, scen_nat.c, scen_ctl.c, scen_eth.c, scen_rules.c   the scenarios
  *   scen_hostile.c   attacks (issue 12), expected to fail until fixed
  *   scen_oom.c   the out-of-memory mode: fail the Nth allocation, check
  */
@@ -112,11 +112,13 @@ static const struct scenario scenarios[] = {
     {"sim_nat_cone", sim_nat_cone, NULL},
     {"sim_nat_symmetric", sim_nat_symmetric, NULL},
     {"sim_ctl", sim_ctl, NULL},
+    {"sim_rules", sim_rules, NULL},
     {"sim_nat_birthday", sim_nat_birthday, NULL},
     {"sim_nat_same_lan", sim_nat_same_lan, NULL},
     {"sim_nat_rebind", sim_nat_rebind, NULL},
     {"sim_nat_short_timeout", sim_nat_short_timeout, NULL},
     {"sim_nat_keep_direct", sim_nat_keep_direct, NULL},
+    {"sim_nat_upnp_midway", sim_nat_upnp_midway, NULL},
     {"sim_nat_mapping_checked", sim_nat_mapping_checked, NULL},
     {"sim_nat_rendezvous_four", sim_nat_rendezvous_four, NULL},
     {"sim_nat_one_way", sim_nat_one_way, NULL},

@@ -24,6 +24,10 @@ struct nat {
 	uint16_t next_port;
 	struct session *s;
 	size_t n, cap;
+	/* A port forward (UPnP-IGD, NAT-PMP): anyone may send to fwd_port,
+	 * and it reaches fwd_inner.  fwd_port 0: none. */
+	struct zt_endpoint fwd_inner;
+	uint16_t fwd_port;
 };
 
 static bool ep_eq(const struct zt_endpoint *a, const struct zt_endpoint *b)
@@ -107,6 +111,8 @@ static bool nat_outbound(void *state, int64_t now, struct zt_endpoint *from,
 		if (t->cfg.kind != SIM_NAT_SYMMETRIC)
 			port = s->port;
 	}
+	if (port == 0 && t->fwd_port != 0 && ep_eq(from, &t->fwd_inner))
+		port = t->fwd_port; /* the forwarded port is the inside port's own */
 	if (port == 0)
 		port = alloc_port(t, from->port);
 	if (port == 0)
@@ -146,6 +152,16 @@ static bool nat_inbound(void *state, int64_t now, const struct zt_endpoint *from
 				hit = s;
 			break;
 		}
+	}
+	if (hit == NULL && t->fwd_port != 0 && to->port == t->fwd_port) {
+		/* The forward lets anyone in; the flow then has its session,
+		 * as conntrack keeps one for a DNAT'd flow. */
+		hit = add_session(t);
+		if (hit == NULL)
+			return false;
+		hit->inner = t->fwd_inner;
+		hit->remote = *from;
+		hit->port = t->fwd_port;
 	}
 	if (hit == NULL)
 		return false;
@@ -196,6 +212,27 @@ unsigned sim_nat_add(struct sim_fabric *f, unsigned outside, const struct zt_end
 	if (realm == 0)
 		nat_free(t);
 	return realm;
+}
+
+bool sim_nat_forward(void *state, int64_t now, const struct zt_endpoint *inner,
+                     struct zt_endpoint *pub)
+{
+	struct nat *t = state;
+	uint16_t port = 0;
+
+	expire(t, now);
+	for (size_t i = 0; i < t->n && port == 0; i++)
+		if (ep_eq(&t->s[i].inner, inner))
+			port = t->s[i].port;
+	if (port == 0)
+		port = alloc_port(t, inner->port);
+	if (port == 0)
+		return false;
+	t->fwd_inner = *inner;
+	t->fwd_port = port;
+	*pub = t->pub;
+	pub->port = port;
+	return true;
 }
 
 unsigned sim_nat_sessions(void *state, int64_t now)

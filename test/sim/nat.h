@@ -51,6 +51,12 @@ void *sim_nat_new(const struct sim_nat_cfg *cfg, const struct zt_endpoint *pub, 
 unsigned sim_nat_add(struct sim_fabric *f, unsigned outside, const struct zt_endpoint *pub,
                      const struct sim_link *link, const struct sim_nat_cfg *cfg, uint64_t seed);
 
+/* A port forward, as a router makes for UPnP-IGD or NAT-PMP: from now on
+ * anyone outside may send to the returned public endpoint *pub and reach
+ * `inner` (its public port is the one inner's mappings already use, so a
+ * cone NAT keeps a single mapping for it).  false if no port was free. */
+bool sim_nat_forward(void *state, int64_t now, const struct zt_endpoint *inner,
+                     struct zt_endpoint *pub);
 /* Live mappings (sessions) right now, for tests of the model itself. */
 unsigned sim_nat_sessions(void *state, int64_t now);
 /* The box loses every mapping (reboot, conntrack flush); with

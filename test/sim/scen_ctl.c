@@ -223,6 +223,8 @@ static bool admin_member(struct sim_result *r, struct ctl_world *cw, unsigned i,
 	else
 		zt_ctl_changed(&cw->ctl, cw->w->clock.now, cw->nwid, a,
 		               was && !zt_ctl_bool(m, "authorized"));
+	/* What zt-controller's loop does on its next turn. */
+	zt_ctl_flush(&cw->ctl, cw->w->clock.now);
 	json_decref(m);
 	json_decref(req);
 	return true;

@@ -778,8 +778,10 @@ static bool priv_json(struct sim_result *r, struct priv *p, uint64_t member, con
 			obj = zt_ctl_member_new(p->nwid, member, now);
 		ok = req != NULL && zt_ctl_member_update(obj, req, now, err, sizeof err) >= 0 &&
 		     zt_ctl_save_member(&p->ctl, p->nwid, member, obj) == ZT_OK;
-		if (ok)
+		if (ok) {
 			zt_ctl_changed(&p->ctl, now, p->nwid, member, false);
+			zt_ctl_flush(&p->ctl, now); /* as zt-controller's loop */
+		}
 	}
 	json_decref(obj);
 	json_decref(req);

@@ -428,22 +428,42 @@ static uint64_t relayed(const struct sim_world *w)
 	return sum;
 }
 
+#define FORWARD_AT_BIRTHDAY (-2) /* keeps_direct: when a's birthday attempt starts */
+
+/* b's router forwards b's port to it from now on (UPnP-IGD, NAT-PMP), and
+ * b reports the mapping as its shell would.  b is the second NAT's. */
+static bool forward_port(struct sim_result *r, struct sim_world *w, struct sim_host *b,
+                         const char *what)
+{
+	struct zt_endpoint inside = sim_ep4(10, 0, 0, 2, SIM_PORT), pub;
+
+	if (w->fabric.nnats < 2 ||
+	    !sim_nat_forward(w->fabric.nats[1].state, w->clock.now, &inside, &pub) ||
+	    zt_node_set_mapped_endpoints(b->node, &pub, 1) != ZT_OK) {
+		sim_fail(r, "%s: the port forward", what);
+		return false;
+	}
+	return true;
+}
+
 /* One pair, member 0 behind `hard`, member 1 behind `easy`, pinging each
- * other every 100 ms.  Both list DIRECT within 3.5 s of the first frame
+ * other every 100 ms (b's router starts forwarding its port forward_at ms
+ * after the first frame, or as a's birthday attempt starts for
+ * FORWARD_AT_BIRTHDAY, or never for -1).  Both list DIRECT within 3.5 s of the first frame
  * (a birthday attempt starts while the rendezvous keep coming), and from
  * then on, for 20 s: every frame arrives and no root relays a packet; the
  * socket the path uses stays open.  Returns false (with a reason)
  * otherwise. */
 static bool keeps_direct(struct sim_result *r, uint64_t seed, const struct sim_nat_cfg *hard,
-                         const struct sim_nat_cfg *easy, const char *what)
+                         const struct sim_nat_cfg *easy, int64_t forward_at, const char *what)
 {
 	struct sim_link link = {.latency_ms = 5, .jitter_ms = 2};
 	struct sim_world *w = sim_build(r, "sim_nat_keep", seed, 0, &link);
 	struct sim_host *a, *b;
 	unsigned seq = 0, first = 0;
 	int64_t direct_at = 0, start;
-	uint64_t relayed0 = 0;
-	bool ok = false;
+	uint64_t relayed0 = 0, closed0 = 0;
+	bool ok = false, forwarded = false;
 
 	if (w == NULL)
 		return false;
@@ -458,13 +478,29 @@ static bool keeps_direct(struct sim_result *r, uint64_t seed, const struct sim_n
 		goto out;
 	start = w->clock.now;
 	for (int64_t t = 0; t < 60000; t += 100, seq++) {
+		if (forward_at >= 0 && t == forward_at && !forward_port(r, w, b, what))
+			goto out;
 		send_seq(a, b, "a>b", seq);
 		send_seq(b, a, "b>a", seq);
-		sim_world_run_for(w, 100);
+		if (forward_at == FORWARD_AT_BIRTHDAY && !forwarded) {
+			/* 1 ms steps, to open the forward while a's first
+			 * birthday probes are on their way to it */
+			for (int ms = 0; ms < 100; ms++) {
+				sim_world_run_for(w, 1);
+				if (!forwarded && a->extra_opened > 0) {
+					if (!forward_port(r, w, b, what))
+						goto out;
+					forwarded = true;
+				}
+			}
+		} else {
+			sim_world_run_for(w, 100);
+		}
 		if (direct_at == 0 && lists_direct(a, b) && lists_direct(b, a)) {
 			direct_at = w->clock.now;
 			first = seq + 1;
 			relayed0 = relayed(w);
+			closed0 = w->fabric.count[SIM_NO_ROUTE];
 		}
 		if (direct_at != 0 && w->clock.now - direct_at >= 20000)
 			break;
@@ -485,15 +521,18 @@ static bool keeps_direct(struct sim_result *r, uint64_t seed, const struct sim_n
 		unsigned want = seq - first, ab = got_seq(b, "a>b", first),
 		         ba = got_seq(a, "b>a", first);
 		uint64_t rel = relayed(w) - relayed0;
+		uint64_t closed = w->fabric.count[SIM_NO_ROUTE] - closed0;
 		sim_note("%s: DIRECT at %.1fs; then %u/%u and %u/%u frames, %llu packets relayed, "
-		         "extra sockets open %u\n",
+		         "%llu to a closed socket, extra sockets open %u\n",
 		         what, sim_secs(direct_at), ab, want, ba, want, (unsigned long long)rel,
-		         a->extra_open);
-		if (ab != want || ba != want || rel != 0) {
+		         (unsigned long long)closed, a->extra_open);
+		if (ab != want || ba != want || rel != 0 || closed != 0) {
 			sim_fail(r,
 			         "%s: after both listed DIRECT, %u of %u frames a->b and %u of %u "
-			         "b->a arrived, %llu packets were relayed",
-			         what, ab, want, ba, want, (unsigned long long)rel);
+			         "b->a arrived, %llu packets were relayed, %llu went to a socket "
+			         "closed while the peer still used it",
+			         what, ab, want, ba, want, (unsigned long long)rel,
+			         (unsigned long long)closed);
 			sim_show_pair(w, 0, 1);
 			goto out;
 		}
@@ -535,9 +574,46 @@ void sim_nat_keep_direct(struct sim_result *r, uint64_t seed)
 				         random_ports ? "random-port" : "sequential-port",
 				         easy[e].name, k);
 				if (!keeps_direct(r, seed + 7 * e + 3 * (unsigned)random_ports + k,
-				                  &hard, &cone, what))
+				                  &hard, &cone, -1, what))
 					return;
 			}
+		}
+	}
+}
+
+/*
+ * The NAT matrix's sym <-> upnp row: a port-restricted cone whose router
+ * starts forwarding the member's port (UPnP-IGD) while the pair punches,
+ * opposite a random-port symmetric NAT.  The birthday attempt then races
+ * the forward: every one of the hard side's 256 probes gets through, and
+ * so does its main socket's punching, so each end knows the other at two
+ * endpoints (hard side: one remote endpoint heard on two of its sockets).
+ * Once both list DIRECT no frame may be lost or relayed: the socket that
+ * won the birthday stays open while the peer still sends to it.
+ */
+void sim_nat_upnp_midway(struct sim_result *r, uint64_t seed)
+{
+	static const int64_t at[] = {FORWARD_AT_BIRTHDAY, 0, 1000};
+	for (unsigned i = 0; i < sizeof at / sizeof at[0]; i++) {
+		for (unsigned k = 0; k < 2; k++) {
+			struct sim_nat_cfg hard = {
+			    .kind = SIM_NAT_SYMMETRIC, .timeout_ms = 60000, .random_ports = true};
+			struct sim_nat_cfg cone = {.kind = SIM_NAT_PORT_RESTRICTED,
+			                           .timeout_ms = 60000,
+			                           .preserve_ports = true};
+			char what[96];
+			if (at[i] == FORWARD_AT_BIRTHDAY)
+				snprintf(what, sizeof what,
+				         "symmetric <-> port-restricted cone forwarding its port "
+				         "as the birthday starts (run %u)",
+				         k);
+			else
+				snprintf(what, sizeof what,
+				         "symmetric <-> port-restricted cone forwarding its port "
+				         "after %lld ms (run %u)",
+				         (long long)at[i], k);
+			if (!keeps_direct(r, seed + 5 * i + k, &hard, &cone, at[i], what))
+				return;
 		}
 	}
 }

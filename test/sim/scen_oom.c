@@ -235,6 +235,8 @@ ctl_answer(void *ctx, int64_t now, const struct zt_netconf_request *req, struct 
 	conf->mtu = 2800;
 	conf->multicast_limit = 32;
 	conf->revision = 1;
+	conf->rule_count = 1; /* "accept;", as a controller's default */
+	conf->rules[0].t = ZT_RULE_ACCEPT;
 	conf->addr_count = 1;
 	conf->addrs[0].family = 4;
 	conf->addrs[0].bits = 24;

@@ -57,6 +57,7 @@ void sim_nat_same_lan(struct sim_result *r, uint64_t seed);
 void sim_nat_rebind(struct sim_result *r, uint64_t seed);
 void sim_nat_short_timeout(struct sim_result *r, uint64_t seed);
 void sim_nat_keep_direct(struct sim_result *r, uint64_t seed);
+void sim_nat_upnp_midway(struct sim_result *r, uint64_t seed);
 void sim_nat_mapping_checked(struct sim_result *r, uint64_t seed);
 void sim_nat_rendezvous_four(struct sim_result *r, uint64_t seed);
 void sim_nat_one_way(struct sim_result *r, uint64_t seed);
@@ -64,6 +65,8 @@ void sim_nat_probe_no_tcp(struct sim_result *r, uint64_t seed);
 
 /* Managed networks with a controller (scen_ctl.c). */
 void sim_ctl(struct sim_result *r, uint64_t seed);
+/* The rules engine: hub and spoke, a capability, a lying member (scen_rules.c). */
+void sim_rules(struct sim_result *r, uint64_t seed);
 
 /* Attacks of issue 12 (scen_hostile.c): each asserts the safe behaviour
  * and is marked expected-to-fail in main.c until its point is fixed. */

@@ -158,9 +158,39 @@ static void test_flow(void)
 	j = call_json(&f, "POST", path, "{\"authorized\":true,\"name\":\"laptop\"}", 200);
 	CHECK(json_is_true(json_object_get(j, "authorized")));
 	CHECK_EQ(zt_ctl_int(j, "lastAuthorizedTime"), clock_ms);
+	{
+		/* The list shows each member's revision (from the index). */
+		int64_t rev = zt_ctl_int(j, "revision");
+		json_decref(j);
+		j = call_json(&f, "GET", "/controller/network/8056c2e21c000001/member", NULL, 200);
+		CHECK(rev > 0 && zt_ctl_int(j, "0102030405") == rev);
+	}
 	json_decref(j);
-	j = call_json(&f, "GET", "/controller/network/8056c2e21c000001/member", NULL, 200);
-	CHECK(json_is_integer(json_object_get(j, "0102030405")));
+	/* ZeroTier's one-request lists (/unstable), as the web UIs read them. */
+	j = call_json(&f, "GET", "/unstable/controller/network/8056c2e21c000001/member", NULL, 200);
+	CHECK_EQ(json_array_size(json_object_get(j, "data")), 1);
+	CHECK(json_is_true(
+	    json_object_get(json_array_get(json_object_get(j, "data"), 0), "authorized")));
+	CHECK_EQ(json_integer_value(json_object_get(json_object_get(j, "meta"), "totalCount")), 1);
+	CHECK_EQ(json_integer_value(json_object_get(json_object_get(j, "meta"), "authorizedCount")),
+	         1);
+	json_decref(j);
+	j = call_json(&f, "GET", "/unstable/controller/network", NULL, 200);
+	CHECK_EQ(json_array_size(json_object_get(j, "data")), 2);
+	CHECK_EQ(json_integer_value(json_object_get(json_object_get(j, "meta"), "networkCount")),
+	         2);
+	json_decref(j);
+	j = call_json(&f, "GET", "/unstable/controller/network/8056c2e21c000009/member", NULL, 404);
+	json_decref(j);
+	/* POST /controller/network: a new network with a random id. */
+	j = call_json(&f, "POST", "/controller/network", "{\"name\":\"n3\"}", 200);
+	CHECK(j != NULL &&
+	      strncmp(json_string_value(json_object_get(j, "id")), "8056c2e21c", 10) == 0);
+	json_decref(j);
+	/* PUT is POST, as ZeroTier's controller takes it. */
+	j = call_json(&f, "PUT", path, "{\"name\":\"desk\"}", 200);
+	CHECK(strcmp(json_string_value(json_object_get(j, "name")), "desk") == 0);
+	CHECK(json_is_true(json_object_get(j, "authorized")));
 	json_decref(j);
 	clock_ms += 1000;
 	j = call_json(&f, "POST", path, "{\"authorized\":false}", 200);
@@ -240,7 +270,7 @@ static void test_malformed(void)
 	    {"POST", "/controller/network/8056c2e21c000001/member/0000000000", "{}"},
 	    {"POST", "/controller/network/8056c2e21c000001/invite", "{\"uses\":0}"},
 	    {"POST", "/controller/network/8056c2e21c000001/invite", "{\"ttl\":\"1d\"}"},
-	    {"PUT", "/controller/network/8056c2e21c000001", "{}"},
+	    {"PATCH", "/controller/network/8056c2e21c000001", "{}"},
 	    {"DELETE", "/controller", NULL},
 	    {"GET", "/controller/network/8056c2e21c000001/nothing", NULL},
 	    {"GET", "/nothing", NULL},
@@ -377,7 +407,9 @@ static void test_values(void)
 	j = call_json(&f, "GET", "/peer", NULL, 200);
 	CHECK(json_is_array(j) && json_array_size(j) == 0);
 	json_decref(j);
-	j = call_json(&f, "GET", "/peer/0102030405", NULL, 404);
+	/* An unknown peer: ZeroTier's 200 {}. */
+	j = call_json(&f, "GET", "/peer/0102030405", NULL, 200);
+	CHECK(json_is_object(j) && json_object_size(j) == 0);
 	json_decref(j);
 	zt_ctl_cleanup(&f.ctl);
 	zt_store_close(f.ctl.store);
@@ -580,9 +612,142 @@ static void test_bridges(void)
 	free(c);
 }
 
+/* The audit trail: every change through the API with who, when, what,
+ * before and after, newest first, in pages; refused requests leave no
+ * entry, an invite's token is never in it; kept across a restart of the
+ * store; trimmed by age and by count. */
+static void test_audit(void)
+{
+	struct fixture f;
+	char dir[] = "/tmp/zt-ctl-audit.XXXXXX", path[96], url[160], *body = NULL;
+	json_t *j, *e, *tok;
+	int64_t next;
+	uint64_t gone = 0;
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(0);
+		return;
+	}
+	snprintf(path, sizeof path, "%s/ctl.db", dir);
+	memset(&f, 0, sizeof f);
+	if (setup(&f) < 0) {
+		CHECK(0);
+		return;
+	}
+	zt_store_close(f.ctl.store);
+	CHECK_EQ(zt_store_sqlite_open(&f.ctl.store, path, url, sizeof url), ZT_OK);
+	json_decref(
+	    call_json(&f, "POST", "/controller/network/8056c2e21c000001", "{\"name\":\"a\"}", 200));
+	json_decref(
+	    call_json(&f, "POST", "/controller/network/8056c2e21c000001", "{\"name\":\"b\"}", 200));
+	json_decref(call_json(&f, "POST", "/controller/network/8056c2e21c000001", "{\"mtu\":7}",
+	                      400)); /* refused: no entry */
+	json_decref(call_json(&f, "POST", "/controller/network/8056c2e21c000001/member/0102030405",
+	                      "{\"authorized\":true}", 200));
+	tok = call_json(&f, "POST", "/controller/network/8056c2e21c000001/invite", "{\"uses\":3}",
+	                200);
+	clock_ms += 1000;
+	json_decref(call_json(&f, "DELETE",
+	                      "/controller/network/8056c2e21c000001/member/0102030405", NULL, 200));
+	CHECK_EQ(call(&f, "GET", "/controller/audit", NULL, NULL, &body), 401);
+	free(body);
+	CHECK_EQ(call(&f, "POST", "/controller/audit", "{}", TOKEN, &body), 405);
+	free(body);
+	CHECK_EQ(call(&f, "GET", "/controller/audit?limit=0", NULL, TOKEN, &body), 400);
+	free(body);
+	CHECK_EQ(call(&f, "GET", "/controller/audit?limit=1001", NULL, TOKEN, &body), 400);
+	free(body);
+	CHECK_EQ(call(&f, "GET", "/controller/audit?before=x1", NULL, TOKEN, &body), 400);
+	free(body);
+
+	/* Newest first: the delete, the invite, the member, two network writes. */
+	CHECK_EQ(call(&f, "GET", "/controller/audit", NULL, TOKEN, &body), 200);
+	CHECK(body != NULL && strstr(body, json_string_value(json_object_get(tok, "token"))) ==
+	                          NULL); /* the token is never stored */
+	j = body ? json_loads(body, 0, NULL) : NULL;
+	free(body);
+	e = json_object_get(j, "entries");
+	CHECK_EQ(json_array_size(e), 5);
+	CHECK(json_is_null(json_object_get(j, "next")));
+	if (json_array_size(e) == 5) {
+		json_t *d = json_array_get(e, 0), *inv = json_array_get(e, 1),
+		       *m = json_array_get(e, 2), *up = json_array_get(e, 3),
+		       *cr = json_array_get(e, 4);
+		CHECK(strcmp(json_string_value(json_object_get(d, "action")), "delete") == 0);
+		CHECK(strcmp(json_string_value(json_object_get(d, "object")),
+		             "network/8056c2e21c000001/member/0102030405") == 0);
+		CHECK(strcmp(json_string_value(json_object_get(d, "who")), "admin") == 0);
+		CHECK_EQ(zt_ctl_int(d, "time"), clock_ms);
+		CHECK(zt_ctl_bool(json_object_get(d, "old"), "authorized"));
+		CHECK(json_is_null(json_object_get(d, "new")));
+		CHECK(strcmp(json_string_value(json_object_get(inv, "object")),
+		             "network/8056c2e21c000001/invite") == 0);
+		CHECK_EQ(zt_ctl_int(json_object_get(inv, "new"), "uses"), 3);
+		CHECK(strcmp(json_string_value(json_object_get(m, "action")), "create") == 0);
+		CHECK(json_is_null(json_object_get(m, "old")));
+		CHECK(zt_ctl_bool(json_object_get(m, "new"), "authorized"));
+		CHECK_EQ(zt_ctl_int(m, "time"), clock_ms - 1000);
+		CHECK(strcmp(json_string_value(json_object_get(up, "action")), "update") == 0);
+		CHECK(strcmp(json_string_value(json_object_get(json_object_get(up, "old"), "name")),
+		             "a") == 0);
+		CHECK(strcmp(json_string_value(json_object_get(json_object_get(up, "new"), "name")),
+		             "b") == 0);
+		CHECK(strcmp(json_string_value(json_object_get(cr, "action")), "create") == 0);
+		CHECK(zt_ctl_int(cr, "id") < zt_ctl_int(up, "id"));
+	}
+	json_decref(j);
+	json_decref(tok);
+
+	/* Pages of 2: 2, 2, 1. */
+	j = call_json(&f, "GET", "/controller/audit?limit=2", NULL, 200);
+	CHECK_EQ(json_array_size(json_object_get(j, "entries")), 2);
+	next = zt_ctl_int(j, "next");
+	CHECK(next > 0);
+	json_decref(j);
+	snprintf(url, sizeof url, "/controller/audit?before=%lld&limit=2", (long long)next);
+	j = call_json(&f, "GET", url, NULL, 200);
+	CHECK_EQ(json_array_size(json_object_get(j, "entries")), 2);
+	CHECK(zt_ctl_int(json_array_get(json_object_get(j, "entries"), 0), "id") < next);
+	next = zt_ctl_int(j, "next");
+	json_decref(j);
+	snprintf(url, sizeof url, "/controller/audit?limit=2&before=%lld", (long long)next);
+	j = call_json(&f, "GET", url, NULL, 200);
+	CHECK_EQ(json_array_size(json_object_get(j, "entries")), 1);
+	CHECK(json_is_null(json_object_get(j, "next")));
+	json_decref(j);
+
+	/* Kept across a restart. */
+	zt_ctl_cleanup(&f.ctl);
+	zt_store_close(f.ctl.store);
+	CHECK_EQ(zt_store_sqlite_open(&f.ctl.store, path, url, sizeof url), ZT_OK);
+	j = call_json(&f, "GET", "/controller/audit", NULL, 200);
+	CHECK_EQ(json_array_size(json_object_get(j, "entries")), 5);
+	json_decref(j);
+
+	/* Retention: by count (the newest stay), then by age. */
+	CHECK_EQ(f.ctl.store->ops->audit_prune(f.ctl.store, 0, 3, &gone), ZT_OK);
+	CHECK_EQ(gone, 2);
+	j = call_json(&f, "GET", "/controller/audit", NULL, 200);
+	CHECK_EQ(json_array_size(json_object_get(j, "entries")), 3);
+	CHECK(strcmp(json_string_value(json_object_get(
+	                 json_array_get(json_object_get(j, "entries"), 0), "action")),
+	             "delete") == 0);
+	json_decref(j);
+	CHECK_EQ(f.ctl.store->ops->audit_prune(f.ctl.store, clock_ms, 1000, &gone), ZT_OK);
+	CHECK_EQ(gone, 2); /* older than the delete, which stays */
+	j = call_json(&f, "GET", "/controller/audit", NULL, 200);
+	CHECK_EQ(json_array_size(json_object_get(j, "entries")), 1);
+	json_decref(j);
+	zt_ctl_cleanup(&f.ctl);
+	zt_store_close(f.ctl.store);
+	snprintf(url, sizeof url, "rm -rf %s", dir);
+	CHECK_EQ(system(url), 0);
+}
+
 int main(void)
 {
 	RUN(test_flow);
+	RUN(test_audit);
 	RUN(test_malformed);
 	RUN(test_values);
 	RUN(test_policy);

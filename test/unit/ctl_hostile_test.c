@@ -34,6 +34,7 @@ struct counting {
 	struct zt_store base;
 	struct zt_store *inner;
 	unsigned reads, writes, begins, invite_uses;
+	unsigned lists; /* member_list: every member of a network read */
 };
 
 #define INNER(s) (((struct counting *)(s))->inner)
@@ -94,7 +95,48 @@ static int c_member_delete(struct zt_store *s, uint64_t nwid, uint64_t addr)
 static int c_member_list(struct zt_store *s, uint64_t nwid, zt_store_each_fn fn, void *ctx)
 {
 	CNT(s)->reads++;
+	CNT(s)->lists++;
 	return INNER(s)->ops->member_list(INNER(s), nwid, fn, ctx);
+}
+static int c_member_ids(struct zt_store *s, uint64_t nwid, enum zt_store_which which,
+                        uint64_t after, uint64_t *out, size_t cap, size_t *n)
+{
+	CNT(s)->reads++;
+	return INNER(s)->ops->member_ids(INNER(s), nwid, which, after, out, cap, n);
+}
+static int c_member_revisions(struct zt_store *s, uint64_t nwid, uint64_t after, uint64_t *out,
+                              int64_t *rev, size_t cap, size_t *n)
+{
+	CNT(s)->reads++;
+	return INNER(s)->ops->member_revisions(INNER(s), nwid, after, out, rev, cap, n);
+}
+static int c_ip_owner(struct zt_store *s, uint64_t nwid, const struct zt_inetaddr *ip,
+                      uint64_t *owner)
+{
+	CNT(s)->reads++;
+	return INNER(s)->ops->ip_owner(INNER(s), nwid, ip, owner);
+}
+static int c_count(struct zt_store *s, uint64_t *networks, uint64_t *members)
+{
+	CNT(s)->reads++;
+	return INNER(s)->ops->count(INNER(s), networks, members);
+}
+static int c_audit_put(struct zt_store *s, const struct zt_store_audit *e)
+{
+	CNT(s)->writes++;
+	return INNER(s)->ops->audit_put(INNER(s), e);
+}
+static int c_audit_list(struct zt_store *s, int64_t before, unsigned limit, zt_store_audit_fn fn,
+                        void *ctx)
+{
+	CNT(s)->reads++;
+	return INNER(s)->ops->audit_list(INNER(s), before, limit, fn, ctx);
+}
+static int c_audit_prune(struct zt_store *s, int64_t older_than, uint64_t max_rows,
+                         uint64_t *deleted)
+{
+	CNT(s)->writes++;
+	return INNER(s)->ops->audit_prune(INNER(s), older_than, max_rows, deleted);
 }
 static int c_invite_put(struct zt_store *s, const uint8_t hash[32], uint64_t nwid, unsigned uses,
                         int64_t expires, int64_t now)
@@ -125,6 +167,13 @@ static const struct zt_store_ops counting_ops = {
     .member_put = c_member_put,
     .member_delete = c_member_delete,
     .member_list = c_member_list,
+    .member_ids = c_member_ids,
+    .member_revisions = c_member_revisions,
+    .ip_owner = c_ip_owner,
+    .count = c_count,
+    .audit_put = c_audit_put,
+    .audit_list = c_audit_list,
+    .audit_prune = c_audit_prune,
     .invite_put = c_invite_put,
     .invite_use = c_invite_use,
     .dump = c_dump,
@@ -562,6 +611,56 @@ static void test_invite_other_network(void)
 	teardown(&f);
 }
 
+/* ---- 7. no admin or config operation reads every member ---- */
+
+/* Authorizing through the API assigns a free pool address in the same
+ * write, found by index lookups: 38 members in a pool of 38 usable
+ * addresses get 38 distinct ones, and neither the POSTs, the members'
+ * config requests, a network change, the member list nor a delete read
+ * the network's members (member_list is never called). */
+static void test_no_member_scan(void)
+{
+	struct fixture f;
+	char path[128], seen[64] = {0};
+	unsigned distinct = 0;
+
+	if (setup(&f) < 0) {
+		CHECK(0);
+		return;
+	}
+	api_drop(&f, "POST", "/controller/network/8056c2e21c000001",
+	         "{\"ipAssignmentPools\":[{\"ipRangeStart\":\"10.1.0.1\",\"ipRangeEnd\":"
+	         "\"10.1.0.38\"}],\"v4AssignMode\":{\"zt\":true}}",
+	         200);
+	f.store.lists = 0;
+	for (uint64_t i = 0; i < 38; i++) {
+		json_t *m, *ip;
+		unsigned last;
+		member_path(path, sizeof path, NWID, 0x0a00000000 + i * 7919);
+		m = api(&f, "POST", path, "{\"authorized\":true}", 200);
+		ip = json_array_get(json_object_get(m, "ipAssignments"), 0);
+		if (json_is_string(ip) && sscanf(json_string_value(ip), "10.1.0.%u", &last) == 1 &&
+		    last >= 1 && last <= 38 && !seen[last]++)
+			distinct++;
+		json_decref(m);
+		CHECK_EQ(ask(&f, NWID, 0x0a00000000 + i * 7919, (uint8_t)(i + 1)), ZT_NETCONF_OK);
+	}
+	CHECK_EQ(distinct, 38);
+	/* The pool is full: the next one gets no address rather than a
+	 * duplicate. */
+	member_path(path, sizeof path, NWID, 0x0b00000000);
+	{
+		json_t *m = api(&f, "POST", path, "{\"authorized\":true}", 200);
+		CHECK_EQ(json_array_size(json_object_get(m, "ipAssignments")), 0);
+		json_decref(m);
+	}
+	api_drop(&f, "POST", "/controller/network/8056c2e21c000001", "{\"name\":\"x\"}", 200);
+	api_drop(&f, "GET", "/controller/network/8056c2e21c000001/member", NULL, 200);
+	api_drop(&f, "DELETE", path, NULL, 200);
+	CHECK_EQ(f.store.lists, 0);
+	teardown(&f);
+}
+
 int main(void)
 {
 	RUN(test_denied_no_row);
@@ -570,5 +669,6 @@ int main(void)
 	RUN(test_no_enumeration);
 	RUN(test_key_pinned);
 	RUN(test_invite_other_network);
+	RUN(test_no_member_scan);
 	TEST_EXIT();
 }

@@ -71,6 +71,131 @@ static void test_objects(void)
 	zt_store_close(s);
 }
 
+static struct zt_inetaddr ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	struct zt_inetaddr x;
+	memset(&x, 0, sizeof x);
+	x.family = 4;
+	x.ip[0] = a, x.ip[1] = b, x.ip[2] = c, x.ip[3] = d;
+	return x;
+}
+
+/* The members' index (store.h): assigned addresses, authorized members
+ * and bridges, paged in address order, kept true by every write and
+ * delete, and counts. */
+static void test_index(void)
+{
+	struct zt_store *s;
+	struct zt_inetaddr a = ip4(10, 0, 0, 5), b = ip4(10, 0, 0, 6), v6;
+	uint64_t owner = 0, ids[8], nets = 0, members = 0;
+	size_t n = 9;
+
+	memset(&v6, 0, sizeof v6);
+	v6.family = 6;
+	v6.ip[0] = 0xfd;
+	v6.ip[15] = 1;
+	fresh_path("index.db");
+	s = open_store();
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	CHECK_EQ(s->ops->net_put(s, NWID, "{}"), ZT_OK);
+	CHECK_EQ(s->ops->net_put(s, NWID + 1, "{}"), ZT_OK);
+	CHECK_EQ(s->ops->member_put(
+	             s, NWID, 0x0102030405,
+	             "{\"authorized\":true,\"ipAssignments\":[\"10.0.0.5\",\"fd00::1\"]}"),
+	         ZT_OK);
+	CHECK_EQ(s->ops->member_put(s, NWID, 0x0102030406,
+	                            "{\"authorized\":true,\"activeBridge\":true,"
+	                            "\"ipAssignments\":[\"bogus\",\"10.0.0.6\"]}"),
+	         ZT_OK);
+	CHECK_EQ(s->ops->member_put(s, NWID, 0x0102030407, "{\"activeBridge\":true}"), ZT_OK);
+	CHECK_EQ(s->ops->member_put(s, NWID + 1, 0x0102030408,
+	                            "{\"authorized\":true,\"ipAssignments\":[\"10.0.0.6\"]}"),
+	         ZT_OK);
+	CHECK_EQ(s->ops->ip_owner(s, NWID, &a, &owner), ZT_OK);
+	CHECK_EQ(owner, 0x0102030405);
+	CHECK_EQ(s->ops->ip_owner(s, NWID, &v6, &owner), ZT_OK);
+	CHECK_EQ(s->ops->ip_owner(s, NWID, &b, &owner), ZT_OK);
+	CHECK_EQ(owner, 0x0102030406);
+	CHECK_EQ(s->ops->ip_owner(s, NWID + 1, &b, &owner), ZT_OK); /* per network */
+	CHECK_EQ(owner, 0x0102030408);
+	CHECK_EQ(s->ops->ip_owner(s, NWID + 1, &a, &owner), ZT_ENOTFOUND);
+	/* Lists, in pages. */
+	CHECK_EQ(s->ops->member_ids(s, NWID, ZT_STORE_ALL, 0, ids, 8, &n), ZT_OK);
+	CHECK_EQ(n, 3);
+	CHECK_EQ(s->ops->member_ids(s, NWID, ZT_STORE_ALL, 0, ids, 2, &n), ZT_OK);
+	CHECK(n == 2 && ids[0] == 0x0102030405 && ids[1] == 0x0102030406);
+	CHECK_EQ(s->ops->member_ids(s, NWID, ZT_STORE_ALL, ids[1], ids, 2, &n), ZT_OK);
+	CHECK(n == 1 && ids[0] == 0x0102030407);
+	CHECK_EQ(s->ops->member_ids(s, NWID, ZT_STORE_AUTHORIZED, 0, ids, 8, &n), ZT_OK);
+	CHECK(n == 2 && ids[1] == 0x0102030406);
+	/* Revisions come from the index, in the same pages. */
+	CHECK_EQ(
+	    s->ops->member_put(s, NWID, 0x0102030407, "{\"activeBridge\":true,\"revision\":7}"),
+	    ZT_OK);
+	{
+		int64_t rev[8];
+		CHECK_EQ(s->ops->member_revisions(s, NWID, 0x0102030405, ids, rev, 8, &n), ZT_OK);
+		CHECK(n == 2 && ids[1] == 0x0102030407 && rev[1] == 7 && rev[0] == 0);
+	}
+	/* A bridge counts only when authorized. */
+	CHECK_EQ(s->ops->member_ids(s, NWID, ZT_STORE_BRIDGES, 0, ids, 8, &n), ZT_OK);
+	CHECK(n == 1 && ids[0] == 0x0102030406);
+	/* A rewrite replaces the member's index rows; a delete drops them. */
+	CHECK_EQ(s->ops->member_put(s, NWID, 0x0102030405, "{\"ipAssignments\":[\"10.0.0.7\"]}"),
+	         ZT_OK);
+	CHECK_EQ(s->ops->ip_owner(s, NWID, &a, &owner), ZT_ENOTFOUND);
+	CHECK_EQ(s->ops->member_ids(s, NWID, ZT_STORE_AUTHORIZED, 0, ids, 8, &n), ZT_OK);
+	CHECK(n == 1 && ids[0] == 0x0102030406);
+	CHECK_EQ(s->ops->member_delete(s, NWID, 0x0102030406), ZT_OK);
+	CHECK_EQ(s->ops->ip_owner(s, NWID, &b, &owner), ZT_ENOTFOUND);
+	CHECK_EQ(s->ops->count(s, &nets, &members), ZT_OK);
+	CHECK(nets == 2 && members == 3);
+	/* A rolled back write leaves no index rows behind. */
+	CHECK_EQ(s->ops->begin(s), ZT_OK);
+	CHECK_EQ(s->ops->member_put(s, NWID, 0x0102030409, "{\"ipAssignments\":[\"10.0.0.5\"]}"),
+	         ZT_OK);
+	s->ops->rollback(s);
+	CHECK_EQ(s->ops->ip_owner(s, NWID, &a, &owner), ZT_ENOTFOUND);
+	/* A deleted network takes its members' index rows along. */
+	CHECK_EQ(s->ops->net_delete(s, NWID + 1), ZT_OK);
+	CHECK_EQ(s->ops->ip_owner(s, NWID + 1, &b, &owner), ZT_ENOTFOUND);
+	CHECK_EQ(s->ops->count(s, &nets, &members), ZT_OK);
+	CHECK(nets == 1 && members == 2);
+	zt_store_close(s);
+}
+
+/* One database, one controller: a second open of the same file is
+ * refused with who holds it, until the first closes. */
+static void test_lock(void)
+{
+	struct zt_store *s, *t = NULL;
+	char err[256] = "", want[64];
+	struct stat st;
+	char lp[200];
+
+	fresh_path("lock.db");
+	s = open_store();
+	CHECK(s != NULL);
+	CHECK(zt_store_sqlite_open(&t, path, err, sizeof err) != ZT_OK);
+	CHECK(t == NULL);
+	snprintf(want, sizeof want, "(pid %ld)", (long)getpid());
+	CHECK(strstr(err, "in use by another zt-controller") != NULL && strstr(err, want) != NULL);
+	CHECK(strchr(err, '\n') == NULL);
+	snprintf(lp, sizeof lp, "%s-lock", path);
+	CHECK(stat(lp, &st) == 0 && (st.st_mode & 07777) == 0600);
+	zt_store_close(s);
+	t = open_store();
+	CHECK(t != NULL);
+	zt_store_close(t);
+	/* An in-memory store is nobody's file. */
+	CHECK_EQ(zt_store_sqlite_open(&s, ":memory:", err, sizeof err), ZT_OK);
+	CHECK_EQ(zt_store_sqlite_open(&t, ":memory:", err, sizeof err), ZT_OK);
+	zt_store_close(s);
+	zt_store_close(t);
+}
+
 static void test_transactions(void)
 {
 	struct zt_store *s;
@@ -125,6 +250,8 @@ static void test_migration(void)
 	                      "DELETE CASCADE, address TEXT NOT NULL, json TEXT NOT NULL, PRIMARY "
 	                      "KEY (nwid, address));"
 	                      "INSERT INTO network VALUES ('1122334455000001', '{\"v\":1}');"
+	                      "INSERT INTO member VALUES ('1122334455000001', '0102030405', "
+	                      "'{\"authorized\":true,\"ipAssignments\":[\"10.0.0.5\"]}');"
 	                      "PRAGMA user_version = 1;",
 	                      NULL, NULL, NULL),
 	         SQLITE_OK);
@@ -144,6 +271,16 @@ static void test_migration(void)
 	CHECK_EQ(s->ops->dump(s, &dump), ZT_OK);
 	CHECK(dump != NULL && strstr(dump, "invite 0707") != NULL);
 	free(dump);
+	/* Migration 3 indexed the member already there. */
+	{
+		struct zt_inetaddr a = ip4(10, 0, 0, 5);
+		uint64_t owner = 0, ids[4];
+		size_t n = 0;
+		CHECK_EQ(s->ops->ip_owner(s, NWID, &a, &owner), ZT_OK);
+		CHECK_EQ(owner, 0x0102030405);
+		CHECK_EQ(s->ops->member_ids(s, NWID, ZT_STORE_AUTHORIZED, 0, ids, 4, &n), ZT_OK);
+		CHECK_EQ(n, 1);
+	}
 	zt_store_close(s);
 	CHECK_EQ(sqlite3_open(path, &db), SQLITE_OK);
 	{
@@ -361,6 +498,8 @@ int main(void)
 		return 1;
 	}
 	RUN(test_objects);
+	RUN(test_index);
+	RUN(test_lock);
 	RUN(test_transactions);
 	RUN(test_migration);
 	RUN(test_invites);

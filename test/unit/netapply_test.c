@@ -2,7 +2,8 @@
 /*
  * netapply_test.c - what ztd puts on a managed network's TAP
  * (service/netapply.c, zt_netapply_want): allowManaged, allowGlobal,
- * allowDefault (a default route as two halves, never via ourselves).
+ * allowDefault (a default route as two halves, never via ourselves), the
+ * managed addresses' prefix routes, an ad-hoc network's own addresses.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -50,9 +51,16 @@ static void test_defaults(void)
 	sample(&c);
 	zt_net_settings_default(&s);
 	zt_netapply_want(&c, &s, &w);
-	CHECK_EQ(w.addr_count, 2);  /* no global address */
-	CHECK_EQ(w.route_count, 1); /* the on-link private route only */
+	CHECK_EQ(w.addr_count, 2); /* no global address */
+	CHECK_EQ(w.addr_flags[0], ZT_NETAPPLY_A_MANAGED);
+	/* The on-link private route, which is also 10.9.0.5/24's (once),
+	 * and fd00::5/88's: ztd adds the managed addresses' prefix routes
+	 * itself, at its metric. */
+	CHECK_EQ(w.route_count, 2);
 	CHECK_EQ(w.routes[0].target.bits, 24);
+	CHECK_EQ(w.routes[1].target.family, 6);
+	CHECK_EQ(w.routes[1].target.bits, 88);
+	CHECK_EQ(w.routes[1].target.ip[15], 0); /* the network, not fd00::5 */
 	zt_netapply_want(NULL, &s, &w);
 	CHECK_EQ(w.addr_count + w.route_count, 0);
 }
@@ -67,7 +75,7 @@ static void test_allow(void)
 	zt_net_settings_default(&s);
 	s.allow_default = true;
 	zt_netapply_want(&c, &s, &w);
-	CHECK_EQ(w.route_count, 3); /* on-link + the two halves of the default */
+	CHECK_EQ(w.route_count, 4); /* on-link, the two halves of the default, fd00::/88 */
 	CHECK_EQ(w.routes[1].target.bits, 1);
 	CHECK_EQ(w.routes[1].target.ip[0], 0);
 	CHECK_EQ(w.routes[2].target.bits, 1);
@@ -76,15 +84,60 @@ static void test_allow(void)
 	s.allow_global = true;
 	zt_netapply_want(&c, &s, &w);
 	CHECK_EQ(w.addr_count, 3);
-	CHECK_EQ(w.route_count, 4);
+	CHECK_EQ(w.route_count, 6); /* ... 203.0.113.0/24 and 198.51.100.0/24 */
 	s.allow_managed = false;
 	zt_netapply_want(&c, &s, &w);
 	CHECK_EQ(w.addr_count + w.route_count, 0);
+}
+
+/* An ad-hoc network's own addresses (ip=): on the device whatever
+ * allowManaged says, with the kernel's prefix route (no route of ztd's). */
+static void test_own_ips(void)
+{
+	static struct zt_netapply w;
+	struct zt_net_settings s;
+
+	zt_net_settings_default(&s);
+	s.ip_count = 2;
+	s.ips[0] = ip("10.9.0.1", 24);
+	s.ips[1] = ip("10.9.0.1", 24);
+	s.allow_managed = false;
+	zt_netapply_want(NULL, &s, &w);
+	CHECK_EQ(w.addr_count, 1); /* the same address once */
+	CHECK_EQ(w.addr_flags[0], 0);
+	CHECK_EQ(w.route_count, 0);
+}
+
+static void test_parse(void)
+{
+	struct zt_inetaddr a;
+
+	CHECK_EQ(zt_netapply_parse_addr("10.9.0.1/24", &a), 0);
+	CHECK_EQ(a.family, 4);
+	CHECK_EQ(a.bits, 24);
+	CHECK_EQ(a.ip[3], 1);
+	CHECK_EQ(zt_netapply_parse_addr("fd00::1/64", &a), 0);
+	CHECK_EQ(a.family, 6);
+	CHECK_EQ(a.bits, 64);
+	CHECK_EQ(zt_netapply_parse_addr("10.9.0.1/32", &a), 0);
+	CHECK(zt_netapply_parse_addr("10.9.0.1", &a) < 0);      /* no prefix */
+	CHECK(zt_netapply_parse_addr("10.9.0.1/33", &a) < 0);   /* too long */
+	CHECK(zt_netapply_parse_addr("10.9.0.1/0", &a) < 0);    /* no subnet */
+	CHECK(zt_netapply_parse_addr("10.9.0.1/24x", &a) < 0);  /* junk */
+	CHECK(zt_netapply_parse_addr("10.9.0.300/24", &a) < 0); /* not an address */
+	CHECK(zt_netapply_parse_addr("224.0.0.1/24", &a) < 0);  /* multicast */
+	CHECK(zt_netapply_parse_addr("0.0.0.0/8", &a) < 0);     /* unspecified */
+	CHECK(zt_netapply_parse_addr("ff02::1/64", &a) < 0);    /* multicast */
+	CHECK(zt_netapply_parse_addr("::/64", &a) < 0);         /* unspecified */
+	CHECK(zt_netapply_parse_addr("fd00::1/129", &a) < 0);
+	CHECK(zt_netapply_parse_addr("/24", &a) < 0);
 }
 
 int main(void)
 {
 	RUN(test_defaults);
 	RUN(test_allow);
+	RUN(test_own_ips);
+	RUN(test_parse);
 	TEST_EXIT();
 }

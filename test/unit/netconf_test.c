@@ -51,8 +51,28 @@ static void sample(struct zt_netconf *c)
 	strcpy(c->dns_domain, "lab.zt");
 	c->dns_count = 1;
 	c->dns[0] = c->addrs[0];
-	strcpy(c->rules, "[{\"type\":\"ACTION_ACCEPT\"}]");
-	c->rules_len = (uint16_t)strlen(c->rules);
+	/* accept ipprotocol tcp and dport 22; drop; and a capability, tags. */
+	c->rule_count = 4;
+	c->rules[0].t = ZT_RULE_IP_PROTOCOL;
+	c->rules[0].v.ip_protocol = 6;
+	c->rules[1].t = ZT_RULE_DPORT;
+	c->rules[1].v.range[0] = c->rules[1].v.range[1] = 22;
+	c->rules[2].t = ZT_RULE_ACCEPT;
+	c->rules[3].t = ZT_RULE_DROP;
+	c->cap_count = 1;
+	c->caps[0].id = 7;
+	c->caps[0].rule_count = 2;
+	c->caps[0].rules[0].t = ZT_RULE_IPV6_DEST | ZT_RULE_NOT;
+	c->caps[0].rules[0].v.ip.ip[0] = 0xfd;
+	c->caps[0].rules[0].v.ip.bits = 8;
+	c->caps[0].rules[1].t = ZT_RULE_ACCEPT;
+	memset(c->caps[0].sig, 0x5a, 64);
+	c->tag_count = 2;
+	c->tags[0].id = 1;
+	c->tags[0].value = 100;
+	c->tags[1].id = 9;
+	c->tags[1].value = 0xffffffffu;
+	memset(c->tags[1].sig, 0xa5, 64);
 	c->bridge_count = 2;
 	c->bridges[0] = 0x1122334455ULL;
 	c->bridges[1] = c->issued_to;
@@ -86,6 +106,71 @@ static void test_roundtrip(void)
 	a.com.issued_to++;
 	n = zt_netconf_encode(&a, buf, sizeof buf);
 	CHECK_EQ(zt_netconf_decode(&b, buf, (size_t)n), ZT_EINVAL);
+}
+
+/* What the decoder refuses in the rules, capabilities and tags; and a
+ * config from an older controller (rules as JSON text, never enforced)
+ * read as "accept". */
+static void test_rules_fields(void)
+{
+	static struct zt_netconf a, b;
+	static uint8_t buf[16384], v1[16384];
+	int n;
+	size_t at;
+
+	make_ids();
+	sample(&a);
+	a.tags[0].id = 10; /* not sorted */
+	n = zt_netconf_encode(&a, buf, sizeof buf);
+	CHECK(n > 0);
+	CHECK_EQ(zt_netconf_decode(&b, buf, (size_t)n), ZT_EINVAL);
+	sample(&a);
+	a.cap_count = 2;
+	a.caps[1] = a.caps[0]; /* the same id twice */
+	n = zt_netconf_encode(&a, buf, sizeof buf);
+	CHECK_EQ(zt_netconf_decode(&b, buf, (size_t)n), ZT_EINVAL);
+	/* More capability entries in all than a member may hold. */
+	sample(&a);
+	a.cap_count = ZT_CAPS_MAX;
+	for (unsigned i = 0; i < ZT_CAPS_MAX; i++) {
+		a.caps[i].id = i;
+		a.caps[i].rule_count = ZT_CAP_RULES_MAX;
+		for (unsigned j = 0; j < ZT_CAP_RULES_MAX; j++)
+			a.caps[i].rules[j].t = ZT_RULE_ACCEPT;
+	}
+	CHECK_EQ(zt_netconf_encode(&a, buf, sizeof buf), ZT_ERANGE);
+	/* The largest config that may be sent fits a message. */
+	a.cap_count = ZT_CAP_RULES_TOTAL / ZT_CAP_RULES_MAX;
+	a.rule_count = ZT_RULES_MAX;
+	for (unsigned j = 0; j < ZT_RULES_MAX; j++) {
+		a.rules[j].t = ZT_RULE_IPV6_SRC;
+		a.rules[j].v.ip.bits = 64;
+	}
+	for (unsigned i = 0; i < a.cap_count; i++)
+		for (unsigned j = 0; j < ZT_CAP_RULES_MAX; j++) {
+			a.caps[i].rules[j].t = ZT_RULE_IPV6_DEST;
+			a.caps[i].rules[j].v.ip.bits = 64;
+		}
+	n = zt_netconf_encode(&a, buf, sizeof buf);
+	CHECK(n > 0 && n < ZT_PACKET_MAX - 1 - 64 - ZT_DATA_OVERHEAD);
+	CHECK_EQ(zt_netconf_decode(&b, buf, (size_t)n), ZT_OK);
+
+	/* Version 1: no rules, capabilities, tags, address signature or
+	 * bridges: the JSON text where version 2 has its counts. */
+	sample(&a);
+	a.rule_count = a.cap_count = a.tag_count = a.bridge_count = 0;
+	n = zt_netconf_encode(&a, buf, sizeof buf);
+	at = (size_t)n - ZT_COM_LEN - 1 - 64 - 1 - 1 - 2;
+	memcpy(v1, buf, at);
+	v1[0] = 1;
+	memcpy(v1 + at, "\x00\x05hello\x00", 8);
+	memcpy(v1 + at + 8, buf + (size_t)n - ZT_COM_LEN, ZT_COM_LEN);
+	CHECK_EQ(zt_netconf_decode(&b, v1, at + 8 + ZT_COM_LEN), ZT_OK);
+	CHECK_EQ(b.rule_count, 1);
+	CHECK_EQ(b.rules[0].t, ZT_RULE_ACCEPT);
+	CHECK_EQ(b.nwid, a.nwid);
+	v1[0] = 3;
+	CHECK_EQ(zt_netconf_decode(&b, v1, at + 8 + ZT_COM_LEN), ZT_EINVAL);
 }
 
 static void test_signatures(void)
@@ -152,6 +237,7 @@ int main(void)
 	if (sodium_init() < 0)
 		return 1;
 	RUN(test_roundtrip);
+	RUN(test_rules_fields);
 	RUN(test_signatures);
 	RUN(test_com_window);
 	TEST_EXIT();

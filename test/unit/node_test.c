@@ -725,6 +725,8 @@ static void give_conf(struct net *net, int i, uint64_t nwid, unsigned host)
 	c->nwid = nwid;
 	c->issued_to = net->id[i].address;
 	c->mtu = ZT_DEFAULT_MTU;
+	c->rule_count = 1; /* "accept;", as a controller's default */
+	c->rules[0].t = ZT_RULE_ACCEPT;
 	if (host != 0) {
 		c->addr_count = 1;
 		c->addrs[0].family = 4;

@@ -281,6 +281,24 @@ static void test_malformed_files(void)
 		len = sign_text(file, sizeof file, b2, &ids[0]);
 		CHECK_EQ(zt_roots_parse(&back, file, len, NULL), ZT_EINVAL);
 	}
+	/* The failing line is named (from 1, comments and blanks counted);
+	 * what is wrong with the file as a whole names none. */
+	{
+		char b2[4096];
+		unsigned line = 99;
+
+		snprintf(b2, sizeof b2, "# c\n\n%s", body);
+		len = sign_text(file, sizeof file, b2, &ids[0]);
+		CHECK_EQ(zt_roots_parse_at(&back, file, len, NULL, &line), ZT_OK);
+		memcpy(strstr(file, "timestamp ") + 10, "x", 1);
+		CHECK_EQ(zt_roots_parse_at(&back, file, len, NULL, &line), ZT_EINVAL);
+		CHECK_EQ(line, 4);
+		len = sign_text(file, sizeof file, b2, &ids[0]);
+		/* another hex digit in the signature: it no longer verifies */
+		file[len - 3] = file[len - 3] == '0' ? '1' : '0';
+		CHECK(zt_roots_parse_at(&back, file, len, NULL, &line) != ZT_OK);
+		CHECK_EQ(line, 0);
+	}
 	/* Missing or repeated fields, unknown keywords. */
 	{
 		const char *edits[][2] = {

@@ -1,0 +1,967 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rules.c - the rules engine (see rules.h): ZeroTier's flow rules with its
+ * meanings, so that a list made for ZeroTier means the same here.
+ *
+ * The payload that IP, port, size and integer matches read is what follows
+ * the Ethernet header (and one 802.1Q tag, whose id, PCP and DEI the VLAN
+ * matches read), as ZeroTier counts it.  Every read of the frame is
+ * bounds-checked: a match whose field the frame does not have fails.
+ *
+ * A match has three outcomes, as in ZeroTier: it holds, it does not, or it
+ * "cannot apply" (an IPv4 match on an ARP frame, a tag the sender did not
+ * show): the last fails whether or not the entry says `not`.
+ */
+#include "rules.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "eth.h"
+#include "ndp.h"
+#include "util.h"
+
+#define IPPROTO_ICMP4   1
+#define IPPROTO_TCP     6
+#define IPPROTO_UDP     17
+#define IPPROTO_ICMP6   58
+#define IPPROTO_SCTP    132
+#define IPPROTO_UDPLITE 136
+#define MAX_EXT_HDRS    8
+#define QOS_DEFAULT     4
+#define QOS_MAX         8
+
+/* The frame as the matches see it, parsed once. */
+struct pkt {
+	const uint8_t *dst, *src; /* MACs */
+	const uint8_t *p;         /* payload */
+	size_t len;
+	uint16_t ethertype, vlan_id;
+	uint8_t pcp, dei;
+	/* IPv4 and IPv6: the transport header (l4 0: none found). */
+	size_t l4;
+	int proto; /* -1: not IP, or IPv6 whose headers do not parse */
+};
+
+static bool ipv4(const struct pkt *k)
+{
+	return k->ethertype == ZT_ETH_P_IPV4 && k->len >= 20;
+}
+static bool ipv6(const struct pkt *k)
+{
+	return k->ethertype == ZT_ETH_P_IPV6 && k->len >= 40;
+}
+
+/* Walk IPv6 extension headers as ZeroTier does (hop-by-hop, routing,
+ * destination options, mobility), at most MAX_EXT_HDRS of them. */
+static void parse_l4(struct pkt *k)
+{
+	k->proto = -1;
+	k->l4 = 0;
+	if (ipv4(k)) {
+		size_t ihl = (size_t)(k->p[0] & 0xf) * 4;
+		k->proto = k->p[9];
+		if (ihl >= 20 && ihl <= k->len)
+			k->l4 = ihl;
+	} else if (ipv6(k)) {
+		size_t pos = 40;
+		unsigned next = k->p[6];
+		for (int i = 0; i <= MAX_EXT_HDRS; i++) {
+			if (next != 0 && next != 43 && next != 60 && next != 135) {
+				k->proto = (int)next;
+				k->l4 = pos;
+				return;
+			}
+			if (pos + 8 > k->len)
+				return;
+			next = k->p[pos];
+			pos += (size_t)k->p[pos + 1] * 8 + 8;
+		}
+	}
+}
+
+static bool parse(const uint8_t *frame, size_t len, struct pkt *k)
+{
+	memset(k, 0, sizeof *k);
+	if (len < ZT_ETH_HLEN)
+		return false;
+	k->dst = frame;
+	k->src = frame + ZT_ETH_SRC;
+	k->ethertype = zt_get_u16(frame + ZT_ETH_TYPE);
+	k->p = frame + ZT_ETH_HLEN;
+	k->len = len - ZT_ETH_HLEN;
+	if (k->ethertype == ZT_ETH_P_VLAN && len >= ZT_ETH_VLAN_HLEN) {
+		uint16_t tci = zt_get_u16(frame + ZT_ETH_HLEN);
+		k->vlan_id = tci & 0xfff;
+		k->pcp = (uint8_t)(tci >> 13);
+		k->dei = (uint8_t)((tci >> 12) & 1);
+		k->ethertype = zt_get_u16(frame + ZT_ETH_HLEN + 2);
+		k->p = frame + ZT_ETH_VLAN_HLEN;
+		k->len = len - ZT_ETH_VLAN_HLEN;
+	}
+	parse_l4(k);
+	return true;
+}
+
+static bool prefix_has(const uint8_t *net, unsigned bits, unsigned max, const uint8_t *ip)
+{
+	unsigned whole, rest;
+
+	if (bits > max)
+		bits = max;
+	whole = bits / 8;
+	rest = bits % 8;
+	if (memcmp(net, ip, whole) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	return ((net[whole] ^ ip[whole]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+static const struct zt_tag *tag_find(const struct zt_tag *t, unsigned n, uint32_t id)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (t[i].id == id)
+			return &t[i];
+	return NULL;
+}
+
+/* The address the frame names as its sender's (IPv4 source, ARP sender,
+ * IPv6 source or a neighbour advertisement's target).  0: none; 2: a
+ * neighbour solicitation, which names none that can be checked and counts
+ * as authenticated, as ZeroTier does. */
+static int named_source(const struct pkt *k, unsigned *family, const uint8_t **ip)
+{
+	if (ipv4(k)) {
+		*family = 4;
+		*ip = k->p + 12;
+		return 1;
+	}
+	if (k->ethertype == ZT_ETH_P_ARP && k->len >= 28) {
+		*family = 4;
+		*ip = k->p + 14;
+		return 1;
+	}
+	if (ipv6(k)) {
+		*family = 6;
+		if (k->len >= 40 + 8 + 16 && k->p[6] == IPPROTO_ICMP6 &&
+		    (k->p[40] == 135 || k->p[40] == 136)) {
+			if (k->p[40] == 135)
+				return 2;
+			*ip = k->p + 48;
+			return 1;
+		}
+		*ip = k->p + 8;
+		return 1;
+	}
+	return 0;
+}
+
+static bool ip_authenticated(const struct zt_rules_ctx *c, const struct pkt *k)
+{
+	unsigned fam = 0;
+	const uint8_t *ip = NULL;
+	int r = named_source(k, &fam, &ip);
+
+	if (r != 1)
+		return r == 2;
+	for (unsigned i = 0; i < c->sender_addr_count; i++)
+		if (c->sender_addrs[i].family == fam &&
+		    memcmp(c->sender_addrs[i].ip, ip, fam == 4 ? 4 : 16) == 0)
+			return true;
+	/* rfc4193 and 6plane addresses name their owner. */
+	return fam == 6 && zt_ndp_owner(c->nwid, ip) == c->src;
+}
+
+static uint64_t characteristics(const struct zt_rules_ctx *c, const struct pkt *k)
+{
+	uint64_t cf = c->inbound ? ZT_RULE_CHR_INBOUND : 0;
+
+	if (k->dst[0] & 1)
+		cf |= ZT_RULE_CHR_MULTICAST;
+	if (memcmp(k->dst, "\xff\xff\xff\xff\xff\xff", 6) == 0)
+		cf |= ZT_RULE_CHR_BROADCAST;
+	if (ip_authenticated(c, k))
+		cf |= ZT_RULE_CHR_IPAUTH;
+	if (c->sender_mac != NULL && memcmp(k->src, c->sender_mac, 6) == 0)
+		cf |= ZT_RULE_CHR_MACAUTH;
+	if (c->sender_is_bridge)
+		cf |= ZT_RULE_CHR_BRIDGE;
+	if (k->proto == IPPROTO_TCP && k->l4 != 0 && k->l4 + 14 <= k->len)
+		cf |= (uint64_t)k->p[k->l4 + 13] | ((uint64_t)(k->p[k->l4 + 12] & 0x0f) << 8);
+	return cf;
+}
+
+/* What a match says. */
+enum m { M_NO = 0, M_YES = 1, M_CANNOT, M_ALWAYS };
+
+static enum m port_match(const struct pkt *k, const struct zt_rule *r, bool dest)
+{
+	unsigned port;
+
+	if (k->proto < 0 || !(ipv4(k) || ipv6(k)))
+		return M_CANNOT;
+	if (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP && k->proto != IPPROTO_SCTP &&
+	    k->proto != IPPROTO_UDPLITE)
+		return M_NO;
+	if (k->l4 == 0 || k->l4 + 4 > k->len)
+		return M_NO;
+	port = zt_get_u16(k->p + k->l4 + (dest ? 2 : 0));
+	return port >= r->v.range[0] && port <= r->v.range[1] ? M_YES : M_NO;
+}
+
+static enum m icmp_match(const struct pkt *k, const struct zt_rule *r)
+{
+	bool is_icmp = (ipv4(k) && k->proto == IPPROTO_ICMP4) ||
+	               (k->ethertype == ZT_ETH_P_IPV6 && k->proto == IPPROTO_ICMP6);
+
+	if (!is_icmp || k->l4 == 0 || k->l4 + 2 > k->len || k->p[k->l4] != r->v.icmp.type)
+		return M_CANNOT;
+	if (!r->v.icmp.match_code)
+		return M_ALWAYS;
+	return k->p[k->l4 + 1] == r->v.icmp.code ? M_YES : M_NO;
+}
+
+static uint64_t int_at(const struct pkt *k, const struct zt_rule *r)
+{
+	unsigned bits = (r->v.intr.format & 63) + 1, bytes = (bits + 7) / 8;
+	size_t idx = r->v.intr.idx;
+	uint64_t x = 0;
+
+	/* Outside the payload reads as 0, as ZeroTier reads it. */
+	if (idx + bytes > k->len)
+		return 0;
+	if (r->v.intr.format & 0x80) {
+		for (unsigned i = bytes; i-- > 0;)
+			x = (x << 8) | k->p[idx + i];
+	} else {
+		for (unsigned i = 0; i < bytes; i++)
+			x = (x << 8) | k->p[idx + i];
+	}
+	return bits == 64 ? x : x & ((1ULL << bits) - 1);
+}
+
+struct state {
+	bool super_accept; /* we are a TEE/WATCH/REDIRECT target (inbound) */
+	bool skip_drop;    /* a tag we could not know: the next DROP is not taken */
+};
+
+static enum m tags_match(const struct zt_rules_ctx *c, const struct zt_rule *r, struct state *s)
+{
+	const struct zt_tag *mine = tag_find(c->local_tags, c->local_tag_count, r->v.tag.id);
+	const struct zt_tag *theirs = tag_find(c->remote_tags, c->remote_tag_count, r->v.tag.id);
+	uint32_t a, b, want = r->v.tag.value;
+	unsigned type = ZT_RULE_TYPE(r->t);
+
+	if (type == ZT_RULE_TAG_SENDER || type == ZT_RULE_TAG_RECEIVER) {
+		bool remote = (type == ZT_RULE_TAG_SENDER) == c->inbound;
+		if (s->super_accept) {
+			s->skip_drop = true;
+			return M_ALWAYS;
+		}
+		if (!remote)
+			return mine == NULL ? M_CANNOT : mine->value == want ? M_YES : M_NO;
+		if (theirs != NULL)
+			return theirs->value == want ? M_YES : M_NO;
+		/* Sending, we may not know the receiver's tags yet: it
+		 * checks them itself. */
+		if (type == ZT_RULE_TAG_RECEIVER) {
+			s->skip_drop = true;
+			return M_ALWAYS;
+		}
+		return M_CANNOT;
+	}
+	if (mine == NULL)
+		return M_CANNOT;
+	if (theirs == NULL) {
+		if (c->inbound && !s->super_accept)
+			return M_CANNOT;
+		s->skip_drop = true;
+		return M_ALWAYS;
+	}
+	a = mine->value;
+	b = theirs->value;
+	switch (type) {
+	case ZT_RULE_TAGS_DIFFERENCE: return (a > b ? a - b : b - a) <= want ? M_YES : M_NO;
+	case ZT_RULE_TAGS_AND: return (a & b) == want ? M_YES : M_NO;
+	case ZT_RULE_TAGS_OR: return (a | b) == want ? M_YES : M_NO;
+	case ZT_RULE_TAGS_XOR: return (a ^ b) == want ? M_YES : M_NO;
+	default: return a == want && b == want ? M_YES : M_NO; /* TAGS_EQUAL */
+	}
+}
+
+static enum m match(const struct zt_rules_ctx *c, const struct pkt *k, const struct zt_rule *r,
+                    struct state *s)
+{
+	switch (ZT_RULE_TYPE(r->t)) {
+	case ZT_RULE_ZT_SRC: return r->v.zt == c->src ? M_YES : M_NO;
+	case ZT_RULE_ZT_DEST: return r->v.zt == c->dst ? M_YES : M_NO;
+	case ZT_RULE_VLAN_ID: return r->v.vlan_id == k->vlan_id ? M_YES : M_NO;
+	case ZT_RULE_VLAN_PCP: return r->v.vlan_pcp == k->pcp ? M_YES : M_NO;
+	case ZT_RULE_VLAN_DEI: return r->v.vlan_dei == k->dei ? M_YES : M_NO;
+	case ZT_RULE_MAC_SRC: return memcmp(r->v.mac, k->src, 6) == 0 ? M_YES : M_NO;
+	case ZT_RULE_MAC_DEST: return memcmp(r->v.mac, k->dst, 6) == 0 ? M_YES : M_NO;
+	case ZT_RULE_IPV4_SRC:
+	case ZT_RULE_IPV4_DEST:
+		if (!ipv4(k))
+			return M_CANNOT;
+		return prefix_has(r->v.ip.ip, r->v.ip.bits, 32,
+		                  k->p + (ZT_RULE_TYPE(r->t) == ZT_RULE_IPV4_SRC ? 12 : 16))
+		           ? M_YES
+		           : M_NO;
+	case ZT_RULE_IPV6_SRC:
+	case ZT_RULE_IPV6_DEST:
+		if (!ipv6(k))
+			return M_CANNOT;
+		return prefix_has(r->v.ip.ip, r->v.ip.bits, 128,
+		                  k->p + (ZT_RULE_TYPE(r->t) == ZT_RULE_IPV6_SRC ? 8 : 24))
+		           ? M_YES
+		           : M_NO;
+	case ZT_RULE_IP_TOS: {
+		uint8_t tos;
+		if (ipv4(k))
+			tos = k->p[1];
+		else if (ipv6(k))
+			tos = (uint8_t)((k->p[0] << 4) | (k->p[1] >> 4));
+		else
+			return M_CANNOT;
+		tos &= r->v.tos.mask;
+		return tos >= r->v.tos.start && tos <= r->v.tos.end ? M_YES : M_NO;
+	}
+	case ZT_RULE_IP_PROTOCOL:
+		if (k->proto < 0)
+			return M_CANNOT;
+		return (int)r->v.ip_protocol == k->proto ? M_YES : M_NO;
+	case ZT_RULE_ETHERTYPE: return r->v.ethertype == k->ethertype ? M_YES : M_NO;
+	case ZT_RULE_ICMP: return icmp_match(k, r);
+	case ZT_RULE_SPORT: return port_match(k, r, false);
+	case ZT_RULE_DPORT: return port_match(k, r, true);
+	case ZT_RULE_CHARACTERISTICS:
+		return (characteristics(c, k) & r->v.characteristics) != 0 ? M_YES : M_NO;
+	case ZT_RULE_FRAME_SIZE:
+		return k->len >= r->v.range[0] && k->len <= r->v.range[1] ? M_YES : M_NO;
+	case ZT_RULE_RANDOM:
+		return c->random != NULL && c->random(c->random_arg) <= r->v.probability ? M_YES
+		                                                                         : M_NO;
+	case ZT_RULE_TAGS_DIFFERENCE:
+	case ZT_RULE_TAGS_AND:
+	case ZT_RULE_TAGS_OR:
+	case ZT_RULE_TAGS_XOR:
+	case ZT_RULE_TAGS_EQUAL:
+	case ZT_RULE_TAG_SENDER:
+	case ZT_RULE_TAG_RECEIVER: return tags_match(c, r, s);
+	case ZT_RULE_INT_RANGE: {
+		uint64_t x = int_at(k, r);
+		return x >= r->v.intr.start && x - r->v.intr.start <= r->v.intr.end ? M_YES : M_NO;
+	}
+	default:
+		/* A match this version does not know fails (ZeroTier's
+		 * default for an unsupported match). */
+		return M_NO;
+	}
+}
+
+static bool is_fwd(unsigned type)
+{
+	return type == ZT_RULE_TEE || type == ZT_RULE_WATCH || type == ZT_RULE_REDIRECT;
+}
+
+void zt_rules_eval(const struct zt_rules_ctx *ctx, const struct zt_rule *rules, unsigned count,
+                   struct zt_rules_result *out)
+{
+	struct state s = {false, false};
+	struct pkt k;
+	bool set = true; /* the matches so far hold (none: they do) */
+
+	memset(out, 0, sizeof *out);
+	out->rule = -1;
+	out->qos = QOS_DEFAULT;
+	if (!parse(ctx->frame, ctx->len, &k)) {
+		out->verdict = ZT_RULES_DROP;
+		return;
+	}
+	for (unsigned i = 0; i < count; i++) {
+		const struct zt_rule *r = &rules[i];
+		unsigned type = ZT_RULE_TYPE(r->t);
+		enum m m;
+		bool yes;
+
+		if (type <= ZT_RULE_ACTION_MAX) {
+			if (!set) {
+				/* Not taken; but inbound, being named its
+				 * target makes us accept what we would not. */
+				if (ctx->inbound && is_fwd(type) && r->v.fwd.address == ctx->self)
+					s.super_accept = true;
+				set = true;
+				continue;
+			}
+			out->rule = (int)i;
+			switch (type) {
+			case ZT_RULE_PRIORITY:
+				out->qos = r->v.qos <= QOS_MAX ? r->v.qos : QOS_DEFAULT;
+				out->verdict = ZT_RULES_ACCEPT;
+				return;
+			case ZT_RULE_DROP:
+				if (s.skip_drop) {
+					s.skip_drop = false;
+					continue;
+				}
+				out->verdict = ZT_RULES_DROP;
+				return;
+			case ZT_RULE_ACCEPT:
+				out->verdict =
+				    s.super_accept ? ZT_RULES_SUPER_ACCEPT : ZT_RULES_ACCEPT;
+				return;
+			case ZT_RULE_TEE:
+			case ZT_RULE_WATCH:
+			case ZT_RULE_REDIRECT: {
+				uint64_t to = r->v.fwd.address;
+				if (to == ctx->src || to == 0)
+					continue; /* it has the frame anyway */
+				if (to == ctx->self) {
+					if (ctx->inbound) {
+						out->verdict = ZT_RULES_SUPER_ACCEPT;
+						return;
+					}
+					continue;
+				}
+				if (to == ctx->dst)
+					continue;
+				if (type == ZT_RULE_REDIRECT) {
+					out->redirect = to;
+					out->verdict = ZT_RULES_REDIRECT;
+					return;
+				}
+				out->tee = to;
+				out->tee_len = r->v.fwd.length;
+				out->watch = type == ZT_RULE_WATCH;
+				continue;
+			}
+			case ZT_RULE_BREAK:
+				out->rule = -1; /* nothing decided: on to the capabilities */
+				out->verdict = ZT_RULES_NO_MATCH;
+				return;
+			default: continue; /* an action this version does not know */
+			}
+		}
+		/* false AND anything is false: skip the work. */
+		if (!set && !(r->t & ZT_RULE_OR))
+			continue;
+		m = match(ctx, &k, r, &s);
+		if (m == M_CANNOT)
+			yes = false;
+		else if (m == M_ALWAYS)
+			yes = true;
+		else
+			yes = (m == M_YES) != ((r->t & ZT_RULE_NOT) != 0);
+		if (r->t & ZT_RULE_OR)
+			set = set || yes;
+		else
+			set = set && yes;
+	}
+	out->rule = -1;
+	out->verdict = ZT_RULES_NO_MATCH;
+}
+
+bool zt_rules_filter(const struct zt_rules_ctx *ctx, const struct zt_rule *rules, unsigned count,
+                     const struct zt_cap *caps, unsigned cap_count, struct zt_rules_result *out)
+{
+	zt_rules_eval(ctx, rules, count, out);
+	switch (out->verdict) {
+	case ZT_RULES_DROP: return false;
+	case ZT_RULES_NO_MATCH: break;
+	default: return true;
+	}
+	for (unsigned i = 0; i < cap_count; i++) {
+		struct zt_rules_result cr;
+		unsigned n =
+		    caps[i].rule_count < ZT_CAP_RULES_MAX ? caps[i].rule_count : ZT_CAP_RULES_MAX;
+		zt_rules_eval(ctx, caps[i].rules, n, &cr);
+		/* A DROP in a capability only ends that capability. */
+		if (cr.verdict != ZT_RULES_DROP && cr.verdict != ZT_RULES_NO_MATCH) {
+			*out = cr;
+			return true;
+		}
+	}
+	out->rule = -1;
+	out->verdict = ZT_RULES_DROP;
+	return false;
+}
+
+bool zt_rules_trivial(const struct zt_rule *rules, unsigned count)
+{
+	/* An empty list drops everything (as in ZeroTier): not trivial. */
+	return count >= 1 && rules[0].t == ZT_RULE_ACCEPT;
+}
+
+/* ---- codec ---- */
+
+/* The value's length on the wire for a type, -1 for a type this version
+ * does not know: its value (up to 16 bytes) is kept as it came, in
+ * v.ip.ip with its length in v.ip.bits, so that it is passed on unchanged
+ * (and the match fails, the action does nothing). */
+#define UNKNOWN_MAX 16
+static int value_len(unsigned type)
+{
+	switch (type) {
+	case ZT_RULE_DROP:
+	case ZT_RULE_ACCEPT:
+	case ZT_RULE_BREAK: return 0;
+	case ZT_RULE_TEE:
+	case ZT_RULE_WATCH:
+	case ZT_RULE_REDIRECT: return 11;
+	case ZT_RULE_PRIORITY: return 1;
+	case ZT_RULE_ZT_SRC:
+	case ZT_RULE_ZT_DEST: return 5;
+	case ZT_RULE_VLAN_ID: return 2;
+	case ZT_RULE_VLAN_PCP:
+	case ZT_RULE_VLAN_DEI: return 1;
+	case ZT_RULE_MAC_SRC:
+	case ZT_RULE_MAC_DEST: return 6;
+	case ZT_RULE_IPV4_SRC:
+	case ZT_RULE_IPV4_DEST: return 5;
+	case ZT_RULE_IPV6_SRC:
+	case ZT_RULE_IPV6_DEST: return 17;
+	case ZT_RULE_IP_TOS: return 3;
+	case ZT_RULE_IP_PROTOCOL: return 1;
+	case ZT_RULE_ETHERTYPE: return 2;
+	case ZT_RULE_ICMP: return 3;
+	case ZT_RULE_SPORT:
+	case ZT_RULE_DPORT:
+	case ZT_RULE_FRAME_SIZE: return 4;
+	case ZT_RULE_CHARACTERISTICS: return 8;
+	case ZT_RULE_RANDOM: return 4;
+	case ZT_RULE_TAGS_DIFFERENCE:
+	case ZT_RULE_TAGS_AND:
+	case ZT_RULE_TAGS_OR:
+	case ZT_RULE_TAGS_XOR:
+	case ZT_RULE_TAGS_EQUAL:
+	case ZT_RULE_TAG_SENDER:
+	case ZT_RULE_TAG_RECEIVER: return 8;
+	case ZT_RULE_INT_RANGE: return 15;
+	default: return -1;
+	}
+}
+
+static void put_value(const struct zt_rule *r, uint8_t *v)
+{
+	switch (ZT_RULE_TYPE(r->t)) {
+	case ZT_RULE_TEE:
+	case ZT_RULE_WATCH:
+	case ZT_RULE_REDIRECT:
+		zt_put_u40(v, r->v.fwd.address);
+		zt_put_u32(v + 5, r->v.fwd.flags);
+		zt_put_u16(v + 9, r->v.fwd.length);
+		break;
+	case ZT_RULE_PRIORITY: v[0] = r->v.qos; break;
+	case ZT_RULE_ZT_SRC:
+	case ZT_RULE_ZT_DEST: zt_put_u40(v, r->v.zt); break;
+	case ZT_RULE_VLAN_ID: zt_put_u16(v, r->v.vlan_id); break;
+	case ZT_RULE_VLAN_PCP: v[0] = r->v.vlan_pcp; break;
+	case ZT_RULE_VLAN_DEI: v[0] = r->v.vlan_dei; break;
+	case ZT_RULE_MAC_SRC:
+	case ZT_RULE_MAC_DEST: memcpy(v, r->v.mac, 6); break;
+	case ZT_RULE_IPV4_SRC:
+	case ZT_RULE_IPV4_DEST:
+		memcpy(v, r->v.ip.ip, 4);
+		v[4] = r->v.ip.bits;
+		break;
+	case ZT_RULE_IPV6_SRC:
+	case ZT_RULE_IPV6_DEST:
+		memcpy(v, r->v.ip.ip, 16);
+		v[16] = r->v.ip.bits;
+		break;
+	case ZT_RULE_IP_TOS:
+		v[0] = r->v.tos.mask;
+		v[1] = r->v.tos.start;
+		v[2] = r->v.tos.end;
+		break;
+	case ZT_RULE_IP_PROTOCOL: v[0] = r->v.ip_protocol; break;
+	case ZT_RULE_ETHERTYPE: zt_put_u16(v, r->v.ethertype); break;
+	case ZT_RULE_ICMP:
+		v[0] = r->v.icmp.type;
+		v[1] = r->v.icmp.code;
+		v[2] = r->v.icmp.match_code ? 1 : 0;
+		break;
+	case ZT_RULE_SPORT:
+	case ZT_RULE_DPORT:
+	case ZT_RULE_FRAME_SIZE:
+		zt_put_u16(v, r->v.range[0]);
+		zt_put_u16(v + 2, r->v.range[1]);
+		break;
+	case ZT_RULE_CHARACTERISTICS: zt_put_u64(v, r->v.characteristics); break;
+	case ZT_RULE_RANDOM: zt_put_u32(v, r->v.probability); break;
+	case ZT_RULE_INT_RANGE:
+		zt_put_u64(v, r->v.intr.start);
+		zt_put_u32(v + 8, r->v.intr.end);
+		zt_put_u16(v + 12, r->v.intr.idx);
+		v[14] = r->v.intr.format;
+		break;
+	case ZT_RULE_TAGS_DIFFERENCE:
+	case ZT_RULE_TAGS_AND:
+	case ZT_RULE_TAGS_OR:
+	case ZT_RULE_TAGS_XOR:
+	case ZT_RULE_TAGS_EQUAL:
+	case ZT_RULE_TAG_SENDER:
+	case ZT_RULE_TAG_RECEIVER:
+		zt_put_u32(v, r->v.tag.id);
+		zt_put_u32(v + 4, r->v.tag.value);
+		break;
+	default: break; /* no value */
+	}
+}
+
+/* false: a value no encoder makes (the decoder refuses it). */
+static bool get_value(struct zt_rule *r, const uint8_t *v)
+{
+	switch (ZT_RULE_TYPE(r->t)) {
+	case ZT_RULE_TEE:
+	case ZT_RULE_WATCH:
+	case ZT_RULE_REDIRECT:
+		r->v.fwd.address = zt_get_u40(v);
+		r->v.fwd.flags = zt_get_u32(v + 5);
+		r->v.fwd.length = zt_get_u16(v + 9);
+		return true;
+	case ZT_RULE_PRIORITY: r->v.qos = v[0]; return v[0] <= QOS_MAX;
+	case ZT_RULE_ZT_SRC:
+	case ZT_RULE_ZT_DEST: r->v.zt = zt_get_u40(v); return true;
+	case ZT_RULE_VLAN_ID: r->v.vlan_id = zt_get_u16(v); return r->v.vlan_id < 4096;
+	case ZT_RULE_VLAN_PCP: r->v.vlan_pcp = v[0]; return v[0] < 8;
+	case ZT_RULE_VLAN_DEI: r->v.vlan_dei = v[0]; return v[0] < 2;
+	case ZT_RULE_MAC_SRC:
+	case ZT_RULE_MAC_DEST: memcpy(r->v.mac, v, 6); return true;
+	case ZT_RULE_IPV4_SRC:
+	case ZT_RULE_IPV4_DEST:
+		memcpy(r->v.ip.ip, v, 4);
+		r->v.ip.bits = v[4];
+		return v[4] <= 32;
+	case ZT_RULE_IPV6_SRC:
+	case ZT_RULE_IPV6_DEST:
+		memcpy(r->v.ip.ip, v, 16);
+		r->v.ip.bits = v[16];
+		return v[16] <= 128;
+	case ZT_RULE_IP_TOS:
+		r->v.tos.mask = v[0];
+		r->v.tos.start = v[1];
+		r->v.tos.end = v[2];
+		return true;
+	case ZT_RULE_IP_PROTOCOL: r->v.ip_protocol = v[0]; return true;
+	case ZT_RULE_ETHERTYPE: r->v.ethertype = zt_get_u16(v); return true;
+	case ZT_RULE_ICMP:
+		r->v.icmp.type = v[0];
+		r->v.icmp.code = v[1];
+		r->v.icmp.match_code = v[2] & 1;
+		return v[2] < 2;
+	case ZT_RULE_SPORT:
+	case ZT_RULE_DPORT:
+	case ZT_RULE_FRAME_SIZE:
+		r->v.range[0] = zt_get_u16(v);
+		r->v.range[1] = zt_get_u16(v + 2);
+		return true;
+	case ZT_RULE_CHARACTERISTICS: r->v.characteristics = zt_get_u64(v); return true;
+	case ZT_RULE_RANDOM: r->v.probability = zt_get_u32(v); return true;
+	case ZT_RULE_INT_RANGE:
+		r->v.intr.start = zt_get_u64(v);
+		r->v.intr.end = zt_get_u32(v + 8);
+		r->v.intr.idx = zt_get_u16(v + 12);
+		r->v.intr.format = v[14];
+		return (v[14] & 0x40) == 0;
+	case ZT_RULE_TAGS_DIFFERENCE:
+	case ZT_RULE_TAGS_AND:
+	case ZT_RULE_TAGS_OR:
+	case ZT_RULE_TAGS_XOR:
+	case ZT_RULE_TAGS_EQUAL:
+	case ZT_RULE_TAG_SENDER:
+	case ZT_RULE_TAG_RECEIVER:
+		r->v.tag.id = zt_get_u32(v);
+		r->v.tag.value = zt_get_u32(v + 4);
+		return true;
+	default: return true; /* no value */
+	}
+}
+
+int zt_rules_encode(const struct zt_rule *rules, unsigned count, uint8_t *out, size_t cap)
+{
+	size_t off = 0;
+
+	for (unsigned i = 0; i < count; i++) {
+		int vl = value_len(ZT_RULE_TYPE(rules[i].t));
+		bool unknown = vl < 0;
+		if (unknown)
+			vl = rules[i].v.ip.bits <= UNKNOWN_MAX ? rules[i].v.ip.bits : UNKNOWN_MAX;
+		if (cap - off < 2 + (size_t)vl)
+			return -1;
+		out[off] = rules[i].t;
+		out[off + 1] = (uint8_t)vl;
+		if (unknown)
+			memcpy(out + off + 2, rules[i].v.ip.ip, (size_t)vl);
+		else
+			put_value(&rules[i], out + off + 2);
+		off += 2 + (size_t)vl;
+	}
+	return (int)off;
+}
+
+int zt_rules_decode(const uint8_t *in, size_t len, unsigned count, struct zt_rule *rules,
+                    unsigned max)
+{
+	size_t off = 0;
+
+	if (count > max)
+		return -1;
+	for (unsigned i = 0; i < count; i++) {
+		struct zt_rule *r = &rules[i];
+		size_t vl;
+		int want;
+
+		if (len - off < 2)
+			return -1;
+		memset(r, 0, sizeof *r);
+		r->t = in[off];
+		vl = in[off + 1];
+		want = value_len(ZT_RULE_TYPE(r->t));
+		if (len - off - 2 < vl)
+			return -1;
+		if (want >= 0) {
+			if (vl != (size_t)want || !get_value(r, in + off + 2))
+				return -1;
+		} else if (vl > UNKNOWN_MAX) {
+			return -1;
+		} else {
+			memcpy(r->v.ip.ip, in + off + 2, vl);
+			r->v.ip.bits = (uint8_t)vl;
+		}
+		off += 2 + vl;
+	}
+	return (int)off;
+}
+
+/* ---- credentials ---- */
+
+#define CRED_TAG     1
+#define CRED_CAP     2
+#define CRED_ADDRS   3
+#define CRED_HEAD    (8 + 5 + 8 + 4)
+#define CAP_BODY_MAX (CRED_HEAD + 1 + ZT_CAP_RULES_MAX * 34)
+
+static void cred_head(uint8_t *b, uint64_t nwid, uint64_t issued_to, int64_t ts, uint32_t id)
+{
+	zt_put_u64(b, nwid);
+	zt_put_u40(b + 8, issued_to);
+	zt_put_u64(b + 13, (uint64_t)ts);
+	zt_put_u32(b + 21, id);
+}
+
+/* The signed message: kind u8 | body. */
+static void cred_sign(uint8_t kind, uint8_t *buf, size_t body_len, uint8_t sig[64],
+                      const uint8_t sk[64])
+{
+	buf[0] = kind;
+	crypto_sign_detached(sig, NULL, buf, body_len + 1, sk);
+}
+
+static int tag_body(const struct zt_tag *t, uint64_t nwid, uint64_t issued_to, int64_t ts,
+                    uint8_t *b)
+{
+	cred_head(b, nwid, issued_to, ts, t->id);
+	zt_put_u32(b + CRED_HEAD, t->value);
+	return CRED_HEAD + 4;
+}
+
+static int cap_body(const struct zt_cap *c, uint64_t nwid, uint64_t issued_to, int64_t ts,
+                    uint8_t *b, size_t cap)
+{
+	int n;
+	if (c->rule_count > ZT_CAP_RULES_MAX || cap < CRED_HEAD + 1)
+		return -1;
+	cred_head(b, nwid, issued_to, ts, c->id);
+	b[CRED_HEAD] = (uint8_t)c->rule_count;
+	n = zt_rules_encode(c->rules, c->rule_count, b + CRED_HEAD + 1, cap - CRED_HEAD - 1);
+	return n < 0 ? -1 : CRED_HEAD + 1 + n;
+}
+
+int zt_tag_sign(struct zt_tag *t, uint64_t nwid, uint64_t issued_to, int64_t ts,
+                const struct zt_identity *controller)
+{
+	uint8_t b[1 + CRED_HEAD + 4];
+	if (!controller->has_secret)
+		return ZT_EINVAL;
+	cred_sign(CRED_TAG, b, (size_t)tag_body(t, nwid, issued_to, ts, b + 1), t->sig,
+	          controller->sk);
+	return ZT_OK;
+}
+
+int zt_cap_sign(struct zt_cap *c, uint64_t nwid, uint64_t issued_to, int64_t ts,
+                const struct zt_identity *controller)
+{
+	uint8_t b[1 + CAP_BODY_MAX];
+	int n;
+	if (!controller->has_secret)
+		return ZT_EINVAL;
+	n = cap_body(c, nwid, issued_to, ts, b + 1, sizeof b - 1);
+	if (n < 0)
+		return ZT_ERANGE;
+	cred_sign(CRED_CAP, b, (size_t)n, c->sig, controller->sk);
+	return ZT_OK;
+}
+
+int zt_tag_cred_encode(const struct zt_tag *t, uint64_t nwid, uint64_t issued_to, int64_t ts,
+                       uint8_t *out, size_t cap)
+{
+	if (cap < ZT_TAG_CRED_LEN)
+		return -1;
+	(void)tag_body(t, nwid, issued_to, ts, out);
+	memcpy(out + CRED_HEAD + 4, t->sig, 64);
+	return ZT_TAG_CRED_LEN;
+}
+
+int zt_cap_cred_encode(const struct zt_cap *c, uint64_t nwid, uint64_t issued_to, int64_t ts,
+                       uint8_t *out, size_t cap)
+{
+	int n = cap_body(c, nwid, issued_to, ts, out, cap);
+	if (n < 0 || cap - (size_t)n < 64)
+		return -1;
+	memcpy(out + n, c->sig, 64);
+	return n + 64;
+}
+
+static void cred_fields(const uint8_t *in, uint64_t *nwid, uint64_t *issued_to, int64_t *ts,
+                        uint32_t *id)
+{
+	*nwid = zt_get_u64(in);
+	*issued_to = zt_get_u40(in + 8);
+	*ts = (int64_t)zt_get_u64(in + 13);
+	*id = zt_get_u32(in + 21);
+}
+
+static bool cred_verify(uint8_t kind, const uint8_t *body, size_t n, const uint8_t *sig,
+                        const uint8_t pk[32])
+{
+	uint8_t b[1 + CAP_BODY_MAX];
+	if (n > CAP_BODY_MAX)
+		return false;
+	b[0] = kind;
+	memcpy(b + 1, body, n);
+	return crypto_sign_verify_detached(sig, b, n + 1, pk) == 0;
+}
+
+int zt_tag_cred_decode(const uint8_t *in, size_t len, const uint8_t controller_pk[32],
+                       struct zt_tag *t, uint64_t *nwid, uint64_t *issued_to, int64_t *ts)
+{
+	if (len < ZT_TAG_CRED_LEN)
+		return -1;
+	memset(t, 0, sizeof *t);
+	cred_fields(in, nwid, issued_to, ts, &t->id);
+	t->value = zt_get_u32(in + CRED_HEAD);
+	memcpy(t->sig, in + CRED_HEAD + 4, 64);
+	if (*ts < 0 || !cred_verify(CRED_TAG, in, CRED_HEAD + 4, t->sig, controller_pk))
+		return -1;
+	return ZT_TAG_CRED_LEN;
+}
+
+int zt_cap_cred_decode(const uint8_t *in, size_t len, const uint8_t controller_pk[32],
+                       struct zt_cap *c, uint64_t *nwid, uint64_t *issued_to, int64_t *ts)
+{
+	int n;
+	if (len < CRED_HEAD + 1)
+		return -1;
+	memset(c, 0, sizeof *c);
+	cred_fields(in, nwid, issued_to, ts, &c->id);
+	c->rule_count = in[CRED_HEAD];
+	n = zt_rules_decode(in + CRED_HEAD + 1, len - CRED_HEAD - 1, c->rule_count, c->rules,
+	                    ZT_CAP_RULES_MAX);
+	if (n < 0 || len - CRED_HEAD - 1 - (size_t)n < 64)
+		return -1;
+	n += CRED_HEAD + 1;
+	memcpy(c->sig, in + n, 64);
+	if (*ts < 0 || !cred_verify(CRED_CAP, in, (size_t)n, c->sig, controller_pk))
+		return -1;
+	return n + 64;
+}
+
+/* nwid | issued_to | timestamp | n u8 | n × (family, bits, ip): the body. */
+static int addrs_body(const struct zt_inetaddr *a, unsigned n, uint64_t nwid, uint64_t issued_to,
+                      int64_t ts, uint8_t *b, size_t cap)
+{
+	size_t off = 8 + 5 + 8 + 1;
+
+	if (n > ZT_NETCONF_MAX_ADDRS || cap < off)
+		return -1;
+	zt_put_u64(b, nwid);
+	zt_put_u40(b + 8, issued_to);
+	zt_put_u64(b + 13, (uint64_t)ts);
+	b[21] = (uint8_t)n;
+	for (unsigned i = 0; i < n; i++) {
+		size_t al = a[i].family == 4 ? 4 : 16;
+		if (a[i].family != 4 && a[i].family != 6)
+			return -1;
+		if (cap - off < 2 + al)
+			return -1;
+		b[off] = a[i].family;
+		b[off + 1] = a[i].bits;
+		memcpy(b + off + 2, a[i].ip, al);
+		off += 2 + al;
+	}
+	return (int)off;
+}
+
+#define ADDRS_BODY_MAX (8 + 5 + 8 + 1 + ZT_NETCONF_MAX_ADDRS * 18)
+
+int zt_addrs_sign(const struct zt_inetaddr *a, unsigned n, uint64_t nwid, uint64_t issued_to,
+                  int64_t ts, const struct zt_identity *controller, uint8_t sig[64])
+{
+	uint8_t b[1 + ADDRS_BODY_MAX];
+	int k;
+	if (!controller->has_secret)
+		return ZT_EINVAL;
+	k = addrs_body(a, n, nwid, issued_to, ts, b + 1, sizeof b - 1);
+	if (k < 0)
+		return ZT_EINVAL;
+	cred_sign(CRED_ADDRS, b, (size_t)k, sig, controller->sk);
+	return ZT_OK;
+}
+
+int zt_addrs_cred_encode(const struct zt_inetaddr *a, unsigned n, const uint8_t sig[64],
+                         uint64_t nwid, uint64_t issued_to, int64_t ts, uint8_t *out, size_t cap)
+{
+	int k = addrs_body(a, n, nwid, issued_to, ts, out, cap);
+	if (k < 0 || cap - (size_t)k < 64)
+		return -1;
+	memcpy(out + k, sig, 64);
+	return k + 64;
+}
+
+int zt_addrs_cred_decode(const uint8_t *in, size_t len, const uint8_t controller_pk[32],
+                         struct zt_inetaddr a[ZT_NETCONF_MAX_ADDRS], unsigned *n, uint64_t *nwid,
+                         uint64_t *issued_to, int64_t *ts)
+{
+	size_t off = 22;
+
+	if (len < off)
+		return -1;
+	*nwid = zt_get_u64(in);
+	*issued_to = zt_get_u40(in + 8);
+	*ts = (int64_t)zt_get_u64(in + 13);
+	*n = in[21];
+	if (*n > ZT_NETCONF_MAX_ADDRS)
+		return -1;
+	for (unsigned i = 0; i < *n; i++) {
+		size_t al;
+		if (len - off < 2)
+			return -1;
+		memset(&a[i], 0, sizeof a[i]);
+		a[i].family = in[off];
+		a[i].bits = in[off + 1];
+		if ((a[i].family != 4 && a[i].family != 6) ||
+		    a[i].bits > (a[i].family == 4 ? 32 : 128))
+			return -1;
+		al = a[i].family == 4 ? 4 : 16;
+		if (len - off - 2 < al)
+			return -1;
+		memcpy(a[i].ip, in + off + 2, al);
+		off += 2 + al;
+	}
+	if (len - off < 64 || *ts < 0 || !cred_verify(CRED_ADDRS, in, off, in + off, controller_pk))
+		return -1;
+	return (int)off + 64;
+}
