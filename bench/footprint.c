@@ -32,7 +32,8 @@ int main(void)
 	row("paths per peer (inside zt_peer)", "ZT_PEER_MAX_PATHS", ZT_PEER_MAX_PATHS,
 	    sizeof(struct zt_path));
 	row("networks", "ZT_MAX_NETWORKS", ZT_MAX_NETWORKS, sizeof(struct zt_network));
-	row("members per network", "ZT_NET_MAX_MEMBERS", ZT_NET_MAX_MEMBERS, sizeof(struct zt_member));
+	row("members per network", "ZT_NET_MAX_MEMBERS", ZT_NET_MAX_MEMBERS,
+	    sizeof(struct zt_member));
 	row("remote MACs per network", "ZT_BRIDGE_MAX_MACS", ZT_BRIDGE_MAX_MACS,
 	    sizeof(struct zt_macent));
 	row("multicast subscriptions per network", "ZT_MC_MAX_SUBS", ZT_MC_MAX_SUBS,

@@ -32,7 +32,7 @@ case $host in
 esac
 ar=$bu-ar
 ranlib=$bu-ranlib
-command -v "$ar" >/dev/null 2>&1 || { ar=ar; ranlib=ranlib; }
+command -v "$ar" >/dev/null 2>&1 || { ar="ar" ranlib="ranlib"; }
 jobs=${ZT_JOBS:-2}
 cflags="-O2 -fPIC -ffunction-sections -fdata-sections"
 log=$work/build.log
@@ -55,6 +55,7 @@ autotools() { # dir configure-args...
 	d=$1; shift
 	# Debian's orig tarballs may lack configure: Debian runs autoreconf too.
 	[ -x "$d/configure" ] || (cd "$d" && autoreconf -fi >>"$log" 2>&1)
+	# shellcheck disable=SC2086 # MAKEARGS, cflags: lists of words
 	(cd "$d" && CC=$cc AR=$ar RANLIB=$ranlib CFLAGS=$cflags ./configure -q --host="$host" \
 		--prefix="$prefix" --disable-shared --enable-static "$@" >>"$log" 2>&1 &&
 		make -j"$jobs" ${MAKEARGS:-} >>"$log" 2>&1 && make ${MAKEARGS:-} install >>"$log" 2>&1)
@@ -101,6 +102,7 @@ build_miniupnpc() {
 	# miniupnpc's own Makefile (no configure): the static library only; it
 	# writes build/libminiupnpc.a (older releases: libminiupnpc.a).
 	lib=build/libminiupnpc.a
+	# shellcheck disable=SC2016 # the Makefile's own text
 	grep -q '^LIBRARY = \$(BUILD)' "$d/Makefile" || lib=libminiupnpc.a
 	(cd "$d" && make -j"$jobs" CC="$cc" AR="$ar" CFLAGS="$cflags" "$lib" >>"$log" 2>&1 &&
 		mkdir -p "$prefix/include/miniupnpc" "$prefix/lib/pkgconfig" &&
@@ -115,6 +117,7 @@ build_miniupnpc() {
 # it), zt is built with make NATPMP=0 (UPnP-IGD only) and says so.
 build_libnatpmp() {
 	d=$(src libnatpmp) || return 3
+	# shellcheck disable=SC2086
 	(cd "$d" && "$cc" $cflags -DENABLE_STRNATPMPERR -c natpmp.c getgateway.c >>"$log" 2>&1 &&
 		$ar rcs libnatpmp.a natpmp.o getgateway.o &&
 		cp natpmp.h "$prefix/include/" &&
