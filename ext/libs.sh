@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Builds the libraries zt links (libsodium, jansson, miniupnpc, libnatpmp and,
+# Builds the libraries zt links (libsodium, jansson, miniupnpc, ldns, libnatpmp and,
 # for the controller and the simulator, SQLite) as static libraries for
 # another C library or architecture, from Debian's own source packages:
 #
@@ -113,6 +113,15 @@ build_miniupnpc() {
 			"$(cat VERSION)" "$prefix" "$prefix" >"$prefix/lib/pkgconfig/miniupnpc.pc")
 }
 
+build_ldns() {
+	d=$(src ldns) || return 1
+	# ztd's names responder only parses and builds DNS messages: no
+	# DNSSEC, so no OpenSSL, and none of ldns's programs.
+	autotools "$d" --with-ssl=no --disable-sha2 --disable-dane --disable-gost --disable-ecdsa \
+		--disable-ed25519 --disable-ed448 --disable-dsa --without-drill \
+		--without-examples --without-pyldns --without-pyldnsx
+}
+
 # Optional: where its source cannot be fetched (the archive's pool may lack
 # it), zt is built with make NATPMP=0 (UPnP-IGD only) and says so.
 build_libnatpmp() {
@@ -138,6 +147,6 @@ if ! echo '#include <linux/netlink.h>' | $cc -E -x c - >/dev/null 2>&1; then
 	[ -d "$a" ] || a=/usr/include/$bu/asm
 	[ -e "$prefix/include/asm" ] || ln -s "$a" "$prefix/include/asm"
 fi
-for l in ${ZT_LIBS:-libsodium jansson miniupnpc sqlite3 libnatpmp}; do
+for l in ${ZT_LIBS:-libsodium jansson miniupnpc ldns sqlite3 libnatpmp}; do
 	step "$l"
 done
