@@ -10,6 +10,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deb        the Debian packages (dpkg-buildpackage; they land in build/deb/)
 #   make package-test   build the .debs, install, upgrade and purge them in a scratch root
+#   make test-cross ARCH=mipsel   static build for mipsel (mips, arm, aarch64), tests under qemu-user
 #   make format / format-check
 #
 # For packagers (as wireguard-tools' src/Makefile): CC, AR, PKG_CONFIG, CFLAGS,
@@ -36,6 +37,22 @@ ifeq ($(origin AR),default)
 AR := $(CROSS)ar
 endif
 PKG_CONFIG ?= $(CROSS)pkg-config
+
+# STATIC=1: one self-contained program per binary, for a router or any
+# machine without the libraries (with CC=musl-gcc, or a cross musl such as
+# mipsel-linux-musl-gcc).  DEPS_PREFIX=dir: the libraries come from dir
+# (built by ext/libs.sh from Debian's source packages), not the system.
+ifeq ($(STATIC),1)
+# ext/libs.sh builds with -ffunction-sections: the linker keeps only what is used.
+override LDFLAGS += -static -Wl,--gc-sections
+PKG_STATIC := --static
+endif
+ifneq ($(DEPS_PREFIX),)
+DEPS_DIR := $(abspath $(DEPS_PREFIX))
+override PKG_CONFIG := PKG_CONFIG_LIBDIR=$(DEPS_DIR)/lib/pkgconfig $(PKG_CONFIG)
+DEPS_CPPFLAGS := -I$(DEPS_DIR)/include
+override LDFLAGS += -L$(DEPS_DIR)/lib
+endif
 
 # The version lives in VERSION alone; osdep/version.c is built with it.
 VERSION := $(shell cat VERSION 2>/dev/null)
@@ -64,7 +81,7 @@ PKGS := libsodium jansson
 # SQLite only for the controller (and the tests and simulator that run it).
 CTL_PKGS := sqlite3
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(CTL_PKGS) miniupnpc 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) $(PKG_STATIC) --libs $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wold-style-definition -Wwrite-strings -Wvla -Wformat=2
@@ -72,7 +89,7 @@ ifeq ($(WERROR),1)
 WARN += -Werror
 endif
 # The caller's CPPFLAGS and CFLAGS come last: their -O and -g win.
-CFLAGS_COMMON := -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP -I. -Inode \
+CFLAGS_COMMON := -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(DEPS_CPPFLAGS) -MMD -MP -I. -Inode \
 	$(CPPFLAGS) $(CFLAGS)
 # node/ is portable C11; the shells use Linux and GNU interfaces.
 CFLAGS_NODE := $(CFLAGS_COMMON) -D_POSIX_C_SOURCE=200809L
@@ -80,14 +97,24 @@ CFLAGS_OS := $(CFLAGS_COMMON) -D_GNU_SOURCE
 # override: a LDFLAGS given on the command line is added to as well.
 override LDFLAGS += $(SANFLAGS)
 LIBS := $(PKG_LIBS) -lpthread
-CTL_LIBS := $(shell $(PKG_CONFIG) --libs $(CTL_PKGS) 2>/dev/null)
+# 32-bit MIPS and ARM do the crypto pipeline's 64-bit atomics in libatomic.
+ifneq ($(filter mips-% mipsel-% arm-%,$(shell $(CC) -dumpmachine 2>/dev/null)),)
+LIBS += -latomic
+endif
+CTL_LIBS := $(shell $(PKG_CONFIG) $(PKG_STATIC) --libs $(CTL_PKGS) 2>/dev/null)
 # ztd asks the home router for port mappings (osdep/portmap.c).  libnatpmp
 # ships no .pc file; miniupnpc does (older ones did not: the plain -l then).
-PORTMAP_LIBS := $(or $(shell $(PKG_CONFIG) --libs miniupnpc 2>/dev/null),-lminiupnpc) -lnatpmp
+# NATPMP=0 builds without libnatpmp (UPnP-IGD only), where it cannot be had.
+PORTMAP_LIBS := $(or $(shell $(PKG_CONFIG) $(PKG_STATIC) --libs miniupnpc 2>/dev/null),-lminiupnpc)
+ifeq ($(NATPMP),0)
+$(B)/osdep/portmap.o: CFLAGS_OS += -DZT_NO_NATPMP
+else
+PORTMAP_LIBS += -lnatpmp
+endif
 # ztd's names responder parses and builds DNS messages with ldns
 # (service/dns.c); its .pc file is ldns.pc, the plain -l without one.
 PKG_CFLAGS += $(shell $(PKG_CONFIG) --cflags ldns 2>/dev/null)
-DNS_LIBS := $(or $(shell $(PKG_CONFIG) --libs ldns 2>/dev/null),-lldns)
+DNS_LIBS := $(or $(shell $(PKG_CONFIG) $(PKG_STATIC) --libs ldns 2>/dev/null),-lldns)
 
 NODE_SRCS := $(wildcard node/*.c)
 OSDEP_SRCS := $(wildcard osdep/*.c)
@@ -115,7 +142,7 @@ PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
 .PHONY: all deps test test-unit test-e2e nat-matrix pktpath-bench shellcost-bench demo fuzz \
 	fuzz-smoke install uninstall clean format format-check check-layering bench dos-bench \
-	ctl-bench tsan deb package-test compat
+	ctl-bench tsan deb package-test compat cross cross-deps test-cross
 all: $(PROGS) $(B)/libztnode.a
 
 # DEPS=build (default), test, demo, package, bench or pktpath.
@@ -241,6 +268,41 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@B=$(B) sh test/e2e/demo.sh
 
+# ---- router builds: static programs for another architecture ----
+# make cross ARCH=mipsel       build-mipsel/ztd, zt-cli, zt-root, zt-controller
+# make test-cross ARCH=mipsel  the same, then the unit tests and the simulator
+#                              under qemu-user (make deps DEPS=cross ARCH=... first)
+# mipsel links musl (Debian's musl-dev:mipsel), the others the cross glibc;
+# all of them the libraries ext/libs.sh builds from Debian's source packages
+# into build-ARCH/deps.  make CROSS=mipsel-linux-gnu- DEPS_PREFIX=... is the
+# same build by hand, dynamic unless STATIC=1.
+CROSS_CC_mipsel := mipsel-linux-musl-gcc
+CROSS_AR_mipsel := mipsel-linux-gnu-ar
+CROSS_CC_mips := mips-linux-gnu-gcc
+CROSS_CC_arm := arm-linux-gnueabihf-gcc
+CROSS_CC_aarch64 := aarch64-linux-gnu-gcc
+QEMU_mips := qemu-mips
+QEMU_mipsel := qemu-mipsel
+QEMU_arm := qemu-arm
+QEMU_aarch64 := qemu-aarch64
+X_CC = $(CROSS_CC_$(ARCH))
+X_AR = $(or $(CROSS_AR_$(ARCH)),$(X_CC:%-gcc=%-ar))
+X_MAKE = $(MAKE) --no-print-directory B=build-$(ARCH) CC=$(X_CC) AR=$(X_AR) STATIC=1 \
+	DEPS_PREFIX=build-$(ARCH)/deps WERROR=$(or $(WERROR),1) \
+	$(if $(wildcard build-$(ARCH)/deps/lib/libnatpmp.a),,NATPMP=0)
+
+cross-deps:
+	@test -n "$(X_CC)" || { echo "ARCH=mipsel, mips, arm or aarch64" >&2; exit 2; }
+	@ZT_DEPS_CHECK=1 ARCH=$(ARCH) sh ext/deps.sh cross
+	@sh ext/libs.sh $(X_CC) build-$(ARCH)/deps
+
+cross: cross-deps
+	+@$(X_MAKE) all build-$(ARCH)/bench/footprint
+
+test-cross: cross-deps
+	+@$(X_MAKE) all $(UNIT_BINS:$(B)/%=build-$(ARCH)/%) build-$(ARCH)/test/zt-sim
+	@B=build-$(ARCH) ZT_RUN=$(QEMU_$(ARCH)) ZT_SKIP_E2E=1 ZT_SKIP_FUZZ=1 sh test/run.sh
+
 # ---- fuzzing (clang/libFuzzer) ----
 FUZZ_SRCS := $(wildcard test/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:test/fuzz/%.c=build-fuzz/%)
@@ -296,6 +358,11 @@ tsan: build-tsan/workers_test
 # ---- benchmarks ----
 $(B)/bench/hsrate: $(B)/bench/hsrate.o $(B)/libztnode.a
 	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# bench/footprint: every bounded table's entry size times its bound (doc/footprint.md);
+# for a router: make cross ARCH=mipsel, then qemu-mipsel build-mipsel/bench/footprint.
+$(B)/bench/footprint: $(B)/bench/footprint.o
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^
 
 # rulesrate: what the rules engine costs per frame (not part of bench/run.sh).
 $(B)/bench/rulesrate: $(B)/bench/rulesrate.o $(B)/libztnode.a
@@ -389,6 +456,6 @@ check-layering: $(B)/libztnode.a
 	@sh test/check-layering.sh $(B)/libztnode.a
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-mipsel build-mips build-arm build-aarch64
 
 -include $(shell find build build-san build-fuzz -name '*.d' -type f 2>/dev/null)

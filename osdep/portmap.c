@@ -11,7 +11,9 @@
 #include <miniupnpc/miniupnpc.h>
 #include <miniupnpc/upnpcommands.h>
 #include <miniupnpc/upnperrors.h>
+#ifndef ZT_NO_NATPMP
 #include <natpmp.h>
+#endif
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +183,20 @@ static void upnp_unmap(struct zt_portmap *pm)
 
 /* ---- NAT-PMP ---- */
 
+#ifdef ZT_NO_NATPMP
+/* Built without libnatpmp (make NATPMP=0, where the library cannot be had):
+ * no NAT-PMP gateway is ever found, UPnP-IGD still maps. */
+static int natpmp_request(struct zt_portmap *pm, uint32_t lifetime, struct zt_endpoint *ep,
+                          unsigned *lease)
+{
+	(void)pm;
+	(void)lifetime;
+	(void)ep;
+	(void)lease;
+	return -EIO;
+}
+#else
+
 /* One request/answer, bounded by limit_ms: libnatpmp alone would retry
  * for minutes. */
 static int natpmp_wait(struct zt_portmap *pm, natpmp_t *np, natpmpresp_t *resp, long limit_ms)
@@ -255,6 +271,7 @@ out:
 	closenatpmp(&np);
 	return ret;
 }
+#endif
 
 /* ---- the worker ---- */
 

@@ -6,6 +6,8 @@
 #   ZT_SKIP_E2E=1   skip the network-namespace tests (they need root)
 #   ZT_SKIP_FUZZ=1  skip the fuzz smoke pass
 #   ZT_ONLY=unit|sim|e2e|fuzz   run one group
+#   ZT_RUN=qemu-mipsel  run the unit tests and the simulator through it
+#                       (make test-cross: another architecture's programs)
 B=${B:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -46,11 +48,13 @@ want() { [ -z "${ZT_ONLY:-}" ] || [ "$ZT_ONLY" = "$1" ]; }
 
 if want unit; then
 	for t in "$B"/test/*_test; do
-		[ -x "$t" ] && run_one "unit/$(basename "$t")" "$t"
+		# shellcheck disable=SC2086
+		[ -x "$t" ] && run_one "unit/$(basename "$t")" ${ZT_RUN:-} "$t"
 	done
 fi
 if want sim && [ -x "$B/test/zt-sim" ]; then
-	run_one sim "$B/test/zt-sim"
+	# shellcheck disable=SC2086
+	run_one sim ${ZT_RUN:-} "$B/test/zt-sim"
 fi
 if want fuzz && [ -z "${ZT_SKIP_FUZZ:-}" ] && [ -d build-fuzz ]; then
 	for f in build-fuzz/fuzz_*; do
