@@ -54,6 +54,7 @@ struct ctld {
 	/* Config requests answered, by verdict (enum zt_netconf_verdict). */
 	uint64_t verdicts[ZT_NETCONF_BAD_INVITE + 1];
 	int lock_fd;
+	struct zt_store *pg; /* the PostgreSQL store under the timing wrapper, or NULL */
 	int64_t deadline;
 	int64_t audit_pruned; /* when the audit trail was last trimmed */
 };
@@ -187,9 +188,23 @@ static int start(struct ctld *d, char *err, size_t errcap)
 		snprintf(dbpath, sizeof dbpath, "%s", cfg->db);
 	}
 	/* The database first: a second controller on it is refused before
-	 * it writes anything (store_sqlite.c locks it). */
-	if (zt_store_sqlite_open(&d->ctl.store, dbpath, err, errcap) != ZT_OK)
+	 * it writes anything (store_sqlite.c locks it; on PostgreSQL the
+	 * lead is an advisory lock, store_pg.c). */
+	if (zt_store_is_pg(dbpath)) {
+		bool leading = false;
+		if (zt_store_pg_open(&d->ctl.store, dbpath, err, errcap) != ZT_OK)
+			return -EINVAL;
+		d->pg = d->ctl.store;
+		snprintf(dbpath, sizeof dbpath, "PostgreSQL");
+		if (zt_store_pg_try_lead(d->pg, &leading) != ZT_OK || !leading) {
+			snprintf(err, errcap,
+			         "the database is led by another zt-controller: one database "
+			         "serves one leading controller");
+			return -EINVAL;
+		}
+	} else if (zt_store_sqlite_open(&d->ctl.store, dbpath, err, errcap) != ZT_OK) {
 		return -EINVAL;
+	}
 	/* Every database call timed, for the metrics. */
 	if (zt_store_timed_wrap(&d->ctl.store, d->ctl.store) != ZT_OK) {
 		snprintf(err, errcap, "out of memory");
