@@ -405,7 +405,9 @@ static int start(struct ctld *d, char *err, size_t errcap)
 	d->api.random = zt_random_fill;
 	d->api.ctx = d;
 	d->api.after_change = api_changed;
-	d->api_port = cfg->api_port < 0 ? d->u.udp.port : (uint16_t)cfg->api_port;
+	d->api_port = cfg->api_port >= 0 ? (uint16_t)cfg->api_port
+	              : leading          ? d->u.udp.port
+	                                 : cfg->udp_port;
 	r = zt_httpd_new(&d->httpd, d->loop, d->api_port, zt_capi_handle, &d->api);
 	if (r == -EADDRINUSE)
 		snprintf(err, errcap,

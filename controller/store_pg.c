@@ -728,6 +728,12 @@ fail:
 	return ZT_ECALLBACK;
 }
 
+static void no_notice(void *ctx, const char *message)
+{
+	(void)ctx;
+	(void)message;
+}
+
 bool zt_store_is_pg(const char *db)
 {
 	return db != NULL &&
@@ -773,7 +779,7 @@ int zt_store_pg_open(struct zt_store **out, const char *uri, char *err, size_t e
 	}
 	/* Durable on return (whatever the server's default), in UTC, and
 	 * without notices on stderr. */
-	PQsetNoticeProcessor(s->c, NULL, NULL);
+	PQsetNoticeProcessor(s->c, no_notice, NULL);
 	if (exec(s->c, "SET synchronous_commit = on") != ZT_OK ||
 	    exec(s->c, "SET client_min_messages = warning") != ZT_OK) {
 		snprintf(err, errcap, "%s: %s", what, PQerrorMessage(s->c));
