@@ -474,6 +474,8 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 		 * bridge concerns them all. */
 		if (was_bridge != (zt_ctl_bool(m, "authorized") && zt_ctl_bool(m, "activeBridge")))
 			zt_ctl_changed(a->ctl, now, nwid, 0, false);
+		/* Every member's config lists the names too. */
+		zt_ctl_names_changed(a->ctl, now, nwid, addr, old, m);
 		changed(a);
 		reply_json(reply, 200, json_incref(m));
 	}
@@ -716,6 +718,7 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 			}
 			zt_ctl_changed(a->ctl, a->now(a->ctx), nwid, addr,
 			               zt_ctl_bool(m, "authorized"));
+			zt_ctl_names_changed(a->ctl, a->now(a->ctx), nwid, addr, m, NULL);
 			changed(a);
 		}
 		zt_ctl_member_fill(m);
@@ -891,6 +894,23 @@ void zt_capi_handle(void *ctx, const struct zt_http_request *req, struct zt_http
 	}
 	if (strncmp(path, "/peer/", 6) == 0) {
 		get_peers(a, req, path + 6, reply);
+		return;
+	}
+	if (strcmp(path, "/network") == 0 || strcmp(path, "/network/") == 0 ||
+	    strcmp(path, "/moon") == 0 || strcmp(path, "/moon/") == 0) {
+		/* ZeroTier's controller is a node, and tools (zerotier-cli
+		 * listnetworks, listmoons -D<its home>) list its networks and
+		 * moons: zt-controller is a member of none and orbits none. */
+		if (!method(req, "GET"))
+			bad_method(reply, "GET");
+		else
+			reply_json(reply, 200, json_array());
+		return;
+	}
+	if (strncmp(path, "/network/", 9) == 0) {
+		reply_error(reply, 404,
+		            "zt-controller is a member of no network: its networks are under "
+		            "/controller/network");
 		return;
 	}
 	reply_error(

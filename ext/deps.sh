@@ -18,22 +18,25 @@ have_pc miniupnpc || [ -f /usr/include/miniupnpc/miniupnpc.h ] || missing="$miss
 [ -f /usr/include/natpmp.h ] || missing="$missing libnatpmp-dev"
 have_pc sqlite3 || missing="$missing libsqlite3-dev"
 have_pc libpq || missing="$missing libpq-dev"
+# ztd's names responder (service/dns.c)
+have_pc ldns || missing="$missing libldns-dev"
 if [ "$want" = test ] || [ "$want" = demo ]; then
 	for t in ip:iproute2 nft:nftables tcpdump:tcpdump ping:iputils-ping \
-		 python3:python3 timeout:coreutils jq:jq curl:curl; do
+		 python3:python3 timeout:coreutils jq:jq curl:curl dig:dnsutils; do
 		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
 	done
 fi
 if [ "$want" = test ]; then
 	command -v clang >/dev/null 2>&1 || missing="$missing clang"
-	# the NAT lab (test/netlab): NFQUEUE delay helper, conntrack, miniupnpd
+	# the NAT lab (test/netlab): NFQUEUE delay helper, conntrack, miniupnpd;
+	# busybox: udhcpd/udhcpc for DHCP across bridged sites (t_bridge_restart)
 	have_pc libnetfilter_queue || missing="$missing libnetfilter-queue-dev"
 	# t_metrics: a real Prometheus scrapes ztd, zt-root and zt-controller
 	# (19 MB download, 96 MB installed with its web UI's JS libraries);
 	# promtool, in the same package, checks the text format
 	for t in conntrack:conntrack iptables:iptables miniupnpd:miniupnpd-nftables \
 		 upnpc:miniupnpc natpmpc:natpmp-utils prometheus:prometheus promtool:prometheus \
-		 curl:curl; do
+		 curl:curl busybox:busybox; do
 		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
 	done
 	# the controller on PostgreSQL (ctl_store_test, t_ctl_pg): a real

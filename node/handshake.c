@@ -19,6 +19,7 @@
 
 #include "cookie.h"
 #include "handshake.h"
+#include "multicast.h"
 #include "host.h"
 #include "hsbudget.h"
 #include "hscache.h"
@@ -394,6 +395,9 @@ void zt_hs_handle_resp(struct zt_node *n, int64_t now, int64_t sock, const struc
 	(void)zt_peer_learn_path(n, p, now, sock, from, h->hops, len);
 	zt_node_log_peer(n, ZT_LOG_DEBUG, "handshake: session up with", p->address);
 
+	/* Our bridge status and groups before any frame, asking for the
+	 * peer's: a frame from its LAN must not find it unknown as a bridge. */
+	zt_mc_session_up(n, now, p, true);
 	/* The responder may send only once it has heard from us with the new
 	 * keys: say something at once. */
 	if (p->is_root) {

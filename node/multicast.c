@@ -129,6 +129,24 @@ void zt_mc_member_verified(struct zt_node *n, int64_t now, struct zt_network *ne
 		send_full(n, now, net, address, true);
 }
 
+void zt_mc_session_up(struct zt_node *n, int64_t now, struct zt_peer *p, bool initiator)
+{
+	if (p->is_root)
+		return;
+	for (size_t i = 0; i < ZT_MAX_NETWORKS; i++) {
+		struct zt_network *net = &n->networks[i];
+		/* Only networks it is known on: a session tells nobody of
+		 * networks the peer is not in. */
+		if (!net->used || net->status != ZT_NET_OK ||
+		    zt_switch_member(net, p->address) == NULL)
+			continue;
+		if (initiator)
+			send_full(n, now, net, p->address, true);
+		else if (net->active_bridge)
+			send_full(n, now, net, p->address, false);
+	}
+}
+
 /* Tell every member about a change of ours. */
 static void send_to_all(struct zt_node *n, int64_t now, struct zt_network *net, uint8_t type,
                         const struct zt_mcsub *g, size_t count)

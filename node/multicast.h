@@ -36,6 +36,13 @@ bool zt_mc_wanted(const struct zt_network *net, const uint8_t *frame, size_t len
 void zt_mc_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const uint8_t *msg,
                       size_t len);
 void zt_mc_member_new(struct zt_node *n, int64_t now, struct zt_network *net, uint64_t address);
+/* A session with member p came up (initiator: our handshake completed;
+ * else: p used the keys we answered with).  Before anything queued goes
+ * out: the initiator sends its full set (with its bridge flag) asking for
+ * the other's, and a responder that bridges sends its own, so that each
+ * knows the other's bridge status before the first frame from its LAN
+ * (doc/PROTOCOL.md "Bridging"). */
+void zt_mc_session_up(struct zt_node *n, int64_t now, struct zt_peer *p, bool initiator);
 /* A private network's member whose COM we have just verified (it was not,
  * or no longer, valid): our full set to it, asking for its own. */
 void zt_mc_member_verified(struct zt_node *n, int64_t now, struct zt_network *net,

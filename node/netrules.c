@@ -17,6 +17,7 @@
 
 #include "bridge.h"
 #include "eth.h"
+#include "flow.h"
 #include "host.h"
 #include "identity.h"
 #include "mem.h"
@@ -153,6 +154,8 @@ static void ctx_in(struct zt_node *n, int64_t now, const struct zt_network *net,
 	c->remote_tag_count = cr != NULL ? cr->tag_count : 0;
 	c->random = node_random;
 	c->random_arg = n;
+	c->flows = net->flows;
+	c->now = now;
 }
 
 /* Hold one frame of a member whose credentials we lack (the latest: an
@@ -199,6 +202,63 @@ static void release_in(struct zt_node *n, int64_t now, struct zt_network *net, s
 	zt_mem_free(&n->mem, frame);
 }
 
+static bool conf_uses_flows(const struct zt_netconf *c)
+{
+	if (c == NULL)
+		return false;
+	if (zt_rules_use_flows(c->rules, c->rule_count))
+		return true;
+	for (unsigned i = 0; i < c->cap_count; i++)
+		if (zt_rules_use_flows(c->caps[i].rules, c->caps[i].rule_count < ZT_CAP_RULES_MAX
+		                                             ? c->caps[i].rule_count
+		                                             : ZT_CAP_RULES_MAX))
+			return true;
+	return false;
+}
+
+void zt_netrules_new_conf(struct zt_node *n, struct zt_network *net, const struct zt_netconf *next)
+{
+	const struct zt_netconf *old = net->conf;
+	bool same = old != NULL && next != NULL && old->rule_count == next->rule_count &&
+	            old->cap_count == next->cap_count &&
+	            memcmp(old->rules, next->rules, sizeof old->rules[0] * old->rule_count) == 0 &&
+	            memcmp(old->caps, next->caps, sizeof old->caps[0] * old->cap_count) == 0;
+
+	net->use_flows = conf_uses_flows(next);
+	if (!same || !net->use_flows)
+		zt_netrules_free(n, net);
+	/* The counts by entry are the old list's entry numbers: a new list
+	 * starts them again, so that "dropped by 7" means its entry 7. */
+	if (!same)
+		memset(net->rules_dropped_by, 0, sizeof net->rules_dropped_by);
+}
+
+void zt_netrules_free(struct zt_node *n, struct zt_network *net)
+{
+	zt_mem_free(&n->mem, net->flows);
+	net->flows = NULL;
+}
+
+/* The rules let the frame through: its flow is recorded (the table made
+ * at the first).  Group frames make none: their replies come from other
+ * addresses than the one they went to. */
+static void note_flow(struct zt_node *n, int64_t now, struct zt_network *net, const uint8_t *frame,
+                      size_t len)
+{
+	if (!net->use_flows || len < ZT_ETH_HLEN || (frame[0] & 1) != 0)
+		return;
+	if (net->flows == NULL) {
+		uint8_t key[16];
+		net->flows = zt_mem_alloc(&n->mem, sizeof *net->flows);
+		if (net->flows == NULL)
+			return;
+		for (unsigned i = 0; i < sizeof key; i += 4)
+			zt_put_u32(key + i, zt_node_random_u32(n));
+		zt_flow_init(net->flows, key);
+	}
+	zt_flow_note(net->flows, now, frame, len);
+}
+
 enum zt_netrules_out zt_netrules_out(struct zt_node *n, int64_t now, struct zt_network *net,
                                      uint64_t dst, const uint8_t *frame, size_t len)
 {
@@ -225,6 +285,8 @@ enum zt_netrules_out zt_netrules_out(struct zt_node *n, int64_t now, struct zt_n
 	c.remote_tag_count = cr != NULL ? cr->tag_count : 0;
 	c.random = node_random;
 	c.random_arg = n;
+	c.flows = net->flows;
+	c.now = now;
 	if (!zt_rules_filter(&c, conf->rules, conf->rule_count, conf->caps, conf->cap_count, &r)) {
 		count_drop(n, net, false, r.rule);
 		return ZT_NETRULES_DROP;
@@ -235,6 +297,7 @@ enum zt_netrules_out zt_netrules_out(struct zt_node *n, int64_t now, struct zt_n
 		send_fwd(n, now, net, r.redirect, FWD_REDIRECT, frame, len, 0);
 		return ZT_NETRULES_REDIRECTED;
 	}
+	note_flow(n, now, net, frame, len);
 	/* The receiver checks our tags, capabilities and addresses: make
 	 * sure it has them (before the frame, which the caller sends next). */
 	if (m != NULL) {
@@ -282,6 +345,7 @@ bool zt_netrules_in(struct zt_node *n, int64_t now, struct zt_network *net, stru
 		send_fwd(n, now, net, r.redirect, FWD_INBOUND | FWD_REDIRECT, frame, len, 0);
 		return false;
 	}
+	note_flow(n, now, net, frame, len);
 	return true;
 }
 

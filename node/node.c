@@ -26,6 +26,7 @@
 #include "nat.h"
 #include "network.h"
 #include "node.h"
+#include "netrules.h"
 #include "peer.h"
 #include "rate.h"
 #include "recv.h"
@@ -198,6 +199,7 @@ void zt_node_free(struct zt_node *n)
 		/* Everything zt_node_leave frees, for networks still joined. */
 		zt_switch_free_members(&n->networks[i]);
 		zt_mem_free(&mem, n->networks[i].conf);
+		zt_netrules_free(n, &n->networks[i]);
 		zt_mc_net_free(&n->networks[i]);
 		zt_mactable_free(&n->networks[i].macs);
 		zt_mactable_free(&n->networks[i].lanmacs);
@@ -442,6 +444,7 @@ int zt_node_leave(struct zt_node *n, int64_t now, uint64_t nwid)
 	info.conf = NULL;
 	zt_switch_free_members(net);
 	zt_mem_free(&n->mem, net->conf);
+	zt_netrules_free(n, net);
 	zt_mc_net_free(net);
 	zt_mactable_free(&net->macs);
 	zt_mactable_free(&net->lanmacs);

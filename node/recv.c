@@ -355,6 +355,7 @@ void zt_recv_data_deliver(struct zt_node *n, int64_t now, struct zt_peer *p, str
 		 * endpoint that went to is its own; they become current. */
 		zt_peer_path_resp_confirmed(p, kp->local_index);
 		zt_peer_keypair_promote(p);
+		zt_mc_session_up(n, now, p, false);
 		if (p->qcount > 0)
 			zt_send_flush_queue(n, now, p);
 	}

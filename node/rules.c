@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "eth.h"
+#include "flow.h"
 #include "ndp.h"
 #include "util.h"
 
@@ -354,6 +355,10 @@ static enum m match(const struct zt_rules_ctx *c, const struct pkt *k, const str
 		uint64_t x = int_at(k, r);
 		return x >= r->v.intr.start && x - r->v.intr.start <= r->v.intr.end ? M_YES : M_NO;
 	}
+	case ZT_RULE_ESTABLISHED: {
+		int e = zt_flow_established(c->flows, c->now, c->frame, c->len);
+		return e < 0 ? M_CANNOT : e > 0 ? M_YES : M_NO;
+	}
 	default:
 		/* A match this version does not know fails (ZeroTier's
 		 * default for an unsupported match). */
@@ -494,6 +499,14 @@ bool zt_rules_trivial(const struct zt_rule *rules, unsigned count)
 	return count >= 1 && rules[0].t == ZT_RULE_ACCEPT;
 }
 
+bool zt_rules_use_flows(const struct zt_rule *rules, unsigned count)
+{
+	for (unsigned i = 0; i < count; i++)
+		if (ZT_RULE_TYPE(rules[i].t) == ZT_RULE_ESTABLISHED)
+			return true;
+	return false;
+}
+
 /* ---- codec ---- */
 
 /* The value's length on the wire for a type, -1 for a type this version
@@ -506,7 +519,8 @@ static int value_len(unsigned type)
 	switch (type) {
 	case ZT_RULE_DROP:
 	case ZT_RULE_ACCEPT:
-	case ZT_RULE_BREAK: return 0;
+	case ZT_RULE_BREAK:
+	case ZT_RULE_ESTABLISHED: return 0;
 	case ZT_RULE_TEE:
 	case ZT_RULE_WATCH:
 	case ZT_RULE_REDIRECT: return 11;

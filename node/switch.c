@@ -405,13 +405,15 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return ZT_OK;
 	}
-	if (memcmp(src, net->mac, 6) != 0 && !bridge_ingress(n, now, net, src))
-		return ZT_OK;
 	if (net->status != ZT_NET_OK) {
-		/* A managed network without a config sends nothing. */
+		/* A managed network without a config sends nothing; before
+		 * it, a frame from a bridged LAN is early, not forged: only
+		 * the config says whether we bridge. */
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return ZT_OK;
 	}
+	if (memcmp(src, net->mac, 6) != 0 && !bridge_ingress(n, now, net, src))
+		return ZT_OK;
 	/* Before the snooper: a forged ARP must not become a group. */
 	if (!addresses_ok(n, net, n->id.address, frame, len))
 		return ZT_OK;

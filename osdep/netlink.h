@@ -12,6 +12,7 @@
 #define ZT_OSDEP_NETLINK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "node/zt.h"
@@ -33,6 +34,16 @@ int zt_nl_promote_secondaries(const char *ifname);
  * removing names the metric, so only that route goes. */
 int zt_nl_route(const char *ifname, const struct zt_inetaddr *target, const struct zt_inetaddr *via,
                 unsigned metric, bool add);
+
+/* Put interface ifname into bridge `master` (NULL or "": out of any) and
+ * bring it up (RTM_NEWLINK with IFLA_MASTER and IFF_UP).  -ENODEV: one of
+ * the two does not exist. */
+int zt_nl_set_master(const char *ifname, const char *master);
+/* Set the MAC of interface ifname (RTM_NEWLINK with IFLA_ADDRESS). */
+int zt_nl_set_mac(const char *ifname, const uint8_t mac[6]);
+/* Is ifname an existing Linux bridge?  0 yes, -ENODEV: no such device,
+ * -ENOTDIR: a device that is not a bridge (sysfs). */
+int zt_nl_is_bridge(const char *ifname);
 
 /* The same on an interface given by index. */
 int zt_nl_route_idx(int ifindex, const struct zt_inetaddr *target, const struct zt_inetaddr *via,

@@ -8,11 +8,14 @@
 #include <fcntl.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/if_link.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -382,4 +385,70 @@ int zt_nl_route_idx(int idx, const struct zt_inetaddr *target, const struct zt_i
 	if (!add && (r == -ESRCH || r == -ENOENT))
 		r = 0;
 	return r;
+}
+
+int zt_nl_set_master(const char *ifname, const char *master)
+{
+	struct req q;
+	struct ifinfomsg ifi;
+	int idx = ifindex(ifname), r;
+	uint32_t m = 0;
+
+	if (idx < 0)
+		return idx;
+	if (master != NULL && master[0] != '\0') {
+		r = ifindex(master);
+		if (r < 0)
+			return r;
+		m = (uint32_t)r;
+	}
+	memset(&q, 0, sizeof q);
+	memset(&ifi, 0, sizeof ifi);
+	q.b.nh.nlmsg_len = NLMSG_LENGTH(sizeof ifi);
+	q.b.nh.nlmsg_type = RTM_NEWLINK;
+	ifi.ifi_family = AF_UNSPEC;
+	ifi.ifi_index = idx;
+	ifi.ifi_flags = IFF_UP;
+	ifi.ifi_change = IFF_UP;
+	memcpy(q.b.raw + NLMSG_HDRLEN, &ifi, sizeof ifi);
+	r = add_attr(&q, IFLA_MASTER, &m, sizeof m);
+	if (r < 0)
+		return r;
+	return talk(&q.b.nh);
+}
+
+int zt_nl_set_mac(const char *ifname, const uint8_t mac[6])
+{
+	struct req q;
+	struct ifinfomsg ifi;
+	int idx = ifindex(ifname), r;
+
+	if (idx < 0)
+		return idx;
+	memset(&q, 0, sizeof q);
+	memset(&ifi, 0, sizeof ifi);
+	q.b.nh.nlmsg_len = NLMSG_LENGTH(sizeof ifi);
+	q.b.nh.nlmsg_type = RTM_NEWLINK;
+	ifi.ifi_family = AF_UNSPEC;
+	ifi.ifi_index = idx;
+	memcpy(q.b.raw + NLMSG_HDRLEN, &ifi, sizeof ifi);
+	r = add_attr(&q, IFLA_ADDRESS, mac, 6);
+	if (r < 0)
+		return r;
+	return talk(&q.b.nh);
+}
+
+int zt_nl_is_bridge(const char *ifname)
+{
+	char path[64];
+	struct stat st;
+
+	if (ifname == NULL || ifname[0] == '\0' || strchr(ifname, '/') != NULL ||
+	    strlen(ifname) >= IFNAMSIZ)
+		return -ENODEV;
+	if (ifindex(ifname) < 0)
+		return -ENODEV;
+	/* A bridge has the directory "bridge" among its sysfs attributes. */
+	snprintf(path, sizeof path, "/sys/class/net/%s/bridge", ifname);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }

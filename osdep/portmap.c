@@ -23,8 +23,13 @@
 
 /* Per device type asked for (miniupnpc tries up to 5 when nobody answers). */
 #define UPNP_DISCOVER_MS 300
-#define STOP_WAIT_S      3
-#define NATPMP_WAIT_MS   4000
+/* At exit the router gets this long to remove the mapping: ztd stops
+ * within a second whatever the router does (a restart must not wait for
+ * it, nor find the port still taken).  A mapping left behind expires with
+ * its lease. */
+#define STOP_WAIT_MS    400
+#define NATPMP_WAIT_MS  4000
+#define NATPMP_UNMAP_MS 300
 
 enum { MODE_BOTH = 0, MODE_UPNP, MODE_NATPMP };
 
@@ -176,8 +181,9 @@ static void upnp_unmap(struct zt_portmap *pm)
 
 /* ---- NAT-PMP ---- */
 
-/* One request/answer, bounded: libnatpmp alone would retry for minutes. */
-static int natpmp_wait(struct zt_portmap *pm, natpmp_t *np, natpmpresp_t *resp)
+/* One request/answer, bounded by limit_ms: libnatpmp alone would retry
+ * for minutes. */
+static int natpmp_wait(struct zt_portmap *pm, natpmp_t *np, natpmpresp_t *resp, long limit_ms)
 {
 	struct timespec t0, t;
 	int r;
@@ -193,13 +199,16 @@ static int natpmp_wait(struct zt_portmap *pm, natpmp_t *np, natpmpresp_t *resp)
 		if (getnatpmprequesttimeout(np, &tv) != 0)
 			return NATPMP_ERR_NOPENDINGREQ;
 		/* Short waits: a stopping daemon must not hang here. */
-		if (tv.tv_sec > 0 || tv.tv_sec < 0 || tv.tv_usec > 250000)
-			tv = (struct timeval){0, 250000};
+		if (tv.tv_sec > 0 || tv.tv_sec < 0 || tv.tv_usec > 100000)
+			tv = (struct timeval){0, 100000};
 		(void)select(np->s + 1, &fds, NULL, NULL, &tv);
 		r = readnatpmpresponseorretry(np, resp);
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		ms = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
-		if (ms >= NATPMP_WAIT_MS || (r == NATPMP_TRYAGAIN && stopping(pm)))
+		/* The removal at exit runs while stopping: only its limit
+		 * ends it. */
+		if (ms >= limit_ms ||
+		    (r == NATPMP_TRYAGAIN && limit_ms == NATPMP_WAIT_MS && stopping(pm)))
 			break;
 	} while (r == NATPMP_TRYAGAIN);
 	return r;
@@ -220,7 +229,8 @@ static int natpmp_request(struct zt_portmap *pm, uint32_t lifetime, struct zt_en
 		return -EIO;
 	memset(&pub, 0, sizeof pub);
 	if (lifetime > 0) {
-		if (sendpublicaddressrequest(&np) < 0 || natpmp_wait(pm, &np, &resp) < 0 ||
+		if (sendpublicaddressrequest(&np) < 0 ||
+		    natpmp_wait(pm, &np, &resp, NATPMP_WAIT_MS) < 0 ||
 		    resp.type != NATPMP_RESPTYPE_PUBLICADDRESS)
 			goto out;
 		pub.family = 4;
@@ -229,7 +239,7 @@ static int natpmp_request(struct zt_portmap *pm, uint32_t lifetime, struct zt_en
 	r = sendnewportmappingrequest(&np, NATPMP_PROTOCOL_UDP, pm->port, pm->port, lifetime);
 	if (r < 0)
 		goto out;
-	r = natpmp_wait(pm, &np, &resp);
+	r = natpmp_wait(pm, &np, &resp, lifetime > 0 ? NATPMP_WAIT_MS : NATPMP_UNMAP_MS);
 	if (r < 0) {
 		if (lifetime > 0)
 			zt_log_info("portmap: NAT-PMP mapping refused: %d", r);
@@ -327,12 +337,15 @@ void zt_portmap_stop(struct zt_portmap *pm)
 	pthread_cond_signal(&pm->cv);
 	pthread_mutex_unlock(&pm->mu);
 	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += STOP_WAIT_S;
+	until.tv_nsec += STOP_WAIT_MS * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
 	if (pthread_timedjoin_np(pm->th, NULL, &until) != 0) {
 		/* Stuck on a router that does not answer: do not hold up the
 		 * exit (the worker and its memory go with the process). */
-		zt_log_warn("portmap: the router did not answer within %d s; exiting anyway",
-		            STOP_WAIT_S);
+		zt_log_warn("portmap: the router did not answer within %d ms; exiting anyway "
+		            "(its mapping expires with the lease)",
+		            STOP_WAIT_MS);
 		pthread_detach(pm->th);
 		return;
 	}

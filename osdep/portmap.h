@@ -28,8 +28,8 @@ struct zt_portmap;
 
 /* Start the worker for local UDP port `port`.  0 or -errno. */
 int zt_portmap_start(struct zt_portmap **out, uint16_t port);
-/* Stop the worker and remove the mapping (bounded: a few seconds at most
- * when the router does not answer).  NULL is fine. */
+/* Stop the worker and remove the mapping (bounded: 0.4 s at most when the
+ * router does not answer).  NULL is fine. */
 void zt_portmap_stop(struct zt_portmap *pm);
 
 /* The current mapping: true, with the endpoint and how ("UPnP" or "NAT-PMP"), if there is

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "osdep/home.h"
 #include "osdep/log.h"
@@ -48,8 +49,17 @@ int zt_state_lock_home(const char *home, const char *lockname, const char *prog,
 		return r;
 	}
 	r = zt_home_path(path, sizeof path, home, lockname);
-	if (r == 0)
+	/* A program that is stopping holds the lock for up to a second
+	 * (ztd's last words to the router): a restart right after the stop
+	 * waits for it rather than being refused. */
+	for (int tries = 0; r == 0; tries++) {
+		struct timespec ts = {0, 50 * 1000000L};
 		r = zt_home_lock(path, lock_fd, &other);
+		if (r != -EWOULDBLOCK || tries >= ZT_STATE_LOCK_WAIT_MS / 50)
+			break;
+		r = 0;
+		(void)nanosleep(&ts, NULL);
+	}
 	if (r == -EWOULDBLOCK)
 		snprintf(err, errcap, "another %s (pid %ld) is using %s: stop it first", prog,
 		         other, home);
@@ -79,7 +89,7 @@ int zt_state_token_file(const char *home, const char *name, char *token, size_t 
 	static const char alnum[] =
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 	char path[ZT_HOME_PATH_MAX], buf[ZT_STATE_TOKEN_MAX + 8];
-	size_t len;
+	size_t len, read_len = 0;
 	int r;
 
 	if (cap < ZT_STATE_TOKEN_MAX + 1)
@@ -88,13 +98,19 @@ int zt_state_token_file(const char *home, const char *name, char *token, size_t 
 	if (r < 0)
 		goto fail;
 	r = zt_home_read(path, buf, sizeof buf, &len);
-	if (r == 0)
+	if (r == 0) {
+		read_len = len;
 		trim(buf, &len);
+	}
+	/* The token alone, no line end, as ZeroTier writes it: its
+	 * zerotier-cli sends the file's bytes as the X-ZT1-Auth header, and
+	 * a newline there ends the headers early (a POST's body then comes
+	 * cut: `zerotier-cli set` failed). */
 	if (r == -ENOENT) {
 		for (size_t i = 0; i < ZT_STATE_TOKEN_LEN; i++)
 			buf[i] = alnum[randombytes_uniform(sizeof alnum - 1)];
-		buf[ZT_STATE_TOKEN_LEN] = '\n';
-		r = zt_home_create(path, buf, ZT_STATE_TOKEN_LEN + 1, 0600);
+		buf[ZT_STATE_TOKEN_LEN] = '\0';
+		r = zt_home_create(path, buf, ZT_STATE_TOKEN_LEN, 0600);
 		if (r < 0)
 			goto fail;
 		len = ZT_STATE_TOKEN_LEN;
@@ -109,6 +125,18 @@ int zt_state_token_file(const char *home, const char *name, char *token, size_t 
 		goto out;
 	} else if (r < 0) {
 		goto fail;
+	} else if (len < read_len) {
+		/* a file written by an older zt (or by hand with echo); the
+		 * token itself is fine, so a read-only home only warns */
+		r = zt_home_write(path, buf, len, 0600);
+		if (r < 0)
+			zt_log_warn("%s ends in a line end that ZeroTier's zerotier-cli would send "
+			            "in its auth header, and cannot be rewritten: %s",
+			            path, strerror(-r));
+		else
+			zt_log_info("rewrote %s without its trailing line end (ZeroTier's "
+			            "zerotier-cli sends the file as it is)",
+			            path);
 	}
 	memcpy(token, buf, len + 1);
 	r = 0;

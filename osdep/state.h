@@ -31,8 +31,10 @@
 
 /* Create HOMEDIR (mode 0700, with its parents) and lock HOMEDIR/lockname
  * with our pid in it, so that two copies of prog never share one home:
- * -EWOULDBLOCK (another prog runs there) or another -errno.  *lock_fd
- * holds the lock until it is closed. */
+ * -EWOULDBLOCK (another prog still runs there after ZT_STATE_LOCK_WAIT_MS:
+ * one that is stopping is waited for) or another -errno.  *lock_fd holds
+ * the lock until it is closed. */
+#define ZT_STATE_LOCK_WAIT_MS 1500
 int zt_state_lock_home(const char *home, const char *lockname, const char *prog, int *lock_fd,
                        char *err, size_t errcap);
 

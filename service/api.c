@@ -117,6 +117,7 @@ static json_t *network_object(struct zt_daemon *d, const struct zt_network_info 
 	n = zt_node_multicast_groups(zt_daemon_node(d), info->nwid, groups, ZT_API_MAX_GROUPS);
 	memset(&l, 0, sizeof l);
 	l.dev = zt_daemon_dev(d, info->nwid);
+	l.bridge_dev = s ? s->bridge_dev : "";
 	/* ZeroTier's defaults for a network without settings (yet). */
 	l.allow_managed = s ? s->allow_managed : true;
 	l.allow_global = s && s->allow_global;
@@ -357,6 +358,12 @@ void zt_api_handle(void *ctx, const struct zt_http_request *req, struct zt_httpd
 			reply_error(reply, 404,
 			            "zt has no moons: roots come from the signed roots file (ztd "
 			            "-r)");
+	} else if (p->len >= 6 && memcmp(p->p, "/bond/", 6) == 0) {
+		/* ZeroTier answers 400 to every /bond/ call while its bonding
+		 * layer is not in use (zerotier-cli bond <peer> show|rotate,
+		 * bond setmtu); zt has no bonding: one path per peer. */
+		reply_error(reply, 400,
+		            "no link bonding in zt: one path per peer (listbonds shows none)");
 	} else {
 		reply_error(reply, 404, "no such API path: try /status, /network or /peer");
 	}

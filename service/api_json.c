@@ -242,6 +242,7 @@ json_t *zt_api_json_network(const struct zt_network_info *n, const struct zt_api
 	put(&b, "adhoc", json_boolean(n->adhoc));
 	put_int(&b, "membersKnown", n->members_known);
 	put(&b, "bridge", json_boolean(n->active_bridge));
+	put(&b, "bridgeDevice", json_string(l->bridge_dev ? l->bridge_dev : ""));
 	put(&b, "broadcastEnabled", json_boolean(n->enable_broadcast));
 	put_int(&b, "multicastLimit", n->multicast_limit);
 	/* Frames the network's rules dropped, and by which rule (its index
@@ -370,6 +371,21 @@ int zt_api_json_parse_join(const char *body, size_t len, struct zt_api_join_req 
 	        0 ||
 	    get_uint(j, "mssClamp", &out->has_mss, &out->mss_clamp, 65535, err, errcap) < 0)
 		goto out;
+	{
+		json_t *t = json_object_get(j, "bridgeDevice");
+		const char *v = json_string_value(t);
+		if (t != NULL && (v == NULL || strlen(v) >= sizeof out->bridge_dev)) {
+			snprintf(err, errcap,
+			         "invalid request body: \"bridgeDevice\" must be a device name "
+			         "(at most %zu characters) or \"\"",
+			         sizeof out->bridge_dev - 1);
+			goto out;
+		}
+		if (v != NULL) {
+			out->has_bridge_dev = true;
+			snprintf(out->bridge_dev, sizeof out->bridge_dev, "%s", v);
+		}
+	}
 	{
 		json_t *ips = json_object_get(j, "assignedAddresses"), *x;
 		size_t i;

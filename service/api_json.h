@@ -46,7 +46,8 @@ struct zt_api_status {
 
 /* What ztd itself knows of a joined network, for its object. */
 struct zt_api_net_local {
-	const char *dev; /* the TAP name, "" if none */
+	const char *dev;        /* the TAP name, "" if none */
+	const char *bridge_dev; /* the Linux bridge it belongs to, "" if none */
 	bool allow_managed, allow_global, allow_default, allow_dns;
 	const struct zt_mcgroup *groups; /* the host's multicast groups */
 	size_t group_count;
@@ -73,6 +74,9 @@ struct zt_api_join_req {
 	bool has_broadcast, enable_broadcast;
 	bool has_mlimit, has_mac_age, has_mss;
 	unsigned multicast_limit, mac_age_s, mss_clamp;
+	/* "bridgeDevice": the Linux bridge of the TAP ("" none), any network */
+	bool has_bridge_dev;
+	char bridge_dev[16];
 	/* "assignedAddresses" of an ad-hoc network (["10.9.0.1/24"], []: none),
 	 * as text: the daemon checks them. */
 	bool has_ips;

@@ -478,6 +478,17 @@ static void cmd_set(const struct cli *c, char **args)
 	memcpy(key, kv, (size_t)(eq - kv));
 	key[eq - kv] = '\0';
 	eq++;
+	/* bridge=<device>: the Linux bridge the TAP belongs to ("" none);
+	 * bridge=0|1 stays the ad-hoc declaration alone. */
+	if ((strcmp(key, "bridge") == 0 && strcmp(eq, "0") != 0 && strcmp(eq, "1") != 0 &&
+	     strcmp(eq, "true") != 0 && strcmp(eq, "false") != 0) ||
+	    strcmp(key, "bridgeDevice") == 0) {
+		if (strlen(eq) > 15 || strpbrk(eq, "\"\\/: \t") != NULL)
+			die("set %s: '%.31s' is not a device name (at most 15 characters)", key,
+			    eq);
+		snprintf(body, sizeof body, "{\"bridgeDevice\":\"%s\"}", eq);
+		done = true;
+	}
 	for (size_t i = 0; i < sizeof bools / sizeof bools[0] && !done; i++) {
 		if (strcmp(key, bools[i]) != 0)
 			continue;
@@ -621,8 +632,9 @@ static const struct command {
     {"set", cmd_set, 2, 2, "<nwid> key=value",
      "change a joined network's setting:\n"
      "allowManaged=0|1, allowGlobal=0|1,\n"
-     "allowDefault=0|1, allowDNS=0|1; on ad-hoc\n"
-     "networks also bridge=0|1, broadcastEnabled=0|1,\n"
+     "allowDefault=0|1, allowDNS=0|1,\n"
+     "bridge=<Linux bridge> (bridge= for none); on\n"
+     "ad-hoc networks also bridge=0|1, broadcastEnabled=0|1,\n"
      "multicastLimit=N, macAgeSeconds=N,\n"
      "mssClamp=N (0: off), ip=10.9.0.1/24,...\n"
      "(the addresses ztd keeps on the TAP; ip= none)"},

@@ -49,10 +49,20 @@ struct zt_daemon_net {
 	/* Managed networks: the settings and what is applied to the TAP. */
 	struct zt_net_settings set;
 	struct zt_netapply applied;
+	/* The device `applied` is on: the TAP, or the Linux bridge the TAP
+	 * belongs to (set.bridge_dev), where the host's address lives. */
+	char applied_dev[ZT_TAP_NAME_MAX];
+	/* The names responder (daemon_dns.c): its socket (-1: none), the
+	 * address it is bound to, and what it answers. */
+	int dns_fd;
+	struct zt_inetaddr dns_addr;
+	bool dns_warned; /* a bind on dns_addr failed and was logged */
+	struct zt_dns_zone *dns_zone;
 };
 
 struct zt_evloop;
 struct zt_httpd;
+struct zt_dns_zone;
 struct zt_workers;
 
 struct zt_daemon {
@@ -129,10 +139,18 @@ int zt_daemon_tap_open(struct zt_daemon_net *net, const uint8_t mac[6], unsigned
 void zt_daemon_tap_close(struct zt_daemon_net *net);
 /* Close the TAP and free the slot. */
 void zt_daemon_tap_free(struct zt_daemon_net *net);
+/* Put the open TAP into its Linux bridge (set.bridge_dev), if it has one,
+ * and bring it up; a missing bridge is logged, the TAP stays as it is. */
+void zt_daemon_tap_bridge(struct zt_daemon_net *net);
 /* Make the TAP show the config in force (conf NULL: none). */
 void zt_daemon_tap_apply(struct zt_daemon_net *net, const struct zt_netconf *conf);
 /* Re-add the addresses that went missing from the TAPs (every 30 s). */
 void zt_daemon_tap_check_all(struct zt_daemon *d);
+/* daemon_dns.c: answer the config's names on this member's address (or
+ * stop); the address the responder is bound to (NULL: none); close. */
+void zt_daemon_dns_apply(struct zt_daemon_net *net, const struct zt_netconf *conf);
+const struct zt_inetaddr *zt_daemon_dns_addr(const struct zt_daemon_net *net);
+void zt_daemon_dns_close(struct zt_daemon_net *net);
 /* Write what GRO holds to every TAP (after each batch the core took). */
 void zt_daemon_tap_flush_all(struct zt_daemon *d);
 

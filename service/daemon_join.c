@@ -14,6 +14,7 @@
 #include "osdep/clock.h"
 #include "osdep/home.h"
 #include "osdep/log.h"
+#include "osdep/netlink.h"
 #include "service/api_json.h"
 #include "service/netfile.h"
 
@@ -245,7 +246,32 @@ int zt_daemon_set(struct zt_daemon *d, uint64_t nwid, const struct zt_api_join_r
 		         jr->mss_clamp);
 		return -EINVAL;
 	}
+	if (jr->has_bridge_dev && jr->bridge_dev[0] != '\0') {
+		/* Refused while there is no such bridge: nothing changes and
+		 * the user learns what to do now, not from a log line later. */
+		r = zt_net_bridge_dev_valid(jr->bridge_dev) ? zt_nl_is_bridge(jr->bridge_dev)
+		                                            : -EINVAL;
+		if (r < 0) {
+			snprintf(err, errcap,
+			         r == -EINVAL ? "'%.15s' is not a device name"
+			         : r == -ENOTDIR
+			             ? "%.15s is not a bridge: give a Linux bridge (ip -d link "
+			               "show type bridge)"
+			             : "no bridge %.15s: create it first (ip link add %.15s type "
+			               "bridge)",
+			         jr->bridge_dev, jr->bridge_dev);
+			return r == -EINVAL ? -EINVAL : -ENODEV;
+		}
+	}
 	old = net->set;
+	if (jr->has_bridge_dev) {
+		snprintf(net->set.bridge_dev, sizeof net->set.bridge_dev, "%s", jr->bridge_dev);
+		/* On an ad-hoc network naming a bridge also declares the member
+		 * a bridge (and "" undeclares it), so bridging is one setting;
+		 * on managed networks the controller decides that. */
+		if (zt_nwid_is_adhoc(nwid) && !jr->has_bridge)
+			net->set.bridge = jr->bridge_dev[0] != '\0';
+	}
 	if (jr->has_ips && set_ips(&net->set, jr, err, errcap) < 0)
 		return -EINVAL;
 	if (jr->has_bridge)
@@ -272,11 +298,18 @@ int zt_daemon_set(struct zt_daemon *d, uint64_t nwid, const struct zt_api_join_r
 			net->set = old;
 			return r;
 		}
-		zt_log_info("network %016" PRIx64
-		            ": allowManaged=%d allowGlobal=%d allowDefault=%d "
-		            "allowDNS=%d",
-		            nwid, net->set.allow_managed, net->set.allow_global,
-		            net->set.allow_default, net->set.allow_dns);
+		zt_log_info(
+		    "network %016" PRIx64 ": allowManaged=%d allowGlobal=%d allowDefault=%d "
+		    "allowDNS=%d bridgeDevice=%s",
+		    nwid, net->set.allow_managed, net->set.allow_global, net->set.allow_default,
+		    net->set.allow_dns, net->set.bridge_dev[0] ? net->set.bridge_dev : "-");
+		if (strcmp(old.bridge_dev, net->set.bridge_dev) != 0 && net->tap.fd >= 0) {
+			if (old.bridge_dev[0] != '\0' && net->set.bridge_dev[0] == '\0' &&
+			    (r = zt_nl_set_master(net->tap.name, NULL)) < 0)
+				zt_log_warn("network %016" PRIx64 ": cannot take %s out of %s: %s",
+				            nwid, net->tap.name, old.bridge_dev, strerror(-r));
+			zt_daemon_tap_bridge(net);
+		}
 		if (zt_node_network(d->node, nwid, &info) == ZT_OK)
 			zt_daemon_tap_apply(net, info.conf);
 		apply_ethernet(d, nwid, &net->set);

@@ -14,6 +14,7 @@
 #include "osdep/clock.h"
 #include "osdep/evloop.h"
 #include "osdep/log.h"
+#include "osdep/netlink.h"
 
 /* Frames read from one TAP, datagrams batches from one socket, per
  * wake-up: bounded so that one busy descriptor cannot starve the others. */
@@ -58,6 +59,7 @@ struct zt_daemon_net *zt_daemon_tap_alloc(struct zt_daemon *d, uint64_t nwid)
 			net->used = true;
 			net->nwid = nwid;
 			net->tap.fd = -1;
+			net->dns_fd = -1;
 			net->d = d;
 			zt_net_settings_default(&net->set);
 			return net;
@@ -66,20 +68,30 @@ struct zt_daemon_net *zt_daemon_tap_alloc(struct zt_daemon *d, uint64_t nwid)
 	return NULL;
 }
 
+/* The device the addresses and routes are on: the TAP, or its bridge. */
+static const char *applied_dev(const struct zt_daemon_net *net)
+{
+	return net->applied_dev[0] != '\0' ? net->applied_dev : net->tap.name;
+}
+
 /* Take back what ztd put on the device and elsewhere for it (the
  * exit-node pins on the underlay), and start from nothing: a device made
- * again later gets everything anew. */
+ * again later gets everything anew.  On a bridge only what ztd added
+ * goes: the host's own address there (and the kernel's route for it)
+ * stays, so the LAN keeps it while ztd restarts. */
 static void tap_withdraw(struct zt_daemon_net *net)
 {
 	struct zt_netapply none;
 
 	memset(&none, 0, sizeof none);
-	zt_netapply_sync(net->nwid, net->tap.name, &net->applied, &none, NULL, 0);
+	zt_netapply_sync(net->nwid, applied_dev(net), &net->applied, &none, NULL, 0);
 	memset(&net->applied, 0, sizeof net->applied);
+	net->applied_dev[0] = '\0';
 }
 
 void zt_daemon_tap_close(struct zt_daemon_net *net)
 {
+	zt_daemon_dns_close(net);
 	if (net->tap.fd < 0)
 		return;
 	tap_withdraw(net);
@@ -89,13 +101,45 @@ void zt_daemon_tap_close(struct zt_daemon_net *net)
 	zt_tap_close(&net->tap);
 }
 
+void zt_daemon_tap_bridge(struct zt_daemon_net *net)
+{
+	const char *br = net->set.bridge_dev;
+	int r;
+
+	if (net->tap.fd < 0 || br[0] == '\0')
+		return;
+	r = zt_nl_is_bridge(br);
+	if (r == 0)
+		r = zt_nl_set_master(net->tap.name, br);
+	/* The bridge wears the member's MAC: the host's own frames then come
+	 * from the member, and its MAC stays the same whichever ports come and
+	 * go (a bridge takes the lowest port MAC unless one is set). */
+	if (r == 0 && (r = zt_nl_set_mac(br, net->tap.mac)) < 0) {
+		zt_log_warn("network %016" PRIx64 ": cannot give bridge %s the member's MAC: %s",
+		            net->nwid, br, strerror(-r));
+		r = 0;
+	}
+	if (r == -ENODEV || r == -ENOTDIR)
+		zt_log_error("network %016" PRIx64 ": cannot put %s into bridge %s: %s (create it "
+		             "with: ip link add %s type bridge; or: zt-cli set %016" PRIx64
+		             " bridge=)",
+		             net->nwid, net->tap.name, br,
+		             r == -ENODEV ? "no such device" : "not a bridge", br, net->nwid);
+	else if (r < 0)
+		zt_log_error("network %016" PRIx64 ": cannot put %s into bridge %s: %s", net->nwid,
+		             net->tap.name, br, strerror(-r));
+	else
+		zt_log_info("network %016" PRIx64 ": device %s is in bridge %s", net->nwid,
+		            net->tap.name, br);
+}
+
 void zt_daemon_tap_check_all(struct zt_daemon *d)
 {
 	for (size_t i = 0; i < ZT_DAEMON_MAX_NETWORKS; i++) {
 		struct zt_daemon_net *net = &d->nets[i];
 		if (net->used && net->tap.fd >= 0 &&
 		    net->applied.addr_count + net->applied.route_count > 0)
-			(void)zt_netapply_check(net->nwid, net->tap.name, &net->applied, NULL);
+			(void)zt_netapply_check(net->nwid, applied_dev(net), &net->applied, NULL);
 	}
 }
 
@@ -103,9 +147,20 @@ void zt_daemon_tap_check_all(struct zt_daemon *d)
 void zt_daemon_tap_apply(struct zt_daemon_net *net, const struct zt_netconf *conf)
 {
 	struct zt_netapply want;
+	/* Bridged, the addresses and routes go onto the bridge: the host's
+	 * address on that segment is there, and a port of a bridge (the
+	 * TAP) takes no IP traffic of its own. */
+	const char *dev = net->set.bridge_dev[0] != '\0' ? net->set.bridge_dev : net->tap.name;
 
 	if (net->tap.fd < 0)
 		return;
+	if (net->applied_dev[0] != '\0' && strcmp(net->applied_dev, dev) != 0) {
+		/* The bridge setting changed: take ours off the old device. */
+		struct zt_netapply none;
+		memset(&none, 0, sizeof none);
+		zt_netapply_sync(net->nwid, net->applied_dev, &net->applied, &none, NULL, 0);
+	}
+	snprintf(net->applied_dev, sizeof net->applied_dev, "%s", dev);
 	zt_netapply_want(conf, &net->set, &want);
 	{
 		/* The underlay endpoints that must not follow a default
@@ -118,9 +173,12 @@ void zt_daemon_tap_apply(struct zt_daemon_net *net, const struct zt_netconf *con
 				pin[npin++] = d->roots.roots[i].endpoints[k];
 		for (unsigned i = 0; i < d->direct_count; i++)
 			pin[npin++] = d->direct_eps[i];
-		zt_netapply_sync(net->nwid, net->tap.name, &net->applied, &want, pin, npin);
+		zt_netapply_sync(net->nwid, dev, &net->applied, &want, pin, npin);
 	}
-	zt_netapply_dns(net->nwid, net->tap.name, &net->applied, conf, &net->set);
+	zt_daemon_dns_apply(net, conf);
+	/* The link resolved sends the domain's queries on: where our address
+	 * is (the bridge, when bridged). */
+	zt_netapply_dns(net->nwid, dev, &net->applied, conf, &net->set, zt_daemon_dns_addr(net));
 }
 
 void zt_daemon_tap_free(struct zt_daemon_net *net)
@@ -296,5 +354,6 @@ int zt_daemon_tap_open(struct zt_daemon_net *net, const uint8_t mac[6], unsigned
 	                ? (net->tap.uso ? " (TSO/USO/checksum offload)" : " (TSO/checksum offload)")
 	                : "",
 	            net->tap.running ? "" : " (not RUNNING after 1 s; continuing)");
+	zt_daemon_tap_bridge(net);
 	return 0;
 }

@@ -32,7 +32,8 @@
 
 #include "node/zt.h"
 
-#define ZT_NET_MAX_IPS        8 /* addresses of an ad-hoc network (ip=) */
+#define ZT_NET_BRIDGE_DEV_MAX 16 /* IFNAMSIZ, including the NUL */
+#define ZT_NET_MAX_IPS        8  /* addresses of an ad-hoc network (ip=) */
 #define ZT_NETAPPLY_MAX_ADDRS (ZT_NETCONF_MAX_ADDRS + ZT_NET_MAX_IPS)
 /* The config's routes, the halves of a default, a route per address. */
 #define ZT_NETAPPLY_MAX_ROUTES (ZT_NETCONF_MAX_ROUTES + 2 + ZT_NETCONF_MAX_ADDRS)
@@ -47,6 +48,11 @@ struct zt_net_settings {
 	 * managed networks the controller's config decides. */
 	bool bridge, broadcast;
 	unsigned multicast_limit, mac_age_s, mss_clamp;
+	/* The Linux bridge the TAP belongs to ("" none; any network): ztd
+	 * puts the TAP into it whenever it creates the TAP, and a managed
+	 * network's addresses and routes go onto the bridge, where the
+	 * host's address on that segment lives. */
+	char bridge_dev[ZT_NET_BRIDGE_DEV_MAX];
 	/* An ad-hoc network's own addresses (ip=), kept and re-applied. */
 	unsigned ip_count;
 	struct zt_inetaddr ips[ZT_NET_MAX_IPS];
@@ -89,8 +95,13 @@ static inline void zt_net_settings_default(struct zt_net_settings *s)
 	s->multicast_limit = 32;
 	s->mac_age_s = 300;
 	s->mss_clamp = 0;
+	s->bridge_dev[0] = '\0';
 	s->ip_count = 0;
 }
+
+/* Is name usable as a bridge device name (1..15 characters, none of them
+ * '/', ':', '"', '\\', blank or control, and not "." or "..")? */
+bool zt_net_bridge_dev_valid(const char *name);
 
 /* Pure: what the config asks for, filtered by the settings (conf NULL:
  * nothing from a controller), and the settings' own addresses (ip=). */
@@ -120,8 +131,11 @@ int zt_netapply_parse_addr(const char *text, struct zt_inetaddr *out);
 /* The text of an address with its prefix length. */
 void zt_netapply_addr_text(const struct zt_inetaddr *a, char *out, size_t cap);
 
-/* DNS: tell resolvectl (if present and allowed), or revert. */
+/* DNS: tell resolvectl (if present and allowed), or revert.  self: the
+ * address ztd's names responder answers on (NULL: none), the link's first
+ * server, for the config's domain alone when no servers are pushed. */
 void zt_netapply_dns(uint64_t nwid, const char *dev, struct zt_netapply *cur,
-                     const struct zt_netconf *conf, const struct zt_net_settings *s);
+                     const struct zt_netconf *conf, const struct zt_net_settings *s,
+                     const struct zt_inetaddr *self);
 
 #endif

@@ -75,6 +75,12 @@ static const char *load_line(const char *path, unsigned no, char *line, uint64_t
 			return "not the network id of the file's name";
 		return NULL;
 	}
+	if (kl == 12 && strncmp(line, "bridgeDevice", 12) == 0) {
+		if (v[0] != '\0' && !zt_net_bridge_dev_valid(v))
+			return "not a device name";
+		snprintf(out->bridge_dev, sizeof out->bridge_dev, "%s", v);
+		return NULL;
+	}
 	if (kl == 2 && strncmp(line, "ip", 2) == 0) {
 		load_ips(path, no, v, out); /* says which address it skips */
 		return NULL;
@@ -157,9 +163,10 @@ int zt_netfile_save(const char *home, uint64_t nwid, const struct zt_net_setting
 	n = snprintf(buf, sizeof buf,
 	             "nwid=%016" PRIx64 "\nallowManaged=%d\nallowGlobal=%d\nallowDefault=%d\n"
 	             "allowDNS=%d\nbridge=%d\nbroadcastEnabled=%d\nmulticastLimit=%u\n"
-	             "macAgeSeconds=%u\nmssClamp=%u\n",
+	             "macAgeSeconds=%u\nmssClamp=%u\nbridgeDevice=%s\n",
 	             nwid, st->allow_managed, st->allow_global, st->allow_default, st->allow_dns,
-	             st->bridge, st->broadcast, st->multicast_limit, st->mac_age_s, st->mss_clamp);
+	             st->bridge, st->broadcast, st->multicast_limit, st->mac_age_s, st->mss_clamp,
+	             st->bridge_dev);
 	n += snprintf(buf + n, sizeof buf - (size_t)n, "ip=");
 	for (unsigned i = 0; i < st->ip_count && i < ZT_NET_MAX_IPS; i++) {
 		char t[64];

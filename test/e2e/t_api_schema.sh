@@ -30,6 +30,10 @@ wait_until 15 test -s "$T/ctl/ztd.port" ||
 	fail setup "zt-controller did not start: $(tail -n 3 "$T/ctl.log")"
 CTL=$(cut -c1-10 "$T/ctl/identity.public")
 start_ztd a
+# a token file from an older zt, with a line end: ztd rewrites it without
+mkdir -p "$T/b"
+printf 'oldstyletoken0123456789\n' >"$T/b/authtoken.secret"
+chmod 600 "$T/b/authtoken.secret"
 start_ztd b
 wait_online a b
 for m in a b; do join_net "$m" "$NWID" "10.9.0.$([ $m = a ] && echo 1 || echo 2)/24"; done
@@ -145,6 +149,11 @@ echo "$LAST" | jq -e '.latency >= 0 and (.paths | length) == 1 and .paths[0].act
 error_fits ctl 404 GET "/controller/network/${CTL}999999"
 error_fits ctl 400 POST "/controller/network/$NW" '{"mtu":"big"}'
 error_fits ctl 401 GET /controller "" ""
+# zerotier-cli listnetworks / listmoons -D<the controller's home>
+for l in /network /moon; do
+	api ctl GET $l | grep -qx '200 \[\]' || fail ctl_lists "GET $l on the controller: $(api ctl GET $l)"
+done
+error_fits ctl 404 GET "/network/$NW"
 pass controller "status, peers (members with latency and paths), networks, members and errors fit test/schema"
 
 # ---- every object of ztd fits ZeroTier's ----
@@ -168,9 +177,12 @@ error_fits a 404 GET /network/ff000000000000ee
 error_fits a 404 GET /nosuch
 error_fits a 400 POST "/network/$NWID" '{"allowManaged":"x"}'
 error_fits a 405 PUT /status
+# zerotier-cli bond <peer> show|rotate: ZeroTier without bonding says 400
+error_fits a 400 GET "/bond/show/$ADDR_B"
+error_fits a 400 POST "/bond/rotate/$ADDR_B" '{}'
 # (refused by the HTTP parser before any handler)
 error_fits a 413 POST "/network/$NWID" "$(head -c 70000 /dev/zero | tr '\0' ' ')"
-pass ztd "status, networks, peers, /moon and errors fit test/schema; the root is PLANET; the ad-hoc network is named $NWID"
+pass ztd "status, networks, peers, /moon, /bond and errors fit test/schema; the root is PLANET; the ad-hoc network is named $NWID"
 
 # ---- what zerotier-cli needs to find and reach ztd ----
 [ "$(cat "$T/a/zerotier-one.port" 2>/dev/null)" = "$(cat "$T/a/ztd.port")" ] ||
@@ -180,4 +192,12 @@ out=$(x a timeout 10 $PROBE http GET "http://127.0.0.1:$ZT_PORT/status?auth=$TOK
 case $out in "200 "*) ;; *) fail auth_query "GET /status?auth=<token>: $out" ;; esac
 out=$(x a timeout 10 $PROBE http GET "http://127.0.0.1:$ZT_PORT/status?auth=x$TOK")
 case $out in "401 "*) ;; *) fail auth_query "a wrong ?auth= was not refused: $out" ;; esac
-pass zerotier_cli "HOMEDIR/zerotier-one.port written; ?auth=<token> accepted, a wrong one refused"
+# zerotier-cli sends authtoken.secret's bytes as they are in X-ZT1-Auth: a
+# line end there ends the headers and cuts the body of `set` (POST)
+for m in a b; do
+	[ "$(wc -c <"$T/$m/authtoken.secret")" = "$(tr -d '\n' <"$T/$m/authtoken.secret" | wc -c)" ] ||
+		fail token_file "$m's authtoken.secret ends in a line end: $(od -c "$T/$m/authtoken.secret" | head -n 2)"
+done
+[ "$(cat "$T/b/authtoken.secret")" = oldstyletoken0123456789 ] ||
+	fail token_file "b's old token was not kept: $(cat "$T/b/authtoken.secret")"
+pass zerotier_cli "HOMEDIR/zerotier-one.port written; ?auth=<token> accepted, a wrong one refused; authtoken.secret without a line end (an old one rewritten)"

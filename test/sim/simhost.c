@@ -166,6 +166,7 @@ struct bg_ev {
 };
 
 static void schedule_bg(struct sim_host *h, int64_t deadline);
+static int make_node(struct sim_host *h, unsigned flags);
 
 static void on_bg(struct sim_clock *c, void *arg, bool cancelled)
 {
@@ -266,6 +267,20 @@ int sim_host_new(struct sim_host **out, struct sim_clock *clock, struct sim_fabr
 		return rc;
 	}
 	snprintf(h->name, sizeof h->name, "%s%d", h->is_root ? "r" : "n", h->index);
+	rc = make_node(h, flags);
+	if (rc != ZT_OK) {
+		zt_identity_wipe(&h->id);
+		free(h);
+		return rc;
+	}
+	schedule_bg(h, clock->now);
+	*out = h;
+	return ZT_OK;
+}
+
+/* The node of h, with h's identity and callbacks. */
+static int make_node(struct sim_host *h, unsigned flags)
+{
 	struct zt_host host = {
 	    .version = ZT_HOST_VERSION,
 	    .ctx = h,
@@ -278,19 +293,30 @@ int sim_host_new(struct sim_host **out, struct sim_clock *clock, struct sim_fabr
 	    .netconf_request = cb_netconf,
 	    .sockets_open = cb_sockets_open,
 	    .socket_close = cb_socket_close,
-	    .alloc = alloc != NULL ? cb_alloc : NULL,
-	    .free = alloc != NULL ? cb_free : NULL,
+	    .alloc = h->alloc != NULL ? cb_alloc : NULL,
+	    .free = h->alloc != NULL ? cb_free : NULL,
 	    .tcp_open = cb_tcp_open,
 	};
-	rc = zt_node_new(&h->node, &host, &h->id, flags, clock->now);
-	if (rc != ZT_OK) {
-		zt_identity_wipe(&h->id);
-		free(h);
+	return zt_node_new(&h->node, &host, &h->id, flags, h->clock->now);
+}
+
+int sim_host_restart(struct sim_host *h, int64_t sock, const struct zt_endpoint *ep,
+                     const struct zt_roots *roots)
+{
+	int rc;
+
+	zt_node_free(h->node);
+	h->node = NULL;
+	rc = make_node(h, h->is_root ? ZT_NODE_ROOT : 0);
+	if (rc != ZT_OK)
 		return rc;
-	}
-	schedule_bg(h, clock->now);
-	*out = h;
-	return ZT_OK;
+	h->bg_at = INT64_MAX; /* the old node's timer is superseded */
+	rc = zt_node_add_socket(h->node, sock, ep->family);
+	if (rc == ZT_OK)
+		rc = zt_node_set_local_endpoints(h->node, ep, 1);
+	if (rc == ZT_OK)
+		rc = zt_node_set_roots(h->node, h->clock->now, roots);
+	return after_call(h, "sim_host_restart", rc, h->clock->now);
 }
 
 void sim_host_free(struct sim_host *h)

@@ -99,6 +99,11 @@ int sim_host_add_socket(struct sim_host *h, int64_t sock, unsigned realm,
 /* Calls into the node at the clock's current time.  They record errors in
  * api_errors and keep the background timer scheduled. */
 int sim_host_set_roots(struct sim_host *h, const struct zt_roots *roots);
+/* Stop and start again, as ztd does across a restart: the node is freed
+ * (sessions, tables, everything in memory gone) and made again with the
+ * same identity, socket and roots; joining is the caller's. */
+int sim_host_restart(struct sim_host *h, int64_t sock, const struct zt_endpoint *ep,
+                     const struct zt_roots *roots);
 int sim_host_join(struct sim_host *h, uint64_t nwid);
 int sim_host_leave(struct sim_host *h, uint64_t nwid);
 int sim_host_send_frame(struct sim_host *h, uint64_t nwid, const uint8_t *frame, size_t len);

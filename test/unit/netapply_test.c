@@ -90,6 +90,23 @@ static void test_allow(void)
 	CHECK_EQ(w.addr_count + w.route_count, 0);
 }
 
+/* bridge=<name> reaches netlink and sysfs paths: only plain names pass. */
+static void test_bridge_dev(void)
+{
+	CHECK(zt_net_bridge_dev_valid("br0"));
+	CHECK(zt_net_bridge_dev_valid("lan-bridge.10"));
+	CHECK(zt_net_bridge_dev_valid("abcdefghijklmno")); /* 15: IFNAMSIZ - 1 */
+	CHECK(!zt_net_bridge_dev_valid("abcdefghijklmnop"));
+	CHECK(!zt_net_bridge_dev_valid(""));
+	CHECK(!zt_net_bridge_dev_valid("."));
+	CHECK(!zt_net_bridge_dev_valid(".."));
+	CHECK(!zt_net_bridge_dev_valid("../x"));
+	CHECK(!zt_net_bridge_dev_valid("br 0"));
+	CHECK(!zt_net_bridge_dev_valid("br:0"));
+	CHECK(!zt_net_bridge_dev_valid("br\"0"));
+	CHECK(!zt_net_bridge_dev_valid("br\n"));
+}
+
 /* An ad-hoc network's own addresses (ip=): on the device whatever
  * allowManaged says, with the kernel's prefix route (no route of ztd's). */
 static void test_own_ips(void)
@@ -137,6 +154,7 @@ int main(void)
 {
 	RUN(test_defaults);
 	RUN(test_allow);
+	RUN(test_bridge_dev);
 	RUN(test_own_ips);
 	RUN(test_parse);
 	TEST_EXIT();

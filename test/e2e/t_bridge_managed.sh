@@ -1,0 +1,118 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# t_bridge_managed: a bridged site on a managed network.
+#
+#   root0 203.0.113.2          ctl 198.18.1.2 (zt-controller)
+#   m 198.18.2.2: br0 = TAP + lan-h, 10.9.0.5/24 on br0 (the host's own)
+#        |
+#      h 10.9.0.101 (a LAN host)            p 198.18.3.2 (member, pool address)
+#
+# m is bridged with `set bridge=br0`; the controller assigns it 10.9.0.5
+# (where the user has it: on br0) and pushes the route 10.9.0.0/24:
+#   - the address and the route go onto br0, none onto the TAP, and the
+#     bridge keeps its own on-link route (the kernel's, never replaced);
+#   - h and p reach each other through the bridge;
+#   - after ztd restarts (SIGTERM), br0 still has its address and route the
+#     whole time, the TAP is back in br0, and h reaches p within 3 s of ztd
+#     answering its API.
+set -u
+. "$(dirname "$0")/lib.sh"
+ZTCTL=$B/zt-controller
+[ -x "$ZTCTL" ] || { echo "FAIL $TNAME: $ZTCTL not built (run make)"; exit 1; }
+
+lab_init
+lab_root_ns root0 0
+lab_member_ns ctl 1
+lab_member_ns m 2
+lab_member_ns p 3
+start_root root0
+make_roots "$T/roots" root0
+mkdir -p "$T/ctl"
+bg ctl ctl "$ZTCTL" -p "$ZT_PORT" -r "$T/roots" -v "$T/ctl"
+wait_until 15 test -s "$T/ctl/ztd.port" ||
+	fail setup "zt-controller did not start within 15 s: $(tail -n 3 "$T/ctl.log")"
+CTL=$(cut -c1-10 "$T/ctl/identity.public")
+api() {
+	x ctl timeout 10 $PROBE http "$1" "http://127.0.0.1:$(cat "$T/ctl/ztd.port")$2" \
+		"$(cat "$T/ctl/authtoken.secret")" "${3:-}"
+}
+out=$(api POST "/controller/network/${CTL}______" '{"name":"lab","ipAssignmentPools":[{"ipRangeStart":"10.9.0.10","ipRangeEnd":"10.9.0.99"}],"routes":[{"target":"10.9.0.0/24"}],"v4AssignMode":{"zt":true}}')
+case $out in "200 "*) ;; *) fail create "POST /controller/network: $out" ;; esac
+NW=$(echo "$out" | cut -d' ' -f2- | jq -r .id)
+
+# m's LAN: br0 with the host's address and a LAN host
+ip -n "$P-m" link add br0 type bridge || fail setup "bridge on m"
+ip -n "$P-m" link set br0 type bridge stp_state 0
+for k in iptables ip6tables arptables; do x m sysctl -qw "net.bridge.bridge-nf-call-$k=0" 2>/dev/null; done
+ip -n "$P-m" addr add 10.9.0.5/24 dev br0
+ip -n "$P-m" link set br0 up
+lab_ns h
+ip link add lan-h netns "$P-m" type veth peer name eth0 netns "$P-h" || fail setup "veth m/h"
+ip -n "$P-m" link set lan-h master br0
+ip -n "$P-m" link set lan-h up
+ip -n "$P-h" addr add 10.9.0.101/24 dev eth0
+ip -n "$P-h" link set eth0 up
+
+start_ztd m
+start_ztd p
+wait_online m p
+for n in m p; do out=$(cli "$n" join "$NW" 2>&1) || fail join "$n: $out"; done
+out=$(cli m set "$NW" bridge=br0 2>&1) || fail bridge "m: zt-cli set bridge=br0 on a managed network: $out"
+out=$(api POST "/controller/network/$NW/member/$(zt_addr m)" '{"authorized":true,"activeBridge":true,"ipAssignments":["10.9.0.5"]}')
+case $out in "200 "*) ;; *) fail authorize "m: $out" ;; esac
+out=$(api POST "/controller/network/$NW/member/$(zt_addr p)" '{"authorized":true}')
+case $out in "200 "*) ;; *) fail authorize "p: $out" ;; esac
+
+status_of() { cli "$1" listnetworks 2>/dev/null | awk -v nw="$NW" '$1 == "200" && $3 == nw { print $6; exit }'; }
+ips_of() { cli "$1" listnetworks 2>/dev/null | awk -v nw="$NW" '$1 == "200" && $3 == nw { print $9; exit }'; }
+ok_with_ip() { [ "$(status_of "$1")" = OK ] && [ -n "$(ips_of "$1")" ] && [ "$(ips_of "$1")" != - ]; }
+wait_until 20 ok_with_ip m || fail assigned "m: not OK with an address within 20 s: $(cli m listnetworks | tr '\n' ' ')"
+wait_until 20 ok_with_ip p || fail assigned "p: not OK with an address within 20 s"
+PIP=$(ips_of p); PIP=${PIP%%/*}
+TAPM=$(tap_of m "$NW")
+
+# where the address and route are: br0, never the TAP
+on_bridge() {
+	ip -n "$P-m" -4 addr show dev br0 | grep -q "inet 10.9.0.5/24" &&
+		[ -z "$(ip -n "$P-m" -4 addr show dev "$TAPM" | grep inet)" ] &&
+		[ -n "$(ip -n "$P-m" -4 route show 10.9.0.0/24 dev br0 proto kernel)" ] &&
+		! ip -n "$P-m" -4 route show 10.9.0.0/24 | grep -q "dev $TAPM" &&
+		ip -n "$P-m" link show dev "$TAPM" | grep -q "master br0"
+}
+wait_until 10 on_bridge ||
+	fail placement "m: br0: $(ip -n "$P-m" -4 -br addr show dev br0); TAP: $(ip -n "$P-m" -4 -br addr show dev "$TAPM"); routes: $(ip -n "$P-m" -4 route | tr '\n' ';')"
+pass placement "10.9.0.5/24 and 10.9.0.0/24 on br0 (the kernel's route kept), nothing on $TAPM, which is in br0: $(ip -n "$P-m" -4 route show 10.9.0.0/24 | tr '\n' ';')"
+
+wait_until 20 ping_ok h "$PIP" || fail ping "h (behind m) cannot ping p ($PIP) within 20 s; m: $(counters_all m)"
+wait_until 10 ping_ok p 10.9.0.101 || fail ping "p cannot ping h within 10 s"
+wait_until 10 ping_ok p 10.9.0.5 || fail ping "p cannot ping m's own address on br0 within 10 s"
+pass ping "h <-> p through the bridge, p -> m's address on br0"
+
+# restart m: the bridge keeps its address and on-link route throughout
+bg m routewatch bash -c 'while :; do ip -4 route show 10.9.0.0/24 dev br0 proto kernel | grep -q . || echo "gone ${EPOCHREALTIME}"; ip -4 addr show dev br0 | grep -q "inet 10.9.0.5/24" || echo "addr gone ${EPOCHREALTIME}"; sleep 0.05; done'
+watch=$LAST_PID
+bg h ping stdbuf -oL ping -D -n -i 0.1 -W 1 "$PIP"
+pinger=$LAST_PID
+f0=$(counter p forged_src_mac)
+p0=${ZPID[m]}
+kill -TERM "$p0"
+wait_exit "$p0" 5 || fail restart "ztd m still running 5 s after SIGTERM"
+start_ztd m
+wait_until 10 cli m info || fail restart "ztd m's API not up within 10 s"
+tup=$(now_ms)
+# the first reply h gets after that
+first_reply() {
+	awk -v t="$1" '/bytes from/ { gsub(/[][]/, "", $1); split($1, p, "."); us = p[1] * 1000000 + substr(p[2] "000000", 1, 6); if (us > t) { print p[1] substr(p[2] "000000", 1, 6); exit } }' "$T/ping.log"
+}
+replied() { [ -n "$(first_reply "$1")" ]; }
+wait_until 6 replied $((tup * 1000)) ||
+	fail restart "h cannot reach p within 6 s of ztd m's API being up"
+back=$(( $(first_reply $((tup * 1000))) / 1000 - tup ))
+stop_capture "$pinger"
+wait_until 10 on_bridge || fail restart "m: address or route not on br0, or TAP not in br0 after the restart"
+kill "$watch" 2>/dev/null
+[ ! -s "$T/routewatch.log" ] || fail restart "br0 lost its address or route during the restart: $(head -n 3 "$T/routewatch.log" | tr '\n' ' ')"
+fm=$(counter m forged_src_mac); fp=$(counter p forged_src_mac)
+[ "$fm" = 0 ] && [ "$fp" = "$f0" ] || fail restart "frames dropped as forged: m $fm, p +$((fp - f0))"
+[ "$back" -le 3000 ] || fail restart "h reached p only $back ms after ztd m's API was up (want <= 3000)"
+pass restart "br0 kept its address and route; h reaches p $back ms after ztd m's API is up; nothing dropped as forged"
