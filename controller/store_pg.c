@@ -769,7 +769,33 @@ int zt_store_pg_open(struct zt_store **out, const char *uri, char *err, size_t e
 		return ZT_ENOMEM;
 	}
 	s->base.ops = &pg_ops;
-	s->c = PQconnectdb(uri);
+	{
+		/* Defaults the URI's own parameters override (they come
+		 * later): a leader cut off from the server, or a server cut
+		 * off from a dead leader's host, notices within about 11 s
+		 * (keepalives at 5 s, then 3 probes 2 s apart, on both ends;
+		 * unix sockets need none), so that the lead moves on. */
+		static const char *const keys[] = {"application_name",
+		                                   "connect_timeout",
+		                                   "keepalives_idle",
+		                                   "keepalives_interval",
+		                                   "keepalives_count",
+		                                   "tcp_user_timeout",
+		                                   "options",
+		                                   "dbname",
+		                                   NULL};
+		const char *vals[] = {"zt-controller",
+		                      "10",
+		                      "5",
+		                      "2",
+		                      "3",
+		                      "11000",
+		                      "-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 "
+		                      "-c tcp_keepalives_count=3",
+		                      uri,
+		                      NULL};
+		s->c = PQconnectdbParams(keys, vals, 1);
+	}
 	if (s->c == NULL || PQstatus(s->c) != CONNECTION_OK) {
 		snprintf(err, errcap, "cannot connect to %s: %s", what,
 		         s->c != NULL ? PQerrorMessage(s->c) : "out of memory");
