@@ -38,8 +38,10 @@ start)
 	echo "postgresql:///zt?host=$dir&port=5432&user=zt"
 	;;
 stop)
-	[ -d "$dir/data" ] && as_user "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t 30 \
-		stop >/dev/null 2>&1 || true
+	if [ -d "$dir/data" ]; then
+		as_user "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t 30 stop >/dev/null 2>&1 ||
+			true
+	fi
 	rm -rf "$dir"
 	;;
 *) echo "usage: pgtmp.sh start|stop DIR" >&2; exit 2 ;;

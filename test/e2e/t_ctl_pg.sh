@@ -142,6 +142,7 @@ start_ztd b
 wait_online b
 cli b join "$NW" >/dev/null 2>&1 || fail join "b: zt-cli join $NW"
 wait_until 20 st_is b ACCESS_DENIED || fail after "b: not ACCESS_DENIED from the new leader within 20 s"
-out=$(api ctl2 POST "/controller/network/$(echo "$NW")/member/$(zt_addr b)" '{"authorized":true}')
+out=$(api ctl2 POST "/controller/network/$NW/member/$(zt_addr b)" '{"authorized":true}')
+case $out in "200 "*) ;; *) fail after "authorizing b on the new leader: $out" ;; esac
 wait_until 15 st_is b OK || fail after "b not OK within 15 s of its authorization on the new leader"
 pass after "the new leader pushes a's change in $ta ms and serves b (joined, authorized, OK)"
