@@ -9,7 +9,8 @@
  * The same tests (but the SQLite file's own: lock, migration from a file,
  * modes) then run on PostgreSQL (store_pg.c), on a private server that
  * test/pgtmp.sh starts (or the one ZT_TEST_PG names), with its leadership
- * and change notifications; SKIP only without PostgreSQL's binaries.
+ * and change notifications, and a crash of the server (every acknowledged
+ * write there after its WAL replay); SKIP only without PostgreSQL's binaries.
  */
 #include <libpq-fe.h>
 #include <signal.h>
@@ -628,6 +629,49 @@ static void test_audit(void)
 	zt_store_close(s);
 }
 
+/* Durable on return: what a store acknowledged survives a crash of the
+ * server (pgtmp.sh crash: stopped without a checkpoint, the WAL replayed
+ * at its next start).  pgdir: the private server's. */
+static void test_pg_server_crash(const char *pgdir)
+{
+	struct zt_store *s;
+	char cmd[256];
+	unsigned count = 0;
+
+	fresh_path("server-crash");
+	s = open_store();
+	if (s == NULL) {
+		CHECK(0);
+		return;
+	}
+	for (unsigned i = 0; i < 50; i++)
+		CHECK_EQ(s->ops->net_put(s, NWID + i, "{\"acked\":true}"), ZT_OK);
+	CHECK_EQ(s->ops->begin(s), ZT_OK);
+	for (unsigned i = 0; i < 10; i++)
+		CHECK_EQ(s->ops->member_put(s, NWID, 0x0100000000 + i, "{\"authorized\":true}"),
+		         ZT_OK);
+	CHECK_EQ(s->ops->commit(s), ZT_OK);
+	snprintf(cmd, sizeof cmd, "sh test/pgtmp.sh crash '%s'", pgdir);
+	CHECK_EQ(system(cmd), 0);
+	/* The old connection is gone with the server. */
+	CHECK(s->ops->net_put(s, NWID + 100, "{}") != ZT_OK);
+	zt_store_close(s);
+	s = open_store();
+	if (s == NULL) {
+		CHECK(0);
+		return;
+	}
+	CHECK_EQ(s->ops->net_list(s, count_cb, &count), ZT_OK);
+	CHECK_EQ(count, 50);
+	{
+		uint64_t ids[16];
+		size_t n = 0;
+		CHECK_EQ(s->ops->member_ids(s, NWID, ZT_STORE_AUTHORIZED, 0, ids, 16, &n), ZT_OK);
+		CHECK_EQ(n, 10);
+	}
+	zt_store_close(s);
+}
+
 /* The same tests on a private PostgreSQL (test/pgtmp.sh). */
 static void run_pg(void)
 {
@@ -668,6 +712,11 @@ static void run_pg(void)
 	RUN(test_crash);
 	RUN(test_pg_lead);
 	if (given == NULL || given[0] == '\0') {
+		printf("  the server crashes:\n");
+		test_case_failed = 0;
+		test_pg_server_crash(pgdir);
+		printf("%s test_pg_server_crash\n", test_case_failed ? "FAIL" : "PASS");
+		test_failed_total += test_case_failed;
 		snprintf(cmd, sizeof cmd, "sh test/pgtmp.sh stop '%s'", pgdir);
 		if (system(cmd) != 0)
 			printf("  could not stop the PostgreSQL in %s\n", pgdir);
