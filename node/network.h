@@ -16,6 +16,7 @@
 #include "wire.h"
 #include "zt.h"
 
+struct zt_droptrace;
 struct zt_flowtab;
 struct zt_memcom;
 
@@ -72,6 +73,7 @@ struct zt_network {
 	 * made at the first flow and dropped when the rules change. */
 	bool use_flows;
 	struct zt_flowtab *flows;
+	struct zt_droptrace *drops; /* the latest of them (droptrace.c), NULL until one */
 };
 
 #endif

@@ -722,6 +722,28 @@ struct zt_mcgroup {
 	uint8_t mac[6];
 	uint32_t adi;
 };
+/* A frame the network's rules dropped (zt_node_rules_drops), as much of
+ * it as says why: who, which rule, and its addresses. */
+#define ZT_RULES_DROPS_MAX 64 /* the newest kept per network */
+struct zt_rules_drop {
+	int64_t time;
+	uint64_t peer; /* the member it came from (inbound) or was for */
+	int rule;      /* the network list's entry; -1: no rule or capability accepted */
+	bool inbound;
+	uint16_t len; /* the frame's length (capped at 65535) */
+	uint16_t ethertype;
+	uint8_t dst_mac[6], src_mac[6];
+	/* IPv4 (4) or IPv6 (6), else 0; ports for TCP, UDP, SCTP and UDP-Lite,
+	 * type and code for ICMP (else 0). */
+	uint8_t ip_family, ip_proto;
+	uint8_t src_ip[16], dst_ip[16];
+	uint16_t sport, dport;
+	uint8_t icmp_type, icmp_code;
+};
+/* The frames the rules dropped lately on nwid, oldest first: fill up to
+ * cap, return how many were copied (0 if none, or not a member). */
+size_t zt_node_rules_drops(const struct zt_node *n, uint64_t nwid, struct zt_rules_drop *out,
+                           size_t cap);
 /* Our host's groups on nwid (snooped; zt_network_info.multicast_groups
  * counts them): fill up to `cap`, return how many there are (0 if not a
  * member). */
