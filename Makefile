@@ -78,8 +78,9 @@ Q_AR = @echo "  AR      $@";
 endif
 
 PKGS := libsodium jansson
-# SQLite only for the controller (and the tests and simulator that run it).
-CTL_PKGS := sqlite3
+# SQLite and PostgreSQL's libpq only for the controller (and the tests and
+# simulator that run it).
+CTL_PKGS := sqlite3 libpq
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(CTL_PKGS) miniupnpc 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) $(PKG_STATIC) --libs $(PKGS) 2>/dev/null)
 

@@ -13,6 +13,8 @@
 #   CTL_REAL=1000   simulated members of ctlpush (the others are offline)
 #   CTL_DB=/dev/shm/ctl.db bash bench/ctl.sh   # the database on tmpfs: no fsync
 #                                              # cost (not durable; to compare)
+#   CTL_PG=1 bash bench/ctl.sh   # on PostgreSQL: a private server started by
+#                                # test/pgtmp.sh in /tmp (fsync on), --db its URI
 set -eu
 B=${B:-build}
 ZTCTL=${ZTCTL:-$B/zt-controller}
@@ -21,9 +23,11 @@ NETS=${CTL_NETS:-100}
 PORT=${CTL_PORT:-29994}
 W=$(mktemp -d /tmp/zt-ctlbench.XXXXXX)
 DB=${CTL_DB:-$W/home/controller.db}
+PGD=
 CPID=
 cleanup() {
 	[ -n "$CPID" ] && kill "$CPID" 2>/dev/null && wait "$CPID" 2>/dev/null
+	[ -z "$PGD" ] || sh "$(dirname "$0")/../test/pgtmp.sh" stop "$PGD"
 	rm -rf "$W"
 	[ -n "${CTL_DB:-}" ] && rm -f "$DB" "$DB-wal" "$DB-shm" "$DB-lock"
 	return 0
@@ -31,6 +35,11 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 mkdir -p "$W/home"
+if [ "${CTL_PG:-0}" = 1 ]; then
+	# beside $W, not in it: the server's user must reach it
+	PGD=$W-pg
+	DB=$(sh "$(dirname "$0")/../test/pgtmp.sh" start "$PGD")
+fi
 "$ZTCTL" -p "$PORT" -P "$PORT" -b 127.0.0.1 --db "$DB" "$W/home" >"$W/out" 2>"$W/log" &
 CPID=$!
 for _ in $(seq 100); do
@@ -42,7 +51,8 @@ ADDR=$(head -n 1 "$W/out")
 echo "# $ZTCTL, $MEMBERS members in $NETS networks, database $DB"
 "$B/bench/ctlapi" "$PORT" "$(cat "$W/home/authtoken.secret")" "$ADDR" "$MEMBERS" "$NETS"
 echo "controller CPU (user+sys, s): $(awk '{printf "%.1f", ($14+$15)/100}' /proc/$CPID/stat)"
-echo "database: $(du -k "$DB" | cut -f1) KiB"
+[ -n "$PGD" ] && echo "database: $(du -sk "$PGD/data" | cut -f1) KiB (the server's data directory)" ||
+	echo "database: $(du -k "$DB" | cut -f1) KiB"
 kill "$CPID"
 wait "$CPID" || true
 CPID=

@@ -840,6 +840,13 @@ void zt_ctl_push_list(struct zt_ctl *c, int64_t now, uint64_t nwid, const uint64
 
 	bridges_forget(c);
 	names_forget(c);
+	if (c->notify != NULL) {
+		/* The network is gone: its members, one by one, are pushed
+		 * that it is (their configs say NOT_FOUND). */
+		for (size_t i = 0; i < count; i++)
+			c->notify(c->notify_ctx, nwid, members[i], false);
+		return;
+	}
 	if (c->node == NULL || count == 0)
 		return;
 	j.list = malloc(count * sizeof *j.list);
@@ -858,6 +865,10 @@ void zt_ctl_changed(struct zt_ctl *c, int64_t now, uint64_t nwid, uint64_t membe
 
 	bridges_forget(c);
 	names_forget(c);
+	if (c->notify != NULL) {
+		c->notify(c->notify_ctx, nwid, member, deauthorized);
+		return;
+	}
 	if (c->node == NULL)
 		return;
 	if (member == 0)

@@ -94,7 +94,11 @@ struct zt_ctl_pending {
 struct zt_ctl {
 	struct zt_store *store;
 	struct zt_node *node; /* NULL: no pushes (API tests) */
-	uint64_t address;     /* the controller's; top 40 bits of its nwids */
+	/* Set: changes are not pushed from here but handed to notify (a
+	 * standby controller tells the leader, ctld.c). */
+	void (*notify)(void *ctx, uint64_t nwid, uint64_t member, bool deauthorized);
+	void *notify_ctx;
+	uint64_t address; /* the controller's; top 40 bits of its nwids */
 	uint64_t store_errors;
 	/* Each network's bridges (authorized members with activeBridge), for
 	 * every config: kept here rather than read from every member at every

@@ -54,6 +54,15 @@ struct ctld {
 	/* Config requests answered, by verdict (enum zt_netconf_verdict). */
 	uint64_t verdicts[ZT_NETCONF_BAD_INVITE + 1];
 	int lock_fd;
+	/* PostgreSQL (store_pg.c): the store under the timing wrapper, or
+	 * NULL.  Not leading, this controller is a standby: no node, no UDP;
+	 * its API writes to the database and notifies the leader. */
+	struct zt_store *pg;
+	bool leading;
+	bool failed;        /* stopped for an error (exit status 1) */
+	int64_t lead_tried; /* standby: when the lead was last tried */
+	struct zt_roots roots;
+	bool have_roots;
 	int64_t deadline;
 	int64_t audit_pruned; /* when the audit trail was last trimmed */
 };
@@ -119,7 +128,8 @@ static void fill_metrics(void *ctx, struct zt_metrics *m)
 	struct ctld *d = ctx;
 	uint64_t networks = 0, members = 0;
 
-	zt_metrics_node(m, d->node, zt_clock_now(), &d->u, NULL, false);
+	if (d->node != NULL)
+		zt_metrics_node(m, d->node, zt_clock_now(), &d->u, NULL, false);
 	zt_metrics_family(m, "zt_controller_config_requests_total", ZT_METRICS_COUNTER,
 	                  "config requests from members, by the answer");
 	for (size_t i = 0; i < sizeof results / sizeof results[0]; i++) {
@@ -164,13 +174,160 @@ static void on_batch(void *ctx, const struct zt_wire_pkt *pkts, size_t n)
 	d->deadline = dl;
 }
 
+/* A standby's change: the leader pushes it (LISTEN/NOTIFY, store.h). */
+static void notify_leader(void *ctx, uint64_t nwid, uint64_t member, bool deauthorized)
+{
+	struct ctld *d = ctx;
+
+	if (zt_store_pg_notify(d->pg, nwid, member, deauthorized) != ZT_OK)
+		zt_log_error("network %016" PRIx64 ": the change of %010" PRIx64
+		             " could not be told to the leading controller (members get it "
+		             "when they next ask)",
+		             nwid, member);
+}
+
+/* The leader: a change made through another controller's API. */
+static void on_pg_change(void *ctx, uint64_t nwid, uint64_t member, bool deauthorized)
+{
+	struct ctld *d = ctx;
+
+	zt_log_debug("network %016" PRIx64 ": %010" PRIx64 " changed on another controller", nwid,
+	             member);
+	zt_ctl_changed(&d->ctl, zt_clock_now(), nwid, member, deauthorized);
+}
+
+static void pg_changes(struct ctld *d)
+{
+	if (d->pg == NULL || !d->leading)
+		return;
+	if (zt_store_pg_changes(d->pg, on_pg_change, d) != ZT_OK) {
+		/* The session, and the advisory lock with it, is gone: a
+		 * standby may lead already.  Stop rather than answer for
+		 * networks another controller answers for. */
+		zt_log_error("lost the connection to PostgreSQL, and with it the lead: stopping");
+		d->failed = true;
+		zt_evloop_stop(d->loop, -1);
+	}
+}
+
+static void on_pg_readable(void *ctx, int fd, unsigned events)
+{
+	(void)fd;
+	(void)events;
+	pg_changes(ctx);
+}
+
+static int check_net_owner(void *ctx, const char *id, const char *json)
+{
+	uint64_t *mismatch = ctx, nwid;
+	(void)json;
+	if (zt_nwid_parse(id, &nwid) == ZT_OK && nwid >> 24 != mismatch[0]) {
+		mismatch[1] = nwid;
+		return 1;
+	}
+	return 0;
+}
+
+/* The identity is the networks' (their ids begin with its address):
+ * every controller of one PostgreSQL database has the same
+ * identity.secret in its HOMEDIR.  Checked at start and again when a
+ * standby takes the lead (the networks read once, not their members). */
+static int check_identity(struct ctld *d, char *err, size_t errcap)
+{
+	uint64_t mismatch[2] = {d->id.address, 0};
+
+	if (d->ctl.store->ops->net_list(d->ctl.store, check_net_owner, mismatch) != ZT_OK) {
+		snprintf(err, errcap, "cannot read the networks from PostgreSQL");
+		return -EIO;
+	}
+	if (mismatch[1] != 0) {
+		snprintf(err, errcap,
+		         "network %016" PRIx64 " in the database belongs to controller %010" PRIx64
+		         ", not to this identity (%010" PRIx64
+		         "): every controller of one database needs the same identity.secret "
+		         "in its HOMEDIR",
+		         mismatch[1], mismatch[1] >> 24, d->id.address);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Answer members: the node on UDP, with the identity, the roots and the
+ * pushes (at start, or when a standby takes the lead). */
+static int lead(struct ctld *d, char *err, size_t errcap)
+{
+	const struct zt_ctld_config *cfg = &d->cfg;
+	struct zt_host host;
+	int64_t now = zt_clock_now();
+	int r;
+
+	if (d->pg != NULL) {
+		r = check_identity(d, err, errcap);
+		if (r < 0)
+			return r;
+		if (zt_store_pg_listen(d->pg) != ZT_OK ||
+		    zt_evloop_add(d->loop, zt_store_pg_socket(d->pg), ZT_EV_READ, on_pg_readable,
+		                  d) < 0) {
+			snprintf(err, errcap, "cannot listen for changes on PostgreSQL");
+			return -EIO;
+		}
+		d->ctl.notify = NULL;
+	}
+	r = zt_nodeudp_open(&d->u, d->loop, cfg->bind_addr, cfg->udp_port, false, false, on_batch,
+	                    d, err, errcap);
+	if (r < 0)
+		return r;
+	zt_nodeudp_host(&host, d);
+	host.wire_send = host_wire_send;
+	host.netconf_request = host_netconf;
+	r = zt_nodeudp_node_new(&d->u, &d->node, &host, &d->id, 0, now, err, errcap);
+	if (r < 0)
+		return r;
+	d->ctl.node = d->node;
+	if (d->have_roots)
+		(void)zt_node_set_roots(d->node, now, &d->roots);
+	else
+		zt_log_warn("no roots: pass -r ROOTSFILE; until then no member can reach this "
+		            "controller");
+	d->leading = true;
+	d->api.udp_port = d->u.udp.port;
+	d->deadline = now;
+	return 0;
+}
+
+/* A standby tries the lead about once a second: the database gives it
+ * as soon as the leader's session ends. */
+static void standby_try(struct ctld *d, int64_t now)
+{
+	char err[ZT_STATE_ERR_MAX] = "";
+	bool leading = false;
+
+	if (d->pg == NULL || d->leading || now - d->lead_tried < 1000)
+		return;
+	d->lead_tried = now;
+	if (zt_store_pg_try_lead(d->pg, &leading) != ZT_OK) {
+		zt_log_error("standby: lost the connection to PostgreSQL: stopping");
+		d->failed = true;
+		zt_evloop_stop(d->loop, -1);
+		return;
+	}
+	if (!leading)
+		return;
+	if (lead(d, err, sizeof err) < 0) {
+		zt_log_error("took the lead but cannot serve: %s", err);
+		d->failed = true;
+		zt_evloop_stop(d->loop, -1);
+		return;
+	}
+	zt_log_info("leading: the previous leader is gone; answering members on UDP port %u",
+	            d->u.udp.port);
+}
+
 static int start(struct ctld *d, char *err, size_t errcap)
 {
 	const struct zt_ctld_config *cfg = &d->cfg;
 	char dbpath[ZT_HOME_PATH_MAX];
-	struct zt_roots roots;
-	bool have_roots = false, created;
-	struct zt_host host;
+	bool created, leading = true;
 	int64_t now = zt_clock_now();
 	int r;
 
@@ -187,15 +344,26 @@ static int start(struct ctld *d, char *err, size_t errcap)
 		snprintf(dbpath, sizeof dbpath, "%s", cfg->db);
 	}
 	/* The database first: a second controller on it is refused before
-	 * it writes anything (store_sqlite.c locks it). */
-	if (zt_store_sqlite_open(&d->ctl.store, dbpath, err, errcap) != ZT_OK)
+	 * it writes anything (store_sqlite.c locks it; on PostgreSQL the
+	 * lead is an advisory lock, store_pg.c). */
+	if (zt_store_is_pg(dbpath)) {
+		if (zt_store_pg_open(&d->ctl.store, dbpath, err, errcap) != ZT_OK)
+			return -EINVAL;
+		d->pg = d->ctl.store;
+		snprintf(dbpath, sizeof dbpath, "PostgreSQL");
+		if (zt_store_pg_try_lead(d->pg, &leading) != ZT_OK) {
+			snprintf(err, errcap, "cannot take the lead on PostgreSQL");
+			return -EIO;
+		}
+	} else if (zt_store_sqlite_open(&d->ctl.store, dbpath, err, errcap) != ZT_OK) {
 		return -EINVAL;
+	}
 	/* Every database call timed, for the metrics. */
 	if (zt_store_timed_wrap(&d->ctl.store, d->ctl.store) != ZT_OK) {
 		snprintf(err, errcap, "out of memory");
 		return -ENOMEM;
 	}
-	r = zt_state_roots(cfg->home, cfg->roots_file, &roots, &have_roots, err, errcap);
+	r = zt_state_roots(cfg->home, cfg->roots_file, &d->roots, &d->have_roots, err, errcap);
 	if (r < 0)
 		return r;
 	r = zt_idfile_load_home(cfg->home, &d->id, &created);
@@ -213,35 +381,33 @@ static int start(struct ctld *d, char *err, size_t errcap)
 	d->ctl.address = d->id.address;
 	audit_prune(d, now);
 
-	r = zt_nodeudp_open(&d->u, d->loop, cfg->bind_addr, cfg->udp_port, false, false, on_batch,
-	                    d, err, errcap);
-	if (r < 0)
-		return r;
-	zt_nodeudp_host(&host, d);
-	host.wire_send = host_wire_send;
-	host.netconf_request = host_netconf;
-	r = zt_nodeudp_node_new(&d->u, &d->node, &host, &d->id, 0, now, err, errcap);
-	if (r < 0)
-		return r;
-	d->ctl.node = d->node;
-	if (have_roots)
-		(void)zt_node_set_roots(d->node, now, &roots);
-	else
-		zt_log_warn("no roots: pass -r ROOTSFILE; until then no member can reach this "
-		            "controller");
+	if (leading) {
+		r = lead(d, err, errcap);
+		if (r < 0)
+			return r;
+	} else {
+		r = check_identity(d, err, errcap);
+		if (r < 0)
+			return r;
+		d->ctl.notify = notify_leader;
+		d->ctl.notify_ctx = d;
+		d->lead_tried = now;
+	}
 
 	d->api.ctl = &d->ctl;
 	d->api.token = d->token;
 	d->api.public_identity = d->public_text;
-	d->api.udp_port = d->u.udp.port;
+	d->api.udp_port = leading ? d->u.udp.port : cfg->udp_port;
 	d->api.bind_addr = cfg->bind_addr;
 	d->api.home = cfg->home;
-	d->api.roots_stamp = have_roots ? roots.timestamp : 0;
+	d->api.roots_stamp = d->have_roots ? d->roots.timestamp : 0;
 	d->api.now = api_now;
 	d->api.random = zt_random_fill;
 	d->api.ctx = d;
 	d->api.after_change = api_changed;
-	d->api_port = cfg->api_port < 0 ? d->u.udp.port : (uint16_t)cfg->api_port;
+	d->api_port = cfg->api_port >= 0 ? (uint16_t)cfg->api_port
+	              : leading          ? d->u.udp.port
+	                                 : cfg->udp_port;
 	r = zt_httpd_new(&d->httpd, d->loop, d->api_port, zt_capi_handle, &d->api);
 	if (r == -EADDRINUSE)
 		snprintf(err, errcap,
@@ -263,9 +429,16 @@ static int start(struct ctld *d, char *err, size_t errcap)
 		zt_log_info("metrics on http://%s/metrics", cfg->metrics_addr);
 	}
 	d->deadline = now;
-	zt_log_info("zt-controller %s address %010" PRIx64
-	            ", UDP port %u, API 127.0.0.1:%u, database %s",
-	            zt_version(), d->id.address, d->u.udp.port, d->api_port, dbpath);
+	if (leading)
+		zt_log_info("zt-controller %s address %010" PRIx64
+		            ", UDP port %u, API 127.0.0.1:%u, database %s",
+		            zt_version(), d->id.address, d->u.udp.port, d->api_port, dbpath);
+	else
+		zt_log_info("zt-controller %s address %010" PRIx64
+		            ", API 127.0.0.1:%u, database %s: standby (another zt-controller "
+		            "leads; its API's changes go to the leader; trying the lead every "
+		            "second)",
+		            zt_version(), d->id.address, d->api_port, dbpath);
 	printf("%010" PRIx64 "\n", d->id.address);
 	fflush(stdout);
 	return 0;
@@ -280,13 +453,19 @@ static void run_loop(struct ctld *d)
 
 		/* The admin's changes, pushed a slice per turn (ctl.h); with
 		 * more to send, the loop only polls before the next slice. */
-		more = zt_ctl_work(&d->ctl, now, PUSHES_PER_TURN);
-		if (now - d->audit_pruned >= AUDIT_PRUNE_MS)
+		standby_try(d, now);
+		/* Changes another controller told (read here too: a query's
+		 * answer may have brought them in without the socket waking). */
+		pg_changes(d);
+		more = d->leading && zt_ctl_work(&d->ctl, now, PUSHES_PER_TURN);
+		if (now - d->audit_pruned >= AUDIT_PRUNE_MS && d->leading)
 			audit_prune(d, now);
 
 		if (more)
 			d->deadline = now; /* the pushes' sends may have armed timers */
-		if (now >= d->deadline) {
+		if (!d->leading)
+			d->deadline = now + MAX_SLEEP_MS;
+		else if (now >= d->deadline) {
 			int64_t dl = now + MAX_SLEEP_MS;
 			(void)zt_node_process_background(d->node, now, &dl);
 			d->deadline = dl <= now ? now + 1 : dl;
@@ -315,6 +494,7 @@ int zt_ctld_run(const struct zt_ctld_config *cfg)
 {
 	struct ctld *d = calloc(1, sizeof *d);
 	char err[ZT_STATE_ERR_MAX] = "";
+	bool d_failed;
 	int r, sig;
 
 	if (d == NULL) {
@@ -337,6 +517,8 @@ int zt_ctld_run(const struct zt_ctld_config *cfg)
 	}
 	if (r < 0)
 		fprintf(stderr, "zt-controller: %s\n", err);
+	if (d->pg != NULL && d->leading)
+		(void)zt_evloop_del(d->loop, zt_store_pg_socket(d->pg));
 	zt_metrics_server_free(d->metrics);
 	zt_httpd_free(d->httpd);
 	zt_node_free(d->node);
@@ -349,6 +531,7 @@ int zt_ctld_run(const struct zt_ctld_config *cfg)
 	sodium_memzero(d->token, sizeof d->token);
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);
+	d_failed = d->failed;
 	free(d);
-	return r < 0 ? 1 : 0;
+	return r < 0 || d_failed ? 1 : 0;
 }

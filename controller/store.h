@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * store.h - the controller's persistent state behind a small interface, so
- * that a PostgreSQL store for teams with several controllers can follow the
- * SQLite one (store_sqlite.c, the only SQLite user).
+ * that the SQLite one (store_sqlite.c, the only SQLite user) and the
+ * PostgreSQL one for teams with several controllers (store_pg.c, the only
+ * libpq user) are one to the controller.
  *
  * Networks and members are stored as JSON objects (ZeroTier's controller
  * field names, see ctl_json.h) keyed by their ids.  The store looks inside
@@ -129,6 +130,31 @@ struct zt_store {
 int zt_store_sqlite_open(struct zt_store **out, const char *path, char *err, size_t errcap);
 /* The schema version a store opened by this build has. */
 int zt_store_sqlite_schema_version(void);
+
+/* PostgreSQL (store_pg.c), for several controllers on one database:
+ * db is a libpq URI, postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?...]
+ * (or postgresql://); zt_store_is_pg says whether --db names one. */
+bool zt_store_is_pg(const char *db);
+int zt_store_pg_open(struct zt_store **out, const char *uri, char *err, size_t errcap);
+int zt_store_pg_schema_version(void);
+/* Leadership: one controller per database answers members and pushes.
+ * Tries to take the database's lead (a session advisory lock: the
+ * database releases it when this connection ends, e.g. when the process
+ * dies); *leading says whether this store holds it.  Once held, it is
+ * kept until close; ZT_ECALLBACK: the connection is lost (and with it
+ * the lead). */
+int zt_store_pg_try_lead(struct zt_store *s, bool *leading);
+/* Changes between controllers: notify sends (nwid, member, deauthorized)
+ * on the database's zt_changed channel (member 0: the whole network), to
+ * be pushed by the leader; listen subscribes this connection, and
+ * changes calls fn for each change received from another connection
+ * (after the connection's socket turned readable).  ZT_ECALLBACK: the
+ * connection is lost. */
+typedef void (*zt_store_change_fn)(void *ctx, uint64_t nwid, uint64_t member, bool deauthorized);
+int zt_store_pg_socket(struct zt_store *s);
+int zt_store_pg_listen(struct zt_store *s);
+int zt_store_pg_notify(struct zt_store *s, uint64_t nwid, uint64_t member, bool deauthorized);
+int zt_store_pg_changes(struct zt_store *s, zt_store_change_fn fn, void *ctx);
 
 static inline void zt_store_close(struct zt_store *s)
 {

@@ -17,6 +17,7 @@ have_pc jansson || missing="$missing libjansson-dev"
 have_pc miniupnpc || [ -f /usr/include/miniupnpc/miniupnpc.h ] || missing="$missing libminiupnpc-dev"
 [ -f /usr/include/natpmp.h ] || missing="$missing libnatpmp-dev"
 have_pc sqlite3 || missing="$missing libsqlite3-dev"
+have_pc libpq || missing="$missing libpq-dev"
 # ztd's names responder (service/dns.c)
 have_pc ldns || missing="$missing libldns-dev"
 if [ "$want" = test ] || [ "$want" = demo ]; then
@@ -38,6 +39,9 @@ if [ "$want" = test ]; then
 		 curl:curl busybox:busybox; do
 		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
 	done
+	# the controller on PostgreSQL (ctl_store_test, t_ctl_pg): a real
+	# server started by the test in a temporary directory
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 fi
 if [ "$want" = bench ]; then
 	# make bench: the VPNs zt is measured against, and iperf3

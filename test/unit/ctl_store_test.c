@@ -5,7 +5,14 @@
  * crash safety: a child writing in a loop is killed with SIGKILL, then the
  * database must open, pass SQLite's integrity check and hold every write
  * the child saw acknowledged, and no part of an unfinished transaction.
+ *
+ * The same tests (but the SQLite file's own: lock, migration from a file,
+ * modes) then run on PostgreSQL (store_pg.c), on a private server that
+ * test/pgtmp.sh starts (or the one ZT_TEST_PG names), with its leadership
+ * and change notifications, and a crash of the server (every acknowledged
+ * write there after its WAL replay); SKIP only without PostgreSQL's binaries.
  */
+#include <libpq-fe.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdint.h>
@@ -14,6 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "controller/store.h"
@@ -23,18 +31,29 @@
 
 static char dir[64];
 static char path[128];
+static const char *pg_uri; /* set: the tests run on PostgreSQL */
 
+/* An empty database: a new file, or PostgreSQL's schema dropped. */
 static void fresh_path(const char *name)
 {
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	unlink(path);
+	if (pg_uri != NULL) {
+		PGconn *c = PQconnectdb(pg_uri);
+		PGresult *r = PQexec(c, "SET client_min_messages = warning; DROP SCHEMA public "
+		                        "CASCADE; CREATE SCHEMA public");
+		CHECK_EQ(PQresultStatus(r), PGRES_COMMAND_OK);
+		PQclear(r);
+		PQfinish(c);
+	}
 }
 
 static struct zt_store *open_store(void)
 {
 	struct zt_store *s = NULL;
 	char err[256] = "";
-	int r = zt_store_sqlite_open(&s, path, err, sizeof err);
+	int r = pg_uri != NULL ? zt_store_pg_open(&s, pg_uri, err, sizeof err)
+	                       : zt_store_sqlite_open(&s, path, err, sizeof err);
 	if (r != ZT_OK)
 		printf("  open %s: %s\n", path, err);
 	return s;
@@ -418,13 +437,15 @@ static void crash_once(unsigned per, unsigned kill_after)
 	waitpid(pid, NULL, 0);
 	CHECK(acked >= kill_after);
 
+	if (pg_uri != NULL)
+		goto check; /* PostgreSQL checks its own pages */
 	CHECK_EQ(sqlite3_open(path, &db), SQLITE_OK);
 	CHECK_EQ(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
 	CHECK_EQ(sqlite3_step(st), SQLITE_ROW);
 	CHECK(strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-
+check:
 	s = open_store();
 	if (s == NULL) {
 		CHECK(0);
@@ -490,6 +511,219 @@ static void test_modes(void)
 	CHECK_EQ(mode_of(""), 0640);
 }
 
+/* ---- PostgreSQL only ---- */
+
+static void sleep_10ms(void)
+{
+	struct timespec ts = {0, 10 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+}
+
+struct change {
+	unsigned n;
+	uint64_t nwid, member;
+	bool deauth;
+};
+
+static void on_change(void *ctx, uint64_t nwid, uint64_t member, bool deauthorized)
+{
+	struct change *c = ctx;
+	c->n++;
+	c->nwid = nwid;
+	c->member = member;
+	c->deauth = deauthorized;
+}
+
+/* One leader per database, until its connection ends; changes sent by
+ * one connection reach the others, once, and not the sender. */
+static void test_pg_lead(void)
+{
+	struct zt_store *s, *t;
+	struct change got = {0}, own = {0};
+	bool a = false, b = true;
+
+	fresh_path("lead");
+	s = open_store();
+	t = open_store(); /* a second controller migrates nothing again */
+	if (s == NULL || t == NULL) {
+		CHECK(0);
+		zt_store_close(s);
+		zt_store_close(t);
+		return;
+	}
+	CHECK_EQ(zt_store_pg_try_lead(s, &a), ZT_OK);
+	CHECK(a);
+	CHECK_EQ(zt_store_pg_try_lead(t, &b), ZT_OK);
+	CHECK(!b);
+	CHECK_EQ(zt_store_pg_try_lead(s, &a), ZT_OK); /* kept */
+	CHECK(a);
+	CHECK_EQ(zt_store_pg_listen(s), ZT_OK);
+	CHECK_EQ(zt_store_pg_listen(t), ZT_OK);
+	CHECK_EQ(zt_store_pg_notify(t, NWID, 0x0102030405, true), ZT_OK);
+	CHECK_EQ(zt_store_pg_notify(t, NWID + 1, 0, false), ZT_OK);
+	/* Delivered asynchronously: wait for the second, at most 5 s. */
+	for (int i = 0; i < 500 && got.n < 2; i++) {
+		CHECK_EQ(zt_store_pg_changes(s, on_change, &got), ZT_OK);
+		if (got.n < 2)
+			sleep_10ms();
+	}
+	CHECK_EQ(got.n, 2);
+	CHECK(got.nwid == NWID + 1 && got.member == 0 && !got.deauth);
+	CHECK_EQ(zt_store_pg_changes(t, on_change, &own), ZT_OK);
+	CHECK_EQ(own.n, 0);
+	/* The leader's session ends: the lead is free. */
+	zt_store_close(s);
+	for (int i = 0; i < 500 && !b; i++) {
+		CHECK_EQ(zt_store_pg_try_lead(t, &b), ZT_OK);
+		if (!b)
+			sleep_10ms();
+	}
+	CHECK(b);
+	zt_store_close(t);
+}
+
+/* The audit trail: listed newest first in pages, pruned by age and count. */
+static int audit_cb(void *ctx, const struct zt_store_audit *e)
+{
+	int64_t *ids = ctx;
+	ids[ids[0] + 1] = e->id;
+	ids[0]++;
+	CHECK(e->old_json == NULL || strcmp(e->old_json, "{}") == 0);
+	return 0;
+}
+
+static void test_audit(void)
+{
+	struct zt_store *s;
+	struct zt_store_audit e = {0, 0, "admin", "create", "network/x", NULL, "{}"};
+	int64_t ids[16];
+	uint64_t gone = 0;
+
+	fresh_path("audit.db");
+	s = open_store();
+	if (s == NULL) {
+		CHECK(0);
+		return;
+	}
+	for (int i = 0; i < 5; i++) {
+		e.time = 1000 * (i + 1);
+		e.old_json = i % 2 ? "{}" : NULL;
+		CHECK_EQ(s->ops->audit_put(s, &e), ZT_OK);
+	}
+	memset(ids, 0, sizeof ids);
+	CHECK_EQ(s->ops->audit_list(s, 0, 3, audit_cb, ids), ZT_OK);
+	CHECK(ids[0] == 3 && ids[1] > ids[2] && ids[2] > ids[3]);
+	{
+		int64_t last = ids[3];
+		memset(ids, 0, sizeof ids);
+		CHECK_EQ(s->ops->audit_list(s, last, 10, audit_cb, ids), ZT_OK);
+		CHECK(ids[0] == 2 && ids[1] < last);
+	}
+	CHECK_EQ(s->ops->audit_prune(s, 2500, 100, &gone), ZT_OK); /* times 1000, 2000 */
+	CHECK_EQ(gone, 2);
+	CHECK_EQ(s->ops->audit_prune(s, 0, 1, &gone), ZT_OK); /* the newest stays */
+	CHECK_EQ(gone, 2);
+	memset(ids, 0, sizeof ids);
+	CHECK_EQ(s->ops->audit_list(s, 0, 10, audit_cb, ids), ZT_OK);
+	CHECK_EQ(ids[0], 1);
+	zt_store_close(s);
+}
+
+/* Durable on return: what a store acknowledged survives a crash of the
+ * server (pgtmp.sh crash: stopped without a checkpoint, the WAL replayed
+ * at its next start).  pgdir: the private server's. */
+static void test_pg_server_crash(const char *pgdir)
+{
+	struct zt_store *s;
+	char cmd[256];
+	unsigned count = 0;
+
+	fresh_path("server-crash");
+	s = open_store();
+	if (s == NULL) {
+		CHECK(0);
+		return;
+	}
+	for (unsigned i = 0; i < 50; i++)
+		CHECK_EQ(s->ops->net_put(s, NWID + i, "{\"acked\":true}"), ZT_OK);
+	CHECK_EQ(s->ops->begin(s), ZT_OK);
+	for (unsigned i = 0; i < 10; i++)
+		CHECK_EQ(s->ops->member_put(s, NWID, 0x0100000000 + i, "{\"authorized\":true}"),
+		         ZT_OK);
+	CHECK_EQ(s->ops->commit(s), ZT_OK);
+	snprintf(cmd, sizeof cmd, "sh test/pgtmp.sh crash '%s'", pgdir);
+	CHECK_EQ(system(cmd), 0);
+	/* The old connection is gone with the server. */
+	CHECK(s->ops->net_put(s, NWID + 100, "{}") != ZT_OK);
+	zt_store_close(s);
+	s = open_store();
+	if (s == NULL) {
+		CHECK(0);
+		return;
+	}
+	CHECK_EQ(s->ops->net_list(s, count_cb, &count), ZT_OK);
+	CHECK_EQ(count, 50);
+	{
+		uint64_t ids[16];
+		size_t n = 0;
+		CHECK_EQ(s->ops->member_ids(s, NWID, ZT_STORE_AUTHORIZED, 0, ids, 16, &n), ZT_OK);
+		CHECK_EQ(n, 10);
+	}
+	zt_store_close(s);
+}
+
+/* The same tests on a private PostgreSQL (test/pgtmp.sh). */
+static void run_pg(void)
+{
+	char pgdir[128], cmd[512], uri[512] = "";
+	const char *given = getenv("ZT_TEST_PG");
+	FILE *f;
+	int rc;
+
+	/* Beside dir, not in it: the server's user must reach it. */
+	snprintf(pgdir, sizeof pgdir, "%s-pg", dir);
+	if (given == NULL || given[0] == '\0') {
+		snprintf(cmd, sizeof cmd, "sh test/pgtmp.sh start '%s'", pgdir);
+		f = popen(cmd, "r");
+		if (f == NULL || fgets(uri, sizeof uri, f) == NULL)
+			uri[0] = '\0';
+		rc = f != NULL ? pclose(f) : -1;
+		if (rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 77) {
+			printf("SKIP ctl_store on PostgreSQL: no PostgreSQL server binaries "
+			       "(ext/deps.sh test installs them)\n");
+			return;
+		}
+		uri[strcspn(uri, "\n")] = '\0';
+		if (rc != 0 || uri[0] == '\0') {
+			printf("FAIL ctl_store: test/pgtmp.sh could not start PostgreSQL\n");
+			test_failed_total++;
+			return;
+		}
+		pg_uri = uri;
+	} else {
+		pg_uri = given;
+	}
+	printf("  on PostgreSQL: %s\n", pg_uri);
+	RUN(test_objects);
+	RUN(test_index);
+	RUN(test_transactions);
+	RUN(test_invites);
+	RUN(test_audit);
+	RUN(test_crash);
+	RUN(test_pg_lead);
+	if (given == NULL || given[0] == '\0') {
+		printf("  the server crashes:\n");
+		test_case_failed = 0;
+		test_pg_server_crash(pgdir);
+		printf("%s test_pg_server_crash\n", test_case_failed ? "FAIL" : "PASS");
+		test_failed_total += test_case_failed;
+		snprintf(cmd, sizeof cmd, "sh test/pgtmp.sh stop '%s'", pgdir);
+		if (system(cmd) != 0)
+			printf("  could not stop the PostgreSQL in %s\n", pgdir);
+	}
+	pg_uri = NULL;
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/zt-store-test.XXXXXX");
@@ -505,6 +739,8 @@ int main(void)
 	RUN(test_invites);
 	RUN(test_crash);
 	RUN(test_modes);
+	RUN(test_audit);
+	run_pg();
 	{
 		char cmd[128];
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
