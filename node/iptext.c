@@ -8,6 +8,8 @@
  */
 #include "iptext.h"
 
+#include "util.h"
+
 #include <string.h>
 
 /* Stops at the NUL or at end, whichever comes first. */
@@ -55,17 +57,6 @@ bool zt_iptext_parse4(const char *s, uint8_t out[4])
 	return parse4(s, s + strlen(s), out);
 }
 
-static int hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool zt_iptext_parse6(const char *s, uint8_t out[16])
 {
 	uint8_t tmp[16] = {0};
@@ -85,7 +76,7 @@ bool zt_iptext_parse6(const char *s, uint8_t out[16])
 	curtok = s;
 	while (s < end) {
 		char ch = *s++;
-		int d = hexdigit(ch);
+		int d = zt_hex_digit(ch);
 
 		if (d >= 0) {
 			if (xdigits == 4)

@@ -40,7 +40,7 @@ void zt_hex_encode(const uint8_t *in, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
-static int hexval(char c)
+int zt_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -56,7 +56,7 @@ int zt_hex_decode(const char *in, size_t in_len, uint8_t *out, size_t len)
 	if (in_len != 2 * len)
 		return ZT_EINVAL;
 	for (size_t i = 0; i < len; i++) {
-		int hi = hexval(in[2 * i]), lo = hexval(in[2 * i + 1]);
+		int hi = zt_hex_digit(in[2 * i]), lo = zt_hex_digit(in[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return ZT_EINVAL;
 		out[i] = (uint8_t)((hi << 4) | lo);
@@ -70,7 +70,7 @@ static int parse_hex_u64(const char *s, size_t digits, uint64_t *out)
 	if (s == NULL || strlen(s) != digits)
 		return ZT_EINVAL;
 	for (size_t i = 0; i < digits; i++) {
-		int d = hexval(s[i]);
+		int d = zt_hex_digit(s[i]);
 		if (d < 0)
 			return ZT_EINVAL;
 		v = (v << 4) | (uint64_t)d;

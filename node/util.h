@@ -61,6 +61,8 @@ static inline uint64_t zt_get_u64(const uint8_t *p)
 }
 
 /* Lower-case hex of `len` bytes into out (2*len+1 bytes). */
+/* The value of one hex digit (either case); -1 if c is not one. */
+int zt_hex_digit(char c);
 void zt_hex_encode(const uint8_t *in, size_t len, char *out);
 /* Exactly 2*len hex digits -> len bytes.  0 or ZT_EINVAL. */
 int zt_hex_decode(const char *in, size_t in_len, uint8_t *out, size_t len);
