@@ -146,7 +146,6 @@ struct zt_peer {
 	/* Its software version (swver.c): known once a VERSION arrived. */
 	uint16_t sw_version[3];
 	bool sw_version_known;
-	uint32_t sw_version_sent; /* local index of the session we told ours on (0: none) */
 };
 /* A root keeps one per registered node: the bound its memory rests on
  * (doc/PROTOCOL.md, "Memory per peer"). */

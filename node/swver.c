@@ -62,7 +62,7 @@ static void send_version(struct zt_node *n, int64_t now, struct zt_peer *p)
 	/* Marked as told only once it went out: a send that found no path
 	 * leaves the peer's next ASK to be answered. */
 	if (zt_send_msg(n, now, p, msg, sizeof msg) == ZT_OK)
-		p->sw_version_sent = p->kp_cur.local_index;
+		p->kp_cur.told_version = true;
 }
 
 void zt_swver_session_up(struct zt_node *n, int64_t now, struct zt_peer *p)
@@ -84,6 +84,6 @@ void zt_swver_handle(struct zt_node *n, int64_t now, struct zt_peer *p, const ui
 	p->sw_version_known = true;
 	/* At most one answer per session, so no ASK can make us send more. */
 	if ((msg[1] & ZT_VERSION_F_ASK) && n->has_version && p->kp_cur.valid &&
-	    p->sw_version_sent != p->kp_cur.local_index)
+	    !p->kp_cur.told_version)
 		send_version(n, now, p);
 }

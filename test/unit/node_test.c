@@ -1010,8 +1010,8 @@ static void test_software_version(void)
 	if (p12 == NULL || p21 == NULL)
 		goto out;
 	/* Each told the other on the session it uses. */
-	CHECK_EQ(p12->sw_version_sent, p12->kp_cur.local_index);
-	CHECK_EQ(p21->sw_version_sent, p21->kp_cur.local_index);
+	CHECK(p12->kp_cur.told_version);
+	CHECK(p21->kp_cur.told_version);
 
 	/* A VERSION too short: counted, nothing learnt. */
 	malformed = g.node[1]->counters[ZT_CTR_RX_MALFORMED];
@@ -1036,7 +1036,7 @@ static void test_software_version(void)
 	CHECK_VERSION(&g, 1, 2, 4, 5, 6);
 
 	/* On a session where it did not tell us, an ASK is answered once. */
-	p12->sw_version_sent = 0;
+	p12->kp_cur.told_version = false;
 	p21->sw_version_known = false;
 	for (int i = 0; i < 3; i++) {
 		const uint8_t ask[8] = {ZT_MSG_VERSION, ZT_VERSION_F_ASK, 0, 4, 0, 5, 0, 6};
