@@ -84,6 +84,10 @@ CTL_LIBS := $(shell $(PKG_CONFIG) --libs $(CTL_PKGS) 2>/dev/null)
 # ztd asks the home router for port mappings (osdep/portmap.c).  libnatpmp
 # ships no .pc file; miniupnpc does (older ones did not: the plain -l then).
 PORTMAP_LIBS := $(or $(shell $(PKG_CONFIG) --libs miniupnpc 2>/dev/null),-lminiupnpc) -lnatpmp
+# ztd's names responder parses and builds DNS messages with ldns
+# (service/dns.c); its .pc file is ldns.pc, the plain -l without one.
+PKG_CFLAGS += $(shell $(PKG_CONFIG) --cflags ldns 2>/dev/null)
+DNS_LIBS := $(or $(shell $(PKG_CONFIG) --libs ldns 2>/dev/null),-lldns)
 
 NODE_SRCS := $(wildcard node/*.c)
 OSDEP_SRCS := $(wildcard osdep/*.c)
@@ -149,7 +153,8 @@ $(B)/libztos.a: $(OSDEP_OBJS)
 	$(Q_AR)$(AR) rcs $@ $^
 
 $(B)/ztd: $(ZTD_OBJS) $(B)/libztos.a $(B)/libztnode.a
-	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $(ZTD_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS) $(PORTMAP_LIBS)
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $(ZTD_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS) $(PORTMAP_LIBS) \
+		$(DNS_LIBS)
 $(B)/zt-cli: $(CLI_OBJS) $(B)/libztos.a $(B)/libztnode.a
 	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS)
 $(B)/zt-root: $(ROOT_OBJS) $(B)/libztos.a $(B)/libztnode.a
@@ -187,6 +192,9 @@ $(B)/test/rulesc_test: $(B)/test/unit/rulesc_test.o $(B)/controller/rulesc.o $(B
 $(B)/test/netapply_test: $(B)/test/unit/netapply_test.o $(B)/service/netapply.o $(B)/libztos.a \
 		$(B)/libztnode.a
 	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+# dns_test: ztd's names responder (service/dns.c, ldns).
+$(B)/test/dns_test: $(B)/test/unit/dns_test.o $(B)/service/dns.o $(B)/libztnode.a
+	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(DNS_LIBS)
 # zt-sim counts each node's public-key and Argon2id work (test/sim/pkcount.h).
 SIM_WRAP := -Wl,--wrap=crypto_pwhash,--wrap=crypto_scalarmult,--wrap=crypto_scalarmult_base \
 	-Wl,--wrap=crypto_sign_verify_detached,--wrap=crypto_sign_detached
@@ -237,18 +245,32 @@ demo:
 FUZZ_SRCS := $(wildcard test/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:test/fuzz/%.c=build-fuzz/%)
 FUZZ_CC ?= clang
+COMMA := ,
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 	-I. -Inode $(PKG_CFLAGS) -DZT_VERSION='"$(VERSION)"'
-FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c osdep/version.c service/api_json.c controller/ctl_json.c controller/ctl_rules.c \
+FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c osdep/rulesjson.c osdep/version.c service/api_json.c controller/ctl_json.c controller/ctl_rules.c \
 	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c \
 	controller/store_index.c
 
 # The rules compiler (capi.c compiles a network's rulesSource).
 FUZZ_LIB_SRCS += controller/rulesc.c
+# ztd's names responder (fuzz_dns).
+FUZZ_LIB_SRCS += service/dns.c
 
-build-fuzz/%: test/fuzz/%.c $(FUZZ_LIB_SRCS)
-	@mkdir -p build-fuzz
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS) $(CTL_LIBS)
+# The library is compiled once (instrumented for coverage, without
+# libFuzzer's main) and linked into every target: compiling it again for
+# each of the targets cost minutes of every `make test`.
+FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.c=build-fuzz/obj/%.o)
+FUZZ_OBJ_CFLAGS := $(subst -fsanitize=fuzzer$(COMMA),-fsanitize=fuzzer-no-link$(COMMA),$(FUZZ_CFLAGS))
+
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q_CC)$(FUZZ_CC) $(FUZZ_OBJ_CFLAGS) -MMD -MP -c -o $@ $<
+
+build-fuzz/%: test/fuzz/%.c $(FUZZ_LIB_OBJS)
+	@mkdir -p build-fuzz/obj
+	$(Q_LD)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -MF build-fuzz/obj/$*.d -o $@ $< \
+		$(FUZZ_LIB_OBJS) $(PKG_LIBS) $(CTL_LIBS) $(DNS_LIBS)
 
 fuzz-build:
 	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
@@ -369,4 +391,4 @@ check-layering: $(B)/libztnode.a
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(shell find build build-san -name '*.d' -type f 2>/dev/null)
+-include $(shell find build build-san build-fuzz -name '*.d' -type f 2>/dev/null)

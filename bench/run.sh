@@ -25,7 +25,7 @@
 # Ctrl-C.  Systems run one after another.
 #
 # Usage: sudo bench/run.sh [system ...]   (default: all, in the order below)
-#   systems: veth zt zt_1thread zt_2thread zt_nooffload wireguard_go tinc fastd n2n nebula rtt_ab zt_extra
+#   systems: veth zt zt_rules zt_1thread zt_2thread zt_nooffload wireguard_go tinc fastd n2n nebula rtt_ab zt_extra
 # Environment:
 #   BENCH_T     seconds per load test (default 10)
 #   BENCH_REPS  single-stream TCP runs (default 3)
@@ -251,6 +251,62 @@ zt_run() { # SYS
 	lab_down
 }
 sys_zt() { ZT_ENV="" zt_run zt; }
+
+# zt_rules: as zt, but on a network of a zt-controller (in A, port 9995)
+# whose rules every frame walks at both ends: 50 entries (ARP, 15 UDP port
+# rules and a tag comparison between the members, none of which accepts the
+# benchmark's frames), then the one capability both members hold, which
+# accepts TCP, UDP and ICMP.
+ZT_RULES_SCRIPT='tag team id 1 enum 100 eng enum 200 ops default eng;
+cap bench id 1 accept ipprotocol tcp; accept ipprotocol udp; accept ipprotocol icmp; ;
+accept ethertype arp;'
+for i in $(seq 1000 1014); do
+	ZT_RULES_SCRIPT="$ZT_RULES_SCRIPT
+accept ipprotocol udp and dport $i;"
+done
+ZT_RULES_SCRIPT="$ZT_RULES_SCRIPT
+accept tdiff team 50 and ipprotocol 99;"
+zt_ctl_api() { # METHOD PATH [BODY]: the controller's admin API from A
+	a curl -sf -X "$1" -H "X-ZT1-Auth: $(cat "$ZC_HOME/authtoken.secret")" \
+		${3:+-d "$3"} "http://127.0.0.1:9995$2"
+}
+sys_zt_rules() {
+	local c=$WORK/cfg/zt_rules out nw m addr i
+	begin zt_rules
+	zt_pair "$c" || { echo "zt did not come up" >"$D/FAILED"; lab_down; return 1; }
+	ZC_HOME=$c/ctl
+	mkdir -p "$ZC_HOME"
+	start_d zt_ctl aux "$NSA" "$B/zt-controller" -p 9995 -b $UA -r "$c/roots" "$ZC_HOME"
+	for i in $(seq 100); do [ -s "$ZC_HOME/authtoken.secret" ] && zt_ctl_api GET /status >/dev/null && break; sleep 0.2; done
+	out=$(zt_ctl_api POST "/controller/network/$(cut -c1-10 "$ZC_HOME/identity.public")______" \
+		"$(jq -nc --arg s "$ZT_RULES_SCRIPT" '{name: "bench", rulesSource: $s}')") ||
+		{ echo "the controller refused the network" >"$D/FAILED"; lab_down; return 1; }
+	nw=$(echo "$out" | jq -r .id)
+	echo "$out" | jq -c '{rules: (.rules | length), capabilities: [.capabilities[] | (.rules | length)], tags}' >"$D/zt_rules.txt"
+	for m in a b; do
+		local ns=$NSA home=$ZA_HOME ip=$OA
+		[ $m = b ] && ns=$NSB home=$ZB_HOME ip=$OB
+		ip netns exec "$ns" "$B/zt-cli" -D "$home" join "$nw" >/dev/null || { echo "join failed" >"$D/FAILED"; lab_down; return 1; }
+		addr=$(ip netns exec "$ns" "$B/zt-cli" -D "$home" info | awk '{print $3}')
+		zt_ctl_api POST "/controller/network/$nw/member/$addr" \
+			'{"authorized":true,"tags":[[1,100]],"capabilities":[1]}' >/dev/null ||
+			{ echo "authorize failed" >"$D/FAILED"; lab_down; return 1; }
+	done
+	for m in a b; do
+		local ns=$NSA home=$ZA_HOME ip=$OA tap=""
+		[ $m = b ] && ns=$NSB home=$ZB_HOME ip=$OB
+		for i in $(seq 100); do
+			tap=$(ip netns exec "$ns" "$B/zt-cli" -D "$home" listnetworks | awk -v nw="$nw" '$3 == nw && $6 == "OK" {print $8}')
+			[ -n "$tap" ] && [ "$tap" != - ] && ip -n "$ns" link show "$tap" >/dev/null 2>&1 && break
+			sleep 0.2
+		done
+		ip -n "$ns" addr add "$ip/24" dev "$tap" && ip -n "$ns" link set "$tap" up ||
+			{ echo "no TAP for $nw" >"$D/FAILED"; lab_down; return 1; }
+	done
+	measure zt_rules $OB
+	a "$B/zt-cli" -D "$ZA_HOME" -j listnetworks >"$D/zt_rules_a.json" 2>&1
+	lab_down
+}
 sys_zt_nooffload() { ZT_ENV="ZT_OFFLOAD=off" zt_run zt_nooffload; }
 sys_zt_1thread() { ZT_ENV="ZT_THREADS=0" zt_run zt_1thread; }
 sys_zt_2thread() { ZT_ENV="ZT_THREADS=always" zt_run zt_2thread; }
@@ -495,7 +551,7 @@ install_deps() {
 	ZT_DEPS_CHECK=1 sh "$(dirname "$0")/../ext/deps.sh" bench
 }
 
-ALL="veth zt zt_1thread zt_2thread zt_nooffload wireguard_go tinc fastd n2n nebula rtt_ab zt_extra"
+ALL="veth zt zt_rules zt_1thread zt_2thread zt_nooffload wireguard_go tinc fastd n2n nebula rtt_ab zt_extra"
 main() {
 	[ "$(id -u)" = 0 ] || { echo "bench: run as root (network namespaces)" >&2; exit 1; }
 	[ -x "$B/ztd" ] || { echo "bench: $B/ztd not built (run make)" >&2; exit 1; }

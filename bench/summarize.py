@@ -23,7 +23,7 @@ import statistics
 import sys
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-ZT = ["zt", "zt_1thread", "zt_2thread", "zt_nooffload"]
+ZT = ["zt", "zt_rules", "zt_1thread", "zt_2thread", "zt_nooffload"]
 PEERS = ["wireguard_go", "tinc", "fastd", "n2n", "nebula"]
 ORDER = ["veth"] + ZT + PEERS
 

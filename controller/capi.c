@@ -474,6 +474,8 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 		 * bridge concerns them all. */
 		if (was_bridge != (zt_ctl_bool(m, "authorized") && zt_ctl_bool(m, "activeBridge")))
 			zt_ctl_changed(a->ctl, now, nwid, 0, false);
+		/* Every member's config lists the names too. */
+		zt_ctl_names_changed(a->ctl, now, nwid, addr, old, m);
 		changed(a);
 		reply_json(reply, 200, json_incref(m));
 	}
@@ -716,6 +718,7 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 			}
 			zt_ctl_changed(a->ctl, a->now(a->ctx), nwid, addr,
 			               zt_ctl_bool(m, "authorized"));
+			zt_ctl_names_changed(a->ctl, a->now(a->ctx), nwid, addr, m, NULL);
 			changed(a);
 		}
 		zt_ctl_member_fill(m);

@@ -317,6 +317,11 @@ void zt_ctl_cleanup(struct zt_ctl *c)
 	jobs_clear(c);
 	free(c->jobs);
 	c->jobs = NULL;
+	for (unsigned i = 0; i < ZT_CTL_NAMES_CACHE; i++) {
+		free(c->names[i].e);
+		c->names[i].e = NULL;
+		c->names[i].valid = false;
+	}
 	free(c->pending);
 	c->pending = NULL;
 	free(c->rate);
@@ -329,6 +334,86 @@ static void bridges_forget(struct zt_ctl *c)
 {
 	for (unsigned i = 0; i < ZT_CTL_BRIDGE_CACHE; i++)
 		c->bridges[i].valid = false;
+}
+
+/* ---- the network's names (networks with a dns.domain) ---- */
+
+struct names_ctx {
+	const json_t *net;
+	struct zt_netconf_name *e;
+	unsigned count;
+};
+
+static int names_each(void *ctx, const char *id, const char *text)
+{
+	struct names_ctx *x = ctx;
+	struct zt_netconf_name *e;
+	json_t *m;
+	uint64_t a;
+	bool dup = false;
+
+	if (x->count >= ZT_NETCONF_MAX_NAMES)
+		return 1; /* the list is bounded: the first by address */
+	if (zt_address_parse(id, &a) != ZT_OK)
+		return 0;
+	e = &x->e[x->count];
+	m = json_loads(text, 0, NULL);
+	if (m != NULL && zt_policy_name_entry(x->net, m, a, e)) {
+		/* Two members with one name: the first (by address) keeps it. */
+		for (unsigned i = 0; i < x->count && !dup; i++)
+			dup = strcmp(x->e[i].label, e->label) == 0;
+		if (!dup)
+			x->count++;
+	}
+	json_decref(m);
+	return 0;
+}
+
+static void names_forget(struct zt_ctl *c)
+{
+	for (unsigned i = 0; i < ZT_CTL_NAMES_CACHE; i++)
+		c->names[i].valid = false;
+}
+
+/* The network's names into conf, from the cache or the store. */
+static void fill_names(struct zt_ctl *c, uint64_t nwid, const json_t *net, struct zt_netconf *conf)
+{
+	struct names_ctx x = {net, NULL, 0};
+	unsigned i;
+
+	conf->name_count = 0;
+	for (i = 0; i < ZT_CTL_NAMES_CACHE; i++)
+		if (c->names[i].valid && c->names[i].nwid == nwid)
+			break;
+	if (i == ZT_CTL_NAMES_CACHE) {
+		i = c->names_next++ % ZT_CTL_NAMES_CACHE;
+		c->names[i].valid = false;
+		if (c->names[i].e == NULL)
+			c->names[i].e = calloc(ZT_NETCONF_MAX_NAMES, sizeof *c->names[i].e);
+		if (c->names[i].e == NULL)
+			return;
+		x.e = c->names[i].e;
+		/* Stopping early (1 from names_each) is no error. */
+		if (c->store->ops->member_list(c->store, nwid, names_each, &x) != ZT_OK &&
+		    x.count < ZT_NETCONF_MAX_NAMES) {
+			c->store_errors++;
+			return; /* not cached: the next request reads again */
+		}
+		c->names[i].valid = true;
+		c->names[i].nwid = nwid;
+		c->names[i].count = x.count;
+	}
+	conf->name_count = c->names[i].count;
+	memcpy(conf->names, c->names[i].e, conf->name_count * sizeof conf->names[0]);
+}
+
+/* Inside the core's callback (a member was given an address): a push to
+ * every member is only queued, and not even that when the queue is full
+ * (job_add would work it off here); then they learn at their next refresh. */
+static void names_push_later(struct zt_ctl *c, int64_t now, uint64_t nwid)
+{
+	if (c->node != NULL && (c->jobs == NULL || c->job_count < ZT_CTL_JOBS))
+		zt_ctl_changed(c, now, nwid, 0, false);
 }
 
 /* The network's bridges into conf, from the cache or the store's index. */
@@ -484,6 +569,7 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 	json_t *net = NULL, *m = NULL;
 	enum zt_netconf_verdict v = ZT_NETCONF_IGNORE;
 	bool changed = false, invited = false, created = false, in_tx = false, was_auth;
+	size_t ips_before;
 
 	/* Before any store work: over a limit, silence (it asks again). */
 	if (!req->is_push && (rate = rate_take(c, req->member, now)) == NULL)
@@ -521,6 +607,7 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 		changed = true;
 	}
 	was_auth = zt_ctl_bool(m, "authorized");
+	ips_before = json_array_size(json_object_get(m, "ipAssignments"));
 	/* One transaction: the invite's use and the member it authorizes
 	 * commit together or not at all. */
 	if (!was_auth && req->token_len > 0) {
@@ -569,8 +656,18 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 	/* Keep the cache true to what is now stored. */
 	if (changed && was_auth != zt_ctl_bool(m, "authorized"))
 		bridges_forget(c); /* an invite may have authorized a bridge */
+	/* A member that got an address (or in by an invite) is in the names. */
+	if (changed)
+		names_forget(c);
 	if (v == ZT_NETCONF_OK)
 		fill_bridges(c, req->nwid, conf);
+	if (v == ZT_NETCONF_OK && conf->dns_domain[0] != '\0') {
+		fill_names(c, req->nwid, net, conf);
+		/* Its new address is news for the others' names. */
+		if (changed && json_array_size(json_object_get(m, "ipAssignments")) > ips_before &&
+		    zt_policy_label(m, (char[ZT_NETCONF_LABEL_MAX]){0}))
+			names_push_later(c, now, req->nwid);
+	}
 	goto out;
 rollback:
 	c->store->ops->rollback(c->store);
@@ -742,6 +839,7 @@ void zt_ctl_push_list(struct zt_ctl *c, int64_t now, uint64_t nwid, const uint64
 	struct zt_ctl_job j = {ZT_CTL_JOB_LIST, nwid, 0, now, 0, false, NULL, count, 0};
 
 	bridges_forget(c);
+	names_forget(c);
 	if (c->node == NULL || count == 0)
 		return;
 	j.list = malloc(count * sizeof *j.list);
@@ -759,6 +857,7 @@ void zt_ctl_changed(struct zt_ctl *c, int64_t now, uint64_t nwid, uint64_t membe
 	struct zt_ctl_job j = {ZT_CTL_JOB_ONE, nwid, member, now, 0, false, NULL, 0, 0};
 
 	bridges_forget(c);
+	names_forget(c);
 	if (c->node == NULL)
 		return;
 	if (member == 0)
@@ -766,6 +865,24 @@ void zt_ctl_changed(struct zt_ctl *c, int64_t now, uint64_t nwid, uint64_t membe
 	else if (deauthorized)
 		j.kind = ZT_CTL_JOB_REVOKE;
 	job_add(c, now, &j);
+}
+
+void zt_ctl_names_changed(struct zt_ctl *c, int64_t now, uint64_t nwid, uint64_t address,
+                          const json_t *before, const json_t *after)
+{
+	struct zt_netconf_name a, b;
+	bool ha, hb;
+	json_t *net = zt_ctl_load_net(c, nwid);
+	const char *domain =
+	    json_string_value(json_object_get(json_object_get(net, "dns"), "domain"));
+
+	if (domain != NULL && domain[0] != '\0') {
+		ha = before != NULL && zt_policy_name_entry(net, before, address, &a);
+		hb = after != NULL && zt_policy_name_entry(net, after, address, &b);
+		if (ha != hb || (ha && memcmp(&a, &b, sizeof a) != 0))
+			zt_ctl_changed(c, now, nwid, 0, false);
+	}
+	json_decref(net);
 }
 
 int zt_ctl_invite_create(struct zt_ctl *c, uint64_t nwid, const uint8_t *token, unsigned uses,

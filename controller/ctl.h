@@ -21,6 +21,7 @@
 #define ZT_CTL_TOKEN_LEN 16 /* invite tokens: random bytes */
 
 #define ZT_CTL_BRIDGE_CACHE 16
+#define ZT_CTL_NAMES_CACHE  4 /* networks whose names are kept (38 KiB each) */
 
 /* An admin's change is answered before anyone is told of it: the pushes
  * (and revocations) are queued as jobs and sent from the event loop by
@@ -110,6 +111,17 @@ struct zt_ctl {
 	struct zt_ctl_job *jobs;
 	size_t job_head, job_count;
 	uint64_t pushes; /* configs pushed, revocations sent */
+	/* Each network's names (zt_policy_name_entry, in address order, at
+	 * most ZT_NETCONF_MAX_NAMES), for networks with a dns.domain, read
+	 * from every member once rather than at every request; cleared on
+	 * any change. */
+	struct {
+		bool valid;
+		uint64_t nwid;
+		unsigned count;
+		struct zt_netconf_name *e; /* ZT_NETCONF_MAX_NAMES, allocated on first use */
+	} names[ZT_CTL_NAMES_CACHE];
+	unsigned names_next;
 	/* ZT_CTL_PENDING_MAX slots, allocated on first use. */
 	struct zt_ctl_pending *pending;
 	/* ZT_CTL_RATE_SLOTS slots, allocated on first use. */
@@ -146,6 +158,14 @@ void zt_ctl_push_list(struct zt_ctl *c, int64_t now, uint64_t nwid, const uint64
 bool zt_ctl_work(struct zt_ctl *c, int64_t now, unsigned budget);
 /* Send everything queued (tests, the simulator). */
 void zt_ctl_flush(struct zt_ctl *c, int64_t now);
+
+/* The admin changed member `address` of nwid from `before` to `after`
+ * (NULL: it did not exist / was deleted): when that changes the names of
+ * a network with a dns.domain (a name, an authorization, addresses), push
+ * the network's configs to every member, so all of them resolve the new
+ * name at once.  Must not run inside a core callback. */
+void zt_ctl_names_changed(struct zt_ctl *c, int64_t now, uint64_t nwid, uint64_t address,
+                          const json_t *before, const json_t *after);
 
 /* Members of nwid (addresses), malloc'd into *out; returns the count or
  * a negative zt error.  authorized_only filters. */

@@ -59,6 +59,7 @@ static const struct {
     {"MATCH_TAG_SENDER", ZT_RULE_TAG_SENDER},
     {"MATCH_TAG_RECEIVER", ZT_RULE_TAG_RECEIVER},
     {"INTEGER_RANGE", ZT_RULE_INT_RANGE},
+    {"MATCH_ESTABLISHED", ZT_RULE_ESTABLISHED}, /* zt's (doc/rules.md) */
 };
 
 static const char *type_name(unsigned t)
@@ -220,7 +221,8 @@ int zt_ctl_rule_parse(const json_t *j, struct zt_rule *r, char *err, size_t errc
 	switch (t) {
 	case ZT_RULE_DROP:
 	case ZT_RULE_ACCEPT:
-	case ZT_RULE_BREAK: break;
+	case ZT_RULE_BREAK:
+	case ZT_RULE_ESTABLISHED: break;
 	case ZT_RULE_TEE:
 	case ZT_RULE_WATCH:
 	case ZT_RULE_REDIRECT:
@@ -445,7 +447,8 @@ json_t *zt_ctl_rule_render(const struct zt_rule *r)
 		break;
 	case ZT_RULE_DROP:
 	case ZT_RULE_ACCEPT:
-	case ZT_RULE_BREAK: break;
+	case ZT_RULE_BREAK:
+	case ZT_RULE_ESTABLISHED: break;
 	default:
 		json_object_set_new(j, "id", json_integer(r->v.tag.id));
 		json_object_set_new(j, "value", json_integer(r->v.tag.value));

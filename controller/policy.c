@@ -130,6 +130,59 @@ static bool pick(const json_t *pools, int fam, uint64_t address, zt_policy_ip_us
 	return false;
 }
 
+bool zt_policy_label(const json_t *member, char out[ZT_NETCONF_LABEL_MAX])
+{
+	const char *s = json_string_value(json_object_get(member, "name"));
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (s == NULL)
+		return false;
+	for (; *s != '\0' && n < ZT_NETCONF_LABEL_MAX - 1; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (unsigned char)(ch - 'A' + 'a');
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')))
+			ch = '-';
+		if (ch == '-' && (n == 0 || out[n - 1] == '-'))
+			continue;
+		out[n++] = (char)ch;
+	}
+	while (n > 0 && out[n - 1] == '-')
+		n--;
+	out[n] = '\0';
+	return zt_netconf_label_ok(out);
+}
+
+bool zt_policy_name_entry(const json_t *net, const json_t *member, uint64_t address,
+                          struct zt_netconf_name *out)
+{
+	const json_t *v6 = json_object_get(net, "v6AssignMode"), *x;
+	uint64_t nwid = 0;
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	if (!zt_ctl_bool(member, "authorized") || !zt_policy_label(member, out->label))
+		return false;
+	out->member = address;
+	json_array_foreach(json_object_get(member, "ipAssignments"), i, x)
+	{
+		struct zt_inetaddr a;
+		if (out->addr_count < ZT_NETCONF_NAME_ADDRS && json_is_string(x) &&
+		    zt_ctl_parse_ip(json_string_value(x), &a) == ZT_OK)
+			out->addrs[out->addr_count++] = a;
+	}
+	if (json_is_string(json_object_get(net, "id")))
+		(void)zt_nwid_parse(json_string_value(json_object_get(net, "id")), &nwid);
+	if (out->addr_count < ZT_NETCONF_NAME_ADDRS && zt_ctl_bool(v6, "rfc4193"))
+		zt_policy_rfc4193(nwid, address, &out->addrs[out->addr_count++]);
+	if (out->addr_count < ZT_NETCONF_NAME_ADDRS && zt_ctl_bool(v6, "6plane"))
+		zt_policy_6plane(nwid, address, &out->addrs[out->addr_count++]);
+	for (unsigned k = 0; k < out->addr_count; k++)
+		out->addrs[k].bits = out->addrs[k].family == 4 ? 32 : 128;
+	return out->addr_count > 0;
+}
+
 static void fill(const json_t *net, const json_t *member, struct zt_netconf *c)
 {
 	const json_t *v, *x;

@@ -33,4 +33,16 @@ enum zt_netconf_verdict zt_policy_decide(const json_t *net, json_t *member, uint
 void zt_policy_rfc4193(uint64_t nwid, uint64_t address, struct zt_inetaddr *out);
 void zt_policy_6plane(uint64_t nwid, uint64_t address, struct zt_inetaddr *out);
 
+/* A member's `name` as a DNS label (node's zt_netconf_label_ok): ASCII
+ * letters in lower case, digits, and '-' for anything else, runs of '-'
+ * as one, none first or last, at most 63.  false: no usable name. */
+bool zt_policy_label(const json_t *member, char out[ZT_NETCONF_LABEL_MAX]);
+
+/* The entry member `address` gets in the network's names (authorized, a
+ * usable name, at least one address: its ipAssignments, then its rfc4193
+ * and 6plane addresses when the network gives those, up to
+ * ZT_NETCONF_NAME_ADDRS).  false: it gets none. */
+bool zt_policy_name_entry(const json_t *net, const json_t *member, uint64_t address,
+                          struct zt_netconf_name *out);
+
 #endif

@@ -579,7 +579,8 @@ enum mk {
 	M_RANGE,
 	M_CHR,
 	M_RANDOM,
-	M_TAG
+	M_TAG,
+	M_NONE /* no argument */
 };
 
 struct mdef {
@@ -627,6 +628,8 @@ static const struct mdef mdefs[] = {
     {"teq", M_TAG, "MATCH_TAGS_EQUAL", NULL, NULL, 0, "a tag name or id"},
     {"tseq", M_TAG, "MATCH_TAG_SENDER", NULL, NULL, 0, "a tag name or id"},
     {"treq", M_TAG, "MATCH_TAG_RECEIVER", NULL, NULL, 0, "a tag name or id"},
+    /* zt's: the frame belongs to a flow an accept let through. */
+    {"established", M_NONE, "MATCH_ESTABLISHED", NULL, NULL, 0, NULL},
 };
 
 #define NMDEFS (sizeof mdefs / sizeof mdefs[0])
@@ -796,7 +799,7 @@ static int match(struct rc *c, const struct env *env, const struct sink *s, bool
 	if (d->kind == M_CHR) {
 		if (chr_list(c, env, kw, d, &mask, &unresolved) < 0)
 			return -EINVAL;
-	} else {
+	} else if (d->kind != M_NONE) {
 		if (arg(c, env, kw, d->what, &a0) < 0)
 			return -EINVAL;
 		if (d->kind == M_TOS && arg(c, env, kw, "a TOS value or range (0-255)", &a1) < 0)
@@ -896,6 +899,7 @@ static int match(struct rc *c, const struct env *env, const struct sink *s, bool
 		if (random_value(c, d, a0, o) < 0)
 			goto out;
 		break;
+	case M_NONE: break;
 	case M_TAG: {
 		/* Render mode only: every tag is defined by now. */
 		const struct tag *tg = find_tag(c, a0);
@@ -1078,10 +1082,8 @@ static int rule(struct rc *c, const struct env *env, const struct sink *s, bool 
 				                c->t[act].line, c->t[act].col);
 			return expected(
 			    c, c->p,
-			    "a match condition (ztsrc, ztdest, vlan, vlanpcp, vlandei, "
-			    "ethertype, macsrc, macdest, ipsrc, ipdest, iptos, ipprotocol, "
-			    "icmp, sport, dport, chr, framesize, random, tand, tor, txor, "
-			    "tdiff, teq, tseq, treq)%s",
+			    "a match condition (ipsrc, ipprotocol, dport, chr, tseq, established "
+			    "... doc/rules.md lists them)%s",
 			    c->p == at ? " or ';'" : "");
 		}
 		if (match(c, env, s, not_, or_) < 0)

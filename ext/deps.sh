@@ -17,9 +17,11 @@ have_pc jansson || missing="$missing libjansson-dev"
 have_pc miniupnpc || [ -f /usr/include/miniupnpc/miniupnpc.h ] || missing="$missing libminiupnpc-dev"
 [ -f /usr/include/natpmp.h ] || missing="$missing libnatpmp-dev"
 have_pc sqlite3 || missing="$missing libsqlite3-dev"
+# ztd's names responder (service/dns.c)
+have_pc ldns || missing="$missing libldns-dev"
 if [ "$want" = test ] || [ "$want" = demo ]; then
 	for t in ip:iproute2 nft:nftables tcpdump:tcpdump ping:iputils-ping \
-		 python3:python3 timeout:coreutils jq:jq curl:curl; do
+		 python3:python3 timeout:coreutils jq:jq curl:curl dig:dnsutils; do
 		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
 	done
 fi

@@ -232,6 +232,11 @@ static void handle_netconf(struct zt_node *n, int64_t now, struct zt_peer *p, co
 		c->mtu = MAX_MTU;
 	changed = net->conf == NULL || net->status != ZT_NET_OK ||
 	          net->conf->revision != c->revision || net->conf->mtu != c->mtu;
+	/* The names are the other members' (a rename changes no revision of
+	 * ours), so they are compared themselves. */
+	changed = changed || net->conf->name_count != c->name_count ||
+	          memcmp(net->conf->names, c->names, c->name_count * sizeof c->names[0]) != 0;
+	zt_netrules_new_conf(n, net, c);
 	zt_mem_free(&n->mem, net->conf);
 	net->conf = c;
 	net->conf_received = now;
@@ -276,6 +281,7 @@ static void handle_netconf_err(struct zt_node *n, struct zt_peer *p, const uint8
 	if (net->status == st && net->conf == NULL && msg[9] != ZT_NETCONF_ERR_BAD_INVITE)
 		return;
 	net->status = st;
+	zt_netrules_new_conf(n, net, NULL);
 	zt_mem_free(&n->mem, net->conf);
 	net->conf = NULL;
 	notify(n, net);

@@ -265,6 +265,97 @@ int zt_com_decode(struct zt_com *c, const uint8_t *in, size_t len)
 
 /* ---- configs ---- */
 
+bool zt_netconf_label_ok(const char *s)
+{
+	size_t n = 0;
+	for (; s[n] != '\0'; n++) {
+		char ch = s[n];
+		if (n >= ZT_NETCONF_LABEL_MAX - 1 ||
+		    !((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-'))
+			return false;
+	}
+	return n > 0 && s[0] != '-' && s[n - 1] != '-';
+}
+
+/* The names, after the COM (doc/PROTOCOL.md "Names"): absent when there
+ * are none, so that a config without names is the same bytes as before
+ * names existed.  As many entries as fit both the buffer and
+ * ZT_NETCONF_NAMES_BYTES go; the rest are left out (the list is bounded,
+ * not the network). */
+static void wr_names(struct wr *w, const struct zt_netconf *c)
+{
+	unsigned n = c->name_count < ZT_NETCONF_MAX_NAMES ? c->name_count : ZT_NETCONF_MAX_NAMES;
+	size_t start = w->len, budget;
+	unsigned put = 0;
+	uint8_t *count;
+
+	if (n == 0 || w->full)
+		return;
+	budget =
+	    w->cap - w->len < ZT_NETCONF_NAMES_BYTES ? w->cap - w->len : ZT_NETCONF_NAMES_BYTES;
+	if (budget < 2)
+		return;
+	count = w->p + w->len;
+	w->len += 2;
+	for (unsigned i = 0; i < n; i++) {
+		const struct zt_netconf_name *e = &c->names[i];
+		unsigned na =
+		    e->addr_count < ZT_NETCONF_NAME_ADDRS ? e->addr_count : ZT_NETCONF_NAME_ADDRS;
+		size_t need = 5 + 1 + strlen(e->label) + 1;
+		struct wr sub;
+		if (!zt_netconf_label_ok(e->label) || na == 0)
+			continue; /* the decoder would refuse it */
+		for (unsigned k = 0; k < na; k++)
+			need += 2 + (e->addrs[k].family == 4   ? 4
+			             : e->addrs[k].family == 6 ? 16
+			                                       : 0);
+		if (need > budget - (w->len - start))
+			break;
+		sub = (struct wr){w->p, w->len, w->cap, false};
+		wr_u40(&sub, e->member);
+		wr_str(&sub, e->label, sizeof e->label);
+		wr_u8(&sub, (uint8_t)na);
+		for (unsigned k = 0; k < na; k++)
+			wr_inet(&sub, &e->addrs[k]);
+		w->len = sub.len;
+		put++;
+	}
+	if (put == 0)
+		w->len = start; /* none fitted: the section is absent */
+	else
+		zt_put_u16(count, (uint16_t)put);
+}
+
+static void rd_names(struct rd *r, struct zt_netconf *c)
+{
+	size_t start = r->off;
+	unsigned n = rd_u16(r);
+
+	if (n == 0 || n > ZT_NETCONF_MAX_NAMES) {
+		r->bad = true; /* absent, not empty: the encoding is canonical */
+		return;
+	}
+	c->name_count = n;
+	for (unsigned i = 0; i < n && !r->bad; i++) {
+		struct zt_netconf_name *e = &c->names[i];
+		e->member = rd_u40(r);
+		rd_str(r, e->label, sizeof e->label);
+		e->addr_count = rd_u8(r);
+		if (r->bad || !zt_netconf_label_ok(e->label) || e->addr_count == 0 ||
+		    e->addr_count > ZT_NETCONF_NAME_ADDRS) {
+			r->bad = true;
+			return;
+		}
+		for (unsigned k = 0; k < e->addr_count && !r->bad; k++) {
+			rd_inet(r, &e->addrs[k]);
+			if (e->addrs[k].family == 0)
+				r->bad = true;
+		}
+	}
+	if (r->off - start > ZT_NETCONF_NAMES_BYTES)
+		r->bad = true;
+}
+
 int zt_netconf_encode(const struct zt_netconf *c, uint8_t *out, size_t cap)
 {
 	struct wr w = {out, 0, cap, false};
@@ -329,6 +420,7 @@ int zt_netconf_encode(const struct zt_netconf *c, uint8_t *out, size_t cap)
 		wr_u40(&w, c->bridges[i]);
 	zt_com_encode(&c->com, com);
 	wr_bytes(&w, com, sizeof com);
+	wr_names(&w, c);
 	return w.full ? ZT_ERANGE : (int)w.len;
 }
 
@@ -432,6 +524,8 @@ bridges:
 	for (unsigned i = 0; i < n && !r.bad; i++)
 		c->bridges[i] = rd_u40(&r);
 	b = rd_take(&r, ZT_COM_LEN);
+	if (b != NULL && r.off < len)
+		rd_names(&r, c);
 	if (r.bad || r.off != len || b == NULL)
 		return ZT_EINVAL;
 	if (zt_com_decode(&c->com, b, ZT_COM_LEN) != ZT_OK || c->timestamp < 0)

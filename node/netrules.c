@@ -16,7 +16,9 @@
 #include <string.h>
 
 #include "bridge.h"
+#include "droptrace.h"
 #include "eth.h"
+#include "flow.h"
 #include "host.h"
 #include "identity.h"
 #include "mem.h"
@@ -73,7 +75,9 @@ static const struct zt_memcreds *creds_of(const struct zt_network *net, const st
 	return d <= net->conf->com.max_delta ? c : NULL;
 }
 
-static void count_drop(struct zt_node *n, struct zt_network *net, bool inbound, int rule)
+/* A frame the rules dropped: counted, and noted in the network's trace. */
+static void count_drop(struct zt_node *n, int64_t now, struct zt_network *net, bool inbound,
+                       uint64_t peer, int rule, const uint8_t *frame, size_t len)
 {
 	unsigned i = rule >= 0 && rule < ZT_RULES_MAX ? (unsigned)rule : ZT_RULES_MAX;
 	if (inbound) {
@@ -84,6 +88,7 @@ static void count_drop(struct zt_node *n, struct zt_network *net, bool inbound, 
 		n->counters[ZT_CTR_RULES_DROP_OUT]++;
 	}
 	net->rules_dropped_by[i]++;
+	zt_droptrace_note(&net->drops, &n->mem, now, inbound, peer, rule, frame, len);
 }
 
 /* Send a rule's copy of a frame to member `to`. */
@@ -153,23 +158,25 @@ static void ctx_in(struct zt_node *n, int64_t now, const struct zt_network *net,
 	c->remote_tag_count = cr != NULL ? cr->tag_count : 0;
 	c->random = node_random;
 	c->random_arg = n;
+	c->flows = net->flows;
+	c->now = now;
 }
 
 /* Hold one frame of a member whose credentials we lack (the latest: an
  * older one gives way, counted as dropped). */
 static void hold_in(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_memcom *mc,
-                    const uint8_t *frame, size_t len, int rule)
+                    uint64_t from, const uint8_t *frame, size_t len, int rule)
 {
 	uint8_t *copy;
 
 	if (mc->in_held != NULL) {
-		count_drop(n, net, true, mc->in_held_rule);
+		count_drop(n, now, net, true, from, mc->in_held_rule, mc->in_held, mc->in_held_len);
 		zt_mem_free(&n->mem, mc->in_held);
 		mc->in_held = NULL;
 	}
 	copy = len <= UINT16_MAX ? zt_mem_alloc(&n->mem, len) : NULL;
 	if (copy == NULL) {
-		count_drop(n, net, true, rule);
+		count_drop(n, now, net, true, from, rule, frame, len);
 		return;
 	}
 	memcpy(copy, frame, len);
@@ -191,12 +198,72 @@ static void release_in(struct zt_node *n, int64_t now, struct zt_network *net, s
 		return;
 	mc->in_held = NULL;
 	if (now - mc->in_held_at >= ZT_COM_HOLD_TIME)
-		count_drop(n, net, true, mc->in_held_rule);
+		count_drop(n, now, net, true, p->address, mc->in_held_rule, frame, len);
 	else if (zt_netrules_in(n, now, net, p, frame, len)) {
 		n->counters[ZT_CTR_FRAMES_IN]++;
 		zt_host_frame_out(n, net->nwid, frame, len);
 	}
 	zt_mem_free(&n->mem, frame);
+}
+
+static bool conf_uses_flows(const struct zt_netconf *c)
+{
+	if (c == NULL)
+		return false;
+	if (zt_rules_use_flows(c->rules, c->rule_count))
+		return true;
+	for (unsigned i = 0; i < c->cap_count; i++)
+		if (zt_rules_use_flows(c->caps[i].rules, c->caps[i].rule_count < ZT_CAP_RULES_MAX
+		                                             ? c->caps[i].rule_count
+		                                             : ZT_CAP_RULES_MAX))
+			return true;
+	return false;
+}
+
+void zt_netrules_new_conf(struct zt_node *n, struct zt_network *net, const struct zt_netconf *next)
+{
+	const struct zt_netconf *old = net->conf;
+	bool same = old != NULL && next != NULL && old->rule_count == next->rule_count &&
+	            old->cap_count == next->cap_count &&
+	            memcmp(old->rules, next->rules, sizeof old->rules[0] * old->rule_count) == 0 &&
+	            memcmp(old->caps, next->caps, sizeof old->caps[0] * old->cap_count) == 0;
+
+	net->use_flows = conf_uses_flows(next);
+	if (!same || !net->use_flows)
+		zt_netrules_free(n, net);
+	/* The counts by entry, and the trace, are the old list's entry
+	 * numbers: a new list starts them again, so that "dropped by 7" means
+	 * its entry 7. */
+	if (!same) {
+		memset(net->rules_dropped_by, 0, sizeof net->rules_dropped_by);
+		zt_droptrace_free(&net->drops, &n->mem);
+	}
+}
+
+void zt_netrules_free(struct zt_node *n, struct zt_network *net)
+{
+	zt_mem_free(&n->mem, net->flows);
+	net->flows = NULL;
+}
+
+/* The rules let the frame through: its flow is recorded (the table made
+ * at the first).  Group frames make none: their replies come from other
+ * addresses than the one they went to. */
+static void note_flow(struct zt_node *n, int64_t now, struct zt_network *net, const uint8_t *frame,
+                      size_t len)
+{
+	if (!net->use_flows || len < ZT_ETH_HLEN || (frame[0] & 1) != 0)
+		return;
+	if (net->flows == NULL) {
+		uint8_t key[16];
+		net->flows = zt_mem_alloc(&n->mem, sizeof *net->flows);
+		if (net->flows == NULL)
+			return;
+		for (unsigned i = 0; i < sizeof key; i += 4)
+			zt_put_u32(key + i, zt_node_random_u32(n));
+		zt_flow_init(net->flows, key);
+	}
+	zt_flow_note(net->flows, now, frame, len);
 }
 
 enum zt_netrules_out zt_netrules_out(struct zt_node *n, int64_t now, struct zt_network *net,
@@ -225,8 +292,10 @@ enum zt_netrules_out zt_netrules_out(struct zt_node *n, int64_t now, struct zt_n
 	c.remote_tag_count = cr != NULL ? cr->tag_count : 0;
 	c.random = node_random;
 	c.random_arg = n;
+	c.flows = net->flows;
+	c.now = now;
 	if (!zt_rules_filter(&c, conf->rules, conf->rule_count, conf->caps, conf->cap_count, &r)) {
-		count_drop(n, net, false, r.rule);
+		count_drop(n, now, net, false, dst, r.rule, frame, len);
 		return ZT_NETRULES_DROP;
 	}
 	if (r.tee != 0)
@@ -235,6 +304,7 @@ enum zt_netrules_out zt_netrules_out(struct zt_node *n, int64_t now, struct zt_n
 		send_fwd(n, now, net, r.redirect, FWD_REDIRECT, frame, len, 0);
 		return ZT_NETRULES_REDIRECTED;
 	}
+	note_flow(n, now, net, frame, len);
 	/* The receiver checks our tags, capabilities and addresses: make
 	 * sure it has them (before the frame, which the caller sends next). */
 	if (m != NULL) {
@@ -262,9 +332,9 @@ bool zt_netrules_in(struct zt_node *n, int64_t now, struct zt_network *net, stru
 		 * on the way) the frame waits for them, as a frame waits for
 		 * a COM; otherwise it is dropped here. */
 		if (cr == NULL && mc != NULL)
-			hold_in(n, now, net, mc, frame, len, r.rule);
+			hold_in(n, now, net, mc, p->address, frame, len, r.rule);
 		else
-			count_drop(n, net, true, r.rule);
+			count_drop(n, now, net, true, p->address, r.rule, frame, len);
 		/* It may not know our tags yet (its checks of the receiver
 		 * were lenient for that reason; ours are not), nor we its
 		 * own: show ours, asking for its, at most once per
@@ -282,6 +352,7 @@ bool zt_netrules_in(struct zt_node *n, int64_t now, struct zt_network *net, stru
 		send_fwd(n, now, net, r.redirect, FWD_INBOUND | FWD_REDIRECT, frame, len, 0);
 		return false;
 	}
+	note_flow(n, now, net, frame, len);
 	return true;
 }
 

@@ -35,6 +35,13 @@ static inline bool zt_netrules_active(const struct zt_network *net)
 	return c != NULL && !(c->rule_count > 0 && c->rules[0].t == ZT_RULE_ACCEPT);
 }
 
+/* A new config replaces old (NULL: none) on net: flows are recorded only
+ * if the new rules use them, and forgotten if the rules changed (what was
+ * let through before may not be now).  net->conf is still old. */
+void zt_netrules_new_conf(struct zt_node *n, struct zt_network *net, const struct zt_netconf *next);
+/* The network is left: its flows go. */
+void zt_netrules_free(struct zt_node *n, struct zt_network *net);
+
 enum zt_netrules_out { ZT_NETRULES_PASS = 0, ZT_NETRULES_DROP, ZT_NETRULES_REDIRECTED };
 
 /* A frame from our TAP for member dst (group frames: each recipient).

@@ -16,6 +16,8 @@
 #include "wire.h"
 #include "zt.h"
 
+struct zt_droptrace;
+struct zt_flowtab;
 struct zt_memcom;
 
 struct zt_member {
@@ -67,6 +69,11 @@ struct zt_network {
 	/* The rules (netrules.c): frames dropped, and by which entry. */
 	uint64_t rules_dropped_out, rules_dropped_in;
 	uint32_t rules_dropped_by[ZT_RULES_MAX + 1];
+	/* `established` (flow.h): only when the rules use it; the table is
+	 * made at the first flow and dropped when the rules change. */
+	bool use_flows;
+	struct zt_flowtab *flows;
+	struct zt_droptrace *drops; /* the latest of them (droptrace.c), NULL until one */
 };
 
 #endif

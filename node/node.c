@@ -16,6 +16,7 @@
 #include "batch.h"
 #include "bridge.h"
 #include "cookie.h"
+#include "droptrace.h"
 #include "frag.h"
 #include "handshake.h"
 #include "host.h"
@@ -26,6 +27,7 @@
 #include "nat.h"
 #include "network.h"
 #include "node.h"
+#include "netrules.h"
 #include "peer.h"
 #include "rate.h"
 #include "recv.h"
@@ -206,6 +208,8 @@ void zt_node_free(struct zt_node *n)
 		/* Everything zt_node_leave frees, for networks still joined. */
 		zt_switch_free_members(&n->networks[i]);
 		zt_mem_free(&mem, n->networks[i].conf);
+		zt_netrules_free(n, &n->networks[i]);
+		zt_droptrace_free(&n->networks[i].drops, &mem);
 		zt_mc_net_free(&n->networks[i]);
 		zt_mactable_free(&n->networks[i].macs);
 		zt_mactable_free(&n->networks[i].lanmacs);
@@ -450,6 +454,8 @@ int zt_node_leave(struct zt_node *n, int64_t now, uint64_t nwid)
 	info.conf = NULL;
 	zt_switch_free_members(net);
 	zt_mem_free(&n->mem, net->conf);
+	zt_netrules_free(n, net);
+	zt_droptrace_free(&net->drops, &n->mem);
 	zt_mc_net_free(net);
 	zt_mactable_free(&net->macs);
 	zt_mactable_free(&net->lanmacs);
@@ -480,6 +486,14 @@ int zt_node_network(const struct zt_node *n, uint64_t nwid, struct zt_network_in
 		}
 	}
 	return ZT_ENOTFOUND;
+}
+
+size_t zt_node_rules_drops(const struct zt_node *n, uint64_t nwid, struct zt_rules_drop *out,
+                           size_t cap)
+{
+	const struct zt_network *net = zt_switch_find((struct zt_node *)n, nwid);
+
+	return net != NULL ? zt_droptrace_read(net->drops, out, cap) : 0;
 }
 
 size_t zt_node_multicast_groups(const struct zt_node *n, uint64_t nwid, struct zt_mcgroup *out,

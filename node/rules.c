@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "eth.h"
+#include "flow.h"
 #include "ndp.h"
 #include "util.h"
 
@@ -41,6 +42,10 @@ struct pkt {
 	/* IPv4 and IPv6: the transport header (l4 0: none found). */
 	size_t l4;
 	int proto; /* -1: not IP, or IPv6 whose headers do not parse */
+	/* CHARACTERISTICS, worked out at the first such match (ipauth walks
+	 * the sender's addresses): the same for every list of one filter. */
+	bool chr_known;
+	uint64_t chr;
 };
 
 static bool ipv4(const struct pkt *k)
@@ -290,7 +295,7 @@ static enum m tags_match(const struct zt_rules_ctx *c, const struct zt_rule *r, 
 	}
 }
 
-static enum m match(const struct zt_rules_ctx *c, const struct pkt *k, const struct zt_rule *r,
+static enum m match(const struct zt_rules_ctx *c, struct pkt *k, const struct zt_rule *r,
                     struct state *s)
 {
 	switch (ZT_RULE_TYPE(r->t)) {
@@ -337,7 +342,11 @@ static enum m match(const struct zt_rules_ctx *c, const struct pkt *k, const str
 	case ZT_RULE_SPORT: return port_match(k, r, false);
 	case ZT_RULE_DPORT: return port_match(k, r, true);
 	case ZT_RULE_CHARACTERISTICS:
-		return (characteristics(c, k) & r->v.characteristics) != 0 ? M_YES : M_NO;
+		if (!k->chr_known) {
+			k->chr = characteristics(c, k);
+			k->chr_known = true;
+		}
+		return (k->chr & r->v.characteristics) != 0 ? M_YES : M_NO;
 	case ZT_RULE_FRAME_SIZE:
 		return k->len >= r->v.range[0] && k->len <= r->v.range[1] ? M_YES : M_NO;
 	case ZT_RULE_RANDOM:
@@ -354,6 +363,10 @@ static enum m match(const struct zt_rules_ctx *c, const struct pkt *k, const str
 		uint64_t x = int_at(k, r);
 		return x >= r->v.intr.start && x - r->v.intr.start <= r->v.intr.end ? M_YES : M_NO;
 	}
+	case ZT_RULE_ESTABLISHED: {
+		int e = zt_flow_established(c->flows, c->now, c->frame, c->len);
+		return e < 0 ? M_CANNOT : e > 0 ? M_YES : M_NO;
+	}
 	default:
 		/* A match this version does not know fails (ZeroTier's
 		 * default for an unsupported match). */
@@ -366,20 +379,17 @@ static bool is_fwd(unsigned type)
 	return type == ZT_RULE_TEE || type == ZT_RULE_WATCH || type == ZT_RULE_REDIRECT;
 }
 
-void zt_rules_eval(const struct zt_rules_ctx *ctx, const struct zt_rule *rules, unsigned count,
-                   struct zt_rules_result *out)
+/* One list on a frame parsed already (k: a filter parses it once for the
+ * network's list and every capability). */
+static void eval(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_rule *rules,
+                 unsigned count, struct zt_rules_result *out)
 {
 	struct state s = {false, false};
-	struct pkt k;
 	bool set = true; /* the matches so far hold (none: they do) */
 
 	memset(out, 0, sizeof *out);
 	out->rule = -1;
 	out->qos = QOS_DEFAULT;
-	if (!parse(ctx->frame, ctx->len, &k)) {
-		out->verdict = ZT_RULES_DROP;
-		return;
-	}
 	for (unsigned i = 0; i < count; i++) {
 		const struct zt_rule *r = &rules[i];
 		unsigned type = ZT_RULE_TYPE(r->t);
@@ -390,7 +400,7 @@ void zt_rules_eval(const struct zt_rules_ctx *ctx, const struct zt_rule *rules, 
 			if (!set) {
 				/* Not taken; but inbound, being named its
 				 * target makes us accept what we would not. */
-				if (ctx->inbound && is_fwd(type) && r->v.fwd.address == ctx->self)
+				if (is_fwd(type) && ctx->inbound && r->v.fwd.address == ctx->self)
 					s.super_accept = true;
 				set = true;
 				continue;
@@ -447,7 +457,7 @@ void zt_rules_eval(const struct zt_rules_ctx *ctx, const struct zt_rule *rules, 
 		/* false AND anything is false: skip the work. */
 		if (!set && !(r->t & ZT_RULE_OR))
 			continue;
-		m = match(ctx, &k, r, &s);
+		m = match(ctx, k, r, &s);
 		if (m == M_CANNOT)
 			yes = false;
 		else if (m == M_ALWAYS)
@@ -463,10 +473,31 @@ void zt_rules_eval(const struct zt_rules_ctx *ctx, const struct zt_rule *rules, 
 	out->verdict = ZT_RULES_NO_MATCH;
 }
 
+void zt_rules_eval(const struct zt_rules_ctx *ctx, const struct zt_rule *rules, unsigned count,
+                   struct zt_rules_result *out)
+{
+	struct pkt k;
+
+	if (!parse(ctx->frame, ctx->len, &k)) {
+		memset(out, 0, sizeof *out);
+		out->rule = -1;
+		out->qos = QOS_DEFAULT;
+		out->verdict = ZT_RULES_DROP;
+		return;
+	}
+	eval(ctx, &k, rules, count, out);
+}
+
 bool zt_rules_filter(const struct zt_rules_ctx *ctx, const struct zt_rule *rules, unsigned count,
                      const struct zt_cap *caps, unsigned cap_count, struct zt_rules_result *out)
 {
-	zt_rules_eval(ctx, rules, count, out);
+	struct pkt k;
+
+	if (!parse(ctx->frame, ctx->len, &k)) {
+		zt_rules_eval(ctx, rules, count, out); /* the same verdict: DROP */
+		return false;
+	}
+	eval(ctx, &k, rules, count, out);
 	switch (out->verdict) {
 	case ZT_RULES_DROP: return false;
 	case ZT_RULES_NO_MATCH: break;
@@ -476,7 +507,7 @@ bool zt_rules_filter(const struct zt_rules_ctx *ctx, const struct zt_rule *rules
 		struct zt_rules_result cr;
 		unsigned n =
 		    caps[i].rule_count < ZT_CAP_RULES_MAX ? caps[i].rule_count : ZT_CAP_RULES_MAX;
-		zt_rules_eval(ctx, caps[i].rules, n, &cr);
+		eval(ctx, &k, caps[i].rules, n, &cr);
 		/* A DROP in a capability only ends that capability. */
 		if (cr.verdict != ZT_RULES_DROP && cr.verdict != ZT_RULES_NO_MATCH) {
 			*out = cr;
@@ -494,6 +525,14 @@ bool zt_rules_trivial(const struct zt_rule *rules, unsigned count)
 	return count >= 1 && rules[0].t == ZT_RULE_ACCEPT;
 }
 
+bool zt_rules_use_flows(const struct zt_rule *rules, unsigned count)
+{
+	for (unsigned i = 0; i < count; i++)
+		if (ZT_RULE_TYPE(rules[i].t) == ZT_RULE_ESTABLISHED)
+			return true;
+	return false;
+}
+
 /* ---- codec ---- */
 
 /* The value's length on the wire for a type, -1 for a type this version
@@ -506,7 +545,8 @@ static int value_len(unsigned type)
 	switch (type) {
 	case ZT_RULE_DROP:
 	case ZT_RULE_ACCEPT:
-	case ZT_RULE_BREAK: return 0;
+	case ZT_RULE_BREAK:
+	case ZT_RULE_ESTABLISHED: return 0;
 	case ZT_RULE_TEE:
 	case ZT_RULE_WATCH:
 	case ZT_RULE_REDIRECT: return 11;

@@ -14,6 +14,8 @@
 
 #include "zt.h"
 
+struct zt_flowtab;
+
 /* What one list's evaluation ended with (ZeroTier's order). */
 enum zt_rules_verdict {
 	ZT_RULES_NO_MATCH = 0, /* the list ended (or BREAK): capabilities next */
@@ -45,6 +47,10 @@ struct zt_rules_ctx {
 	unsigned remote_tag_count;
 	uint32_t (*random)(void *arg); /* MATCH_RANDOM */
 	void *random_arg;
+	/* MATCH_ESTABLISHED: the flows our accepts let through (NULL:
+	 * none yet), and the time to judge them by. */
+	const struct zt_flowtab *flows;
+	int64_t now;
 };
 
 struct zt_rules_result {
@@ -73,6 +79,10 @@ bool zt_rules_filter(const struct zt_rules_ctx *ctx, const struct zt_rule *rules
 /* Does the list accept everything (its first entry a plain ACCEPT)?
  * Then the switch skips the filter.  An empty list drops everything. */
 bool zt_rules_trivial(const struct zt_rule *rules, unsigned count);
+
+/* Does any entry of the list match on `established`?  Only then do the
+ * flows need recording (the fast path costs nothing otherwise). */
+bool zt_rules_use_flows(const struct zt_rule *rules, unsigned count);
 
 /* ---- codec: t u8 | len u8 | value (doc/PROTOCOL.md "Rules") ---- */
 /* Encode count rules: the bytes written, or -1 if cap is too small. */

@@ -99,6 +99,14 @@ enum zt_net_type { ZT_NET_PRIVATE = 0, ZT_NET_PUBLIC };
 #define ZT_NETCONF_MAX_DNS     4
 #define ZT_NETCONF_MAX_BRIDGES 32 /* active bridges listed in a config */
 #define ZT_NETCONF_TOKEN_MAX   64 /* an invite token in a config request */
+/* Names of the network's members (for the DNS responder in ztd): at most
+ * ZT_NETCONF_MAX_NAMES of them, each a DNS label with up to
+ * ZT_NETCONF_NAME_ADDRS addresses, and no more than ZT_NETCONF_NAMES_BYTES
+ * on the wire (doc/PROTOCOL.md, "Names"). */
+#define ZT_NETCONF_MAX_NAMES   256
+#define ZT_NETCONF_NAME_ADDRS  4
+#define ZT_NETCONF_LABEL_MAX   64 /* a DNS label (1-63 of a-z 0-9 -), with its NUL */
+#define ZT_NETCONF_NAMES_BYTES 8192
 
 /* An IP address with a prefix length (bits); family 4 or 6, 0: none. */
 struct zt_inetaddr {
@@ -178,6 +186,9 @@ enum zt_rule_type {
 	ZT_RULE_TAG_SENDER = 49,
 	ZT_RULE_TAG_RECEIVER = 50,
 	ZT_RULE_INT_RANGE = 51,
+	/* zt's own, from the top (ZeroTier's numbers grow from the bottom):
+	 * the frame belongs to a flow an accept let through (flow.h). */
+	ZT_RULE_ESTABLISHED = 63,
 };
 
 /* Characteristics (ZT_RULE_CHARACTERISTICS: any bit of the mask set). */
@@ -244,6 +255,14 @@ struct zt_cap {
 	uint8_t sig[64];
 };
 
+/* A member's name and its addresses, as the controller lists them. */
+struct zt_netconf_name {
+	uint64_t member;
+	char label[ZT_NETCONF_LABEL_MAX];
+	unsigned addr_count;
+	struct zt_inetaddr addrs[ZT_NETCONF_NAME_ADDRS];
+};
+
 #define ZT_NETCONF_F_PRIVATE   0x1u /* members need a current COM */
 #define ZT_NETCONF_F_BROADCAST 0x2u /* ff:ff:ff:ff:ff:ff is delivered */
 #define ZT_NETCONF_F_BRIDGE    0x4u /* this member is an active bridge */
@@ -279,6 +298,10 @@ struct zt_netconf {
 	unsigned bridge_count;
 	uint64_t bridges[ZT_NETCONF_MAX_BRIDGES];
 	struct zt_com com;
+	/* The network's named members (a bounded list; the encoder sends as
+	 * many as fit), for `<label>.<dns_domain>`. */
+	unsigned name_count;
+	struct zt_netconf_name names[ZT_NETCONF_MAX_NAMES];
 };
 
 /* What a controller answers a config request with. */
@@ -708,6 +731,28 @@ struct zt_mcgroup {
 	uint8_t mac[6];
 	uint32_t adi;
 };
+/* A frame the network's rules dropped (zt_node_rules_drops), as much of
+ * it as says why: who, which rule, and its addresses. */
+#define ZT_RULES_DROPS_MAX 64 /* the newest kept per network */
+struct zt_rules_drop {
+	int64_t time;
+	uint64_t peer; /* the member it came from (inbound) or was for */
+	int rule;      /* the network list's entry; -1: no rule or capability accepted */
+	bool inbound;
+	uint16_t len; /* the frame's length (capped at 65535) */
+	uint16_t ethertype;
+	uint8_t dst_mac[6], src_mac[6];
+	/* IPv4 (4) or IPv6 (6), else 0; ports for TCP, UDP, SCTP and UDP-Lite,
+	 * type and code for ICMP (else 0). */
+	uint8_t ip_family, ip_proto;
+	uint8_t src_ip[16], dst_ip[16];
+	uint16_t sport, dport;
+	uint8_t icmp_type, icmp_code;
+};
+/* The frames the rules dropped lately on nwid, oldest first: fill up to
+ * cap, return how many were copied (0 if none, or not a member). */
+size_t zt_node_rules_drops(const struct zt_node *n, uint64_t nwid, struct zt_rules_drop *out,
+                           size_t cap);
 /* Our host's groups on nwid (snooped; zt_network_info.multicast_groups
  * counts them): fill up to `cap`, return how many there are (0 if not a
  * member). */
@@ -780,6 +825,9 @@ const char *zt_counter_name(enum zt_counter c);
 int zt_netconf_encode(const struct zt_netconf *conf, uint8_t *out, size_t cap);
 /* Decode exactly len bytes; ZT_EINVAL if malformed. */
 int zt_netconf_decode(struct zt_netconf *conf, const uint8_t *in, size_t len);
+/* Is s a name a config may carry: a DNS label, 1-63 of a-z, 0-9 and '-',
+ * neither first nor last a '-'? */
+bool zt_netconf_label_ok(const char *s);
 /* Sign the COM with the controller's identity (ZT_OK, or ZT_EINVAL without
  * its secret) / verify it with its key (ZT_OK, ZT_EINVAL for a COM out of
  * range, ZT_ESIG). */

@@ -169,7 +169,31 @@ static void get_networks(struct zt_daemon *d, struct zt_httpd_reply *reply)
 	reply_json(reply, 200, arr);
 }
 
-static void network(struct zt_daemon *d, const struct zt_http_request *req, const char *seg,
+/* GET /network/<nwid>/trace: the frames its rules dropped lately. */
+static void trace(struct zt_daemon *d, const struct zt_http_request *req, uint64_t nwid,
+                  struct zt_httpd_reply *reply)
+{
+	struct zt_node *node = zt_daemon_node(d);
+	struct zt_rules_drop drops[ZT_RULES_DROPS_MAX];
+	struct zt_network_info info;
+	char msg[ERR_MAX];
+	size_t n;
+
+	if (!zt_http_str_eq(&req->method, "GET")) {
+		reply->extra_headers = allow_get;
+		reply_error(reply, 405, "method not allowed: use GET");
+		return;
+	}
+	if (zt_node_network(node, nwid, &info) != ZT_OK) {
+		snprintf(msg, sizeof msg, "not a member of network %016" PRIx64, nwid);
+		reply_error(reply, 404, msg);
+		return;
+	}
+	n = zt_node_rules_drops(node, nwid, drops, ZT_RULES_DROPS_MAX);
+	reply_json(reply, 200, zt_api_json_trace(nwid, drops, n, zt_clock_now()));
+}
+
+static void network(struct zt_daemon *d, const struct zt_http_request *req, char *seg,
                     struct zt_httpd_reply *reply)
 {
 	struct zt_node *node = zt_daemon_node(d);
@@ -177,7 +201,17 @@ static void network(struct zt_daemon *d, const struct zt_http_request *req, cons
 	struct zt_api_join_req jr;
 	struct zt_network_info info;
 	uint64_t nwid;
+	char *sub = strchr(seg, '/');
 
+	/* <nwid>/trace is the one path below a network. */
+	if (sub != NULL && strcmp(sub, "/trace") == 0) {
+		*sub = '\0';
+		if (zt_nwid_parse(seg, &nwid) == 0) {
+			trace(d, req, nwid, reply);
+			return;
+		}
+		*sub = '/';
+	}
 	if (zt_nwid_parse(seg, &nwid) != 0) {
 		snprintf(shown, sizeof shown, "%s", seg);
 		printable(shown);

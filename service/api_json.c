@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "osdep/rulesjson.h"
+
 #define TEXT_MAX 64
 
 struct builder {
@@ -264,6 +266,60 @@ json_t *zt_api_json_network(const struct zt_network_info *n, const struct zt_api
 		}
 		put(&b, "rulesDroppedBy", by);
 	}
+	/* The rules in force as the controller sent them (ZeroTier's JSON),
+	 * with the capabilities and tags it gave this member; none on a
+	 * network without a config (ad-hoc: every frame passes). */
+	if (b.obj != NULL && n->conf != NULL && zt_rulesjson_conf(b.obj, n->conf) < 0)
+		b.failed = true;
+	return finish(&b);
+}
+
+static json_t *drop_json(const struct zt_rules_drop *d)
+{
+	struct builder b = {json_object(), false};
+	char t[INET6_ADDRSTRLEN], mac[24];
+
+	put_int(&b, "time", d->time);
+	put_str(&b, "direction", d->inbound ? "in" : "out");
+	snprintf(t, sizeof t, "%010" PRIx64, d->peer);
+	put_str(&b, "peer", t);
+	put(&b, "rule", d->rule >= 0 ? json_integer(d->rule) : json_null());
+	put_int(&b, "length", d->len);
+	snprintf(t, sizeof t, "0x%04x", d->ethertype);
+	put_str(&b, "etherType", t);
+	zt_api_json_mac(d->src_mac, mac, sizeof mac);
+	put_str(&b, "srcMac", mac);
+	zt_api_json_mac(d->dst_mac, mac, sizeof mac);
+	put_str(&b, "dstMac", mac);
+	if (d->ip_family != 0) {
+		int af = d->ip_family == 4 ? AF_INET : AF_INET6;
+		put_int(&b, "ipProtocol", d->ip_proto);
+		put_str(&b, "srcIp", inet_ntop(af, d->src_ip, t, sizeof t) ? t : "");
+		put_str(&b, "dstIp", inet_ntop(af, d->dst_ip, t, sizeof t) ? t : "");
+		if (d->sport != 0 || d->dport != 0) {
+			put_int(&b, "srcPort", d->sport);
+			put_int(&b, "dstPort", d->dport);
+		}
+		if (d->ip_proto == 1 || d->ip_proto == 58) {
+			put_int(&b, "icmpType", d->icmp_type);
+			put_int(&b, "icmpCode", d->icmp_code);
+		}
+	}
+	return finish(&b);
+}
+
+json_t *zt_api_json_trace(uint64_t nwid, const struct zt_rules_drop *d, size_t count, int64_t now)
+{
+	struct builder b = {json_object(), false};
+	char id[24];
+	json_t *arr;
+
+	snprintf(id, sizeof id, "%016" PRIx64, nwid);
+	put_str(&b, "nwid", id);
+	put_int(&b, "clock", now);
+	arr = put_array(&b, "drops");
+	for (size_t i = 0; arr != NULL && i < count; i++)
+		append(&b, arr, drop_json(&d[i]));
 	return finish(&b);
 }
 

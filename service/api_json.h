@@ -90,6 +90,11 @@ json_t *zt_api_json_status(const struct zt_api_status *s);
  * assignedAddresses, routes and dns come from n->conf when there is one;
  * an ad-hoc network, which has no name, is named by its id. */
 json_t *zt_api_json_network(const struct zt_network_info *n, const struct zt_api_net_local *l);
+/* GET /network/<nwid>/trace: the frames its rules dropped lately, oldest
+ * first, with the rule (its index in the network's list; null: no rule or
+ * capability accepted) and what the frame carried; `clock` is now, on the
+ * clock `time` is measured by. */
+json_t *zt_api_json_trace(uint64_t nwid, const struct zt_rules_drop *d, size_t count, int64_t now);
 /* {"result": true} */
 json_t *zt_api_json_result(void);
 

@@ -52,10 +52,17 @@ struct zt_daemon_net {
 	/* The device `applied` is on: the TAP, or the Linux bridge the TAP
 	 * belongs to (set.bridge_dev), where the host's address lives. */
 	char applied_dev[ZT_TAP_NAME_MAX];
+	/* The names responder (daemon_dns.c): its socket (-1: none), the
+	 * address it is bound to, and what it answers. */
+	int dns_fd;
+	struct zt_inetaddr dns_addr;
+	bool dns_warned; /* a bind on dns_addr failed and was logged */
+	struct zt_dns_zone *dns_zone;
 };
 
 struct zt_evloop;
 struct zt_httpd;
+struct zt_dns_zone;
 struct zt_workers;
 
 struct zt_daemon {
@@ -139,6 +146,11 @@ void zt_daemon_tap_bridge(struct zt_daemon_net *net);
 void zt_daemon_tap_apply(struct zt_daemon_net *net, const struct zt_netconf *conf);
 /* Re-add the addresses that went missing from the TAPs (every 30 s). */
 void zt_daemon_tap_check_all(struct zt_daemon *d);
+/* daemon_dns.c: answer the config's names on this member's address (or
+ * stop); the address the responder is bound to (NULL: none); close. */
+void zt_daemon_dns_apply(struct zt_daemon_net *net, const struct zt_netconf *conf);
+const struct zt_inetaddr *zt_daemon_dns_addr(const struct zt_daemon_net *net);
+void zt_daemon_dns_close(struct zt_daemon_net *net);
 /* Write what GRO holds to every TAP (after each batch the core took). */
 void zt_daemon_tap_flush_all(struct zt_daemon *d);
 

@@ -59,6 +59,7 @@ struct zt_daemon_net *zt_daemon_tap_alloc(struct zt_daemon *d, uint64_t nwid)
 			net->used = true;
 			net->nwid = nwid;
 			net->tap.fd = -1;
+			net->dns_fd = -1;
 			net->d = d;
 			zt_net_settings_default(&net->set);
 			return net;
@@ -90,6 +91,7 @@ static void tap_withdraw(struct zt_daemon_net *net)
 
 void zt_daemon_tap_close(struct zt_daemon_net *net)
 {
+	zt_daemon_dns_close(net);
 	if (net->tap.fd < 0)
 		return;
 	tap_withdraw(net);
@@ -173,7 +175,10 @@ void zt_daemon_tap_apply(struct zt_daemon_net *net, const struct zt_netconf *con
 			pin[npin++] = d->direct_eps[i];
 		zt_netapply_sync(net->nwid, dev, &net->applied, &want, pin, npin);
 	}
-	zt_netapply_dns(net->nwid, net->tap.name, &net->applied, conf, &net->set);
+	zt_daemon_dns_apply(net, conf);
+	/* The link resolved sends the domain's queries on: where our address
+	 * is (the bridge, when bridged). */
+	zt_netapply_dns(net->nwid, dev, &net->applied, conf, &net->set, zt_daemon_dns_addr(net));
 }
 
 void zt_daemon_tap_free(struct zt_daemon_net *net)

@@ -508,11 +508,14 @@ static bool have_resolvectl(void)
 }
 
 void zt_netapply_dns(uint64_t nwid, const char *dev, struct zt_netapply *cur,
-                     const struct zt_netconf *conf, const struct zt_net_settings *s)
+                     const struct zt_netconf *conf, const struct zt_net_settings *s,
+                     const struct zt_inetaddr *self)
 {
-	bool want = conf != NULL && s->allow_dns && s->allow_managed && conf->dns_count > 0;
-	char servers[ZT_NETCONF_MAX_DNS][INET6_ADDRSTRLEN];
-	const char *argv[4 + ZT_NETCONF_MAX_DNS];
+	bool want = conf != NULL && s->allow_dns && s->allow_managed &&
+	            (conf->dns_count > 0 || (self != NULL && conf->dns_domain[0] != '\0'));
+	char servers[1 + ZT_NETCONF_MAX_DNS][INET6_ADDRSTRLEN];
+	char routing[1 + ZT_NETCONF_NAME_MAX];
+	const char *argv[5 + ZT_NETCONF_MAX_DNS];
 	int n = 0, r;
 
 	if (dev == NULL || dev[0] == '\0' || (!want && !cur->dns))
@@ -533,15 +536,26 @@ void zt_netapply_dns(uint64_t nwid, const char *dev, struct zt_netapply *cur,
 	argv[n++] = "resolvectl";
 	argv[n++] = "dns";
 	argv[n++] = dev;
-	for (unsigned i = 0; i < conf->dns_count; i++) {
+	/* Our own responder first (the names), then the pushed servers. */
+	if (self != NULL && inet_ntop(self->family == 6 ? AF_INET6 : AF_INET, self->ip, servers[0],
+	                              sizeof servers[0]) != NULL)
+		argv[n++] = servers[0];
+	for (unsigned i = 0; i < conf->dns_count && i < ZT_NETCONF_MAX_DNS; i++) {
 		if (inet_ntop(conf->dns[i].family == 6 ? AF_INET6 : AF_INET, conf->dns[i].ip,
-		              servers[i], sizeof servers[i]) != NULL)
-			argv[n++] = servers[i];
+		              servers[1 + i], sizeof servers[1 + i]) != NULL)
+			argv[n++] = servers[1 + i];
 	}
 	argv[n] = NULL;
 	r = run(argv);
 	if (r == 0 && conf->dns_domain[0]) {
+		/* With servers pushed, the domain is a search domain, as
+		 * ZeroTier sets it.  With our names alone, a routing-only
+		 * domain (~): only that domain's queries come to us. */
 		const char *dv[] = {"resolvectl", "domain", dev, conf->dns_domain, NULL};
+		if (conf->dns_count == 0) {
+			snprintf(routing, sizeof routing, "~%s", conf->dns_domain);
+			dv[3] = routing;
+		}
 		r = run(dv);
 	}
 	if (r != 0)

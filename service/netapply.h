@@ -131,8 +131,11 @@ int zt_netapply_parse_addr(const char *text, struct zt_inetaddr *out);
 /* The text of an address with its prefix length. */
 void zt_netapply_addr_text(const struct zt_inetaddr *a, char *out, size_t cap);
 
-/* DNS: tell resolvectl (if present and allowed), or revert. */
+/* DNS: tell resolvectl (if present and allowed), or revert.  self: the
+ * address ztd's names responder answers on (NULL: none), the link's first
+ * server, for the config's domain alone when no servers are pushed. */
 void zt_netapply_dns(uint64_t nwid, const char *dev, struct zt_netapply *cur,
-                     const struct zt_netconf *conf, const struct zt_net_settings *s);
+                     const struct zt_netconf *conf, const struct zt_net_settings *s,
+                     const struct zt_inetaddr *self);
 
 #endif

@@ -32,6 +32,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    c.tag_count > ZT_TAGS_MAX || c.addr_count > ZT_NETCONF_MAX_ADDRS ||
 		    c.route_count > ZT_NETCONF_MAX_ROUTES || c.dns_count > ZT_NETCONF_MAX_DNS)
 			abort();
+		if (c.name_count > ZT_NETCONF_MAX_NAMES)
+			abort();
+		for (unsigned i = 0; i < c.name_count; i++)
+			if (!zt_netconf_label_ok(c.names[i].label) || c.names[i].addr_count == 0 ||
+			    c.names[i].addr_count > ZT_NETCONF_NAME_ADDRS)
+				abort();
 	}
 	{
 		static struct zt_invite inv;

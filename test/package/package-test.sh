@@ -148,9 +148,9 @@ for u in zt zt-root zt-controller; do
 		grep -q "^$k" "$R/$units/$u.service" || { fail units "$u.service has no $k"; ok=0; }
 	done
 done
-grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN' "$R/$units/zt.service" &&
-	grep -qx 'AmbientCapabilities=CAP_NET_ADMIN' "$R/$units/zt.service" ||
-	{ fail units "zt.service does not keep exactly CAP_NET_ADMIN"; ok=0; }
+grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_BIND_SERVICE' "$R/$units/zt.service" &&
+	grep -qx 'AmbientCapabilities=CAP_NET_ADMIN CAP_NET_BIND_SERVICE' "$R/$units/zt.service" ||
+	{ fail units "zt.service does not keep exactly CAP_NET_ADMIN and CAP_NET_BIND_SERVICE"; ok=0; }
 [ $ok = 1 ] && pass units
 
 # ---- the installed programs run ----

@@ -14,7 +14,9 @@
  * and nothing else, until the capability is taken away; a spoke that lies
  * about its tag (a credential it altered, or a hub's) and sends past its
  * own filter is refused by the receiver; with "drop not chr ipauth", a
- * member sending from another's address past its own filter is too.
+ * member sending from another's address past its own filter is too; tee
+ * and redirect; and a stateful allow-list (`established`) lets the
+ * replies of a connection through, and nothing else.
  */
 #include "scenarios.h"
 
@@ -107,8 +109,8 @@ static bool admin(struct sim_result *r, struct rules_world *rw, int i, const cha
 }
 
 /* An IPv4 TCP frame from member `from` (its own address) to `to`. */
-static size_t tcp_frame(struct rules_world *rw, unsigned from, unsigned to, unsigned dport,
-                        uint8_t *f)
+static size_t tcp_segment(struct rules_world *rw, unsigned from, unsigned to, unsigned sport,
+                          unsigned dport, uint8_t flags, uint8_t *f)
 {
 	const struct zt_netconf *a = conf_of(rw, from), *b = conf_of(rw, to);
 	uint8_t *p = f + 14;
@@ -122,10 +124,17 @@ static size_t tcp_frame(struct rules_world *rw, unsigned from, unsigned to, unsi
 		memcpy(p + 12, a->addrs[0].ip, 4);
 	if (b != NULL)
 		memcpy(p + 16, b->addrs[0].ip, 4);
-	p[20] = 0xc0, p[21] = 0x01;
+	p[20] = (uint8_t)(sport >> 8), p[21] = (uint8_t)sport;
 	p[22] = (uint8_t)(dport >> 8), p[23] = (uint8_t)dport;
-	p[32] = 0x50, p[33] = 0x02; /* SYN */
+	p[32] = 0x50, p[33] = flags;
 	return 64;
+}
+
+/* A SYN from port 49153. */
+static size_t tcp_frame(struct rules_world *rw, unsigned from, unsigned to, unsigned dport,
+                        uint8_t *f)
+{
+	return tcp_segment(rw, from, to, 0xc001, dport, 0x02, f);
 }
 
 static unsigned got_from(struct rules_world *rw, unsigned to, unsigned from, size_t since)
@@ -146,6 +155,18 @@ static bool reaches(struct rules_world *rw, unsigned from, unsigned to, unsigned
 	uint8_t f[64];
 	size_t before = member(rw, to)->nframes;
 	sim_host_send_frame(member(rw, from), rw->nwid, f, tcp_frame(rw, from, to, dport, f));
+	sim_world_run_for(rw->w, 1500);
+	return got_from(rw, to, from, before) > 0;
+}
+
+/* The same with ports and flags of our choosing. */
+static bool segment_reaches(struct rules_world *rw, unsigned from, unsigned to, unsigned sport,
+                            unsigned dport, uint8_t flags)
+{
+	uint8_t f[64];
+	size_t before = member(rw, to)->nframes;
+	sim_host_send_frame(member(rw, from), rw->nwid, f,
+	                    tcp_segment(rw, from, to, sport, dport, flags, f));
 	sim_world_run_for(rw->w, 1500);
 	return got_from(rw, to, from, before) > 0;
 }
@@ -419,6 +440,50 @@ void sim_rules(struct sim_result *r, uint64_t seed)
 	}
 	sim_note("tee: a copy at the observer; redirect: the frame at the target, not at its "
 	         "destination\n");
+
+	/* 8. A stateful allow-list: "accept ipprotocol tcp and dport 443;
+	 * accept established;" (then drop).  3 opens 4:443 and 4's replies
+	 * pass (both ends recorded the flow); nothing else from 4 does, nor
+	 * a "reply" of a connection nobody opened. */
+	if (!admin(r, &rw, -1,
+	           "{\"rules\":[{\"type\":\"MATCH_IP_PROTOCOL\",\"ipProtocol\":6},"
+	           "{\"type\":\"MATCH_IP_DEST_PORT_RANGE\",\"start\":443,\"end\":443},"
+	           "{\"type\":\"ACTION_ACCEPT\"},{\"type\":\"MATCH_ESTABLISHED\"},"
+	           "{\"type\":\"ACTION_ACCEPT\"}]}"))
+		goto out;
+	for (unsigned i = 0; i < MEMBERS; i++)
+		if (!admin(r, &rw, (int)i, "{}"))
+			goto out;
+	sim_world_run_for(rw.w, 3000);
+	{
+		uint64_t d0 = drops(&rw, 3, false) + drops(&rw, 3, true) + drops(&rw, 4, false) +
+		              drops(&rw, 4, true);
+		bool before_open = segment_reaches(&rw, 4, 3, 443, 0xc001, 0x12);
+		bool open = segment_reaches(&rw, 3, 4, 0xc001, 443, 0x02);
+		bool synack = segment_reaches(&rw, 4, 3, 443, 0xc001, 0x12);
+		bool ack = segment_reaches(&rw, 3, 4, 0xc001, 443, 0x10);
+		bool data = segment_reaches(&rw, 4, 3, 443, 0xc001, 0x18);
+		bool other_port = segment_reaches(&rw, 4, 3, 443, 0xc002, 0x12);
+		bool from_other = segment_reaches(&rw, 4, 3, 5555, 0xc001, 0x02);
+		bool stranger = segment_reaches(&rw, 5, 3, 443, 0xc001, 0x12);
+		uint64_t d1 = drops(&rw, 3, false) + drops(&rw, 3, true) + drops(&rw, 4, false) +
+		              drops(&rw, 4, true);
+		if (before_open || !open || !synack || !ack || !data || other_port || from_other ||
+		    stranger || d1 < d0 + 3) {
+			sim_fail(r,
+			         "established: a reply before the connection %d (want 0), SYN %d, "
+			         "SYN-ACK %d, ACK %d, data %d (want 1 each), to another port %d, "
+			         "from another port %d, from another member %d (want 0 each); "
+			         "%llu drops",
+			         before_open, open, synack, ack, data, other_port, from_other,
+			         stranger, (unsigned long long)(d1 - d0));
+			sim_show_counters(member(&rw, 3));
+			goto out;
+		}
+		sim_note("established: the replies of 3's connection to 4:443 pass, 4 reaches "
+		         "nothing else of 3 (%llu frames dropped by rule)\n",
+		         (unsigned long long)(d1 - d0));
+	}
 	(void)sim_check_api(r, rw.w);
 out:
 	sim_world_free(rw.w);

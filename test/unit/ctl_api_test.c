@@ -9,6 +9,7 @@
  *   - the policy: access denied, pool assignment, route prefixes, rfc4193
  *     and 6plane addresses, invites authorizing once.
  */
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -612,6 +613,93 @@ static void test_bridges(void)
 	free(c);
 }
 
+static void post_member(struct fixture *f, uint64_t addr, const char *body)
+{
+	char path[96];
+	json_t *j;
+	snprintf(path, sizeof path, "/controller/network/8056c2e21c000001/member/%010" PRIx64,
+	         addr);
+	j = call_json(f, "POST", path, body, 200);
+	json_decref(j);
+}
+
+/* Names: every authorized member with a usable name and an address, as a
+ * DNS label, in address order, the first of two with one name; none
+ * without a dns.domain; a rename reaches the next config; bounded. */
+static void test_names(void)
+{
+	struct fixture f;
+	struct zt_netconf *c = calloc(1, sizeof *c);
+	struct zt_netconf_request req;
+	char text[64];
+	json_t *j;
+
+	if (c == NULL || setup(&f) < 0) {
+		CHECK(0);
+		free(c);
+		return;
+	}
+	j = call_json(&f, "POST", "/controller/network/8056c2e21c000001", "{}", 200);
+	json_decref(j);
+	post_member(&f, MEMBER,
+	            "{\"authorized\":true,\"name\":\"Laptop\","
+	            "\"ipAssignments\":[\"10.9.0.5\",\"fd00::5\"]}");
+	post_member(&f, 0x0a0b0c0d0e,
+	            "{\"authorized\":true,\"name\":\" Bob's  Phone_2 \","
+	            "\"ipAssignments\":[\"10.9.0.6\"]}");
+	post_member(&f, 0x0a0b0c0d0f,
+	            "{\"authorized\":true,\"name\":\"laptop\","
+	            "\"ipAssignments\":[\"10.9.0.7\"]}");
+	post_member(&f, 0x0a0b0c0d10,
+	            "{\"authorized\":false,\"name\":\"guest\","
+	            "\"ipAssignments\":[\"10.9.0.8\"]}");
+	post_member(&f, 0x0a0b0c0d11, "{\"authorized\":true,\"name\":\"noip\"}");
+	post_member(&f, 0x0a0b0c0d12,
+	            "{\"authorized\":true,\"name\":\"---\","
+	            "\"ipAssignments\":[\"10.9.0.9\"]}");
+	memset(&req, 0, sizeof req);
+	req.nwid = NWID;
+	req.member = MEMBER;
+	/* No dns.domain: no names. */
+	CHECK_EQ(zt_ctl_netconf_request(&f.ctl, clock_ms, &req, c), ZT_NETCONF_OK);
+	CHECK_EQ(c->name_count, 0);
+	j = call_json(&f, "POST", "/controller/network/8056c2e21c000001",
+	              "{\"dns\":{\"domain\":\"lab.zt\",\"servers\":[]}}", 200);
+	json_decref(j);
+	CHECK_EQ(zt_ctl_netconf_request(&f.ctl, clock_ms, &req, c), ZT_NETCONF_OK);
+	CHECK_EQ(c->name_count, 2);
+	CHECK(c->names[0].member == MEMBER && strcmp(c->names[0].label, "laptop") == 0);
+	CHECK_EQ(c->names[0].addr_count, 2);
+	zt_ctl_ip_text(&c->names[0].addrs[1], true, text, sizeof text);
+	CHECK(strcmp(text, "fd00::5/128") == 0);
+	CHECK(strcmp(c->names[1].label, "bob-s-phone-2") == 0);
+	/* A rename is in the next config (the cache is cleared). */
+	post_member(&f, MEMBER, "{\"name\":\"desk\"}");
+	CHECK_EQ(zt_ctl_netconf_request(&f.ctl, clock_ms, &req, c), ZT_NETCONF_OK);
+	CHECK_EQ(c->name_count, 3); /* 0a0b0c0d0f's "laptop" is free now */
+	CHECK(strcmp(c->names[0].label, "desk") == 0 && strcmp(c->names[2].label, "laptop") == 0);
+	/* Bounded: the first ZT_NETCONF_MAX_NAMES by address. */
+	for (unsigned i = 0; i < ZT_NETCONF_MAX_NAMES + 20; i++) {
+		char body[128];
+		snprintf(
+		    body, sizeof body,
+		    "{\"authorized\":true,\"name\":\"m%u\",\"ipAssignments\":[\"10.10.%u.%u\"]}", i,
+		    i / 200, 1 + i % 200);
+		post_member(&f, 0x0b00000000ULL + i, body);
+	}
+	CHECK_EQ(zt_ctl_netconf_request(&f.ctl, clock_ms, &req, c), ZT_NETCONF_OK);
+	CHECK_EQ(c->name_count, ZT_NETCONF_MAX_NAMES);
+	CHECK(strcmp(c->names[ZT_NETCONF_MAX_NAMES - 1].label, "m252") == 0);
+	{
+		static uint8_t buf[16384];
+		int n = zt_netconf_encode(c, buf, sizeof buf);
+		CHECK(n > 0 && n < 16384 - 100);
+	}
+	zt_ctl_cleanup(&f.ctl);
+	zt_store_close(f.ctl.store);
+	free(c);
+}
+
 /* The audit trail: every change through the API with who, when, what,
  * before and after, newest first, in pages; refused requests leave no
  * entry, an invite's token is never in it; kept across a restart of the
@@ -753,5 +841,6 @@ int main(void)
 	RUN(test_policy);
 	RUN(test_invite);
 	RUN(test_bridges);
+	RUN(test_names);
 	TEST_EXIT();
 }

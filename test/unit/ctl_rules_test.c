@@ -59,6 +59,7 @@ static const char *const ZT_RULES =
     "{\"type\":\"ACTION_REDIRECT\",\"address\":\"0a0b0c0d0f\",\"flags\":0},"
     "{\"type\":\"ACTION_PRIORITY\",\"qosBucket\":2},"
     "{\"type\":\"ACTION_BREAK\"},"
+    "{\"type\":\"MATCH_ESTABLISHED\",\"not\":true,\"or\":false},"
     "{\"type\":\"ACTION_ACCEPT\"}"
     "]";
 
@@ -91,6 +92,7 @@ static void test_every_type(void)
 	CHECK(r[30].v.intr.start == 5 && r[30].v.intr.end == 4 && r[30].v.intr.format == 3);
 	CHECK(r[31].v.fwd.address == UINT64_C(0x0a0b0c0d0e) && r[31].v.fwd.length == 128);
 	CHECK_EQ(r[34].v.qos, 2);
+	CHECK_EQ(r[n - 2].t, ZT_RULE_ESTABLISHED | ZT_RULE_NOT); /* zt's own */
 	/* Rendered as it came (ZeroTier's rendering is its tooling's shape). */
 	out = zt_ctl_rules_normalized(in, ZT_RULES_MAX);
 	CHECK(out != NULL && json_equal(in, out));

@@ -7,6 +7,7 @@
  */
 #include <sodium.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "node/netconf.h"
@@ -232,6 +233,89 @@ static void test_com_window(void)
 	CHECK_EQ(zt_nwid_controller(NWID), UINT64_C(0x8056c2e21c));
 }
 
+static void add_name(struct zt_netconf *c, uint64_t member, const char *label, uint8_t last)
+{
+	struct zt_netconf_name *e = &c->names[c->name_count++];
+	memset(e, 0, sizeof *e);
+	e->member = member;
+	snprintf(e->label, sizeof e->label, "%s", label);
+	e->addr_count = 2;
+	e->addrs[0].family = 4;
+	e->addrs[0].bits = 24;
+	memcpy(e->addrs[0].ip, "\x0a\x09\x00", 3);
+	e->addrs[0].ip[3] = last;
+	e->addrs[1].family = 6;
+	e->addrs[1].bits = 88;
+	e->addrs[1].ip[0] = 0xfd;
+	e->addrs[1].ip[15] = last;
+}
+
+/* The names after the COM: absent when empty (the same bytes as a config
+ * from before names), round trip, bounded by count and bytes, and only DNS
+ * labels. */
+static void test_names(void)
+{
+	static struct zt_netconf a, b;
+	static uint8_t buf[32768], plain[8192];
+	int n, np;
+
+	make_ids();
+	sample(&a);
+	CHECK_EQ(zt_com_sign(&a.com, &ctl), ZT_OK);
+	np = zt_netconf_encode(&a, plain, sizeof plain);
+	CHECK(np > 0);
+	add_name(&a, 0x1111111111ULL, "laptop", 11);
+	add_name(&a, 0x2222222222ULL, "web-1", 12);
+	n = zt_netconf_encode(&a, buf, sizeof buf);
+	CHECK(n > np && memcmp(buf, plain, (size_t)np) == 0);
+	CHECK_EQ(zt_netconf_decode(&b, buf, (size_t)n), ZT_OK);
+	CHECK(memcmp(&a, &b, sizeof a) == 0);
+	CHECK_EQ(b.name_count, 2u);
+	CHECK(strcmp(b.names[1].label, "web-1") == 0 && b.names[1].addrs[0].ip[3] == 12);
+	/* Cut inside the names: refused (cut at their start, it is a config
+	 * without names, which the message's signature then refuses). */
+	for (int i = np + 1; i < n; i++)
+		CHECK_EQ(zt_netconf_decode(&b, buf, (size_t)i), ZT_EINVAL);
+	/* An empty section is not canonical (absent is). */
+	memcpy(buf, plain, (size_t)np);
+	buf[np] = 0;
+	buf[np + 1] = 0;
+	CHECK_EQ(zt_netconf_decode(&b, buf, (size_t)np + 2), ZT_EINVAL);
+	/* Not a label: left out by the encoder, refused by the decoder. */
+	CHECK(zt_netconf_label_ok("a") && zt_netconf_label_ok("x-1") && !zt_netconf_label_ok("") &&
+	      !zt_netconf_label_ok("-a") && !zt_netconf_label_ok("a-") &&
+	      !zt_netconf_label_ok("A") && !zt_netconf_label_ok("a.b") &&
+	      !zt_netconf_label_ok("a b") &&
+	      zt_netconf_label_ok(
+	          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa") &&
+	      !zt_netconf_label_ok(
+	          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	strcpy(a.names[0].label, "Laptop");
+	n = zt_netconf_encode(&a, buf, sizeof buf);
+	CHECK_EQ(zt_netconf_decode(&b, buf, (size_t)n), ZT_OK);
+	CHECK(b.name_count == 1 && strcmp(b.names[0].label, "web-1") == 0);
+	buf[np + 2 + 5 + 1] = 'W'; /* "web-1" -> "Web-1" */
+	CHECK_EQ(zt_netconf_decode(&b, buf, (size_t)n), ZT_EINVAL);
+	/* 256 long names do not fit ZT_NETCONF_NAMES_BYTES: as many as fit go,
+	 * in order, and the whole stays within its bounds. */
+	a.name_count = 0;
+	for (unsigned i = 0; i < ZT_NETCONF_MAX_NAMES; i++) {
+		char l[ZT_NETCONF_LABEL_MAX];
+		snprintf(l, sizeof l, "member-%03u-%s", i,
+		         "a-long-name-that-fills-most-of-the-label-xxxxxxxxx");
+		add_name(&a, 0x3000000000ULL + i, l, (uint8_t)i);
+	}
+	n = zt_netconf_encode(&a, buf, sizeof buf);
+	CHECK(n > np && n - np <= ZT_NETCONF_NAMES_BYTES);
+	CHECK_EQ(zt_netconf_decode(&b, buf, (size_t)n), ZT_OK);
+	CHECK(b.name_count > 50 && b.name_count < ZT_NETCONF_MAX_NAMES);
+	CHECK(b.names[b.name_count - 1].member == 0x3000000000ULL + b.name_count - 1);
+	/* A buffer that only just holds the config without names: no names,
+	 * not a failure. */
+	n = zt_netconf_encode(&a, buf, (size_t)np + 10);
+	CHECK_EQ(n, np);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -240,5 +324,6 @@ int main(void)
 	RUN(test_rules_fields);
 	RUN(test_signatures);
 	RUN(test_com_window);
+	RUN(test_names);
 	TEST_EXIT();
 }

@@ -542,6 +542,7 @@ static void test_matches(void)
 	one("teq 7 1", "{'type':'MATCH_TAGS_EQUAL','id':7,'value':1}");
 	one("tseq 7 1", "{'type':'MATCH_TAG_SENDER','id':7,'value':1}");
 	one("treq 4294967295 1", "{'type':'MATCH_TAG_RECEIVER','id':4294967295,'value':1}");
+	one("established", "{'type':'MATCH_ESTABLISHED'}"); /* zt's own: no argument */
 	/* not / or / and, in every combination ZeroTier combines. */
 	one("not vlan 1 or vlan 2 and vlan 3 or not vlan 4",
 	    "{'type':'MATCH_VLAN_ID','not':true,'vlanId':1},{'type':'MATCH_VLAN_ID','or':true,'"
@@ -630,6 +631,7 @@ static void test_errors(void)
 	expect_error("drop not ethertype;", 1, 19, "expected an ethertype");
 	expect_error("drop ethertype and;", 1, 16, "found 'and'");
 	expect_error("drop not;", 1, 9, "expected a match condition");
+	expect_error("accept established 5;", 1, 20, "expected a match condition");
 	expect_error("accept or dport 80;", 1, 8, "'or' joins a match");
 	expect_error("accept dport 80 xyz 1;", 1, 17, "found 'xyz'");
 	expect_error("frobnicate;", 1, 1, "expected a rule");

@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# t_dns: names for members, with the real zt-controller.
+#
+#   root0 203.0.113.2 (zt-root)   ctl 198.18.1.2 (zt-controller)
+#   a 198.18.2.2   b 198.18.3.2   (ztd each)
+#
+# a network with dns.domain lab.zt and a pool; a is named "desk", b
+# "laptop" -> from b, over the overlay, `dig @<a's address>` answers
+# laptop.lab.zt with b's address (A), its reverse name with laptop.lab.zt
+# (PTR), an unknown name with NXDOMAIN, another domain with REFUSED ->
+# b is renamed "server" through the admin API: a's responder answers the
+# new name (timed, at most 5 s) and NXDOMAIN for the old one.
+set -u
+. "$(dirname "$0")/lib.sh"
+P=ztdns$$ # this script's own namespace prefix
+ZTCTL=$B/zt-controller
+[ -x "$ZTCTL" ] || { echo "FAIL $TNAME: $ZTCTL not built (run make)"; exit 1; }
+command -v dig >/dev/null 2>&1 ||
+	{ echo "FAIL $TNAME: dig missing (make deps DEPS=test, or apt-get install dnsutils)"; exit 1; }
+
+lab_init
+lab_root_ns root0 0
+lab_member_ns ctl 1
+lab_member_ns a 2
+lab_member_ns b 3
+start_root root0
+make_roots "$T/roots" root0
+
+mkdir -p "$T/ctl"
+bg ctl ctl "$ZTCTL" -p "$ZT_PORT" -r "$T/roots" -v "$T/ctl"
+wait_until 15 test -s "$T/ctl/ztd.port" ||
+	fail setup "zt-controller did not start within 15 s: $(tail -n 3 "$T/ctl.log")"
+CTL=$(cut -c1-10 "$T/ctl/identity.public")
+api() { # METHOD PATH [BODY]: "<status> <body>"
+	x ctl timeout 10 $PROBE http "$1" "http://127.0.0.1:$(cat "$T/ctl/ztd.port")$2" \
+		"$(cat "$T/ctl/authtoken.secret")" "${3:-}"
+}
+out=$(api POST "/controller/network/${CTL}______" '{"name":"lab","ipAssignmentPools":[{"ipRangeStart":"10.9.0.10","ipRangeEnd":"10.9.0.250"}],"routes":[{"target":"10.9.0.0/24"}],"v4AssignMode":{"zt":true},"dns":{"domain":"lab.zt","servers":[]}}')
+case $out in "200 "*) ;; *) fail create "POST /controller/network/${CTL}______: $out" ;; esac
+NW=$(echo "$out" | cut -d' ' -f2- | jq -r .id)
+
+start_ztd a; start_ztd b
+wait_online a b
+for m in a b; do
+	out=$(cli "$m" join "$NW" 2>&1) || fail join "$m: zt-cli join $NW: $out"
+done
+declare -A ZA NAME=([a]=desk [b]=laptop)
+for m in a b; do
+	ZA[$m]=$(zt_addr "$m")
+	out=$(api POST "/controller/network/$NW/member/${ZA[$m]}" "{\"authorized\":true,\"name\":\"${NAME[$m]}\"}")
+	case $out in "200 "*) ;; *) fail authorize "$m: $out" ;; esac
+done
+ips_of() { cli "$1" listnetworks 2>/dev/null | awk -v nw="$NW" '$1 == "200" && $3 == nw { print $9; exit }'; }
+has_ip() { local ip; ip=$(ips_of "$1"); [ -n "$ip" ] && [ "$ip" != - ]; }
+declare -A ZIP
+for m in a b; do
+	wait_until 15 has_ip "$m" || fail assigned "$m: no address within 15 s: $(cli "$m" listnetworks | tr '\n' ' ')"
+	ZIP[$m]=$(ips_of "$m"); ZIP[$m]=${ZIP[$m]%%/*}
+done
+
+# q NAME ARGS...: dig from b, over the overlay, at a's responder
+q() { x b timeout 5 dig +time=1 +tries=1 @"${ZIP[a]}" "$@" 2>/dev/null; }
+short_is() { # WANT ARGS...
+	local want=$1; shift
+	[ "$(q +short "$@" | head -n 1)" = "$want" ]
+}
+status_is() { # WANT ARGS...
+	local want=$1; shift
+	q +noall +comments "$@" | grep -q "status: $want,"
+}
+# The first answer waits for the path between b and a and for a's config
+# with b's name in it.
+wait_until 20 short_is "${ZIP[b]}" laptop.lab.zt A ||
+	fail a "dig @${ZIP[a]} laptop.lab.zt from b: '$(q +noall +comments +answer laptop.lab.zt A | tr '\n' ' ')', want ${ZIP[b]}; from a itself: '$(x a timeout 5 dig +time=1 +tries=1 +short @"${ZIP[a]}" laptop.lab.zt 2>&1)'"
+pass a "dig @${ZIP[a]} laptop.lab.zt from b answers ${ZIP[b]} ($(elapsed) into the test)"
+short_is "${ZIP[a]}" DESK.lab.zt A || fail a "DESK.lab.zt: '$(q +short DESK.lab.zt A)', want ${ZIP[a]}"
+short_is laptop.lab.zt. -x "${ZIP[b]}" ||
+	fail ptr "dig -x ${ZIP[b]}: '$(q +short -x "${ZIP[b]}")', want laptop.lab.zt."
+pass ptr "dig -x ${ZIP[b]} @${ZIP[a]} answers laptop.lab.zt."
+status_is NXDOMAIN nobody.lab.zt A || fail nxdomain "nobody.lab.zt: $(q +noall +comments nobody.lab.zt | grep status)"
+status_is NXDOMAIN -x 10.9.0.251 || fail nxdomain "-x 10.9.0.251: $(q +noall +comments -x 10.9.0.251 | grep status)"
+pass nxdomain "an unknown name and an unused address of the network: NXDOMAIN"
+status_is REFUSED example.com A || fail refused "example.com: $(q +noall +comments example.com | grep status)"
+status_is REFUSED -x 192.0.2.1 || fail refused "-x 192.0.2.1: $(q +noall +comments -x 192.0.2.1 | grep status)"
+pass refused "another domain and a foreign reverse name: REFUSED"
+
+# The rename: timed from the admin API's answer (the POST is stored and
+# the configs pushed by then) to the first answer for the new name at a's
+# responder (polled every 0.2 s); the API call itself is timed apart (its
+# client is a Python program started in the namespace: a GET costs as
+# much).
+tg=$(now_ms); api GET "/controller/network/$NW/member/${ZA[b]}" >/dev/null; tg=$(( $(now_ms) - tg ))
+t0=$(now_ms)
+out=$(api POST "/controller/network/$NW/member/${ZA[b]}" '{"name":"server"}')
+case $out in "200 "*) ;; *) fail rename "$out" ;; esac
+t1=$(now_ms)
+wait_until 5 short_is "${ZIP[b]}" server.lab.zt A ||
+	fail rename "server.lab.zt not answered within 5 s of the rename: '$(q +short server.lab.zt)'"
+t2=$(now_ms)
+status_is NXDOMAIN laptop.lab.zt A || fail rename "the old name still answers: $(q +short laptop.lab.zt)"
+short_is server.lab.zt. -x "${ZIP[b]}" || fail rename "PTR after the rename: '$(q +short -x "${ZIP[b]}")'"
+pass rename "server.lab.zt answered $((t2 - t1)) ms after the API's answer to the rename ($((t2 - t0)) ms after it was sent; a GET takes ${tg} ms); laptop.lab.zt NXDOMAIN"

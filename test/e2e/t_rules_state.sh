@@ -1,0 +1,102 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# t_rules_state: a stateful allow-list (`established`, doc/rules.md
+# "Stateful rules") with real traffic and the real zt-controller.
+#
+#   root0 203.0.113.2 (zt-root)          ctl 198.18.1.2 (zt-controller)
+#   a 198.18.2.2   b 198.18.3.2   (ztd each)
+#
+# "accept ethertype arp; accept ipprotocol tcp and dport 443; accept
+# established; drop;": a opens b:443 and the replies come back; b reaches
+# no other port of a, nor a b's (their connections are dropped), ping
+# passes neither way. The same rules without `accept established` let no
+# connection through: the replies are what it lets pass.
+set -u
+. "$(dirname "$0")/lib.sh"
+ZTCTL=$B/zt-controller
+[ -x "$ZTCTL" ] || { echo "FAIL $TNAME: $ZTCTL not built (run make)"; exit 1; }
+
+lab_init
+lab_root_ns root0 0
+lab_member_ns ctl 1
+lab_member_ns a 2
+lab_member_ns b 3
+start_root root0
+make_roots "$T/roots" root0
+mkdir -p "$T/ctl"
+bg ctl ctl "$ZTCTL" -p "$ZT_PORT" -r "$T/roots" -v "$T/ctl"
+wait_until 15 test -s "$T/ctl/ztd.port" ||
+	fail setup "zt-controller did not start within 15 s: $(tail -n 3 "$T/ctl.log")"
+CTL=$(cut -c1-10 "$T/ctl/identity.public")
+api() {
+	x ctl timeout 10 $PROBE http "$1" "http://127.0.0.1:$(cat "$T/ctl/ztd.port")$2" \
+		"$(cat "$T/ctl/authtoken.secret")" "${3:-}"
+}
+body() { cut -d' ' -f2-; }
+
+STATEFUL='accept ethertype arp;
+accept ipprotocol tcp and dport 443;
+accept established;
+drop;'
+out=$(api POST "/controller/network/${CTL}______" "$(jq -cn --arg s "$STATEFUL" '{name: "state",
+	ipAssignmentPools: [{ipRangeStart: "10.9.0.10", ipRangeEnd: "10.9.0.250"}],
+	routes: [{target: "10.9.0.0/24"}], v4AssignMode: {zt: true}, rulesSource: $s}')")
+case $out in "200 "*) ;; *) fail create "POST /controller/network: $out" ;; esac
+NW=$(echo "$out" | body | jq -r .id)
+echo "$out" | body | jq -e '[.rules[] | select(.type == "MATCH_ESTABLISHED")] | length == 1' \
+	>/dev/null || fail create "MATCH_ESTABLISHED not in the compiled rules: $out"
+pass create "network $NW: $(echo "$out" | body | jq -c '[.rules[].type]')"
+
+start_ztd a; start_ztd b
+wait_online a b
+ips_of() { cli "$1" listnetworks 2>/dev/null | awk -v nw="$NW" '$1 == "200" && $3 == nw { print $9; exit }'; }
+declare -A ZIP
+for m in a b; do
+	out=$(cli "$m" join "$NW" 2>&1) || fail join "$m: $out"
+	wait_until 20 test -n "$(zt_addr "$m")" || fail join "$m: no address"
+	out=$(api POST "/controller/network/$NW/member/$(zt_addr "$m")" '{"authorized":true}')
+	case $out in "200 "*) ;; *) fail authorize "$m: $out" ;; esac
+done
+has_ip() { local ip; ip=$(ips_of "$1"); [ -n "$ip" ] && [ "$ip" != - ] && tap_exists "$1" "$NW" &&
+	ip -n "$P-$1" -4 addr show dev "$(tap_of "$1" "$NW")" | grep -q "inet ${ip%%/*}/"; }
+for m in a b; do
+	wait_until 20 has_ip "$m" || fail assigned "$m: no address within 20 s"
+	ZIP[$m]=$(ips_of "$m"); ZIP[$m]=${ZIP[$m]%%/*}
+done
+pass assigned "a ${ZIP[a]}, b ${ZIP[b]}"
+
+for m in a b; do
+	for port in 443 5555; do
+		bg "$m" "echo-$m-$port" $PROBE tcp-echo "$port"
+	done
+done
+wait_until 20 tcp_listening a 5555 || fail setup "echo servers did not start: $(cat "$T"/echo-a-5555.log)"
+nd() { cli "$1" -j listnetworks 2>/dev/null | jq -r ".[] | select(.id == \"$NW\") | $2"; }
+# conn FROM TO PORT [SECONDS]: a TCP exchange (3 round trips) within the time
+conn() { x "$1" timeout "${4:-4}" $PROBE tcp-rr "${ZIP[$2]}" "$3" 100 3 >/dev/null 2>&1; }
+drops() { echo "a $(nd a '[.rulesDroppedOut,.rulesDroppedIn,.rulesDroppedBy] | tostring')" \
+	"b $(nd b '[.rulesDroppedOut,.rulesDroppedIn,.rulesDroppedBy] | tostring')"; }
+
+wait_until 20 conn a b 443 || fail allowed "a -> b:443 does not pass within 20 s: $(drops)"
+conn b a 443 || fail allowed "b -> a:443 refused: $(drops)"
+pass allowed "a -> b:443 and b -> a:443: the connections and their replies pass"
+
+d0=$(( $(nd a .rulesDroppedOut) + $(nd a .rulesDroppedIn) + $(nd b .rulesDroppedOut) + $(nd b .rulesDroppedIn) ))
+conn b a 5555 3 && fail refused "b -> a:5555 passed (a connection from the other side)"
+conn a b 5555 3 && fail refused "a -> b:5555 passed"
+ping_ok a "${ZIP[b]}" && fail refused "ping a -> b passed"
+ping_ok b "${ZIP[a]}" && fail refused "ping b -> a passed"
+d1=$(( $(nd a .rulesDroppedOut) + $(nd a .rulesDroppedIn) + $(nd b .rulesDroppedOut) + $(nd b .rulesDroppedIn) ))
+[ "$d1" -gt "$d0" ] || fail refused "no drops counted ($d0 -> $d1)"
+conn a b 443 || fail refused "a -> b:443 broken afterwards: $(drops)"
+pass refused "5555 both ways and ping refused ($((d1 - d0)) frames dropped by rule); 443 still passes"
+
+# Without `accept established` the replies (source port 443) match no rule.
+out=$(api POST "/controller/network/$NW" "$(jq -cn --arg s 'accept ethertype arp;
+accept ipprotocol tcp and dport 443;
+drop;' '{rulesSource: $s}')")
+case $out in "200 "*) ;; *) fail stateless "POST rulesSource: $out" ;; esac
+refused443() { ! conn a b 443 3; }
+wait_until 20 refused443 ||
+	fail stateless "a -> b:443 still passes 20 s after 'accept established' was taken out: $(drops)"
+pass stateless "without 'accept established' a -> b:443 is refused (dropped out, in, by rule: $(drops))"
