@@ -30,6 +30,7 @@
 #include "replay.h"
 #include "send.h"
 #include "session.h"
+#include "swver.h"
 #include "timers.h"
 #include "util.h"
 #include "wire.h"
@@ -408,6 +409,8 @@ void zt_hs_handle_resp(struct zt_node *n, int64_t now, int64_t sock, const struc
 		uint8_t ka = ZT_MSG_KEEPALIVE;
 		(void)zt_send_msg(n, now, p, &ka, 1);
 	}
+	/* Our software version, asking for the peer's (swver.c). */
+	zt_swver_session_up(n, now, p);
 	zt_send_flush_queue(n, now, p);
 	zt_peer_update_kind(n, p, now);
 }

@@ -33,6 +33,7 @@
 #include "recv.h"
 #include "relay.h"
 #include "switch.h"
+#include "swver.h"
 #include "tcpmap.h"
 #include "timers.h"
 #include "util.h"
@@ -137,12 +138,15 @@ int zt_node_new(struct zt_node **out, const struct zt_host *host, const struct z
 {
 	struct zt_node *n = NULL;
 	struct zt_mem mem;
+	uint16_t version[3];
 	int r;
 
 	*out = NULL;
 	if (host == NULL || host->version != ZT_HOST_VERSION || host->random == NULL ||
 	    (host->alloc == NULL) != (host->free == NULL) || id == NULL || !id->has_secret ||
 	    !zt_identity_address_valid(id->address))
+		return ZT_EINVAL;
+	if (host->software_version != NULL && !zt_swver_parse(host->software_version, version))
 		return ZT_EINVAL;
 	mem.alloc = host->alloc;
 	mem.free = host->free;
@@ -157,6 +161,10 @@ int zt_node_new(struct zt_node **out, const struct zt_host *host, const struct z
 	n->created = now;
 	n->keepalive = ZT_ECHO_IDLE;
 	n->is_root = (flags & ZT_NODE_ROOT) != 0;
+	n->has_version = host->software_version != NULL;
+	if (n->has_version)
+		memcpy(n->version, version, sizeof version);
+	n->host.software_version = NULL; /* read once: the string is the host's */
 	/* Roots keep a session with every registered node and carry little
 	 * traffic on it: the expanded AES keys (1 KiB) are not worth it. */
 	n->aes_ok = !n->is_root && (flags & ZT_NODE_NO_AES) == 0 &&

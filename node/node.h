@@ -43,6 +43,8 @@ struct zt_node {
 	uint64_t probe_root; /* root a LATER is pending with (0: none) */
 	int64_t probe_sent, probe_delay, probe_next;
 	bool aes_ok;          /* offer AES-256-GCM: the CPU has AES-NI, not a root */
+	bool has_version;     /* the host told us our software version */
+	uint16_t version[3];  /* ... major, minor, rev (swver.c) */
 	bool deferring;       /* between zt_node_frames_begin and _end */
 	struct zt_jobs *jobs; /* parallel crypto state, allocated on first use */
 	struct zt_cookie_checker cookies;

@@ -637,6 +637,8 @@ void zt_peer_info(const struct zt_node *n, const struct zt_peer *p, int64_t now,
 		if (p->paths[i].used)
 			out->direct_paths++;
 	out->path_mtu = (unsigned)zt_pmtu_of(best);
+	for (int i = 0; i < 3; i++)
+		out->version[i] = p->sw_version_known ? p->sw_version[i] : -1;
 	if (best != NULL) {
 		out->endpoint = best->ep;
 		out->tcp = zt_sock_is_tcp(best->sock);

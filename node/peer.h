@@ -143,6 +143,9 @@ struct zt_peer {
 
 	struct zt_qmsg *queue; /* ZT_PEER_QUEUE entries, allocated on first use */
 	uint64_t rx_packets, tx_packets;
+	/* Its software version (swver.c): known once a VERSION arrived. */
+	uint16_t sw_version[3];
+	bool sw_version_known;
 };
 /* A root keeps one per registered node: the bound its memory rests on
  * (doc/PROTOCOL.md, "Memory per peer"). */

@@ -25,6 +25,7 @@
 #include "relay.h"
 #include "send.h"
 #include "session.h"
+#include "swver.h"
 #include "switch.h"
 #include "util.h"
 #include "wire.h"
@@ -286,6 +287,7 @@ static void handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, int64_
 	case ZT_MSG_MC_UNLIKE: zt_mc_handle_msg(n, now, p, msg, len); break;
 	case ZT_MSG_PMTU_PROBE:
 	case ZT_MSG_PMTU_ACK: zt_pmtu_handle(n, now, p, sock, from, hops, msg, len); break;
+	case ZT_MSG_VERSION: zt_swver_handle(n, now, p, msg, len); break;
 	default:
 		/* Unknown messages are ignored, so newer nodes can add some. */
 		break;
@@ -356,6 +358,7 @@ void zt_recv_data_deliver(struct zt_node *n, int64_t now, struct zt_peer *p, str
 		zt_peer_path_resp_confirmed(p, kp->local_index);
 		zt_peer_keypair_promote(p);
 		zt_mc_session_up(n, now, p, false);
+		zt_swver_session_up(n, now, p);
 		if (p->qcount > 0)
 			zt_send_flush_queue(n, now, p);
 	}

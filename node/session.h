@@ -26,8 +26,9 @@ struct zt_aes_keys {
 struct zt_keypair {
 	bool valid;
 	bool initiator;
-	bool confirmed; /* the responder may send only after the initiator did */
-	uint8_t cipher; /* enum zt_cipher */
+	bool confirmed;    /* the responder may send only after the initiator did */
+	uint8_t cipher;    /* enum zt_cipher */
+	bool told_version; /* our VERSION went out under these keys (swver.c) */
 	/* AES-256-GCM: the expanded keys (send, recv), allocated with the
 	 * keypair so that no packet pays for key expansion; NULL otherwise
 	 * (or if allocation failed: then each packet expands the key). */

@@ -67,6 +67,9 @@ enum zt_msg {
 	ZT_MSG_FRAME = 0x01,      /* nwid u64 | Ethernet frame (dst, src, type, payload) */
 	ZT_MSG_ECHO = 0x02,       /* id u32 | sent_at u64 */
 	ZT_MSG_ECHO_REPLY = 0x03, /* id u32 | sent_at u64 | your endpoint */
+	/* flags u8 (ZT_VERSION_F_ASK) | major u16 | minor u16 | rev u16
+	 * (anyone <-> anyone, once per session: node/swver.c) */
+	ZT_MSG_VERSION = 0x04,
 	/* sent_at u64 [| nat u8 | n u8 | n local endpoints]   (node -> root, every
 	 * ZT_REGISTER_INTERVAL; the optional tail since issue 4) */
 	ZT_MSG_REGISTER = 0x10,
@@ -113,6 +116,8 @@ enum zt_msg {
 	ZT_MSG_PMTU_PROBE = 0x42, /* id u32 | size u16 | padding         (to one path) */
 	ZT_MSG_PMTU_ACK = 0x43,   /* id u32 | size u16                   (the way it came) */
 };
+#define ZT_VERSION_F_ASK 0x01 /* VERSION: send me yours */
+#define ZT_VERSION_LEN   8    /* type, flags, three u16 (longer: the rest is read past) */
 
 #define ZT_COM_LEN                (29 + 64) /* nwid | issued_to u40 | timestamp | max_delta | sig */
 #define ZT_NETCONF_ERR_DENIED     1

@@ -379,6 +379,10 @@ struct zt_peer_info {
 	uint64_t rx_packets, tx_packets;
 	bool tcp;          /* the path in use (or the relaying root's) is a TCP connection */
 	unsigned path_mtu; /* largest datagram sent on the path in use (probed) */
+	/* The peer's software version (major, minor, rev) as its VERSION
+	 * message said; -1 each until one arrived (an older peer never
+	 * sends it). */
+	int version[3];
 };
 
 /* Drop and event counters (hostile input is counted, never an error). */
@@ -533,6 +537,11 @@ struct zt_host {
 	 * ZT_CTR_NO_MEMORY) or returns ZT_ENOMEM where a caller asked. */
 	void *(*alloc)(void *ctx, size_t size);
 	void (*free)(void *ctx, void *ptr);
+	/* Optional (NULL: peers are not told): our software version,
+	 * "major.minor.rev" (each 0..65535, anything after the third number
+	 * ignored), told to every peer once per session (doc/PROTOCOL.md §5
+	 * VERSION).  Read at zt_node_new; a malformed one is ZT_EINVAL. */
+	const char *software_version;
 };
 
 /* Node options. */

@@ -144,11 +144,18 @@ json_t *zt_apijson_peer(const struct zt_peer_info *p, unsigned local_port)
 	put(&b, o, "address", json_string(addr));
 	put(&b, o, "role", json_string(zt_apijson_role_name(p->role)));
 	put(&b, o, "latency", json_integer(p->latency_ms < 0 ? -1 : p->latency_ms));
-	/* zt's handshake carries no software version: ZeroTier's "unknown". */
-	put(&b, o, "versionMajor", json_integer(-1));
-	put(&b, o, "versionMinor", json_integer(-1));
-	put(&b, o, "versionRev", json_integer(-1));
-	put(&b, o, "version", json_string(""));
+	/* As the peer's VERSION message said; an older peer never says:
+	 * ZeroTier's "unknown" (-1, and an empty string). */
+	put(&b, o, "versionMajor", json_integer(p->version[0]));
+	put(&b, o, "versionMinor", json_integer(p->version[1]));
+	put(&b, o, "versionRev", json_integer(p->version[2]));
+	if (p->version[0] >= 0) {
+		char ver[24];
+		snprintf(ver, sizeof ver, "%d.%d.%d", p->version[0], p->version[1], p->version[2]);
+		put(&b, o, "version", json_string(ver));
+	} else {
+		put(&b, o, "version", json_string(""));
+	}
 	put(&b, o, "isBonded", json_false());
 	put(&b, o, "tunneled", json_boolean(p->path != ZT_PATH_NONE && p->tcp));
 	/* zt's own: the kind of path, the relaying root, since when, what

@@ -12,6 +12,7 @@
 #include "osdep/evloop.h"
 #include "osdep/log.h"
 #include "osdep/random.h"
+#include "osdep/version.h"
 
 /* Batches read from one socket per wake-up. */
 #define BATCHES_PER_WAKE 4
@@ -111,6 +112,13 @@ void zt_nodeudp_host(struct zt_host *host, void *ctx)
 	host->ctx = ctx;
 	host->random = zt_random_fill;
 	host->log = host_log;
+	/* Peers learn our version (the local API shows it); a version that
+	 * is not three numbers ("git") is not told rather than refused. */
+	int major, minor, patch;
+	zt_version_parts(&major, &minor, &patch);
+	if (major >= 0 && minor >= 0 && patch >= 0 && major <= 65535 && minor <= 65535 &&
+	    patch <= 65535)
+		host->software_version = zt_version();
 }
 
 int zt_nodeudp_node_new(struct zt_nodeudp *u, struct zt_node **out, const struct zt_host *host,

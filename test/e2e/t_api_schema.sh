@@ -146,6 +146,16 @@ fits ctl service_peer GET "/peer/$ADDR_A"
 [ "$(echo "$LAST" | jq -r '.role')" = LEAF ] || fail ctl_peer "a's role on the controller: $LAST"
 echo "$LAST" | jq -e '.latency >= 0 and (.paths | length) == 1 and .paths[0].active' >/dev/null ||
 	fail ctl_peer "a on the controller has no latency or path: $LAST"
+# peers tell each other their software version (VERSION, doc/PROTOCOL.md §5)
+VER=$("$ZTD" --version | awk '{print $2}' | grep -oE '^[0-9]+\.[0-9]+\.[0-9]+')
+[ -n "$VER" ] || fail version "ztd --version is not three numbers: $("$ZTD" --version)"
+# version_is NAME PEER: NAME's /peer/PEER carries our version, in both forms
+version_is() {
+	api "$1" GET "/peer/$2" | sed 's/^200 //' | jq -e --arg v "$VER" \
+		'.versionMajor >= 0 and .versionMinor >= 0 and .versionRev >= 0 and .version == $v and
+		 .version == "\(.versionMajor).\(.versionMinor).\(.versionRev)"' >/dev/null 2>&1
+}
+wait_until 10 version_is ctl "$ADDR_A" || fail ctl_version "the controller does not know a's version $VER: $(api ctl GET "/peer/$ADDR_A")"
 error_fits ctl 404 GET "/controller/network/${CTL}999999"
 error_fits ctl 400 POST "/controller/network/$NW" '{"mtu":"big"}'
 error_fits ctl 401 GET /controller "" ""
@@ -154,7 +164,7 @@ for l in /network /moon; do
 	api ctl GET $l | grep -qx '200 \[\]' || fail ctl_lists "GET $l on the controller: $(api ctl GET $l)"
 done
 error_fits ctl 404 GET "/network/$NW"
-pass controller "status, peers (members with latency and paths), networks, members and errors fit test/schema"
+pass controller "status, peers (members with latency, paths and version), networks, members and errors fit test/schema"
 
 # ---- every object of ztd fits ZeroTier's ----
 fits a service_status GET /status
@@ -170,6 +180,12 @@ fits a service_peer --each GET /peer
 fits a service_peer GET "/peer/$ADDR_B"
 fits a service_peer GET "/peer/${ROOTID[root0]%%:*}"
 [ "$(echo "$LAST" | jq -r .role)" = PLANET ] || fail role "the root's role is $(echo "$LAST" | jq .role), want PLANET"
+for p in "$ADDR_B" "${ROOTID[root0]%%:*}" "$CTL"; do
+	wait_until 10 version_is a "$p" || fail version "a does not know $p's version $VER: $(api a GET "/peer/$p")"
+done
+# zerotier-cli / zt-cli listpeers: the version column
+out=$(cli a listpeers | awk -v b="$ADDR_B" '$1 == "200" && $2 == "listpeers" && $3 == b { print $7 }')
+[ "$out" = "$VER" ] || fail version "zt-cli listpeers shows b's version as '$out', want $VER: $(cli a listpeers | tr '\n' ';')"
 fits a service_network POST "/network/$NWID" '{"allowDNS":false}'
 api a GET /moon | grep -qx '200 \[\]' || fail moon "GET /moon: $(api a GET /moon)"
 error_fits a 401 GET /status "" ""
@@ -182,7 +198,7 @@ error_fits a 400 GET "/bond/show/$ADDR_B"
 error_fits a 400 POST "/bond/rotate/$ADDR_B" '{}'
 # (refused by the HTTP parser before any handler)
 error_fits a 413 POST "/network/$NWID" "$(head -c 70000 /dev/zero | tr '\0' ' ')"
-pass ztd "status, networks, peers, /moon, /bond and errors fit test/schema; the root is PLANET; the ad-hoc network is named $NWID"
+pass ztd "status, networks, peers, /moon, /bond and errors fit test/schema; the root is PLANET; the ad-hoc network is named $NWID; peers (root, controller) show version $VER, in listpeers too"
 
 # ---- what zerotier-cli needs to find and reach ztd ----
 [ "$(cat "$T/a/zerotier-one.port" 2>/dev/null)" = "$(cat "$T/a/ztd.port")" ] ||

@@ -14,6 +14,7 @@
 #include "member.h"
 #include "switch.h"
 #include "peer.h"
+#include "send.h"
 #include "test.h"
 #include "util.h"
 #include "wire.h"
@@ -55,7 +56,8 @@ struct hctx {
 	int idx;
 };
 static struct hctx hctx[MAXN];
-static unsigned extra_flags[MAXN]; /* node options per index (test_cipher) */
+static unsigned extra_flags[MAXN];   /* node options per index (test_cipher) */
+static const char *sw_version[MAXN]; /* software version per index (NULL: not told) */
 
 static void ep_of(int i, struct zt_endpoint *ep)
 {
@@ -211,6 +213,7 @@ static void setup(struct net *net, int count)
 		host.wire_send = h_send;
 		host.frame_out = h_frame;
 		host.random = h_random;
+		host.software_version = sw_version[i];
 		if (use_jobs)
 			host.crypto_run = h_crypto_run;
 		CHECK_EQ(zt_node_new(&net->node[i], &host, &net->id[i],
@@ -940,6 +943,114 @@ out:
 	free(c);
 }
 
+/* The peer's version as node `from` knows it. */
+static void version_of(struct net *net, int from, int to, int out[3])
+{
+	struct zt_peer_info info[8];
+	size_t n = zt_node_peers(net->node[from], net->now, info, 8);
+	out[0] = out[1] = out[2] = -2; /* not listed */
+	for (size_t i = 0; i < n && i < 8; i++)
+		if (info[i].address == net->id[to].address)
+			memcpy(out, info[i].version, sizeof info[i].version);
+}
+
+#define CHECK_VERSION(net, from, to, a, b, c)                                                      \
+	do {                                                                                       \
+		int v_[3];                                                                         \
+		version_of(net, from, to, v_);                                                     \
+		CHECK_EQ(v_[0], a);                                                                \
+		CHECK_EQ(v_[1], b);                                                                \
+		CHECK_EQ(v_[2], c);                                                                \
+	} while (0)
+
+/* Peers learn each other's software version once a session is up, the
+ * root's too; a node that never tells (an older one) stays unknown; a
+ * short VERSION is dropped; an ASK is answered at most once per session. */
+static void test_software_version(void)
+{
+	uint64_t nwid = 0xff00000000000001ULL;
+	struct zt_host bad = {0};
+	struct zt_node *nb = NULL;
+	struct zt_peer *p12, *p21;
+	uint64_t malformed;
+	unsigned sent;
+
+	bad.version = ZT_HOST_VERSION;
+	bad.random = h_random;
+	bad.ctx = &hctx[0];
+	bad.software_version = "1.2"; /* not three numbers */
+	CHECK_EQ(zt_node_new(&nb, &bad, &g.id[1], 0, 0), ZT_EINVAL);
+	CHECK(nb == NULL);
+
+	sw_version[0] = "7.8.9";
+	sw_version[1] = "1.2.3";
+	sw_version[2] = "65535.0.44~rc1"; /* a suffix after the third number is not told */
+	sw_version[3] = NULL;
+	setup(&g, 4);
+	run(&g, 2000);
+	for (int i = 1; i < 4; i++)
+		CHECK_EQ(zt_node_join(g.node[i], g.now, nwid), ZT_OK);
+	run(&g, 1000);
+	send_frame(&g, 1, 2, nwid, "v-1-to-2");
+	send_frame(&g, 1, 3, nwid, "v-1-to-3");
+	run(&g, 1000);
+	CHECK_EQ(g.frames[2], 1);
+	CHECK_EQ(g.frames[3], 1);
+	CHECK_VERSION(&g, 1, 2, 65535, 0, 44);
+	CHECK_VERSION(&g, 2, 1, 1, 2, 3);
+	CHECK_VERSION(&g, 1, 0, 7, 8, 9);    /* the root's */
+	CHECK_VERSION(&g, 0, 1, 1, 2, 3);    /* the root learns the node's */
+	CHECK_VERSION(&g, 1, 3, -1, -1, -1); /* never told */
+	CHECK_VERSION(&g, 3, 1, 1, 2, 3);    /* it still learns ours */
+	CHECK_VERSION(&g, 3, 0, 7, 8, 9);
+
+	p12 = zt_peer_find(g.node[1], g.id[2].address);
+	p21 = zt_peer_find(g.node[2], g.id[1].address);
+	CHECK(p12 != NULL && p21 != NULL);
+	if (p12 == NULL || p21 == NULL)
+		goto out;
+	/* Each told the other on the session it uses. */
+	CHECK(p12->kp_cur.told_version);
+	CHECK(p21->kp_cur.told_version);
+
+	/* A VERSION too short: counted, nothing learnt. */
+	malformed = g.node[1]->counters[ZT_CTR_RX_MALFORMED];
+	{
+		const uint8_t shrt[5] = {ZT_MSG_VERSION, 0, 0, 9, 0};
+		CHECK_EQ(zt_send_msg(g.node[2], g.now, p21, shrt, sizeof shrt), ZT_OK);
+	}
+	deliver(&g);
+	CHECK_EQ(g.node[1]->counters[ZT_CTR_RX_MALFORMED], malformed + 1);
+	CHECK_VERSION(&g, 1, 2, 65535, 0, 44);
+
+	/* Asking again and again on the same session gets nothing: we told
+	 * it already.  A longer one is read (a later version's fields). */
+	sent = g.sent[1];
+	for (int i = 0; i < 5; i++) {
+		const uint8_t ask[10] = {
+		    ZT_MSG_VERSION, ZT_VERSION_F_ASK, 0, 4, 0, 5, 0, 6, 0xaa, 0xbb};
+		CHECK_EQ(zt_send_msg(g.node[2], g.now, p21, ask, sizeof ask), ZT_OK);
+		deliver(&g);
+	}
+	CHECK_EQ(g.sent[1], sent);
+	CHECK_VERSION(&g, 1, 2, 4, 5, 6);
+
+	/* On a session where it did not tell us, an ASK is answered once. */
+	p12->kp_cur.told_version = false;
+	p21->sw_version_known = false;
+	for (int i = 0; i < 3; i++) {
+		const uint8_t ask[8] = {ZT_MSG_VERSION, ZT_VERSION_F_ASK, 0, 4, 0, 5, 0, 6};
+		CHECK_EQ(zt_send_msg(g.node[2], g.now, p21, ask, sizeof ask), ZT_OK);
+		deliver(&g);
+	}
+	CHECK_EQ(g.sent[1], sent + 1);
+	CHECK_VERSION(&g, 2, 1, 1, 2, 3);
+out:
+	teardown(&g);
+	for (int i = 0; i < MAXN; i++)
+		sw_version[i] = NULL;
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -957,5 +1068,6 @@ int main(void)
 	RUN(test_forged_addresses);
 	RUN(test_member_mac_not_shadowed);
 	RUN(test_member_list_strangers);
+	RUN(test_software_version);
 	TEST_EXIT();
 }
