@@ -369,6 +369,9 @@ static const struct {
     [ZT_CTR_PEER_EVICTED] = {F_DROPS, NULL},
     [ZT_CTR_TX_FAILED] = {F_DROPS, NULL},
     [ZT_CTR_RELAYED_BYTES] = {F_RELAYED_BYTES, NULL},
+    [ZT_CTR_RULES_DROP_OUT] = {F_DROPS, NULL},
+    [ZT_CTR_RULES_DROP_IN] = {F_DROPS, NULL},
+    [ZT_CTR_CREDS_REJECTED] = {F_DROPS, NULL},
 };
 
 void zt_metrics_counter_family(enum zt_counter c, const char **family, const char **label)
