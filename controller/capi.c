@@ -139,10 +139,28 @@ static int list_members_each(void *ctx, uint64_t address, int64_t revision)
 	return json_object_set_new(ctx, id, json_integer(revision)) < 0 ? -ENOMEM : 0;
 }
 
+/* A member's software version, as its node told ours (VERSION, see
+ * doc/PROTOCOL.md): ZeroTier's controller shows the version of the last
+ * request; ours is the connected peer's, and -1 while it is not one. */
+static void member_versions(struct zt_capi *a, json_t *m)
+{
+	const char *id = json_string_value(json_object_get(m, "address"));
+	struct zt_peer_info p;
+	uint64_t addr;
+
+	if (a->ctl->node == NULL || id == NULL || zt_address_parse(id, &addr) != ZT_OK ||
+	    zt_node_peer(a->ctl->node, a->now(a->ctx), addr, &p) != ZT_OK || p.version[0] < 0)
+		return;
+	json_object_set_new(m, "vMajor", json_integer(p.version[0]));
+	json_object_set_new(m, "vMinor", json_integer(p.version[1]));
+	json_object_set_new(m, "vRev", json_integer(p.version[2]));
+}
+
 /* ZeroTier's /unstable lists: whole objects in "data", counts in "meta". */
 struct full_list {
 	json_t *data;
 	json_int_t total, authorized;
+	struct zt_capi *a;
 };
 
 static int full_members_each(void *ctx, const char *id, const char *json)
@@ -154,6 +172,7 @@ static int full_members_each(void *ctx, const char *id, const char *json)
 	if (m == NULL)
 		return 0; /* a row the store could not give back whole: not listed */
 	zt_ctl_member_fill(m);
+	member_versions(l->a, m);
 	l->total++;
 	if (zt_ctl_bool(m, "authorized"))
 		l->authorized++;
@@ -164,6 +183,7 @@ static int full_members_each(void *ctx, const char *id, const char *json)
 static int full_members(struct zt_capi *a, uint64_t nwid, struct full_list *l)
 {
 	l->total = l->authorized = 0;
+	l->a = a;
 	return zt_ctl_member_list(a->ctl, nwid, a->now(a->ctx), full_members_each, l) == ZT_OK ? 0
 	                                                                                       : -1;
 }
@@ -176,7 +196,7 @@ struct full_nets {
 static int full_nets_each(void *ctx, const char *id, const char *json)
 {
 	struct full_nets *n = ctx;
-	struct full_list l = {json_array(), 0, 0};
+	struct full_list l = {json_array(), 0, 0, NULL};
 	json_t *net = json_loads(json, 0, NULL);
 	uint64_t nwid;
 	int r = 0;
@@ -241,7 +261,7 @@ static void unstable(struct zt_capi *a, const struct zt_http_request *req, const
 	}
 	json_decref(net);
 	{
-		struct full_list l = {json_array(), 0, 0};
+		struct full_list l = {json_array(), 0, 0, NULL};
 
 		if (l.data == NULL || full_members(a, nwid, &l) < 0) {
 			json_decref(l.data);
@@ -477,6 +497,7 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 		/* Every member's config lists the names too. */
 		zt_ctl_names_changed(a->ctl, now, nwid, addr, old, m);
 		changed(a);
+		member_versions(a, m); /* the answer's, not the stored record's */
 		reply_json(reply, 200, json_incref(m));
 	}
 out:
@@ -722,6 +743,7 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 			changed(a);
 		}
 		zt_ctl_member_fill(m);
+		member_versions(a, m);
 		reply_json(reply, 200, m);
 	} else {
 		bad_method(reply, "GET, POST, PUT, DELETE");

@@ -601,6 +601,16 @@ size_t zt_node_peers_each(const struct zt_node *n, int64_t now,
 	return count;
 }
 
+int zt_node_peer(const struct zt_node *n, int64_t now, uint64_t address, struct zt_peer_info *out)
+{
+	const struct zt_peer *p = zt_peer_find(n, address);
+
+	if (p == NULL)
+		return ZT_ENOTFOUND;
+	zt_peer_info(n, p, now, out);
+	return ZT_OK;
+}
+
 size_t zt_node_peers(const struct zt_node *n, int64_t now, struct zt_peer_info *out, size_t cap)
 {
 	size_t count = 0;

@@ -810,6 +810,8 @@ const char *zt_nat_type_name(enum zt_nat_type t);
 /* Fill up to `cap` peers; returns how many peers there are (out may be NULL
  * with cap 0 to count them). */
 size_t zt_node_peers(const struct zt_node *n, int64_t now, struct zt_peer_info *out, size_t cap);
+/* One peer by address.  Errors: ZT_ENOTFOUND (no such peer). */
+int zt_node_peer(const struct zt_node *n, int64_t now, uint64_t address, struct zt_peer_info *out);
 /* Every peer in turn (borrowed for the call; fn must not call into the
  * node), for a summary of a large table without copying it; returns how
  * many there were. */

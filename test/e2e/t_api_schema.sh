@@ -156,6 +156,10 @@ version_is() {
 		 .version == "\(.versionMajor).\(.versionMinor).\(.versionRev)"' >/dev/null 2>&1
 }
 wait_until 10 version_is ctl "$ADDR_A" || fail ctl_version "the controller does not know a's version $VER: $(api ctl GET "/peer/$ADDR_A")"
+# ... and shows it in the member object (vMajor/vMinor/vRev), as ZeroTier's does
+api ctl GET "/controller/network/$NW/member/$ADDR_A" | sed 's/^200 //' | jq -e --arg v "$VER" \
+	'"\(.vMajor).\(.vMinor).\(.vRev)" == $v' >/dev/null ||
+	fail ctl_member_version "a's member object does not carry version $VER: $(api ctl GET "/controller/network/$NW/member/$ADDR_A")"
 error_fits ctl 404 GET "/controller/network/${CTL}999999"
 error_fits ctl 400 POST "/controller/network/$NW" '{"mtu":"big"}'
 error_fits ctl 401 GET /controller "" ""
