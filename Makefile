@@ -80,7 +80,13 @@ endif
 PKGS := libsodium jansson
 # SQLite and PostgreSQL's libpq only for the controller (and the tests and
 # simulator that run it).
+# PG=0 builds the controller without libpq (a router's cross build): --db
+# postgres:// is then refused with the reason (controller/store_nopg.c).
+ifeq ($(PG),0)
+CTL_PKGS := sqlite3
+else
 CTL_PKGS := sqlite3 libpq
+endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(CTL_PKGS) miniupnpc 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) $(PKG_STATIC) --libs $(PKGS) 2>/dev/null)
 
@@ -125,6 +131,12 @@ ROOT_SRCS := $(wildcard root/*.c)
 # controller/: libztctl.a (logic, store, API) + the program's main.
 CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c \
 	controller/rulescmd.c,$(wildcard controller/*.c))
+ifeq ($(PG),0)
+CTL_LIB_SRCS := $(filter-out controller/store_pg.c,$(CTL_LIB_SRCS))
+$(B)/test/unit/ctl_store_test.o: CFLAGS_NODE += -DZT_NO_PG
+else
+CTL_LIB_SRCS := $(filter-out controller/store_nopg.c,$(CTL_LIB_SRCS))
+endif
 CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c controller/rulescmd.c
 UNIT_SRCS := $(wildcard test/unit/*_test.c)
 SIM_SRCS := $(filter-out test/sim/sim_main.c,$(wildcard test/sim/*.c))
@@ -290,7 +302,7 @@ X_CC = $(CROSS_CC_$(ARCH))
 X_AR = $(or $(CROSS_AR_$(ARCH)),$(X_CC:%-gcc=%-ar))
 X_MAKE = $(MAKE) --no-print-directory B=build-$(ARCH) CC=$(X_CC) AR=$(X_AR) STATIC=1 \
 	DEPS_PREFIX=build-$(ARCH)/deps WERROR=$(or $(WERROR),1) \
-	$(if $(wildcard build-$(ARCH)/deps/lib/libnatpmp.a),,NATPMP=0)
+	$(if $(wildcard build-$(ARCH)/deps/lib/libnatpmp.a),,NATPMP=0) PG=0
 
 cross-deps:
 	@test -n "$(X_CC)" || { echo "ARCH=mipsel, mips, arm or aarch64" >&2; exit 2; }
