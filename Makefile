@@ -356,8 +356,9 @@ fuzz: fuzz-build
 	@for f in $(FUZZ_BINS); do \
 		n=$$(basename $$f); mkdir -p build-fuzz/corpus/$$n; \
 		echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+		seeds=; [ -d test/fuzz/corpus/$$n ] && seeds=test/fuzz/corpus/$$n; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus/$$n \
-			test/fuzz/corpus/$$n 2>&1 | tail -n 2 || exit 1; \
+			$$seeds 2>&1 | tail -n 2 || exit 1; \
 	done
 
 # ---- ThreadSanitizer: the crypto pipeline (the only threads) ----

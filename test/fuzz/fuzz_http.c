@@ -52,6 +52,12 @@ static void builders(const uint8_t *data, size_t size)
 	ni.adhoc = size & 1;
 	/* Pointers come from the core, never from the wire. */
 	ni.conf = NULL;
+	{
+		static uint32_t by[ZT_RULES_MAX + 1];
+		memset(by, 0, sizeof by);
+		memcpy(by, data, size < sizeof by ? size : sizeof by);
+		ni.rules_dropped_by = (size & 4) ? by : NULL;
+	}
 
 	{
 		struct zt_mcgroup groups[2];
