@@ -42,9 +42,9 @@ wait_until 10 path_is a "$ADDR_B" DIRECT || fail listpeers "b not DIRECT from a"
 out=$(cli a listpeers)
 [ "$(echo "$out" | head -n 1)" = "200 listpeers <ztaddr> <path> <link> <latency> <version> <role> <since>" ] ||
 	fail listpeers "header: '$(echo "$out" | head -n 1)'"
-echo "$out" | grep -Eq "^200 listpeers [0-9a-f]{10} DIRECT ${IP[root0]}/$ZT_PORT -?[0-9]+ - PLANET [0-9]+$" ||
+echo "$out" | grep -Eq "^200 listpeers [0-9a-f]{10} DIRECT ${IP[root0]}/$ZT_PORT -?[0-9]+ [0-9]+\.[0-9]+\.[0-9]+ PLANET [0-9]+$" ||
 	fail listpeers "no PLANET line for root0: $(echo "$out" | tr '\n' '|')"
-echo "$out" | grep -Eq "^200 listpeers $ADDR_B DIRECT ${IP[b]}/[0-9]+ -?[0-9]+ - LEAF [0-9]+$" ||
+echo "$out" | grep -Eq "^200 listpeers $ADDR_B DIRECT ${IP[b]}/[0-9]+ -?[0-9]+ [0-9]+\.[0-9]+\.[0-9]+ LEAF [0-9]+$" ||
 	fail listpeers "no LEAF line for b: $(echo "$out" | tr '\n' '|')"
 pass listpeers
 
