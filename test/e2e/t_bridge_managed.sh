@@ -48,6 +48,10 @@ ip -n "$P-m" addr add 10.9.0.5/24 dev br0
 ip -n "$P-m" link set br0 up
 lab_ns h
 ip link add lan-h netns "$P-m" type veth peer name eth0 netns "$P-h" || fail setup "veth m/h"
+# A NIC's globally administered MAC: a random (locally administered) one
+# shares the members' derived MACs' first byte one time in 64, and zt then
+# rightly refuses it as a member's.
+ip -n "$P-h" link set eth0 address 00:16:3e:00:00:65
 ip -n "$P-m" link set lan-h master br0
 ip -n "$P-m" link set lan-h up
 ip -n "$P-h" addr add 10.9.0.101/24 dev eth0

@@ -57,6 +57,10 @@ lan_host() { # HOST SITE [IP]
 	lab_ns "$h"
 	ip link add "lan-$h" netns "$P-$s" type veth peer name eth0 netns "$P-$h" ||
 		fail setup "veth $s/$h"
+	# A NIC's globally administered MAC: a random (locally administered)
+	# one shares the members' derived MACs' first byte one time in 64, and
+	# zt then rightly refuses it as a member's.
+	ip -n "$P-$h" link set eth0 address "00:16:3e:00:01:$(printf %02x "${h#h}")"
 	ip -n "$P-$s" link set "lan-$h" master br0
 	ip -n "$P-$s" link set "lan-$h" up
 	[ -n "${3:-}" ] && ip -n "$P-$h" addr add "$3/24" dev eth0
