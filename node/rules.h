@@ -8,6 +8,9 @@
 #ifndef ZT_NODE_RULES_H
 #define ZT_NODE_RULES_H
 
+/* ACTION_PRIORITY's queues: 0..ZT_RULES_QOS_MAX (ZeroTier's qosBucket). */
+#define ZT_RULES_QOS_MAX 8
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
