@@ -32,6 +32,12 @@ void *zt_mem_calloc(const struct zt_mem *m, size_t count, size_t size)
 
 	if (size != 0 && count > SIZE_MAX / size)
 		return NULL;
+	/* The C library's calloc knows fresh pages from the kernel are zero
+	 * and leaves them untouched: the node (about 350 KB, most of it tables
+	 * that fill as peers come) then costs resident memory only as it is
+	 * used, where a memset would make every page resident at start. */
+	if (m->alloc == NULL)
+		return calloc(count == 0 || size == 0 ? 1 : count, size == 0 ? 1 : size);
 	p = zt_mem_alloc(m, count * size);
 	if (p != NULL)
 		memset(p, 0, count * size);
