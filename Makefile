@@ -43,8 +43,10 @@ PKG_CONFIG ?= $(CROSS)pkg-config
 # mipsel-linux-musl-gcc).  DEPS_PREFIX=dir: the libraries come from dir
 # (built by ext/libs.sh from Debian's source packages), not the system.
 ifeq ($(STATIC),1)
-# ext/libs.sh builds with -ffunction-sections: the linker keeps only what is used.
+# One section per function and object, here and in what ext/libs.sh builds:
+# the linker keeps only what is used.
 override LDFLAGS += -static -Wl,--gc-sections
+STATIC_CFLAGS := -ffunction-sections -fdata-sections
 PKG_STATIC := --static
 endif
 ifneq ($(DEPS_PREFIX),)
@@ -96,7 +98,7 @@ ifeq ($(WERROR),1)
 WARN += -Werror
 endif
 # The caller's CPPFLAGS and CFLAGS come last: their -O and -g win.
-CFLAGS_COMMON := -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(DEPS_CPPFLAGS) -MMD -MP -I. -Inode \
+CFLAGS_COMMON := -std=c11 $(OPT) $(STATIC_CFLAGS) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(DEPS_CPPFLAGS) -MMD -MP -I. -Inode \
 	$(CPPFLAGS) $(CFLAGS)
 # node/ is portable C11; the shells use Linux and GNU interfaces.
 CFLAGS_NODE := $(CFLAGS_COMMON) -D_POSIX_C_SOURCE=200809L
@@ -120,12 +122,23 @@ PORTMAP_LIBS += -lnatpmp
 endif
 # ztd's names responder parses and builds DNS messages with ldns
 # (service/dns.c); its .pc file is ldns.pc, the plain -l without one.
+# NO_DNS=1 builds ztd without the responder (service/daemon_nodns.c) and
+# without ldns: a router's build (doc/footprint.md).
+ifeq ($(NO_DNS),1)
+DNS_LIBS :=
+else
 PKG_CFLAGS += $(shell $(PKG_CONFIG) --cflags ldns 2>/dev/null)
 DNS_LIBS := $(or $(shell $(PKG_CONFIG) $(PKG_STATIC) --libs ldns 2>/dev/null),-lldns)
+endif
 
 NODE_SRCS := $(wildcard node/*.c)
 OSDEP_SRCS := $(wildcard osdep/*.c)
 ZTD_SRCS := $(filter-out service/cli.c,$(wildcard service/*.c))
+ifeq ($(NO_DNS),1)
+ZTD_SRCS := $(filter-out service/dns.c service/daemon_dns.c,$(ZTD_SRCS))
+else
+ZTD_SRCS := $(filter-out service/daemon_nodns.c,$(ZTD_SRCS))
+endif
 CLI_SRCS := service/cli.c
 ROOT_SRCS := $(wildcard root/*.c)
 # controller/: libztctl.a (logic, store, API) + the program's main.
@@ -139,6 +152,9 @@ CTL_LIB_SRCS := $(filter-out controller/store_nopg.c,$(CTL_LIB_SRCS))
 endif
 CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c controller/rulescmd.c
 UNIT_SRCS := $(wildcard test/unit/*_test.c)
+ifeq ($(NO_DNS),1)
+UNIT_SRCS := $(filter-out test/unit/dns_test.c,$(UNIT_SRCS))
+endif
 SIM_SRCS := $(filter-out test/sim/sim_main.c,$(wildcard test/sim/*.c))
 
 NODE_OBJS := $(NODE_SRCS:%.c=$(B)/%.o)
@@ -155,7 +171,7 @@ PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
 .PHONY: all deps test test-unit test-e2e nat-matrix pktpath-bench shellcost-bench demo fuzz \
 	fuzz-smoke install uninstall clean format format-check check-layering bench dos-bench \
-	ctl-bench tsan deb package-test compat cross cross-deps test-cross
+	ctl-bench tsan deb package-test compat cross cross-deps test-cross tests
 all: $(PROGS) $(B)/libztnode.a
 
 # DEPS=build (default), test, demo, package, bench or pktpath.
@@ -254,6 +270,9 @@ test:
 	@$(MAKE) --no-print-directory WERROR=1 all $(UNIT_BINS) $(SIM_BIN) $(NETLAB_BINS) fuzz-build
 	@B=$(B) sh test/run.sh
 
+# The unit tests' and the simulator's programs.
+tests: $(UNIT_BINS) $(SIM_BIN)
+
 test-unit: $(UNIT_BINS) $(SIM_BIN)
 	@B=$(B) ZT_SKIP_E2E=1 ZT_SKIP_FUZZ=1 sh test/run.sh
 
@@ -285,35 +304,45 @@ demo:
 # make cross ARCH=mipsel       build-mipsel/ztd, zt-cli, zt-root, zt-controller
 # make test-cross ARCH=mipsel  the same, then the unit tests and the simulator
 #                              under qemu-user (make deps DEPS=cross ARCH=... first)
-# mipsel links musl (Debian's musl-dev:mipsel), the others the cross glibc;
-# all of them the libraries ext/libs.sh builds from Debian's source packages
-# into build-ARCH/deps.  make CROSS=mipsel-linux-gnu- DEPS_PREFIX=... is the
-# same build by hand, dynamic unless STATIC=1.
-CROSS_CC_mipsel := mipsel-linux-musl-gcc
-CROSS_AR_mipsel := mipsel-linux-gnu-ar
-CROSS_CC_mips := mips-linux-gnu-gcc
-CROSS_CC_arm := arm-linux-gnueabihf-gcc
-CROSS_CC_aarch64 := aarch64-linux-gnu-gcc
+# Every ARCH links musl statically: for mipsel, mips, arm and aarch64 the
+# musl that ext/musl.sh builds from Debian's musl source package with
+# Debian's cross compiler (build-ARCH/musl/bin/musl-gcc); for x86_64 Debian's
+# own musl-gcc (musl-tools), run natively.  The libraries are those
+# ext/libs.sh builds from Debian's source packages into build-ARCH/deps, at
+# -Os.  CROSS_LIBS: which of them (the tests need libsodium, jansson and
+# SQLite alone); CROSS_OPT: the compiler's -O (-Os: a router's flash).
+# make CROSS=mipsel-linux-gnu- DEPS_PREFIX=... is the same build by hand
+# against the cross glibc, dynamic unless STATIC=1.
+CROSS_mipsel := mipsel-linux-gnu-
+CROSS_mips := mips-linux-gnu-
+CROSS_arm := arm-linux-gnueabihf-
+CROSS_aarch64 := aarch64-linux-gnu-
 QEMU_mips := qemu-mips
 QEMU_mipsel := qemu-mipsel
 QEMU_arm := qemu-arm
 QEMU_aarch64 := qemu-aarch64
-X_CC = $(CROSS_CC_$(ARCH))
-X_AR = $(or $(CROSS_AR_$(ARCH)),$(X_CC:%-gcc=%-ar))
+CROSS_OPT ?= -Os -g
+X_CC = $(if $(filter x86_64,$(ARCH)),musl-gcc,$(abspath build-$(ARCH)/musl)/bin/musl-gcc)
+X_AR = $(if $(filter x86_64,$(ARCH)),ar,$(CROSS_$(ARCH))ar)
 X_MAKE = $(MAKE) --no-print-directory B=build-$(ARCH) CC=$(X_CC) AR=$(X_AR) STATIC=1 \
-	DEPS_PREFIX=build-$(ARCH)/deps WERROR=$(or $(WERROR),1) \
-	$(if $(wildcard build-$(ARCH)/deps/lib/libnatpmp.a),,NATPMP=0) PG=0
+	OPT='$(CROSS_OPT)' DEPS_PREFIX=build-$(ARCH)/deps WERROR=$(or $(WERROR),1) PG=0 \
+	$$(test -f build-$(ARCH)/deps/lib/libnatpmp.a || echo NATPMP=0) \
+	$$(test -f build-$(ARCH)/deps/lib/libldns.a || echo NO_DNS=1)
 
 cross-deps:
-	@test -n "$(X_CC)" || { echo "ARCH=mipsel, mips, arm or aarch64" >&2; exit 2; }
+	@test -n "$(CROSS_$(ARCH))$(filter x86_64,$(ARCH))" || \
+		{ echo "ARCH=mipsel, mips, arm, aarch64 or x86_64" >&2; exit 2; }
 	@ZT_DEPS_CHECK=1 ARCH=$(ARCH) sh ext/deps.sh cross
-	@sh ext/libs.sh $(X_CC) build-$(ARCH)/deps
+	@$(if $(CROSS_$(ARCH)),sh ext/musl.sh $(CROSS_$(ARCH)) build-$(ARCH)/musl build-$(ARCH)/src,:)
+	@ZT_LIBS_OPT=-Os $(if $(CROSS_LIBS),ZT_LIBS='$(CROSS_LIBS)') \
+		sh ext/libs.sh $(X_CC) build-$(ARCH)/deps build-$(ARCH)/src
 
 cross: cross-deps
 	+@$(X_MAKE) all build-$(ARCH)/bench/footprint
 
+# ZT_TEST_ONLY / zt-sim's scenario filter: see test/run.sh.
 test-cross: cross-deps
-	+@$(X_MAKE) all $(UNIT_BINS:$(B)/%=build-$(ARCH)/%) build-$(ARCH)/test/zt-sim
+	+@$(X_MAKE) tests
 	@B=build-$(ARCH) ZT_RUN=$(QEMU_$(ARCH)) ZT_SKIP_E2E=1 ZT_SKIP_FUZZ=1 sh test/run.sh
 
 # ---- fuzzing (clang/libFuzzer) ----
@@ -470,6 +499,6 @@ check-layering: $(B)/libztnode.a
 	@sh test/check-layering.sh $(B)/libztnode.a
 
 clean:
-	rm -rf build build-san build-fuzz build-mipsel build-mips build-arm build-aarch64
+	rm -rf build build-san build-fuzz build-mipsel build-mips build-arm build-aarch64 build-x86_64
 
 -include $(shell find build build-san build-fuzz -name '*.d' -type f 2>/dev/null)
