@@ -68,40 +68,37 @@ if [ "$want" = pktpath ]; then
 fi
 if [ "$want" = cross ]; then
 	# make test-cross ARCH=...: the cross compiler, qemu-user to run what it
-	# builds and, for mipsel (the routers' architecture), the musl C library
-	# of that architecture through Debian multiarch (musl-dev:mipsel gives
-	# mipsel-linux-musl-gcc): a small fully static build.  The others link
-	# the cross glibc statically (big-endian mips left the Debian archive
-	# with Debian 12: no musl there).  The libraries zt links are built from
-	# Debian's source packages (ext/libs.sh, apt-get source: a deb-src entry
-	# is added for the archive apt uses), with autoconf for jansson and
-	# tclsh for SQLite's amalgamation.
+	# builds, and the tools that build musl and the libraries zt links from
+	# Debian's source packages (ext/musl.sh, ext/libs.sh: apt-get source,
+	# for which a deb-src entry is added for the archive apt uses; autoconf
+	# for jansson, tclsh for SQLite's amalgamation).  musl is built for the
+	# target with the cross gcc, so every architecture gets it (Debian's
+	# musl-dev exists for a few, not big-endian mips); the cross glibc's
+	# package brings the kernel headers musl borrows.  ARCH=x86_64: Debian's
+	# own musl-gcc (musl-tools), natively.
 	arch=${ARCH:-mipsel}
-	musl=
+	gnu=
 	case $arch in
-	mipsel) gnu=mipsel-linux-gnu deb=mipsel musl=mipsel qemu=qemu-mipsel ;;
+	mipsel) gnu=mipsel-linux-gnu deb=mipsel qemu=qemu-mipsel ;;
 	mips) gnu=mips-linux-gnu deb=mips qemu=qemu-mips ;;
 	arm) gnu=arm-linux-gnueabihf deb=armhf qemu=qemu-arm ;;
 	aarch64) gnu=aarch64-linux-gnu deb=arm64 qemu=qemu-aarch64 ;;
-	*) echo "deps: ARCH=$arch: one of mipsel mips arm aarch64" >&2; exit 2 ;;
+	x86_64) ;;
+	*) echo "deps: ARCH=$arch: one of mipsel mips arm aarch64 x86_64" >&2; exit 2 ;;
 	esac
-	command -v "$gnu-gcc" >/dev/null 2>&1 || missing="$missing gcc-$gnu"
-	# the cross glibc and its kernel headers (musl borrows the latter)
-	[ -f "/usr/$gnu/include/linux/netlink.h" ] && [ -f "/usr/$gnu/include/stdio.h" ] ||
-		missing="$missing libc6-dev-$deb-cross"
-	command -v "$qemu" >/dev/null 2>&1 || missing="$missing qemu-user"
+	if [ -n "$gnu" ]; then
+		command -v "$gnu-gcc" >/dev/null 2>&1 || missing="$missing gcc-$gnu"
+		[ -f "/usr/$gnu/include/linux/netlink.h" ] && [ -f "/usr/$gnu/include/stdio.h" ] ||
+			missing="$missing libc6-dev-$deb-cross"
+		command -v "$qemu" >/dev/null 2>&1 || missing="$missing qemu-user"
+	else
+		command -v musl-gcc >/dev/null 2>&1 || missing="$missing musl-tools"
+	fi
 	for t in dpkg-source:dpkg-dev autoreconf:autoconf automake:automake libtoolize:libtool \
 		 tclsh:tcl make:make; do
 		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
 	done
-	[ -z "$musl" ] || command -v "$musl-linux-musl-gcc" >/dev/null 2>&1 ||
-		missing="$missing musl-dev:$musl"
-	# make STATIC=1 CC=musl-gcc on the build machine itself
-	command -v musl-gcc >/dev/null 2>&1 || missing="$missing musl-tools"
 	if [ -z "${ZT_DEPS_CHECK:-}" ] && [ "$(id -u)" = 0 ]; then
-		if [ -n "$musl" ] && ! dpkg --print-foreign-architectures | grep -qx "$musl"; then
-			dpkg --add-architecture "$musl"
-		fi
 		if ! grep -rqs '^\(Types:.*deb-src\|deb-src \)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
 			# the same archive as apt's deb lines, for apt-get source
 			for f in /etc/apt/sources.list.d/*.sources; do

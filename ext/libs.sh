@@ -5,8 +5,13 @@
 # another C library or architecture, from Debian's own source packages:
 #
 #   sh ext/libs.sh CC PREFIX [WORKDIR]
-#   sh ext/libs.sh mipsel-linux-musl-gcc build-mipsel/deps
+#   sh ext/libs.sh build-mipsel/musl/bin/musl-gcc build-mipsel/deps
 #
+# CC is a musl compiler: ext/musl.sh's wrapper around Debian's cross gcc, or
+# Debian's musl-gcc (musl-tools) for the build machine itself.
+# ZT_LIBS="libsodium jansson": build only these (the unit tests and the
+# simulator need libsodium, jansson, miniupnpc and SQLite; ztd adds ldns and
+# libnatpmp).  ZT_LIBS_OPT: the -O (default -O2; the router builds use -Os).
 # The sources come from `apt-get source` (the deb-src entry ext/deps.sh cross
 # adds points at the same archive as apt's deb lines), with Debian's patches
 # applied, so the versions are those of the Debian release the build runs on.
@@ -34,7 +39,7 @@ ar=$bu-ar
 ranlib=$bu-ranlib
 command -v "$ar" >/dev/null 2>&1 || { ar="ar" ranlib="ranlib"; }
 jobs=${ZT_JOBS:-2}
-cflags="-O2 -fPIC -ffunction-sections -fdata-sections"
+cflags="${ZT_LIBS_OPT:--O2} -fPIC -ffunction-sections -fdata-sections"
 log=$work/build.log
 : >"$log"
 
@@ -77,6 +82,9 @@ step() { # name: build it unless done
 
 build_libsodium() {
 	d=$(src libsodium) || return 1
+	# Not --enable-minimal: it leaves out crypto_shorthash_siphashx24,
+	# which node/hscache.c uses; and what zt does not call, --gc-sections
+	# drops from a static program anyway (doc/footprint.md).
 	autotools "$d" --disable-pie
 }
 
