@@ -171,7 +171,7 @@ PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
 .PHONY: all deps test test-unit test-e2e nat-matrix pktpath-bench shellcost-bench demo fuzz \
 	fuzz-smoke install uninstall clean format format-check check-layering bench dos-bench \
-	ctl-bench tsan deb package-test compat cross cross-deps test-cross tests
+	ctl-bench tsan deb package-test compat cross cross-deps test-cross tests node-tests
 all: $(PROGS) $(B)/libztnode.a
 
 # DEPS=build (default), test, demo, package, bench or pktpath.
@@ -270,8 +270,12 @@ test:
 	@$(MAKE) --no-print-directory WERROR=1 all $(UNIT_BINS) $(SIM_BIN) $(NETLAB_BINS) fuzz-build
 	@B=$(B) sh test/run.sh
 
-# The unit tests' and the simulator's programs.
+# The unit tests' and the simulator's programs; node-tests: the core's unit
+# tests alone (they link libsodium, nothing else of the shells).
+NODE_UNIT_BINS = $(filter-out $(OSDEP_TESTS:%=$(B)/test/%) $(B)/test/ctl_%_test \
+	$(B)/test/rulesc_test $(B)/test/netapply_test $(B)/test/dns_test,$(UNIT_BINS))
 tests: $(UNIT_BINS) $(SIM_BIN)
+node-tests: $(NODE_UNIT_BINS)
 
 test-unit: $(UNIT_BINS) $(SIM_BIN)
 	@B=$(B) ZT_SKIP_E2E=1 ZT_SKIP_FUZZ=1 sh test/run.sh
@@ -340,9 +344,10 @@ cross-deps:
 cross: cross-deps
 	+@$(X_MAKE) all build-$(ARCH)/bench/footprint
 
-# ZT_TEST_ONLY / zt-sim's scenario filter: see test/run.sh.
+# CROSS_TESTS=node: the core's unit tests only (no simulator).  Under
+# qemu-user a subset: ZT_SKIP_UNIT (test/run.sh), ZT_SIM_ONLY (test/sim/main.c).
 test-cross: cross-deps
-	+@$(X_MAKE) tests
+	+@$(X_MAKE) $(if $(filter node,$(CROSS_TESTS)),node-tests,tests)
 	@B=build-$(ARCH) ZT_RUN=$(QEMU_$(ARCH)) ZT_SKIP_E2E=1 ZT_SKIP_FUZZ=1 sh test/run.sh
 
 # ---- fuzzing (clang/libFuzzer) ----
