@@ -39,8 +39,8 @@ endif
 PKG_CONFIG ?= $(CROSS)pkg-config
 
 # STATIC=1: one self-contained program per binary, for a router or any
-# machine without the libraries (with CC=musl-gcc, or a cross musl such as
-# mipsel-linux-musl-gcc).  DEPS_PREFIX=dir: the libraries come from dir
+# machine without the libraries (with CC=musl-gcc, or the cross musl that
+# ext/musl.sh builds: build-mipsel/musl/bin/musl-gcc).  DEPS_PREFIX=dir: the libraries come from dir
 # (built by ext/libs.sh from Debian's source packages), not the system.
 ifeq ($(STATIC),1)
 # One section per function and object, here and in what ext/libs.sh builds:
