@@ -57,11 +57,12 @@ fi
 # pg_profile TITLE: where the server's time went since the last call
 pg_profile() {
 	[ -n "$PGD" ] || return 0
-	echo "# PostgreSQL, $1: statements by total time (ms; plan = planning)"
+	echo "# PostgreSQL, $1: statements by total time (ms; plan: planning;" \
+		"mean: both per call)"
 	psql "$DB" -q -P pager=off -P footer=off -c "
 		SELECT calls, round(total_exec_time::numeric) AS exec_ms,
 		       round(total_plan_time::numeric) AS plan_ms,
-		       round((mean_exec_time + mean_plan_time)::numeric, 3) AS mean_ms,
+		       round(((total_exec_time + total_plan_time) / calls)::numeric, 3) AS mean_ms,
 		       left(regexp_replace(query, '\s+', ' ', 'g'), 72) AS statement
 		FROM pg_stat_statements
 		WHERE query NOT LIKE '%pg_stat_%' AND query NOT LIKE 'CREATE %'
@@ -74,16 +75,24 @@ pg_profile() {
 	psql "$DB" -qAt -c "SELECT pg_stat_statements_reset(); SELECT pg_stat_reset_shared('wal')" \
 		>/dev/null
 }
-# The controller's time per store call, from its metrics (count, mean).
+# The controller's time per store call, from its metrics: count, mean and
+# the histogram bucket that holds the 99th percentile.
 db_ops() {
 	command -v curl >/dev/null || return 0
-	echo "# the controller's store calls: count, mean ms (client side)"
+	echo "# the controller's store calls (client side): count, mean ms, p99 at most ms"
 	curl -s "http://127.0.0.1:$MPORT/metrics" | awk '
-		/^zt_controller_db_seconds_(sum|count)/ {
-			match($0, /op="[a-z_]+"/); op = substr($0, RSTART + 4, RLENGTH - 5)
-			if ($0 ~ /_sum/) sum[op] = $NF; else cnt[op] = $NF }
-		END { for (op in cnt) if (cnt[op] > 0)
-			printf "  %-18s %8d  %7.3f\n", op, cnt[op], sum[op] * 1e3 / cnt[op] }' |
+		/^zt_controller_db_seconds/ {
+			match($0, /op="[a-z_]+"/); op = substr($0, RSTART + 4, RLENGTH - 5) }
+		/^zt_controller_db_seconds_sum/ { sum[op] = $NF }
+		/^zt_controller_db_seconds_count/ { cnt[op] = $NF }
+		/^zt_controller_db_seconds_bucket/ {
+			match($0, /le="[^"]+"/); le = substr($0, RSTART + 4, RLENGTH - 5)
+			nb[op]++; b[op, nb[op]] = le; c[op, nb[op]] = $NF }
+		END { for (op in cnt) if (cnt[op] > 0) {
+			p99 = "-"
+			for (i = 1; i <= nb[op]; i++)
+				if (c[op, i] >= 0.99 * cnt[op]) { p99 = b[op, i] * 1e3; break }
+			printf "  %-18s %8d  %7.3f  %s\n", op, cnt[op], sum[op] * 1e3 / cnt[op], p99 } }' |
 		sort -k2 -n -r
 }
 "$ZTCTL" -p "$PORT" -P "$PORT" -b 127.0.0.1 --db "$DB" --metrics "127.0.0.1:$MPORT" "$W/home" \
