@@ -626,15 +626,19 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 		in_tx = true;
 		invited = invite_ok(c, req, now);
 		if (invited) {
+			bool auth = false;
 			int cr = zt_zimport_redeem(c->store, req->nwid, req->token, req->token_len,
-			                           m, &invited);
+			                           m, &auth);
 			if (cr < 0 && cr != ZT_ENOTFOUND) {
 				c->store_errors++;
 				goto rollback;
 			}
 			/* Claimed: the record is kept even when ZeroTier had not
-			 * authorized the member (it stays unauthorized, named). */
+			 * authorized the member (it stays unauthorized, named);
+			 * a reservation gone lets nobody in. */
 			claimed = cr == 1;
+			if (cr != 0)
+				invited = auth;
 			changed |= claimed;
 			created &= !claimed;
 		}

@@ -316,6 +316,21 @@ out:
 	return r;
 }
 
+/* ZeroTier writes every rule with its "not" and "or" flags. */
+static void rules_flags(json_t *rules)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(rules, i, r)
+	{
+		if (json_object_get(r, "not") == NULL)
+			(void)json_object_set_new(r, "not", json_false());
+		if (json_object_get(r, "or") == NULL)
+			(void)json_object_set_new(r, "or", json_false());
+	}
+}
+
 json_t *zt_zimport_export_net(const json_t *net)
 {
 	json_t *out = json_deep_copy(net);
@@ -327,6 +342,13 @@ json_t *zt_zimport_export_net(const json_t *net)
 		(void)json_object_set(out, "rulesSource", (json_t *)rs);
 	(void)json_object_del(out, "zerotier");
 	(void)json_object_set_new(out, "objtype", json_string("network"));
+	rules_flags(json_object_get(out, "rules"));
+	{
+		size_t i;
+		json_t *cap;
+		json_array_foreach(json_object_get(out, "capabilities"), i, cap)
+		    rules_flags(json_object_get(cap, "rules"));
+	}
 	return out;
 }
 
