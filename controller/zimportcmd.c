@@ -30,6 +30,7 @@
 #include "osdep/clock.h"
 #include "osdep/home.h"
 #include "osdep/idfile.h"
+#include "osdep/log.h"
 #include "osdep/state.h"
 
 #define ERR_MAX      (512 + ZT_HOME_PATH_MAX)
@@ -742,6 +743,9 @@ static int run(int argc, char **argv, const char *default_home, bool import)
 		           : "export [-D HOMEDIR] [--db FILE|URI] OUTDIR");
 		return 0;
 	}
+	/* A command's output is its product and its errors: the shared
+	 * state code's notes (a roots signer pinned) only when they warn. */
+	zt_log_init("zt-controller", ZT_LOG_WARN);
 	if (r == 0 && sodium_init() < 0) {
 		snprintf(c.err, sizeof c.err, "cannot initialise libsodium");
 		r = -EIO;

@@ -6,8 +6,10 @@
 #   root0 203.0.113.2 (zt-root)    ctl 198.18.1.2 (zt-controller)
 #   a 198.18.2.2   b 198.18.3.2    (ztd each)
 #
-# test/data/zerotier (a ZeroTier home: identity.public, controller.d with
-# two networks and four members in ZeroTier's JSON shapes) is imported ->
+# a copy with a bad member file is refused (file and field named, nothing
+# stored) -> test/data/zerotier (a ZeroTier home: identity.public,
+# controller.d with two networks and four members in ZeroTier's JSON
+# shapes) is imported ->
 # the admin API shows both networks under ctl's address with ZeroTier's
 # last 6 hex digits and every field, the members as reservations -> a and
 # b join with the invites of "laptop" and "nas": each gets that member's
@@ -34,7 +36,18 @@ mkdir -p "$T/ctl"
 cp "$T/roots" "$T/ctl/roots" # the invite codes carry the roots
 cp -r "$ZTDATA" "$T/zt"
 
-# ---- import ----
+# ---- a bad file: refused with its name and field, nothing written ----
+cp -r "$ZTDATA" "$T/bad"
+BADF=$T/bad/controller.d/network/$OLD2/member/4455667788.json
+sed -i 's/"172.30.0.10"/"172.30.0.300"/' "$BADF"
+out=$(x ctl "$ZTCTL" import-zerotier -D "$T/ctl" "$T/bad" 2>&1) && fail bad_file "imported: $out"
+[ "$out" = "zt-controller import-zerotier: $BADF: field 'ipAssignments': expected an IPv4 or IPv6 address" ] ||
+	fail bad_file "unclear: $out"
+[ -e "$T/ctl/zerotier-import.json" ] && fail bad_file "a mapping file was written"
+pass bad_file "$out"
+
+# ---- import (the first network of the bad folder was not kept: no
+# "exists here already") ----
 out=$(x ctl "$ZTCTL" import-zerotier -D "$T/ctl" "$T/zt" 2>&1) ||
 	fail import "zt-controller import-zerotier: $out"
 CTL=$(cut -c1-10 "$T/ctl/identity.public")
