@@ -369,6 +369,27 @@ out:
 	return r;
 }
 
+/* One object into the store, with its record in the audit trail (who:
+ * "import-zerotier"), in the caller's transaction. */
+static int put(struct zt_store *s, int64_t now, uint64_t nwid, uint64_t addr, const json_t *j)
+{
+	char *t = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS), object[64];
+	struct zt_store_audit e = {0, now, "import-zerotier", "create", object, NULL, t};
+	int r = ZT_ENOMEM;
+
+	if (addr != 0)
+		snprintf(object, sizeof object, "network/%016" PRIx64 "/member/%010" PRIx64, nwid,
+		         addr);
+	else
+		snprintf(object, sizeof object, "network/%016" PRIx64, nwid);
+	if (t != NULL)
+		r = addr != 0 ? s->ops->member_put(s, nwid, addr, t) : s->ops->net_put(s, nwid, t);
+	if (r == ZT_OK)
+		r = s->ops->audit_put(s, &e);
+	free(t);
+	return r;
+}
+
 /* Everything read into the store, in one transaction. */
 static int store_all(struct cmd *c, struct import *im)
 {
@@ -385,18 +406,14 @@ static int store_all(struct cmd *c, struct import *im)
 	json_array_foreach(im->nets, i, e)
 	{
 		uint64_t nwid = (uint64_t)zt_ctl_int(e, "nwid");
-		char *t = json_dumps(json_object_get(e, "net"), JSON_COMPACT);
-		r = t != NULL ? s->ops->net_put(s, nwid, t) : ZT_ENOMEM;
-		free(t);
+		r = put(s, im->now, nwid, 0, json_object_get(e, "net"));
 		if (r != ZT_OK)
 			goto fail;
 		json_array_foreach(json_object_get(e, "members"), j, x)
 		{
 			uint8_t h[32];
-			uint64_t old = (uint64_t)zt_ctl_int(x, "old");
-			t = json_dumps(json_object_get(x, "m"), JSON_COMPACT);
-			r = t != NULL ? s->ops->member_put(s, nwid, old, t) : ZT_ENOMEM;
-			free(t);
+			r = put(s, im->now, nwid, (uint64_t)zt_ctl_int(x, "old"),
+			        json_object_get(x, "m"));
 			if (r == ZT_OK &&
 			    sodium_hex2bin(h, sizeof h,
 			                   json_string_value(json_object_get(x, "hash")), 64, NULL,

@@ -94,7 +94,8 @@ line() { sed -n "$1p" <<<"$2" | cut -d' ' -f2-; } # N TEXT: body of line N
 
 # ---- the admin API sees what ZeroTier had ----
 all=$(gets "/controller/network/$NW1" "/controller/network/$NW2" \
-	"/controller/network/$NW1/member" "/controller/network/$NW1/member/1122334455")
+	"/controller/network/$NW1/member" "/controller/network/$NW1/member/1122334455" \
+	"/controller/audit?limit=20")
 n1=$(line 1 "$all")
 want='office|true|64|2800|office.example|10.147.17.1-10.147.17.254|10.147.17.0/24|true|true|5|1|1000'
 got=$(echo "$n1" | jq -r '[.name, .private, .multicastLimit, .mtu, .dns.domain,
@@ -110,7 +111,9 @@ got=$(line 3 "$all" | jq -r 'keys | join(" ")')
 got=$(line 4 "$all" | jq -r '[.reservation, .authorized,
 	.name, .ipAssignments[0], .zerotier.authorized] | map(tostring) | join("|")')
 [ "$got" = "true|false|laptop|10.147.17.5|true" ] || fail api_network "laptop's reservation: $got"
-pass api_network "both networks with every field, the members as reservations"
+got=$(line 5 "$all" | jq -r '[.entries[] | select(.who == "import-zerotier" and .action == "create")] | length')
+[ "$got" = 6 ] || fail api_network "audit: $got import-zerotier entries, want 6 (2 networks, 4 members)"
+pass api_network "both networks with every field, the members as reservations, 6 audit entries"
 
 # ---- members come back with their invites ----
 start_ztd a
