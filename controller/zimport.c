@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -275,6 +276,27 @@ void zt_zimport_token(uint8_t token[ZT_ZIMPORT_TOKEN_LEN], const uint8_t *random
 	memcpy(token, random, ZT_CTL_TOKEN_LEN);
 	for (int i = 0; i < 5; i++)
 		token[ZT_CTL_TOKEN_LEN + i] = (uint8_t)(old_addr >> (8 * (4 - i)));
+}
+
+int zt_zimport_invite(struct zt_store *s, uint64_t nwid, uint64_t old_addr, const uint8_t *random,
+                      int64_t expires, int64_t now, uint8_t token[ZT_ZIMPORT_TOKEN_LEN])
+{
+	char *text = NULL;
+	json_t *m = NULL;
+	uint8_t h[32];
+	int r = s->ops->member_get(s, nwid, old_addr, &text);
+
+	if (r != ZT_OK)
+		return r;
+	m = json_loads(text, 0, NULL);
+	free(text);
+	r = zt_zimport_is_reservation(m) ? ZT_OK : ZT_ENOTFOUND;
+	json_decref(m);
+	if (r != ZT_OK)
+		return r;
+	zt_zimport_token(token, random, old_addr);
+	crypto_generichash(h, sizeof h, token, ZT_ZIMPORT_TOKEN_LEN, NULL, 0);
+	return s->ops->invite_put(s, h, nwid, 1, expires, now);
 }
 
 int zt_zimport_redeem(struct zt_store *s, uint64_t nwid, const uint8_t *token, size_t token_len,

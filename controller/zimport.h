@@ -64,6 +64,13 @@ bool zt_zimport_is_reservation(const json_t *m);
 void zt_zimport_token(uint8_t token[ZT_ZIMPORT_TOKEN_LEN], const uint8_t *random,
                       uint64_t old_addr);
 
+/* A new claim invite for reservation old_addr of nwid (an admin's, when
+ * the import's was lost or expired): one use until `expires`; random is
+ * ZT_CTL_TOKEN_LEN bytes from the caller, the token goes to token.
+ * ZT_ENOTFOUND: no such reservation (or claimed already). */
+int zt_zimport_invite(struct zt_store *s, uint64_t nwid, uint64_t old_addr, const uint8_t *random,
+                      int64_t expires, int64_t now, uint8_t token[ZT_ZIMPORT_TOKEN_LEN]);
+
 /* Inside the transaction of a config request whose invite token was just
  * taken (the store's invite_use): when the token is a claim token, hand
  * the reservation it names to member m (name, addresses, tags,

@@ -14,7 +14,8 @@
 # last 6 hex digits and every field, the members as reservations -> a and
 # b join with the invites of "laptop" and "nas": each gets that member's
 # name, addresses, tags, bridge flag and authorization, the reservations
-# are gone, a pings b at nas's address -> a second import is refused (the
+# are gone, a pings b at nas's address -> b joins the other network with
+# a new invite for "bench" (zt-controller invite -m) -> a second import is refused (the
 # controller running; then stopped: the networks exist) -> export writes
 # ZeroTier's shape back, field for field what ZeroTier wrote.
 set -u
@@ -141,6 +142,18 @@ st=$(sed -n 3,4p <<<"$all" | cut -d' ' -f1 | tr '\n' ' ')
 wait_until 20 ping_ok a 10.147.17.20 || fail claim "a -> b (10.147.17.20): no reply"
 pass claim "a is laptop ($A, 10.147.17.5), b is nas ($B2, bridge), reservations gone, a pings b"
 
+# ---- a new invite for a reservation whose code was lost ----
+out=$(x ctl "$ZTCTL" invite -D "$T/ctl" -m 1122334455 "$NW1" 2>&1) && fail reissue "an invite for a claimed reservation: $out"
+case $out in *"no such reservation"*) ;; *) fail reissue "unclear refusal: $out" ;; esac
+code=$(x ctl "$ZTCTL" invite -D "$T/ctl" -m 4455667788 "$NW2" 2>"$T/invite.err") ||
+	fail reissue "zt-controller invite -m 4455667788: $(cat "$T/invite.err")"
+out=$(cli b join "$code" 2>&1) || fail reissue "b: zt-cli join <bench's new code>: $out"
+has_ip2() { case ",$(ips_of b "$NW2")," in *",172.30.0.10/"*) return 0 ;; esac; return 1; }
+wait_until 20 has_ip2 || fail reissue "b has not bench's 172.30.0.10 on $NW2 within 20 s: $(cli b listnetworks | tr '\n' ' ')"
+got=$(gets "/controller/network/$NW2/member/$B2" | cut -d' ' -f2- | jq -r '[.name, .authorized] | map(tostring) | join("|")')
+[ "$got" = "bench|true" ] || fail reissue "b's record on $NW2: $got"
+pass reissue "b is bench on $NW2 too (172.30.0.10) with a code made by invite -m; none for a claimed one"
+
 # ---- a second import is refused, with the reason ----
 out=$(x ctl "$ZTCTL" import-zerotier -D "$T/ctl" "$T/zt" 2>&1) && fail reimport "accepted while the controller runs: $out"
 case $out in *"stop it first"*) ;; *) fail reimport "unclear refusal while running: $out" ;; esac
@@ -154,7 +167,7 @@ pass reimport "$out"
 
 # ---- export: ZeroTier's shape, what ZeroTier wrote ----
 out=$(x ctl "$ZTCTL" export -D "$T/ctl" "$T/out" 2>&1) || fail export "zt-controller export: $out"
-out=$(python3 - "$ZTDATA/controller.d" "$T/out" "$CTL" "1122334455=$A" "2233445566=$B2" 2>&1 <<'EOF'
+out=$(python3 - "$ZTDATA/controller.d" "$T/out" "$CTL" "1122334455=$A" "2233445566=$B2" "4455667788=$B2" 2>&1 <<'EOF'
 import json, os, sys
 src, dst, ctl = sys.argv[1], sys.argv[2], sys.argv[3]
 claimed = dict(a.split("=") for a in sys.argv[4:])

@@ -314,6 +314,28 @@ static void test_claim(void)
 	json_decref(m);
 	CHECK(!stored(&ctl, OLD_M + 1));
 
+	/* A new invite for a reservation (the import's was lost): it claims;
+	 * none for a claimed one or an ordinary member. */
+	{
+		uint8_t rnd[ZT_CTL_TOKEN_LEN], t3[ZT_ZIMPORT_TOKEN_LEN];
+		memset(rnd, 4, sizeof rnd);
+		m = reservation();
+		json_object_set_new(m, "id", json_string("1122334458"));
+		put(ctl.store, NWID, OLD_M + 3, m);
+		json_decref(m);
+		CHECK_EQ(zt_zimport_invite(ctl.store, NWID, OLD_M, rnd, now + 1000, now, t3),
+		         ZT_ENOTFOUND);
+		CHECK_EQ(zt_zimport_invite(ctl.store, NWID, NEW_M, rnd, now + 1000, now, t3),
+		         ZT_ENOTFOUND);
+		CHECK_EQ(zt_zimport_invite(ctl.store, NWID, OLD_M + 3, rnd, now + 1000, now, t3),
+		         ZT_OK);
+		req.member = NEW_M + 3;
+		req.token = t3;
+		CHECK_EQ(zt_ctl_netconf_request(&ctl, now, &req, c), ZT_NETCONF_OK);
+		CHECK(!stored(&ctl, OLD_M + 3) && stored(&ctl, NEW_M + 3));
+		req.token = token;
+	}
+
 	/* A reservation an admin deleted: its token lets nobody in. */
 	m = reservation();
 	reserve(&ctl, m, OLD_M + 2, token, 9);
