@@ -23,6 +23,7 @@
 
 #include "bridge.h"
 #include "eth.h"
+#include "flow.h"
 #include "host.h"
 #include "identity.h"
 #include "ipguard.h"
@@ -77,6 +78,13 @@ void zt_switch_info(const struct zt_network *net, struct zt_network_info *out)
 	out->rules_dropped_out = net->rules_dropped_out;
 	out->rules_dropped_in = net->rules_dropped_in;
 	out->rules_dropped_by = net->rules_dropped_by;
+	if (net->flows != NULL) {
+		out->flows = net->flows->count;
+		out->flows_inserted = net->flows->inserted;
+		out->flows_expired = net->flows->expired;
+		out->flows_evicted = net->flows->evicted;
+	}
+	out->flows_max = net->use_flows ? ZT_FLOW_MAX : 0;
 }
 
 void zt_switch_free_members(struct zt_network *net)
@@ -666,5 +674,7 @@ void zt_switch_background(struct zt_node *n, int64_t now)
 		zt_mc_background(n, now, net);
 		(void)zt_mactable_age(&net->macs, now, mac_age(net));
 		(void)zt_mactable_age(&net->lanmacs, now, mac_age(net));
+		/* Expired flows out, so that the count says how many are live. */
+		(void)zt_flow_expire(net->flows, now);
 	}
 }
