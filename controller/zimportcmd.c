@@ -511,8 +511,12 @@ static int do_import(struct cmd *c, const char *dir)
 		return r;
 	/* The old controller's address, for the record (only the public
 	 * file is read: its secret key is of no use here). */
-	if (zt_home_read(idpath, c->buf, 1024, &len) == 0 && len >= 10 && c->buf[10] == ':')
-		snprintf(ztid, sizeof ztid, "%.10s", c->buf);
+	if (zt_home_read(idpath, c->buf, 1024, &len) == 0 && len > 10 && c->buf[10] == ':') {
+		uint64_t a;
+		c->buf[10] = '\0';
+		if (zt_address_parse(c->buf, &a) == ZT_OK)
+			snprintf(ztid, sizeof ztid, "%010" PRIx64, a);
+	}
 	if (zt_home_path(mpath, sizeof mpath, c->home, "zerotier-import.json") < 0)
 		return -ENAMETOOLONG;
 	if (c->out == NULL)
