@@ -481,6 +481,15 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 		reply_error(reply, 400, err);
 		goto out;
 	}
+	/* Authorized, a reservation would be listed (as a bridge, say) as a
+	 * member that no node can be: it is claimed with its invite. */
+	if (zt_zimport_is_reservation(m) && zt_ctl_bool(m, "authorized")) {
+		reply_error(reply, 400,
+		            "field 'authorized': a reservation of a member imported from ZeroTier "
+		            "is not authorized but claimed with its invite (zt-controller invite "
+		            "-m ADDRESS NWID)");
+		goto out;
+	}
 	zt_ctl_assign(a->ctl, nwid, addr, m, now);
 	if (begin(a) != ZT_OK) {
 		reply_error(reply, 500, "the database refused the write (see the log)");

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controller/capi.h"
 #include "controller/ctl.h"
 #include "controller/ctl_json.h"
 #include "controller/zimport.h"
@@ -352,11 +353,106 @@ out:
 	free(c);
 }
 
+static int64_t fake_now(void *ctx)
+{
+	(void)ctx;
+	return now;
+}
+
+static void fake_random(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	memset(buf, 0x33, len);
+}
+
+/* One admin API request: its status, the body's JSON in *out. */
+static int call(struct zt_capi *api, const char *method, const char *path, const char *data,
+                json_t **out)
+{
+	char raw[4096];
+	struct zt_http_request req;
+	struct zt_httpd_reply reply;
+	int n = snprintf(raw, sizeof raw,
+	                 "%s %s HTTP/1.1\r\nHost: x\r\nX-ZT1-Auth: tok\r\n"
+	                 "Content-Length: %zu\r\n\r\n%s",
+	                 method, path, strlen(data), data);
+
+	*out = NULL;
+	if (n < 0 || (size_t)n >= sizeof raw ||
+	    zt_http_parse_request(raw, (size_t)n, &req) != ZT_HTTP_COMPLETE)
+		return -1;
+	memset(&reply, 0, sizeof reply);
+	zt_capi_handle(api, &req, &reply);
+	*out = reply.body ? json_loads(reply.body, 0, NULL) : NULL;
+	free(reply.body);
+	return reply.status;
+}
+
+/* The admin API: a reservation is edited but never authorized; a new
+ * claim invite for it (42 hex digits), none for other members. */
+static void test_api(void)
+{
+	struct zt_ctl ctl;
+	struct zt_capi api;
+	json_t *zt = parse(net_text), *net = NULL, *m, *j = NULL;
+	char err[256];
+	uint64_t old;
+
+	memset(&ctl, 0, sizeof ctl);
+	memset(&api, 0, sizeof api);
+	ctl.address = CTL_ADDR;
+	api.ctl = &ctl;
+	api.token = "tok";
+	api.public_identity = "8056c2e21c:00";
+	api.now = fake_now;
+	api.random = fake_random;
+	if (zt_store_sqlite_open(&ctl.store, ":memory:", err, sizeof err) != ZT_OK) {
+		CHECK(0);
+		goto out;
+	}
+	CHECK_EQ(zt_zimport_net(zt, CTL_ADDR, now, &net, &old, err, sizeof err), 0);
+	put(ctl.store, NWID, 0, net);
+	m = reservation();
+	put(ctl.store, NWID, OLD_M, m);
+	json_decref(m);
+	CHECK_EQ(call(&api, "POST", "/controller/network/8056c2e21c000001/member/1122334455",
+	              "{\"authorized\":true}", &j),
+	         400);
+	CHECK(strstr(json_string_value(json_object_get(j, "description")), "reservation") != NULL);
+	json_decref(j);
+	CHECK_EQ(call(&api, "POST", "/controller/network/8056c2e21c000001/member/1122334455",
+	              "{\"name\":\"laptop2\"}", &j),
+	         200);
+	CHECK(json_is_false(json_object_get(j, "authorized")) &&
+	      json_is_true(json_object_get(j, "reservation")));
+	json_decref(j);
+	CHECK_EQ(call(&api, "POST", "/controller/network/8056c2e21c000001/invite",
+	              "{\"reservation\":\"1122334455\",\"uses\":5}", &j),
+	         200);
+	CHECK_EQ(json_string_length(json_object_get(j, "token")), 42);
+	CHECK_EQ(zt_ctl_int(j, "uses"), 1);
+	json_decref(j);
+	CHECK_EQ(call(&api, "POST", "/controller/network/8056c2e21c000001/invite",
+	              "{\"reservation\":\"0102030405\"}", &j),
+	         404);
+	json_decref(j);
+	CHECK_EQ(call(&api, "POST", "/controller/network/8056c2e21c000001/invite",
+	              "{\"reservation\":\"xyz\"}", &j),
+	         400);
+	json_decref(j);
+out:
+	zt_ctl_cleanup(&ctl);
+	zt_store_close(ctl.store);
+	json_decref(net);
+	json_decref(zt);
+}
+
 int main(void)
 {
 	RUN(test_reader);
 	RUN(test_net);
 	RUN(test_member);
 	RUN(test_claim);
+	RUN(test_api);
 	TEST_EXIT();
 }
