@@ -11,7 +11,7 @@ defined=$(nm -g --defined-only "$lib" 2>/dev/null | awk 'NF == 3 {print $3}' | s
 undef=$(nm -u "$lib" 2>/dev/null | awk 'NF >= 2 {print $2}' | sort -u)
 external=$(printf '%s\n' "$undef" | grep -vxF "$defined")
 bad=$(printf '%s\n' "$external" | grep -v '^$' | grep -vE \
- '^(mem(cpy|set|cmp|move|chr)|str(len|cmp|chr|rchr|ncmp)|snprintf|malloc|realloc|free|__stack_chk_fail|__assert_fail|(sodium|crypto)_[a-z0-9_]+)$' |
+ '^(mem(cpy|set|cmp|move|chr)|str(len|cmp|chr|rchr|ncmp)|snprintf|malloc|calloc|realloc|free|__stack_chk_fail|__assert_fail|(sodium|crypto)_[a-z0-9_]+)$' |
  grep -vE '^(randombytes_|sodium_init)' | grep -vE '^_' )
 rnd=$(printf '%s\n' "$external" | grep -E 'randombytes_|sodium_init' || true)
 globals=$(nm "$lib" | awk '$2 ~ /^[BD]$/ {print $3}')
