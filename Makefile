@@ -508,4 +508,4 @@ check-layering: $(B)/libztnode.a
 clean:
 	rm -rf build build-san build-fuzz build-mipsel build-mips build-arm build-aarch64 build-x86_64
 
--include $(shell find build build-san build-fuzz -name '*.d' -type f 2>/dev/null)
+-include $(shell find $(sort build build-san build-fuzz $(B)) -name '*.d' -type f 2>/dev/null)
