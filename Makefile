@@ -130,14 +130,17 @@ CLI_SRCS := service/cli.c
 ROOT_SRCS := $(wildcard root/*.c)
 # controller/: libztctl.a (logic, store, API) + the program's main.
 CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c \
-	controller/rulescmd.c,$(wildcard controller/*.c))
+	controller/rulescmd.c controller/adduser.c,$(wildcard controller/*.c))
 ifeq ($(PG),0)
 CTL_LIB_SRCS := $(filter-out controller/store_pg.c,$(CTL_LIB_SRCS))
 $(B)/test/unit/ctl_store_test.o: CFLAGS_NODE += -DZT_NO_PG
 else
 CTL_LIB_SRCS := $(filter-out controller/store_nopg.c,$(CTL_LIB_SRCS))
 endif
-CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c controller/rulescmd.c
+CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c controller/rulescmd.c \
+	controller/adduser.c
+# The web UI's files (controller/ui/), built into the controller as C arrays.
+UI_FILES := controller/ui/index.html controller/ui/ui.css controller/ui/ui.js
 UNIT_SRCS := $(wildcard test/unit/*_test.c)
 SIM_SRCS := $(filter-out test/sim/sim_main.c,$(wildcard test/sim/*.c))
 
@@ -146,7 +149,7 @@ OSDEP_OBJS := $(OSDEP_SRCS:%.c=$(B)/%.o)
 ZTD_OBJS := $(ZTD_SRCS:%.c=$(B)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
 ROOT_OBJS := $(ROOT_SRCS:%.c=$(B)/%.o)
-CTL_LIB_OBJS := $(CTL_LIB_SRCS:%.c=$(B)/%.o)
+CTL_LIB_OBJS := $(CTL_LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/ui_assets.o
 CTL_OBJS := $(CTL_SRCS:%.c=$(B)/%.o)
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(B)/test/%)
 SIM_BIN := $(B)/test/zt-sim
@@ -199,6 +202,12 @@ $(B)/zt-cli: $(CLI_OBJS) $(B)/libztos.a $(B)/libztnode.a
 	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS)
 $(B)/zt-root: $(ROOT_OBJS) $(B)/libztos.a $(B)/libztnode.a
 	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $(ROOT_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS)
+
+$(B)/gen/ui_assets.c: $(UI_FILES) controller/ui/embed.sh
+	@mkdir -p $(dir $@)
+	@sh controller/ui/embed.sh $(UI_FILES) > $@.tmp && mv $@.tmp $@
+$(B)/gen/ui_assets.o: $(B)/gen/ui_assets.c
+	$(Q_CC)$(CC) $(CFLAGS_OS) -c -o $@ $<
 
 $(B)/libztctl.a: $(CTL_LIB_OBJS)
 	@rm -f $@
