@@ -140,7 +140,7 @@ endif
 CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c controller/rulescmd.c \
 	controller/adduser.c
 # The web UI's files (controller/ui/), built into the controller as C arrays.
-UI_FILES := controller/ui/index.html controller/ui/ui.css controller/ui/ui.js
+UI_FILES := controller/ui/index.html controller/ui/ui.css controller/ui/ui.js controller/ui/favicon.svg
 UNIT_SRCS := $(wildcard test/unit/*_test.c)
 SIM_SRCS := $(filter-out test/sim/sim_main.c,$(wildcard test/sim/*.c))
 

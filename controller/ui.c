@@ -226,7 +226,10 @@ static void signin(struct zt_ui *ui, const struct zt_http_request *req,
 	snprintf(extra, sizeof extra,
 	         "Set-Cookie: " ZT_UISESS_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s\r\n",
 	         token, ui->secure_cookie ? "; Secure" : "");
-	reply_json(ui, reply, 200, json_pack("{s:s, s:s}", "name", name, "csrf", csrf), extra);
+	reply_json(ui, reply, 200,
+	           json_pack("{s:s, s:s, s:o}", "name", name, "csrf", csrf, "address",
+	                     json_sprintf("%010" PRIx64, ui->api->ctl->address)),
+	           extra);
 	sodium_memzero(extra, sizeof extra);
 	sodium_memzero(token, sizeof token);
 	sodium_memzero(rnd, sizeof rnd);
