@@ -293,7 +293,7 @@ async function membersPage(nwid) {
 	const net = await api('GET', '/controller/network/' + nwid);
 	const q = h('input', { type: 'search', id: 'member-search', placeholder: 'Search address, name or IP', class: 'inline' });
 	const counts = h('span', { class: 'muted', id: 'member-counts' });
-	const pendingBox = h('div');
+	const pendingBox = h('div', { id: 'pending-box' });
 	const body = h('tbody', { id: 'members' });
 	const more = h('button', { class: 'secondary', id: 'members-more', hidden: true }, 'More');
 	let next = null, seq = 0;
@@ -437,7 +437,7 @@ async function invitesPage(nwid) {
 		const j = await attempt(() => api('POST', '/invite/' + nwid, { uses: Number(uses.value), ttl: Math.round(Number(hours.value) * 3600) }), 'Invite created');
 		if (!j) return;
 		const code = h('code', { id: 'invite-command', class: 'mono' }, j.command);
-		out.replaceChildren(h('label', {}, 'Run this on the new member (shown once):'),
+		out.replaceChildren(...[h('label', {}, 'Run this on the new member (shown once):'),
 			h('div', { class: 'cmd' }, code, h('button', { type: 'button', class: 'secondary', id: 'invite-copy', onclick: async () => {
 				try { await navigator.clipboard.writeText(j.command); notice('Copied'); } catch (e) {
 					const r = document.createRange(); r.selectNodeContents(code);
@@ -445,7 +445,7 @@ async function invitesPage(nwid) {
 					notice('Selected: press Ctrl+C to copy');
 				}
 			} }, 'Copy')),
-			j.roots ? null : h('p', { class: 'error-text' }, 'The controller has no roots file: the code carries none, so only members that have roots can use it.'));
+			j.roots ? null : h('p', { class: 'error-text' }, 'The controller has no roots file: the code carries none, so only members that have roots can use it.')].filter((n) => n));
 		refresh();
 	});
 	const body = h('tbody', { id: 'invites' });
