@@ -334,7 +334,9 @@ FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE
 	-I. -Inode $(PKG_CFLAGS) -DZT_VERSION='"$(VERSION)"'
 FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c osdep/rulesjson.c osdep/version.c service/api_json.c controller/ctl_json.c controller/ctl_rules.c \
 	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c \
-	controller/store_index.c
+	controller/store_index.c controller/capi_invite.c controller/capi_user.c
+# The web UI (fuzz_ui): its server side and its files, generated as in $(B).
+FUZZ_LIB_SRCS += controller/ui.c controller/uisess.c build-fuzz/gen/ui_assets.c
 
 # The rules compiler (capi.c compiles a network's rulesSource).
 FUZZ_LIB_SRCS += controller/rulesc.c
@@ -346,6 +348,10 @@ FUZZ_LIB_SRCS += service/dns.c
 # each of the targets cost minutes of every `make test`.
 FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.c=build-fuzz/obj/%.o)
 FUZZ_OBJ_CFLAGS := $(subst -fsanitize=fuzzer$(COMMA),-fsanitize=fuzzer-no-link$(COMMA),$(FUZZ_CFLAGS))
+
+build-fuzz/gen/ui_assets.c: $(UI_FILES) controller/ui/embed.sh
+	@mkdir -p $(dir $@)
+	@sh controller/ui/embed.sh $(UI_FILES) > $@.tmp && mv $@.tmp $@
 
 build-fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
