@@ -332,6 +332,7 @@ static void standby_try(struct ctld *d, int64_t now)
 static int ui_start(struct ctld *d, char *err, size_t errcap)
 {
 	struct sockaddr_storage ss;
+	uint64_t users = 0;
 	socklen_t len;
 	int r;
 
@@ -353,8 +354,11 @@ static int ui_start(struct ctld *d, char *err, size_t errcap)
 		         r == -EADDRINUSE ? " (choose another port)" : "");
 		return r;
 	}
-	zt_log_info("web UI on http://%s/ (sign in as a user of zt-controller adduser)",
-	            d->cfg.ui_addr);
+	zt_log_info("web UI on http://%s/", d->cfg.ui_addr);
+	if (d->ctl.store->ops->user_count(d->ctl.store, &users) == ZT_OK && users == 0)
+		zt_log_warn("the web UI has no administrator yet: run zt-controller adduser NAME "
+		            "(with -D %s unless that is the default home)",
+		            d->cfg.home);
 	return 0;
 }
 

@@ -136,8 +136,8 @@ static void asset(struct zt_ui *ui, const struct zt_http_request *req, struct zt
 		if (!path_is(req, a->path) &&
 		    !(strcmp(a->path, "/") == 0 && path_is(req, "/index.html")))
 			continue;
-		if (!is_method(req, "GET") && !is_method(req, "HEAD")) {
-			reply_error(ui, reply, 405, "method not allowed", "Allow: GET, HEAD\r\n");
+		if (!is_method(req, "GET")) {
+			reply_error(ui, reply, 405, "method not allowed", "Allow: GET\r\n");
 			return;
 		}
 		body = malloc(a->len ? a->len : 1);

@@ -168,6 +168,8 @@ function cidrPool(text) {
 async function networksPage() {
 	const ids = await api('GET', '/controller/network');
 	const nets = await Promise.all(ids.map((id) => api('GET', '/controller/network/' + id)));
+	/* The counts come from the controller's index (one member read each). */
+	const counts = await Promise.all(ids.map((id) => api('GET', '/members/' + id + '?limit=1').catch(() => null)));
 	const name = h('input', { type: 'text', id: 'new-net-name', placeholder: 'office' });
 	const pool = h('input', { type: 'text', id: 'new-net-pool', placeholder: '10.147.17.0/24 (optional)' });
 	const create = h('form', { class: 'card', id: 'new-net-form' },
@@ -188,14 +190,16 @@ async function networksPage() {
 		const n = await attempt(() => api('POST', '/controller/network', body), 'Network created');
 		if (n) location.hash = '#/net/' + n.id;
 	});
-	const rows = nets.map((n) => h('tr', { 'data-nwid': n.id },
+	const rows = nets.map((n, i) => h('tr', { 'data-nwid': n.id },
 		h('td', {}, h('a', { href: '#/net/' + n.id, class: 'mono net-link' }, n.id)),
 		h('td', {}, n.name || h('span', { class: 'muted' }, '(no name)')),
+		h('td', {}, counts[i] ? counts[i].authorized + ' / ' + counts[i].total : '?',
+			counts[i] && counts[i].pending && counts[i].pending.length ? [' ', h('span', { class: 'badge warn' }, counts[i].pending.length + ' asking')] : null),
 		h('td', {}, (n.ipAssignmentPools || []).map((p) => p.ipRangeStart + ' – ' + p.ipRangeEnd).join(', ')),
 		h('td', {}, n.private === false ? h('span', { class: 'badge warn' }, 'public') : h('span', { class: 'badge' }, 'private'))));
 	show(h('h1', {}, 'Networks'),
 		h('div', { class: 'card' }, rows.length
-			? h('table', { id: 'networks' }, h('thead', {}, h('tr', {}, h('th', {}, 'Network id'), h('th', {}, 'Name'), h('th', {}, 'IPv4 pools'), h('th', {}, 'Access'))),
+			? h('table', { id: 'networks' }, h('thead', {}, h('tr', {}, h('th', {}, 'Network id'), h('th', {}, 'Name'), h('th', {}, 'Members (authorized / all)'), h('th', {}, 'IPv4 pools'), h('th', {}, 'Access'))),
 				h('tbody', {}, rows))
 			: h('p', { class: 'muted' }, 'No networks yet: create one below.')),
 		create);
