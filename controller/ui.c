@@ -215,6 +215,8 @@ static void signin(struct zt_ui *ui, const struct zt_http_request *req,
 	/* The same work for an unknown name as for a wrong password. */
 	ok = crypto_pwhash_str_verify(r == ZT_OK ? hash : ui->dummy_hash, pw, strlen(pw)) == 0 &&
 	     r == ZT_OK;
+	/* The wait counts from the answer: a check takes a while. */
+	now = ui->api->now(ui->api->ctx);
 	zt_uisess_signin_result(&ui->sess, now, req->peer, ok);
 	if (!ok) {
 		reply_error(ui, reply, 401, "wrong name or password", NULL);
