@@ -115,7 +115,8 @@ int zt_adduser_main(int argc, char **argv, const char *default_home)
 	if (!zt_capi_user_name_ok(name)) {
 		fprintf(stderr,
 		        "zt-controller %s: invalid user name '%.64s': 1-64 letters, digits, '.', "
-		        "'_' or '-', not starting with '.' or '-'\n",
+		        "'_' or '-', not starting with '.' or '-', and not 'admin' (the API "
+		        "token's name in the audit trail)\n",
 		        argv[0], name);
 		return 1;
 	}

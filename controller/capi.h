@@ -87,7 +87,8 @@ void zt_capi_invites(struct zt_capi *a, const struct zt_http_request *req, uint6
 void zt_capi_user(struct zt_capi *a, const struct zt_http_request *req, const char *name,
                   struct zt_httpd_reply *reply);
 /* Is name a valid administrator's name (1-64 of [A-Za-z0-9._-], not
- * starting with '.' or '-')? */
+ * starting with '.' or '-', not "admin": the API token's in the audit
+ * trail)? */
 bool zt_capi_user_name_ok(const char *name);
 
 #endif

@@ -24,7 +24,9 @@ bool zt_capi_user_name_ok(const char *name)
 {
 	size_t n = strlen(name);
 
-	if (n == 0 || n > ZT_STORE_USER_MAX || name[0] == '.' || name[0] == '-')
+	/* "admin" is the API token's name in the audit trail. */
+	if (n == 0 || n > ZT_STORE_USER_MAX || name[0] == '.' || name[0] == '-' ||
+	    strcmp(name, "admin") == 0)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = name[i];
@@ -133,7 +135,8 @@ void zt_capi_user(struct zt_capi *a, const struct zt_http_request *req, const ch
 	if (!zt_capi_user_name_ok(name)) {
 		zt_capi_reply_error(reply, 400,
 		                    "invalid user name: 1-64 letters, digits, '.', '_' or '-', "
-		                    "not starting with '.' or '-'");
+		                    "not starting with '.' or '-', and not 'admin' (the API "
+		                    "token's name in the audit trail)");
 		return;
 	}
 	snprintf(object, sizeof object, "user/%s", name);

@@ -533,7 +533,7 @@ static void invite(struct zt_ui *ui, const struct zt_uisess_entry *s,
 		reply_error(ui, reply, 404, "no such network", NULL);
 		return;
 	}
-	snprintf(path, sizeof path, "/controller/network/%s/invite", rest);
+	snprintf(path, sizeof path, "/controller/network/%.16s/invite", rest);
 	forward(ui, s, req, path, reply);
 	if (reply->status != 200 || !is_method(req, "POST"))
 		return;

@@ -420,6 +420,7 @@ static void test_user_api(void)
 	CHECK(!zt_capi_user_name_ok(""));
 	CHECK(!zt_capi_user_name_ok("-x"));
 	CHECK(!zt_capi_user_name_ok("a/b"));
+	CHECK(!zt_capi_user_name_ok("admin"));
 	CHECK(zt_capi_user_name_ok("alice.b_c-1"));
 	teardown(&f);
 }
