@@ -130,7 +130,7 @@ CLI_SRCS := service/cli.c
 ROOT_SRCS := $(wildcard root/*.c)
 # controller/: libztctl.a (logic, store, API) + the program's main.
 CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c \
-	controller/rulescmd.c controller/adduser.c,$(wildcard controller/*.c))
+	controller/rulescmd.c controller/adduser.c controller/zimportcmd.c,$(wildcard controller/*.c))
 ifeq ($(PG),0)
 CTL_LIB_SRCS := $(filter-out controller/store_pg.c,$(CTL_LIB_SRCS))
 $(B)/test/unit/ctl_store_test.o: CFLAGS_NODE += -DZT_NO_PG
@@ -138,7 +138,7 @@ else
 CTL_LIB_SRCS := $(filter-out controller/store_nopg.c,$(CTL_LIB_SRCS))
 endif
 CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c controller/rulescmd.c \
-	controller/adduser.c
+	controller/adduser.c controller/zimportcmd.c
 # The web UI's files (controller/ui/), built into the controller as C arrays.
 UI_FILES := controller/ui/index.html controller/ui/ui.css controller/ui/ui.js controller/ui/favicon.svg
 UNIT_SRCS := $(wildcard test/unit/*_test.c)
@@ -334,7 +334,7 @@ FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE
 	-I. -Inode $(PKG_CFLAGS) -DZT_VERSION='"$(VERSION)"'
 FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c osdep/rulesjson.c osdep/version.c service/api_json.c controller/ctl_json.c controller/ctl_rules.c \
 	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c \
-	controller/store_index.c controller/capi_invite.c controller/capi_user.c
+	controller/store_index.c controller/zimport.c controller/capi_invite.c controller/capi_user.c
 # The web UI (fuzz_ui): its server side and its files, generated as in $(B).
 FUZZ_LIB_SRCS += controller/ui.c controller/uisess.c build-fuzz/gen/ui_assets.c
 

@@ -15,12 +15,11 @@
 
 #include "controller/ctl_json.h"
 #include "controller/rulesc.h"
+#include "controller/zimport.h"
 #include "osdep/apijson.h"
 
-#define SEG_MAX         80
-#define ERR_MAX         512
-#define INVITE_MAX_USES 1000000
-#define INVITE_MAX_TTL  (366LL * 24 * 3600) /* seconds */
+#define SEG_MAX 80
+#define ERR_MAX 512
 
 static void dispatch(struct zt_capi *a, const struct zt_http_request *req,
                      struct zt_httpd_reply *reply);
@@ -522,6 +521,15 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 	was_bridge = was && zt_ctl_bool(m, "activeBridge");
 	if (zt_ctl_member_update(m, body, now, err, sizeof err) < 0) {
 		reply_error(reply, 400, err);
+		goto out;
+	}
+	/* Authorized, a reservation would be listed (as a bridge, say) as a
+	 * member that no node can be: it is claimed with its invite. */
+	if (zt_zimport_is_reservation(m) && zt_ctl_bool(m, "authorized")) {
+		reply_error(reply, 400,
+		            "field 'authorized': a reservation of a member imported from ZeroTier "
+		            "is not authorized but claimed with its invite (zt-controller invite "
+		            "-m ADDRESS NWID)");
 		goto out;
 	}
 	zt_ctl_assign(a->ctl, nwid, addr, m, now);

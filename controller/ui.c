@@ -24,6 +24,7 @@
 
 #include "controller/ctl_json.h"
 #include "controller/ui_assets.h"
+#include "controller/zimport.h"
 
 #define SECURITY_HEADERS                                                                           \
 	"Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; "       \
@@ -517,8 +518,10 @@ static void forward(struct zt_ui *ui, const struct zt_uisess_entry *s,
 	}
 }
 
-/* POST /ui/api/invite/<nwid> {"uses","ttl"}: the API's invite, plus its
- * code with this controller's roots and the command that joins with it. */
+/* POST /ui/api/invite/<nwid> {"uses","ttl"} (or {"reservation","ttl"}:
+ * a claim invite for a member imported from ZeroTier, zimport.h): the
+ * API's invite, plus its code with this controller's roots and the command
+ * that joins with it. */
 static void invite(struct zt_ui *ui, const struct zt_uisess_entry *s,
                    const struct zt_http_request *req, const char *rest,
                    struct zt_httpd_reply *reply)
@@ -544,7 +547,7 @@ static void invite(struct zt_ui *ui, const struct zt_uisess_entry *s,
 	tok = json_string_value(json_object_get(j, "token"));
 	if (tok == NULL ||
 	    sodium_hex2bin(inv.token, sizeof inv.token, tok, strlen(tok), NULL, &n, NULL) != 0 ||
-	    n != ZT_CTL_TOKEN_LEN ||
+	    (n != ZT_CTL_TOKEN_LEN && n != ZT_ZIMPORT_TOKEN_LEN) ||
 	    (inv.token_len = n, zt_invite_encode(&inv, code, sizeof code)) < 0) {
 		json_decref(j);
 		reply_error(ui, reply, 500, "the invite could not be encoded", NULL);
