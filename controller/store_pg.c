@@ -109,6 +109,12 @@ enum stmt {
 	S_AUDIT_LIST,
 	S_AUDIT_PRUNE_TIME,
 	S_AUDIT_PRUNE_ROWS,
+	S_INVITE_LIST,
+	S_INVITE_DELETE,
+	S_USER_PUT,
+	S_USER_GET,
+	S_USER_DELETE,
+	S_USER_COUNT,
 	S_TRY_LEAD,
 	S_NOTIFY,
 	S_N
@@ -166,6 +172,15 @@ static const char *const stmts[S_N] = {
     /* The newest $1 stay (as store_sqlite.c). */
     [S_AUDIT_PRUNE_ROWS] = "DELETE FROM audit WHERE id <= (SELECT id FROM audit "
                            "ORDER BY id DESC LIMIT 1 OFFSET $1)",
+    /* hash as hex text: the other columns are text too. */
+    [S_INVITE_LIST] = "SELECT encode(hash, 'hex'), uses_left, expires, created FROM invite "
+                      "WHERE nwid = $1 ORDER BY created DESC, hash LIMIT $2",
+    [S_INVITE_DELETE] = "DELETE FROM invite WHERE hash = $1 AND nwid = $2",
+    [S_USER_PUT] = "INSERT INTO admin_user (name, hash, created) VALUES ($1, $2, $3) "
+                   "ON CONFLICT (name) DO UPDATE SET hash = excluded.hash",
+    [S_USER_GET] = "SELECT hash FROM admin_user WHERE name = $1",
+    [S_USER_DELETE] = "DELETE FROM admin_user WHERE name = $1",
+    [S_USER_COUNT] = "SELECT count(*) FROM admin_user",
     [S_TRY_LEAD] = "SELECT pg_try_advisory_lock($1::bigint)::text",
     [S_NOTIFY] = "SELECT pg_notify('" CHANNEL "', $1)::text",
 };
@@ -589,11 +604,7 @@ static int pg_invite_list(struct zt_store *b, uint64_t nwid, unsigned limit, zt_
 	id_text(nwid, 16, id, sizeof id);
 	p_text(&p, id);
 	p_int(&p, lim, sizeof lim, limit);
-	/* hash as hex text: the other columns are text too. */
-	res = run(pg(b),
-	          "SELECT encode(hash, 'hex'), uses_left, expires, created FROM invite "
-	          "WHERE nwid = $1 ORDER BY created DESC, hash LIMIT $2",
-	          &p);
+	res = run(pg(b), S_INVITE_LIST, &p);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		r = ZT_ECALLBACK;
 	for (int i = 0; r == ZT_OK && i < PQntuples(res); i++) {
@@ -621,7 +632,7 @@ static int pg_invite_delete(struct zt_store *b, const uint8_t hash[32], uint64_t
 	id_text(nwid, 16, id, sizeof id);
 	p_bin(&p, hash, 32);
 	p_text(&p, id);
-	return deleted(pg(b), "DELETE FROM invite WHERE hash = $1 AND nwid = $2", &p);
+	return deleted(pg(b), S_INVITE_DELETE, &p);
 }
 
 static int pg_user_put(struct zt_store *b, const char *name, const char *hash, int64_t now)
@@ -632,10 +643,7 @@ static int pg_user_put(struct zt_store *b, const char *name, const char *hash, i
 	p_text(&p, name);
 	p_text(&p, hash);
 	p_int(&p, t, sizeof t, now);
-	return write1(pg(b),
-	              "INSERT INTO admin_user (name, hash, created) VALUES ($1, $2, $3) "
-	              "ON CONFLICT (name) DO UPDATE SET hash = excluded.hash",
-	              &p, NULL);
+	return write1(pg(b), S_USER_PUT, &p, NULL);
 }
 
 static int pg_user_get(struct zt_store *b, const char *name, char **hash)
@@ -643,7 +651,7 @@ static int pg_user_get(struct zt_store *b, const char *name, char **hash)
 	struct params p = {0};
 
 	p_text(&p, name);
-	return get_text(pg(b), "SELECT hash FROM admin_user WHERE name = $1", &p, hash);
+	return get_text(pg(b), S_USER_GET, &p, hash);
 }
 
 static int pg_user_delete(struct zt_store *b, const char *name)
@@ -651,12 +659,12 @@ static int pg_user_delete(struct zt_store *b, const char *name)
 	struct params p = {0};
 
 	p_text(&p, name);
-	return deleted(pg(b), "DELETE FROM admin_user WHERE name = $1", &p);
+	return deleted(pg(b), S_USER_DELETE, &p);
 }
 
 static int pg_user_count(struct zt_store *b, uint64_t *n)
 {
-	return count_rows(pg(b), "SELECT count(*) FROM admin_user", n);
+	return count_rows(pg(b), S_USER_COUNT, n);
 }
 
 static int pg_audit_put(struct zt_store *b, const struct zt_store_audit *e)
