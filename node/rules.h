@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * rules.h - the rules engine (rules.c): ZeroTier's flow rules evaluated on
- * one Ethernet frame, their byte codec, and the signed tag and capability
- * credentials.  Pure: no state, no allocation; the caller hands in what
- * each end knows (doc/PROTOCOL.md "Rules").
+ * one Ethernet frame, their byte codec (rules_codec.c), and the signed tag
+ * and capability credentials (rules_cred.c).  Pure: no state, no
+ * allocation; the caller hands in what each end knows (doc/PROTOCOL.md
+ * "Rules").
  */
 #ifndef ZT_NODE_RULES_H
 #define ZT_NODE_RULES_H
