@@ -14,6 +14,7 @@
  */
 #include "rules.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "eth.h"
@@ -377,18 +378,18 @@ static bool is_fwd(unsigned type)
 	return type == ZT_RULE_TEE || type == ZT_RULE_WATCH || type == ZT_RULE_REDIRECT;
 }
 
-/* One list on a frame parsed already (k: a filter parses it once for the
- * network's list and every capability). */
-static void eval(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_rule *rules,
-                 unsigned count, struct zt_rules_result *out)
+/* Entries from..end-1 of a list, the matches before `from` holding (none:
+ * they do): true if an action decided (out says what), false if the run
+ * ended undecided (a TEE may have set out->tee).  A whole list is one run;
+ * the index (below) runs only the blocks a frame can take. */
+static bool run(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_rule *rules,
+                unsigned from, unsigned end, struct state *st, struct zt_rules_result *out)
 {
-	struct state s = {false, false};
+	struct state s = *st;
 	bool set = true; /* the matches so far hold (none: they do) */
+	bool decided = true;
 
-	memset(out, 0, sizeof *out);
-	out->rule = -1;
-	out->qos = QOS_DEFAULT;
-	for (unsigned i = 0; i < count; i++) {
+	for (unsigned i = from; i < end; i++) {
 		const struct zt_rule *r = &rules[i];
 		unsigned type = ZT_RULE_TYPE(r->t);
 		enum m m;
@@ -408,18 +409,18 @@ static void eval(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_
 			case ZT_RULE_PRIORITY:
 				out->qos = r->v.qos <= ZT_RULES_QOS_MAX ? r->v.qos : QOS_DEFAULT;
 				out->verdict = ZT_RULES_ACCEPT;
-				return;
+				goto out;
 			case ZT_RULE_DROP:
 				if (s.skip_drop) {
 					s.skip_drop = false;
 					continue;
 				}
 				out->verdict = ZT_RULES_DROP;
-				return;
+				goto out;
 			case ZT_RULE_ACCEPT:
 				out->verdict =
 				    s.super_accept ? ZT_RULES_SUPER_ACCEPT : ZT_RULES_ACCEPT;
-				return;
+				goto out;
 			case ZT_RULE_TEE:
 			case ZT_RULE_WATCH:
 			case ZT_RULE_REDIRECT: {
@@ -429,7 +430,7 @@ static void eval(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_
 				if (to == ctx->self) {
 					if (ctx->inbound) {
 						out->verdict = ZT_RULES_SUPER_ACCEPT;
-						return;
+						goto out;
 					}
 					continue;
 				}
@@ -438,7 +439,7 @@ static void eval(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_
 				if (type == ZT_RULE_REDIRECT) {
 					out->redirect = to;
 					out->verdict = ZT_RULES_REDIRECT;
-					return;
+					goto out;
 				}
 				out->tee = to;
 				out->tee_len = r->v.fwd.length;
@@ -448,7 +449,7 @@ static void eval(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_
 			case ZT_RULE_BREAK:
 				out->rule = -1; /* nothing decided: on to the capabilities */
 				out->verdict = ZT_RULES_NO_MATCH;
-				return;
+				goto out;
 			default: continue; /* an action this version does not know */
 			}
 		}
@@ -467,6 +468,29 @@ static void eval(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_
 		else
 			set = set && yes;
 	}
+	decided = false;
+out:
+	*st = s;
+	return decided;
+}
+
+static void result_init(struct zt_rules_result *out)
+{
+	memset(out, 0, sizeof *out);
+	out->rule = -1;
+	out->qos = QOS_DEFAULT;
+}
+
+/* One list on a frame parsed already (k: a filter parses it once for the
+ * network's list and every capability). */
+static void eval(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_rule *rules,
+                 unsigned count, struct zt_rules_result *out)
+{
+	struct state s = {false, false};
+
+	result_init(out);
+	if (run(ctx, k, rules, 0, count, &s, out))
+		return;
 	out->rule = -1;
 	out->verdict = ZT_RULES_NO_MATCH;
 }
@@ -477,9 +501,7 @@ void zt_rules_eval(const struct zt_rules_ctx *ctx, const struct zt_rule *rules, 
 	struct pkt k;
 
 	if (!parse(ctx->frame, ctx->len, &k)) {
-		memset(out, 0, sizeof *out);
-		out->rule = -1;
-		out->qos = QOS_DEFAULT;
+		result_init(out);
 		out->verdict = ZT_RULES_DROP;
 		return;
 	}
@@ -506,6 +528,395 @@ bool zt_rules_filter(const struct zt_rules_ctx *ctx, const struct zt_rule *rules
 		unsigned n =
 		    caps[i].rule_count < ZT_CAP_RULES_MAX ? caps[i].rule_count : ZT_CAP_RULES_MAX;
 		eval(ctx, &k, caps[i].rules, n, &cr);
+		/* A DROP in a capability only ends that capability. */
+		if (cr.verdict != ZT_RULES_DROP && cr.verdict != ZT_RULES_NO_MATCH) {
+			*out = cr;
+			return true;
+		}
+	}
+	out->rule = -1;
+	out->verdict = ZT_RULES_DROP;
+	return false;
+}
+
+/* ---- the index ----
+ *
+ * A list is a run of blocks: matches and the action they guard (matches
+ * after the last action are a block of their own).  Every block starts
+ * with the matches holding, so a block the frame cannot take may be
+ * passed over without changing what the others do, provided that looking
+ * at it would have had no effect either.  The index finds such blocks
+ * from four fields of the frame (ethertype, IP protocol, source and
+ * destination port) at the cost of a few lookups instead of a walk.
+ *
+ * A match "guards" its block when its failing proves the block is not
+ * taken and nothing in it ran that has effects of its own: it is ANDed,
+ * no OR follows it in the block (an OR could make the matches hold
+ * again), and no entry before it in the block has effects (tag matches,
+ * which may excuse the next DROP; random, which draws a number).  A block
+ * whose action is TEE, WATCH or REDIRECT is never passed over (not taken,
+ * inbound, it may still name us), nor is the last one if it has no action.
+ *
+ * Per field, the values a frame can have fall into intervals (and two
+ * special values: the field "cannot apply", or the frame has no ports)
+ * within which every guard says the same; each interval has a bit mask of
+ * the blocks that may be taken.  A frame ANDs the masks of its four
+ * intervals and runs the blocks that remain, in order, as the walk would.
+ */
+
+enum { DIM_ETHERTYPE = 0, DIM_PROTO, DIM_SPORT, DIM_DPORT, DIMS };
+#define IDX_WORDS_MAX ((ZT_RULES_MAX + 63) / 64)
+#define V_CANNOT      (-2) /* the match cannot apply (not IP, ...) */
+#define V_NOPORT      (-1) /* IP without ports (or a truncated header) */
+
+struct idx_dim {
+	uint32_t bounds; /* offset of uint16_t[nb]: where intervals start, ascending */
+	uint32_t masks;  /* offset of uint64_t[(2 + nb + 1) * words] */
+	uint16_t nb;
+};
+
+struct idx_list {
+	uint16_t count;  /* the list's entries */
+	uint16_t blocks; /* (0: no index, the whole list is walked) */
+	uint16_t words;
+	uint8_t dims;  /* bit per field that some guard reads */
+	uint32_t ends; /* offset of uint16_t[blocks]: one past each block's action */
+	struct idx_dim dim[DIMS];
+};
+
+struct zt_rules_index {
+	uint32_t size;
+	uint32_t lists;
+	uint32_t list[]; /* offsets of struct idx_list */
+};
+
+/* A writer that counts the bytes first (buf NULL), then fills them. */
+struct w {
+	uint8_t *buf;
+	size_t cap, off;
+};
+
+static uint32_t w_take(struct w *w, size_t n, size_t align)
+{
+	size_t at = (w->off + align - 1) & ~(align - 1);
+	w->off = at + n;
+	return (uint32_t)at;
+}
+
+static void *w_at(struct w *w, uint32_t off)
+{
+	return w->buf != NULL ? w->buf + off : NULL;
+}
+
+static int dim_of(unsigned type)
+{
+	switch (type) {
+	case ZT_RULE_ETHERTYPE: return DIM_ETHERTYPE;
+	case ZT_RULE_IP_PROTOCOL: return DIM_PROTO;
+	case ZT_RULE_SPORT: return DIM_SPORT;
+	case ZT_RULE_DPORT: return DIM_DPORT;
+	default: return -1;
+	}
+}
+
+static bool has_effects(unsigned type)
+{
+	return type == ZT_RULE_RANDOM ||
+	       (type >= ZT_RULE_TAGS_DIFFERENCE && type <= ZT_RULE_TAG_RECEIVER);
+}
+
+/* What guard r says on a frame whose field has value x (as match() and
+ * port_match() would, the NOT applied). */
+static bool guard_yes(const struct zt_rule *r, int x)
+{
+	bool inv = (r->t & ZT_RULE_NOT) != 0;
+
+	switch (ZT_RULE_TYPE(r->t)) {
+	case ZT_RULE_ETHERTYPE: return x >= 0 && (x == r->v.ethertype) != inv;
+	case ZT_RULE_IP_PROTOCOL: return x >= 0 && (x == r->v.ip_protocol) != inv;
+	default: /* SPORT, DPORT */
+		if (x == V_CANNOT)
+			return false;
+		if (x == V_NOPORT)
+			return inv;
+		return (x >= r->v.range[0] && x <= r->v.range[1]) != inv;
+	}
+}
+
+/* The interval boundaries a guard adds (values where its answer may
+ * change), within 1..65535. */
+static unsigned guard_bounds(const struct zt_rule *r, uint32_t b[2])
+{
+	unsigned n = 0;
+	uint32_t lo, hi;
+
+	switch (ZT_RULE_TYPE(r->t)) {
+	case ZT_RULE_ETHERTYPE: lo = r->v.ethertype, hi = lo + 1u; break;
+	case ZT_RULE_IP_PROTOCOL: lo = r->v.ip_protocol, hi = lo + 1u; break;
+	default: lo = r->v.range[0], hi = r->v.range[1] + 1u; break;
+	}
+	if (lo >= 1 && lo <= 65535)
+		b[n++] = lo;
+	if (hi >= 1 && hi <= 65535)
+		b[n++] = hi;
+	return n;
+}
+
+/* One block: [start, end), and whether it may be passed over. */
+struct blk {
+	uint16_t start, end;
+	bool always;
+	uint16_t gfrom, gto; /* its guards are the guardable entries in [gfrom, gto) */
+};
+
+static unsigned blocks_of(const struct zt_rule *rules, unsigned count, struct blk *b)
+{
+	unsigned n = 0, start = 0;
+
+	for (unsigned i = 0; i < count; i++) {
+		unsigned type = ZT_RULE_TYPE(rules[i].t);
+		unsigned gfrom, gto;
+		if (type > ZT_RULE_ACTION_MAX && i + 1 < count)
+			continue;
+		/* Guards: after the block's last OR, before its first entry
+		 * with effects. */
+		gfrom = start;
+		gto = i;
+		for (unsigned j = start; j < i; j++)
+			if (rules[j].t & ZT_RULE_OR)
+				gfrom = j + 1;
+		for (unsigned j = start; j < i; j++)
+			if (has_effects(ZT_RULE_TYPE(rules[j].t))) {
+				gto = j;
+				break;
+			}
+		b[n].start = (uint16_t)start;
+		b[n].end = (uint16_t)(i + 1);
+		b[n].always = type > ZT_RULE_ACTION_MAX || is_fwd(type);
+		b[n].gfrom = (uint16_t)gfrom;
+		b[n].gto = (uint16_t)(gto > gfrom ? gto : gfrom);
+		n++;
+		start = i + 1;
+	}
+	return n;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* One field's intervals and masks. */
+static void build_dim(struct w *w, const struct zt_rule *rules, const struct blk *b,
+                      unsigned nblocks, unsigned words, int dim, struct idx_dim *d)
+{
+	static const int special[2] = {V_CANNOT, V_NOPORT};
+	uint32_t bounds[2 * ZT_RULES_MAX];
+	unsigned nb = 0, u = 0;
+	uint16_t *bo;
+	uint64_t *m;
+
+	for (unsigned k = 0; k < nblocks; k++)
+		for (unsigned j = b[k].gfrom; j < b[k].gto; j++)
+			if (dim_of(ZT_RULE_TYPE(rules[j].t)) == dim)
+				nb += guard_bounds(&rules[j], bounds + nb);
+	qsort(bounds, nb, sizeof bounds[0], cmp_u32);
+	for (unsigned i = 0; i < nb; i++)
+		if (u == 0 || bounds[i] != bounds[u - 1])
+			bounds[u++] = bounds[i];
+	d->nb = (uint16_t)u;
+	d->bounds = w_take(w, u * sizeof(uint16_t), sizeof(uint16_t));
+	d->masks = w_take(w, (2 + u + 1) * words * sizeof(uint64_t), sizeof(uint64_t));
+	bo = w_at(w, d->bounds);
+	m = w_at(w, d->masks);
+	if (m == NULL)
+		return;
+	for (unsigned i = 0; i < u; i++)
+		bo[i] = (uint16_t)bounds[i];
+	memset(m, 0, (2 + u + 1) * words * sizeof(uint64_t));
+	for (unsigned v = 0; v < 2 + u + 1; v++) {
+		int x = v < 2 ? special[v] : v == 2 ? 0 : (int)bounds[v - 3];
+		uint64_t *mv = m + v * words;
+		for (unsigned k = 0; k < nblocks; k++) {
+			bool pass = true;
+			for (unsigned j = b[k].gfrom; j < b[k].gto && pass && !b[k].always; j++)
+				if (dim_of(ZT_RULE_TYPE(rules[j].t)) == dim)
+					pass = guard_yes(&rules[j], x);
+			if (pass)
+				mv[k / 64] |= 1ULL << (k % 64);
+		}
+	}
+}
+
+static void build_list(struct w *w, const struct zt_rule *rules, unsigned count, uint32_t at)
+{
+	struct blk b[ZT_RULES_MAX];
+	struct idx_list l;
+	unsigned nblocks = count <= ZT_RULES_MAX ? blocks_of(rules, count, b) : 0;
+	uint16_t *ends;
+
+	memset(&l, 0, sizeof l);
+	l.count = (uint16_t)count;
+	l.blocks = (uint16_t)nblocks;
+	l.words = (uint16_t)((nblocks + 63) / 64);
+	for (unsigned k = 0; k < nblocks; k++)
+		for (unsigned j = b[k].gfrom; j < b[k].gto; j++) {
+			int d = dim_of(ZT_RULE_TYPE(rules[j].t));
+			if (d >= 0 && !b[k].always)
+				l.dims |= (uint8_t)(1u << d);
+		}
+	l.ends = w_take(w, nblocks * sizeof(uint16_t), sizeof(uint16_t));
+	if ((ends = w_at(w, l.ends)) != NULL)
+		for (unsigned k = 0; k < nblocks; k++)
+			ends[k] = b[k].end;
+	for (int d = 0; d < DIMS; d++)
+		if (l.dims & (1u << d))
+			build_dim(w, rules, b, nblocks, l.words, d, &l.dim[d]);
+	if (w->buf != NULL)
+		memcpy(w->buf + at, &l, sizeof l);
+}
+
+size_t zt_rules_index_build(const struct zt_rules_list *lists, unsigned n,
+                            struct zt_rules_index *idx, size_t cap)
+{
+	struct w w = {NULL, 0, 0};
+
+	/* Counted, then (if it fits) written. */
+	for (int pass = 0; pass < 2; pass++) {
+		(void)w_take(&w, sizeof *idx + n * sizeof idx->list[0], 8);
+		for (unsigned i = 0; i < n; i++) {
+			uint32_t at = w_take(&w, sizeof(struct idx_list), 8);
+			if (w.buf != NULL)
+				idx->list[i] = at;
+			build_list(&w, lists[i].rules, lists[i].count, at);
+		}
+		if (pass == 1)
+			break;
+		if (idx == NULL || cap < w.off)
+			return w.off;
+		w = (struct w){(uint8_t *)idx, cap, 0};
+	}
+	idx->size = (uint32_t)w.off;
+	idx->lists = n;
+	return w.off;
+}
+
+/* The field's value for the index (as the guards' matches see it). */
+static int port_value(const struct pkt *k, bool dest)
+{
+	if (k->proto < 0)
+		return V_CANNOT;
+	if (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP && k->proto != IPPROTO_SCTP &&
+	    k->proto != IPPROTO_UDPLITE)
+		return V_NOPORT;
+	if (k->l4 == 0 || k->l4 + 4 > k->len)
+		return V_NOPORT;
+	return zt_get_u16(k->p + k->l4 + (dest ? 2 : 0));
+}
+
+static const uint64_t *dim_mask(const uint8_t *base, const struct idx_dim *d, int x, unsigned words)
+{
+	const uint64_t *m = (const uint64_t *)(const void *)(base + d->masks);
+	const uint16_t *b = (const uint16_t *)(const void *)(base + d->bounds);
+	unsigned lo = 0, hi = d->nb;
+
+	if (x < 0)
+		return m + (unsigned)(x - V_CANNOT) * words;
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		if (b[mid] <= (unsigned)x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return m + (2 + lo) * words;
+}
+
+/* eval() with the index l of the list: only the blocks the frame can take
+ * are run. */
+static void eval_idx(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_rule *rules,
+                     const uint8_t *base, const struct idx_list *l, struct zt_rules_result *out)
+{
+	const uint16_t *ends = (const uint16_t *)(const void *)(base + l->ends);
+	uint64_t cand[IDX_WORDS_MAX];
+	struct state s = {false, false};
+
+	result_init(out);
+	for (unsigned w = 0; w < l->words; w++)
+		cand[w] = ~0ULL;
+	for (int d = 0; d < DIMS; d++) {
+		const uint64_t *m;
+		int x;
+		if (!(l->dims & (1u << d)))
+			continue;
+		x = d == DIM_ETHERTYPE ? k->ethertype
+		    : d == DIM_PROTO   ? (k->proto < 0 ? V_CANNOT : k->proto)
+		                       : port_value(k, d == DIM_DPORT);
+		m = dim_mask(base, &l->dim[d], x, l->words);
+		for (unsigned w = 0; w < l->words; w++)
+			cand[w] &= m[w];
+	}
+	for (unsigned w = 0; w < l->words; w++) {
+		uint64_t bits = cand[w];
+		while (bits != 0) {
+			unsigned blk = w * 64 + (unsigned)__builtin_ctzll(bits);
+			bits &= bits - 1;
+			if (blk >= l->blocks)
+				break;
+			if (run(ctx, k, rules, blk == 0 ? 0 : ends[blk - 1], ends[blk], &s, out))
+				return;
+		}
+	}
+	out->rule = -1;
+	out->verdict = ZT_RULES_NO_MATCH;
+}
+
+/* List i of the index, if it is that of a list of `count` entries. */
+static const struct idx_list *idx_list(const struct zt_rules_index *idx, unsigned i, unsigned count)
+{
+	const struct idx_list *l;
+
+	if (idx == NULL || i >= idx->lists)
+		return NULL;
+	l = (const struct idx_list *)(const void *)((const uint8_t *)idx + idx->list[i]);
+	return l->count == count && (l->blocks > 0 || count == 0) ? l : NULL;
+}
+
+static void eval_any(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_rule *rules,
+                     unsigned count, const struct zt_rules_index *idx, unsigned i,
+                     struct zt_rules_result *out)
+{
+	const struct idx_list *l = idx_list(idx, i, count);
+
+	if (l != NULL)
+		eval_idx(ctx, k, rules, (const uint8_t *)idx, l, out);
+	else
+		eval(ctx, k, rules, count, out);
+}
+
+bool zt_rules_filter_fast(const struct zt_rules_ctx *ctx, const struct zt_rule *rules,
+                          unsigned count, const struct zt_rules_index *idx,
+                          const struct zt_cap *caps, unsigned cap_count,
+                          const struct zt_rules_index *cap_idx, struct zt_rules_result *out)
+{
+	struct pkt k;
+
+	if (!parse(ctx->frame, ctx->len, &k)) {
+		zt_rules_eval(ctx, rules, count, out); /* the same verdict: DROP */
+		return false;
+	}
+	eval_any(ctx, &k, rules, count, idx, 0, out);
+	switch (out->verdict) {
+	case ZT_RULES_DROP: return false;
+	case ZT_RULES_NO_MATCH: break;
+	default: return true;
+	}
+	for (unsigned i = 0; i < cap_count; i++) {
+		struct zt_rules_result cr;
+		unsigned n =
+		    caps[i].rule_count < ZT_CAP_RULES_MAX ? caps[i].rule_count : ZT_CAP_RULES_MAX;
+		eval_any(ctx, &k, caps[i].rules, n, cap_idx, i, &cr);
 		/* A DROP in a capability only ends that capability. */
 		if (cr.verdict != ZT_RULES_DROP && cr.verdict != ZT_RULES_NO_MATCH) {
 			*out = cr;

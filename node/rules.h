@@ -80,6 +80,34 @@ void zt_rules_eval(const struct zt_rules_ctx *ctx, const struct zt_rule *rules, 
 bool zt_rules_filter(const struct zt_rules_ctx *ctx, const struct zt_rule *rules, unsigned count,
                      const struct zt_cap *caps, unsigned cap_count, struct zt_rules_result *out);
 
+/* ---- the index: the same filter, without walking what cannot apply ----
+ * Built once per list (when a config or a member's capabilities arrive),
+ * it lets zt_rules_filter_fast pass over the entries a frame's ethertype,
+ * IP protocol and ports cannot satisfy, with the very verdict, deciding
+ * entry, copies and draws of the random source that zt_rules_filter
+ * (the walk, the reference) gives.  Pure data: it holds offsets, no
+ * pointers, and no copy of the rules. */
+struct zt_rules_index;
+struct zt_rules_list {
+	const struct zt_rule *rules;
+	unsigned count;
+};
+
+/* Build the index of n lists into idx (cap bytes): the bytes it takes.  If
+ * that is more than cap (or idx is NULL), nothing is written: call again
+ * with as much room. */
+size_t zt_rules_index_build(const struct zt_rules_list *lists, unsigned n,
+                            struct zt_rules_index *idx, size_t cap);
+
+/* zt_rules_filter with idx (the index of the one list `rules`) and cap_idx
+ * (that of the cap_count capabilities' lists, in order); either may be NULL,
+ * and an index made for other lists is not used (their entries are
+ * walked). */
+bool zt_rules_filter_fast(const struct zt_rules_ctx *ctx, const struct zt_rule *rules,
+                          unsigned count, const struct zt_rules_index *idx,
+                          const struct zt_cap *caps, unsigned cap_count,
+                          const struct zt_rules_index *cap_idx, struct zt_rules_result *out);
+
 /* Does the list accept everything (its first entry a plain ACCEPT)?
  * Then the switch skips the filter.  An empty list drops everything. */
 bool zt_rules_trivial(const struct zt_rule *rules, unsigned count);
