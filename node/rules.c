@@ -579,8 +579,9 @@ struct idx_list {
 	uint16_t count;  /* the list's entries */
 	uint16_t blocks; /* (0: no index, the whole list is walked) */
 	uint16_t words;
-	uint8_t dims;  /* bit per field that some guard reads */
-	uint32_t ends; /* offset of uint16_t[blocks]: one past each block's action */
+	uint8_t dims;   /* bit per field that some guard reads */
+	uint32_t ends;  /* offset of uint16_t[blocks]: one past each block's action */
+	uint32_t exact; /* offset of uint64_t[words]: the blocks that are all guards */
 	struct idx_dim dim[DIMS];
 };
 
@@ -619,10 +620,15 @@ static int dim_of(unsigned type)
 	}
 }
 
-static bool has_effects(unsigned type)
+/* Does entry j have effects beyond its answer?  A random match draws a
+ * number; a tag match may excuse the next DROP taken (tags_match), which
+ * matters only if a DROP follows it in the list. */
+static bool has_effects(unsigned type, unsigned j, int last_drop)
 {
-	return type == ZT_RULE_RANDOM ||
-	       (type >= ZT_RULE_TAGS_DIFFERENCE && type <= ZT_RULE_TAG_RECEIVER);
+	if (type == ZT_RULE_RANDOM)
+		return true;
+	return type >= ZT_RULE_TAGS_DIFFERENCE && type <= ZT_RULE_TAG_RECEIVER &&
+	       last_drop > (int)j;
 }
 
 /* What guard r says on a frame whose field has value x (as match() and
@@ -666,27 +672,36 @@ static unsigned guard_bounds(const struct zt_rule *r, uint32_t b[2])
 struct blk {
 	uint16_t start, end;
 	bool always;
+	bool exact;          /* its guards are all its matches: they hold, it is taken */
 	uint16_t gfrom, gto; /* its guards are the guardable entries in [gfrom, gto) */
 };
 
 static unsigned blocks_of(const struct zt_rule *rules, unsigned count, struct blk *b)
 {
 	unsigned n = 0, start = 0;
+	int last_drop = -1;
 
+	for (unsigned i = 0; i < count; i++)
+		if (ZT_RULE_TYPE(rules[i].t) == ZT_RULE_DROP)
+			last_drop = (int)i;
 	for (unsigned i = 0; i < count; i++) {
 		unsigned type = ZT_RULE_TYPE(rules[i].t);
 		unsigned gfrom, gto;
+		bool plain = true; /* every match a guardable one */
 		if (type > ZT_RULE_ACTION_MAX && i + 1 < count)
 			continue;
 		/* Guards: after the block's last OR, before its first entry
 		 * with effects. */
 		gfrom = start;
 		gto = i;
-		for (unsigned j = start; j < i; j++)
+		for (unsigned j = start; j < i; j++) {
 			if (rules[j].t & ZT_RULE_OR)
 				gfrom = j + 1;
+			if (dim_of(ZT_RULE_TYPE(rules[j].t)) < 0)
+				plain = false;
+		}
 		for (unsigned j = start; j < i; j++)
-			if (has_effects(ZT_RULE_TYPE(rules[j].t))) {
+			if (has_effects(ZT_RULE_TYPE(rules[j].t), j, last_drop)) {
 				gto = j;
 				break;
 			}
@@ -695,6 +710,7 @@ static unsigned blocks_of(const struct zt_rule *rules, unsigned count, struct bl
 		b[n].always = type > ZT_RULE_ACTION_MAX || is_fwd(type);
 		b[n].gfrom = (uint16_t)gfrom;
 		b[n].gto = (uint16_t)(gto > gfrom ? gto : gfrom);
+		b[n].exact = !b[n].always && plain && gfrom == start && gto == i;
 		n++;
 		start = i + 1;
 	}
@@ -755,6 +771,7 @@ static void build_list(struct w *w, const struct zt_rule *rules, unsigned count,
 	struct idx_list l;
 	unsigned nblocks = count <= ZT_RULES_MAX ? blocks_of(rules, count, b) : 0;
 	uint16_t *ends;
+	uint64_t *exact;
 
 	memset(&l, 0, sizeof l);
 	l.count = (uint16_t)count;
@@ -770,6 +787,13 @@ static void build_list(struct w *w, const struct zt_rule *rules, unsigned count,
 	if ((ends = w_at(w, l.ends)) != NULL)
 		for (unsigned k = 0; k < nblocks; k++)
 			ends[k] = b[k].end;
+	l.exact = w_take(w, l.words * sizeof(uint64_t), sizeof(uint64_t));
+	if ((exact = w_at(w, l.exact)) != NULL) {
+		memset(exact, 0, l.words * sizeof(uint64_t));
+		for (unsigned k = 0; k < nblocks; k++)
+			if (b[k].exact)
+				exact[k / 64] |= 1ULL << (k % 64);
+	}
 	for (int d = 0; d < DIMS; d++)
 		if (l.dims & (1u << d))
 			build_dim(w, rules, b, nblocks, l.words, d, &l.dim[d]);
@@ -839,6 +863,7 @@ static void eval_idx(const struct zt_rules_ctx *ctx, struct pkt *k, const struct
                      const uint8_t *base, const struct idx_list *l, struct zt_rules_result *out)
 {
 	const uint16_t *ends = (const uint16_t *)(const void *)(base + l->ends);
+	const uint64_t *exact = (const uint64_t *)(const void *)(base + l->exact);
 	uint64_t cand[IDX_WORDS_MAX];
 	struct state s = {false, false};
 
@@ -864,7 +889,12 @@ static void eval_idx(const struct zt_rules_ctx *ctx, struct pkt *k, const struct
 			bits &= bits - 1;
 			if (blk >= l->blocks)
 				break;
-			if (run(ctx, k, rules, blk == 0 ? 0 : ends[blk - 1], ends[blk], &s, out))
+			/* A block of guards alone that passed is taken: only
+			 * its action is run. */
+			unsigned from = (exact[w] >> (blk % 64)) & 1 ? ends[blk] - 1u
+			                : blk == 0                   ? 0
+			                                             : ends[blk - 1];
+			if (run(ctx, k, rules, from, ends[blk], &s, out))
 				return;
 		}
 	}
