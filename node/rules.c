@@ -45,6 +45,10 @@ struct pkt {
 	 * the sender's addresses): the same for every list of one filter. */
 	bool chr_known;
 	uint64_t chr;
+	/* The index's fields (ethertype, IP protocol, source and destination
+	 * port), each worked out at the first list whose index reads it. */
+	unsigned idx_known; /* bit per field */
+	int idx_v[4];
 };
 
 static bool ipv4(const struct pkt *k)
@@ -476,9 +480,8 @@ out:
 
 static void result_init(struct zt_rules_result *out)
 {
-	memset(out, 0, sizeof *out);
-	out->rule = -1;
-	out->qos = QOS_DEFAULT;
+	*out =
+	    (struct zt_rules_result){.verdict = ZT_RULES_NO_MATCH, .rule = -1, .qos = QOS_DEFAULT};
 }
 
 /* One list on a frame parsed already (k: a filter parses it once for the
@@ -847,6 +850,12 @@ static const uint64_t *dim_mask(const uint8_t *base, const struct idx_dim *d, in
 
 	if (x < 0)
 		return m + (unsigned)(x - V_CANNOT) * words;
+	if (hi <= 8) {
+		/* a few boundaries (an ethertype or two): a scan is cheaper */
+		while (lo < hi && b[lo] <= (unsigned)x)
+			lo++;
+		return m + (2 + lo) * words;
+	}
 	while (lo < hi) {
 		unsigned mid = (lo + hi) / 2;
 		if (b[mid] <= (unsigned)x)
@@ -870,15 +879,16 @@ static void eval_idx(const struct zt_rules_ctx *ctx, struct pkt *k, const struct
 	result_init(out);
 	for (unsigned w = 0; w < l->words; w++)
 		cand[w] = ~0ULL;
-	for (int d = 0; d < DIMS; d++) {
+	for (unsigned dims = l->dims; dims != 0; dims &= dims - 1) {
+		unsigned d = (unsigned)__builtin_ctz(dims);
 		const uint64_t *m;
-		int x;
-		if (!(l->dims & (1u << d)))
-			continue;
-		x = d == DIM_ETHERTYPE ? k->ethertype
-		    : d == DIM_PROTO   ? (k->proto < 0 ? V_CANNOT : k->proto)
-		                       : port_value(k, d == DIM_DPORT);
-		m = dim_mask(base, &l->dim[d], x, l->words);
+		if (!(k->idx_known & (1u << d))) {
+			k->idx_v[d] = d == DIM_ETHERTYPE ? k->ethertype
+			              : d == DIM_PROTO   ? (k->proto < 0 ? V_CANNOT : k->proto)
+			                                 : port_value(k, d == DIM_DPORT);
+			k->idx_known |= 1u << d;
+		}
+		m = dim_mask(base, &l->dim[d], k->idx_v[d], l->words);
 		for (unsigned w = 0; w < l->words; w++)
 			cand[w] &= m[w];
 	}
