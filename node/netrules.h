@@ -26,7 +26,7 @@ struct zt_memcreds {
 	struct zt_inetaddr addrs[ZT_NETCONF_MAX_ADDRS]; /* its assigned addresses */
 	/* The index of its capabilities' lists (rules.h), in the same
 	 * allocation after caps; NULL: they are walked. */
-	const struct zt_rules_index *caps_idx;
+	struct zt_rules_index *caps_idx;
 	struct zt_cap caps[]; /* cap_count of them */
 };
 

@@ -568,9 +568,10 @@ bool zt_rules_filter(const struct zt_rules_ctx *ctx, const struct zt_rule *rules
  */
 
 enum { DIM_ETHERTYPE = 0, DIM_PROTO, DIM_SPORT, DIM_DPORT, DIMS };
-#define IDX_WORDS_MAX ((ZT_RULES_MAX + 63) / 64)
-#define V_CANNOT      (-2) /* the match cannot apply (not IP, ...) */
-#define V_NOPORT      (-1) /* IP without ports (or a truncated header) */
+#define IDX_WORDS_MAX 4 /* (ZT_RULES_MAX + 63) / 64 */
+_Static_assert(IDX_WORDS_MAX * 64 >= ZT_RULES_MAX, "a bit per block");
+#define V_CANNOT (-2) /* the match cannot apply (not IP, ...) */
+#define V_NOPORT (-1) /* IP without ports (or a truncated header) */
 
 struct idx_dim {
 	uint32_t bounds; /* offset of uint16_t[nb]: where intervals start, ascending */
@@ -586,6 +587,15 @@ struct idx_list {
 	uint32_t ends;  /* offset of uint16_t[blocks]: one past each block's action */
 	uint32_t exact; /* offset of uint64_t[words]: the blocks that are all guards */
 	struct idx_dim dim[DIMS];
+	/* A memo: the fields of the last frame whose result they alone
+	 * decided (no block left to run but blocks of guards alone), and that
+	 * result.  A flow's next frames take it without the lookups; a frame
+	 * with other fields costs one comparison more than without it. */
+	bool memo_ok;
+	int8_t memo_verdict;
+	uint8_t memo_qos;
+	int16_t memo_rule;
+	int memo_v[DIMS];
 };
 
 struct zt_rules_index {
@@ -868,66 +878,98 @@ static const uint64_t *dim_mask(const uint8_t *base, const struct idx_dim *d, in
 
 /* eval() with the index l of the list: only the blocks the frame can take
  * are run. */
+/* The index's field d of the frame, worked out once. */
+static int idx_value(struct pkt *k, unsigned d)
+{
+	if (!(k->idx_known & (1u << d))) {
+		k->idx_v[d] = d == DIM_ETHERTYPE ? k->ethertype
+		              : d == DIM_PROTO   ? (k->proto < 0 ? V_CANNOT : k->proto)
+		                                 : port_value(k, d == DIM_DPORT);
+		k->idx_known |= 1u << d;
+	}
+	return k->idx_v[d];
+}
+
+/* eval() with the index l of the list: only the blocks the frame can take
+ * are run. */
 static void eval_idx(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_rule *rules,
-                     const uint8_t *base, const struct idx_list *l, struct zt_rules_result *out)
+                     const uint8_t *base, struct idx_list *l, struct zt_rules_result *out)
 {
 	const uint16_t *ends = (const uint16_t *)(const void *)(base + l->ends);
 	const uint64_t *exact = (const uint64_t *)(const void *)(base + l->exact);
-	uint64_t cand[IDX_WORDS_MAX];
+	uint64_t cand[IDX_WORDS_MAX] = {~0ULL, ~0ULL, ~0ULL, ~0ULL};
 	struct state s = {false, false};
+	bool pure = true; /* only blocks of guards alone are left */
+	bool hit = l->memo_ok;
 
 	result_init(out);
-	for (unsigned w = 0; w < l->words; w++)
-		cand[w] = ~0ULL;
 	for (unsigned dims = l->dims; dims != 0; dims &= dims - 1) {
 		unsigned d = (unsigned)__builtin_ctz(dims);
-		const uint64_t *m;
-		if (!(k->idx_known & (1u << d))) {
-			k->idx_v[d] = d == DIM_ETHERTYPE ? k->ethertype
-			              : d == DIM_PROTO   ? (k->proto < 0 ? V_CANNOT : k->proto)
-			                                 : port_value(k, d == DIM_DPORT);
-			k->idx_known |= 1u << d;
-		}
-		m = dim_mask(base, &l->dim[d], k->idx_v[d], l->words);
-		for (unsigned w = 0; w < l->words; w++)
+		hit = hit && idx_value(k, d) == l->memo_v[d];
+	}
+	if (hit) {
+		out->verdict = (enum zt_rules_verdict)l->memo_verdict;
+		out->rule = l->memo_rule;
+		out->qos = l->memo_qos;
+		return;
+	}
+	for (unsigned dims = l->dims; dims != 0; dims &= dims - 1) {
+		unsigned d = (unsigned)__builtin_ctz(dims);
+		const uint64_t *m = dim_mask(base, &l->dim[d], idx_value(k, d), l->words);
+		cand[0] &= m[0]; /* most lists have at most 64 blocks */
+		for (unsigned w = 1; w < l->words; w++)
 			cand[w] &= m[w];
 	}
 	for (unsigned w = 0; w < l->words; w++) {
 		uint64_t bits = cand[w];
 		while (bits != 0) {
 			unsigned blk = w * 64 + (unsigned)__builtin_ctzll(bits);
+			bool ex = (exact[w] >> (blk % 64)) & 1;
 			bits &= bits - 1;
 			if (blk >= l->blocks)
 				break;
+			pure = pure && ex;
 			/* A block of guards alone that passed is taken: only
 			 * its action is run. */
-			unsigned from = (exact[w] >> (blk % 64)) & 1 ? ends[blk] - 1u
-			                : blk == 0                   ? 0
-			                                             : ends[blk - 1];
-			if (run(ctx, k, rules, from, ends[blk], &s, out))
-				return;
+			if (run(ctx, k, rules,
+			        ex         ? ends[blk] - 1u
+			        : blk == 0 ? 0
+			                   : ends[blk - 1],
+			        ends[blk], &s, out))
+				goto done;
 		}
 	}
 	out->rule = -1;
 	out->verdict = ZT_RULES_NO_MATCH;
+done:
+	/* Blocks of guards alone neither read nor change anything but the
+	 * fields: the same fields, the same result. */
+	if (pure) {
+		for (unsigned d = 0; d < DIMS; d++)
+			l->memo_v[d] = (l->dims & (1u << d)) ? k->idx_v[d] : 0;
+		l->memo_verdict = (int8_t)out->verdict;
+		l->memo_rule = (int16_t)out->rule;
+		l->memo_qos = out->qos;
+		l->memo_ok = true;
+	}
 }
 
 /* List i of the index, if it is that of a list of `count` entries. */
-static const struct idx_list *idx_list(const struct zt_rules_index *idx, unsigned i, unsigned count)
+static struct idx_list *idx_list(struct zt_rules_index *idx, unsigned i, unsigned count)
 {
-	const struct idx_list *l;
+	struct idx_list *l;
 
 	if (idx == NULL || i >= idx->lists)
 		return NULL;
-	l = (const struct idx_list *)(const void *)((const uint8_t *)idx + idx->list[i]);
+	l = (struct idx_list *)(void *)((uint8_t *)idx + idx->list[i]);
 	return l->count == count && (l->blocks > 0 || count == 0) ? l : NULL;
 }
 
 static void eval_any(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_rule *rules,
-                     unsigned count, const struct zt_rules_index *idx, unsigned i,
+                     unsigned count, struct zt_rules_index *idx, unsigned i,
                      struct zt_rules_result *out)
 {
-	const struct idx_list *l = idx_list(idx, i, count);
+	struct idx_list *l = idx_list(idx, i, count);
 
 	if (l != NULL)
 		eval_idx(ctx, k, rules, (const uint8_t *)idx, l, out);
@@ -936,9 +978,9 @@ static void eval_any(const struct zt_rules_ctx *ctx, struct pkt *k, const struct
 }
 
 bool zt_rules_filter_fast(const struct zt_rules_ctx *ctx, const struct zt_rule *rules,
-                          unsigned count, const struct zt_rules_index *idx,
-                          const struct zt_cap *caps, unsigned cap_count,
-                          const struct zt_rules_index *cap_idx, struct zt_rules_result *out)
+                          unsigned count, struct zt_rules_index *idx, const struct zt_cap *caps,
+                          unsigned cap_count, struct zt_rules_index *cap_idx,
+                          struct zt_rules_result *out)
 {
 	struct pkt k;
 

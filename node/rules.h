@@ -85,8 +85,10 @@ bool zt_rules_filter(const struct zt_rules_ctx *ctx, const struct zt_rule *rules
  * it lets zt_rules_filter_fast pass over the entries a frame's ethertype,
  * IP protocol and ports cannot satisfy, with the very verdict, deciding
  * entry, copies and draws of the random source that zt_rules_filter
- * (the walk, the reference) gives.  Pure data: it holds offsets, no
- * pointers, and no copy of the rules. */
+ * (the walk, the reference) gives.  It holds offsets, no pointers and no
+ * copy of the rules, and a memo per list of the last result that a
+ * frame's ethertype, protocol and ports alone decided (so it is the
+ * filter's to change: one thread at a time). */
 struct zt_rules_index;
 struct zt_rules_list {
 	const struct zt_rule *rules;
@@ -100,13 +102,13 @@ size_t zt_rules_index_build(const struct zt_rules_list *lists, unsigned n,
                             struct zt_rules_index *idx, size_t cap);
 
 /* zt_rules_filter with idx (the index of the one list `rules`) and cap_idx
- * (that of the cap_count capabilities' lists, in order); either may be NULL,
- * and an index made for other lists is not used (their entries are
- * walked). */
+ * (that of the cap_count capabilities' lists, in order).  Either may be
+ * NULL, and a list whose index was built for another length is walked;
+ * otherwise the index must be the one built for exactly these lists. */
 bool zt_rules_filter_fast(const struct zt_rules_ctx *ctx, const struct zt_rule *rules,
-                          unsigned count, const struct zt_rules_index *idx,
-                          const struct zt_cap *caps, unsigned cap_count,
-                          const struct zt_rules_index *cap_idx, struct zt_rules_result *out);
+                          unsigned count, struct zt_rules_index *idx, const struct zt_cap *caps,
+                          unsigned cap_count, struct zt_rules_index *cap_idx,
+                          struct zt_rules_result *out);
 
 /* Does the list accept everything (its first entry a plain ACCEPT)?
  * Then the switch skips the filter.  An empty list drops everything. */
