@@ -80,6 +80,15 @@ static const struct zt_memcreds *creds_of(const struct zt_network *net, const st
 	return d <= net->conf->com.max_delta ? c : NULL;
 }
 
+/* Has m not been shown our current credentials lately?  (Asked on every
+ * frame we send it: the peer is looked up only if so.) */
+static bool creds_due(const struct zt_network *net, const struct zt_member *m, int64_t now)
+{
+	const struct zt_memcom *mc = m->mc;
+	return mc == NULL || mc->creds_sent_ts != net->conf->timestamp ||
+	       now - mc->creds_sent >= ZT_COM_PUSH_INTERVAL;
+}
+
 /* A frame the rules dropped: counted, and noted in the network's trace. */
 static void count_drop(struct zt_node *n, int64_t now, struct zt_network *net, bool inbound,
                        uint64_t peer, int rule, const uint8_t *frame, size_t len)
@@ -361,7 +370,7 @@ enum zt_netrules_out zt_netrules_out(struct zt_node *n, int64_t now, struct zt_n
 	note_flow(n, now, net, frame, len);
 	/* The receiver checks our tags, capabilities and addresses: make
 	 * sure it has them (before the frame, which the caller sends next). */
-	if (m != NULL) {
+	if (m != NULL && creds_due(net, m, now)) {
 		struct zt_peer *p = zt_peer_find(n, dst);
 		if (p != NULL)
 			zt_netrules_show_creds(n, now, net, m, p, false);
@@ -521,8 +530,7 @@ void zt_netrules_show_creds(struct zt_node *n, int64_t now, struct zt_network *n
 
 	if (conf == NULL || (mc = memcom_of(net, m)) == NULL)
 		return;
-	if (!force && mc->creds_sent_ts == conf->timestamp &&
-	    now - mc->creds_sent < ZT_COM_PUSH_INTERVAL)
+	if (!force && !creds_due(net, m, now))
 		return;
 	send_creds(n, now, net, mc, p, false);
 }

@@ -46,9 +46,10 @@ struct pkt {
 	bool chr_known;
 	uint64_t chr;
 	/* The index's fields (ethertype, IP protocol, source and destination
-	 * port), each worked out at the first list whose index reads it. */
-	unsigned idx_known; /* bit per field */
+	 * port), worked out at the first indexed list. */
+	bool idx_known;
 	int idx_v[4];
+	uint64_t idx_key; /* the four packed (idx_fields) */
 };
 
 static bool ipv4(const struct pkt *k)
@@ -573,6 +574,16 @@ _Static_assert(IDX_WORDS_MAX * 64 >= ZT_RULES_MAX, "a bit per block");
 #define V_CANNOT (-2) /* the match cannot apply (not IP, ...) */
 #define V_NOPORT (-1) /* IP without ports (or a truncated header) */
 
+/* The four fields of a frame packed in a key (struct pkt's idx_key):
+ * ethertype (16 bits), protocol + 2 (9 bits), source port + 2, destination
+ * port + 2 (17 bits each); a list's memo compares the fields it reads. */
+#define KEY_SHIFT_PROTO 16
+#define KEY_SHIFT_SPORT 25
+#define KEY_SHIFT_DPORT 42
+static const uint64_t key_masks[DIMS] = {0xffffULL, 0x1ffULL << KEY_SHIFT_PROTO,
+                                         0x1ffffULL << KEY_SHIFT_SPORT,
+                                         0x1ffffULL << KEY_SHIFT_DPORT};
+
 struct idx_dim {
 	uint32_t bounds; /* offset of uint16_t[nb]: where intervals start, ascending */
 	uint32_t masks;  /* offset of uint64_t[(2 + nb + 1) * words] */
@@ -595,7 +606,8 @@ struct idx_list {
 	int8_t memo_verdict;
 	uint8_t memo_qos;
 	int16_t memo_rule;
-	int memo_v[DIMS];
+	uint64_t memo_key; /* the fields (packed as struct pkt's idx_key) ... */
+	uint64_t key_mask; /* ... that the guards read */
 };
 
 struct zt_rules_index {
@@ -808,8 +820,10 @@ static void build_list(struct w *w, const struct zt_rule *rules, unsigned count,
 				exact[k / 64] |= 1ULL << (k % 64);
 	}
 	for (int d = 0; d < DIMS; d++)
-		if (l.dims & (1u << d))
+		if (l.dims & (1u << d)) {
 			build_dim(w, rules, b, nblocks, l.words, d, &l.dim[d]);
+			l.key_mask |= key_masks[d];
+		}
 	if (w->buf != NULL)
 		memcpy(w->buf + at, &l, sizeof l);
 }
@@ -876,46 +890,39 @@ static const uint64_t *dim_mask(const uint8_t *base, const struct idx_dim *d, in
 	return m + (2 + lo) * words;
 }
 
-/* eval() with the index l of the list: only the blocks the frame can take
- * are run. */
-/* The index's field d of the frame, worked out once. */
-static int idx_value(struct pkt *k, unsigned d)
+/* The index's fields of the frame, worked out once (the key: see
+ * key_masks). */
+static void idx_fields(struct pkt *k)
 {
-	if (!(k->idx_known & (1u << d))) {
-		k->idx_v[d] = d == DIM_ETHERTYPE ? k->ethertype
-		              : d == DIM_PROTO   ? (k->proto < 0 ? V_CANNOT : k->proto)
-		                                 : port_value(k, d == DIM_DPORT);
-		k->idx_known |= 1u << d;
-	}
-	return k->idx_v[d];
+	if (k->idx_known)
+		return;
+	k->idx_v[DIM_ETHERTYPE] = k->ethertype;
+	k->idx_v[DIM_PROTO] = k->proto < 0 ? V_CANNOT : k->proto;
+	k->idx_v[DIM_SPORT] = port_value(k, false);
+	k->idx_v[DIM_DPORT] = port_value(k, true);
+	k->idx_key = (uint64_t)k->idx_v[DIM_ETHERTYPE] |
+	             (uint64_t)(k->idx_v[DIM_PROTO] - V_CANNOT) << KEY_SHIFT_PROTO |
+	             (uint64_t)(k->idx_v[DIM_SPORT] - V_CANNOT) << KEY_SHIFT_SPORT |
+	             (uint64_t)(k->idx_v[DIM_DPORT] - V_CANNOT) << KEY_SHIFT_DPORT;
+	k->idx_known = true;
 }
 
-/* eval() with the index l of the list: only the blocks the frame can take
- * are run. */
-static void eval_idx(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_rule *rules,
-                     const uint8_t *base, struct idx_list *l, struct zt_rules_result *out)
+/* eval() with the index l of the list (its memo missed): only the blocks
+ * the frame can take are run. */
+__attribute__((noinline)) static void eval_idx(const struct zt_rules_ctx *ctx, struct pkt *k,
+                                               const struct zt_rule *rules, const uint8_t *base,
+                                               struct idx_list *l, struct zt_rules_result *out)
 {
 	const uint16_t *ends = (const uint16_t *)(const void *)(base + l->ends);
 	const uint64_t *exact = (const uint64_t *)(const void *)(base + l->exact);
 	uint64_t cand[IDX_WORDS_MAX] = {~0ULL, ~0ULL, ~0ULL, ~0ULL};
 	struct state s = {false, false};
 	bool pure = true; /* only blocks of guards alone are left */
-	bool hit = l->memo_ok;
 
 	result_init(out);
 	for (unsigned dims = l->dims; dims != 0; dims &= dims - 1) {
 		unsigned d = (unsigned)__builtin_ctz(dims);
-		hit = hit && idx_value(k, d) == l->memo_v[d];
-	}
-	if (hit) {
-		out->verdict = (enum zt_rules_verdict)l->memo_verdict;
-		out->rule = l->memo_rule;
-		out->qos = l->memo_qos;
-		return;
-	}
-	for (unsigned dims = l->dims; dims != 0; dims &= dims - 1) {
-		unsigned d = (unsigned)__builtin_ctz(dims);
-		const uint64_t *m = dim_mask(base, &l->dim[d], idx_value(k, d), l->words);
+		const uint64_t *m = dim_mask(base, &l->dim[d], k->idx_v[d], l->words);
 		cand[0] &= m[0]; /* most lists have at most 64 blocks */
 		for (unsigned w = 1; w < l->words; w++)
 			cand[w] &= m[w];
@@ -945,8 +952,7 @@ done:
 	/* Blocks of guards alone neither read nor change anything but the
 	 * fields: the same fields, the same result. */
 	if (pure) {
-		for (unsigned d = 0; d < DIMS; d++)
-			l->memo_v[d] = (l->dims & (1u << d)) ? k->idx_v[d] : 0;
+		l->memo_key = k->idx_key & l->key_mask;
 		l->memo_verdict = (int8_t)out->verdict;
 		l->memo_rule = (int16_t)out->rule;
 		l->memo_qos = out->qos;
@@ -971,10 +977,18 @@ static void eval_any(const struct zt_rules_ctx *ctx, struct pkt *k, const struct
 {
 	struct idx_list *l = idx_list(idx, i, count);
 
-	if (l != NULL)
-		eval_idx(ctx, k, rules, (const uint8_t *)idx, l, out);
-	else
+	if (l == NULL) {
 		eval(ctx, k, rules, count, out);
+		return;
+	}
+	idx_fields(k);
+	if (l->memo_ok && (k->idx_key & l->key_mask) == l->memo_key) {
+		*out = (struct zt_rules_result){.verdict = (enum zt_rules_verdict)l->memo_verdict,
+		                                .rule = l->memo_rule,
+		                                .qos = l->memo_qos};
+		return;
+	}
+	eval_idx(ctx, k, rules, (const uint8_t *)idx, l, out);
 }
 
 bool zt_rules_filter_fast(const struct zt_rules_ctx *ctx, const struct zt_rule *rules,
