@@ -286,8 +286,17 @@ void zt_netrules_new_conf(struct zt_node *n, struct zt_network *net, const struc
 	const struct zt_netconf *old = net->conf;
 	bool same = old != NULL && next != NULL && old->rule_count == next->rule_count &&
 	            old->cap_count == next->cap_count &&
-	            memcmp(old->rules, next->rules, sizeof old->rules[0] * old->rule_count) == 0 &&
-	            memcmp(old->caps, next->caps, sizeof old->caps[0] * old->cap_count) == 0;
+	            memcmp(old->rules, next->rules, sizeof old->rules[0] * old->rule_count) == 0;
+
+	/* The capabilities' lists, not their signatures: those are new with
+	 * every config (its timestamp), and a refresh that changes no rule
+	 * must not forget the flows, the counts or the trace. */
+	for (unsigned i = 0; same && i < old->cap_count; i++)
+		same = old->caps[i].id == next->caps[i].id &&
+		       old->caps[i].rule_count == next->caps[i].rule_count &&
+		       old->caps[i].rule_count <= ZT_CAP_RULES_MAX &&
+		       memcmp(old->caps[i].rules, next->caps[i].rules,
+		              sizeof old->caps[i].rules[0] * old->caps[i].rule_count) == 0;
 
 	net->use_flows = conf_uses_flows(next);
 	if (!same || !net->use_flows)
