@@ -14,7 +14,6 @@
  */
 #include "rules.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "eth.h"
@@ -742,10 +741,16 @@ static unsigned blocks_of(const struct zt_rule *rules, unsigned count, struct bl
 	return n;
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* Insertion sort: at most 2 * ZT_RULES_MAX values, once per config. */
+static void sort_u32(uint32_t *v, unsigned n)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
+	for (unsigned i = 1; i < n; i++) {
+		uint32_t x = v[i];
+		unsigned j = i;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
 }
 
 /* One field's intervals and masks. */
@@ -762,7 +767,7 @@ static void build_dim(struct w *w, const struct zt_rule *rules, const struct blk
 		for (unsigned j = b[k].gfrom; j < b[k].gto; j++)
 			if (dim_of(ZT_RULE_TYPE(rules[j].t)) == dim)
 				nb += guard_bounds(&rules[j], bounds + nb);
-	qsort(bounds, nb, sizeof bounds[0], cmp_u32);
+	sort_u32(bounds, nb);
 	for (unsigned i = 0; i < nb; i++)
 		if (u == 0 || bounds[i] != bounds[u - 1])
 			bounds[u++] = bounds[i];
