@@ -90,7 +90,12 @@ static void parse_l4(struct pkt *k)
 
 static bool parse(const uint8_t *frame, size_t len, struct pkt *k)
 {
-	memset(k, 0, sizeof *k);
+	/* Field by field, not memset: the lazy parts (chr, idx_*) are read
+	 * only once their flag says they are known. */
+	k->chr_known = false;
+	k->idx_known = false;
+	k->vlan_id = 0;
+	k->pcp = k->dei = 0;
 	if (len < ZT_ETH_HLEN)
 		return false;
 	k->dst = frame;
@@ -858,17 +863,19 @@ size_t zt_rules_index_build(const struct zt_rules_list *lists, unsigned n,
 	return w.off;
 }
 
-/* The field's value for the index (as the guards' matches see it). */
-static int port_value(const struct pkt *k, bool dest)
+/* The ports as the index reads them (as port_match() sees them). */
+static void port_values(const struct pkt *k, int *sport, int *dport)
 {
-	if (k->proto < 0)
-		return V_CANNOT;
-	if (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP && k->proto != IPPROTO_SCTP &&
-	    k->proto != IPPROTO_UDPLITE)
-		return V_NOPORT;
-	if (k->l4 == 0 || k->l4 + 4 > k->len)
-		return V_NOPORT;
-	return zt_get_u16(k->p + k->l4 + (dest ? 2 : 0));
+	if (k->proto < 0) {
+		*sport = *dport = V_CANNOT;
+	} else if ((k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP &&
+	            k->proto != IPPROTO_SCTP && k->proto != IPPROTO_UDPLITE) ||
+	           k->l4 == 0 || k->l4 + 4 > k->len) {
+		*sport = *dport = V_NOPORT;
+	} else {
+		*sport = zt_get_u16(k->p + k->l4);
+		*dport = zt_get_u16(k->p + k->l4 + 2);
+	}
 }
 
 static const uint64_t *dim_mask(const uint8_t *base, const struct idx_dim *d, int x, unsigned words)
@@ -903,8 +910,7 @@ static void idx_fields(struct pkt *k)
 		return;
 	k->idx_v[DIM_ETHERTYPE] = k->ethertype;
 	k->idx_v[DIM_PROTO] = k->proto < 0 ? V_CANNOT : k->proto;
-	k->idx_v[DIM_SPORT] = port_value(k, false);
-	k->idx_v[DIM_DPORT] = port_value(k, true);
+	port_values(k, &k->idx_v[DIM_SPORT], &k->idx_v[DIM_DPORT]);
 	k->idx_key = (uint64_t)k->idx_v[DIM_ETHERTYPE] |
 	             (uint64_t)(k->idx_v[DIM_PROTO] - V_CANNOT) << KEY_SHIFT_PROTO |
 	             (uint64_t)(k->idx_v[DIM_SPORT] - V_CANNOT) << KEY_SHIFT_SPORT |
