@@ -928,7 +928,8 @@ __attribute__((noinline)) static void eval_idx(const struct zt_rules_ctx *ctx, s
 	const uint64_t *exact = (const uint64_t *)(const void *)(base + l->exact);
 	uint64_t cand[IDX_WORDS_MAX] = {~0ULL, ~0ULL, ~0ULL, ~0ULL};
 	struct state s = {false, false};
-	bool pure = true; /* only blocks of guards alone are left */
+	bool pure = true;          /* only blocks of guards alone are left */
+	unsigned from = 0, to = 0; /* the entries to run next (to 0: none) */
 
 	result_init(out);
 	for (unsigned dims = l->dims; dims != 0; dims &= dims - 1) {
@@ -941,22 +942,36 @@ __attribute__((noinline)) static void eval_idx(const struct zt_rules_ctx *ctx, s
 	for (unsigned w = 0; w < l->words; w++) {
 		uint64_t bits = cand[w];
 		while (bits != 0) {
-			unsigned blk = w * 64 + (unsigned)__builtin_ctzll(bits);
-			bool ex = (exact[w] >> (blk % 64)) & 1;
-			bits &= bits - 1;
-			if (blk >= l->blocks)
+			/* A run of blocks that follow each other is run in one
+			 * go (a list that leaves them all costs what the walk
+			 * costs); a lone block of guards alone that passed is
+			 * taken: only its action is run. */
+			unsigned b = (unsigned)__builtin_ctzll(bits);
+			uint64_t rest = ~(bits >> b);
+			unsigned len = rest == 0 ? 64 - b : (unsigned)__builtin_ctzll(rest);
+			uint64_t mask = len == 64 ? ~0ULL : ((1ULL << len) - 1) << b;
+			unsigned first = w * 64 + b, last = first + len - 1, start;
+			bits &= ~mask;
+			if (first >= l->blocks)
 				break;
-			pure = pure && ex;
-			/* A block of guards alone that passed is taken: only
-			 * its action is run. */
-			if (run(ctx, k, rules,
-			        ex         ? ends[blk] - 1u
-			        : blk == 0 ? 0
-			                   : ends[blk - 1],
-			        ends[blk], &s, out))
+			if (last >= l->blocks)
+				last = l->blocks - 1u;
+			pure = pure && (exact[w] & mask) == mask;
+			start = len == 1 && ((exact[w] >> b) & 1) ? ends[first] - 1u
+			        : first == 0                      ? 0
+			                                          : ends[first - 1];
+			if (to != 0 && start == to) {
+				to = ends[last];
+				continue;
+			}
+			if (to != 0 && run(ctx, k, rules, from, to, &s, out))
 				goto done;
+			from = start;
+			to = ends[last];
 		}
 	}
+	if (to != 0 && run(ctx, k, rules, from, to, &s, out))
+		goto done;
 	out->rule = -1;
 	out->verdict = ZT_RULES_NO_MATCH;
 done:
@@ -988,7 +1003,8 @@ static void eval_any(const struct zt_rules_ctx *ctx, struct pkt *k, const struct
 {
 	struct idx_list *l = idx_list(idx, i, count);
 
-	if (l == NULL) {
+	if (l == NULL || l->dims == 0) {
+		/* no index, or one that passes over nothing */
 		eval(ctx, k, rules, count, out);
 		return;
 	}
