@@ -12,6 +12,7 @@
 
 #include "controller/ctl_json.h"
 #include "controller/policy.h"
+#include "controller/zimport.h"
 
 /* lastSeen is written back at most this often (ms): a config request
  * every 15 s per member must not become a disk write each time. */
@@ -559,6 +560,22 @@ static bool invite_ok(struct zt_ctl *c, const struct zt_netconf_request *req, in
 	return c->store->ops->invite_use(c->store, h, req->nwid, now) == ZT_OK;
 }
 
+/* The network of a push: inside zt_ctl_work, read once per call (one
+ * slice of the loop, in which nothing else changes it: an admin's change
+ * or another controller's comes between slices and queues pushes of its
+ * own); elsewhere from the store. */
+static json_t *push_net(struct zt_ctl *c, uint64_t nwid)
+{
+	if (!c->pushing)
+		return zt_ctl_load_net(c, nwid);
+	if (c->push_net == NULL || c->push_nwid != nwid) {
+		json_decref(c->push_net);
+		c->push_net = zt_ctl_load_net(c, nwid);
+		c->push_nwid = nwid;
+	}
+	return json_incref(c->push_net);
+}
+
 enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
                                                const struct zt_netconf_request *req,
                                                struct zt_netconf *conf)
@@ -569,6 +586,7 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 	json_t *net = NULL, *m = NULL;
 	enum zt_netconf_verdict v = ZT_NETCONF_IGNORE;
 	bool changed = false, invited = false, created = false, in_tx = false, was_auth;
+	bool claimed = false;
 	size_t ips_before;
 
 	/* Before any store work: over a limit, silence (it asks again). */
@@ -576,7 +594,7 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 		return ZT_NETCONF_IGNORE;
 	/* "No such network" takes the same steps and gets the same answer as
 	 * "not allowed", so that nobody learns which networks exist. */
-	net = zt_ctl_load_net(c, req->nwid);
+	net = req->is_push ? push_net(c, req->nwid) : zt_ctl_load_net(c, req->nwid);
 	m = load_row(c, req->nwid, req->member);
 	if (m == NULL) {
 		m = zt_ctl_member_new(req->nwid, req->member, now);
@@ -587,6 +605,12 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 	/* Before anything is spent or written: an address is a memory-hard
 	 * hash of its key, so a second key for it is an attack (or a member
 	 * reinstalled with a new identity, whose record the admin deletes). */
+	/* An imported member's reservation is claimed by an invite, never
+	 * asked for under its old address (zimport.h). */
+	if (!created && zt_zimport_is_reservation(m)) {
+		v = ZT_NETCONF_ACCESS_DENIED;
+		goto out;
+	}
 	if (!key_ok(c, req, m, created)) {
 		c->key_refused++;
 		v = req->token_len > 0 ? ZT_NETCONF_BAD_INVITE : ZT_NETCONF_ACCESS_DENIED;
@@ -617,6 +641,23 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 		}
 		in_tx = true;
 		invited = invite_ok(c, req, now);
+		if (invited) {
+			bool auth = false;
+			int cr = zt_zimport_redeem(c->store, req->nwid, req->token, req->token_len,
+			                           m, &auth);
+			if (cr < 0 && cr != ZT_ENOTFOUND) {
+				c->store_errors++;
+				goto rollback;
+			}
+			/* Claimed: the record is kept even when ZeroTier had not
+			 * authorized the member (it stays unauthorized, named);
+			 * a reservation gone lets nobody in. */
+			claimed = cr == 1;
+			if (cr != 0)
+				invited = auth;
+			changed |= claimed;
+			created &= !claimed;
+		}
 	}
 	{
 		bool pch = false;
@@ -626,7 +667,7 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 			v = ZT_NETCONF_ACCESS_DENIED;
 		/* Say so when the member came with an invite that is no good,
 		 * so that it can tell its user instead of waiting. */
-		if (v == ZT_NETCONF_ACCESS_DENIED && req->token_len > 0)
+		if (v == ZT_NETCONF_ACCESS_DENIED && req->token_len > 0 && !claimed)
 			v = ZT_NETCONF_BAD_INVITE;
 	}
 	/* A requester without a record that is not let in gets none: it is
@@ -793,11 +834,15 @@ static unsigned job_step(struct zt_ctl *c, int64_t now, unsigned budget)
 
 bool zt_ctl_work(struct zt_ctl *c, int64_t now, unsigned budget)
 {
+	c->pushing = true;
 	while (c->jobs != NULL && c->job_count > 0 && budget > 0) {
 		unsigned sent = job_step(c, now, budget);
 		c->pushes += sent;
 		budget = sent < budget ? budget - sent : 0;
 	}
+	c->pushing = false;
+	json_decref(c->push_net);
+	c->push_net = NULL;
 	return c->jobs != NULL && c->job_count > 0;
 }
 
