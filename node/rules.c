@@ -560,16 +560,22 @@ bool zt_rules_filter(const struct zt_rules_ctx *ctx, const struct zt_rule *rules
  * A match "guards" its block when its failing proves the block is not
  * taken and nothing in it ran that has effects of its own: it is ANDed,
  * no OR follows it in the block (an OR could make the matches hold
- * again), and no entry before it in the block has effects (tag matches,
- * which may excuse the next DROP; random, which draws a number).  A block
- * whose action is TEE, WATCH or REDIRECT is never passed over (not taken,
- * inbound, it may still name us), nor is the last one if it has no action.
+ * again), and no entry before it in the block has effects (a tag match,
+ * which may excuse a DROP that follows it, if one does; random, which
+ * draws a number).  A block whose action is TEE, WATCH or REDIRECT is
+ * never passed over (not taken, inbound, it may still name us), nor is the
+ * last one if it has no action.
  *
  * Per field, the values a frame can have fall into intervals (and two
  * special values: the field "cannot apply", or the frame has no ports)
  * within which every guard says the same; each interval has a bit mask of
  * the blocks that may be taken.  A frame ANDs the masks of its four
- * intervals and runs the blocks that remain, in order, as the walk would.
+ * intervals and runs the blocks that remain, in order, as the walk would
+ * (blocks that follow each other in one run; a block whose matches are
+ * all guards, alone, just its action).  When only such blocks remain, the
+ * four fields decided the result by themselves: the list's memo keeps it
+ * for the next frame with the same fields (the index is rebuilt, and the
+ * memo with it, whenever the lists change).
  */
 
 enum { DIM_ETHERTYPE = 0, DIM_PROTO, DIM_SPORT, DIM_DPORT, DIMS };
