@@ -156,7 +156,7 @@ SIM_BIN := $(B)/test/zt-sim
 
 PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
-.PHONY: all deps test test-unit test-e2e nat-matrix pktpath-bench shellcost-bench demo fuzz \
+.PHONY: all deps test test-unit test-e2e nat-matrix pktpath-bench shellcost-bench shellcost-rules-bench demo fuzz \
 	fuzz-smoke install uninstall clean format format-check check-layering bench dos-bench \
 	ctl-bench tsan deb package-test compat cross cross-deps test-cross
 all: $(PROGS) $(B)/libztnode.a
@@ -436,6 +436,12 @@ pktpath-bench: $(B)/bench/pktpath
 shellcost-bench: all
 	@sh ext/deps.sh pktpath
 	@bash bench/shellcost.sh $(B)
+
+# make shellcost-rules-bench: the same on an ad-hoc network, a controller's
+# network without rules and one with bench/rules50.zt, in one run.
+shellcost-rules-bench: all
+	@sh ext/deps.sh pktpath
+	@bash bench/shellcost.sh rules $(B)
 
 # ---- install ----
 install: all

@@ -20,7 +20,7 @@
  *
  * With `rules` (pktpath FRAMES rules) a fourth node is the controller of
  * a private network instead, whose rules are those of `make bench`'s
- * zt_rules row (bench/run.sh's ZT_RULES_SCRIPT: 50 entries that the
+ * zt_rules row (bench/rules50.zt: 50 entries that the
  * datagrams walk to their end, then the capability both members hold); with
  * `accept` the same network's rules are the controller's default
  * ("accept;"), which the switch skips: the difference between the two is
@@ -236,7 +236,7 @@ static void rule(struct zt_rule *r, unsigned *n, uint8_t t)
 	r[(*n)++].t = t;
 }
 
-/* bench/run.sh's ZT_RULES_SCRIPT as zt-controller compiles it (tag team
+/* bench/rules50.zt as zt-controller compiles it (tag team
  * 100 for both members, the capability `bench`), or "accept;". */
 static enum zt_netconf_verdict ctl_answer(void *ctx, int64_t t, const struct zt_netconf_request *req,
                                           struct zt_netconf *conf)

@@ -126,7 +126,7 @@ static unsigned stateful(uint8_t *f, size_t len)
 	return passed;
 }
 
-/* bench/run.sh's ZT_RULES_SCRIPT as the compiler makes it: 50 entries and
+/* bench/rules50.zt as the compiler makes it: 50 entries and
  * the capability `bench`; a 64-byte UDP datagram to iperf3's port walks
  * all of them (15 UDP rules hold for the protocol, not the port). */
 static double row(unsigned *passed)

@@ -70,6 +70,10 @@ fi
 # make pktpath-bench, make shellcost-bench: instruction counts
 if [ "$want" = pktpath ]; then
 	command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
+	# shellcost-rules-bench drives zt-controller's API
+	for t in jq:jq curl:curl; do
+		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
+	done
 fi
 if [ "$want" = cross ]; then
 	# make test-cross ARCH=...: the cross compiler, qemu-user to run what it
