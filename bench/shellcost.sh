@@ -232,14 +232,17 @@ dump_total() { # a|b N
 	sed -n 's/^totals: \([0-9]*\).*/\1/p' "$f"
 }
 
-# hs_cost DUMP: the instructions of the handshakes in a dump (initiating,
-# answering, completing).  Sessions rekey every 2 minutes whether frames
-# flow or not, at ~400,000 instructions a handshake; one that falls into
-# the busy window and not the idle one (or the other way round) would move
-# the per-packet count by hundreds, so both windows leave them out.
-hs_cost() {
+# ctl_cost DUMP: the control plane's instructions in a dump: handshakes
+# (initiating, answering, completing) and the credentials members show each
+# other (certificates of membership, tags, capabilities).  Sessions rekey
+# every 2 minutes and credentials are re-shown every 30 s, at 0.4 to 3
+# million instructions a time, whether frames flow or not; one that falls
+# into the busy window and not the idle one (or the other way round) would
+# move the per-packet count by hundreds, so both windows leave them out.
+ctl_cost() {
 	callgrind_annotate --threshold=100 --inclusive=yes --auto=no "$1" 2>/dev/null |
-		awk '/:zt_hs_(start|handle_init|handle_resp) / { gsub(",", "", $1); n += $1 } END { print n + 0 }'
+		awk '/:zt_(hs_start|hs_handle_init|hs_handle_resp|member_handle_msg) / {
+			gsub(",", "", $1); n += $1 } END { print n + 0 }'
 }
 
 # measure: one busy and one idle window, dumps DUMP+1 and DUMP+2; sets
@@ -279,7 +282,7 @@ measure() {
 	HS=""
 	for s in a b; do
 		for d in $((DUMP - 1)) $DUMP; do
-			hs=$(hs_cost "$(dump_file $s $d)")
+			hs=$(ctl_cost "$(dump_file $s $d)")
 			HS="$HS $hs"
 			case $s$((DUMP - d)) in
 			a1) busy_a=$((busy_a - hs)) ;;
@@ -289,7 +292,7 @@ measure() {
 			esac
 		done
 	done
-	log "handshakes left out (sender busy, idle; receiver busy, idle):$HS"
+	log "control plane left out (sender busy, idle; receiver busy, idle):$HS"
 	per_packet() { # busy idle
 		awk -v b="$1" -v i="$2" -v bu=$busy_us -v iu=$idle_us -v n="$GOT" \
 			'BEGIN { printf "%.0f", (b - i * bu / iu) / n }'
