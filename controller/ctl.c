@@ -595,6 +595,7 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 	/* "No such network" takes the same steps and gets the same answer as
 	 * "not allowed", so that nobody learns which networks exist. */
 	net = req->is_push ? push_net(c, req->nwid) : zt_ctl_load_net(c, req->nwid);
+again:
 	m = load_row(c, req->nwid, req->member);
 	if (m == NULL) {
 		m = zt_ctl_member_new(req->nwid, req->member, now);
@@ -635,11 +636,8 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 	/* One transaction: the invite's use and the member it authorizes
 	 * commit together or not at all. */
 	if (!was_auth && req->token_len > 0) {
-		if (c->store->ops->begin(c->store) != ZT_OK) {
-			c->store_errors++;
-			goto out;
-		}
-		in_tx = true;
+		if (!in_tx)
+			goto lock;
 		invited = invite_ok(c, req, now);
 		if (invited) {
 			bool auth = false;
@@ -680,19 +678,18 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 			(void)pending_note(c, req->nwid, req->member, req->member_pk, now);
 	}
 	if (changed) {
-		if (!in_tx && c->store->ops->begin(c->store) != ZT_OK) {
+		if (!in_tx)
+			goto lock;
+		if (zt_ctl_save_member(c, req->nwid, req->member, m) != ZT_OK)
+			goto rollback;
+	}
+	if (in_tx) {
+		in_tx = false; /* a failed commit rolled back */
+		if (c->store->ops->commit(c->store) != ZT_OK) {
 			c->store_errors++;
 			v = ZT_NETCONF_IGNORE;
 			goto out;
 		}
-		in_tx = true;
-		if (zt_ctl_save_member(c, req->nwid, req->member, m) != ZT_OK)
-			goto rollback;
-	}
-	if (in_tx && c->store->ops->commit(c->store) != ZT_OK) {
-		c->store_errors++;
-		v = ZT_NETCONF_IGNORE;
-		goto out;
 	}
 	/* Keep the cache true to what is now stored. */
 	if (changed && was_auth != zt_ctl_bool(m, "authorized"))
@@ -710,10 +707,40 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 			names_push_later(c, now, req->nwid);
 	}
 	goto out;
+lock:
+	/* This request writes: it starts again inside the store's write
+	 * transaction, from the member (and the network) as stored now.  Read
+	 * before the lock, they may have changed since: another controller
+	 * on the same PostgreSQL (a standby's admin API) may have
+	 * deauthorized the member, or given the pool address just picked
+	 * here to another member; the lock makes the second pass's reading,
+	 * its pick (each candidate looked up in the index again) and its
+	 * write one step that no other writer interleaves with.  Answers
+	 * that write nothing (most) take no lock. */
+	if (c->store->ops->begin(c->store) != ZT_OK) {
+		c->store_errors++;
+		v = ZT_NETCONF_IGNORE;
+		goto out;
+	}
+	in_tx = true;
+	json_decref(m);
+	m = NULL;
+	if (!req->is_push) {
+		json_decref(net);
+		net = zt_ctl_load_net(c, req->nwid);
+	}
+	changed = invited = created = claimed = false;
+	v = ZT_NETCONF_IGNORE;
+	goto again;
 rollback:
 	c->store->ops->rollback(c->store);
+	in_tx = false;
 	v = ZT_NETCONF_IGNORE;
 out:
+	/* The second pass turned the member away before writing anything
+	 * (its key, a reservation): nothing to keep. */
+	if (in_tx)
+		c->store->ops->rollback(c->store);
 	if (rate != NULL && v != ZT_NETCONF_IGNORE)
 		rate->member = v == ZT_NETCONF_OK;
 	json_decref(net);
