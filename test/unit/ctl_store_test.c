@@ -18,6 +18,7 @@
 #ifndef ZT_NO_PG
 #include <libpq-fe.h>
 #endif
+#include <inttypes.h>
 #include <jansson.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -30,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "controller/capi.h"
 #include "controller/ctl.h"
 #include "controller/ctl_json.h"
 #include "controller/store.h"
@@ -668,6 +670,7 @@ static struct zt_store_ops race_ops;
 static const struct zt_store_ops *race_inner;
 static int race_depth;
 static void (*race_admin)(void);
+static void (*race_on_get)(void); /* the same, after a member's reading */
 static unsigned race_unlocked_picks;
 
 static int race_begin(struct zt_store *s)
@@ -705,6 +708,18 @@ static int race_ip_owner(struct zt_store *s, uint64_t nwid, const struct zt_inet
 	return r;
 }
 
+static int race_member_get(struct zt_store *s, uint64_t nwid, uint64_t addr, char **json)
+{
+	int r = race_inner->member_get(s, nwid, addr, json);
+	void (*then)(void) = race_on_get;
+
+	if (race_depth == 0 && then != NULL) {
+		race_on_get = NULL;
+		then();
+	}
+	return r;
+}
+
 static void race_watch(struct zt_store *s)
 {
 	race_inner = s->ops;
@@ -713,6 +728,7 @@ static void race_watch(struct zt_store *s)
 	race_ops.commit = race_commit;
 	race_ops.rollback = race_rollback;
 	race_ops.ip_owner = race_ip_owner;
+	race_ops.member_get = race_member_get;
 	race_depth = 0;
 	race_unlocked_picks = 0;
 	s->ops = &race_ops;
@@ -722,7 +738,24 @@ static void race_watch(struct zt_store *s)
 #define RACE_M2  UINT64_C(0x0a00000002)
 #define RACE_NOW INT64_C(1700000000000)
 #define RACE_IP  "10.0.0.7"
+static struct zt_ctl *race_a; /* the controller that answers members */
 static struct zt_ctl *race_b; /* the other controller (a standby's admin API) */
+static const uint8_t race_pk[32] = {7, 7, 7};
+
+static void race_request_m1(void)
+{
+	struct zt_netconf *conf = calloc(1, sizeof *conf);
+	struct zt_netconf_request req;
+
+	memset(&req, 0, sizeof req);
+	req.nwid = NWID;
+	req.member = RACE_M1;
+	req.member_pk = race_pk;
+	CHECK(conf != NULL);
+	if (conf != NULL)
+		CHECK_EQ(zt_ctl_netconf_request(race_a, RACE_NOW + 2, &req, conf), ZT_NETCONF_OK);
+	free(conf);
+}
 
 /* As the admin API's member POST does it (capi.c): in one transaction. */
 static void race_admin_authorize_m2(void)
@@ -740,6 +773,18 @@ static void race_admin_authorize_m2(void)
 	json_decref(m);
 }
 
+static int64_t race_now(void *ctx)
+{
+	(void)ctx;
+	return RACE_NOW + 3;
+}
+
+static void race_random(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	memset(buf, 0x5a, len);
+}
+
 static void race_admin_deauthorize_m1(void)
 {
 	json_t *m;
@@ -753,6 +798,37 @@ static void race_admin_deauthorize_m1(void)
 	}
 	CHECK_EQ(race_b->store->ops->commit(race_b->store), ZT_OK);
 	json_decref(m);
+}
+
+/* A member POST through the admin API of c: its status. */
+static int admin_post(struct zt_ctl *c, uint64_t addr, const char *body)
+{
+	static const char token[] = "race-token-0123456789abcdef";
+	struct zt_capi api;
+	struct zt_http_request req;
+	struct zt_httpd_reply reply;
+	char raw[512];
+	int n = snprintf(raw, sizeof raw,
+	                 "POST /controller/network/%016" PRIx64 "/member/%010" PRIx64
+	                 " HTTP/1.1\r\nHost: x\r\nX-ZT1-Auth: %s\r\nContent-Length: %zu\r\n\r\n%s",
+	                 NWID, addr, token, strlen(body), body);
+
+	memset(&api, 0, sizeof api);
+	api.ctl = c;
+	api.token = token;
+	api.public_identity = "1122334455:00";
+	api.now = race_now;
+	api.random = race_random;
+	memset(&reply, 0, sizeof reply);
+	if (n < 0 || (size_t)n >= sizeof raw ||
+	    zt_http_parse_request(raw, (size_t)n, &req) != ZT_HTTP_COMPLETE)
+		return -1;
+	zt_capi_handle(&api, &req, &reply);
+	if (reply.status != 200)
+		printf("  POST member %010" PRIx64 " %s: %d %s\n", addr, body, reply.status,
+		       reply.body != NULL ? reply.body : "");
+	free(reply.body);
+	return reply.status;
 }
 
 /* Does member hold RACE_IP (-1: no such member)? */
@@ -809,6 +885,8 @@ static void test_race(void)
 	                               "\"}],\"routes\":[{\"target\":\"10.0.0.0/24\"}]}"),
 	         ZT_OK);
 	race_watch(a.store);
+	b.store->ops = &race_ops;
+	race_a = &a;
 
 	memset(&req, 0, sizeof req);
 	req.nwid = NWID;
@@ -848,8 +926,32 @@ static void test_race(void)
 	       race_unlocked_picks, auth ? "authorized" : "deauthorized", h1);
 	CHECK(!auth); /* the admin's change is not lost */
 	CHECK_EQ(h1, 0);
+
+	/* (3) The other way round: B's admin renames m1 (authorized again,
+	 * never seen, no address) while m1 asks A, which pins its key and
+	 * gives it the address: the admin's write keeps both. */
+	m = zt_ctl_member_new(NWID, RACE_M1, RACE_NOW);
+	CHECK(m != NULL);
+	json_object_set_new(m, "authorized", json_true());
+	CHECK_EQ(zt_ctl_save_member(&b, NWID, RACE_M1, m), ZT_OK);
+	json_decref(m);
+	zt_ctl_cleanup(&a);
+	race_on_get = race_request_m1;
+	CHECK_EQ(admin_post(&b, RACE_M1, "{\"name\":\"laptop\"}"), 200);
+	m = zt_ctl_load_member(&a, NWID, RACE_M1);
+	h1 = race_holds(&a, RACE_M1, &auth);
+	printf("  admin rename vs config request: m1 holds %d, identity '%.12s', name '%s'\n", h1,
+	       m != NULL ? json_string_value(json_object_get(m, "identity")) : "",
+	       m != NULL ? json_string_value(json_object_get(m, "name")) : "");
+	CHECK(race_on_get == NULL); /* the request came between */
+	CHECK(auth);
+	CHECK_EQ(h1, 1);
+	CHECK(m != NULL && json_string_length(json_object_get(m, "identity")) > 0);
+	CHECK(m != NULL && strcmp(json_string_value(json_object_get(m, "name")), "laptop") == 0);
+	json_decref(m);
 out:
 	race_admin = NULL;
+	race_on_get = NULL;
 	zt_ctl_cleanup(&a);
 	zt_ctl_cleanup(&b);
 	if (b.store != a.store)
