@@ -125,8 +125,8 @@ DNS_LIBS := $(or $(shell $(PKG_CONFIG) $(PKG_STATIC) --libs ldns 2>/dev/null),-l
 
 NODE_SRCS := $(wildcard node/*.c)
 OSDEP_SRCS := $(wildcard osdep/*.c)
-ZTD_SRCS := $(filter-out service/cli.c,$(wildcard service/*.c))
-CLI_SRCS := service/cli.c
+ZTD_SRCS := $(filter-out service/cli%.c,$(wildcard service/*.c))
+CLI_SRCS := $(wildcard service/cli*.c)
 ROOT_SRCS := $(wildcard root/*.c)
 # controller/: libztctl.a (logic, store, API) + the program's main.
 CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c \
