@@ -11,8 +11,6 @@
 #   a 198.18.2.2   b 198.18.3.2 (ztd; ad-hoc $NWID, and the managed network)
 set -u
 . "$(dirname "$0")/lib.sh"
-ZTCTL=$B/zt-controller
-[ -x "$ZTCTL" ] || { echo "FAIL $TNAME: $ZTCTL not built (run make)"; exit 1; }
 SCHEMA=$TOP/test/schema
 CHECK="python3 $E2E_DIR/apischema.py"
 
@@ -23,12 +21,7 @@ lab_member_ns a 2
 lab_member_ns b 3
 start_root root0
 make_roots "$T/roots" root0
-mkdir -p "$T/ctl"
-bg ctl ctl "$ZTCTL" -p "$ZT_PORT" -r "$T/roots" -v "$T/ctl"
-ZPID["ctl"]=$LAST_PID
-wait_until 15 test -s "$T/ctl/ztd.port" ||
-	fail setup "zt-controller did not start: $(tail -n 3 "$T/ctl.log")"
-CTL=$(cut -c1-10 "$T/ctl/identity.public")
+start_ctl ctl
 start_ztd a
 # a token file from an older zt, with a line end: ztd rewrites it without
 mkdir -p "$T/b"
