@@ -531,6 +531,20 @@ ctl_members() {
 	for n in "$@"; do wait_assigned "$n"; done
 }
 
+# lab_ctl MEMBERS...: the common topology below with a controller: root0,
+# ctl (zt-controller, 198.18.1.2) and the named members' namespaces
+# (subnets 2, 3, ...); the root and the controller started, the members'
+# ztd left to the test (start_ztd)
+lab_ctl() {
+	local i=2 m
+	lab_root_ns root0 0
+	lab_member_ns ctl 1
+	for m in "$@"; do lab_member_ns "$m" "$i"; i=$((i + 1)); done
+	start_root root0
+	make_roots "$T/roots" root0
+	start_ctl ctl
+}
+
 # ---- the common topology -------------------------------------------------
 #   root0 (203.0.113.2) --r0-- inet --m1-- a (198.18.1.2)
 #                                   --m2-- b (198.18.2.2)

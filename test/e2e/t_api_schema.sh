@@ -15,13 +15,7 @@ SCHEMA=$TOP/test/schema
 CHECK="python3 $E2E_DIR/apischema.py"
 
 lab_init
-lab_root_ns root0 0
-lab_member_ns ctl 1
-lab_member_ns a 2
-lab_member_ns b 3
-start_root root0
-make_roots "$T/roots" root0
-start_ctl ctl
+lab_ctl a b
 start_ztd a
 # a token file from an older zt, with a line end: ztd rewrites it without
 mkdir -p "$T/b"

@@ -19,13 +19,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 lab_init
-lab_root_ns root0 0
-lab_member_ns ctl 1
-lab_member_ns m 2
-lab_member_ns p 3
-start_root root0
-make_roots "$T/roots" root0
-start_ctl ctl
+lab_ctl m p
 ctl_network lab '{"ipAssignmentPools":[{"ipRangeStart":"10.9.0.10","ipRangeEnd":"10.9.0.99"}]}'
 
 # m's LAN: br0 with the host's address and a LAN host

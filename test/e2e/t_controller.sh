@@ -19,16 +19,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 lab_init
-lab_root_ns root0 0
-lab_member_ns ctl 1
-lab_member_ns a 2
-lab_member_ns b 3
-lab_member_ns c 4
-lab_member_ns d 5
-start_root root0
-make_roots "$T/roots" root0
+lab_ctl a b c d
 
-start_ctl ctl
 # jget FILTER: jq -r FILTER on the body of an api answer on stdin
 jget() { cut -d' ' -f2- | jq -r "$1"; }
 

@@ -18,14 +18,7 @@ command -v dig >/dev/null 2>&1 ||
 	{ echo "FAIL $TNAME: dig missing (make deps DEPS=test, or apt-get install dnsutils)"; exit 1; }
 
 lab_init
-lab_root_ns root0 0
-lab_member_ns ctl 1
-lab_member_ns a 2
-lab_member_ns b 3
-start_root root0
-make_roots "$T/roots" root0
-
-start_ctl ctl
+lab_ctl a b
 ctl_network lab '{"dns":{"domain":"lab.zt","servers":[]}}'
 
 start_ztd a; start_ztd b

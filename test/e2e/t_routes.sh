@@ -30,11 +30,7 @@ TNAME=t_routes
 ADHOC=ff0000000000b2b2
 
 lab_init
-lab_root_ns root0 0
-lab_member_ns ctl 1
-lab_member_ns a 2
-lab_member_ns b 3
-lab_member_ns c 4
+lab_ctl a b c
 lab_ns lan
 ip link add lan0 netns "$P-a" type veth peer name g0 netns "$P-lan" || fail setup "veth lan0"
 x a sysctl -qw net.ipv6.conf.lan0.disable_ipv6=1
@@ -42,10 +38,7 @@ ip -n "$P-a" addr add 192.168.3.2/24 dev lan0
 ip -n "$P-lan" addr add 192.168.3.1/24 dev g0
 ip -n "$P-a" link set lan0 up
 ip -n "$P-lan" link set g0 up
-start_root root0
-make_roots "$T/roots" root0
 
-start_ctl ctl
 # (no pool: the addresses are the members' ipAssignments alone)
 ctl_ok create POST "/controller/network/${CTL}______" '{"name":"lab","routes":[{"target":"10.9.0.0/24"}],"v4AssignMode":{"zt":false}}'
 NW=$(echo "$CTL_BODY" | jq -r .id)

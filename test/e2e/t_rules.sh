@@ -16,14 +16,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 lab_init
-lab_root_ns root0 0
-lab_member_ns ctl 1
-lab_member_ns a 2
-lab_member_ns b 3
-lab_member_ns c 4
-start_root root0
-make_roots "$T/roots" root0
-start_ctl ctl
+lab_ctl a b c
 
 D='{"type":"MATCH_IP_DEST_PORT_RANGE","start":'
 S='{"type":"MATCH_IP_SOURCE_PORT_RANGE","start":'

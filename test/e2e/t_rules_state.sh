@@ -15,13 +15,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 lab_init
-lab_root_ns root0 0
-lab_member_ns ctl 1
-lab_member_ns a 2
-lab_member_ns b 3
-start_root root0
-make_roots "$T/roots" root0
-start_ctl ctl
+lab_ctl a b
 
 STATEFUL='accept ethertype arp;
 accept ipprotocol tcp and dport 443;

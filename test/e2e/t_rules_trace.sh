@@ -15,13 +15,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 lab_init
-lab_root_ns root0 0
-lab_member_ns ctl 1
-lab_member_ns a 2
-lab_member_ns b 3
-start_root root0
-make_roots "$T/roots" root0
-start_ctl ctl
+lab_ctl a b
 
 RULES='[{"type":"MATCH_ETHERTYPE","etherType":2054},{"type":"ACTION_ACCEPT"},
 {"type":"MATCH_IP_PROTOCOL","ipProtocol":1},{"type":"ACTION_DROP"},{"type":"ACTION_ACCEPT"}]'
