@@ -329,6 +329,8 @@ FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c osdep/rulesjson.c osd
 
 # The rules compiler (capi.c compiles a network's rulesSource).
 FUZZ_LIB_SRCS += controller/rulesc.c
+# ctl.c's caches and rate limits.
+FUZZ_LIB_SRCS += controller/ctl_cache.c controller/ctl_rate.c
 # ztd's names responder (fuzz_dns).
 FUZZ_LIB_SRCS += service/dns.c
 
