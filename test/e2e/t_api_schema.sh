@@ -85,7 +85,6 @@ pass ui_networks "ZeroUI's, ztncui's and ztnet's network requests accepted and a
 for m in a b; do out=$(cli "$m" join "$NW" 2>&1) || fail join "$m: $out"; done
 ADDR_A=$(zt_addr a)
 ADDR_B=$(zt_addr b)
-status_of() { cli "$1" listnetworks 2>/dev/null | awk -v nw="$NW" '$3 == nw { print $6 }'; }
 st_is() { [ "$(status_of "$1")" = "$2" ]; }
 wait_until 20 st_is a ACCESS_DENIED || fail member "a not ACCESS_DENIED before authorization: $(cli a listnetworks | tr '\n' ' ')"
 fits ctl controller_member POST "/controller/network/$NW/member/$ADDR_A" '{"authorized":"true"}'

@@ -56,7 +56,6 @@ case $out in "200 "*) ;; *) fail create "POST /controller/network/${CTL}______: 
 NW=$(echo "$out" | jget .id)
 pass create "network $NW on the leader"
 
-status_of() { cli "$1" listnetworks 2>/dev/null | awk -v nw="$NW" '$1 == "200" && $3 == nw { print $6; exit }'; }
 name_of() { cli "$1" listnetworks 2>/dev/null | awk -v nw="$NW" '$1 == "200" && $3 == nw { print $4; exit }'; }
 st_is() { [ "$(status_of "$1")" = "$2" ]; }
 name_is() { [ "$(name_of "$1")" = "$2" ]; }
