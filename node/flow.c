@@ -342,6 +342,7 @@ void zt_flow_note(struct zt_flowtab *t, int64_t now, const uint8_t *frame, size_
 	i = lookup(t, &k, b, &dir);
 	if (i != 0 && t->f[i - 1].expires <= now) {
 		drop(t, i, b); /* expired: this frame starts a new flow */
+		t->expired++;
 		i = 0;
 		dir = 1;
 	}
@@ -351,6 +352,8 @@ void zt_flow_note(struct zt_flowtab *t, int64_t now, const uint8_t *frame, size_
 			unsigned o = t->oldest;
 			if (t->f[o - 1].expires > now)
 				t->evicted++;
+			else
+				t->expired++;
 			drop(t, o, flow_bucket(t, &t->f[o - 1]));
 		}
 		i = t->free_list;
@@ -371,6 +374,7 @@ void zt_flow_note(struct zt_flowtab *t, int64_t now, const uint8_t *frame, size_
 		f->hnext = t->bucket[b];
 		t->bucket[b] = (uint16_t)i;
 		t->count++;
+		t->inserted++;
 	} else {
 		f = &t->f[i - 1];
 		unlink_idle(t, i);
@@ -381,4 +385,23 @@ void zt_flow_note(struct zt_flowtab *t, int64_t now, const uint8_t *frame, size_
 	}
 	push_newest(t, i);
 	f->expires = now + timeout(f);
+}
+
+unsigned zt_flow_expire(struct zt_flowtab *t, int64_t now)
+{
+	unsigned i, next, k = 0;
+
+	if (t == NULL)
+		return 0;
+	/* The idle order is not the expiry order (timeouts differ by
+	 * protocol and state): every flow is looked at. */
+	for (i = t->oldest; i != 0; i = next) {
+		next = t->f[i - 1].newer;
+		if (t->f[i - 1].expires <= now) {
+			drop(t, i, flow_bucket(t, &t->f[i - 1]));
+			t->expired++;
+			k++;
+		}
+	}
+	return k;
 }

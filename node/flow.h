@@ -51,9 +51,11 @@ struct zt_flow {
 };
 
 struct zt_flowtab {
-	unsigned count;
-	uint64_t evicted; /* live flows that gave way to new ones */
-	uint8_t key[16];  /* the hash's (SipHash), random: no flooding one bucket */
+	unsigned count; /* flows held (expired ones until zt_flow_expire) */
+	/* Since the table was made: flows made, flows taken out after their
+	 * timeout, and live flows that gave way to new ones (it was full). */
+	uint64_t inserted, expired, evicted;
+	uint8_t key[16]; /* the hash's (SipHash), random: no flooding one bucket */
 	uint16_t oldest, newest, free_list;
 	uint16_t bucket[ZT_FLOW_BUCKETS];
 	struct zt_flow f[ZT_FLOW_MAX];
@@ -71,6 +73,11 @@ int zt_flow_established(const struct zt_flowtab *t, int64_t now, const uint8_t *
  * reply seen), or made (the oldest idle flow giving way if the table is
  * full).  Frames a flow cannot hold are ignored. */
 void zt_flow_note(struct zt_flowtab *t, int64_t now, const uint8_t *frame, size_t len);
+
+/* Take out every flow whose timeout has passed (counted in t->expired);
+ * the number taken.  One walk of the table: for the periodic timer, so
+ * that t->count says how many flows are live.  t may be NULL. */
+unsigned zt_flow_expire(struct zt_flowtab *t, int64_t now);
 
 /* The frame's live flow, or NULL (tests, and what `zt-cli` may show). */
 const struct zt_flow *zt_flow_find(const struct zt_flowtab *t, int64_t now, const uint8_t *frame,

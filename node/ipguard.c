@@ -119,9 +119,15 @@ static bool claim6(const struct guard *g, const uint8_t ip[16])
 /* A MAC the frame says its sender has (ARP, ND options). */
 static bool lladdr_ok(const struct guard *g, const uint8_t mac[6])
 {
+	if (memcmp(mac, g->src, 6) == 0)
+		return true;
 	if (!g->bridged)
-		return memcmp(mac, g->src, 6) == 0;
-	return mac[0] != g->first; /* a bridged host may not name a member's MAC */
+		return false;
+	/* A bridged host may not name a member's MAC.  Its own source MAC
+	 * may be in the members' range (the switch let it through: it names
+	 * no member the switch knows); any other MAC in that range it names
+	 * is refused, as this check knows no members. */
+	return mac[0] != g->first;
 }
 
 static enum zt_ipguard_verdict check_ip4(const struct guard *g, const uint8_t *ip, size_t len)

@@ -16,7 +16,8 @@
  *    the owners of rfc4193 / 6plane addresses (the address names them);
  *  - both: an ARP sender MAC and a neighbour discovery link-layer option
  *    must be the frame's source MAC, and a host behind a bridge (a foreign
- *    source MAC, not IP-checked otherwise) may not name a member's MAC.
+ *    source MAC, not IP-checked otherwise) may name its own MAC but no
+ *    other in the members' range (first octet = the network's).
  * Pure functions over the frame: no state, no allocation.
  */
 #ifndef ZT_NODE_IPGUARD_H

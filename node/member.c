@@ -313,7 +313,7 @@ void zt_member_take_com(struct zt_node *n, int64_t now, struct zt_peer *p, const
 	}
 	if (zt_com_verify(&com, ctl->pk) != ZT_OK)
 		goto bad;
-	m = zt_switch_add_member(net, p->address, now, NULL);
+	m = zt_switch_heard(net, p->address, now, NULL);
 	if (m == NULL || (mc = memcom(net, m)) == NULL)
 		return;
 	was_ok = zt_member_com_ok(net, m);
@@ -411,7 +411,7 @@ static void handle_revoke(struct zt_node *n, int64_t now, struct zt_peer *p, con
 	upto = (int64_t)zt_get_u64(msg + 14);
 	if (target == n->id.address || upto < 0)
 		return;
-	m = zt_switch_add_member(net, target, now, NULL);
+	m = zt_switch_heard(net, target, now, NULL);
 	if (m == NULL || (mc = memcom(net, m)) == NULL)
 		return;
 	if (upto > mc->revoked_upto)

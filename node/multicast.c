@@ -216,7 +216,7 @@ void zt_mc_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const u
 		 * certificate it verified: strangers fill no table.  Ask for
 		 * the certificate; once verified, we ask for the groups again
 		 * (zt_mc_member_verified). */
-		struct zt_member *m = zt_switch_add_member(net, p->address, now, NULL);
+		struct zt_member *m = zt_switch_heard(net, p->address, now, NULL);
 		n->counters[ZT_CTR_MC_REFUSED] += msg[0] == ZT_MSG_MC_LIKE ? count : 0;
 		if (m != NULL)
 			zt_member_show_com(n, now, net, m, p);
@@ -255,7 +255,7 @@ void zt_mc_handle_msg(struct zt_node *n, int64_t now, struct zt_peer *p, const u
 		else if (r < 0)
 			n->counters[ZT_CTR_MC_REFUSED]++;
 	}
-	(void)zt_switch_add_member(net, p->address, now, NULL);
+	(void)zt_switch_heard(net, p->address, now, NULL);
 	if (msg[0] == ZT_MSG_MC_LIKE && (flags & ZT_MC_F_ASK))
 		send_full(n, now, net, p->address, false);
 }

@@ -548,7 +548,7 @@ void zt_netrules_creds_msg(struct zt_node *n, int64_t now, struct zt_peer *p, co
 	if (off != len || ts < 0)
 		goto bad;
 	cr->ts = ts;
-	m = zt_switch_add_member(net, p->address, now, NULL);
+	m = zt_switch_heard(net, p->address, now, NULL);
 	if (m == NULL || (mc = memcom_of(net, m)) == NULL)
 		goto out;
 	if (mc->creds != NULL && mc->creds->ts > ts)

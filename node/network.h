@@ -24,6 +24,10 @@ struct zt_member {
 	uint64_t address;
 	int64_t last_seen;
 	struct zt_memcom *mc; /* NULL until needed */
+	/* Someone told us of it (the roots' directory, the controller) or it
+	 * spoke to us itself; not just an address we sent to.  Only then does
+	 * its derived MAC count as a member's (switch.c). */
+	bool heard;
 };
 
 struct zt_network {

@@ -8,9 +8,12 @@
  * subscribers, up to the network's limit; ARP/ND to the owner of the
  * address).  Frames with a foreign source MAC are accepted only from and
  * to active bridges, whose LAN hosts' MACs are learnt (mactable.c) with
- * loop protection; everyone else's are dropped and counted.  The network's
- * derived MACs (first octet = ours) are members' alone: never learnt behind
- * a bridge, always sent straight to the member they name.  On managed
+ * loop protection; everyone else's are dropped and counted.  A MAC in the
+ * network's derived range (first octet = ours) that reverses to a member we
+ * know is that member's alone: never learnt behind a bridge, always sent
+ * straight to it.  One that names nobody we know (a LAN host's randomized
+ * MAC, one time in 64, or a member not met yet) is treated as a LAN host's,
+ * and its unknown unicast also goes to the address it names.  On managed
  * networks a member's IP addresses are its own too (ipguard.c), checked at
  * both ends.
  */
@@ -20,7 +23,9 @@
 
 #include "bridge.h"
 #include "eth.h"
+#include "flow.h"
 #include "host.h"
+#include "identity.h"
 #include "ipguard.h"
 #include "mactable.h"
 #include "mem.h"
@@ -73,6 +78,13 @@ void zt_switch_info(const struct zt_network *net, struct zt_network_info *out)
 	out->rules_dropped_out = net->rules_dropped_out;
 	out->rules_dropped_in = net->rules_dropped_in;
 	out->rules_dropped_by = net->rules_dropped_by;
+	if (net->flows != NULL) {
+		out->flows = net->flows->count;
+		out->flows_inserted = net->flows->inserted;
+		out->flows_expired = net->flows->expired;
+		out->flows_evicted = net->flows->evicted;
+	}
+	out->flows_max = net->use_flows ? ZT_FLOW_MAX : 0;
 }
 
 void zt_switch_free_members(struct zt_network *net)
@@ -120,6 +132,7 @@ static struct zt_member *take_slot(const struct zt_network *net, struct zt_membe
 {
 	zt_memcom_free(net->mem, m->mc);
 	m->mc = NULL;
+	m->heard = false;
 	m->address = address;
 	m->last_seen = now;
 	if (added != NULL)
@@ -184,21 +197,50 @@ struct zt_member *zt_switch_add_member(struct zt_network *net, uint64_t address,
 	return take_slot(net, &net->members[net->member_count++], address, now, added);
 }
 
-/* Is `mac` one of the network's derived MACs (a member's, whether we know
- * the member or not)?  Such a MAC is never a host's behind a bridge. */
-static bool is_derived(const struct zt_network *net, const uint8_t *mac)
+struct zt_member *zt_switch_heard(struct zt_network *net, uint64_t address, int64_t now,
+                                  bool *added)
 {
-	return mac[0] == net->mac[0];
+	struct zt_member *m = zt_switch_add_member(net, address, now, added);
+	if (m != NULL)
+		m->heard = true;
+	return m;
 }
 
-static uint64_t mac_to_address(const struct zt_network *net, const uint8_t *mac)
+/* Whose is a unicast MAC?  The first octet alone cannot tell: a randomized
+ * (locally administered) LAN host's MAC has the network's one time in 64.
+ * So a MAC in the derived range is a member's only if the address it
+ * reverses to is one the network knows (PROTOCOL.md §2). */
+enum mac_owner {
+	MAC_FOREIGN, /* not in the derived range: a host behind a bridge, or nobody */
+	MAC_MEMBER,  /* a known member's (ours and the querier's, address 0, too) */
+	MAC_UNMET,   /* in the range, but nobody we know: a member not met yet,
+	              * or a host behind a bridge */
+};
+
+static enum mac_owner mac_owner(const struct zt_node *n, const struct zt_network *net,
+                                const uint8_t *mac, uint64_t *address)
 {
+	const struct zt_peer *p;
 	uint64_t x = 0;
+
 	if (mac[0] != net->mac[0])
-		return 0;
+		return MAC_FOREIGN;
 	for (int i = 1; i < 6; i++)
 		x = (x << 8) | mac[i];
-	return (x ^ (net->nwid >> 8)) & 0xffffffffffULL;
+	x = (x ^ (net->nwid >> 8)) & 0xffffffffffULL;
+	*address = x;
+	if (x == n->id.address || x == 0)
+		return MAC_MEMBER;
+	/* A node whose identity we hold has that address (forging one for a
+	 * chosen address costs 2^40 memory-hard hashes, section 1); a member
+	 * entry counts once someone other than us named it. */
+	p = zt_peer_find(n, x);
+	if (p != NULL && p->has_identity)
+		return MAC_MEMBER;
+	for (unsigned i = 0; i < net->member_count; i++)
+		if (net->members[i].address == x)
+			return net->members[i].heard ? MAC_MEMBER : MAC_UNMET;
+	return MAC_UNMET;
 }
 
 static void send_frame(struct zt_node *n, int64_t now, struct zt_network *net, uint64_t dst,
@@ -292,12 +334,10 @@ static uint64_t unicast_member(const struct zt_node *n, int64_t now, const struc
                                const uint8_t *dst)
 {
 	const struct zt_macent *e;
-	uint64_t a;
+	uint64_t a = 0;
 
-	if (is_derived(net, dst)) {
-		a = mac_to_address(net, dst);
+	if (mac_owner(n, net, dst, &a) == MAC_MEMBER)
 		return a != n->id.address ? a : 0;
-	}
 	e = zt_mactable_lookup(&net->macs, dst, now, mac_age(net));
 	return e != NULL && e->address != n->id.address ? e->address : 0;
 }
@@ -335,6 +375,7 @@ static bool bridge_ingress(struct zt_node *n, int64_t now, struct zt_network *ne
                            const uint8_t *src)
 {
 	const struct zt_macent *e;
+	uint64_t a = 0;
 
 	if (!net->active_bridge) {
 		n->counters[ZT_CTR_FORGED_SRC_MAC]++;
@@ -344,13 +385,13 @@ static bool bridge_ingress(struct zt_node *n, int64_t now, struct zt_network *ne
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return false;
 	}
-	/* Split horizon: a MAC that lives on the network (a member's, or a
-	 * host behind another bridge heard just now) seen on our LAN means
-	 * the frame went network -> LAN -> us: never send it back.  (A LAN
-	 * host with a MAC in the members' range could not be reached anyway:
-	 * such MACs go to the member they name.) */
+	/* Split horizon: a MAC that lives on the network (a known member's,
+	 * or a host behind another bridge heard just now) seen on our LAN
+	 * means the frame went network -> LAN -> us: never send it back.  A
+	 * MAC in the members' range that names nobody we know is a LAN
+	 * host's like any other. */
 	e = zt_mactable_lookup(&net->macs, src, now, ZT_BRIDGE_LOOP_HOLD);
-	if (is_derived(net, src) || e != NULL) {
+	if (mac_owner(n, net, src, &a) == MAC_MEMBER || e != NULL) {
 		n->counters[ZT_CTR_BRIDGE_LOOP]++;
 		/* A host behind another bridge is on our segment too (two
 		 * bridges on one segment, and that bridge's copy reached us
@@ -439,10 +480,12 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
 	}
 	{
 		const struct zt_macent *e;
-		/* A member's MAC first: the MAC table (what bridges said)
-		 * never holds one, so no bridge can take a member's unicast. */
-		if (is_derived(net, dst)) {
-			uint64_t a = mac_to_address(net, dst);
+		uint64_t a = 0;
+		enum mac_owner o = mac_owner(n, net, dst, &a);
+		/* A known member's MAC first, whatever the MAC table says (a
+		 * bridge may have claimed it before we knew the member): no
+		 * bridge can take a known member's unicast. */
+		if (o == MAC_MEMBER) {
 			if (a == n->id.address || a == 0)
 				n->counters[ZT_CTR_FRAMES_DROPPED]++;
 			else
@@ -454,10 +497,16 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
 			send_frame(n, now, net, e->address, frame, len);
 			return ZT_OK;
 		}
-		/* Unknown unicast: only bridges can have it behind them. */
+		/* Unknown unicast: only bridges can have it behind them; and
+		 * a MAC in the members' range that names nobody we know may
+		 * be a member not met yet, which gets it too (asking the
+		 * roots for its identity makes it known). */
 		k = 0;
+		if (o == MAC_UNMET && zt_identity_address_valid(a))
+			to[k++] = a;
 		for (unsigned i = 0; i < net->bridge_count && k < ZT_ARRAY_LEN(to); i++)
 			if (net->bridges[i].address != n->id.address &&
+			    net->bridges[i].address != a &&
 			    zt_bridge_member(net, net->bridges[i].address, now))
 				to[k++] = net->bridges[i].address;
 		if (k == 0)
@@ -472,9 +521,14 @@ int zt_switch_frame_from_tap(struct zt_node *n, int64_t now, struct zt_network *
 static bool bridge_egress(struct zt_node *n, int64_t now, struct zt_network *net, struct zt_peer *p,
                           const uint8_t *src)
 {
-	/* Not even a bridge may use a member's MAC (ours included): one
-	 * such frame would teach us that the member lives behind it. */
-	if (!zt_bridge_member(net, p->address, now) || (src[0] & 1) || is_derived(net, src)) {
+	uint64_t a = 0;
+
+	/* Not even a bridge may use a known member's MAC (ours included):
+	 * one such frame would teach us that the member lives behind it.
+	 * One we have not heard of yet it may claim until we do; from then
+	 * on the MAC is the member's (zt_switch_frame_from_tap). */
+	if (!zt_bridge_member(net, p->address, now) || (src[0] & 1) ||
+	    mac_owner(n, net, src, &a) == MAC_MEMBER) {
 		n->counters[ZT_CTR_FORGED_SRC_MAC]++;
 		return false;
 	}
@@ -528,7 +582,7 @@ void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p
 		return;
 	}
 	if (zt_member_needs_com(net)) {
-		struct zt_member *m = zt_switch_add_member(net, p->address, now, NULL);
+		struct zt_member *m = zt_switch_heard(net, p->address, now, NULL);
 		if (m == NULL || !zt_member_com_ok(net, m)) {
 			n->counters[ZT_CTR_COM_REJECTED]++;
 			if (m != NULL)
@@ -543,7 +597,7 @@ void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p
 	p->last_frame = now;
 	{
 		bool added = false;
-		(void)zt_switch_add_member(net, p->address, now, &added);
+		(void)zt_switch_heard(net, p->address, now, &added);
 		if (added)
 			zt_mc_member_new(n, now, net, p->address);
 	}
@@ -600,7 +654,7 @@ void zt_switch_members_msg(struct zt_node *n, int64_t now, struct zt_peer *root,
 			uint64_t a = zt_get_u40(msg + 11 + 5 * j);
 			bool added = false;
 			if (a != n->id.address && a != 0 &&
-			    zt_switch_add_member(net, a, now, &added) != NULL && added)
+			    zt_switch_heard(net, a, now, &added) != NULL && added)
 				zt_mc_member_new(n, now, net, a);
 		}
 	}
@@ -620,5 +674,7 @@ void zt_switch_background(struct zt_node *n, int64_t now)
 		zt_mc_background(n, now, net);
 		(void)zt_mactable_age(&net->macs, now, mac_age(net));
 		(void)zt_mactable_age(&net->lanmacs, now, mac_age(net));
+		/* Expired flows out, so that the count says how many are live. */
+		(void)zt_flow_expire(net->flows, now);
 	}
 }

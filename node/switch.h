@@ -30,6 +30,11 @@ void zt_switch_frame_from_peer(struct zt_node *n, int64_t now, struct zt_peer *p
  * revocation still matters.  NULL: out of memory, or nothing evictable. */
 struct zt_member *zt_switch_add_member(struct zt_network *net, uint64_t address, int64_t now,
                                        bool *added);
+/* The same for an address someone named to us or that spoke to us itself
+ * (not one we only send to): its derived MAC is a member's from now on
+ * (struct zt_member's heard). */
+struct zt_member *zt_switch_heard(struct zt_network *net, uint64_t address, int64_t now,
+                                  bool *added);
 /* The member entry of `address`, or NULL. */
 struct zt_member *zt_switch_member(struct zt_network *net, uint64_t address);
 /* Free a network's member list and what hangs off it. */

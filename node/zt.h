@@ -348,6 +348,12 @@ struct zt_network_info {
 	 * capability accepted).  Borrowed, as conf. */
 	uint64_t rules_dropped_out, rules_dropped_in;
 	const uint32_t *rules_dropped_by; /* ZT_RULES_MAX + 1 entries */
+	/* The flow table of the `established` match (all 0 while the rules
+	 * use none; made anew, so counted anew, when the rules change): flows
+	 * live now (of at most flows_max), made, taken out after their
+	 * timeout, and evicted live because the table was full. */
+	unsigned flows, flows_max;
+	uint64_t flows_inserted, flows_expired, flows_evicted;
 };
 
 enum zt_net_op { ZT_NET_UP = 1, ZT_NET_UPDATE, ZT_NET_DOWN };

@@ -266,6 +266,12 @@ json_t *zt_api_json_network(const struct zt_network_info *n, const struct zt_api
 		}
 		put(&b, "rulesDroppedBy", by);
 	}
+	/* The `established` flow table (all 0 while the rules use none). */
+	put_int(&b, "flows", n->flows);
+	put_int(&b, "flowsMax", n->flows_max);
+	put_int(&b, "flowsInserted", (json_int_t)n->flows_inserted);
+	put_int(&b, "flowsExpired", (json_int_t)n->flows_expired);
+	put_int(&b, "flowsEvicted", (json_int_t)n->flows_evicted);
 	/* The rules in force as the controller sent them (ZeroTier's JSON),
 	 * with the capabilities and tags it gave this member; none on a
 	 * network without a config (ad-hoc: every frame passes). */

@@ -11,7 +11,8 @@
 # (where the user has it: on br0) and pushes the route 10.9.0.0/24:
 #   - the address and the route go onto br0, none onto the TAP, and the
 #     bridge keeps its own on-link route (the kernel's, never replaced);
-#   - h and p reach each other through the bridge;
+#   - h and p reach each other through the bridge, though h's MAC has the
+#     first byte of the members' derived MACs;
 #   - after ztd restarts (SIGTERM), br0 still has its address and route the
 #     whole time, the TAP is back in br0, and h reaches p within 3 s of ztd
 #     answering its API.
@@ -30,10 +31,11 @@ ip -n "$P-m" addr add 10.9.0.5/24 dev br0
 ip -n "$P-m" link set br0 up
 lab_ns h
 ip link add lan-h netns "$P-m" type veth peer name eth0 netns "$P-h" || fail setup "veth m/h"
-# A NIC's globally administered MAC: a random (locally administered) one
-# shares the members' derived MACs' first byte one time in 64, and zt then
-# rightly refuses it as a member's.
-ip -n "$P-h" link set eth0 address 00:16:3e:00:00:65
+# A randomized (locally administered) MAC with the first byte of the
+# members' derived MACs on this network, as one in 64 random MACs has: it
+# names no member, so h is a LAN host like any other.
+HMAC=$(printf '%02x:5a:c3:91:0e:7d' $(( (16#${NW:14:2} & 0xfe) | 2 )))
+ip -n "$P-h" link set eth0 address "$HMAC"
 ip -n "$P-m" link set lan-h master br0
 ip -n "$P-m" link set lan-h up
 ip -n "$P-h" addr add 10.9.0.101/24 dev eth0
@@ -69,7 +71,9 @@ pass placement "10.9.0.5/24 and 10.9.0.0/24 on br0 (the kernel's route kept), no
 wait_until 20 ping_ok h "$PIP" || fail ping "h (behind m) cannot ping p ($PIP) within 20 s; m: $(counters_all m)"
 wait_until 10 ping_ok p 10.9.0.101 || fail ping "p cannot ping h within 10 s"
 wait_until 10 ping_ok p 10.9.0.5 || fail ping "p cannot ping m's own address on br0 within 10 s"
-pass ping "h <-> p through the bridge, p -> m's address on br0"
+[ "$(cli p listnetworks | awk -v nw="$NW" '$1 == "200" && $3 == nw { print substr($5, 1, 2) }')" = "${HMAC:0:2}" ] ||
+	fail ping "h's MAC $HMAC does not share the first byte of p's MAC on the network"
+pass ping "h ($HMAC, the members' first byte) <-> p through the bridge, p -> m's address on br0"
 
 # restart m: the bridge keeps its address and on-link route throughout
 bg m routewatch bash -c 'while :; do ip -4 route show 10.9.0.0/24 dev br0 proto kernel | grep -q . || echo "gone ${EPOCHREALTIME}"; ip -4 addr show dev br0 | grep -q "inet 10.9.0.5/24" || echo "addr gone ${EPOCHREALTIME}"; sleep 0.05; done'

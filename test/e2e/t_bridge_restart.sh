@@ -7,7 +7,8 @@
 #                    10.9.0.1                10.9.0.2
 #                      |                       |
 #                    h1 10.9.0.101           h2 10.9.0.102 (pings h1)
-#                    (DHCP server)           h3 (DHCP client of h1)
+#                    (DHCP server; its MAC   h3 (DHCP client of h1)
+#                    has the members' first byte)
 #
 # Each site is bridged with two commands (join, set bridge=br0).  Each
 # site's ztd is stopped with SIGTERM and with SIGKILL and started again
@@ -57,10 +58,14 @@ lan_host() { # HOST SITE [IP]
 	lab_ns "$h"
 	ip link add "lan-$h" netns "$P-$s" type veth peer name eth0 netns "$P-$h" ||
 		fail setup "veth $s/$h"
-	# A NIC's globally administered MAC: a random (locally administered)
-	# one shares the members' derived MACs' first byte one time in 64, and
-	# zt then rightly refuses it as a member's.
-	ip -n "$P-$h" link set eth0 address "00:16:3e:00:01:$(printf %02x "${h#h}")"
+	# A NIC's globally administered MAC; h1 (the DHCP server, pinged) has
+	# a randomized one with the first byte of the members' derived MACs, as
+	# one random MAC in 64 has: it names no member, so it is bridged too.
+	if [ "$h" = h1 ]; then
+		ip -n "$P-$h" link set eth0 address "$(printf '%02x:5a:c3:91:0e:7d' $(( (16#${NWID:14:2} & 0xfe) | 2 )))"
+	else
+		ip -n "$P-$h" link set eth0 address "00:16:3e:00:01:$(printf %02x "${h#h}")"
+	fi
 	ip -n "$P-$s" link set "lan-$h" master br0
 	ip -n "$P-$s" link set "lan-$h" up
 	[ -n "${3:-}" ] && ip -n "$P-$h" addr add "$3/24" dev eth0

@@ -47,6 +47,18 @@ wait_until 20 conn a b 443 || fail allowed "a -> b:443 does not pass within 20 s
 conn b a 443 || fail allowed "b -> a:443 refused: $(drops)"
 pass allowed "a -> b:443 and b -> a:443: the connections and their replies pass"
 
+# The flow table's counters (GET /network/<nwid>): a new connection (a new
+# source port) is a new flow at both ends.
+flows() { echo "a $(nd a '[.flows,.flowsMax,.flowsInserted,.flowsExpired,.flowsEvicted] | tostring')" \
+	"b $(nd b '[.flows,.flowsMax,.flowsInserted,.flowsExpired,.flowsEvicted] | tostring')"; }
+fa0=$(nd a .flowsInserted); fb0=$(nd b .flowsInserted)
+conn a b 443 || fail flows "a -> b:443 refused: $(drops)"
+fa1=$(nd a .flowsInserted); fb1=$(nd b .flowsInserted)
+[ "$fa1" -gt "$fa0" ] && [ "$fb1" -gt "$fb0" ] && [ "$(nd a .flows)" -ge 1 ] &&
+	[ "$(nd b .flows)" -ge 1 ] && [ "$(nd a .flowsMax)" = 4096 ] ||
+	fail flows "a connection made no flow: inserted a $fa0 -> $fa1, b $fb0 -> $fb1; [flows,max,inserted,expired,evicted] $(flows)"
+pass flows "one more connection: flows inserted a $fa0 -> $fa1, b $fb0 -> $fb1; [flows,max,inserted,expired,evicted] $(flows)"
+
 d0=$(( $(nd a .rulesDroppedOut) + $(nd a .rulesDroppedIn) + $(nd b .rulesDroppedOut) + $(nd b .rulesDroppedIn) ))
 conn b a 5555 3 && fail refused "b -> a:5555 passed (a connection from the other side)"
 conn a b 5555 3 && fail refused "a -> b:5555 passed"
@@ -65,4 +77,6 @@ case $out in "200 "*) ;; *) fail stateless "POST rulesSource: $out" ;; esac
 refused443() { ! conn a b 443 3; }
 wait_until 20 refused443 ||
 	fail stateless "a -> b:443 still passes 20 s after 'accept established' was taken out: $(drops)"
-pass stateless "without 'accept established' a -> b:443 is refused (dropped out, in, by rule: $(drops))"
+[ "$(nd a .flowsMax)" = 0 ] && [ "$(nd a .flows)" = 0 ] ||
+	fail stateless "a still has a flow table without 'accept established': $(flows)"
+pass stateless "without 'accept established' a -> b:443 is refused (dropped out, in, by rule: $(drops)); no flow table"

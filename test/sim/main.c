@@ -109,6 +109,7 @@ static const struct scenario scenarios[] = {
     {"sim_mtu", sim_mtu, NULL},
     {"sim_multicast", sim_multicast, NULL},
     {"sim_bridge_restart", sim_bridge_restart, NULL},
+    {"sim_bridge_lan_mac", sim_bridge_lan_mac, NULL},
     {"sim_pmtu", sim_pmtu, NULL},
     {"sim_nat_cone", sim_nat_cone, NULL},
     {"sim_nat_symmetric", sim_nat_symmetric, NULL},

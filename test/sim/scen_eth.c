@@ -542,3 +542,76 @@ void sim_bridge_restart(struct sim_result *r, uint64_t seed)
 out:
 	sim_world_free(w);
 }
+
+/*
+ * A bridged LAN host whose MAC has the first octet of the members' derived
+ * MACs (a randomized, locally administered MAC does one time in 64).  Its
+ * MAC reverses to an address that is nobody's, so it is a LAN host like
+ * any other: member 0 bridges it in, members 1 and 2 get its broadcasts,
+ * and member 1's unicast to it reaches member 0's LAN and no one else.
+ * Nothing is dropped as forged or as a loop.
+ */
+void sim_bridge_lan_mac(struct sim_result *r, uint64_t seed)
+{
+	struct sim_link link = {.latency_ms = 10, .jitter_ms = 2};
+	struct sim_world *w = sim_build(r, "bridge_lan_mac", seed, 3, &link);
+	uint8_t lan_mac[6] = {0, 0x5a, 0xc3, 0x91, 0x0e, 0x7d}, f[64];
+	struct sim_host *h0, *h1, *h2;
+	size_t since0, since1, since2;
+	unsigned got0 = 0, got2 = 0;
+	uint64_t bad = 0;
+
+	if (w == NULL || !sim_settle(r, w, 10000, 1000))
+		goto out;
+	h0 = sim_world_member(w, 0);
+	h1 = sim_world_member(w, 1);
+	h2 = sim_world_member(w, 2);
+	{
+		uint8_t m0[6];
+		zt_mac_from_address(w->nwid, sim_host_address(h0), m0);
+		lan_mac[0] = m0[0];
+	}
+	set_bridge(w, 0);
+	sim_world_run_for(w, 2000);
+	since1 = h1->nframes;
+	since2 = h2->nframes;
+	for (uint32_t seq = 0; seq < 10; seq++) {
+		lan_frame(w, 0, lan_mac, seq);
+		sim_world_run_for(w, 100);
+	}
+	since0 = h0->nframes;
+	memset(f, 0, sizeof f);
+	memcpy(f, lan_mac, 6);
+	zt_mac_from_address(w->nwid, sim_host_address(h1), f + 6);
+	put16(f + 12, 0x88b5);
+	memcpy(f + 14, "reply", 5);
+	(void)sim_host_send_frame(h1, w->nwid, f, sizeof f);
+	sim_world_run_for(w, 500);
+	for (size_t j = since0; j < h0->nframes; j++)
+		got0 += h0->frames[j].len >= 19 && memcmp(h0->frames[j].data + 14, "reply", 5) == 0;
+	for (size_t j = since2; j < h2->nframes; j++)
+		got2 += h2->frames[j].len >= 19 && memcmp(h2->frames[j].data + 14, "reply", 5) == 0;
+	for (unsigned i = 0; i < 3; i++) {
+		const struct sim_host *h = sim_world_member(w, i);
+		bad += zt_node_counter(h->node, ZT_CTR_FORGED_SRC_MAC) +
+		       zt_node_counter(h->node, ZT_CTR_BRIDGE_LOOP);
+	}
+	sim_note("LAN host %02x:%02x:%02x:%02x:%02x:%02x: member 1 got %u and member 2 %u of 10 "
+	         "broadcasts; member 1's unicast reached member 0 %u time(s), member 2 %u; "
+	         "forged or loop drops %llu\n",
+	         lan_mac[0], lan_mac[1], lan_mac[2], lan_mac[3], lan_mac[4], lan_mac[5],
+	         lan_seen(w, 1, since1), lan_seen(w, 2, since2), got0, got2,
+	         (unsigned long long)bad);
+	if (lan_seen(w, 1, since1) != 10 || lan_seen(w, 2, since2) != 10)
+		sim_fail(r, "the LAN host's broadcasts did not all cross the bridge (%u, %u of 10)",
+		         lan_seen(w, 1, since1), lan_seen(w, 2, since2));
+	else if (got0 != 1 || got2 != 0)
+		sim_fail(r,
+		         "unicast to the LAN host: member 0 got %u (want 1), member 2 %u (want 0)",
+		         got0, got2);
+	else if (bad != 0)
+		sim_fail(r, "%llu frames dropped as forged or as a loop", (unsigned long long)bad);
+	(void)sim_check_api(r, w);
+out:
+	sim_world_free(w);
+}

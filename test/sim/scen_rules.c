@@ -26,6 +26,7 @@
 
 #include "controller/ctl.h"
 #include "controller/ctl_json.h"
+#include "flow.h"
 #include "peer.h"
 #include "rules.h"
 #include "scenlib.h"
@@ -483,6 +484,22 @@ void sim_rules(struct sim_result *r, uint64_t seed)
 		sim_note("established: the replies of 3's connection to 4:443 pass, 4 reaches "
 		         "nothing else of 3 (%llu frames dropped by rule)\n",
 		         (unsigned long long)(d1 - d0));
+	}
+	/* Both ends hold the connection's flow, and their API says so. */
+	for (unsigned i = 3; i <= 4; i++) {
+		struct zt_network_info ni;
+		memset(&ni, 0, sizeof ni);
+		if (zt_node_network(member(&rw, i)->node, rw.nwid, &ni) != ZT_OK || ni.flows != 1 ||
+		    ni.flows_inserted != 1 || ni.flows_max != ZT_FLOW_MAX ||
+		    ni.flows_expired != 0 || ni.flows_evicted != 0) {
+			sim_fail(r,
+			         "established: member %u's flow table: %u of %u flows, %llu made, "
+			         "%llu expired, %llu evicted (want 1 of %u, 1, 0, 0)",
+			         i, ni.flows, ni.flows_max, (unsigned long long)ni.flows_inserted,
+			         (unsigned long long)ni.flows_expired,
+			         (unsigned long long)ni.flows_evicted, ZT_FLOW_MAX);
+			goto out;
+		}
 	}
 	(void)sim_check_api(r, rw.w);
 out:

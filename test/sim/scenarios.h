@@ -48,6 +48,7 @@ void sim_mtu(struct sim_result *r, uint64_t seed);
 /* Ethernet: multicast, limits, ARP targeting (scen_eth.c). */
 void sim_multicast(struct sim_result *r, uint64_t seed);
 void sim_bridge_restart(struct sim_result *r, uint64_t seed);
+void sim_bridge_lan_mac(struct sim_result *r, uint64_t seed);
 void sim_pmtu(struct sim_result *r, uint64_t seed);
 
 /* Members behind NATs (scen_nat.c). */

@@ -288,6 +288,85 @@ static void test_bound(void)
 	free(t);
 }
 
+/* The counters: flows made, taken out after their timeout (by the timer's
+ * walk, or when the frame of an expired flow comes again, or when a full
+ * table needs the slot of an expired one) and evicted while live. */
+static void test_counters(void)
+{
+	struct zt_flowtab *t = table();
+	uint8_t f[128], busy[128];
+	size_t n, bn;
+	int64_t now = 0;
+
+	if (t == NULL)
+		return;
+	CHECK_EQ(zt_flow_expire(t, now), 0);
+	CHECK(t->inserted == 0 && t->expired == 0 && t->evicted == 0 && t->count == 0);
+	/* 100 UDP flows, one of them answered (its timeout is longer), one
+	 * TCP flow established. */
+	for (unsigned i = 0; i < 100; i++) {
+		n = frame4(f, 17, IP_A, (uint16_t)(1000 + i), IP_B, 53, 0);
+		zt_flow_note(t, now, f, n);
+		zt_flow_note(t, now, f, n); /* the same flow: not made again */
+	}
+	n = frame4(f, 17, IP_B, 53, IP_A, 1000, 0);
+	zt_flow_note(t, now, f, n);
+	n = tcp(f, true, SYN);
+	zt_flow_note(t, now, f, n);
+	n = tcp(f, false, SYN | ACK);
+	zt_flow_note(t, now, f, n);
+	n = tcp(f, true, ACK);
+	zt_flow_note(t, now, f, n);
+	CHECK_EQ(t->inserted, 101);
+	CHECK_EQ(t->count, 101u);
+	/* Nothing expires before its time. */
+	now = ZT_FLOW_UDP - 1;
+	CHECK_EQ(zt_flow_expire(t, now), 0);
+	CHECK_EQ(t->count, 101u);
+	/* The 99 unanswered UDP flows expire; the answered one and TCP stay. */
+	now = ZT_FLOW_UDP;
+	CHECK_EQ(zt_flow_expire(t, now), 99);
+	CHECK_EQ(t->expired, 99);
+	CHECK_EQ(t->count, 2u);
+	n = frame4(f, 17, IP_A, 1000, IP_B, 53, 0);
+	CHECK_EQ(zt_flow_established(t, now, f, n), 1);
+	n = tcp(f, true, ACK);
+	CHECK_EQ(zt_flow_established(t, now, f, n), 1);
+	/* Every flow reachable still: the idle list and the buckets whole. */
+	{
+		unsigned seen = 0, chained = 0;
+		for (unsigned i = t->oldest; i != 0 && seen <= ZT_FLOW_MAX; i = t->f[i - 1].newer)
+			seen++;
+		for (unsigned b = 0; b < ZT_FLOW_BUCKETS; b++)
+			for (unsigned i = t->bucket[b]; i != 0 && chained <= ZT_FLOW_MAX;
+			     i = t->f[i - 1].hnext)
+				chained++;
+		CHECK_EQ(seen, 2u);
+		CHECK_EQ(chained, 2u);
+	}
+	/* An expired flow whose frame comes again (no timer walk between):
+	 * taken out, and made anew. */
+	now += ZT_FLOW_UDP_REPLIED;
+	n = frame4(f, 17, IP_A, 1000, IP_B, 53, 0);
+	zt_flow_note(t, now, f, n);
+	CHECK_EQ(t->expired, 100);
+	CHECK_EQ(t->inserted, 102);
+	CHECK_EQ(t->evicted, 0);
+	/* Full: live flows give way (capacity), expired ones are taken as
+	 * expired. */
+	bn = frame4(busy, 17, IP_A, 7, IP_B, 7, 0);
+	zt_flow_note(t, now, busy, bn);
+	for (unsigned i = 0; i < ZT_FLOW_MAX + 10; i++) {
+		n = frame4(f, 17, IP_A, (uint16_t)(20000 + i), IP_B, 53, 0);
+		zt_flow_note(t, now, f, n);
+	}
+	CHECK_EQ(t->count, (unsigned)ZT_FLOW_MAX);
+	CHECK_EQ(t->inserted, 103 + ZT_FLOW_MAX + 10);
+	CHECK_EQ(t->evicted, 13); /* the TCP flow, 1000, busy, and the first 10 */
+	CHECK_EQ(t->inserted - t->expired - t->evicted, (uint64_t)t->count);
+	free(t);
+}
+
 /* ---- the rules with `established`, at both ends ---- */
 
 #define R(type)                                                                                    \
@@ -449,6 +528,7 @@ int main(void)
 	RUN(test_udp_icmp_other);
 	RUN(test_ipv6);
 	RUN(test_bound);
+	RUN(test_counters);
 	RUN(test_allow_list);
 	RUN(test_codec);
 	TEST_EXIT();

@@ -317,6 +317,18 @@ static void test_bridged(void)
 	CHECK_EQ(check(OTHER, f, ipv6_frame(f, LAN_MAC, a)), ZT_IPGUARD_OK);
 	rfc4193(SELF, a);
 	CHECK_EQ(check(OTHER, f, ipv6_frame(f, LAN_MAC, a)), ZT_IPGUARD_SRC_IP);
+
+	/* A LAN host whose own MAC has the members' first octet (the switch
+	 * let it through: the MAC names no member it knows) may name its own
+	 * MAC, and still no other in that range. */
+	{
+		uint8_t odd[6] = {mine[0], 0x5a, 0xc3, 0x91, 0x0e, 0x7d};
+		ip4(a, 172, 16, 0, 5);
+		CHECK_EQ(check(SELF, f, arp_frame(f, odd, odd, a)), ZT_IPGUARD_OK);
+		CHECK_EQ(check(OTHER, f, arp_frame(f, odd, odd, a)), ZT_IPGUARD_OK);
+		CHECK_EQ(check(OTHER, f, arp_frame(f, odd, theirs, a)), ZT_IPGUARD_LLADDR);
+		CHECK_EQ(check(OTHER, f, arp_frame(f, LAN_MAC, odd, a)), ZT_IPGUARD_LLADDR);
+	}
 }
 
 /* No config (an ad-hoc network): nothing is checked. */

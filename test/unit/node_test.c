@@ -885,6 +885,130 @@ out:
 	teardown(&g);
 }
 
+/* A frame from node `from`'s TAP: dst, src, then `text`. */
+static void tap_frame(struct net *net, int from, uint64_t nwid, const uint8_t dst[6],
+                      const uint8_t src[6], const char *text)
+{
+	uint8_t f[64];
+	int64_t dl;
+
+	memset(f, 0, sizeof f);
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	f[12] = 0x08;
+	memcpy(f + 14, text, strlen(text));
+	CHECK_EQ(zt_node_process_frame(net->node[from], net->now, nwid, f, sizeof f, &dl), ZT_OK);
+	deliver(net);
+}
+
+/* A LAN host behind a bridge whose (locally administered) MAC has the
+ * first octet of the members' derived MACs, one random MAC in 64, is a LAN
+ * host like any other as long as its MAC does not reverse to an address
+ * the network knows: node 3 bridges it in, node 1 learns it behind node 3
+ * and its unicast to it goes there.  A bridge still may not use a MAC
+ * that names a known member (node 2's): its own switch refuses it from its
+ * LAN and node 1 refuses it from the bridge. */
+static void test_lan_mac_in_member_range(void)
+{
+	uint64_t nwid = 0xff00000000000004ULL;
+	uint8_t lan[6] = {0, 0x5a, 0xc3, 0x91, 0x0e, 0x7d}, mac1[6], mac2[6];
+	struct zt_network *net1;
+	struct zt_ethernet e;
+	uint64_t forged1, loop3;
+	int before1, before2, before3;
+
+	setup(&g, 4);
+	run(&g, 2000);
+	for (int i = 1; i < 4; i++)
+		CHECK_EQ(zt_node_join(g.node[i], g.now, nwid), ZT_OK);
+	run(&g, 1000);
+	send_frame(&g, 1, 2, nwid, "warm-1-2");
+	send_frame(&g, 1, 3, nwid, "warm-1-3");
+	send_frame(&g, 3, 1, nwid, "warm-3-1");
+	send_frame(&g, 3, 2, nwid, "warm-3-2");
+	run(&g, 1000);
+	CHECK_EQ(zt_node_get_ethernet(g.node[3], nwid, &e), ZT_OK);
+	e.active_bridge = true;
+	CHECK_EQ(zt_node_set_ethernet(g.node[3], g.now, nwid, &e), ZT_OK);
+	run(&g, 1000);
+	zt_mac_from_address(nwid, g.id[1].address, mac1);
+	zt_mac_from_address(nwid, g.id[2].address, mac2);
+	lan[0] = mac1[0];
+	net1 = zt_switch_find(g.node[1], nwid);
+	CHECK(net1 != NULL);
+	if (net1 == NULL)
+		goto out;
+
+	/* LAN -> network: delivered and learnt, nothing counted. */
+	forged1 = zt_node_counter(g.node[1], ZT_CTR_FORGED_SRC_MAC);
+	loop3 = zt_node_counter(g.node[3], ZT_CTR_BRIDGE_LOOP);
+	before1 = g.frames[1];
+	tap_frame(&g, 3, nwid, mac1, lan, "from-lan");
+	run(&g, 500);
+	CHECK_EQ(g.frames[1], before1 + 1);
+	CHECK(memcmp(g.last_frame[1] + 14, "from-lan", 8) == 0);
+	CHECK_EQ(zt_node_counter(g.node[1], ZT_CTR_FORGED_SRC_MAC), forged1);
+	CHECK_EQ(zt_node_counter(g.node[3], ZT_CTR_BRIDGE_LOOP), loop3);
+	{
+		const struct zt_macent *m = zt_mactable_lookup(&net1->macs, lan, g.now, 60000);
+		CHECK(m != NULL && m->address == g.id[3].address);
+	}
+
+	/* Network -> LAN: node 1's unicast goes to the bridge, nowhere else. */
+	before2 = g.frames[2];
+	before3 = g.frames[3];
+	tap_frame(&g, 1, nwid, lan, mac1, "to-lan");
+	run(&g, 500);
+	CHECK_EQ(g.frames[3], before3 + 1);
+	CHECK(memcmp(g.last_frame[3] + 14, "to-lan", 6) == 0);
+	CHECK_EQ(g.frames[2], before2);
+
+	/* A known member's MAC from the bridge's LAN: a loop there ... */
+	before1 = g.frames[1];
+	tap_frame(&g, 3, nwid, mac1, mac2, "as-2");
+	run(&g, 500);
+	CHECK_EQ(zt_node_counter(g.node[3], ZT_CTR_BRIDGE_LOOP), loop3 + 1);
+	CHECK_EQ(g.frames[1], before1);
+	/* ... and forged at the receiver, even from a bridge. */
+	{
+		uint8_t msg[9 + 64];
+		struct zt_peer *p3 = zt_peer_find(g.node[1], g.id[3].address);
+		CHECK(p3 != NULL);
+		if (p3 == NULL)
+			goto out;
+		memset(msg, 0, sizeof msg);
+		msg[0] = ZT_MSG_FRAME;
+		zt_put_u64(msg + 1, nwid);
+		memcpy(msg + 9, mac1, 6);
+		memcpy(msg + 9 + 6, mac2, 6);
+		msg[9 + 12] = 0x08;
+		zt_switch_frame_from_peer(g.node[1], g.now, p3, msg, sizeof msg);
+		CHECK_EQ(g.frames[1], before1);
+		CHECK_EQ(zt_node_counter(g.node[1], ZT_CTR_FORGED_SRC_MAC), forged1 + 1);
+		CHECK(zt_mactable_lookup(&net1->macs, mac2, g.now, 60000) == NULL);
+	}
+out:
+	teardown(&g);
+}
+
+/* A member not met yet (nobody has told us of it): unicast to its MAC
+ * still finds it. */
+static void test_unmet_member_mac(void)
+{
+	uint64_t nwid = 0xff00000000000005ULL;
+
+	setup(&g, 3);
+	run(&g, 2000);
+	CHECK_EQ(zt_node_join(g.node[1], g.now, nwid), ZT_OK);
+	CHECK_EQ(zt_node_join(g.node[2], g.now, nwid), ZT_OK);
+	CHECK(zt_peer_find(g.node[1], g.id[2].address) == NULL);
+	send_frame(&g, 1, 2, nwid, "first");
+	run(&g, 2000);
+	CHECK_EQ(g.frames[2], 1);
+	CHECK(memcmp(g.last_frame[2] + 14, "first", 5) == 0);
+	teardown(&g);
+}
+
 /* A private network's member list under 5000 strangers (no verified
  * COM): they hold at most a quarter of it, the members whose COMs were
  * verified stay, and so does a member's revocation while it matters (its
@@ -1067,6 +1191,8 @@ int main(void)
 	RUN(test_frame_max);
 	RUN(test_forged_addresses);
 	RUN(test_member_mac_not_shadowed);
+	RUN(test_lan_mac_in_member_range);
+	RUN(test_unmet_member_mac);
 	RUN(test_member_list_strangers);
 	RUN(test_software_version);
 	TEST_EXIT();
