@@ -130,14 +130,15 @@ CLI_SRCS := $(wildcard service/cli*.c)
 ROOT_SRCS := $(wildcard root/*.c)
 # controller/: libztctl.a (logic, store, API) + the program's main.
 CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c \
-	controller/rulescmd.c,$(wildcard controller/*.c))
+	controller/rulescmd.c controller/zimportcmd.c,$(wildcard controller/*.c))
 ifeq ($(PG),0)
 CTL_LIB_SRCS := $(filter-out controller/store_pg.c,$(CTL_LIB_SRCS))
 $(B)/test/unit/ctl_store_test.o: CFLAGS_NODE += -DZT_NO_PG
 else
 CTL_LIB_SRCS := $(filter-out controller/store_nopg.c,$(CTL_LIB_SRCS))
 endif
-CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c controller/rulescmd.c
+CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c controller/rulescmd.c \
+	controller/zimportcmd.c
 UNIT_SRCS := $(wildcard test/unit/*_test.c)
 SIM_SRCS := $(filter-out test/sim/sim_main.c,$(wildcard test/sim/*.c))
 
@@ -325,7 +326,7 @@ FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE
 	-I. -Inode $(PKG_CFLAGS) -DZT_VERSION='"$(VERSION)"'
 FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c osdep/rulesjson.c osdep/version.c service/api_json.c controller/ctl_json.c controller/ctl_rules.c \
 	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c \
-	controller/store_index.c
+	controller/store_index.c controller/zimport.c
 
 # The rules compiler (capi.c compiles a network's rulesSource).
 FUZZ_LIB_SRCS += controller/rulesc.c

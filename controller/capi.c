@@ -15,6 +15,7 @@
 
 #include "controller/ctl_json.h"
 #include "controller/rulesc.h"
+#include "controller/zimport.h"
 #include "osdep/apijson.h"
 
 #define SEG_MAX         80
@@ -480,6 +481,15 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 		reply_error(reply, 400, err);
 		goto out;
 	}
+	/* Authorized, a reservation would be listed (as a bridge, say) as a
+	 * member that no node can be: it is claimed with its invite. */
+	if (zt_zimport_is_reservation(m) && zt_ctl_bool(m, "authorized")) {
+		reply_error(reply, 400,
+		            "field 'authorized': a reservation of a member imported from ZeroTier "
+		            "is not authorized but claimed with its invite (zt-controller invite "
+		            "-m ADDRESS NWID)");
+		goto out;
+	}
 	zt_ctl_assign(a->ctl, nwid, addr, m, now);
 	if (begin(a) != ZT_OK) {
 		reply_error(reply, 500, "the database refused the write (see the log)");
@@ -509,8 +519,10 @@ out:
 static void invite_post(struct zt_capi *a, const struct zt_http_request *req, uint64_t nwid,
                         struct zt_httpd_reply *reply)
 {
-	char err[ERR_MAX], hex[2 * ZT_CTL_TOKEN_LEN + 1], id[24];
-	uint8_t token[ZT_CTL_TOKEN_LEN];
+	char err[ERR_MAX], hex[2 * ZT_ZIMPORT_TOKEN_LEN + 1], id[24];
+	uint8_t token[ZT_ZIMPORT_TOKEN_LEN], rnd[ZT_CTL_TOKEN_LEN];
+	size_t tlen = ZT_CTL_TOKEN_LEN;
+	uint64_t resv = 0;
 	int64_t now = a->now(a->ctx), uses = 1, ttl = 86400;
 	json_t *body, *v;
 	int r = zt_ctl_parse_body(req->body.p, req->body.len, &body, err, sizeof err);
@@ -537,23 +549,48 @@ static void invite_post(struct zt_capi *a, const struct zt_http_request *req, ui
 		}
 		ttl = json_integer_value(v);
 	}
+	/* A claim invite for a member imported from ZeroTier (zimport.h). */
+	if ((v = json_object_get(body, "reservation")) != NULL &&
+	    (!json_is_string(v) || zt_address_parse(json_string_value(v), &resv) != ZT_OK)) {
+		json_decref(body);
+		reply_error(reply, 400, "field 'reservation': expected a member address");
+		return;
+	}
 	json_decref(body);
-	a->random(a->ctx, token, sizeof token);
+	a->random(a->ctx, rnd, sizeof rnd);
+	memcpy(token, rnd, sizeof rnd);
 	/* The trail says an invite was made, for how many and how long;
 	 * never its token. */
 	snprintf(id, sizeof id, "%016" PRIx64, nwid);
 	snprintf(err, sizeof err, "network/%s/invite", id);
+	if (resv != 0)
+		uses = 1; /* the claim takes the reservation */
 	v = json_pack("{s:I, s:I}", "uses", (json_int_t)uses, "expires",
 	              (json_int_t)(now + ttl * 1000));
+	if (v != NULL && resv != 0)
+		(void)json_object_set_new(v, "reservation", json_sprintf("%010" PRIx64, resv));
 	if (v == NULL || begin(a) != ZT_OK) {
 		json_decref(v);
 		sodium_memzero(token, sizeof token);
 		reply_error(reply, 500, "the database refused the write (see the log)");
 		return;
 	}
-	if (zt_ctl_invite_create(a->ctl, nwid, token, (unsigned)uses, now + ttl * 1000, now) !=
-	    ZT_OK) {
+	if (resv != 0) {
+		tlen = ZT_ZIMPORT_TOKEN_LEN;
+		r = zt_zimport_invite(a->ctl->store, nwid, resv, rnd, now + ttl * 1000, now, token);
+	} else {
+		r = zt_ctl_invite_create(a->ctl, nwid, token, (unsigned)uses, now + ttl * 1000,
+		                         now);
+	}
+	sodium_memzero(rnd, sizeof rnd);
+	if (r != ZT_OK) {
 		rollback(a);
+		if (r == ZT_ENOTFOUND && resv != 0) {
+			sodium_memzero(token, sizeof token);
+			reply_error(reply, 404, "no such reservation (claimed already?)");
+			json_decref(v);
+			return;
+		}
 		r = ZT_ECALLBACK;
 	} else {
 		r = commit_audited(a, now, "create", err, NULL, v);
@@ -565,7 +602,7 @@ static void invite_post(struct zt_capi *a, const struct zt_http_request *req, ui
 		return;
 	}
 	changed(a);
-	for (size_t i = 0; i < sizeof token; i++)
+	for (size_t i = 0; i < tlen; i++)
 		snprintf(hex + 2 * i, 3, "%02x", token[i]);
 	sodium_memzero(token, sizeof token);
 	reply_json(reply, 200,

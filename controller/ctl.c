@@ -14,6 +14,7 @@
 #include "controller/ctl_json.h"
 #include "controller/ctl_rate.h"
 #include "controller/policy.h"
+#include "controller/zimport.h"
 
 /* lastSeen is written back at most this often (ms): a config request
  * every 15 s per member must not become a disk write each time. */
@@ -381,6 +382,7 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 	json_t *net = NULL, *m = NULL;
 	enum zt_netconf_verdict v = ZT_NETCONF_IGNORE;
 	bool changed = false, invited = false, created = false, in_tx = false, was_auth;
+	bool claimed = false;
 	size_t ips_before;
 
 	/* Before any store work: over a limit, silence (it asks again). */
@@ -399,6 +401,12 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 	/* Before anything is spent or written: an address is a memory-hard
 	 * hash of its key, so a second key for it is an attack (or a member
 	 * reinstalled with a new identity, whose record the admin deletes). */
+	/* An imported member's reservation is claimed by an invite, never
+	 * asked for under its old address (zimport.h). */
+	if (!created && zt_zimport_is_reservation(m)) {
+		v = ZT_NETCONF_ACCESS_DENIED;
+		goto out;
+	}
 	if (!key_ok(c, req, m, created)) {
 		c->key_refused++;
 		v = req->token_len > 0 ? ZT_NETCONF_BAD_INVITE : ZT_NETCONF_ACCESS_DENIED;
@@ -429,6 +437,23 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 		}
 		in_tx = true;
 		invited = invite_ok(c, req, now);
+		if (invited) {
+			bool auth = false;
+			int cr = zt_zimport_redeem(c->store, req->nwid, req->token, req->token_len,
+			                           m, &auth);
+			if (cr < 0 && cr != ZT_ENOTFOUND) {
+				c->store_errors++;
+				goto rollback;
+			}
+			/* Claimed: the record is kept even when ZeroTier had not
+			 * authorized the member (it stays unauthorized, named);
+			 * a reservation gone lets nobody in. */
+			claimed = cr == 1;
+			if (cr != 0)
+				invited = auth;
+			changed |= claimed;
+			created &= !claimed;
+		}
 	}
 	{
 		bool pch = false;
@@ -438,7 +463,7 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 			v = ZT_NETCONF_ACCESS_DENIED;
 		/* Say so when the member came with an invite that is no good,
 		 * so that it can tell its user instead of waiting. */
-		if (v == ZT_NETCONF_ACCESS_DENIED && req->token_len > 0)
+		if (v == ZT_NETCONF_ACCESS_DENIED && req->token_len > 0 && !claimed)
 			v = ZT_NETCONF_BAD_INVITE;
 	}
 	/* A requester without a record that is not let in gets none: it is

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "controller/ctl.h"
+#include "controller/zimport.h"
 #include "node/zt.h"
 #include "osdep/home.h"
 
@@ -32,7 +33,7 @@
 #define ERR_MAX    512
 
 static const char usage_line[] =
-    "usage: zt-controller invite [-D HOMEDIR] [-n USES] [-t SECONDS] [-o FILE] NWID";
+    "usage: zt-controller invite [-D HOMEDIR] [-n USES] [-t SECONDS] [-o FILE] [-m ADDRESS] NWID";
 
 static int read_small(const char *home, const char *name, char *buf, size_t cap)
 {
@@ -113,6 +114,7 @@ struct invite_args {
 	const char *home, *out;
 	long uses, ttl;
 	uint64_t nwid;
+	uint64_t reservation; /* -m: claim this imported member's reservation */
 };
 
 /* The command line into *a: 0, 1 for -h, or -EINVAL with the reason in
@@ -123,9 +125,17 @@ static int parse_args(int argc, char **argv, struct invite_args *a, char *err, s
 	int c;
 
 	optind = 1;
-	while ((c = getopt(argc, argv, ":D:n:t:o:h")) != -1) {
+	while ((c = getopt(argc, argv, ":D:n:t:o:m:h")) != -1) {
 		switch (c) {
 		case 'D': a->home = optarg; break;
+		case 'm':
+			if (zt_address_parse(optarg, &a->reservation) != ZT_OK) {
+				snprintf(err, errcap,
+				         "-m: expected a member address (10 hex digits), not %.32s",
+				         optarg);
+				return -EINVAL;
+			}
+			break;
 		case 'o': a->out = optarg; break;
 		case 'n':
 			a->uses = strtol(optarg, &end, 10);
@@ -193,7 +203,7 @@ static int invite_roots(const char *home, struct zt_invite *inv)
 static int make_invite(const struct invite_args *a, char *code, size_t codecap, bool *no_roots,
                        char *err, size_t errcap)
 {
-	char port_s[32], token[256], path[96], body[96], *answer;
+	char port_s[32], token[256], path[96], body[128], *answer;
 	struct zt_invite inv;
 	json_t *j = NULL;
 	const char *tok;
@@ -218,7 +228,11 @@ static int make_invite(const struct invite_args *a, char *code, size_t codecap, 
 		goto out;
 	}
 	snprintf(path, sizeof path, "/controller/network/%016" PRIx64 "/invite", a->nwid);
-	snprintf(body, sizeof body, "{\"uses\":%ld,\"ttl\":%ld}", a->uses, a->ttl);
+	if (a->reservation != 0)
+		snprintf(body, sizeof body, "{\"ttl\":%ld,\"reservation\":\"%010" PRIx64 "\"}",
+		         a->ttl, a->reservation);
+	else
+		snprintf(body, sizeof body, "{\"uses\":%ld,\"ttl\":%ld}", a->uses, a->ttl);
 	r = post(atoi(port_s), token, path, body, &status, answer, ANSWER_MAX);
 	if (r < 0) {
 		snprintf(err, errcap, "cannot reach the controller's API on 127.0.0.1:%s: %s",
@@ -234,11 +248,13 @@ static int make_invite(const struct invite_args *a, char *code, size_t codecap, 
 		goto out;
 	}
 	tok = json_string_value(json_object_get(j, "token"));
-	if (tok == NULL || strlen(tok) != 2 * ZT_CTL_TOKEN_LEN) {
+	/* A claim token (-m) is longer: it names the reservation. */
+	if (tok == NULL ||
+	    strlen(tok) != 2 * (a->reservation ? ZT_ZIMPORT_TOKEN_LEN : ZT_CTL_TOKEN_LEN)) {
 		snprintf(err, errcap, "the controller's answer has no token");
 		goto out;
 	}
-	for (size_t i = 0; i < ZT_CTL_TOKEN_LEN; i++) {
+	for (size_t i = 0; i < strlen(tok) / 2; i++) {
 		unsigned v;
 		if (sscanf(tok + 2 * i, "%2x", &v) != 1) {
 			snprintf(err, errcap, "the controller's token is not hex");
@@ -246,7 +262,7 @@ static int make_invite(const struct invite_args *a, char *code, size_t codecap, 
 		}
 		inv.token[i] = (uint8_t)v;
 	}
-	inv.token_len = ZT_CTL_TOKEN_LEN;
+	inv.token_len = strlen(tok) / 2;
 	*no_roots = invite_roots(a->home, &inv) < 0;
 	r = zt_invite_encode(&inv, code, codecap);
 	if (r < 0) {
@@ -267,7 +283,7 @@ out:
 
 int zt_invite_main(int argc, char **argv, const char *default_home)
 {
-	struct invite_args a = {default_home, NULL, 1, 86400, 0};
+	struct invite_args a = {default_home, NULL, 1, 86400, 0, 0};
 	char code[ZT_INVITE_TEXT_MAX + 1], err[ERR_MAX + ZT_HOME_PATH_MAX] = "";
 	size_t len;
 	bool no_roots = false;

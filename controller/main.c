@@ -14,6 +14,7 @@
 #include "controller/ctld.h"
 #include "controller/invite.h"
 #include "controller/rulescmd.h"
+#include "controller/zimportcmd.h"
 #include "osdep/args.h"
 #include "osdep/log.h"
 #include "osdep/metrics.h"
@@ -28,8 +29,12 @@ static void usage(FILE *f)
 	        "usage: zt-controller [-p UDPPORT] [-P APIPORT] [-r ROOTSFILE] [-b BINDADDR]\n"
 	        "                     [--db FILE|URI] [--metrics IP:PORT] [--audit-days N]\n"
 	        "                     [--audit-rows N] [-v] [HOMEDIR]\n"
-	        "       zt-controller invite [-D HOMEDIR] [-n USES] [-t SECONDS] [-o FILE] NWID\n"
+	        "       zt-controller invite [-D HOMEDIR] [-n USES] [-t SECONDS] [-o FILE]\n"
+	        "                     [-m ADDRESS] NWID\n"
 	        "       zt-controller rules compile FILE\n"
+	        "       zt-controller import-zerotier [-D HOMEDIR] [--db FILE|URI] [-t SECONDS]\n"
+	        "                     [-o FILE] DIR\n"
+	        "       zt-controller export [-D HOMEDIR] [--db FILE|URI] OUTDIR\n"
 	        "\n"
 	        "  the zt network controller: answers members' config requests from its\n"
 	        "  SQLite or PostgreSQL database; admin API (ZeroTier's /controller\n"
@@ -55,9 +60,19 @@ static void usage(FILE *f)
 	        "  invite       print a one-line invite code for network NWID, good for USES\n"
 	        "               joins (default 1) within SECONDS (default 86400); the\n"
 	        "               controller of HOMEDIR must be running; -o FILE writes it to\n"
-	        "               FILE (mode 0600, replaced only on success) instead of stdout\n"
+	        "               FILE (mode 0600, replaced only on success) instead of stdout;\n"
+	        "               -m ADDRESS: a new invite for a member imported from ZeroTier\n"
+	        "               (its old ADDRESS: its reservation goes to whoever joins)\n"
 	        "  rules compile print the JSON of a rule script (\"rules\", \"capabilities\",\n"
-	        "               \"tags\"); errors as FILE:LINE:COLUMN: what was expected\n",
+	        "               \"tags\"); errors as FILE:LINE:COLUMN: what was expected\n"
+	        "  import-zerotier  import a ZeroTier controller's networks and members (DIR:\n"
+	        "               its home or its controller.d) under new network ids; each\n"
+	        "               member gets a one-use invite (valid SECONDS, default 30\n"
+	        "               days) that gives its name, IPs and authorization to the zt\n"
+	        "               node joining with it; codes in FILE (default\n"
+	        "               HOMEDIR/zerotier-import.json); the controller must be stopped\n"
+	        "  export       write the networks and members as ZeroTier's controller.d\n"
+	        "               (OUTDIR/network/...); the controller must be stopped\n",
 	        DEFAULT_PORT, ZT_CTLD_AUDIT_DAYS, ZT_CTLD_AUDIT_ROWS, DEFAULT_HOME);
 }
 
@@ -80,6 +95,10 @@ int main(int argc, char **argv)
 		return zt_invite_main(argc - 1, argv + 1, DEFAULT_HOME);
 	if (argc > 1 && strcmp(argv[1], "rules") == 0)
 		return zt_rulescmd_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "import-zerotier") == 0)
+		return zt_zimport_main(argc - 1, argv + 1, DEFAULT_HOME);
+	if (argc > 1 && strcmp(argv[1], "export") == 0)
+		return zt_zexport_main(argc - 1, argv + 1, DEFAULT_HOME);
 	memset(&cfg, 0, sizeof cfg);
 	cfg.home = DEFAULT_HOME;
 	cfg.udp_port = DEFAULT_PORT;
