@@ -82,6 +82,15 @@ void zt_cli_print_json(const json_t *j)
 	free(s);
 }
 
+bool zt_cli_json_done(const struct zt_cli *c, json_t *j)
+{
+	if (!c->json)
+		return false;
+	zt_cli_print_json(j);
+	zt_cli_release(j);
+	return true;
+}
+
 const char *zt_cli_str(const json_t *o, const char *key, const char *dflt)
 {
 	const char *s = json_string_value(json_object_get(o, key));

@@ -44,6 +44,9 @@ char *zt_cli_hold_buf(char *buf);
 
 /* What -j prints: j, indented. */
 void zt_cli_print_json(const json_t *j);
+/* With -j: print j (the API's answer as it came) and release it; true
+ * then, and the command is done. */
+bool zt_cli_json_done(const struct zt_cli *c, json_t *j);
 /* o's string at key; dflt when it is absent, empty or not a string. */
 const char *zt_cli_str(const json_t *o, const char *key, const char *dflt);
 /* o's integer at key; dflt when it is absent or not an integer. */

@@ -241,11 +241,8 @@ void zt_cli_net_list(const struct zt_cli *c, char **args)
 	size_t i;
 
 	(void)args;
-	if (c->json) {
-		zt_cli_print_json(j);
-		zt_cli_release(j);
+	if (zt_cli_json_done(c, j))
 		return;
-	}
 	printf("200 listnetworks <nwid> <name> <mac> <status> <type> <dev> <ZT assigned ips>\n");
 	json_array_foreach(j, i, n)
 	{

@@ -32,11 +32,8 @@ void zt_cli_node_peers(const struct zt_cli *c, char **args)
 	size_t i;
 
 	(void)args;
-	if (c->json) {
-		zt_cli_print_json(j);
-		zt_cli_release(j);
+	if (zt_cli_json_done(c, j))
 		return;
-	}
 	/* "since" is measured on ztd's clock, which /status reports. */
 	st = zt_cli_api_call(c, "GET", "/status", NULL);
 	clock = zt_cli_num(st, "clock", 0);

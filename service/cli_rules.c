@@ -256,11 +256,8 @@ void zt_cli_rules_trace(const struct zt_cli *c, char **args)
 	zt_cli_net_path(args[0], path, sizeof path - 8);
 	strcat(path, "/trace");
 	j = zt_cli_api_call(c, "GET", path, NULL);
-	if (c->json) {
-		zt_cli_print_json(j);
-		zt_cli_release(j);
+	if (zt_cli_json_done(c, j))
 		return;
-	}
 	clock = zt_cli_num(j, "clock", 0);
 	printf("200 trace <ago> <dir> <peer> <rule> <len> <what>\n");
 	json_array_foreach(json_object_get(j, "drops"), i, d)
