@@ -406,8 +406,9 @@ $(B)/bench/ctlpush: $(B)/bench/ctlpush.o $(filter-out $(B)/test/sim/main.o,$(SIM
 		$(B)/libztctl.a $(B)/libztos.a $(B)/libztnode.a
 	$(CC) $(LDFLAGS) $(SIM_WRAP) -o $@ $^ $(LIBS) $(CTL_LIBS)
 
+# DB=pg: on a private PostgreSQL (test/pgtmp.sh) instead of a SQLite file.
 ctl-bench: $(B)/zt-controller $(B)/bench/ctlapi $(B)/bench/ctlpush
-	@B=$(B) bash bench/ctl.sh
+	@B=$(B) $(if $(filter pg,$(DB)),CTL_PG=1) bash bench/ctl.sh
 
 # make pktpath-bench: the core's instructions per 64-byte packet, root and
 # two members in one process, counted by callgrind (bench/pktpath.c).

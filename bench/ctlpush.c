@@ -2,7 +2,8 @@
 /*
  * ctlpush.c - the controller's pushes and config answers at scale, in one
  * process (make ctl-bench): the controller logic zt-controller runs
- * (controller/ctl.c over a SQLite file) on a node of the simulator
+ * (controller/ctl.c over a SQLite file, or a PostgreSQL database when
+ * DB is a postgres:// URI) on a node of the simulator
  * (test/sim: real zt_nodes, two roots, a virtual network with 10 ms
  * links), TOTAL members in NETS networks of which REAL are simulated
  * nodes and the others stored members that are offline.
@@ -22,7 +23,7 @@
  *      sent by zt_ctl_work in slices between turns of the event loop,
  *      as zt-controller's loop does).
  *
- *   ctlpush DBFILE [REAL [TOTAL [NETS]]]   (defaults 1000 10000 100)
+ *   ctlpush DB [REAL [TOTAL [NETS]]]   (defaults 1000 10000 100)
  */
 #include <inttypes.h>
 #include <sodium.h>
@@ -171,7 +172,7 @@ int main(int argc, char **argv)
 
 	memset(&b, 0, sizeof b);
 	if (argc < 2) {
-		fprintf(stderr, "usage: ctlpush DBFILE [REAL [TOTAL [NETS]]]\n");
+		fprintf(stderr, "usage: ctlpush DB [REAL [TOTAL [NETS]]]\n");
 		return 2;
 	}
 	b.real = argc > 2 ? (unsigned)atoi(argv[2]) : 1000;
@@ -187,7 +188,9 @@ int main(int argc, char **argv)
 	}
 	b.ctl_host = sim_world_add_member(b.w, 0, NULL);
 	if (b.ctl_host == NULL ||
-	    zt_store_sqlite_open(&b.ctl.store, argv[1], err, sizeof err) != ZT_OK) {
+	    (zt_store_is_pg(argv[1])
+	         ? zt_store_pg_open(&b.ctl.store, argv[1], err, sizeof err)
+	         : zt_store_sqlite_open(&b.ctl.store, argv[1], err, sizeof err)) != ZT_OK) {
 		fprintf(stderr, "ctlpush: the controller: %s\n", err);
 		goto out;
 	}

@@ -490,10 +490,15 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 		            "-m ADDRESS NWID)");
 		goto out;
 	}
-	zt_ctl_assign(a->ctl, nwid, addr, m, now);
 	if (begin(a) != ZT_OK) {
 		reply_error(reply, 500, "the database refused the write (see the log)");
-	} else if (zt_ctl_save_member(a->ctl, nwid, addr, m) != ZT_OK) {
+		goto out;
+	}
+	/* The address is picked inside the transaction, under its write
+	 * lock: another zt-controller on the same PostgreSQL cannot pick the
+	 * same one at the same moment (store_pg.c). */
+	zt_ctl_assign(a->ctl, nwid, addr, m, now);
+	if (zt_ctl_save_member(a->ctl, nwid, addr, m) != ZT_OK) {
 		rollback(a);
 		reply_error(reply, 500, "the database refused the write (see the log)");
 	} else if (commit_audited(a, now, existed ? "update" : "create", object, old, m) != ZT_OK) {

@@ -372,6 +372,22 @@ static bool invite_ok(struct zt_ctl *c, const struct zt_netconf_request *req, in
 	return c->store->ops->invite_use(c->store, h, req->nwid, now) == ZT_OK;
 }
 
+/* The network of a push: inside zt_ctl_work, read once per call (one
+ * slice of the loop, in which nothing else changes it: an admin's change
+ * or another controller's comes between slices and queues pushes of its
+ * own); elsewhere from the store. */
+static json_t *push_net(struct zt_ctl *c, uint64_t nwid)
+{
+	if (!c->pushing)
+		return zt_ctl_load_net(c, nwid);
+	if (c->push_net == NULL || c->push_nwid != nwid) {
+		json_decref(c->push_net);
+		c->push_net = zt_ctl_load_net(c, nwid);
+		c->push_nwid = nwid;
+	}
+	return json_incref(c->push_net);
+}
+
 enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
                                                const struct zt_netconf_request *req,
                                                struct zt_netconf *conf)
@@ -390,7 +406,7 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 		return ZT_NETCONF_IGNORE;
 	/* "No such network" takes the same steps and gets the same answer as
 	 * "not allowed", so that nobody learns which networks exist. */
-	net = zt_ctl_load_net(c, req->nwid);
+	net = req->is_push ? push_net(c, req->nwid) : zt_ctl_load_net(c, req->nwid);
 	m = load_row(c, req->nwid, req->member);
 	if (m == NULL) {
 		m = zt_ctl_member_new(req->nwid, req->member, now);
@@ -630,11 +646,15 @@ static unsigned job_step(struct zt_ctl *c, int64_t now, unsigned budget)
 
 bool zt_ctl_work(struct zt_ctl *c, int64_t now, unsigned budget)
 {
+	c->pushing = true;
 	while (c->jobs != NULL && c->job_count > 0 && budget > 0) {
 		unsigned sent = job_step(c, now, budget);
 		c->pushes += sent;
 		budget = sent < budget ? budget - sent : 0;
 	}
+	c->pushing = false;
+	json_decref(c->push_net);
+	c->push_net = NULL;
 	return c->jobs != NULL && c->job_count > 0;
 }
 

@@ -118,6 +118,12 @@ struct zt_ctl {
 	 * ZT_CTL_JOBS, allocated on first use. */
 	struct zt_ctl_job *jobs;
 	size_t job_head, job_count;
+	/* While zt_ctl_work sends: the network its pushes carry, read once
+	 * per call rather than once per member (a push to 10,000 members was
+	 * 10,000 reads of the same network). */
+	bool pushing;
+	uint64_t push_nwid;
+	json_t *push_net;
 	uint64_t pushes; /* configs pushed, revocations sent */
 	/* Each network's names (zt_policy_name_entry, in address order, at
 	 * most ZT_NETCONF_MAX_NAMES), for networks with a dns.domain, read

@@ -7,8 +7,11 @@
  * write is its own transaction unless the caller holds one, and a write
  * that returned ZT_OK is committed with synchronous_commit on (on the
  * server's disk, and on its synchronous standbys if it has any).  Every
- * statement is parameterised (PQexecParams); ids travel as text, hashes
- * and addresses as binary bytea.
+ * statement is parameterised; ids travel as text, hashes and addresses as
+ * binary bytea.  The statements are prepared once per connection, when the
+ * store opens (see stmts[] below), and a call is as few round trips as it
+ * can be: each one waits for the server, and with the commit's flush they
+ * are what an admin call waits for.
  *
  * Writers are serialised as SQLite's BEGIN IMMEDIATE serialises them: a
  * transaction takes a transaction-scoped advisory lock first, so that a
@@ -40,6 +43,7 @@ struct pg_store {
 	PGconn *c;
 	int depth; /* >0 inside a caller's begin/commit */
 	bool leading;
+	char begin_sql[96]; /* BEGIN and the write lock, one round trip */
 };
 
 /* Migration i brings the schema from version i to i+1, as store_sqlite.c's
@@ -73,6 +77,93 @@ static const char *const migrations[] = {
     "CREATE INDEX audit_time ON audit (time);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+/* Every statement the store runs once it is open, prepared when it opens
+ * (named "zt" and the index): the server parses and plans each one once
+ * per connection instead of on every call (planning took longer than
+ * running for the lookups: make ctl-bench DB=pg shows the profile). */
+enum stmt {
+	S_NET_GET,
+	S_NET_PUT,
+	S_NET_DELETE,
+	S_NET_LIST,
+	S_MEMBER_GET,
+	S_MEMBER_PUT,
+	S_MEMBER_DELETE,
+	S_MEMBER_LIST,
+	S_IDS_ALL, /* S_IDS_ALL + enum zt_store_which */
+	S_IDS_AUTHORIZED,
+	S_IDS_BRIDGES,
+	S_REVISIONS,
+	S_IP_OWNER,
+	S_COUNT_NETWORKS,
+	S_COUNT_MEMBERS,
+	S_INVITE_PUT,
+	S_INVITE_USE,
+	S_AUDIT_PUT,
+	S_AUDIT_LIST,
+	S_AUDIT_PRUNE_TIME,
+	S_AUDIT_PRUNE_ROWS,
+	S_TRY_LEAD,
+	S_NOTIFY,
+	S_N
+};
+_Static_assert(S_IDS_BRIDGES - S_IDS_ALL == ZT_STORE_BRIDGES &&
+                   S_IDS_AUTHORIZED - S_IDS_ALL == ZT_STORE_AUTHORIZED,
+               "member_ids picks its statement by enum zt_store_which");
+
+static const char *const stmts[S_N] = {
+    [S_NET_GET] = "SELECT json FROM network WHERE id = $1",
+    [S_NET_PUT] = "INSERT INTO network (id, json) VALUES ($1, $2) "
+                  "ON CONFLICT (id) DO UPDATE SET json = excluded.json",
+    [S_NET_DELETE] = "DELETE FROM network WHERE id = $1",
+    [S_NET_LIST] = "SELECT id, json FROM network ORDER BY id",
+    [S_MEMBER_GET] = "SELECT json FROM member WHERE nwid = $1 AND address = $2",
+    /* The row and its index rows in one statement, one round trip: $7
+     * the member's addresses as hex text; those it no longer has are
+     * deleted, the new ones added.  The foreign keys are checked at the
+     * statement's end, when the member's row is there: a member of a
+     * network that does not exist fails on them. */
+    [S_MEMBER_PUT] =
+        "WITH m AS (INSERT INTO member (nwid, address, json, authorized, bridge, revision) "
+        "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (nwid, address) DO UPDATE SET "
+        "json = excluded.json, authorized = excluded.authorized, bridge = excluded.bridge, "
+        "revision = excluded.revision RETURNING nwid, address), "
+        "ips AS (SELECT DISTINCT decode(unnest($7::text[]), 'hex') AS ip), "
+        "gone AS (DELETE FROM member_ip WHERE nwid = $1 AND address = $2 "
+        "AND ip NOT IN (SELECT ip FROM ips)) "
+        "INSERT INTO member_ip (nwid, address, ip) SELECT m.nwid, m.address, ips.ip "
+        "FROM m, ips ON CONFLICT DO NOTHING",
+    [S_MEMBER_DELETE] = "DELETE FROM member WHERE nwid = $1 AND address = $2",
+    [S_MEMBER_LIST] = "SELECT address, json FROM member WHERE nwid = $1 ORDER BY address",
+    [S_IDS_ALL] = "SELECT address FROM member WHERE nwid = $1 AND address > $2 "
+                  "ORDER BY address LIMIT $3",
+    [S_IDS_AUTHORIZED] = "SELECT address FROM member WHERE nwid = $1 AND authorized = 1 "
+                         "AND address > $2 ORDER BY address LIMIT $3",
+    [S_IDS_BRIDGES] = "SELECT address FROM member WHERE nwid = $1 AND bridge = 1 "
+                      "AND address > $2 ORDER BY address LIMIT $3",
+    [S_REVISIONS] = "SELECT address, revision FROM member WHERE nwid = $1 AND address > $2 "
+                    "ORDER BY address LIMIT $3",
+    [S_IP_OWNER] = "SELECT address FROM member_ip WHERE nwid = $1 AND ip = $2 "
+                   "ORDER BY address LIMIT 1",
+    [S_COUNT_NETWORKS] = "SELECT count(*) FROM network",
+    [S_COUNT_MEMBERS] = "SELECT count(*) FROM member",
+    [S_INVITE_PUT] = "INSERT INTO invite (hash, nwid, uses_left, expires, created) "
+                     "VALUES ($1, $2, $3, $4, $5)",
+    /* One statement, matched on the network too (as store_sqlite.c). */
+    [S_INVITE_USE] = "UPDATE invite SET uses_left = uses_left - 1 "
+                     "WHERE hash = $1 AND nwid = $2 AND uses_left > 0 AND expires > $3",
+    [S_AUDIT_PUT] = "INSERT INTO audit (time, who, action, object, old, new) "
+                    "VALUES ($1, $2, $3, $4, $5, $6)",
+    [S_AUDIT_LIST] = "SELECT id, time, who, action, object, old, new FROM audit WHERE id < $1 "
+                     "ORDER BY id DESC LIMIT $2",
+    [S_AUDIT_PRUNE_TIME] = "DELETE FROM audit WHERE time < $1",
+    /* The newest $1 stay (as store_sqlite.c). */
+    [S_AUDIT_PRUNE_ROWS] = "DELETE FROM audit WHERE id <= (SELECT id FROM audit "
+                           "ORDER BY id DESC LIMIT 1 OFFSET $1)",
+    [S_TRY_LEAD] = "SELECT pg_try_advisory_lock($1::bigint)::text",
+    [S_NOTIFY] = "SELECT pg_notify('" CHANNEL "', $1)::text",
+};
 
 static struct pg_store *pg(struct zt_store *s)
 {
@@ -122,15 +213,30 @@ static void p_int(struct params *p, char *buf, size_t cap, int64_t v)
 	p_text(p, buf);
 }
 
-static PGresult *run(struct pg_store *s, const char *sql, const struct params *p)
+static void stmt_name(int st, char *out, size_t cap)
+{
+	snprintf(out, cap, "zt%d", st);
+}
+
+/* A prepared statement (stmts[st]). */
+static PGresult *run(struct pg_store *s, enum stmt st, const struct params *p)
+{
+	char name[16];
+
+	stmt_name((int)st, name, sizeof name);
+	return PQexecPrepared(s->c, name, p->n, p->v, p->len, p->fmt, 0);
+}
+
+/* A statement that is not prepared (the migration's: the tables the
+ * prepared ones name may not exist yet). */
+static PGresult *run_sql(struct pg_store *s, const char *sql, const struct params *p)
 {
 	return PQexecParams(s->c, sql, p->n, NULL, p->v, p->len, p->fmt, 0);
 }
 
-/* A write; *changed (if given) the rows it touched. */
-static int write1(struct pg_store *s, const char *sql, const struct params *p, uint64_t *changed)
+/* A write's result, cleared; *changed (if given) the rows it touched. */
+static int written(PGresult *res, uint64_t *changed)
 {
-	PGresult *res = run(s, sql, p);
 	int r = PQresultStatus(res) == PGRES_COMMAND_OK ? ZT_OK : ZT_ECALLBACK;
 
 	if (r == ZT_OK && changed != NULL)
@@ -139,26 +245,49 @@ static int write1(struct pg_store *s, const char *sql, const struct params *p, u
 	return r;
 }
 
-static int get_text(struct pg_store *s, const char *sql, const struct params *p, char **out);
+static int write1(struct pg_store *s, enum stmt st, const struct params *p, uint64_t *changed)
+{
+	return written(run(s, st, p), changed);
+}
+
+/* The first column of a result's first row, malloc'd, the result cleared;
+ * ZT_ENOTFOUND: no row. */
+static int first_text(PGresult *res, char **out)
+{
+	int r;
+
+	*out = NULL;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		r = ZT_ECALLBACK;
+	else if (PQntuples(res) == 0)
+		r = ZT_ENOTFOUND;
+	else
+		r = (*out = strdup(PQgetvalue(res, 0, 0))) != NULL ? ZT_OK : ZT_ENOMEM;
+	PQclear(res);
+	return r;
+}
+
+static int get_text(struct pg_store *s, enum stmt st, const struct params *p, char **out)
+{
+	return first_text(run(s, st, p), out);
+}
 
 static int pg_begin(struct zt_store *b)
 {
 	struct pg_store *s = pg(b);
-	struct params p = {0};
-	char key[24], *t = NULL;
+	PGresult *res;
 	int r;
 
 	if (s->depth++ > 0)
 		return ZT_OK;
-	/* The write lock first (see the top of the file): released by the
-	 * commit or rollback. */
-	p_int(&p, key, sizeof key, KEY_WRITE);
-	r = exec(s->c, "BEGIN");
-	if (r == ZT_OK)
-		r = get_text(s, "SELECT pg_advisory_xact_lock($1::bigint)::text", &p, &t);
-	free(t);
+	/* The write lock first (see the top of the file), released by the
+	 * commit or rollback; sent with the BEGIN, in one round trip. */
+	res = PQexec(s->c, s->begin_sql);
+	r = PQresultStatus(res) == PGRES_TUPLES_OK ? ZT_OK : ZT_ECALLBACK;
+	PQclear(res);
 	if (r != ZT_OK) {
-		(void)exec(s->c, "ROLLBACK");
+		if (PQtransactionStatus(s->c) != PQTRANS_IDLE)
+			(void)exec(s->c, "ROLLBACK");
 		s->depth--;
 		return ZT_ECALLBACK;
 	}
@@ -196,23 +325,6 @@ static void pg_rollback(struct zt_store *b)
 	(void)exec(s->c, "ROLLBACK");
 }
 
-/* The first column of the first row, malloc'd; ZT_ENOTFOUND: no row. */
-static int get_text(struct pg_store *s, const char *sql, const struct params *p, char **out)
-{
-	PGresult *res = run(s, sql, p);
-	int r;
-
-	*out = NULL;
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		r = ZT_ECALLBACK;
-	else if (PQntuples(res) == 0)
-		r = ZT_ENOTFOUND;
-	else
-		r = (*out = strdup(PQgetvalue(res, 0, 0))) != NULL ? ZT_OK : ZT_ENOMEM;
-	PQclear(res);
-	return r;
-}
-
 static int pg_net_get(struct zt_store *b, uint64_t nwid, char **json)
 {
 	struct params p = {0};
@@ -220,7 +332,7 @@ static int pg_net_get(struct zt_store *b, uint64_t nwid, char **json)
 
 	id_text(nwid, 16, id, sizeof id);
 	p_text(&p, id);
-	return get_text(pg(b), "SELECT json FROM network WHERE id = $1", &p, json);
+	return get_text(pg(b), S_NET_GET, &p, json);
 }
 
 static int pg_net_put(struct zt_store *b, uint64_t nwid, const char *json)
@@ -231,16 +343,13 @@ static int pg_net_put(struct zt_store *b, uint64_t nwid, const char *json)
 	id_text(nwid, 16, id, sizeof id);
 	p_text(&p, id);
 	p_text(&p, json);
-	return write1(pg(b),
-	              "INSERT INTO network (id, json) VALUES ($1, $2) "
-	              "ON CONFLICT (id) DO UPDATE SET json = excluded.json",
-	              &p, NULL);
+	return write1(pg(b), S_NET_PUT, &p, NULL);
 }
 
-static int deleted(struct pg_store *s, const char *sql, const struct params *p)
+static int deleted(struct pg_store *s, enum stmt st, const struct params *p)
 {
 	uint64_t n = 0;
-	int r = write1(s, sql, p, &n);
+	int r = write1(s, st, p, &n);
 	return r == ZT_OK && n == 0 ? ZT_ENOTFOUND : r;
 }
 
@@ -251,13 +360,13 @@ static int pg_net_delete(struct zt_store *b, uint64_t nwid)
 
 	id_text(nwid, 16, id, sizeof id);
 	p_text(&p, id);
-	return deleted(pg(b), "DELETE FROM network WHERE id = $1", &p);
+	return deleted(pg(b), S_NET_DELETE, &p);
 }
 
-static int each(struct pg_store *s, const char *sql, const struct params *p, zt_store_each_fn fn,
+static int each(struct pg_store *s, enum stmt st, const struct params *p, zt_store_each_fn fn,
                 void *ctx)
 {
-	PGresult *res = run(s, sql, p);
+	PGresult *res = run(s, st, p);
 	int r = ZT_OK;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
@@ -272,7 +381,7 @@ static int each(struct pg_store *s, const char *sql, const struct params *p, zt_
 static int pg_net_list(struct zt_store *b, zt_store_each_fn fn, void *ctx)
 {
 	struct params p = {0};
-	return each(pg(b), "SELECT id, json FROM network ORDER BY id", &p, fn, ctx);
+	return each(pg(b), S_NET_LIST, &p, fn, ctx);
 }
 
 static int pg_member_get(struct zt_store *b, uint64_t nwid, uint64_t addr, char **json)
@@ -284,8 +393,7 @@ static int pg_member_get(struct zt_store *b, uint64_t nwid, uint64_t addr, char 
 	id_text(addr, 10, a, sizeof a);
 	p_text(&p, id);
 	p_text(&p, a);
-	return get_text(pg(b), "SELECT json FROM member WHERE nwid = $1 AND address = $2", &p,
-	                json);
+	return get_text(pg(b), S_MEMBER_GET, &p, json);
 }
 
 static int ip_len(const struct zt_inetaddr *ip)
@@ -293,57 +401,43 @@ static int ip_len(const struct zt_inetaddr *ip)
 	return ip->family == 4 ? 4 : 16;
 }
 
-/* The member's row and its index rows, in the caller's transaction. */
-static int put_member(struct pg_store *s, const char *id, const char *a, const char *json)
+static int pg_member_put(struct zt_store *b, uint64_t nwid, uint64_t addr, const char *json)
 {
+	static const char hex[] = "0123456789abcdef";
 	struct zt_store_member_index ix;
 	struct params p = {0};
-	char au[4], br[4], rev[24];
+	/* "{" 32 hex digits "," ... "}": an array of the addresses as hex. */
+	char id[24], a[16], au[4], br[4], rev[24], ips[ZT_STORE_MEMBER_IPS * 33 + 3];
+	size_t n = 0;
 
 	zt_store_member_index(json, &ix);
+	ips[n++] = '{';
+	for (unsigned i = 0; i < ix.ip_count; i++) {
+		if (i > 0)
+			ips[n++] = ',';
+		for (int k = 0; k < ip_len(&ix.ips[i]); k++) {
+			ips[n++] = hex[ix.ips[i].ip[k] >> 4];
+			ips[n++] = hex[ix.ips[i].ip[k] & 15];
+		}
+	}
+	ips[n++] = '}';
+	ips[n] = '\0';
+	id_text(nwid, 16, id, sizeof id);
+	id_text(addr, 10, a, sizeof a);
 	p_text(&p, id);
 	p_text(&p, a);
 	p_text(&p, json);
 	p_int(&p, au, sizeof au, ix.authorized);
 	p_int(&p, br, sizeof br, ix.bridge);
 	p_int(&p, rev, sizeof rev, ix.revision);
-	/* A member of a network that does not exist fails the foreign key. */
-	if (write1(s,
-	           "INSERT INTO member (nwid, address, json, authorized, bridge, revision) "
-	           "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (nwid, address) DO UPDATE SET "
-	           "json = excluded.json, authorized = excluded.authorized, "
-	           "bridge = excluded.bridge, revision = excluded.revision",
-	           &p, NULL) != ZT_OK)
-		return ZT_ECALLBACK;
-	p.n = 2;
-	if (write1(s, "DELETE FROM member_ip WHERE nwid = $1 AND address = $2", &p, NULL) != ZT_OK)
-		return ZT_ECALLBACK;
-	for (unsigned i = 0; i < ix.ip_count; i++) {
-		p.n = 2;
-		p_bin(&p, ix.ips[i].ip, ip_len(&ix.ips[i]));
-		if (write1(s,
-		           "INSERT INTO member_ip (nwid, address, ip) VALUES ($1, $2, $3) "
-		           "ON CONFLICT DO NOTHING",
-		           &p, NULL) != ZT_OK)
-			return ZT_ECALLBACK;
-	}
-	return ZT_OK;
-}
-
-static int pg_member_put(struct zt_store *b, uint64_t nwid, uint64_t addr, const char *json)
-{
-	char id[24], a[16];
-	int r;
-
-	id_text(nwid, 16, id, sizeof id);
-	id_text(addr, 10, a, sizeof a);
-	/* The row and its index commit together. */
+	p_text(&p, ips);
+	/* The row and its index commit together: one statement, so it needs
+	 * no transaction of its own beyond the write lock's (store.h). */
 	if (pg_begin(b) != ZT_OK)
 		return ZT_ECALLBACK;
-	r = put_member(pg(b), id, a, json);
-	if (r != ZT_OK) {
+	if (write1(pg(b), S_MEMBER_PUT, &p, NULL) != ZT_OK) {
 		pg_rollback(b);
-		return r;
+		return ZT_ECALLBACK;
 	}
 	return pg_commit(b);
 }
@@ -357,7 +451,7 @@ static int pg_member_delete(struct zt_store *b, uint64_t nwid, uint64_t addr)
 	id_text(addr, 10, a, sizeof a);
 	p_text(&p, id);
 	p_text(&p, a);
-	return deleted(pg(b), "DELETE FROM member WHERE nwid = $1 AND address = $2", &p);
+	return deleted(pg(b), S_MEMBER_DELETE, &p);
 }
 
 static int pg_member_list(struct zt_store *b, uint64_t nwid, zt_store_each_fn fn, void *ctx)
@@ -367,12 +461,11 @@ static int pg_member_list(struct zt_store *b, uint64_t nwid, zt_store_each_fn fn
 
 	id_text(nwid, 16, id, sizeof id);
 	p_text(&p, id);
-	return each(pg(b), "SELECT address, json FROM member WHERE nwid = $1 ORDER BY address", &p,
-	            fn, ctx);
+	return each(pg(b), S_MEMBER_LIST, &p, fn, ctx);
 }
 
 /* A page of addresses (column 0) and, with rev, revisions (column 1). */
-static int page(struct pg_store *s, const char *sql, uint64_t nwid, uint64_t after, size_t cap,
+static int page(struct pg_store *s, enum stmt st, uint64_t nwid, uint64_t after, size_t cap,
                 uint64_t *out, int64_t *rev, size_t *n)
 {
 	struct params p = {0};
@@ -388,7 +481,7 @@ static int page(struct pg_store *s, const char *sql, uint64_t nwid, uint64_t aft
 	p_text(&p, id);
 	p_text(&p, a);
 	p_int(&p, lim, sizeof lim, (int64_t)cap);
-	res = run(s, sql, &p);
+	res = run(s, st, &p);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		r = ZT_ECALLBACK;
 	for (int i = 0; r == ZT_OK && i < PQntuples(res) && *n < cap; i++) {
@@ -405,28 +498,16 @@ static int page(struct pg_store *s, const char *sql, uint64_t nwid, uint64_t aft
 static int pg_member_ids(struct zt_store *b, uint64_t nwid, enum zt_store_which which,
                          uint64_t after, uint64_t *out, size_t cap, size_t *n)
 {
-	static const char *const sql[] = {
-	    [ZT_STORE_ALL] = "SELECT address FROM member WHERE nwid = $1 AND address > $2 "
-	                     "ORDER BY address LIMIT $3",
-	    [ZT_STORE_AUTHORIZED] = "SELECT address FROM member WHERE nwid = $1 AND authorized = 1 "
-	                            "AND address > $2 ORDER BY address LIMIT $3",
-	    [ZT_STORE_BRIDGES] = "SELECT address FROM member WHERE nwid = $1 AND bridge = 1 "
-	                         "AND address > $2 ORDER BY address LIMIT $3",
-	};
-
 	*n = 0;
 	if ((unsigned)which > ZT_STORE_BRIDGES)
 		return ZT_ECALLBACK;
-	return page(pg(b), sql[which], nwid, after, cap, out, NULL, n);
+	return page(pg(b), S_IDS_ALL + which, nwid, after, cap, out, NULL, n);
 }
 
 static int pg_member_revisions(struct zt_store *b, uint64_t nwid, uint64_t after, uint64_t *out,
                                int64_t *rev, size_t cap, size_t *n)
 {
-	return page(pg(b),
-	            "SELECT address, revision FROM member WHERE nwid = $1 AND address > $2 "
-	            "ORDER BY address LIMIT $3",
-	            nwid, after, cap, out, rev, n);
+	return page(pg(b), S_REVISIONS, nwid, after, cap, out, rev, n);
 }
 
 static int pg_ip_owner(struct zt_store *b, uint64_t nwid, const struct zt_inetaddr *ip,
@@ -440,21 +521,18 @@ static int pg_ip_owner(struct zt_store *b, uint64_t nwid, const struct zt_inetad
 	id_text(nwid, 16, id, sizeof id);
 	p_text(&p, id);
 	p_bin(&p, ip->ip, ip_len(ip));
-	r = get_text(pg(b),
-	             "SELECT address FROM member_ip WHERE nwid = $1 AND ip = $2 ORDER BY address "
-	             "LIMIT 1",
-	             &p, &t);
+	r = get_text(pg(b), S_IP_OWNER, &p, &t);
 	if (r == ZT_OK && zt_address_parse(t, owner) != ZT_OK)
 		r = ZT_ECALLBACK;
 	free(t);
 	return r;
 }
 
-static int count_rows(struct pg_store *s, const char *sql, uint64_t *out)
+static int count_rows(struct pg_store *s, enum stmt st, uint64_t *out)
 {
 	struct params p = {0};
 	char *t = NULL;
-	int r = get_text(s, sql, &p, &t);
+	int r = get_text(s, st, &p, &t);
 
 	*out = r == ZT_OK ? strtoull(t, NULL, 10) : 0;
 	free(t);
@@ -463,9 +541,9 @@ static int count_rows(struct pg_store *s, const char *sql, uint64_t *out)
 
 static int pg_count(struct zt_store *b, uint64_t *networks, uint64_t *members)
 {
-	if (count_rows(pg(b), "SELECT count(*) FROM network", networks) != ZT_OK)
+	if (count_rows(pg(b), S_COUNT_NETWORKS, networks) != ZT_OK)
 		return ZT_ECALLBACK;
-	return count_rows(pg(b), "SELECT count(*) FROM member", members);
+	return count_rows(pg(b), S_COUNT_MEMBERS, members);
 }
 
 static int pg_invite_put(struct zt_store *b, const uint8_t hash[32], uint64_t nwid, unsigned uses,
@@ -480,10 +558,7 @@ static int pg_invite_put(struct zt_store *b, const uint8_t hash[32], uint64_t nw
 	p_int(&p, u, sizeof u, uses);
 	p_int(&p, e, sizeof e, expires);
 	p_int(&p, c, sizeof c, now);
-	return write1(pg(b),
-	              "INSERT INTO invite (hash, nwid, uses_left, expires, created) "
-	              "VALUES ($1, $2, $3, $4, $5)",
-	              &p, NULL);
+	return write1(pg(b), S_INVITE_PUT, &p, NULL);
 }
 
 static int pg_invite_use(struct zt_store *b, const uint8_t hash[32], uint64_t nwid, int64_t now)
@@ -495,11 +570,7 @@ static int pg_invite_use(struct zt_store *b, const uint8_t hash[32], uint64_t nw
 	p_bin(&p, hash, 32);
 	p_text(&p, id);
 	p_int(&p, t, sizeof t, now);
-	/* One statement, matched on the network too (as store_sqlite.c). */
-	return deleted(pg(b),
-	               "UPDATE invite SET uses_left = uses_left - 1 "
-	               "WHERE hash = $1 AND nwid = $2 AND uses_left > 0 AND expires > $3",
-	               &p);
+	return deleted(pg(b), S_INVITE_USE, &p);
 }
 
 static int pg_audit_put(struct zt_store *b, const struct zt_store_audit *e)
@@ -513,10 +584,7 @@ static int pg_audit_put(struct zt_store *b, const struct zt_store_audit *e)
 	p_text(&p, e->object != NULL ? e->object : "");
 	p_text(&p, e->old_json); /* NULL: SQL NULL */
 	p_text(&p, e->new_json);
-	return write1(pg(b),
-	              "INSERT INTO audit (time, who, action, object, old, new) "
-	              "VALUES ($1, $2, $3, $4, $5, $6)",
-	              &p, NULL);
+	return write1(pg(b), S_AUDIT_PUT, &p, NULL);
 }
 
 static const char *col(PGresult *res, int row, int i)
@@ -534,10 +602,7 @@ static int pg_audit_list(struct zt_store *b, int64_t before, unsigned limit, zt_
 
 	p_int(&p, bf, sizeof bf, before > 0 ? before : INT64_MAX);
 	p_int(&p, lim, sizeof lim, limit);
-	res = run(pg(b),
-	          "SELECT id, time, who, action, object, old, new FROM audit WHERE id < $1 "
-	          "ORDER BY id DESC LIMIT $2",
-	          &p);
+	res = run(pg(b), S_AUDIT_LIST, &p);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		r = ZT_ECALLBACK;
 	for (int i = 0; r == ZT_OK && i < PQntuples(res); i++) {
@@ -567,16 +632,12 @@ static int pg_audit_prune(struct zt_store *b, int64_t older_than, uint64_t max_r
 	if (pg_begin(b) != ZT_OK)
 		return ZT_ECALLBACK;
 	p_int(&p, t, sizeof t, older_than);
-	if (write1(s, "DELETE FROM audit WHERE time < $1", &p, &n) != ZT_OK)
+	if (write1(s, S_AUDIT_PRUNE_TIME, &p, &n) != ZT_OK)
 		goto fail;
 	*deleted_out += n;
-	/* The newest max_rows stay (as store_sqlite.c). */
 	p.n = 0;
 	p_int(&p, t, sizeof t, (int64_t)(max_rows > INT64_MAX ? INT64_MAX : max_rows));
-	if (write1(s,
-	           "DELETE FROM audit WHERE id <= (SELECT id FROM audit ORDER BY id DESC "
-	           "LIMIT 1 OFFSET $1)",
-	           &p, &n) != ZT_OK)
+	if (write1(s, S_AUDIT_PRUNE_ROWS, &p, &n) != ZT_OK)
 		goto fail;
 	*deleted_out += n;
 	return pg_commit(b);
@@ -682,14 +743,15 @@ static int migrate(struct pg_store *s, const char *what, char *err, size_t errca
 	p_int(&p, key, sizeof key, KEY_MIGRATE);
 	if (exec(s->c, "BEGIN") != ZT_OK)
 		goto fail;
-	if (get_text(s, "SELECT pg_advisory_xact_lock($1::bigint)::text", &p, &t) != ZT_OK)
+	if (first_text(run_sql(s, "SELECT pg_advisory_xact_lock($1::bigint)::text", &p), &t) !=
+	    ZT_OK)
 		goto fail;
 	free(t);
 	t = NULL;
 	if (exec(s->c, "CREATE TABLE IF NOT EXISTS zt_schema (version INTEGER NOT NULL)") != ZT_OK)
 		goto fail;
 	p.n = 0;
-	r = get_text(s, "SELECT version FROM zt_schema", &p, &t);
+	r = first_text(run_sql(s, "SELECT version FROM zt_schema", &p), &t);
 	if (r == ZT_ENOTFOUND)
 		r = exec(s->c, "INSERT INTO zt_schema (version) VALUES (0)");
 	if (r != ZT_OK)
@@ -713,7 +775,7 @@ static int migrate(struct pg_store *s, const char *what, char *err, size_t errca
 			goto fail;
 		p.n = 0;
 		p_int(&p, ver, sizeof ver, v + 1);
-		if (write1(s, "UPDATE zt_schema SET version = $1", &p, NULL) != ZT_OK)
+		if (written(run_sql(s, "UPDATE zt_schema SET version = $1", &p), NULL) != ZT_OK)
 			goto fail;
 	}
 	if (exec(s->c, "COMMIT") != ZT_OK)
@@ -726,6 +788,25 @@ fail:
 	free(t);
 	(void)exec(s->c, "ROLLBACK");
 	return ZT_ECALLBACK;
+}
+
+/* Every statement of stmts[], on this connection (prepared statements
+ * are the session's: a new connection prepares them again). */
+static int prepare(struct pg_store *s)
+{
+	for (int i = 0; i < S_N; i++) {
+		char name[16];
+		PGresult *res;
+		bool ok;
+
+		stmt_name(i, name, sizeof name);
+		res = PQprepare(s->c, name, stmts[i], 0, NULL);
+		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+		PQclear(res);
+		if (!ok)
+			return ZT_ECALLBACK;
+	}
+	return ZT_OK;
 }
 
 static void no_notice(void *ctx, const char *message)
@@ -814,8 +895,15 @@ int zt_store_pg_open(struct zt_store **out, const char *uri, char *err, size_t e
 		goto fail;
 	}
 	r = migrate(s, what, err, errcap);
+	if (r == ZT_OK && (r = prepare(s)) != ZT_OK) {
+		snprintf(err, errcap, "%s: preparing the statements failed: %s", what,
+		         PQerrorMessage(s->c));
+		err[strcspn(err, "\n")] = '\0';
+	}
 	if (r != ZT_OK)
 		goto fail;
+	snprintf(s->begin_sql, sizeof s->begin_sql,
+	         "BEGIN; SELECT pg_advisory_xact_lock(%" PRId64 ")", KEY_WRITE);
 	*out = &s->base;
 	return ZT_OK;
 fail:
@@ -835,7 +923,7 @@ int zt_store_pg_try_lead(struct zt_store *b, bool *leading)
 	if (s->leading)
 		return PQstatus(s->c) == CONNECTION_OK ? ZT_OK : ZT_ECALLBACK;
 	p_int(&p, key, sizeof key, KEY_LEAD);
-	r = get_text(s, "SELECT pg_try_advisory_lock($1::bigint)::text", &p, &t);
+	r = get_text(s, S_TRY_LEAD, &p, &t);
 	if (r == ZT_OK)
 		s->leading = *leading = strcmp(t, "true") == 0;
 	free(t);
@@ -861,7 +949,7 @@ int zt_store_pg_notify(struct zt_store *b, uint64_t nwid, uint64_t member, bool 
 	snprintf(payload, sizeof payload, "%016" PRIx64 " %010" PRIx64 " %d", nwid, member,
 	         deauthorized ? 1 : 0);
 	p_text(&p, payload);
-	r = get_text(pg(b), "SELECT pg_notify('" CHANNEL "', $1)::text", &p, &t);
+	r = get_text(pg(b), S_NOTIFY, &p, &t);
 	free(t);
 	return r == ZT_OK ? ZT_OK : ZT_ECALLBACK;
 }

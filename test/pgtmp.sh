@@ -10,6 +10,8 @@
 # PostgreSQL refuses to run as root), listens on a unix socket in DIR only
 # (no TCP port, so parallel runs cannot collide), trusts local
 # connections.  Exit 77: no PostgreSQL binaries (install: ext/deps.sh test).
+# PGTMP_OPTS: more server options for start (bench/ctl.sh loads
+# pg_stat_statements with it), e.g. "-c shared_preload_libraries=...".
 set -eu
 cmd=${1:-}
 dir=${2:-}
@@ -34,7 +36,7 @@ start)
 		--no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
 	# fsync stays on: the tests check that a commit is durable.
 	as_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-		-o "-c listen_addresses='' -k $dir -p 5432 -c max_connections=40" \
+		-o "-c listen_addresses='' -k $dir -p 5432 -c max_connections=40 ${PGTMP_OPTS:-}" \
 		start >/dev/null 2>&1 || { cat "$dir/server.log" >&2; exit 1; }
 	as_user "$bin/createdb" -h "$dir" -p 5432 -U zt zt
 	echo "postgresql:///zt?host=$dir&port=5432&user=zt"
@@ -42,7 +44,7 @@ start)
 crash)
 	as_user "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t 30 stop >/dev/null 2>&1
 	as_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-		-o "-c listen_addresses='' -k $dir -p 5432 -c max_connections=40" \
+		-o "-c listen_addresses='' -k $dir -p 5432 -c max_connections=40 ${PGTMP_OPTS:-}" \
 		start >/dev/null 2>&1 || { cat "$dir/server.log" >&2; exit 1; }
 	;;
 stop)

@@ -171,6 +171,22 @@ static void test_index(void)
 	CHECK_EQ(s->ops->ip_owner(s, NWID, &a, &owner), ZT_ENOTFOUND);
 	CHECK_EQ(s->ops->member_ids(s, NWID, ZT_STORE_AUTHORIZED, 0, ids, 8, &n), ZT_OK);
 	CHECK(n == 1 && ids[0] == 0x0102030406);
+	/* One kept, one added, one named twice; then none. */
+	CHECK_EQ(s->ops->member_put(s, NWID, 0x0102030405,
+	                            "{\"ipAssignments\":[\"10.0.0.7\",\"10.0.0.5\",\"10.0.0.5\"]}"),
+	         ZT_OK);
+	CHECK_EQ(s->ops->ip_owner(s, NWID, &a, &owner), ZT_OK);
+	CHECK_EQ(owner, 0x0102030405);
+	{
+		struct zt_inetaddr c = ip4(10, 0, 0, 7);
+		owner = 0;
+		CHECK_EQ(s->ops->ip_owner(s, NWID, &c, &owner), ZT_OK);
+		CHECK_EQ(owner, 0x0102030405);
+		CHECK_EQ(s->ops->member_put(s, NWID, 0x0102030405, "{\"ipAssignments\":[]}"),
+		         ZT_OK);
+		CHECK_EQ(s->ops->ip_owner(s, NWID, &c, &owner), ZT_ENOTFOUND);
+		CHECK_EQ(s->ops->ip_owner(s, NWID, &a, &owner), ZT_ENOTFOUND);
+	}
 	CHECK_EQ(s->ops->member_delete(s, NWID, 0x0102030406), ZT_OK);
 	CHECK_EQ(s->ops->ip_owner(s, NWID, &b, &owner), ZT_ENOTFOUND);
 	CHECK_EQ(s->ops->count(s, &nets, &members), ZT_OK);
