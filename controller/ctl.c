@@ -232,6 +232,23 @@ int zt_ctl_member_revisions(struct zt_ctl *c, uint64_t nwid, int64_t now, zt_ctl
 	return ZT_OK;
 }
 
+size_t zt_ctl_pending_ids(struct zt_ctl *c, uint64_t nwid, int64_t now, uint64_t *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; c->pending != NULL && i < ZT_CTL_PENDING_MAX && n < cap; i++) {
+		struct zt_ctl_pending *p = &c->pending[i];
+
+		if (p->nwid != nwid)
+			continue;
+		if (pending_expired(p, now))
+			memset(p, 0, sizeof *p);
+		else
+			out[n++] = p->address;
+	}
+	return n;
+}
+
 static int save(struct zt_ctl *c, uint64_t nwid, uint64_t address, bool member, const json_t *j)
 {
 	char *t = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);

@@ -215,6 +215,9 @@ int zt_ctl_member_list(struct zt_ctl *c, uint64_t nwid, int64_t now, zt_store_ea
 typedef int (*zt_ctl_rev_fn)(void *ctx, uint64_t address, int64_t revision);
 int zt_ctl_member_revisions(struct zt_ctl *c, uint64_t nwid, int64_t now, zt_ctl_rev_fn fn,
                             void *ctx);
+/* The pending members of nwid (asked, denied, not stored): up to cap
+ * addresses into out; returns how many. */
+size_t zt_ctl_pending_ids(struct zt_ctl *c, uint64_t nwid, int64_t now, uint64_t *out, size_t cap);
 /* After network nwid was deleted: forget its pending members. */
 void zt_ctl_forget_net(struct zt_ctl *c, uint64_t nwid);
 
