@@ -125,12 +125,12 @@ DNS_LIBS := $(or $(shell $(PKG_CONFIG) $(PKG_STATIC) --libs ldns 2>/dev/null),-l
 
 NODE_SRCS := $(wildcard node/*.c)
 OSDEP_SRCS := $(wildcard osdep/*.c)
-ZTD_SRCS := $(filter-out service/cli.c,$(wildcard service/*.c))
-CLI_SRCS := service/cli.c
+ZTD_SRCS := $(filter-out service/cli%.c,$(wildcard service/*.c))
+CLI_SRCS := $(wildcard service/cli*.c)
 ROOT_SRCS := $(wildcard root/*.c)
 # controller/: libztctl.a (logic, store, API) + the program's main.
 CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c \
-	controller/rulescmd.c controller/zimportcmd.c,$(wildcard controller/*.c))
+	controller/rulescmd.c controller/adduser.c controller/zimportcmd.c,$(wildcard controller/*.c))
 ifeq ($(PG),0)
 CTL_LIB_SRCS := $(filter-out controller/store_pg.c,$(CTL_LIB_SRCS))
 $(B)/test/unit/ctl_store_test.o: CFLAGS_NODE += -DZT_NO_PG
@@ -138,7 +138,9 @@ else
 CTL_LIB_SRCS := $(filter-out controller/store_nopg.c,$(CTL_LIB_SRCS))
 endif
 CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c controller/rulescmd.c \
-	controller/zimportcmd.c
+	controller/adduser.c controller/zimportcmd.c
+# The web UI's files (controller/ui/), built into the controller as C arrays.
+UI_FILES := controller/ui/index.html controller/ui/ui.css controller/ui/ui.js controller/ui/favicon.svg
 UNIT_SRCS := $(wildcard test/unit/*_test.c)
 SIM_SRCS := $(filter-out test/sim/sim_main.c,$(wildcard test/sim/*.c))
 
@@ -147,7 +149,7 @@ OSDEP_OBJS := $(OSDEP_SRCS:%.c=$(B)/%.o)
 ZTD_OBJS := $(ZTD_SRCS:%.c=$(B)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
 ROOT_OBJS := $(ROOT_SRCS:%.c=$(B)/%.o)
-CTL_LIB_OBJS := $(CTL_LIB_SRCS:%.c=$(B)/%.o)
+CTL_LIB_OBJS := $(CTL_LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/ui_assets.o
 CTL_OBJS := $(CTL_SRCS:%.c=$(B)/%.o)
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(B)/test/%)
 SIM_BIN := $(B)/test/zt-sim
@@ -200,6 +202,12 @@ $(B)/zt-cli: $(CLI_OBJS) $(B)/libztos.a $(B)/libztnode.a
 	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS)
 $(B)/zt-root: $(ROOT_OBJS) $(B)/libztos.a $(B)/libztnode.a
 	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $(ROOT_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS)
+
+$(B)/gen/ui_assets.c: $(UI_FILES) controller/ui/embed.sh
+	@mkdir -p $(dir $@)
+	@sh controller/ui/embed.sh $(UI_FILES) > $@.tmp && mv $@.tmp $@
+$(B)/gen/ui_assets.o: $(B)/gen/ui_assets.c
+	$(Q_CC)$(CC) $(CFLAGS_OS) -c -o $@ $<
 
 $(B)/libztctl.a: $(CTL_LIB_OBJS)
 	@rm -f $@
@@ -326,10 +334,14 @@ FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE
 	-I. -Inode $(PKG_CFLAGS) -DZT_VERSION='"$(VERSION)"'
 FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c osdep/rulesjson.c osdep/version.c service/api_json.c controller/ctl_json.c controller/ctl_rules.c \
 	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c \
-	controller/store_index.c controller/zimport.c
+	controller/store_index.c controller/zimport.c controller/capi_invite.c controller/capi_user.c
+# The web UI (fuzz_ui): its server side and its files, generated as in $(B).
+FUZZ_LIB_SRCS += controller/ui.c controller/uisess.c build-fuzz/gen/ui_assets.c
 
 # The rules compiler (capi.c compiles a network's rulesSource).
 FUZZ_LIB_SRCS += controller/rulesc.c
+# ctl.c's caches and rate limits.
+FUZZ_LIB_SRCS += controller/ctl_cache.c controller/ctl_rate.c
 # ztd's names responder (fuzz_dns).
 FUZZ_LIB_SRCS += service/dns.c
 
@@ -338,6 +350,10 @@ FUZZ_LIB_SRCS += service/dns.c
 # each of the targets cost minutes of every `make test`.
 FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.c=build-fuzz/obj/%.o)
 FUZZ_OBJ_CFLAGS := $(subst -fsanitize=fuzzer$(COMMA),-fsanitize=fuzzer-no-link$(COMMA),$(FUZZ_CFLAGS))
+
+build-fuzz/gen/ui_assets.c: $(UI_FILES) controller/ui/embed.sh
+	@mkdir -p $(dir $@)
+	@sh controller/ui/embed.sh $(UI_FILES) > $@.tmp && mv $@.tmp $@
 
 build-fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)

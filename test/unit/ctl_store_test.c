@@ -400,6 +400,72 @@ static void test_invites(void)
 	zt_store_close(s);
 }
 
+static int list_inv(void *ctx, const struct zt_store_invite *inv)
+{
+	uint8_t *seen = ctx;
+	seen[seen[0] + 1] = inv->hash[0];
+	seen[0]++;
+	return 0;
+}
+
+/* The web UI's pieces: invites listed newest first and revoked; users. */
+static void test_ui_tables(void)
+{
+	struct zt_store *s;
+	uint8_t h[32], seen[8] = {0};
+	char *hash = NULL;
+	uint64_t n = 9;
+
+	fresh_path("ui.db");
+	s = open_store();
+	if (s == NULL) {
+		CHECK(0);
+		return;
+	}
+	CHECK_EQ(s->ops->net_put(s, NWID, "{}"), ZT_OK);
+	CHECK_EQ(s->ops->net_put(s, NWID + 1, "{}"), ZT_OK);
+	for (int i = 1; i <= 3; i++) {
+		memset(h, i, sizeof h);
+		CHECK_EQ(s->ops->invite_put(s, h, i == 3 ? NWID + 1 : NWID, 1, 10000, i), ZT_OK);
+	}
+	CHECK_EQ(s->ops->invite_list(s, NWID, 10, list_inv, seen), ZT_OK);
+	CHECK(seen[0] == 2 && seen[1] == 2 && seen[2] == 1);
+	memset(seen, 0, sizeof seen);
+	CHECK_EQ(s->ops->invite_list(s, NWID, 1, list_inv, seen), ZT_OK);
+	CHECK(seen[0] == 1 && seen[1] == 2);
+	memset(h, 3, sizeof h); /* another network's */
+	CHECK_EQ(s->ops->invite_delete(s, h, NWID), ZT_ENOTFOUND);
+	memset(h, 1, sizeof h);
+	CHECK_EQ(s->ops->invite_delete(s, h, NWID), ZT_OK);
+	CHECK_EQ(s->ops->invite_use(s, h, NWID, 5), ZT_ENOTFOUND); /* revoked */
+	CHECK_EQ(s->ops->invite_delete(s, h, NWID), ZT_ENOTFOUND);
+
+	CHECK_EQ(s->ops->user_count(s, &n), ZT_OK);
+	CHECK_EQ(n, 0);
+	CHECK_EQ(s->ops->user_get(s, "alice", &hash), ZT_ENOTFOUND);
+	CHECK_EQ(s->ops->user_put(s, "alice", "$argon2id$1", 1), ZT_OK);
+	CHECK_EQ(s->ops->user_put(s, "alice", "$argon2id$2", 2), ZT_OK); /* a new password */
+	CHECK_EQ(s->ops->user_put(s, "bob", "$argon2id$3", 3), ZT_OK);
+	CHECK_EQ(s->ops->user_get(s, "alice", &hash), ZT_OK);
+	CHECK(hash != NULL && strcmp(hash, "$argon2id$2") == 0);
+	free(hash);
+	CHECK_EQ(s->ops->user_count(s, &n), ZT_OK);
+	CHECK_EQ(n, 2);
+	CHECK_EQ(s->ops->user_delete(s, "bob"), ZT_OK);
+	CHECK_EQ(s->ops->user_delete(s, "bob"), ZT_ENOTFOUND);
+	CHECK_EQ(s->ops->user_count(s, &n), ZT_OK);
+	CHECK_EQ(n, 1);
+	zt_store_close(s);
+	/* Kept across a reopen. */
+	s = open_store();
+	CHECK(s != NULL);
+	if (s != NULL) {
+		CHECK_EQ(s->ops->user_get(s, "alice", &hash), ZT_OK);
+		free(hash);
+		zt_store_close(s);
+	}
+}
+
 /* ---- crash safety ---- */
 
 /* The child: batches of `per` networks, each batch one transaction, ids
@@ -1046,6 +1112,7 @@ static void run_pg(void)
 	RUN(test_index);
 	RUN(test_transactions);
 	RUN(test_invites);
+	RUN(test_ui_tables);
 	RUN(test_audit);
 	RUN(test_race);
 	RUN(test_crash);
@@ -1077,6 +1144,7 @@ int main(void)
 	RUN(test_transactions);
 	RUN(test_migration);
 	RUN(test_invites);
+	RUN(test_ui_tables);
 	RUN(test_crash);
 	RUN(test_modes);
 	RUN(test_audit);
