@@ -125,8 +125,8 @@ DNS_LIBS := $(or $(shell $(PKG_CONFIG) $(PKG_STATIC) --libs ldns 2>/dev/null),-l
 
 NODE_SRCS := $(wildcard node/*.c)
 OSDEP_SRCS := $(wildcard osdep/*.c)
-ZTD_SRCS := $(filter-out service/cli.c,$(wildcard service/*.c))
-CLI_SRCS := service/cli.c
+ZTD_SRCS := $(filter-out service/cli%.c,$(wildcard service/*.c))
+CLI_SRCS := $(wildcard service/cli*.c)
 ROOT_SRCS := $(wildcard root/*.c)
 # controller/: libztctl.a (logic, store, API) + the program's main.
 CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c \
@@ -340,6 +340,8 @@ FUZZ_LIB_SRCS += controller/ui.c controller/uisess.c build-fuzz/gen/ui_assets.c
 
 # The rules compiler (capi.c compiles a network's rulesSource).
 FUZZ_LIB_SRCS += controller/rulesc.c
+# ctl.c's caches and rate limits.
+FUZZ_LIB_SRCS += controller/ctl_cache.c controller/ctl_rate.c
 # ztd's names responder (fuzz_dns).
 FUZZ_LIB_SRCS += service/dns.c
 

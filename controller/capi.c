@@ -500,6 +500,17 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 		reply_error(reply, r == -ENOMEM ? 500 : r == -EFBIG ? 413 : 400, err);
 		return;
 	}
+	/* Read, changed and written in one transaction, under the store's
+	 * write lock: another zt-controller on the same PostgreSQL may be
+	 * storing this member's first config (its key, lastSeen, a pool
+	 * address) at this moment, and a member read before the lock would
+	 * be written back without it.  The address is picked under the same
+	 * lock: nobody can pick the same one at the same moment. */
+	if (begin(a) != ZT_OK) {
+		json_decref(body);
+		reply_error(reply, 500, "the database refused the write (see the log)");
+		return;
+	}
 	/* A pending member (asked, denied, not stored) was there to see:
 	 * its change is an update of what GET showed. */
 	m = zt_ctl_load_member(a->ctl, nwid, addr);
@@ -511,8 +522,10 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 	if (m != NULL && existed)
 		old = json_deep_copy(m);
 	if (m == NULL || (existed && old == NULL)) {
+		rollback(a);
 		json_decref(body);
 		json_decref(m);
+		json_decref(old);
 		reply_error(reply, 500, "out of memory");
 		return;
 	}
@@ -520,25 +533,20 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 	was = zt_ctl_bool(m, "authorized");
 	was_bridge = was && zt_ctl_bool(m, "activeBridge");
 	if (zt_ctl_member_update(m, body, now, err, sizeof err) < 0) {
+		rollback(a);
 		reply_error(reply, 400, err);
 		goto out;
 	}
 	/* Authorized, a reservation would be listed (as a bridge, say) as a
 	 * member that no node can be: it is claimed with its invite. */
 	if (zt_zimport_is_reservation(m) && zt_ctl_bool(m, "authorized")) {
+		rollback(a);
 		reply_error(reply, 400,
 		            "field 'authorized': a reservation of a member imported from ZeroTier "
 		            "is not authorized but claimed with its invite (zt-controller invite "
 		            "-m ADDRESS NWID)");
 		goto out;
 	}
-	if (begin(a) != ZT_OK) {
-		reply_error(reply, 500, "the database refused the write (see the log)");
-		goto out;
-	}
-	/* The address is picked inside the transaction, under its write
-	 * lock: another zt-controller on the same PostgreSQL cannot pick the
-	 * same one at the same moment (store_pg.c). */
 	zt_ctl_assign(a->ctl, nwid, addr, m, now);
 	if (zt_ctl_save_member(a->ctl, nwid, addr, m) != ZT_OK) {
 		rollback(a);

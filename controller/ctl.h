@@ -6,6 +6,10 @@
  *
  * No clock, no sockets: time comes in as arguments, so the simulator runs
  * this with an in-memory store exactly as zt-controller does.
+ *
+ * ctl.c has the store's rows, config requests and pushes; ctl_cache.c
+ * what every config carries of the whole network (its bridges, its
+ * names); ctl_rate.c the rate limits of requests.
  */
 #ifndef ZT_CONTROLLER_CTL_H
 #define ZT_CONTROLLER_CTL_H

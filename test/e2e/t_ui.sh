@@ -15,7 +15,6 @@
 # back off.  ZT_UI_SHOTS=doc/ui refreshes the committed screenshots.
 set -u
 . "$(dirname "$0")/lib.sh"
-ZTCTL=$B/zt-controller
 [ -x "$ZTCTL" ] || { echo "FAIL $TNAME: $ZTCTL not built (run make)"; exit 1; }
 # Debian's packages (ext/deps.sh test installs them); python3 is Debian's,
 # which has the selenium module, whatever python3 comes first in PATH.
@@ -31,11 +30,7 @@ lab_member_ns ctl 1
 lab_member_ns a 2
 start_root root0
 make_roots "$T/roots" root0
-
-mkdir -p "$T/ctl"
-bg ctl ctl "$ZTCTL" -p "$ZT_PORT" -r "$T/roots" --ui 127.0.0.1:8080 -v "$T/ctl"
-wait_until 15 test -s "$T/ctl/ztd.port" ||
-	fail setup "zt-controller did not start within 15 s: $(tail -n 3 "$T/ctl.log")"
+start_ctl ctl --ui 127.0.0.1:8080
 wait_until 10 tcp_listening ctl 8080 || fail setup "the UI is not listening on 127.0.0.1:8080"
 
 # adduser: the password from stdin; a short one is refused
