@@ -133,17 +133,17 @@ endif
 
 NODE_SRCS := $(wildcard node/*.c)
 OSDEP_SRCS := $(wildcard osdep/*.c)
-ZTD_SRCS := $(filter-out service/cli.c,$(wildcard service/*.c))
+ZTD_SRCS := $(filter-out service/cli%.c,$(wildcard service/*.c))
 ifeq ($(NO_DNS),1)
 ZTD_SRCS := $(filter-out service/dns.c service/daemon_dns.c,$(ZTD_SRCS))
 else
 ZTD_SRCS := $(filter-out service/daemon_nodns.c,$(ZTD_SRCS))
 endif
-CLI_SRCS := service/cli.c
+CLI_SRCS := $(wildcard service/cli*.c)
 ROOT_SRCS := $(wildcard root/*.c)
 # controller/: libztctl.a (logic, store, API) + the program's main.
 CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c \
-	controller/rulescmd.c controller/zimportcmd.c,$(wildcard controller/*.c))
+	controller/rulescmd.c controller/adduser.c controller/zimportcmd.c,$(wildcard controller/*.c))
 ifeq ($(PG),0)
 CTL_LIB_SRCS := $(filter-out controller/store_pg.c,$(CTL_LIB_SRCS))
 $(B)/test/unit/ctl_store_test.o: CFLAGS_NODE += -DZT_NO_PG
@@ -151,7 +151,9 @@ else
 CTL_LIB_SRCS := $(filter-out controller/store_nopg.c,$(CTL_LIB_SRCS))
 endif
 CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c controller/rulescmd.c \
-	controller/zimportcmd.c
+	controller/adduser.c controller/zimportcmd.c
+# The web UI's files (controller/ui/), built into the controller as C arrays.
+UI_FILES := controller/ui/index.html controller/ui/ui.css controller/ui/ui.js controller/ui/favicon.svg
 UNIT_SRCS := $(wildcard test/unit/*_test.c)
 ifeq ($(NO_DNS),1)
 UNIT_SRCS := $(filter-out test/unit/dns_test.c,$(UNIT_SRCS))
@@ -163,14 +165,14 @@ OSDEP_OBJS := $(OSDEP_SRCS:%.c=$(B)/%.o)
 ZTD_OBJS := $(ZTD_SRCS:%.c=$(B)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
 ROOT_OBJS := $(ROOT_SRCS:%.c=$(B)/%.o)
-CTL_LIB_OBJS := $(CTL_LIB_SRCS:%.c=$(B)/%.o)
+CTL_LIB_OBJS := $(CTL_LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/ui_assets.o
 CTL_OBJS := $(CTL_SRCS:%.c=$(B)/%.o)
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(B)/test/%)
 SIM_BIN := $(B)/test/zt-sim
 
 PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
-.PHONY: all deps test test-unit test-e2e nat-matrix pktpath-bench shellcost-bench demo fuzz \
+.PHONY: all deps test test-unit test-e2e nat-matrix pktpath-bench shellcost-bench shellcost-rules-bench demo fuzz \
 	fuzz-smoke install uninstall clean format format-check check-layering bench dos-bench \
 	ctl-bench tsan deb package-test compat cross cross-deps test-cross tests node-tests
 all: $(PROGS) $(B)/libztnode.a
@@ -216,6 +218,12 @@ $(B)/zt-cli: $(CLI_OBJS) $(B)/libztos.a $(B)/libztnode.a
 	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS)
 $(B)/zt-root: $(ROOT_OBJS) $(B)/libztos.a $(B)/libztnode.a
 	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $(ROOT_OBJS) $(B)/libztos.a $(B)/libztnode.a $(LIBS)
+
+$(B)/gen/ui_assets.c: $(UI_FILES) controller/ui/embed.sh
+	@mkdir -p $(dir $@)
+	@sh controller/ui/embed.sh $(UI_FILES) > $@.tmp && mv $@.tmp $@
+$(B)/gen/ui_assets.o: $(B)/gen/ui_assets.c
+	$(Q_CC)$(CC) $(CFLAGS_OS) -c -o $@ $<
 
 $(B)/libztctl.a: $(CTL_LIB_OBJS)
 	@rm -f $@
@@ -360,10 +368,14 @@ FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE
 	-I. -Inode $(PKG_CFLAGS) -DZT_VERSION='"$(VERSION)"'
 FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c osdep/rulesjson.c osdep/version.c service/api_json.c controller/ctl_json.c controller/ctl_rules.c \
 	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c \
-	controller/store_index.c controller/zimport.c
+	controller/store_index.c controller/zimport.c controller/capi_invite.c controller/capi_user.c
+# The web UI (fuzz_ui): its server side and its files, generated as in $(B).
+FUZZ_LIB_SRCS += controller/ui.c controller/uisess.c build-fuzz/gen/ui_assets.c
 
 # The rules compiler (capi.c compiles a network's rulesSource).
 FUZZ_LIB_SRCS += controller/rulesc.c
+# ctl.c's caches and rate limits.
+FUZZ_LIB_SRCS += controller/ctl_cache.c controller/ctl_rate.c
 # ztd's names responder (fuzz_dns).
 FUZZ_LIB_SRCS += service/dns.c
 
@@ -372,6 +384,10 @@ FUZZ_LIB_SRCS += service/dns.c
 # each of the targets cost minutes of every `make test`.
 FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.c=build-fuzz/obj/%.o)
 FUZZ_OBJ_CFLAGS := $(subst -fsanitize=fuzzer$(COMMA),-fsanitize=fuzzer-no-link$(COMMA),$(FUZZ_CFLAGS))
+
+build-fuzz/gen/ui_assets.c: $(UI_FILES) controller/ui/embed.sh
+	@mkdir -p $(dir $@)
+	@sh controller/ui/embed.sh $(UI_FILES) > $@.tmp && mv $@.tmp $@
 
 build-fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -456,6 +472,12 @@ pktpath-bench: $(B)/bench/pktpath
 shellcost-bench: all
 	@sh ext/deps.sh pktpath
 	@bash bench/shellcost.sh $(B)
+
+# make shellcost-rules-bench: the same on an ad-hoc network, a controller's
+# network without rules and one with bench/rules50.zt, in one run.
+shellcost-rules-bench: all
+	@sh ext/deps.sh pktpath
+	@bash bench/shellcost.sh rules $(B)
 
 # ---- install ----
 install: all

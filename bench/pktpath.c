@@ -18,8 +18,17 @@
  * and the total divided by the frames it prints is instructions per
  * packet (sender and receiver together, the in-memory wire included).
  *
- * Usage: pktpath [frames] (default 20000); it prints the frames that
- * reached B's TAP and exits 1 if any was lost or B never went direct.
+ * With `rules` (pktpath FRAMES rules) a fourth node is the controller of
+ * a private network instead, whose rules are those of `make bench`'s
+ * zt_rules row (bench/rules50.zt: 50 entries that the
+ * datagrams walk to their end, then the capability both members hold); with
+ * `accept` the same network's rules are the controller's default
+ * ("accept;"), which the switch skips: the difference between the two is
+ * what the rules cost per frame at both ends.
+ *
+ * Usage: pktpath [frames [rules|accept]] (default 20000); it prints the
+ * frames that reached B's TAP and exits 1 if any was lost or B never went
+ * direct.
  */
 #include <inttypes.h>
 #include <sodium.h>
@@ -29,7 +38,7 @@
 
 #include "zt.h"
 
-#define NWID     0xff00000000000001ull
+#define ADHOC    0xff00000000000001ull
 #define BATCH    32
 #define QCAP     256
 #define PAYLOAD  64
@@ -51,7 +60,10 @@ struct box {
 	uint64_t frames_in;
 };
 
-static struct box boxes[3]; /* root, A, B */
+static struct box boxes[4]; /* root, A, B, and the controller (managed networks) */
+static int nboxes = 3;
+static uint64_t NWID = ADHOC;
+static bool with_rules; /* the managed network's rules: bench/run.sh's, or "accept;" */
 /* Two queues that swap roles: what is being delivered, and what that
  * delivery sends in turn (no copying between them). */
 static struct dgram queues[2][QCAP];
@@ -74,7 +86,7 @@ static int wire_send(void *ctx, int64_t sock, const struct zt_endpoint *to, cons
 	d = &queue[qlen++];
 	d->from = b->index;
 	d->to = -1;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < nboxes; i++)
 		if (zt_endpoint_eq(&boxes[i].ep, to))
 			d->to = i;
 	d->len = len;
@@ -95,7 +107,7 @@ static void net_update(void *ctx, enum zt_net_op op, const struct zt_network_inf
 {
 	struct box *b = ctx;
 	(void)op;
-	if (info->nwid == NWID) {
+	if (info->nwid == NWID && info->status == ZT_NET_OK) {
 		memcpy(b->mac, info->mac, 6);
 		b->joined = true;
 	}
@@ -129,7 +141,7 @@ static void drain(void)
 		int64_t next;
 		queue = queue == queues[0] ? queues[1] : queues[0];
 		qlen = 0;
-		for (int r = 0; r < 3; r++) {
+		for (int r = 0; r < nboxes; r++) {
 			size_t k = 0;
 			for (size_t i = 0; i < n; i++) {
 				if (held[i].to != r)
@@ -151,7 +163,7 @@ static void tick(int64_t ms)
 {
 	int64_t next;
 	now += ms;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < nboxes; i++)
 		(void)zt_node_process_background(boxes[i].node, now, &next);
 	drain();
 }
@@ -218,6 +230,66 @@ __attribute__((noinline)) static void measure(struct box *a, struct box *b, unsi
 	send_frames(a, b, count);
 }
 
+static void rule(struct zt_rule *r, unsigned *n, uint8_t t)
+{
+	memset(&r[*n], 0, sizeof r[*n]);
+	r[(*n)++].t = t;
+}
+
+/* bench/rules50.zt as zt-controller compiles it (tag team
+ * 100 for both members, the capability `bench`), or "accept;". */
+static enum zt_netconf_verdict ctl_answer(void *ctx, int64_t t, const struct zt_netconf_request *req,
+                                          struct zt_netconf *conf)
+{
+	struct zt_rule *r = conf->rules;
+	unsigned n = 0;
+
+	(void)ctx;
+	(void)t;
+	if (req->nwid != NWID)
+		return ZT_NETCONF_NOT_FOUND;
+	snprintf(conf->name, sizeof conf->name, "bench");
+	conf->flags = ZT_NETCONF_F_PRIVATE | ZT_NETCONF_F_BROADCAST;
+	conf->mtu = 2800;
+	conf->multicast_limit = 32;
+	conf->revision = 1;
+	if (!with_rules) {
+		rule(r, &n, ZT_RULE_ACCEPT);
+		conf->rule_count = n;
+		return ZT_NETCONF_OK;
+	}
+	rule(r, &n, ZT_RULE_ETHERTYPE);
+	r[n - 1].v.ethertype = 0x0806;
+	rule(r, &n, ZT_RULE_ACCEPT);
+	for (uint16_t i = 0; i < 15; i++) {
+		rule(r, &n, ZT_RULE_IP_PROTOCOL);
+		r[n - 1].v.ip_protocol = 17;
+		rule(r, &n, ZT_RULE_DPORT);
+		r[n - 1].v.range[0] = r[n - 1].v.range[1] = (uint16_t)(1000 + i);
+		rule(r, &n, ZT_RULE_ACCEPT);
+	}
+	rule(r, &n, ZT_RULE_TAGS_DIFFERENCE);
+	r[n - 1].v.tag.id = 1;
+	r[n - 1].v.tag.value = 50;
+	rule(r, &n, ZT_RULE_IP_PROTOCOL);
+	r[n - 1].v.ip_protocol = 99;
+	rule(r, &n, ZT_RULE_ACCEPT);
+	conf->rule_count = n;
+	conf->tag_count = 1;
+	conf->tags[0].id = 1;
+	conf->tags[0].value = 100;
+	conf->cap_count = 1;
+	conf->caps[0].id = 1;
+	n = 0;
+	for (unsigned i = 0; i < 3; i++) {
+		rule(conf->caps[0].rules, &n, ZT_RULE_IP_PROTOCOL);
+		conf->caps[0].rules[n - 1].v.ip_protocol = (uint8_t)(i == 0 ? 6 : i == 1 ? 17 : 1);
+		rule(conf->caps[0].rules, &n, ZT_RULE_ACCEPT);
+	}
+	conf->caps[0].rule_count = n;
+	return ZT_NETCONF_OK;
+}
+
 static int setup(void)
 {
 	struct zt_roots roots;
@@ -227,7 +299,7 @@ static int setup(void)
 
 	if (zt_identity_generate(&signer, random_bytes, NULL) != ZT_OK)
 		return -1;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < nboxes; i++) {
 		struct box *b = &boxes[i];
 		struct zt_host host = {.version = ZT_HOST_VERSION,
 		                       .ctx = b,
@@ -235,7 +307,8 @@ static int setup(void)
 		                       .frame_out = frame_out,
 		                       .net_update = net_update,
 		                       .random = random_bytes,
-		                       .crypto_run = crypto_run};
+		                       .crypto_run = crypto_run,
+		                       .netconf_request = i == 3 ? ctl_answer : NULL};
 		b->index = i;
 		b->ep = (struct zt_endpoint){
 		    .family = 4, .port = 9993, .ip = {10, 0, 0, (uint8_t)(i + 1)}};
@@ -257,16 +330,20 @@ static int setup(void)
 	if (rc < 0 || zt_roots_parse(&roots, text, (size_t)rc, signer.pk) != ZT_OK)
 		return -1;
 	zt_identity_wipe(&signer);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < nboxes; i++)
 		if (zt_node_set_roots(boxes[i].node, now, &roots) != ZT_OK)
 			return -1;
+	if (nboxes == 4)
+		NWID = (boxes[3].id.address << 24) | 1;
 	for (int t = 0; t < 50; t++)
 		tick(100);
 	for (int i = 1; i < 3; i++)
 		if (zt_node_join(boxes[i].node, now, NWID) != ZT_OK)
 			return -1;
-	for (int t = 0; t < 50 && !(boxes[1].joined && boxes[2].joined); t++)
+	for (int t = 0; t < 100 && !(boxes[1].joined && boxes[2].joined); t++)
 		tick(100);
+	if (!(boxes[1].joined && boxes[2].joined))
+		return -3;
 	/* Traffic both ways until both list each other DIRECT. */
 	for (int t = 0; t < 200; t++) {
 		if (direct(&boxes[1], &boxes[2]) && direct(&boxes[2], &boxes[1]))
@@ -281,15 +358,25 @@ static int setup(void)
 int main(int argc, char **argv)
 {
 	unsigned count = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 20000;
+	const char *mode = argc > 2 ? argv[2] : "";
 	uint64_t before;
 	int rc;
 
 	if (sodium_init() < 0)
 		return 2;
+	if (strcmp(mode, "rules") == 0 || strcmp(mode, "accept") == 0) {
+		nboxes = 4;
+		with_rules = strcmp(mode, "rules") == 0;
+	} else if (mode[0] != '\0') {
+		fprintf(stderr, "pktpath: usage: pktpath [frames [rules|accept]]\n");
+		return 2;
+	}
 	rc = setup();
 	if (rc != 0) {
 		fprintf(stderr, "pktpath: %s\n",
-		        rc == -2 ? "A and B never listed each other DIRECT" : "setup failed");
+		        rc == -2   ? "A and B never listed each other DIRECT"
+		        : rc == -3 ? "A and B never got the network's config"
+		                   : "setup failed");
 		return 1;
 	}
 	/* Warm up (caches, path MTU, keys settled), then measure. */
@@ -298,7 +385,7 @@ int main(int argc, char **argv)
 	measure(&boxes[1], &boxes[2], count);
 	printf("frames %u delivered %" PRIu64 " dropped-on-wire %" PRIu64 "\n", count,
 	       boxes[2].frames_in - before, dropped);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < nboxes; i++)
 		zt_node_free(boxes[i].node);
 	return boxes[2].frames_in - before == count ? 0 : 1;
 }

@@ -11,8 +11,13 @@
  * as netrules.c does; and the list of `make bench`'s zt_rules row
  * (bench/run.sh) on its 64-byte UDP datagrams.  Prints ns per frame.
  *
- *   make build/bench/rulesrate && build/bench/rulesrate [frames [list|accept|established|row]]
+ *   make build/bench/rulesrate
+ *   build/bench/rulesrate [frames [list|accept|established|row [walk|flood]]]
  *
+ * judges the frames as the switch does, with the lists' index
+ * (zt_rules_filter_fast); `walk` walks them instead (zt_rules_filter, the
+ * reference); `flood` (row only) gives every frame another destination
+ * port, a flow of its own, so that the index's memo never answers.
  * (a small count, e.g. 100000, for valgrind --tool=callgrind, whose
  * instruction counts are steadier than the clock on a loaded machine)
  */
@@ -34,14 +39,37 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* With the index (zt_rules_filter_fast, as the switch judges frames), or
+ * walking the lists (zt_rules_filter, the reference); flood: the frame's
+ * destination port, changed before every frame. */
+static bool walk, flood;
+static uint8_t *flood_port;
+
 static double per_frame(const struct zt_rules_ctx *c, const struct zt_rule *r, unsigned n,
                         const struct zt_cap *cap, unsigned ncap, unsigned *passed)
 {
+	static uint64_t ib[8192], cb[8192];
+	struct zt_rules_index *idx = (struct zt_rules_index *)ib,
+	                      *cidx = (struct zt_rules_index *)cb;
+	struct zt_rules_list l = {r, n}, cl[1] = {{cap != NULL ? cap->rules : NULL,
+	                                           cap != NULL ? cap->rule_count : 0}};
 	struct zt_rules_result res;
-	double t0 = now_s();
+	double t0;
+
+	if (zt_rules_index_build(&l, 1, idx, sizeof ib) > sizeof ib ||
+	    zt_rules_index_build(cl, ncap, cidx, sizeof cb) > sizeof cb)
+		return -1;
+	t0 = now_s();
 	*passed = 0;
-	for (int i = 0; i < FRAMES; i++)
-		*passed += zt_rules_filter(c, r, n, cap, ncap, &res);
+	for (int i = 0; i < FRAMES; i++) {
+		if (flood_port != NULL) {
+			unsigned port = 2000 + (unsigned)i % 60000;
+			flood_port[0] = (uint8_t)(port >> 8);
+			flood_port[1] = (uint8_t)port;
+		}
+		*passed += walk ? zt_rules_filter(c, r, n, cap, ncap, &res)
+		                : zt_rules_filter_fast(c, r, n, idx, cap, ncap, cidx, &res);
+	}
 	return (now_s() - t0) * 1e9 / FRAMES;
 }
 
@@ -98,7 +126,7 @@ static unsigned stateful(uint8_t *f, size_t len)
 	return passed;
 }
 
-/* bench/run.sh's ZT_RULES_SCRIPT as the compiler makes it: 50 entries and
+/* bench/rules50.zt as the compiler makes it: 50 entries and
  * the capability `bench`; a 64-byte UDP datagram to iperf3's port walks
  * all of them (15 UDP rules hold for the protocol, not the port). */
 static double row(unsigned *passed)
@@ -146,6 +174,8 @@ static double row(unsigned *passed)
 	c.local_tag_count = 1;
 	c.remote_tags = t;
 	c.remote_tag_count = 1;
+	if (flood)
+		flood_port = p + 22; /* the UDP destination port */
 	return per_frame(&c, r, n, &cap, 1, passed);
 }
 
@@ -165,6 +195,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && atoi(argv[1]) > 0)
 		FRAMES = atoi(argv[1]);
+	walk = argc > 3 && strcmp(argv[3], "walk") == 0;
+	flood = argc > 3 && strcmp(argv[3], "flood") == 0;
 	for (uint16_t i = 0; i < 16; i++) {
 		r[n].t = ZT_RULE_IP_PROTOCOL;
 		r[n++].v.ip_protocol = 17;

@@ -253,19 +253,9 @@ zt_run() { # SYS
 sys_zt() { ZT_ENV="" zt_run zt; }
 
 # zt_rules: as zt, but on a network of a zt-controller (in A, port 9995)
-# whose rules every frame walks at both ends: 50 entries (ARP, 15 UDP port
-# rules and a tag comparison between the members, none of which accepts the
-# benchmark's frames), then the one capability both members hold, which
-# accepts TCP, UDP and ICMP.
-ZT_RULES_SCRIPT='tag team id 1 enum 100 eng enum 200 ops default eng;
-cap bench id 1 accept ipprotocol tcp; accept ipprotocol udp; accept ipprotocol icmp; ;
-accept ethertype arp;'
-for i in $(seq 1000 1014); do
-	ZT_RULES_SCRIPT="$ZT_RULES_SCRIPT
-accept ipprotocol udp and dport $i;"
-done
-ZT_RULES_SCRIPT="$ZT_RULES_SCRIPT
-accept tdiff team 50 and ipprotocol 99;"
+# whose rules every frame walks at both ends: bench/rules50.zt (50 entries,
+# the last of them the capability both members hold; the file says which).
+ZT_RULES_SCRIPT=$(cat "$HERE/rules50.zt")
 zt_ctl_api() { # METHOD PATH [BODY]: the controller's admin API from A
 	a curl -sf -X "$1" -H "X-ZT1-Auth: $(cat "$ZC_HOME/authtoken.secret")" \
 		${3:+-d "$3"} "http://127.0.0.1:9995$2"

@@ -18,10 +18,11 @@
 #include "controller/zimport.h"
 #include "osdep/apijson.h"
 
-#define SEG_MAX         80
-#define ERR_MAX         512
-#define INVITE_MAX_USES 1000000
-#define INVITE_MAX_TTL  (366LL * 24 * 3600) /* seconds */
+#define SEG_MAX 80
+#define ERR_MAX 512
+
+static void dispatch(struct zt_capi *a, const struct zt_http_request *req,
+                     struct zt_httpd_reply *reply);
 
 static void reply_json(struct zt_httpd_reply *reply, int status, json_t *j)
 {
@@ -282,11 +283,11 @@ static void changed(struct zt_capi *a)
 }
 
 /* Who made a change, for the audit trail: the API has one token
- * (authtoken.secret), the controller's administrator's. */
+ * (authtoken.secret), the controller's administrator's ("admin"); the web
+ * UI's requests carry their signed-in user's name (zt_capi_handle_as). */
 static const char *who(const struct zt_capi *a)
 {
-	(void)a;
-	return "admin";
+	return a->who != NULL ? a->who : "admin";
 }
 
 /* The audit trail (store.h): a change and its record commit in one
@@ -319,6 +320,47 @@ static int commit_audited(struct zt_capi *a, int64_t now, const char *action, co
 	free(o);
 	free(n);
 	return r;
+}
+
+void zt_capi_reply_json(struct zt_httpd_reply *reply, int status, json_t *j)
+{
+	reply_json(reply, status, j);
+}
+
+void zt_capi_reply_error(struct zt_httpd_reply *reply, int status, const char *msg)
+{
+	reply_error(reply, status, msg);
+}
+
+bool zt_capi_method(const struct zt_http_request *req, const char *m)
+{
+	return method(req, m);
+}
+
+void zt_capi_bad_method(struct zt_httpd_reply *reply, const char *allow)
+{
+	bad_method(reply, allow);
+}
+
+int zt_capi_begin(struct zt_capi *a)
+{
+	return begin(a);
+}
+
+void zt_capi_rollback(struct zt_capi *a)
+{
+	rollback(a);
+}
+
+int zt_capi_commit_audited(struct zt_capi *a, int64_t now, const char *action, const char *object,
+                           const json_t *old, const json_t *new_obj)
+{
+	return commit_audited(a, now, action, object, old, new_obj);
+}
+
+void zt_capi_changed(struct zt_capi *a)
+{
+	changed(a);
 }
 
 /* A fresh network id of ours that is not in use: 0, or -ENOSPC when 64
@@ -458,6 +500,17 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 		reply_error(reply, r == -ENOMEM ? 500 : r == -EFBIG ? 413 : 400, err);
 		return;
 	}
+	/* Read, changed and written in one transaction, under the store's
+	 * write lock: another zt-controller on the same PostgreSQL may be
+	 * storing this member's first config (its key, lastSeen, a pool
+	 * address) at this moment, and a member read before the lock would
+	 * be written back without it.  The address is picked under the same
+	 * lock: nobody can pick the same one at the same moment. */
+	if (begin(a) != ZT_OK) {
+		json_decref(body);
+		reply_error(reply, 500, "the database refused the write (see the log)");
+		return;
+	}
 	/* A pending member (asked, denied, not stored) was there to see:
 	 * its change is an update of what GET showed. */
 	m = zt_ctl_load_member(a->ctl, nwid, addr);
@@ -469,8 +522,10 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 	if (m != NULL && existed)
 		old = json_deep_copy(m);
 	if (m == NULL || (existed && old == NULL)) {
+		rollback(a);
 		json_decref(body);
 		json_decref(m);
+		json_decref(old);
 		reply_error(reply, 500, "out of memory");
 		return;
 	}
@@ -478,25 +533,20 @@ static void member_post(struct zt_capi *a, const struct zt_http_request *req, ui
 	was = zt_ctl_bool(m, "authorized");
 	was_bridge = was && zt_ctl_bool(m, "activeBridge");
 	if (zt_ctl_member_update(m, body, now, err, sizeof err) < 0) {
+		rollback(a);
 		reply_error(reply, 400, err);
 		goto out;
 	}
 	/* Authorized, a reservation would be listed (as a bridge, say) as a
 	 * member that no node can be: it is claimed with its invite. */
 	if (zt_zimport_is_reservation(m) && zt_ctl_bool(m, "authorized")) {
+		rollback(a);
 		reply_error(reply, 400,
 		            "field 'authorized': a reservation of a member imported from ZeroTier "
 		            "is not authorized but claimed with its invite (zt-controller invite "
 		            "-m ADDRESS NWID)");
 		goto out;
 	}
-	if (begin(a) != ZT_OK) {
-		reply_error(reply, 500, "the database refused the write (see the log)");
-		goto out;
-	}
-	/* The address is picked inside the transaction, under its write
-	 * lock: another zt-controller on the same PostgreSQL cannot pick the
-	 * same one at the same moment (store_pg.c). */
 	zt_ctl_assign(a->ctl, nwid, addr, m, now);
 	if (zt_ctl_save_member(a->ctl, nwid, addr, m) != ZT_OK) {
 		rollback(a);
@@ -519,101 +569,6 @@ out:
 	json_decref(body);
 	json_decref(m);
 	json_decref(old);
-}
-
-static void invite_post(struct zt_capi *a, const struct zt_http_request *req, uint64_t nwid,
-                        struct zt_httpd_reply *reply)
-{
-	char err[ERR_MAX], hex[2 * ZT_ZIMPORT_TOKEN_LEN + 1], id[24];
-	uint8_t token[ZT_ZIMPORT_TOKEN_LEN], rnd[ZT_CTL_TOKEN_LEN];
-	size_t tlen = ZT_CTL_TOKEN_LEN;
-	uint64_t resv = 0;
-	int64_t now = a->now(a->ctx), uses = 1, ttl = 86400;
-	json_t *body, *v;
-	int r = zt_ctl_parse_body(req->body.p, req->body.len, &body, err, sizeof err);
-
-	if (r < 0) {
-		reply_error(reply, r == -ENOMEM ? 500 : r == -EFBIG ? 413 : 400, err);
-		return;
-	}
-	if ((v = json_object_get(body, "uses")) != NULL) {
-		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-		    json_integer_value(v) > INVITE_MAX_USES) {
-			json_decref(body);
-			reply_error(reply, 400, "field 'uses': expected an integer 1-1000000");
-			return;
-		}
-		uses = json_integer_value(v);
-	}
-	if ((v = json_object_get(body, "ttl")) != NULL) {
-		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-		    json_integer_value(v) > INVITE_MAX_TTL) {
-			json_decref(body);
-			reply_error(reply, 400, "field 'ttl': expected seconds, 1 to a year");
-			return;
-		}
-		ttl = json_integer_value(v);
-	}
-	/* A claim invite for a member imported from ZeroTier (zimport.h). */
-	if ((v = json_object_get(body, "reservation")) != NULL &&
-	    (!json_is_string(v) || zt_address_parse(json_string_value(v), &resv) != ZT_OK)) {
-		json_decref(body);
-		reply_error(reply, 400, "field 'reservation': expected a member address");
-		return;
-	}
-	json_decref(body);
-	a->random(a->ctx, rnd, sizeof rnd);
-	memcpy(token, rnd, sizeof rnd);
-	/* The trail says an invite was made, for how many and how long;
-	 * never its token. */
-	snprintf(id, sizeof id, "%016" PRIx64, nwid);
-	snprintf(err, sizeof err, "network/%s/invite", id);
-	if (resv != 0)
-		uses = 1; /* the claim takes the reservation */
-	v = json_pack("{s:I, s:I}", "uses", (json_int_t)uses, "expires",
-	              (json_int_t)(now + ttl * 1000));
-	if (v != NULL && resv != 0)
-		(void)json_object_set_new(v, "reservation", json_sprintf("%010" PRIx64, resv));
-	if (v == NULL || begin(a) != ZT_OK) {
-		json_decref(v);
-		sodium_memzero(token, sizeof token);
-		reply_error(reply, 500, "the database refused the write (see the log)");
-		return;
-	}
-	if (resv != 0) {
-		tlen = ZT_ZIMPORT_TOKEN_LEN;
-		r = zt_zimport_invite(a->ctl->store, nwid, resv, rnd, now + ttl * 1000, now, token);
-	} else {
-		r = zt_ctl_invite_create(a->ctl, nwid, token, (unsigned)uses, now + ttl * 1000,
-		                         now);
-	}
-	sodium_memzero(rnd, sizeof rnd);
-	if (r != ZT_OK) {
-		rollback(a);
-		if (r == ZT_ENOTFOUND && resv != 0) {
-			sodium_memzero(token, sizeof token);
-			reply_error(reply, 404, "no such reservation (claimed already?)");
-			json_decref(v);
-			return;
-		}
-		r = ZT_ECALLBACK;
-	} else {
-		r = commit_audited(a, now, "create", err, NULL, v);
-	}
-	json_decref(v);
-	if (r != ZT_OK) {
-		sodium_memzero(token, sizeof token);
-		reply_error(reply, 500, "the database refused the write (see the log)");
-		return;
-	}
-	changed(a);
-	for (size_t i = 0; i < tlen; i++)
-		snprintf(hex + 2 * i, 3, "%02x", token[i]);
-	sodium_memzero(token, sizeof token);
-	reply_json(reply, 200,
-	           json_pack("{s:s, s:s, s:I, s:I}", "nwid", id, "token", hex, "uses",
-	                     (json_int_t)uses, "expires", (json_int_t)(now + ttl * 1000)));
-	sodium_memzero(hex, sizeof hex);
 }
 
 /* /controller/network/<nwid>[/member[/<addr>]|/invite] */
@@ -720,11 +675,8 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 	}
 	json_decref(net);
 	rest = slash + 1;
-	if (strcmp(rest, "invite") == 0) {
-		if (!method(req, "POST"))
-			bad_method(reply, "POST, PUT");
-		else
-			invite_post(a, req, nwid, reply);
+	if (strcmp(rest, "invite") == 0 || strncmp(rest, "invite/", 7) == 0) {
+		zt_capi_invites(a, req, nwid, rest[6] == '/' ? rest + 7 : NULL, reply);
 		return;
 	}
 	if (strcmp(rest, "member") == 0 || strcmp(rest, "member/") == 0) {
@@ -888,8 +840,6 @@ static void get_audit(struct zt_capi *a, const struct zt_http_request *req,
 void zt_capi_handle(void *ctx, const struct zt_http_request *req, struct zt_httpd_reply *reply)
 {
 	struct zt_capi *a = ctx;
-	const struct zt_http_str *p = &req->path;
-	char path[ZT_HTTP_MAX_TARGET + 1];
 
 	if (!zt_http_token_ok(req, a->token)) {
 		reply_error(reply, 401,
@@ -897,6 +847,24 @@ void zt_capi_handle(void *ctx, const struct zt_http_request *req, struct zt_http
 		            "X-ZT1-Auth (or ?auth=)");
 		return;
 	}
+	a->who = NULL;
+	dispatch(a, req, reply);
+}
+
+void zt_capi_handle_as(struct zt_capi *a, const char *user, const struct zt_http_request *req,
+                       struct zt_httpd_reply *reply)
+{
+	a->who = user;
+	dispatch(a, req, reply);
+	a->who = NULL;
+}
+
+static void dispatch(struct zt_capi *a, const struct zt_http_request *req,
+                     struct zt_httpd_reply *reply)
+{
+	const struct zt_http_str *p = &req->path;
+	char path[ZT_HTTP_MAX_TARGET + 1];
+
 	if (p->len >= sizeof path || memchr(p->p, '\0', p->len) != NULL) {
 		reply_error(reply, 400, "malformed path");
 		return;
@@ -952,6 +920,10 @@ void zt_capi_handle(void *ctx, const struct zt_http_request *req, struct zt_http
 		get_audit(a, req, reply);
 		return;
 	}
+	if (strncmp(path, "/controller/user/", 17) == 0) {
+		zt_capi_user(a, req, path + 17, reply);
+		return;
+	}
 	if (strcmp(path, "/peer") == 0 || strcmp(path, "/peer/") == 0) {
 		get_peers(a, req, NULL, reply);
 		return;
@@ -979,5 +951,6 @@ void zt_capi_handle(void *ctx, const struct zt_http_request *req, struct zt_http
 	}
 	reply_error(
 	    reply, 404,
-	    "no such API path: try /status, /peer, /controller/network or /controller/audit");
+	    "no such API path: try /status, /peer, /controller/network, /controller/audit or "
+	    "/controller/user/<name>");
 }

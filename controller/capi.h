@@ -12,7 +12,11 @@
  *   GET          /controller/network/<nwid>/member    {"<addr>": revision, ...}
  *   GET|POST|DELETE /controller/network/<nwid>/member/<addr>
  *   POST         /controller/network/<nwid>/invite    {"uses":N,"ttl":seconds} -> token
+ *   GET          /controller/network/<nwid>/invite    its invites (never their tokens)
+ *   DELETE       /controller/network/<nwid>/invite/<id>  revoke one
  *   GET          /controller/audit[?limit=N&before=ID] the audit trail, newest first
+ *   POST|DELETE  /controller/user/<name>              a web UI administrator
+ *                                                     ({"passwordHash": "$argon2id$..."})
  *
  * Every change (POST, DELETE, invite) is written with its entry in the
  * audit trail (store.h) in one transaction: who, when, what, the object
@@ -24,6 +28,7 @@
 #ifndef ZT_CONTROLLER_CAPI_H
 #define ZT_CONTROLLER_CAPI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "controller/ctl.h"
@@ -48,9 +53,42 @@ struct zt_capi {
 	void *ctx;
 	/* Optional: called after a request that changed something. */
 	void (*after_change)(void *ctx);
+	/* Who the request being answered is from, for the audit trail
+	 * (NULL: "admin", the token's); set by zt_capi_handle_as only. */
+	const char *who;
 };
 
 /* A zt_httpd_handler_fn; ctx is the struct zt_capi. */
 void zt_capi_handle(void *ctx, const struct zt_http_request *req, struct zt_httpd_reply *reply);
+/* The same request on behalf of `user`, a web UI administrator whom the
+ * caller (ui.c) has signed in: no token is asked for, and the audit trail
+ * records user as "who". */
+void zt_capi_handle_as(struct zt_capi *a, const char *user, const struct zt_http_request *req,
+                       struct zt_httpd_reply *reply);
+
+/* For capi_invite.c and capi_user.c, the API's other parts: replies in
+ * ZeroTier's shapes, and a write with its audit entry in one transaction
+ * (begin, the write, commit_audited; rollback if the write fails). */
+void zt_capi_reply_json(struct zt_httpd_reply *reply, int status, json_t *j);
+void zt_capi_reply_error(struct zt_httpd_reply *reply, int status, const char *msg);
+bool zt_capi_method(const struct zt_http_request *req, const char *m);
+void zt_capi_bad_method(struct zt_httpd_reply *reply, const char *allow);
+int zt_capi_begin(struct zt_capi *a);
+void zt_capi_rollback(struct zt_capi *a);
+int zt_capi_commit_audited(struct zt_capi *a, int64_t now, const char *action, const char *object,
+                           const json_t *old, const json_t *new_obj);
+void zt_capi_changed(struct zt_capi *a);
+
+/* capi_invite.c: .../network/<nwid>/invite (id NULL) and .../invite/<id>
+ * of a network that exists. */
+void zt_capi_invites(struct zt_capi *a, const struct zt_http_request *req, uint64_t nwid,
+                     const char *id, struct zt_httpd_reply *reply);
+/* capi_user.c: /controller/user/<name>. */
+void zt_capi_user(struct zt_capi *a, const struct zt_http_request *req, const char *name,
+                  struct zt_httpd_reply *reply);
+/* Is name a valid administrator's name (1-64 of [A-Za-z0-9._-], not
+ * starting with '.' or '-', not "admin": the API token's in the audit
+ * trail)? */
+bool zt_capi_user_name_ok(const char *name);
 
 #endif

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controller/ctl_cache.h"
 #include "controller/ctl_json.h"
+#include "controller/ctl_rate.h"
 #include "controller/policy.h"
 #include "controller/zimport.h"
 
@@ -230,6 +232,23 @@ int zt_ctl_member_revisions(struct zt_ctl *c, uint64_t nwid, int64_t now, zt_ctl
 	return ZT_OK;
 }
 
+size_t zt_ctl_pending_ids(struct zt_ctl *c, uint64_t nwid, int64_t now, uint64_t *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; c->pending != NULL && i < ZT_CTL_PENDING_MAX && n < cap; i++) {
+		struct zt_ctl_pending *p = &c->pending[i];
+
+		if (p->nwid != nwid)
+			continue;
+		if (pending_expired(p, now))
+			memset(p, 0, sizeof *p);
+		else
+			out[n++] = p->address;
+	}
+	return n;
+}
+
 static int save(struct zt_ctl *c, uint64_t nwid, uint64_t address, bool member, const json_t *j)
 {
 	char *t = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
@@ -329,84 +348,7 @@ void zt_ctl_cleanup(struct zt_ctl *c)
 	c->rate = NULL;
 }
 
-/* ---- the network's active bridges (every member's config lists them) ---- */
-
-static void bridges_forget(struct zt_ctl *c)
-{
-	for (unsigned i = 0; i < ZT_CTL_BRIDGE_CACHE; i++)
-		c->bridges[i].valid = false;
-}
-
-/* ---- the network's names (networks with a dns.domain) ---- */
-
-struct names_ctx {
-	const json_t *net;
-	struct zt_netconf_name *e;
-	unsigned count;
-};
-
-static int names_each(void *ctx, const char *id, const char *text)
-{
-	struct names_ctx *x = ctx;
-	struct zt_netconf_name *e;
-	json_t *m;
-	uint64_t a;
-	bool dup = false;
-
-	if (x->count >= ZT_NETCONF_MAX_NAMES)
-		return 1; /* the list is bounded: the first by address */
-	if (zt_address_parse(id, &a) != ZT_OK)
-		return 0;
-	e = &x->e[x->count];
-	m = json_loads(text, 0, NULL);
-	if (m != NULL && zt_policy_name_entry(x->net, m, a, e)) {
-		/* Two members with one name: the first (by address) keeps it. */
-		for (unsigned i = 0; i < x->count && !dup; i++)
-			dup = strcmp(x->e[i].label, e->label) == 0;
-		if (!dup)
-			x->count++;
-	}
-	json_decref(m);
-	return 0;
-}
-
-static void names_forget(struct zt_ctl *c)
-{
-	for (unsigned i = 0; i < ZT_CTL_NAMES_CACHE; i++)
-		c->names[i].valid = false;
-}
-
-/* The network's names into conf, from the cache or the store. */
-static void fill_names(struct zt_ctl *c, uint64_t nwid, const json_t *net, struct zt_netconf *conf)
-{
-	struct names_ctx x = {net, NULL, 0};
-	unsigned i;
-
-	conf->name_count = 0;
-	for (i = 0; i < ZT_CTL_NAMES_CACHE; i++)
-		if (c->names[i].valid && c->names[i].nwid == nwid)
-			break;
-	if (i == ZT_CTL_NAMES_CACHE) {
-		i = c->names_next++ % ZT_CTL_NAMES_CACHE;
-		c->names[i].valid = false;
-		if (c->names[i].e == NULL)
-			c->names[i].e = calloc(ZT_NETCONF_MAX_NAMES, sizeof *c->names[i].e);
-		if (c->names[i].e == NULL)
-			return;
-		x.e = c->names[i].e;
-		/* Stopping early (1 from names_each) is no error. */
-		if (c->store->ops->member_list(c->store, nwid, names_each, &x) != ZT_OK &&
-		    x.count < ZT_NETCONF_MAX_NAMES) {
-			c->store_errors++;
-			return; /* not cached: the next request reads again */
-		}
-		c->names[i].valid = true;
-		c->names[i].nwid = nwid;
-		c->names[i].count = x.count;
-	}
-	conf->name_count = c->names[i].count;
-	memcpy(conf->names, c->names[i].e, conf->name_count * sizeof conf->names[0]);
-}
+/* ---- config requests ---- */
 
 /* Inside the core's callback (a member was given an address): a push to
  * every member is only queued, and not even that when the queue is full
@@ -416,119 +358,6 @@ static void names_push_later(struct zt_ctl *c, int64_t now, uint64_t nwid)
 	if (c->node != NULL && (c->jobs == NULL || c->job_count < ZT_CTL_JOBS))
 		zt_ctl_changed(c, now, nwid, 0, false);
 }
-
-/* The network's bridges into conf, from the cache or the store's index. */
-static void fill_bridges(struct zt_ctl *c, uint64_t nwid, struct zt_netconf *conf)
-{
-	unsigned i;
-	size_t n = 0;
-
-	for (i = 0; i < ZT_CTL_BRIDGE_CACHE; i++)
-		if (c->bridges[i].valid && c->bridges[i].nwid == nwid)
-			break;
-	conf->bridge_count = 0;
-	if (i < ZT_CTL_BRIDGE_CACHE) {
-		conf->bridge_count = c->bridges[i].count;
-		memcpy(conf->bridges, c->bridges[i].addr, conf->bridge_count * sizeof(uint64_t));
-		return;
-	}
-	if (c->store->ops->member_ids(c->store, nwid, ZT_STORE_BRIDGES, 0, conf->bridges,
-	                              ZT_NETCONF_MAX_BRIDGES, &n) != ZT_OK) {
-		c->store_errors++;
-		return; /* not cached: the next request reads again */
-	}
-	conf->bridge_count = (unsigned)n;
-	i = c->bridges_next++ % ZT_CTL_BRIDGE_CACHE;
-	c->bridges[i].valid = true;
-	c->bridges[i].nwid = nwid;
-	c->bridges[i].count = conf->bridge_count;
-	memcpy(c->bridges[i].addr, conf->bridges, conf->bridge_count * sizeof(uint64_t));
-}
-
-/* ---- rate limits (see ctl.h) ---- */
-
-#define RATE_WAYS 8
-
-static void bucket_fill(struct zt_ctl_bucket *b, int64_t now, int64_t burst)
-{
-	b->tokens = burst * 1000;
-	b->at = now;
-}
-
-/* Take one token (a thousand thousandths) if there is one. */
-static bool bucket_take(struct zt_ctl_bucket *b, int64_t now, int64_t per_sec, int64_t burst)
-{
-	if (now > b->at) {
-		/* per_sec tokens a second are per_sec thousandths a ms; an
-		 * hour refills any bucket, and keeps the product small. */
-		int64_t ms = now - b->at < 3600000 ? now - b->at : 3600000;
-		b->tokens += ms * per_sec;
-		if (b->tokens > burst * 1000)
-			b->tokens = burst * 1000;
-	}
-	b->at = now; /* a clock set back only delays the refill */
-	if (b->tokens < 1000)
-		return false;
-	b->tokens -= 1000;
-	return true;
-}
-
-/* The requester's slot: its own, else a free one of its set, else the
- * set's least recently seen stranger, else its least recently seen
- * member.  Addresses come from a memory-hard function of the key, so
- * nobody can cheaply aim many requesters at one set. */
-static struct zt_ctl_rate *rate_slot(struct zt_ctl *c, uint64_t address, int64_t now)
-{
-	uint64_t h = (address * UINT64_C(0x9e3779b97f4a7c15)) >> 32;
-	struct zt_ctl_rate *set = &c->rate[(h % (ZT_CTL_RATE_SLOTS / RATE_WAYS)) * RATE_WAYS];
-	struct zt_ctl_rate *pick = NULL;
-
-	for (unsigned i = 0; i < RATE_WAYS; i++) {
-		struct zt_ctl_rate *e = &set[i];
-		if (e->address == address)
-			return e;
-		if (pick == NULL || pick->address != 0) {
-			if (e->address == 0 || pick == NULL || (pick->member && !e->member) ||
-			    (pick->member == e->member && e->b.at < pick->b.at))
-				pick = e;
-		}
-	}
-	memset(pick, 0, sizeof *pick);
-	pick->address = address;
-	bucket_fill(&pick->b, now, ZT_CTL_RATE_BURST);
-	return pick;
-}
-
-/* May this request cost store work?  NULL: no (not answered). */
-static struct zt_ctl_rate *rate_take(struct zt_ctl *c, uint64_t address, int64_t now)
-{
-	struct zt_ctl_rate *e;
-	bool ok;
-
-	if (c->rate == NULL) {
-		c->rate = calloc(ZT_CTL_RATE_SLOTS, sizeof *c->rate);
-		if (c->rate == NULL)
-			return NULL;
-		bucket_fill(&c->strangers, now, ZT_CTL_STRANGER_BURST);
-		bucket_fill(&c->members, now, ZT_CTL_MEMBER_BURST);
-	}
-	e = rate_slot(c, address, now);
-	if (!bucket_take(&e->b, now, ZT_CTL_RATE_PER_SEC, ZT_CTL_RATE_BURST)) {
-		c->rate_limited++;
-		return NULL;
-	}
-	ok = e->member
-	         ? bucket_take(&c->members, now, ZT_CTL_MEMBER_PER_SEC, ZT_CTL_MEMBER_BURST)
-	         : bucket_take(&c->strangers, now, ZT_CTL_STRANGER_PER_SEC, ZT_CTL_STRANGER_BURST);
-	if (!ok) {
-		e->b.tokens += 1000; /* not its fault: it keeps its own share */
-		c->rate_limited++;
-		return NULL;
-	}
-	return e;
-}
-
-/* ---- config requests ---- */
 
 /* Is the requester's key the one its address was first seen with (its
  * record's identity, else its pending entry's)?  Nothing seen yet: yes,
@@ -590,11 +419,12 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 	size_t ips_before;
 
 	/* Before any store work: over a limit, silence (it asks again). */
-	if (!req->is_push && (rate = rate_take(c, req->member, now)) == NULL)
+	if (!req->is_push && (rate = zt_ctl_rate_take(c, req->member, now)) == NULL)
 		return ZT_NETCONF_IGNORE;
 	/* "No such network" takes the same steps and gets the same answer as
 	 * "not allowed", so that nobody learns which networks exist. */
 	net = req->is_push ? push_net(c, req->nwid) : zt_ctl_load_net(c, req->nwid);
+again:
 	m = load_row(c, req->nwid, req->member);
 	if (m == NULL) {
 		m = zt_ctl_member_new(req->nwid, req->member, now);
@@ -635,11 +465,8 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 	/* One transaction: the invite's use and the member it authorizes
 	 * commit together or not at all. */
 	if (!was_auth && req->token_len > 0) {
-		if (c->store->ops->begin(c->store) != ZT_OK) {
-			c->store_errors++;
-			goto out;
-		}
-		in_tx = true;
+		if (!in_tx)
+			goto lock;
 		invited = invite_ok(c, req, now);
 		if (invited) {
 			bool auth = false;
@@ -680,40 +507,69 @@ enum zt_netconf_verdict zt_ctl_netconf_request(void *ctx, int64_t now,
 			(void)pending_note(c, req->nwid, req->member, req->member_pk, now);
 	}
 	if (changed) {
-		if (!in_tx && c->store->ops->begin(c->store) != ZT_OK) {
+		if (!in_tx)
+			goto lock;
+		if (zt_ctl_save_member(c, req->nwid, req->member, m) != ZT_OK)
+			goto rollback;
+	}
+	if (in_tx) {
+		in_tx = false; /* a failed commit rolled back */
+		if (c->store->ops->commit(c->store) != ZT_OK) {
 			c->store_errors++;
 			v = ZT_NETCONF_IGNORE;
 			goto out;
 		}
-		in_tx = true;
-		if (zt_ctl_save_member(c, req->nwid, req->member, m) != ZT_OK)
-			goto rollback;
-	}
-	if (in_tx && c->store->ops->commit(c->store) != ZT_OK) {
-		c->store_errors++;
-		v = ZT_NETCONF_IGNORE;
-		goto out;
 	}
 	/* Keep the cache true to what is now stored. */
 	if (changed && was_auth != zt_ctl_bool(m, "authorized"))
-		bridges_forget(c); /* an invite may have authorized a bridge */
+		zt_ctl_cache_bridges_forget(c); /* an invite may have authorized a bridge */
 	/* A member that got an address (or in by an invite) is in the names. */
 	if (changed)
-		names_forget(c);
+		zt_ctl_cache_names_forget(c);
 	if (v == ZT_NETCONF_OK)
-		fill_bridges(c, req->nwid, conf);
+		zt_ctl_cache_bridges_fill(c, req->nwid, conf);
 	if (v == ZT_NETCONF_OK && conf->dns_domain[0] != '\0') {
-		fill_names(c, req->nwid, net, conf);
+		zt_ctl_cache_names_fill(c, req->nwid, net, conf);
 		/* Its new address is news for the others' names. */
 		if (changed && json_array_size(json_object_get(m, "ipAssignments")) > ips_before &&
 		    zt_policy_label(m, (char[ZT_NETCONF_LABEL_MAX]){0}))
 			names_push_later(c, now, req->nwid);
 	}
 	goto out;
+lock:
+	/* This request writes: it starts again inside the store's write
+	 * transaction, from the member (and the network) as stored now.  Read
+	 * before the lock, they may have changed since: another controller
+	 * on the same PostgreSQL (a standby's admin API) may have
+	 * deauthorized the member, or given the pool address just picked
+	 * here to another member; the lock makes the second pass's reading,
+	 * its pick (each candidate looked up in the index again) and its
+	 * write one step that no other writer interleaves with.  Answers
+	 * that write nothing (most) take no lock. */
+	if (c->store->ops->begin(c->store) != ZT_OK) {
+		c->store_errors++;
+		v = ZT_NETCONF_IGNORE;
+		goto out;
+	}
+	in_tx = true;
+	json_decref(m);
+	m = NULL;
+	if (!req->is_push) {
+		json_decref(net);
+		net = zt_ctl_load_net(c, req->nwid);
+	}
+	changed = invited = created = claimed = false;
+	v = ZT_NETCONF_IGNORE;
+	goto again;
 rollback:
 	c->store->ops->rollback(c->store);
+	in_tx = false;
 	v = ZT_NETCONF_IGNORE;
 out:
+	/* The second pass turned the member away before writing anything
+	 * (its key, a reservation): nothing to keep. */
+	if (in_tx)
+		c->store->ops->rollback(c->store);
 	if (rate != NULL && v != ZT_NETCONF_IGNORE)
 		rate->member = v == ZT_NETCONF_OK;
 	json_decref(net);
@@ -883,8 +739,8 @@ void zt_ctl_push_list(struct zt_ctl *c, int64_t now, uint64_t nwid, const uint64
 {
 	struct zt_ctl_job j = {ZT_CTL_JOB_LIST, nwid, 0, now, 0, false, NULL, count, 0};
 
-	bridges_forget(c);
-	names_forget(c);
+	zt_ctl_cache_bridges_forget(c);
+	zt_ctl_cache_names_forget(c);
 	if (c->notify != NULL) {
 		/* The network is gone: its members, one by one, are pushed
 		 * that it is (their configs say NOT_FOUND). */
@@ -908,8 +764,8 @@ void zt_ctl_changed(struct zt_ctl *c, int64_t now, uint64_t nwid, uint64_t membe
 {
 	struct zt_ctl_job j = {ZT_CTL_JOB_ONE, nwid, member, now, 0, false, NULL, 0, 0};
 
-	bridges_forget(c);
-	names_forget(c);
+	zt_ctl_cache_bridges_forget(c);
+	zt_ctl_cache_names_forget(c);
 	if (c->notify != NULL) {
 		c->notify(c->notify_ctx, nwid, member, deauthorized);
 		return;

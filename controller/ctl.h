@@ -6,6 +6,10 @@
  *
  * No clock, no sockets: time comes in as arguments, so the simulator runs
  * this with an in-memory store exactly as zt-controller does.
+ *
+ * ctl.c has the store's rows, config requests and pushes; ctl_cache.c
+ * what every config carries of the whole network (its bridges, its
+ * names); ctl_rate.c the rate limits of requests.
  */
 #ifndef ZT_CONTROLLER_CTL_H
 #define ZT_CONTROLLER_CTL_H
@@ -211,6 +215,9 @@ int zt_ctl_member_list(struct zt_ctl *c, uint64_t nwid, int64_t now, zt_store_ea
 typedef int (*zt_ctl_rev_fn)(void *ctx, uint64_t address, int64_t revision);
 int zt_ctl_member_revisions(struct zt_ctl *c, uint64_t nwid, int64_t now, zt_ctl_rev_fn fn,
                             void *ctx);
+/* The pending members of nwid (asked, denied, not stored): up to cap
+ * addresses into out; returns how many. */
+size_t zt_ctl_pending_ids(struct zt_ctl *c, uint64_t nwid, int64_t now, uint64_t *out, size_t cap);
 /* After network nwid was deleted: forget its pending members. */
 void zt_ctl_forget_net(struct zt_ctl *c, uint64_t nwid);
 

@@ -18,6 +18,8 @@
 #include "controller/ctl.h"
 #include "controller/store.h"
 #include "controller/store_timed.h"
+#include "controller/ui.h"
+#include "osdep/args.h"
 #include "osdep/clock.h"
 #include "osdep/evloop.h"
 #include "osdep/home.h"
@@ -50,6 +52,8 @@ struct ctld {
 	struct zt_ctl ctl;
 	struct zt_capi api;
 	uint16_t api_port;
+	struct zt_ui *ui;                  /* --ui, or NULL */
+	struct zt_httpd *ui_httpd;         /* its listener */
 	struct zt_metrics_server *metrics; /* --metrics, or NULL */
 	/* Config requests answered, by verdict (enum zt_netconf_verdict). */
 	uint64_t verdicts[ZT_NETCONF_BAD_INVITE + 1];
@@ -323,6 +327,41 @@ static void standby_try(struct ctld *d, int64_t now)
 	            d->u.udp.port);
 }
 
+/* The web UI on --ui (ui.h): its own listener, so that the admin API
+ * stays on loopback. */
+static int ui_start(struct ctld *d, char *err, size_t errcap)
+{
+	struct sockaddr_storage ss;
+	uint64_t users = 0;
+	socklen_t len;
+	int r;
+
+	if (zt_args_listen_addr(d->cfg.ui_addr, &ss, &len) < 0) {
+		snprintf(err, errcap, "--ui %s: expected IP:PORT (0.0.0.0:8080, [::]:8080)",
+		         d->cfg.ui_addr);
+		return -EINVAL;
+	}
+	d->ui = malloc(sizeof *d->ui);
+	if (d->ui == NULL || zt_ui_init(d->ui, &d->api, d->have_roots ? &d->roots : NULL,
+	                                d->cfg.ui_secure_cookie) != ZT_OK) {
+		snprintf(err, errcap, "out of memory");
+		return -ENOMEM;
+	}
+	r = zt_httpd_listen(&d->ui_httpd, d->loop, (const struct sockaddr *)&ss, len, zt_ui_handle,
+	                    d->ui);
+	if (r < 0) {
+		snprintf(err, errcap, "--ui %s: cannot listen: %s%s", d->cfg.ui_addr, strerror(-r),
+		         r == -EADDRINUSE ? " (choose another port)" : "");
+		return r;
+	}
+	zt_log_info("web UI on http://%s/", d->cfg.ui_addr);
+	if (d->ctl.store->ops->user_count(d->ctl.store, &users) == ZT_OK && users == 0)
+		zt_log_warn("the web UI has no administrator yet: run zt-controller adduser NAME "
+		            "(with -D %s unless that is the default home)",
+		            d->cfg.home);
+	return 0;
+}
+
 static int start(struct ctld *d, char *err, size_t errcap)
 {
 	const struct zt_ctld_config *cfg = &d->cfg;
@@ -421,6 +460,11 @@ static int start(struct ctld *d, char *err, size_t errcap)
 	r = zt_state_write_port(cfg->home, d->api_port, err, errcap);
 	if (r < 0)
 		return r;
+	if (cfg->ui_addr != NULL) {
+		r = ui_start(d, err, errcap);
+		if (r < 0)
+			return r;
+	}
 	if (cfg->metrics_addr != NULL) {
 		r = zt_metrics_listen(&d->metrics, d->loop, cfg->metrics_addr, fill_metrics, d, err,
 		                      errcap);
@@ -474,6 +518,10 @@ static void run_loop(struct ctld *d)
 		next = d->deadline < api_next ? d->deadline : api_next;
 		api_next = zt_metrics_expire(d->metrics, now);
 		next = next < api_next ? next : api_next;
+		if (d->ui_httpd != NULL) {
+			api_next = zt_httpd_expire(d->ui_httpd, now);
+			next = next < api_next ? next : api_next;
+		}
 		timeout = next - now;
 		if (timeout < 0)
 			timeout = 0;
@@ -520,6 +568,11 @@ int zt_ctld_run(const struct zt_ctld_config *cfg)
 	if (d->pg != NULL && d->leading)
 		(void)zt_evloop_del(d->loop, zt_store_pg_socket(d->pg));
 	zt_metrics_server_free(d->metrics);
+	zt_httpd_free(d->ui_httpd);
+	if (d->ui != NULL) {
+		zt_ui_cleanup(d->ui);
+		free(d->ui);
+	}
 	zt_httpd_free(d->httpd);
 	zt_node_free(d->node);
 	zt_ctl_cleanup(&d->ctl);

@@ -9,6 +9,7 @@
 #ifndef ZT_CONTROLLER_CTLD_H
 #define ZT_CONTROLLER_CTLD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct zt_ctld_config {
@@ -19,6 +20,8 @@ struct zt_ctld_config {
 	uint16_t udp_port;
 	int api_port;             /* -1: the UDP port */
 	const char *metrics_addr; /* --metrics IP:PORT; NULL: no metrics listener */
+	const char *ui_addr;      /* --ui IP:PORT; NULL: no web UI (ui.h) */
+	bool ui_secure_cookie;    /* --ui-secure-cookie: behind a TLS proxy */
 	/* The audit trail keeps entries this many days (0: no age limit)
 	 * and at most this many (the newest). */
 	unsigned audit_days;

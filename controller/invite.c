@@ -50,14 +50,14 @@ static int read_small(const char *home, const char *name, char *buf, size_t cap)
 	return 0;
 }
 
-/* POST body to path on 127.0.0.1:port; the answer's status and body in
- * out.  0, or a negative errno (the connection or a malformed answer). */
-static int post(int port, const char *token, const char *path, const char *body, int *status,
-                char *out, size_t cap)
+/* method path with body on 127.0.0.1:port; the answer's status and body
+ * in out.  0, or a negative errno (the connection or a malformed answer). */
+static int call(int port, const char *token, const char *method, const char *path, const char *body,
+                int *status, char *out, size_t cap)
 {
 	struct sockaddr_in sin;
 	struct timeval tv = {10, 0};
-	char head[512];
+	char head[1024];
 	size_t len = 0;
 	char *b;
 	int fd, n, r = 0;
@@ -76,9 +76,9 @@ static int post(int port, const char *token, const char *path, const char *body,
 		goto out;
 	}
 	n = snprintf(head, sizeof head,
-	             "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nX-ZT1-Auth: %s\r\n"
+	             "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nX-ZT1-Auth: %s\r\n"
 	             "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-	             path, token, strlen(body), body);
+	             method, path, token, strlen(body), body);
 	if (n < 0 || (size_t)n >= sizeof head) {
 		r = -ENAMETOOLONG;
 		goto out;
@@ -107,6 +107,29 @@ static int post(int port, const char *token, const char *path, const char *body,
 out:
 	sodium_memzero(head, sizeof head);
 	close(fd);
+	return r;
+}
+
+int zt_invite_api(const char *home, const char *method, const char *path, const char *body,
+                  int *status, char *out, size_t cap, char *err, size_t errcap)
+{
+	char port_s[32], token[256];
+	int r = read_small(home, "ztd.port", port_s, sizeof port_s);
+
+	if (r == 0)
+		r = read_small(home, "authtoken.secret", token, sizeof token);
+	if (r < 0) {
+		snprintf(err, errcap,
+		         "cannot read the API port and token in %s: %s (is the controller of "
+		         "that home running?)",
+		         home, strerror(-r));
+		return r;
+	}
+	r = call(atoi(port_s), token, method, path, body, status, out, cap);
+	if (r < 0)
+		snprintf(err, errcap, "cannot reach the controller's API on 127.0.0.1:%s: %s",
+		         port_s, strerror(-r));
+	sodium_memzero(token, sizeof token);
 	return r;
 }
 
@@ -233,7 +256,7 @@ static int make_invite(const struct invite_args *a, char *code, size_t codecap, 
 		         a->ttl, a->reservation);
 	else
 		snprintf(body, sizeof body, "{\"uses\":%ld,\"ttl\":%ld}", a->uses, a->ttl);
-	r = post(atoi(port_s), token, path, body, &status, answer, ANSWER_MAX);
+	r = call(atoi(port_s), token, "POST", path, body, &status, answer, ANSWER_MAX);
 	if (r < 0) {
 		snprintf(err, errcap, "cannot reach the controller's API on 127.0.0.1:%s: %s",
 		         port_s, strerror(-r));

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
+#include "controller/adduser.h"
 #include "controller/ctld.h"
 #include "controller/invite.h"
 #include "controller/rulescmd.h"
@@ -28,9 +30,11 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: zt-controller [-p UDPPORT] [-P APIPORT] [-r ROOTSFILE] [-b BINDADDR]\n"
 	        "                     [--db FILE|URI] [--metrics IP:PORT] [--audit-days N]\n"
-	        "                     [--audit-rows N] [-v] [HOMEDIR]\n"
+	        "                     [--audit-rows N] [--ui IP:PORT [--ui-secure-cookie]] [-v]\n"
+	        "                     [HOMEDIR]\n"
 	        "       zt-controller invite [-D HOMEDIR] [-n USES] [-t SECONDS] [-o FILE]\n"
 	        "                     [-m ADDRESS] NWID\n"
+	        "       zt-controller adduser|deluser [-D HOMEDIR] NAME\n"
 	        "       zt-controller rules compile FILE\n"
 	        "       zt-controller import-zerotier [-D HOMEDIR] [--db FILE|URI] [-t SECONDS]\n"
 	        "                     [-o FILE] DIR\n"
@@ -53,6 +57,11 @@ static void usage(FILE *f)
 	        "  --audit-days N  keep the audit trail of admin changes N days (default %d;\n"
 	        "               0: no age limit)\n"
 	        "  --audit-rows N  and at most its N newest entries (default %d)\n"
+	        "  --ui IP:PORT serve the web UI at http://IP:PORT/ (default off; sign in\n"
+	        "               as a user made with adduser; put a TLS proxy in front of it\n"
+	        "               for anything but a trusted network)\n"
+	        "  --ui-secure-cookie  mark the UI's session cookie Secure (behind a TLS\n"
+	        "               proxy: the browser then sends it over HTTPS only)\n"
 	        "  -v           debug logging\n"
 	        "  --version    print the version\n"
 	        "  HOMEDIR      state directory (default %s): identity, API token\n"
@@ -63,6 +72,10 @@ static void usage(FILE *f)
 	        "               FILE (mode 0600, replaced only on success) instead of stdout;\n"
 	        "               -m ADDRESS: a new invite for a member imported from ZeroTier\n"
 	        "               (its old ADDRESS: its reservation goes to whoever joins)\n"
+	        "  adduser      a web UI administrator, or a new password for one: the\n"
+	        "               password from the terminal (or stdin's first line), hashed\n"
+	        "               with Argon2id; the controller of HOMEDIR must be running\n"
+	        "  deluser      remove one (their sessions end)\n"
 	        "  rules compile print the JSON of a rule script (\"rules\", \"capabilities\",\n"
 	        "               \"tags\"); errors as FILE:LINE:COLUMN: what was expected\n"
 	        "  import-zerotier  import a ZeroTier controller's networks and members (DIR:\n"
@@ -84,6 +97,8 @@ int main(int argc, char **argv)
 	                                         {"metrics", required_argument, NULL, 'm'},
 	                                         {"audit-days", required_argument, NULL, 'A'},
 	                                         {"audit-rows", required_argument, NULL, 'R'},
+	                                         {"ui", required_argument, NULL, 'U'},
+	                                         {"ui-secure-cookie", no_argument, NULL, 'S'},
 	                                         {NULL, 0, NULL, 0}};
 	struct zt_ctld_config cfg;
 	bool verbose = false;
@@ -93,6 +108,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "invite") == 0)
 		return zt_invite_main(argc - 1, argv + 1, DEFAULT_HOME);
+	if (argc > 1 && (strcmp(argv[1], "adduser") == 0 || strcmp(argv[1], "deluser") == 0))
+		return zt_adduser_main(argc - 1, argv + 1, DEFAULT_HOME);
 	if (argc > 1 && strcmp(argv[1], "rules") == 0)
 		return zt_rulescmd_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "import-zerotier") == 0)
@@ -129,6 +146,20 @@ int main(int argc, char **argv)
 			}
 			cfg.metrics_addr = optarg;
 			break;
+		case 'U': {
+			struct sockaddr_storage ss;
+			socklen_t sl;
+			if (zt_args_listen_addr(optarg, &ss, &sl) < 0) {
+				fprintf(stderr,
+				        "zt-controller: --ui %s: expected IP:PORT (0.0.0.0:8080, "
+				        "[::]:8080, 127.0.0.1:8080)\n",
+				        optarg);
+				return 1;
+			}
+			cfg.ui_addr = optarg;
+			break;
+		}
+		case 'S': cfg.ui_secure_cookie = true; break;
 		case 'A':
 		case 'R': {
 			char *end;

@@ -57,6 +57,19 @@ struct zt_store_audit {
 };
 typedef int (*zt_store_audit_fn)(void *ctx, const struct zt_store_audit *e);
 
+/* One invite of a listing: the hash of its token (never the token). */
+struct zt_store_invite {
+	uint8_t hash[32];
+	int64_t uses_left;
+	int64_t expires, created; /* ms */
+};
+typedef int (*zt_store_invite_fn)(void *ctx, const struct zt_store_invite *inv);
+
+/* The web UI's administrators (controller/ui.c): a name and its
+ * crypto_pwhash_str() hash; names are 1-ZT_STORE_USER_MAX characters of
+ * [A-Za-z0-9._-] (checked by the caller). */
+#define ZT_STORE_USER_MAX 64
+
 /* Which members member_ids lists. */
 enum zt_store_which {
 	ZT_STORE_ALL,
@@ -103,6 +116,20 @@ struct zt_store_ops {
 	int (*invite_put)(struct zt_store *s, const uint8_t hash[32], uint64_t nwid, unsigned uses,
 	                  int64_t expires, int64_t now);
 	int (*invite_use)(struct zt_store *s, const uint8_t hash[32], uint64_t nwid, int64_t now);
+	/* Up to limit invites of nwid, the newest first (spent and expired
+	 * ones too, until deleted); invite_delete revokes one:
+	 * ZT_ENOTFOUND if nwid has no invite of that hash. */
+	int (*invite_list)(struct zt_store *s, uint64_t nwid, unsigned limit, zt_store_invite_fn fn,
+	                   void *ctx);
+	int (*invite_delete)(struct zt_store *s, const uint8_t hash[32], uint64_t nwid);
+
+	/* Administrators: user_put creates or replaces name's hash;
+	 * user_get gives it (ZT_ENOTFOUND: no such user); user_delete
+	 * (ZT_ENOTFOUND); user_count how many there are. */
+	int (*user_put)(struct zt_store *s, const char *name, const char *hash, int64_t now);
+	int (*user_get)(struct zt_store *s, const char *name, char **hash);
+	int (*user_delete)(struct zt_store *s, const char *name);
+	int (*user_count)(struct zt_store *s, uint64_t *n);
 
 	/* The audit trail: audit_put adds e (its id ignored), in the
 	 * caller's transaction so that a change and its record commit

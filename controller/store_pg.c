@@ -28,6 +28,7 @@
 
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,10 @@ static const char *const migrations[] = {
     "CREATE TABLE audit (id BIGSERIAL PRIMARY KEY, time BIGINT NOT NULL,"
     " who TEXT NOT NULL, action TEXT NOT NULL, object TEXT NOT NULL, old TEXT, new TEXT);"
     "CREATE INDEX audit_time ON audit (time);",
+    /* 4 -> 5: the web UI's administrators (ui.c); invites by network. */
+    "CREATE TABLE admin_user (name TEXT COLLATE \"C\" PRIMARY KEY NOT NULL,"
+    " hash TEXT NOT NULL, created BIGINT NOT NULL);"
+    "CREATE INDEX invite_nwid ON invite (nwid, created);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -104,6 +109,12 @@ enum stmt {
 	S_AUDIT_LIST,
 	S_AUDIT_PRUNE_TIME,
 	S_AUDIT_PRUNE_ROWS,
+	S_INVITE_LIST,
+	S_INVITE_DELETE,
+	S_USER_PUT,
+	S_USER_GET,
+	S_USER_DELETE,
+	S_USER_COUNT,
 	S_TRY_LEAD,
 	S_NOTIFY,
 	S_N
@@ -161,6 +172,15 @@ static const char *const stmts[S_N] = {
     /* The newest $1 stay (as store_sqlite.c). */
     [S_AUDIT_PRUNE_ROWS] = "DELETE FROM audit WHERE id <= (SELECT id FROM audit "
                            "ORDER BY id DESC LIMIT 1 OFFSET $1)",
+    /* hash as hex text: the other columns are text too. */
+    [S_INVITE_LIST] = "SELECT encode(hash, 'hex'), uses_left, expires, created FROM invite "
+                      "WHERE nwid = $1 ORDER BY created DESC, hash LIMIT $2",
+    [S_INVITE_DELETE] = "DELETE FROM invite WHERE hash = $1 AND nwid = $2",
+    [S_USER_PUT] = "INSERT INTO admin_user (name, hash, created) VALUES ($1, $2, $3) "
+                   "ON CONFLICT (name) DO UPDATE SET hash = excluded.hash",
+    [S_USER_GET] = "SELECT hash FROM admin_user WHERE name = $1",
+    [S_USER_DELETE] = "DELETE FROM admin_user WHERE name = $1",
+    [S_USER_COUNT] = "SELECT count(*) FROM admin_user",
     [S_TRY_LEAD] = "SELECT pg_try_advisory_lock($1::bigint)::text",
     [S_NOTIFY] = "SELECT pg_notify('" CHANNEL "', $1)::text",
 };
@@ -573,6 +593,80 @@ static int pg_invite_use(struct zt_store *b, const uint8_t hash[32], uint64_t nw
 	return deleted(pg(b), S_INVITE_USE, &p);
 }
 
+static int pg_invite_list(struct zt_store *b, uint64_t nwid, unsigned limit, zt_store_invite_fn fn,
+                          void *ctx)
+{
+	struct params p = {0};
+	char id[24], lim[24];
+	PGresult *res;
+	int r = ZT_OK;
+
+	id_text(nwid, 16, id, sizeof id);
+	p_text(&p, id);
+	p_int(&p, lim, sizeof lim, limit);
+	res = run(pg(b), S_INVITE_LIST, &p);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		r = ZT_ECALLBACK;
+	for (int i = 0; r == ZT_OK && i < PQntuples(res); i++) {
+		struct zt_store_invite inv;
+		size_t n = 0;
+
+		if (sodium_hex2bin(inv.hash, 32, PQgetvalue(res, i, 0), 64, NULL, &n, NULL) != 0 ||
+		    n != 32)
+			continue; /* not one of ours */
+		inv.uses_left = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+		inv.expires = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+		inv.created = strtoll(PQgetvalue(res, i, 3), NULL, 10);
+		if (fn(ctx, &inv) != 0)
+			break;
+	}
+	PQclear(res);
+	return r;
+}
+
+static int pg_invite_delete(struct zt_store *b, const uint8_t hash[32], uint64_t nwid)
+{
+	struct params p = {0};
+	char id[24];
+
+	id_text(nwid, 16, id, sizeof id);
+	p_bin(&p, hash, 32);
+	p_text(&p, id);
+	return deleted(pg(b), S_INVITE_DELETE, &p);
+}
+
+static int pg_user_put(struct zt_store *b, const char *name, const char *hash, int64_t now)
+{
+	struct params p = {0};
+	char t[24];
+
+	p_text(&p, name);
+	p_text(&p, hash);
+	p_int(&p, t, sizeof t, now);
+	return write1(pg(b), S_USER_PUT, &p, NULL);
+}
+
+static int pg_user_get(struct zt_store *b, const char *name, char **hash)
+{
+	struct params p = {0};
+
+	p_text(&p, name);
+	return get_text(pg(b), S_USER_GET, &p, hash);
+}
+
+static int pg_user_delete(struct zt_store *b, const char *name)
+{
+	struct params p = {0};
+
+	p_text(&p, name);
+	return deleted(pg(b), S_USER_DELETE, &p);
+}
+
+static int pg_user_count(struct zt_store *b, uint64_t *n)
+{
+	return count_rows(pg(b), S_USER_COUNT, n);
+}
+
 static int pg_audit_put(struct zt_store *b, const struct zt_store_audit *e)
 {
 	struct params p = {0};
@@ -729,6 +823,12 @@ static const struct zt_store_ops pg_ops = {
     .audit_prune = pg_audit_prune,
     .invite_put = pg_invite_put,
     .invite_use = pg_invite_use,
+    .invite_list = pg_invite_list,
+    .invite_delete = pg_invite_delete,
+    .user_put = pg_user_put,
+    .user_get = pg_user_get,
+    .user_delete = pg_user_delete,
+    .user_count = pg_user_count,
     .dump = pg_dump,
 };
 

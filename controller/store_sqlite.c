@@ -64,6 +64,12 @@ static const struct migration {
      " who TEXT NOT NULL, action TEXT NOT NULL, object TEXT NOT NULL, old TEXT, new TEXT);"
      "CREATE INDEX audit_time ON audit (time);",
      NULL},
+    /* 4 -> 5: the web UI's administrators (ui.c), with crypto_pwhash_str
+     * hashes; invites listed per network, newest first. */
+    {"CREATE TABLE admin_user (name TEXT PRIMARY KEY NOT NULL, hash TEXT NOT NULL,"
+     " created INTEGER NOT NULL);"
+     "CREATE INDEX invite_nwid ON invite (nwid, created);",
+     NULL},
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -511,6 +517,106 @@ static int sq_invite_use(struct zt_store *b, const uint8_t hash[32], uint64_t nw
 	return r;
 }
 
+static int sq_invite_list(struct zt_store *b, uint64_t nwid, unsigned limit, zt_store_invite_fn fn,
+                          void *ctx)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+	char id[24];
+	int rc;
+
+	if (prepare(s,
+	            "SELECT hash, uses_left, expires, created FROM invite WHERE nwid = ? "
+	            "ORDER BY created DESC, hash LIMIT ?",
+	            &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	id_text(nwid, 16, id, sizeof id);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct zt_store_invite inv;
+
+		if (sqlite3_column_bytes(st, 0) != 32)
+			continue; /* not one of ours */
+		memcpy(inv.hash, sqlite3_column_blob(st, 0), 32);
+		inv.uses_left = sqlite3_column_int64(st, 1);
+		inv.expires = sqlite3_column_int64(st, 2);
+		inv.created = sqlite3_column_int64(st, 3);
+		if (fn(ctx, &inv) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? ZT_OK : ZT_ECALLBACK;
+}
+
+static int sq_invite_delete(struct zt_store *b, const uint8_t hash[32], uint64_t nwid)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+	char id[24];
+	int r;
+
+	if (prepare(s, "DELETE FROM invite WHERE hash = ? AND nwid = ?", &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	id_text(nwid, 16, id, sizeof id);
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
+	r = step_write(s, st);
+	if (r == ZT_OK && sqlite3_changes(s->db) == 0)
+		r = ZT_ENOTFOUND;
+	return r;
+}
+
+static int sq_user_put(struct zt_store *b, const char *name, const char *hash, int64_t now)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+
+	if (prepare(s,
+	            "INSERT INTO admin_user (name, hash, created) VALUES (?, ?, ?) "
+	            "ON CONFLICT (name) DO UPDATE SET hash = excluded.hash",
+	            &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, now);
+	return step_write(s, st);
+}
+
+static int sq_user_get(struct zt_store *b, const char *name, char **hash)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+
+	*hash = NULL;
+	if (prepare(s, "SELECT hash FROM admin_user WHERE name = ?", &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	return get_text(st, hash);
+}
+
+static int sq_user_delete(struct zt_store *b, const char *name)
+{
+	struct sq_store *s = sq(b);
+	sqlite3_stmt *st;
+	int r;
+
+	if (prepare(s, "DELETE FROM admin_user WHERE name = ?", &st) != ZT_OK)
+		return ZT_ECALLBACK;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	r = step_write(s, st);
+	if (r == ZT_OK && sqlite3_changes(s->db) == 0)
+		r = ZT_ENOTFOUND;
+	return r;
+}
+
+static int sq_user_count(struct zt_store *b, uint64_t *n)
+{
+	return count_rows(sq(b), "SELECT count(*) FROM admin_user", n);
+}
+
 static void bind_text_or_null(sqlite3_stmt *st, int i, const char *t)
 {
 	if (t != NULL)
@@ -705,6 +811,12 @@ static const struct zt_store_ops sq_ops = {
     .audit_prune = sq_audit_prune,
     .invite_put = sq_invite_put,
     .invite_use = sq_invite_use,
+    .invite_list = sq_invite_list,
+    .invite_delete = sq_invite_delete,
+    .user_put = sq_user_put,
+    .user_get = sq_user_get,
+    .user_delete = sq_user_delete,
+    .user_count = sq_user_count,
     .dump = sq_dump,
 };
 

@@ -32,16 +32,23 @@ enum op {
 	OP_AUDIT_PRUNE,
 	OP_INVITE_PUT,
 	OP_INVITE_USE,
+	OP_INVITE_LIST,
+	OP_INVITE_DELETE,
+	OP_USER_PUT,
+	OP_USER_GET,
+	OP_USER_DELETE,
+	OP_USER_COUNT,
 	OP_DUMP,
 	OP_COUNT
 };
 
 static const char *const op_names[OP_COUNT] = {
-    "begin",       "commit",     "rollback",         "net_get",    "net_put",
-    "net_delete",  "net_list",   "member_get",       "member_put", "member_delete",
-    "member_list", "member_ids", "member_revisions", "ip_owner",   "count",
-    "audit_put",   "audit_list", "audit_prune",      "invite_put", "invite_use",
-    "dump",
+    "begin",       "commit",        "rollback",         "net_get",    "net_put",
+    "net_delete",  "net_list",      "member_get",       "member_put", "member_delete",
+    "member_list", "member_ids",    "member_revisions", "ip_owner",   "count",
+    "audit_put",   "audit_list",    "audit_prune",      "invite_put", "invite_use",
+    "invite_list", "invite_delete", "user_put",         "user_get",   "user_delete",
+    "user_count",  "dump",
 };
 
 /* 50 us to 2.5 s: SQLite in WAL answers a lookup in tens of
@@ -191,6 +198,37 @@ static int t_invite_use(struct zt_store *s, const uint8_t hash[32], uint64_t nwi
 	TIMED(s, OP_INVITE_USE, in->ops->invite_use(in, hash, nwid, now));
 }
 
+static int t_invite_list(struct zt_store *s, uint64_t nwid, unsigned limit, zt_store_invite_fn fn,
+                         void *ctx)
+{
+	TIMED(s, OP_INVITE_LIST, in->ops->invite_list(in, nwid, limit, fn, ctx));
+}
+
+static int t_invite_delete(struct zt_store *s, const uint8_t hash[32], uint64_t nwid)
+{
+	TIMED(s, OP_INVITE_DELETE, in->ops->invite_delete(in, hash, nwid));
+}
+
+static int t_user_put(struct zt_store *s, const char *name, const char *hash, int64_t now)
+{
+	TIMED(s, OP_USER_PUT, in->ops->user_put(in, name, hash, now));
+}
+
+static int t_user_get(struct zt_store *s, const char *name, char **hash)
+{
+	TIMED(s, OP_USER_GET, in->ops->user_get(in, name, hash));
+}
+
+static int t_user_delete(struct zt_store *s, const char *name)
+{
+	TIMED(s, OP_USER_DELETE, in->ops->user_delete(in, name));
+}
+
+static int t_user_count(struct zt_store *s, uint64_t *n)
+{
+	TIMED(s, OP_USER_COUNT, in->ops->user_count(in, n));
+}
+
 static int t_dump(struct zt_store *s, char **text)
 {
 	TIMED(s, OP_DUMP, in->ops->dump(in, text));
@@ -218,6 +256,12 @@ static const struct zt_store_ops timed_ops = {
     .audit_prune = t_audit_prune,
     .invite_put = t_invite_put,
     .invite_use = t_invite_use,
+    .invite_list = t_invite_list,
+    .invite_delete = t_invite_delete,
+    .user_put = t_user_put,
+    .user_get = t_user_get,
+    .user_delete = t_user_delete,
+    .user_count = t_user_count,
     .dump = t_dump,
 };
 

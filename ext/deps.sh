@@ -42,6 +42,11 @@ if [ "$want" = test ]; then
 	# the controller on PostgreSQL (ctl_store_test, t_ctl_pg): a real
 	# server started by the test in a temporary directory
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
+	# t_ui: the controller's web UI in a real browser (headless chromium
+	# driven through chromedriver by Debian's python3 and its selenium)
+	[ -x /usr/bin/chromium ] || missing="$missing chromium"
+	[ -x /usr/bin/chromedriver ] || missing="$missing chromium-driver"
+	/usr/bin/python3 -c 'import selenium' >/dev/null 2>&1 || missing="$missing python3-selenium"
 fi
 if [ "$want" = bench ]; then
 	# make bench: the VPNs zt is measured against, and iperf3
@@ -65,6 +70,10 @@ fi
 # make pktpath-bench, make shellcost-bench: instruction counts
 if [ "$want" = pktpath ]; then
 	command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
+	# shellcost-rules-bench drives zt-controller's API
+	for t in jq:jq curl:curl; do
+		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
+	done
 fi
 if [ "$want" = cross ]; then
 	# make test-cross ARCH=...: the cross compiler, qemu-user to run what it

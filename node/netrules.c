@@ -38,6 +38,11 @@
 #define FWD_INBOUND  0x08 /* the receiver made the copy, not the sender */
 #define FWD_COM      0x80 /* want u8 | COM (93) follow, before the frame */
 
+/* The most an index of capabilities may take (a member's are at most
+ * ZT_CAP_RULES_TOTAL entries; an index of such lists is rarely over a few
+ * KiB): beyond that they are walked. */
+#define CAPS_IDX_MAX (16 * 1024)
+
 #define CAP_CRED_MAX (8 + 5 + 8 + 4 + 1 + ZT_CAP_RULES_MAX * 19 + 64)
 #define CREDS_MSG_MAX                                                                              \
 	(1 + 8 + 1 + 1 + 1 + 22 + ZT_NETCONF_MAX_ADDRS * 18 + 64 + ZT_TAGS_MAX * ZT_TAG_CRED_LEN + \
@@ -73,6 +78,15 @@ static const struct zt_memcreds *creds_of(const struct zt_network *net, const st
 	if (d < 0)
 		d = -d;
 	return d <= net->conf->com.max_delta ? c : NULL;
+}
+
+/* Has m not been shown our current credentials lately?  (Asked on every
+ * frame we send it: the peer is looked up only if so.) */
+static bool creds_due(const struct zt_network *net, const struct zt_member *m, int64_t now)
+{
+	const struct zt_memcom *mc = m->mc;
+	return mc == NULL || mc->creds_sent_ts != net->conf->timestamp ||
+	       now - mc->creds_sent >= ZT_COM_PUSH_INTERVAL;
 }
 
 /* A frame the rules dropped: counted, and noted in the network's trace. */
@@ -220,17 +234,74 @@ static bool conf_uses_flows(const struct zt_netconf *c)
 	return false;
 }
 
+static void flows_free(struct zt_node *n, struct zt_network *net)
+{
+	zt_mem_free(&n->mem, net->flows);
+	net->flows = NULL;
+}
+
+/* The lists of capabilities, as zt_rules_filter walks them: their count. */
+static unsigned caps_lists(const struct zt_cap *caps, unsigned count, struct zt_rules_list *l)
+{
+	for (unsigned i = 0; i < count; i++) {
+		l[i].rules = caps[i].rules;
+		l[i].count =
+		    caps[i].rule_count < ZT_CAP_RULES_MAX ? caps[i].rule_count : ZT_CAP_RULES_MAX;
+	}
+	return count;
+}
+
+/* A new index of `count` lists, or NULL (out of memory). */
+static struct zt_rules_index *index_new(struct zt_node *n, const struct zt_rules_list *l,
+                                        unsigned count)
+{
+	size_t need = zt_rules_index_build(l, count, NULL, 0);
+	struct zt_rules_index *idx = zt_mem_alloc(&n->mem, need);
+
+	if (idx != NULL)
+		(void)zt_rules_index_build(l, count, idx, need);
+	return idx;
+}
+
+/* The indexes of next's list and capabilities (what we send is judged by
+ * our own). */
+static void index_conf(struct zt_node *n, struct zt_network *net, const struct zt_netconf *next)
+{
+	zt_mem_free(&n->mem, net->rules_idx);
+	zt_mem_free(&n->mem, net->caps_idx);
+	net->rules_idx = net->caps_idx = NULL;
+	if (next == NULL || (next->rule_count > 0 && next->rules[0].t == ZT_RULE_ACCEPT))
+		return; /* no rules, or the switch skips them (zt_netrules_active) */
+	{
+		struct zt_rules_list l = {next->rules, next->rule_count}, cl[ZT_CAPS_MAX];
+		net->rules_idx = index_new(n, &l, 1);
+		if (next->cap_count > 0 && next->cap_count <= ZT_CAPS_MAX)
+			net->caps_idx =
+			    index_new(n, cl, caps_lists(next->caps, next->cap_count, cl));
+	}
+}
+
 void zt_netrules_new_conf(struct zt_node *n, struct zt_network *net, const struct zt_netconf *next)
 {
 	const struct zt_netconf *old = net->conf;
 	bool same = old != NULL && next != NULL && old->rule_count == next->rule_count &&
 	            old->cap_count == next->cap_count &&
-	            memcmp(old->rules, next->rules, sizeof old->rules[0] * old->rule_count) == 0 &&
-	            memcmp(old->caps, next->caps, sizeof old->caps[0] * old->cap_count) == 0;
+	            memcmp(old->rules, next->rules, sizeof old->rules[0] * old->rule_count) == 0;
+
+	/* The capabilities' lists, not their signatures: those are new with
+	 * every config (its timestamp), and a refresh that changes no rule
+	 * must not forget the flows, the counts or the trace. */
+	for (unsigned i = 0; same && i < old->cap_count; i++)
+		same = old->caps[i].id == next->caps[i].id &&
+		       old->caps[i].rule_count == next->caps[i].rule_count &&
+		       old->caps[i].rule_count <= ZT_CAP_RULES_MAX &&
+		       memcmp(old->caps[i].rules, next->caps[i].rules,
+		              sizeof old->caps[i].rules[0] * old->caps[i].rule_count) == 0;
 
 	net->use_flows = conf_uses_flows(next);
 	if (!same || !net->use_flows)
-		zt_netrules_free(n, net);
+		flows_free(n, net);
+	index_conf(n, net, next);
 	/* The counts by entry, and the trace, are the old list's entry
 	 * numbers: a new list starts them again, so that "dropped by 7" means
 	 * its entry 7. */
@@ -242,8 +313,8 @@ void zt_netrules_new_conf(struct zt_node *n, struct zt_network *net, const struc
 
 void zt_netrules_free(struct zt_node *n, struct zt_network *net)
 {
-	zt_mem_free(&n->mem, net->flows);
-	net->flows = NULL;
+	flows_free(n, net);
+	index_conf(n, net, NULL);
 }
 
 /* The rules let the frame through: its flow is recorded (the table made
@@ -294,7 +365,8 @@ enum zt_netrules_out zt_netrules_out(struct zt_node *n, int64_t now, struct zt_n
 	c.random_arg = n;
 	c.flows = net->flows;
 	c.now = now;
-	if (!zt_rules_filter(&c, conf->rules, conf->rule_count, conf->caps, conf->cap_count, &r)) {
+	if (!zt_rules_filter_fast(&c, conf->rules, conf->rule_count, net->rules_idx, conf->caps,
+	                          conf->cap_count, net->caps_idx, &r)) {
 		count_drop(n, now, net, false, dst, r.rule, frame, len);
 		return ZT_NETRULES_DROP;
 	}
@@ -307,7 +379,7 @@ enum zt_netrules_out zt_netrules_out(struct zt_node *n, int64_t now, struct zt_n
 	note_flow(n, now, net, frame, len);
 	/* The receiver checks our tags, capabilities and addresses: make
 	 * sure it has them (before the frame, which the caller sends next). */
-	if (m != NULL) {
+	if (m != NULL && creds_due(net, m, now)) {
 		struct zt_peer *p = zt_peer_find(n, dst);
 		if (p != NULL)
 			zt_netrules_show_creds(n, now, net, m, p, false);
@@ -325,8 +397,9 @@ bool zt_netrules_in(struct zt_node *n, int64_t now, struct zt_network *net, stru
 	uint8_t mac[6];
 
 	ctx_in(n, now, net, p, cr, frame, len, mac, &c);
-	if (!zt_rules_filter(&c, net->conf->rules, net->conf->rule_count,
-	                     cr != NULL ? cr->caps : NULL, cr != NULL ? cr->cap_count : 0, &r)) {
+	if (!zt_rules_filter_fast(&c, net->conf->rules, net->conf->rule_count, net->rules_idx,
+	                          cr != NULL ? cr->caps : NULL, cr != NULL ? cr->cap_count : 0,
+	                          cr != NULL ? cr->caps_idx : NULL, &r)) {
 		struct zt_memcom *mc = m != NULL ? memcom_of(net, m) : NULL;
 		/* Without its credentials (lost, or overtaken by this frame
 		 * on the way) the frame waits for them, as a frame waits for
@@ -394,8 +467,9 @@ void zt_netrules_fwd_msg(struct zt_node *n, int64_t now, struct zt_peer *p, cons
 	 * nobody can make us take frames addressed elsewhere otherwise. */
 	cr = creds_of(net, m);
 	ctx_in(n, now, net, p, cr, msg + at, len - at, mac, &c);
-	zt_rules_filter(&c, net->conf->rules, net->conf->rule_count, cr != NULL ? cr->caps : NULL,
-	                cr != NULL ? cr->cap_count : 0, &r);
+	zt_rules_filter_fast(&c, net->conf->rules, net->conf->rule_count, net->rules_idx,
+	                     cr != NULL ? cr->caps : NULL, cr != NULL ? cr->cap_count : 0,
+	                     cr != NULL ? cr->caps_idx : NULL, &r);
 	if (r.verdict != ZT_RULES_SUPER_ACCEPT) {
 		n->counters[ZT_CTR_FRAMES_DROPPED]++;
 		return;
@@ -465,8 +539,7 @@ void zt_netrules_show_creds(struct zt_node *n, int64_t now, struct zt_network *n
 
 	if (conf == NULL || (mc = memcom_of(net, m)) == NULL)
 		return;
-	if (!force && mc->creds_sent_ts == conf->timestamp &&
-	    now - mc->creds_sent < ZT_COM_PUSH_INTERVAL)
+	if (!force && !creds_due(net, m, now))
 		return;
 	send_creds(n, now, net, mc, p, false);
 }
@@ -553,14 +626,29 @@ void zt_netrules_creds_msg(struct zt_node *n, int64_t now, struct zt_peer *p, co
 		goto out;
 	if (mc->creds != NULL && mc->creds->ts > ts)
 		goto out; /* older than what it showed before: a replay */
-	if (ncaps < ZT_CAPS_MAX) {
-		/* Kept at its size: most members hold few capabilities. */
-		struct zt_memcreds *small =
-		    zt_mem_realloc(&n->mem, cr, sizeof *cr + ZT_CAPS_MAX * sizeof(struct zt_cap),
-		                   sizeof *cr + ncaps * sizeof(struct zt_cap));
-		if (small == NULL)
+	{
+		/* Kept at its size (most members hold few capabilities), with
+		 * the index of their lists after them. */
+		struct zt_rules_list l[ZT_CAPS_MAX];
+		size_t at = (sizeof *cr + ncaps * sizeof(struct zt_cap) + 7) & ~(size_t)7;
+		size_t need = ncaps > 0
+		                  ? zt_rules_index_build(l, caps_lists(cr->caps, ncaps, l), NULL, 0)
+		                  : 0;
+		struct zt_memcreds *sized;
+		if (need > CAPS_IDX_MAX)
+			need = 0;
+		sized = zt_mem_realloc(&n->mem, cr,
+		                       sizeof *cr + ZT_CAPS_MAX * sizeof(struct zt_cap), at + need);
+		if (sized == NULL)
 			goto out;
-		cr = small;
+		cr = sized;
+		if (need > 0) {
+			/* the lists point into the block that moved */
+			struct zt_rules_index *idx =
+			    (struct zt_rules_index *)(void *)((uint8_t *)cr + at);
+			(void)zt_rules_index_build(l, caps_lists(cr->caps, ncaps, l), idx, need);
+			cr->caps_idx = idx;
+		}
 	}
 	zt_mem_free(&n->mem, mc->creds);
 	mc->creds = cr;

@@ -24,7 +24,10 @@ struct zt_memcreds {
 	unsigned tag_count, cap_count, addr_count;
 	struct zt_tag tags[ZT_TAGS_MAX];
 	struct zt_inetaddr addrs[ZT_NETCONF_MAX_ADDRS]; /* its assigned addresses */
-	struct zt_cap caps[];                           /* cap_count of them */
+	/* The index of its capabilities' lists (rules.h), in the same
+	 * allocation after caps; NULL: they are walked. */
+	struct zt_rules_index *caps_idx;
+	struct zt_cap caps[]; /* cap_count of them */
 };
 
 /* Do the network's rules filter anything?  No config (ad-hoc networks),
@@ -39,7 +42,7 @@ static inline bool zt_netrules_active(const struct zt_network *net)
  * if the new rules use them, and forgotten if the rules changed (what was
  * let through before may not be now).  net->conf is still old. */
 void zt_netrules_new_conf(struct zt_node *n, struct zt_network *net, const struct zt_netconf *next);
-/* The network is left: its flows go. */
+/* The network is left: its flows and the indexes of its rules go. */
 void zt_netrules_free(struct zt_node *n, struct zt_network *net);
 
 enum zt_netrules_out { ZT_NETRULES_PASS = 0, ZT_NETRULES_DROP, ZT_NETRULES_REDIRECTED };

@@ -77,6 +77,9 @@ struct zt_network {
 	 * made at the first flow and dropped when the rules change. */
 	bool use_flows;
 	struct zt_flowtab *flows;
+	/* The indexes (rules.h) of conf's list and of its capabilities (our
+	 * own, for what we send); NULL: walked. */
+	struct zt_rules_index *rules_idx, *caps_idx;
 	struct zt_droptrace *drops; /* the latest of them (droptrace.c), NULL until one */
 };
 

@@ -14,7 +14,6 @@
  */
 #include "rules.h"
 
-#include <sodium.h>
 #include <string.h>
 
 #include "eth.h"
@@ -45,6 +44,11 @@ struct pkt {
 	 * the sender's addresses): the same for every list of one filter. */
 	bool chr_known;
 	uint64_t chr;
+	/* The index's fields (ethertype, IP protocol, source and destination
+	 * port), worked out at the first indexed list. */
+	bool idx_known;
+	int idx_v[4];
+	uint64_t idx_key; /* the four packed (idx_fields) */
 };
 
 static bool ipv4(const struct pkt *k)
@@ -86,7 +90,12 @@ static void parse_l4(struct pkt *k)
 
 static bool parse(const uint8_t *frame, size_t len, struct pkt *k)
 {
-	memset(k, 0, sizeof *k);
+	/* Field by field, not memset: the lazy parts (chr, idx_*) are read
+	 * only once their flag says they are known. */
+	k->chr_known = false;
+	k->idx_known = false;
+	k->vlan_id = 0;
+	k->pcp = k->dei = 0;
 	if (len < ZT_ETH_HLEN)
 		return false;
 	k->dst = frame;
@@ -378,18 +387,18 @@ static bool is_fwd(unsigned type)
 	return type == ZT_RULE_TEE || type == ZT_RULE_WATCH || type == ZT_RULE_REDIRECT;
 }
 
-/* One list on a frame parsed already (k: a filter parses it once for the
- * network's list and every capability). */
-static void eval(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_rule *rules,
-                 unsigned count, struct zt_rules_result *out)
+/* Entries from..end-1 of a list, the matches before `from` holding (none:
+ * they do): true if an action decided (out says what), false if the run
+ * ended undecided (a TEE may have set out->tee).  A whole list is one run;
+ * the index (below) runs only the blocks a frame can take. */
+static bool run(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_rule *rules,
+                unsigned from, unsigned end, struct state *st, struct zt_rules_result *out)
 {
-	struct state s = {false, false};
+	struct state s = *st;
 	bool set = true; /* the matches so far hold (none: they do) */
+	bool decided = true;
 
-	memset(out, 0, sizeof *out);
-	out->rule = -1;
-	out->qos = QOS_DEFAULT;
-	for (unsigned i = 0; i < count; i++) {
+	for (unsigned i = from; i < end; i++) {
 		const struct zt_rule *r = &rules[i];
 		unsigned type = ZT_RULE_TYPE(r->t);
 		enum m m;
@@ -409,18 +418,18 @@ static void eval(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_
 			case ZT_RULE_PRIORITY:
 				out->qos = r->v.qos <= ZT_RULES_QOS_MAX ? r->v.qos : QOS_DEFAULT;
 				out->verdict = ZT_RULES_ACCEPT;
-				return;
+				goto out;
 			case ZT_RULE_DROP:
 				if (s.skip_drop) {
 					s.skip_drop = false;
 					continue;
 				}
 				out->verdict = ZT_RULES_DROP;
-				return;
+				goto out;
 			case ZT_RULE_ACCEPT:
 				out->verdict =
 				    s.super_accept ? ZT_RULES_SUPER_ACCEPT : ZT_RULES_ACCEPT;
-				return;
+				goto out;
 			case ZT_RULE_TEE:
 			case ZT_RULE_WATCH:
 			case ZT_RULE_REDIRECT: {
@@ -430,7 +439,7 @@ static void eval(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_
 				if (to == ctx->self) {
 					if (ctx->inbound) {
 						out->verdict = ZT_RULES_SUPER_ACCEPT;
-						return;
+						goto out;
 					}
 					continue;
 				}
@@ -439,7 +448,7 @@ static void eval(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_
 				if (type == ZT_RULE_REDIRECT) {
 					out->redirect = to;
 					out->verdict = ZT_RULES_REDIRECT;
-					return;
+					goto out;
 				}
 				out->tee = to;
 				out->tee_len = r->v.fwd.length;
@@ -449,7 +458,7 @@ static void eval(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_
 			case ZT_RULE_BREAK:
 				out->rule = -1; /* nothing decided: on to the capabilities */
 				out->verdict = ZT_RULES_NO_MATCH;
-				return;
+				goto out;
 			default: continue; /* an action this version does not know */
 			}
 		}
@@ -468,6 +477,28 @@ static void eval(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_
 		else
 			set = set && yes;
 	}
+	decided = false;
+out:
+	*st = s;
+	return decided;
+}
+
+static void result_init(struct zt_rules_result *out)
+{
+	*out =
+	    (struct zt_rules_result){.verdict = ZT_RULES_NO_MATCH, .rule = -1, .qos = QOS_DEFAULT};
+}
+
+/* One list on a frame parsed already (k: a filter parses it once for the
+ * network's list and every capability). */
+static void eval(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_rule *rules,
+                 unsigned count, struct zt_rules_result *out)
+{
+	struct state s = {false, false};
+
+	result_init(out);
+	if (run(ctx, k, rules, 0, count, &s, out))
+		return;
 	out->rule = -1;
 	out->verdict = ZT_RULES_NO_MATCH;
 }
@@ -478,9 +509,7 @@ void zt_rules_eval(const struct zt_rules_ctx *ctx, const struct zt_rule *rules, 
 	struct pkt k;
 
 	if (!parse(ctx->frame, ctx->len, &k)) {
-		memset(out, 0, sizeof *out);
-		out->rule = -1;
-		out->qos = QOS_DEFAULT;
+		result_init(out);
 		out->verdict = ZT_RULES_DROP;
 		return;
 	}
@@ -518,6 +547,516 @@ bool zt_rules_filter(const struct zt_rules_ctx *ctx, const struct zt_rule *rules
 	return false;
 }
 
+/* ---- the index ----
+ *
+ * A list is a run of blocks: matches and the action they guard (matches
+ * after the last action are a block of their own).  Every block starts
+ * with the matches holding, so a block the frame cannot take may be
+ * passed over without changing what the others do, provided that looking
+ * at it would have had no effect either.  The index finds such blocks
+ * from four fields of the frame (ethertype, IP protocol, source and
+ * destination port) at the cost of a few lookups instead of a walk.
+ *
+ * A match "guards" its block when its failing proves the block is not
+ * taken and nothing in it ran that has effects of its own: it is ANDed,
+ * no OR follows it in the block (an OR could make the matches hold
+ * again), and no entry before it in the block has effects (a tag match,
+ * which may excuse a DROP that follows it, if one does; random, which
+ * draws a number).  A block whose action is TEE, WATCH or REDIRECT is
+ * never passed over (not taken, inbound, it may still name us), nor is the
+ * last one if it has no action.
+ *
+ * Per field, the values a frame can have fall into intervals (and two
+ * special values: the field "cannot apply", or the frame has no ports)
+ * within which every guard says the same; each interval has a bit mask of
+ * the blocks that may be taken.  A frame ANDs the masks of its four
+ * intervals and runs the blocks that remain, in order, as the walk would
+ * (blocks that follow each other in one run; a block whose matches are
+ * all guards, alone, just its action).  When only such blocks remain, the
+ * four fields decided the result by themselves: the list's memo keeps it
+ * for the next frame with the same fields (the index is rebuilt, and the
+ * memo with it, whenever the lists change).
+ */
+
+enum { DIM_ETHERTYPE = 0, DIM_PROTO, DIM_SPORT, DIM_DPORT, DIMS };
+#define IDX_WORDS_MAX 4 /* (ZT_RULES_MAX + 63) / 64 */
+_Static_assert(IDX_WORDS_MAX * 64 >= ZT_RULES_MAX, "a bit per block");
+#define V_CANNOT (-2) /* the match cannot apply (not IP, ...) */
+#define V_NOPORT (-1) /* IP without ports (or a truncated header) */
+
+/* The four fields of a frame packed in a key (struct pkt's idx_key):
+ * ethertype (16 bits), protocol + 2 (9 bits), source port + 2, destination
+ * port + 2 (17 bits each); a list's memo compares the fields it reads. */
+#define KEY_SHIFT_PROTO 16
+#define KEY_SHIFT_SPORT 25
+#define KEY_SHIFT_DPORT 42
+static const uint64_t key_masks[DIMS] = {0xffffULL, 0x1ffULL << KEY_SHIFT_PROTO,
+                                         0x1ffffULL << KEY_SHIFT_SPORT,
+                                         0x1ffffULL << KEY_SHIFT_DPORT};
+
+struct idx_dim {
+	uint32_t bounds; /* offset of uint16_t[nb]: where intervals start, ascending */
+	uint32_t masks;  /* offset of uint64_t[(2 + nb + 1) * words] */
+	uint16_t nb;
+};
+
+struct idx_list {
+	uint16_t count;  /* the list's entries */
+	uint16_t blocks; /* (0: no index, the whole list is walked) */
+	uint16_t words;
+	uint8_t dims;   /* bit per field that some guard reads */
+	uint32_t ends;  /* offset of uint16_t[blocks]: one past each block's action */
+	uint32_t exact; /* offset of uint64_t[words]: the blocks that are all guards */
+	struct idx_dim dim[DIMS];
+	/* A memo: the fields of the last frame whose result they alone
+	 * decided (no block left to run but blocks of guards alone), and that
+	 * result.  A flow's next frames take it without the lookups; a frame
+	 * with other fields costs one comparison more than without it. */
+	bool memo_ok;
+	int8_t memo_verdict;
+	uint8_t memo_qos;
+	int16_t memo_rule;
+	uint64_t memo_key; /* the fields (packed as struct pkt's idx_key) ... */
+	uint64_t key_mask; /* ... that the guards read */
+};
+
+struct zt_rules_index {
+	uint32_t size;
+	uint32_t lists;
+	uint32_t list[]; /* offsets of struct idx_list */
+};
+
+/* A writer that counts the bytes first (buf NULL), then fills them. */
+struct w {
+	uint8_t *buf;
+	size_t cap, off;
+};
+
+static uint32_t w_take(struct w *w, size_t n, size_t align)
+{
+	size_t at = (w->off + align - 1) & ~(align - 1);
+	w->off = at + n;
+	return (uint32_t)at;
+}
+
+static void *w_at(struct w *w, uint32_t off)
+{
+	return w->buf != NULL ? w->buf + off : NULL;
+}
+
+static int dim_of(unsigned type)
+{
+	switch (type) {
+	case ZT_RULE_ETHERTYPE: return DIM_ETHERTYPE;
+	case ZT_RULE_IP_PROTOCOL: return DIM_PROTO;
+	case ZT_RULE_SPORT: return DIM_SPORT;
+	case ZT_RULE_DPORT: return DIM_DPORT;
+	default: return -1;
+	}
+}
+
+/* Does entry j have effects beyond its answer?  A random match draws a
+ * number; a tag match may excuse the next DROP taken (tags_match), which
+ * matters only if a DROP follows it in the list. */
+static bool has_effects(unsigned type, unsigned j, int last_drop)
+{
+	if (type == ZT_RULE_RANDOM)
+		return true;
+	return type >= ZT_RULE_TAGS_DIFFERENCE && type <= ZT_RULE_TAG_RECEIVER &&
+	       last_drop > (int)j;
+}
+
+/* What guard r says on a frame whose field has value x (as match() and
+ * port_match() would, the NOT applied). */
+static bool guard_yes(const struct zt_rule *r, int x)
+{
+	bool inv = (r->t & ZT_RULE_NOT) != 0;
+
+	switch (ZT_RULE_TYPE(r->t)) {
+	case ZT_RULE_ETHERTYPE: return x >= 0 && (x == r->v.ethertype) != inv;
+	case ZT_RULE_IP_PROTOCOL: return x >= 0 && (x == r->v.ip_protocol) != inv;
+	default: /* SPORT, DPORT */
+		if (x == V_CANNOT)
+			return false;
+		if (x == V_NOPORT)
+			return inv;
+		return (x >= r->v.range[0] && x <= r->v.range[1]) != inv;
+	}
+}
+
+/* The interval boundaries a guard adds (values where its answer may
+ * change), within 1..65535. */
+static unsigned guard_bounds(const struct zt_rule *r, uint32_t b[2])
+{
+	unsigned n = 0;
+	uint32_t lo, hi;
+
+	switch (ZT_RULE_TYPE(r->t)) {
+	case ZT_RULE_ETHERTYPE: lo = r->v.ethertype, hi = lo + 1u; break;
+	case ZT_RULE_IP_PROTOCOL: lo = r->v.ip_protocol, hi = lo + 1u; break;
+	default: lo = r->v.range[0], hi = r->v.range[1] + 1u; break;
+	}
+	if (lo >= 1 && lo <= 65535)
+		b[n++] = lo;
+	if (hi >= 1 && hi <= 65535)
+		b[n++] = hi;
+	return n;
+}
+
+/* One block: [start, end), and whether it may be passed over. */
+struct blk {
+	uint16_t start, end;
+	bool always;
+	bool exact;          /* its guards are all its matches: they hold, it is taken */
+	uint16_t gfrom, gto; /* its guards are the guardable entries in [gfrom, gto) */
+};
+
+static unsigned blocks_of(const struct zt_rule *rules, unsigned count, struct blk *b)
+{
+	unsigned n = 0, start = 0;
+	int last_drop = -1;
+
+	for (unsigned i = 0; i < count; i++)
+		if (ZT_RULE_TYPE(rules[i].t) == ZT_RULE_DROP)
+			last_drop = (int)i;
+	for (unsigned i = 0; i < count; i++) {
+		unsigned type = ZT_RULE_TYPE(rules[i].t);
+		unsigned gfrom, gto;
+		bool plain = true; /* every match a guardable one */
+		if (type > ZT_RULE_ACTION_MAX && i + 1 < count)
+			continue;
+		/* Guards: after the block's last OR, before its first entry
+		 * with effects. */
+		gfrom = start;
+		gto = i;
+		for (unsigned j = start; j < i; j++) {
+			if (rules[j].t & ZT_RULE_OR)
+				gfrom = j + 1;
+			if (dim_of(ZT_RULE_TYPE(rules[j].t)) < 0)
+				plain = false;
+		}
+		for (unsigned j = start; j < i; j++)
+			if (has_effects(ZT_RULE_TYPE(rules[j].t), j, last_drop)) {
+				gto = j;
+				break;
+			}
+		b[n].start = (uint16_t)start;
+		b[n].end = (uint16_t)(i + 1);
+		b[n].always = type > ZT_RULE_ACTION_MAX || is_fwd(type);
+		b[n].gfrom = (uint16_t)gfrom;
+		b[n].gto = (uint16_t)(gto > gfrom ? gto : gfrom);
+		b[n].exact = !b[n].always && plain && gfrom == start && gto == i;
+		n++;
+		start = i + 1;
+	}
+	return n;
+}
+
+/* Insertion sort: at most 2 * ZT_RULES_MAX values, once per config. */
+static void sort_u32(uint32_t *v, unsigned n)
+{
+	for (unsigned i = 1; i < n; i++) {
+		uint32_t x = v[i];
+		unsigned j = i;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/* One field's intervals and masks. */
+static void build_dim(struct w *w, const struct zt_rule *rules, const struct blk *b,
+                      unsigned nblocks, unsigned words, int dim, struct idx_dim *d)
+{
+	static const int special[2] = {V_CANNOT, V_NOPORT};
+	uint32_t bounds[2 * ZT_RULES_MAX];
+	unsigned nb = 0, u = 0;
+	uint16_t *bo;
+	uint64_t *m;
+
+	for (unsigned k = 0; k < nblocks; k++)
+		for (unsigned j = b[k].gfrom; j < b[k].gto; j++)
+			if (dim_of(ZT_RULE_TYPE(rules[j].t)) == dim)
+				nb += guard_bounds(&rules[j], bounds + nb);
+	sort_u32(bounds, nb);
+	for (unsigned i = 0; i < nb; i++)
+		if (u == 0 || bounds[i] != bounds[u - 1])
+			bounds[u++] = bounds[i];
+	d->nb = (uint16_t)u;
+	d->bounds = w_take(w, u * sizeof(uint16_t), sizeof(uint16_t));
+	d->masks = w_take(w, (2 + u + 1) * words * sizeof(uint64_t), sizeof(uint64_t));
+	bo = w_at(w, d->bounds);
+	m = w_at(w, d->masks);
+	if (m == NULL)
+		return;
+	for (unsigned i = 0; i < u; i++)
+		bo[i] = (uint16_t)bounds[i];
+	memset(m, 0, (2 + u + 1) * words * sizeof(uint64_t));
+	for (unsigned v = 0; v < 2 + u + 1; v++) {
+		int x = v < 2 ? special[v] : v == 2 ? 0 : (int)bounds[v - 3];
+		uint64_t *mv = m + v * words;
+		for (unsigned k = 0; k < nblocks; k++) {
+			bool pass = true;
+			for (unsigned j = b[k].gfrom; j < b[k].gto && pass && !b[k].always; j++)
+				if (dim_of(ZT_RULE_TYPE(rules[j].t)) == dim)
+					pass = guard_yes(&rules[j], x);
+			if (pass)
+				mv[k / 64] |= 1ULL << (k % 64);
+		}
+	}
+}
+
+static void build_list(struct w *w, const struct zt_rule *rules, unsigned count, uint32_t at)
+{
+	struct blk b[ZT_RULES_MAX];
+	struct idx_list l;
+	unsigned nblocks = count <= ZT_RULES_MAX ? blocks_of(rules, count, b) : 0;
+	uint16_t *ends;
+	uint64_t *exact;
+
+	memset(&l, 0, sizeof l);
+	l.count = (uint16_t)count;
+	l.blocks = (uint16_t)nblocks;
+	l.words = (uint16_t)((nblocks + 63) / 64);
+	for (unsigned k = 0; k < nblocks; k++)
+		for (unsigned j = b[k].gfrom; j < b[k].gto; j++) {
+			int d = dim_of(ZT_RULE_TYPE(rules[j].t));
+			if (d >= 0 && !b[k].always)
+				l.dims |= (uint8_t)(1u << d);
+		}
+	l.ends = w_take(w, nblocks * sizeof(uint16_t), sizeof(uint16_t));
+	if ((ends = w_at(w, l.ends)) != NULL)
+		for (unsigned k = 0; k < nblocks; k++)
+			ends[k] = b[k].end;
+	l.exact = w_take(w, l.words * sizeof(uint64_t), sizeof(uint64_t));
+	if ((exact = w_at(w, l.exact)) != NULL) {
+		memset(exact, 0, l.words * sizeof(uint64_t));
+		for (unsigned k = 0; k < nblocks; k++)
+			if (b[k].exact)
+				exact[k / 64] |= 1ULL << (k % 64);
+	}
+	for (int d = 0; d < DIMS; d++)
+		if (l.dims & (1u << d)) {
+			build_dim(w, rules, b, nblocks, l.words, d, &l.dim[d]);
+			l.key_mask |= key_masks[d];
+		}
+	if (w->buf != NULL)
+		memcpy(w->buf + at, &l, sizeof l);
+}
+
+size_t zt_rules_index_build(const struct zt_rules_list *lists, unsigned n,
+                            struct zt_rules_index *idx, size_t cap)
+{
+	struct w w = {NULL, 0, 0};
+
+	/* Counted, then (if it fits) written. */
+	for (int pass = 0; pass < 2; pass++) {
+		(void)w_take(&w, sizeof *idx + n * sizeof idx->list[0], 8);
+		for (unsigned i = 0; i < n; i++) {
+			uint32_t at = w_take(&w, sizeof(struct idx_list), 8);
+			if (w.buf != NULL)
+				idx->list[i] = at;
+			build_list(&w, lists[i].rules, lists[i].count, at);
+		}
+		if (pass == 1)
+			break;
+		if (idx == NULL || cap < w.off)
+			return w.off;
+		w = (struct w){(uint8_t *)idx, cap, 0};
+	}
+	idx->size = (uint32_t)w.off;
+	idx->lists = n;
+	return w.off;
+}
+
+/* The ports as the index reads them (as port_match() sees them). */
+static void port_values(const struct pkt *k, int *sport, int *dport)
+{
+	if (k->proto < 0) {
+		*sport = *dport = V_CANNOT;
+	} else if ((k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP &&
+	            k->proto != IPPROTO_SCTP && k->proto != IPPROTO_UDPLITE) ||
+	           k->l4 == 0 || k->l4 + 4 > k->len) {
+		*sport = *dport = V_NOPORT;
+	} else {
+		*sport = zt_get_u16(k->p + k->l4);
+		*dport = zt_get_u16(k->p + k->l4 + 2);
+	}
+}
+
+static const uint64_t *dim_mask(const uint8_t *base, const struct idx_dim *d, int x, unsigned words)
+{
+	const uint64_t *m = (const uint64_t *)(const void *)(base + d->masks);
+	const uint16_t *b = (const uint16_t *)(const void *)(base + d->bounds);
+	unsigned lo = 0, hi = d->nb;
+
+	if (x < 0)
+		return m + (unsigned)(x - V_CANNOT) * words;
+	if (hi <= 8) {
+		/* a few boundaries (an ethertype or two): a scan is cheaper */
+		while (lo < hi && b[lo] <= (unsigned)x)
+			lo++;
+		return m + (2 + lo) * words;
+	}
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		if (b[mid] <= (unsigned)x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return m + (2 + lo) * words;
+}
+
+/* The index's fields of the frame, worked out once (the key: see
+ * key_masks). */
+static void idx_fields(struct pkt *k)
+{
+	if (k->idx_known)
+		return;
+	k->idx_v[DIM_ETHERTYPE] = k->ethertype;
+	k->idx_v[DIM_PROTO] = k->proto < 0 ? V_CANNOT : k->proto;
+	port_values(k, &k->idx_v[DIM_SPORT], &k->idx_v[DIM_DPORT]);
+	k->idx_key = (uint64_t)k->idx_v[DIM_ETHERTYPE] |
+	             (uint64_t)(k->idx_v[DIM_PROTO] - V_CANNOT) << KEY_SHIFT_PROTO |
+	             (uint64_t)(k->idx_v[DIM_SPORT] - V_CANNOT) << KEY_SHIFT_SPORT |
+	             (uint64_t)(k->idx_v[DIM_DPORT] - V_CANNOT) << KEY_SHIFT_DPORT;
+	k->idx_known = true;
+}
+
+/* eval() with the index l of the list (its memo missed): only the blocks
+ * the frame can take are run. */
+__attribute__((noinline)) static void eval_idx(const struct zt_rules_ctx *ctx, struct pkt *k,
+                                               const struct zt_rule *rules, const uint8_t *base,
+                                               struct idx_list *l, struct zt_rules_result *out)
+{
+	const uint16_t *ends = (const uint16_t *)(const void *)(base + l->ends);
+	const uint64_t *exact = (const uint64_t *)(const void *)(base + l->exact);
+	uint64_t cand[IDX_WORDS_MAX] = {~0ULL, ~0ULL, ~0ULL, ~0ULL};
+	struct state s = {false, false};
+	bool pure = true;          /* only blocks of guards alone are left */
+	unsigned from = 0, to = 0; /* the entries to run next (to 0: none) */
+
+	result_init(out);
+	for (unsigned dims = l->dims; dims != 0; dims &= dims - 1) {
+		unsigned d = (unsigned)__builtin_ctz(dims);
+		const uint64_t *m = dim_mask(base, &l->dim[d], k->idx_v[d], l->words);
+		cand[0] &= m[0]; /* most lists have at most 64 blocks */
+		for (unsigned w = 1; w < l->words; w++)
+			cand[w] &= m[w];
+	}
+	for (unsigned w = 0; w < l->words; w++) {
+		uint64_t bits = cand[w];
+		while (bits != 0) {
+			/* A run of blocks that follow each other is run in one
+			 * go (a list that leaves them all costs what the walk
+			 * costs); a lone block of guards alone that passed is
+			 * taken: only its action is run. */
+			unsigned b = (unsigned)__builtin_ctzll(bits);
+			uint64_t rest = ~(bits >> b);
+			unsigned len = rest == 0 ? 64 - b : (unsigned)__builtin_ctzll(rest);
+			uint64_t mask = len == 64 ? ~0ULL : ((1ULL << len) - 1) << b;
+			unsigned first = w * 64 + b, last = first + len - 1, start;
+			bits &= ~mask;
+			if (first >= l->blocks)
+				break;
+			if (last >= l->blocks)
+				last = l->blocks - 1u;
+			pure = pure && (exact[w] & mask) == mask;
+			start = len == 1 && ((exact[w] >> b) & 1) ? ends[first] - 1u
+			        : first == 0                      ? 0
+			                                          : ends[first - 1];
+			if (to != 0 && start == to) {
+				to = ends[last];
+				continue;
+			}
+			if (to != 0 && run(ctx, k, rules, from, to, &s, out))
+				goto done;
+			from = start;
+			to = ends[last];
+		}
+	}
+	if (to != 0 && run(ctx, k, rules, from, to, &s, out))
+		goto done;
+	out->rule = -1;
+	out->verdict = ZT_RULES_NO_MATCH;
+done:
+	/* Blocks of guards alone neither read nor change anything but the
+	 * fields: the same fields, the same result. */
+	if (pure) {
+		l->memo_key = k->idx_key & l->key_mask;
+		l->memo_verdict = (int8_t)out->verdict;
+		l->memo_rule = (int16_t)out->rule;
+		l->memo_qos = out->qos;
+		l->memo_ok = true;
+	}
+}
+
+/* List i of the index, if it is that of a list of `count` entries. */
+static struct idx_list *idx_list(struct zt_rules_index *idx, unsigned i, unsigned count)
+{
+	struct idx_list *l;
+
+	if (idx == NULL || i >= idx->lists)
+		return NULL;
+	l = (struct idx_list *)(void *)((uint8_t *)idx + idx->list[i]);
+	return l->count == count && (l->blocks > 0 || count == 0) ? l : NULL;
+}
+
+static void eval_any(const struct zt_rules_ctx *ctx, struct pkt *k, const struct zt_rule *rules,
+                     unsigned count, struct zt_rules_index *idx, unsigned i,
+                     struct zt_rules_result *out)
+{
+	struct idx_list *l = idx_list(idx, i, count);
+
+	if (l == NULL || l->dims == 0) {
+		/* no index, or one that passes over nothing */
+		eval(ctx, k, rules, count, out);
+		return;
+	}
+	idx_fields(k);
+	if (l->memo_ok && (k->idx_key & l->key_mask) == l->memo_key) {
+		*out = (struct zt_rules_result){.verdict = (enum zt_rules_verdict)l->memo_verdict,
+		                                .rule = l->memo_rule,
+		                                .qos = l->memo_qos};
+		return;
+	}
+	eval_idx(ctx, k, rules, (const uint8_t *)idx, l, out);
+}
+
+bool zt_rules_filter_fast(const struct zt_rules_ctx *ctx, const struct zt_rule *rules,
+                          unsigned count, struct zt_rules_index *idx, const struct zt_cap *caps,
+                          unsigned cap_count, struct zt_rules_index *cap_idx,
+                          struct zt_rules_result *out)
+{
+	struct pkt k;
+
+	if (!parse(ctx->frame, ctx->len, &k)) {
+		zt_rules_eval(ctx, rules, count, out); /* the same verdict: DROP */
+		return false;
+	}
+	eval_any(ctx, &k, rules, count, idx, 0, out);
+	switch (out->verdict) {
+	case ZT_RULES_DROP: return false;
+	case ZT_RULES_NO_MATCH: break;
+	default: return true;
+	}
+	for (unsigned i = 0; i < cap_count; i++) {
+		struct zt_rules_result cr;
+		unsigned n =
+		    caps[i].rule_count < ZT_CAP_RULES_MAX ? caps[i].rule_count : ZT_CAP_RULES_MAX;
+		eval_any(ctx, &k, caps[i].rules, n, cap_idx, i, &cr);
+		/* A DROP in a capability only ends that capability. */
+		if (cr.verdict != ZT_RULES_DROP && cr.verdict != ZT_RULES_NO_MATCH) {
+			*out = cr;
+			return true;
+		}
+	}
+	out->rule = -1;
+	out->verdict = ZT_RULES_DROP;
+	return false;
+}
+
 bool zt_rules_trivial(const struct zt_rule *rules, unsigned count)
 {
 	/* An empty list drops everything (as in ZeroTier): not trivial. */
@@ -530,234 +1069,4 @@ bool zt_rules_use_flows(const struct zt_rule *rules, unsigned count)
 		if (ZT_RULE_TYPE(rules[i].t) == ZT_RULE_ESTABLISHED)
 			return true;
 	return false;
-}
-
-/* ---- credentials ---- */
-
-#define CRED_TAG     1
-#define CRED_CAP     2
-#define CRED_ADDRS   3
-#define CRED_HEAD    (8 + 5 + 8 + 4)
-#define CAP_BODY_MAX (CRED_HEAD + 1 + ZT_CAP_RULES_MAX * 34)
-
-static void cred_head(uint8_t *b, uint64_t nwid, uint64_t issued_to, int64_t ts, uint32_t id)
-{
-	zt_put_u64(b, nwid);
-	zt_put_u40(b + 8, issued_to);
-	zt_put_u64(b + 13, (uint64_t)ts);
-	zt_put_u32(b + 21, id);
-}
-
-/* The signed message: kind u8 | body. */
-static void cred_sign(uint8_t kind, uint8_t *buf, size_t body_len, uint8_t sig[64],
-                      const uint8_t sk[64])
-{
-	buf[0] = kind;
-	crypto_sign_detached(sig, NULL, buf, body_len + 1, sk);
-}
-
-static int tag_body(const struct zt_tag *t, uint64_t nwid, uint64_t issued_to, int64_t ts,
-                    uint8_t *b)
-{
-	cred_head(b, nwid, issued_to, ts, t->id);
-	zt_put_u32(b + CRED_HEAD, t->value);
-	return CRED_HEAD + 4;
-}
-
-static int cap_body(const struct zt_cap *c, uint64_t nwid, uint64_t issued_to, int64_t ts,
-                    uint8_t *b, size_t cap)
-{
-	int n;
-	if (c->rule_count > ZT_CAP_RULES_MAX || cap < CRED_HEAD + 1)
-		return -1;
-	cred_head(b, nwid, issued_to, ts, c->id);
-	b[CRED_HEAD] = (uint8_t)c->rule_count;
-	n = zt_rules_encode(c->rules, c->rule_count, b + CRED_HEAD + 1, cap - CRED_HEAD - 1);
-	return n < 0 ? -1 : CRED_HEAD + 1 + n;
-}
-
-int zt_tag_sign(struct zt_tag *t, uint64_t nwid, uint64_t issued_to, int64_t ts,
-                const struct zt_identity *controller)
-{
-	uint8_t b[1 + CRED_HEAD + 4];
-	if (!controller->has_secret)
-		return ZT_EINVAL;
-	cred_sign(CRED_TAG, b, (size_t)tag_body(t, nwid, issued_to, ts, b + 1), t->sig,
-	          controller->sk);
-	return ZT_OK;
-}
-
-int zt_cap_sign(struct zt_cap *c, uint64_t nwid, uint64_t issued_to, int64_t ts,
-                const struct zt_identity *controller)
-{
-	uint8_t b[1 + CAP_BODY_MAX];
-	int n;
-	if (!controller->has_secret)
-		return ZT_EINVAL;
-	n = cap_body(c, nwid, issued_to, ts, b + 1, sizeof b - 1);
-	if (n < 0)
-		return ZT_ERANGE;
-	cred_sign(CRED_CAP, b, (size_t)n, c->sig, controller->sk);
-	return ZT_OK;
-}
-
-int zt_tag_cred_encode(const struct zt_tag *t, uint64_t nwid, uint64_t issued_to, int64_t ts,
-                       uint8_t *out, size_t cap)
-{
-	if (cap < ZT_TAG_CRED_LEN)
-		return -1;
-	(void)tag_body(t, nwid, issued_to, ts, out);
-	memcpy(out + CRED_HEAD + 4, t->sig, 64);
-	return ZT_TAG_CRED_LEN;
-}
-
-int zt_cap_cred_encode(const struct zt_cap *c, uint64_t nwid, uint64_t issued_to, int64_t ts,
-                       uint8_t *out, size_t cap)
-{
-	int n = cap_body(c, nwid, issued_to, ts, out, cap);
-	if (n < 0 || cap - (size_t)n < 64)
-		return -1;
-	memcpy(out + n, c->sig, 64);
-	return n + 64;
-}
-
-static void cred_fields(const uint8_t *in, uint64_t *nwid, uint64_t *issued_to, int64_t *ts,
-                        uint32_t *id)
-{
-	*nwid = zt_get_u64(in);
-	*issued_to = zt_get_u40(in + 8);
-	*ts = (int64_t)zt_get_u64(in + 13);
-	*id = zt_get_u32(in + 21);
-}
-
-static bool cred_verify(uint8_t kind, const uint8_t *body, size_t n, const uint8_t *sig,
-                        const uint8_t pk[32])
-{
-	uint8_t b[1 + CAP_BODY_MAX];
-	if (n > CAP_BODY_MAX)
-		return false;
-	b[0] = kind;
-	memcpy(b + 1, body, n);
-	return crypto_sign_verify_detached(sig, b, n + 1, pk) == 0;
-}
-
-int zt_tag_cred_decode(const uint8_t *in, size_t len, const uint8_t controller_pk[32],
-                       struct zt_tag *t, uint64_t *nwid, uint64_t *issued_to, int64_t *ts)
-{
-	if (len < ZT_TAG_CRED_LEN)
-		return -1;
-	memset(t, 0, sizeof *t);
-	cred_fields(in, nwid, issued_to, ts, &t->id);
-	t->value = zt_get_u32(in + CRED_HEAD);
-	memcpy(t->sig, in + CRED_HEAD + 4, 64);
-	if (*ts < 0 || !cred_verify(CRED_TAG, in, CRED_HEAD + 4, t->sig, controller_pk))
-		return -1;
-	return ZT_TAG_CRED_LEN;
-}
-
-int zt_cap_cred_decode(const uint8_t *in, size_t len, const uint8_t controller_pk[32],
-                       struct zt_cap *c, uint64_t *nwid, uint64_t *issued_to, int64_t *ts)
-{
-	int n;
-	if (len < CRED_HEAD + 1)
-		return -1;
-	memset(c, 0, sizeof *c);
-	cred_fields(in, nwid, issued_to, ts, &c->id);
-	c->rule_count = in[CRED_HEAD];
-	n = zt_rules_decode(in + CRED_HEAD + 1, len - CRED_HEAD - 1, c->rule_count, c->rules,
-	                    ZT_CAP_RULES_MAX);
-	if (n < 0 || len - CRED_HEAD - 1 - (size_t)n < 64)
-		return -1;
-	n += CRED_HEAD + 1;
-	memcpy(c->sig, in + n, 64);
-	if (*ts < 0 || !cred_verify(CRED_CAP, in, (size_t)n, c->sig, controller_pk))
-		return -1;
-	return n + 64;
-}
-
-/* nwid | issued_to | timestamp | n u8 | n × (family, bits, ip): the body. */
-static int addrs_body(const struct zt_inetaddr *a, unsigned n, uint64_t nwid, uint64_t issued_to,
-                      int64_t ts, uint8_t *b, size_t cap)
-{
-	size_t off = 8 + 5 + 8 + 1;
-
-	if (n > ZT_NETCONF_MAX_ADDRS || cap < off)
-		return -1;
-	zt_put_u64(b, nwid);
-	zt_put_u40(b + 8, issued_to);
-	zt_put_u64(b + 13, (uint64_t)ts);
-	b[21] = (uint8_t)n;
-	for (unsigned i = 0; i < n; i++) {
-		size_t al = a[i].family == 4 ? 4 : 16;
-		if (a[i].family != 4 && a[i].family != 6)
-			return -1;
-		if (cap - off < 2 + al)
-			return -1;
-		b[off] = a[i].family;
-		b[off + 1] = a[i].bits;
-		memcpy(b + off + 2, a[i].ip, al);
-		off += 2 + al;
-	}
-	return (int)off;
-}
-
-#define ADDRS_BODY_MAX (8 + 5 + 8 + 1 + ZT_NETCONF_MAX_ADDRS * 18)
-
-int zt_addrs_sign(const struct zt_inetaddr *a, unsigned n, uint64_t nwid, uint64_t issued_to,
-                  int64_t ts, const struct zt_identity *controller, uint8_t sig[64])
-{
-	uint8_t b[1 + ADDRS_BODY_MAX];
-	int k;
-	if (!controller->has_secret)
-		return ZT_EINVAL;
-	k = addrs_body(a, n, nwid, issued_to, ts, b + 1, sizeof b - 1);
-	if (k < 0)
-		return ZT_EINVAL;
-	cred_sign(CRED_ADDRS, b, (size_t)k, sig, controller->sk);
-	return ZT_OK;
-}
-
-int zt_addrs_cred_encode(const struct zt_inetaddr *a, unsigned n, const uint8_t sig[64],
-                         uint64_t nwid, uint64_t issued_to, int64_t ts, uint8_t *out, size_t cap)
-{
-	int k = addrs_body(a, n, nwid, issued_to, ts, out, cap);
-	if (k < 0 || cap - (size_t)k < 64)
-		return -1;
-	memcpy(out + k, sig, 64);
-	return k + 64;
-}
-
-int zt_addrs_cred_decode(const uint8_t *in, size_t len, const uint8_t controller_pk[32],
-                         struct zt_inetaddr a[ZT_NETCONF_MAX_ADDRS], unsigned *n, uint64_t *nwid,
-                         uint64_t *issued_to, int64_t *ts)
-{
-	size_t off = 22;
-
-	if (len < off)
-		return -1;
-	*nwid = zt_get_u64(in);
-	*issued_to = zt_get_u40(in + 8);
-	*ts = (int64_t)zt_get_u64(in + 13);
-	*n = in[21];
-	if (*n > ZT_NETCONF_MAX_ADDRS)
-		return -1;
-	for (unsigned i = 0; i < *n; i++) {
-		size_t al;
-		if (len - off < 2)
-			return -1;
-		memset(&a[i], 0, sizeof a[i]);
-		a[i].family = in[off];
-		a[i].bits = in[off + 1];
-		if ((a[i].family != 4 && a[i].family != 6) ||
-		    a[i].bits > (a[i].family == 4 ? 32 : 128))
-			return -1;
-		al = a[i].family == 4 ? 4 : 16;
-		if (len - off - 2 < al)
-			return -1;
-		memcpy(a[i].ip, in + off + 2, al);
-		off += 2 + al;
-	}
-	if (len - off < 64 || *ts < 0 || !cred_verify(CRED_ADDRS, in, off, in + off, controller_pk))
-		return -1;
-	return (int)off + 64;
 }

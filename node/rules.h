@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * rules.h - the rules engine (rules.c): ZeroTier's flow rules evaluated on
- * one Ethernet frame, their byte codec, and the signed tag and capability
- * credentials.  Pure: no state, no allocation; the caller hands in what
- * each end knows (doc/PROTOCOL.md "Rules").
+ * one Ethernet frame, their byte codec (rules_codec.c), and the signed tag
+ * and capability credentials (rules_cred.c).  Pure: no state, no
+ * allocation; the caller hands in what each end knows (doc/PROTOCOL.md
+ * "Rules").
  */
 #ifndef ZT_NODE_RULES_H
 #define ZT_NODE_RULES_H
@@ -78,6 +79,36 @@ void zt_rules_eval(const struct zt_rules_ctx *ctx, const struct zt_rule *rules, 
  * list fell through and no capability accepted). */
 bool zt_rules_filter(const struct zt_rules_ctx *ctx, const struct zt_rule *rules, unsigned count,
                      const struct zt_cap *caps, unsigned cap_count, struct zt_rules_result *out);
+
+/* ---- the index: the same filter, without walking what cannot apply ----
+ * Built once per list (when a config or a member's capabilities arrive),
+ * it lets zt_rules_filter_fast pass over the entries a frame's ethertype,
+ * IP protocol and ports cannot satisfy, with the very verdict, deciding
+ * entry, copies and draws of the random source that zt_rules_filter
+ * (the walk, the reference) gives.  It holds offsets, no pointers and no
+ * copy of the rules, and a memo per list of the last result that a
+ * frame's ethertype, protocol and ports alone decided (so it is the
+ * filter's to change: one thread at a time). */
+struct zt_rules_index;
+struct zt_rules_list {
+	const struct zt_rule *rules;
+	unsigned count;
+};
+
+/* Build the index of n lists into idx (cap bytes): the bytes it takes.  If
+ * that is more than cap (or idx is NULL), nothing is written: call again
+ * with as much room. */
+size_t zt_rules_index_build(const struct zt_rules_list *lists, unsigned n,
+                            struct zt_rules_index *idx, size_t cap);
+
+/* zt_rules_filter with idx (the index of the one list `rules`) and cap_idx
+ * (that of the cap_count capabilities' lists, in order).  Either may be
+ * NULL, and a list whose index was built for another length is walked;
+ * otherwise the index must be the one built for exactly these lists. */
+bool zt_rules_filter_fast(const struct zt_rules_ctx *ctx, const struct zt_rule *rules,
+                          unsigned count, struct zt_rules_index *idx, const struct zt_cap *caps,
+                          unsigned cap_count, struct zt_rules_index *cap_idx,
+                          struct zt_rules_result *out);
 
 /* Does the list accept everything (its first entry a plain ACCEPT)?
  * Then the switch skips the filter.  An empty list drops everything. */

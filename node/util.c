@@ -103,9 +103,14 @@ void zt_mac_from_address(uint64_t nwid, uint64_t address, uint8_t mac[6])
 {
 	uint8_t first = (uint8_t)(((nwid & 0xfe) | 0x02));
 	uint64_t x = (address ^ (nwid >> 8)) & 0xffffffffffULL;
+	/* Written out: called for every frame (the switch, the rules), and
+	 * the loop was not unrolled. */
 	mac[0] = first;
-	for (int i = 0; i < 5; i++)
-		mac[1 + i] = (uint8_t)(x >> (8 * (4 - i)));
+	mac[1] = (uint8_t)(x >> 32);
+	mac[2] = (uint8_t)(x >> 24);
+	mac[3] = (uint8_t)(x >> 16);
+	mac[4] = (uint8_t)(x >> 8);
+	mac[5] = (uint8_t)x;
 }
 
 int zt_endpoint_parse(const char *s, struct zt_endpoint *out)

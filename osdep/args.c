@@ -2,7 +2,9 @@
 /* args.c - command-line values shared by the programs (see args.h). */
 #include "osdep/args.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +65,52 @@ int zt_args_endpoint(const char *what, const char *s, struct zt_endpoint *ep, ch
 		         "public address (e.g. 203.0.113.7/9993)",
 		         what, s, why);
 		return -EINVAL;
+	}
+	return 0;
+}
+
+int zt_args_listen_addr(const char *text, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[64];
+	const char *colon, *h = text;
+	size_t hl;
+	char *end;
+	unsigned long port;
+
+	colon = strrchr(text, ':');
+	if (colon == NULL || colon[1] == '\0')
+		return -EINVAL;
+	hl = (size_t)(colon - text);
+	if (hl >= 2 && text[0] == '[' && text[hl - 1] == ']') {
+		h = text + 1;
+		hl -= 2;
+	} else if (memchr(text, ':', hl) != NULL) {
+		return -EINVAL; /* an IPv6 address needs its brackets */
+	}
+	if (hl == 0 || hl >= sizeof host)
+		return -EINVAL;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || errno != 0 || port == 0 || port > 65535 || colon[1] == '-' ||
+	    colon[1] == '+')
+		return -EINVAL;
+	memset(ss, 0, sizeof *ss);
+	if (h == text) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+			return -EINVAL;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		*len = sizeof *sin;
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
+			return -EINVAL;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		*len = sizeof *sin6;
 	}
 	return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "node/zt.h"
 
@@ -22,5 +23,10 @@ int zt_args_port(const char *opt, const char *s, uint16_t *port, char *err, size
  */
 int zt_args_endpoint(const char *what, const char *s, struct zt_endpoint *ep, char *err,
                      size_t errcap);
+
+/* "IP:PORT" or "[IPv6]:PORT" (a listener's address: --metrics, --ui) into
+ * a socket address: 0, or -EINVAL (port 0 too). */
+struct sockaddr_storage;
+int zt_args_listen_addr(const char *text, struct sockaddr_storage *ss, socklen_t *len);
 
 #endif

@@ -40,6 +40,9 @@ struct zt_http_request {
 	size_t header_count;
 	struct zt_http_str body;
 	size_t total_len; /* bytes of buf this request used (head + body) */
+	/* The client's address as text ("192.0.2.1", "2001:db8::1"): set by
+	 * the server (httpd.c) after parsing, "" where unknown. */
+	char peer[48];
 	/* On ZT_HTTP_ERROR: the status to answer with and why (static). */
 	int error_status;
 	const char *error;

@@ -40,6 +40,7 @@ struct conn {
 	size_t in_len, in_cap;
 	char *out;
 	size_t out_len, out_off;
+	char peer[48]; /* the client's address, for the handler */
 };
 
 struct zt_httpd {
@@ -99,7 +100,8 @@ static void conn_flush(struct conn *c)
 static void conn_respond(struct conn *c, int status, char *body, size_t body_len, const char *extra,
                          const char *type)
 {
-	char head[512];
+	/* The web UI's security headers and cookie fit (ui.c). */
+	char head[2048];
 	int hn;
 
 	hn = zt_http_format_head_type(head, sizeof head, status, type, body_len, extra);
@@ -160,6 +162,7 @@ static void conn_request(struct conn *c)
 		return;
 	case ZT_HTTP_COMPLETE: break;
 	}
+	memcpy(req.peer, c->peer, sizeof req.peer);
 	memset(&reply, 0, sizeof reply);
 	c->h->fn(c->h->ctx, &req, &reply);
 	if (reply.status == 0) {
@@ -285,6 +288,22 @@ static struct conn *conn_slot(struct zt_httpd *h)
 	return oldest;
 }
 
+/* The client's address without its port (IPv4-mapped IPv6 as IPv4). */
+static void peer_text(const struct sockaddr_storage *ss, char *out, size_t cap)
+{
+	out[0] = '\0';
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+		(void)inet_ntop(AF_INET, &s4->sin_addr, out, (socklen_t)cap);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+			(void)inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], out, (socklen_t)cap);
+		else
+			(void)inet_ntop(AF_INET6, &s6->sin6_addr, out, (socklen_t)cap);
+	}
+}
+
 static void on_accept(void *ctx, int lfd, unsigned events)
 {
 	struct zt_httpd *h = ctx;
@@ -295,7 +314,9 @@ static void on_accept(void *ctx, int lfd, unsigned events)
 	 * round is never evicted before its first read (the next round). */
 	for (int i = 0; i < ZT_HTTPD_MAX_CONNS / 2; i++) {
 		struct conn *c;
-		int fd = zt_acceptor_accept(&h->acc, zt_clock_now(), NULL, NULL);
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+		int fd = zt_acceptor_accept(&h->acc, zt_clock_now(), (struct sockaddr *)&ss, &sl);
 
 		if (fd == -EMFILE)
 			zt_log_warn("api: out of file descriptors: turning connections away for "
@@ -312,6 +333,7 @@ static void on_accept(void *ctx, int lfd, unsigned events)
 		c->seq = h->next_seq++;
 		c->state = CONN_READ;
 		c->deadline = zt_clock_now() + ZT_HTTPD_TIMEOUT_MS;
+		peer_text(&ss, c->peer, sizeof c->peer);
 		if (zt_evloop_add(h->loop, fd, ZT_EV_READ, on_conn, c) < 0) {
 			close(fd);
 			c->state = CONN_FREE;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "osdep/args.h"
 #include "osdep/http.h"
 #include "osdep/httpd.h"
 #include "osdep/nodeudp.h"
@@ -626,59 +627,12 @@ static void server_handle(void *ctx, const struct zt_http_request *req,
 	}
 }
 
-/* "IP:PORT" or "[IPv6]:PORT" into a socket address. */
-static int parse_addr(const char *text, struct sockaddr_storage *ss, socklen_t *len)
-{
-	char host[64];
-	const char *colon, *h = text;
-	size_t hl;
-	char *end;
-	unsigned long port;
-
-	colon = strrchr(text, ':');
-	if (colon == NULL || colon[1] == '\0')
-		return -EINVAL;
-	hl = (size_t)(colon - text);
-	if (hl >= 2 && text[0] == '[' && text[hl - 1] == ']') {
-		h = text + 1;
-		hl -= 2;
-	} else if (memchr(text, ':', hl) != NULL) {
-		return -EINVAL; /* an IPv6 address needs its brackets */
-	}
-	if (hl == 0 || hl >= sizeof host)
-		return -EINVAL;
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	errno = 0;
-	port = strtoul(colon + 1, &end, 10);
-	if (*end != '\0' || errno != 0 || port == 0 || port > 65535 || colon[1] == '-' ||
-	    colon[1] == '+')
-		return -EINVAL;
-	memset(ss, 0, sizeof *ss);
-	if (h == text) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-			return -EINVAL;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		*len = sizeof *sin;
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
-			return -EINVAL;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		*len = sizeof *sin6;
-	}
-	return 0;
-}
-
 int zt_metrics_check_addr(const char *addr, char *err, size_t errcap)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
 
-	if (parse_addr(addr, &ss, &len) < 0) {
+	if (zt_args_listen_addr(addr, &ss, &len) < 0) {
 		snprintf(err, errcap,
 		         "--metrics %.48s: expected IP:PORT (127.0.0.1:9100 or [::1]:9100, port "
 		         "1-65535)",
@@ -697,7 +651,8 @@ int zt_metrics_listen(struct zt_metrics_server **out, struct zt_evloop *loop, co
 	int r;
 
 	*out = NULL;
-	if (zt_metrics_check_addr(addr, err, errcap) < 0 || parse_addr(addr, &ss, &len) < 0)
+	if (zt_metrics_check_addr(addr, err, errcap) < 0 ||
+	    zt_args_listen_addr(addr, &ss, &len) < 0)
 		return -EINVAL;
 	s = calloc(1, sizeof *s);
 	if (s == NULL) {

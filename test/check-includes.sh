@@ -4,6 +4,9 @@
 #   node/                          node/ only
 #   osdep/                         node/zt.h, osdep/
 #   service/, root/, controller/   node/zt.h, osdep/, their own folder
+#   service/cli*                   of service/, its own cli*.h only (zt-cli
+#                                  and ztd are two programs: neither
+#                                  includes the other's headers)
 # Every quoted include in the shells names its folder ("osdep/udp.h"): the
 # build's -Inode would otherwise let "gso.h" reach into the core.  Prints
 # each violation as file:line: include, and fails if there is one.
@@ -36,6 +39,22 @@ for dir in node osdep service root controller; do
 		fi
 	done
 done
+# service/ holds two programs: zt-cli (cli*.c, cli*.h) and ztd (the rest).
+two=$(grep -nE '^[ \t]*#[ \t]*include[ \t]*"service/' service/*.c service/*.h | awk -F: '
+	{
+		inc = $0
+		sub(/^[^"]*"service\//, "", inc)
+		sub(/".*$/, "", inc)
+		file = $1
+		sub(/^service\//, "", file)
+		if ((file ~ /^cli/) != (inc ~ /^cli/))
+			printf "%s:%s: #include \"service/%s\"\n", $1, $2, inc
+	}')
+if [ -n "$two" ]; then
+	echo "check-includes: zt-cli (service/cli*) and ztd include each other's headers:"
+	echo "$two" | sed 's/^/  /'
+	bad=1
+fi
 # node/ builds for any target: of the system's headers only the C library's
 # own (no POSIX networking header such as <arpa/inet.h>) and libsodium.
 sys=$(grep -nE '^[ \t]*#[ \t]*include[ \t]*<' node/*.c node/*.h |
@@ -45,5 +64,5 @@ if [ -n "$sys" ]; then
 	echo "$sys" | sed 's/^/  /'
 	bad=1
 fi
-[ $bad = 0 ] && echo "check-includes: ok (node/, osdep/, service/, root/, controller/ include what the house allows)"
+[ $bad = 0 ] && echo "check-includes: ok (node/, osdep/, service/, root/, controller/ include what the house allows; zt-cli and ztd apart)"
 [ $bad = 0 ]

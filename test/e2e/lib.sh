@@ -19,6 +19,8 @@
 #     is the point (and then a comment says so);
 #   - the LAN and traffic programs in lanprobe.py ($PROBE), JSON read with
 #     jq;
+#   - a zt-controller and its managed network (start_ctl, ctl_api,
+#     ctl_network, ctl_authorize, wait_assigned, ctl_members);
 #   - pass / fail printing "PASS <name>" / "FAIL <name>: why";
 #   - cleanup on EXIT/INT/TERM: kills only the PIDs it started (and
 #     whatever is still running inside the namespaces it created), deletes
@@ -44,6 +46,7 @@ case $B in /*) ;; *) if [ -d "$B" ]; then B=$(cd "$B" && pwd); else B=$TOP/$B; f
 ZTD=$B/ztd
 ZTCLI=$B/zt-cli
 ZTROOT=$B/zt-root
+ZTCTL=$B/zt-controller
 TNAME=${TNAME:-$(basename "$0" .sh)}
 # shellcheck disable=SC2034 # used by the scripts that source this
 PROBE="python3 $E2E_DIR/lanprobe.py"
@@ -301,6 +304,18 @@ tap_of() {
 }
 tap_exists() { local t; t=$(tap_of "$1" "$2"); [ -n "$t" ] && [ "$t" != - ] && ip -n "$P-$1" link show dev "$t" >/dev/null 2>&1; }
 
+# status_of NAME [NWID] / ips_of NAME [NWID]: the network's status (OK,
+# ACCESS_DENIED, ...) / its assigned addresses ("10.9.0.12/24,..." or "-")
+# in `zt-cli listnetworks`; NWID defaults to $NW, the managed network
+status_of() {
+	cli "$1" listnetworks 2>/dev/null |
+		awk -v nw="${2:-$NW}" '$1 == "200" && $2 == "listnetworks" && $3 == nw { print $6; exit }'
+}
+ips_of() {
+	cli "$1" listnetworks 2>/dev/null |
+		awk -v nw="${2:-$NW}" '$1 == "200" && $2 == "listnetworks" && $3 == nw { print $9; exit }'
+}
+
 declare -A TAP
 # join_net NAME NWID OVERLAY_CIDR: join, wait for the TAP, put the address on
 join_net() {
@@ -400,6 +415,135 @@ pcap_count() { local f=$1; shift; tcpdump -n -r "$f" "$@" 2>/dev/null | wc -l; }
 # pcap_has FILE MIN FILTER...: at least MIN such packets (also while tcpdump
 # is still writing FILE)
 pcap_has() { local f=$1 m=$2; shift 2; [ "$(pcap_count "$f" "$@")" -ge "$m" ]; }
+
+# ---- zt-controller and a managed network ---------------------------------
+# The controller's admin API is on 127.0.0.1 of its namespace, its port in
+# HOME/ztd.port (written once it listens), its token in
+# HOME/authtoken.secret.  CTL_NS is the namespace start_ctl last used, CTL
+# its address (the first 10 hex digits of its networks' ids), NW the
+# network ctl_network last made, NET_JSON that network as the API answered.
+CTL_NS=""
+CTL=""
+NW=""
+NET_JSON=""
+# start_ctl NAME [extra zt-controller args...]: zt-controller in NAME's
+# namespace (home $T/NAME, the roots in $T/roots if there are), up within
+# 15 s; also the way to restart it (after kill_proc NAME ...)
+start_ctl() {
+	local n=$1 roots=()
+	shift
+	[ -x "$ZTCTL" ] || fail setup "$ZTCTL not built (run make)"
+	[ -f "$T/roots" ] && roots=(-r "$T/roots")
+	HOME_OF[$n]=$T/$n
+	mkdir -p "$T/$n"
+	rm -f "$T/$n/ztd.port" # so that the wait sees this start's
+	bg "$n" "$n" "$ZTCTL" -p "$ZT_PORT" "${roots[@]}" -v "$@" "$T/$n"
+	ZPID[$n]=$LAST_PID
+	wait_until 15 test -s "$T/$n/ztd.port" ||
+		fail setup "zt-controller $n did not start within 15 s: $(tail -n 3 "$T/$n.log")"
+	CTL_NS=$n
+	CTL=$(cut -c1-10 "$T/$n/identity.public")
+}
+# ctl_api METHOD PATH [BODY]: the admin API of the controller in $CTL_NS;
+# prints "<status> <body>" (curl if there is one: it starts faster than
+# python)
+ctl_api() {
+	local home=$T/$CTL_NS url tok out
+	url="http://127.0.0.1:$(cat "$home/ztd.port")$2"
+	tok=$(cat "$home/authtoken.secret")
+	if ! command -v curl >/dev/null 2>&1; then
+		x "$CTL_NS" timeout 10 $PROBE http "$1" "$url" "$tok" "${3:-}"
+		return
+	fi
+	out=$(x "$CTL_NS" curl -s -m 10 -w '\n%{http_code}' -X "$1" -H "X-ZT1-Auth: $tok" \
+		${3:+--data-binary "$3"} "$url")
+	echo "${out##*$'\n'} ${out%$'\n'*}"
+}
+# ctl_ok WHAT METHOD PATH [BODY]: ctl_api, which must answer 200 (else
+# fail WHAT); the body in CTL_BODY
+ctl_ok() {
+	local what=$1 out
+	shift
+	out=$(ctl_api "$@")
+	case $out in "200 "*) ;; *) fail "$what" "$1 $2: $out" ;; esac
+	CTL_BODY=${out#200 }
+}
+# The pool most managed networks assign from, and its route.
+CTL_POOL='{"ipAssignmentPools":[{"ipRangeStart":"10.9.0.10","ipRangeEnd":"10.9.0.250"}],
+	"routes":[{"target":"10.9.0.0/24"}],"v4AssignMode":{"zt":true}}'
+# ctl_network NAME [CONFIG]: a new network of the controller's named NAME,
+# with the pool above and CONFIG (a JSON object; its keys win); sets NW
+# and NET_JSON.  A test that wants no pool makes its network with ctl_ok.
+ctl_network() {
+	local conf extra=${2:-}
+	[ -n "$extra" ] || extra='{}'
+	conf=$(jq -cn --arg name "$1" --argjson pool "$CTL_POOL" --argjson c "$extra" \
+		'{name: $name} + $pool + $c') || fail create "not a JSON object: $extra"
+	ctl_ok create POST "/controller/network/${CTL}______" "$conf"
+	NET_JSON=$CTL_BODY
+	NW=$(echo "$NET_JSON" | jq -r .id)
+	[ -n "$NW" ] && [ "$NW" != null ] || fail create "no network id in: $NET_JSON"
+}
+# ctl_join NAME...: each joins $NW (zt-cli join)
+ctl_join() {
+	local n out
+	for n in "$@"; do
+		out=$(cli "$n" join "$NW" 2>&1) || fail join "$n: zt-cli join $NW: $out"
+	done
+}
+# ctl_authorize NAME [MEMBER]: NAME's node becomes a member of $NW with the
+# config MEMBER (a JSON object, {"authorized":true} if not given)
+ctl_authorize() {
+	local a member=${2:-}
+	[ -n "$member" ] || member='{"authorized":true}'
+	a=$(zt_addr "$1")
+	[ -n "$a" ] || fail authorize "$1: no address from zt-cli info"
+	ctl_ok authorize POST "/controller/network/$NW/member/$a" "$member"
+}
+# wait_assigned NAME [SECONDS]: within SECONDS (20) NAME has $NW with
+# status OK and its first assigned address on the TAP; ZIP[NAME] is that
+# address, TAP[NAME] the TAP
+declare -A ZIP
+assigned_on_tap() {
+	local ip tap
+	ip=$(ips_of "$1")
+	ip=${ip%%,*}
+	[ -n "$ip" ] && [ "$ip" != - ] && [ "$(status_of "$1")" = OK ] || return 1
+	tap=$(tap_of "$1" "$NW")
+	[ -n "$tap" ] && [ "$tap" != - ] &&
+		ip -n "$P-$1" -4 addr show dev "$tap" 2>/dev/null | grep -q "inet ${ip%%/*}/"
+}
+wait_assigned() {
+	local ip
+	wait_until "${2:-20}" assigned_on_tap "$1" ||
+		fail assigned "$1: no address from the pool on its TAP within ${2:-20} s: status '$(status_of "$1")', addresses '$(ips_of "$1")', TAP '$(tap_of "$1" "$NW")'"
+	ip=$(ips_of "$1")
+	ip=${ip%%,*}
+	ZIP[$1]=${ip%%/*}
+	TAP[$1]=$(tap_of "$1" "$NW")
+}
+# ctl_members NAME...: each (started and online) joins $NW, is authorized
+# and holds its address (wait_assigned)
+ctl_members() {
+	local n
+	ctl_join "$@"
+	for n in "$@"; do ctl_authorize "$n"; done
+	for n in "$@"; do wait_assigned "$n"; done
+}
+
+# lab_ctl MEMBERS...: the common topology below with a controller: root0,
+# ctl (zt-controller, 198.18.1.2) and the named members' namespaces
+# (subnets 2, 3, ...); the root and the controller started, the members'
+# ztd left to the test (start_ztd)
+lab_ctl() {
+	local i=2 m
+	lab_root_ns root0 0
+	lab_member_ns ctl 1
+	for m in "$@"; do lab_member_ns "$m" "$i"; i=$((i + 1)); done
+	start_root root0
+	make_roots "$T/roots" root0
+	start_ctl ctl
+}
 
 # ---- the common topology -------------------------------------------------
 #   root0 (203.0.113.2) --r0-- inet --m1-- a (198.18.1.2)

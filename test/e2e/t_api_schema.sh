@@ -11,24 +11,11 @@
 #   a 198.18.2.2   b 198.18.3.2 (ztd; ad-hoc $NWID, and the managed network)
 set -u
 . "$(dirname "$0")/lib.sh"
-ZTCTL=$B/zt-controller
-[ -x "$ZTCTL" ] || { echo "FAIL $TNAME: $ZTCTL not built (run make)"; exit 1; }
 SCHEMA=$TOP/test/schema
 CHECK="python3 $E2E_DIR/apischema.py"
 
 lab_init
-lab_root_ns root0 0
-lab_member_ns ctl 1
-lab_member_ns a 2
-lab_member_ns b 3
-start_root root0
-make_roots "$T/roots" root0
-mkdir -p "$T/ctl"
-bg ctl ctl "$ZTCTL" -p "$ZT_PORT" -r "$T/roots" -v "$T/ctl"
-ZPID["ctl"]=$LAST_PID
-wait_until 15 test -s "$T/ctl/ztd.port" ||
-	fail setup "zt-controller did not start: $(tail -n 3 "$T/ctl.log")"
-CTL=$(cut -c1-10 "$T/ctl/identity.public")
+lab_ctl a b
 start_ztd a
 # a token file from an older zt, with a line end: ztd rewrites it without
 mkdir -p "$T/b"
@@ -98,7 +85,6 @@ pass ui_networks "ZeroUI's, ztncui's and ztnet's network requests accepted and a
 for m in a b; do out=$(cli "$m" join "$NW" 2>&1) || fail join "$m: $out"; done
 ADDR_A=$(zt_addr a)
 ADDR_B=$(zt_addr b)
-status_of() { cli "$1" listnetworks 2>/dev/null | awk -v nw="$NW" '$3 == nw { print $6 }'; }
 st_is() { [ "$(status_of "$1")" = "$2" ]; }
 wait_until 20 st_is a ACCESS_DENIED || fail member "a not ACCESS_DENIED before authorization: $(cli a listnetworks | tr '\n' ' ')"
 fits ctl controller_member POST "/controller/network/$NW/member/$ADDR_A" '{"authorized":"true"}'

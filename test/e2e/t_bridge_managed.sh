@@ -18,28 +18,10 @@
 #     answering its API.
 set -u
 . "$(dirname "$0")/lib.sh"
-ZTCTL=$B/zt-controller
-[ -x "$ZTCTL" ] || { echo "FAIL $TNAME: $ZTCTL not built (run make)"; exit 1; }
 
 lab_init
-lab_root_ns root0 0
-lab_member_ns ctl 1
-lab_member_ns m 2
-lab_member_ns p 3
-start_root root0
-make_roots "$T/roots" root0
-mkdir -p "$T/ctl"
-bg ctl ctl "$ZTCTL" -p "$ZT_PORT" -r "$T/roots" -v "$T/ctl"
-wait_until 15 test -s "$T/ctl/ztd.port" ||
-	fail setup "zt-controller did not start within 15 s: $(tail -n 3 "$T/ctl.log")"
-CTL=$(cut -c1-10 "$T/ctl/identity.public")
-api() {
-	x ctl timeout 10 $PROBE http "$1" "http://127.0.0.1:$(cat "$T/ctl/ztd.port")$2" \
-		"$(cat "$T/ctl/authtoken.secret")" "${3:-}"
-}
-out=$(api POST "/controller/network/${CTL}______" '{"name":"lab","ipAssignmentPools":[{"ipRangeStart":"10.9.0.10","ipRangeEnd":"10.9.0.99"}],"routes":[{"target":"10.9.0.0/24"}],"v4AssignMode":{"zt":true}}')
-case $out in "200 "*) ;; *) fail create "POST /controller/network: $out" ;; esac
-NW=$(echo "$out" | cut -d' ' -f2- | jq -r .id)
+lab_ctl m p
+ctl_network lab '{"ipAssignmentPools":[{"ipRangeStart":"10.9.0.10","ipRangeEnd":"10.9.0.99"}]}'
 
 # m's LAN: br0 with the host's address and a LAN host
 ip -n "$P-m" link add br0 type bridge || fail setup "bridge on m"
@@ -62,19 +44,16 @@ ip -n "$P-h" link set eth0 up
 start_ztd m
 start_ztd p
 wait_online m p
-for n in m p; do out=$(cli "$n" join "$NW" 2>&1) || fail join "$n: $out"; done
+ctl_join m p
 out=$(cli m set "$NW" bridge=br0 2>&1) || fail bridge "m: zt-cli set bridge=br0 on a managed network: $out"
-out=$(api POST "/controller/network/$NW/member/$(zt_addr m)" '{"authorized":true,"activeBridge":true,"ipAssignments":["10.9.0.5"]}')
-case $out in "200 "*) ;; *) fail authorize "m: $out" ;; esac
-out=$(api POST "/controller/network/$NW/member/$(zt_addr p)" '{"authorized":true}')
-case $out in "200 "*) ;; *) fail authorize "p: $out" ;; esac
+ctl_authorize m '{"authorized":true,"activeBridge":true,"ipAssignments":["10.9.0.5"]}'
+ctl_authorize p
 
-status_of() { cli "$1" listnetworks 2>/dev/null | awk -v nw="$NW" '$1 == "200" && $3 == nw { print $6; exit }'; }
-ips_of() { cli "$1" listnetworks 2>/dev/null | awk -v nw="$NW" '$1 == "200" && $3 == nw { print $9; exit }'; }
+# m's address is on br0, not on the TAP (wait_assigned's check)
 ok_with_ip() { [ "$(status_of "$1")" = OK ] && [ -n "$(ips_of "$1")" ] && [ "$(ips_of "$1")" != - ]; }
 wait_until 20 ok_with_ip m || fail assigned "m: not OK with an address within 20 s: $(cli m listnetworks | tr '\n' ' ')"
-wait_until 20 ok_with_ip p || fail assigned "p: not OK with an address within 20 s"
-PIP=$(ips_of p); PIP=${PIP%%/*}
+wait_assigned p
+PIP=${ZIP[p]}
 TAPM=$(tap_of m "$NW")
 
 # where the address and route are: br0, never the TAP

@@ -17,42 +17,14 @@
 # node) appears on b only with allowDefault=1.
 set -u
 . "$(dirname "$0")/lib.sh"
-ZTCTL=$B/zt-controller
-[ -x "$ZTCTL" ] || { echo "FAIL $TNAME: $ZTCTL not built (run make)"; exit 1; }
 
 lab_init
-lab_root_ns root0 0
-lab_member_ns ctl 1
-lab_member_ns a 2
-lab_member_ns b 3
-lab_member_ns c 4
-lab_member_ns d 5
-start_root root0
-make_roots "$T/roots" root0
+lab_ctl a b c d
 
-start_ctl() {
-	rm -f "$T/ctl/ztd.port"
-	bg ctl ctl "$ZTCTL" -p "$ZT_PORT" -r "$T/roots" -v "$T/ctl"
-	ZPID["ctl"]=$LAST_PID
-	wait_until 15 test -s "$T/ctl/ztd.port" ||
-		fail setup "zt-controller did not start within 15 s: $(tail -n 3 "$T/ctl.log")"
-}
-mkdir -p "$T/ctl"
-start_ctl
-CTL=$(cut -c1-10 "$T/ctl/identity.public")
-
-# api METHOD PATH [BODY]: the admin API on ctl's loopback; prints
-# "<status> <body>"
-api() {
-	x ctl timeout 10 $PROBE http "$1" "http://127.0.0.1:$(cat "$T/ctl/ztd.port")$2" \
-		"$(cat "$T/ctl/authtoken.secret")" "${3:-}"
-}
 # jget FILTER: jq -r FILTER on the body of an api answer on stdin
 jget() { cut -d' ' -f2- | jq -r "$1"; }
 
-out=$(api POST "/controller/network/${CTL}______" '{"name":"lab","ipAssignmentPools":[{"ipRangeStart":"10.9.0.10","ipRangeEnd":"10.9.0.250"}],"routes":[{"target":"10.9.0.0/24"}],"v4AssignMode":{"zt":true},"dns":{"domain":"lab.zt","servers":["10.9.0.53"]}}')
-case $out in "200 "*) ;; *) fail create "POST /controller/network/${CTL}______: $out" ;; esac
-NW=$(echo "$out" | jget .id)
+ctl_network lab '{"dns":{"domain":"lab.zt","servers":["10.9.0.53"]}}'
 pass create "network $NW (controller $CTL)"
 
 # One database, one controller: a second zt-controller (its own home and
@@ -67,14 +39,8 @@ pass one_db "$out"
 
 start_ztd a; start_ztd b; start_ztd c
 wait_online a b c
-status_of() { # NAME: the network's status
-	cli "$1" listnetworks 2>/dev/null | awk -v nw="$NW" '$1 == "200" && $3 == nw { print $6; exit }'
-}
-ips_of() { cli "$1" listnetworks 2>/dev/null | awk -v nw="$NW" '$1 == "200" && $3 == nw { print $9; exit }'; }
 st_is() { [ "$(status_of "$1")" = "$2" ]; }
-for m in a b c; do
-	out=$(cli "$m" join "$NW" 2>&1) || fail join "$m: zt-cli join $NW: $out"
-done
+ctl_join a b c
 for m in a b c; do
 	wait_until 20 st_is "$m" ACCESS_DENIED ||
 		fail denied "$m: not ACCESS_DENIED within 20 s: $(cli "$m" listnetworks | tr '\n' ' ')"
@@ -84,23 +50,10 @@ pass denied "a, b, c ACCESS_DENIED before authorization"
 declare -A ZA
 for m in a b c; do
 	ZA[$m]=$(zt_addr "$m")
-	out=$(api POST "/controller/network/$NW/member/${ZA[$m]}" '{"authorized":true}')
-	case $out in "200 "*) ;; *) fail authorize "$m: $out" ;; esac
+	ctl_authorize "$m"
 done
 t0=$(now_ms)
-declare -A ZIP
-has_addr() { # NAME: an address from the pool on its TAP
-	local tap ip
-	tap=$(tap_of "$1" "$NW"); ip=$(ips_of "$1"); ip=${ip%%/*}
-	[ "$(status_of "$1")" = OK ] && [ -n "$ip" ] && [ "$ip" != - ] &&
-		ip -n "$P-$1" -4 addr show dev "$tap" | grep -q "inet $ip/24"
-}
-for m in a b c; do
-	wait_until 15 has_addr "$m" ||
-		fail assigned "$m: no pool address on its TAP within 15 s of authorization: $(cli "$m" listnetworks | tr '\n' ' ')"
-	ZIP[$m]=$(ips_of "$m"); ZIP[$m]=${ZIP[$m]%%/*}
-	TAP["$m"]=$(tap_of "$m" "$NW")
-done
+for m in a b c; do wait_assigned "$m" 15; done
 pass assigned "OK with ${ZIP[a]} ${ZIP[b]} ${ZIP[c]} on the TAPs $(( $(now_ms) - t0 )) ms after authorization"
 cli a -j listnetworks | grep -q '"domain": "lab.zt"' || fail dns "listnetworks -j does not show the pushed DNS domain"
 pass dns "pushed DNS shown (allowDNS=0: not applied)"
@@ -127,7 +80,6 @@ x c sysctl -qw "net.ipv4.neigh.${TAP[c]}.locktime=0" || fail setup "locktime on 
 f0=$(counter a forged_src_ip)
 x a timeout 10 $PROBE arp-claim "${TAP[a]}" "$(mac_of c)" "${ZIP[c]}" "${ZIP[b]}" 5 ||
 	fail spoof "arp-claim in a failed"
-counter_ge() { [ "$(counter "$1" "$2")" -ge "$3" ]; }
 wait_until 10 counter_ge a forged_src_ip $((f0 + 5)) ||
 	fail spoof "a's switch did not drop its host's 5 ARP claims on b's address (forged_src_ip $f0 -> $(counter a forged_src_ip)); c has ${ZIP[b]} at $(lla_of c "${ZIP[b]}")"
 ping_ok c "${ZIP[b]}" || fail spoof "c -> b broken after the claims"
@@ -146,7 +98,7 @@ table inet ztblock {
 	}
 }
 EOF2
-out=$(api POST "/controller/network/$NW/member/${ZA[c]}" '{"authorized":false}')
+out=$(ctl_api POST "/controller/network/$NW/member/${ZA[c]}" '{"authorized":false}')
 case $out in "200 "*) ;; *) fail deauthorize "$out" ;; esac
 t0=$(now_ms)
 c_cut() { ! ping_ok c "${ZIP[a]}" && ! ping_ok c "${ZIP[b]}"; }
@@ -161,15 +113,15 @@ say "a: com_rejected=$rej"
 
 # restart the controller: the database keeps everything
 kill_proc ctl TERM
-start_ctl
-out=$(api GET "/controller/network/$NW/member/${ZA[a]}")
+start_ctl ctl
+out=$(ctl_api GET "/controller/network/$NW/member/${ZA[a]}")
 [ "$(echo "$out" | jget .authorized)" = true ] || fail persist "a not authorized after the restart: $out"
-out=$(api GET "/controller/network/$NW/member/${ZA[c]}")
+out=$(ctl_api GET "/controller/network/$NW/member/${ZA[c]}")
 [ "$(echo "$out" | jget .authorized)" = false ] || fail persist "c authorized after the restart: $out"
-out=$(api GET "/controller/network/$NW")
+out=$(ctl_api GET "/controller/network/$NW")
 [ "$(echo "$out" | jget .name)" = lab ] || fail persist "network lost its name: $out"
 # a change after the restart still reaches the members (new sessions)
-api POST "/controller/network/$NW" '{"name":"lab2","mtu":2000,"v6AssignMode":{"rfc4193":true}}' >/dev/null
+ctl_api POST "/controller/network/$NW" '{"name":"lab2","mtu":2000,"v6AssignMode":{"rfc4193":true}}' >/dev/null
 name_is() { cli "$1" listnetworks | awk -v nw="$NW" '$3 == nw { print $4 }' | grep -qx lab2; }
 wait_until 30 name_is a || fail persist "a did not get the renamed network within 30 s of the controller's restart"
 mtu_is() { ip -n "$P-$1" link show dev "${TAP[$1]}" | grep -q "mtu $2 "; }
@@ -224,10 +176,10 @@ is_online d && fail invite "d is ONLINE without any roots"
 out=$(cli d join "$code" 2>&1) || fail invite "zt-cli join <code>: $out"
 wait_online d
 [ -s "$T/d/roots.invite" ] || fail invite "the invite's roots were not kept in roots.invite"
-wait_until 15 has_addr d || fail invite "d not OK with an address within 15 s: $(cli d listnetworks | tr '\n' ' ')"
+wait_until 15 assigned_on_tap d || fail invite "d not OK with an address within 15 s: $(cli d listnetworks | tr '\n' ' ')"
 ZIP[d]=$(ips_of d); ZIP[d]=${ZIP[d]%%/*}
 wait_until 20 ping_ok d "${ZIP[a]}" || fail invite "d -> a (${ZIP[a]}) no reply"
-out=$(api GET "/controller/network/$NW/member/$(zt_addr d)")
+out=$(ctl_api GET "/controller/network/$NW/member/$(zt_addr d)")
 [ "$(echo "$out" | jget .authorized)" = true ] || fail invite "d not authorized in the API: $out"
 pass invite "d (no roots of its own) joined with a ${#code}-character code, got ${ZIP[d]}, pings a"
 # the invite's roots survive a restart of d
@@ -235,7 +187,7 @@ kill_proc d TERM
 bg d d "$ZTD" -p "$ZT_PORT" -v "$T/d"
 ZPID["d"]=$LAST_PID
 wait_online d
-wait_until 15 has_addr d || fail invite_restart "d not OK again after its restart"
+wait_until 15 assigned_on_tap d || fail invite_restart "d not OK again after its restart"
 pass invite_restart "d back ONLINE and OK after a restart, with the roots from roots.invite"
 # the code was good for one join: c (deauthorized, hearing its controller
 # again) is told so
@@ -245,7 +197,7 @@ case $out in *"refused the invite"*"spent"*) ;; *) fail invite_spent "unclear er
 pass invite_spent "$out"
 # a refused invite for a network the member was not in leaves nothing:
 # not joined, no saved entry (ZeroTier keeps nothing of a failed join)
-out=$(api POST "/controller/network/${CTL}______" '{"name":"other"}')
+out=$(ctl_api POST "/controller/network/${CTL}______" '{"name":"other"}')
 NW2=$(echo "$out" | jget .id)
 x ctl "$ZTCTL" invite -D "$T/ctl" -t 1 -o "$T/code2" "$NW2" 2>"$T/invite.err" ||
 	fail invite_refused "zt-controller invite -o: $(cat "$T/invite.err")"
@@ -259,7 +211,7 @@ cli c listnetworks | grep -q " $NW " || fail invite_refused "c left $NW too"
 pass invite_refused "$out"
 
 # an exit node: 0.0.0.0/0 via a; b installs it only with allowDefault=1
-api POST "/controller/network/$NW" "{\"routes\":[{\"target\":\"10.9.0.0/24\"},{\"target\":\"0.0.0.0/0\",\"via\":\"${ZIP[a]}\"}]}" >/dev/null
+ctl_api POST "/controller/network/$NW" "{\"routes\":[{\"target\":\"10.9.0.0/24\"},{\"target\":\"0.0.0.0/0\",\"via\":\"${ZIP[a]}\"}]}" >/dev/null
 has_default() { ip -n "$P-$1" route show dev "${TAP[$1]}" | grep -q "^0.0.0.0/1 via ${ZIP[a]}"; }
 routes_seen() { cli b -j listnetworks | grep -q '"0.0.0.0/0"'; }
 wait_until 15 routes_seen || fail exit "b did not get the new routes within 15 s"

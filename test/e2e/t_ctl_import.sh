@@ -20,7 +20,6 @@
 # ZeroTier's shape back, field for field what ZeroTier wrote.
 set -u
 . "$(dirname "$0")/lib.sh"
-ZTCTL=$B/zt-controller
 [ -x "$ZTCTL" ] || { echo "FAIL $TNAME: $ZTCTL not built (run make)"; exit 1; }
 ZTDATA=$TOP/test/data/zerotier
 OLD1=a1b2c3d4e5000001
@@ -68,14 +67,7 @@ CODE_NAS=$(code_of $OLD1 2233445566)
 case $CODE_LAPTOP$CODE_NAS in zti1*zti1*) ;; *) fail import "no invite codes in $MAP" ;; esac
 pass import "2 networks, 4 members: $OLD1 -> $NW1, $OLD2 -> $NW2"
 
-start_ctl() {
-	rm -f "$T/ctl/ztd.port"
-	bg ctl ctl "$ZTCTL" -p "$ZT_PORT" -r "$T/roots" -v "$T/ctl"
-	ZPID["ctl"]=$LAST_PID
-	wait_until 15 test -s "$T/ctl/ztd.port" ||
-		fail setup "zt-controller did not start within 15 s: $(tail -n 3 "$T/ctl.log")"
-}
-start_ctl
+start_ctl ctl
 # gets PATH...: GET each from the admin API, one "<status> <body>" line
 # each (one python start for all: it costs seconds on a loaded machine)
 gets() {
@@ -122,7 +114,6 @@ start_ztd b
 wait_online a b
 out=$(cli a join "$CODE_LAPTOP" 2>&1) || fail claim "a: zt-cli join <laptop's code>: $out"
 out=$(cli b join "$CODE_NAS" 2>&1) || fail claim "b: zt-cli join <nas's code>: $out"
-ips_of() { cli "$1" listnetworks 2>/dev/null | awk -v nw="$2" '$1 == "200" && $3 == nw { print $9; exit }'; }
 has_ip() { case ",$(ips_of "$1" "$NW1")," in *",$2/"*) return 0 ;; esac; return 1; }
 wait_until 20 has_ip a 10.147.17.5 || fail claim "a has not laptop's 10.147.17.5 within 20 s: $(cli a listnetworks | tr '\n' ' ')"
 wait_until 20 has_ip b 10.147.17.20 || fail claim "b has not nas's 10.147.17.20 within 20 s: $(cli b listnetworks | tr '\n' ' ')"

@@ -14,7 +14,6 @@
 # database -> a gets a changed config from ctl2, b joins and is authorized.
 set -u
 . "$(dirname "$0")/lib.sh"
-ZTCTL=$B/zt-controller
 [ -x "$ZTCTL" ] || { echo "FAIL $TNAME: $ZTCTL not built (run make)"; exit 1; }
 PGTMP="$(cd "$(dirname "$0")/.." && pwd)/pgtmp.sh"
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ||
@@ -35,21 +34,14 @@ lab_member_ns ctl2 6
 start_root root0
 make_roots "$T/roots" root0
 
-start_ctl() { # NAME
-	bg "$1" "$1" "$ZTCTL" -p "$ZT_PORT" -r "$T/roots" -v --db "$DB" "$T/$1"
-	ZPID[$1]=$LAST_PID
-	wait_until 15 test -s "$T/$1/ztd.port" ||
-		fail setup "zt-controller $1 did not start within 15 s: $(tail -n 3 "$T/$1.log")"
-}
-mkdir -p "$T/ctl1" "$T/ctl2"
-start_ctl ctl1
+mkdir -p "$T/ctl2"
+start_ctl ctl1 --db "$DB"
 wait_until 10 test -s "$T/ctl1/identity.secret" || fail setup "ctl1 wrote no identity"
 # One identity for both: the networks' ids begin with its address.
 cp "$T/ctl1/identity.secret" "$T/ctl1/identity.public" "$T/ctl2/"
-start_ctl ctl2
+start_ctl ctl2 --db "$DB"
 grep -q 'standby' "$T/ctl2.log" || fail standby "ctl2 is not a standby: $(tail -n 2 "$T/ctl2.log")"
 pass standby "ctl2 waits as standby"
-CTL=$(cut -c1-10 "$T/ctl1/identity.public")
 
 # api NAME METHOD PATH [BODY]: "<status> <body>" from NAME's admin API
 api() {
@@ -64,7 +56,6 @@ case $out in "200 "*) ;; *) fail create "POST /controller/network/${CTL}______: 
 NW=$(echo "$out" | jget .id)
 pass create "network $NW on the leader"
 
-status_of() { cli "$1" listnetworks 2>/dev/null | awk -v nw="$NW" '$1 == "200" && $3 == nw { print $6; exit }'; }
 name_of() { cli "$1" listnetworks 2>/dev/null | awk -v nw="$NW" '$1 == "200" && $3 == nw { print $4; exit }'; }
 st_is() { [ "$(status_of "$1")" = "$2" ]; }
 name_is() { [ "$(name_of "$1")" = "$2" ]; }

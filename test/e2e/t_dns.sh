@@ -14,50 +14,23 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 P=ztdns$$ # this script's own namespace prefix
-ZTCTL=$B/zt-controller
-[ -x "$ZTCTL" ] || { echo "FAIL $TNAME: $ZTCTL not built (run make)"; exit 1; }
 command -v dig >/dev/null 2>&1 ||
 	{ echo "FAIL $TNAME: dig missing (make deps DEPS=test, or apt-get install dnsutils)"; exit 1; }
 
 lab_init
-lab_root_ns root0 0
-lab_member_ns ctl 1
-lab_member_ns a 2
-lab_member_ns b 3
-start_root root0
-make_roots "$T/roots" root0
-
-mkdir -p "$T/ctl"
-bg ctl ctl "$ZTCTL" -p "$ZT_PORT" -r "$T/roots" -v "$T/ctl"
-wait_until 15 test -s "$T/ctl/ztd.port" ||
-	fail setup "zt-controller did not start within 15 s: $(tail -n 3 "$T/ctl.log")"
-CTL=$(cut -c1-10 "$T/ctl/identity.public")
-api() { # METHOD PATH [BODY]: "<status> <body>"
-	x ctl timeout 10 $PROBE http "$1" "http://127.0.0.1:$(cat "$T/ctl/ztd.port")$2" \
-		"$(cat "$T/ctl/authtoken.secret")" "${3:-}"
-}
-out=$(api POST "/controller/network/${CTL}______" '{"name":"lab","ipAssignmentPools":[{"ipRangeStart":"10.9.0.10","ipRangeEnd":"10.9.0.250"}],"routes":[{"target":"10.9.0.0/24"}],"v4AssignMode":{"zt":true},"dns":{"domain":"lab.zt","servers":[]}}')
-case $out in "200 "*) ;; *) fail create "POST /controller/network/${CTL}______: $out" ;; esac
-NW=$(echo "$out" | cut -d' ' -f2- | jq -r .id)
+lab_ctl a b
+ctl_network lab '{"dns":{"domain":"lab.zt","servers":[]}}'
 
 start_ztd a; start_ztd b
 wait_online a b
-for m in a b; do
-	out=$(cli "$m" join "$NW" 2>&1) || fail join "$m: zt-cli join $NW: $out"
-done
+ctl_join a b
 declare -A ZA NAME=([a]=desk [b]=laptop)
 for m in a b; do
 	ZA[$m]=$(zt_addr "$m")
-	out=$(api POST "/controller/network/$NW/member/${ZA[$m]}" "{\"authorized\":true,\"name\":\"${NAME[$m]}\"}")
-	case $out in "200 "*) ;; *) fail authorize "$m: $out" ;; esac
+	ctl_authorize "$m" "{\"authorized\":true,\"name\":\"${NAME[$m]}\"}"
 done
-ips_of() { cli "$1" listnetworks 2>/dev/null | awk -v nw="$NW" '$1 == "200" && $3 == nw { print $9; exit }'; }
-has_ip() { local ip; ip=$(ips_of "$1"); [ -n "$ip" ] && [ "$ip" != - ]; }
-declare -A ZIP
-for m in a b; do
-	wait_until 15 has_ip "$m" || fail assigned "$m: no address within 15 s: $(cli "$m" listnetworks | tr '\n' ' ')"
-	ZIP[$m]=$(ips_of "$m"); ZIP[$m]=${ZIP[$m]%%/*}
-done
+wait_assigned a
+wait_assigned b
 
 # q NAME ARGS...: dig from b, over the overlay, at a's responder
 q() { x b timeout 5 dig +time=1 +tries=1 @"${ZIP[a]}" "$@" 2>/dev/null; }
@@ -88,11 +61,10 @@ pass refused "another domain and a foreign reverse name: REFUSED"
 # The rename: timed from the admin API's answer (the POST is stored and
 # the configs pushed by then) to the first answer for the new name at a's
 # responder (polled every 0.2 s); the API call itself is timed apart (its
-# client is a Python program started in the namespace: a GET costs as
-# much).
-tg=$(now_ms); api GET "/controller/network/$NW/member/${ZA[b]}" >/dev/null; tg=$(( $(now_ms) - tg ))
+# client is a program started in the namespace: a GET costs as much).
+tg=$(now_ms); ctl_api GET "/controller/network/$NW/member/${ZA[b]}" >/dev/null; tg=$(( $(now_ms) - tg ))
 t0=$(now_ms)
-out=$(api POST "/controller/network/$NW/member/${ZA[b]}" '{"name":"server"}')
+out=$(ctl_api POST "/controller/network/$NW/member/${ZA[b]}" '{"name":"server"}')
 case $out in "200 "*) ;; *) fail rename "$out" ;; esac
 t1=$(now_ms)
 wait_until 5 short_is "${ZIP[b]}" server.lab.zt A ||

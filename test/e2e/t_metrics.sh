@@ -14,7 +14,6 @@
 # a and b ping over an ad-hoc network; a also joins a network of ctl's.
 set -u
 . "$(dirname "$0")/lib.sh"
-ZTCTL=$B/zt-controller
 [ -x "$ZTCTL" ] || { echo "FAIL $TNAME: $ZTCTL not built (run make)"; exit 1; }
 MPORT=9100
 PROM_PORT=9090
@@ -41,11 +40,7 @@ lab_member_ns a 2
 lab_member_ns b 3
 start_root root0 --metrics "${IP[root0]}:$MPORT"
 make_roots "$T/roots" root0
-mkdir -p "$T/ctl"
-bg ctl ctl "$ZTCTL" -p "$ZT_PORT" -r "$T/roots" --metrics "${IP[ctl]}:$MPORT" -v "$T/ctl"
-wait_until 15 test -s "$T/ctl/ztd.port" ||
-	fail setup "zt-controller did not start within 15 s: $(tail -n 3 "$T/ctl.log")"
-CTL=$(cut -c1-10 "$T/ctl/identity.public")
+start_ctl ctl --metrics "${IP[ctl]}:$MPORT"
 start_ztd a
 start_ztd b
 wait_online a b
@@ -93,13 +88,8 @@ case $out in 404*) ;; *) fail listener "zt-root's metrics listener answers /stat
 pass promtool "the three texts pass promtool check metrics; the listeners serve /metrics only"
 
 # a managed network of ctl's: a asks for its config (denied, then OK)
-ctl_api() {
-	x ctl timeout 10 $PROBE http "$1" "http://127.0.0.1:$(cat "$T/ctl/ztd.port")$2" \
-		"$(cat "$T/ctl/authtoken.secret")" "${3:-}"
-}
-out=$(ctl_api POST "/controller/network/${CTL}______" '{"name":"metrics"}')
-case $out in "200 "*) ;; *) fail managed "create a network: $out" ;; esac
-NW=$(echo "$out" | cut -d' ' -f2- | jq -r .id)
+ctl_ok managed POST "/controller/network/${CTL}______" '{"name":"metrics"}'
+NW=$(echo "$CTL_BODY" | jq -r .id)
 out=$(cli a join "$NW" 2>&1) || fail managed "a: zt-cli join $NW: $out"
 
 # ---- Prometheus ------------------------------------------------------------

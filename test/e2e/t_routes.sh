@@ -27,16 +27,10 @@
 set -u
 TNAME=t_routes
 . "$(dirname "$0")/lib.sh"
-ZTCTL=$B/zt-controller
-[ -x "$ZTCTL" ] || { echo "FAIL $TNAME: $ZTCTL not built (run make)"; exit 1; }
 ADHOC=ff0000000000b2b2
 
 lab_init
-lab_root_ns root0 0
-lab_member_ns ctl 1
-lab_member_ns a 2
-lab_member_ns b 3
-lab_member_ns c 4
+lab_ctl a b c
 lab_ns lan
 ip link add lan0 netns "$P-a" type veth peer name g0 netns "$P-lan" || fail setup "veth lan0"
 x a sysctl -qw net.ipv6.conf.lan0.disable_ipv6=1
@@ -44,40 +38,18 @@ ip -n "$P-a" addr add 192.168.3.2/24 dev lan0
 ip -n "$P-lan" addr add 192.168.3.1/24 dev g0
 ip -n "$P-a" link set lan0 up
 ip -n "$P-lan" link set g0 up
-start_root root0
-make_roots "$T/roots" root0
 
-mkdir -p "$T/ctl"
-bg ctl ctl "$ZTCTL" -p "$ZT_PORT" -r "$T/roots" -v "$T/ctl"
-ZPID[ctl]=$LAST_PID
-wait_until 15 test -s "$T/ctl/ztd.port" ||
-	fail setup "zt-controller did not start within 15 s: $(tail -n 3 "$T/ctl.log")"
-CTL=$(cut -c1-10 "$T/ctl/identity.public")
-api() { # METHOD PATH [BODY]: "<status> <body>" (curl: a step costs less than python's start)
-	local url="http://127.0.0.1:$(cat "$T/ctl/ztd.port")$2" tok out
-	tok=$(cat "$T/ctl/authtoken.secret")
-	if ! command -v curl >/dev/null 2>&1; then
-		x ctl timeout 10 $PROBE http "$1" "$url" "$tok" "${3:-}"
-		return
-	fi
-	out=$(x ctl curl -s -m 10 -w '\n%{http_code}' -X "$1" -H "X-ZT1-Auth: $tok" \
-		${3:+--data-binary "$3"} "$url")
-	echo "${out##*$'\n'} ${out%$'\n'*}"
-}
-api_ok() { local out; out=$(api "$@"); case $out in "200 "*) ;; *) fail api "$1 $2: $out" ;; esac; }
-out=$(api POST "/controller/network/${CTL}______" '{"name":"lab","routes":[{"target":"10.9.0.0/24"}],"v4AssignMode":{"zt":false}}')
-case $out in "200 "*) ;; *) fail create "POST /controller/network/${CTL}______: $out" ;; esac
-NW=$(echo "$out" | cut -d' ' -f2- | jq -r .id)
+# (no pool: the addresses are the members' ipAssignments alone)
+ctl_ok create POST "/controller/network/${CTL}______" '{"name":"lab","routes":[{"target":"10.9.0.0/24"}],"v4AssignMode":{"zt":false}}'
+NW=$(echo "$CTL_BODY" | jq -r .id)
 
 start_ztd a; start_ztd b; start_ztd c
 wait_online a b c
 declare -A ZA
-for m in a c; do
-	out=$(cli "$m" join "$NW" 2>&1) || fail join "$m: zt-cli join $NW: $out"
-	ZA[$m]=$(zt_addr "$m")
-done
-api_ok POST "/controller/network/$NW/member/${ZA[c]}" '{"authorized":true,"ipAssignments":["10.9.0.30"]}'
-api_ok POST "/controller/network/$NW/member/${ZA[a]}" '{"authorized":true,"ipAssignments":["10.9.0.10"]}'
+ctl_join a c
+for m in a c; do ZA[$m]=$(zt_addr "$m"); done
+ctl_ok authorize POST "/controller/network/$NW/member/${ZA[c]}" '{"authorized":true,"ipAssignments":["10.9.0.30"]}'
+ctl_ok authorize POST "/controller/network/$NW/member/${ZA[a]}" '{"authorized":true,"ipAssignments":["10.9.0.10"]}'
 
 # tap_v4 NAME NWID: the TAP's global IPv4 addresses, sorted, comma-joined
 declare -A TAPC
@@ -104,7 +76,7 @@ expect_err managed_ip "its controller assigns the addresses" cli a set "$NW" ip=
 step=0
 assign() {
 	step=$((step + 1))
-	api_ok POST "/controller/network/$NW/member/${ZA[a]}" "{\"ipAssignments\":[$1]}"
+	ctl_ok matrix POST "/controller/network/$NW/member/${ZA[a]}" "{\"ipAssignments\":[$1]}"
 	wait_until 10 holds a "$2" ||
 		fail matrix "step $step, ipAssignments [$1]: a's TAP holds '$(tap_v4 a "$NW")', zt-cli shows '$(cli_ips a "$NW")', want '$2'"
 }
@@ -134,7 +106,7 @@ ztd_route() { ip -n "$P-a" route show "$1" dev "$TA" | grep -q 'metric 5000'; }
 DEF=$(ip -n "$P-a" route show default)
 # a route of the user's on the TAP, at ztd's metric, equal to one pushed later
 ip -n "$P-a" route add 172.16.5.0/24 dev "$TA" metric 5000 || fail setup "route by hand"
-api_ok POST "/controller/network/$NW" '{"routes":[{"target":"10.9.0.0/24"},{"target":"192.168.3.0/24"},{"target":"172.16.5.0/24"},{"target":"0.0.0.0/0","via":"10.9.0.30"}]}'
+ctl_ok lan POST "/controller/network/$NW" '{"routes":[{"target":"10.9.0.0/24"},{"target":"192.168.3.0/24"},{"target":"172.16.5.0/24"},{"target":"0.0.0.0/0","via":"10.9.0.30"}]}'
 on_tap() { [ -n "$(ip -n "$P-a" route show "$1" dev "$TA")" ]; }
 wait_until 10 on_tap 192.168.3.0/24 ||
 	fail lan "no 192.168.3.0/24 on $TA: $(ip -n "$P-a" route | tr '\n' ';')"
@@ -158,7 +130,7 @@ def_ok || fail default "a's default route changed after allowDefault=0"
 [ -z "$(ip -n "$P-a" route show "${IP[root0]}")" ] || fail default "the pinned route to the root stayed"
 pass default "a pushed default route: the halves only with allowDefault=1, a's own default, gateways and root reachable throughout"
 
-api_ok POST "/controller/network/$NW" '{"routes":[{"target":"10.9.0.0/24"}]}'
+ctl_ok withdraw POST "/controller/network/$NW" '{"routes":[{"target":"10.9.0.0/24"}]}'
 wait_until 10 eval '! ztd_route 192.168.3.0/24' || fail withdraw "192.168.3.0/24 stayed on $TA after the controller withdrew it"
 lan_route_ok || fail withdraw "a's LAN route is gone after the withdrawal: $(ip -n "$P-a" route | tr '\n' ';')"
 ping_ok a 192.168.3.1 || fail withdraw "a cannot reach its LAN gateway after the withdrawal"

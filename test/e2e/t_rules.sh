@@ -14,26 +14,9 @@
 # foreign address on its TAP and sends from it, reaches nobody.
 set -u
 . "$(dirname "$0")/lib.sh"
-ZTCTL=$B/zt-controller
-[ -x "$ZTCTL" ] || { echo "FAIL $TNAME: $ZTCTL not built (run make)"; exit 1; }
 
 lab_init
-lab_root_ns root0 0
-lab_member_ns ctl 1
-lab_member_ns a 2
-lab_member_ns b 3
-lab_member_ns c 4
-start_root root0
-make_roots "$T/roots" root0
-mkdir -p "$T/ctl"
-bg ctl ctl "$ZTCTL" -p "$ZT_PORT" -r "$T/roots" -v "$T/ctl"
-wait_until 15 test -s "$T/ctl/ztd.port" ||
-	fail setup "zt-controller did not start within 15 s: $(tail -n 3 "$T/ctl.log")"
-CTL=$(cut -c1-10 "$T/ctl/identity.public")
-api() {
-	x ctl timeout 10 $PROBE http "$1" "http://127.0.0.1:$(cat "$T/ctl/ztd.port")$2" \
-		"$(cat "$T/ctl/authtoken.secret")" "${3:-}"
-}
+lab_ctl a b c
 
 D='{"type":"MATCH_IP_DEST_PORT_RANGE","start":'
 S='{"type":"MATCH_IP_SOURCE_PORT_RANGE","start":'
@@ -42,33 +25,17 @@ RULES='[{"type":"MATCH_CHARACTERISTICS","not":true,"mask":"1000000000000000"},{"
 {"type":"MATCH_ETHERTYPE","etherType":2054},{"type":"ACTION_ACCEPT"},
 '"$D"'22,"end":22},'"$D"'80,"end":80,"or":true},'"$TCP"',{"type":"ACTION_ACCEPT"},
 '"$S"'22,"end":22},'"$S"'80,"end":80,"or":true},'"$TCP"',{"type":"MATCH_CHARACTERISTICS","mask":"0000000000000010"},{"type":"ACTION_ACCEPT"}]'
-out=$(api POST "/controller/network/${CTL}______" '{"name":"rules","ipAssignmentPools":[{"ipRangeStart":"10.9.0.10","ipRangeEnd":"10.9.0.250"}],"routes":[{"target":"10.9.0.0/24"}],"v4AssignMode":{"zt":true},"rules":'"$RULES"'}')
-case $out in "200 "*) ;; *) fail create "POST /controller/network: $out" ;; esac
-NW=$(echo "$out" | cut -d' ' -f2- | jq -r .id)
-[ "$(echo "$out" | cut -d' ' -f2- | jq '.rules | length')" = 13 ] ||
-	fail create "the rules were not stored: $out"
+ctl_network rules "{\"rules\":$RULES}"
+[ "$(echo "$NET_JSON" | jq '.rules | length')" = 13 ] ||
+	fail create "the rules were not stored: $NET_JSON"
 # A bad rule is refused with its index, and nothing changes.
-out=$(api POST "/controller/network/$NW" '{"rules":[{"type":"ACTION_ACCEPT"},{"type":"MATCH_NOPE"}]}')
+out=$(ctl_api POST "/controller/network/$NW" '{"rules":[{"type":"ACTION_ACCEPT"},{"type":"MATCH_NOPE"}]}')
 case $out in "400 "*"rule 1: unknown type"*) ;; *) fail create "a bad rule: $out" ;; esac
 pass create "network $NW with 13 rules; a bad rule refused: $(echo "$out" | cut -d' ' -f2- | jq -r .description)"
 
 start_ztd a; start_ztd b; start_ztd c
 wait_online a b c
-ips_of() { cli "$1" listnetworks 2>/dev/null | awk -v nw="$NW" '$1 == "200" && $3 == nw { print $9; exit }'; }
-declare -A ZIP
-for m in a b c; do
-	out=$(cli "$m" join "$NW" 2>&1) || fail join "$m: $out"
-	wait_until 20 test -n "$(zt_addr "$m")" || fail join "$m: no address"
-	out=$(api POST "/controller/network/$NW/member/$(zt_addr "$m")" '{"authorized":true}')
-	case $out in "200 "*) ;; *) fail authorize "$m: $out" ;; esac
-done
-has_ip() { local ip; ip=$(ips_of "$1"); [ -n "$ip" ] && [ "$ip" != - ] && tap_exists "$1" "$NW" &&
-	ip -n "$P-$1" -4 addr show dev "$(tap_of "$1" "$NW")" | grep -q "inet ${ip%%/*}/"; }
-for m in a b c; do
-	wait_until 20 has_ip "$m" || fail assigned "$m: no address within 20 s"
-	ZIP[$m]=$(ips_of "$m"); ZIP[$m]=${ZIP[$m]%%/*}
-	TAP[$m]=$(tap_of "$m" "$NW")
-done
+ctl_members a b c
 pass assigned "a ${ZIP[a]}, b ${ZIP[b]}, c ${ZIP[c]}"
 
 for m in a b; do

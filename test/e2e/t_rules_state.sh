@@ -13,56 +13,22 @@
 # connection through: the replies are what it lets pass.
 set -u
 . "$(dirname "$0")/lib.sh"
-ZTCTL=$B/zt-controller
-[ -x "$ZTCTL" ] || { echo "FAIL $TNAME: $ZTCTL not built (run make)"; exit 1; }
 
 lab_init
-lab_root_ns root0 0
-lab_member_ns ctl 1
-lab_member_ns a 2
-lab_member_ns b 3
-start_root root0
-make_roots "$T/roots" root0
-mkdir -p "$T/ctl"
-bg ctl ctl "$ZTCTL" -p "$ZT_PORT" -r "$T/roots" -v "$T/ctl"
-wait_until 15 test -s "$T/ctl/ztd.port" ||
-	fail setup "zt-controller did not start within 15 s: $(tail -n 3 "$T/ctl.log")"
-CTL=$(cut -c1-10 "$T/ctl/identity.public")
-api() {
-	x ctl timeout 10 $PROBE http "$1" "http://127.0.0.1:$(cat "$T/ctl/ztd.port")$2" \
-		"$(cat "$T/ctl/authtoken.secret")" "${3:-}"
-}
-body() { cut -d' ' -f2-; }
+lab_ctl a b
 
 STATEFUL='accept ethertype arp;
 accept ipprotocol tcp and dport 443;
 accept established;
 drop;'
-out=$(api POST "/controller/network/${CTL}______" "$(jq -cn --arg s "$STATEFUL" '{name: "state",
-	ipAssignmentPools: [{ipRangeStart: "10.9.0.10", ipRangeEnd: "10.9.0.250"}],
-	routes: [{target: "10.9.0.0/24"}], v4AssignMode: {zt: true}, rulesSource: $s}')")
-case $out in "200 "*) ;; *) fail create "POST /controller/network: $out" ;; esac
-NW=$(echo "$out" | body | jq -r .id)
-echo "$out" | body | jq -e '[.rules[] | select(.type == "MATCH_ESTABLISHED")] | length == 1' \
-	>/dev/null || fail create "MATCH_ESTABLISHED not in the compiled rules: $out"
-pass create "network $NW: $(echo "$out" | body | jq -c '[.rules[].type]')"
+ctl_network state "$(jq -cn --arg s "$STATEFUL" '{rulesSource: $s}')"
+echo "$NET_JSON" | jq -e '[.rules[] | select(.type == "MATCH_ESTABLISHED")] | length == 1' \
+	>/dev/null || fail create "MATCH_ESTABLISHED not in the compiled rules: $NET_JSON"
+pass create "network $NW: $(echo "$NET_JSON" | jq -c '[.rules[].type]')"
 
 start_ztd a; start_ztd b
 wait_online a b
-ips_of() { cli "$1" listnetworks 2>/dev/null | awk -v nw="$NW" '$1 == "200" && $3 == nw { print $9; exit }'; }
-declare -A ZIP
-for m in a b; do
-	out=$(cli "$m" join "$NW" 2>&1) || fail join "$m: $out"
-	wait_until 20 test -n "$(zt_addr "$m")" || fail join "$m: no address"
-	out=$(api POST "/controller/network/$NW/member/$(zt_addr "$m")" '{"authorized":true}')
-	case $out in "200 "*) ;; *) fail authorize "$m: $out" ;; esac
-done
-has_ip() { local ip; ip=$(ips_of "$1"); [ -n "$ip" ] && [ "$ip" != - ] && tap_exists "$1" "$NW" &&
-	ip -n "$P-$1" -4 addr show dev "$(tap_of "$1" "$NW")" | grep -q "inet ${ip%%/*}/"; }
-for m in a b; do
-	wait_until 20 has_ip "$m" || fail assigned "$m: no address within 20 s"
-	ZIP[$m]=$(ips_of "$m"); ZIP[$m]=${ZIP[$m]%%/*}
-done
+ctl_members a b
 pass assigned "a ${ZIP[a]}, b ${ZIP[b]}"
 
 for m in a b; do
@@ -104,7 +70,7 @@ conn a b 443 || fail refused "a -> b:443 broken afterwards: $(drops)"
 pass refused "5555 both ways and ping refused ($((d1 - d0)) frames dropped by rule); 443 still passes"
 
 # Without `accept established` the replies (source port 443) match no rule.
-out=$(api POST "/controller/network/$NW" "$(jq -cn --arg s 'accept ethertype arp;
+out=$(ctl_api POST "/controller/network/$NW" "$(jq -cn --arg s 'accept ethertype arp;
 accept ipprotocol tcp and dport 443;
 drop;' '{rulesSource: $s}')")
 case $out in "200 "*) ;; *) fail stateless "POST rulesSource: $out" ;; esac

@@ -13,51 +13,22 @@
 # -j the controller's JSON unchanged.
 set -u
 . "$(dirname "$0")/lib.sh"
-ZTCTL=$B/zt-controller
-[ -x "$ZTCTL" ] || { echo "FAIL $TNAME: $ZTCTL not built (run make)"; exit 1; }
 
 lab_init
-lab_root_ns root0 0
-lab_member_ns ctl 1
-lab_member_ns a 2
-lab_member_ns b 3
-start_root root0
-make_roots "$T/roots" root0
-mkdir -p "$T/ctl"
-bg ctl ctl "$ZTCTL" -p "$ZT_PORT" -r "$T/roots" -v "$T/ctl"
-wait_until 15 test -s "$T/ctl/ztd.port" ||
-	fail setup "zt-controller did not start within 15 s: $(tail -n 3 "$T/ctl.log")"
-CTL=$(cut -c1-10 "$T/ctl/identity.public")
-api() {
-	x ctl timeout 10 $PROBE http "$1" "http://127.0.0.1:$(cat "$T/ctl/ztd.port")$2" \
-		"$(cat "$T/ctl/authtoken.secret")" "${3:-}"
-}
+lab_ctl a b
 
 RULES='[{"type":"MATCH_ETHERTYPE","etherType":2054},{"type":"ACTION_ACCEPT"},
 {"type":"MATCH_IP_PROTOCOL","ipProtocol":1},{"type":"ACTION_DROP"},{"type":"ACTION_ACCEPT"}]'
-out=$(api POST "/controller/network/${CTL}______" '{"name":"trace","ipAssignmentPools":[{"ipRangeStart":"10.9.0.10","ipRangeEnd":"10.9.0.250"}],"routes":[{"target":"10.9.0.0/24"}],"v4AssignMode":{"zt":true},"rules":'"$RULES"',"capabilities":[{"id":7,"rules":[{"type":"MATCH_IP_PROTOCOL","ipProtocol":6},{"type":"MATCH_IP_DEST_PORT_RANGE","start":22,"end":22,"not":true,"or":true},{"type":"ACTION_ACCEPT"}]}],"tags":[{"id":1,"default":5}]}')
-case $out in "200 "*) ;; *) fail create "POST /controller/network: $out" ;; esac
-NW=$(echo "$out" | cut -d' ' -f2- | jq -r .id)
-CTLRULES=$(echo "$out" | cut -d' ' -f2- | jq -cS .rules)
+ctl_network trace '{"rules":'"$RULES"',"capabilities":[{"id":7,"rules":[{"type":"MATCH_IP_PROTOCOL","ipProtocol":6},{"type":"MATCH_IP_DEST_PORT_RANGE","start":22,"end":22,"not":true,"or":true},{"type":"ACTION_ACCEPT"}]}],"tags":[{"id":1,"default":5}]}'
+CTLRULES=$(echo "$NET_JSON" | jq -cS .rules)
 
 start_ztd a; start_ztd b
 wait_online a b
-ips_of() { cli "$1" listnetworks 2>/dev/null | awk -v nw="$NW" '$1 == "200" && $3 == nw { print $9; exit }'; }
-declare -A ZIP
-for m in a b; do
-	out=$(cli "$m" join "$NW" 2>&1) || fail join "$m: $out"
-	wait_until 20 test -n "$(zt_addr "$m")" || fail join "$m: no address"
-	body='{"authorized":true}'
-	[ "$m" = a ] && body='{"authorized":true,"capabilities":[7],"tags":[[1,3]]}'
-	out=$(api POST "/controller/network/$NW/member/$(zt_addr "$m")" "$body")
-	case $out in "200 "*) ;; *) fail authorize "$m: $out" ;; esac
-done
-has_ip() { local ip; ip=$(ips_of "$1"); [ -n "$ip" ] && [ "$ip" != - ] && tap_exists "$1" "$NW" &&
-	ip -n "$P-$1" -4 addr show dev "$(tap_of "$1" "$NW")" | grep -q "inet ${ip%%/*}/"; }
-for m in a b; do
-	wait_until 20 has_ip "$m" || fail assigned "$m: no address within 20 s"
-	ZIP[$m]=$(ips_of "$m"); ZIP[$m]=${ZIP[$m]%%/*}
-done
+ctl_join a b
+ctl_authorize a '{"authorized":true,"capabilities":[7],"tags":[[1,3]]}'
+ctl_authorize b
+wait_assigned a
+wait_assigned b
 
 bg b echo-b-22 $PROBE tcp-echo 22
 wait_until 10 tcp_listening b 22 || fail setup "echo server did not start"

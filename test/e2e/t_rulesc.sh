@@ -13,7 +13,6 @@
 # before.
 set -u
 . "$(dirname "$0")/lib.sh"
-ZTCTL=$B/zt-controller
 [ -x "$ZTCTL" ] || { echo "FAIL $TNAME: $ZTCTL not built (run make)"; exit 1; }
 
 lab_init
@@ -53,19 +52,11 @@ rc=$?
 pass error "$(cat "$T/err")"
 
 # ---- the admin API ----
-mkdir -p "$T/ctl"
-bg ctl ctl "$ZTCTL" -p "$ZT_PORT" "$T/ctl"
-wait_until 15 test -s "$T/ctl/ztd.port" ||
-	fail setup "zt-controller did not start within 15 s: $(tail -n 3 "$T/ctl.log")"
-CTL=$(cut -c1-10 "$T/ctl/identity.public")
+start_ctl ctl
 NW=${CTL}000001
-api() { # METHOD PATH [BODY]: prints "<status> <body>"
-	x ctl timeout 10 $PROBE http "$1" "http://127.0.0.1:$(cat "$T/ctl/ztd.port")$2" \
-		"$(cat "$T/ctl/authtoken.secret")" "${3:-}"
-}
 body() { cut -d' ' -f2-; }
 
-out=$(api POST "/controller/network/$NW" "$(jq -cn --rawfile s "$T/team.rules" '{name: "team", rulesSource: $s}')")
+out=$(ctl_api POST "/controller/network/$NW" "$(jq -cn --rawfile s "$T/team.rules" '{name: "team", rulesSource: $s}')")
 case $out in "200 "*) ;; *) fail post "$out" ;; esac
 [ "$(echo "$out" | body | jq '.rules | length')" = 21 ] || fail post "not 21 rules: $out"
 [ "$(echo "$out" | body | jq -r .rulesSource)" = "$(cat "$T/team.rules")" ] ||
@@ -75,13 +66,13 @@ case $out in "200 "*) ;; *) fail post "$out" ;; esac
 	fail post "what was stored is not what the command prints"
 pass post "network $NW: rulesSource and its 21 rules stored"
 
-before=$(api GET "/controller/network/$NW")
-out=$(api POST "/controller/network/$NW" "$(jq -cn --rawfile s "$T/bad.rules" '{name: "renamed", mtu: 1400, rulesSource: $s}')")
+before=$(ctl_api GET "/controller/network/$NW")
+out=$(ctl_api POST "/controller/network/$NW" "$(jq -cn --rawfile s "$T/bad.rules" '{name: "renamed", mtu: 1400, rulesSource: $s}')")
 case $out in "400 "*) ;; *) fail refused "not a 400: $out" ;; esac
 [ "$(echo "$out" | body | jq -c '[.error, .line, .column]')" = '[400,7,33]' ] ||
 	fail refused "error, line, column: $out"
 [ "$(echo "$out" | body | jq -r .description)" = "field 'rulesSource': line 7 column 33: $WANT_ERR" ] ||
 	fail refused "description: $out"
-after=$(api GET "/controller/network/$NW")
+after=$(ctl_api GET "/controller/network/$NW")
 [ "$before" = "$after" ] || fail unchanged "the network changed: $before -> $after"
 pass refused "400 at line 7 column 33, the network unchanged (revision $(echo "$after" | body | jq .revision))"

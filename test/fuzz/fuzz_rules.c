@@ -4,7 +4,8 @@
  * the tag, capability and address credential decoders (node/rules.c).  Beyond "no
  * crash": a decoded list re-encodes to the same bytes (the codec is
  * canonical); the evaluator reads hostile frames with hostile rules in
- * both directions; a credential decoded under the key it was signed with
+ * both directions, and the lists' index (zt_rules_filter_fast) says what
+ * the walk says; a credential decoded under the key it was signed with
  * round-trips, and one with a flipped byte does not verify.
  *
  * Input: count u8 | rules... | the rest is a frame.
@@ -21,6 +22,46 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static uint32_t fixed(void *arg)
 {
 	return (uint32_t)(uintptr_t)arg;
+}
+
+/* The rules' random source, counting its draws. */
+static unsigned draws;
+static uint32_t counted(void *arg)
+{
+	draws++;
+	return (uint32_t)(uintptr_t)arg;
+}
+
+/* The filter with the lists' index (twice: the second may answer from its
+ * memo) must say what the walk says, drawing as often. */
+static void same_with_index(struct zt_rules_ctx *c, const struct zt_rule *rules, unsigned count,
+                            const struct zt_cap *cap)
+{
+	static uint64_t ib[1 << 14], cb[1 << 13];
+	struct zt_rules_index *idx = (struct zt_rules_index *)ib,
+	                      *cidx = (struct zt_rules_index *)cb;
+	struct zt_rules_list l = {rules, count}, cl = {cap->rules, cap->rule_count};
+	struct zt_rules_result a, b;
+	uint32_t (*fn)(void *) = c->random;
+	unsigned da;
+	bool pa;
+
+	if (zt_rules_index_build(&l, 1, idx, sizeof ib) > sizeof ib ||
+	    zt_rules_index_build(&cl, 1, cidx, sizeof cb) > sizeof cb)
+		abort();
+	c->random = counted;
+	draws = 0;
+	pa = zt_rules_filter(c, rules, count, cap, 1, &a);
+	da = draws;
+	for (int i = 0; i < 2; i++) {
+		draws = 0;
+		if (zt_rules_filter_fast(c, rules, count, idx, cap, 1, cidx, &b) != pa ||
+		    draws != da || a.verdict != b.verdict || a.rule != b.rule || a.tee != b.tee ||
+		    a.tee_len != b.tee_len || a.watch != b.watch || a.redirect != b.redirect ||
+		    a.qos != b.qos)
+			abort();
+	}
+	c->random = fn;
 }
 
 static struct zt_identity key;
@@ -81,6 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cap.rule_count = data[0] < ZT_CAP_RULES_MAX ? data[0] : ZT_CAP_RULES_MAX;
 		memcpy(cap.rules, rules, cap.rule_count * sizeof rules[0]);
 		(void)zt_rules_filter(&c, rules, data[0], &cap, 1, &r);
+		same_with_index(&c, rules, data[0], &cap);
 
 		/* A capability made of these rules, signed and read back. */
 		if (zt_cap_sign(&cap, 1, 2, 3, &key) == ZT_OK) {

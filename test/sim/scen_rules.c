@@ -501,6 +501,37 @@ void sim_rules(struct sim_result *r, uint64_t seed)
 			goto out;
 		}
 	}
+
+	/* 9. A config refresh that changes no rule (a new timestamp, so new
+	 * signatures on 3's capability) keeps 3's flows: a connection 3
+	 * opened before it still gets its replies after it. */
+	if (!admin(r, &rw, 3, "{\"capabilities\":[22]}"))
+		goto out;
+	sim_world_run_for(rw.w, 3000);
+	{
+		bool open = segment_reaches(&rw, 3, 4, 0xc003, 443, 0x02);
+		bool before = segment_reaches(&rw, 4, 3, 443, 0xc003, 0x12);
+		int64_t ts = conf_of(&rw, 3) != NULL ? conf_of(&rw, 3)->timestamp : 0;
+		bool after;
+		if (!admin(r, &rw, 3, "{}"))
+			goto out;
+		sim_world_run_for(rw.w, 3000);
+		after = segment_reaches(&rw, 4, 3, 443, 0xc003, 0x18);
+		if (!open || !before || conf_of(&rw, 3) == NULL ||
+		    conf_of(&rw, 3)->timestamp == ts || !after) {
+			sim_fail(
+			    r,
+			    "refresh: SYN %d, SYN-ACK %d before a new config (%s), data %d after "
+			    "it (want 1 each)",
+			    open, before,
+			    conf_of(&rw, 3) != NULL && conf_of(&rw, 3)->timestamp != ts ? "came"
+			                                                                : "none",
+			    after);
+			sim_show_counters(member(&rw, 3));
+			goto out;
+		}
+		sim_note("refresh: a new config with the same rules keeps 3's flows\n");
+	}
 	(void)sim_check_api(r, rw.w);
 out:
 	sim_world_free(rw.w);

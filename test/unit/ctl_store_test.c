@@ -6,6 +6,9 @@
  * database must open, pass SQLite's integrity check and hold every write
  * the child saw acknowledged, and no part of an unfinished transaction.
  *
+ * Two controllers on one database: a member's config request and another
+ * controller's admin change between its reading and its writing.
+ *
  * The same tests (but the SQLite file's own: lock, migration from a file,
  * modes) then run on PostgreSQL (store_pg.c), on a private server that
  * test/pgtmp.sh starts (or the one ZT_TEST_PG names), with its leadership
@@ -15,6 +18,8 @@
 #ifndef ZT_NO_PG
 #include <libpq-fe.h>
 #endif
+#include <inttypes.h>
+#include <jansson.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdint.h>
@@ -26,6 +31,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "controller/capi.h"
+#include "controller/ctl.h"
+#include "controller/ctl_json.h"
 #include "controller/store.h"
 #include "test.h"
 
@@ -392,6 +400,72 @@ static void test_invites(void)
 	zt_store_close(s);
 }
 
+static int list_inv(void *ctx, const struct zt_store_invite *inv)
+{
+	uint8_t *seen = ctx;
+	seen[seen[0] + 1] = inv->hash[0];
+	seen[0]++;
+	return 0;
+}
+
+/* The web UI's pieces: invites listed newest first and revoked; users. */
+static void test_ui_tables(void)
+{
+	struct zt_store *s;
+	uint8_t h[32], seen[8] = {0};
+	char *hash = NULL;
+	uint64_t n = 9;
+
+	fresh_path("ui.db");
+	s = open_store();
+	if (s == NULL) {
+		CHECK(0);
+		return;
+	}
+	CHECK_EQ(s->ops->net_put(s, NWID, "{}"), ZT_OK);
+	CHECK_EQ(s->ops->net_put(s, NWID + 1, "{}"), ZT_OK);
+	for (int i = 1; i <= 3; i++) {
+		memset(h, i, sizeof h);
+		CHECK_EQ(s->ops->invite_put(s, h, i == 3 ? NWID + 1 : NWID, 1, 10000, i), ZT_OK);
+	}
+	CHECK_EQ(s->ops->invite_list(s, NWID, 10, list_inv, seen), ZT_OK);
+	CHECK(seen[0] == 2 && seen[1] == 2 && seen[2] == 1);
+	memset(seen, 0, sizeof seen);
+	CHECK_EQ(s->ops->invite_list(s, NWID, 1, list_inv, seen), ZT_OK);
+	CHECK(seen[0] == 1 && seen[1] == 2);
+	memset(h, 3, sizeof h); /* another network's */
+	CHECK_EQ(s->ops->invite_delete(s, h, NWID), ZT_ENOTFOUND);
+	memset(h, 1, sizeof h);
+	CHECK_EQ(s->ops->invite_delete(s, h, NWID), ZT_OK);
+	CHECK_EQ(s->ops->invite_use(s, h, NWID, 5), ZT_ENOTFOUND); /* revoked */
+	CHECK_EQ(s->ops->invite_delete(s, h, NWID), ZT_ENOTFOUND);
+
+	CHECK_EQ(s->ops->user_count(s, &n), ZT_OK);
+	CHECK_EQ(n, 0);
+	CHECK_EQ(s->ops->user_get(s, "alice", &hash), ZT_ENOTFOUND);
+	CHECK_EQ(s->ops->user_put(s, "alice", "$argon2id$1", 1), ZT_OK);
+	CHECK_EQ(s->ops->user_put(s, "alice", "$argon2id$2", 2), ZT_OK); /* a new password */
+	CHECK_EQ(s->ops->user_put(s, "bob", "$argon2id$3", 3), ZT_OK);
+	CHECK_EQ(s->ops->user_get(s, "alice", &hash), ZT_OK);
+	CHECK(hash != NULL && strcmp(hash, "$argon2id$2") == 0);
+	free(hash);
+	CHECK_EQ(s->ops->user_count(s, &n), ZT_OK);
+	CHECK_EQ(n, 2);
+	CHECK_EQ(s->ops->user_delete(s, "bob"), ZT_OK);
+	CHECK_EQ(s->ops->user_delete(s, "bob"), ZT_ENOTFOUND);
+	CHECK_EQ(s->ops->user_count(s, &n), ZT_OK);
+	CHECK_EQ(n, 1);
+	zt_store_close(s);
+	/* Kept across a reopen. */
+	s = open_store();
+	CHECK(s != NULL);
+	if (s != NULL) {
+		CHECK_EQ(s->ops->user_get(s, "alice", &hash), ZT_OK);
+		free(hash);
+		zt_store_close(s);
+	}
+}
+
 /* ---- crash safety ---- */
 
 /* The child: batches of `per` networks, each batch one transaction, ids
@@ -651,6 +725,313 @@ static void test_audit(void)
 	zt_store_close(s);
 }
 
+/* ---- two controllers on one database: a config request against the admin ---- */
+
+/* The store of the controller that answers the config request is watched:
+ * the first time it looks up whether an address is free outside a
+ * transaction (where nothing keeps another controller from taking the
+ * address before the answer is written), the other controller's admin
+ * (race_admin) acts, right after the lookup said "free". */
+static struct zt_store_ops race_ops;
+static const struct zt_store_ops *race_inner;
+static int race_depth;
+static void (*race_admin)(void);
+static void (*race_on_get)(void); /* the same, after a member's reading */
+static unsigned race_unlocked_picks;
+
+static int race_begin(struct zt_store *s)
+{
+	int r = race_inner->begin(s);
+	race_depth += r == ZT_OK;
+	return r;
+}
+
+static int race_commit(struct zt_store *s)
+{
+	race_depth--;
+	return race_inner->commit(s);
+}
+
+static void race_rollback(struct zt_store *s)
+{
+	race_depth--;
+	race_inner->rollback(s);
+}
+
+static int race_ip_owner(struct zt_store *s, uint64_t nwid, const struct zt_inetaddr *ip,
+                         uint64_t *owner)
+{
+	int r = race_inner->ip_owner(s, nwid, ip, owner);
+	void (*admin)(void) = race_admin;
+
+	if (race_depth == 0) {
+		race_unlocked_picks++;
+		if (r == ZT_ENOTFOUND && admin != NULL) {
+			race_admin = NULL; /* once */
+			admin();
+		}
+	}
+	return r;
+}
+
+static int race_member_get(struct zt_store *s, uint64_t nwid, uint64_t addr, char **json)
+{
+	int r = race_inner->member_get(s, nwid, addr, json);
+	void (*then)(void) = race_on_get;
+
+	if (race_depth == 0 && then != NULL) {
+		race_on_get = NULL;
+		then();
+	}
+	return r;
+}
+
+static void race_watch(struct zt_store *s)
+{
+	race_inner = s->ops;
+	race_ops = *s->ops;
+	race_ops.begin = race_begin;
+	race_ops.commit = race_commit;
+	race_ops.rollback = race_rollback;
+	race_ops.ip_owner = race_ip_owner;
+	race_ops.member_get = race_member_get;
+	race_depth = 0;
+	race_unlocked_picks = 0;
+	s->ops = &race_ops;
+}
+
+#define RACE_M1  UINT64_C(0x0a00000001)
+#define RACE_M2  UINT64_C(0x0a00000002)
+#define RACE_NOW INT64_C(1700000000000)
+#define RACE_IP  "10.0.0.7"
+static struct zt_ctl *race_a; /* the controller that answers members */
+static struct zt_ctl *race_b; /* the other controller (a standby's admin API) */
+static const uint8_t race_pk[32] = {7, 7, 7};
+
+static void race_request_m1(void)
+{
+	struct zt_netconf *conf = calloc(1, sizeof *conf);
+	struct zt_netconf_request req;
+
+	memset(&req, 0, sizeof req);
+	req.nwid = NWID;
+	req.member = RACE_M1;
+	req.member_pk = race_pk;
+	CHECK(conf != NULL);
+	if (conf != NULL)
+		CHECK_EQ(zt_ctl_netconf_request(race_a, RACE_NOW + 2, &req, conf), ZT_NETCONF_OK);
+	free(conf);
+}
+
+/* As the admin API's member POST does it (capi.c): in one transaction. */
+static void race_admin_authorize_m2(void)
+{
+	json_t *m = zt_ctl_member_new(NWID, RACE_M2, RACE_NOW);
+
+	CHECK(m != NULL);
+	if (m == NULL)
+		return;
+	json_object_set_new(m, "authorized", json_true());
+	CHECK_EQ(race_b->store->ops->begin(race_b->store), ZT_OK);
+	zt_ctl_assign(race_b, NWID, RACE_M2, m, RACE_NOW);
+	CHECK_EQ(zt_ctl_save_member(race_b, NWID, RACE_M2, m), ZT_OK);
+	CHECK_EQ(race_b->store->ops->commit(race_b->store), ZT_OK);
+	json_decref(m);
+}
+
+static int64_t race_now(void *ctx)
+{
+	(void)ctx;
+	return RACE_NOW + 3;
+}
+
+static void race_random(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	memset(buf, 0x5a, len);
+}
+
+static void race_admin_deauthorize_m1(void)
+{
+	json_t *m;
+
+	CHECK_EQ(race_b->store->ops->begin(race_b->store), ZT_OK);
+	m = zt_ctl_load_member(race_b, NWID, RACE_M1);
+	CHECK(m != NULL);
+	if (m != NULL) {
+		json_object_set_new(m, "authorized", json_false());
+		CHECK_EQ(zt_ctl_save_member(race_b, NWID, RACE_M1, m), ZT_OK);
+	}
+	CHECK_EQ(race_b->store->ops->commit(race_b->store), ZT_OK);
+	json_decref(m);
+}
+
+/* A member POST through the admin API of c: its status. */
+static int admin_post(struct zt_ctl *c, uint64_t addr, const char *body)
+{
+	static const char token[] = "race-token-0123456789abcdef";
+	struct zt_capi api;
+	struct zt_http_request req;
+	struct zt_httpd_reply reply;
+	char raw[512];
+	int n = snprintf(raw, sizeof raw,
+	                 "POST /controller/network/%016" PRIx64 "/member/%010" PRIx64
+	                 " HTTP/1.1\r\nHost: x\r\nX-ZT1-Auth: %s\r\nContent-Length: %zu\r\n\r\n%s",
+	                 NWID, addr, token, strlen(body), body);
+
+	memset(&api, 0, sizeof api);
+	api.ctl = c;
+	api.token = token;
+	api.public_identity = "1122334455:00";
+	api.now = race_now;
+	api.random = race_random;
+	memset(&reply, 0, sizeof reply);
+	if (n < 0 || (size_t)n >= sizeof raw ||
+	    zt_http_parse_request(raw, (size_t)n, &req) != ZT_HTTP_COMPLETE)
+		return -1;
+	zt_capi_handle(&api, &req, &reply);
+	if (reply.status != 200)
+		printf("  POST member %010" PRIx64 " %s: %d %s\n", addr, body, reply.status,
+		       reply.body != NULL ? reply.body : "");
+	free(reply.body);
+	return reply.status;
+}
+
+/* Does member hold RACE_IP (-1: no such member)? */
+static int race_holds(struct zt_ctl *c, uint64_t addr, bool *authorized)
+{
+	json_t *m = zt_ctl_load_member(c, NWID, addr), *x;
+	size_t i;
+	int n = 0;
+
+	if (m == NULL)
+		return -1;
+	json_array_foreach(json_object_get(m, "ipAssignments"), i, x)
+	{
+		n += json_is_string(x) && strcmp(json_string_value(x), RACE_IP) == 0;
+	}
+	if (authorized != NULL)
+		*authorized = zt_ctl_bool(m, "authorized");
+	json_decref(m);
+	return n;
+}
+
+/* Two controllers (two handles) on one database, a pool of one address.
+ * (1) A member asks controller A for its config on a public network while
+ * the admin of controller B authorizes another member: the address goes
+ * to one of them, never to both.  (2) A member asks A while B's admin
+ * deauthorizes it: the deauthorization stands (A does not write back the
+ * member as it read it before). */
+static void test_race(void)
+{
+	struct zt_ctl a, b;
+	struct zt_netconf *conf = calloc(1, sizeof *conf);
+	struct zt_netconf_request req;
+	json_t *m;
+	bool auth = true, between;
+	int h1, h2;
+
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	fresh_path("race.db");
+	a.store = open_store();
+	/* A SQLite file serves one process (test_lock): there the admin acts
+	 * through the same handle, between the same two steps. */
+	b.store = pg_uri != NULL ? open_store() : a.store;
+	CHECK(conf != NULL && a.store != NULL && b.store != NULL);
+	if (conf == NULL || a.store == NULL || b.store == NULL)
+		goto out;
+	a.address = b.address = NWID >> 24;
+	race_b = &b;
+	CHECK_EQ(a.store->ops->net_put(a.store, NWID,
+	                               "{\"id\":\"1122334455000001\",\"private\":false,"
+	                               "\"v4AssignMode\":{\"zt\":true},\"ipAssignmentPools\":"
+	                               "[{\"ipRangeStart\":\"" RACE_IP
+	                               "\",\"ipRangeEnd\":\"" RACE_IP
+	                               "\"}],\"routes\":[{\"target\":\"10.0.0.0/24\"}]}"),
+	         ZT_OK);
+	race_watch(a.store);
+	b.store->ops = &race_ops;
+	race_a = &a;
+
+	memset(&req, 0, sizeof req);
+	req.nwid = NWID;
+	req.member = RACE_M1;
+	race_admin = race_admin_authorize_m2;
+	CHECK_EQ(zt_ctl_netconf_request(&a, RACE_NOW, &req, conf), ZT_NETCONF_OK);
+	h1 = race_holds(&a, RACE_M1, NULL);
+	h2 = race_holds(&a, RACE_M2, NULL);
+	printf("  config request vs admin: %u unlocked pick(s), m1 holds %d, m2 holds %d\n",
+	       race_unlocked_picks, h1, h2);
+	CHECK(h1 >= 0 && h2 >= 0);
+	CHECK(h1 + h2 <= 1); /* never both */
+	if (race_unlocked_picks > 0)
+		CHECK_EQ(h2, 1); /* the admin took it first, and kept it */
+
+	/* (2): m1 authorized by the admin, without an address (the pool was
+	 * full); m2 deleted, so that the address is free again. */
+	CHECK_EQ(b.store->ops->member_delete(b.store, NWID, RACE_M2), ZT_OK);
+	CHECK_EQ(a.store->ops->net_put(a.store, NWID,
+	                               "{\"id\":\"1122334455000001\",\"private\":true,"
+	                               "\"v4AssignMode\":{\"zt\":true},\"ipAssignmentPools\":"
+	                               "[{\"ipRangeStart\":\"" RACE_IP
+	                               "\",\"ipRangeEnd\":\"" RACE_IP
+	                               "\"}],\"routes\":[{\"target\":\"10.0.0.0/24\"}]}"),
+	         ZT_OK);
+	m = zt_ctl_member_new(NWID, RACE_M1, RACE_NOW);
+	CHECK(m != NULL);
+	json_object_set_new(m, "authorized", json_true());
+	CHECK_EQ(zt_ctl_save_member(&b, NWID, RACE_M1, m), ZT_OK);
+	json_decref(m);
+	zt_ctl_cleanup(&a); /* forget the caches of the first part */
+	race_unlocked_picks = 0;
+	race_admin = race_admin_deauthorize_m1;
+	(void)zt_ctl_netconf_request(&a, RACE_NOW + 1, &req, conf);
+	h1 = race_holds(&a, RACE_M1, &auth);
+	printf("  config request vs deauthorization: %u unlocked pick(s), m1 %s, holds %d\n",
+	       race_unlocked_picks, auth ? "authorized" : "deauthorized", h1);
+	CHECK(!auth); /* the admin's change is not lost */
+	CHECK_EQ(h1, 0);
+
+	/* (3) The other way round: B's admin renames m1 (authorized again,
+	 * never seen, no address) while m1 asks A, which pins its key and
+	 * gives it the address: the admin's write keeps both. */
+	m = zt_ctl_member_new(NWID, RACE_M1, RACE_NOW);
+	CHECK(m != NULL);
+	json_object_set_new(m, "authorized", json_true());
+	CHECK_EQ(zt_ctl_save_member(&b, NWID, RACE_M1, m), ZT_OK);
+	json_decref(m);
+	zt_ctl_cleanup(&a);
+	race_on_get = race_request_m1;
+	CHECK_EQ(admin_post(&b, RACE_M1, "{\"name\":\"laptop\"}"), 200);
+	between = race_on_get == NULL;
+	if (!between) { /* the POST read nothing outside its transaction */
+		race_on_get = NULL;
+		race_request_m1();
+	}
+	m = zt_ctl_load_member(&a, NWID, RACE_M1);
+	h1 = race_holds(&a, RACE_M1, &auth);
+	printf("  admin rename vs config request (%s): m1 holds %d, identity '%.12s', name "
+	       "'%s'\n",
+	       between ? "between its reading and writing" : "after it", h1,
+	       m != NULL ? json_string_value(json_object_get(m, "identity")) : "",
+	       m != NULL ? json_string_value(json_object_get(m, "name")) : "");
+	CHECK(auth);
+	CHECK_EQ(h1, 1);
+	CHECK(m != NULL && json_string_length(json_object_get(m, "identity")) > 0);
+	CHECK(m != NULL && strcmp(json_string_value(json_object_get(m, "name")), "laptop") == 0);
+	json_decref(m);
+out:
+	race_admin = NULL;
+	race_on_get = NULL;
+	zt_ctl_cleanup(&a);
+	zt_ctl_cleanup(&b);
+	if (b.store != a.store)
+		zt_store_close(b.store);
+	zt_store_close(a.store);
+	free(conf);
+}
+
 #ifndef ZT_NO_PG
 /* Durable on return: what a store acknowledged survives a crash of the
  * server (pgtmp.sh crash: stopped without a checkpoint, the WAL replayed
@@ -731,7 +1112,9 @@ static void run_pg(void)
 	RUN(test_index);
 	RUN(test_transactions);
 	RUN(test_invites);
+	RUN(test_ui_tables);
 	RUN(test_audit);
+	RUN(test_race);
 	RUN(test_crash);
 	RUN(test_pg_lead);
 	if (given == NULL || given[0] == '\0') {
@@ -761,9 +1144,11 @@ int main(void)
 	RUN(test_transactions);
 	RUN(test_migration);
 	RUN(test_invites);
+	RUN(test_ui_tables);
 	RUN(test_crash);
 	RUN(test_modes);
 	RUN(test_audit);
+	RUN(test_race);
 #ifdef ZT_NO_PG
 	printf("SKIP ctl_store on PostgreSQL: built with PG=0 (no libpq)\n");
 #else
