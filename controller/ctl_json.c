@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define BODY_MAX  65536
-#define DEPTH_MAX 32
+#define DEPTH_MAX ZT_CTL_JSON_DEPTH_MAX
 
 int64_t zt_ctl_int(const json_t *obj, const char *key)
 {
@@ -26,7 +26,7 @@ bool zt_ctl_bool(const json_t *obj, const char *key)
 	return json_is_true(json_object_get(obj, key));
 }
 
-static int depth(const json_t *j, int d)
+static int depth_from(const json_t *j, int d)
 {
 	const char *k;
 	json_t *v;
@@ -38,19 +38,24 @@ static int depth(const json_t *j, int d)
 	if (json_is_object(j)) {
 		json_object_foreach((json_t *)j, k, v)
 		{
-			int x = depth(v, d + 1);
+			int x = depth_from(v, d + 1);
 			if (x > m)
 				m = x;
 		}
 	} else if (json_is_array(j)) {
 		json_array_foreach(j, i, v)
 		{
-			int x = depth(v, d + 1);
+			int x = depth_from(v, d + 1);
 			if (x > m)
 				m = x;
 		}
 	}
 	return m;
+}
+
+int zt_ctl_json_depth(const json_t *j)
+{
+	return depth_from(j, 0);
 }
 
 int zt_ctl_parse_body(const char *body, size_t len, json_t **out, char *err, size_t errcap)
@@ -86,7 +91,7 @@ int zt_ctl_parse_body(const char *body, size_t len, json_t **out, char *err, siz
 		snprintf(err, errcap, "the request body must be a JSON object");
 		return -EINVAL;
 	}
-	if (depth(j, 0) > DEPTH_MAX) {
+	if (zt_ctl_json_depth(j) > DEPTH_MAX) {
 		json_decref(j);
 		snprintf(err, errcap, "the request body nests deeper than %d", DEPTH_MAX);
 		return -EINVAL;

@@ -29,6 +29,12 @@
 /* A network's rulesSource: the rule script, kept as written. */
 #define ZT_CTL_RULES_SOURCE_MAX 65536
 
+/* How deep a JSON value nests (a scalar is 0), counted only up to just
+ * past ZT_CTL_JSON_DEPTH_MAX, so that a caller can refuse what nests
+ * deeper without walking all of it (request bodies, imported files). */
+#define ZT_CTL_JSON_DEPTH_MAX 32
+int zt_ctl_json_depth(const json_t *j);
+
 /* The body of a request into *out: empty means {}.  0; -EINVAL for
  * anything but an object or nesting deeper than 32, -EFBIG for more than
  * 64 KiB, -ENOMEM; err says why. */

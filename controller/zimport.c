@@ -14,7 +14,7 @@
 
 #include "controller/ctl_json.h"
 
-#define DEPTH_MAX    32
+#define DEPTH_MAX    ZT_CTL_JSON_DEPTH_MAX
 #define IDENTITY_MAX 1024 /* ZeroTier's public identity text is ~270 chars */
 
 /* What a network carries over, by ZeroTier's names.  dns is taken only as
@@ -44,33 +44,6 @@ static const char *const claim_fields[] = {
     "name", "ipAssignments", "activeBridge", "noAutoAssignIps",
     "tags", "capabilities",  "creationTime", NULL};
 
-static int depth(const json_t *j, int d)
-{
-	const char *k;
-	json_t *v;
-	size_t i;
-	int m = d;
-
-	if (d > DEPTH_MAX)
-		return d;
-	if (json_is_object(j)) {
-		json_object_foreach((json_t *)j, k, v)
-		{
-			int x = depth(v, d + 1);
-			if (x > m)
-				m = x;
-		}
-	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
-		{
-			int x = depth(v, d + 1);
-			if (x > m)
-				m = x;
-		}
-	}
-	return m;
-}
-
 int zt_zimport_parse(const char *text, size_t len, json_t **out, char *err, size_t errcap)
 {
 	json_error_t je;
@@ -87,7 +60,7 @@ int zt_zimport_parse(const char *text, size_t len, json_t **out, char *err, size
 		         je.text);
 		return -EINVAL;
 	}
-	if (!json_is_object(j) || depth(j, 0) > DEPTH_MAX) {
+	if (!json_is_object(j) || zt_ctl_json_depth(j) > DEPTH_MAX) {
 		json_decref(j);
 		snprintf(err, errcap, "expected a JSON object nesting at most %d deep", DEPTH_MAX);
 		return -EINVAL;
