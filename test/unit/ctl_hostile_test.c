@@ -502,6 +502,7 @@ static void test_no_enumeration(void)
 	const uint8_t token[16] = {7};
 	const uint64_t nets[2] = {NWID, NWID + 9}; /* exists, does not */
 	enum zt_netconf_verdict plain[2], with_token[2];
+	unsigned nreads[2];
 
 	if (setup(&f) < 0) {
 		CHECK(0);
@@ -518,9 +519,14 @@ static void test_no_enumeration(void)
 		/* The same store calls either way, and no write. */
 		CHECK_EQ(f.store.writes - writes, 0);
 		CHECK_EQ(f.store.begins - begins, 1);
-		CHECK_EQ(f.store.reads - reads, 4);
 		CHECK_EQ(f.store.invite_uses - uses, 1);
+		nreads[i] = f.store.reads - reads;
 	}
+	/* As many reads for a network that exists as for one that does not
+	 * (how many is the config path's business: an invite's attempt
+	 * reads the member and the network again under the write lock). */
+	CHECK_EQ(nreads[0], nreads[1]);
+	CHECK(nreads[0] >= 4 && nreads[0] <= 8);
 	CHECK_EQ(plain[0], ZT_NETCONF_ACCESS_DENIED);
 	CHECK_EQ(plain[1], ZT_NETCONF_ACCESS_DENIED);
 	CHECK_EQ(with_token[0], ZT_NETCONF_BAD_INVITE);
