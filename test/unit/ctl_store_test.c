@@ -736,12 +736,20 @@ static struct zt_store_ops race_ops;
 static const struct zt_store_ops *race_inner;
 static int race_depth;
 static void (*race_admin)(void);
-static void (*race_on_get)(void); /* the same, after a member's reading */
+static void (*race_on_get)(void);   /* the same, after a member's reading */
+static void (*race_on_begin)(void); /* the same, before a transaction's lock */
 static unsigned race_unlocked_picks;
 
 static int race_begin(struct zt_store *s)
 {
-	int r = race_inner->begin(s);
+	void (*then)(void) = race_on_begin;
+	int r;
+
+	if (race_depth == 0 && then != NULL) {
+		race_on_begin = NULL;
+		then();
+	}
+	r = race_inner->begin(s);
 	race_depth += r == ZT_OK;
 	return r;
 }
@@ -866,18 +874,20 @@ static void race_admin_deauthorize_m1(void)
 	json_decref(m);
 }
 
-/* A member POST through the admin API of c: its status. */
-static int admin_post(struct zt_ctl *c, uint64_t addr, const char *body)
+/* A request to the admin API of c under /controller/network/NWID (path:
+ * the rest, "" or "/member/..."): its status. */
+static int admin_req(struct zt_ctl *c, const char *verb, const char *sub, const char *body)
 {
 	static const char token[] = "race-token-0123456789abcdef";
 	struct zt_capi api;
 	struct zt_http_request req;
 	struct zt_httpd_reply reply;
-	char raw[512];
-	int n = snprintf(raw, sizeof raw,
-	                 "POST /controller/network/%016" PRIx64 "/member/%010" PRIx64
-	                 " HTTP/1.1\r\nHost: x\r\nX-ZT1-Auth: %s\r\nContent-Length: %zu\r\n\r\n%s",
-	                 NWID, addr, token, strlen(body), body);
+	char raw[768];
+	int n =
+	    snprintf(raw, sizeof raw,
+	             "%s /controller/network/%016" PRIx64
+	             "%s HTTP/1.1\r\nHost: x\r\nX-ZT1-Auth: %s\r\nContent-Length: %zu\r\n\r\n%s",
+	             verb, NWID, sub, token, strlen(body), body);
 
 	memset(&api, 0, sizeof api);
 	api.ctl = c;
@@ -891,10 +901,19 @@ static int admin_post(struct zt_ctl *c, uint64_t addr, const char *body)
 		return -1;
 	zt_capi_handle(&api, &req, &reply);
 	if (reply.status != 200)
-		printf("  POST member %010" PRIx64 " %s: %d %s\n", addr, body, reply.status,
+		printf("  %s %s %s: %d %s\n", verb, sub, body, reply.status,
 		       reply.body != NULL ? reply.body : "");
 	free(reply.body);
 	return reply.status;
+}
+
+/* A member POST through the admin API of c: its status. */
+static int admin_post(struct zt_ctl *c, uint64_t addr, const char *body)
+{
+	char sub[32];
+
+	snprintf(sub, sizeof sub, "/member/%010" PRIx64, addr);
+	return admin_req(c, "POST", sub, body);
 }
 
 /* Does member hold RACE_IP (-1: no such member)? */
@@ -914,6 +933,44 @@ static int race_holds(struct zt_ctl *c, uint64_t addr, bool *authorized)
 		*authorized = zt_ctl_bool(m, "authorized");
 	json_decref(m);
 	return n;
+}
+
+static void race_admin_add_route(void)
+{
+	CHECK_EQ(admin_req(race_a, "POST", "",
+	                   "{\"routes\":[{\"target\":\"10.0.0.0/24\"},"
+	                   "{\"target\":\"10.9.0.0/16\",\"via\":\"10.0.0.1\"}]}"),
+	         200);
+}
+
+static void race_admin_rename_net(void)
+{
+	CHECK_EQ(admin_req(race_a, "POST", "", "{\"name\":\"renamed\"}"), 200);
+}
+
+static void race_admin_delete_net(void)
+{
+	CHECK_EQ(admin_req(race_a, "DELETE", "", ""), 200);
+}
+
+/* The newest entry of the audit trail: its action and old value. */
+struct race_audit {
+	char action[16], old[1024];
+};
+
+static int race_audit_cb(void *ctx, const struct zt_store_audit *e)
+{
+	struct race_audit *r = ctx;
+	snprintf(r->action, sizeof r->action, "%s", e->action);
+	snprintf(r->old, sizeof r->old, "%s", e->old_json != NULL ? e->old_json : "");
+	return 0;
+}
+
+static int race_invite_cb(void *ctx, const struct zt_store_invite *inv)
+{
+	(void)inv;
+	(*(unsigned *)ctx)++;
+	return 0;
 }
 
 /* Two controllers (two handles) on one database, a pool of one address.
@@ -1021,9 +1078,61 @@ static void test_race(void)
 	CHECK(m != NULL && json_string_length(json_object_get(m, "identity")) > 0);
 	CHECK(m != NULL && strcmp(json_string_value(json_object_get(m, "name")), "laptop") == 0);
 	json_decref(m);
+
+	/* (4) Two admins change one network, one on each controller: B's
+	 * admin renames it while A's adds a route, just before B's write
+	 * lock.  Neither change is lost, and the trail's old value of the
+	 * rename is the network as it was renamed (with the route). */
+	{
+		struct race_audit au;
+		json_t *net;
+		unsigned invites = 0;
+
+		memset(&au, 0, sizeof au);
+		race_on_begin = race_admin_add_route;
+		CHECK_EQ(admin_req(&b, "POST", "", "{\"name\":\"office\"}"), 200);
+		CHECK(race_on_begin == NULL);
+		net = zt_ctl_load_net(&a, NWID);
+		CHECK(net != NULL);
+		printf("  network rename vs route: name '%s', %zu route(s)\n",
+		       net != NULL ? json_string_value(json_object_get(net, "name")) : "",
+		       json_array_size(json_object_get(net, "routes")));
+		CHECK(net != NULL &&
+		      strcmp(json_string_value(json_object_get(net, "name")), "office") == 0);
+		CHECK_EQ(json_array_size(json_object_get(net, "routes")), 2);
+		json_decref(net);
+		CHECK_EQ(b.store->ops->audit_list(b.store, 0, 1, race_audit_cb, &au), ZT_OK);
+		CHECK(strcmp(au.action, "update") == 0 && strstr(au.old, "10.9.0.0/16") != NULL);
+
+		/* (5) B's admin deletes the network while A's renames it:
+		 * the trail keeps what was deleted, the new name. */
+		memset(&au, 0, sizeof au);
+		race_on_begin = race_admin_rename_net;
+		CHECK_EQ(admin_req(&b, "DELETE", "", ""), 200);
+		CHECK(race_on_begin == NULL);
+		CHECK(zt_ctl_load_net(&a, NWID) == NULL);
+		CHECK_EQ(b.store->ops->audit_list(b.store, 0, 1, race_audit_cb, &au), ZT_OK);
+		printf("  network delete vs rename: trail '%s', old %s the new name\n", au.action,
+		       strstr(au.old, "renamed") != NULL ? "with" : "without");
+		CHECK(strcmp(au.action, "delete") == 0 && strstr(au.old, "renamed") != NULL);
+
+		/* (6) B's admin makes an invite while A's deletes the network:
+		 * no invite is left for a network that is gone, and the
+		 * answer says the network is gone. */
+		CHECK_EQ(a.store->ops->net_put(a.store, NWID, "{\"id\":\"1122334455000001\"}"),
+		         ZT_OK);
+		race_on_begin = race_admin_delete_net;
+		CHECK_EQ(admin_req(&b, "POST", "/invite", "{}"), 404);
+		CHECK(race_on_begin == NULL);
+		CHECK_EQ(b.store->ops->invite_list(b.store, NWID, 10, race_invite_cb, &invites),
+		         ZT_OK);
+		printf("  invite vs network delete: %u invite(s) left\n", invites);
+		CHECK_EQ(invites, 0);
+	}
 out:
 	race_admin = NULL;
 	race_on_get = NULL;
+	race_on_begin = NULL;
 	zt_ctl_cleanup(&a);
 	zt_ctl_cleanup(&b);
 	if (b.store != a.store)
