@@ -812,8 +812,9 @@ static void race_watch(struct zt_store *s)
 #define RACE_M2  UINT64_C(0x0a00000002)
 #define RACE_NOW INT64_C(1700000000000)
 #define RACE_IP  "10.0.0.7"
-static struct zt_ctl *race_a; /* the controller that answers members */
-static struct zt_ctl *race_b; /* the other controller (a standby's admin API) */
+#define RACE_NET "/1122334455000001" /* NWID in a path */
+static struct zt_ctl *race_a;        /* the controller that answers members */
+static struct zt_ctl *race_b;        /* the other controller (a standby's admin API) */
 static const uint8_t race_pk[32] = {7, 7, 7};
 
 static void race_request_m1(void)
@@ -874,8 +875,8 @@ static void race_admin_deauthorize_m1(void)
 	json_decref(m);
 }
 
-/* A request to the admin API of c under /controller/network/NWID (path:
- * the rest, "" or "/member/..."): its status. */
+/* A request to the admin API of c under /controller/network (sub: the
+ * rest, RACE_NET or RACE_NET "/member/..."): its status. */
 static int admin_req(struct zt_ctl *c, const char *verb, const char *sub, const char *body)
 {
 	static const char token[] = "race-token-0123456789abcdef";
@@ -883,11 +884,10 @@ static int admin_req(struct zt_ctl *c, const char *verb, const char *sub, const 
 	struct zt_http_request req;
 	struct zt_httpd_reply reply;
 	char raw[768];
-	int n =
-	    snprintf(raw, sizeof raw,
-	             "%s /controller/network/%016" PRIx64
-	             "%s HTTP/1.1\r\nHost: x\r\nX-ZT1-Auth: %s\r\nContent-Length: %zu\r\n\r\n%s",
-	             verb, NWID, sub, token, strlen(body), body);
+	int n = snprintf(raw, sizeof raw,
+	                 "%s /controller/network%s HTTP/1.1\r\nHost: x\r\nX-ZT1-Auth: "
+	                 "%s\r\nContent-Length: %zu\r\n\r\n%s",
+	                 verb, sub, token, strlen(body), body);
 
 	memset(&api, 0, sizeof api);
 	api.ctl = c;
@@ -910,9 +910,9 @@ static int admin_req(struct zt_ctl *c, const char *verb, const char *sub, const 
 /* A member POST through the admin API of c: its status. */
 static int admin_post(struct zt_ctl *c, uint64_t addr, const char *body)
 {
-	char sub[32];
+	char sub[48];
 
-	snprintf(sub, sizeof sub, "/member/%010" PRIx64, addr);
+	snprintf(sub, sizeof sub, "/%016" PRIx64 "/member/%010" PRIx64, NWID, addr);
 	return admin_req(c, "POST", sub, body);
 }
 
@@ -937,7 +937,7 @@ static int race_holds(struct zt_ctl *c, uint64_t addr, bool *authorized)
 
 static void race_admin_add_route(void)
 {
-	CHECK_EQ(admin_req(race_a, "POST", "",
+	CHECK_EQ(admin_req(race_a, "POST", RACE_NET,
 	                   "{\"routes\":[{\"target\":\"10.0.0.0/24\"},"
 	                   "{\"target\":\"10.9.0.0/16\",\"via\":\"10.0.0.1\"}]}"),
 	         200);
@@ -945,12 +945,20 @@ static void race_admin_add_route(void)
 
 static void race_admin_rename_net(void)
 {
-	CHECK_EQ(admin_req(race_a, "POST", "", "{\"name\":\"renamed\"}"), 200);
+	CHECK_EQ(admin_req(race_a, "POST", RACE_NET, "{\"name\":\"renamed\"}"), 200);
+}
+
+/* The id race_random gives a new network of race_a's. */
+static void race_admin_take_random_id(void)
+{
+	CHECK_EQ(race_a->store->ops->net_put(race_a->store, (NWID & ~UINT64_C(0xffffff)) | 0x5a5a5a,
+	                                     "{\"name\":\"theirs\"}"),
+	         ZT_OK);
 }
 
 static void race_admin_delete_net(void)
 {
-	CHECK_EQ(admin_req(race_a, "DELETE", "", ""), 200);
+	CHECK_EQ(admin_req(race_a, "DELETE", RACE_NET, ""), 200);
 }
 
 /* The newest entry of the audit trail: its action and old value. */
@@ -1090,7 +1098,7 @@ static void test_race(void)
 
 		memset(&au, 0, sizeof au);
 		race_on_begin = race_admin_add_route;
-		CHECK_EQ(admin_req(&b, "POST", "", "{\"name\":\"office\"}"), 200);
+		CHECK_EQ(admin_req(&b, "POST", RACE_NET, "{\"name\":\"office\"}"), 200);
 		CHECK(race_on_begin == NULL);
 		net = zt_ctl_load_net(&a, NWID);
 		CHECK(net != NULL);
@@ -1108,7 +1116,7 @@ static void test_race(void)
 		 * the trail keeps what was deleted, the new name. */
 		memset(&au, 0, sizeof au);
 		race_on_begin = race_admin_rename_net;
-		CHECK_EQ(admin_req(&b, "DELETE", "", ""), 200);
+		CHECK_EQ(admin_req(&b, "DELETE", RACE_NET, ""), 200);
 		CHECK(race_on_begin == NULL);
 		CHECK(zt_ctl_load_net(&a, NWID) == NULL);
 		CHECK_EQ(b.store->ops->audit_list(b.store, 0, 1, race_audit_cb, &au), ZT_OK);
@@ -1122,12 +1130,23 @@ static void test_race(void)
 		CHECK_EQ(a.store->ops->net_put(a.store, NWID, "{\"id\":\"1122334455000001\"}"),
 		         ZT_OK);
 		race_on_begin = race_admin_delete_net;
-		CHECK_EQ(admin_req(&b, "POST", "/invite", "{}"), 404);
+		CHECK_EQ(admin_req(&b, "POST", RACE_NET "/invite", "{}"), 404);
 		CHECK(race_on_begin == NULL);
 		CHECK_EQ(b.store->ops->invite_list(b.store, NWID, 10, race_invite_cb, &invites),
 		         ZT_OK);
 		printf("  invite vs network delete: %u invite(s) left\n", invites);
 		CHECK_EQ(invites, 0);
+
+		/* (7) B's admin makes a network with a random id while A's
+		 * makes one with the same id: B's is refused (409), A's
+		 * stays as it was made. */
+		race_on_begin = race_admin_take_random_id;
+		CHECK_EQ(admin_req(&b, "POST", "/1122334455______", "{\"name\":\"ours\"}"), 409);
+		CHECK(race_on_begin == NULL);
+		net = zt_ctl_load_net(&a, (NWID & ~UINT64_C(0xffffff)) | 0x5a5a5a);
+		CHECK(net != NULL &&
+		      strcmp(json_string_value(json_object_get(net, "name")), "theirs") == 0);
+		json_decref(net);
 	}
 out:
 	race_admin = NULL;
