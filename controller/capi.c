@@ -427,12 +427,13 @@ static int rules_source(json_t *body, struct zt_httpd_reply *reply)
 	return 0;
 }
 
+/* fresh: nwid was picked by random_nwid, a network that must not exist. */
 static void network_post(struct zt_capi *a, const struct zt_http_request *req, uint64_t nwid,
-                         struct zt_httpd_reply *reply)
+                         bool fresh, struct zt_httpd_reply *reply)
 {
 	char err[ERR_MAX], msg[ERR_MAX + 64], object[40];
 	int64_t now = a->now(a->ctx);
-	json_t *body, *net, *old;
+	json_t *body, *net, *old = NULL;
 	bool existed;
 	int r = zt_ctl_parse_body(req->body.p, req->body.len, &body, err, sizeof err);
 
@@ -444,14 +445,36 @@ static void network_post(struct zt_capi *a, const struct zt_http_request *req, u
 		json_decref(body);
 		return;
 	}
+	/* Read, changed and written in one transaction, under the store's
+	 * write lock, as a member POST is: another zt-controller on the same
+	 * PostgreSQL may be changing this network at this moment (one admin
+	 * renames it, another adds a route), and a network read before the
+	 * lock would be written back without the other's change. */
+	if (begin(a) != ZT_OK) {
+		json_decref(body);
+		reply_error(reply, 500, "the database refused the write (see the log)");
+		return;
+	}
 	net = zt_ctl_load_net(a->ctl, nwid);
 	existed = net != NULL;
-	old = existed ? json_deep_copy(net) : NULL;
+	if (existed && fresh) {
+		/* Taken since random_nwid looked, by the other controller. */
+		rollback(a);
+		json_decref(body);
+		json_decref(net);
+		reply_error(reply, 409,
+		            "the new network's random id was taken at the same "
+		            "moment: try again");
+		return;
+	}
 	if (net == NULL)
 		net = zt_ctl_net_new(nwid, now);
 	else
 		zt_ctl_net_fill(net);
+	if (net != NULL && existed)
+		old = json_deep_copy(net);
 	if (net == NULL || (existed && old == NULL)) {
+		rollback(a);
 		json_decref(body);
 		json_decref(net);
 		json_decref(old);
@@ -460,6 +483,7 @@ static void network_post(struct zt_capi *a, const struct zt_http_request *req, u
 	}
 	snprintf(object, sizeof object, "network/%016" PRIx64, nwid);
 	if (zt_ctl_net_update(net, body, err, sizeof err) < 0) {
+		rollback(a);
 		/* Say so when the rules at fault came from the script. */
 		if (json_string_length(json_object_get(body, "rulesSource")) > 0 &&
 		    (strncmp(err, "field 'rules", 12) == 0 ||
@@ -469,8 +493,6 @@ static void network_post(struct zt_capi *a, const struct zt_http_request *req, u
 		else
 			snprintf(msg, sizeof msg, "%s", err);
 		reply_error(reply, 400, msg);
-	} else if (begin(a) != ZT_OK) {
-		reply_error(reply, 500, "the database refused the write (see the log)");
 	} else if (zt_ctl_save_net(a->ctl, nwid, net) != ZT_OK) {
 		rollback(a);
 		reply_error(reply, 500, "the database refused the write (see the log)");
@@ -607,7 +629,7 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 			reply_error(reply, 500, "no free network id found");
 			return;
 		}
-		network_post(a, req, nwid, reply);
+		network_post(a, req, nwid, true, reply);
 		return;
 	}
 	if (zt_nwid_parse(seg, &nwid) != ZT_OK) {
@@ -634,10 +656,24 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 			}
 			if (method(req, "DELETE")) {
 				uint64_t *list = NULL;
-				int cnt = zt_ctl_members(a->ctl, nwid, true, &list);
+				int cnt = 0;
 				int64_t now = a->now(a->ctx);
 				char object[40];
 				int r = begin(a);
+				/* The network and its members are read again under
+				 * the write lock: the trail's old value and the
+				 * members told are those deleted, whatever the other
+				 * zt-controller changed since the reading above. */
+				json_decref(net);
+				net = NULL;
+				if (r == ZT_OK && (net = zt_ctl_load_net(a->ctl, nwid)) == NULL) {
+					rollback(a);
+					snprintf(msg, sizeof msg, "no network %016" PRIx64, nwid);
+					reply_error(reply, 404, msg);
+					return;
+				}
+				if (r == ZT_OK)
+					cnt = zt_ctl_members(a->ctl, nwid, true, &list);
 				snprintf(object, sizeof object, "network/%016" PRIx64, nwid);
 				if (r == ZT_OK && (r = a->ctl->store->ops->net_delete(
 				                       a->ctl->store, nwid)) != ZT_OK)
@@ -661,7 +697,7 @@ static void network_path(struct zt_capi *a, const struct zt_http_request *req, c
 			reply_json(reply, 200, net);
 		} else if (method(req, "POST")) {
 			json_decref(net);
-			network_post(a, req, nwid, reply);
+			network_post(a, req, nwid, false, reply);
 		} else {
 			json_decref(net);
 			bad_method(reply, "GET, POST, PUT, DELETE");
@@ -884,7 +920,7 @@ static void dispatch(struct zt_capi *a, const struct zt_http_request *req,
 		if (random_nwid(a, &nwid) < 0)
 			reply_error(reply, 500, "no free network id found");
 		else
-			network_post(a, req, nwid, reply);
+			network_post(a, req, nwid, true, reply);
 		return;
 	}
 	if (strcmp(path, "/status") == 0 || strcmp(path, "/controller") == 0 ||

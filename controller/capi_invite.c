@@ -91,9 +91,15 @@ static void invite_post(struct zt_capi *a, const struct zt_http_request *req, ui
 	sodium_memzero(rnd, sizeof rnd);
 	if (r != ZT_OK) {
 		zt_capi_rollback(a);
-		if (r == ZT_ENOTFOUND && resv != 0) {
+		/* The network was there when the path was read; read again
+		 * under the write lock, it may be gone (deleted at the same
+		 * moment by the other zt-controller). */
+		if (r == ZT_ENOTFOUND) {
 			sodium_memzero(token, sizeof token);
-			zt_capi_reply_error(reply, 404, "no such reservation (claimed already?)");
+			zt_capi_reply_error(reply, 404,
+			                    resv != 0
+			                        ? "no such reservation (claimed already?)"
+			                        : "no such network (deleted at the same moment)");
 			json_decref(v);
 			return;
 		}

@@ -736,12 +736,20 @@ static struct zt_store_ops race_ops;
 static const struct zt_store_ops *race_inner;
 static int race_depth;
 static void (*race_admin)(void);
-static void (*race_on_get)(void); /* the same, after a member's reading */
+static void (*race_on_get)(void);   /* the same, after a member's reading */
+static void (*race_on_begin)(void); /* the same, before a transaction's lock */
 static unsigned race_unlocked_picks;
 
 static int race_begin(struct zt_store *s)
 {
-	int r = race_inner->begin(s);
+	void (*then)(void) = race_on_begin;
+	int r;
+
+	if (race_depth == 0 && then != NULL) {
+		race_on_begin = NULL;
+		then();
+	}
+	r = race_inner->begin(s);
 	race_depth += r == ZT_OK;
 	return r;
 }
@@ -804,8 +812,9 @@ static void race_watch(struct zt_store *s)
 #define RACE_M2  UINT64_C(0x0a00000002)
 #define RACE_NOW INT64_C(1700000000000)
 #define RACE_IP  "10.0.0.7"
-static struct zt_ctl *race_a; /* the controller that answers members */
-static struct zt_ctl *race_b; /* the other controller (a standby's admin API) */
+#define RACE_NET "/1122334455000001" /* NWID in a path */
+static struct zt_ctl *race_a;        /* the controller that answers members */
+static struct zt_ctl *race_b;        /* the other controller (a standby's admin API) */
 static const uint8_t race_pk[32] = {7, 7, 7};
 
 static void race_request_m1(void)
@@ -866,18 +875,19 @@ static void race_admin_deauthorize_m1(void)
 	json_decref(m);
 }
 
-/* A member POST through the admin API of c: its status. */
-static int admin_post(struct zt_ctl *c, uint64_t addr, const char *body)
+/* A request to the admin API of c under /controller/network (sub: the
+ * rest, RACE_NET or RACE_NET "/member/..."): its status. */
+static int admin_req(struct zt_ctl *c, const char *verb, const char *sub, const char *body)
 {
 	static const char token[] = "race-token-0123456789abcdef";
 	struct zt_capi api;
 	struct zt_http_request req;
 	struct zt_httpd_reply reply;
-	char raw[512];
+	char raw[768];
 	int n = snprintf(raw, sizeof raw,
-	                 "POST /controller/network/%016" PRIx64 "/member/%010" PRIx64
-	                 " HTTP/1.1\r\nHost: x\r\nX-ZT1-Auth: %s\r\nContent-Length: %zu\r\n\r\n%s",
-	                 NWID, addr, token, strlen(body), body);
+	                 "%s /controller/network%s HTTP/1.1\r\nHost: x\r\nX-ZT1-Auth: "
+	                 "%s\r\nContent-Length: %zu\r\n\r\n%s",
+	                 verb, sub, token, strlen(body), body);
 
 	memset(&api, 0, sizeof api);
 	api.ctl = c;
@@ -891,10 +901,19 @@ static int admin_post(struct zt_ctl *c, uint64_t addr, const char *body)
 		return -1;
 	zt_capi_handle(&api, &req, &reply);
 	if (reply.status != 200)
-		printf("  POST member %010" PRIx64 " %s: %d %s\n", addr, body, reply.status,
+		printf("  %s %s %s: %d %s\n", verb, sub, body, reply.status,
 		       reply.body != NULL ? reply.body : "");
 	free(reply.body);
 	return reply.status;
+}
+
+/* A member POST through the admin API of c: its status. */
+static int admin_post(struct zt_ctl *c, uint64_t addr, const char *body)
+{
+	char sub[48];
+
+	snprintf(sub, sizeof sub, "/%016" PRIx64 "/member/%010" PRIx64, NWID, addr);
+	return admin_req(c, "POST", sub, body);
 }
 
 /* Does member hold RACE_IP (-1: no such member)? */
@@ -914,6 +933,52 @@ static int race_holds(struct zt_ctl *c, uint64_t addr, bool *authorized)
 		*authorized = zt_ctl_bool(m, "authorized");
 	json_decref(m);
 	return n;
+}
+
+static void race_admin_add_route(void)
+{
+	CHECK_EQ(admin_req(race_a, "POST", RACE_NET,
+	                   "{\"routes\":[{\"target\":\"10.0.0.0/24\"},"
+	                   "{\"target\":\"10.9.0.0/16\",\"via\":\"10.0.0.1\"}]}"),
+	         200);
+}
+
+static void race_admin_rename_net(void)
+{
+	CHECK_EQ(admin_req(race_a, "POST", RACE_NET, "{\"name\":\"renamed\"}"), 200);
+}
+
+/* The id race_random gives a new network of race_a's. */
+static void race_admin_take_random_id(void)
+{
+	CHECK_EQ(race_a->store->ops->net_put(race_a->store, (NWID & ~UINT64_C(0xffffff)) | 0x5a5a5a,
+	                                     "{\"name\":\"theirs\"}"),
+	         ZT_OK);
+}
+
+static void race_admin_delete_net(void)
+{
+	CHECK_EQ(admin_req(race_a, "DELETE", RACE_NET, ""), 200);
+}
+
+/* The newest entry of the audit trail: its action and old value. */
+struct race_audit {
+	char action[16], old[1024];
+};
+
+static int race_audit_cb(void *ctx, const struct zt_store_audit *e)
+{
+	struct race_audit *r = ctx;
+	snprintf(r->action, sizeof r->action, "%s", e->action);
+	snprintf(r->old, sizeof r->old, "%s", e->old_json != NULL ? e->old_json : "");
+	return 0;
+}
+
+static int race_invite_cb(void *ctx, const struct zt_store_invite *inv)
+{
+	(void)inv;
+	(*(unsigned *)ctx)++;
+	return 0;
 }
 
 /* Two controllers (two handles) on one database, a pool of one address.
@@ -1021,9 +1086,72 @@ static void test_race(void)
 	CHECK(m != NULL && json_string_length(json_object_get(m, "identity")) > 0);
 	CHECK(m != NULL && strcmp(json_string_value(json_object_get(m, "name")), "laptop") == 0);
 	json_decref(m);
+
+	/* (4) Two admins change one network, one on each controller: B's
+	 * admin renames it while A's adds a route, just before B's write
+	 * lock.  Neither change is lost, and the trail's old value of the
+	 * rename is the network as it was renamed (with the route). */
+	{
+		struct race_audit au;
+		json_t *net;
+		unsigned invites = 0;
+
+		memset(&au, 0, sizeof au);
+		race_on_begin = race_admin_add_route;
+		CHECK_EQ(admin_req(&b, "POST", RACE_NET, "{\"name\":\"office\"}"), 200);
+		CHECK(race_on_begin == NULL);
+		net = zt_ctl_load_net(&a, NWID);
+		CHECK(net != NULL);
+		printf("  network rename vs route: name '%s', %zu route(s)\n",
+		       net != NULL ? json_string_value(json_object_get(net, "name")) : "",
+		       json_array_size(json_object_get(net, "routes")));
+		CHECK(net != NULL &&
+		      strcmp(json_string_value(json_object_get(net, "name")), "office") == 0);
+		CHECK_EQ(json_array_size(json_object_get(net, "routes")), 2);
+		json_decref(net);
+		CHECK_EQ(b.store->ops->audit_list(b.store, 0, 1, race_audit_cb, &au), ZT_OK);
+		CHECK(strcmp(au.action, "update") == 0 && strstr(au.old, "10.9.0.0/16") != NULL);
+
+		/* (5) B's admin deletes the network while A's renames it:
+		 * the trail keeps what was deleted, the new name. */
+		memset(&au, 0, sizeof au);
+		race_on_begin = race_admin_rename_net;
+		CHECK_EQ(admin_req(&b, "DELETE", RACE_NET, ""), 200);
+		CHECK(race_on_begin == NULL);
+		CHECK(zt_ctl_load_net(&a, NWID) == NULL);
+		CHECK_EQ(b.store->ops->audit_list(b.store, 0, 1, race_audit_cb, &au), ZT_OK);
+		printf("  network delete vs rename: trail '%s', old %s the new name\n", au.action,
+		       strstr(au.old, "renamed") != NULL ? "with" : "without");
+		CHECK(strcmp(au.action, "delete") == 0 && strstr(au.old, "renamed") != NULL);
+
+		/* (6) B's admin makes an invite while A's deletes the network:
+		 * no invite is left for a network that is gone, and the
+		 * answer says the network is gone. */
+		CHECK_EQ(a.store->ops->net_put(a.store, NWID, "{\"id\":\"1122334455000001\"}"),
+		         ZT_OK);
+		race_on_begin = race_admin_delete_net;
+		CHECK_EQ(admin_req(&b, "POST", RACE_NET "/invite", "{}"), 404);
+		CHECK(race_on_begin == NULL);
+		CHECK_EQ(b.store->ops->invite_list(b.store, NWID, 10, race_invite_cb, &invites),
+		         ZT_OK);
+		printf("  invite vs network delete: %u invite(s) left\n", invites);
+		CHECK_EQ(invites, 0);
+
+		/* (7) B's admin makes a network with a random id while A's
+		 * makes one with the same id: B's is refused (409), A's
+		 * stays as it was made. */
+		race_on_begin = race_admin_take_random_id;
+		CHECK_EQ(admin_req(&b, "POST", "/1122334455______", "{\"name\":\"ours\"}"), 409);
+		CHECK(race_on_begin == NULL);
+		net = zt_ctl_load_net(&a, (NWID & ~UINT64_C(0xffffff)) | 0x5a5a5a);
+		CHECK(net != NULL &&
+		      strcmp(json_string_value(json_object_get(net, "name")), "theirs") == 0);
+		json_decref(net);
+	}
 out:
 	race_admin = NULL;
 	race_on_get = NULL;
+	race_on_begin = NULL;
 	zt_ctl_cleanup(&a);
 	zt_ctl_cleanup(&b);
 	if (b.store != a.store)
