@@ -174,7 +174,7 @@ PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 
 .PHONY: all deps test test-unit test-e2e nat-matrix pktpath-bench shellcost-bench shellcost-rules-bench demo fuzz \
 	fuzz-smoke install uninstall clean format format-check check-layering bench dos-bench \
-	ctl-bench tsan deb package-test compat cross cross-deps test-cross tests node-tests
+	ctl-bench tsan deb package-test compat cross cross-deps test-cross tests node-tests ci-cross
 all: $(PROGS) $(B)/libztnode.a
 
 # DEPS=build (default), test, demo, package, bench or pktpath.
@@ -355,6 +355,12 @@ cross: cross-deps
 
 # CROSS_TESTS=node: the core's unit tests only (no simulator).  Under
 # qemu-user a subset: ZT_SKIP_UNIT (test/run.sh), ZT_SIM_ONLY (test/sim/main.c).
+# CI's stage for the router builds (test/ci-cross.sh): mipsel's unit tests
+# and a named subset of the simulator, and big-endian mips's core unit
+# tests, static with musl under qemu-user (root: it installs what it needs).
+ci-cross:
+	@sh test/ci-cross.sh
+
 test-cross: cross-deps
 	+@$(X_MAKE) $(if $(filter node,$(CROSS_TESTS)),node-tests,tests)
 	@B=build-$(ARCH) ZT_RUN=$(QEMU_$(ARCH)) ZT_SKIP_E2E=1 ZT_SKIP_FUZZ=1 sh test/run.sh

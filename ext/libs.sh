@@ -20,6 +20,10 @@
 # in PREFIX/lib/pkgconfig (libnatpmp ships none: -lnatpmp is used as is).
 # PREFIX/.done-NAME marks what is built: a second run builds nothing.
 set -eu
+# Called from make with ARCH=... on its command line: make passes that on
+# to every make below it (MAKEFLAGS) and in the environment, and a library's Makefile may read ARCH
+# (musl's picked arch/mipsel, which does not exist, instead of arch/mips).
+unset MAKEFLAGS MFLAGS MAKELEVEL ARCH
 [ $# -ge 2 ] || { echo "usage: ext/libs.sh CC PREFIX [WORKDIR]" >&2; exit 2; }
 cc=$1
 mkdir -p "$2"

@@ -17,6 +17,10 @@
 # function, so that --gc-sections keeps only what zt calls.
 # PREFIX/.done marks it built: a second run does nothing.
 set -eu
+# Called from make with ARCH=... on its command line: make passes that on
+# to every make below it (MAKEFLAGS) and in the environment, and musl's own Makefile reads ARCH
+# (musl's picked arch/mipsel, which does not exist, instead of arch/mips).
+unset MAKEFLAGS MFLAGS MAKELEVEL ARCH
 [ $# -ge 2 ] || { echo "usage: ext/musl.sh CROSS PREFIX [WORKDIR]" >&2; exit 2; }
 cross=$1
 mkdir -p "$2"
