@@ -34,7 +34,7 @@ ifeq ($(origin CC),default)
 CC := $(if $(CROSS),$(CROSS)gcc,cc)
 endif
 ifeq ($(origin AR),default)
-AR := $(CROSS)ar
+AR := $(CROSS)$(if $(filter 1,$(LTO)),gcc-ar,ar)
 endif
 PKG_CONFIG ?= $(CROSS)pkg-config
 
@@ -69,6 +69,23 @@ SANFLAGS :=
 OPT ?= -O2 -g
 endif
 
+# LTO=1: link-time optimisation, one section per function and object and
+# --gc-sections: the smallest programs (a router's flash, doc/footprint.md).
+# The code is generated at the link, so the link is given the compile's
+# -O and CFLAGS too; the archives are made with gcc-ar (its plugin indexes
+# the LTO objects) unless AR is given.
+ifeq ($(LTO),1)
+SIZE_CFLAGS := -flto=auto -ffunction-sections -fdata-sections
+override LDFLAGS += -flto=auto -Wl,--gc-sections $(OPT) $(CFLAGS)
+endif
+# MIPS16=1: zt's own code in MIPS16e, the 16-bit encoding of the MIPS32
+# cores of common routers (24K, 74K, 1004K): about a third smaller.
+# -minterlink-mips16: calls to and from the libraries' MIPS32 code.
+ifeq ($(MIPS16),1)
+SIZE_CFLAGS += -mips16 -minterlink-mips16
+override LDFLAGS += -mips16 -minterlink-mips16
+endif
+
 ifeq ($(V),1)
 Q_CC :=
 Q_LD :=
@@ -98,7 +115,7 @@ ifeq ($(WERROR),1)
 WARN += -Werror
 endif
 # The caller's CPPFLAGS and CFLAGS come last: their -O and -g win.
-CFLAGS_COMMON := -std=c11 $(OPT) $(STATIC_CFLAGS) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(DEPS_CPPFLAGS) -MMD -MP -I. -Inode \
+CFLAGS_COMMON := -std=c11 $(OPT) $(STATIC_CFLAGS) $(SIZE_CFLAGS) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(DEPS_CPPFLAGS) -MMD -MP -I. -Inode \
 	$(CPPFLAGS) $(CFLAGS)
 # node/ is portable C11; the shells use Linux and GNU interfaces.
 CFLAGS_NODE := $(CFLAGS_COMMON) -D_POSIX_C_SOURCE=200809L
@@ -326,6 +343,18 @@ demo:
 # SQLite alone); CROSS_OPT: the compiler's -O (-Os: a router's flash).
 # make CROSS=mipsel-linux-gnu- DEPS_PREFIX=... is the same build by hand
 # against the cross glibc, dynamic unless STATIC=1.
+#
+# LINK=dynamic (make cross / test-cross ARCH=mipsel LINK=dynamic): the build
+# an OpenWrt package makes (openwrt/Makefile), into build-ARCH-dyn/: Debian's
+# cross gcc and glibc, linked against the shared libsodium, jansson,
+# miniupnpc and libnatpmp of Debian's multiarch packages for the target
+# (libsodium-dev:mipsel..., found by pkg-config in /usr/lib/TRIPLET/pkgconfig;
+# make deps DEPS=cross-dyn ARCH=mipsel installs them), -Os, NO_DNS=1, LTO=1
+# (with --gc-sections) and, on MIPS, MIPS16=1.  The tests run under
+# qemu-user with the target's loader and libraries from the same packages
+# (/lib/ld.so.1 of libc6:mipsel).  SQLite, for the controller's code in the
+# tests alone, is the target's runtime library with the build machine's
+# sqlite3.h (ext/deps.sh says why).
 CROSS_mipsel := mipsel-linux-gnu-
 CROSS_mips := mips-linux-gnu-
 CROSS_arm := arm-linux-gnueabihf-
@@ -335,23 +364,36 @@ QEMU_mipsel := qemu-mipsel
 QEMU_arm := qemu-arm
 QEMU_aarch64 := qemu-aarch64
 CROSS_OPT ?= -Os -g
+ifeq ($(LINK),dynamic)
+XB = build-$(ARCH)-dyn
+X_MAKE = $(MAKE) --no-print-directory B=$(XB) CC=$(CROSS_$(ARCH))gcc AR=$(CROSS_$(ARCH))gcc-ar \
+	PKG_CONFIG='PKG_CONFIG_LIBDIR=/usr/lib/$(patsubst %-,%,$(CROSS_$(ARCH)))/pkgconfig pkg-config' \
+	OPT='$(CROSS_OPT)' NO_DNS=1 LTO=1 $(if $(filter mips mipsel,$(ARCH)),MIPS16=1) PG=0 \
+	CTL_LIBS=-l:libsqlite3.so.0 WERROR=$(or $(WERROR),1)
+else
+XB = build-$(ARCH)
 X_CC = $(if $(filter x86_64,$(ARCH)),musl-gcc,$(abspath build-$(ARCH)/musl)/bin/musl-gcc)
 X_AR = $(if $(filter x86_64,$(ARCH)),ar,$(CROSS_$(ARCH))ar)
 X_MAKE = $(MAKE) --no-print-directory B=build-$(ARCH) CC=$(X_CC) AR=$(X_AR) STATIC=1 \
 	OPT='$(CROSS_OPT)' DEPS_PREFIX=build-$(ARCH)/deps WERROR=$(or $(WERROR),1) PG=0 \
 	$$(test -f build-$(ARCH)/deps/lib/libnatpmp.a || echo NATPMP=0) \
 	$$(test -f build-$(ARCH)/deps/lib/libldns.a || echo NO_DNS=1)
+endif
 
 cross-deps:
 	@test -n "$(CROSS_$(ARCH))$(filter x86_64,$(ARCH))" || \
 		{ echo "ARCH=mipsel, mips, arm, aarch64 or x86_64" >&2; exit 2; }
+ifeq ($(LINK),dynamic)
+	@ZT_DEPS_CHECK=1 ARCH=$(ARCH) sh ext/deps.sh cross-dyn
+else
 	@ZT_DEPS_CHECK=1 ARCH=$(ARCH) sh ext/deps.sh cross
 	@$(if $(CROSS_$(ARCH)),sh ext/musl.sh $(CROSS_$(ARCH)) build-$(ARCH)/musl build-$(ARCH)/src,:)
 	@ZT_LIBS_OPT=-Os $(if $(CROSS_LIBS),ZT_LIBS='$(CROSS_LIBS)') \
 		sh ext/libs.sh $(X_CC) build-$(ARCH)/deps build-$(ARCH)/src
+endif
 
 cross: cross-deps
-	+@$(X_MAKE) all build-$(ARCH)/bench/footprint
+	+@$(X_MAKE) all $(XB)/bench/footprint
 
 # CROSS_TESTS=node: the core's unit tests only (no simulator).  Under
 # qemu-user a subset: ZT_SKIP_UNIT (test/run.sh), ZT_SIM_ONLY (test/sim/main.c).
@@ -363,7 +405,7 @@ ci-cross:
 
 test-cross: cross-deps
 	+@$(X_MAKE) $(if $(filter node,$(CROSS_TESTS)),node-tests,tests)
-	@B=build-$(ARCH) ZT_RUN=$(QEMU_$(ARCH)) ZT_SKIP_E2E=1 ZT_SKIP_FUZZ=1 sh test/run.sh
+	@B=$(XB) ZT_RUN=$(QEMU_$(ARCH)) ZT_SKIP_E2E=1 ZT_SKIP_FUZZ=1 sh test/run.sh
 
 # ---- fuzzing (clang/libFuzzer) ----
 FUZZ_SRCS := $(wildcard test/fuzz/fuzz_*.c)
@@ -534,6 +576,7 @@ check-layering: $(B)/libztnode.a
 	@sh test/check-layering.sh $(B)/libztnode.a
 
 clean:
-	rm -rf build build-san build-fuzz build-mipsel build-mips build-arm build-aarch64 build-x86_64
+	rm -rf build build-san build-fuzz build-mipsel build-mips build-arm build-aarch64 build-x86_64 \
+		build-mipsel-dyn build-mips-dyn build-arm-dyn build-aarch64-dyn
 
 -include $(shell find $(sort build build-san build-fuzz $(B)) -name '*.d' -type f 2>/dev/null)
