@@ -4,13 +4,14 @@
 #   make            build/ztd build/zt-cli build/zt-root build/zt-controller build/libztnode.a
 #   make test       unit + simulation + fuzz smoke + netns e2e (root); last line "N passed, N failed"
 #   make demo       two members and a root in network namespaces, ping across the overlay
-#   make deps       install the build's Debian packages (DEPS=test|demo|package|bench|pktpath)
+#   make deps       install the build's Debian packages (DEPS=test|demo|package|bench|pktpath|cross|cross-dyn)
 #   make SAN=1      the same with ASan+UBSan (objects go to build-san/)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS each (clang)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deb        the Debian packages (dpkg-buildpackage; they land in build/deb/)
 #   make package-test   build the .debs, install, upgrade and purge them in a scratch root
 #   make test-cross ARCH=mipsel   static build for mipsel (mips, arm, aarch64), tests under qemu-user
+#   make test-cross ARCH=mipsel LINK=dynamic   the same for the OpenWrt package's dynamic build
 #   make format / format-check
 #
 # For packagers (as wireguard-tools' src/Makefile): CC, AR, PKG_CONFIG, CFLAGS,
@@ -194,7 +195,8 @@ PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 	ctl-bench tsan deb package-test compat cross cross-deps test-cross tests node-tests ci-cross
 all: $(PROGS) $(B)/libztnode.a
 
-# DEPS=build (default), test, demo, package, bench or pktpath.
+# DEPS=build (default), test, demo, package, bench, pktpath, cross or
+# cross-dyn (these two with ARCH=).
 DEPS ?= build
 deps:
 	@sh ext/deps.sh $(DEPS)
@@ -398,8 +400,9 @@ cross: cross-deps
 # CROSS_TESTS=node: the core's unit tests only (no simulator).  Under
 # qemu-user a subset: ZT_SKIP_UNIT (test/run.sh), ZT_SIM_ONLY (test/sim/main.c).
 # CI's stage for the router builds (test/ci-cross.sh): mipsel's unit tests
-# and a named subset of the simulator, and big-endian mips's core unit
-# tests, static with musl under qemu-user (root: it installs what it needs).
+# and a named subset of the simulator, static with musl and LINK=dynamic,
+# and big-endian mips's core unit tests, static with musl, under qemu-user
+# (root: it installs what it needs).
 ci-cross:
 	@sh test/ci-cross.sh
 
