@@ -376,7 +376,7 @@ COMMA := ,
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 	-I. -Inode $(PKG_CFLAGS) -DZT_VERSION='"$(VERSION)"'
 FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c osdep/rulesjson.c osdep/version.c service/api_json.c controller/ctl_json.c controller/ctl_rules.c \
-	controller/ctl.c controller/policy.c $(wildcard controller/capi*.c) controller/store_sqlite.c \
+	controller/ctl.c controller/policy.c $(wildcard controller/capi*.c) $(wildcard controller/store_sqlite*.c) \
 	controller/store_index.c controller/zimport.c
 # The web UI (fuzz_ui): its server side and its files, generated as in $(B).
 FUZZ_LIB_SRCS += controller/ui.c controller/uisess.c build-fuzz/gen/ui_assets.c
