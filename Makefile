@@ -145,7 +145,7 @@ ROOT_SRCS := $(wildcard root/*.c)
 CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c \
 	controller/rulescmd.c controller/adduser.c controller/zimportcmd.c,$(wildcard controller/*.c))
 ifeq ($(PG),0)
-CTL_LIB_SRCS := $(filter-out controller/store_pg.c,$(CTL_LIB_SRCS))
+CTL_LIB_SRCS := $(filter-out controller/store_pg.c controller/store_pg_%.c,$(CTL_LIB_SRCS))
 $(B)/test/unit/ctl_store_test.o: CFLAGS_NODE += -DZT_NO_PG
 else
 CTL_LIB_SRCS := $(filter-out controller/store_nopg.c,$(CTL_LIB_SRCS))
