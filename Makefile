@@ -163,11 +163,14 @@ ROOT_SRCS := $(wildcard root/*.c)
 CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c \
 	controller/rulescmd.c controller/adduser.c controller/zimportcmd.c,$(wildcard controller/*.c))
 ifeq ($(PG),0)
-CTL_LIB_SRCS := $(filter-out controller/store_pg.c,$(CTL_LIB_SRCS))
+CTL_LIB_SRCS := $(filter-out controller/store_pg.c controller/store_pg_%.c,$(CTL_LIB_SRCS))
 $(B)/test/unit/ctl_store_test.o: CFLAGS_NODE += -DZT_NO_PG
 else
 CTL_LIB_SRCS := $(filter-out controller/store_nopg.c,$(CTL_LIB_SRCS))
 endif
+# The rules language compiler, in libztctl and alone in rulesc_test and the
+# fuzz target; not rulescmd.c, zt-controller's command that calls it.
+RULESC_SRCS := controller/rulesc.c $(wildcard controller/rulesc_*.c)
 CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c controller/rulescmd.c \
 	controller/adduser.c controller/zimportcmd.c
 # The web UI's files (controller/ui/), built into the controller as C arrays.
@@ -269,8 +272,8 @@ $(OSDEP_TESTS:%=$(B)/test/%): $(B)/test/%: $(B)/test/unit/%.o $(B)/libztos.a $(B
 $(B)/test/ctl_%_test: $(B)/test/unit/ctl_%_test.o $(B)/libztctl.a $(B)/libztos.a \
 		$(B)/libztnode.a
 	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CTL_LIBS)
-# rulesc_test: the rules language compiler alone (controller/rulesc.c).
-$(B)/test/rulesc_test: $(B)/test/unit/rulesc_test.o $(B)/controller/rulesc.o $(B)/libztnode.a
+# rulesc_test: the rules language compiler alone (controller/rulesc*.c).
+$(B)/test/rulesc_test: $(B)/test/unit/rulesc_test.o $(RULESC_SRCS:%.c=$(B)/%.o) $(B)/libztnode.a
 	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 # netapply_test: ztd's config filtering (service/netapply.c).
 $(B)/test/netapply_test: $(B)/test/unit/netapply_test.o $(B)/service/netapply.o $(B)/libztos.a \
@@ -418,13 +421,13 @@ COMMA := ,
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 	-I. -Inode $(PKG_CFLAGS) -DZT_VERSION='"$(VERSION)"'
 FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c osdep/rulesjson.c osdep/version.c service/api_json.c controller/ctl_json.c controller/ctl_rules.c \
-	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c \
-	controller/store_index.c controller/zimport.c controller/capi_invite.c controller/capi_user.c
+	controller/ctl.c controller/policy.c $(wildcard controller/capi*.c) $(wildcard controller/store_sqlite*.c) \
+	controller/store_index.c controller/zimport.c
 # The web UI (fuzz_ui): its server side and its files, generated as in $(B).
 FUZZ_LIB_SRCS += controller/ui.c controller/uisess.c build-fuzz/gen/ui_assets.c
 
 # The rules compiler (capi.c compiles a network's rulesSource).
-FUZZ_LIB_SRCS += controller/rulesc.c
+FUZZ_LIB_SRCS += $(RULESC_SRCS)
 # ctl.c's caches and rate limits.
 FUZZ_LIB_SRCS += controller/ctl_cache.c controller/ctl_rate.c
 # ztd's names responder (fuzz_dns).
