@@ -101,7 +101,8 @@ if [ "$want" = cross-dyn ]; then
 	# glibc, loader and libatomic from the same archive (libc6:mipsel).
 	# SQLite for the controller's code in the unit tests and the simulator:
 	# its runtime library alone, with the build machine's sqlite3.h (the
-	# same version: both are Multi-Arch: same).  libsqlite3-dev:mipsel
+	# same version: libsqlite3-0 is Multi-Arch: same, and the build
+	# machine's libsqlite3-dev wants its exact version).  libsqlite3-dev:mipsel
 	# would pull in libc6-dev:mipsel and linux-libc-dev:mipsel, which
 	# must then equal the build machine's version, and the security
 	# archive's kernel headers are often newer than the target's.
