@@ -4,13 +4,14 @@
 #   make            build/ztd build/zt-cli build/zt-root build/zt-controller build/libztnode.a
 #   make test       unit + simulation + fuzz smoke + netns e2e (root); last line "N passed, N failed"
 #   make demo       two members and a root in network namespaces, ping across the overlay
-#   make deps       install the build's Debian packages (DEPS=test|demo|package|bench|pktpath)
+#   make deps       install the build's Debian packages (DEPS=test|demo|package|bench|pktpath|cross|cross-dyn)
 #   make SAN=1      the same with ASan+UBSan (objects go to build-san/)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS each (clang)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deb        the Debian packages (dpkg-buildpackage; they land in build/deb/)
 #   make package-test   build the .debs, install, upgrade and purge them in a scratch root
 #   make test-cross ARCH=mipsel   static build for mipsel (mips, arm, aarch64), tests under qemu-user
+#   make test-cross ARCH=mipsel LINK=dynamic   the same for the OpenWrt package's dynamic build
 #   make format / format-check
 #
 # For packagers (as wireguard-tools' src/Makefile): CC, AR, PKG_CONFIG, CFLAGS,
@@ -34,7 +35,7 @@ ifeq ($(origin CC),default)
 CC := $(if $(CROSS),$(CROSS)gcc,cc)
 endif
 ifeq ($(origin AR),default)
-AR := $(CROSS)ar
+AR := $(CROSS)$(if $(filter 1,$(LTO)),gcc-ar,ar)
 endif
 PKG_CONFIG ?= $(CROSS)pkg-config
 
@@ -69,6 +70,23 @@ SANFLAGS :=
 OPT ?= -O2 -g
 endif
 
+# LTO=1: link-time optimisation, one section per function and object and
+# --gc-sections: the smallest programs (a router's flash, doc/footprint.md).
+# The code is generated at the link, so the link is given the compile's
+# -O and CFLAGS too; the archives are made with gcc-ar (its plugin indexes
+# the LTO objects) unless AR is given.
+ifeq ($(LTO),1)
+SIZE_CFLAGS := -flto=auto -ffunction-sections -fdata-sections
+override LDFLAGS += -flto=auto -Wl,--gc-sections $(OPT) $(CFLAGS)
+endif
+# MIPS16=1: zt's own code in MIPS16e, the 16-bit encoding of the MIPS32
+# cores of common routers (24K, 74K, 1004K): ztd a quarter smaller.
+# -minterlink-mips16: calls to and from the libraries' MIPS32 code.
+ifeq ($(MIPS16),1)
+SIZE_CFLAGS += -mips16 -minterlink-mips16
+override LDFLAGS += -mips16 -minterlink-mips16
+endif
+
 ifeq ($(V),1)
 Q_CC :=
 Q_LD :=
@@ -98,7 +116,7 @@ ifeq ($(WERROR),1)
 WARN += -Werror
 endif
 # The caller's CPPFLAGS and CFLAGS come last: their -O and -g win.
-CFLAGS_COMMON := -std=c11 $(OPT) $(STATIC_CFLAGS) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(DEPS_CPPFLAGS) -MMD -MP -I. -Inode \
+CFLAGS_COMMON := -std=c11 $(OPT) $(STATIC_CFLAGS) $(SIZE_CFLAGS) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(DEPS_CPPFLAGS) -MMD -MP -I. -Inode \
 	$(CPPFLAGS) $(CFLAGS)
 # node/ is portable C11; the shells use Linux and GNU interfaces.
 CFLAGS_NODE := $(CFLAGS_COMMON) -D_POSIX_C_SOURCE=200809L
@@ -145,11 +163,14 @@ ROOT_SRCS := $(wildcard root/*.c)
 CTL_LIB_SRCS := $(filter-out controller/main.c controller/ctld.c controller/invite.c \
 	controller/rulescmd.c controller/adduser.c controller/zimportcmd.c,$(wildcard controller/*.c))
 ifeq ($(PG),0)
-CTL_LIB_SRCS := $(filter-out controller/store_pg.c,$(CTL_LIB_SRCS))
+CTL_LIB_SRCS := $(filter-out controller/store_pg.c controller/store_pg_%.c,$(CTL_LIB_SRCS))
 $(B)/test/unit/ctl_store_test.o: CFLAGS_NODE += -DZT_NO_PG
 else
 CTL_LIB_SRCS := $(filter-out controller/store_nopg.c,$(CTL_LIB_SRCS))
 endif
+# The rules language compiler, in libztctl and alone in rulesc_test and the
+# fuzz target; not rulescmd.c, zt-controller's command that calls it.
+RULESC_SRCS := controller/rulesc.c $(wildcard controller/rulesc_*.c)
 CTL_SRCS := controller/main.c controller/ctld.c controller/invite.c controller/rulescmd.c \
 	controller/adduser.c controller/zimportcmd.c
 # The web UI's files (controller/ui/), built into the controller as C arrays.
@@ -177,7 +198,8 @@ PROGS := $(B)/ztd $(B)/zt-cli $(B)/zt-root $(B)/zt-controller
 	ctl-bench tsan deb package-test compat cross cross-deps test-cross tests node-tests ci-cross
 all: $(PROGS) $(B)/libztnode.a
 
-# DEPS=build (default), test, demo, package, bench or pktpath.
+# DEPS=build (default), test, demo, package, bench, pktpath, cross or
+# cross-dyn (these two with ARCH=).
 DEPS ?= build
 deps:
 	@sh ext/deps.sh $(DEPS)
@@ -250,8 +272,8 @@ $(OSDEP_TESTS:%=$(B)/test/%): $(B)/test/%: $(B)/test/unit/%.o $(B)/libztos.a $(B
 $(B)/test/ctl_%_test: $(B)/test/unit/ctl_%_test.o $(B)/libztctl.a $(B)/libztos.a \
 		$(B)/libztnode.a
 	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CTL_LIBS)
-# rulesc_test: the rules language compiler alone (controller/rulesc.c).
-$(B)/test/rulesc_test: $(B)/test/unit/rulesc_test.o $(B)/controller/rulesc.o $(B)/libztnode.a
+# rulesc_test: the rules language compiler alone (controller/rulesc*.c).
+$(B)/test/rulesc_test: $(B)/test/unit/rulesc_test.o $(RULESC_SRCS:%.c=$(B)/%.o) $(B)/libztnode.a
 	$(Q_LD)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 # netapply_test: ztd's config filtering (service/netapply.c).
 $(B)/test/netapply_test: $(B)/test/unit/netapply_test.o $(B)/service/netapply.o $(B)/libztos.a \
@@ -326,6 +348,18 @@ demo:
 # SQLite alone); CROSS_OPT: the compiler's -O (-Os: a router's flash).
 # make CROSS=mipsel-linux-gnu- DEPS_PREFIX=... is the same build by hand
 # against the cross glibc, dynamic unless STATIC=1.
+#
+# LINK=dynamic (make cross / test-cross ARCH=mipsel LINK=dynamic): the build
+# an OpenWrt package makes (openwrt/Makefile), into build-ARCH-dyn/: Debian's
+# cross gcc and glibc, linked against the shared libsodium, jansson,
+# miniupnpc and libnatpmp of Debian's multiarch packages for the target
+# (libsodium-dev:mipsel..., found by pkg-config in /usr/lib/TRIPLET/pkgconfig;
+# make deps DEPS=cross-dyn ARCH=mipsel installs them), -Os, NO_DNS=1, LTO=1
+# (with --gc-sections) and, on MIPS, MIPS16=1.  The tests run under
+# qemu-user with the target's loader and libraries from the same packages
+# (/lib/ld.so.1 of libc6:mipsel).  SQLite, for the controller's code in the
+# tests alone, is the target's runtime library with the build machine's
+# sqlite3.h (ext/deps.sh says why).
 CROSS_mipsel := mipsel-linux-gnu-
 CROSS_mips := mips-linux-gnu-
 CROSS_arm := arm-linux-gnueabihf-
@@ -335,36 +369,50 @@ QEMU_mipsel := qemu-mipsel
 QEMU_arm := qemu-arm
 QEMU_aarch64 := qemu-aarch64
 CROSS_OPT ?= -Os -g
+ifeq ($(LINK),dynamic)
+XB = build-$(ARCH)-dyn
+X_MAKE = $(MAKE) --no-print-directory B=$(XB) CC=$(CROSS_$(ARCH))gcc AR=$(CROSS_$(ARCH))gcc-ar \
+	PKG_CONFIG='PKG_CONFIG_LIBDIR=/usr/lib/$(patsubst %-,%,$(CROSS_$(ARCH)))/pkgconfig pkg-config' \
+	OPT='$(CROSS_OPT)' NO_DNS=1 LTO=1 $(if $(filter mips mipsel,$(ARCH)),MIPS16=1) PG=0 \
+	CTL_LIBS=-l:libsqlite3.so.0 WERROR=$(or $(WERROR),1)
+else
+XB = build-$(ARCH)
 X_CC = $(if $(filter x86_64,$(ARCH)),musl-gcc,$(abspath build-$(ARCH)/musl)/bin/musl-gcc)
 X_AR = $(if $(filter x86_64,$(ARCH)),ar,$(CROSS_$(ARCH))ar)
 X_MAKE = $(MAKE) --no-print-directory B=build-$(ARCH) CC=$(X_CC) AR=$(X_AR) STATIC=1 \
 	OPT='$(CROSS_OPT)' DEPS_PREFIX=build-$(ARCH)/deps WERROR=$(or $(WERROR),1) PG=0 \
 	$$(test -f build-$(ARCH)/deps/lib/libnatpmp.a || echo NATPMP=0) \
 	$$(test -f build-$(ARCH)/deps/lib/libldns.a || echo NO_DNS=1)
+endif
 
 cross-deps:
 	@test -n "$(CROSS_$(ARCH))$(filter x86_64,$(ARCH))" || \
 		{ echo "ARCH=mipsel, mips, arm, aarch64 or x86_64" >&2; exit 2; }
+ifeq ($(LINK),dynamic)
+	@ZT_DEPS_CHECK=1 ARCH=$(ARCH) sh ext/deps.sh cross-dyn
+else
 	@ZT_DEPS_CHECK=1 ARCH=$(ARCH) sh ext/deps.sh cross
 	@$(if $(CROSS_$(ARCH)),sh ext/musl.sh $(CROSS_$(ARCH)) build-$(ARCH)/musl build-$(ARCH)/src,:)
 	@ZT_LIBS_OPT=-Os $(if $(CROSS_LIBS),ZT_LIBS='$(CROSS_LIBS)') \
 		sh ext/libs.sh $(X_CC) build-$(ARCH)/deps build-$(ARCH)/src
+endif
 
 cross: cross-deps
-	+@$(X_MAKE) all build-$(ARCH)/bench/footprint
+	+@$(X_MAKE) all $(XB)/bench/footprint
 
 # CROSS_TESTS=node: the core's unit tests only (no simulator, and none of
 # the shells' tests even where they were built before).  Under qemu-user a
 # subset: ZT_SKIP_UNIT (test/run.sh), ZT_SIM_ONLY (test/sim/main.c).  CI's
 # stage for the router builds (test/ci-cross.sh): the unit tests and a
-# named subset of the simulator on mipsel and on big-endian mips, static
-# with musl under qemu-user (root: it installs what it needs).
+# named subset of the simulator on mipsel, static with musl and
+# LINK=dynamic, and on big-endian mips, static with musl, under qemu-user
+# (root: it installs what it needs).
 ci-cross:
 	@sh test/ci-cross.sh
 
 test-cross: cross-deps
 	+@$(X_MAKE) $(if $(filter node,$(CROSS_TESTS)),node-tests,tests)
-	@B=build-$(ARCH) ZT_RUN=$(QEMU_$(ARCH)) ZT_SKIP_E2E=1 ZT_SKIP_FUZZ=1 \
+	@B=$(XB) ZT_RUN=$(QEMU_$(ARCH)) ZT_SKIP_E2E=1 ZT_SKIP_FUZZ=1 \
 		$(if $(filter node,$(CROSS_TESTS)),ZT_ONLY=unit) sh test/run.sh
 
 # ---- fuzzing (clang/libFuzzer) ----
@@ -375,13 +423,13 @@ COMMA := ,
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 	-I. -Inode $(PKG_CFLAGS) -DZT_VERSION='"$(VERSION)"'
 FUZZ_LIB_SRCS := $(NODE_SRCS) osdep/http.c osdep/apijson.c osdep/rulesjson.c osdep/version.c service/api_json.c controller/ctl_json.c controller/ctl_rules.c \
-	controller/ctl.c controller/policy.c controller/capi.c controller/store_sqlite.c \
-	controller/store_index.c controller/zimport.c controller/capi_invite.c controller/capi_user.c
+	controller/ctl.c controller/policy.c $(wildcard controller/capi*.c) $(wildcard controller/store_sqlite*.c) \
+	controller/store_index.c controller/zimport.c
 # The web UI (fuzz_ui): its server side and its files, generated as in $(B).
 FUZZ_LIB_SRCS += controller/ui.c controller/uisess.c build-fuzz/gen/ui_assets.c
 
 # The rules compiler (capi.c compiles a network's rulesSource).
-FUZZ_LIB_SRCS += controller/rulesc.c
+FUZZ_LIB_SRCS += $(RULESC_SRCS)
 # ctl.c's caches and rate limits.
 FUZZ_LIB_SRCS += controller/ctl_cache.c controller/ctl_rate.c
 # ztd's names responder (fuzz_dns).
@@ -536,6 +584,7 @@ check-layering: $(B)/libztnode.a
 	@sh test/check-layering.sh $(B)/libztnode.a
 
 clean:
-	rm -rf build build-san build-fuzz build-mipsel build-mips build-arm build-aarch64 build-x86_64
+	rm -rf build build-san build-fuzz build-mipsel build-mips build-arm build-aarch64 build-x86_64 \
+		build-mipsel-dyn build-mips-dyn build-arm-dyn build-aarch64-dyn
 
 -include $(shell find $(sort build build-san build-fuzz $(B)) -name '*.d' -type f 2>/dev/null)

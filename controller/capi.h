@@ -66,9 +66,10 @@ void zt_capi_handle(void *ctx, const struct zt_http_request *req, struct zt_http
 void zt_capi_handle_as(struct zt_capi *a, const char *user, const struct zt_http_request *req,
                        struct zt_httpd_reply *reply);
 
-/* For capi_invite.c and capi_user.c, the API's other parts: replies in
- * ZeroTier's shapes, and a write with its audit entry in one transaction
- * (begin, the write, commit_audited; rollback if the write fails). */
+/* For the API's other parts (capi_*.c): replies in ZeroTier's shapes, a
+ * printable copy of a client-sent path segment for a message, and a write
+ * with its audit entry in one transaction (begin, the write,
+ * commit_audited; rollback if the write fails). */
 void zt_capi_reply_json(struct zt_httpd_reply *reply, int status, json_t *j);
 void zt_capi_reply_error(struct zt_httpd_reply *reply, int status, const char *msg);
 bool zt_capi_method(const struct zt_http_request *req, const char *m);
@@ -78,6 +79,30 @@ void zt_capi_rollback(struct zt_capi *a);
 int zt_capi_commit_audited(struct zt_capi *a, int64_t now, const char *action, const char *object,
                            const json_t *old, const json_t *new_obj);
 void zt_capi_changed(struct zt_capi *a);
+void zt_capi_shown(const char *s, char *out, size_t cap);
+
+/* capi_network.c: /controller/network/<rest>, rest the network id and
+ * what follows it. */
+void zt_capi_network(struct zt_capi *a, const struct zt_http_request *req, const char *rest,
+                     struct zt_httpd_reply *reply);
+/* A new network with a random id of ours, from the request's body. */
+void zt_capi_network_create(struct zt_capi *a, const struct zt_http_request *req,
+                            struct zt_httpd_reply *reply);
+/* GET /controller/network: the networks' ids. */
+void zt_capi_network_list(struct zt_capi *a, struct zt_httpd_reply *reply);
+/* capi_member.c: .../network/<nwid>/<rest> of a network that exists, rest
+ * "member" or "member/<address>" (anything else is answered 404). */
+void zt_capi_members(struct zt_capi *a, const struct zt_http_request *req, uint64_t nwid,
+                     const char *rest, struct zt_httpd_reply *reply);
+/* Add a member's software version (vMajor, vMinor, vRev) to m, the
+ * answer's copy, when its node is a peer of ours. */
+void zt_capi_member_versions(struct zt_capi *a, json_t *m);
+/* capi_unstable.c: /unstable/controller/network<rest>. */
+void zt_capi_unstable(struct zt_capi *a, const struct zt_http_request *req, const char *rest,
+                      struct zt_httpd_reply *reply);
+/* capi_audit.c: /controller/audit. */
+void zt_capi_audit(struct zt_capi *a, const struct zt_http_request *req,
+                   struct zt_httpd_reply *reply);
 
 /* capi_invite.c: .../network/<nwid>/invite (id NULL) and .../invite/<id>
  * of a network that exists. */

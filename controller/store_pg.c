@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * store_pg.c - the controller's store on PostgreSQL (see store.h), for a
- * team that runs several zt-controller processes on one database.
+ * team that runs several zt-controller processes on one database: its
+ * statements and operations (store_pg_int.h lists the other files).
  *
  * The same tables, migrations and semantics as store_sqlite.c: every
  * write is its own transaction unless the caller holds one, and a write
@@ -24,104 +25,13 @@
  * at a time under a third advisory lock (two controllers started at once
  * migrate once).
  */
-#include "controller/store.h"
+#include "controller/store_pg_int.h"
 
 #include <inttypes.h>
-#include <libpq-fe.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Advisory lock keys: "zt" in ASCII, then which lock. */
-#define KEY_LEAD    INT64_C(0x7a74000000000001)
-#define KEY_WRITE   INT64_C(0x7a74000000000002)
-#define KEY_MIGRATE INT64_C(0x7a74000000000003)
-#define CHANNEL     "zt_changed"
-
-struct pg_store {
-	struct zt_store base;
-	PGconn *c;
-	int depth; /* >0 inside a caller's begin/commit */
-	bool leading;
-	char begin_sql[96]; /* BEGIN and the write lock, one round trip */
-};
-
-/* Migration i brings the schema from version i to i+1, as store_sqlite.c's
- * (the member index of 2 -> 3 needs no backfill here: a PostgreSQL store
- * is created by a build that already writes the index). */
-static const char *const migrations[] = {
-    /* 0 -> 1: networks and members, as JSON objects.  Ids compare as
-     * bytes ("C"), as SQLite's, so that pages come in address order. */
-    "CREATE TABLE network (id TEXT COLLATE \"C\" PRIMARY KEY NOT NULL, json TEXT NOT NULL);"
-    "CREATE TABLE member (nwid TEXT COLLATE \"C\" NOT NULL REFERENCES network(id)"
-    " ON DELETE CASCADE, address TEXT COLLATE \"C\" NOT NULL, json TEXT NOT NULL,"
-    " PRIMARY KEY (nwid, address));",
-    /* 1 -> 2: invites, by the hash of their token. */
-    "CREATE TABLE invite (hash BYTEA PRIMARY KEY NOT NULL,"
-    " nwid TEXT COLLATE \"C\" NOT NULL REFERENCES network(id) ON DELETE CASCADE,"
-    " uses_left BIGINT NOT NULL, expires BIGINT NOT NULL, created BIGINT NOT NULL);",
-    /* 2 -> 3: the members' index (store.h). */
-    "ALTER TABLE member ADD COLUMN authorized INTEGER NOT NULL DEFAULT 0;"
-    "ALTER TABLE member ADD COLUMN bridge INTEGER NOT NULL DEFAULT 0;"
-    "ALTER TABLE member ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;"
-    "CREATE INDEX member_authorized ON member (nwid, authorized, address);"
-    "CREATE INDEX member_bridge ON member (nwid, bridge, address);"
-    "CREATE TABLE member_ip (nwid TEXT COLLATE \"C\" NOT NULL,"
-    " address TEXT COLLATE \"C\" NOT NULL, ip BYTEA NOT NULL,"
-    " PRIMARY KEY (nwid, address, ip), FOREIGN KEY (nwid, address)"
-    " REFERENCES member (nwid, address) ON DELETE CASCADE);"
-    "CREATE INDEX member_ip_ip ON member_ip (nwid, ip, address);",
-    /* 3 -> 4: the audit trail of admin changes (store.h). */
-    "CREATE TABLE audit (id BIGSERIAL PRIMARY KEY, time BIGINT NOT NULL,"
-    " who TEXT NOT NULL, action TEXT NOT NULL, object TEXT NOT NULL, old TEXT, new TEXT);"
-    "CREATE INDEX audit_time ON audit (time);",
-    /* 4 -> 5: the web UI's administrators (ui.c); invites by network. */
-    "CREATE TABLE admin_user (name TEXT COLLATE \"C\" PRIMARY KEY NOT NULL,"
-    " hash TEXT NOT NULL, created BIGINT NOT NULL);"
-    "CREATE INDEX invite_nwid ON invite (nwid, created);",
-};
-#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
-
-/* Every statement the store runs once it is open, prepared when it opens
- * (named "zt" and the index): the server parses and plans each one once
- * per connection instead of on every call (planning took longer than
- * running for the lookups: make ctl-bench DB=pg shows the profile). */
-enum stmt {
-	S_NET_GET,
-	S_NET_PUT,
-	S_NET_DELETE,
-	S_NET_LIST,
-	S_MEMBER_GET,
-	S_MEMBER_PUT,
-	S_MEMBER_DELETE,
-	S_MEMBER_LIST,
-	S_IDS_ALL, /* S_IDS_ALL + enum zt_store_which */
-	S_IDS_AUTHORIZED,
-	S_IDS_BRIDGES,
-	S_REVISIONS,
-	S_IP_OWNER,
-	S_COUNT_NETWORKS,
-	S_COUNT_MEMBERS,
-	S_INVITE_PUT,
-	S_INVITE_USE,
-	S_AUDIT_PUT,
-	S_AUDIT_LIST,
-	S_AUDIT_PRUNE_TIME,
-	S_AUDIT_PRUNE_ROWS,
-	S_INVITE_LIST,
-	S_INVITE_DELETE,
-	S_USER_PUT,
-	S_USER_GET,
-	S_USER_DELETE,
-	S_USER_COUNT,
-	S_TRY_LEAD,
-	S_NOTIFY,
-	S_N
-};
-_Static_assert(S_IDS_BRIDGES - S_IDS_ALL == ZT_STORE_BRIDGES &&
-                   S_IDS_AUTHORIZED - S_IDS_ALL == ZT_STORE_AUTHORIZED,
-               "member_ids picks its statement by enum zt_store_which");
 
 static const char *const stmts[S_N] = {
     [S_NET_GET] = "SELECT json FROM network WHERE id = $1",
@@ -185,18 +95,12 @@ static const char *const stmts[S_N] = {
     [S_NOTIFY] = "SELECT pg_notify('" CHANNEL "', $1)::text",
 };
 
-static struct pg_store *pg(struct zt_store *s)
-{
-	return (struct pg_store *)s;
-}
-
 static void id_text(uint64_t v, int digits, char *out, size_t cap)
 {
 	snprintf(out, cap, "%0*" PRIx64, digits, v);
 }
 
-/* A statement without parameters (schema, transaction control). */
-static int exec(PGconn *c, const char *sql)
+int zt_store_pg_exec(PGconn *c, const char *sql)
 {
 	PGresult *res = PQexec(c, sql);
 	ExecStatusType st = PQresultStatus(res);
@@ -204,22 +108,14 @@ static int exec(PGconn *c, const char *sql)
 	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? ZT_OK : ZT_ECALLBACK;
 }
 
-/* Parameters: n of them, text unless len[i] > 0 (binary of that length). */
-struct params {
-	int n;
-	const char *v[8];
-	int len[8];
-	int fmt[8];
-};
-
-static void p_text(struct params *p, const char *v)
+void zt_store_pg_param_text(struct params *p, const char *v)
 {
 	p->v[p->n] = v;
 	p->len[p->n] = 0;
 	p->fmt[p->n++] = 0;
 }
 
-static void p_bin(struct params *p, const void *v, int len)
+void zt_store_pg_param_bin(struct params *p, const void *v, int len)
 {
 	p->v[p->n] = v;
 	p->len[p->n] = len;
@@ -227,10 +123,10 @@ static void p_bin(struct params *p, const void *v, int len)
 }
 
 /* Numbers go as text: the server converts them to the column's type. */
-static void p_int(struct params *p, char *buf, size_t cap, int64_t v)
+void zt_store_pg_param_int(struct params *p, char *buf, size_t cap, int64_t v)
 {
 	snprintf(buf, cap, "%" PRId64, v);
-	p_text(p, buf);
+	zt_store_pg_param_text(p, buf);
 }
 
 static void stmt_name(int st, char *out, size_t cap)
@@ -247,15 +143,12 @@ static PGresult *run(struct pg_store *s, enum stmt st, const struct params *p)
 	return PQexecPrepared(s->c, name, p->n, p->v, p->len, p->fmt, 0);
 }
 
-/* A statement that is not prepared (the migration's: the tables the
- * prepared ones name may not exist yet). */
-static PGresult *run_sql(struct pg_store *s, const char *sql, const struct params *p)
+PGresult *zt_store_pg_run_sql(struct pg_store *s, const char *sql, const struct params *p)
 {
 	return PQexecParams(s->c, sql, p->n, NULL, p->v, p->len, p->fmt, 0);
 }
 
-/* A write's result, cleared; *changed (if given) the rows it touched. */
-static int written(PGresult *res, uint64_t *changed)
+int zt_store_pg_written(PGresult *res, uint64_t *changed)
 {
 	int r = PQresultStatus(res) == PGRES_COMMAND_OK ? ZT_OK : ZT_ECALLBACK;
 
@@ -267,12 +160,10 @@ static int written(PGresult *res, uint64_t *changed)
 
 static int write1(struct pg_store *s, enum stmt st, const struct params *p, uint64_t *changed)
 {
-	return written(run(s, st, p), changed);
+	return zt_store_pg_written(run(s, st, p), changed);
 }
 
-/* The first column of a result's first row, malloc'd, the result cleared;
- * ZT_ENOTFOUND: no row. */
-static int first_text(PGresult *res, char **out)
+int zt_store_pg_first_text(PGresult *res, char **out)
 {
 	int r;
 
@@ -287,14 +178,14 @@ static int first_text(PGresult *res, char **out)
 	return r;
 }
 
-static int get_text(struct pg_store *s, enum stmt st, const struct params *p, char **out)
+int zt_store_pg_get_text(struct pg_store *s, enum stmt st, const struct params *p, char **out)
 {
-	return first_text(run(s, st, p), out);
+	return zt_store_pg_first_text(run(s, st, p), out);
 }
 
 static int pg_begin(struct zt_store *b)
 {
-	struct pg_store *s = pg(b);
+	struct pg_store *s = zt_store_pg_of(b);
 	PGresult *res;
 	int r;
 
@@ -307,7 +198,7 @@ static int pg_begin(struct zt_store *b)
 	PQclear(res);
 	if (r != ZT_OK) {
 		if (PQtransactionStatus(s->c) != PQTRANS_IDLE)
-			(void)exec(s->c, "ROLLBACK");
+			(void)zt_store_pg_exec(s->c, "ROLLBACK");
 		s->depth--;
 		return ZT_ECALLBACK;
 	}
@@ -316,7 +207,7 @@ static int pg_begin(struct zt_store *b)
 
 static int pg_commit(struct zt_store *b)
 {
-	struct pg_store *s = pg(b);
+	struct pg_store *s = zt_store_pg_of(b);
 	PGresult *res;
 	int r;
 
@@ -332,17 +223,17 @@ static int pg_commit(struct zt_store *b)
 	        : ZT_ECALLBACK;
 	PQclear(res);
 	if (r != ZT_OK && PQtransactionStatus(s->c) != PQTRANS_IDLE)
-		(void)exec(s->c, "ROLLBACK");
+		(void)zt_store_pg_exec(s->c, "ROLLBACK");
 	return r;
 }
 
 static void pg_rollback(struct zt_store *b)
 {
-	struct pg_store *s = pg(b);
+	struct pg_store *s = zt_store_pg_of(b);
 	if (s->depth == 0)
 		return;
 	s->depth = 0;
-	(void)exec(s->c, "ROLLBACK");
+	(void)zt_store_pg_exec(s->c, "ROLLBACK");
 }
 
 static int pg_net_get(struct zt_store *b, uint64_t nwid, char **json)
@@ -351,8 +242,8 @@ static int pg_net_get(struct zt_store *b, uint64_t nwid, char **json)
 	char id[24];
 
 	id_text(nwid, 16, id, sizeof id);
-	p_text(&p, id);
-	return get_text(pg(b), S_NET_GET, &p, json);
+	zt_store_pg_param_text(&p, id);
+	return zt_store_pg_get_text(zt_store_pg_of(b), S_NET_GET, &p, json);
 }
 
 static int pg_net_put(struct zt_store *b, uint64_t nwid, const char *json)
@@ -361,9 +252,9 @@ static int pg_net_put(struct zt_store *b, uint64_t nwid, const char *json)
 	char id[24];
 
 	id_text(nwid, 16, id, sizeof id);
-	p_text(&p, id);
-	p_text(&p, json);
-	return write1(pg(b), S_NET_PUT, &p, NULL);
+	zt_store_pg_param_text(&p, id);
+	zt_store_pg_param_text(&p, json);
+	return write1(zt_store_pg_of(b), S_NET_PUT, &p, NULL);
 }
 
 static int deleted(struct pg_store *s, enum stmt st, const struct params *p)
@@ -379,8 +270,8 @@ static int pg_net_delete(struct zt_store *b, uint64_t nwid)
 	char id[24];
 
 	id_text(nwid, 16, id, sizeof id);
-	p_text(&p, id);
-	return deleted(pg(b), S_NET_DELETE, &p);
+	zt_store_pg_param_text(&p, id);
+	return deleted(zt_store_pg_of(b), S_NET_DELETE, &p);
 }
 
 static int each(struct pg_store *s, enum stmt st, const struct params *p, zt_store_each_fn fn,
@@ -401,7 +292,7 @@ static int each(struct pg_store *s, enum stmt st, const struct params *p, zt_sto
 static int pg_net_list(struct zt_store *b, zt_store_each_fn fn, void *ctx)
 {
 	struct params p = {0};
-	return each(pg(b), S_NET_LIST, &p, fn, ctx);
+	return each(zt_store_pg_of(b), S_NET_LIST, &p, fn, ctx);
 }
 
 static int pg_member_get(struct zt_store *b, uint64_t nwid, uint64_t addr, char **json)
@@ -411,9 +302,9 @@ static int pg_member_get(struct zt_store *b, uint64_t nwid, uint64_t addr, char 
 
 	id_text(nwid, 16, id, sizeof id);
 	id_text(addr, 10, a, sizeof a);
-	p_text(&p, id);
-	p_text(&p, a);
-	return get_text(pg(b), S_MEMBER_GET, &p, json);
+	zt_store_pg_param_text(&p, id);
+	zt_store_pg_param_text(&p, a);
+	return zt_store_pg_get_text(zt_store_pg_of(b), S_MEMBER_GET, &p, json);
 }
 
 static int ip_len(const struct zt_inetaddr *ip)
@@ -444,18 +335,18 @@ static int pg_member_put(struct zt_store *b, uint64_t nwid, uint64_t addr, const
 	ips[n] = '\0';
 	id_text(nwid, 16, id, sizeof id);
 	id_text(addr, 10, a, sizeof a);
-	p_text(&p, id);
-	p_text(&p, a);
-	p_text(&p, json);
-	p_int(&p, au, sizeof au, ix.authorized);
-	p_int(&p, br, sizeof br, ix.bridge);
-	p_int(&p, rev, sizeof rev, ix.revision);
-	p_text(&p, ips);
+	zt_store_pg_param_text(&p, id);
+	zt_store_pg_param_text(&p, a);
+	zt_store_pg_param_text(&p, json);
+	zt_store_pg_param_int(&p, au, sizeof au, ix.authorized);
+	zt_store_pg_param_int(&p, br, sizeof br, ix.bridge);
+	zt_store_pg_param_int(&p, rev, sizeof rev, ix.revision);
+	zt_store_pg_param_text(&p, ips);
 	/* The row and its index commit together: one statement, so it needs
 	 * no transaction of its own beyond the write lock's (store.h). */
 	if (pg_begin(b) != ZT_OK)
 		return ZT_ECALLBACK;
-	if (write1(pg(b), S_MEMBER_PUT, &p, NULL) != ZT_OK) {
+	if (write1(zt_store_pg_of(b), S_MEMBER_PUT, &p, NULL) != ZT_OK) {
 		pg_rollback(b);
 		return ZT_ECALLBACK;
 	}
@@ -469,9 +360,9 @@ static int pg_member_delete(struct zt_store *b, uint64_t nwid, uint64_t addr)
 
 	id_text(nwid, 16, id, sizeof id);
 	id_text(addr, 10, a, sizeof a);
-	p_text(&p, id);
-	p_text(&p, a);
-	return deleted(pg(b), S_MEMBER_DELETE, &p);
+	zt_store_pg_param_text(&p, id);
+	zt_store_pg_param_text(&p, a);
+	return deleted(zt_store_pg_of(b), S_MEMBER_DELETE, &p);
 }
 
 static int pg_member_list(struct zt_store *b, uint64_t nwid, zt_store_each_fn fn, void *ctx)
@@ -480,8 +371,8 @@ static int pg_member_list(struct zt_store *b, uint64_t nwid, zt_store_each_fn fn
 	char id[24];
 
 	id_text(nwid, 16, id, sizeof id);
-	p_text(&p, id);
-	return each(pg(b), S_MEMBER_LIST, &p, fn, ctx);
+	zt_store_pg_param_text(&p, id);
+	return each(zt_store_pg_of(b), S_MEMBER_LIST, &p, fn, ctx);
 }
 
 /* A page of addresses (column 0) and, with rev, revisions (column 1). */
@@ -498,9 +389,9 @@ static int page(struct pg_store *s, enum stmt st, uint64_t nwid, uint64_t after,
 		return ZT_OK;
 	id_text(nwid, 16, id, sizeof id);
 	id_text(after, 10, a, sizeof a);
-	p_text(&p, id);
-	p_text(&p, a);
-	p_int(&p, lim, sizeof lim, (int64_t)cap);
+	zt_store_pg_param_text(&p, id);
+	zt_store_pg_param_text(&p, a);
+	zt_store_pg_param_int(&p, lim, sizeof lim, (int64_t)cap);
 	res = run(s, st, &p);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		r = ZT_ECALLBACK;
@@ -521,13 +412,13 @@ static int pg_member_ids(struct zt_store *b, uint64_t nwid, enum zt_store_which 
 	*n = 0;
 	if ((unsigned)which > ZT_STORE_BRIDGES)
 		return ZT_ECALLBACK;
-	return page(pg(b), S_IDS_ALL + which, nwid, after, cap, out, NULL, n);
+	return page(zt_store_pg_of(b), S_IDS_ALL + which, nwid, after, cap, out, NULL, n);
 }
 
 static int pg_member_revisions(struct zt_store *b, uint64_t nwid, uint64_t after, uint64_t *out,
                                int64_t *rev, size_t cap, size_t *n)
 {
-	return page(pg(b), S_REVISIONS, nwid, after, cap, out, rev, n);
+	return page(zt_store_pg_of(b), S_REVISIONS, nwid, after, cap, out, rev, n);
 }
 
 static int pg_ip_owner(struct zt_store *b, uint64_t nwid, const struct zt_inetaddr *ip,
@@ -539,9 +430,9 @@ static int pg_ip_owner(struct zt_store *b, uint64_t nwid, const struct zt_inetad
 	int r;
 
 	id_text(nwid, 16, id, sizeof id);
-	p_text(&p, id);
-	p_bin(&p, ip->ip, ip_len(ip));
-	r = get_text(pg(b), S_IP_OWNER, &p, &t);
+	zt_store_pg_param_text(&p, id);
+	zt_store_pg_param_bin(&p, ip->ip, ip_len(ip));
+	r = zt_store_pg_get_text(zt_store_pg_of(b), S_IP_OWNER, &p, &t);
 	if (r == ZT_OK && zt_address_parse(t, owner) != ZT_OK)
 		r = ZT_ECALLBACK;
 	free(t);
@@ -552,7 +443,7 @@ static int count_rows(struct pg_store *s, enum stmt st, uint64_t *out)
 {
 	struct params p = {0};
 	char *t = NULL;
-	int r = get_text(s, st, &p, &t);
+	int r = zt_store_pg_get_text(s, st, &p, &t);
 
 	*out = r == ZT_OK ? strtoull(t, NULL, 10) : 0;
 	free(t);
@@ -561,9 +452,9 @@ static int count_rows(struct pg_store *s, enum stmt st, uint64_t *out)
 
 static int pg_count(struct zt_store *b, uint64_t *networks, uint64_t *members)
 {
-	if (count_rows(pg(b), S_COUNT_NETWORKS, networks) != ZT_OK)
+	if (count_rows(zt_store_pg_of(b), S_COUNT_NETWORKS, networks) != ZT_OK)
 		return ZT_ECALLBACK;
-	return count_rows(pg(b), S_COUNT_MEMBERS, members);
+	return count_rows(zt_store_pg_of(b), S_COUNT_MEMBERS, members);
 }
 
 static int pg_invite_put(struct zt_store *b, const uint8_t hash[32], uint64_t nwid, unsigned uses,
@@ -573,12 +464,12 @@ static int pg_invite_put(struct zt_store *b, const uint8_t hash[32], uint64_t nw
 	char id[24], u[24], e[24], c[24];
 
 	id_text(nwid, 16, id, sizeof id);
-	p_bin(&p, hash, 32);
-	p_text(&p, id);
-	p_int(&p, u, sizeof u, uses);
-	p_int(&p, e, sizeof e, expires);
-	p_int(&p, c, sizeof c, now);
-	return write1(pg(b), S_INVITE_PUT, &p, NULL);
+	zt_store_pg_param_bin(&p, hash, 32);
+	zt_store_pg_param_text(&p, id);
+	zt_store_pg_param_int(&p, u, sizeof u, uses);
+	zt_store_pg_param_int(&p, e, sizeof e, expires);
+	zt_store_pg_param_int(&p, c, sizeof c, now);
+	return write1(zt_store_pg_of(b), S_INVITE_PUT, &p, NULL);
 }
 
 static int pg_invite_use(struct zt_store *b, const uint8_t hash[32], uint64_t nwid, int64_t now)
@@ -587,10 +478,10 @@ static int pg_invite_use(struct zt_store *b, const uint8_t hash[32], uint64_t nw
 	char id[24], t[24];
 
 	id_text(nwid, 16, id, sizeof id);
-	p_bin(&p, hash, 32);
-	p_text(&p, id);
-	p_int(&p, t, sizeof t, now);
-	return deleted(pg(b), S_INVITE_USE, &p);
+	zt_store_pg_param_bin(&p, hash, 32);
+	zt_store_pg_param_text(&p, id);
+	zt_store_pg_param_int(&p, t, sizeof t, now);
+	return deleted(zt_store_pg_of(b), S_INVITE_USE, &p);
 }
 
 static int pg_invite_list(struct zt_store *b, uint64_t nwid, unsigned limit, zt_store_invite_fn fn,
@@ -602,9 +493,9 @@ static int pg_invite_list(struct zt_store *b, uint64_t nwid, unsigned limit, zt_
 	int r = ZT_OK;
 
 	id_text(nwid, 16, id, sizeof id);
-	p_text(&p, id);
-	p_int(&p, lim, sizeof lim, limit);
-	res = run(pg(b), S_INVITE_LIST, &p);
+	zt_store_pg_param_text(&p, id);
+	zt_store_pg_param_int(&p, lim, sizeof lim, limit);
+	res = run(zt_store_pg_of(b), S_INVITE_LIST, &p);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		r = ZT_ECALLBACK;
 	for (int i = 0; r == ZT_OK && i < PQntuples(res); i++) {
@@ -630,9 +521,9 @@ static int pg_invite_delete(struct zt_store *b, const uint8_t hash[32], uint64_t
 	char id[24];
 
 	id_text(nwid, 16, id, sizeof id);
-	p_bin(&p, hash, 32);
-	p_text(&p, id);
-	return deleted(pg(b), S_INVITE_DELETE, &p);
+	zt_store_pg_param_bin(&p, hash, 32);
+	zt_store_pg_param_text(&p, id);
+	return deleted(zt_store_pg_of(b), S_INVITE_DELETE, &p);
 }
 
 static int pg_user_put(struct zt_store *b, const char *name, const char *hash, int64_t now)
@@ -640,31 +531,31 @@ static int pg_user_put(struct zt_store *b, const char *name, const char *hash, i
 	struct params p = {0};
 	char t[24];
 
-	p_text(&p, name);
-	p_text(&p, hash);
-	p_int(&p, t, sizeof t, now);
-	return write1(pg(b), S_USER_PUT, &p, NULL);
+	zt_store_pg_param_text(&p, name);
+	zt_store_pg_param_text(&p, hash);
+	zt_store_pg_param_int(&p, t, sizeof t, now);
+	return write1(zt_store_pg_of(b), S_USER_PUT, &p, NULL);
 }
 
 static int pg_user_get(struct zt_store *b, const char *name, char **hash)
 {
 	struct params p = {0};
 
-	p_text(&p, name);
-	return get_text(pg(b), S_USER_GET, &p, hash);
+	zt_store_pg_param_text(&p, name);
+	return zt_store_pg_get_text(zt_store_pg_of(b), S_USER_GET, &p, hash);
 }
 
 static int pg_user_delete(struct zt_store *b, const char *name)
 {
 	struct params p = {0};
 
-	p_text(&p, name);
-	return deleted(pg(b), S_USER_DELETE, &p);
+	zt_store_pg_param_text(&p, name);
+	return deleted(zt_store_pg_of(b), S_USER_DELETE, &p);
 }
 
 static int pg_user_count(struct zt_store *b, uint64_t *n)
 {
-	return count_rows(pg(b), S_USER_COUNT, n);
+	return count_rows(zt_store_pg_of(b), S_USER_COUNT, n);
 }
 
 static int pg_audit_put(struct zt_store *b, const struct zt_store_audit *e)
@@ -672,13 +563,13 @@ static int pg_audit_put(struct zt_store *b, const struct zt_store_audit *e)
 	struct params p = {0};
 	char t[24];
 
-	p_int(&p, t, sizeof t, e->time);
-	p_text(&p, e->who != NULL ? e->who : "");
-	p_text(&p, e->action != NULL ? e->action : "");
-	p_text(&p, e->object != NULL ? e->object : "");
-	p_text(&p, e->old_json); /* NULL: SQL NULL */
-	p_text(&p, e->new_json);
-	return write1(pg(b), S_AUDIT_PUT, &p, NULL);
+	zt_store_pg_param_int(&p, t, sizeof t, e->time);
+	zt_store_pg_param_text(&p, e->who != NULL ? e->who : "");
+	zt_store_pg_param_text(&p, e->action != NULL ? e->action : "");
+	zt_store_pg_param_text(&p, e->object != NULL ? e->object : "");
+	zt_store_pg_param_text(&p, e->old_json); /* NULL: SQL NULL */
+	zt_store_pg_param_text(&p, e->new_json);
+	return write1(zt_store_pg_of(b), S_AUDIT_PUT, &p, NULL);
 }
 
 static const char *col(PGresult *res, int row, int i)
@@ -694,9 +585,9 @@ static int pg_audit_list(struct zt_store *b, int64_t before, unsigned limit, zt_
 	PGresult *res;
 	int r = ZT_OK;
 
-	p_int(&p, bf, sizeof bf, before > 0 ? before : INT64_MAX);
-	p_int(&p, lim, sizeof lim, limit);
-	res = run(pg(b), S_AUDIT_LIST, &p);
+	zt_store_pg_param_int(&p, bf, sizeof bf, before > 0 ? before : INT64_MAX);
+	zt_store_pg_param_int(&p, lim, sizeof lim, limit);
+	res = run(zt_store_pg_of(b), S_AUDIT_LIST, &p);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		r = ZT_ECALLBACK;
 	for (int i = 0; r == ZT_OK && i < PQntuples(res); i++) {
@@ -717,7 +608,7 @@ static int pg_audit_list(struct zt_store *b, int64_t before, unsigned limit, zt_
 static int pg_audit_prune(struct zt_store *b, int64_t older_than, uint64_t max_rows,
                           uint64_t *deleted_out)
 {
-	struct pg_store *s = pg(b);
+	struct pg_store *s = zt_store_pg_of(b);
 	struct params p = {0};
 	char t[24];
 	uint64_t n = 0;
@@ -725,12 +616,13 @@ static int pg_audit_prune(struct zt_store *b, int64_t older_than, uint64_t max_r
 	*deleted_out = 0;
 	if (pg_begin(b) != ZT_OK)
 		return ZT_ECALLBACK;
-	p_int(&p, t, sizeof t, older_than);
+	zt_store_pg_param_int(&p, t, sizeof t, older_than);
 	if (write1(s, S_AUDIT_PRUNE_TIME, &p, &n) != ZT_OK)
 		goto fail;
 	*deleted_out += n;
 	p.n = 0;
-	p_int(&p, t, sizeof t, (int64_t)(max_rows > INT64_MAX ? INT64_MAX : max_rows));
+	zt_store_pg_param_int(&p, t, sizeof t,
+	                      (int64_t)(max_rows > INT64_MAX ? INT64_MAX : max_rows));
 	if (write1(s, S_AUDIT_PRUNE_ROWS, &p, &n) != ZT_OK)
 		goto fail;
 	*deleted_out += n;
@@ -751,7 +643,7 @@ static int pg_dump(struct zt_store *b, char **text)
 	    "SELECT 'invite ' || upper(encode(hash, 'hex')) || ' ' || nwid || ' ' || uses_left "
 	    "|| ' ' || expires FROM invite ORDER BY hash",
 	};
-	struct pg_store *s = pg(b);
+	struct pg_store *s = zt_store_pg_of(b);
 	char *out = NULL;
 	size_t len = 0, cap = 0;
 	int r = ZT_OK;
@@ -793,7 +685,7 @@ static int pg_dump(struct zt_store *b, char **text)
 
 static void pg_close(struct zt_store *b)
 {
-	struct pg_store *s = pg(b);
+	struct pg_store *s = zt_store_pg_of(b);
 	if (s->depth > 0)
 		pg_rollback(b);
 	/* Ending the session releases the leadership. */
@@ -801,7 +693,7 @@ static void pg_close(struct zt_store *b)
 	free(s);
 }
 
-static const struct zt_store_ops pg_ops = {
+const struct zt_store_ops zt_store_pg_ops = {
     .close = pg_close,
     .begin = pg_begin,
     .commit = pg_commit,
@@ -832,67 +724,8 @@ static const struct zt_store_ops pg_ops = {
     .dump = pg_dump,
 };
 
-static int migrate(struct pg_store *s, const char *what, char *err, size_t errcap)
-{
-	struct params p = {0};
-	char key[24], *t = NULL;
-	int v, r;
-
-	/* One migrator at a time: the lock is the transaction's, and the
-	 * version is read under it. */
-	p_int(&p, key, sizeof key, KEY_MIGRATE);
-	if (exec(s->c, "BEGIN") != ZT_OK)
-		goto fail;
-	if (first_text(run_sql(s, "SELECT pg_advisory_xact_lock($1::bigint)::text", &p), &t) !=
-	    ZT_OK)
-		goto fail;
-	free(t);
-	t = NULL;
-	if (exec(s->c, "CREATE TABLE IF NOT EXISTS zt_schema (version INTEGER NOT NULL)") != ZT_OK)
-		goto fail;
-	p.n = 0;
-	r = first_text(run_sql(s, "SELECT version FROM zt_schema", &p), &t);
-	if (r == ZT_ENOTFOUND)
-		r = exec(s->c, "INSERT INTO zt_schema (version) VALUES (0)");
-	if (r != ZT_OK)
-		goto fail;
-	v = t != NULL ? atoi(t) : 0;
-	free(t);
-	t = NULL;
-	if (v > SCHEMA_VERSION) {
-		snprintf(err, errcap,
-		         "%s has schema version %d, newer than this zt-controller knows (%d): "
-		         "use a newer zt-controller",
-		         what, v, SCHEMA_VERSION);
-		(void)exec(s->c, "ROLLBACK");
-		return ZT_EINVAL;
-	}
-	/* Each step and its version commit together; the lock holds across
-	 * the steps, so they run in this one transaction. */
-	for (; v < SCHEMA_VERSION; v++) {
-		char ver[24];
-		if (exec(s->c, migrations[v]) != ZT_OK)
-			goto fail;
-		p.n = 0;
-		p_int(&p, ver, sizeof ver, v + 1);
-		if (written(run_sql(s, "UPDATE zt_schema SET version = $1", &p), NULL) != ZT_OK)
-			goto fail;
-	}
-	if (exec(s->c, "COMMIT") != ZT_OK)
-		goto fail;
-	return ZT_OK;
-fail:
-	snprintf(err, errcap, "%s: migrating the schema to version %d failed: %s", what,
-	         SCHEMA_VERSION, PQerrorMessage(s->c));
-	err[strcspn(err, "\n")] = '\0';
-	free(t);
-	(void)exec(s->c, "ROLLBACK");
-	return ZT_ECALLBACK;
-}
-
-/* Every statement of stmts[], on this connection (prepared statements
- * are the session's: a new connection prepares them again). */
-static int prepare(struct pg_store *s)
+/* Every statement of stmts[]. */
+int zt_store_pg_prepare(struct pg_store *s)
 {
 	for (int i = 0; i < S_N; i++) {
 		char name[16];
@@ -905,173 +738,6 @@ static int prepare(struct pg_store *s)
 		PQclear(res);
 		if (!ok)
 			return ZT_ECALLBACK;
-	}
-	return ZT_OK;
-}
-
-static void no_notice(void *ctx, const char *message)
-{
-	(void)ctx;
-	(void)message;
-}
-
-bool zt_store_is_pg(const char *db)
-{
-	return db != NULL &&
-	       (strncmp(db, "postgres://", 11) == 0 || strncmp(db, "postgresql://", 13) == 0);
-}
-
-int zt_store_pg_schema_version(void)
-{
-	return SCHEMA_VERSION;
-}
-
-/* The URI without its password, for messages. */
-static void safe_uri(const char *uri, char *out, size_t cap)
-{
-	const char *at = strchr(uri, '@'), *scheme = strstr(uri, "://");
-	if (at != NULL && scheme != NULL && at > scheme)
-		snprintf(out, cap, "%.*s://…%s", (int)(scheme - uri), uri, at);
-	else
-		snprintf(out, cap, "%s", uri);
-}
-
-int zt_store_pg_open(struct zt_store **out, const char *uri, char *err, size_t errcap)
-{
-	struct pg_store *s;
-	char what[256];
-	int r;
-
-	*out = NULL;
-	safe_uri(uri, what, sizeof what);
-	s = calloc(1, sizeof *s);
-	if (s == NULL) {
-		snprintf(err, errcap, "out of memory");
-		return ZT_ENOMEM;
-	}
-	s->base.ops = &pg_ops;
-	{
-		/* Defaults the URI's own parameters override (they come
-		 * later): a leader cut off from the server, or a server cut
-		 * off from a dead leader's host, notices within about 11 s
-		 * (keepalives at 5 s, then 3 probes 2 s apart, on both ends;
-		 * unix sockets need none), so that the lead moves on. */
-		static const char *const keys[] = {"application_name",
-		                                   "connect_timeout",
-		                                   "keepalives_idle",
-		                                   "keepalives_interval",
-		                                   "keepalives_count",
-		                                   "tcp_user_timeout",
-		                                   "options",
-		                                   "dbname",
-		                                   NULL};
-		const char *vals[] = {"zt-controller",
-		                      "10",
-		                      "5",
-		                      "2",
-		                      "3",
-		                      "11000",
-		                      "-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 "
-		                      "-c tcp_keepalives_count=3",
-		                      uri,
-		                      NULL};
-		s->c = PQconnectdbParams(keys, vals, 1);
-	}
-	if (s->c == NULL || PQstatus(s->c) != CONNECTION_OK) {
-		snprintf(err, errcap, "cannot connect to %s: %s", what,
-		         s->c != NULL ? PQerrorMessage(s->c) : "out of memory");
-		err[strcspn(err, "\n")] = '\0';
-		r = ZT_ECALLBACK;
-		goto fail;
-	}
-	/* Durable on return (whatever the server's default), in UTC, and
-	 * without notices on stderr. */
-	PQsetNoticeProcessor(s->c, no_notice, NULL);
-	if (exec(s->c, "SET synchronous_commit = on") != ZT_OK ||
-	    exec(s->c, "SET client_min_messages = warning") != ZT_OK) {
-		snprintf(err, errcap, "%s: %s", what, PQerrorMessage(s->c));
-		err[strcspn(err, "\n")] = '\0';
-		r = ZT_ECALLBACK;
-		goto fail;
-	}
-	r = migrate(s, what, err, errcap);
-	if (r == ZT_OK && (r = prepare(s)) != ZT_OK) {
-		snprintf(err, errcap, "%s: preparing the statements failed: %s", what,
-		         PQerrorMessage(s->c));
-		err[strcspn(err, "\n")] = '\0';
-	}
-	if (r != ZT_OK)
-		goto fail;
-	snprintf(s->begin_sql, sizeof s->begin_sql,
-	         "BEGIN; SELECT pg_advisory_xact_lock(%" PRId64 ")", KEY_WRITE);
-	*out = &s->base;
-	return ZT_OK;
-fail:
-	PQfinish(s->c);
-	free(s);
-	return r;
-}
-
-int zt_store_pg_try_lead(struct zt_store *b, bool *leading)
-{
-	struct pg_store *s = pg(b);
-	struct params p = {0};
-	char key[24], *t = NULL;
-	int r;
-
-	*leading = s->leading;
-	if (s->leading)
-		return PQstatus(s->c) == CONNECTION_OK ? ZT_OK : ZT_ECALLBACK;
-	p_int(&p, key, sizeof key, KEY_LEAD);
-	r = get_text(s, S_TRY_LEAD, &p, &t);
-	if (r == ZT_OK)
-		s->leading = *leading = strcmp(t, "true") == 0;
-	free(t);
-	return r == ZT_OK ? ZT_OK : ZT_ECALLBACK;
-}
-
-int zt_store_pg_socket(struct zt_store *b)
-{
-	return PQsocket(pg(b)->c);
-}
-
-int zt_store_pg_listen(struct zt_store *b)
-{
-	return exec(pg(b)->c, "LISTEN " CHANNEL);
-}
-
-int zt_store_pg_notify(struct zt_store *b, uint64_t nwid, uint64_t member, bool deauthorized)
-{
-	struct params p = {0};
-	char payload[64], *t = NULL;
-	int r;
-
-	snprintf(payload, sizeof payload, "%016" PRIx64 " %010" PRIx64 " %d", nwid, member,
-	         deauthorized ? 1 : 0);
-	p_text(&p, payload);
-	r = get_text(pg(b), S_NOTIFY, &p, &t);
-	free(t);
-	return r == ZT_OK ? ZT_OK : ZT_ECALLBACK;
-}
-
-int zt_store_pg_changes(struct zt_store *b, zt_store_change_fn fn, void *ctx)
-{
-	struct pg_store *s = pg(b);
-	PGnotify *n;
-
-	if (PQconsumeInput(s->c) == 0 || PQstatus(s->c) != CONNECTION_OK)
-		return ZT_ECALLBACK;
-	while ((n = PQnotifies(s->c)) != NULL) {
-		char nw[17], mb[11];
-		int deauth = 0;
-		uint64_t nwid, member;
-		/* Ours (the leader's own changes are queued where they are
-		 * made) and malformed ones are skipped. */
-		if (n->be_pid != PQbackendPID(s->c) &&
-		    sscanf(n->extra, "%16s %10s %d", nw, mb, &deauth) == 3 &&
-		    zt_nwid_parse(nw, &nwid) == ZT_OK && zt_address_parse(mb, &member) == ZT_OK)
-			fn(ctx, nwid, member, deauth != 0);
-		PQfreemem(n);
 	}
 	return ZT_OK;
 }

@@ -75,6 +75,52 @@ if [ "$want" = pktpath ]; then
 		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
 	done
 fi
+if [ "$want" = cross ] || [ "$want" = cross-dyn ]; then
+	arch=${ARCH:-mipsel}
+	gnu=
+	case $arch in
+	mipsel) gnu=mipsel-linux-gnu deb=mipsel qemu=qemu-mipsel ;;
+	mips) gnu=mips-linux-gnu deb=mips qemu=qemu-mips ;;
+	arm) gnu=arm-linux-gnueabihf deb=armhf qemu=qemu-arm ;;
+	aarch64) gnu=aarch64-linux-gnu deb=arm64 qemu=qemu-aarch64 ;;
+	x86_64) [ "$want" = cross ] || { echo "deps: cross-dyn: ARCH=mipsel mips arm or aarch64" >&2; exit 2; } ;;
+	*) echo "deps: ARCH=$arch: one of mipsel mips arm aarch64 x86_64" >&2; exit 2 ;;
+	esac
+	if [ -n "$gnu" ]; then
+		command -v "$gnu-gcc" >/dev/null 2>&1 || missing="$missing gcc-$gnu"
+		[ -f "/usr/$gnu/include/linux/netlink.h" ] && [ -f "/usr/$gnu/include/stdio.h" ] ||
+			missing="$missing libc6-dev-$deb-cross"
+		command -v "$qemu" >/dev/null 2>&1 || missing="$missing qemu-user"
+	fi
+fi
+if [ "$want" = cross-dyn ]; then
+	# make cross ARCH=... LINK=dynamic: the build an OpenWrt package makes,
+	# linked against shared libraries: Debian's own ones for the target
+	# (multiarch: libsodium-dev:mipsel and so on, found by pkg-config in
+	# /usr/lib/$gnu/pkgconfig), run under qemu-user with the target's
+	# glibc, loader and libatomic from the same archive (libc6:mipsel).
+	# SQLite for the controller's code in the unit tests and the simulator:
+	# its runtime library alone, with the build machine's sqlite3.h (the
+	# same version: libsqlite3-0 is Multi-Arch: same, and the build
+	# machine's libsqlite3-dev wants its exact version).  libsqlite3-dev:mipsel
+	# would pull in libc6-dev:mipsel and linux-libc-dev:mipsel, which
+	# must then equal the build machine's version, and the security
+	# archive's kernel headers are often newer than the target's.
+	for p in libsodium-dev libjansson-dev libminiupnpc-dev libnatpmp-dev libsqlite3-0 libatomic1; do
+		dpkg-query -W -f='${db:Status-Status}' "$p:$deb" 2>/dev/null | grep -qx installed ||
+			missing="$missing $p:$deb"
+	done
+	# A fresh machine knows only its own architecture: apt needs the
+	# target's package lists before it can install any of these.
+	case " $missing " in
+	*":$deb "*)
+		if ! dpkg --print-foreign-architectures | grep -qx "$deb" &&
+			[ -z "${ZT_DEPS_CHECK:-}" ] && [ "$(id -u)" = 0 ]; then
+			dpkg --add-architecture "$deb"
+		fi
+		;;
+	esac
+fi
 if [ "$want" = cross ]; then
 	# make test-cross ARCH=...: the cross compiler, qemu-user to run what it
 	# builds, and the tools that build musl and the libraries zt links from
@@ -85,24 +131,7 @@ if [ "$want" = cross ]; then
 	# musl-dev exists for a few, not big-endian mips); the cross glibc's
 	# package brings the kernel headers musl borrows.  ARCH=x86_64: Debian's
 	# own musl-gcc (musl-tools), natively.
-	arch=${ARCH:-mipsel}
-	gnu=
-	case $arch in
-	mipsel) gnu=mipsel-linux-gnu deb=mipsel qemu=qemu-mipsel ;;
-	mips) gnu=mips-linux-gnu deb=mips qemu=qemu-mips ;;
-	arm) gnu=arm-linux-gnueabihf deb=armhf qemu=qemu-arm ;;
-	aarch64) gnu=aarch64-linux-gnu deb=arm64 qemu=qemu-aarch64 ;;
-	x86_64) ;;
-	*) echo "deps: ARCH=$arch: one of mipsel mips arm aarch64 x86_64" >&2; exit 2 ;;
-	esac
-	if [ -n "$gnu" ]; then
-		command -v "$gnu-gcc" >/dev/null 2>&1 || missing="$missing gcc-$gnu"
-		[ -f "/usr/$gnu/include/linux/netlink.h" ] && [ -f "/usr/$gnu/include/stdio.h" ] ||
-			missing="$missing libc6-dev-$deb-cross"
-		command -v "$qemu" >/dev/null 2>&1 || missing="$missing qemu-user"
-	else
-		command -v musl-gcc >/dev/null 2>&1 || missing="$missing musl-tools"
-	fi
+	[ -n "$gnu" ] || command -v musl-gcc >/dev/null 2>&1 || missing="$missing musl-tools"
 	for t in dpkg-source:dpkg-dev autoreconf:autoconf automake:automake libtoolize:libtool \
 		 tclsh:tcl make:make; do
 		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
