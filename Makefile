@@ -400,13 +400,14 @@ endif
 cross: cross-deps
 	+@$(X_MAKE) all $(XB)/bench/footprint
 
-# CROSS_TESTS=node: the core's unit tests only (no simulator, and none of
-# the shells' tests even where they were built before).  Under qemu-user a
-# subset: ZT_SKIP_UNIT (test/run.sh), ZT_SIM_ONLY (test/sim/main.c).  CI's
-# stage for the router builds (test/ci-cross.sh): the unit tests and a
-# named subset of the simulator on mipsel, static with musl and
-# LINK=dynamic, and on big-endian mips, static with musl, under qemu-user
-# (root: it installs what it needs).
+# CROSS_TESTS=node: builds the core's unit tests alone and runs no
+# simulator, even one built before (test/run.sh runs every unit test
+# program in the build directory: the shells' built before run too).
+# Under qemu-user a subset: ZT_SKIP_UNIT (test/run.sh), ZT_SIM_ONLY
+# (test/sim/main.c).  CI's stage for the router builds (test/ci-cross.sh):
+# the unit tests and a named subset of the simulator on mipsel, static with
+# musl and LINK=dynamic, and on big-endian mips, static with musl, under
+# qemu-user (root: it installs what it needs).
 ci-cross:
 	@sh test/ci-cross.sh
 
