@@ -404,10 +404,9 @@ cross: cross-deps
 # simulator, even one built before (test/run.sh runs every unit test
 # program in the build directory: the shells' built before run too).
 # Under qemu-user a subset: ZT_SKIP_UNIT (test/run.sh), ZT_SIM_ONLY
-# (test/sim/main.c).  CI's stage for the router builds (test/ci-cross.sh):
-# the unit tests and a named subset of the simulator on mipsel, static with
-# musl and LINK=dynamic, and on big-endian mips, static with musl, under
-# qemu-user (root: it installs what it needs).
+# (test/sim/main.c).  CI's stage for the router builds (test/ci-cross.sh),
+# under qemu-user: static mipsel, every test; the subset for mipsel
+# LINK=dynamic and big-endian mips (root: it installs what it needs).
 ci-cross:
 	@sh test/ci-cross.sh
 
