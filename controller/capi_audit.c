@@ -13,30 +13,22 @@
  * number in [1, max]. */
 static int query_int(const struct zt_http_str *q, const char *name, int64_t max, int64_t *out)
 {
-	size_t nl = strlen(name), i = 0;
+	struct zt_http_str v;
+	int64_t n = 0;
 
-	while (i < q->len) {
-		size_t end = i;
-		while (end < q->len && q->p[end] != '&')
-			end++;
-		if (end - i > nl && memcmp(q->p + i, name, nl) == 0 && q->p[i + nl] == '=') {
-			int64_t v = 0;
-			size_t k = i + nl + 1;
-			if (k == end || end - k > 18)
-				return -1;
-			for (; k < end; k++) {
-				if (q->p[k] < '0' || q->p[k] > '9')
-					return -1;
-				v = v * 10 + (q->p[k] - '0');
-			}
-			if (v < 1 || v > max)
-				return -1;
-			*out = v;
-			return 1;
-		}
-		i = end + 1;
+	if (!zt_http_query_param(q, name, &v))
+		return 0;
+	if (v.len == 0 || v.len > 18)
+		return -1;
+	for (size_t k = 0; k < v.len; k++) {
+		if (v.p[k] < '0' || v.p[k] > '9')
+			return -1;
+		n = n * 10 + (v.p[k] - '0');
 	}
-	return 0;
+	if (n < 1 || n > max)
+		return -1;
+	*out = n;
+	return 1;
 }
 
 static json_t *json_or_null(const char *text)

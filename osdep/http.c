@@ -292,9 +292,7 @@ int zt_http_format_head_type(char *out, size_t cap, int status, const char *type
 	return n;
 }
 
-/* The value of the query parameter `name` ("a=1&auth=x"), not decoded:
- * false if absent. */
-static bool query_param(const struct zt_http_str *q, const char *name, struct zt_http_str *out)
+bool zt_http_query_param(const struct zt_http_str *q, const char *name, struct zt_http_str *out)
 {
 	size_t nl = strlen(name), i = 0;
 
@@ -322,7 +320,7 @@ bool zt_http_token_ok(const struct zt_http_request *req, const char *token)
 	/* ZeroTier's order: the header, then ?auth=, then a bearer token. */
 	if (v) {
 		tok = *v;
-	} else if (!query_param(&req->query, "auth", &tok)) {
+	} else if (!zt_http_query_param(&req->query, "auth", &tok)) {
 		v = zt_http_header(req, "Authorization");
 		if (!v || v->len < 7 || strncasecmp(v->p, "Bearer ", 7) != 0)
 			return false;

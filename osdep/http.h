@@ -68,6 +68,10 @@ enum zt_http_parse_result zt_http_parse_request(const char *buf, size_t len,
  * or NULL. */
 const struct zt_http_str *zt_http_header(const struct zt_http_request *req, const char *name);
 
+/* The value of the query parameter `name` ("a=1&auth=x"; the first if it
+ * repeats), not decoded: false if absent. */
+bool zt_http_query_param(const struct zt_http_str *q, const char *name, struct zt_http_str *out);
+
 /* Does the request carry `token` as "X-ZT1-Auth: <token>", as the query
  * parameter "?auth=<token>" or as "Authorization: Bearer <token>" (the
  * first of these it has)?  An empty token never matches; the
