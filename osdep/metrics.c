@@ -493,6 +493,54 @@ static void peer_families(struct zt_metrics *m, const struct peer_walk *w)
 	}
 }
 
+/* The per-network families: one value of struct zt_network_info each. */
+enum net_value {
+	NV_MULTICAST_GROUPS,
+	NV_MEMBERS_KNOWN,
+	NV_FLOWS,
+	NV_FLOWS_MAX,
+	NV_FLOWS_INSERTED,
+	NV_FLOWS_EXPIRED,
+	NV_FLOWS_EVICTED,
+};
+
+static const struct {
+	const char *name;
+	enum zt_metrics_type type;
+	const char *help;
+	enum net_value v;
+} net_families[] = {
+    {"zt_network_multicast_groups_subscribed", ZT_METRICS_GAUGE,
+     "multicast groups the host subscribed to on a network", NV_MULTICAST_GROUPS},
+    {"zt_network_members_known", ZT_METRICS_GAUGE, "peers known to be members of a network",
+     NV_MEMBERS_KNOWN},
+    /* The `established` flow table (doc/rules.md): all 0 while the rules
+     * use none; made anew, so counted anew, when the rules change (a
+     * counter reset, as Prometheus's rate() expects them). */
+    {"zt_network_flows", ZT_METRICS_GAUGE, "connections in a network's flow table", NV_FLOWS},
+    {"zt_network_flows_max", ZT_METRICS_GAUGE, "the bound of a network's flow table", NV_FLOWS_MAX},
+    {"zt_network_flows_inserted_total", ZT_METRICS_COUNTER,
+     "flows made since the network's rules last changed", NV_FLOWS_INSERTED},
+    {"zt_network_flows_expired_total", ZT_METRICS_COUNTER,
+     "flows taken out after their timeout since the rules last changed", NV_FLOWS_EXPIRED},
+    {"zt_network_flows_evicted_total", ZT_METRICS_COUNTER,
+     "live flows that gave way to new ones since the rules last changed", NV_FLOWS_EVICTED},
+};
+
+static uint64_t net_value(const struct zt_network_info *n, enum net_value v)
+{
+	switch (v) {
+	case NV_MULTICAST_GROUPS: return n->multicast_groups;
+	case NV_MEMBERS_KNOWN: return n->members_known;
+	case NV_FLOWS: return n->flows;
+	case NV_FLOWS_MAX: return n->flows_max;
+	case NV_FLOWS_INSERTED: return n->flows_inserted;
+	case NV_FLOWS_EXPIRED: return n->flows_expired;
+	case NV_FLOWS_EVICTED: return n->flows_evicted;
+	}
+	return 0;
+}
+
 static void network_families(struct zt_metrics *m, const struct zt_node *node)
 {
 	struct zt_network_info nets[ZT_METRICS_MAX_NETWORKS];
@@ -502,19 +550,14 @@ static void network_families(struct zt_metrics *m, const struct zt_node *node)
 	if (n > ZT_METRICS_MAX_NETWORKS)
 		n = ZT_METRICS_MAX_NETWORKS;
 	zt_metrics_gauge(m, "zt_num_networks", "networks this node is a member of", (double)total);
-	zt_metrics_family(m, "zt_network_multicast_groups_subscribed", ZT_METRICS_GAUGE,
-	                  "multicast groups the host subscribed to on a network");
-	for (size_t i = 0; i < n; i++) {
-		struct zt_metrics_label l = {"network_id", id};
-		snprintf(id, sizeof id, "%016" PRIx64, nets[i].nwid);
-		zt_metrics_value(m, &l, 1, nets[i].multicast_groups);
-	}
-	zt_metrics_family(m, "zt_network_members_known", ZT_METRICS_GAUGE,
-	                  "peers known to be members of a network");
-	for (size_t i = 0; i < n; i++) {
-		struct zt_metrics_label l = {"network_id", id};
-		snprintf(id, sizeof id, "%016" PRIx64, nets[i].nwid);
-		zt_metrics_value(m, &l, 1, nets[i].members_known);
+	for (size_t f = 0; f < sizeof net_families / sizeof net_families[0]; f++) {
+		zt_metrics_family(m, net_families[f].name, net_families[f].type,
+		                  net_families[f].help);
+		for (size_t i = 0; i < n; i++) {
+			struct zt_metrics_label l = {"network_id", id};
+			snprintf(id, sizeof id, "%016" PRIx64, nets[i].nwid);
+			zt_metrics_value(m, &l, 1, net_value(&nets[i], net_families[f].v));
+		}
 	}
 }
 

@@ -58,6 +58,17 @@ fa1=$(nd a .flowsInserted); fb1=$(nd b .flowsInserted)
 	[ "$(nd b .flows)" -ge 1 ] && [ "$(nd a .flowsMax)" = 4096 ] ||
 	fail flows "a connection made no flow: inserted a $fa0 -> $fa1, b $fb0 -> $fb1; [flows,max,inserted,expired,evicted] $(flows)"
 pass flows "one more connection: flows inserted a $fa0 -> $fa1, b $fb0 -> $fb1; [flows,max,inserted,expired,evicted] $(flows)"
+# The same counters in Prometheus's text (GET /metrics, doc/API.md).
+metric() { # metric NODE FAMILY: its value for the network
+	x "$1" curl -s -m 5 -H "Authorization: Bearer $(cat "${HOME_OF[$1]}/authtoken.secret")" \
+		"http://127.0.0.1:$ZT_PORT/metrics" |
+		awk -v k="$2{network_id=\"$NW\"}" '$1 == k { print $2 }'
+}
+mi=$(metric a zt_network_flows_inserted_total); mm=$(metric a zt_network_flows_max)
+mf=$(metric a zt_network_flows)
+[ -n "$mi" ] && [ "$mi" -ge "$fa1" ] && [ "$mm" = 4096 ] && [ "${mf:-0}" -ge 1 ] ||
+	fail metrics "a's /metrics: flows_inserted_total '$mi' (API $fa1), flows_max '$mm', flows '$mf'"
+pass metrics "a's /metrics agrees: zt_network_flows_inserted_total $mi, zt_network_flows $mf, zt_network_flows_max $mm"
 
 d0=$(( $(nd a .rulesDroppedOut) + $(nd a .rulesDroppedIn) + $(nd b .rulesDroppedOut) + $(nd b .rulesDroppedIn) ))
 conn b a 5555 3 && fail refused "b -> a:5555 passed (a connection from the other side)"

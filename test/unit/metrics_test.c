@@ -546,6 +546,12 @@ static void test_node(void)
 		CHECK(has_line(text, line));
 		CHECK(
 		    has_line(text, "zt_network_members_known{network_id=\"ff00000000000001\"} 0"));
+		/* an ad-hoc network's rules use no `established`: no flow table */
+		CHECK(has_line(text, "zt_network_flows{network_id=\"ff00000000000001\"} 0"));
+		CHECK(has_line(text, "zt_network_flows_max{network_id=\"ff00000000000001\"} 0"));
+		CHECK(has_line(text, "# TYPE zt_network_flows_inserted_total counter"));
+		CHECK(has_line(
+		    text, "zt_network_flows_evicted_total{network_id=\"ff00000000000001\"} 0"));
 		/* every core counter, once */
 		for (int c = 0; c < ZT_CTR_COUNT; c++) {
 			const char *fam, *label, *p;
