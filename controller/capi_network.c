@@ -3,7 +3,8 @@
  * capi_network.c - networks in the admin API (see capi.h): GET, POST
  * (create or update) and DELETE of /controller/network/<nwid>, a new
  * network with a random id, the list of ids, and a network's rulesSource
- * compiled into its rules.  The paths under a network go to their parts
+ * compiled into its rules (and, in each answer, into the names it gives
+ * tags and capabilities).  The paths under a network go to their parts
  * (capi_member.c, capi_invite.c).
  */
 #include "controller/capi.h"
@@ -91,6 +92,34 @@ static int rules_source(json_t *body, struct zt_httpd_reply *reply)
 	return 0;
 }
 
+/*
+ * The names a network's rulesSource gives its tags and capabilities, as
+ * ZeroTier Central shows them: "tagsByName" and "capabilitiesByName",
+ * compiled again from the script at each answer rather than stored, so
+ * that they are never out of step with it (and a POST that sends them
+ * changes nothing: they are not fields of the stored network).  Empty
+ * objects when there is no script, or when a stored one no longer
+ * compiles (a network imported from ZeroTier with a script this compiler
+ * refuses keeps its rules, and shows no names).
+ */
+static void by_name(json_t *net)
+{
+	const json_t *v = json_object_get(net, "rulesSource");
+	struct zt_rulesc_error e;
+	json_t *out = NULL, *names = NULL;
+
+	if (json_string_length(v) > 0 &&
+	    zt_rulesc_compile_named(json_string_value(v), json_string_length(v), &out, &names,
+	                            &e) == 0 &&
+	    json_object_update(net, names) == 0)
+		goto out;
+	json_object_set_new(net, "tagsByName", json_object());
+	json_object_set_new(net, "capabilitiesByName", json_object());
+out:
+	json_decref(out);
+	json_decref(names);
+}
+
 /* fresh: nwid was picked by random_nwid, a network that must not exist. */
 static void network_post(struct zt_capi *a, const struct zt_http_request *req, uint64_t nwid,
                          bool fresh, struct zt_httpd_reply *reply)
@@ -166,6 +195,7 @@ static void network_post(struct zt_capi *a, const struct zt_http_request *req, u
 	} else {
 		zt_ctl_changed(a->ctl, now, nwid, 0, false);
 		zt_capi_changed(a);
+		by_name(net);
 		zt_capi_reply_json(reply, 200, json_incref(net));
 	}
 	json_decref(body);
@@ -297,6 +327,7 @@ void zt_capi_network(struct zt_capi *a, const struct zt_http_request *req, const
 				zt_capi_changed(a);
 			}
 			zt_ctl_net_fill(net);
+			by_name(net);
 			zt_capi_reply_json(reply, 200, net);
 		} else if (zt_capi_method(req, "POST")) {
 			json_decref(net);

@@ -241,13 +241,81 @@ out:
 	return r;
 }
 
+/* A token's text as its JSON key: the lowered text, since names are
+ * case-insensitive (ZeroTier's compiler lowers them too). */
+static int set_named(struct rc *c, json_t *obj, uint32_t tok, json_t *v)
+{
+	char key[ZT_RULESC_WORD_MAX + 1];
+	size_t n = c->t[tok].len < ZT_RULESC_WORD_MAX ? c->t[tok].len : ZT_RULESC_WORD_MAX;
+
+	memcpy(key, c->text + c->t[tok].off, n);
+	key[n] = '\0';
+	return v != NULL && json_object_set_new(obj, key, v) == 0 ? 0 : zt_rulesc_oom(c);
+}
+
+/* The definitions by name, as ZeroTier Central shows them beside a
+ * network: {"tagsByName": {name: {"id", "default", "enums": {name: value},
+ * "flags": {name: mask}}}, "capabilitiesByName": {name: {"id", "default",
+ * "rules"}}}, from what steps 2 and 3 found. */
+static int render_names(struct rc *c, json_t *out)
+{
+	json_t *tags = json_object(), *caps = json_object();
+	int r = 0;
+
+	if (tags == NULL || caps == NULL || json_object_set(out, "tagsByName", tags) < 0 ||
+	    json_object_set(out, "capabilitiesByName", caps) < 0) {
+		r = zt_rulesc_oom(c);
+		goto out;
+	}
+	for (unsigned k = 0; k < c->ntags; k++) {
+		const struct tag *tg = &c->tags[k];
+		json_t *enums = json_object(), *flags = json_object(), *t = NULL;
+
+		if (enums != NULL && flags != NULL)
+			t = json_pack("{s:I, s:o, s:O, s:O}", "id", (json_int_t)tg->id, "default",
+			              tg->dflt_tok == UNRESOLVED ? json_null()
+			                                         : json_integer(tg->dflt),
+			              "enums", enums, "flags", flags);
+
+		r = set_named(c, tags, tg->name, t);
+		for (unsigned n = tg->first; r == 0 && n < tg->first + tg->count; n++)
+			r = set_named(c, c->names[n].flag ? flags : enums, c->names[n].tok,
+			              json_integer(c->names[n].value));
+		json_decref(enums);
+		json_decref(flags);
+		if (r < 0)
+			goto out;
+	}
+	for (unsigned k = 0; k < c->ncaps; k++) {
+		const struct cap *cp = &c->caps[k];
+
+		r = set_named(c, caps, cp->name,
+		              json_pack("{s:I, s:b, s:O}", "id", (json_int_t)cp->id, "default",
+		                        cp->dflt, "rules", cp->rules));
+		if (r < 0)
+			goto out;
+	}
+out:
+	json_decref(tags);
+	json_decref(caps);
+	return r;
+}
+
 int zt_rulesc_compile(const char *src, size_t len, json_t **out, struct zt_rulesc_error *e)
 {
+	return zt_rulesc_compile_named(src, len, out, NULL, e);
+}
+
+int zt_rulesc_compile_named(const char *src, size_t len, json_t **out, json_t **names,
+                            struct zt_rulesc_error *e)
+{
 	struct rc *c = NULL;
-	json_t *j = NULL;
+	json_t *j = NULL, *nj = NULL;
 	int r = -ENOMEM;
 
 	*out = NULL;
+	if (names != NULL)
+		*names = NULL;
 	memset(e, 0, sizeof *e);
 	if (len > ZT_RULESC_SRC_MAX) {
 		snprintf(e->msg, sizeof e->msg, "expected a script of at most %d bytes, found %zu",
@@ -278,14 +346,23 @@ int zt_rulesc_compile(const char *src, size_t len, json_t **out, struct zt_rules
 		goto out;
 	j = json_object();
 	r = j ? render(c, j) : -ENOMEM;
+	if (r == 0 && names != NULL) {
+		nj = json_object();
+		r = nj ? render_names(c, nj) : -ENOMEM;
+	}
 	if (r == 0) {
 		*out = j;
 		j = NULL;
+		if (names != NULL) {
+			*names = nj;
+			nj = NULL;
+		}
 	}
 out:
 	if (r == -ENOMEM && e->msg[0] == '\0')
 		snprintf(e->msg, sizeof e->msg, "out of memory");
 	json_decref(j);
+	json_decref(nj);
 	if (c != NULL) {
 		for (unsigned k = 0; k < c->ncaps; k++)
 			json_decref(c->caps[k].rules);

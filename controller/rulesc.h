@@ -49,4 +49,18 @@ struct zt_rulesc_error {
  */
 int zt_rulesc_compile(const char *src, size_t len, json_t **out, struct zt_rulesc_error *e);
 
+/*
+ * The same, and when names is not NULL the script's definitions by name
+ * into *names, in the shapes ZeroTier Central shows beside a network
+ * (names lowered, as the language is case-insensitive):
+ *
+ *   {"tagsByName": {NAME: {"id", "default" (null: none), "enums": {NAME:
+ *    value}, "flags": {NAME: mask}}},
+ *    "capabilitiesByName": {NAME: {"id", "default", "rules": [...]}}}
+ *
+ * On error both are NULL.
+ */
+int zt_rulesc_compile_named(const char *src, size_t len, json_t **out, json_t **names,
+                            struct zt_rulesc_error *e);
+
 #endif

@@ -34,18 +34,21 @@ static void check_rules(const json_t *rules, size_t max)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct zt_rulesc_error e, e2;
-	json_t *j, *j2, *c;
+	json_t *j, *j2, *c, *names;
 	unsigned lines = 1;
 	size_t i;
 	int r = zt_rulesc_compile((const char *)data, size, &j, &e);
-	int r2 = zt_rulesc_compile((const char *)data, size, &j2, &e2);
+	/* The second time with the names: the same answer, and a name for
+	 * every tag and capability. */
+	int r2 = zt_rulesc_compile_named((const char *)data, size, &j2, &names, &e2);
 
 	for (i = 0; i < size; i++)
 		lines += data[i] == '\n';
 	if (r != r2)
 		abort();
 	if (r < 0) {
-		if (j != NULL || j2 != NULL || e.msg[0] == '\0' || strcmp(e.msg, e2.msg) != 0)
+		if (j != NULL || j2 != NULL || names != NULL || e.msg[0] == '\0' ||
+		    strcmp(e.msg, e2.msg) != 0)
 			abort();
 		if (r == -EINVAL && (e.line < 1 || e.line > lines || e.column < 1))
 			abort();
@@ -71,7 +74,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	json_array_foreach(json_object_get(j, "capabilities"), i, c)
 	    check_rules(json_object_get(c, "rules"), ZT_RULESC_CAP_RULES_MAX);
+	if (json_object_size(json_object_get(names, "tagsByName")) !=
+	        json_array_size(json_object_get(j, "tags")) ||
+	    json_object_size(json_object_get(names, "capabilitiesByName")) !=
+	        json_array_size(json_object_get(j, "capabilities")))
+		abort();
 	json_decref(j);
 	json_decref(j2);
+	json_decref(names);
 	return 0;
 }

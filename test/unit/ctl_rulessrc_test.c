@@ -9,7 +9,11 @@
  *     its line and column, and the database is unchanged; so is a
  *     rulesSource that is not a string, and a script whose rules are too
  *     large to deliver;
- *   - an empty script clears the text and keeps the rules.
+ *   - an empty script clears the text and keeps the rules;
+ *   - the network shows the names the script gives its tags (their enums
+ *     and flags) and capabilities, as ZeroTier Central does
+ *     (tagsByName, capabilitiesByName): derived from the script, never
+ *     taken from a request, empty without a script.
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -244,9 +248,111 @@ static void test_error_leaves_network(void)
 	teardown(&f);
 }
 
+static const char named[] = "tag Role id 1 enum 0 staff enum 5 Contractor default contractor;\n"
+                            "tag dept id 2 flag 0 eng flag 3 ops flag eng,ops both;\n"
+                            "tag plain id 3;\n"
+                            "cap Admin id 10 default accept dport 22;;\n"
+                            "cap web id 11 accept dport 443;;\n"
+                            "accept tseq role staff;\n";
+
+/* {"enums"|"flags": {NAME: v}} of tag t: v, or -1. */
+static json_int_t named_value(const json_t *t, const char *kind, const char *name)
+{
+	const json_t *v = json_object_get(json_object_get(t, kind), name);
+
+	return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
+static void test_by_name(void)
+{
+	struct fixture f;
+	const json_t *tags, *caps, *t;
+	json_t *j, *b;
+	char *before, *after;
+
+	if (setup(&f) < 0) {
+		CHECK(0);
+		return;
+	}
+	/* No script: empty objects. */
+	b = json_pack("{s:s}", "name", "x");
+	j = call(&f, "POST", b, 200);
+	json_decref(b);
+	CHECK(json_is_object(json_object_get(j, "tagsByName")) &&
+	      json_object_size(json_object_get(j, "tagsByName")) == 0);
+	CHECK(json_is_object(json_object_get(j, "capabilitiesByName")) &&
+	      json_object_size(json_object_get(j, "capabilitiesByName")) == 0);
+	json_decref(j);
+
+	j = post_source(&f, named, 200);
+	json_decref(j);
+	j = call(&f, "GET", NULL, 200);
+	tags = json_object_get(j, "tagsByName");
+	caps = json_object_get(j, "capabilitiesByName");
+	CHECK_EQ(json_object_size(tags), 3);
+	CHECK_EQ(json_object_size(caps), 2);
+	/* Names lowered, as the language is case-insensitive. */
+	t = json_object_get(tags, "role");
+	CHECK_EQ(zt_ctl_int(t, "id"), 1);
+	CHECK_EQ(zt_ctl_int(t, "default"), 5);
+	CHECK_EQ(named_value(t, "enums", "staff"), 0);
+	CHECK_EQ(named_value(t, "enums", "contractor"), 5);
+	CHECK_EQ(json_object_size(json_object_get(t, "enums")), 2);
+	CHECK_EQ(json_object_size(json_object_get(t, "flags")), 0);
+	/* Flags as masks (ZeroTier's form), a combined one included. */
+	t = json_object_get(tags, "dept");
+	CHECK_EQ(zt_ctl_int(t, "id"), 2);
+	CHECK(json_is_null(json_object_get(t, "default")));
+	CHECK_EQ(named_value(t, "flags", "eng"), 1);
+	CHECK_EQ(named_value(t, "flags", "ops"), 8);
+	CHECK_EQ(named_value(t, "flags", "both"), 9);
+	CHECK_EQ(json_object_size(json_object_get(t, "enums")), 0);
+	t = json_object_get(tags, "plain");
+	CHECK_EQ(zt_ctl_int(t, "id"), 3);
+	CHECK(json_is_object(json_object_get(t, "enums")) &&
+	      json_is_object(json_object_get(t, "flags")));
+	/* A capability with its rules, as the network's capabilities hold
+	 * them. */
+	t = json_object_get(caps, "admin");
+	CHECK_EQ(zt_ctl_int(t, "id"), 10);
+	CHECK(json_is_true(json_object_get(t, "default")));
+	CHECK(json_equal(
+	    json_object_get(t, "rules"),
+	    json_object_get(json_array_get(json_object_get(j, "capabilities"), 0), "rules")));
+	CHECK_EQ(json_array_size(json_object_get(t, "rules")), 2);
+	t = json_object_get(caps, "web");
+	CHECK_EQ(zt_ctl_int(t, "id"), 11);
+	CHECK(json_is_false(json_object_get(t, "default")));
+	json_decref(j);
+
+	/* Read-only: a POST that sends them changes nothing stored, and the
+	 * answer still shows the script's. */
+	before = dump(&f);
+	b = json_pack("{s:{s:{s:i}}, s:{}}", "tagsByName", "evil", "id", 99, "capabilitiesByName");
+	j = call(&f, "POST", b, 200);
+	json_decref(b);
+	CHECK(json_object_get(json_object_get(j, "tagsByName"), "evil") == NULL);
+	CHECK_EQ(json_object_size(json_object_get(j, "capabilitiesByName")), 2);
+	json_decref(j);
+	after = dump(&f);
+	CHECK(before != NULL && after != NULL && strstr(after, "evil") == NULL &&
+	      strstr(after, "tagsByName") == NULL);
+	free(before);
+	free(after);
+
+	/* The script emptied: no names (the rules it compiled to stay). */
+	j = post_source(&f, "", 200);
+	CHECK_EQ(json_object_size(json_object_get(j, "tagsByName")), 0);
+	CHECK_EQ(json_object_size(json_object_get(j, "capabilitiesByName")), 0);
+	CHECK_EQ(json_array_size(json_object_get(j, "tags")), 3);
+	json_decref(j);
+	teardown(&f);
+}
+
 int main(void)
 {
 	RUN(test_compiled);
 	RUN(test_error_leaves_network);
+	RUN(test_by_name);
 	TEST_EXIT();
 }
