@@ -217,35 +217,132 @@ function netHeader(net, which) {
 	return [h('h1', {}, net.name || '(no name)', ' ', h('span', { class: 'mono muted' }, net.id)), tabs(net.id, which)];
 }
 
-function tagsText(tags) {
-	return (tags || []).map((t) => t[0] + '=' + t[1]).join(', ');
+/* ---- tags and capabilities, by the names the rules give them ---- */
+
+/* The network's tags as its rule script defines them (tagsByName), by
+ * id: {name, dflt, enums: [[name, value]], flags: [[name, mask]]}. */
+function tagDefs(net) {
+	const defs = {};
+	const byValue = (a, b) => a[1] - b[1];
+	for (const [name, t] of Object.entries((net && net.tagsByName) || {}))
+		defs[t.id] = { name, dflt: t.default, enums: Object.entries(t.enums || {}).sort(byValue), flags: Object.entries(t.flags || {}).sort(byValue) };
+	return defs;
 }
 
-function parseTags(text) {
+/* Capability names by id (capabilitiesByName). */
+function capDefs(net) {
+	const defs = {};
+	for (const [name, c] of Object.entries((net && net.capabilitiesByName) || {})) defs[c.id] = name;
+	return defs;
+}
+
+/* The flags value v is made of, by name (a flag that names several bits
+ * before the single ones, and none whose bits are named already), and
+ * the bits no flag names. */
+function flagsOf(def, v) {
+	const bits = (m) => { let c = 0; for (; m; m >>>= 1) c += m & 1; return c; };
+	const wide = [...def.flags].sort((a, b) => bits(b[1]) - bits(a[1]) || a[1] - b[1]);
+	let rest = v >>> 0;
+	const names = [];
+	for (const [n, m] of wide) {
+		if (m && ((v & m) >>> 0) === m && ((rest & m) >>> 0) !== 0) { names.push(n); rest = (rest & ~m) >>> 0; }
+	}
+	return { names, rest };
+}
+
+/* A tag's value as the rules name it: an enum, the flags it is made of,
+ * or else the number. */
+function tagValueText(def, v) {
+	if (!def) return String(v);
+	const e = def.enums.find((x) => x[1] === v);
+	if (e) return e[0];
+	if (def.flags.length && v) {
+		const f = flagsOf(def, v);
+		if (f.names.length && !f.rest) return f.names.join('|');
+	}
+	return String(v);
+}
+
+function tagsText(tags, net) {
+	const defs = tagDefs(net);
+	return (tags || []).map((t) => {
+		const d = defs[t[0]];
+		return d ? d.name + '=' + tagValueText(d, t[1]) : t[0] + '=' + t[1];
+	}).join(', ');
+}
+
+function capName(caps, id) {
+	return caps[id] !== undefined ? caps[id] : 'capability ' + id;
+}
+
+/* id=value, id=value: the tags the rules do not define. */
+function parseTags(text, defs) {
 	if (!text.trim()) return [];
 	return text.split(',').map((p) => {
 		const m = /^\s*(\d+)\s*=\s*(\d+)\s*$/.exec(p);
-		if (!m) throw new Error('tags: expected id=value, id=value (numbers)');
-		return [Number(m[1]), Number(m[2])];
+		if (!m) throw new Error('other tags: expected id=value, id=value (numbers)');
+		const id = Number(m[1]), v = Number(m[2]);
+		if (id > 0xffffffff || v > 0xffffffff) throw new Error('other tags: ids and values are at most 4294967295');
+		if (defs[id]) throw new Error('other tags: tag ' + id + ' is "' + defs[id].name + '": set it above');
+		return [id, v];
 	});
+}
+
+/* The editor of one tag the rules define: its enums in a select, its
+ * flags as checkboxes (none ticked: not set), or else a number.  Returns
+ * the field and a function giving the value, or undefined for "not set"
+ * (the network's default applies). */
+function tagField(id, d, cur) {
+	const dflt = d.dflt === null || d.dflt === undefined ? 'none' : tagValueText(d, d.dflt);
+	const label = h('label', { for: 'm-tag-' + id }, d.name, ' ', h('span', { class: 'mono' }, '(tag ' + id + ', default ' + dflt + ')'));
+	if (d.enums.length) {
+		const opts = [h('option', { value: '' }, 'not set (default: ' + dflt + ')')];
+		for (const [n, v] of d.enums) opts.push(h('option', { value: String(v) }, n + ' (' + v + ')'));
+		if (cur !== undefined && !d.enums.some((x) => x[1] === cur)) opts.push(h('option', { value: String(cur) }, tagValueText(d, cur)));
+		const sel = h('select', { id: 'm-tag-' + id, class: 'm-tag', 'data-tag': id }, opts);
+		sel.value = cur === undefined ? '' : String(cur);
+		return { field: [label, sel], value: () => (sel.value === '' ? undefined : Number(sel.value)) };
+	}
+	if (d.flags.length) {
+		const held = cur === undefined ? { names: [], rest: 0 } : flagsOf(d, cur);
+		const boxes = d.flags.map(([n, m]) => [m, h('input', { type: 'checkbox', id: 'm-tag-' + id + '-' + n, 'data-tag': id, checked: held.names.includes(n) }), n]);
+		const value = () => {
+			let v = held.rest;
+			for (const [m, box] of boxes) if (box.checked) v = (v | m) >>> 0;
+			return boxes.some((b) => b[1].checked) || held.rest ? v : undefined;
+		};
+		label.append(' ', h('span', { class: 'muted' }, 'none ticked: not set'));
+		return { field: [label, h('div', { class: 'checks', id: 'm-tag-' + id }, boxes.map(([, box, n]) => h('label', {}, box, ' ' + n)))], value };
+	}
+	const num = h('input', { type: 'number', id: 'm-tag-' + id, class: 'm-tag', 'data-tag': id, min: 0, max: 4294967295, value: cur === undefined ? '' : String(cur), placeholder: 'not set' });
+	return { field: [label, num], value: () => (num.value === '' ? undefined : Number(num.value)) };
 }
 
 async function memberChange(nwid, addr, body, okText) {
 	return attempt(() => api('POST', '/controller/network/' + nwid + '/member/' + addr, body), okText);
 }
 
-function memberDialog(nwid, m, done) {
+function memberDialog(nwid, net, m, done) {
 	const name = h('input', { type: 'text', id: 'm-name', value: m.name || '' });
 	const ips = h('input', { type: 'text', id: 'm-ips', value: (m.ipAssignments || []).join(', ') });
 	const bridge = h('input', { type: 'checkbox', id: 'm-bridge', checked: m.activeBridge });
-	const tags = h('input', { type: 'text', id: 'm-tags', value: tagsText(m.tags) });
+	const defs = tagDefs(net), caps = capDefs(net);
+	const held = new Map((m.tags || []).map((t) => [t[0], t[1]]));
+	const named = Object.keys(defs).map(Number).sort((a, b) => a - b).map((id) => [id, tagField(id, defs[id], held.get(id))]);
+	const tags = h('input', { type: 'text', id: 'm-tags', value: tagsText((m.tags || []).filter((t) => !defs[t[0]])) });
+	const capIds = [...new Set([...Object.keys(caps).map(Number), ...(m.capabilities || [])])].sort((a, b) => a - b);
+	const capBoxes = capIds.map((id) => [id, h('input', { type: 'checkbox', id: 'm-cap-' + id, class: 'm-cap', checked: (m.capabilities || []).includes(id) })]);
 	const err = h('p', { class: 'error-text' });
 	const dlg = h('dialog', { id: 'member-dialog' },
 		h('h2', {}, 'Member ', h('span', { class: 'mono' }, m.address)),
 		h('label', { for: 'm-name' }, 'Name'), name,
 		h('label', { for: 'm-ips' }, 'Addresses (comma separated; empty: from the pools)'), ips,
-		h('label', { for: 'm-tags' }, 'Tags (id=value, …)'), tags,
 		h('label', {}, bridge, ' Bridge (may send frames from other MACs: a LAN bridged in)'),
+		named.length ? h('h2', {}, 'Tags') : null,
+		named.flatMap(([, f]) => f.field),
+		h('label', { for: 'm-tags' }, named.length ? 'Other tags, not in the rules (id=value, …)' : 'Tags (id=value, …)'), tags,
+		capBoxes.length ? [h('h2', {}, 'Capabilities'),
+			h('div', { class: 'checks', id: 'm-caps' }, capBoxes.map(([id, box]) => h('label', {}, box, ' ' + capName(caps, id), ' ', h('span', { class: 'mono muted' }, '(' + id + ')'))))] : null,
 		err,
 		h('div', { class: 'actions' },
 			h('button', { class: 'danger', onclick: async () => {
@@ -258,7 +355,16 @@ function memberDialog(nwid, m, done) {
 			h('button', { id: 'm-save', onclick: async () => {
 				let body;
 				try {
-					body = { name: name.value.trim(), activeBridge: bridge.checked, tags: parseTags(tags.value),
+					const t = parseTags(tags.value, defs);
+					for (const [id, f] of named) {
+						const v = f.value();
+						if (v !== undefined) {
+							if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new Error(defs[id].name + ': a value 0-4294967295');
+							t.push([id, v]);
+						}
+					}
+					body = { name: name.value.trim(), activeBridge: bridge.checked, tags: t.sort((a, b) => a[0] - b[0]),
+						capabilities: capBoxes.filter(([, box]) => box.checked).map(([id]) => id),
 						ipAssignments: ips.value.split(',').map((s) => s.trim()).filter((s) => s) };
 				} catch (e) { err.textContent = e.message; return; }
 				try {
@@ -273,8 +379,8 @@ function memberDialog(nwid, m, done) {
 	dlg.showModal();
 }
 
-function memberRow(nwid, m, reload) {
-	const auth = m.authorized;
+function memberRow(nwid, net, m, reload) {
+	const auth = m.authorized, caps = capDefs(net);
 	return h('tr', { 'data-address': m.address, class: 'member' },
 		h('td', {}, h('span', { class: 'dot' + (m.online ? ' on' : ''), title: m.online ? 'online' : 'offline' }),
 			h('span', { class: 'member-online' }, m.online ? 'online' : 'offline')),
@@ -284,13 +390,14 @@ function memberRow(nwid, m, reload) {
 		h('td', { class: 'mono' }, (m.ipAssignments || []).join(' ')),
 		h('td', {}, auth ? h('span', { class: 'badge ok member-auth' }, 'authorized') : h('span', { class: 'badge bad member-auth' }, 'not authorized')),
 		h('td', { class: 'muted' }, when(m.lastSeen), m.version ? ' · v' + m.version : '', m.path && m.path !== 'none' ? ' · ' + m.path : ''),
-		h('td', {}, tagsText(m.tags)),
+		h('td', { class: 'member-tags' }, tagsText(m.tags, net),
+			(m.capabilities || []).flatMap((id) => [' ', h('span', { class: 'badge' }, capName(caps, id))])),
 		h('td', {},
 			h('button', { class: auth ? 'danger auth-toggle' : 'auth-toggle', onclick: async () => {
 				const r = await memberChange(nwid, m.address, { authorized: !auth }, auth ? 'Deauthorized ' + m.address : 'Authorized ' + m.address);
 				if (r) reload();
 			} }, auth ? 'Deauthorize' : 'Authorize'), ' ',
-			h('button', { class: 'secondary', onclick: () => memberDialog(nwid, m, reload) }, 'Edit')));
+			h('button', { class: 'secondary member-edit', onclick: () => memberDialog(nwid, net, m, reload) }, 'Edit')));
 }
 
 async function membersPage(nwid) {
@@ -301,7 +408,7 @@ async function membersPage(nwid) {
 	const body = h('tbody', { id: 'members' });
 	const more = h('button', { class: 'secondary', id: 'members-more', hidden: true }, 'More');
 	let next = null, seq = 0;
-	const head = h('thead', {}, h('tr', {}, ['State', 'Address', 'Name', 'Addresses', 'Access', 'Last seen', 'Tags', ''].map((t) => h('th', {}, t))));
+	const head = h('thead', {}, h('tr', {}, ['State', 'Address', 'Name', 'Addresses', 'Access', 'Last seen', 'Tags and capabilities', ''].map((t) => h('th', {}, t))));
 
 	async function load(append) {
 		const my = ++seq;
@@ -310,7 +417,7 @@ async function membersPage(nwid) {
 		if (append && next) path += '&after=' + next;
 		const j = await attempt(() => api('GET', path));
 		if (!j || my !== seq) return;
-		const rows = j.members.map((m) => memberRow(nwid, m, () => load(false)));
+		const rows = j.members.map((m) => memberRow(nwid, net, m, () => load(false)));
 		if (append) body.append(...rows); else body.replaceChildren(...rows);
 		if (!append && !body.children.length)
 			body.append(h('tr', {}, h('td', { colspan: 8, class: 'muted' }, q.value ? 'No member matches.' : 'No members yet: make an invite, or authorize one that asks to join.')));
@@ -320,7 +427,7 @@ async function membersPage(nwid) {
 		if (j.pending) {
 			pendingBox.replaceChildren(...(j.pending.length ? [h('div', { class: 'card' },
 				h('h2', {}, 'Asking to join'),
-				h('table', { id: 'pending' }, head.cloneNode(true), h('tbody', {}, j.pending.map((m) => memberRow(nwid, m, () => load(false))))))] : []));
+				h('table', { id: 'pending' }, head.cloneNode(true), h('tbody', {}, j.pending.map((m) => memberRow(nwid, net, m, () => load(false))))))] : []));
 		}
 	}
 	let debounce = null;

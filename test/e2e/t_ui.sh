@@ -9,6 +9,8 @@
 # adduser -> sign in (a wrong password refused) -> a network with a pool
 # -> an invite -> a joins with its command -> a shows online with a pool
 # address -> settings saved, a rule script's error shown at its line -> a
+# script naming a tag and a capability: a's tag set by name in its editor
+# arrives in the API as the right number -> a
 # deauthorized in the UI: its ztd says ACCESS_DENIED -> the audit trail
 # names the UI user -> a missing or forged CSRF token and a cross-site
 # request change nothing -> sign-out ends the session -> failed sign-ins

@@ -25,6 +25,7 @@ from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.select import Select
 
 URL = os.environ["ZT_UI_URL"]
 USER = os.environ["ZT_UI_USER"]
@@ -206,6 +207,38 @@ def main():
         fail("rules", "error '%s', marked line %s" % (err, [b.text for b in bad]))
     shot("rules")
     passed("rules", err)
+
+    # Tags and capabilities by the names the rules give them: a script
+    # that names them, then the member's tag set by name in its editor
+    # arrives in the API as the right number.
+    css("#rules-source").clear()
+    css("#rules-source").send_keys("tag role id 7 enum 0 staff enum 5 contractor default staff;\n"
+                                   "cap ops id 3 accept dport 22;;\n"
+                                   "accept;\n")
+    css("#rules-save").click()
+    wait_for("tags_by_name", "the rules saved", lambda: "compiled" in css("#notice").text)
+    driver.get(URL + "/#/net/" + nwid)
+    wait_for("tags_by_name", "the member's edit button", lambda: css_all(row + " .member-edit"))
+    css(row + " .member-edit").click()
+    wait_for("tags_by_name", "the tag select by name", lambda: css_all("#member-dialog #m-tag-7"))
+    Select(css("#m-tag-7")).select_by_visible_text("contractor (5)")
+    css("#m-cap-3").click()
+    css("#m-tags").clear()
+    css("#m-tags").send_keys("9=4")
+    shot("member")
+    css("#m-save").click()
+    wait_for("tags_by_name", "the dialog closed", lambda: not css_all("#member-dialog"))
+    st, m = http("GET", "/ui/api/controller/network/%s/member/%s" % (nwid, member),
+                 headers={"Cookie": "zt_session=" + cookie["value"]})
+    if st != 200 or m.get("tags") != [[7, 5], [9, 4]] or m.get("capabilities") != [3]:
+        fail("tags_by_name", "member after the save: %s tags %s capabilities %s" % (st, m.get("tags"), m.get("capabilities")))
+    shown = wait_for("tags_by_name", "the tags shown by name in the list",
+                     lambda: "role=contractor" in css(row + " .member-tags").text and css(row + " .member-tags").text)
+    if "9=4" not in shown or "ops" not in shown:
+        fail("tags_by_name", "the list shows '%s'" % shown)
+    shot("members")
+    passed("tags_by_name", "role=contractor and ops set by name: tags %s, capabilities %s; the list shows '%s'"
+           % (m["tags"], m["capabilities"], shown))
 
     # Deauthorize: the member's ztd says ACCESS_DENIED.
     driver.get(URL + "/#/net/" + nwid)
