@@ -8,7 +8,8 @@
 # (also from stdin); a script with an error prints FILE:LINE:COLUMN: what
 # was expected, on stderr alone, exit status 1 -> through the admin API a
 # network POSTed with the policy as rulesSource stores it and what it
-# compiles to -> the same with an error is a 400 with its line and column,
+# compiles to, and shows the names it gives (tagsByName,
+# capabilitiesByName) -> the same with an error is a 400 with its line and column,
 # even with other fields in the request, and the network GETs exactly as
 # before.
 set -u
@@ -64,7 +65,11 @@ case $out in "200 "*) ;; *) fail post "$out" ;; esac
 [ "$(echo "$out" | body | jq -Sc '[.rules, .capabilities, .tags]')" = \
 	"$("$ZTCTL" rules compile "$T/team.rules" | jq -Sc '[.rules, .capabilities, .tags]')" ] ||
 	fail post "what was stored is not what the command prints"
-pass post "network $NW: rulesSource and its 21 rules stored"
+# the names beside it, as ZeroTier Central shows them
+[ "$(echo "$out" | body | jq -Sc '[.tagsByName, (.capabilitiesByName | map_values(.id))]')" = \
+	'[{"role":{"default":0,"enums":{"contractor":1,"staff":0},"flags":{},"id":1}},{"admin":10}]' ] ||
+	fail post "tagsByName, capabilitiesByName: $(echo "$out" | body | jq -c '[.tagsByName, .capabilitiesByName]')"
+pass post "network $NW: rulesSource and its 21 rules stored, tags and capabilities by name"
 
 before=$(ctl_api GET "/controller/network/$NW")
 out=$(ctl_api POST "/controller/network/$NW" "$(jq -cn --rawfile s "$T/bad.rules" '{name: "renamed", mtu: 1400, rulesSource: $s}')")
