@@ -222,19 +222,55 @@ bool zt_rulesc_tok_hex(const struct rc *c, uint32_t i, size_t digits, uint64_t *
 	return true;
 }
 
+/* The length of the UTF-8 sequence at s (at most n bytes), 0 if it is
+ * not one (RFC 3629: no overlong form, no surrogate, at most U+10FFFF;
+ * what jansson accepts in a JSON string). */
+static unsigned utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned len, cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (unsigned k = 1; k < len; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[k] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
 /* A name for a tag, capability, macro, enum or flag (ZeroTier's rule):
- * letters, digits (not first), '_', and any non-ASCII character. */
+ * letters, digits (not first), '_', and any non-ASCII character, in UTF-8
+ * (a name is a key of the network's tagsByName, a JSON object). */
 bool zt_rulesc_tok_name_ok(const struct rc *c, uint32_t i)
 {
 	const unsigned char *s = (const unsigned char *)c->text + c->t[i].off;
 
 	if (c->t[i].kind != TK_WORD || (s[0] >= '0' && s[0] <= '9'))
 		return false;
-	for (uint32_t k = 0; k < c->t[i].len; k++) {
+	for (uint32_t k = 0; k < c->t[i].len;) {
 		unsigned char ch = s[k];
-		if (!(ch == '_' || ch >= 0x80 || (ch >= '0' && ch <= '9') ||
-		      (ch >= 'a' && ch <= 'z')))
+		unsigned n = 1;
+
+		if (ch >= 0x80 && (n = utf8_len(s + k, c->t[i].len - k)) == 0)
 			return false;
+		else if (ch < 0x80 &&
+		         !(ch == '_' || (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z')))
+			return false;
+		k += n;
 	}
 	return true;
 }

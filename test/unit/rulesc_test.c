@@ -728,6 +728,27 @@ static void test_errors(void)
 	/* Columns count characters, not bytes. */
 	expect_error("tag d\xc3\xa9partement id 1;\ntag \xc3\xa9t\xc3\xa9 id 2 default x;", 2, 22,
 	             "a default for tag");
+	/* A name in UTF-8 is a name (a key of tagsByName); one that is not
+	 * UTF-8 (a stray byte, an overlong form, a surrogate) is refused, by
+	 * both ways of compiling. */
+	{
+		static const char *bad[] = {"tag contrac\x88or id 1;", "tag x\xc0\xafy id 1;",
+		                            "tag x\xed\xa0\x80y id 1;", "cap caf\xc3 id 1 drop;"};
+		static const char ok[] = "tag r\xc3\xb4le id 1 enum 2 \xe2\x82\xac;";
+		struct zt_rulesc_error e;
+		json_t *j, *names;
+
+		CHECK_EQ(zt_rulesc_compile_named(ok, strlen(ok), &j, &names, &e), 0);
+		CHECK(json_object_get(json_object_get(names, "tagsByName"), "r\xc3\xb4le") != NULL);
+		json_decref(j);
+		json_decref(names);
+		for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+			CHECK_EQ(zt_rulesc_compile(bad[k], strlen(bad[k]), &j, &e), -EINVAL);
+			CHECK_EQ(zt_rulesc_compile_named(bad[k], strlen(bad[k]), &j, &names, &e),
+			         -EINVAL);
+			CHECK(strstr(e.msg, "expected") != NULL);
+		}
+	}
 }
 
 /* ---- bounds ---- */
