@@ -319,7 +319,7 @@ test-e2e: all $(NETLAB_BINS)
 # from ZeroTier's tree, not here (see test/compat/zerotier-cli.sh).
 compat: all
 	@test -n "$(ZEROTIER_CLI)" || { echo "usage: make compat ZEROTIER_CLI=/path/to/zerotier-cli"; exit 2; }
-	@sh ext/deps.sh test
+	@ZT_DEPS_CHECK=1 sh ext/deps.sh test
 	@B=$(B) ZEROTIER_CLI="$(ZEROTIER_CLI)" bash test/compat/zerotier-cli.sh
 
 # Every pair of NAT kinds in the NAT lab (about 6 minutes, root): the report
@@ -406,7 +406,8 @@ cross: cross-deps
 # Under qemu-user a subset: ZT_SKIP_UNIT (test/run.sh), ZT_SIM_ONLY
 # (test/sim/main.c).  CI's stage for the router builds (test/ci-cross.sh),
 # under qemu-user: static mipsel, every test; the subset for mipsel
-# LINK=dynamic and big-endian mips (root: it installs what it needs).
+# LINK=dynamic and big-endian mips (make deps DEPS=cross ARCH=mipsel,
+# DEPS=cross-dyn ARCH=mipsel and DEPS=cross ARCH=mips install what it needs).
 ci-cross:
 	@sh test/ci-cross.sh
 
@@ -526,7 +527,7 @@ pktpath-bench: $(B)/bench/pktpath
 # make shellcost-bench: ztd's whole per-packet instruction count (shell and
 # core), two ztd under callgrind in the bench lab (bench/shellcost.sh, root).
 shellcost-bench: all
-	@sh ext/deps.sh pktpath
+	@ZT_DEPS_CHECK=1 sh ext/deps.sh pktpath
 	@bash bench/shellcost.sh $(B)
 
 # make shellcost-rules-bench: the same on an ad-hoc network, a controller's

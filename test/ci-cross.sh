@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The router builds' tests (`make ci-cross`, as root: it installs the cross
-# compilers and qemu-user): static with musl, and the OpenWrt package's
-# dynamic build, under qemu-user.
+# The router builds' tests (`make ci-cross`): static with musl, and the
+# OpenWrt package's dynamic build, under qemu-user.  What they need (the
+# cross compilers, qemu-user, the multiarch libraries) is installed first by
+# `make deps DEPS=cross ARCH=mipsel`, `DEPS=cross-dyn ARCH=mipsel` and
+# `DEPS=cross ARCH=mips` (.ci/run does): make itself never runs apt.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 # Three builds, under qemu-user:
@@ -24,9 +26,9 @@ CROSS_SKIP_UNIT="roots_test"
 CROSS_SIM="selftest,sim_deterministic,sim_loss,sim_direct,sim_mtu,sim_bridge_restart,sim_pmtu"
 CROSS_SIM="$CROSS_SIM,sim_nat_,sim_attack_b,sim_attack_root_reflect,sim_attack_init_replay"
 CROSS_SIM="$CROSS_SIM,sim_attack_private_leak,sim_ctl,sim_rules,sim_randombytes"
-ARCH=mipsel sh ext/deps.sh cross || exit 1
-ARCH=mipsel sh ext/deps.sh cross-dyn || exit 1
-ARCH=mips sh ext/deps.sh cross || exit 1
+ZT_DEPS_CHECK=1 ARCH=mipsel sh ext/deps.sh cross || exit 1
+ZT_DEPS_CHECK=1 ARCH=mipsel sh ext/deps.sh cross-dyn || exit 1
+ZT_DEPS_CHECK=1 ARCH=mips sh ext/deps.sh cross || exit 1
 
 full_log=$(mktemp /tmp/zt-ci-cross.XXXXXX)
 start=$(date +%s)
