@@ -533,7 +533,7 @@ shellcost-bench: all
 # make shellcost-rules-bench: the same on an ad-hoc network, a controller's
 # network without rules and one with bench/rules50.zt, in one run.
 shellcost-rules-bench: all
-	@sh ext/deps.sh pktpath
+	@ZT_DEPS_CHECK=1 sh ext/deps.sh pktpath
 	@bash bench/shellcost.sh rules $(B)
 
 # ---- install ----
