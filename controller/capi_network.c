@@ -56,9 +56,11 @@ static int random_nwid(struct zt_capi *a, uint64_t *out)
  * what is stored is what the script says.  An error in the script is
  * answered 400 with its line and column (ZeroTier's error shape plus
  * "line" and "column") and changes nothing.  An empty script only clears
- * the text.  0, or -1 when the reply is made.
+ * the text.  0, or -1 when the reply is made; *names: the script's
+ * tagsByName and capabilitiesByName for the answer (by_name), NULL when
+ * the request has no script.
  */
-static int rules_source(json_t *body, struct zt_httpd_reply *reply)
+static int rules_source(json_t *body, json_t **names, struct zt_httpd_reply *reply)
 {
 	const json_t *v = json_object_get(body, "rulesSource");
 	struct zt_rulesc_error e;
@@ -69,7 +71,7 @@ static int rules_source(json_t *body, struct zt_httpd_reply *reply)
 	/* Not a string: zt_ctl_net_update refuses it. */
 	if (!json_is_string(v) || json_string_length(v) == 0)
 		return 0;
-	r = zt_rulesc_compile(json_string_value(v), json_string_length(v), &out, &e);
+	r = zt_rulesc_compile_named(json_string_value(v), json_string_length(v), &out, names, &e);
 	if (r < 0) {
 		int status = r == -ENOMEM ? 500 : r == -EFBIG ? 413 : 400;
 
@@ -86,6 +88,8 @@ static int rules_source(json_t *body, struct zt_httpd_reply *reply)
 	r = json_object_update(body, out);
 	json_decref(out);
 	if (r < 0) {
+		json_decref(*names);
+		*names = NULL;
 		zt_capi_reply_error(reply, 500, "out of memory");
 		return -1;
 	}
@@ -100,24 +104,26 @@ static int rules_source(json_t *body, struct zt_httpd_reply *reply)
  * changes nothing: they are not fields of the stored network).  Empty
  * objects when there is no script, or when a stored one no longer
  * compiles (a network imported from ZeroTier with a script this compiler
- * refuses keeps its rules, and shows no names).
+ * refuses keeps its rules, and shows no names).  names: what a POST's
+ * script compiled to (rules_source), which is the stored script now;
+ * NULL: compile the stored one.
  */
-static void by_name(json_t *net)
+static void by_name(json_t *net, json_t *names)
 {
 	const json_t *v = json_object_get(net, "rulesSource");
 	struct zt_rulesc_error e;
-	json_t *out = NULL, *names = NULL;
+	json_t *out = NULL, *compiled = NULL;
 
-	if (json_string_length(v) > 0 &&
-	    zt_rulesc_compile_named(json_string_value(v), json_string_length(v), &out, &names,
-	                            &e) == 0 &&
-	    json_object_update(net, names) == 0)
-		goto out;
-	json_object_set_new(net, "tagsByName", json_object());
-	json_object_set_new(net, "capabilitiesByName", json_object());
-out:
+	if (names == NULL && json_string_length(v) > 0 &&
+	    zt_rulesc_compile_named(json_string_value(v), json_string_length(v), &out, &compiled,
+	                            &e) == 0)
+		names = compiled;
+	if (names == NULL || json_object_update(net, names) < 0) {
+		json_object_set_new(net, "tagsByName", json_object());
+		json_object_set_new(net, "capabilitiesByName", json_object());
+	}
 	json_decref(out);
-	json_decref(names);
+	json_decref(compiled);
 }
 
 /* fresh: nwid was picked by random_nwid, a network that must not exist. */
@@ -126,7 +132,7 @@ static void network_post(struct zt_capi *a, const struct zt_http_request *req, u
 {
 	char err[ERR_MAX], msg[ERR_MAX + 64], object[40];
 	int64_t now = a->now(a->ctx);
-	json_t *body, *net, *old = NULL;
+	json_t *body, *net, *old = NULL, *names = NULL;
 	bool existed;
 	int r = zt_ctl_parse_body(req->body.p, req->body.len, &body, err, sizeof err);
 
@@ -134,7 +140,7 @@ static void network_post(struct zt_capi *a, const struct zt_http_request *req, u
 		zt_capi_reply_error(reply, r == -ENOMEM ? 500 : r == -EFBIG ? 413 : 400, err);
 		return;
 	}
-	if (rules_source(body, reply) < 0) {
+	if (rules_source(body, &names, reply) < 0) {
 		json_decref(body);
 		return;
 	}
@@ -145,6 +151,7 @@ static void network_post(struct zt_capi *a, const struct zt_http_request *req, u
 	 * lock would be written back without the other's change. */
 	if (zt_capi_begin(a) != ZT_OK) {
 		json_decref(body);
+		json_decref(names);
 		zt_capi_reply_error(reply, 500, "the database refused the write (see the log)");
 		return;
 	}
@@ -154,6 +161,7 @@ static void network_post(struct zt_capi *a, const struct zt_http_request *req, u
 		/* Taken since random_nwid looked, by the other controller. */
 		zt_capi_rollback(a);
 		json_decref(body);
+		json_decref(names);
 		json_decref(net);
 		zt_capi_reply_error(reply, 409,
 		                    "the new network's random id was taken at the same "
@@ -169,6 +177,7 @@ static void network_post(struct zt_capi *a, const struct zt_http_request *req, u
 	if (net == NULL || (existed && old == NULL)) {
 		zt_capi_rollback(a);
 		json_decref(body);
+		json_decref(names);
 		json_decref(net);
 		json_decref(old);
 		zt_capi_reply_error(reply, 500, "out of memory");
@@ -195,9 +204,10 @@ static void network_post(struct zt_capi *a, const struct zt_http_request *req, u
 	} else {
 		zt_ctl_changed(a->ctl, now, nwid, 0, false);
 		zt_capi_changed(a);
-		by_name(net);
+		by_name(net, names);
 		zt_capi_reply_json(reply, 200, json_incref(net));
 	}
+	json_decref(names);
 	json_decref(body);
 	json_decref(net);
 	json_decref(old);
@@ -327,7 +337,7 @@ void zt_capi_network(struct zt_capi *a, const struct zt_http_request *req, const
 				zt_capi_changed(a);
 			}
 			zt_ctl_net_fill(net);
-			by_name(net);
+			by_name(net, NULL);
 			zt_capi_reply_json(reply, 200, net);
 		} else if (zt_capi_method(req, "POST")) {
 			json_decref(net);
